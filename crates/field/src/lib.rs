@@ -1,0 +1,51 @@
+//! Finite fields for zkprove.
+//!
+//! - [`Field`], [`PrimeField`], [`PrimeField64`], [`TwoAdicField`], [`ExtensionField`]: the traits,
+//!   following the math.
+//! - [`PackedField`]: SIMD lanes of a field (`Field::Packing`), AVX2 / AVX-512 for the small fields,
+//!   chosen at compile time from the target features.
+//! - BN254 [`bn254::Fr`] and [`bn254::Fq`] (4×64-bit Montgomery), [`goldilocks::Goldilocks`] and its
+//!   quadratic extension, [`babybear::BabyBear`] and its quartic extension, [`m31::M31`] with
+//!   [`m31::CM31`] and [`m31::QM31`].
+//! - [`BinomialExtension`]: `F[X]/(X^D − W)` for any field.
+//! - [`batch_inverse`]: Montgomery's trick, parallel, zeros kept.
+
+pub mod babybear;
+mod batch_inverse;
+pub mod bn254;
+mod decimal;
+mod extension;
+pub mod goldilocks;
+pub mod m31;
+mod packed;
+mod traits;
+
+pub use batch_inverse::{batch_inverse, batch_inverse_in_place};
+pub use extension::{BinomialExtension, BinomialParams};
+pub use packed::PackedField;
+pub use traits::{ExtensionField, Field, PrimeField, PrimeField64, TwoAdicField};
+
+/// Errors from parsing or building field elements.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldError {
+    /// A value that is not below the modulus where a canonical one was required.
+    #[error("value {value} is not a canonical field element (not below the modulus)")]
+    NotCanonical {
+        /// The value as given.
+        value: String,
+    },
+    /// A string that is not a non-negative decimal integer.
+    #[error("{value:?} is not a decimal integer")]
+    InvalidDecimal {
+        /// The string as given.
+        value: String,
+    },
+    /// A slice of the wrong length.
+    #[error("expected {expected} elements, got {got}")]
+    WrongLength {
+        /// The length required.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+}

@@ -1,0 +1,126 @@
+//! SIMD packing: a [`PackedField`] holds `WIDTH` elements of a field and does the same arithmetic
+//! on every lane, so generic code (NTT butterflies, Merkle hashing, sumcheck folds) vectorises by
+//! working on `F::Packing` instead of `F`.
+//!
+//! Every field is its own packing of width 1 (blanket impl below); the small fields add AVX2 and
+//! AVX-512 packings chosen at compile time from the target features (see `.cargo/config.toml`).
+
+use core::fmt::Debug;
+use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::Field;
+
+/// `WIDTH` lanes of a field, operated on together.
+///
+/// # Safety
+/// Implementors must be `#[repr(transparent)]` (or `#[repr(C)]`) wrappers whose memory layout is
+/// exactly `[Self::Scalar; Self::WIDTH]`, and every bit pattern reachable through
+/// [`PackedField::as_slice_mut`] must be one the packed arithmetic accepts. The slice-casting
+/// helpers rely on this.
+pub unsafe trait PackedField:
+    Copy
+    + Default
+    + Debug
+    + Send
+    + Sync
+    + 'static
+    + PartialEq
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Neg<Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + Add<Self::Scalar, Output = Self>
+    + Sub<Self::Scalar, Output = Self>
+    + Mul<Self::Scalar, Output = Self>
+{
+    /// The field of one lane.
+    type Scalar: Field;
+
+    /// The number of lanes.
+    const WIDTH: usize;
+
+    /// Every lane equal to `s`.
+    fn broadcast(s: Self::Scalar) -> Self;
+
+    /// Lane `i` is `f(i)`.
+    fn from_fn<Fun: FnMut(usize) -> Self::Scalar>(f: Fun) -> Self;
+
+    /// The lanes.
+    #[inline]
+    fn as_slice(&self) -> &[Self::Scalar] {
+        // SAFETY: the trait's contract says `Self` has the layout of `[Scalar; WIDTH]`.
+        unsafe { core::slice::from_raw_parts((self as *const Self).cast::<Self::Scalar>(), Self::WIDTH) }
+    }
+
+    /// The lanes, mutably.
+    #[inline]
+    fn as_slice_mut(&mut self) -> &mut [Self::Scalar] {
+        // SAFETY: the trait's contract says `Self` has the layout of `[Scalar; WIDTH]`, and scalars
+        // written through the slice are valid field elements.
+        unsafe { core::slice::from_raw_parts_mut((self as *mut Self).cast::<Self::Scalar>(), Self::WIDTH) }
+    }
+
+    /// Lane-wise square.
+    #[inline]
+    fn square(&self) -> Self {
+        *self * *self
+    }
+
+    /// Views a slice of scalars as packed values.
+    ///
+    /// # Panics
+    /// If `buf.len()` is not a multiple of `WIDTH`.
+    #[inline]
+    fn pack_slice(buf: &[Self::Scalar]) -> &[Self] {
+        assert!(buf.len().is_multiple_of(Self::WIDTH), "length {} is not a multiple of WIDTH {}", buf.len(), Self::WIDTH);
+        assert!(core::mem::align_of::<Self>() <= core::mem::align_of::<Self::Scalar>() || buf.as_ptr().cast::<Self>().is_aligned());
+        // SAFETY: layout is `[Scalar; WIDTH]` (trait contract), the length is a multiple of WIDTH
+        // and the alignment was checked above.
+        unsafe { core::slice::from_raw_parts(buf.as_ptr().cast::<Self>(), buf.len() / Self::WIDTH) }
+    }
+
+    /// Views the longest prefix of `buf` that is a multiple of `WIDTH` as packed values, and returns
+    /// the rest as scalars.
+    #[inline]
+    fn pack_slice_with_suffix_mut(buf: &mut [Self::Scalar]) -> (&mut [Self], &mut [Self::Scalar]) {
+        let n_packed = buf.len() / Self::WIDTH * Self::WIDTH;
+        let (packed, suffix) = buf.split_at_mut(n_packed);
+        (Self::pack_slice_mut(packed), suffix)
+    }
+
+    /// Views a mutable slice of scalars as packed values.
+    ///
+    /// # Panics
+    /// If `buf.len()` is not a multiple of `WIDTH`.
+    #[inline]
+    fn pack_slice_mut(buf: &mut [Self::Scalar]) -> &mut [Self] {
+        assert!(buf.len().is_multiple_of(Self::WIDTH), "length {} is not a multiple of WIDTH {}", buf.len(), Self::WIDTH);
+        assert!(core::mem::align_of::<Self>() <= core::mem::align_of::<Self::Scalar>() || buf.as_ptr().cast::<Self>().is_aligned());
+        // SAFETY: as in `pack_slice`; the mutable borrow of `buf` is moved into the result.
+        unsafe { core::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<Self>(), buf.len() / Self::WIDTH) }
+    }
+}
+
+// SAFETY: a field element is trivially an array of one of itself.
+unsafe impl<F: Field> PackedField for F {
+    type Scalar = F;
+    const WIDTH: usize = 1;
+
+    #[inline]
+    fn broadcast(s: F) -> Self {
+        s
+    }
+
+    #[inline]
+    fn from_fn<Fun: FnMut(usize) -> F>(mut f: Fun) -> Self {
+        f(0)
+    }
+
+    #[inline]
+    fn square(&self) -> Self {
+        Field::square(self)
+    }
+}

@@ -1,0 +1,2 @@
+//! Placeholder until the babybear benchmark lands.
+fn main() {}

@@ -1,0 +1,2 @@
+//! Placeholder until the m31 benchmark lands.
+fn main() {}

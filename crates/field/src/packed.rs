@@ -63,12 +63,6 @@ pub unsafe trait PackedField:
         unsafe { core::slice::from_raw_parts_mut((self as *mut Self).cast::<Self::Scalar>(), Self::WIDTH) }
     }
 
-    /// Lane-wise square.
-    #[inline]
-    fn square(&self) -> Self {
-        *self * *self
-    }
-
     /// Views a slice of scalars as packed values.
     ///
     /// # Panics
@@ -117,10 +111,5 @@ unsafe impl<F: Field> PackedField for F {
     #[inline]
     fn from_fn<Fun: FnMut(usize) -> F>(mut f: Fun) -> Self {
         f(0)
-    }
-
-    #[inline]
-    fn square(&self) -> Self {
-        Field::square(self)
     }
 }

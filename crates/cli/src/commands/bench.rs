@@ -1,0 +1,230 @@
+//! `zkprove bench`: measures one kernel and prints its median time, as text or as one JSON line
+//! (`{"kernel":…,"field":…,"log_n":…,"device":…,"median_ms":…,"reps":…}`). Later kernels (NTT, MSM,
+//! Groth16) are added here in the same shape.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+use zkprove_field::{Field, PackedField};
+use zkprove_field::{babybear, bn254, goldilocks, m31};
+
+/// Arguments of `zkprove bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    kernel: Kernel,
+}
+
+#[derive(Debug, Subcommand)]
+enum Kernel {
+    /// Field multiplication throughput: the time for 2^N multiplications, using the field's SIMD
+    /// packing, on every thread.
+    Field(FieldArgs),
+}
+
+/// Options shared by every kernel.
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// Where to run the kernel.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
+    /// Timed repetitions (the median is reported).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    reps: u32,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print one JSON line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Args)]
+struct FieldArgs {
+    /// The field.
+    #[arg(long, value_enum)]
+    field: FieldName,
+    /// log2 of the number of multiplications.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=34))]
+    log_n: u32,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// Where a kernel runs. The GPU backends arrive with the GPU issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Device {
+    /// The CPU backend (multi-core, SIMD).
+    Cpu,
+}
+
+/// The fields `bench field` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FieldName {
+    /// BN254 scalar field Fr.
+    #[value(name = "bn254", alias = "bn254-fr")]
+    Bn254Fr,
+    /// BN254 base field Fq.
+    #[value(name = "bn254-fq")]
+    Bn254Fq,
+    /// Goldilocks, 2^64 − 2^32 + 1.
+    Goldilocks,
+    /// The quadratic extension of Goldilocks.
+    #[value(name = "goldilocks-ext2")]
+    GoldilocksExt2,
+    /// BabyBear, 2^31 − 2^27 + 1.
+    Babybear,
+    /// The quartic extension of BabyBear.
+    #[value(name = "babybear-ext4")]
+    BabybearExt4,
+    /// Mersenne-31, 2^31 − 1.
+    M31,
+    /// The degree-4 extension of M31 (stwo's secure field).
+    Qm31,
+}
+
+impl FieldName {
+    /// The name as the command line spells it (and as the JSON line reports it).
+    fn name(self) -> &'static str {
+        match self {
+            Self::Bn254Fr => "bn254",
+            Self::Bn254Fq => "bn254-fq",
+            Self::Goldilocks => "goldilocks",
+            Self::GoldilocksExt2 => "goldilocks-ext2",
+            Self::Babybear => "babybear",
+            Self::BabybearExt4 => "babybear-ext4",
+            Self::M31 => "m31",
+            Self::Qm31 => "qm31",
+        }
+    }
+}
+
+/// One benchmark result, printed as one JSON line with `--json`.
+#[derive(Debug, Serialize)]
+struct BenchReport {
+    kernel: &'static str,
+    field: &'static str,
+    log_n: u32,
+    device: Device,
+    median_ms: f64,
+    reps: u32,
+    threads: usize,
+    /// SIMD lanes per operation (1 = scalar).
+    width: usize,
+    /// Millions of operations per second at the median.
+    mops_per_s: f64,
+}
+
+/// Runs `zkprove bench`.
+pub fn run(args: BenchArgs) -> Result<()> {
+    match args.kernel {
+        Kernel::Field(a) => {
+            let common = &a.common;
+            let pool = thread_pool(common.threads)?;
+            let report = pool.install(|| match a.field {
+                FieldName::Bn254Fr => field_mul::<bn254::Fr>(&a),
+                FieldName::Bn254Fq => field_mul::<bn254::Fq>(&a),
+                FieldName::Goldilocks => field_mul::<goldilocks::Goldilocks>(&a),
+                FieldName::GoldilocksExt2 => field_mul::<goldilocks::GoldilocksExt2>(&a),
+                FieldName::Babybear => field_mul::<babybear::BabyBear>(&a),
+                FieldName::BabybearExt4 => field_mul::<babybear::BabyBearExt4>(&a),
+                FieldName::M31 => field_mul::<m31::M31>(&a),
+                FieldName::Qm31 => field_mul::<m31::QM31>(&a),
+            });
+            print_report(&report, common.json)
+        }
+    }
+}
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        if n == 0 {
+            bail!("--threads must be at least 1");
+        }
+        builder = builder.num_threads(n);
+    }
+    builder.build().context("starting the worker threads")
+}
+
+fn print_report(report: &BenchReport, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string(report)?);
+    } else {
+        println!(
+            "{} {} 2^{} on {:?} ({} threads, width {}): median {:.3} ms over {} reps, {:.1} M ops/s",
+            report.kernel,
+            report.field,
+            report.log_n,
+            report.device,
+            report.threads,
+            report.width,
+            report.median_ms,
+            report.reps,
+            report.mops_per_s
+        );
+    }
+    Ok(())
+}
+
+/// Elements per thread-local buffer: small enough to stay in L1/L2, so that the kernel measures
+/// multiplication throughput rather than memory bandwidth.
+const BUFFER_LEN: usize = 1 << 12;
+
+/// Times 2^log_n multiplications of `F` through `F::Packing`: each thread owns a cache-resident buffer
+/// and multiplies it in place by a second one, pass after pass (independent lanes, so throughput
+/// rather than latency is measured).
+fn field_mul<F: Field>(args: &FieldArgs) -> BenchReport {
+    let n_total: u64 = 1 << args.log_n;
+    let threads = rayon::current_num_threads();
+    let width = F::Packing::WIDTH;
+    // Scalars per buffer, a multiple of the packing width.
+    let buf_len = (n_total as usize).clamp(width, BUFFER_LEN).next_multiple_of(width);
+    let n_buffers = n_total.div_ceil(buf_len as u64);
+    let mut rng = StdRng::seed_from_u64(1);
+    let a0: Vec<F> = (0..buf_len).map(|_| F::random(&mut rng)).collect();
+    let b: Vec<F> = (0..buf_len).map(|_| F::random(&mut rng)).collect();
+
+    let mut times = Vec::with_capacity(args.common.reps as usize);
+    for _ in 0..=args.common.reps {
+        let start = Instant::now();
+        // Split the passes between threads; each thread works on its own copy of the buffer.
+        let per_thread = n_buffers.div_ceil(threads as u64);
+        rayon::broadcast(|ctx| {
+            let first = ctx.index() as u64 * per_thread;
+            let passes = per_thread.min(n_buffers.saturating_sub(first));
+            let mut a = a0.clone();
+            let pa = F::Packing::pack_slice_mut(&mut a);
+            let pb = F::Packing::pack_slice(&b);
+            for _ in 0..passes {
+                for (x, y) in pa.iter_mut().zip(pb) {
+                    *x *= *y;
+                }
+                black_box(&mut *pa);
+            }
+            black_box(a);
+        });
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    // The first run warms caches and threads; it is not counted.
+    times.remove(0);
+    times.sort_by(f64::total_cmp);
+    let median_ms = times[times.len() / 2];
+    BenchReport {
+        kernel: "field-mul",
+        field: args.field.name(),
+        log_n: args.log_n,
+        device: args.common.device,
+        median_ms,
+        reps: args.common.reps,
+        threads,
+        width,
+        mops_per_s: (n_buffers * buf_len as u64) as f64 / (median_ms * 1e-3) / 1e6,
+    }
+}

@@ -1,0 +1,3 @@
+//! One module per command, each with a `run()`.
+
+pub mod bench;

@@ -1,0 +1,55 @@
+//! `zkprove bench` end to end: the JSON line has the agreed shape for every field, and bad arguments
+//! fail with a message instead of a panic.
+
+use std::process::Command;
+
+fn zkprove(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_zkprove")).args(args).output().expect("the zkprove binary runs")
+}
+
+#[test]
+fn bench_field_prints_one_json_line_for_every_field() {
+    for field in
+        ["bn254", "bn254-fq", "goldilocks", "goldilocks-ext2", "babybear", "babybear-ext4", "m31", "qm31"]
+    {
+        let out = zkprove(&["bench", "field", "--field", field, "--log-n", "10", "--reps", "2", "--json"]);
+        assert!(out.status.success(), "{field}: {}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).expect("utf-8");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "exactly one line: {stdout}");
+        let v: serde_json::Value = serde_json::from_str(lines[0]).expect("valid JSON");
+        assert_eq!(v["kernel"], "field-mul");
+        assert_eq!(v["field"], field);
+        assert_eq!(v["log_n"], 10);
+        assert_eq!(v["device"], "cpu");
+        assert_eq!(v["reps"], 2);
+        let median = v["median_ms"].as_f64().expect("median_ms is a number");
+        assert!(median > 0.0 && median.is_finite());
+        assert!(v["width"].as_u64().expect("width") >= 1);
+    }
+}
+
+#[test]
+fn bench_field_text_output() {
+    let out = zkprove(&["bench", "field", "--field", "m31", "--log-n", "4", "--reps", "1"]);
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("field-mul m31 2^4"), "{stdout}");
+}
+
+#[test]
+fn bad_arguments_fail_cleanly() {
+    for args in [
+        &["bench", "field", "--field", "bls12-381", "--log-n", "10"][..],
+        &["bench", "field", "--field", "m31", "--log-n", "99"],
+        &["bench", "field", "--field", "m31", "--log-n", "4", "--threads", "0"],
+        &["bench", "field", "--field", "m31", "--log-n", "4", "--reps", "0"],
+        &["bench", "field", "--field", "m31"],
+    ] {
+        let out = zkprove(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
+        assert!(!stderr.is_empty(), "{args:?} explains itself");
+    }
+}

@@ -1,0 +1,141 @@
+//! The CPU NTT against the O(n²) oracle, for every two-adic field, every size 2^0..2^12, every order,
+//! forward and inverse, on the subgroup and on a coset; plus error cases.
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use zkprove_field::babybear::BabyBear;
+use zkprove_field::bn254::Fr;
+use zkprove_field::goldilocks::Goldilocks;
+use zkprove_field::{Field, TwoAdicField};
+use zkprove_poly::{CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft};
+
+fn random_vec<F: Field>(n: usize, seed: u64) -> Vec<F> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    (0..n).map(|_| F::random(&mut rng)).collect()
+}
+
+fn bit_reversed<F: Copy + Send + Sync>(v: &[F]) -> Vec<F> {
+    let mut v = v.to_vec();
+    bit_reverse_permute(&mut v);
+    v
+}
+
+fn check_against_oracle<F: TwoAdicField>(max_log_n: usize) {
+    let shift = F::from_u64(7);
+    for log_n in 0..=max_log_n.min(F::TWO_ADICITY) {
+        let n = 1 << log_n;
+        let coeffs: Vec<F> = random_vec(n, log_n as u64);
+        for s in [F::ONE, shift] {
+            let evals = naive_dft(&coeffs, s).unwrap();
+            // Forward, every order.
+            let mut v = coeffs.clone();
+            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Forward, Order::NaturalToNatural, s).unwrap();
+            assert_eq!(v, evals, "forward N→N, 2^{log_n}");
+            let mut v = coeffs.clone();
+            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Forward, Order::NaturalToBitReversed, s)
+                .unwrap();
+            assert_eq!(v, bit_reversed(&evals), "forward N→R, 2^{log_n}");
+            let mut v = bit_reversed(&coeffs);
+            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Forward, Order::BitReversedToNatural, s)
+                .unwrap();
+            assert_eq!(v, evals, "forward R→N, 2^{log_n}");
+            // Inverse, every order.
+            let mut v = evals.clone();
+            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Inverse, Order::NaturalToNatural, s).unwrap();
+            assert_eq!(v, coeffs, "inverse N→N, 2^{log_n}");
+            let mut v = evals.clone();
+            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Inverse, Order::NaturalToBitReversed, s)
+                .unwrap();
+            assert_eq!(v, bit_reversed(&coeffs), "inverse N→R, 2^{log_n}");
+            let mut v = bit_reversed(&evals);
+            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Inverse, Order::BitReversedToNatural, s)
+                .unwrap();
+            assert_eq!(v, coeffs, "inverse R→N, 2^{log_n}");
+        }
+    }
+}
+
+fn check_round_trip_large<F: TwoAdicField>(log_n: usize) {
+    let coeffs: Vec<F> = random_vec(1 << log_n, 99);
+    let mut v = coeffs.clone();
+    CpuBackend::ntt(&mut v).unwrap();
+    // Spot-check a few evaluations against Horner.
+    let omega = F::two_adic_generator(log_n).unwrap();
+    for i in [0usize, 1, 12345 % (1 << log_n), (1 << log_n) - 1] {
+        let x = omega.pow(i as u64);
+        let expect = coeffs.iter().rev().fold(F::ZERO, |acc, &c| acc * x + c);
+        assert_eq!(v[i], expect, "evaluation {i} at 2^{log_n}");
+    }
+    CpuBackend::intt(&mut v).unwrap();
+    assert_eq!(v, coeffs);
+    CpuBackend::coset_ntt(&mut v, F::from_u64(5)).unwrap();
+    CpuBackend::coset_intt(&mut v, F::from_u64(5)).unwrap();
+    assert_eq!(v, coeffs);
+}
+
+fn check_batch<F: TwoAdicField>() {
+    for (n_cols, log_n) in [(1usize, 5usize), (3, 0), (5, 10), (8, 13)] {
+        let cols: Vec<Vec<F>> = (0..n_cols).map(|c| random_vec(1 << log_n, c as u64)).collect();
+        let mut batch = cols.clone();
+        CpuBackend::ntt_batch(&mut batch, Direction::Forward, Order::NaturalToNatural, F::TWO).unwrap();
+        for (c, b) in cols.iter().zip(&batch) {
+            let mut one = c.clone();
+            CpuBackend::coset_ntt(&mut one, F::TWO).unwrap();
+            assert_eq!(&one, b);
+        }
+    }
+}
+
+fn check_errors<F: TwoAdicField>() {
+    let mut v: Vec<F> = vec![F::ONE; 3];
+    assert_eq!(CpuBackend::ntt(&mut v), Err(PolyError::NotPowerOfTwo { len: 3 }));
+    let mut v: Vec<F> = vec![];
+    assert_eq!(CpuBackend::ntt(&mut v), Err(PolyError::NotPowerOfTwo { len: 0 }));
+    let mut v: Vec<F> = vec![F::ONE; 4];
+    assert_eq!(CpuBackend::coset_ntt(&mut v, F::ZERO), Err(PolyError::ZeroShift));
+    let mut batch = vec![vec![F::ONE; 4], vec![F::ONE; 8]];
+    assert_eq!(
+        CpuBackend::ntt_batch(&mut batch, Direction::Forward, Order::NaturalToNatural, F::ONE),
+        Err(PolyError::LengthMismatch { expected: 4, got: 8 })
+    );
+    let mut empty: Vec<Vec<F>> = vec![];
+    assert!(CpuBackend::ntt_batch(&mut empty, Direction::Forward, Order::NaturalToNatural, F::ONE).is_ok());
+}
+
+macro_rules! ntt_tests {
+    ($name:ident, $f:ty) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn matches_naive_dft_all_orders() {
+                check_against_oracle::<$f>(12);
+            }
+            #[test]
+            fn large_round_trip() {
+                check_round_trip_large::<$f>(16);
+            }
+            #[test]
+            fn batches() {
+                check_batch::<$f>();
+            }
+            #[test]
+            fn errors() {
+                check_errors::<$f>();
+            }
+        }
+    };
+}
+
+ntt_tests!(bn254_fr, Fr);
+ntt_tests!(goldilocks, Goldilocks);
+ntt_tests!(babybear, BabyBear);
+
+#[test]
+fn too_large_for_the_field() {
+    // BN254 Fq has two-adicity 1: a length-4 transform is beyond its subgroup.
+    use zkprove_field::bn254::Fq;
+    let mut v = vec![Fq::ONE; 4];
+    assert_eq!(CpuBackend::ntt(&mut v), Err(PolyError::TooLarge { log_n: 2, two_adicity: 1 }));
+    let mut v = vec![Fq::ONE; 2];
+    assert!(CpuBackend::ntt(&mut v).is_ok());
+}

@@ -53,3 +53,27 @@ fn bad_arguments_fail_cleanly() {
         assert!(!stderr.is_empty(), "{args:?} explains itself");
     }
 }
+
+#[test]
+fn bench_ntt_prints_one_json_line() {
+    for field in ["bn254", "goldilocks", "babybear"] {
+        let out =
+            zkprove(&["bench", "ntt", "--field", field, "--log-n", "10", "--width", "2", "--reps", "2", "--json"]);
+        assert!(out.status.success(), "{field}: {}", String::from_utf8_lossy(&out.stderr));
+        let v: serde_json::Value =
+            serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("one JSON line");
+        assert_eq!(v["kernel"], "ntt");
+        assert_eq!(v["field"], field);
+        assert_eq!(v["width"], 2);
+        assert!(v["median_ms"].as_f64().expect("median_ms") > 0.0);
+    }
+    // M31 has no two-adic subgroup; BabyBear's ends at 2^27.
+    for args in [
+        &["bench", "ntt", "--field", "m31", "--log-n", "4"][..],
+        &["bench", "ntt", "--field", "babybear", "--log-n", "28"],
+    ] {
+        let out = zkprove(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+    }
+}

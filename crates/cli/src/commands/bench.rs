@@ -10,7 +10,8 @@ use clap::{Args, Subcommand, ValueEnum};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
-use zkprove_field::{Field, PackedField};
+use zkprove_field::{Field, PackedField, TwoAdicField};
+use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
 use zkprove_field::{babybear, bn254, goldilocks, m31};
 
 /// Arguments of `zkprove bench`.
@@ -25,6 +26,8 @@ enum Kernel {
     /// Field multiplication throughput: the time for 2^N multiplications, using the field's SIMD
     /// packing, on every thread.
     Field(FieldArgs),
+    /// Forward NTT of `--width` columns of 2^N elements, natural order in and out, data in memory.
+    Ntt(NttArgs),
 }
 
 /// Options shared by every kernel.
@@ -52,6 +55,21 @@ struct FieldArgs {
     /// log2 of the number of multiplications.
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=34))]
     log_n: u32,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+struct NttArgs {
+    /// The field (two-adic fields only; the M31 circle FFT comes with its own kernel).
+    #[arg(long, value_enum)]
+    field: FieldName,
+    /// log2 of the column length.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=28))]
+    log_n: u32,
+    /// Number of columns transformed together.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    width: u32,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -115,9 +133,9 @@ struct BenchReport {
     median_ms: f64,
     reps: u32,
     threads: usize,
-    /// SIMD lanes per operation (1 = scalar).
+    /// field-mul: SIMD lanes per operation (1 = scalar); ntt: number of columns.
     width: usize,
-    /// Millions of operations per second at the median.
+    /// Millions of operations (multiplications; NTT: transformed elements) per second at the median.
     mops_per_s: f64,
 }
 
@@ -136,10 +154,65 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 FieldName::BabybearExt4 => field_mul::<babybear::BabyBearExt4>(&a),
                 FieldName::M31 => field_mul::<m31::M31>(&a),
                 FieldName::Qm31 => field_mul::<m31::QM31>(&a),
-            });
+            })?;
             print_report(&report, common.json)
         }
+        Kernel::Ntt(a) => {
+            let pool = thread_pool(a.common.threads)?;
+            let report = pool.install(|| match a.field {
+                FieldName::Bn254Fr => ntt::<bn254::Fr>(&a),
+                FieldName::Goldilocks => ntt::<goldilocks::Goldilocks>(&a),
+                FieldName::Babybear => ntt::<babybear::BabyBear>(&a),
+                other => bail!("no two-adic NTT for field {}: choose bn254, goldilocks or babybear", other.name()),
+            })?;
+            print_report(&report, a.common.json)
+        }
     }
+}
+
+/// Times a forward natural-order NTT of `--width` random columns (the columns are re-transformed each
+/// rep: the values change but the work does not).
+fn ntt<F: TwoAdicField>(args: &NttArgs) -> Result<BenchReport> {
+    let n = 1usize << args.log_n;
+    if args.log_n as usize > F::TWO_ADICITY {
+        bail!("2^{} exceeds the two-adicity {} of {}", args.log_n, F::TWO_ADICITY, args.field.name());
+    }
+    let mut rng = StdRng::seed_from_u64(2);
+    let mut cols: Vec<Vec<F>> =
+        (0..args.width).map(|_| (0..n).map(|_| F::random(&mut rng)).collect()).collect();
+    let times = time_reps(args.common.reps, || {
+        CpuBackend::ntt_batch(&mut cols, Direction::Forward, Order::NaturalToNatural, F::ONE)
+            .context("NTT failed")
+    })?;
+    let median_ms = median(times);
+    Ok(BenchReport {
+        kernel: "ntt",
+        field: args.field.name(),
+        log_n: args.log_n,
+        device: args.common.device,
+        median_ms,
+        reps: args.common.reps,
+        threads: rayon::current_num_threads(),
+        width: args.width as usize,
+        mops_per_s: (n as f64 * f64::from(args.width)) / (median_ms * 1e-3) / 1e6,
+    })
+}
+
+/// Runs `f` once to warm up, then `reps` timed times; returns the times in milliseconds.
+fn time_reps(reps: u32, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
+    f()?;
+    let mut times = Vec::with_capacity(reps as usize);
+    for _ in 0..reps {
+        let start = Instant::now();
+        f()?;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(times)
+}
+
+fn median(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
@@ -180,7 +253,7 @@ const BUFFER_LEN: usize = 1 << 12;
 /// Times 2^log_n multiplications of `F` through `F::Packing`: each thread owns a cache-resident buffer
 /// and multiplies it in place by a second one, pass after pass (independent lanes, so throughput
 /// rather than latency is measured).
-fn field_mul<F: Field>(args: &FieldArgs) -> BenchReport {
+fn field_mul<F: Field>(args: &FieldArgs) -> Result<BenchReport> {
     let n_total: u64 = 1 << args.log_n;
     let threads = rayon::current_num_threads();
     let width = F::Packing::WIDTH;
@@ -191,11 +264,9 @@ fn field_mul<F: Field>(args: &FieldArgs) -> BenchReport {
     let a0: Vec<F> = (0..buf_len).map(|_| F::random(&mut rng)).collect();
     let b: Vec<F> = (0..buf_len).map(|_| F::random(&mut rng)).collect();
 
-    let mut times = Vec::with_capacity(args.common.reps as usize);
-    for _ in 0..=args.common.reps {
-        let start = Instant::now();
-        // Split the passes between threads; each thread works on its own copy of the buffer.
-        let per_thread = n_buffers.div_ceil(threads as u64);
+    // Split the passes between threads; each thread works on its own copy of the buffer.
+    let per_thread = n_buffers.div_ceil(threads as u64);
+    let run = || {
         rayon::broadcast(|ctx| {
             let first = ctx.index() as u64 * per_thread;
             let passes = per_thread.min(n_buffers.saturating_sub(first));
@@ -210,13 +281,11 @@ fn field_mul<F: Field>(args: &FieldArgs) -> BenchReport {
             }
             black_box(a);
         });
-        times.push(start.elapsed().as_secs_f64() * 1e3);
-    }
-    // The first run warms caches and threads; it is not counted.
-    times.remove(0);
-    times.sort_by(f64::total_cmp);
-    let median_ms = times[times.len() / 2];
-    BenchReport {
+        Ok(())
+    };
+    let times = time_reps(args.common.reps, run)?;
+    let median_ms = median(times);
+    Ok(BenchReport {
         kernel: "field-mul",
         field: args.field.name(),
         log_n: args.log_n,
@@ -226,5 +295,5 @@ fn field_mul<F: Field>(args: &FieldArgs) -> BenchReport {
         threads,
         width,
         mops_per_s: (n_buffers * buf_len as u64) as f64 / (median_ms * 1e-3) / 1e6,
-    }
+    })
 }

@@ -214,3 +214,21 @@ pub trait ExtensionField<F: Field>: Field + From<F> + Add<F, Output = Self> + Mu
         self.as_base_slice()[1..].iter().all(|c| c.is_zero())
     }
 }
+
+/// Every field is an extension of degree 1 of itself, so that code written for "base-field tables
+/// with extension-field challenges" also runs with base-field challenges.
+impl<F: Field> ExtensionField<F> for F {
+    const DEGREE: usize = 1;
+
+    fn from_base_slice(coeffs: &[F]) -> Result<Self, FieldError> {
+        match coeffs {
+            [c] => Ok(*c),
+            _ => Err(FieldError::WrongLength { expected: 1, got: coeffs.len() }),
+        }
+    }
+
+    #[inline]
+    fn as_base_slice(&self) -> &[F] {
+        core::slice::from_ref(self)
+    }
+}

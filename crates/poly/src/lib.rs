@@ -6,15 +6,21 @@
 //!   bit-reversed order, on batches of columns; [`CpuBackend`] implements it (radix-2, parallel,
 //!   SIMD-packed butterflies, cached twiddles).
 //! - [`naive_dft`]: the O(n²) oracle every fast path is tested against.
+//! - [`Polynomial`] (coefficients), [`Evaluations`] on a [`Radix2Domain`] (subgroup or coset).
+//! - [`Mle`]: multilinear polynomials on the hypercube, with [`eq_table`].
 
 #![forbid(unsafe_code)]
 
 mod backend;
+mod mle;
 mod ntt;
 mod twiddles;
+mod univariate;
 
 pub use backend::{Backend, CpuBackend};
+pub use mle::{Mle, eq_table};
 pub use ntt::{Direction, NttOps, Order, bit_reverse_permute, naive_dft};
+pub use univariate::{Evaluations, Polynomial, Radix2Domain};
 
 /// Errors from polynomial and NTT operations.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -44,4 +50,10 @@ pub enum PolyError {
     /// A coset shift of zero (the coset would not be a coset).
     #[error("coset shift must be non-zero")]
     ZeroShift,
+    /// Interpolation points that are not distinct.
+    #[error("interpolation point {index} repeats an earlier one")]
+    RepeatedPoint {
+        /// Index of the repeated point.
+        index: usize,
+    },
 }

@@ -1,0 +1,160 @@
+//! 16 lanes of M31 in one AVX-512 register.
+//!
+//! Every lane stays canonical (`0 ≤ x < p`), so the lanes seen through
+//! [`PackedField::as_slice`](crate::PackedField::as_slice) are valid [`M31`] values.
+//!
+//! Multiplication follows the layout idea of Plonky3's `mersenne-31/src/x86_64_avx512/packing.rs`
+//! (double one operand so that the 62-bit product `2ab` splits at the 32-bit boundary into
+//! `⌊ab / 2^31⌋` and `2·(ab mod 2^31)`), written from scratch here with integer shuffles.
+
+use core::arch::x86_64::{
+    __m512i, _mm512_add_epi32, _mm512_mask_shuffle_epi32, _mm512_maskz_sub_epi32, _mm512_min_epu32,
+    _mm512_mul_epu32, _mm512_set1_epi32, _mm512_srli_epi32, _mm512_srli_epi64, _mm512_sub_epi32,
+    _mm512_test_epi32_mask,
+};
+use core::fmt::{self, Debug};
+use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use super::{M31, P};
+use crate::PackedField;
+
+const WIDTH: usize = 16;
+
+/// Lanes 0, 2, 4, … of a 16-lane mask.
+const EVENS: u16 = 0x5555;
+/// Lanes 1, 3, 5, … of a 16-lane mask.
+const ODDS: u16 = 0xaaaa;
+/// `pshufd` selector copying the odd dword of each pair down onto both: `[1, 1, 3, 3]`.
+const DUP_ODD: i32 = 0b11_11_01_01;
+/// `pshufd` selector copying the even dword of each pair up onto both: `[0, 0, 2, 2]`.
+const DUP_EVEN: i32 = 0b10_10_00_00;
+
+/// 16 canonical M31 values, lane `i` in element `i`.
+#[derive(Copy, Clone, Default, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct PackedM31Avx512(pub [M31; WIDTH]);
+
+impl PackedM31Avx512 {
+    #[inline(always)]
+    fn to_vector(self) -> __m512i {
+        // SAFETY: `[M31; 16]` is 64 bytes of plain `u32`s (M31 is `repr(transparent)`), the same
+        // size as `__m512i`, and every bit pattern is a valid `__m512i`.
+        unsafe { core::mem::transmute::<[M31; WIDTH], __m512i>(self.0) }
+    }
+
+    /// Wraps a vector whose lanes are all canonical (below `p`); every caller below proves that.
+    #[inline(always)]
+    fn from_vector(v: __m512i) -> Self {
+        // SAFETY: same size, plain data; the lanes are canonical by the caller's argument, so each
+        // is a valid `M31`.
+        Self(unsafe { core::mem::transmute::<__m512i, [M31; WIDTH]>(v) })
+    }
+}
+
+#[inline(always)]
+fn p_vec() -> __m512i {
+    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
+    // `m31/mod.rs`), which is all these intrinsics require.
+    unsafe { _mm512_set1_epi32(P as i32) }
+}
+
+/// `a + b mod p` lane-wise for canonical inputs: `t = a + b < 2p` fits 32 bits, and
+/// `min(t, t − p)` (unsigned, wrapping) is `t − p` exactly when `t ≥ p`.
+#[inline(always)]
+fn add(a: __m512i, b: __m512i) -> __m512i {
+    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
+    // `m31/mod.rs`), which is all these intrinsics require.
+    unsafe {
+        let t = _mm512_add_epi32(a, b);
+        _mm512_min_epu32(t, _mm512_sub_epi32(t, p_vec()))
+    }
+}
+
+/// `a − b mod p` lane-wise: `t = a − b` wraps above `2^31` when `a < b`, and then `t + p` (wrapping)
+/// is the smaller, correct value; otherwise `t` is.
+#[inline(always)]
+fn sub(a: __m512i, b: __m512i) -> __m512i {
+    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
+    // `m31/mod.rs`), which is all these intrinsics require.
+    unsafe {
+        let t = _mm512_sub_epi32(a, b);
+        _mm512_min_epu32(t, _mm512_add_epi32(t, p_vec()))
+    }
+}
+
+/// `−a mod p`: `p − a` in the lanes where `a ≠ 0`, zero elsewhere (2 instructions).
+#[inline(always)]
+fn neg(a: __m512i) -> __m512i {
+    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
+    // `m31/mod.rs`), which is all these intrinsics require.
+    unsafe { _mm512_maskz_sub_epi32(_mm512_test_epi32_mask(a, a), p_vec(), a) }
+}
+
+/// `a·b mod p` lane-wise for canonical inputs.
+///
+/// `vpmuludq` multiplies the even dwords of two vectors into 64-bit products. Feeding it `2a`
+/// makes each product `2ab = hi·2^32 + 2·lo` with `ab = hi·2^31 + lo`, so the Mersenne fold
+/// `lo + hi` needs only a 1-bit shift of the low dword. The odd lanes are shifted down by a 64-bit
+/// shift of 31 (which also doubles them: bit 31 of the even lane below is zero), and the two sets of
+/// halves are merged with masked `pshufd`s. Expected: 2 `vpmuludq`, 3 shuffles, 6 simple ops.
+#[inline(always)]
+fn mul(a: __m512i, b: __m512i) -> __m512i {
+    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
+    // `m31/mod.rs`), which is all these intrinsics require.
+    unsafe {
+        let a_even_dbl = _mm512_add_epi32(a, a);
+        let a_odd_dbl = _mm512_srli_epi64::<31>(a);
+        let b_odd = _mm512_srli_epi64::<32>(b);
+        // Products 2ab of lanes (2k, 2k) and (2k+1, 2k+1), one per 64-bit element.
+        let prod_even = _mm512_mul_epu32(a_even_dbl, b);
+        let prod_odd = _mm512_mul_epu32(a_odd_dbl, b_odd);
+        // hi: the high dword of each product, in its lane's position.
+        let hi = _mm512_mask_shuffle_epi32::<DUP_ODD>(prod_odd, EVENS, prod_even);
+        // 2·lo: the low dword of each product, in its lane's position.
+        let lo_dbl = _mm512_mask_shuffle_epi32::<DUP_EVEN>(prod_even, ODDS, prod_odd);
+        let lo = _mm512_srli_epi32::<1>(lo_dbl);
+        // lo ≤ p and hi < p − 1 (as for the scalar fold), so lo + hi < 2p.
+        let t = _mm512_add_epi32(lo, hi);
+        _mm512_min_epu32(t, _mm512_sub_epi32(t, p_vec()))
+    }
+}
+
+impl Debug for PackedM31Avx512 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Debug::fmt(&self.0, f)
+    }
+}
+
+impl Add for PackedM31Avx512 {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: Self) -> Self {
+        Self::from_vector(add(self.to_vector(), rhs.to_vector()))
+    }
+}
+
+impl Sub for PackedM31Avx512 {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: Self) -> Self {
+        Self::from_vector(sub(self.to_vector(), rhs.to_vector()))
+    }
+}
+
+impl Neg for PackedM31Avx512 {
+    type Output = Self;
+    #[inline]
+    fn neg(self) -> Self {
+        Self::from_vector(neg(self.to_vector()))
+    }
+}
+
+impl Mul for PackedM31Avx512 {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: Self) -> Self {
+        Self::from_vector(mul(self.to_vector(), rhs.to_vector()))
+    }
+}
+
+super::packed_common!(PackedM31Avx512, WIDTH);

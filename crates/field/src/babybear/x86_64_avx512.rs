@@ -1,0 +1,239 @@
+//! 16 BabyBear lanes in an AVX-512 register.
+//!
+//! Multiplication follows the even/odd scheme of Plonky3's `monty-31/src/x86_64_avx512/packing.rs`
+//! (`vpmuludq` multiplies the even 32-bit lanes of two vectors into 64-bit products, so the odd lanes
+//! are moved down first), with the standard `−p⁻¹` Montgomery reduction done on 64-bit lanes and a
+//! `min`-based final subtraction; see [`mul`].
+
+use core::arch::asm;
+use core::arch::x86_64::{
+    __m512i, __mmask16, _mm512_add_epi32, _mm512_add_epi64, _mm512_castps_si512,
+    _mm512_castsi512_ps, _mm512_maskz_sub_epi32, _mm512_min_epu32, _mm512_movehdup_ps,
+    _mm512_mul_epu32, _mm512_set1_epi32, _mm512_sub_epi32, _mm512_test_epi32_mask,
+};
+use core::mem::transmute;
+use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use super::{BabyBear, MONTY_NEG_P_INV, P};
+use crate::PackedField;
+
+const WIDTH: usize = 16;
+
+/// 16 BabyBear elements, operated on lane by lane with AVX-512.
+///
+/// The layout is `[BabyBear; 16]` (alignment 4: loads and stores are unaligned), every lane canonical.
+#[derive(Copy, Clone, Default, PartialEq, Eq)]
+#[repr(transparent)]
+pub struct PackedBabyBearAvx512(pub [BabyBear; WIDTH]);
+
+impl core::fmt::Debug for PackedBabyBearAvx512 {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        core::fmt::Debug::fmt(&self.0, f)
+    }
+}
+
+impl PackedBabyBearAvx512 {
+    #[inline(always)]
+    fn to_vector(self) -> __m512i {
+        // SAFETY: `[BabyBear; 16]` is 64 bytes of `u32`s (BabyBear is `repr(transparent)` over
+        // `u32`), and every bit pattern is a valid `__m512i`.
+        unsafe { transmute::<[BabyBear; WIDTH], __m512i>(self.0) }
+    }
+
+    /// Wraps a vector whose 32-bit lanes are all canonical (`< p`) Montgomery words.
+    #[inline(always)]
+    fn from_vector(v: __m512i) -> Self {
+        // SAFETY: same size; callers only pass vectors with lanes `< p` (each arithmetic routine
+        // below says why its output is canonical), which is the `BabyBear` invariant.
+        Self(unsafe { transmute::<__m512i, [BabyBear; WIDTH]>(v) })
+    }
+}
+
+#[inline(always)]
+fn splat(x: u32) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time (this module is only compiled then).
+    unsafe { _mm512_set1_epi32(x as i32) }
+}
+
+/// Hides a vector's provenance from LLVM, so that it keeps `vpmuludq` on the Montgomery quotient
+/// instead of fusing the 32-bit masking of `q` into a 64-bit `vpmullq` (slower). An empty `asm!`
+/// block costs nothing at run time. The same trick as Plonky3's `confuse_compiler`.
+#[inline(always)]
+fn opaque(x: __m512i) -> __m512i {
+    let y: __m512i;
+    // SAFETY: the assembly is empty: it reads and writes nothing but the register it is given.
+    unsafe {
+        asm!("/* {0} */", inlateout(zmm_reg) x => y, options(pure, nomem, nostack, preserves_flags));
+    }
+    y
+}
+
+/// Lanes `2i` of the result take lane `2i + 1` of `a`; the odd lanes keep `src` (`vmovshdup` with a
+/// merge mask). Written in assembly because LLVM otherwise tends to pick a two-source permute
+/// (`vpermt2ps`), which is slower (the observation is Plonky3's).
+#[inline(always)]
+fn mask_movehdup_evens(src: __m512i, a: __m512i) -> __m512i {
+    const EVENS: __mmask16 = 0x5555;
+    let dst: __m512i;
+    // SAFETY: one AVX-512F register-only instruction; the mask register is an input.
+    unsafe {
+        asm!(
+            "vmovshdup {dst}{{{k}}}, {a}",
+            dst = inlateout(zmm_reg) src => dst,
+            k = in(kreg) EVENS,
+            a = in(zmm_reg) a,
+            options(pure, nomem, nostack, preserves_flags),
+        );
+    }
+    dst
+}
+
+/// Lane-wise Montgomery product of canonical inputs, canonical output.
+///
+/// For each lane, with `x = a·b < p²`: `q = x·(−p⁻¹) mod 2^32`, `s = x + q·p ≡ 0 (mod 2^32)`,
+/// `t = s / 2^32 < 2p`, result `min(t, t − p)` (wrapping, so the subtraction is kept only when it
+/// does not underflow). `vpmuludq` reads only the even 32-bit lanes, so the odd lanes are first copied
+/// down (`vmovshdup`); the sums `s` stay 64-bit so that the carry out of the low halves reaches the
+/// high halves, and the two high-half vectors are merged with one masked `vmovshdup`.
+/// Per 16 lanes: 6 `vpmuludq`, 2 `vpaddq`, 3 `vmovshdup`, `vpsubd`, `vpminud`.
+#[inline(always)]
+fn mul(lhs: __m512i, rhs: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; every intrinsic works on registers only.
+    unsafe {
+        let p = splat(P);
+        let mu = splat(MONTY_NEG_P_INV);
+        let lhs_odd = _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(lhs)));
+        let rhs_odd = _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(rhs)));
+        let x_evn = _mm512_mul_epu32(lhs, rhs);
+        let x_odd = _mm512_mul_epu32(lhs_odd, rhs_odd);
+        let q_evn = opaque(_mm512_mul_epu32(x_evn, mu));
+        let q_odd = opaque(_mm512_mul_epu32(x_odd, mu));
+        let s_evn = _mm512_add_epi64(x_evn, _mm512_mul_epu32(q_evn, p));
+        let s_odd = _mm512_add_epi64(x_odd, _mm512_mul_epu32(q_odd, p));
+        // High halves: odd lanes already hold those of s_odd; even lanes take those of s_evn.
+        let t = mask_movehdup_evens(s_odd, s_evn);
+        _mm512_min_epu32(t, _mm512_sub_epi32(t, p))
+    }
+}
+
+/// Lane-wise `a + b mod p`: `a + b < 2p < 2^32`, then `min(s, s − p)`.
+#[inline(always)]
+fn add(lhs: __m512i, rhs: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe {
+        let s = _mm512_add_epi32(lhs, rhs);
+        _mm512_min_epu32(s, _mm512_sub_epi32(s, splat(P)))
+    }
+}
+
+/// Lane-wise `a − b mod p`: when `a < b` the difference wraps above `2^31` and `d + p` (wrapping) is
+/// the smaller, canonical one.
+#[inline(always)]
+fn sub(lhs: __m512i, rhs: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe {
+        let d = _mm512_sub_epi32(lhs, rhs);
+        _mm512_min_epu32(d, _mm512_add_epi32(d, splat(P)))
+    }
+}
+
+/// Lane-wise `−a`: `p − a` on the non-zero lanes, zero elsewhere (a zero-masked subtraction).
+#[inline(always)]
+fn neg(a: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe { _mm512_maskz_sub_epi32(_mm512_test_epi32_mask(a, a), splat(P), a) }
+}
+
+impl Add for PackedBabyBearAvx512 {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: Self) -> Self {
+        Self::from_vector(add(self.to_vector(), rhs.to_vector()))
+    }
+}
+
+impl Sub for PackedBabyBearAvx512 {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: Self) -> Self {
+        Self::from_vector(sub(self.to_vector(), rhs.to_vector()))
+    }
+}
+
+impl Mul for PackedBabyBearAvx512 {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: Self) -> Self {
+        Self::from_vector(mul(self.to_vector(), rhs.to_vector()))
+    }
+}
+
+impl Neg for PackedBabyBearAvx512 {
+    type Output = Self;
+    #[inline]
+    fn neg(self) -> Self {
+        Self::from_vector(neg(self.to_vector()))
+    }
+}
+
+impl Add<BabyBear> for PackedBabyBearAvx512 {
+    type Output = Self;
+    #[inline]
+    fn add(self, rhs: BabyBear) -> Self {
+        self + Self::broadcast(rhs)
+    }
+}
+
+impl Sub<BabyBear> for PackedBabyBearAvx512 {
+    type Output = Self;
+    #[inline]
+    fn sub(self, rhs: BabyBear) -> Self {
+        self - Self::broadcast(rhs)
+    }
+}
+
+impl Mul<BabyBear> for PackedBabyBearAvx512 {
+    type Output = Self;
+    #[inline]
+    fn mul(self, rhs: BabyBear) -> Self {
+        self * Self::broadcast(rhs)
+    }
+}
+
+impl AddAssign for PackedBabyBearAvx512 {
+    #[inline]
+    fn add_assign(&mut self, rhs: Self) {
+        *self = *self + rhs;
+    }
+}
+
+impl SubAssign for PackedBabyBearAvx512 {
+    #[inline]
+    fn sub_assign(&mut self, rhs: Self) {
+        *self = *self - rhs;
+    }
+}
+
+impl MulAssign for PackedBabyBearAvx512 {
+    #[inline]
+    fn mul_assign(&mut self, rhs: Self) {
+        *self = *self * rhs;
+    }
+}
+
+// SAFETY: `repr(transparent)` over `[BabyBear; 16]`, and every lane written through `as_slice_mut`
+// is a `BabyBear`, hence canonical, which is all the arithmetic above requires.
+unsafe impl PackedField for PackedBabyBearAvx512 {
+    type Scalar = BabyBear;
+    const WIDTH: usize = WIDTH;
+
+    #[inline]
+    fn broadcast(s: BabyBear) -> Self {
+        Self([s; WIDTH])
+    }
+
+    #[inline]
+    fn from_fn<Fun: FnMut(usize) -> BabyBear>(f: Fun) -> Self {
+        Self(core::array::from_fn(f))
+    }
+}

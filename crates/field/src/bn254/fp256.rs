@@ -1,0 +1,768 @@
+//! A generic 256-bit prime field in Montgomery form, 4 × 64-bit limbs.
+//!
+//! The parameters give only the modulus, a multiplicative generator and the two-adicity data; every
+//! Montgomery constant (`R`, `R²`, `R³`, `−p⁻¹ mod 2^64`, the two-adic root) is derived by `const fn`
+//! here, in the spirit of arkworks' `MontConfig` and Plonky3's `MontyParameters`.
+//!
+//! Multiplication is CIOS (Koç, Acar, Kaliski, "Analyzing and comparing Montgomery multiplication
+//! algorithms", 1996) with the "no-carry" shortcut from gnark-crypto (see
+//! <https://hackmd.io/@gnark/modular_multiplication>): when the top limb of `p` is below
+//! `2^63 − 1`, the running carries of the two inner products never overflow one word, so the extra
+//! carry word of textbook CIOS can be dropped.
+
+use core::cmp::Ordering;
+use core::fmt;
+use core::hash::{Hash, Hasher};
+use core::iter::{Product, Sum};
+use core::marker::PhantomData;
+use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::{Field, PrimeField, TwoAdicField};
+
+/// The parameters of a 256-bit prime field: everything else is derived.
+///
+/// Requirements (checked at compile time when the field is used): `p` is odd and its top limb is
+/// below `2^63 − 1` (so that the no-carry CIOS multiplication applies and `2p < 2^256`).
+pub trait Fp256Params: 'static + Send + Sync + Sized {
+    /// The modulus `p`, little-endian 64-bit limbs.
+    const MODULUS: [u64; 4];
+    /// A generator of the multiplicative group `F_p^*`, as a small integer.
+    const GENERATOR: u64;
+    /// The largest `s` with `2^s | p − 1`.
+    const TWO_ADICITY: u32;
+    /// A quadratic non-residue `z` (small integer); the root of unity of order `2^s` is
+    /// `z^((p − 1) / 2^s)`, and `two_adic_generator(k)` is its `2^(s − k)`-th power.
+    const TWO_ADIC_NONRESIDUE: u64;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Limb arithmetic. All `const fn` so that the derived constants use the very same code.
+// ---------------------------------------------------------------------------------------------
+
+/// `a + b + carry` → (low word, carry out).
+#[inline(always)]
+const fn adc(a: u64, b: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + b as u128 + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a − b − borrow` → (low word, borrow out ∈ {0, 1}).
+#[inline(always)]
+const fn sbb(a: u64, b: u64, borrow: u64) -> (u64, u64) {
+    let t = (a as u128).wrapping_sub(b as u128 + borrow as u128);
+    (t as u64, (t >> 127) as u64)
+}
+
+/// `a + b·c + carry` → (low word, high word); cannot overflow a `u128`.
+#[inline(always)]
+const fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
+    let t = a as u128 + (b as u128) * (c as u128) + carry as u128;
+    (t as u64, (t >> 64) as u64)
+}
+
+/// `a − b` over 256 bits → (difference mod 2^256, borrow).
+#[inline(always)]
+const fn sub4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
+    let (d0, br) = sbb(a[0], b[0], 0);
+    let (d1, br) = sbb(a[1], b[1], br);
+    let (d2, br) = sbb(a[2], b[2], br);
+    let (d3, br) = sbb(a[3], b[3], br);
+    ([d0, d1, d2, d3], br)
+}
+
+/// `a + b` over 256 bits → (sum mod 2^256, carry).
+#[inline(always)]
+const fn add4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
+    let (s0, c) = adc(a[0], b[0], 0);
+    let (s1, c) = adc(a[1], b[1], c);
+    let (s2, c) = adc(a[2], b[2], c);
+    let (s3, c) = adc(a[3], b[3], c);
+    ([s0, s1, s2, s3], c)
+}
+
+/// `a < b` as 256-bit integers.
+#[inline(always)]
+const fn lt4(a: &[u64; 4], b: &[u64; 4]) -> bool {
+    sub4(a, b).1 == 1
+}
+
+/// Bit mask select: `mask` all ones picks `a`, all zeros picks `b`. Written with masks rather than
+/// `if` so that the final reduction of every operation compiles to `cmov`/`and`/`or`: whether it
+/// triggers is data-dependent and unpredictable, and a mispredicted branch costs more than the mul.
+#[inline(always)]
+const fn select4(mask: u64, a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
+    [
+        (a[0] & mask) | (b[0] & !mask),
+        (a[1] & mask) | (b[1] & !mask),
+        (a[2] & mask) | (b[2] & !mask),
+        (a[3] & mask) | (b[3] & !mask),
+    ]
+}
+
+/// `t mod p` for `t < 2p`.
+#[inline(always)]
+const fn reduce_once(t: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    let (d, borrow) = sub4(t, p);
+    // borrow = 1 ⇔ t < p ⇔ keep t.
+    select4(0u64.wrapping_sub(borrow), t, &d)
+}
+
+/// `(a + b) mod p` for `a, b < p` (no overflow since `2p < 2^256`).
+#[inline(always)]
+const fn add_mod(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    let (s, _) = add4(a, b);
+    reduce_once(&s, p)
+}
+
+/// `(a − b) mod p` for `a, b < p`.
+#[inline(always)]
+const fn sub_mod(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    let (d, borrow) = sub4(a, b);
+    let mask = 0u64.wrapping_sub(borrow);
+    let (s, _) = add4(&d, &[p[0] & mask, p[1] & mask, p[2] & mask, p[3] & mask]);
+    s
+}
+
+/// `2a mod p` for `a < p`: a one-bit shift then one conditional subtraction.
+#[inline(always)]
+const fn double_mod(a: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    let t = [
+        a[0] << 1,
+        (a[1] << 1) | (a[0] >> 63),
+        (a[2] << 1) | (a[1] >> 63),
+        (a[3] << 1) | (a[2] >> 63),
+    ];
+    reduce_once(&t, p)
+}
+
+/// Montgomery product `a·b·R⁻¹ mod p` for `a, b < p`: CIOS with gnark's no-carry shortcut
+/// (requires the top limb of `p` below `2^63 − 1`).
+///
+/// Per outer step `i`: `t += a·b[i]`, `m = t[0]·(−p⁻¹)`, `t = (t + m·p) / 2^64`, with the two
+/// multiply-accumulate chains interleaved so that the division by `2^64` is a register rename.
+/// The bound on `p` keeps both carries (`A` for `a·b[i]`, `C` for `m·p`) and their sum in one word.
+/// Written with `while` loops for `const`; LLVM unrolls them fully.
+#[inline(always)]
+const fn mont_mul(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    let mut t = [0u64; 4];
+    let mut i = 0;
+    while i < 4 {
+        let (t0, mut ca) = mac(t[0], a[0], b[i], 0);
+        let m = t0.wrapping_mul(inv);
+        let (_, mut cc) = mac(t0, m, p[0], 0);
+        let mut j = 1;
+        while j < 4 {
+            let (tj, ca2) = mac(t[j], a[j], b[i], ca);
+            let (tj1, cc2) = mac(tj, m, p[j], cc);
+            t[j - 1] = tj1;
+            ca = ca2;
+            cc = cc2;
+            j += 1;
+        }
+        t[3] = ca.wrapping_add(cc);
+        i += 1;
+    }
+    reduce_once(&t, p)
+}
+
+/// Montgomery reduction of a 512-bit `r < p·2^256`: `r·R⁻¹ mod p` (REDC, word by word).
+#[inline(always)]
+const fn mont_reduce(r: &[u64; 8], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    let mut r = *r;
+    // Carry into word `i + 5`, added on the next step (it belongs to the word the next step adds to).
+    let mut carry2 = 0;
+    let mut i = 0;
+    while i < 4 {
+        let k = r[i].wrapping_mul(inv);
+        let (_, mut carry) = mac(r[i], k, p[0], 0);
+        let mut j = 1;
+        while j < 4 {
+            let (w, c) = mac(r[i + j], k, p[j], carry);
+            r[i + j] = w;
+            carry = c;
+            j += 1;
+        }
+        let (w, c) = adc(r[i + 4], carry, carry2);
+        r[i + 4] = w;
+        carry2 = c;
+        i += 1;
+    }
+    reduce_once(&[r[4], r[5], r[6], r[7]], p)
+}
+
+/// Montgomery square `a²·R⁻¹ mod p`: the 512-bit square costs 10 word products instead of 16
+/// (off-diagonal products computed once and doubled by a shift), then one REDC.
+#[inline(always)]
+const fn mont_square(a: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    let mut r = [0u64; 8];
+    // Off-diagonal products a[i]·a[j], i < j.
+    let (w1, c) = mac(0, a[0], a[1], 0);
+    let (w2, c) = mac(0, a[0], a[2], c);
+    let (w3, w4) = mac(0, a[0], a[3], c);
+    let (w3, c) = mac(w3, a[1], a[2], 0);
+    let (w4, w5) = mac(w4, a[1], a[3], c);
+    let (w5, w6) = mac(w5, a[2], a[3], 0);
+    // Double them.
+    r[7] = w6 >> 63;
+    r[6] = (w6 << 1) | (w5 >> 63);
+    r[5] = (w5 << 1) | (w4 >> 63);
+    r[4] = (w4 << 1) | (w3 >> 63);
+    r[3] = (w3 << 1) | (w2 >> 63);
+    r[2] = (w2 << 1) | (w1 >> 63);
+    r[1] = w1 << 1;
+    // Add the diagonal a[i]².
+    let mut carry = 0;
+    let mut i = 0;
+    while i < 4 {
+        let (lo, c) = mac(r[2 * i], a[i], a[i], carry);
+        let (hi, c) = adc(r[2 * i + 1], 0, c);
+        r[2 * i] = lo;
+        r[2 * i + 1] = hi;
+        carry = c;
+        i += 1;
+    }
+    mont_reduce(&r, p, inv)
+}
+
+/// `−p⁻¹ mod 2^64` by Newton–Hensel lifting: each step `x ← x·(2 − p·x)` doubles the number of
+/// correct low bits, and `x = 1` is correct to 1 bit for odd `p` (1 → 2 → … → 64 in 6 steps).
+const fn neg_inv_mod_word(p0: u64) -> u64 {
+    let mut x = 1u64;
+    let mut i = 0;
+    while i < 6 {
+        x = x.wrapping_mul(2u64.wrapping_sub(p0.wrapping_mul(x)));
+        i += 1;
+    }
+    x.wrapping_neg()
+}
+
+/// `2^256 mod p`: `2^256 − p` (the two's complement of `p`) reduced by repeated subtraction (at most
+/// a handful since `p > 2^192` in practice; the loop is exact for any `p`, only slower).
+const fn r_mod(p: &[u64; 4]) -> [u64; 4] {
+    let (mut r, _) = sub4(&[0; 4], p);
+    while !lt4(&r, p) {
+        r = sub4(&r, p).0;
+    }
+    r
+}
+
+/// `R² mod p` by 256 modular doublings of `R`.
+const fn r2_mod(p: &[u64; 4]) -> [u64; 4] {
+    let mut r = r_mod(p);
+    let mut i = 0;
+    while i < 256 {
+        r = double_mod(&r, p);
+        i += 1;
+    }
+    r
+}
+
+/// Montgomery `base^exp` (base in Montgomery form, result in Montgomery form), `const`.
+const fn mont_pow(base: &[u64; 4], exp: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    let mut acc = r_mod(p);
+    let mut i = 256;
+    while i > 0 {
+        i -= 1;
+        acc = mont_square(&acc, p, inv);
+        if (exp[i / 64] >> (i % 64)) & 1 == 1 {
+            acc = mont_mul(&acc, base, p, inv);
+        }
+    }
+    acc
+}
+
+/// `x >> k` over 256 bits, `k < 64`.
+#[inline(always)]
+const fn shr4(x: &[u64; 4], k: u32) -> [u64; 4] {
+    if k == 0 {
+        return *x;
+    }
+    [
+        (x[0] >> k) | (x[1] << (64 - k)),
+        (x[1] >> k) | (x[2] << (64 - k)),
+        (x[2] >> k) | (x[3] << (64 - k)),
+        x[3] >> k,
+    ]
+}
+
+// ---------------------------------------------------------------------------------------------
+// The field type.
+// ---------------------------------------------------------------------------------------------
+
+/// An element of the prime field given by `P`, stored in Montgomery form `x·R mod p` with
+/// `R = 2^256`, little-endian limbs, always fully reduced (`< p`).
+///
+/// Equality and hashing are on that internal value (a bijection of the canonical one); ordering
+/// compares canonical values.
+#[repr(transparent)]
+pub struct Fp256<P: Fp256Params> {
+    limbs: [u64; 4],
+    _params: PhantomData<P>,
+}
+
+impl<P: Fp256Params> Fp256<P> {
+    /// The modulus `p`.
+    pub const MODULUS_LIMBS: [u64; 4] = P::MODULUS;
+    /// `−p⁻¹ mod 2^64`.
+    pub const INV: u64 = neg_inv_mod_word(P::MODULUS[0]);
+    /// `R mod p` with `R = 2^256` (the Montgomery form of one).
+    pub const R: [u64; 4] = r_mod(&P::MODULUS);
+    /// `R² mod p` (multiplying a canonical value by it in Montgomery form converts it in).
+    pub const R2: [u64; 4] = r2_mod(&P::MODULUS);
+    /// `R³ mod p`.
+    pub const R3: [u64; 4] = mont_mul(&Self::R2, &Self::R2, &P::MODULUS, Self::INV);
+    /// The bit length of `p`.
+    pub const NUM_BITS: u32 = {
+        let mut top = 3;
+        while top > 0 && P::MODULUS[top] == 0 {
+            top -= 1;
+        }
+        64 * top as u32 + (64 - P::MODULUS[top].leading_zeros())
+    };
+    /// The root of unity of order `2^TWO_ADICITY`: `z^((p − 1) / 2^s)` for the parameters'
+    /// non-residue `z`.
+    pub const TWO_ADIC_ROOT: Self = {
+        let s = P::TWO_ADICITY;
+        let (pm1, _) = sub4(&P::MODULUS, &[1, 0, 0, 0]);
+        // (p − 1) >> s, s < 256.
+        let mut t = pm1;
+        let mut left = s;
+        while left > 0 {
+            let k = if left > 63 { 63 } else { left };
+            t = shr4(&t, k);
+            left -= k;
+        }
+        let z = Self::from_u64_const(P::TWO_ADIC_NONRESIDUE);
+        Self::from_mont(mont_pow(&z.limbs, &t, &P::MODULUS, Self::INV))
+    };
+    /// The multiplicative generator from the parameters.
+    pub const MULTIPLICATIVE_GENERATOR: Self = Self::from_u64_const(P::GENERATOR);
+
+    /// Compile-time check that the no-carry multiplication applies (top limb below `2^63 − 1`) and
+    /// that `p` is odd; evaluated wherever multiplication is instantiated.
+    const PARAMS_OK: () = {
+        assert!(P::MODULUS[3] < u64::MAX >> 1, "top limb of p must be below 2^63 - 1");
+        assert!(P::MODULUS[0] & 1 == 1, "p must be odd");
+    };
+
+    /// Wraps Montgomery limbs that are already known to be `< p`.
+    #[inline(always)]
+    const fn from_mont(limbs: [u64; 4]) -> Self {
+        Self { limbs, _params: PhantomData }
+    }
+
+    /// Builds an element from its internal Montgomery limbs (`x·R mod p`, little-endian, as
+    /// snarkjs stores field elements in `.zkey` files); `None` unless the value is below `p`.
+    #[inline]
+    pub const fn from_raw_limbs(limbs: [u64; 4]) -> Option<Self> {
+        if lt4(&limbs, &P::MODULUS) { Some(Self::from_mont(limbs)) } else { None }
+    }
+
+    /// The internal Montgomery limbs `x·R mod p`, little-endian.
+    #[inline]
+    pub const fn to_raw_limbs(&self) -> [u64; 4] {
+        self.limbs
+    }
+
+    /// Builds an element from its canonical value (little-endian limbs); `None` unless the value is
+    /// below `p`. Usable in `const` items: `const X: Fr = Fr::from_canonical_limbs([5, 0, 0, 0]).unwrap();`
+    #[inline]
+    pub const fn from_canonical_limbs(limbs: [u64; 4]) -> Option<Self> {
+        if lt4(&limbs, &P::MODULUS) {
+            let () = Self::PARAMS_OK;
+            Some(Self::from_mont(mont_mul(&limbs, &Self::R2, &P::MODULUS, Self::INV)))
+        } else {
+            None
+        }
+    }
+
+    /// The canonical value `0 ≤ x < p`, little-endian limbs (one Montgomery multiplication by 1).
+    #[inline]
+    pub const fn to_canonical_limbs(&self) -> [u64; 4] {
+        let () = Self::PARAMS_OK;
+        mont_mul(&self.limbs, &[1, 0, 0, 0], &P::MODULUS, Self::INV)
+    }
+
+    /// The image of a `u64`, in `const` contexts ([`Field::from_u64`] is the same).
+    #[inline]
+    pub const fn from_u64_const(v: u64) -> Self {
+        let () = Self::PARAMS_OK;
+        Self::from_mont(mont_mul(&[v, 0, 0, 0], &Self::R2, &P::MODULUS, Self::INV))
+    }
+
+    /// The inverse by the binary extended Euclidean algorithm (Hankerson–Menezes–Vanstone, *Guide
+    /// to Elliptic Curve Cryptography*, Algorithm 2.22), on the Montgomery limbs directly.
+    ///
+    /// Invariants `x1·a ≡ u·R²` and `x2·a ≡ v·R²` (mod p) with `a = x·R` the internal value: the
+    /// loop ends with `u = 1` or `v = 1`, leaving `R²/(x·R) = x⁻¹·R`, which is the Montgomery form
+    /// of `x⁻¹`, so no conversion is needed (arkworks starts from `R²` for the same reason).
+    /// Runs of trailing zeros of `u`/`v` are shifted out at once; variable time.
+    fn inverse_binary_euclid(&self) -> Option<Self> {
+        let p = &P::MODULUS;
+        if self.limbs == [0; 4] {
+            return None;
+        }
+        let one = [1u64, 0, 0, 0];
+        let mut u = self.limbs;
+        let mut v = *p;
+        let mut x1 = Self::R2;
+        let mut x2 = [0u64; 4];
+        while u != one && v != one {
+            Self::halve_while_even(&mut u, &mut x1);
+            Self::halve_while_even(&mut v, &mut x2);
+            let (d, borrow) = sub4(&u, &v);
+            if borrow == 0 {
+                u = d;
+                x1 = sub_mod(&x1, &x2, p);
+            } else {
+                v = sub4(&v, &u).0;
+                x2 = sub_mod(&x2, &x1, p);
+            }
+        }
+        Some(Self::from_mont(if u == one { x1 } else { x2 }))
+    }
+
+    /// Removes the factors of two of `u` (non-zero), halving `x` modulo `p` as many times.
+    #[inline(always)]
+    fn halve_while_even(u: &mut [u64; 4], x: &mut [u64; 4]) {
+        let p = &P::MODULUS;
+        loop {
+            let tz = u[0].trailing_zeros();
+            if tz == 0 {
+                return;
+            }
+            // A zero low word (tz = 64) is shifted 63 bits per round; the loop goes on.
+            let k = tz.min(63);
+            *u = shr4(u, k);
+            for _ in 0..k {
+                // x/2 mod p = (x + (x odd ? p : 0)) / 2; x + p < 2^255 so no carry is lost.
+                let mask = 0u64.wrapping_sub(x[0] & 1);
+                let (s, _) = add4(x, &[p[0] & mask, p[1] & mask, p[2] & mask, p[3] & mask]);
+                *x = shr4(&s, 1);
+            }
+        }
+    }
+
+    /// The inverse by Fermat's little theorem, `x^(p − 2)` (constant time, slower); kept as the
+    /// oracle for [`Fp256::inverse_binary_euclid`] and for benchmarks.
+    pub fn inverse_fermat(&self) -> Option<Self> {
+        if self.limbs == [0; 4] {
+            return None;
+        }
+        let (pm2, _) = sub4(&P::MODULUS, &[2, 0, 0, 0]);
+        Some(self.pow_limbs(&pm2))
+    }
+}
+
+impl<P: Fp256Params> Clone for Fp256<P> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Fp256Params> Copy for Fp256<P> {}
+
+impl<P: Fp256Params> Default for Fp256<P> {
+    #[inline]
+    fn default() -> Self {
+        Self::from_mont([0; 4])
+    }
+}
+
+impl<P: Fp256Params> PartialEq for Fp256<P> {
+    #[inline]
+    fn eq(&self, other: &Self) -> bool {
+        self.limbs == other.limbs
+    }
+}
+
+impl<P: Fp256Params> Eq for Fp256<P> {}
+
+impl<P: Fp256Params> Hash for Fp256<P> {
+    #[inline]
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.limbs.hash(state);
+    }
+}
+
+impl<P: Fp256Params> Ord for Fp256<P> {
+    /// Compares canonical values (Montgomery form does not preserve order).
+    fn cmp(&self, other: &Self) -> Ordering {
+        let (a, b) = (self.to_canonical_limbs(), other.to_canonical_limbs());
+        a.iter().rev().cmp(b.iter().rev())
+    }
+}
+
+impl<P: Fp256Params> PartialOrd for Fp256<P> {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<P: Fp256Params> fmt::Display for Fp256<P> {
+    /// The canonical value in decimal.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_decimal_string())
+    }
+}
+
+impl<P: Fp256Params> fmt::Debug for Fp256<P> {
+    /// The canonical value in decimal (as arkworks prints field elements).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_decimal_string())
+    }
+}
+
+impl<P: Fp256Params> Add for Fp256<P> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        Self::from_mont(add_mod(&self.limbs, &rhs.limbs, &P::MODULUS))
+    }
+}
+
+impl<P: Fp256Params> Sub for Fp256<P> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        Self::from_mont(sub_mod(&self.limbs, &rhs.limbs, &P::MODULUS))
+    }
+}
+
+impl<P: Fp256Params> Mul for Fp256<P> {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        let () = Self::PARAMS_OK;
+        Self::from_mont(mont_mul(&self.limbs, &rhs.limbs, &P::MODULUS, Self::INV))
+    }
+}
+
+impl<P: Fp256Params> Div for Fp256<P> {
+    type Output = Self;
+    /// `self · rhs⁻¹`.
+    ///
+    /// # Panics
+    /// If `rhs` is zero, like integer division; use [`Field::inverse`] where it may be.
+    #[inline]
+    fn div(self, rhs: Self) -> Self {
+        match rhs.inverse() {
+            Some(inv) => self * inv,
+            None => panic!("division by zero in a prime field"),
+        }
+    }
+}
+
+impl<P: Fp256Params> Neg for Fp256<P> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(self) -> Self {
+        // p − x, except 0 ↦ 0 (p itself is not reduced).
+        let (d, _) = sub4(&P::MODULUS, &self.limbs);
+        let nz = self.limbs[0] | self.limbs[1] | self.limbs[2] | self.limbs[3];
+        let mask = 0u64.wrapping_sub(u64::from(nz != 0));
+        Self::from_mont([d[0] & mask, d[1] & mask, d[2] & mask, d[3] & mask])
+    }
+}
+
+impl<P: Fp256Params> AddAssign for Fp256<P> {
+    #[inline(always)]
+    fn add_assign(&mut self, rhs: Self) {
+        *self = *self + rhs;
+    }
+}
+
+impl<P: Fp256Params> SubAssign for Fp256<P> {
+    #[inline(always)]
+    fn sub_assign(&mut self, rhs: Self) {
+        *self = *self - rhs;
+    }
+}
+
+impl<P: Fp256Params> MulAssign for Fp256<P> {
+    #[inline(always)]
+    fn mul_assign(&mut self, rhs: Self) {
+        *self = *self * rhs;
+    }
+}
+
+impl<P: Fp256Params> DivAssign for Fp256<P> {
+    /// `self = self / rhs`.
+    ///
+    /// # Panics
+    /// If `rhs` is zero.
+    #[inline]
+    fn div_assign(&mut self, rhs: Self) {
+        *self = *self / rhs;
+    }
+}
+
+impl<P: Fp256Params> Sum for Fp256<P> {
+    fn sum<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::ZERO, |acc, x| acc + x)
+    }
+}
+
+impl<P: Fp256Params> Product for Fp256<P> {
+    fn product<I: Iterator<Item = Self>>(iter: I) -> Self {
+        iter.fold(Self::ONE, |acc, x| acc * x)
+    }
+}
+
+impl<P: Fp256Params> Field for Fp256<P> {
+    type Packing = Self;
+
+    const ZERO: Self = Self::from_mont([0; 4]);
+    const ONE: Self = Self::from_mont(Self::R);
+    const TWO: Self = Self::from_mont(double_mod(&Self::R, &P::MODULUS));
+    const NEG_ONE: Self = Self::from_mont(sub_mod(&[0; 4], &Self::R, &P::MODULUS));
+
+    fn order_string() -> String {
+        Self::NEG_ONE.to_decimal_string_plus_one()
+    }
+
+    #[inline]
+    fn is_zero(&self) -> bool {
+        self.limbs == [0; 4]
+    }
+
+    #[inline(always)]
+    fn square(&self) -> Self {
+        Self::from_mont(mont_square(&self.limbs, &P::MODULUS, Self::INV))
+    }
+
+    #[inline(always)]
+    fn double(&self) -> Self {
+        Self::from_mont(double_mod(&self.limbs, &P::MODULUS))
+    }
+
+    #[inline]
+    fn inverse(&self) -> Option<Self> {
+        self.inverse_binary_euclid()
+    }
+
+    #[inline]
+    fn from_u64(v: u64) -> Self {
+        Self::from_u64_const(v)
+    }
+
+    /// Uniform by rejection sampling: draw `NUM_BITS` random bits and retry while the value is not
+    /// below `p` (probability `p / 2^NUM_BITS ≥ 1/2` of accepting each draw). The accepted value
+    /// is used as the Montgomery limbs directly: `x ↦ x·R` permutes `[0, p)`, so the element is
+    /// uniform either way, and this saves a multiplication.
+    fn random<R: rand::Rng + ?Sized>(rng: &mut R) -> Self {
+        let top_bits = Self::NUM_BITS - 192;
+        let top_mask = if top_bits >= 64 { u64::MAX } else { (1u64 << top_bits) - 1 };
+        loop {
+            let limbs = [rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64() & top_mask];
+            if let Some(x) = Self::from_raw_limbs(limbs) {
+                return x;
+            }
+        }
+    }
+}
+
+impl<P: Fp256Params> Fp256<P> {
+    /// Decimal of `self + 1` computed on the canonical integer (used for `p = (p − 1) + 1`).
+    fn to_decimal_string_plus_one(self) -> String {
+        let (v, _) = add4(&self.to_canonical_limbs(), &[1, 0, 0, 0]);
+        let bytes = limbs_to_bytes(&v);
+        crate::decimal::le_bytes_to_decimal(&bytes)
+    }
+}
+
+/// Little-endian bytes of little-endian limbs.
+#[inline]
+fn limbs_to_bytes(l: &[u64; 4]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (chunk, limb) in out.chunks_exact_mut(8).zip(l) {
+        chunk.copy_from_slice(&limb.to_le_bytes());
+    }
+    out
+}
+
+/// Little-endian limbs of little-endian bytes.
+#[inline]
+fn bytes_to_limbs(b: &[u8; 32]) -> [u64; 4] {
+    let mut out = [0u64; 4];
+    for (limb, chunk) in out.iter_mut().zip(b.chunks_exact(8)) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        *limb = u64::from_le_bytes(w);
+    }
+    out
+}
+
+impl<P: Fp256Params> PrimeField for Fp256<P> {
+    type Repr = [u8; 32];
+
+    const MODULUS: &'static [u64] = &P::MODULUS;
+    const NUM_BITS: u32 = Self::NUM_BITS;
+
+    #[inline]
+    fn to_bytes_le(&self) -> [u8; 32] {
+        limbs_to_bytes(&self.to_canonical_limbs())
+    }
+
+    #[inline]
+    fn from_bytes_le(bytes: &[u8; 32]) -> Option<Self> {
+        Self::from_canonical_limbs(bytes_to_limbs(bytes))
+    }
+
+    #[inline]
+    fn to_raw_bytes_le(&self) -> [u8; 32] {
+        limbs_to_bytes(&self.limbs)
+    }
+
+    #[inline]
+    fn from_raw_bytes_le(bytes: &[u8; 32]) -> Option<Self> {
+        Self::from_raw_limbs(bytes_to_limbs(bytes))
+    }
+
+    /// Reduces 32 bytes at a time: each chunk `c` (an integer below `2^256`) enters as
+    /// `c mod p` = its two-step Montgomery conversion, and Horner's rule runs in base `2^256`
+    /// (multiplying by `R` in Montgomery form is multiplying the Montgomery limbs by `R²`).
+    fn from_bytes_le_mod_order(bytes: &[u8]) -> Self {
+        let mut acc = Self::ZERO;
+        let base = Self::from_mont(Self::R2); // the element R = 2^256 mod p
+        for chunk in bytes.chunks(32).rev() {
+            let mut buf = [0u8; 32];
+            buf[..chunk.len()].copy_from_slice(chunk);
+            // Any 256-bit chunk is below 2^256 < 6p for these fields: subtract p a few times,
+            // then convert in with one Montgomery multiplication by R².
+            let c = reduce_below_p_with(&bytes_to_limbs(&buf), &P::MODULUS);
+            let c = Self::from_mont(mont_mul(&c, &Self::R2, &P::MODULUS, Self::INV));
+            acc = acc * base + c;
+        }
+        acc
+    }
+}
+
+/// Reduces any 256-bit value below `p` by repeated subtraction (2^256 / p is small for these
+/// fields: at most 5 for BN254).
+fn reduce_below_p_with(c: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
+    let mut c = *c;
+    while !lt4(&c, p) {
+        c = sub4(&c, p).0;
+    }
+    c
+}
+
+impl<P: Fp256Params> TwoAdicField for Fp256<P> {
+    const TWO_ADICITY: usize = P::TWO_ADICITY as usize;
+
+    /// `root^(2^(s − log_n))` where `root` is [`Fp256::TWO_ADIC_ROOT`]; for BN254 Fr this is
+    /// snarkjs's chain (see [`super::Fr`]).
+    fn two_adic_generator(log_n: usize) -> Option<Self> {
+        if log_n > Self::TWO_ADICITY {
+            return None;
+        }
+        let mut g = Self::TWO_ADIC_ROOT;
+        for _ in log_n..Self::TWO_ADICITY {
+            g = g.square();
+        }
+        Some(g)
+    }
+}

@@ -1,0 +1,53 @@
+//! The BN254 (alt_bn128) fields: the scalar field [`Fr`] (order of the curve group, the field of
+//! Groth16/PLONK witnesses) and the base field [`Fq`] (coordinates of curve points).
+//!
+//! Both are [`Fp256`] instances — 4 × 64-bit limbs in Montgomery form with `R = 2^256` — so the raw
+//! bytes ([`crate::PrimeField::to_raw_bytes_le`]) are exactly what snarkjs writes in `.zkey` files
+//! and what arkworks keeps in `Fp::0`.
+//!
+//! Roots of unity of [`Fr`] follow snarkjs (ffjavascript `F1Field`): the non-residue is the first
+//! quadratic non-residue counting up from 2, which is 5, and
+//! `two_adic_generator(k) = (5^((r − 1) / 2^28))^(2^(28 − k))`, so evaluation domains match the
+//! ones baked into `.zkey` files. The order-`2^28` root is also arkworks' `TWO_ADIC_ROOT_OF_UNITY`.
+
+mod fp256;
+
+pub use fp256::{Fp256, Fp256Params};
+
+/// Parameters of the BN254 scalar field
+/// `r = 21888242871839275222246405745257275088548364400416034343698204186575808495617`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FrParams;
+
+impl Fp256Params for FrParams {
+    const MODULUS: [u64; 4] =
+        [0x43e1f593f0000001, 0x2833e84879b97091, 0xb85045b68181585d, 0x30644e72e131a029];
+    /// 5 generates `F_r^*` (arkworks' `FrConfig::GENERATOR`).
+    const GENERATOR: u64 = 5;
+    /// `r − 1 = 2^28 · t` with `t` odd.
+    const TWO_ADICITY: u32 = 28;
+    /// snarkjs's choice: 2, 3 and 4 are squares mod r, 5 is the first non-residue.
+    const TWO_ADIC_NONRESIDUE: u64 = 5;
+}
+
+/// Parameters of the BN254 base field
+/// `q = 21888242871839275222246405745257275088696311157297823662689037894645226208583`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct FqParams;
+
+impl Fp256Params for FqParams {
+    const MODULUS: [u64; 4] =
+        [0x3c208c16d87cfd47, 0x97816a916871ca8d, 0xb85045b68181585d, 0x30644e72e131a029];
+    /// 3 generates `F_q^*` (arkworks' `FqConfig::GENERATOR`).
+    const GENERATOR: u64 = 3;
+    /// `q ≡ 3 (mod 4)`: the only two-adic root is −1.
+    const TWO_ADICITY: u32 = 1;
+    /// 3 is a non-residue mod q, so `3^((q − 1)/2) = −1`.
+    const TWO_ADIC_NONRESIDUE: u64 = 3;
+}
+
+/// The BN254 scalar field `F_r`, 254 bits, two-adicity 28.
+pub type Fr = Fp256<FrParams>;
+
+/// The BN254 base field `F_q`, 254 bits, two-adicity 1.
+pub type Fq = Fp256<FqParams>;

@@ -214,9 +214,11 @@ const fn reduce128(x: u128) -> u64 {
     let (t, borrow) = lo.overflowing_sub(h1);
     let t = if borrow { t.wrapping_sub(EPSILON) } else { t };
     // + h₀·ε, which is ≤ (2^32 − 1)² < p: on a carry add ε back (`2^64 ≡ ε`); the wrapped sum is
-    // then < h₀·ε ≤ 2^64 − 2^33 + 1, so adding ε cannot carry again.
+    // then < h₀·ε ≤ 2^64 − 2^33 + 1, so adding ε cannot carry again. The carry is data-dependent
+    // (about half the time on random inputs), so it is applied without a branch (`sbb; and`), while
+    // the borrow above (probability < 2^−32) is left to a well-predicted branch.
     let (s, carry) = t.overflowing_add(h0 * EPSILON);
-    if carry { s + EPSILON } else { s }
+    s.wrapping_add((carry as u64).wrapping_neg() & EPSILON)
 }
 
 /// `a · b mod p` (non-canonical), usable in constants.
@@ -356,7 +358,7 @@ impl Add for Goldilocks {
         // Canonicalise one side so that a carry can be folded back with a single `+ ε`: after a
         // carry the wrapped sum is < p − 1, and `+ ε` stays below 2^64.
         let (s, carry) = self.value.overflowing_add(canonicalize(rhs.value));
-        Self::new(if carry { s + EPSILON } else { s })
+        Self::new(s.wrapping_add(u64::from(carry).wrapping_neg() & EPSILON))
     }
 }
 
@@ -367,7 +369,7 @@ impl Sub for Goldilocks {
         // On a borrow the wrapped difference is `a − b + 2^64 ≡ a − b + ε`; with b canonical it is
         // ≥ 2^64 − p = ε, so subtracting ε cannot borrow again.
         let (d, borrow) = self.value.overflowing_sub(canonicalize(rhs.value));
-        Self::new(if borrow { d - EPSILON } else { d })
+        Self::new(d.wrapping_sub(u64::from(borrow).wrapping_neg() & EPSILON))
     }
 }
 

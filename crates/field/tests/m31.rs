@@ -285,7 +285,7 @@ fn packed_lanes_stay_canonical() {
     for step in 0..5000 {
         match step % 4 {
             0 => {
-                a = a * b;
+                a *= b;
                 for i in 0..w {
                     scalar_a[i] *= scalar_b[i];
                 }
@@ -303,7 +303,7 @@ fn packed_lanes_stay_canonical() {
                 }
             }
             _ => {
-                b = b + Ours::broadcast(M31::NEG_ONE);
+                b += Ours::broadcast(M31::NEG_ONE);
                 for i in 0..w {
                     scalar_b[i] += M31::NEG_ONE;
                 }

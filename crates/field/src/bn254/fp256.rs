@@ -385,7 +385,7 @@ impl<P: Fp256Params> Fp256<P> {
     }
 
     /// The inverse by Fermat's little theorem, `x^(p − 2)` (constant time, slower); kept as the
-    /// oracle for [`Fp256::inverse_binary_euclid`] and for benchmarks.
+    /// oracle for the binary-Euclid [`Field::inverse`] and for benchmarks.
     pub fn inverse_fermat(&self) -> Option<Self> {
         if self.limbs == [0; 4] {
             return None;

@@ -111,7 +111,7 @@ fn bench_inverse(c: &mut Criterion) {
         bench.iter(|| {
             black_box(&theirs)
                 .iter()
-                .map(|x| p3_field::Field::inverse(x))
+                .map(p3_field::Field::inverse)
                 .fold(Theirs::new(0), |s, x| s + x)
         })
     });

@@ -39,7 +39,7 @@ fn rng() -> StdRng {
 }
 
 /// The edge values of the brief: 0, 1, p − 1, 2^27, (p − 1)/2, plus their neighbours.
-const EDGES: [u32; 9] = [0, 1, 2, P - 1, P - 2, 1 << 27, (1 << 27) + 1, (P - 1) / 2, (P + 1) / 2];
+const EDGES: [u32; 9] = [0, 1, 2, P - 1, P - 2, 1 << 27, (1 << 27) + 1, (P - 1) / 2, P.div_ceil(2)];
 
 fn to_p3(x: BabyBear) -> P3BabyBear {
     P3BabyBear::new(x.as_canonical_u32())
@@ -109,7 +109,7 @@ fn known_products() {
     }
     // 2^27 · 15 = p − 1 = −1.
     assert_eq!(BabyBear::new(1 << 27) * BabyBear::new(15), BabyBear::NEG_ONE);
-    assert_eq!(BabyBear::new(2).inverse().unwrap().as_canonical_u32(), (P + 1) / 2);
+    assert_eq!(BabyBear::new(2).inverse().unwrap().as_canonical_u32(), P.div_ceil(2));
     assert_eq!(BabyBear::new(11).inverse().unwrap() * BabyBear::new(11), BabyBear::ONE);
 }
 

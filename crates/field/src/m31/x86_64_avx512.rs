@@ -9,8 +9,8 @@
 
 use core::arch::x86_64::{
     __m512i, _mm512_add_epi32, _mm512_mask_shuffle_epi32, _mm512_maskz_sub_epi32, _mm512_min_epu32,
-    _mm512_mul_epu32, _mm512_set1_epi32, _mm512_srli_epi32, _mm512_srli_epi64, _mm512_sub_epi32,
-    _mm512_test_epi32_mask,
+    _mm512_mul_epu32, _mm512_set1_epi32, _mm512_shuffle_epi32, _mm512_srli_epi32,
+    _mm512_srli_epi64, _mm512_sub_epi32, _mm512_test_epi32_mask,
 };
 use core::fmt::{self, Debug};
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -104,7 +104,7 @@ fn mul(a: __m512i, b: __m512i) -> __m512i {
     unsafe {
         let a_even_dbl = _mm512_add_epi32(a, a);
         let a_odd_dbl = _mm512_srli_epi64::<31>(a);
-        let b_odd = _mm512_srli_epi64::<32>(b);
+        let b_odd = _mm512_shuffle_epi32::<DUP_ODD>(b);
         // Products 2ab of lanes (2k, 2k) and (2k+1, 2k+1), one per 64-bit element.
         let prod_even = _mm512_mul_epu32(a_even_dbl, b);
         let prod_odd = _mm512_mul_epu32(a_odd_dbl, b_odd);

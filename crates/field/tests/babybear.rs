@@ -357,3 +357,22 @@ fn differential_ext4_against_plonky3() {
     assert_eq!(ext_canon(&(one_plus_x * one_minus_x)), vec![1, 0, P - 1, 0]);
     assert_eq!(<BabyBearExt4 as ExtensionField<BabyBear>>::DEGREE, 4);
 }
+
+/// The part of `check_prime_field` that follows its `from_u64(1234567890123)` line, which assumes
+/// `p > 1234567890123` and so stops the shared law on BabyBear before these checks.
+#[test]
+fn prime_field_encoding_edges() {
+    assert_eq!(
+        BabyBear::from_u64(1234567890123).to_decimal_string(),
+        (1234567890123u64 % 2013265921).to_string()
+    );
+    assert_eq!(BabyBear::from_bytes_le(&P.to_le_bytes()), None, "p is rejected");
+    assert_eq!(BabyBear::from_raw_bytes_le(&P.to_le_bytes()), None, "p is rejected as raw");
+    assert_eq!(BabyBear::from_bytes_le_mod_order(&u64::from(P).to_le_bytes()), BabyBear::ZERO);
+    assert_eq!(BabyBear::from_bytes_le(&(P - 1).to_le_bytes()), Some(BabyBear::NEG_ONE));
+    assert!(BabyBear::from_decimal_str("2013265921").is_err(), "decimal p is rejected");
+    assert_eq!(BabyBear::from_decimal_str("2013265920"), Ok(BabyBear::NEG_ONE));
+    assert!(BabyBear::from_decimal_str("").is_err() && BabyBear::from_decimal_str("-1").is_err());
+    assert_eq!(BabyBear::NUM_BITS, 32 - P.leading_zeros());
+    assert!(BabyBear::ZERO < BabyBear::ONE && BabyBear::ONE < BabyBear::NEG_ONE);
+}

@@ -4,15 +4,27 @@
 use std::process::Command;
 
 fn zkprove(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_zkprove")).args(args).output().expect("the zkprove binary runs")
+    Command::new(env!("CARGO_BIN_EXE_zkprove"))
+        .args(args)
+        .output()
+        .expect("the zkprove binary runs")
 }
 
 #[test]
 fn bench_field_prints_one_json_line_for_every_field() {
-    for field in
-        ["bn254", "bn254-fq", "goldilocks", "goldilocks-ext2", "babybear", "babybear-ext4", "m31", "qm31"]
-    {
-        let out = zkprove(&["bench", "field", "--field", field, "--log-n", "10", "--reps", "2", "--json"]);
+    for field in [
+        "bn254",
+        "bn254-fq",
+        "goldilocks",
+        "goldilocks-ext2",
+        "babybear",
+        "babybear-ext4",
+        "m31",
+        "qm31",
+    ] {
+        let out = zkprove(&[
+            "bench", "field", "--field", field, "--log-n", "10", "--reps", "2", "--json",
+        ]);
         assert!(out.status.success(), "{field}: {}", String::from_utf8_lossy(&out.stderr));
         let stdout = String::from_utf8(out.stdout).expect("utf-8");
         let lines: Vec<&str> = stdout.lines().collect();
@@ -57,11 +69,14 @@ fn bad_arguments_fail_cleanly() {
 #[test]
 fn bench_ntt_prints_one_json_line() {
     for field in ["bn254", "goldilocks", "babybear"] {
-        let out =
-            zkprove(&["bench", "ntt", "--field", field, "--log-n", "10", "--width", "2", "--reps", "2", "--json"]);
+        let out = zkprove(&[
+            "bench", "ntt", "--field", field, "--log-n", "10", "--width", "2", "--reps", "2",
+            "--json",
+        ]);
         assert!(out.status.success(), "{field}: {}", String::from_utf8_lossy(&out.stderr));
         let v: serde_json::Value =
-            serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("one JSON line");
+            serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim())
+                .expect("one JSON line");
         assert_eq!(v["kernel"], "ntt");
         assert_eq!(v["field"], field);
         assert_eq!(v["width"], 2);

@@ -348,11 +348,15 @@ impl<F: Field, const D: usize, P: BinomialParams<F, D>> Field for BinomialExtens
     }
 }
 
-impl<F: Field, const D: usize, P: BinomialParams<F, D>> ExtensionField<F> for BinomialExtension<F, D, P> {
+impl<F: Field, const D: usize, P: BinomialParams<F, D>> ExtensionField<F>
+    for BinomialExtension<F, D, P>
+{
     const DEGREE: usize = D;
 
     fn from_base_slice(coeffs: &[F]) -> Result<Self, FieldError> {
-        let c: [F; D] = coeffs.try_into().map_err(|_| FieldError::WrongLength { expected: D, got: coeffs.len() })?;
+        let c: [F; D] = coeffs
+            .try_into()
+            .map_err(|_| FieldError::WrongLength { expected: D, got: coeffs.len() })?;
         Ok(Self::new(c))
     }
 

@@ -52,7 +52,9 @@ pub unsafe trait PackedField:
     #[inline]
     fn as_slice(&self) -> &[Self::Scalar] {
         // SAFETY: the trait's contract says `Self` has the layout of `[Scalar; WIDTH]`.
-        unsafe { core::slice::from_raw_parts((self as *const Self).cast::<Self::Scalar>(), Self::WIDTH) }
+        unsafe {
+            core::slice::from_raw_parts((self as *const Self).cast::<Self::Scalar>(), Self::WIDTH)
+        }
     }
 
     /// The lanes, mutably.
@@ -60,7 +62,9 @@ pub unsafe trait PackedField:
     fn as_slice_mut(&mut self) -> &mut [Self::Scalar] {
         // SAFETY: the trait's contract says `Self` has the layout of `[Scalar; WIDTH]`, and scalars
         // written through the slice are valid field elements.
-        unsafe { core::slice::from_raw_parts_mut((self as *mut Self).cast::<Self::Scalar>(), Self::WIDTH) }
+        unsafe {
+            core::slice::from_raw_parts_mut((self as *mut Self).cast::<Self::Scalar>(), Self::WIDTH)
+        }
     }
 
     /// Views a slice of scalars as packed values.
@@ -69,8 +73,16 @@ pub unsafe trait PackedField:
     /// If `buf.len()` is not a multiple of `WIDTH`.
     #[inline]
     fn pack_slice(buf: &[Self::Scalar]) -> &[Self] {
-        assert!(buf.len().is_multiple_of(Self::WIDTH), "length {} is not a multiple of WIDTH {}", buf.len(), Self::WIDTH);
-        assert!(core::mem::align_of::<Self>() <= core::mem::align_of::<Self::Scalar>() || buf.as_ptr().cast::<Self>().is_aligned());
+        assert!(
+            buf.len().is_multiple_of(Self::WIDTH),
+            "length {} is not a multiple of WIDTH {}",
+            buf.len(),
+            Self::WIDTH
+        );
+        assert!(
+            core::mem::align_of::<Self>() <= core::mem::align_of::<Self::Scalar>()
+                || buf.as_ptr().cast::<Self>().is_aligned()
+        );
         // SAFETY: layout is `[Scalar; WIDTH]` (trait contract), the length is a multiple of WIDTH
         // and the alignment was checked above.
         unsafe { core::slice::from_raw_parts(buf.as_ptr().cast::<Self>(), buf.len() / Self::WIDTH) }
@@ -91,10 +103,23 @@ pub unsafe trait PackedField:
     /// If `buf.len()` is not a multiple of `WIDTH`.
     #[inline]
     fn pack_slice_mut(buf: &mut [Self::Scalar]) -> &mut [Self] {
-        assert!(buf.len().is_multiple_of(Self::WIDTH), "length {} is not a multiple of WIDTH {}", buf.len(), Self::WIDTH);
-        assert!(core::mem::align_of::<Self>() <= core::mem::align_of::<Self::Scalar>() || buf.as_ptr().cast::<Self>().is_aligned());
+        assert!(
+            buf.len().is_multiple_of(Self::WIDTH),
+            "length {} is not a multiple of WIDTH {}",
+            buf.len(),
+            Self::WIDTH
+        );
+        assert!(
+            core::mem::align_of::<Self>() <= core::mem::align_of::<Self::Scalar>()
+                || buf.as_ptr().cast::<Self>().is_aligned()
+        );
         // SAFETY: as in `pack_slice`; the mutable borrow of `buf` is moved into the result.
-        unsafe { core::slice::from_raw_parts_mut(buf.as_mut_ptr().cast::<Self>(), buf.len() / Self::WIDTH) }
+        unsafe {
+            core::slice::from_raw_parts_mut(
+                buf.as_mut_ptr().cast::<Self>(),
+                buf.len() / Self::WIDTH,
+            )
+        }
     }
 }
 

@@ -190,7 +190,9 @@ pub trait TwoAdicField: Field {
 
 /// A finite extension `E = F[X]/(f(X))` of degree `DEGREE`, stored as `DEGREE` coefficients over `F`
 /// in the basis `1, X, …, X^(DEGREE−1)`.
-pub trait ExtensionField<F: Field>: Field + From<F> + Add<F, Output = Self> + Mul<F, Output = Self> {
+pub trait ExtensionField<F: Field>:
+    Field + From<F> + Add<F, Output = Self> + Mul<F, Output = Self>
+{
     /// `[E : F]`.
     const DEGREE: usize;
 

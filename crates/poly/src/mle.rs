@@ -89,7 +89,10 @@ impl<F: Field> Mle<F> {
     /// [`PolyError::LengthMismatch`] unless `point` has one coordinate per variable.
     pub fn evaluate<E: ExtensionField<F>>(&self, point: &[E]) -> Result<E, PolyError> {
         if point.len() != self.n_variables() {
-            return Err(PolyError::LengthMismatch { expected: self.n_variables(), got: point.len() });
+            return Err(PolyError::LengthMismatch {
+                expected: self.n_variables(),
+                got: point.len(),
+            });
         }
         let Some((&r0, rest)) = point.split_first() else { return Ok(E::from_base(self.evals[0])) };
         let mut cur = self.fix_first_variable(r0);
@@ -109,11 +112,12 @@ pub fn eq_table<E: Field>(r: &[E]) -> Vec<E> {
         // Each entry t splits into (t·(1 − r_j), t·r_j), the new variable becoming the lowest bit.
         let prev = std::mem::take(&mut table);
         table = if prev.len() >= PAR_MIN {
-            prev.par_iter().flat_map_iter(|&t| {
-                let hi = t * rj;
-                [t - hi, hi]
-            })
-            .collect()
+            prev.par_iter()
+                .flat_map_iter(|&t| {
+                    let hi = t * rj;
+                    [t - hi, hi]
+                })
+                .collect()
         } else {
             prev.iter()
                 .flat_map(|&t| {

@@ -58,7 +58,12 @@ pub trait NttOps<F: TwoAdicField>: Backend {
     /// # Errors
     /// As [`NttOps::ntt_batch`].
     fn ntt(col: &mut Self::Column<F>) -> Result<(), PolyError> {
-        Self::ntt_batch(core::slice::from_mut(col), Direction::Forward, Order::NaturalToNatural, F::ONE)
+        Self::ntt_batch(
+            core::slice::from_mut(col),
+            Direction::Forward,
+            Order::NaturalToNatural,
+            F::ONE,
+        )
     }
 
     /// Evaluations on `H` → coefficients, natural order.
@@ -66,7 +71,12 @@ pub trait NttOps<F: TwoAdicField>: Backend {
     /// # Errors
     /// As [`NttOps::ntt_batch`].
     fn intt(col: &mut Self::Column<F>) -> Result<(), PolyError> {
-        Self::ntt_batch(core::slice::from_mut(col), Direction::Inverse, Order::NaturalToNatural, F::ONE)
+        Self::ntt_batch(
+            core::slice::from_mut(col),
+            Direction::Inverse,
+            Order::NaturalToNatural,
+            F::ONE,
+        )
     }
 
     /// Coefficients → evaluations on `shift·H`, natural order.
@@ -74,7 +84,12 @@ pub trait NttOps<F: TwoAdicField>: Backend {
     /// # Errors
     /// As [`NttOps::ntt_batch`].
     fn coset_ntt(col: &mut Self::Column<F>, shift: F) -> Result<(), PolyError> {
-        Self::ntt_batch(core::slice::from_mut(col), Direction::Forward, Order::NaturalToNatural, shift)
+        Self::ntt_batch(
+            core::slice::from_mut(col),
+            Direction::Forward,
+            Order::NaturalToNatural,
+            shift,
+        )
     }
 
     /// Evaluations on `shift·H` → coefficients, natural order.
@@ -82,12 +97,22 @@ pub trait NttOps<F: TwoAdicField>: Backend {
     /// # Errors
     /// As [`NttOps::ntt_batch`].
     fn coset_intt(col: &mut Self::Column<F>, shift: F) -> Result<(), PolyError> {
-        Self::ntt_batch(core::slice::from_mut(col), Direction::Inverse, Order::NaturalToNatural, shift)
+        Self::ntt_batch(
+            core::slice::from_mut(col),
+            Direction::Inverse,
+            Order::NaturalToNatural,
+            shift,
+        )
     }
 }
 
 impl<F: TwoAdicField> NttOps<F> for CpuBackend {
-    fn ntt_batch(cols: &mut [Vec<F>], direction: Direction, order: Order, shift: F) -> Result<(), PolyError> {
+    fn ntt_batch(
+        cols: &mut [Vec<F>],
+        direction: Direction,
+        order: Order,
+        shift: F,
+    ) -> Result<(), PolyError> {
         let Some(first) = cols.first() else { return Ok(()) };
         let n = first.len();
         if let Some(bad) = cols.iter().find(|c| c.len() != n) {
@@ -122,7 +147,12 @@ const CHUNK: usize = 1 << 12;
 
 /// The per-position factors to apply before a forward or after an inverse transform (in the order of
 /// the coefficient side), or `None` when they are all one.
-fn scaling<F: TwoAdicField>(n: usize, direction: Direction, order: Order, shift: F) -> Option<Vec<F>> {
+fn scaling<F: TwoAdicField>(
+    n: usize,
+    direction: Direction,
+    order: Order,
+    shift: F,
+) -> Option<Vec<F>> {
     let (base, start) = match direction {
         Direction::Forward => (shift, F::ONE),
         // 1/n exists: n is a power of two below the field's characteristic.
@@ -144,7 +174,8 @@ fn scaling<F: TwoAdicField>(n: usize, direction: Direction, order: Order, shift:
     // NaturalToBitReversed transform.
     let coeffs_bit_reversed = matches!(
         (direction, order),
-        (Direction::Forward, Order::BitReversedToNatural) | (Direction::Inverse, Order::NaturalToBitReversed)
+        (Direction::Forward, Order::BitReversedToNatural)
+            | (Direction::Inverse, Order::NaturalToBitReversed)
     );
     if coeffs_bit_reversed {
         bit_reverse_permute(&mut s);
@@ -159,10 +190,10 @@ fn transform<F: TwoAdicField>(
     order: Order,
     scale: Option<&[F]>,
 ) {
-    if direction == Direction::Forward {
-        if let Some(s) = scale {
-            mul_pointwise(data, s);
-        }
+    if direction == Direction::Forward
+        && let Some(s) = scale
+    {
+        mul_pointwise(data, s);
     }
     match order {
         Order::NaturalToBitReversed => dif(data, tw),
@@ -172,10 +203,10 @@ fn transform<F: TwoAdicField>(
             bit_reverse_permute(data);
         }
     }
-    if direction == Direction::Inverse {
-        if let Some(s) = scale {
-            mul_pointwise(data, s);
-        }
+    if direction == Direction::Inverse
+        && let Some(s) = scale
+    {
+        mul_pointwise(data, s);
     }
 }
 
@@ -264,8 +295,11 @@ fn dit<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
 fn dif_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
     let width = F::Packing::WIDTH;
     if width > 1 && lo.len().is_multiple_of(width) {
-        let (plo, phi, pw) =
-            (F::Packing::pack_slice_mut(lo), F::Packing::pack_slice_mut(hi), F::Packing::pack_slice(w));
+        let (plo, phi, pw) = (
+            F::Packing::pack_slice_mut(lo),
+            F::Packing::pack_slice_mut(hi),
+            F::Packing::pack_slice(w),
+        );
         for ((a, b), w) in plo.iter_mut().zip(phi.iter_mut()).zip(pw) {
             let (x, y) = (*a, *b);
             *a = x + y;
@@ -285,8 +319,11 @@ fn dif_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
 fn dit_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
     let width = F::Packing::WIDTH;
     if width > 1 && lo.len().is_multiple_of(width) {
-        let (plo, phi, pw) =
-            (F::Packing::pack_slice_mut(lo), F::Packing::pack_slice_mut(hi), F::Packing::pack_slice(w));
+        let (plo, phi, pw) = (
+            F::Packing::pack_slice_mut(lo),
+            F::Packing::pack_slice_mut(hi),
+            F::Packing::pack_slice(w),
+        );
         for ((a, b), w) in plo.iter_mut().zip(phi.iter_mut()).zip(pw) {
             let (x, y) = (*a, *b * *w);
             *a = x + y;
@@ -336,7 +373,8 @@ pub fn naive_dft<F: TwoAdicField>(coeffs: &[F], shift: F) -> Result<Vec<F>, Poly
         return Err(PolyError::NotPowerOfTwo { len: n });
     }
     let log_n = n.trailing_zeros() as usize;
-    let omega = F::two_adic_generator(log_n).ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
+    let omega = F::two_adic_generator(log_n)
+        .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
     let mut x = shift;
     let mut out = Vec::with_capacity(n);
     for _ in 0..n {

@@ -35,8 +35,8 @@ impl<F: TwoAdicField> Radix2Domain<F> {
         if shift.is_zero() {
             return Err(PolyError::ZeroShift);
         }
-        let generator =
-            F::two_adic_generator(log_n).ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
+        let generator = F::two_adic_generator(log_n)
+            .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
         Ok(Self { log_n, generator, shift })
     }
 
@@ -279,7 +279,10 @@ impl<F: TwoAdicField> Polynomial<F> {
     ///
     /// # Errors
     /// As [`NttOps::ntt_batch`].
-    pub fn evaluate_over_domain(&self, domain: &Radix2Domain<F>) -> Result<Evaluations<F>, PolyError> {
+    pub fn evaluate_over_domain(
+        &self,
+        domain: &Radix2Domain<F>,
+    ) -> Result<Evaluations<F>, PolyError> {
         let n = domain.size();
         let mut v = vec![F::ZERO; n];
         let sn = domain.shift.pow(n as u64);

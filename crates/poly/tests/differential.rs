@@ -30,15 +30,19 @@ fn bn254_matches_arkworks() {
 
         let mut ours = coeffs.clone();
         CpuBackend::ntt(&mut ours).unwrap();
-        let theirs: Vec<Fr> = dom.fft(&coeffs.iter().map(to_ark).collect::<Vec<_>>()).iter().map(from_ark).collect();
+        let theirs: Vec<Fr> =
+            dom.fft(&coeffs.iter().map(to_ark).collect::<Vec<_>>()).iter().map(from_ark).collect();
         assert_eq!(ours, theirs, "subgroup, 2^{log_n}");
 
         let shift = Fr::from_u64(7);
         let coset = dom.get_coset(to_ark(&shift)).expect("coset");
         let mut ours = coeffs.clone();
         CpuBackend::coset_ntt(&mut ours, shift).unwrap();
-        let theirs: Vec<Fr> =
-            coset.fft(&coeffs.iter().map(to_ark).collect::<Vec<_>>()).iter().map(from_ark).collect();
+        let theirs: Vec<Fr> = coset
+            .fft(&coeffs.iter().map(to_ark).collect::<Vec<_>>())
+            .iter()
+            .map(from_ark)
+            .collect();
         assert_eq!(ours, theirs, "coset, 2^{log_n}");
         CpuBackend::coset_intt(&mut ours, shift).unwrap();
         assert_eq!(ours, coeffs);
@@ -67,15 +71,26 @@ where
         let mut ours = coeffs.clone();
         CpuBackend::ntt(&mut ours).unwrap();
         let theirs = dft.dft_batch(RowMajorMatrix::new_col(p.clone())).to_row_major_matrix();
-        let theirs: Vec<u64> = (0..n).map(|i| theirs.get(i, 0).expect("in range").as_canonical_u64()).collect();
-        assert_eq!(ours.iter().map(|x| x.as_canonical_u64()).collect::<Vec<_>>(), theirs, "subgroup, 2^{log_n}");
+        let theirs: Vec<u64> =
+            (0..n).map(|i| theirs.get(i, 0).expect("in range").as_canonical_u64()).collect();
+        assert_eq!(
+            ours.iter().map(|x| x.as_canonical_u64()).collect::<Vec<_>>(),
+            theirs,
+            "subgroup, 2^{log_n}"
+        );
 
         let shift = F::from_u64(7);
         let mut ours = coeffs.clone();
         CpuBackend::coset_ntt(&mut ours, shift).unwrap();
-        let theirs = dft.coset_dft_batch(RowMajorMatrix::new_col(p), to_p3(&shift)).to_row_major_matrix();
-        let theirs: Vec<u64> = (0..n).map(|i| theirs.get(i, 0).expect("in range").as_canonical_u64()).collect();
-        assert_eq!(ours.iter().map(|x| x.as_canonical_u64()).collect::<Vec<_>>(), theirs, "coset, 2^{log_n}");
+        let theirs =
+            dft.coset_dft_batch(RowMajorMatrix::new_col(p), to_p3(&shift)).to_row_major_matrix();
+        let theirs: Vec<u64> =
+            (0..n).map(|i| theirs.get(i, 0).expect("in range").as_canonical_u64()).collect();
+        assert_eq!(
+            ours.iter().map(|x| x.as_canonical_u64()).collect::<Vec<_>>(),
+            theirs,
+            "coset, 2^{log_n}"
+        );
     }
 }
 

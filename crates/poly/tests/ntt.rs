@@ -7,7 +7,9 @@ use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::Fr;
 use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::{Field, TwoAdicField};
-use zkprove_poly::{CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft};
+use zkprove_poly::{
+    CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft,
+};
 
 fn random_vec<F: Field>(n: usize, seed: u64) -> Vec<F> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -29,27 +31,59 @@ fn check_against_oracle<F: TwoAdicField>(max_log_n: usize) {
             let evals = naive_dft(&coeffs, s).unwrap();
             // Forward, every order.
             let mut v = coeffs.clone();
-            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Forward, Order::NaturalToNatural, s).unwrap();
+            CpuBackend::ntt_batch(
+                core::slice::from_mut(&mut v),
+                Direction::Forward,
+                Order::NaturalToNatural,
+                s,
+            )
+            .unwrap();
             assert_eq!(v, evals, "forward N→N, 2^{log_n}");
             let mut v = coeffs.clone();
-            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Forward, Order::NaturalToBitReversed, s)
-                .unwrap();
+            CpuBackend::ntt_batch(
+                core::slice::from_mut(&mut v),
+                Direction::Forward,
+                Order::NaturalToBitReversed,
+                s,
+            )
+            .unwrap();
             assert_eq!(v, bit_reversed(&evals), "forward N→R, 2^{log_n}");
             let mut v = bit_reversed(&coeffs);
-            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Forward, Order::BitReversedToNatural, s)
-                .unwrap();
+            CpuBackend::ntt_batch(
+                core::slice::from_mut(&mut v),
+                Direction::Forward,
+                Order::BitReversedToNatural,
+                s,
+            )
+            .unwrap();
             assert_eq!(v, evals, "forward R→N, 2^{log_n}");
             // Inverse, every order.
             let mut v = evals.clone();
-            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Inverse, Order::NaturalToNatural, s).unwrap();
+            CpuBackend::ntt_batch(
+                core::slice::from_mut(&mut v),
+                Direction::Inverse,
+                Order::NaturalToNatural,
+                s,
+            )
+            .unwrap();
             assert_eq!(v, coeffs, "inverse N→N, 2^{log_n}");
             let mut v = evals.clone();
-            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Inverse, Order::NaturalToBitReversed, s)
-                .unwrap();
+            CpuBackend::ntt_batch(
+                core::slice::from_mut(&mut v),
+                Direction::Inverse,
+                Order::NaturalToBitReversed,
+                s,
+            )
+            .unwrap();
             assert_eq!(v, bit_reversed(&coeffs), "inverse N→R, 2^{log_n}");
             let mut v = bit_reversed(&evals);
-            CpuBackend::ntt_batch(core::slice::from_mut(&mut v), Direction::Inverse, Order::BitReversedToNatural, s)
-                .unwrap();
+            CpuBackend::ntt_batch(
+                core::slice::from_mut(&mut v),
+                Direction::Inverse,
+                Order::BitReversedToNatural,
+                s,
+            )
+            .unwrap();
             assert_eq!(v, coeffs, "inverse R→N, 2^{log_n}");
         }
     }
@@ -77,7 +111,8 @@ fn check_batch<F: TwoAdicField>() {
     for (n_cols, log_n) in [(1usize, 5usize), (3, 0), (5, 10), (8, 13)] {
         let cols: Vec<Vec<F>> = (0..n_cols).map(|c| random_vec(1 << log_n, c as u64)).collect();
         let mut batch = cols.clone();
-        CpuBackend::ntt_batch(&mut batch, Direction::Forward, Order::NaturalToNatural, F::TWO).unwrap();
+        CpuBackend::ntt_batch(&mut batch, Direction::Forward, Order::NaturalToNatural, F::TWO)
+            .unwrap();
         for (c, b) in cols.iter().zip(&batch) {
             let mut one = c.clone();
             CpuBackend::coset_ntt(&mut one, F::TWO).unwrap();
@@ -99,7 +134,10 @@ fn check_errors<F: TwoAdicField>() {
         Err(PolyError::LengthMismatch { expected: 4, got: 8 })
     );
     let mut empty: Vec<Vec<F>> = vec![];
-    assert!(CpuBackend::ntt_batch(&mut empty, Direction::Forward, Order::NaturalToNatural, F::ONE).is_ok());
+    assert!(
+        CpuBackend::ntt_batch(&mut empty, Direction::Forward, Order::NaturalToNatural, F::ONE)
+            .is_ok()
+    );
 }
 
 macro_rules! ntt_tests {

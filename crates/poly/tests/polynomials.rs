@@ -140,7 +140,8 @@ fn multilinear() {
         // On boolean points the MLE agrees with the table.
         if k > 0 {
             let idx = (1usize << k) - 2;
-            let bits: Vec<F> = (0..k).map(|j| F::from_u64(((idx >> (k - 1 - j)) & 1) as u64)).collect();
+            let bits: Vec<F> =
+                (0..k).map(|j| F::from_u64(((idx >> (k - 1 - j)) & 1) as u64)).collect();
             assert_eq!(f.evaluate(&bits).unwrap(), table[idx]);
             // Fixing the last variable first gives the same value.
             let mut g = f.fix_last_variable(r[k - 1]);

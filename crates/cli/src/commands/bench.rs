@@ -11,8 +11,8 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use serde::Serialize;
 use zkprove_field::{Field, PackedField, TwoAdicField};
-use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
 use zkprove_field::{babybear, bn254, goldilocks, m31};
+use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
 
 /// Arguments of `zkprove bench`.
 #[derive(Debug, Args)]
@@ -163,7 +163,10 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 FieldName::Bn254Fr => ntt::<bn254::Fr>(&a),
                 FieldName::Goldilocks => ntt::<goldilocks::Goldilocks>(&a),
                 FieldName::Babybear => ntt::<babybear::BabyBear>(&a),
-                other => bail!("no two-adic NTT for field {}: choose bn254, goldilocks or babybear", other.name()),
+                other => bail!(
+                    "no two-adic NTT for field {}: choose bn254, goldilocks or babybear",
+                    other.name()
+                ),
             })?;
             print_report(&report, a.common.json)
         }
@@ -175,7 +178,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
 fn ntt<F: TwoAdicField>(args: &NttArgs) -> Result<BenchReport> {
     let n = 1usize << args.log_n;
     if args.log_n as usize > F::TWO_ADICITY {
-        bail!("2^{} exceeds the two-adicity {} of {}", args.log_n, F::TWO_ADICITY, args.field.name());
+        bail!(
+            "2^{} exceeds the two-adicity {} of {}",
+            args.log_n,
+            F::TWO_ADICITY,
+            args.field.name()
+        );
     }
     let mut rng = StdRng::seed_from_u64(2);
     let mut cols: Vec<Vec<F>> =

@@ -198,7 +198,7 @@ impl<F: Field> Polynomial<F> {
         }
         let mut r: Vec<F> = self.0[..n].to_vec();
         for i in 0..n.min(q.len()) {
-            r[i] -= c * q[i];
+            r[i] += c * q[i];
         }
         (Self(q), Self(r))
     }

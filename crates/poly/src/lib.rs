@@ -7,17 +7,21 @@
 //!   SIMD-packed butterflies, cached twiddles).
 //! - [`naive_dft`]: the O(n²) oracle every fast path is tested against.
 //! - [`Polynomial`] (coefficients), [`Evaluations`] on a [`Radix2Domain`] (subgroup or coset).
+//! - [`circle`]: the circle group over M31 and the circle FFT ([`CircleFftOps`]), for M31, which
+//!   has no large two-adic subgroup.
 //! - [`Mle`]: multilinear polynomials on the hypercube, with [`eq_table`].
 
 #![forbid(unsafe_code)]
 
 mod backend;
+pub mod circle;
 mod mle;
 mod ntt;
 mod twiddles;
 mod univariate;
 
 pub use backend::{Backend, CpuBackend};
+pub use circle::{CircleDomain, CircleFftOps, CircleOrder, CirclePoint};
 pub use mle::{Mle, eq_table};
 pub use ntt::{Direction, NttOps, Order, bit_reverse_permute, naive_dft};
 pub use univariate::{Evaluations, Polynomial, Radix2Domain};
@@ -55,5 +59,35 @@ pub enum PolyError {
     RepeatedPoint {
         /// Index of the repeated point.
         index: usize,
+    },
+    /// A circle domain size outside `1 ≤ log_n ≤ max_log_n`.
+    #[error("circle domain of size 2^{log_n}: log size must be in 1..={max_log_n}")]
+    CircleDomainSize {
+        /// log2 of the size asked for.
+        log_n: usize,
+        /// The largest supported log2 size.
+        max_log_n: usize,
+    },
+    /// A point that does not satisfy `x² + y² = 1`.
+    #[error("point is not on the circle x² + y² = 1")]
+    NotOnCircle,
+    /// A twin coset whose halves meet (the shift doubled lies in the half coset's subgroup).
+    #[error("twin coset is degenerate: its two halves meet")]
+    DegenerateCircleDomain,
+    /// A column whose length is not the size of its domain.
+    #[error("column of length {got} on a domain of size {domain_size}")]
+    DomainSizeMismatch {
+        /// The domain's size.
+        domain_size: usize,
+        /// The column's length.
+        got: usize,
+    },
+    /// A low-degree extension to a smaller domain.
+    #[error("low-degree extension from 2^{from_log_n} to the smaller 2^{to_log_n}")]
+    LdeShrinks {
+        /// log2 of the source size.
+        from_log_n: usize,
+        /// log2 of the target size.
+        to_log_n: usize,
     },
 }

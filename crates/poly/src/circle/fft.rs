@@ -1,0 +1,399 @@
+//! The circle FFT: trait and CPU implementation.
+//!
+//! Forward (coefficients → evaluations), layer by layer from `l = 0` (half-size `n/2`) to
+//! `l = k − 1` (half-size 1): `(a, b) ← (a + t·b, a − t·b)` with one twiddle `t` per block. The
+//! inverse runs the layers backwards with `(a, b) ← (a + b, (a − b)·t⁻¹)` and `1/n` folded into its
+//! first layer. Both work in place on the FFT's own order ([`CircleOrder::BitReversed`]); the natural
+//! order costs one extra permutation pass.
+//!
+//! Memory: layers whose blocks are larger than a cache chunk make one parallel pass each; all later
+//! ones run chunk by chunk (one pass for all of them). Butterflies use `M31::Packing` lanes with a
+//! broadcast twiddle; the last `log2(W)` layers, whose blocks are narrower than a SIMD vector, run on
+//! `W × W` tiles transposed into registers, so they are packed too.
+
+use rayon::prelude::*;
+use zkprove_field::m31::M31;
+use zkprove_field::{Field, PackedField};
+
+use super::twiddles::{CircleTwiddles, circle_twiddles, log_width, uses_tiles};
+use super::{CircleDomain, CircleOrder, CirclePoint, bit_reversed_to_natural_index};
+use crate::{Backend, CpuBackend, Direction, PolyError};
+
+type P = <M31 as Field>::Packing;
+
+/// Circle FFTs over M31 on a backend's columns.
+pub trait CircleFftOps: Backend {
+    /// Transforms every column of `cols` (each of `domain.size()` elements) in place: forward maps
+    /// coefficients in the circle basis (see the [module docs](super)) to evaluations on `domain`
+    /// in `order`; inverse maps such evaluations back to coefficients.
+    ///
+    /// # Errors
+    /// [`PolyError::DomainSizeMismatch`] when a column's length is not the domain's size.
+    fn circle_fft_batch(
+        cols: &mut [Self::Column<M31>],
+        domain: &CircleDomain,
+        direction: Direction,
+        order: CircleOrder,
+    ) -> Result<(), PolyError>;
+
+    /// Low-degree extension: every column of `cols` holds evaluations on `from` (in `order`) of a
+    /// polynomial of the circle basis of size `from.size()`; returns its evaluations on the larger
+    /// domain `to`, in `order`.
+    ///
+    /// # Errors
+    /// [`PolyError::DomainSizeMismatch`] as for [`CircleFftOps::circle_fft_batch`];
+    /// [`PolyError::LdeShrinks`] when `to` is smaller than `from`.
+    fn circle_lde_batch(
+        cols: &[Self::Column<M31>],
+        from: &CircleDomain,
+        to: &CircleDomain,
+        order: CircleOrder,
+    ) -> Result<Vec<Self::Column<M31>>, PolyError>;
+
+    /// Coefficients → evaluations on `domain`, natural order.
+    ///
+    /// # Errors
+    /// As [`CircleFftOps::circle_fft_batch`].
+    fn circle_evaluate(
+        col: &mut Self::Column<M31>,
+        domain: &CircleDomain,
+    ) -> Result<(), PolyError> {
+        Self::circle_fft_batch(
+            core::slice::from_mut(col),
+            domain,
+            Direction::Forward,
+            CircleOrder::Natural,
+        )
+    }
+
+    /// Evaluations on `domain` (natural order) → coefficients.
+    ///
+    /// # Errors
+    /// As [`CircleFftOps::circle_fft_batch`].
+    fn circle_interpolate(
+        col: &mut Self::Column<M31>,
+        domain: &CircleDomain,
+    ) -> Result<(), PolyError> {
+        Self::circle_fft_batch(
+            core::slice::from_mut(col),
+            domain,
+            Direction::Inverse,
+            CircleOrder::Natural,
+        )
+    }
+}
+
+impl CircleFftOps for CpuBackend {
+    fn circle_fft_batch(
+        cols: &mut [Vec<M31>],
+        domain: &CircleDomain,
+        direction: Direction,
+        order: CircleOrder,
+    ) -> Result<(), PolyError> {
+        check_lengths(cols, domain)?;
+        if cols.is_empty() {
+            return Ok(());
+        }
+        let inverse = direction == Direction::Inverse;
+        let tw = circle_twiddles(domain, inverse);
+        let log_n = domain.log_n();
+        cols.par_iter_mut().for_each(|c| match (direction, order) {
+            (Direction::Forward, CircleOrder::BitReversed) => forward(c, &tw, log_n, 0),
+            (Direction::Forward, CircleOrder::Natural) => {
+                forward(c, &tw, log_n, 0);
+                bit_reversed_to_natural(c, log_n);
+            }
+            (Direction::Inverse, CircleOrder::BitReversed) => inverse_fft(c, &tw, log_n),
+            (Direction::Inverse, CircleOrder::Natural) => {
+                natural_to_bit_reversed(c, log_n);
+                inverse_fft(c, &tw, log_n);
+            }
+        });
+        Ok(())
+    }
+
+    fn circle_lde_batch(
+        cols: &[Vec<M31>],
+        from: &CircleDomain,
+        to: &CircleDomain,
+        order: CircleOrder,
+    ) -> Result<Vec<Vec<M31>>, PolyError> {
+        check_lengths(cols, from)?;
+        if to.log_n() < from.log_n() {
+            return Err(PolyError::LdeShrinks { from_log_n: from.log_n(), to_log_n: to.log_n() });
+        }
+        let (k, big_k) = (from.log_n(), to.log_n());
+        let inv = circle_twiddles(from, true);
+        let fwd = circle_twiddles(to, false);
+        let (n, big_n) = (from.size(), to.size());
+        Ok(cols
+            .par_iter()
+            .map(|c| {
+                let mut coeffs = c.clone();
+                if order == CircleOrder::Natural {
+                    natural_to_bit_reversed(&mut coeffs, k);
+                }
+                inverse_fft(&mut coeffs, &inv, k);
+                // The first K − k forward layers see a zero upper half: they copy the lower half
+                // up, so after them the coefficients are tiled 2^(K − k) times.
+                let mut out = vec![M31::ZERO; big_n];
+                out.par_chunks_mut(n).for_each(|dst| dst.copy_from_slice(&coeffs));
+                forward(&mut out, &fwd, big_k, big_k - k);
+                if order == CircleOrder::Natural {
+                    bit_reversed_to_natural(&mut out, big_k);
+                }
+                out
+            })
+            .collect())
+    }
+}
+
+fn check_lengths(cols: &[Vec<M31>], domain: &CircleDomain) -> Result<(), PolyError> {
+    match cols.iter().find(|c| c.len() != domain.size()) {
+        Some(bad) => {
+            Err(PolyError::DomainSizeMismatch { domain_size: domain.size(), got: bad.len() })
+        }
+        None => Ok(()),
+    }
+}
+
+/// Elements per cache chunk: layers whose blocks fit run together, chunk by chunk.
+const CHUNK: usize = 1 << 14;
+
+/// Forward layers `start..k` in place on `data` (length `2^k`): coefficients (tiled, when
+/// `start > 0`) → evaluations in bit-reversed order.
+fn forward(data: &mut [M31], tw: &CircleTwiddles, k: usize, start: usize) {
+    let n = data.len();
+    let chunk = CHUNK.min(n);
+    // Layers l < l_small have blocks (size n >> l) larger than a chunk.
+    let l_small = k - chunk.trailing_zeros() as usize;
+    let l_tiles = if uses_tiles(k) { k - log_width() } else { k };
+    for l in start..l_small {
+        let h = n >> (l + 1);
+        for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
+            let (lo, hi) = block.split_at_mut(h);
+            lo.par_chunks_mut(chunk / 2)
+                .zip(hi.par_chunks_mut(chunk / 2))
+                .for_each(|(lo, hi)| fwd_block(lo, hi, *t));
+        }
+    }
+    let first = start.max(l_small);
+    data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
+        for l in first..l_tiles {
+            let h = n >> (l + 1);
+            let b0 = c * chunk / (2 * h);
+            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
+                let (lo, hi) = block.split_at_mut(h);
+                fwd_block(lo, hi, *t);
+            }
+        }
+        if l_tiles < k {
+            tile_pass(part, tw, c * chunk, k, first.max(l_tiles), false);
+        }
+    });
+}
+
+/// Inverse layers `k − 1 … 0` in place on `data` (length `2^k`): evaluations in bit-reversed order →
+/// coefficients (times one: `1/n` is in the twiddles).
+fn inverse_fft(data: &mut [M31], tw: &CircleTwiddles, k: usize) {
+    let n = data.len();
+    let chunk = CHUNK.min(n);
+    let l_small = k - chunk.trailing_zeros() as usize;
+    let l_tiles = if uses_tiles(k) { k - log_width() } else { k };
+    data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
+        if l_tiles < k {
+            tile_pass(part, tw, c * chunk, k, l_tiles, true);
+        }
+        for l in (l_small..l_tiles).rev() {
+            let h = n >> (l + 1);
+            let b0 = c * chunk / (2 * h);
+            let scaled = l == k - 1;
+            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
+                let (lo, hi) = block.split_at_mut(h);
+                inv_block(lo, hi, *t, scaled.then_some(tw.n_inv));
+            }
+        }
+    });
+    for l in (0..l_small).rev() {
+        let h = n >> (l + 1);
+        for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
+            let (lo, hi) = block.split_at_mut(h);
+            lo.par_chunks_mut(chunk / 2)
+                .zip(hi.par_chunks_mut(chunk / 2))
+                .for_each(|(lo, hi)| inv_block(lo, hi, *t, None));
+        }
+    }
+}
+
+/// `(a, b) ← (a + t·b, a − t·b)` on one block.
+#[inline]
+fn fwd_block(lo: &mut [M31], hi: &mut [M31], t: M31) {
+    if P::WIDTH > 1 && lo.len().is_multiple_of(P::WIDTH) {
+        let tp = P::broadcast(t);
+        for (a, b) in P::pack_slice_mut(lo).iter_mut().zip(P::pack_slice_mut(hi).iter_mut()) {
+            let (x, y) = (*a, *b * tp);
+            *a = x + y;
+            *b = x - y;
+        }
+    } else {
+        for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+            let (x, y) = (*a, *b * t);
+            *a = x + y;
+            *b = x - y;
+        }
+    }
+}
+
+/// `(a, b) ← (a + b, (a − b)·t)` on one block; with `scale = Some(s)` the sum is also multiplied
+/// by `s` (the first inverse layer, whose twiddles already carry `s = 1/n`).
+#[inline]
+fn inv_block(lo: &mut [M31], hi: &mut [M31], t: M31, scale: Option<M31>) {
+    let s = scale.unwrap_or(M31::ONE);
+    if P::WIDTH > 1 && lo.len().is_multiple_of(P::WIDTH) {
+        let (tp, sp) = (P::broadcast(t), P::broadcast(s));
+        for (a, b) in P::pack_slice_mut(lo).iter_mut().zip(P::pack_slice_mut(hi).iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = if scale.is_some() { (x + y) * sp } else { x + y };
+            *b = (x - y) * tp;
+        }
+    } else {
+        for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = if scale.is_some() { (x + y) * s } else { x + y };
+            *b = (x - y) * t;
+        }
+    }
+}
+
+/// Layers `l_from..k` (forward) or `k − 1 … l_from` (inverse) of one chunk, all of half-size below
+/// the packing width `W`, on `W × W` tiles transposed into packed registers: lane `r` of register
+/// `j` is element `j` of row `r` (rows are the tile's `W` consecutive runs of `W` elements), so a
+/// butterfly inside a row becomes a packed butterfly between two registers, with the twiddles of
+/// the `W` rows loaded as one vector from the tile-transposed table.
+fn tile_pass(
+    part: &mut [M31],
+    tw: &CircleTwiddles,
+    offset: usize,
+    k: usize,
+    l_from: usize,
+    inverse: bool,
+) {
+    let w = P::WIDTH;
+    let lw = log_width();
+    let mut v = vec![P::default(); w];
+    let tables: Vec<&[P]> = tw.tiled.iter().map(|t| P::pack_slice(t)).collect();
+    let sp = P::broadcast(tw.n_inv);
+    for (i, tile) in part.chunks_mut(w * w).enumerate() {
+        let t_idx = offset / (w * w) + i;
+        for r in 0..w {
+            for j in 0..w {
+                v[j].as_slice_mut()[r] = tile[r * w + j];
+            }
+        }
+        let mut run = |l: usize| {
+            let h = 1usize << (k - 1 - l);
+            let m = w / (2 * h);
+            let table = tables[l - (k - lw)];
+            for kb in 0..m {
+                let t = table[t_idx * m + kb];
+                for j in kb * 2 * h..kb * 2 * h + h {
+                    let (x, y) = (v[j], v[j + h]);
+                    if inverse {
+                        v[j] = if l == k - 1 { (x + y) * sp } else { x + y };
+                        v[j + h] = (x - y) * t;
+                    } else {
+                        let y = y * t;
+                        v[j] = x + y;
+                        v[j + h] = x - y;
+                    }
+                }
+            }
+        };
+        if inverse {
+            (l_from..k).rev().for_each(&mut run);
+        } else {
+            (l_from..k).for_each(&mut run);
+        }
+        for r in 0..w {
+            for j in 0..w {
+                tile[r * w + j] = v[j].as_slice()[r];
+            }
+        }
+    }
+}
+
+/// Permutes a bit-reversed-order column (length `2^log_n`) into natural order.
+fn bit_reversed_to_natural(data: &mut [M31], log_n: usize) {
+    let src = data.to_vec();
+    data.par_iter_mut()
+        .enumerate()
+        .for_each(|(i, d)| *d = src[natural_to_bit_reversed_index(i, log_n)]);
+}
+
+/// Permutes a natural-order column (length `2^log_n`) into bit-reversed order.
+fn natural_to_bit_reversed(data: &mut [M31], log_n: usize) {
+    let src = data.to_vec();
+    data.par_iter_mut()
+        .enumerate()
+        .for_each(|(r, d)| *d = src[bit_reversed_to_natural_index(r, log_n)]);
+}
+
+/// Position in [`CircleOrder::BitReversed`] of the point at position `i` of [`CircleOrder::Natural`].
+pub(crate) fn natural_to_bit_reversed_index(i: usize, log_n: usize) -> usize {
+    let half = 1usize << (log_n - 1);
+    let (j, odd) = (i >> 1, i & 1 == 1);
+    if odd {
+        2 * super::reverse_bits(half - 1 - j, log_n - 1) + 1
+    } else {
+        2 * super::reverse_bits(j, log_n - 1)
+    }
+}
+
+/// The O(n²) oracle: evaluations on `domain`, in `order`, of `Σ_j coeffs[j]·b_j` (the circle basis
+/// of size `coeffs.len()`, which may be smaller than the domain), by evaluating the basis at every
+/// point.
+///
+/// # Errors
+/// [`PolyError::NotPowerOfTwo`] for a coefficient count that is not a power of two,
+/// [`PolyError::LdeShrinks`] when there are more coefficients than points.
+pub fn naive_circle_evaluate(
+    coeffs: &[M31],
+    domain: &CircleDomain,
+    order: CircleOrder,
+) -> Result<Vec<M31>, PolyError> {
+    let m = coeffs.len();
+    if !m.is_power_of_two() {
+        return Err(PolyError::NotPowerOfTwo { len: m });
+    }
+    let log_m = m.trailing_zeros() as usize;
+    if log_m > domain.log_n() {
+        return Err(PolyError::LdeShrinks { from_log_n: log_m, to_log_n: domain.log_n() });
+    }
+    Ok(domain
+        .points(order)
+        .iter()
+        .map(|p| {
+            let basis = circle_basis(*p, log_m);
+            coeffs.iter().zip(&basis).map(|(c, b)| *c * *b).sum()
+        })
+        .collect())
+}
+
+/// `b_j(p)` for `j < 2^log_m`: `y^{j₀}·x^{j₁}·π(x)^{j₂}⋯`.
+fn circle_basis(p: CirclePoint<M31>, log_m: usize) -> Vec<M31> {
+    let mut b = vec![M31::ONE];
+    let mut factor = p.y;
+    let mut x = p.x;
+    for i in 0..log_m {
+        if i >= 1 {
+            factor = x;
+            x = x.square().double() - M31::ONE;
+        }
+        let len = b.len();
+        for j in 0..len {
+            let v = b[j] * factor;
+            b.push(v);
+        }
+    }
+    b
+}

@@ -16,6 +16,7 @@ pub fn batch_inverse_in_place<F: Field>(values: &mut [F]) {
 }
 
 /// The inverses of `values` (zeros map to zero), in a new vector.
+#[must_use]
 pub fn batch_inverse<F: Field>(values: &[F]) -> Vec<F> {
     let mut out = values.to_vec();
     batch_inverse_in_place(&mut out);

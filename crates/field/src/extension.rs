@@ -24,6 +24,13 @@ pub trait BinomialParams<F: Field, const D: usize>:
 {
     /// `W`, with `X^D = W`.
     const W: F;
+
+    /// `W·x`. Override where `W` is small or structured (−1, 2 + i, a shift in a tower), since
+    /// every extension multiplication multiplies by `W` at least once.
+    #[inline]
+    fn mul_by_w(x: F) -> F {
+        Self::W * x
+    }
 }
 
 /// An element `c₀ + c₁X + … + c_{D−1}X^{D−1}` of `F[X]/(X^D − W)`.
@@ -179,7 +186,7 @@ impl<F: Field, const D: usize, P: BinomialParams<F, D>> Mul for BinomialExtensio
                 // (a0 + a1X)(b0 + b1X) = a0b0 + W·a1b1 + (a0b1 + a1b0)X, with Karatsuba's middle term.
                 let (a0b0, a1b1) = (a[0] * b[0], a[1] * b[1]);
                 let mut c = [F::ZERO; D];
-                c[0] = a0b0 + P::W * a1b1;
+                c[0] = a0b0 + P::mul_by_w(a1b1);
                 c[1] = (a[0] + a[1]) * (b[0] + b[1]) - a0b0 - a1b1;
                 Self::new(c)
             }
@@ -198,7 +205,7 @@ impl<F: Field, const D: usize, P: BinomialParams<F, D>> Mul for BinomialExtensio
                     }
                 }
                 for k in 0..D {
-                    lo[k] += P::W * hi[k];
+                    lo[k] += P::mul_by_w(hi[k]);
                 }
                 Self::new(lo)
             }
@@ -295,7 +302,17 @@ impl<F: Field, const D: usize, P: BinomialParams<F, D>> Field for BinomialExtens
 
     #[inline]
     fn square(&self) -> Self {
-        *self * *self
+        if D == 2 {
+            // (a0 + a1X)² = (a0 + a1)(a0 + W·a1) − (1 + W)·a0a1 + 2·a0a1·X: two multiplications.
+            let a = &self.coeffs;
+            let a0a1 = a[0] * a[1];
+            let mut c = [F::ZERO; D];
+            c[0] = (a[0] + a[1]) * (a[0] + P::mul_by_w(a[1])) - a0a1 - P::mul_by_w(a0a1);
+            c[1] = a0a1.double();
+            Self::new(c)
+        } else {
+            *self * *self
+        }
     }
 
     fn inverse(&self) -> Option<Self> {
@@ -307,7 +324,7 @@ impl<F: Field, const D: usize, P: BinomialParams<F, D>> Field for BinomialExtens
             1 => Some(Self::new([a[0].inverse()?; D])),
             2 => {
                 // (a0 + a1X)⁻¹ = (a0 − a1X) / (a0² − W·a1²).
-                let norm = a[0].square() - P::W * a[1].square();
+                let norm = a[0].square() - P::mul_by_w(a[1].square());
                 let inv = norm.inverse()?;
                 let mut c = [F::ZERO; D];
                 c[0] = a[0] * inv;

@@ -19,6 +19,11 @@ pub struct CM31Params;
 
 impl BinomialParams<M31, 2> for CM31Params {
     const W: M31 = M31::NEG_ONE;
+
+    #[inline]
+    fn mul_by_w(x: M31) -> M31 {
+        -x
+    }
 }
 
 /// The complex extension `M31[i]`, `i² = −1`; elements `a + b·i` are stored as `[a, b]`.
@@ -35,6 +40,13 @@ pub struct QM31Params;
 
 impl BinomialParams<CM31, 2> for QM31Params {
     const W: CM31 = CM31::new([M31::TWO, M31::ONE]);
+
+    /// `(2 + i)(a + bi) = (2a − b) + (a + 2b)i`: additions only.
+    #[inline]
+    fn mul_by_w(x: CM31) -> CM31 {
+        let [a, b] = *x.coeffs();
+        CM31::new([a.double() - b, a + b.double()])
+    }
 }
 
 /// The quartic extension `CM31[u]`, `u² = 2 + i`; elements `a + b·u` (`a, b ∈ CM31`) are stored as

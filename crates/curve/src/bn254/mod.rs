@@ -1,0 +1,92 @@
+//! BN254 (alt_bn128, snarkjs's "bn128"): `G1 = E(F_q): y² = x³ + 3` and
+//! `G2 = E'(F_q²): y² = x³ + 3/(9 + u)` (the D-type sextic twist), both of prime order `r`
+//! (`|Fr|`); G2's curve has a large cofactor, so G2 points from files need [`Affine::is_in_subgroup`].
+//!
+//! `F_q² = F_q[u]/(u² + 1)` as [`Fq2`], stored `c0 + c1·u` as `[c0, c1]` — the order of snarkjs's
+//! `.zkey` and JSON files (`x.c0, x.c1, y.c0, y.c1`).
+
+use zkprove_field::bn254::{Fq, Fr};
+use zkprove_field::{BinomialExtension, BinomialParams, Field};
+
+use crate::sw::{Affine, Projective, SwCurve, Xyzz};
+
+/// The parameter of [`Fq2`]: `u² = −1` (irreducible because `q ≡ 3 mod 4`, so −1 is a non-square).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Fq2Params;
+
+impl BinomialParams<Fq, 2> for Fq2Params {
+    const W: Fq = <Fq as Field>::NEG_ONE;
+
+    #[inline]
+    fn mul_by_w(x: Fq) -> Fq {
+        -x
+    }
+}
+
+/// `F_q² = F_q[u]/(u² + 1)`.
+pub type Fq2 = BinomialExtension<Fq, 2, Fq2Params>;
+
+/// An `Fq` constant from its canonical little-endian limbs (compile-time checked to be below q).
+const fn fq(limbs: [u64; 4]) -> Fq {
+    match Fq::from_canonical_limbs(limbs) {
+        Some(v) => v,
+        None => panic!("constant not below q"),
+    }
+}
+
+/// BN254 G1: `y² = x³ + 3` over `F_q`, cofactor 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct G1Config;
+
+impl SwCurve for G1Config {
+    type Base = Fq;
+    type Scalar = Fr;
+    const B: Fq = fq([3, 0, 0, 0]);
+    /// `(1, 2)`.
+    const GENERATOR: Affine<Self> = Affine::new_unchecked(fq([1, 0, 0, 0]), fq([2, 0, 0, 0]));
+    const NAME: &'static str = "bn254-g1";
+
+    /// The cofactor is 1: every point on the curve is in the group.
+    fn is_in_subgroup(_p: &Affine<Self>) -> bool {
+        true
+    }
+}
+
+/// BN254 G2: `y² = x³ + 3/(9 + u)` over `F_q²`, the order-`r` subgroup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct G2Config;
+
+impl SwCurve for G2Config {
+    type Base = Fq2;
+    type Scalar = Fr;
+    /// `3/(9 + u)`.
+    const B: Fq2 = Fq2::new([
+        fq([0x3267e6dc24a138e5, 0xb5b4c5e559dbefa3, 0x81be18991be06ac3, 0x2b149d40ceb8aaae]),
+        fq([0xe4a2bd0685c315d2, 0xa74fa084e52d1852, 0xcd2cafadeed8fdf4, 0x009713b03af0fed4]),
+    ]);
+    /// The generator of EIP-197, snarkjs and arkworks.
+    const GENERATOR: Affine<Self> = Affine::new_unchecked(
+        Fq2::new([
+            fq([0x46debd5cd992f6ed, 0x674322d4f75edadd, 0x426a00665e5c4479, 0x1800deef121f1e76]),
+            fq([0x97e485b7aef312c2, 0xf1aa493335a9e712, 0x7260bfb731fb5d25, 0x198e9393920d483a]),
+        ]),
+        Fq2::new([
+            fq([0x4ce6cc0166fa7daa, 0xe3d1e7690c43d37b, 0x4aab71808dcb408f, 0x12c85ea5db8c6deb]),
+            fq([0x55acdadcd122975b, 0xbc4b313370b38ef3, 0xec9e99ad690c3395, 0x090689d0585ff075]),
+        ]),
+    );
+    const NAME: &'static str = "bn254-g2";
+}
+
+/// A G1 point in affine coordinates (infinity = `(0, 0)`).
+pub type G1Affine = Affine<G1Config>;
+/// A G1 point in Jacobian coordinates.
+pub type G1Projective = Projective<G1Config>;
+/// A G1 point in XYZZ coordinates (MSM buckets).
+pub type G1Xyzz = Xyzz<G1Config>;
+/// A G2 point in affine coordinates (infinity = `(0, 0)`).
+pub type G2Affine = Affine<G2Config>;
+/// A G2 point in Jacobian coordinates.
+pub type G2Projective = Projective<G2Config>;
+/// A G2 point in XYZZ coordinates (MSM buckets).
+pub type G2Xyzz = Xyzz<G2Config>;

@@ -1,0 +1,73 @@
+//! Multi-scalar multiplication `Σ sᵢ·Pᵢ`.
+//!
+//! [`MsmOps`] is the backend trait: a backend first prepares a set of bases (on a GPU: uploads them
+//! once and keeps them resident; on the CPU: optionally precomputes multiples), then runs any number
+//! of MSMs against them — the shape of Groth16 proving, where the zkey's bases are fixed and only the
+//! scalars change. [`msm_naive`] is the oracle every implementation is tested against.
+
+mod cpu;
+
+pub use cpu::{CpuBases, msm_pippenger};
+
+use zkprove_poly::Backend;
+
+use crate::sw::{Affine, Projective, SwCurve};
+
+/// Errors from multi-scalar multiplication.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MsmError {
+    /// The numbers of scalars and bases differ.
+    #[error("MSM over {n_bases} bases was given {n_scalars} scalars")]
+    LengthMismatch {
+        /// Number of bases.
+        n_bases: usize,
+        /// Number of scalars.
+        n_scalars: usize,
+    },
+    /// The backend could not run the MSM (device error, out of memory, …).
+    #[error("MSM backend {backend} failed: {reason}")]
+    Backend {
+        /// The backend's name.
+        backend: &'static str,
+        /// What went wrong.
+        reason: String,
+    },
+}
+
+/// Multi-scalar multiplication on a backend.
+pub trait MsmOps<C: SwCurve>: Backend {
+    /// Bases in the backend's own form (resident on a device, or with precomputed multiples).
+    type Bases: Send + Sync;
+
+    /// Takes a set of bases into the backend's form. Points at infinity and repeated points are
+    /// allowed.
+    ///
+    /// # Errors
+    /// When the backend cannot hold them (device memory).
+    fn prepare_bases(bases: Vec<Affine<C>>) -> Result<Self::Bases, MsmError>;
+
+    /// The number of prepared bases.
+    fn n_bases(bases: &Self::Bases) -> usize;
+
+    /// `Σ scalars[i]·bases[i]`.
+    ///
+    /// # Errors
+    /// [`MsmError::LengthMismatch`] unless there is exactly one scalar per base; backend failures.
+    fn msm(bases: &Self::Bases, scalars: &[C::Scalar]) -> Result<Projective<C>, MsmError>;
+}
+
+/// `Σ scalars[i]·bases[i]` by one double-and-add per term: the slow, obviously correct oracle.
+///
+/// # Errors
+/// [`MsmError::LengthMismatch`] unless the lengths are equal.
+pub fn msm_naive<C: SwCurve>(
+    bases: &[Affine<C>],
+    scalars: &[C::Scalar],
+) -> Result<Projective<C>, MsmError> {
+    check_lengths(bases.len(), scalars.len())?;
+    Ok(bases.iter().zip(scalars).map(|(b, s)| Projective::from(*b).mul_scalar(s)).sum())
+}
+
+pub(crate) fn check_lengths(n_bases: usize, n_scalars: usize) -> Result<(), MsmError> {
+    if n_bases == n_scalars { Ok(()) } else { Err(MsmError::LengthMismatch { n_bases, n_scalars }) }
+}

@@ -12,7 +12,7 @@ use rand::rngs::StdRng;
 use serde::Serialize;
 use zkprove_field::{Field, PackedField, TwoAdicField};
 use zkprove_field::{babybear, bn254, goldilocks, m31};
-use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
+use zkprove_poly::{CircleDomain, CircleFftOps, CircleOrder, CpuBackend, Direction, NttOps, Order};
 
 /// Arguments of `zkprove bench`.
 #[derive(Debug, Args)]
@@ -61,7 +61,8 @@ struct FieldArgs {
 
 #[derive(Debug, Args)]
 struct NttArgs {
-    /// The field (two-adic fields only; the M31 circle FFT comes with its own kernel).
+    /// The field: bn254, goldilocks and babybear run the two-adic NTT; m31 runs the circle FFT
+    /// on the canonic coset.
     #[arg(long, value_enum)]
     field: FieldName,
     /// log2 of the column length.
@@ -163,8 +164,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 FieldName::Bn254Fr => ntt::<bn254::Fr>(&a),
                 FieldName::Goldilocks => ntt::<goldilocks::Goldilocks>(&a),
                 FieldName::Babybear => ntt::<babybear::BabyBear>(&a),
+                FieldName::M31 => circle_fft(&a),
                 other => bail!(
-                    "no two-adic NTT for field {}: choose bn254, goldilocks or babybear",
+                    "no NTT for field {}: choose bn254, goldilocks, babybear or m31 (circle FFT)",
                     other.name()
                 ),
             })?;
@@ -191,6 +193,32 @@ fn ntt<F: TwoAdicField>(args: &NttArgs) -> Result<BenchReport> {
     let times = time_reps(args.common.reps, || {
         CpuBackend::ntt_batch(&mut cols, Direction::Forward, Order::NaturalToNatural, F::ONE)
             .context("NTT failed")
+    })?;
+    let median_ms = median(times);
+    Ok(BenchReport {
+        kernel: "ntt",
+        field: args.field.name(),
+        log_n: args.log_n,
+        device: args.common.device,
+        median_ms,
+        reps: args.common.reps,
+        threads: rayon::current_num_threads(),
+        width: args.width as usize,
+        mops_per_s: (n as f64 * f64::from(args.width)) / (median_ms * 1e-3) / 1e6,
+    })
+}
+
+/// Times a forward M31 circle FFT (coefficients → evaluations on the canonic coset, natural
+/// order) of `--width` random columns.
+fn circle_fft(args: &NttArgs) -> Result<BenchReport> {
+    let n = 1usize << args.log_n;
+    let domain = CircleDomain::canonic(args.log_n as usize).context("circle domain")?;
+    let mut rng = StdRng::seed_from_u64(2);
+    let mut cols: Vec<Vec<m31::M31>> =
+        (0..args.width).map(|_| (0..n).map(|_| m31::M31::random(&mut rng)).collect()).collect();
+    let times = time_reps(args.common.reps, || {
+        CpuBackend::circle_fft_batch(&mut cols, &domain, Direction::Forward, CircleOrder::Natural)
+            .context("circle FFT failed")
     })?;
     let median_ms = median(times);
     Ok(BenchReport {

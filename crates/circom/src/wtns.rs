@@ -1,0 +1,179 @@
+//! Witness files (`.wtns`, version 2), as written by circom's witness calculators and
+//! `snarkjs wtns calculate`:
+//!
+//! ```text
+//! section 1 (header): u32 n8 | prime (n8 bytes LE) | u32 nWitness
+//! section 2 (values): nWitness × n8 bytes, each little-endian, standard (not Montgomery) form
+//! ```
+//!
+//! `witness[0]` is the constant 1, `witness[1..=nPublic]` the public signals (outputs, then public
+//! inputs).
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek, Write};
+use std::path::Path;
+
+use rayon::prelude::*;
+use zkprove_field::bn254::Fr;
+use zkprove_field::{Field, PrimeField};
+
+use crate::binfile::{BinFile, io_error};
+use crate::encoding::{BN254_R_LE, N8, describe_prime, fr_from_bytes, le_bytes_to_decimal};
+use crate::error::{CircomError, Result};
+use crate::zkey::Groth16Header;
+
+/// The highest `.wtns` container version this reader knows.
+pub const WTNS_VERSION: u32 = 2;
+
+/// Values decoded per parallel batch.
+const CHUNK_VALUES: usize = 1 << 15;
+
+/// A witness over BN254's scalar field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Witness {
+    /// All signal values, signal 0 (the constant 1) first.
+    pub values: Vec<Fr>,
+}
+
+impl Witness {
+    /// Loads the witness at `path`.
+    ///
+    /// # Errors
+    /// Container errors; [`CircomError::WitnessPrime`] when the file's prime is not BN254's r
+    /// (the only field a zkey this crate loads can be over); [`CircomError::SectionSize`] when
+    /// the values section does not hold nWitness values; [`CircomError::NotCanonical`] for a
+    /// value not below r.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let label = path.as_ref().display().to_string();
+        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        Self::read_from(BufReader::with_capacity(1 << 20, f), &label)
+    }
+
+    /// Like [`Witness::open`], from any seekable reader; `label` names it in errors.
+    ///
+    /// # Errors
+    /// As [`Witness::open`].
+    pub fn read_from<R: Read + Seek>(reader: R, label: &str) -> Result<Self> {
+        let mut bin = BinFile::open(reader, label, "wtns", WTNS_VERSION)?;
+        let file = bin.file().to_owned();
+
+        let mut s = bin.section(1, "header")?;
+        let n8 = s.read_u32()?;
+        if n8 == 0 || u64::from(n8) > s.remaining() {
+            return Err(CircomError::InvalidHeader {
+                file,
+                section: 1,
+                name: "header",
+                field: "n8",
+                reason: format!(
+                    "{n8} bytes does not fit the section ({} bytes left)",
+                    s.remaining()
+                ),
+            });
+        }
+        let mut prime = vec![0u8; n8 as usize];
+        s.read_bytes(&mut prime)?;
+        if prime.as_slice() != BN254_R_LE.as_slice() {
+            return Err(CircomError::WitnessPrime {
+                zkey: format!("BN254's r ({})", le_bytes_to_decimal(&BN254_R_LE)),
+                witness: format!("{} (in {file})", describe_prime(&prime)),
+            });
+        }
+        let n_witness = s.read_u32()? as usize;
+        s.finish()?;
+
+        let mut s = bin.section(2, "values")?;
+        s.expect_size((n_witness * N8) as u64, || {
+            format!("nWitness = {n_witness} values × {N8} bytes")
+        })?;
+        let mut values = Vec::with_capacity(n_witness);
+        let mut buf = vec![0u8; CHUNK_VALUES.min(n_witness) * N8];
+        while values.len() < n_witness {
+            let n = CHUNK_VALUES.min(n_witness - values.len());
+            let bytes = &mut buf[..n * N8];
+            s.read_bytes(bytes)?;
+            let decoded: Vec<Option<Fr>> = bytes.par_chunks_exact(N8).map(fr_from_bytes).collect();
+            for v in decoded {
+                let index = values.len() as u64;
+                values.push(v.ok_or_else(|| CircomError::NotCanonical {
+                    file: file.clone(),
+                    section: 2,
+                    name: "values",
+                    index,
+                })?);
+            }
+        }
+        s.finish()?;
+        Ok(Self { values })
+    }
+
+    /// Checks that this witness fits a proving key: same prime (always BN254's r here), one
+    /// value per signal, and `witness[0] = 1`.
+    ///
+    /// # Errors
+    /// [`CircomError::WitnessPrime`], [`CircomError::WitnessLength`] ("Circuit: nVars, witness:
+    /// len", as snarkjs and rapidsnark report it) or [`CircomError::InvalidWitness`].
+    pub fn check_against(&self, header: &Groth16Header) -> Result<()> {
+        if header.prime_r_le() != BN254_R_LE {
+            return Err(CircomError::WitnessPrime {
+                zkey: describe_prime(&header.prime_r_le()),
+                witness: describe_prime(&BN254_R_LE),
+            });
+        }
+        if self.values.len() as u64 != u64::from(header.n_vars) {
+            return Err(CircomError::WitnessLength {
+                expected: u64::from(header.n_vars),
+                found: self.values.len() as u64,
+            });
+        }
+        match self.values.first() {
+            Some(v) if *v == Fr::ONE => {}
+            found => {
+                return Err(CircomError::InvalidWitness {
+                    reason: format!(
+                        "witness[0] must be 1 (the constant signal), found {}",
+                        found.map_or_else(|| "nothing".to_owned(), |v| v.to_decimal_string())
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The public signals `witness[1..=n_public]` (what `public.json` lists), or `None` when the
+    /// witness is too short.
+    pub fn public_signals(&self, n_public: usize) -> Option<&[Fr]> {
+        self.values.get(1..=n_public)
+    }
+
+    /// Writes the witness as a version-2 `.wtns` file.
+    ///
+    /// # Errors
+    /// Only the writer's I/O errors (as [`CircomError::Io`] with `label`).
+    pub fn write_to<W: Write>(&self, mut w: W, label: &str) -> Result<()> {
+        let io = |e| io_error(label, e);
+        let header_len = 4 + N8 as u64 + 4;
+        w.write_all(b"wtns").map_err(io)?;
+        w.write_all(&WTNS_VERSION.to_le_bytes()).map_err(io)?;
+        w.write_all(&2u32.to_le_bytes()).map_err(io)?;
+        w.write_all(&1u32.to_le_bytes()).map_err(io)?;
+        w.write_all(&header_len.to_le_bytes()).map_err(io)?;
+        w.write_all(&(N8 as u32).to_le_bytes()).map_err(io)?;
+        w.write_all(&BN254_R_LE).map_err(io)?;
+        w.write_all(&(self.values.len() as u32).to_le_bytes()).map_err(io)?;
+        w.write_all(&2u32.to_le_bytes()).map_err(io)?;
+        w.write_all(&((self.values.len() * N8) as u64).to_le_bytes()).map_err(io)?;
+        for v in &self.values {
+            w.write_all(&v.to_bytes_le()).map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// The version-2 `.wtns` bytes of this witness.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(44 + N8 + self.values.len() * N8);
+        // Writing to a Vec cannot fail.
+        let _ = self.write_to(&mut out, "memory");
+        out
+    }
+}

@@ -1,0 +1,583 @@
+//! snarkjs Groth16 proving keys (`.zkey`, version 1) for BN254.
+//!
+//! | id | section | content |
+//! |---:|---|---|
+//! | 1 | header | `u32` protocol: 1 = Groth16 (2 = PLONK, 10 = fflonk are rejected by name) |
+//! | 2 | Groth16 header | `n8q`, q, `n8r`, r, nVars, nPublic, domainSize, α₁, β₁, β₂, γ₂, δ₁, δ₂ |
+//! | 3 | IC | nPublic + 1 G1 points |
+//! | 4 | coeffs | `u32` count, then 44-byte records `(matrix, constraint, signal, v·R² mod r)` |
+//! | 5, 6 | A, B1 | nVars G1 points each |
+//! | 7 | B2 | nVars G2 points |
+//! | 8 | C | nVars − nPublic − 1 G1 points (empty when every signal is public) |
+//! | 9 | H | domainSize G1 points (odd-coset Lagrange basis, see the prover) |
+//! | 10 | contributions | ignored |
+//!
+//! Points are affine with little-endian Montgomery coordinates, infinity as all-zero bytes.
+//!
+//! **What loading checks.** The container (magic, version, unique sections, sizes against the file
+//! length); protocol and both primes; every section's size against nVars, nPublic and domainSize;
+//! every coordinate below q and every point on its curve (infinity allowed); every coefficient
+//! record (matrix 0 or 1, constraint < domainSize, signal < nVars, value < r); and that the header's
+//! G2 points (β₂, γ₂, δ₂) lie in the prime-order subgroup.
+//!
+//! **What it does not check by default:** subgroup membership of the nVars B2 points. G2 has a
+//! large cofactor, so that check is a full scalar multiplication per point (roughly 0.3 ms each:
+//! seconds for a 2^16 circuit, longer than the proof), and a B2 point outside the subgroup can
+//! only produce a proof that fails verification, which the prover checks before writing anything.
+//! Callers that want it run [`Zkey::check_b2_subgroup`]. G1 has cofactor 1, so on-curve G1
+//! points are always in the group.
+
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
+use std::path::Path;
+
+use rayon::prelude::*;
+use zkprove_curve::bn254::{G1Affine, G2Affine};
+use zkprove_field::bn254::Fr;
+
+use crate::binfile::{BinFile, SectionReader, io_error};
+use crate::encoding::{
+    BN254_Q_LE, BN254_R_LE, G1_BYTES, G2_BYTES, N8, PointDefect, describe_prime,
+    fr_from_double_mont_bytes, g1_from_mont_bytes, g2_from_mont_bytes,
+};
+use crate::error::{CircomError, Result};
+
+/// The highest `.zkey` container version this reader knows.
+pub const ZKEY_VERSION: u32 = 1;
+
+/// Section ids of a Groth16 `.zkey`.
+pub mod section {
+    /// `u32` protocol id.
+    pub const HEADER: u32 = 1;
+    /// The Groth16 header.
+    pub const GROTH16_HEADER: u32 = 2;
+    /// IC: the verification key's public-input points.
+    pub const IC: u32 = 3;
+    /// The A and B matrices' coefficients.
+    pub const COEFFS: u32 = 4;
+    /// A query (G1).
+    pub const A: u32 = 5;
+    /// B query in G1.
+    pub const B1: u32 = 6;
+    /// B query in G2.
+    pub const B2: u32 = 7;
+    /// C query for private signals (G1).
+    pub const C: u32 = 8;
+    /// H query (G1).
+    pub const H: u32 = 9;
+    /// The setup's contributions (not needed to prove).
+    pub const CONTRIBUTIONS: u32 = 10;
+}
+
+/// Size of a coefficient record: `u32 matrix | u32 constraint | u32 signal | 32-byte value`.
+pub const COEFF_RECORD_BYTES: usize = 12 + N8;
+
+/// Size of the Groth16 header section for BN254.
+pub const GROTH16_HEADER_BYTES: u64 = (4 + N8 + 4 + N8 + 12 + 3 * G1_BYTES + 3 * G2_BYTES) as u64;
+
+/// The largest domain BN254's scalar field has roots of unity for (`2^28`).
+pub const MAX_LOG_DOMAIN_SIZE: u32 = 28;
+
+/// Points decoded per parallel batch while streaming a section (bounded extra memory).
+const CHUNK_POINTS: usize = 1 << 14;
+
+/// The Groth16 header (section 2): sizes and the fixed points of the proving key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Groth16Header {
+    /// Number of signals (wires), including the constant-one signal 0.
+    pub n_vars: u32,
+    /// Number of public signals (outputs then public inputs), excluding signal 0.
+    pub n_public: u32,
+    /// Size of the evaluation domain, a power of two.
+    pub domain_size: u32,
+    /// [α]₁.
+    pub alpha1: G1Affine,
+    /// [β]₁.
+    pub beta1: G1Affine,
+    /// [β]₂.
+    pub beta2: G2Affine,
+    /// [γ]₂.
+    pub gamma2: G2Affine,
+    /// [δ]₁.
+    pub delta1: G1Affine,
+    /// [δ]₂.
+    pub delta2: G2Affine,
+}
+
+impl Groth16Header {
+    /// `log2(domain_size)`.
+    pub fn log_domain_size(&self) -> u32 {
+        self.domain_size.trailing_zeros()
+    }
+
+    /// Number of private signals (`n_vars − n_public − 1`): the length of the C section.
+    pub fn n_private(&self) -> usize {
+        (self.n_vars - self.n_public - 1) as usize
+    }
+
+    /// The scalar-field prime r the key is over, little-endian (always BN254's: others are
+    /// rejected at load). Used to compare with a witness's prime.
+    pub fn prime_r_le(&self) -> [u8; 32] {
+        BN254_R_LE
+    }
+}
+
+/// Which matrix a coefficient belongs to (the zkey stores only A and B; C is implied).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Matrix {
+    /// The A matrix (matrix id 0).
+    A,
+    /// The B matrix (matrix id 1).
+    B,
+}
+
+/// One non-zero entry of the A or B matrix: `matrix[constraint][signal] = value`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Coeff {
+    /// A or B.
+    pub matrix: Matrix,
+    /// The row (constraint), below the domain size.
+    pub constraint: u32,
+    /// The column (signal), below nVars.
+    pub signal: u32,
+    /// The coefficient itself (the file's `v·R²` already converted back to `v`).
+    pub value: Fr,
+}
+
+/// A whole Groth16 proving key, in memory.
+///
+/// Its size is close to the file's: every point is stored as in the file (64 or 128 bytes), and
+/// coefficients take 48 bytes against the file's 44.
+#[derive(Clone, Debug)]
+pub struct Zkey {
+    /// Sizes and fixed points.
+    pub header: Groth16Header,
+    /// IC (`n_public + 1` points).
+    pub ic: Vec<G1Affine>,
+    /// The A and B matrices, in file order (constraint by constraint, then one public-input row
+    /// `A[n_constraints + s][s] = 1` per public signal `s`, including `s = 0`).
+    pub coeffs: Vec<Coeff>,
+    /// A query, one point per signal.
+    pub a: Vec<G1Affine>,
+    /// B query in G1, one point per signal.
+    pub b1: Vec<G1Affine>,
+    /// B query in G2, one point per signal.
+    pub b2: Vec<G2Affine>,
+    /// C query, one point per private signal `n_public + 1 ..n_vars` (may be empty).
+    pub c: Vec<G1Affine>,
+    /// H query, `domain_size` points.
+    pub h: Vec<G1Affine>,
+}
+
+/// What `zkey info` shows: the headers and section table, read without loading the big sections.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZkeyInfo {
+    /// The file's container version.
+    pub version: u32,
+    /// The Groth16 header.
+    pub header: Groth16Header,
+    /// Number of coefficient records (A and B entries, public-input rows included).
+    pub n_coeffs: u32,
+    /// `(section id, payload size in bytes)`, by id.
+    pub sections: Vec<(u32, u64)>,
+}
+
+fn protocol_name(id: u32) -> &'static str {
+    match id {
+        1 => "Groth16",
+        2 => "PLONK",
+        10 => "fflonk",
+        _ => "an unknown protocol",
+    }
+}
+
+/// Reads sections 1 and 2 and checks every section's size (cheap: no point is read past the
+/// header). Returns the header, the coefficient count and the section table.
+fn read_headers<R: Read + Seek>(bin: &mut BinFile<R>) -> Result<(Groth16Header, u32)> {
+    let file = bin.file().to_owned();
+
+    let mut s = bin.section(section::HEADER, "header")?;
+    let protocol = s.read_u32()?;
+    s.finish()?;
+    if protocol != 1 {
+        return Err(CircomError::UnsupportedProtocol {
+            file,
+            protocol,
+            name: protocol_name(protocol),
+        });
+    }
+
+    let header = {
+        let mut s = bin.section(section::GROTH16_HEADER, "groth16 header")?;
+        read_prime(&mut s, "base field size n8q", "base field prime q", &BN254_Q_LE)?;
+        read_prime(&mut s, "scalar field size n8r", "scalar field prime r", &BN254_R_LE)?;
+        let n_vars = s.read_u32()?;
+        let n_public = s.read_u32()?;
+        let domain_size = s.read_u32()?;
+        let g1 = |s: &mut SectionReader<'_, R>, index: u64| -> Result<G1Affine> {
+            let mut b = [0u8; G1_BYTES];
+            s.read_bytes(&mut b)?;
+            g1_from_mont_bytes(&b).map_err(|reason| {
+                point_error(&file, section::GROTH16_HEADER, "groth16 header", index, reason)
+            })
+        };
+        let alpha1 = g1(&mut s, 0)?;
+        let beta1 = g1(&mut s, 1)?;
+        let g2 = |s: &mut SectionReader<'_, R>, index: u64| -> Result<G2Affine> {
+            let mut b = [0u8; G2_BYTES];
+            s.read_bytes(&mut b)?;
+            let p = g2_from_mont_bytes(&b).map_err(|reason| {
+                point_error(&file, section::GROTH16_HEADER, "groth16 header", index, reason)
+            })?;
+            if !p.is_in_subgroup() {
+                return Err(point_error(
+                    &file,
+                    section::GROTH16_HEADER,
+                    "groth16 header",
+                    index,
+                    "not in the prime-order subgroup",
+                ));
+            }
+            Ok(p)
+        };
+        let beta2 = g2(&mut s, 2)?;
+        let gamma2 = g2(&mut s, 3)?;
+        let delta1 = g1(&mut s, 4)?;
+        let delta2 = g2(&mut s, 5)?;
+        s.finish()?;
+        Groth16Header {
+            n_vars,
+            n_public,
+            domain_size,
+            alpha1,
+            beta1,
+            beta2,
+            gamma2,
+            delta1,
+            delta2,
+        }
+    };
+    check_header_values(&file, &header)?;
+
+    // Every size is now known except the coefficient count, which heads section 4.
+    let n_coeffs = {
+        let mut s = bin.section(section::COEFFS, "coeffs")?;
+        let n = s.read_u32()?;
+        s.expect_size(4 + u64::from(n) * COEFF_RECORD_BYTES as u64, || {
+            format!("4-byte count + {n} records × {COEFF_RECORD_BYTES} bytes")
+        })?;
+        n
+    };
+    let h = &header;
+    let n_vars = u64::from(h.n_vars);
+    let n_public = u64::from(h.n_public);
+    let g1 = G1_BYTES as u64;
+    let expected: [(u32, &'static str, u64, String); 6] = [
+        (
+            section::IC,
+            "IC",
+            (n_public + 1) * g1,
+            format!("nPublic + 1 = {} G1 points", n_public + 1),
+        ),
+        (section::A, "A", n_vars * g1, format!("nVars = {n_vars} G1 points")),
+        (section::B1, "B1", n_vars * g1, format!("nVars = {n_vars} G1 points")),
+        (section::B2, "B2", n_vars * G2_BYTES as u64, format!("nVars = {n_vars} G2 points")),
+        (
+            section::C,
+            "C",
+            (n_vars - n_public - 1) * g1,
+            format!("nVars − nPublic − 1 = {} G1 points", n_vars - n_public - 1),
+        ),
+        (
+            section::H,
+            "H",
+            u64::from(h.domain_size) * g1,
+            format!("domainSize = {} G1 points", h.domain_size),
+        ),
+    ];
+    for (id, name, size, detail) in expected {
+        let entry = bin.entry(id, name)?;
+        if entry.size != size {
+            return Err(CircomError::SectionSize {
+                file: file.clone(),
+                section: id,
+                name,
+                expected: size,
+                found: entry.size,
+                detail: format!(": {detail}"),
+            });
+        }
+    }
+    Ok((header, n_coeffs))
+}
+
+/// Reads `u32 n8 | prime (n8 bytes)` and checks it is BN254's.
+fn read_prime<R: Read>(
+    s: &mut SectionReader<'_, R>,
+    size_field: &'static str,
+    which: &'static str,
+    expected: &[u8; 32],
+) -> Result<()> {
+    let n8 = s.read_u32()?;
+    if u64::from(n8) > s.remaining() || n8 == 0 {
+        return Err(CircomError::InvalidHeader {
+            file: s.file().to_owned(),
+            section: s.id(),
+            name: s.name(),
+            field: size_field,
+            reason: format!("{n8} bytes does not fit the section ({} bytes left)", s.remaining()),
+        });
+    }
+    let mut prime = vec![0u8; n8 as usize];
+    s.read_bytes(&mut prime)?;
+    if prime.as_slice() != expected.as_slice() {
+        return Err(CircomError::WrongCurve {
+            file: s.file().to_owned(),
+            section: s.id(),
+            name: s.name(),
+            which,
+            found: describe_prime(&prime),
+        });
+    }
+    Ok(())
+}
+
+fn check_header_values(file: &str, h: &Groth16Header) -> Result<()> {
+    let invalid = |field: &'static str, reason: String| CircomError::InvalidHeader {
+        file: file.to_owned(),
+        section: section::GROTH16_HEADER,
+        name: "groth16 header",
+        field,
+        reason,
+    };
+    if h.n_public >= h.n_vars {
+        return Err(invalid(
+            "nPublic",
+            format!(
+                "{} public signals but only {} signals in all (nVars counts signal 0 too)",
+                h.n_public, h.n_vars
+            ),
+        ));
+    }
+    if !h.domain_size.is_power_of_two() || h.log_domain_size() > MAX_LOG_DOMAIN_SIZE {
+        return Err(invalid(
+            "domainSize",
+            format!(
+                "{} is not a power of two between 1 and 2^{MAX_LOG_DOMAIN_SIZE}",
+                h.domain_size
+            ),
+        ));
+    }
+    if u64::from(h.n_public) + 1 > u64::from(h.domain_size) {
+        return Err(invalid(
+            "domainSize",
+            format!(
+                "{} is smaller than nPublic + 1 = {}",
+                h.domain_size,
+                u64::from(h.n_public) + 1
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn point_error(
+    file: &str,
+    section: u32,
+    name: &'static str,
+    index: u64,
+    reason: PointDefect,
+) -> CircomError {
+    CircomError::InvalidPoint { file: file.to_owned(), section, name, index, reason }
+}
+
+/// Streams `count` points of `point_bytes` bytes from a section (whose size was checked) into a
+/// vector of exactly that capacity, decoding each batch in parallel.
+fn read_points<R, P>(
+    bin: &mut BinFile<R>,
+    id: u32,
+    name: &'static str,
+    count: usize,
+    point_bytes: usize,
+    decode: impl Fn(&[u8]) -> Result<P, PointDefect> + Sync,
+) -> Result<Vec<P>>
+where
+    R: Read + Seek,
+    P: Send,
+{
+    let file = bin.file().to_owned();
+    let mut s = bin.section(id, name)?;
+    s.expect_size((count * point_bytes) as u64, || {
+        format!("{count} points × {point_bytes} bytes")
+    })?;
+    let mut out = Vec::with_capacity(count);
+    let mut buf = vec![0u8; CHUNK_POINTS.min(count) * point_bytes];
+    while out.len() < count {
+        let n = CHUNK_POINTS.min(count - out.len());
+        let bytes = &mut buf[..n * point_bytes];
+        s.read_bytes(bytes)?;
+        let decoded: Vec<Result<P, PointDefect>> =
+            bytes.par_chunks_exact(point_bytes).map(&decode).collect();
+        for r in decoded {
+            let index = out.len() as u64;
+            out.push(r.map_err(|reason| point_error(&file, id, name, index, reason))?);
+        }
+    }
+    s.finish()?;
+    Ok(out)
+}
+
+fn read_coeffs<R: Read + Seek>(
+    bin: &mut BinFile<R>,
+    header: &Groth16Header,
+    count: usize,
+) -> Result<Vec<Coeff>> {
+    let file = bin.file().to_owned();
+    let mut s = bin.section(section::COEFFS, "coeffs")?;
+    let _count_prefix = s.read_u32()?;
+    let mut out = Vec::with_capacity(count);
+    let mut buf = vec![0u8; CHUNK_POINTS.min(count) * COEFF_RECORD_BYTES];
+    let (domain_size, n_vars) = (header.domain_size, header.n_vars);
+    while out.len() < count {
+        let n = CHUNK_POINTS.min(count - out.len());
+        let bytes = &mut buf[..n * COEFF_RECORD_BYTES];
+        s.read_bytes(bytes)?;
+        let decoded: Vec<Result<Coeff, String>> = bytes
+            .par_chunks_exact(COEFF_RECORD_BYTES)
+            .map(|rec| decode_coeff(rec, domain_size, n_vars))
+            .collect();
+        for r in decoded {
+            let index = out.len() as u64;
+            out.push(r.map_err(|reason| CircomError::InvalidCoeff {
+                file: file.clone(),
+                index,
+                reason,
+            })?);
+        }
+    }
+    s.finish()?;
+    Ok(out)
+}
+
+fn decode_coeff(rec: &[u8], domain_size: u32, n_vars: u32) -> Result<Coeff, String> {
+    let word = |i: usize| crate::binfile::u32_le(&rec[4 * i..4 * i + 4]);
+    let matrix = match word(0) {
+        0 => Matrix::A,
+        1 => Matrix::B,
+        m => return Err(format!("matrix id {m}, expected 0 (A) or 1 (B)")),
+    };
+    let constraint = word(1);
+    if constraint >= domain_size {
+        return Err(format!("constraint {constraint} is not below domainSize {domain_size}"));
+    }
+    let signal = word(2);
+    if signal >= n_vars {
+        return Err(format!("signal {signal} is not below nVars {n_vars}"));
+    }
+    let value =
+        fr_from_double_mont_bytes(&rec[12..]).ok_or_else(|| "value is not below r".to_owned())?;
+    Ok(Coeff { matrix, constraint, signal, value })
+}
+
+fn label_of(path: &Path) -> String {
+    path.display().to_string()
+}
+
+impl ZkeyInfo {
+    /// Reads the headers of the zkey at `path` (cheap: the big sections are only size-checked).
+    ///
+    /// # Errors
+    /// Any [`CircomError`] about the container, the protocol, the curve, the header values or a
+    /// section size.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let label = label_of(path.as_ref());
+        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        Self::read_from(BufReader::new(f), &label)
+    }
+
+    /// Like [`ZkeyInfo::open`], from any seekable reader; `label` names it in errors.
+    ///
+    /// # Errors
+    /// As [`ZkeyInfo::open`].
+    pub fn read_from<R: Read + Seek>(reader: R, label: &str) -> Result<Self> {
+        let mut bin = BinFile::open(reader, label, "zkey", ZKEY_VERSION)?;
+        let (header, n_coeffs) = read_headers(&mut bin)?;
+        let sections = bin.sections().iter().map(|(&id, e)| (id, e.size)).collect();
+        Ok(Self { version: bin.version(), header, n_coeffs, sections })
+    }
+}
+
+impl Zkey {
+    /// Loads and validates the zkey at `path` (see the module docs for what is checked).
+    ///
+    /// Streams the file through a `BufReader`: peak memory is the returned key plus one batch
+    /// buffer (about 1 MiB).
+    ///
+    /// # Errors
+    /// A [`CircomError`] naming the file, the section and what was expected versus found.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let label = label_of(path.as_ref());
+        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        Self::read_from(BufReader::with_capacity(1 << 20, f), &label)
+    }
+
+    /// Like [`Zkey::open`], from any seekable reader; `label` names it in errors.
+    ///
+    /// # Errors
+    /// As [`Zkey::open`].
+    pub fn read_from<R: Read + Seek>(reader: R, label: &str) -> Result<Self> {
+        let mut bin = BinFile::open(reader, label, "zkey", ZKEY_VERSION)?;
+        let (header, n_coeffs) = read_headers(&mut bin)?;
+        let n_vars = header.n_vars as usize;
+        let n_public = header.n_public as usize;
+        let ic =
+            read_points(&mut bin, section::IC, "IC", n_public + 1, G1_BYTES, g1_from_mont_bytes)?;
+        let coeffs = read_coeffs(&mut bin, &header, n_coeffs as usize)?;
+        let a = read_points(&mut bin, section::A, "A", n_vars, G1_BYTES, g1_from_mont_bytes)?;
+        let b1 = read_points(&mut bin, section::B1, "B1", n_vars, G1_BYTES, g1_from_mont_bytes)?;
+        let b2 = read_points(&mut bin, section::B2, "B2", n_vars, G2_BYTES, g2_from_mont_bytes)?;
+        let c = read_points(
+            &mut bin,
+            section::C,
+            "C",
+            header.n_private(),
+            G1_BYTES,
+            g1_from_mont_bytes,
+        )?;
+        let h = read_points(
+            &mut bin,
+            section::H,
+            "H",
+            header.domain_size as usize,
+            G1_BYTES,
+            g1_from_mont_bytes,
+        )?;
+        Ok(Self { header, ic, coeffs, a, b1, b2, c, h })
+    }
+
+    /// Checks that every B2 point lies in G2's prime-order subgroup (slow: one scalar
+    /// multiplication per point, in parallel; not done by [`Zkey::open`], see the module docs).
+    /// `label` names the key in the error.
+    ///
+    /// # Errors
+    /// [`CircomError::InvalidPoint`] for the first point outside the subgroup.
+    pub fn check_b2_subgroup(&self, label: &str) -> Result<()> {
+        match self.b2.par_iter().position_first(|p| !p.is_in_subgroup()) {
+            None => Ok(()),
+            Some(i) => Err(point_error(
+                label,
+                section::B2,
+                "B2",
+                i as u64,
+                "not in the prime-order subgroup",
+            )),
+        }
+    }
+
+    /// Number of constraints of the circuit the key was made for: the coefficient rows minus the
+    /// `n_public + 1` public-input rows (0 for a key with no coefficients).
+    pub fn n_constraints(&self) -> usize {
+        let rows = self.coeffs.iter().map(|c| c.constraint as usize + 1).max().unwrap_or(0);
+        rows.saturating_sub(self.header.n_public as usize + 1)
+    }
+}

@@ -1,22 +1,165 @@
-//! The CPU MSM: Pippenger's bucket method with XYZZ buckets, windows in parallel.
+//! The CPU MSM: Pippenger's bucket method with signed (Booth) window digits, batch-affine or XYZZ
+//! buckets, parallel across windows and across chunks of points, and an optional fixed-base
+//! precomputation for bases that are used again and again.
+//!
+//! # Cost model and choices
+//!
+//! With `c`-bit windows and `W = ⌊bits/c⌋ + 1` windows, Pippenger costs `W·(n·a + 2^(c−1)·r)`
+//! field multiplications, where `a` is one bucket addition (≈ 5M + 1S batch-affine, 8M + 2S XYZZ)
+//! and `r ≈ 24M` the two additions per bucket of the running-sum reduction. [`window_bits`]
+//! minimises that; the bucket representation is batch-affine when there are enough points per
+//! bucket for the batches to fill, XYZZ otherwise (measured on the development machine, see
+//! BENCHMARKS.md).
+//!
+//! # Fixed bases ([`CpuBases::with_precomputation`])
+//!
+//! With precomputation factor `T`, each base `P` is stored with its multiples
+//! `[2^(s·t)]·P` for `t < T` (`s = k·c`, `k·T·c > bits`). The digits of window `t·k + j` of a
+//! scalar then go to point `[2^(s·t)]·P` in *virtual* window `j < k`: the MSM becomes one over
+//! `n·T` points with only `k ≈ W/T` windows. The number of bucket additions is unchanged
+//! (`n·T·k ≈ n·W`), but the bucket reductions and the doublings between windows drop by `T`, which
+//! lets a larger `c` pay off, and fewer, longer windows parallelise over chunks just as well.
+//! Memory: `T×` the bases (64 bytes per G1 point, 128 per G2 point). One-time cost: about `bits`
+//! doublings per base. Measured gain at 2^16..2^20 is modest (see BENCHMARKS.md); the default is
+//! `T = 1` (no precomputation, 1× memory).
 
 use rayon::prelude::*;
 use zkprove_field::PrimeField;
 use zkprove_poly::CpuBackend;
 
+use super::buckets::{BatchAffineBuckets, Buckets, XyzzBuckets};
+use super::digits::{ScalarLimbs, booth_digit, n_booth_windows};
 use super::{MsmError, MsmOps, check_lengths};
 use crate::sw::{Affine, Projective, SwCurve, Xyzz};
 
-/// Bases prepared for the CPU backend.
-#[derive(Clone, Debug)]
-pub struct CpuBases<C: SwCurve> {
-    points: Vec<Affine<C>>,
+/// How buckets hold their partial sums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BucketMode {
+    /// Chosen from the number of points per bucket.
+    #[default]
+    Auto,
+    /// XYZZ buckets, mixed additions.
+    Xyzz,
+    /// Affine buckets, batched additions sharing one inversion.
+    BatchAffine,
 }
 
+/// Tuning knobs of [`msm_pippenger_with`]; the defaults choose everything from the sizes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PippengerConfig {
+    /// The window width `c` in bits (`1..=24`); `None` chooses it from `n`.
+    pub window_bits: Option<usize>,
+    /// The bucket representation.
+    pub bucket_mode: BucketMode,
+    /// How many chunks the points are split into (each chunk × window is one parallel task);
+    /// `None` chooses from the thread count.
+    pub n_chunks: Option<usize>,
+}
+
+/// Bases prepared for the CPU backend, with optional precomputed multiples (module docs).
+#[derive(Clone, Debug)]
+pub struct CpuBases<C: SwCurve> {
+    /// `points[i·factor + t] = [2^(t·stride)]·Pᵢ`.
+    points: Vec<Affine<C>>,
+    n: usize,
+    factor: usize,
+    /// For `factor > 1`: the window width the multiples were made for.
+    window_bits: usize,
+    /// For `factor > 1`: windows per stride (`stride = k·window_bits`).
+    k: usize,
+}
+
+/// The largest precomputation factor: beyond it every window is already precomputed.
+pub const MAX_PRECOMPUTATION: usize = 64;
+
 impl<C: SwCurve> CpuBases<C> {
-    /// The bases as given.
-    pub fn points(&self) -> &[Affine<C>] {
-        &self.points
+    /// The bases as given, with no precomputation (1× memory).
+    pub fn new(points: Vec<Affine<C>>) -> Self {
+        let n = points.len();
+        Self { points, n, factor: 1, window_bits: 0, k: 0 }
+    }
+
+    /// The bases with `factor − 1` extra multiples each (`factor`× memory; `factor` is clamped to
+    /// `1..=`[`MAX_PRECOMPUTATION`]): see the module docs for the trade-off. Costs about
+    /// `Scalar::NUM_BITS` doublings per base once, in parallel.
+    pub fn with_precomputation(points: Vec<Affine<C>>, factor: usize) -> Self {
+        let factor = factor.clamp(1, MAX_PRECOMPUTATION);
+        if factor == 1 {
+            return Self::new(points);
+        }
+        let n = points.len();
+        let num_bits = C::Scalar::NUM_BITS as usize;
+        // Windows for n·factor points over about bits/factor bits each.
+        let c = window_bits(n * factor, BucketMode::Auto).max(2);
+        let k = num_bits / (c * factor) + 1;
+        let stride = k * c;
+        let mut out = vec![Affine::IDENTITY; n * factor];
+        out.par_chunks_mut(factor * 256).zip(points.par_chunks(256)).for_each(|(out, pts)| {
+            // Level by level: double `stride` times in Jacobian, then one batch normalisation.
+            let mut cur: Vec<Projective<C>> = pts.iter().map(|p| Projective::from(*p)).collect();
+            for (i, p) in pts.iter().enumerate() {
+                out[i * factor] = *p;
+            }
+            for t in 1..factor {
+                for p in cur.iter_mut() {
+                    for _ in 0..stride {
+                        *p = p.double();
+                    }
+                }
+                let affine = Projective::batch_to_affine(&cur);
+                for (i, a) in affine.into_iter().enumerate() {
+                    out[i * factor + t] = a;
+                }
+            }
+        });
+        Self { points: out, n, factor, window_bits: c, k }
+    }
+
+    /// The bases as given (with `factor > 1`, every `factor`-th stored point).
+    pub fn points(&self) -> Vec<Affine<C>> {
+        self.points.iter().step_by(self.factor).copied().collect()
+    }
+
+    /// The number of bases.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// Whether there are no bases.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The precomputation factor (1 = none).
+    pub fn factor(&self) -> usize {
+        self.factor
+    }
+
+    /// Bytes held by the stored points.
+    pub fn memory_bytes(&self) -> usize {
+        self.points.len() * core::mem::size_of::<Affine<C>>()
+    }
+
+    /// `Σ scalars[i]·Pᵢ` with explicit tuning (the window width is fixed by the precomputation
+    /// when `factor > 1`, and `config.window_bits` is then ignored).
+    ///
+    /// # Errors
+    /// [`MsmError::LengthMismatch`] unless there is one scalar per base.
+    pub fn msm_with(
+        &self,
+        scalars: &[C::Scalar],
+        config: &PippengerConfig,
+    ) -> Result<Projective<C>, MsmError> {
+        check_lengths(self.n, scalars.len())?;
+        if self.factor == 1 {
+            return msm_pippenger_with(&self.points, scalars, config);
+        }
+        if self.n == 0 {
+            return Ok(Projective::IDENTITY);
+        }
+        let limbs = ScalarLimbs::new(scalars);
+        let layout = Layout { c: self.window_bits, factor: self.factor, k: self.k };
+        Ok(run(&self.points, &limbs, self.n, layout, config))
     }
 }
 
@@ -24,45 +167,57 @@ impl<C: SwCurve> MsmOps<C> for CpuBackend {
     type Bases = CpuBases<C>;
 
     fn prepare_bases(bases: Vec<Affine<C>>) -> Result<CpuBases<C>, MsmError> {
-        Ok(CpuBases { points: bases })
+        Ok(CpuBases::new(bases))
     }
 
     fn n_bases(bases: &CpuBases<C>) -> usize {
-        bases.points.len()
+        bases.n
     }
 
     fn msm(bases: &CpuBases<C>, scalars: &[C::Scalar]) -> Result<Projective<C>, MsmError> {
-        msm_pippenger(&bases.points, scalars)
+        bases.msm_with(scalars, &PippengerConfig::default())
     }
 }
 
-/// The window width for `n` terms: about `ln n`, the minimum of Pippenger's cost
-/// `(bits / c)·(n + 2^c)`.
-fn window_bits(n: usize) -> usize {
-    if n < 32 {
-        3
-    } else {
-        // ln n ≈ log2(n)·0.69.
-        (usize::BITS - n.leading_zeros()) as usize * 69 / 100 + 2
+/// Cost of one bucket addition, in field multiplications (×10 to keep integers).
+fn addition_cost(mode: BucketMode) -> usize {
+    match mode {
+        BucketMode::Xyzz => 100,
+        BucketMode::BatchAffine | BucketMode::Auto => 65,
     }
 }
 
-/// The `c`-bit digit of a little-endian byte string starting at bit `start`.
-#[inline]
-fn digit(bytes: &[u8], start: usize, c: usize) -> usize {
-    let mut v = 0usize;
-    let first_byte = start / 8;
-    let shift = start % 8;
-    // c ≤ 24 and shift < 8, so four bytes hold the digit.
-    for k in 0..4 {
-        if let Some(b) = bytes.get(first_byte + k) {
-            v |= (*b as usize) << (8 * k);
+/// The window width for `n` points: the `c` minimising `W(c)·(n·a + 2^(c−1)·r)` (module docs).
+pub fn window_bits(n: usize, mode: BucketMode) -> usize {
+    let num_bits = 254; // BN254's Fr; the choice is flat enough that other sizes do as well.
+    let a = addition_cost(mode);
+    let r = 240;
+    (2..=20)
+        .min_by_key(|&c| n_booth_windows(num_bits, c) * (n * a + (1usize << (c - 1)) * r))
+        .unwrap_or(8)
+}
+
+/// Batch-affine buckets pay off once batches fill: enough points per window for the batch size.
+fn resolve_mode(mode: BucketMode, points_per_task: usize, c: usize) -> BucketMode {
+    match mode {
+        BucketMode::Auto if points_per_task >= (1 << (c - 1)) * 2 && c >= 10 => {
+            BucketMode::BatchAffine
         }
+        BucketMode::Auto => BucketMode::Xyzz,
+        m => m,
     }
-    (v >> shift) & ((1 << c) - 1)
 }
 
-/// `Σ scalars[i]·bases[i]` by Pippenger's method.
+/// How stored points map to windows: point `i·factor + t`, virtual window `j` reads the digit of
+/// global window `t·k + j` of scalar `i`.
+#[derive(Clone, Copy, Debug)]
+struct Layout {
+    c: usize,
+    factor: usize,
+    k: usize,
+}
+
+/// `Σ scalars[i]·bases[i]` by Pippenger's method with the default tuning.
 ///
 /// # Errors
 /// [`MsmError::LengthMismatch`] unless the lengths are equal.
@@ -70,45 +225,109 @@ pub fn msm_pippenger<C: SwCurve>(
     bases: &[Affine<C>],
     scalars: &[C::Scalar],
 ) -> Result<Projective<C>, MsmError> {
+    msm_pippenger_with(bases, scalars, &PippengerConfig::default())
+}
+
+/// `Σ scalars[i]·bases[i]` by Pippenger's method with explicit tuning.
+///
+/// # Errors
+/// [`MsmError::LengthMismatch`] unless the lengths are equal.
+pub fn msm_pippenger_with<C: SwCurve>(
+    bases: &[Affine<C>],
+    scalars: &[C::Scalar],
+    config: &PippengerConfig,
+) -> Result<Projective<C>, MsmError> {
     check_lengths(bases.len(), scalars.len())?;
     let n = bases.len();
     if n == 0 {
         return Ok(Projective::IDENTITY);
     }
-    let c = window_bits(n).min(20);
-    let num_bits = C::Scalar::NUM_BITS as usize;
-    let n_windows = num_bits.div_ceil(c);
-    let reprs: Vec<<C::Scalar as PrimeField>::Repr> =
-        scalars.par_iter().map(|s| s.to_bytes_le()).collect();
+    let c = config.window_bits.unwrap_or_else(|| window_bits(n, config.bucket_mode)).clamp(1, 24);
+    let k = n_booth_windows(C::Scalar::NUM_BITS as usize, c);
+    let limbs = ScalarLimbs::new(scalars);
+    Ok(run(bases, &limbs, n, Layout { c, factor: 1, k }, config))
+}
 
-    let window_sums: Vec<Projective<C>> = (0..n_windows)
-        .into_par_iter()
-        .map(|w| {
-            let start = w * c;
-            let mut buckets = vec![Xyzz::<C>::IDENTITY; (1 << c) - 1];
-            for (repr, base) in reprs.iter().zip(bases) {
-                let d = digit(repr.as_ref(), start, c);
-                if d != 0 {
-                    buckets[d - 1].add_affine_assign(base);
+/// The MSM proper: tasks = virtual windows × chunks of scalars, each summing its bucket.
+fn run<C: SwCurve>(
+    points: &[Affine<C>],
+    limbs: &ScalarLimbs,
+    n: usize,
+    layout: Layout,
+    config: &PippengerConfig,
+) -> Projective<C> {
+    let Layout { c, factor, k } = layout;
+    let threads = rayon::current_num_threads().max(1);
+    // Enough tasks to keep every thread busy (and balance the uneven last window), but each chunk
+    // pays a full bucket reduction, so keep chunks well above the number of buckets.
+    let n_chunks = config
+        .n_chunks
+        .unwrap_or_else(|| {
+            let wanted = (2 * threads).div_ceil(k);
+            let affordable = (n * factor) / (1usize << (c + 1)).max(1);
+            wanted.min(affordable)
+        })
+        .clamp(1, n);
+    let chunk_len = n.div_ceil(n_chunks);
+    let n_chunks = n.div_ceil(chunk_len);
+    let mode = resolve_mode(config.bucket_mode, chunk_len * factor, c);
+    let n_buckets = 1usize << (c - 1);
+
+    let tasks: Vec<(usize, usize)> =
+        (0..k).flat_map(|j| (0..n_chunks).map(move |ch| (j, ch))).collect();
+    let sums: Vec<Xyzz<C>> = tasks
+        .par_iter()
+        .map(|&(j, ch)| {
+            let range = ch * chunk_len..((ch + 1) * chunk_len).min(n);
+            match mode {
+                BucketMode::Xyzz => {
+                    window_sum(XyzzBuckets::new(n_buckets), points, limbs, range, j, layout)
+                }
+                _ => {
+                    window_sum(BatchAffineBuckets::new(n_buckets), points, limbs, range, j, layout)
                 }
             }
-            // Σ d·bucket[d] by running sums from the top bucket down.
-            let mut running = Xyzz::<C>::IDENTITY;
-            let mut sum = Xyzz::<C>::IDENTITY;
-            for b in buckets.iter().rev() {
-                running.add_assign_xyzz(b);
-                sum.add_assign_xyzz(&running);
-            }
-            sum.to_projective()
         })
         .collect();
 
-    let mut acc = Projective::IDENTITY;
-    for w in window_sums.iter().rev() {
+    // Window j's total, then Horner over windows: Σ_j 2^(j·c)·S_j.
+    let mut acc = Projective::<C>::IDENTITY;
+    for j in (0..k).rev() {
         for _ in 0..c {
             acc = acc.double();
         }
-        acc += *w;
+        let mut s = Xyzz::<C>::IDENTITY;
+        for part in &sums[j * n_chunks..(j + 1) * n_chunks] {
+            s.add_assign_xyzz(part);
+        }
+        acc += s.to_projective();
     }
-    Ok(acc)
+    acc
+}
+
+/// One task: virtual window `j` over scalars `range`.
+fn window_sum<C: SwCurve, B: Buckets<C>>(
+    mut buckets: B,
+    points: &[Affine<C>],
+    limbs: &ScalarLimbs,
+    range: core::ops::Range<usize>,
+    j: usize,
+    layout: Layout,
+) -> Xyzz<C> {
+    let Layout { c, factor, k } = layout;
+    for i in range {
+        let scalar = limbs.get(i);
+        for t in 0..factor {
+            let d = booth_digit(scalar, t * k + j, c);
+            if d == 0 {
+                continue;
+            }
+            let p = &points[i * factor + t];
+            if p.is_identity() {
+                continue;
+            }
+            buckets.add(d.unsigned_abs() as usize - 1, p, d < 0);
+        }
+    }
+    buckets.finish()
 }

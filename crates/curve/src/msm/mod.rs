@@ -5,9 +5,14 @@
 //! of MSMs against them — the shape of Groth16 proving, where the zkey's bases are fixed and only the
 //! scalars change. [`msm_naive`] is the oracle every implementation is tested against.
 
+mod buckets;
 mod cpu;
+mod digits;
 
-pub use cpu::{CpuBases, msm_pippenger};
+pub use cpu::{
+    BucketMode, CpuBases, MAX_PRECOMPUTATION, PippengerConfig, msm_pippenger, msm_pippenger_with,
+    window_bits,
+};
 
 use zkprove_poly::Backend;
 

@@ -1,0 +1,250 @@
+//! The buckets of one Pippenger window: points are added into bucket `|d| − 1` (negated when the
+//! digit `d` is negative), then the window's value `Σ_b (b + 1)·bucket_b` is formed by running sums.
+//!
+//! Two representations:
+//!
+//! - [`XyzzBuckets`]: every bucket an XYZZ point, each addition a mixed XYZZ + affine addition
+//!   (8M + 2S). No bookkeeping; wins when there are few points per bucket.
+//! - [`BatchAffineBuckets`]: every bucket an affine point, additions queued in a batch of
+//!   distinct buckets and done together: `λ = (y₂ − y₁)/(x₂ − x₁)` needs an inversion, and
+//!   Montgomery's trick turns the batch's inversions into one inversion and 3M each, so an
+//!   addition costs about 5M + 1S. A point whose bucket is already in the batch cannot join it (its
+//!   addition would read the bucket before the batch writes it): it waits in `pending` and is
+//!   retried after the next flush. When all points pile into a few buckets (equal scalars), pending
+//!   would never drain one batch at a time, so past a bound pending is sorted by bucket and each
+//!   run is summed in XYZZ first, leaving one point per bucket (see [`BatchAffineBuckets::resolve`]).
+//!   This is the scheme of Aztec's barretenberg and of gnark / halo2curves' `msm_best`
+//!   (there, conflicting points go to a second, Jacobian, bucket array instead).
+
+use crate::sw::{Affine, SwCurve, Xyzz};
+use zkprove_field::Field;
+
+/// A set of buckets.
+pub(crate) trait Buckets<C: SwCurve> {
+    /// `n_buckets` empty buckets.
+    fn new(n_buckets: usize) -> Self;
+    /// `bucket[b] += p` (or `−= p` when `negate`). `p` is not the point at infinity.
+    fn add(&mut self, b: usize, p: &Affine<C>, negate: bool);
+    /// `Σ_b (b + 1)·bucket_b`, consuming the buckets.
+    fn finish(self) -> Xyzz<C>;
+}
+
+/// Buckets in XYZZ coordinates.
+pub(crate) struct XyzzBuckets<C: SwCurve> {
+    buckets: Vec<Xyzz<C>>,
+}
+
+impl<C: SwCurve> Buckets<C> for XyzzBuckets<C> {
+    fn new(n_buckets: usize) -> Self {
+        Self { buckets: vec![Xyzz::IDENTITY; n_buckets] }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, b: usize, p: &Affine<C>, negate: bool) {
+        if negate {
+            self.buckets[b].add_affine_assign(&-*p);
+        } else {
+            self.buckets[b].add_affine_assign(p);
+        }
+    }
+
+    fn finish(self) -> Xyzz<C> {
+        // Σ (b+1)·B_b = Σ_b (B_top + … + B_b): a running sum from the top bucket down.
+        let mut running = Xyzz::<C>::IDENTITY;
+        let mut sum = Xyzz::<C>::IDENTITY;
+        for bucket in self.buckets.iter().rev() {
+            running.add_assign_xyzz(bucket);
+            sum.add_assign_xyzz(&running);
+        }
+        sum
+    }
+}
+
+/// One queued affine addition: `buckets[bucket] += point`.
+#[derive(Clone, Copy)]
+struct Entry<C: SwCurve> {
+    bucket: u32,
+    point: Affine<C>,
+}
+
+/// Buckets in affine coordinates (infinity = `(0, 0)`), added into in batches sharing one
+/// inversion.
+pub(crate) struct BatchAffineBuckets<C: SwCurve> {
+    buckets: Vec<Affine<C>>,
+    in_batch: Vec<bool>,
+    batch: Vec<Entry<C>>,
+    pending: Vec<Entry<C>>,
+    batch_size: usize,
+    // Scratch of `execute`: denominators and `acc·numerator`.
+    den: Vec<C::Base>,
+    num: Vec<C::Base>,
+}
+
+/// The batch size: large enough that the one inversion per batch (a few hundred
+/// multiplications) costs under 1M per addition, small enough next to the number of buckets that
+/// few points find their bucket already in the batch.
+fn batch_size(n_buckets: usize) -> usize {
+    (n_buckets / 16).clamp(64, 512)
+}
+
+impl<C: SwCurve> BatchAffineBuckets<C> {
+    /// Pending entries beyond which they are resolved through XYZZ sums.
+    fn pending_bound(&self) -> usize {
+        4 * self.batch_size
+    }
+
+    /// Queues `buckets[b] += p`, or parks it in `pending` when `b` is already in the batch.
+    #[inline(always)]
+    fn schedule(&mut self, entry: Entry<C>) {
+        let b = entry.bucket as usize;
+        if self.in_batch[b] {
+            self.pending.push(entry);
+            return;
+        }
+        if self.buckets[b].is_identity() {
+            self.buckets[b] = entry.point;
+            return;
+        }
+        self.in_batch[b] = true;
+        self.batch.push(entry);
+        if self.batch.len() == self.batch_size {
+            self.execute();
+        }
+    }
+
+    /// Performs every queued addition with one inversion.
+    fn execute(&mut self) {
+        let n = self.batch.len();
+        if n == 0 {
+            return;
+        }
+        self.den.clear();
+        self.num.clear();
+        // Forward pass: den_i = x₂ − x₁ (or 2y for a doubling), num_i = acc_{i−1}·(y₂ − y₁)
+        // (or acc_{i−1}·3x²), acc_i = acc_{i−1}·den_i. Then λ_i = num_i·acc_i⁻¹.
+        let mut acc = C::Base::ONE;
+        for e in &self.batch {
+            let a = &mut self.buckets[e.bucket as usize];
+            let p = &e.point;
+            let (den, num) = if a.x != p.x {
+                (p.x - a.x, p.y - a.y)
+            } else if a.y == p.y && !a.y.is_zero() {
+                let x2 = a.x.square();
+                (a.y.double(), x2.double() + x2)
+            } else {
+                // a = −p (or a = p of order 2): the sum is infinity. Mark it now; the backward
+                // pass skips it.
+                *a = Affine::IDENTITY;
+                (C::Base::ONE, C::Base::ZERO)
+            };
+            self.num.push(acc * num);
+            self.den.push(den);
+            acc *= den;
+        }
+        // A product of non-zero field elements: invertible.
+        let mut inv = acc.inverse().unwrap_or(C::Base::ZERO);
+        for ((e, num), den) in self.batch.iter().zip(&self.num).zip(&self.den).rev() {
+            let a = &mut self.buckets[e.bucket as usize];
+            let lambda = inv * *num;
+            inv *= *den;
+            if a.is_identity() {
+                continue;
+            }
+            let p = &e.point;
+            let x3 = lambda.square() - a.x - p.x;
+            let y3 = lambda * (a.x - x3) - a.y;
+            *a = Affine::new_unchecked(x3, y3);
+        }
+        for e in &self.batch {
+            self.in_batch[e.bucket as usize] = false;
+        }
+        self.batch.clear();
+    }
+
+    /// Retries the pending entries against an empty batch.
+    fn retry_pending(&mut self) {
+        let pending = core::mem::take(&mut self.pending);
+        for e in &pending {
+            self.schedule(*e);
+        }
+        // Keep the allocation when nothing was re-parked.
+        if self.pending.is_empty() {
+            self.pending = pending;
+            self.pending.clear();
+        }
+    }
+
+    /// Empties `pending`: sorts it by bucket, sums each run of the same bucket in XYZZ, takes the
+    /// sums to affine with one shared inversion and schedules them — now one per bucket, so none
+    /// conflicts with another.
+    fn resolve(&mut self) {
+        self.execute();
+        let mut pending = core::mem::take(&mut self.pending);
+        pending.sort_unstable_by_key(|e| e.bucket);
+        let mut sums: Vec<(u32, Xyzz<C>)> = Vec::new();
+        for e in &pending {
+            match sums.last_mut() {
+                Some((b, s)) if *b == e.bucket => s.add_affine_assign(&e.point),
+                _ => sums.push((e.bucket, Xyzz::from(e.point))),
+            }
+        }
+        // Affine: x = X/ZZ, y = Y/ZZZ with 1/ZZ = (ZZ·ZZZ⁻¹)²; one inversion for all ZZZ.
+        let mut zzz: Vec<C::Base> = sums.iter().map(|(_, s)| s.zzz).collect();
+        zkprove_field::batch_inverse_in_place(&mut zzz);
+        for ((b, s), zzz_inv) in sums.iter().zip(zzz) {
+            if s.is_identity() {
+                continue;
+            }
+            let z_inv = s.zz * zzz_inv;
+            let point = Affine::new_unchecked(s.x * z_inv.square(), s.y * zzz_inv);
+            self.schedule(Entry { bucket: *b, point });
+        }
+        pending.clear();
+        self.pending = pending;
+    }
+}
+
+impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
+    fn new(n_buckets: usize) -> Self {
+        let batch_size = batch_size(n_buckets);
+        Self {
+            buckets: vec![Affine::IDENTITY; n_buckets],
+            in_batch: vec![false; n_buckets],
+            batch: Vec::with_capacity(batch_size),
+            pending: Vec::new(),
+            batch_size,
+            den: Vec::with_capacity(batch_size),
+            num: Vec::with_capacity(batch_size),
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, b: usize, p: &Affine<C>, negate: bool) {
+        let point = if negate { -*p } else { *p };
+        let was_empty = self.batch.is_empty();
+        self.schedule(Entry { bucket: b as u32, point });
+        // A flush just happened (the batch went from full to empty): give pending a turn.
+        if !was_empty && self.batch.is_empty() && !self.pending.is_empty() {
+            self.retry_pending();
+        }
+        if self.pending.len() > self.pending_bound() {
+            self.resolve();
+        }
+    }
+
+    fn finish(mut self) -> Xyzz<C> {
+        while !self.pending.is_empty() || !self.batch.is_empty() {
+            self.execute();
+            if !self.pending.is_empty() {
+                self.resolve();
+            }
+        }
+        let mut running = Xyzz::<C>::IDENTITY;
+        let mut sum = Xyzz::<C>::IDENTITY;
+        for bucket in self.buckets.iter().rev() {
+            running.add_affine_assign(bucket);
+            sum.add_assign_xyzz(&running);
+        }
+        sum
+    }
+}

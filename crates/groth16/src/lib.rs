@@ -1,0 +1,87 @@
+//! Groth16 for circom circuits, compatible with snarkjs and rapidsnark: the prover reads a snarkjs
+//! `.zkey` and a `.wtns` (through `zkprove-circom`) and makes proofs that `snarkjs groth16 verify`
+//! accepts; the verifier checks snarkjs's proofs with one multi-pairing.
+//!
+//! ## What the prover computes (snarkjs `groth16_prove.js`, rapidsnark `groth16.cpp`)
+//! With `n` the zkey's domain size and `w` the witness:
+//! 1. `a = A·w`, `b = B·w` over the domain rows, from the zkey's coefficient section;
+//!    `c = a ∘ b` (the C matrix is never read: on a satisfying witness `C·w = a ∘ b`).
+//! 2. Each of `a, b, c`: inverse NTT on the size-`n` domain (snarkjs's roots of unity), multiply
+//!    coefficient `i` by `ω_{2n}^i`, forward NTT: the values on the odd coset `ω_{2n}·H`.
+//! 3. `h_j = a_j·b_j − c_j` on that coset. These are *not* the coefficients of
+//!    `h = (AB − C)/Z`: the zkey's H points are `[L_{2j+1}(τ)/δ]₁` for the size-`2n` Lagrange
+//!    basis, so the MSM `Σ h_j·H_j` gives `[h(τ)Z(τ)/δ]₁` directly (on the odd coset `Z = −2` is a
+//!    constant folded into the setup). Any other method gives proofs that fail.
+//! 4. Five MSMs — A, B1 (G1), B2 (G2), C (private signals only), H — and the blinding with random
+//!    `r, s`: `π_A = A·w + α + rδ`, `π_B = B₂·w + β + sδ`,
+//!    `π_C = C·w + H·h + s·π_A + r·(B₁·w + β₁ + sδ₁) − rs·δ₁`.
+
+#![forbid(unsafe_code)]
+
+mod matrix;
+mod prover;
+mod verifier;
+
+pub use matrix::SparseMatrix;
+pub use prover::{Groth16Backend, Groth16Prover};
+pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};
+pub use zkprove_circom::{Proof, VerificationKey};
+
+use zkprove_circom::CircomError;
+use zkprove_curve::MsmError;
+use zkprove_poly::PolyError;
+
+/// Errors from proving and verifying.
+#[derive(Debug, thiserror::Error)]
+pub enum Groth16Error {
+    /// A file could not be read or is not what it claims (names the file and section).
+    #[error(transparent)]
+    Format(#[from] CircomError),
+    /// The witness does not have one value per signal of the circuit.
+    #[error("invalid witness length: the circuit has {expected} signals, the witness {got}")]
+    WitnessLength {
+        /// The zkey's `nVars`.
+        expected: usize,
+        /// The witness's length.
+        got: usize,
+    },
+    /// The number of public signals does not match the verification key.
+    #[error(
+        "wrong number of public signals: the verification key expects {expected}, got {got}"
+    )]
+    PublicInputCount {
+        /// `IC.len() − 1`.
+        expected: usize,
+        /// The number given.
+        got: usize,
+    },
+    /// A proof or key point is not on the curve or not in the prime-order subgroup.
+    #[error("{what} is not a valid point of the BN254 {group} subgroup")]
+    InvalidPoint {
+        /// Which point (`"pi_b"`, `"vk_gamma_2"`, …).
+        what: &'static str,
+        /// `"G1"` or `"G2"`.
+        group: &'static str,
+    },
+    /// The pairing equation does not hold.
+    #[error("the proof does not verify")]
+    InvalidProof,
+    /// The domain is beyond `2^28`, BN254's two-adicity.
+    #[error("domain size 2^{log_n} is beyond BN254's 2^28")]
+    DomainTooLarge {
+        /// `log2` of the zkey's domain size.
+        log_n: usize,
+    },
+    /// An NTT failed.
+    #[error("NTT failed: {0}")]
+    Ntt(#[from] PolyError),
+    /// An MSM failed.
+    #[error("MSM failed: {0}")]
+    Msm(#[from] MsmError),
+    /// The backend failed otherwise.
+    #[error("backend failed: {reason}")]
+    Backend {
+        /// What went wrong.
+        reason: String,
+    },
+}

@@ -1,0 +1,223 @@
+//! The Groth16 prover, computing exactly what snarkjs and rapidsnark compute (see the crate docs).
+
+use std::path::Path;
+use std::time::Instant;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tracing::{debug, info_span};
+use zkprove_circom::{Groth16Header, Matrix, Zkey};
+use zkprove_curve::bn254::{G1Config, G2Config};
+use zkprove_curve::{MsmOps, Projective};
+use zkprove_field::bn254::Fr;
+use zkprove_field::{Field, TwoAdicField};
+use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
+
+use crate::matrix::SparseMatrix;
+use crate::{Groth16Error, Proof, VerificationKey};
+
+/// What a backend must provide to run the Groth16 prover: NTTs over `Fr`, MSMs in G1 and G2, and
+/// moving `Fr` columns between host and backend.
+pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
+    /// A backend column holding `values`.
+    ///
+    /// # Errors
+    /// When the backend cannot allocate or copy.
+    fn upload(values: Vec<Fr>) -> Result<Self::Column<Fr>, Groth16Error>;
+
+    /// The values of a backend column, on the host.
+    ///
+    /// # Errors
+    /// When the backend cannot copy.
+    fn download(column: Self::Column<Fr>) -> Result<Vec<Fr>, Groth16Error>;
+}
+
+impl Groth16Backend for CpuBackend {
+    fn upload(values: Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
+        Ok(values)
+    }
+
+    fn download(column: Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
+        Ok(column)
+    }
+}
+
+type G1Bases<B> = <B as MsmOps<G1Config>>::Bases;
+type G2Bases<B> = <B as MsmOps<G2Config>>::Bases;
+
+/// A Groth16 proving key loaded once and kept resident: `prove` can be called any number of times
+/// (from several threads: the prover is `Sync`), and on a GPU backend the bases stay on the device.
+pub struct Groth16Prover<B: Groth16Backend = CpuBackend> {
+    header: Groth16Header,
+    vk: VerificationKey,
+    a_matrix: SparseMatrix,
+    b_matrix: SparseMatrix,
+    a: G1Bases<B>,
+    b1: G1Bases<B>,
+    b2: G2Bases<B>,
+    c: G1Bases<B>,
+    h: G1Bases<B>,
+}
+
+impl<B: Groth16Backend> Groth16Prover<B> {
+    /// Reads a snarkjs `.zkey` (Groth16, BN254) and prepares it for proving.
+    ///
+    /// # Errors
+    /// [`Groth16Error::Format`] for unreadable, foreign or inconsistent files; backend errors.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, Groth16Error> {
+        let _span = info_span!("zkey_load").entered();
+        let start = Instant::now();
+        let zkey = Zkey::open(path.as_ref())?;
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "zkey parsed");
+        Self::from_zkey(zkey)
+    }
+
+    /// Prepares a parsed zkey for proving (consumes it: the point vectors move into the backend
+    /// without a copy on the CPU).
+    ///
+    /// # Errors
+    /// [`Groth16Error::DomainTooLarge`] beyond `2^28`; backend errors.
+    pub fn from_zkey(zkey: Zkey) -> Result<Self, Groth16Error> {
+        let Zkey { header, ic, coeffs, a, b1, b2, c, h } = zkey;
+        let log_n = header.log_domain_size() as usize;
+        if log_n > Fr::TWO_ADICITY {
+            return Err(Groth16Error::DomainTooLarge { log_n });
+        }
+        let n = header.domain_size as usize;
+        let a_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::A, n);
+        let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
+        drop(coeffs);
+        let vk = crate::verification_key(&header, &ic);
+        Ok(Self {
+            header,
+            vk,
+            a_matrix,
+            b_matrix,
+            a: <B as MsmOps<G1Config>>::prepare_bases(a)?,
+            b1: <B as MsmOps<G1Config>>::prepare_bases(b1)?,
+            b2: <B as MsmOps<G2Config>>::prepare_bases(b2)?,
+            c: <B as MsmOps<G1Config>>::prepare_bases(c)?,
+            h: <B as MsmOps<G1Config>>::prepare_bases(h)?,
+        })
+    }
+
+    /// The key's sizes and fixed points.
+    pub fn header(&self) -> &Groth16Header {
+        &self.header
+    }
+
+    /// The verification key of this proving key (what `snarkjs zkey export verificationkey`
+    /// writes).
+    pub fn verification_key(&self) -> &VerificationKey {
+        &self.vk
+    }
+
+    /// A proof with fresh randomness `r, s` from the operating system's generator.
+    ///
+    /// # Errors
+    /// [`Groth16Error::WitnessLength`] when the witness does not have one value per signal;
+    /// backend errors. A witness that does not satisfy the circuit yields a proof that does not
+    /// verify: [`Groth16Prover::prove_verified`] catches that.
+    pub fn prove(&self, witness: &[Fr]) -> Result<Proof, Groth16Error> {
+        let mut rng = StdRng::from_os_rng();
+        let r = Fr::random(&mut rng);
+        let s = Fr::random(&mut rng);
+        self.prove_with_blinding(witness, r, s)
+    }
+
+    /// [`Groth16Prover::prove`], then [`crate::verify`] against this key's verification key: a
+    /// proof is only returned if it verifies.
+    ///
+    /// # Errors
+    /// As [`Groth16Prover::prove`], and [`Groth16Error::InvalidProof`] when the proof does not
+    /// verify (a witness that does not satisfy the circuit, or a fault).
+    pub fn prove_verified(&self, witness: &[Fr]) -> Result<Proof, Groth16Error> {
+        let proof = self.prove(witness)?;
+        let n_public = self.header.n_public as usize;
+        let _span = info_span!("verify").entered();
+        crate::verify(&self.vk, &witness[1..=n_public], &proof)?;
+        Ok(proof)
+    }
+
+    /// The public signals of a witness: `witness[1..=n_public]` (outputs, then public inputs).
+    ///
+    /// # Errors
+    /// [`Groth16Error::WitnessLength`] when the witness is too short.
+    pub fn public_signals<'w>(&self, witness: &'w [Fr]) -> Result<&'w [Fr], Groth16Error> {
+        self.check_witness(witness)?;
+        Ok(&witness[1..=self.header.n_public as usize])
+    }
+
+    fn check_witness(&self, witness: &[Fr]) -> Result<(), Groth16Error> {
+        let expected = self.header.n_vars as usize;
+        if witness.len() != expected {
+            return Err(Groth16Error::WitnessLength { expected, got: witness.len() });
+        }
+        Ok(())
+    }
+
+    /// The scalars of the H query: `A·B − C` on the odd coset `ω_{2n}·H` of the domain `H`,
+    /// natural order (see the crate docs for why these and not the coefficients of `h`).
+    ///
+    /// # Errors
+    /// [`Groth16Error::WitnessLength`]; backend errors.
+    pub fn h_scalars(&self, witness: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
+        self.check_witness(witness)?;
+        let log_n = self.header.log_domain_size() as usize;
+        // ω_{2n}, or snarkjs's `Fr.shift` = 25 when 2n exceeds the two-adicity (n = 2^28).
+        let shift = match Fr::two_adic_generator(log_n + 1) {
+            Some(root) => root,
+            None => Fr::from_u64(25),
+        };
+        let start = Instant::now();
+        let (a, b) =
+            rayon::join(|| self.a_matrix.mul_vec(witness), || self.b_matrix.mul_vec(witness));
+        let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * *y).collect();
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "A·w, B·w, C");
+        let start = Instant::now();
+        let mut cols = vec![B::upload(a)?, B::upload(b)?, B::upload(c)?];
+        // Evaluations on H → coefficients (bit-reversed, saving a permutation), then coefficients →
+        // evaluations on shift·H in natural order, matching the H query's order.
+        B::ntt_batch(&mut cols, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
+        B::ntt_batch(&mut cols, Direction::Forward, Order::BitReversedToNatural, shift)?;
+        let Ok([a, b, c]) = <[B::Column<Fr>; 3]>::try_from(cols) else {
+            return Err(Groth16Error::Backend { reason: "NTT returned a wrong column count".into() });
+        };
+        let (a, b, c) = (B::download(a)?, B::download(b)?, B::download(c)?);
+        let h = a.iter().zip(&b).zip(&c).map(|((x, y), z)| *x * *y - *z).collect();
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "coset NTTs");
+        Ok(h)
+    }
+
+    /// A proof with the given blinding factors `r, s` (`r = s = 0` gives the unblinded proof that
+    /// must match every other implementation bit for bit; use [`Groth16Prover::prove`] otherwise).
+    ///
+    /// # Errors
+    /// As [`Groth16Prover::prove`].
+    pub fn prove_with_blinding(
+        &self,
+        witness: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) -> Result<Proof, Groth16Error> {
+        let _span = info_span!("prove", n_vars = self.header.n_vars).entered();
+        self.check_witness(witness)?;
+        let h = self.h_scalars(witness)?;
+        let start = Instant::now();
+        let n_public = self.header.n_public as usize;
+        let a = <B as MsmOps<G1Config>>::msm(&self.a, witness)?;
+        let b1 = <B as MsmOps<G1Config>>::msm(&self.b1, witness)?;
+        let b2 = <B as MsmOps<G2Config>>::msm(&self.b2, witness)?;
+        let c = <B as MsmOps<G1Config>>::msm(&self.c, &witness[n_public + 1..])?;
+        let hq = <B as MsmOps<G1Config>>::msm(&self.h, &h)?;
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "MSMs");
+
+        let hd = &self.header;
+        let delta1 = Projective::from(hd.delta1);
+        let pi_a = a + hd.alpha1 + delta1 * r;
+        let pi_b = b2 + hd.beta2 + Projective::from(hd.delta2) * s;
+        let pib1 = b1 + hd.beta1 + delta1 * s;
+        let pi_c = c + hq + pi_a * s + pib1 * r - delta1 * (r * s);
+        Ok(Proof { a: pi_a.to_affine(), b: pi_b.to_affine(), c: pi_c.to_affine() })
+    }
+}

@@ -1,0 +1,85 @@
+//! The Groth16 verifier: `e(π_A, π_B) = e(α, β)·e(vk_x, γ)·e(π_C, δ)` checked as one
+//! multi-pairing `e(π_A, π_B)·e(−α, β)·e(−vk_x, γ)·e(−π_C, δ) = 1` (one shared final
+//! exponentiation), as rapidsnark's `Verifier::verify` does.
+
+use zkprove_circom::{AlphaBeta12, Groth16Header, VerificationKey};
+use zkprove_curve::bn254::{G1Affine, G1Config, G2Affine, multi_pairing, pairing};
+use zkprove_curve::msm::msm_pippenger;
+use zkprove_field::bn254::Fr;
+
+use crate::{Groth16Error, Proof};
+
+/// `e(α₁, β₂)` in snarkjs's `vk_alphabeta_12` layout.
+pub fn alpha_beta(alpha1: &G1Affine, beta2: &G2Affine) -> AlphaBeta12 {
+    pairing(alpha1, beta2).to_decimal_strings()
+}
+
+/// The verification key of a proving key, `vk_alphabeta_12` included (what
+/// `snarkjs zkey export verificationkey` writes).
+pub fn verification_key(header: &Groth16Header, ic: &[G1Affine]) -> VerificationKey {
+    VerificationKey {
+        n_public: header.n_public,
+        alpha1: header.alpha1,
+        beta2: header.beta2,
+        gamma2: header.gamma2,
+        delta2: header.delta2,
+        alphabeta_12: alpha_beta(&header.alpha1, &header.beta2),
+        ic: ic.to_vec(),
+    }
+}
+
+/// Checks every point of a verification key is on the curve and in its subgroup, and that the
+/// key's `nPublic` matches its IC.
+///
+/// # Errors
+/// [`Groth16Error::InvalidPoint`] naming the first bad point; [`Groth16Error::PublicInputCount`].
+pub fn validate_verification_key(vk: &VerificationKey) -> Result<(), Groth16Error> {
+    if vk.ic.len() != vk.n_public as usize + 1 {
+        return Err(Groth16Error::PublicInputCount {
+            expected: vk.n_public as usize,
+            got: vk.ic.len().saturating_sub(1),
+        });
+    }
+    check_g1(&vk.alpha1, "vk_alpha_1")?;
+    check_g2(&vk.beta2, "vk_beta_2")?;
+    check_g2(&vk.gamma2, "vk_gamma_2")?;
+    check_g2(&vk.delta2, "vk_delta_2")?;
+    vk.ic.iter().try_for_each(|p| check_g1(p, "IC"))
+}
+
+fn check_g1(p: &G1Affine, what: &'static str) -> Result<(), Groth16Error> {
+    if p.is_in_subgroup() { Ok(()) } else { Err(Groth16Error::InvalidPoint { what, group: "G1" }) }
+}
+
+fn check_g2(p: &G2Affine, what: &'static str) -> Result<(), Groth16Error> {
+    if p.is_in_subgroup() { Ok(()) } else { Err(Groth16Error::InvalidPoint { what, group: "G2" }) }
+}
+
+/// Verifies `proof` for the public signals `public` (outputs then public inputs, as in
+/// `public.json`). The key's own points are trusted (see [`validate_verification_key`]); the
+/// proof's points are checked.
+///
+/// # Errors
+/// [`Groth16Error::PublicInputCount`] when `public.len() + 1 ≠ IC.len()`,
+/// [`Groth16Error::InvalidPoint`] for proof points off the curve or outside the subgroup, and
+/// [`Groth16Error::InvalidProof`] when the pairing equation does not hold.
+pub fn verify(vk: &VerificationKey, public: &[Fr], proof: &Proof) -> Result<(), Groth16Error> {
+    if public.len() + 1 != vk.ic.len() {
+        return Err(Groth16Error::PublicInputCount {
+            expected: vk.ic.len().saturating_sub(1),
+            got: public.len(),
+        });
+    }
+    check_g1(&proof.a, "pi_a")?;
+    check_g2(&proof.b, "pi_b")?;
+    check_g1(&proof.c, "pi_c")?;
+    // vk_x = IC[0] + Σ public_i·IC[i].
+    let vk_x = msm_pippenger::<G1Config>(&vk.ic[1..], public)? + vk.ic[0];
+    let pairs = [
+        (proof.a, proof.b),
+        (-vk.alpha1, vk.beta2),
+        (-vk_x.to_affine(), vk.gamma2),
+        (-proof.c, vk.delta2),
+    ];
+    if multi_pairing(&pairs).is_one() { Ok(()) } else { Err(Groth16Error::InvalidProof) }
+}

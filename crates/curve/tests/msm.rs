@@ -1,12 +1,15 @@
 //! MSM against the naive oracle: many sizes, zero scalars, infinity and repeated bases, G1 and G2,
-//! and against arkworks' `VariableBaseMSM`.
+//! every path of the CPU Pippenger (XYZZ and batch-affine buckets, window widths, chunking,
+//! precomputed fixed bases), and against arkworks' `VariableBaseMSM`.
 
 use ark_ec::{CurveGroup, VariableBaseMSM};
 use ark_ff::{BigInt, PrimeField as ArkPrimeField};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use zkprove_curve::bn254::{G1Affine, G1Config, G2Config};
-use zkprove_curve::msm::msm_pippenger;
+use zkprove_curve::bn254::{Fq2, G1Affine, G1Config, G2Affine, G2Config};
+use zkprove_curve::msm::{
+    BucketMode, CpuBases, PippengerConfig, msm_pippenger, msm_pippenger_with,
+};
 use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, msm_naive};
 use zkprove_field::Field;
 use zkprove_field::bn254::{Fq, Fr};
@@ -108,5 +111,234 @@ fn g1_msm_matches_arkworks() {
         assert!(theirs.infinity);
     } else {
         assert_eq!((to_ark_fq(ours.x), to_ark_fq(ours.y)), (theirs.x, theirs.y));
+    }
+}
+
+/// `n` distinct points `P₀ + i·G` (cheap: one addition each), with some infinities and some
+/// negations of earlier points mixed in.
+fn distinct_points<C: SwCurve>(n: usize, rng: &mut StdRng) -> Vec<Affine<C>> {
+    let g = Projective::<C>::generator();
+    let mut acc = Projective::<C>::random(rng);
+    let mut proj = Vec::with_capacity(n);
+    for _ in 0..n {
+        proj.push(acc);
+        acc += g;
+    }
+    let mut points = Projective::batch_to_affine(&proj);
+    for i in 0..n {
+        match rng.random_range(0..40) {
+            0 => points[i] = Affine::IDENTITY,
+            1 if i > 0 => points[i] = -points[rng.random_range(0..i)],
+            2 if i > 0 => points[i] = points[rng.random_range(0..i)],
+            _ => {}
+        }
+    }
+    points
+}
+
+/// Random scalars with the edge values mixed in: 0, 1, −1 = r − 1, small values, and runs of
+/// equal scalars (which pile points into one bucket of every window).
+fn edge_scalars<S: zkprove_field::PrimeField>(n: usize, rng: &mut StdRng) -> Vec<S> {
+    let repeated = S::random(rng);
+    (0..n)
+        .map(|_| match rng.random_range(0..12) {
+            0 => S::ZERO,
+            1 => S::ONE,
+            2 => -S::ONE,
+            3 => S::from_u64(rng.random_range(0..1 << 20)),
+            4 => repeated,
+            5 => -repeated,
+            _ => S::random(rng),
+        })
+        .collect()
+}
+
+/// Every configuration the CPU MSM has, against the naive oracle.
+fn check_all_paths<C: SwCurve>(sizes: &[usize], windows: &[usize], seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for &n in sizes {
+        let bases = distinct_points::<C>(n, &mut rng);
+        let scalars = edge_scalars::<C::Scalar>(n, &mut rng);
+        let expected = msm_naive(&bases, &scalars).expect("lengths");
+        for mode in [BucketMode::Auto, BucketMode::Xyzz, BucketMode::BatchAffine] {
+            for &c in windows {
+                // One-bit windows mean 255 windows: only on small inputs.
+                if c == 1 && n > 300 {
+                    continue;
+                }
+                for n_chunks in [None, Some(1), Some(3)] {
+                    let config =
+                        PippengerConfig { window_bits: Some(c), bucket_mode: mode, n_chunks };
+                    let got = msm_pippenger_with(&bases, &scalars, &config).expect("lengths");
+                    assert_eq!(got, expected, "n = {n}, {config:?}");
+                }
+            }
+            let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
+            assert_eq!(msm_pippenger_with(&bases, &scalars, &config).unwrap(), expected, "n = {n}");
+        }
+        for factor in [2, 3, 5] {
+            let pre = CpuBases::with_precomputation(bases.clone(), factor);
+            assert_eq!(pre.len(), n);
+            assert_eq!(pre.points(), bases);
+            assert_eq!(pre.memory_bytes(), n * factor * core::mem::size_of::<Affine<C>>());
+            for mode in [BucketMode::Auto, BucketMode::Xyzz, BucketMode::BatchAffine] {
+                let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
+                let got = pre.msm_with(&scalars, &config).expect("lengths");
+                assert_eq!(got, expected, "n = {n}, factor {factor}, {mode:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn g1_all_paths_match_naive() {
+    check_all_paths::<G1Config>(&[0, 1, 2, 3, 17, 255, 1000], &[1, 2, 5, 8, 11], 1);
+}
+
+#[test]
+fn g1_batch_affine_large_windows() {
+    // Enough points that batches fill and conflicts happen in every window.
+    check_all_paths::<G1Config>(&[3001], &[5, 13], 2);
+}
+
+#[test]
+fn g2_all_paths_match_naive() {
+    check_all_paths::<G2Config>(&[0, 1, 5, 300], &[3, 8], 3);
+}
+
+#[test]
+fn batch_affine_degenerate_buckets() {
+    // All scalars equal: every point of a window lands in the same bucket, so the batch-affine
+    // path resolves its pending list through XYZZ sums. Distinct bases, then one repeated base
+    // (doublings inside a batch), then P/−P pairs (cancellations inside a batch).
+    let mut rng = StdRng::seed_from_u64(4);
+    let n = 1200;
+    let distinct = distinct_points::<G1Config>(n, &mut rng);
+    let g = G1Affine::generator();
+    let same = vec![g; n];
+    let pairs: Vec<G1Affine> = (0..n).map(|i| if i % 2 == 0 { g } else { -g }).collect();
+    let s = Fr::random(&mut rng);
+    for (bases, scalars) in [
+        (&distinct, vec![s; n]),
+        (&same, vec![s; n]),
+        (&pairs, vec![s; n]),
+        (&pairs, vec![-Fr::ONE; n]),
+        (&same, (0..n).map(|i| if i % 3 == 0 { s } else { -s }).collect()),
+    ] {
+        let expected = msm_naive(bases, &scalars).unwrap();
+        for c in [3, 10, 14] {
+            let config = PippengerConfig {
+                window_bits: Some(c),
+                bucket_mode: BucketMode::BatchAffine,
+                n_chunks: Some(1),
+            };
+            assert_eq!(msm_pippenger_with(bases, &scalars, &config).unwrap(), expected, "c = {c}");
+        }
+    }
+    // The sum of the pairs is zero whatever the scalar.
+    assert!(msm_pippenger(&pairs, &vec![s; n]).unwrap().is_identity());
+}
+
+#[test]
+fn precomputed_bases_through_msm_ops() {
+    let mut rng = StdRng::seed_from_u64(5);
+    let n = 777;
+    let bases = distinct_points::<G1Config>(n, &mut rng);
+    let scalars = edge_scalars::<Fr>(n, &mut rng);
+    let expected = msm_naive(&bases, &scalars).unwrap();
+    let prepared = <CpuBackend as MsmOps<G1Config>>::prepare_bases(bases.clone()).unwrap();
+    assert_eq!(prepared.factor(), 1);
+    // Several MSMs against the same prepared bases.
+    for _ in 0..2 {
+        assert_eq!(<CpuBackend as MsmOps<G1Config>>::msm(&prepared, &scalars).unwrap(), expected);
+    }
+    for factor in [0, 1, 4, 16, 1000] {
+        let pre = CpuBases::with_precomputation(bases.clone(), factor);
+        assert_eq!(pre.factor(), factor.clamp(1, zkprove_curve::msm::MAX_PRECOMPUTATION));
+        assert_eq!(<CpuBackend as MsmOps<G1Config>>::msm(&pre, &scalars).unwrap(), expected);
+        assert_eq!(
+            <CpuBackend as MsmOps<G1Config>>::msm(&pre, &scalars[1..]),
+            Err(MsmError::LengthMismatch { n_bases: n, n_scalars: n - 1 })
+        );
+    }
+}
+
+#[test]
+fn scalar_r_minus_one_and_infinity() {
+    let mut rng = StdRng::seed_from_u64(6);
+    let n = 1500;
+    let bases = distinct_points::<G1Config>(n, &mut rng);
+    let minus_one = vec![-Fr::ONE; n];
+    let sum: Projective<G1Config> = bases.iter().sum();
+    for mode in [BucketMode::Xyzz, BucketMode::BatchAffine] {
+        let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
+        assert_eq!(msm_pippenger_with(&bases, &minus_one, &config).unwrap(), -sum);
+        let inf = vec![G1Affine::IDENTITY; n];
+        assert!(msm_pippenger_with(&inf, &minus_one, &config).unwrap().is_identity());
+    }
+}
+
+fn ark_fq(x: Fq) -> ark_bn254::Fq {
+    ark_bn254::Fq::from_bigint(BigInt(x.to_canonical_limbs())).expect("canonical")
+}
+
+fn ark_fr(s: Fr) -> ark_bn254::Fr {
+    ark_bn254::Fr::from_bigint(BigInt(s.to_canonical_limbs())).expect("canonical")
+}
+
+fn ark_g2(p: G2Affine) -> ark_bn254::G2Affine {
+    let f2 = |x: Fq2| {
+        let [c0, c1] = *x.coeffs();
+        ark_bn254::Fq2::new(ark_fq(c0), ark_fq(c1))
+    };
+    if p.is_identity() {
+        ark_bn254::G2Affine::identity()
+    } else {
+        ark_bn254::G2Affine::new(f2(p.x), f2(p.y))
+    }
+}
+
+#[test]
+fn g1_large_msm_matches_arkworks() {
+    // Large enough for the default configuration to pick batch-affine buckets.
+    let mut rng = StdRng::seed_from_u64(8);
+    let n = (1 << 14) + 3;
+    let bases = distinct_points::<G1Config>(n, &mut rng);
+    let scalars = edge_scalars::<Fr>(n, &mut rng);
+    let ark_bases: Vec<ark_bn254::G1Affine> = bases
+        .iter()
+        .map(|p| {
+            if p.is_identity() {
+                ark_bn254::G1Affine::identity()
+            } else {
+                ark_bn254::G1Affine::new(ark_fq(p.x), ark_fq(p.y))
+            }
+        })
+        .collect();
+    let ark_scalars: Vec<ark_bn254::Fr> = scalars.iter().map(|s| ark_fr(*s)).collect();
+    let theirs = ark_bn254::G1Projective::msm(&ark_bases, &ark_scalars).unwrap().into_affine();
+    for mode in [BucketMode::Auto, BucketMode::Xyzz, BucketMode::BatchAffine] {
+        let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
+        let ours = msm_pippenger_with(&bases, &scalars, &config).unwrap().to_affine();
+        assert_eq!((ark_fq(ours.x), ark_fq(ours.y)), (theirs.x, theirs.y), "{mode:?}");
+    }
+    let pre = CpuBases::with_precomputation(bases, 4);
+    let ours = <CpuBackend as MsmOps<G1Config>>::msm(&pre, &scalars).unwrap().to_affine();
+    assert_eq!((ark_fq(ours.x), ark_fq(ours.y)), (theirs.x, theirs.y));
+}
+
+#[test]
+fn g2_msm_matches_arkworks() {
+    let mut rng = StdRng::seed_from_u64(9);
+    let n = 600;
+    let bases = distinct_points::<G2Config>(n, &mut rng);
+    let scalars = edge_scalars::<Fr>(n, &mut rng);
+    let ark_bases: Vec<ark_bn254::G2Affine> = bases.iter().map(|p| ark_g2(*p)).collect();
+    let ark_scalars: Vec<ark_bn254::Fr> = scalars.iter().map(|s| ark_fr(*s)).collect();
+    let theirs = ark_bn254::G2Projective::msm(&ark_bases, &ark_scalars).unwrap().into_affine();
+    for mode in [BucketMode::Xyzz, BucketMode::BatchAffine] {
+        let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
+        let ours = msm_pippenger_with(&bases, &scalars, &config).unwrap().to_affine();
+        assert_eq!(ark_g2(ours), theirs, "{mode:?}");
     }
 }

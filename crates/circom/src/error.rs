@@ -235,7 +235,7 @@ pub enum CircomError {
     JsonValue {
         /// The file.
         file: String,
-        /// The JSON path of the value ("pi_a[1]", "IC[3]").
+        /// The JSON path of the value (`pi_a[1]`, `IC[3]`).
         field: String,
         /// What is wrong with it.
         reason: String,

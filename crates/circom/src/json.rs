@@ -48,13 +48,13 @@ pub struct Proof {
 pub struct VerificationKey {
     /// Number of public signals.
     pub n_public: u32,
-    /// [α]₁.
+    /// `[α]₁`.
     pub alpha1: G1Affine,
-    /// [β]₂.
+    /// `[β]₂`.
     pub beta2: G2Affine,
-    /// [γ]₂.
+    /// `[γ]₂`.
     pub gamma2: G2Affine,
-    /// [δ]₂.
+    /// `[δ]₂`.
     pub delta2: G2Affine,
     /// `e(α₁, β₂)`, filled by the caller (see [`AlphaBeta12`]); all `"0"` from
     /// [`VerificationKey::from_zkey`].

@@ -90,17 +90,17 @@ pub struct Groth16Header {
     pub n_public: u32,
     /// Size of the evaluation domain, a power of two.
     pub domain_size: u32,
-    /// [α]₁.
+    /// `[α]₁`.
     pub alpha1: G1Affine,
-    /// [β]₁.
+    /// `[β]₁`.
     pub beta1: G1Affine,
-    /// [β]₂.
+    /// `[β]₂`.
     pub beta2: G2Affine,
-    /// [γ]₂.
+    /// `[γ]₂`.
     pub gamma2: G2Affine,
-    /// [δ]₁.
+    /// `[δ]₁`.
     pub delta1: G1Affine,
-    /// [δ]₂.
+    /// `[δ]₂`.
     pub delta2: G2Affine,
 }
 

@@ -28,7 +28,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let start = Instant::now();
         let w = Witness::open(&wpath)?;
         w.check_against(h)?;
-        println!("{wpath}: {} values, loaded and checked in {:.2?}", w.values.len(), start.elapsed());
+        println!(
+            "{wpath}: {} values, loaded and checked in {:.2?}",
+            w.values.len(),
+            start.elapsed()
+        );
     }
     Ok(())
 }

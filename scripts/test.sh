@@ -19,6 +19,19 @@ cargo fmt --all --check
 step "lint"
 cargo clippy -j"$jobs" --workspace --all-targets -- -D warnings
 
+step "end-to-end fixtures: circuits compiled by circom2, keys and proofs by snarkjs (pinned in e2e/package-lock.json)"
+if ! command -v npm >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq nodejs npm >/dev/null
+  else
+    echo "npm is needed for the end-to-end fixtures (install Node.js)" >&2
+    exit 1
+  fi
+fi
+bash e2e/make-fixtures.sh target/e2e-fixtures
+export ZKPROVE_E2E_FIXTURES="$PWD/target/e2e-fixtures"
+
 step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
 cargo test -j"$jobs" --workspace
 

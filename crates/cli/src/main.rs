@@ -7,6 +7,8 @@
 
 mod commands;
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 /// A zero-knowledge prover core: fields, NTT, MSM, Groth16 for circom, on CPU and GPU.
@@ -23,16 +25,66 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Groth16 proofs for circom circuits: `prove` (snarkjs/rapidsnark drop-in) and `verify`.
+    Groth16(commands::groth16::Groth16Args),
+    /// Inspect a snarkjs proving key, export its verification key.
+    Zkey(commands::zkey::ZkeyArgs),
     /// Measure a kernel and print its median time (`--json`: one JSON line).
     Bench(commands::bench::BenchArgs),
 }
 
-fn main() -> anyhow::Result<()> {
+/// Exit statuses a script can rely on.
+mod exit {
+    /// The proof is invalid (`groth16 verify`), or a freshly made proof failed verification.
+    pub const INVALID_PROOF: u8 = 1;
+    /// Command-line usage error (clap's own status).
+    #[allow(dead_code)]
+    pub const USAGE: u8 = 2;
+    /// An input file is missing, unreadable, malformed, foreign or does not match the others.
+    pub const BAD_INPUT: u8 = 3;
+    /// Anything else (a backend failure, an internal error).
+    pub const FAILURE: u8 = 4;
+}
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);
-    match cli.command {
+    let result = match cli.command {
+        Command::Groth16(args) => commands::groth16::run(args),
+        Command::Zkey(args) => commands::zkey::run(args),
         Command::Bench(args) => commands::bench::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit_status(&err))
+        }
     }
+}
+
+/// The exit status for an error, from the typed error inside it.
+fn exit_status(err: &anyhow::Error) -> u8 {
+    use zkprove_groth16::Groth16Error as G;
+    for cause in err.chain() {
+        if let Some(g) = cause.downcast_ref::<G>() {
+            return match g {
+                G::InvalidProof => exit::INVALID_PROOF,
+                G::Format(_)
+                | G::WitnessLength { .. }
+                | G::PublicInputCount { .. }
+                | G::InvalidPoint { .. }
+                | G::DomainTooLarge { .. } => exit::BAD_INPUT,
+                G::Ntt(_) | G::Msm(_) | G::Backend { .. } => exit::FAILURE,
+            };
+        }
+        if cause.downcast_ref::<zkprove_circom::CircomError>().is_some()
+            || cause.downcast_ref::<std::io::Error>().is_some()
+        {
+            return exit::BAD_INPUT;
+        }
+    }
+    exit::FAILURE
 }
 
 /// Logs go to stderr so that stdout stays machine-readable (`--json`).

@@ -59,7 +59,7 @@ fn snarkjs_verifies(snarkjs: &Path, vk: &Path, public: &Path, proof: &Path) -> b
     // status in recent versions) otherwise: require both signals to agree.
     let ok = out.status.success() && stdout.contains("OK");
     if !ok {
-        eprintln!("snarkjs: {stdout}{}", String::from_utf8_lossy(&out.stderr));
+        eprintln!("snarkjs rejects it: {stdout}{}", String::from_utf8_lossy(&out.stderr));
     }
     ok
 }

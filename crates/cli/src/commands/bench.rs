@@ -28,6 +28,8 @@ enum Kernel {
     Field(FieldArgs),
     /// Forward NTT of `--width` columns of 2^N elements, natural order in and out, data in memory.
     Ntt(NttArgs),
+    /// A whole Groth16 proof from a snarkjs `.zkey` and `.wtns`, the key loaded once.
+    Groth16(super::bench_groth16::BenchGroth16Args),
 }
 
 /// Options shared by every kernel.
@@ -143,6 +145,7 @@ struct BenchReport {
 /// Runs `zkprove bench`.
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.kernel {
+        Kernel::Groth16(a) => super::bench_groth16::run(a),
         Kernel::Field(a) => {
             let common = &a.common;
             let pool = thread_pool(common.threads)?;

@@ -14,6 +14,9 @@ pub use cpu::{
     window_bits,
 };
 
+use rand::Rng;
+use rayon::prelude::*;
+use zkprove_field::Field;
 use zkprove_poly::Backend;
 
 use crate::sw::{Affine, Projective, SwCurve};
@@ -75,4 +78,24 @@ pub fn msm_naive<C: SwCurve>(
 
 pub(crate) fn check_lengths(n_bases: usize, n_scalars: usize) -> Result<(), MsmError> {
     if n_bases == n_scalars { Ok(()) } else { Err(MsmError::LengthMismatch { n_bases, n_scalars }) }
+}
+
+/// `n` distinct points `P₀ + i·G` for a random `P₀`, in parallel, one addition each: inputs for
+/// benchmarks and tests that need many points fast. They are not independent of one another (do
+/// not use them where that matters, e.g. as a setup).
+pub fn random_points<C: SwCurve, R: Rng + ?Sized>(n: usize, rng: &mut R) -> Vec<Affine<C>> {
+    const CHUNK: usize = 1 << 12;
+    let start = Projective::<C>::random(rng);
+    let g = Projective::<C>::generator();
+    let mut out = vec![Affine::IDENTITY; n];
+    out.par_chunks_mut(CHUNK).enumerate().for_each(|(k, chunk)| {
+        let mut acc = start + g * C::Scalar::from_u64((k * CHUNK) as u64);
+        let mut proj = Vec::with_capacity(chunk.len());
+        for _ in 0..chunk.len() {
+            proj.push(acc);
+            acc += g;
+        }
+        chunk.copy_from_slice(&Projective::batch_to_affine(&proj));
+    });
+    out
 }

@@ -10,6 +10,18 @@ use zkprove_field::{BinomialExtension, BinomialParams, Field};
 
 use crate::sw::{Affine, Projective, SwCurve, Xyzz};
 
+mod fq12;
+mod fq6;
+mod pairing;
+
+pub use fq6::{FROBENIUS_COEFF_FQ6_C1, FROBENIUS_COEFF_FQ6_C2, Fq6};
+pub use fq12::{FROBENIUS_COEFF_FQ12_C1, Fq12};
+pub use pairing::{
+    ATE_LOOP_COUNT, BN_X, G2Prepared, Gt, SIX_X_SQUARED, final_exponentiation, g2_is_in_subgroup,
+    multi_miller_loop, multi_miller_loop_prepared, multi_pairing, multi_pairing_prepared, pairing,
+    psi,
+};
+
 /// The parameter of [`Fq2`]: `u² = −1` (irreducible because `q ≡ 3 mod 4`, so −1 is a non-square).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Fq2Params;
@@ -76,6 +88,11 @@ impl SwCurve for G2Config {
         ]),
     );
     const NAME: &'static str = "bn254-g2";
+
+    /// `ψ(Q) = [6x²]Q` (El Housni–Guillevic–Piellard), see [`g2_is_in_subgroup`].
+    fn is_in_subgroup(p: &Affine<Self>) -> bool {
+        g2_is_in_subgroup(p)
+    }
 }
 
 /// A G1 point in affine coordinates (infinity = `(0, 0)`).

@@ -46,9 +46,7 @@ pub enum Groth16Error {
         got: usize,
     },
     /// The number of public signals does not match the verification key.
-    #[error(
-        "wrong number of public signals: the verification key expects {expected}, got {got}"
-    )]
+    #[error("wrong number of public signals: the verification key expects {expected}, got {got}")]
     PublicInputCount {
         /// `IC.len() − 1`.
         expected: usize,

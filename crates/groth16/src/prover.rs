@@ -181,7 +181,9 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         B::ntt_batch(&mut cols, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
         B::ntt_batch(&mut cols, Direction::Forward, Order::BitReversedToNatural, shift)?;
         let Ok([a, b, c]) = <[B::Column<Fr>; 3]>::try_from(cols) else {
-            return Err(Groth16Error::Backend { reason: "NTT returned a wrong column count".into() });
+            return Err(Groth16Error::Backend {
+                reason: "NTT returned a wrong column count".into(),
+            });
         };
         let (a, b, c) = (B::download(a)?, B::download(b)?, B::download(c)?);
         let h = a.iter().zip(&b).zip(&c).map(|((x, y), z)| *x * *y - *z).collect();
@@ -194,12 +196,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     ///
     /// # Errors
     /// As [`Groth16Prover::prove`].
-    pub fn prove_with_blinding(
-        &self,
-        witness: &[Fr],
-        r: Fr,
-        s: Fr,
-    ) -> Result<Proof, Groth16Error> {
+    pub fn prove_with_blinding(&self, witness: &[Fr], r: Fr, s: Fr) -> Result<Proof, Groth16Error> {
         let _span = info_span!("prove", n_vars = self.header.n_vars).entered();
         self.check_witness(witness)?;
         let h = self.h_scalars(witness)?;

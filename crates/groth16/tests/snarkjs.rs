@@ -91,10 +91,7 @@ fn check_circuit(dir: &Path, out: &Path) {
     let mut bad_public = public.clone();
     if let Some(first) = bad_public.first_mut() {
         *first += Fr::ONE;
-        assert!(matches!(
-            verify(&snark_vk, &bad_public, &proof),
-            Err(Groth16Error::InvalidProof)
-        ));
+        assert!(matches!(verify(&snark_vk, &bad_public, &proof), Err(Groth16Error::InvalidProof)));
     }
     let g1 = zkprove_curve::bn254::G1Affine::generator();
     let bad_proof = Proof { a: (Projective::from(proof.a) + g1).to_affine(), ..proof };

@@ -5,11 +5,13 @@
 //! the shift (1 for the subgroup itself): evaluation `i` is `p(s·ωⁱ)`. The forward transform maps
 //! coefficients to evaluations, the inverse one maps evaluations back (including the `1/n` factor).
 //!
-//! CPU algorithm: radix-2 Gentleman–Sande (decimation in frequency, natural → bit-reversed) and
+//! CPU algorithm: Gentleman–Sande (decimation in frequency, natural → bit-reversed) and
 //! Cooley–Tukey (decimation in time, bit-reversed → natural) with per-stage contiguous twiddles, so
-//! butterflies run on `F::Packing` lanes. Stages whose butterfly blocks fit in a cache-sized chunk are
-//! run together chunk by chunk (one pass over memory instead of one per stage); larger stages split
-//! their butterflies across threads.
+//! butterflies run on `F::Packing` lanes. Arrays larger than a cache chunk are split recursively:
+//! one radix-2² pass (two stages per pass over memory) and then four independent quarter-size
+//! transforms in parallel (`rayon::join`), until a piece fits a chunk and all its remaining stages
+//! run in cache; the stages narrower than a SIMD vector run on transposed `W × W` tiles, and
+//! butterflies whose twiddle is one skip the multiplication.
 
 use rayon::prelude::*;
 use zkprove_field::{Field, PackedField, TwoAdicField};
@@ -130,14 +132,8 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
             .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
         // Scaling by powers of the shift (and 1/n for the inverse), precomputed once for the batch.
         let scale = scaling(n, direction, order, shift);
-        // A batch of many small columns parallelises across columns; few large ones inside each.
-        if cols.len() >= rayon::current_num_threads() && n <= CHUNK {
-            cols.par_iter_mut().for_each(|c| transform(c, &tw, direction, order, scale.as_deref()));
-        } else {
-            for c in cols.iter_mut() {
-                transform(c, &tw, direction, order, scale.as_deref());
-            }
-        }
+        // Columns in parallel, and each column's transform splits further (work stealing balances).
+        cols.par_iter_mut().for_each(|c| transform(c, &tw, direction, order, scale.as_deref()));
         Ok(())
     }
 }
@@ -224,73 +220,277 @@ fn mul_pointwise<F: Field>(data: &mut [F], s: &[F]) {
     });
 }
 
-/// Decimation in frequency: natural order in, bit-reversed out. Stages from half-size n/2 down to 1.
+/// Decimation in frequency: natural order in, bit-reversed out (stages from half-size n/2 down
+/// to 1).
+///
+/// Recursive split: while the array is larger than a cache chunk, one pass applies the top two
+/// stages (radix-2², so half as many passes over memory), after which the four quarters are
+/// independent DIFs of a quarter of the size (DIF twiddles depend on the stage and the position in
+/// the block only), run in parallel with `rayon::join`. Once a quarter fits a chunk, all its stages
+/// run in cache, the last `log2(W)` of them on transposed SIMD tiles.
 fn dif<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
     let n = data.len();
-    let mut h = n / 2;
-    // Large stages: blocks bigger than a chunk, butterflies split across threads.
-    while h >= 1 && 2 * h > CHUNK {
-        let w = tw.stage(h);
-        for block in data.chunks_mut(2 * h) {
-            let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(CHUNK / 2)
-                .zip(hi.par_chunks_mut(CHUNK / 2))
-                .zip(w.par_chunks(CHUNK / 2))
-                .for_each(|((lo, hi), w)| dif_butterflies(lo, hi, w));
-        }
-        h /= 2;
+    if n <= CHUNK {
+        dif_in_cache(data, tw);
+        return;
     }
-    // Small stages: every remaining block fits a chunk; run them all per chunk.
-    if h >= 1 {
-        let h_top = h;
-        data.par_chunks_mut(CHUNK.min(n)).for_each(|chunk| {
-            let mut h = h_top;
-            while h >= 1 {
-                let w = tw.stage(h);
-                for block in chunk.chunks_mut(2 * h) {
-                    let (lo, hi) = block.split_at_mut(h);
-                    dif_butterflies(lo, hi, w);
-                }
-                h /= 2;
-            }
-        });
+    if n > 2 * CHUNK {
+        let q = n / 4;
+        let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
+        let (w1a, w1b) = w1.split_at(q);
+        let (h0, h1) = data.split_at_mut(2 * q);
+        let (q0, q1) = h0.split_at_mut(q);
+        let (q2, q3) = h1.split_at_mut(q);
+        let c = CHUNK / 4;
+        q0.par_chunks_mut(c)
+            .zip(q1.par_chunks_mut(c))
+            .zip(q2.par_chunks_mut(c))
+            .zip(q3.par_chunks_mut(c))
+            .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
+            .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
+                dif_radix4::<F>(a0, a1, a2, a3, w1a, w1b, w2)
+            });
+        rayon::join(
+            || rayon::join(|| dif(q0, tw), || dif(q1, tw)),
+            || rayon::join(|| dif(q2, tw), || dif(q3, tw)),
+        );
+    } else {
+        let h = n / 2;
+        let w = tw.stage(h);
+        let (lo, hi) = data.split_at_mut(h);
+        lo.par_chunks_mut(CHUNK / 2)
+            .zip(hi.par_chunks_mut(CHUNK / 2))
+            .zip(w.par_chunks(CHUNK / 2))
+            .for_each(|((lo, hi), w)| dif_butterflies(lo, hi, w));
+        rayon::join(|| dif(lo, tw), || dif(hi, tw));
     }
 }
 
-/// Decimation in time: bit-reversed order in, natural out. Stages from half-size 1 up to n/2.
+/// Every DIF stage of a chunk-sized array.
+fn dif_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
+    let n = data.len();
+    let width = F::Packing::WIDTH;
+    let tiles = width > 1 && n >= width * width;
+    let h_min = if tiles { width } else { 1 };
+    let mut h = n / 2;
+    while h >= h_min {
+        let w = tw.stage(h);
+        for block in data.chunks_mut(2 * h) {
+            let (lo, hi) = block.split_at_mut(h);
+            dif_butterflies(lo, hi, w);
+        }
+        h /= 2;
+    }
+    if tiles {
+        small_stages_on_tiles(data, tw, false);
+    }
+}
+
+/// Decimation in time: bit-reversed order in, natural out (stages from half-size 1 up to n/2); the
+/// mirror image of [`dif`].
 fn dit<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
     let n = data.len();
-    if n < 2 {
+    if n <= CHUNK {
+        dit_in_cache(data, tw);
         return;
     }
-    // Small stages first, per chunk.
-    let h_small_end = (CHUNK.min(n)) / 2; // last half-size whose blocks fit a chunk
-    data.par_chunks_mut(CHUNK.min(n)).for_each(|chunk| {
-        let mut h = 1;
-        while h <= h_small_end {
-            let w = tw.stage(h);
-            for block in chunk.chunks_mut(2 * h) {
-                let (lo, hi) = block.split_at_mut(h);
-                dit_butterflies(lo, hi, w);
-            }
-            h *= 2;
-        }
-    });
-    let mut h = 2 * h_small_end;
+    if n > 2 * CHUNK {
+        let q = n / 4;
+        let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
+        let (w1a, w1b) = w1.split_at(q);
+        let (h0, h1) = data.split_at_mut(2 * q);
+        let (q0, q1) = h0.split_at_mut(q);
+        let (q2, q3) = h1.split_at_mut(q);
+        rayon::join(
+            || rayon::join(|| dit(q0, tw), || dit(q1, tw)),
+            || rayon::join(|| dit(q2, tw), || dit(q3, tw)),
+        );
+        let c = CHUNK / 4;
+        q0.par_chunks_mut(c)
+            .zip(q1.par_chunks_mut(c))
+            .zip(q2.par_chunks_mut(c))
+            .zip(q3.par_chunks_mut(c))
+            .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
+            .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
+                dit_radix4::<F>(a0, a1, a2, a3, w1a, w1b, w2)
+            });
+    } else {
+        let h = n / 2;
+        let w = tw.stage(h);
+        let (lo, hi) = data.split_at_mut(h);
+        rayon::join(|| dit(lo, tw), || dit(hi, tw));
+        lo.par_chunks_mut(CHUNK / 2)
+            .zip(hi.par_chunks_mut(CHUNK / 2))
+            .zip(w.par_chunks(CHUNK / 2))
+            .for_each(|((lo, hi), w)| dit_butterflies(lo, hi, w));
+    }
+}
+
+/// Every DIT stage of a chunk-sized array.
+fn dit_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
+    let n = data.len();
+    let width = F::Packing::WIDTH;
+    let tiles = width > 1 && n >= width * width;
+    let mut h = 1;
+    if tiles {
+        small_stages_on_tiles(data, tw, true);
+        h = width;
+    }
     while h < n {
         let w = tw.stage(h);
         for block in data.chunks_mut(2 * h) {
             let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(CHUNK / 2)
-                .zip(hi.par_chunks_mut(CHUNK / 2))
-                .zip(w.par_chunks(CHUNK / 2))
-                .for_each(|((lo, hi), w)| dit_butterflies(lo, hi, w));
+            dit_butterflies(lo, hi, w);
         }
         h *= 2;
     }
 }
 
-/// `(a, b) ← (a + b, (a − b)·w)` lane-wise, packed where the slice is long enough.
+/// Two DIF stages at once on quarters `a0..a3` (positions `j`, `j + q`, `j + 2q`, `j + 3q` of a
+/// block of `4q`): stage `2q` with twiddles `w1a = ω_{4q}^j`, `w1b = ω_{4q}^{j+q}`, then stage `q`
+/// with `w2 = ω_{2q}^j` on both halves.
+#[inline]
+fn dif_radix4<F: Field>(
+    a0: &mut [F],
+    a1: &mut [F],
+    a2: &mut [F],
+    a3: &mut [F],
+    w1a: &[F],
+    w1b: &[F],
+    w2: &[F],
+) {
+    let width = F::Packing::WIDTH;
+    if width > 1 && a0.len().is_multiple_of(width) {
+        dif_radix4_lanes::<F::Packing>(
+            F::Packing::pack_slice_mut(a0),
+            F::Packing::pack_slice_mut(a1),
+            F::Packing::pack_slice_mut(a2),
+            F::Packing::pack_slice_mut(a3),
+            F::Packing::pack_slice(w1a),
+            F::Packing::pack_slice(w1b),
+            F::Packing::pack_slice(w2),
+        );
+    } else {
+        dif_radix4_lanes::<F>(a0, a1, a2, a3, w1a, w1b, w2);
+    }
+}
+
+#[inline(always)]
+fn dif_radix4_lanes<P: PackedField>(
+    a0: &mut [P],
+    a1: &mut [P],
+    a2: &mut [P],
+    a3: &mut [P],
+    w1a: &[P],
+    w1b: &[P],
+    w2: &[P],
+) {
+    for j in 0..a0.len() {
+        let (x0, x1, x2, x3) = (a0[j], a1[j], a2[j], a3[j]);
+        let (b0, b2) = (x0 + x2, (x0 - x2) * w1a[j]);
+        let (b1, b3) = (x1 + x3, (x1 - x3) * w1b[j]);
+        a0[j] = b0 + b1;
+        a1[j] = (b0 - b1) * w2[j];
+        a2[j] = b2 + b3;
+        a3[j] = (b2 - b3) * w2[j];
+    }
+}
+
+/// Two DIT stages at once (the inverse pattern of [`dif_radix4`]): stage `q` with `w2` on both
+/// halves, then stage `2q` with `w1a`, `w1b`.
+#[inline]
+fn dit_radix4<F: Field>(
+    a0: &mut [F],
+    a1: &mut [F],
+    a2: &mut [F],
+    a3: &mut [F],
+    w1a: &[F],
+    w1b: &[F],
+    w2: &[F],
+) {
+    let width = F::Packing::WIDTH;
+    if width > 1 && a0.len().is_multiple_of(width) {
+        dit_radix4_lanes::<F::Packing>(
+            F::Packing::pack_slice_mut(a0),
+            F::Packing::pack_slice_mut(a1),
+            F::Packing::pack_slice_mut(a2),
+            F::Packing::pack_slice_mut(a3),
+            F::Packing::pack_slice(w1a),
+            F::Packing::pack_slice(w1b),
+            F::Packing::pack_slice(w2),
+        );
+    } else {
+        dit_radix4_lanes::<F>(a0, a1, a2, a3, w1a, w1b, w2);
+    }
+}
+
+#[inline(always)]
+fn dit_radix4_lanes<P: PackedField>(
+    a0: &mut [P],
+    a1: &mut [P],
+    a2: &mut [P],
+    a3: &mut [P],
+    w1a: &[P],
+    w1b: &[P],
+    w2: &[P],
+) {
+    for j in 0..a0.len() {
+        let (x0, x1, x2, x3) = (a0[j], a1[j], a2[j], a3[j]);
+        let (y1, y3) = (x1 * w2[j], x3 * w2[j]);
+        let (b0, b1, b2, b3) = (x0 + y1, x0 - y1, x2 + y3, x2 - y3);
+        let (z2, z3) = (b2 * w1a[j], b3 * w1b[j]);
+        a0[j] = b0 + z2;
+        a2[j] = b0 - z2;
+        a1[j] = b1 + z3;
+        a3[j] = b1 - z3;
+    }
+}
+
+/// The stages of half-size below the packing width `W` (the last ones of a DIF, the first ones of a
+/// DIT) on `W × W` tiles: the tile is transposed into `W` packed registers (lane `r` of register `j`
+/// is element `j` of row `r`), so a butterfly inside a row is a packed butterfly between two
+/// registers. Twiddles depend only on the position inside the block, hence are the same scalar for
+/// every lane.
+fn small_stages_on_tiles<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>, dit: bool) {
+    let width = F::Packing::WIDTH;
+    let mut v = vec![F::Packing::default(); width];
+    let mut stages: Vec<usize> = (0..width.trailing_zeros()).map(|s| 1usize << s).collect();
+    if !dit {
+        stages.reverse();
+    }
+    for tile in data.chunks_mut(width * width) {
+        for r in 0..width {
+            for j in 0..width {
+                v[j].as_slice_mut()[r] = tile[r * width + j];
+            }
+        }
+        for &h in &stages {
+            let w = tw.stage(h);
+            for j in 0..h {
+                let t = w[j];
+                for base in (0..width).step_by(2 * h) {
+                    let (x, y) = (v[base + j], v[base + j + h]);
+                    if dit {
+                        let y = if j == 0 { y } else { y * t };
+                        v[base + j] = x + y;
+                        v[base + j + h] = x - y;
+                    } else {
+                        v[base + j] = x + y;
+                        v[base + j + h] = if j == 0 { x - y } else { (x - y) * t };
+                    }
+                }
+            }
+        }
+        for r in 0..width {
+            for j in 0..width {
+                tile[r * width + j] = v[j].as_slice()[r];
+            }
+        }
+    }
+}
+
+/// `(a, b) ← (a + b, (a − b)·w)` lane-wise, packed where the slice is long enough; a leading
+/// twiddle of one (the first butterfly of every block) skips its multiplication.
 #[inline]
 fn dif_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
     let width = F::Packing::WIDTH;
@@ -306,7 +506,13 @@ fn dif_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
             *b = (x - y) * *w;
         }
     } else {
-        for ((a, b), w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+        let skip = usize::from(w.first().is_some_and(F::is_one)).min(lo.len());
+        for (a, b) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = x + y;
+            *b = x - y;
+        }
+        for ((a, b), w) in lo[skip..].iter_mut().zip(hi[skip..].iter_mut()).zip(&w[skip..]) {
             let (x, y) = (*a, *b);
             *a = x + y;
             *b = (x - y) * *w;
@@ -314,7 +520,8 @@ fn dif_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
     }
 }
 
-/// `(a, b) ← (a + b·w, a − b·w)` lane-wise, packed where the slice is long enough.
+/// `(a, b) ← (a + b·w, a − b·w)` lane-wise, packed where the slice is long enough; a leading
+/// twiddle of one skips its multiplication.
 #[inline]
 fn dit_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
     let width = F::Packing::WIDTH;
@@ -330,7 +537,13 @@ fn dit_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
             *b = x - y;
         }
     } else {
-        for ((a, b), w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+        let skip = usize::from(w.first().is_some_and(F::is_one)).min(lo.len());
+        for (a, b) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = x + y;
+            *b = x - y;
+        }
+        for ((a, b), w) in lo[skip..].iter_mut().zip(hi[skip..].iter_mut()).zip(&w[skip..]) {
             let (x, y) = (*a, *b * *w);
             *a = x + y;
             *b = x - y;
@@ -340,6 +553,11 @@ fn dit_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
 
 /// Permutes `data` (power-of-two length) into bit-reversed index order, in parallel.
 ///
+/// Large arrays go through a copy, tile by tile: with `i = (a, m, c)` split into its top `B` bits,
+/// middle bits and low `B` bits, `rev(i) = (rev c, rev m, rev a)`, so for a fixed middle part the
+/// `2^B` source runs `(·, m, ·)` and the `2^B` destination runs `(·, rev m, ·)` are each contiguous,
+/// and the whole tile is read from cache.
+///
 /// # Panics
 /// If the length is not a power of two (callers check first).
 pub fn bit_reverse_permute<T: Copy + Send + Sync>(data: &mut [T]) {
@@ -348,6 +566,7 @@ pub fn bit_reverse_permute<T: Copy + Send + Sync>(data: &mut [T]) {
         return;
     }
     assert!(n.is_power_of_two(), "bit reversal needs a power-of-two length, got {n}");
+    let log_n = n.trailing_zeros() as usize;
     let shift = usize::BITS - n.trailing_zeros();
     if n <= CHUNK {
         for i in 0..n {
@@ -358,8 +577,35 @@ pub fn bit_reverse_permute<T: Copy + Send + Sync>(data: &mut [T]) {
         }
         return;
     }
+    const B: usize = 4;
+    let mid = log_n - 2 * B;
+    let rev = |x: usize, bits: usize| {
+        if bits == 0 { 0 } else { x.reverse_bits() >> (usize::BITS as usize - bits) }
+    };
     let src = data.to_vec();
-    data.par_iter_mut().enumerate().for_each(|(i, d)| *d = src[i.reverse_bits() >> shift]);
+    // x86 has no bit-reverse instruction: reverse the low B bits through a table.
+    let rev_b: Vec<usize> = (0..1usize << B).map(|z| rev(z, B)).collect();
+    let src_z: Vec<usize> = rev_b.iter().map(|r| r << (mid + B)).collect();
+    // Destination segment x (top B bits) holds (x, y, z) ← src (rev z, rev y, rev x). Each task takes
+    // several consecutive x and walks y outermost, so the 2^B source runs of one y stay in L1 while
+    // every x of the task reads them.
+    let n_tasks = rayon::current_num_threads().next_power_of_two().clamp(1, 1 << B);
+    let seg = n >> B;
+    data.par_chunks_mut(n / n_tasks).enumerate().for_each(|(t, part)| {
+        let x0 = t * (part.len() / seg);
+        let mut segs: Vec<(usize, &mut [T])> =
+            part.chunks_mut(seg).enumerate().map(|(i, s)| (rev_b[x0 + i], s)).collect();
+        for y in 0..1usize << mid {
+            let src_y = rev(y, mid) << B;
+            for (rx, s) in segs.iter_mut() {
+                let dst = &mut s[y << B..(y + 1) << B];
+                let base = src_y | *rx;
+                for (d, sz) in dst.iter_mut().zip(&src_z) {
+                    *d = src[sz | base];
+                }
+            }
+        }
+    });
 }
 
 /// The O(n²) oracle: evaluations of the polynomial with coefficients `coeffs` at `shift·ωⁱ`,

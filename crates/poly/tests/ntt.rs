@@ -107,6 +107,36 @@ fn check_round_trip_large<F: TwoAdicField>(log_n: usize) {
     assert_eq!(v, coeffs);
 }
 
+/// Sizes beyond one cache chunk (the recursive radix-2² and single-stage splits): every order and
+/// direction agrees with the others and with Horner at many points.
+fn check_recursive_sizes<F: TwoAdicField>() {
+    for log_n in [13usize, 14, 15] {
+        let n = 1 << log_n;
+        let coeffs: Vec<F> = random_vec(n, 7 + log_n as u64);
+        let mut nn = coeffs.clone();
+        CpuBackend::ntt(&mut nn).unwrap();
+        let omega = F::two_adic_generator(log_n).unwrap();
+        for i in (0..n).step_by(n / 16).chain([1, 2, 3, n / 2 + 1, n - 1]) {
+            let x = omega.pow(i as u64);
+            let expect = coeffs.iter().rev().fold(F::ZERO, |acc, &c| acc * x + c);
+            assert_eq!(nn[i], expect, "evaluation {i} at 2^{log_n}");
+        }
+        let run = |v: &mut Vec<F>, d: Direction, o: Order| {
+            CpuBackend::ntt_batch(core::slice::from_mut(v), d, o, F::ONE).unwrap();
+        };
+        let mut nr = coeffs.clone();
+        run(&mut nr, Direction::Forward, Order::NaturalToBitReversed);
+        assert_eq!(nr, bit_reversed(&nn), "N→R at 2^{log_n}");
+        let mut rn = bit_reversed(&coeffs);
+        run(&mut rn, Direction::Forward, Order::BitReversedToNatural);
+        assert_eq!(rn, nn, "R→N at 2^{log_n}");
+        run(&mut nr, Direction::Inverse, Order::BitReversedToNatural);
+        assert_eq!(nr, coeffs, "inverse R→N at 2^{log_n}");
+        run(&mut rn, Direction::Inverse, Order::NaturalToBitReversed);
+        assert_eq!(rn, bit_reversed(&coeffs), "inverse N→R at 2^{log_n}");
+    }
+}
+
 fn check_batch<F: TwoAdicField>() {
     for (n_cols, log_n) in [(1usize, 5usize), (3, 0), (5, 10), (8, 13)] {
         let cols: Vec<Vec<F>> = (0..n_cols).map(|c| random_vec(1 << log_n, c as u64)).collect();
@@ -153,6 +183,10 @@ macro_rules! ntt_tests {
                 check_round_trip_large::<$f>(16);
             }
             #[test]
+            fn recursive_sizes() {
+                check_recursive_sizes::<$f>();
+            }
+            #[test]
             fn batches() {
                 check_batch::<$f>();
             }
@@ -176,4 +210,18 @@ fn too_large_for_the_field() {
     assert_eq!(CpuBackend::ntt(&mut v), Err(PolyError::TooLarge { log_n: 2, two_adicity: 1 }));
     let mut v = vec![Fq::ONE; 2];
     assert!(CpuBackend::ntt(&mut v).is_ok());
+}
+
+#[test]
+fn bit_reverse_permute_is_the_index_bit_reversal() {
+    for log_n in [0usize, 1, 2, 5, 12, 13, 14, 17] {
+        let n = 1usize << log_n;
+        let mut v: Vec<usize> = (0..n).collect();
+        bit_reverse_permute(&mut v);
+        for (i, x) in v.iter().enumerate() {
+            let expect =
+                if log_n == 0 { 0 } else { i.reverse_bits() >> (usize::BITS as usize - log_n) };
+            assert_eq!(*x, expect, "2^{log_n}, index {i}");
+        }
+    }
 }

@@ -132,8 +132,23 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
             .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
         // Scaling by powers of the shift (and 1/n for the inverse), precomputed once for the batch.
         let scale = scaling(n, direction, order, shift);
-        // Columns in parallel, and each column's transform splits further (work stealing balances).
-        cols.par_iter_mut().for_each(|c| transform(c, &tw, direction, order, scale.as_deref()));
+        // Groups of W columns (W = SIMD width of a packed field) are transformed together, one
+        // packed vector per row: every butterfly is then a full-width SIMD operation with a scalar
+        // twiddle. The other columns go one by one. Both in parallel; each transform splits further.
+        let width = F::Packing::WIDTH;
+        let n_grouped = if width > 1 && n >= 2 { cols.len() / width * width } else { 0 };
+        let (grouped, rest) = cols.split_at_mut(n_grouped);
+        rayon::join(
+            || {
+                grouped
+                    .par_chunks_mut(width.max(1))
+                    .for_each(|g| transform_rows(g, &tw, direction, order, scale.as_deref()))
+            },
+            || {
+                rest.par_iter_mut()
+                    .for_each(|c| transform(c, &tw, direction, order, scale.as_deref()))
+            },
+        );
         Ok(())
     }
 }
@@ -204,6 +219,156 @@ fn transform<F: TwoAdicField>(
     {
         mul_pointwise(data, s);
     }
+}
+
+/// Rows per cache chunk in the row-packed batch transform (a row is one packed vector).
+const ROW_CHUNK: usize = 1 << 11;
+
+/// Transforms `W = F::Packing::WIDTH` columns together: transposes them into one packed vector per
+/// row, runs the transform on rows, and transposes back.
+fn transform_rows<F: TwoAdicField>(
+    group: &mut [Vec<F>],
+    tw: &Twiddles<F>,
+    direction: Direction,
+    order: Order,
+    scale: Option<&[F]>,
+) {
+    let n = group[0].len();
+    let mut buf = vec![F::Packing::default(); n];
+    buf.par_chunks_mut(ROW_CHUNK).enumerate().for_each(|(k, rows)| {
+        let base = k * ROW_CHUNK;
+        for (c, col) in group.iter().enumerate() {
+            let len = rows.len();
+            for (r, x) in rows.iter_mut().zip(&col[base..base + len]) {
+                r.as_slice_mut()[c] = *x;
+            }
+        }
+        if direction == Direction::Forward
+            && let Some(s) = scale
+        {
+            for (r, s) in rows.iter_mut().zip(&s[base..]) {
+                *r = *r * *s;
+            }
+        }
+    });
+    match order {
+        Order::NaturalToBitReversed => dif_rows(&mut buf, tw),
+        Order::BitReversedToNatural => dit_rows(&mut buf, tw),
+        Order::NaturalToNatural => {
+            dif_rows(&mut buf, tw);
+            bit_reverse_permute(&mut buf);
+        }
+    }
+    // Chunk k of every column, gathered so that each task writes one row range of all columns.
+    let mut parts: Vec<Vec<&mut [F]>> = (0..n.div_ceil(ROW_CHUNK)).map(|_| Vec::new()).collect();
+    for col in group.iter_mut() {
+        for (k, part) in col.chunks_mut(ROW_CHUNK).enumerate() {
+            parts[k].push(part);
+        }
+    }
+    parts.into_par_iter().zip(buf.par_chunks(ROW_CHUNK)).enumerate().for_each(
+        |(k, (mut cols, rows))| {
+            let base = k * ROW_CHUNK;
+            for (c, col) in cols.iter_mut().enumerate() {
+                for (x, r) in col.iter_mut().zip(rows) {
+                    *x = r.as_slice()[c];
+                }
+                if direction == Direction::Inverse
+                    && let Some(s) = scale
+                {
+                    for (x, s) in col.iter_mut().zip(&s[base..]) {
+                        *x *= *s;
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// [`dif`] on rows of packed vectors (scalar twiddles, one per row).
+fn dif_rows<F: TwoAdicField>(data: &mut [F::Packing], tw: &Twiddles<F>) {
+    let n = data.len();
+    if n <= ROW_CHUNK {
+        let mut h = n / 2;
+        while h >= 1 {
+            let w = tw.stage(h);
+            for block in data.chunks_mut(2 * h) {
+                let (lo, hi) = block.split_at_mut(h);
+                let (x, y) = (lo[0], hi[0]);
+                lo[0] = x + y;
+                hi[0] = x - y;
+                for ((a, b), w) in lo[1..].iter_mut().zip(hi[1..].iter_mut()).zip(&w[1..]) {
+                    let (x, y) = (*a, *b);
+                    *a = x + y;
+                    *b = (x - y) * *w;
+                }
+            }
+            h /= 2;
+        }
+        return;
+    }
+    let q = n / 4;
+    let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
+    let (w1a, w1b) = w1.split_at(q);
+    let (h0, h1) = data.split_at_mut(2 * q);
+    let (q0, q1) = h0.split_at_mut(q);
+    let (q2, q3) = h1.split_at_mut(q);
+    let c = (ROW_CHUNK / 4).min(q);
+    q0.par_chunks_mut(c)
+        .zip(q1.par_chunks_mut(c))
+        .zip(q2.par_chunks_mut(c))
+        .zip(q3.par_chunks_mut(c))
+        .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
+        .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
+            dif_radix4_lanes::<F::Packing, F>(a0, a1, a2, a3, w1a, w1b, w2)
+        });
+    rayon::join(
+        || rayon::join(|| dif_rows(q0, tw), || dif_rows(q1, tw)),
+        || rayon::join(|| dif_rows(q2, tw), || dif_rows(q3, tw)),
+    );
+}
+
+/// [`dit`] on rows of packed vectors (scalar twiddles, one per row).
+fn dit_rows<F: TwoAdicField>(data: &mut [F::Packing], tw: &Twiddles<F>) {
+    let n = data.len();
+    if n <= ROW_CHUNK {
+        let mut h = 1;
+        while h < n {
+            let w = tw.stage(h);
+            for block in data.chunks_mut(2 * h) {
+                let (lo, hi) = block.split_at_mut(h);
+                let (x, y) = (lo[0], hi[0]);
+                lo[0] = x + y;
+                hi[0] = x - y;
+                for ((a, b), w) in lo[1..].iter_mut().zip(hi[1..].iter_mut()).zip(&w[1..]) {
+                    let (x, y) = (*a, *b * *w);
+                    *a = x + y;
+                    *b = x - y;
+                }
+            }
+            h *= 2;
+        }
+        return;
+    }
+    let q = n / 4;
+    let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
+    let (w1a, w1b) = w1.split_at(q);
+    let (h0, h1) = data.split_at_mut(2 * q);
+    let (q0, q1) = h0.split_at_mut(q);
+    let (q2, q3) = h1.split_at_mut(q);
+    rayon::join(
+        || rayon::join(|| dit_rows(q0, tw), || dit_rows(q1, tw)),
+        || rayon::join(|| dit_rows(q2, tw), || dit_rows(q3, tw)),
+    );
+    let c = (ROW_CHUNK / 4).min(q);
+    q0.par_chunks_mut(c)
+        .zip(q1.par_chunks_mut(c))
+        .zip(q2.par_chunks_mut(c))
+        .zip(q3.par_chunks_mut(c))
+        .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
+        .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
+            dit_radix4_lanes::<F::Packing, F>(a0, a1, a2, a3, w1a, w1b, w2)
+        });
 }
 
 fn mul_pointwise<F: Field>(data: &mut [F], s: &[F]) {
@@ -361,7 +526,7 @@ fn dif_radix4<F: Field>(
 ) {
     let width = F::Packing::WIDTH;
     if width > 1 && a0.len().is_multiple_of(width) {
-        dif_radix4_lanes::<F::Packing>(
+        dif_radix4_lanes::<F::Packing, F::Packing>(
             F::Packing::pack_slice_mut(a0),
             F::Packing::pack_slice_mut(a1),
             F::Packing::pack_slice_mut(a2),
@@ -371,19 +536,19 @@ fn dif_radix4<F: Field>(
             F::Packing::pack_slice(w2),
         );
     } else {
-        dif_radix4_lanes::<F>(a0, a1, a2, a3, w1a, w1b, w2);
+        dif_radix4_lanes::<F, F>(a0, a1, a2, a3, w1a, w1b, w2);
     }
 }
 
 #[inline(always)]
-fn dif_radix4_lanes<P: PackedField>(
+fn dif_radix4_lanes<P: PackedField + core::ops::Mul<T, Output = P>, T: Copy>(
     a0: &mut [P],
     a1: &mut [P],
     a2: &mut [P],
     a3: &mut [P],
-    w1a: &[P],
-    w1b: &[P],
-    w2: &[P],
+    w1a: &[T],
+    w1b: &[T],
+    w2: &[T],
 ) {
     for j in 0..a0.len() {
         let (x0, x1, x2, x3) = (a0[j], a1[j], a2[j], a3[j]);
@@ -410,7 +575,7 @@ fn dit_radix4<F: Field>(
 ) {
     let width = F::Packing::WIDTH;
     if width > 1 && a0.len().is_multiple_of(width) {
-        dit_radix4_lanes::<F::Packing>(
+        dit_radix4_lanes::<F::Packing, F::Packing>(
             F::Packing::pack_slice_mut(a0),
             F::Packing::pack_slice_mut(a1),
             F::Packing::pack_slice_mut(a2),
@@ -420,19 +585,19 @@ fn dit_radix4<F: Field>(
             F::Packing::pack_slice(w2),
         );
     } else {
-        dit_radix4_lanes::<F>(a0, a1, a2, a3, w1a, w1b, w2);
+        dit_radix4_lanes::<F, F>(a0, a1, a2, a3, w1a, w1b, w2);
     }
 }
 
 #[inline(always)]
-fn dit_radix4_lanes<P: PackedField>(
+fn dit_radix4_lanes<P: PackedField + core::ops::Mul<T, Output = P>, T: Copy>(
     a0: &mut [P],
     a1: &mut [P],
     a2: &mut [P],
     a3: &mut [P],
-    w1a: &[P],
-    w1b: &[P],
-    w2: &[P],
+    w1a: &[T],
+    w1b: &[T],
+    w2: &[T],
 ) {
     for j in 0..a0.len() {
         let (x0, x1, x2, x3) = (a0[j], a1[j], a2[j], a3[j]);

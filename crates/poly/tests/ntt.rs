@@ -137,6 +137,32 @@ fn check_recursive_sizes<F: TwoAdicField>() {
     }
 }
 
+/// Batches of at least the SIMD width go through the row-packed path: they must equal column-by-column
+/// transforms, for every order, direction and a coset, in sizes below and above one row chunk.
+fn check_wide_batch<F: TwoAdicField>() {
+    let shift = F::from_u64(3);
+    for (n_cols, log_n) in [(17usize, 1usize), (16, 6), (17, 12), (16, 13), (33, 9)] {
+        let cols: Vec<Vec<F>> =
+            (0..n_cols).map(|c| random_vec(1 << log_n, 50 + c as u64)).collect();
+        for direction in [Direction::Forward, Direction::Inverse] {
+            for order in
+                [Order::NaturalToNatural, Order::NaturalToBitReversed, Order::BitReversedToNatural]
+            {
+                for s in [F::ONE, shift] {
+                    let mut batch = cols.clone();
+                    CpuBackend::ntt_batch(&mut batch, direction, order, s).unwrap();
+                    for (c, b) in cols.iter().zip(&batch) {
+                        let mut one = c.clone();
+                        CpuBackend::ntt_batch(core::slice::from_mut(&mut one), direction, order, s)
+                            .unwrap();
+                        assert_eq!(*b, one, "{n_cols} cols 2^{log_n} {direction:?} {order:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn check_batch<F: TwoAdicField>() {
     for (n_cols, log_n) in [(1usize, 5usize), (3, 0), (5, 10), (8, 13)] {
         let cols: Vec<Vec<F>> = (0..n_cols).map(|c| random_vec(1 << log_n, c as u64)).collect();
@@ -185,6 +211,10 @@ macro_rules! ntt_tests {
             #[test]
             fn recursive_sizes() {
                 check_recursive_sizes::<$f>();
+            }
+            #[test]
+            fn wide_batches() {
+                check_wide_batch::<$f>();
             }
             #[test]
             fn batches() {

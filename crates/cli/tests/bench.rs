@@ -92,3 +92,47 @@ fn bench_ntt_prints_one_json_line() {
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
     }
 }
+
+#[test]
+fn bench_msm_prints_one_json_line_for_both_groups() {
+    for (curve, precompute) in [("bn254-g1", "1"), ("bn254-g2", "1"), ("bn254-g1", "3")] {
+        let out = zkprove(&[
+            "bench",
+            "msm",
+            "--curve",
+            curve,
+            "--log-n",
+            "8",
+            "--reps",
+            "2",
+            "--precompute",
+            precompute,
+            "--threads",
+            "2",
+            "--json",
+        ]);
+        assert!(out.status.success(), "{curve}: {}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).expect("utf-8");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "exactly one line: {stdout}");
+        let v: serde_json::Value = serde_json::from_str(lines[0]).expect("valid JSON");
+        assert_eq!(v["kernel"], "msm");
+        assert_eq!(v["field"], curve);
+        assert_eq!(v["log_n"], 8);
+        assert_eq!(v["device"], "cpu");
+        assert_eq!(v["reps"], 2);
+        assert_eq!(v["threads"], 2);
+        assert_eq!(v["width"].as_u64(), precompute.parse().ok());
+        let median = v["median_ms"].as_f64().expect("median_ms is a number");
+        assert!(median > 0.0 && median.is_finite());
+    }
+    for args in [
+        &["bench", "msm", "--curve", "bls12-381-g1", "--log-n", "4"][..],
+        &["bench", "msm", "--curve", "bn254-g1", "--log-n", "40"],
+        &["bench", "msm", "--curve", "bn254-g1", "--log-n", "4", "--precompute", "0"],
+    ] {
+        let out = zkprove(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(!out.stderr.is_empty());
+    }
+}

@@ -1,6 +1,6 @@
 //! `zkprove bench`: measures one kernel and prints its median time, as text or as one JSON line
-//! (`{"kernel":…,"field":…,"log_n":…,"device":…,"median_ms":…,"reps":…}`). Later kernels (NTT, MSM,
-//! Groth16) are added here in the same shape.
+//! (`{"kernel":…,"field":…,"log_n":…,"device":…,"median_ms":…,"reps":…}`): field multiplication,
+//! NTT, MSM (`"field"` is then the group, `bn254-g1` or `bn254-g2`), the pairing and Groth16.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -28,6 +28,9 @@ enum Kernel {
     Field(FieldArgs),
     /// Forward NTT of `--width` columns of 2^N elements, natural order in and out, data in memory.
     Ntt(NttArgs),
+    /// Multi-scalar multiplication `Σ sᵢ·Pᵢ` of 2^N random points and scalars, bases prepared once
+    /// (as a zkey's are).
+    Msm(MsmArgs),
     /// A whole Groth16 proof from a snarkjs `.zkey` and `.wtns`, the key loaded once.
     Groth16(super::bench_groth16::BenchGroth16Args),
 }
@@ -75,6 +78,42 @@ struct NttArgs {
     width: u32,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+struct MsmArgs {
+    /// The group.
+    #[arg(long, value_enum, default_value_t = CurveName::Bn254G1)]
+    curve: CurveName,
+    /// log2 of the number of terms.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=26))]
+    log_n: u32,
+    /// Fixed-base precomputation factor (1 = none; k = k× the bases' memory, see
+    /// `zkprove_curve::msm::CpuBases::with_precomputation`).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    precompute: u32,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+/// The groups `bench msm` knows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CurveName {
+    /// BN254 G1 (over Fq).
+    #[value(name = "bn254-g1")]
+    Bn254G1,
+    /// BN254 G2 (over Fq2).
+    #[value(name = "bn254-g2")]
+    Bn254G2,
+}
+
+impl CurveName {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Bn254G1 => "bn254-g1",
+            Self::Bn254G2 => "bn254-g2",
+        }
+    }
 }
 
 /// Where a kernel runs. The GPU backends arrive with the GPU issues.
@@ -136,9 +175,11 @@ struct BenchReport {
     median_ms: f64,
     reps: u32,
     threads: usize,
-    /// field-mul: SIMD lanes per operation (1 = scalar); ntt: number of columns.
+    /// field-mul: SIMD lanes per operation (1 = scalar); ntt: number of columns; msm: the fixed-base
+    /// precomputation factor (1 = none).
     width: usize,
-    /// Millions of operations (multiplications; NTT: transformed elements) per second at the median.
+    /// Millions of operations (multiplications; NTT: transformed elements; MSM: terms) per second at
+    /// the median.
     mops_per_s: f64,
 }
 
@@ -146,6 +187,14 @@ struct BenchReport {
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.kernel {
         Kernel::Groth16(a) => super::bench_groth16::run(a),
+        Kernel::Msm(a) => {
+            let pool = thread_pool(a.common.threads)?;
+            let report = pool.install(|| match a.curve {
+                CurveName::Bn254G1 => msm::<zkprove_curve::bn254::G1Config>(&a),
+                CurveName::Bn254G2 => msm::<zkprove_curve::bn254::G2Config>(&a),
+            })?;
+            print_report(&report, a.common.json)
+        }
         Kernel::Field(a) => {
             let common = &a.common;
             let pool = thread_pool(common.threads)?;
@@ -234,6 +283,34 @@ fn circle_fft(args: &NttArgs) -> Result<BenchReport> {
         threads: rayon::current_num_threads(),
         width: args.width as usize,
         mops_per_s: (n as f64 * f64::from(args.width)) / (median_ms * 1e-3) / 1e6,
+    })
+}
+
+/// Times `Σ sᵢ·Pᵢ` over 2^N random points (consecutive multiples of a random point, one addition
+/// each to make) and random scalars, the bases prepared once outside the timing.
+fn msm<C: zkprove_curve::SwCurve>(args: &MsmArgs) -> Result<BenchReport> {
+    use zkprove_curve::MsmOps;
+    use zkprove_curve::msm::{CpuBases, random_points};
+    let n = 1usize << args.log_n;
+    let mut rng = StdRng::seed_from_u64(3);
+    let bases = random_points::<C, _>(n, &mut rng);
+    let scalars: Vec<C::Scalar> = (0..n).map(|_| C::Scalar::random(&mut rng)).collect();
+    let prepared = CpuBases::with_precomputation(bases, args.precompute as usize);
+    let times = time_reps(args.common.reps, || {
+        black_box(<CpuBackend as MsmOps<C>>::msm(&prepared, &scalars).context("MSM failed")?);
+        Ok(())
+    })?;
+    let median_ms = median(times);
+    Ok(BenchReport {
+        kernel: "msm",
+        field: args.curve.name(),
+        log_n: args.log_n,
+        device: args.common.device,
+        median_ms,
+        reps: args.common.reps,
+        threads: rayon::current_num_threads(),
+        width: args.precompute as usize,
+        mops_per_s: n as f64 / (median_ms * 1e-3) / 1e6,
     })
 }
 

@@ -118,6 +118,28 @@ fn inverse_of_forward_is_identity_batched() {
     }
 }
 
+#[test]
+fn wide_batches_match_single_columns() {
+    // At least the SIMD width of columns: the row-packed path, below and above one row chunk.
+    for (n_cols, log_n) in [(17usize, 1usize), (16, 5), (33, 12), (16, 13)] {
+        for d in [CircleDomain::canonic(log_n).unwrap(), twin_coset(log_n)] {
+            let cols: Vec<Vec<M31>> =
+                (0..n_cols).map(|c| random_vec(d.size(), 300 + c as u64)).collect();
+            for direction in [Direction::Forward, Direction::Inverse] {
+                for order in ORDERS {
+                    let mut batch = cols.clone();
+                    CpuBackend::circle_fft_batch(&mut batch, &d, direction, order).unwrap();
+                    for (c, b) in cols.iter().zip(&batch) {
+                        let mut one = c.clone();
+                        fft(&mut one, &d, direction, order);
+                        assert_eq!(*b, one, "{n_cols} cols 2^{log_n} {direction:?} {order:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// `Σ c_j b_j(p)` directly.
 fn eval_at(coeffs: &[M31], p: CirclePoint<M31>) -> M31 {
     let log_m = coeffs.len().trailing_zeros() as usize;

@@ -97,6 +97,25 @@ impl CircleFftOps for CpuBackend {
         let inverse = direction == Direction::Inverse;
         let tw = circle_twiddles(domain, inverse);
         let log_n = domain.log_n();
+        // Groups of W columns run as rows of packed vectors (full-width SIMD in every layer).
+        let width = P::WIDTH;
+        let n_grouped = if width > 1 { cols.len() / width * width } else { 0 };
+        let (grouped, cols) = cols.split_at_mut(n_grouped);
+        grouped.par_chunks_mut(width.max(1)).for_each(|g| {
+            let mut rows = to_rows(g);
+            if direction == Direction::Inverse && order == CircleOrder::Natural {
+                natural_to_bit_reversed(&mut rows, log_n);
+            }
+            if inverse {
+                inverse_rows(&mut rows, &tw, log_n);
+            } else {
+                forward_rows(&mut rows, &tw, log_n);
+            }
+            if direction == Direction::Forward && order == CircleOrder::Natural {
+                bit_reversed_to_natural(&mut rows, log_n);
+            }
+            from_rows(&rows, g);
+        });
         cols.par_iter_mut().for_each(|c| match (direction, order) {
             (Direction::Forward, CircleOrder::BitReversed) => forward(c, &tw, log_n, 0),
             (Direction::Forward, CircleOrder::Natural) => {
@@ -322,8 +341,126 @@ fn tile_pass(
     }
 }
 
+/// Rows per cache chunk in the row-packed batch transform.
+const ROW_CHUNK: usize = 1 << 11;
+
+/// `W` columns → one packed vector per row.
+fn to_rows(group: &[Vec<M31>]) -> Vec<P> {
+    let n = group[0].len();
+    let mut rows = vec![P::default(); n];
+    rows.par_chunks_mut(ROW_CHUNK).enumerate().for_each(|(k, part)| {
+        let (base, len) = (k * ROW_CHUNK, part.len());
+        for (c, col) in group.iter().enumerate() {
+            for (r, x) in part.iter_mut().zip(&col[base..base + len]) {
+                r.as_slice_mut()[c] = *x;
+            }
+        }
+    });
+    rows
+}
+
+/// One packed vector per row → `W` columns.
+fn from_rows(rows: &[P], group: &mut [Vec<M31>]) {
+    let n = rows.len();
+    let mut parts: Vec<Vec<&mut [M31]>> = (0..n.div_ceil(ROW_CHUNK)).map(|_| Vec::new()).collect();
+    for col in group.iter_mut() {
+        for (k, part) in col.chunks_mut(ROW_CHUNK).enumerate() {
+            parts[k].push(part);
+        }
+    }
+    parts.into_par_iter().zip(rows.par_chunks(ROW_CHUNK)).for_each(|(mut cols, rows)| {
+        for (c, col) in cols.iter_mut().enumerate() {
+            for (x, r) in col.iter_mut().zip(rows) {
+                *x = r.as_slice()[c];
+            }
+        }
+    });
+}
+
+/// [`forward`] on rows of packed vectors.
+fn forward_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
+    let n = data.len();
+    let chunk = ROW_CHUNK.min(n);
+    let l_small = k - chunk.trailing_zeros() as usize;
+    for l in 0..l_small {
+        let h = n >> (l + 1);
+        for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
+            let (lo, hi) = block.split_at_mut(h);
+            lo.par_chunks_mut(chunk / 2)
+                .zip(hi.par_chunks_mut(chunk / 2))
+                .for_each(|(lo, hi)| fwd_rows_block(lo, hi, *t));
+        }
+    }
+    data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
+        for l in l_small..k {
+            let h = n >> (l + 1);
+            let b0 = c * chunk / (2 * h);
+            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
+                let (lo, hi) = block.split_at_mut(h);
+                fwd_rows_block(lo, hi, *t);
+            }
+        }
+    });
+}
+
+/// [`inverse_fft`] on rows of packed vectors.
+fn inverse_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
+    let n = data.len();
+    let chunk = ROW_CHUNK.min(n);
+    let l_small = k - chunk.trailing_zeros() as usize;
+    data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
+        for l in (l_small..k).rev() {
+            let h = n >> (l + 1);
+            let b0 = c * chunk / (2 * h);
+            let s = if l == k - 1 { tw.n_inv } else { M31::ONE };
+            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
+                let (lo, hi) = block.split_at_mut(h);
+                inv_rows_block(lo, hi, *t, s);
+            }
+        }
+    });
+    for l in (0..l_small).rev() {
+        let h = n >> (l + 1);
+        for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
+            let (lo, hi) = block.split_at_mut(h);
+            lo.par_chunks_mut(chunk / 2)
+                .zip(hi.par_chunks_mut(chunk / 2))
+                .for_each(|(lo, hi)| inv_rows_block(lo, hi, *t, M31::ONE));
+        }
+    }
+}
+
+#[inline]
+fn fwd_rows_block(lo: &mut [P], hi: &mut [P], t: M31) {
+    let tp = P::broadcast(t);
+    for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+        let (x, y) = (*a, *b * tp);
+        *a = x + y;
+        *b = x - y;
+    }
+}
+
+#[inline]
+fn inv_rows_block(lo: &mut [P], hi: &mut [P], t: M31, s: M31) {
+    let tp = P::broadcast(t);
+    if s == M31::ONE {
+        for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = x + y;
+            *b = (x - y) * tp;
+        }
+    } else {
+        let sp = P::broadcast(s);
+        for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = (x + y) * sp;
+            *b = (x - y) * tp;
+        }
+    }
+}
+
 /// Permutes a bit-reversed-order column (length `2^log_n`) into natural order.
-fn bit_reversed_to_natural(data: &mut [M31], log_n: usize) {
+fn bit_reversed_to_natural<T: Copy + Send + Sync>(data: &mut [T], log_n: usize) {
     let src = data.to_vec();
     data.par_iter_mut()
         .enumerate()
@@ -331,7 +468,7 @@ fn bit_reversed_to_natural(data: &mut [M31], log_n: usize) {
 }
 
 /// Permutes a natural-order column (length `2^log_n`) into bit-reversed order.
-fn natural_to_bit_reversed(data: &mut [M31], log_n: usize) {
+fn natural_to_bit_reversed<T: Copy + Send + Sync>(data: &mut [T], log_n: usize) {
     let src = data.to_vec();
     data.par_iter_mut()
         .enumerate()

@@ -18,8 +18,10 @@
 # Set $CIRCUITS to a space-separated subset of names to build only those.
 #
 # Idempotent: a circuit whose sources, input and this script are unchanged since its last
-# successful build (OUTDIR/<circuit>/.stamp) is skipped. The powers of tau is built once per
-# power in OUTDIR/ptau/ and reused by every circuit that fits in it.
+# successful build (OUTDIR/<circuit>/.stamp) is skipped. One powers of tau, of the largest power
+# the selected circuits need, is built in OUTDIR/ptau/ and reused by every circuit that fits in it
+# (also by later runs). Preparing phase 2 is slow in snarkjs: seconds up to power 12, minutes for
+# 14, tens of minutes for 16 on two cores.
 #
 # Randomness: snarkjs's `contribute -e=...` mixes OS randomness into the entropy, so it cannot give
 # reproducible files. The contributions here are snarkjs *beacon* contributions (a fixed public
@@ -160,6 +162,17 @@ SELECTED=(${CIRCUITS:-${ALL[@]}})
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 T_START=$SECONDS
+
+# One ceremony for the whole run, of the largest power any selected circuit needs (the fixed
+# circuits need at most 10; mulchain_k<K> needs exactly K): preparing phase 2 dominates the time
+# (minutes from power 14 on), so making one big ptau beats one per size.
+MAX_POWER=10
+for name in "${SELECTED[@]}"; do
+    if [[ "$name" =~ ^mulchain_k([0-9]+)$ ]] && ((BASH_REMATCH[1] > MAX_POWER && BASH_REMATCH[1] <= 28)); then
+        MAX_POWER=${BASH_REMATCH[1]}
+    fi
+done
+ensure_ptau "$MAX_POWER" >/dev/null
 for name in "${SELECTED[@]}"; do
     case "$name" in
         mulchain_k*)

@@ -1,0 +1,37 @@
+//! Hashing for zkprove's small-field proving stack.
+//!
+//! - [`Poseidon2`]: the Poseidon2 permutation, generic over the field and the width, one state or
+//!   `F::Packing::WIDTH` states at once; the standard instances of Plonky3 0.8 (BabyBear 16/24,
+//!   M31 16, Goldilocks 8/12), their round constants regenerated here from the Grain LFSR.
+
+#![forbid(unsafe_code)]
+
+mod grain;
+mod poseidon2;
+
+pub use poseidon2::Poseidon2;
+
+/// Errors from building hashes, Merkle trees and transcripts, and from verifying openings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    /// A permutation width the construction does not support.
+    #[error("unsupported permutation width {width}")]
+    UnsupportedWidth {
+        /// The width asked for.
+        width: usize,
+    },
+    /// An S-box degree other than 3, 5 or 7.
+    #[error("unsupported S-box degree {degree} (expected 3, 5 or 7)")]
+    UnsupportedSboxDegree {
+        /// The degree asked for.
+        degree: u64,
+    },
+    /// A slice or table of the wrong length.
+    #[error("expected length {expected}, got {got}")]
+    WrongLength {
+        /// The length required.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+}

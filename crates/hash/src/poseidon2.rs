@@ -1,0 +1,406 @@
+//! The Poseidon2 permutation ([eprint 2023/323](https://eprint.iacr.org/2023/323)), generic over the
+//! field and the width, in the layout Plonky3 uses:
+//!
+//! 1. the external linear layer `M_E`;
+//! 2. `R_F / 2` full rounds: add the round constants, S-box on every cell, `M_E`;
+//! 3. `R_P` partial rounds: add one constant to cell 0, S-box on cell 0, the internal layer `M_I`;
+//! 4. `R_F / 2` full rounds as in 2.
+//!
+//! `M_E` is the "light" external matrix of the paper's Appendix B: `M4 = circ(2, 3, 1, 1)` on each
+//! block of four cells, then `circ(2·M4, M4, …, M4)` across blocks, computed as "each cell plus the
+//! sum of the cells with the same index mod 4". `M_I = 1 + diag(V)` with `1` the all-ones matrix:
+//! cell `i` becomes `V_i·x_i + Σ x`.
+//!
+//! Every function is generic over a [`PackedField`] whose lanes are independent states, so the
+//! same code permutes one state (`P = F`) or `F::Packing::WIDTH` states at once.
+
+use rayon::prelude::*;
+use zkprove_field::{Field, PackedField, PrimeField64};
+
+use crate::HashError;
+use crate::grain::{Grain, GrainSeed};
+
+/// A Poseidon2 permutation of `WIDTH` field elements.
+///
+/// Build the standard instances with [`Poseidon2::babybear_16`] and friends (the constants and
+/// diagonals of Plonky3 0.8), or any other with [`Poseidon2::new`] / [`Poseidon2::new_grain`].
+#[derive(Clone, Debug)]
+pub struct Poseidon2<F: Field, const WIDTH: usize> {
+    sbox_degree: u64,
+    external_initial: Vec<[F; WIDTH]>,
+    internal: Vec<F>,
+    external_terminal: Vec<[F; WIDTH]>,
+    internal_diag: [F; WIDTH],
+}
+
+/// `x^d` for the S-box degrees Poseidon2 uses (3, 5, 7).
+#[inline(always)]
+fn sbox<P: PackedField>(x: P, degree: u64) -> P {
+    match degree {
+        3 => x * x * x,
+        5 => {
+            let x2 = x * x;
+            let x4 = x2 * x2;
+            x4 * x
+        }
+        _ => {
+            // 7: x³·x⁴, four multiplications.
+            let x2 = x * x;
+            let x3 = x2 * x;
+            let x4 = x2 * x2;
+            x3 * x4
+        }
+    }
+}
+
+/// `circ(2, 3, 1, 1)` on four cells, with 8 additions (Plonky3's `apply_mat4` chain).
+#[inline(always)]
+fn mat4<P: PackedField>(x: &mut [P]) {
+    let t01 = x[0] + x[1];
+    let t23 = x[2] + x[3];
+    let t0123 = t01 + t23;
+    let t01123 = t0123 + x[1];
+    let t01233 = t0123 + x[3];
+    // x[1] and x[3] first: they read the old x[0] and x[2].
+    x[3] = t01233 + x[0] + x[0];
+    x[1] = t01123 + x[2] + x[2];
+    x[0] = t01123 + t01;
+    x[2] = t01233 + t23;
+}
+
+/// The external linear layer `M_E` (WIDTH a multiple of 4).
+#[inline(always)]
+fn external_linear_layer<P: PackedField, const WIDTH: usize>(state: &mut [P; WIDTH]) {
+    for chunk in state.chunks_exact_mut(4) {
+        mat4(chunk);
+    }
+    let mut sums = [state[0], state[1], state[2], state[3]];
+    for j in (4..WIDTH).step_by(4) {
+        for k in 0..4 {
+            sums[k] += state[j + k];
+        }
+    }
+    for i in 0..WIDTH {
+        state[i] += sums[i % 4];
+    }
+}
+
+impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
+    /// Builds a permutation from explicit constants.
+    ///
+    /// `external_initial` and `external_terminal` hold one row of `WIDTH` constants per full round
+    /// (`R_F / 2` each), `internal` one constant per partial round, `internal_diag` the vector `V`
+    /// of `M_I = 1 + diag(V)`.
+    ///
+    /// # Errors
+    /// [`HashError::UnsupportedWidth`] unless `WIDTH` is a positive multiple of 4;
+    /// [`HashError::UnsupportedSboxDegree`] unless the degree is 3, 5 or 7;
+    /// [`HashError::WrongLength`] when the two halves of full rounds differ in number.
+    /// The caller is responsible for `gcd(degree, p − 1) = 1` and for `M_I` being invertible.
+    pub fn new(
+        sbox_degree: u64,
+        external_initial: Vec<[F; WIDTH]>,
+        internal: Vec<F>,
+        external_terminal: Vec<[F; WIDTH]>,
+        internal_diag: [F; WIDTH],
+    ) -> Result<Self, HashError> {
+        if WIDTH == 0 || !WIDTH.is_multiple_of(4) {
+            return Err(HashError::UnsupportedWidth { width: WIDTH });
+        }
+        if !matches!(sbox_degree, 3 | 5 | 7) {
+            return Err(HashError::UnsupportedSboxDegree { degree: sbox_degree });
+        }
+        if external_initial.len() != external_terminal.len() {
+            return Err(HashError::WrongLength {
+                expected: external_initial.len(),
+                got: external_terminal.len(),
+            });
+        }
+        Ok(Self { sbox_degree, external_initial, internal, external_terminal, internal_diag })
+    }
+
+    /// The S-box degree `α` (the S-box is `x ↦ x^α`).
+    pub fn sbox_degree(&self) -> u64 {
+        self.sbox_degree
+    }
+
+    /// The number of full rounds `R_F` (both halves).
+    pub fn n_full_rounds(&self) -> usize {
+        2 * self.external_initial.len()
+    }
+
+    /// The number of partial rounds `R_P`.
+    pub fn n_partial_rounds(&self) -> usize {
+        self.internal.len()
+    }
+
+    /// The diagonal `V` of the internal matrix `1 + diag(V)`.
+    pub fn internal_diag(&self) -> &[F; WIDTH] {
+        &self.internal_diag
+    }
+
+    /// Permutes `WIDTH` packed cells in place; lane `k` of every cell is state number `k`.
+    #[inline]
+    pub fn permute_packed_mut<P: PackedField<Scalar = F>>(&self, state: &mut [P; WIDTH]) {
+        let degree = self.sbox_degree;
+        external_linear_layer(state);
+        for rc in &self.external_initial {
+            self.full_round(state, rc, degree);
+        }
+        for &rc in &self.internal {
+            state[0] = sbox(state[0] + rc, degree);
+            let mut sum = state[0];
+            for x in &state[1..] {
+                sum += *x;
+            }
+            for i in 0..WIDTH {
+                state[i] = state[i] * self.internal_diag[i] + sum;
+            }
+        }
+        for rc in &self.external_terminal {
+            self.full_round(state, rc, degree);
+        }
+    }
+
+    #[inline(always)]
+    fn full_round<P: PackedField<Scalar = F>>(
+        &self,
+        state: &mut [P; WIDTH],
+        rc: &[F; WIDTH],
+        degree: u64,
+    ) {
+        for i in 0..WIDTH {
+            state[i] = sbox(state[i] + rc[i], degree);
+        }
+        external_linear_layer(state);
+    }
+
+    /// Permutes one state in place.
+    #[inline]
+    pub fn permute_mut(&self, state: &mut [F; WIDTH]) {
+        self.permute_packed_mut::<F>(state);
+    }
+
+    /// The permutation of one state.
+    #[inline]
+    pub fn permute(&self, mut state: [F; WIDTH]) -> [F; WIDTH] {
+        self.permute_mut(&mut state);
+        state
+    }
+
+    /// Permutes many states in place: `F::Packing::WIDTH` states per SIMD pass, chunks of them
+    /// on Rayon threads. Equal to calling [`Poseidon2::permute_mut`] on each.
+    pub fn permute_batch(&self, states: &mut [[F; WIDTH]]) {
+        let lanes = <F::Packing as PackedField>::WIDTH;
+        // Enough work per task to amortise Rayon's overhead.
+        let chunk = (lanes * 64).max(1);
+        states.par_chunks_mut(chunk).for_each(|chunk| {
+            let mut groups = chunk.chunks_exact_mut(lanes);
+            for group in &mut groups {
+                let mut packed: [F::Packing; WIDTH] = core::array::from_fn(|i| {
+                    <F::Packing as PackedField>::from_fn(|lane| group[lane][i])
+                });
+                self.permute_packed_mut(&mut packed);
+                for (i, p) in packed.iter().enumerate() {
+                    for (lane, v) in p.as_slice().iter().enumerate() {
+                        group[lane][i] = *v;
+                    }
+                }
+            }
+            for state in groups.into_remainder() {
+                self.permute_mut(state);
+            }
+        });
+    }
+}
+
+impl<F: PrimeField64, const WIDTH: usize> Poseidon2<F, WIDTH> {
+    /// Builds a permutation whose round constants come from the Grain LFSR of the Poseidon2
+    /// reference scripts, seeded with `(field_type = 1, sbox = 0, n = bits(p), t = WIDTH, R_F, R_P)`,
+    /// drawn in round order: `R_F / 2` rows of `WIDTH`, then `R_P` single constants, then `R_F / 2`
+    /// rows of `WIDTH`. This is how Plonky3 0.8's tables were generated.
+    ///
+    /// # Errors
+    /// As [`Poseidon2::new`]; also [`HashError::UnsupportedWidth`] for an odd `n_full_rounds`.
+    pub fn new_grain(
+        sbox_degree: u64,
+        n_full_rounds: usize,
+        n_partial_rounds: usize,
+        internal_diag: [F; WIDTH],
+    ) -> Result<Self, HashError> {
+        if !n_full_rounds.is_multiple_of(2) {
+            return Err(HashError::WrongLength { expected: n_full_rounds + 1, got: n_full_rounds });
+        }
+        let n = F::NUM_BITS;
+        let p = F::ORDER_U64;
+        let mut grain = Grain::new(GrainSeed {
+            field_type: 1,
+            sbox: 0,
+            n,
+            t: WIDTH as u32,
+            r_f: n_full_rounds as u32,
+            r_p: n_partial_rounds as u32,
+        });
+        let mut sample = || F::from_u64(grain.next_below_u64(n, p));
+        let full_rows = |sample: &mut dyn FnMut() -> F| -> Vec<[F; WIDTH]> {
+            (0..n_full_rounds / 2).map(|_| core::array::from_fn(|_| sample())).collect()
+        };
+        let external_initial = full_rows(&mut sample);
+        let internal = (0..n_partial_rounds).map(|_| sample()).collect();
+        let external_terminal = full_rows(&mut sample);
+        Self::new(sbox_degree, external_initial, internal, external_terminal, internal_diag)
+    }
+}
+
+/// `num / 2^inv_log2` in `F` (for the diagonals, which Plonky3 picks among small integers and
+/// signed inverse powers of two so that multiplying by them is cheap).
+fn diag_entry<F: Field>(num: i64, inv_log2: u64) -> F {
+    let magnitude = F::from_u64(num.unsigned_abs());
+    let value = match F::TWO.inverse() {
+        Some(half) => magnitude * half.pow(inv_log2),
+        None => magnitude,
+    };
+    if num < 0 { -value } else { value }
+}
+
+fn diag<F: Field, const WIDTH: usize>(spec: [(i64, u64); WIDTH]) -> [F; WIDTH] {
+    spec.map(|(num, inv_log2)| diag_entry(num, inv_log2))
+}
+
+mod instances {
+    use zkprove_field::babybear::BabyBear;
+    use zkprove_field::goldilocks::Goldilocks;
+    use zkprove_field::m31::M31;
+
+    use super::{Poseidon2, diag};
+
+    /// Builds a standard instance; its parameters are fixed and valid, so failure is a bug here.
+    fn standard<F: zkprove_field::PrimeField64, const WIDTH: usize>(
+        sbox_degree: u64,
+        n_partial_rounds: usize,
+        internal_diag: [F; WIDTH],
+    ) -> Poseidon2<F, WIDTH> {
+        match Poseidon2::new_grain(sbox_degree, 8, n_partial_rounds, internal_diag) {
+            Ok(p) => p,
+            Err(e) => unreachable!("standard Poseidon2 instance rejected: {e}"),
+        }
+    }
+
+    impl Poseidon2<BabyBear, 16> {
+        /// Plonky3's BabyBear width-16 instance: `x^7`, `R_F = 8`, `R_P = 13`,
+        /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/2^8, 1/4, 1/8, 1/2^27, −1/2^8, −1/16, −1/2^27]`.
+        pub fn babybear_16() -> Self {
+            standard(
+                7,
+                13,
+                diag([
+                    (-2, 0),
+                    (1, 0),
+                    (2, 0),
+                    (1, 1),
+                    (3, 0),
+                    (4, 0),
+                    (-1, 1),
+                    (-3, 0),
+                    (-4, 0),
+                    (1, 8),
+                    (1, 2),
+                    (1, 3),
+                    (1, 27),
+                    (-1, 8),
+                    (-1, 4),
+                    (-1, 27),
+                ]),
+            )
+        }
+    }
+
+    impl Poseidon2<BabyBear, 24> {
+        /// Plonky3's BabyBear width-24 instance: `x^7`, `R_F = 8`, `R_P = 21`,
+        /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/2^8, 1/4, 1/8, 1/16, 1/2^7, 1/2^9, 1/2^27,
+        /// −1/2^8, −1/4, −1/8, −1/16, −1/32, −1/64, −1/2^7, −1/2^27]`.
+        pub fn babybear_24() -> Self {
+            standard(
+                7,
+                21,
+                diag([
+                    (-2, 0),
+                    (1, 0),
+                    (2, 0),
+                    (1, 1),
+                    (3, 0),
+                    (4, 0),
+                    (-1, 1),
+                    (-3, 0),
+                    (-4, 0),
+                    (1, 8),
+                    (1, 2),
+                    (1, 3),
+                    (1, 4),
+                    (1, 7),
+                    (1, 9),
+                    (1, 27),
+                    (-1, 8),
+                    (-1, 2),
+                    (-1, 3),
+                    (-1, 4),
+                    (-1, 5),
+                    (-1, 6),
+                    (-1, 7),
+                    (-1, 27),
+                ]),
+            )
+        }
+    }
+
+    impl Poseidon2<M31, 16> {
+        /// Plonky3's Mersenne-31 width-16 instance: `x^5`, `R_F = 8`, `R_P = 14`,
+        /// `V = [−2, 2^0, 2^1, …, 2^8, 2^10, 2^12, 2^13, 2^14, 2^15, 2^16]`.
+        pub fn m31_16() -> Self {
+            let shifts = [0u32, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16];
+            let mut v = [M31::new(0); 16];
+            v[0] = -M31::new(2);
+            for (x, s) in v[1..].iter_mut().zip(shifts) {
+                *x = M31::new(1 << s);
+            }
+            standard(5, 14, v)
+        }
+    }
+
+    impl Poseidon2<Goldilocks, 8> {
+        /// Plonky3's Goldilocks width-8 instance: `x^7`, `R_F = 8`, `R_P = 22`,
+        /// `V = [−2, 1, 2, 1/2, 3, −1/2, −3, −4]`.
+        pub fn goldilocks_8() -> Self {
+            standard(
+                7,
+                22,
+                diag([(-2, 0), (1, 0), (2, 0), (1, 1), (3, 0), (-1, 1), (-3, 0), (-4, 0)]),
+            )
+        }
+    }
+
+    impl Poseidon2<Goldilocks, 12> {
+        /// Plonky3's Goldilocks width-12 instance: `x^7`, `R_F = 8`, `R_P = 22`,
+        /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/4, −1/4, 1/8]`.
+        pub fn goldilocks_12() -> Self {
+            standard(
+                7,
+                22,
+                diag([
+                    (-2, 0),
+                    (1, 0),
+                    (2, 0),
+                    (1, 1),
+                    (3, 0),
+                    (4, 0),
+                    (-1, 1),
+                    (-3, 0),
+                    (-4, 0),
+                    (1, 2),
+                    (-1, 2),
+                    (1, 3),
+                ]),
+            )
+        }
+    }
+}

@@ -254,11 +254,13 @@ fn transform_rows<F: TwoAdicField>(
     match order {
         Order::NaturalToBitReversed => dif_rows(&mut buf, tw),
         Order::BitReversedToNatural => dit_rows(&mut buf, tw),
-        Order::NaturalToNatural => {
-            dif_rows(&mut buf, tw);
-            bit_reverse_permute(&mut buf);
-        }
+        // The bit reversal is folded into the transposition back to columns below.
+        Order::NaturalToNatural => dif_rows(&mut buf, tw),
     }
+    let log_n = n.trailing_zeros();
+    let src = |i: usize| {
+        if order == Order::NaturalToNatural { i.reverse_bits() >> (usize::BITS - log_n) } else { i }
+    };
     // Chunk k of every column, gathered so that each task writes one row range of all columns.
     let mut parts: Vec<Vec<&mut [F]>> = (0..n.div_ceil(ROW_CHUNK)).map(|_| Vec::new()).collect();
     for col in group.iter_mut() {
@@ -266,23 +268,26 @@ fn transform_rows<F: TwoAdicField>(
             parts[k].push(part);
         }
     }
-    parts.into_par_iter().zip(buf.par_chunks(ROW_CHUNK)).enumerate().for_each(
-        |(k, (mut cols, rows))| {
-            let base = k * ROW_CHUNK;
+    let buf = &buf;
+    parts.into_par_iter().enumerate().for_each(|(k, mut cols)| {
+        let base = k * ROW_CHUNK;
+        let len = cols[0].len();
+        for i in 0..len {
+            let row = buf[src(base + i)];
             for (c, col) in cols.iter_mut().enumerate() {
-                for (x, r) in col.iter_mut().zip(rows) {
-                    *x = r.as_slice()[c];
-                }
-                if direction == Direction::Inverse
-                    && let Some(s) = scale
-                {
-                    for (x, s) in col.iter_mut().zip(&s[base..]) {
-                        *x *= *s;
-                    }
+                col[i] = row.as_slice()[c];
+            }
+        }
+        if direction == Direction::Inverse
+            && let Some(s) = scale
+        {
+            for col in cols.iter_mut() {
+                for (x, s) in col.iter_mut().zip(&s[base..]) {
+                    *x *= *s;
                 }
             }
-        },
-    );
+        }
+    });
 }
 
 /// [`dif`] on rows of packed vectors (scalar twiddles, one per row).

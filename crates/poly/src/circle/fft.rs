@@ -112,9 +112,10 @@ impl CircleFftOps for CpuBackend {
                 forward_rows(&mut rows, &tw, log_n);
             }
             if direction == Direction::Forward && order == CircleOrder::Natural {
-                bit_reversed_to_natural(&mut rows, log_n);
+                from_rows(&rows, g, |i| natural_to_bit_reversed_index(i, log_n));
+            } else {
+                from_rows(&rows, g, |i| i);
             }
-            from_rows(&rows, g);
         });
         cols.par_iter_mut().for_each(|c| match (direction, order) {
             (Direction::Forward, CircleOrder::BitReversed) => forward(c, &tw, log_n, 0),
@@ -359,8 +360,9 @@ fn to_rows(group: &[Vec<M31>]) -> Vec<P> {
     rows
 }
 
-/// One packed vector per row → `W` columns.
-fn from_rows(rows: &[P], group: &mut [Vec<M31>]) {
+/// One packed vector per row → `W` columns; output row `i` is `rows[src(i)]` (the permutation to
+/// natural order folded into the transposition).
+fn from_rows(rows: &[P], group: &mut [Vec<M31>], src: impl Fn(usize) -> usize + Sync) {
     let n = rows.len();
     let mut parts: Vec<Vec<&mut [M31]>> = (0..n.div_ceil(ROW_CHUNK)).map(|_| Vec::new()).collect();
     for col in group.iter_mut() {
@@ -368,10 +370,12 @@ fn from_rows(rows: &[P], group: &mut [Vec<M31>]) {
             parts[k].push(part);
         }
     }
-    parts.into_par_iter().zip(rows.par_chunks(ROW_CHUNK)).for_each(|(mut cols, rows)| {
-        for (c, col) in cols.iter_mut().enumerate() {
-            for (x, r) in col.iter_mut().zip(rows) {
-                *x = r.as_slice()[c];
+    parts.into_par_iter().enumerate().for_each(|(k, mut cols)| {
+        let base = k * ROW_CHUNK;
+        for i in 0..cols[0].len() {
+            let row = rows[src(base + i)];
+            for (c, col) in cols.iter_mut().enumerate() {
+                col[i] = row.as_slice()[c];
             }
         }
     });

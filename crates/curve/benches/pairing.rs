@@ -14,9 +14,10 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_curve::bn254::{
-    Fq2, G1Affine, G2Affine, G2Prepared, final_exponentiation, multi_miller_loop, multi_pairing,
-    multi_pairing_prepared, pairing,
+    Fq2, Fq6, Fq12, G1Affine, G2Affine, G2Prepared, final_exponentiation, multi_miller_loop,
+    multi_pairing, multi_pairing_prepared, pairing,
 };
+use zkprove_field::Field;
 use zkprove_field::bn254::Fq;
 
 fn ark_fq(x: Fq) -> ark_bn254::Fq {
@@ -26,6 +27,14 @@ fn ark_fq(x: Fq) -> ark_bn254::Fq {
 fn ark_fq2(x: Fq2) -> ark_bn254::Fq2 {
     let [c0, c1] = *x.coeffs();
     ark_bn254::Fq2::new(ark_fq(c0), ark_fq(c1))
+}
+
+fn ark_fq6(x: Fq6) -> ark_bn254::Fq6 {
+    ark_bn254::Fq6::new(ark_fq2(x.c0), ark_fq2(x.c1), ark_fq2(x.c2))
+}
+
+fn ark_fq12(x: Fq12) -> ark_bn254::Fq12 {
+    ark_bn254::Fq12::new(ark_fq6(x.c0), ark_fq6(x.c1))
 }
 
 fn ark_g1(p: &G1Affine) -> ark_bn254::G1Affine {
@@ -87,6 +96,58 @@ fn bench_pairing(c: &mut Criterion) {
     group.finish();
 }
 
+/// The tower operations the pairing is made of, ours and arkworks', on the same values.
+fn bench_tower(c: &mut Criterion) {
+    let mut rng = StdRng::seed_from_u64(8);
+    let (a, b) = (Fq12::random(&mut rng), Fq12::random(&mut rng));
+    let (x, y) = (Fq2::random(&mut rng), Fq2::random(&mut rng));
+    let (ark_a, ark_b) = (ark_fq12(a), ark_fq12(b));
+    let (ark_x, ark_y) = (ark_fq2(x), ark_fq2(y));
+    // A cyclotomic element: f^((q⁶ − 1)(q² + 1)).
+    let cyc = {
+        let g = a.conjugate() * a.inverse().unwrap();
+        g.frobenius_map(2) * g
+    };
+    let ark_cyc = ark_fq12(cyc);
+    let mut group = c.benchmark_group("bn254-tower");
+    group.bench_function("zkprove/fq2_mul", |bch| bch.iter(|| black_box(x) * black_box(y)));
+    group
+        .bench_function("arkworks/fq2_mul", |bch| bch.iter(|| black_box(ark_x) * black_box(ark_y)));
+    group.bench_function("zkprove/fq2_square", |bch| bch.iter(|| black_box(x).square()));
+    group.bench_function("arkworks/fq2_square", |bch| {
+        bch.iter(|| ark_ff::Field::square(&black_box(ark_x)))
+    });
+    group.bench_function("zkprove/fq12_mul", |bch| bch.iter(|| black_box(a) * black_box(b)));
+    group.bench_function("arkworks/fq12_mul", |bch| {
+        bch.iter(|| black_box(ark_a) * black_box(ark_b))
+    });
+    group.bench_function("zkprove/fq12_square", |bch| bch.iter(|| black_box(a).square()));
+    group.bench_function("arkworks/fq12_square", |bch| {
+        bch.iter(|| ark_ff::Field::square(&black_box(ark_a)))
+    });
+    group.bench_function("zkprove/fq12_cyclotomic_square", |bch| {
+        bch.iter(|| black_box(cyc).cyclotomic_square())
+    });
+    group.bench_function("arkworks/fq12_cyclotomic_square", |bch| {
+        bch.iter(|| ark_ff::CyclotomicMultSubgroup::cyclotomic_square(&black_box(ark_cyc)))
+    });
+    group.bench_function("zkprove/fq12_mul_by_034", |bch| {
+        bch.iter(|| black_box(a).mul_by_034(black_box(x), black_box(y), black_box(x)))
+    });
+    group.bench_function("arkworks/fq12_mul_by_034", |bch| {
+        bch.iter(|| {
+            let mut f = black_box(ark_a);
+            f.mul_by_034(&black_box(ark_x), &black_box(ark_y), &black_box(ark_x));
+            f
+        })
+    });
+    group.bench_function("zkprove/fq12_inverse", |bch| bch.iter(|| black_box(a).inverse()));
+    group.bench_function("arkworks/fq12_inverse", |bch| {
+        bch.iter(|| ark_ff::Field::inverse(&black_box(ark_a)))
+    });
+    group.finish();
+}
+
 fn criterion_config() -> Criterion {
     Criterion::default()
         .warm_up_time(Duration::from_secs(1))
@@ -96,6 +157,6 @@ fn criterion_config() -> Criterion {
 criterion_group! {
     name = benches;
     config = criterion_config();
-    targets = bench_pairing
+    targets = bench_pairing, bench_tower
 }
 criterion_main!(benches);

@@ -16,7 +16,7 @@ use zkprove_field::Field;
 use zkprove_field::bn254::Fq;
 
 use super::Fq2;
-use super::fq6::{Fq6, assign_ops, fq2, mul_by_xi};
+use super::fq6::{Fq6, assign_ops, fq2, mul_by_xi, square2};
 
 /// `ξ^((q^k − 1)/6)`, for `k = 0..12`: `w^(q^k) = w·ξ^((q^k − 1)/6)`. Derived by exponentiation in
 /// a script and checked by the test `frobenius_constants` (crates/curve/tests/pairing.rs).
@@ -110,9 +110,9 @@ impl Fq12 {
         // (x + ys)² = (x² + ξy²) + ((x + y)² − x² − y²)s.
         #[inline(always)]
         fn fq4_square(x: Fq2, y: Fq2) -> (Fq2, Fq2) {
-            let t0 = x.square();
-            let t1 = y.square();
-            (t0 + mul_by_xi(t1), (x + y).square() - t0 - t1)
+            let t0 = square2(x);
+            let t1 = square2(y);
+            (t0 + mul_by_xi(t1), square2(x + y) - t0 - t1)
         }
         // 3z − 2x = 2(z − x) + z and 3z + 2x = 2(z + x) + z.
         #[inline(always)]

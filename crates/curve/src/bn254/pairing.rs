@@ -27,7 +27,7 @@ use core::ops::{Mul, MulAssign};
 use zkprove_field::bn254::Fq;
 use zkprove_field::{Field, PrimeField};
 
-use super::fq6::{conjugate2, fq2};
+use super::fq6::{conjugate2, fq2, mul2, square2};
 use super::fq12::Fq12;
 use super::{Fq2, G1Affine, G2Affine, G2Config, G2Projective};
 use crate::sw::SwCurve;
@@ -159,19 +159,19 @@ impl G2Homogeneous {
     #[inline]
     fn double_step(&mut self) -> LineCoeffs {
         let (x, y, z) = (self.x, self.y, self.z);
-        let b = y.square();
-        let c = z.square();
-        let e = G2Config::B * (c.double() + c);
+        let b = square2(y);
+        let c = square2(z);
+        let e = mul2(G2Config::B, c.double() + c);
         let f = e.double() + e;
         let g = b + f;
-        let h = (y + z).square() - b - c;
+        let h = square2(y + z) - b - c;
         let i = e - b;
-        let j = x.square();
-        let e2 = e.square();
+        let j = square2(x);
+        let e2 = square2(e);
         let e2_12 = (e2.double() + e2).double().double();
-        self.x = ((x * y) * (b - f)).double();
-        self.y = g.square() - e2_12;
-        self.z = (b * h).double().double();
+        self.x = mul2(mul2(x, y), b - f).double();
+        self.y = square2(g) - e2_12;
+        self.z = mul2(b, h).double().double();
         LineCoeffs { c0: -h, c1: j.double() + j, c2: i }
     }
 
@@ -182,18 +182,18 @@ impl G2Homogeneous {
     #[inline]
     fn add_step(&mut self, q: &G2Affine) -> LineCoeffs {
         let (x, y, z) = (self.x, self.y, self.z);
-        let theta = y - q.y * z;
-        let lambda = x - q.x * z;
-        let c = theta.square();
-        let d = lambda.square();
-        let e = lambda * d;
-        let f = z * c;
-        let g = x * d;
+        let theta = y - mul2(q.y, z);
+        let lambda = x - mul2(q.x, z);
+        let c = square2(theta);
+        let d = square2(lambda);
+        let e = mul2(lambda, d);
+        let f = mul2(z, c);
+        let g = mul2(x, d);
         let h = e + f - g.double();
-        self.x = lambda * h;
-        self.y = theta * (g - h) - y * e;
-        self.z = z * e;
-        let j = theta * q.x - lambda * q.y;
+        self.x = mul2(lambda, h);
+        self.y = mul2(theta, g - h) - mul2(y, e);
+        self.z = mul2(z, e);
+        let j = mul2(theta, q.x) - mul2(lambda, q.y);
         LineCoeffs { c0: lambda, c1: -theta, c2: j }
     }
 }

@@ -3,13 +3,24 @@
 //! - [`Poseidon2`]: the Poseidon2 permutation, generic over the field and the width, one state or
 //!   `F::Packing::WIDTH` states at once; the standard instances of Plonky3 0.8 (BabyBear 16/24,
 //!   M31 16, Goldilocks 8/12), their round constants regenerated here from the Grain LFSR.
+//! - [`MerkleTree`] over rows of field elements with openings and verification, built layer by
+//!   layer through a backend's [`MerkleOps`]; [`Poseidon2Merkle`] is Plonky3's sponge +
+//!   truncated-permutation scheme.
+//! - [`Transcript`]: a Fiat–Shamir duplex sponge over Poseidon2, with base- and extension-field
+//!   challenges.
 
 #![forbid(unsafe_code)]
 
 mod grain;
+mod merkle;
 mod poseidon2;
+mod transcript;
 
+pub use merkle::{
+    MerkleError, MerkleHash, MerkleOpening, MerkleOps, MerklePath, MerkleTree, Poseidon2Merkle,
+};
 pub use poseidon2::Poseidon2;
+pub use transcript::Transcript;
 
 /// Errors from building hashes, Merkle trees and transcripts, and from verifying openings.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

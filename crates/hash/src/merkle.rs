@@ -1,0 +1,345 @@
+//! Merkle trees over the rows of a matrix of field elements.
+//!
+//! A leaf is the hash of one row ([`MerkleHash::hash_row`]); an inner node is the 2-to-1
+//! compression of its children ([`MerkleHash::compress`]). Layers are built bottom-up, each layer
+//! in parallel, through a backend's [`MerkleOps`] (the CPU backend packs `F::Packing::WIDTH` rows
+//! or node pairs per Poseidon2 call and spreads chunks over Rayon threads).
+//!
+//! [`Poseidon2Merkle`] is Plonky3's scheme, so roots can be compared with `p3-merkle-tree`:
+//! leaves through `PaddingFreeSponge<Poseidon2, WIDTH, RATE, OUT>` (overwrite mode, zero initial
+//! state, no padding) and nodes through `TruncatedPermutation<Poseidon2, 2, OUT, WIDTH>`.
+//!
+//! Rows are not length-prefixed (as in Plonky3): a verifier must know the row length, since a row
+//! and the same row with trailing zeros up to the next multiple of `RATE` hash alike.
+
+use core::fmt::Debug;
+
+use rayon::prelude::*;
+use zkprove_field::{Field, PackedField};
+use zkprove_poly::{Backend, CpuBackend};
+
+use crate::{HashError, Poseidon2};
+
+/// Errors from building Merkle trees and checking openings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MerkleError {
+    /// A tree with no rows.
+    #[error("a Merkle tree needs at least one row")]
+    Empty,
+    /// A row count that is not a power of two.
+    #[error("row count {n_rows} is not a power of two")]
+    NotPowerOfTwo {
+        /// The number of rows given.
+        n_rows: usize,
+    },
+    /// A flat buffer whose length is not a multiple of the row length (or a zero row length).
+    #[error("{len} elements do not split into rows of {row_len}")]
+    RaggedRows {
+        /// Length of the flat buffer.
+        len: usize,
+        /// The row length given.
+        row_len: usize,
+    },
+    /// An index beyond the last leaf.
+    #[error("leaf index {index} out of range for {n_leaves} leaves")]
+    IndexOutOfRange {
+        /// The index asked for.
+        index: usize,
+        /// The number of leaves.
+        n_leaves: usize,
+    },
+    /// The recomputed root differs from the committed one.
+    #[error("Merkle path does not lead to the committed root")]
+    RootMismatch,
+}
+
+/// A leaf hash plus a 2-to-1 compression: what a Merkle tree needs from its hash.
+pub trait MerkleHash: Clone + Send + Sync {
+    /// The field of the rows.
+    type F: Field;
+    /// A node value.
+    type Digest: Copy + Eq + Debug + Default + Send + Sync + 'static;
+
+    /// The leaf of one row.
+    fn hash_row(&self, row: &[Self::F]) -> Self::Digest;
+
+    /// The parent of two nodes.
+    fn compress(&self, left: &Self::Digest, right: &Self::Digest) -> Self::Digest;
+
+    /// `out[i] = hash_row(rows[i·row_len .. (i+1)·row_len])`; override to vectorise.
+    fn hash_rows(&self, rows: &[Self::F], row_len: usize, out: &mut [Self::Digest]) {
+        for (o, row) in out.iter_mut().zip(rows.chunks_exact(row_len)) {
+            *o = self.hash_row(row);
+        }
+    }
+
+    /// `out[i] = compress(children[2i], children[2i+1])`; override to vectorise.
+    fn compress_pairs(&self, children: &[Self::Digest], out: &mut [Self::Digest]) {
+        for (o, pair) in out.iter_mut().zip(children.chunks_exact(2)) {
+            *o = self.compress(&pair[0], &pair[1]);
+        }
+    }
+}
+
+/// The Merkle operations a backend provides (implemented for [`CpuBackend`] here, for GPU
+/// backends in the GPU crate).
+pub trait MerkleOps<H: MerkleHash>: Backend {
+    /// The leaf layer: one digest per row of the row-major `rows` (`row_len` elements per row).
+    fn hash_leaves(
+        hasher: &H,
+        rows: &Self::Column<H::F>,
+        row_len: usize,
+    ) -> Self::Column<H::Digest>;
+
+    /// The next layer up: one digest per pair of consecutive nodes (`layer` has even length).
+    fn compress_layer(hasher: &H, layer: &Self::Column<H::Digest>) -> Self::Column<H::Digest>;
+}
+
+/// Rows (or node pairs) per Rayon task: enough to amortise scheduling.
+const PAR_CHUNK: usize = 256;
+
+impl<H: MerkleHash> MerkleOps<H> for CpuBackend {
+    fn hash_leaves(hasher: &H, rows: &Vec<H::F>, row_len: usize) -> Vec<H::Digest> {
+        if row_len == 0 {
+            return Vec::new();
+        }
+        let n = rows.len() / row_len;
+        let mut out = vec![H::Digest::default(); n];
+        out.par_chunks_mut(PAR_CHUNK)
+            .zip(rows.par_chunks(PAR_CHUNK * row_len))
+            .for_each(|(o, r)| hasher.hash_rows(r, row_len, o));
+        out
+    }
+
+    fn compress_layer(hasher: &H, layer: &Vec<H::Digest>) -> Vec<H::Digest> {
+        let mut out = vec![H::Digest::default(); layer.len() / 2];
+        out.par_chunks_mut(PAR_CHUNK)
+            .zip(layer.par_chunks(2 * PAR_CHUNK))
+            .for_each(|(o, c)| hasher.compress_pairs(c, o));
+        out
+    }
+}
+
+/// Plonky3's Merkle hash over Poseidon2: leaves by a padding-free overwrite sponge of rate `RATE`
+/// taking the first `OUT` cells, nodes by `permute(left ‖ right ‖ 0…)[..OUT]`.
+#[derive(Clone, Debug)]
+pub struct Poseidon2Merkle<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize> {
+    perm: Poseidon2<F, WIDTH>,
+}
+
+impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize>
+    Poseidon2Merkle<F, WIDTH, RATE, OUT>
+{
+    /// Wraps a permutation.
+    ///
+    /// # Errors
+    /// [`HashError::UnsupportedWidth`] unless `0 < RATE ≤ WIDTH` and `0 < 2·OUT ≤ WIDTH`.
+    pub fn new(perm: Poseidon2<F, WIDTH>) -> Result<Self, HashError> {
+        if RATE == 0 || RATE > WIDTH || OUT == 0 || 2 * OUT > WIDTH {
+            return Err(HashError::UnsupportedWidth { width: WIDTH });
+        }
+        Ok(Self { perm })
+    }
+
+    /// The permutation.
+    pub fn permutation(&self) -> &Poseidon2<F, WIDTH> {
+        &self.perm
+    }
+
+    /// Absorbs `row_len` elements per lane, `get(lane, i)` giving element `i` of lane `lane`.
+    #[inline(always)]
+    fn sponge_packed<P: PackedField<Scalar = F>>(
+        &self,
+        row_len: usize,
+        get: impl Fn(usize, usize) -> F,
+    ) -> [P; WIDTH] {
+        let mut state = [P::default(); WIDTH];
+        let mut start = 0;
+        while start < row_len {
+            let take = RATE.min(row_len - start);
+            for i in 0..take {
+                state[i] = P::from_fn(|lane| get(lane, start + i));
+            }
+            self.perm.permute_packed_mut(&mut state);
+            start += take;
+        }
+        state
+    }
+}
+
+impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize> MerkleHash
+    for Poseidon2Merkle<F, WIDTH, RATE, OUT>
+where
+    [F; OUT]: Default,
+{
+    type F = F;
+    type Digest = [F; OUT];
+
+    fn hash_row(&self, row: &[F]) -> [F; OUT] {
+        let state = self.sponge_packed::<F>(row.len(), |_, i| row[i]);
+        core::array::from_fn(|i| state[i])
+    }
+
+    fn compress(&self, left: &[F; OUT], right: &[F; OUT]) -> [F; OUT] {
+        let mut state = [F::ZERO; WIDTH];
+        state[..OUT].copy_from_slice(left);
+        state[OUT..2 * OUT].copy_from_slice(right);
+        self.perm.permute_mut(&mut state);
+        core::array::from_fn(|i| state[i])
+    }
+
+    fn hash_rows(&self, rows: &[F], row_len: usize, out: &mut [[F; OUT]]) {
+        let lanes = <F::Packing as PackedField>::WIDTH;
+        let mut groups = out.chunks_exact_mut(lanes);
+        let mut base = 0;
+        for group in &mut groups {
+            let state = self
+                .sponge_packed::<F::Packing>(row_len, |lane, i| rows[(base + lane) * row_len + i]);
+            for (lane, o) in group.iter_mut().enumerate() {
+                *o = core::array::from_fn(|i| state[i].as_slice()[lane]);
+            }
+            base += lanes;
+        }
+        for (k, o) in groups.into_remainder().iter_mut().enumerate() {
+            let r = base + k;
+            *o = self.hash_row(&rows[r * row_len..(r + 1) * row_len]);
+        }
+    }
+
+    fn compress_pairs(&self, children: &[[F; OUT]], out: &mut [[F; OUT]]) {
+        let lanes = <F::Packing as PackedField>::WIDTH;
+        let mut groups = out.chunks_exact_mut(lanes);
+        let mut base = 0;
+        for group in &mut groups {
+            let mut state = [F::Packing::default(); WIDTH];
+            for i in 0..OUT {
+                state[i] = PackedField::from_fn(|lane| children[2 * (base + lane)][i]);
+                state[OUT + i] = PackedField::from_fn(|lane| children[2 * (base + lane) + 1][i]);
+            }
+            self.perm.permute_packed_mut(&mut state);
+            for (lane, o) in group.iter_mut().enumerate() {
+                *o = core::array::from_fn(|i| state[i].as_slice()[lane]);
+            }
+            base += lanes;
+        }
+        for (k, o) in groups.into_remainder().iter_mut().enumerate() {
+            let p = base + k;
+            *o = self.compress(&children[2 * p], &children[2 * p + 1]);
+        }
+    }
+}
+
+/// The sibling digests from a leaf up to (not including) the root, bottom first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MerklePath<D> {
+    /// `siblings[k]` is the sibling at height `k` (0 = leaves).
+    pub siblings: Vec<D>,
+}
+
+/// An opened row and its authentication path.
+pub type MerkleOpening<H> = (Vec<<H as MerkleHash>::F>, MerklePath<<H as MerkleHash>::Digest>);
+
+/// A Merkle tree over `2^k` rows of equal length, kept whole so that any row can be opened.
+#[derive(Clone, Debug)]
+pub struct MerkleTree<H: MerkleHash> {
+    hasher: H,
+    rows: Vec<H::F>,
+    row_len: usize,
+    /// `layers[0]` are the leaves, the last layer is `[root]`.
+    layers: Vec<Vec<H::Digest>>,
+}
+
+impl<H: MerkleHash> MerkleTree<H> {
+    /// Commits to the rows of a row-major matrix (`row_len` elements per row) on the CPU backend.
+    ///
+    /// # Errors
+    /// [`MerkleError::RaggedRows`] when `row_len` is zero or does not divide `rows.len()`;
+    /// [`MerkleError::Empty`] for no rows; [`MerkleError::NotPowerOfTwo`] unless the row count is
+    /// a power of two.
+    pub fn commit(hasher: H, rows: Vec<H::F>, row_len: usize) -> Result<Self, MerkleError> {
+        if row_len == 0 || !rows.len().is_multiple_of(row_len) {
+            return Err(MerkleError::RaggedRows { len: rows.len(), row_len });
+        }
+        let n_rows = rows.len() / row_len;
+        if n_rows == 0 {
+            return Err(MerkleError::Empty);
+        }
+        if !n_rows.is_power_of_two() {
+            return Err(MerkleError::NotPowerOfTwo { n_rows });
+        }
+        let mut layers = vec![<CpuBackend as MerkleOps<H>>::hash_leaves(&hasher, &rows, row_len)];
+        while let Some(last) = layers.last()
+            && last.len() > 1
+        {
+            let next = <CpuBackend as MerkleOps<H>>::compress_layer(&hasher, last);
+            layers.push(next);
+        }
+        Ok(Self { hasher, rows, row_len, layers })
+    }
+
+    /// The root.
+    pub fn root(&self) -> H::Digest {
+        self.layers.last().and_then(|l| l.first()).copied().unwrap_or_default()
+    }
+
+    /// The number of rows (leaves).
+    pub fn n_leaves(&self) -> usize {
+        self.layers.first().map_or(0, Vec::len)
+    }
+
+    /// The row length.
+    pub fn row_len(&self) -> usize {
+        self.row_len
+    }
+
+    /// The hash.
+    pub fn hasher(&self) -> &H {
+        &self.hasher
+    }
+
+    /// Row `index` and its authentication path.
+    ///
+    /// # Errors
+    /// [`MerkleError::IndexOutOfRange`] for `index ≥ n_leaves`.
+    pub fn open(&self, index: usize) -> Result<MerkleOpening<H>, MerkleError> {
+        let n_leaves = self.n_leaves();
+        if index >= n_leaves {
+            return Err(MerkleError::IndexOutOfRange { index, n_leaves });
+        }
+        let row = self.rows[index * self.row_len..(index + 1) * self.row_len].to_vec();
+        let siblings = self.layers[..self.layers.len() - 1]
+            .iter()
+            .enumerate()
+            .map(|(height, layer)| layer[(index >> height) ^ 1])
+            .collect();
+        Ok((row, MerklePath { siblings }))
+    }
+
+    /// Checks that `row` is row `index` of a tree with root `root` and `2^path.len()` leaves.
+    ///
+    /// # Errors
+    /// [`MerkleError::IndexOutOfRange`] when `index ≥ 2^path.len()`;
+    /// [`MerkleError::RootMismatch`] when the path does not recompute `root`.
+    pub fn verify(
+        hasher: &H,
+        root: &H::Digest,
+        index: usize,
+        row: &[H::F],
+        path: &MerklePath<H::Digest>,
+    ) -> Result<(), MerkleError> {
+        let height = path.siblings.len();
+        if height >= usize::BITS as usize || index >> height != 0 {
+            let n_leaves = 1usize.checked_shl(height as u32).unwrap_or(usize::MAX);
+            return Err(MerkleError::IndexOutOfRange { index, n_leaves });
+        }
+        let mut node = hasher.hash_row(row);
+        for (k, sibling) in path.siblings.iter().enumerate() {
+            node = if (index >> k) & 1 == 0 {
+                hasher.compress(&node, sibling)
+            } else {
+                hasher.compress(sibling, &node)
+            };
+        }
+        if node == *root { Ok(()) } else { Err(MerkleError::RootMismatch) }
+    }
+}

@@ -14,8 +14,9 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_curve::bn254::{
-    Fq2, Fq6, Fq12, G1Affine, G2Affine, G2Prepared, final_exponentiation, multi_miller_loop,
-    multi_pairing, multi_pairing_prepared, pairing,
+    Fq2, Fq6, Fq12, G1Affine, G2Affine, G2Prepared, final_exponentiation,
+    g2_is_in_subgroup_six_x_squared, multi_miller_loop, multi_pairing, multi_pairing_prepared,
+    pairing,
 };
 use zkprove_field::Field;
 use zkprove_field::bn254::Fq;
@@ -93,6 +94,15 @@ fn bench_pairing(c: &mut Criterion) {
     });
     group
         .bench_function("zkprove/g2_subgroup_check", |b| b.iter(|| black_box(&q).is_in_subgroup()));
+    group.bench_function("zkprove/g2_subgroup_check_6x2", |b| {
+        b.iter(|| g2_is_in_subgroup_six_x_squared(black_box(&q)))
+    });
+    group.bench_function("zkprove/g2_subgroup_check_by_order", |b| {
+        b.iter(|| black_box(&q).mul_by_order_is_identity())
+    });
+    group.bench_function("arkworks/g2_subgroup_check", |b| {
+        b.iter(|| black_box(ark_q[0]).is_in_correct_subgroup_assuming_on_curve())
+    });
     group.finish();
 }
 

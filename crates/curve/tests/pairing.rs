@@ -9,8 +9,9 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_curve::bn254::{
     Fq2, Fq6, Fq12, G1Affine, G1Projective, G2Affine, G2Config, G2Prepared, G2Projective, Gt,
-    SIX_X_SQUARED, final_exponentiation, g2_is_in_subgroup, multi_miller_loop,
-    multi_miller_loop_prepared, multi_pairing, multi_pairing_prepared, pairing, psi,
+    SIX_X_SQUARED, final_exponentiation, g2_is_in_subgroup, g2_is_in_subgroup_six_x_squared,
+    multi_miller_loop, multi_miller_loop_prepared, multi_pairing, multi_pairing_prepared, pairing,
+    psi,
 };
 use zkprove_curve::{Projective, SwCurve};
 use zkprove_field::bn254::{Fq, Fr};
@@ -405,6 +406,7 @@ fn g2_subgroup_check_matches_order_check() {
         let q = G2Affine::random(&mut rng);
         assert!(q.mul_by_order_is_identity());
         assert!(g2_is_in_subgroup(&q));
+        assert!(g2_is_in_subgroup_six_x_squared(&q));
         assert!(q.is_in_subgroup());
     }
     assert!(G2Affine::IDENTITY.is_in_subgroup());
@@ -416,13 +418,24 @@ fn g2_subgroup_check_matches_order_check() {
         let slow = t.mul_by_order_is_identity();
         assert!(!slow);
         assert_eq!(g2_is_in_subgroup(&t), slow);
+        assert_eq!(g2_is_in_subgroup_six_x_squared(&t), slow);
         assert!(!t.is_in_subgroup());
         let shifted = (Projective::from(t) + q).to_affine();
         assert_eq!(g2_is_in_subgroup(&shifted), shifted.mul_by_order_is_identity());
+        assert_eq!(g2_is_in_subgroup_six_x_squared(&shifted), shifted.mul_by_order_is_identity());
         // Clearing the cofactor lands in G2: [h]T with h = #E'/r = 2q − r.
         let cleared = clear_cofactor(&t);
         assert!(cleared.mul_by_order_is_identity());
         assert!(g2_is_in_subgroup(&cleared));
+        assert!(g2_is_in_subgroup_six_x_squared(&cleared));
+        // [r]T has order dividing the cofactor: rejected, alone and plus a G2 point.
+        let torsion = mul_limbs(&t, Fr::MODULUS);
+        assert!(!torsion.is_identity());
+        assert!(!g2_is_in_subgroup(&torsion));
+        assert!(!g2_is_in_subgroup_six_x_squared(&torsion));
+        let torsion_shifted = (Projective::from(torsion) + q).to_affine();
+        assert!(!g2_is_in_subgroup(&torsion_shifted));
+        assert!(!torsion_shifted.mul_by_order_is_identity());
         // And it agrees with arkworks' subgroup check.
         let ark_t = ark_bn254::G2Affine::new_unchecked(ark_fq2(t.x), ark_fq2(t.y));
         assert_eq!(ark_t.is_in_correct_subgroup_assuming_on_curve(), g2_is_in_subgroup(&t));
@@ -444,9 +457,14 @@ fn clear_cofactor(t: &G2Affine) -> G2Affine {
         h[i] = s;
         borrow = u64::from(b1 || b2);
     }
+    mul_limbs(t, &h)
+}
+
+/// `[k]T` for `k` as little-endian limbs, double-and-add (test oracle).
+fn mul_limbs(t: &G2Affine, k: &[u64]) -> G2Affine {
     let base = Projective::from(*t);
     let mut acc = G2Projective::IDENTITY;
-    for limb in h.iter().rev() {
+    for limb in k.iter().rev() {
         for bit in (0..64).rev() {
             acc = acc.double();
             if (limb >> bit) & 1 == 1 {

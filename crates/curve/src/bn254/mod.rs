@@ -18,8 +18,8 @@ pub use fq6::{FROBENIUS_COEFF_FQ6_C1, FROBENIUS_COEFF_FQ6_C2, Fq6};
 pub use fq12::{FROBENIUS_COEFF_FQ12_C1, Fq12};
 pub use pairing::{
     ATE_LOOP_COUNT, BN_X, G2Prepared, Gt, SIX_X_SQUARED, final_exponentiation, g2_is_in_subgroup,
-    multi_miller_loop, multi_miller_loop_prepared, multi_pairing, multi_pairing_prepared, pairing,
-    psi,
+    g2_is_in_subgroup_six_x_squared, multi_miller_loop, multi_miller_loop_prepared, multi_pairing,
+    multi_pairing_prepared, pairing, psi,
 };
 
 /// The parameter of [`Fq2`]: `u² = −1` (irreducible because `q ≡ 3 mod 4`, so −1 is a non-square).
@@ -89,7 +89,7 @@ impl SwCurve for G2Config {
     );
     const NAME: &'static str = "bn254-g2";
 
-    /// `ψ(Q) = [6x²]Q` (El Housni–Guillevic–Piellard), see [`g2_is_in_subgroup`].
+    /// The endomorphism test of Dai–Lin–Zhao–Zhou, see [`g2_is_in_subgroup`].
     fn is_in_subgroup(p: &Affine<Self>) -> bool {
         g2_is_in_subgroup(p)
     }

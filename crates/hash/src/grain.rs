@@ -99,7 +99,6 @@ impl Grain {
     }
 
     /// `n ≤ 256` output bits as a big-endian integer, returned as little-endian 64-bit limbs.
-    #[allow(dead_code)] // BN254 Poseidon constants (254-bit samples).
     pub(crate) fn next_bits_limbs(&mut self, n: u32) -> [u64; 4] {
         let mut limbs = [0u64; 4];
         for _ in 0..n {

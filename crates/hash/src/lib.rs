@@ -6,6 +6,8 @@
 //! - [`MerkleTree`] over rows of field elements with openings and verification, built layer by
 //!   layer through a backend's [`MerkleOps`]; [`Poseidon2Merkle`] is Plonky3's sponge +
 //!   truncated-permutation scheme.
+//! - [`PoseidonBn254`]: circomlib's `Poseidon(n)` over BN254 Fr, constants regenerated from the
+//!   Grain LFSR exactly as circomlibjs's tables were.
 //! - [`Transcript`]: a Fiat–Shamir duplex sponge over Poseidon2, with base- and extension-field
 //!   challenges.
 
@@ -14,11 +16,13 @@
 mod grain;
 mod merkle;
 mod poseidon2;
+mod poseidon_bn254;
 mod transcript;
 
 pub use merkle::{
     MerkleError, MerkleHash, MerkleOpening, MerkleOps, MerklePath, MerkleTree, Poseidon2Merkle,
 };
+pub use poseidon_bn254::PoseidonBn254;
 pub use poseidon2::Poseidon2;
 pub use transcript::Transcript;
 

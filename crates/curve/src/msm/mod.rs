@@ -10,8 +10,8 @@ mod cpu;
 mod digits;
 
 pub use cpu::{
-    BucketMode, CpuBases, MAX_PRECOMPUTATION, PippengerConfig, msm_pippenger, msm_pippenger_with,
-    window_bits,
+    BucketMode, CpuBases, MAX_AUTO_WINDOW_BITS, MAX_PRECOMPUTATION, PippengerConfig, msm_pippenger,
+    msm_pippenger_with, window_bits,
 };
 
 use rand::Rng;

@@ -34,7 +34,7 @@ pub(crate) fn mul_by_xi(a: Fq2) -> Fq2 {
 /// `a·b` in `F_q²` (Karatsuba, 3 `F_q` multiplications), forced inline: the generic
 /// `BinomialExtension` product stays an out-of-line call in the tower's hot loops, and with
 /// `u² = −1` known here the reduction is one subtraction.
-#[inline(always)]
+#[inline]
 pub(crate) fn mul2(a: Fq2, b: Fq2) -> Fq2 {
     let [a0, a1] = *a.coeffs();
     let [b0, b1] = *b.coeffs();
@@ -44,7 +44,7 @@ pub(crate) fn mul2(a: Fq2, b: Fq2) -> Fq2 {
 }
 
 /// `a²` in `F_q²`: `(a₀ + a₁)(a₀ − a₁) + 2a₀a₁·u`, 2 multiplications and 3 additions.
-#[inline(always)]
+#[inline]
 pub(crate) fn square2(a: Fq2) -> Fq2 {
     let [a0, a1] = *a.coeffs();
     let p = a0 * a1;
@@ -128,13 +128,13 @@ impl Fq6 {
     }
 
     /// `self·s` for `s ∈ F_q²` (3 `F_q²` multiplications).
-    #[inline(always)]
+    #[inline]
     pub fn mul_by_fq2(&self, s: Fq2) -> Self {
         Self::new(mul2(self.c0, s), mul2(self.c1, s), mul2(self.c2, s))
     }
 
     /// `self·(b0 + b1·v)` (5 `F_q²` multiplications, Karatsuba with `b2 = 0`).
-    #[inline(always)]
+    #[inline]
     pub fn mul_by_01(&self, b0: Fq2, b1: Fq2) -> Self {
         let (a0, a1, a2) = (self.c0, self.c1, self.c2);
         let t0 = mul2(a0, b0);

@@ -31,6 +31,53 @@ pub struct Poseidon2<F: Field, const WIDTH: usize> {
     internal: Vec<F>,
     external_terminal: Vec<[F; WIDTH]>,
     internal_diag: [F; WIDTH],
+    /// How to multiply each cell by its `V_i`: small integers by additions, the rest by a
+    /// multiplication (Plonky3 picks `V` among small integers and inverse powers of two for this).
+    diag_ops: [DiagOp<F>; WIDTH],
+}
+
+/// Multiplication by one diagonal entry.
+#[derive(Copy, Clone, Debug)]
+enum DiagOp<F> {
+    /// `±1`, `±2`, `±3`, `±4`: additions (and a negation).
+    Small { k: u8, negate: bool },
+    /// Any other value: a field multiplication.
+    Mul(F),
+}
+
+impl<F: Field> DiagOp<F> {
+    fn new(v: F) -> Self {
+        for k in 1..=4u8 {
+            let kf = F::from_u64(u64::from(k));
+            if v == kf {
+                return Self::Small { k, negate: false };
+            }
+            if v == -kf {
+                return Self::Small { k, negate: true };
+            }
+        }
+        Self::Mul(v)
+    }
+
+    /// `x·v + sum`.
+    #[inline(always)]
+    fn apply<P: PackedField<Scalar = F>>(self, x: P, sum: P) -> P {
+        match self {
+            Self::Mul(v) => x * v + sum,
+            Self::Small { k, negate } => {
+                let kx = match k {
+                    1 => x,
+                    2 => x + x,
+                    3 => x + x + x,
+                    _ => {
+                        let x2 = x + x;
+                        x2 + x2
+                    }
+                };
+                if negate { sum - kx } else { sum + kx }
+            }
+        }
+    }
 }
 
 /// `x^d` for the S-box degrees Poseidon2 uses (3, 5, 7).
@@ -116,7 +163,15 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
                 got: external_terminal.len(),
             });
         }
-        Ok(Self { sbox_degree, external_initial, internal, external_terminal, internal_diag })
+        let diag_ops = internal_diag.map(DiagOp::new);
+        Ok(Self {
+            sbox_degree,
+            external_initial,
+            internal,
+            external_terminal,
+            internal_diag,
+            diag_ops,
+        })
     }
 
     /// The S-box degree `α` (the S-box is `x ↦ x^α`).
@@ -154,7 +209,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
                 sum += *x;
             }
             for i in 0..WIDTH {
-                state[i] = state[i] * self.internal_diag[i] + sum;
+                state[i] = self.diag_ops[i].apply(state[i], sum);
             }
         }
         for rc in &self.external_terminal {

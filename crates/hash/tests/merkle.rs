@@ -180,3 +180,35 @@ fn m31_tree_round_trips() {
     let (row, path) = tree.open(33).expect("open");
     MerkleTree::verify(&h, &tree.root(), 33, &row, &path).expect("verify");
 }
+
+#[test]
+fn root_matches_p3_merkle_tree() {
+    type P3F = p3_baby_bear::BabyBear;
+    type P3P = <P3F as p3_field::Field>::Packing;
+    let p3_perm = p3_baby_bear::default_babybear_poseidon2_16();
+    let sponge = PaddingFreeSponge::<_, 16, 8, 8>::new(p3_perm.clone());
+    let compress = TruncatedPermutation::<_, 2, 8, 16>::new(p3_perm);
+    let h = bb_hasher();
+    let mut rng = StdRng::seed_from_u64(100);
+    for (log_n, row_len) in [(0usize, 8usize), (5, 8), (10, 8), (7, 3)] {
+        let n = 1 << log_n;
+        let raw: Vec<u32> =
+            (0..n * row_len).map(|_| rng.random_range(0..BabyBear::ORDER_U64 as u32)).collect();
+        let ours =
+            MerkleTree::commit(h.clone(), raw.iter().map(|&v| BabyBear::new(v)).collect(), row_len)
+                .expect("commit")
+                .root()
+                .map(|v| v.as_canonical_u32());
+        let matrix = p3_matrix::dense::RowMajorMatrix::new(
+            raw.iter().map(|&v| P3F::new(v)).collect::<Vec<_>>(),
+            row_len,
+        );
+        let tree = p3_merkle_tree::MerkleTree::<P3F, P3F, _, 2, 8>::new::<P3P, P3P, _, _>(
+            &sponge,
+            &compress,
+            vec![matrix],
+        );
+        let theirs: [P3F; 8] = tree.root().into();
+        assert_eq!(ours, theirs.map(|v| v.as_canonical_u32()), "log_n {log_n} row_len {row_len}");
+    }
+}

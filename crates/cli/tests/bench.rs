@@ -136,3 +136,19 @@ fn bench_msm_prints_one_json_line_for_both_groups() {
         assert!(!out.stderr.is_empty());
     }
 }
+
+#[test]
+fn bench_pairing_prints_one_json_line() {
+    let out = zkprove(&["bench", "pairing", "--reps", "2", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "exactly one line: {stdout}");
+    let v: serde_json::Value = serde_json::from_str(lines[0]).expect("valid JSON");
+    assert_eq!(v["kernel"], "pairing");
+    assert_eq!(v["field"], "bn254");
+    assert_eq!(v["device"], "cpu");
+    assert_eq!(v["reps"], 2);
+    let median = v["median_ms"].as_f64().expect("median_ms is a number");
+    assert!(median > 0.0 && median.is_finite());
+}

@@ -31,6 +31,9 @@ enum Kernel {
     /// Multi-scalar multiplication `Σ sᵢ·Pᵢ` of 2^N random points and scalars, bases prepared once
     /// (as a zkey's are).
     Msm(MsmArgs),
+    /// One BN254 optimal ate pairing `e(P, Q)` of random points: Miller loop and final
+    /// exponentiation.
+    Pairing(PairingArgs),
     /// A whole Groth16 proof from a snarkjs `.zkey` and `.wtns`, the key loaded once.
     Groth16(super::bench_groth16::BenchGroth16Args),
 }
@@ -92,6 +95,12 @@ struct MsmArgs {
     /// `zkprove_curve::msm::CpuBases::with_precomputation`).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     precompute: u32,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+struct PairingArgs {
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -187,6 +196,11 @@ struct BenchReport {
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.kernel {
         Kernel::Groth16(a) => super::bench_groth16::run(a),
+        Kernel::Pairing(a) => {
+            let pool = thread_pool(a.common.threads)?;
+            let report = pool.install(|| pairing(&a))?;
+            print_report(&report, a.common.json)
+        }
         Kernel::Msm(a) => {
             let pool = thread_pool(a.common.threads)?;
             let report = pool.install(|| match a.curve {
@@ -311,6 +325,31 @@ fn msm<C: zkprove_curve::SwCurve>(args: &MsmArgs) -> Result<BenchReport> {
         threads: rayon::current_num_threads(),
         width: args.precompute as usize,
         mops_per_s: n as f64 / (median_ms * 1e-3) / 1e6,
+    })
+}
+
+/// Times one pairing of random `P ∈ G1`, `Q ∈ G2` (single-threaded: one pairing has no
+/// parallelism to use).
+fn pairing(args: &PairingArgs) -> Result<BenchReport> {
+    use zkprove_curve::bn254::{G1Affine, G2Affine, pairing};
+    let mut rng = StdRng::seed_from_u64(4);
+    let p = G1Affine::random(&mut rng);
+    let q = G2Affine::random(&mut rng);
+    let times = time_reps(args.common.reps, || {
+        black_box(pairing(black_box(&p), black_box(&q)));
+        Ok(())
+    })?;
+    let median_ms = median(times);
+    Ok(BenchReport {
+        kernel: "pairing",
+        field: "bn254",
+        log_n: 0,
+        device: args.common.device,
+        median_ms,
+        reps: args.common.reps,
+        threads: 1,
+        width: 1,
+        mops_per_s: 1.0 / (median_ms * 1e-3) / 1e6,
     })
 }
 

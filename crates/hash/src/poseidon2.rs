@@ -80,6 +80,20 @@ impl<F: Field> DiagOp<F> {
     }
 }
 
+/// `Σ xs` by pairwise (tree) summation: a dependency chain of `⌈log2 len⌉` additions instead of
+/// `len − 1`. `xs` is non-empty.
+#[inline(always)]
+fn tree_sum<P: PackedField>(xs: &[P]) -> P {
+    match xs.len() {
+        0 => P::default(),
+        1 => xs[0],
+        n => {
+            let (a, b) = xs.split_at(n / 2);
+            tree_sum(a) + tree_sum(b)
+        }
+    }
+}
+
 /// `x^d` for the S-box degrees Poseidon2 uses (3, 5, 7).
 #[inline(always)]
 fn sbox<P: PackedField>(x: P, degree: u64) -> P {
@@ -197,35 +211,45 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     /// Permutes `WIDTH` packed cells in place; lane `k` of every cell is state number `k`.
     #[inline]
     pub fn permute_packed_mut<P: PackedField<Scalar = F>>(&self, state: &mut [P; WIDTH]) {
-        let degree = self.sbox_degree;
-        external_linear_layer(state);
-        for rc in &self.external_initial {
-            self.full_round(state, rc, degree);
-        }
-        for &rc in &self.internal {
-            state[0] = sbox(state[0] + rc, degree);
-            let mut sum = state[0];
-            for x in &state[1..] {
-                sum += *x;
-            }
-            for i in 0..WIDTH {
-                state[i] = self.diag_ops[i].apply(state[i], sum);
-            }
-        }
-        for rc in &self.external_terminal {
-            self.full_round(state, rc, degree);
+        // One monomorphised body per S-box degree, so the S-box is straight-line code.
+        match self.sbox_degree {
+            3 => self.permute_packed_inner::<P, 3>(state),
+            5 => self.permute_packed_inner::<P, 5>(state),
+            _ => self.permute_packed_inner::<P, 7>(state),
         }
     }
 
     #[inline(always)]
-    fn full_round<P: PackedField<Scalar = F>>(
+    fn permute_packed_inner<P: PackedField<Scalar = F>, const D: u64>(
         &self,
         state: &mut [P; WIDTH],
+    ) {
+        external_linear_layer(state);
+        for rc in &self.external_initial {
+            Self::full_round::<P, D>(state, rc);
+        }
+        for &rc in &self.internal {
+            // The sum of cells 1.. does not depend on the S-box of cell 0, so the two dependency
+            // chains overlap; a tree sum keeps the chain log2(WIDTH) additions long.
+            let s0 = sbox(state[0] + rc, D);
+            let sum = tree_sum(&state[1..]) + s0;
+            state[0] = self.diag_ops[0].apply(s0, sum);
+            for i in 1..WIDTH {
+                state[i] = self.diag_ops[i].apply(state[i], sum);
+            }
+        }
+        for rc in &self.external_terminal {
+            Self::full_round::<P, D>(state, rc);
+        }
+    }
+
+    #[inline(always)]
+    fn full_round<P: PackedField<Scalar = F>, const D: u64>(
+        state: &mut [P; WIDTH],
         rc: &[F; WIDTH],
-        degree: u64,
     ) {
         for i in 0..WIDTH {
-            state[i] = sbox(state[i] + rc[i], degree);
+            state[i] = sbox(state[i] + rc[i], D);
         }
         external_linear_layer(state);
     }

@@ -97,15 +97,12 @@ type ExtraDft<'a, P> = (&'a str, &'a dyn Fn(usize, p3_matrix::dense::RowMajorMat
 
 /// Our N→R and N→N, and Plonky3's `Radix2DitParallel` (R), `Radix2DFTSmallBatch` (N) and, when
 /// given, a field-specific DFT `extra` (R), at every size and width.
-fn small_field<F, P>(
-    c: &mut Criterion,
-    name: &str,
-    extra: Option<ExtraDft<'_, P>>,
-) where
+fn small_field<F, P>(c: &mut Criterion, name: &str, extra: Option<ExtraDft<'_, P>>)
+where
     F: TwoAdicField + PrimeField64,
     P: p3_field::TwoAdicField + p3_field::PrimeCharacteristicRing + Copy + Ord,
 {
-    use p3_dft::{Radix2DitParallel, Radix2DFTSmallBatch, TwoAdicSubgroupDft};
+    use p3_dft::{Radix2DFTSmallBatch, Radix2DitParallel, TwoAdicSubgroupDft};
     use p3_matrix::dense::RowMajorMatrix;
     for w in widths() {
         let mut g = group(c, format!("ntt/{name}/w{w}"));

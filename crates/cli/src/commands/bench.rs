@@ -36,6 +36,10 @@ enum Kernel {
     Pairing(PairingArgs),
     /// A whole Groth16 proof from a snarkjs `.zkey` and `.wtns`, the key loaded once.
     Groth16(super::bench_groth16::BenchGroth16Args),
+    /// Poseidon2 throughput: 2^N independent permutations (SIMD-packed, every thread).
+    Poseidon2(super::bench_hash::BenchPoseidon2Args),
+    /// Merkle commitment to 2^N rows of 8 elements (Poseidon2 sponge leaves, 2-to-1 compression).
+    Merkle(super::bench_hash::BenchMerkleArgs),
 }
 
 /// Options shared by every kernel.
@@ -196,6 +200,8 @@ struct BenchReport {
 pub fn run(args: BenchArgs) -> Result<()> {
     match args.kernel {
         Kernel::Groth16(a) => super::bench_groth16::run(a),
+        Kernel::Poseidon2(a) => super::bench_hash::run_poseidon2(a),
+        Kernel::Merkle(a) => super::bench_hash::run_merkle(a),
         Kernel::Pairing(a) => {
             let pool = thread_pool(a.common.threads)?;
             let report = pool.install(|| pairing(&a))?;

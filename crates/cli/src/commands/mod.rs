@@ -2,5 +2,6 @@
 
 pub mod bench;
 pub mod bench_groth16;
+pub mod bench_hash;
 pub mod groth16;
 pub mod zkey;

@@ -360,7 +360,7 @@ fn pairing(args: &PairingArgs) -> Result<BenchReport> {
 }
 
 /// Runs `f` once to warm up, then `reps` timed times; returns the times in milliseconds.
-fn time_reps(reps: u32, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
+pub(super) fn time_reps(reps: u32, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
     f()?;
     let mut times = Vec::with_capacity(reps as usize);
     for _ in 0..reps {
@@ -371,12 +371,12 @@ fn time_reps(reps: u32, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
     Ok(times)
 }
 
-fn median(mut times: Vec<f64>) -> f64 {
+pub(super) fn median(mut times: Vec<f64>) -> f64 {
     times.sort_by(f64::total_cmp);
     times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+pub(super) fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
     let mut builder = rayon::ThreadPoolBuilder::new();
     if let Some(n) = threads {
         if n == 0 {

@@ -63,13 +63,7 @@ fn peak_rss_bytes() -> Option<u64> {
 /// Runs `zkprove bench groth16`.
 pub fn run(args: BenchGroth16Args) -> Result<()> {
     check_device(args.device)?;
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = args.threads {
-        anyhow::ensure!(n > 0, "--threads must be at least 1");
-        builder = builder.num_threads(n);
-    }
-    let pool = builder.build().context("starting the worker threads")?;
-    pool.install(|| bench(&args))
+    super::bench::thread_pool(args.threads)?.install(|| bench(&args))
 }
 
 fn bench(args: &BenchGroth16Args) -> Result<()> {

@@ -7,7 +7,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -17,6 +17,8 @@ use zkprove_field::babybear::BabyBear;
 use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::m31::M31;
 use zkprove_hash::{MerkleHash, MerkleTree, Poseidon2, Poseidon2Merkle};
+
+use super::bench::{median, thread_pool, time_reps};
 
 /// The fields the hash benchmarks know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -183,33 +185,6 @@ fn report(
         width,
         mops_per_s: n as f64 / (median_ms * 1e3),
     }
-}
-
-fn time_reps(reps: u32, mut f: impl FnMut() -> Result<()>) -> Result<Vec<f64>> {
-    f()?;
-    let mut times = Vec::with_capacity(reps as usize);
-    for _ in 0..reps {
-        let start = Instant::now();
-        f()?;
-        times.push(start.elapsed().as_secs_f64() * 1e3);
-    }
-    Ok(times)
-}
-
-fn median(mut times: Vec<f64>) -> f64 {
-    times.sort_by(f64::total_cmp);
-    times.get(times.len() / 2).copied().unwrap_or(f64::NAN)
-}
-
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let mut builder = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        if n == 0 {
-            bail!("--threads must be at least 1");
-        }
-        builder = builder.num_threads(n);
-    }
-    builder.build().context("starting the worker threads")
 }
 
 fn print_report(report: &HashReport, json: bool) -> Result<()> {

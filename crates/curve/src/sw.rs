@@ -78,11 +78,6 @@ pub struct Xyzz<C: SwCurve> {
     pub zzz: C::Base,
 }
 
-/// The bits of a scalar's canonical value, least significant byte first.
-fn scalar_bytes<S: PrimeField>(s: &S) -> S::Repr {
-    s.to_bytes_le()
-}
-
 impl<C: SwCurve> Affine<C> {
     /// The point at infinity.
     pub const IDENTITY: Self = Self { x: C::Base::ZERO, y: C::Base::ZERO };
@@ -302,7 +297,7 @@ impl<C: SwCurve> Projective<C> {
     /// constant-time: zkprove only multiplies public data or fresh proof randomness whose timing
     /// does not leak a long-term secret (see DESIGN.md).
     pub fn mul_scalar(&self, scalar: &C::Scalar) -> Self {
-        let bytes = scalar_bytes(scalar);
+        let bytes = scalar.to_bytes_le();
         let mut acc = Self::IDENTITY;
         for byte in bytes.as_ref().iter().rev() {
             for bit in (0..8).rev() {
@@ -495,7 +490,7 @@ impl<C: SwCurve> Xyzz<C> {
         Self { x: x3, y: y3, zz: v * self.zz, zzz: w * self.zzz }
     }
 
-    /// `2·q` for an affine `q` (mdbl-2008-s-1: 2M + 3S... plus the products with 1 skipped).
+    /// `2·q` for an affine `q` (mdbl-2008-s-1: `ZZ = ZZZ = 1`, so their products are skipped).
     fn double_affine(q: &Affine<C>) -> Self {
         let u = q.y.double();
         let v = u.square();
@@ -593,8 +588,7 @@ impl<C: SwCurve> Xyzz<C> {
         match self.zzz.inverse() {
             None => Affine::IDENTITY,
             Some(zzz_inv) => {
-                // 1/ZZ = ZZZ⁻¹·(ZZZ/ZZ) and ZZZ/ZZ = Z, where Z² = ZZ: use (ZZZ⁻¹)·ZZ⁻¹ = ...;
-                // simpler: Z⁻¹ = ZZ · ZZZ⁻¹, so 1/ZZ = (Z⁻¹)².
+                // With ZZ = Z² and ZZZ = Z³: Z⁻¹ = ZZ·ZZZ⁻¹ and 1/ZZ = (Z⁻¹)², one inversion.
                 let z_inv = self.zz * zzz_inv;
                 Affine { x: self.x * z_inv.square(), y: self.y * zzz_inv }
             }

@@ -1,8 +1,10 @@
 //! Group laws for BN254 G1 and G2 in every coordinate system, and differential tests against
 //! arkworks (`ark-bn254`): generators, scalar multiplication, sums.
 
+mod common;
+use common::{ark_fr, ark_g1, ark_g2};
+
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-use ark_ff::{BigInt, PrimeField as ArkPrimeField};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_curve::bn254::{
@@ -11,35 +13,6 @@ use zkprove_curve::bn254::{
 use zkprove_curve::{Affine, Projective, SwCurve, Xyzz};
 use zkprove_field::Field;
 use zkprove_field::bn254::{Fq, Fr};
-
-fn ark_fq(x: Fq) -> ark_bn254::Fq {
-    ark_bn254::Fq::from_bigint(BigInt(x.to_canonical_limbs())).expect("canonical")
-}
-
-fn ark_fq2(x: Fq2) -> ark_bn254::Fq2 {
-    let [c0, c1] = *x.coeffs();
-    ark_bn254::Fq2::new(ark_fq(c0), ark_fq(c1))
-}
-
-fn ark_fr(x: Fr) -> ark_bn254::Fr {
-    ark_bn254::Fr::from_bigint(BigInt(x.to_canonical_limbs())).expect("canonical")
-}
-
-fn ark_g1(p: G1Affine) -> ark_bn254::G1Affine {
-    if p.is_identity() {
-        ark_bn254::G1Affine::identity()
-    } else {
-        ark_bn254::G1Affine::new(ark_fq(p.x), ark_fq(p.y))
-    }
-}
-
-fn ark_g2(p: G2Affine) -> ark_bn254::G2Affine {
-    if p.is_identity() {
-        ark_bn254::G2Affine::identity()
-    } else {
-        ark_bn254::G2Affine::new(ark_fq2(p.x), ark_fq2(p.y))
-    }
-}
 
 fn rng() -> StdRng {
     StdRng::seed_from_u64(0x5eed_c0de)

@@ -2,9 +2,11 @@
 //! field laws, Frobenius maps against `x^q`, differential tests against arkworks (`ark-bn254`),
 //! bilinearity, non-degeneracy, multi-pairings, infinity, and a snarkjs known-answer vector.
 
+mod common;
+use common::{ark_fq2, ark_fr, ark_g1, ark_g2};
+
 use ark_ec::pairing::Pairing;
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};
-use ark_ff::{BigInt, PrimeField as ArkPrimeField};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_curve::bn254::{
@@ -21,41 +23,12 @@ fn rng() -> StdRng {
     StdRng::seed_from_u64(0xba11_0ffa)
 }
 
-fn ark_fq(x: Fq) -> ark_bn254::Fq {
-    ark_bn254::Fq::from_bigint(BigInt(x.to_canonical_limbs())).expect("canonical")
-}
-
-fn ark_fq2(x: Fq2) -> ark_bn254::Fq2 {
-    let [c0, c1] = *x.coeffs();
-    ark_bn254::Fq2::new(ark_fq(c0), ark_fq(c1))
-}
-
 fn ark_fq6(x: Fq6) -> ark_bn254::Fq6 {
     ark_bn254::Fq6::new(ark_fq2(x.c0), ark_fq2(x.c1), ark_fq2(x.c2))
 }
 
 fn ark_fq12(x: Fq12) -> ark_bn254::Fq12 {
     ark_bn254::Fq12::new(ark_fq6(x.c0), ark_fq6(x.c1))
-}
-
-fn ark_fr(x: Fr) -> ark_bn254::Fr {
-    ark_bn254::Fr::from_bigint(BigInt(x.to_canonical_limbs())).expect("canonical")
-}
-
-fn ark_g1(p: G1Affine) -> ark_bn254::G1Affine {
-    if p.is_identity() {
-        ark_bn254::G1Affine::identity()
-    } else {
-        ark_bn254::G1Affine::new(ark_fq(p.x), ark_fq(p.y))
-    }
-}
-
-fn ark_g2(p: G2Affine) -> ark_bn254::G2Affine {
-    if p.is_identity() {
-        ark_bn254::G2Affine::identity()
-    } else {
-        ark_bn254::G2Affine::new(ark_fq2(p.x), ark_fq2(p.y))
-    }
 }
 
 fn ark_pairing(p: G1Affine, q: G2Affine) -> ark_bn254::Fq12 {

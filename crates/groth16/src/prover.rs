@@ -164,6 +164,11 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     /// [`Groth16Error::WitnessLength`]; backend errors.
     pub fn h_scalars(&self, witness: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
         self.check_witness(witness)?;
+        self.h_scalars_unchecked(witness)
+    }
+
+    /// [`Groth16Prover::h_scalars`] for a witness whose length was checked.
+    fn h_scalars_unchecked(&self, witness: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
         let log_n = self.header.log_domain_size() as usize;
         // ω_{2n}, or snarkjs's `Fr.shift` = 25 when 2n exceeds the two-adicity (n = 2^28).
         let shift = match Fr::two_adic_generator(log_n + 1) {
@@ -202,7 +207,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     pub fn prove_with_blinding(&self, witness: &[Fr], r: Fr, s: Fr) -> Result<Proof, Groth16Error> {
         let _span = info_span!("prove", n_vars = self.header.n_vars).entered();
         self.check_witness(witness)?;
-        let h = self.h_scalars(witness)?;
+        let h = self.h_scalars_unchecked(witness)?;
         let start = Instant::now();
         let n_public = self.header.n_public as usize;
         let a = <B as MsmOps<G1Config>>::msm(&self.a, witness)?;

@@ -1,3 +1,146 @@
-//! Sumcheck prover and verifier for sums of products of multilinear polynomials (work in progress).
+//! The sumcheck protocol for sums of products of multilinear polynomials over small fields.
+//!
+//! The claim is `Σ_{x∈{0,1}^n} Σ_t c_t · Π_{j∈t} f_j(x) = S` for multilinear tables `f_j`
+//! (`f·g`, `f·g·h`, `eq·(a·b − c)` as in GKR and Spartan; a [`Term`] is one `c_t · Π f_j`). The
+//! round degree `d` is the largest product (`1..=MAX_DEGREE`). Tables start in a base field `F`
+//! (M31, BabyBear, Goldilocks); the first challenge `r₁ ∈ E` moves them into the extension `E`
+//! (QM31, BabyBear⁴, Goldilocks²) and later rounds run there.
+//!
+//! # Conventions
+//! - **Tables** are in the [`zkprove_poly::Mle`] order: index bit `n−1` (most significant) is the
+//!   first variable, so `f(0, ·)` is the first half of the table and `f(1, ·)` the second.
+//! - **Variable order**: round `i` fixes the first remaining variable. The challenges
+//!   `(r₁, …, r_n)` in the order drawn are the point for `Mle::evaluate`: the final values are
+//!   `Mle::new(f_j)?.evaluate(&point)`.
+//! - **Round polynomial**: `p_i(X) = Σ_{x} Σ_t c_t Π f_j(r₁, …, r_{i−1}, X, x)`, sent as its
+//!   values at `X = 0, 2, 3, …, d` ([`RoundPoly`]); `p_i(1) = claim_i − p_i(0)` is derived by the
+//!   verifier, so no explicit round-sum check exists: any inconsistency surfaces in the final
+//!   sub-claim ([`SubClaim::check`]). The next claim is `p_i(r_i)` by Lagrange interpolation.
+//! - **Transcript** ([`zkprove_hash::Transcript`]): `observe_ext(claim)`; per round
+//!   `observe_ext` of each sent value in order, then `r_i = sample_ext()`. `n` and `d` are public
+//!   parameters and are not observed (bind them in the caller's transcript if they vary).
+//!
+//! # Incremental API (for WHIR, GKR and other protocols running their own transcript)
+//! ```text
+//! let mut prover = SumcheckProver::<F, E>::new(tables, terms)?;   // or new_ext(E tables)
+//! for _ in 0..k {
+//!     let poly = prover.round_polynomial()?;   // RoundPoly { evals: [p(0), p(2), …, p(d)] }
+//!     poly.observe(&mut transcript);           // or the caller's own absorbing
+//!     let r: E = transcript.sample_ext();
+//!     claim = poly.evaluate(claim, r);         // the verifier's side of the round
+//!     prover.fold(r)?;                         // fix the first variable to r
+//! }
+//! let evals = prover.final_evaluations()?;     // after all n rounds, or
+//! let folded = prover.into_ext_tables()?;      // stop early and keep the folded tables
+//! ```
+//! For `f·w` (WHIR, degree 2): `terms = vec![Term::product(vec![0, 1])]`, which takes the
+//! dedicated `f·g` kernel.
+//!
+//! # Backends
+//! [`SumcheckOps`] holds the two per-round operations (round evaluation, fold), so a GPU backend
+//! can fuse them into one kernel; [`zkprove_poly::CpuBackend`] implements it with Rayon over the
+//! hypercube's first half, the base field's SIMD packing (`F::Packing`) in the first round, folds
+//! in place after the first, and a dedicated kernel for a single product of two tables.
 
 #![forbid(unsafe_code)]
+
+mod ops;
+mod prover;
+mod round;
+mod verifier;
+
+pub use ops::SumcheckOps;
+pub use prover::{ProverOutput, SumcheckProver, prove};
+pub use round::{RoundPoly, Term, evaluate_terms};
+pub use verifier::{SubClaim, SumcheckProof, verify};
+
+/// The largest round degree (product size) supported.
+pub const MAX_DEGREE: usize = 8;
+
+/// Errors from the sumcheck prover and verifier.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SumcheckError {
+    /// No tables were given.
+    #[error("no tables")]
+    NoTables,
+    /// No terms were given.
+    #[error("no terms")]
+    NoTerms,
+    /// A term with no factors.
+    #[error("term {term} has no factors")]
+    EmptyTerm {
+        /// The term's index.
+        term: usize,
+    },
+    /// A term that names a table that does not exist.
+    #[error("term {term} uses table {index}, but there are {n_tables} tables")]
+    FactorOutOfRange {
+        /// The term's index.
+        term: usize,
+        /// The table index named.
+        index: usize,
+        /// The number of tables.
+        n_tables: usize,
+    },
+    /// A product of more tables than supported.
+    #[error("degree {degree} exceeds the largest supported degree {max}")]
+    DegreeTooLarge {
+        /// The degree asked for.
+        degree: usize,
+        /// [`MAX_DEGREE`].
+        max: usize,
+    },
+    /// A table whose length is not a power of two.
+    #[error("table length {len} is not a power of two")]
+    NotPowerOfTwo {
+        /// The length given.
+        len: usize,
+    },
+    /// Tables of different lengths.
+    #[error("table {index} has length {got}, expected {expected}")]
+    TableLength {
+        /// The table's index.
+        index: usize,
+        /// The length required.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// A round asked for after the last variable was fixed.
+    #[error("no variables left: every round has been run")]
+    NoVariablesLeft,
+    /// Final evaluations asked for before the last round.
+    #[error("{n_vars} variables are not fixed yet")]
+    VariablesLeft {
+        /// The number of variables left.
+        n_vars: usize,
+    },
+    /// A proof with the wrong number of rounds.
+    #[error("proof has {got} rounds, expected {expected}")]
+    WrongRoundCount {
+        /// The number of variables.
+        expected: usize,
+        /// The number of rounds in the proof.
+        got: usize,
+    },
+    /// A round polynomial of the wrong degree (number of values).
+    #[error("round {round} polynomial has {got} values, expected degree {expected}")]
+    WrongDegree {
+        /// The round (0-based).
+        round: usize,
+        /// The degree required.
+        expected: usize,
+        /// The number of values sent.
+        got: usize,
+    },
+    /// The summand at the final point differs from the reduced claim: the claim or a round
+    /// polynomial was wrong.
+    #[error("final evaluation does not match the reduced claim")]
+    FinalEvaluationMismatch,
+    /// A backend (GPU) operation failed.
+    #[error("sumcheck backend error: {message}")]
+    Backend {
+        /// What the backend reported.
+        message: String,
+    },
+}

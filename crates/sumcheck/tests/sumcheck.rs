@@ -1,0 +1,424 @@
+//! Sumcheck: completeness against a brute-force reference for every field pair and degrees 1..4,
+//! final values equal to `Mle::evaluate` at the point, soundness (wrong claim, tampered round
+//! values, wrong round count or degree), prover/verifier transcript agreement, input checks.
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
+use zkprove_field::m31::{M31, QM31};
+use zkprove_field::{ExtensionField, Field};
+use zkprove_hash::{Poseidon2, Transcript};
+use zkprove_poly::{CpuBackend, Mle};
+use zkprove_sumcheck::{
+    RoundPoly, SumcheckError, SumcheckProof, SumcheckProver, Term, evaluate_terms, prove, verify,
+};
+
+/// A field pair with its transcript.
+trait Setup {
+    type F: Field;
+    type E: ExtensionField<Self::F>;
+    type T: Tr<Self::F>;
+    fn transcript() -> Self::T;
+}
+
+/// The transcript calls the tests need, over the const-generic shapes.
+trait Tr<F: Field>: Clone {
+    fn run_prove<E: ExtensionField<F>>(
+        &mut self,
+        claim: E,
+        tables: Vec<Vec<F>>,
+        terms: Vec<Term<E>>,
+    ) -> Result<zkprove_sumcheck::ProverOutput<E>, SumcheckError>;
+    fn run_verify<E: ExtensionField<F>>(
+        &mut self,
+        claim: E,
+        n: usize,
+        d: usize,
+        proof: &SumcheckProof<E>,
+    ) -> Result<zkprove_sumcheck::SubClaim<E>, SumcheckError>;
+    fn challenge(&mut self) -> F;
+}
+
+impl<F: Field, const W: usize, const R: usize> Tr<F> for Transcript<F, W, R> {
+    fn run_prove<E: ExtensionField<F>>(
+        &mut self,
+        claim: E,
+        tables: Vec<Vec<F>>,
+        terms: Vec<Term<E>>,
+    ) -> Result<zkprove_sumcheck::ProverOutput<E>, SumcheckError> {
+        prove(claim, tables, terms, self)
+    }
+    fn run_verify<E: ExtensionField<F>>(
+        &mut self,
+        claim: E,
+        n: usize,
+        d: usize,
+        proof: &SumcheckProof<E>,
+    ) -> Result<zkprove_sumcheck::SubClaim<E>, SumcheckError> {
+        verify(claim, n, d, proof, self)
+    }
+    fn challenge(&mut self) -> F {
+        self.sample()
+    }
+}
+
+struct M31Setup;
+impl Setup for M31Setup {
+    type F = M31;
+    type E = QM31;
+    type T = Transcript<M31, 16, 8>;
+    fn transcript() -> Self::T {
+        Transcript::with_label(Poseidon2::m31_16(), b"sumcheck-test").expect("shape")
+    }
+}
+
+struct BabyBearSetup;
+impl Setup for BabyBearSetup {
+    type F = BabyBear;
+    type E = BabyBearExt4;
+    type T = Transcript<BabyBear, 16, 8>;
+    fn transcript() -> Self::T {
+        Transcript::with_label(Poseidon2::babybear_16(), b"sumcheck-test").expect("shape")
+    }
+}
+
+struct GoldilocksSetup;
+impl Setup for GoldilocksSetup {
+    type F = Goldilocks;
+    type E = GoldilocksExt2;
+    type T = Transcript<Goldilocks, 12, 8>;
+    fn transcript() -> Self::T {
+        Transcript::with_label(Poseidon2::goldilocks_12(), b"sumcheck-test").expect("shape")
+    }
+}
+
+/// Base-field challenges: `E = F` (degree-1 "extension").
+struct BabyBearBaseSetup;
+impl Setup for BabyBearBaseSetup {
+    type F = BabyBear;
+    type E = BabyBear;
+    type T = Transcript<BabyBear, 16, 8>;
+    fn transcript() -> Self::T {
+        Transcript::with_label(Poseidon2::babybear_16(), b"sumcheck-test").expect("shape")
+    }
+}
+
+fn random_tables<F: Field>(rng: &mut StdRng, n_tables: usize, n_vars: usize) -> Vec<Vec<F>> {
+    (0..n_tables).map(|_| (0..1usize << n_vars).map(|_| F::random(rng)).collect()).collect()
+}
+
+/// The term sets exercised: (number of tables, terms), degrees 1..4, several terms, repeats.
+fn term_sets<E: Field>(rng: &mut StdRng) -> Vec<(usize, Vec<Term<E>>)> {
+    let c = |rng: &mut StdRng| E::random(rng);
+    vec![
+        // f·g: the dedicated kernel.
+        (2, vec![Term::product(vec![0, 1])]),
+        // Degree 1, two terms.
+        (2, vec![Term::new(c(rng), vec![0]), Term::product(vec![1])]),
+        // Degree 2, mixed degrees: a·b + c·d − e.
+        (
+            5,
+            vec![
+                Term::product(vec![0, 1]),
+                Term::new(c(rng), vec![2, 3]),
+                Term::new(-E::ONE, vec![4]),
+            ],
+        ),
+        // Degree 3: f·g·h + c·f².
+        (3, vec![Term::product(vec![0, 1, 2]), Term::new(c(rng), vec![0, 0])]),
+        // Degree 3, GKR/Spartan shape: eq·(a·b − c).
+        (4, vec![Term::product(vec![0, 1, 2]), Term::new(-E::ONE, vec![0, 3])]),
+        // Degree 4, three terms.
+        (
+            4,
+            vec![
+                Term::product(vec![0, 1, 2, 3]),
+                Term::new(c(rng), vec![1, 2]),
+                Term::new(c(rng), vec![3]),
+            ],
+        ),
+    ]
+}
+
+/// Brute force: `Σ_x Σ_t c_t Π f_j(x)`.
+fn naive_sum<E: Field>(tables: &[Vec<E>], terms: &[Term<E>]) -> E {
+    let len = tables[0].len();
+    (0..len)
+        .map(|x| {
+            let vals: Vec<E> = tables.iter().map(|t| t[x]).collect();
+            evaluate_terms(terms, &vals)
+        })
+        .sum()
+}
+
+fn lift<F: Field, E: ExtensionField<F>>(tables: &[Vec<F>]) -> Vec<Vec<E>> {
+    tables.iter().map(|t| t.iter().map(|&x| E::from_base(x)).collect()).collect()
+}
+
+/// Brute-force round polynomials along `point`: `p_i(k)` from the tables with the first variable
+/// fixed to `k` through `Mle::fix_first_variable`, then to `r_i`.
+fn naive_rounds<E: Field>(
+    tables: &[Vec<E>],
+    terms: &[Term<E>],
+    d: usize,
+    point: &[E],
+) -> Vec<RoundPoly<E>> {
+    let mut cur: Vec<Mle<E>> = tables.iter().map(|t| Mle::new(t.clone()).expect("pow2")).collect();
+    let mut out = Vec::new();
+    for &r in point {
+        let nodes = std::iter::once(0u64).chain(2..=d as u64);
+        let evals = nodes
+            .map(|k| {
+                let fixed: Vec<Vec<E>> =
+                    cur.iter().map(|m| m.fix_first_variable(E::from_u64(k)).into_evals()).collect();
+                naive_sum(&fixed, terms)
+            })
+            .collect();
+        out.push(RoundPoly { evals });
+        cur = cur.iter().map(|m| m.fix_first_variable(r)).collect();
+    }
+    out
+}
+
+fn degree_of<E>(terms: &[Term<E>]) -> usize {
+    terms.iter().map(|t| t.factors.len()).max().unwrap_or(0)
+}
+
+/// Proves and verifies; checks round polynomials against brute force, the sub-claim against
+/// `Mle::evaluate`, and that both transcripts end in the same state.
+fn complete<S: Setup>(n_vars: usize, seed: u64, naive: bool) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for (n_tables, terms) in term_sets::<S::E>(&mut rng) {
+        let tables = random_tables::<S::F>(&mut rng, n_tables, n_vars);
+        let lifted = lift::<S::F, S::E>(&tables);
+        let claim = naive_sum(&lifted, &terms);
+        let d = degree_of(&terms);
+
+        let mut pt = S::transcript();
+        let out = pt.run_prove(claim, tables.clone(), terms.clone()).expect("prove");
+        assert_eq!(out.proof.rounds.len(), n_vars);
+        assert_eq!(out.point.len(), n_vars);
+
+        let mut vt = S::transcript();
+        let sub = vt.run_verify(claim, n_vars, d, &out.proof).expect("verify");
+        assert_eq!(sub.point, out.point);
+        assert_eq!(pt.challenge(), vt.challenge(), "transcripts diverge");
+
+        // The final values are the tables' MLEs at the point, in Mle::evaluate order.
+        let mle_evals: Vec<S::E> = tables
+            .iter()
+            .map(|t| Mle::new(t.clone()).expect("pow2").evaluate(&out.point).expect("point"))
+            .collect();
+        assert_eq!(out.final_evals, mle_evals);
+        sub.check(&terms, &mle_evals).expect("sub-claim");
+
+        if naive {
+            assert_eq!(out.proof.rounds, naive_rounds(&lifted, &terms, d, &out.point));
+        }
+    }
+}
+
+macro_rules! field_tests {
+    ($m:ident, $setup:ty) => {
+        mod $m {
+            use super::*;
+
+            #[test]
+            fn completeness_small_sizes_against_brute_force() {
+                for n in 1..=6 {
+                    complete::<$setup>(n, n as u64, true);
+                }
+            }
+
+            #[test]
+            fn completeness_large_sizes() {
+                // Crosses the packing width and the parallel threshold.
+                for n in [9, 12, 14] {
+                    complete::<$setup>(n, 100 + n as u64, false);
+                }
+            }
+
+            #[test]
+            fn soundness() {
+                soundness_checks::<$setup>();
+            }
+
+            #[test]
+            fn incremental_matches_mle_folds() {
+                incremental::<$setup>();
+            }
+        }
+    };
+}
+
+field_tests!(m31_qm31, M31Setup);
+field_tests!(babybear_ext4, BabyBearSetup);
+field_tests!(goldilocks_ext2, GoldilocksSetup);
+field_tests!(babybear_base, BabyBearBaseSetup);
+
+fn soundness_checks<S: Setup>() {
+    let mut rng = StdRng::seed_from_u64(7);
+    let n_vars = 5;
+    let terms = vec![Term::product(vec![0, 1, 2]), Term::new(S::E::random(&mut rng), vec![3])];
+    let d = 3;
+    let tables = random_tables::<S::F>(&mut rng, 4, n_vars);
+    let claim = naive_sum(&lift::<S::F, S::E>(&tables), &terms);
+    let out = S::transcript().run_prove(claim, tables.clone(), terms.clone()).expect("prove");
+    let accepts = |claim: S::E, proof: &SumcheckProof<S::E>| -> Result<(), SumcheckError> {
+        let sub = S::transcript().run_verify(claim, n_vars, d, proof)?;
+        // The verifier's own evaluations of the tables at its point.
+        let evals: Vec<S::E> = tables
+            .iter()
+            .map(|t| Mle::new(t.clone()).expect("pow2").evaluate(&sub.point).expect("point"))
+            .collect();
+        sub.check(&terms, &evals)
+    };
+    accepts(claim, &out.proof).expect("honest proof");
+
+    // A wrong claim, with the honest proof.
+    assert_eq!(accepts(claim + S::E::ONE, &out.proof), Err(SumcheckError::FinalEvaluationMismatch));
+
+    // A wrong claim proved honestly from the tables (the prover does not check the claim).
+    let bad =
+        S::transcript().run_prove(claim + S::E::ONE, tables.clone(), terms.clone()).expect("prove");
+    assert!(accepts(claim + S::E::ONE, &bad.proof).is_err());
+
+    // Any sent value of any round, tampered.
+    for round in 0..n_vars {
+        for k in 0..d {
+            let mut p = out.proof.clone();
+            p.rounds[round].evals[k] += S::E::ONE;
+            assert_eq!(
+                accepts(claim, &p),
+                Err(SumcheckError::FinalEvaluationMismatch),
+                "round {round} value {k}"
+            );
+        }
+    }
+
+    // Wrong number of rounds.
+    let mut short = out.proof.clone();
+    short.rounds.pop();
+    assert_eq!(
+        accepts(claim, &short),
+        Err(SumcheckError::WrongRoundCount { expected: n_vars, got: n_vars - 1 })
+    );
+    let mut long = out.proof.clone();
+    long.rounds.push(out.proof.rounds[0].clone());
+    assert_eq!(
+        accepts(claim, &long),
+        Err(SumcheckError::WrongRoundCount { expected: n_vars, got: n_vars + 1 })
+    );
+
+    // Wrong degree in one round.
+    let mut deg = out.proof.clone();
+    deg.rounds[2].evals.push(S::E::ZERO);
+    assert_eq!(
+        accepts(claim, &deg),
+        Err(SumcheckError::WrongDegree { round: 2, expected: d, got: d + 1 })
+    );
+    let mut deg = out.proof.clone();
+    deg.rounds[0].evals.pop();
+    assert_eq!(
+        accepts(claim, &deg),
+        Err(SumcheckError::WrongDegree { round: 0, expected: d, got: d - 1 })
+    );
+
+    // Wrong final evaluations.
+    let mut wrong = out.final_evals.clone();
+    wrong[1] += S::E::ONE;
+    let sub = S::transcript().run_verify(claim, n_vars, d, &out.proof).expect("verify");
+    assert_eq!(sub.check(&terms, &wrong), Err(SumcheckError::FinalEvaluationMismatch));
+    assert!(matches!(sub.check(&terms, &wrong[..2]), Err(SumcheckError::FactorOutOfRange { .. })));
+}
+
+/// The incremental API: a few rounds, then the folded tables equal `Mle::fix_first_variable`
+/// applied with the same challenges; `new_ext` on lifted tables gives the same polynomials.
+fn incremental<S: Setup>() {
+    let mut rng = StdRng::seed_from_u64(11);
+    let n_vars = 8;
+    let tables = random_tables::<S::F>(&mut rng, 2, n_vars);
+    let lifted = lift::<S::F, S::E>(&tables);
+    let terms = vec![Term::product(vec![0, 1])];
+    let mut claim = naive_sum(&lifted, &terms);
+    let mut base =
+        SumcheckProver::<S::F, S::E, CpuBackend>::new(tables.clone(), terms.clone()).expect("new");
+    let mut ext = SumcheckProver::<S::F, S::E, CpuBackend>::new_ext(lifted.clone(), terms.clone())
+        .expect("new");
+    assert_eq!(base.degree(), 2);
+    let mut mles: Vec<Mle<S::E>> =
+        lifted.iter().map(|t| Mle::new(t.clone()).expect("pow2")).collect();
+    for _ in 0..3 {
+        let p = base.round_polynomial().expect("round");
+        assert_eq!(p, ext.round_polynomial().expect("round"));
+        let r = S::E::random(&mut rng);
+        claim = p.evaluate(claim, r);
+        base.fold(r).expect("fold");
+        ext.fold(r).expect("fold");
+        mles = mles.iter().map(|m| m.fix_first_variable(r)).collect();
+    }
+    assert_eq!(base.n_variables(), n_vars - 3);
+    assert_eq!(base.final_evaluations(), Err(SumcheckError::VariablesLeft { n_vars: n_vars - 3 }));
+    let folded = base.into_ext_tables().expect("tables");
+    let expected: Vec<Vec<S::E>> = mles.into_iter().map(Mle::into_evals).collect();
+    assert_eq!(folded, expected);
+    assert_eq!(naive_sum(&folded, &terms), claim, "running claim is the folded sum");
+    assert_eq!(ext.into_ext_tables().expect("tables"), expected);
+}
+
+#[test]
+fn round_poly_interpolation() {
+    type E = QM31;
+    let mut rng = StdRng::seed_from_u64(3);
+    // p(X) = a + bX + cX² + eX³: values at 0, 2, 3 and claim = p(0) + p(1).
+    let [a, b, c, e] = [0; 4].map(|_| E::random(&mut rng));
+    let p = |x: E| a + b * x + c * x * x + e * x * x * x;
+    let claim = p(E::ZERO) + p(E::ONE);
+    let poly = RoundPoly { evals: vec![p(E::ZERO), p(E::from_u64(2)), p(E::from_u64(3))] };
+    for x in [E::ZERO, E::ONE, E::from_u64(2), E::from_u64(7), E::random(&mut rng)] {
+        assert_eq!(poly.evaluate(claim, x), p(x));
+    }
+    assert_eq!(poly.at_one(claim), p(E::ONE));
+    assert_eq!(poly.all_evals(claim).len(), 4);
+}
+
+#[test]
+fn input_errors() {
+    type P = SumcheckProver<M31, QM31, CpuBackend>;
+    let t = |n: usize| vec![M31::ONE; n];
+    let prod = || vec![Term::<QM31>::product(vec![0, 1])];
+    assert_eq!(P::new(vec![], prod()).err(), Some(SumcheckError::NoTables));
+    assert_eq!(P::new(vec![t(4), t(4)], vec![]).err(), Some(SumcheckError::NoTerms));
+    assert_eq!(
+        P::new(vec![t(3), t(3)], prod()).err(),
+        Some(SumcheckError::NotPowerOfTwo { len: 3 })
+    );
+    assert_eq!(
+        P::new(vec![t(4), t(8)], prod()).err(),
+        Some(SumcheckError::TableLength { index: 1, expected: 4, got: 8 })
+    );
+    assert_eq!(
+        P::new(vec![t(4)], prod()).err(),
+        Some(SumcheckError::FactorOutOfRange { term: 0, index: 1, n_tables: 1 })
+    );
+    assert_eq!(
+        P::new(vec![t(4)], vec![Term::product(vec![])]).err(),
+        Some(SumcheckError::EmptyTerm { term: 0 })
+    );
+    assert_eq!(
+        P::new(vec![t(4)], vec![Term::product(vec![0; 9])]).err(),
+        Some(SumcheckError::DegreeTooLarge { degree: 9, max: 8 })
+    );
+    // Zero variables: no rounds, the final values are the constants.
+    let mut p = P::new(vec![t(1), t(1)], prod()).expect("new");
+    assert_eq!(p.round_polynomial().err(), Some(SumcheckError::NoVariablesLeft));
+    assert_eq!(p.fold(QM31::ONE).err(), Some(SumcheckError::NoVariablesLeft));
+    assert_eq!(p.final_evaluations(), Ok(vec![QM31::ONE; 2]));
+    // One variable: one round, then nothing left.
+    let mut p = P::new(vec![t(2), t(2)], prod()).expect("new");
+    p.round_polynomial().expect("round");
+    p.fold(QM31::from_u64(5)).expect("fold");
+    assert_eq!(p.round_polynomial().err(), Some(SumcheckError::NoVariablesLeft));
+    assert_eq!(p.final_evaluations(), Ok(vec![QM31::ONE; 2]));
+}

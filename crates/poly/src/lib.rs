@@ -82,6 +82,15 @@ pub enum PolyError {
         /// The column's length.
         got: usize,
     },
+    /// A backend that runs elsewhere (a GPU: driver, kernel build, device memory) failed; the
+    /// caller can retry on the CPU.
+    #[error("{backend} backend failed: {message}")]
+    Backend {
+        /// The backend's name (`Backend::NAME`).
+        backend: &'static str,
+        /// What failed.
+        message: String,
+    },
     /// A low-degree extension to a smaller domain.
     #[error("low-degree extension from 2^{from_log_n} to the smaller 2^{to_log_n}")]
     LdeShrinks {

@@ -4,6 +4,8 @@
 //!   only its headers (for `zkey info`).
 //! - [`Witness`]: a `.wtns` witness (version 2), with [`Witness::check_against`] a proving key.
 //! - [`R1cs`]: a circom constraint system (`.r1cs`), with [`R1cs::check_witness`].
+//! - [`Ptau`]: a snarkjs powers-of-tau file (`.ptau`), plain or prepared for phase 2;
+//!   [`Ptau::read_powers`] reads only the powers a KZG key needs.
 //! - [`Proof`], [`VerificationKey`] and the public-signal helpers: `proof.json`,
 //!   `verification_key.json` and `public.json` in snarkjs's exact shape.
 //!
@@ -25,6 +27,7 @@ mod binfile;
 pub mod encoding;
 mod error;
 mod json;
+pub mod ptau;
 mod r1cs;
 mod wtns;
 pub mod zkey;
@@ -35,6 +38,7 @@ pub use json::{
     AlphaBeta12, CURVE, PROTOCOL, Proof, VerificationKey, public_signals_from_json,
     public_signals_to_json, read_public_signals, write_public_signals,
 };
+pub use ptau::{PTAU_VERSION, Ptau, PtauHeader, PtauInfo, PtauLagrange, PtauPowers};
 pub use r1cs::{Constraint, LinearCombination, R1CS_VERSION, R1cs, R1csHeader};
 pub use wtns::{WTNS_VERSION, Witness};
 pub use zkey::{Coeff, Groth16Header, Matrix, ZKEY_VERSION, Zkey, ZkeyInfo};

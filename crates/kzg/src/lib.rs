@@ -1,5 +1,30 @@
-//! KZG polynomial commitments over BN254 (Kate–Zaverucha–Goldberg 2010).
+//! KZG polynomial commitments over BN254 (Kate, Zaverucha, Goldberg, ASIACRYPT 2010).
 //!
-//! Work in progress: the structured reference string, commit, open and verify land here.
+//! - [`Srs`]: the reference string `[τ^i]₁`, `[τ^j]₂`, with the G1 powers prepared once as MSM
+//!   bases for a backend ([`MsmOps`](zkprove_curve::MsmOps), the CPU by default) and `[1]₂`,
+//!   `[τ]₂` prepared for the pairing. Made from a snarkjs powers-of-tau file
+//!   ([`Srs::from_ptau_file`], reading only the powers needed) or, for tests only, from a known τ
+//!   ([`Srs::insecure_for_tests`]).
+//! - [`Srs::commit`] (one MSM), [`Srs::open`] / [`Srs::verify`] (one 2-pairing product),
+//!   multi-point openings of one polynomial ([`Srs::open_multi`], vanishing-polynomial method,
+//!   needs `[τ^k]₂` for `k` points), batch openings of many polynomials at one point
+//!   ([`Srs::open_batch`], with a caller-supplied Fiat–Shamir challenge γ) and batch
+//!   verification of many openings with random linear combinations ([`Srs::verify_many`]).
+//!
+//! Polynomials are [`Polynomial<Fr>`](zkprove_poly::Polynomial) in coefficient form, lowest
+//! degree first. A polynomial of higher degree than the SRS is an error
+//! ([`KzgError::DegreeTooLarge`]), never a panic, and a failed check is
+//! [`KzgError::VerificationFailed`].
+//!
+//! Verifiers take commitments and proofs as [`G1Affine`](zkprove_curve::bn254::G1Affine) points
+//! and check they are on the curve (G1 has cofactor 1, so that is membership in the group).
 
 #![forbid(unsafe_code)]
+
+mod error;
+mod scheme;
+mod srs;
+
+pub use error::{KzgError, Result};
+pub use scheme::OpeningClaim;
+pub use srs::{INSECURE_MAX_POINTS, Srs};

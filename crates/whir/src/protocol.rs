@@ -1,0 +1,528 @@
+//! The WHIR prover and verifier.
+
+use core::marker::PhantomData;
+
+use zkprove_field::{ExtensionField, PrimeField64, TwoAdicField};
+use zkprove_hash::{MerkleHash, MerklePath, MerkleTree, Transcript};
+use zkprove_poly::Mle;
+
+use crate::WhirError;
+use crate::params::{WhirConfig, WhirParams};
+use crate::utils::{
+    check_pow, encode, eq_eval, eq_table_internal, eval_ml_coeffs, evals_to_coeffs, fold_coeffs,
+    fold_evals, fold_row, grind, horner, horner_base, pow_point, round_poly, sample_queries,
+};
+
+/// A commitment: the Merkle root of the first codeword and the answers to the out-of-domain
+/// samples drawn right after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhirCommitment<E, D> {
+    /// Root of the Merkle tree over the codeword's leaves.
+    pub root: D,
+    /// `f̂(pow(z_j))` for the out-of-domain points `z_j` drawn from the transcript.
+    pub ood_answers: Vec<E>,
+}
+
+/// What the prover keeps between commit and open.
+#[derive(Clone, Debug)]
+pub struct WhirWitness<F: PrimeField64, E, H: MerkleHash<F = F>> {
+    tree: MerkleTree<H>,
+    evals: Vec<F>,
+    coeffs: Vec<F>,
+    ood_points: Vec<E>,
+}
+
+/// A commitment as the verifier received it: root, out-of-domain points and answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceivedCommitment<E, D> {
+    /// Root of the first codeword's tree.
+    pub root: D,
+    /// The out-of-domain points, drawn from the transcript.
+    pub ood_points: Vec<E>,
+    /// The prover's answers at those points.
+    pub ood_answers: Vec<E>,
+}
+
+/// What [`Whir::commit`] returns: the commitment (for the verifier) and the witness (kept).
+pub type Committed<F, E, H> = (WhirCommitment<E, <H as MerkleHash>::Digest>, WhirWitness<F, E, H>);
+
+/// What [`Whir::open`] returns: the value at the point and the proof.
+pub type Opened<F, E, H> = (E, WhirProof<F, E, <H as MerkleHash>::Digest>);
+
+/// An opened leaf: its row of base-field elements and its authentication path.
+pub type QueryOpening<F, D> = (Vec<F>, MerklePath<D>);
+
+/// The messages of one WHIR round.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhirRoundProof<F, E, D> {
+    /// The `k` sumcheck polynomials `[h₀, h₁, h₂]`.
+    pub sumcheck: Vec<[E; 3]>,
+    /// A proof-of-work nonce per sumcheck polynomial (zero when none is required).
+    pub folding_pow: Vec<F>,
+    /// Root of the next codeword's tree (`None` in the last round).
+    pub next_root: Option<D>,
+    /// Answers at the next codeword's out-of-domain points.
+    pub ood_answers: Vec<E>,
+    /// Proof-of-work nonce before the queries (zero when none is required).
+    pub query_pow: F,
+    /// The opened leaves of this round's codeword, in increasing index order.
+    pub openings: Vec<QueryOpening<F, D>>,
+}
+
+/// A WHIR opening proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WhirProof<F, E, D> {
+    /// One entry per round.
+    pub rounds: Vec<WhirRoundProof<F, E, D>>,
+    /// Coefficients of the final polynomial (`2^final_vars`, internal variable order).
+    pub final_poly: Vec<E>,
+}
+
+impl<F: PrimeField64, E: ExtensionField<F>, const N: usize> WhirProof<F, E, [F; N]> {
+    /// The number of base-field elements in the proof (sumcheck polynomials, nonces, roots,
+    /// OOD answers, opened rows, Merkle siblings, final polynomial).
+    pub fn n_base_elements(&self) -> usize {
+        let d = E::DEGREE;
+        let mut total = self.final_poly.len() * d;
+        for r in &self.rounds {
+            total += r.sumcheck.len() * 3 * d + r.folding_pow.len() + 1;
+            total += r.next_root.map_or(0, |_| N) + r.ood_answers.len() * d;
+            for (row, path) in &r.openings {
+                total += row.len() + path.siblings.len() * N;
+            }
+        }
+        total
+    }
+
+    /// Proof size in bytes with each base-field element in `⌈log2 p / 8⌉` bytes (4 for BabyBear,
+    /// 8 for Goldilocks), no further compression (every Merkle path in full).
+    pub fn size_bytes(&self) -> usize {
+        self.n_base_elements() * (F::NUM_BITS as usize).div_ceil(8)
+    }
+}
+
+/// A WHIR instance: derived parameters and the Merkle hash.
+///
+/// `F` is the two-adic base field of the committed values, `E` the extension the challenges live
+/// in, `H` the Merkle hash over rows of `F` (its digests are observed by the transcript).
+#[derive(Clone, Debug)]
+pub struct Whir<F, E, H> {
+    config: WhirConfig,
+    hasher: H,
+    _fields: PhantomData<(F, E)>,
+}
+
+/// One linear constraint of the verifier's running weight: `coeff · eq(point, ·)` over the
+/// variables that were left when it was added (the first of them is folding variable `start`).
+struct Term<E> {
+    coeff: E,
+    point: Vec<E>,
+    start: usize,
+}
+
+impl<F, E, H> Whir<F, E, H>
+where
+    F: PrimeField64 + TwoAdicField,
+    E: ExtensionField<F>,
+    H: MerkleHash<F = F>,
+    H::Digest: AsRef<[F]>,
+{
+    /// Derives the configuration for these parameters over `F` and `E`.
+    ///
+    /// # Errors
+    /// [`WhirError::Params`] as [`WhirConfig::new`].
+    pub fn new(params: WhirParams, hasher: H) -> Result<Self, WhirError> {
+        let base_bits = (F::ORDER_U64 as f64).log2();
+        let config = WhirConfig::new(params, base_bits, E::DEGREE, F::TWO_ADICITY)?;
+        Ok(Self { config, hasher, _fields: PhantomData })
+    }
+
+    /// The derived configuration.
+    pub fn config(&self) -> &WhirConfig {
+        &self.config
+    }
+
+    fn k(&self) -> usize {
+        self.config.params.folding_factor
+    }
+
+    /// Commits to a multilinear polynomial given by its `2^n` hypercube values ([`Mle`] order):
+    /// coefficients (Möbius transform), Reed–Solomon codeword on the subgroup of order
+    /// `2^(n + r)` (NTT), Merkle tree over leaves of `2^k` values that fold together; the root is
+    /// observed, then out-of-domain points are drawn and the answers observed.
+    ///
+    /// # Errors
+    /// [`WhirError::WrongLength`] unless there are `2^n` values; NTT or Merkle errors.
+    pub fn commit<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        poly: &Mle<F>,
+    ) -> Result<Committed<F, E, H>, WhirError> {
+        let n = self.config.params.log_n;
+        let evals = poly.evals().to_vec();
+        if evals.len() != 1 << n {
+            return Err(WhirError::WrongLength {
+                what: "polynomial",
+                expected: 1 << n,
+                got: evals.len(),
+            });
+        }
+        let mut coeffs = evals.clone();
+        evals_to_coeffs(&mut coeffs);
+        let log_domain = self.config.rounds[0].log_domain;
+        let rows = encode::<F, F>(&coeffs, log_domain, self.k())?;
+        let tree = MerkleTree::commit(self.hasher.clone(), rows, 1 << self.k())?;
+        let root = tree.root();
+        transcript.observe_slice(root.as_ref());
+        let ood_points: Vec<E> =
+            (0..self.config.commit_ood).map(|_| transcript.sample_ext()).collect();
+        let ood_answers: Vec<E> = ood_points.iter().map(|&z| horner_base(&coeffs, z)).collect();
+        for a in &ood_answers {
+            transcript.observe_ext(a);
+        }
+        let commitment = WhirCommitment { root, ood_answers };
+        Ok((commitment, WhirWitness { tree, evals, coeffs, ood_points }))
+    }
+
+    /// The verifier's side of [`Whir::commit`]: observes the root, draws the out-of-domain
+    /// points and observes the answers, on a transcript in the state the prover's was in.
+    ///
+    /// # Errors
+    /// [`WhirError::WrongLength`] for a wrong number of OOD answers.
+    pub fn receive_commitment<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        commitment: &WhirCommitment<E, H::Digest>,
+    ) -> Result<ReceivedCommitment<E, H::Digest>, WhirError> {
+        if commitment.ood_answers.len() != self.config.commit_ood {
+            return Err(WhirError::WrongLength {
+                what: "commitment OOD answers",
+                expected: self.config.commit_ood,
+                got: commitment.ood_answers.len(),
+            });
+        }
+        transcript.observe_slice(commitment.root.as_ref());
+        let ood_points: Vec<E> =
+            (0..self.config.commit_ood).map(|_| transcript.sample_ext()).collect();
+        for a in &commitment.ood_answers {
+            transcript.observe_ext(a);
+        }
+        Ok(ReceivedCommitment {
+            root: commitment.root,
+            ood_points,
+            ood_answers: commitment.ood_answers.clone(),
+        })
+    }
+
+    /// Proves `f(point) = value` for the committed `f` (`point` in [`Mle`] order: the first
+    /// coordinate is the most significant index bit) and returns the value with the proof.
+    ///
+    /// # Errors
+    /// [`WhirError::WrongLength`] for a point of the wrong dimension; NTT/Merkle errors.
+    pub fn open<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        witness: &WhirWitness<F, E, H>,
+        point: &[E],
+    ) -> Result<Opened<F, E, H>, WhirError> {
+        let cfg = &self.config;
+        let n = cfg.params.log_n;
+        let k = self.k();
+        if point.len() != n {
+            return Err(WhirError::WrongLength { what: "point", expected: n, got: point.len() });
+        }
+        let mle = Mle::new(witness.evals.clone())?;
+        let value = mle.evaluate(point)?;
+        for x in point {
+            transcript.observe_ext(x);
+        }
+        transcript.observe_ext(&value);
+        let gamma: E = transcript.sample_ext();
+
+        // The weight w = eq(z, ·) + Σ γ^(j+1) eq(pow(ood_j), ·), in internal order.
+        let mut w: Vec<E> = zkprove_poly::eq_table(point);
+        let mut g = gamma;
+        for &z in &witness.ood_points {
+            add_scaled(&mut w, g, &eq_table_internal(&pow_point(z, n)));
+            g *= gamma;
+        }
+        let mut f: Vec<E> = witness.evals.iter().map(|&x| E::from_base(x)).collect();
+        let mut c: Vec<E> = witness.coeffs.iter().map(|&x| E::from_base(x)).collect();
+        let mut tree = witness.tree.clone();
+        let mut rounds = Vec::with_capacity(cfg.rounds.len());
+        let mut final_poly = Vec::new();
+        for (i, rc) in cfg.rounds.iter().enumerate() {
+            let last = i + 1 == cfg.rounds.len();
+            let mut sumcheck = Vec::with_capacity(k);
+            let mut folding_pow = Vec::with_capacity(k);
+            for _ in 0..k {
+                let h = round_poly(&f, &w);
+                for x in &h {
+                    transcript.observe_ext(x);
+                }
+                folding_pow.push(grind(transcript, rc.folding_pow_bits)?);
+                let alpha: E = transcript.sample_ext();
+                f = fold_evals(&f, alpha);
+                w = fold_evals(&w, alpha);
+                c = fold_coeffs(&c, alpha);
+                sumcheck.push(h);
+            }
+            let m_next = rc.n_vars - k;
+            let mut next_tree = None;
+            let mut ood_points = Vec::new();
+            let mut ood_answers = Vec::new();
+            if last {
+                for x in &c {
+                    transcript.observe_ext(x);
+                }
+                final_poly = c.clone();
+            } else {
+                let rows = encode::<F, E>(&c, rc.log_domain - 1, k)?;
+                let t = MerkleTree::commit(self.hasher.clone(), rows, (1 << k) * E::DEGREE)?;
+                transcript.observe_slice(t.root().as_ref());
+                ood_points =
+                    (0..rc.n_ood).map(|_| transcript.sample_ext::<E>()).collect::<Vec<_>>();
+                ood_answers = ood_points.iter().map(|&z| horner(&c, z)).collect::<Vec<_>>();
+                for a in &ood_answers {
+                    transcript.observe_ext(a);
+                }
+                next_tree = Some(t);
+            }
+            let query_pow = grind(transcript, rc.query_pow_bits)?;
+            let indices = sample_queries(transcript, rc.n_queries, rc.log_domain - k)?;
+            let openings = indices.iter().map(|&t| tree.open(t)).collect::<Result<Vec<_>, _>>()?;
+            if let Some(t) = next_tree {
+                let gamma: E = transcript.sample_ext();
+                let omega_k = domain_generator::<F>(rc.log_domain)?.pow(1 << k);
+                let mut g = gamma;
+                for &z in &ood_points {
+                    add_scaled(&mut w, g, &eq_table_internal(&pow_point(z, m_next)));
+                    g *= gamma;
+                }
+                for &t in &indices {
+                    let y = E::from_base(omega_k.pow(t as u64));
+                    add_scaled(&mut w, g, &eq_table_internal(&pow_point(y, m_next)));
+                    g *= gamma;
+                }
+                rounds.push(WhirRoundProof {
+                    sumcheck,
+                    folding_pow,
+                    next_root: Some(t.root()),
+                    ood_answers,
+                    query_pow,
+                    openings,
+                });
+                tree = t;
+            } else {
+                rounds.push(WhirRoundProof {
+                    sumcheck,
+                    folding_pow,
+                    next_root: None,
+                    ood_answers,
+                    query_pow,
+                    openings,
+                });
+            }
+        }
+        Ok((value, WhirProof { rounds, final_poly }))
+    }
+
+    /// Checks a proof that the committed polynomial takes `value` at `point` ([`Mle`] order),
+    /// replaying the prover's transcript.
+    ///
+    /// # Errors
+    /// The first check that fails: [`WhirError::WrongLength`] / [`WhirError::ProofShape`] for a
+    /// malformed proof, [`WhirError::SumcheckRound`], [`WhirError::ProofOfWork`],
+    /// [`WhirError::MerklePath`], [`WhirError::QueryAnswer`], [`WhirError::FinalPoly`],
+    /// [`WhirError::FinalClaim`].
+    pub fn verify<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        commitment: &ReceivedCommitment<E, H::Digest>,
+        point: &[E],
+        value: E,
+        proof: &WhirProof<F, E, H::Digest>,
+    ) -> Result<(), WhirError> {
+        let cfg = &self.config;
+        let n = cfg.params.log_n;
+        let k = self.k();
+        let d = E::DEGREE;
+        if point.len() != n {
+            return Err(WhirError::WrongLength { what: "point", expected: n, got: point.len() });
+        }
+        if proof.rounds.len() != cfg.rounds.len() {
+            return Err(WhirError::WrongLength {
+                what: "rounds",
+                expected: cfg.rounds.len(),
+                got: proof.rounds.len(),
+            });
+        }
+        if commitment.ood_points.len() != commitment.ood_answers.len() {
+            return Err(WhirError::ProofShape {
+                what: "commitment OOD points and answers differ in number",
+            });
+        }
+        for x in point {
+            transcript.observe_ext(x);
+        }
+        transcript.observe_ext(&value);
+        let gamma: E = transcript.sample_ext();
+        let internal_point: Vec<E> = point.iter().rev().copied().collect();
+        let mut terms = vec![Term { coeff: E::ONE, point: internal_point, start: 0 }];
+        let mut claim = value;
+        let mut g = gamma;
+        for (&z, &a) in commitment.ood_points.iter().zip(&commitment.ood_answers) {
+            terms.push(Term { coeff: g, point: pow_point(z, n), start: 0 });
+            claim += g * a;
+            g *= gamma;
+        }
+        let mut alphas: Vec<E> = Vec::with_capacity(n);
+        let mut root = commitment.root;
+        for (i, (rc, rp)) in cfg.rounds.iter().zip(&proof.rounds).enumerate() {
+            let last = i + 1 == cfg.rounds.len();
+            if rp.sumcheck.len() != k || rp.folding_pow.len() != k {
+                return Err(WhirError::ProofShape { what: "sumcheck rounds per WHIR round" });
+            }
+            for (step, (h, &nonce)) in rp.sumcheck.iter().zip(&rp.folding_pow).enumerate() {
+                if h[0] + h[0] + h[1] + h[2] != claim {
+                    return Err(WhirError::SumcheckRound { round: i, step });
+                }
+                for x in h {
+                    transcript.observe_ext(x);
+                }
+                if !check_pow(transcript, rc.folding_pow_bits, nonce)? {
+                    return Err(WhirError::ProofOfWork { round: i });
+                }
+                let alpha: E = transcript.sample_ext();
+                claim = h[0] + alpha * (h[1] + alpha * h[2]);
+                alphas.push(alpha);
+            }
+            let m_next = rc.n_vars - k;
+            let mut ood_points = Vec::new();
+            if last {
+                if rp.next_root.is_some() || !rp.ood_answers.is_empty() {
+                    return Err(WhirError::ProofShape { what: "commitment in the last round" });
+                }
+                if proof.final_poly.len() != 1 << cfg.final_vars {
+                    return Err(WhirError::WrongLength {
+                        what: "final polynomial",
+                        expected: 1 << cfg.final_vars,
+                        got: proof.final_poly.len(),
+                    });
+                }
+                for x in &proof.final_poly {
+                    transcript.observe_ext(x);
+                }
+            } else {
+                let Some(next_root) = rp.next_root else {
+                    return Err(WhirError::ProofShape { what: "missing commitment" });
+                };
+                if rp.ood_answers.len() != rc.n_ood {
+                    return Err(WhirError::WrongLength {
+                        what: "OOD answers",
+                        expected: rc.n_ood,
+                        got: rp.ood_answers.len(),
+                    });
+                }
+                transcript.observe_slice(next_root.as_ref());
+                ood_points =
+                    (0..rc.n_ood).map(|_| transcript.sample_ext::<E>()).collect::<Vec<_>>();
+                for a in &rp.ood_answers {
+                    transcript.observe_ext(a);
+                }
+            }
+            if !check_pow(transcript, rc.query_pow_bits, rp.query_pow)? {
+                return Err(WhirError::ProofOfWork { round: i });
+            }
+            let indices = sample_queries(transcript, rc.n_queries, rc.log_domain - k)?;
+            if rp.openings.len() != indices.len() {
+                return Err(WhirError::WrongLength {
+                    what: "query openings",
+                    expected: indices.len(),
+                    got: rp.openings.len(),
+                });
+            }
+            // Values in row: 2^k base elements in round 0, 2^k extension elements after.
+            let width = if i == 0 { 1 } else { d };
+            let omega = domain_generator::<F>(rc.log_domain)?;
+            let omega_inv_step = omega; // x₀ = ω^t for leaf t
+            let eta = omega.pow(1 << (rc.log_domain - k));
+            let omega_k = omega.pow(1 << k);
+            let round_alphas = &alphas[i * k..(i + 1) * k];
+            let mut folded = Vec::with_capacity(indices.len());
+            for (q, (&t, (row, path))) in indices.iter().zip(&rp.openings).enumerate() {
+                if row.len() != (1 << k) * width {
+                    return Err(WhirError::QueryAnswer { round: i, query: q });
+                }
+                MerkleTree::verify(&self.hasher, &root, t, row, path)
+                    .map_err(|source| WhirError::MerklePath { round: i, query: q, source })?;
+                let vals: Vec<E> = if width == 1 {
+                    row.iter().map(|&x| E::from_base(x)).collect()
+                } else {
+                    row.chunks(d)
+                        .map(E::from_base_slice)
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|_| WhirError::QueryAnswer { round: i, query: q })?
+                };
+                let x0 = omega_inv_step.pow(t as u64);
+                let v = fold_row(vals, x0, eta, round_alphas)
+                    .ok_or(WhirError::QueryAnswer { round: i, query: q })?;
+                folded.push((E::from_base(omega_k.pow(t as u64)), v));
+            }
+            if last {
+                for (q, &(y, v)) in folded.iter().enumerate() {
+                    if horner(&proof.final_poly, y) != v {
+                        return Err(WhirError::FinalPoly { query: q });
+                    }
+                }
+            } else {
+                let gamma: E = transcript.sample_ext();
+                let mut g = gamma;
+                let start = (i + 1) * k;
+                for (&z, &a) in ood_points.iter().zip(&rp.ood_answers) {
+                    terms.push(Term { coeff: g, point: pow_point(z, m_next), start });
+                    claim += g * a;
+                    g *= gamma;
+                }
+                for &(y, v) in &folded {
+                    terms.push(Term { coeff: g, point: pow_point(y, m_next), start });
+                    claim += g * v;
+                    g *= gamma;
+                }
+                if let Some(r) = rp.next_root {
+                    root = r;
+                }
+            }
+        }
+        // Σ_b f_final(b)·w(α, b): each term's eq splits into its folded and its free variables.
+        let folded_vars = alphas.len();
+        let mut expected = E::ZERO;
+        for term in &terms {
+            let split = folded_vars - term.start;
+            let (fixed, free) = term.point.split_at(split);
+            expected += term.coeff
+                * eq_eval(fixed, &alphas[term.start..])
+                * eval_ml_coeffs(&proof.final_poly, free);
+        }
+        if expected != claim {
+            return Err(WhirError::FinalClaim);
+        }
+        Ok(())
+    }
+}
+
+/// `w += g·t`.
+fn add_scaled<E: zkprove_field::Field>(w: &mut [E], g: E, t: &[E]) {
+    use rayon::prelude::*;
+    if w.len() >= 1 << 12 {
+        w.par_iter_mut().zip(t).for_each(|(a, &b)| *a += g * b);
+    } else {
+        w.iter_mut().zip(t).for_each(|(a, &b)| *a += g * b);
+    }
+}
+
+/// The generator of the subgroup of order `2^log_n`.
+fn domain_generator<F: TwoAdicField>(log_n: usize) -> Result<F, WhirError> {
+    F::two_adic_generator(log_n)
+        .ok_or_else(|| WhirError::Params { reason: format!("no subgroup of order 2^{log_n}") })
+}

@@ -1,0 +1,237 @@
+//! The small algebra WHIR needs: coefficient/evaluation conversions, encoding, folding, the
+//! degree-2 sumcheck round, `eq` and proof-of-work grinding.
+//!
+//! Internal variable order: variable `j` of an `m`-variate table is bit `j` of the index (so the
+//! table is the same array as an [`zkprove_poly::Mle`] table, whose *last* variable is bit 0).
+//! Variable 0 is folded first. A multilinear `f̂` with coefficients `c_i` (monomial
+//! `Π_{j ∈ bits(i)} X_j`) is the univariate `p(x) = Σ c_i x^i` at `pow(x) = (x, x², x⁴, …)`.
+
+use rayon::prelude::*;
+use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
+use zkprove_hash::Transcript;
+use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
+
+use crate::WhirError;
+
+/// Below this many pairs, table operations run on one thread.
+const PAR_MIN: usize = 1 << 12;
+
+/// Hypercube values → multilinear coefficients (Möbius transform), in place.
+pub(crate) fn evals_to_coeffs<F: Field>(a: &mut [F]) {
+    let n = a.len();
+    let mut h = 1;
+    while h < n {
+        let step = |chunk: &mut [F]| {
+            let (lo, hi) = chunk.split_at_mut(h);
+            for (l, x) in lo.iter().zip(hi.iter_mut()) {
+                *x -= *l;
+            }
+        };
+        if n >= 2 * PAR_MIN {
+            a.par_chunks_mut(2 * h).for_each(step);
+        } else {
+            a.chunks_mut(2 * h).for_each(step);
+        }
+        h *= 2;
+    }
+}
+
+/// `(x, x², x⁴, …)`: `m` coordinates, variable 0 first.
+pub(crate) fn pow_point<E: Field>(x: E, m: usize) -> Vec<E> {
+    let mut out = Vec::with_capacity(m);
+    let mut cur = x;
+    for _ in 0..m {
+        out.push(cur);
+        cur = cur.square();
+    }
+    out
+}
+
+/// The table of `eq(p, ·)` over `{0,1}^m` in internal order (`p[j]` ↔ bit `j`).
+pub(crate) fn eq_table_internal<E: Field>(p: &[E]) -> Vec<E> {
+    let rev: Vec<E> = p.iter().rev().copied().collect();
+    zkprove_poly::eq_table(&rev)
+}
+
+/// `eq(a, b) = Π (a_j b_j + (1 − a_j)(1 − b_j))`.
+pub(crate) fn eq_eval<E: Field>(a: &[E], b: &[E]) -> E {
+    a.iter().zip(b).map(|(&x, &y)| x * y + (E::ONE - x) * (E::ONE - y)).product()
+}
+
+/// `Σ c_i x^i` (Horner).
+pub(crate) fn horner<E: Field>(coeffs: &[E], x: E) -> E {
+    coeffs.iter().rev().fold(E::ZERO, |acc, &c| acc * x + c)
+}
+
+/// `Σ c_i x^i` for base-field coefficients and an extension-field point.
+pub(crate) fn horner_base<F: Field, E: ExtensionField<F>>(coeffs: &[F], x: E) -> E {
+    coeffs.iter().rev().fold(E::ZERO, |acc, &c| acc * x + c)
+}
+
+/// The multilinear polynomial with coefficients `coeffs` at `p` (internal order).
+pub(crate) fn eval_ml_coeffs<E: Field>(coeffs: &[E], p: &[E]) -> E {
+    let mut cur = coeffs.to_vec();
+    for &x in p {
+        cur = cur.chunks(2).map(|c| c[0] + x * c[1]).collect();
+    }
+    cur.first().copied().unwrap_or(E::ZERO)
+}
+
+/// Fixes variable 0 of a table of values to `a`: `v[2i] + a·(v[2i+1] − v[2i])`.
+pub(crate) fn fold_evals<E: Field>(v: &[E], a: E) -> Vec<E> {
+    let f = |p: &[E]| p[0] + a * (p[1] - p[0]);
+    if v.len() >= 2 * PAR_MIN {
+        v.par_chunks(2).map(f).collect()
+    } else {
+        v.chunks(2).map(f).collect()
+    }
+}
+
+/// Fixes variable 0 of a coefficient table to `a`: `c[2i] + a·c[2i+1]`.
+pub(crate) fn fold_coeffs<E: Field>(c: &[E], a: E) -> Vec<E> {
+    let f = |p: &[E]| p[0] + a * p[1];
+    if c.len() >= 2 * PAR_MIN {
+        c.par_chunks(2).map(f).collect()
+    } else {
+        c.chunks(2).map(f).collect()
+    }
+}
+
+/// The sumcheck round polynomial `h(X) = Σ_b f(X, b)·w(X, b)` in variable 0, as coefficients
+/// `[h₀, h₁, h₂]` (`h(X) = h₀ + h₁X + h₂X²`).
+pub(crate) fn round_poly<E: Field>(f: &[E], w: &[E]) -> [E; 3] {
+    let term = |(a, b): (&[E], &[E])| {
+        let df = a[1] - a[0];
+        let dw = b[1] - b[0];
+        [a[0] * b[0], a[0] * dw + df * b[0], df * dw]
+    };
+    let add = |x: [E; 3], y: [E; 3]| [x[0] + y[0], x[1] + y[1], x[2] + y[2]];
+    if f.len() >= 2 * PAR_MIN {
+        f.par_chunks(2).zip(w.par_chunks(2)).map(term).reduce(|| [E::ZERO; 3], add)
+    } else {
+        f.chunks(2).zip(w.chunks(2)).map(term).fold([E::ZERO; 3], add)
+    }
+}
+
+/// Encodes a polynomial given by its coefficients (`2^m` of them, over `E ⊇ F`) on the subgroup
+/// of order `2^log_domain` and lays the codeword out as Merkle rows: row `t` holds, for
+/// `j < 2^k`, the value at `ω^(t + j·2^(log_domain − k))` (the `2^k` points whose `2^k`-th powers
+/// coincide), each as its `E::DEGREE` coordinates over `F`.
+pub(crate) fn encode<F: TwoAdicField, E: ExtensionField<F>>(
+    coeffs: &[E],
+    log_domain: usize,
+    k: usize,
+) -> Result<Vec<F>, WhirError> {
+    let n = 1usize << log_domain;
+    let d = E::DEGREE;
+    let mut cols: Vec<Vec<F>> = (0..d)
+        .map(|j| {
+            let mut col = vec![F::ZERO; n];
+            for (x, c) in col.iter_mut().zip(coeffs) {
+                *x = c.as_base_slice()[j];
+            }
+            col
+        })
+        .collect();
+    <CpuBackend as NttOps<F>>::ntt_batch(
+        &mut cols,
+        Direction::Forward,
+        Order::NaturalToNatural,
+        F::ONE,
+    )?;
+    let fold = 1usize << k;
+    let stride = n >> k;
+    let mut rows = vec![F::ZERO; n * d];
+    let fill = |(t, row): (usize, &mut [F])| {
+        for j in 0..fold {
+            for (dd, col) in cols.iter().enumerate() {
+                row[j * d + dd] = col[t + j * stride];
+            }
+        }
+    };
+    if stride >= PAR_MIN {
+        rows.par_chunks_mut(fold * d).enumerate().for_each(fill);
+    } else {
+        rows.chunks_mut(fold * d).enumerate().for_each(fill);
+    }
+    Ok(rows)
+}
+
+/// Folds the `2^k` values `vals[j] = f(x₀·η^j)` (`η` of order `2^k`) with `alphas[0..k]`:
+/// the value at `x₀^(2^k)` of the codeword of `f̂(α₀, …, α_{k−1}, ·)`.
+///
+/// Step `s` pairs `x` with `−x` and takes `(f(x) + f(−x))/2 + α_s·(f(x) − f(−x))/(2x)`, the
+/// even part plus `α_s` times the odd part (coefficient bit `s` ↔ variable `s`).
+pub(crate) fn fold_row<F: TwoAdicField, E: ExtensionField<F>>(
+    mut vals: Vec<E>,
+    x0: F,
+    eta: F,
+    alphas: &[E],
+) -> Option<E> {
+    let inv2 = F::TWO.inverse()?;
+    let mut x = x0;
+    let mut eta = eta;
+    let mut size = vals.len();
+    for &alpha in alphas {
+        let half = size / 2;
+        let x_inv = x.inverse()?;
+        let eta_inv = eta.inverse()?;
+        let mut xj_inv = x_inv;
+        for j in 0..half {
+            let a = vals[j];
+            let b = vals[j + half];
+            vals[j] = (a + b) * inv2 + alpha * ((a - b) * (inv2 * xj_inv));
+            xj_inv *= eta_inv;
+        }
+        x = x.square();
+        eta = eta.square();
+        size = half;
+    }
+    vals.first().copied()
+}
+
+/// Grinds a nonce such that, after observing it, `bits` sampled bits are zero; returns the
+/// nonce (zero and nothing observed when `bits = 0`).
+pub(crate) fn grind<F: PrimeField64, const W: usize, const R: usize>(
+    t: &mut Transcript<F, W, R>,
+    bits: usize,
+) -> Result<F, WhirError> {
+    if bits == 0 {
+        return Ok(F::ZERO);
+    }
+    for nonce in 0..F::ORDER_U64 {
+        let mut c = t.clone();
+        let x = F::from_u64(nonce);
+        c.observe(x);
+        if c.sample_bits(bits as u32)? == 0 {
+            *t = c;
+            return Ok(x);
+        }
+    }
+    Err(WhirError::Params { reason: format!("no proof-of-work nonce for {bits} bits") })
+}
+
+/// Checks a proof-of-work nonce (anything passes when `bits = 0`).
+pub(crate) fn check_pow<F: PrimeField64, const W: usize, const R: usize>(
+    t: &mut Transcript<F, W, R>,
+    bits: usize,
+    nonce: F,
+) -> Result<bool, WhirError> {
+    if bits == 0 {
+        return Ok(true);
+    }
+    t.observe(nonce);
+    Ok(t.sample_bits(bits as u32)? == 0)
+}
+
+/// Draws `n` query indices below `2^bits`, sorted and without repeats.
+pub(crate) fn sample_queries<F: PrimeField64, const W: usize, const R: usize>(
+    t: &mut Transcript<F, W, R>,
+    n: usize,
+    bits: usize,
+) -> Result<Vec<usize>, WhirError> {
+    let mut idx = (0..n).map(|_| t.sample_bits(bits as u32)).collect::<Result<Vec<_>, _>>()?;
+    idx.sort_unstable();
+    idx.dedup();
+    Ok(idx)
+}

@@ -1,0 +1,174 @@
+//! What the CUDA and OpenCL runtimes have in common ([`Runtime`]), and the typed device buffer built
+//! on it ([`GpuBuffer`]).
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::{Arc, Mutex};
+
+use crate::{FieldKind, GpuError, GpuField};
+
+/// Twiddle tables resident on a device, by (field, log2 size, inverse).
+pub(crate) type TwiddleCache<M> = Mutex<HashMap<(FieldKind, u32, bool), Arc<M>>>;
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for crate::CudaDevice {}
+    impl Sealed for crate::ClDevice {}
+}
+
+/// One argument of a kernel launch.
+pub enum KernelArg<'a, M> {
+    /// A device buffer (passed as a pointer).
+    Mem(&'a M),
+    /// A 32-bit scalar.
+    U32(u32),
+}
+
+/// An opened device with its context and one explicit stream (CUDA) or in-order command queue
+/// (OpenCL). Sealed: implemented by [`crate::CudaDevice`] and [`crate::ClDevice`].
+pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
+    /// Raw device memory (a byte buffer that frees itself when dropped).
+    type Mem: Send + Sync;
+
+    /// `"cuda"` or `"opencl"`.
+    const BACKEND: &'static str;
+
+    /// Allocates `bytes` bytes (at least one) of zeroed device memory, after checking them against
+    /// the device's free memory.
+    ///
+    /// # Errors
+    /// [`GpuError::OutOfMemory`], or [`GpuError::Driver`].
+    fn alloc(&self, bytes: usize) -> Result<Self::Mem, GpuError>;
+
+    /// Copies `bytes` from the host to the start of `mem` (through the device's stream/queue; the
+    /// host slice may be reused when this returns).
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`].
+    fn write(&self, mem: &mut Self::Mem, bytes: &[u8]) -> Result<(), GpuError>;
+
+    /// Copies the first `out.len()` bytes of `mem` to the host, after the work queued before it.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`].
+    fn read(&self, mem: &Self::Mem, out: &mut [u8]) -> Result<(), GpuError>;
+
+    /// Queues kernel `kernel` of `field`'s program (compiled on first use and cached) over `global`
+    /// work-items in groups of `local` (or the runtime's choice).
+    ///
+    /// # Errors
+    /// [`GpuError::Compile`], [`GpuError::NoNvrtc`], [`GpuError::Driver`].
+    fn launch(
+        &self,
+        field: FieldKind,
+        kernel: &'static str,
+        args: &[KernelArg<'_, Self::Mem>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError>;
+
+    /// Waits until every queued operation has finished.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`] (including errors of kernels that ran asynchronously).
+    fn synchronize(&self) -> Result<(), GpuError>;
+
+    /// The largest work-group (thread block) size this device accepts.
+    fn max_group_size(&self) -> usize;
+
+    /// Twiddle tables kept on this device.
+    #[doc(hidden)]
+    fn twiddle_cache(&self) -> &TwiddleCache<Self::Mem>;
+}
+
+/// A column of `len` elements of `T` in device memory, owned: the memory is freed exactly once, when
+/// the buffer is dropped (by the runtime's own handle type). Carries its device, so operations on it
+/// need no other handle.
+///
+/// The device layout is crates/field's layout of `T` ([`GpuField`]).
+pub struct GpuBuffer<R: Runtime, T> {
+    mem: R::Mem,
+    len: usize,
+    device: Arc<R>,
+    _elem: PhantomData<T>,
+}
+
+impl<R: Runtime, T> core::fmt::Debug for GpuBuffer<R, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("GpuBuffer").field("backend", &R::BACKEND).field("len", &self.len).finish()
+    }
+}
+
+impl<R: Runtime, T> GpuBuffer<R, T> {
+    /// Number of elements.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the buffer holds no element.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The device that owns the memory.
+    pub fn device(&self) -> &Arc<R> {
+        &self.device
+    }
+
+    /// The raw device memory.
+    pub fn mem(&self) -> &R::Mem {
+        &self.mem
+    }
+}
+
+impl<R: Runtime, T: GpuField> GpuBuffer<R, T> {
+    /// A buffer of `len` zeros.
+    ///
+    /// # Errors
+    /// [`GpuError::OutOfMemory`], [`GpuError::Driver`].
+    pub fn zeros(device: &Arc<R>, len: usize) -> Result<Self, GpuError> {
+        let bytes = len
+            .checked_mul(core::mem::size_of::<T>())
+            .ok_or(GpuError::OutOfMemory { requested: usize::MAX, free: 0 })?;
+        // All-zero bytes are the zero element in every supported layout.
+        let mem = device.alloc(bytes)?;
+        Ok(Self { mem, len, device: device.clone(), _elem: PhantomData })
+    }
+
+    /// Copies `data` to a new device buffer.
+    ///
+    /// # Errors
+    /// [`GpuError::OutOfMemory`], [`GpuError::Driver`].
+    pub fn upload(device: &Arc<R>, data: &[T]) -> Result<Self, GpuError> {
+        let mut buf = Self::zeros(device, data.len())?;
+        buf.copy_from_host(data)?;
+        Ok(buf)
+    }
+
+    /// Overwrites the buffer with `data` (same length).
+    ///
+    /// # Errors
+    /// [`GpuError::LengthMismatch`], [`GpuError::Driver`].
+    pub fn copy_from_host(&mut self, data: &[T]) -> Result<(), GpuError> {
+        if data.len() != self.len {
+            return Err(GpuError::LengthMismatch { expected: self.len, got: data.len() });
+        }
+        if data.is_empty() {
+            return Ok(());
+        }
+        self.device.write(&mut self.mem, T::as_bytes(data))
+    }
+
+    /// Copies the buffer back to the host (after all queued work), checking every element.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`], [`GpuError::InvalidElement`].
+    pub fn download(&self) -> Result<Vec<T>, GpuError> {
+        if self.len == 0 {
+            return Ok(Vec::new());
+        }
+        let mut bytes = vec![0u8; self.len * core::mem::size_of::<T>()];
+        self.device.read(&self.mem, &mut bytes)?;
+        T::from_bytes(&bytes)
+    }
+}

@@ -1,0 +1,257 @@
+//! CUDA through cudarc with dynamic loading: nothing links at build time, and nothing calls into
+//! cudarc before [`cuda_available`]'s probe has seen the driver library (cudarc panics when a
+//! library it needs cannot be loaded).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use cudarc::driver::{
+    CudaContext, CudaFunction, CudaModule, CudaSlice, CudaStream, DriverError, LaunchConfig,
+    PushKernelArg,
+};
+
+use crate::buffer::{KernelArg, Runtime, TwiddleCache};
+use crate::{FieldKind, GpuBuffer, GpuError, nvrtc};
+
+/// A CUDA device buffer of `T` (see [`GpuBuffer`]).
+pub type DeviceBuffer<T> = GpuBuffer<CudaDevice, T>;
+
+fn driver_err(call: &str) -> impl FnOnce(DriverError) -> GpuError + '_ {
+    move |e| GpuError::Driver { backend: "cuda", call: call.to_string(), message: format!("{e:?}") }
+}
+
+/// Whether a CUDA device can be used: `ZKPROVE_DISABLE_CUDA` unset, the driver library loadable,
+/// and at least one device. Never panics.
+pub fn cuda_available() -> bool {
+    device_count() > 0
+}
+
+/// Number of CUDA devices, 0 when CUDA is disabled, absent or failing. Never panics.
+pub(crate) fn device_count() -> usize {
+    if std::env::var_os("ZKPROVE_DISABLE_CUDA").is_some() {
+        return 0;
+    }
+    // SAFETY: `is_culib_present` only tries to `dlopen` the driver library by its known names; it
+    // has no preconditions. Every other cudarc call below happens only when it returned true.
+    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+        return 0;
+    }
+    match CudaContext::device_count() {
+        Ok(n) if n > 0 => n as usize,
+        _ => 0,
+    }
+}
+
+/// An opened CUDA device: its primary context, one stream on which every operation of this crate
+/// is queued, and the field programs compiled for it so far.
+pub struct CudaDevice {
+    ctx: Arc<CudaContext>,
+    stream: Arc<CudaStream>,
+    arch: String,
+    modules: Mutex<HashMap<FieldKind, Arc<CudaModule>>>,
+    functions: Mutex<HashMap<(FieldKind, &'static str), CudaFunction>>,
+    twiddles: TwiddleCache<CudaSlice<u8>>,
+    max_threads: usize,
+}
+
+impl core::fmt::Debug for CudaDevice {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CudaDevice")
+            .field("ordinal", &self.ctx.ordinal())
+            .field("arch", &self.arch)
+            .finish()
+    }
+}
+
+impl CudaDevice {
+    /// Device 0, opened once per process and shared.
+    ///
+    /// # Errors
+    /// [`GpuError::NoDevice`] without a usable CUDA device, [`GpuError::Driver`] if opening fails.
+    pub fn get() -> Result<Arc<Self>, GpuError> {
+        static DEVICE: OnceLock<Result<Arc<CudaDevice>, GpuError>> = OnceLock::new();
+        DEVICE.get_or_init(|| Self::open(0)).clone()
+    }
+
+    /// Opens device `ordinal` (a new handle; programs are compiled again for it).
+    ///
+    /// # Errors
+    /// [`GpuError::NoDevice`] when there is no such device, [`GpuError::Driver`].
+    pub fn open(ordinal: usize) -> Result<Arc<Self>, GpuError> {
+        if ordinal >= device_count() {
+            return Err(GpuError::NoDevice { backend: "cuda" });
+        }
+        let ctx = CudaContext::new(ordinal).map_err(driver_err("cuCtxCreate"))?;
+        let stream = ctx.new_stream().map_err(driver_err("cuStreamCreate"))?;
+        let (major, minor) =
+            ctx.compute_capability().map_err(driver_err("cuDeviceGetAttribute"))?;
+        let max_threads = ctx
+            .attribute(
+                cudarc::driver::sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_BLOCK,
+            )
+            .map_err(driver_err("cuDeviceGetAttribute"))?;
+        Ok(Arc::new(Self {
+            ctx,
+            stream,
+            arch: format!("sm_{major}{minor}"),
+            modules: Mutex::new(HashMap::new()),
+            functions: Mutex::new(HashMap::new()),
+            twiddles: Mutex::new(HashMap::new()),
+            max_threads: max_threads.max(1) as usize,
+        }))
+    }
+
+    /// The device's name.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`].
+    pub fn name(&self) -> Result<String, GpuError> {
+        self.ctx.name().map_err(driver_err("cuDeviceGetName"))
+    }
+
+    /// The compute capability `(major, minor)`.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`].
+    pub fn compute_capability(&self) -> Result<(i32, i32), GpuError> {
+        self.ctx.compute_capability().map_err(driver_err("cuDeviceGetAttribute"))
+    }
+
+    /// `(free, total)` device memory in bytes.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`].
+    pub fn memory(&self) -> Result<(usize, usize), GpuError> {
+        self.ctx.mem_get_info().map_err(driver_err("cuMemGetInfo"))
+    }
+
+    /// The architecture programs are compiled for (`sm_90` on an H100).
+    pub fn arch(&self) -> &str {
+        &self.arch
+    }
+
+    /// The stream every operation of this crate is queued on.
+    pub fn stream(&self) -> &Arc<CudaStream> {
+        &self.stream
+    }
+
+    fn function(&self, field: FieldKind, kernel: &'static str) -> Result<CudaFunction, GpuError> {
+        let mut functions = self.functions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = functions.get(&(field, kernel)) {
+            return Ok(f.clone());
+        }
+        let module = {
+            let mut modules = self.modules.lock().unwrap_or_else(|e| e.into_inner());
+            match modules.get(&field) {
+                Some(m) => m.clone(),
+                None => {
+                    let compiled = nvrtc::compile(
+                        &field.program_source(),
+                        field.name(),
+                        &nvrtc::Target::Cubin(self.arch.clone()),
+                    )?;
+                    let m = self
+                        .ctx
+                        .load_module(cudarc::nvrtc::Ptx::from_binary(compiled.image))
+                        .map_err(driver_err("cuModuleLoadData"))?;
+                    modules.insert(field, m.clone());
+                    m
+                }
+            }
+        };
+        let f = module.load_function(kernel).map_err(driver_err("cuModuleGetFunction"))?;
+        functions.insert((field, kernel), f.clone());
+        Ok(f)
+    }
+}
+
+impl Runtime for CudaDevice {
+    type Mem = CudaSlice<u8>;
+    const BACKEND: &'static str = "cuda";
+
+    fn alloc(&self, bytes: usize) -> Result<CudaSlice<u8>, GpuError> {
+        let bytes = bytes.max(4);
+        let (free, _) = self.memory()?;
+        if bytes > free {
+            return Err(GpuError::OutOfMemory { requested: bytes, free });
+        }
+        self.stream.alloc_zeros::<u8>(bytes).map_err(|e| match e.0 {
+            cudarc::driver::sys::cudaError_enum::CUDA_ERROR_OUT_OF_MEMORY => {
+                GpuError::OutOfMemory { requested: bytes, free }
+            }
+            _ => driver_err("cuMemAlloc")(e),
+        })
+    }
+
+    fn write(&self, mem: &mut CudaSlice<u8>, bytes: &[u8]) -> Result<(), GpuError> {
+        if bytes.len() > mem.len() {
+            return Err(GpuError::LengthMismatch { expected: mem.len(), got: bytes.len() });
+        }
+        let mut dst = mem.slice_mut(..bytes.len());
+        self.stream.memcpy_htod(bytes, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
+        // The host slice is borrowed only for this call: wait until the copy has read it.
+        self.synchronize()
+    }
+
+    fn read(&self, mem: &CudaSlice<u8>, out: &mut [u8]) -> Result<(), GpuError> {
+        if out.len() > mem.len() {
+            return Err(GpuError::LengthMismatch { expected: mem.len(), got: out.len() });
+        }
+        let src = mem.slice(..out.len());
+        self.stream.memcpy_dtoh(&src, out).map_err(driver_err("cuMemcpyDtoH"))?;
+        self.synchronize()
+    }
+
+    fn launch(
+        &self,
+        field: FieldKind,
+        kernel: &'static str,
+        args: &[KernelArg<'_, CudaSlice<u8>>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError> {
+        if global == 0 {
+            return Ok(());
+        }
+        let f = self.function(field, kernel)?;
+        let block = local.unwrap_or(256).min(self.max_threads).max(1);
+        let grid = global.div_ceil(block);
+        let (Ok(grid), Ok(block)) = (u32::try_from(grid), u32::try_from(block)) else {
+            return Err(GpuError::Unsupported { what: format!("launch of {global} threads") });
+        };
+        let cfg =
+            LaunchConfig { grid_dim: (grid, 1, 1), block_dim: (block, 1, 1), shared_mem_bytes: 0 };
+        let scalars: Vec<u32> = args
+            .iter()
+            .map(|a| match a {
+                KernelArg::U32(v) => *v,
+                KernelArg::Mem(_) => 0,
+            })
+            .collect();
+        let mut builder = self.stream.launch_builder(&f);
+        for (a, s) in args.iter().zip(&scalars) {
+            match a {
+                KernelArg::Mem(m) => builder.arg(*m),
+                KernelArg::U32(_) => builder.arg(s),
+            };
+        }
+        // SAFETY: every kernel of the programs takes exactly the arguments its caller in this crate
+        // passes (device pointers and `u32`s, in order); buffers are sized by the callers for the
+        // indices the kernels touch (every kernel bounds-checks its global index), and the borrowed
+        // buffers outlive the launch because cudarc records their use on the stream.
+        unsafe { builder.launch(cfg) }.map_err(driver_err("cuLaunchKernel"))?;
+        Ok(())
+    }
+
+    fn synchronize(&self) -> Result<(), GpuError> {
+        self.stream.synchronize().map_err(driver_err("cuStreamSynchronize"))
+    }
+
+    fn max_group_size(&self) -> usize {
+        self.max_threads
+    }
+
+    fn twiddle_cache(&self) -> &TwiddleCache<CudaSlice<u8>> {
+        &self.twiddles
+    }
+}

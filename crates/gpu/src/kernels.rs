@@ -1,0 +1,35 @@
+//! The kernel sources, embedded at build time. See [`crate::FieldKind::program_source`] for how a
+//! field's program is assembled from them.
+
+/// Portability macros and the 256-bit carry-chain primitives (inline PTX under CUDA).
+pub const COMMON_H: &str = include_str!("../kernels/common.h");
+/// BN254 Fr / Fq: 256-bit Montgomery arithmetic over 8 × 32-bit limbs.
+pub const BN254_H: &str = include_str!("../kernels/bn254.h");
+/// Goldilocks arithmetic.
+pub const GOLDILOCKS_H: &str = include_str!("../kernels/goldilocks.h");
+/// BabyBear Montgomery arithmetic.
+pub const BABYBEAR_H: &str = include_str!("../kernels/babybear.h");
+/// Mersenne-31 arithmetic.
+pub const M31_H: &str = include_str!("../kernels/m31.h");
+/// Element-wise kernels (add, sub, mul, square, inverse, batch inverse).
+pub const FIELD_OPS_CU: &str = include_str!("../kernels/field_ops.cu");
+/// NTT kernels (bit reversal, radix-2 stages, local-memory stages, scaling by powers).
+pub const NTT_CU: &str = include_str!("../kernels/ntt.cu");
+
+/// Every kernel entry point of a field program (the same names for every field).
+pub const KERNEL_NAMES: [&str; 10] = [
+    "fe_add_kernel",
+    "fe_sub_kernel",
+    "fe_mul_kernel",
+    "fe_sqr_kernel",
+    "fe_inv_kernel",
+    "fe_batch_inv_kernel",
+    "ntt_bit_reverse",
+    "ntt_radix2_stage",
+    "ntt_local_stages",
+    "ntt_scale_powers",
+];
+
+/// log2 of the block that `ntt_local_stages` transforms in local memory at most (`NTT_LOCAL_LOG`
+/// in `ntt.cu`).
+pub const NTT_LOCAL_LOG: u32 = 9;

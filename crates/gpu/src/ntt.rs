@@ -1,0 +1,297 @@
+//! NTTs on device buffers, and the CUDA / OpenCL backends' [`NttOps`].
+//!
+//! Same conventions as zkprove-poly's CPU backend: a column of `n = 2^log_n` coefficients maps to
+//! its evaluations `p(s·ωⁱ)` on the coset `s·H`, `ω = F::two_adic_generator(log_n)`; the inverse
+//! includes `1/n`; [`Order`] names the input → output order of the transform as called.
+//!
+//! Plan: the coset (forward) is applied to the coefficients first and the `s⁻ⁱ/n` factors (inverse)
+//! to the coefficients last, entry `i` scaled by `sᵉ` with `e` its coefficient index (`rev(i)`
+//! where the coefficient side is bit-reversed). Natural input runs Gentleman–Sande stages (natural
+//! → bit-reversed), bit-reversed input runs Cooley–Tukey stages (bit-reversed → natural), and
+//! natural → natural adds one bit-reversal pass in front of Cooley–Tukey. The nine stages nearest
+//! the butterfly width 1 run in one local/shared-memory pass; the others are one global pass each.
+
+use std::sync::Arc;
+
+use zkprove_field::TwoAdicField;
+use zkprove_poly::{Backend, Direction, NttOps, Order, PolyError};
+
+use crate::buffer::{KernelArg, Runtime};
+use crate::kernels::NTT_LOCAL_LOG;
+use crate::{ClBuffer, DeviceBuffer, GpuBuffer, GpuError, GpuField};
+
+/// The CUDA backend: columns are [`DeviceBuffer`]s on a CUDA device.
+#[derive(Copy, Clone, Default, Debug, PartialEq, Eq)]
+pub struct CudaBackend;
+
+impl Backend for CudaBackend {
+    type Column<T: Copy + Send + Sync + 'static> = DeviceBuffer<T>;
+    const NAME: &'static str = "cuda";
+}
+
+/// The OpenCL backend: columns are [`ClBuffer`]s on an OpenCL device.
+#[derive(Copy, Clone, Default, Debug, PartialEq, Eq)]
+pub struct OpenClBackend;
+
+impl Backend for OpenClBackend {
+    type Column<T: Copy + Send + Sync + 'static> = ClBuffer<T>;
+    const NAME: &'static str = "opencl";
+}
+
+impl<F: GpuField + TwoAdicField> NttOps<F> for CudaBackend {
+    fn ntt_batch(
+        cols: &mut [DeviceBuffer<F>],
+        direction: Direction,
+        order: Order,
+        shift: F,
+    ) -> Result<(), PolyError> {
+        ntt_columns(cols, direction, order, shift)
+    }
+}
+
+impl<F: GpuField + TwoAdicField> NttOps<F> for OpenClBackend {
+    fn ntt_batch(
+        cols: &mut [ClBuffer<F>],
+        direction: Direction,
+        order: Order,
+        shift: F,
+    ) -> Result<(), PolyError> {
+        ntt_columns(cols, direction, order, shift)
+    }
+}
+
+fn ntt_columns<R: Runtime, F: GpuField + TwoAdicField>(
+    cols: &mut [GpuBuffer<R, F>],
+    direction: Direction,
+    order: Order,
+    shift: F,
+) -> Result<(), PolyError> {
+    let Some(first) = cols.first() else { return Ok(()) };
+    let n = first.len();
+    if let Some(bad) = cols.iter().find(|c| c.len() != n) {
+        return Err(PolyError::LengthMismatch { expected: n, got: bad.len() });
+    }
+    if !n.is_power_of_two() {
+        return Err(PolyError::NotPowerOfTwo { len: n });
+    }
+    let log_n = n.trailing_zeros() as usize;
+    for c in cols.iter_mut() {
+        ntt_batch_on(c, log_n, direction, order, shift)?;
+    }
+    Ok(())
+}
+
+fn backend_err<R: Runtime>(e: GpuError) -> PolyError {
+    PolyError::Backend { backend: R::BACKEND, message: e.to_string() }
+}
+
+/// Transforms in place every column of `buf`, which holds `buf.len() / 2^log_n` columns of
+/// `2^log_n` elements one after the other (a batch in one buffer), over the coset `shift·H`.
+///
+/// # Errors
+/// [`PolyError::NotPowerOfTwo`] when the length is not a multiple of `2^log_n`,
+/// [`PolyError::TooLarge`], [`PolyError::ZeroShift`], and [`PolyError::Backend`] for device errors.
+pub fn ntt_batch_on<R: Runtime, F: GpuField + TwoAdicField>(
+    buf: &mut GpuBuffer<R, F>,
+    log_n: usize,
+    direction: Direction,
+    order: Order,
+    shift: F,
+) -> Result<(), PolyError> {
+    if shift.is_zero() {
+        return Err(PolyError::ZeroShift);
+    }
+    if log_n > F::TWO_ADICITY {
+        return Err(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY });
+    }
+    let n = 1usize << log_n;
+    if buf.len() % n != 0 {
+        return Err(PolyError::NotPowerOfTwo { len: buf.len() });
+    }
+    if buf.is_empty() || log_n == 0 {
+        // Size 1: the transform, the shift power s⁰ and 1/n are all the identity.
+        return Ok(());
+    }
+    run_ntt(buf, log_n as u32, direction, order, shift).map_err(backend_err::<R>)
+}
+
+fn u32_of(n: usize) -> Result<u32, GpuError> {
+    u32::try_from(n)
+        .map_err(|_| GpuError::Unsupported { what: format!("NTT batch of {n} elements") })
+}
+
+fn run_ntt<R: Runtime, F: GpuField + TwoAdicField>(
+    buf: &mut GpuBuffer<R, F>,
+    log_n: u32,
+    direction: Direction,
+    order: Order,
+    shift: F,
+) -> Result<(), GpuError> {
+    let dev = buf.device().clone();
+    let total = buf.len();
+    let n_cols = u32_of(total >> log_n)?;
+    u32_of(total)?;
+    let inverse = direction == Direction::Inverse;
+    let tw = twiddles::<R, F>(&dev, log_n, inverse)?;
+
+    // The coefficient side is bit-reversed for a forward BitReversedToNatural and an inverse
+    // NaturalToBitReversed transform (as in the CPU backend).
+    let coeffs_rev = matches!(
+        (direction, order),
+        (Direction::Forward, Order::BitReversedToNatural)
+            | (Direction::Inverse, Order::NaturalToBitReversed)
+    );
+    if !inverse && !shift.is_one() {
+        scale_by_powers(buf, log_n, n_cols, shift, F::ONE, coeffs_rev)?;
+    }
+    match order {
+        Order::NaturalToBitReversed => dif(buf, &tw, log_n, n_cols)?,
+        Order::BitReversedToNatural => dit(buf, &tw, log_n, n_cols)?,
+        Order::NaturalToNatural => {
+            let args = [KernelArg::Mem(buf.mem()), KernelArg::U32(log_n), KernelArg::U32(n_cols)];
+            dev.launch(F::KIND, "ntt_bit_reverse", &args, total, None)?;
+            dit(buf, &tw, log_n, n_cols)?;
+        }
+    }
+    if inverse {
+        let n_inv = F::from_u64(1u64 << log_n).inverse().ok_or(GpuError::Unsupported {
+            what: "NTT size not invertible in the field".to_string(),
+        })?;
+        let shift_inv = shift
+            .inverse()
+            .ok_or(GpuError::Unsupported { what: "zero coset shift".to_string() })?;
+        scale_by_powers(buf, log_n, n_cols, shift_inv, n_inv, coeffs_rev)?;
+    }
+    Ok(())
+}
+
+/// Multiplies entry `i` of every column by `start · base^e`, `e = i` or `rev(i)`.
+fn scale_by_powers<R: Runtime, F: GpuField>(
+    buf: &mut GpuBuffer<R, F>,
+    log_n: u32,
+    n_cols: u32,
+    base: F,
+    start: F,
+    rev: bool,
+) -> Result<(), GpuError> {
+    // pw[k] = base^(2^k) for k < n_pows, then `start`; a base of one needs no powers.
+    let n_pows = if base.is_one() { 0 } else { log_n };
+    let mut pw = Vec::with_capacity(n_pows as usize + 1);
+    let mut p = base;
+    for _ in 0..n_pows {
+        pw.push(p);
+        p = p.square();
+    }
+    pw.push(start);
+    let pw = GpuBuffer::<R, F>::upload(buf.device(), &pw)?;
+    let args = [
+        KernelArg::Mem(buf.mem()),
+        KernelArg::Mem(pw.mem()),
+        KernelArg::U32(log_n),
+        KernelArg::U32(n_pows),
+        KernelArg::U32(n_cols),
+        KernelArg::U32(rev as u32),
+    ];
+    buf.device().launch(F::KIND, "ntt_scale_powers", &args, buf.len(), None)
+}
+
+/// `ω^t` for `t < n/2` (ω⁻¹ for the inverse), on the device, built once per (device, field, size,
+/// direction) and kept.
+fn twiddles<R: Runtime, F: GpuField + TwoAdicField>(
+    dev: &Arc<R>,
+    log_n: u32,
+    inverse: bool,
+) -> Result<Arc<R::Mem>, GpuError> {
+    let key = (F::KIND, log_n, inverse);
+    if let Some(t) = dev.twiddle_cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok(t.clone());
+    }
+    let too_large = || GpuError::Unsupported { what: format!("NTT of size 2^{log_n}") };
+    let omega = F::two_adic_generator(log_n as usize).ok_or_else(too_large)?;
+    let omega = if inverse { omega.inverse().ok_or_else(too_large)? } else { omega };
+    let host = omega.powers(1usize << (log_n - 1));
+    let bytes = F::as_bytes(&host);
+    let mut mem = dev.alloc(bytes.len())?;
+    dev.write(&mut mem, bytes)?;
+    let mem = Arc::new(mem);
+    dev.twiddle_cache().lock().unwrap_or_else(|e| e.into_inner()).insert(key, mem.clone());
+    Ok(mem)
+}
+
+/// log2 of the block done in local memory: at most `NTT_LOCAL_LOG`, `log_n`, and what the
+/// device's work-group size allows (`2^(L − 1)` threads).
+fn local_log<R: Runtime>(dev: &R, log_n: u32) -> u32 {
+    let max_threads_log = usize::BITS - 1 - dev.max_group_size().max(1).leading_zeros();
+    NTT_LOCAL_LOG.min(log_n).min(max_threads_log + 1)
+}
+
+/// Cooley–Tukey, bit-reversed → natural.
+fn dit<R: Runtime, F: GpuField>(
+    buf: &GpuBuffer<R, F>,
+    tw: &R::Mem,
+    log_n: u32,
+    n_cols: u32,
+) -> Result<(), GpuError> {
+    let dev = buf.device();
+    let l = local_log(dev.as_ref(), log_n);
+    local_stages(buf, tw, log_n, l, false)?;
+    for log_half in l..log_n {
+        radix2_stage(buf, tw, log_n, log_half, n_cols, false)?;
+    }
+    Ok(())
+}
+
+/// Gentleman–Sande, natural → bit-reversed.
+fn dif<R: Runtime, F: GpuField>(
+    buf: &GpuBuffer<R, F>,
+    tw: &R::Mem,
+    log_n: u32,
+    n_cols: u32,
+) -> Result<(), GpuError> {
+    let dev = buf.device();
+    let l = local_log(dev.as_ref(), log_n);
+    for log_half in (l..log_n).rev() {
+        radix2_stage(buf, tw, log_n, log_half, n_cols, true)?;
+    }
+    local_stages(buf, tw, log_n, l, true)
+}
+
+fn radix2_stage<R: Runtime, F: GpuField>(
+    buf: &GpuBuffer<R, F>,
+    tw: &R::Mem,
+    log_n: u32,
+    log_half: u32,
+    n_cols: u32,
+    dif: bool,
+) -> Result<(), GpuError> {
+    let args = [
+        KernelArg::Mem(buf.mem()),
+        KernelArg::Mem(tw),
+        KernelArg::U32(log_n),
+        KernelArg::U32(log_half),
+        KernelArg::U32(n_cols),
+        KernelArg::U32(dif as u32),
+    ];
+    buf.device().launch(F::KIND, "ntt_radix2_stage", &args, buf.len() / 2, None)
+}
+
+fn local_stages<R: Runtime, F: GpuField>(
+    buf: &GpuBuffer<R, F>,
+    tw: &R::Mem,
+    log_n: u32,
+    log_block: u32,
+    dif: bool,
+) -> Result<(), GpuError> {
+    if log_block == 0 {
+        return Ok(());
+    }
+    let args = [
+        KernelArg::Mem(buf.mem()),
+        KernelArg::Mem(tw),
+        KernelArg::U32(log_n),
+        KernelArg::U32(log_block),
+        KernelArg::U32(dif as u32),
+    ];
+    let threads = 1usize << (log_block - 1);
+    buf.device().launch(F::KIND, "ntt_local_stages", &args, buf.len() / 2, Some(threads))
+}

@@ -40,6 +40,8 @@ enum Kernel {
     Poseidon2(super::bench_hash::BenchPoseidon2Args),
     /// Merkle commitment to 2^N rows of 8 elements (Poseidon2 sponge leaves, 2-to-1 compression).
     Merkle(super::bench_hash::BenchMerkleArgs),
+    /// A whole sumcheck proof for the product of `--degree` tables of 2^N base-field entries.
+    Sumcheck(super::bench_sumcheck::BenchSumcheckArgs),
 }
 
 /// Options shared by every kernel.
@@ -202,6 +204,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Groth16(a) => super::bench_groth16::run(a),
         Kernel::Poseidon2(a) => super::bench_hash::run_poseidon2(a),
         Kernel::Merkle(a) => super::bench_hash::run_merkle(a),
+        Kernel::Sumcheck(a) => super::bench_sumcheck::run(a),
         Kernel::Pairing(a) => {
             let pool = thread_pool(a.common.threads)?;
             let report = pool.install(|| pairing(&a))?;

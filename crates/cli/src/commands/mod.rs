@@ -3,5 +3,6 @@
 pub mod bench;
 pub mod bench_groth16;
 pub mod bench_hash;
+pub mod bench_sumcheck;
 pub mod groth16;
 pub mod zkey;

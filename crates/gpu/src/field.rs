@@ -171,7 +171,7 @@ unsafe fn slice_bytes<T>(elems: &[T]) -> &[u8] {
 }
 
 fn check_len<const W: usize>(bytes: &[u8]) -> Result<(), GpuError> {
-    if bytes.len() % W == 0 {
+    if bytes.len().is_multiple_of(W) {
         Ok(())
     } else {
         Err(GpuError::LengthMismatch { expected: bytes.len() / W * W, got: bytes.len() })

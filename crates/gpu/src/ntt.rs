@@ -105,7 +105,7 @@ pub fn ntt_batch_on<R: Runtime, F: GpuField + TwoAdicField>(
         return Err(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY });
     }
     let n = 1usize << log_n;
-    if buf.len() % n != 0 {
+    if !buf.len().is_multiple_of(n) {
         return Err(PolyError::NotPowerOfTwo { len: buf.len() });
     }
     if buf.is_empty() || log_n == 0 {

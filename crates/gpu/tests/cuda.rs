@@ -1,0 +1,72 @@
+//! The differential tests of `tests/opencl.rs` on a CUDA device (inline-PTX arithmetic included).
+//! Skips when there is no CUDA device (no driver library, no device, or `ZKPROVE_DISABLE_CUDA`);
+//! run on a GPU machine with NVRTC on the library path.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use zkprove_field::babybear::BabyBear;
+use zkprove_field::bn254::{Fq, Fr};
+use zkprove_field::goldilocks::Goldilocks;
+use zkprove_field::m31::M31;
+use zkprove_gpu::{CudaBackend, CudaDevice, GpuBackendKind, cuda_available, list_devices};
+
+fn device() -> Option<Arc<CudaDevice>> {
+    if !cuda_available() {
+        eprintln!("skipped: no CUDA device");
+        return None;
+    }
+    let d = CudaDevice::get().expect("a CUDA device is present but could not be opened");
+    eprintln!("CUDA device: {} ({})", d.name().unwrap_or_default(), d.arch());
+    Some(d)
+}
+
+#[test]
+fn devices_are_listed() {
+    let Some(_dev) = device() else { return };
+    let devices = list_devices();
+    assert!(devices.iter().any(|d| d.backend == GpuBackendKind::Cuda), "{devices:?}");
+}
+
+#[test]
+fn field_kernels_match_crates_field() {
+    let Some(dev) = device() else { return };
+    let t = Instant::now();
+    common::check_field_ops::<_, Fr>(&dev, &common::fr_edges(), 1 << 12);
+    common::check_field_ops::<_, Fq>(&dev, &common::fq_edges(), 1 << 12);
+    common::check_field_ops::<_, Goldilocks>(&dev, &common::goldilocks_edges(), 1 << 14);
+    common::check_field_ops::<_, BabyBear>(&dev, &common::babybear_edges(), 1 << 14);
+    common::check_field_ops::<_, M31>(&dev, &common::m31_edges(), 1 << 14);
+    eprintln!("field kernels: {:.2?}", t.elapsed());
+}
+
+#[test]
+fn ntt_bn254_fr_matches_cpu_backend() {
+    let Some(dev) = device() else { return };
+    common::check_ntt::<_, CudaBackend, Fr>(&dev, 16);
+}
+
+#[test]
+fn ntt_goldilocks_matches_cpu_backend() {
+    let Some(dev) = device() else { return };
+    common::check_ntt::<_, CudaBackend, Goldilocks>(&dev, 16);
+}
+
+#[test]
+fn ntt_babybear_matches_cpu_backend() {
+    let Some(dev) = device() else { return };
+    common::check_ntt::<_, CudaBackend, BabyBear>(&dev, 16);
+}
+
+#[test]
+fn allocation_beyond_free_memory_is_an_error() {
+    let Some(dev) = device() else { return };
+    let (free, _) = dev.memory().expect("memory info");
+    let too_many = free / core::mem::size_of::<Fr>() + 1;
+    match zkprove_gpu::DeviceBuffer::<Fr>::zeros(&dev, too_many) {
+        Err(zkprove_gpu::GpuError::OutOfMemory { .. }) => {}
+        other => panic!("expected OutOfMemory, got {other:?}"),
+    }
+}

@@ -32,6 +32,23 @@ fi
 bash e2e/make-fixtures.sh target/e2e-fixtures
 export ZKPROVE_E2E_FIXTURES="$PWD/target/e2e-fixtures"
 
+step "GPU kernel checks without a GPU: PoCL (OpenCL on the CPU) and NVRTC from PyPI (compile-only)"
+if ! dpkg -s pocl-opencl-icd ocl-icd-libopencl1 >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq pocl-opencl-icd ocl-icd-libopencl1 >/dev/null
+  else
+    echo "PoCL is needed for the OpenCL kernel tests (pocl-opencl-icd)" >&2
+    exit 1
+  fi
+fi
+# Pinned: a newer NVRTC writes PTX that a CUDA 13.0 driver refuses.
+if [ ! -e target/cuda-pip/nvidia/cu13/lib/libnvrtc.so.13 ]; then
+  python3 -m pip install --quiet --no-deps --target target/cuda-pip nvidia-cuda-nvrtc==13.0.88
+fi
+export LD_LIBRARY_PATH="$PWD/target/cuda-pip/nvidia/cu13/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export ZKPROVE_REQUIRE_NVRTC=1 ZKPROVE_REQUIRE_OPENCL=1
+
 step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
 cargo test -j"$jobs" --workspace
 

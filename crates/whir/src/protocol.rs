@@ -78,7 +78,7 @@ pub struct WhirProof<F, E, D> {
     pub final_poly: Vec<E>,
 }
 
-impl<F: PrimeField64, E: ExtensionField<F>, const N: usize> WhirProof<F, E, [F; N]> {
+impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> WhirProof<F, E, D> {
     /// The number of base-field elements in the proof (sumcheck polynomials, nonces, roots,
     /// OOD answers, opened rows, Merkle siblings, final polynomial).
     pub fn n_base_elements(&self) -> usize {
@@ -86,9 +86,9 @@ impl<F: PrimeField64, E: ExtensionField<F>, const N: usize> WhirProof<F, E, [F; 
         let mut total = self.final_poly.len() * d;
         for r in &self.rounds {
             total += r.sumcheck.len() * 3 * d + r.folding_pow.len() + 1;
-            total += r.next_root.map_or(0, |_| N) + r.ood_answers.len() * d;
+            total += r.next_root.as_ref().map_or(0, |x| x.as_ref().len()) + r.ood_answers.len() * d;
             for (row, path) in &r.openings {
-                total += row.len() + path.siblings.len() * N;
+                total += row.len() + path.siblings.iter().map(|x| x.as_ref().len()).sum::<usize>();
             }
         }
         total

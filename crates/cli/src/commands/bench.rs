@@ -40,6 +40,9 @@ enum Kernel {
     Poseidon2(super::bench_hash::BenchPoseidon2Args),
     /// Merkle commitment to 2^N rows of 8 elements (Poseidon2 sponge leaves, 2-to-1 compression).
     Merkle(super::bench_hash::BenchMerkleArgs),
+    /// A WHIR commitment and opening of a random multilinear polynomial in N variables, then its
+    /// verification: prover and verifier times, proof size.
+    Whir(super::bench_whir::BenchWhirArgs),
     /// A whole sumcheck proof for the product of `--degree` tables of 2^N base-field entries.
     Sumcheck(super::bench_sumcheck::BenchSumcheckArgs),
 }
@@ -204,6 +207,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Groth16(a) => super::bench_groth16::run(a),
         Kernel::Poseidon2(a) => super::bench_hash::run_poseidon2(a),
         Kernel::Merkle(a) => super::bench_hash::run_merkle(a),
+        Kernel::Whir(a) => super::bench_whir::run(a),
         Kernel::Sumcheck(a) => super::bench_sumcheck::run(a),
         Kernel::Pairing(a) => {
             let pool = thread_pool(a.common.threads)?;

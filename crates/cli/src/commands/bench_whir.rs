@@ -1,0 +1,230 @@
+//! `zkprove bench whir`: a WHIR commitment and opening of a random multilinear polynomial in N
+//! variables (BabyBear/BabyBear⁴ or Goldilocks/Goldilocks², Poseidon2 Merkle trees and
+//! transcript), then its verification. One JSON line with `--json`:
+//! `{"kernel":"whir","field":…,"log_n":…,"device":…,"median_ms":…,"reps":…,"threads":…,
+//! "commit_ms":…,"open_ms":…,"verify_ms":…,"proof_bytes":…,…}` where `median_ms` is the prover's
+//! whole time (commit + open, medians of the sum), `verify_ms` the verifier's median (commitment
+//! received and proof checked) and `proof_bytes` the commitment (root + OOD answers) plus the
+//! opening proof, every base-field element in 4 (BabyBear) or 8 (Goldilocks) bytes, Merkle paths
+//! in full.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
+use zkprove_field::{ExtensionField, PrimeField64, TwoAdicField};
+use zkprove_hash::{MerkleHash, Poseidon2, Poseidon2Merkle, Transcript};
+use zkprove_poly::Mle;
+use zkprove_whir::{SoundnessType, Whir, WhirParams};
+
+use super::bench::{median, thread_pool};
+
+/// The fields `bench whir` knows (values in the field, challenges in its extension).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhirField {
+    /// BabyBear values, quartic-extension challenges.
+    Babybear,
+    /// Goldilocks values, quadratic-extension challenges.
+    Goldilocks,
+}
+
+/// The soundness assumption (see `zkprove_whir::SoundnessType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhirSoundness {
+    /// Conjectured list decoding up to capacity.
+    Conjecture,
+    /// Proven list decoding up to the Johnson bound.
+    Johnson,
+    /// Unique decoding.
+    Unique,
+}
+
+/// Arguments of `zkprove bench whir`.
+#[derive(Debug, Args)]
+pub struct BenchWhirArgs {
+    /// The base field.
+    #[arg(long, value_enum, default_value_t = WhirField::Babybear)]
+    field: WhirField,
+    /// Number of variables of the committed polynomial (2^N values).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=24))]
+    log_n: u32,
+    /// log2 of the inverse rate of the first codeword.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=8))]
+    log_inv_rate: u32,
+    /// Variables folded per round.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=8))]
+    folding_factor: u32,
+    /// Target security in bits.
+    #[arg(long, default_value_t = 100)]
+    security_bits: u32,
+    /// Most proof-of-work bits per challenge.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(0..=30))]
+    pow_bits: u32,
+    /// The decoding bound assumed by the soundness analysis.
+    #[arg(long, value_enum, default_value_t = WhirSoundness::Conjecture)]
+    soundness: WhirSoundness,
+    /// Timed repetitions after one warm-up (the median is reported).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    reps: u32,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print one JSON line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct WhirReport {
+    kernel: &'static str,
+    field: &'static str,
+    log_n: u32,
+    device: &'static str,
+    /// Prover time (commit + open), median.
+    median_ms: f64,
+    reps: u32,
+    threads: usize,
+    commit_ms: f64,
+    open_ms: f64,
+    verify_ms: f64,
+    proof_bytes: usize,
+    log_inv_rate: u32,
+    folding_factor: u32,
+    soundness: String,
+    security_bits: u32,
+    achieved_bits: f64,
+    rounds: usize,
+    queries: Vec<usize>,
+}
+
+/// Runs `zkprove bench whir`.
+pub fn run(args: BenchWhirArgs) -> Result<()> {
+    let pool = thread_pool(args.threads)?;
+    let params = WhirParams {
+        log_n: args.log_n as usize,
+        log_inv_rate: args.log_inv_rate as usize,
+        folding_factor: args.folding_factor as usize,
+        security_bits: args.security_bits as usize,
+        max_pow_bits: args.pow_bits as usize,
+        soundness: match args.soundness {
+            WhirSoundness::Conjecture => SoundnessType::ConjectureList,
+            WhirSoundness::Johnson => SoundnessType::ProvableList,
+            WhirSoundness::Unique => SoundnessType::UniqueDecoding,
+        },
+    };
+    let report = pool.install(|| match args.field {
+        WhirField::Babybear => bench::<BabyBear, BabyBearExt4, _, 16, 8>(
+            &args,
+            params,
+            Poseidon2Merkle::<BabyBear, 16, 8, 8>::new(Poseidon2::babybear_16())?,
+            Transcript::with_label(Poseidon2::babybear_16(), b"zkprove-bench-whir")?,
+            "babybear",
+        ),
+        WhirField::Goldilocks => bench::<Goldilocks, GoldilocksExt2, _, 12, 8>(
+            &args,
+            params,
+            Poseidon2Merkle::<Goldilocks, 12, 8, 4>::new(Poseidon2::goldilocks_12())?,
+            Transcript::with_label(Poseidon2::goldilocks_12(), b"zkprove-bench-whir")?,
+            "goldilocks",
+        ),
+    })?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "whir {} 2^{} on cpu ({} threads, rate 2^-{}, k = {}, {} {} bits, achieved {:.1}): \
+             prover median {:.3} ms (commit {:.3} + open {:.3}), verifier {:.3} ms, proof {} bytes \
+             over {} reps",
+            report.field,
+            report.log_n,
+            report.threads,
+            report.log_inv_rate,
+            report.folding_factor,
+            report.soundness,
+            report.security_bits,
+            report.achieved_bits,
+            report.median_ms,
+            report.commit_ms,
+            report.open_ms,
+            report.verify_ms,
+            report.proof_bytes,
+            report.reps,
+        );
+    }
+    Ok(())
+}
+
+fn bench<F, E, H, const W: usize, const R: usize>(
+    args: &BenchWhirArgs,
+    params: WhirParams,
+    hasher: H,
+    transcript: Transcript<F, W, R>,
+    field: &'static str,
+) -> Result<WhirReport>
+where
+    F: PrimeField64 + TwoAdicField,
+    E: ExtensionField<F>,
+    H: MerkleHash<F = F>,
+    H::Digest: AsRef<[F]>,
+{
+    let whir = Whir::<F, E, H>::new(params, hasher)?;
+    let mut rng = StdRng::seed_from_u64(8);
+    let poly = Mle::new((0..1usize << args.log_n).map(|_| F::random(&mut rng)).collect())?;
+    let point: Vec<E> = (0..args.log_n).map(|_| E::random(&mut rng)).collect();
+    let (mut commit_t, mut open_t, mut prove_t, mut verify_t) = (vec![], vec![], vec![], vec![]);
+    let mut proof_bytes = 0;
+    for rep in 0..=args.reps {
+        let mut pt = transcript.clone();
+        let start = Instant::now();
+        let (commitment, witness) = whir.commit(&mut pt, &poly)?;
+        let committed = start.elapsed().as_secs_f64() * 1e3;
+        let (value, proof) = whir.open(&mut pt, &witness, &point)?;
+        let proved = start.elapsed().as_secs_f64() * 1e3;
+
+        let mut vt = transcript.clone();
+        let start = Instant::now();
+        let received = whir.receive_commitment(&mut vt, &commitment)?;
+        let res = whir.verify(&mut vt, &received, &point, value, black_box(&proof));
+        let verified = start.elapsed().as_secs_f64() * 1e3;
+        if let Err(e) = res {
+            bail!("WHIR proof did not verify: {e}");
+        }
+        let digest_elems = commitment.root.as_ref().len();
+        let elem_bytes = (F::NUM_BITS as usize).div_ceil(8);
+        proof_bytes = proof.n_base_elements() * elem_bytes
+            + (digest_elems + commitment.ood_answers.len() * E::DEGREE) * elem_bytes;
+        if rep > 0 {
+            commit_t.push(committed);
+            open_t.push(proved - committed);
+            prove_t.push(proved);
+            verify_t.push(verified);
+        }
+    }
+    let cfg = whir.config();
+    Ok(WhirReport {
+        kernel: "whir",
+        field,
+        log_n: args.log_n,
+        device: "cpu",
+        median_ms: median(prove_t),
+        reps: args.reps,
+        threads: rayon::current_num_threads(),
+        commit_ms: median(commit_t),
+        open_ms: median(open_t),
+        verify_ms: median(verify_t),
+        proof_bytes,
+        log_inv_rate: args.log_inv_rate,
+        folding_factor: args.folding_factor,
+        soundness: params.soundness.to_string(),
+        security_bits: args.security_bits,
+        achieved_bits: cfg.achieved_bits,
+        rounds: cfg.rounds.len(),
+        queries: cfg.rounds.iter().map(|r| r.n_queries).collect(),
+    })
+}

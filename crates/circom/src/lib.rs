@@ -41,4 +41,6 @@ pub use json::{
 pub use ptau::{PTAU_VERSION, Ptau, PtauHeader, PtauInfo, PtauLagrange, PtauPowers};
 pub use r1cs::{Constraint, LinearCombination, R1CS_VERSION, R1cs, R1csHeader};
 pub use wtns::{WTNS_VERSION, Witness};
-pub use zkey::{Coeff, Groth16Header, Matrix, ZKEY_VERSION, Zkey, ZkeyInfo};
+pub use zkey::{
+    Coeff, Coefficients, CompactCoeff, Groth16Header, Matrix, ZKEY_VERSION, Zkey, ZkeyInfo,
+};

@@ -149,10 +149,141 @@ pub struct Coeff {
     pub value: Fr,
 }
 
+/// One entry of [`Coefficients`]: a matrix cell and the index of its value in the shared value table
+/// (12 bytes against the file's 44).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CompactCoeff {
+    /// The row (constraint), below the domain size.
+    pub constraint: u32,
+    /// The column (signal), below nVars.
+    pub signal: u32,
+    /// Bit 31: the matrix (0 = A, 1 = B); bits 0..31: the index into [`Coefficients::values`].
+    tag: u32,
+}
+
+impl CompactCoeff {
+    const MATRIX_BIT: u32 = 1 << 31;
+
+    /// A or B.
+    pub fn matrix(&self) -> Matrix {
+        if self.tag & Self::MATRIX_BIT == 0 { Matrix::A } else { Matrix::B }
+    }
+
+    /// The index of the value in [`Coefficients::values`].
+    pub fn value_index(&self) -> usize {
+        (self.tag & !Self::MATRIX_BIT) as usize
+    }
+}
+
+/// The A and B matrices' entries, in file order, stored compactly: circuits repeat a few distinct
+/// coefficients (±1, powers of two, a hash's MDS entries) across many cells, so each entry keeps an
+/// index into one table of distinct values — 12 bytes per entry plus 32 per distinct value, against
+/// the file's 44 per entry (a key whose values are all distinct costs 44 bytes per entry, as the file).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Coefficients {
+    entries: Vec<CompactCoeff>,
+    values: Vec<Fr>,
+}
+
+impl Coefficients {
+    /// The largest number of distinct values (the index has 31 bits).
+    pub const MAX_DISTINCT_VALUES: usize = 1 << 31;
+
+    /// Collects coefficients, deduplicating their values; `None` beyond
+    /// [`Coefficients::MAX_DISTINCT_VALUES`] distinct values.
+    pub fn from_coeffs(coeffs: impl IntoIterator<Item = Coeff>) -> Option<Self> {
+        let mut builder = CoefficientsBuilder::default();
+        for c in coeffs {
+            builder.push(c).ok()?;
+        }
+        Some(builder.finish())
+    }
+
+    /// The number of entries (A and B together).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are no entries (a key whose signals are all public still has the public-input
+    /// rows, so only hand-made keys are empty).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries in file order, each with an index into [`Coefficients::values`].
+    pub fn entries(&self) -> &[CompactCoeff] {
+        &self.entries
+    }
+
+    /// The distinct values, in order of first appearance.
+    pub fn values(&self) -> &[Fr] {
+        &self.values
+    }
+
+    /// The entries in file order, with their values.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Coeff> + '_ {
+        self.entries.iter().map(|e| Coeff {
+            matrix: e.matrix(),
+            constraint: e.constraint,
+            signal: e.signal,
+            value: self.values[e.value_index()],
+        })
+    }
+}
+
+/// Builds [`Coefficients`] one entry at a time.
+#[derive(Default)]
+struct CoefficientsBuilder {
+    entries: Vec<CompactCoeff>,
+    values: Vec<Fr>,
+    index: std::collections::HashMap<Fr, u32>,
+}
+
+impl CoefficientsBuilder {
+    fn with_capacity(n: usize) -> Self {
+        Self { entries: Vec::with_capacity(n), ..Self::default() }
+    }
+
+    /// Appends `c`; an error when its value would be one distinct value too many.
+    fn push(&mut self, c: Coeff) -> core::result::Result<(), String> {
+        let index = match self.index.get(&c.value) {
+            Some(&i) => i,
+            None => {
+                let i = self.values.len();
+                if i >= Coefficients::MAX_DISTINCT_VALUES {
+                    return Err(format!(
+                        "more than {} distinct coefficient values",
+                        Coefficients::MAX_DISTINCT_VALUES
+                    ));
+                }
+                self.values.push(c.value);
+                self.index.insert(c.value, i as u32);
+                i as u32
+            }
+        };
+        let matrix_bit = match c.matrix {
+            Matrix::A => 0,
+            Matrix::B => CompactCoeff::MATRIX_BIT,
+        };
+        self.entries.push(CompactCoeff {
+            constraint: c.constraint,
+            signal: c.signal,
+            tag: index | matrix_bit,
+        });
+        Ok(())
+    }
+
+    fn finish(mut self) -> Coefficients {
+        self.values.shrink_to_fit();
+        Coefficients { entries: self.entries, values: self.values }
+    }
+}
+
 /// A whole Groth16 proving key, in memory.
 ///
-/// Its size is close to the file's: every point is stored as in the file (64 or 128 bytes), and
-/// coefficients take 48 bytes against the file's 44.
+/// Its size is at most the file's: every point is stored as in the file (64 or 128 bytes), and
+/// coefficients take 12 bytes plus a share of a table of distinct values (see [`Coefficients`])
+/// against the file's 44.
 #[derive(Clone, Debug)]
 pub struct Zkey {
     /// Sizes and fixed points.
@@ -161,7 +292,7 @@ pub struct Zkey {
     pub ic: Vec<G1Affine>,
     /// The A and B matrices, in file order (constraint by constraint, then one public-input row
     /// `A[n_constraints + s][s] = 1` per public signal `s`, including `s = 0`).
-    pub coeffs: Vec<Coeff>,
+    pub coeffs: Coefficients,
     /// A query, one point per signal.
     pub a: Vec<G1Affine>,
     /// B query in G1, one point per signal.
@@ -436,15 +567,15 @@ fn read_coeffs<R: Read + Seek>(
     bin: &mut BinFile<R>,
     header: &Groth16Header,
     count: usize,
-) -> Result<Vec<Coeff>> {
+) -> Result<Coefficients> {
     let file = bin.file().to_owned();
     let mut s = bin.section(section::COEFFS, "coeffs")?;
     let _count_prefix = s.read_u32()?;
-    let mut out = Vec::with_capacity(count);
+    let mut out = CoefficientsBuilder::with_capacity(count);
     let mut buf = vec![0u8; CHUNK_POINTS.min(count) * COEFF_RECORD_BYTES];
     let (domain_size, n_vars) = (header.domain_size, header.n_vars);
-    while out.len() < count {
-        let n = CHUNK_POINTS.min(count - out.len());
+    while out.entries.len() < count {
+        let n = CHUNK_POINTS.min(count - out.entries.len());
         let bytes = &mut buf[..n * COEFF_RECORD_BYTES];
         s.read_bytes(bytes)?;
         let decoded: Vec<Result<Coeff, String>> = bytes
@@ -452,16 +583,16 @@ fn read_coeffs<R: Read + Seek>(
             .map(|rec| decode_coeff(rec, domain_size, n_vars))
             .collect();
         for r in decoded {
-            let index = out.len() as u64;
-            out.push(r.map_err(|reason| CircomError::InvalidCoeff {
+            let index = out.entries.len() as u64;
+            r.and_then(|c| out.push(c)).map_err(|reason| CircomError::InvalidCoeff {
                 file: file.clone(),
                 index,
                 reason,
-            })?);
+            })?;
         }
     }
     s.finish()?;
-    Ok(out)
+    Ok(out.finish())
 }
 
 fn decode_coeff(rec: &[u8], domain_size: u32, n_vars: u32) -> Result<Coeff, String> {
@@ -582,7 +713,8 @@ impl Zkey {
     /// Number of constraints of the circuit the key was made for: the coefficient rows minus the
     /// `n_public + 1` public-input rows (0 for a key with no coefficients).
     pub fn n_constraints(&self) -> usize {
-        let rows = self.coeffs.iter().map(|c| c.constraint as usize + 1).max().unwrap_or(0);
+        let rows =
+            self.coeffs.entries().iter().map(|c| c.constraint as usize + 1).max().unwrap_or(0);
         rows.saturating_sub(self.header.n_public as usize + 1)
     }
 }

@@ -1,32 +1,46 @@
 //! The zkey's A and B matrices in compressed-sparse-row form, and their product with the witness.
 
 use rayon::prelude::*;
-use zkprove_circom::{Coeff, Matrix};
+use zkprove_circom::{Coefficients, Matrix};
 use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
 
 /// A sparse matrix with `n_rows` rows, stored row by row (CSR): row `i`'s entries are
-/// `cols[row_start[i]..row_start[i + 1]]` with values `vals[…]`.
+/// `cols[row_start[i]..row_start[i + 1]]` with values `values[value_index[…]]`.
 ///
-/// 40 bytes per entry (against the file's 44); circom's ±1 coefficients are not special-cased in
-/// storage but are cheap in [`SparseMatrix::mul_vec`], which adds or subtracts instead of multiplying.
+/// 8 bytes per entry plus 32 per distinct value (against the file's 44 per entry): circuits reuse a
+/// few coefficients across many cells. ±1 coefficients are recognized by their index, so
+/// [`SparseMatrix::mul_vec`] adds or subtracts instead of multiplying.
 #[derive(Clone, Debug)]
 pub struct SparseMatrix {
     row_start: Vec<u32>,
     cols: Vec<u32>,
-    vals: Vec<Fr>,
+    value_index: Vec<u32>,
+    values: Vec<Fr>,
+    /// The index of 1 and of −1 in `values` (`u32::MAX` when absent).
+    one: u32,
+    neg_one: u32,
 }
 
 impl SparseMatrix {
-    /// Collects the entries of `matrix` from the zkey's coefficient list (any order; entries for
-    /// the same cell are kept and summed by [`SparseMatrix::mul_vec`], as snarkjs does).
+    /// Collects the entries of `matrix` from the zkey's coefficients (any order; entries for the
+    /// same cell are kept and summed by [`SparseMatrix::mul_vec`], as snarkjs does).
     ///
     /// Every `constraint` must be below `n_rows` (the zkey reader checks this).
-    pub fn from_coeffs(coeffs: &[Coeff], matrix: Matrix, n_rows: usize) -> Self {
+    pub fn from_coeffs(coeffs: &Coefficients, matrix: Matrix, n_rows: usize) -> Self {
+        let entries = || coeffs.entries().iter().filter(move |c| c.matrix() == matrix);
+        // This matrix's own table of distinct values, in order of first use.
+        let mut remap = vec![u32::MAX; coeffs.values().len()];
+        let mut values = Vec::new();
         // Counting sort by row: two passes, no per-row vectors.
         let mut row_start = vec![0u32; n_rows + 1];
-        for c in coeffs.iter().filter(|c| c.matrix == matrix) {
+        for c in entries() {
             row_start[c.constraint as usize + 1] += 1;
+            let slot = &mut remap[c.value_index()];
+            if *slot == u32::MAX {
+                *slot = values.len() as u32;
+                values.push(coeffs.values()[c.value_index()]);
+            }
         }
         for i in 0..n_rows {
             row_start[i + 1] += row_start[i];
@@ -34,14 +48,16 @@ impl SparseMatrix {
         let nnz = row_start[n_rows] as usize;
         let mut next = row_start.clone();
         let mut cols = vec![0u32; nnz];
-        let mut vals = vec![Fr::ZERO; nnz];
-        for c in coeffs.iter().filter(|c| c.matrix == matrix) {
+        let mut value_index = vec![0u32; nnz];
+        for c in entries() {
             let slot = &mut next[c.constraint as usize];
             cols[*slot as usize] = c.signal;
-            vals[*slot as usize] = c.value;
+            value_index[*slot as usize] = remap[c.value_index()];
             *slot += 1;
         }
-        Self { row_start, cols, vals }
+        let find = |v: Fr| values.iter().position(|x| *x == v).map_or(u32::MAX, |i| i as u32);
+        let (one, neg_one) = (find(Fr::ONE), find(Fr::NEG_ONE));
+        Self { row_start, cols, value_index, values, one, neg_one }
     }
 
     /// The number of stored entries.
@@ -58,25 +74,50 @@ impl SparseMatrix {
     /// signals against `n_vars`, and the prover checks the witness length).
     pub fn mul_vec(&self, w: &[Fr]) -> Vec<Fr> {
         let mut out = vec![Fr::ZERO; self.n_rows()];
-        out.par_chunks_mut(1 << 12).enumerate().for_each(|(chunk, rows)| {
-            let first = chunk << 12;
+        out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(chunk, rows)| {
+            let first = chunk * ROWS_PER_TASK;
             for (k, slot) in rows.iter_mut().enumerate() {
-                let i = first + k;
-                let (lo, hi) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
-                let mut acc = Fr::ZERO;
-                for (col, val) in self.cols[lo..hi].iter().zip(&self.vals[lo..hi]) {
-                    let wv = w[*col as usize];
-                    if *val == Fr::ONE {
-                        acc += wv;
-                    } else if *val == Fr::NEG_ONE {
-                        acc -= wv;
-                    } else {
-                        acc += *val * wv;
-                    }
-                }
-                *slot = acc;
+                *slot = self.row_dot(first + k, w);
             }
         });
         out
     }
+
+    /// `(M·w) ∘ (N·w)` (entry-wise product), rows in parallel, without holding either product:
+    /// Groth16's `C = A∘B` on the domain in one column of memory.
+    ///
+    /// # Panics
+    /// If the matrices have different row counts (both come from one zkey's domain size).
+    pub fn mul_vec_product(&self, other: &Self, w: &[Fr]) -> Vec<Fr> {
+        assert_eq!(self.n_rows(), other.n_rows(), "row counts differ");
+        let mut out = vec![Fr::ZERO; self.n_rows()];
+        out.par_chunks_mut(ROWS_PER_TASK).enumerate().for_each(|(chunk, rows)| {
+            let first = chunk * ROWS_PER_TASK;
+            for (k, slot) in rows.iter_mut().enumerate() {
+                *slot = self.row_dot(first + k, w) * other.row_dot(first + k, w);
+            }
+        });
+        out
+    }
+
+    /// Row `i` of `M·w`.
+    #[inline]
+    fn row_dot(&self, i: usize, w: &[Fr]) -> Fr {
+        let (lo, hi) = (self.row_start[i] as usize, self.row_start[i + 1] as usize);
+        let mut acc = Fr::ZERO;
+        for (&col, &vi) in self.cols[lo..hi].iter().zip(&self.value_index[lo..hi]) {
+            let wv = w[col as usize];
+            if vi == self.one {
+                acc += wv;
+            } else if vi == self.neg_one {
+                acc -= wv;
+            } else {
+                acc += self.values[vi as usize] * wv;
+            }
+        }
+        acc
+    }
 }
+
+/// Rows per parallel task in the matrix–vector products.
+const ROWS_PER_TASK: usize = 1 << 12;

@@ -175,27 +175,27 @@ impl<B: Groth16Backend> Groth16Prover<B> {
             Some(root) => root,
             None => Fr::from_u64(25),
         };
+        // One column at a time through the transforms, two at most alive (the key's matrices make
+        // A·w and B·w again in a few milliseconds, cheaper than holding them): h = a'·b' − c' where
+        // x' is x moved from H to shift·H.
         let start = Instant::now();
-        let (a, b) =
-            rayon::join(|| self.a_matrix.mul_vec(witness), || self.b_matrix.mul_vec(witness));
-        let c: Vec<Fr> = a.par_iter().zip(&b).map(|(x, y)| *x * *y).collect();
-        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "A·w, B·w, C");
-        let start = Instant::now();
-        let mut cols = vec![B::upload(a)?, B::upload(b)?, B::upload(c)?];
-        // Evaluations on H → coefficients (bit-reversed, saving a permutation), then coefficients →
-        // evaluations on shift·H in natural order, matching the H query's order.
-        B::ntt_batch(&mut cols, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
-        B::ntt_batch(&mut cols, Direction::Forward, Order::BitReversedToNatural, shift)?;
-        let Ok([a, b, c]) = <[B::Column<Fr>; 3]>::try_from(cols) else {
-            return Err(Groth16Error::Backend {
-                reason: "NTT returned a wrong column count".into(),
-            });
+        let to_coset = |values: Vec<Fr>| -> Result<Vec<Fr>, Groth16Error> {
+            let mut col = [B::upload(values)?];
+            // Evaluations on H → coefficients (bit-reversed, saving a permutation), then
+            // coefficients → evaluations on shift·H in natural order, the H query's order.
+            B::ntt_batch(&mut col, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
+            B::ntt_batch(&mut col, Direction::Forward, Order::BitReversedToNatural, shift)?;
+            let [col] = col;
+            B::download(col)
         };
-        let (mut h, b, c) = (B::download(a)?, B::download(b)?, B::download(c)?);
-        // h = a·b − c in place of a: one column less at the proof's peak memory.
-        h.par_iter_mut().zip(&b).zip(&c).for_each(|((x, y), z)| *x = *x * *y - *z);
-        drop((b, c));
-        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "coset NTTs");
+        let mut h = to_coset(self.a_matrix.mul_vec(witness))?;
+        let b = to_coset(self.b_matrix.mul_vec(witness))?;
+        h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
+        drop(b);
+        let c = to_coset(self.a_matrix.mul_vec_product(&self.b_matrix, witness))?;
+        h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
+        drop(c);
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "A·w, B·w, C and the coset NTTs");
         Ok(h)
     }
 

@@ -89,7 +89,7 @@ pub fn check_fixture_dir(dir: &Path) {
     // A·w and B·w from the zkey's records, against the r1cs.
     let n = h.domain_size as usize;
     let (mut a, mut b) = (vec![Fr::ZERO; n], vec![Fr::ZERO; n]);
-    for c in &zkey.coeffs {
+    for c in zkey.coeffs.iter() {
         let row = match c.matrix {
             Matrix::A => &mut a,
             Matrix::B => &mut b,

@@ -23,6 +23,8 @@ use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 use rand::Rng;
 use zkprove_field::{Field, PrimeField, batch_inverse};
 
+use crate::msm::GlvParams;
+
 /// The parameters of a curve `y² = x³ + b` with a prime-order subgroup of order `|Scalar|`.
 pub trait SwCurve: Copy + Default + Debug + Eq + Hash + Send + Sync + 'static {
     /// The field of the coordinates.
@@ -42,6 +44,17 @@ pub trait SwCurve: Copy + Default + Debug + Eq + Hash + Send + Sync + 'static {
     /// endomorphism check, or with `true` when the cofactor is one.
     fn is_in_subgroup(p: &Affine<Self>) -> bool {
         p.mul_by_order_is_identity()
+    }
+
+    /// The constants of an efficiently computable endomorphism `φ` with `φ(P) = [λ]P` on the
+    /// prime-order subgroup, which the MSM uses to halve its windows (GLV, see
+    /// [`crate::msm::GlvParams`]); `None` when the curve has none.
+    const GLV: Option<GlvParams> = None;
+
+    /// `φ(P)` for the endomorphism of [`SwCurve::GLV`] (the identity map when there is none).
+    /// Maps the point at infinity `(0, 0)` to itself.
+    fn endomorphism(p: &Affine<Self>) -> Affine<Self> {
+        *p
     }
 }
 

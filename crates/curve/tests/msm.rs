@@ -8,7 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zkprove_curve::bn254::{Fq2, G1Affine, G1Config, G2Affine, G2Config};
 use zkprove_curve::msm::{
-    BucketMode, CpuBases, PippengerConfig, msm_pippenger, msm_pippenger_with,
+    BucketMode, CpuBases, Endomorphism, PippengerConfig, msm_pippenger, msm_pippenger_with,
 };
 use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, msm_naive};
 use zkprove_field::Field;
@@ -166,25 +166,42 @@ fn check_all_paths<C: SwCurve>(sizes: &[usize], windows: &[usize], seed: u64) {
                 if c == 1 && n > 300 {
                     continue;
                 }
-                for n_chunks in [None, Some(1), Some(3)] {
-                    let config =
-                        PippengerConfig { window_bits: Some(c), bucket_mode: mode, n_chunks };
-                    let got = msm_pippenger_with(&bases, &scalars, &config).expect("lengths");
-                    assert_eq!(got, expected, "n = {n}, {config:?}");
+                for endomorphism in [Endomorphism::Off, Endomorphism::On] {
+                    for n_chunks in [None, Some(1), Some(3)] {
+                        let config = PippengerConfig {
+                            window_bits: Some(c),
+                            bucket_mode: mode,
+                            n_chunks,
+                            endomorphism,
+                        };
+                        let got = msm_pippenger_with(&bases, &scalars, &config).expect("lengths");
+                        assert_eq!(got, expected, "n = {n}, {config:?}");
+                    }
                 }
             }
-            let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
-            assert_eq!(msm_pippenger_with(&bases, &scalars, &config).unwrap(), expected, "n = {n}");
+            for endomorphism in [Endomorphism::Auto, Endomorphism::Off, Endomorphism::On] {
+                let config =
+                    PippengerConfig { bucket_mode: mode, endomorphism, ..Default::default() };
+                let got = msm_pippenger_with(&bases, &scalars, &config).unwrap();
+                assert_eq!(got, expected, "n = {n}, {config:?}");
+            }
         }
-        for factor in [2, 3, 5] {
-            let pre = CpuBases::with_precomputation(bases.clone(), factor);
-            assert_eq!(pre.len(), n);
-            assert_eq!(pre.points(), bases);
-            assert_eq!(pre.memory_bytes(), n * factor * core::mem::size_of::<Affine<C>>());
-            for mode in [BucketMode::Auto, BucketMode::Xyzz, BucketMode::BatchAffine] {
-                let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
-                let got = pre.msm_with(&scalars, &config).expect("lengths");
-                assert_eq!(got, expected, "n = {n}, factor {factor}, {mode:?}");
+        for endomorphism in [Endomorphism::Off, Endomorphism::On] {
+            for factor in [1, 2, 3, 5] {
+                let pre = CpuBases::prepare(bases.clone(), factor, endomorphism);
+                assert_eq!(pre.len(), n);
+                assert_eq!(pre.points(), bases);
+                assert_eq!(pre.uses_endomorphism(), endomorphism == Endomorphism::On);
+                let m = if pre.uses_endomorphism() { 2 } else { 1 };
+                assert_eq!(pre.memory_bytes(), n * factor * m * core::mem::size_of::<Affine<C>>());
+                for mode in [BucketMode::Auto, BucketMode::Xyzz, BucketMode::BatchAffine] {
+                    let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
+                    let got = pre.msm_with(&scalars, &config).expect("lengths");
+                    assert_eq!(
+                        got, expected,
+                        "n = {n}, factor {factor}, {mode:?}, {endomorphism:?}"
+                    );
+                }
             }
         }
     }
@@ -227,16 +244,64 @@ fn batch_affine_degenerate_buckets() {
     ] {
         let expected = msm_naive(bases, &scalars).unwrap();
         for c in [3, 10, 14] {
-            let config = PippengerConfig {
-                window_bits: Some(c),
-                bucket_mode: BucketMode::BatchAffine,
-                n_chunks: Some(1),
-            };
-            assert_eq!(msm_pippenger_with(bases, &scalars, &config).unwrap(), expected, "c = {c}");
+            for endomorphism in [Endomorphism::Off, Endomorphism::On] {
+                let config = PippengerConfig {
+                    window_bits: Some(c),
+                    bucket_mode: BucketMode::BatchAffine,
+                    n_chunks: Some(1),
+                    endomorphism,
+                };
+                let got = msm_pippenger_with(bases, &scalars, &config).unwrap();
+                assert_eq!(got, expected, "c = {c}, {endomorphism:?}");
+            }
         }
     }
     // The sum of the pairs is zero whatever the scalar.
     assert!(msm_pippenger(&pairs, &vec![s; n]).unwrap().is_identity());
+}
+
+/// The endomorphisms act as multiplication by the GLV eigenvalue λ on both groups.
+fn check_endomorphism<C: SwCurve<Scalar = Fr>>(seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let glv = C::GLV.expect("BN254 groups have an endomorphism");
+    let lambda = Fr::from_canonical_limbs(glv.lambda).expect("canonical");
+    assert!(C::endomorphism(&Affine::IDENTITY).is_identity());
+    for _ in 0..8 {
+        let p = Affine::<C>::random(&mut rng);
+        assert_eq!(Projective::from(C::endomorphism(&p)), Projective::from(p) * lambda);
+    }
+}
+
+#[test]
+fn endomorphisms_are_multiplication_by_lambda() {
+    check_endomorphism::<G1Config>(11);
+    check_endomorphism::<G2Config>(12);
+}
+
+/// Sizes across the GLV threshold, with the scalars whose halves sit at the edges of the split:
+/// multiples of λ, λ ± 1, r − λ, and the all-equal case.
+#[test]
+fn glv_edge_scalars_match_naive() {
+    let mut rng = StdRng::seed_from_u64(13);
+    let lambda = Fr::from_canonical_limbs(G1Config::GLV.expect("glv").lambda).expect("canonical");
+    for n in [63, 64, 65, 2999] {
+        let bases = distinct_points::<G1Config>(n, &mut rng);
+        let scalars: Vec<Fr> = (0..n)
+            .map(|i| match i % 6 {
+                0 => lambda,
+                1 => lambda + Fr::ONE,
+                2 => -lambda,
+                3 => lambda * Fr::from_u64(rng.random()),
+                4 => -Fr::ONE,
+                _ => Fr::random(&mut rng),
+            })
+            .collect();
+        let expected = msm_naive(&bases, &scalars).unwrap();
+        for endomorphism in [Endomorphism::Auto, Endomorphism::On] {
+            let config = PippengerConfig { endomorphism, ..Default::default() };
+            assert_eq!(msm_pippenger_with(&bases, &scalars, &config).unwrap(), expected, "n = {n}");
+        }
+    }
 }
 
 #[test]
@@ -337,8 +402,10 @@ fn g2_msm_matches_arkworks() {
     let ark_scalars: Vec<ark_bn254::Fr> = scalars.iter().map(|s| ark_fr(*s)).collect();
     let theirs = ark_bn254::G2Projective::msm(&ark_bases, &ark_scalars).unwrap().into_affine();
     for mode in [BucketMode::Xyzz, BucketMode::BatchAffine] {
-        let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
-        let ours = msm_pippenger_with(&bases, &scalars, &config).unwrap().to_affine();
-        assert_eq!(ark_g2(ours), theirs, "{mode:?}");
+        for endomorphism in [Endomorphism::Off, Endomorphism::On] {
+            let config = PippengerConfig { bucket_mode: mode, endomorphism, ..Default::default() };
+            let ours = msm_pippenger_with(&bases, &scalars, &config).unwrap().to_affine();
+            assert_eq!(ark_g2(ours), theirs, "{mode:?}, {endomorphism:?}");
+        }
     }
 }

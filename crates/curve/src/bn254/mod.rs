@@ -8,6 +8,7 @@
 use zkprove_field::bn254::{Fq, Fr};
 use zkprove_field::{BinomialExtension, BinomialParams, Field};
 
+use crate::msm::GlvParams;
 use crate::sw::{Affine, Projective, SwCurve, Xyzz};
 
 mod fq12;
@@ -62,7 +63,19 @@ impl SwCurve for G1Config {
     fn is_in_subgroup(_p: &Affine<Self>) -> bool {
         true
     }
+
+    const GLV: Option<GlvParams> = Some(crate::msm::BN254_G1_GLV);
+
+    /// `(β·x, y)` with `β` the cube root of unity in `F_q` that matches `λ` of [`SwCurve::GLV`].
+    #[inline]
+    fn endomorphism(p: &Affine<Self>) -> Affine<Self> {
+        Affine::new_unchecked(p.x * G1_BETA, p.y)
+    }
 }
+
+/// A primitive cube root of unity in `F_q`: `(β·x, y) = [λ](x, y)` on G1 for the `λ` of
+/// [`crate::msm::GlvParams`] in `G1Config::GLV`.
+const G1_BETA: Fq = fq([0x5763473177fffffe, 0xd4f263f1acdb5c4f, 0x59e26bcea0d48bac, 0]);
 
 /// BN254 G2: `y² = x³ + 3/(9 + u)` over `F_q²`, the order-`r` subgroup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -92,6 +105,14 @@ impl SwCurve for G2Config {
     /// The endomorphism test of Dai–Lin–Zhao–Zhou, see [`g2_is_in_subgroup`].
     fn is_in_subgroup(p: &Affine<Self>) -> bool {
         g2_is_in_subgroup(p)
+    }
+
+    const GLV: Option<GlvParams> = Some(crate::msm::BN254_G2_GLV);
+
+    /// [`psi`], which is `[6x²]` on G2.
+    #[inline]
+    fn endomorphism(p: &Affine<Self>) -> Affine<Self> {
+        psi(p)
     }
 }
 

@@ -29,6 +29,7 @@ use zkprove_poly::CpuBackend;
 
 use super::buckets::{BatchAffineBuckets, Buckets, XyzzBuckets};
 use super::digits::{ScalarLimbs, booth_digit, n_booth_windows};
+use super::glv::GLV_HALF_BITS;
 use super::{MsmError, MsmOps, check_lengths};
 use crate::sw::{Affine, Projective, SwCurve, Xyzz};
 
@@ -44,6 +45,28 @@ pub enum BucketMode {
     BatchAffine,
 }
 
+/// Whether to split scalars with the curve's GLV endomorphism ([`SwCurve::GLV`],
+/// [`crate::msm::GlvParams`]): `2n` points (`Pᵢ` and `φ(Pᵢ)`) with half-size scalars and half the
+/// windows ([`crate::msm::GLV_HALF_BITS`]-bit halves). Costs one `φ` per base (stored with the bases in [`CpuBases`], 2× their memory) and one
+/// decomposition per scalar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Endomorphism {
+    /// Used where it measured faster (see [`use_endomorphism`]).
+    #[default]
+    Auto,
+    /// Used whenever the curve has one.
+    On,
+    /// Never used.
+    Off,
+}
+
+/// Whether an MSM over `n` points uses the curve's endomorphism under `choice`. `Auto` uses it
+/// at every size: interleaved runs on the development machine measured 0.77–0.93× the time without
+/// it from 2^4 to 2^16 points (G1 and G2, see BENCHMARKS.md).
+fn use_endomorphism<C: SwCurve>(_n: usize, choice: Endomorphism) -> bool {
+    C::GLV.is_some() && choice != Endomorphism::Off
+}
+
 /// Tuning knobs of [`msm_pippenger_with`]; the defaults choose everything from the sizes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PippengerConfig {
@@ -54,15 +77,20 @@ pub struct PippengerConfig {
     /// How many chunks the points are split into (each chunk × window is one parallel task);
     /// `None` chooses from the thread count.
     pub n_chunks: Option<usize>,
+    /// Whether to use the curve's GLV endomorphism (for [`CpuBases`] this is fixed when the bases
+    /// are prepared, and ignored here).
+    pub endomorphism: Endomorphism,
 }
 
 /// Bases prepared for the CPU backend, with optional precomputed multiples (module docs).
 #[derive(Clone, Debug)]
 pub struct CpuBases<C: SwCurve> {
-    /// `points[i·factor + t] = [2^(t·stride)]·Pᵢ`.
+    /// `points[(i·m + h)·factor + t] = φ^h([2^(t·stride)]·Pᵢ)`, `m = 2` with GLV, else 1.
     points: Vec<Affine<C>>,
     n: usize,
     factor: usize,
+    /// Whether `φ(Pᵢ)` is stored too (`m = 2`).
+    glv: bool,
     /// For `factor > 1`: the window width the multiples were made for.
     window_bits: usize,
     /// For `factor > 1`: windows per stride (`stride = k·window_bits`).
@@ -73,32 +101,48 @@ pub struct CpuBases<C: SwCurve> {
 pub const MAX_PRECOMPUTATION: usize = 64;
 
 impl<C: SwCurve> CpuBases<C> {
-    /// The bases as given, with no precomputation (1× memory).
+    /// The bases as given, with no precomputation (1× memory, 2× where the endomorphism is
+    /// used, see [`Endomorphism`]).
     pub fn new(points: Vec<Affine<C>>) -> Self {
-        let n = points.len();
-        Self { points, n, factor: 1, window_bits: 0, k: 0 }
+        Self::prepare(points, 1, Endomorphism::Auto)
     }
 
     /// The bases with `factor − 1` extra multiples each (`factor`× memory; `factor` is clamped to
     /// `1..=`[`MAX_PRECOMPUTATION`]): see the module docs for the trade-off. Costs about
-    /// `Scalar::NUM_BITS` doublings per base once, in parallel.
+    /// `Scalar::NUM_BITS / 2` doublings per base once, in parallel.
     pub fn with_precomputation(points: Vec<Affine<C>>, factor: usize) -> Self {
+        Self::prepare(points, factor, Endomorphism::Auto)
+    }
+
+    /// The bases with a precomputation factor (as in [`CpuBases::with_precomputation`]) and, when
+    /// `endomorphism` says so, `φ(Pᵢ)` beside each of them (2× memory, half the windows).
+    pub fn prepare(points: Vec<Affine<C>>, factor: usize, endomorphism: Endomorphism) -> Self {
         let factor = factor.clamp(1, MAX_PRECOMPUTATION);
-        if factor == 1 {
-            return Self::new(points);
-        }
         let n = points.len();
-        let num_bits = C::Scalar::NUM_BITS as usize;
-        // Windows for n·factor points over about bits/factor bits each.
-        let c = window_bits(n * factor, BucketMode::Auto).max(2);
+        let glv = use_endomorphism::<C>(n, endomorphism);
+        let m = if glv { 2 } else { 1 };
+        if factor == 1 {
+            let points = if glv { with_endomorphism(&points) } else { points };
+            return Self { points, n, factor, glv, window_bits: 0, k: 0 };
+        }
+        let num_bits = if glv { GLV_HALF_BITS } else { C::Scalar::NUM_BITS as usize };
+        // Windows for n·m·factor points over about bits/factor bits each.
+        let c = window_bits_for(n * m * factor, num_bits, BucketMode::Auto).max(2);
         let k = num_bits / (c * factor) + 1;
         let stride = k * c;
-        let mut out = vec![Affine::IDENTITY; n * factor];
-        out.par_chunks_mut(factor * 256).zip(points.par_chunks(256)).for_each(|(out, pts)| {
+        let mut out = vec![Affine::IDENTITY; n * m * factor];
+        let per = m * factor;
+        out.par_chunks_mut(per * 256).zip(points.par_chunks(256)).for_each(|(out, pts)| {
             // Level by level: double `stride` times in Jacobian, then one batch normalisation.
             let mut cur: Vec<Projective<C>> = pts.iter().map(|p| Projective::from(*p)).collect();
+            let mut put = |i: usize, t: usize, a: Affine<C>| {
+                out[i * per + t] = a;
+                if glv {
+                    out[i * per + factor + t] = C::endomorphism(&a);
+                }
+            };
             for (i, p) in pts.iter().enumerate() {
-                out[i * factor] = *p;
+                put(i, 0, *p);
             }
             for t in 1..factor {
                 for p in cur.iter_mut() {
@@ -108,16 +152,17 @@ impl<C: SwCurve> CpuBases<C> {
                 }
                 let affine = Projective::batch_to_affine(&cur);
                 for (i, a) in affine.into_iter().enumerate() {
-                    out[i * factor + t] = a;
+                    put(i, t, a);
                 }
             }
         });
-        Self { points: out, n, factor, window_bits: c, k }
+        Self { points: out, n, factor, glv, window_bits: c, k }
     }
 
     /// The bases as given (with `factor > 1`, every `factor`-th stored point).
     pub fn points(&self) -> Vec<Affine<C>> {
-        self.points.iter().step_by(self.factor).copied().collect()
+        let m = if self.glv { 2 } else { 1 };
+        self.points.iter().step_by(m * self.factor).copied().collect()
     }
 
     /// The number of bases.
@@ -133,6 +178,11 @@ impl<C: SwCurve> CpuBases<C> {
     /// The precomputation factor (1 = none).
     pub fn factor(&self) -> usize {
         self.factor
+    }
+
+    /// Whether `φ(Pᵢ)` is stored and the MSM uses the GLV split.
+    pub fn uses_endomorphism(&self) -> bool {
+        self.glv
     }
 
     /// Bytes held by the stored points.
@@ -151,14 +201,36 @@ impl<C: SwCurve> CpuBases<C> {
         config: &PippengerConfig,
     ) -> Result<Projective<C>, MsmError> {
         check_lengths(self.n, scalars.len())?;
-        if self.factor == 1 {
-            return msm_pippenger_with(&self.points, scalars, config);
-        }
         if self.n == 0 {
             return Ok(Projective::IDENTITY);
         }
-        let limbs = ScalarLimbs::new(scalars);
-        let layout = Layout { c: self.window_bits, factor: self.factor, k: self.k };
+        let m = if self.glv { 2 } else { 1 };
+        let limbs = match C::GLV {
+            Some(params) if self.glv => match ScalarLimbs::new_glv(scalars, &params) {
+                Some(limbs) => limbs,
+                // Never for this crate's curves (the tests check the bound); without
+                // precomputation the plain scalars still work on the stored Pᵢ.
+                None if self.factor == 1 => ScalarLimbs::new(scalars),
+                None => {
+                    return Err(MsmError::Backend {
+                        backend: "cpu",
+                        reason: "a scalar has no GLV split within the precomputed windows".into(),
+                    });
+                }
+            },
+            _ => ScalarLimbs::new(scalars),
+        };
+        let layout = if self.factor == 1 {
+            let c = config
+                .window_bits
+                .unwrap_or_else(|| {
+                    window_bits_for(self.n * limbs.parts(), limbs.num_bits(), config.bucket_mode)
+                })
+                .clamp(1, 24);
+            Layout { c, factor: 1, k: n_booth_windows(limbs.num_bits(), c), m }
+        } else {
+            Layout { c: self.window_bits, factor: self.factor, k: self.k, m }
+        };
         Ok(run(&self.points, &limbs, self.n, layout, config))
     }
 }
@@ -166,6 +238,7 @@ impl<C: SwCurve> CpuBases<C> {
 impl<C: SwCurve> MsmOps<C> for CpuBackend {
     type Bases = CpuBases<C>;
 
+    /// [`CpuBases::new`]: with the endomorphism's points where [`Endomorphism::Auto`] uses them.
     fn prepare_bases(bases: Vec<Affine<C>>) -> Result<CpuBases<C>, MsmError> {
         Ok(CpuBases::new(bases))
     }
@@ -195,7 +268,12 @@ pub const MAX_AUTO_WINDOW_BITS: usize = 14;
 /// The window width for `n` points: the `c ≤` [`MAX_AUTO_WINDOW_BITS`] minimising
 /// `W(c)·(n·a + 2^(c−1)·r)` (module docs).
 pub fn window_bits(n: usize, mode: BucketMode) -> usize {
-    let num_bits = 254; // BN254's Fr; the choice is flat enough that other sizes do as well.
+    // BN254's Fr; the choice is flat enough that other sizes do as well.
+    window_bits_for(n, 254, mode)
+}
+
+/// [`window_bits`] for `n` scalars of `num_bits` bits.
+fn window_bits_for(n: usize, num_bits: usize, mode: BucketMode) -> usize {
     let a = addition_cost(mode);
     // Two additions per bucket (24M), counted as 16M: the reduction walks the buckets in order,
     // cache-friendly, where the accumulation jumps at random (fitted to the measured optimum,
@@ -218,13 +296,27 @@ fn resolve_mode(mode: BucketMode, points_per_task: usize, c: usize) -> BucketMod
     }
 }
 
-/// How stored points map to windows: point `i·factor + t`, virtual window `j` reads the digit of
-/// global window `t·k + j` of scalar `i`.
+/// How stored points map to windows: point `(i·m + h)·factor + t`, virtual window `j` reads the
+/// digit of global window `t·k + j` of entry `h` (GLV half, or the whole scalar) of scalar `i`.
 #[derive(Clone, Copy, Debug)]
 struct Layout {
     c: usize,
     factor: usize,
     k: usize,
+    /// Stored points per base and level (2 with `φ(Pᵢ)`, else 1).
+    m: usize,
+}
+
+/// `[P₀, φ(P₀), P₁, φ(P₁), …]`, in parallel.
+fn with_endomorphism<C: SwCurve>(points: &[Affine<C>]) -> Vec<Affine<C>> {
+    let mut out = vec![Affine::IDENTITY; 2 * points.len()];
+    out.par_chunks_mut(2 * 1024).zip(points.par_chunks(1024)).for_each(|(out, pts)| {
+        for (o, p) in out.chunks_exact_mut(2).zip(pts) {
+            o[0] = *p;
+            o[1] = C::endomorphism(p);
+        }
+    });
+    out
 }
 
 /// `Σ scalars[i]·bases[i]` by Pippenger's method with the default tuning.
@@ -252,10 +344,26 @@ pub fn msm_pippenger_with<C: SwCurve>(
     if n == 0 {
         return Ok(Projective::IDENTITY);
     }
-    let c = config.window_bits.unwrap_or_else(|| window_bits(n, config.bucket_mode)).clamp(1, 24);
-    let k = n_booth_windows(C::Scalar::NUM_BITS as usize, c);
-    let limbs = ScalarLimbs::new(scalars);
-    Ok(run(bases, &limbs, n, Layout { c, factor: 1, k }, config))
+    let glv_limbs = match C::GLV {
+        Some(params) if use_endomorphism::<C>(n, config.endomorphism) => {
+            ScalarLimbs::new_glv(scalars, &params)
+        }
+        _ => None,
+    };
+    let expanded;
+    let (points, limbs, m) = match glv_limbs {
+        Some(limbs) => {
+            expanded = with_endomorphism(bases);
+            (&expanded[..], limbs, 2)
+        }
+        None => (bases, ScalarLimbs::new(scalars), 1),
+    };
+    let c = config
+        .window_bits
+        .unwrap_or_else(|| window_bits_for(n * m, limbs.num_bits(), config.bucket_mode))
+        .clamp(1, 24);
+    let k = n_booth_windows(limbs.num_bits(), c);
+    Ok(run(points, &limbs, n, Layout { c, factor: 1, k, m }, config))
 }
 
 /// The MSM proper: tasks = virtual windows × chunks of scalars, each summing its bucket.
@@ -266,7 +374,8 @@ fn run<C: SwCurve>(
     layout: Layout,
     config: &PippengerConfig,
 ) -> Projective<C> {
-    let Layout { c, factor, k } = layout;
+    let Layout { c, factor, k, .. } = layout;
+    let parts = limbs.parts();
     let threads = rayon::current_num_threads().max(1);
     // Enough tasks to keep every thread busy (and balance the uneven last window), but each chunk
     // pays a full bucket reduction, so keep chunks well above the number of buckets.
@@ -274,13 +383,13 @@ fn run<C: SwCurve>(
         .n_chunks
         .unwrap_or_else(|| {
             let wanted = (2 * threads).div_ceil(k);
-            let affordable = (n * factor) / (1usize << (c + 1)).max(1);
+            let affordable = (n * parts * factor) / (1usize << (c + 1)).max(1);
             wanted.min(affordable)
         })
         .clamp(1, n);
     let chunk_len = n.div_ceil(n_chunks);
     let n_chunks = n.div_ceil(chunk_len);
-    let mode = resolve_mode(config.bucket_mode, chunk_len * factor, c);
+    let mode = resolve_mode(config.bucket_mode, chunk_len * parts * factor, c);
     let n_buckets = 1usize << (c - 1);
 
     let tasks: Vec<(usize, usize)> =
@@ -324,19 +433,25 @@ fn window_sum<C: SwCurve, B: Buckets<C>>(
     j: usize,
     layout: Layout,
 ) -> Xyzz<C> {
-    let Layout { c, factor, k } = layout;
+    let Layout { c, factor, k, m } = layout;
+    let parts = limbs.parts();
     for i in range {
-        let scalar = limbs.get(i);
-        for t in 0..factor {
-            let d = booth_digit(scalar, t * k + j, c);
-            if d == 0 {
-                continue;
+        for h in 0..parts {
+            let e = i * parts + h;
+            let scalar = limbs.get(e);
+            let negative = limbs.is_negative(e);
+            let base = (i * m + h) * factor;
+            for t in 0..factor {
+                let d = booth_digit(scalar, t * k + j, c);
+                if d == 0 {
+                    continue;
+                }
+                let p = &points[base + t];
+                if p.is_identity() {
+                    continue;
+                }
+                buckets.add(d.unsigned_abs() as usize - 1, p, (d < 0) != negative);
             }
-            let p = &points[i * factor + t];
-            if p.is_identity() {
-                continue;
-            }
-            buckets.add(d.unsigned_abs() as usize - 1, p, d < 0);
         }
     }
     buckets.finish()

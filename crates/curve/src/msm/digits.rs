@@ -16,35 +16,104 @@
 use rayon::prelude::*;
 use zkprove_field::PrimeField;
 
-/// Scalars converted once from Montgomery form to canonical little-endian `u64` limbs, flat.
+use super::glv::{GLV_HALF_BITS, GlvParams};
+
+/// Scalars converted once from Montgomery form to canonical little-endian `u64` limbs, flat:
+/// `parts` entries per scalar (1, or 2 for the GLV halves), each `n_limbs` limbs and a sign.
 #[derive(Clone, Debug)]
 pub(crate) struct ScalarLimbs {
     limbs: Vec<u64>,
     n_limbs: usize,
+    /// Per entry: whether its value is negated (empty when no entry is).
+    negative: Vec<bool>,
+    parts: usize,
+    num_bits: usize,
 }
+
+/// Scalars per parallel conversion job.
+const CONVERT_CHUNK: usize = 1024;
 
 impl ScalarLimbs {
     /// Converts every scalar (in parallel).
     pub(crate) fn new<S: PrimeField>(scalars: &[S]) -> Self {
         let n_limbs = (S::NUM_BITS as usize).div_ceil(64).max(1);
         let mut limbs = vec![0u64; scalars.len() * n_limbs];
-        limbs.par_chunks_mut(n_limbs * 1024).zip(scalars.par_chunks(1024)).for_each(|(out, s)| {
-            for (dst, s) in out.chunks_exact_mut(n_limbs).zip(s) {
-                let bytes = s.to_bytes_le();
-                for (k, chunk) in bytes.as_ref().chunks(8).enumerate().take(n_limbs) {
-                    let mut word = [0u8; 8];
-                    word[..chunk.len()].copy_from_slice(chunk);
-                    dst[k] = u64::from_le_bytes(word);
+        limbs
+            .par_chunks_mut(n_limbs * CONVERT_CHUNK)
+            .zip(scalars.par_chunks(CONVERT_CHUNK))
+            .for_each(|(out, s)| {
+                for (dst, s) in out.chunks_exact_mut(n_limbs).zip(s) {
+                    canonical_limbs(s, dst);
                 }
-            }
-        });
-        Self { limbs, n_limbs }
+            });
+        Self { limbs, n_limbs, negative: Vec::new(), parts: 1, num_bits: S::NUM_BITS as usize }
     }
 
-    /// The limbs of scalar `i`.
+    /// Converts every scalar and splits it into its two GLV halves `k₁ + k₂·λ` (entries `2i`,
+    /// `2i + 1`: 127-bit magnitudes and signs). `None` if a scalar does not split (inconsistent
+    /// parameters; never for the curves of this crate) or the scalars are not 256-bit.
+    pub(crate) fn new_glv<S: PrimeField>(scalars: &[S], glv: &GlvParams) -> Option<Self> {
+        if (S::NUM_BITS as usize).div_ceil(64) != 4 {
+            return None;
+        }
+        let mut limbs = vec![0u64; scalars.len() * 4];
+        let mut negative = vec![false; scalars.len() * 2];
+        let ok = limbs
+            .par_chunks_mut(4 * CONVERT_CHUNK)
+            .zip(negative.par_chunks_mut(2 * CONVERT_CHUNK))
+            .zip(scalars.par_chunks(CONVERT_CHUNK))
+            .all(|((out, neg), s)| {
+                for ((dst, neg), s) in out.chunks_exact_mut(4).zip(neg.chunks_exact_mut(2)).zip(s) {
+                    let mut k = [0u64; 4];
+                    canonical_limbs(s, &mut k);
+                    let Some([(n1, k1), (n2, k2)]) = glv.decompose(&k) else {
+                        return false;
+                    };
+                    dst.copy_from_slice(&[
+                        k1 as u64,
+                        (k1 >> 64) as u64,
+                        k2 as u64,
+                        (k2 >> 64) as u64,
+                    ]);
+                    neg.copy_from_slice(&[n1, n2]);
+                }
+                true
+            });
+        ok.then_some(Self { limbs, n_limbs: 2, negative, parts: 2, num_bits: GLV_HALF_BITS })
+    }
+
+    /// The limbs of entry `e`.
     #[inline(always)]
-    pub(crate) fn get(&self, i: usize) -> &[u64] {
-        &self.limbs[i * self.n_limbs..(i + 1) * self.n_limbs]
+    pub(crate) fn get(&self, e: usize) -> &[u64] {
+        &self.limbs[e * self.n_limbs..(e + 1) * self.n_limbs]
+    }
+
+    /// Whether entry `e` stands for its negation.
+    #[inline(always)]
+    pub(crate) fn is_negative(&self, e: usize) -> bool {
+        self.negative.get(e).copied().unwrap_or(false)
+    }
+
+    /// Entries per scalar.
+    #[inline(always)]
+    pub(crate) fn parts(&self) -> usize {
+        self.parts
+    }
+
+    /// An upper bound on the bit length of every entry.
+    pub(crate) fn num_bits(&self) -> usize {
+        self.num_bits
+    }
+}
+
+/// The canonical little-endian limbs of `s` into `dst` (`dst.len()` limbs).
+#[inline]
+fn canonical_limbs<S: PrimeField>(s: &S, dst: &mut [u64]) {
+    let bytes = s.to_bytes_le();
+    for (k, chunk) in bytes.as_ref().chunks(8).enumerate().take(dst.len()) {
+        let mut word = [0u8; 8];
+        word[..chunk.len()].copy_from_slice(chunk);
+        dst[k] = u64::from_le_bytes(word);
     }
 }
 

@@ -8,11 +8,14 @@
 mod buckets;
 mod cpu;
 mod digits;
+mod glv;
 
 pub use cpu::{
-    BucketMode, CpuBases, MAX_AUTO_WINDOW_BITS, MAX_PRECOMPUTATION, PippengerConfig, msm_pippenger,
-    msm_pippenger_with, window_bits,
+    BucketMode, CpuBases, Endomorphism, MAX_AUTO_WINDOW_BITS, MAX_PRECOMPUTATION, PippengerConfig,
+    msm_pippenger, msm_pippenger_with, window_bits,
 };
+pub(crate) use glv::{BN254_G1_GLV, BN254_G2_GLV};
+pub use glv::{GLV_HALF_BITS, GlvParams};
 
 use rand::Rng;
 use rayon::prelude::*;

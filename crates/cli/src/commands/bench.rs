@@ -40,6 +40,8 @@ enum Kernel {
     Poseidon2(super::bench_hash::BenchPoseidon2Args),
     /// Merkle commitment to 2^N rows of 8 elements (Poseidon2 sponge leaves, 2-to-1 compression).
     Merkle(super::bench_hash::BenchMerkleArgs),
+    /// KZG over BN254: commit to, open and verify a polynomial of degree 2^N − 1 (insecure SRS).
+    Kzg(super::bench_kzg::BenchKzgArgs),
     /// A WHIR commitment and opening of a random multilinear polynomial in N variables, then its
     /// verification: prover and verifier times, proof size.
     Whir(super::bench_whir::BenchWhirArgs),
@@ -207,6 +209,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Groth16(a) => super::bench_groth16::run(a),
         Kernel::Poseidon2(a) => super::bench_hash::run_poseidon2(a),
         Kernel::Merkle(a) => super::bench_hash::run_merkle(a),
+        Kernel::Kzg(a) => super::bench_kzg::run(a),
         Kernel::Whir(a) => super::bench_whir::run(a),
         Kernel::Sumcheck(a) => super::bench_sumcheck::run(a),
         Kernel::Pairing(a) => {

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod bench_groth16;
 pub mod bench_hash;
+pub mod bench_kzg;
 pub mod bench_whir;
 pub mod bench_sumcheck;
 pub mod groth16;

@@ -1,0 +1,123 @@
+//! `zkprove bench kzg`: KZG over BN254 with an insecure SRS (known τ, made outside the timing):
+//! commit to a random polynomial of degree 2^N − 1 (one MSM of 2^N terms), open it at a random
+//! point (synthetic division and one MSM of 2^N − 1 terms) and verify the opening (one 2-pairing
+//! product). One JSON line with `--json`:
+//! `{"kernel":"kzg","field":"bn254","log_n":…,"device":"cpu","reps":…,"threads":…,
+//! "median_ms":{"commit":…,"open":…,"verify":…},"setup_ms":…}`.
+
+use std::hint::black_box;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use serde::Serialize;
+use zkprove_field::Field;
+use zkprove_field::bn254::Fr;
+use zkprove_kzg::Srs;
+use zkprove_poly::{CpuBackend, Polynomial};
+
+use super::bench::{median, thread_pool, time_reps};
+
+/// Arguments of `zkprove bench kzg`.
+#[derive(Debug, Args)]
+pub struct BenchKzgArgs {
+    /// log2 of the number of coefficients (the polynomial has degree 2^N − 1).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(0..=24))]
+    log_n: u32,
+    /// Timed repetitions after one warm-up (the median is reported).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    reps: u32,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print one JSON line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Median times of the three operations, in milliseconds.
+#[derive(Debug, Serialize)]
+struct Medians {
+    /// `Srs::commit`.
+    commit: f64,
+    /// `Srs::open` (the quotient and its commitment).
+    open: f64,
+    /// `Srs::verify`.
+    verify: f64,
+}
+
+#[derive(Debug, Serialize)]
+struct KzgReport {
+    kernel: &'static str,
+    field: &'static str,
+    log_n: u32,
+    device: &'static str,
+    reps: u32,
+    threads: usize,
+    /// Median times in milliseconds.
+    median_ms: Medians,
+    /// Time to make the insecure SRS (fixed-base multiplications), once.
+    setup_ms: f64,
+}
+
+/// Runs `zkprove bench kzg`.
+pub fn run(args: BenchKzgArgs) -> Result<()> {
+    let pool = thread_pool(args.threads)?;
+    let report = pool.install(|| measure(&args))?;
+    if args.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "kzg bn254 degree 2^{} − 1 on cpu ({} threads): commit {:.3} ms, open {:.3} ms, \
+             verify {:.3} ms (medians over {} reps); insecure setup {:.0} ms",
+            report.log_n,
+            report.threads,
+            report.median_ms.commit,
+            report.median_ms.open,
+            report.median_ms.verify,
+            report.reps,
+            report.setup_ms
+        );
+    }
+    Ok(())
+}
+
+fn measure(args: &BenchKzgArgs) -> Result<KzgReport> {
+    let n = 1usize << args.log_n;
+    let mut rng = StdRng::seed_from_u64(5);
+    let start = Instant::now();
+    let srs: Srs<CpuBackend> =
+        Srs::insecure_for_tests(n - 1, Fr::random(&mut rng)).context("making the SRS")?;
+    let setup_ms = start.elapsed().as_secs_f64() * 1e3;
+    let poly = Polynomial::new((0..n).map(|_| Fr::random(&mut rng)).collect());
+    let z = Fr::random(&mut rng);
+
+    let mut commitment = None;
+    let commit = time_reps(args.reps, || {
+        commitment = Some(srs.commit(&poly).context("commit")?);
+        Ok(())
+    })?;
+    let mut opening = None;
+    let open = time_reps(args.reps, || {
+        opening = Some(srs.open(&poly, z).context("open")?);
+        Ok(())
+    })?;
+    let (Some(c), Some((y, proof))) = (commitment, opening) else {
+        anyhow::bail!("no commitment or opening was made");
+    };
+    let verify = time_reps(args.reps, || {
+        srs.verify(black_box(&c), z, y, &proof).context("the opening does not verify")
+    })?;
+    Ok(KzgReport {
+        kernel: "kzg",
+        field: "bn254",
+        log_n: args.log_n,
+        device: "cpu",
+        reps: args.reps,
+        threads: rayon::current_num_threads(),
+        median_ms: Medians { commit: median(commit), open: median(open), verify: median(verify) },
+        setup_ms,
+    })
+}

@@ -68,6 +68,26 @@ pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
     /// A backend failure ([`SumcheckError::Backend`]).
     fn fold_ext(tables: &mut [Self::Column<E>], len: usize, r: E) -> Result<(), SumcheckError>;
 
+    /// [`SumcheckOps::fold_ext`] followed by [`SumcheckOps::round_evals_ext`] on the folded
+    /// tables (of `len / 2 ≥ 2` entries): the next round's values. Backends override it to fuse
+    /// the two passes (one read of the tables per round).
+    ///
+    /// # Errors
+    /// [`SumcheckError::NoVariablesLeft`] when `len < 4`; backend failures.
+    fn fold_ext_and_round(
+        tables: &mut [Self::Column<E>],
+        len: usize,
+        r: E,
+        terms: &[Term<E>],
+        degree: usize,
+    ) -> Result<Vec<E>, SumcheckError> {
+        if len < 4 {
+            return Err(SumcheckError::NoVariablesLeft);
+        }
+        Self::fold_ext(tables, len, r)?;
+        Self::round_evals_ext(tables, len / 2, terms, degree)
+    }
+
     /// The embedding of base-field tables (their first `len` entries) into the extension.
     ///
     /// # Errors
@@ -101,120 +121,167 @@ impl<T: Copy + Send + Sync + Add<Output = T> + Sub<Output = T> + Mul<Output = T>
 }
 
 /// Per-term sums `S_t(k) = Σ_i Π_{j∈t} (lo_j[i] + k·(hi_j[i] − lo_j[i]))` for
-/// `k = 0, 2, 3, …, D` (`D` slots per term, slot 0 ↔ `k = 0`, slot `s ≥ 1` ↔ `k = s + 1`).
-fn term_sums<T: Alg, const D: usize>(
+/// `k = 0, 2, 3, …, D` (`D` slots per term, slot 0 ↔ `k = 0`, slot `s ≥ 1` ↔ `k = s + 1`), on one
+/// thread over every pair of `halves`.
+fn term_sums_seq<T: Alg, const D: usize>(
     halves: &[Halves<'_, T>],
     terms: &[Term<impl Sync>],
     zero: T,
-) -> Vec<[T; D]> {
+) -> Vec<Vec<T>> {
     let n = halves.first().map_or(0, |h| h.0.len());
-    let n_tables = halves.len();
-    let run = |start: usize, end: usize| -> Vec<[T; D]> {
-        let mut acc = vec![[zero; D]; terms.len()];
-        let mut vals = vec![[zero; D]; n_tables];
-        for i in start..end {
-            for (v, (lo, hi)) in vals.iter_mut().zip(halves) {
-                let l = lo[i];
-                let h = hi[i];
-                v[0] = l;
-                if D >= 2 {
-                    let diff = h - l;
-                    let mut cur = h + diff;
-                    v[1] = cur;
-                    for s in 2..D {
-                        cur += diff;
-                        v[s] = cur;
-                    }
+    let mut acc = vec![[zero; D]; terms.len()];
+    let mut vals = vec![[zero; D]; halves.len()];
+    for i in 0..n {
+        for (v, (lo, hi)) in vals.iter_mut().zip(halves) {
+            let l = lo[i];
+            let h = hi[i];
+            v[0] = l;
+            if D >= 2 {
+                let diff = h - l;
+                let mut cur = h + diff;
+                v[1] = cur;
+                for s in 2..D {
+                    cur += diff;
+                    v[s] = cur;
                 }
             }
-            for (a, term) in acc.iter_mut().zip(terms) {
-                let (first, rest) = match term.factors.split_first() {
-                    Some(x) => x,
-                    None => continue,
-                };
-                let mut p = vals[*first];
-                for &j in rest {
-                    let vj = &vals[j];
-                    for s in 0..D {
-                        p[s] = p[s] * vj[s];
-                    }
-                }
+        }
+        for (a, term) in acc.iter_mut().zip(terms) {
+            let Some((first, rest)) = term.factors.split_first() else { continue };
+            let mut p = vals[*first];
+            for &j in rest {
+                let vj = &vals[j];
                 for s in 0..D {
-                    a[s] += p[s];
+                    p[s] = p[s] * vj[s];
                 }
             }
-        }
-        acc
-    };
-    if n < PAR_MIN {
-        return run(0, n);
-    }
-    let add = |mut a: Vec<[T; D]>, b: Vec<[T; D]>| {
-        for (x, y) in a.iter_mut().zip(&b) {
             for s in 0..D {
-                x[s] += y[s];
+                a[s] += p[s];
             }
         }
-        a
-    };
-    (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| run(c * CHUNK, ((c + 1) * CHUNK).min(n)))
-        .reduce(|| vec![[zero; D]; terms.len()], add)
+    }
+    acc.into_iter().map(Vec::from).collect()
 }
 
 /// The special case `f · g` (one term, two factors, degree 2): `p(0) = Σ lo_f·lo_g`,
 /// `p(2) = Σ (2hi_f − lo_f)(2hi_g − lo_g)`, with no scratch tables.
-fn product2_sums<T: Alg>(f: Halves<'_, T>, g: Halves<'_, T>, zero: T) -> [T; 2] {
-    let n = f.0.len();
-    let run = |start: usize, end: usize| -> [T; 2] {
-        let mut a0 = zero;
-        let mut a2 = zero;
-        for i in start..end {
-            let (fl, fh, gl, gh) = (f.0[i], f.1[i], g.0[i], g.1[i]);
-            a0 += fl * gl;
-            a2 += (fh + fh - fl) * (gh + gh - gl);
-        }
-        [a0, a2]
-    };
-    if n < PAR_MIN {
-        return run(0, n);
+fn product2_seq<T: Alg>(f: Halves<'_, T>, g: Halves<'_, T>, zero: T) -> Vec<Vec<T>> {
+    let mut a0 = zero;
+    let mut a2 = zero;
+    for (((&fl, &fh), &gl), &gh) in f.0.iter().zip(f.1).zip(g.0).zip(g.1) {
+        a0 += fl * gl;
+        a2 += (fh + fh - fl) * (gh + gh - gl);
     }
-    (0..n.div_ceil(CHUNK))
-        .into_par_iter()
-        .map(|c| run(c * CHUNK, ((c + 1) * CHUNK).min(n)))
-        .reduce(|| [zero; 2], |a, b| [a[0] + b[0], a[1] + b[1]])
+    vec![vec![a0, a2]]
 }
 
-/// Runs the round kernel on `halves` and returns per-term sums as `terms.len() × degree` values,
-/// reduced to the scalar type by `reduce`.
-fn dispatch<T: Alg, S: Copy>(
+/// The round kernel on one thread: per-term sums, `terms.len() × degree` values. The caller has
+/// checked `1 ≤ degree ≤ MAX_DEGREE` (larger degrees would be truncated to `MAX_DEGREE` slots).
+fn sums_seq<T: Alg>(
     halves: &[Halves<'_, T>],
     terms: &[Term<impl Sync>],
     degree: usize,
     zero: T,
-    reduce: impl Fn(T) -> S,
-) -> Result<Vec<Vec<S>>, SumcheckError> {
-    fn flat<T: Copy, S, const D: usize>(v: Vec<[T; D]>, reduce: impl Fn(T) -> S) -> Vec<Vec<S>> {
-        v.into_iter().map(|a| a.into_iter().map(&reduce).collect()).collect()
-    }
+) -> Vec<Vec<T>> {
     if let [term] = terms
         && let [a, b] = term.factors[..]
     {
-        let s = product2_sums(halves[a], halves[b], zero);
-        return Ok(vec![s.into_iter().map(reduce).collect()]);
+        return product2_seq(halves[a], halves[b], zero);
     }
-    Ok(match degree {
-        1 => flat(term_sums::<T, 1>(halves, terms, zero), reduce),
-        2 => flat(term_sums::<T, 2>(halves, terms, zero), reduce),
-        3 => flat(term_sums::<T, 3>(halves, terms, zero), reduce),
-        4 => flat(term_sums::<T, 4>(halves, terms, zero), reduce),
-        5 => flat(term_sums::<T, 5>(halves, terms, zero), reduce),
-        6 => flat(term_sums::<T, 6>(halves, terms, zero), reduce),
-        7 => flat(term_sums::<T, 7>(halves, terms, zero), reduce),
-        8 => flat(term_sums::<T, 8>(halves, terms, zero), reduce),
-        _ => return Err(SumcheckError::DegreeTooLarge { degree, max: MAX_DEGREE }),
-    })
+    match degree {
+        0 | 1 => term_sums_seq::<T, 1>(halves, terms, zero),
+        2 => term_sums_seq::<T, 2>(halves, terms, zero),
+        3 => term_sums_seq::<T, 3>(halves, terms, zero),
+        4 => term_sums_seq::<T, 4>(halves, terms, zero),
+        5 => term_sums_seq::<T, 5>(halves, terms, zero),
+        6 => term_sums_seq::<T, 6>(halves, terms, zero),
+        7 => term_sums_seq::<T, 7>(halves, terms, zero),
+        _ => term_sums_seq::<T, MAX_DEGREE>(halves, terms, zero),
+    }
+}
+
+fn add_sums<T: Alg>(mut a: Vec<Vec<T>>, b: Vec<Vec<T>>) -> Vec<Vec<T>> {
+    for (x, y) in a.iter_mut().zip(b) {
+        for (u, v) in x.iter_mut().zip(y) {
+            *u += v;
+        }
+    }
+    a
+}
+
+/// The round kernel over all pairs, split into Rayon tasks of [`CHUNK`] pairs above [`PAR_MIN`].
+fn sums_par<T: Alg>(
+    halves: &[Halves<'_, T>],
+    terms: &[Term<impl Sync>],
+    degree: usize,
+    zero: T,
+) -> Vec<Vec<T>> {
+    let n = halves.first().map_or(0, |h| h.0.len());
+    if n < PAR_MIN {
+        return sums_seq(halves, terms, degree, zero);
+    }
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+            let sub: Vec<Halves<'_, T>> =
+                halves.iter().map(|(l, h)| (&l[start..end], &h[start..end])).collect();
+            sums_seq(&sub, terms, degree, zero)
+        })
+        .reduce(|| vec![vec![zero; degree]; terms.len()], add_sums)
+}
+
+/// One table's share of a fused fold + round task: the quarters `(q0, q1)` that are overwritten
+/// with the folded table's halves, and `(q2, q3)` read.
+type FoldParts<'a, E> = (&'a mut [E], &'a mut [E], &'a [E], &'a [E]);
+
+/// Folds extension tables in place with `r` and returns the next round's per-term sums, in one
+/// pass: the folded table `t'` has halves `t'[i] = q0[i] + r(q2[i] − q0[i])` and
+/// `t'[i + len/4] = q1[i] + r(q3[i] − q1[i])`, so each task folds its slice of both halves and
+/// evaluates the next round on them while they are in cache. Needs `len ≥ 4`.
+fn fold_and_sums_ext<E: Field>(
+    tables: &mut [Vec<E>],
+    len: usize,
+    r: E,
+    terms: &[Term<E>],
+    degree: usize,
+) -> Vec<Vec<E>> {
+    let (half, quarter) = (len / 2, len / 4);
+    let chunk = CHUNK.min(quarter);
+    let n_chunks = quarter.div_ceil(chunk);
+    let mut tasks: Vec<Vec<FoldParts<'_, E>>> =
+        (0..n_chunks).map(|_| Vec::with_capacity(tables.len())).collect();
+    for t in tables.iter_mut() {
+        let (lo, hi) = t[..len].split_at_mut(half);
+        let (q0, q1) = lo.split_at_mut(quarter);
+        let (q2, q3) = hi.split_at(quarter);
+        let parts = q0.chunks_mut(chunk).zip(q1.chunks_mut(chunk)).zip(q2.chunks(chunk));
+        for (task, (((a, b), c), d)) in tasks.iter_mut().zip(parts.zip(q3.chunks(chunk))) {
+            task.push((a, b, c, d));
+        }
+    }
+    let work = |mut parts: Vec<FoldParts<'_, E>>| {
+        for (a, b, c, d) in parts.iter_mut() {
+            for (x, &y) in a.iter_mut().zip(c.iter()) {
+                *x += r * (y - *x);
+            }
+            for (x, &y) in b.iter_mut().zip(d.iter()) {
+                *x += r * (y - *x);
+            }
+        }
+        let halves: Vec<Halves<'_, E>> = parts.iter().map(|(a, b, _, _)| (&**a, &**b)).collect();
+        sums_seq(&halves, terms, degree, E::ZERO)
+    };
+    let zero = || vec![vec![E::ZERO; degree]; terms.len()];
+    let sums = if quarter < PAR_MIN {
+        tasks.into_iter().map(work).fold(zero(), add_sums)
+    } else {
+        tasks.into_par_iter().map(work).reduce(zero, add_sums)
+    };
+    for t in tables.iter_mut() {
+        t.truncate(half);
+    }
+    sums
 }
 
 /// `Σ_t c_t · S_t(k)` for each evaluation slot: the coefficients are applied once per term, not
@@ -231,6 +298,13 @@ fn combine<F: Field, E: ExtensionField<F>>(
         }
     }
     out
+}
+
+fn check_degree(degree: usize) -> Result<(), SumcheckError> {
+    if degree == 0 || degree > MAX_DEGREE {
+        return Err(SumcheckError::DegreeTooLarge { degree, max: MAX_DEGREE });
+    }
+    Ok(())
 }
 
 fn check_len(len: usize, cols: impl Iterator<Item = usize>) -> Result<(), SumcheckError> {
@@ -275,6 +349,7 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         degree: usize,
     ) -> Result<Vec<E>, SumcheckError> {
         check_len(len, tables.iter().map(Vec::len))?;
+        check_degree(degree)?;
         let half = len / 2;
         let width = F::Packing::WIDTH;
         let sums: Vec<Vec<F>> = if half >= width {
@@ -285,13 +360,15 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
                 })
                 .collect();
             let zero = F::Packing::broadcast(F::ZERO);
-            dispatch(&halves, terms, degree, zero, |p: F::Packing| {
-                p.as_slice().iter().copied().sum::<F>()
-            })?
+            let packed = sums_par(&halves, terms, degree, zero);
+            packed
+                .into_iter()
+                .map(|t| t.into_iter().map(|p| p.as_slice().iter().copied().sum()).collect())
+                .collect()
         } else {
             let halves: Vec<Halves<'_, F>> =
                 tables.iter().map(|t| (&t[..half], &t[half..len])).collect();
-            dispatch(&halves, terms, degree, F::ZERO, |x| x)?
+            sums_par(&halves, terms, degree, F::ZERO)
         };
         Ok(combine(sums, terms, degree))
     }
@@ -303,10 +380,29 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         degree: usize,
     ) -> Result<Vec<E>, SumcheckError> {
         check_len(len, tables.iter().map(Vec::len))?;
+        check_degree(degree)?;
         let half = len / 2;
         let halves: Vec<Halves<'_, E>> =
             tables.iter().map(|t| (&t[..half], &t[half..len])).collect();
-        let sums = dispatch(&halves, terms, degree, E::ZERO, |x| x)?;
+        let sums = sums_par(&halves, terms, degree, E::ZERO);
+        Ok(combine::<E, E>(sums, terms, degree))
+    }
+
+    /// One pass: each Rayon task folds a slice of both halves of the folded tables and runs the
+    /// next round's kernel on it while it is in cache.
+    fn fold_ext_and_round(
+        tables: &mut [Vec<E>],
+        len: usize,
+        r: E,
+        terms: &[Term<E>],
+        degree: usize,
+    ) -> Result<Vec<E>, SumcheckError> {
+        check_len(len, tables.iter().map(Vec::len))?;
+        check_degree(degree)?;
+        if len < 4 {
+            return Err(SumcheckError::NoVariablesLeft);
+        }
+        let sums = fold_and_sums_ext(tables, len, r, terms, degree);
         Ok(combine::<E, E>(sums, terms, degree))
     }
 

@@ -170,6 +170,35 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
         Ok(())
     }
 
+    /// [`SumcheckProver::fold`] with `r`, then the next round's polynomial (`None` when `r` fixed
+    /// the last variable), computed together: on extension-field tables the backend folds and
+    /// evaluates in one pass ([`SumcheckOps::fold_ext_and_round`]). Same results as `fold(r)`
+    /// followed by `round_polynomial()`.
+    ///
+    /// # Errors
+    /// [`SumcheckError::NoVariablesLeft`] after the last round; backend failures.
+    pub fn fold_and_round(&mut self, r: E) -> Result<Option<RoundPoly<E>>, SumcheckError> {
+        if self.n_vars == 0 {
+            return Err(SumcheckError::NoVariablesLeft);
+        }
+        if self.n_vars == 1 {
+            self.fold(r)?;
+            return Ok(None);
+        }
+        match &mut self.tables {
+            Tables::Ext(t) => {
+                let len = 1usize << self.n_vars;
+                let evals = B::fold_ext_and_round(t, len, r, &self.terms, self.degree)?;
+                self.n_vars -= 1;
+                Ok(Some(RoundPoly { evals }))
+            }
+            Tables::Base(_) => {
+                self.fold(r)?;
+                self.round_polynomial().map(Some)
+            }
+        }
+    }
+
     /// The tables' values at the point of challenges, `f_j(r₁, …, r_n)`, in table order, once
     /// every variable is fixed. [`crate::SubClaim::check`] combines them with the terms.
     ///
@@ -213,11 +242,11 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
         transcript.observe_ext(&claim);
         let mut rounds = Vec::with_capacity(self.n_vars);
         let mut point = Vec::with_capacity(self.n_vars);
-        while self.n_vars > 0 {
-            let poly = self.round_polynomial()?;
+        let mut next = if self.n_vars > 0 { Some(self.round_polynomial()?) } else { None };
+        while let Some(poly) = next {
             poly.observe(transcript);
             let r: E = transcript.sample_ext();
-            self.fold(r)?;
+            next = self.fold_and_round(r)?;
             rounds.push(poly);
             point.push(r);
         }

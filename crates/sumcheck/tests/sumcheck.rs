@@ -248,6 +248,13 @@ macro_rules! field_tests {
             fn incremental_matches_mle_folds() {
                 incremental::<$setup>();
             }
+
+            #[test]
+            fn fused_fold_and_round_matches_separate() {
+                for n in [2, 3, 5, 13] {
+                    fused::<$setup>(n);
+                }
+            }
         }
     };
 }
@@ -421,4 +428,26 @@ fn input_errors() {
     p.fold(QM31::from_u64(5)).expect("fold");
     assert_eq!(p.round_polynomial().err(), Some(SumcheckError::NoVariablesLeft));
     assert_eq!(p.final_evaluations(), Ok(vec![QM31::ONE; 2]));
+}
+
+/// `fold_and_round(r)` gives the same polynomials and tables as `fold(r)` then
+/// `round_polynomial()`, for every term set (sizes crossing the parallel threshold).
+fn fused<S: Setup>(n_vars: usize) {
+    let mut rng = StdRng::seed_from_u64(n_vars as u64 + 50);
+    for (n_tables, terms) in term_sets::<S::E>(&mut rng) {
+        let tables = random_tables::<S::F>(&mut rng, n_tables, n_vars);
+        let new = || {
+            SumcheckProver::<S::F, S::E, CpuBackend>::new(tables.clone(), terms.clone())
+                .expect("new")
+        };
+        let (mut a, mut b) = (new(), new());
+        for round in 0..n_vars {
+            let r = S::E::random(&mut rng);
+            a.fold(r).expect("fold");
+            let pa = (round + 1 < n_vars).then(|| a.round_polynomial().expect("round"));
+            assert_eq!(b.fold_and_round(r).expect("fused"), pa, "round {round}");
+        }
+        assert_eq!(b.fold_and_round(S::E::ONE).err(), Some(SumcheckError::NoVariablesLeft));
+        assert_eq!(a.final_evaluations(), b.final_evaluations());
+    }
 }

@@ -31,6 +31,8 @@ enum Command {
     Zkey(commands::zkey::ZkeyArgs),
     /// Measure a kernel and print its median time (`--json`: one JSON line).
     Bench(commands::bench::BenchArgs),
+    /// List the GPUs (CUDA) and OpenCL devices of this machine; none is not an error.
+    Devices(commands::devices::DevicesArgs),
 }
 
 /// Exit statuses a script can rely on.
@@ -53,6 +55,7 @@ fn main() -> ExitCode {
         Command::Groth16(args) => commands::groth16::run(args),
         Command::Zkey(args) => commands::zkey::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Devices(args) => commands::devices::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -136,12 +136,35 @@ impl CurveName {
     }
 }
 
-/// Where a kernel runs. The GPU backends arrive with the GPU issues.
+/// Where a kernel runs. `cuda` and `opencl` run `bench ntt` only so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 enum Device {
     /// The CPU backend (multi-core, SIMD).
     Cpu,
+    /// CUDA device 0 (data resident on the device).
+    Cuda,
+    /// The first OpenCL device, or `ZKPROVE_OPENCL_DEVICE` (data resident on the device).
+    Opencl,
+}
+
+impl Device {
+    /// The GPU runtime of a device choice, or `None` for the CPU.
+    fn gpu(self) -> Option<zkprove_gpu::GpuBackendKind> {
+        match self {
+            Device::Cpu => None,
+            Device::Cuda => Some(zkprove_gpu::GpuBackendKind::Cuda),
+            Device::Opencl => Some(zkprove_gpu::GpuBackendKind::OpenCl),
+        }
+    }
+
+    /// An error for kernels that have no GPU implementation yet.
+    fn require_cpu(self, kernel: &str) -> Result<()> {
+        match self {
+            Device::Cpu => Ok(()),
+            other => bail!("bench {kernel} runs on --device cpu only (no {other:?} kernel yet)"),
+        }
+    }
 }
 
 /// The fields `bench field` knows.
@@ -213,11 +236,13 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Whir(a) => super::bench_whir::run(a),
         Kernel::Sumcheck(a) => super::bench_sumcheck::run(a),
         Kernel::Pairing(a) => {
+            a.common.device.require_cpu("pairing")?;
             let pool = thread_pool(a.common.threads)?;
             let report = pool.install(|| pairing(&a))?;
             print_report(&report, a.common.json)
         }
         Kernel::Msm(a) => {
+            a.common.device.require_cpu("msm")?;
             let pool = thread_pool(a.common.threads)?;
             let report = pool.install(|| match a.curve {
                 CurveName::Bn254G1 => msm::<zkprove_curve::bn254::G1Config>(&a),
@@ -227,6 +252,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         }
         Kernel::Field(a) => {
             let common = &a.common;
+            common.device.require_cpu("field")?;
             let pool = thread_pool(common.threads)?;
             let report = pool.install(|| match a.field {
                 FieldName::Bn254Fr => field_mul::<bn254::Fr>(&a),
@@ -239,6 +265,18 @@ pub fn run(args: BenchArgs) -> Result<()> {
                 FieldName::Qm31 => field_mul::<m31::QM31>(&a),
             })?;
             print_report(&report, common.json)
+        }
+        Kernel::Ntt(a) if a.common.device.gpu().is_some() => {
+            let report = match a.field {
+                FieldName::Bn254Fr => ntt_gpu::<bn254::Fr>(&a),
+                FieldName::Goldilocks => ntt_gpu::<goldilocks::Goldilocks>(&a),
+                FieldName::Babybear => ntt_gpu::<babybear::BabyBear>(&a),
+                other => bail!(
+                    "no device NTT for field {}: choose bn254, goldilocks or babybear",
+                    other.name()
+                ),
+            }?;
+            print_report(&report, a.common.json)
         }
         Kernel::Ntt(a) => {
             let pool = thread_pool(a.common.threads)?;
@@ -285,6 +323,35 @@ fn ntt<F: TwoAdicField>(args: &NttArgs) -> Result<BenchReport> {
         median_ms,
         reps: args.common.reps,
         threads: rayon::current_num_threads(),
+        width: args.width as usize,
+        mops_per_s: (n as f64 * f64::from(args.width)) / (median_ms * 1e-3) / 1e6,
+    })
+}
+
+/// Times a forward natural-order NTT of `--width` random columns on a GPU (or OpenCL) device,
+/// uploaded once: each rep transforms the resident columns and waits for the device.
+fn ntt_gpu<F: TwoAdicField + zkprove_gpu::GpuField>(args: &NttArgs) -> Result<BenchReport> {
+    let n = 1usize << args.log_n;
+    if args.log_n as usize > F::TWO_ADICITY {
+        bail!(
+            "2^{} exceeds the two-adicity {} of {}",
+            args.log_n,
+            F::TWO_ADICITY,
+            args.field.name()
+        );
+    }
+    let kind = args.common.device.gpu().context("not a device")?;
+    let mut job = super::bench_gpu::NttJob::<F>::new(kind, args.log_n, args.width)?;
+    let times = time_reps(args.common.reps, || job.run())?;
+    let median_ms = median(times);
+    Ok(BenchReport {
+        kernel: "ntt",
+        field: args.field.name(),
+        log_n: args.log_n,
+        device: args.common.device,
+        median_ms,
+        reps: args.common.reps,
+        threads: 1,
         width: args.width as usize,
         mops_per_s: (n as f64 * f64::from(args.width)) / (median_ms * 1e-3) / 1e6,
     })

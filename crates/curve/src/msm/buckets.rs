@@ -14,7 +14,10 @@
 //!   would never drain one batch at a time, so past a bound pending is sorted by bucket and each
 //!   run is summed in XYZZ first, leaving one point per bucket (see [`BatchAffineBuckets::resolve`]).
 //!   This is the scheme of Aztec's barretenberg and of gnark / halo2curves' `msm_best`
-//!   (there, conflicting points go to a second, Jacobian, bucket array instead).
+//!   (there, conflicting points go to a second, Jacobian, bucket array instead). From 2^10
+//!   buckets on, the final `Σ (b + 1)·bucket_b` is batch-affine too ([`segmented_reduction`]:
+//!   0.67–0.83× the XYZZ running sum's time for G1, 0.47–0.67× for G2, measured with 2^10..2^13
+//!   random buckets).
 
 use crate::sw::{Affine, SwCurve, Xyzz};
 use zkprove_field::Field;
@@ -239,6 +242,9 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
                 self.resolve();
             }
         }
+        if self.buckets.len() >= SEGMENTED_REDUCTION_MIN_BUCKETS {
+            return segmented_reduction(&self.buckets, &mut self.den, &mut self.num);
+        }
         let mut running = Xyzz::<C>::IDENTITY;
         let mut sum = Xyzz::<C>::IDENTITY;
         for bucket in self.buckets.iter().rev() {
@@ -246,5 +252,171 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
             sum.add_assign_xyzz(&running);
         }
         sum
+    }
+}
+
+/// From this many buckets on, [`segmented_reduction`] replaces the XYZZ running sum.
+const SEGMENTED_REDUCTION_MIN_BUCKETS: usize = 1 << 10;
+
+/// Buckets per segment of [`segmented_reduction`]: `n_buckets / SEGMENT_LEN` segments make each
+/// batch (one inversion, ~170M for BN254 Fq) long enough to cost about 1M per addition.
+const SEGMENT_LEN: usize = 16;
+
+/// `accs[s] += points[s]` for every `s` in affine coordinates with one shared inversion
+/// (Montgomery's trick); infinity on either side and equal or opposite points are handled.
+/// `den`, `num`, `todo` are scratch.
+fn batch_add_affine<C: SwCurve>(
+    accs: &mut [Affine<C>],
+    points: &[Affine<C>],
+    den: &mut Vec<C::Base>,
+    num: &mut Vec<C::Base>,
+    todo: &mut Vec<bool>,
+) {
+    den.clear();
+    num.clear();
+    todo.clear();
+    let mut acc = C::Base::ONE;
+    for (a, p) in accs.iter_mut().zip(points) {
+        let (d, n, t) = if p.is_identity() {
+            (C::Base::ONE, C::Base::ZERO, false)
+        } else if a.is_identity() {
+            *a = *p;
+            (C::Base::ONE, C::Base::ZERO, false)
+        } else if a.x != p.x {
+            (p.x - a.x, p.y - a.y, true)
+        } else if a.y == p.y && !a.y.is_zero() {
+            let x2 = a.x.square();
+            (a.y.double(), x2.double() + x2, true)
+        } else {
+            // a = −p: the sum is infinity.
+            *a = Affine::IDENTITY;
+            (C::Base::ONE, C::Base::ZERO, false)
+        };
+        num.push(acc * n);
+        den.push(d);
+        todo.push(t);
+        acc *= d;
+    }
+    // A product of non-zero field elements: invertible.
+    let mut inv = acc.inverse().unwrap_or(C::Base::ZERO);
+    let entries = accs.iter_mut().zip(points).zip(num.iter()).zip(den.iter()).zip(todo.iter());
+    for ((((a, p), n), d), t) in entries.rev() {
+        let lambda = inv * *n;
+        inv *= *d;
+        if !*t {
+            continue;
+        }
+        let x3 = lambda.square() - a.x - p.x;
+        let y3 = lambda * (a.x - x3) - a.y;
+        *a = Affine::new_unchecked(x3, y3);
+    }
+}
+
+/// `Σ_b (b + 1)·buckets[b]` with batch-affine additions: the buckets are cut into segments of
+/// [`SEGMENT_LEN`]; every segment runs its own running sum (`running_s += B`, then
+/// `sum_s += running_s`, from its top bucket down), all segments in step so that each step is two
+/// batches of independent affine additions sharing one inversion each (≈ 6M per addition instead
+/// of the 10M + 14M of the XYZZ running sum). Segment `s` starting at bucket `s·L` contributes
+/// `sum_s + s·L·running_s`, so the total is `Σ_s sum_s + L·Σ_s s·running_s`, the last sum by a
+/// short XYZZ running sum over the segments.
+fn segmented_reduction<C: SwCurve>(
+    buckets: &[Affine<C>],
+    den: &mut Vec<C::Base>,
+    num: &mut Vec<C::Base>,
+) -> Xyzz<C> {
+    let len = SEGMENT_LEN;
+    let n_segments = buckets.len().div_ceil(len);
+    let mut running = vec![Affine::<C>::IDENTITY; n_segments];
+    let mut sums = vec![Affine::<C>::IDENTITY; n_segments];
+    let mut column = vec![Affine::<C>::IDENTITY; n_segments];
+    let mut todo = Vec::with_capacity(n_segments);
+    for t in (0..len).rev() {
+        for (s, c) in column.iter_mut().enumerate() {
+            *c = buckets.get(s * len + t).copied().unwrap_or(Affine::IDENTITY);
+        }
+        batch_add_affine(&mut running, &column, den, num, &mut todo);
+        batch_add_affine(&mut sums, &running, den, num, &mut todo);
+    }
+    // Σ_s s·running_s by a running sum from the top segment down, then times L.
+    let mut acc = Xyzz::<C>::IDENTITY;
+    let mut weighted = Xyzz::<C>::IDENTITY;
+    for r in running.iter().skip(1).rev() {
+        acc.add_affine_assign(r);
+        weighted.add_assign_xyzz(&acc);
+    }
+    let mut total = weighted;
+    for _ in 0..len.trailing_zeros() {
+        total = total.double();
+    }
+    for s in &sums {
+        total.add_affine_assign(s);
+    }
+    total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bn254::{G1Config, G2Config};
+    use crate::sw::Projective;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    fn xyzz_reduction<C: SwCurve>(buckets: &[Affine<C>]) -> Projective<C> {
+        let mut running = Xyzz::<C>::IDENTITY;
+        let mut sum = Xyzz::<C>::IDENTITY;
+        for bucket in buckets.iter().rev() {
+            running.add_affine_assign(bucket);
+            sum.add_assign_xyzz(&running);
+        }
+        sum.to_projective()
+    }
+
+    /// The segmented batch-affine reduction equals the XYZZ running sum on buckets with
+    /// infinities, repeats (doublings in the running sums) and opposite points (cancellations).
+    fn check<C: SwCurve>(seed: u64) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let p = Affine::<C>::random(&mut rng);
+        let q = Affine::<C>::random(&mut rng);
+        let random = crate::msm::random_points::<C, _>(1030, &mut rng);
+        let cases: Vec<Vec<Affine<C>>> = vec![
+            vec![],
+            vec![Affine::IDENTITY; 1024],
+            vec![p; 1024],
+            (0..1040).map(|i| if i % 2 == 0 { p } else { -p }).collect(),
+            // Running sum of a segment cancels: p, then −p below it.
+            (0..1024)
+                .map(|i| {
+                    if i % 16 == 15 {
+                        p
+                    } else if i % 16 == 14 {
+                        -p
+                    } else {
+                        q
+                    }
+                })
+                .collect(),
+            random.clone(),
+            random
+                .iter()
+                .map(|r| match rng.random_range(0..6) {
+                    0 => Affine::IDENTITY,
+                    1 => p,
+                    2 => -p,
+                    _ => *r,
+                })
+                .collect(),
+        ];
+        let (mut den, mut num) = (Vec::new(), Vec::new());
+        for (k, buckets) in cases.iter().enumerate() {
+            let got = segmented_reduction(buckets, &mut den, &mut num).to_projective();
+            assert_eq!(got, xyzz_reduction(buckets), "case {k}");
+        }
+    }
+
+    #[test]
+    fn segmented_reduction_matches_running_sum() {
+        check::<G1Config>(1);
+        check::<G2Config>(2);
     }
 }

@@ -88,6 +88,48 @@ pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
         Self::round_evals_ext(tables, len / 2, terms, degree)
     }
 
+    /// Whether the prover should keep base-field tables through the second round for this degree:
+    /// the first challenge is then held back, round 2 is computed from the base-field tables by
+    /// [`SumcheckOps::round_evals_base_deferred`], and the first two variables are fixed together
+    /// by [`SumcheckOps::fold_base_twice`]. The default is `false` (fold at once).
+    fn defers_first_fold(degree: usize) -> bool {
+        let _ = degree;
+        false
+    }
+
+    /// The round polynomial of the base-field tables (of `len` entries) with their first variable
+    /// fixed to `r1` but not folded: round 2's values at `0, 2, …, degree`. The default folds
+    /// (allocating) and evaluates.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn round_evals_base_deferred(
+        tables: &[Self::Column<F>],
+        len: usize,
+        r1: E,
+        terms: &[Term<E>],
+        degree: usize,
+    ) -> Result<Vec<E>, SumcheckError> {
+        let folded = Self::fold_base(tables, len, r1)?;
+        Self::round_evals_ext(&folded, len / 2, terms, degree)
+    }
+
+    /// Fixes the first two variables of base-field tables (of `len ≥ 4` entries) to `r1`, `r2`,
+    /// giving extension-field tables of `len / 4` entries. The default folds twice.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn fold_base_twice(
+        tables: &[Self::Column<F>],
+        len: usize,
+        r1: E,
+        r2: E,
+    ) -> Result<Vec<Self::Column<E>>, SumcheckError> {
+        let mut folded = Self::fold_base(tables, len, r1)?;
+        Self::fold_ext(&mut folded, len / 2, r2)?;
+        Ok(folded)
+    }
+
     /// The embedding of base-field tables (their first `len` entries) into the extension.
     ///
     /// # Errors
@@ -284,6 +326,105 @@ fn fold_and_sums_ext<E: Field>(
     sums
 }
 
+/// Round 2 on base-field tables with the first challenge `r1` held back, for terms of degree
+/// `≤ D ≤ 2` (the small-value optimisation of Bagad, Domb and Thaler, "The Sum-Check Protocol
+/// over Fields of Small Characteristic", 2024). With `u = f(0, X, x)`, `v = f(1, X, x)` and
+/// `δ = v − u`, a product `f_j(r1, X, x)·f_k(r1, X, x)` is
+/// `(1 − r1)·u_j u_k + r1·v_j v_k + (r1² − r1)·δ_j δ_k`, and a single factor is
+/// `(1 − r1)·u + r1·v`; so the three sums `Σ u_j u_k`, `Σ v_j v_k`, `Σ δ_j δ_k` (per term, per
+/// point `X`) are base-field sums, packed, and `r1` enters once per term at the end. Returns
+/// `[term][slot][0..3]`, slots for `X = 0` (and `X = 2` when `D = 2`).
+fn deferred_sums_seq<T: Alg, const D: usize>(
+    quarters: &[[&[T]; 4]],
+    terms: &[Term<impl Sync>],
+    zero: T,
+) -> Vec<[[T; 3]; D]> {
+    let n = quarters.first().map_or(0, |q| q[0].len());
+    let mut acc = vec![[[zero; 3]; D]; terms.len()];
+    // Per table and slot: (u, v, δ).
+    let mut vals = vec![[[zero; 3]; D]; quarters.len()];
+    for i in 0..n {
+        for (val, q) in vals.iter_mut().zip(quarters) {
+            let (a0, a1, b0, b1) = (q[0][i], q[1][i], q[2][i], q[3][i]);
+            val[0] = [a0, b0, b0 - a0];
+            if D == 2 {
+                let u = a1 + a1 - a0;
+                let v = b1 + b1 - b0;
+                val[1] = [u, v, v - u];
+            }
+        }
+        for (a, term) in acc.iter_mut().zip(terms) {
+            match term.factors[..] {
+                [j] => {
+                    for s in 0..D {
+                        a[s][0] += vals[j][s][0];
+                        a[s][1] += vals[j][s][1];
+                    }
+                }
+                [j, k] => {
+                    for s in 0..D {
+                        let (x, y) = (&vals[j][s], &vals[k][s]);
+                        a[s][0] += x[0] * y[0];
+                        a[s][1] += x[1] * y[1];
+                        a[s][2] += x[2] * y[2];
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    acc
+}
+
+/// [`deferred_sums_seq`] over all `x`, in Rayon tasks above [`PAR_MIN`], combined with `r1`:
+/// per-term values at the slots, `terms.len() × D`, in `E`.
+fn deferred_sums<F: Field, E: ExtensionField<F>, T: Alg, const D: usize>(
+    quarters: &[[&[T]; 4]],
+    terms: &[Term<E>],
+    zero: T,
+    r1: E,
+    reduce: impl Fn(T) -> F + Sync,
+) -> Vec<Vec<E>> {
+    let n = quarters.first().map_or(0, |q| q[0].len());
+    let add = |mut a: Vec<[[T; 3]; D]>, b: Vec<[[T; 3]; D]>| {
+        for (x, y) in a.iter_mut().zip(&b) {
+            for s in 0..D {
+                for c in 0..3 {
+                    x[s][c] += y[s][c];
+                }
+            }
+        }
+        a
+    };
+    let raw = if n < PAR_MIN {
+        deferred_sums_seq::<T, D>(quarters, terms, zero)
+    } else {
+        (0..n.div_ceil(CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+                let sub: Vec<[&[T]; 4]> =
+                    quarters.iter().map(|q| q.map(|x| &x[start..end])).collect();
+                deferred_sums_seq::<T, D>(&sub, terms, zero)
+            })
+            .reduce(|| vec![[[zero; 3]; D]; terms.len()], add)
+    };
+    let (w0, w1, w2) = (E::ONE - r1, r1, r1 * r1 - r1);
+    raw.into_iter()
+        .map(|slots| {
+            slots
+                .iter()
+                .map(|c| w0 * reduce(c[0]) + w1 * reduce(c[1]) + w2 * reduce(c[2]))
+                .collect()
+        })
+        .collect()
+}
+
+/// `Σ_t c_t · S_t(k)` with per-term values already in `E`.
+fn combine_ext<E: Field>(sums: Vec<Vec<E>>, terms: &[Term<E>], degree: usize) -> Vec<E> {
+    combine::<E, E>(sums, terms, degree)
+}
+
 /// `Σ_t c_t · S_t(k)` for each evaluation slot: the coefficients are applied once per term, not
 /// once per hypercube point. Terms of degree below `degree` still have one sum per slot.
 fn combine<F: Field, E: ExtensionField<F>>(
@@ -429,6 +570,85 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
             fold_in_place(t, len, r);
         }
         Ok(())
+    }
+
+    /// Degrees 1 and 2 (products of at most two tables: `f·g`, WHIR's `f·w`, linear
+    /// combinations of them).
+    fn defers_first_fold(degree: usize) -> bool {
+        degree <= 2
+    }
+
+    fn round_evals_base_deferred(
+        tables: &[Vec<F>],
+        len: usize,
+        r1: E,
+        terms: &[Term<E>],
+        degree: usize,
+    ) -> Result<Vec<E>, SumcheckError> {
+        check_len(len, tables.iter().map(Vec::len))?;
+        check_degree(degree)?;
+        if len < 4 {
+            return Err(SumcheckError::NoVariablesLeft);
+        }
+        if degree > 2 {
+            let folded = <Self as SumcheckOps<F, E>>::fold_base(tables, len, r1)?;
+            return <Self as SumcheckOps<F, E>>::round_evals_ext(&folded, len / 2, terms, degree);
+        }
+        let q = len / 4;
+        fn quarters<X>(t: &[X], q: usize) -> [&[X]; 4] {
+            [&t[..q], &t[q..2 * q], &t[2 * q..3 * q], &t[3 * q..4 * q]]
+        }
+        let width = F::Packing::WIDTH;
+        let sums = if q >= width {
+            let qs: Vec<[&[F::Packing]; 4]> =
+                tables.iter().map(|t| quarters(t, q).map(F::Packing::pack_slice)).collect();
+            let zero = F::Packing::broadcast(F::ZERO);
+            let lanes = |p: F::Packing| p.as_slice().iter().copied().sum::<F>();
+            if degree == 1 {
+                deferred_sums::<F, E, _, 1>(&qs, terms, zero, r1, lanes)
+            } else {
+                deferred_sums::<F, E, _, 2>(&qs, terms, zero, r1, lanes)
+            }
+        } else {
+            let qs: Vec<[&[F]; 4]> = tables.iter().map(|t| quarters(t, q)).collect();
+            if degree == 1 {
+                deferred_sums::<F, E, _, 1>(&qs, terms, F::ZERO, r1, |x| x)
+            } else {
+                deferred_sums::<F, E, _, 2>(&qs, terms, F::ZERO, r1, |x| x)
+            }
+        };
+        Ok(combine_ext(sums, terms, degree))
+    }
+
+    /// `t(r1, r2, x) = t00 + r2·(t01 − t00) + r1·(t10 − t00) + r1r2·(t11 − t10 − t01 + t00)`:
+    /// three extension-by-base products per output, differences in the base field.
+    fn fold_base_twice(
+        tables: &[Vec<F>],
+        len: usize,
+        r1: E,
+        r2: E,
+    ) -> Result<Vec<Vec<E>>, SumcheckError> {
+        check_len(len, tables.iter().map(Vec::len))?;
+        if len < 4 {
+            return Err(SumcheckError::NoVariablesLeft);
+        }
+        let q = len / 4;
+        let r12 = r1 * r2;
+        Ok(tables
+            .iter()
+            .map(|t| {
+                let (q0, q1, q2, q3) = (&t[..q], &t[q..2 * q], &t[2 * q..3 * q], &t[3 * q..len]);
+                let f = |i: usize| {
+                    let (a, b, c, d) = (q0[i], q1[i], q2[i], q3[i]);
+                    r2 * (b - a) + r1 * (c - a) + r12 * (d - c - b + a) + a
+                };
+                if q >= PAR_MIN {
+                    (0..q).into_par_iter().map(f).collect()
+                } else {
+                    (0..q).map(f).collect()
+                }
+            })
+            .collect())
     }
 
     fn lift(tables: &[Vec<F>], len: usize) -> Result<Vec<Vec<E>>, SumcheckError> {

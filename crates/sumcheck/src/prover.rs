@@ -27,6 +27,9 @@ pub struct SumcheckProver<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E> =
     terms: Vec<Term<E>>,
     degree: usize,
     n_vars: usize,
+    /// A first challenge not yet applied to base-field tables (see
+    /// [`SumcheckOps::defers_first_fold`]); the tables then have `2^(n_vars + 1)` entries.
+    deferred: Option<E>,
 }
 
 impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> core::fmt::Debug
@@ -95,7 +98,7 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
     pub fn new(tables: Vec<B::Column<F>>, terms: Vec<Term<E>>) -> Result<Self, SumcheckError> {
         let n_vars = validate_lengths(tables.iter().map(B::column_len_base))?;
         let degree = validate_terms(&terms, tables.len())?;
-        Ok(Self { tables: Tables::Base(tables), terms, degree, n_vars })
+        Ok(Self { tables: Tables::Base(tables), terms, degree, n_vars, deferred: None })
     }
 
     /// A prover over extension-field tables (e.g. an `eq` weight with an extension-field point,
@@ -106,7 +109,7 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
     pub fn new_ext(tables: Vec<B::Column<E>>, terms: Vec<Term<E>>) -> Result<Self, SumcheckError> {
         let n_vars = validate_lengths(tables.iter().map(B::column_len_ext))?;
         let degree = validate_terms(&terms, tables.len())?;
-        Ok(Self { tables: Tables::Ext(tables), terms, degree, n_vars })
+        Ok(Self { tables: Tables::Ext(tables), terms, degree, n_vars, deferred: None })
     }
 
     /// The number of variables not yet fixed (rounds left).
@@ -142,9 +145,12 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
             return Err(SumcheckError::NoVariablesLeft);
         }
         let len = 1usize << self.n_vars;
-        let evals = match &self.tables {
-            Tables::Base(t) => B::round_evals_base(t, len, &self.terms, self.degree)?,
-            Tables::Ext(t) => B::round_evals_ext(t, len, &self.terms, self.degree)?,
+        let evals = match (&self.tables, self.deferred) {
+            (Tables::Base(t), None) => B::round_evals_base(t, len, &self.terms, self.degree)?,
+            (Tables::Base(t), Some(r1)) => {
+                B::round_evals_base_deferred(t, 2 * len, r1, &self.terms, self.degree)?
+            }
+            (Tables::Ext(t), _) => B::round_evals_ext(t, len, &self.terms, self.degree)?,
         };
         Ok(RoundPoly { evals })
     }
@@ -159,12 +165,20 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
             return Err(SumcheckError::NoVariablesLeft);
         }
         let len = 1usize << self.n_vars;
-        match &mut self.tables {
-            Tables::Base(t) => {
+        match (&mut self.tables, self.deferred) {
+            (Tables::Base(_), None) if self.n_vars >= 2 && B::defers_first_fold(self.degree) => {
+                self.deferred = Some(r);
+            }
+            (Tables::Base(t), None) => {
                 let folded = B::fold_base(t, len, r)?;
                 self.tables = Tables::Ext(folded);
             }
-            Tables::Ext(t) => B::fold_ext(t, len, r)?,
+            (Tables::Base(t), Some(r1)) => {
+                let folded = B::fold_base_twice(t, 2 * len, r1, r)?;
+                self.tables = Tables::Ext(folded);
+                self.deferred = None;
+            }
+            (Tables::Ext(t), _) => B::fold_ext(t, len, r)?,
         }
         self.n_vars -= 1;
         Ok(())
@@ -208,9 +222,10 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
         if self.n_vars != 0 {
             return Err(SumcheckError::VariablesLeft { n_vars: self.n_vars });
         }
-        match &self.tables {
-            Tables::Ext(t) => B::first_entries(t),
-            Tables::Base(t) => B::first_entries(&B::lift(t, 1)?),
+        match (&self.tables, self.deferred) {
+            (Tables::Ext(t), _) => B::first_entries(t),
+            (Tables::Base(t), None) => B::first_entries(&B::lift(t, 1)?),
+            (Tables::Base(t), Some(r1)) => B::first_entries(&B::fold_base(t, 2, r1)?),
         }
     }
 
@@ -221,9 +236,11 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
     /// # Errors
     /// Backend failures.
     pub fn into_ext_tables(self) -> Result<Vec<B::Column<E>>, SumcheckError> {
-        match self.tables {
-            Tables::Ext(t) => Ok(t),
-            Tables::Base(t) => B::lift(&t, 1usize << self.n_vars),
+        let len = 1usize << self.n_vars;
+        match (self.tables, self.deferred) {
+            (Tables::Ext(t), _) => Ok(t),
+            (Tables::Base(t), None) => B::lift(&t, len),
+            (Tables::Base(t), Some(r1)) => B::fold_base(&t, 2 * len, r1),
         }
     }
 

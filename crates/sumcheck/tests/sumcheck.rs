@@ -250,6 +250,13 @@ macro_rules! field_tests {
             }
 
             #[test]
+            fn stop_after_any_round() {
+                for n in [1, 2, 3, 10, 13] {
+                    stop_early::<$setup>(n);
+                }
+            }
+
+            #[test]
             fn fused_fold_and_round_matches_separate() {
                 for n in [2, 3, 5, 13] {
                     fused::<$setup>(n);
@@ -449,5 +456,42 @@ fn fused<S: Setup>(n_vars: usize) {
         }
         assert_eq!(b.fold_and_round(S::E::ONE).err(), Some(SumcheckError::NoVariablesLeft));
         assert_eq!(a.final_evaluations(), b.final_evaluations());
+    }
+}
+
+/// Stopping after `k` rounds (0..=n, including right after the first round, where a degree-2
+/// prover still holds the first challenge back): the tables equal `Mle::fix_first_variable`
+/// applied `k` times, and the next round polynomial matches the brute-force one.
+fn stop_early<S: Setup>(n_vars: usize) {
+    let mut rng = StdRng::seed_from_u64(n_vars as u64 + 80);
+    for (n_tables, terms) in term_sets::<S::E>(&mut rng) {
+        let tables = random_tables::<S::F>(&mut rng, n_tables, n_vars);
+        let d = degree_of(&terms);
+        let point: Vec<S::E> = (0..n_vars).map(|_| S::E::random(&mut rng)).collect();
+        for k in 0..=n_vars {
+            let mut p =
+                SumcheckProver::<S::F, S::E, CpuBackend>::new(tables.clone(), terms.clone())
+                    .expect("new");
+            for &r in &point[..k] {
+                p.fold(r).expect("fold");
+            }
+            let mut mles: Vec<Mle<S::E>> = lift::<S::F, S::E>(&tables)
+                .into_iter()
+                .map(|t| Mle::new(t).expect("pow2"))
+                .collect();
+            for &r in &point[..k] {
+                mles = mles.iter().map(|m| m.fix_first_variable(r)).collect();
+            }
+            let expected: Vec<Vec<S::E>> = mles.into_iter().map(Mle::into_evals).collect();
+            if k < n_vars {
+                let naive = naive_rounds(&expected, &terms, d, &point[k..k + 1]);
+                assert_eq!(p.round_polynomial().expect("round"), naive[0], "n {n_vars} k {k}");
+            }
+            if k == n_vars {
+                let finals: Vec<S::E> = expected.iter().map(|t| t[0]).collect();
+                assert_eq!(p.final_evaluations().expect("final"), finals);
+            }
+            assert_eq!(p.into_ext_tables().expect("tables"), expected, "n {n_vars} k {k}");
+        }
     }
 }

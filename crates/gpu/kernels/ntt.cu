@@ -71,6 +71,48 @@ KERNEL void ntt_radix2_stage(GLOBAL fe *d, GLOBAL const fe *tw, u32 log_n, u32 l
     c[i1] = v;
 }
 
+// Three stages in one pass over global memory (radix 8): log_half = s, s + 1, s + 2 (DIT, in that
+// order) or s + 2, s + 1, s (DIF). Each thread owns the 8 elements base + k·2^s, k < 8, that these
+// stages mix only among themselves, keeps them in registers, and writes them back once: a third of
+// the memory traffic of three radix-2 passes. n/8 threads per column; needs s + 3 ≤ log_n.
+KERNEL void ntt_radix8_pass(GLOBAL fe *d, GLOBAL const fe *tw, u32 log_n, u32 s, u32 n_cols,
+                            u32 dif) {
+    u32 eighth_n = 1u << (log_n - 3);
+    u32 g = GID;
+    if (g >= eighth_n * n_cols) return;
+    u32 col = g >> (log_n - 3);
+    u32 k = g & (eighth_n - 1);
+    u32 low = k & ((1u << s) - 1);
+    u32 base = ((k >> s) << (s + 3)) | low;
+    GLOBAL fe *c = d + col * (eighth_n << 3);
+    fe x[8];
+#pragma unroll
+    for (int e = 0; e < 8; e++) x[e] = c[base + ((u32)e << s)];
+    // The stage index must be a compile-time constant in each expansion, so that x[] stays in
+    // registers (a runtime index would put it in local memory on CUDA).
+#define RADIX8_STAGE(T)                                                                            \
+    {                                                                                              \
+        u32 log_half = s + (T);                                                                    \
+        _Pragma("unroll") for (int e = 0; e < 8; e++) {                                            \
+            if ((e >> (T)) & 1) continue;                                                          \
+            u32 j = low + ((u32)(e & ((1 << (T)) - 1)) << s);                                      \
+            butterfly(&x[e], &x[e + (1 << (T))], tw[j << (log_n - 1 - log_half)], dif);            \
+        }                                                                                          \
+    }
+    if (dif) {
+        RADIX8_STAGE(2)
+        RADIX8_STAGE(1)
+        RADIX8_STAGE(0)
+    } else {
+        RADIX8_STAGE(0)
+        RADIX8_STAGE(1)
+        RADIX8_STAGE(2)
+    }
+#undef RADIX8_STAGE
+#pragma unroll
+    for (int e = 0; e < 8; e++) c[base + ((u32)e << s)] = x[e];
+}
+
 // Stages log_half = 0 … log_block − 1 (DIT, in that order) or log_block − 1 … 0 (DIF) on blocks of
 // 2^log_block consecutive elements, in local/shared memory. One work-group of 2^(log_block − 1)
 // threads per block; log_block ≤ NTT_LOCAL_LOG.

@@ -13,11 +13,12 @@ pub const BABYBEAR_H: &str = include_str!("../kernels/babybear.h");
 pub const M31_H: &str = include_str!("../kernels/m31.h");
 /// Element-wise kernels (add, sub, mul, square, inverse, batch inverse).
 pub const FIELD_OPS_CU: &str = include_str!("../kernels/field_ops.cu");
-/// NTT kernels (bit reversal, radix-2 stages, local-memory stages, scaling by powers).
+/// NTT kernels (bit reversal, radix-2 stages, radix-8 passes, local-memory stages, scaling by
+/// powers).
 pub const NTT_CU: &str = include_str!("../kernels/ntt.cu");
 
 /// Every kernel entry point of a field program (the same names for every field).
-pub const KERNEL_NAMES: [&str; 10] = [
+pub const KERNEL_NAMES: [&str; 11] = [
     "fe_add_kernel",
     "fe_sub_kernel",
     "fe_mul_kernel",
@@ -26,6 +27,7 @@ pub const KERNEL_NAMES: [&str; 10] = [
     "fe_batch_inv_kernel",
     "ntt_bit_reverse",
     "ntt_radix2_stage",
+    "ntt_radix8_pass",
     "ntt_local_stages",
     "ntt_scale_powers",
 ];

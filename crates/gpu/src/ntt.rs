@@ -9,7 +9,8 @@
 //! where the coefficient side is bit-reversed). Natural input runs Gentleman–Sande stages (natural
 //! → bit-reversed), bit-reversed input runs Cooley–Tukey stages (bit-reversed → natural), and
 //! natural → natural adds one bit-reversal pass in front of Cooley–Tukey. The nine stages nearest
-//! the butterfly width 1 run in one local/shared-memory pass; the others are one global pass each.
+//! the butterfly width 1 run in one local/shared-memory pass; the others run three per global pass
+//! (radix 8, in registers), the one or two left over as radix-2 passes.
 
 use std::sync::Arc;
 
@@ -225,54 +226,71 @@ fn local_log<R: Runtime>(dev: &R, log_n: u32) -> u32 {
     NTT_LOCAL_LOG.min(log_n).min(max_threads_log + 1)
 }
 
-/// Cooley–Tukey, bit-reversed → natural.
+/// Cooley–Tukey, bit-reversed → natural: the low stages in local memory, then radix-8 passes, then
+/// the one or two stages left as radix-2 passes.
 fn dit<R: Runtime, F: GpuField>(
     buf: &GpuBuffer<R, F>,
     tw: &R::Mem,
     log_n: u32,
     n_cols: u32,
 ) -> Result<(), GpuError> {
-    let dev = buf.device();
-    let l = local_log(dev.as_ref(), log_n);
+    let l = local_log(buf.device().as_ref(), log_n);
     local_stages(buf, tw, log_n, l, false)?;
-    for log_half in l..log_n {
-        radix2_stage(buf, tw, log_n, log_half, n_cols, false)?;
+    let mut s = l;
+    while s + 3 <= log_n {
+        global_pass(buf, tw, log_n, s, n_cols, false, true)?;
+        s += 3;
+    }
+    for log_half in s..log_n {
+        global_pass(buf, tw, log_n, log_half, n_cols, false, false)?;
     }
     Ok(())
 }
 
-/// Gentleman–Sande, natural → bit-reversed.
+/// Gentleman–Sande, natural → bit-reversed: the mirror image of [`dit`].
 fn dif<R: Runtime, F: GpuField>(
     buf: &GpuBuffer<R, F>,
     tw: &R::Mem,
     log_n: u32,
     n_cols: u32,
 ) -> Result<(), GpuError> {
-    let dev = buf.device();
-    let l = local_log(dev.as_ref(), log_n);
-    for log_half in (l..log_n).rev() {
-        radix2_stage(buf, tw, log_n, log_half, n_cols, true)?;
+    let l = local_log(buf.device().as_ref(), log_n);
+    let n_radix8 = (log_n - l) / 3;
+    let top = l + 3 * n_radix8;
+    for log_half in (top..log_n).rev() {
+        global_pass(buf, tw, log_n, log_half, n_cols, true, false)?;
+    }
+    for i in (0..n_radix8).rev() {
+        global_pass(buf, tw, log_n, l + 3 * i, n_cols, true, true)?;
     }
     local_stages(buf, tw, log_n, l, true)
 }
 
-fn radix2_stage<R: Runtime, F: GpuField>(
+/// One pass over global memory: the radix-2 stage `log_half = s`, or (`radix8`) the three stages
+/// `s, s + 1, s + 2`.
+fn global_pass<R: Runtime, F: GpuField>(
     buf: &GpuBuffer<R, F>,
     tw: &R::Mem,
     log_n: u32,
-    log_half: u32,
+    s: u32,
     n_cols: u32,
     dif: bool,
+    radix8: bool,
 ) -> Result<(), GpuError> {
     let args = [
         KernelArg::Mem(buf.mem()),
         KernelArg::Mem(tw),
         KernelArg::U32(log_n),
-        KernelArg::U32(log_half),
+        KernelArg::U32(s),
         KernelArg::U32(n_cols),
         KernelArg::U32(dif as u32),
     ];
-    buf.device().launch(F::KIND, "ntt_radix2_stage", &args, buf.len() / 2, None)
+    let (kernel, threads) = if radix8 {
+        ("ntt_radix8_pass", buf.len() / 8)
+    } else {
+        ("ntt_radix2_stage", buf.len() / 2)
+    };
+    buf.device().launch(F::KIND, kernel, &args, threads, None)
 }
 
 fn local_stages<R: Runtime, F: GpuField>(

@@ -16,6 +16,9 @@ use opencl3::types::{CL_BLOCKING, cl_device_id};
 use crate::buffer::{KernelArg, Runtime, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError};
 
+/// Work-group size of launches that do not need a particular one.
+const DEFAULT_GROUP: usize = 64;
+
 /// An OpenCL device buffer of `T` (see [`GpuBuffer`]).
 pub type ClBuffer<T> = GpuBuffer<ClDevice, T>;
 
@@ -214,15 +217,12 @@ impl Runtime for ClDevice {
                 };
             }
         }
-        match local {
-            Some(l) => {
-                exec.set_local_work_size(l);
-                exec.set_global_work_size(global.div_ceil(l) * l);
-            }
-            None => {
-                exec.set_global_work_size(global);
-            }
-        }
+        // A fixed default group size: left to the driver, PoCL picks one per global size and
+        // compiles the kernel again for each (seconds per size on a CPU). Kernels bounds-check
+        // their index, so the padding work-items do nothing.
+        let l = local.unwrap_or(DEFAULT_GROUP).min(self.max_group).max(1);
+        exec.set_local_work_size(l);
+        exec.set_global_work_size(global.div_ceil(l) * l);
         // SAFETY: buffers are sized by the callers for the indices the kernels touch (each kernel
         // bounds-checks its global index) and live until the queue is synchronised, which every
         // read does.

@@ -11,6 +11,14 @@
 //! bucket for the batches to fill, XYZZ otherwise (measured on the development machine, see
 //! BENCHMARKS.md).
 //!
+//! # Endomorphism ([`Endomorphism`], on by default)
+//!
+//! Both BN254 groups have an endomorphism `φ` acting as a scalar `λ` ([`crate::msm::GlvParams`]):
+//! each scalar splits into two halves below `2^127` and the MSM runs over `Pᵢ` and `φ(Pᵢ)` with
+//! half the windows. The bucket additions stay the same in number (`2n` points × `W/2` windows);
+//! what drops by half is the per-window work (bucket reductions, doublings between windows), and
+//! the wider set of points per window lets the batches fill.
+//!
 //! # Fixed bases ([`CpuBases::with_precomputation`])
 //!
 //! With precomputation factor `T`, each base `P` is stored with its multiples
@@ -19,8 +27,8 @@
 //! `n·T` points with only `k ≈ W/T` windows. The number of bucket additions is unchanged
 //! (`n·T·k ≈ n·W`), but the bucket reductions and the doublings between windows drop by `T`, which
 //! lets a larger `c` pay off, and fewer, longer windows parallelise over chunks just as well.
-//! Memory: `T×` the bases (64 bytes per G1 point, 128 per G2 point). One-time cost: about `bits`
-//! doublings per base. Measured gain at 2^16..2^20 is modest (see BENCHMARKS.md); the default is
+//! Memory: `T×` the bases (64 bytes per G1 point, 128 per G2 point), `2T×` with the
+//! endomorphism. One-time cost: about `bits` doublings per base. Measured gain at 2^16..2^20 is modest (see BENCHMARKS.md); the default is
 //! `T = 1` (no precomputation, 1× memory).
 
 use rayon::prelude::*;
@@ -47,8 +55,8 @@ pub enum BucketMode {
 
 /// Whether to split scalars with the curve's GLV endomorphism ([`SwCurve::GLV`],
 /// [`crate::msm::GlvParams`]): `2n` points (`Pᵢ` and `φ(Pᵢ)`) with half-size scalars and half the
-/// windows ([`crate::msm::GLV_HALF_BITS`]-bit halves). Costs one `φ` per base (stored with the bases in [`CpuBases`], 2× their memory) and one
-/// decomposition per scalar.
+/// windows ([`crate::msm::GLV_HALF_BITS`]-bit halves). Costs one `φ` per base (per MSM, or once
+/// when [`CpuBases::prepare`] stores them: 2× memory) and one decomposition per scalar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Endomorphism {
     /// Used where it measured faster (see [`use_endomorphism`]).
@@ -77,8 +85,8 @@ pub struct PippengerConfig {
     /// How many chunks the points are split into (each chunk × window is one parallel task);
     /// `None` chooses from the thread count.
     pub n_chunks: Option<usize>,
-    /// Whether to use the curve's GLV endomorphism (for [`CpuBases`] this is fixed when the bases
-    /// are prepared, and ignored here).
+    /// Whether to use the curve's GLV endomorphism (for [`CpuBases`] that store `φ(Pᵢ)` or
+    /// precomputed multiples this is fixed when the bases are prepared, and ignored here).
     pub endomorphism: Endomorphism,
 }
 
@@ -101,8 +109,9 @@ pub struct CpuBases<C: SwCurve> {
 pub const MAX_PRECOMPUTATION: usize = 64;
 
 impl<C: SwCurve> CpuBases<C> {
-    /// The bases as given, with no precomputation (1× memory, 2× where the endomorphism is
-    /// used, see [`Endomorphism`]).
+    /// The bases as given, with no precomputation (1× memory). MSMs still use the endomorphism
+    /// as their [`PippengerConfig`] says, computing `φ(Pᵢ)` per call (a transient copy of 2× the
+    /// bases; ~1 % of an MSM's time for G1, ~3 % for G2).
     pub fn new(points: Vec<Affine<C>>) -> Self {
         Self::prepare(points, 1, Endomorphism::Auto)
     }
@@ -114,12 +123,16 @@ impl<C: SwCurve> CpuBases<C> {
         Self::prepare(points, factor, Endomorphism::Auto)
     }
 
-    /// The bases with a precomputation factor (as in [`CpuBases::with_precomputation`]) and, when
-    /// `endomorphism` says so, `φ(Pᵢ)` beside each of them (2× memory, half the windows).
+    /// The bases with a precomputation factor (as in [`CpuBases::with_precomputation`]) and
+    /// `φ(Pᵢ)` stored beside each of them (2× memory) when `endomorphism` is `On`, or `Auto` with
+    /// `factor > 1` (precomputed windows are laid out for the split scalars). With `factor = 1`
+    /// and `Auto`, nothing extra is stored and each MSM computes `φ(Pᵢ)` itself
+    /// ([`CpuBases::new`]).
     pub fn prepare(points: Vec<Affine<C>>, factor: usize, endomorphism: Endomorphism) -> Self {
         let factor = factor.clamp(1, MAX_PRECOMPUTATION);
         let n = points.len();
-        let glv = use_endomorphism::<C>(n, endomorphism);
+        let glv = use_endomorphism::<C>(n, endomorphism)
+            && (factor > 1 || endomorphism == Endomorphism::On);
         let m = if glv { 2 } else { 1 };
         if factor == 1 {
             let points = if glv { with_endomorphism(&points) } else { points };
@@ -203,6 +216,9 @@ impl<C: SwCurve> CpuBases<C> {
         check_lengths(self.n, scalars.len())?;
         if self.n == 0 {
             return Ok(Projective::IDENTITY);
+        }
+        if self.factor == 1 && !self.glv {
+            return msm_pippenger_with(&self.points, scalars, config);
         }
         let m = if self.glv { 2 } else { 1 };
         let limbs = match C::GLV {

@@ -1,8 +1,8 @@
 //! G1 MSM against the fastest Rust peers, same process, same inputs, same rayon thread pool:
 //! halo2curves 0.10 `msm::msm_best` (Booth digits, batch-affine buckets, parallel over windows)
 //! and arkworks 0.5 `VariableBaseMSM::msm` (`parallel` feature). Ours runs with the default
-//! configuration (window width and bucket mode chosen from `n`), plus the XYZZ-only and
-//! batch-affine-only variants and fixed bases precomputed ×4.
+//! configuration (window width and bucket mode chosen from `n`, GLV endomorphism on), plus the
+//! variants without the endomorphism, XYZZ-only, batch-affine-only, and fixed bases precomputed ×4.
 //!
 //! `ZKPROVE_BENCH_LOG_N` (comma-separated, default "12,16,20") picks the sizes;
 //! `ZKPROVE_BENCH_VARIANTS=0` leaves out our variants (default configuration only).
@@ -19,7 +19,7 @@ use rand::rngs::StdRng;
 use zkprove_curve::MsmOps;
 use zkprove_curve::bn254::{G1Affine, G1Config};
 use zkprove_curve::msm::{
-    BucketMode, CpuBases, PippengerConfig, msm_pippenger_with, random_points,
+    BucketMode, CpuBases, Endomorphism, PippengerConfig, msm_pippenger_with, random_points,
 };
 use zkprove_field::bn254::{Fq, Fr};
 use zkprove_field::{Field, PrimeField};
@@ -58,11 +58,13 @@ fn msm_g1(c: &mut Criterion) {
             b.iter(|| <CpuBackend as MsmOps<G1Config>>::msm(&prepared, &scalars).unwrap())
         });
         if variants() {
-            for (name, mode) in [
-                ("zkprove-xyzz", BucketMode::Xyzz),
-                ("zkprove-batch-affine", BucketMode::BatchAffine),
+            for (name, mode, endomorphism) in [
+                ("zkprove-no-glv", BucketMode::Auto, Endomorphism::Off),
+                ("zkprove-xyzz", BucketMode::Xyzz, Endomorphism::Auto),
+                ("zkprove-batch-affine", BucketMode::BatchAffine, Endomorphism::Auto),
             ] {
-                let config = PippengerConfig { bucket_mode: mode, ..Default::default() };
+                let config =
+                    PippengerConfig { bucket_mode: mode, endomorphism, ..Default::default() };
                 g.bench_with_input(BenchmarkId::new(name, log_n), &log_n, |b, _| {
                     b.iter(|| msm_pippenger_with(&bases, &scalars, &config).unwrap())
                 });

@@ -26,7 +26,7 @@ use crate::zkey::Groth16Header;
 pub const WTNS_VERSION: u32 = 2;
 
 /// Values decoded per parallel batch.
-const CHUNK_VALUES: usize = 1 << 15;
+const CHUNK_VALUES: usize = 1 << 12;
 
 /// A witness over BN254's scalar field.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,21 +86,28 @@ impl Witness {
         s.expect_size((n_witness * N8) as u64, || {
             format!("nWitness = {n_witness} values × {N8} bytes")
         })?;
-        let mut values = Vec::with_capacity(n_witness);
+        // Decoded in parallel straight into the output: no per-batch vector of results.
+        let mut values = vec![Fr::ZERO; n_witness];
         let mut buf = vec![0u8; CHUNK_VALUES.min(n_witness) * N8];
-        while values.len() < n_witness {
-            let n = CHUNK_VALUES.min(n_witness - values.len());
-            let bytes = &mut buf[..n * N8];
+        for (batch, slots) in values.chunks_mut(CHUNK_VALUES).enumerate() {
+            let bytes = &mut buf[..slots.len() * N8];
             s.read_bytes(bytes)?;
-            let decoded: Vec<Option<Fr>> = bytes.par_chunks_exact(N8).map(fr_from_bytes).collect();
-            for v in decoded {
-                let index = values.len() as u64;
-                values.push(v.ok_or_else(|| CircomError::NotCanonical {
+            let first_bad = slots.par_iter_mut().zip(bytes.par_chunks_exact(N8)).position_first(
+                |(slot, rec)| match fr_from_bytes(rec) {
+                    Some(v) => {
+                        *slot = v;
+                        false
+                    }
+                    None => true,
+                },
+            );
+            if let Some(i) = first_bad {
+                return Err(CircomError::NotCanonical {
                     file: file.clone(),
                     section: 2,
                     name: "values",
-                    index,
-                })?);
+                    index: (batch * CHUNK_VALUES + i) as u64,
+                });
             }
         }
         s.finish()?;

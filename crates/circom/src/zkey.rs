@@ -84,7 +84,7 @@ pub const GROTH16_HEADER_BYTES: u64 = (4 + N8 + 4 + N8 + 12 + 3 * G1_BYTES + 3 *
 pub const MAX_LOG_DOMAIN_SIZE: u32 = 28;
 
 /// Points decoded per parallel batch while streaming a section (bounded extra memory).
-const CHUNK_POINTS: usize = 1 << 14;
+const CHUNK_POINTS: usize = 1 << 12;
 
 /// The Groth16 header (section 2): sizes and the fixed points of the proving key.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -539,24 +539,34 @@ fn read_points<R, P>(
 ) -> Result<Vec<P>>
 where
     R: Read + Seek,
-    P: Send,
+    P: Send + Sync + Clone + Default,
 {
     let file = bin.file().to_owned();
     let mut s = bin.section(id, name)?;
     s.expect_size((count * point_bytes) as u64, || {
         format!("{count} points × {point_bytes} bytes")
     })?;
-    let mut out = Vec::with_capacity(count);
+    // Decoded in parallel straight into the output: no per-batch vector of results.
+    let mut out = vec![P::default(); count];
     let mut buf = vec![0u8; CHUNK_POINTS.min(count) * point_bytes];
-    while out.len() < count {
-        let n = CHUNK_POINTS.min(count - out.len());
-        let bytes = &mut buf[..n * point_bytes];
+    for (batch, slots) in out.chunks_mut(CHUNK_POINTS).enumerate() {
+        let bytes = &mut buf[..slots.len() * point_bytes];
         s.read_bytes(bytes)?;
-        let decoded: Vec<Result<P, PointDefect>> =
-            bytes.par_chunks_exact(point_bytes).map(&decode).collect();
-        for r in decoded {
-            let index = out.len() as u64;
-            out.push(r.map_err(|reason| point_error(&file, id, name, index, reason))?);
+        let first_bad = slots
+            .par_iter_mut()
+            .zip(bytes.par_chunks_exact(point_bytes))
+            .enumerate()
+            .filter_map(|(i, (slot, rec))| match decode(rec) {
+                Ok(p) => {
+                    *slot = p;
+                    None
+                }
+                Err(reason) => Some((i, reason)),
+            })
+            .min_by_key(|(i, _)| *i);
+        if let Some((i, reason)) = first_bad {
+            let index = (batch * CHUNK_POINTS + i) as u64;
+            return Err(point_error(&file, id, name, index, reason));
         }
     }
     s.finish()?;

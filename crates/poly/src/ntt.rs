@@ -131,7 +131,7 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
         let tw = twiddles::<F>(log_n, inverse)
             .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
         // Scaling by powers of the shift (and 1/n for the inverse), precomputed once for the batch.
-        let scale = scaling(n, direction, order, shift);
+        let scale = Scaling::new(n, direction, order, shift);
         // Groups of W columns (W = SIMD width of a packed field) are transformed together, one
         // packed vector per row: every butterfly is then a full-width SIMD operation with a scalar
         // twiddle. The other columns go one by one. Both in parallel; each transform splits further.
@@ -142,11 +142,11 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
             || {
                 grouped
                     .par_chunks_mut(width.max(1))
-                    .for_each(|g| transform_rows(g, &tw, direction, order, scale.as_deref()))
+                    .for_each(|g| transform_rows(g, &tw, direction, order, scale.as_ref()))
             },
             || {
                 rest.par_iter_mut()
-                    .for_each(|c| transform(c, &tw, direction, order, scale.as_deref()))
+                    .for_each(|c| transform(c, &tw, direction, order, scale.as_ref()))
             },
         );
         Ok(())
@@ -156,42 +156,81 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
 /// Elements per cache block: stages whose blocks fit are run together, chunk by chunk.
 const CHUNK: usize = 1 << 12;
 
-/// The per-position factors to apply before a forward or after an inverse transform (in the order of
-/// the coefficient side), or `None` when they are all one.
-fn scaling<F: TwoAdicField>(
-    n: usize,
-    direction: Direction,
-    order: Order,
-    shift: F,
-) -> Option<Vec<F>> {
-    let (base, start) = match direction {
-        Direction::Forward => (shift, F::ONE),
-        // 1/n exists: n is a power of two below the field's characteristic.
-        Direction::Inverse => (shift.inverse()?, F::from_u64(n as u64).inverse()?),
-    };
-    if base.is_one() && start.is_one() {
-        return None;
-    }
-    let mut s = vec![F::ZERO; n];
-    const POW_CHUNK: usize = 1 << 10;
-    s.par_chunks_mut(POW_CHUNK).enumerate().for_each(|(c, chunk)| {
-        let mut cur = start * base.pow((c * POW_CHUNK) as u64);
-        for x in chunk {
-            *x = cur;
-            cur *= base;
+/// The per-position factors `start·base^e(i)` to apply before a forward or after an inverse
+/// transform (on the coefficient side), where `e(i) = i`, or its bit reversal when the coefficient
+/// side is bit-reversed. Produced chunk by chunk from two small tables instead of one table of
+/// `n` factors, so a coset transform needs no extra column of memory.
+struct Scaling<F> {
+    start: F,
+    base: F,
+    log_n: u32,
+    bit_reversed: bool,
+    /// `log2` of the chunk length the factors are produced in.
+    log_chunk: u32,
+    /// Natural order: `base^j`; bit-reversed: `base^(rev(j)·n/chunk)`, for `j < chunk`.
+    table: Vec<F>,
+}
+
+impl<F: TwoAdicField> Scaling<F> {
+    /// `None` when every factor is one (a forward transform on the subgroup itself).
+    fn new(n: usize, direction: Direction, order: Order, shift: F) -> Option<Self> {
+        let (base, start) = match direction {
+            Direction::Forward => (shift, F::ONE),
+            // 1/n exists: n is a power of two below the field's characteristic.
+            Direction::Inverse => (shift.inverse()?, F::from_u64(n as u64).inverse()?),
+        };
+        if base.is_one() && start.is_one() {
+            return None;
         }
-    });
-    // The coefficient side is bit-reversed for a forward BitReversedToNatural and an inverse
-    // NaturalToBitReversed transform.
-    let coeffs_bit_reversed = matches!(
-        (direction, order),
-        (Direction::Forward, Order::BitReversedToNatural)
-            | (Direction::Inverse, Order::NaturalToBitReversed)
-    );
-    if coeffs_bit_reversed {
-        bit_reverse_permute(&mut s);
+        let log_n = n.trailing_zeros();
+        let log_chunk = log_n.min(ROW_CHUNK.trailing_zeros());
+        let chunk = 1usize << log_chunk;
+        // The coefficient side is bit-reversed for a forward BitReversedToNatural and an inverse
+        // NaturalToBitReversed transform.
+        let bit_reversed = matches!(
+            (direction, order),
+            (Direction::Forward, Order::BitReversedToNatural)
+                | (Direction::Inverse, Order::NaturalToBitReversed)
+        );
+        let step = if bit_reversed { base.pow((n / chunk) as u64) } else { base };
+        let mut table = Vec::with_capacity(chunk);
+        let mut cur = F::ONE;
+        for _ in 0..chunk {
+            table.push(cur);
+            cur *= step;
+        }
+        if bit_reversed {
+            bit_reverse_permute(&mut table);
+        }
+        Some(Self { start, base, log_n, bit_reversed, log_chunk, table })
     }
-    Some(s)
+
+    /// The factors for positions `offset..offset + out.len()`; `offset` is a multiple of the chunk
+    /// length and `out` at most one chunk long.
+    fn fill(&self, offset: usize, out: &mut [F]) {
+        let chunk_index = offset >> self.log_chunk;
+        // Position i = chunk_index·chunk + j: e(i) = i, or rev(i) = rev(j)·n/chunk + rev(chunk_index).
+        let exponent = if self.bit_reversed {
+            let bits = self.log_n - self.log_chunk;
+            if bits == 0 { 0 } else { chunk_index.reverse_bits() >> (usize::BITS - bits) }
+        } else {
+            offset
+        };
+        let c = self.start * self.base.pow(exponent as u64);
+        for (o, t) in out.iter_mut().zip(&self.table) {
+            *o = c * *t;
+        }
+    }
+
+    /// Multiplies `data` (length n) by the factors, in parallel chunks.
+    fn apply(&self, data: &mut [F]) {
+        let chunk = 1usize << self.log_chunk;
+        data.par_chunks_mut(chunk).enumerate().for_each(|(k, d)| {
+            let mut factors = vec![F::ZERO; d.len()];
+            self.fill(k * chunk, &mut factors);
+            mul_pointwise(d, &factors);
+        });
+    }
 }
 
 fn transform<F: TwoAdicField>(
@@ -199,12 +238,12 @@ fn transform<F: TwoAdicField>(
     tw: &Twiddles<F>,
     direction: Direction,
     order: Order,
-    scale: Option<&[F]>,
+    scale: Option<&Scaling<F>>,
 ) {
     if direction == Direction::Forward
         && let Some(s) = scale
     {
-        mul_pointwise(data, s);
+        s.apply(data);
     }
     match order {
         Order::NaturalToBitReversed => dif(data, tw),
@@ -217,7 +256,7 @@ fn transform<F: TwoAdicField>(
     if direction == Direction::Inverse
         && let Some(s) = scale
     {
-        mul_pointwise(data, s);
+        s.apply(data);
     }
 }
 
@@ -231,7 +270,7 @@ fn transform_rows<F: TwoAdicField>(
     tw: &Twiddles<F>,
     direction: Direction,
     order: Order,
-    scale: Option<&[F]>,
+    scale: Option<&Scaling<F>>,
 ) {
     let n = group[0].len();
     let mut buf = vec![F::Packing::default(); n];
@@ -246,7 +285,9 @@ fn transform_rows<F: TwoAdicField>(
         if direction == Direction::Forward
             && let Some(s) = scale
         {
-            for (r, s) in rows.iter_mut().zip(&s[base..]) {
+            let mut factors = vec![F::ZERO; rows.len()];
+            s.fill(base, &mut factors);
+            for (r, s) in rows.iter_mut().zip(&factors) {
                 *r = *r * *s;
             }
         }
@@ -281,8 +322,10 @@ fn transform_rows<F: TwoAdicField>(
         if direction == Direction::Inverse
             && let Some(s) = scale
         {
+            let mut factors = vec![F::ZERO; len];
+            s.fill(base, &mut factors);
             for col in cols.iter_mut() {
-                for (x, s) in col.iter_mut().zip(&s[base..]) {
+                for (x, s) in col.iter_mut().zip(&factors) {
                     *x *= *s;
                 }
             }

@@ -9,8 +9,8 @@ use zkprove_poly::Mle;
 use crate::WhirError;
 use crate::params::{WhirConfig, WhirParams};
 use crate::utils::{
-    check_pow, encode, eq_eval, eq_table_internal, eval_ml_coeffs, evals_to_coeffs, fold_coeffs,
-    fold_evals, fold_row, grind, horner, horner_base, pow_point, round_poly, sample_queries,
+    check_pow, encode, eq_eval, eq_table_internal, eval_ml_coeffs, evals_to_coeffs, fold_evals,
+    fold_row, grind, horner, horner_base, pow_point, round_poly, sample_queries,
 };
 
 /// A commitment: the Merkle root of the first codeword and the answers to the out-of-domain
@@ -28,7 +28,6 @@ pub struct WhirCommitment<E, D> {
 pub struct WhirWitness<F: PrimeField64, E, H: MerkleHash<F = F>> {
     tree: MerkleTree<H>,
     evals: Vec<F>,
-    coeffs: Vec<F>,
     ood_points: Vec<E>,
 }
 
@@ -181,7 +180,7 @@ where
             transcript.observe_ext(a);
         }
         let commitment = WhirCommitment { root, ood_answers };
-        Ok((commitment, WhirWitness { tree, evals, coeffs, ood_points }))
+        Ok((commitment, WhirWitness { tree, evals, ood_points }))
     }
 
     /// The verifier's side of [`Whir::commit`]: observes the root, draws the out-of-domain
@@ -231,23 +230,23 @@ where
         if point.len() != n {
             return Err(WhirError::WrongLength { what: "point", expected: n, got: point.len() });
         }
-        let mle = Mle::new(witness.evals.clone())?;
-        let value = mle.evaluate(point)?;
+        // The weight w = eq(z, ·) + Σ γ^(j+1) eq(pow(ood_j), ·), in internal order; first eq(z, ·),
+        // which also gives the value f(z) = Σ_b eq(z, b)·f(b).
+        let mut w: Vec<E> = zkprove_poly::eq_table(point);
+        let value: E = dot_base(&w, &witness.evals);
         for x in point {
             transcript.observe_ext(x);
         }
         transcript.observe_ext(&value);
         let gamma: E = transcript.sample_ext();
 
-        // The weight w = eq(z, ·) + Σ γ^(j+1) eq(pow(ood_j), ·), in internal order.
-        let mut w: Vec<E> = zkprove_poly::eq_table(point);
         let mut g = gamma;
         for &z in &witness.ood_points {
             add_scaled(&mut w, g, &eq_table_internal(&pow_point(z, n)));
             g *= gamma;
         }
-        let mut f: Vec<E> = witness.evals.iter().map(|&x| E::from_base(x)).collect();
-        let mut c: Vec<E> = witness.coeffs.iter().map(|&x| E::from_base(x)).collect();
+        // f stays in the base field until the first challenge.
+        let mut f: Vec<E> = Vec::new();
         let mut tree = witness.tree.clone();
         let mut rounds = Vec::with_capacity(cfg.rounds.len());
         let mut final_poly = Vec::new();
@@ -255,18 +254,21 @@ where
             let last = i + 1 == cfg.rounds.len();
             let mut sumcheck = Vec::with_capacity(k);
             let mut folding_pow = Vec::with_capacity(k);
-            for _ in 0..k {
-                let h = round_poly(&f, &w);
+            for step in 0..k {
+                let first = i == 0 && step == 0;
+                let h = if first { round_poly(&witness.evals, &w) } else { round_poly(&f, &w) };
                 for x in &h {
                     transcript.observe_ext(x);
                 }
                 folding_pow.push(grind(transcript, rc.folding_pow_bits)?);
                 let alpha: E = transcript.sample_ext();
-                f = fold_evals(&f, alpha);
+                f = if first { fold_evals(&witness.evals, alpha) } else { fold_evals(&f, alpha) };
                 w = fold_evals(&w, alpha);
-                c = fold_coeffs(&c, alpha);
                 sumcheck.push(h);
             }
+            // Coefficients of the folded polynomial, from its values (additions only).
+            let mut c = f.clone();
+            evals_to_coeffs(&mut c);
             let m_next = rc.n_vars - k;
             let mut next_tree = None;
             let mut ood_points = Vec::new();
@@ -275,7 +277,7 @@ where
                 for x in &c {
                     transcript.observe_ext(x);
                 }
-                final_poly = c.clone();
+                final_poly = c;
             } else {
                 let rows = encode::<F, E>(&c, rc.log_domain - 1, k)?;
                 let t = MerkleTree::commit(self.hasher.clone(), rows, (1 << k) * E::DEGREE)?;
@@ -299,8 +301,9 @@ where
                     add_scaled(&mut w, g, &eq_table_internal(&pow_point(z, m_next)));
                     g *= gamma;
                 }
+                // Query points lie in F: their eq tables are built in the base field.
                 for &t in &indices {
-                    let y = E::from_base(omega_k.pow(t as u64));
+                    let y = omega_k.pow(t as u64);
                     add_scaled(&mut w, g, &eq_table_internal(&pow_point(y, m_next)));
                     g *= gamma;
                 }
@@ -511,8 +514,18 @@ where
     }
 }
 
-/// `w += g·t`.
-fn add_scaled<E: zkprove_field::Field>(w: &mut [E], g: E, t: &[E]) {
+/// `Σ wᵢ·fᵢ` with `f` over the base field.
+fn dot_base<F: zkprove_field::Field, E: ExtensionField<F>>(w: &[E], f: &[F]) -> E {
+    use rayon::prelude::*;
+    w.par_iter().zip(f).map(|(&a, &b)| a * b).sum()
+}
+
+/// `w += g·t` (`t` over `F` or over `E` itself).
+fn add_scaled<E, T>(w: &mut [E], g: E, t: &[T])
+where
+    E: zkprove_field::Field + core::ops::Mul<T, Output = E>,
+    T: Copy + Send + Sync,
+{
     use rayon::prelude::*;
     if w.len() >= 1 << 12 {
         w.par_iter_mut().zip(t).for_each(|(a, &b)| *a += g * b);

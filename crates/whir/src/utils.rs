@@ -6,6 +6,8 @@
 //! Variable 0 is folded first. A multilinear `f̂` with coefficients `c_i` (monomial
 //! `Π_{j ∈ bits(i)} X_j`) is the univariate `p(x) = Σ c_i x^i` at `pow(x) = (x, x², x⁴, …)`.
 
+use core::ops::{Add, Mul};
+
 use rayon::prelude::*;
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::Transcript;
@@ -77,9 +79,13 @@ pub(crate) fn eval_ml_coeffs<E: Field>(coeffs: &[E], p: &[E]) -> E {
     cur.first().copied().unwrap_or(E::ZERO)
 }
 
-/// Fixes variable 0 of a table of values to `a`: `v[2i] + a·(v[2i+1] − v[2i])`.
-pub(crate) fn fold_evals<E: Field>(v: &[E], a: E) -> Vec<E> {
-    let f = |p: &[E]| p[0] + a * (p[1] - p[0]);
+/// Fixes variable 0 of a table of values (over `F` or `E`) to `a ∈ E`:
+/// `v[2i] + a·(v[2i+1] − v[2i])`.
+pub(crate) fn fold_evals<T: Field, E: Field + Mul<T, Output = E> + Add<T, Output = E>>(
+    v: &[T],
+    a: E,
+) -> Vec<E> {
+    let f = |p: &[T]| a * (p[1] - p[0]) + p[0];
     if v.len() >= 2 * PAR_MIN {
         v.par_chunks(2).map(f).collect()
     } else {
@@ -87,23 +93,13 @@ pub(crate) fn fold_evals<E: Field>(v: &[E], a: E) -> Vec<E> {
     }
 }
 
-/// Fixes variable 0 of a coefficient table to `a`: `c[2i] + a·c[2i+1]`.
-pub(crate) fn fold_coeffs<E: Field>(c: &[E], a: E) -> Vec<E> {
-    let f = |p: &[E]| p[0] + a * p[1];
-    if c.len() >= 2 * PAR_MIN {
-        c.par_chunks(2).map(f).collect()
-    } else {
-        c.chunks(2).map(f).collect()
-    }
-}
-
 /// The sumcheck round polynomial `h(X) = Σ_b f(X, b)·w(X, b)` in variable 0, as coefficients
-/// `[h₀, h₁, h₂]` (`h(X) = h₀ + h₁X + h₂X²`).
-pub(crate) fn round_poly<E: Field>(f: &[E], w: &[E]) -> [E; 3] {
-    let term = |(a, b): (&[E], &[E])| {
+/// `[h₀, h₁, h₂]` (`h(X) = h₀ + h₁X + h₂X²`); `f` over `F` (first round) or `E`.
+pub(crate) fn round_poly<T: Field, E: Field + Mul<T, Output = E>>(f: &[T], w: &[E]) -> [E; 3] {
+    let term = |(a, b): (&[T], &[E])| {
         let df = a[1] - a[0];
         let dw = b[1] - b[0];
-        [a[0] * b[0], a[0] * dw + df * b[0], df * dw]
+        [b[0] * a[0], dw * a[0] + b[0] * df, dw * df]
     };
     let add = |x: [E; 3], y: [E; 3]| [x[0] + y[0], x[1] + y[1], x[2] + y[2]];
     if f.len() >= 2 * PAR_MIN {
@@ -199,14 +195,24 @@ pub(crate) fn grind<F: PrimeField64, const W: usize, const R: usize>(
     if bits == 0 {
         return Ok(F::ZERO);
     }
-    for nonce in 0..F::ORDER_U64 {
+    // Nonces are tried in parallel batches; the smallest passing one is taken, so the proof does
+    // not depend on the number of threads.
+    const BATCH: u64 = 1 << 12;
+    let passes = |nonce: &u64| {
         let mut c = t.clone();
-        let x = F::from_u64(nonce);
-        c.observe(x);
-        if c.sample_bits(bits as u32)? == 0 {
-            *t = c;
+        c.observe(F::from_u64(*nonce));
+        matches!(c.sample_bits(bits as u32), Ok(0))
+    };
+    let mut start = 0u64;
+    while start < F::ORDER_U64 {
+        let end = (start + BATCH).min(F::ORDER_U64);
+        if let Some(nonce) = (start..end).into_par_iter().find_first(passes) {
+            let x = F::from_u64(nonce);
+            t.observe(x);
+            t.sample_bits(bits as u32)?;
             return Ok(x);
         }
+        start = end;
     }
     Err(WhirError::Params { reason: format!("no proof-of-work nonce for {bits} bits") })
 }

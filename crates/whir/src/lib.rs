@@ -33,8 +33,11 @@
 //! of work, Merkle path and folded query value, the last queries against the final polynomial, and
 //! finally that `Σ_b f_final(b)·w(α, b)` equals the reduced claim, computing the weight itself
 //! from its terms (each an `eq` at a known point): `O(#queries · n)` work plus the Merkle paths.
-//! The sumcheck's degree-2 round logic is written here (a few lines in `utils`); `zkprove-sumcheck`
-//! was not yet available when this crate was written.
+//! The sumcheck's degree-2 round logic is written here (a few lines in `utils`, the first round
+//! on the base-field table): `zkprove-sumcheck` arrived while this crate was written, and its
+//! convention fixes the *most significant* table variable first and sends `p(0), p(2)`, whereas
+//! WHIR must fix coefficient bit 0 first (the `x ↦ x²` pairing of the codeword); using it means
+//! bit-reversing the tables, left for a later merge.
 //!
 //! # Security (≥ 100 bits) — which bound, and what the field size means
 //!
@@ -57,14 +60,19 @@
 //! [`WhirConfig::achieved_bits`] reports the minimum over all terms.
 //!
 //! **Field size.** BabyBear⁴ has `b ≈ 123.6` bits, Goldilocks² `b ≈ 128`. With the conjectured
-//! bound (the default, as in the WHIR paper's benchmarks and every deployed FRI/STIR/WHIR), the
-//! field terms are ≥ 100 bits for `n ≤ 20` at rate 1/2 with at most a few bits of grinding, and
-//! the queries give the rest (`t = 84 + 16` bits of grinding at rate 1/2 in the first round). With
-//! the **proven** Johnson bound the folding term is `b − 2m − 3.5 r − 3.3`: for BabyBear⁴ at
-//! `n = 20, r = 1` that is about 77 bits, so 100 proven bits need ~23 bits of grinding per folding
-//! challenge (allowed only if `max_pow_bits` says so) — or a larger extension (BabyBear⁸,
-//! Goldilocks³); Goldilocks² is only ~4 bits better. Unique decoding is proven with no list terms
-//! but needs ~2.4× the queries at rate 1/2.
+//! bound (the default, as in the WHIR paper's benchmarks and the deployed FRI/STIR/WHIR systems)
+//! the field terms reach 100 bits with little grinding — for BabyBear⁴ at `n = 20`, `r = 1`,
+//! `k = 4`: 2 OOD samples per commitment, folding proof of work of 1, 3, 5 and 7 bits in rounds
+//! 0..3 — and the queries give the rest: `t = [84, 21, 12, 9]` with 16 bits of query grinding
+//! (`max_pow_bits = 16`, the default), `[70, 18, 10, 7]` with 30. With the **proven** Johnson
+//! bound the folding term is `b − 2m − 3.5 r_i − log2 10`, and `r_i` grows by `k − 1` per round:
+//! for BabyBear⁴ at `n = 20, r = 1` it is ≈ 77 bits in round 0 and ≈ 69 bits in round 3, so 100
+//! proven bits need 23–31 bits of grinding per folding challenge, which [`WhirConfig::new`]
+//! refuses above `max_pow_bits` (30 at most is sensible); at `n = 16` it needs 16–21 bits.
+//! Goldilocks² is ~4 bits better (19–27 bits at `n = 20`). 100 proven bits without heavy
+//! grinding need a larger extension (BabyBear⁸, Goldilocks³: `b ≈ 190` bits). Unique decoding is
+//! proven with no list terms but needs ~2.4× the queries at rate 1/2 (`t = 169` for 70 bits
+//! plus 30 bits of grinding in round 0).
 //!
 //! # Fields
 //!

@@ -29,7 +29,7 @@
 //!     let r: E = transcript.sample_ext();
 //!     claim = poly.evaluate(claim, r);         // the verifier's side of the round
 //!     prover.fold(r)?;                         // fix the first variable to r
-//! }
+//! }                                            // (fold_and_round(r) = fold + next round, fused)
 //! let evals = prover.final_evaluations()?;     // after all n rounds, or
 //! let folded = prover.into_ext_tables()?;      // stop early and keep the folded tables
 //! ```
@@ -37,10 +37,22 @@
 //! dedicated `f·g` kernel.
 //!
 //! # Backends
-//! [`SumcheckOps`] holds the two per-round operations (round evaluation, fold), so a GPU backend
-//! can fuse them into one kernel; [`zkprove_poly::CpuBackend`] implements it with Rayon over the
-//! hypercube's first half, the base field's SIMD packing (`F::Packing`) in the first round, folds
-//! in place after the first, and a dedicated kernel for a single product of two tables.
+//! [`SumcheckOps`] holds the per-round operations (round evaluation, fold, and the fused
+//! fold + next round), so a GPU backend can run one kernel per round;
+//! [`zkprove_poly::CpuBackend`] implements it with:
+//! - Rayon over the hypercube's first half (tasks of 1024 pairs above 2048 pairs);
+//! - the base field's SIMD packing (`F::Packing`) whenever the tables are still in the base field,
+//!   the extension coefficients `c_t` applied once per term at the end;
+//! - for degree ≤ 2 (`f·g`, `f·w`, linear combinations) the first challenge is held back and round 2
+//!   is computed from the base-field tables too (the small-value optimisation of Bagad, Domb and
+//!   Thaler, 2024), then both first variables are fixed in one pass — so the tables are first
+//!   written in `E` at a quarter of their size;
+//! - later rounds fold in place and evaluate the next round in the same pass
+//!   ([`SumcheckProver::fold_and_round`], used by [`prove`]);
+//! - monomorphised kernels per degree (1..=8) and a dedicated one for a single product `f·g`.
+//!
+//! [`SumcheckProver::round_polynomial`] / [`SumcheckProver::fold`] and
+//! [`SumcheckProver::fold_and_round`] give identical results; the latter saves a pass per round.
 
 #![forbid(unsafe_code)]
 

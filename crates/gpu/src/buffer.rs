@@ -16,6 +16,17 @@ mod sealed {
     impl Sealed for crate::ClDevice {}
 }
 
+/// A kernel program that is not a field's program (the MSM programs): a name, unique per
+/// program and the key of the per-device cache, and the function that assembles its source. Built
+/// on first use per device, as the field programs are.
+#[derive(Copy, Clone, Debug)]
+pub struct ProgramSource {
+    /// The cache key and the name in compiler logs.
+    pub name: &'static str,
+    /// Assembles the complete source.
+    pub source: fn() -> String,
+}
+
 /// One argument of a kernel launch.
 pub enum KernelArg<'a, M> {
     /// A device buffer (passed as a pointer).
@@ -61,6 +72,20 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
     fn launch(
         &self,
         field: FieldKind,
+        kernel: &'static str,
+        args: &[KernelArg<'_, Self::Mem>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError>;
+
+    /// Like [`Runtime::launch`], for a kernel of `program` (compiled on first use and cached per
+    /// device under `program.name`).
+    ///
+    /// # Errors
+    /// [`GpuError::Compile`], [`GpuError::NoNvrtc`], [`GpuError::Driver`].
+    fn launch_program(
+        &self,
+        program: ProgramSource,
         kernel: &'static str,
         args: &[KernelArg<'_, Self::Mem>],
         global: usize,

@@ -10,7 +10,7 @@ use cudarc::driver::{
     PushKernelArg,
 };
 
-use crate::buffer::{KernelArg, Runtime, TwiddleCache};
+use crate::buffer::{KernelArg, ProgramSource, Runtime, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError, nvrtc};
 
 /// A CUDA device buffer of `T` (see [`GpuBuffer`]).
@@ -42,6 +42,18 @@ pub(crate) fn device_count() -> usize {
     }
 }
 
+/// Environment variable naming a directory of prebuilt CUBINs, `<program_id>.<arch>.cubin` (see
+/// [`FieldKind::program_id`]; the `build_cubins` example writes them with NVRTC on any machine).
+pub const CUBIN_DIR_ENV: &str = "ZKPROVE_CUDA_CUBIN_DIR";
+
+/// The prebuilt CUBIN of `field` for `arch`, if `ZKPROVE_CUDA_CUBIN_DIR` holds one built from the
+/// current source.
+fn prebuilt_cubin(field: FieldKind, arch: &str) -> Option<Vec<u8>> {
+    let dir = std::env::var_os(CUBIN_DIR_ENV)?;
+    let path = std::path::Path::new(&dir).join(format!("{}.{arch}.cubin", field.program_id()));
+    std::fs::read(path).ok()
+}
+
 /// An opened CUDA device: its primary context, one stream on which every operation of this crate
 /// is queued, and the field programs compiled for it so far.
 pub struct CudaDevice {
@@ -50,6 +62,8 @@ pub struct CudaDevice {
     arch: String,
     modules: Mutex<HashMap<FieldKind, Arc<CudaModule>>>,
     functions: Mutex<HashMap<(FieldKind, &'static str), CudaFunction>>,
+    named_functions: Mutex<HashMap<(&'static str, &'static str), CudaFunction>>,
+    named_modules: Mutex<HashMap<&'static str, Arc<CudaModule>>>,
     twiddles: TwiddleCache<CudaSlice<u8>>,
     max_threads: usize,
 }
@@ -96,6 +110,8 @@ impl CudaDevice {
             arch: format!("sm_{major}{minor}"),
             modules: Mutex::new(HashMap::new()),
             functions: Mutex::new(HashMap::new()),
+            named_functions: Mutex::new(HashMap::new()),
+            named_modules: Mutex::new(HashMap::new()),
             twiddles: Mutex::new(HashMap::new()),
             max_threads: max_threads.max(1) as usize,
         }))
@@ -145,14 +161,20 @@ impl CudaDevice {
             match modules.get(&field) {
                 Some(m) => m.clone(),
                 None => {
-                    let compiled = nvrtc::compile(
-                        &field.program_source(),
-                        field.name(),
-                        &nvrtc::Target::Cubin(self.arch.clone()),
-                    )?;
+                    let image = match prebuilt_cubin(field, &self.arch) {
+                        Some(image) => image,
+                        None => {
+                            nvrtc::compile(
+                                &field.program_source(),
+                                field.name(),
+                                &nvrtc::Target::Cubin(self.arch.clone()),
+                            )?
+                            .image
+                        }
+                    };
                     let m = self
                         .ctx
-                        .load_module(cudarc::nvrtc::Ptx::from_binary(compiled.image))
+                        .load_module(cudarc::nvrtc::Ptx::from_binary(image))
                         .map_err(driver_err("cuModuleLoadData"))?;
                     modules.insert(field, m.clone());
                     m
@@ -162,6 +184,77 @@ impl CudaDevice {
         let f = module.load_function(kernel).map_err(driver_err("cuModuleGetFunction"))?;
         functions.insert((field, kernel), f.clone());
         Ok(f)
+    }
+}
+
+impl CudaDevice {
+    fn program_function(
+        &self,
+        program: ProgramSource,
+        kernel: &'static str,
+    ) -> Result<CudaFunction, GpuError> {
+        let mut functions = self.named_functions.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = functions.get(&(program.name, kernel)) {
+            return Ok(f.clone());
+        }
+        let module = {
+            let mut modules = self.named_modules.lock().unwrap_or_else(|e| e.into_inner());
+            match modules.get(program.name) {
+                Some(m) => m.clone(),
+                None => {
+                    let compiled = nvrtc::compile(
+                        &(program.source)(),
+                        program.name,
+                        &nvrtc::Target::Cubin(self.arch.clone()),
+                    )?;
+                    let m = self
+                        .ctx
+                        .load_module(cudarc::nvrtc::Ptx::from_binary(compiled.image))
+                        .map_err(driver_err("cuModuleLoadData"))?;
+                    modules.insert(program.name, m.clone());
+                    m
+                }
+            }
+        };
+        let f = module.load_function(kernel).map_err(driver_err("cuModuleGetFunction"))?;
+        functions.insert((program.name, kernel), f.clone());
+        Ok(f)
+    }
+
+    fn launch_function(
+        &self,
+        f: &CudaFunction,
+        args: &[KernelArg<'_, CudaSlice<u8>>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError> {
+        let block = local.unwrap_or(256).min(self.max_threads).max(1);
+        let grid = global.div_ceil(block);
+        let (Ok(grid), Ok(block)) = (u32::try_from(grid), u32::try_from(block)) else {
+            return Err(GpuError::Unsupported { what: format!("launch of {global} threads") });
+        };
+        let cfg =
+            LaunchConfig { grid_dim: (grid, 1, 1), block_dim: (block, 1, 1), shared_mem_bytes: 0 };
+        let scalars: Vec<u32> = args
+            .iter()
+            .map(|a| match a {
+                KernelArg::U32(v) => *v,
+                KernelArg::Mem(_) => 0,
+            })
+            .collect();
+        let mut builder = self.stream.launch_builder(f);
+        for (a, s) in args.iter().zip(&scalars) {
+            match a {
+                KernelArg::Mem(m) => builder.arg(*m),
+                KernelArg::U32(_) => builder.arg(s),
+            };
+        }
+        // SAFETY: every kernel of the programs takes exactly the arguments its caller in this crate
+        // passes (device pointers and `u32`s, in order); buffers are sized by the callers for the
+        // indices the kernels touch (every kernel bounds-checks its global index), and the borrowed
+        // buffers outlive the launch because cudarc records their use on the stream.
+        unsafe { builder.launch(cfg) }.map_err(driver_err("cuLaunchKernel"))?;
+        Ok(())
     }
 }
 
@@ -214,33 +307,22 @@ impl Runtime for CudaDevice {
             return Ok(());
         }
         let f = self.function(field, kernel)?;
-        let block = local.unwrap_or(256).min(self.max_threads).max(1);
-        let grid = global.div_ceil(block);
-        let (Ok(grid), Ok(block)) = (u32::try_from(grid), u32::try_from(block)) else {
-            return Err(GpuError::Unsupported { what: format!("launch of {global} threads") });
-        };
-        let cfg =
-            LaunchConfig { grid_dim: (grid, 1, 1), block_dim: (block, 1, 1), shared_mem_bytes: 0 };
-        let scalars: Vec<u32> = args
-            .iter()
-            .map(|a| match a {
-                KernelArg::U32(v) => *v,
-                KernelArg::Mem(_) => 0,
-            })
-            .collect();
-        let mut builder = self.stream.launch_builder(&f);
-        for (a, s) in args.iter().zip(&scalars) {
-            match a {
-                KernelArg::Mem(m) => builder.arg(*m),
-                KernelArg::U32(_) => builder.arg(s),
-            };
+        self.launch_function(&f, args, global, local)
+    }
+
+    fn launch_program(
+        &self,
+        program: ProgramSource,
+        kernel: &'static str,
+        args: &[KernelArg<'_, CudaSlice<u8>>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError> {
+        if global == 0 {
+            return Ok(());
         }
-        // SAFETY: every kernel of the programs takes exactly the arguments its caller in this crate
-        // passes (device pointers and `u32`s, in order); buffers are sized by the callers for the
-        // indices the kernels touch (every kernel bounds-checks its global index), and the borrowed
-        // buffers outlive the launch because cudarc records their use on the stream.
-        unsafe { builder.launch(cfg) }.map_err(driver_err("cuLaunchKernel"))?;
-        Ok(())
+        let f = self.program_function(program, kernel)?;
+        self.launch_function(&f, args, global, local)
     }
 
     fn synchronize(&self) -> Result<(), GpuError> {

@@ -29,8 +29,12 @@
 //! architecture avoids the driver's PTX JIT and the PTX-version trap (a newer NVRTC writes PTX an
 //! older driver refuses); (3) it costs about 0.1–0.3 s once per field and process. The price is
 //! that the GPU machine needs `libnvrtc` (part of every CUDA install, or `pip install
-//! nvidia-cuda-nvrtc`); without it the CUDA backend reports [`GpuError::NoNvrtc`]. OpenCL programs
-//! are built from the same source by the OpenCL driver at runtime and cached the same way.
+//! nvidia-cuda-nvrtc`). For machines with only the driver, CUBINs can be built ahead of time
+//! anywhere (`cargo run -p zkprove-gpu --example build_cubins -- DIR sm_90`, NVRTC from PyPI) and
+//! are loaded from `ZKPROVE_CUDA_CUBIN_DIR` ([`CUBIN_DIR_ENV`]) first; their file names carry a hash
+//! of the program source ([`FieldKind::program_id`]), so a stale file is ignored. With neither, the
+//! CUDA backend reports [`GpuError::NoNvrtc`]. OpenCL programs are built from the same source by
+//! the OpenCL driver at runtime and cached the same way.
 //!
 //! # Tests without a GPU
 //!
@@ -49,8 +53,8 @@ pub mod nvrtc;
 mod opencl;
 mod ops;
 
-pub use buffer::{GpuBuffer, KernelArg, Runtime};
-pub use cuda::{CudaDevice, DeviceBuffer, cuda_available};
+pub use buffer::{GpuBuffer, KernelArg, ProgramSource, Runtime};
+pub use cuda::{CUBIN_DIR_ENV, CudaDevice, DeviceBuffer, cuda_available};
 pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
 pub use field::{FieldKind, GpuField};
 pub use ntt::{CudaBackend, OpenClBackend, ntt_batch_on};

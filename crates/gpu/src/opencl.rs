@@ -13,7 +13,7 @@ use opencl3::memory::{Buffer, CL_MEM_READ_WRITE};
 use opencl3::program::Program;
 use opencl3::types::{CL_BLOCKING, cl_device_id};
 
-use crate::buffer::{KernelArg, Runtime, TwiddleCache};
+use crate::buffer::{KernelArg, ProgramSource, Runtime, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError};
 
 /// Work-group size of launches that do not need a particular one.
@@ -44,6 +44,8 @@ pub struct ClDevice {
     // Field order is drop order: kernels and programs before the queue and the context.
     kernels: Mutex<HashMap<(FieldKind, &'static str), Kernel>>,
     programs: Mutex<HashMap<FieldKind, Arc<Program>>>,
+    named_kernels: Mutex<HashMap<(&'static str, &'static str), Kernel>>,
+    named_programs: Mutex<HashMap<&'static str, Arc<Program>>>,
     twiddles: TwiddleCache<Buffer<u8>>,
     queue: CommandQueue,
     context: Context,
@@ -97,6 +99,8 @@ impl ClDevice {
             device,
             kernels: Mutex::new(HashMap::new()),
             programs: Mutex::new(HashMap::new()),
+            named_kernels: Mutex::new(HashMap::new()),
+            named_programs: Mutex::new(HashMap::new()),
             twiddles: Mutex::new(HashMap::new()),
             queue,
             context,
@@ -144,6 +148,51 @@ impl ClDevice {
         let p = Arc::new(p);
         programs.insert(field, p.clone());
         Ok(p)
+    }
+}
+
+impl ClDevice {
+    fn named_program(&self, program: ProgramSource) -> Result<Arc<Program>, GpuError> {
+        let mut programs = self.named_programs.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(p) = programs.get(program.name) {
+            return Ok(p.clone());
+        }
+        let p = Program::create_and_build_from_source(&self.context, &(program.source)(), "")
+            .map_err(|log| GpuError::Compile { log })?;
+        let p = Arc::new(p);
+        programs.insert(program.name, p.clone());
+        Ok(p)
+    }
+
+    fn enqueue(
+        &self,
+        k: &Kernel,
+        args: &[KernelArg<'_, Buffer<u8>>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError> {
+        let mut exec = ExecuteKernel::new(k);
+        for a in args {
+            // SAFETY: each argument matches the kernel parameter at its position (a `cl_mem` for
+            // a buffer, a `uint` for a scalar), as every caller in this crate passes them.
+            unsafe {
+                match a {
+                    KernelArg::Mem(m) => exec.set_arg(*m),
+                    KernelArg::U32(v) => exec.set_arg(v),
+                };
+            }
+        }
+        // A fixed default group size: left to the driver, PoCL picks one per global size and
+        // compiles the kernel again for each (seconds per size on a CPU). Kernels bounds-check
+        // their index, so the padding work-items do nothing.
+        let l = local.unwrap_or(DEFAULT_GROUP).min(self.max_group).max(1);
+        exec.set_local_work_size(l);
+        exec.set_global_work_size(global.div_ceil(l) * l);
+        // SAFETY: buffers are sized by the callers for the indices the kernels touch (each kernel
+        // bounds-checks its global index) and live until the queue is synchronised, which every
+        // read does.
+        unsafe { exec.enqueue_nd_range(&self.queue) }.map_err(cl_err("clEnqueueNDRangeKernel"))?;
+        Ok(())
     }
 }
 
@@ -206,28 +255,31 @@ impl Runtime for ClDevice {
                 v.insert(Kernel::create(&program, kernel).map_err(cl_err("clCreateKernel"))?)
             }
         };
-        let mut exec = ExecuteKernel::new(k);
-        for a in args {
-            // SAFETY: each argument matches the kernel parameter at its position (a `cl_mem` for
-            // a buffer, a `uint` for a scalar), as every caller in this crate passes them.
-            unsafe {
-                match a {
-                    KernelArg::Mem(m) => exec.set_arg(*m),
-                    KernelArg::U32(v) => exec.set_arg(v),
-                };
-            }
+        self.enqueue(k, args, global, local)
+    }
+
+    fn launch_program(
+        &self,
+        program: ProgramSource,
+        kernel: &'static str,
+        args: &[KernelArg<'_, Buffer<u8>>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError> {
+        if global == 0 {
+            return Ok(());
         }
-        // A fixed default group size: left to the driver, PoCL picks one per global size and
-        // compiles the kernel again for each (seconds per size on a CPU). Kernels bounds-check
-        // their index, so the padding work-items do nothing.
-        let l = local.unwrap_or(DEFAULT_GROUP).min(self.max_group).max(1);
-        exec.set_local_work_size(l);
-        exec.set_global_work_size(global.div_ceil(l) * l);
-        // SAFETY: buffers are sized by the callers for the indices the kernels touch (each kernel
-        // bounds-checks its global index) and live until the queue is synchronised, which every
-        // read does.
-        unsafe { exec.enqueue_nd_range(&self.queue) }.map_err(cl_err("clEnqueueNDRangeKernel"))?;
-        Ok(())
+        let p = self.named_program(program)?;
+        // Kernel objects are not thread-safe while their arguments are set: the lock is held from
+        // setting the arguments until the launch is queued.
+        let mut kernels = self.named_kernels.lock().unwrap_or_else(|e| e.into_inner());
+        let k = match kernels.entry((program.name, kernel)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(Kernel::create(&p, kernel).map_err(cl_err("clCreateKernel"))?)
+            }
+        };
+        self.enqueue(k, args, global, local)
     }
 
     fn synchronize(&self) -> Result<(), GpuError> {

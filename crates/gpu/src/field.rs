@@ -72,6 +72,19 @@ impl FieldKind {
         src
     }
 
+    /// A name for this field's program that changes whenever its source does:
+    /// `<field>-<FNV-1a 64 of the source, hex>`. Names prebuilt CUBIN files (see
+    /// [`crate::CudaDevice`]), so a stale one is never loaded.
+    pub fn program_id(self) -> String {
+        // FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in self.program_source().bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{}-{h:016x}", self.name())
+    }
+
     /// The field constants the headers expect, derived from crates/field.
     fn constant_defines(self) -> String {
         match self {
@@ -288,6 +301,20 @@ mod tests {
         assert!(d.contains("#define FE_P_INIT {0xf0000001u, 0x43e1f593u,"));
         assert!(d.contains("#define FE_INV 0xefffffffu"));
         assert!(d.contains("#define FE_BITS 254"));
+    }
+
+    #[test]
+    fn program_ids_name_the_field_and_hash_the_source() {
+        let ids: Vec<String> = FieldKind::ALL.iter().map(|f| f.program_id()).collect();
+        for (f, id) in FieldKind::ALL.iter().zip(&ids) {
+            let (name, hash) = id.rsplit_once('-').unwrap();
+            assert_eq!(name, f.name());
+            assert_eq!(hash.len(), 16);
+            assert_eq!(f.program_id(), *id, "deterministic");
+        }
+        let mut unique = ids.clone();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
     }
 
     #[test]

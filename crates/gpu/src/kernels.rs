@@ -35,3 +35,19 @@ pub const KERNEL_NAMES: [&str; 11] = [
 /// log2 of the block that `ntt_local_stages` transforms in local memory at most (`NTT_LOCAL_LOG`
 /// in `ntt.cu`).
 pub const NTT_LOCAL_LOG: u32 = 9;
+
+/// BN254 G1 / G2 point arithmetic (affine and XYZZ) over a base field `bf` (Fq, or Fq2 with
+/// `CURVE_G2` defined), for the MSM programs.
+pub const CURVE_H: &str = include_str!("../kernels/curve.h");
+/// Pippenger MSM kernels (digits, counting sort by bucket, accumulation, reduction).
+pub const MSM_CU: &str = include_str!("../kernels/msm.cu");
+
+/// Every kernel entry point of an MSM program (the same names for G1 and G2).
+pub const MSM_KERNEL_NAMES: [&str; 6] = [
+    "msm_digits",
+    "msm_scan",
+    "msm_scatter",
+    "msm_accumulate",
+    "msm_reduce",
+    "msm_window_sum",
+];

@@ -6,6 +6,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Instant;
 
+use zkprove_field::Field;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::{Fq, Fr};
 use zkprove_field::goldilocks::Goldilocks;
@@ -68,4 +69,20 @@ fn ntt_goldilocks_matches_cpu_backend() {
 fn ntt_babybear_matches_cpu_backend() {
     let Some(dev) = device() else { return };
     common::check_ntt::<_, OpenClBackend, BabyBear>(&dev, 14);
+}
+
+#[test]
+fn allocation_beyond_the_device_limit_is_an_error() {
+    let Some(dev) = device() else { return };
+    match zkprove_gpu::ClBuffer::<Fr>::zeros(&dev, usize::MAX / 64) {
+        Err(zkprove_gpu::GpuError::OutOfMemory { .. }) => {}
+        other => panic!("expected OutOfMemory, got {other:?}"),
+    }
+    match zkprove_gpu::ClBuffer::<Fr>::zeros(&dev, usize::MAX) {
+        Err(zkprove_gpu::GpuError::OutOfMemory { .. }) => {}
+        other => panic!("expected OutOfMemory on overflow, got {other:?}"),
+    }
+    // A wrong-length copy is an error, not a partial write.
+    let mut buf = zkprove_gpu::ClBuffer::<Fr>::zeros(&dev, 4).expect("alloc");
+    assert!(buf.copy_from_host(&[Fr::from_u64(1); 3]).is_err());
 }

@@ -1,0 +1,171 @@
+// Pippenger's multi-scalar multiplication Σ sᵢ·Pᵢ on the device, written once against curve.h.
+//
+// For a window width c, W windows and NB = 2^(c−1) buckets per window (signed digits):
+//   1. msm_digits      one work-item per scalar: Montgomery → canonical, signed c-bit digits
+//                      d ∈ [−NB, NB] (stored as |d| | sign << 31, 0 for d = 0), and the histogram
+//                      of |d| per window (atomic increments).
+//   2. msm_scan        one work-item per window: exclusive prefix sum of the histogram (bucket
+//                      starts; entry NB + 1 is the window's number of non-zero digits).
+//   3. msm_scatter     one work-item per scalar: counting-sort scatter of (point index | sign) into
+//                      its bucket's range of the window (atomic cursors; order within a bucket is
+//                      irrelevant, the sum is exact).
+//   4. msm_accumulate  one work-item per (window, bucket): the bucket's points by mixed XYZZ
+//                      additions (negated for negative digits).
+//   5. msm_reduce      T work-items per window, each over a contiguous range of buckets:
+//                      Σ key·B_key by a running sum, plus (lo − 1)·Σ B for the range's offset.
+//   6. msm_window_sum  one work-item per window: sum of its T partial results.
+// The host combines the W window sums (Horner, c doublings per window).
+//
+// Requires the scalar field's constants FR_P_INIT and FR_INV (bn254.h is instantiated with Fq's).
+
+#if defined(__CUDACC__)
+#define ATOMIC_INC(p) atomicAdd((p), 1u)
+#else
+#define ATOMIC_INC(p) atomic_inc(p)
+#endif
+
+#define MSM_SIGN 0x80000000u
+
+// a·R⁻¹ mod r for a Montgomery-form scalar a < r: its canonical value (a Montgomery reduction,
+// the product by 1).
+DEVICE void fr_from_mont(u32 *out, GLOBAL const u32 *a) {
+    const u32 p[8] = FR_P_INIT;
+    u32 t[10];
+#pragma unroll
+    for (int i = 0; i < 8; i++) t[i] = a[i];
+    t[8] = 0;
+    t[9] = 0;
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        u32 m = t[0] * (u32)FR_INV;
+        mac_row8(t, p, m);
+#pragma unroll
+        for (int k = 0; k < 9; k++) t[k] = t[k + 1];
+        t[9] = 0;
+    }
+    u32 d[8];
+    u32 borrow = sub8(d, t, p);
+    u32 mask = 0u - borrow;
+#pragma unroll
+    for (int i = 0; i < 8; i++) out[i] = (t[i] & mask) | (d[i] & ~mask);
+}
+
+// Bits [lo, lo + c) of the 256-bit little-endian value s (c ≤ 24, bits past 255 are zero).
+DEVICE u32 bits_at(const u32 *s, u32 lo, u32 c) {
+    u32 limb = lo >> 5;
+    u32 shift = lo & 31u;
+    if (limb >= 8) return 0;
+    u64 w = (u64)s[limb];
+    if (limb + 1 < 8) w |= (u64)s[limb + 1] << 32;
+    return (u32)(w >> shift) & ((1u << c) - 1u);
+}
+
+KERNEL void msm_digits(GLOBAL const u32 *scalars, GLOBAL u32 *digits, GLOBAL u32 *counts, u32 n,
+                       u32 c, u32 n_windows) {
+    u32 i = GID;
+    if (i >= n) return;
+    u32 s[8];
+    fr_from_mont(s, scalars + 8 * i);
+    u32 nb = 1u << (c - 1);
+    u32 full = 1u << c;
+    u32 carry = 0;
+    for (u32 w = 0; w < n_windows; w++) {
+        u32 d = bits_at(s, w * c, c) + carry;
+        u32 out;
+        if (d > nb) {
+            // d − 2^c < 0: the digit is −(2^c − d), and 1 carries into the next window.
+            carry = 1;
+            u32 mag = full - d;
+            out = mag == 0 ? 0u : (mag | MSM_SIGN);
+        } else {
+            carry = 0;
+            out = d;
+        }
+        digits[(size_t)w * n + i] = out;
+        u32 key = out & ~MSM_SIGN;
+        if (key != 0) ATOMIC_INC(&counts[(size_t)w * (nb + 2) + key]);
+    }
+}
+
+KERNEL void msm_scan(GLOBAL u32 *counts, GLOBAL u32 *cursor, u32 n_windows, u32 c) {
+    u32 w = GID;
+    if (w >= n_windows) return;
+    u32 entries = (1u << (c - 1)) + 2;
+    GLOBAL u32 *h = counts + (size_t)w * entries;
+    GLOBAL u32 *cur = cursor + (size_t)w * entries;
+    u32 sum = 0;
+    for (u32 k = 0; k < entries; k++) {
+        u32 v = h[k];
+        h[k] = sum;
+        cur[k] = sum;
+        sum += v;
+    }
+}
+
+KERNEL void msm_scatter(GLOBAL const u32 *digits, GLOBAL u32 *cursor, GLOBAL u32 *sorted, u32 n,
+                        u32 c, u32 n_windows) {
+    u32 i = GID;
+    if (i >= n) return;
+    u32 entries = (1u << (c - 1)) + 2;
+    for (u32 w = 0; w < n_windows; w++) {
+        u32 d = digits[(size_t)w * n + i];
+        u32 key = d & ~MSM_SIGN;
+        if (key == 0) continue;
+        u32 pos = ATOMIC_INC(&cursor[(size_t)w * entries + key]);
+        sorted[(size_t)w * n + pos] = i | (d & MSM_SIGN);
+    }
+}
+
+KERNEL void msm_accumulate(GLOBAL const affine_t *bases, GLOBAL const u32 *sorted,
+                           GLOBAL const u32 *starts, GLOBAL xyzz_t *buckets, u32 base_offset,
+                           u32 n, u32 c, u32 n_windows) {
+    u32 g = GID;
+    u32 nb = 1u << (c - 1);
+    if (g >= n_windows * nb) return;
+    u32 w = g / nb;
+    u32 key = g % nb + 1;
+    GLOBAL const u32 *st = starts + (size_t)w * (nb + 2);
+    u32 lo = st[key];
+    u32 hi = st[key + 1];
+    GLOBAL const u32 *idx = sorted + (size_t)w * n;
+    xyzz_t acc = xyzz_inf();
+    for (u32 j = lo; j < hi; j++) {
+        u32 e = idx[j];
+        affine_t p = bases[base_offset + (e & ~MSM_SIGN)];
+        if (e & MSM_SIGN) p = affine_neg(p);
+        acc = xyzz_add_affine(acc, p);
+    }
+    buckets[g] = acc;
+}
+
+KERNEL void msm_reduce(GLOBAL const xyzz_t *buckets, GLOBAL xyzz_t *partials, u32 c,
+                       u32 n_windows, u32 per_window, u32 span) {
+    u32 g = GID;
+    if (g >= n_windows * per_window) return;
+    u32 nb = 1u << (c - 1);
+    u32 w = g / per_window;
+    u32 t = g % per_window;
+    u32 lo = t * span + 1;  // keys lo .. hi − 1
+    u32 hi = lo + span;
+    if (hi > nb + 1) hi = nb + 1;
+    xyzz_t running = xyzz_inf();
+    xyzz_t acc = xyzz_inf();
+    GLOBAL const xyzz_t *b = buckets + (size_t)w * nb;
+    for (u32 key = hi; key > lo;) {
+        key--;
+        running = xyzz_add(running, b[key - 1]);
+        acc = xyzz_add(acc, running);
+    }
+    // acc = Σ (key − lo + 1)·B_key; add (lo − 1)·Σ B_key.
+    if (lo > 1 && lo < hi) acc = xyzz_add(acc, xyzz_mul_u32(running, lo - 1));
+    partials[g] = acc;
+}
+
+KERNEL void msm_window_sum(GLOBAL const xyzz_t *partials, GLOBAL xyzz_t *sums, u32 n_windows,
+                           u32 per_window) {
+    u32 w = GID;
+    if (w >= n_windows) return;
+    xyzz_t acc = xyzz_inf();
+    for (u32 t = 0; t < per_window; t++) acc = xyzz_add(acc, partials[(size_t)w * per_window + t]);
+    sums[w] = acc;
+}

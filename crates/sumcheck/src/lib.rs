@@ -102,6 +102,16 @@ pub enum SumcheckError {
         /// [`MAX_DEGREE`].
         max: usize,
     },
+    /// A term with more factors than the round degree given to a backend operation.
+    #[error("term {term} has {factors} factors, more than the degree {degree}")]
+    TermDegree {
+        /// The term's index.
+        term: usize,
+        /// Its number of factors.
+        factors: usize,
+        /// The degree given.
+        degree: usize,
+    },
     /// A table whose length is not a power of two.
     #[error("table length {len} is not a power of two")]
     NotPowerOfTwo {

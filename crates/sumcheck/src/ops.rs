@@ -441,9 +441,25 @@ fn combine<F: Field, E: ExtensionField<F>>(
     out
 }
 
-fn check_degree(degree: usize) -> Result<(), SumcheckError> {
-    if degree == 0 || degree > MAX_DEGREE {
+/// The checks the prover's constructors make, repeated at the public entry points of the CPU
+/// backend so that a direct caller gets an error rather than an out-of-bounds panic.
+fn check_terms<E>(terms: &[Term<E>], n_tables: usize, degree: usize) -> Result<(), SumcheckError> {
+    if degree > MAX_DEGREE {
         return Err(SumcheckError::DegreeTooLarge { degree, max: MAX_DEGREE });
+    }
+    if terms.is_empty() {
+        return Err(SumcheckError::NoTerms);
+    }
+    for (term, t) in terms.iter().enumerate() {
+        if t.factors.is_empty() {
+            return Err(SumcheckError::EmptyTerm { term });
+        }
+        if let Some(&index) = t.factors.iter().find(|&&j| j >= n_tables) {
+            return Err(SumcheckError::FactorOutOfRange { term, index, n_tables });
+        }
+        if t.factors.len() > degree {
+            return Err(SumcheckError::TermDegree { term, factors: t.factors.len(), degree });
+        }
     }
     Ok(())
 }
@@ -490,7 +506,7 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         degree: usize,
     ) -> Result<Vec<E>, SumcheckError> {
         check_len(len, tables.iter().map(Vec::len))?;
-        check_degree(degree)?;
+        check_terms(terms, tables.len(), degree)?;
         let half = len / 2;
         let width = F::Packing::WIDTH;
         let sums: Vec<Vec<F>> = if half >= width {
@@ -521,7 +537,7 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         degree: usize,
     ) -> Result<Vec<E>, SumcheckError> {
         check_len(len, tables.iter().map(Vec::len))?;
-        check_degree(degree)?;
+        check_terms(terms, tables.len(), degree)?;
         let half = len / 2;
         let halves: Vec<Halves<'_, E>> =
             tables.iter().map(|t| (&t[..half], &t[half..len])).collect();
@@ -539,7 +555,7 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         degree: usize,
     ) -> Result<Vec<E>, SumcheckError> {
         check_len(len, tables.iter().map(Vec::len))?;
-        check_degree(degree)?;
+        check_terms(terms, tables.len(), degree)?;
         if len < 4 {
             return Err(SumcheckError::NoVariablesLeft);
         }
@@ -586,7 +602,7 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         degree: usize,
     ) -> Result<Vec<E>, SumcheckError> {
         check_len(len, tables.iter().map(Vec::len))?;
-        check_degree(degree)?;
+        check_terms(terms, tables.len(), degree)?;
         if len < 4 {
             return Err(SumcheckError::NoVariablesLeft);
         }

@@ -495,3 +495,35 @@ fn stop_early<S: Setup>(n_vars: usize) {
         }
     }
 }
+
+#[test]
+fn backend_entry_points_check_their_inputs() {
+    use zkprove_sumcheck::SumcheckOps;
+    type Ops = CpuBackend;
+    let t = vec![vec![M31::ONE; 8]; 2];
+    let terms = vec![Term::<QM31>::product(vec![0, 1])];
+    let evals = <Ops as SumcheckOps<M31, QM31>>::round_evals_base(&t, 8, &terms, 2);
+    assert_eq!(evals.map(|e| e.len()), Ok(2));
+    let bad = vec![Term::<QM31>::product(vec![0, 2])];
+    assert_eq!(
+        <Ops as SumcheckOps<M31, QM31>>::round_evals_base(&t, 8, &bad, 2).err(),
+        Some(SumcheckError::FactorOutOfRange { term: 0, index: 2, n_tables: 2 })
+    );
+    assert_eq!(
+        <Ops as SumcheckOps<M31, QM31>>::round_evals_base(&t, 8, &terms, 1).err(),
+        Some(SumcheckError::TermDegree { term: 0, factors: 2, degree: 1 })
+    );
+    assert_eq!(
+        <Ops as SumcheckOps<M31, QM31>>::round_evals_base(&t, 16, &terms, 2).err(),
+        Some(SumcheckError::TableLength { index: 0, expected: 16, got: 8 })
+    );
+    assert_eq!(
+        <Ops as SumcheckOps<M31, QM31>>::round_evals_base(&t, 6, &terms, 2).err(),
+        Some(SumcheckError::NotPowerOfTwo { len: 6 })
+    );
+    let mut e = vec![vec![QM31::ONE; 2]; 2];
+    assert_eq!(
+        <Ops as SumcheckOps<M31, QM31>>::fold_ext_and_round(&mut e, 2, QM31::ONE, &terms, 2).err(),
+        Some(SumcheckError::NoVariablesLeft)
+    );
+}

@@ -18,6 +18,24 @@
 //!
 //! Verifiers take commitments and proofs as [`G1Affine`](zkprove_curve::bn254::G1Affine) points
 //! and check they are on the curve (G1 has cofactor 1, so that is membership in the group).
+//!
+//! ```
+//! use zkprove_field::{Field, bn254::Fr};
+//! use zkprove_kzg::Srs;
+//! use zkprove_poly::Polynomial;
+//!
+//! # fn main() -> Result<(), zkprove_kzg::KzgError> {
+//! // Tests only: a real SRS comes from a ceremony (`Srs::from_ptau_file`).
+//! let srs: Srs = Srs::insecure_for_tests(15, Fr::from_u64(12345))?;
+//! let p = Polynomial::new((1..=16).map(Fr::from_u64).collect());
+//! let commitment = srs.commit(&p)?;
+//! let z = Fr::from_u64(7);
+//! let (y, proof) = srs.open(&p, z)?;
+//! srs.verify(&commitment, z, y, &proof)?;
+//! assert!(srs.verify(&commitment, z, y + Fr::ONE, &proof).is_err());
+//! # Ok(())
+//! # }
+//! ```
 
 #![forbid(unsafe_code)]
 

@@ -260,7 +260,7 @@ where
                 for x in &h {
                     transcript.observe_ext(x);
                 }
-                folding_pow.push(grind(transcript, rc.folding_pow_bits)?);
+                folding_pow.push(grind(transcript, &self.hasher, rc.folding_pow_bits)?);
                 let alpha: E = transcript.sample_ext();
                 f = if first { fold_evals(&witness.evals, alpha) } else { fold_evals(&f, alpha) };
                 w = fold_evals(&w, alpha);
@@ -290,7 +290,7 @@ where
                 }
                 next_tree = Some(t);
             }
-            let query_pow = grind(transcript, rc.query_pow_bits)?;
+            let query_pow = grind(transcript, &self.hasher, rc.query_pow_bits)?;
             let indices = sample_queries(transcript, rc.n_queries, rc.log_domain - k)?;
             let openings = indices.iter().map(|&t| tree.open(t)).collect::<Result<Vec<_>, _>>()?;
             if let Some(t) = next_tree {
@@ -393,7 +393,7 @@ where
                 for x in h {
                     transcript.observe_ext(x);
                 }
-                if !check_pow(transcript, rc.folding_pow_bits, nonce)? {
+                if !check_pow(transcript, &self.hasher, rc.folding_pow_bits, nonce) {
                     return Err(WhirError::ProofOfWork { round: i });
                 }
                 let alpha: E = transcript.sample_ext();
@@ -434,7 +434,7 @@ where
                     transcript.observe_ext(a);
                 }
             }
-            if !check_pow(transcript, rc.query_pow_bits, rp.query_pow)? {
+            if !check_pow(transcript, &self.hasher, rc.query_pow_bits, rp.query_pow) {
                 return Err(WhirError::ProofOfWork { round: i });
             }
             let indices = sample_queries(transcript, rc.n_queries, rc.log_domain - k)?;

@@ -10,7 +10,7 @@ use core::ops::{Add, Mul};
 
 use rayon::prelude::*;
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
-use zkprove_hash::Transcript;
+use zkprove_hash::{MerkleHash, Transcript};
 use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
 
 use crate::WhirError;
@@ -186,30 +186,58 @@ pub(crate) fn fold_row<F: TwoAdicField, E: ExtensionField<F>>(
     vals.first().copied()
 }
 
-/// Grinds a nonce such that, after observing it, `bits` sampled bits are zero; returns the
-/// nonce (zero and nothing observed when `bits = 0`).
-pub(crate) fn grind<F: PrimeField64, const W: usize, const R: usize>(
+/// Base-field elements of the proof-of-work challenge drawn from the transcript.
+const POW_CHALLENGE_LEN: usize = 4;
+
+/// Whether `hash(challenge ‖ nonce)` has its `bits` low bits zero (first digest element).
+fn pow_passes<H: MerkleHash>(digest: &H::Digest, bits: usize) -> bool
+where
+    H::F: PrimeField64,
+    H::Digest: AsRef<[H::F]>,
+{
+    let mask = (1u64 << bits) - 1;
+    digest.as_ref().first().is_some_and(|x| x.as_canonical_u64() & mask == 0)
+}
+
+/// Proof of work: draws a challenge `c` (4 base-field elements) and grinds a nonce with
+/// `hash_row(c ‖ nonce)` zero in its `bits` low bits, then observes the nonce. Returns the nonce
+/// (zero, with nothing drawn or observed, when `bits = 0`).
+///
+/// The leaf hash of the Merkle scheme is used so that nonces are tried in SIMD batches
+/// (`hash_rows`) on every thread; the smallest passing nonce is taken, so proofs do not depend on
+/// the number of threads.
+pub(crate) fn grind<F: PrimeField64, H, const W: usize, const R: usize>(
     t: &mut Transcript<F, W, R>,
+    hasher: &H,
     bits: usize,
-) -> Result<F, WhirError> {
+) -> Result<F, WhirError>
+where
+    H: MerkleHash<F = F>,
+    H::Digest: AsRef<[F]>,
+{
     if bits == 0 {
         return Ok(F::ZERO);
     }
-    // Nonces are tried in parallel batches; the smallest passing one is taken, so the proof does
-    // not depend on the number of threads.
-    const BATCH: u64 = 1 << 12;
-    let passes = |nonce: &u64| {
-        let mut c = t.clone();
-        c.observe(F::from_u64(*nonce));
-        matches!(c.sample_bits(bits as u32), Ok(0))
-    };
+    let challenge: Vec<F> = (0..POW_CHALLENGE_LEN).map(|_| t.sample()).collect();
+    const BATCH: u64 = 1 << 14;
+    const CHUNK: usize = 1 << 10;
+    let row_len = POW_CHALLENGE_LEN + 1;
     let mut start = 0u64;
     while start < F::ORDER_U64 {
         let end = (start + BATCH).min(F::ORDER_U64);
-        if let Some(nonce) = (start..end).into_par_iter().find_first(passes) {
+        let found = (start..end).collect::<Vec<u64>>().par_chunks(CHUNK).find_map_first(|nonces| {
+            let mut rows = Vec::with_capacity(nonces.len() * row_len);
+            for &nonce in nonces {
+                rows.extend_from_slice(&challenge);
+                rows.push(F::from_u64(nonce));
+            }
+            let mut out = vec![H::Digest::default(); nonces.len()];
+            hasher.hash_rows(&rows, row_len, &mut out);
+            out.iter().position(|d| pow_passes::<H>(d, bits)).map(|i| nonces[i])
+        });
+        if let Some(nonce) = found {
             let x = F::from_u64(nonce);
             t.observe(x);
-            t.sample_bits(bits as u32)?;
             return Ok(x);
         }
         start = end;
@@ -217,17 +245,24 @@ pub(crate) fn grind<F: PrimeField64, const W: usize, const R: usize>(
     Err(WhirError::Params { reason: format!("no proof-of-work nonce for {bits} bits") })
 }
 
-/// Checks a proof-of-work nonce (anything passes when `bits = 0`).
-pub(crate) fn check_pow<F: PrimeField64, const W: usize, const R: usize>(
+/// Checks a proof-of-work nonce as [`grind`] made it (anything passes when `bits = 0`).
+pub(crate) fn check_pow<F: PrimeField64, H, const W: usize, const R: usize>(
     t: &mut Transcript<F, W, R>,
+    hasher: &H,
     bits: usize,
     nonce: F,
-) -> Result<bool, WhirError> {
+) -> bool
+where
+    H: MerkleHash<F = F>,
+    H::Digest: AsRef<[F]>,
+{
     if bits == 0 {
-        return Ok(true);
+        return true;
     }
+    let mut row: Vec<F> = (0..POW_CHALLENGE_LEN).map(|_| t.sample()).collect();
+    row.push(nonce);
     t.observe(nonce);
-    Ok(t.sample_bits(bits as u32)? == 0)
+    pow_passes::<H>(&hasher.hash_row(&row), bits)
 }
 
 /// Draws `n` query indices below `2^bits`, sorted and without repeats.

@@ -304,3 +304,25 @@ fn truncated_files_are_rejected() {
     let ptau = Ptau::read_from(Cursor::new(bytes), "t").expect("whole file");
     assert_eq!(ptau.header.power, POWER);
 }
+
+#[test]
+fn commitments_match_the_lagrange_section() {
+    // Committing to the interpolant of evaluations on the size-2^k domain (our inverse NTT, then
+    // the monomial SRS) equals Σ evalᵢ·[L_i(τ)]₁ with snarkjs's Lagrange points.
+    let ptau = Ptau::open(ptau_path()).expect("whole file");
+    let lagrange = ptau.lagrange.as_ref().expect("prepared file");
+    let srs: Srs = Srs::from_ptau_file(ptau_path(), 126, 1).expect("srs");
+    let mut rng = StdRng::seed_from_u64(12);
+    for log_n in 0..=POWER {
+        let n = 1usize << log_n;
+        let evals: Vec<Fr> = (0..n).map(|_| Fr::random(&mut rng)).collect();
+        let domain = zkprove_poly::Radix2Domain::new(log_n as usize).expect("domain");
+        let poly = zkprove_poly::Evaluations::new(evals.clone(), domain)
+            .expect("evaluations")
+            .interpolate()
+            .expect("inverse NTT");
+        let basis = lagrange.tau_g1_level(log_n).expect("level");
+        let expected = zkprove_curve::msm_naive(basis, &evals).expect("lengths").to_affine();
+        assert_eq!(srs.commit(&poly).expect("commit"), expected, "2^{log_n}");
+    }
+}

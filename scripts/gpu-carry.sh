@@ -6,7 +6,7 @@
 #   cubins/      every field program as an sm_90 CUBIN, built here with NVRTC from PyPI
 # On the GPU machine:
 #   export ZKPROVE_CUDA_CUBIN_DIR=$PWD/target/gpu-carry/cubins
-#   target/gpu-carry/cuda-tests --nocapture --test-threads 1
+#   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/cuda-tests --nocapture --test-threads 1
 #   target/gpu-carry/zkprove devices
 #   target/gpu-carry/zkprove bench ntt --device cuda --field babybear --log-n 24 --json
 #   target/gpu-carry/zkprove bench ntt --device cuda --field bn254 --log-n 22 --json

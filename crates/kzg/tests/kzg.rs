@@ -203,6 +203,19 @@ fn batch_verification_of_many_openings() {
         })
         .collect();
     srs.verify_many(&claims, &mut rng).expect("all valid");
+    // A constant polynomial: commitment [c]₁, proof at infinity.
+    let constant = Polynomial::new(vec![Fr::from_u64(4)]);
+    let (value, proof) = srs.open(&constant, Fr::from_u64(9)).expect("open");
+    let mut with_constant = claims.clone();
+    with_constant.push(OpeningClaim {
+        commitment: srs.commit(&constant).expect("commit"),
+        point: Fr::from_u64(9),
+        value,
+        proof,
+    });
+    srs.verify_many(&with_constant, &mut rng).expect("infinity proof");
+    with_constant[6].value += Fr::ONE;
+    assert!(failed(srs.verify_many(&with_constant, &mut rng)));
     srs.verify_many(&claims[..1], &mut rng).expect("one valid");
     for i in 0..claims.len() {
         let mut bad = claims.clone();

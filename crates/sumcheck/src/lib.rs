@@ -34,7 +34,15 @@
 //! let folded = prover.into_ext_tables()?;      // stop early and keep the folded tables
 //! ```
 //! For `f·w` (WHIR, degree 2): `terms = vec![Term::product(vec![0, 1])]`, which takes the
-//! dedicated `f·g` kernel.
+//! dedicated `f·g` kernel. An `eq(z, ·)` weight (GKR, Spartan) is one more table
+//! ([`zkprove_poly::eq_table`]); with `z` in the extension, all tables go through
+//! [`SumcheckProver::new_ext`] (base-field tables lifted).
+//!
+//! Protocols that fix the *last* variable first (WHIR pairs neighbours, `x ↦ x²`): bit-reverse the
+//! tables' indices first ([`zkprove_poly::bit_reverse_permute`]). The first variable here is then
+//! the original last one, the challenges `(r₁, …, r_n)` are the original point in reverse order,
+//! and tables folded `k` times are the original ones with the last `k` variables fixed, in
+//! bit-reversed order.
 //!
 //! # Backends
 //! [`SumcheckOps`] holds the per-round operations (round evaluation, fold, and the fused

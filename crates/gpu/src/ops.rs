@@ -62,7 +62,6 @@ pub fn field_op<R: Runtime, F: GpuField>(
     b: Option<&GpuBuffer<R, F>>,
 ) -> Result<GpuBuffer<R, F>, GpuError> {
     let n = a.len();
-    let out = GpuBuffer::<R, F>::zeros(a.device(), n)?;
     let dev = a.device();
     if op.is_binary() {
         let b = b.ok_or(GpuError::LengthMismatch { expected: n, got: 0 })?;
@@ -70,6 +69,7 @@ pub fn field_op<R: Runtime, F: GpuField>(
             return Err(GpuError::LengthMismatch { expected: n, got: b.len() });
         }
         same_device(a, b)?;
+        let out = GpuBuffer::<R, F>::zeros(dev, n)?;
         let args = [
             KernelArg::Mem(a.mem()),
             KernelArg::Mem(b.mem()),
@@ -77,11 +77,13 @@ pub fn field_op<R: Runtime, F: GpuField>(
             KernelArg::U32(n_u32(n)?),
         ];
         dev.launch(F::KIND, op.kernel(), &args, n, None)?;
+        Ok(out)
     } else {
+        let out = GpuBuffer::<R, F>::zeros(dev, n)?;
         let args = [KernelArg::Mem(a.mem()), KernelArg::Mem(out.mem()), KernelArg::U32(n_u32(n)?)];
         dev.launch(F::KIND, op.kernel(), &args, n, None)?;
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Inverses of every element of `a` (zeros stay zero), by Montgomery's trick over chunks of

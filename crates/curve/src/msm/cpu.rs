@@ -93,11 +93,13 @@ pub struct PippengerConfig {
 /// Bases prepared for the CPU backend, with optional precomputed multiples (module docs).
 #[derive(Clone, Debug)]
 pub struct CpuBases<C: SwCurve> {
-    /// `points[(i·m + h)·factor + t] = φ^h([2^(t·stride)]·Pᵢ)`, `m = 2` with GLV, else 1.
+    /// `points[i·factor + t] = [2^(t·stride)]·Pᵢ`.
     points: Vec<Affine<C>>,
+    /// `endo[j] = φ(points[j])` when the endomorphism's points are stored, else empty.
+    endo: Vec<Affine<C>>,
     n: usize,
     factor: usize,
-    /// Whether `φ(Pᵢ)` is stored too (`m = 2`).
+    /// Whether `φ(Pᵢ)` is stored too (`endo`).
     glv: bool,
     /// For `factor > 1`: the window width the multiples were made for.
     window_bits: usize,
@@ -110,8 +112,8 @@ pub const MAX_PRECOMPUTATION: usize = 64;
 
 impl<C: SwCurve> CpuBases<C> {
     /// The bases as given, with no precomputation (1× memory). MSMs still use the endomorphism
-    /// as their [`PippengerConfig`] says, computing `φ(Pᵢ)` per call (a transient copy of 2× the
-    /// bases; ~1 % of an MSM's time for G1, ~3 % for G2).
+    /// as their [`PippengerConfig`] says, computing `φ(Pᵢ)` per call (a transient array as large
+    /// as the bases; ~1 % of an MSM's time for G1, ~3 % for G2).
     pub fn new(points: Vec<Affine<C>>) -> Self {
         Self::prepare(points, 1, Endomorphism::Auto)
     }
@@ -135,25 +137,19 @@ impl<C: SwCurve> CpuBases<C> {
             && (factor > 1 || endomorphism == Endomorphism::On);
         let m = if glv { 2 } else { 1 };
         if factor == 1 {
-            let points = if glv { with_endomorphism(&points) } else { points };
-            return Self { points, n, factor, glv, window_bits: 0, k: 0 };
+            let endo = if glv { endomorphism_points(&points) } else { Vec::new() };
+            return Self { points, endo, n, factor, glv, window_bits: 0, k: 0 };
         }
         let num_bits = if glv { GLV_HALF_BITS } else { C::Scalar::NUM_BITS as usize };
         // Windows for n·m·factor points over about bits/factor bits each.
         let c = window_bits_for(n * m * factor, num_bits, BucketMode::Auto).max(2);
         let k = num_bits / (c * factor) + 1;
         let stride = k * c;
-        let mut out = vec![Affine::IDENTITY; n * m * factor];
-        let per = m * factor;
-        out.par_chunks_mut(per * 256).zip(points.par_chunks(256)).for_each(|(out, pts)| {
+        let mut out = vec![Affine::IDENTITY; n * factor];
+        out.par_chunks_mut(factor * 256).zip(points.par_chunks(256)).for_each(|(out, pts)| {
             // Level by level: double `stride` times in Jacobian, then one batch normalisation.
             let mut cur: Vec<Projective<C>> = pts.iter().map(|p| Projective::from(*p)).collect();
-            let mut put = |i: usize, t: usize, a: Affine<C>| {
-                out[i * per + t] = a;
-                if glv {
-                    out[i * per + factor + t] = C::endomorphism(&a);
-                }
-            };
+            let mut put = |i: usize, t: usize, a: Affine<C>| out[i * factor + t] = a;
             for (i, p) in pts.iter().enumerate() {
                 put(i, 0, *p);
             }
@@ -169,13 +165,13 @@ impl<C: SwCurve> CpuBases<C> {
                 }
             }
         });
-        Self { points: out, n, factor, glv, window_bits: c, k }
+        let endo = if glv { endomorphism_points(&out) } else { Vec::new() };
+        Self { points: out, endo, n, factor, glv, window_bits: c, k }
     }
 
     /// The bases as given (with `factor > 1`, every `factor`-th stored point).
     pub fn points(&self) -> Vec<Affine<C>> {
-        let m = if self.glv { 2 } else { 1 };
-        self.points.iter().step_by(m * self.factor).copied().collect()
+        self.points.iter().step_by(self.factor).copied().collect()
     }
 
     /// The number of bases.
@@ -200,7 +196,7 @@ impl<C: SwCurve> CpuBases<C> {
 
     /// Bytes held by the stored points.
     pub fn memory_bytes(&self) -> usize {
-        self.points.len() * core::mem::size_of::<Affine<C>>()
+        (self.points.len() + self.endo.len()) * core::mem::size_of::<Affine<C>>()
     }
 
     /// `Σ scalars[i]·Pᵢ` with explicit tuning (the window width is fixed by the precomputation
@@ -220,7 +216,6 @@ impl<C: SwCurve> CpuBases<C> {
         if self.factor == 1 && !self.glv {
             return msm_pippenger_with(&self.points, scalars, config);
         }
-        let m = if self.glv { 2 } else { 1 };
         let limbs = match C::GLV {
             Some(params) if self.glv => match ScalarLimbs::new_glv(scalars, &params) {
                 Some(limbs) => limbs,
@@ -243,11 +238,11 @@ impl<C: SwCurve> CpuBases<C> {
                     window_bits_for(self.n * limbs.parts(), limbs.num_bits(), config.bucket_mode)
                 })
                 .clamp(1, 24);
-            Layout { c, factor: 1, k: n_booth_windows(limbs.num_bits(), c), m }
+            Layout { c, factor: 1, k: n_booth_windows(limbs.num_bits(), c) }
         } else {
-            Layout { c: self.window_bits, factor: self.factor, k: self.k, m }
+            Layout { c: self.window_bits, factor: self.factor, k: self.k }
         };
-        Ok(run(&self.points, &limbs, self.n, layout, config))
+        Ok(run([&self.points, &self.endo], &limbs, self.n, layout, config))
     }
 }
 
@@ -312,24 +307,22 @@ fn resolve_mode(mode: BucketMode, points_per_task: usize, c: usize) -> BucketMod
     }
 }
 
-/// How stored points map to windows: point `(i·m + h)·factor + t`, virtual window `j` reads the
-/// digit of global window `t·k + j` of entry `h` (GLV half, or the whole scalar) of scalar `i`.
+/// How stored points map to windows: point `sets[h][i·factor + t]` (`h`: the GLV half, `sets[1]`
+/// holding the `φ` images; or `h = 0` and the whole scalar), virtual window `j` reads the digit of
+/// global window `t·k + j` of entry `h` of scalar `i`.
 #[derive(Clone, Copy, Debug)]
 struct Layout {
     c: usize,
     factor: usize,
     k: usize,
-    /// Stored points per base and level (2 with `φ(Pᵢ)`, else 1).
-    m: usize,
 }
 
-/// `[P₀, φ(P₀), P₁, φ(P₁), …]`, in parallel.
-fn with_endomorphism<C: SwCurve>(points: &[Affine<C>]) -> Vec<Affine<C>> {
-    let mut out = vec![Affine::IDENTITY; 2 * points.len()];
-    out.par_chunks_mut(2 * 1024).zip(points.par_chunks(1024)).for_each(|(out, pts)| {
-        for (o, p) in out.chunks_exact_mut(2).zip(pts) {
-            o[0] = *p;
-            o[1] = C::endomorphism(p);
+/// `[φ(P₀), φ(P₁), …]`, in parallel.
+fn endomorphism_points<C: SwCurve>(points: &[Affine<C>]) -> Vec<Affine<C>> {
+    let mut out = vec![Affine::IDENTITY; points.len()];
+    out.par_chunks_mut(1024).zip(points.par_chunks(1024)).for_each(|(out, pts)| {
+        for (o, p) in out.iter_mut().zip(pts) {
+            *o = C::endomorphism(p);
         }
     });
     out
@@ -366,25 +359,22 @@ pub fn msm_pippenger_with<C: SwCurve>(
         }
         _ => None,
     };
-    let expanded;
-    let (points, limbs, m) = match glv_limbs {
-        Some(limbs) => {
-            expanded = with_endomorphism(bases);
-            (&expanded[..], limbs, 2)
-        }
-        None => (bases, ScalarLimbs::new(scalars), 1),
+    // With the split: the φ images, a transient copy of the bases (1× their memory).
+    let (endo, limbs) = match glv_limbs {
+        Some(limbs) => (endomorphism_points(bases), limbs),
+        None => (Vec::new(), ScalarLimbs::new(scalars)),
     };
     let c = config
         .window_bits
-        .unwrap_or_else(|| window_bits_for(n * m, limbs.num_bits(), config.bucket_mode))
+        .unwrap_or_else(|| window_bits_for(n * limbs.parts(), limbs.num_bits(), config.bucket_mode))
         .clamp(1, 24);
     let k = n_booth_windows(limbs.num_bits(), c);
-    Ok(run(points, &limbs, n, Layout { c, factor: 1, k, m }, config))
+    Ok(run([bases, &endo], &limbs, n, Layout { c, factor: 1, k }, config))
 }
 
 /// The MSM proper: tasks = virtual windows × chunks of scalars, each summing its bucket.
 fn run<C: SwCurve>(
-    points: &[Affine<C>],
+    sets: [&[Affine<C>]; 2],
     limbs: &ScalarLimbs,
     n: usize,
     layout: Layout,
@@ -416,11 +406,9 @@ fn run<C: SwCurve>(
             let range = ch * chunk_len..((ch + 1) * chunk_len).min(n);
             match mode {
                 BucketMode::Xyzz => {
-                    window_sum(XyzzBuckets::new(n_buckets), points, limbs, range, j, layout)
+                    window_sum(XyzzBuckets::new(n_buckets), sets, limbs, range, j, layout)
                 }
-                _ => {
-                    window_sum(BatchAffineBuckets::new(n_buckets), points, limbs, range, j, layout)
-                }
+                _ => window_sum(BatchAffineBuckets::new(n_buckets), sets, limbs, range, j, layout),
             }
         })
         .collect();
@@ -443,20 +431,21 @@ fn run<C: SwCurve>(
 /// One task: virtual window `j` over scalars `range`.
 fn window_sum<C: SwCurve, B: Buckets<C>>(
     mut buckets: B,
-    points: &[Affine<C>],
+    sets: [&[Affine<C>]; 2],
     limbs: &ScalarLimbs,
     range: core::ops::Range<usize>,
     j: usize,
     layout: Layout,
 ) -> Xyzz<C> {
-    let Layout { c, factor, k, m } = layout;
+    let Layout { c, factor, k } = layout;
     let parts = limbs.parts();
     for i in range {
         for h in 0..parts {
             let e = i * parts + h;
             let scalar = limbs.get(e);
             let negative = limbs.is_negative(e);
-            let base = (i * m + h) * factor;
+            let points = sets[h];
+            let base = i * factor;
             for t in 0..factor {
                 let d = booth_digit(scalar, t * k + j, c);
                 if d == 0 {

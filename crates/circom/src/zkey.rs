@@ -701,6 +701,23 @@ impl Zkey {
         Ok(Self { header, ic, coeffs, a, b1, b2, c, h })
     }
 
+    /// Reads only what a verification key needs — the headers and the IC section — from the zkey at
+    /// `path`; the big sections are size-checked, not read, so this is fast for any key size.
+    ///
+    /// # Errors
+    /// As [`Zkey::open`], for the parts it reads.
+    pub fn open_verification_data(
+        path: impl AsRef<Path>,
+    ) -> Result<(Groth16Header, Vec<G1Affine>)> {
+        let label = label_of(path.as_ref());
+        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let mut bin = BinFile::open(BufReader::new(f), &label, "zkey", ZKEY_VERSION)?;
+        let (header, _) = read_headers(&mut bin)?;
+        let n_ic = header.n_public as usize + 1;
+        let ic = read_points(&mut bin, section::IC, "IC", n_ic, G1_BYTES, g1_from_mont_bytes)?;
+        Ok((header, ic))
+    }
+
     /// Checks that every B2 point lies in G2's prime-order subgroup (slow: one scalar
     /// multiplication per point, in parallel; not done by [`Zkey::open`], see the module docs).
     /// `label` names the key in the error.

@@ -73,6 +73,9 @@ pub fn check_fixture_dir(dir: &Path) {
     let info = ZkeyInfo::open(dir.join("circuit.zkey")).expect("zkey info");
     assert_eq!(info.header, zkey.header);
     assert_eq!(info.n_coeffs as usize, zkey.coeffs.len());
+    let (vk_header, vk_ic) =
+        Zkey::open_verification_data(dir.join("circuit.zkey")).expect("verification data");
+    assert_eq!((&vk_header, &vk_ic), (&zkey.header, &zkey.ic));
     let witness = Witness::open(dir.join("witness.wtns")).expect("witness loads");
     witness.check_against(&zkey.header).expect("witness fits the zkey");
     let r1cs = R1cs::open(dir.join("circuit.r1cs")).expect("r1cs loads");

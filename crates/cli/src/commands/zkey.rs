@@ -67,8 +67,8 @@ pub fn run(args: ZkeyArgs) -> Result<()> {
             Ok(())
         }
         ZkeyCommand::ExportVkey { zkey, verification_key: out } => {
-            let zkey = Zkey::open(&zkey)?;
-            verification_key(&zkey.header, &zkey.ic).write(&out)?;
+            let (header, ic) = Zkey::open_verification_data(&zkey)?;
+            verification_key(&header, &ic).write(&out)?;
             Ok(())
         }
     }

@@ -9,7 +9,7 @@ use zkprove_poly::Mle;
 use crate::WhirError;
 use crate::params::{WhirConfig, WhirParams};
 use crate::utils::{
-    check_pow, encode, eq_eval, eq_table_internal, eval_ml_coeffs, evals_to_coeffs, fold_evals,
+    accumulate_eq, check_pow, encode, eq_eval, eval_ml_coeffs, evals_to_coeffs, fold_evals,
     fold_row, grind, horner, horner_base, pow_point, round_poly, sample_queries,
 };
 
@@ -232,7 +232,9 @@ where
         }
         // The weight w = eq(z, ·) + Σ γ^(j+1) eq(pow(ood_j), ·), in internal order; first eq(z, ·),
         // which also gives the value f(z) = Σ_b eq(z, b)·f(b).
-        let mut w: Vec<E> = zkprove_poly::eq_table(point);
+        let internal_point: Vec<E> = point.iter().rev().copied().collect();
+        let mut w: Vec<E> = vec![E::ZERO; 1 << n];
+        accumulate_eq(&mut w, &internal_point, E::ONE);
         let value: E = dot_base(&w, &witness.evals);
         for x in point {
             transcript.observe_ext(x);
@@ -242,7 +244,7 @@ where
 
         let mut g = gamma;
         for &z in &witness.ood_points {
-            add_scaled(&mut w, g, &eq_table_internal(&pow_point(z, n)));
+            accumulate_eq(&mut w, &pow_point(z, n), g);
             g *= gamma;
         }
         // f stays in the base field until the first challenge.
@@ -298,13 +300,13 @@ where
                 let omega_k = domain_generator::<F>(rc.log_domain)?.pow(1 << k);
                 let mut g = gamma;
                 for &z in &ood_points {
-                    add_scaled(&mut w, g, &eq_table_internal(&pow_point(z, m_next)));
+                    accumulate_eq(&mut w, &pow_point(z, m_next), g);
                     g *= gamma;
                 }
                 // Query points lie in F: their eq tables are built in the base field.
                 for &t in &indices {
                     let y = omega_k.pow(t as u64);
-                    add_scaled(&mut w, g, &eq_table_internal(&pow_point(y, m_next)));
+                    accumulate_eq(&mut w, &pow_point(y, m_next), g);
                     g *= gamma;
                 }
                 rounds.push(WhirRoundProof {
@@ -518,20 +520,6 @@ where
 fn dot_base<F: zkprove_field::Field, E: ExtensionField<F>>(w: &[E], f: &[F]) -> E {
     use rayon::prelude::*;
     w.par_iter().zip(f).map(|(&a, &b)| a * b).sum()
-}
-
-/// `w += g·t` (`t` over `F` or over `E` itself).
-fn add_scaled<E, T>(w: &mut [E], g: E, t: &[T])
-where
-    E: zkprove_field::Field + core::ops::Mul<T, Output = E>,
-    T: Copy + Send + Sync,
-{
-    use rayon::prelude::*;
-    if w.len() >= 1 << 12 {
-        w.par_iter_mut().zip(t).for_each(|(a, &b)| *a += g * b);
-    } else {
-        w.iter_mut().zip(t).for_each(|(a, &b)| *a += g * b);
-    }
 }
 
 /// The generator of the subgroup of order `2^log_n`.

@@ -49,10 +49,46 @@ pub(crate) fn pow_point<E: Field>(x: E, m: usize) -> Vec<E> {
     out
 }
 
-/// The table of `eq(p, ·)` over `{0,1}^m` in internal order (`p[j]` ↔ bit `j`).
-pub(crate) fn eq_table_internal<E: Field>(p: &[E]) -> Vec<E> {
-    let rev: Vec<E> = p.iter().rev().copied().collect();
-    zkprove_poly::eq_table(&rev)
+/// `w += g·eq(p, ·)` over `{0,1}^m` in internal order (`p[j]` ↔ index bit `j`), `p` over `F` or
+/// `E`.
+///
+/// The table of the upper `m − 1` variables is built from `[g]` (so the scaling costs nothing),
+/// and the last level (variable 0) is written straight into `w`: `2^(m−1)` multiplications and
+/// `2^m` additions for that level, no full-size temporary.
+pub(crate) fn accumulate_eq<T, E>(w: &mut [E], p: &[T], g: E)
+where
+    T: Field,
+    E: Field + Mul<T, Output = E>,
+{
+    let Some((&p0, upper)) = p.split_first() else {
+        if let Some(x) = w.first_mut() {
+            *x += g;
+        }
+        return;
+    };
+    // Upper table: the last coordinate becomes the most significant bit, p[1] the lowest.
+    let mut table = vec![g];
+    for &pj in upper.iter().rev() {
+        let split = |&t: &E| {
+            let hi = t * pj;
+            [t - hi, hi]
+        };
+        table = if table.len() >= PAR_MIN {
+            table.par_iter().flat_map_iter(split).collect()
+        } else {
+            table.iter().flat_map(split).collect()
+        };
+    }
+    let last = |(pair, &t): (&mut [E], &E)| {
+        let hi = t * p0;
+        pair[0] += t - hi;
+        pair[1] += hi;
+    };
+    if table.len() >= PAR_MIN {
+        w.par_chunks_mut(2).zip(table.par_iter()).for_each(last);
+    } else {
+        w.chunks_mut(2).zip(table.iter()).for_each(last);
+    }
 }
 
 /// `eq(a, b) = Π (a_j b_j + (1 − a_j)(1 − b_j))`.
@@ -275,4 +311,44 @@ pub(crate) fn sample_queries<F: PrimeField64, const W: usize, const R: usize>(
     idx.sort_unstable();
     idx.dedup();
     Ok(idx)
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+    use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+    use zkprove_poly::{Mle, eq_table};
+
+    use super::*;
+
+    #[test]
+    fn accumulate_eq_matches_eq_table() {
+        let mut rng = StdRng::seed_from_u64(1);
+        for m in 0..8 {
+            let p: Vec<BabyBearExt4> = (0..m).map(|_| BabyBearExt4::random(&mut rng)).collect();
+            let g = BabyBearExt4::random(&mut rng);
+            let mut w: Vec<BabyBearExt4> =
+                (0..1 << m).map(|_| BabyBearExt4::random(&mut rng)).collect();
+            let before = w.clone();
+            accumulate_eq(&mut w, &p, g);
+            let rev: Vec<BabyBearExt4> = p.iter().rev().copied().collect();
+            let expected: Vec<BabyBearExt4> =
+                before.iter().zip(eq_table(&rev)).map(|(&a, b)| a + g * b).collect();
+            assert_eq!(w, expected, "m = {m}");
+        }
+    }
+
+    #[test]
+    fn coefficients_at_pow_point_are_the_mle_value() {
+        let mut rng = StdRng::seed_from_u64(2);
+        let m = 6;
+        let evals: Vec<BabyBear> = (0..1 << m).map(|_| BabyBear::random(&mut rng)).collect();
+        let mut coeffs = evals.clone();
+        evals_to_coeffs(&mut coeffs);
+        let z = BabyBearExt4::random(&mut rng);
+        let rev: Vec<BabyBearExt4> = pow_point(z, m).into_iter().rev().collect();
+        let mle = Mle::new(evals).expect("power of two");
+        assert_eq!(horner_base(&coeffs, z), mle.evaluate(&rev).expect("dims"));
+    }
 }

@@ -20,15 +20,15 @@ fn driver_err(call: &str) -> impl FnOnce(DriverError) -> GpuError + '_ {
     move |e| GpuError::Driver { backend: "cuda", call: call.to_string(), message: format!("{e:?}") }
 }
 
-/// Whether a CUDA device can be used: `ZKPROVE_DISABLE_CUDA` unset, the driver library loadable,
-/// and at least one device. Never panics.
+/// Whether a CUDA device can be used: `ZKPROVE_DISABLE_CUDA` unset (or empty or `0`), the driver
+/// library loadable, and at least one device. Never panics.
 pub fn cuda_available() -> bool {
     device_count() > 0
 }
 
 /// Number of CUDA devices, 0 when CUDA is disabled, absent or failing. Never panics.
 pub(crate) fn device_count() -> usize {
-    if std::env::var_os("ZKPROVE_DISABLE_CUDA").is_some() {
+    if std::env::var_os("ZKPROVE_DISABLE_CUDA").is_some_and(|v| !v.is_empty() && v != "0") {
         return 0;
     }
     // SAFETY: `is_culib_present` only tries to `dlopen` the driver library by its known names; it

@@ -9,9 +9,9 @@
 //! (Möbius transform) and read as the univariate `p(x) = Σ c_i x^i`, so that
 //! `f̂(x, x², x⁴, …) = p(x)` (variable `j` of the internal order ↔ coefficient bit `j` ↔ the
 //! `(n−j)`-th coordinate of an [`zkprove_poly::Mle`] point). `p` is encoded on the subgroup
-//! `L₀ ⊂ F*` of order `2^(n + r)` (rate `2^-r`) by an NTT; Merkle leaf `t` holds the `2^k` values
-//! at the points `x` with `x^(2^k) = ω^(t·2^k)`, those that fold together (`k` = folding
-//! factor). The commitment is the root plus the answers `p(z_j)` at out-of-domain points `z_j ∈ E`
+//! `L₀ ⊂ F*` of order `2^(n + r)` (rate `2^-r`) by an NTT with bit-reversed output; Merkle leaf
+//! `b` is then a contiguous block: the `2^k` values at the points `x` with
+//! `x^(2^k) = ω^(rev(b)·2^k)`, those that fold together (`k` = folding factor). The commitment is the root plus the answers `p(z_j)` at out-of-domain points `z_j ∈ E`
 //! drawn from the transcript after the root.
 //!
 //! **Open** ([`Whir::open`]) at `z ∈ E^n`: the claim `Σ_b f(b)·w(b) = σ` with

@@ -10,7 +10,7 @@ use crate::WhirError;
 use crate::params::{WhirConfig, WhirParams};
 use crate::utils::{
     accumulate_eq, check_pow, encode, eq_eval, eval_ml_coeffs, evals_to_coeffs, fold_evals,
-    fold_row, grind, horner, horner_base, pow_point, round_poly, sample_queries,
+    fold_row, grind, horner, horner_base, pow_point, reverse_bits, round_poly, sample_queries,
 };
 
 /// A commitment: the Merkle root of the first codeword and the answers to the out-of-domain
@@ -169,7 +169,7 @@ where
         let mut coeffs = evals.clone();
         evals_to_coeffs(&mut coeffs);
         let log_domain = self.config.rounds[0].log_domain;
-        let rows = encode::<F, F>(&coeffs, log_domain, self.k())?;
+        let rows = encode::<F, F>(&coeffs, log_domain)?;
         let tree = MerkleTree::commit(self.hasher.clone(), rows, 1 << self.k())?;
         let root = tree.root();
         transcript.observe_slice(root.as_ref());
@@ -281,7 +281,7 @@ where
                 }
                 final_poly = c;
             } else {
-                let rows = encode::<F, E>(&c, rc.log_domain - 1, k)?;
+                let rows = encode::<F, E>(&c, rc.log_domain - 1)?;
                 let t = MerkleTree::commit(self.hasher.clone(), rows, (1 << k) * E::DEGREE)?;
                 transcript.observe_slice(t.root().as_ref());
                 ood_points =
@@ -304,8 +304,8 @@ where
                     g *= gamma;
                 }
                 // Query points lie in F: their eq tables are built in the base field.
-                for &t in &indices {
-                    let y = omega_k.pow(t as u64);
+                for &b in &indices {
+                    let y = omega_k.pow(reverse_bits(b, rc.log_domain - k) as u64);
                     accumulate_eq(&mut w, &pow_point(y, m_next), g);
                     g *= gamma;
                 }
@@ -450,18 +450,17 @@ where
             // Values in row: 2^k base elements in round 0, 2^k extension elements after.
             let width = if i == 0 { 1 } else { d };
             let omega = domain_generator::<F>(rc.log_domain)?;
-            let omega_inv_step = omega; // x₀ = ω^t for leaf t
             let eta = omega.pow(1 << (rc.log_domain - k));
             let omega_k = omega.pow(1 << k);
             let round_alphas = &alphas[i * k..(i + 1) * k];
             let mut folded = Vec::with_capacity(indices.len());
-            for (q, (&t, (row, path))) in indices.iter().zip(&rp.openings).enumerate() {
+            for (q, (&b, (row, path))) in indices.iter().zip(&rp.openings).enumerate() {
                 if row.len() != (1 << k) * width {
                     return Err(WhirError::QueryAnswer { round: i, query: q });
                 }
-                MerkleTree::verify(&self.hasher, &root, t, row, path)
+                MerkleTree::verify(&self.hasher, &root, b, row, path)
                     .map_err(|source| WhirError::MerklePath { round: i, query: q, source })?;
-                let vals: Vec<E> = if width == 1 {
+                let leaf: Vec<E> = if width == 1 {
                     row.iter().map(|&x| E::from_base(x)).collect()
                 } else {
                     row.chunks(d)
@@ -469,7 +468,10 @@ where
                         .collect::<Result<Vec<_>, _>>()
                         .map_err(|_| WhirError::QueryAnswer { round: i, query: q })?
                 };
-                let x0 = omega_inv_step.pow(t as u64);
+                // Leaf `b` holds the fiber over ω^(t·2^k), t = rev(b), in bit-reversed order.
+                let vals: Vec<E> = (0..1 << k).map(|j| leaf[reverse_bits(j, k)]).collect();
+                let t = reverse_bits(b, rc.log_domain - k);
+                let x0 = omega.pow(t as u64);
                 let v = fold_row(vals, x0, eta, round_alphas)
                     .ok_or(WhirError::QueryAnswer { round: i, query: q })?;
                 folded.push((E::from_base(omega_k.pow(t as u64)), v));

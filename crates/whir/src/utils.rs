@@ -145,14 +145,22 @@ pub(crate) fn round_poly<T: Field, E: Field + Mul<T, Output = E>>(f: &[T], w: &[
     }
 }
 
+/// `x` with its low `bits` bits in reverse order.
+pub(crate) fn reverse_bits(x: usize, bits: usize) -> usize {
+    if bits == 0 { 0 } else { x.reverse_bits() >> (usize::BITS as usize - bits) }
+}
+
 /// Encodes a polynomial given by its coefficients (`2^m` of them, over `E ⊇ F`) on the subgroup
-/// of order `2^log_domain` and lays the codeword out as Merkle rows: row `t` holds, for
-/// `j < 2^k`, the value at `ω^(t + j·2^(log_domain − k))` (the `2^k` points whose `2^k`-th powers
-/// coincide), each as its `E::DEGREE` coordinates over `F`.
+/// `⟨ω⟩` of order `2^L` (`L = log_domain`) and lays the codeword out as Merkle rows of `2^k`
+/// values, each as its `E::DEGREE` coordinates over `F`.
+///
+/// The NTT writes its output in bit-reversed order, and that order already groups the values
+/// that fold together: row `b` holds, at position `s < 2^k`, the value at
+/// `ω^(t + rev_k(s)·2^(L−k))` with `t = rev_{L−k}(b)` — the `2^k` points whose `2^k`-th powers
+/// are `ω^(t·2^k)`. No transpose is needed.
 pub(crate) fn encode<F: TwoAdicField, E: ExtensionField<F>>(
     coeffs: &[E],
     log_domain: usize,
-    k: usize,
 ) -> Result<Vec<F>, WhirError> {
     let n = 1usize << log_domain;
     let d = E::DEGREE;
@@ -168,23 +176,22 @@ pub(crate) fn encode<F: TwoAdicField, E: ExtensionField<F>>(
     <CpuBackend as NttOps<F>>::ntt_batch(
         &mut cols,
         Direction::Forward,
-        Order::NaturalToNatural,
+        Order::NaturalToBitReversed,
         F::ONE,
     )?;
-    let fold = 1usize << k;
-    let stride = n >> k;
+    if d == 1 {
+        return Ok(cols.pop().unwrap_or_default());
+    }
     let mut rows = vec![F::ZERO; n * d];
-    let fill = |(t, row): (usize, &mut [F])| {
-        for j in 0..fold {
-            for (dd, col) in cols.iter().enumerate() {
-                row[j * d + dd] = col[t + j * stride];
-            }
+    let fill = |(i, out): (usize, &mut [F])| {
+        for (o, col) in out.iter_mut().zip(&cols) {
+            *o = col[i];
         }
     };
-    if stride >= PAR_MIN {
-        rows.par_chunks_mut(fold * d).enumerate().for_each(fill);
+    if n >= PAR_MIN {
+        rows.par_chunks_mut(d).enumerate().for_each(fill);
     } else {
-        rows.chunks_mut(fold * d).enumerate().for_each(fill);
+        rows.chunks_mut(d).enumerate().for_each(fill);
     }
     Ok(rows)
 }

@@ -13,6 +13,14 @@
 #ifndef ZKPROVE_CURVE_H
 #define ZKPROVE_CURVE_H
 
+// Functions NVRTC compiles once and calls rather than inlining at every use: inlining every Fq2
+// product into every point formula makes the G2 program take minutes to compile and spill.
+#if defined(__CUDACC__)
+#define NOINLINE static __device__ __noinline__
+#else
+#define NOINLINE static inline
+#endif
+
 #if defined(CURVE_G2)
 typedef struct { fe c0; fe c1; } bf;
 
@@ -24,7 +32,7 @@ DEVICE bf bf_sub(bf a, bf b) { bf r; r.c0 = fe_sub(a.c0, b.c0); r.c1 = fe_sub(a.
 DEVICE bf bf_neg(bf a) { bf r; r.c0 = fe_neg(a.c0); r.c1 = fe_neg(a.c1); return r; }
 
 // (a0 + a1·u)(b0 + b1·u) with u² = −1, Karatsuba: three Fq products.
-DEVICE bf bf_mul(bf a, bf b) {
+NOINLINE bf bf_mul(bf a, bf b) {
     fe v0 = fe_mul(a.c0, b.c0);
     fe v1 = fe_mul(a.c1, b.c1);
     fe s = fe_mul(fe_add(a.c0, a.c1), fe_add(b.c0, b.c1));
@@ -35,7 +43,7 @@ DEVICE bf bf_mul(bf a, bf b) {
 }
 
 // (a0 + a1·u)² = (a0 + a1)(a0 − a1) + 2·a0·a1·u: two Fq products.
-DEVICE bf bf_sqr(bf a) {
+NOINLINE bf bf_sqr(bf a) {
     fe m = fe_mul(a.c0, a.c1);
     bf r;
     r.c0 = fe_mul(fe_add(a.c0, a.c1), fe_sub(a.c0, a.c1));
@@ -97,7 +105,7 @@ DEVICE xyzz_t xyzz_neg(xyzz_t p) {
 }
 
 // 2·P, dbl-2008-s-1 with a = 0.
-DEVICE xyzz_t xyzz_dbl(xyzz_t p) {
+NOINLINE xyzz_t xyzz_dbl(xyzz_t p) {
     if (xyzz_is_inf(p)) return p;
     bf u = bf_dbl(p.y);
     bf v = bf_sqr(u);
@@ -153,7 +161,7 @@ DEVICE xyzz_t xyzz_add_affine(xyzz_t p, affine_t q) {
 }
 
 // P + Q, add-2008-s.
-DEVICE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
+NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
     if (xyzz_is_inf(q)) return p;
     if (xyzz_is_inf(p)) return q;
     bf u1 = bf_mul(p.x, q.zz);

@@ -28,6 +28,7 @@ fn msm_programs_compile_to_ptx_and_sm90() {
     );
     for (name, g2) in [("g1", false), ("g2", true)] {
         let src = msm_program_source(g2);
+        let t = std::time::Instant::now();
         let ptx = nvrtc::compile(&src, name, &Target::Ptx("compute_90"))
             .unwrap_or_else(|e| panic!("{name}: PTX compilation failed: {e}"));
         let text = String::from_utf8_lossy(&ptx.image);
@@ -37,6 +38,7 @@ fn msm_programs_compile_to_ptx_and_sm90() {
         let cubin = nvrtc::compile(&src, name, &Target::Cubin("sm_90".to_string()))
             .unwrap_or_else(|e| panic!("{name}: sm_90 CUBIN compilation failed: {e}"));
         assert_eq!(&cubin.image[..4], b"\x7fELF", "{name}: CUBIN is not an ELF image");
+        println!("{name}: PTX + sm_90 CUBIN in {:.1?}", t.elapsed());
         let resources = nvrtc::parse_ptxas_log(&cubin.log);
         assert_eq!(resources.len(), kernels::MSM_KERNEL_NAMES.len(), "{name}:\n{}", cubin.log);
         for r in &resources {

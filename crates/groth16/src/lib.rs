@@ -18,6 +18,7 @@
 
 #![forbid(unsafe_code)]
 
+mod gpu;
 mod matrix;
 mod prover;
 mod verifier;

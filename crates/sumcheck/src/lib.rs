@@ -51,10 +51,11 @@
 //! - Rayon over the hypercube's first half (tasks of 1024 pairs above 2048 pairs);
 //! - the base field's SIMD packing (`F::Packing`) whenever the tables are still in the base field,
 //!   the extension coefficients `c_t` applied once per term at the end;
-//! - for degree ≤ 2 (`f·g`, `f·w`, linear combinations) the first challenge is held back and round 2
+//! - when the challenges are in a proper extension, the first challenge is held back and round 2
 //!   is computed from the base-field tables too (the small-value optimisation of Bagad, Domb and
-//!   Thaler, 2024), then both first variables are fixed in one pass — so the tables are first
-//!   written in `E` at a quarter of their size;
+//!   Thaler, 2024: `Π_j f_j(r₁, X, x)` is a degree-`m` polynomial in `r₁` whose values at
+//!   `0, …, d` are base-field products), then both first variables are fixed in one pass — so the
+//!   tables are first written in `E` at a quarter of their size;
 //! - later rounds fold in place and evaluate the next round in the same pass
 //!   ([`SumcheckProver::fold_and_round`], used by [`prove`]);
 //! - monomorphised kernels per degree (1..=8) and a dedicated one for a single product `f·g`.

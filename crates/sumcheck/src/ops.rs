@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use zkprove_field::{ExtensionField, Field, PackedField};
 use zkprove_poly::{Backend, CpuBackend};
 
+use crate::round::lagrange_weights_integers;
 use crate::{MAX_DEGREE, SumcheckError, Term};
 
 /// Operations a backend provides to run sumcheck rounds on its own columns.
@@ -326,50 +327,61 @@ fn fold_and_sums_ext<E: Field>(
     sums
 }
 
-/// Round 2 on base-field tables with the first challenge `r1` held back, for terms of degree
-/// `≤ D ≤ 2` (the small-value optimisation of Bagad, Domb and Thaler, "The Sum-Check Protocol
-/// over Fields of Small Characteristic", 2024). With `u = f(0, X, x)`, `v = f(1, X, x)` and
-/// `δ = v − u`, a product `f_j(r1, X, x)·f_k(r1, X, x)` is
-/// `(1 − r1)·u_j u_k + r1·v_j v_k + (r1² − r1)·δ_j δ_k`, and a single factor is
-/// `(1 − r1)·u + r1·v`; so the three sums `Σ u_j u_k`, `Σ v_j v_k`, `Σ δ_j δ_k` (per term, per
-/// point `X`) are base-field sums, packed, and `r1` enters once per term at the end. Returns
-/// `[term][slot][0..3]`, slots for `X = 0` (and `X = 2` when `D = 2`).
-fn deferred_sums_seq<T: Alg, const D: usize>(
+/// Round 2 on base-field tables with the first challenge `r1` held back (the small-value
+/// optimisation of Bagad, Domb and Thaler, "The Sum-Check Protocol over Fields of Small
+/// Characteristic", 2024). For a term of `m ≤ D` factors and a point `X`, the summand
+/// `Π_j f_j(r1, X, x)` is a polynomial `Q(r1)` of degree `m` whose values at `r1 = k ∈ {0, …, D}`
+/// are products of base-field values `f_j(k, X, x) = f_j(0, X, x) + k·(f_j(1, X, x) − f_j(0, X, x))`.
+/// So the sums `Σ_x Q(k)` are packed base-field sums, and `r1` enters once per term at the end
+/// through the Lagrange basis at `r1`. `quarters[j]` are table `j`'s quarters
+/// `f(0,0,·), f(0,1,·), f(1,0,·), f(1,1,·)`; returns `[term][slot][k]`, slots for `X = 0, 2, …, D`.
+fn deferred_sums_seq<T: Alg, const D: usize, const R: usize>(
     quarters: &[[&[T]; 4]],
     terms: &[Term<impl Sync>],
     zero: T,
-) -> Vec<[[T; 3]; D]> {
+) -> Vec<[[T; R]; D]> {
     let n = quarters.first().map_or(0, |q| q[0].len());
-    let mut acc = vec![[[zero; 3]; D]; terms.len()];
-    // Per table and slot: (u, v, δ).
-    let mut vals = vec![[[zero; 3]; D]; quarters.len()];
+    let mut acc = vec![[[zero; R]; D]; terms.len()];
+    // Per table, slot and node k: f(k, X_slot, x).
+    let mut vals = vec![[[zero; R]; D]; quarters.len()];
     for i in 0..n {
         for (val, q) in vals.iter_mut().zip(quarters) {
             let (a0, a1, b0, b1) = (q[0][i], q[1][i], q[2][i], q[3][i]);
-            val[0] = [a0, b0, b0 - a0];
-            if D == 2 {
-                let u = a1 + a1 - a0;
-                let v = b1 + b1 - b0;
-                val[1] = [u, v, v - u];
+            let (da, db) = (a1 - a0, b1 - b0);
+            // Slot 0 is X = 0; slot s ≥ 1 is X = s + 1.
+            let (mut u, mut v) = (a0, b0);
+            for s in 0..D {
+                if s == 1 {
+                    u = a1 + da;
+                    v = b1 + db;
+                } else if s > 1 {
+                    u += da;
+                    v += db;
+                }
+                let delta = v - u;
+                let w = &mut val[s];
+                w[0] = u;
+                w[1] = v;
+                for k in 2..R {
+                    w[k] = w[k - 1] + delta;
+                }
             }
         }
         for (a, term) in acc.iter_mut().zip(terms) {
-            match term.factors[..] {
-                [j] => {
-                    for s in 0..D {
-                        a[s][0] += vals[j][s][0];
-                        a[s][1] += vals[j][s][1];
+            let Some((first, rest)) = term.factors.split_first() else { continue };
+            let mut p = vals[*first];
+            for &j in rest {
+                let vj = &vals[j];
+                for s in 0..D {
+                    for k in 0..R {
+                        p[s][k] = p[s][k] * vj[s][k];
                     }
                 }
-                [j, k] => {
-                    for s in 0..D {
-                        let (x, y) = (&vals[j][s], &vals[k][s]);
-                        a[s][0] += x[0] * y[0];
-                        a[s][1] += x[1] * y[1];
-                        a[s][2] += x[2] * y[2];
-                    }
+            }
+            for s in 0..D {
+                for k in 0..R {
+                    a[s][k] += p[s][k];
                 }
-                _ => {}
             }
         }
     }
@@ -378,7 +390,7 @@ fn deferred_sums_seq<T: Alg, const D: usize>(
 
 /// [`deferred_sums_seq`] over all `x`, in Rayon tasks above [`PAR_MIN`], combined with `r1`:
 /// per-term values at the slots, `terms.len() × D`, in `E`.
-fn deferred_sums<F: Field, E: ExtensionField<F>, T: Alg, const D: usize>(
+fn deferred_sums<F: Field, E: ExtensionField<F>, T: Alg, const D: usize, const R: usize>(
     quarters: &[[&[T]; 4]],
     terms: &[Term<E>],
     zero: T,
@@ -386,18 +398,18 @@ fn deferred_sums<F: Field, E: ExtensionField<F>, T: Alg, const D: usize>(
     reduce: impl Fn(T) -> F + Sync,
 ) -> Vec<Vec<E>> {
     let n = quarters.first().map_or(0, |q| q[0].len());
-    let add = |mut a: Vec<[[T; 3]; D]>, b: Vec<[[T; 3]; D]>| {
+    let add = |mut a: Vec<[[T; R]; D]>, b: Vec<[[T; R]; D]>| {
         for (x, y) in a.iter_mut().zip(&b) {
             for s in 0..D {
-                for c in 0..3 {
-                    x[s][c] += y[s][c];
+                for k in 0..R {
+                    x[s][k] += y[s][k];
                 }
             }
         }
         a
     };
     let raw = if n < PAR_MIN {
-        deferred_sums_seq::<T, D>(quarters, terms, zero)
+        deferred_sums_seq::<T, D, R>(quarters, terms, zero)
     } else {
         (0..n.div_ceil(CHUNK))
             .into_par_iter()
@@ -405,19 +417,42 @@ fn deferred_sums<F: Field, E: ExtensionField<F>, T: Alg, const D: usize>(
                 let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
                 let sub: Vec<[&[T]; 4]> =
                     quarters.iter().map(|q| q.map(|x| &x[start..end])).collect();
-                deferred_sums_seq::<T, D>(&sub, terms, zero)
+                deferred_sums_seq::<T, D, R>(&sub, terms, zero)
             })
-            .reduce(|| vec![[[zero; 3]; D]; terms.len()], add)
+            .reduce(|| vec![[[zero; R]; D]; terms.len()], add)
     };
-    let (w0, w1, w2) = (E::ONE - r1, r1, r1 * r1 - r1);
+    let weights = lagrange_weights_integers(R, r1);
     raw.into_iter()
         .map(|slots| {
             slots
                 .iter()
-                .map(|c| w0 * reduce(c[0]) + w1 * reduce(c[1]) + w2 * reduce(c[2]))
+                .map(|qk| weights.iter().zip(qk).map(|(&w, &q)| w * reduce(q)).sum())
                 .collect()
         })
         .collect()
+}
+
+/// Dispatches [`deferred_sums`] on the degree (`R = D + 1` nodes).
+fn deferred_dispatch<F: Field, E: ExtensionField<F>, T: Alg>(
+    quarters: &[[&[T]; 4]],
+    terms: &[Term<E>],
+    degree: usize,
+    zero: T,
+    r1: E,
+    reduce: impl Fn(T) -> F + Sync,
+) -> Vec<Vec<E>> {
+    match degree {
+        0 | 1 => deferred_sums::<F, E, T, 1, 2>(quarters, terms, zero, r1, reduce),
+        2 => deferred_sums::<F, E, T, 2, 3>(quarters, terms, zero, r1, reduce),
+        3 => deferred_sums::<F, E, T, 3, 4>(quarters, terms, zero, r1, reduce),
+        4 => deferred_sums::<F, E, T, 4, 5>(quarters, terms, zero, r1, reduce),
+        5 => deferred_sums::<F, E, T, 5, 6>(quarters, terms, zero, r1, reduce),
+        6 => deferred_sums::<F, E, T, 6, 7>(quarters, terms, zero, r1, reduce),
+        7 => deferred_sums::<F, E, T, 7, 8>(quarters, terms, zero, r1, reduce),
+        _ => deferred_sums::<F, E, T, MAX_DEGREE, { MAX_DEGREE + 1 }>(
+            quarters, terms, zero, r1, reduce,
+        ),
+    }
 }
 
 /// `Σ_t c_t · S_t(k)` with per-term values already in `E`.
@@ -588,10 +623,11 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         Ok(())
     }
 
-    /// Degrees 1 and 2 (products of at most two tables: `f·g`, WHIR's `f·w`, linear
-    /// combinations of them).
+    /// When the challenges are in a proper extension: round 2 then costs `(d + 1)×` the base-field
+    /// products of round 1 (packed) instead of extension-field products and a full-size fold.
+    /// Without SIMD packing, only up to degree 3.
     fn defers_first_fold(degree: usize) -> bool {
-        degree <= 2
+        E::DEGREE > 1 && (degree <= 3 || F::Packing::WIDTH > 1)
     }
 
     fn round_evals_base_deferred(
@@ -606,10 +642,6 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         if len < 4 {
             return Err(SumcheckError::NoVariablesLeft);
         }
-        if degree > 2 {
-            let folded = <Self as SumcheckOps<F, E>>::fold_base(tables, len, r1)?;
-            return <Self as SumcheckOps<F, E>>::round_evals_ext(&folded, len / 2, terms, degree);
-        }
         let q = len / 4;
         fn quarters<X>(t: &[X], q: usize) -> [&[X]; 4] {
             [&t[..q], &t[q..2 * q], &t[2 * q..3 * q], &t[3 * q..4 * q]]
@@ -620,18 +652,10 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
                 tables.iter().map(|t| quarters(t, q).map(F::Packing::pack_slice)).collect();
             let zero = F::Packing::broadcast(F::ZERO);
             let lanes = |p: F::Packing| p.as_slice().iter().copied().sum::<F>();
-            if degree == 1 {
-                deferred_sums::<F, E, _, 1>(&qs, terms, zero, r1, lanes)
-            } else {
-                deferred_sums::<F, E, _, 2>(&qs, terms, zero, r1, lanes)
-            }
+            deferred_dispatch(&qs, terms, degree, zero, r1, lanes)
         } else {
             let qs: Vec<[&[F]; 4]> = tables.iter().map(|t| quarters(t, q)).collect();
-            if degree == 1 {
-                deferred_sums::<F, E, _, 1>(&qs, terms, F::ZERO, r1, |x| x)
-            } else {
-                deferred_sums::<F, E, _, 2>(&qs, terms, F::ZERO, r1, |x| x)
-            }
+            deferred_dispatch(&qs, terms, degree, F::ZERO, r1, |x| x)
         };
         Ok(combine_ext(sums, terms, degree))
     }

@@ -104,12 +104,15 @@ impl<E: Field> RoundPoly<E> {
 
 /// Evaluates at `r` the polynomial of degree `< ys.len()` through `(i, ys[i])`, `i = 0, 1, …`.
 fn lagrange_eval_integers<E: Field>(ys: &[E], r: E) -> E {
-    let n = ys.len();
+    lagrange_weights_integers(ys.len(), r).iter().zip(ys).map(|(&w, &y)| w * y).sum()
+}
+
+/// The Lagrange basis at `r` for the nodes `0, 1, …, n − 1`: `L_i(r) = Π_{j≠i} (r − j)/(i − j)`
+/// (O(n²), no division by `r − j`, so also correct when `r` is a node).
+pub(crate) fn lagrange_weights_integers<E: Field>(n: usize, r: E) -> Vec<E> {
     if n == 0 {
-        return E::ZERO;
+        return Vec::new();
     }
-    // prefix[i] = Π_{j<i} (r − j), suffix[i] = Π_{j>i} (r − j): Π_{j≠i} (r − j) with no division,
-    // correct also when r is one of the nodes.
     let nodes: Vec<E> = (0..n).map(|i| E::from_u64(i as u64)).collect();
     let mut prefix = vec![E::ONE; n];
     for i in 1..n {
@@ -124,16 +127,15 @@ fn lagrange_eval_integers<E: Field>(ys: &[E], r: E) -> E {
     for i in 1..n {
         fact[i] = fact[i - 1] * nodes[i];
     }
-    let mut acc = E::ZERO;
-    for i in 0..n {
-        let mut denom = fact[i] * fact[n - 1 - i];
-        if (n - 1 - i) % 2 == 1 {
-            denom = -denom;
-        }
-        // The denominator is a product of integers below the field's characteristic for every
-        // degree this crate accepts, so it is invertible.
-        let inv = denom.inverse().unwrap_or(E::ZERO);
-        acc += ys[i] * prefix[i] * suffix[i] * inv;
-    }
-    acc
+    (0..n)
+        .map(|i| {
+            let mut denom = fact[i] * fact[n - 1 - i];
+            if (n - 1 - i) % 2 == 1 {
+                denom = -denom;
+            }
+            // A product of integers below the characteristic for every degree this crate
+            // accepts, so invertible.
+            prefix[i] * suffix[i] * denom.inverse().unwrap_or(E::ZERO)
+        })
+        .collect()
 }

@@ -27,16 +27,15 @@ impl<F: GpuField + TwoAdicField> NttJob<F> {
         let mut rng = StdRng::seed_from_u64(2);
         let host: Vec<Vec<F>> =
             (0..width).map(|_| (0..n).map(|_| F::random(&mut rng)).collect()).collect();
-        let hint = "`zkprove devices` lists the devices of this machine";
         Ok(match kind {
             GpuBackendKind::Cuda => {
-                let dev = CudaDevice::get().with_context(|| format!("--device cuda: {hint}"))?;
+                let dev = CudaDevice::get().context("--device cuda (see `zkprove devices`)")?;
                 let cols =
                     host.iter().map(|c| DeviceBuffer::upload(&dev, c)).collect::<Result<_, _>>()?;
                 Self::Cuda(cols)
             }
             GpuBackendKind::OpenCl => {
-                let dev = ClDevice::get().with_context(|| format!("--device opencl: {hint}"))?;
+                let dev = ClDevice::get().context("--device opencl (see `zkprove devices`)")?;
                 let cols =
                     host.iter().map(|c| ClBuffer::upload(&dev, c)).collect::<Result<_, _>>()?;
                 Self::OpenCl(cols)

@@ -7,18 +7,22 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use zkprove_circom::{Proof, VerificationKey, Witness, read_public_signals, write_public_signals};
-use zkprove_groth16::{Groth16Prover, validate_verification_key, verify};
+use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
+use zkprove_groth16::{Groth16Backend, Groth16Prover, validate_verification_key, verify};
+use zkprove_poly::CpuBackend;
 
 /// Where to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Device {
     /// The CPU backend (all cores).
     Cpu,
-    /// An NVIDIA GPU through CUDA (not built yet: see the GPU issues).
+    /// An NVIDIA GPU through CUDA (NTTs and MSMs on the device; needs NVRTC).
     Cuda,
-    /// A GPU through OpenCL (not built yet: see the GPU issues).
+    /// A GPU (or any OpenCL device) through OpenCL.
     Opencl,
-    /// A GPU when one is usable, the CPU otherwise.
+    /// A CUDA GPU when one is usable (device and NVRTC present), the CPU otherwise. OpenCL is
+    /// never picked automatically: the usual OpenCL device without a GPU is PoCL on the CPU,
+    /// slower than the CPU backend.
     Auto,
 }
 
@@ -52,7 +56,8 @@ struct ProveArgs {
     /// Where to prove.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
-    /// Skip verifying the proof before writing it (not recommended: a few milliseconds saved).
+    /// Skip verifying a CPU proof before writing it (not recommended: a few milliseconds saved).
+    /// GPU proofs are always verified on the CPU.
     #[arg(long)]
     no_verify: bool,
 }
@@ -95,7 +100,7 @@ impl Progress {
     }
 }
 
-/// Checks the device choice: only the CPU backend exists so far.
+/// Checks the device choice of commands that run on the CPU backend only (`bench groth16`).
 pub fn check_device(device: Device) -> Result<()> {
     match device {
         Device::Cpu | Device::Auto => Ok(()),
@@ -113,26 +118,105 @@ pub fn run(args: Groth16Args) -> Result<()> {
     }
 }
 
-fn prove(args: &ProveArgs) -> Result<()> {
-    check_device(args.device)?;
-    let progress = Progress::new();
-    let prover: Groth16Prover =
-        progress.phase("loading proving key", || Ok(Groth16Prover::load(&args.zkey)?))?;
-    let witness = progress.phase("reading witness", || Ok(Witness::open(&args.witness)?))?;
-    witness.check_against(prover.header())?;
-    let values = &witness.values;
-    let proof = progress.phase("proving", || Ok(prover.prove(values)?))?;
-    let public = prover.public_signals(values)?;
-    if !args.no_verify {
-        progress.phase("verifying", || {
-            verify(prover.verification_key(), public, &proof).context(
-                "the proof does not verify: the witness does not satisfy the circuit of this \
-                 proving key (nothing written)",
-            )
+/// The backend `device` resolves to: `auto` is CUDA when a device and NVRTC are present, else the
+/// CPU; an explicit GPU choice without that device is an error naming it.
+fn resolve_device(device: Device) -> Result<Device> {
+    let cuda_usable = || zkprove_gpu::cuda_available() && zkprove_gpu::nvrtc::is_available();
+    Ok(match device {
+        Device::Cpu => Device::Cpu,
+        Device::Auto => {
+            if cuda_usable() {
+                Device::Cuda
+            } else {
+                Device::Cpu
+            }
+        }
+        Device::Cuda => {
+            CudaDevice::get().context("--device cuda")?;
+            if !zkprove_gpu::nvrtc::is_available() {
+                return Err(zkprove_gpu::GpuError::NoNvrtc).context("--device cuda");
+            }
+            Device::Cuda
+        }
+        Device::Opencl => {
+            ClDevice::get().context("--device opencl")?;
+            Device::Opencl
+        }
+    })
+}
+
+/// A proof, the key's verification key and its number of public signals.
+type Proved = (Proof, VerificationKey, usize);
+
+/// Loads the key on backend `B` and proves.
+fn prove_on<B: Groth16Backend>(
+    zkey: &Path,
+    witness: &Witness,
+    progress: &Progress,
+) -> Result<Proved> {
+    let prover: Groth16Prover<B> = progress
+        .phase(&format!("loading proving key ({})", B::NAME), || {
+            Ok(Groth16Prover::<B>::load(zkey)?)
         })?;
-    }
+    witness.check_against(prover.header())?;
+    let proof =
+        progress.phase(&format!("proving ({})", B::NAME), || Ok(prover.prove(&witness.values)?))?;
+    let n_public = prover.public_signals(&witness.values)?.len();
+    Ok((proof, prover.verification_key().clone(), n_public))
+}
+
+/// A GPU proof, verified on the CPU; when the device fails or its proof does not verify, the
+/// failure is logged with the device named and the proof is made on the CPU instead.
+fn prove_gpu<B: Groth16Backend>(
+    args: &ProveArgs,
+    witness: &Witness,
+    progress: &Progress,
+) -> Result<Proved> {
+    let failure = match prove_on::<B>(&args.zkey, witness, progress) {
+        Ok((proof, vk, n_public)) => {
+            let public = &witness.values[1..=n_public];
+            match progress.phase("verifying on the CPU", || Ok(verify(&vk, public, &proof)?)) {
+                Ok(()) => return Ok((proof, vk, n_public)),
+                Err(e) => format!("the {} proof does not verify ({e})", B::NAME),
+            }
+        }
+        Err(e) => format!("proving on {} failed: {e:#}", B::NAME),
+    };
+    eprintln!("warning: {failure}; proving on the CPU instead");
+    tracing::warn!(device = B::NAME, "{failure}; proving on the CPU instead");
+    let proved = prove_on::<CpuBackend>(&args.zkey, witness, progress)?;
+    verify_before_write(&proved, witness, progress)?;
+    Ok(proved)
+}
+
+fn verify_before_write(proved: &Proved, witness: &Witness, progress: &Progress) -> Result<()> {
+    let (proof, vk, n_public) = proved;
+    progress.phase("verifying", || {
+        verify(vk, &witness.values[1..=*n_public], proof).context(
+            "the proof does not verify: the witness does not satisfy the circuit of this \
+             proving key (nothing written)",
+        )
+    })
+}
+
+fn prove(args: &ProveArgs) -> Result<()> {
+    let device = resolve_device(args.device)?;
+    let progress = Progress::new();
+    let witness = progress.phase("reading witness", || Ok(Witness::open(&args.witness)?))?;
+    let proved = match device {
+        Device::Cuda => prove_gpu::<CudaBackend>(args, &witness, &progress)?,
+        Device::Opencl => prove_gpu::<OpenClBackend>(args, &witness, &progress)?,
+        Device::Cpu | Device::Auto => {
+            let proved = prove_on::<CpuBackend>(&args.zkey, &witness, &progress)?;
+            if !args.no_verify {
+                verify_before_write(&proved, &witness, &progress)?;
+            }
+            proved
+        }
+    };
+    let (proof, _, n_public) = proved;
     proof.write(&args.proof)?;
-    write_public_signals(&args.public, public)?;
+    write_public_signals(&args.public, &witness.values[1..=n_public])?;
     Ok(())
 }
 

@@ -42,7 +42,7 @@ fn bench_ntt_on_an_absent_device_is_a_clear_error() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no cuda device found"), "{err}");
-    let out = zkprove(&["bench", "msm", "--log-n", "4", "--device", "opencl"], &[]);
+    let out = zkprove(&["bench", "pairing", "--device", "opencl"], &[]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("--device cpu only"));
 }

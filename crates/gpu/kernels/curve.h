@@ -122,7 +122,7 @@ NOINLINE xyzz_t xyzz_dbl(xyzz_t p) {
 }
 
 // 2·Q for an affine Q (not infinity), mdbl-2008-s-1 with a = 0.
-DEVICE xyzz_t xyzz_dbl_affine(affine_t q) {
+NOINLINE xyzz_t xyzz_dbl_affine(affine_t q) {
     bf u = bf_dbl(q.y);
     bf v = bf_sqr(u);
     bf w = bf_mul(u, v);

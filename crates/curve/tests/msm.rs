@@ -215,7 +215,7 @@ fn g1_all_paths_match_naive() {
 #[test]
 fn g1_batch_affine_large_windows() {
     // Enough points that batches fill and conflicts happen in every window.
-    check_all_paths::<G1Config>(&[3001], &[5, 13], 2);
+    check_all_paths::<G1Config>(&[3001], &[5, 13, 16], 2);
 }
 
 #[test]

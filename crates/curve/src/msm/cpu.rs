@@ -271,10 +271,12 @@ fn addition_cost(mode: BucketMode) -> usize {
     }
 }
 
-/// The largest window width [`window_bits`] picks: `2^13` buckets per task (512 KiB of affine G1
-/// buckets) stay in a core's L2 cache; wider windows measured slower at 2^20 on the development
-/// machine (random bucket accesses miss the cache), although they do fewer additions.
-pub const MAX_AUTO_WINDOW_BITS: usize = 14;
+/// The largest window width [`window_bits`] picks: `2^15` buckets per task (2 MiB of affine G1
+/// buckets, a core's L2 on the development machine). With 14 as the cap, 16-bit windows had
+/// measured slower at 2^20 (random bucket accesses miss the cache); since the batch-affine
+/// reduction and GLV they measured 0.90–0.96× the time of 13/14-bit windows at 2^18 and 2^20
+/// (interleaved runs, G1), which the cost model below picks there.
+pub const MAX_AUTO_WINDOW_BITS: usize = 16;
 
 /// The window width for `n` points: the `c ≤` [`MAX_AUTO_WINDOW_BITS`] minimising
 /// `W(c)·(n·a + 2^(c−1)·r)` (module docs).

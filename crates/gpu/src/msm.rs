@@ -168,11 +168,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
     /// # Errors
     /// The runtime's errors other than [`GpuError::OutOfMemory`].
     pub fn new(device: &Arc<R>, bases: &[Affine<C>]) -> Result<Self, GpuError> {
-        let mut flat = Vec::with_capacity(bases.len() * 2 * C::FQ_PER_COORD);
-        for b in bases {
-            C::push_coord(&b.x, &mut flat);
-            C::push_coord(&b.y, &mut flat);
-        }
+        let flat = Self::flatten(bases);
         let store = match GpuBuffer::upload(device, &flat) {
             Ok(buf) => Store::Resident(buf),
             Err(GpuError::OutOfMemory { .. }) => Store::Host(flat),
@@ -184,6 +180,22 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             n: bases.len(),
             _curve: core::marker::PhantomData,
         })
+    }
+
+    /// Bases kept on the host: each MSM uploads them chunk by chunk (what [`GpuBases::new`] falls
+    /// back to when the device cannot hold them; for devices whose memory is needed elsewhere).
+    pub fn on_host(device: &Arc<R>, bases: &[Affine<C>]) -> Self {
+        let store = Store::Host(Self::flatten(bases));
+        Self { device: device.clone(), store, n: bases.len(), _curve: core::marker::PhantomData }
+    }
+
+    fn flatten(bases: &[Affine<C>]) -> Vec<Fq> {
+        let mut flat = Vec::with_capacity(bases.len() * 2 * C::FQ_PER_COORD);
+        for b in bases {
+            C::push_coord(&b.x, &mut flat);
+            C::push_coord(&b.y, &mut flat);
+        }
+        flat
     }
 
     /// Number of bases.
@@ -207,6 +219,21 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
     /// [`GpuError::LengthMismatch`], [`GpuError::Unsupported`] for `c` outside 2..=20, and the
     /// runtime's errors ([`GpuError::OutOfMemory`] only when even [`MIN_CHUNK`] points do not fit).
     pub fn msm(&self, scalars: &[Fr], c: Option<u32>) -> Result<Projective<C>, GpuError> {
+        self.msm_chunked(scalars, c, MAX_CHUNK)
+    }
+
+    /// [`GpuBases::msm`] in chunks of at most `max_chunk` points (at least [`MIN_CHUNK`]), each a
+    /// separate device MSM whose results the host adds: what a job too large for device memory
+    /// runs as.
+    ///
+    /// # Errors
+    /// As [`GpuBases::msm`].
+    pub fn msm_chunked(
+        &self,
+        scalars: &[Fr],
+        c: Option<u32>,
+        max_chunk: usize,
+    ) -> Result<Projective<C>, GpuError> {
         if scalars.len() != self.n {
             return Err(GpuError::LengthMismatch { expected: self.n, got: scalars.len() });
         }
@@ -218,7 +245,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         if !(2..=20).contains(&c) {
             return Err(GpuError::Unsupported { what: format!("MSM window of {c} bits") });
         }
-        let mut chunk = self.n.min(MAX_CHUNK);
+        let mut chunk = self.n.min(max_chunk.clamp(MIN_CHUNK, MAX_CHUNK));
         let mut start = 0;
         while start < self.n {
             let end = (start + chunk).min(self.n);

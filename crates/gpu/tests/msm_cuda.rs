@@ -52,6 +52,7 @@ fn g1_edge_cases_match_cpu() {
     msm_common::edge_cases::<_, G1>(&dev, &[2, 3, 5, 8, 13, 16]);
     msm_common::errors::<_, G1>(&dev);
     msm_common::through_msm_ops::<CudaBackend, G1>(3000);
+    msm_common::chunks::<_, G1>(&dev, 10_000);
 }
 
 #[test]
@@ -72,4 +73,5 @@ fn g2_edge_cases_match_cpu() {
     msm_common::edge_cases::<_, G2>(&dev, &[3, 7, 12]);
     msm_common::errors::<_, G2>(&dev);
     msm_common::through_msm_ops::<CudaBackend, G2>(500);
+    msm_common::chunks::<_, G2>(&dev, 3000);
 }

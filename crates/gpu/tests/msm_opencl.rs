@@ -43,6 +43,7 @@ fn g1_msm_ops() {
         return;
     }
     msm_common::through_msm_ops::<OpenClBackend, G1>(300);
+    msm_common::chunks::<_, G1>(&device().expect("device"), 2500);
 }
 
 #[test]

@@ -230,6 +230,13 @@ where
         if point.len() != n {
             return Err(WhirError::WrongLength { what: "point", expected: n, got: point.len() });
         }
+        if witness.evals.len() != 1 << n {
+            return Err(WhirError::WrongLength {
+                what: "witness",
+                expected: 1 << n,
+                got: witness.evals.len(),
+            });
+        }
         // The weight w = eq(z, ·) + Σ γ^(j+1) eq(pow(ood_j), ·), in internal order; first eq(z, ·),
         // which also gives the value f(z) = Σ_b eq(z, b)·f(b).
         let internal_point: Vec<E> = point.iter().rev().copied().collect();

@@ -307,3 +307,19 @@ fn params_checked() {
         Err(WhirError::WrongLength { .. })
     ));
 }
+
+#[test]
+fn proof_under_other_parameters_rejected() {
+    let (_, poly, point, value, proof) = bb_fixture();
+    // Same n, another folding factor or rate: the proof does not fit.
+    for (k, r) in [(4, 1), (3, 2), (2, 1)] {
+        let other = BbWhir::new(params(12, k, r, 4), bb_hash()).expect("params");
+        assert!(bb_verify(&other, &poly, &point, value, &proof).is_err(), "k={k} r={r}");
+    }
+    // A witness for another size.
+    let small = BbWhir::new(params(10, 4, 1, 4), bb_hash()).expect("params");
+    let big = BbWhir::new(params(12, 3, 1, 4), bb_hash()).expect("params");
+    let mut t = bb_transcript();
+    let (_, witness) = small.commit(&mut t, &random_mle::<BabyBear>(10, 1)).expect("commit");
+    assert!(matches!(big.open(&mut t, &witness, &point), Err(WhirError::WrongLength { .. })));
+}

@@ -16,7 +16,11 @@
 //!   arithmetic ([`FieldOp`]) and the NTT (bit reversal, radix-2 stages in global memory, up to
 //!   nine stages per pass in local/shared memory, coset and `1/n` scaling, batched columns).
 //! - [`CudaBackend`] / [`OpenClBackend`]: zero-sized [`zkprove_poly::Backend`]s whose columns are
-//!   device buffers, implementing [`zkprove_poly::NttOps`] with the CPU backend's conventions.
+//!   device buffers, implementing [`zkprove_poly::NttOps`] with the CPU backend's conventions,
+//!   and [`zkprove_curve::MsmOps`] for BN254 G1 and G2 ([`GpuBases`]: bases uploaded once and kept
+//!   resident; Pippenger with signed digits, a counting sort by bucket, XYZZ bucket sums and
+//!   split running-sum reductions on the device, from `kernels/curve.h` + `kernels/msm.cu`). The
+//!   MSM programs are named programs ([`ProgramSource`]), cached per device like the fields'.
 //!
 //! # Kernel build: NVRTC at runtime, cached per process
 //!
@@ -41,7 +45,9 @@
 //! `tests/nvrtc.rs` compiles every program to PTX and to an `sm_90` CUBIN with NVRTC from PyPI and
 //! prints registers and spills; `tests/opencl.rs` runs every kernel on PoCL (OpenCL on the CPU)
 //! against crates/field and zkprove-poly's CPU backend; `tests/cuda.rs` runs the same differential
-//! tests on a CUDA device and skips where there is none.
+//! tests on a CUDA device and skips where there is none. The MSM has its own three:
+//! `tests/nvrtc_msm.rs`, `tests/msm_opencl.rs` (against crates/curve's CPU MSM, sizes 0..2^12)
+//! and `tests/msm_cuda.rs`.
 
 mod buffer;
 mod cuda;

@@ -85,19 +85,15 @@ struct SumcheckReport {
 pub fn run(args: BenchSumcheckArgs) -> Result<()> {
     let pool = thread_pool(args.threads)?;
     let times = pool.install(|| match args.field {
-        SumcheckField::M31 => {
-            time_prove::<M31, QM31, 16, 8>(&args, || {
-                Transcript::with_label(Poseidon2::m31_16(), b"bench")
-            })
-        }
+        SumcheckField::M31 => time_prove::<M31, QM31, 16, 8>(&args, || {
+            Transcript::with_label(Poseidon2::m31_16(), b"bench")
+        }),
         SumcheckField::Babybear => time_prove::<BabyBear, BabyBearExt4, 16, 8>(&args, || {
             Transcript::with_label(Poseidon2::babybear_16(), b"bench")
         }),
-        SumcheckField::Goldilocks => {
-            time_prove::<Goldilocks, GoldilocksExt2, 12, 8>(&args, || {
-                Transcript::with_label(Poseidon2::goldilocks_12(), b"bench")
-            })
-        }
+        SumcheckField::Goldilocks => time_prove::<Goldilocks, GoldilocksExt2, 12, 8>(&args, || {
+            Transcript::with_label(Poseidon2::goldilocks_12(), b"bench")
+        }),
     })?;
     let median_ms = median(times);
     let report = SumcheckReport {

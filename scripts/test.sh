@@ -44,6 +44,11 @@ if ! dpkg -s pocl-opencl-icd ocl-icd-libopencl1 >/dev/null 2>&1; then
 fi
 # Pinned: a newer NVRTC writes PTX that a CUDA 13.0 driver refuses.
 if [ ! -e target/cuda-pip/nvidia/cu13/lib/libnvrtc.so.13 ]; then
+  if ! python3 -m pip --version >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq python3-pip >/dev/null
+  fi
+  # --target installs into target/ only (allowed even where the system Python is externally managed).
   python3 -m pip install --quiet --no-deps --target target/cuda-pip nvidia-cuda-nvrtc==13.0.88
 fi
 export LD_LIBRARY_PATH="$PWD/target/cuda-pip/nvidia/cu13/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"

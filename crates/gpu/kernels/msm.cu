@@ -4,7 +4,7 @@
 //   1. msm_digits      one work-item per scalar: Montgomery → canonical, signed c-bit digits
 //                      d ∈ [−NB, NB] (stored as |d| | sign << 31, 0 for d = 0), and the histogram
 //                      of |d| per window (atomic increments).
-//   2. msm_scan        one work-item per window: exclusive prefix sum of the histogram (bucket
+//   2. msm_scan        one work-group per window: exclusive prefix sum of the histogram (bucket
 //                      starts; entry NB + 1 is the window's number of non-zero digits).
 //   3. msm_scatter     one work-item per scalar: counting-sort scatter of (point index | sign) into
 //                      its bucket's range of the window (atomic cursors; order within a bucket is
@@ -87,18 +87,45 @@ KERNEL void msm_digits(GLOBAL const u32 *scalars, GLOBAL u32 *digits, GLOBAL u32
     }
 }
 
+// One work-group of MSM_SCAN_GROUP work-items per window: each work-item sums a contiguous segment
+// of the histogram, the segment totals are scanned in local memory, then each work-item writes its
+// segment's exclusive prefix sums. Launched with exactly that group size.
+#define MSM_SCAN_GROUP 256
+
 KERNEL void msm_scan(GLOBAL u32 *counts, GLOBAL u32 *cursor, u32 n_windows, u32 c) {
-    u32 w = GID;
-    if (w >= n_windows) return;
+    LOCAL_MEM u32 totals[MSM_SCAN_GROUP];
+    u32 w = GROUP_ID;
+    u32 l = LID;
     u32 entries = (1u << (c - 1)) + 2;
+    u32 seg = (entries + MSM_SCAN_GROUP - 1) / MSM_SCAN_GROUP;
+    u32 lo = l * seg;
+    u32 hi = lo + seg;
+    if (hi > entries) hi = entries;
     GLOBAL u32 *h = counts + (size_t)w * entries;
     GLOBAL u32 *cur = cursor + (size_t)w * entries;
     u32 sum = 0;
-    for (u32 k = 0; k < entries; k++) {
-        u32 v = h[k];
-        h[k] = sum;
-        cur[k] = sum;
-        sum += v;
+    if (w < n_windows) {
+        for (u32 k = lo; k < hi; k++) sum += h[k];
+    }
+    totals[l] = sum;
+    BARRIER();
+    if (l == 0) {
+        u32 run = 0;
+        for (u32 t = 0; t < MSM_SCAN_GROUP; t++) {
+            u32 v = totals[t];
+            totals[t] = run;
+            run += v;
+        }
+    }
+    BARRIER();
+    if (w < n_windows) {
+        u32 run = totals[l];
+        for (u32 k = lo; k < hi; k++) {
+            u32 v = h[k];
+            h[k] = run;
+            cur[k] = run;
+            run += v;
+        }
     }
 }
 

@@ -28,6 +28,9 @@ pub const MIN_CHUNK: usize = 1 << 10;
 /// The largest chunk of points one pass handles (indices and digit offsets stay 32-bit).
 const MAX_CHUNK: usize = 1 << 26;
 
+/// Work-group size of `msm_scan` (`MSM_SCAN_GROUP` in `msm.cu`).
+const SCAN_GROUP: usize = 256;
+
 /// Bits of the BN254 scalar field modulus.
 const SCALAR_BITS: u32 = 254;
 
@@ -285,6 +288,11 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             }
         };
 
+        if dev.max_group_size() < SCAN_GROUP {
+            return Err(GpuError::Unsupported {
+                what: format!("MSM on a device with work-groups below {SCAN_GROUP}"),
+            });
+        }
         let scalars_buf = GpuBuffer::<R, Fr>::upload(dev, scalars)?;
         let digits = dev.alloc(4 * w * n)?;
         let sorted = dev.alloc(4 * w * n)?;
@@ -314,8 +322,8 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             prog,
             "msm_scan",
             &[KernelArg::Mem(&counts), KernelArg::Mem(&cursor), KernelArg::U32(n_windows), cw],
-            w,
-            None,
+            w * SCAN_GROUP,
+            Some(SCAN_GROUP),
         )?;
         dev.launch_program(
             prog,

@@ -1,4 +1,4 @@
-//! Builds every field program to a CUBIN with NVRTC, ahead of time, for a GPU machine that has the
+//! Builds every field program and the MSM programs to a CUBIN with NVRTC, ahead of time, for a GPU machine that has the
 //! CUDA driver but no NVRTC: `cargo run -p zkprove-gpu --example build_cubins -- DIR [ARCH]`
 //! (ARCH defaults to `sm_90`), then run there with `ZKPROVE_CUDA_CUBIN_DIR=DIR`.
 
@@ -15,6 +15,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let compiled =
             nvrtc::compile(&field.program_source(), field.name(), &Target::Cubin(arch.clone()))?;
         let path = std::path::Path::new(&dir).join(format!("{}.{arch}.cubin", field.program_id()));
+        std::fs::write(&path, &compiled.image)?;
+        println!("{} ({} bytes, NVRTC {major}.{minor})", path.display(), compiled.image.len());
+    }
+    for program in zkprove_gpu::MSM_PROGRAMS {
+        let compiled =
+            nvrtc::compile(&(program.source)(), program.name, &Target::Cubin(arch.clone()))?;
+        let path =
+            std::path::Path::new(&dir).join(format!("{}.{arch}.cubin", program.program_id()));
         std::fs::write(&path, &compiled.image)?;
         println!("{} ({} bytes, NVRTC {major}.{minor})", path.display(), compiled.image.len());
     }

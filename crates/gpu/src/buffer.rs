@@ -27,6 +27,20 @@ pub struct ProgramSource {
     pub source: fn() -> String,
 }
 
+impl ProgramSource {
+    /// `name-<hash of the source>`: the file stem of the program's prebuilt CUBIN (see
+    /// [`crate::CUBIN_DIR_ENV`]), so that a CUBIN built from another source is never loaded.
+    pub fn program_id(&self) -> String {
+        // FNV-1a, as `FieldKind::program_id`.
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in (self.source)().bytes() {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        format!("{}-{h:016x}", self.name)
+    }
+}
+
 /// One argument of a kernel launch.
 pub enum KernelArg<'a, M> {
     /// A device buffer (passed as a pointer).

@@ -202,14 +202,24 @@ impl CudaDevice {
             match modules.get(program.name) {
                 Some(m) => m.clone(),
                 None => {
-                    let compiled = nvrtc::compile(
-                        &(program.source)(),
-                        program.name,
-                        &nvrtc::Target::Cubin(self.arch.clone()),
-                    )?;
+                    let prebuilt = std::env::var_os(CUBIN_DIR_ENV).and_then(|dir| {
+                        let file = format!("{}.{}.cubin", program.program_id(), self.arch);
+                        std::fs::read(std::path::Path::new(&dir).join(file)).ok()
+                    });
+                    let image = match prebuilt {
+                        Some(image) => image,
+                        None => {
+                            nvrtc::compile(
+                                &(program.source)(),
+                                program.name,
+                                &nvrtc::Target::Cubin(self.arch.clone()),
+                            )?
+                            .image
+                        }
+                    };
                     let m = self
                         .ctx
-                        .load_module(cudarc::nvrtc::Ptx::from_binary(compiled.image))
+                        .load_module(cudarc::nvrtc::Ptx::from_binary(image))
                         .map_err(driver_err("cuModuleLoadData"))?;
                     modules.insert(program.name, m.clone());
                     m

@@ -64,7 +64,7 @@ pub use buffer::{GpuBuffer, KernelArg, ProgramSource, Runtime};
 pub use cuda::{CUBIN_DIR_ENV, CudaDevice, DeviceBuffer, cuda_available};
 pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
 pub use field::{FieldKind, GpuField};
-pub use msm::{GpuBases, GpuCurve, MIN_CHUNK, gpu_window_bits, msm_program_source};
+pub use msm::{GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, gpu_window_bits, msm_program_source};
 pub use ntt::{CudaBackend, OpenClBackend, ntt_batch_on};
 pub use opencl::{ClBuffer, ClDevice};
 pub use ops::{FieldOp, batch_inverse, field_op};

@@ -28,6 +28,9 @@ pub const MIN_CHUNK: usize = 1 << 10;
 /// The largest chunk of points one pass handles (indices and digit offsets stay 32-bit).
 const MAX_CHUNK: usize = 1 << 26;
 
+/// The MSM programs (G1, G2), e.g. for building their CUBINs ahead of time.
+pub const MSM_PROGRAMS: [ProgramSource; 2] = [G1Config::PROGRAM, G2Config::PROGRAM];
+
 /// Work-group size of `msm_scan` (`MSM_SCAN_GROUP` in `msm.cu`).
 const SCAN_GROUP: usize = 256;
 

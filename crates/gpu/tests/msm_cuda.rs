@@ -25,9 +25,11 @@ fn device() -> Option<Arc<CudaDevice>> {
     }
 }
 
-/// Skips (returns false) when NVRTC is missing on a machine with a device.
+/// Skips (returns false) when neither NVRTC nor prebuilt CUBINs (`ZKPROVE_CUDA_CUBIN_DIR`) are
+/// there on a machine with a device.
 fn nvrtc_ok() -> bool {
-    if zkprove_gpu::nvrtc::is_available() {
+    if zkprove_gpu::nvrtc::is_available() || std::env::var_os(zkprove_gpu::CUBIN_DIR_ENV).is_some()
+    {
         return true;
     }
     eprintln!("skipped: {}", GpuError::NoNvrtc);

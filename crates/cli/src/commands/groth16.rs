@@ -118,10 +118,13 @@ pub fn run(args: Groth16Args) -> Result<()> {
     }
 }
 
-/// The backend `device` resolves to: `auto` is CUDA when a device and NVRTC are present, else the
-/// CPU; an explicit GPU choice without that device is an error naming it.
+/// The backend `device` resolves to: `auto` is CUDA when a device and NVRTC (or prebuilt CUBINs,
+/// `ZKPROVE_CUDA_CUBIN_DIR`) are present, else the CPU; an explicit GPU choice without that device is an error naming it.
 fn resolve_device(device: Device) -> Result<Device> {
-    let cuda_usable = || zkprove_gpu::cuda_available() && zkprove_gpu::nvrtc::is_available();
+    let compiler = || {
+        zkprove_gpu::nvrtc::is_available() || std::env::var_os(zkprove_gpu::CUBIN_DIR_ENV).is_some()
+    };
+    let cuda_usable = || zkprove_gpu::cuda_available() && compiler();
     Ok(match device {
         Device::Cpu => Device::Cpu,
         Device::Auto => {
@@ -133,7 +136,7 @@ fn resolve_device(device: Device) -> Result<Device> {
         }
         Device::Cuda => {
             CudaDevice::get().context("--device cuda")?;
-            if !zkprove_gpu::nvrtc::is_available() {
+            if !compiler() {
                 return Err(zkprove_gpu::GpuError::NoNvrtc).context("--device cuda");
             }
             Device::Cuda

@@ -55,6 +55,7 @@ fn g1_edge_cases_match_cpu() {
     msm_common::errors::<_, G1>(&dev);
     msm_common::through_msm_ops::<CudaBackend, G1>(3000);
     msm_common::chunks::<_, G1>(&dev, 10_000);
+    msm_common::skewed::<_, G1>(&dev, 1 << 16);
 }
 
 #[test]

@@ -43,7 +43,9 @@ fn g1_msm_ops() {
         return;
     }
     msm_common::through_msm_ops::<OpenClBackend, G1>(300);
-    msm_common::chunks::<_, G1>(&device().expect("device"), 2500);
+    let dev = device().expect("device");
+    msm_common::chunks::<_, G1>(&dev, 2500);
+    msm_common::skewed::<_, G1>(&dev, 2000);
 }
 
 #[test]

@@ -116,6 +116,22 @@ pub fn chunks<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize) {
     assert_eq!(host.msm(&scalars, None).expect("host, one pass"), want);
 }
 
+/// Witness-like scalars (mostly 0 and 1, as in Groth16's A, B, C MSMs): one bucket holds most
+/// points.
+pub fn skewed<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize) {
+    let mut rng = StdRng::seed_from_u64(17);
+    let bases = random_points::<C, _>(n, &mut rng);
+    let scalars: Vec<Fr> = (0..n)
+        .map(|i| match i % 5 {
+            0 => Fr::ZERO,
+            4 => Fr::random(&mut rng),
+            _ => Fr::ONE,
+        })
+        .collect();
+    let prepared = GpuBases::<R, C>::new(dev, &bases).expect("prepare");
+    assert_eq!(prepared.msm(&scalars, None).expect("device msm"), cpu(&bases, &scalars));
+}
+
 /// Length mismatches and bad windows are errors, not panics.
 pub fn errors<R: Runtime, C: GpuCurve>(dev: &Arc<R>) {
     let mut rng = StdRng::seed_from_u64(3);

@@ -9,7 +9,8 @@ use rayon::prelude::*;
 use tracing::{debug, info_span};
 use zkprove_circom::{Groth16Header, Matrix, Zkey};
 use zkprove_curve::bn254::{G1Config, G2Config};
-use zkprove_curve::{MsmOps, Projective};
+use zkprove_curve::msm::{CpuBases, Endomorphism};
+use zkprove_curve::{Affine, MsmOps, Projective};
 use zkprove_field::bn254::Fr;
 use zkprove_field::{Field, TwoAdicField};
 use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
@@ -31,11 +32,49 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
     /// # Errors
     /// When the backend cannot copy.
     fn download(column: Self::Column<Fr>) -> Result<Vec<Fr>, Groth16Error>;
+
+    /// Takes one of the key's G1 queries into the backend ([`MsmOps::prepare_bases`] unless a
+    /// backend has a better choice for keys it keeps resident).
+    ///
+    /// # Errors
+    /// When the backend cannot hold them.
+    fn prepare_key_g1(points: Vec<Affine<G1Config>>) -> Result<G1Bases<Self>, Groth16Error> {
+        Ok(<Self as MsmOps<G1Config>>::prepare_bases(points)?)
+    }
+
+    /// Takes the key's G2 query (B2) into the backend, as [`Groth16Backend::prepare_key_g1`].
+    ///
+    /// # Errors
+    /// When the backend cannot hold them.
+    fn prepare_key_g2(points: Vec<Affine<G2Config>>) -> Result<G2Bases<Self>, Groth16Error> {
+        Ok(<Self as MsmOps<G2Config>>::prepare_bases(points)?)
+    }
+}
+
+/// The most points per query for which the CPU backend splits scalars with the GLV endomorphism,
+/// computing `φ(Pᵢ)` during each MSM (a transient copy of that query). Above it the key's bases are
+/// most of the prover's memory and the copy would raise the peak by up to a B2 query's size: at
+/// 2^16 the proof peaked at 57 MB with the split against 45 MB without it (the zkey is 31 MB), for
+/// 4–5 % more time (BENCHMARKS.md).
+pub const CPU_KEY_ENDOMORPHISM_MAX_POINTS: usize = 1 << 14;
+
+fn cpu_key_endomorphism(n: usize) -> Endomorphism {
+    if n > CPU_KEY_ENDOMORPHISM_MAX_POINTS { Endomorphism::Off } else { Endomorphism::Auto }
 }
 
 impl Groth16Backend for CpuBackend {
     fn upload(values: Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
         Ok(values)
+    }
+
+    fn prepare_key_g1(points: Vec<Affine<G1Config>>) -> Result<CpuBases<G1Config>, Groth16Error> {
+        let e = cpu_key_endomorphism(points.len());
+        Ok(CpuBases::prepare(points, 1, e))
+    }
+
+    fn prepare_key_g2(points: Vec<Affine<G2Config>>) -> Result<CpuBases<G2Config>, Groth16Error> {
+        let e = cpu_key_endomorphism(points.len());
+        Ok(CpuBases::prepare(points, 1, e))
     }
 
     fn download(column: Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
@@ -94,11 +133,11 @@ impl<B: Groth16Backend> Groth16Prover<B> {
             vk,
             a_matrix,
             b_matrix,
-            a: <B as MsmOps<G1Config>>::prepare_bases(a)?,
-            b1: <B as MsmOps<G1Config>>::prepare_bases(b1)?,
-            b2: <B as MsmOps<G2Config>>::prepare_bases(b2)?,
-            c: <B as MsmOps<G1Config>>::prepare_bases(c)?,
-            h: <B as MsmOps<G1Config>>::prepare_bases(h)?,
+            a: B::prepare_key_g1(a)?,
+            b1: B::prepare_key_g1(b1)?,
+            b2: B::prepare_key_g2(b2)?,
+            c: B::prepare_key_g1(c)?,
+            h: B::prepare_key_g1(h)?,
         })
     }
 

@@ -101,6 +101,9 @@ pub struct CpuBases<C: SwCurve> {
     factor: usize,
     /// Whether `φ(Pᵢ)` is stored too (`endo`).
     glv: bool,
+    /// The choice the bases were prepared with: what an MSM's [`Endomorphism::Auto`] means for
+    /// bases without stored images (`Off` here: never compute `φ(Pᵢ)` per MSM).
+    endomorphism: Endomorphism,
     /// For `factor > 1`: the window width the multiples were made for.
     window_bits: usize,
     /// For `factor > 1`: windows per stride (`stride = k·window_bits`).
@@ -129,7 +132,8 @@ impl<C: SwCurve> CpuBases<C> {
     /// `φ(Pᵢ)` stored beside each of them (2× memory) when `endomorphism` is `On`, or `Auto` with
     /// `factor > 1` (precomputed windows are laid out for the split scalars). With `factor = 1`
     /// and `Auto`, nothing extra is stored and each MSM computes `φ(Pᵢ)` itself
-    /// ([`CpuBases::new`]).
+    /// ([`CpuBases::new`]); with `factor = 1` and `Off`, MSMs whose configuration says `Auto`
+    /// never split (no transient copy of the bases: for keys that are most of a process's memory).
     pub fn prepare(points: Vec<Affine<C>>, factor: usize, endomorphism: Endomorphism) -> Self {
         let factor = factor.clamp(1, MAX_PRECOMPUTATION);
         let n = points.len();
@@ -138,7 +142,7 @@ impl<C: SwCurve> CpuBases<C> {
         let m = if glv { 2 } else { 1 };
         if factor == 1 {
             let endo = if glv { endomorphism_points(&points) } else { Vec::new() };
-            return Self { points, endo, n, factor, glv, window_bits: 0, k: 0 };
+            return Self { points, endo, n, factor, glv, endomorphism, window_bits: 0, k: 0 };
         }
         let num_bits = if glv { GLV_HALF_BITS } else { C::Scalar::NUM_BITS as usize };
         // Windows for n·m·factor points over about bits/factor bits each.
@@ -166,7 +170,7 @@ impl<C: SwCurve> CpuBases<C> {
             }
         });
         let endo = if glv { endomorphism_points(&out) } else { Vec::new() };
-        Self { points: out, endo, n, factor, glv, window_bits: c, k }
+        Self { points: out, endo, n, factor, glv, endomorphism, window_bits: c, k }
     }
 
     /// The bases as given (with `factor > 1`, every `factor`-th stored point).
@@ -214,7 +218,11 @@ impl<C: SwCurve> CpuBases<C> {
             return Ok(Projective::IDENTITY);
         }
         if self.factor == 1 && !self.glv {
-            return msm_pippenger_with(&self.points, scalars, config);
+            let mut config = *config;
+            if config.endomorphism == Endomorphism::Auto {
+                config.endomorphism = self.endomorphism;
+            }
+            return msm_pippenger_with(&self.points, scalars, &config);
         }
         let limbs = match C::GLV {
             Some(params) if self.glv => match ScalarLimbs::new_glv(scalars, &params) {

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaModule, CudaSlice, CudaStream, DriverError, LaunchConfig,
-    PushKernelArg,
+    PinnedHostSlice, PushKernelArg,
 };
 
 use crate::buffer::{KernelArg, ProgramSource, Runtime, TwiddleCache};
@@ -66,6 +66,39 @@ pub struct CudaDevice {
     named_modules: Mutex<HashMap<&'static str, Arc<CudaModule>>>,
     twiddles: TwiddleCache<CudaSlice<u8>>,
     max_threads: usize,
+    /// Pinned staging buffers for large transfers, made at the first one (`None` until then, or
+    /// when pinned memory could not be had: transfers then go straight from pageable memory).
+    staging: Mutex<Option<Staging>>,
+}
+
+/// Transfers of at least this many bytes go through pinned (page-locked) staging buffers, so
+/// the DMA engine reads and writes host memory directly; smaller ones go straight from pageable
+/// memory, where the driver stages them itself.
+pub const PINNED_TRANSFER_MIN_BYTES: usize = 8 << 20;
+
+/// The size of each of the two alternating pinned staging buffers per direction.
+const STAGING_BYTES: usize = 4 << 20;
+
+/// Two upload and two download staging buffers: while the device copies one, the host fills or
+/// drains the other.
+struct Staging {
+    up: [PinnedHostSlice<u8>; 2],
+    down: [PinnedHostSlice<u8>; 2],
+}
+
+impl Staging {
+    fn new(ctx: &Arc<CudaContext>) -> Result<Self, DriverError> {
+        let pinned = |flags| -> Result<PinnedHostSlice<u8>, DriverError> {
+            // SAFETY: `u8` has no invalid bit patterns; every byte the device reads from an upload
+            // buffer was written by the host first (`write` copies a chunk in before each copy),
+            // and download buffers are only read back after the device has written them.
+            unsafe { ctx.alloc_pinned_with_flags::<u8>(STAGING_BYTES, flags) }
+        };
+        // Write-combined memory for uploads (the host only writes it); plain pinned memory for
+        // downloads (the host reads it back).
+        let wc = cudarc::driver::sys::CU_MEMHOSTALLOC_WRITECOMBINED;
+        Ok(Self { up: [pinned(wc)?, pinned(wc)?], down: [pinned(0)?, pinned(0)?] })
+    }
 }
 
 impl core::fmt::Debug for CudaDevice {
@@ -114,6 +147,7 @@ impl CudaDevice {
             named_modules: Mutex::new(HashMap::new()),
             twiddles: Mutex::new(HashMap::new()),
             max_threads: max_threads.max(1) as usize,
+            staging: Mutex::new(None),
         }))
     }
 
@@ -149,6 +183,16 @@ impl CudaDevice {
     /// The stream every operation of this crate is queued on.
     pub fn stream(&self) -> &Arc<CudaStream> {
         &self.stream
+    }
+
+    /// The pinned staging buffers, made at the first large transfer (`None` when pinned memory
+    /// cannot be had: the caller then copies from pageable memory).
+    fn staging(&self) -> Result<std::sync::MutexGuard<'_, Option<Staging>>, GpuError> {
+        let mut guard = self.staging.lock().unwrap_or_else(|e| e.into_inner());
+        if guard.is_none() {
+            *guard = Staging::new(&self.ctx).ok();
+        }
+        Ok(guard)
     }
 
     fn function(&self, field: FieldKind, kernel: &'static str) -> Result<CudaFunction, GpuError> {
@@ -290,6 +334,29 @@ impl Runtime for CudaDevice {
         if bytes.len() > mem.len() {
             return Err(GpuError::LengthMismatch { expected: mem.len(), got: bytes.len() });
         }
+        if bytes.len() >= PINNED_TRANSFER_MIN_BYTES
+            && let Some(staging) = self.staging()?.as_mut()
+        {
+            // Whole staging-sized chunks alternate between the two pinned buffers (filling one
+            // waits for that buffer's previous copy); the tail goes straight.
+            let full = bytes.len() / STAGING_BYTES * STAGING_BYTES;
+            for (i, chunk) in bytes[..full].chunks_exact(STAGING_BYTES).enumerate() {
+                let buf = &mut staging.up[i % 2];
+                buf.as_mut_slice()
+                    .map_err(driver_err("cuEventSynchronize"))?
+                    .copy_from_slice(chunk);
+                let off = i * STAGING_BYTES;
+                let mut dst = mem.slice_mut(off..off + STAGING_BYTES);
+                self.stream.memcpy_htod(&*buf, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
+            }
+            if full < bytes.len() {
+                let mut dst = mem.slice_mut(full..bytes.len());
+                self.stream
+                    .memcpy_htod(&bytes[full..], &mut dst)
+                    .map_err(driver_err("cuMemcpyHtoD"))?;
+            }
+            return self.synchronize();
+        }
         let mut dst = mem.slice_mut(..bytes.len());
         self.stream.memcpy_htod(bytes, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
         // The host slice is borrowed only for this call: wait until the copy has read it.
@@ -299,6 +366,35 @@ impl Runtime for CudaDevice {
     fn read(&self, mem: &CudaSlice<u8>, out: &mut [u8]) -> Result<(), GpuError> {
         if out.len() > mem.len() {
             return Err(GpuError::LengthMismatch { expected: mem.len(), got: out.len() });
+        }
+        if out.len() >= PINNED_TRANSFER_MIN_BYTES
+            && let Some(staging) = self.staging()?.as_mut()
+        {
+            // Chunk i is copied into pinned buffer i % 2 while the host drains chunk i − 1 from
+            // the other one (draining waits for that buffer's copy to finish).
+            let full = out.len() / STAGING_BYTES * STAGING_BYTES;
+            let n_chunks = full / STAGING_BYTES;
+            for i in 0..=n_chunks {
+                if i < n_chunks {
+                    let src = mem.slice(i * STAGING_BYTES..(i + 1) * STAGING_BYTES);
+                    self.stream
+                        .memcpy_dtoh(&src, &mut staging.down[i % 2])
+                        .map_err(driver_err("cuMemcpyDtoH"))?;
+                }
+                if i > 0 {
+                    let j = i - 1;
+                    let done =
+                        staging.down[j % 2].as_slice().map_err(driver_err("cuEventSynchronize"))?;
+                    out[j * STAGING_BYTES..(j + 1) * STAGING_BYTES].copy_from_slice(done);
+                }
+            }
+            if full < out.len() {
+                let src = mem.slice(full..out.len());
+                self.stream
+                    .memcpy_dtoh(&src, &mut out[full..])
+                    .map_err(driver_err("cuMemcpyDtoH"))?;
+            }
+            return self.synchronize();
         }
         let src = mem.slice(..out.len());
         self.stream.memcpy_dtoh(&src, out).map_err(driver_err("cuMemcpyDtoH"))?;

@@ -10,6 +10,8 @@
 //!   freed exactly once when dropped, typed uploads and downloads; the device layout of an element
 //!   is crates/field's in-memory layout ([`GpuField`]), so an upload copies `&[F]`'s bytes.
 //!   Allocations are checked against free device memory first ([`GpuError::OutOfMemory`]).
+//!   On CUDA, transfers of at least [`PINNED_TRANSFER_MIN_BYTES`] go through two alternating
+//!   pinned (page-locked) staging buffers per direction, so copies and host work overlap.
 //! - Kernels (`kernels/`): `common.h` is the portability layer (qualifier macros; 256-bit carry
 //!   chains as inline PTX under CUDA, portable C under OpenCL), one header per field (BN254 Fr and
 //!   Fq, Goldilocks, BabyBear, M31) and the kernels written once against it: element-wise
@@ -61,7 +63,9 @@ mod opencl;
 mod ops;
 
 pub use buffer::{GpuBuffer, KernelArg, ProgramSource, Runtime};
-pub use cuda::{CUBIN_DIR_ENV, CudaDevice, DeviceBuffer, cuda_available};
+pub use cuda::{
+    CUBIN_DIR_ENV, CudaDevice, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES, cuda_available,
+};
 pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
 pub use field::{FieldKind, GpuField};
 pub use msm::{GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, gpu_window_bits, msm_program_source};

@@ -8,6 +8,7 @@ mod common;
 use std::sync::Arc;
 use std::time::Instant;
 
+use zkprove_field::Field;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::{Fq, Fr};
 use zkprove_field::goldilocks::Goldilocks;
@@ -75,4 +76,18 @@ fn allocation_beyond_free_memory_is_an_error() {
         Err(zkprove_gpu::GpuError::OutOfMemory { .. }) => {}
         other => panic!("expected OutOfMemory, got {other:?}"),
     }
+}
+
+#[test]
+fn large_transfers_round_trip_through_pinned_staging() {
+    let Some(dev) = device() else { return };
+    // Above the pinned-transfer threshold, with a tail that is not a whole staging buffer.
+    let n = zkprove_gpu::PINNED_TRANSFER_MIN_BYTES / core::mem::size_of::<BabyBear>() * 5 + 12_345;
+    let data: Vec<BabyBear> =
+        (0..n as u32).map(|i| BabyBear::from_u64(u64::from(i) * 7 + 1)).collect();
+    let t = Instant::now();
+    let buf = zkprove_gpu::DeviceBuffer::<BabyBear>::upload(&dev, &data).expect("upload");
+    let back = buf.download().expect("download");
+    eprintln!("{} MiB up and down: {:.2?}", (n * 4) >> 20, t.elapsed());
+    assert!(back == data, "round trip changed the data");
 }

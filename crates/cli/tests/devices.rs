@@ -66,3 +66,17 @@ fn bench_ntt_on_opencl() {
     assert_eq!(v["device"], "opencl");
     assert_eq!(v["kernel"], "ntt");
 }
+
+#[test]
+fn bench_auto_without_cuda_runs_on_the_cpu_and_says_so() {
+    let out = zkprove(
+        &[
+            "bench", "ntt", "--field", "babybear", "--log-n", "8", "--reps", "1", "--device",
+            "auto", "--json",
+        ],
+        &[("ZKPROVE_DISABLE_CUDA", "1")],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
+    assert_eq!(v["device"], "cpu");
+}

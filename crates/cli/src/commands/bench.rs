@@ -136,7 +136,7 @@ impl CurveName {
     }
 }
 
-/// Where a kernel runs. `cuda` and `opencl` run `bench ntt` only so far.
+/// Where a kernel runs. `cuda` and `opencl` run `bench ntt` and `bench msm` so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
 enum Device {
@@ -146,13 +146,25 @@ enum Device {
     Cuda,
     /// The first OpenCL device, or `ZKPROVE_OPENCL_DEVICE` (data resident on the device).
     Opencl,
+    /// CUDA when a device and a way to build its kernels are present, the CPU otherwise (the
+    /// report names the device used).
+    Auto,
 }
 
 impl Device {
+    /// `auto` made concrete; the other choices as they are.
+    fn resolved(self) -> Device {
+        match self {
+            Device::Auto if super::groth16::cuda_usable() => Device::Cuda,
+            Device::Auto => Device::Cpu,
+            other => other,
+        }
+    }
+
     /// The GPU runtime of a device choice, or `None` for the CPU.
     fn gpu(self) -> Option<zkprove_gpu::GpuBackendKind> {
         match self {
-            Device::Cpu => None,
+            Device::Cpu | Device::Auto => None,
             Device::Cuda => Some(zkprove_gpu::GpuBackendKind::Cuda),
             Device::Opencl => Some(zkprove_gpu::GpuBackendKind::OpenCl),
         }
@@ -161,7 +173,7 @@ impl Device {
     /// An error for kernels that have no GPU implementation yet.
     fn require_cpu(self, kernel: &str) -> Result<()> {
         match self {
-            Device::Cpu => Ok(()),
+            Device::Cpu | Device::Auto => Ok(()),
             other => bail!("bench {kernel} runs on --device cpu only (no {other:?} kernel yet)"),
         }
     }
@@ -227,7 +239,17 @@ struct BenchReport {
 }
 
 /// Runs `zkprove bench`.
-pub fn run(args: BenchArgs) -> Result<()> {
+pub fn run(mut args: BenchArgs) -> Result<()> {
+    let common = match &mut args.kernel {
+        Kernel::Field(a) => Some(&mut a.common),
+        Kernel::Ntt(a) => Some(&mut a.common),
+        Kernel::Msm(a) => Some(&mut a.common),
+        Kernel::Pairing(a) => Some(&mut a.common),
+        _ => None,
+    };
+    if let Some(common) = common {
+        common.device = common.device.resolved();
+    }
     match args.kernel {
         Kernel::Groth16(a) => super::bench_groth16::run(a),
         Kernel::Poseidon2(a) => super::bench_hash::run_poseidon2(a),
@@ -246,8 +268,8 @@ pub fn run(args: BenchArgs) -> Result<()> {
             use zkprove_gpu::{CudaBackend, OpenClBackend};
             let pool = thread_pool(a.common.threads)?;
             let report = pool.install(|| match (a.common.device, a.curve) {
-                (Device::Cpu, CurveName::Bn254G1) => msm::<G1Config>(&a),
-                (Device::Cpu, CurveName::Bn254G2) => msm::<G2Config>(&a),
+                (Device::Cpu | Device::Auto, CurveName::Bn254G1) => msm::<G1Config>(&a),
+                (Device::Cpu | Device::Auto, CurveName::Bn254G2) => msm::<G2Config>(&a),
                 (Device::Cuda, CurveName::Bn254G1) => msm_device::<G1Config, CudaBackend>(&a),
                 (Device::Cuda, CurveName::Bn254G2) => msm_device::<G2Config, CudaBackend>(&a),
                 (Device::Opencl, CurveName::Bn254G1) => msm_device::<G1Config, OpenClBackend>(&a),

@@ -118,13 +118,20 @@ pub fn run(args: Groth16Args) -> Result<()> {
     }
 }
 
+/// Whether the CUDA kernels can be built for this process: NVRTC on the library path, or
+/// prebuilt CUBINs (`ZKPROVE_CUDA_CUBIN_DIR`).
+fn cuda_compiler() -> bool {
+    zkprove_gpu::nvrtc::is_available() || std::env::var_os(zkprove_gpu::CUBIN_DIR_ENV).is_some()
+}
+
+/// Whether `auto` picks CUDA: a CUDA device and a way to build its kernels.
+pub(super) fn cuda_usable() -> bool {
+    zkprove_gpu::cuda_available() && cuda_compiler()
+}
+
 /// The backend `device` resolves to: `auto` is CUDA when a device and NVRTC (or prebuilt CUBINs,
 /// `ZKPROVE_CUDA_CUBIN_DIR`) are present, else the CPU; an explicit GPU choice without that device is an error naming it.
 fn resolve_device(device: Device) -> Result<Device> {
-    let compiler = || {
-        zkprove_gpu::nvrtc::is_available() || std::env::var_os(zkprove_gpu::CUBIN_DIR_ENV).is_some()
-    };
-    let cuda_usable = || zkprove_gpu::cuda_available() && compiler();
     Ok(match device {
         Device::Cpu => Device::Cpu,
         Device::Auto => {
@@ -136,7 +143,7 @@ fn resolve_device(device: Device) -> Result<Device> {
         }
         Device::Cuda => {
             CudaDevice::get().context("--device cuda")?;
-            if !compiler() {
+            if !cuda_compiler() {
                 return Err(zkprove_gpu::GpuError::NoNvrtc).context("--device cuda");
             }
             Device::Cuda

@@ -45,3 +45,9 @@ pub const MSM_CU: &str = include_str!("../kernels/msm.cu");
 /// Every kernel entry point of an MSM program (the same names for G1 and G2).
 pub const MSM_KERNEL_NAMES: [&str; 6] =
     ["msm_digits", "msm_scan", "msm_scatter", "msm_accumulate", "msm_reduce", "msm_window_sum"];
+
+/// Poseidon2 width 16 over M31 / BabyBear and the Merkle leaf and compression kernels.
+pub const POSEIDON2_CU: &str = include_str!("../kernels/poseidon2.cu");
+
+/// Every kernel entry point of a Poseidon2 program.
+pub const POSEIDON2_KERNEL_NAMES: [&str; 3] = ["p2_permute_kernel", "p2_hash_rows", "p2_compress"];

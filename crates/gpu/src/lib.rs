@@ -49,13 +49,16 @@
 //! against crates/field and zkprove-poly's CPU backend; `tests/cuda.rs` runs the same differential
 //! tests on a CUDA device and skips where there is none. The MSM has its own three:
 //! `tests/nvrtc_msm.rs`, `tests/msm_opencl.rs` (against crates/curve's CPU MSM, sizes 0..2^12)
-//! and `tests/msm_cuda.rs`.
+//! and `tests/msm_cuda.rs`. Poseidon2-16 (M31, BabyBear) and the Poseidon2 Merkle commit
+//! ([`gpu_merkle_root`], `kernels/poseidon2.cu`) likewise: `tests/nvrtc_merkle.rs`,
+//! `tests/merkle_opencl.rs` (against crates/hash) and `tests/merkle_cuda.rs`.
 
 mod buffer;
 mod cuda;
 mod devices;
 mod field;
 pub mod kernels;
+mod merkle;
 mod msm;
 mod ntt;
 pub mod nvrtc;
@@ -68,6 +71,10 @@ pub use cuda::{
 };
 pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
 pub use field::{FieldKind, GpuField};
+pub use merkle::{
+    MERKLE_OUT, MERKLE_RATE, POSEIDON2_PROGRAMS, POSEIDON2_WIDTH, Poseidon2GpuField,
+    gpu_merkle_layers, gpu_merkle_root, gpu_poseidon2_permute, poseidon2_program_source,
+};
 pub use msm::{GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, gpu_window_bits, msm_program_source};
 pub use ntt::{CudaBackend, OpenClBackend, ntt_batch_on};
 pub use opencl::{ClBuffer, ClDevice};

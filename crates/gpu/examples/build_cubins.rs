@@ -1,6 +1,7 @@
 //! Builds every field program, the MSM programs and the Poseidon2 programs to a CUBIN with NVRTC,
-//! ahead of time, for a GPU machine that has the CUDA driver but no NVRTC: `cargo run -p zkprove-gpu --example build_cubins -- DIR [ARCH]`
-//! (ARCH defaults to `sm_90`), then run there with `ZKPROVE_CUDA_CUBIN_DIR=DIR`.
+//! ahead of time, for a GPU machine that has the CUDA driver but no NVRTC:
+//! `cargo run -p zkprove-gpu --example build_cubins -- DIR [ARCH]` (ARCH defaults to `sm_90`),
+//! then run there with `ZKPROVE_CUDA_CUBIN_DIR=DIR`.
 
 use zkprove_gpu::FieldKind;
 use zkprove_gpu::nvrtc::{self, Target};

@@ -9,8 +9,12 @@
 //   3. msm_scatter     one work-item per scalar: counting-sort scatter of (point index | sign) into
 //                      its bucket's range of the window (atomic cursors; order within a bucket is
 //                      irrelevant, the sum is exact).
-//   4. msm_accumulate  one work-item per (window, bucket): the bucket's points by mixed XYZZ
-//                      additions (negated for negative digits).
+//   4. bucket balance  each bucket's sorted points split into segments of at most S points:
+//      msm_seg_counts  ⌈|bucket|/S⌉ per bucket, prefix-summed by msm_scan (segment table);
+//      msm_accumulate  one work-item per segment: its points by mixed XYZZ additions (negated for
+//                      negative digits), so a bucket holding most points (witness scalars 0 and
+//                      1) is spread over many work-items;
+//      msm_bucket_combine one work-item per (window, bucket): the sum of its segment sums.
 //   5. msm_reduce      T work-items per window, each over a contiguous range of buckets:
 //                      Σ key·B_key by a running sum, plus (lo − 1)·Σ B for the range's offset.
 //   6. msm_window_sum  one work-item per window: sum of its T partial results.
@@ -143,17 +147,49 @@ KERNEL void msm_scatter(GLOBAL const u32 *digits, GLOBAL u32 *cursor, GLOBAL u32
     }
 }
 
-KERNEL void msm_accumulate(GLOBAL const affine_t *bases, GLOBAL const u32 *sorted,
-                           GLOBAL const u32 *starts, GLOBAL xyzz_t *buckets, u32 base_offset,
-                           u32 n, u32 c, u32 n_windows) {
+// Segment counts for bucket balance: entry key (1..=NB) of window w gets ⌈|bucket|/S⌉, entries 0
+// and NB + 1 get 0; msm_scan then turns them into each bucket's first segment (entry NB + 1: the
+// window's number of segments).
+KERNEL void msm_seg_counts(GLOBAL const u32 *starts, GLOBAL u32 *segs, u32 c, u32 n_windows,
+                           u32 seg_len) {
     u32 g = GID;
+    u32 entries = (1u << (c - 1)) + 2;
+    if (g >= n_windows * entries) return;
+    u32 k = g % entries;
+    u32 v = 0;
+    if (k != 0 && k != entries - 1) {
+        u32 cnt = starts[g + 1] - starts[g];
+        v = (cnt + seg_len - 1) / seg_len;
+    }
+    segs[g] = v;
+}
+
+// One work-item per segment (at most S points of one bucket, max_segs slots per window): the
+// segment's bucket by binary search over the window's segment starts, then its points by mixed
+// XYZZ additions (negated for negative digits). Slots past the window's segments do nothing.
+KERNEL void msm_accumulate(GLOBAL const affine_t *bases, GLOBAL const u32 *sorted,
+                           GLOBAL const u32 *starts, GLOBAL const u32 *seg_starts,
+                           GLOBAL xyzz_t *seg_sums, u32 base_offset, u32 n, u32 c, u32 n_windows,
+                           u32 seg_len, u32 max_segs) {
+    u32 g = GID;
+    if (g >= n_windows * max_segs) return;
     u32 nb = 1u << (c - 1);
-    if (g >= n_windows * nb) return;
-    u32 w = g / nb;
-    u32 key = g % nb + 1;
+    u32 w = g / max_segs;
+    u32 s = g % max_segs;
+    GLOBAL const u32 *ss = seg_starts + (size_t)w * (nb + 2);
+    if (s >= ss[nb + 1]) return;
+    // The largest key in 1..=NB whose first segment is ≤ s.
+    u32 lo_k = 1;
+    u32 hi_k = nb;
+    while (lo_k < hi_k) {
+        u32 mid = (lo_k + hi_k + 1) / 2;
+        if (ss[mid] <= s) lo_k = mid; else hi_k = mid - 1;
+    }
+    u32 key = lo_k;
     GLOBAL const u32 *st = starts + (size_t)w * (nb + 2);
-    u32 lo = st[key];
-    u32 hi = st[key + 1];
+    u32 lo = st[key] + (s - ss[key]) * seg_len;
+    u32 hi = lo + seg_len;
+    if (hi > st[key + 1]) hi = st[key + 1];
     GLOBAL const u32 *idx = sorted + (size_t)w * n;
     xyzz_t acc = xyzz_inf();
     for (u32 j = lo; j < hi; j++) {
@@ -162,6 +198,21 @@ KERNEL void msm_accumulate(GLOBAL const affine_t *bases, GLOBAL const u32 *sorte
         if (e & MSM_SIGN) p = affine_neg(p);
         acc = xyzz_add_affine(acc, p);
     }
+    seg_sums[g] = acc;
+}
+
+// One work-item per (window, bucket): the sum of the bucket's segment sums.
+KERNEL void msm_bucket_combine(GLOBAL const xyzz_t *seg_sums, GLOBAL const u32 *seg_starts,
+                               GLOBAL xyzz_t *buckets, u32 c, u32 n_windows, u32 max_segs) {
+    u32 g = GID;
+    u32 nb = 1u << (c - 1);
+    if (g >= n_windows * nb) return;
+    u32 w = g / nb;
+    u32 key = g % nb + 1;
+    GLOBAL const u32 *ss = seg_starts + (size_t)w * (nb + 2);
+    GLOBAL const xyzz_t *sums = seg_sums + (size_t)w * max_segs;
+    xyzz_t acc = xyzz_inf();
+    for (u32 s = ss[key]; s < ss[key + 1]; s++) acc = xyzz_add(acc, sums[s]);
     buckets[g] = acc;
 }
 

@@ -6,7 +6,10 @@
 //! them resident; when they do not fit in device memory they stay on the host and each MSM uploads
 //! them chunk by chunk. [`MsmOps::msm`] uploads the scalars and runs, per chunk of points: signed
 //! `c`-bit digits and their histogram per window, a prefix sum, a counting-sort scatter by bucket,
-//! one work-item per bucket accumulating its points in XYZZ coordinates, bucket reduction by
+//! bucket accumulation in XYZZ coordinates balanced by splitting every bucket into segments of at
+//! most 32 points (one work-item per segment, then one per bucket summing its segment sums, so
+//! witness scalars that put most points in one bucket do not serialise on one work-item; the
+//! combining step still adds `|bucket|/32` segment sums in series), bucket reduction by
 //! running sums split across work-items, and one work-item per window summing those. The host
 //! combines the window sums (a few dozen points) and the chunks' results. A chunk that does not fit
 //! in device memory is halved and retried, down to [`MIN_CHUNK`] points.
@@ -30,6 +33,10 @@ const MAX_CHUNK: usize = 1 << 26;
 
 /// The MSM programs (G1, G2), e.g. for building their CUBINs ahead of time.
 pub const MSM_PROGRAMS: [ProgramSource; 2] = [G1Config::PROGRAM, G2Config::PROGRAM];
+
+/// Most points one bucket-accumulation work-item adds (bucket balance: a bucket with more points
+/// is split into segments of at most this many, summed by `msm_bucket_combine`).
+const SEGMENT: usize = 32;
 
 /// Work-group size of `msm_scan` (`MSM_SCAN_GROUP` in `msm.cu`).
 const SCAN_GROUP: usize = 256;
@@ -302,11 +309,14 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let counts = dev.alloc(4 * w * entries)?;
         let cursor = dev.alloc(4 * w * entries)?;
         let buckets = GpuBuffer::<R, Fq>::zeros(dev, w * nb * 4 * coord)?;
+        // Segment slots per window: Σ ⌈|bucket|/S⌉ ≤ n/S + NB.
+        let max_segs = n.div_ceil(SEGMENT) + nb;
+        let seg_starts = dev.alloc(4 * w * entries)?;
+        let seg_sums = GpuBuffer::<R, Fq>::zeros(dev, w * max_segs * 4 * coord)?;
         let partials = GpuBuffer::<R, Fq>::zeros(dev, w * per_window * 4 * coord)?;
         let sums = GpuBuffer::<R, Fq>::zeros(dev, w * 4 * coord)?;
 
         let prog = C::PROGRAM;
-        let (cw, ww) = (KernelArg::U32(c), KernelArg::U32(n_windows));
         dev.launch_program(
             prog,
             "msm_digits",
@@ -324,7 +334,12 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         dev.launch_program(
             prog,
             "msm_scan",
-            &[KernelArg::Mem(&counts), KernelArg::Mem(&cursor), KernelArg::U32(n_windows), cw],
+            &[
+                KernelArg::Mem(&counts),
+                KernelArg::Mem(&cursor),
+                KernelArg::U32(n_windows),
+                KernelArg::U32(c),
+            ],
             w * SCAN_GROUP,
             Some(SCAN_GROUP),
         )?;
@@ -344,16 +359,59 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         )?;
         dev.launch_program(
             prog,
+            "msm_seg_counts",
+            &[
+                KernelArg::Mem(&counts),
+                KernelArg::Mem(&seg_starts),
+                KernelArg::U32(c),
+                KernelArg::U32(n_windows),
+                KernelArg::U32(SEGMENT as u32),
+            ],
+            w * entries,
+            None,
+        )?;
+        // The cursors are spent: scratch for the scan of the segment counts.
+        dev.launch_program(
+            prog,
+            "msm_scan",
+            &[
+                KernelArg::Mem(&seg_starts),
+                KernelArg::Mem(&cursor),
+                KernelArg::U32(n_windows),
+                KernelArg::U32(c),
+            ],
+            w * SCAN_GROUP,
+            Some(SCAN_GROUP),
+        )?;
+        dev.launch_program(
+            prog,
             "msm_accumulate",
             &[
                 KernelArg::Mem(bases.mem()),
                 KernelArg::Mem(&sorted),
                 KernelArg::Mem(&counts),
-                KernelArg::Mem(buckets.mem()),
+                KernelArg::Mem(&seg_starts),
+                KernelArg::Mem(seg_sums.mem()),
                 KernelArg::U32(u32_of(offset)?),
                 KernelArg::U32(n32),
                 KernelArg::U32(c),
-                ww,
+                KernelArg::U32(n_windows),
+                KernelArg::U32(SEGMENT as u32),
+                KernelArg::U32(u32_of(max_segs)?),
+            ],
+            w * max_segs,
+            None,
+        )?;
+        dev.launch_program(
+            prog,
+            "msm_bucket_combine",
+            &[
+                KernelArg::Mem(seg_sums.mem()),
+                KernelArg::Mem(&seg_starts),
+                KernelArg::Mem(buckets.mem()),
+                KernelArg::U32(c),
+                KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(max_segs)?),
             ],
             w * nb,
             None,

@@ -49,6 +49,12 @@ fn g1_msm_ops() {
 }
 
 #[test]
+fn g1_equal_scalars_one_bucket() {
+    let Some(dev) = device() else { return };
+    msm_common::one_bucket::<_, G1>(&dev, 1 << 12);
+}
+
+#[test]
 fn g2_random_sizes_match_cpu() {
     let Some(dev) = device() else { return };
     msm_common::random_sizes::<_, G2>(&dev, &[0, 1, 3, 100, 1 << 10]);

@@ -171,3 +171,18 @@ where
 pub type G1 = G1Config;
 /// See [`G1`].
 pub type G2 = G2Config;
+
+/// All scalars equal (one bucket per window holds every point: the bucket-balance worst case),
+/// for a random scalar and for 1.
+pub fn one_bucket<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize) {
+    let mut rng = StdRng::seed_from_u64(19);
+    let bases = random_points::<C, _>(n, &mut rng);
+    let prepared = GpuBases::<R, C>::new(dev, &bases).expect("prepare");
+    for s in [Fr::random(&mut rng), Fr::ONE] {
+        let scalars = vec![s; n];
+        let t = Instant::now();
+        let got = prepared.msm(&scalars, None).expect("device msm");
+        eprintln!("{} n = {n}, equal scalars: {:.2?} on the device", C::NAME, t.elapsed());
+        assert_eq!(got, cpu(&bases, &scalars), "{} equal scalars", C::NAME);
+    }
+}

@@ -52,3 +52,17 @@ KERNEL void fe_batch_inv_kernel(GLOBAL const fe *a, GLOBAL fe *out, GLOBAL fe *p
         }
     }
 }
+
+// Sparse matrix–vector product out = M·w, M in CSR form (row starts, column indices, indices into
+// a table of distinct values): one work-item per row.
+KERNEL void fe_csr_mul_vec(GLOBAL const u32 *row_start, GLOBAL const u32 *cols,
+                           GLOBAL const u32 *value_index, GLOBAL const fe *values,
+                           GLOBAL const fe *w, GLOBAL fe *out, u32 n_rows) {
+    u32 i = GID;
+    if (i >= n_rows) return;
+    fe acc = fe_zero();
+    for (u32 k = row_start[i]; k < row_start[i + 1]; k++) {
+        acc = fe_add(acc, fe_mul(values[value_index[k]], w[cols[k]]));
+    }
+    out[i] = acc;
+}

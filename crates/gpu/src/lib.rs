@@ -54,6 +54,7 @@
 //! `tests/merkle_opencl.rs` (against crates/hash) and `tests/merkle_cuda.rs`.
 
 mod buffer;
+mod csr;
 mod cuda;
 mod devices;
 mod field;
@@ -66,6 +67,7 @@ mod opencl;
 mod ops;
 
 pub use buffer::{GpuBuffer, KernelArg, ProgramSource, Runtime};
+pub use csr::GpuCsr;
 pub use cuda::{
     CUBIN_DIR_ENV, CudaDevice, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES, cuda_available,
 };

@@ -75,7 +75,8 @@ pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
 pub use field::{FieldKind, GpuField};
 pub use merkle::{
     MERKLE_OUT, MERKLE_RATE, POSEIDON2_PROGRAMS, POSEIDON2_WIDTH, Poseidon2GpuField,
-    gpu_merkle_layers, gpu_merkle_root, gpu_poseidon2_permute, poseidon2_program_source,
+    gpu_merkle_layers, gpu_merkle_root, gpu_merkle_root_resident, gpu_poseidon2_permute,
+    poseidon2_program_source,
 };
 pub use msm::{GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, gpu_window_bits, msm_program_source};
 pub use ntt::{CudaBackend, OpenClBackend, ntt_batch_on};

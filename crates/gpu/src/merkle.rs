@@ -12,6 +12,7 @@
 //! [`gpu_merkle_root`] uploads the rows, hashes them (one work-item per row: overwrite sponge of
 //! rate 8, zero initial state, no padding, the first 8 cells as digest), then compresses layer by
 //! layer (one launch per layer: `permute(left ‖ right)[0..8]`) and downloads the root.
+//! [`gpu_merkle_root_resident`] does the same over rows already in device memory;
 //! [`gpu_merkle_layers`] downloads every layer.
 //!
 //! Not done: a `MerkleOps` implementation for the GPU backends (their columns hold [`GpuField`]
@@ -211,14 +212,12 @@ pub fn gpu_poseidon2_permute<R: Runtime, F: Poseidon2GpuField>(
 }
 
 /// Checks the shape of a commitment: `row_len > 0` dividing `rows.len()`, a power-of-two number
-/// of rows below 2^32. Returns the number of rows.
-fn check_shape<F>(rows: &[F], row_len: usize) -> Result<usize, GpuError> {
-    if row_len == 0 || !rows.len().is_multiple_of(row_len) {
-        return Err(GpuError::Unsupported {
-            what: format!("{} elements in rows of {row_len}", rows.len()),
-        });
+/// of rows below 2^32 (`len` elements in all). Returns the number of rows.
+fn check_shape(len: usize, row_len: usize) -> Result<usize, GpuError> {
+    if row_len == 0 || !len.is_multiple_of(row_len) {
+        return Err(GpuError::Unsupported { what: format!("{len} elements in rows of {row_len}") });
     }
-    let n = rows.len() / row_len;
+    let n = len / row_len;
     if !n.is_power_of_two() {
         return Err(GpuError::Unsupported {
             what: format!("Merkle tree over {n} rows (a positive power of two is required)"),
@@ -229,21 +228,21 @@ fn check_shape<F>(rows: &[F], row_len: usize) -> Result<usize, GpuError> {
     Ok(n)
 }
 
-/// Builds the tree on the device, handing each layer's buffer (leaves first) to `visit`.
+/// Builds the tree over the rows resident in `rows`, handing each layer's buffer (leaves first)
+/// to `visit`.
 fn build<R: Runtime, F: Poseidon2GpuField>(
-    device: &Arc<R>,
-    rows: &[F],
+    rows: &GpuBuffer<R, F>,
     row_len: usize,
     mut visit: impl FnMut(&GpuBuffer<R, F>) -> Result<(), GpuError>,
 ) -> Result<GpuBuffer<R, F>, GpuError> {
-    let n = check_shape(rows, row_len)?;
-    let rows_buf = GpuBuffer::upload(device, rows)?;
+    let n = check_shape(rows.len(), row_len)?;
+    let device = rows.device();
     let mut layer = GpuBuffer::<R, F>::zeros(device, n * MERKLE_OUT)?;
     device.launch_program(
         F::P2_PROGRAM,
         "p2_hash_rows",
         &[
-            KernelArg::Mem(rows_buf.mem()),
+            KernelArg::Mem(rows.mem()),
             KernelArg::Mem(layer.mem()),
             KernelArg::U32(to_u32(n, "row count")?),
             KernelArg::U32(to_u32(row_len, "row length")?),
@@ -251,7 +250,6 @@ fn build<R: Runtime, F: Poseidon2GpuField>(
         n,
         None,
     )?;
-    drop(rows_buf);
     visit(&layer)?;
     let mut width = n;
     while width > 1 {
@@ -290,7 +288,20 @@ pub fn gpu_merkle_root<R: Runtime, F: Poseidon2GpuField>(
     rows: &[F],
     row_len: usize,
 ) -> Result<[F; MERKLE_OUT], GpuError> {
-    let root = build(device, rows, row_len, |_| Ok(()))?.download()?;
+    check_shape(rows.len(), row_len)?;
+    gpu_merkle_root_resident(&GpuBuffer::upload(device, rows)?, row_len)
+}
+
+/// [`gpu_merkle_root`] over rows already in device memory (row-major, `row_len` elements per
+/// row), e.g. a prover's committed table: nothing is uploaded, only the root is downloaded.
+///
+/// # Errors
+/// As [`gpu_merkle_root`].
+pub fn gpu_merkle_root_resident<R: Runtime, F: Poseidon2GpuField>(
+    rows: &GpuBuffer<R, F>,
+    row_len: usize,
+) -> Result<[F; MERKLE_OUT], GpuError> {
+    let root = build(rows, row_len, |_| Ok(()))?.download()?;
     digests(&root)
         .first()
         .copied()
@@ -307,8 +318,10 @@ pub fn gpu_merkle_layers<R: Runtime, F: Poseidon2GpuField>(
     rows: &[F],
     row_len: usize,
 ) -> Result<Vec<Vec<[F; MERKLE_OUT]>>, GpuError> {
+    check_shape(rows.len(), row_len)?;
+    let rows = GpuBuffer::upload(device, rows)?;
     let mut layers = Vec::new();
-    build(device, rows, row_len, |layer| {
+    build(&rows, row_len, |layer| {
         layers.push(digests(&layer.download()?));
         Ok(())
     })?;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zkprove_gpu::{
-    GpuError, MERKLE_OUT, Poseidon2GpuField, Runtime, gpu_merkle_layers, gpu_merkle_root,
-    gpu_poseidon2_permute,
+    GpuBuffer, GpuError, MERKLE_OUT, Poseidon2GpuField, Runtime, gpu_merkle_layers,
+    gpu_merkle_root, gpu_merkle_root_resident, gpu_poseidon2_permute,
 };
 use zkprove_hash::{MerkleHash, MerkleTree, Poseidon2Merkle};
 
@@ -54,6 +54,9 @@ pub fn roots<R: Runtime, F: Poseidon2GpuField>(dev: &Arc<R>, max_log: u32, row_l
             let root = gpu_merkle_root(dev, &rows, row_len).expect("device root");
             assert_eq!(root, tree.root(), "2^{log} rows of {row_len}");
             if log <= 4 {
+                let resident = GpuBuffer::upload(dev, &rows).expect("upload");
+                let root = gpu_merkle_root_resident(&resident, row_len).expect("resident root");
+                assert_eq!(root, tree.root(), "resident: 2^{log} rows of {row_len}");
                 let layers = gpu_merkle_layers(dev, &rows, row_len).expect("device layers");
                 assert_eq!(layers.len(), log as usize + 1);
                 let h = hasher::<F>();

@@ -23,6 +23,7 @@ mod matrix;
 mod prover;
 mod verifier;
 
+pub use gpu::DeviceMatrices;
 pub use matrix::SparseMatrix;
 pub use prover::{Groth16Backend, Groth16Prover};
 pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};

@@ -65,6 +65,12 @@ impl SparseMatrix {
         self.cols.len()
     }
 
+    /// The CSR arrays: row starts, column indices, value indices and the table of distinct values
+    /// (what a device backend uploads).
+    pub fn csr_parts(&self) -> (&[u32], &[u32], &[u32], &[Fr]) {
+        (&self.row_start, &self.cols, &self.value_index, &self.values)
+    }
+
     /// The number of rows.
     pub fn n_rows(&self) -> usize {
         self.row_start.len() - 1

@@ -49,6 +49,33 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
     fn prepare_key_g2(points: Vec<Affine<G2Config>>) -> Result<G2Bases<Self>, Groth16Error> {
         Ok(<Self as MsmOps<G2Config>>::prepare_bases(points)?)
     }
+
+    /// The key's A and B matrices as the backend keeps them: nothing beyond the prover's host copy
+    /// on the CPU, resident on the device for the GPU backends.
+    type Matrices: Send + Sync;
+
+    /// Takes the key's A and B matrices (`n_vars` columns) into the backend, once at load.
+    ///
+    /// # Errors
+    /// When the backend cannot hold them.
+    fn prepare_matrices(
+        a: &SparseMatrix,
+        b: &SparseMatrix,
+        n_vars: usize,
+    ) -> Result<Self::Matrices, Groth16Error>;
+
+    /// `[A·w, B·w, (A·w)∘(B·w)]` as backend columns when the backend computes them itself, or
+    /// `None` (the default): the prover computes them on the host, one at a time.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn matrix_products(
+        matrices: &Self::Matrices,
+        witness: &[Fr],
+    ) -> Result<Option<[Self::Column<Fr>; 3]>, Groth16Error> {
+        let _ = (matrices, witness);
+        Ok(None)
+    }
 }
 
 /// The most points per query for which the CPU backend splits scalars with the GLV endomorphism,
@@ -63,6 +90,12 @@ fn cpu_key_endomorphism(n: usize) -> Endomorphism {
 }
 
 impl Groth16Backend for CpuBackend {
+    type Matrices = ();
+
+    fn prepare_matrices(_: &SparseMatrix, _: &SparseMatrix, _: usize) -> Result<(), Groth16Error> {
+        Ok(())
+    }
+
     fn upload(values: Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
         Ok(values)
     }
@@ -92,6 +125,7 @@ pub struct Groth16Prover<B: Groth16Backend = CpuBackend> {
     vk: VerificationKey,
     a_matrix: SparseMatrix,
     b_matrix: SparseMatrix,
+    matrices: B::Matrices,
     a: G1Bases<B>,
     b1: G1Bases<B>,
     b2: G2Bases<B>,
@@ -128,11 +162,13 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
         drop(coeffs);
         let vk = crate::verification_key(&header, &ic);
+        let matrices = B::prepare_matrices(&a_matrix, &b_matrix, header.n_vars as usize)?;
         Ok(Self {
             header,
             vk,
             a_matrix,
             b_matrix,
+            matrices,
             a: B::prepare_key_g1(a)?,
             b1: B::prepare_key_g1(b1)?,
             b2: B::prepare_key_g2(b2)?,
@@ -218,8 +254,8 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         // A·w and B·w again in a few milliseconds, cheaper than holding them): h = a'·b' − c' where
         // x' is x moved from H to shift·H.
         let start = Instant::now();
-        let to_coset = |values: Vec<Fr>| -> Result<Vec<Fr>, Groth16Error> {
-            let mut col = [B::upload(values)?];
+        let to_coset = |col: B::Column<Fr>| -> Result<Vec<Fr>, Groth16Error> {
+            let mut col = [col];
             // Evaluations on H → coefficients (bit-reversed, saving a permutation), then
             // coefficients → evaluations on shift·H in natural order, the H query's order.
             B::ntt_batch(&mut col, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
@@ -227,13 +263,24 @@ impl<B: Groth16Backend> Groth16Prover<B> {
             let [col] = col;
             B::download(col)
         };
-        let mut h = to_coset(self.a_matrix.mul_vec(witness))?;
-        let b = to_coset(self.b_matrix.mul_vec(witness))?;
-        h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
-        drop(b);
-        let c = to_coset(self.a_matrix.mul_vec_product(&self.b_matrix, witness))?;
-        h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
-        drop(c);
+        let mut h;
+        if let Some([aw, bw, cw]) = B::matrix_products(&self.matrices, witness)? {
+            // On the backend: A·w, B·w and their product, each moved to the coset there.
+            h = to_coset(aw)?;
+            let b = to_coset(bw)?;
+            h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
+            drop(b);
+            let c = to_coset(cw)?;
+            h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
+        } else {
+            h = to_coset(B::upload(self.a_matrix.mul_vec(witness))?)?;
+            let b = to_coset(B::upload(self.b_matrix.mul_vec(witness))?)?;
+            h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
+            drop(b);
+            let c = self.a_matrix.mul_vec_product(&self.b_matrix, witness);
+            let c = to_coset(B::upload(c)?)?;
+            h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
+        }
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "A·w, B·w, C and the coset NTTs");
         Ok(h)
     }

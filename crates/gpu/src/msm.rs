@@ -7,9 +7,9 @@
 //! them chunk by chunk. [`MsmOps::msm`] uploads the scalars and runs, per chunk of points: signed
 //! `c`-bit digits and their histogram per window, a prefix sum, a counting-sort scatter by bucket,
 //! bucket accumulation in XYZZ coordinates balanced by splitting every bucket into segments of at
-//! most 32 points (one work-item per segment, then one per bucket summing its segment sums, so
-//! witness scalars that put most points in one bucket do not serialise on one work-item; the
-//! combining step still adds `|bucket|/32` segment sums in series), bucket reduction by
+//! most `max(32, ⌈√n⌉)` points (one work-item per segment, then one per bucket summing its segment
+//! sums, so witness scalars that put most points in one bucket cost about `2√n` serial additions
+//! instead of `n`), bucket reduction by
 //! running sums split across work-items, and one work-item per window summing those. The host
 //! combines the window sums (a few dozen points) and the chunks' results. A chunk that does not fit
 //! in device memory is halved and retried, down to [`MIN_CHUNK`] points.
@@ -34,9 +34,17 @@ const MAX_CHUNK: usize = 1 << 26;
 /// The MSM programs (G1, G2), e.g. for building their CUBINs ahead of time.
 pub const MSM_PROGRAMS: [ProgramSource; 2] = [G1Config::PROGRAM, G2Config::PROGRAM];
 
-/// Most points one bucket-accumulation work-item adds (bucket balance: a bucket with more points
-/// is split into segments of at most this many, summed by `msm_bucket_combine`).
-const SEGMENT: usize = 32;
+/// The smallest segment of bucket balance: a bucket with more points than the segment length is
+/// split into segments (one work-item each) whose sums `msm_bucket_combine` adds.
+const MIN_SEGMENT: usize = 32;
+
+/// The segment length for a chunk of `n` points: `max(32, ⌈√n⌉)`, so that a bucket holding every
+/// point costs about `2√n` serial additions (segments, then their sums) rather than `n`.
+fn segment_len(n: usize) -> usize {
+    let root = n.isqrt();
+    let root = if root * root < n { root + 1 } else { root };
+    root.max(MIN_SEGMENT)
+}
 
 /// Work-group size of `msm_scan` (`MSM_SCAN_GROUP` in `msm.cu`).
 const SCAN_GROUP: usize = 256;
@@ -310,7 +318,8 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let cursor = dev.alloc(4 * w * entries)?;
         let buckets = GpuBuffer::<R, Fq>::zeros(dev, w * nb * 4 * coord)?;
         // Segment slots per window: Σ ⌈|bucket|/S⌉ ≤ n/S + NB.
-        let max_segs = n.div_ceil(SEGMENT) + nb;
+        let seg_len = segment_len(n);
+        let max_segs = n.div_ceil(seg_len) + nb;
         let seg_starts = dev.alloc(4 * w * entries)?;
         let seg_sums = GpuBuffer::<R, Fq>::zeros(dev, w * max_segs * 4 * coord)?;
         let partials = GpuBuffer::<R, Fq>::zeros(dev, w * per_window * 4 * coord)?;
@@ -365,7 +374,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::Mem(&seg_starts),
                 KernelArg::U32(c),
                 KernelArg::U32(n_windows),
-                KernelArg::U32(SEGMENT as u32),
+                KernelArg::U32(u32_of(seg_len)?),
             ],
             w * entries,
             None,
@@ -396,7 +405,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::U32(n32),
                 KernelArg::U32(c),
                 KernelArg::U32(n_windows),
-                KernelArg::U32(SEGMENT as u32),
+                KernelArg::U32(u32_of(seg_len)?),
                 KernelArg::U32(u32_of(max_segs)?),
             ],
             w * max_segs,
@@ -507,5 +516,19 @@ impl<C: GpuCurve> MsmOps<C> for OpenClBackend {
     fn msm(bases: &Self::Bases, scalars: &[Fr]) -> Result<Projective<C>, MsmError> {
         check_lengths(bases.len(), scalars.len())?;
         bases.msm(scalars, None).map_err(backend_err("opencl"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::segment_len;
+
+    #[test]
+    fn segment_len_is_ceil_sqrt_at_least_32() {
+        assert_eq!(segment_len(1), 32);
+        assert_eq!(segment_len(1 << 10), 32);
+        assert_eq!(segment_len((1 << 12) + 1), 65);
+        assert_eq!(segment_len(1 << 20), 1024);
+        assert_eq!(segment_len((1 << 20) - 1), 1024);
     }
 }

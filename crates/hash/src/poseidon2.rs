@@ -208,6 +208,21 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         &self.internal_diag
     }
 
+    /// The round constants of the first `R_F / 2` full rounds, one row per round.
+    pub fn external_initial_constants(&self) -> &[[F; WIDTH]] {
+        &self.external_initial
+    }
+
+    /// The round constants of the partial rounds (added to cell 0), one per round.
+    pub fn internal_constants(&self) -> &[F] {
+        &self.internal
+    }
+
+    /// The round constants of the last `R_F / 2` full rounds, one row per round.
+    pub fn external_terminal_constants(&self) -> &[[F; WIDTH]] {
+        &self.external_terminal
+    }
+
     /// Permutes `WIDTH` packed cells in place; lane `k` of every cell is state number `k`.
     #[inline]
     pub fn permute_packed_mut<P: PackedField<Scalar = F>>(&self, state: &mut [P; WIDTH]) {

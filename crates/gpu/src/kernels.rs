@@ -18,13 +18,14 @@ pub const FIELD_OPS_CU: &str = include_str!("../kernels/field_ops.cu");
 pub const NTT_CU: &str = include_str!("../kernels/ntt.cu");
 
 /// Every kernel entry point of a field program (the same names for every field).
-pub const KERNEL_NAMES: [&str; 11] = [
+pub const KERNEL_NAMES: [&str; 12] = [
     "fe_add_kernel",
     "fe_sub_kernel",
     "fe_mul_kernel",
     "fe_sqr_kernel",
     "fe_inv_kernel",
     "fe_batch_inv_kernel",
+    "fe_csr_mul_vec",
     "ntt_bit_reverse",
     "ntt_radix2_stage",
     "ntt_radix8_pass",
@@ -43,8 +44,16 @@ pub const CURVE_H: &str = include_str!("../kernels/curve.h");
 pub const MSM_CU: &str = include_str!("../kernels/msm.cu");
 
 /// Every kernel entry point of an MSM program (the same names for G1 and G2).
-pub const MSM_KERNEL_NAMES: [&str; 6] =
-    ["msm_digits", "msm_scan", "msm_scatter", "msm_accumulate", "msm_reduce", "msm_window_sum"];
+pub const MSM_KERNEL_NAMES: [&str; 8] = [
+    "msm_digits",
+    "msm_scan",
+    "msm_scatter",
+    "msm_seg_counts",
+    "msm_accumulate",
+    "msm_bucket_combine",
+    "msm_reduce",
+    "msm_window_sum",
+];
 
 /// Poseidon2 width 16 over M31 / BabyBear and the Merkle leaf and compression kernels.
 pub const POSEIDON2_CU: &str = include_str!("../kernels/poseidon2.cu");

@@ -80,18 +80,25 @@ impl<F: Field> DiagOp<F> {
     }
 }
 
-/// `Σ xs` by pairwise (tree) summation: a dependency chain of `⌈log2 len⌉` additions instead of
-/// `len − 1`. `xs` is non-empty.
+/// `Σ xs` with four interleaved accumulators: dependency chains of about `len / 4` additions
+/// instead of `len − 1`, and no recursion (a recursive helper is never inlined, which leaves the
+/// state in memory around every call).
 #[inline(always)]
 fn tree_sum<P: PackedField>(xs: &[P]) -> P {
-    match xs.len() {
-        0 => P::default(),
-        1 => xs[0],
-        n => {
-            let (a, b) = xs.split_at(n / 2);
-            tree_sum(a) + tree_sum(b)
+    let mut acc = [P::default(); 4];
+    let mut chunks = xs.chunks_exact(4);
+    if let Some(first) = chunks.next() {
+        acc = [first[0], first[1], first[2], first[3]];
+    }
+    for c in &mut chunks {
+        for k in 0..4 {
+            acc[k] += c[k];
         }
     }
+    for (k, &x) in chunks.remainder().iter().enumerate() {
+        acc[k] += x;
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
 /// `x^d` for the S-box degrees Poseidon2 uses (3, 5, 7).

@@ -27,6 +27,12 @@ KERNEL void fe_inv_kernel(GLOBAL const fe *a, GLOBAL fe *out, u32 n) {
     if (i < n) out[i] = fe_inv(a[i]);
 }
 
+// a ← a·b − c in place: the last step of the Groth16 quotient on the coset (A·B − C).
+KERNEL void fe_mul_sub_kernel(GLOBAL fe *a, GLOBAL const fe *b, GLOBAL const fe *c, u32 n) {
+    u32 i = GID;
+    if (i < n) a[i] = fe_sub(fe_mul(a[i], b[i]), c[i]);
+}
+
 // Batch inverse, Montgomery's trick per thread over a chunk of `chunk` consecutive elements: one
 // Fermat inversion per chunk instead of per element. Zeros stay zero (they are skipped in the
 // running product). `prefix` is scratch of the same length as `a`.

@@ -1,7 +1,8 @@
 // Pippenger's multi-scalar multiplication Σ sᵢ·Pᵢ on the device, written once against curve.h.
 //
 // For a window width c, W windows and NB = 2^(c−1) buckets per window (signed digits):
-//   1. msm_digits      one work-item per scalar: Montgomery → canonical, signed c-bit digits
+//   1. msm_digits      one work-item per scalar (from an offset into the scalar buffer):
+//                      Montgomery → canonical, signed c-bit digits
 //                      d ∈ [−NB, NB] (stored as |d| | sign << 31, 0 for d = 0), and the histogram
 //                      of |d| per window (atomic increments).
 //   2. msm_scan        one work-group per window: exclusive prefix sum of the histogram (bucket
@@ -64,12 +65,14 @@ DEVICE u32 bits_at(const u32 *s, u32 lo, u32 c) {
     return (u32)(w >> shift) & ((1u << c) - 1u);
 }
 
+// Scalar i of the chunk is scalars[offset + i]: a chunk of a longer device-resident column (the
+// witness, read in place by several MSMs).
 KERNEL void msm_digits(GLOBAL const u32 *scalars, GLOBAL u32 *digits, GLOBAL u32 *counts, u32 n,
-                       u32 c, u32 n_windows) {
+                       u32 c, u32 n_windows, u32 offset) {
     u32 i = GID;
     if (i >= n) return;
     u32 s[8];
-    fr_from_mont(s, scalars + 8 * i);
+    fr_from_mont(s, scalars + 8 * (offset + i));
     u32 nb = 1u << (c - 1);
     u32 full = 1u << c;
     u32 carry = 0;

@@ -11,19 +11,21 @@ pub const GOLDILOCKS_H: &str = include_str!("../kernels/goldilocks.h");
 pub const BABYBEAR_H: &str = include_str!("../kernels/babybear.h");
 /// Mersenne-31 arithmetic.
 pub const M31_H: &str = include_str!("../kernels/m31.h");
-/// Element-wise kernels (add, sub, mul, square, inverse, batch inverse).
+/// Element-wise kernels (add, sub, mul, square, inverse, `a·b − c` in place, batch inverse, CSR
+/// matrix–vector product).
 pub const FIELD_OPS_CU: &str = include_str!("../kernels/field_ops.cu");
 /// NTT kernels (bit reversal, radix-2 stages, radix-8 passes, local-memory stages, scaling by
 /// powers).
 pub const NTT_CU: &str = include_str!("../kernels/ntt.cu");
 
 /// Every kernel entry point of a field program (the same names for every field).
-pub const KERNEL_NAMES: [&str; 12] = [
+pub const KERNEL_NAMES: [&str; 13] = [
     "fe_add_kernel",
     "fe_sub_kernel",
     "fe_mul_kernel",
     "fe_sqr_kernel",
     "fe_inv_kernel",
+    "fe_mul_sub_kernel",
     "fe_batch_inv_kernel",
     "fe_csr_mul_vec",
     "ntt_bit_reverse",

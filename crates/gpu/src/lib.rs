@@ -78,10 +78,12 @@ pub use merkle::{
     gpu_merkle_layers, gpu_merkle_root, gpu_merkle_root_resident, gpu_poseidon2_permute,
     poseidon2_program_source,
 };
-pub use msm::{GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, gpu_window_bits, msm_program_source};
-pub use ntt::{CudaBackend, OpenClBackend, ntt_batch_on};
+pub use msm::{
+    GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PendingMsm, gpu_window_bits, msm_program_source,
+};
+pub use ntt::{CosetNtt, CudaBackend, OpenClBackend, ntt_batch_on};
 pub use opencl::{ClBuffer, ClDevice};
-pub use ops::{FieldOp, batch_inverse, field_op};
+pub use ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 
 /// Errors from the GPU runtime.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

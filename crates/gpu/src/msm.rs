@@ -258,11 +258,62 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         if scalars.len() != self.n {
             return Err(GpuError::LengthMismatch { expected: self.n, got: scalars.len() });
         }
-        let mut total = Projective::<C>::identity();
-        if self.n == 0 {
-            return Ok(total);
+        self.enqueue(Scalars::Host(scalars), c, max_chunk)?.finish()
+    }
+
+    /// `Σ scalars[offset + i]·bases[i]` for scalars already in device memory (read in place: no
+    /// upload, no copy), e.g. the witness uploaded once and shared by several MSMs, or a column
+    /// computed on the device. `scalars.len() − offset` must be the number of bases.
+    ///
+    /// # Errors
+    /// As [`GpuBases::msm`], and [`GpuError::WrongDevice`].
+    pub fn msm_device(
+        &self,
+        scalars: &GpuBuffer<R, Fr>,
+        offset: usize,
+        c: Option<u32>,
+    ) -> Result<Projective<C>, GpuError> {
+        self.msm_enqueue(scalars, offset, c)?.finish()
+    }
+
+    /// [`GpuBases::msm_device`] without waiting: every kernel is queued on the device's stream
+    /// (queue) and the result is read back by [`PendingMsm::finish`]. Several MSMs queued one after
+    /// the other run back to back on the device, and the host waits once, at the first `finish`.
+    /// With resident bases nothing here waits on the device (bases kept on the host are uploaded
+    /// per chunk, which waits for that copy).
+    ///
+    /// # Errors
+    /// As [`GpuBases::msm_device`].
+    pub fn msm_enqueue(
+        &self,
+        scalars: &GpuBuffer<R, Fr>,
+        offset: usize,
+        c: Option<u32>,
+    ) -> Result<PendingMsm<R, C>, GpuError> {
+        if !Arc::ptr_eq(scalars.device(), &self.device) {
+            return Err(GpuError::WrongDevice);
         }
+        if scalars.len().checked_sub(offset) != Some(self.n) {
+            return Err(GpuError::LengthMismatch {
+                expected: offset.saturating_add(self.n),
+                got: scalars.len(),
+            });
+        }
+        self.enqueue(Scalars::Device(scalars, offset), c, MAX_CHUNK)
+    }
+
+    /// Queues the MSM chunk by chunk (see [`GpuBases::msm_chunked`]); the scalar count is checked.
+    fn enqueue(
+        &self,
+        scalars: Scalars<'_, R>,
+        c: Option<u32>,
+        max_chunk: usize,
+    ) -> Result<PendingMsm<R, C>, GpuError> {
         let c = c.unwrap_or_else(|| gpu_window_bits(self.n));
+        let mut pending = PendingMsm { c, sums: Vec::new(), _curve: core::marker::PhantomData };
+        if self.n == 0 {
+            return Ok(pending);
+        }
         if !(2..=20).contains(&c) {
             return Err(GpuError::Unsupported { what: format!("MSM window of {c} bits") });
         }
@@ -270,22 +321,29 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let mut start = 0;
         while start < self.n {
             let end = (start + chunk).min(self.n);
-            match self.msm_chunk(start, &scalars[start..end], c) {
-                Ok(p) => {
-                    total += p;
+            match self.enqueue_chunk(start, end - start, &scalars, c) {
+                Ok(sums) => {
+                    pending.sums.push(sums);
                     start = end;
                 }
                 Err(GpuError::OutOfMemory { .. }) if chunk > MIN_CHUNK => chunk /= 2,
                 Err(e) => return Err(e),
             }
         }
-        Ok(total)
+        Ok(pending)
     }
 
-    /// The MSM of the points `start..start + scalars.len()`.
-    fn msm_chunk(&self, start: usize, scalars: &[Fr], c: u32) -> Result<Projective<C>, GpuError> {
+    /// Queues the MSM of the points `start..start + n`; returns the buffer of its window sums.
+    /// The scratch buffers are dropped when this returns: both runtimes free them only once the
+    /// queued kernels are done with them (CUDA: stream-ordered frees; OpenCL: release semantics).
+    fn enqueue_chunk(
+        &self,
+        start: usize,
+        n: usize,
+        scalars: &Scalars<'_, R>,
+        c: u32,
+    ) -> Result<GpuBuffer<R, Fq>, GpuError> {
         let dev = &self.device;
-        let n = scalars.len();
         let n32 = u32_of(n)?;
         let n_windows = SCALAR_BITS / c + 1; // c·W > 254: room for the last carry
         let nb = 1usize << (c - 1);
@@ -311,7 +369,15 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 what: format!("MSM on a device with work-groups below {SCAN_GROUP}"),
             });
         }
-        let scalars_buf = GpuBuffer::<R, Fr>::upload(dev, scalars)?;
+        // The chunk's scalars: in place in a device column, or uploaded from the host.
+        let uploaded_scalars;
+        let (scalars_buf, scalar_offset) = match scalars {
+            Scalars::Device(buf, offset) => (*buf, offset + start),
+            Scalars::Host(host) => {
+                uploaded_scalars = GpuBuffer::<R, Fr>::upload(dev, &host[start..start + n])?;
+                (&uploaded_scalars, 0)
+            }
+        };
         let digits = dev.alloc(4 * w * n)?;
         let sorted = dev.alloc(4 * w * n)?;
         let counts = dev.alloc(4 * w * entries)?;
@@ -336,6 +402,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::U32(n32),
                 KernelArg::U32(c),
                 KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(scalar_offset)?),
             ],
             n,
             None,
@@ -451,24 +518,70 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             w,
             None,
         )?;
-        let sums = sums.download()?;
-
-        // Horner over the windows, most significant first: Σ 2^(c·w)·S_w.
-        let mut acc = Projective::<C>::identity();
-        for s in sums.chunks_exact(4 * coord).rev() {
-            for _ in 0..c {
-                acc = acc.double();
-            }
-            let p = Xyzz::<C> {
-                x: C::coord(&s[..coord]),
-                y: C::coord(&s[coord..2 * coord]),
-                zz: C::coord(&s[2 * coord..3 * coord]),
-                zzz: C::coord(&s[3 * coord..]),
-            };
-            acc += p.to_projective();
-        }
-        Ok(acc)
+        Ok(sums)
     }
+}
+
+/// Where an MSM's scalars are.
+enum Scalars<'a, R: Runtime> {
+    /// On the host: each chunk uploads its part.
+    Host(&'a [Fr]),
+    /// In device memory, from an offset.
+    Device(&'a GpuBuffer<R, Fr>, usize),
+}
+
+/// A device MSM queued by [`GpuBases::msm_enqueue`]: the window sums of each chunk, still being
+/// computed. Dropping it without [`PendingMsm::finish`] discards the result (the memory is freed
+/// when the device is done with it).
+pub struct PendingMsm<R: Runtime, C: GpuCurve> {
+    c: u32,
+    sums: Vec<GpuBuffer<R, Fq>>,
+    _curve: core::marker::PhantomData<C>,
+}
+
+impl<R: Runtime, C: GpuCurve> core::fmt::Debug for PendingMsm<R, C> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PendingMsm")
+            .field("backend", &R::BACKEND)
+            .field("curve", &C::NAME)
+            .field("chunks", &self.sums.len())
+            .finish()
+    }
+}
+
+impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
+    /// Waits for the MSM and returns its result: reads back the window sums (a few dozen points
+    /// per chunk) and combines them on the host.
+    ///
+    /// # Errors
+    /// The runtime's errors (including those of the queued kernels), [`GpuError::InvalidElement`]
+    /// for a coordinate read back out of range.
+    pub fn finish(self) -> Result<Projective<C>, GpuError> {
+        let mut total = Projective::<C>::identity();
+        for sums in &self.sums {
+            total += combine_windows::<C>(&sums.download()?, self.c);
+        }
+        Ok(total)
+    }
+}
+
+/// Horner over the window sums (XYZZ, device layout), most significant first: Σ 2^(c·w)·S_w.
+fn combine_windows<C: GpuCurve>(sums: &[Fq], c: u32) -> Projective<C> {
+    let coord = C::FQ_PER_COORD;
+    let mut acc = Projective::<C>::identity();
+    for s in sums.chunks_exact(4 * coord).rev() {
+        for _ in 0..c {
+            acc = acc.double();
+        }
+        let p = Xyzz::<C> {
+            x: C::coord(&s[..coord]),
+            y: C::coord(&s[coord..2 * coord]),
+            zz: C::coord(&s[2 * coord..3 * coord]),
+            zzz: C::coord(&s[3 * coord..]),
+        };
+        acc += p.to_projective();
+    }
+    acc
 }
 
 fn u32_of(n: usize) -> Result<u32, GpuError> {

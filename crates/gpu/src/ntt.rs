@@ -313,3 +313,117 @@ fn local_stages<R: Runtime, F: GpuField>(
     let threads = 1usize << (log_block - 1);
     buf.device().launch(F::KIND, "ntt_local_stages", &args, buf.len() / 2, Some(threads))
 }
+
+/// Inverse and forward twiddle tables of one size.
+type TwiddlePair<M> = (Arc<M>, Arc<M>);
+
+/// Evaluations on the domain `H` (size `2^log_n`, natural order) → evaluations on the coset
+/// `shift·H` (natural order), in place on device columns: the move that the Groth16 quotient
+/// makes with each of `A·w`, `B·w` and `C·w` (snarkjs: iNTT, coefficient `i` times `shiftⁱ`,
+/// NTT).
+///
+/// The same result as `ntt_batch(Inverse, NaturalToBitReversed, 1)` followed by
+/// `ntt_batch(Forward, BitReversedToNatural, shift)`, with the `1/n` and the `shiftⁱ` factors
+/// merged into one pass over the (bit-reversed) coefficients, and with every table it needs (both
+/// twiddle tables and `shift^(2^k)`) uploaded once by [`CosetNtt::new`]: [`CosetNtt::apply`] only
+/// queues kernels, it never waits on the device, so a pipeline of transforms runs without a host
+/// round trip.
+pub struct CosetNtt<R: Runtime, F: GpuField> {
+    device: Arc<R>,
+    log_n: u32,
+    /// `(inverse, forward)` twiddles; `None` for `log_n = 0` (the identity).
+    twiddles: Option<TwiddlePair<R::Mem>>,
+    /// `shift^(2^k)` for `k < log_n`, then `1/n`.
+    powers: GpuBuffer<R, F>,
+}
+
+impl<R: Runtime, F: GpuField> core::fmt::Debug for CosetNtt<R, F> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CosetNtt")
+            .field("backend", &R::BACKEND)
+            .field("log_n", &self.log_n)
+            .finish()
+    }
+}
+
+impl<R: Runtime, F: GpuField + TwoAdicField> CosetNtt<R, F> {
+    /// Prepares the move from `H` to `shift·H` for columns of `2^log_n` elements on `device`.
+    ///
+    /// # Errors
+    /// [`PolyError::TooLarge`] beyond the field's two-adicity (or 2^32), [`PolyError::ZeroShift`],
+    /// and [`PolyError::Backend`] for device errors.
+    pub fn new(device: &Arc<R>, log_n: usize, shift: F) -> Result<Self, PolyError> {
+        if shift.is_zero() {
+            return Err(PolyError::ZeroShift);
+        }
+        if log_n > F::TWO_ADICITY || log_n >= 32 {
+            return Err(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY });
+        }
+        let log_n32 = log_n as u32;
+        let n_inv = F::from_u64(1u64 << log_n).inverse().ok_or_else(|| {
+            backend_err::<R>(GpuError::Unsupported {
+                what: "NTT size not invertible in the field".to_string(),
+            })
+        })?;
+        let mut pw = Vec::with_capacity(log_n + 1);
+        let mut p = shift;
+        for _ in 0..log_n {
+            pw.push(p);
+            p = p.square();
+        }
+        pw.push(n_inv);
+        let twiddles = if log_n == 0 {
+            None
+        } else {
+            let inv = twiddles::<R, F>(device, log_n32, true).map_err(backend_err::<R>)?;
+            let fwd = twiddles::<R, F>(device, log_n32, false).map_err(backend_err::<R>)?;
+            Some((inv, fwd))
+        };
+        let powers = GpuBuffer::upload(device, &pw).map_err(backend_err::<R>)?;
+        Ok(Self { device: device.clone(), log_n: log_n32, twiddles, powers })
+    }
+
+    /// log2 of the column length.
+    pub fn log_n(&self) -> usize {
+        self.log_n as usize
+    }
+
+    /// Moves every column of `buf` (a batch of columns of `2^log_n` elements one after the other)
+    /// from `H` to `shift·H`, queued on the device's stream/queue without waiting.
+    ///
+    /// # Errors
+    /// [`PolyError::NotPowerOfTwo`] when the length is not a multiple of `2^log_n`, and
+    /// [`PolyError::Backend`] for a buffer of another device or device errors.
+    pub fn apply(&self, buf: &mut GpuBuffer<R, F>) -> Result<(), PolyError> {
+        let n = 1usize << self.log_n;
+        if !buf.len().is_multiple_of(n) {
+            return Err(PolyError::NotPowerOfTwo { len: buf.len() });
+        }
+        if !Arc::ptr_eq(buf.device(), &self.device) {
+            return Err(backend_err::<R>(GpuError::WrongDevice));
+        }
+        let Some((inv, fwd)) = &self.twiddles else { return Ok(()) };
+        if buf.is_empty() {
+            return Ok(());
+        }
+        let run = || -> Result<(), GpuError> {
+            let n_cols = u32_of(buf.len() >> self.log_n)?;
+            u32_of(buf.len())?;
+            // iNTT without its 1/n: natural evaluations → bit-reversed coefficients.
+            dif(buf, inv, self.log_n, n_cols)?;
+            // Coefficient e (at position i, e = rev(i)) times shift^e / n.
+            let args = [
+                KernelArg::Mem(buf.mem()),
+                KernelArg::Mem(self.powers.mem()),
+                KernelArg::U32(self.log_n),
+                KernelArg::U32(self.log_n),
+                KernelArg::U32(n_cols),
+                KernelArg::U32(1),
+            ];
+            self.device.launch(F::KIND, "ntt_scale_powers", &args, buf.len(), None)?;
+            // NTT: bit-reversed coefficients → natural evaluations on shift·H.
+            dit(buf, fwd, self.log_n, n_cols)
+        };
+        run().map_err(backend_err::<R>)
+    }
+}

@@ -111,3 +111,30 @@ pub fn batch_inverse<R: Runtime, F: GpuField>(
     a.device().launch(F::KIND, "fe_batch_inv_kernel", &args, n.div_ceil(chunk), None)?;
     Ok(out)
 }
+
+/// `a ← a·b − c` element by element, in place (kernel `fe_mul_sub_kernel`): the last step of the
+/// Groth16 quotient, `A·B − C` on the coset, without a fourth buffer.
+///
+/// # Errors
+/// [`GpuError::LengthMismatch`] when `b` or `c` is not as long as `a`, [`GpuError::WrongDevice`],
+/// and the runtime's errors.
+pub fn mul_sub_assign<R: Runtime, F: GpuField>(
+    a: &mut GpuBuffer<R, F>,
+    b: &GpuBuffer<R, F>,
+    c: &GpuBuffer<R, F>,
+) -> Result<(), GpuError> {
+    let n = a.len();
+    for x in [b, c] {
+        if x.len() != n {
+            return Err(GpuError::LengthMismatch { expected: n, got: x.len() });
+        }
+        same_device(a, x)?;
+    }
+    let args = [
+        KernelArg::Mem(a.mem()),
+        KernelArg::Mem(b.mem()),
+        KernelArg::Mem(c.mem()),
+        KernelArg::U32(n_u32(n)?),
+    ];
+    a.device().launch(F::KIND, "fe_mul_sub_kernel", &args, n, None)
+}

@@ -1,34 +1,69 @@
-//! The GPU backends of zkprove-gpu as Groth16 backends: NTTs over `Fr` and MSMs in G1 and G2 on
-//! the device (bases resident across proofs), `Fr` columns moved with typed device buffers, and
-//! the key's A and B matrices resident on the device (CSR, uploaded once at load) so that `A·w`,
-//! `B·w` and their product are computed there from one upload of the witness.
+//! The GPU backends of zkprove-gpu as Groth16 backends: a whole proof in device memory.
+//!
+//! At load, the key's queries go to the device once ([`zkprove_gpu::GpuBases`], resident across
+//! proofs), and so do its A and B matrices (CSR, [`zkprove_gpu::GpuCsr`]) with the tables of the
+//! quotient's coset NTTs ([`zkprove_gpu::CosetNtt`]: both twiddle tables and the powers of the
+//! shift). A proof ([`Groth16Backend::proof_msms`]) then:
+//! 1. uploads the witness once (the only host → device copy of the proof);
+//! 2. computes `a = A·w`, `b = B·w` (`fe_csr_mul_vec`), `c = a∘b`, moves each from the domain to
+//!    the odd coset (iNTT, `shiftⁱ/n`, NTT: snarkjs's method, as [`crate::cpu_quotient`]) and
+//!    forms `h = a·b − c` in place (`fe_mul_sub_kernel`), all on device buffers;
+//! 3. queues the five MSMs — A, B1, B2 and C over the resident witness (C from an offset: no
+//!    copy), H over the device-resident `h` — with [`zkprove_gpu::GpuBases::msm_enqueue`];
+//! 4. reads back each MSM's window sums (a few dozen points) and combines them on the host.
+//!
+//! No `n`-sized array comes back to the host on this path: the downloads are the MSMs' window
+//! sums only. [`crate::Groth16Prover::h_scalars`] reads `h` back, for tests and inspection, and is
+//! not part of a proof.
+//!
+//! ## What overlaps
+//! Everything of steps 2 and 3 is queued on the device's one stream (CUDA) or in-order queue
+//! (OpenCL) without a host synchronisation in between: the coset tables and twiddles are already
+//! resident, scratch buffers are freed in stream order (CUDA `cuMemFreeAsync`; OpenCL's release
+//! waits for the commands using them), and the window sums are read back only after the last MSM
+//! is queued, so the device runs the ~40 kernels of a proof back to back while the host only
+//! queues them; the host waits once, at the first read-back. The host syncs that remain: the
+//! witness upload (it copies from a borrowed slice, so it returns once the copy is done: before
+//! any kernel of the proof is queued, nothing is lost), bases too large to stay resident (uploaded
+//! per chunk by each MSM), and, on a CUDA context without stream-ordered allocation, every free.
+//! Not done: a second stream for the next proof's witness upload. Kernels of concurrent proofs
+//! (several threads on one prover) are interleaved on the one stream, which is correct but does
+//! not overlap a transfer with compute; a copy stream would need the witness buffer allocated
+//! and ordered across streams (events), and cannot be measured without a GPU here.
 
 use std::sync::Arc;
 
+use zkprove_curve::bn254::{G1Config, G2Config};
 use zkprove_field::bn254::Fr;
 use zkprove_gpu::{
-    ClBuffer, ClDevice, CudaBackend, CudaDevice, DeviceBuffer, FieldOp, GpuBuffer, GpuCsr,
-    GpuError, OpenClBackend, Runtime, field_op,
+    ClBuffer, ClDevice, CosetNtt, CudaBackend, CudaDevice, DeviceBuffer, FieldOp, GpuBases,
+    GpuBuffer, GpuCsr, GpuError, OpenClBackend, Runtime, field_op, mul_sub_assign,
 };
 
 use crate::matrix::SparseMatrix;
+use crate::prover::{KeyQueries, QueryMsms};
 use crate::{Groth16Backend, Groth16Error};
 
-fn backend_err(backend: &'static str) -> impl FnOnce(GpuError) -> Groth16Error {
-    move |e| Groth16Error::Backend { reason: format!("{backend}: {e}") }
+fn gpu_err<R: Runtime>(e: GpuError) -> Groth16Error {
+    Groth16Error::Backend { reason: format!("{}: {e}", R::BACKEND) }
 }
 
-/// A Groth16 key's A and B matrices resident on a device (a GPU backend's
-/// [`Groth16Backend::Matrices`]).
+/// A Groth16 key's A and B matrices resident on a device, with the tables of the quotient's coset
+/// NTTs (a GPU backend's [`Groth16Backend::Matrices`]).
 pub struct DeviceMatrices<R: Runtime> {
     device: Arc<R>,
     a: GpuCsr<R, Fr>,
     b: GpuCsr<R, Fr>,
+    coset: CosetNtt<R, Fr>,
 }
 
 impl<R: Runtime> core::fmt::Debug for DeviceMatrices<R> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("DeviceMatrices").field("a", &self.a).field("b", &self.b).finish()
+        f.debug_struct("DeviceMatrices")
+            .field("a", &self.a)
+            .field("b", &self.b)
+            .field("coset", &self.coset)
+            .finish()
     }
 }
 
@@ -38,22 +73,74 @@ impl<R: Runtime> DeviceMatrices<R> {
         a: &SparseMatrix,
         b: &SparseMatrix,
         n_vars: usize,
-    ) -> Result<Self, GpuError> {
+        shift: Fr,
+    ) -> Result<Self, Groth16Error> {
+        let n = a.n_rows();
+        if !n.is_power_of_two() || b.n_rows() != n {
+            return Err(Groth16Error::Backend {
+                reason: format!(
+                    "{}: matrices of {n} and {} rows (a power of two, the same for both)",
+                    R::BACKEND,
+                    b.n_rows()
+                ),
+            });
+        }
         let upload = |m: &SparseMatrix| {
             let (row_start, cols, value_index, values) = m.csr_parts();
-            GpuCsr::new(device, row_start, cols, value_index, values, n_vars)
+            GpuCsr::new(device, row_start, cols, value_index, values, n_vars).map_err(gpu_err::<R>)
         };
-        Ok(Self { device: device.clone(), a: upload(a)?, b: upload(b)? })
+        let coset = CosetNtt::new(device, n.trailing_zeros() as usize, shift)?;
+        Ok(Self { device: device.clone(), a: upload(a)?, b: upload(b)?, coset })
     }
 
-    /// `[A·w, B·w, (A·w)∘(B·w)]` on the device.
-    fn products(&self, witness: &[Fr]) -> Result<[GpuBuffer<R, Fr>; 3], GpuError> {
-        let w = GpuBuffer::upload(&self.device, witness)?;
-        let aw = self.a.mul_vec(&w)?;
-        let bw = self.b.mul_vec(&w)?;
-        drop(w);
-        let cw = field_op(FieldOp::Mul, &aw, Some(&bw))?;
-        Ok([aw, bw, cw])
+    /// The quotient's scalars `a'·b' − c'` on the coset from a device-resident witness, queued
+    /// without a host synchronisation (see the module docs).
+    fn quotient_of(&self, w: &GpuBuffer<R, Fr>) -> Result<GpuBuffer<R, Fr>, Groth16Error> {
+        let err = gpu_err::<R>;
+        let mut a = self.a.mul_vec(w).map_err(err)?;
+        let mut b = self.b.mul_vec(w).map_err(err)?;
+        let mut c = field_op(FieldOp::Mul, &a, Some(&b)).map_err(err)?;
+        for x in [&mut a, &mut b, &mut c] {
+            self.coset.apply(x)?;
+        }
+        mul_sub_assign(&mut a, &b, &c).map_err(err)?;
+        Ok(a)
+    }
+
+    fn quotient(&self, witness: &[Fr]) -> Result<GpuBuffer<R, Fr>, Groth16Error> {
+        let w = GpuBuffer::upload(&self.device, witness).map_err(gpu_err::<R>)?;
+        self.quotient_of(&w)
+    }
+
+    /// The five MSMs of a proof from one upload of the witness (see the module docs).
+    #[allow(clippy::too_many_arguments)]
+    fn proof_msms(
+        &self,
+        a: &GpuBases<R, G1Config>,
+        b1: &GpuBases<R, G1Config>,
+        b2: &GpuBases<R, G2Config>,
+        c: &GpuBases<R, G1Config>,
+        h: &GpuBases<R, G1Config>,
+        n_public: usize,
+        witness: &[Fr],
+    ) -> Result<QueryMsms, Groth16Error> {
+        let err = gpu_err::<R>;
+        let w = GpuBuffer::upload(&self.device, witness).map_err(err)?;
+        let hs = self.quotient_of(&w)?;
+        // Queued back to back; the first `finish` is the proof's one wait on the device.
+        let ph = h.msm_enqueue(&hs, 0, None).map_err(err)?;
+        let pa = a.msm_enqueue(&w, 0, None).map_err(err)?;
+        let pb1 = b1.msm_enqueue(&w, 0, None).map_err(err)?;
+        let pb2 = b2.msm_enqueue(&w, 0, None).map_err(err)?;
+        let pc = c.msm_enqueue(&w, n_public + 1, None).map_err(err)?;
+        drop((w, hs));
+        Ok(QueryMsms {
+            h: ph.finish().map_err(err)?,
+            a: pa.finish().map_err(err)?,
+            b1: pb1.finish().map_err(err)?,
+            b2: pb2.finish().map_err(err)?,
+            c: pc.finish().map_err(err)?,
+        })
     }
 }
 
@@ -61,28 +148,37 @@ impl Groth16Backend for CudaBackend {
     type Matrices = DeviceMatrices<CudaDevice>;
 
     fn upload(values: Vec<Fr>) -> Result<DeviceBuffer<Fr>, Groth16Error> {
-        let dev = CudaDevice::get().map_err(backend_err("cuda"))?;
-        DeviceBuffer::upload(&dev, &values).map_err(backend_err("cuda"))
+        let dev = CudaDevice::get().map_err(gpu_err::<CudaDevice>)?;
+        DeviceBuffer::upload(&dev, &values).map_err(gpu_err::<CudaDevice>)
     }
 
     fn download(column: DeviceBuffer<Fr>) -> Result<Vec<Fr>, Groth16Error> {
-        column.download().map_err(backend_err("cuda"))
+        column.download().map_err(gpu_err::<CudaDevice>)
     }
 
     fn prepare_matrices(
         a: &SparseMatrix,
         b: &SparseMatrix,
         n_vars: usize,
+        shift: Fr,
     ) -> Result<Self::Matrices, Groth16Error> {
-        let dev = CudaDevice::get().map_err(backend_err("cuda"))?;
-        DeviceMatrices::new(&dev, a, b, n_vars).map_err(backend_err("cuda"))
+        let dev = CudaDevice::get().map_err(gpu_err::<CudaDevice>)?;
+        DeviceMatrices::new(&dev, a, b, n_vars, shift)
     }
 
-    fn matrix_products(
+    fn quotient(
         matrices: &Self::Matrices,
         witness: &[Fr],
-    ) -> Result<Option<[DeviceBuffer<Fr>; 3]>, Groth16Error> {
-        matrices.products(witness).map(Some).map_err(backend_err("cuda"))
+    ) -> Result<Option<DeviceBuffer<Fr>>, Groth16Error> {
+        matrices.quotient(witness).map(Some)
+    }
+
+    fn proof_msms(
+        key: KeyQueries<'_, Self>,
+        witness: &[Fr],
+    ) -> Result<Option<QueryMsms>, Groth16Error> {
+        let KeyQueries { matrices, a, b1, b2, c, h, n_public } = key;
+        matrices.proof_msms(a, b1, b2, c, h, n_public, witness).map(Some)
     }
 }
 
@@ -90,27 +186,36 @@ impl Groth16Backend for OpenClBackend {
     type Matrices = DeviceMatrices<ClDevice>;
 
     fn upload(values: Vec<Fr>) -> Result<ClBuffer<Fr>, Groth16Error> {
-        let dev = ClDevice::get().map_err(backend_err("opencl"))?;
-        ClBuffer::upload(&dev, &values).map_err(backend_err("opencl"))
+        let dev = ClDevice::get().map_err(gpu_err::<ClDevice>)?;
+        ClBuffer::upload(&dev, &values).map_err(gpu_err::<ClDevice>)
     }
 
     fn download(column: ClBuffer<Fr>) -> Result<Vec<Fr>, Groth16Error> {
-        column.download().map_err(backend_err("opencl"))
+        column.download().map_err(gpu_err::<ClDevice>)
     }
 
     fn prepare_matrices(
         a: &SparseMatrix,
         b: &SparseMatrix,
         n_vars: usize,
+        shift: Fr,
     ) -> Result<Self::Matrices, Groth16Error> {
-        let dev = ClDevice::get().map_err(backend_err("opencl"))?;
-        DeviceMatrices::new(&dev, a, b, n_vars).map_err(backend_err("opencl"))
+        let dev = ClDevice::get().map_err(gpu_err::<ClDevice>)?;
+        DeviceMatrices::new(&dev, a, b, n_vars, shift)
     }
 
-    fn matrix_products(
+    fn quotient(
         matrices: &Self::Matrices,
         witness: &[Fr],
-    ) -> Result<Option<[ClBuffer<Fr>; 3]>, Groth16Error> {
-        matrices.products(witness).map(Some).map_err(backend_err("opencl"))
+    ) -> Result<Option<ClBuffer<Fr>>, Groth16Error> {
+        matrices.quotient(witness).map(Some)
+    }
+
+    fn proof_msms(
+        key: KeyQueries<'_, Self>,
+        witness: &[Fr],
+    ) -> Result<Option<QueryMsms>, Groth16Error> {
+        let KeyQueries { matrices, a, b1, b2, c, h, n_public } = key;
+        matrices.proof_msms(a, b1, b2, c, h, n_public, witness).map(Some)
     }
 }

@@ -65,6 +65,12 @@ impl SparseMatrix {
         self.cols.len()
     }
 
+    /// One past the largest column index used (0 for an empty matrix): the shortest vector
+    /// [`SparseMatrix::mul_vec`] accepts.
+    pub fn n_cols_used(&self) -> usize {
+        self.cols.iter().max().map_or(0, |&c| c as usize + 1)
+    }
+
     /// The CSR arrays: row starts, column indices, value indices and the table of distinct values
     /// (what a device backend uploads).
     pub fn csr_parts(&self) -> (&[u32], &[u32], &[u32], &[Fr]) {

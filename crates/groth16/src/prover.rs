@@ -54,7 +54,9 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
     /// on the CPU, resident on the device for the GPU backends.
     type Matrices: Send + Sync;
 
-    /// Takes the key's A and B matrices (`n_vars` columns) into the backend, once at load.
+    /// Takes the key's A and B matrices (`n_vars` columns, one row per point of the size-`n`
+    /// domain) into the backend, once at load; `shift` is the coset of the quotient
+    /// ([`coset_shift`]), for backends that prepare its tables ahead.
     ///
     /// # Errors
     /// When the backend cannot hold them.
@@ -62,20 +64,140 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
         a: &SparseMatrix,
         b: &SparseMatrix,
         n_vars: usize,
+        shift: Fr,
     ) -> Result<Self::Matrices, Groth16Error>;
 
-    /// `[A·w, B·w, (A·w)∘(B·w)]` as backend columns when the backend computes them itself, or
-    /// `None` (the default): the prover computes them on the host, one at a time.
+    /// The H query's scalars (`A·B − C` on the coset `shift·H`, natural order: what
+    /// [`cpu_quotient`] computes) as a backend column, when the backend computes them itself
+    /// from the witness; `None` (the default): the prover computes them on the host, moving one
+    /// column at a time through the backend's NTTs.
     ///
     /// # Errors
     /// Backend errors.
-    fn matrix_products(
+    fn quotient(
         matrices: &Self::Matrices,
         witness: &[Fr],
-    ) -> Result<Option<[Self::Column<Fr>; 3]>, Groth16Error> {
+    ) -> Result<Option<Self::Column<Fr>>, Groth16Error> {
         let _ = (matrices, witness);
         Ok(None)
     }
+
+    /// The five MSMs of a proof, when the backend runs the whole of it itself (the GPU backends:
+    /// one upload of the witness, the quotient and the MSMs on the device, a few points back); `None`
+    /// (the default): the prover computes the quotient ([`Groth16Backend::quotient`] or the host
+    /// path) and calls [`MsmOps::msm`] five times. The witness length has been checked.
+    ///
+    /// # Errors
+    /// Backend errors.
+    fn proof_msms(
+        key: KeyQueries<'_, Self>,
+        witness: &[Fr],
+    ) -> Result<Option<QueryMsms>, Groth16Error> {
+        let _ = (key, witness);
+        Ok(None)
+    }
+}
+
+/// What [`Groth16Backend::proof_msms`] works from: a loaded key's matrices and queries as the
+/// backend holds them.
+pub struct KeyQueries<'a, B: Groth16Backend> {
+    /// The A and B matrices ([`Groth16Backend::prepare_matrices`]).
+    pub matrices: &'a B::Matrices,
+    /// The A query (`n_vars` points).
+    pub a: &'a G1Bases<B>,
+    /// The B query in G1 (`n_vars` points).
+    pub b1: &'a G1Bases<B>,
+    /// The B query in G2 (`n_vars` points).
+    pub b2: &'a G2Bases<B>,
+    /// The C query (`n_vars − n_public − 1` points, for `witness[n_public + 1..]`).
+    pub c: &'a G1Bases<B>,
+    /// The H query (`n` points, for the quotient's scalars).
+    pub h: &'a G1Bases<B>,
+    /// Number of public signals (outputs and public inputs).
+    pub n_public: usize,
+}
+
+/// The five MSMs of a proof, before blinding.
+#[derive(Clone, Copy, Debug)]
+pub struct QueryMsms {
+    /// `Σ wᵢ·Aᵢ`.
+    pub a: Projective<G1Config>,
+    /// `Σ wᵢ·B1ᵢ`.
+    pub b1: Projective<G1Config>,
+    /// `Σ wᵢ·B2ᵢ`.
+    pub b2: Projective<G2Config>,
+    /// `Σ w_{n_public+1+i}·Cᵢ`.
+    pub c: Projective<G1Config>,
+    /// `Σ hⱼ·Hⱼ` with `h` the quotient's scalars.
+    pub h: Projective<G1Config>,
+}
+
+/// The coset of the quotient for a domain of `2^log_n` points: `ω_{2n}`, or snarkjs's
+/// `Fr.shift` = 25 when `2n` exceeds the two-adicity (`n = 2^28`).
+pub fn coset_shift(log_n: usize) -> Fr {
+    match Fr::two_adic_generator(log_n + 1) {
+        Some(root) => root,
+        None => Fr::from_u64(25),
+    }
+}
+
+/// The H query's scalars computed on the CPU from the A and B matrices (one row per point of the
+/// domain of `2^log_n` points) and a witness: the reference every backend's
+/// [`Groth16Backend::quotient`] must equal (see the crate docs).
+///
+/// # Errors
+/// [`Groth16Error::WitnessLength`] when the witness is shorter than a matrix's column indices
+/// need, [`Groth16Error::Backend`] when a matrix does not have `2^log_n` rows, NTT errors.
+pub fn cpu_quotient(
+    a: &SparseMatrix,
+    b: &SparseMatrix,
+    witness: &[Fr],
+    log_n: usize,
+) -> Result<Vec<Fr>, Groth16Error> {
+    let n = 1usize.checked_shl(log_n as u32).unwrap_or(0);
+    if a.n_rows() != n || b.n_rows() != n {
+        return Err(Groth16Error::Backend {
+            reason: format!(
+                "matrices of {} and {} rows for 2^{log_n} points",
+                a.n_rows(),
+                b.n_rows()
+            ),
+        });
+    }
+    let needed = a.n_cols_used().max(b.n_cols_used());
+    if witness.len() < needed {
+        return Err(Groth16Error::WitnessLength { expected: needed, got: witness.len() });
+    }
+    host_quotient::<CpuBackend>(a, b, witness, log_n)
+}
+
+/// The quotient's scalars with the products on the host and the NTTs on backend `B`.
+fn host_quotient<B: Groth16Backend>(
+    a_matrix: &SparseMatrix,
+    b_matrix: &SparseMatrix,
+    witness: &[Fr],
+    log_n: usize,
+) -> Result<Vec<Fr>, Groth16Error> {
+    let shift = coset_shift(log_n);
+    // One column at a time through the transforms, two at most alive (the key's matrices make
+    // A·w and B·w again in a few milliseconds, cheaper than holding them): h = a'·b' − c' where
+    // x' is x moved from H to shift·H.
+    let to_coset = |col: Vec<Fr>| -> Result<Vec<Fr>, Groth16Error> {
+        let mut col = [B::upload(col)?];
+        // Evaluations on H → coefficients (bit-reversed, saving a permutation), then
+        // coefficients → evaluations on shift·H in natural order, the H query's order.
+        B::ntt_batch(&mut col, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
+        B::ntt_batch(&mut col, Direction::Forward, Order::BitReversedToNatural, shift)?;
+        let [col] = col;
+        B::download(col)
+    };
+    let mut h = to_coset(a_matrix.mul_vec(witness))?;
+    let b = to_coset(b_matrix.mul_vec(witness))?;
+    h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
+    drop(b);
+    let c = to_coset(a_matrix.mul_vec_product(b_matrix, witness))?;
+    h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
+    Ok(h)
 }
 
 /// The most points per query for which the CPU backend splits scalars with the GLV endomorphism,
@@ -92,7 +214,12 @@ fn cpu_key_endomorphism(n: usize) -> Endomorphism {
 impl Groth16Backend for CpuBackend {
     type Matrices = ();
 
-    fn prepare_matrices(_: &SparseMatrix, _: &SparseMatrix, _: usize) -> Result<(), Groth16Error> {
+    fn prepare_matrices(
+        _: &SparseMatrix,
+        _: &SparseMatrix,
+        _: usize,
+        _: Fr,
+    ) -> Result<(), Groth16Error> {
         Ok(())
     }
 
@@ -162,7 +289,8 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
         drop(coeffs);
         let vk = crate::verification_key(&header, &ic);
-        let matrices = B::prepare_matrices(&a_matrix, &b_matrix, header.n_vars as usize)?;
+        let matrices =
+            B::prepare_matrices(&a_matrix, &b_matrix, header.n_vars as usize, coset_shift(log_n))?;
         Ok(Self {
             header,
             vk,
@@ -242,47 +370,50 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         self.h_scalars_unchecked(witness)
     }
 
-    /// [`Groth16Prover::h_scalars`] for a witness whose length was checked.
+    /// [`Groth16Prover::h_scalars`] for a witness whose length was checked: the backend's
+    /// [`Groth16Backend::quotient`] read back, or the host path.
     fn h_scalars_unchecked(&self, witness: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
-        let log_n = self.header.log_domain_size() as usize;
-        // ω_{2n}, or snarkjs's `Fr.shift` = 25 when 2n exceeds the two-adicity (n = 2^28).
-        let shift = match Fr::two_adic_generator(log_n + 1) {
-            Some(root) => root,
-            None => Fr::from_u64(25),
-        };
-        // One column at a time through the transforms, two at most alive (the key's matrices make
-        // A·w and B·w again in a few milliseconds, cheaper than holding them): h = a'·b' − c' where
-        // x' is x moved from H to shift·H.
         let start = Instant::now();
-        let to_coset = |col: B::Column<Fr>| -> Result<Vec<Fr>, Groth16Error> {
-            let mut col = [col];
-            // Evaluations on H → coefficients (bit-reversed, saving a permutation), then
-            // coefficients → evaluations on shift·H in natural order, the H query's order.
-            B::ntt_batch(&mut col, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
-            B::ntt_batch(&mut col, Direction::Forward, Order::BitReversedToNatural, shift)?;
-            let [col] = col;
-            B::download(col)
+        let h = match B::quotient(&self.matrices, witness)? {
+            Some(column) => B::download(column)?,
+            None => {
+                let log_n = self.header.log_domain_size() as usize;
+                host_quotient::<B>(&self.a_matrix, &self.b_matrix, witness, log_n)?
+            }
         };
-        let mut h;
-        if let Some([aw, bw, cw]) = B::matrix_products(&self.matrices, witness)? {
-            // On the backend: A·w, B·w and their product, each moved to the coset there.
-            h = to_coset(aw)?;
-            let b = to_coset(bw)?;
-            h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
-            drop(b);
-            let c = to_coset(cw)?;
-            h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
-        } else {
-            h = to_coset(B::upload(self.a_matrix.mul_vec(witness))?)?;
-            let b = to_coset(B::upload(self.b_matrix.mul_vec(witness))?)?;
-            h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
-            drop(b);
-            let c = self.a_matrix.mul_vec_product(&self.b_matrix, witness);
-            let c = to_coset(B::upload(c)?)?;
-            h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
-        }
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "A·w, B·w, C and the coset NTTs");
         Ok(h)
+    }
+
+    /// The five MSMs: by the backend itself ([`Groth16Backend::proof_msms`]), or the quotient
+    /// then five [`MsmOps::msm`] calls.
+    fn query_msms(&self, witness: &[Fr]) -> Result<QueryMsms, Groth16Error> {
+        let n_public = self.header.n_public as usize;
+        let key = KeyQueries {
+            matrices: &self.matrices,
+            a: &self.a,
+            b1: &self.b1,
+            b2: &self.b2,
+            c: &self.c,
+            h: &self.h,
+            n_public,
+        };
+        let start = Instant::now();
+        if let Some(m) = B::proof_msms(key, witness)? {
+            debug!(elapsed_ms = start.elapsed().as_millis() as u64, "quotient and MSMs (backend)");
+            return Ok(m);
+        }
+        let h = self.h_scalars_unchecked(witness)?;
+        let start = Instant::now();
+        let m = QueryMsms {
+            a: <B as MsmOps<G1Config>>::msm(&self.a, witness)?,
+            b1: <B as MsmOps<G1Config>>::msm(&self.b1, witness)?,
+            b2: <B as MsmOps<G2Config>>::msm(&self.b2, witness)?,
+            c: <B as MsmOps<G1Config>>::msm(&self.c, &witness[n_public + 1..])?,
+            h: <B as MsmOps<G1Config>>::msm(&self.h, &h)?,
+        };
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "MSMs");
+        Ok(m)
     }
 
     /// A proof with the given blinding factors `r, s` (`r = s = 0` gives the unblinded proof that
@@ -293,15 +424,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     pub fn prove_with_blinding(&self, witness: &[Fr], r: Fr, s: Fr) -> Result<Proof, Groth16Error> {
         let _span = info_span!("prove", n_vars = self.header.n_vars).entered();
         self.check_witness(witness)?;
-        let h = self.h_scalars_unchecked(witness)?;
-        let start = Instant::now();
-        let n_public = self.header.n_public as usize;
-        let a = <B as MsmOps<G1Config>>::msm(&self.a, witness)?;
-        let b1 = <B as MsmOps<G1Config>>::msm(&self.b1, witness)?;
-        let b2 = <B as MsmOps<G2Config>>::msm(&self.b2, witness)?;
-        let c = <B as MsmOps<G1Config>>::msm(&self.c, &witness[n_public + 1..])?;
-        let hq = <B as MsmOps<G1Config>>::msm(&self.h, &h)?;
-        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "MSMs");
+        let QueryMsms { a, b1, b2, c, h: hq } = self.query_msms(witness)?;
 
         let hd = &self.header;
         let delta1 = Projective::from(hd.delta1);

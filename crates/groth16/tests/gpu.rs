@@ -1,15 +1,21 @@
 //! Groth16 on the GPU backends against the CPU backend: the bundled example (`examples/multiplier`)
 //! proved with the same blinding `r, s` on the CPU and on the device must give the same proof, and
-//! it must verify. OpenCL runs on PoCL in CI (skips without an OpenCL device unless
+//! it must verify; the H query's scalars computed on the device (the quotient: A·w, B·w, the coset
+//! NTTs and A·B − C, all in device memory) must equal the CPU's, on the example and on random
+//! matrices of 2^10 rows. OpenCL runs on PoCL in CI (skips without an OpenCL device unless
 //! `ZKPROVE_REQUIRE_OPENCL=1`); CUDA skips without a device.
 
 use std::path::{Path, PathBuf};
 
-use zkprove_circom::Witness;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use zkprove_circom::{Coeff, Coefficients, Matrix, Witness};
 use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
 use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
-use zkprove_groth16::{Groth16Backend, Groth16Prover, verify};
+use zkprove_groth16::{
+    Groth16Backend, Groth16Prover, SparseMatrix, coset_shift, cpu_quotient, verify,
+};
 
 fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/multiplier")
@@ -34,16 +40,65 @@ fn same_proof_as_cpu<B: Groth16Backend>() {
     verify(dev.verification_key(), &witness.values[1..=n_public], &got).expect("verifies");
     // Fresh randomness: still a valid proof.
     dev.prove_verified(&witness.values).expect("verified device proof");
+    // The quotient computed on the device is the CPU's.
+    let want = cpu.h_scalars(&witness.values).expect("cpu h");
+    assert_eq!(dev.h_scalars(&witness.values).expect("device h"), want, "{} H scalars", B::NAME);
 }
 
-#[test]
-fn opencl_proof_equals_cpu_proof() {
+/// Random A and B matrices of `2^log_n` rows over `n_vars` signals (repeated cells, ±1 and a few
+/// random values, empty rows) and a random witness: the device quotient equals [`cpu_quotient`].
+fn random_quotient_matches_cpu<B: Groth16Backend>(log_n: usize, n_vars: usize, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let values = [Fr::ONE, -Fr::ONE, Fr::random(&mut rng), Fr::random(&mut rng)];
+    let n = 1usize << log_n;
+    let mut coeffs = Vec::new();
+    for matrix in [Matrix::A, Matrix::B] {
+        for constraint in 0..n as u32 {
+            for _ in 0..rng.random_range(0..4) {
+                coeffs.push(Coeff {
+                    matrix,
+                    constraint,
+                    signal: rng.random_range(0..n_vars as u32),
+                    value: values[rng.random_range(0..values.len())],
+                });
+            }
+        }
+    }
+    let coeffs = Coefficients::from_coeffs(coeffs).expect("coefficients");
+    let a = SparseMatrix::from_coeffs(&coeffs, Matrix::A, n);
+    let b = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
+    let witness: Vec<Fr> = (0..n_vars).map(|_| Fr::random(&mut rng)).collect();
+    let want = cpu_quotient(&a, &b, &witness, log_n).expect("cpu quotient");
+    let matrices = B::prepare_matrices(&a, &b, n_vars, coset_shift(log_n)).expect("matrices");
+    let got = B::quotient(&matrices, &witness).expect("device quotient").expect("on the device");
+    assert_eq!(B::download(got).expect("download"), want, "{} quotient, 2^{log_n}", B::NAME);
+}
+
+fn opencl_or_skip() -> bool {
     if let Err(e) = ClDevice::get() {
         assert!(
             !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
             "ZKPROVE_REQUIRE_OPENCL=1 but: {e}"
         );
         eprintln!("skipped: no OpenCL device ({e})");
+        return false;
+    }
+    true
+}
+
+#[test]
+fn opencl_quotient_equals_cpu_quotient() {
+    if !opencl_or_skip() {
+        return;
+    }
+    for (log_n, n_vars, seed) in [(0, 3, 1), (1, 5, 2), (4, 20, 3), (10, 700, 4)] {
+        random_quotient_matches_cpu::<OpenClBackend>(log_n, n_vars, seed);
+    }
+}
+
+#[test]
+fn opencl_proof_equals_cpu_proof() {
+    if !opencl_or_skip() {
         return;
     }
     same_proof_as_cpu::<OpenClBackend>();
@@ -61,4 +116,7 @@ fn cuda_proof_equals_cpu_proof() {
         return;
     }
     same_proof_as_cpu::<CudaBackend>();
+    for (log_n, n_vars, seed) in [(0, 3, 1), (4, 20, 3), (12, 3000, 5)] {
+        random_quotient_matches_cpu::<CudaBackend>(log_n, n_vars, seed);
+    }
 }

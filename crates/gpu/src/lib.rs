@@ -23,6 +23,15 @@
 //!   resident; Pippenger with signed digits, a counting sort by bucket, XYZZ bucket sums and
 //!   split running-sum reductions on the device, from `kernels/curve.h` + `kernels/msm.cu`). The
 //!   MSM programs are named programs ([`ProgramSource`]), cached per device like the fields'.
+//! - Whole proofs in device memory (crates/groth16's GPU path): [`GpuBases::msm_device`] reads
+//!   its scalars in place from a device column (from an offset, so several MSMs share one upload
+//!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM and returns a [`PendingMsm`] whose
+//!   `finish` reads back only the window sums, so several MSMs run back to back with one host
+//!   wait; [`CosetNtt`] moves columns from a domain to a coset (iNTT, `shiftⁱ/n`, NTT) with every
+//!   table resident, and [`mul_sub_assign`] forms `a·b − c` in place. On that path the only
+//!   transfers are the witness (up) and the MSMs' window sums (down): no `n`-sized array comes
+//!   back. Everything is queued on the device's one stream (queue); a second stream for
+//!   overlapping the next job's upload is not used.
 //!
 //! # Kernel build: NVRTC at runtime, cached per process
 //!
@@ -51,7 +60,8 @@
 //! `tests/nvrtc_msm.rs`, `tests/msm_opencl.rs` (against crates/curve's CPU MSM, sizes 0..2^12)
 //! and `tests/msm_cuda.rs`. Poseidon2-16 (M31, BabyBear) and the Poseidon2 Merkle commit
 //! ([`gpu_merkle_root`], `kernels/poseidon2.cu`) likewise: `tests/nvrtc_merkle.rs`,
-//! `tests/merkle_opencl.rs` (against crates/hash) and `tests/merkle_cuda.rs`.
+//! `tests/merkle_opencl.rs` (against crates/hash) and `tests/merkle_cuda.rs`. The device pieces
+//! of the Groth16 quotient and the MSMs over device-resident scalars: `tests/quotient_opencl.rs`.
 
 mod buffer;
 mod csr;

@@ -15,6 +15,17 @@
 //! 4. Five MSMs — A, B1 (G1), B2 (G2), C (private signals only), H — and the blinding with random
 //!    `r, s`: `π_A = A·w + α + rδ`, `π_B = B₂·w + β + sδ`,
 //!    `π_C = C·w + H·h + s·π_A + r·(B₁·w + β₁ + sδ₁) − rs·δ₁`.
+//!
+//! ## On a GPU (`CudaBackend`, `OpenClBackend` of zkprove-gpu)
+//! The whole proof stays in device memory ([`Groth16Backend::proof_msms`]): the queries, the A and
+//! B matrices and the coset NTT tables are uploaded once at load; a proof uploads the witness once,
+//! computes steps 1–3 on device buffers (CSR products, `a∘b`, the coset moves, `a·b − c`), runs the
+//! five MSMs over the resident witness (C from an offset into it) and the resident `h`, and reads
+//! back only each MSM's window sums (a few dozen points): no `n`-sized array comes back to the
+//! host. The kernels of a proof are queued back to back on the device's one stream (queue) with
+//! one host wait, at the first read-back. [`Groth16Prover::h_scalars`] reads `h` back for tests;
+//! [`cpu_quotient`] is the CPU reference it is tested against. The CPU backend keeps the host path
+//! (the defaults of [`Groth16Backend::quotient`] and [`Groth16Backend::proof_msms`]).
 
 #![forbid(unsafe_code)]
 

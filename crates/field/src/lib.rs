@@ -22,7 +22,7 @@ mod traits;
 
 pub use batch_inverse::{batch_inverse, batch_inverse_in_place};
 pub use extension::{BinomialExtension, BinomialParams};
-pub use packed::PackedField;
+pub use packed::{PackedField, exp_small};
 pub use traits::{ExtensionField, Field, PrimeField, PrimeField64, TwoAdicField};
 
 /// Errors from parsing or building field elements.

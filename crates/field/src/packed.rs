@@ -67,6 +67,32 @@ pub unsafe trait PackedField:
         }
     }
 
+    /// `(self + c)^D`, lane-wise: the S-box of an arithmetisation-oriented hash (Poseidon2 uses
+    /// `D` = 3, 5 or 7) with its round constant. Packings of small fields override it to skip the
+    /// intermediate canonical reductions; the default is [`exp_small`] on `self + c`.
+    #[inline(always)]
+    fn add_exp_small<const D: u64>(self, c: Self::Scalar) -> Self {
+        exp_small::<Self, D>(self + c)
+    }
+
+    /// `self · v` lane-wise, where the caller promises `v = 2^{−n}` (computed once, outside the hot
+    /// loop). Packings in which this is a shift and a fix-up (Monty-31 words, Goldilocks) override
+    /// it and may ignore `v`; the default multiplies by `v`. A `v` other than `2^{−n}` gives
+    /// unspecified lanes.
+    #[inline(always)]
+    fn mul_inv_2exp(self, n: u32, v: Self::Scalar) -> Self {
+        let _ = n;
+        self * v
+    }
+
+    /// `self · v` lane-wise, where the caller promises `v = 2^n` (as [`PackedField::mul_inv_2exp`]:
+    /// M31 overrides it with a 31-bit rotation; the default multiplies by `v`).
+    #[inline(always)]
+    fn mul_2exp(self, n: u32, v: Self::Scalar) -> Self {
+        let _ = n;
+        self * v
+    }
+
     /// Views a slice of scalars as packed values.
     ///
     /// # Panics
@@ -119,6 +145,48 @@ pub unsafe trait PackedField:
                 buf.as_mut_ptr().cast::<Self>(),
                 buf.len() / Self::WIDTH,
             )
+        }
+    }
+}
+
+/// `x^D` lane-wise by a short fixed chain for `D` ≤ 7 (`x^7 = x³·x⁴`: four multiplications), by
+/// square-and-multiply otherwise.
+#[inline(always)]
+pub fn exp_small<P: PackedField, const D: u64>(x: P) -> P {
+    match D {
+        0 => P::broadcast(P::Scalar::ONE),
+        1 => x,
+        2 => x * x,
+        3 => x * x * x,
+        4 => {
+            let x2 = x * x;
+            x2 * x2
+        }
+        5 => {
+            let x2 = x * x;
+            x2 * x2 * x
+        }
+        6 => {
+            let x3 = x * x * x;
+            x3 * x3
+        }
+        7 => {
+            let x2 = x * x;
+            let x3 = x2 * x;
+            x3 * (x2 * x2)
+        }
+        _ => {
+            let mut acc = P::broadcast(P::Scalar::ONE);
+            let mut base = x;
+            let mut e = D;
+            while e > 0 {
+                if e & 1 == 1 {
+                    acc *= base;
+                }
+                base = base * base;
+                e >>= 1;
+            }
+            acc
         }
     }
 }

@@ -34,6 +34,277 @@ pub struct Poseidon2<F: Field, const WIDTH: usize> {
     /// How to multiply each cell by its `V_i`: small integers by additions, the rest by a
     /// multiplication (Plonky3 picks `V` among small integers and inverse powers of two for this).
     diag_ops: [DiagOp<F>; WIDTH],
+    /// Which hard-wired internal layer applies (one of the standard diagonals, or none).
+    kind: InternalKind,
+    /// `2^{−n}` and `2^n` for `n < 32`, the values behind the shift-based diagonal products.
+    pow2: Pow2Table<F>,
+}
+
+/// The standard diagonals, each with a straight-line internal layer (no per-cell dispatch).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum InternalKind {
+    /// Any other diagonal: the per-cell [`DiagOp`] table.
+    Generic,
+    /// Plonky3's BabyBear width-16 diagonal.
+    BabyBear16,
+    /// Plonky3's BabyBear width-24 diagonal.
+    BabyBear24,
+    /// Plonky3's Mersenne-31 width-16 diagonal.
+    M31x16,
+    /// Plonky3's Goldilocks width-8 diagonal.
+    Goldilocks8,
+    /// Plonky3's Goldilocks width-12 diagonal.
+    Goldilocks12,
+}
+
+/// `inv[n] = 2^{−n}`, `pos[n] = 2^n` for `n < 32`.
+#[derive(Clone, Debug)]
+struct Pow2Table<F> {
+    inv: [F; 32],
+    pos: [F; 32],
+}
+
+impl<F: Field> Pow2Table<F> {
+    fn new() -> Self {
+        let half = F::TWO.inverse().unwrap_or(F::ONE);
+        let mut inv = [F::ONE; 32];
+        let mut pos = [F::ONE; 32];
+        for n in 1..32 {
+            inv[n] = inv[n - 1] * half;
+            pos[n] = pos[n - 1] + pos[n - 1];
+        }
+        Self { inv, pos }
+    }
+}
+
+/// Plonky3's diagonals as `(numerator, log2 of the denominator)`.
+const SPEC_BABYBEAR_16: [(i64, u64); 16] = [
+    (-2, 0),
+    (1, 0),
+    (2, 0),
+    (1, 1),
+    (3, 0),
+    (4, 0),
+    (-1, 1),
+    (-3, 0),
+    (-4, 0),
+    (1, 8),
+    (1, 2),
+    (1, 3),
+    (1, 27),
+    (-1, 8),
+    (-1, 4),
+    (-1, 27),
+];
+const SPEC_BABYBEAR_24: [(i64, u64); 24] = [
+    (-2, 0),
+    (1, 0),
+    (2, 0),
+    (1, 1),
+    (3, 0),
+    (4, 0),
+    (-1, 1),
+    (-3, 0),
+    (-4, 0),
+    (1, 8),
+    (1, 2),
+    (1, 3),
+    (1, 4),
+    (1, 7),
+    (1, 9),
+    (1, 27),
+    (-1, 8),
+    (-1, 2),
+    (-1, 3),
+    (-1, 4),
+    (-1, 5),
+    (-1, 6),
+    (-1, 7),
+    (-1, 27),
+];
+const SPEC_GOLDILOCKS_8: [(i64, u64); 8] =
+    [(-2, 0), (1, 0), (2, 0), (1, 1), (3, 0), (-1, 1), (-3, 0), (-4, 0)];
+const SPEC_GOLDILOCKS_12: [(i64, u64); 12] = [
+    (-2, 0),
+    (1, 0),
+    (2, 0),
+    (1, 1),
+    (3, 0),
+    (4, 0),
+    (-1, 1),
+    (-3, 0),
+    (-4, 0),
+    (1, 2),
+    (-1, 2),
+    (1, 3),
+];
+/// Mersenne-31: `V = [−2, 2^0, 2^1, …, 2^8, 2^10, 2^12, 2^13, 2^14, 2^15, 2^16]`.
+const M31_16_SHIFTS: [u32; 15] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16];
+
+fn m31_16_diag<F: Field>() -> [F; 16] {
+    let mut v = [F::ZERO; 16];
+    v[0] = -F::TWO;
+    for (x, s) in v[1..].iter_mut().zip(M31_16_SHIFTS) {
+        *x = F::from_u64(1 << s);
+    }
+    v
+}
+
+impl InternalKind {
+    fn detect<F: Field>(diag: &[F]) -> Self {
+        let matches = |spec: &[(i64, u64)]| {
+            spec.len() == diag.len()
+                && spec.iter().zip(diag).all(|(&(num, inv), &v)| diag_entry::<F>(num, inv) == v)
+        };
+        if matches(&SPEC_BABYBEAR_16) {
+            Self::BabyBear16
+        } else if matches(&SPEC_BABYBEAR_24) {
+            Self::BabyBear24
+        } else if matches(&SPEC_GOLDILOCKS_8) {
+            Self::Goldilocks8
+        } else if matches(&SPEC_GOLDILOCKS_12) {
+            Self::Goldilocks12
+        } else if diag.len() == 16 && diag == m31_16_diag::<F>() {
+            Self::M31x16
+        } else {
+            Self::Generic
+        }
+    }
+}
+
+/// `sum + k·x` for a small signed `k`, by additions.
+#[inline(always)]
+fn add_small<P: PackedField, const K: i32>(x: P, sum: P) -> P {
+    match K {
+        1 => sum + x,
+        -1 => sum - x,
+        2 => sum + (x + x),
+        -2 => sum - (x + x),
+        3 => sum + (x + x + x),
+        -3 => sum - (x + x + x),
+        4 => {
+            let x2 = x + x;
+            sum + (x2 + x2)
+        }
+        _ => {
+            let x2 = x + x;
+            sum - (x2 + x2)
+        }
+    }
+}
+
+/// `sum ± x·2^{−N}`.
+#[inline(always)]
+fn add_inv_2exp<P: PackedField, const N: u32, const NEG: bool>(
+    x: P,
+    sum: P,
+    t: &Pow2Table<P::Scalar>,
+) -> P {
+    let y = x.mul_inv_2exp(N, t.inv[N as usize]);
+    if NEG { sum - y } else { sum + y }
+}
+
+/// `sum + x·2^N`.
+#[inline(always)]
+fn add_2exp<P: PackedField, const N: u32>(x: P, sum: P, t: &Pow2Table<P::Scalar>) -> P {
+    match N {
+        0 => sum + x,
+        1 => sum + (x + x),
+        _ => sum + x.mul_2exp(N, t.pos[N as usize]),
+    }
+}
+
+/// Cells 1.. of the internal layers of the standard instances: `s_i ← V_i·s_i + sum`, straight-line
+/// (cell 0, with `V_0 = −2`, is done by the caller). Each follows the diagonal in its `SPEC_*`.
+#[inline(always)]
+fn diag_babybear_16<P: PackedField>(s: &mut [P; 16], sum: P, t: &Pow2Table<P::Scalar>) {
+    s[1] = add_small::<P, 1>(s[1], sum);
+    s[2] = add_small::<P, 2>(s[2], sum);
+    s[3] = add_inv_2exp::<P, 1, false>(s[3], sum, t);
+    s[4] = add_small::<P, 3>(s[4], sum);
+    s[5] = add_small::<P, 4>(s[5], sum);
+    s[6] = add_inv_2exp::<P, 1, true>(s[6], sum, t);
+    s[7] = add_small::<P, -3>(s[7], sum);
+    s[8] = add_small::<P, -4>(s[8], sum);
+    s[9] = add_inv_2exp::<P, 8, false>(s[9], sum, t);
+    s[10] = add_inv_2exp::<P, 2, false>(s[10], sum, t);
+    s[11] = add_inv_2exp::<P, 3, false>(s[11], sum, t);
+    s[12] = add_inv_2exp::<P, 27, false>(s[12], sum, t);
+    s[13] = add_inv_2exp::<P, 8, true>(s[13], sum, t);
+    s[14] = add_inv_2exp::<P, 4, true>(s[14], sum, t);
+    s[15] = add_inv_2exp::<P, 27, true>(s[15], sum, t);
+}
+
+#[inline(always)]
+fn diag_babybear_24<P: PackedField>(s: &mut [P; 24], sum: P, t: &Pow2Table<P::Scalar>) {
+    s[1] = add_small::<P, 1>(s[1], sum);
+    s[2] = add_small::<P, 2>(s[2], sum);
+    s[3] = add_inv_2exp::<P, 1, false>(s[3], sum, t);
+    s[4] = add_small::<P, 3>(s[4], sum);
+    s[5] = add_small::<P, 4>(s[5], sum);
+    s[6] = add_inv_2exp::<P, 1, true>(s[6], sum, t);
+    s[7] = add_small::<P, -3>(s[7], sum);
+    s[8] = add_small::<P, -4>(s[8], sum);
+    s[9] = add_inv_2exp::<P, 8, false>(s[9], sum, t);
+    s[10] = add_inv_2exp::<P, 2, false>(s[10], sum, t);
+    s[11] = add_inv_2exp::<P, 3, false>(s[11], sum, t);
+    s[12] = add_inv_2exp::<P, 4, false>(s[12], sum, t);
+    s[13] = add_inv_2exp::<P, 7, false>(s[13], sum, t);
+    s[14] = add_inv_2exp::<P, 9, false>(s[14], sum, t);
+    s[15] = add_inv_2exp::<P, 27, false>(s[15], sum, t);
+    s[16] = add_inv_2exp::<P, 8, true>(s[16], sum, t);
+    s[17] = add_inv_2exp::<P, 2, true>(s[17], sum, t);
+    s[18] = add_inv_2exp::<P, 3, true>(s[18], sum, t);
+    s[19] = add_inv_2exp::<P, 4, true>(s[19], sum, t);
+    s[20] = add_inv_2exp::<P, 5, true>(s[20], sum, t);
+    s[21] = add_inv_2exp::<P, 6, true>(s[21], sum, t);
+    s[22] = add_inv_2exp::<P, 7, true>(s[22], sum, t);
+    s[23] = add_inv_2exp::<P, 27, true>(s[23], sum, t);
+}
+
+#[inline(always)]
+fn diag_m31_16<P: PackedField>(s: &mut [P; 16], sum: P, t: &Pow2Table<P::Scalar>) {
+    s[1] = add_2exp::<P, 0>(s[1], sum, t);
+    s[2] = add_2exp::<P, 1>(s[2], sum, t);
+    s[3] = add_2exp::<P, 2>(s[3], sum, t);
+    s[4] = add_2exp::<P, 3>(s[4], sum, t);
+    s[5] = add_2exp::<P, 4>(s[5], sum, t);
+    s[6] = add_2exp::<P, 5>(s[6], sum, t);
+    s[7] = add_2exp::<P, 6>(s[7], sum, t);
+    s[8] = add_2exp::<P, 7>(s[8], sum, t);
+    s[9] = add_2exp::<P, 8>(s[9], sum, t);
+    s[10] = add_2exp::<P, 10>(s[10], sum, t);
+    s[11] = add_2exp::<P, 12>(s[11], sum, t);
+    s[12] = add_2exp::<P, 13>(s[12], sum, t);
+    s[13] = add_2exp::<P, 14>(s[13], sum, t);
+    s[14] = add_2exp::<P, 15>(s[14], sum, t);
+    s[15] = add_2exp::<P, 16>(s[15], sum, t);
+}
+
+#[inline(always)]
+fn diag_goldilocks_8<P: PackedField>(s: &mut [P; 8], sum: P, t: &Pow2Table<P::Scalar>) {
+    s[1] = add_small::<P, 1>(s[1], sum);
+    s[2] = add_small::<P, 2>(s[2], sum);
+    s[3] = add_inv_2exp::<P, 1, false>(s[3], sum, t);
+    s[4] = add_small::<P, 3>(s[4], sum);
+    s[5] = add_inv_2exp::<P, 1, true>(s[5], sum, t);
+    s[6] = add_small::<P, -3>(s[6], sum);
+    s[7] = add_small::<P, -4>(s[7], sum);
+}
+
+#[inline(always)]
+fn diag_goldilocks_12<P: PackedField>(s: &mut [P; 12], sum: P, t: &Pow2Table<P::Scalar>) {
+    s[1] = add_small::<P, 1>(s[1], sum);
+    s[2] = add_small::<P, 2>(s[2], sum);
+    s[3] = add_inv_2exp::<P, 1, false>(s[3], sum, t);
+    s[4] = add_small::<P, 3>(s[4], sum);
+    s[5] = add_small::<P, 4>(s[5], sum);
+    s[6] = add_inv_2exp::<P, 1, true>(s[6], sum, t);
+    s[7] = add_small::<P, -3>(s[7], sum);
+    s[8] = add_small::<P, -4>(s[8], sum);
+    s[9] = add_inv_2exp::<P, 2, false>(s[9], sum, t);
+    s[10] = add_inv_2exp::<P, 2, true>(s[10], sum, t);
+    s[11] = add_inv_2exp::<P, 3, false>(s[11], sum, t);
 }
 
 /// Multiplication by one diagonal entry.
@@ -101,26 +372,6 @@ fn tree_sum<P: PackedField>(xs: &[P]) -> P {
     (acc[0] + acc[1]) + (acc[2] + acc[3])
 }
 
-/// `x^d` for the S-box degrees Poseidon2 uses (3, 5, 7).
-#[inline(always)]
-fn sbox<P: PackedField>(x: P, degree: u64) -> P {
-    match degree {
-        3 => x * x * x,
-        5 => {
-            let x2 = x * x;
-            let x4 = x2 * x2;
-            x4 * x
-        }
-        _ => {
-            // 7: x³·x⁴, four multiplications.
-            let x2 = x * x;
-            let x3 = x2 * x;
-            let x4 = x2 * x2;
-            x3 * x4
-        }
-    }
-}
-
 /// `circ(2, 3, 1, 1)` on four cells, with 8 additions (Plonky3's `apply_mat4` chain).
 #[inline(always)]
 fn mat4<P: PackedField>(x: &mut [P]) {
@@ -185,6 +436,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
             });
         }
         let diag_ops = internal_diag.map(DiagOp::new);
+        let kind = InternalKind::detect(&internal_diag);
         Ok(Self {
             sbox_degree,
             external_initial,
@@ -192,6 +444,8 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
             external_terminal,
             internal_diag,
             diag_ops,
+            kind,
+            pow2: Pow2Table::new(),
         })
     }
 
@@ -250,18 +504,77 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         for rc in &self.external_initial {
             Self::full_round::<P, D>(state, rc);
         }
+        self.partial_rounds::<P, D>(state);
+        for rc in &self.external_terminal {
+            Self::full_round::<P, D>(state, rc);
+        }
+    }
+
+    /// The `R_P` partial rounds, through the straight-line internal layer of a standard diagonal
+    /// when there is one.
+    #[inline(always)]
+    fn partial_rounds<P: PackedField<Scalar = F>, const D: u64>(&self, state: &mut [P; WIDTH]) {
+        let t = &self.pow2;
+        match self.kind {
+            InternalKind::BabyBear16 => {
+                if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
+                    return self
+                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_babybear_16(s, sum, t));
+                }
+            }
+            InternalKind::BabyBear24 => {
+                if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
+                    return self
+                        .partial_rounds_with::<P, D, 24>(s, |s, sum| diag_babybear_24(s, sum, t));
+                }
+            }
+            InternalKind::M31x16 => {
+                if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
+                    return self
+                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_m31_16(s, sum, t));
+                }
+            }
+            InternalKind::Goldilocks8 => {
+                if let Ok(s) = <&mut [P; 8]>::try_from(&mut state[..]) {
+                    return self
+                        .partial_rounds_with::<P, D, 8>(s, |s, sum| diag_goldilocks_8(s, sum, t));
+                }
+            }
+            InternalKind::Goldilocks12 => {
+                if let Ok(s) = <&mut [P; 12]>::try_from(&mut state[..]) {
+                    return self.partial_rounds_with::<P, D, 12>(s, |s, sum| {
+                        diag_goldilocks_12(s, sum, t)
+                    });
+                }
+            }
+            InternalKind::Generic => {}
+        }
         for &rc in &self.internal {
             // The sum of cells 1.. does not depend on the S-box of cell 0, so the two dependency
-            // chains overlap; a tree sum keeps the chain log2(WIDTH) additions long.
-            let s0 = sbox(state[0] + rc, D);
+            // chains overlap.
+            let s0 = state[0].add_exp_small::<D>(rc);
             let sum = tree_sum(&state[1..]) + s0;
             state[0] = self.diag_ops[0].apply(s0, sum);
             for i in 1..WIDTH {
                 state[i] = self.diag_ops[i].apply(state[i], sum);
             }
         }
-        for rc in &self.external_terminal {
-            Self::full_round::<P, D>(state, rc);
+    }
+
+    /// Partial rounds with `V_0 = −2` (every standard diagonal) and `diag` doing cells `1..`:
+    /// cell 0 becomes `sum − 2·s0 = (Σ_{i>0} s_i) − s0`, one subtraction.
+    #[inline(always)]
+    fn partial_rounds_with<P: PackedField<Scalar = F>, const D: u64, const W: usize>(
+        &self,
+        state: &mut [P; W],
+        diag: impl Fn(&mut [P; W], P),
+    ) {
+        for &rc in &self.internal {
+            let s0 = state[0].add_exp_small::<D>(rc);
+            let rest = tree_sum(&state[1..]);
+            let sum = rest + s0;
+            state[0] = rest - s0;
+            diag(state, sum);
         }
     }
 
@@ -271,7 +584,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         rc: &[F; WIDTH],
     ) {
         for i in 0..WIDTH {
-            state[i] = sbox(state[i] + rc[i], D);
+            state[i] = state[i].add_exp_small::<D>(rc[i]);
         }
         external_linear_layer(state);
     }
@@ -373,7 +686,10 @@ mod instances {
     use zkprove_field::goldilocks::Goldilocks;
     use zkprove_field::m31::M31;
 
-    use super::{Poseidon2, diag};
+    use super::{
+        Poseidon2, SPEC_BABYBEAR_16, SPEC_BABYBEAR_24, SPEC_GOLDILOCKS_8, SPEC_GOLDILOCKS_12, diag,
+        m31_16_diag,
+    };
 
     /// Builds a standard instance; its parameters are fixed and valid, so failure is a bug here.
     fn standard<F: zkprove_field::PrimeField64, const WIDTH: usize>(
@@ -391,28 +707,7 @@ mod instances {
         /// Plonky3's BabyBear width-16 instance: `x^7`, `R_F = 8`, `R_P = 13`,
         /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/2^8, 1/4, 1/8, 1/2^27, −1/2^8, −1/16, −1/2^27]`.
         pub fn babybear_16() -> Self {
-            standard(
-                7,
-                13,
-                diag([
-                    (-2, 0),
-                    (1, 0),
-                    (2, 0),
-                    (1, 1),
-                    (3, 0),
-                    (4, 0),
-                    (-1, 1),
-                    (-3, 0),
-                    (-4, 0),
-                    (1, 8),
-                    (1, 2),
-                    (1, 3),
-                    (1, 27),
-                    (-1, 8),
-                    (-1, 4),
-                    (-1, 27),
-                ]),
-            )
+            standard(7, 13, diag(SPEC_BABYBEAR_16))
         }
     }
 
@@ -421,36 +716,7 @@ mod instances {
         /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/2^8, 1/4, 1/8, 1/16, 1/2^7, 1/2^9, 1/2^27,
         /// −1/2^8, −1/4, −1/8, −1/16, −1/32, −1/64, −1/2^7, −1/2^27]`.
         pub fn babybear_24() -> Self {
-            standard(
-                7,
-                21,
-                diag([
-                    (-2, 0),
-                    (1, 0),
-                    (2, 0),
-                    (1, 1),
-                    (3, 0),
-                    (4, 0),
-                    (-1, 1),
-                    (-3, 0),
-                    (-4, 0),
-                    (1, 8),
-                    (1, 2),
-                    (1, 3),
-                    (1, 4),
-                    (1, 7),
-                    (1, 9),
-                    (1, 27),
-                    (-1, 8),
-                    (-1, 2),
-                    (-1, 3),
-                    (-1, 4),
-                    (-1, 5),
-                    (-1, 6),
-                    (-1, 7),
-                    (-1, 27),
-                ]),
-            )
+            standard(7, 21, diag(SPEC_BABYBEAR_24))
         }
     }
 
@@ -458,13 +724,7 @@ mod instances {
         /// Plonky3's Mersenne-31 width-16 instance: `x^5`, `R_F = 8`, `R_P = 14`,
         /// `V = [−2, 2^0, 2^1, …, 2^8, 2^10, 2^12, 2^13, 2^14, 2^15, 2^16]`.
         pub fn m31_16() -> Self {
-            let shifts = [0u32, 1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 13, 14, 15, 16];
-            let mut v = [M31::new(0); 16];
-            v[0] = -M31::new(2);
-            for (x, s) in v[1..].iter_mut().zip(shifts) {
-                *x = M31::new(1 << s);
-            }
-            standard(5, 14, v)
+            standard(5, 14, m31_16_diag())
         }
     }
 
@@ -472,11 +732,7 @@ mod instances {
         /// Plonky3's Goldilocks width-8 instance: `x^7`, `R_F = 8`, `R_P = 22`,
         /// `V = [−2, 1, 2, 1/2, 3, −1/2, −3, −4]`.
         pub fn goldilocks_8() -> Self {
-            standard(
-                7,
-                22,
-                diag([(-2, 0), (1, 0), (2, 0), (1, 1), (3, 0), (-1, 1), (-3, 0), (-4, 0)]),
-            )
+            standard(7, 22, diag(SPEC_GOLDILOCKS_8))
         }
     }
 
@@ -484,24 +740,7 @@ mod instances {
         /// Plonky3's Goldilocks width-12 instance: `x^7`, `R_F = 8`, `R_P = 22`,
         /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/4, −1/4, 1/8]`.
         pub fn goldilocks_12() -> Self {
-            standard(
-                7,
-                22,
-                diag([
-                    (-2, 0),
-                    (1, 0),
-                    (2, 0),
-                    (1, 1),
-                    (3, 0),
-                    (4, 0),
-                    (-1, 1),
-                    (-3, 0),
-                    (-4, 0),
-                    (1, 2),
-                    (-1, 2),
-                    (1, 3),
-                ]),
-            )
+            standard(7, 22, diag(SPEC_GOLDILOCKS_12))
         }
     }
 }

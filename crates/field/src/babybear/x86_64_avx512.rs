@@ -7,9 +7,10 @@
 
 use core::arch::asm;
 use core::arch::x86_64::{
-    __m512i, __mmask16, _mm512_add_epi32, _mm512_add_epi64, _mm512_castps_si512,
+    __m512i, __mmask16, _mm512_add_epi32, _mm512_add_epi64, _mm512_and_si512, _mm512_castps_si512,
     _mm512_castsi512_ps, _mm512_maskz_sub_epi32, _mm512_min_epu32, _mm512_movehdup_ps,
-    _mm512_mul_epu32, _mm512_set1_epi32, _mm512_sub_epi32, _mm512_test_epi32_mask,
+    _mm512_mul_epi32, _mm512_mul_epu32, _mm512_set1_epi32, _mm512_sllv_epi32, _mm512_srlv_epi32,
+    _mm512_sub_epi32, _mm512_test_epi32_mask,
 };
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -144,6 +145,91 @@ fn neg(a: __m512i) -> __m512i {
     unsafe { _mm512_maskz_sub_epi32(_mm512_test_epi32_mask(a, a), splat(P), a) }
 }
 
+/// The odd 32-bit lanes copied onto the even ones (`vmovshdup`, a shuffle: it does not compete
+/// with `vpmuludq` for port 0).
+#[inline(always)]
+fn dup_odd(x: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe { _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(x))) }
+}
+
+/// Signed Montgomery product of the even 32-bit lanes, each a signed value in `[−p, p]`; the
+/// result, in `(−p, p)`, lands in the odd 32-bit lanes (the even ones are garbage).
+///
+/// `x = a·b` (signed, `|x| ≤ p²`), `q = x·p⁻¹ mod 2^32` read as a signed 32-bit value, so that
+/// `x − q·p ≡ 0 (mod 2^32)` and `|x − q·p| < p² + 2^31·p < p·2^32`: its high half is the exact
+/// quotient. The low halves of `x` and `q·p` are equal, so a 32-bit subtraction of the high halves
+/// needs no borrow. Three `vpmul*dq`, one `vpsubd`; no canonical fix-up until the caller's last
+/// step (the signed-Montgomery idea of Plonky3's `monty-31` AVX-512 S-box).
+#[inline(always)]
+fn mul_signed_to_odd(a: __m512i, b: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe {
+        let x = _mm512_mul_epi32(a, b);
+        let q = opaque(_mm512_mul_epu32(x, splat(MONTY_NEG_P_INV.wrapping_neg())));
+        let qp = _mm512_mul_epi32(q, splat(P));
+        _mm512_sub_epi32(x, qp)
+    }
+}
+
+/// `a^D` on the even lanes (signed, in `[−p, p]`), result in `(−p, p)` on the odd lanes.
+#[inline(always)]
+fn exp_even_to_odd<const D: u64>(a: __m512i) -> __m512i {
+    match D {
+        3 => {
+            let x2 = dup_odd(mul_signed_to_odd(a, a));
+            mul_signed_to_odd(x2, a)
+        }
+        5 => {
+            let x2 = dup_odd(mul_signed_to_odd(a, a));
+            let x4 = dup_odd(mul_signed_to_odd(x2, x2));
+            mul_signed_to_odd(x4, a)
+        }
+        _ => {
+            // 7: x³·x⁴.
+            let x2 = dup_odd(mul_signed_to_odd(a, a));
+            let x3 = dup_odd(mul_signed_to_odd(x2, a));
+            let x4 = dup_odd(mul_signed_to_odd(x2, x2));
+            mul_signed_to_odd(x3, x4)
+        }
+    }
+}
+
+/// `(x + c)^D` for `D` ∈ {3, 5, 7}, canonical in and out: `x + c − p ∈ [−p, p)` is a valid signed
+/// input, the even and odd lanes go through [`exp_even_to_odd`] separately, one masked
+/// `vmovshdup` merges them, and one `min` maps `(−p, p)` to `[0, p)`.
+#[inline(always)]
+fn add_exp<const D: u64>(x: __m512i, c: u32) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe {
+        let a = _mm512_add_epi32(x, splat(c.wrapping_sub(P)));
+        let r_evn = exp_even_to_odd::<D>(a);
+        let r_odd = exp_even_to_odd::<D>(dup_odd(a));
+        let t = mask_movehdup_evens(r_odd, r_evn);
+        _mm512_min_epu32(t, _mm512_add_epi32(t, splat(P)))
+    }
+}
+
+/// `x·2^{−n}` for `1 ≤ n ≤ 27` on Montgomery words (a product by a constant commutes with the
+/// Montgomery map, so the words are scaled directly). With `x = hi·2^n + lo` and
+/// `2^{−n} ≡ −15·2^{27−n}` (as `2^n·15·2^{27−n} = p − 1`): `x·2^{−n} ≡ hi − 15·lo·2^{27−n}`, where
+/// `15·lo·2^{27−n} = lo·2^{31−n} − lo·2^{27−n} < p` and `hi < 2^{31−n}`; the difference lies in
+/// `(−p, p)` and one `min` fixes its sign. Nine simple instructions, no multiplication.
+#[inline(always)]
+fn mul_inv_2exp(x: __m512i, n: u32) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe {
+        let hi = _mm512_srlv_epi32(x, splat(n));
+        let lo = _mm512_and_si512(x, splat((1u32 << n) - 1));
+        let t = _mm512_sub_epi32(
+            _mm512_sllv_epi32(lo, splat(31 - n)),
+            _mm512_sllv_epi32(lo, splat(27 - n)),
+        );
+        let d = _mm512_sub_epi32(hi, t);
+        _mm512_min_epu32(d, _mm512_add_epi32(d, splat(P)))
+    }
+}
+
 impl Add for PackedBabyBearAvx512 {
     type Output = Self;
     #[inline]
@@ -235,5 +321,23 @@ unsafe impl PackedField for PackedBabyBearAvx512 {
     #[inline]
     fn from_fn<Fun: FnMut(usize) -> BabyBear>(f: Fun) -> Self {
         Self(core::array::from_fn(f))
+    }
+
+    #[inline(always)]
+    fn add_exp_small<const D: u64>(self, c: BabyBear) -> Self {
+        if matches!(D, 3 | 5 | 7) {
+            Self::from_vector(add_exp::<D>(self.to_vector(), c.to_monty()))
+        } else {
+            crate::exp_small::<Self, D>(self + c)
+        }
+    }
+
+    #[inline(always)]
+    fn mul_inv_2exp(self, n: u32, v: BabyBear) -> Self {
+        if (1..=27).contains(&n) {
+            Self::from_vector(mul_inv_2exp(self.to_vector(), n))
+        } else {
+            self * v
+        }
     }
 }

@@ -163,6 +163,11 @@ macro_rules! impl_packed_goldilocks {
             fn from_fn<Fun: FnMut(usize) -> Goldilocks>(f: Fun) -> Self {
                 Self(core::array::from_fn(f))
             }
+
+            #[inline(always)]
+            fn mul_inv_2exp(self, n: u32, v: Goldilocks) -> Self {
+                packed_mul_inv_2exp(self, n, v)
+            }
         }
     };
 }

@@ -7,7 +7,8 @@
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32, _mm256_castps_si256,
     _mm256_castsi256_ps, _mm256_cmpgt_epi64, _mm256_movehdup_ps, _mm256_mul_epu32,
-    _mm256_set1_epi64x, _mm256_slli_epi64, _mm256_srli_epi64, _mm256_sub_epi64, _mm256_xor_si256,
+    _mm256_set1_epi64x, _mm256_slli_epi64, _mm256_sllv_epi64, _mm256_srli_epi64, _mm256_srlv_epi64,
+    _mm256_sub_epi64, _mm256_xor_si256,
 };
 
 use super::{EPSILON, Goldilocks, P};
@@ -154,5 +155,34 @@ fn square(x: __m256i) -> __m256i {
         let t = _mm256_add_epi64(lh, _mm256_srli_epi64::<33>(ll));
         let hi = _mm256_add_epi64(hh, _mm256_srli_epi64::<31>(t));
         reduce128(hi, lo)
+    }
+}
+
+/// `x·2^{−n}` for `1 ≤ n ≤ 32` and any `x`, with shifts instead of a product: with
+/// `x = hi·2^n + lo` and `2^{−n} ≡ −(2^{64−n} − 2^{32−n})` (as `2^64 − 2^32 ≡ −1`),
+/// `x·2^{−n} ≡ hi − w` where `w = lo·2^{64−n} − lo·2^{32−n} < p` (no overflow: `lo < 2^n`).
+#[inline(always)]
+fn mul_inv_2exp(x: __m256i, n: u32) -> __m256i {
+    // SAFETY: this module is compiled only with the instruction set enabled (see the `cfg` on
+    // `mod`); register-only intrinsics.
+    unsafe {
+        let n64 = u64::from(n);
+        let hi = _mm256_srlv_epi64(x, splat(n64));
+        let lo = _mm256_and_si256(x, splat((1u64 << n64) - 1));
+        let w = _mm256_sub_epi64(
+            _mm256_sllv_epi64(lo, splat(64 - n64)),
+            _mm256_sllv_epi64(lo, splat(32 - n64)),
+        );
+        sub_canonical_rhs(hi, w)
+    }
+}
+
+/// The packed form of [`mul_inv_2exp`], for `impl_packed_goldilocks!`.
+#[inline(always)]
+fn packed_mul_inv_2exp(x: PackedGoldilocksAvx2, n: u32, v: Goldilocks) -> PackedGoldilocksAvx2 {
+    if (1..=32).contains(&n) {
+        PackedGoldilocksAvx2::from_vector(mul_inv_2exp(x.to_vector(), n))
+    } else {
+        x * v
     }
 }

@@ -12,7 +12,8 @@ use core::arch::x86_64::{
     __m512i, _MM_PERM_CCAA, _mm512_add_epi64, _mm512_and_si512, _mm512_castps_si512,
     _mm512_castsi512_ps, _mm512_cmpge_epu64_mask, _mm512_cmplt_epu64_mask, _mm512_mask_add_epi64,
     _mm512_mask_shuffle_epi32, _mm512_mask_sub_epi64, _mm512_movehdup_ps, _mm512_mul_epu32,
-    _mm512_set1_epi64, _mm512_slli_epi64, _mm512_srli_epi64, _mm512_sub_epi64,
+    _mm512_set1_epi64, _mm512_slli_epi64, _mm512_sllv_epi64, _mm512_srli_epi64, _mm512_srlv_epi64,
+    _mm512_sub_epi64,
 };
 
 use super::{EPSILON, Goldilocks, P};
@@ -171,5 +172,34 @@ fn square(x: __m512i) -> __m512i {
         let t = _mm512_add_epi64(lh, _mm512_srli_epi64::<33>(ll));
         let hi = _mm512_add_epi64(hh, _mm512_srli_epi64::<31>(t));
         reduce128(hi, lo)
+    }
+}
+
+/// `x·2^{−n}` for `1 ≤ n ≤ 32` and any `x`, with shifts instead of a product: with
+/// `x = hi·2^n + lo` and `2^{−n} ≡ −(2^{64−n} − 2^{32−n})` (as `2^64 − 2^32 ≡ −1`),
+/// `x·2^{−n} ≡ hi − w` where `w = lo·2^{64−n} − lo·2^{32−n} < p` (no overflow: `lo < 2^n`).
+#[inline(always)]
+fn mul_inv_2exp(x: __m512i, n: u32) -> __m512i {
+    // SAFETY: this module is compiled only with the instruction set enabled (see the `cfg` on
+    // `mod`); register-only intrinsics.
+    unsafe {
+        let n64 = u64::from(n);
+        let hi = _mm512_srlv_epi64(x, splat(n64));
+        let lo = _mm512_and_si512(x, splat((1u64 << n64) - 1));
+        let w = _mm512_sub_epi64(
+            _mm512_sllv_epi64(lo, splat(64 - n64)),
+            _mm512_sllv_epi64(lo, splat(32 - n64)),
+        );
+        sub_canonical_rhs(hi, w)
+    }
+}
+
+/// The packed form of [`mul_inv_2exp`], for `impl_packed_goldilocks!`.
+#[inline(always)]
+fn packed_mul_inv_2exp(x: PackedGoldilocksAvx512, n: u32, v: Goldilocks) -> PackedGoldilocksAvx512 {
+    if (1..=32).contains(&n) {
+        PackedGoldilocksAvx512::from_vector(mul_inv_2exp(x.to_vector(), n))
+    } else {
+        x * v
     }
 }

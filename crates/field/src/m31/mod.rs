@@ -378,6 +378,11 @@ macro_rules! packed_common {
             fn from_fn<Fun: FnMut(usize) -> M31>(f: Fun) -> Self {
                 Self(core::array::from_fn(f))
             }
+
+            #[inline(always)]
+            fn mul_2exp(self, n: u32, v: M31) -> Self {
+                packed_mul_2exp(self, n, v)
+            }
         }
     };
 }

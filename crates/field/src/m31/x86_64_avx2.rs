@@ -5,9 +5,10 @@
 //! place of AVX-512 masks.
 
 use core::arch::x86_64::{
-    __m256i, _mm256_add_epi32, _mm256_blend_epi32, _mm256_min_epu32, _mm256_mul_epu32,
-    _mm256_set1_epi32, _mm256_setzero_si256, _mm256_shuffle_epi32, _mm256_srli_epi32,
-    _mm256_srli_epi64, _mm256_sub_epi32,
+    __m256i, _mm256_add_epi32, _mm256_and_si256, _mm256_blend_epi32, _mm256_min_epu32,
+    _mm256_mul_epu32, _mm256_or_si256, _mm256_set1_epi32, _mm256_setzero_si256,
+    _mm256_shuffle_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srli_epi64,
+    _mm256_srlv_epi32, _mm256_sub_epi32,
 };
 use core::fmt::{self, Debug};
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -96,6 +97,30 @@ fn mul(a: __m256i, b: __m256i) -> __m256i {
             _mm256_blend_epi32::<ODDS>(prod_even, _mm256_shuffle_epi32::<DUP_EVEN>(prod_odd));
         let t = _mm256_add_epi32(_mm256_srli_epi32::<1>(lo_dbl), hi);
         _mm256_min_epu32(t, _mm256_sub_epi32(t, p_vec()))
+    }
+}
+
+/// `x·2^n mod p` for `1 ≤ n ≤ 30`, canonical in and out: multiplying by `2^n` modulo `2^31 − 1` is a
+/// rotation of the 31-bit word, `((x << n) & p) | (x >> (31 − n))` — four simple instructions
+/// instead of a product. (A canonical `x` is not all ones, nor is its rotation.)
+#[inline(always)]
+fn mul_2exp(x: __m256i, n: u32) -> __m256i {
+    // SAFETY: this module is compiled only when the instruction set is enabled for the whole
+    // build (`cfg` in `m31/mod.rs`); register-only intrinsics.
+    unsafe {
+        let l = _mm256_and_si256(_mm256_sllv_epi32(x, _mm256_set1_epi32(n as i32)), p_vec());
+        let r = _mm256_srlv_epi32(x, _mm256_set1_epi32((31 - n) as i32));
+        _mm256_or_si256(l, r)
+    }
+}
+
+/// The packed form of [`mul_2exp`], for `packed_common!`.
+#[inline(always)]
+fn packed_mul_2exp(x: PackedM31Avx2, n: u32, v: M31) -> PackedM31Avx2 {
+    if (1..=30).contains(&n) {
+        PackedM31Avx2::from_vector(mul_2exp(x.to_vector(), n))
+    } else {
+        x * v
     }
 }
 

@@ -8,9 +8,10 @@
 //! `⌊ab / 2^31⌋` and `2·(ab mod 2^31)`), written from scratch here with integer shuffles.
 
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi32, _mm512_mask_shuffle_epi32, _mm512_maskz_sub_epi32, _mm512_min_epu32,
-    _mm512_mul_epu32, _mm512_set1_epi32, _mm512_shuffle_epi32, _mm512_srli_epi32,
-    _mm512_srli_epi64, _mm512_sub_epi32, _mm512_test_epi32_mask,
+    __m512i, _mm512_add_epi32, _mm512_and_si512, _mm512_mask_shuffle_epi32, _mm512_maskz_sub_epi32,
+    _mm512_min_epu32, _mm512_mul_epu32, _mm512_or_si512, _mm512_set1_epi32, _mm512_shuffle_epi32,
+    _mm512_sllv_epi32, _mm512_srli_epi32, _mm512_srli_epi64, _mm512_srlv_epi32, _mm512_sub_epi32,
+    _mm512_test_epi32_mask,
 };
 use core::fmt::{self, Debug};
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -116,6 +117,30 @@ fn mul(a: __m512i, b: __m512i) -> __m512i {
         // lo ≤ p and hi < p − 1 (as for the scalar fold), so lo + hi < 2p.
         let t = _mm512_add_epi32(lo, hi);
         _mm512_min_epu32(t, _mm512_sub_epi32(t, p_vec()))
+    }
+}
+
+/// `x·2^n mod p` for `1 ≤ n ≤ 30`, canonical in and out: multiplying by `2^n` modulo `2^31 − 1` is a
+/// rotation of the 31-bit word, `((x << n) & p) | (x >> (31 − n))` — four simple instructions
+/// instead of a product. (A canonical `x` is not all ones, nor is its rotation.)
+#[inline(always)]
+fn mul_2exp(x: __m512i, n: u32) -> __m512i {
+    // SAFETY: this module is compiled only when the instruction set is enabled for the whole
+    // build (`cfg` in `m31/mod.rs`); register-only intrinsics.
+    unsafe {
+        let l = _mm512_and_si512(_mm512_sllv_epi32(x, _mm512_set1_epi32(n as i32)), p_vec());
+        let r = _mm512_srlv_epi32(x, _mm512_set1_epi32((31 - n) as i32));
+        _mm512_or_si512(l, r)
+    }
+}
+
+/// The packed form of [`mul_2exp`], for `packed_common!`.
+#[inline(always)]
+fn packed_mul_2exp(x: PackedM31Avx512, n: u32, v: M31) -> PackedM31Avx512 {
+    if (1..=30).contains(&n) {
+        PackedM31Avx512::from_vector(mul_2exp(x.to_vector(), n))
+    } else {
+        x * v
     }
 }
 

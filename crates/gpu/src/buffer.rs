@@ -160,6 +160,42 @@ impl<R: Runtime, T> GpuBuffer<R, T> {
     }
 }
 
+impl<R: Runtime, T> GpuBuffer<R, T> {
+    /// A buffer of `len` elements of a plain type whose bytes the crate converts itself
+    /// (extension-field elements, digests): zeroed device memory, no element checks.
+    pub(crate) fn zeroed_raw(device: &Arc<R>, len: usize) -> Result<Self, GpuError> {
+        let bytes = len
+            .checked_mul(core::mem::size_of::<T>())
+            .ok_or(GpuError::OutOfMemory { requested: usize::MAX, free: 0 })?;
+        let mem = device.alloc(bytes)?;
+        Ok(Self { mem, len, device: device.clone(), _elem: PhantomData })
+    }
+
+    /// Overwrites the first `bytes.len()` bytes (at most the buffer's size).
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), GpuError> {
+        let size = self.len * core::mem::size_of::<T>();
+        if bytes.len() > size {
+            return Err(GpuError::LengthMismatch { expected: size, got: bytes.len() });
+        }
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        self.device.write(&mut self.mem, bytes)
+    }
+
+    /// The bytes of the first `n` elements (at most the buffer's length), after all queued work.
+    pub(crate) fn read_bytes(&self, n: usize) -> Result<Vec<u8>, GpuError> {
+        if n > self.len {
+            return Err(GpuError::LengthMismatch { expected: self.len, got: n });
+        }
+        let mut bytes = vec![0u8; n * core::mem::size_of::<T>()];
+        if !bytes.is_empty() {
+            self.device.read(&self.mem, &mut bytes)?;
+        }
+        Ok(bytes)
+    }
+}
+
 impl<R: Runtime, T: GpuField> GpuBuffer<R, T> {
     /// A buffer of `len` zeros.
     ///

@@ -62,3 +62,21 @@ pub const POSEIDON2_CU: &str = include_str!("../kernels/poseidon2.cu");
 
 /// Every kernel entry point of a Poseidon2 program.
 pub const POSEIDON2_KERNEL_NAMES: [&str; 3] = ["p2_permute_kernel", "p2_hash_rows", "p2_compress"];
+
+/// Extension fields of the small fields (QM31, BabyBear⁴, Goldilocks²) as device structs, for the
+/// sumcheck programs.
+pub const EXT_H: &str = include_str!("../kernels/ext.h");
+/// Sumcheck kernels: MLE folds (base → extension, extension in place), the fused round
+/// evaluation of a sum of products, fused fold + next round, and the partials' reduction.
+pub const SUMCHECK_CU: &str = include_str!("../kernels/sumcheck.cu");
+
+/// Every kernel entry point of a sumcheck program (the same names for every field pair).
+pub const SUMCHECK_KERNEL_NAMES: [&str; 7] = [
+    "sc_round_base",
+    "sc_round_ext",
+    "sc_fold_round_ext",
+    "sc_reduce",
+    "sc_fold_base",
+    "sc_fold_ext",
+    "sc_lift",
+];

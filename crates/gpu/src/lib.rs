@@ -75,6 +75,7 @@ mod ntt;
 pub mod nvrtc;
 mod opencl;
 mod ops;
+mod sumcheck;
 
 pub use buffer::{GpuBuffer, KernelArg, ProgramSource, Runtime};
 pub use csr::GpuCsr;
@@ -94,6 +95,10 @@ pub use msm::{
 pub use ntt::{CosetNtt, CudaBackend, OpenClBackend, ntt_batch_on};
 pub use opencl::{ClBuffer, ClDevice};
 pub use ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
+pub use sumcheck::{
+    GpuExtension, SC_MAX_TABLES, SUMCHECK_PROGRAMS, ext_download, ext_upload,
+    sumcheck_program_source,
+};
 
 /// Errors from the GPU runtime.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

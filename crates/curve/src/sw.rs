@@ -56,6 +56,21 @@ pub trait SwCurve: Copy + Default + Debug + Eq + Hash + Send + Sync + 'static {
     fn endomorphism(p: &Affine<Self>) -> Affine<Self> {
         *p
     }
+
+    /// `buckets[idx[i]] += points[i]` for every `i`, where every addition is *generic*: the
+    /// indices are distinct, no point is the point at infinity, and the two x coordinates differ.
+    /// All the slopes share one inversion (Montgomery's trick). The MSM's batch-affine buckets
+    /// call this; the default is scalar, BN254 G1 overrides it with eight-lane `F_q` arithmetic
+    /// (AVX-512 IFMA where the build targets it). `scratch` is reusable storage.
+    #[doc(hidden)]
+    fn batch_add_generic(
+        buckets: &mut [Affine<Self>],
+        idx: &[u32],
+        points: &[Affine<Self>],
+        scratch: &mut Vec<Self::Base>,
+    ) {
+        crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
+    }
 }
 
 /// A point in affine coordinates; `(0, 0)` is the point at infinity (see the module docs).

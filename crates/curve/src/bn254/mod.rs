@@ -71,6 +71,21 @@ impl SwCurve for G1Config {
     fn endomorphism(p: &Affine<Self>) -> Affine<Self> {
         Affine::new_unchecked(p.x * G1_BETA, p.y)
     }
+
+    /// Eight additions per lane operation when [`zkprove_field::bn254::Fqx8`] is the AVX-512
+    /// IFMA type, the scalar default otherwise.
+    fn batch_add_generic(
+        buckets: &mut [Affine<Self>],
+        idx: &[u32],
+        points: &[Affine<Self>],
+        scratch: &mut Vec<Fq>,
+    ) {
+        if zkprove_field::bn254::Fqx8::IS_SIMD {
+            crate::msm::batch_add_generic_g1(buckets, idx, points);
+        } else {
+            crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
+        }
+    }
 }
 
 /// A primitive cube root of unity in `F_q`: `(β·x, y) = [λ](x, y)` on G1 for the `λ` of

@@ -78,9 +78,65 @@ pub(crate) struct BatchAffineBuckets<C: SwCurve> {
     batch: Vec<Entry<C>>,
     pending: Vec<Entry<C>>,
     batch_size: usize,
-    // Scratch of `execute`: denominators and `acc·numerator`.
-    den: Vec<C::Base>,
-    num: Vec<C::Base>,
+    /// Scratch of `execute` and the reduction.
+    scratch: Scratch<C>,
+}
+
+/// Reusable storage of [`batch_add_affine`]: the generic additions (target index, point), the
+/// doublings (target index) and field scratch for [`SwCurve::batch_add_generic`].
+struct Scratch<C: SwCurve> {
+    idx: Vec<u32>,
+    pts: Vec<Affine<C>>,
+    dbl: Vec<u32>,
+    field: Vec<C::Base>,
+}
+
+impl<C: SwCurve> Scratch<C> {
+    fn with_capacity(n: usize) -> Self {
+        Self {
+            idx: Vec::with_capacity(n),
+            pts: Vec::with_capacity(n),
+            dbl: Vec::new(),
+            field: Vec::with_capacity(n),
+        }
+    }
+}
+
+/// `accs[t] += p` for every `(t, p)` of `entries` (distinct targets `t`), in affine coordinates:
+/// infinity on either side, doublings and cancellations are settled here; the generic additions
+/// (different x coordinates, the common case) go to [`SwCurve::batch_add_generic`] together,
+/// sharing one inversion, and the doublings share another.
+fn batch_add_affine<C: SwCurve>(
+    accs: &mut [Affine<C>],
+    entries: impl Iterator<Item = (u32, Affine<C>)>,
+    scratch: &mut Scratch<C>,
+) {
+    scratch.idx.clear();
+    scratch.pts.clear();
+    scratch.dbl.clear();
+    for (t, p) in entries {
+        let a = &mut accs[t as usize];
+        if p.is_identity() {
+            continue;
+        }
+        if a.is_identity() {
+            *a = p;
+        } else if a.x != p.x {
+            scratch.idx.push(t);
+            scratch.pts.push(p);
+        } else if a.y == p.y && !a.y.is_zero() {
+            scratch.dbl.push(t);
+        } else {
+            // a = −p: the sum is infinity.
+            *a = Affine::IDENTITY;
+        }
+    }
+    if !scratch.idx.is_empty() {
+        C::batch_add_generic(accs, &scratch.idx, &scratch.pts, &mut scratch.field);
+    }
+    if !scratch.dbl.is_empty() {
+        crate::msm::batch_double_scalar(accs, &scratch.dbl, &mut scratch.field);
+    }
 }
 
 /// The batch size: large enough that the one inversion per batch (a few hundred
@@ -115,49 +171,13 @@ impl<C: SwCurve> BatchAffineBuckets<C> {
         }
     }
 
-    /// Performs every queued addition with one inversion.
+    /// Performs every queued addition (one shared inversion for all generic ones).
     fn execute(&mut self) {
-        let n = self.batch.len();
-        if n == 0 {
+        if self.batch.is_empty() {
             return;
         }
-        self.den.clear();
-        self.num.clear();
-        // Forward pass: den_i = x₂ − x₁ (or 2y for a doubling), num_i = acc_{i−1}·(y₂ − y₁)
-        // (or acc_{i−1}·3x²), acc_i = acc_{i−1}·den_i. Then λ_i = num_i·acc_i⁻¹.
-        let mut acc = C::Base::ONE;
-        for e in &self.batch {
-            let a = &mut self.buckets[e.bucket as usize];
-            let p = &e.point;
-            let (den, num) = if a.x != p.x {
-                (p.x - a.x, p.y - a.y)
-            } else if a.y == p.y && !a.y.is_zero() {
-                let x2 = a.x.square();
-                (a.y.double(), x2.double() + x2)
-            } else {
-                // a = −p (or a = p of order 2): the sum is infinity. Mark it now; the backward
-                // pass skips it.
-                *a = Affine::IDENTITY;
-                (C::Base::ONE, C::Base::ZERO)
-            };
-            self.num.push(acc * num);
-            self.den.push(den);
-            acc *= den;
-        }
-        // A product of non-zero field elements: invertible.
-        let mut inv = acc.inverse().unwrap_or(C::Base::ZERO);
-        for ((e, num), den) in self.batch.iter().zip(&self.num).zip(&self.den).rev() {
-            let a = &mut self.buckets[e.bucket as usize];
-            let lambda = inv * *num;
-            inv *= *den;
-            if a.is_identity() {
-                continue;
-            }
-            let p = &e.point;
-            let x3 = lambda.square() - a.x - p.x;
-            let y3 = lambda * (a.x - x3) - a.y;
-            *a = Affine::new_unchecked(x3, y3);
-        }
+        let entries = self.batch.iter().map(|e| (e.bucket, e.point));
+        batch_add_affine(&mut self.buckets, entries, &mut self.scratch);
         for e in &self.batch {
             self.in_batch[e.bucket as usize] = false;
         }
@@ -216,8 +236,7 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
             batch: Vec::with_capacity(batch_size),
             pending: Vec::new(),
             batch_size,
-            den: Vec::with_capacity(batch_size),
-            num: Vec::with_capacity(batch_size),
+            scratch: Scratch::with_capacity(batch_size),
         }
     }
 
@@ -243,7 +262,7 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
             }
         }
         if self.buckets.len() >= SEGMENTED_REDUCTION_MIN_BUCKETS {
-            return segmented_reduction(&self.buckets, &mut self.den, &mut self.num);
+            return segmented_reduction(&self.buckets, &mut self.scratch);
         }
         let mut running = Xyzz::<C>::IDENTITY;
         let mut sum = Xyzz::<C>::IDENTITY;
@@ -262,56 +281,6 @@ const SEGMENTED_REDUCTION_MIN_BUCKETS: usize = 1 << 10;
 /// batch (one inversion, ~170M for BN254 Fq) long enough to cost about 1M per addition.
 const SEGMENT_LEN: usize = 16;
 
-/// `accs[s] += points[s]` for every `s` in affine coordinates with one shared inversion
-/// (Montgomery's trick); infinity on either side and equal or opposite points are handled.
-/// `den`, `num`, `todo` are scratch.
-fn batch_add_affine<C: SwCurve>(
-    accs: &mut [Affine<C>],
-    points: &[Affine<C>],
-    den: &mut Vec<C::Base>,
-    num: &mut Vec<C::Base>,
-    todo: &mut Vec<bool>,
-) {
-    den.clear();
-    num.clear();
-    todo.clear();
-    let mut acc = C::Base::ONE;
-    for (a, p) in accs.iter_mut().zip(points) {
-        let (d, n, t) = if p.is_identity() {
-            (C::Base::ONE, C::Base::ZERO, false)
-        } else if a.is_identity() {
-            *a = *p;
-            (C::Base::ONE, C::Base::ZERO, false)
-        } else if a.x != p.x {
-            (p.x - a.x, p.y - a.y, true)
-        } else if a.y == p.y && !a.y.is_zero() {
-            let x2 = a.x.square();
-            (a.y.double(), x2.double() + x2, true)
-        } else {
-            // a = −p: the sum is infinity.
-            *a = Affine::IDENTITY;
-            (C::Base::ONE, C::Base::ZERO, false)
-        };
-        num.push(acc * n);
-        den.push(d);
-        todo.push(t);
-        acc *= d;
-    }
-    // A product of non-zero field elements: invertible.
-    let mut inv = acc.inverse().unwrap_or(C::Base::ZERO);
-    let entries = accs.iter_mut().zip(points).zip(num.iter()).zip(den.iter()).zip(todo.iter());
-    for ((((a, p), n), d), t) in entries.rev() {
-        let lambda = inv * *n;
-        inv *= *d;
-        if !*t {
-            continue;
-        }
-        let x3 = lambda.square() - a.x - p.x;
-        let y3 = lambda * (a.x - x3) - a.y;
-        *a = Affine::new_unchecked(x3, y3);
-    }
-}
-
 /// `Σ_b (b + 1)·buckets[b]` with batch-affine additions: the buckets are cut into segments of
 /// [`SEGMENT_LEN`]; every segment runs its own running sum (`running_s += B`, then
 /// `sum_s += running_s`, from its top bucket down), all segments in step so that each step is two
@@ -319,23 +288,23 @@ fn batch_add_affine<C: SwCurve>(
 /// of the 10M + 14M of the XYZZ running sum). Segment `s` starting at bucket `s·L` contributes
 /// `sum_s + s·L·running_s`, so the total is `Σ_s sum_s + L·Σ_s s·running_s`, the last sum by a
 /// short XYZZ running sum over the segments.
-fn segmented_reduction<C: SwCurve>(
-    buckets: &[Affine<C>],
-    den: &mut Vec<C::Base>,
-    num: &mut Vec<C::Base>,
-) -> Xyzz<C> {
+fn segmented_reduction<C: SwCurve>(buckets: &[Affine<C>], scratch: &mut Scratch<C>) -> Xyzz<C> {
     let len = SEGMENT_LEN;
     let n_segments = buckets.len().div_ceil(len);
     let mut running = vec![Affine::<C>::IDENTITY; n_segments];
     let mut sums = vec![Affine::<C>::IDENTITY; n_segments];
     let mut column = vec![Affine::<C>::IDENTITY; n_segments];
-    let mut todo = Vec::with_capacity(n_segments);
     for t in (0..len).rev() {
         for (s, c) in column.iter_mut().enumerate() {
             *c = buckets.get(s * len + t).copied().unwrap_or(Affine::IDENTITY);
         }
-        batch_add_affine(&mut running, &column, den, num, &mut todo);
-        batch_add_affine(&mut sums, &running, den, num, &mut todo);
+        batch_add_affine(
+            &mut running,
+            column.iter().enumerate().map(|(s, p)| (s as u32, *p)),
+            scratch,
+        );
+        let entries = running.iter().enumerate().map(|(s, p)| (s as u32, *p));
+        batch_add_affine(&mut sums, entries, scratch);
     }
     // Σ_s s·running_s by a running sum from the top segment down, then times L.
     let mut acc = Xyzz::<C>::IDENTITY;
@@ -407,9 +376,9 @@ mod tests {
                 })
                 .collect(),
         ];
-        let (mut den, mut num) = (Vec::new(), Vec::new());
+        let mut scratch = Scratch::with_capacity(0);
         for (k, buckets) in cases.iter().enumerate() {
-            let got = segmented_reduction(buckets, &mut den, &mut num).to_projective();
+            let got = segmented_reduction(buckets, &mut scratch).to_projective();
             assert_eq!(got, xyzz_reduction(buckets), "case {k}");
         }
     }

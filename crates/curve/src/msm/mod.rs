@@ -9,6 +9,7 @@ mod buckets;
 mod cpu;
 mod digits;
 mod glv;
+mod lanes;
 
 pub use cpu::{
     BucketMode, CpuBases, Endomorphism, MAX_AUTO_WINDOW_BITS, MAX_PRECOMPUTATION, PippengerConfig,
@@ -16,6 +17,7 @@ pub use cpu::{
 };
 pub(crate) use glv::{BN254_G1_GLV, BN254_G2_GLV};
 pub use glv::{GLV_HALF_BITS, GlvParams};
+pub(crate) use lanes::{batch_add_generic_g1, batch_add_generic_scalar, batch_double_scalar};
 
 use rand::Rng;
 use rayon::prelude::*;

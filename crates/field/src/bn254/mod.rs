@@ -11,8 +11,35 @@
 //! ones baked into `.zkey` files. The order-`2^28` root is also arkworks' `TWO_ADIC_ROOT_OF_UNITY`.
 
 mod fp256;
+mod fp256x8;
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512ifma", target_feature = "avx512dq"))]
+mod x86_64_ifma;
 
 pub use fp256::{Fp256, Fp256Params};
+pub use fp256x8::Fp256x8Portable;
+#[cfg(all(
+    target_arch = "x86_64",
+    target_feature = "avx512ifma",
+    target_feature = "avx512dq"
+))]
+pub use x86_64_ifma::Fp256x8Ifma;
+
+/// Eight [`Fp256`] lanes with add/sub/mul/square: AVX-512 IFMA ([`Fp256x8Ifma`]) when the build
+/// targets it (`-C target-cpu=native` on a machine with `avx512ifma`), else the portable loop
+/// ([`Fp256x8Portable`]). Both have the same API (`from_array`, `to_array`, `broadcast`, the
+/// operators, `square`, `double`, `IS_SIMD`).
+#[cfg(all(target_arch = "x86_64", target_feature = "avx512ifma", target_feature = "avx512dq"))]
+pub type Fp256x8<P> = Fp256x8Ifma<P>;
+/// Eight [`Fp256`] lanes with add/sub/mul/square: AVX-512 IFMA (`Fp256x8Ifma`) when the build
+/// targets it (`-C target-cpu=native` on a machine with `avx512ifma`), else the portable loop
+/// ([`Fp256x8Portable`]). Both have the same API (`from_array`, `to_array`, `broadcast`, the
+/// operators, `square`, `double`, `IS_SIMD`).
+#[cfg(not(all(
+    target_arch = "x86_64",
+    target_feature = "avx512ifma",
+    target_feature = "avx512dq"
+)))]
+pub type Fp256x8<P> = Fp256x8Portable<P>;
 
 /// Parameters of the BN254 scalar field
 /// `r = 21888242871839275222246405745257275088548364400416034343698204186575808495617`.
@@ -51,3 +78,9 @@ pub type Fr = Fp256<FrParams>;
 
 /// The BN254 base field `F_q`, 254 bits, two-adicity 1.
 pub type Fq = Fp256<FqParams>;
+
+/// Eight [`Fq`] lanes ([`Fp256x8`]).
+pub type Fqx8 = Fp256x8<FqParams>;
+
+/// Eight [`Fr`] lanes ([`Fp256x8`]).
+pub type Frx8 = Fp256x8<FrParams>;

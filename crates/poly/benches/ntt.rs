@@ -7,7 +7,8 @@
 //! - M31: Plonky3 `CircleEvaluations::evaluate` (coefficients → evaluations in "cfft order") against
 //!   our forward circle FFT in [`CircleOrder::BitReversed`] (the same order), on the canonic coset.
 //!
-//! Width `w > 1`: `w` columns, one `Vec` each, for us; a row-major `n × w` matrix for Plonky3.
+//! Width `w > 1`: `w` columns, one `Vec` each, for our column API (`zkprove-*`), and the same
+//! row-major `n × w` matrix for our `ntt_rows` (`zkprove-rows-*`, in place) and for Plonky3.
 //! `ZKPROVE_BENCH_LOG_N` (comma-separated, default "16,20") picks the sizes, `ZKPROVE_BENCH_WIDTH`
 //! (default "1,16") the widths of the small-field groups.
 
@@ -16,7 +17,9 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::time::Duration;
 use zkprove_field::{Field, PrimeField, PrimeField64, TwoAdicField};
-use zkprove_poly::{CircleDomain, CircleFftOps, CircleOrder, CpuBackend, Direction, NttOps, Order};
+use zkprove_poly::{
+    CircleDomain, CircleFftOps, CircleOrder, CpuBackend, Direction, NttOps, Order, RowMajorNttOps,
+};
 
 fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
     std::env::var(name)
@@ -119,6 +122,21 @@ where
             // Row-major n × w.
             let pdata: Vec<P> =
                 (0..n * w).map(|k| P::from_u64(cols[k % w][k / w].as_canonical_u64())).collect();
+            if w > 1 {
+                // Ours on the same row-major matrix, in place.
+                let mut rows: Vec<F> = (0..n * w).map(|k| cols[k % w][k / w]).collect();
+                for (label, order) in [
+                    ("zkprove-rows-bitrev-out", Order::NaturalToBitReversed),
+                    ("zkprove-rows-natural-out", Order::NaturalToNatural),
+                ] {
+                    g.bench_with_input(BenchmarkId::new(label, log_n), &log_n, |b, _| {
+                        b.iter(|| {
+                            CpuBackend::ntt_rows(&mut rows, w, Direction::Forward, order, F::ONE)
+                                .expect("ntt")
+                        })
+                    });
+                }
+            }
             let dft = Radix2DitParallel::<P>::default();
             g.bench_with_input(
                 BenchmarkId::new("plonky3-Radix2DitParallel-bitrev-out", log_n),

@@ -5,6 +5,8 @@
 //! - [`NttOps`]: forward / inverse NTT over a power-of-two subgroup or a coset of it, in natural or
 //!   bit-reversed order, on batches of columns; [`CpuBackend`] implements it (radix-2, parallel,
 //!   SIMD-packed butterflies, cached twiddles).
+//! - [`RowMajorNttOps`] / [`ntt_rows`]: the same transforms on the columns of one row-major
+//!   `n × w` matrix, in place (Plonky3's layout), with [`bit_reverse_rows`].
 //! - [`naive_dft`]: the O(n²) oracle every fast path is tested against.
 //! - [`Polynomial`] (coefficients), [`Evaluations`] on a [`Radix2Domain`] (subgroup or coset).
 //! - [`circle`]: the circle group over M31 and the circle FFT ([`CircleFftOps`]), for M31, which
@@ -17,6 +19,7 @@ mod backend;
 pub mod circle;
 mod mle;
 mod ntt;
+mod ntt_rows;
 mod twiddles;
 mod univariate;
 
@@ -24,6 +27,7 @@ pub use backend::{Backend, CpuBackend};
 pub use circle::{CircleDomain, CircleFftOps, CircleOrder, CirclePoint};
 pub use mle::{Mle, eq_table};
 pub use ntt::{Direction, NttOps, Order, bit_reverse_permute, naive_dft};
+pub use ntt_rows::{RowMajorNttOps, bit_reverse_rows, ntt_rows};
 pub use univariate::{Evaluations, Polynomial, Radix2Domain};
 
 /// Errors from polynomial and NTT operations.
@@ -42,6 +46,15 @@ pub enum PolyError {
         log_n: usize,
         /// The field's two-adicity.
         two_adicity: usize,
+    },
+    /// A row-major matrix whose length is not a multiple of its width (or a zero width for a
+    /// non-empty matrix).
+    #[error("a row-major matrix of {len} elements does not split into rows of width {width}")]
+    RowMajorShape {
+        /// The number of elements given.
+        len: usize,
+        /// The row width given.
+        width: usize,
     },
     /// Columns of one batch with different lengths.
     #[error("columns of one batch differ in length: {expected} vs {got}")]

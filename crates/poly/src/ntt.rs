@@ -16,6 +16,7 @@
 use rayon::prelude::*;
 use zkprove_field::{Field, PackedField, TwoAdicField};
 
+use crate::ntt_rows::{dif_rec, dit_rec};
 use crate::twiddles::{Twiddles, twiddles};
 use crate::{Backend, CpuBackend, PolyError};
 
@@ -160,7 +161,7 @@ const CHUNK: usize = 1 << 12;
 /// transform (on the coefficient side), where `e(i) = i`, or its bit reversal when the coefficient
 /// side is bit-reversed. Produced chunk by chunk from two small tables instead of one table of
 /// `n` factors, so a coset transform needs no extra column of memory.
-struct Scaling<F> {
+pub(crate) struct Scaling<F> {
     start: F,
     base: F,
     log_n: u32,
@@ -173,7 +174,7 @@ struct Scaling<F> {
 
 impl<F: TwoAdicField> Scaling<F> {
     /// `None` when every factor is one (a forward transform on the subgroup itself).
-    fn new(n: usize, direction: Direction, order: Order, shift: F) -> Option<Self> {
+    pub(crate) fn new(n: usize, direction: Direction, order: Order, shift: F) -> Option<Self> {
         let (base, start) = match direction {
             Direction::Forward => (shift, F::ONE),
             // 1/n exists: n is a power of two below the field's characteristic.
@@ -233,7 +234,7 @@ impl<F: TwoAdicField> Scaling<F> {
     }
 }
 
-fn transform<F: TwoAdicField>(
+pub(crate) fn transform<F: TwoAdicField>(
     data: &mut [F],
     tw: &Twiddles<F>,
     direction: Direction,
@@ -293,10 +294,11 @@ fn transform_rows<F: TwoAdicField>(
         }
     });
     match order {
-        Order::NaturalToBitReversed => dif_rows(&mut buf, tw),
-        Order::BitReversedToNatural => dit_rows(&mut buf, tw),
-        // The bit reversal is folded into the transposition back to columns below.
-        Order::NaturalToNatural => dif_rows(&mut buf, tw),
+        Order::BitReversedToNatural => dit_rec(&mut buf, 1, tw, 0, None, None),
+        // N→N: the bit reversal is folded into the transposition back to columns below.
+        Order::NaturalToBitReversed | Order::NaturalToNatural => {
+            dif_rec(&mut buf, 1, tw, 0, None, None)
+        }
     }
     let log_n = n.trailing_zeros();
     let src = |i: usize| {
@@ -331,92 +333,6 @@ fn transform_rows<F: TwoAdicField>(
             }
         }
     });
-}
-
-/// [`dif`] on rows of packed vectors (scalar twiddles, one per row).
-fn dif_rows<F: TwoAdicField>(data: &mut [F::Packing], tw: &Twiddles<F>) {
-    let n = data.len();
-    if n <= ROW_CHUNK {
-        let mut h = n / 2;
-        while h >= 1 {
-            let w = tw.stage(h);
-            for block in data.chunks_mut(2 * h) {
-                let (lo, hi) = block.split_at_mut(h);
-                let (x, y) = (lo[0], hi[0]);
-                lo[0] = x + y;
-                hi[0] = x - y;
-                for ((a, b), w) in lo[1..].iter_mut().zip(hi[1..].iter_mut()).zip(&w[1..]) {
-                    let (x, y) = (*a, *b);
-                    *a = x + y;
-                    *b = (x - y) * *w;
-                }
-            }
-            h /= 2;
-        }
-        return;
-    }
-    let q = n / 4;
-    let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
-    let (w1a, w1b) = w1.split_at(q);
-    let (h0, h1) = data.split_at_mut(2 * q);
-    let (q0, q1) = h0.split_at_mut(q);
-    let (q2, q3) = h1.split_at_mut(q);
-    let c = (ROW_CHUNK / 4).min(q);
-    q0.par_chunks_mut(c)
-        .zip(q1.par_chunks_mut(c))
-        .zip(q2.par_chunks_mut(c))
-        .zip(q3.par_chunks_mut(c))
-        .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
-        .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
-            dif_radix4_lanes::<F::Packing, F>(a0, a1, a2, a3, w1a, w1b, w2)
-        });
-    rayon::join(
-        || rayon::join(|| dif_rows(q0, tw), || dif_rows(q1, tw)),
-        || rayon::join(|| dif_rows(q2, tw), || dif_rows(q3, tw)),
-    );
-}
-
-/// [`dit`] on rows of packed vectors (scalar twiddles, one per row).
-fn dit_rows<F: TwoAdicField>(data: &mut [F::Packing], tw: &Twiddles<F>) {
-    let n = data.len();
-    if n <= ROW_CHUNK {
-        let mut h = 1;
-        while h < n {
-            let w = tw.stage(h);
-            for block in data.chunks_mut(2 * h) {
-                let (lo, hi) = block.split_at_mut(h);
-                let (x, y) = (lo[0], hi[0]);
-                lo[0] = x + y;
-                hi[0] = x - y;
-                for ((a, b), w) in lo[1..].iter_mut().zip(hi[1..].iter_mut()).zip(&w[1..]) {
-                    let (x, y) = (*a, *b * *w);
-                    *a = x + y;
-                    *b = x - y;
-                }
-            }
-            h *= 2;
-        }
-        return;
-    }
-    let q = n / 4;
-    let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
-    let (w1a, w1b) = w1.split_at(q);
-    let (h0, h1) = data.split_at_mut(2 * q);
-    let (q0, q1) = h0.split_at_mut(q);
-    let (q2, q3) = h1.split_at_mut(q);
-    rayon::join(
-        || rayon::join(|| dit_rows(q0, tw), || dit_rows(q1, tw)),
-        || rayon::join(|| dit_rows(q2, tw), || dit_rows(q3, tw)),
-    );
-    let c = (ROW_CHUNK / 4).min(q);
-    q0.par_chunks_mut(c)
-        .zip(q1.par_chunks_mut(c))
-        .zip(q2.par_chunks_mut(c))
-        .zip(q3.par_chunks_mut(c))
-        .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
-        .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
-            dit_radix4_lanes::<F::Packing, F>(a0, a1, a2, a3, w1a, w1b, w2)
-        });
 }
 
 fn mul_pointwise<F: Field>(data: &mut [F], s: &[F]) {

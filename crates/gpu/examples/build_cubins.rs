@@ -1,4 +1,4 @@
-//! Builds every field program, the MSM programs and the Poseidon2 programs to a CUBIN with NVRTC,
+//! Builds every field program, the MSM, Poseidon2 and sumcheck programs to a CUBIN with NVRTC,
 //! ahead of time, for a GPU machine that has the CUDA driver but no NVRTC:
 //! `cargo run -p zkprove-gpu --example build_cubins -- DIR [ARCH]` (ARCH defaults to `sm_90`),
 //! then run there with `ZKPROVE_CUDA_CUBIN_DIR=DIR`.
@@ -19,7 +19,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std::fs::write(&path, &compiled.image)?;
         println!("{} ({} bytes, NVRTC {major}.{minor})", path.display(), compiled.image.len());
     }
-    for program in zkprove_gpu::MSM_PROGRAMS.into_iter().chain(zkprove_gpu::POSEIDON2_PROGRAMS) {
+    for program in zkprove_gpu::MSM_PROGRAMS
+        .into_iter()
+        .chain(zkprove_gpu::POSEIDON2_PROGRAMS)
+        .chain(zkprove_gpu::SUMCHECK_PROGRAMS)
+    {
         let compiled =
             nvrtc::compile(&(program.source)(), program.name, &Target::Cubin(arch.clone()))?;
         let path =

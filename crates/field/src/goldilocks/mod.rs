@@ -168,6 +168,11 @@ macro_rules! impl_packed_goldilocks {
             fn mul_inv_2exp(self, n: u32, v: Goldilocks) -> Self {
                 packed_mul_inv_2exp(self, n, v)
             }
+
+            #[inline(always)]
+            fn add_exp_small<const D: u64>(self, c: Goldilocks) -> Self {
+                packed_add_exp_small::<D>(self, c)
+            }
         }
     };
 }

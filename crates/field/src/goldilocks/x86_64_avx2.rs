@@ -186,3 +186,24 @@ fn packed_mul_inv_2exp(x: PackedGoldilocksAvx2, n: u32, v: Goldilocks) -> Packed
         x * v
     }
 }
+
+/// `(x + c)^D` for `D` ∈ {3, 5, 7}: the constant is canonical, so its addition skips the
+/// canonicalisation of the right-hand side, and the squarings use [`square`] (three partial
+/// products instead of four).
+#[inline(always)]
+fn packed_add_exp_small<const D: u64>(
+    x: PackedGoldilocksAvx2,
+    c: Goldilocks,
+) -> PackedGoldilocksAvx2 {
+    let a = add_canonical_rhs(x.to_vector(), splat(c.to_canonical_u64()));
+    let r = match D {
+        3 => mul(square(a), a),
+        5 => mul(square(square(a)), a),
+        7 => {
+            let a2 = square(a);
+            mul(mul(a2, a), square(a2))
+        }
+        _ => return crate::exp_small::<PackedGoldilocksAvx2, D>(x + c),
+    };
+    PackedGoldilocksAvx2::from_vector(r)
+}

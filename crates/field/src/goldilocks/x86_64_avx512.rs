@@ -13,7 +13,7 @@ use core::arch::x86_64::{
     _mm512_castsi512_ps, _mm512_cmpge_epu64_mask, _mm512_cmplt_epu64_mask, _mm512_mask_add_epi64,
     _mm512_mask_shuffle_epi32, _mm512_mask_sub_epi64, _mm512_movehdup_ps, _mm512_mul_epu32,
     _mm512_set1_epi64, _mm512_slli_epi64, _mm512_sllv_epi64, _mm512_srli_epi64, _mm512_srlv_epi64,
-    _mm512_sub_epi64,
+    _mm512_sub_epi64, _mm512_test_epi64_mask,
 };
 
 use super::{EPSILON, Goldilocks, P};
@@ -175,6 +175,19 @@ fn square(x: __m512i) -> __m512i {
     }
 }
 
+/// `x/2` for any `x`: `x >> 1`, plus `(p + 1)/2` where `x` is odd (`(x − 1)/2 + (p + 1)/2`; at
+/// most `2^64 − 2^31`, so no wrap). Three instructions, one of them a mask test.
+#[inline(always)]
+fn halve(x: __m512i) -> __m512i {
+    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`);
+    // register-only intrinsics.
+    unsafe {
+        let odd = _mm512_test_epi64_mask(x, splat(1));
+        let h = _mm512_srli_epi64::<1>(x);
+        _mm512_mask_add_epi64(h, odd, h, splat(P.div_ceil(2)))
+    }
+}
+
 /// `x·2^{−n}` for `1 ≤ n ≤ 32` and any `x`, with shifts instead of a product: with
 /// `x = hi·2^n + lo` and `2^{−n} ≡ −(2^{64−n} − 2^{32−n})` (as `2^64 − 2^32 ≡ −1`),
 /// `x·2^{−n} ≡ hi − w` where `w = lo·2^{64−n} − lo·2^{32−n} < p` (no overflow: `lo < 2^n`).
@@ -197,9 +210,32 @@ fn mul_inv_2exp(x: __m512i, n: u32) -> __m512i {
 /// The packed form of [`mul_inv_2exp`], for `impl_packed_goldilocks!`.
 #[inline(always)]
 fn packed_mul_inv_2exp(x: PackedGoldilocksAvx512, n: u32, v: Goldilocks) -> PackedGoldilocksAvx512 {
-    if (1..=32).contains(&n) {
+    if n == 1 {
+        PackedGoldilocksAvx512::from_vector(halve(x.to_vector()))
+    } else if (2..=32).contains(&n) {
         PackedGoldilocksAvx512::from_vector(mul_inv_2exp(x.to_vector(), n))
     } else {
         x * v
     }
+}
+
+/// `(x + c)^D` for `D` ∈ {3, 5, 7}: the constant is canonical, so its addition skips the
+/// canonicalisation of the right-hand side, and the squarings use [`square`] (three partial
+/// products instead of four).
+#[inline(always)]
+fn packed_add_exp_small<const D: u64>(
+    x: PackedGoldilocksAvx512,
+    c: Goldilocks,
+) -> PackedGoldilocksAvx512 {
+    let a = add_canonical_rhs(x.to_vector(), splat(c.to_canonical_u64()));
+    let r = match D {
+        3 => mul(square(a), a),
+        5 => mul(square(square(a)), a),
+        7 => {
+            let a2 = square(a);
+            mul(mul(a2, a), square(a2))
+        }
+        _ => return crate::exp_small::<PackedGoldilocksAvx512, D>(x + c),
+    };
+    PackedGoldilocksAvx512::from_vector(r)
 }

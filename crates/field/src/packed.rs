@@ -85,6 +85,15 @@ pub unsafe trait PackedField:
         self * v
     }
 
+    /// `acc + self·v` (`acc − self·v` when `negate`) lane-wise, where the caller promises
+    /// `v = 2^{−n}`: [`PackedField::mul_inv_2exp`] fused with the addition, which lets a packing
+    /// skip the intermediate canonical form (BabyBear AVX-512 does).
+    #[inline(always)]
+    fn mul_inv_2exp_add(self, n: u32, v: Self::Scalar, acc: Self, negate: bool) -> Self {
+        let y = self.mul_inv_2exp(n, v);
+        if negate { acc - y } else { acc + y }
+    }
+
     /// `self · v` lane-wise, where the caller promises `v = 2^n` (as [`PackedField::mul_inv_2exp`]:
     /// M31 overrides it with a 31-bit rotation; the default multiplies by `v`).
     #[inline(always)]

@@ -1,5 +1,6 @@
-//! The hash-oriented packed operations (`add_exp_small`, `mul_inv_2exp`, `mul_2exp`) of every
-//! small-field packing against their scalar definitions, lane by lane, on random and edge inputs.
+//! The hash-oriented packed operations (`add_exp_small`, `mul_inv_2exp`, `mul_inv_2exp_add`,
+//! `mul_2exp`) of every small-field packing against their scalar definitions, lane by lane, on
+//! random and edge inputs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -42,6 +43,22 @@ fn check<F: PrimeField64>(max_inv_n: u32, max_n: u32, seed: u64) {
             for (l, &xl) in lanes.iter().enumerate() {
                 assert_eq!(y.as_slice()[l], xl * v, "x·2^-{n}");
                 assert!(y.as_slice()[l].as_canonical_u64() < F::ORDER_U64);
+            }
+            let acc = <F::Packing as PackedField>::from_fn(|l| {
+                // Edge accumulators (0, p − 1) in the first lanes, random ones after.
+                match l {
+                    0 => F::ZERO,
+                    1 => -F::ONE,
+                    _ => F::from_u64(rng.random_range(0..F::ORDER_U64)),
+                }
+            });
+            for negate in [false, true] {
+                let z = x.mul_inv_2exp_add(n, v, acc, negate);
+                for (l, &xl) in lanes.iter().enumerate() {
+                    let a = acc.as_slice()[l];
+                    let want = if negate { a - xl * v } else { a + xl * v };
+                    assert_eq!(z.as_slice()[l], want, "acc ± x·2^-{n}");
+                }
             }
         }
         for n in 0..=max_n {

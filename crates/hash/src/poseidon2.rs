@@ -200,8 +200,7 @@ fn add_inv_2exp<P: PackedField, const N: u32, const NEG: bool>(
     sum: P,
     t: &Pow2Table<P::Scalar>,
 ) -> P {
-    let y = x.mul_inv_2exp(N, t.inv[N as usize]);
-    if NEG { sum - y } else { sum + y }
+    x.mul_inv_2exp_add(N, t.inv[N as usize], sum, NEG)
 }
 
 /// `sum + x·2^N`.

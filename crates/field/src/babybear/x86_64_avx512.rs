@@ -8,9 +8,10 @@
 use core::arch::asm;
 use core::arch::x86_64::{
     __m512i, __mmask16, _mm512_add_epi32, _mm512_add_epi64, _mm512_and_si512, _mm512_castps_si512,
-    _mm512_castsi512_ps, _mm512_mask_add_epi32, _mm512_maskz_sub_epi32, _mm512_min_epu32,
-    _mm512_movehdup_ps, _mm512_mul_epi32, _mm512_mul_epu32, _mm512_set1_epi32, _mm512_sllv_epi32,
-    _mm512_srli_epi32, _mm512_srlv_epi32, _mm512_sub_epi32, _mm512_test_epi32_mask,
+    _mm512_castsi512_ps, _mm512_mask_add_epi32, _mm512_mask_sub_epi32, _mm512_maskz_sub_epi32,
+    _mm512_min_epu32, _mm512_movehdup_ps, _mm512_mul_epi32, _mm512_mul_epu32, _mm512_set1_epi32,
+    _mm512_sllv_epi32, _mm512_srli_epi32, _mm512_srlv_epi32, _mm512_sub_epi32,
+    _mm512_test_epi32_mask,
 };
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -222,6 +223,29 @@ fn halve(x: __m512i) -> __m512i {
     }
 }
 
+/// `−x·2^{−n}` for `1 ≤ n ≤ 27` on Montgomery words, in `[0, p]` (not always canonical): as in
+/// [`mul_inv_2exp`], `−x·2^{−n} ≡ t − hi` with `t = 15·lo·2^{27−n}`; when `lo ≥ 1`,
+/// `t ≥ 15·2^{27−n} ≥ hi`, so the difference is already in `[0, p)`, and when `lo = 0` the masked
+/// subtraction puts `p` in place of `t`, giving `p − hi ∈ (0, p]`. No sign fix-up (the masking
+/// idea is Plonky3's `mul_neg_2exp_neg_n`).
+#[inline(always)]
+fn mul_neg_inv_2exp(x: __m512i, n: u32) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe {
+        let low_mask = splat((1u32 << n) - 1);
+        let hi = _mm512_srlv_epi32(x, splat(n));
+        let lo = _mm512_and_si512(x, low_mask);
+        let lo_nonzero = _mm512_test_epi32_mask(x, low_mask);
+        let t = _mm512_mask_sub_epi32(
+            splat(P),
+            lo_nonzero,
+            _mm512_sllv_epi32(lo, splat(31 - n)),
+            _mm512_sllv_epi32(lo, splat(27 - n)),
+        );
+        _mm512_sub_epi32(t, hi)
+    }
+}
+
 /// `x·2^{−n}` for `1 ≤ n ≤ 27` on Montgomery words (a product by a constant commutes with the
 /// Montgomery map, so the words are scaled directly). With `x = hi·2^n + lo` and
 /// `2^{−n} ≡ −15·2^{27−n}` (as `2^n·15·2^{27−n} = p − 1`): `x·2^{−n} ≡ hi − 15·lo·2^{27−n}`, where
@@ -341,6 +365,19 @@ unsafe impl PackedField for PackedBabyBearAvx512 {
             Self::from_vector(add_exp::<D>(self.to_vector(), c.to_monty()))
         } else {
             crate::exp_small::<Self, D>(self + c)
+        }
+    }
+
+    #[inline(always)]
+    fn mul_inv_2exp_add(self, n: u32, v: BabyBear, acc: Self, negate: bool) -> Self {
+        if (2..=27).contains(&n) {
+            // y = −self·2^{−n} ∈ [0, p]; `add` and `sub` accept p (their sums stay below 2p).
+            let y = mul_neg_inv_2exp(self.to_vector(), n);
+            let acc = acc.to_vector();
+            Self::from_vector(if negate { add(acc, y) } else { sub(acc, y) })
+        } else {
+            let y = self.mul_inv_2exp(n, v);
+            if negate { acc - y } else { acc + y }
         }
     }
 

@@ -383,6 +383,11 @@ macro_rules! packed_common {
             fn mul_2exp(self, n: u32, v: M31) -> Self {
                 packed_mul_2exp(self, n, v)
             }
+
+            #[inline(always)]
+            fn add_exp_small<const D: u64>(self, c: M31) -> Self {
+                packed_add_exp_small::<D>(self, c)
+            }
         }
     };
 }

@@ -124,6 +124,12 @@ fn packed_mul_2exp(x: PackedM31Avx2, n: u32, v: M31) -> PackedM31Avx2 {
     }
 }
 
+/// `(x + c)^D`, for `packed_common!`: the generic chain (the AVX-512 module has a faster one).
+#[inline(always)]
+fn packed_add_exp_small<const D: u64>(x: PackedM31Avx2, c: M31) -> PackedM31Avx2 {
+    crate::exp_small::<PackedM31Avx2, D>(x + c)
+}
+
 impl Debug for PackedM31Avx2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Debug::fmt(&self.0, f)

@@ -8,10 +8,12 @@
 //! `⌊ab / 2^31⌋` and `2·(ab mod 2^31)`), written from scratch here with integer shuffles.
 
 use core::arch::x86_64::{
-    __m512i, _mm512_add_epi32, _mm512_and_si512, _mm512_mask_shuffle_epi32, _mm512_maskz_sub_epi32,
-    _mm512_min_epu32, _mm512_mul_epu32, _mm512_or_si512, _mm512_set1_epi32, _mm512_shuffle_epi32,
-    _mm512_sllv_epi32, _mm512_srli_epi32, _mm512_srli_epi64, _mm512_srlv_epi32, _mm512_sub_epi32,
-    _mm512_test_epi32_mask,
+    __m512i, _mm512_add_epi32, _mm512_add_epi64, _mm512_and_si512, _mm512_andnot_si512,
+    _mm512_cmplt_epi32_mask, _mm512_mask_add_epi32, _mm512_mask_blend_epi32,
+    _mm512_mask_shuffle_epi32, _mm512_maskz_sub_epi32, _mm512_min_epu32, _mm512_mul_epi32,
+    _mm512_mul_epu32, _mm512_or_si512, _mm512_set1_epi32, _mm512_set1_epi64, _mm512_setzero_si512,
+    _mm512_shuffle_epi32, _mm512_sllv_epi32, _mm512_srli_epi32, _mm512_srli_epi64,
+    _mm512_srlv_epi32, _mm512_sub_epi32, _mm512_sub_epi64, _mm512_test_epi32_mask,
 };
 use core::fmt::{self, Debug};
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -141,6 +143,66 @@ fn packed_mul_2exp(x: PackedM31Avx512, n: u32, v: M31) -> PackedM31Avx512 {
         PackedM31Avx512::from_vector(mul_2exp(x.to_vector(), n))
     } else {
         x * v
+    }
+}
+
+/// `s mod p` up to a sign, for a square `s = x²` of a signed `x ∈ [−p, p]` on the even lanes
+/// (`0 ≤ s ≤ p² < 2^62` in each 64-bit lane): with `s = hi·2^31 + lo`, `s ≡ hi + lo`, and
+/// `hi − (p − lo) ∈ [−p, p)` is returned as a signed 64-bit lane (its low dword is the signed
+/// 32-bit value). `p − lo` is `!s & p` (one `vpandnq`).
+#[inline(always)]
+fn square_partial(x: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
+    // intrinsics.
+    unsafe {
+        let s = _mm512_mul_epi32(x, x);
+        let hi = _mm512_srli_epi64::<31>(s);
+        let p_minus_lo = _mm512_andnot_si512(s, _mm512_set1_epi64(i64::from(P)));
+        _mm512_sub_epi64(hi, p_minus_lo)
+    }
+}
+
+/// `(x + c)^5` for canonical `x`: `a = x + c − p ∈ [−p, p)`, then on the even and the odd lanes
+/// separately (signed products, `vpmuldq`) `a² → a⁴` with [`square_partial`], `v = a⁴·a` with
+/// `|v| ≤ p²`, and one reduction of both halves at the end: `v = h·2^31 + l` with `l = v mod 2^31`
+/// and `h = ⌊v / 2^31⌋ ∈ (−p, p)` (signed), so `t = h + l ∈ (−p, 2p)` and one conditional `∓ p`
+/// chosen by the sign of `h` makes it canonical. Three multiplications per half, no shuffles
+/// between them (the signed-representation idea of Plonky3's Mersenne-31 AVX-512 `exp5`).
+#[inline(always)]
+fn add_exp5(x: __m512i, c: u32) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
+    // intrinsics.
+    unsafe {
+        let a_evn = _mm512_sub_epi32(_mm512_add_epi32(x, _mm512_set1_epi32(c as i32)), p_vec());
+        let a_odd = _mm512_shuffle_epi32::<DUP_ODD>(a_evn);
+        let v_evn = _mm512_mul_epi32(square_partial(square_partial(a_evn)), a_evn);
+        let v_odd = _mm512_mul_epi32(square_partial(square_partial(a_odd)), a_odd);
+        // l: the low dword of each v, in its lane's position, bit 31 cleared.
+        let l =
+            _mm512_and_si512(_mm512_mask_shuffle_epi32::<DUP_EVEN>(v_evn, ODDS, v_odd), p_vec());
+        // h: bits 31..62 of each v, in its lane's position (even: v >> 31; odd: the high dword
+        // of 2v).
+        let h = _mm512_mask_blend_epi32(
+            ODDS,
+            _mm512_srli_epi64::<31>(v_evn),
+            _mm512_add_epi64(v_odd, v_odd),
+        );
+        let negative = _mm512_cmplt_epi32_mask(h, _mm512_setzero_si512());
+        let t = _mm512_add_epi32(h, l);
+        // t − p where h ≥ 0 (t ∈ [0, 2p)), t + p where h < 0 (t ∈ (−p, p)); the unsigned minimum
+        // of t and that is the canonical value in both cases.
+        let u = _mm512_mask_add_epi32(_mm512_sub_epi32(t, p_vec()), negative, t, p_vec());
+        _mm512_min_epu32(t, u)
+    }
+}
+
+/// `(x + c)^D`, for `packed_common!`: [`add_exp5`] for `D = 5`, the generic chain otherwise.
+#[inline(always)]
+fn packed_add_exp_small<const D: u64>(x: PackedM31Avx512, c: M31) -> PackedM31Avx512 {
+    if D == 5 {
+        PackedM31Avx512::from_vector(add_exp5(x.to_vector(), c.as_canonical_u32()))
+    } else {
+        crate::exp_small::<PackedM31Avx512, D>(x + c)
     }
 }
 

@@ -81,7 +81,9 @@ impl SwCurve for G1Config {
         scratch: &mut Vec<Fq>,
     ) {
         if zkprove_field::bn254::Fqx8::IS_SIMD {
-            crate::msm::batch_add_generic_g1(buckets, idx, points);
+            crate::msm::batch_add_generic_lanes::<Self, zkprove_field::bn254::Fqx8>(
+                buckets, idx, points,
+            );
         } else {
             crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
         }
@@ -128,6 +130,21 @@ impl SwCurve for G2Config {
     #[inline]
     fn endomorphism(p: &Affine<Self>) -> Affine<Self> {
         psi(p)
+    }
+
+    /// Eight additions per lane operation on two [`zkprove_field::bn254::Fqx8`] (`c₀`, `c₁`) when
+    /// that is the AVX-512 IFMA type, the scalar default otherwise.
+    fn batch_add_generic(
+        buckets: &mut [Affine<Self>],
+        idx: &[u32],
+        points: &[Affine<Self>],
+        scratch: &mut Vec<Fq2>,
+    ) {
+        if zkprove_field::bn254::Fqx8::IS_SIMD {
+            crate::msm::batch_add_generic_lanes::<Self, crate::msm::Fq2x8>(buckets, idx, points);
+        } else {
+            crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Batches of *generic* affine additions `buckets[idx[i]] += points[i]` (distinct indices, no
 //! point at infinity, different x coordinates) sharing one field inversion (Montgomery's trick):
-//! the scalar version for every curve, and for BN254 G1 a version on eight `F_q` lanes
-//! ([`zkprove_field::bn254::Fqx8`], AVX-512 IFMA where the build targets it).
+//! the scalar version for every curve, and for BN254 a version on eight lanes of the base field
+//! ([`BaseLanes`]: [`zkprove_field::bn254::Fqx8`] for G1, AVX-512 IFMA where the build targets it,
+//! and [`Fq2x8`], two of them, for G2).
 //!
 //! Lane version: additions `8g .. 8g + 8` form group `g`, lane `l` of every group belongs to the
 //! `l`-th of eight independent Montgomery-trick chains. Forward: `d = x₂ − x₁`, `num = acc·(y₂ −
@@ -10,11 +11,111 @@
 //! `y₃ = λ·(x₁ − x₃) − y₁` (4 lane products). A last, partial group pads its empty lanes with
 //! `d = 1`, `num = 0`, whose results are dropped.
 
+use core::ops::{Add, Mul, Sub};
+
 use zkprove_field::Field;
 use zkprove_field::bn254::{Fq, Fqx8};
 
-use crate::bn254::G1Config;
+use crate::bn254::Fq2;
 use crate::sw::{Affine, SwCurve};
+
+/// Eight lanes of a base field: what the lane version of the batch additions needs.
+pub(crate) trait BaseLanes:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self>
+{
+    /// The field of one lane.
+    type Scalar: Field;
+    /// Lane `l` = `xs[l]`.
+    fn from_array(xs: &[Self::Scalar; 8]) -> Self;
+    /// The lanes.
+    fn to_array(&self) -> [Self::Scalar; 8];
+    /// Every lane `x`.
+    fn broadcast(x: Self::Scalar) -> Self;
+    /// Lane-wise square.
+    fn square(&self) -> Self;
+}
+
+impl BaseLanes for Fqx8 {
+    type Scalar = Fq;
+    #[inline(always)]
+    fn from_array(xs: &[Fq; 8]) -> Self {
+        Fqx8::from_array(xs)
+    }
+    #[inline(always)]
+    fn to_array(&self) -> [Fq; 8] {
+        Fqx8::to_array(self)
+    }
+    #[inline(always)]
+    fn broadcast(x: Fq) -> Self {
+        Fqx8::broadcast(x)
+    }
+    #[inline(always)]
+    fn square(&self) -> Self {
+        Fqx8::square(self)
+    }
+}
+
+/// Eight `F_q²` lanes (`c₀ + c₁·u`, `u² = −1`) as two [`Fqx8`].
+#[derive(Clone, Copy)]
+pub(crate) struct Fq2x8 {
+    c0: Fqx8,
+    c1: Fqx8,
+}
+
+impl Add for Fq2x8 {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        Self { c0: self.c0 + rhs.c0, c1: self.c1 + rhs.c1 }
+    }
+}
+
+impl Sub for Fq2x8 {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        Self { c0: self.c0 - rhs.c0, c1: self.c1 - rhs.c1 }
+    }
+}
+
+impl Mul for Fq2x8 {
+    type Output = Self;
+    /// Karatsuba: `v₀ = a₀b₀`, `v₁ = a₁b₁`, `c₀ = v₀ − v₁`, `c₁ = (a₀ + a₁)(b₀ + b₁) − v₀ − v₁`.
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        let v0 = self.c0 * rhs.c0;
+        let v1 = self.c1 * rhs.c1;
+        let s = (self.c0 + self.c1) * (rhs.c0 + rhs.c1);
+        Self { c0: v0 - v1, c1: s - v0 - v1 }
+    }
+}
+
+impl BaseLanes for Fq2x8 {
+    type Scalar = Fq2;
+    #[inline(always)]
+    fn from_array(xs: &[Fq2; 8]) -> Self {
+        Self {
+            c0: Fqx8::from_array(&xs.map(|x| x.coeffs()[0])),
+            c1: Fqx8::from_array(&xs.map(|x| x.coeffs()[1])),
+        }
+    }
+    #[inline(always)]
+    fn to_array(&self) -> [Fq2; 8] {
+        let (c0, c1) = (self.c0.to_array(), self.c1.to_array());
+        core::array::from_fn(|l| Fq2::new([c0[l], c1[l]]))
+    }
+    #[inline(always)]
+    fn broadcast(x: Fq2) -> Self {
+        Self { c0: Fqx8::broadcast(x.coeffs()[0]), c1: Fqx8::broadcast(x.coeffs()[1]) }
+    }
+    /// `c₀ = (a₀ + a₁)(a₀ − a₁)`, `c₁ = 2a₀a₁`.
+    #[inline(always)]
+    fn square(&self) -> Self {
+        let c0 = (self.c0 + self.c1) * (self.c0 - self.c1);
+        let c1 = (self.c0 * self.c1).double();
+        Self { c0, c1 }
+    }
+}
 
 /// `buckets[idx[i]] += points[i]` for every `i`, scalar field arithmetic. See the module docs for
 /// the preconditions (not checked: a pair with equal x coordinates makes the shared product zero
@@ -73,46 +174,46 @@ pub(crate) fn batch_double_scalar<C: SwCurve>(
 
 /// One group of eight additions, kept in lanes between the two passes.
 #[derive(Clone, Copy)]
-struct Group {
-    x1: Fqx8,
-    y1: Fqx8,
-    x2: Fqx8,
-    d: Fqx8,
-    num: Fqx8,
+struct Group<L> {
+    x1: L,
+    y1: L,
+    x2: L,
+    d: L,
+    num: L,
 }
 
-/// `buckets[idx[i]] += points[i]` for every `i` on BN254 G1, eight additions per lane operation
-/// (module docs; same preconditions as [`batch_add_generic_scalar`]).
-pub(crate) fn batch_add_generic_g1(
-    buckets: &mut [Affine<G1Config>],
+/// `buckets[idx[i]] += points[i]` for every `i`, eight additions per lane operation (module docs;
+/// same preconditions as [`batch_add_generic_scalar`]).
+pub(crate) fn batch_add_generic_lanes<C: SwCurve, L: BaseLanes<Scalar = C::Base>>(
+    buckets: &mut [Affine<C>],
     idx: &[u32],
-    points: &[Affine<G1Config>],
+    points: &[Affine<C>],
 ) {
     let n = idx.len();
     if n == 0 {
         return;
     }
-    let mut groups: Vec<Group> = Vec::with_capacity(n.div_ceil(8));
-    let mut acc = Fqx8::broadcast(Fq::ONE);
+    let (zero, one) = (C::Base::ZERO, C::Base::ONE);
+    let mut groups: Vec<Group<L>> = Vec::with_capacity(n.div_ceil(8));
+    let mut acc = L::broadcast(one);
     for (ids, pts) in idx.chunks(8).zip(points.chunks(8)) {
         // Empty lanes: (x1, y1) = (0, 0), (x2, y2) = (1, 0), so d = 1 and num = 0.
-        let (mut x1, mut y1) = ([Fq::ZERO; 8], [Fq::ZERO; 8]);
-        let (mut x2, mut y2) = ([Fq::ONE; 8], [Fq::ZERO; 8]);
+        let (mut x1, mut y1) = ([zero; 8], [zero; 8]);
+        let (mut x2, mut y2) = ([one; 8], [zero; 8]);
         for (l, (&b, p)) in ids.iter().zip(pts).enumerate() {
             let a = &buckets[b as usize];
             (x1[l], y1[l], x2[l], y2[l]) = (a.x, a.y, p.x, p.y);
         }
-        let (x1, y1, x2) = (Fqx8::from_array(&x1), Fqx8::from_array(&y1), Fqx8::from_array(&x2));
+        let (x1, y1, x2) = (L::from_array(&x1), L::from_array(&y1), L::from_array(&x2));
         let d = x2 - x1;
-        let num = acc * (Fqx8::from_array(&y2) - y1);
-        acc *= d;
+        let num = acc * (L::from_array(&y2) - y1);
+        acc = acc * d;
         groups.push(Group { x1, y1, x2, d, num });
     }
-    let mut inv = Fqx8::from_array(&invert_lanes(acc.to_array()));
-    for (g, (ids, pts)) in groups.iter().zip(idx.chunks(8).zip(points.chunks(8))).rev() {
-        let _ = pts;
+    let mut inv = L::from_array(&invert_lanes(acc.to_array()));
+    for (g, ids) in groups.iter().zip(idx.chunks(8)).rev() {
         let lambda = inv * g.num;
-        inv *= g.d;
+        inv = inv * g.d;
         let x3 = lambda.square() - g.x1 - g.x2;
         let y3 = lambda * (g.x1 - x3) - g.y1;
         let (x3, y3) = (x3.to_array(), y3.to_array());
@@ -123,17 +224,17 @@ pub(crate) fn batch_add_generic_g1(
 }
 
 /// The inverses of eight non-zero elements with one inversion (zero stays zero).
-fn invert_lanes(v: [Fq; 8]) -> [Fq; 8] {
-    let mut prefix = [Fq::ONE; 8];
-    let mut acc = Fq::ONE;
+fn invert_lanes<F: Field>(v: [F; 8]) -> [F; 8] {
+    let mut prefix = [F::ONE; 8];
+    let mut acc = F::ONE;
     for (p, x) in prefix.iter_mut().zip(&v) {
         *p = acc;
         if !x.is_zero() {
             acc *= *x;
         }
     }
-    let mut inv = acc.inverse().unwrap_or(Fq::ZERO);
-    let mut out = [Fq::ZERO; 8];
+    let mut inv = acc.inverse().unwrap_or(F::ZERO);
+    let mut out = [F::ZERO; 8];
     for l in (0..8).rev() {
         if v[l].is_zero() {
             continue;
@@ -147,18 +248,18 @@ fn invert_lanes(v: [Fq; 8]) -> [Fq; 8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::bn254::{G1Config, G2Config};
     use crate::sw::Projective;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
 
     /// The lanes and the scalar version give the sums `Projective` addition gives, for every batch
-    /// length from 0 to 40 (partial last groups) and repeated target buckets across batches.
-    #[test]
-    fn g1_lanes_match_scalar_and_projective() {
-        let mut rng = StdRng::seed_from_u64(0x1a9e5);
-        let pool = crate::msm::random_points::<G1Config, _>(64, &mut rng);
+    /// length from 0 to 40 (partial last groups).
+    fn check<C: SwCurve, L: BaseLanes<Scalar = C::Base>>(seed: u64) {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let pool = crate::msm::random_points::<C, _>(64, &mut rng);
         for n in 0..=40usize {
-            let mut buckets: Vec<Affine<G1Config>> =
+            let mut buckets: Vec<Affine<C>> =
                 (0..48).map(|_| pool[rng.random_range(0..pool.len())]).collect();
             let mut ids: Vec<u32> = (0..48).collect();
             // Distinct indices in random order.
@@ -166,7 +267,7 @@ mod tests {
                 ids.swap(i, rng.random_range(0..=i));
             }
             let idx = &ids[..n];
-            let points: Vec<Affine<G1Config>> = idx
+            let points: Vec<Affine<C>> = idx
                 .iter()
                 .map(|&b| {
                     loop {
@@ -177,7 +278,7 @@ mod tests {
                     }
                 })
                 .collect();
-            let want: Vec<Affine<G1Config>> = buckets
+            let want: Vec<Affine<C>> = buckets
                 .iter()
                 .enumerate()
                 .map(|(b, a)| match idx.iter().position(|&i| i as usize == b) {
@@ -186,11 +287,41 @@ mod tests {
                 })
                 .collect();
             let mut lanes = buckets.clone();
-            batch_add_generic_g1(&mut lanes, idx, &points);
+            batch_add_generic_lanes::<C, L>(&mut lanes, idx, &points);
             assert_eq!(lanes, want, "lanes, n = {n}");
             let mut scratch = Vec::new();
             batch_add_generic_scalar(&mut buckets, idx, &points, &mut scratch);
             assert_eq!(buckets, want, "scalar, n = {n}");
+            // Doublings of the same buckets.
+            let mut doubled = want.clone();
+            batch_double_scalar(&mut doubled, idx, &mut scratch);
+            for &b in idx {
+                assert_eq!(doubled[b as usize], want[b as usize].double().to_affine());
+            }
+        }
+    }
+
+    #[test]
+    fn g1_lanes_match_scalar_and_projective() {
+        check::<G1Config, Fqx8>(0x1a9e5);
+    }
+
+    #[test]
+    fn g2_lanes_match_scalar_and_projective() {
+        check::<G2Config, Fq2x8>(0x2b9e5);
+    }
+
+    /// The `F_q²` lanes' product and square equal the scalar ones.
+    #[test]
+    fn fq2_lanes_match_scalar() {
+        let mut rng = StdRng::seed_from_u64(9);
+        for _ in 0..200 {
+            let a: [Fq2; 8] = core::array::from_fn(|_| Fq2::random(&mut rng));
+            let b: [Fq2; 8] = core::array::from_fn(|_| Fq2::random(&mut rng));
+            let (x, y) = (Fq2x8::from_array(&a), Fq2x8::from_array(&b));
+            assert_eq!((x * y).to_array(), core::array::from_fn(|l| a[l] * b[l]));
+            assert_eq!(x.square().to_array(), a.map(|v| v.square()));
+            assert_eq!((x - y).to_array(), core::array::from_fn(|l| a[l] - b[l]));
         }
     }
 

@@ -17,7 +17,9 @@ pub use cpu::{
 };
 pub(crate) use glv::{BN254_G1_GLV, BN254_G2_GLV};
 pub use glv::{GLV_HALF_BITS, GlvParams};
-pub(crate) use lanes::{batch_add_generic_g1, batch_add_generic_scalar, batch_double_scalar};
+pub(crate) use lanes::{
+    Fq2x8, batch_add_generic_lanes, batch_add_generic_scalar, batch_double_scalar,
+};
 
 use rand::Rng;
 use rayon::prelude::*;

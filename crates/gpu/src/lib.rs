@@ -23,6 +23,10 @@
 //!   resident; Pippenger with signed digits, a counting sort by bucket, XYZZ bucket sums and
 //!   split running-sum reductions on the device, from `kernels/curve.h` + `kernels/msm.cu`). The
 //!   MSM programs are named programs ([`ProgramSource`]), cached per device like the fields'.
+//! - [`zkprove_sumcheck::SumcheckOps`] for both backends (M31/QM31, BabyBear/BabyBear⁴,
+//!   Goldilocks/Goldilocks², [`GpuExtension`]): MLE folds and one fused round kernel per round
+//!   (`kernels/ext.h` + `kernels/sumcheck.cu`), and [`zkprove_hash::MerkleOps`] for the Poseidon2
+//!   Merkle hash over device digest columns ([`digest_download`]).
 //! - Whole proofs in device memory (crates/groth16's GPU path): [`GpuBases::msm_device`] reads
 //!   its scalars in place from a device column (from an offset, so several MSMs share one upload
 //!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM and returns a [`PendingMsm`] whose
@@ -62,6 +66,9 @@
 //! ([`gpu_merkle_root`], `kernels/poseidon2.cu`) likewise: `tests/nvrtc_merkle.rs`,
 //! `tests/merkle_opencl.rs` (against crates/hash) and `tests/merkle_cuda.rs`. The device pieces
 //! of the Groth16 quotient and the MSMs over device-resident scalars: `tests/quotient_opencl.rs`.
+//! Sumcheck: `tests/nvrtc_sumcheck.rs` (fails on spills), `tests/sumcheck_opencl.rs` (against
+//! crates/sumcheck's CPU backend, whole proofs included) and `tests/sumcheck_cuda.rs`; GPU
+//! `MerkleOps`: `tests/merkle_ops_opencl.rs`.
 
 mod buffer;
 mod csr;
@@ -70,6 +77,7 @@ mod devices;
 mod field;
 pub mod kernels;
 mod merkle;
+mod merkle_ops;
 mod msm;
 mod ntt;
 pub mod nvrtc;
@@ -89,6 +97,7 @@ pub use merkle::{
     gpu_merkle_layers, gpu_merkle_root, gpu_merkle_root_resident, gpu_poseidon2_permute,
     poseidon2_program_source,
 };
+pub use merkle_ops::digest_download;
 pub use msm::{
     GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PendingMsm, gpu_window_bits, msm_program_source,
 };

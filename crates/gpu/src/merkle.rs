@@ -13,8 +13,8 @@
 //! [`gpu_merkle_root_resident`] does the same over rows already in device memory;
 //! [`gpu_merkle_layers`] downloads every layer.
 //!
-//! Not done: a `MerkleOps` implementation for the GPU backends (their columns hold [`GpuField`]
-//! elements, and a digest `[F; 8]` is not one, so crates/hash's trait does not fit unchanged).
+//! crates/hash's `MerkleOps` for the GPU backends (digest columns of `[F; 8]`) is in
+//! `merkle_ops.rs`, on the same kernels.
 
 use std::sync::Arc;
 

@@ -51,6 +51,12 @@ pub enum MerkleError {
     /// The recomputed root differs from the committed one.
     #[error("Merkle path does not lead to the committed root")]
     RootMismatch,
+    /// A backend (GPU) operation failed, or the backend does not support this hash.
+    #[error("Merkle backend error: {message}")]
+    Backend {
+        /// What the backend reported.
+        message: String,
+    },
 }
 
 /// A leaf hash plus a 2-to-1 compression: what a Merkle tree needs from its hash.
@@ -82,41 +88,55 @@ pub trait MerkleHash: Clone + Send + Sync {
 }
 
 /// The Merkle operations a backend provides (implemented for [`CpuBackend`] here, for GPU
-/// backends in the GPU crate).
+/// backends in the GPU crate). Fallible, so that a device failure is an error the caller can
+/// handle (the CPU backend never fails).
 pub trait MerkleOps<H: MerkleHash>: Backend {
     /// The leaf layer: one digest per row of the row-major `rows` (`row_len` elements per row).
+    ///
+    /// # Errors
+    /// [`MerkleError::Backend`] when a backend operation fails.
     fn hash_leaves(
         hasher: &H,
         rows: &Self::Column<H::F>,
         row_len: usize,
-    ) -> Self::Column<H::Digest>;
+    ) -> Result<Self::Column<H::Digest>, MerkleError>;
 
     /// The next layer up: one digest per pair of consecutive nodes (`layer` has even length).
-    fn compress_layer(hasher: &H, layer: &Self::Column<H::Digest>) -> Self::Column<H::Digest>;
+    ///
+    /// # Errors
+    /// [`MerkleError::Backend`] when a backend operation fails.
+    fn compress_layer(
+        hasher: &H,
+        layer: &Self::Column<H::Digest>,
+    ) -> Result<Self::Column<H::Digest>, MerkleError>;
 }
 
 /// Rows (or node pairs) per Rayon task: enough to amortise scheduling.
 const PAR_CHUNK: usize = 256;
 
 impl<H: MerkleHash> MerkleOps<H> for CpuBackend {
-    fn hash_leaves(hasher: &H, rows: &Vec<H::F>, row_len: usize) -> Vec<H::Digest> {
+    fn hash_leaves(
+        hasher: &H,
+        rows: &Vec<H::F>,
+        row_len: usize,
+    ) -> Result<Vec<H::Digest>, MerkleError> {
         if row_len == 0 {
-            return Vec::new();
+            return Ok(Vec::new());
         }
         let n = rows.len() / row_len;
         let mut out = vec![H::Digest::default(); n];
         out.par_chunks_mut(PAR_CHUNK)
             .zip(rows.par_chunks(PAR_CHUNK * row_len))
             .for_each(|(o, r)| hasher.hash_rows(r, row_len, o));
-        out
+        Ok(out)
     }
 
-    fn compress_layer(hasher: &H, layer: &Vec<H::Digest>) -> Vec<H::Digest> {
+    fn compress_layer(hasher: &H, layer: &Vec<H::Digest>) -> Result<Vec<H::Digest>, MerkleError> {
         let mut out = vec![H::Digest::default(); layer.len() / 2];
         out.par_chunks_mut(PAR_CHUNK)
             .zip(layer.par_chunks(2 * PAR_CHUNK))
             .for_each(|(o, c)| hasher.compress_pairs(c, o));
-        out
+        Ok(out)
     }
 }
 
@@ -267,11 +287,11 @@ impl<H: MerkleHash> MerkleTree<H> {
         if !n_rows.is_power_of_two() {
             return Err(MerkleError::NotPowerOfTwo { n_rows });
         }
-        let mut layers = vec![<CpuBackend as MerkleOps<H>>::hash_leaves(&hasher, &rows, row_len)];
+        let mut layers = vec![<CpuBackend as MerkleOps<H>>::hash_leaves(&hasher, &rows, row_len)?];
         while let Some(last) = layers.last()
             && last.len() > 1
         {
-            let next = <CpuBackend as MerkleOps<H>>::compress_layer(&hasher, last);
+            let next = <CpuBackend as MerkleOps<H>>::compress_layer(&hasher, last)?;
             layers.push(next);
         }
         Ok(Self { hasher, rows, row_len, layers })

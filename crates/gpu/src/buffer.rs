@@ -78,6 +78,24 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
     /// [`GpuError::Driver`].
     fn read(&self, mem: &Self::Mem, out: &mut [u8]) -> Result<(), GpuError>;
 
+    /// New device memory holding `bytes` (at least one byte allocated), copied from the host; the
+    /// host slice may be reused when this returns. CUDA queues the allocation and the copy on a
+    /// second stream, the transfer stream, and waits for that stream only: an upload does not
+    /// wait behind the kernels already queued (another thread's proof, say) and runs while they
+    /// do; kernels queued afterwards see the data (the copy is complete when this returns, and
+    /// cudarc orders the buffer's later uses and its free across the two streams with events).
+    /// The default (OpenCL, one in-order queue): [`Runtime::alloc`] then [`Runtime::write`].
+    ///
+    /// # Errors
+    /// [`GpuError::OutOfMemory`], or [`GpuError::Driver`].
+    fn upload_bytes(&self, bytes: &[u8]) -> Result<Self::Mem, GpuError> {
+        let mut mem = self.alloc(bytes.len())?;
+        if !bytes.is_empty() {
+            self.write(&mut mem, bytes)?;
+        }
+        Ok(mem)
+    }
+
     /// Queues kernel `kernel` of `field`'s program (compiled on first use and cached) over `global`
     /// work-items in groups of `local` (or the runtime's choice).
     ///
@@ -215,9 +233,8 @@ impl<R: Runtime, T: GpuField> GpuBuffer<R, T> {
     /// # Errors
     /// [`GpuError::OutOfMemory`], [`GpuError::Driver`].
     pub fn upload(device: &Arc<R>, data: &[T]) -> Result<Self, GpuError> {
-        let mut buf = Self::zeros(device, data.len())?;
-        buf.copy_from_host(data)?;
-        Ok(buf)
+        let mem = device.upload_bytes(T::as_bytes(data))?;
+        Ok(Self { mem, len: data.len(), device: device.clone(), _elem: PhantomData })
     }
 
     /// Overwrites the buffer with `data` (same length).

@@ -59,6 +59,9 @@ fn prebuilt_cubin(field: FieldKind, arch: &str) -> Option<Vec<u8>> {
 pub struct CudaDevice {
     ctx: Arc<CudaContext>,
     stream: Arc<CudaStream>,
+    /// The transfer stream of [`Runtime::upload_bytes`]: new buffers are allocated and filled
+    /// there, so an upload does not queue behind the kernels on `stream`.
+    copy_stream: Arc<CudaStream>,
     arch: String,
     modules: Mutex<HashMap<FieldKind, Arc<CudaModule>>>,
     functions: Mutex<HashMap<(FieldKind, &'static str), CudaFunction>>,
@@ -130,6 +133,7 @@ impl CudaDevice {
         }
         let ctx = CudaContext::new(ordinal).map_err(driver_err("cuCtxCreate"))?;
         let stream = ctx.new_stream().map_err(driver_err("cuStreamCreate"))?;
+        let copy_stream = ctx.new_stream().map_err(driver_err("cuStreamCreate"))?;
         let (major, minor) =
             ctx.compute_capability().map_err(driver_err("cuDeviceGetAttribute"))?;
         let max_threads = ctx
@@ -140,6 +144,7 @@ impl CudaDevice {
         Ok(Arc::new(Self {
             ctx,
             stream,
+            copy_stream,
             arch: format!("sm_{major}{minor}"),
             modules: Mutex::new(HashMap::new()),
             functions: Mutex::new(HashMap::new()),
@@ -232,6 +237,60 @@ impl CudaDevice {
 }
 
 impl CudaDevice {
+    /// `bytes` (at least 4) zeroed bytes, allocated and cleared in `stream`'s order, after checking
+    /// them against the free device memory.
+    fn alloc_on(&self, stream: &Arc<CudaStream>, bytes: usize) -> Result<CudaSlice<u8>, GpuError> {
+        let bytes = bytes.max(4);
+        let (free, _) = self.memory()?;
+        if bytes > free {
+            return Err(GpuError::OutOfMemory { requested: bytes, free });
+        }
+        stream.alloc_zeros::<u8>(bytes).map_err(|e| match e.0 {
+            cudarc::driver::sys::cudaError_enum::CUDA_ERROR_OUT_OF_MEMORY => {
+                GpuError::OutOfMemory { requested: bytes, free }
+            }
+            _ => driver_err("cuMemAlloc")(e),
+        })
+    }
+
+    /// Copies `bytes` to the start of `mem` on `stream` (through the pinned staging buffers when
+    /// large) and waits for `stream`: the host slice is borrowed only for this call.
+    fn copy_htod(
+        &self,
+        stream: &Arc<CudaStream>,
+        mem: &mut CudaSlice<u8>,
+        bytes: &[u8],
+    ) -> Result<(), GpuError> {
+        if bytes.len() > mem.len() {
+            return Err(GpuError::LengthMismatch { expected: mem.len(), got: bytes.len() });
+        }
+        if bytes.len() >= PINNED_TRANSFER_MIN_BYTES
+            && let Some(staging) = self.staging()?.as_mut()
+        {
+            // Whole staging-sized chunks alternate between the two pinned buffers (filling one
+            // waits for that buffer's previous copy); the tail goes straight.
+            let full = bytes.len() / STAGING_BYTES * STAGING_BYTES;
+            for (i, chunk) in bytes[..full].chunks_exact(STAGING_BYTES).enumerate() {
+                let buf = &mut staging.up[i % 2];
+                buf.as_mut_slice()
+                    .map_err(driver_err("cuEventSynchronize"))?
+                    .copy_from_slice(chunk);
+                let off = i * STAGING_BYTES;
+                let mut dst = mem.slice_mut(off..off + STAGING_BYTES);
+                stream.memcpy_htod(&*buf, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
+            }
+            if full < bytes.len() {
+                let mut dst = mem.slice_mut(full..bytes.len());
+                stream.memcpy_htod(&bytes[full..], &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
+            }
+            return stream.synchronize().map_err(driver_err("cuStreamSynchronize"));
+        }
+        let mut dst = mem.slice_mut(..bytes.len());
+        stream.memcpy_htod(bytes, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
+        // The host slice is borrowed only for this call: wait until the copy has read it.
+        stream.synchronize().map_err(driver_err("cuStreamSynchronize"))
+    }
+
     fn program_function(
         &self,
         program: ProgramSource,
@@ -317,50 +376,19 @@ impl Runtime for CudaDevice {
     const BACKEND: &'static str = "cuda";
 
     fn alloc(&self, bytes: usize) -> Result<CudaSlice<u8>, GpuError> {
-        let bytes = bytes.max(4);
-        let (free, _) = self.memory()?;
-        if bytes > free {
-            return Err(GpuError::OutOfMemory { requested: bytes, free });
-        }
-        self.stream.alloc_zeros::<u8>(bytes).map_err(|e| match e.0 {
-            cudarc::driver::sys::cudaError_enum::CUDA_ERROR_OUT_OF_MEMORY => {
-                GpuError::OutOfMemory { requested: bytes, free }
-            }
-            _ => driver_err("cuMemAlloc")(e),
-        })
+        self.alloc_on(&self.stream, bytes)
     }
 
     fn write(&self, mem: &mut CudaSlice<u8>, bytes: &[u8]) -> Result<(), GpuError> {
-        if bytes.len() > mem.len() {
-            return Err(GpuError::LengthMismatch { expected: mem.len(), got: bytes.len() });
+        self.copy_htod(&self.stream, mem, bytes)
+    }
+
+    fn upload_bytes(&self, bytes: &[u8]) -> Result<CudaSlice<u8>, GpuError> {
+        let mut mem = self.alloc_on(&self.copy_stream, bytes.len())?;
+        if !bytes.is_empty() {
+            self.copy_htod(&self.copy_stream, &mut mem, bytes)?;
         }
-        if bytes.len() >= PINNED_TRANSFER_MIN_BYTES
-            && let Some(staging) = self.staging()?.as_mut()
-        {
-            // Whole staging-sized chunks alternate between the two pinned buffers (filling one
-            // waits for that buffer's previous copy); the tail goes straight.
-            let full = bytes.len() / STAGING_BYTES * STAGING_BYTES;
-            for (i, chunk) in bytes[..full].chunks_exact(STAGING_BYTES).enumerate() {
-                let buf = &mut staging.up[i % 2];
-                buf.as_mut_slice()
-                    .map_err(driver_err("cuEventSynchronize"))?
-                    .copy_from_slice(chunk);
-                let off = i * STAGING_BYTES;
-                let mut dst = mem.slice_mut(off..off + STAGING_BYTES);
-                self.stream.memcpy_htod(&*buf, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
-            }
-            if full < bytes.len() {
-                let mut dst = mem.slice_mut(full..bytes.len());
-                self.stream
-                    .memcpy_htod(&bytes[full..], &mut dst)
-                    .map_err(driver_err("cuMemcpyHtoD"))?;
-            }
-            return self.synchronize();
-        }
-        let mut dst = mem.slice_mut(..bytes.len());
-        self.stream.memcpy_htod(bytes, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
-        // The host slice is borrowed only for this call: wait until the copy has read it.
-        self.synchronize()
+        Ok(mem)
     }
 
     fn read(&self, mem: &CudaSlice<u8>, out: &mut [u8]) -> Result<(), GpuError> {

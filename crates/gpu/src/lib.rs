@@ -5,7 +5,10 @@
 //!   or OpenCL platform gets an empty list, never a panic: the CUDA driver library is probed with
 //!   `is_culib_present` before any other cudarc call, and `ZKPROVE_DISABLE_CUDA` turns CUDA off.
 //! - [`CudaDevice`] / [`ClDevice`]: one context and one explicit stream (command queue) per
-//!   device, opened once per process ([`CudaDevice::get`], [`ClDevice::get`]).
+//!   device, opened once per process ([`CudaDevice::get`], [`ClDevice::get`]); CUDA adds a
+//!   transfer stream on which new buffers are allocated and uploaded ([`Runtime::upload_bytes`]),
+//!   so an upload does not wait behind kernels already queued (cudarc orders each buffer's later
+//!   uses and its free across the two streams with events).
 //! - [`DeviceBuffer`] (CUDA) and [`ClBuffer`] (OpenCL), both [`GpuBuffer`]: owned device memory,
 //!   freed exactly once when dropped, typed uploads and downloads; the device layout of an element
 //!   is crates/field's in-memory layout ([`GpuField`]), so an upload copies `&[F]`'s bytes.
@@ -34,8 +37,8 @@
 //!   wait; [`CosetNtt`] moves columns from a domain to a coset (iNTT, `shiftⁱ/n`, NTT) with every
 //!   table resident, and [`mul_sub_assign`] forms `a·b − c` in place. On that path the only
 //!   transfers are the witness (up) and the MSMs' window sums (down): no `n`-sized array comes
-//!   back. Everything is queued on the device's one stream (queue); a second stream for
-//!   overlapping the next job's upload is not used.
+//!   back. The kernels are queued on the device's one compute stream (queue) with one host wait
+//!   per proof; on CUDA uploads go on the transfer stream.
 //!
 //! # Kernel build: NVRTC at runtime, cached per process
 //!

@@ -26,10 +26,16 @@
 //! witness upload (it copies from a borrowed slice, so it returns once the copy is done: before
 //! any kernel of the proof is queued, nothing is lost), bases too large to stay resident (uploaded
 //! per chunk by each MSM), and, on a CUDA context without stream-ordered allocation, every free.
-//! Not done: a second stream for the next proof's witness upload. Kernels of concurrent proofs
-//! (several threads on one prover) are interleaved on the one stream, which is correct but does
-//! not overlap a transfer with compute; a copy stream would need the witness buffer allocated
-//! and ordered across streams (events), and cannot be measured without a GPU here.
+//!
+//! On CUDA, uploads (the witness here) run on the device's transfer stream and wait for that
+//! stream only ([`zkprove_gpu::Runtime::upload_bytes`]): when several threads prove on one
+//! device, a proof's witness upload overlaps the kernels of the proof before it instead of
+//! queueing behind them, and its kernels start as soon as the earlier ones are done. OpenCL keeps
+//! its one in-order queue (an upload there waits for the queued kernels). Not done: from a single
+//! thread, nothing uploads the next witness while a proof computes (that needs a batch API, e.g.
+//! a prover taking a queue of witnesses); and none of this has been measured on a GPU.
+//! Precomputed multiples of the resident bases (the CPU's `CpuBases::with_precomputation`) are
+//! not on the device either.
 
 use std::sync::Arc;
 

@@ -22,8 +22,9 @@
 //! computes steps 1–3 on device buffers (CSR products, `a∘b`, the coset moves, `a·b − c`), runs the
 //! five MSMs over the resident witness (C from an offset into it) and the resident `h`, and reads
 //! back only each MSM's window sums (a few dozen points): no `n`-sized array comes back to the
-//! host. The kernels of a proof are queued back to back on the device's one stream (queue) with
-//! one host wait, at the first read-back. [`Groth16Prover::h_scalars`] reads `h` back for tests;
+//! host. The kernels of a proof are queued back to back on the device's compute stream (queue)
+//! with one host wait, at the first read-back; on CUDA the witness goes up on a transfer stream,
+//! so that with several proving threads an upload overlaps the previous proof's kernels. [`Groth16Prover::h_scalars`] reads `h` back for tests;
 //! [`cpu_quotient`] is the CPU reference it is tested against. The CPU backend keeps the host path
 //! (the defaults of [`Groth16Backend::quotient`] and [`Groth16Backend::proof_msms`]).
 

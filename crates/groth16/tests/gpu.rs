@@ -38,6 +38,17 @@ fn same_proof_as_cpu<B: Groth16Backend>() {
     assert_eq!(got, want, "{} proof differs from the CPU's", B::NAME);
     let n_public = dev.header().n_public as usize;
     verify(dev.verification_key(), &witness.values[1..=n_public], &got).expect("verifies");
+    // Two threads proving at once on one device (interleaved kernels; on CUDA each witness goes
+    // up on the transfer stream while the other proof's kernels run): the same proof each.
+    std::thread::scope(|scope| {
+        let threads: Vec<_> = (0..2)
+            .map(|_| scope.spawn(|| dev.prove_with_blinding(&witness.values, r, s)))
+            .collect();
+        for t in threads {
+            let got = t.join().expect("thread").expect("concurrent device proof");
+            assert_eq!(got, want, "{} concurrent proof differs from the CPU's", B::NAME);
+        }
+    });
     // Fresh randomness: still a valid proof.
     dev.prove_verified(&witness.values).expect("verified device proof");
     // The quotient computed on the device is the CPU's.

@@ -3,6 +3,10 @@
 //! challenges (M31/QM31, BabyBear/BabyBear⁴, Goldilocks/Goldilocks²). One JSON line with `--json`:
 //! `{"kernel":"sumcheck","field":…,"log_n":…,"device":…,"median_ms":…,"reps":…,"threads":…,"width":…,"mops_per_s":…}`
 //! (`width` is the degree; `mops_per_s` is millions of hypercube points per second).
+//!
+//! `--device cuda|opencl` runs the prover on a GPU backend (zkprove-gpu's `SumcheckOps`): the
+//! tables are uploaded before each timed proof (the prover consumes its columns), so the time is
+//! the rounds on the device plus one small download and the transcript per round.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -16,9 +20,10 @@ use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::m31::{M31, QM31};
 use zkprove_field::{ExtensionField, Field};
+use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, GpuBuffer, OpenClBackend};
 use zkprove_hash::{Poseidon2, Transcript};
 use zkprove_poly::CpuBackend;
-use zkprove_sumcheck::{SumcheckProver, Term};
+use zkprove_sumcheck::{SumcheckOps, SumcheckProver, Term};
 
 use super::bench::{median, thread_pool};
 
@@ -39,6 +44,27 @@ impl SumcheckField {
             Self::M31 => "m31",
             Self::Babybear => "babybear",
             Self::Goldilocks => "goldilocks",
+        }
+    }
+}
+
+/// Where `bench sumcheck` runs the prover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SumcheckDevice {
+    /// The CPU backend (Rayon, SIMD packing).
+    Cpu,
+    /// CUDA device 0 (tables resident on the device).
+    Cuda,
+    /// The first OpenCL device, or `ZKPROVE_OPENCL_DEVICE` (tables resident on the device).
+    Opencl,
+}
+
+impl SumcheckDevice {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Cpu => "cpu",
+            Self::Cuda => "cuda",
+            Self::Opencl => "opencl",
         }
     }
 }
@@ -64,6 +90,9 @@ pub struct BenchSumcheckArgs {
     /// Print one JSON line instead of text.
     #[arg(long)]
     json: bool,
+    /// The backend that runs the prover.
+    #[arg(long, value_enum, default_value_t = SumcheckDevice::Cpu)]
+    device: SumcheckDevice,
 }
 
 #[derive(Debug, Serialize)]
@@ -84,23 +113,61 @@ struct SumcheckReport {
 /// Runs `zkprove bench sumcheck`.
 pub fn run(args: BenchSumcheckArgs) -> Result<()> {
     let pool = thread_pool(args.threads)?;
-    let times = pool.install(|| match args.field {
-        SumcheckField::M31 => time_prove::<M31, QM31, 16, 8>(&args, || {
-            Transcript::with_label(Poseidon2::m31_16(), b"bench")
-        }),
-        SumcheckField::Babybear => time_prove::<BabyBear, BabyBearExt4, 16, 8>(&args, || {
-            Transcript::with_label(Poseidon2::babybear_16(), b"bench")
-        }),
-        SumcheckField::Goldilocks => time_prove::<Goldilocks, GoldilocksExt2, 12, 8>(&args, || {
-            Transcript::with_label(Poseidon2::goldilocks_12(), b"bench")
-        }),
+    let m31 = || Transcript::with_label(Poseidon2::m31_16(), b"bench");
+    let babybear = || Transcript::with_label(Poseidon2::babybear_16(), b"bench");
+    let goldilocks = || Transcript::with_label(Poseidon2::goldilocks_12(), b"bench");
+    // One arm per (device, field); GPU columns are uploaded from the host tables before each rep.
+    macro_rules! on_device {
+        ($backend:ty, $dev:expr) => {{
+            let dev = $dev.context("opening the device")?;
+            match args.field {
+                SumcheckField::M31 => {
+                    time_prove::<M31, QM31, $backend, 16, 8>(&args, m31, |t: &[M31]| {
+                        GpuBuffer::upload(&dev, t).context("upload")
+                    })
+                }
+                SumcheckField::Babybear => time_prove::<BabyBear, BabyBearExt4, $backend, 16, 8>(
+                    &args,
+                    babybear,
+                    |t: &[BabyBear]| GpuBuffer::upload(&dev, t).context("upload"),
+                ),
+                SumcheckField::Goldilocks => {
+                    time_prove::<Goldilocks, GoldilocksExt2, $backend, 12, 8>(
+                        &args,
+                        goldilocks,
+                        |t: &[Goldilocks]| GpuBuffer::upload(&dev, t).context("upload"),
+                    )
+                }
+            }
+        }};
+    }
+    let times = pool.install(|| match args.device {
+        SumcheckDevice::Cpu => match args.field {
+            SumcheckField::M31 => {
+                time_prove::<M31, QM31, CpuBackend, 16, 8>(&args, m31, |t| Ok(t.to_vec()))
+            }
+            SumcheckField::Babybear => {
+                time_prove::<BabyBear, BabyBearExt4, CpuBackend, 16, 8>(&args, babybear, |t| {
+                    Ok(t.to_vec())
+                })
+            }
+            SumcheckField::Goldilocks => {
+                time_prove::<Goldilocks, GoldilocksExt2, CpuBackend, 12, 8>(
+                    &args,
+                    goldilocks,
+                    |t| Ok(t.to_vec()),
+                )
+            }
+        },
+        SumcheckDevice::Cuda => on_device!(CudaBackend, CudaDevice::get()),
+        SumcheckDevice::Opencl => on_device!(OpenClBackend, ClDevice::get()),
     })?;
     let median_ms = median(times);
     let report = SumcheckReport {
         kernel: "sumcheck",
         field: args.field.name(),
         log_n: args.log_n,
-        device: "cpu",
+        device: args.device.name(),
         median_ms,
         reps: args.reps,
         threads: pool.current_num_threads(),
@@ -111,10 +178,11 @@ pub fn run(args: BenchSumcheckArgs) -> Result<()> {
         println!("{}", serde_json::to_string(&report)?);
     } else {
         println!(
-            "sumcheck {} 2^{} degree {} on cpu ({} threads): median {:.3} ms over {} reps, {:.1} M points/s",
+            "sumcheck {} 2^{} degree {} on {} ({} threads): median {:.3} ms over {} reps, {:.1} M points/s",
             report.field,
             report.log_n,
             report.width,
+            report.device,
             report.threads,
             report.median_ms,
             report.reps,
@@ -124,10 +192,18 @@ pub fn run(args: BenchSumcheckArgs) -> Result<()> {
     Ok(())
 }
 
-/// Times whole proofs; the tables are cloned outside the timed region (the prover consumes them).
-fn time_prove<F: Field, E: ExtensionField<F>, const W: usize, const R: usize>(
+/// Times whole proofs on backend `B`; the columns are made from the host tables by `column`
+/// outside the timed region (the prover consumes them).
+fn time_prove<
+    F: Field,
+    E: ExtensionField<F>,
+    B: SumcheckOps<F, E>,
+    const W: usize,
+    const R: usize,
+>(
     args: &BenchSumcheckArgs,
     transcript: impl Fn() -> Result<Transcript<F, W, R>, zkprove_hash::HashError>,
+    column: impl Fn(&[F]) -> Result<B::Column<F>>,
 ) -> Result<Vec<f64>> {
     let n = 1usize << args.log_n;
     let mut rng = StdRng::seed_from_u64(5);
@@ -136,10 +212,10 @@ fn time_prove<F: Field, E: ExtensionField<F>, const W: usize, const R: usize>(
     let terms = vec![Term::<E>::product((0..args.degree as usize).collect())];
     let mut times = Vec::with_capacity(args.reps as usize);
     for rep in 0..=args.reps {
-        let input = tables.clone();
+        let input = tables.iter().map(|t| column(t)).collect::<Result<Vec<_>>>()?;
         let mut t = transcript().context("transcript")?;
         let start = Instant::now();
-        let prover = SumcheckProver::<F, E, CpuBackend>::new(input, terms.clone())?;
+        let prover = SumcheckProver::<F, E, B>::new(input, terms.clone())?;
         let out = prover.prove(E::ZERO, &mut t)?;
         black_box(out);
         let ms = start.elapsed().as_secs_f64() * 1e3;

@@ -4,6 +4,7 @@
 #   cuda-tests   the differential tests of crates/gpu/tests/cuda.rs (stripped, release)
 #   msm-cuda-tests  the MSM tests of crates/gpu/tests/msm_cuda.rs (G1/G2 against the CPU)
 #   quotient-cuda-tests  crates/gpu/tests/quotient_cuda.rs (Groth16 quotient pieces, device-scalar MSMs)
+#   sumcheck-cuda-tests  crates/gpu/tests/sumcheck_cuda.rs (sumcheck folds, rounds, proofs against the CPU)
 #   zkprove      the CLI (stripped, release), for `zkprove devices` and `zkprove bench ntt --device cuda`
 #   cubins/      every field program as an sm_90 CUBIN, built here with NVRTC from PyPI
 # On the GPU machine:
@@ -11,6 +12,8 @@
 #   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/cuda-tests --nocapture --test-threads 1
 #   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/msm-cuda-tests --nocapture --test-threads 1
 #   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/quotient-cuda-tests --nocapture --test-threads 1
+#   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/sumcheck-cuda-tests --nocapture --test-threads 1
+#   target/gpu-carry/zkprove bench sumcheck --device cuda --field m31 --log-n 22 --degree 3 --json
 #   target/gpu-carry/zkprove bench msm --device cuda --log-n 20 --json
 #   target/gpu-carry/zkprove devices
 #   target/gpu-carry/zkprove bench ntt --device cuda --field babybear --log-n 24 --json
@@ -59,6 +62,15 @@ for l in sys.stdin:
         print(m["executable"])')
 cp "$bin" "$out/quotient-cuda-tests"
 strip "$out/quotient-cuda-tests"
+
+bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test sumcheck_cuda --no-run --message-format=json \
+  | python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "sumcheck_cuda" and m.get("executable"):
+        print(m["executable"])')
+cp "$bin" "$out/sumcheck-cuda-tests"
+strip "$out/sumcheck-cuda-tests"
 
 if [ "$cli" = 1 ]; then
   cargo build -j"$jobs" --release -p zkprove-cli

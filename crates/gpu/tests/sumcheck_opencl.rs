@@ -54,7 +54,13 @@ fn many_tables_match_cpu_all_fields() {
 #[test]
 fn proofs_match_cpu() {
     let Some(dev) = device() else { return };
-    proof_matches_cpu::<M31, QM31, 16, 8>(&dev, Poseidon2::m31_16(), 10);
-    proof_matches_cpu::<BabyBear, BabyBearExt4, 16, 8>(&dev, Poseidon2::babybear_16(), 10);
-    proof_matches_cpu::<Goldilocks, GoldilocksExt2, 12, 8>(&dev, Poseidon2::goldilocks_12(), 10);
+    for log_n in [0, 1, 2, 10] {
+        proof_matches_cpu::<M31, QM31, 16, 8>(&dev, Poseidon2::m31_16(), log_n);
+        proof_matches_cpu::<BabyBear, BabyBearExt4, 16, 8>(&dev, Poseidon2::babybear_16(), log_n);
+        proof_matches_cpu::<Goldilocks, GoldilocksExt2, 12, 8>(
+            &dev,
+            Poseidon2::goldilocks_12(),
+            log_n,
+        );
+    }
 }

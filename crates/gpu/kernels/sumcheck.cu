@@ -106,18 +106,18 @@ KERNEL void sc_round_base(SC_TABLE_ARGS(const), GLOBAL const u32 *params, GLOBAL
 }
 
 // The round contribution of pair (i, i + nh) of extension-field tables, added to acc.
-#define SC_EXT_PAIR(acc, i, nh)                                                            \
+#define SC_EXT_PAIR(acc, i, nh)                                                              \
     do {                                                                                     \
         for (u32 t = 0; t < n_terms; t++) {                                                  \
             u32 desc = params[t];                                                            \
             u32 m = desc & 15u;                                                              \
             ef prod[SC_MAX_DEG];                                                             \
-            SC_FOR_SLOTS(s, 0, degree) { prod[s] = ef_zero(); }      \
+            SC_FOR_SLOTS(s, 0, degree) { prod[s] = ef_zero(); }                              \
             for (u32 f = 0; f < m; f++) {                                                    \
                 u32 j = (desc >> (4 + 3 * f)) & 7u;                                          \
                 GLOBAL const fe *p = SC_PICK(j);                                             \
                 ef lo = ef_load(p, (i));                                                     \
-                ef hi = ef_load(p, (i) + (nh));                                            \
+                ef hi = ef_load(p, (i) + (nh));                                              \
                 ef d = ef_sub(hi, lo);                                                       \
                 ef v = hi;                                                                   \
                 if (f == 0) {                                                                \
@@ -135,7 +135,7 @@ KERNEL void sc_round_base(SC_TABLE_ARGS(const), GLOBAL const u32 *params, GLOBAL
                 }                                                                            \
             }                                                                                \
             ef c = sc_coeff(params, n_terms, t);                                             \
-            SC_FOR_SLOTS(s, 0, degree) { acc[s] = ef_add(acc[s], ef_mul(c, prod[s])); }           \
+            SC_FOR_SLOTS(s, 0, degree) { acc[s] = ef_add(acc[s], ef_mul(c, prod[s])); }      \
         }                                                                                    \
     } while (0)
 

@@ -16,7 +16,7 @@
 use rayon::prelude::*;
 use zkprove_field::{Field, PackedField, TwoAdicField};
 
-use crate::ntt_rows::{dif_rec, dit_rec};
+use crate::ntt_rows::{bit_reverse_rows, dif_rec, dit_rec};
 use crate::twiddles::{Twiddles, twiddles};
 use crate::{Backend, CpuBackend, PolyError};
 
@@ -682,10 +682,7 @@ fn dit_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
 
 /// Permutes `data` (power-of-two length) into bit-reversed index order, in parallel.
 ///
-/// Large arrays go through a copy, tile by tile: with `i = (a, m, c)` split into its top `B` bits,
-/// middle bits and low `B` bits, `rev(i) = (rev c, rev m, rev a)`, so for a fixed middle part the
-/// `2^B` source runs `(·, m, ·)` and the `2^B` destination runs `(·, rev m, ·)` are each contiguous,
-/// and the whole tile is read from cache.
+/// Large arrays are permuted in place tile by tile ([`bit_reverse_rows`] with rows of one element).
 ///
 /// # Panics
 /// If the length is not a power of two (callers check first).
@@ -695,7 +692,6 @@ pub fn bit_reverse_permute<T: Copy + Send + Sync>(data: &mut [T]) {
         return;
     }
     assert!(n.is_power_of_two(), "bit reversal needs a power-of-two length, got {n}");
-    let log_n = n.trailing_zeros() as usize;
     let shift = usize::BITS - n.trailing_zeros();
     if n <= CHUNK {
         for i in 0..n {
@@ -706,35 +702,8 @@ pub fn bit_reverse_permute<T: Copy + Send + Sync>(data: &mut [T]) {
         }
         return;
     }
-    const B: usize = 4;
-    let mid = log_n - 2 * B;
-    let rev = |x: usize, bits: usize| {
-        if bits == 0 { 0 } else { x.reverse_bits() >> (usize::BITS as usize - bits) }
-    };
-    let src = data.to_vec();
-    // x86 has no bit-reverse instruction: reverse the low B bits through a table.
-    let rev_b: Vec<usize> = (0..1usize << B).map(|z| rev(z, B)).collect();
-    let src_z: Vec<usize> = rev_b.iter().map(|r| r << (mid + B)).collect();
-    // Destination segment x (top B bits) holds (x, y, z) ← src (rev z, rev y, rev x). Each task takes
-    // several consecutive x and walks y outermost, so the 2^B source runs of one y stay in L1 while
-    // every x of the task reads them.
-    let n_tasks = rayon::current_num_threads().next_power_of_two().clamp(1, 1 << B);
-    let seg = n >> B;
-    data.par_chunks_mut(n / n_tasks).enumerate().for_each(|(t, part)| {
-        let x0 = t * (part.len() / seg);
-        let mut segs: Vec<(usize, &mut [T])> =
-            part.chunks_mut(seg).enumerate().map(|(i, s)| (rev_b[x0 + i], s)).collect();
-        for y in 0..1usize << mid {
-            let src_y = rev(y, mid) << B;
-            for (rx, s) in segs.iter_mut() {
-                let dst = &mut s[y << B..(y + 1) << B];
-                let base = src_y | *rx;
-                for (d, sz) in dst.iter_mut().zip(&src_z) {
-                    *d = src[sz | base];
-                }
-            }
-        }
-    });
+    // The blocked in-place permutation of rows, with rows of one element.
+    bit_reverse_rows(data, 1);
 }
 
 /// The O(n²) oracle: evaluations of the polynomial with coefficients `coeffs` at `shift·ωⁱ`,

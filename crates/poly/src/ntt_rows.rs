@@ -611,7 +611,7 @@ fn first2_dit<P: PackedField, const WP: usize>(data: &mut [P], wp: usize, w4: P:
 /// # Panics
 /// If `width` is 0 while `data` is not empty, does not divide `data.len()`, or the number of rows
 /// is not a power of two (callers check first).
-pub fn bit_reverse_rows<T: Copy + Default + Send + Sync>(data: &mut [T], width: usize) {
+pub fn bit_reverse_rows<T: Copy + Send + Sync>(data: &mut [T], width: usize) {
     if data.is_empty() {
         return;
     }
@@ -636,6 +636,8 @@ pub fn bit_reverse_rows<T: Copy + Default + Send + Sync>(data: &mut [T], width: 
         return;
     }
     let mid = log_n - 2 * bits;
+    // Any value fills the tile buffers before they are overwritten.
+    let fill = data[0];
     let side = 1usize << bits;
     let run_len = width << bits;
     let mut runs: Vec<Option<&mut [T]>> = data.chunks_mut(run_len).map(Some).collect();
@@ -667,7 +669,7 @@ pub fn bit_reverse_rows<T: Copy + Default + Send + Sync>(data: &mut [T], width: 
         }
     };
     pairs.par_chunks_mut(2 * side).for_each_init(
-        || vec![T::default(); 2 * tile],
+        || vec![fill; 2 * tile],
         |buf, g| {
             let (t0, t1) = g.split_at_mut(side);
             let (b0, b1) = buf.split_at_mut(tile);
@@ -678,7 +680,7 @@ pub fn bit_reverse_rows<T: Copy + Default + Send + Sync>(data: &mut [T], width: 
         },
     );
     selfs.par_chunks_mut(side).for_each_init(
-        || vec![T::default(); tile],
+        || vec![fill; tile],
         |buf, g| {
             read(g, buf);
             write(g, buf);

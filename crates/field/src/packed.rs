@@ -75,6 +75,18 @@ pub unsafe trait PackedField:
         exp_small::<Self, D>(self + c)
     }
 
+    /// `xs[i] ← (xs[i] + cs[i])^D` for every `i` (a full S-box layer; `cs` at least as long as
+    /// `xs`). The default applies [`PackedField::add_exp_small`] cell by cell; a packing whose
+    /// S-box is a long chain of dependent products may instead run it stage by stage across the
+    /// cells, so that the cells' independent chains interleave (Goldilocks does, as Plonky3's
+    /// `sbox_array`).
+    #[inline(always)]
+    fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[Self::Scalar]) {
+        for (x, &c) in xs.iter_mut().zip(cs) {
+            *x = x.add_exp_small::<D>(c);
+        }
+    }
+
     /// `self · v` lane-wise, where the caller promises `v = 2^{−n}` (computed once, outside the hot
     /// loop). Packings in which this is a shift and a fix-up (Monty-31 words, Goldilocks) override
     /// it and may ignore `v`; the default multiplies by `v`. A `v` other than `2^{−n}` gives

@@ -1,6 +1,6 @@
-//! The hash-oriented packed operations (`add_exp_small`, `mul_inv_2exp`, `mul_inv_2exp_add`,
-//! `mul_2exp`) of every small-field packing against their scalar definitions, lane by lane, on
-//! random and edge inputs.
+//! The hash-oriented packed operations (`add_exp_small` and its batch form, `mul_inv_2exp`,
+//! `mul_inv_2exp_add`, `mul_2exp`) of every small-field packing against their scalar definitions,
+//! lane by lane, on random and edge inputs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -36,6 +36,29 @@ fn check<F: PrimeField64>(max_inv_n: u32, max_n: u32, seed: u64) {
             assert_eq!(e3.as_slice()[l], (xl + c).pow(3));
             assert_eq!(e5.as_slice()[l], (xl + c).pow(5));
             assert_eq!(e7.as_slice()[l], (xl + c).pow(7));
+        }
+        // The batch form over 1..=13 cells (whole and partial chunks), with per-cell constants.
+        for len in [1usize, 3, 4, 5, 8, 12, 13] {
+            let xs: Vec<F::Packing> = (0..len)
+                .map(|k| {
+                    <F::Packing as PackedField>::from_fn(|l| {
+                        F::from_u64(
+                            (k as u64 * 977 + l as u64 * 13 + x.as_slice()[l].as_canonical_u64())
+                                % F::ORDER_U64,
+                        )
+                    })
+                })
+                .collect();
+            let cs: Vec<F> =
+                (0..len).map(|_| F::from_u64(rng.random_range(0..F::ORDER_U64))).collect();
+            let mut got7 = xs.clone();
+            F::Packing::add_exp_small_batch::<7>(&mut got7, &cs);
+            let mut got5 = xs.clone();
+            F::Packing::add_exp_small_batch::<5>(&mut got5, &cs);
+            for k in 0..len {
+                assert_eq!(got7[k], xs[k].add_exp_small::<7>(cs[k]));
+                assert_eq!(got5[k], xs[k].add_exp_small::<5>(cs[k]));
+            }
         }
         for n in 0..=max_inv_n {
             let v = half.pow(u64::from(n));

@@ -582,9 +582,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         state: &mut [P; WIDTH],
         rc: &[F; WIDTH],
     ) {
-        for i in 0..WIDTH {
-            state[i] = state[i].add_exp_small::<D>(rc[i]);
-        }
+        P::add_exp_small_batch::<D>(state, rc);
         external_linear_layer(state);
     }
 

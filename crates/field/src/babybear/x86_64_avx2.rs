@@ -7,9 +7,9 @@
 
 use core::arch::asm;
 use core::arch::x86_64::{
-    __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_blend_epi32, _mm256_castps_si256,
-    _mm256_castsi256_ps, _mm256_min_epu32, _mm256_movehdup_ps, _mm256_mul_epu32, _mm256_set1_epi32,
-    _mm256_sub_epi32,
+    __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32,
+    _mm256_castps_si256, _mm256_castsi256_ps, _mm256_min_epu32, _mm256_movehdup_ps,
+    _mm256_mul_epu32, _mm256_set1_epi32, _mm256_sllv_epi32, _mm256_srlv_epi32, _mm256_sub_epi32,
 };
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -138,6 +138,25 @@ fn neg(a: __m256i) -> __m256i {
     }
 }
 
+/// `x·2^{−n}` for `1 ≤ n ≤ 27` on Montgomery words, by shifts: with `x = hi·2^n + lo` and
+/// `2^{−n} ≡ −15·2^{27−n}` (as `2^n·15·2^{27−n} = p − 1`), `x·2^{−n} ≡ hi − 15·lo·2^{27−n}` with
+/// `15·lo·2^{27−n} = lo·2^{31−n} − lo·2^{27−n} < p` and `hi < 2^{31−n}`; one `min` fixes the sign.
+#[inline(always)]
+fn mul_inv_2exp(x: __m256i, n: u32) -> __m256i {
+    // SAFETY: AVX2 is enabled at compile time (this module is only compiled then); register-only
+    // intrinsics.
+    unsafe {
+        let hi = _mm256_srlv_epi32(x, splat(n));
+        let lo = _mm256_and_si256(x, splat((1u32 << n) - 1));
+        let t = _mm256_sub_epi32(
+            _mm256_sllv_epi32(lo, splat(31 - n)),
+            _mm256_sllv_epi32(lo, splat(27 - n)),
+        );
+        let d = _mm256_sub_epi32(hi, t);
+        _mm256_min_epu32(d, _mm256_add_epi32(d, splat(P)))
+    }
+}
+
 impl Add for PackedBabyBearAvx2 {
     type Output = Self;
     #[inline]
@@ -229,5 +248,14 @@ unsafe impl PackedField for PackedBabyBearAvx2 {
     #[inline]
     fn from_fn<Fun: FnMut(usize) -> BabyBear>(f: Fun) -> Self {
         Self(core::array::from_fn(f))
+    }
+
+    #[inline(always)]
+    fn mul_inv_2exp(self, n: u32, v: BabyBear) -> Self {
+        if (1..=27).contains(&n) {
+            Self::from_vector(mul_inv_2exp(self.to_vector(), n))
+        } else {
+            self * v
+        }
     }
 }

@@ -211,6 +211,44 @@ fn add_exp<const D: u64>(x: __m512i, c: u32) -> __m512i {
     }
 }
 
+/// [`add_exp`] for `D = 7` on up to four vectors, stage by stage (all squares, then all cubes and
+/// fourth powers, then all products), so that the eight independent half-vector chains
+/// interleave instead of running one after the other.
+#[inline(always)]
+fn add_exp7_x4(xs: &mut [PackedBabyBearAvx512], cs: &[BabyBear]) {
+    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    unsafe {
+        let n = xs.len().min(cs.len()).min(4);
+        let zero = splat(0);
+        // Index 2i: the even lanes of cell i; 2i + 1: its odd lanes moved down.
+        let mut a = [zero; 8];
+        for i in 0..n {
+            let v = _mm512_add_epi32(xs[i].to_vector(), splat(cs[i].to_monty().wrapping_sub(P)));
+            a[2 * i] = v;
+            a[2 * i + 1] = dup_odd(v);
+        }
+        let mut x2 = [zero; 8];
+        for k in 0..2 * n {
+            x2[k] = dup_odd(mul_signed_to_odd(a[k], a[k]));
+        }
+        let mut x3 = [zero; 8];
+        let mut x4 = [zero; 8];
+        for k in 0..2 * n {
+            x3[k] = dup_odd(mul_signed_to_odd(x2[k], a[k]));
+            x4[k] = dup_odd(mul_signed_to_odd(x2[k], x2[k]));
+        }
+        for i in 0..n {
+            let r_evn = mul_signed_to_odd(x3[2 * i], x4[2 * i]);
+            let r_odd = mul_signed_to_odd(x3[2 * i + 1], x4[2 * i + 1]);
+            let t = mask_movehdup_evens(r_odd, r_evn);
+            xs[i] = PackedBabyBearAvx512::from_vector(_mm512_min_epu32(
+                t,
+                _mm512_add_epi32(t, splat(P)),
+            ));
+        }
+    }
+}
+
 /// `x/2` on Montgomery words: `x >> 1`, plus `(p + 1)/2` where `x` is odd (then
 /// `(x − 1)/2 + (p + 1)/2 ≤ p − 1`, canonical). Three instructions, one of them a mask test.
 #[inline(always)]
@@ -365,6 +403,19 @@ unsafe impl PackedField for PackedBabyBearAvx512 {
             Self::from_vector(add_exp::<D>(self.to_vector(), c.to_monty()))
         } else {
             crate::exp_small::<Self, D>(self + c)
+        }
+    }
+
+    #[inline(always)]
+    fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[BabyBear]) {
+        if D == 7 {
+            for (xs, cs) in xs.chunks_mut(4).zip(cs.chunks(4)) {
+                add_exp7_x4(xs, cs);
+            }
+        } else {
+            for (x, &c) in xs.iter_mut().zip(cs) {
+                *x = x.add_exp_small::<D>(c);
+            }
         }
     }
 

@@ -173,6 +173,11 @@ macro_rules! impl_packed_goldilocks {
             fn add_exp_small<const D: u64>(self, c: Goldilocks) -> Self {
                 packed_add_exp_small::<D>(self, c)
             }
+
+            #[inline(always)]
+            fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[Goldilocks]) {
+                packed_add_exp_small_batch::<D>(xs, cs)
+            }
         }
     };
 }

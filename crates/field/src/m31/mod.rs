@@ -388,6 +388,11 @@ macro_rules! packed_common {
             fn add_exp_small<const D: u64>(self, c: M31) -> Self {
                 packed_add_exp_small::<D>(self, c)
             }
+
+            #[inline(always)]
+            fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[M31]) {
+                packed_add_exp_small_batch::<D>(xs, cs)
+            }
         }
     };
 }

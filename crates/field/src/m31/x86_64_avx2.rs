@@ -130,6 +130,14 @@ fn packed_add_exp_small<const D: u64>(x: PackedM31Avx2, c: M31) -> PackedM31Avx2
     crate::exp_small::<PackedM31Avx2, D>(x + c)
 }
 
+/// A full S-box layer, for `packed_common!`: cell by cell.
+#[inline(always)]
+fn packed_add_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], cs: &[M31]) {
+    for (x, &c) in xs.iter_mut().zip(cs) {
+        *x = packed_add_exp_small::<D>(*x, c);
+    }
+}
+
 impl Debug for PackedM31Avx2 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Debug::fmt(&self.0, f)

@@ -170,13 +170,38 @@ fn square_partial(x: __m512i) -> __m512i {
 /// between them (the signed-representation idea of Plonky3's Mersenne-31 AVX-512 `exp5`).
 #[inline(always)]
 fn add_exp5(x: __m512i, c: u32) -> __m512i {
+    let (a_evn, a_odd) = exp5_inputs(x, c);
+    let v_evn = exp5_half(a_evn, square_partial(square_partial(a_evn)));
+    let v_odd = exp5_half(a_odd, square_partial(square_partial(a_odd)));
+    exp5_reduce(v_evn, v_odd)
+}
+
+/// The signed inputs of [`add_exp5`]: `a = x + c − p ∈ [−p, p)` on the even lanes, and its odd
+/// lanes moved down.
+#[inline(always)]
+fn exp5_inputs(x: __m512i, c: u32) -> (__m512i, __m512i) {
     // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
     // intrinsics.
     unsafe {
         let a_evn = _mm512_sub_epi32(_mm512_add_epi32(x, _mm512_set1_epi32(c as i32)), p_vec());
-        let a_odd = _mm512_shuffle_epi32::<DUP_ODD>(a_evn);
-        let v_evn = _mm512_mul_epi32(square_partial(square_partial(a_evn)), a_evn);
-        let v_odd = _mm512_mul_epi32(square_partial(square_partial(a_odd)), a_odd);
+        (a_evn, _mm512_shuffle_epi32::<DUP_ODD>(a_evn))
+    }
+}
+
+/// `v = a⁴·a` on the even lanes (signed 64-bit, `|v| ≤ p²`).
+#[inline(always)]
+fn exp5_half(a: __m512i, a4: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
+    // intrinsics.
+    unsafe { _mm512_mul_epi32(a4, a) }
+}
+
+/// The canonical values of the even-lane and odd-lane products `v` of [`add_exp5`], merged.
+#[inline(always)]
+fn exp5_reduce(v_evn: __m512i, v_odd: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
+    // intrinsics.
+    unsafe {
         // l: the low dword of each v, in its lane's position, bit 31 cleared.
         let l =
             _mm512_and_si512(_mm512_mask_shuffle_epi32::<DUP_EVEN>(v_evn, ODDS, v_odd), p_vec());
@@ -193,6 +218,45 @@ fn add_exp5(x: __m512i, c: u32) -> __m512i {
         // of t and that is the canonical value in both cases.
         let u = _mm512_mask_add_epi32(_mm512_sub_epi32(t, p_vec()), negative, t, p_vec());
         _mm512_min_epu32(t, u)
+    }
+}
+
+/// [`add_exp5`] on up to four vectors, stage by stage (all squares, all fourth powers, all
+/// products, all reductions), so that the eight independent half-vector chains interleave.
+#[inline(always)]
+fn add_exp5_x4(xs: &mut [PackedM31Avx512], cs: &[M31]) {
+    let n = xs.len().min(cs.len()).min(4);
+    let zero = p_vec();
+    let mut a = [zero; 8];
+    for i in 0..n {
+        (a[2 * i], a[2 * i + 1]) = exp5_inputs(xs[i].to_vector(), cs[i].as_canonical_u32());
+    }
+    let mut t = [zero; 8];
+    for k in 0..2 * n {
+        t[k] = square_partial(a[k]);
+    }
+    for k in 0..2 * n {
+        t[k] = square_partial(t[k]);
+    }
+    for k in 0..2 * n {
+        t[k] = exp5_half(a[k], t[k]);
+    }
+    for i in 0..n {
+        xs[i] = PackedM31Avx512::from_vector(exp5_reduce(t[2 * i], t[2 * i + 1]));
+    }
+}
+
+/// A full S-box layer, for `packed_common!`: [`add_exp5_x4`] for `D = 5`.
+#[inline(always)]
+fn packed_add_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx512], cs: &[M31]) {
+    if D == 5 {
+        for (xs, cs) in xs.chunks_mut(4).zip(cs.chunks(4)) {
+            add_exp5_x4(xs, cs);
+        }
+    } else {
+        for (x, &c) in xs.iter_mut().zip(cs) {
+            *x = packed_add_exp_small::<D>(*x, c);
+        }
     }
 }
 

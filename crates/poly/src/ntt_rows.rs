@@ -12,9 +12,9 @@
 //! flight (`2^k × b` rows, ~32 KiB) stay in L1, after which the `2^k` sub-blocks of `q` rows are
 //! independent transforms of their own (Gentleman–Sande: DIF twiddles depend only on the stage and
 //! the position in the block; Cooley–Tukey mirrors it). A 2^20-row batch is thus read and written
-//! three or four times instead of twenty; blocks of at most ~16 KiB run all their stages in place,
-//! the two smallest fused (their twiddles are 1 and `ω₄`). Passes over large blocks split their `j`
-//! range over Rayon tasks and sub-blocks run in parallel. Coset and `1/n` factors are applied where
+//! four or five times (the later ones from cache) instead of twenty; blocks of at most ~16 KiB run
+//! all their stages in place, the two smallest fused (their twiddles are 1 and `ω₄`). Passes over
+//! large blocks split their `j` range over Rayon tasks and sub-blocks run in parallel. Coset and `1/n` factors are applied where
 //! a row is first (forward) or last (inverse) touched, so they cost no pass of their own.
 //! Natural-order output ends with [`bit_reverse_rows`], an in-place blocked permutation of rows.
 

@@ -18,6 +18,11 @@
 //!   buckets on, the final `Σ (b + 1)·bucket_b` is batch-affine too ([`segmented_reduction`]:
 //!   0.67–0.83× the XYZZ running sum's time for G1, 0.47–0.67× for G2, measured with 2^10..2^13
 //!   random buckets).
+//!
+//! Both batch-affine stages settle infinity, doublings and cancellations in scalar code and hand the
+//! generic additions to [`SwCurve::batch_add_generic`], which BN254 runs on eight AVX-512 IFMA
+//! lanes of `F_q` where the build has them (`super::lanes`; 4.3× the scalar multiplication's
+//! throughput, see BENCHMARKS.md).
 
 use crate::sw::{Affine, SwCurve, Xyzz};
 use zkprove_field::Field;

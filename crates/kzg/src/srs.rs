@@ -8,9 +8,9 @@ use rayon::prelude::*;
 use zkprove_circom::{Ptau, PtauPowers};
 use zkprove_curve::bn254::{G1Affine, G1Config, G2Affine, G2Prepared, multi_pairing_prepared};
 use zkprove_curve::msm::msm_pippenger;
-use zkprove_curve::{Affine, MsmOps, Projective, SwCurve};
+use zkprove_curve::{MsmOps, Projective, fixed_base_batch};
 use zkprove_field::bn254::Fr;
-use zkprove_field::{Field, PrimeField};
+use zkprove_field::Field;
 use zkprove_poly::CpuBackend;
 
 use crate::error::{KzgError, Result};
@@ -241,44 +241,6 @@ impl<B: MsmOps<G1Config>> Srs<B> {
         }
         Ok(())
     }
-}
-
-/// `[sᵢ]·G` for every scalar, `G` the curve's generator: fixed-base multiplication with a table
-/// of `b·2^(8j)·G` (`b < 256`, one row per byte of the scalar), so each product is one mixed
-/// addition per non-zero byte. Parallel over chunks, each chunk normalised with one inversion.
-pub(crate) fn fixed_base_batch<C: SwCurve>(scalars: &[C::Scalar]) -> Vec<Affine<C>> {
-    let n_bytes = C::Scalar::ZERO.to_bytes_le().as_ref().len();
-    let mut table: Vec<Vec<Affine<C>>> = Vec::with_capacity(n_bytes);
-    let mut base = Projective::<C>::generator();
-    for _ in 0..n_bytes {
-        let mut row = Vec::with_capacity(256);
-        let mut acc = Projective::<C>::IDENTITY;
-        for _ in 0..256 {
-            row.push(acc);
-            acc += base;
-        }
-        table.push(Projective::batch_to_affine(&row));
-        base = acc; // 256 · base
-    }
-    scalars
-        .par_chunks(1 << 10)
-        .flat_map_iter(|chunk| {
-            let proj: Vec<Projective<C>> = chunk
-                .iter()
-                .map(|s| {
-                    let bytes = s.to_bytes_le();
-                    let mut acc = Projective::<C>::IDENTITY;
-                    for (row, &b) in table.iter().zip(bytes.as_ref()) {
-                        if b != 0 {
-                            acc = acc.add_affine(&row[usize::from(b)]);
-                        }
-                    }
-                    acc
-                })
-                .collect();
-            Projective::batch_to_affine(&proj)
-        })
-        .collect()
 }
 
 /// Errors with [`KzgError::RepeatedPoint`] unless the points are distinct.

@@ -744,4 +744,19 @@ impl Zkey {
             self.coeffs.entries().iter().map(|c| c.constraint as usize + 1).max().unwrap_or(0);
         rows.saturating_sub(self.header.n_public as usize + 1)
     }
+
+    /// The size in bytes of this key written as a snarkjs `.zkey`: the container header, sections
+    /// 1–9 with their 12-byte section headers, and no contributions section (section 10, whose
+    /// size depends on the ceremony's history; it is absent from a key made in memory).
+    pub fn file_size(&self) -> u64 {
+        let n_sections = 9u64;
+        let container = 12 + 12 * n_sections;
+        let g1 = G1_BYTES as u64;
+        let points_g1 = (self.ic.len() + self.a.len() + self.b1.len() + self.c.len() + self.h.len())
+            as u64
+            * g1;
+        let points_g2 = self.b2.len() as u64 * G2_BYTES as u64;
+        let coeffs = 4 + self.coeffs.len() as u64 * COEFF_RECORD_BYTES as u64;
+        container + 4 + GROTH16_HEADER_BYTES + coeffs + points_g1 + points_g2
+    }
 }

@@ -16,6 +16,10 @@
 //!    `r, s`: `π_A = A·w + α + rδ`, `π_B = B₂·w + β + sδ`,
 //!    `π_C = C·w + H·h + s·π_A + r·(B₁·w + β₁ + sδ₁) − rs·δ₁`.
 //!
+//! ## Test keys
+//! [`setup`] makes a proving key and a witness in memory (**insecure**: the toxic waste is known),
+//! for tests and benchmarks of any size without a ceremony or a `.zkey` file.
+//!
 //! ## On a GPU (`CudaBackend`, `OpenClBackend` of zkprove-gpu)
 //! The whole proof stays in device memory ([`Groth16Backend::proof_msms`]): the queries, the A and
 //! B matrices and the coset NTT tables are uploaded once at load; a proof uploads the witness once,
@@ -33,6 +37,7 @@
 mod gpu;
 mod matrix;
 mod prover;
+pub mod setup;
 mod verifier;
 
 pub use gpu::DeviceMatrices;
@@ -90,6 +95,13 @@ pub enum Groth16Error {
     /// An MSM failed.
     #[error("MSM failed: {0}")]
     Msm(#[from] MsmError),
+    /// A constraint system [`setup::setup`] cannot make a key for, or a synthetic circuit's
+    /// parameters out of range.
+    #[error("invalid circuit: {reason}")]
+    InvalidCircuit {
+        /// What is wrong.
+        reason: String,
+    },
     /// The backend failed otherwise.
     #[error("backend failed: {reason}")]
     Backend {

@@ -9,8 +9,8 @@ use zkprove_circom::{Ptau, PtauPowers};
 use zkprove_curve::bn254::{G1Affine, G1Config, G2Affine, G2Prepared, multi_pairing_prepared};
 use zkprove_curve::msm::msm_pippenger;
 use zkprove_curve::{MsmOps, Projective, fixed_base_batch};
-use zkprove_field::bn254::Fr;
 use zkprove_field::Field;
+use zkprove_field::bn254::Fr;
 use zkprove_poly::CpuBackend;
 
 use crate::error::{KzgError, Result};

@@ -93,7 +93,8 @@ fn exit_status(err: &anyhow::Error) -> u8 {
                 | G::WitnessLength { .. }
                 | G::PublicInputCount { .. }
                 | G::InvalidPoint { .. }
-                | G::DomainTooLarge { .. } => exit::BAD_INPUT,
+                | G::DomainTooLarge { .. }
+                | G::InvalidCircuit { .. } => exit::BAD_INPUT,
                 G::Ntt(_) | G::Msm(_) | G::Backend { .. } => exit::FAILURE,
             };
         }

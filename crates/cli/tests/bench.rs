@@ -157,3 +157,44 @@ fn bench_pairing_prints_one_json_line() {
     let median = v["median_ms"].as_f64().expect("median_ms is a number");
     assert!(median > 0.0 && median.is_finite());
 }
+
+#[test]
+fn bench_groth16_synthetic_prints_one_json_line() {
+    let out = zkprove(&["bench", "groth16", "--synthetic", "6", "--reps", "2", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 1, "exactly one line: {stdout}");
+    let v: serde_json::Value = serde_json::from_str(lines[0]).expect("valid JSON");
+    assert_eq!(v["kernel"], "groth16");
+    assert_eq!(v["device"], "cpu");
+    assert_eq!(v["synthetic"], true);
+    assert_eq!(v["log_n"], 6);
+    assert_eq!(v["n_public"], 1);
+    assert_eq!(v["reps"], 2);
+    assert!(v["zkey_bytes"].as_u64().expect("zkey_bytes") > 0);
+    assert!(v["setup_ms"].as_f64().expect("setup_ms") > 0.0);
+    let median = v["median_ms"].as_f64().expect("median_ms is a number");
+    assert!(median > 0.0 && median.is_finite());
+}
+
+#[test]
+fn bench_groth16_needs_files_or_synthetic_not_both() {
+    let zkey = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/multiplier/circuit.zkey");
+    let wtns = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/multiplier/witness.wtns");
+    for args in [
+        &["bench", "groth16"][..],
+        &["bench", "groth16", zkey],
+        &["bench", "groth16", zkey, wtns, "--synthetic", "4"],
+        &["bench", "groth16", "--synthetic", "1"],
+    ] {
+        let out = zkprove(args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(!out.stderr.is_empty());
+    }
+    let out = zkprove(&["bench", "groth16", zkey, wtns, "--reps", "1", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("valid JSON");
+    assert_eq!(v["synthetic"], false);
+}

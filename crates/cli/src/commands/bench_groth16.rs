@@ -1,32 +1,50 @@
-//! `zkprove bench groth16 <zkey> <wtns>`: the time of a whole proof with the key already loaded
-//! (what a long-running prover or the service pays per proof), plus the load time and the peak
-//! memory, so it can be compared with `snarkjs groth16 prove` and rapidsnark on the same files.
+//! `zkprove bench groth16 <zkey> <wtns>` or `zkprove bench groth16 --synthetic LOG_N`: the time of
+//! a whole proof with the key already loaded (what a long-running prover or the service pays per
+//! proof), plus the load time and the peak memory, so it can be compared with
+//! `snarkjs groth16 prove` and rapidsnark on the same files.
+//!
+//! `--synthetic` makes the key and witness in memory (a multiplication chain whose domain has
+//! `2^LOG_N` points, with the *insecure* test setup of `zkprove_groth16::setup`), for sizes whose
+//! `.zkey` is too large to make with snarkjs or to carry to the machine that benchmarks.
+//! `--device cuda|opencl|auto` proves on a GPU; the warm-up proof is always verified on the CPU.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args;
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use serde::Serialize;
-use zkprove_circom::Witness;
-use zkprove_groth16::{Groth16Prover, verify};
+use zkprove_circom::{Witness, Zkey};
+use zkprove_field::bn254::Fr;
+use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
+use zkprove_groth16::setup::{mul_chain, setup};
+use zkprove_groth16::{Groth16Backend, Groth16Prover, verify};
+use zkprove_poly::CpuBackend;
 
-use super::groth16::{Device, check_device};
+use super::groth16::{Device, resolve_device};
 
 /// Arguments of `zkprove bench groth16`.
 #[derive(Debug, Args)]
 pub struct BenchGroth16Args {
-    /// The proving key (`.zkey`).
-    zkey: PathBuf,
-    /// The witness (`.wtns`).
-    witness: PathBuf,
+    /// The proving key (`.zkey`); not with `--synthetic`.
+    #[arg(required_unless_present = "synthetic", conflicts_with = "synthetic")]
+    zkey: Option<PathBuf>,
+    /// The witness (`.wtns`); not with `--synthetic`.
+    #[arg(required_unless_present = "synthetic", conflicts_with = "synthetic")]
+    witness: Option<PathBuf>,
+    /// Instead of files: a multiplication chain whose domain has 2^LOG_N points (2..=28), its key
+    /// made in memory by the insecure test setup (known toxic waste: for benchmarks only).
+    #[arg(long, value_name = "LOG_N")]
+    synthetic: Option<u32>,
     /// Timed proofs after one warm-up proof.
     #[arg(long, default_value_t = 5)]
     reps: u32,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// Where to prove.
+    /// Where to prove (`auto`: CUDA when usable, else the CPU; the report names the device).
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
     /// One JSON line on stdout.
@@ -34,19 +52,59 @@ pub struct BenchGroth16Args {
     json: bool,
 }
 
+/// Where the key and witness come from.
+enum Source {
+    /// A `.zkey` and a `.wtns`.
+    Files { zkey: PathBuf, witness: PathBuf },
+    /// `--synthetic LOG_N`.
+    Synthetic(u32),
+}
+
+impl BenchGroth16Args {
+    /// The key's source (clap already enforces files xor `--synthetic`; this says so again in
+    /// words for any combination that slips through).
+    fn source(&self) -> Result<Source> {
+        match (&self.zkey, &self.witness, self.synthetic) {
+            (Some(zkey), Some(witness), None) => {
+                Ok(Source::Files { zkey: zkey.clone(), witness: witness.clone() })
+            }
+            (None, None, Some(log_n)) => Ok(Source::Synthetic(log_n)),
+            (None, None, None) => {
+                bail!("give a proving key and a witness (ZKEY WTNS), or --synthetic LOG_N")
+            }
+            (Some(_), None, None) => bail!("a witness (WTNS) is needed after the proving key"),
+            (_, _, Some(_)) => {
+                bail!("--synthetic makes its own key and witness: give no ZKEY or WTNS with it")
+            }
+            (None, Some(_), None) => bail!("a proving key (ZKEY) is needed before the witness"),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 struct Groth16Report {
     kernel: &'static str,
+    /// The backend: `cpu`, `cuda` or `opencl` (`auto` resolved).
     device: &'static str,
+    /// The device's own name (the GPU's, or the CPU's model).
+    device_name: String,
     /// Median time of one proof (key loaded, witness in memory), milliseconds.
     median_ms: f64,
     reps: u32,
     threads: usize,
-    /// Loading and preparing the zkey, milliseconds (once per key).
+    /// Whether the key and witness were made in memory (`--synthetic`) rather than read.
+    synthetic: bool,
+    /// Making the synthetic circuit, its witness and its key, milliseconds (0 when read from
+    /// files).
+    setup_ms: f64,
+    /// Loading and preparing the zkey for the backend, milliseconds (once per key): reading the
+    /// file (none for `--synthetic`) and `Groth16Prover::from_zkey` (the upload, on a GPU).
     load_ms: f64,
     n_vars: u32,
     n_public: u32,
     log_n: u32,
+    /// The `.zkey` file's size in bytes; for `--synthetic`, the size the key would have as a file
+    /// (sections 1–9, no contributions section: `Zkey::file_size`).
     zkey_bytes: u64,
     /// Peak resident memory of the process (`VmHWM`), bytes; 0 where unknown.
     peak_rss_bytes: u64,
@@ -60,30 +118,96 @@ fn peak_rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
-/// Runs `zkprove bench groth16`.
-pub fn run(args: BenchGroth16Args) -> Result<()> {
-    check_device(args.device)?;
-    super::bench::thread_pool(args.threads)?.install(|| bench(&args))
+/// The CPU's model name from `/proc/cpuinfo` (Linux), if available.
+fn cpu_name() -> Option<String> {
+    let info = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("model name"))?;
+    Some(line.split_once(':')?.1.trim().to_owned())
 }
 
-fn bench(args: &BenchGroth16Args) -> Result<()> {
-    let zkey_bytes = std::fs::metadata(&args.zkey)
-        .with_context(|| format!("reading {}", args.zkey.display()))?
-        .len();
-    let start = Instant::now();
-    let prover: Groth16Prover = Groth16Prover::load(&args.zkey)?;
-    let load_ms = start.elapsed().as_secs_f64() * 1e3;
-    let witness = Witness::open(&args.witness)?;
-    witness.check_against(prover.header())?;
-    let public = prover.public_signals(&witness.values)?;
+/// The key and witness to benchmark, with what making them cost.
+struct Inputs {
+    zkey: Zkey,
+    witness: Vec<Fr>,
+    synthetic: bool,
+    setup_ms: f64,
+    read_ms: f64,
+    zkey_bytes: u64,
+}
 
-    // Warm-up proof, checked: a benchmark of a prover that makes wrong proofs is meaningless.
-    let proof = prover.prove(&witness.values)?;
-    verify(prover.verification_key(), public, &proof).context("the warm-up proof is invalid")?;
+fn inputs(source: Source) -> Result<Inputs> {
+    match source {
+        Source::Files { zkey, witness } => {
+            let zkey_bytes = std::fs::metadata(&zkey)
+                .with_context(|| format!("reading {}", zkey.display()))?
+                .len();
+            let start = Instant::now();
+            let key = Zkey::open(&zkey)?;
+            let read_ms = start.elapsed().as_secs_f64() * 1e3;
+            let witness = Witness::open(&witness)?;
+            witness.check_against(&key.header)?;
+            Ok(Inputs {
+                zkey: key,
+                witness: witness.values,
+                synthetic: false,
+                setup_ms: 0.0,
+                read_ms,
+                zkey_bytes,
+            })
+        }
+        Source::Synthetic(log_n) => {
+            let start = Instant::now();
+            // Fixed seeds: the same circuit and key every run (the toxic waste is public anyway).
+            let (r1cs, witness) = mul_chain(log_n, &mut StdRng::seed_from_u64(1))?;
+            let zkey = setup(&r1cs, &mut StdRng::seed_from_u64(2))?;
+            drop(r1cs);
+            let setup_ms = start.elapsed().as_secs_f64() * 1e3;
+            let zkey_bytes = zkey.file_size();
+            Ok(Inputs { zkey, witness, synthetic: true, setup_ms, read_ms: 0.0, zkey_bytes })
+        }
+    }
+}
+
+/// Runs `zkprove bench groth16`.
+pub fn run(args: BenchGroth16Args) -> Result<()> {
+    let source = args.source()?;
+    let device = resolve_device(args.device)?;
+    let device_name = match device {
+        Device::Cuda => CudaDevice::get()?.name()?,
+        Device::Opencl => ClDevice::get()?.name()?,
+        Device::Cpu | Device::Auto => cpu_name().unwrap_or_else(|| "cpu".to_owned()),
+    };
+    super::bench::thread_pool(args.threads)?.install(|| {
+        let inputs = inputs(source)?;
+        match device {
+            Device::Cuda => bench::<CudaBackend>(&args, inputs, device_name),
+            Device::Opencl => bench::<OpenClBackend>(&args, inputs, device_name),
+            Device::Cpu | Device::Auto => bench::<CpuBackend>(&args, inputs, device_name),
+        }
+    })
+}
+
+fn bench<B: Groth16Backend>(
+    args: &BenchGroth16Args,
+    inputs: Inputs,
+    device_name: String,
+) -> Result<()> {
+    let Inputs { zkey, witness, synthetic, setup_ms, read_ms, zkey_bytes } = inputs;
+    let start = Instant::now();
+    let prover = Groth16Prover::<B>::from_zkey(zkey)
+        .with_context(|| format!("preparing the key on {}", B::NAME))?;
+    let load_ms = read_ms + start.elapsed().as_secs_f64() * 1e3;
+    let public = prover.public_signals(&witness)?;
+
+    // Warm-up proof, checked on the CPU: a benchmark of a prover that makes wrong proofs is
+    // meaningless.
+    let proof = prover.prove(&witness)?;
+    verify(prover.verification_key(), public, &proof)
+        .with_context(|| format!("the warm-up proof on {} is invalid", B::NAME))?;
     let mut times = Vec::with_capacity(args.reps as usize);
     for _ in 0..args.reps.max(1) {
         let start = Instant::now();
-        let proof = prover.prove(&witness.values)?;
+        let proof = prover.prove(&witness)?;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         std::hint::black_box(proof);
     }
@@ -91,10 +215,13 @@ fn bench(args: &BenchGroth16Args) -> Result<()> {
     let h = prover.header();
     let report = Groth16Report {
         kernel: "groth16",
-        device: "cpu",
+        device: B::NAME,
+        device_name,
         median_ms: times[times.len() / 2],
         reps: times.len() as u32,
         threads: rayon::current_num_threads(),
+        synthetic,
+        setup_ms,
         load_ms,
         n_vars: h.n_vars,
         n_public: h.n_public,
@@ -105,11 +232,18 @@ fn bench(args: &BenchGroth16Args) -> Result<()> {
     if args.json {
         println!("{}", serde_json::to_string(&report)?);
     } else {
+        let origin = if synthetic {
+            format!("synthetic, setup {:.0} ms", report.setup_ms)
+        } else {
+            "from files".to_owned()
+        };
         println!(
-            "groth16 ({} signals, domain 2^{}) on cpu ({} threads): median {:.2} ms over {} proofs; \
-             key load {:.0} ms; peak memory {:.1} MB (zkey {:.1} MB)",
+            "groth16 ({} signals, domain 2^{}, {origin}) on {} ({}, {} threads): median {:.2} ms \
+             over {} proofs; key load {:.0} ms; peak memory {:.1} MB (zkey {:.1} MB)",
             report.n_vars,
             report.log_n,
+            report.device,
+            report.device_name,
             report.threads,
             report.median_ms,
             report.reps,

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use zkprove_circom::{Proof, VerificationKey, Witness, read_public_signals, write_public_signals};
 use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
@@ -100,16 +100,6 @@ impl Progress {
     }
 }
 
-/// Checks the device choice of commands that run on the CPU backend only (`bench groth16`).
-pub fn check_device(device: Device) -> Result<()> {
-    match device {
-        Device::Cpu | Device::Auto => Ok(()),
-        Device::Cuda | Device::Opencl => bail!(
-            "the {device:?} backend is not available in this build yet; use --device cpu (or auto)"
-        ),
-    }
-}
-
 /// Runs `zkprove groth16 …`.
 pub fn run(args: Groth16Args) -> Result<()> {
     match args.command {
@@ -131,7 +121,7 @@ pub(super) fn cuda_usable() -> bool {
 
 /// The backend `device` resolves to: `auto` is CUDA when a device and NVRTC (or prebuilt CUBINs,
 /// `ZKPROVE_CUDA_CUBIN_DIR`) are present, else the CPU; an explicit GPU choice without that device is an error naming it.
-fn resolve_device(device: Device) -> Result<Device> {
+pub(super) fn resolve_device(device: Device) -> Result<Device> {
     Ok(match device {
         Device::Cpu => Device::Cpu,
         Device::Auto => {

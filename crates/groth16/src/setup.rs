@@ -48,12 +48,13 @@ const POWERS_CHUNK: usize = 1 << 12;
 
 /// **INSECURE (known toxic waste; tests and benchmarks only).** A Groth16 proving key for `r1cs`,
 /// laid out exactly as snarkjs's `zkey new` writes it (see the module docs), with τ, α, β, γ, δ
-/// drawn from `rng`. The contributions section is empty.
+/// drawn from `rng`, and no contributions (the in-memory [`Zkey`] holds none).
 ///
 /// # Errors
 /// [`Groth16Error::InvalidCircuit`] when the header's counts are inconsistent (no signals, more
-/// public signals than signals), a constraint names a signal `≥ n_wires`, or the counts do not
-/// fit the key's 32-bit fields; [`Groth16Error::DomainTooLarge`] beyond `2^28` points.
+/// public signals than signals), the header's constraint count differs from the constraints
+/// given, or a constraint names a signal `≥ n_wires`; [`Groth16Error::DomainTooLarge`] beyond
+/// `2^28` points.
 pub fn setup<R: Rng + ?Sized>(r1cs: &R1cs, rng: &mut R) -> Result<Zkey, Groth16Error> {
     let shape = Shape::check(r1cs)?;
     let Shape { n_vars, n_public, n_constraints, log_n } = shape;

@@ -23,7 +23,9 @@ mod traits;
 pub use batch_inverse::{batch_inverse, batch_inverse_in_place};
 pub use extension::{BinomialExtension, BinomialParams};
 pub use packed::{PackedField, exp_small};
-pub use traits::{ExtensionField, Field, PrimeField, PrimeField64, TwoAdicField};
+pub use traits::{
+    ExtensionField, Field, NttKernels, PrimeField, PrimeField64, Radix4Kernel, TwoAdicField,
+};
 
 /// Errors from parsing or building field elements.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

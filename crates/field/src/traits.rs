@@ -186,7 +186,53 @@ pub trait TwoAdicField: Field {
     /// The generators form a chain: `two_adic_generator(k)² = two_adic_generator(k − 1)`. Each field
     /// documents which chain it uses (BN254 Fr uses snarkjs's, so that domains match `.zkey` files).
     fn two_adic_generator(log_n: usize) -> Option<Self>;
+
+    /// Whole-slice NTT butterflies faster than the generic loops over [`Field::Packing`], for
+    /// fields that have them (BN254's `Fp256` on AVX-512 IFMA, eight butterflies per vector
+    /// operation, while its `Packing` has width 1). `None` (the default): the NTT runs its generic
+    /// butterflies.
+    #[inline]
+    fn ntt_kernels() -> Option<NttKernels<Self>> {
+        None
+    }
 }
+
+/// NTT butterflies over whole slices (see [`TwoAdicField::ntt_kernels`]). Every slice argument of
+/// one call has the same length; `w` holds the twiddles position by position. Names follow the
+/// NTT's: DIF (Gentleman–Sande, `(a, b) ← (a + b, (a − b)·w)`) and DIT (Cooley–Tukey,
+/// `(a, b) ← (a + b·w, a − b·w)`).
+pub struct NttKernels<F> {
+    /// One DIF stage: `(lo[j], hi[j]) ← (lo[j] + hi[j], (lo[j] − hi[j])·w[j])`.
+    pub dif_butterflies: fn(lo: &mut [F], hi: &mut [F], w: &[F]),
+    /// One DIT stage: `(lo[j], hi[j]) ← (lo[j] + hi[j]·w[j], lo[j] − hi[j]·w[j])`.
+    pub dit_butterflies: fn(lo: &mut [F], hi: &mut [F], w: &[F]),
+    /// Two DIF stages on the quarters `a0..a3` of blocks of `4q`: stage `2q` with `w1a` (between
+    /// `a0`, `a2`) and `w1b` (between `a1`, `a3`), then stage `q` with `w2` on both halves.
+    pub dif_radix4: Radix4Kernel<F>,
+    /// Two DIT stages, the inverse pattern of `dif_radix4`: stage `q` with `w2` (between `a0`,
+    /// `a1` and between `a2`, `a3`), then stage `2q` with `w1a` (`a0`, `a2`) and `w1b` (`a1`,
+    /// `a3`).
+    pub dit_radix4: Radix4Kernel<F>,
+    /// Every DIF stage of `data` (power-of-two length `n`): half-sizes `n/2` down to 1, natural
+    /// order in, bit-reversed out. `tw` holds the twiddles of half-size `h` (`ω_{2h}^j`, `j < h`)
+    /// at `tw[h − 1 .. 2h − 1]` for every `h < n` (crates/poly's twiddle table layout).
+    pub dif_all: fn(data: &mut [F], tw: &[F]),
+    /// Every DIT stage of `data` (half-sizes 1 up to `n/2`), bit-reversed order in, natural out;
+    /// `tw` as for `dif_all`.
+    pub dit_all: fn(data: &mut [F], tw: &[F]),
+}
+
+/// A two-stage NTT kernel on four quarters (`a0..a3`) with twiddles `w1a`, `w1b`, `w2`.
+pub type Radix4Kernel<F> =
+    fn(a0: &mut [F], a1: &mut [F], a2: &mut [F], a3: &mut [F], w1a: &[F], w1b: &[F], w2: &[F]);
+
+impl<F> Clone for NttKernels<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for NttKernels<F> {}
 
 /// A finite extension `E = F[X]/(f(X))` of degree `DEGREE`, stored as `DEGREE` coefficients over `F`
 /// in the basis `1, X, …, X^(DEGREE−1)`.

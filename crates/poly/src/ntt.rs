@@ -13,6 +13,8 @@
 //! run in cache; the stages narrower than a SIMD vector run on transposed `W × W` tiles, and
 //! butterflies whose twiddle is one skip the multiplication.
 
+use std::sync::Arc;
+
 use rayon::prelude::*;
 use zkprove_field::{Field, PackedField, TwoAdicField};
 
@@ -128,9 +130,7 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
             return Err(PolyError::ZeroShift);
         }
         let log_n = n.trailing_zeros() as usize;
-        let inverse = direction == Direction::Inverse;
-        let tw = twiddles::<F>(log_n, inverse)
-            .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
+        let tw = column_twiddles::<F>(log_n, direction)?;
         // Scaling by powers of the shift (and 1/n for the inverse), precomputed once for the batch.
         let scale = Scaling::new(n, direction, order, shift);
         // Groups of W columns (W = SIMD width of a packed field) are transformed together, one
@@ -234,6 +234,41 @@ impl<F: TwoAdicField> Scaling<F> {
     }
 }
 
+/// Whether the inverse column transform of `F` runs on the forward twiddles (see
+/// [`column_twiddles`]): for fields transformed one element at a time (no SIMD packing) and wide
+/// enough that a second table matters — BN254 Fr, whose table for 2^16 points is 2 MB.
+#[inline]
+pub(crate) fn negates_for_inverse<F: TwoAdicField>() -> bool {
+    F::Packing::WIDTH == 1 && core::mem::size_of::<F>() >= 16
+}
+
+/// The twiddles [`transform`] expects for `direction`. The inverse DFT is the forward one with the
+/// indices negated (`Σ_k X_k ω^{−jk} = Σ_k X_{−k} ω^{jk}`), so for the fields of
+/// [`negates_for_inverse`] an inverse transform reuses the forward table and [`transform`] swaps
+/// `k ↔ n − k` on the natural-order side: one cheap pass instead of a second cached table.
+pub(crate) fn column_twiddles<F: TwoAdicField>(
+    log_n: usize,
+    direction: Direction,
+) -> Result<Arc<Twiddles<F>>, PolyError> {
+    let inverse = direction == Direction::Inverse && !negates_for_inverse::<F>();
+    twiddles::<F>(log_n, inverse).ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })
+}
+
+/// Swaps `data[k]` and `data[n − k]` for `0 < k < n/2` (index negation modulo `n`), in parallel.
+fn negate_indices<F: Send>(data: &mut [F]) {
+    let n = data.len();
+    if n < 4 {
+        return;
+    }
+    let (low, high) = data[1..].split_at_mut(n / 2 - 1);
+    // low[i] = data[1 + i] pairs with data[n − 1 − i] = high[n/2 − 1 − i]; high[0] = data[n/2] stays.
+    low.par_iter_mut()
+        .with_min_len(1 << 12)
+        .zip(high[1..].par_iter_mut().rev())
+        .for_each(|(a, b)| core::mem::swap(a, b));
+}
+
+/// One column transform with twiddles from [`column_twiddles`].
 pub(crate) fn transform<F: TwoAdicField>(
     data: &mut [F],
     tw: &Twiddles<F>,
@@ -246,6 +281,12 @@ pub(crate) fn transform<F: TwoAdicField>(
     {
         s.apply(data);
     }
+    let negate = direction == Direction::Inverse && negates_for_inverse::<F>();
+    // Negate where the order is natural: the input unless only the output is.
+    let negate_input = negate && order != Order::BitReversedToNatural;
+    if negate_input {
+        negate_indices(data);
+    }
     match order {
         Order::NaturalToBitReversed => dif(data, tw),
         Order::BitReversedToNatural => dit(data, tw),
@@ -253,6 +294,9 @@ pub(crate) fn transform<F: TwoAdicField>(
             dif(data, tw);
             bit_reverse_permute(data);
         }
+    }
+    if negate && !negate_input {
+        negate_indices(data);
     }
     if direction == Direction::Inverse
         && let Some(s) = scale
@@ -398,6 +442,9 @@ fn dif<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
 /// Every DIF stage of a chunk-sized array.
 fn dif_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
     let n = data.len();
+    if let Some(k) = F::ntt_kernels() {
+        return (k.dif_all)(data, tw.table());
+    }
     let width = F::Packing::WIDTH;
     let tiles = width > 1 && n >= width * width;
     let h_min = if tiles { width } else { 1 };
@@ -458,6 +505,9 @@ fn dit<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
 /// Every DIT stage of a chunk-sized array.
 fn dit_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
     let n = data.len();
+    if let Some(k) = F::ntt_kernels() {
+        return (k.dit_all)(data, tw.table());
+    }
     let width = F::Packing::WIDTH;
     let tiles = width > 1 && n >= width * width;
     let mut h = 1;
@@ -479,7 +529,7 @@ fn dit_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
 /// block of `4q`): stage `2q` with twiddles `w1a = ω_{4q}^j`, `w1b = ω_{4q}^{j+q}`, then stage `q`
 /// with `w2 = ω_{2q}^j` on both halves.
 #[inline]
-fn dif_radix4<F: Field>(
+fn dif_radix4<F: TwoAdicField>(
     a0: &mut [F],
     a1: &mut [F],
     a2: &mut [F],
@@ -488,6 +538,9 @@ fn dif_radix4<F: Field>(
     w1b: &[F],
     w2: &[F],
 ) {
+    if let Some(k) = F::ntt_kernels() {
+        return (k.dif_radix4)(a0, a1, a2, a3, w1a, w1b, w2);
+    }
     let width = F::Packing::WIDTH;
     if width > 1 && a0.len().is_multiple_of(width) {
         dif_radix4_lanes::<F::Packing, F::Packing>(
@@ -528,7 +581,7 @@ fn dif_radix4_lanes<P: PackedField + core::ops::Mul<T, Output = P>, T: Copy>(
 /// Two DIT stages at once (the inverse pattern of [`dif_radix4`]): stage `q` with `w2` on both
 /// halves, then stage `2q` with `w1a`, `w1b`.
 #[inline]
-fn dit_radix4<F: Field>(
+fn dit_radix4<F: TwoAdicField>(
     a0: &mut [F],
     a1: &mut [F],
     a2: &mut [F],
@@ -537,6 +590,9 @@ fn dit_radix4<F: Field>(
     w1b: &[F],
     w2: &[F],
 ) {
+    if let Some(k) = F::ntt_kernels() {
+        return (k.dit_radix4)(a0, a1, a2, a3, w1a, w1b, w2);
+    }
     let width = F::Packing::WIDTH;
     if width > 1 && a0.len().is_multiple_of(width) {
         dit_radix4_lanes::<F::Packing, F::Packing>(
@@ -621,7 +677,10 @@ fn small_stages_on_tiles<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>, dit:
 /// `(a, b) ← (a + b, (a − b)·w)` lane-wise, packed where the slice is long enough; a leading
 /// twiddle of one (the first butterfly of every block) skips its multiplication.
 #[inline]
-fn dif_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+fn dif_butterflies<F: TwoAdicField>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+    if let Some(k) = F::ntt_kernels() {
+        return (k.dif_butterflies)(lo, hi, w);
+    }
     let width = F::Packing::WIDTH;
     if width > 1 && lo.len().is_multiple_of(width) {
         let (plo, phi, pw) = (
@@ -652,7 +711,10 @@ fn dif_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
 /// `(a, b) ← (a + b·w, a − b·w)` lane-wise, packed where the slice is long enough; a leading
 /// twiddle of one skips its multiplication.
 #[inline]
-fn dit_butterflies<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+fn dit_butterflies<F: TwoAdicField>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+    if let Some(k) = F::ntt_kernels() {
+        return (k.dit_butterflies)(lo, hi, w);
+    }
     let width = F::Packing::WIDTH;
     if width > 1 && lo.len().is_multiple_of(width) {
         let (plo, phi, pw) = (

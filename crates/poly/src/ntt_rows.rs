@@ -21,7 +21,7 @@
 use rayon::prelude::*;
 use zkprove_field::{PackedField, TwoAdicField};
 
-use crate::ntt::{Direction, NttOps, Order, Scaling, transform};
+use crate::ntt::{Direction, NttOps, Order, Scaling, column_twiddles, transform};
 use crate::twiddles::{Twiddles, twiddles};
 use crate::{CpuBackend, PolyError};
 
@@ -88,15 +88,16 @@ pub fn ntt_rows<F: TwoAdicField>(
         return Err(PolyError::ZeroShift);
     }
     let log_n = n.trailing_zeros() as usize;
-    let inverse = direction == Direction::Inverse;
-    let tw = twiddles::<F>(log_n, inverse)
-        .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
     if width == 1 {
         // One column: the column transform (packed along the column) is the fast path.
+        let tw = column_twiddles::<F>(log_n, direction)?;
         let scale = Scaling::new(n, direction, order, shift);
         transform(data, &tw, direction, order, scale.as_ref());
         return Ok(());
     }
+    let inverse = direction == Direction::Inverse;
+    let tw = twiddles::<F>(log_n, inverse)
+        .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
     let scale = RowScaling::new(n, direction, order, shift);
     let lanes = F::Packing::WIDTH;
     if lanes > 1 && width.is_multiple_of(lanes) {

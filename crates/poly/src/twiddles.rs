@@ -24,6 +24,13 @@ impl<F: TwoAdicField> Twiddles<F> {
         &self.table[h - 1..2 * h - 1]
     }
 
+    /// The whole table: stage `h` at `h − 1 .. 2h − 1` (the layout
+    /// [`zkprove_field::NttKernels`] expects).
+    #[inline]
+    pub(crate) fn table(&self) -> &[F] {
+        &self.table
+    }
+
     /// Builds the table from `root`, a primitive `2^log_n`-th root of unity.
     fn new(log_n: usize, root: F) -> Self {
         let n = 1usize << log_n;

@@ -62,7 +62,7 @@ const fn mac(a: u64, b: u64, c: u64, carry: u64) -> (u64, u64) {
 
 /// `a − b` over 256 bits → (difference mod 2^256, borrow).
 #[inline(always)]
-const fn sub4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
+pub(super) const fn sub4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
     let (d0, br) = sbb(a[0], b[0], 0);
     let (d1, br) = sbb(a[1], b[1], br);
     let (d2, br) = sbb(a[2], b[2], br);
@@ -72,7 +72,7 @@ const fn sub4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
 
 /// `a + b` over 256 bits → (sum mod 2^256, carry).
 #[inline(always)]
-const fn add4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
+pub(super) const fn add4(a: &[u64; 4], b: &[u64; 4]) -> ([u64; 4], u64) {
     let (s0, c) = adc(a[0], b[0], 0);
     let (s1, c) = adc(a[1], b[1], c);
     let (s2, c) = adc(a[2], b[2], c);
@@ -99,9 +99,9 @@ const fn select4(mask: u64, a: &[u64; 4], b: &[u64; 4]) -> [u64; 4] {
     ]
 }
 
-/// `t mod p` for `t < 2p`.
+/// `t mod p` for `t < 2p` (also `t mod 2p` for `t < 4p`, with `2p` as the modulus argument).
 #[inline(always)]
-const fn reduce_once(t: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
+pub(super) const fn reduce_once(t: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
     let (d, borrow) = sub4(t, p);
     // borrow = 1 ⇔ t < p ⇔ keep t.
     select4(0u64.wrapping_sub(borrow), t, &d)
@@ -144,6 +144,20 @@ const fn double_mod(a: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
 /// Written with `while` loops for `const`; LLVM unrolls them fully.
 #[inline(always)]
 const fn mont_mul(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4] {
+    reduce_once(&mont_mul_unreduced(a, b, p, inv), p)
+}
+
+/// [`mont_mul`] without its final subtraction: `a·b·R⁻¹ mod p` up to one `p`, below
+/// `a·b/R + p`. For `a, b < p` that is below `2p`; for `a < 4p`, `b < p` too when `4p < R`
+/// (the NTT's lazy butterflies, `bn254::ntt_scalar`). The no-carry shortcut needs the top limbs to
+/// satisfy `a₃ + p₃ + 2 < 2^64`, which holds for `a < 4p` when `p₃ < 2^64/5`.
+#[inline(always)]
+pub(super) const fn mont_mul_unreduced(
+    a: &[u64; 4],
+    b: &[u64; 4],
+    p: &[u64; 4],
+    inv: u64,
+) -> [u64; 4] {
     let mut t = [0u64; 4];
     let mut i = 0;
     while i < 4 {
@@ -162,7 +176,7 @@ const fn mont_mul(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4], inv: u64) -> [u64; 4
         t[3] = ca.wrapping_add(cc);
         i += 1;
     }
-    reduce_once(&t, p)
+    t
 }
 
 /// `−p⁻¹ mod 2^64` by Newton–Hensel lifting: each step `x ← x·(2 − p·x)` doubles the number of
@@ -288,7 +302,7 @@ impl<P: Fp256Params> Fp256<P> {
 
     /// Wraps Montgomery limbs that are already known to be `< p`.
     #[inline(always)]
-    const fn from_mont(limbs: [u64; 4]) -> Self {
+    pub(super) const fn from_mont(limbs: [u64; 4]) -> Self {
         Self { limbs, _params: PhantomData }
     }
 
@@ -709,5 +723,27 @@ impl<P: Fp256Params> TwoAdicField for Fp256<P> {
             g = g.square();
         }
         Some(g)
+    }
+
+    /// Eight butterflies per vector operation on AVX-512 IFMA (`bn254::ntt_x8`) where the build
+    /// targets it, else scalar butterflies with lazy reduction (`bn254::ntt_scalar`).
+    #[inline]
+    fn ntt_kernels() -> Option<crate::NttKernels<Self>> {
+        #[cfg(all(
+            target_arch = "x86_64",
+            target_feature = "avx512ifma",
+            target_feature = "avx512dq"
+        ))]
+        {
+            Some(super::ntt_x8::kernels::<P, super::Fp256x8Ifma<P>>())
+        }
+        #[cfg(not(all(
+            target_arch = "x86_64",
+            target_feature = "avx512ifma",
+            target_feature = "avx512dq"
+        )))]
+        {
+            Some(super::ntt_scalar::kernels::<P>())
+        }
     }
 }

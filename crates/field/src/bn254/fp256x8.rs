@@ -62,6 +62,16 @@ impl<P: Fp256Params> Fp256x8Portable<P> {
         self.0
     }
 
+    /// Lane `i` of the result is lane `idx[i]` of the sixteen lanes of `self` then `other`
+    /// (`0..8` from `self`, `8..16` from `other`; only the low four bits of an index count).
+    #[inline(always)]
+    pub fn shuffle2(&self, other: &Self, idx: [i64; 8]) -> Self {
+        Self(idx.map(|i| {
+            let i = (i & 15) as usize;
+            if i < 8 { self.0[i] } else { other.0[i - 8] }
+        }))
+    }
+
     /// Lane-wise square.
     #[inline(always)]
     pub fn square(&self) -> Self {

@@ -236,6 +236,14 @@ impl<P: Fp256Params> Fp256x8Ifma<P> {
         out
     }
 
+    /// Lane `i` of the result is lane `idx[i]` of the sixteen lanes of `self` then `other`
+    /// (`0..8` from `self`, `8..16` from `other`): one two-source permutation per limb.
+    #[inline(always)]
+    pub fn shuffle2(&self, other: &Self, idx_lanes: [i64; 8]) -> Self {
+        let i = idx(idx_lanes);
+        Self::from_limbs(core::array::from_fn(|k| permute2(self.limbs[k], i, other.limbs[k])))
+    }
+
     /// Lane-wise square (15 products instead of 25).
     #[inline(always)]
     pub fn square(&self) -> Self {

@@ -5,7 +5,9 @@
 //! variants without the endomorphism, XYZZ-only, batch-affine-only, and fixed bases precomputed ×4.
 //!
 //! `ZKPROVE_BENCH_LOG_N` (comma-separated, default "12,16,20") picks the sizes;
-//! `ZKPROVE_BENCH_VARIANTS=0` leaves out our variants (default configuration only).
+//! `ZKPROVE_BENCH_VARIANTS=0` leaves out our variants (default configuration only),
+//! `ZKPROVE_BENCH_VARIANTS=tasks` keeps only the one-window-per-task variant (the task layout
+//! before windows were grouped).
 
 use std::time::Duration;
 
@@ -32,8 +34,20 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![12, 16, 20])
 }
 
-fn variants() -> bool {
-    std::env::var("ZKPROVE_BENCH_VARIANTS").map(|v| v != "0").unwrap_or(true)
+/// Which of our variants to run: all, none, or only the task-layout one.
+#[derive(PartialEq)]
+enum Variants {
+    All,
+    None,
+    Tasks,
+}
+
+fn variants() -> Variants {
+    match std::env::var("ZKPROVE_BENCH_VARIANTS").as_deref() {
+        Ok("0") => Variants::None,
+        Ok("tasks") => Variants::Tasks,
+        _ => Variants::All,
+    }
 }
 
 fn h2_fq(x: Fq) -> halo2curves::bn256::Fq {
@@ -57,7 +71,15 @@ fn msm_g1(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("zkprove", log_n), &log_n, |b, _| {
             b.iter(|| <CpuBackend as MsmOps<G1Config>>::msm(&prepared, &scalars).unwrap())
         });
-        if variants() {
+        if variants() != Variants::None {
+            let config = PippengerConfig { windows_per_task: Some(1), ..Default::default() };
+            g.bench_with_input(
+                BenchmarkId::new("zkprove-1-window-per-task", log_n),
+                &log_n,
+                |b, _| b.iter(|| msm_pippenger_with(&bases, &scalars, &config).unwrap()),
+            );
+        }
+        if variants() == Variants::All {
             for (name, mode, endomorphism) in [
                 ("zkprove-no-glv", BucketMode::Auto, Endomorphism::Off),
                 ("zkprove-xyzz", BucketMode::Xyzz, Endomorphism::Auto),

@@ -167,11 +167,16 @@ fn check_all_paths<C: SwCurve>(sizes: &[usize], windows: &[usize], seed: u64) {
                     continue;
                 }
                 for endomorphism in [Endomorphism::Off, Endomorphism::On] {
-                    for n_chunks in [None, Some(1), Some(3)] {
+                    // Chunks of points × groups of windows per task (every window in one task
+                    // with 100).
+                    for (n_chunks, windows_per_task) in
+                        [(None, None), (Some(1), Some(1)), (Some(3), Some(4)), (Some(1), Some(100))]
+                    {
                         let config = PippengerConfig {
                             window_bits: Some(c),
                             bucket_mode: mode,
                             n_chunks,
+                            windows_per_task,
                             endomorphism,
                         };
                         let got = msm_pippenger_with(&bases, &scalars, &config).expect("lengths");
@@ -249,6 +254,7 @@ fn batch_affine_degenerate_buckets() {
                     window_bits: Some(c),
                     bucket_mode: BucketMode::BatchAffine,
                     n_chunks: Some(1),
+                    windows_per_task: Some(3),
                     endomorphism,
                 };
                 let got = msm_pippenger_with(bases, &scalars, &config).unwrap();

@@ -27,24 +27,41 @@
 use crate::sw::{Affine, SwCurve, Xyzz};
 use zkprove_field::Field;
 
-/// A set of buckets.
+/// The buckets of `n_windows` windows of `n_buckets` buckets each, in one array: bucket `b` of
+/// window `w` is `w·n_buckets + b`. One task accumulating several windows at once lets the
+/// batch-affine additions of all of them share one inversion (a batch per window would be short
+/// when windows are narrow, as at 2^12..2^14 points) and reads each scalar once.
 pub(crate) trait Buckets<C: SwCurve> {
-    /// `n_buckets` empty buckets.
-    fn new(n_buckets: usize) -> Self;
-    /// `bucket[b] += p` (or `−= p` when `negate`). `p` is not the point at infinity.
+    /// `n_windows × n_buckets` empty buckets.
+    fn new(n_windows: usize, n_buckets: usize) -> Self;
+    /// `bucket[b] += p` (or `−= p` when `negate`), `b` the index in the whole array. `p` is not
+    /// the point at infinity.
     fn add(&mut self, b: usize, p: &Affine<C>, negate: bool);
-    /// `Σ_b (b + 1)·bucket_b`, consuming the buckets.
-    fn finish(self) -> Xyzz<C>;
+    /// `out[w] = Σ_b (b + 1)·bucket_{w, b}` for every window `w` (`out.len() = n_windows`),
+    /// consuming the buckets.
+    fn finish(self, out: &mut [Xyzz<C>]);
+}
+
+/// `Σ_b (b + 1)·buckets[b]` by the XYZZ running sum from the top bucket down.
+fn running_sum<C: SwCurve>(buckets: &[Affine<C>]) -> Xyzz<C> {
+    let mut running = Xyzz::<C>::IDENTITY;
+    let mut sum = Xyzz::<C>::IDENTITY;
+    for bucket in buckets.iter().rev() {
+        running.add_affine_assign(bucket);
+        sum.add_assign_xyzz(&running);
+    }
+    sum
 }
 
 /// Buckets in XYZZ coordinates.
 pub(crate) struct XyzzBuckets<C: SwCurve> {
     buckets: Vec<Xyzz<C>>,
+    n_buckets: usize,
 }
 
 impl<C: SwCurve> Buckets<C> for XyzzBuckets<C> {
-    fn new(n_buckets: usize) -> Self {
-        Self { buckets: vec![Xyzz::IDENTITY; n_buckets] }
+    fn new(n_windows: usize, n_buckets: usize) -> Self {
+        Self { buckets: vec![Xyzz::IDENTITY; n_windows * n_buckets], n_buckets }
     }
 
     #[inline(always)]
@@ -56,15 +73,17 @@ impl<C: SwCurve> Buckets<C> for XyzzBuckets<C> {
         }
     }
 
-    fn finish(self) -> Xyzz<C> {
+    fn finish(self, out: &mut [Xyzz<C>]) {
         // Σ (b+1)·B_b = Σ_b (B_top + … + B_b): a running sum from the top bucket down.
-        let mut running = Xyzz::<C>::IDENTITY;
-        let mut sum = Xyzz::<C>::IDENTITY;
-        for bucket in self.buckets.iter().rev() {
-            running.add_assign_xyzz(bucket);
-            sum.add_assign_xyzz(&running);
+        for (o, window) in out.iter_mut().zip(self.buckets.chunks(self.n_buckets)) {
+            let mut running = Xyzz::<C>::IDENTITY;
+            let mut sum = Xyzz::<C>::IDENTITY;
+            for bucket in window.iter().rev() {
+                running.add_assign_xyzz(bucket);
+                sum.add_assign_xyzz(&running);
+            }
+            *o = sum;
         }
-        sum
     }
 }
 
@@ -79,6 +98,8 @@ struct Entry<C: SwCurve> {
 /// inversion.
 pub(crate) struct BatchAffineBuckets<C: SwCurve> {
     buckets: Vec<Affine<C>>,
+    /// Buckets per window.
+    n_buckets: usize,
     in_batch: Vec<bool>,
     batch: Vec<Entry<C>>,
     pending: Vec<Entry<C>>,
@@ -233,11 +254,13 @@ impl<C: SwCurve> BatchAffineBuckets<C> {
 }
 
 impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
-    fn new(n_buckets: usize) -> Self {
-        let batch_size = batch_size(n_buckets);
+    fn new(n_windows: usize, n_buckets: usize) -> Self {
+        let total = n_windows * n_buckets;
+        let batch_size = batch_size(total);
         Self {
-            buckets: vec![Affine::IDENTITY; n_buckets],
-            in_batch: vec![false; n_buckets],
+            buckets: vec![Affine::IDENTITY; total],
+            n_buckets,
+            in_batch: vec![false; total],
             batch: Vec::with_capacity(batch_size),
             pending: Vec::new(),
             batch_size,
@@ -259,7 +282,7 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
         }
     }
 
-    fn finish(mut self) -> Xyzz<C> {
+    fn finish(mut self, out: &mut [Xyzz<C>]) {
         while !self.pending.is_empty() || !self.batch.is_empty() {
             self.execute();
             if !self.pending.is_empty() {
@@ -267,41 +290,55 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
             }
         }
         if self.buckets.len() >= SEGMENTED_REDUCTION_MIN_BUCKETS {
-            return segmented_reduction(&self.buckets, &mut self.scratch);
+            segmented_reduction(&self.buckets, self.n_buckets, &mut self.scratch, out);
+            return;
         }
-        let mut running = Xyzz::<C>::IDENTITY;
-        let mut sum = Xyzz::<C>::IDENTITY;
-        for bucket in self.buckets.iter().rev() {
-            running.add_affine_assign(bucket);
-            sum.add_assign_xyzz(&running);
+        for (o, window) in out.iter_mut().zip(self.buckets.chunks(self.n_buckets)) {
+            *o = running_sum(window);
         }
-        sum
     }
 }
 
-/// From this many buckets on, [`segmented_reduction`] replaces the XYZZ running sum.
+/// From this many buckets on (all windows of a task together), [`segmented_reduction`] replaces
+/// the XYZZ running sum.
 const SEGMENTED_REDUCTION_MIN_BUCKETS: usize = 1 << 10;
 
 /// Buckets per segment of [`segmented_reduction`]: `n_buckets / SEGMENT_LEN` segments make each
 /// batch (one inversion, ~170M for BN254 Fq) long enough to cost about 1M per addition.
 const SEGMENT_LEN: usize = 16;
 
-/// `Σ_b (b + 1)·buckets[b]` with batch-affine additions: the buckets are cut into segments of
-/// [`SEGMENT_LEN`]; every segment runs its own running sum (`running_s += B`, then
-/// `sum_s += running_s`, from its top bucket down), all segments in step so that each step is two
-/// batches of independent affine additions sharing one inversion each (≈ 6M per addition instead
-/// of the 10M + 14M of the XYZZ running sum). Segment `s` starting at bucket `s·L` contributes
-/// `sum_s + s·L·running_s`, so the total is `Σ_s sum_s + L·Σ_s s·running_s`, the last sum by a
-/// short XYZZ running sum over the segments.
-fn segmented_reduction<C: SwCurve>(buckets: &[Affine<C>], scratch: &mut Scratch<C>) -> Xyzz<C> {
-    let len = SEGMENT_LEN;
-    let n_segments = buckets.len().div_ceil(len);
+/// `out[w] = Σ_b (b + 1)·buckets[w·window_len + b]` for every window `w` (`buckets.len() =
+/// out.len()·window_len`) with batch-affine additions: each window's buckets are cut into
+/// segments of [`SEGMENT_LEN`] (fewer when the window is shorter); every segment runs its own
+/// running sum (`running_s += B`, then `sum_s += running_s`, from its top bucket down), all
+/// segments of all windows in step so that each step is two batches of independent affine
+/// additions sharing one inversion each (≈ 6M per addition instead of the 10M + 14M of the XYZZ
+/// running sum). Segment `s` starting at bucket `s·L` of its window contributes
+/// `sum_s + s·L·running_s`, so a window's total is `Σ_s sum_s + L·Σ_s s·running_s`, the last sum
+/// by a short XYZZ running sum over the window's segments.
+fn segmented_reduction<C: SwCurve>(
+    buckets: &[Affine<C>],
+    window_len: usize,
+    scratch: &mut Scratch<C>,
+    out: &mut [Xyzz<C>],
+) {
+    debug_assert_eq!(buckets.len(), out.len() * window_len);
+    if window_len == 0 {
+        out.fill(Xyzz::IDENTITY);
+        return;
+    }
+    let len = SEGMENT_LEN.min(window_len.next_power_of_two());
+    let per_window = window_len.div_ceil(len);
+    let n_segments = per_window * out.len();
     let mut running = vec![Affine::<C>::IDENTITY; n_segments];
     let mut sums = vec![Affine::<C>::IDENTITY; n_segments];
     let mut column = vec![Affine::<C>::IDENTITY; n_segments];
     for t in (0..len).rev() {
-        for (s, c) in column.iter_mut().enumerate() {
-            *c = buckets.get(s * len + t).copied().unwrap_or(Affine::IDENTITY);
+        for (w, col) in column.chunks_mut(per_window).enumerate() {
+            let window = &buckets[w * window_len..(w + 1) * window_len];
+            for (s, c) in col.iter_mut().enumerate() {
+                *c = window.get(s * len + t).copied().unwrap_or(Affine::IDENTITY);
+            }
         }
         batch_add_affine(
             &mut running,
@@ -311,21 +348,24 @@ fn segmented_reduction<C: SwCurve>(buckets: &[Affine<C>], scratch: &mut Scratch<
         let entries = running.iter().enumerate().map(|(s, p)| (s as u32, *p));
         batch_add_affine(&mut sums, entries, scratch);
     }
-    // Σ_s s·running_s by a running sum from the top segment down, then times L.
-    let mut acc = Xyzz::<C>::IDENTITY;
-    let mut weighted = Xyzz::<C>::IDENTITY;
-    for r in running.iter().skip(1).rev() {
-        acc.add_affine_assign(r);
-        weighted.add_assign_xyzz(&acc);
+    let windows = running.chunks(per_window).zip(sums.chunks(per_window));
+    for (o, (running, sums)) in out.iter_mut().zip(windows) {
+        // Σ_s s·running_s by a running sum from the top segment down, then times L.
+        let mut acc = Xyzz::<C>::IDENTITY;
+        let mut weighted = Xyzz::<C>::IDENTITY;
+        for r in running.iter().skip(1).rev() {
+            acc.add_affine_assign(r);
+            weighted.add_assign_xyzz(&acc);
+        }
+        let mut total = weighted;
+        for _ in 0..len.trailing_zeros() {
+            total = total.double();
+        }
+        for s in sums {
+            total.add_affine_assign(s);
+        }
+        *o = total;
     }
-    let mut total = weighted;
-    for _ in 0..len.trailing_zeros() {
-        total = total.double();
-    }
-    for s in &sums {
-        total.add_affine_assign(s);
-    }
-    total
 }
 
 #[cfg(test)]
@@ -337,13 +377,7 @@ mod tests {
     use rand::{Rng, SeedableRng};
 
     fn xyzz_reduction<C: SwCurve>(buckets: &[Affine<C>]) -> Projective<C> {
-        let mut running = Xyzz::<C>::IDENTITY;
-        let mut sum = Xyzz::<C>::IDENTITY;
-        for bucket in buckets.iter().rev() {
-            running.add_affine_assign(bucket);
-            sum.add_assign_xyzz(&running);
-        }
-        sum.to_projective()
+        running_sum(buckets).to_projective()
     }
 
     /// The segmented batch-affine reduction equals the XYZZ running sum on buckets with
@@ -383,8 +417,21 @@ mod tests {
         ];
         let mut scratch = Scratch::with_capacity(0);
         for (k, buckets) in cases.iter().enumerate() {
-            let got = segmented_reduction(buckets, &mut scratch).to_projective();
-            assert_eq!(got, xyzz_reduction(buckets), "case {k}");
+            let mut out = [Xyzz::IDENTITY];
+            segmented_reduction(buckets, buckets.len(), &mut scratch, &mut out);
+            assert_eq!(out[0].to_projective(), xyzz_reduction(buckets), "case {k}");
+            // The same buckets as windows of 8, 16 (one segment each) and 40 (a short last
+            // segment), all reduced together.
+            for window_len in [8, 16, 40] {
+                let n_windows = buckets.len() / window_len;
+                let buckets = &buckets[..n_windows * window_len];
+                let mut out = vec![Xyzz::IDENTITY; n_windows];
+                segmented_reduction(buckets, window_len, &mut scratch, &mut out);
+                for (w, o) in out.iter().enumerate() {
+                    let want = xyzz_reduction(&buckets[w * window_len..(w + 1) * window_len]);
+                    assert_eq!(o.to_projective(), want, "case {k}, window {w} of {window_len}");
+                }
+            }
         }
     }
 

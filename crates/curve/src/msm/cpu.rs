@@ -85,6 +85,10 @@ pub struct PippengerConfig {
     /// How many chunks the points are split into (each chunk × window is one parallel task);
     /// `None` chooses from the thread count.
     pub n_chunks: Option<usize>,
+    /// How many windows one task accumulates together (their buckets in one array, their
+    /// batch-affine additions sharing inversions); `None` chooses from the window width and the
+    /// thread count ([`windows_per_task`]).
+    pub windows_per_task: Option<usize>,
     /// Whether to use the curve's GLV endomorphism (for [`CpuBases`] that store `φ(Pᵢ)` or
     /// precomputed multiples this is fixed when the bases are prepared, and ignored here).
     pub endomorphism: Endomorphism,
@@ -382,7 +386,24 @@ pub fn msm_pippenger_with<C: SwCurve>(
     Ok(run([bases, &endo], &limbs, n, Layout { c, factor: 1, k }, config))
 }
 
-/// The MSM proper: tasks = virtual windows × chunks of scalars, each summing its bucket.
+/// The most buckets (all windows of a task together) that [`windows_per_task`] gathers in one
+/// task: 256 KiB of affine G1 buckets, half a core's L2 on the development machines.
+const MAX_GROUPED_BUCKETS: usize = 1 << 12;
+
+/// Windows per task for `k` windows of `n_buckets` buckets on `threads` threads: with
+/// batch-affine buckets, as many as keep every thread busy (`⌈k / threads⌉`) and the task's
+/// buckets within [`MAX_GROUPED_BUCKETS`], so that narrow windows (few buckets each, hence short
+/// batches and a costly inversion per few additions) share their batches; one window per task
+/// otherwise.
+fn windows_per_task(k: usize, n_buckets: usize, threads: usize, mode: BucketMode) -> usize {
+    if mode != BucketMode::BatchAffine {
+        return 1;
+    }
+    k.div_ceil(threads).min(MAX_GROUPED_BUCKETS / n_buckets).max(1)
+}
+
+/// The MSM proper: tasks = groups of virtual windows × chunks of scalars, each summing its
+/// buckets.
 fn run<C: SwCurve>(
     sets: [&[Affine<C>]; 2],
     limbs: &ScalarLimbs,
@@ -393,32 +414,57 @@ fn run<C: SwCurve>(
     let Layout { c, factor, k, .. } = layout;
     let parts = limbs.parts();
     let threads = rayon::current_num_threads().max(1);
+    let n_buckets = 1usize << (c - 1);
+    let n_entries = n * parts * factor;
+    // Windows per task, for the bucket mode all the points in one chunk would get.
+    let g = config
+        .windows_per_task
+        .unwrap_or_else(|| {
+            windows_per_task(k, n_buckets, threads, resolve_mode(config.bucket_mode, n_entries, c))
+        })
+        .clamp(1, k);
+    let n_groups = k.div_ceil(g);
     // Enough tasks to keep every thread busy (and balance the uneven last window), but each chunk
     // pays a full bucket reduction, so keep chunks well above the number of buckets.
     let n_chunks = config
         .n_chunks
         .unwrap_or_else(|| {
-            let wanted = (2 * threads).div_ceil(k);
-            let affordable = (n * parts * factor) / (1usize << (c + 1)).max(1);
+            let wanted =
+                if g == 1 { (2 * threads).div_ceil(k) } else { threads.div_ceil(n_groups) };
+            let affordable = n_entries / (1usize << (c + 1)).max(1);
             wanted.min(affordable)
         })
         .clamp(1, n);
     let chunk_len = n.div_ceil(n_chunks);
     let n_chunks = n.div_ceil(chunk_len);
     let mode = resolve_mode(config.bucket_mode, chunk_len * parts * factor, c);
-    let n_buckets = 1usize << (c - 1);
 
+    // Task (group, chunk) writes the sums of its windows into its own slot.
     let tasks: Vec<(usize, usize)> =
-        (0..k).flat_map(|j| (0..n_chunks).map(move |ch| (j, ch))).collect();
-    let sums: Vec<Xyzz<C>> = tasks
+        (0..n_groups).flat_map(|gi| (0..n_chunks).map(move |ch| (gi, ch))).collect();
+    let sums: Vec<Vec<Xyzz<C>>> = tasks
         .par_iter()
-        .map(|&(j, ch)| {
+        .map(|&(gi, ch)| {
             let range = ch * chunk_len..((ch + 1) * chunk_len).min(n);
+            let windows = gi * g..((gi + 1) * g).min(k);
+            let n_windows = windows.len();
             match mode {
-                BucketMode::Xyzz => {
-                    window_sum(XyzzBuckets::new(n_buckets), sets, limbs, range, j, layout)
-                }
-                _ => window_sum(BatchAffineBuckets::new(n_buckets), sets, limbs, range, j, layout),
+                BucketMode::Xyzz => window_sums(
+                    XyzzBuckets::new(n_windows, n_buckets),
+                    sets,
+                    limbs,
+                    range,
+                    windows,
+                    layout,
+                ),
+                _ => window_sums(
+                    BatchAffineBuckets::new(n_windows, n_buckets),
+                    sets,
+                    limbs,
+                    range,
+                    windows,
+                    layout,
+                ),
             }
         })
         .collect();
@@ -429,26 +475,28 @@ fn run<C: SwCurve>(
         for _ in 0..c {
             acc = acc.double();
         }
+        let (gi, w) = (j / g, j % g);
         let mut s = Xyzz::<C>::IDENTITY;
-        for part in &sums[j * n_chunks..(j + 1) * n_chunks] {
-            s.add_assign_xyzz(part);
+        for part in &sums[gi * n_chunks..(gi + 1) * n_chunks] {
+            s.add_assign_xyzz(&part[w]);
         }
         acc += s.to_projective();
     }
     acc
 }
 
-/// One task: virtual window `j` over scalars `range`.
-fn window_sum<C: SwCurve, B: Buckets<C>>(
+/// One task: virtual windows `windows` over scalars `range`; the sum of each window.
+fn window_sums<C: SwCurve, B: Buckets<C>>(
     mut buckets: B,
     sets: [&[Affine<C>]; 2],
     limbs: &ScalarLimbs,
     range: core::ops::Range<usize>,
-    j: usize,
+    windows: core::ops::Range<usize>,
     layout: Layout,
-) -> Xyzz<C> {
+) -> Vec<Xyzz<C>> {
     let Layout { c, factor, k } = layout;
     let parts = limbs.parts();
+    let n_buckets = 1usize << (c - 1);
     for i in range {
         for h in 0..parts {
             let e = i * parts + h;
@@ -457,17 +505,22 @@ fn window_sum<C: SwCurve, B: Buckets<C>>(
             let points = sets[h];
             let base = i * factor;
             for t in 0..factor {
-                let d = booth_digit(scalar, t * k + j, c);
-                if d == 0 {
-                    continue;
-                }
                 let p = &points[base + t];
                 if p.is_identity() {
                     continue;
                 }
-                buckets.add(d.unsigned_abs() as usize - 1, p, (d < 0) != negative);
+                for (w, j) in windows.clone().enumerate() {
+                    let d = booth_digit(scalar, t * k + j, c);
+                    if d == 0 {
+                        continue;
+                    }
+                    let b = w * n_buckets + d.unsigned_abs() as usize - 1;
+                    buckets.add(b, p, (d < 0) != negative);
+                }
             }
         }
     }
-    buckets.finish()
+    let mut out = vec![Xyzz::IDENTITY; windows.len()];
+    buckets.finish(&mut out);
+    out
 }

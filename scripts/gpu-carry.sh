@@ -1,29 +1,28 @@
 #!/usr/bin/env bash
-# Prepares what a GPU machine without a Rust toolchain, network or NVRTC needs to run zkprove's CUDA
+# Prepares what a GPU machine without a Rust toolchain, network or NVRTC needs to run zkprove's GPU
 # checks, in target/gpu-carry/ (well under the 64 MiB a device session can carry):
-#   cuda-tests   the differential tests of crates/gpu/tests/cuda.rs (stripped, release)
-#   msm-cuda-tests  the MSM tests of crates/gpu/tests/msm_cuda.rs (G1/G2 against the CPU)
-#   quotient-cuda-tests  crates/gpu/tests/quotient_cuda.rs (Groth16 quotient pieces, device-scalar MSMs)
-#   sumcheck-cuda-tests  crates/gpu/tests/sumcheck_cuda.rs (sumcheck folds, rounds, proofs against the CPU)
-#   zkprove      the CLI (stripped, release), for `zkprove devices` and `zkprove bench ntt --device cuda`
-#   cubins/      every field program as an sm_90 CUBIN, built here with NVRTC from PyPI
-# On the GPU machine:
-#   export ZKPROVE_CUDA_CUBIN_DIR=$PWD/target/gpu-carry/cubins
-#   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/cuda-tests --nocapture --test-threads 1
-#   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/msm-cuda-tests --nocapture --test-threads 1
-#   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/quotient-cuda-tests --nocapture --test-threads 1
-#   ZKPROVE_REQUIRE_CUDA=1 target/gpu-carry/sumcheck-cuda-tests --nocapture --test-threads 1
-#   target/gpu-carry/zkprove bench sumcheck --device cuda --field m31 --log-n 22 --degree 3 --json
-#   target/gpu-carry/zkprove bench msm --device cuda --log-n 20 --json
-#   target/gpu-carry/zkprove devices
-#   target/gpu-carry/zkprove bench ntt --device cuda --field babybear --log-n 24 --json
-#   target/gpu-carry/zkprove bench ntt --device cuda --field bn254 --log-n 22 --json
-# Usage: scripts/gpu-carry.sh [--no-cli] [ARCH]   (ARCH defaults to sm_90, the H100)
+#   *-cuda-tests  the CUDA differential tests of crates/gpu/tests/{cuda,msm_cuda,quotient_cuda,
+#                 sumcheck_cuda,merkle_cuda}.rs (stripped, release): each kernel against the CPU backend
+#   zkprove       the CLI (stripped, release), for `zkprove devices` and `zkprove bench … --device cuda`
+#   cubins/       every device program as an sm_90 CUBIN, built here with NVRTC from PyPI
+#   avx512/       (with --avx512) the field, poly and curve test binaries built for AVX-512 + IFMA
+#                 (x86-64-v4), to run the IFMA code paths on the GPU machine's CPU when it has them
+# Everything is built for x86-64-v3 (AVX2) in its own target directory (target/gpu-build), not for
+# this machine's CPU: the GPU machine's processor differs. scripts/gpu-run.sh runs it all there:
+#   bash scripts/gpu-run.sh      (writes logs and the JSON lines of the benchmarks to $OUT)
+# Usage: scripts/gpu-carry.sh [--no-cli] [--avx512] [ARCH]   (ARCH defaults to sm_90: H100, H200)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="${CARGO_BUILD_JOBS:-2}"
 cli=1
-if [ "${1:-}" = "--no-cli" ]; then cli=0; shift; fi
+avx512=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-cli) cli=0; shift ;;
+    --avx512) avx512=1; shift ;;
+    *) break ;;
+  esac
+done
 arch="${1:-sm_90}"
 out=target/gpu-carry
 mkdir -p "$out"
@@ -33,48 +32,52 @@ if [ ! -e target/cuda-pip/nvidia/cu13/lib/libnvrtc.so.13 ]; then
 fi
 export LD_LIBRARY_PATH="$PWD/target/cuda-pip/nvidia/cu13/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 
+export RUSTFLAGS="-C target-cpu=x86-64-v3"
+export CARGO_TARGET_DIR=target/gpu-build
+
 rm -rf "$out/cubins"
 cargo run -q -j"$jobs" --release -p zkprove-gpu --example build_cubins -- "$out/cubins" "$arch"
 
-bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test cuda --no-run --message-format=json \
-  | python3 -c 'import json,sys
+# The executables of `cargo test --no-run` (JSON on stdin) whose target is named $1, or all test
+# executables when $1 is empty.
+executables() {
+  python3 -c 'import json,sys
+name = sys.argv[1]
 for l in sys.stdin:
     m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "cuda" and m.get("executable"):
-        print(m["executable"])')
-cp "$bin" "$out/cuda-tests"
-strip "$out/cuda-tests"
+    if m.get("reason") != "compiler-artifact" or not m.get("executable"):
+        continue
+    if not m.get("profile", {}).get("test"):
+        continue
+    if name and m.get("target", {}).get("name") != name:
+        continue
+    print(m["target"]["name"] + " " + m["executable"])' "${1:-}"
+}
 
-bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test msm_cuda --no-run --message-format=json \
-  | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "msm_cuda" and m.get("executable"):
-        print(m["executable"])')
-cp "$bin" "$out/msm-cuda-tests"
-strip "$out/msm-cuda-tests"
-
-bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test quotient_cuda --no-run --message-format=json \
-  | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "quotient_cuda" and m.get("executable"):
-        print(m["executable"])')
-cp "$bin" "$out/quotient-cuda-tests"
-strip "$out/quotient-cuda-tests"
-
-bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test sumcheck_cuda --no-run --message-format=json \
-  | python3 -c 'import json,sys
-for l in sys.stdin:
-    m = json.loads(l)
-    if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "sumcheck_cuda" and m.get("executable"):
-        print(m["executable"])')
-cp "$bin" "$out/sumcheck-cuda-tests"
-strip "$out/sumcheck-cuda-tests"
+for t in cuda msm_cuda quotient_cuda sumcheck_cuda merkle_cuda; do
+  bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test "$t" --no-run --message-format=json \
+    | executables "$t" | awk '{print $2}')
+  dest="$out/${t%_cuda}-cuda-tests"
+  [ "$t" = cuda ] && dest="$out/cuda-tests"
+  cp "$bin" "$dest"
+  strip "$dest"
+done
 
 if [ "$cli" = 1 ]; then
   cargo build -j"$jobs" --release -p zkprove-cli
-  cp "${CARGO_TARGET_DIR:-target}/release/zkprove" "$out/zkprove"
+  cp "$CARGO_TARGET_DIR/release/zkprove" "$out/zkprove"
   strip "$out/zkprove"
+fi
+
+if [ "$avx512" = 1 ]; then
+  rm -rf "$out/avx512"
+  mkdir -p "$out/avx512"
+  RUSTFLAGS="-C target-cpu=x86-64-v4 -C target-feature=+avx512ifma" CARGO_TARGET_DIR=target/gpu-avx512 \
+    cargo test -j"$jobs" -p zkprove-field -p zkprove-poly -p zkprove-curve --no-run --message-format=json \
+    | executables "" | while read -r name bin; do
+      dest="$out/avx512/$(basename "$bin")"
+      cp "$bin" "$dest"
+      strip "$dest"
+    done
 fi
 du -sh "$out"/*

@@ -136,10 +136,11 @@ impl CurveName {
     }
 }
 
-/// Where a kernel runs. `cuda` and `opencl` run `bench ntt` and `bench msm` so far.
+/// Where a kernel runs. `cuda` and `opencl` run `bench ntt`, `bench msm`, `bench merkle` and
+/// `bench sumcheck` so far.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Device {
+pub(super) enum Device {
     /// The CPU backend (multi-core, SIMD).
     Cpu,
     /// CUDA device 0 (data resident on the device).
@@ -153,7 +154,7 @@ enum Device {
 
 impl Device {
     /// `auto` made concrete; the other choices as they are.
-    fn resolved(self) -> Device {
+    pub(super) fn resolved(self) -> Device {
         match self {
             Device::Auto if super::groth16::cuda_usable() => Device::Cuda,
             Device::Auto => Device::Cpu,
@@ -411,20 +412,29 @@ fn circle_fft(args: &NttArgs) -> Result<BenchReport> {
 }
 
 /// Times `Σ sᵢ·Pᵢ` on a device backend: bases prepared (uploaded) once outside the timing, each
-/// rep uploads the scalars and waits for the result (`--precompute` does not apply).
+/// rep uploads the scalars and waits for the result (`--precompute` does not apply). The untimed
+/// first run must equal the CPU backend's result.
 fn msm_device<C, B>(args: &MsmArgs) -> Result<BenchReport>
 where
     C: zkprove_curve::SwCurve,
     B: zkprove_curve::MsmOps<C>,
 {
+    use zkprove_curve::MsmOps;
     use zkprove_curve::msm::random_points;
     let n = 1usize << args.log_n;
     let mut rng = StdRng::seed_from_u64(3);
     let bases = random_points::<C, _>(n, &mut rng);
     let scalars: Vec<C::Scalar> = (0..n).map(|_| C::Scalar::random(&mut rng)).collect();
+    let cpu_bases = <CpuBackend as MsmOps<C>>::prepare_bases(bases.clone())
+        .context("preparing the CPU bases")?;
+    let expected = <CpuBackend as MsmOps<C>>::msm(&cpu_bases, &scalars).context("CPU MSM")?;
+    drop(cpu_bases);
     let prepared = B::prepare_bases(bases).context("uploading the bases")?;
-    // One untimed run: compiles and caches the device program.
-    black_box(B::msm(&prepared, &scalars).context("MSM failed")?);
+    // One untimed run: compiles and caches the device program, checked against the CPU.
+    let got = B::msm(&prepared, &scalars).context("MSM failed")?;
+    if got != expected {
+        bail!("the device MSM differs from the CPU backend's: the device program is wrong");
+    }
     let times = time_reps(args.common.reps, || {
         black_box(B::msm(&prepared, &scalars).context("MSM failed")?);
         Ok(())

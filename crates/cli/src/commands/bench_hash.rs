@@ -1,13 +1,16 @@
 //! `zkprove bench poseidon2` and `zkprove bench merkle`: Poseidon2 permutation throughput (2^N
 //! independent permutations, SIMD-packed, on every thread) and a Merkle commitment to 2^N rows of
-//! 8 field elements (Plonky3's sponge + truncated-permutation scheme over Poseidon2 width 16).
+//! 8 field elements (`--row-len`; Plonky3's sponge + truncated-permutation scheme over Poseidon2
+//! width 16). `bench merkle --device cuda|opencl` (M31, BabyBear) commits rows already resident in
+//! device memory and reads back the root only; its warm-up root is checked against the CPU's.
 //! One JSON line with `--json`:
 //! `{"kernel":…,"field":…,"log_n":…,"device":…,"median_ms":…,"reps":…,"threads":…,"width":…,"mops_per_s":…}`.
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use clap::{Args, ValueEnum};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -16,9 +19,13 @@ use zkprove_field::Field;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::m31::M31;
+use zkprove_gpu::{
+    ClDevice, CudaDevice, GpuBuffer, MERKLE_OUT, Poseidon2GpuField, Runtime,
+    gpu_merkle_root_resident,
+};
 use zkprove_hash::{MerkleHash, MerkleTree, Poseidon2, Poseidon2Merkle};
 
-use super::bench::{median, thread_pool, time_reps};
+use super::bench::{Device, median, thread_pool, time_reps};
 
 /// The fields the hash benchmarks know.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -76,6 +83,12 @@ pub struct BenchPoseidon2Args {
 pub struct BenchMerkleArgs {
     #[command(flatten)]
     common: HashCommonArgs,
+    /// Field elements per leaf row (2^N rows of this many elements are committed).
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    row_len: u32,
+    /// Where to commit: the CPU, or a GPU with the rows resident in its memory (M31, BabyBear).
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
 }
 
 #[derive(Debug, Serialize)]
@@ -87,7 +100,7 @@ struct HashReport {
     median_ms: f64,
     reps: u32,
     threads: usize,
-    /// poseidon2: the permutation width; merkle: the row length (8).
+    /// poseidon2: the permutation width; merkle: the row length (8 unless `--row-len`).
     width: usize,
     /// Millions of permutations (poseidon2) or leaves (merkle) per second at the median.
     mops_per_s: f64,
@@ -113,21 +126,81 @@ pub fn run_poseidon2(args: BenchPoseidon2Args) -> Result<()> {
     print_report(&report, c.json)
 }
 
-/// Runs `zkprove bench merkle` (rows of 8 elements, width-16 Poseidon2; Goldilocks uses width 12
-/// with rate 8 and 4-element digests).
+/// Runs `zkprove bench merkle` (rows of `--row-len` elements, width-16 Poseidon2; Goldilocks uses
+/// width 12 with rate 8 and 4-element digests).
 pub fn run_merkle(args: BenchMerkleArgs) -> Result<()> {
     let c = &args.common;
+    let row_len = args.row_len as usize;
     let pool = thread_pool(c.threads)?;
-    let report = pool.install(|| match c.field {
-        HashField::Babybear => {
-            merkle(c, Poseidon2Merkle::<BabyBear, 16, 8, 8>::new(Poseidon2::babybear_16())?)
+    let report = pool.install(|| match (args.device.resolved(), c.field) {
+        (Device::Cpu | Device::Auto, HashField::Babybear) => merkle(
+            c,
+            Poseidon2Merkle::<BabyBear, 16, 8, 8>::new(Poseidon2::babybear_16())?,
+            row_len,
+        ),
+        (Device::Cpu | Device::Auto, HashField::M31) => {
+            merkle(c, Poseidon2Merkle::<M31, 16, 8, 8>::new(Poseidon2::m31_16())?, row_len)
         }
-        HashField::M31 => merkle(c, Poseidon2Merkle::<M31, 16, 8, 8>::new(Poseidon2::m31_16())?),
-        HashField::Goldilocks => {
-            merkle(c, Poseidon2Merkle::<Goldilocks, 12, 8, 4>::new(Poseidon2::goldilocks_12())?)
+        (Device::Cpu | Device::Auto, HashField::Goldilocks) => merkle(
+            c,
+            Poseidon2Merkle::<Goldilocks, 12, 8, 4>::new(Poseidon2::goldilocks_12())?,
+            row_len,
+        ),
+        (Device::Cuda, field) => {
+            let dev = CudaDevice::get().context("--device cuda (see `zkprove devices`)")?;
+            merkle_gpu_field(c, &dev, field, row_len, "cuda")
+        }
+        (Device::Opencl, field) => {
+            let dev = ClDevice::get().context("--device opencl (see `zkprove devices`)")?;
+            merkle_gpu_field(c, &dev, field, row_len, "opencl")
         }
     })?;
     print_report(&report, c.json)
+}
+
+fn merkle_gpu_field<R: Runtime>(
+    c: &HashCommonArgs,
+    dev: &Arc<R>,
+    field: HashField,
+    row_len: usize,
+    device: &'static str,
+) -> Result<HashReport> {
+    match field {
+        HashField::M31 => merkle_gpu::<R, M31>(c, dev, row_len, device),
+        HashField::Babybear => merkle_gpu::<R, BabyBear>(c, dev, row_len, device),
+        HashField::Goldilocks => {
+            bail!("bench merkle on a GPU: m31 or babybear (no Goldilocks Poseidon2 device program)")
+        }
+    }
+}
+
+/// Each rep commits the resident rows (leaf hashes, then one launch per layer) and downloads the
+/// root, which waits for the device. The warm-up root must equal the CPU backend's.
+fn merkle_gpu<R: Runtime, F: Poseidon2GpuField>(
+    c: &HashCommonArgs,
+    dev: &Arc<R>,
+    row_len: usize,
+    device: &'static str,
+) -> Result<HashReport> {
+    let n = 1usize << c.log_n;
+    let mut rng = StdRng::seed_from_u64(4);
+    let rows: Vec<F> = (0..n * row_len).map(|_| F::random(&mut rng)).collect();
+    let resident = GpuBuffer::upload(dev, &rows).context("uploading the rows")?;
+    let hasher = Poseidon2Merkle::<F, 16, 8, MERKLE_OUT>::new(F::poseidon2())?;
+    let expected = MerkleTree::commit(hasher, rows, row_len)?.root();
+    let root = gpu_merkle_root_resident(&resident, row_len)?;
+    if root != expected {
+        bail!("the {device} Merkle root differs from the CPU's: the device program is wrong");
+    }
+    let mut times = Vec::with_capacity(c.reps as usize);
+    for _ in 0..c.reps {
+        let start = Instant::now();
+        black_box(gpu_merkle_root_resident(&resident, row_len)?);
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    let mut report = report("merkle", c, row_len, n, times);
+    report.device = device;
+    Ok(report)
 }
 
 fn permutations<F: Field, const W: usize>(
@@ -146,24 +219,23 @@ fn permutations<F: Field, const W: usize>(
     Ok(report("poseidon2", c, W, n, times))
 }
 
-fn merkle<H: MerkleHash>(c: &HashCommonArgs, hasher: H) -> Result<HashReport> {
-    const ROW_LEN: usize = 8;
+fn merkle<H: MerkleHash>(c: &HashCommonArgs, hasher: H, row_len: usize) -> Result<HashReport> {
     let n = 1usize << c.log_n;
     let mut rng = StdRng::seed_from_u64(4);
-    let rows: Vec<H::F> = (0..n * ROW_LEN).map(|_| H::F::random(&mut rng)).collect();
+    let rows: Vec<H::F> = (0..n * row_len).map(|_| H::F::random(&mut rng)).collect();
     // The rows are cloned outside the timed region: the tree keeps them for openings.
     let mut times = Vec::with_capacity(c.reps as usize);
     for rep in 0..=c.reps {
         let input = rows.clone();
         let start = Instant::now();
-        let tree = MerkleTree::commit(hasher.clone(), input, ROW_LEN)?;
+        let tree = MerkleTree::commit(hasher.clone(), input, row_len)?;
         black_box(tree.root());
         let ms = start.elapsed().as_secs_f64() * 1e3;
         if rep > 0 {
             times.push(ms);
         }
     }
-    Ok(report("merkle", c, ROW_LEN, n, times))
+    Ok(report("merkle", c, row_len, n, times))
 }
 
 fn report(

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine what scripts/gpu-carry.sh prepared in target/gpu-carry: the CUDA
+# differential tests (each kernel against the CPU backend), the AVX-512/IFMA CPU tests where that
+# CPU has IFMA, then the GPU benchmarks (one JSON line each), and CUDA proofs of the carried circom
+# fixtures (target/gpu-carry/fixtures/NAME/{circuit.zkey,witness.wtns}) for snarkjs to verify back
+# home. Everything lands in one archive, $OUT/gpu-run.tgz (the device tool returns 8 files at most).
+# Each step has its own time limit, so one hung kernel cannot eat the whole session.
+#   bash scripts/gpu-run.sh [tests|bench|all]   (default all)
+set -u
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+dest="${OUT:-out}"
+mkdir -p "$dest"
+out=$(mktemp -d)
+trap 'tar czf "$dest/gpu-run.tgz" -C "$out" .' EXIT
+c=target/gpu-carry
+export ZKPROVE_CUDA_CUBIN_DIR="$PWD/$c/cubins" ZKPROVE_REQUIRE_CUDA=1
+z="$c/zkprove"
+log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$out/summary.txt"; }
+
+{
+  date -u
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv
+  lscpu | grep -E 'Model name|^CPU\(s\)'
+  grep -o -m1 -w 'avx512ifma' /proc/cpuinfo || echo "no avx512ifma"
+} > "$out/machine.txt" 2>&1
+cat "$out/machine.txt"
+
+if [ "$what" = tests ] || [ "$what" = all ]; then
+  for t in cuda msm-cuda quotient-cuda sumcheck-cuda merkle-cuda; do
+    f="$c/$t-tests"
+    [ "$t" = cuda ] && f="$c/cuda-tests"
+    timeout 150 "$f" --test-threads 1 > "$out/test-$t.log" 2>&1
+    rc=$?
+    log "test $t: exit $rc; $(grep -E '^test result' "$out/test-$t.log" | tail -1)"
+    grep -E '^test .*FAILED|panicked' "$out/test-$t.log" | head -5 | tee -a "$out/summary.txt"
+  done
+  if [ -d "$c/avx512" ] && grep -q -m1 -w avx512ifma /proc/cpuinfo; then
+    : > "$out/test-avx512.log"
+    for f in "$c"/avx512/*; do
+      timeout 120 "$f" --test-threads 16 >> "$out/test-avx512.log" 2>&1
+      log "avx512 $(basename "$f"): exit $?"
+    done
+  fi
+fi
+
+if [ "$what" = bench ] || [ "$what" = all ]; then
+  b="$out/bench.jsonl"
+  run() {
+    log "bench $*"
+    timeout 120 "$z" bench "$@" --json >> "$b" 2>> "$out/bench-err.log" || log "  failed: exit $?"
+  }
+  "$z" devices > "$out/devices.txt" 2>&1
+  for n in 16 18 20 22; do run msm --device cuda --log-n "$n" --reps 10; done
+  run msm --device cuda --curve bn254-g2 --log-n 20 --reps 5
+  run msm --device cpu --log-n 20 --reps 5
+  for n in 20 22 24; do run ntt --device cuda --field bn254 --log-n "$n" --reps 10; done
+  for f in babybear goldilocks; do run ntt --device cuda --field "$f" --log-n 24 --reps 10; done
+  run ntt --device cuda --field babybear --log-n 20 --width 16 --reps 10
+  run merkle --device cuda --field m31 --log-n 22 --reps 10
+  run merkle --device cuda --field m31 --log-n 25 --row-len 1 --reps 10
+  run merkle --device cuda --field babybear --log-n 22 --reps 10
+  run merkle --device cpu --field m31 --log-n 22 --reps 3
+  run sumcheck --device cuda --field m31 --log-n 22 --degree 3 --reps 5
+  run sumcheck --device cpu --field m31 --log-n 22 --degree 3 --reps 3
+  if "$z" bench groth16 --help 2>/dev/null | grep -q synthetic; then
+    for n in 16 20; do run groth16 --synthetic "$n" --device cuda --reps 5; done
+    run groth16 --synthetic 20 --device cpu --reps 3
+  fi
+  for d in "$c"/fixtures/*/; do
+    [ -e "$d/circuit.zkey" ] || continue
+    name=$(basename "$d")
+    run groth16 "$d/circuit.zkey" "$d/witness.wtns" --device cuda --reps 10
+    timeout 60 "$z" groth16 prove --device cuda "$d/circuit.zkey" "$d/witness.wtns" \
+      "$out/$name-proof.json" "$out/$name-public.json" 2>> "$out/bench-err.log"
+    log "groth16 prove --device cuda $name: exit $?"
+  done
+  cat "$b"
+fi
+log "done"

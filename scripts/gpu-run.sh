@@ -3,7 +3,8 @@
 # differential tests (each kernel against the CPU backend), the AVX-512/IFMA CPU tests where that
 # CPU has IFMA, then the GPU benchmarks (one JSON line each), and CUDA proofs of the carried circom
 # fixtures (target/gpu-carry/fixtures/NAME/{circuit.zkey,witness.wtns}) for snarkjs to verify back
-# home. Everything lands in one archive, $OUT/gpu-run.tgz (the device tool returns 8 files at most).
+# home. Logs land in one archive, $OUT/gpu-run.tgz (the device tool returns 8 files at most), the
+# summary and the benchmarks' JSON lines in $OUT/summary.txt and $OUT/bench.jsonl as they run.
 # Each step has its own time limit, so one hung kernel cannot eat the whole session.
 #   bash scripts/gpu-run.sh [tests|bench|all]   (default all)
 set -u
@@ -16,7 +17,7 @@ trap 'tar czf "$dest/gpu-run.tgz" -C "$out" .' EXIT
 c=target/gpu-carry
 export ZKPROVE_CUDA_CUBIN_DIR="$PWD/$c/cubins" ZKPROVE_REQUIRE_CUDA=1
 z="$c/zkprove"
-log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$out/summary.txt"; }
+log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$dest/summary.txt"; }
 
 {
   date -u
@@ -30,25 +31,25 @@ if [ "$what" = tests ] || [ "$what" = all ]; then
   for t in cuda msm-cuda quotient-cuda sumcheck-cuda merkle-cuda; do
     f="$c/$t-tests"
     [ "$t" = cuda ] && f="$c/cuda-tests"
-    timeout 150 "$f" --test-threads 1 > "$out/test-$t.log" 2>&1
+    timeout 90 "$f" --test-threads 1 > "$out/test-$t.log" 2>&1
     rc=$?
     log "test $t: exit $rc; $(grep -E '^test result' "$out/test-$t.log" | tail -1)"
-    grep -E '^test .*FAILED|panicked' "$out/test-$t.log" | head -5 | tee -a "$out/summary.txt"
+    grep -E '^test .*FAILED|panicked' "$out/test-$t.log" | head -5 | tee -a "$dest/summary.txt"
   done
   if [ -d "$c/avx512" ] && grep -q -m1 -w avx512ifma /proc/cpuinfo; then
     : > "$out/test-avx512.log"
     for f in "$c"/avx512/*; do
-      timeout 120 "$f" --test-threads 16 >> "$out/test-avx512.log" 2>&1
+      timeout 60 "$f" --test-threads 16 >> "$out/test-avx512.log" 2>&1
       log "avx512 $(basename "$f"): exit $?"
     done
   fi
 fi
 
 if [ "$what" = bench ] || [ "$what" = all ]; then
-  b="$out/bench.jsonl"
+  b="$dest/bench.jsonl"   # live in $OUT: what ran comes back even if the call is cut off
   run() {
     log "bench $*"
-    timeout 120 "$z" bench "$@" --json >> "$b" 2>> "$out/bench-err.log" || log "  failed: exit $?"
+    timeout 90 "$z" bench "$@" --json >> "$b" 2>> "$out/bench-err.log" || log "  failed: exit $?"
   }
   "$z" devices > "$out/devices.txt" 2>&1
   for n in 16 18 20 22; do run msm --device cuda --log-n "$n" --reps 10; done
@@ -67,9 +68,10 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     for n in 16 20; do run groth16 --synthetic "$n" --device cuda --reps 5; done
     run groth16 --synthetic 20 --device cpu --reps 3
   fi
-  for d in "$c"/fixtures/*/; do
+  for d in examples/multiplier/ "$c"/fixtures/*/; do
     [ -e "$d/circuit.zkey" ] || continue
     name=$(basename "$d")
+    cp "$d/verification_key.json" "$out/$name-vk.json" 2>/dev/null
     run groth16 "$d/circuit.zkey" "$d/witness.wtns" --device cuda --reps 10
     timeout 60 "$z" groth16 prove --device cuda "$d/circuit.zkey" "$d/witness.wtns" \
       "$out/$name-proof.json" "$out/$name-public.json" 2>> "$out/bench-err.log"

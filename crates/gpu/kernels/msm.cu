@@ -242,11 +242,21 @@ KERNEL void msm_reduce(GLOBAL const xyzz_t *buckets, GLOBAL xyzz_t *partials, u3
     partials[g] = acc;
 }
 
-KERNEL void msm_window_sum(GLOBAL const xyzz_t *partials, GLOBAL xyzz_t *sums, u32 n_windows,
-                           u32 per_window) {
-    u32 w = GID;
-    if (w >= n_windows) return;
+// One level of the tree that sums each window's partials: window w's `m_in` points at
+// `in + w·m_in` become ⌈m_in/group⌉ points at `out + w·⌈m_in/group⌉`, one work-item per `group`
+// consecutive points (the host repeats it until one point per window is left), so the serial chain
+// of additions is `group` per level rather than `m_in`.
+KERNEL void msm_window_sum(GLOBAL const xyzz_t *in, GLOBAL xyzz_t *out, u32 n_windows, u32 m_in,
+                           u32 group) {
+    u32 g = GID;
+    u32 m_out = (m_in + group - 1) / group;
+    if (g >= n_windows * m_out) return;
+    u32 w = g / m_out;
+    u32 lo = (g % m_out) * group;
+    u32 hi = lo + group;
+    if (hi > m_in) hi = m_in;
+    GLOBAL const xyzz_t *p = in + (size_t)w * m_in;
     xyzz_t acc = xyzz_inf();
-    for (u32 t = 0; t < per_window; t++) acc = xyzz_add(acc, partials[(size_t)w * per_window + t]);
-    sums[w] = acc;
+    for (u32 t = lo; t < hi; t++) acc = xyzz_add(acc, p[t]);
+    out[g] = acc;
 }

@@ -10,7 +10,9 @@
 //! most `max(32, ⌈√n⌉)` points (one work-item per segment, then one per bucket summing its segment
 //! sums, so witness scalars that put most points in one bucket cost about `2√n` serial additions
 //! instead of `n`), bucket reduction by
-//! running sums split across work-items, and one work-item per window summing those. The host
+//! running sums over spans of 16 buckets (one work-item each), and a tree summing each window's
+//! span results 16 at a time (measured on an H200: the serial chains of one work-item per window
+//! were a third of a 2^20 MSM). The host
 //! combines the window sums (a few dozen points) and the chunks' results. A chunk that does not fit
 //! in device memory is halved and retried, down to [`MIN_CHUNK`] points.
 
@@ -45,6 +47,16 @@ fn segment_len(n: usize) -> usize {
     let root = if root * root < n { root + 1 } else { root };
     root.max(MIN_SEGMENT)
 }
+
+/// Buckets per work-item of `msm_reduce` (its serial chain is about twice this, plus the
+/// multiplication by the span's offset).
+const REDUCE_SPAN: usize = 16;
+
+/// Most work-items per window in `msm_reduce`.
+const MAX_REDUCE_ITEMS: usize = 4096;
+
+/// Points each work-item of a `msm_window_sum` level adds.
+const WINDOW_SUM_GROUP: usize = 16;
 
 /// Work-group size of `msm_scan` (`MSM_SCAN_GROUP` in `msm.cu`).
 const SCAN_GROUP: usize = 256;
@@ -344,12 +356,16 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         c: u32,
     ) -> Result<GpuBuffer<R, Fq>, GpuError> {
         let dev = &self.device;
+        let mut timer = PhaseTimer::new(dev.as_ref());
         let n32 = u32_of(n)?;
         let n_windows = SCALAR_BITS / c + 1; // c·W > 254: room for the last carry
         let nb = 1usize << (c - 1);
         let entries = nb + 2;
         let w = n_windows as usize;
-        let per_window = (nb / 32).clamp(1, 256);
+        // Bucket reduction: `per_window` work-items per window, each a running sum over `span`
+        // buckets; short spans keep the serial chain short (the spans' results are then summed
+        // by a tree, WINDOW_SUM_GROUP at a time).
+        let per_window = nb.div_ceil(REDUCE_SPAN).clamp(1, MAX_REDUCE_ITEMS);
         let span = nb.div_ceil(per_window);
         let coord = C::FQ_PER_COORD;
 
@@ -378,6 +394,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 (&uploaded_scalars, 0)
             }
         };
+        timer.mark("scalars");
         let digits = dev.alloc(4 * w * n)?;
         let sorted = dev.alloc(4 * w * n)?;
         let counts = dev.alloc(4 * w * entries)?;
@@ -390,6 +407,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let seg_sums = GpuBuffer::<R, Fq>::zeros(dev, w * max_segs * 4 * coord)?;
         let partials = GpuBuffer::<R, Fq>::zeros(dev, w * per_window * 4 * coord)?;
         let sums = GpuBuffer::<R, Fq>::zeros(dev, w * 4 * coord)?;
+        timer.mark("alloc");
 
         let prog = C::PROGRAM;
         dev.launch_program(
@@ -407,6 +425,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             n,
             None,
         )?;
+        timer.mark("msm_digits");
         dev.launch_program(
             prog,
             "msm_scan",
@@ -419,6 +438,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             w * SCAN_GROUP,
             Some(SCAN_GROUP),
         )?;
+        timer.mark("msm_scan");
         dev.launch_program(
             prog,
             "msm_scatter",
@@ -433,6 +453,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             n,
             None,
         )?;
+        timer.mark("msm_scatter");
         dev.launch_program(
             prog,
             "msm_seg_counts",
@@ -446,6 +467,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             w * entries,
             None,
         )?;
+        timer.mark("msm_seg_counts");
         // The cursors are spent: scratch for the scan of the segment counts.
         dev.launch_program(
             prog,
@@ -459,6 +481,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             w * SCAN_GROUP,
             Some(SCAN_GROUP),
         )?;
+        timer.mark("msm_scan");
         dev.launch_program(
             prog,
             "msm_accumulate",
@@ -478,6 +501,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             w * max_segs,
             None,
         )?;
+        timer.mark("msm_accumulate");
         dev.launch_program(
             prog,
             "msm_bucket_combine",
@@ -492,6 +516,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             w * nb,
             None,
         )?;
+        timer.mark("msm_bucket_combine");
         dev.launch_program(
             prog,
             "msm_reduce",
@@ -506,18 +531,39 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             w * per_window,
             None,
         )?;
-        dev.launch_program(
-            prog,
-            "msm_window_sum",
-            &[
-                KernelArg::Mem(partials.mem()),
-                KernelArg::Mem(sums.mem()),
-                KernelArg::U32(n_windows),
-                KernelArg::U32(u32_of(per_window)?),
-            ],
-            w,
-            None,
-        )?;
+        timer.mark("msm_reduce");
+        // The tree over each window's partials, down to one point per window (in `sums`).
+        let mut level = partials;
+        let mut m = per_window;
+        loop {
+            let m_out = m.div_ceil(WINDOW_SUM_GROUP);
+            let out = if m_out == 1 {
+                None
+            } else {
+                Some(GpuBuffer::<R, Fq>::zeros(dev, w * m_out * 4 * coord)?)
+            };
+            dev.launch_program(
+                prog,
+                "msm_window_sum",
+                &[
+                    KernelArg::Mem(level.mem()),
+                    KernelArg::Mem(out.as_ref().unwrap_or(&sums).mem()),
+                    KernelArg::U32(n_windows),
+                    KernelArg::U32(u32_of(m)?),
+                    KernelArg::U32(u32_of(WINDOW_SUM_GROUP)?),
+                ],
+                w * m_out,
+                None,
+            )?;
+            timer.mark("msm_window_sum");
+            match out {
+                Some(next) => {
+                    level = next;
+                    m = m_out;
+                }
+                None => break,
+            }
+        }
         Ok(sums)
     }
 }
@@ -558,8 +604,12 @@ impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
     /// for a coordinate read back out of range.
     pub fn finish(self) -> Result<Projective<C>, GpuError> {
         let mut total = Projective::<C>::identity();
+        let start = std::time::Instant::now();
         for sums in &self.sums {
             total += combine_windows::<C>(&sums.download()?, self.c);
+        }
+        if std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1") {
+            eprintln!("msm phase finish: {:.3} ms", start.elapsed().as_secs_f64() * 1e3);
         }
         Ok(total)
     }
@@ -582,6 +632,33 @@ fn combine_windows<C: GpuCurve>(sums: &[Fq], c: u32) -> Projective<C> {
         acc += p.to_projective();
     }
     acc
+}
+
+/// With `ZKPROVE_GPU_PROFILE=1` in the environment, each phase of a device MSM waits for the
+/// device and prints its wall time on stderr: where a GPU MSM's time goes, without a profiler.
+/// Off by default (it serialises the host and the device).
+struct PhaseTimer<'a, R: Runtime> {
+    dev: &'a R,
+    last: Option<std::time::Instant>,
+}
+
+impl<'a, R: Runtime> PhaseTimer<'a, R> {
+    fn new(dev: &'a R) -> Self {
+        let on = std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1");
+        let last = on.then(|| {
+            let _ = dev.synchronize();
+            std::time::Instant::now()
+        });
+        Self { dev, last }
+    }
+
+    fn mark(&mut self, phase: &str) {
+        if let Some(t) = self.last.as_mut() {
+            let _ = self.dev.synchronize();
+            eprintln!("msm phase {phase}: {:.3} ms", t.elapsed().as_secs_f64() * 1e3);
+            *t = std::time::Instant::now();
+        }
+    }
 }
 
 fn u32_of(n: usize) -> Result<u32, GpuError> {

@@ -131,8 +131,21 @@ impl<R: Runtime> DeviceMatrices<R> {
         witness: &[Fr],
     ) -> Result<QueryMsms, Groth16Error> {
         let err = gpu_err::<R>;
+        // ZKPROVE_GPU_PROFILE=1: wait after each phase and print its time (as the device MSMs do).
+        let profile = std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1");
+        let mut t = std::time::Instant::now();
+        let mut mark = |phase: &str| -> Result<(), Groth16Error> {
+            if profile {
+                self.device.synchronize().map_err(err)?;
+                eprintln!("groth16 phase {phase}: {:.3} ms", t.elapsed().as_secs_f64() * 1e3);
+                t = std::time::Instant::now();
+            }
+            Ok(())
+        };
         let w = GpuBuffer::upload(&self.device, witness).map_err(err)?;
+        mark("witness upload")?;
         let hs = self.quotient_of(&w)?;
+        mark("quotient")?;
         // Queued back to back; the first `finish` is the proof's one wait on the device.
         let ph = h.msm_enqueue(&hs, 0, None).map_err(err)?;
         let pa = a.msm_enqueue(&w, 0, None).map_err(err)?;

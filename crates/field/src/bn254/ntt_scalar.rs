@@ -85,7 +85,17 @@ impl<P: Fp256Params> Lazy<P> {
     }
 }
 
-/// The scalar kernels for `Fp256<P>`.
+/// The scalar kernels for `Fp256<P>` (builds with AVX-512 IFMA use `ntt_x8` instead, and these
+/// only as the tests' reference).
+#[cfg_attr(
+    all(
+        target_arch = "x86_64",
+        target_feature = "avx512ifma",
+        target_feature = "avx512dq",
+        not(test)
+    ),
+    allow(dead_code)
+)]
 pub(crate) fn kernels<P: Fp256Params>() -> NttKernels<Fp256<P>> {
     NttKernels {
         dif_butterflies: dif_butterflies::<P>,

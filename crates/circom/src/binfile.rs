@@ -9,10 +9,12 @@
 //! rejected (as snarkjs's `startReadUniqueSection` does). The whole table is walked once at open,
 //! checking every section against the file's length, so later reads of a section can never run
 //! past the end of the file. Sections are then read in place from the underlying `Read + Seek`
-//! (a `BufReader<File>` in practice), never loaded into one big buffer.
+//! (a `BufReader<File>` in practice), never loaded into one big buffer. Writers
+//! ([`Witness::write_to`](crate::Witness::write_to), [`Zkey::write_to`](crate::Zkey::write_to))
+//! emit sections in id order, as snarkjs does.
 
 use std::collections::BTreeMap;
-use std::io::{ErrorKind, Read, Seek, SeekFrom};
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 
 use crate::error::{CircomError, Result};
 
@@ -277,6 +279,24 @@ impl<R: Read> SectionReader<'_, R> {
             Err(self.size_error(self.consumed, ": unexpected bytes after the data".to_owned()))
         }
     }
+}
+
+/// Writes a container header: the magic, `version` and the number of sections that follow.
+pub(crate) fn write_file_header<W: Write>(
+    w: &mut W,
+    magic: &[u8; 4],
+    version: u32,
+    n_sections: u32,
+) -> std::io::Result<()> {
+    w.write_all(magic)?;
+    w.write_all(&version.to_le_bytes())?;
+    w.write_all(&n_sections.to_le_bytes())
+}
+
+/// Writes a section's header (`u32 id | u64 size`); its `size` payload bytes must follow.
+pub(crate) fn write_section_header<W: Write>(w: &mut W, id: u32, size: u64) -> std::io::Result<()> {
+    w.write_all(&id.to_le_bytes())?;
+    w.write_all(&size.to_le_bytes())
 }
 
 /// A little-endian `u32` from 4 bytes.

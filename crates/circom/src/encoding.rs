@@ -168,6 +168,21 @@ pub fn fr_from_double_mont_bytes(b: &[u8]) -> Option<Fr> {
     Some(s * r_inv)
 }
 
+/// The bytes of a zkey coefficient record's value for the coefficient `v`: `v·R² mod r` in
+/// standard form (the inverse of [`fr_from_double_mont_bytes`]).
+///
+/// The element `v·R` (R = 2^256 mod r as a field element) has Montgomery limbs `v·R·R`, which are
+/// exactly the stored integer: one multiplication per record.
+pub fn fr_to_double_mont_bytes(v: &Fr) -> [u8; N8] {
+    (*v * FR_R).to_raw_bytes_le()
+}
+
+/// The element R = 2^256 mod r: `R2` read as Montgomery limbs (checked below r at compile time).
+const FR_R: Fr = match Fr::from_raw_limbs(Fr::R2) {
+    Some(r) => r,
+    None => panic!("R² mod r is below r"),
+};
+
 /// Why a point's bytes were rejected.
 pub type PointDefect = &'static str;
 
@@ -186,6 +201,26 @@ pub fn g2_from_mont_bytes(b: &[u8]) -> Result<G2Affine, PointDefect> {
     let x = Fq2::new([c(0)?, c(1)?]);
     let y = Fq2::new([c(2)?, c(3)?]);
     G2Affine::new(x, y).ok_or("not on the curve")
+}
+
+/// The 64 "LEM" bytes of a G1 point (infinity, stored as `(0, 0)`, becomes all zero bytes): the
+/// inverse of [`g1_from_mont_bytes`].
+pub fn g1_to_mont_bytes(p: &G1Affine) -> [u8; G1_BYTES] {
+    let mut out = [0u8; G1_BYTES];
+    out[..N8].copy_from_slice(&p.x.to_raw_bytes_le());
+    out[N8..].copy_from_slice(&p.y.to_raw_bytes_le());
+    out
+}
+
+/// The 128 "LEM" bytes of a G2 point (`x.c0‖x.c1‖y.c0‖y.c1`; infinity all zero bytes): the
+/// inverse of [`g2_from_mont_bytes`].
+pub fn g2_to_mont_bytes(p: &G2Affine) -> [u8; G2_BYTES] {
+    let mut out = [0u8; G2_BYTES];
+    let coords = p.x.coeffs().iter().chain(p.y.coeffs());
+    for (chunk, c) in out.chunks_exact_mut(N8).zip(coords) {
+        chunk.copy_from_slice(&c.to_raw_bytes_le());
+    }
+    out
 }
 
 #[cfg(test)]
@@ -218,6 +253,11 @@ mod tests {
         let stored = Fr::from_u64(5) * r * r;
         let back = fr_from_double_mont_bytes(&stored.to_bytes_le()).expect("canonical");
         assert_eq!(back, Fr::from_u64(5));
+        assert_eq!(fr_to_double_mont_bytes(&Fr::from_u64(5)), stored.to_bytes_le());
+        for v in [Fr::ZERO, Fr::ONE, Fr::NEG_ONE, Fr::from_u64(1 << 40)] {
+            let b = fr_to_double_mont_bytes(&v);
+            assert_eq!(fr_from_double_mont_bytes(&b), Some(v));
+        }
     }
 
     #[test]
@@ -229,6 +269,11 @@ mod tests {
         b[..32].copy_from_slice(&g.x.to_raw_bytes_le());
         b[32..].copy_from_slice(&g.y.to_raw_bytes_le());
         assert_eq!(g1_from_mont_bytes(&b), Ok(g));
+        assert_eq!(g1_to_mont_bytes(&g), b);
+        assert_eq!(g1_to_mont_bytes(&G1Affine::identity()), [0; 64]);
+        assert_eq!(g2_to_mont_bytes(&G2Affine::identity()), [0; 128]);
+        let g2 = G2Affine::generator();
+        assert_eq!(g2_from_mont_bytes(&g2_to_mont_bytes(&g2)), Ok(g2));
         b[40] ^= 1;
         assert!(g1_from_mont_bytes(&b).is_err());
     }

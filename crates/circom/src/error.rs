@@ -221,6 +221,22 @@ pub enum CircomError {
         n_wires: u64,
     },
 
+    /// An in-memory proving key whose parts disagree with its header, so that no valid `.zkey`
+    /// can be written from it.
+    #[error(
+        "{file}: cannot write the key: {what} has {found} entries, its header implies {expected}"
+    )]
+    InconsistentKey {
+        /// The file that was to be written.
+        file: String,
+        /// The part ("IC", "B2", ...).
+        what: &'static str,
+        /// The length the header implies.
+        expected: u64,
+        /// The part's length.
+        found: u64,
+    },
+
     /// The file is not valid JSON or not the expected shape.
     #[error("{file}: invalid JSON: {source}")]
     Json {

@@ -10,14 +10,14 @@
 //! inputs).
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, Write};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
 use zkprove_field::bn254::Fr;
 use zkprove_field::{Field, PrimeField};
 
-use crate::binfile::{BinFile, io_error};
+use crate::binfile::{BinFile, io_error, write_file_header, write_section_header};
 use crate::encoding::{BN254_R_LE, N8, describe_prime, fr_from_bytes, le_bytes_to_decimal};
 use crate::error::{CircomError, Result};
 use crate::zkey::Groth16Header;
@@ -160,20 +160,28 @@ impl Witness {
     pub fn write_to<W: Write>(&self, mut w: W, label: &str) -> Result<()> {
         let io = |e| io_error(label, e);
         let header_len = 4 + N8 as u64 + 4;
-        w.write_all(b"wtns").map_err(io)?;
-        w.write_all(&WTNS_VERSION.to_le_bytes()).map_err(io)?;
-        w.write_all(&2u32.to_le_bytes()).map_err(io)?;
-        w.write_all(&1u32.to_le_bytes()).map_err(io)?;
-        w.write_all(&header_len.to_le_bytes()).map_err(io)?;
+        write_file_header(&mut w, b"wtns", WTNS_VERSION, 2).map_err(io)?;
+        write_section_header(&mut w, 1, header_len).map_err(io)?;
         w.write_all(&(N8 as u32).to_le_bytes()).map_err(io)?;
         w.write_all(&BN254_R_LE).map_err(io)?;
         w.write_all(&(self.values.len() as u32).to_le_bytes()).map_err(io)?;
-        w.write_all(&2u32.to_le_bytes()).map_err(io)?;
-        w.write_all(&((self.values.len() * N8) as u64).to_le_bytes()).map_err(io)?;
+        write_section_header(&mut w, 2, (self.values.len() * N8) as u64).map_err(io)?;
         for v in &self.values {
             w.write_all(&v.to_bytes_le()).map_err(io)?;
         }
         Ok(())
+    }
+
+    /// Writes the witness as a version-2 `.wtns` file at `path` (created or truncated).
+    ///
+    /// # Errors
+    /// [`CircomError::Io`] naming `path`.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        let label = path.as_ref().display().to_string();
+        let f = File::create(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        self.write_to(&mut w, &label)?;
+        w.flush().map_err(|e| io_error(&label, e))
     }
 
     /// The version-2 `.wtns` bytes of this witness.

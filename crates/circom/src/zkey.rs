@@ -10,7 +10,7 @@
 //! | 7 | B2 | nVars G2 points |
 //! | 8 | C | nVars − nPublic − 1 G1 points (empty when every signal is public) |
 //! | 9 | H | domainSize G1 points (odd-coset Lagrange basis, see the prover) |
-//! | 10 | contributions | ignored |
+//! | 10 | contributions | ignored; written as a 64-byte csHash (zero) and 0 contributions |
 //!
 //! Points are affine with little-endian Montgomery coordinates, infinity as all-zero bytes.
 //!
@@ -31,19 +31,26 @@
 //! points in parallel batches straight into their vectors. Measured with the `load_zkey` example
 //! (release, 2 shared cores): a 124 MB zkey with 2^18 signals and a 2^18 domain loads in 1.2 s
 //! with a peak resident size of 1.08× the file's size.
+//!
+//! **Writing.** [`Zkey::write_to`] writes the same layout back (sections 1–10 in id order, as
+//! snarkjs does), encoding points in parallel batches; sections 1–9 of a key read from a snarkjs
+//! file come out byte for byte as they went in. Section 10 (the ceremony's history) is not kept
+//! in memory: a written key has an all-zero csHash and no contributions, which `snarkjs groth16
+//! prove` and `zkey export verificationkey` ignore (snarkjs's `zkey verify` will not accept it).
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek};
+use std::io::{BufReader, BufWriter, Read, Seek, Write};
 use std::path::Path;
 
 use rayon::prelude::*;
 use zkprove_curve::bn254::{G1Affine, G2Affine};
 use zkprove_field::bn254::Fr;
 
-use crate::binfile::{BinFile, SectionReader, io_error};
+use crate::binfile::{BinFile, SectionReader, io_error, write_file_header, write_section_header};
 use crate::encoding::{
     BN254_Q_LE, BN254_R_LE, G1_BYTES, G2_BYTES, N8, PointDefect, describe_prime,
-    fr_from_double_mont_bytes, g1_from_mont_bytes, g2_from_mont_bytes,
+    fr_from_double_mont_bytes, fr_to_double_mont_bytes, g1_from_mont_bytes, g1_to_mont_bytes,
+    g2_from_mont_bytes, g2_to_mont_bytes,
 };
 use crate::error::{CircomError, Result};
 
@@ -79,6 +86,10 @@ pub const COEFF_RECORD_BYTES: usize = 12 + N8;
 
 /// Size of the Groth16 header section for BN254.
 pub const GROTH16_HEADER_BYTES: u64 = (4 + N8 + 4 + N8 + 12 + 3 * G1_BYTES + 3 * G2_BYTES) as u64;
+
+/// Size of the contributions section [`Zkey::write_to`] writes: a 64-byte csHash and a `u32`
+/// count of 0 contributions.
+pub const EMPTY_CONTRIBUTIONS_BYTES: u64 = 64 + 4;
 
 /// The largest domain BN254's scalar field has roots of unity for (`2^28`).
 pub const MAX_LOG_DOMAIN_SIZE: u32 = 28;
@@ -284,7 +295,7 @@ impl CoefficientsBuilder {
 /// Its size is at most the file's: every point is stored as in the file (64 or 128 bytes), and
 /// coefficients take 12 bytes plus a share of a table of distinct values (see [`Coefficients`])
 /// against the file's 44.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Zkey {
     /// Sizes and fixed points.
     pub header: Groth16Header,
@@ -625,6 +636,23 @@ fn decode_coeff(rec: &[u8], domain_size: u32, n_vars: u32) -> Result<Coeff, Stri
     Ok(Coeff { matrix, constraint, signal, value })
 }
 
+/// Streams `points` into `w`, encoding each batch of [`CHUNK_POINTS`] in parallel.
+fn write_points<W: Write, P: Sync, const BYTES: usize>(
+    w: &mut W,
+    points: &[P],
+    encode: impl Fn(&P) -> [u8; BYTES] + Sync,
+) -> std::io::Result<()> {
+    let mut buf = vec![0u8; CHUNK_POINTS.min(points.len()) * BYTES];
+    for batch in points.chunks(CHUNK_POINTS) {
+        let bytes = &mut buf[..batch.len() * BYTES];
+        bytes.par_chunks_exact_mut(BYTES).zip(batch).for_each(|(out, p)| {
+            out.copy_from_slice(&encode(p));
+        });
+        w.write_all(bytes)?;
+    }
+    Ok(())
+}
+
 fn label_of(path: &Path) -> String {
     path.display().to_string()
 }
@@ -745,9 +773,141 @@ impl Zkey {
         rows.saturating_sub(self.header.n_public as usize + 1)
     }
 
+    /// Writes the key as a snarkjs `.zkey` (version 1) at `path` (created or truncated), through a
+    /// 1 MiB `BufWriter`. See [`Zkey::write_to`].
+    ///
+    /// # Errors
+    /// As [`Zkey::write_to`], naming `path`.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
+        let label = label_of(path.as_ref());
+        let f = File::create(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let mut w = BufWriter::with_capacity(1 << 20, f);
+        self.write_to(&mut w, &label)?;
+        w.flush().map_err(|e| io_error(&label, e))
+    }
+
+    /// Writes the key in snarkjs's `.zkey` layout (the one [`Zkey::read_from`] reads, see the
+    /// module docs): sections 1–9 from the key, then a contributions section with a zero csHash
+    /// and no contributions. Points and coefficients are written as they are (an in-memory key's
+    /// points are valid by construction); only the sizes are checked. The result has [`Zkey::file_size`] `+ 12 +`
+    /// [`EMPTY_CONTRIBUTIONS_BYTES`] bytes. `label` names the destination in errors.
+    ///
+    /// # Errors
+    /// [`CircomError::InconsistentKey`] when a section's length disagrees with the header (the
+    /// file would not load), checked before anything is written; [`CircomError::Io`] for the
+    /// writer's errors.
+    pub fn write_to<W: Write>(&self, mut w: W, label: &str) -> Result<()> {
+        self.check_lengths(label)?;
+        let io = |e| io_error(label, e);
+        let w = &mut w;
+        let g1 = G1_BYTES as u64;
+        let h = &self.header;
+        write_file_header(w, b"zkey", ZKEY_VERSION, 10).map_err(io)?;
+
+        write_section_header(w, section::HEADER, 4).map_err(io)?;
+        w.write_all(&1u32.to_le_bytes()).map_err(io)?;
+
+        write_section_header(w, section::GROTH16_HEADER, GROTH16_HEADER_BYTES).map_err(io)?;
+        for prime in [&BN254_Q_LE, &BN254_R_LE] {
+            w.write_all(&(N8 as u32).to_le_bytes()).map_err(io)?;
+            w.write_all(prime).map_err(io)?;
+        }
+        for x in [h.n_vars, h.n_public, h.domain_size] {
+            w.write_all(&x.to_le_bytes()).map_err(io)?;
+        }
+        w.write_all(&g1_to_mont_bytes(&h.alpha1)).map_err(io)?;
+        w.write_all(&g1_to_mont_bytes(&h.beta1)).map_err(io)?;
+        w.write_all(&g2_to_mont_bytes(&h.beta2)).map_err(io)?;
+        w.write_all(&g2_to_mont_bytes(&h.gamma2)).map_err(io)?;
+        w.write_all(&g1_to_mont_bytes(&h.delta1)).map_err(io)?;
+        w.write_all(&g2_to_mont_bytes(&h.delta2)).map_err(io)?;
+
+        write_section_header(w, section::IC, self.ic.len() as u64 * g1).map_err(io)?;
+        write_points(w, &self.ic, g1_to_mont_bytes).map_err(io)?;
+
+        let n_coeffs = self.coeffs.len();
+        let coeffs_size = 4 + n_coeffs as u64 * COEFF_RECORD_BYTES as u64;
+        write_section_header(w, section::COEFFS, coeffs_size).map_err(io)?;
+        w.write_all(&(n_coeffs as u32).to_le_bytes()).map_err(io)?;
+        // Each distinct value is encoded once (circuits repeat a few values across many cells).
+        let values: Vec<[u8; N8]> =
+            self.coeffs.values().par_iter().map(fr_to_double_mont_bytes).collect();
+        let mut record = [0u8; COEFF_RECORD_BYTES];
+        for e in self.coeffs.entries() {
+            let matrix: u32 = match e.matrix() {
+                Matrix::A => 0,
+                Matrix::B => 1,
+            };
+            record[..4].copy_from_slice(&matrix.to_le_bytes());
+            record[4..8].copy_from_slice(&e.constraint.to_le_bytes());
+            record[8..12].copy_from_slice(&e.signal.to_le_bytes());
+            record[12..].copy_from_slice(&values[e.value_index()]);
+            w.write_all(&record).map_err(io)?;
+        }
+
+        for (id, points) in [(section::A, &self.a), (section::B1, &self.b1)] {
+            write_section_header(w, id, points.len() as u64 * g1).map_err(io)?;
+            write_points(w, points, g1_to_mont_bytes).map_err(io)?;
+        }
+        write_section_header(w, section::B2, self.b2.len() as u64 * G2_BYTES as u64).map_err(io)?;
+        write_points(w, &self.b2, g2_to_mont_bytes).map_err(io)?;
+        for (id, points) in [(section::C, &self.c), (section::H, &self.h)] {
+            write_section_header(w, id, points.len() as u64 * g1).map_err(io)?;
+            write_points(w, points, g1_to_mont_bytes).map_err(io)?;
+        }
+
+        // snarkjs's `writeMPCParams`: csHash (64 bytes), then the number of contributions.
+        write_section_header(w, section::CONTRIBUTIONS, EMPTY_CONTRIBUTIONS_BYTES).map_err(io)?;
+        w.write_all(&[0u8; 64]).map_err(io)?;
+        w.write_all(&0u32.to_le_bytes()).map_err(io)?;
+        Ok(())
+    }
+
+    /// The `.zkey` bytes of this key (see [`Zkey::write_to`]).
+    ///
+    /// # Errors
+    /// [`CircomError::InconsistentKey`], as [`Zkey::write_to`].
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        let size = self.file_size() + 12 + EMPTY_CONTRIBUTIONS_BYTES;
+        let mut out = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+        self.write_to(&mut out, "memory")?;
+        Ok(out)
+    }
+
+    /// Checks the header's values as the reader does and every section's length against them, so
+    /// that the file's sizes are consistent (the points and coefficients are written as given).
+    fn check_lengths(&self, label: &str) -> Result<()> {
+        let h = &self.header;
+        check_header_values(label, h)?;
+        let n_vars = h.n_vars as usize;
+        let parts: [(&'static str, usize, usize); 6] = [
+            ("IC", h.n_public as usize + 1, self.ic.len()),
+            ("A", n_vars, self.a.len()),
+            ("B1", n_vars, self.b1.len()),
+            ("B2", n_vars, self.b2.len()),
+            ("C", h.n_private(), self.c.len()),
+            ("H", h.domain_size as usize, self.h.len()),
+        ];
+        let inconsistent = |what, expected: usize, found: usize| CircomError::InconsistentKey {
+            file: label.to_owned(),
+            what,
+            expected: expected as u64,
+            found: found as u64,
+        };
+        if let Some(&(what, expected, found)) = parts.iter().find(|(_, e, f)| e != f) {
+            return Err(inconsistent(what, expected, found));
+        }
+        // The count heads section 4 as a u32.
+        if u32::try_from(self.coeffs.len()).is_err() {
+            return Err(inconsistent("coeffs", u32::MAX as usize, self.coeffs.len()));
+        }
+        Ok(())
+    }
+
     /// The size in bytes of this key written as a snarkjs `.zkey`: the container header, sections
     /// 1–9 with their 12-byte section headers, and no contributions section (section 10, whose
-    /// size depends on the ceremony's history; it is absent from a key made in memory).
+    /// size depends on the ceremony's history; it is absent from a key made in memory, and
+    /// [`Zkey::write_to`] adds `12 +` [`EMPTY_CONTRIBUTIONS_BYTES`] bytes for an empty one).
     pub fn file_size(&self) -> u64 {
         let n_sections = 9u64;
         let container = 12 + 12 * n_sections;

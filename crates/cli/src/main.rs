@@ -27,7 +27,7 @@ struct Cli {
 enum Command {
     /// Groth16 proofs for circom circuits: `prove` (snarkjs/rapidsnark drop-in) and `verify`.
     Groth16(commands::groth16::Groth16Args),
-    /// Inspect a snarkjs proving key, export its verification key.
+    /// Inspect a snarkjs proving key, export its verification key, write an insecure test key.
     Zkey(commands::zkey::ZkeyArgs),
     /// Measure a kernel and print its median time (`--json`: one JSON line).
     Bench(commands::bench::BenchArgs),

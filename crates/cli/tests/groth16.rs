@@ -1,6 +1,7 @@
-//! `zkprove groth16` and `zkprove zkey` end to end on the bundled example: proofs verify (with
-//! zkprove, and with snarkjs when `e2e/node_modules` is installed), and every kind of bad input
-//! gets its documented exit status and a message naming the file.
+//! `zkprove groth16` and `zkprove zkey` end to end on the bundled example and on a synthetic key
+//! written by `zkey synthetic`: proofs verify (with zkprove, and with snarkjs when
+//! `e2e/node_modules` is installed), and every kind of bad input gets its documented exit status
+//! and a message naming the file.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -144,6 +145,73 @@ fn zkey_info_and_export_vkey() {
         serde_json::from_str(&std::fs::read_to_string(example("verification_key.json")).unwrap())
             .unwrap();
     assert_eq!(ours, theirs, "export-vkey equals snarkjs zkey export verificationkey");
+}
+
+/// Runs the pinned snarkjs (`e2e/node_modules`, when installed) and returns its stdout; panics
+/// with its output when it fails.
+fn snarkjs(args: &[&Path]) -> Option<String> {
+    let snarkjs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../e2e/node_modules/.bin/snarkjs");
+    if !snarkjs.is_file() {
+        eprintln!("e2e/node_modules not installed: snarkjs checks skipped");
+        return None;
+    }
+    let out = Command::new(&snarkjs).args(args).output().expect("snarkjs runs");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "snarkjs {args:?}: {stdout}{}", stderr(&out));
+    Some(stdout)
+}
+
+/// `zkey synthetic` writes a key and witness that `groth16 prove` / `zkey export-vkey` /
+/// `groth16 verify` accept; with snarkjs installed, snarkjs exports the same verification key,
+/// proves with the files and verifies both its proof and zkprove's.
+#[test]
+fn zkey_synthetic_files_prove_and_verify() {
+    let dir = scratch("synthetic");
+    let (zkey, wtns) = (dir.join("circuit.zkey"), dir.join("witness.wtns"));
+    let out = zkprove(&[p("zkey"), p("synthetic"), p("6"), &zkey, &wtns]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("INSECURE"));
+
+    let out = zkprove(&[p("zkey"), p("info"), &zkey, p("--json")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(info["domain_size"], 64);
+    assert_eq!(info["n_public"], 1);
+
+    let (proof, public, vk) =
+        (dir.join("proof.json"), dir.join("public.json"), dir.join("vk.json"));
+    let out = zkprove(&[p("groth16"), p("prove"), &zkey, &wtns, &proof, &public]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = zkprove(&[p("zkey"), p("export-vkey"), &zkey, &vk]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+
+    // Too small a chain: a usage problem with the input, exit status 3, no file left half-written.
+    let out =
+        zkprove(&[p("zkey"), p("synthetic"), p("1"), &dir.join("x.zkey"), &dir.join("x.wtns")]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(!dir.join("x.zkey").exists());
+    let help = zkprove(&[p("zkey"), p("synthetic"), p("--help")]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("INSECURE"));
+
+    let snark_vk = dir.join("snarkjs_vk.json");
+    let Some(_) = snarkjs(&[p("zkey"), p("export"), p("verificationkey"), &zkey, &snark_vk]) else {
+        return;
+    };
+    let read = |f: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap()
+    };
+    assert_eq!(read(&vk), read(&snark_vk), "export-vkey equals snarkjs's export");
+    let ok = snarkjs(&[p("groth16"), p("verify"), &snark_vk, &public, &proof]).unwrap();
+    assert!(ok.contains("OK"), "snarkjs on zkprove's proof: {ok}");
+    let (sproof, spublic) = (dir.join("snarkjs_proof.json"), dir.join("snarkjs_public.json"));
+    snarkjs(&[p("groth16"), p("prove"), &zkey, &wtns, &sproof, &spublic]).unwrap();
+    let ok = snarkjs(&[p("groth16"), p("verify"), &snark_vk, &spublic, &sproof]).unwrap();
+    assert!(ok.contains("OK"), "snarkjs on its own proof: {ok}");
+    assert_eq!(read(&spublic), read(&public));
+    let out = zkprove(&[p("groth16"), p("verify"), &vk, &spublic, &sproof]);
+    assert_eq!(out.status.code(), Some(0), "zkprove on snarkjs's proof: {}", stderr(&out));
 }
 
 #[test]

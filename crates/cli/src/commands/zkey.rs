@@ -1,10 +1,15 @@
-//! `zkprove zkey info|export-vkey`: what a proving key holds, and its verification key.
+//! `zkprove zkey info|export-vkey|synthetic`: what a proving key holds, its verification key, and
+//! an *insecure* synthetic key and witness written as snarkjs files (for benchmarks and tests).
 
 use std::path::PathBuf;
+use std::time::Instant;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use zkprove_circom::{Zkey, ZkeyInfo};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use zkprove_circom::{Witness, Zkey, ZkeyInfo};
+use zkprove_groth16::setup::{mul_chain, setup};
 use zkprove_groth16::verification_key;
 
 /// Arguments of `zkprove zkey`.
@@ -30,6 +35,24 @@ enum ZkeyCommand {
         zkey: PathBuf,
         /// Where to write `verification_key.json`.
         verification_key: PathBuf,
+    },
+    /// INSECURE, for benchmarks and tests only: write a multiplication-chain circuit's proving key
+    /// (domain of 2^LOG_N points) and its witness as snarkjs `.zkey` and `.wtns` files.
+    ///
+    /// The key comes from zkprove's in-memory test setup, whose toxic waste follows from the seed:
+    /// anyone can forge proofs for it. It proves and verifies with zkprove and snarkjs like a
+    /// ceremony's key, in seconds instead of snarkjs's hour at 2^16. Never use it for real proofs.
+    Synthetic {
+        /// log2 of the domain size (2 to 28): 2^LOG_N − 2 constraints.
+        log_n: u32,
+        /// Where to write the proving key (`.zkey`).
+        zkey: PathBuf,
+        /// Where to write the witness (`.wtns`).
+        witness: PathBuf,
+        /// Seed of the circuit's input; the setup uses SEED + 1. The default matches
+        /// `zkprove bench groth16 --synthetic`.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -69,6 +92,26 @@ pub fn run(args: ZkeyArgs) -> Result<()> {
         ZkeyCommand::ExportVkey { zkey, verification_key: out } => {
             let (header, ic) = Zkey::open_verification_data(&zkey)?;
             verification_key(&header, &ic).write(&out)?;
+            Ok(())
+        }
+        ZkeyCommand::Synthetic { log_n, zkey: zkey_path, witness: witness_path, seed } => {
+            let start = Instant::now();
+            let (r1cs, witness) = mul_chain(log_n, &mut StdRng::seed_from_u64(seed))?;
+            let zkey = setup(&r1cs, &mut StdRng::seed_from_u64(seed.wrapping_add(1)))?;
+            drop(r1cs);
+            let setup_s = start.elapsed().as_secs_f64();
+            let start = Instant::now();
+            zkey.write(&zkey_path).context("writing the proving key")?;
+            Witness { values: witness }.write(&witness_path).context("writing the witness")?;
+            eprintln!(
+                "wrote {} (INSECURE test key: 2^{log_n} domain, {} signals, {:.1} MB) and {}: \
+                 setup {setup_s:.2} s, write {:.2} s",
+                zkey_path.display(),
+                zkey.header.n_vars,
+                zkey.file_size() as f64 / 1e6,
+                witness_path.display(),
+                start.elapsed().as_secs_f64(),
+            );
             Ok(())
         }
     }

@@ -6,16 +6,22 @@
 //! With `ZKPROVE_E2E_FIXTURES=DIR` (made by `e2e/make-fixtures.sh DIR`, as `scripts/test.sh`
 //! does): the same for every circuit there, and in addition `snarkjs groth16 verify` (the pinned
 //! snarkjs in `e2e/node_modules`) must accept every zkprove proof and reject the tampered ones.
+//!
+//! With snarkjs installed: a 2^10 key from the in-memory setup, written as a `.zkey`, works with
+//! snarkjs's export, prover and verifier.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use rand::SeedableRng;
+use rand::rngs::StdRng;
 use zkprove_circom::{
     Proof, VerificationKey, Witness, Zkey, read_public_signals, write_public_signals,
 };
 use zkprove_curve::Projective;
 use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
+use zkprove_groth16::setup::{mul_chain, setup};
 use zkprove_groth16::{Groth16Error, Groth16Prover, verification_key, verify};
 
 fn repo_root() -> PathBuf {
@@ -147,6 +153,59 @@ fn snarkjs_fixtures() {
     for dir in fixture_dirs() {
         check_circuit(&dir, &out);
     }
+}
+
+/// A 2^10 key from the insecure in-memory setup, written with `Zkey::write`: snarkjs (when
+/// installed) exports the same verification key, proves with it and verifies its own proof and
+/// zkprove's.
+#[test]
+fn synthetic_key_written_by_zkprove_works_with_snarkjs() {
+    let Some(snarkjs) = snarkjs() else {
+        eprintln!("e2e/node_modules not installed: snarkjs checks skipped");
+        return;
+    };
+    let (r1cs, values) = mul_chain(10, &mut StdRng::seed_from_u64(1)).expect("circuit");
+    let zkey = setup(&r1cs, &mut StdRng::seed_from_u64(2)).expect("setup");
+    let dir = scratch_dir().join("synthetic_s10");
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let path = |f: &str| dir.join(f);
+    zkey.write(path("circuit.zkey")).expect("write zkey");
+    Witness { values: values.clone() }.write(path("witness.wtns")).expect("write wtns");
+    let run = |args: &[&Path]| {
+        let out = Command::new(&snarkjs).args(args).output().expect("run snarkjs");
+        assert!(
+            out.status.success(),
+            "snarkjs {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let p = |s: &'static str| Path::new(s);
+    run(&[p("zkey"), p("export"), p("verificationkey"), &path("circuit.zkey"), &path("vk.json")]);
+    let vk = VerificationKey::read(path("vk.json")).expect("snarkjs's vk");
+    assert_eq!(vk, verification_key(&zkey.header, &zkey.ic));
+    run(&[
+        p("groth16"),
+        p("prove"),
+        &path("circuit.zkey"),
+        &path("witness.wtns"),
+        &path("snarkjs_proof.json"),
+        &path("snarkjs_public.json"),
+    ]);
+    let vk_path = path("vk.json");
+    assert!(snarkjs_verifies(
+        &snarkjs,
+        &vk_path,
+        &path("snarkjs_public.json"),
+        &path("snarkjs_proof.json")
+    ));
+    let prover: Groth16Prover = Groth16Prover::from_zkey(zkey).expect("prepare key");
+    let proof = prover.prove(&values).expect("prove");
+    proof.write(path("proof.json")).expect("write proof");
+    write_public_signals(path("public.json"), &values[1..2]).expect("write public");
+    assert!(snarkjs_verifies(&snarkjs, &vk_path, &path("public.json"), &path("proof.json")));
+    let snark_proof = Proof::read(path("snarkjs_proof.json")).expect("snarkjs proof");
+    verify(&vk, &values[1..2], &snark_proof).expect("snarkjs's proof verifies with zkprove");
 }
 
 #[test]

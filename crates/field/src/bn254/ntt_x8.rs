@@ -108,7 +108,11 @@ fn dit_butterflies<P: Fp256Params, V: Lanes<P>>(
     ntt_scalar::dit_butterflies(lo_rest, hi_rest, w_rest);
 }
 
-fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
+/// Runs `body` on every group of eight positions of the radix-4 quarters `a0..a3` and their
+/// twiddles `w1a`, `w1b`, `w2` (over the common length, rounded down to a multiple of eight) and
+/// returns how many positions that covered: the caller's scalar kernel takes the rest.
+#[inline(always)]
+fn radix4_groups<P: Fp256Params>(
     a0: &mut [Fp256<P>],
     a1: &mut [Fp256<P>],
     a2: &mut [Fp256<P>],
@@ -116,7 +120,8 @@ fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
     w1a: &[Fp256<P>],
     w1b: &[Fp256<P>],
     w2: &[Fp256<P>],
-) {
+    mut body: impl FnMut([&mut [Fp256<P>; 8]; 4], [&[Fp256<P>; 8]; 3]),
+) -> usize {
     let n = [a1.len(), a2.len(), a3.len(), w1a.len(), w1b.len(), w2.len()]
         .into_iter()
         .fold(a0.len(), usize::min);
@@ -132,6 +137,21 @@ fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
         .zip(w1b[..full].as_chunks::<8>().0)
         .zip(w2[..full].as_chunks::<8>().0);
     for ((((((g0, g1), g2), g3), t1a), t1b), t2) in groups {
+        body([g0, g1, g2, g3], [t1a, t1b, t2]);
+    }
+    full
+}
+
+fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
+    a0: &mut [Fp256<P>],
+    a1: &mut [Fp256<P>],
+    a2: &mut [Fp256<P>],
+    a3: &mut [Fp256<P>],
+    w1a: &[Fp256<P>],
+    w1b: &[Fp256<P>],
+    w2: &[Fp256<P>],
+) {
+    let full = radix4_groups(a0, a1, a2, a3, w1a, w1b, w2, |[g0, g1, g2, g3], [t1a, t1b, t2]| {
         let (x0, x1, x2, x3) = (V::load(g0), V::load(g1), V::load(g2), V::load(g3));
         let (b0, b2) = (x0 + x2, (x0 - x2) * V::load(t1a));
         let (b1, b3) = (x1 + x3, (x1 - x3) * V::load(t1b));
@@ -140,7 +160,7 @@ fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
         *g1 = ((b0 - b1) * t).store();
         *g2 = (b2 + b3).store();
         *g3 = ((b2 - b3) * t).store();
-    }
+    });
     ntt_scalar::dif_radix4(
         &mut a0[full..],
         &mut a1[full..],
@@ -161,21 +181,7 @@ fn dit_radix4<P: Fp256Params, V: Lanes<P>>(
     w1b: &[Fp256<P>],
     w2: &[Fp256<P>],
 ) {
-    let n = [a1.len(), a2.len(), a3.len(), w1a.len(), w1b.len(), w2.len()]
-        .into_iter()
-        .fold(a0.len(), usize::min);
-    let full = n / 8 * 8;
-    let groups = a0[..full]
-        .as_chunks_mut::<8>()
-        .0
-        .iter_mut()
-        .zip(a1[..full].as_chunks_mut::<8>().0)
-        .zip(a2[..full].as_chunks_mut::<8>().0)
-        .zip(a3[..full].as_chunks_mut::<8>().0)
-        .zip(w1a[..full].as_chunks::<8>().0)
-        .zip(w1b[..full].as_chunks::<8>().0)
-        .zip(w2[..full].as_chunks::<8>().0);
-    for ((((((g0, g1), g2), g3), t1a), t1b), t2) in groups {
+    let full = radix4_groups(a0, a1, a2, a3, w1a, w1b, w2, |[g0, g1, g2, g3], [t1a, t1b, t2]| {
         let (x0, x1, x2, x3) = (V::load(g0), V::load(g1), V::load(g2), V::load(g3));
         let t = V::load(t2);
         let (y1, y3) = (x1 * t, x3 * t);
@@ -185,7 +191,7 @@ fn dit_radix4<P: Fp256Params, V: Lanes<P>>(
         *g2 = (b0 - z2).store();
         *g1 = (b1 + z3).store();
         *g3 = (b1 - z3).store();
-    }
+    });
     ntt_scalar::dit_radix4(
         &mut a0[full..],
         &mut a1[full..],

@@ -182,3 +182,10 @@ pub enum GpuError {
         what: String,
     },
 }
+
+/// Whether `ZKPROVE_GPU_PROFILE=1` is set: device MSMs and the Groth16 device path then wait for
+/// the device after each phase and print its time on stderr (serialising host and device: for
+/// finding where time goes, not for production runs).
+pub fn profiling() -> bool {
+    std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1")
+}

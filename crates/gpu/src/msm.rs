@@ -608,7 +608,7 @@ impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
         for sums in &self.sums {
             total += combine_windows::<C>(&sums.download()?, self.c);
         }
-        if std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1") {
+        if crate::profiling() {
             eprintln!("msm phase finish: {:.3} ms", start.elapsed().as_secs_f64() * 1e3);
         }
         Ok(total)
@@ -644,7 +644,7 @@ struct PhaseTimer<'a, R: Runtime> {
 
 impl<'a, R: Runtime> PhaseTimer<'a, R> {
     fn new(dev: &'a R) -> Self {
-        let on = std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1");
+        let on = crate::profiling();
         let last = on.then(|| {
             let _ = dev.synchronize();
             std::time::Instant::now()

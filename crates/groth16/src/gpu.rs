@@ -132,7 +132,7 @@ impl<R: Runtime> DeviceMatrices<R> {
     ) -> Result<QueryMsms, Groth16Error> {
         let err = gpu_err::<R>;
         // ZKPROVE_GPU_PROFILE=1: wait after each phase and print its time (as the device MSMs do).
-        let profile = std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1");
+        let profile = zkprove_gpu::profiling();
         let mut t = std::time::Instant::now();
         let mut mark = |phase: &str| -> Result<(), Groth16Error> {
             if profile {

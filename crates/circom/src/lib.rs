@@ -1,7 +1,8 @@
 //! The circom / snarkjs file formats zkprove reads and writes, for BN254 Groth16:
 //!
 //! - [`Zkey`]: a snarkjs Groth16 proving key (`.zkey`), fully validated at load and written back
-//!   with [`Zkey::write_to`]; [`ZkeyInfo`] reads only its headers (for `zkey info`).
+//!   with [`Zkey::write_to`]; [`ZkeyInfo`] reads only its headers (for `zkey info`);
+//!   [`ZkeyReader`] reads one section at a time (for one-shot proving in less memory).
 //! - [`Witness`]: a `.wtns` witness (version 2), with [`Witness::check_against`] a proving key.
 //! - [`R1cs`]: a circom constraint system (`.r1cs`), with [`R1cs::check_witness`].
 //! - [`Ptau`]: a snarkjs powers-of-tau file (`.ptau`), plain or prepared for phase 2;
@@ -42,6 +43,6 @@ pub use ptau::{PTAU_VERSION, Ptau, PtauHeader, PtauInfo, PtauLagrange, PtauPower
 pub use r1cs::{Constraint, LinearCombination, R1CS_VERSION, R1cs, R1csHeader};
 pub use wtns::{WTNS_VERSION, Witness};
 pub use zkey::{
-    Coeff, Coefficients, CompactCoeff, EMPTY_CONTRIBUTIONS_BYTES, Groth16Header, Matrix,
-    ZKEY_VERSION, Zkey, ZkeyInfo,
+    Coeff, Coefficients, CompactCoeff, EMPTY_CONTRIBUTIONS_BYTES, G1Query, Groth16Header, Matrix,
+    ZKEY_VERSION, Zkey, ZkeyInfo, ZkeyReader,
 };

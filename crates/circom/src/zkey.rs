@@ -657,6 +657,116 @@ fn label_of(path: &Path) -> String {
     path.display().to_string()
 }
 
+/// One of the key's four G1 queries, for [`ZkeyReader::g1_query`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum G1Query {
+    /// A (section 5, nVars points).
+    A,
+    /// B in G1 (section 6, nVars points).
+    B1,
+    /// C (section 8, nVars − nPublic − 1 points).
+    C,
+    /// H (section 9, domainSize points).
+    H,
+}
+
+impl G1Query {
+    fn section(self) -> (u32, &'static str) {
+        match self {
+            Self::A => (section::A, "A"),
+            Self::B1 => (section::B1, "B1"),
+            Self::C => (section::C, "C"),
+            Self::H => (section::H, "H"),
+        }
+    }
+
+    /// Number of points of this query in a key with `header`.
+    pub fn count(self, header: &Groth16Header) -> usize {
+        match self {
+            Self::A | Self::B1 => header.n_vars as usize,
+            Self::C => header.n_private(),
+            Self::H => header.domain_size as usize,
+        }
+    }
+}
+
+/// A zkey opened for reading one section at a time, in any order and as often as wanted: what a
+/// one-shot prover uses to hold one query at a time instead of the whole key.
+///
+/// Opening reads and checks the headers and every section's size (as [`Zkey::open`] does); each
+/// section's content is checked as it is read, with the same errors.
+pub struct ZkeyReader<R = BufReader<File>> {
+    bin: BinFile<R>,
+    header: Groth16Header,
+    n_coeffs: u32,
+}
+
+impl ZkeyReader {
+    /// Opens the zkey at `path` through a 1 MiB `BufReader`.
+    ///
+    /// # Errors
+    /// A [`CircomError`] for the container, the protocol, the curve, the header values or a
+    /// section size.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self> {
+        let label = label_of(path.as_ref());
+        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        Self::new(BufReader::with_capacity(1 << 20, f), &label)
+    }
+}
+
+impl<R: Read + Seek> ZkeyReader<R> {
+    /// Like [`ZkeyReader::open`], from any seekable reader; `label` names it in errors.
+    ///
+    /// # Errors
+    /// As [`ZkeyReader::open`].
+    pub fn new(reader: R, label: &str) -> Result<Self> {
+        let mut bin = BinFile::open(reader, label, "zkey", ZKEY_VERSION)?;
+        let (header, n_coeffs) = read_headers(&mut bin)?;
+        Ok(Self { bin, header, n_coeffs })
+    }
+
+    /// The Groth16 header.
+    pub fn header(&self) -> &Groth16Header {
+        &self.header
+    }
+
+    /// The IC section (`n_public + 1` points).
+    ///
+    /// # Errors
+    /// Read errors and invalid points, naming the section and the point.
+    pub fn ic(&mut self) -> Result<Vec<G1Affine>> {
+        let n = self.header.n_public as usize + 1;
+        read_points(&mut self.bin, section::IC, "IC", n, G1_BYTES, g1_from_mont_bytes)
+    }
+
+    /// The coefficient section.
+    ///
+    /// # Errors
+    /// Read errors and invalid records, naming the record.
+    pub fn coeffs(&mut self) -> Result<Coefficients> {
+        read_coeffs(&mut self.bin, &self.header, self.n_coeffs as usize)
+    }
+
+    /// One of the G1 queries ([`G1Query::count`] points).
+    ///
+    /// # Errors
+    /// Read errors and invalid points, naming the section and the point.
+    pub fn g1_query(&mut self, query: G1Query) -> Result<Vec<G1Affine>> {
+        let (id, name) = query.section();
+        let n = query.count(&self.header);
+        read_points(&mut self.bin, id, name, n, G1_BYTES, g1_from_mont_bytes)
+    }
+
+    /// The B2 query (nVars G2 points; on the curve, subgroup not checked: see the module docs).
+    ///
+    /// # Errors
+    /// Read errors and invalid points, naming the section and the point.
+    pub fn b2(&mut self) -> Result<Vec<G2Affine>> {
+        let n = self.header.n_vars as usize;
+        read_points(&mut self.bin, section::B2, "B2", n, G2_BYTES, g2_from_mont_bytes)
+    }
+}
+
 impl ZkeyInfo {
     /// Reads the headers of the zkey at `path` (cheap: the big sections are only size-checked).
     ///
@@ -700,33 +810,15 @@ impl Zkey {
     /// # Errors
     /// As [`Zkey::open`].
     pub fn read_from<R: Read + Seek>(reader: R, label: &str) -> Result<Self> {
-        let mut bin = BinFile::open(reader, label, "zkey", ZKEY_VERSION)?;
-        let (header, n_coeffs) = read_headers(&mut bin)?;
-        let n_vars = header.n_vars as usize;
-        let n_public = header.n_public as usize;
-        let ic =
-            read_points(&mut bin, section::IC, "IC", n_public + 1, G1_BYTES, g1_from_mont_bytes)?;
-        let coeffs = read_coeffs(&mut bin, &header, n_coeffs as usize)?;
-        let a = read_points(&mut bin, section::A, "A", n_vars, G1_BYTES, g1_from_mont_bytes)?;
-        let b1 = read_points(&mut bin, section::B1, "B1", n_vars, G1_BYTES, g1_from_mont_bytes)?;
-        let b2 = read_points(&mut bin, section::B2, "B2", n_vars, G2_BYTES, g2_from_mont_bytes)?;
-        let c = read_points(
-            &mut bin,
-            section::C,
-            "C",
-            header.n_private(),
-            G1_BYTES,
-            g1_from_mont_bytes,
-        )?;
-        let h = read_points(
-            &mut bin,
-            section::H,
-            "H",
-            header.domain_size as usize,
-            G1_BYTES,
-            g1_from_mont_bytes,
-        )?;
-        Ok(Self { header, ic, coeffs, a, b1, b2, c, h })
+        let mut r = ZkeyReader::new(reader, label)?;
+        let ic = r.ic()?;
+        let coeffs = r.coeffs()?;
+        let a = r.g1_query(G1Query::A)?;
+        let b1 = r.g1_query(G1Query::B1)?;
+        let b2 = r.b2()?;
+        let c = r.g1_query(G1Query::C)?;
+        let h = r.g1_query(G1Query::H)?;
+        Ok(Self { header: r.header, ic, coeffs, a, b1, b2, c, h })
     }
 
     /// Reads only what a verification key needs — the headers and the IC section — from the zkey at
@@ -737,13 +829,9 @@ impl Zkey {
     pub fn open_verification_data(
         path: impl AsRef<Path>,
     ) -> Result<(Groth16Header, Vec<G1Affine>)> {
-        let label = label_of(path.as_ref());
-        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
-        let mut bin = BinFile::open(BufReader::new(f), &label, "zkey", ZKEY_VERSION)?;
-        let (header, _) = read_headers(&mut bin)?;
-        let n_ic = header.n_public as usize + 1;
-        let ic = read_points(&mut bin, section::IC, "IC", n_ic, G1_BYTES, g1_from_mont_bytes)?;
-        Ok((header, ic))
+        let mut r = ZkeyReader::open(path)?;
+        let ic = r.ic()?;
+        Ok((r.header, ic))
     }
 
     /// Checks that every B2 point lies in G2's prime-order subgroup (slow: one scalar

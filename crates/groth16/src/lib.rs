@@ -42,7 +42,10 @@ mod verifier;
 
 pub use gpu::DeviceMatrices;
 pub use matrix::SparseMatrix;
-pub use prover::{Groth16Backend, Groth16Prover, KeyQueries, QueryMsms, coset_shift, cpu_quotient};
+pub use prover::{
+    Groth16Backend, Groth16Prover, KeyQueries, QueryMsms, StreamingProver, coset_shift,
+    cpu_quotient,
+};
 pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};
 pub use zkprove_circom::{Proof, VerificationKey};
 

@@ -1,5 +1,7 @@
 //! The Groth16 prover, computing exactly what snarkjs and rapidsnark compute (see the crate docs).
 
+use std::fs::File;
+use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 use std::time::Instant;
 
@@ -7,7 +9,7 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use rayon::prelude::*;
 use tracing::{debug, info_span};
-use zkprove_circom::{Groth16Header, Matrix, Zkey};
+use zkprove_circom::{G1Query, Groth16Header, Matrix, Zkey, ZkeyReader};
 use zkprove_curve::bn254::{G1Config, G2Config};
 use zkprove_curve::msm::{CpuBases, Endomorphism};
 use zkprove_curve::{Affine, MsmOps, Projective};
@@ -323,9 +325,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     /// backend errors. A witness that does not satisfy the circuit yields a proof that does not
     /// verify: [`Groth16Prover::prove_verified`] catches that.
     pub fn prove(&self, witness: &[Fr]) -> Result<Proof, Groth16Error> {
-        let mut rng = StdRng::from_os_rng();
-        let r = Fr::random(&mut rng);
-        let s = Fr::random(&mut rng);
+        let (r, s) = random_blinding();
         self.prove_with_blinding(witness, r, s)
     }
 
@@ -428,14 +428,134 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     pub fn prove_with_blinding(&self, witness: &[Fr], r: Fr, s: Fr) -> Result<Proof, Groth16Error> {
         let _span = info_span!("prove", n_vars = self.header.n_vars).entered();
         self.check_witness(witness)?;
-        let QueryMsms { a, b1, b2, c, h: hq } = self.query_msms(witness)?;
+        let msms = self.query_msms(witness)?;
+        Ok(blind(&self.header, msms, r, s))
+    }
+}
 
-        let hd = &self.header;
-        let delta1 = Projective::from(hd.delta1);
-        let pi_a = a + hd.alpha1 + delta1 * r;
-        let pi_b = b2 + hd.beta2 + Projective::from(hd.delta2) * s;
-        let pib1 = b1 + hd.beta1 + delta1 * s;
-        let pi_c = c + hq + pi_a * s + pib1 * r - delta1 * (r * s);
-        Ok(Proof { a: pi_a.to_affine(), b: pi_b.to_affine(), c: pi_c.to_affine() })
+/// The proof from the five MSMs and the blinding factors `r, s` (see the crate docs).
+fn blind(hd: &Groth16Header, msms: QueryMsms, r: Fr, s: Fr) -> Proof {
+    let QueryMsms { a, b1, b2, c, h } = msms;
+    let delta1 = Projective::from(hd.delta1);
+    let pi_a = a + hd.alpha1 + delta1 * r;
+    let pi_b = b2 + hd.beta2 + Projective::from(hd.delta2) * s;
+    let pib1 = b1 + hd.beta1 + delta1 * s;
+    let pi_c = c + h + pi_a * s + pib1 * r - delta1 * (r * s);
+    Proof { a: pi_a.to_affine(), b: pi_b.to_affine(), c: pi_c.to_affine() }
+}
+
+/// Fresh blinding factors `r, s` from the operating system's generator.
+fn random_blinding() -> (Fr, Fr) {
+    let mut rng = StdRng::from_os_rng();
+    (Fr::random(&mut rng), Fr::random(&mut rng))
+}
+
+/// One proof from a zkey file, reading the key one section at a time: the coefficients (made into
+/// the A and B matrices, dropped once the quotient is computed), then each query just before its
+/// MSM, dropped after it. Peak memory is the largest query (B2) plus a few witness-sized columns
+/// rather than the whole key (`zkprove groth16 prove` on the CPU: a key is proved with once, so
+/// loading all of it first would only raise the peak). For many proofs with one key use
+/// [`Groth16Prover`], which reads the key once and keeps it resident.
+///
+/// The file is read again for every proof; its content is checked as it is read, with the errors
+/// of [`Groth16Prover::load`] (an invalid section makes the proof fail, nothing is returned).
+pub struct StreamingProver<R = BufReader<File>> {
+    reader: ZkeyReader<R>,
+    vk: VerificationKey,
+}
+
+impl StreamingProver {
+    /// Opens the zkey at `path`, reading its headers and IC section (the verification key).
+    ///
+    /// # Errors
+    /// [`Groth16Error::Format`] for unreadable, foreign or inconsistent files;
+    /// [`Groth16Error::DomainTooLarge`] beyond `2^28`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Groth16Error> {
+        Self::new(ZkeyReader::open(path)?)
+    }
+}
+
+impl<R: Read + Seek> StreamingProver<R> {
+    /// A prover over an opened zkey (reads its IC section).
+    ///
+    /// # Errors
+    /// As [`StreamingProver::open`].
+    pub fn new(mut reader: ZkeyReader<R>) -> Result<Self, Groth16Error> {
+        let log_n = reader.header().log_domain_size() as usize;
+        if log_n > Fr::TWO_ADICITY {
+            return Err(Groth16Error::DomainTooLarge { log_n });
+        }
+        let ic = reader.ic()?;
+        let vk = crate::verification_key(reader.header(), &ic);
+        Ok(Self { reader, vk })
+    }
+
+    /// The key's sizes and fixed points.
+    pub fn header(&self) -> &Groth16Header {
+        self.reader.header()
+    }
+
+    /// The verification key of this proving key.
+    pub fn verification_key(&self) -> &VerificationKey {
+        &self.vk
+    }
+
+    /// A proof on backend `B` with fresh randomness `r, s` from the operating system's generator.
+    ///
+    /// # Errors
+    /// [`Groth16Error::WitnessLength`] when the witness does not have one value per signal;
+    /// [`Groth16Error::Format`] for a section that fails to read or check; backend errors.
+    pub fn prove<B: Groth16Backend>(&mut self, witness: &[Fr]) -> Result<Proof, Groth16Error> {
+        let (r, s) = random_blinding();
+        self.prove_with_blinding::<B>(witness, r, s)
+    }
+
+    /// A proof with the given blinding factors (see [`Groth16Prover::prove_with_blinding`]): the
+    /// same proof as the loaded prover's for the same key, witness, `r` and `s`.
+    ///
+    /// # Errors
+    /// As [`StreamingProver::prove`].
+    pub fn prove_with_blinding<B: Groth16Backend>(
+        &mut self,
+        witness: &[Fr],
+        r: Fr,
+        s: Fr,
+    ) -> Result<Proof, Groth16Error> {
+        let _span = info_span!("prove_streaming", n_vars = self.header().n_vars).entered();
+        let hd = self.reader.header().clone();
+        let expected = hd.n_vars as usize;
+        if witness.len() != expected {
+            return Err(Groth16Error::WitnessLength { expected, got: witness.len() });
+        }
+        let n = hd.domain_size as usize;
+        let log_n = hd.log_domain_size() as usize;
+        let start = Instant::now();
+        let coeffs = self.reader.coeffs()?;
+        let a_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::A, n);
+        let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
+        drop(coeffs);
+        let h = host_quotient::<B>(&a_matrix, &b_matrix, witness, log_n)?;
+        drop((a_matrix, b_matrix));
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "coefficients and the quotient");
+        let start = Instant::now();
+        let reader = &mut self.reader;
+        let mut g1 = |query: G1Query, scalars: &[Fr]| -> Result<_, Groth16Error> {
+            let bases = B::prepare_key_g1(reader.g1_query(query)?)?;
+            Ok(<B as MsmOps<G1Config>>::msm(&bases, scalars)?)
+        };
+        let h = {
+            let hq = g1(G1Query::H, &h)?;
+            drop(h);
+            hq
+        };
+        let a = g1(G1Query::A, witness)?;
+        let b1 = g1(G1Query::B1, witness)?;
+        let c = g1(G1Query::C, &witness[hd.n_public as usize + 1..])?;
+        let b2 = {
+            let bases = B::prepare_key_g2(self.reader.b2()?)?;
+            <B as MsmOps<G2Config>>::msm(&bases, witness)?
+        };
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "queries read and MSMs");
+        Ok(blind(&hd, QueryMsms { a, b1, b2, c, h }, r, s))
     }
 }

@@ -2,15 +2,17 @@
 //! chain and hand-made circuits (several public signals, no private signal); tampered witnesses
 //! and public signals are rejected; the key's layout matches snarkjs's on the bundled example.
 
+use std::io::Cursor;
 use std::path::Path;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use zkprove_circom::{Constraint, R1cs, R1csHeader, Zkey, ZkeyInfo};
+use zkprove_circom::{Constraint, R1cs, R1csHeader, Zkey, ZkeyInfo, ZkeyReader};
 use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
 use zkprove_groth16::setup::{mul_chain, setup};
-use zkprove_groth16::{Groth16Error, Groth16Prover, verify};
+use zkprove_groth16::{Groth16Error, Groth16Prover, StreamingProver, verify};
+use zkprove_poly::CpuBackend;
 
 fn rng(seed: u64) -> StdRng {
     StdRng::seed_from_u64(seed)
@@ -144,7 +146,49 @@ fn every_signal_public() {
     let zkey = setup(&r1cs, &mut rng(6)).expect("setup");
     assert!(zkey.c.is_empty());
     assert_eq!(zkey.header.domain_size, 8);
+    streaming_matches_loaded(&zkey, &witness);
     prove_and_check(zkey, &witness);
+}
+
+/// The streaming prover (key read one section at a time) makes the loaded prover's proof, bit for
+/// bit, for the same blinding; its random-blinding proofs verify.
+fn streaming_matches_loaded(zkey: &Zkey, witness: &[Fr]) {
+    let bytes = zkey.to_bytes().expect("writes");
+    let reader = ZkeyReader::new(Cursor::new(bytes), "streamed").expect("opens");
+    let mut streaming = StreamingProver::new(reader).expect("prepares");
+    let loaded: Groth16Prover = Groth16Prover::from_zkey(zkey.clone()).expect("loads");
+    assert_eq!(streaming.verification_key(), loaded.verification_key());
+    let mut r = rng(77);
+    for (br, bs) in [(Fr::ZERO, Fr::ZERO), (Fr::random(&mut r), Fr::random(&mut r))] {
+        let ours = streaming.prove_with_blinding::<CpuBackend>(witness, br, bs).expect("proves");
+        assert_eq!(ours, loaded.prove_with_blinding(witness, br, bs).expect("proves"));
+    }
+    // Twice from the same reader: every section is read again.
+    let proof = streaming.prove::<CpuBackend>(witness).expect("proves again");
+    let n_public = zkey.header.n_public as usize;
+    verify(streaming.verification_key(), &witness[1..=n_public], &proof).expect("verifies");
+    assert!(matches!(
+        streaming.prove::<CpuBackend>(&witness[1..]),
+        Err(Groth16Error::WitnessLength { .. })
+    ));
+}
+
+/// A key whose H section is cut short: the streaming prover reports the section, not a proof.
+#[test]
+fn streaming_prover_reports_a_bad_section() {
+    let (r1cs, witness) = mul_chain(6, &mut rng(11)).expect("circuit");
+    let zkey = setup(&r1cs, &mut rng(12)).expect("setup");
+    streaming_matches_loaded(&zkey, &witness);
+    let mut bytes = zkey.to_bytes().expect("writes");
+    // Corrupt the last H point's x coordinate (H is section 9, just before the 80-byte
+    // contributions section): no longer on the curve.
+    let at = bytes.len() - 12 - zkprove_circom::EMPTY_CONTRIBUTIONS_BYTES as usize - 40;
+    bytes[at] ^= 1;
+    let reader = ZkeyReader::new(Cursor::new(bytes), "corrupt").expect("headers are fine");
+    let mut streaming = StreamingProver::new(reader).expect("IC is fine");
+    let err = streaming.prove::<CpuBackend>(&witness).expect_err("H is invalid");
+    let msg = err.to_string();
+    assert!(msg.contains("H") && msg.contains("corrupt"), "{msg}");
 }
 
 #[test]

@@ -8,7 +8,9 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand, ValueEnum};
 use zkprove_circom::{Proof, VerificationKey, Witness, read_public_signals, write_public_signals};
 use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
-use zkprove_groth16::{Groth16Backend, Groth16Prover, validate_verification_key, verify};
+use zkprove_groth16::{
+    Groth16Backend, Groth16Prover, StreamingProver, validate_verification_key, verify,
+};
 use zkprove_poly::CpuBackend;
 
 /// Where to run.
@@ -165,6 +167,19 @@ fn prove_on<B: Groth16Backend>(
     Ok((proof, prover.verification_key().clone(), n_public))
 }
 
+/// A CPU proof reading the key one section at a time ([`StreamingProver`]): one proof per run,
+/// so the key is never held whole (peak memory well under the key's size for large keys).
+fn prove_cpu(zkey: &Path, witness: &Witness, progress: &Progress) -> Result<Proved> {
+    let mut prover =
+        progress.phase("reading proving key headers", || Ok(StreamingProver::open(zkey)?))?;
+    witness.check_against(prover.header())?;
+    let proof = progress.phase("proving (cpu, reading the key as it goes)", || {
+        Ok(prover.prove::<CpuBackend>(&witness.values)?)
+    })?;
+    let n_public = prover.header().n_public as usize;
+    Ok((proof, prover.verification_key().clone(), n_public))
+}
+
 /// A GPU proof, verified on the CPU; when the device fails or its proof does not verify, the
 /// failure is logged with the device named and the proof is made on the CPU instead.
 fn prove_gpu<B: Groth16Backend>(
@@ -184,7 +199,7 @@ fn prove_gpu<B: Groth16Backend>(
     };
     eprintln!("warning: {failure}; proving on the CPU instead");
     tracing::warn!(device = B::NAME, "{failure}; proving on the CPU instead");
-    let proved = prove_on::<CpuBackend>(&args.zkey, witness, progress)?;
+    let proved = prove_cpu(&args.zkey, witness, progress)?;
     verify_before_write(&proved, witness, progress)?;
     Ok(proved)
 }
@@ -207,7 +222,7 @@ fn prove(args: &ProveArgs) -> Result<()> {
         Device::Cuda => prove_gpu::<CudaBackend>(args, &witness, &progress)?,
         Device::Opencl => prove_gpu::<OpenClBackend>(args, &witness, &progress)?,
         Device::Cpu | Device::Auto => {
-            let proved = prove_on::<CpuBackend>(&args.zkey, &witness, &progress)?;
+            let proved = prove_cpu(&args.zkey, &witness, &progress)?;
             if !args.no_verify {
                 verify_before_write(&proved, &witness, &progress)?;
             }

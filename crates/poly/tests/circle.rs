@@ -120,8 +120,9 @@ fn inverse_of_forward_is_identity_batched() {
 
 #[test]
 fn wide_batches_match_single_columns() {
-    // At least the SIMD width of columns: the row-packed path, below and above one row chunk.
-    for (n_cols, log_n) in [(17usize, 1usize), (16, 5), (33, 12), (16, 13)] {
+    // At least the SIMD width of columns: the row-packed path, below and above one row chunk
+    // (1 to 4 layers over blocks beyond a chunk: radix-2 alone, pairs, a pair and one more).
+    for (n_cols, log_n) in [(17usize, 1usize), (16, 5), (33, 12), (16, 13), (16, 14), (16, 15)] {
         for d in [CircleDomain::canonic(log_n).unwrap(), twin_coset(log_n)] {
             let cols: Vec<Vec<M31>> =
                 (0..n_cols).map(|c| random_vec(d.size(), 300 + c as u64)).collect();

@@ -386,7 +386,14 @@ fn forward_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
     let n = data.len();
     let chunk = ROW_CHUNK.min(n);
     let l_small = k - chunk.trailing_zeros() as usize;
-    for l in 0..l_small {
+    // The layers over blocks larger than a chunk each stream the whole matrix through memory:
+    // two at a time (radix 4) halves those passes.
+    let mut l = 0;
+    while l + 1 < l_small {
+        rows_layer_pair(data, tw, l, chunk, false);
+        l += 2;
+    }
+    if l < l_small {
         let h = n >> (l + 1);
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
@@ -423,7 +430,10 @@ fn inverse_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
             }
         }
     });
-    for l in (0..l_small).rev() {
+    // Mirror of `forward_rows`: the odd layer out (if any) first, then pairs (radix 4).
+    let mut l = l_small;
+    if l % 2 == 1 {
+        l -= 1;
         let h = n >> (l + 1);
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
@@ -431,6 +441,52 @@ fn inverse_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
                 .zip(hi.par_chunks_mut(chunk / 2))
                 .for_each(|(lo, hi)| inv_rows_block(lo, hi, *t, M31::ONE));
         }
+    }
+    while l >= 2 {
+        l -= 2;
+        rows_layer_pair(data, tw, l, chunk, true);
+    }
+}
+
+/// Layers `l` and `l + 1` in one pass over `data` (rows), both over blocks of at least a chunk:
+/// each block of layer `l` (size `2h`, twiddle `t`) holds two blocks of layer `l + 1` (size `h`,
+/// twiddles `u₀, u₁`), so every quadruple of rows `j, j + h/2, j + h, j + 3h/2` is finished by
+/// four butterflies — forward: layer `l` then `l + 1`; inverse: `l + 1` then `l`.
+fn rows_layer_pair(data: &mut [P], tw: &CircleTwiddles, l: usize, chunk: usize, inverse: bool) {
+    let n = data.len();
+    let h = n >> (l + 1);
+    let q = h / 2;
+    let piece = (chunk / 4).min(q);
+    for (b, block) in data.chunks_mut(2 * h).enumerate() {
+        let t = P::broadcast(tw.layers[l][b]);
+        let (u0, u1) =
+            (P::broadcast(tw.layers[l + 1][2 * b]), P::broadcast(tw.layers[l + 1][2 * b + 1]));
+        let (lo, hi) = block.split_at_mut(h);
+        let (q0, q1) = lo.split_at_mut(q);
+        let (q2, q3) = hi.split_at_mut(q);
+        q0.par_chunks_mut(piece)
+            .zip(q1.par_chunks_mut(piece))
+            .zip(q2.par_chunks_mut(piece).zip(q3.par_chunks_mut(piece)))
+            .for_each(|((q0, q1), (q2, q3))| {
+                for (((a0, a1), a2), a3) in
+                    q0.iter_mut().zip(q1.iter_mut()).zip(q2.iter_mut()).zip(q3.iter_mut())
+                {
+                    let (x0, x1, x2, x3) = (*a0, *a1, *a2, *a3);
+                    if inverse {
+                        let (y0, y1) = (x0 + x1, (x0 - x1) * u0);
+                        let (y2, y3) = (x2 + x3, (x2 - x3) * u1);
+                        (*a0, *a2) = (y0 + y2, (y0 - y2) * t);
+                        (*a1, *a3) = (y1 + y3, (y1 - y3) * t);
+                    } else {
+                        let (m2, m3) = (x2 * t, x3 * t);
+                        let (y0, y2) = (x0 + m2, x0 - m2);
+                        let (y1, y3) = (x1 + m3, x1 - m3);
+                        let (m1, m3) = (y1 * u0, y3 * u1);
+                        (*a0, *a1) = (y0 + m1, y0 - m1);
+                        (*a2, *a3) = (y2 + m3, y2 - m3);
+                    }
+                }
+            });
     }
 }
 

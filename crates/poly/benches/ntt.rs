@@ -8,7 +8,8 @@
 //!   our forward circle FFT in [`CircleOrder::BitReversed`] (the same order), on the canonic coset.
 //!
 //! Width `w > 1`: `w` columns, one `Vec` each, for our column API (`zkprove-*`), and the same
-//! row-major `n × w` matrix for our `ntt_rows` (`zkprove-rows-*`, in place) and for Plonky3.
+//! row-major `n × w` matrix for our `ntt_rows` / `circle_fft_rows` (`zkprove-rows-*`, in place) and
+//! for Plonky3.
 //! `ZKPROVE_BENCH_LOG_N` (comma-separated, default "16,20") picks the sizes, `ZKPROVE_BENCH_WIDTH`
 //! (default "1,16") the widths of the small-field groups.
 
@@ -18,7 +19,8 @@ use rand::rngs::StdRng;
 use std::time::Duration;
 use zkprove_field::{Field, PrimeField, PrimeField64, TwoAdicField};
 use zkprove_poly::{
-    CircleDomain, CircleFftOps, CircleOrder, CpuBackend, Direction, NttOps, Order, RowMajorNttOps,
+    CircleDomain, CircleFftOps, CircleOrder, CpuBackend, Direction, NttOps, Order,
+    RowMajorCircleFftOps, RowMajorNttOps,
 };
 
 fn env_list(name: &str, default: &[usize]) -> Vec<usize> {
@@ -242,6 +244,27 @@ fn m31_circle(c: &mut Criterion) {
                     )
                 })
                 .collect();
+            if w > 1 {
+                // Ours on the same row-major matrix, in place.
+                let mut rows: Vec<M31> = (0..n * w).map(|k| cols[k % w][k / w]).collect();
+                for (label, order) in [
+                    ("zkprove-rows-bitrev-out", CircleOrder::BitReversed),
+                    ("zkprove-rows-natural-out", CircleOrder::Natural),
+                ] {
+                    g.bench_with_input(BenchmarkId::new(label, log_n), &log_n, |b, _| {
+                        b.iter(|| {
+                            CpuBackend::circle_fft_rows(
+                                &mut rows,
+                                w,
+                                &domain,
+                                Direction::Forward,
+                                order,
+                            )
+                            .expect("circle fft")
+                        })
+                    });
+                }
+            }
             let pd = P3Domain::<Mersenne31>::standard(log_n);
             g.bench_with_input(
                 BenchmarkId::new("plonky3-circle-evaluate-bitrev-out", log_n),

@@ -24,7 +24,9 @@ mod twiddles;
 mod univariate;
 
 pub use backend::{Backend, CpuBackend};
-pub use circle::{CircleDomain, CircleFftOps, CircleOrder, CirclePoint};
+pub use circle::{
+    CircleDomain, CircleFftOps, CircleOrder, CirclePoint, RowMajorCircleFftOps, circle_fft_rows,
+};
 pub use mle::{Mle, eq_table};
 pub use ntt::{Direction, NttOps, Order, bit_reverse_permute, naive_dft};
 pub use ntt_rows::{RowMajorNttOps, bit_reverse_rows, ntt_rows};

@@ -11,6 +11,7 @@ use zkprove_field::m31::M31;
 use zkprove_poly::circle::{bit_reversed_to_natural_index, naive_circle_evaluate};
 use zkprove_poly::{
     CircleDomain, CircleFftOps, CircleOrder, CirclePoint, CpuBackend, Direction, PolyError,
+    RowMajorCircleFftOps,
 };
 
 const ORDERS: [CircleOrder; 2] = [CircleOrder::Natural, CircleOrder::BitReversed];
@@ -139,6 +140,81 @@ fn wide_batches_match_single_columns() {
             }
         }
     }
+}
+
+#[test]
+fn row_major_matrices_match_columns() {
+    // Width 1 (the column path), scalar rows (widths that are not a multiple of any packing
+    // width), packed rows of one and of three vectors; sizes from one butterfly to several layers
+    // over blocks beyond a row chunk (radix-2 alone, pairs, a pair and one more).
+    let cases: &[(usize, usize)] = &[
+        (1, 1),
+        (1, 12),
+        (2, 1),
+        (2, 2),
+        (3, 3),
+        (3, 15),
+        (5, 10),
+        (8, 6),
+        (16, 1),
+        (16, 4),
+        (16, 13),
+        (16, 14),
+        (16, 15),
+        (17, 12),
+        (17, 13),
+        (48, 12),
+        (48, 13),
+    ];
+    for &(width, log_n) in cases {
+        for d in [CircleDomain::canonic(log_n).unwrap(), twin_coset(log_n)] {
+            let n = d.size();
+            let cols: Vec<Vec<M31>> =
+                (0..width).map(|c| random_vec(n, 900 + (width * 64 + c) as u64)).collect();
+            let matrix: Vec<M31> = (0..n * width).map(|i| cols[i % width][i / width]).collect();
+            for direction in [Direction::Forward, Direction::Inverse] {
+                for order in ORDERS {
+                    let mut want = cols.clone();
+                    CpuBackend::circle_fft_batch(&mut want, &d, direction, order).unwrap();
+                    let mut got = matrix.clone();
+                    CpuBackend::circle_fft_rows(&mut got, width, &d, direction, order).unwrap();
+                    for (c, col) in want.iter().enumerate() {
+                        let mine: Vec<M31> = got.iter().skip(c).step_by(width).copied().collect();
+                        assert_eq!(
+                            mine, *col,
+                            "width {width} 2^{log_n} {direction:?} {order:?} column {c}"
+                        );
+                    }
+                    if direction == Direction::Forward {
+                        CpuBackend::circle_fft_rows(&mut got, width, &d, Direction::Inverse, order)
+                            .unwrap();
+                        assert_eq!(got, matrix, "width {width} 2^{log_n} {order:?} round trip");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn row_major_errors() {
+    let d = CircleDomain::canonic(4).unwrap();
+    let (fwd, nat) = (Direction::Forward, CircleOrder::Natural);
+    let mut m = vec![M31::ZERO; 16 * 3];
+    assert_eq!(
+        CpuBackend::circle_fft_rows(&mut m, 5, &d, fwd, nat),
+        Err(PolyError::RowMajorShape { len: 48, width: 5 })
+    );
+    assert_eq!(
+        CpuBackend::circle_fft_rows(&mut m, 0, &d, fwd, nat),
+        Err(PolyError::RowMajorShape { len: 48, width: 0 })
+    );
+    assert_eq!(
+        CpuBackend::circle_fft_rows(&mut m, 6, &d, fwd, nat),
+        Err(PolyError::DomainSizeMismatch { domain_size: 16, got: 8 })
+    );
+    assert!(CpuBackend::circle_fft_rows(&mut Vec::new(), 0, &d, fwd, nat).is_ok());
+    assert!(CpuBackend::circle_fft_rows(&mut m, 3, &d, fwd, nat).is_ok());
 }
 
 /// `Σ c_j b_j(p)` directly.

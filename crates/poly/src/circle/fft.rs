@@ -16,8 +16,8 @@ use zkprove_field::m31::M31;
 use zkprove_field::{Field, PackedField};
 
 use super::twiddles::{CircleTwiddles, circle_twiddles, log_width, uses_tiles};
-use super::{CircleDomain, CircleOrder, CirclePoint, bit_reversed_to_natural_index};
-use crate::{Backend, CpuBackend, Direction, PolyError};
+use super::{CircleDomain, CircleOrder, CirclePoint};
+use crate::{Backend, CpuBackend, Direction, PolyError, bit_reverse_rows};
 
 type P = <M31 as Field>::Packing;
 
@@ -104,12 +104,12 @@ impl CircleFftOps for CpuBackend {
         grouped.par_chunks_mut(width.max(1)).for_each(|g| {
             let mut rows = to_rows(g);
             if direction == Direction::Inverse && order == CircleOrder::Natural {
-                natural_to_bit_reversed(&mut rows, log_n);
+                natural_to_bit_reversed_rows(&mut rows, 1);
             }
             if inverse {
-                inverse_rows(&mut rows, &tw, log_n);
+                inverse_rows(&mut rows, 1, &tw, log_n);
             } else {
-                forward_rows(&mut rows, &tw, log_n);
+                forward_rows(&mut rows, 1, &tw, log_n);
             }
             if direction == Direction::Forward && order == CircleOrder::Natural {
                 from_rows(&rows, g, |i| natural_to_bit_reversed_index(i, log_n));
@@ -121,11 +121,11 @@ impl CircleFftOps for CpuBackend {
             (Direction::Forward, CircleOrder::BitReversed) => forward(c, &tw, log_n, 0),
             (Direction::Forward, CircleOrder::Natural) => {
                 forward(c, &tw, log_n, 0);
-                bit_reversed_to_natural(c, log_n);
+                bit_reversed_to_natural_rows(c, 1);
             }
             (Direction::Inverse, CircleOrder::BitReversed) => inverse_fft(c, &tw, log_n),
             (Direction::Inverse, CircleOrder::Natural) => {
-                natural_to_bit_reversed(c, log_n);
+                natural_to_bit_reversed_rows(c, 1);
                 inverse_fft(c, &tw, log_n);
             }
         });
@@ -151,7 +151,7 @@ impl CircleFftOps for CpuBackend {
             .map(|c| {
                 let mut coeffs = c.clone();
                 if order == CircleOrder::Natural {
-                    natural_to_bit_reversed(&mut coeffs, k);
+                    natural_to_bit_reversed_rows(&mut coeffs, 1);
                 }
                 inverse_fft(&mut coeffs, &inv, k);
                 // The first K − k forward layers see a zero upper half: they copy the lower half
@@ -160,11 +160,124 @@ impl CircleFftOps for CpuBackend {
                 out.par_chunks_mut(n).for_each(|dst| dst.copy_from_slice(&coeffs));
                 forward(&mut out, &fwd, big_k, big_k - k);
                 if order == CircleOrder::Natural {
-                    bit_reversed_to_natural(&mut out, big_k);
+                    bit_reversed_to_natural_rows(&mut out, 1);
                 }
                 out
             })
             .collect())
+    }
+}
+
+/// Circle FFTs over M31 on row-major matrices held in one backend column.
+pub trait RowMajorCircleFftOps: CircleFftOps {
+    /// Transforms in place every column of the row-major `n × width` matrix `data`
+    /// (`data.len() = n·width`, row `i` at `data[i·width .. (i+1)·width]`, `n = domain.size()`), with
+    /// the conventions of [`CircleFftOps::circle_fft_batch`]: `order` is the order of the rows of
+    /// the evaluations (output of the forward transform, input of the inverse). The result equals
+    /// [`CircleFftOps::circle_fft_batch`] on the `width` columns. This is the layout of a committed
+    /// trace (Plonky3's `RowMajorMatrix`); when `width` is a multiple of the packing width a row is
+    /// a whole number of SIMD vectors and nothing is transposed or copied.
+    ///
+    /// # Errors
+    /// [`PolyError::RowMajorShape`] when `width` does not divide the length (or is 0 for a
+    /// non-empty matrix), [`PolyError::DomainSizeMismatch`] when the number of rows is not the
+    /// domain's size.
+    fn circle_fft_rows(
+        data: &mut Self::Column<M31>,
+        width: usize,
+        domain: &CircleDomain,
+        direction: Direction,
+        order: CircleOrder,
+    ) -> Result<(), PolyError>;
+}
+
+impl RowMajorCircleFftOps for CpuBackend {
+    fn circle_fft_rows(
+        data: &mut Vec<M31>,
+        width: usize,
+        domain: &CircleDomain,
+        direction: Direction,
+        order: CircleOrder,
+    ) -> Result<(), PolyError> {
+        circle_fft_rows(data, width, domain, direction, order)
+    }
+}
+
+/// [`RowMajorCircleFftOps::circle_fft_rows`] on a host slice.
+///
+/// # Errors
+/// As [`RowMajorCircleFftOps::circle_fft_rows`].
+pub fn circle_fft_rows(
+    data: &mut [M31],
+    width: usize,
+    domain: &CircleDomain,
+    direction: Direction,
+    order: CircleOrder,
+) -> Result<(), PolyError> {
+    if width == 0 {
+        return if data.is_empty() {
+            Ok(())
+        } else {
+            Err(PolyError::RowMajorShape { len: data.len(), width })
+        };
+    }
+    if !data.len().is_multiple_of(width) {
+        return Err(PolyError::RowMajorShape { len: data.len(), width });
+    }
+    let n = data.len() / width;
+    if n != domain.size() {
+        return Err(PolyError::DomainSizeMismatch { domain_size: domain.size(), got: n });
+    }
+    let tw = circle_twiddles(domain, direction == Direction::Inverse);
+    let k = domain.log_n();
+    if width == 1 {
+        // One column: packed along the column, with the tile pass for the narrow layers.
+        match direction {
+            Direction::Forward => forward(data, &tw, k, 0),
+            Direction::Inverse => {
+                if order == CircleOrder::Natural {
+                    natural_to_bit_reversed_rows(data, 1);
+                }
+                inverse_fft(data, &tw, k);
+            }
+        }
+        if direction == Direction::Forward && order == CircleOrder::Natural {
+            bit_reversed_to_natural_rows(data, 1);
+        }
+        return Ok(());
+    }
+    let lanes = P::WIDTH;
+    if lanes > 1 && width.is_multiple_of(lanes) {
+        rows_transform(P::pack_slice_mut(data), width / lanes, &tw, k, direction, order);
+    } else {
+        rows_transform(data, width, &tw, k, direction, order);
+    }
+    Ok(())
+}
+
+/// The transform on rows of `wp` values of `Q`, with the permutation `order` asks for.
+fn rows_transform<Q: PackedField<Scalar = M31>>(
+    data: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    k: usize,
+    direction: Direction,
+    order: CircleOrder,
+) {
+    let natural = order == CircleOrder::Natural;
+    match direction {
+        Direction::Forward => {
+            forward_rows(data, wp, tw, k);
+            if natural {
+                bit_reversed_to_natural_rows(data, wp);
+            }
+        }
+        Direction::Inverse => {
+            if natural {
+                natural_to_bit_reversed_rows(data, wp);
+            }
+            inverse_rows(data, wp, tw, k);
+        }
     }
 }
 
@@ -381,51 +494,73 @@ fn from_rows(rows: &[P], group: &mut [Vec<M31>], src: impl Fn(usize) -> usize + 
     });
 }
 
-/// [`forward`] on rows of packed vectors.
-fn forward_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
-    let n = data.len();
-    let chunk = ROW_CHUNK.min(n);
+/// Bytes of rows per cache chunk in the row-packed transforms (2^11 rows of one AVX-512 vector).
+const ROW_CHUNK_BYTES: usize = ROW_CHUNK * 64;
+
+/// Rows per cache chunk for rows of `wp` values of `Q`: a power of two in `2..=n`.
+fn chunk_rows<Q>(wp: usize, n: usize) -> usize {
+    let row_bytes = (wp * core::mem::size_of::<Q>()).max(1);
+    let fit = (ROW_CHUNK_BYTES / row_bytes).max(2);
+    (1usize << fit.ilog2()).min(n)
+}
+
+/// [`forward`] on `n` rows of `wp` values of `Q` each (`data.len() = n·wp`, `n = 2^k ≥ 2`): every
+/// butterfly pairs two whole rows with one twiddle, so it runs on `Q` (packed vectors, or scalars)
+/// lane by lane.
+fn forward_rows<Q: PackedField<Scalar = M31>>(
+    data: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    k: usize,
+) {
+    let n = data.len() / wp;
+    let chunk = chunk_rows::<Q>(wp, n);
     let l_small = k - chunk.trailing_zeros() as usize;
     // The layers over blocks larger than a chunk each stream the whole matrix through memory:
     // two at a time (radix 4) halves those passes.
     let mut l = 0;
     while l + 1 < l_small {
-        rows_layer_pair(data, tw, l, chunk, false);
+        rows_layer_pair(data, wp, tw, l, chunk, false);
         l += 2;
     }
     if l < l_small {
-        let h = n >> (l + 1);
+        let h = (n >> (l + 1)) * wp;
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(chunk / 2)
-                .zip(hi.par_chunks_mut(chunk / 2))
+            lo.par_chunks_mut(chunk / 2 * wp)
+                .zip(hi.par_chunks_mut(chunk / 2 * wp))
                 .for_each(|(lo, hi)| fwd_rows_block(lo, hi, *t));
         }
     }
-    data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
+    data.par_chunks_mut(chunk * wp).enumerate().for_each(|(c, part)| {
         for l in l_small..k {
             let h = n >> (l + 1);
             let b0 = c * chunk / (2 * h);
-            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
-                let (lo, hi) = block.split_at_mut(h);
+            for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
+                let (lo, hi) = block.split_at_mut(h * wp);
                 fwd_rows_block(lo, hi, *t);
             }
         }
     });
 }
 
-/// [`inverse_fft`] on rows of packed vectors.
-fn inverse_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
-    let n = data.len();
-    let chunk = ROW_CHUNK.min(n);
+/// [`inverse_fft`] on `n` rows of `wp` values of `Q` each (as [`forward_rows`]).
+fn inverse_rows<Q: PackedField<Scalar = M31>>(
+    data: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    k: usize,
+) {
+    let n = data.len() / wp;
+    let chunk = chunk_rows::<Q>(wp, n);
     let l_small = k - chunk.trailing_zeros() as usize;
-    data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
+    data.par_chunks_mut(chunk * wp).enumerate().for_each(|(c, part)| {
         for l in (l_small..k).rev() {
             let h = n >> (l + 1);
             let b0 = c * chunk / (2 * h);
             let s = if l == k - 1 { tw.n_inv } else { M31::ONE };
-            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
-                let (lo, hi) = block.split_at_mut(h);
+            for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
+                let (lo, hi) = block.split_at_mut(h * wp);
                 inv_rows_block(lo, hi, *t, s);
             }
         }
@@ -434,36 +569,43 @@ fn inverse_rows(data: &mut [P], tw: &CircleTwiddles, k: usize) {
     let mut l = l_small;
     if l % 2 == 1 {
         l -= 1;
-        let h = n >> (l + 1);
+        let h = (n >> (l + 1)) * wp;
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(chunk / 2)
-                .zip(hi.par_chunks_mut(chunk / 2))
+            lo.par_chunks_mut(chunk / 2 * wp)
+                .zip(hi.par_chunks_mut(chunk / 2 * wp))
                 .for_each(|(lo, hi)| inv_rows_block(lo, hi, *t, M31::ONE));
         }
     }
     while l >= 2 {
         l -= 2;
-        rows_layer_pair(data, tw, l, chunk, true);
+        rows_layer_pair(data, wp, tw, l, chunk, true);
     }
 }
 
-/// Layers `l` and `l + 1` in one pass over `data` (rows), both over blocks of at least a chunk:
-/// each block of layer `l` (size `2h`, twiddle `t`) holds two blocks of layer `l + 1` (size `h`,
-/// twiddles `u₀, u₁`), so every quadruple of rows `j, j + h/2, j + h, j + 3h/2` is finished by
-/// four butterflies — forward: layer `l` then `l + 1`; inverse: `l + 1` then `l`.
-fn rows_layer_pair(data: &mut [P], tw: &CircleTwiddles, l: usize, chunk: usize, inverse: bool) {
-    let n = data.len();
+/// Layers `l` and `l + 1` in one pass over `data` (rows of `wp` values), both over blocks of at
+/// least a chunk: each block of layer `l` (`2h` rows, twiddle `t`) holds two blocks of layer
+/// `l + 1` (`h` rows, twiddles `u₀, u₁`), so every quadruple of rows `j, j + h/2, j + h, j + 3h/2`
+/// is finished by four butterflies — forward: layer `l` then `l + 1`; inverse: `l + 1` then `l`.
+fn rows_layer_pair<Q: PackedField<Scalar = M31>>(
+    data: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    l: usize,
+    chunk: usize,
+    inverse: bool,
+) {
+    let n = data.len() / wp;
     let h = n >> (l + 1);
     let q = h / 2;
-    let piece = (chunk / 4).min(q);
-    for (b, block) in data.chunks_mut(2 * h).enumerate() {
-        let t = P::broadcast(tw.layers[l][b]);
+    let piece = (chunk / 4).min(q).max(1) * wp;
+    for (b, block) in data.chunks_mut(2 * h * wp).enumerate() {
+        let t = Q::broadcast(tw.layers[l][b]);
         let (u0, u1) =
-            (P::broadcast(tw.layers[l + 1][2 * b]), P::broadcast(tw.layers[l + 1][2 * b + 1]));
-        let (lo, hi) = block.split_at_mut(h);
-        let (q0, q1) = lo.split_at_mut(q);
-        let (q2, q3) = hi.split_at_mut(q);
+            (Q::broadcast(tw.layers[l + 1][2 * b]), Q::broadcast(tw.layers[l + 1][2 * b + 1]));
+        let (lo, hi) = block.split_at_mut(h * wp);
+        let (q0, q1) = lo.split_at_mut(q * wp);
+        let (q2, q3) = hi.split_at_mut(q * wp);
         q0.par_chunks_mut(piece)
             .zip(q1.par_chunks_mut(piece))
             .zip(q2.par_chunks_mut(piece).zip(q3.par_chunks_mut(piece)))
@@ -491,8 +633,8 @@ fn rows_layer_pair(data: &mut [P], tw: &CircleTwiddles, l: usize, chunk: usize, 
 }
 
 #[inline]
-fn fwd_rows_block(lo: &mut [P], hi: &mut [P], t: M31) {
-    let tp = P::broadcast(t);
+fn fwd_rows_block<Q: PackedField<Scalar = M31>>(lo: &mut [Q], hi: &mut [Q], t: M31) {
+    let tp = Q::broadcast(t);
     for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
         let (x, y) = (*a, *b * tp);
         *a = x + y;
@@ -501,8 +643,8 @@ fn fwd_rows_block(lo: &mut [P], hi: &mut [P], t: M31) {
 }
 
 #[inline]
-fn inv_rows_block(lo: &mut [P], hi: &mut [P], t: M31, s: M31) {
-    let tp = P::broadcast(t);
+fn inv_rows_block<Q: PackedField<Scalar = M31>>(lo: &mut [Q], hi: &mut [Q], t: M31, s: M31) {
+    let tp = Q::broadcast(t);
     if s == M31::ONE {
         for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
             let (x, y) = (*a, *b);
@@ -510,7 +652,7 @@ fn inv_rows_block(lo: &mut [P], hi: &mut [P], t: M31, s: M31) {
             *b = (x - y) * tp;
         }
     } else {
-        let sp = P::broadcast(s);
+        let sp = Q::broadcast(s);
         for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
             let (x, y) = (*a, *b);
             *a = (x + y) * sp;
@@ -519,20 +661,36 @@ fn inv_rows_block(lo: &mut [P], hi: &mut [P], t: M31, s: M31) {
     }
 }
 
-/// Permutes a bit-reversed-order column (length `2^log_n`) into natural order.
-fn bit_reversed_to_natural<T: Copy + Send + Sync>(data: &mut [T], log_n: usize) {
-    let src = data.to_vec();
-    data.par_iter_mut()
-        .enumerate()
-        .for_each(|(i, d)| *d = src[natural_to_bit_reversed_index(i, log_n)]);
+/// Permutes the rows of `data` (rows of `wp` values, a power-of-two number `n = 2^k` of them) from
+/// [`CircleOrder::BitReversed`] into [`CircleOrder::Natural`], in place.
+///
+/// The row at bit-reversed position `r = 2m + b` goes to natural position
+/// `2·rev_{k−1}(m ⊕ b·(2^{k−1} − 1)) + b`: first the odd rows are put in reverse order (`m ↦ m ⊕ mask`
+/// for `b = 1`), then the pairs of rows `(2m, 2m + 1)` are bit-reversed as rows of `2·wp` values.
+/// Both steps are involutions.
+fn bit_reversed_to_natural_rows<T: Copy + Send + Sync>(data: &mut [T], wp: usize) {
+    reverse_odd_rows(data, wp);
+    bit_reverse_rows(data, 2 * wp);
 }
 
-/// Permutes a natural-order column (length `2^log_n`) into bit-reversed order.
-fn natural_to_bit_reversed<T: Copy + Send + Sync>(data: &mut [T], log_n: usize) {
-    let src = data.to_vec();
-    data.par_iter_mut()
-        .enumerate()
-        .for_each(|(r, d)| *d = src[bit_reversed_to_natural_index(r, log_n)]);
+/// The inverse of [`bit_reversed_to_natural_rows`] (its two steps in the other order).
+fn natural_to_bit_reversed_rows<T: Copy + Send + Sync>(data: &mut [T], wp: usize) {
+    bit_reverse_rows(data, 2 * wp);
+    reverse_odd_rows(data, wp);
+}
+
+/// Swaps odd row `2m + 1` with odd row `2(n/2 − 1 − m) + 1` for every `m`, in place.
+fn reverse_odd_rows<T: Copy + Send + Sync>(data: &mut [T], wp: usize) {
+    let n = data.len() / wp;
+    if n <= 2 {
+        return;
+    }
+    // Odd row m of the first half pairs with odd row n/4 − 1 − m of the second.
+    let (lo, hi) = data.split_at_mut(n / 2 * wp);
+    lo.par_chunks_mut(2 * wp)
+        .zip(hi.par_chunks_mut(2 * wp).rev())
+        .with_min_len((4096 / wp).max(1))
+        .for_each(|(a, b)| a[wp..].swap_with_slice(&mut b[wp..]));
 }
 
 /// Position in [`CircleOrder::BitReversed`] of the point at position `i` of [`CircleOrder::Natural`].

@@ -36,7 +36,7 @@ use zkprove_field::m31::M31;
 
 use crate::PolyError;
 
-pub use fft::{CircleFftOps, naive_circle_evaluate};
+pub use fft::{CircleFftOps, RowMajorCircleFftOps, circle_fft_rows, naive_circle_evaluate};
 
 /// log2 of the order of the circle group over M31 (`p + 1 = 2^31`).
 pub const M31_CIRCLE_LOG_ORDER: usize = 31;

@@ -101,22 +101,9 @@ impl CircleFftOps for CpuBackend {
         let width = P::WIDTH;
         let n_grouped = if width > 1 { cols.len() / width * width } else { 0 };
         let (grouped, cols) = cols.split_at_mut(n_grouped);
-        grouped.par_chunks_mut(width.max(1)).for_each(|g| {
-            let mut rows = to_rows(g);
-            if direction == Direction::Inverse && order == CircleOrder::Natural {
-                natural_to_bit_reversed_rows(&mut rows, 1);
-            }
-            if inverse {
-                inverse_rows(&mut rows, 1, &tw, log_n);
-            } else {
-                forward_rows(&mut rows, 1, &tw, log_n);
-            }
-            if direction == Direction::Forward && order == CircleOrder::Natural {
-                from_rows(&rows, g, |i| natural_to_bit_reversed_index(i, log_n));
-            } else {
-                from_rows(&rows, g, |i| i);
-            }
-        });
+        grouped
+            .par_chunks_mut(width.max(1))
+            .for_each(|g| group_transform(g, &tw, log_n, direction, order));
         cols.par_iter_mut().for_each(|c| match (direction, order) {
             (Direction::Forward, CircleOrder::BitReversed) => forward(c, &tw, log_n, 0),
             (Direction::Forward, CircleOrder::Natural) => {
@@ -458,40 +445,65 @@ fn tile_pass(
 /// Rows per cache chunk in the row-packed batch transform.
 const ROW_CHUNK: usize = 1 << 11;
 
-/// `W` columns → one packed vector per row.
-fn to_rows(group: &[Vec<M31>]) -> Vec<P> {
-    let n = group[0].len();
-    let mut rows = vec![P::default(); n];
-    rows.par_chunks_mut(ROW_CHUNK).enumerate().for_each(|(k, part)| {
-        let (base, len) = (k * ROW_CHUNK, part.len());
-        for (c, col) in group.iter().enumerate() {
-            for (r, x) in part.iter_mut().zip(&col[base..base + len]) {
-                r.as_slice_mut()[c] = *x;
-            }
-        }
-    });
-    rows
-}
-
-/// One packed vector per row → `W` columns; output row `i` is `rows[src(i)]` (the permutation to
-/// natural order folded into the transposition).
-fn from_rows(rows: &[P], group: &mut [Vec<M31>], src: impl Fn(usize) -> usize + Sync) {
-    let n = rows.len();
-    let mut parts: Vec<Vec<&mut [M31]>> = (0..n.div_ceil(ROW_CHUNK)).map(|_| Vec::new()).collect();
-    for col in group.iter_mut() {
-        for (k, part) in col.chunks_mut(ROW_CHUNK).enumerate() {
-            parts[k].push(part);
+/// `W` columns (one group) transformed together. The layers over blocks larger than a row chunk
+/// have one twiddle per block, so they run on each column in place, packed along the column (radix
+/// 4, as [`forward_rows`]); the remaining layers run chunk by chunk on a small buffer of packed rows
+/// (lane `c` of row `i` is element `i` of column `c`), filled from the columns and written back.
+/// The columns are read and written once for those layers, and no matrix-sized buffer is made.
+fn group_transform(
+    g: &mut [Vec<M31>],
+    tw: &CircleTwiddles,
+    k: usize,
+    direction: Direction,
+    order: CircleOrder,
+) {
+    let n = 1usize << k;
+    let chunk = chunk_rows::<P>(1, n);
+    let l_small = k - chunk.trailing_zeros() as usize;
+    let natural = order == CircleOrder::Natural;
+    let inverse = direction == Direction::Inverse;
+    // Rows of a column's packed view (W elements each) per piece of its large layers.
+    let col_chunk = (chunk / P::WIDTH).max(2);
+    if inverse && natural {
+        g.par_iter_mut().for_each(|c| natural_to_bit_reversed_rows(c, 1));
+    }
+    if !inverse && l_small > 0 {
+        g.par_iter_mut()
+            .for_each(|c| fwd_big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk));
+    }
+    let mut parts: Vec<Vec<&mut [M31]>> = (0..n / chunk).map(|_| Vec::new()).collect();
+    for col in g.iter_mut() {
+        for (c, part) in col.chunks_mut(chunk).enumerate() {
+            parts[c].push(part);
         }
     }
-    parts.into_par_iter().enumerate().for_each(|(k, mut cols)| {
-        let base = k * ROW_CHUNK;
-        for i in 0..cols[0].len() {
-            let row = rows[src(base + i)];
-            for (c, col) in cols.iter_mut().enumerate() {
-                col[i] = row.as_slice()[c];
+    parts.into_par_iter().enumerate().for_each_init(
+        || vec![P::default(); chunk],
+        |buf, (c, mut cols)| {
+            for (lane, col) in cols.iter().enumerate() {
+                for (r, x) in buf.iter_mut().zip(col.iter()) {
+                    r.as_slice_mut()[lane] = *x;
+                }
             }
-        }
-    });
+            if inverse {
+                inv_small_layers(buf, 1, tw, k, l_small, c * chunk);
+            } else {
+                fwd_small_layers(buf, 1, tw, k, l_small, c * chunk);
+            }
+            for (lane, col) in cols.iter_mut().enumerate() {
+                for (x, r) in col.iter_mut().zip(buf.iter()) {
+                    *x = r.as_slice()[lane];
+                }
+            }
+        },
+    );
+    if inverse && l_small > 0 {
+        g.par_iter_mut()
+            .for_each(|c| inv_big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk));
+    }
+    if !inverse && natural {
+        g.par_iter_mut().for_each(|c| bit_reversed_to_natural_rows(c, 1));
+    }
 }
 
 /// Bytes of rows per cache chunk in the row-packed transforms (2^11 rows of one AVX-512 vector).
@@ -516,32 +528,10 @@ fn forward_rows<Q: PackedField<Scalar = M31>>(
     let n = data.len() / wp;
     let chunk = chunk_rows::<Q>(wp, n);
     let l_small = k - chunk.trailing_zeros() as usize;
-    // The layers over blocks larger than a chunk each stream the whole matrix through memory:
-    // two at a time (radix 4) halves those passes.
-    let mut l = 0;
-    while l + 1 < l_small {
-        rows_layer_pair(data, wp, tw, l, chunk, false);
-        l += 2;
-    }
-    if l < l_small {
-        let h = (n >> (l + 1)) * wp;
-        for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
-            let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(chunk / 2 * wp)
-                .zip(hi.par_chunks_mut(chunk / 2 * wp))
-                .for_each(|(lo, hi)| fwd_rows_block(lo, hi, *t));
-        }
-    }
-    data.par_chunks_mut(chunk * wp).enumerate().for_each(|(c, part)| {
-        for l in l_small..k {
-            let h = n >> (l + 1);
-            let b0 = c * chunk / (2 * h);
-            for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
-                let (lo, hi) = block.split_at_mut(h * wp);
-                fwd_rows_block(lo, hi, *t);
-            }
-        }
-    });
+    fwd_big_layers(data, wp, tw, l_small, chunk);
+    data.par_chunks_mut(chunk * wp)
+        .enumerate()
+        .for_each(|(c, part)| fwd_small_layers(part, wp, tw, k, l_small, c * chunk));
 }
 
 /// [`inverse_fft`] on `n` rows of `wp` values of `Q` each (as [`forward_rows`]).
@@ -554,32 +544,108 @@ fn inverse_rows<Q: PackedField<Scalar = M31>>(
     let n = data.len() / wp;
     let chunk = chunk_rows::<Q>(wp, n);
     let l_small = k - chunk.trailing_zeros() as usize;
-    data.par_chunks_mut(chunk * wp).enumerate().for_each(|(c, part)| {
-        for l in (l_small..k).rev() {
-            let h = n >> (l + 1);
-            let b0 = c * chunk / (2 * h);
-            let s = if l == k - 1 { tw.n_inv } else { M31::ONE };
-            for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
-                let (lo, hi) = block.split_at_mut(h * wp);
-                inv_rows_block(lo, hi, *t, s);
-            }
+    data.par_chunks_mut(chunk * wp)
+        .enumerate()
+        .for_each(|(c, part)| inv_small_layers(part, wp, tw, k, l_small, c * chunk));
+    inv_big_layers(data, wp, tw, l_small, chunk);
+}
+
+/// Forward layers `0..l_end` on all of `data` (rows of `wp` values; the layers' blocks span at
+/// least `chunk` rows), in parallel pieces of at most a chunk: they each stream the whole matrix
+/// through memory, so they go two at a time (radix 4), which halves those passes.
+fn fwd_big_layers<Q: PackedField<Scalar = M31>>(
+    data: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    l_end: usize,
+    chunk: usize,
+) {
+    let n = data.len() / wp;
+    let mut l = 0;
+    while l + 1 < l_end {
+        rows_layer_pair(data, wp, tw, l, chunk, false);
+        l += 2;
+    }
+    if l < l_end {
+        let h = (n >> (l + 1)) * wp;
+        let piece = (chunk / 2).min(n >> (l + 1)).max(1) * wp;
+        for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
+            let (lo, hi) = block.split_at_mut(h);
+            lo.par_chunks_mut(piece)
+                .zip(hi.par_chunks_mut(piece))
+                .for_each(|(lo, hi)| fwd_rows_block(lo, hi, *t));
         }
-    });
-    // Mirror of `forward_rows`: the odd layer out (if any) first, then pairs (radix 4).
-    let mut l = l_small;
+    }
+}
+
+/// Inverse layers `l_end − 1 … 0` on all of `data`: the mirror of [`fwd_big_layers`] (the odd
+/// layer out, if any, first, then pairs).
+fn inv_big_layers<Q: PackedField<Scalar = M31>>(
+    data: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    l_end: usize,
+    chunk: usize,
+) {
+    let n = data.len() / wp;
+    let mut l = l_end;
     if l % 2 == 1 {
         l -= 1;
         let h = (n >> (l + 1)) * wp;
+        let piece = (chunk / 2).min(n >> (l + 1)).max(1) * wp;
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(chunk / 2 * wp)
-                .zip(hi.par_chunks_mut(chunk / 2 * wp))
+            lo.par_chunks_mut(piece)
+                .zip(hi.par_chunks_mut(piece))
                 .for_each(|(lo, hi)| inv_rows_block(lo, hi, *t, M31::ONE));
         }
     }
     while l >= 2 {
         l -= 2;
         rows_layer_pair(data, wp, tw, l, chunk, true);
+    }
+}
+
+/// Forward layers `l_from..k` on `part`: rows `row0 ..` of a matrix of `2^k` rows of `wp` values,
+/// holding whole blocks of those layers.
+fn fwd_small_layers<Q: PackedField<Scalar = M31>>(
+    part: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    k: usize,
+    l_from: usize,
+    row0: usize,
+) {
+    let n = 1usize << k;
+    for l in l_from..k {
+        let h = n >> (l + 1);
+        let b0 = row0 / (2 * h);
+        for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
+            let (lo, hi) = block.split_at_mut(h * wp);
+            fwd_rows_block(lo, hi, *t);
+        }
+    }
+}
+
+/// Inverse layers `k − 1 … l_from` on `part` (as [`fwd_small_layers`]); `1/n` is applied in layer
+/// `k − 1`.
+fn inv_small_layers<Q: PackedField<Scalar = M31>>(
+    part: &mut [Q],
+    wp: usize,
+    tw: &CircleTwiddles,
+    k: usize,
+    l_from: usize,
+    row0: usize,
+) {
+    let n = 1usize << k;
+    for l in (l_from..k).rev() {
+        let h = n >> (l + 1);
+        let b0 = row0 / (2 * h);
+        let s = if l == k - 1 { tw.n_inv } else { M31::ONE };
+        for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
+            let (lo, hi) = block.split_at_mut(h * wp);
+            inv_rows_block(lo, hi, *t, s);
+        }
     }
 }
 
@@ -691,17 +757,6 @@ fn reverse_odd_rows<T: Copy + Send + Sync>(data: &mut [T], wp: usize) {
         .zip(hi.par_chunks_mut(2 * wp).rev())
         .with_min_len((4096 / wp).max(1))
         .for_each(|(a, b)| a[wp..].swap_with_slice(&mut b[wp..]));
-}
-
-/// Position in [`CircleOrder::BitReversed`] of the point at position `i` of [`CircleOrder::Natural`].
-pub(crate) fn natural_to_bit_reversed_index(i: usize, log_n: usize) -> usize {
-    let half = 1usize << (log_n - 1);
-    let (j, odd) = (i >> 1, i & 1 == 1);
-    if odd {
-        2 * super::reverse_bits(half - 1 - j, log_n - 1) + 1
-    } else {
-        2 * super::reverse_bits(j, log_n - 1)
-    }
 }
 
 /// The O(n²) oracle: evaluations on `domain`, in `order`, of `Σ_j coeffs[j]·b_j` (the circle basis

@@ -133,6 +133,9 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
         let tw = column_twiddles::<F>(log_n, direction)?;
         // Scaling by powers of the shift (and 1/n for the inverse), precomputed once for the batch.
         let scale = Scaling::new(n, direction, order, shift);
+        let nn_post = (direction == Direction::Inverse && order == Order::NaturalToNatural)
+            .then(|| Scaling::new(n, direction, Order::NaturalToBitReversed, shift))
+            .flatten();
         // Groups of W columns (W = SIMD width of a packed field) are transformed together, one
         // packed vector per row: every butterfly is then a full-width SIMD operation with a scalar
         // twiddle. The other columns go one by one. Both in parallel; each transform splits further.
@@ -141,9 +144,9 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
         let (grouped, rest) = cols.split_at_mut(n_grouped);
         rayon::join(
             || {
-                grouped
-                    .par_chunks_mut(width.max(1))
-                    .for_each(|g| transform_rows(g, &tw, direction, order, scale.as_ref()))
+                grouped.par_chunks_mut(width.max(1)).for_each(|g| {
+                    transform_rows(g, &tw, direction, order, scale.as_ref(), nn_post.as_ref())
+                })
             },
             || {
                 rest.par_iter_mut()
@@ -308,75 +311,120 @@ pub(crate) fn transform<F: TwoAdicField>(
 /// Rows per cache chunk in the row-packed batch transform (a row is one packed vector).
 const ROW_CHUNK: usize = 1 << 11;
 
-/// Transforms `W = F::Packing::WIDTH` columns together: transposes them into one packed vector per
-/// row, runs the transform on rows, and transposes back.
+/// Transforms `W = F::Packing::WIDTH` columns together. The stages over blocks larger than a row
+/// chunk run on each column in place, packed along the column (the radix-4 passes of [`dif`] /
+/// [`dit`]); each chunk-sized sub-block then runs its remaining stages (an independent transform
+/// of its own) on a small buffer of packed rows — lane `c` of row `i` is element `i` of column
+/// `c`, so every butterfly is full-width with a scalar twiddle — filled from the columns and
+/// written back. Coset and `1/n` factors ride on that fill or write-back where the chunk phase is
+/// the first or last to touch the data. No matrix-sized buffer is made.
+///
+/// `nn_post`: for an inverse natural → natural transform, the output factors at bit-reversed
+/// positions (they are applied before the final bit reversal).
 fn transform_rows<F: TwoAdicField>(
     group: &mut [Vec<F>],
     tw: &Twiddles<F>,
     direction: Direction,
     order: Order,
     scale: Option<&Scaling<F>>,
+    nn_post: Option<&Scaling<F>>,
 ) {
     let n = group[0].len();
-    let mut buf = vec![F::Packing::default(); n];
-    buf.par_chunks_mut(ROW_CHUNK).enumerate().for_each(|(k, rows)| {
-        let base = k * ROW_CHUNK;
-        for (c, col) in group.iter().enumerate() {
-            let len = rows.len();
-            for (r, x) in rows.iter_mut().zip(&col[base..base + len]) {
-                r.as_slice_mut()[c] = *x;
-            }
+    let chunk = ROW_CHUNK.min(n);
+    let big = n > chunk;
+    let dit_order = order == Order::BitReversedToNatural;
+    let (pre, post) = match direction {
+        Direction::Forward => (scale, None),
+        Direction::Inverse => {
+            (None, if order == Order::NaturalToNatural { nn_post } else { scale })
         }
-        if direction == Direction::Forward
-            && let Some(s) = scale
-        {
-            let mut factors = vec![F::ZERO; rows.len()];
-            s.fill(base, &mut factors);
-            for (r, s) in rows.iter_mut().zip(&factors) {
-                *r = *r * *s;
+    };
+    // The column passes come first for DIF, last for DIT: the input factors go on the columns in
+    // the first case, the output factors in the second; the chunk phase takes the others.
+    let cols_first = big && !dit_order;
+    let cols_last = big && dit_order;
+    let (pre_cols, pre_rows) = if cols_first { (pre, None) } else { (None, pre) };
+    let (post_cols, post_rows) = if cols_last { (post, None) } else { (None, post) };
+    if cols_first {
+        group.par_iter_mut().for_each(|col| {
+            if let Some(s) = pre_cols {
+                s.apply(col);
             }
+            dif_split(col, tw, chunk, &|_| {});
+        });
+    }
+    for_each_row_chunk(group, chunk, |c, buf: &mut [F::Packing]| {
+        let offset = c * chunk;
+        if let Some(s) = pre_rows {
+            scale_rows(buf, s, offset);
+        }
+        if dit_order {
+            dit_rec(buf, 1, tw, 0, None, None);
+        } else {
+            dif_rec(buf, 1, tw, 0, None, None);
+        }
+        if let Some(s) = post_rows {
+            scale_rows(buf, s, offset);
         }
     });
-    match order {
-        Order::BitReversedToNatural => dit_rec(&mut buf, 1, tw, 0, None, None),
-        // N→N: the bit reversal is folded into the transposition back to columns below.
-        Order::NaturalToBitReversed | Order::NaturalToNatural => {
-            dif_rec(&mut buf, 1, tw, 0, None, None)
-        }
-    }
-    let log_n = n.trailing_zeros();
-    let src = |i: usize| {
-        if order == Order::NaturalToNatural { i.reverse_bits() >> (usize::BITS - log_n) } else { i }
-    };
-    // Chunk k of every column, gathered so that each task writes one row range of all columns.
-    let mut parts: Vec<Vec<&mut [F]>> = (0..n.div_ceil(ROW_CHUNK)).map(|_| Vec::new()).collect();
-    for col in group.iter_mut() {
-        for (k, part) in col.chunks_mut(ROW_CHUNK).enumerate() {
-            parts[k].push(part);
-        }
-    }
-    let buf = &buf;
-    parts.into_par_iter().enumerate().for_each(|(k, mut cols)| {
-        let base = k * ROW_CHUNK;
-        let len = cols[0].len();
-        for i in 0..len {
-            let row = buf[src(base + i)];
-            for (c, col) in cols.iter_mut().enumerate() {
-                col[i] = row.as_slice()[c];
+    if cols_last {
+        group.par_iter_mut().for_each(|col| {
+            dit_split(col, tw, chunk, &|_| {});
+            if let Some(s) = post_cols {
+                s.apply(col);
             }
+        });
+    }
+    if order == Order::NaturalToNatural {
+        group.par_iter_mut().for_each(|col| bit_reverse_permute(col));
+    }
+}
+
+/// Multiplies packed rows `offset..` (one chunk at most) by the factors of `s`.
+fn scale_rows<P: PackedField>(rows: &mut [P], s: &Scaling<P::Scalar>, offset: usize)
+where
+    P::Scalar: TwoAdicField,
+{
+    let mut factors = vec![P::Scalar::ZERO; rows.len()];
+    s.fill(offset, &mut factors);
+    for (r, f) in rows.iter_mut().zip(&factors) {
+        *r = *r * *f;
+    }
+}
+
+/// Runs `f(c, rows)` for every chunk `c` of `chunk` rows of the `W = P::WIDTH` columns `group`, in
+/// parallel, on a buffer of packed rows gathered from the columns (lane `l` = column `l`) and
+/// scattered back afterwards.
+pub(crate) fn for_each_row_chunk<P, Fun>(group: &mut [Vec<P::Scalar>], chunk: usize, f: Fun)
+where
+    P: PackedField,
+    Fun: Fn(usize, &mut [P]) + Sync,
+{
+    let n = group[0].len();
+    let mut parts: Vec<Vec<&mut [P::Scalar]>> =
+        (0..n.div_ceil(chunk)).map(|_| Vec::new()).collect();
+    for col in group.iter_mut() {
+        for (c, part) in col.chunks_mut(chunk).enumerate() {
+            parts[c].push(part);
         }
-        if direction == Direction::Inverse
-            && let Some(s) = scale
-        {
-            let mut factors = vec![F::ZERO; len];
-            s.fill(base, &mut factors);
-            for col in cols.iter_mut() {
-                for (x, s) in col.iter_mut().zip(&factors) {
-                    *x *= *s;
+    }
+    parts.into_par_iter().enumerate().for_each_init(
+        || vec![P::default(); chunk],
+        |buf, (c, mut cols)| {
+            let rows = &mut buf[..cols[0].len()];
+            for (lane, col) in cols.iter().enumerate() {
+                for (r, x) in rows.iter_mut().zip(col.iter()) {
+                    r.as_slice_mut()[lane] = *x;
                 }
             }
-        }
-    });
+            f(c, rows);
+            for (lane, col) in cols.iter_mut().enumerate() {
+                for (x, r) in col.iter_mut().zip(rows.iter()) {
+                    *x = r.as_slice()[lane];
+                }
+            }
+        },
+    );
 }
 
 fn mul_pointwise<F: Field>(data: &mut [F], s: &[F]) {
@@ -402,12 +450,23 @@ fn mul_pointwise<F: Field>(data: &mut [F], s: &[F]) {
 /// the block only), run in parallel with `rayon::join`. Once a quarter fits a chunk, all its stages
 /// run in cache, the last `log2(W)` of them on transposed SIMD tiles.
 fn dif<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
+    dif_split(data, tw, CHUNK, &|d| dif_in_cache(d, tw));
+}
+
+/// The passes of [`dif`] over blocks larger than `leaf` elements, then `run_leaf` on each block of
+/// `leaf` elements (which holds an independent DIF of its own).
+fn dif_split<F: TwoAdicField>(
+    data: &mut [F],
+    tw: &Twiddles<F>,
+    leaf: usize,
+    run_leaf: &(impl Fn(&mut [F]) + Sync),
+) {
     let n = data.len();
-    if n <= CHUNK {
-        dif_in_cache(data, tw);
+    if n <= leaf {
+        run_leaf(data);
         return;
     }
-    if n > 2 * CHUNK {
+    if n > 2 * leaf {
         let q = n / 4;
         let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
         let (w1a, w1b) = w1.split_at(q);
@@ -424,8 +483,18 @@ fn dif<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
                 dif_radix4::<F>(a0, a1, a2, a3, w1a, w1b, w2)
             });
         rayon::join(
-            || rayon::join(|| dif(q0, tw), || dif(q1, tw)),
-            || rayon::join(|| dif(q2, tw), || dif(q3, tw)),
+            || {
+                rayon::join(
+                    || dif_split(q0, tw, leaf, run_leaf),
+                    || dif_split(q1, tw, leaf, run_leaf),
+                )
+            },
+            || {
+                rayon::join(
+                    || dif_split(q2, tw, leaf, run_leaf),
+                    || dif_split(q3, tw, leaf, run_leaf),
+                )
+            },
         );
     } else {
         let h = n / 2;
@@ -435,7 +504,7 @@ fn dif<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
             .zip(hi.par_chunks_mut(CHUNK / 2))
             .zip(w.par_chunks(CHUNK / 2))
             .for_each(|((lo, hi), w)| dif_butterflies(lo, hi, w));
-        rayon::join(|| dif(lo, tw), || dif(hi, tw));
+        rayon::join(|| dif_split(lo, tw, leaf, run_leaf), || dif_split(hi, tw, leaf, run_leaf));
     }
 }
 
@@ -465,12 +534,22 @@ fn dif_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
 /// Decimation in time: bit-reversed order in, natural out (stages from half-size 1 up to n/2); the
 /// mirror image of [`dif`].
 fn dit<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
+    dit_split(data, tw, CHUNK, &|d| dit_in_cache(d, tw));
+}
+
+/// `run_leaf` on each block of `leaf` elements, then the passes of [`dit`] over larger blocks.
+fn dit_split<F: TwoAdicField>(
+    data: &mut [F],
+    tw: &Twiddles<F>,
+    leaf: usize,
+    run_leaf: &(impl Fn(&mut [F]) + Sync),
+) {
     let n = data.len();
-    if n <= CHUNK {
-        dit_in_cache(data, tw);
+    if n <= leaf {
+        run_leaf(data);
         return;
     }
-    if n > 2 * CHUNK {
+    if n > 2 * leaf {
         let q = n / 4;
         let (w1, w2) = (tw.stage(2 * q), tw.stage(q));
         let (w1a, w1b) = w1.split_at(q);
@@ -478,8 +557,18 @@ fn dit<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
         let (q0, q1) = h0.split_at_mut(q);
         let (q2, q3) = h1.split_at_mut(q);
         rayon::join(
-            || rayon::join(|| dit(q0, tw), || dit(q1, tw)),
-            || rayon::join(|| dit(q2, tw), || dit(q3, tw)),
+            || {
+                rayon::join(
+                    || dit_split(q0, tw, leaf, run_leaf),
+                    || dit_split(q1, tw, leaf, run_leaf),
+                )
+            },
+            || {
+                rayon::join(
+                    || dit_split(q2, tw, leaf, run_leaf),
+                    || dit_split(q3, tw, leaf, run_leaf),
+                )
+            },
         );
         let c = CHUNK / 4;
         q0.par_chunks_mut(c)
@@ -494,7 +583,7 @@ fn dit<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
         let h = n / 2;
         let w = tw.stage(h);
         let (lo, hi) = data.split_at_mut(h);
-        rayon::join(|| dit(lo, tw), || dit(hi, tw));
+        rayon::join(|| dit_split(lo, tw, leaf, run_leaf), || dit_split(hi, tw, leaf, run_leaf));
         lo.par_chunks_mut(CHUNK / 2)
             .zip(hi.par_chunks_mut(CHUNK / 2))
             .zip(w.par_chunks(CHUNK / 2))

@@ -138,10 +138,13 @@ fn check_recursive_sizes<F: TwoAdicField>() {
 }
 
 /// Batches of at least the SIMD width go through the row-packed path: they must equal column-by-column
-/// transforms, for every order, direction and a coset, in sizes below and above one row chunk.
+/// transforms, for every order, direction and a coset, in sizes below and above one row chunk (from
+/// 2^12 up, one to four stages run on the columns before the chunk phase).
 fn check_wide_batch<F: TwoAdicField>() {
     let shift = F::from_u64(3);
-    for (n_cols, log_n) in [(17usize, 1usize), (16, 6), (17, 12), (16, 13), (33, 9)] {
+    for (n_cols, log_n) in
+        [(17usize, 1usize), (16, 6), (17, 12), (16, 13), (16, 14), (16, 15), (33, 9)]
+    {
         let cols: Vec<Vec<F>> =
             (0..n_cols).map(|c| random_vec(1 << log_n, 50 + c as u64)).collect();
         for direction in [Direction::Forward, Direction::Inverse] {

@@ -17,6 +17,7 @@ use zkprove_field::{Field, PackedField};
 
 use super::twiddles::{CircleTwiddles, circle_twiddles, log_width, uses_tiles};
 use super::{CircleDomain, CircleOrder, CirclePoint};
+use crate::ntt::for_each_row_chunk;
 use crate::{Backend, CpuBackend, Direction, PolyError, bit_reverse_rows};
 
 type P = <M31 as Field>::Packing;
@@ -471,32 +472,13 @@ fn group_transform(
         g.par_iter_mut()
             .for_each(|c| fwd_big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk));
     }
-    let mut parts: Vec<Vec<&mut [M31]>> = (0..n / chunk).map(|_| Vec::new()).collect();
-    for col in g.iter_mut() {
-        for (c, part) in col.chunks_mut(chunk).enumerate() {
-            parts[c].push(part);
+    for_each_row_chunk(g, chunk, |c, buf: &mut [P]| {
+        if inverse {
+            inv_small_layers(buf, 1, tw, k, l_small, c * chunk);
+        } else {
+            fwd_small_layers(buf, 1, tw, k, l_small, c * chunk);
         }
-    }
-    parts.into_par_iter().enumerate().for_each_init(
-        || vec![P::default(); chunk],
-        |buf, (c, mut cols)| {
-            for (lane, col) in cols.iter().enumerate() {
-                for (r, x) in buf.iter_mut().zip(col.iter()) {
-                    r.as_slice_mut()[lane] = *x;
-                }
-            }
-            if inverse {
-                inv_small_layers(buf, 1, tw, k, l_small, c * chunk);
-            } else {
-                fwd_small_layers(buf, 1, tw, k, l_small, c * chunk);
-            }
-            for (lane, col) in cols.iter_mut().enumerate() {
-                for (x, r) in col.iter_mut().zip(buf.iter()) {
-                    *x = r.as_slice()[lane];
-                }
-            }
-        },
-    );
+    });
     if inverse && l_small > 0 {
         g.par_iter_mut()
             .for_each(|c| inv_big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk));

@@ -10,7 +10,8 @@
 //! - [`naive_dft`]: the O(n²) oracle every fast path is tested against.
 //! - [`Polynomial`] (coefficients), [`Evaluations`] on a [`Radix2Domain`] (subgroup or coset).
 //! - [`circle`]: the circle group over M31 and the circle FFT ([`CircleFftOps`]), for M31, which
-//!   has no large two-adic subgroup.
+//!   has no large two-adic subgroup; [`RowMajorCircleFftOps`] / [`circle_fft_rows`] run it on the
+//!   columns of one row-major matrix in place.
 //! - [`Mle`]: multilinear polynomials on the hypercube, with [`eq_table`].
 
 #![forbid(unsafe_code)]

@@ -658,9 +658,27 @@ pub fn bit_reverse_rows<T: Copy + Send + Sync>(data: &mut [T], width: usize) {
     // Row c of run a of the new tile is row rev(a) of run rev(c) of the old partner tile.
     let write = |dst: &mut [&mut [T]], old: &[T]| {
         for (a, run) in dst.iter_mut().enumerate() {
-            for (c, row) in run.chunks_exact_mut(width).enumerate() {
-                let src = (rev_b[c] * side + rev_b[a]) * width;
-                row.copy_from_slice(&old[src..src + width]);
+            // Rows of one or two values (a column, or a circle FFT's pairs) by plain moves: a
+            // `copy_from_slice` of a run-time length would be a call per row.
+            match width {
+                1 => {
+                    for (c, x) in run.iter_mut().enumerate() {
+                        *x = old[rev_b[c] * side + rev_b[a]];
+                    }
+                }
+                2 => {
+                    for (c, row) in run.chunks_exact_mut(2).enumerate() {
+                        let src = (rev_b[c] * side + rev_b[a]) * 2;
+                        row[0] = old[src];
+                        row[1] = old[src + 1];
+                    }
+                }
+                _ => {
+                    for (c, row) in run.chunks_exact_mut(width).enumerate() {
+                        let src = (rev_b[c] * side + rev_b[a]) * width;
+                        row.copy_from_slice(&old[src..src + width]);
+                    }
+                }
             }
         }
     };

@@ -4,12 +4,15 @@
 //! `l = k − 1` (half-size 1): `(a, b) ← (a + t·b, a − t·b)` with one twiddle `t` per block. The
 //! inverse runs the layers backwards with `(a, b) ← (a + b, (a − b)·t⁻¹)` and `1/n` folded into its
 //! first layer. Both work in place on the FFT's own order ([`CircleOrder::BitReversed`]); the natural
-//! order costs one extra permutation pass.
+//! order costs one extra in-place permutation (odd rows reversed, then pairs of rows bit-reversed).
 //!
-//! Memory: layers whose blocks are larger than a cache chunk make one parallel pass each; all later
-//! ones run chunk by chunk (one pass for all of them). Butterflies use `M31::Packing` lanes with a
-//! broadcast twiddle; the last `log2(W)` layers, whose blocks are narrower than a SIMD vector, run on
-//! `W × W` tiles transposed into registers, so they are packed too.
+//! Memory: layers whose blocks are larger than a cache chunk stream the data through memory, two at
+//! a time (radix 4) on rows; all later ones run chunk by chunk (one pass for all of them).
+//! Butterflies use `M31::Packing` lanes with a broadcast twiddle. One column: the last `log2(W)`
+//! layers, whose blocks are narrower than a SIMD vector, run on `W × W` tiles transposed into
+//! registers, so they are packed too. Rows (a row-major matrix, or a group of `W` columns): a row of
+//! `W` values is one vector, so every layer is full-width; a group of columns runs its large layers
+//! on each column in place and the rest on a chunk-sized buffer of packed rows.
 
 use rayon::prelude::*;
 use zkprove_field::m31::M31;

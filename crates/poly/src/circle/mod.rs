@@ -12,6 +12,8 @@
 //!   `CanonicCoset` and Plonky3's `CircleDomain::standard`).
 //! - [`CircleFftOps`]: forward (coefficients → evaluations), inverse and low-degree extension on
 //!   batches of columns; [`CpuBackend`](crate::CpuBackend) implements it.
+//! - [`RowMajorCircleFftOps`] / [`circle_fft_rows`]: the same transforms on the columns of one
+//!   row-major `n × w` matrix, in place (a committed trace's layout, Plonky3's `RowMajorMatrix`).
 //! - [`naive_circle_evaluate`]: the O(n²) oracle.
 //!
 //! **Basis.** A column of `n = 2^k` coefficients `c_j` stands for `f = Σ_j c_j·b_j` with

@@ -655,36 +655,39 @@ pub fn bit_reverse_rows<T: Copy + Send + Sync>(data: &mut [T], width: usize) {
     }
     let rev_b: Vec<usize> = (0..side).map(|x| rev(x, bits)).collect();
     let tile = side * run_len;
-    // Row c of run a of the new tile is row rev(a) of run rev(c) of the old partner tile.
-    let write = |dst: &mut [&mut [T]], old: &[T]| {
+    // A tile is read with its runs in bit-reversed order (buffer run `c` = old run `rev(c)`), so that
+    // row `c` of run `a` of the new tile — row `rev(a)` of old run `rev(c)` — is row `rev(a)` of
+    // buffer run `c`: an affine, strided read.
+    let write = |dst: &mut [&mut [T]], buf: &[T]| {
         for (a, run) in dst.iter_mut().enumerate() {
+            let ra = rev_b[a];
             // Rows of one or two values (a column, or a circle FFT's pairs) by plain moves: a
             // `copy_from_slice` of a run-time length would be a call per row.
             match width {
                 1 => {
                     for (c, x) in run.iter_mut().enumerate() {
-                        *x = old[rev_b[c] * side + rev_b[a]];
+                        *x = buf[c * side + ra];
                     }
                 }
                 2 => {
                     for (c, row) in run.chunks_exact_mut(2).enumerate() {
-                        let src = (rev_b[c] * side + rev_b[a]) * 2;
-                        row[0] = old[src];
-                        row[1] = old[src + 1];
+                        let src = (c * side + ra) * 2;
+                        row[0] = buf[src];
+                        row[1] = buf[src + 1];
                     }
                 }
                 _ => {
                     for (c, row) in run.chunks_exact_mut(width).enumerate() {
-                        let src = (rev_b[c] * side + rev_b[a]) * width;
-                        row.copy_from_slice(&old[src..src + width]);
+                        let src = (c * side + ra) * width;
+                        row.copy_from_slice(&buf[src..src + width]);
                     }
                 }
             }
         }
     };
     let read = |src: &[&mut [T]], buf: &mut [T]| {
-        for (run, b) in src.iter().zip(buf.chunks_exact_mut(run_len)) {
-            b.copy_from_slice(run);
+        for (r, run) in src.iter().enumerate() {
+            buf[rev_b[r] * run_len..][..run_len].copy_from_slice(run);
         }
     };
     pairs.par_chunks_mut(2 * side).for_each_init(

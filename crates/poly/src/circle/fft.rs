@@ -738,10 +738,22 @@ fn reverse_odd_rows<T: Copy + Send + Sync>(data: &mut [T], wp: usize) {
     }
     // Odd row m of the first half pairs with odd row n/4 − 1 − m of the second.
     let (lo, hi) = data.split_at_mut(n / 2 * wp);
-    lo.par_chunks_mut(2 * wp)
-        .zip(hi.par_chunks_mut(2 * wp).rev())
-        .with_min_len((4096 / wp).max(1))
-        .for_each(|(a, b)| a[wp..].swap_with_slice(&mut b[wp..]));
+    // Pieces of `PIECE` row pairs: piece `i` of the first half pairs with piece `count − 1 − i` of
+    // the second, walked backwards.
+    const PIECE: usize = 512;
+    lo.par_chunks_mut(2 * wp * PIECE).zip(hi.par_chunks_mut(2 * wp * PIECE).rev()).for_each(
+        |(a, b)| {
+            let pairs = a.len() / (2 * wp);
+            for i in 0..pairs {
+                let (x, y) = (&mut a[(2 * i + 1) * wp..], &mut b[(2 * (pairs - 1 - i) + 1) * wp..]);
+                if wp == 1 {
+                    core::mem::swap(&mut x[0], &mut y[0]);
+                } else {
+                    x[..wp].swap_with_slice(&mut y[..wp]);
+                }
+            }
+        },
+    );
 }
 
 /// The O(n²) oracle: evaluations on `domain`, in `order`, of `Σ_j coeffs[j]·b_j` (the circle basis

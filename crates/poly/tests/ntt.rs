@@ -143,7 +143,7 @@ fn check_recursive_sizes<F: TwoAdicField>() {
 fn check_wide_batch<F: TwoAdicField>() {
     let shift = F::from_u64(3);
     for (n_cols, log_n) in
-        [(17usize, 1usize), (16, 6), (17, 12), (16, 13), (16, 14), (16, 15), (33, 9)]
+        [(17usize, 1usize), (16, 6), (17, 12), (16, 13), (16, 14), (16, 15), (16, 16), (33, 9)]
     {
         let cols: Vec<Vec<F>> =
             (0..n_cols).map(|c| random_vec(1 << log_n, 50 + c as u64)).collect();

@@ -69,18 +69,7 @@ pub fn ntt_rows<F: TwoAdicField>(
     order: Order,
     shift: F,
 ) -> Result<(), PolyError> {
-    if width == 0 {
-        // No columns: nothing to transform (as an empty batch of columns).
-        return if data.is_empty() {
-            Ok(())
-        } else {
-            Err(PolyError::RowMajorShape { len: data.len(), width })
-        };
-    }
-    if !data.len().is_multiple_of(width) {
-        return Err(PolyError::RowMajorShape { len: data.len(), width });
-    }
-    let n = data.len() / width;
+    let Some(n) = row_count(data.len(), width)? else { return Ok(()) };
     if !n.is_power_of_two() {
         return Err(PolyError::NotPowerOfTwo { len: n });
     }
@@ -113,6 +102,20 @@ pub fn ntt_rows<F: TwoAdicField>(
         transform_rows_packed(data, width, &tw, direction, order, scale.as_ref());
     }
     Ok(())
+}
+
+/// The number of rows of a row-major matrix of `len` values in rows of `width`, or `None` when there
+/// is nothing to transform (no columns and no values, as an empty batch of columns).
+///
+/// # Errors
+/// [`PolyError::RowMajorShape`] when `width` does not divide `len`, or is 0 while `len` is not.
+pub(crate) fn row_count(len: usize, width: usize) -> Result<Option<usize>, PolyError> {
+    match width {
+        0 if len == 0 => Ok(None),
+        0 => Err(PolyError::RowMajorShape { len, width }),
+        _ if !len.is_multiple_of(width) => Err(PolyError::RowMajorShape { len, width }),
+        _ => Ok(Some(len / width)),
+    }
 }
 
 /// The transform on rows of `wp` values of `P` each (packed vectors, or scalars when the width is

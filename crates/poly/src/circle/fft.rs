@@ -21,6 +21,7 @@ use zkprove_field::{Field, PackedField};
 use super::twiddles::{CircleTwiddles, circle_twiddles, log_width, uses_tiles};
 use super::{CircleDomain, CircleOrder, CirclePoint};
 use crate::ntt::for_each_row_chunk;
+use crate::ntt_rows::row_count;
 use crate::{Backend, CpuBackend, Direction, PolyError, bit_reverse_rows};
 
 type P = <M31 as Field>::Packing;
@@ -205,17 +206,7 @@ pub fn circle_fft_rows(
     direction: Direction,
     order: CircleOrder,
 ) -> Result<(), PolyError> {
-    if width == 0 {
-        return if data.is_empty() {
-            Ok(())
-        } else {
-            Err(PolyError::RowMajorShape { len: data.len(), width })
-        };
-    }
-    if !data.len().is_multiple_of(width) {
-        return Err(PolyError::RowMajorShape { len: data.len(), width });
-    }
-    let n = data.len() / width;
+    let Some(n) = row_count(data.len(), width)? else { return Ok(()) };
     if n != domain.size() {
         return Err(PolyError::DomainSizeMismatch { domain_size: domain.size(), got: n });
     }
@@ -258,7 +249,7 @@ fn rows_transform<Q: PackedField<Scalar = M31>>(
     let natural = order == CircleOrder::Natural;
     match direction {
         Direction::Forward => {
-            forward_rows(data, wp, tw, k);
+            rows_fft(data, wp, tw, k, false);
             if natural {
                 bit_reversed_to_natural_rows(data, wp);
             }
@@ -267,7 +258,7 @@ fn rows_transform<Q: PackedField<Scalar = M31>>(
             if natural {
                 natural_to_bit_reversed_rows(data, wp);
             }
-            inverse_rows(data, wp, tw, k);
+            rows_fft(data, wp, tw, k, true);
         }
     }
 }
@@ -451,7 +442,7 @@ const ROW_CHUNK: usize = 1 << 11;
 
 /// `W` columns (one group) transformed together. The layers over blocks larger than a row chunk
 /// have one twiddle per block, so they run on each column in place, packed along the column (radix
-/// 4, as [`forward_rows`]); the remaining layers run chunk by chunk on a small buffer of packed rows
+/// 4, as [`rows_fft`]); the remaining layers run chunk by chunk on a small buffer of packed rows
 /// (lane `c` of row `i` is element `i` of column `c`), filled from the columns and written back.
 /// The columns are read and written once for those layers, and no matrix-sized buffer is made.
 fn group_transform(
@@ -473,18 +464,14 @@ fn group_transform(
     }
     if !inverse && l_small > 0 {
         g.par_iter_mut()
-            .for_each(|c| fwd_big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk));
+            .for_each(|c| big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk, false));
     }
     for_each_row_chunk(g, chunk, |c, buf: &mut [P]| {
-        if inverse {
-            inv_small_layers(buf, 1, tw, k, l_small, c * chunk);
-        } else {
-            fwd_small_layers(buf, 1, tw, k, l_small, c * chunk);
-        }
+        small_layers(buf, 1, tw, k, l_small, c * chunk, inverse);
     });
     if inverse && l_small > 0 {
         g.par_iter_mut()
-            .for_each(|c| inv_big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk));
+            .for_each(|c| big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk, true));
     }
     if !inverse && natural {
         g.par_iter_mut().for_each(|c| bit_reversed_to_natural_rows(c, 1));
@@ -501,136 +488,106 @@ fn chunk_rows<Q>(wp: usize, n: usize) -> usize {
     (1usize << fit.ilog2()).min(n)
 }
 
-/// [`forward`] on `n` rows of `wp` values of `Q` each (`data.len() = n·wp`, `n = 2^k ≥ 2`): every
-/// butterfly pairs two whole rows with one twiddle, so it runs on `Q` (packed vectors, or scalars)
-/// lane by lane.
-fn forward_rows<Q: PackedField<Scalar = M31>>(
+/// [`forward`] (or, with `inverse`, [`inverse_fft`]) on `n` rows of `wp` values of `Q` each
+/// (`data.len() = n·wp`, `n = 2^k ≥ 2`): every butterfly pairs two whole rows with one twiddle, so it
+/// runs on `Q` (packed vectors, or scalars) lane by lane.
+fn rows_fft<Q: PackedField<Scalar = M31>>(
     data: &mut [Q],
     wp: usize,
     tw: &CircleTwiddles,
     k: usize,
+    inverse: bool,
 ) {
     let n = data.len() / wp;
     let chunk = chunk_rows::<Q>(wp, n);
     let l_small = k - chunk.trailing_zeros() as usize;
-    fwd_big_layers(data, wp, tw, l_small, chunk);
+    if !inverse {
+        big_layers(data, wp, tw, l_small, chunk, false);
+    }
     data.par_chunks_mut(chunk * wp)
         .enumerate()
-        .for_each(|(c, part)| fwd_small_layers(part, wp, tw, k, l_small, c * chunk));
+        .for_each(|(c, part)| small_layers(part, wp, tw, k, l_small, c * chunk, inverse));
+    if inverse {
+        big_layers(data, wp, tw, l_small, chunk, true);
+    }
 }
 
-/// [`inverse_fft`] on `n` rows of `wp` values of `Q` each (as [`forward_rows`]).
-fn inverse_rows<Q: PackedField<Scalar = M31>>(
-    data: &mut [Q],
-    wp: usize,
-    tw: &CircleTwiddles,
-    k: usize,
-) {
-    let n = data.len() / wp;
-    let chunk = chunk_rows::<Q>(wp, n);
-    let l_small = k - chunk.trailing_zeros() as usize;
-    data.par_chunks_mut(chunk * wp)
-        .enumerate()
-        .for_each(|(c, part)| inv_small_layers(part, wp, tw, k, l_small, c * chunk));
-    inv_big_layers(data, wp, tw, l_small, chunk);
-}
-
-/// Forward layers `0..l_end` on all of `data` (rows of `wp` values; the layers' blocks span at
-/// least `chunk` rows), in parallel pieces of at most a chunk: they each stream the whole matrix
-/// through memory, so they go two at a time (radix 4), which halves those passes.
-fn fwd_big_layers<Q: PackedField<Scalar = M31>>(
+/// Layers `0..l_end` on all of `data` (rows of `wp` values; the layers' blocks span at least
+/// `chunk` rows) — forward in that order, inverse in the reverse one — in parallel pieces of at most
+/// a chunk. Each streams the whole matrix through memory, so they go two at a time (radix 4), which
+/// halves those passes; an odd one out runs alone (last forward, first inverse).
+fn big_layers<Q: PackedField<Scalar = M31>>(
     data: &mut [Q],
     wp: usize,
     tw: &CircleTwiddles,
     l_end: usize,
     chunk: usize,
+    inverse: bool,
 ) {
     let n = data.len() / wp;
-    let mut l = 0;
-    while l + 1 < l_end {
-        rows_layer_pair(data, wp, tw, l, chunk, false);
-        l += 2;
-    }
-    if l < l_end {
+    let pairs: Vec<usize> = (0..l_end / 2).map(|i| 2 * i).collect();
+    let single = |data: &mut [Q]| {
+        let l = l_end - 1;
         let h = (n >> (l + 1)) * wp;
         let piece = (chunk / 2).min(n >> (l + 1)).max(1) * wp;
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(piece)
-                .zip(hi.par_chunks_mut(piece))
-                .for_each(|(lo, hi)| fwd_rows_block(lo, hi, *t));
+            lo.par_chunks_mut(piece).zip(hi.par_chunks_mut(piece)).for_each(|(lo, hi)| {
+                if inverse {
+                    inv_rows_block(lo, hi, *t, M31::ONE);
+                } else {
+                    fwd_rows_block(lo, hi, *t);
+                }
+            });
+        }
+    };
+    if inverse {
+        if l_end % 2 == 1 {
+            single(data);
+        }
+        for &l in pairs.iter().rev() {
+            rows_layer_pair(data, wp, tw, l, chunk, true);
+        }
+    } else {
+        for &l in &pairs {
+            rows_layer_pair(data, wp, tw, l, chunk, false);
+        }
+        if l_end % 2 == 1 {
+            single(data);
         }
     }
 }
 
-/// Inverse layers `l_end − 1 … 0` on all of `data`: the mirror of [`fwd_big_layers`] (the odd
-/// layer out, if any, first, then pairs).
-fn inv_big_layers<Q: PackedField<Scalar = M31>>(
-    data: &mut [Q],
-    wp: usize,
-    tw: &CircleTwiddles,
-    l_end: usize,
-    chunk: usize,
-) {
-    let n = data.len() / wp;
-    let mut l = l_end;
-    if l % 2 == 1 {
-        l -= 1;
-        let h = (n >> (l + 1)) * wp;
-        let piece = (chunk / 2).min(n >> (l + 1)).max(1) * wp;
-        for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
-            let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(piece)
-                .zip(hi.par_chunks_mut(piece))
-                .for_each(|(lo, hi)| inv_rows_block(lo, hi, *t, M31::ONE));
-        }
-    }
-    while l >= 2 {
-        l -= 2;
-        rows_layer_pair(data, wp, tw, l, chunk, true);
-    }
-}
-
-/// Forward layers `l_from..k` on `part`: rows `row0 ..` of a matrix of `2^k` rows of `wp` values,
-/// holding whole blocks of those layers.
-fn fwd_small_layers<Q: PackedField<Scalar = M31>>(
+/// Layers `l_from..k` on `part` — forward in that order, inverse in the reverse one with `1/n`
+/// applied in layer `k − 1` — where `part` is rows `row0 ..` of a matrix of `2^k` rows of `wp`
+/// values, holding whole blocks of those layers.
+fn small_layers<Q: PackedField<Scalar = M31>>(
     part: &mut [Q],
     wp: usize,
     tw: &CircleTwiddles,
     k: usize,
     l_from: usize,
     row0: usize,
+    inverse: bool,
 ) {
     let n = 1usize << k;
-    for l in l_from..k {
-        let h = n >> (l + 1);
-        let b0 = row0 / (2 * h);
-        for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
-            let (lo, hi) = block.split_at_mut(h * wp);
-            fwd_rows_block(lo, hi, *t);
-        }
-    }
-}
-
-/// Inverse layers `k − 1 … l_from` on `part` (as [`fwd_small_layers`]); `1/n` is applied in layer
-/// `k − 1`.
-fn inv_small_layers<Q: PackedField<Scalar = M31>>(
-    part: &mut [Q],
-    wp: usize,
-    tw: &CircleTwiddles,
-    k: usize,
-    l_from: usize,
-    row0: usize,
-) {
-    let n = 1usize << k;
-    for l in (l_from..k).rev() {
+    let layer = |part: &mut [Q], l: usize| {
         let h = n >> (l + 1);
         let b0 = row0 / (2 * h);
         let s = if l == k - 1 { tw.n_inv } else { M31::ONE };
         for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
             let (lo, hi) = block.split_at_mut(h * wp);
-            inv_rows_block(lo, hi, *t, s);
+            if inverse {
+                inv_rows_block(lo, hi, *t, s);
+            } else {
+                fwd_rows_block(lo, hi, *t);
+            }
         }
+    };
+    if inverse {
+        (l_from..k).rev().for_each(|l| layer(part, l));
+    } else {
+        (l_from..k).for_each(|l| layer(part, l));
     }
 }
 

@@ -109,18 +109,7 @@ impl CircleFftOps for CpuBackend {
         grouped
             .par_chunks_mut(width.max(1))
             .for_each(|g| group_transform(g, &tw, log_n, direction, order));
-        cols.par_iter_mut().for_each(|c| match (direction, order) {
-            (Direction::Forward, CircleOrder::BitReversed) => forward(c, &tw, log_n, 0),
-            (Direction::Forward, CircleOrder::Natural) => {
-                forward(c, &tw, log_n, 0);
-                bit_reversed_to_natural_rows(c, 1);
-            }
-            (Direction::Inverse, CircleOrder::BitReversed) => inverse_fft(c, &tw, log_n),
-            (Direction::Inverse, CircleOrder::Natural) => {
-                natural_to_bit_reversed_rows(c, 1);
-                inverse_fft(c, &tw, log_n);
-            }
-        });
+        cols.par_iter_mut().for_each(|c| column_fft(c, &tw, log_n, direction, order));
         Ok(())
     }
 
@@ -213,19 +202,7 @@ pub fn circle_fft_rows(
     let tw = circle_twiddles(domain, direction == Direction::Inverse);
     let k = domain.log_n();
     if width == 1 {
-        // One column: packed along the column, with the tile pass for the narrow layers.
-        match direction {
-            Direction::Forward => forward(data, &tw, k, 0),
-            Direction::Inverse => {
-                if order == CircleOrder::Natural {
-                    natural_to_bit_reversed_rows(data, 1);
-                }
-                inverse_fft(data, &tw, k);
-            }
-        }
-        if direction == Direction::Forward && order == CircleOrder::Natural {
-            bit_reversed_to_natural_rows(data, 1);
-        }
+        column_fft(data, &tw, k, direction, order);
         return Ok(());
     }
     let lanes = P::WIDTH;
@@ -235,6 +212,32 @@ pub fn circle_fft_rows(
         rows_transform(data, width, &tw, k, direction, order);
     }
     Ok(())
+}
+
+/// One column (length `2^k`), packed along the column with the tile pass for the narrow layers,
+/// with the permutation `order` asks for.
+fn column_fft(
+    data: &mut [M31],
+    tw: &CircleTwiddles,
+    k: usize,
+    direction: Direction,
+    order: CircleOrder,
+) {
+    let natural = order == CircleOrder::Natural;
+    match direction {
+        Direction::Forward => {
+            forward(data, tw, k, 0);
+            if natural {
+                bit_reversed_to_natural_rows(data, 1);
+            }
+        }
+        Direction::Inverse => {
+            if natural {
+                natural_to_bit_reversed_rows(data, 1);
+            }
+            inverse_fft(data, tw, k);
+        }
+    }
 }
 
 /// The transform on rows of `wp` values of `Q`, with the permutation `order` asks for.

@@ -42,6 +42,15 @@ NOINLINE bf bf_mul(bf a, bf b) {
     return r;
 }
 
+// (a0 + a1·u)⁻¹ = (a0 − a1·u)/(a0² + a1²): one Fq inversion (0 ↦ 0).
+NOINLINE bf bf_inv(bf a) {
+    fe t = fe_inv(fe_add(fe_sqr(a.c0), fe_sqr(a.c1)));
+    bf r;
+    r.c0 = fe_mul(a.c0, t);
+    r.c1 = fe_neg(fe_mul(a.c1, t));
+    return r;
+}
+
 // (a0 + a1·u)² = (a0 + a1)(a0 − a1) + 2·a0·a1·u: two Fq products.
 NOINLINE bf bf_sqr(bf a) {
     fe m = fe_mul(a.c0, a.c1);
@@ -61,6 +70,7 @@ DEVICE bf bf_sub(bf a, bf b) { return fe_sub(a, b); }
 DEVICE bf bf_neg(bf a) { return fe_neg(a); }
 DEVICE bf bf_mul(bf a, bf b) { return fe_mul(a, b); }
 DEVICE bf bf_sqr(bf a) { return fe_sqr(a); }
+NOINLINE bf bf_inv(bf a) { return fe_inv(a); }
 #endif
 
 DEVICE bf bf_dbl(bf a) { return bf_add(a, a); }
@@ -182,6 +192,22 @@ NOINLINE xyzz_t xyzz_add(xyzz_t p, xyzz_t q) {
     r.y = bf_sub(bf_mul(r_, bf_sub(q_, r.x)), bf_mul(s1, ppp));
     r.zz = bf_mul(bf_mul(p.zz, q.zz), pp);
     r.zzz = bf_mul(bf_mul(p.zzz, q.zzz), ppp);
+    return r;
+}
+
+// The affine form (X/ZZ, Y/ZZZ) of an XYZZ point, (0, 0) for infinity: with ZZ = Z² and ZZZ = Z³,
+// 1/Z = ZZ/ZZZ, so one inversion gives both denominators.
+DEVICE affine_t xyzz_to_affine(xyzz_t p) {
+    affine_t r;
+    if (xyzz_is_inf(p)) {
+        r.x = bf_zero();
+        r.y = bf_zero();
+        return r;
+    }
+    bf zinv = bf_mul(p.zz, bf_inv(p.zzz));
+    bf zinv2 = bf_sqr(zinv);
+    r.x = bf_mul(p.x, zinv2);
+    r.y = bf_mul(p.y, bf_mul(zinv2, zinv));
     return r;
 }
 

@@ -1,15 +1,22 @@
 // Pippenger's multi-scalar multiplication Σ sᵢ·Pᵢ on the device, written once against curve.h.
 //
 // For a window width c, W windows and NB = 2^(c−1) buckets per window (signed digits):
+//   0. msm_precompute  (once, at preparation, for precomputed bases) level j of the base table
+//                      holds 2^(c·j)·P for every base P, j < L; digit w of a scalar then goes to
+//                      point w mod L of the table, in bucket window ⌊w/L⌋ (G = ⌈W/L⌉ bucket
+//                      windows of n·L points each instead of W of n: the reduction below runs
+//                      G times, not W). L = 1 is the plain MSM; everything below reads "window"
+//                      as a bucket window.
 //   1. msm_digits      one work-item per scalar (from an offset into the scalar buffer):
 //                      Montgomery → canonical, signed c-bit digits
 //                      d ∈ [−NB, NB] (stored as |d| | sign << 31, 0 for d = 0), and the histogram
-//                      of |d| per window (atomic increments).
+//                      of |d| per bucket window (atomic increments).
 //   2. msm_scan        one work-group per window: exclusive prefix sum of the histogram (bucket
 //                      starts; entry NB + 1 is the window's number of non-zero digits).
 //   3. msm_scatter     one work-item per scalar: counting-sort scatter of (point index | sign) into
 //                      its bucket's range of the window (atomic cursors; order within a bucket is
-//                      irrelevant, the sum is exact).
+//                      irrelevant, the sum is exact); the point index of digit w is
+//                      (w mod L)·stride + i, its level's copy of point i.
 //   4. bucket balance  each bucket's sorted points split into segments of at most S points:
 //      msm_seg_counts  ⌈|bucket|/S⌉ per bucket, prefix-summed by msm_scan (segment table);
 //      msm_accumulate  one work-item per segment: its points by mixed XYZZ additions (negated for
@@ -19,7 +26,7 @@
 //   5. msm_reduce      T work-items per window, each over a contiguous range of buckets:
 //                      Σ key·B_key by a running sum, plus (lo − 1)·Σ B for the range's offset.
 //   6. msm_window_sum  one work-item per window: sum of its T partial results.
-// The host combines the W window sums (Horner, c doublings per window).
+// The host combines the G window sums (Horner, c·L doublings per window).
 //
 // Requires the scalar field's constants FR_P_INIT and FR_INV (bn254.h is instantiated with Fq's).
 
@@ -67,8 +74,9 @@ DEVICE u32 bits_at(const u32 *s, u32 lo, u32 c) {
 
 // Scalar i of the chunk is scalars[offset + i]: a chunk of a longer device-resident column (the
 // witness, read in place by several MSMs).
+// `levels` (L ≥ 1): digit windows per bucket window (see the top of this file).
 KERNEL void msm_digits(GLOBAL const u32 *scalars, GLOBAL u32 *digits, GLOBAL u32 *counts, u32 n,
-                       u32 c, u32 n_windows, u32 offset) {
+                       u32 c, u32 n_windows, u32 offset, u32 levels) {
     u32 i = GID;
     if (i >= n) return;
     u32 s[8];
@@ -90,7 +98,7 @@ KERNEL void msm_digits(GLOBAL const u32 *scalars, GLOBAL u32 *digits, GLOBAL u32
         }
         digits[(size_t)w * n + i] = out;
         u32 key = out & ~MSM_SIGN;
-        if (key != 0) ATOMIC_INC(&counts[(size_t)w * (nb + 2) + key]);
+        if (key != 0) ATOMIC_INC(&counts[(size_t)(w / levels) * (nb + 2) + key]);
     }
 }
 
@@ -136,17 +144,21 @@ KERNEL void msm_scan(GLOBAL u32 *counts, GLOBAL u32 *cursor, u32 n_windows, u32 
     }
 }
 
+// Bucket window t holds the n·L digits of windows t·L .. t·L + L − 1 (`sorted + t·n·L`); the
+// point of digit w of scalar i is (w mod L)·stride + i (the host keeps L·stride below 2^31).
 KERNEL void msm_scatter(GLOBAL const u32 *digits, GLOBAL u32 *cursor, GLOBAL u32 *sorted, u32 n,
-                        u32 c, u32 n_windows) {
+                        u32 c, u32 n_windows, u32 levels, u32 stride) {
     u32 i = GID;
     if (i >= n) return;
     u32 entries = (1u << (c - 1)) + 2;
+    size_t per_window = (size_t)n * levels;
     for (u32 w = 0; w < n_windows; w++) {
         u32 d = digits[(size_t)w * n + i];
         u32 key = d & ~MSM_SIGN;
         if (key == 0) continue;
-        u32 pos = ATOMIC_INC(&cursor[(size_t)w * entries + key]);
-        sorted[(size_t)w * n + pos] = i | (d & MSM_SIGN);
+        u32 t = w / levels;
+        u32 pos = ATOMIC_INC(&cursor[(size_t)t * entries + key]);
+        sorted[(size_t)t * per_window + pos] = ((w % levels) * stride + i) | (d & MSM_SIGN);
     }
 }
 
@@ -259,4 +271,20 @@ KERNEL void msm_window_sum(GLOBAL const xyzz_t *in, GLOBAL xyzz_t *out, u32 n_wi
     xyzz_t acc = xyzz_inf();
     for (u32 t = lo; t < hi; t++) acc = xyzz_add(acc, p[t]);
     out[g] = acc;
+}
+
+// Level `level` of a precomputed base table from level `level − 1`: 2^c·P for each of the n points
+// (c doublings in XYZZ, then back to affine with one inversion); infinity stays (0, 0). Levels
+// are `stride` points apart.
+KERNEL void msm_precompute(GLOBAL affine_t *table, u32 n, u32 stride, u32 level, u32 c) {
+    u32 i = GID;
+    if (i >= n) return;
+    affine_t p = table[(size_t)(level - 1) * stride + i];
+    affine_t out = p;
+    if (!affine_is_inf(p)) {
+        xyzz_t q = xyzz_dbl_affine(p);
+        for (u32 k = 1; k < c; k++) q = xyzz_dbl(q);
+        out = xyzz_to_affine(q);
+    }
+    table[(size_t)level * stride + i] = out;
 }

@@ -46,7 +46,7 @@ pub const CURVE_H: &str = include_str!("../kernels/curve.h");
 pub const MSM_CU: &str = include_str!("../kernels/msm.cu");
 
 /// Every kernel entry point of an MSM program (the same names for G1 and G2).
-pub const MSM_KERNEL_NAMES: [&str; 8] = [
+pub const MSM_KERNEL_NAMES: [&str; 9] = [
     "msm_digits",
     "msm_scan",
     "msm_scatter",
@@ -55,6 +55,7 @@ pub const MSM_KERNEL_NAMES: [&str; 8] = [
     "msm_bucket_combine",
     "msm_reduce",
     "msm_window_sum",
+    "msm_precompute",
 ];
 
 /// Poseidon2 width 16 over M31 / BabyBear and the Merkle leaf and compression kernels.

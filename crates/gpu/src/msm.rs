@@ -25,7 +25,9 @@ use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, Xyzz};
 use zkprove_field::bn254::{Fp256, Fp256Params, Fq, FqParams, Fr, FrParams};
 
 use crate::buffer::{KernelArg, ProgramSource, Runtime};
-use crate::{ClDevice, CudaBackend, CudaDevice, GpuBuffer, GpuError, OpenClBackend, kernels};
+use crate::{
+    ClDevice, CudaBackend, CudaDevice, GpuBuffer, GpuError, GpuField, OpenClBackend, kernels,
+};
 
 /// The smallest chunk of points an MSM is split into when device memory is short.
 pub const MIN_CHUNK: usize = 1 << 10;
@@ -181,7 +183,27 @@ pub struct GpuBases<R: Runtime, C: GpuCurve> {
     device: Arc<R>,
     store: Store<R>,
     n: usize,
+    /// Precomputed multiples (a resident table of `levels` copies), or `None`.
+    table: Option<Table>,
     _curve: core::marker::PhantomData<C>,
+}
+
+/// The shape of a precomputed base table: level `j < levels` holds `2^(c·j)·Pᵢ` for every base.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Table {
+    c: u32,
+    levels: u32,
+}
+
+/// The number of signed `c`-bit windows of a scalar (`c·W > 254`: room for the last carry).
+fn n_windows(c: u32) -> u32 {
+    SCALAR_BITS / c + 1
+}
+
+/// The most levels a table for `c`-bit windows can use: one per window (then every window shares
+/// one set of buckets).
+pub fn max_precompute_levels(c: u32) -> usize {
+    n_windows(c.clamp(2, 20)) as usize
 }
 
 impl<R: Runtime, C: GpuCurve> core::fmt::Debug for GpuBases<R, C> {
@@ -191,6 +213,7 @@ impl<R: Runtime, C: GpuCurve> core::fmt::Debug for GpuBases<R, C> {
             .field("curve", &C::NAME)
             .field("n", &self.n)
             .field("resident", &matches!(self.store, Store::Resident(_)))
+            .field("precomputed", &self.table)
             .finish()
     }
 }
@@ -211,15 +234,88 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             device: device.clone(),
             store,
             n: bases.len(),
+            table: None,
             _curve: core::marker::PhantomData,
         })
+    }
+
+    /// Uploads `bases` with precomputed multiples: a resident table of `levels` copies, level `j`
+    /// holding `2^(c·j)·Pᵢ` for every base (made on the device: `c` doublings per point and level,
+    /// then one inversion back to affine), so that the MSMs over these bases sort the digits of
+    /// `levels` windows into one set of buckets: `⌈W/levels⌉` bucket reductions instead of `W`
+    /// (`W` = [`max_precompute_levels`]`(c)` windows), for `levels` times the bases' memory. `c`
+    /// is the window width of every MSM over them (`None`: [`gpu_window_bits`] of the number of
+    /// bases); `levels` is clamped to `1..=W`, and 1 is [`GpuBases::new`] without the host
+    /// fallback. The MSM's additions are the same in number; what precomputation saves is the
+    /// per-window work (bucket reductions, window sums) and, with few windows left, it lets
+    /// larger windows pay off.
+    ///
+    /// # Errors
+    /// [`GpuError::OutOfMemory`] when the table does not fit (the caller may fall back to
+    /// [`GpuBases::new`]), [`GpuError::Unsupported`] for `c` outside 2..=20 or a table of 2^31
+    /// points or more, and the runtime's errors.
+    pub fn with_precomputation(
+        device: &Arc<R>,
+        bases: &[Affine<C>],
+        levels: usize,
+        c: Option<u32>,
+    ) -> Result<Self, GpuError> {
+        let n = bases.len();
+        let c = c.unwrap_or_else(|| gpu_window_bits(n));
+        if !(2..=20).contains(&c) {
+            return Err(GpuError::Unsupported { what: format!("MSM window of {c} bits") });
+        }
+        let levels = levels.clamp(1, max_precompute_levels(c));
+        let points = n.checked_mul(levels).filter(|&p| p < 1 << 31).ok_or_else(|| {
+            GpuError::Unsupported {
+                what: format!("a precomputed table of {levels} × {n} points (2^31 or more)"),
+            }
+        })?;
+        let per = 2 * C::FQ_PER_COORD;
+        let flat = Self::flatten(bases);
+        let mut buf = GpuBuffer::<R, Fq>::zeros(device, (points * per).max(1))?;
+        buf.write_bytes(Fq::as_bytes(&flat))?;
+        for level in 1..levels {
+            device.launch_program(
+                C::PROGRAM,
+                "msm_precompute",
+                &[
+                    KernelArg::Mem(buf.mem()),
+                    KernelArg::U32(u32_of(n)?),
+                    KernelArg::U32(u32_of(n)?),
+                    KernelArg::U32(u32_of(level)?),
+                    KernelArg::U32(c),
+                ],
+                n,
+                None,
+            )?;
+        }
+        let table = (n > 0).then_some(Table { c, levels: u32_of(levels)? });
+        Ok(Self {
+            device: device.clone(),
+            store: Store::Resident(buf),
+            n,
+            table,
+            _curve: core::marker::PhantomData,
+        })
+    }
+
+    /// The levels of the precomputed table (1 without one).
+    pub fn precompute_levels(&self) -> usize {
+        self.table.map_or(1, |t| t.levels as usize)
     }
 
     /// Bases kept on the host: each MSM uploads them chunk by chunk (what [`GpuBases::new`] falls
     /// back to when the device cannot hold them; for devices whose memory is needed elsewhere).
     pub fn on_host(device: &Arc<R>, bases: &[Affine<C>]) -> Self {
         let store = Store::Host(Self::flatten(bases));
-        Self { device: device.clone(), store, n: bases.len(), _curve: core::marker::PhantomData }
+        Self {
+            device: device.clone(),
+            store,
+            n: bases.len(),
+            table: None,
+            _curve: core::marker::PhantomData,
+        }
     }
 
     fn flatten(bases: &[Affine<C>]) -> Vec<Fq> {
@@ -246,11 +342,13 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         matches!(self.store, Store::Resident(_))
     }
 
-    /// `Σ scalars[i]·bases[i]` on the device, with window width `c` (`None`: [`gpu_window_bits`]).
+    /// `Σ scalars[i]·bases[i]` on the device, with window width `c` (`None`: [`gpu_window_bits`],
+    /// or the width the bases were precomputed for).
     ///
     /// # Errors
-    /// [`GpuError::LengthMismatch`], [`GpuError::Unsupported`] for `c` outside 2..=20, and the
-    /// runtime's errors ([`GpuError::OutOfMemory`] only when even [`MIN_CHUNK`] points do not fit).
+    /// [`GpuError::LengthMismatch`], [`GpuError::Unsupported`] for `c` outside 2..=20 or, with
+    /// precomputed bases, another width than theirs, and the runtime's errors
+    /// ([`GpuError::OutOfMemory`] only when even [`MIN_CHUNK`] points do not fit).
     pub fn msm(&self, scalars: &[Fr], c: Option<u32>) -> Result<Projective<C>, GpuError> {
         self.msm_chunked(scalars, c, MAX_CHUNK)
     }
@@ -321,8 +419,18 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         c: Option<u32>,
         max_chunk: usize,
     ) -> Result<PendingMsm<R, C>, GpuError> {
-        let c = c.unwrap_or_else(|| gpu_window_bits(self.n));
-        let mut pending = PendingMsm { c, sums: Vec::new(), _curve: core::marker::PhantomData };
+        let levels = self.table.map_or(1, |t| t.levels);
+        let c = match (self.table, c) {
+            (Some(t), Some(c)) if c != t.c => {
+                return Err(GpuError::Unsupported {
+                    what: format!("a {c}-bit window over bases precomputed for {} bits", t.c),
+                });
+            }
+            (Some(t), _) => t.c,
+            (None, c) => c.unwrap_or_else(|| gpu_window_bits(self.n)),
+        };
+        let mut pending =
+            PendingMsm { shift: c * levels, sums: Vec::new(), _curve: core::marker::PhantomData };
         if self.n == 0 {
             return Ok(pending);
         }
@@ -358,10 +466,14 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let dev = &self.device;
         let mut timer = PhaseTimer::new(dev.as_ref());
         let n32 = u32_of(n)?;
-        let n_windows = SCALAR_BITS / c + 1; // c·W > 254: room for the last carry
+        let n_windows = n_windows(c);
         let nb = 1usize << (c - 1);
         let entries = nb + 2;
-        let w = n_windows as usize;
+        // `levels` digit windows share each bucket window: `w` bucket windows of `n_virt`
+        // (point, level) pairs each (one window per digit window without a table).
+        let levels = self.table.map_or(1, |t| t.levels);
+        let w = n_windows.div_ceil(levels) as usize;
+        let n_virt = n * levels as usize;
         // Bucket reduction: `per_window` work-items per window, each a running sum over `span`
         // buckets; short spans keep the serial chain short (the spans' results are then summed
         // by a tree, WINDOW_SUM_GROUP at a time).
@@ -395,14 +507,14 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             }
         };
         timer.mark("scalars");
-        let digits = dev.alloc(4 * w * n)?;
-        let sorted = dev.alloc(4 * w * n)?;
+        let digits = dev.alloc(4 * n_windows as usize * n)?;
+        let sorted = dev.alloc(4 * w * n_virt)?;
         let counts = dev.alloc(4 * w * entries)?;
         let cursor = dev.alloc(4 * w * entries)?;
         let buckets = GpuBuffer::<R, Fq>::zeros(dev, w * nb * 4 * coord)?;
         // Segment slots per window: Σ ⌈|bucket|/S⌉ ≤ n/S + NB.
-        let seg_len = segment_len(n);
-        let max_segs = n.div_ceil(seg_len) + nb;
+        let seg_len = segment_len(n_virt);
+        let max_segs = n_virt.div_ceil(seg_len) + nb;
         let seg_starts = dev.alloc(4 * w * entries)?;
         let seg_sums = GpuBuffer::<R, Fq>::zeros(dev, w * max_segs * 4 * coord)?;
         let partials = GpuBuffer::<R, Fq>::zeros(dev, w * per_window * 4 * coord)?;
@@ -421,6 +533,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::U32(c),
                 KernelArg::U32(n_windows),
                 KernelArg::U32(u32_of(scalar_offset)?),
+                KernelArg::U32(levels),
             ],
             n,
             None,
@@ -432,7 +545,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             &[
                 KernelArg::Mem(&counts),
                 KernelArg::Mem(&cursor),
-                KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(w)?),
                 KernelArg::U32(c),
             ],
             w * SCAN_GROUP,
@@ -449,6 +562,8 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::U32(n32),
                 KernelArg::U32(c),
                 KernelArg::U32(n_windows),
+                KernelArg::U32(levels),
+                KernelArg::U32(u32_of(self.n)?),
             ],
             n,
             None,
@@ -461,7 +576,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::Mem(&counts),
                 KernelArg::Mem(&seg_starts),
                 KernelArg::U32(c),
-                KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(w)?),
                 KernelArg::U32(u32_of(seg_len)?),
             ],
             w * entries,
@@ -475,7 +590,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             &[
                 KernelArg::Mem(&seg_starts),
                 KernelArg::Mem(&cursor),
-                KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(w)?),
                 KernelArg::U32(c),
             ],
             w * SCAN_GROUP,
@@ -492,9 +607,9 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::Mem(&seg_starts),
                 KernelArg::Mem(seg_sums.mem()),
                 KernelArg::U32(u32_of(offset)?),
-                KernelArg::U32(n32),
+                KernelArg::U32(u32_of(n_virt)?),
                 KernelArg::U32(c),
-                KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(w)?),
                 KernelArg::U32(u32_of(seg_len)?),
                 KernelArg::U32(u32_of(max_segs)?),
             ],
@@ -510,7 +625,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::Mem(&seg_starts),
                 KernelArg::Mem(buckets.mem()),
                 KernelArg::U32(c),
-                KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(w)?),
                 KernelArg::U32(u32_of(max_segs)?),
             ],
             w * nb,
@@ -524,7 +639,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::Mem(buckets.mem()),
                 KernelArg::Mem(partials.mem()),
                 KernelArg::U32(c),
-                KernelArg::U32(n_windows),
+                KernelArg::U32(u32_of(w)?),
                 KernelArg::U32(u32_of(per_window)?),
                 KernelArg::U32(u32_of(span)?),
             ],
@@ -548,7 +663,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 &[
                     KernelArg::Mem(level.mem()),
                     KernelArg::Mem(out.as_ref().unwrap_or(&sums).mem()),
-                    KernelArg::U32(n_windows),
+                    KernelArg::U32(u32_of(w)?),
                     KernelArg::U32(u32_of(m)?),
                     KernelArg::U32(u32_of(WINDOW_SUM_GROUP)?),
                 ],
@@ -580,7 +695,8 @@ enum Scalars<'a, R: Runtime> {
 /// computed. Dropping it without [`PendingMsm::finish`] discards the result (the memory is freed
 /// when the device is done with it).
 pub struct PendingMsm<R: Runtime, C: GpuCurve> {
-    c: u32,
+    /// Doublings between consecutive window sums (`c·levels`).
+    shift: u32,
     sums: Vec<GpuBuffer<R, Fq>>,
     _curve: core::marker::PhantomData<C>,
 }
@@ -606,7 +722,7 @@ impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
         let mut total = Projective::<C>::identity();
         let start = std::time::Instant::now();
         for sums in &self.sums {
-            total += combine_windows::<C>(&sums.download()?, self.c);
+            total += combine_windows::<C>(&sums.download()?, self.shift);
         }
         if crate::profiling() {
             eprintln!("msm phase finish: {:.3} ms", start.elapsed().as_secs_f64() * 1e3);
@@ -615,12 +731,12 @@ impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
     }
 }
 
-/// Horner over the window sums (XYZZ, device layout), most significant first: Σ 2^(c·w)·S_w.
-fn combine_windows<C: GpuCurve>(sums: &[Fq], c: u32) -> Projective<C> {
+/// Horner over the window sums (XYZZ, device layout), most significant first: Σ 2^(shift·w)·S_w.
+fn combine_windows<C: GpuCurve>(sums: &[Fq], shift: u32) -> Projective<C> {
     let coord = C::FQ_PER_COORD;
     let mut acc = Projective::<C>::identity();
     for s in sums.chunks_exact(4 * coord).rev() {
-        for _ in 0..c {
+        for _ in 0..shift {
             acc = acc.double();
         }
         let p = Xyzz::<C> {

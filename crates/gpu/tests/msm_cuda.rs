@@ -78,3 +78,22 @@ fn g2_edge_cases_match_cpu() {
     msm_common::through_msm_ops::<CudaBackend, G2>(500);
     msm_common::chunks::<_, G2>(&dev, 3000);
 }
+
+#[test]
+fn g1_precomputed_bases_match_cpu() {
+    let Some(dev) = device() else { return };
+    if !nvrtc_ok() {
+        return;
+    }
+    msm_common::precomputed::<_, G1>(&dev, 1000, &[4, 9, 13, 16]);
+    msm_common::precomputed::<_, G1>(&dev, 5000, &[]);
+}
+
+#[test]
+fn g2_precomputed_bases_match_cpu() {
+    let Some(dev) = device() else { return };
+    if !nvrtc_ok() {
+        return;
+    }
+    msm_common::precomputed::<_, G2>(&dev, 500, &[7, 12]);
+}

@@ -67,3 +67,16 @@ fn g2_edge_cases_match_cpu() {
     msm_common::errors::<_, G2>(&dev);
     msm_common::through_msm_ops::<OpenClBackend, G2>(50);
 }
+
+#[test]
+fn g1_precomputed_bases_match_cpu() {
+    let Some(dev) = device() else { return };
+    msm_common::precomputed::<_, G1>(&dev, 100, &[4, 9]);
+    msm_common::precomputed::<_, G1>(&dev, 1500, &[]);
+}
+
+#[test]
+fn g2_precomputed_bases_match_cpu() {
+    let Some(dev) = device() else { return };
+    msm_common::precomputed::<_, G2>(&dev, 40, &[7]);
+}

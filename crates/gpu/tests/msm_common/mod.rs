@@ -186,3 +186,67 @@ pub fn one_bucket<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize) {
         assert_eq!(got, cpu(&bases, &scalars), "{} equal scalars", C::NAME);
     }
 }
+
+/// Bases with precomputed multiples: every table shape (a few levels, levels that do not divide
+/// the windows, one level per window, a level count past the window count), the degenerate inputs
+/// of [`edge_cases`], chunks at offsets, device-resident scalars at an offset, and the errors
+/// (another window width than the table's).
+pub fn precomputed<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize, windows: &[u32]) {
+    use zkprove_gpu::{GpuBuffer, max_precompute_levels};
+    let mut rng = StdRng::seed_from_u64(23);
+    let mut bases = random_points::<C, _>(n, &mut rng);
+    let mut scalars = random_scalars(n, &mut rng);
+    for i in (0..n).step_by(7) {
+        scalars[i] = Fr::ZERO;
+    }
+    scalars[1] = -Fr::ONE;
+    scalars[2] = Fr::ONE;
+    bases[3] = Affine::IDENTITY;
+    bases[5] = bases[4];
+    scalars[5] = scalars[4];
+    bases[9] = -bases[8];
+    scalars[9] = scalars[8];
+    let want = cpu(&bases, &scalars);
+    let small: Vec<Fr> = (0..n).map(|_| Fr::from_u64(rng.random_range(0..1u64 << 20))).collect();
+    let want_small = cpu(&bases, &small);
+    for &c in windows {
+        let w = max_precompute_levels(c);
+        for levels in [2, 3, w - 1, w, w + 5] {
+            let t = Instant::now();
+            let table = GpuBases::<R, C>::with_precomputation(dev, &bases, levels, Some(c))
+                .expect("precompute");
+            assert_eq!(table.precompute_levels(), levels.min(w));
+            let got = table.msm(&scalars, None).expect("device msm");
+            eprintln!(
+                "{} n = {n}, c = {c}, {levels} levels: {:.2?} on the device",
+                C::NAME,
+                t.elapsed()
+            );
+            assert_eq!(got, want, "{} c = {c}, {levels} levels", C::NAME);
+            assert_eq!(table.msm(&small, Some(c)).expect("device msm"), want_small);
+            assert!(matches!(table.msm(&scalars, Some(c + 1)), Err(GpuError::Unsupported { .. })));
+        }
+    }
+    // Default window, one level (no table), chunks at offsets, scalars on the device.
+    let one = GpuBases::<R, C>::with_precomputation(dev, &bases, 1, None).expect("precompute");
+    assert_eq!(one.precompute_levels(), 1);
+    assert_eq!(one.msm(&scalars, None).expect("device msm"), want);
+    let table = GpuBases::<R, C>::with_precomputation(dev, &bases, 4, None).expect("precompute");
+    assert!(table.is_resident());
+    assert_eq!(table.msm(&scalars, None).expect("device msm"), want);
+    if n > zkprove_gpu::MIN_CHUNK {
+        let got = table.msm_chunked(&scalars, None, zkprove_gpu::MIN_CHUNK).expect("chunked");
+        assert_eq!(got, want, "{} chunks over a table", C::NAME);
+    }
+    let mut column = vec![Fr::from_u64(5); 3];
+    column.extend_from_slice(&scalars);
+    let on_device = GpuBuffer::upload(dev, &column).expect("upload");
+    assert_eq!(table.msm_device(&on_device, 3, None).expect("device scalars"), want);
+    // No bases; bad windows.
+    let empty = GpuBases::<R, C>::with_precomputation(dev, &[], 4, None).expect("empty");
+    assert!(empty.msm(&[], None).expect("empty msm").is_identity());
+    assert!(matches!(
+        GpuBases::<R, C>::with_precomputation(dev, &bases, 4, Some(21)),
+        Err(GpuError::Unsupported { .. })
+    ));
+}

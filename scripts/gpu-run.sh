@@ -53,7 +53,16 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   }
   "$z" devices > "$out/devices.txt" 2>&1
   for n in 16 18 20 22; do run msm --device cuda --log-n "$n" --reps 10; done
+  # 2^20 G1: scalars in device memory (as in a proof), then precomputed bases at several window
+  # widths (16 levels of 16 bits, 15 of 18, 13 of 20: one bucket window each), then G2.
+  run msm --device cuda --log-n 20 --reps 10 --resident-scalars
+  for cl in "16 4" "16 16" "18 15" "20 13"; do
+    set -- $cl
+    run msm --device cuda --log-n 20 --reps 10 --resident-scalars --window "$1" --precompute "$2"
+  done
+  run msm --device cuda --log-n 20 --reps 10 --precompute 16
   run msm --device cuda --curve bn254-g2 --log-n 20 --reps 5
+  run msm --device cuda --curve bn254-g2 --log-n 20 --reps 5 --resident-scalars --precompute 16
   run msm --device cpu --log-n 20 --reps 5
   for n in 20 22 24; do run ntt --device cuda --field bn254 --log-n "$n" --reps 10; done
   for f in babybear goldilocks; do run ntt --device cuda --field "$f" --log-n 24 --reps 10; done
@@ -66,6 +75,9 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   run sumcheck --device cpu --field m31 --log-n 22 --degree 3 --reps 3
   if "$z" bench groth16 --help 2>/dev/null | grep -q synthetic; then
     for n in 16 20; do run groth16 --synthetic "$n" --device cuda --reps 5; done
+    # The default keeps key bases with precomputed multiples; without, for the comparison.
+    log "next: ZKPROVE_GPU_PRECOMPUTE=1 (no precomputed key bases)"
+    ZKPROVE_GPU_PRECOMPUTE=1 run groth16 --synthetic 20 --device cuda --reps 5
     run groth16 --synthetic 20 --device cpu --reps 3
   fi
   for d in examples/multiplier/ "$c"/fixtures/*/; do

@@ -57,6 +57,11 @@ export ZKPROVE_REQUIRE_NVRTC=1 ZKPROVE_REQUIRE_OPENCL=1
 step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
 cargo test -j"$jobs" --workspace
 
+# PoCL is no GPU, so GpuBases::for_key keeps a key's bases without precomputed multiples there;
+# prove once more with a table of 3 levels forced, as a GPU keeps them.
+step "Groth16 on OpenCL with precomputed key bases (ZKPROVE_GPU_PRECOMPUTE=3)"
+ZKPROVE_GPU_PRECOMPUTE=3 cargo test -j"$jobs" -p zkprove-groth16 --test gpu opencl_proof
+
 # The SIMD packings are chosen at compile time; test the other code paths too, in their own target
 # directories so the main build stays cached.
 if [ "$(uname -m)" = "x86_64" ]; then

@@ -133,6 +133,18 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
     /// The largest work-group (thread block) size this device accepts.
     fn max_group_size(&self) -> usize;
 
+    /// The most bytes one new buffer could have now, as far as the runtime can tell (CUDA: the
+    /// free device memory; OpenCL, which cannot ask for free memory: the largest single
+    /// allocation), for sizing optional tables such as precomputed MSM bases.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`].
+    fn memory_budget(&self) -> Result<usize, GpuError>;
+
+    /// Whether the device is a GPU (OpenCL also runs on CPUs, PoCL for one): work that pays only
+    /// on a GPU, such as precomputing MSM bases at load, is skipped elsewhere.
+    fn is_gpu(&self) -> bool;
+
     /// Twiddle tables kept on this device.
     #[doc(hidden)]
     fn twiddle_cache(&self) -> &TwiddleCache<Self::Mem>;

@@ -467,6 +467,14 @@ impl Runtime for CudaDevice {
         self.max_threads
     }
 
+    fn memory_budget(&self) -> Result<usize, GpuError> {
+        Ok(self.memory()?.0)
+    }
+
+    fn is_gpu(&self) -> bool {
+        true
+    }
+
     fn twiddle_cache(&self) -> &TwiddleCache<CudaSlice<u8>> {
         &self.twiddles
     }

@@ -102,7 +102,7 @@ pub use merkle::{
 };
 pub use merkle_ops::digest_download;
 pub use msm::{
-    GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PendingMsm, gpu_window_bits,
+    GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PRECOMPUTE_ENV, PendingMsm, gpu_window_bits,
     max_precompute_levels, msm_program_source,
 };
 pub use ntt::{CosetNtt, CudaBackend, OpenClBackend, ntt_batch_on};

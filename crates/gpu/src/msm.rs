@@ -195,6 +195,31 @@ struct Table {
     levels: u32,
 }
 
+/// The environment variable that sets the precomputed levels of [`GpuBases::for_key`].
+pub const PRECOMPUTE_ENV: &str = "ZKPROVE_GPU_PRECOMPUTE";
+
+/// One key query's table may take at most this fraction (1/8) of the device's memory budget.
+const KEY_TABLE_SHARE: usize = 8;
+
+/// The levels [`GpuBases::for_key`] asks for, for `n` bases of curve `C`.
+fn key_levels<R: Runtime, C: GpuCurve>(device: &R, n: usize) -> Result<usize, GpuError> {
+    if let Ok(v) = std::env::var(PRECOMPUTE_ENV) {
+        return match v.trim().parse::<usize>() {
+            Ok(l) if l >= 1 => Ok(l),
+            _ => Err(GpuError::Unsupported {
+                what: format!("{PRECOMPUTE_ENV}={v:?} (a number of levels, 1 for none)"),
+            }),
+        };
+    }
+    if n == 0 || !device.is_gpu() {
+        return Ok(1);
+    }
+    let point_bytes = 2 * C::FQ_PER_COORD * core::mem::size_of::<Fq>();
+    let fit = device.memory_budget()? / KEY_TABLE_SHARE / (n * point_bytes);
+    let index_cap = ((1usize << 31) - 1) / n;
+    Ok(fit.min(index_cap).clamp(1, max_precompute_levels(gpu_window_bits(n))))
+}
+
 /// The number of signed `c`-bit windows of a scalar (`c·W > 254`: room for the last carry).
 fn n_windows(c: u32) -> u32 {
     SCALAR_BITS / c + 1
@@ -298,6 +323,28 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             table,
             _curve: core::marker::PhantomData,
         })
+    }
+
+    /// Bases kept resident for many MSMs, such as a proving key's queries: with precomputed
+    /// multiples ([`GpuBases::with_precomputation`], default window) when the device is a GPU, as
+    /// many levels as fit in an eighth of its [`Runtime::memory_budget`] (up to one per window;
+    /// the rest stays for the proofs' scratch and the other queries).
+    /// `ZKPROVE_GPU_PRECOMPUTE=L` sets the levels instead, on any device (1: no table). A table
+    /// that does not fit after all falls back to [`GpuBases::new`].
+    ///
+    /// # Errors
+    /// [`GpuError::Unsupported`] for a `ZKPROVE_GPU_PRECOMPUTE` that is not a positive number,
+    /// and as [`GpuBases::new`].
+    pub fn for_key(device: &Arc<R>, bases: &[Affine<C>]) -> Result<Self, GpuError> {
+        let levels = key_levels::<R, C>(device, bases.len())?;
+        if levels > 1 {
+            match Self::with_precomputation(device, bases, levels, None) {
+                Ok(table) => return Ok(table),
+                Err(GpuError::OutOfMemory { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Self::new(device, bases)
     }
 
     /// The levels of the precomputed table (1 without one).

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use opencl3::command_queue::CommandQueue;
 use opencl3::context::Context;
-use opencl3::device::{CL_DEVICE_TYPE_ALL, Device};
+use opencl3::device::{CL_DEVICE_TYPE_ALL, CL_DEVICE_TYPE_GPU, Device};
 use opencl3::kernel::{ExecuteKernel, Kernel};
 use opencl3::memory::{Buffer, CL_MEM_READ_WRITE};
 use opencl3::program::Program;
@@ -288,6 +288,15 @@ impl Runtime for ClDevice {
 
     fn max_group_size(&self) -> usize {
         self.max_group
+    }
+
+    fn memory_budget(&self) -> Result<usize, GpuError> {
+        let global = usize::try_from(self.global_memory()?).unwrap_or(usize::MAX);
+        Ok(self.max_alloc.min(global))
+    }
+
+    fn is_gpu(&self) -> bool {
+        self.device.dev_type().is_ok_and(|t| t & CL_DEVICE_TYPE_GPU != 0)
     }
 
     fn twiddle_cache(&self) -> &TwiddleCache<Buffer<u8>> {

@@ -34,11 +34,17 @@
 //! its one in-order queue (an upload there waits for the queued kernels). Not done: from a single
 //! thread, nothing uploads the next witness while a proof computes (that needs a batch API, e.g.
 //! a prover taking a queue of witnesses); and none of this has been measured on a GPU.
-//! Precomputed multiples of the resident bases (the CPU's `CpuBases::with_precomputation`) are
-//! not on the device either.
+//!
+//! ## Precomputed bases
+//! Each query is kept with precomputed multiples ([`zkprove_gpu::GpuBases::for_key`]: level `j`
+//! holds `2^(c·j)·P`, made on the device at load) when the device is a GPU and the table fits in
+//! an eighth of its free memory, so a proof's MSMs run one bucket reduction per group of windows
+//! instead of one per window; `ZKPROVE_GPU_PRECOMPUTE=L` sets the levels (1: none). Not measured
+//! on a GPU yet.
 
 use std::sync::Arc;
 
+use zkprove_curve::Affine;
 use zkprove_curve::bn254::{G1Config, G2Config};
 use zkprove_field::bn254::Fr;
 use zkprove_gpu::{
@@ -52,6 +58,15 @@ use crate::{Groth16Backend, Groth16Error};
 
 fn gpu_err<R: Runtime>(e: GpuError) -> Groth16Error {
     Groth16Error::Backend { reason: format!("{}: {e}", R::BACKEND) }
+}
+
+/// A key query resident on the device for the key's life, with precomputed multiples where the
+/// device has room ([`GpuBases::for_key`]).
+fn key_bases<R: Runtime, C: zkprove_gpu::GpuCurve>(
+    device: &Arc<R>,
+    points: &[Affine<C>],
+) -> Result<GpuBases<R, C>, Groth16Error> {
+    GpuBases::for_key(device, points).map_err(gpu_err::<R>)
 }
 
 /// A Groth16 key's A and B matrices resident on a device, with the tables of the quotient's coset
@@ -185,6 +200,18 @@ impl Groth16Backend for CudaBackend {
         DeviceMatrices::new(&dev, a, b, n_vars, shift)
     }
 
+    fn prepare_key_g1(
+        points: Vec<Affine<G1Config>>,
+    ) -> Result<GpuBases<CudaDevice, G1Config>, Groth16Error> {
+        key_bases(&CudaDevice::get().map_err(gpu_err::<CudaDevice>)?, &points)
+    }
+
+    fn prepare_key_g2(
+        points: Vec<Affine<G2Config>>,
+    ) -> Result<GpuBases<CudaDevice, G2Config>, Groth16Error> {
+        key_bases(&CudaDevice::get().map_err(gpu_err::<CudaDevice>)?, &points)
+    }
+
     fn quotient(
         matrices: &Self::Matrices,
         witness: &[Fr],
@@ -221,6 +248,18 @@ impl Groth16Backend for OpenClBackend {
     ) -> Result<Self::Matrices, Groth16Error> {
         let dev = ClDevice::get().map_err(gpu_err::<ClDevice>)?;
         DeviceMatrices::new(&dev, a, b, n_vars, shift)
+    }
+
+    fn prepare_key_g1(
+        points: Vec<Affine<G1Config>>,
+    ) -> Result<GpuBases<ClDevice, G1Config>, Groth16Error> {
+        key_bases(&ClDevice::get().map_err(gpu_err::<ClDevice>)?, &points)
+    }
+
+    fn prepare_key_g2(
+        points: Vec<Affine<G2Config>>,
+    ) -> Result<GpuBases<ClDevice, G2Config>, Groth16Error> {
+        key_bases(&ClDevice::get().map_err(gpu_err::<ClDevice>)?, &points)
     }
 
     fn quotient(

@@ -103,9 +103,17 @@ struct MsmArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=26))]
     log_n: u32,
     /// Fixed-base precomputation factor (1 = none; k = k× the bases' memory, see
-    /// `zkprove_curve::msm::CpuBases::with_precomputation`).
+    /// `zkprove_curve::msm::CpuBases::with_precomputation`; on a device, k levels of
+    /// `zkprove_gpu::GpuBases::with_precomputation`, at most one per window).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     precompute: u32,
+    /// Window width in bits on a device (default: `zkprove_gpu::gpu_window_bits`).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=20))]
+    window: Option<u32>,
+    /// On a device, upload the scalars once and time the MSM over them in device memory (as a
+    /// Groth16 proof runs its MSMs over the uploaded witness); by default each rep uploads them.
+    #[arg(long)]
+    resident_scalars: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -237,6 +245,9 @@ struct BenchReport {
     /// Millions of operations (multiplications; NTT: transformed elements; MSM: terms) per second at
     /// the median.
     mops_per_s: f64,
+    /// What else shaped the run (device MSM: window width, where the scalars are).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
 }
 
 /// Runs `zkprove bench`.
@@ -266,15 +277,20 @@ pub fn run(mut args: BenchArgs) -> Result<()> {
         }
         Kernel::Msm(a) => {
             use zkprove_curve::bn254::{G1Config, G2Config};
-            use zkprove_gpu::{CudaBackend, OpenClBackend};
+            use zkprove_gpu::{ClDevice, CudaDevice};
+            if a.common.device.gpu().is_none() && (a.window.is_some() || a.resident_scalars) {
+                bail!("--window and --resident-scalars apply to --device cuda|opencl");
+            }
+            let cuda = || CudaDevice::get().context("--device cuda (see `zkprove devices`)");
+            let opencl = || ClDevice::get().context("--device opencl (see `zkprove devices`)");
             let pool = thread_pool(a.common.threads)?;
             let report = pool.install(|| match (a.common.device, a.curve) {
                 (Device::Cpu | Device::Auto, CurveName::Bn254G1) => msm::<G1Config>(&a),
                 (Device::Cpu | Device::Auto, CurveName::Bn254G2) => msm::<G2Config>(&a),
-                (Device::Cuda, CurveName::Bn254G1) => msm_device::<G1Config, CudaBackend>(&a),
-                (Device::Cuda, CurveName::Bn254G2) => msm_device::<G2Config, CudaBackend>(&a),
-                (Device::Opencl, CurveName::Bn254G1) => msm_device::<G1Config, OpenClBackend>(&a),
-                (Device::Opencl, CurveName::Bn254G2) => msm_device::<G2Config, OpenClBackend>(&a),
+                (Device::Cuda, CurveName::Bn254G1) => msm_device::<G1Config, _>(&a, cuda()?),
+                (Device::Cuda, CurveName::Bn254G2) => msm_device::<G2Config, _>(&a, cuda()?),
+                (Device::Opencl, CurveName::Bn254G1) => msm_device::<G1Config, _>(&a, opencl()?),
+                (Device::Opencl, CurveName::Bn254G2) => msm_device::<G2Config, _>(&a, opencl()?),
             })?;
             print_report(&report, a.common.json)
         }
@@ -344,6 +360,7 @@ fn ntt<F: TwoAdicField>(args: &NttArgs) -> Result<BenchReport> {
     })?;
     let median_ms = median(times);
     Ok(BenchReport {
+        detail: None,
         kernel: "ntt",
         field: args.field.name(),
         log_n: args.log_n,
@@ -373,6 +390,7 @@ fn ntt_gpu<F: TwoAdicField + zkprove_gpu::GpuField>(args: &NttArgs) -> Result<Be
     let times = time_reps(args.common.reps, || job.run())?;
     let median_ms = median(times);
     Ok(BenchReport {
+        detail: None,
         kernel: "ntt",
         field: args.field.name(),
         log_n: args.log_n,
@@ -399,6 +417,7 @@ fn circle_fft(args: &NttArgs) -> Result<BenchReport> {
     })?;
     let median_ms = median(times);
     Ok(BenchReport {
+        detail: None,
         kernel: "ntt",
         field: args.field.name(),
         log_n: args.log_n,
@@ -411,16 +430,18 @@ fn circle_fft(args: &NttArgs) -> Result<BenchReport> {
     })
 }
 
-/// Times `Σ sᵢ·Pᵢ` on a device backend: bases prepared (uploaded) once outside the timing, each
-/// rep uploads the scalars and waits for the result (`--precompute` does not apply). The untimed
+/// Times `Σ sᵢ·Pᵢ` on a device: bases prepared (uploaded, and with `--precompute k` given k
+/// levels of precomputed multiples) once outside the timing; each rep uploads the scalars and
+/// waits for the result, or with `--resident-scalars` runs over scalars uploaded once. The untimed
 /// first run must equal the CPU backend's result.
-fn msm_device<C, B>(args: &MsmArgs) -> Result<BenchReport>
+fn msm_device<C, R>(args: &MsmArgs, dev: std::sync::Arc<R>) -> Result<BenchReport>
 where
-    C: zkprove_curve::SwCurve,
-    B: zkprove_curve::MsmOps<C>,
+    C: zkprove_gpu::GpuCurve,
+    R: zkprove_gpu::Runtime,
 {
     use zkprove_curve::MsmOps;
     use zkprove_curve::msm::random_points;
+    use zkprove_gpu::{GpuBases, GpuBuffer};
     let n = 1usize << args.log_n;
     let mut rng = StdRng::seed_from_u64(3);
     let bases = random_points::<C, _>(n, &mut rng);
@@ -429,18 +450,41 @@ where
         .context("preparing the CPU bases")?;
     let expected = <CpuBackend as MsmOps<C>>::msm(&cpu_bases, &scalars).context("CPU MSM")?;
     drop(cpu_bases);
-    let prepared = B::prepare_bases(bases).context("uploading the bases")?;
+    let c = args.window.unwrap_or_else(|| zkprove_gpu::gpu_window_bits(n));
+    let prepared = if args.precompute > 1 {
+        GpuBases::<R, C>::with_precomputation(&dev, &bases, args.precompute as usize, Some(c))
+            .context("precomputing the bases")?
+    } else {
+        GpuBases::<R, C>::new(&dev, &bases).context("uploading the bases")?
+    };
+    drop(bases);
+    let on_device = if args.resident_scalars {
+        Some(GpuBuffer::upload(&dev, &scalars).context("uploading the scalars")?)
+    } else {
+        None
+    };
+    let run = || -> Result<zkprove_curve::Projective<C>> {
+        match &on_device {
+            Some(buf) => prepared.msm_device(buf, 0, Some(c)),
+            None => prepared.msm(&scalars, Some(c)),
+        }
+        .context("MSM failed")
+    };
     // One untimed run: compiles and caches the device program, checked against the CPU.
-    let got = B::msm(&prepared, &scalars).context("MSM failed")?;
-    if got != expected {
+    if run()? != expected {
         bail!("the device MSM differs from the CPU backend's: the device program is wrong");
     }
     let times = time_reps(args.common.reps, || {
-        black_box(B::msm(&prepared, &scalars).context("MSM failed")?);
+        black_box(run()?);
         Ok(())
     })?;
     let median_ms = median(times);
     Ok(BenchReport {
+        detail: Some(format!(
+            "c={c}, {} levels, scalars {}",
+            prepared.precompute_levels(),
+            if args.resident_scalars { "resident" } else { "uploaded per rep" }
+        )),
         kernel: "msm",
         field: args.curve.name(),
         log_n: args.log_n,
@@ -448,7 +492,7 @@ where
         median_ms,
         reps: args.common.reps,
         threads: rayon::current_num_threads(),
-        width: 1,
+        width: prepared.precompute_levels(),
         mops_per_s: n as f64 / (median_ms * 1e-3) / 1e6,
     })
 }
@@ -469,6 +513,7 @@ fn msm<C: zkprove_curve::SwCurve>(args: &MsmArgs) -> Result<BenchReport> {
     })?;
     let median_ms = median(times);
     Ok(BenchReport {
+        detail: None,
         kernel: "msm",
         field: args.curve.name(),
         log_n: args.log_n,
@@ -494,6 +539,7 @@ fn pairing(args: &PairingArgs) -> Result<BenchReport> {
     })?;
     let median_ms = median(times);
     Ok(BenchReport {
+        detail: None,
         kernel: "pairing",
         field: "bn254",
         log_n: 0,
@@ -594,6 +640,7 @@ fn field_mul<F: Field>(args: &FieldArgs) -> Result<BenchReport> {
     let times = time_reps(args.common.reps, run)?;
     let median_ms = median(times);
     Ok(BenchReport {
+        detail: None,
         kernel: "field-mul",
         field: args.field.name(),
         log_n: args.log_n,

@@ -82,6 +82,19 @@ pub const PINNED_TRANSFER_MIN_BYTES: usize = 8 << 20;
 /// The size of each of the two alternating pinned staging buffers per direction.
 const STAGING_BYTES: usize = 4 << 20;
 
+/// Pieces of a staging copy that one thread copies.
+const COPY_PIECE: usize = 256 << 10;
+
+/// `dst.copy_from_slice(src)` over the rayon pool in pieces of [`COPY_PIECE`] bytes: one core
+/// fills write-combined pinned memory at a fraction of what the bus takes (on the H200 machine a
+/// 32 MB upload took 4.6 ms, about 7 GB/s), so the staging copy, not the transfer, set the pace.
+fn par_copy(dst: &mut [u8], src: &[u8]) {
+    use rayon::prelude::*;
+    dst.par_chunks_mut(COPY_PIECE)
+        .zip(src.par_chunks(COPY_PIECE))
+        .for_each(|(d, s)| d.copy_from_slice(s));
+}
+
 /// Two upload and two download staging buffers: while the device copies one, the host fills or
 /// drains the other.
 struct Staging {
@@ -272,9 +285,7 @@ impl CudaDevice {
             let full = bytes.len() / STAGING_BYTES * STAGING_BYTES;
             for (i, chunk) in bytes[..full].chunks_exact(STAGING_BYTES).enumerate() {
                 let buf = &mut staging.up[i % 2];
-                buf.as_mut_slice()
-                    .map_err(driver_err("cuEventSynchronize"))?
-                    .copy_from_slice(chunk);
+                par_copy(buf.as_mut_slice().map_err(driver_err("cuEventSynchronize"))?, chunk);
                 let off = i * STAGING_BYTES;
                 let mut dst = mem.slice_mut(off..off + STAGING_BYTES);
                 stream.memcpy_htod(&*buf, &mut dst).map_err(driver_err("cuMemcpyHtoD"))?;
@@ -413,7 +424,7 @@ impl Runtime for CudaDevice {
                     let j = i - 1;
                     let done =
                         staging.down[j % 2].as_slice().map_err(driver_err("cuEventSynchronize"))?;
-                    out[j * STAGING_BYTES..(j + 1) * STAGING_BYTES].copy_from_slice(done);
+                    par_copy(&mut out[j * STAGING_BYTES..(j + 1) * STAGING_BYTES], done);
                 }
             }
             if full < out.len() {
@@ -477,5 +488,20 @@ impl Runtime for CudaDevice {
 
     fn twiddle_cache(&self) -> &TwiddleCache<CudaSlice<u8>> {
         &self.twiddles
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{COPY_PIECE, par_copy};
+
+    #[test]
+    fn par_copy_copies_every_byte() {
+        for len in [0, 1, COPY_PIECE - 1, COPY_PIECE, 3 * COPY_PIECE + 17, 4 << 20] {
+            let src: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let mut dst = vec![0u8; len];
+            par_copy(&mut dst, &src);
+            assert_eq!(dst, src, "{len} bytes");
+        }
     }
 }

@@ -15,6 +15,14 @@
 //! were a third of a 2^20 MSM). The host
 //! combines the window sums (a few dozen points) and the chunks' results. A chunk that does not fit
 //! in device memory is halved and retried, down to [`MIN_CHUNK`] points.
+//!
+//! Bases used by many MSMs can keep precomputed multiples ([`GpuBases::with_precomputation`],
+//! [`GpuBases::for_key`] for a proving key's queries): `L` levels of `2^(c·j)·Pᵢ`, made on the
+//! device at preparation (`msm_precompute`). Digit `w` of a scalar then adds point `w mod L` of
+//! the table into bucket window `⌊w/L⌋`, so the `W` windows need `⌈W/L⌉` bucket reductions and
+//! window sums instead of `W` (the same number of bucket additions), for `L` times the bases'
+//! memory; the same sort, accumulation and reduction kernels run on `n·L` (point, level) pairs.
+//! Tested against the CPU on PoCL (and the CUDA tests, for a GPU session); not yet timed on a GPU.
 
 use std::sync::Arc;
 

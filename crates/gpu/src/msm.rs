@@ -210,7 +210,11 @@ pub const PRECOMPUTE_ENV: &str = "ZKPROVE_GPU_PRECOMPUTE";
 const KEY_TABLE_SHARE: usize = 8;
 
 /// The levels [`GpuBases::for_key`] asks for, for `n` bases of curve `C`.
-fn key_levels<R: Runtime, C: GpuCurve>(device: &R, n: usize) -> Result<usize, GpuError> {
+fn key_levels<R: Runtime, C: GpuCurve>(
+    device: &R,
+    n: usize,
+    reuse: bool,
+) -> Result<usize, GpuError> {
     if let Ok(v) = std::env::var(PRECOMPUTE_ENV) {
         return match v.trim().parse::<usize>() {
             Ok(l) if l >= 1 => Ok(l),
@@ -219,7 +223,7 @@ fn key_levels<R: Runtime, C: GpuCurve>(device: &R, n: usize) -> Result<usize, Gp
             }),
         };
     }
-    if n == 0 || !device.is_gpu() {
+    if n == 0 || !reuse || !device.is_gpu() {
         return Ok(1);
     }
     let point_bytes = 2 * C::FQ_PER_COORD * core::mem::size_of::<Fq>();
@@ -333,18 +337,19 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         })
     }
 
-    /// Bases kept resident for many MSMs, such as a proving key's queries: with precomputed
-    /// multiples ([`GpuBases::with_precomputation`], default window) when the device is a GPU, as
-    /// many levels as fit in an eighth of its [`Runtime::memory_budget`] (up to one per window;
-    /// the rest stays for the proofs' scratch and the other queries).
-    /// `ZKPROVE_GPU_PRECOMPUTE=L` sets the levels instead, on any device (1: no table). A table
-    /// that does not fit after all falls back to [`GpuBases::new`].
+    /// A proving key's query. With `reuse` (the key serves many proofs) and a GPU, the bases get
+    /// precomputed multiples ([`GpuBases::with_precomputation`], default window), as many levels
+    /// as fit in an eighth of the device's [`Runtime::memory_budget`] (up to one per window; the
+    /// rest stays for the proofs' scratch and the other queries): building the table costs more
+    /// than it saves in one proof, so a key used once gets none. `ZKPROVE_GPU_PRECOMPUTE=L` sets
+    /// the levels instead, on any device and either way (1: no table). A table that does not fit
+    /// after all falls back to [`GpuBases::new`].
     ///
     /// # Errors
     /// [`GpuError::Unsupported`] for a `ZKPROVE_GPU_PRECOMPUTE` that is not a positive number,
     /// and as [`GpuBases::new`].
-    pub fn for_key(device: &Arc<R>, bases: &[Affine<C>]) -> Result<Self, GpuError> {
-        let levels = key_levels::<R, C>(device, bases.len())?;
+    pub fn for_key(device: &Arc<R>, bases: &[Affine<C>], reuse: bool) -> Result<Self, GpuError> {
+        let levels = key_levels::<R, C>(device, bases.len(), reuse)?;
         if levels > 1 {
             match Self::with_precomputation(device, bases, levels, None) {
                 Ok(table) => return Ok(table),

@@ -36,11 +36,13 @@
 //! a prover taking a queue of witnesses); and none of this has been measured on a GPU.
 //!
 //! ## Precomputed bases
-//! Each query is kept with precomputed multiples ([`zkprove_gpu::GpuBases::for_key`]: level `j`
-//! holds `2^(c·j)·P`, made on the device at load) when the device is a GPU and the table fits in
-//! an eighth of its free memory, so a proof's MSMs run one bucket reduction per group of windows
-//! instead of one per window; `ZKPROVE_GPU_PRECOMPUTE=L` sets the levels (1: none). Not measured
-//! on a GPU yet.
+//! A key loaded for many proofs ([`crate::KeyUse::ManyProofs`], the default of
+//! [`crate::Groth16Prover::load`]) keeps each query with precomputed multiples
+//! ([`zkprove_gpu::GpuBases::for_key`]: level `j` holds `2^(c·j)·P`, made on the device at load)
+//! when the device is a GPU and the table fits in an eighth of its free memory, so a proof's MSMs
+//! run one bucket reduction per group of windows instead of one per window. A key loaded for one
+//! proof (`zkprove groth16 prove`) gets none: the table costs more to build than one proof saves.
+//! `ZKPROVE_GPU_PRECOMPUTE=L` sets the levels either way (1: none). Not measured on a GPU yet.
 
 use std::sync::Arc;
 
@@ -54,19 +56,20 @@ use zkprove_gpu::{
 
 use crate::matrix::SparseMatrix;
 use crate::prover::{KeyQueries, QueryMsms};
-use crate::{Groth16Backend, Groth16Error};
+use crate::{Groth16Backend, Groth16Error, KeyUse};
 
 fn gpu_err<R: Runtime>(e: GpuError) -> Groth16Error {
     Groth16Error::Backend { reason: format!("{}: {e}", R::BACKEND) }
 }
 
-/// A key query resident on the device for the key's life, with precomputed multiples where the
-/// device has room ([`GpuBases::for_key`]).
+/// A key query resident on the device for the key's life, with precomputed multiples for a key
+/// that serves many proofs where the device has room ([`GpuBases::for_key`]).
 fn key_bases<R: Runtime, C: zkprove_gpu::GpuCurve>(
     device: &Arc<R>,
     points: &[Affine<C>],
+    key_use: KeyUse,
 ) -> Result<GpuBases<R, C>, Groth16Error> {
-    GpuBases::for_key(device, points).map_err(gpu_err::<R>)
+    GpuBases::for_key(device, points, key_use == KeyUse::ManyProofs).map_err(gpu_err::<R>)
 }
 
 /// A Groth16 key's A and B matrices resident on a device, with the tables of the quotient's coset
@@ -202,14 +205,16 @@ impl Groth16Backend for CudaBackend {
 
     fn prepare_key_g1(
         points: Vec<Affine<G1Config>>,
+        key_use: KeyUse,
     ) -> Result<GpuBases<CudaDevice, G1Config>, Groth16Error> {
-        key_bases(&CudaDevice::get().map_err(gpu_err::<CudaDevice>)?, &points)
+        key_bases(&CudaDevice::get().map_err(gpu_err::<CudaDevice>)?, &points, key_use)
     }
 
     fn prepare_key_g2(
         points: Vec<Affine<G2Config>>,
+        key_use: KeyUse,
     ) -> Result<GpuBases<CudaDevice, G2Config>, Groth16Error> {
-        key_bases(&CudaDevice::get().map_err(gpu_err::<CudaDevice>)?, &points)
+        key_bases(&CudaDevice::get().map_err(gpu_err::<CudaDevice>)?, &points, key_use)
     }
 
     fn quotient(
@@ -252,14 +257,16 @@ impl Groth16Backend for OpenClBackend {
 
     fn prepare_key_g1(
         points: Vec<Affine<G1Config>>,
+        key_use: KeyUse,
     ) -> Result<GpuBases<ClDevice, G1Config>, Groth16Error> {
-        key_bases(&ClDevice::get().map_err(gpu_err::<ClDevice>)?, &points)
+        key_bases(&ClDevice::get().map_err(gpu_err::<ClDevice>)?, &points, key_use)
     }
 
     fn prepare_key_g2(
         points: Vec<Affine<G2Config>>,
+        key_use: KeyUse,
     ) -> Result<GpuBases<ClDevice, G2Config>, Groth16Error> {
-        key_bases(&ClDevice::get().map_err(gpu_err::<ClDevice>)?, &points)
+        key_bases(&ClDevice::get().map_err(gpu_err::<ClDevice>)?, &points, key_use)
     }
 
     fn quotient(

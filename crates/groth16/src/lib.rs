@@ -43,7 +43,7 @@ mod verifier;
 pub use gpu::DeviceMatrices;
 pub use matrix::SparseMatrix;
 pub use prover::{
-    Groth16Backend, Groth16Prover, KeyQueries, QueryMsms, StreamingProver, coset_shift,
+    Groth16Backend, Groth16Prover, KeyQueries, KeyUse, QueryMsms, StreamingProver, coset_shift,
     cpu_quotient,
 };
 pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};

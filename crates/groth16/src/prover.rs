@@ -36,11 +36,15 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
     fn download(column: Self::Column<Fr>) -> Result<Vec<Fr>, Groth16Error>;
 
     /// Takes one of the key's G1 queries into the backend ([`MsmOps::prepare_bases`] unless a
-    /// backend has a better choice for keys it keeps resident).
+    /// backend has a better choice for keys it keeps resident); `key_use` says whether the key
+    /// serves one proof or many (worth a costlier preparation).
     ///
     /// # Errors
     /// When the backend cannot hold them.
-    fn prepare_key_g1(points: Vec<Affine<G1Config>>) -> Result<G1Bases<Self>, Groth16Error> {
+    fn prepare_key_g1(
+        points: Vec<Affine<G1Config>>,
+        _key_use: KeyUse,
+    ) -> Result<G1Bases<Self>, Groth16Error> {
         Ok(<Self as MsmOps<G1Config>>::prepare_bases(points)?)
     }
 
@@ -48,7 +52,10 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
     ///
     /// # Errors
     /// When the backend cannot hold them.
-    fn prepare_key_g2(points: Vec<Affine<G2Config>>) -> Result<G2Bases<Self>, Groth16Error> {
+    fn prepare_key_g2(
+        points: Vec<Affine<G2Config>>,
+        _key_use: KeyUse,
+    ) -> Result<G2Bases<Self>, Groth16Error> {
         Ok(<Self as MsmOps<G2Config>>::prepare_bases(points)?)
     }
 
@@ -229,12 +236,18 @@ impl Groth16Backend for CpuBackend {
         Ok(values)
     }
 
-    fn prepare_key_g1(points: Vec<Affine<G1Config>>) -> Result<CpuBases<G1Config>, Groth16Error> {
+    fn prepare_key_g1(
+        points: Vec<Affine<G1Config>>,
+        _key_use: KeyUse,
+    ) -> Result<CpuBases<G1Config>, Groth16Error> {
         let e = cpu_key_endomorphism(points.len());
         Ok(CpuBases::prepare(points, 1, e))
     }
 
-    fn prepare_key_g2(points: Vec<Affine<G2Config>>) -> Result<CpuBases<G2Config>, Groth16Error> {
+    fn prepare_key_g2(
+        points: Vec<Affine<G2Config>>,
+        _key_use: KeyUse,
+    ) -> Result<CpuBases<G2Config>, Groth16Error> {
         let e = cpu_key_endomorphism(points.len());
         Ok(CpuBases::prepare(points, 1, e))
     }
@@ -246,6 +259,17 @@ impl Groth16Backend for CpuBackend {
 
 type G1Bases<B> = <B as MsmOps<G1Config>>::Bases;
 type G2Bases<B> = <B as MsmOps<G2Config>>::Bases;
+
+/// How a proving key will be used: backends may spend more at load on a key that serves many
+/// proofs (the GPU backends keep its bases with precomputed multiples) and nothing extra on one
+/// loaded for a single proof.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUse {
+    /// One proof, then the key is dropped (`zkprove groth16 prove`, [`StreamingProver`]).
+    OneProof,
+    /// Many proofs with the key kept loaded (a proving service, benchmarks).
+    ManyProofs,
+}
 
 /// A Groth16 proving key loaded once and kept resident: `prove` can be called any number of times
 /// (from several threads: the prover is `Sync`), and on a GPU backend the bases stay on the device.
@@ -263,24 +287,42 @@ pub struct Groth16Prover<B: Groth16Backend = CpuBackend> {
 }
 
 impl<B: Groth16Backend> Groth16Prover<B> {
-    /// Reads a snarkjs `.zkey` (Groth16, BN254) and prepares it for proving.
+    /// Reads a snarkjs `.zkey` (Groth16, BN254) and prepares it for many proofs
+    /// ([`KeyUse::ManyProofs`]).
     ///
     /// # Errors
     /// [`Groth16Error::Format`] for unreadable, foreign or inconsistent files; backend errors.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, Groth16Error> {
+        Self::load_for(path, KeyUse::ManyProofs)
+    }
+
+    /// [`Groth16Prover::load`] for the given use of the key (a backend may prepare a key that
+    /// serves many proofs at a higher cost, e.g. the GPU backends' precomputed bases).
+    ///
+    /// # Errors
+    /// As [`Groth16Prover::load`].
+    pub fn load_for(path: impl AsRef<Path>, key_use: KeyUse) -> Result<Self, Groth16Error> {
         let _span = info_span!("zkey_load").entered();
         let start = Instant::now();
         let zkey = Zkey::open(path.as_ref())?;
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "zkey parsed");
-        Self::from_zkey(zkey)
+        Self::from_zkey_for(zkey, key_use)
     }
 
-    /// Prepares a parsed zkey for proving (consumes it: the point vectors move into the backend
-    /// without a copy on the CPU).
+    /// Prepares a parsed zkey for many proofs (consumes it: the point vectors move into the
+    /// backend without a copy on the CPU).
     ///
     /// # Errors
     /// [`Groth16Error::DomainTooLarge`] beyond `2^28`; backend errors.
     pub fn from_zkey(zkey: Zkey) -> Result<Self, Groth16Error> {
+        Self::from_zkey_for(zkey, KeyUse::ManyProofs)
+    }
+
+    /// [`Groth16Prover::from_zkey`] for the given use of the key.
+    ///
+    /// # Errors
+    /// As [`Groth16Prover::from_zkey`].
+    pub fn from_zkey_for(zkey: Zkey, key_use: KeyUse) -> Result<Self, Groth16Error> {
         let Zkey { header, ic, coeffs, a, b1, b2, c, h } = zkey;
         let log_n = header.log_domain_size() as usize;
         if log_n > Fr::TWO_ADICITY {
@@ -299,11 +341,11 @@ impl<B: Groth16Backend> Groth16Prover<B> {
             a_matrix,
             b_matrix,
             matrices,
-            a: B::prepare_key_g1(a)?,
-            b1: B::prepare_key_g1(b1)?,
-            b2: B::prepare_key_g2(b2)?,
-            c: B::prepare_key_g1(c)?,
-            h: B::prepare_key_g1(h)?,
+            a: B::prepare_key_g1(a, key_use)?,
+            b1: B::prepare_key_g1(b1, key_use)?,
+            b2: B::prepare_key_g2(b2, key_use)?,
+            c: B::prepare_key_g1(c, key_use)?,
+            h: B::prepare_key_g1(h, key_use)?,
         })
     }
 
@@ -540,7 +582,7 @@ impl<R: Read + Seek> StreamingProver<R> {
         let start = Instant::now();
         let reader = &mut self.reader;
         let mut g1 = |query: G1Query, scalars: &[Fr]| -> Result<_, Groth16Error> {
-            let bases = B::prepare_key_g1(reader.g1_query(query)?)?;
+            let bases = B::prepare_key_g1(reader.g1_query(query)?, KeyUse::OneProof)?;
             Ok(<B as MsmOps<G1Config>>::msm(&bases, scalars)?)
         };
         let h = {
@@ -552,7 +594,7 @@ impl<R: Read + Seek> StreamingProver<R> {
         let b1 = g1(G1Query::B1, witness)?;
         let c = g1(G1Query::C, &witness[hd.n_public as usize + 1..])?;
         let b2 = {
-            let bases = B::prepare_key_g2(self.reader.b2()?)?;
+            let bases = B::prepare_key_g2(self.reader.b2()?, KeyUse::OneProof)?;
             <B as MsmOps<G2Config>>::msm(&bases, witness)?
         };
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "queries read and MSMs");

@@ -9,7 +9,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use zkprove_circom::{Proof, VerificationKey, Witness, read_public_signals, write_public_signals};
 use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
 use zkprove_groth16::{
-    Groth16Backend, Groth16Prover, StreamingProver, validate_verification_key, verify,
+    Groth16Backend, Groth16Prover, KeyUse, StreamingProver, validate_verification_key, verify,
 };
 use zkprove_poly::CpuBackend;
 
@@ -158,7 +158,7 @@ fn prove_on<B: Groth16Backend>(
 ) -> Result<Proved> {
     let prover: Groth16Prover<B> = progress
         .phase(&format!("loading proving key ({})", B::NAME), || {
-            Ok(Groth16Prover::<B>::load(zkey)?)
+            Ok(Groth16Prover::<B>::load_for(zkey, KeyUse::OneProof)?)
         })?;
     witness.check_against(prover.header())?;
     let proof =

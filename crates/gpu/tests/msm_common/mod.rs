@@ -243,11 +243,14 @@ pub fn precomputed<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize, windows: &[u
     let on_device = GpuBuffer::upload(dev, &column).expect("upload");
     assert_eq!(table.msm_device(&on_device, 3, None).expect("device scalars"), want);
     // Key bases: a table on GPUs (or as ZKPROVE_GPU_PRECOMPUTE says), none on CPU devices.
-    let key = GpuBases::<R, C>::for_key(dev, &bases).expect("key bases");
-    if std::env::var(zkprove_gpu::PRECOMPUTE_ENV).is_err() && !dev.is_gpu() {
-        assert_eq!(key.precompute_levels(), 1);
+    let forced = std::env::var(zkprove_gpu::PRECOMPUTE_ENV).is_ok();
+    for reuse in [false, true] {
+        let key = GpuBases::<R, C>::for_key(dev, &bases, reuse).expect("key bases");
+        if !forced && (!reuse || !dev.is_gpu()) {
+            assert_eq!(key.precompute_levels(), 1);
+        }
+        assert_eq!(key.msm(&scalars, None).expect("device msm"), want);
     }
-    assert_eq!(key.msm(&scalars, None).expect("device msm"), want);
     // No bases; bad windows.
     let empty = GpuBases::<R, C>::with_precomputation(dev, &[], 4, None).expect("empty");
     assert!(empty.msm(&[], None).expect("empty msm").is_identity());

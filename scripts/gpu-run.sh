@@ -63,6 +63,11 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   run msm --device cuda --log-n 20 --reps 10 --precompute 16
   run msm --device cuda --curve bn254-g2 --log-n 20 --reps 5
   run msm --device cuda --curve bn254-g2 --log-n 20 --reps 5 --resident-scalars --precompute 16
+  # The accumulation kernel without the register caps (msm.cu), for the comparison.
+  log "next: ZKPROVE_GPU_MSM_ACC=wide"
+  ZKPROVE_GPU_MSM_ACC=wide run msm --device cuda --log-n 20 --reps 10
+  ZKPROVE_GPU_MSM_ACC=wide run msm --device cuda --log-n 20 --reps 10 --resident-scalars
+  ZKPROVE_GPU_MSM_ACC=wide run msm --device cuda --curve bn254-g2 --log-n 20 --reps 5
   run msm --device cpu --log-n 20 --reps 5
   for n in 20 22 24; do run ntt --device cuda --field bn254 --log-n "$n" --reps 10; done
   for f in babybear goldilocks; do run ntt --device cuda --field "$f" --log-n 24 --reps 10; done
@@ -78,6 +83,8 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
     # The default keeps key bases with precomputed multiples; without, for the comparison.
     log "next: ZKPROVE_GPU_PRECOMPUTE=1 (no precomputed key bases)"
     ZKPROVE_GPU_PRECOMPUTE=1 run groth16 --synthetic 20 --device cuda --reps 5
+    log "next: ZKPROVE_GPU_MSM_ACC=wide ZKPROVE_GPU_PRECOMPUTE=1 (the 2026-12-04 kernels)"
+    ZKPROVE_GPU_MSM_ACC=wide ZKPROVE_GPU_PRECOMPUTE=1 run groth16 --synthetic 20 --device cuda --reps 5
     run groth16 --synthetic 20 --device cpu --reps 3
   fi
   for d in examples/multiplier/ "$c"/fixtures/*/; do

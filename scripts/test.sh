@@ -61,6 +61,8 @@ cargo test -j"$jobs" --workspace
 # prove once more with a table of 3 levels forced, as a GPU keeps them.
 step "Groth16 on OpenCL with precomputed key bases (ZKPROVE_GPU_PRECOMPUTE=3)"
 ZKPROVE_GPU_PRECOMPUTE=3 cargo test -j"$jobs" -p zkprove-groth16 --test gpu opencl_proof
+step "device MSMs through the other accumulation kernel (ZKPROVE_GPU_MSM_ACC=wide)"
+ZKPROVE_GPU_MSM_ACC=wide cargo test -j"$jobs" -p zkprove-gpu --test msm_opencl
 
 # The SIMD packings are chosen at compile time; test the other code paths too, in their own target
 # directories so the main build stays cached.

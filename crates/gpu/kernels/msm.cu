@@ -182,11 +182,10 @@ KERNEL void msm_seg_counts(GLOBAL const u32 *starts, GLOBAL u32 *segs, u32 c, u3
 // One work-item per segment (at most S points of one bucket, max_segs slots per window): the
 // segment's bucket by binary search over the window's segment starts, then its points by mixed
 // XYZZ additions (negated for negative digits). Slots past the window's segments do nothing.
-KERNEL void msm_accumulate(GLOBAL const affine_t *bases, GLOBAL const u32 *sorted,
-                           GLOBAL const u32 *starts, GLOBAL const u32 *seg_starts,
-                           GLOBAL xyzz_t *seg_sums, u32 base_offset, u32 n, u32 c, u32 n_windows,
-                           u32 seg_len, u32 max_segs) {
-    u32 g = GID;
+DEVICE void accumulate_segment(u32 g, GLOBAL const affine_t *bases, GLOBAL const u32 *sorted,
+                               GLOBAL const u32 *starts, GLOBAL const u32 *seg_starts,
+                               GLOBAL xyzz_t *seg_sums, u32 base_offset, u32 n, u32 c,
+                               u32 n_windows, u32 seg_len, u32 max_segs) {
     if (g >= n_windows * max_segs) return;
     u32 nb = 1u << (c - 1);
     u32 w = g / max_segs;
@@ -214,6 +213,35 @@ KERNEL void msm_accumulate(GLOBAL const affine_t *bases, GLOBAL const u32 *sorte
         acc = xyzz_add_affine(acc, p);
     }
     seg_sums[g] = acc;
+}
+
+// The accumulation is a chain of dependent multiply-add carry chains per work-item, so its speed
+// follows the number of warps resident per multiprocessor, which the registers per thread bound:
+// unbounded, NVRTC gives G1 96 registers (16 warps of 64 per SM on sm_90) and G2 210 (8 warps).
+// CUDA builds of `msm_accumulate` cap them through launch bounds for 256-thread blocks with
+// MSM_ACC_MIN_BLOCKS blocks per SM (defined by the host: 3 for G1, 80 registers and no spills;
+// 2 for G2, 128 registers and 48 bytes spilled), `msm_accumulate_wide` keeps the compiler's
+// choice (the host picks it with ZKPROVE_GPU_MSM_ACC=wide, to compare on a GPU).
+#if defined(__CUDACC__)
+#define MSM_ACC_BOUNDS __launch_bounds__(256, MSM_ACC_MIN_BLOCKS)
+#else
+#define MSM_ACC_BOUNDS
+#endif
+
+KERNEL MSM_ACC_BOUNDS void msm_accumulate(GLOBAL const affine_t *bases, GLOBAL const u32 *sorted,
+                                          GLOBAL const u32 *starts, GLOBAL const u32 *seg_starts,
+                                          GLOBAL xyzz_t *seg_sums, u32 base_offset, u32 n, u32 c,
+                                          u32 n_windows, u32 seg_len, u32 max_segs) {
+    accumulate_segment(GID, bases, sorted, starts, seg_starts, seg_sums, base_offset, n, c,
+                       n_windows, seg_len, max_segs);
+}
+
+KERNEL void msm_accumulate_wide(GLOBAL const affine_t *bases, GLOBAL const u32 *sorted,
+                                GLOBAL const u32 *starts, GLOBAL const u32 *seg_starts,
+                                GLOBAL xyzz_t *seg_sums, u32 base_offset, u32 n, u32 c,
+                                u32 n_windows, u32 seg_len, u32 max_segs) {
+    accumulate_segment(GID, bases, sorted, starts, seg_starts, seg_sums, base_offset, n, c,
+                       n_windows, seg_len, max_segs);
 }
 
 // One work-item per (window, bucket): the sum of the bucket's segment sums.

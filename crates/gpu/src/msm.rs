@@ -165,6 +165,8 @@ pub fn msm_program_source(g2: bool) -> String {
     if g2 {
         src.push_str("#define CURVE_G2 1\n");
     }
+    // Launch bounds of msm_accumulate under CUDA (see msm.cu): 80 registers for G1, 128 for G2.
+    let _ = writeln!(src, "#define MSM_ACC_MIN_BLOCKS {}", if g2 { 2 } else { 3 });
     for part in [kernels::COMMON_H, kernels::BN254_H, kernels::CURVE_H, kernels::MSM_CU] {
         src.push_str(part);
         src.push('\n');
@@ -201,6 +203,22 @@ pub struct GpuBases<R: Runtime, C: GpuCurve> {
 struct Table {
     c: u32,
     levels: u32,
+}
+
+/// The environment variable that picks the accumulation kernel: `wide` runs
+/// `msm_accumulate_wide` (registers as the compiler chooses) instead of `msm_accumulate`
+/// (registers capped for occupancy under CUDA; the same code otherwise), to compare on a GPU.
+pub const MSM_ACC_ENV: &str = "ZKPROVE_GPU_MSM_ACC";
+
+/// Work-group size of the accumulation: the launch bounds of `msm_accumulate` assume 256.
+const ACC_GROUP: usize = 256;
+
+/// The bucket-accumulation kernel [`MSM_ACC_ENV`] picks.
+fn accumulate_kernel() -> &'static str {
+    match std::env::var(MSM_ACC_ENV) {
+        Ok(v) if v == "wide" => "msm_accumulate_wide",
+        _ => "msm_accumulate",
+    }
 }
 
 /// The environment variable that sets the precomputed levels of [`GpuBases::for_key`].
@@ -659,7 +677,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         timer.mark("msm_scan");
         dev.launch_program(
             prog,
-            "msm_accumulate",
+            accumulate_kernel(),
             &[
                 KernelArg::Mem(bases.mem()),
                 KernelArg::Mem(&sorted),
@@ -674,7 +692,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                 KernelArg::U32(u32_of(max_segs)?),
             ],
             w * max_segs,
-            None,
+            Some(ACC_GROUP),
         )?;
         timer.mark("msm_accumulate");
         dev.launch_program(

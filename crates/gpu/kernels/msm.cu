@@ -1,7 +1,8 @@
 // Pippenger's multi-scalar multiplication Σ sᵢ·Pᵢ on the device, written once against curve.h.
 //
 // For a window width c, W windows and NB = 2^(c−1) buckets per window (signed digits):
-//   0. msm_precompute  (once, at preparation, for precomputed bases) level j of the base table
+//   0. msm_precompute_double, msm_precompute_normalize
+//                      (once, at preparation, for precomputed bases) level j of the base table
 //                      holds 2^(c·j)·P for every base P, j < L; digit w of a scalar then goes to
 //                      point w mod L of the table, in bucket window ⌊w/L⌋ (G = ⌈W/L⌉ bucket
 //                      windows of n·L points each instead of W of n: the reduction below runs
@@ -301,18 +302,61 @@ KERNEL void msm_window_sum(GLOBAL const xyzz_t *in, GLOBAL xyzz_t *out, u32 n_wi
     out[g] = acc;
 }
 
-// Level `level` of a precomputed base table from level `level − 1`: 2^c·P for each of the n points
-// (c doublings in XYZZ, then back to affine with one inversion); infinity stays (0, 0). Levels
-// are `stride` points apart.
-KERNEL void msm_precompute(GLOBAL affine_t *table, u32 n, u32 stride, u32 level, u32 c) {
+// Level `level` of a precomputed base table from level `level − 1`, in two kernels (levels are
+// `stride` points apart): msm_precompute_double takes each point P to 2^c·P in XYZZ (c doublings),
+// leaving X, Y in the table's slot and ZZ, ZZZ in `scratch` (3 coordinates per point: ZZ, ZZZ and
+// a prefix product); msm_precompute_normalize then brings `group` consecutive points per
+// work-item back to affine with one inversion (Montgomery's simultaneous inversion of their
+// ZZZ: 1/Z = ZZ/ZZZ gives both denominators). Infinity stays (0, 0).
+KERNEL void msm_precompute_double(GLOBAL affine_t *table, GLOBAL bf *scratch, u32 n, u32 stride,
+                                  u32 level, u32 c) {
     u32 i = GID;
     if (i >= n) return;
     affine_t p = table[(size_t)(level - 1) * stride + i];
-    affine_t out = p;
+    xyzz_t q = xyzz_inf();
     if (!affine_is_inf(p)) {
-        xyzz_t q = xyzz_dbl_affine(p);
+        q = xyzz_dbl_affine(p);
         for (u32 k = 1; k < c; k++) q = xyzz_dbl(q);
-        out = xyzz_to_affine(q);
     }
+    affine_t out;
+    out.x = q.x;
+    out.y = q.y;
     table[(size_t)level * stride + i] = out;
+    scratch[3 * (size_t)i] = q.zz;
+    scratch[3 * (size_t)i + 1] = q.zzz;
+}
+
+KERNEL void msm_precompute_normalize(GLOBAL affine_t *table, GLOBAL bf *scratch, u32 n,
+                                     u32 stride, u32 level, u32 group) {
+    u32 lo = GID * group;
+    if (lo >= n) return;
+    u32 hi = lo + group;
+    if (hi > n) hi = n;
+    GLOBAL affine_t *out = table + (size_t)level * stride;
+    // Forward: scratch[3i + 2] = the product of the ZZZ before point i (points at infinity,
+    // ZZ = 0, are left out).
+    bf acc = bf_one();
+    for (u32 i = lo; i < hi; i++) {
+        scratch[3 * (size_t)i + 2] = acc;
+        if (!bf_is_zero(scratch[3 * (size_t)i])) acc = bf_mul(acc, scratch[3 * (size_t)i + 1]);
+    }
+    bf inv = bf_inv(acc);  // 1 / (product of every ZZZ)
+    for (u32 i = hi; i > lo;) {
+        i--;
+        bf zz = scratch[3 * (size_t)i];
+        affine_t r = out[i];
+        if (bf_is_zero(zz)) {
+            r.x = bf_zero();
+            r.y = bf_zero();
+        } else {
+            bf zzz = scratch[3 * (size_t)i + 1];
+            bf zzz_inv = bf_mul(inv, scratch[3 * (size_t)i + 2]);
+            inv = bf_mul(inv, zzz);
+            bf zinv = bf_mul(zz, zzz_inv);
+            bf zinv2 = bf_sqr(zinv);
+            r.x = bf_mul(r.x, zinv2);
+            r.y = bf_mul(r.y, bf_mul(zinv2, zinv));
+        }
+        out[i] = r;
+    }
 }

@@ -46,7 +46,7 @@ pub const CURVE_H: &str = include_str!("../kernels/curve.h");
 pub const MSM_CU: &str = include_str!("../kernels/msm.cu");
 
 /// Every kernel entry point of an MSM program (the same names for G1 and G2).
-pub const MSM_KERNEL_NAMES: [&str; 10] = [
+pub const MSM_KERNEL_NAMES: [&str; 11] = [
     "msm_digits",
     "msm_scan",
     "msm_scatter",
@@ -56,7 +56,8 @@ pub const MSM_KERNEL_NAMES: [&str; 10] = [
     "msm_bucket_combine",
     "msm_reduce",
     "msm_window_sum",
-    "msm_precompute",
+    "msm_precompute_double",
+    "msm_precompute_normalize",
 ];
 
 /// Poseidon2 width 16 over M31 / BabyBear and the Merkle leaf and compression kernels.

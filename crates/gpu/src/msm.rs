@@ -255,6 +255,10 @@ fn n_windows(c: u32) -> u32 {
     SCALAR_BITS / c + 1
 }
 
+/// Points each work-item of `msm_precompute_normalize` brings back to affine with one inversion
+/// (an inversion costs about 380 multiplications, each further point of the group 7).
+const NORMALIZE_GROUP: usize = 32;
+
 /// The most levels a table for `c`-bit windows can use: one per window (then every window shares
 /// one set of buckets).
 pub fn max_precompute_levels(c: u32) -> usize {
@@ -330,20 +334,32 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let flat = Self::flatten(bases);
         let mut buf = GpuBuffer::<R, Fq>::zeros(device, (points * per).max(1))?;
         buf.write_bytes(Fq::as_bytes(&flat))?;
-        for level in 1..levels {
-            device.launch_program(
-                C::PROGRAM,
-                "msm_precompute",
-                &[
-                    KernelArg::Mem(buf.mem()),
-                    KernelArg::U32(u32_of(n)?),
-                    KernelArg::U32(u32_of(n)?),
-                    KernelArg::U32(u32_of(level)?),
-                    KernelArg::U32(c),
-                ],
-                n,
-                None,
-            )?;
+        if levels > 1 {
+            // Per point: ZZ, ZZZ and a prefix product (see `msm_precompute_normalize`).
+            let scratch = GpuBuffer::<R, Fq>::zeros(device, 3 * C::FQ_PER_COORD * n)?;
+            let groups = n.div_ceil(NORMALIZE_GROUP);
+            let n32 = u32_of(n)?;
+            for level in 1..u32_of(levels)? {
+                let args = |last: u32| {
+                    [
+                        KernelArg::Mem(buf.mem()),
+                        KernelArg::Mem(scratch.mem()),
+                        KernelArg::U32(n32),
+                        KernelArg::U32(n32),
+                        KernelArg::U32(level),
+                        KernelArg::U32(last),
+                    ]
+                };
+                device.launch_program(C::PROGRAM, "msm_precompute_double", &args(c), n, None)?;
+                let group = u32_of(NORMALIZE_GROUP)?;
+                device.launch_program(
+                    C::PROGRAM,
+                    "msm_precompute_normalize",
+                    &args(group),
+                    groups,
+                    None,
+                )?;
+            }
         }
         let table = (n > 0).then_some(Table { c, levels: u32_of(levels)? });
         Ok(Self {

@@ -360,6 +360,9 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
                     None,
                 )?;
             }
+            // Done at preparation: its time (and any failure) belongs to the load, not to the
+            // first MSM.
+            device.synchronize()?;
         }
         let table = (n > 0).then_some(Table { c, levels: u32_of(levels)? });
         Ok(Self {

@@ -23,7 +23,9 @@
 //      msm_accumulate  one work-item per segment: its points by mixed XYZZ additions (negated for
 //                      negative digits), so a bucket holding most points (witness scalars 0 and
 //                      1) is spread over many work-items;
-//      msm_bucket_combine one work-item per (window, bucket): the sum of its segment sums.
+//      msm_group_sum   passes of a tree over each bucket's segment sums, `group` at a time (the
+//                      counts and starts of each pass by msm_seg_counts and msm_scan again);
+//      msm_bucket_combine one work-item per (window, bucket): the sum of what is left of it.
 //   5. msm_reduce      T work-items per window, each over a contiguous range of buckets:
 //                      Σ key·B_key by a running sum, plus (lo − 1)·Σ B for the range's offset.
 //   6. msm_window_sum  one work-item per window: sum of its T partial results.
@@ -180,6 +182,19 @@ KERNEL void msm_seg_counts(GLOBAL const u32 *starts, GLOBAL u32 *segs, u32 c, u3
     segs[g] = v;
 }
 
+// The bucket of slot s of a window: the largest key in 1..=NB whose first slot is ≤ s (`starts`:
+// the window's exclusive prefix sums of slots per bucket; empty buckets share their successor's
+// start, and the largest such key is the one that owns slot s).
+DEVICE u32 bucket_of(GLOBAL const u32 *starts, u32 nb, u32 s) {
+    u32 lo_k = 1;
+    u32 hi_k = nb;
+    while (lo_k < hi_k) {
+        u32 mid = (lo_k + hi_k + 1) / 2;
+        if (starts[mid] <= s) lo_k = mid; else hi_k = mid - 1;
+    }
+    return lo_k;
+}
+
 // One work-item per segment (at most S points of one bucket, max_segs slots per window): the
 // segment's bucket by binary search over the window's segment starts, then its points by mixed
 // XYZZ additions (negated for negative digits). Slots past the window's segments do nothing.
@@ -193,14 +208,7 @@ DEVICE void accumulate_segment(u32 g, GLOBAL const affine_t *bases, GLOBAL const
     u32 s = g % max_segs;
     GLOBAL const u32 *ss = seg_starts + (size_t)w * (nb + 2);
     if (s >= ss[nb + 1]) return;
-    // The largest key in 1..=NB whose first segment is ≤ s.
-    u32 lo_k = 1;
-    u32 hi_k = nb;
-    while (lo_k < hi_k) {
-        u32 mid = (lo_k + hi_k + 1) / 2;
-        if (ss[mid] <= s) lo_k = mid; else hi_k = mid - 1;
-    }
-    u32 key = lo_k;
+    u32 key = bucket_of(ss, nb, s);
     GLOBAL const u32 *st = starts + (size_t)w * (nb + 2);
     u32 lo = st[key] + (s - ss[key]) * seg_len;
     u32 hi = lo + seg_len;
@@ -245,7 +253,35 @@ KERNEL void msm_accumulate_wide(GLOBAL const affine_t *bases, GLOBAL const u32 *
                        n_windows, seg_len, max_segs);
 }
 
-// One work-item per (window, bucket): the sum of the bucket's segment sums.
+// One pass of the tree that sums each bucket's segment sums: the m partial sums of a bucket (slots
+// in_starts[key] .. in_starts[key + 1] of its window, `in_slots` slots per window) become
+// ⌈m/group⌉, one work-item per output slot adding up to `group` inputs (out_starts: the scan of
+// ⌈m/group⌉ per bucket, made by msm_seg_counts and msm_scan from in_starts). The host repeats it
+// until no bucket has more than a few partial sums, so a bucket holding most points (witness
+// scalars 0 and 1) costs S + group·passes serial additions, not a chain over its segments.
+KERNEL void msm_group_sum(GLOBAL const xyzz_t *in, GLOBAL const u32 *in_starts, GLOBAL xyzz_t *out,
+                          GLOBAL const u32 *out_starts, u32 c, u32 n_windows, u32 group,
+                          u32 in_slots, u32 out_slots) {
+    u32 g = GID;
+    if (g >= n_windows * out_slots) return;
+    u32 nb = 1u << (c - 1);
+    u32 w = g / out_slots;
+    u32 s = g % out_slots;
+    GLOBAL const u32 *os = out_starts + (size_t)w * (nb + 2);
+    if (s >= os[nb + 1]) return;
+    u32 key = bucket_of(os, nb, s);
+    GLOBAL const u32 *is = in_starts + (size_t)w * (nb + 2);
+    u32 lo = is[key] + (s - os[key]) * group;
+    u32 hi = lo + group;
+    if (hi > is[key + 1]) hi = is[key + 1];
+    GLOBAL const xyzz_t *src = in + (size_t)w * in_slots;
+    xyzz_t acc = xyzz_inf();
+    for (u32 j = lo; j < hi; j++) acc = xyzz_add(acc, src[j]);
+    out[(size_t)w * out_slots + s] = acc;
+}
+
+// One work-item per (window, bucket): the sum of the bucket's (few, after msm_group_sum) partial
+// sums, or infinity for an empty bucket.
 KERNEL void msm_bucket_combine(GLOBAL const xyzz_t *seg_sums, GLOBAL const u32 *seg_starts,
                                GLOBAL xyzz_t *buckets, u32 c, u32 n_windows, u32 max_segs) {
     u32 g = GID;

@@ -46,13 +46,14 @@ pub const CURVE_H: &str = include_str!("../kernels/curve.h");
 pub const MSM_CU: &str = include_str!("../kernels/msm.cu");
 
 /// Every kernel entry point of an MSM program (the same names for G1 and G2).
-pub const MSM_KERNEL_NAMES: [&str; 11] = [
+pub const MSM_KERNEL_NAMES: [&str; 12] = [
     "msm_digits",
     "msm_scan",
     "msm_scatter",
     "msm_seg_counts",
     "msm_accumulate",
     "msm_accumulate_wide",
+    "msm_group_sum",
     "msm_bucket_combine",
     "msm_reduce",
     "msm_window_sum",

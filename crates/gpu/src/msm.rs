@@ -7,9 +7,9 @@
 //! them chunk by chunk. [`MsmOps::msm`] uploads the scalars and runs, per chunk of points: signed
 //! `c`-bit digits and their histogram per window, a prefix sum, a counting-sort scatter by bucket,
 //! bucket accumulation in XYZZ coordinates balanced by splitting every bucket into segments of at
-//! most `max(32, ⌈√n⌉)` points (one work-item per segment, then one per bucket summing its segment
-//! sums, so witness scalars that put most points in one bucket cost about `2√n` serial additions
-//! instead of `n`), bucket reduction by
+//! most 32 points (one work-item per segment), then a tree adding each bucket's segment sums 16 at
+//! a time (so witness scalars that put most points in one bucket cost about
+//! `32 + 16·log16(n/32)` serial additions instead of `n`), bucket reduction by
 //! running sums over spans of 16 buckets (one work-item each), and a tree summing each window's
 //! span results 16 at a time (measured on an H200: the serial chains of one work-item per window
 //! were a third of a 2^20 MSM). The host
@@ -46,16 +46,28 @@ const MAX_CHUNK: usize = 1 << 26;
 /// The MSM programs (G1, G2), e.g. for building their CUBINs ahead of time.
 pub const MSM_PROGRAMS: [ProgramSource; 2] = [G1Config::PROGRAM, G2Config::PROGRAM];
 
-/// The smallest segment of bucket balance: a bucket with more points than the segment length is
-/// split into segments (one work-item each) whose sums `msm_bucket_combine` adds.
-const MIN_SEGMENT: usize = 32;
+/// The segment length of bucket balance: each bucket's points are split into segments of at most
+/// this many (one work-item each), whose sums a tree adds ([`GROUP_SUM`] at a time) and
+/// `msm_bucket_combine` finishes. Short and fixed: the accumulation has `n·W/32` work-items or
+/// more whatever the scalars (a table of precomputed bases puts hundreds of points in every
+/// bucket), and a bucket holding most points (witness scalars 0 and 1) costs
+/// `32 + 16·⌈log16(n/32)⌉` serial additions instead of the `2√n` of segments of `√n` points
+/// summed by one work-item per bucket.
+const SEGMENT: usize = 32;
 
-/// The segment length for a chunk of `n` points: `max(32, ⌈√n⌉)`, so that a bucket holding every
-/// point costs about `2√n` serial additions (segments, then their sums) rather than `n`.
-fn segment_len(n: usize) -> usize {
-    let root = n.isqrt();
-    let root = if root * root < n { root + 1 } else { root };
-    root.max(MIN_SEGMENT)
+/// Partial sums of one bucket each `msm_group_sum` work-item adds; also the most that
+/// `msm_bucket_combine` is left with.
+const GROUP_SUM: usize = 16;
+
+/// The `msm_group_sum` passes after which no bucket has more than [`GROUP_SUM`] partial sums, when
+/// one may have up to `worst` segments.
+fn group_sum_passes(mut worst: usize) -> usize {
+    let mut passes = 0;
+    while worst > GROUP_SUM {
+        worst = worst.div_ceil(GROUP_SUM);
+        passes += 1;
+    }
+    passes
 }
 
 /// Buckets per work-item of `msm_reduce` (its serial chain is about twice this, plus the
@@ -610,7 +622,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let cursor = dev.alloc(4 * w * entries)?;
         let buckets = GpuBuffer::<R, Fq>::zeros(dev, w * nb * 4 * coord)?;
         // Segment slots per window: Σ ⌈|bucket|/S⌉ ≤ n/S + NB.
-        let seg_len = segment_len(n_virt);
+        let seg_len = SEGMENT;
         let max_segs = n_virt.div_ceil(seg_len) + nb;
         let seg_starts = dev.alloc(4 * w * entries)?;
         let seg_sums = GpuBuffer::<R, Fq>::zeros(dev, w * max_segs * 4 * coord)?;
@@ -714,16 +726,72 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             Some(ACC_GROUP),
         )?;
         timer.mark("msm_accumulate");
+        // The tree over each bucket's segment sums: a pass turns a bucket's m partial sums into
+        // ⌈m/16⌉ (slots per window: Σ ⌈m/16⌉ ≤ slots/16 + NB), until none has more than 16.
+        let mut level_sums = seg_sums;
+        let mut level_starts = seg_starts;
+        let mut slots = max_segs;
+        for _ in 0..group_sum_passes(n_virt.div_ceil(seg_len)) {
+            let starts = dev.alloc(4 * w * entries)?;
+            dev.launch_program(
+                prog,
+                "msm_seg_counts",
+                &[
+                    KernelArg::Mem(&level_starts),
+                    KernelArg::Mem(&starts),
+                    KernelArg::U32(c),
+                    KernelArg::U32(u32_of(w)?),
+                    KernelArg::U32(u32_of(GROUP_SUM)?),
+                ],
+                w * entries,
+                None,
+            )?;
+            dev.launch_program(
+                prog,
+                "msm_scan",
+                &[
+                    KernelArg::Mem(&starts),
+                    KernelArg::Mem(&cursor),
+                    KernelArg::U32(u32_of(w)?),
+                    KernelArg::U32(c),
+                ],
+                w * SCAN_GROUP,
+                Some(SCAN_GROUP),
+            )?;
+            let out_slots = slots.div_ceil(GROUP_SUM) + nb;
+            let out = GpuBuffer::<R, Fq>::zeros(dev, w * out_slots * 4 * coord)?;
+            dev.launch_program(
+                prog,
+                "msm_group_sum",
+                &[
+                    KernelArg::Mem(level_sums.mem()),
+                    KernelArg::Mem(&level_starts),
+                    KernelArg::Mem(out.mem()),
+                    KernelArg::Mem(&starts),
+                    KernelArg::U32(c),
+                    KernelArg::U32(u32_of(w)?),
+                    KernelArg::U32(u32_of(GROUP_SUM)?),
+                    KernelArg::U32(u32_of(slots)?),
+                    KernelArg::U32(u32_of(out_slots)?),
+                ],
+                w * out_slots,
+                None,
+            )?;
+            level_sums = out;
+            level_starts = starts;
+            slots = out_slots;
+            timer.mark("msm_group_sum");
+        }
         dev.launch_program(
             prog,
             "msm_bucket_combine",
             &[
-                KernelArg::Mem(seg_sums.mem()),
-                KernelArg::Mem(&seg_starts),
+                KernelArg::Mem(level_sums.mem()),
+                KernelArg::Mem(&level_starts),
                 KernelArg::Mem(buckets.mem()),
                 KernelArg::U32(c),
                 KernelArg::U32(u32_of(w)?),
-                KernelArg::U32(u32_of(max_segs)?),
+                KernelArg::U32(u32_of(slots)?),
             ],
             w * nb,
             None,
@@ -924,14 +992,23 @@ impl<C: GpuCurve> MsmOps<C> for OpenClBackend {
 
 #[cfg(test)]
 mod tests {
-    use super::segment_len;
+    use super::{GROUP_SUM, group_sum_passes};
 
     #[test]
-    fn segment_len_is_ceil_sqrt_at_least_32() {
-        assert_eq!(segment_len(1), 32);
-        assert_eq!(segment_len(1 << 10), 32);
-        assert_eq!(segment_len((1 << 12) + 1), 65);
-        assert_eq!(segment_len(1 << 20), 1024);
-        assert_eq!(segment_len((1 << 20) - 1), 1024);
+    fn group_sum_passes_leave_at_most_a_group() {
+        assert_eq!(group_sum_passes(0), 0);
+        assert_eq!(group_sum_passes(GROUP_SUM), 0);
+        assert_eq!(group_sum_passes(GROUP_SUM + 1), 1);
+        assert_eq!(group_sum_passes(GROUP_SUM * GROUP_SUM), 1);
+        assert_eq!(group_sum_passes(GROUP_SUM * GROUP_SUM + 1), 2);
+        // 2^20 points in one bucket, segments of 32: 32768 → 2048 → 128 → 8.
+        assert_eq!(group_sum_passes(1 << 15), 3);
+        for worst in 0..5000 {
+            let mut m = worst;
+            for _ in 0..group_sum_passes(worst) {
+                m = m.div_ceil(GROUP_SUM);
+            }
+            assert!(m <= GROUP_SUM, "{worst}");
+        }
     }
 }

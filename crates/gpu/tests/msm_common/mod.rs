@@ -238,6 +238,14 @@ pub fn precomputed<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize, windows: &[u
         let got = table.msm_chunked(&scalars, None, zkprove_gpu::MIN_CHUNK).expect("chunked");
         assert_eq!(got, want, "{} chunks over a table", C::NAME);
     }
+    // Equal scalars over a table of one level per window: a bucket holds n·levels points (several
+    // passes of the tree over its segment sums).
+    let full = GpuBases::<R, C>::with_precomputation(dev, &bases, 64, None).expect("precompute");
+    for s in [Fr::ONE, -Fr::ONE, Fr::from_u64(0x0101_0101_0101_0101)] {
+        let equal = vec![s; n];
+        let got = full.msm(&equal, None).expect("device msm");
+        assert_eq!(got, cpu(&bases, &equal), "{} equal scalars over a full table", C::NAME);
+    }
     let mut column = vec![Fr::from_u64(5); 3];
     column.extend_from_slice(&scalars);
     let on_device = GpuBuffer::upload(dev, &column).expect("upload");

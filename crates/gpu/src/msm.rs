@@ -678,34 +678,9 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             None,
         )?;
         timer.mark("msm_scatter");
-        dev.launch_program(
-            prog,
-            "msm_seg_counts",
-            &[
-                KernelArg::Mem(&counts),
-                KernelArg::Mem(&seg_starts),
-                KernelArg::U32(c),
-                KernelArg::U32(u32_of(w)?),
-                KernelArg::U32(u32_of(seg_len)?),
-            ],
-            w * entries,
-            None,
-        )?;
-        timer.mark("msm_seg_counts");
         // The cursors are spent: scratch for the scan of the segment counts.
-        dev.launch_program(
-            prog,
-            "msm_scan",
-            &[
-                KernelArg::Mem(&seg_starts),
-                KernelArg::Mem(&cursor),
-                KernelArg::U32(u32_of(w)?),
-                KernelArg::U32(c),
-            ],
-            w * SCAN_GROUP,
-            Some(SCAN_GROUP),
-        )?;
-        timer.mark("msm_scan");
+        split_starts(dev.as_ref(), prog, &counts, &seg_starts, &cursor, c, w, seg_len)?;
+        timer.mark("msm_seg_counts + msm_scan");
         dev.launch_program(
             prog,
             accumulate_kernel(),
@@ -733,31 +708,7 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         let mut slots = max_segs;
         for _ in 0..group_sum_passes(n_virt.div_ceil(seg_len)) {
             let starts = dev.alloc(4 * w * entries)?;
-            dev.launch_program(
-                prog,
-                "msm_seg_counts",
-                &[
-                    KernelArg::Mem(&level_starts),
-                    KernelArg::Mem(&starts),
-                    KernelArg::U32(c),
-                    KernelArg::U32(u32_of(w)?),
-                    KernelArg::U32(u32_of(GROUP_SUM)?),
-                ],
-                w * entries,
-                None,
-            )?;
-            dev.launch_program(
-                prog,
-                "msm_scan",
-                &[
-                    KernelArg::Mem(&starts),
-                    KernelArg::Mem(&cursor),
-                    KernelArg::U32(u32_of(w)?),
-                    KernelArg::U32(c),
-                ],
-                w * SCAN_GROUP,
-                Some(SCAN_GROUP),
-            )?;
+            split_starts(dev.as_ref(), prog, &level_starts, &starts, &cursor, c, w, GROUP_SUM)?;
             let out_slots = slots.div_ceil(GROUP_SUM) + nb;
             let out = GpuBuffer::<R, Fq>::zeros(dev, w * out_slots * 4 * coord)?;
             dev.launch_program(
@@ -940,6 +891,48 @@ impl<'a, R: Runtime> PhaseTimer<'a, R> {
             *t = std::time::Instant::now();
         }
     }
+}
+
+/// Queues `msm_seg_counts` and `msm_scan`: from the per-bucket starts `from` of `w` windows (the
+/// exclusive prefix sums of each bucket's items), the starts `into` of the buckets split into
+/// pieces of at most `len` items (⌈items/len⌉ per bucket); `cursor` is the scan's scratch.
+#[allow(clippy::too_many_arguments)]
+fn split_starts<R: Runtime>(
+    dev: &R,
+    prog: ProgramSource,
+    from: &R::Mem,
+    into: &R::Mem,
+    cursor: &R::Mem,
+    c: u32,
+    w: usize,
+    len: usize,
+) -> Result<(), GpuError> {
+    let entries = (1usize << (c - 1)) + 2;
+    dev.launch_program(
+        prog,
+        "msm_seg_counts",
+        &[
+            KernelArg::Mem(from),
+            KernelArg::Mem(into),
+            KernelArg::U32(c),
+            KernelArg::U32(u32_of(w)?),
+            KernelArg::U32(u32_of(len)?),
+        ],
+        w * entries,
+        None,
+    )?;
+    dev.launch_program(
+        prog,
+        "msm_scan",
+        &[
+            KernelArg::Mem(into),
+            KernelArg::Mem(cursor),
+            KernelArg::U32(u32_of(w)?),
+            KernelArg::U32(c),
+        ],
+        w * SCAN_GROUP,
+        Some(SCAN_GROUP),
+    )
 }
 
 fn u32_of(n: usize) -> Result<u32, GpuError> {

@@ -80,6 +80,8 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   run sumcheck --device cpu --field m31 --log-n 22 --degree 3 --reps 3
   if "$z" bench groth16 --help 2>/dev/null | grep -q synthetic; then
     for n in 16 20; do run groth16 --synthetic "$n" --device cuda --reps 5; done
+    # A stream of verified proofs (the next one queued first) against the same, one at a time.
+    for n in 16 20; do run groth16 --synthetic "$n" --device cuda --reps 10 --stream; done
     # The default keeps key bases with precomputed multiples; without, for the comparison.
     log "next: ZKPROVE_GPU_PRECOMPUTE=1 (no precomputed key bases)"
     ZKPROVE_GPU_PRECOMPUTE=1 run groth16 --synthetic 20 --device cuda --reps 5

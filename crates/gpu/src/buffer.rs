@@ -78,6 +78,25 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
     /// [`GpuError::Driver`].
     fn read(&self, mem: &Self::Mem, out: &mut [u8]) -> Result<(), GpuError>;
 
+    /// A device → host copy queued by [`Runtime::read_enqueue`] and not yet waited for. Dropping
+    /// one without [`Runtime::read_wait`] waits for the copy (its host memory is in use until then).
+    type Readback: Send;
+
+    /// Queues a copy of the first `len` bytes of `mem` to host memory, after the work queued
+    /// before it, and returns without waiting: the work queued afterwards does not delay it (a
+    /// later proof's kernels, say), and [`Runtime::read_wait`] returns as soon as it is done.
+    /// `mem` may be dropped before the wait (both runtimes free device memory in queue order).
+    ///
+    /// # Errors
+    /// [`GpuError::LengthMismatch`] when `len` exceeds `mem`, [`GpuError::Driver`].
+    fn read_enqueue(&self, mem: &Self::Mem, len: usize) -> Result<Self::Readback, GpuError>;
+
+    /// Waits for a copy queued by [`Runtime::read_enqueue`] and returns its bytes.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`] (including errors of kernels that ran before the copy).
+    fn read_wait(&self, readback: Self::Readback) -> Result<Vec<u8>, GpuError>;
+
     /// New device memory holding `bytes` (at least one byte allocated), copied from the host; the
     /// host slice may be reused when this returns. CUDA queues the allocation and the copy on a
     /// second stream, the transfer stream, and waits for that stream only: an upload does not
@@ -263,6 +282,21 @@ impl<R: Runtime, T: GpuField> GpuBuffer<R, T> {
         self.device.write(&mut self.mem, T::as_bytes(data))
     }
 
+    /// Queues a copy of the buffer to the host after the work queued so far, without waiting
+    /// ([`Runtime::read_enqueue`]); [`PendingDownload::wait`] returns the elements. Work queued
+    /// after this call does not delay the copy.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`].
+    pub fn download_enqueue(&self) -> Result<PendingDownload<R, T>, GpuError> {
+        let readback = if self.len == 0 {
+            None
+        } else {
+            Some(self.device.read_enqueue(&self.mem, self.len * core::mem::size_of::<T>())?)
+        };
+        Ok(PendingDownload { readback, device: self.device.clone(), _elem: PhantomData })
+    }
+
     /// Copies the buffer back to the host (after all queued work), checking every element.
     ///
     /// # Errors
@@ -274,5 +308,33 @@ impl<R: Runtime, T: GpuField> GpuBuffer<R, T> {
         let mut bytes = vec![0u8; self.len * core::mem::size_of::<T>()];
         self.device.read(&self.mem, &mut bytes)?;
         T::from_bytes(&bytes)
+    }
+}
+
+/// A download queued by [`GpuBuffer::download_enqueue`]. Dropping it without
+/// [`PendingDownload::wait`] discards the data (after the copy is done).
+pub struct PendingDownload<R: Runtime, T> {
+    readback: Option<R::Readback>,
+    device: Arc<R>,
+    _elem: PhantomData<T>,
+}
+
+impl<R: Runtime, T> core::fmt::Debug for PendingDownload<R, T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PendingDownload").field("backend", &R::BACKEND).finish()
+    }
+}
+
+impl<R: Runtime, T: GpuField> PendingDownload<R, T> {
+    /// Waits for the copy and returns the elements, each checked as [`GpuBuffer::download`] does.
+    ///
+    /// # Errors
+    /// [`GpuError::Driver`] (including errors of the kernels queued before the copy),
+    /// [`GpuError::InvalidElement`].
+    pub fn wait(self) -> Result<Vec<T>, GpuError> {
+        match self.readback {
+            None => Ok(Vec::new()),
+            Some(r) => T::from_bytes(&self.device.read_wait(r)?),
+        }
     }
 }

@@ -72,6 +72,38 @@ pub struct CudaDevice {
     /// Pinned staging buffers for large transfers, made at the first one (`None` until then, or
     /// when pinned memory could not be had: transfers then go straight from pageable memory).
     staging: Mutex<Option<Staging>>,
+    /// Pinned buffers of finished readbacks ([`Runtime::read_enqueue`]), kept for reuse.
+    readback_pool: ReadbackPool,
+}
+
+/// Pinned host buffers of readbacks, by exact length (a device → host copy fills its whole
+/// destination). Kept rather than freed: freeing page-locked memory may wait for the device, which
+/// would hold the host behind the kernels queued after the copy (the next proof's).
+type ReadbackPool = Arc<Mutex<Vec<PinnedHostSlice<u8>>>>;
+
+/// Most pinned buffers [`ReadbackPool`] keeps (a proof reads back five MSMs' window sums).
+const READBACK_POOL_MAX: usize = 64;
+
+/// A device → host copy queued by [`Runtime::read_enqueue`] on a CUDA device.
+pub struct CudaReadback {
+    /// The pinned destination of a queued copy; `None` once the bytes are in `done`.
+    host: Option<PinnedHostSlice<u8>>,
+    /// Bytes already on the host (an empty or a large read, done at once).
+    done: Option<Vec<u8>>,
+    pool: ReadbackPool,
+}
+
+impl Drop for CudaReadback {
+    fn drop(&mut self) {
+        if let Some(host) = self.host.take() {
+            let mut pool = self.pool.lock().unwrap_or_else(|e| e.into_inner());
+            // A buffer whose copy is still queued may go back: the next copy into it is queued on
+            // the same stream after this one, and its reader waits for that copy's event.
+            if pool.len() < READBACK_POOL_MAX {
+                pool.push(host);
+            }
+        }
+    }
 }
 
 /// Transfers of at least this many bytes go through pinned (page-locked) staging buffers, so
@@ -166,6 +198,7 @@ impl CudaDevice {
             twiddles: Mutex::new(HashMap::new()),
             max_threads: max_threads.max(1) as usize,
             staging: Mutex::new(None),
+            readback_pool: Arc::new(Mutex::new(Vec::new())),
         }))
     }
 
@@ -438,6 +471,49 @@ impl Runtime for CudaDevice {
         let src = mem.slice(..out.len());
         self.stream.memcpy_dtoh(&src, out).map_err(driver_err("cuMemcpyDtoH"))?;
         self.synchronize()
+    }
+
+    type Readback = CudaReadback;
+
+    fn read_enqueue(&self, mem: &CudaSlice<u8>, len: usize) -> Result<CudaReadback, GpuError> {
+        if len > mem.len() {
+            return Err(GpuError::LengthMismatch { expected: mem.len(), got: len });
+        }
+        let pool = self.readback_pool.clone();
+        if len == 0 || len >= PINNED_TRANSFER_MIN_BYTES {
+            // Large reads (none on the proof path, whose readbacks are window sums of a few KB)
+            // go through the staging buffers and wait.
+            let mut out = vec![0u8; len];
+            if len > 0 {
+                self.read(mem, &mut out)?;
+            }
+            return Ok(CudaReadback { host: None, done: Some(out), pool });
+        }
+        let reused = {
+            let mut free = pool.lock().unwrap_or_else(|e| e.into_inner());
+            free.iter().position(|b| b.len() == len).map(|i| free.swap_remove(i))
+        };
+        let mut host = match reused {
+            Some(h) => h,
+            // SAFETY: `u8` has no invalid bit patterns, and the host reads the buffer only after
+            // the copy below has filled all of it (`read_wait` waits for its event first).
+            None => unsafe { self.ctx.alloc_pinned_with_flags::<u8>(len, 0) }
+                .map_err(driver_err("cuMemHostAlloc"))?,
+        };
+        let src = mem.slice(..len);
+        // The copy fills `host` exactly (`len` bytes each side) and records `host`'s event.
+        self.stream.memcpy_dtoh(&src, &mut host).map_err(driver_err("cuMemcpyDtoHAsync"))?;
+        Ok(CudaReadback { host: Some(host), done: None, pool })
+    }
+
+    fn read_wait(&self, mut readback: CudaReadback) -> Result<Vec<u8>, GpuError> {
+        if let Some(bytes) = readback.done.take() {
+            return Ok(bytes);
+        }
+        match &readback.host {
+            Some(host) => Ok(host.as_slice().map_err(driver_err("cuEventSynchronize"))?.to_vec()),
+            None => Ok(Vec::new()),
+        }
     }
 
     fn launch(

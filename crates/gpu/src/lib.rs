@@ -32,9 +32,11 @@
 //!   Merkle hash over device digest columns ([`digest_download`]).
 //! - Whole proofs in device memory (crates/groth16's GPU path): [`GpuBases::msm_device`] reads
 //!   its scalars in place from a device column (from an offset, so several MSMs share one upload
-//!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM and returns a [`PendingMsm`] whose
-//!   `finish` reads back only the window sums, so several MSMs run back to back with one host
-//!   wait; [`CosetNtt`] moves columns from a domain to a coset (iNTT, `shiftⁱ/n`, NTT) with every
+//!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM with the read-back of its window sums
+//!   right behind its kernels ([`GpuBuffer::download_enqueue`], [`Runtime::read_enqueue`]: into
+//!   reused pinned memory on CUDA, a non-blocking read on OpenCL) and returns a [`PendingMsm`]
+//!   whose `finish` waits for it, so several MSMs run back to back with one host wait, and work
+//!   queued after them (the next proof) does not delay their results; [`CosetNtt`] moves columns from a domain to a coset (iNTT, `shiftⁱ/n`, NTT) with every
 //!   table resident, and [`mul_sub_assign`] forms `a·b − c` in place. On that path the only
 //!   transfers are the witness (up) and the MSMs' window sums (down): no `n`-sized array comes
 //!   back. The kernels are queued on the device's one compute stream (queue) with one host wait
@@ -88,10 +90,11 @@ mod opencl;
 mod ops;
 mod sumcheck;
 
-pub use buffer::{GpuBuffer, KernelArg, ProgramSource, Runtime};
+pub use buffer::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
 pub use csr::GpuCsr;
 pub use cuda::{
-    CUBIN_DIR_ENV, CudaDevice, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES, cuda_available,
+    CUBIN_DIR_ENV, CudaDevice, CudaReadback, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES,
+    cuda_available,
 };
 pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
 pub use field::{FieldKind, GpuField};
@@ -106,7 +109,7 @@ pub use msm::{
     max_precompute_levels, msm_program_source,
 };
 pub use ntt::{CosetNtt, CudaBackend, OpenClBackend, ntt_batch_on};
-pub use opencl::{ClBuffer, ClDevice};
+pub use opencl::{ClBuffer, ClDevice, ClReadback};
 pub use ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 pub use sumcheck::{
     GpuExtension, SC_MAX_TABLES, SUMCHECK_PROGRAMS, ext_download, ext_upload,

@@ -32,7 +32,7 @@ use zkprove_curve::bn254::{Fq2, G1Config, G2Config};
 use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, Xyzz};
 use zkprove_field::bn254::{Fp256, Fp256Params, Fq, FqParams, Fr, FrParams};
 
-use crate::buffer::{KernelArg, ProgramSource, Runtime};
+use crate::buffer::{KernelArg, PendingDownload, ProgramSource, Runtime};
 use crate::{
     ClDevice, CudaBackend, CudaDevice, GpuBuffer, GpuError, GpuField, OpenClBackend, kernels,
 };
@@ -496,8 +496,9 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
     }
 
     /// [`GpuBases::msm_device`] without waiting: every kernel is queued on the device's stream
-    /// (queue) and the result is read back by [`PendingMsm::finish`]. Several MSMs queued one after
-    /// the other run back to back on the device, and the host waits once, at the first `finish`.
+    /// (queue), then the read-back of the window sums, and [`PendingMsm::finish`] waits for it.
+    /// Several MSMs queued one after the other run back to back on the device, and the host waits
+    /// once, at the first `finish`; work queued after them does not delay their read-backs.
     /// With resident bases nothing here waits on the device (bases kept on the host are uploaded
     /// per chunk, which waits for that copy).
     ///
@@ -552,7 +553,9 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
             let end = (start + chunk).min(self.n);
             match self.enqueue_chunk(start, end - start, &scalars, c) {
                 Ok(sums) => {
-                    pending.sums.push(sums);
+                    // The read-back is queued now, right behind this chunk's kernels: work
+                    // queued later (the next MSM, the next proof) does not delay it.
+                    pending.sums.push(sums.download_enqueue()?);
                     start = end;
                 }
                 Err(GpuError::OutOfMemory { .. }) if chunk > MIN_CHUNK => chunk /= 2,
@@ -807,13 +810,13 @@ enum Scalars<'a, R: Runtime> {
     Device(&'a GpuBuffer<R, Fr>, usize),
 }
 
-/// A device MSM queued by [`GpuBases::msm_enqueue`]: the window sums of each chunk, still being
-/// computed. Dropping it without [`PendingMsm::finish`] discards the result (the memory is freed
-/// when the device is done with it).
+/// A device MSM queued by [`GpuBases::msm_enqueue`]: the read-backs of each chunk's window sums,
+/// queued behind its kernels. Dropping it without [`PendingMsm::finish`] discards the result (the
+/// memory is freed when the device is done with it).
 pub struct PendingMsm<R: Runtime, C: GpuCurve> {
     /// Doublings between consecutive window sums (`c·levels`).
     shift: u32,
-    sums: Vec<GpuBuffer<R, Fq>>,
+    sums: Vec<PendingDownload<R, Fq>>,
     _curve: core::marker::PhantomData<C>,
 }
 
@@ -828,8 +831,8 @@ impl<R: Runtime, C: GpuCurve> core::fmt::Debug for PendingMsm<R, C> {
 }
 
 impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
-    /// Waits for the MSM and returns its result: reads back the window sums (a few dozen points
-    /// per chunk) and combines them on the host.
+    /// Waits for the MSM and returns its result: waits for the read-backs of the window sums (a
+    /// few dozen points per chunk, queued with the kernels) and combines them on the host.
     ///
     /// # Errors
     /// The runtime's errors (including those of the queued kernels), [`GpuError::InvalidElement`]
@@ -837,8 +840,8 @@ impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
     pub fn finish(self) -> Result<Projective<C>, GpuError> {
         let mut total = Projective::<C>::identity();
         let start = std::time::Instant::now();
-        for sums in &self.sums {
-            total += combine_windows::<C>(&sums.download()?, self.shift);
+        for sums in self.sums {
+            total += combine_windows::<C>(&sums.wait()?, self.shift);
         }
         if crate::profiling() {
             eprintln!("msm phase finish: {:.3} ms", start.elapsed().as_secs_f64() * 1e3);

@@ -8,10 +8,11 @@ use std::sync::{Arc, Mutex, OnceLock};
 use opencl3::command_queue::CommandQueue;
 use opencl3::context::Context;
 use opencl3::device::{CL_DEVICE_TYPE_ALL, CL_DEVICE_TYPE_GPU, Device};
+use opencl3::event::Event;
 use opencl3::kernel::{ExecuteKernel, Kernel};
-use opencl3::memory::{Buffer, CL_MEM_READ_WRITE};
+use opencl3::memory::{Buffer, CL_MEM_READ_WRITE, ClMem};
 use opencl3::program::Program;
-use opencl3::types::{CL_BLOCKING, cl_device_id};
+use opencl3::types::{CL_BLOCKING, CL_NON_BLOCKING, cl_device_id};
 
 use crate::buffer::{KernelArg, ProgramSource, Runtime, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError};
@@ -234,6 +235,35 @@ impl Runtime for ClDevice {
         Ok(())
     }
 
+    type Readback = ClReadback;
+
+    fn read_enqueue(&self, mem: &Buffer<u8>, len: usize) -> Result<ClReadback, GpuError> {
+        let size = mem.size().map_err(cl_err("clGetMemObjectInfo"))?;
+        if len > size {
+            return Err(GpuError::LengthMismatch { expected: size, got: len });
+        }
+        let mut host = vec![0u8; len];
+        if len == 0 {
+            return Ok(ClReadback { host, event: None });
+        }
+        // SAFETY: a non-blocking read into `host`'s heap block, which stays where it is (moving
+        // the Vec does not move its block) and is neither read, written nor freed until the event
+        // completes: `read_wait` and `Drop` wait for it first. The size fits (checked above).
+        let event =
+            unsafe { self.queue.enqueue_read_buffer(mem, CL_NON_BLOCKING, 0, &mut host, &[]) }
+                .map_err(cl_err("clEnqueueReadBuffer"))?;
+        // Start it now rather than at the wait: the queue may hold it back until a flush.
+        self.queue.flush().map_err(cl_err("clFlush"))?;
+        Ok(ClReadback { host, event: Some(event) })
+    }
+
+    fn read_wait(&self, mut readback: ClReadback) -> Result<Vec<u8>, GpuError> {
+        if let Some(event) = readback.event.take() {
+            event.wait().map_err(cl_err("clWaitForEvents"))?;
+        }
+        Ok(std::mem::take(&mut readback.host))
+    }
+
     fn launch(
         &self,
         field: FieldKind,
@@ -301,5 +331,22 @@ impl Runtime for ClDevice {
 
     fn twiddle_cache(&self) -> &TwiddleCache<Buffer<u8>> {
         &self.twiddles
+    }
+}
+
+/// A device → host copy queued by [`Runtime::read_enqueue`] on an OpenCL device.
+pub struct ClReadback {
+    /// The destination, written by the device until `event` completes.
+    host: Vec<u8>,
+    /// The queued read; `None` once waited for (or for an empty read).
+    event: Option<Event>,
+}
+
+impl Drop for ClReadback {
+    fn drop(&mut self) {
+        // The device may still be writing `host`: it is freed only after the read is done.
+        if let Some(event) = self.event.take() {
+            let _ = event.wait();
+        }
     }
 }

@@ -39,3 +39,9 @@ fn msm_over_device_scalars_matches_host_scalars() {
     let Some(dev) = device() else { return };
     quotient_common::msm_over_device_scalars_matches_host_scalars(&dev);
 }
+
+#[test]
+fn download_enqueue_reads_before_later_work() {
+    let Some(dev) = device() else { return };
+    quotient_common::download_enqueue_reads_before_later_work(&dev);
+}

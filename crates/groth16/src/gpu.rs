@@ -9,8 +9,10 @@
 //!    the odd coset (iNTT, `shiftⁱ/n`, NTT: snarkjs's method, as [`crate::cpu_quotient`]) and
 //!    forms `h = a·b − c` in place (`fe_mul_sub_kernel`), all on device buffers;
 //! 3. queues the five MSMs — A, B1, B2 and C over the resident witness (C from an offset: no
-//!    copy), H over the device-resident `h` — with [`zkprove_gpu::GpuBases::msm_enqueue`];
-//! 4. reads back each MSM's window sums (a few dozen points) and combines them on the host.
+//!    copy), H over the device-resident `h` — with [`zkprove_gpu::GpuBases::msm_enqueue`], each
+//!    with the read-back of its window sums (a few dozen points) queued right behind its kernels;
+//! 4. waits for those read-backs and combines the window sums on the host
+//!    ([`Groth16Backend::proof_finish`]; steps 1–3 are [`Groth16Backend::proof_enqueue`]).
 //!
 //! No `n`-sized array comes back to the host on this path: the downloads are the MSMs' window
 //! sums only. [`crate::Groth16Prover::h_scalars`] reads `h` back, for tests and inspection, and is
@@ -22,7 +24,7 @@
 //! resident, scratch buffers are freed in stream order (CUDA `cuMemFreeAsync`; OpenCL's release
 //! waits for the commands using them), and the window sums are read back only after the last MSM
 //! is queued, so the device runs the ~40 kernels of a proof back to back while the host only
-//! queues them; the host waits once, at the first read-back. The host syncs that remain: the
+//! queues them; the host waits once, for the first read-back. The host syncs that remain: the
 //! witness upload (it copies from a borrowed slice, so it returns once the copy is done: before
 //! any kernel of the proof is queued, nothing is lost), bases too large to stay resident (uploaded
 //! per chunk by each MSM), and, on a CUDA context without stream-ordered allocation, every free.
@@ -31,9 +33,13 @@
 //! stream only ([`zkprove_gpu::Runtime::upload_bytes`]): when several threads prove on one
 //! device, a proof's witness upload overlaps the kernels of the proof before it instead of
 //! queueing behind them, and its kernels start as soon as the earlier ones are done. OpenCL keeps
-//! its one in-order queue (an upload there waits for the queued kernels). Not done: from a single
-//! thread, nothing uploads the next witness while a proof computes (that needs a batch API, e.g.
-//! a prover taking a queue of witnesses); and none of this has been measured on a GPU.
+//! its one in-order queue (an upload there waits for the queued kernels). From one thread,
+//! [`crate::Groth16Prover::prove_stream`] keeps two proofs in flight: the next witness goes up and
+//! its proof is queued before the current proof is waited for, so the device runs proofs back to
+//! back while the host combines, blinds and verifies the previous one (the read-backs being queued
+//! behind each MSM's own kernels, the next proof's kernels do not delay them). None of this has
+//! been measured on a GPU yet (`zkprove bench groth16 --stream` compares it with one proof at a
+//! time).
 //!
 //! ## Precomputed bases
 //! A key loaded for many proofs ([`crate::KeyUse::ManyProofs`], the default of
@@ -51,7 +57,7 @@ use zkprove_curve::bn254::{G1Config, G2Config};
 use zkprove_field::bn254::Fr;
 use zkprove_gpu::{
     ClBuffer, ClDevice, CosetNtt, CudaBackend, CudaDevice, DeviceBuffer, FieldOp, GpuBases,
-    GpuBuffer, GpuCsr, GpuError, OpenClBackend, Runtime, field_op, mul_sub_assign,
+    GpuBuffer, GpuCsr, GpuError, OpenClBackend, PendingMsm, Runtime, field_op, mul_sub_assign,
 };
 
 use crate::matrix::SparseMatrix;
@@ -136,9 +142,10 @@ impl<R: Runtime> DeviceMatrices<R> {
         self.quotient_of(&w)
     }
 
-    /// The five MSMs of a proof from one upload of the witness (see the module docs).
+    /// Queues a proof from one upload of the witness: the quotient, the five MSMs and the
+    /// read-backs of their window sums (see the module docs), without waiting for the device.
     #[allow(clippy::too_many_arguments)]
-    fn proof_msms(
+    fn proof_enqueue(
         &self,
         a: &GpuBases<R, G1Config>,
         b1: &GpuBases<R, G1Config>,
@@ -147,7 +154,7 @@ impl<R: Runtime> DeviceMatrices<R> {
         h: &GpuBases<R, G1Config>,
         n_public: usize,
         witness: &[Fr],
-    ) -> Result<QueryMsms, Groth16Error> {
+    ) -> Result<DevicePendingProof<R>, Groth16Error> {
         let err = gpu_err::<R>;
         // ZKPROVE_GPU_PROFILE=1: wait after each phase and print its time (as the device MSMs do).
         let profile = zkprove_gpu::profiling();
@@ -164,25 +171,55 @@ impl<R: Runtime> DeviceMatrices<R> {
         mark("witness upload")?;
         let hs = self.quotient_of(&w)?;
         mark("quotient")?;
-        // Queued back to back; the first `finish` is the proof's one wait on the device.
-        let ph = h.msm_enqueue(&hs, 0, None).map_err(err)?;
-        let pa = a.msm_enqueue(&w, 0, None).map_err(err)?;
-        let pb1 = b1.msm_enqueue(&w, 0, None).map_err(err)?;
-        let pb2 = b2.msm_enqueue(&w, 0, None).map_err(err)?;
-        let pc = c.msm_enqueue(&w, n_public + 1, None).map_err(err)?;
+        // Queued back to back, each MSM's read-back right behind its kernels.
+        let pending = DevicePendingProof {
+            h: h.msm_enqueue(&hs, 0, None).map_err(err)?,
+            a: a.msm_enqueue(&w, 0, None).map_err(err)?,
+            b1: b1.msm_enqueue(&w, 0, None).map_err(err)?,
+            b2: b2.msm_enqueue(&w, 0, None).map_err(err)?,
+            c: c.msm_enqueue(&w, n_public + 1, None).map_err(err)?,
+        };
+        // Freed in queue order, once the kernels above are done with them.
         drop((w, hs));
+        mark("queue the MSMs")?;
+        Ok(pending)
+    }
+}
+
+/// A proof queued on a device by [`Groth16Backend::proof_enqueue`] (a GPU backend's
+/// [`Groth16Backend::PendingProof`]): its five MSMs with their read-backs queued.
+pub struct DevicePendingProof<R: Runtime> {
+    h: PendingMsm<R, G1Config>,
+    a: PendingMsm<R, G1Config>,
+    b1: PendingMsm<R, G1Config>,
+    b2: PendingMsm<R, G2Config>,
+    c: PendingMsm<R, G1Config>,
+}
+
+impl<R: Runtime> core::fmt::Debug for DevicePendingProof<R> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("DevicePendingProof").field("backend", &R::BACKEND).finish()
+    }
+}
+
+impl<R: Runtime> DevicePendingProof<R> {
+    /// Waits for the read-backs (the first wait is the proof's one wait on the device) and
+    /// combines each MSM's window sums.
+    fn finish(self) -> Result<QueryMsms, Groth16Error> {
+        let err = gpu_err::<R>;
         Ok(QueryMsms {
-            h: ph.finish().map_err(err)?,
-            a: pa.finish().map_err(err)?,
-            b1: pb1.finish().map_err(err)?,
-            b2: pb2.finish().map_err(err)?,
-            c: pc.finish().map_err(err)?,
+            h: self.h.finish().map_err(err)?,
+            a: self.a.finish().map_err(err)?,
+            b1: self.b1.finish().map_err(err)?,
+            b2: self.b2.finish().map_err(err)?,
+            c: self.c.finish().map_err(err)?,
         })
     }
 }
 
 impl Groth16Backend for CudaBackend {
     type Matrices = DeviceMatrices<CudaDevice>;
+    type PendingProof = DevicePendingProof<CudaDevice>;
 
     fn upload(values: Vec<Fr>) -> Result<DeviceBuffer<Fr>, Groth16Error> {
         let dev = CudaDevice::get().map_err(gpu_err::<CudaDevice>)?;
@@ -224,17 +261,22 @@ impl Groth16Backend for CudaBackend {
         matrices.quotient(witness).map(Some)
     }
 
-    fn proof_msms(
+    fn proof_enqueue(
         key: KeyQueries<'_, Self>,
         witness: &[Fr],
-    ) -> Result<Option<QueryMsms>, Groth16Error> {
+    ) -> Result<Option<DevicePendingProof<CudaDevice>>, Groth16Error> {
         let KeyQueries { matrices, a, b1, b2, c, h, n_public } = key;
-        matrices.proof_msms(a, b1, b2, c, h, n_public, witness).map(Some)
+        matrices.proof_enqueue(a, b1, b2, c, h, n_public, witness).map(Some)
+    }
+
+    fn proof_finish(pending: DevicePendingProof<CudaDevice>) -> Result<QueryMsms, Groth16Error> {
+        pending.finish()
     }
 }
 
 impl Groth16Backend for OpenClBackend {
     type Matrices = DeviceMatrices<ClDevice>;
+    type PendingProof = DevicePendingProof<ClDevice>;
 
     fn upload(values: Vec<Fr>) -> Result<ClBuffer<Fr>, Groth16Error> {
         let dev = ClDevice::get().map_err(gpu_err::<ClDevice>)?;
@@ -276,11 +318,15 @@ impl Groth16Backend for OpenClBackend {
         matrices.quotient(witness).map(Some)
     }
 
-    fn proof_msms(
+    fn proof_enqueue(
         key: KeyQueries<'_, Self>,
         witness: &[Fr],
-    ) -> Result<Option<QueryMsms>, Groth16Error> {
+    ) -> Result<Option<DevicePendingProof<ClDevice>>, Groth16Error> {
         let KeyQueries { matrices, a, b1, b2, c, h, n_public } = key;
-        matrices.proof_msms(a, b1, b2, c, h, n_public, witness).map(Some)
+        matrices.proof_enqueue(a, b1, b2, c, h, n_public, witness).map(Some)
+    }
+
+    fn proof_finish(pending: DevicePendingProof<ClDevice>) -> Result<QueryMsms, Groth16Error> {
+        pending.finish()
     }
 }

@@ -21,16 +21,19 @@
 //! for tests and benchmarks of any size without a ceremony or a `.zkey` file.
 //!
 //! ## On a GPU (`CudaBackend`, `OpenClBackend` of zkprove-gpu)
-//! The whole proof stays in device memory ([`Groth16Backend::proof_msms`]): the queries, the A and
+//! The whole proof stays in device memory ([`Groth16Backend::proof_enqueue`]): the queries, the A and
 //! B matrices and the coset NTT tables are uploaded once at load; a proof uploads the witness once,
 //! computes steps 1–3 on device buffers (CSR products, `a∘b`, the coset moves, `a·b − c`), runs the
 //! five MSMs over the resident witness (C from an offset into it) and the resident `h`, and reads
 //! back only each MSM's window sums (a few dozen points): no `n`-sized array comes back to the
 //! host. The kernels of a proof are queued back to back on the device's compute stream (queue)
-//! with one host wait, at the first read-back; on CUDA the witness goes up on a transfer stream,
-//! so that with several proving threads an upload overlaps the previous proof's kernels. [`Groth16Prover::h_scalars`] reads `h` back for tests;
+//! with one host wait, for the first read-back; on CUDA the witness goes up on a transfer stream,
+//! so that with several proving threads an upload overlaps the previous proof's kernels.
+//! [`Groth16Prover::prove_stream`] proves a sequence of witnesses from one thread with the next
+//! proof queued before the current one is waited for (the device busy while the host verifies).
+//! [`Groth16Prover::h_scalars`] reads `h` back for tests;
 //! [`cpu_quotient`] is the CPU reference it is tested against. The CPU backend keeps the host path
-//! (the defaults of [`Groth16Backend::quotient`] and [`Groth16Backend::proof_msms`]).
+//! (the defaults of [`Groth16Backend::quotient`] and [`Groth16Backend::proof_enqueue`]).
 
 #![forbid(unsafe_code)]
 
@@ -38,14 +41,16 @@ mod gpu;
 mod matrix;
 mod prover;
 pub mod setup;
+mod stream;
 mod verifier;
 
-pub use gpu::DeviceMatrices;
+pub use gpu::{DeviceMatrices, DevicePendingProof};
 pub use matrix::SparseMatrix;
 pub use prover::{
     Groth16Backend, Groth16Prover, KeyQueries, KeyUse, QueryMsms, StreamingProver, coset_shift,
     cpu_quotient,
 };
+pub use stream::ProofStream;
 pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};
 pub use zkprove_circom::{Proof, VerificationKey};
 

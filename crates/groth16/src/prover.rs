@@ -91,23 +91,35 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
         Ok(None)
     }
 
-    /// The five MSMs of a proof, when the backend runs the whole of it itself (the GPU backends:
-    /// one upload of the witness, the quotient and the MSMs on the device, a few points back); `None`
-    /// (the default): the prover computes the quotient ([`Groth16Backend::quotient`] or the host
-    /// path) and calls [`MsmOps::msm`] five times. The witness length has been checked.
+    /// A proof's work queued on the backend by [`Groth16Backend::proof_enqueue`], its result not
+    /// yet read back.
+    type PendingProof: Send;
+
+    /// Queues the whole of a proof's quotient and five MSMs when the backend runs them itself (the
+    /// GPU backends: one upload of the witness, the quotient and the MSMs on the device, the
+    /// read-backs of a few points queued behind them) and returns without waiting for the device;
+    /// [`Groth16Backend::proof_finish`] waits for the result. `None` (the default): the prover
+    /// computes the quotient ([`Groth16Backend::quotient`] or the host path) and calls
+    /// [`MsmOps::msm`] five times. The witness length has been checked.
     ///
     /// # Errors
     /// Backend errors.
-    fn proof_msms(
+    fn proof_enqueue(
         key: KeyQueries<'_, Self>,
         witness: &[Fr],
-    ) -> Result<Option<QueryMsms>, Groth16Error> {
+    ) -> Result<Option<Self::PendingProof>, Groth16Error> {
         let _ = (key, witness);
         Ok(None)
     }
+
+    /// Waits for a proof queued by [`Groth16Backend::proof_enqueue`] and returns its five MSMs.
+    ///
+    /// # Errors
+    /// Backend errors (including those of the queued work).
+    fn proof_finish(pending: Self::PendingProof) -> Result<QueryMsms, Groth16Error>;
 }
 
-/// What [`Groth16Backend::proof_msms`] works from: a loaded key's matrices and queries as the
+/// What [`Groth16Backend::proof_enqueue`] works from: a loaded key's matrices and queries as the
 /// backend holds them.
 pub struct KeyQueries<'a, B: Groth16Backend> {
     /// The A and B matrices ([`Groth16Backend::prepare_matrices`]).
@@ -222,6 +234,12 @@ fn cpu_key_endomorphism(n: usize) -> Endomorphism {
 
 impl Groth16Backend for CpuBackend {
     type Matrices = ();
+    /// The CPU backend queues nothing (its proofs run on the calling thread).
+    type PendingProof = core::convert::Infallible;
+
+    fn proof_finish(pending: Self::PendingProof) -> Result<QueryMsms, Groth16Error> {
+        match pending {}
+    }
 
     fn prepare_matrices(
         _: &SparseMatrix,
@@ -394,7 +412,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         Ok(&witness[1..=self.header.n_public as usize])
     }
 
-    fn check_witness(&self, witness: &[Fr]) -> Result<(), Groth16Error> {
+    pub(crate) fn check_witness(&self, witness: &[Fr]) -> Result<(), Groth16Error> {
         let expected = self.header.n_vars as usize;
         if witness.len() != expected {
             return Err(Groth16Error::WitnessLength { expected, got: witness.len() });
@@ -427,23 +445,44 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         Ok(h)
     }
 
-    /// The five MSMs: by the backend itself ([`Groth16Backend::proof_msms`]), or the quotient
-    /// then five [`MsmOps::msm`] calls.
-    fn query_msms(&self, witness: &[Fr]) -> Result<QueryMsms, Groth16Error> {
-        let n_public = self.header.n_public as usize;
-        let key = KeyQueries {
+    /// The loaded key as [`Groth16Backend::proof_enqueue`] takes it.
+    fn key_queries(&self) -> KeyQueries<'_, B> {
+        KeyQueries {
             matrices: &self.matrices,
             a: &self.a,
             b1: &self.b1,
             b2: &self.b2,
             c: &self.c,
             h: &self.h,
-            n_public,
-        };
+            n_public: self.header.n_public as usize,
+        }
+    }
+
+    /// The five MSMs: by the backend itself ([`Groth16Backend::proof_enqueue`]), or the quotient
+    /// then five [`MsmOps::msm`] calls.
+    fn query_msms(&self, witness: &[Fr]) -> Result<QueryMsms, Groth16Error> {
+        match self.start_msms(witness)? {
+            Started::Queued(pending) => {
+                let start = Instant::now();
+                let m = B::proof_finish(pending)?;
+                debug!(elapsed_ms = start.elapsed().as_millis() as u64, "waited for the backend");
+                Ok(m)
+            }
+            Started::Done(m) => Ok(*m),
+        }
+    }
+
+    /// Starts a proof's five MSMs for a checked witness: queued on the backend when it runs the
+    /// whole proof itself ([`Groth16Backend::proof_enqueue`]), computed here otherwise.
+    pub(crate) fn start_msms(
+        &self,
+        witness: &[Fr],
+    ) -> Result<Started<B::PendingProof>, Groth16Error> {
+        let n_public = self.header.n_public as usize;
         let start = Instant::now();
-        if let Some(m) = B::proof_msms(key, witness)? {
-            debug!(elapsed_ms = start.elapsed().as_millis() as u64, "quotient and MSMs (backend)");
-            return Ok(m);
+        if let Some(pending) = B::proof_enqueue(self.key_queries(), witness)? {
+            debug!(elapsed_ms = start.elapsed().as_millis() as u64, "proof queued (backend)");
+            return Ok(Started::Queued(pending));
         }
         let h = self.h_scalars_unchecked(witness)?;
         let start = Instant::now();
@@ -459,7 +498,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
             h: hq,
         };
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "MSMs");
-        Ok(m)
+        Ok(Started::Done(Box::new(m)))
     }
 
     /// A proof with the given blinding factors `r, s` (`r = s = 0` gives the unblinded proof that
@@ -475,8 +514,17 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     }
 }
 
+/// A proof's five MSMs once started ([`Groth16Prover::start_msms`]).
+pub(crate) enum Started<P> {
+    /// Queued on the backend ([`Groth16Backend::proof_enqueue`]): [`Groth16Backend::proof_finish`]
+    /// waits for them.
+    Queued(P),
+    /// Already computed (boxed: a pending proof is a few handles).
+    Done(Box<QueryMsms>),
+}
+
 /// The proof from the five MSMs and the blinding factors `r, s` (see the crate docs).
-fn blind(hd: &Groth16Header, msms: QueryMsms, r: Fr, s: Fr) -> Proof {
+pub(crate) fn blind(hd: &Groth16Header, msms: QueryMsms, r: Fr, s: Fr) -> Proof {
     let QueryMsms { a, b1, b2, c, h } = msms;
     let delta1 = Projective::from(hd.delta1);
     let pi_a = a + hd.alpha1 + delta1 * r;
@@ -487,7 +535,7 @@ fn blind(hd: &Groth16Header, msms: QueryMsms, r: Fr, s: Fr) -> Proof {
 }
 
 /// Fresh blinding factors `r, s` from the operating system's generator.
-fn random_blinding() -> (Fr, Fr) {
+pub(crate) fn random_blinding() -> (Fr, Fr) {
     let mut rng = StdRng::from_os_rng();
     (Fr::random(&mut rng), Fr::random(&mut rng))
 }

@@ -2,7 +2,9 @@
 //! proved with the same blinding `r, s` on the CPU and on the device must give the same proof, and
 //! it must verify; the H query's scalars computed on the device (the quotient: A·w, B·w, the coset
 //! NTTs and A·B − C, all in device memory) must equal the CPU's, on the example and on random
-//! matrices of 2^10 rows. OpenCL runs on PoCL in CI (skips without an OpenCL device unless
+//! matrices of 2^10 rows. [`Groth16Prover::prove_stream`] proves a sequence of witnesses in order
+//! (errors in place, each proof verifying against its own witness's public signals), pulling one
+//! witness ahead on a device and none ahead on the CPU. OpenCL runs on PoCL in CI (skips without an OpenCL device unless
 //! `ZKPROVE_REQUIRE_OPENCL=1`); CUDA skips without a device.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,8 @@ use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
 use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
 use zkprove_groth16::{
-    Groth16Backend, Groth16Prover, SparseMatrix, coset_shift, cpu_quotient, verify,
+    Groth16Backend, Groth16Error, Groth16Prover, SparseMatrix, coset_shift, cpu_quotient, setup,
+    verify,
 };
 
 fn example_dir() -> PathBuf {
@@ -85,6 +88,71 @@ fn random_quotient_matches_cpu<B: Groth16Backend>(log_n: usize, n_vars: usize, s
     assert_eq!(B::download(got).expect("download"), want, "{} quotient, 2^{log_n}", B::NAME);
 }
 
+/// A stream of six witnesses of one mul-chain circuit (2^8 rows) — four valid, one too short, one
+/// with a wrong output — proved in order; `ahead` is how many witnesses the stream may have pulled
+/// when it returns its first proof (2 on a device: the next proof is queued first; 1 on the CPU).
+fn stream_proves_each_witness<B: Groth16Backend>(ahead: usize) {
+    let mut rng = StdRng::seed_from_u64(77);
+    let (r1cs, w0) = setup::mul_chain(8, &mut rng).expect("circuit");
+    let zkey = setup::setup(&r1cs, &mut rng).expect("setup");
+    let prover = Groth16Prover::<B>::from_zkey(zkey).expect("key");
+    let others: Vec<Vec<Fr>> =
+        (0..3).map(|_| setup::mul_chain(8, &mut rng).expect("witness").1).collect();
+    let short = w0[..w0.len() - 1].to_vec();
+    let mut wrong = others[0].clone();
+    wrong[1] += Fr::ONE;
+    let witnesses =
+        [w0.clone(), others[0].clone(), short, wrong.clone(), others[1].clone(), others[2].clone()];
+
+    let pulled = std::cell::Cell::new(0usize);
+    let counted = witnesses.iter().inspect(|_| pulled.set(pulled.get() + 1));
+    let mut stream = prover.prove_stream(counted, true);
+    let first = stream.next().expect("a first item");
+    assert_eq!(pulled.get(), ahead, "{}: witnesses pulled for the first proof", B::NAME);
+    let results: Vec<_> = std::iter::once(first).chain(stream).collect();
+    assert_eq!(results.len(), witnesses.len(), "{}: one item per witness", B::NAME);
+    for (i, (result, w)) in results.iter().zip(&witnesses).enumerate() {
+        match i {
+            2 => assert!(
+                matches!(result, Err(Groth16Error::WitnessLength { .. })),
+                "{}: item {i}: {result:?}",
+                B::NAME
+            ),
+            3 => assert!(
+                matches!(result, Err(Groth16Error::InvalidProof)),
+                "{}: item {i}: {result:?}",
+                B::NAME
+            ),
+            _ => {
+                let proof =
+                    result.as_ref().unwrap_or_else(|e| panic!("{}: item {i}: {e}", B::NAME));
+                verify(prover.verification_key(), &w[1..2], proof)
+                    .unwrap_or_else(|e| panic!("{}: proof {i} against its signals: {e}", B::NAME));
+            }
+        }
+    }
+    // Unverified, the wrong witness still yields a proof, which does not verify; an empty stream
+    // yields nothing.
+    let proofs: Vec<_> = prover.prove_stream([&wrong, &w0], false).collect();
+    let bad = proofs[0].as_ref().expect("an unverified proof");
+    assert!(verify(prover.verification_key(), &wrong[1..2], bad).is_err());
+    verify(prover.verification_key(), &w0[1..2], proofs[1].as_ref().expect("proof")).expect("ok");
+    assert_eq!(prover.prove_stream(Vec::<Vec<Fr>>::new(), true).count(), 0);
+}
+
+#[test]
+fn cpu_stream_proves_each_witness() {
+    stream_proves_each_witness::<zkprove_poly::CpuBackend>(1);
+}
+
+#[test]
+fn opencl_stream_proves_each_witness() {
+    if !opencl_or_skip() {
+        return;
+    }
+    stream_proves_each_witness::<OpenClBackend>(2);
+}
+
 fn opencl_or_skip() -> bool {
     if let Err(e) = ClDevice::get() {
         assert!(
@@ -127,6 +195,7 @@ fn cuda_proof_equals_cpu_proof() {
         return;
     }
     same_proof_as_cpu::<CudaBackend>();
+    stream_proves_each_witness::<CudaBackend>(2);
     for (log_n, n_vars, seed) in [(0, 3, 1), (4, 20, 3), (12, 3000, 5)] {
         random_quotient_matches_cpu::<CudaBackend>(log_n, n_vars, seed);
     }

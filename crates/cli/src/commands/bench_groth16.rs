@@ -7,6 +7,9 @@
 //! `2^LOG_N` points, with the *insecure* test setup of `zkprove_groth16::setup`), for sizes whose
 //! `.zkey` is too large to make with snarkjs or to carry to the machine that benchmarks.
 //! `--device cuda|opencl|auto` proves on a GPU; the warm-up proof is always verified on the CPU.
+//! `--stream` times proofs as a prover serving a queue makes them (`Groth16Prover::prove_stream`:
+//! every proof verified on the CPU, the next one queued on the device first), beside the same
+//! proofs made and verified one at a time in the same run.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -47,6 +50,12 @@ pub struct BenchGroth16Args {
     /// Where to prove (`auto`: CUDA when usable, else the CPU; the report names the device).
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
+    /// Time a stream of proofs (`Groth16Prover::prove_stream`, each verified on the CPU, the next
+    /// one queued on the device before the current one is waited for): `median_ms` is then the
+    /// median time between consecutive proofs, and `one_by_one_ms` the median of the same proofs
+    /// made and verified one at a time (`prove_verified`), measured just before.
+    #[arg(long)]
+    stream: bool,
     /// One JSON line on stdout.
     #[arg(long)]
     json: bool,
@@ -88,8 +97,15 @@ struct Groth16Report {
     device: &'static str,
     /// The device's own name (the GPU's, or the CPU's model).
     device_name: String,
-    /// Median time of one proof (key loaded, witness in memory), milliseconds.
+    /// Median time of one proof (key loaded, witness in memory), milliseconds; with `--stream`,
+    /// the median time between consecutive proofs of the stream (each verified).
     median_ms: f64,
+    /// `"one-by-one"` (`prove`, not verified) or `"stream"` (`--stream`).
+    mode: &'static str,
+    /// With `--stream`: the median time of `prove_verified`, one proof at a time, milliseconds
+    /// (the same proofs without the overlap); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    one_by_one_ms: Option<f64>,
     reps: u32,
     threads: usize,
     /// Whether the key and witness were made in memory (`--synthetic`) rather than read.
@@ -204,21 +220,48 @@ fn bench<B: Groth16Backend>(
     let proof = prover.prove(&witness)?;
     verify(prover.verification_key(), public, &proof)
         .with_context(|| format!("the warm-up proof on {} is invalid", B::NAME))?;
-    let mut times = Vec::with_capacity(args.reps as usize);
-    for _ in 0..args.reps.max(1) {
-        let start = Instant::now();
-        let proof = prover.prove(&witness)?;
-        times.push(start.elapsed().as_secs_f64() * 1e3);
-        std::hint::black_box(proof);
-    }
-    times.sort_by(f64::total_cmp);
+    let reps = args.reps.max(1) as usize;
+    let median = |mut t: Vec<f64>| {
+        t.sort_by(f64::total_cmp);
+        t[t.len() / 2]
+    };
+    let (median_ms, one_by_one_ms) = if args.stream {
+        let mut one_by_one = Vec::with_capacity(reps);
+        for _ in 0..reps {
+            let start = Instant::now();
+            std::hint::black_box(prover.prove_verified(&witness)?);
+            one_by_one.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        // One more proof than timed intervals: the first one fills the pipeline.
+        let mut intervals = Vec::with_capacity(reps);
+        let mut last = None;
+        for proof in prover.prove_stream(std::iter::repeat_n(&witness, reps + 1), true) {
+            std::hint::black_box(proof.with_context(|| format!("a stream proof on {}", B::NAME))?);
+            let now = Instant::now();
+            if let Some(t) = last.replace(now) {
+                intervals.push(now.duration_since(t).as_secs_f64() * 1e3);
+            }
+        }
+        (median(intervals), Some(median(one_by_one)))
+    } else {
+        let mut times = Vec::with_capacity(reps);
+        for _ in 0..reps {
+            let start = Instant::now();
+            let proof = prover.prove(&witness)?;
+            times.push(start.elapsed().as_secs_f64() * 1e3);
+            std::hint::black_box(proof);
+        }
+        (median(times), None)
+    };
     let h = prover.header();
     let report = Groth16Report {
         kernel: "groth16",
         device: B::NAME,
         device_name,
-        median_ms: times[times.len() / 2],
-        reps: times.len() as u32,
+        median_ms,
+        mode: if args.stream { "stream" } else { "one-by-one" },
+        one_by_one_ms,
+        reps: reps as u32,
         threads: rayon::current_num_threads(),
         synthetic,
         setup_ms,
@@ -237,15 +280,23 @@ fn bench<B: Groth16Backend>(
         } else {
             "from files".to_owned()
         };
+        let what = match report.one_by_one_ms {
+            Some(one) => format!(
+                "stream of verified proofs: median {:.2} ms between proofs (one by one, verified: \
+                 {one:.2} ms, ratio {:.2})",
+                report.median_ms,
+                report.median_ms / one
+            ),
+            None => format!("median {:.2} ms", report.median_ms),
+        };
         println!(
-            "groth16 ({} signals, domain 2^{}, {origin}) on {} ({}, {} threads): median {:.2} ms \
-             over {} proofs; key load {:.0} ms; peak memory {:.1} MB (zkey {:.1} MB)",
+            "groth16 ({} signals, domain 2^{}, {origin}) on {} ({}, {} threads): {what} over {} \
+             proofs; key load {:.0} ms; peak memory {:.1} MB (zkey {:.1} MB)",
             report.n_vars,
             report.log_n,
             report.device,
             report.device_name,
             report.threads,
-            report.median_ms,
             report.reps,
             report.load_ms,
             report.peak_rss_bytes as f64 / 1e6,

@@ -86,6 +86,34 @@ pub fn mul_sub_assign_matches_host<R: Runtime>(dev: &Arc<R>) {
     );
 }
 
+/// [`GpuBuffer::download_enqueue`]: the copy is ordered after the work queued before it and before
+/// the work queued after it (the later in-place update does not show in it); several pending at
+/// once, of the same and of different lengths; one dropped unwaited, its buffer then reused.
+pub fn download_enqueue_reads_before_later_work<R: Runtime>(dev: &Arc<R>) {
+    let dev = dev.clone();
+    let mut rng = StdRng::seed_from_u64(74);
+    for n in [0usize, 1, 33, 1000, 1000] {
+        let (a, b, c) = (random(n, &mut rng), random(n, &mut rng), random(n, &mut rng));
+        let mut da = GpuBuffer::upload(&dev, &a).expect("upload");
+        let db = GpuBuffer::upload(&dev, &b).expect("upload");
+        let dc = GpuBuffer::upload(&dev, &c).expect("upload");
+        let before = da.download_enqueue().expect("queue download");
+        let dropped = da.download_enqueue().expect("queue download");
+        mul_sub_assign(&mut da, &db, &dc).expect("mul_sub");
+        let after = da.download_enqueue().expect("queue download");
+        drop(dropped);
+        mul_sub_assign(&mut da, &db, &dc).expect("mul_sub again");
+        let once: Vec<Fr> = (0..n).map(|i| a[i] * b[i] - c[i]).collect();
+        let twice: Vec<Fr> = (0..n).map(|i| once[i] * b[i] - c[i]).collect();
+        // Waited for out of order: each holds what the buffer held when it was queued.
+        assert_eq!(after.wait().expect("after"), once, "n = {n}: queued after one update");
+        assert_eq!(before.wait().expect("before"), a, "n = {n}: queued before the updates");
+        let last = da.download_enqueue().expect("queue download");
+        drop(da);
+        assert_eq!(last.wait().expect("last"), twice, "n = {n}: the buffer dropped meanwhile");
+    }
+}
+
 /// MSMs over a device column (from offsets, queued back to back) against host scalars.
 pub fn msm_over_device_scalars_matches_host_scalars<R: Runtime>(dev: &Arc<R>) {
     let dev = dev.clone();

@@ -231,3 +231,43 @@ fn bench_groth16_prints_one_json_line() {
     assert!(line["median_ms"].as_f64().unwrap() > 0.0);
     assert_eq!(line["log_n"], 11);
 }
+
+/// `groth16 prove-many`: every readable witness gets a verifying proof under its own name, a
+/// truncated one is reported (exit status 3, naming the file) without stopping the others, and two
+/// witnesses of one name are refused before anything is proved.
+#[test]
+fn prove_many_proves_each_witness_and_reports_the_bad_one() {
+    let dir = scratch("prove-many");
+    let witness = std::fs::read(example("witness.wtns")).expect("example witness");
+    let (a, b, cut) = (dir.join("a.wtns"), dir.join("b.wtns"), dir.join("cut.wtns"));
+    std::fs::write(&a, &witness).expect("write");
+    std::fs::write(&b, &witness).expect("write");
+    std::fs::write(&cut, &witness[..100]).expect("write");
+    let out_dir = dir.join("out");
+    let zkey = example("circuit.zkey");
+    let run = |ws: &[&Path]| {
+        let mut args = vec![p("groth16"), p("prove-many"), &zkey, &out_dir];
+        args.extend_from_slice(ws);
+        zkprove(&args)
+    };
+    let out = run(&[&a, &cut, &b]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cut.wtns"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 of 3 witnesses not proved"), "{}", stderr(&out));
+    let vk = example("verification_key.json");
+    for name in ["a", "b"] {
+        let (proof, public) = (
+            out_dir.join(format!("{name}.proof.json")),
+            out_dir.join(format!("{name}.public.json")),
+        );
+        let v = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof]);
+        assert_eq!(v.status.code(), Some(0), "{name}: {}", stderr(&v));
+    }
+    assert!(!out_dir.join("cut.proof.json").exists());
+
+    let other = scratch("prove-many-other").join("a.wtns");
+    std::fs::write(&other, &witness).expect("write");
+    let out = run(&[&a, &other]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("two witnesses named \"a\""), "{}", stderr(&out));
+}

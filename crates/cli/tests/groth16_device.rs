@@ -82,3 +82,50 @@ fn cuda_without_a_device_is_a_clear_error() {
     let err = stderr(&out);
     assert!(err.contains("cuda"), "{err}");
 }
+
+/// `groth16 prove-many --device opencl`: the witnesses are proved through the stream on the device;
+/// one that does not satisfy the circuit fails verification there, is tried again on the CPU with
+/// a warning, fails there too and is reported (exit status 1), and the others' proofs verify.
+#[test]
+fn opencl_prove_many_falls_back_per_proof() {
+    if zkprove_gpu::ClDevice::get().is_err() {
+        assert!(
+            !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
+            "ZKPROVE_REQUIRE_OPENCL=1 but no OpenCL device"
+        );
+        eprintln!("skipped: no OpenCL device");
+        return;
+    }
+    let dir = scratch("prove-many");
+    let witness = std::fs::read(example("witness.wtns")).expect("example witness");
+    // The last signal's lowest bit flipped: a well-formed witness that satisfies nothing.
+    let mut wrong = witness.clone();
+    let last = wrong.len() - 32;
+    wrong[last] ^= 1;
+    let (a, bad, b) = (dir.join("a.wtns"), dir.join("bad.wtns"), dir.join("b.wtns"));
+    std::fs::write(&a, &witness).expect("write");
+    std::fs::write(&bad, &wrong).expect("write");
+    std::fs::write(&b, &witness).expect("write");
+    let out_dir = dir.join("out");
+    let p = Path::new;
+    let zkey = example("circuit.zkey");
+    let out = zkprove(
+        &[p("groth16"), p("prove-many"), &zkey, &out_dir, &a, &bad, &b, p("--device"), p("opencl")],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("bad.wtns on opencl failed") && err.contains("on the CPU instead"),
+        "{err}"
+    );
+    assert!(err.contains("proved 2 of 3 witnesses on opencl"), "{err}");
+    let vk = example("verification_key.json");
+    for name in ["a", "b"] {
+        let proof = out_dir.join(format!("{name}.proof.json"));
+        let public = out_dir.join(format!("{name}.public.json"));
+        let v = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof], &[]);
+        assert_eq!(v.status.code(), Some(0), "{name}: {}", stderr(&v));
+    }
+    assert!(!out_dir.join("bad.proof.json").exists());
+}

@@ -40,6 +40,12 @@ enum Groth16Command {
     /// Prove: `zkprove groth16 prove circuit.zkey witness.wtns proof.json public.json` (the
     /// argument order of snarkjs and rapidsnark). The proof is verified before it is written.
     Prove(ProveArgs),
+    /// Prove many witnesses with the key loaded once: `zkprove groth16 prove-many circuit.zkey
+    /// OUT_DIR a.wtns b.wtns …` writes `OUT_DIR/a.proof.json`, `OUT_DIR/a.public.json`, … Every
+    /// proof is verified before it is written; on a GPU the next proof is queued while the current
+    /// one is verified, and a GPU proof that fails is made again on the CPU. A witness that cannot
+    /// be proved is reported and skipped (the exit status is then that of the first failure).
+    ProveMany(super::groth16_many::ProveManyArgs),
     /// Verify: `zkprove groth16 verify verification_key.json public.json proof.json`; exit status
     /// 0 only when the proof is valid, 1 when it is not.
     Verify(VerifyArgs),
@@ -106,6 +112,7 @@ impl Progress {
 pub fn run(args: Groth16Args) -> Result<()> {
     match args.command {
         Groth16Command::Prove(a) => prove(&a),
+        Groth16Command::ProveMany(a) => super::groth16_many::run(&a),
         Groth16Command::Verify(a) => verify_files(&a.verification_key, &a.public, &a.proof),
     }
 }

@@ -9,4 +9,5 @@ pub mod bench_sumcheck;
 pub mod bench_whir;
 pub mod devices;
 pub mod groth16;
+pub mod groth16_many;
 pub mod zkey;

@@ -54,6 +54,20 @@ fn prove_and_verify(device: &str, env: &[(&str, &str)]) -> Output {
     out
 }
 
+/// Whether an OpenCL device is there; without one, a skip (a failure under
+/// `ZKPROVE_REQUIRE_OPENCL=1`).
+fn opencl_or_skip() -> bool {
+    if zkprove_gpu::ClDevice::get().is_ok() {
+        return true;
+    }
+    assert!(
+        !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
+        "ZKPROVE_REQUIRE_OPENCL=1 but no OpenCL device"
+    );
+    eprintln!("skipped: no OpenCL device");
+    false
+}
+
 #[test]
 fn auto_proves_on_whatever_is_usable() {
     let out = prove_and_verify("auto", &[]);
@@ -62,12 +76,7 @@ fn auto_proves_on_whatever_is_usable() {
 
 #[test]
 fn opencl_proof_verifies() {
-    if zkprove_gpu::ClDevice::get().is_err() {
-        assert!(
-            !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
-            "ZKPROVE_REQUIRE_OPENCL=1 but no OpenCL device"
-        );
-        eprintln!("skipped: no OpenCL device");
+    if !opencl_or_skip() {
         return;
     }
     let out = prove_and_verify("opencl", &[]);
@@ -88,12 +97,7 @@ fn cuda_without_a_device_is_a_clear_error() {
 /// a warning, fails there too and is reported (exit status 1), and the others' proofs verify.
 #[test]
 fn opencl_prove_many_falls_back_per_proof() {
-    if zkprove_gpu::ClDevice::get().is_err() {
-        assert!(
-            !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
-            "ZKPROVE_REQUIRE_OPENCL=1 but no OpenCL device"
-        );
-        eprintln!("skipped: no OpenCL device");
+    if !opencl_or_skip() {
         return;
     }
     let dir = scratch("prove-many");

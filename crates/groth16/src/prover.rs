@@ -461,15 +461,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     /// The five MSMs: by the backend itself ([`Groth16Backend::proof_enqueue`]), or the quotient
     /// then five [`MsmOps::msm`] calls.
     fn query_msms(&self, witness: &[Fr]) -> Result<QueryMsms, Groth16Error> {
-        match self.start_msms(witness)? {
-            Started::Queued(pending) => {
-                let start = Instant::now();
-                let m = B::proof_finish(pending)?;
-                debug!(elapsed_ms = start.elapsed().as_millis() as u64, "waited for the backend");
-                Ok(m)
-            }
-            Started::Done(m) => Ok(*m),
-        }
+        finish_msms::<B>(self.start_msms(witness)?)
     }
 
     /// Starts a proof's five MSMs for a checked witness: queued on the backend when it runs the
@@ -521,6 +513,21 @@ pub(crate) enum Started<P> {
     Queued(P),
     /// Already computed (boxed: a pending proof is a few handles).
     Done(Box<QueryMsms>),
+}
+
+/// The five MSMs of a started proof: waited for when queued on the backend.
+pub(crate) fn finish_msms<B: Groth16Backend>(
+    started: Started<B::PendingProof>,
+) -> Result<QueryMsms, Groth16Error> {
+    match started {
+        Started::Queued(pending) => {
+            let start = Instant::now();
+            let m = B::proof_finish(pending)?;
+            debug!(elapsed_ms = start.elapsed().as_millis() as u64, "waited for the backend");
+            Ok(m)
+        }
+        Started::Done(m) => Ok(*m),
+    }
 }
 
 /// The proof from the five MSMs and the blinding factors `r, s` (see the crate docs).

@@ -23,7 +23,7 @@ use std::collections::VecDeque;
 use tracing::info_span;
 use zkprove_field::bn254::Fr;
 
-use crate::prover::{Started, blind, random_blinding};
+use crate::prover::{Started, blind, finish_msms, random_blinding};
 use crate::{Groth16Backend, Groth16Error, Groth16Prover, Proof};
 
 /// Proofs in flight at once: the one being waited for and the one queued behind it.
@@ -100,10 +100,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
 
     /// Waits for a started proof, blinds it and (with `verify`) verifies it.
     fn complete(&self, f: InFlight<B::PendingProof>, verify: bool) -> Result<Proof, Groth16Error> {
-        let msms = match f.started? {
-            Started::Queued(pending) => B::proof_finish(pending)?,
-            Started::Done(m) => *m,
-        };
+        let msms = finish_msms::<B>(f.started?)?;
         let (r, s) = random_blinding();
         let proof = blind(self.header(), msms, r, s);
         if verify {

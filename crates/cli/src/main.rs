@@ -39,8 +39,7 @@ enum Command {
 mod exit {
     /// The proof is invalid (`groth16 verify`), or a freshly made proof failed verification.
     pub const INVALID_PROOF: u8 = 1;
-    /// Command-line usage error (clap's own status).
-    #[allow(dead_code)]
+    /// Command-line usage error (clap's own status; also a malformed `ZKPROVE_*` variable).
     pub const USAGE: u8 = 2;
     /// An input file is missing, unreadable, malformed, foreign or does not match the others.
     pub const BAD_INPUT: u8 = 3;
@@ -50,7 +49,17 @@ mod exit {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.verbose);
+    // The GPU crate reads no environment variable: its configuration comes from here.
+    let gpu = match zkprove_gpu::GpuConfig::from_vars(|name| std::env::var(name).ok()) {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(exit::USAGE);
+        }
+    };
+    init_tracing(cli.verbose, gpu.profile);
+    // The first call in this process: it cannot have been configured before.
+    let _ = zkprove_gpu::configure(gpu);
     let result = match cli.command {
         Command::Groth16(args) => commands::groth16::run(args),
         Command::Zkey(args) => commands::zkey::run(args),
@@ -95,7 +104,9 @@ fn exit_status(err: &anyhow::Error) -> u8 {
                 | G::InvalidPoint { .. }
                 | G::DomainTooLarge { .. }
                 | G::InvalidCircuit { .. } => exit::BAD_INPUT,
-                G::Ntt(_) | G::Msm(_) | G::Backend { .. } => exit::FAILURE,
+                G::Ntt(_) | G::Msm(_) | G::Device(_) | G::Range(_) | G::MatrixShape { .. } => {
+                    exit::FAILURE
+                }
             };
         }
         if cause.downcast_ref::<zkprove_circom::CircomError>().is_some()
@@ -107,13 +118,16 @@ fn exit_status(err: &anyhow::Error) -> u8 {
     exit::FAILURE
 }
 
-/// Logs go to stderr so that stdout stays machine-readable (`--json`).
-fn init_tracing(verbose: u8) {
-    let default = match verbose {
+/// Logs go to stderr so that stdout stays machine-readable (`--json`). With `ZKPROVE_GPU_PROFILE=1`
+/// the device MSM phase times (target `zkprove_gpu::profile`) are shown too.
+fn init_tracing(verbose: u8, gpu_profile: bool) {
+    let level = match verbose {
         0 => "warn",
         1 => "debug",
         _ => "trace",
     };
+    let default =
+        if gpu_profile { format!("{level},zkprove_gpu::profile=info") } else { level.into() };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();

@@ -116,11 +116,19 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
     }
 
     /// Queues kernel `kernel` of `field`'s program (compiled on first use and cached) over `global`
-    /// work-items in groups of `local` (or the runtime's choice).
+    /// work-items in groups of `local` (or the runtime's choice). Untyped: reachable from outside
+    /// this crate only as this `unsafe` function; the crate's own kernels go through typed
+    /// wrappers that check every length first.
+    ///
+    /// # Safety
+    /// The kernel reads and writes its buffer arguments at the indices its scalar arguments and
+    /// `global` imply: every buffer must be at least that large (else the kernel accesses device
+    /// memory out of bounds), and the arguments must match the kernel's parameter list in number,
+    /// order and type.
     ///
     /// # Errors
     /// [`GpuError::Compile`], [`GpuError::NoNvrtc`], [`GpuError::Driver`].
-    fn launch(
+    unsafe fn launch_raw(
         &self,
         field: FieldKind,
         kernel: &'static str,
@@ -129,12 +137,15 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
         local: Option<usize>,
     ) -> Result<(), GpuError>;
 
-    /// Like [`Runtime::launch`], for a kernel of `program` (compiled on first use and cached per
-    /// device under `program.name`).
+    /// Like [`Runtime::launch_raw`], for a kernel of `program` (compiled on first use and cached
+    /// per device under `program.name`).
+    ///
+    /// # Safety
+    /// As [`Runtime::launch_raw`].
     ///
     /// # Errors
     /// [`GpuError::Compile`], [`GpuError::NoNvrtc`], [`GpuError::Driver`].
-    fn launch_program(
+    unsafe fn launch_program_raw(
         &self,
         program: ProgramSource,
         kernel: &'static str,
@@ -142,6 +153,16 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
         global: usize,
         local: Option<usize>,
     ) -> Result<(), GpuError>;
+
+    /// The device used by the zero-sized [`crate::GpuBackend`] of this runtime, opened once per
+    /// process; refused once the device was marked unhealthy ([`crate::unhealthy_reason`]).
+    ///
+    /// # Errors
+    /// [`GpuError::NoDevice`], [`GpuError::Unhealthy`], [`GpuError::Driver`].
+    fn default_device() -> Result<Arc<Self>, GpuError>;
+
+    /// A label for the default device in messages (`"cuda:0"`, `"opencl:1"`).
+    fn device_label() -> String;
 
     /// Waits until every queued operation has finished.
     ///
@@ -168,6 +189,43 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
     #[doc(hidden)]
     fn twiddle_cache(&self) -> &TwiddleCache<Self::Mem>;
 }
+
+/// The launches of this crate's kernels: only the typed wrappers of this crate call them, each
+/// having checked the lengths of its buffers against the sizes it passes (see the `// SAFETY:`
+/// argument at each implementation below). Crate-private, so code outside the crate cannot launch
+/// an untyped kernel without `unsafe`.
+pub(crate) trait Launch: Runtime {
+    /// [`Runtime::launch_raw`] for a caller that checked its buffers' sizes.
+    fn launch(
+        &self,
+        field: FieldKind,
+        kernel: &'static str,
+        args: &[KernelArg<'_, Self::Mem>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError> {
+        // SAFETY: `Launch` is crate-private; every call site in this crate is a typed wrapper
+        // (field ops, NTT, MSM, CSR, Merkle, sumcheck) that checks its buffers' lengths against
+        // the sizes and counts it passes before launching (the differential tests run each one
+        // at sizes 0, 1, odd and large against the CPU backend).
+        unsafe { self.launch_raw(field, kernel, args, global, local) }
+    }
+
+    /// [`Runtime::launch_program_raw`] for a caller that checked its buffers' sizes.
+    fn launch_program(
+        &self,
+        program: ProgramSource,
+        kernel: &'static str,
+        args: &[KernelArg<'_, Self::Mem>],
+        global: usize,
+        local: Option<usize>,
+    ) -> Result<(), GpuError> {
+        // SAFETY: as in `launch`: only this crate's typed wrappers call this, lengths checked.
+        unsafe { self.launch_program_raw(program, kernel, args, global, local) }
+    }
+}
+
+impl<R: Runtime> Launch for R {}
 
 /// A column of `len` elements of `T` in device memory, owned: the memory is freed exactly once, when
 /// the buffer is dropped (by the runtime's own handle type). Carries its device, so operations on it

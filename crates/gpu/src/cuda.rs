@@ -20,15 +20,16 @@ fn driver_err(call: &str) -> impl FnOnce(DriverError) -> GpuError + '_ {
     move |e| GpuError::Driver { backend: "cuda", call: call.to_string(), message: format!("{e:?}") }
 }
 
-/// Whether a CUDA device can be used: `ZKPROVE_DISABLE_CUDA` unset (or empty or `0`), the driver
-/// library loadable, and at least one device. Never panics.
+/// Whether a CUDA device can be used: CUDA not disabled ([`crate::GpuConfig::disable_cuda`]), the
+/// driver library loadable, at least one device, and the device not marked unhealthy. Never
+/// panics.
 pub fn cuda_available() -> bool {
-    device_count() > 0
+    device_count() > 0 && crate::unhealthy_reason("cuda").is_none()
 }
 
 /// Number of CUDA devices, 0 when CUDA is disabled, absent or failing. Never panics.
 pub(crate) fn device_count() -> usize {
-    if std::env::var_os("ZKPROVE_DISABLE_CUDA").is_some_and(|v| !v.is_empty() && v != "0") {
+    if crate::config().disable_cuda {
         return 0;
     }
     // SAFETY: `is_culib_present` only tries to `dlopen` the driver library by its known names; it
@@ -42,16 +43,21 @@ pub(crate) fn device_count() -> usize {
     }
 }
 
-/// Environment variable naming a directory of prebuilt CUBINs, `<program_id>.<arch>.cubin` (see
-/// [`FieldKind::program_id`]; the `build_cubins` example writes them with NVRTC on any machine).
+/// The environment variable the `zkprove` binary reads into [`crate::GpuConfig::cubin_dir`]: a
+/// directory of prebuilt CUBINs, `<program_id>.<arch>.cubin` (see [`FieldKind::program_id`]; the
+/// `build_cubins` example writes them with NVRTC on any machine). The library reads no variable.
 pub const CUBIN_DIR_ENV: &str = "ZKPROVE_CUDA_CUBIN_DIR";
 
-/// The prebuilt CUBIN of `field` for `arch`, if `ZKPROVE_CUDA_CUBIN_DIR` holds one built from the
-/// current source.
+/// The prebuilt CUBIN named `stem` for `arch`, if the configured directory holds one built from
+/// the current source.
+fn prebuilt_cubin_named(stem: &str, arch: &str) -> Option<Vec<u8>> {
+    let dir = crate::config().cubin_dir.as_ref()?;
+    std::fs::read(dir.join(format!("{stem}.{arch}.cubin"))).ok()
+}
+
+/// The prebuilt CUBIN of `field` for `arch` (see [`prebuilt_cubin_named`]).
 fn prebuilt_cubin(field: FieldKind, arch: &str) -> Option<Vec<u8>> {
-    let dir = std::env::var_os(CUBIN_DIR_ENV)?;
-    let path = std::path::Path::new(&dir).join(format!("{}.{arch}.cubin", field.program_id()));
-    std::fs::read(path).ok()
+    prebuilt_cubin_named(&field.program_id(), arch)
 }
 
 /// An opened CUDA device: its primary context, one stream on which every operation of this crate
@@ -349,10 +355,7 @@ impl CudaDevice {
             match modules.get(program.name) {
                 Some(m) => m.clone(),
                 None => {
-                    let prebuilt = std::env::var_os(CUBIN_DIR_ENV).and_then(|dir| {
-                        let file = format!("{}.{}.cubin", program.program_id(), self.arch);
-                        std::fs::read(std::path::Path::new(&dir).join(file)).ok()
-                    });
+                    let prebuilt = prebuilt_cubin_named(&program.program_id(), &self.arch);
                     let image = match prebuilt {
                         Some(image) => image,
                         None => {
@@ -516,7 +519,7 @@ impl Runtime for CudaDevice {
         }
     }
 
-    fn launch(
+    unsafe fn launch_raw(
         &self,
         field: FieldKind,
         kernel: &'static str,
@@ -531,7 +534,7 @@ impl Runtime for CudaDevice {
         self.launch_function(&f, args, global, local)
     }
 
-    fn launch_program(
+    unsafe fn launch_program_raw(
         &self,
         program: ProgramSource,
         kernel: &'static str,
@@ -544,6 +547,17 @@ impl Runtime for CudaDevice {
         }
         let f = self.program_function(program, kernel)?;
         self.launch_function(&f, args, global, local)
+    }
+
+    fn default_device() -> Result<Arc<Self>, GpuError> {
+        if let Some(reason) = crate::unhealthy_reason("cuda") {
+            return Err(GpuError::Unhealthy { backend: "cuda", reason });
+        }
+        Self::get()
+    }
+
+    fn device_label() -> String {
+        "cuda:0".to_string()
     }
 
     fn synchronize(&self) -> Result<(), GpuError> {

@@ -3,7 +3,7 @@
 //!
 //! - [`list_devices`]: every CUDA and OpenCL device found. A machine without a GPU, driver, ICD
 //!   or OpenCL platform gets an empty list, never a panic: the CUDA driver library is probed with
-//!   `is_culib_present` before any other cudarc call, and `ZKPROVE_DISABLE_CUDA` turns CUDA off.
+//!   `is_culib_present` before any other cudarc call, and [`GpuConfig::disable_cuda`] turns CUDA off.
 //! - [`CudaDevice`] / [`ClDevice`]: one context and one explicit stream (command queue) per
 //!   device, opened once per process ([`CudaDevice::get`], [`ClDevice::get`]); CUDA adds a
 //!   transfer stream on which new buffers are allocated and uploaded ([`Runtime::upload_bytes`]),
@@ -20,17 +20,30 @@
 //!   Fq, Goldilocks, BabyBear, M31) and the kernels written once against it: element-wise
 //!   arithmetic ([`FieldOp`]) and the NTT (bit reversal, radix-2 stages in global memory, up to
 //!   nine stages per pass in local/shared memory, coset and `1/n` scaling, batched columns).
-//! - [`CudaBackend`] / [`OpenClBackend`]: zero-sized [`zkprove_poly::Backend`]s whose columns are
-//!   device buffers, implementing [`zkprove_poly::NttOps`] with the CPU backend's conventions,
-//!   and [`zkprove_curve::MsmOps`] for BN254 G1 and G2 ([`GpuBases`]: bases uploaded once and kept
-//!   resident; Pippenger with signed digits, a counting sort by bucket, XYZZ bucket sums and
-//!   split running-sum reductions on the device, from `kernels/curve.h` + `kernels/msm.cu`). The
-//!   MSM programs are named programs ([`ProgramSource`]), cached per device like the fields'.
+//! - [`GpuBackend<R>`]: one zero-sized [`zkprove_poly::Backend`] generic over the runtime
+//!   ([`CudaBackend`] = `GpuBackend<CudaDevice>`, [`OpenClBackend`] = `GpuBackend<ClDevice>`),
+//!   whose columns are device buffers on the runtime's default device; every concept's GPU
+//!   implementation is written once against it: [`zkprove_poly::ColumnOps`] (upload, download,
+//!   ranges), [`zkprove_poly::PointwiseOps`], [`zkprove_poly::NttOps`] with the CPU backend's
+//!   conventions, [`zkprove_curve::MsmOps`] for BN254 G1 and G2 ([`GpuBases`]: bases uploaded once
+//!   and kept resident; Pippenger with signed digits, a counting sort by bucket, XYZZ bucket sums
+//!   and split running-sum reductions on the device, from `kernels/curve.h` + `kernels/msm.cu`;
+//!   an MSM reads its scalars in place from a device column and queues the read-back of its window
+//!   sums), and zkprove-groth16's `Groth16Backend` (this crate depends on the protocol crates whose
+//!   traits it implements, never the other way round). Failures reach callers as the backends'
+//!   common [`zkprove_poly::DeviceError`] ([`device_error`]); a driver failure marks the device
+//!   unhealthy for the process ([`unhealthy_reason`]). The MSM programs are named programs
+//!   ([`ProgramSource`]), cached per device like the fields'.
+//! - Kernel launches: [`Runtime::launch_raw`] is `unsafe` (untyped arguments); this crate's
+//!   kernels are reached only through typed wrappers that check every buffer length first.
+//! - Configuration: [`GpuConfig`], installed once by the binary ([`configure`]); the library reads
+//!   no environment variable ([`GpuConfig::from_vars`] parses the `ZKPROVE_*` names the `zkprove`
+//!   binary passes it). Device MSM phase profiles ([`GpuConfig::profile`]) are `tracing` events.
 //! - [`zkprove_sumcheck::SumcheckOps`] for both backends (M31/QM31, BabyBear/BabyBear⁴,
 //!   Goldilocks/Goldilocks², [`GpuExtension`]): MLE folds and one fused round kernel per round
 //!   (`kernels/ext.h` + `kernels/sumcheck.cu`), and [`zkprove_hash::MerkleOps`] for the Poseidon2
 //!   Merkle hash over device digest columns ([`digest_download`]).
-//! - Whole proofs in device memory (crates/groth16's GPU path): [`GpuBases::msm_device`] reads
+//! - Whole proofs in device memory (zkprove-groth16's generic proof on [`GpuBackend`]): [`GpuBases::msm_device`] reads
 //!   its scalars in place from a device column (from an offset, so several MSMs share one upload
 //!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM with the read-back of its window sums
 //!   right behind its kernels ([`GpuBuffer::download_enqueue`], [`Runtime::read_enqueue`]: into
@@ -55,7 +68,7 @@
 //! that the GPU machine needs `libnvrtc` (part of every CUDA install, or `pip install
 //! nvidia-cuda-nvrtc`). For machines with only the driver, CUBINs can be built ahead of time
 //! anywhere (`cargo run -p zkprove-gpu --example build_cubins -- DIR sm_90`, NVRTC from PyPI) and
-//! are loaded from `ZKPROVE_CUDA_CUBIN_DIR` ([`CUBIN_DIR_ENV`]) first; their file names carry a hash
+//! are loaded from [`GpuConfig::cubin_dir`] (the binary's `ZKPROVE_CUDA_CUBIN_DIR`, [`CUBIN_DIR_ENV`]) first; their file names carry a hash
 //! of the program source ([`FieldKind::program_id`]), so a stale file is ignored. With neither, the
 //! CUDA backend reports [`GpuError::NoNvrtc`]. OpenCL programs are built from the same source by
 //! the OpenCL driver at runtime and cached the same way.
@@ -75,11 +88,14 @@
 //! crates/sumcheck's CPU backend, whole proofs included) and `tests/sumcheck_cuda.rs`; GPU
 //! `MerkleOps`: `tests/merkle_ops_opencl.rs`.
 
+mod backend;
 mod buffer;
+mod config;
 mod csr;
 mod cuda;
 mod devices;
 mod field;
+mod groth16;
 pub mod kernels;
 mod merkle;
 mod merkle_ops;
@@ -90,7 +106,9 @@ mod opencl;
 mod ops;
 mod sumcheck;
 
+pub use backend::{CudaBackend, GpuBackend, OpenClBackend, device_error, unhealthy_reason};
 pub use buffer::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
+pub use config::{AlreadyConfigured, ConfigVarError, GpuConfig, MsmAccumulate, config, configure};
 pub use csr::GpuCsr;
 pub use cuda::{
     CUBIN_DIR_ENV, CudaDevice, CudaReadback, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES,
@@ -98,6 +116,7 @@ pub use cuda::{
 };
 pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
 pub use field::{FieldKind, GpuField};
+pub use groth16::DeviceMatrices;
 pub use merkle::{
     MERKLE_OUT, MERKLE_RATE, POSEIDON2_PROGRAMS, POSEIDON2_WIDTH, Poseidon2GpuField,
     gpu_merkle_layers, gpu_merkle_root, gpu_merkle_root_resident, gpu_poseidon2_permute,
@@ -105,10 +124,10 @@ pub use merkle::{
 };
 pub use merkle_ops::digest_download;
 pub use msm::{
-    GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PRECOMPUTE_ENV, PendingMsm, gpu_window_bits,
+    GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PendingMsm, gpu_window_bits,
     max_precompute_levels, msm_program_source,
 };
-pub use ntt::{CosetNtt, CudaBackend, OpenClBackend, ntt_batch_on};
+pub use ntt::{CosetNtt, ntt_batch_on};
 pub use opencl::{ClBuffer, ClDevice, ClReadback};
 pub use ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 pub use sumcheck::{
@@ -148,6 +167,14 @@ pub enum GpuError {
         /// NVRTC's result code.
         code: String,
     },
+    /// The device was marked unhealthy after a driver failure earlier in this process.
+    #[error("{backend} device marked unhealthy after: {reason}")]
+    Unhealthy {
+        /// `"cuda"` or `"opencl"`.
+        backend: &'static str,
+        /// The failure that marked it.
+        reason: String,
+    },
     /// A kernel program did not compile.
     #[error("kernel compilation failed:\n{log}")]
     Compile {
@@ -185,11 +212,4 @@ pub enum GpuError {
         /// What was asked.
         what: String,
     },
-}
-
-/// Whether `ZKPROVE_GPU_PROFILE=1` is set: device MSMs and the Groth16 device path then wait for
-/// the device after each phase and print its time on stderr (serialising host and device: for
-/// finding where time goes, not for production runs).
-pub fn profiling() -> bool {
-    std::env::var_os("ZKPROVE_GPU_PROFILE").is_some_and(|v| v == "1")
 }

@@ -25,7 +25,7 @@ use zkprove_field::babybear::BabyBear;
 use zkprove_field::m31::M31;
 use zkprove_hash::Poseidon2;
 
-use crate::buffer::{KernelArg, ProgramSource, Runtime};
+use crate::buffer::{KernelArg, Launch, ProgramSource, Runtime};
 use crate::{FieldKind, GpuBuffer, GpuError, GpuField, kernels};
 
 /// The permutation width.

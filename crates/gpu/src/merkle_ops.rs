@@ -5,21 +5,20 @@
 //! A digest column is a device buffer of `[F; 8]`, the digests' elements consecutive (the layout
 //! the kernels read and write); [`digest_download`] copies one back. The device programs hold the
 //! standard instance's tables, so a hasher over another instance (other round constants) is refused
-//! with [`MerkleError::Backend`] rather than hashed wrongly.
+//! with [`MerkleError::NonStandardHash`] rather than hashed wrongly.
 
 use zkprove_hash::{MerkleError, MerkleOps, Poseidon2, Poseidon2Merkle};
 
-use crate::buffer::{KernelArg, Runtime};
+use crate::buffer::{KernelArg, Launch, Runtime};
 use crate::{
-    ClDevice, CudaBackend, CudaDevice, GpuBuffer, GpuError, MERKLE_OUT, OpenClBackend,
-    POSEIDON2_WIDTH, Poseidon2GpuField,
+    GpuBackend, GpuBuffer, GpuError, MERKLE_OUT, POSEIDON2_WIDTH, Poseidon2GpuField, device_error,
 };
 
 /// The Merkle hash the device programs compute.
 type DeviceHash<F> = Poseidon2Merkle<F, POSEIDON2_WIDTH, 8, MERKLE_OUT>;
 
-fn backend_err(e: GpuError) -> MerkleError {
-    MerkleError::Backend { message: e.to_string() }
+fn backend_err<R: Runtime>(e: GpuError) -> MerkleError {
+    MerkleError::Device(device_error::<R>(e))
 }
 
 /// Whether `perm` is the instance the device program of `F` computes.
@@ -35,18 +34,12 @@ fn is_standard<F: Poseidon2GpuField>(perm: &Poseidon2<F, POSEIDON2_WIDTH>) -> bo
 }
 
 fn check_hasher<F: Poseidon2GpuField>(hasher: &DeviceHash<F>) -> Result<(), MerkleError> {
-    if is_standard(hasher.permutation()) {
-        Ok(())
-    } else {
-        Err(MerkleError::Backend {
-            message: "the device Poseidon2 program computes only the standard instance".into(),
-        })
-    }
+    if is_standard(hasher.permutation()) { Ok(()) } else { Err(MerkleError::NonStandardHash) }
 }
 
-fn to_u32(n: usize) -> Result<u32, MerkleError> {
+fn to_u32<R: Runtime>(n: usize) -> Result<u32, MerkleError> {
     u32::try_from(n).map_err(|_| {
-        backend_err(GpuError::Unsupported { what: format!("{n} ≥ 2^32 rows or nodes") })
+        backend_err::<R>(GpuError::Unsupported { what: format!("{n} ≥ 2^32 rows or nodes") })
     })
 }
 
@@ -58,7 +51,7 @@ fn hash_leaves<R: Runtime, F: Poseidon2GpuField>(
     check_hasher(hasher)?;
     let device = rows.device();
     let n = rows.len().checked_div(row_len).unwrap_or(0);
-    let out = GpuBuffer::<R, [F; MERKLE_OUT]>::zeroed_raw(device, n).map_err(backend_err)?;
+    let out = GpuBuffer::<R, [F; MERKLE_OUT]>::zeroed_raw(device, n).map_err(backend_err::<R>)?;
     device
         .launch_program(
             F::P2_PROGRAM,
@@ -66,13 +59,13 @@ fn hash_leaves<R: Runtime, F: Poseidon2GpuField>(
             &[
                 KernelArg::Mem(rows.mem()),
                 KernelArg::Mem(out.mem()),
-                KernelArg::U32(to_u32(n)?),
-                KernelArg::U32(to_u32(row_len)?),
+                KernelArg::U32(to_u32::<R>(n)?),
+                KernelArg::U32(to_u32::<R>(row_len)?),
             ],
             n,
             None,
         )
-        .map_err(backend_err)?;
+        .map_err(backend_err::<R>)?;
     Ok(out)
 }
 
@@ -83,16 +76,20 @@ fn compress_layer<R: Runtime, F: Poseidon2GpuField>(
     check_hasher(hasher)?;
     let device = layer.device();
     let n = layer.len() / 2;
-    let out = GpuBuffer::<R, [F; MERKLE_OUT]>::zeroed_raw(device, n).map_err(backend_err)?;
+    let out = GpuBuffer::<R, [F; MERKLE_OUT]>::zeroed_raw(device, n).map_err(backend_err::<R>)?;
     device
         .launch_program(
             F::P2_PROGRAM,
             "p2_compress",
-            &[KernelArg::Mem(layer.mem()), KernelArg::Mem(out.mem()), KernelArg::U32(to_u32(n)?)],
+            &[
+                KernelArg::Mem(layer.mem()),
+                KernelArg::Mem(out.mem()),
+                KernelArg::U32(to_u32::<R>(n)?),
+            ],
             n,
             None,
         )
-        .map_err(backend_err)?;
+        .map_err(backend_err::<R>)?;
     Ok(out)
 }
 
@@ -107,28 +104,20 @@ pub fn digest_download<R: Runtime, F: Poseidon2GpuField>(
     Ok(elems.chunks_exact(MERKLE_OUT).map(|c| core::array::from_fn(|i| c[i])).collect())
 }
 
-macro_rules! impl_merkle_ops {
-    ($backend:ty, $rt:ty) => {
-        /// One launch per layer (`p2_hash_rows`, then `p2_compress`); the digests stay on the
-        /// device.
-        impl<F: Poseidon2GpuField> MerkleOps<DeviceHash<F>> for $backend {
-            fn hash_leaves(
-                hasher: &DeviceHash<F>,
-                rows: &GpuBuffer<$rt, F>,
-                row_len: usize,
-            ) -> Result<GpuBuffer<$rt, [F; MERKLE_OUT]>, MerkleError> {
-                hash_leaves(hasher, rows, row_len)
-            }
+/// One launch per layer (`p2_hash_rows`, then `p2_compress`); the digests stay on the device.
+impl<F: Poseidon2GpuField, R: Runtime> MerkleOps<DeviceHash<F>> for GpuBackend<R> {
+    fn hash_leaves(
+        hasher: &DeviceHash<F>,
+        rows: &GpuBuffer<R, F>,
+        row_len: usize,
+    ) -> Result<GpuBuffer<R, [F; MERKLE_OUT]>, MerkleError> {
+        hash_leaves(hasher, rows, row_len)
+    }
 
-            fn compress_layer(
-                hasher: &DeviceHash<F>,
-                layer: &GpuBuffer<$rt, [F; MERKLE_OUT]>,
-            ) -> Result<GpuBuffer<$rt, [F; MERKLE_OUT]>, MerkleError> {
-                compress_layer(hasher, layer)
-            }
-        }
-    };
+    fn compress_layer(
+        hasher: &DeviceHash<F>,
+        layer: &GpuBuffer<R, [F; MERKLE_OUT]>,
+    ) -> Result<GpuBuffer<R, [F; MERKLE_OUT]>, MerkleError> {
+        compress_layer(hasher, layer)
+    }
 }
-
-impl_merkle_ops!(CudaBackend, CudaDevice);
-impl_merkle_ops!(OpenClBackend, ClDevice);

@@ -31,11 +31,10 @@ use core::fmt::Write as _;
 use zkprove_curve::bn254::{Fq2, G1Config, G2Config};
 use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, Xyzz};
 use zkprove_field::bn254::{Fp256, Fp256Params, Fq, FqParams, Fr, FrParams};
+use zkprove_poly::ColumnRef;
 
-use crate::buffer::{KernelArg, PendingDownload, ProgramSource, Runtime};
-use crate::{
-    ClDevice, CudaBackend, CudaDevice, GpuBuffer, GpuError, GpuField, OpenClBackend, kernels,
-};
+use crate::buffer::{KernelArg, Launch, PendingDownload, ProgramSource, Runtime};
+use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error, kernels};
 
 /// The smallest chunk of points an MSM is split into when device memory is short.
 pub const MIN_CHUNK: usize = 1 << 10;
@@ -217,24 +216,16 @@ struct Table {
     levels: u32,
 }
 
-/// The environment variable that picks the accumulation kernel: `wide` runs
-/// `msm_accumulate_wide` (registers as the compiler chooses) instead of `msm_accumulate`
-/// (registers capped for occupancy under CUDA; the same code otherwise), to compare on a GPU.
-pub const MSM_ACC_ENV: &str = "ZKPROVE_GPU_MSM_ACC";
-
 /// Work-group size of the accumulation: the launch bounds of `msm_accumulate` assume 256.
 const ACC_GROUP: usize = 256;
 
-/// The bucket-accumulation kernel [`MSM_ACC_ENV`] picks.
+/// The bucket-accumulation kernel the configuration picks ([`crate::GpuConfig::msm_accumulate`]).
 fn accumulate_kernel() -> &'static str {
-    match std::env::var(MSM_ACC_ENV) {
-        Ok(v) if v == "wide" => "msm_accumulate_wide",
-        _ => "msm_accumulate",
+    match crate::config().msm_accumulate {
+        crate::MsmAccumulate::Wide => "msm_accumulate_wide",
+        crate::MsmAccumulate::Capped => "msm_accumulate",
     }
 }
-
-/// The environment variable that sets the precomputed levels of [`GpuBases::for_key`].
-pub const PRECOMPUTE_ENV: &str = "ZKPROVE_GPU_PRECOMPUTE";
 
 /// One key query's table may take at most this fraction (1/8) of the device's memory budget.
 const KEY_TABLE_SHARE: usize = 8;
@@ -245,13 +236,8 @@ fn key_levels<R: Runtime, C: GpuCurve>(
     n: usize,
     reuse: bool,
 ) -> Result<usize, GpuError> {
-    if let Ok(v) = std::env::var(PRECOMPUTE_ENV) {
-        return match v.trim().parse::<usize>() {
-            Ok(l) if l >= 1 => Ok(l),
-            _ => Err(GpuError::Unsupported {
-                what: format!("{PRECOMPUTE_ENV}={v:?} (a number of levels, 1 for none)"),
-            }),
-        };
+    if let Some(levels) = crate::config().precompute_levels {
+        return Ok(levels.max(1));
     }
     if n == 0 || !reuse || !device.is_gpu() {
         return Ok(1);
@@ -510,10 +496,26 @@ impl<R: Runtime, C: GpuCurve> GpuBases<R, C> {
         offset: usize,
         c: Option<u32>,
     ) -> Result<PendingMsm<R, C>, GpuError> {
+        if scalars.len().checked_sub(offset) != Some(self.n) {
+            return Err(GpuError::LengthMismatch {
+                expected: offset.saturating_add(self.n),
+                got: scalars.len(),
+            });
+        }
+        self.enqueue_range(scalars, offset, c)
+    }
+
+    /// [`GpuBases::msm_enqueue`] over `scalars[offset .. offset + n]`, the column possibly longer.
+    pub(crate) fn enqueue_range(
+        &self,
+        scalars: &GpuBuffer<R, Fr>,
+        offset: usize,
+        c: Option<u32>,
+    ) -> Result<PendingMsm<R, C>, GpuError> {
         if !Arc::ptr_eq(scalars.device(), &self.device) {
             return Err(GpuError::WrongDevice);
         }
-        if scalars.len().checked_sub(offset) != Some(self.n) {
+        if offset.checked_add(self.n).is_none_or(|end| end > scalars.len()) {
             return Err(GpuError::LengthMismatch {
                 expected: offset.saturating_add(self.n),
                 got: scalars.len(),
@@ -843,8 +845,9 @@ impl<R: Runtime, C: GpuCurve> PendingMsm<R, C> {
         for sums in self.sums {
             total += combine_windows::<C>(&sums.wait()?, self.shift);
         }
-        if crate::profiling() {
-            eprintln!("msm phase finish: {:.3} ms", start.elapsed().as_secs_f64() * 1e3);
+        if crate::config().profile {
+            let ms = start.elapsed().as_secs_f64() * 1e3;
+            tracing::info!(target: "zkprove_gpu::profile", phase = "finish", ms, "device MSM phase");
         }
         Ok(total)
     }
@@ -869,9 +872,9 @@ fn combine_windows<C: GpuCurve>(sums: &[Fq], shift: u32) -> Projective<C> {
     acc
 }
 
-/// With `ZKPROVE_GPU_PROFILE=1` in the environment, each phase of a device MSM waits for the
-/// device and prints its wall time on stderr: where a GPU MSM's time goes, without a profiler.
-/// Off by default (it serialises the host and the device).
+/// With [`crate::GpuConfig::profile`], each phase of a device MSM waits for the device and records
+/// its wall time as a `tracing` event: where a GPU MSM's time goes, without a profiler. Off by
+/// default (it serialises the host and the device).
 struct PhaseTimer<'a, R: Runtime> {
     dev: &'a R,
     last: Option<std::time::Instant>,
@@ -879,7 +882,7 @@ struct PhaseTimer<'a, R: Runtime> {
 
 impl<'a, R: Runtime> PhaseTimer<'a, R> {
     fn new(dev: &'a R) -> Self {
-        let on = crate::profiling();
+        let on = crate::config().profile;
         let last = on.then(|| {
             let _ = dev.synchronize();
             std::time::Instant::now()
@@ -890,7 +893,8 @@ impl<'a, R: Runtime> PhaseTimer<'a, R> {
     fn mark(&mut self, phase: &str) {
         if let Some(t) = self.last.as_mut() {
             let _ = self.dev.synchronize();
-            eprintln!("msm phase {phase}: {:.3} ms", t.elapsed().as_secs_f64() * 1e3);
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            tracing::info!(target: "zkprove_gpu::profile", phase, ms, "device MSM phase");
             *t = std::time::Instant::now();
         }
     }
@@ -946,43 +950,41 @@ fn check_lengths(n_bases: usize, n_scalars: usize) -> Result<(), MsmError> {
     if n_bases == n_scalars { Ok(()) } else { Err(MsmError::LengthMismatch { n_bases, n_scalars }) }
 }
 
-fn backend_err(backend: &'static str) -> impl FnOnce(GpuError) -> MsmError {
-    move |e| MsmError::Backend { backend, reason: e.to_string() }
+fn backend_err<R: Runtime>(e: GpuError) -> MsmError {
+    MsmError::Device(device_error::<R>(e))
 }
 
-impl<C: GpuCurve> MsmOps<C> for CudaBackend {
-    type Bases = GpuBases<CudaDevice, C>;
+/// Resident bases on the default device; an MSM reads its scalars in place from a device column
+/// (a view of one: the witness from an offset) and queues the read-back of its window sums.
+impl<C: GpuCurve, R: Runtime> MsmOps<C> for GpuBackend<R> {
+    type Bases = GpuBases<R, C>;
+    type PendingMsm = PendingMsm<R, C>;
 
     fn prepare_bases(bases: Vec<Affine<C>>) -> Result<Self::Bases, MsmError> {
-        let dev = CudaDevice::get().map_err(backend_err("cuda"))?;
-        GpuBases::new(&dev, &bases).map_err(backend_err("cuda"))
+        let dev = R::default_device().map_err(backend_err::<R>)?;
+        GpuBases::new(&dev, &bases).map_err(backend_err::<R>)
     }
 
     fn n_bases(bases: &Self::Bases) -> usize {
         bases.len()
     }
 
+    fn msm_enqueue(
+        bases: &Self::Bases,
+        scalars: ColumnRef<'_, Self, Fr>,
+    ) -> Result<PendingMsm<R, C>, MsmError> {
+        check_lengths(bases.len(), scalars.len())?;
+        bases.enqueue_range(scalars.column(), scalars.start(), None).map_err(backend_err::<R>)
+    }
+
+    fn msm_finish(pending: PendingMsm<R, C>) -> Result<Projective<C>, MsmError> {
+        pending.finish().map_err(backend_err::<R>)
+    }
+
+    /// Host scalars go up chunk by chunk with the MSM (no whole-column upload first).
     fn msm(bases: &Self::Bases, scalars: &[Fr]) -> Result<Projective<C>, MsmError> {
         check_lengths(bases.len(), scalars.len())?;
-        bases.msm(scalars, None).map_err(backend_err("cuda"))
-    }
-}
-
-impl<C: GpuCurve> MsmOps<C> for OpenClBackend {
-    type Bases = GpuBases<ClDevice, C>;
-
-    fn prepare_bases(bases: Vec<Affine<C>>) -> Result<Self::Bases, MsmError> {
-        let dev = ClDevice::get().map_err(backend_err("opencl"))?;
-        GpuBases::new(&dev, &bases).map_err(backend_err("opencl"))
-    }
-
-    fn n_bases(bases: &Self::Bases) -> usize {
-        bases.len()
-    }
-
-    fn msm(bases: &Self::Bases, scalars: &[Fr]) -> Result<Projective<C>, MsmError> {
-        check_lengths(bases.len(), scalars.len())?;
-        bases.msm(scalars, None).map_err(backend_err("opencl"))
+        bases.msm(scalars, None).map_err(backend_err::<R>)
     }
 }
 

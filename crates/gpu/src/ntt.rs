@@ -15,44 +15,16 @@
 use std::sync::Arc;
 
 use zkprove_field::TwoAdicField;
-use zkprove_poly::{Backend, Direction, NttOps, Order, PolyError};
+use zkprove_poly::{Direction, NttOps, Order, PolyError};
 
-use crate::buffer::{KernelArg, Runtime};
+use crate::buffer::{KernelArg, Launch, Runtime};
 use crate::kernels::NTT_LOCAL_LOG;
-use crate::{ClBuffer, DeviceBuffer, GpuBuffer, GpuError, GpuField};
+use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error};
 
-/// The CUDA backend: columns are [`DeviceBuffer`]s on a CUDA device.
-#[derive(Copy, Clone, Default, Debug, PartialEq, Eq)]
-pub struct CudaBackend;
-
-impl Backend for CudaBackend {
-    type Column<T: Copy + Send + Sync + 'static> = DeviceBuffer<T>;
-    const NAME: &'static str = "cuda";
-}
-
-/// The OpenCL backend: columns are [`ClBuffer`]s on an OpenCL device.
-#[derive(Copy, Clone, Default, Debug, PartialEq, Eq)]
-pub struct OpenClBackend;
-
-impl Backend for OpenClBackend {
-    type Column<T: Copy + Send + Sync + 'static> = ClBuffer<T>;
-    const NAME: &'static str = "opencl";
-}
-
-impl<F: GpuField + TwoAdicField> NttOps<F> for CudaBackend {
+/// The NTT of every column, each on its own device buffer.
+impl<F: GpuField + TwoAdicField, R: Runtime> NttOps<F> for GpuBackend<R> {
     fn ntt_batch(
-        cols: &mut [DeviceBuffer<F>],
-        direction: Direction,
-        order: Order,
-        shift: F,
-    ) -> Result<(), PolyError> {
-        ntt_columns(cols, direction, order, shift)
-    }
-}
-
-impl<F: GpuField + TwoAdicField> NttOps<F> for OpenClBackend {
-    fn ntt_batch(
-        cols: &mut [ClBuffer<F>],
+        cols: &mut [GpuBuffer<R, F>],
         direction: Direction,
         order: Order,
         shift: F,
@@ -83,7 +55,7 @@ fn ntt_columns<R: Runtime, F: GpuField + TwoAdicField>(
 }
 
 fn backend_err<R: Runtime>(e: GpuError) -> PolyError {
-    PolyError::Backend { backend: R::BACKEND, message: e.to_string() }
+    PolyError::Device(device_error::<R>(e))
 }
 
 /// Transforms in place every column of `buf`, which holds `buf.len() / 2^log_n` columns of
@@ -91,7 +63,7 @@ fn backend_err<R: Runtime>(e: GpuError) -> PolyError {
 ///
 /// # Errors
 /// [`PolyError::NotPowerOfTwo`] when the length is not a multiple of `2^log_n`,
-/// [`PolyError::TooLarge`], [`PolyError::ZeroShift`], and [`PolyError::Backend`] for device errors.
+/// [`PolyError::TooLarge`], [`PolyError::ZeroShift`], and [`PolyError::Device`] for device errors.
 pub fn ntt_batch_on<R: Runtime, F: GpuField + TwoAdicField>(
     buf: &mut GpuBuffer<R, F>,
     log_n: usize,
@@ -351,7 +323,7 @@ impl<R: Runtime, F: GpuField + TwoAdicField> CosetNtt<R, F> {
     ///
     /// # Errors
     /// [`PolyError::TooLarge`] beyond the field's two-adicity (or 2^32), [`PolyError::ZeroShift`],
-    /// and [`PolyError::Backend`] for device errors.
+    /// and [`PolyError::Device`] for device errors.
     pub fn new(device: &Arc<R>, log_n: usize, shift: F) -> Result<Self, PolyError> {
         if shift.is_zero() {
             return Err(PolyError::ZeroShift);
@@ -393,7 +365,7 @@ impl<R: Runtime, F: GpuField + TwoAdicField> CosetNtt<R, F> {
     ///
     /// # Errors
     /// [`PolyError::NotPowerOfTwo`] when the length is not a multiple of `2^log_n`, and
-    /// [`PolyError::Backend`] for a buffer of another device or device errors.
+    /// [`PolyError::Device`] for a buffer of another device or device errors.
     pub fn apply(&self, buf: &mut GpuBuffer<R, F>) -> Result<(), PolyError> {
         let n = 1usize << self.log_n;
         if !buf.len().is_multiple_of(n) {

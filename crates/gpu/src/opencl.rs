@@ -61,8 +61,8 @@ impl core::fmt::Debug for ClDevice {
 }
 
 impl ClDevice {
-    /// The first OpenCL device (or the one at index `ZKPROVE_OPENCL_DEVICE` in [`list_devices`]'s
-    /// OpenCL order), opened once per process and shared.
+    /// The first OpenCL device (or the one at index [`crate::GpuConfig::opencl_device`] in
+    /// [`list_devices`]'s OpenCL order), opened once per process and shared.
     ///
     /// [`list_devices`]: crate::list_devices
     ///
@@ -70,15 +70,7 @@ impl ClDevice {
     /// [`GpuError::NoDevice`] without an OpenCL device, [`GpuError::Driver`] if opening fails.
     pub fn get() -> Result<Arc<Self>, GpuError> {
         static DEVICE: OnceLock<Result<Arc<ClDevice>, GpuError>> = OnceLock::new();
-        DEVICE
-            .get_or_init(|| {
-                let index = std::env::var("ZKPROVE_OPENCL_DEVICE")
-                    .ok()
-                    .and_then(|v| v.parse().ok())
-                    .unwrap_or(0);
-                Self::open(index)
-            })
-            .clone()
+        DEVICE.get_or_init(|| Self::open(crate::config().opencl_device)).clone()
     }
 
     /// Opens OpenCL device `index` (over all platforms, in enumeration order).
@@ -264,7 +256,7 @@ impl Runtime for ClDevice {
         Ok(std::mem::take(&mut readback.host))
     }
 
-    fn launch(
+    unsafe fn launch_raw(
         &self,
         field: FieldKind,
         kernel: &'static str,
@@ -288,7 +280,7 @@ impl Runtime for ClDevice {
         self.enqueue(k, args, global, local)
     }
 
-    fn launch_program(
+    unsafe fn launch_program_raw(
         &self,
         program: ProgramSource,
         kernel: &'static str,
@@ -310,6 +302,17 @@ impl Runtime for ClDevice {
             }
         };
         self.enqueue(k, args, global, local)
+    }
+
+    fn default_device() -> Result<Arc<Self>, GpuError> {
+        if let Some(reason) = crate::unhealthy_reason("opencl") {
+            return Err(GpuError::Unhealthy { backend: "opencl", reason });
+        }
+        Self::get()
+    }
+
+    fn device_label() -> String {
+        format!("opencl:{}", crate::config().opencl_device)
     }
 
     fn synchronize(&self) -> Result<(), GpuError> {

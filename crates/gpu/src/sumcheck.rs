@@ -36,10 +36,8 @@ use zkprove_field::m31::{M31, QM31};
 use zkprove_poly::Backend;
 use zkprove_sumcheck::{MAX_DEGREE, SumcheckError, SumcheckOps, Term};
 
-use crate::buffer::{KernelArg, ProgramSource, Runtime};
-use crate::{
-    ClDevice, CudaBackend, CudaDevice, GpuBuffer, GpuError, GpuField, OpenClBackend, kernels,
-};
+use crate::buffer::{KernelArg, Launch, ProgramSource, Runtime};
+use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error, kernels};
 
 /// The most distinct tables one round launch reads (`SC_MAX_TABLES` in `sumcheck.cu`).
 pub const SC_MAX_TABLES: usize = 8;
@@ -121,8 +119,8 @@ pub fn sumcheck_program_source<F: GpuField, E: GpuExtension<F>>() -> String {
     src
 }
 
-fn backend_err(e: GpuError) -> SumcheckError {
-    SumcheckError::Backend { message: e.to_string() }
+fn backend_err<R: Runtime>(e: GpuError) -> SumcheckError {
+    SumcheckError::Device(device_error::<R>(e))
 }
 
 /// The device bytes of extension elements: their coefficients over `F`, in order.
@@ -205,7 +203,7 @@ fn check_len<R: Runtime, T>(len: usize, tables: &[GpuBuffer<R, T>]) -> Result<()
         return Err(SumcheckError::NotPowerOfTwo { len });
     }
     if u32::try_from(len).is_err() {
-        return Err(backend_err(GpuError::Unsupported {
+        return Err(backend_err::<R>(GpuError::Unsupported {
             what: format!("tables of {len} entries"),
         }));
     }
@@ -217,7 +215,7 @@ fn check_len<R: Runtime, T>(len: usize, tables: &[GpuBuffer<R, T>]) -> Result<()
     if let Some(first) = tables.first()
         && tables.iter().any(|t| !Arc::ptr_eq(t.device(), first.device()))
     {
-        return Err(backend_err(GpuError::WrongDevice));
+        return Err(backend_err::<R>(GpuError::WrongDevice));
     }
     Ok(())
 }
@@ -368,7 +366,7 @@ fn round_evals<R: Runtime, F: GpuField, E: GpuExtension<F>, T>(
     for (slots, members) in term_groups(terms) {
         let group: Vec<&Term<E>> = members.iter().map(|&t| &terms[t]).collect();
         let vals = round_group::<R, F, E, T>(kernel, tables, &slots, &group, len / 2, degree)
-            .map_err(backend_err)?;
+            .map_err(backend_err::<R>)?;
         for (o, v) in out.iter_mut().zip(vals) {
             *o += v;
         }
@@ -407,7 +405,7 @@ fn fold_base<R: Runtime, F: GpuField, E: GpuExtension<F>>(
             Ok(out)
         })
         .collect::<Result<_, GpuError>>()
-        .map_err(backend_err)
+        .map_err(backend_err::<R>)
 }
 
 fn fold_ext<R: Runtime, F: GpuField, E: GpuExtension<F>>(
@@ -425,7 +423,7 @@ fn fold_ext<R: Runtime, F: GpuField, E: GpuExtension<F>>(
                 "sc_fold_ext",
                 &[
                     KernelArg::Mem(t.mem()),
-                    KernelArg::U32(u32_of(half).map_err(backend_err)?),
+                    KernelArg::U32(u32_of(half).map_err(backend_err::<R>)?),
                     KernelArg::U32(r0),
                     KernelArg::U32(r1),
                     KernelArg::U32(r2),
@@ -434,7 +432,7 @@ fn fold_ext<R: Runtime, F: GpuField, E: GpuExtension<F>>(
                 half,
                 None,
             )
-            .map_err(backend_err)?;
+            .map_err(backend_err::<R>)?;
     }
     Ok(())
 }
@@ -494,7 +492,8 @@ fn fold_ext_and_round<R: Runtime, F: GpuField, E: GpuExtension<F>>(
         return Err(SumcheckError::NoVariablesLeft);
     }
     if tables.len() <= SC_MAX_TABLES {
-        return fold_round_fused::<R, F, E>(tables, len, r, terms, degree).map_err(backend_err);
+        return fold_round_fused::<R, F, E>(tables, len, r, terms, degree)
+            .map_err(backend_err::<R>);
     }
     fold_ext::<R, F, E>(tables, len, r)?;
     round_evals::<R, F, E, E>("sc_round_ext", tables, len / 2, terms, degree)
@@ -520,7 +519,7 @@ fn lift<R: Runtime, F: GpuField, E: GpuExtension<F>>(
             Ok(out)
         })
         .collect::<Result<_, GpuError>>()
-        .map_err(backend_err)
+        .map_err(backend_err::<R>)
 }
 
 fn first_entries<R: Runtime, F: GpuField, E: GpuExtension<F>>(
@@ -533,87 +532,73 @@ fn first_entries<R: Runtime, F: GpuField, E: GpuExtension<F>>(
             if t.is_empty() {
                 return Err(SumcheckError::TableLength { index, expected: 1, got: 0 });
             }
-            let v = ext_download::<R, F, E>(t, 1).map_err(backend_err)?;
+            let v = ext_download::<R, F, E>(t, 1).map_err(backend_err::<R>)?;
             v.first().copied().ok_or(SumcheckError::TableLength { index, expected: 1, got: 0 })
         })
         .collect()
 }
 
-macro_rules! impl_sumcheck_ops {
-    ($backend:ty, $rt:ty) => {
-        /// Device columns, one kernel launch per round (plus a one-group reduction): see the
-        /// module documentation of `zkprove_gpu::sumcheck`.
-        impl<F: GpuField, E: GpuExtension<F>> SumcheckOps<F, E> for $backend {
-            fn column_len_base(col: &<$backend as Backend>::Column<F>) -> usize {
-                col.len()
-            }
+/// Device columns, one kernel launch per round (plus a one-group reduction): see the
+/// module documentation of `zkprove_gpu::sumcheck`.
+impl<F: GpuField, E: GpuExtension<F>, R: Runtime> SumcheckOps<F, E> for GpuBackend<R> {
+    fn column_len_base(col: &<GpuBackend<R> as Backend>::Column<F>) -> usize {
+        col.len()
+    }
 
-            fn column_len_ext(col: &<$backend as Backend>::Column<E>) -> usize {
-                col.len()
-            }
+    fn column_len_ext(col: &<GpuBackend<R> as Backend>::Column<E>) -> usize {
+        col.len()
+    }
 
-            fn round_evals_base(
-                tables: &[GpuBuffer<$rt, F>],
-                len: usize,
-                terms: &[Term<E>],
-                degree: usize,
-            ) -> Result<Vec<E>, SumcheckError> {
-                round_evals::<$rt, F, E, F>("sc_round_base", tables, len, terms, degree)
-            }
+    fn round_evals_base(
+        tables: &[GpuBuffer<R, F>],
+        len: usize,
+        terms: &[Term<E>],
+        degree: usize,
+    ) -> Result<Vec<E>, SumcheckError> {
+        round_evals::<R, F, E, F>("sc_round_base", tables, len, terms, degree)
+    }
 
-            fn round_evals_ext(
-                tables: &[GpuBuffer<$rt, E>],
-                len: usize,
-                terms: &[Term<E>],
-                degree: usize,
-            ) -> Result<Vec<E>, SumcheckError> {
-                round_evals::<$rt, F, E, E>("sc_round_ext", tables, len, terms, degree)
-            }
+    fn round_evals_ext(
+        tables: &[GpuBuffer<R, E>],
+        len: usize,
+        terms: &[Term<E>],
+        degree: usize,
+    ) -> Result<Vec<E>, SumcheckError> {
+        round_evals::<R, F, E, E>("sc_round_ext", tables, len, terms, degree)
+    }
 
-            fn fold_base(
-                tables: &[GpuBuffer<$rt, F>],
-                len: usize,
-                r: E,
-            ) -> Result<Vec<GpuBuffer<$rt, E>>, SumcheckError> {
-                fold_base::<$rt, F, E>(tables, len, r)
-            }
+    fn fold_base(
+        tables: &[GpuBuffer<R, F>],
+        len: usize,
+        r: E,
+    ) -> Result<Vec<GpuBuffer<R, E>>, SumcheckError> {
+        fold_base::<R, F, E>(tables, len, r)
+    }
 
-            fn fold_ext(
-                tables: &mut [GpuBuffer<$rt, E>],
-                len: usize,
-                r: E,
-            ) -> Result<(), SumcheckError> {
-                fold_ext::<$rt, F, E>(tables, len, r)
-            }
+    fn fold_ext(tables: &mut [GpuBuffer<R, E>], len: usize, r: E) -> Result<(), SumcheckError> {
+        fold_ext::<R, F, E>(tables, len, r)
+    }
 
-            /// One launch of `sc_fold_round_ext` (tables folded in place, next round evaluated
-            /// in the same pass) when there are at most [`SC_MAX_TABLES`] tables.
-            fn fold_ext_and_round(
-                tables: &mut [GpuBuffer<$rt, E>],
-                len: usize,
-                r: E,
-                terms: &[Term<E>],
-                degree: usize,
-            ) -> Result<Vec<E>, SumcheckError> {
-                fold_ext_and_round::<$rt, F, E>(tables, len, r, terms, degree)
-            }
+    /// One launch of `sc_fold_round_ext` (tables folded in place, next round evaluated
+    /// in the same pass) when there are at most [`SC_MAX_TABLES`] tables.
+    fn fold_ext_and_round(
+        tables: &mut [GpuBuffer<R, E>],
+        len: usize,
+        r: E,
+        terms: &[Term<E>],
+        degree: usize,
+    ) -> Result<Vec<E>, SumcheckError> {
+        fold_ext_and_round::<R, F, E>(tables, len, r, terms, degree)
+    }
 
-            fn lift(
-                tables: &[GpuBuffer<$rt, F>],
-                len: usize,
-            ) -> Result<Vec<GpuBuffer<$rt, E>>, SumcheckError> {
-                lift::<$rt, F, E>(tables, len)
-            }
+    fn lift(tables: &[GpuBuffer<R, F>], len: usize) -> Result<Vec<GpuBuffer<R, E>>, SumcheckError> {
+        lift::<R, F, E>(tables, len)
+    }
 
-            fn first_entries(tables: &[GpuBuffer<$rt, E>]) -> Result<Vec<E>, SumcheckError> {
-                first_entries::<$rt, F, E>(tables)
-            }
-        }
-    };
+    fn first_entries(tables: &[GpuBuffer<R, E>]) -> Result<Vec<E>, SumcheckError> {
+        first_entries::<R, F, E>(tables)
+    }
 }
-
-impl_sumcheck_ops!(CudaBackend, CudaDevice);
-impl_sumcheck_ops!(OpenClBackend, ClDevice);
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,10 @@ use zkprove_field::bn254::Fr;
 use zkprove_gpu::{ClDevice, GpuBuffer, GpuCsr, GpuError};
 
 fn device() -> Option<Arc<ClDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     match ClDevice::get() {
         Ok(d) => Some(d),
         Err(e) => {

@@ -16,6 +16,10 @@ use zkprove_field::m31::M31;
 use zkprove_gpu::{CudaBackend, CudaDevice, GpuBackendKind, cuda_available, list_devices};
 
 fn device() -> Option<Arc<CudaDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     if !cuda_available() {
         // Optional: a GPU session sets it so that a missing driver cannot pass as a skip.
         assert!(

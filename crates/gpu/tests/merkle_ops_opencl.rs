@@ -19,6 +19,10 @@ use zkprove_poly::CpuBackend;
 type Hash<F> = Poseidon2Merkle<F, 16, 8, MERKLE_OUT>;
 
 fn device() -> Option<Arc<ClDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     match ClDevice::get() {
         Ok(d) => Some(d),
         Err(e) => {

@@ -9,6 +9,10 @@ use msm_common::{G1, G2};
 use zkprove_gpu::{CudaBackend, CudaDevice, GpuError};
 
 fn device() -> Option<Arc<CudaDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     match CudaDevice::get() {
         Ok(d) => {
             eprintln!("CUDA device: {} ({})", d.name().unwrap_or_default(), d.arch());

@@ -11,6 +11,10 @@ use msm_common::{G1, G2};
 use zkprove_gpu::{ClDevice, OpenClBackend};
 
 fn device() -> Option<Arc<ClDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     match ClDevice::get() {
         Ok(d) => Some(d),
         Err(e) => {

@@ -14,6 +14,10 @@ use zkprove_field::m31::M31;
 use zkprove_gpu::{ClDevice, GpuBackendKind, OpenClBackend, list_devices};
 
 fn device() -> Option<Arc<ClDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     match ClDevice::get() {
         Ok(d) => {
             eprintln!(

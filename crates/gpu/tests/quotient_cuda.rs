@@ -9,6 +9,10 @@ use std::sync::Arc;
 use zkprove_gpu::{CudaDevice, GpuError};
 
 fn device() -> Option<Arc<CudaDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     match CudaDevice::get() {
         Ok(d) => {
             if !zkprove_gpu::nvrtc::is_available()

@@ -9,6 +9,10 @@ use zkprove_gpu::{CudaBackend, CudaDevice, GpuError};
 sumcheck_tests!(CudaBackend, CudaDevice);
 
 fn device() -> Option<Arc<CudaDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     let dev = match CudaDevice::get() {
         Ok(d) => d,
         Err(e) => {

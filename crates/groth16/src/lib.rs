@@ -20,35 +20,36 @@
 //! [`setup`] makes a proving key and a witness in memory (**insecure**: the toxic waste is known),
 //! for tests and benchmarks of any size without a ceremony or a `.zkey` file.
 //!
-//! ## On a GPU (`CudaBackend`, `OpenClBackend` of zkprove-gpu)
-//! The whole proof stays in device memory ([`Groth16Backend::proof_enqueue`]): the queries, the A and
-//! B matrices and the coset NTT tables are uploaded once at load; a proof uploads the witness once,
-//! computes steps 1–3 on device buffers (CSR products, `a∘b`, the coset moves, `a·b − c`), runs the
-//! five MSMs over the resident witness (C from an offset into it) and the resident `h`, and reads
-//! back only each MSM's window sums (a few dozen points): no `n`-sized array comes back to the
-//! host. The kernels of a proof are queued back to back on the device's compute stream (queue)
-//! with one host wait, for the first read-back; on CUDA the witness goes up on a transfer stream,
-//! so that with several proving threads an upload overlaps the previous proof's kernels.
+//! ## One proof for every backend
+//! The prover is written once, generic over a [`Groth16Backend`] (NTTs, element-wise arithmetic,
+//! MSMs over backend columns, the key's sparse matrices): [`Groth16Prover`] and
+//! [`StreamingProver`] make the same proof on the CPU (`zkprove_poly::CpuBackend`, implemented
+//! here) and on a GPU (`zkprove_gpu::GpuBackend`, whose crate implements this crate's traits;
+//! this crate does not depend on any GPU crate). A proof uploads the witness once
+//! ([`zkprove_poly::ColumnOps::upload`]), computes steps 1–3 on backend columns ([`quotient`]:
+//! matrix products, the coset moves, `a·b − c`), starts the five MSMs over the witness column
+//! (C from an offset into it, [`zkprove_poly::ColumnRef`]) and `h`
+//! ([`zkprove_curve::MsmOps::msm_enqueue`]) and waits for their results once
+//! ([`PendingProof::finish`]). On a GPU the key's queries, matrices and coset tables are resident,
+//! the proof's kernels are queued back to back with one host wait, and only each MSM's window
+//! sums (a few dozen points) come back: no `n`-sized array returns to the host.
 //! [`Groth16Prover::prove_stream`] proves a sequence of witnesses from one thread with the next
-//! proof queued before the current one is waited for (the device busy while the host verifies).
-//! [`Groth16Prover::h_scalars`] reads `h` back for tests;
-//! [`cpu_quotient`] is the CPU reference it is tested against. The CPU backend keeps the host path
-//! (the defaults of [`Groth16Backend::quotient`] and [`Groth16Backend::proof_enqueue`]).
+//! proof queued before the current one is waited for on an asynchronous backend (the device busy
+//! while the host verifies). [`Groth16Prover::h_scalars`] reads `h` back for tests;
+//! [`cpu_quotient`] computes it on the CPU, the reference a GPU backend is tested against.
 
 #![forbid(unsafe_code)]
 
-mod gpu;
 mod matrix;
 mod prover;
 pub mod setup;
 mod stream;
 mod verifier;
 
-pub use gpu::{DeviceMatrices, DevicePendingProof};
 pub use matrix::SparseMatrix;
 pub use prover::{
-    Groth16Backend, Groth16Prover, KeyQueries, KeyUse, QueryMsms, StreamingProver, coset_shift,
-    cpu_quotient,
+    CpuMatrices, Groth16Backend, Groth16Prover, KeyUse, PendingProof, QapMatrix, QueryMsms,
+    StreamingProver, coset_shift, cpu_quotient, quotient,
 };
 pub use stream::ProofStream;
 pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};
@@ -56,7 +57,7 @@ pub use zkprove_circom::{Proof, VerificationKey};
 
 use zkprove_circom::CircomError;
 use zkprove_curve::MsmError;
-use zkprove_poly::PolyError;
+use zkprove_poly::{DeviceError, PolyError, RangeError};
 
 /// Errors from proving and verifying.
 #[derive(Debug, thiserror::Error)]
@@ -110,10 +111,38 @@ pub enum Groth16Error {
         /// What is wrong.
         reason: String,
     },
-    /// The backend failed otherwise.
-    #[error("backend failed: {reason}")]
-    Backend {
-        /// What went wrong.
-        reason: String,
+    /// The backend (a GPU) failed: out of memory, no device, a driver or kernel-build failure.
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+    /// A column range outside its column (an internal inconsistency of sizes).
+    #[error(transparent)]
+    Range(#[from] RangeError),
+    /// A key's A or B matrix without one row per point of the domain.
+    #[error("matrices of {a_rows} and {b_rows} rows for a domain of 2^{log_n} points")]
+    MatrixShape {
+        /// Rows of A.
+        a_rows: usize,
+        /// Rows of B.
+        b_rows: usize,
+        /// log2 of the domain size.
+        log_n: usize,
     },
+}
+
+impl Groth16Error {
+    /// The device error behind this one, if a backend failed.
+    pub fn device_error(&self) -> Option<&DeviceError> {
+        match self {
+            Groth16Error::Device(e) => Some(e),
+            Groth16Error::Msm(MsmError::Device(e)) => Some(e),
+            Groth16Error::Ntt(PolyError::Device(e)) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// Whether a backend ran out of device memory (the same proof may succeed alone, or on the
+    /// CPU).
+    pub fn is_out_of_memory(&self) -> bool {
+        self.device_error().is_some_and(DeviceError::is_out_of_memory)
+    }
 }

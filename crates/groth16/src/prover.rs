@@ -7,7 +7,6 @@ use std::time::Instant;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use rayon::prelude::*;
 use tracing::{debug, info_span};
 use zkprove_circom::{G1Query, Groth16Header, Matrix, Zkey, ZkeyReader};
 use zkprove_curve::bn254::{G1Config, G2Config};
@@ -15,25 +14,85 @@ use zkprove_curve::msm::{CpuBases, Endomorphism};
 use zkprove_curve::{Affine, MsmOps, Projective};
 use zkprove_field::bn254::Fr;
 use zkprove_field::{Field, TwoAdicField};
-use zkprove_poly::{CpuBackend, Direction, NttOps, Order};
+use zkprove_poly::{Column, ColumnRef, CpuBackend, Direction, NttOps, Order, PointwiseOps};
 
 use crate::matrix::SparseMatrix;
 use crate::{Groth16Error, Proof, VerificationKey};
 
-/// What a backend must provide to run the Groth16 prover: NTTs over `Fr`, MSMs in G1 and G2, and
-/// moving `Fr` columns between host and backend.
-pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
-    /// A backend column holding `values`.
-    ///
-    /// # Errors
-    /// When the backend cannot allocate or copy.
-    fn upload(values: Vec<Fr>) -> Result<Self::Column<Fr>, Groth16Error>;
+/// Which of the key's two matrices (the C matrix is never needed: on a satisfying witness
+/// `C·w = (A·w)∘(B·w)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QapMatrix {
+    /// The A matrix.
+    A,
+    /// The B matrix.
+    B,
+}
 
-    /// The values of a backend column, on the host.
+/// What a backend must provide to run the Groth16 prover, beyond NTTs over `Fr`, element-wise
+/// arithmetic and MSMs in G1 and G2: the key's sparse A and B matrices in the backend's form and
+/// their products with a witness column. The proof itself ([`Groth16Prover`],
+/// [`StreamingProver`], [`Groth16Prover::prove_stream`]) is written once against these traits: the
+/// CPU proof and the GPU proof are the same code.
+pub trait Groth16Backend:
+    NttOps<Fr> + PointwiseOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config>
+{
+    /// The key's A and B matrices as the backend keeps them (host CSR on the CPU; resident on the
+    /// device for a GPU, with the tables of the quotient's coset moves).
+    type Matrices: Send + Sync;
+
+    /// Takes the key's A and B matrices (one row per point of the domain of `2^log_n` points,
+    /// column indices below `n_vars`) into the backend, once per key.
     ///
     /// # Errors
-    /// When the backend cannot copy.
-    fn download(column: Self::Column<Fr>) -> Result<Vec<Fr>, Groth16Error>;
+    /// [`Groth16Error::MatrixShape`] when a matrix does not have `2^log_n` rows; backend errors.
+    fn prepare_matrices(
+        a: SparseMatrix,
+        b: SparseMatrix,
+        n_vars: usize,
+        log_n: usize,
+    ) -> Result<Self::Matrices, Groth16Error>;
+
+    /// `M·w` for the key's matrix `which`: one value per row (point of the domain).
+    ///
+    /// # Errors
+    /// [`Groth16Error::WitnessLength`] when `w` is shorter than the matrices' columns; backend
+    /// errors.
+    fn mul_vec(
+        matrices: &Self::Matrices,
+        which: QapMatrix,
+        w: &Self::Column<Fr>,
+    ) -> Result<Self::Column<Fr>, Groth16Error>;
+
+    /// `(A·w)∘(B·w)`, entry by entry (the CPU computes it without holding either product).
+    ///
+    /// # Errors
+    /// As [`Groth16Backend::mul_vec`].
+    fn mul_vec_product(
+        matrices: &Self::Matrices,
+        w: &Self::Column<Fr>,
+    ) -> Result<Self::Column<Fr>, Groth16Error> {
+        let mut a = Self::mul_vec(matrices, QapMatrix::A, w)?;
+        let b = Self::mul_vec(matrices, QapMatrix::B, w)?;
+        Self::mul_assign(&mut a, &b)?;
+        Ok(a)
+    }
+
+    /// Moves a column of evaluations on the domain `H` (natural order) to evaluations on the
+    /// quotient's coset `shift·H` ([`coset_shift`], natural order), in place: inverse NTT to
+    /// bit-reversed coefficients, then the coset NTT back to natural order. Backends with the
+    /// tables at hand (in `matrices`) may fuse the steps.
+    ///
+    /// # Errors
+    /// NTT and backend errors.
+    fn to_coset(matrices: &Self::Matrices, col: &mut Self::Column<Fr>) -> Result<(), Groth16Error> {
+        let _ = matrices;
+        let log_n = col.len().trailing_zeros() as usize;
+        let col = core::slice::from_mut(col);
+        Self::ntt_batch(col, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
+        Self::ntt_batch(col, Direction::Forward, Order::BitReversedToNatural, coset_shift(log_n))?;
+        Ok(())
+    }
 
     /// Takes one of the key's G1 queries into the backend ([`MsmOps::prepare_bases`] unless a
     /// backend has a better choice for keys it keeps resident); `key_use` says whether the key
@@ -58,84 +117,6 @@ pub trait Groth16Backend: NttOps<Fr> + MsmOps<G1Config> + MsmOps<G2Config> {
     ) -> Result<G2Bases<Self>, Groth16Error> {
         Ok(<Self as MsmOps<G2Config>>::prepare_bases(points)?)
     }
-
-    /// The key's A and B matrices as the backend keeps them: nothing beyond the prover's host copy
-    /// on the CPU, resident on the device for the GPU backends.
-    type Matrices: Send + Sync;
-
-    /// Takes the key's A and B matrices (`n_vars` columns, one row per point of the size-`n`
-    /// domain) into the backend, once at load; `shift` is the coset of the quotient
-    /// ([`coset_shift`]), for backends that prepare its tables ahead.
-    ///
-    /// # Errors
-    /// When the backend cannot hold them.
-    fn prepare_matrices(
-        a: &SparseMatrix,
-        b: &SparseMatrix,
-        n_vars: usize,
-        shift: Fr,
-    ) -> Result<Self::Matrices, Groth16Error>;
-
-    /// The H query's scalars (`A·B − C` on the coset `shift·H`, natural order: what
-    /// [`cpu_quotient`] computes) as a backend column, when the backend computes them itself
-    /// from the witness; `None` (the default): the prover computes them on the host, moving one
-    /// column at a time through the backend's NTTs.
-    ///
-    /// # Errors
-    /// Backend errors.
-    fn quotient(
-        matrices: &Self::Matrices,
-        witness: &[Fr],
-    ) -> Result<Option<Self::Column<Fr>>, Groth16Error> {
-        let _ = (matrices, witness);
-        Ok(None)
-    }
-
-    /// A proof's work queued on the backend by [`Groth16Backend::proof_enqueue`], its result not
-    /// yet read back.
-    type PendingProof: Send;
-
-    /// Queues the whole of a proof's quotient and five MSMs when the backend runs them itself (the
-    /// GPU backends: one upload of the witness, the quotient and the MSMs on the device, the
-    /// read-backs of a few points queued behind them) and returns without waiting for the device;
-    /// [`Groth16Backend::proof_finish`] waits for the result. `None` (the default): the prover
-    /// computes the quotient ([`Groth16Backend::quotient`] or the host path) and calls
-    /// [`MsmOps::msm`] five times. The witness length has been checked.
-    ///
-    /// # Errors
-    /// Backend errors.
-    fn proof_enqueue(
-        key: KeyQueries<'_, Self>,
-        witness: &[Fr],
-    ) -> Result<Option<Self::PendingProof>, Groth16Error> {
-        let _ = (key, witness);
-        Ok(None)
-    }
-
-    /// Waits for a proof queued by [`Groth16Backend::proof_enqueue`] and returns its five MSMs.
-    ///
-    /// # Errors
-    /// Backend errors (including those of the queued work).
-    fn proof_finish(pending: Self::PendingProof) -> Result<QueryMsms, Groth16Error>;
-}
-
-/// What [`Groth16Backend::proof_enqueue`] works from: a loaded key's matrices and queries as the
-/// backend holds them.
-pub struct KeyQueries<'a, B: Groth16Backend> {
-    /// The A and B matrices ([`Groth16Backend::prepare_matrices`]).
-    pub matrices: &'a B::Matrices,
-    /// The A query (`n_vars` points).
-    pub a: &'a G1Bases<B>,
-    /// The B query in G1 (`n_vars` points).
-    pub b1: &'a G1Bases<B>,
-    /// The B query in G2 (`n_vars` points).
-    pub b2: &'a G2Bases<B>,
-    /// The C query (`n_vars − n_public − 1` points, for `witness[n_public + 1..]`).
-    pub c: &'a G1Bases<B>,
-    /// The H query (`n` points, for the quotient's scalars).
-    pub h: &'a G1Bases<B>,
-    /// Number of public signals (outputs and public inputs).
-    pub n_public: usize,
 }
 
 /// The five MSMs of a proof, before blinding.
@@ -162,63 +143,73 @@ pub fn coset_shift(log_n: usize) -> Fr {
     }
 }
 
+/// The H query's scalars (`A·B − C` on the coset `shift·H`, natural order) from a witness column,
+/// on backend `B`: the one quotient of every proof (see the crate docs). One column at a time
+/// through the transforms, two at most alive (making `A·w` and `B·w` again for `c` costs less
+/// than holding them): `h = a'·b' − c'` where `x'` is `x` moved from `H` to `shift·H`.
+///
+/// # Errors
+/// As [`Groth16Backend::mul_vec`] and [`Groth16Backend::to_coset`].
+pub fn quotient<B: Groth16Backend>(
+    matrices: &B::Matrices,
+    w: &B::Column<Fr>,
+) -> Result<B::Column<Fr>, Groth16Error> {
+    let _span = info_span!("quotient", backend = B::NAME).entered();
+    let mut h = B::mul_vec(matrices, QapMatrix::A, w)?;
+    B::to_coset(matrices, &mut h)?;
+    let mut b = B::mul_vec(matrices, QapMatrix::B, w)?;
+    B::to_coset(matrices, &mut b)?;
+    B::mul_assign(&mut h, &b)?;
+    drop(b);
+    let mut c = B::mul_vec_product(matrices, w)?;
+    B::to_coset(matrices, &mut c)?;
+    B::sub_assign(&mut h, &c)?;
+    Ok(h)
+}
+
 /// The H query's scalars computed on the CPU from the A and B matrices (one row per point of the
-/// domain of `2^log_n` points) and a witness: the reference every backend's
-/// [`Groth16Backend::quotient`] must equal (see the crate docs).
+/// domain of `2^log_n` points) and a witness: what every backend's [`quotient`] must equal.
 ///
 /// # Errors
 /// [`Groth16Error::WitnessLength`] when the witness is shorter than a matrix's column indices
-/// need, [`Groth16Error::Backend`] when a matrix does not have `2^log_n` rows, NTT errors.
+/// need, [`Groth16Error::MatrixShape`] when a matrix does not have `2^log_n` rows, NTT errors.
 pub fn cpu_quotient(
     a: &SparseMatrix,
     b: &SparseMatrix,
     witness: &[Fr],
     log_n: usize,
 ) -> Result<Vec<Fr>, Groth16Error> {
-    let n = 1usize.checked_shl(log_n as u32).unwrap_or(0);
-    if a.n_rows() != n || b.n_rows() != n {
-        return Err(Groth16Error::Backend {
-            reason: format!(
-                "matrices of {} and {} rows for 2^{log_n} points",
-                a.n_rows(),
-                b.n_rows()
-            ),
-        });
-    }
+    check_matrix_rows(a, b, log_n)?;
     let needed = a.n_cols_used().max(b.n_cols_used());
     if witness.len() < needed {
         return Err(Groth16Error::WitnessLength { expected: needed, got: witness.len() });
     }
-    host_quotient::<CpuBackend>(a, b, witness, log_n)
+    // Written out step by step, independently of [`quotient`]'s backend primitives: a, b and
+    // c = a∘b on H, each moved to shift·H by iNTT + coset NTT, then a·b − c.
+    let shift = coset_shift(log_n);
+    let a = a.mul_vec(witness);
+    let b = b.mul_vec(witness);
+    let c: Vec<Fr> = a.iter().zip(&b).map(|(x, y)| *x * *y).collect();
+    let mut cols = [a, b, c];
+    CpuBackend::ntt_batch(&mut cols, Direction::Inverse, Order::NaturalToNatural, Fr::ONE)?;
+    CpuBackend::ntt_batch(&mut cols, Direction::Forward, Order::NaturalToNatural, shift)?;
+    let [a, b, c] = cols;
+    Ok(a.iter().zip(&b).zip(&c).map(|((x, y), z)| *x * *y - *z).collect())
 }
 
-/// The quotient's scalars with the products on the host and the NTTs on backend `B`.
-fn host_quotient<B: Groth16Backend>(
-    a_matrix: &SparseMatrix,
-    b_matrix: &SparseMatrix,
-    witness: &[Fr],
-    log_n: usize,
-) -> Result<Vec<Fr>, Groth16Error> {
-    let shift = coset_shift(log_n);
-    // One column at a time through the transforms, two at most alive (the key's matrices make
-    // A·w and B·w again in a few milliseconds, cheaper than holding them): h = a'·b' − c' where
-    // x' is x moved from H to shift·H.
-    let to_coset = |col: Vec<Fr>| -> Result<Vec<Fr>, Groth16Error> {
-        let mut col = [B::upload(col)?];
-        // Evaluations on H → coefficients (bit-reversed, saving a permutation), then
-        // coefficients → evaluations on shift·H in natural order, the H query's order.
-        B::ntt_batch(&mut col, Direction::Inverse, Order::NaturalToBitReversed, Fr::ONE)?;
-        B::ntt_batch(&mut col, Direction::Forward, Order::BitReversedToNatural, shift)?;
-        let [col] = col;
-        B::download(col)
-    };
-    let mut h = to_coset(a_matrix.mul_vec(witness))?;
-    let b = to_coset(b_matrix.mul_vec(witness))?;
-    h.par_iter_mut().zip(&b).for_each(|(x, y)| *x *= *y);
-    drop(b);
-    let c = to_coset(a_matrix.mul_vec_product(b_matrix, witness))?;
-    h.par_iter_mut().zip(&c).for_each(|(x, z)| *x -= *z);
-    Ok(h)
+/// The CPU backend's [`Groth16Backend::Matrices`]: the host CSR matrices.
+#[derive(Clone, Debug)]
+pub struct CpuMatrices {
+    a: SparseMatrix,
+    b: SparseMatrix,
+}
+
+fn check_matrix_rows(a: &SparseMatrix, b: &SparseMatrix, log_n: usize) -> Result<(), Groth16Error> {
+    let n = 1usize.checked_shl(log_n as u32).unwrap_or(0);
+    if a.n_rows() != n || b.n_rows() != n {
+        return Err(Groth16Error::MatrixShape { a_rows: a.n_rows(), b_rows: b.n_rows(), log_n });
+    }
+    Ok(())
 }
 
 /// The most points per query for which the CPU backend splits scalars with the GLV endomorphism,
@@ -233,25 +224,30 @@ fn cpu_key_endomorphism(n: usize) -> Endomorphism {
 }
 
 impl Groth16Backend for CpuBackend {
-    type Matrices = ();
-    /// The CPU backend queues nothing (its proofs run on the calling thread).
-    type PendingProof = core::convert::Infallible;
-
-    fn proof_finish(pending: Self::PendingProof) -> Result<QueryMsms, Groth16Error> {
-        match pending {}
-    }
+    type Matrices = CpuMatrices;
 
     fn prepare_matrices(
-        _: &SparseMatrix,
-        _: &SparseMatrix,
-        _: usize,
-        _: Fr,
-    ) -> Result<(), Groth16Error> {
-        Ok(())
+        a: SparseMatrix,
+        b: SparseMatrix,
+        _n_vars: usize,
+        log_n: usize,
+    ) -> Result<CpuMatrices, Groth16Error> {
+        check_matrix_rows(&a, &b, log_n)?;
+        Ok(CpuMatrices { a, b })
     }
 
-    fn upload(values: Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
-        Ok(values)
+    fn mul_vec(m: &CpuMatrices, which: QapMatrix, w: &Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
+        let matrix = match which {
+            QapMatrix::A => &m.a,
+            QapMatrix::B => &m.b,
+        };
+        check_witness_cols(m, w)?;
+        Ok(matrix.mul_vec(w))
+    }
+
+    fn mul_vec_product(m: &CpuMatrices, w: &Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
+        check_witness_cols(m, w)?;
+        Ok(m.a.mul_vec_product(&m.b, w))
     }
 
     fn prepare_key_g1(
@@ -269,10 +265,15 @@ impl Groth16Backend for CpuBackend {
         let e = cpu_key_endomorphism(points.len());
         Ok(CpuBases::prepare(points, 1, e))
     }
+}
 
-    fn download(column: Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
-        Ok(column)
+/// A witness long enough for every column index of the matrices.
+fn check_witness_cols(m: &CpuMatrices, w: &[Fr]) -> Result<(), Groth16Error> {
+    let needed = m.a.n_cols_used().max(m.b.n_cols_used());
+    if w.len() < needed {
+        return Err(Groth16Error::WitnessLength { expected: needed, got: w.len() });
     }
+    Ok(())
 }
 
 type G1Bases<B> = <B as MsmOps<G1Config>>::Bases;
@@ -294,14 +295,45 @@ pub enum KeyUse {
 pub struct Groth16Prover<B: Groth16Backend = CpuBackend> {
     header: Groth16Header,
     vk: VerificationKey,
-    a_matrix: SparseMatrix,
-    b_matrix: SparseMatrix,
     matrices: B::Matrices,
     a: G1Bases<B>,
     b1: G1Bases<B>,
     b2: G2Bases<B>,
     c: G1Bases<B>,
     h: G1Bases<B>,
+}
+
+/// A proof's five MSMs started on backend `B` ([`MsmOps::msm_enqueue`]): queued on a device, or
+/// already computed on the CPU.
+pub struct PendingProof<B: Groth16Backend> {
+    h: <B as MsmOps<G1Config>>::PendingMsm,
+    a: <B as MsmOps<G1Config>>::PendingMsm,
+    b1: <B as MsmOps<G1Config>>::PendingMsm,
+    b2: <B as MsmOps<G2Config>>::PendingMsm,
+    c: <B as MsmOps<G1Config>>::PendingMsm,
+}
+
+impl<B: Groth16Backend> core::fmt::Debug for PendingProof<B> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("PendingProof").field("backend", &B::NAME).finish()
+    }
+}
+
+impl<B: Groth16Backend> PendingProof<B> {
+    /// Waits for the five MSMs (on a device, the first wait is the proof's one wait).
+    ///
+    /// # Errors
+    /// Backend errors, including those of the queued work.
+    pub fn finish(self) -> Result<QueryMsms, Groth16Error> {
+        let _span = info_span!("msm_finish", backend = B::NAME).entered();
+        Ok(QueryMsms {
+            h: <B as MsmOps<G1Config>>::msm_finish(self.h)?,
+            a: <B as MsmOps<G1Config>>::msm_finish(self.a)?,
+            b1: <B as MsmOps<G1Config>>::msm_finish(self.b1)?,
+            b2: <B as MsmOps<G2Config>>::msm_finish(self.b2)?,
+            c: <B as MsmOps<G1Config>>::msm_finish(self.c)?,
+        })
+    }
 }
 
 impl<B: Groth16Backend> Groth16Prover<B> {
@@ -351,13 +383,10 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
         drop(coeffs);
         let vk = crate::verification_key(&header, &ic);
-        let matrices =
-            B::prepare_matrices(&a_matrix, &b_matrix, header.n_vars as usize, coset_shift(log_n))?;
+        let matrices = B::prepare_matrices(a_matrix, b_matrix, header.n_vars as usize, log_n)?;
         Ok(Self {
             header,
             vk,
-            a_matrix,
-            b_matrix,
             matrices,
             a: B::prepare_key_g1(a, key_use)?,
             b1: B::prepare_key_g1(b1, key_use)?,
@@ -421,76 +450,45 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     }
 
     /// The scalars of the H query: `A·B − C` on the odd coset `ω_{2n}·H` of the domain `H`,
-    /// natural order (see the crate docs for why these and not the coefficients of `h`).
+    /// natural order (see the crate docs for why these and not the coefficients of `h`), computed
+    /// on the backend and read back (for tests and inspection; a proof reads nothing back).
     ///
     /// # Errors
     /// [`Groth16Error::WitnessLength`]; backend errors.
     pub fn h_scalars(&self, witness: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
         self.check_witness(witness)?;
-        self.h_scalars_unchecked(witness)
+        let w = B::upload(witness)?;
+        let h = quotient::<B>(&self.matrices, &w)?;
+        Ok(B::into_vec(h)?)
     }
 
-    /// [`Groth16Prover::h_scalars`] for a witness whose length was checked: the backend's
-    /// [`Groth16Backend::quotient`] read back, or the host path.
-    fn h_scalars_unchecked(&self, witness: &[Fr]) -> Result<Vec<Fr>, Groth16Error> {
-        let start = Instant::now();
-        let h = match B::quotient(&self.matrices, witness)? {
-            Some(column) => B::download(column)?,
-            None => {
-                let log_n = self.header.log_domain_size() as usize;
-                host_quotient::<B>(&self.a_matrix, &self.b_matrix, witness, log_n)?
-            }
-        };
-        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "A·w, B·w, C and the coset NTTs");
-        Ok(h)
-    }
-
-    /// The loaded key as [`Groth16Backend::proof_enqueue`] takes it.
-    fn key_queries(&self) -> KeyQueries<'_, B> {
-        KeyQueries {
-            matrices: &self.matrices,
-            a: &self.a,
-            b1: &self.b1,
-            b2: &self.b2,
-            c: &self.c,
-            h: &self.h,
-            n_public: self.header.n_public as usize,
-        }
-    }
-
-    /// The five MSMs: by the backend itself ([`Groth16Backend::proof_enqueue`]), or the quotient
-    /// then five [`MsmOps::msm`] calls.
-    fn query_msms(&self, witness: &[Fr]) -> Result<QueryMsms, Groth16Error> {
-        finish_msms::<B>(self.start_msms(witness)?)
-    }
-
-    /// Starts a proof's five MSMs for a checked witness: queued on the backend when it runs the
-    /// whole proof itself ([`Groth16Backend::proof_enqueue`]), computed here otherwise.
-    pub(crate) fn start_msms(
-        &self,
-        witness: &[Fr],
-    ) -> Result<Started<B::PendingProof>, Groth16Error> {
+    /// Starts a proof for a checked witness: one upload of the witness, the quotient, and the five
+    /// MSMs started ([`MsmOps::msm_enqueue`]) — on a GPU all queued on the device, with nothing
+    /// but the MSMs' few result points to read back; on the CPU computed here. The H MSM is
+    /// started first so that its scalars are freed before the other four run (the CPU's peak
+    /// memory is then the key plus one column, not two).
+    ///
+    /// # Errors
+    /// Backend errors.
+    pub(crate) fn enqueue(&self, witness: &[Fr]) -> Result<PendingProof<B>, Groth16Error> {
+        let _span = info_span!("proof_enqueue", backend = B::NAME).entered();
         let n_public = self.header.n_public as usize;
         let start = Instant::now();
-        if let Some(pending) = B::proof_enqueue(self.key_queries(), witness)? {
-            debug!(elapsed_ms = start.elapsed().as_millis() as u64, "proof queued (backend)");
-            return Ok(Started::Queued(pending));
-        }
-        let h = self.h_scalars_unchecked(witness)?;
-        let start = Instant::now();
-        // The H MSM first, so that its scalars are freed before the other four run: the peak
-        // memory of a proof is then the key plus one column, not two.
-        let hq = <B as MsmOps<G1Config>>::msm(&self.h, &h)?;
-        drop(h);
-        let m = QueryMsms {
-            a: <B as MsmOps<G1Config>>::msm(&self.a, witness)?,
-            b1: <B as MsmOps<G1Config>>::msm(&self.b1, witness)?,
-            b2: <B as MsmOps<G2Config>>::msm(&self.b2, witness)?,
-            c: <B as MsmOps<G1Config>>::msm(&self.c, &witness[n_public + 1..])?,
-            h: hq,
+        let w = B::upload(witness)?;
+        let hs = quotient::<B>(&self.matrices, &w)?;
+        let _msms = info_span!("msm_enqueue").entered();
+        let h = <B as MsmOps<G1Config>>::msm_enqueue(&self.h, ColumnRef::new(&hs))?;
+        drop(hs);
+        let wr = ColumnRef::<B, Fr>::new(&w);
+        let pending = PendingProof {
+            h,
+            a: <B as MsmOps<G1Config>>::msm_enqueue(&self.a, wr)?,
+            b1: <B as MsmOps<G1Config>>::msm_enqueue(&self.b1, wr)?,
+            b2: <B as MsmOps<G2Config>>::msm_enqueue(&self.b2, wr)?,
+            c: <B as MsmOps<G1Config>>::msm_enqueue(&self.c, wr.skip(n_public + 1)?)?,
         };
-        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "MSMs");
-        Ok(Started::Done(Box::new(m)))
+        debug!(elapsed_ms = start.elapsed().as_millis() as u64, "proof started");
+        Ok(pending)
     }
 
     /// A proof with the given blinding factors `r, s` (`r = s = 0` gives the unblinded proof that
@@ -501,32 +499,8 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     pub fn prove_with_blinding(&self, witness: &[Fr], r: Fr, s: Fr) -> Result<Proof, Groth16Error> {
         let _span = info_span!("prove", n_vars = self.header.n_vars).entered();
         self.check_witness(witness)?;
-        let msms = self.query_msms(witness)?;
+        let msms = self.enqueue(witness)?.finish()?;
         Ok(blind(&self.header, msms, r, s))
-    }
-}
-
-/// A proof's five MSMs once started ([`Groth16Prover::start_msms`]).
-pub(crate) enum Started<P> {
-    /// Queued on the backend ([`Groth16Backend::proof_enqueue`]): [`Groth16Backend::proof_finish`]
-    /// waits for them.
-    Queued(P),
-    /// Already computed (boxed: a pending proof is a few handles).
-    Done(Box<QueryMsms>),
-}
-
-/// The five MSMs of a started proof: waited for when queued on the backend.
-pub(crate) fn finish_msms<B: Groth16Backend>(
-    started: Started<B::PendingProof>,
-) -> Result<QueryMsms, Groth16Error> {
-    match started {
-        Started::Queued(pending) => {
-            let start = Instant::now();
-            let m = B::proof_finish(pending)?;
-            debug!(elapsed_ms = start.elapsed().as_millis() as u64, "waited for the backend");
-            Ok(m)
-        }
-        Started::Done(m) => Ok(*m),
     }
 }
 
@@ -631,26 +605,29 @@ impl<R: Read + Seek> StreamingProver<R> {
         let a_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::A, n);
         let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
         drop(coeffs);
-        let h = host_quotient::<B>(&a_matrix, &b_matrix, witness, log_n)?;
-        drop((a_matrix, b_matrix));
+        let matrices = B::prepare_matrices(a_matrix, b_matrix, expected, log_n)?;
+        let w = B::upload(witness)?;
+        let h = quotient::<B>(&matrices, &w)?;
+        drop(matrices);
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "coefficients and the quotient");
         let start = Instant::now();
         let reader = &mut self.reader;
-        let mut g1 = |query: G1Query, scalars: &[Fr]| -> Result<_, Groth16Error> {
+        let mut g1 = |query: G1Query, scalars: ColumnRef<'_, B, Fr>| -> Result<_, Groth16Error> {
             let bases = B::prepare_key_g1(reader.g1_query(query)?, KeyUse::OneProof)?;
-            Ok(<B as MsmOps<G1Config>>::msm(&bases, scalars)?)
+            Ok(<B as MsmOps<G1Config>>::msm_column(&bases, scalars)?)
         };
         let h = {
-            let hq = g1(G1Query::H, &h)?;
+            let hq = g1(G1Query::H, ColumnRef::new(&h))?;
             drop(h);
             hq
         };
-        let a = g1(G1Query::A, witness)?;
-        let b1 = g1(G1Query::B1, witness)?;
-        let c = g1(G1Query::C, &witness[hd.n_public as usize + 1..])?;
+        let wr = ColumnRef::<B, Fr>::new(&w);
+        let a = g1(G1Query::A, wr)?;
+        let b1 = g1(G1Query::B1, wr)?;
+        let c = g1(G1Query::C, wr.skip(hd.n_public as usize + 1)?)?;
         let b2 = {
             let bases = B::prepare_key_g2(self.reader.b2()?, KeyUse::OneProof)?;
-            <B as MsmOps<G2Config>>::msm(&bases, witness)?
+            <B as MsmOps<G2Config>>::msm_column(&bases, wr)?
         };
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "queries read and MSMs");
         Ok(blind(&hd, QueryMsms { a, b1, b2, c, h }, r, s))

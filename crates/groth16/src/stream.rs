@@ -1,9 +1,9 @@
 //! Proofs of a sequence of witnesses with the device kept busy between them
 //! ([`Groth16Prover::prove_stream`]).
 //!
-//! On a GPU backend a proof is queued ([`Groth16Backend::proof_enqueue`]: witness upload, quotient,
-//! five MSMs, the read-backs of their window sums) and waited for later
-//! ([`Groth16Backend::proof_finish`]). The stream keeps two proofs in flight: before it waits for
+//! On a GPU backend a proof is queued (witness upload, quotient, five MSMs started with
+//! [`zkprove_curve::MsmOps::msm_enqueue`], the read-backs of their window sums) and waited for
+//! later ([`crate::PendingProof::finish`]). The stream keeps two proofs in flight: before it waits for
 //! proof `k` it has pulled witness `k + 1` and queued its proof, so
 //! - the device goes from proof `k`'s kernels straight to proof `k + 1`'s (proof `k`'s read-backs
 //!   are queued before them and are not held up by them);
@@ -14,25 +14,26 @@
 //!
 //! On OpenCL (one in-order queue) an upload waits for the kernels queued before it, so only the
 //! host's work overlaps the device's. The CPU backend computes each proof when it is pulled,
-//! one at a time. A proof that cannot be queued while another is in flight (out of device memory,
-//! say) is tried again once that one is done, alone on the device; its error is reported only if it
-//! fails then too.
+//! one at a time (its backend is not [`zkprove_poly::Backend::ASYNC`]). A proof that cannot be
+//! queued while another is in flight because the device ran out of memory is tried again once that
+//! one is done, alone on the device; its error is reported only if it fails then too. Any other
+//! error is reported at once (retrying a driver failure or a bad witness cannot succeed).
 
 use std::collections::VecDeque;
 
 use tracing::info_span;
 use zkprove_field::bn254::Fr;
 
-use crate::prover::{Started, blind, finish_msms, random_blinding};
+use crate::prover::{PendingProof, blind, random_blinding};
 use crate::{Groth16Backend, Groth16Error, Groth16Prover, Proof};
 
 /// Proofs in flight at once: the one being waited for and the one queued behind it.
 const DEPTH: usize = 2;
 
 /// A proof pulled from the witnesses and started.
-struct InFlight<P> {
+struct InFlight<B: Groth16Backend> {
     /// The MSMs (queued or computed), or why the proof could not be started.
-    started: Result<Started<P>, Groth16Error>,
+    started: Result<PendingProof<B>, Groth16Error>,
     /// The witness's public signals, for the verification (the witness itself may be gone).
     public: Vec<Fr>,
 }
@@ -42,7 +43,7 @@ pub struct ProofStream<'p, B: Groth16Backend, I: Iterator> {
     prover: &'p Groth16Prover<B>,
     witnesses: I,
     verify: bool,
-    in_flight: VecDeque<InFlight<B::PendingProof>>,
+    in_flight: VecDeque<InFlight<B>>,
     /// A witness whose proof could not be queued behind another: started again when the stream
     /// has nothing in flight.
     retry: Option<I::Item>,
@@ -84,23 +85,20 @@ impl<B: Groth16Backend> Groth16Prover<B> {
     }
 
     /// Starts the proof of one witness: its length checked, its public signals kept.
-    fn start(&self, witness: &[Fr]) -> InFlight<B::PendingProof> {
+    fn start(&self, witness: &[Fr]) -> InFlight<B> {
         let _span = info_span!("prove_start", n_vars = self.header().n_vars).entered();
         match self.check_witness(witness) {
             Ok(()) => {
                 let n_public = self.header().n_public as usize;
-                InFlight {
-                    started: self.start_msms(witness),
-                    public: witness[1..=n_public].to_vec(),
-                }
+                InFlight { started: self.enqueue(witness), public: witness[1..=n_public].to_vec() }
             }
             Err(e) => InFlight { started: Err(e), public: Vec::new() },
         }
     }
 
     /// Waits for a started proof, blinds it and (with `verify`) verifies it.
-    fn complete(&self, f: InFlight<B::PendingProof>, verify: bool) -> Result<Proof, Groth16Error> {
-        let msms = finish_msms::<B>(f.started?)?;
+    fn complete(&self, f: InFlight<B>, verify: bool) -> Result<Proof, Groth16Error> {
+        let msms = f.started?.finish()?;
         let (r, s) = random_blinding();
         let proof = blind(self.header(), msms, r, s);
         if verify {
@@ -116,24 +114,21 @@ where
     I: Iterator,
     I::Item: AsRef<[Fr]>,
 {
-    /// Pulls witnesses and starts their proofs while fewer than [`DEPTH`] are in flight and all of
-    /// those are queued on the backend (a proof computed when started is ready: nothing to
-    /// overlap it with, so the next one is not started early).
+    /// Pulls witnesses and starts their proofs while fewer than [`DEPTH`] are in flight and the
+    /// backend queues its work (on the CPU a proof is computed when started: nothing to overlap it
+    /// with, so the next one is not started early) and all in flight were queued.
     fn fill(&mut self) {
-        while self.in_flight.len() < DEPTH
-            && self.in_flight.iter().all(|f| matches!(f.started, Ok(Started::Queued(_))))
-        {
+        let depth = if B::ASYNC { DEPTH } else { 1 };
+        while self.in_flight.len() < depth && self.in_flight.iter().all(|f| f.started.is_ok()) {
             let witness = match self.retry.take().or_else(|| self.witnesses.next()) {
                 Some(w) => w,
                 None => return,
             };
             let f = self.prover.start(witness.as_ref());
-            let queue_full = matches!(
-                f.started,
-                Err(Groth16Error::Backend { .. } | Groth16Error::Msm(_) | Groth16Error::Ntt(_))
-            ) && !self.in_flight.is_empty();
+            let queue_full =
+                matches!(&f.started, Err(e) if e.is_out_of_memory()) && !self.in_flight.is_empty();
             if queue_full {
-                // Possibly the device's memory, held by the proof in flight: try again alone.
+                // The device's memory, held by the proof in flight: try again alone.
                 self.retry = Some(witness);
                 return;
             }

@@ -51,12 +51,13 @@ pub enum MerkleError {
     /// The recomputed root differs from the committed one.
     #[error("Merkle path does not lead to the committed root")]
     RootMismatch,
-    /// A backend (GPU) operation failed, or the backend does not support this hash.
-    #[error("Merkle backend error: {message}")]
-    Backend {
-        /// What the backend reported.
-        message: String,
-    },
+    /// A backend computes only its own instance of the hash (a GPU's Poseidon2 programs hold the
+    /// standard round constants), and the hasher given is another.
+    #[error("the backend computes only the standard instance of this hash")]
+    NonStandardHash,
+    /// A backend (GPU) operation failed.
+    #[error(transparent)]
+    Device(#[from] zkprove_poly::DeviceError),
 }
 
 /// A leaf hash plus a 2-to-1 compression: what a Merkle tree needs from its hash.
@@ -94,7 +95,7 @@ pub trait MerkleOps<H: MerkleHash>: Backend {
     /// The leaf layer: one digest per row of the row-major `rows` (`row_len` elements per row).
     ///
     /// # Errors
-    /// [`MerkleError::Backend`] when a backend operation fails.
+    /// [`MerkleError::Device`] when a backend operation fails.
     fn hash_leaves(
         hasher: &H,
         rows: &Self::Column<H::F>,
@@ -104,7 +105,7 @@ pub trait MerkleOps<H: MerkleHash>: Backend {
     /// The next layer up: one digest per pair of consecutive nodes (`layer` has even length).
     ///
     /// # Errors
-    /// [`MerkleError::Backend`] when a backend operation fails.
+    /// [`MerkleError::Device`] when a backend operation fails.
     fn compress_layer(
         hasher: &H,
         layer: &Self::Column<H::Digest>,

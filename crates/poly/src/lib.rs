@@ -24,7 +24,10 @@ mod ntt_rows;
 mod twiddles;
 mod univariate;
 
-pub use backend::{Backend, CpuBackend};
+pub use backend::{
+    Backend, Column, ColumnOps, ColumnRef, CpuBackend, DeviceError, DeviceErrorKind, PointwiseOps,
+    RangeError,
+};
 pub use circle::{
     CircleDomain, CircleFftOps, CircleOrder, CirclePoint, RowMajorCircleFftOps, circle_fft_rows,
 };
@@ -99,14 +102,9 @@ pub enum PolyError {
         got: usize,
     },
     /// A backend that runs elsewhere (a GPU: driver, kernel build, device memory) failed; the
-    /// caller can retry on the CPU.
-    #[error("{backend} backend failed: {message}")]
-    Backend {
-        /// The backend's name (`Backend::NAME`).
-        backend: &'static str,
-        /// What failed.
-        message: String,
-    },
+    /// caller can retry on the CPU (see [`DeviceError::kind`]).
+    #[error(transparent)]
+    Device(#[from] DeviceError),
     /// A low-degree extension to a smaller domain.
     #[error("low-degree extension from 2^{from_log_n} to the smaller 2^{to_log_n}")]
     LdeShrinks {

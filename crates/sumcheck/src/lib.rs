@@ -169,9 +169,6 @@ pub enum SumcheckError {
     #[error("final evaluation does not match the reduced claim")]
     FinalEvaluationMismatch,
     /// A backend (GPU) operation failed.
-    #[error("sumcheck backend error: {message}")]
-    Backend {
-        /// What the backend reported.
-        message: String,
-    },
+    #[error(transparent)]
+    Device(#[from] zkprove_poly::DeviceError),
 }

@@ -32,7 +32,7 @@ pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
     /// `p(X) = Σ_{x ∈ {0,1}^{k−1}} Σ_t c_t Π_{j∈t} f_j(X, x)`.
     ///
     /// # Errors
-    /// A backend failure ([`SumcheckError::Backend`]).
+    /// A backend failure ([`SumcheckError::Device`]).
     fn round_evals_base(
         tables: &[Self::Column<F>],
         len: usize,
@@ -43,7 +43,7 @@ pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
     /// As [`SumcheckOps::round_evals_base`] on extension-field tables.
     ///
     /// # Errors
-    /// A backend failure ([`SumcheckError::Backend`]).
+    /// A backend failure ([`SumcheckError::Device`]).
     fn round_evals_ext(
         tables: &[Self::Column<E>],
         len: usize,
@@ -55,7 +55,7 @@ pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
     /// extension-field tables of `len / 2` entries.
     ///
     /// # Errors
-    /// A backend failure ([`SumcheckError::Backend`]).
+    /// A backend failure ([`SumcheckError::Device`]).
     fn fold_base(
         tables: &[Self::Column<F>],
         len: usize,
@@ -66,7 +66,7 @@ pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
     /// `len / 2` entries are the folded table.
     ///
     /// # Errors
-    /// A backend failure ([`SumcheckError::Backend`]).
+    /// A backend failure ([`SumcheckError::Device`]).
     fn fold_ext(tables: &mut [Self::Column<E>], len: usize, r: E) -> Result<(), SumcheckError>;
 
     /// [`SumcheckOps::fold_ext`] followed by [`SumcheckOps::round_evals_ext`] on the folded
@@ -134,7 +134,7 @@ pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
     /// The embedding of base-field tables (their first `len` entries) into the extension.
     ///
     /// # Errors
-    /// A backend failure ([`SumcheckError::Backend`]).
+    /// A backend failure ([`SumcheckError::Device`]).
     fn lift(tables: &[Self::Column<F>], len: usize) -> Result<Vec<Self::Column<E>>, SumcheckError>;
 
     /// The first entry of each table (the tables' values once every variable is fixed), on the

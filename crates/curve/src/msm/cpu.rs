@@ -33,7 +33,7 @@
 
 use rayon::prelude::*;
 use zkprove_field::PrimeField;
-use zkprove_poly::CpuBackend;
+use zkprove_poly::{ColumnRef, CpuBackend};
 
 use super::buckets::{BatchAffineBuckets, Buckets, XyzzBuckets};
 use super::digits::{ScalarLimbs, booth_digit, n_booth_windows};
@@ -235,10 +235,7 @@ impl<C: SwCurve> CpuBases<C> {
                 // precomputation the plain scalars still work on the stored Pᵢ.
                 None if self.factor == 1 => ScalarLimbs::new(scalars),
                 None => {
-                    return Err(MsmError::Backend {
-                        backend: "cpu",
-                        reason: "a scalar has no GLV split within the precomputed windows".into(),
-                    });
+                    return Err(MsmError::GlvSplit);
                 }
             },
             _ => ScalarLimbs::new(scalars),
@@ -260,6 +257,8 @@ impl<C: SwCurve> CpuBases<C> {
 
 impl<C: SwCurve> MsmOps<C> for CpuBackend {
     type Bases = CpuBases<C>;
+    /// The CPU computes the MSM when it is started.
+    type PendingMsm = Projective<C>;
 
     /// [`CpuBases::new`]: with the endomorphism's points where [`Endomorphism::Auto`] uses them.
     fn prepare_bases(bases: Vec<Affine<C>>) -> Result<CpuBases<C>, MsmError> {
@@ -268,6 +267,17 @@ impl<C: SwCurve> MsmOps<C> for CpuBackend {
 
     fn n_bases(bases: &CpuBases<C>) -> usize {
         bases.n
+    }
+
+    fn msm_enqueue(
+        bases: &CpuBases<C>,
+        scalars: ColumnRef<'_, CpuBackend, C::Scalar>,
+    ) -> Result<Projective<C>, MsmError> {
+        bases.msm_with(scalars.as_slice(), &PippengerConfig::default())
+    }
+
+    fn msm_finish(pending: Projective<C>) -> Result<Projective<C>, MsmError> {
+        Ok(pending)
     }
 
     fn msm(bases: &CpuBases<C>, scalars: &[C::Scalar]) -> Result<Projective<C>, MsmError> {

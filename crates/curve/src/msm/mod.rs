@@ -24,7 +24,7 @@ pub(crate) use lanes::{
 use rand::Rng;
 use rayon::prelude::*;
 use zkprove_field::Field;
-use zkprove_poly::Backend;
+use zkprove_poly::{ColumnOps, ColumnRef, DeviceError, RangeError};
 
 use crate::sw::{Affine, Projective, SwCurve};
 
@@ -40,19 +40,29 @@ pub enum MsmError {
         n_scalars: usize,
     },
     /// The backend could not run the MSM (device error, out of memory, …).
-    #[error("MSM backend {backend} failed: {reason}")]
-    Backend {
-        /// The backend's name.
-        backend: &'static str,
-        /// What went wrong.
-        reason: String,
-    },
+    #[error(transparent)]
+    Device(#[from] DeviceError),
+    /// A scalar whose GLV split does not fit the windows of bases precomputed for it (never for
+    /// this crate's curves: the tests check the bound).
+    #[error("a scalar has no GLV split within the precomputed windows")]
+    GlvSplit,
+    /// A sub-range of a scalar column outside it.
+    #[error(transparent)]
+    Range(#[from] RangeError),
 }
 
-/// Multi-scalar multiplication on a backend.
-pub trait MsmOps<C: SwCurve>: Backend {
+/// Multi-scalar multiplication on a backend, over scalars in a backend column.
+///
+/// An MSM is started with [`MsmOps::msm_enqueue`] and its result taken with
+/// [`MsmOps::msm_finish`]: a GPU queues the kernels and the read-back of a few points and returns,
+/// so that several MSMs (a Groth16 proof's five) run back to back with one wait; the CPU computes
+/// the MSM in `msm_enqueue`. [`MsmOps::msm_column`] does both; [`MsmOps::msm`] takes host scalars.
+pub trait MsmOps<C: SwCurve>: ColumnOps<C::Scalar> {
     /// Bases in the backend's own form (resident on a device, or with precomputed multiples).
     type Bases: Send + Sync;
+
+    /// An MSM started by [`MsmOps::msm_enqueue`], its result not yet read.
+    type PendingMsm: Send;
 
     /// Takes a set of bases into the backend's form. Points at infinity and repeated points are
     /// allowed.
@@ -64,11 +74,42 @@ pub trait MsmOps<C: SwCurve>: Backend {
     /// The number of prepared bases.
     fn n_bases(bases: &Self::Bases) -> usize;
 
-    /// `Σ scalars[i]·bases[i]`.
+    /// Starts `Σ scalars[i]·bases[i]` over scalars in a backend column (a view of one: e.g. the
+    /// witness from an offset).
     ///
     /// # Errors
     /// [`MsmError::LengthMismatch`] unless there is exactly one scalar per base; backend failures.
-    fn msm(bases: &Self::Bases, scalars: &[C::Scalar]) -> Result<Projective<C>, MsmError>;
+    fn msm_enqueue(
+        bases: &Self::Bases,
+        scalars: ColumnRef<'_, Self, C::Scalar>,
+    ) -> Result<Self::PendingMsm, MsmError>;
+
+    /// The result of an MSM started by [`MsmOps::msm_enqueue`] (waits for the device).
+    ///
+    /// # Errors
+    /// Backend failures, including those of the queued work.
+    fn msm_finish(pending: Self::PendingMsm) -> Result<Projective<C>, MsmError>;
+
+    /// `Σ scalars[i]·bases[i]` over scalars in a backend column.
+    ///
+    /// # Errors
+    /// As [`MsmOps::msm_enqueue`] and [`MsmOps::msm_finish`].
+    fn msm_column(
+        bases: &Self::Bases,
+        scalars: ColumnRef<'_, Self, C::Scalar>,
+    ) -> Result<Projective<C>, MsmError> {
+        Self::msm_finish(Self::msm_enqueue(bases, scalars)?)
+    }
+
+    /// `Σ scalars[i]·bases[i]` over host scalars (uploaded first where the backend is elsewhere).
+    ///
+    /// # Errors
+    /// [`MsmError::LengthMismatch`] unless there is exactly one scalar per base; backend failures.
+    fn msm(bases: &Self::Bases, scalars: &[C::Scalar]) -> Result<Projective<C>, MsmError> {
+        check_lengths(Self::n_bases(bases), scalars.len())?;
+        let column = Self::upload(scalars)?;
+        Self::msm_column(bases, ColumnRef::new(&column))
+    }
 }
 
 /// `Σ scalars[i]·bases[i]` by one double-and-add per term: the slow, obviously correct oracle.

@@ -251,7 +251,7 @@ pub fn precomputed<R: Runtime, C: GpuCurve>(dev: &Arc<R>, n: usize, windows: &[u
     let on_device = GpuBuffer::upload(dev, &column).expect("upload");
     assert_eq!(table.msm_device(&on_device, 3, None).expect("device scalars"), want);
     // Key bases: a table on GPUs (or as ZKPROVE_GPU_PRECOMPUTE says), none on CPU devices.
-    let forced = std::env::var(zkprove_gpu::PRECOMPUTE_ENV).is_ok();
+    let forced = zkprove_gpu::config().precompute_levels.is_some();
     for reuse in [false, true] {
         let key = GpuBases::<R, C>::for_key(dev, &bases, reuse).expect("key bases");
         if !forced && (!reuse || !dev.is_gpu()) {

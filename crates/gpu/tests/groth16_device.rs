@@ -16,9 +16,10 @@ use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
 use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
 use zkprove_groth16::{
-    Groth16Backend, Groth16Error, Groth16Prover, SparseMatrix, coset_shift, cpu_quotient, setup,
+    Groth16Backend, Groth16Error, Groth16Prover, SparseMatrix, cpu_quotient, quotient, setup,
     verify,
 };
+use zkprove_poly::ColumnOps;
 
 fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/multiplier")
@@ -82,10 +83,22 @@ fn random_quotient_matches_cpu<B: Groth16Backend>(log_n: usize, n_vars: usize, s
     let a = SparseMatrix::from_coeffs(&coeffs, Matrix::A, n);
     let b = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
     let witness: Vec<Fr> = (0..n_vars).map(|_| Fr::random(&mut rng)).collect();
+    let needed = a.n_cols_used().max(b.n_cols_used());
     let want = cpu_quotient(&a, &b, &witness, log_n).expect("cpu quotient");
-    let matrices = B::prepare_matrices(&a, &b, n_vars, coset_shift(log_n)).expect("matrices");
-    let got = B::quotient(&matrices, &witness).expect("device quotient").expect("on the device");
-    assert_eq!(B::download(got).expect("download"), want, "{} quotient, 2^{log_n}", B::NAME);
+    let matrices = B::prepare_matrices(a, b, n_vars, log_n).expect("matrices");
+    let w = B::upload(&witness).expect("upload");
+    let got = quotient::<B>(&matrices, &w).expect("device quotient");
+    assert_eq!(B::download(&got).expect("download"), want, "{} quotient, 2^{log_n}", B::NAME);
+    // A witness column shorter than the matrices' columns is refused, not read out of bounds.
+    if n_vars > 1 {
+        let short = B::upload(&witness[..n_vars / 2]).expect("upload");
+        let err = quotient::<B>(&matrices, &short).err();
+        assert!(
+            matches!(err, Some(Groth16Error::WitnessLength { .. })) || n_vars / 2 >= needed,
+            "{}: {err:?}",
+            B::NAME
+        );
+    }
 }
 
 /// A stream of six witnesses of one mul-chain circuit (2^8 rows) — four valid, one too short, one
@@ -154,6 +167,10 @@ fn opencl_stream_proves_each_witness() {
 }
 
 fn opencl_or_skip() -> bool {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     if let Err(e) = ClDevice::get() {
         assert!(
             !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
@@ -185,6 +202,10 @@ fn opencl_proof_equals_cpu_proof() {
 
 #[test]
 fn cuda_proof_equals_cpu_proof() {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
     if let Err(e) = CudaDevice::get() {
         eprintln!("skipped: no CUDA device ({e})");
         return;

@@ -93,7 +93,7 @@ impl BenchGroth16Args {
 
 /// The extra fields of `bench groth16` (`log_n` is the domain's; there is no `field`).
 #[derive(Debug, Serialize)]
-struct Groth16 {
+struct Groth16Fields {
     /// The device's own name (the GPU's, or the CPU's model).
     device_name: String,
     /// `"one-by-one"` (`prove`, not verified) or `"stream"` (`--stream`).
@@ -245,7 +245,7 @@ fn bench<B: Groth16Backend>(
         median_ms,
         reps,
         threads: rayon::current_num_threads(),
-        extra: Groth16 {
+        extra: Groth16Fields {
             device_name,
             mode: if args.stream { "stream" } else { "one-by-one" },
             one_by_one_ms,

@@ -41,7 +41,7 @@ pub struct BenchKzgArgs {
 
 /// The extra fields of `bench kzg` (`median_ms` is the commitment's).
 #[derive(Debug, Serialize)]
-struct Kzg {
+struct KzgFields {
     /// Median time of `Srs::open` (the quotient and its commitment), in milliseconds.
     open_median_ms: f64,
     /// Median time of `Srs::verify`, in milliseconds.
@@ -69,7 +69,7 @@ pub fn run(args: BenchKzgArgs) -> Result<()> {
     })
 }
 
-fn measure(args: &BenchKzgArgs) -> Result<Report<Kzg>> {
+fn measure(args: &BenchKzgArgs) -> Result<Report<KzgFields>> {
     let n = 1usize << args.log_n;
     let mut rng = StdRng::seed_from_u64(5);
     let start = Instant::now();
@@ -93,7 +93,7 @@ fn measure(args: &BenchKzgArgs) -> Result<Report<Kzg>> {
         median_ms: commit.median_ms(),
         reps: args.reps,
         threads: rayon::current_num_threads(),
-        extra: Kzg {
+        extra: KzgFields {
             open_median_ms: open.median_ms(),
             verify_median_ms: verify.median_ms(),
             setup_ms,

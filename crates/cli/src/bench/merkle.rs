@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
+use zkprove_field::Field;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::m31::M31;

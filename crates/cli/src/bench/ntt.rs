@@ -11,7 +11,7 @@ use zkprove_poly::{CircleDomain, CircleFftOps, CircleOrder, CpuBackend, Directio
 
 use super::report::{Report, Throughput, thread_pool, time_reps};
 use super::{CommonArgs, FieldName, throughput_text};
-use crate::device::{Device, resolve_device};
+use crate::device::resolve_device;
 
 /// Arguments of `zkprove bench ntt`.
 #[derive(Debug, Args)]

@@ -82,7 +82,7 @@ pub struct BenchWhirArgs {
 
 /// The extra fields of `bench whir` (`median_ms` is the prover's whole time, commit + open).
 #[derive(Debug, Serialize)]
-struct Whir {
+struct WhirFields {
     commit_ms: f64,
     open_ms: f64,
     verify_ms: f64,
@@ -157,7 +157,7 @@ fn bench<F, E, H, const W: usize, const R: usize>(
     hasher: H,
     transcript: Transcript<F, W, R>,
     field: &'static str,
-) -> Result<Report<Whir>>
+) -> Result<Report<WhirFields>>
 where
     F: PrimeField64 + TwoAdicField,
     E: ExtensionField<F>,
@@ -210,7 +210,7 @@ where
         median_ms: prover.median_ms(),
         reps: args.reps,
         threads: rayon::current_num_threads(),
-        extra: Whir {
+        extra: WhirFields {
             commit_ms: median(commit_t.iter().copied()),
             open_ms: median(open_t),
             verify_ms: verifier.median_ms(),

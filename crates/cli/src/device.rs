@@ -3,9 +3,9 @@
 //!
 //! `auto` is a CUDA GPU when one is usable (a device, and NVRTC or prebuilt CUBINs to build its
 //! kernels), the CPU otherwise; OpenCL is used only when asked for (the usual OpenCL device on a
-//! machine without a GPU is PoCL on the CPU, slower than the CPU backend). The probe costs a
-//! failed `dlopen` of the CUDA driver on a machine without one (well under a millisecond; `-v`
-//! logs its time).
+//! machine without a GPU is PoCL on the CPU, slower than the CPU backend). On a machine without a
+//! CUDA driver the probe is a few failed `dlopen`s (about 1 ms, the goal is < 50 ms; `-v` logs its
+//! time as `probe_us`).
 
 use std::time::Instant;
 
@@ -23,8 +23,8 @@ pub enum Device {
     Cuda,
     /// The first OpenCL device, or `ZKPROVE_OPENCL_DEVICE` (a GPU, or PoCL on the CPU).
     Opencl,
-    /// A CUDA GPU when one is usable, the CPU otherwise (never OpenCL); the output names the
-    /// device used.
+    /// A CUDA GPU when one is usable, the CPU otherwise (never OpenCL; `-v` logs the choice, and a
+    /// benchmark's report names it).
     Auto,
 }
 

@@ -83,7 +83,12 @@ pub fn run(mut a: MsmArgs) -> Result<()> {
     report.print(a.common.json, throughput_text)
 }
 
-fn report(args: &MsmArgs, median_ms: f64, width: usize, detail: Option<String>) -> Report<Throughput> {
+fn report(
+    args: &MsmArgs,
+    median_ms: f64,
+    width: usize,
+    detail: Option<String>,
+) -> Report<Throughput> {
     let n = 1usize << args.log_n;
     Report {
         kernel: "msm",

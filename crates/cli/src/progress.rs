@@ -48,6 +48,11 @@ impl Progress {
         };
         let elapsed = start.elapsed();
         let elapsed_ms = elapsed.as_secs_f64() * 1e3;
+        // The finished line says how long the phase took; the ticking elapsed time goes.
+        bar.set_style(
+            ProgressStyle::with_template("{msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         match &out {
             Ok(_) => {
                 bar.finish_with_message(format!("{name}: done ({:.2} s)", elapsed.as_secs_f64()));

@@ -1,12 +1,18 @@
 //! `zkprove`: the command line of the zkprove prover core.
 //!
-//! This file only declares the command-line shape; each command lives in `commands/<name>.rs` with a
-//! `run()` function.
+//! This file only declares the command-line shape, the verbosity count, the tracing set-up and the
+//! mapping from typed errors to exit statuses; each command lives in `commands/<name>.rs` with a
+//! `run()` function, the benchmarks in `bench/`, the `--device` choice in `device.rs` and the
+//! progress display in `progress.rs`.
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod commands;
+mod device;
+mod progress;
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -30,7 +36,7 @@ enum Command {
     /// Inspect a snarkjs proving key, export its verification key, write an insecure test key.
     Zkey(commands::zkey::ZkeyArgs),
     /// Measure a kernel and print its median time (`--json`: one JSON line).
-    Bench(commands::bench::BenchArgs),
+    Bench(bench::BenchArgs),
     /// List the GPUs (CUDA) and OpenCL devices of this machine; none is not an error.
     Devices(commands::devices::DevicesArgs),
 }
@@ -63,7 +69,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Groth16(args) => commands::groth16::run(args),
         Command::Zkey(args) => commands::zkey::run(args),
-        Command::Bench(args) => commands::bench::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Devices(args) => commands::devices::run(args),
     };
     match result {
@@ -118,8 +124,9 @@ fn exit_status(err: &anyhow::Error) -> u8 {
     exit::FAILURE
 }
 
-/// Logs go to stderr so that stdout stays machine-readable (`--json`). With `ZKPROVE_GPU_PROFILE=1`
-/// the device MSM phase times (target `zkprove_gpu::profile`) are shown too.
+/// Logs go to stderr so that stdout stays machine-readable (`--json`), coloured only on a terminal.
+/// With `ZKPROVE_GPU_PROFILE=1` the device MSM phase times (target `zkprove_gpu::profile`) are
+/// shown too.
 fn init_tracing(verbose: u8, gpu_profile: bool) {
     let level = match verbose {
         0 => "warn",
@@ -130,5 +137,9 @@ fn init_tracing(verbose: u8, gpu_profile: bool) {
         if gpu_profile { format!("{level},zkprove_gpu::profile=info") } else { level.into() };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
 }

@@ -80,3 +80,51 @@ fn bench_auto_without_cuda_runs_on_the_cpu_and_says_so() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON line");
     assert_eq!(v["device"], "cpu");
 }
+
+/// The `auto` probe logs what it found and how long it took (`-v`); without a usable CUDA GPU it
+/// must be cheap (the goal is < 50 ms; the bound is generous for a loaded CI machine).
+#[test]
+fn auto_probe_is_logged_and_cheap_without_cuda() {
+    for env in [&[][..], &[("ZKPROVE_DISABLE_CUDA", "1")]] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkprove"));
+        cmd.args(["-v", "bench", "ntt", "--field", "babybear", "--log-n", "4", "--reps", "1"]);
+        cmd.args(["--device", "auto", "--json"]).env_remove("RUST_LOG");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("the zkprove binary runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let err = String::from_utf8_lossy(&out.stderr);
+        let line = err.lines().find(|l| l.contains("device resolved")).expect("a probe log line");
+        let probe_us: u64 = line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("probe_us="))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no probe_us in {line}"));
+        eprintln!("{env:?}: {line}");
+        if line.contains("resolved=\"cpu\"") || line.contains("resolved=cpu") {
+            assert!(probe_us < 500_000, "probe took {probe_us} µs: {line}");
+        }
+    }
+}
+
+/// `groth16 prove` and `prove-many` default to `--device auto`.
+#[test]
+fn groth16_prove_defaults_to_auto() {
+    for sub in ["prove", "prove-many"] {
+        let out = zkprove(&["groth16", sub, "-h"], &[]);
+        assert!(out.status.success());
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("[default: auto]"), "{sub}: {help}");
+        assert!(help.contains("cpu, cuda, opencl, auto"), "{sub}: {help}");
+    }
+}
+
+/// `zkprove devices` says what `--device auto` picks: the CPU when CUDA is off.
+#[test]
+fn devices_names_the_auto_choice() {
+    let out = zkprove(&["devices"], &[("ZKPROVE_DISABLE_CUDA", "1")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--device auto: cpu"), "{text}");
+}

@@ -1,8 +1,11 @@
-//! `zkprove devices`: the GPUs (CUDA) and OpenCL devices this machine has. None is not an error.
+//! `zkprove devices`: the GPUs (CUDA) and OpenCL devices this machine has, and (as text) what
+//! `--device auto` picks here. None is not an error.
 
 use anyhow::Result;
 use clap::Args;
 use serde::Serialize;
+
+use crate::device::{Device, resolve_device};
 
 /// Arguments of `zkprove devices`.
 #[derive(Debug, Args)]
@@ -51,5 +54,7 @@ pub fn run(args: DevicesArgs) -> Result<()> {
             d.capability
         );
     }
+    let auto = resolve_device(Device::Auto)?;
+    println!("--device auto: {}", auto.name());
     Ok(())
 }

@@ -1,32 +1,18 @@
 //! `zkprove groth16 prove|verify`: snarkjs/rapidsnark-compatible Groth16 proving and verification.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use anyhow::{Context, Result};
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Args, Subcommand};
 use zkprove_circom::{Proof, VerificationKey, Witness, read_public_signals, write_public_signals};
-use zkprove_gpu::{ClDevice, CudaBackend, CudaDevice, OpenClBackend};
+use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_groth16::{
     Groth16Backend, Groth16Prover, KeyUse, StreamingProver, validate_verification_key, verify,
 };
 use zkprove_poly::CpuBackend;
 
-/// Where to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Device {
-    /// The CPU backend (all cores).
-    Cpu,
-    /// An NVIDIA GPU through CUDA (NTTs and MSMs on the device; needs NVRTC).
-    Cuda,
-    /// A GPU (or any OpenCL device) through OpenCL.
-    Opencl,
-    /// A CUDA GPU when one is usable (device and NVRTC present), the CPU otherwise. OpenCL is
-    /// never picked automatically: the usual OpenCL device without a GPU is PoCL on the CPU,
-    /// slower than the CPU backend.
-    Auto,
-}
+use crate::device::{Device, resolve_device};
+use crate::progress::Progress;
 
 /// Arguments of `zkprove groth16`.
 #[derive(Debug, Args)]
@@ -61,8 +47,9 @@ struct ProveArgs {
     proof: PathBuf,
     /// Where to write the public signals (snarkjs `public.json` shape).
     public: PathBuf,
-    /// Where to prove.
-    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    /// Where to prove: `auto` (the default) is a CUDA GPU when one is usable, else the CPU (OpenCL
+    /// only when asked for). A GPU proof that fails or does not verify is made again on the CPU.
+    #[arg(long, value_enum, default_value_t = Device::Auto)]
     device: Device,
     /// Skip verifying a CPU proof before writing it (not recommended: a few milliseconds saved).
     /// GPU proofs are always verified on the CPU.
@@ -80,34 +67,6 @@ struct VerifyArgs {
     proof: PathBuf,
 }
 
-/// Phase messages on a terminal (stderr), silent when piped: scripts read exit codes and files.
-pub struct Progress {
-    enabled: bool,
-}
-
-impl Progress {
-    /// Progress that prints only when stderr is a terminal.
-    pub fn new() -> Self {
-        Self { enabled: std::io::stderr().is_terminal() }
-    }
-
-    /// Runs `f` as a named phase, printing its duration on a terminal.
-    pub fn phase<T>(&self, name: &str, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        if self.enabled {
-            eprint!("{name}… ");
-        }
-        let start = Instant::now();
-        let out = f();
-        if self.enabled {
-            match &out {
-                Ok(_) => eprintln!("done ({:.2} s)", start.elapsed().as_secs_f64()),
-                Err(_) => eprintln!("failed"),
-            }
-        }
-        out
-    }
-}
-
 /// Runs `zkprove groth16 …`.
 pub fn run(args: Groth16Args) -> Result<()> {
     match args.command {
@@ -115,43 +74,6 @@ pub fn run(args: Groth16Args) -> Result<()> {
         Groth16Command::ProveMany(a) => super::groth16_many::run(&a),
         Groth16Command::Verify(a) => verify_files(&a.verification_key, &a.public, &a.proof),
     }
-}
-
-/// Whether the CUDA kernels can be built for this process: NVRTC on the library path, or
-/// prebuilt CUBINs (`ZKPROVE_CUDA_CUBIN_DIR`).
-fn cuda_compiler() -> bool {
-    zkprove_gpu::nvrtc::is_available() || std::env::var_os(zkprove_gpu::CUBIN_DIR_ENV).is_some()
-}
-
-/// Whether `auto` picks CUDA: a CUDA device and a way to build its kernels.
-pub(super) fn cuda_usable() -> bool {
-    zkprove_gpu::cuda_available() && cuda_compiler()
-}
-
-/// The backend `device` resolves to: `auto` is CUDA when a device and NVRTC (or prebuilt CUBINs,
-/// `ZKPROVE_CUDA_CUBIN_DIR`) are present, else the CPU; an explicit GPU choice without that device is an error naming it.
-pub(super) fn resolve_device(device: Device) -> Result<Device> {
-    Ok(match device {
-        Device::Cpu => Device::Cpu,
-        Device::Auto => {
-            if cuda_usable() {
-                Device::Cuda
-            } else {
-                Device::Cpu
-            }
-        }
-        Device::Cuda => {
-            CudaDevice::get().context("--device cuda")?;
-            if !cuda_compiler() {
-                return Err(zkprove_gpu::GpuError::NoNvrtc).context("--device cuda");
-            }
-            Device::Cuda
-        }
-        Device::Opencl => {
-            ClDevice::get().context("--device opencl")?;
-            Device::Opencl
-        }
-    })
 }
 
 /// A proof, the key's verification key and its number of public signals.

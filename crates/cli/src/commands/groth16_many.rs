@@ -18,7 +18,8 @@ use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_groth16::{Groth16Backend, Groth16Prover, KeyUse};
 use zkprove_poly::CpuBackend;
 
-use super::groth16::{Device, Progress, resolve_device};
+use crate::device::{Device, resolve_device};
+use crate::progress::Progress;
 
 /// Arguments of `zkprove groth16 prove-many`.
 #[derive(Debug, Args)]
@@ -31,8 +32,9 @@ pub struct ProveManyArgs {
     /// The witnesses (`.wtns`), proved in this order; their file names (less `.wtns`) must differ.
     #[arg(required = true)]
     witnesses: Vec<PathBuf>,
-    /// Where to prove (GPU proofs that fail or do not verify are made again on the CPU).
-    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    /// Where to prove: `auto` (the default) is a CUDA GPU when one is usable, else the CPU (OpenCL
+    /// only when asked for). GPU proofs that fail or do not verify are made again on the CPU.
+    #[arg(long, value_enum, default_value_t = Device::Auto)]
     device: Device,
 }
 
@@ -104,7 +106,8 @@ fn prove_all<B: Groth16Backend>(args: &ProveManyArgs, names: &[String], gpu: boo
     let mut failures: Vec<anyhow::Error> = Vec::new();
     let start = Instant::now();
     let mut proved = 0usize;
-    for (i, result) in prover.prove_stream(witnesses, true).enumerate() {
+    let stream = prover.prove_stream(witnesses, true);
+    for (i, result) in progress.track(stream, args.witnesses.len(), "proving").enumerate() {
         let path = &args.witnesses[i];
         let entry = std::mem::replace(&mut read.borrow_mut()[i], Ok(Vec::new()));
         let public = match entry {

@@ -2,8 +2,8 @@
 //! commit to a random polynomial of degree 2^N − 1 (one MSM of 2^N terms), open it at a random
 //! point (synthetic division and one MSM of 2^N − 1 terms) and verify the opening (one 2-pairing
 //! product). One JSON line with `--json`:
-//! `{"kernel":"kzg","field":"bn254","log_n":…,"device":"cpu","reps":…,"threads":…,
-//! "median_ms":…,"open_median_ms":…,"verify_median_ms":…,"setup_ms":…}` — `median_ms` is the
+//! `{"kernel":"kzg","field":"bn254","log_n":…,"device":"cpu","median_ms":…,"reps":…,"threads":…,
+//! "open_median_ms":…,"verify_median_ms":…,"setup_ms":…}` — `median_ms` is the
 //! commitment's (a number, as for every `zkprove bench` kernel), the other two the opening's and the
 //! verification's.
 
@@ -20,7 +20,7 @@ use zkprove_field::bn254::Fr;
 use zkprove_kzg::Srs;
 use zkprove_poly::{CpuBackend, Polynomial};
 
-use super::bench::{median, thread_pool, time_reps};
+use super::report::{Report, thread_pool, time_reps};
 
 /// Arguments of `zkprove bench kzg`.
 #[derive(Debug, Args)]
@@ -39,16 +39,9 @@ pub struct BenchKzgArgs {
     json: bool,
 }
 
+/// The extra fields of `bench kzg` (`median_ms` is the commitment's).
 #[derive(Debug, Serialize)]
-struct KzgReport {
-    kernel: &'static str,
-    field: &'static str,
-    log_n: u32,
-    device: &'static str,
-    reps: u32,
-    threads: usize,
-    /// Median time of `Srs::commit`, in milliseconds.
-    median_ms: f64,
+struct KzgFields {
     /// Median time of `Srs::open` (the quotient and its commitment), in milliseconds.
     open_median_ms: f64,
     /// Median time of `Srs::verify`, in milliseconds.
@@ -61,25 +54,22 @@ struct KzgReport {
 pub fn run(args: BenchKzgArgs) -> Result<()> {
     let pool = thread_pool(args.threads)?;
     let report = pool.install(|| measure(&args))?;
-    if args.json {
-        println!("{}", serde_json::to_string(&report)?);
-    } else {
-        println!(
+    report.print(args.json, |r| {
+        format!(
             "kzg bn254 degree 2^{} − 1 on cpu ({} threads): commit {:.3} ms, open {:.3} ms, \
              verify {:.3} ms (medians over {} reps); insecure setup {:.0} ms",
-            report.log_n,
-            report.threads,
-            report.median_ms,
-            report.open_median_ms,
-            report.verify_median_ms,
-            report.reps,
-            report.setup_ms
-        );
-    }
-    Ok(())
+            r.log_n,
+            r.threads,
+            r.median_ms,
+            r.extra.open_median_ms,
+            r.extra.verify_median_ms,
+            r.reps,
+            r.extra.setup_ms
+        )
+    })
 }
 
-fn measure(args: &BenchKzgArgs) -> Result<KzgReport> {
+fn measure(args: &BenchKzgArgs) -> Result<Report<KzgFields>> {
     let n = 1usize << args.log_n;
     let mut rng = StdRng::seed_from_u64(5);
     let start = Instant::now();
@@ -89,32 +79,24 @@ fn measure(args: &BenchKzgArgs) -> Result<KzgReport> {
     let poly = Polynomial::new((0..n).map(|_| Fr::random(&mut rng)).collect());
     let z = Fr::random(&mut rng);
 
-    let mut commitment = None;
-    let commit = time_reps(args.reps, || {
-        commitment = Some(srs.commit(&poly).context("commit")?);
-        Ok(())
-    })?;
-    let mut opening = None;
-    let open = time_reps(args.reps, || {
-        opening = Some(srs.open(&poly, z).context("open")?);
-        Ok(())
-    })?;
-    let (Some(c), Some((y, proof))) = (commitment, opening) else {
-        anyhow::bail!("no commitment or opening was made");
-    };
+    let commit = time_reps(args.reps, || srs.commit(&poly).context("commit"))?;
+    let open = time_reps(args.reps, || srs.open(&poly, z).context("open"))?;
+    let (c, (y, proof)) = (&commit.warm_up, &open.warm_up);
     let verify = time_reps(args.reps, || {
-        srs.verify(black_box(&c), z, y, &proof).context("the opening does not verify")
+        srs.verify(black_box(c), z, *y, proof).context("the opening does not verify")
     })?;
-    Ok(KzgReport {
+    Ok(Report {
         kernel: "kzg",
-        field: "bn254",
+        field: Some("bn254"),
         log_n: args.log_n,
         device: "cpu",
+        median_ms: commit.median_ms(),
         reps: args.reps,
         threads: rayon::current_num_threads(),
-        median_ms: median(commit),
-        open_median_ms: median(open),
-        verify_median_ms: median(verify),
-        setup_ms,
+        extra: KzgFields {
+            open_median_ms: open.median_ms(),
+            verify_median_ms: verify.median_ms(),
+            setup_ms,
+        },
     })
 }

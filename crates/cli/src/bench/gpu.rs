@@ -7,10 +7,11 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_field::TwoAdicField;
 use zkprove_gpu::{
-    ClBuffer, ClDevice, CudaBackend, CudaDevice, DeviceBuffer, GpuBackendKind, GpuField,
-    OpenClBackend, Runtime,
+    ClBuffer, ClDevice, CudaBackend, CudaDevice, DeviceBuffer, GpuField, OpenClBackend, Runtime,
 };
 use zkprove_poly::{Direction, NttOps, Order};
+
+use crate::device::Device;
 
 /// Columns on one device, ready to be transformed.
 pub enum NttJob<F: GpuField> {
@@ -21,25 +22,26 @@ pub enum NttJob<F: GpuField> {
 }
 
 impl<F: GpuField + TwoAdicField> NttJob<F> {
-    /// Uploads `width` random columns of `2^log_n` elements to the device of `kind`.
-    pub fn new(kind: GpuBackendKind, log_n: u32, width: u32) -> Result<Self> {
+    /// Uploads `width` random columns of `2^log_n` elements to `device` (`cuda` or `opencl`).
+    pub fn new(device: Device, log_n: u32, width: u32) -> Result<Self> {
         let n = 1usize << log_n;
         let mut rng = StdRng::seed_from_u64(2);
         let host: Vec<Vec<F>> =
             (0..width).map(|_| (0..n).map(|_| F::random(&mut rng)).collect()).collect();
-        Ok(match kind {
-            GpuBackendKind::Cuda => {
+        Ok(match device {
+            Device::Cuda => {
                 let dev = CudaDevice::get().context("--device cuda (see `zkprove devices`)")?;
                 let cols =
                     host.iter().map(|c| DeviceBuffer::upload(&dev, c)).collect::<Result<_, _>>()?;
                 Self::Cuda(cols)
             }
-            GpuBackendKind::OpenCl => {
+            Device::Opencl => {
                 let dev = ClDevice::get().context("--device opencl (see `zkprove devices`)")?;
                 let cols =
                     host.iter().map(|c| ClBuffer::upload(&dev, c)).collect::<Result<_, _>>()?;
                 Self::OpenCl(cols)
             }
+            Device::Cpu | Device::Auto => bail!("not a GPU device: {}", device.name()),
         })
     }
 

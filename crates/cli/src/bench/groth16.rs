@@ -26,7 +26,8 @@ use zkprove_groth16::setup::{mul_chain, setup};
 use zkprove_groth16::{Groth16Backend, Groth16Prover, verify};
 use zkprove_poly::CpuBackend;
 
-use super::groth16::{Device, resolve_device};
+use super::report::{Report, median, thread_pool, time_reps};
+use crate::device::{Device, resolve_device};
 
 /// Arguments of `zkprove bench groth16`.
 #[derive(Debug, Args)]
@@ -90,24 +91,17 @@ impl BenchGroth16Args {
     }
 }
 
+/// The extra fields of `bench groth16` (`log_n` is the domain's; there is no `field`).
 #[derive(Debug, Serialize)]
-struct Groth16Report {
-    kernel: &'static str,
-    /// The backend: `cpu`, `cuda` or `opencl` (`auto` resolved).
-    device: &'static str,
+struct Groth16Fields {
     /// The device's own name (the GPU's, or the CPU's model).
     device_name: String,
-    /// Median time of one proof (key loaded, witness in memory), milliseconds; with `--stream`,
-    /// the median time between consecutive proofs of the stream (each verified).
-    median_ms: f64,
     /// `"one-by-one"` (`prove`, not verified) or `"stream"` (`--stream`).
     mode: &'static str,
     /// With `--stream`: the median time of `prove_verified`, one proof at a time, milliseconds
     /// (the same proofs without the overlap); absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     one_by_one_ms: Option<f64>,
-    reps: u32,
-    threads: usize,
     /// Whether the key and witness were made in memory (`--synthetic`) rather than read.
     synthetic: bool,
     /// Making the synthetic circuit, its witness and its key, milliseconds (0 when read from
@@ -118,7 +112,6 @@ struct Groth16Report {
     load_ms: f64,
     n_vars: u32,
     n_public: u32,
-    log_n: u32,
     /// The `.zkey` file's size in bytes; for `--synthetic`, the size the key would have as a file
     /// (sections 1–9, no contributions section: `Zkey::file_size`).
     zkey_bytes: u64,
@@ -193,7 +186,7 @@ pub fn run(args: BenchGroth16Args) -> Result<()> {
         Device::Opencl => ClDevice::get()?.name()?,
         Device::Cpu | Device::Auto => cpu_name().unwrap_or_else(|| "cpu".to_owned()),
     };
-    super::bench::thread_pool(args.threads)?.install(|| {
+    thread_pool(args.threads)?.install(|| {
         let inputs = inputs(source)?;
         match device {
             Device::Cuda => bench::<CudaBackend>(&args, inputs, device_name),
@@ -215,93 +208,84 @@ fn bench<B: Groth16Backend>(
     let load_ms = read_ms + start.elapsed().as_secs_f64() * 1e3;
     let public = prover.public_signals(&witness)?;
 
-    // Warm-up proof, checked on the CPU: a benchmark of a prover that makes wrong proofs is
-    // meaningless.
-    let proof = prover.prove(&witness)?;
-    verify(prover.verification_key(), public, &proof)
-        .with_context(|| format!("the warm-up proof on {} is invalid", B::NAME))?;
-    let reps = args.reps.max(1) as usize;
-    let median = |mut t: Vec<f64>| {
-        t.sort_by(f64::total_cmp);
-        t[t.len() / 2]
+    // `median_ms` is the median time of one proof (`--stream`: of the interval between
+    // consecutive proofs of a stream). The warm-up proof is checked on the CPU: a benchmark of a
+    // prover that makes wrong proofs is meaningless.
+    let reps = args.reps.max(1);
+    let check = |proof: &zkprove_circom::Proof| {
+        verify(prover.verification_key(), public, proof)
+            .with_context(|| format!("the warm-up proof on {} is invalid", B::NAME))
     };
     let (median_ms, one_by_one_ms) = if args.stream {
-        let mut one_by_one = Vec::with_capacity(reps);
-        for _ in 0..reps {
-            let start = Instant::now();
-            std::hint::black_box(prover.prove_verified(&witness)?);
-            one_by_one.push(start.elapsed().as_secs_f64() * 1e3);
-        }
+        let one_by_one = time_reps(reps, || Ok(prover.prove_verified(&witness)?))?;
+        check(&one_by_one.warm_up)?;
         // One more proof than timed intervals: the first one fills the pipeline.
-        let mut intervals = Vec::with_capacity(reps);
+        let mut intervals = Vec::with_capacity(reps as usize);
         let mut last = None;
-        for proof in prover.prove_stream(std::iter::repeat_n(&witness, reps + 1), true) {
+        let stream = std::iter::repeat_n(&witness, reps as usize + 1);
+        for proof in prover.prove_stream(stream, true) {
             std::hint::black_box(proof.with_context(|| format!("a stream proof on {}", B::NAME))?);
             let now = Instant::now();
             if let Some(t) = last.replace(now) {
                 intervals.push(now.duration_since(t).as_secs_f64() * 1e3);
             }
         }
-        (median(intervals), Some(median(one_by_one)))
+        (median(intervals), Some(one_by_one.median_ms()))
     } else {
-        let mut times = Vec::with_capacity(reps);
-        for _ in 0..reps {
-            let start = Instant::now();
-            let proof = prover.prove(&witness)?;
-            times.push(start.elapsed().as_secs_f64() * 1e3);
-            std::hint::black_box(proof);
-        }
-        (median(times), None)
+        let one = time_reps(reps, || Ok(prover.prove(&witness)?))?;
+        check(&one.warm_up)?;
+        (one.median_ms(), None)
     };
     let h = prover.header();
-    let report = Groth16Report {
+    let report = Report {
         kernel: "groth16",
-        device: B::NAME,
-        device_name,
-        median_ms,
-        mode: if args.stream { "stream" } else { "one-by-one" },
-        one_by_one_ms,
-        reps: reps as u32,
-        threads: rayon::current_num_threads(),
-        synthetic,
-        setup_ms,
-        load_ms,
-        n_vars: h.n_vars,
-        n_public: h.n_public,
+        field: None,
         log_n: h.log_domain_size(),
-        zkey_bytes,
-        peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+        device: B::NAME,
+        median_ms,
+        reps,
+        threads: rayon::current_num_threads(),
+        extra: Groth16Fields {
+            device_name,
+            mode: if args.stream { "stream" } else { "one-by-one" },
+            one_by_one_ms,
+            synthetic,
+            setup_ms,
+            load_ms,
+            n_vars: h.n_vars,
+            n_public: h.n_public,
+            zkey_bytes,
+            peak_rss_bytes: peak_rss_bytes().unwrap_or(0),
+        },
     };
-    if args.json {
-        println!("{}", serde_json::to_string(&report)?);
-    } else {
-        let origin = if synthetic {
-            format!("synthetic, setup {:.0} ms", report.setup_ms)
+    report.print(args.json, |r| {
+        let g = &r.extra;
+        let origin = if g.synthetic {
+            format!("synthetic, setup {:.0} ms", g.setup_ms)
         } else {
             "from files".to_owned()
         };
-        let what = match report.one_by_one_ms {
+        let what = match g.one_by_one_ms {
             Some(one) => format!(
                 "stream of verified proofs: median {:.2} ms between proofs (one by one, verified: \
                  {one:.2} ms, ratio {:.2})",
-                report.median_ms,
-                report.median_ms / one
+                r.median_ms,
+                r.median_ms / one
             ),
-            None => format!("median {:.2} ms", report.median_ms),
+            None => format!("median {:.2} ms", r.median_ms),
         };
-        println!(
+        format!(
             "groth16 ({} signals, domain 2^{}, {origin}) on {} ({}, {} threads): {what} over {} \
              proofs; key load {:.0} ms; peak memory {:.1} MB (zkey {:.1} MB)",
-            report.n_vars,
-            report.log_n,
-            report.device,
-            report.device_name,
-            report.threads,
-            report.reps,
-            report.load_ms,
-            report.peak_rss_bytes as f64 / 1e6,
-            report.zkey_bytes as f64 / 1e6
-        );
-    }
-    Ok(())
+            g.n_vars,
+            r.log_n,
+            r.device,
+            g.device_name,
+            r.threads,
+            r.reps,
+            g.load_ms,
+            g.peak_rss_bytes as f64 / 1e6,
+            g.zkey_bytes as f64 / 1e6
+        )
+    })
 }

@@ -23,7 +23,7 @@ use zkprove_hash::{MerkleHash, Poseidon2, Poseidon2Merkle, Transcript};
 use zkprove_poly::Mle;
 use zkprove_whir::{SoundnessType, Whir, WhirParams};
 
-use super::bench::{median, thread_pool};
+use super::report::{Report, median, thread_pool, time_reps_prepared};
 
 /// The fields `bench whir` knows (values in the field, challenges in its extension).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -80,16 +80,9 @@ pub struct BenchWhirArgs {
     json: bool,
 }
 
+/// The extra fields of `bench whir` (`median_ms` is the prover's whole time, commit + open).
 #[derive(Debug, Serialize)]
-struct WhirReport {
-    kernel: &'static str,
-    field: &'static str,
-    log_n: u32,
-    device: &'static str,
-    /// Prover time (commit + open), median.
-    median_ms: f64,
-    reps: u32,
-    threads: usize,
+struct WhirFields {
     commit_ms: f64,
     open_ms: f64,
     verify_ms: f64,
@@ -134,30 +127,28 @@ pub fn run(args: BenchWhirArgs) -> Result<()> {
             "goldilocks",
         ),
     })?;
-    if args.json {
-        println!("{}", serde_json::to_string(&report)?);
-    } else {
-        println!(
+    report.print(args.json, |r| {
+        let w = &r.extra;
+        format!(
             "whir {} 2^{} on cpu ({} threads, rate 2^-{}, k = {}, {} {} bits, achieved {:.1}): \
              prover median {:.3} ms (commit {:.3} + open {:.3}), verifier {:.3} ms, proof {} bytes \
              over {} reps",
-            report.field,
-            report.log_n,
-            report.threads,
-            report.log_inv_rate,
-            report.folding_factor,
-            report.soundness,
-            report.security_bits,
-            report.achieved_bits,
-            report.median_ms,
-            report.commit_ms,
-            report.open_ms,
-            report.verify_ms,
-            report.proof_bytes,
-            report.reps,
-        );
-    }
-    Ok(())
+            r.field.unwrap_or("-"),
+            r.log_n,
+            r.threads,
+            w.log_inv_rate,
+            w.folding_factor,
+            w.soundness,
+            w.security_bits,
+            w.achieved_bits,
+            r.median_ms,
+            w.commit_ms,
+            w.open_ms,
+            w.verify_ms,
+            w.proof_bytes,
+            r.reps,
+        )
+    })
 }
 
 fn bench<F, E, H, const W: usize, const R: usize>(
@@ -166,7 +157,7 @@ fn bench<F, E, H, const W: usize, const R: usize>(
     hasher: H,
     transcript: Transcript<F, W, R>,
     field: &'static str,
-) -> Result<WhirReport>
+) -> Result<Report<WhirFields>>
 where
     F: PrimeField64 + TwoAdicField,
     E: ExtensionField<F>,
@@ -177,54 +168,60 @@ where
     let mut rng = StdRng::seed_from_u64(8);
     let poly = Mle::new((0..1usize << args.log_n).map(|_| F::random(&mut rng)).collect())?;
     let point: Vec<E> = (0..args.log_n).map(|_| E::random(&mut rng)).collect();
-    let (mut commit_t, mut open_t, mut prove_t, mut verify_t) = (vec![], vec![], vec![], vec![]);
-    let mut proof_bytes = 0;
-    for rep in 0..=args.reps {
-        let mut pt = transcript.clone();
-        let start = Instant::now();
-        let (commitment, witness) = whir.commit(&mut pt, &poly)?;
-        let committed = start.elapsed().as_secs_f64() * 1e3;
-        let (value, proof) = whir.open(&mut pt, &witness, &point)?;
-        let proved = start.elapsed().as_secs_f64() * 1e3;
-
-        let mut vt = transcript.clone();
-        let start = Instant::now();
-        let received = whir.receive_commitment(&mut vt, &commitment)?;
-        let res = whir.verify(&mut vt, &received, &point, value, black_box(&proof));
-        let verified = start.elapsed().as_secs_f64() * 1e3;
-        if let Err(e) = res {
-            bail!("WHIR proof did not verify: {e}");
-        }
-        let digest_elems = commitment.root.as_ref().len();
-        let elem_bytes = (F::NUM_BITS as usize).div_ceil(8);
-        proof_bytes = proof.n_base_elements() * elem_bytes
-            + (digest_elems + commitment.ood_answers.len() * E::DEGREE) * elem_bytes;
-        if rep > 0 {
-            commit_t.push(committed);
-            open_t.push(proved - committed);
-            prove_t.push(proved);
-            verify_t.push(verified);
-        }
-    }
+    // The prover (commit + open) is what `time_reps` times; the commitment's share is timed
+    // inside each run (the warm-up's first). The verifier then checks the warm-up's proof (the
+    // prover is deterministic: every rep makes the same proof), each rep from a fresh transcript.
+    let mut commit_t = Vec::with_capacity(args.reps as usize + 1);
+    let prover = time_reps_prepared(
+        args.reps,
+        || Ok(transcript.clone()),
+        |mut pt| {
+            let start = Instant::now();
+            let (commitment, witness) = whir.commit(&mut pt, &poly)?;
+            commit_t.push(start.elapsed().as_secs_f64() * 1e3);
+            let (value, proof) = whir.open(&mut pt, &witness, &point)?;
+            Ok((commitment, value, proof))
+        },
+    )?;
+    let commit_t = &commit_t[1..];
+    let open_t = prover.ms.iter().zip(commit_t).map(|(all, commit)| all - commit);
+    let (commitment, value, proof) = &prover.warm_up;
+    let verifier = time_reps_prepared(
+        args.reps,
+        || Ok(transcript.clone()),
+        |mut vt| {
+            let received = whir.receive_commitment(&mut vt, commitment)?;
+            if let Err(e) = whir.verify(&mut vt, &received, &point, *value, black_box(proof)) {
+                bail!("WHIR proof did not verify: {e}");
+            }
+            Ok(())
+        },
+    )?;
+    let digest_elems = commitment.root.as_ref().len();
+    let elem_bytes = (F::NUM_BITS as usize).div_ceil(8);
+    let proof_bytes = proof.n_base_elements() * elem_bytes
+        + (digest_elems + commitment.ood_answers.len() * E::DEGREE) * elem_bytes;
     let cfg = whir.config();
-    Ok(WhirReport {
+    Ok(Report {
         kernel: "whir",
-        field,
+        field: Some(field),
         log_n: args.log_n,
         device: "cpu",
-        median_ms: median(prove_t),
+        median_ms: prover.median_ms(),
         reps: args.reps,
         threads: rayon::current_num_threads(),
-        commit_ms: median(commit_t),
-        open_ms: median(open_t),
-        verify_ms: median(verify_t),
-        proof_bytes,
-        log_inv_rate: args.log_inv_rate,
-        folding_factor: args.folding_factor,
-        soundness: params.soundness.to_string(),
-        security_bits: args.security_bits,
-        achieved_bits: cfg.achieved_bits,
-        rounds: cfg.rounds.len(),
-        queries: cfg.rounds.iter().map(|r| r.n_queries).collect(),
+        extra: WhirFields {
+            commit_ms: median(commit_t.iter().copied()),
+            open_ms: median(open_t),
+            verify_ms: verifier.median_ms(),
+            proof_bytes,
+            log_inv_rate: args.log_inv_rate,
+            folding_factor: args.folding_factor,
+            soundness: params.soundness.to_string(),
+            security_bits: args.security_bits,
+            achieved_bits: cfg.achieved_bits,
+            rounds: cfg.rounds.len(),
+            queries: cfg.rounds.iter().map(|r| r.n_queries).collect(),
+        },
     })
 }

@@ -9,13 +9,11 @@
 //! the rounds on the device plus one small download and the transcript per round.
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use serde::Serialize;
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::m31::{M31, QM31};
@@ -25,7 +23,8 @@ use zkprove_hash::{Poseidon2, Transcript};
 use zkprove_poly::CpuBackend;
 use zkprove_sumcheck::{SumcheckOps, SumcheckProver, Term};
 
-use super::bench::{median, thread_pool};
+use super::report::{Report, Throughput, thread_pool, time_reps_prepared};
+use crate::device::{Device, resolve_device};
 
 /// The fields `bench sumcheck` knows (tables in the field, challenges in its extension).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -44,27 +43,6 @@ impl SumcheckField {
             Self::M31 => "m31",
             Self::Babybear => "babybear",
             Self::Goldilocks => "goldilocks",
-        }
-    }
-}
-
-/// Where `bench sumcheck` runs the prover.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum SumcheckDevice {
-    /// The CPU backend (Rayon, SIMD packing).
-    Cpu,
-    /// CUDA device 0 (tables resident on the device).
-    Cuda,
-    /// The first OpenCL device, or `ZKPROVE_OPENCL_DEVICE` (tables resident on the device).
-    Opencl,
-}
-
-impl SumcheckDevice {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Cpu => "cpu",
-            Self::Cuda => "cuda",
-            Self::Opencl => "opencl",
         }
     }
 }
@@ -90,28 +68,14 @@ pub struct BenchSumcheckArgs {
     /// Print one JSON line instead of text.
     #[arg(long)]
     json: bool,
-    /// The backend that runs the prover.
-    #[arg(long, value_enum, default_value_t = SumcheckDevice::Cpu)]
-    device: SumcheckDevice,
-}
-
-#[derive(Debug, Serialize)]
-struct SumcheckReport {
-    kernel: &'static str,
-    field: &'static str,
-    log_n: u32,
-    device: &'static str,
-    median_ms: f64,
-    reps: u32,
-    threads: usize,
-    /// The degree (number of tables in the product).
-    width: usize,
-    /// Millions of hypercube points per second at the median.
-    mops_per_s: f64,
+    /// The backend that runs the prover (`auto`: CUDA when usable, else the CPU).
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
 }
 
 /// Runs `zkprove bench sumcheck`.
-pub fn run(args: BenchSumcheckArgs) -> Result<()> {
+pub fn run(mut args: BenchSumcheckArgs) -> Result<()> {
+    args.device = resolve_device(args.device)?;
     let pool = thread_pool(args.threads)?;
     let m31 = || Transcript::with_label(Poseidon2::m31_16(), b"bench");
     let babybear = || Transcript::with_label(Poseidon2::babybear_16(), b"bench");
@@ -141,8 +105,8 @@ pub fn run(args: BenchSumcheckArgs) -> Result<()> {
             }
         }};
     }
-    let times = pool.install(|| match args.device {
-        SumcheckDevice::Cpu => match args.field {
+    let median_ms = pool.install(|| match args.device {
+        Device::Cpu | Device::Auto => match args.field {
             SumcheckField::M31 => {
                 time_prove::<M31, QM31, CpuBackend, 16, 8>(&args, m31, |t| Ok(t.to_vec()))
             }
@@ -159,41 +123,41 @@ pub fn run(args: BenchSumcheckArgs) -> Result<()> {
                 )
             }
         },
-        SumcheckDevice::Cuda => on_device!(CudaBackend, CudaDevice::get()),
-        SumcheckDevice::Opencl => on_device!(OpenClBackend, ClDevice::get()),
+        Device::Cuda => on_device!(CudaBackend, CudaDevice::get()),
+        Device::Opencl => on_device!(OpenClBackend, ClDevice::get()),
     })?;
-    let median_ms = median(times);
-    let report = SumcheckReport {
+    let report = Report {
         kernel: "sumcheck",
-        field: args.field.name(),
+        field: Some(args.field.name()),
         log_n: args.log_n,
         device: args.device.name(),
         median_ms,
         reps: args.reps,
         threads: pool.current_num_threads(),
-        width: args.degree as usize,
-        mops_per_s: (1u64 << args.log_n) as f64 / (median_ms * 1e3),
+        extra: Throughput {
+            width: args.degree as usize,
+            mops_per_s: (1u64 << args.log_n) as f64 / (median_ms * 1e3),
+            detail: None,
+        },
     };
-    if args.json {
-        println!("{}", serde_json::to_string(&report)?);
-    } else {
-        println!(
-            "sumcheck {} 2^{} degree {} on {} ({} threads): median {:.3} ms over {} reps, {:.1} M points/s",
-            report.field,
-            report.log_n,
-            report.width,
-            report.device,
-            report.threads,
-            report.median_ms,
-            report.reps,
-            report.mops_per_s
-        );
-    }
-    Ok(())
+    report.print(args.json, |r| {
+        format!(
+            "sumcheck {} 2^{} degree {} on {} ({} threads): median {:.3} ms over {} reps, {:.1} M \
+             points/s",
+            r.field.unwrap_or("-"),
+            r.log_n,
+            r.extra.width,
+            r.device,
+            r.threads,
+            r.median_ms,
+            r.reps,
+            r.extra.mops_per_s
+        )
+    })
 }
 
-/// Times whole proofs on backend `B`; the columns are made from the host tables by `column`
-/// outside the timed region (the prover consumes them).
+/// The median time of a whole proof on backend `B`, milliseconds; the columns are made from the
+/// host tables by `column` outside the timed region (the prover consumes them).
 fn time_prove<
     F: Field,
     E: ExtensionField<F>,
@@ -204,24 +168,22 @@ fn time_prove<
     args: &BenchSumcheckArgs,
     transcript: impl Fn() -> Result<Transcript<F, W, R>, zkprove_hash::HashError>,
     column: impl Fn(&[F]) -> Result<B::Column<F>>,
-) -> Result<Vec<f64>> {
+) -> Result<f64> {
     let n = 1usize << args.log_n;
     let mut rng = StdRng::seed_from_u64(5);
     let tables: Vec<Vec<F>> =
         (0..args.degree).map(|_| (0..n).map(|_| F::random(&mut rng)).collect()).collect();
     let terms = vec![Term::<E>::product((0..args.degree as usize).collect())];
-    let mut times = Vec::with_capacity(args.reps as usize);
-    for rep in 0..=args.reps {
-        let input = tables.iter().map(|t| column(t)).collect::<Result<Vec<_>>>()?;
-        let mut t = transcript().context("transcript")?;
-        let start = Instant::now();
-        let prover = SumcheckProver::<F, E, B>::new(input, terms.clone())?;
-        let out = prover.prove(E::ZERO, &mut t)?;
-        black_box(out);
-        let ms = start.elapsed().as_secs_f64() * 1e3;
-        if rep > 0 {
-            times.push(ms);
-        }
-    }
-    Ok(times)
+    let samples = time_reps_prepared(
+        args.reps,
+        || {
+            let input = tables.iter().map(|t| column(t)).collect::<Result<Vec<_>>>()?;
+            Ok((input, transcript().context("transcript")?))
+        },
+        |(input, mut t)| {
+            let prover = SumcheckProver::<F, E, B>::new(input, terms.clone())?;
+            Ok(black_box(prover.prove(E::ZERO, &mut t)?))
+        },
+    )?;
+    Ok(samples.median_ms())
 }

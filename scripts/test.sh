@@ -60,7 +60,7 @@ cargo test -j"$jobs" --workspace
 # PoCL is no GPU, so GpuBases::for_key keeps a key's bases without precomputed multiples there;
 # prove once more with a table of 3 levels forced, as a GPU keeps them.
 step "Groth16 on OpenCL with precomputed key bases (ZKPROVE_GPU_PRECOMPUTE=3)"
-ZKPROVE_GPU_PRECOMPUTE=3 cargo test -j"$jobs" -p zkprove-groth16 --test gpu opencl_
+ZKPROVE_GPU_PRECOMPUTE=3 cargo test -j"$jobs" -p zkprove-gpu --test groth16_device opencl_
 step "device MSMs through the other accumulation kernel (ZKPROVE_GPU_MSM_ACC=wide)"
 ZKPROVE_GPU_MSM_ACC=wide cargo test -j"$jobs" -p zkprove-gpu --test msm_opencl
 

@@ -17,7 +17,7 @@ use zkprove_field::Field;
 use zkprove_poly::{Backend, Column, ColumnOps, DeviceError, PointwiseOps};
 
 use crate::buffer::Runtime;
-use crate::{ClDevice, CudaDevice, FieldOp, GpuBuffer, GpuError, GpuField, field_op};
+use crate::{FieldOp, GpuBuffer, GpuError, GpuField, field_op};
 
 /// The backend whose columns are [`GpuBuffer`]s on runtime `R`'s default device
 /// ([`Runtime::default_device`]).
@@ -52,10 +52,12 @@ impl<R: Runtime> core::fmt::Debug for GpuBackend<R> {
 }
 
 /// The CUDA backend: columns are [`crate::DeviceBuffer`]s on the first CUDA device.
-pub type CudaBackend = GpuBackend<CudaDevice>;
+#[cfg(feature = "cuda")]
+pub type CudaBackend = GpuBackend<crate::CudaDevice>;
 
 /// The OpenCL backend: columns are [`crate::ClBuffer`]s on the configured OpenCL device.
-pub type OpenClBackend = GpuBackend<ClDevice>;
+#[cfg(feature = "opencl")]
+pub type OpenClBackend = GpuBackend<crate::ClDevice>;
 
 impl<T: Send + Sync, R: Runtime> Column for GpuBuffer<R, T> {
     fn len(&self) -> usize {

@@ -12,7 +12,9 @@ pub(crate) type TwiddleCache<M> = Mutex<HashMap<(FieldKind, u32, bool), Arc<M>>>
 
 mod sealed {
     pub trait Sealed {}
+    #[cfg(feature = "cuda")]
     impl Sealed for crate::CudaDevice {}
+    #[cfg(feature = "opencl")]
     impl Sealed for crate::ClDevice {}
 }
 

@@ -1,8 +1,5 @@
 //! Device discovery over both runtimes.
 
-use crate::cuda::device_count;
-use crate::opencl::all_device_ids;
-
 /// Which runtime reaches a device.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum GpuBackendKind {
@@ -41,8 +38,10 @@ pub struct DeviceInfo {
 /// Every CUDA and OpenCL device on this machine. Empty when there is none; never panics (CUDA is
 /// probed for its driver library first, and `ZKPROVE_DISABLE_CUDA` skips it).
 pub fn list_devices() -> Vec<DeviceInfo> {
+    #[allow(unused_mut)]
     let mut out = Vec::new();
-    for ordinal in 0..device_count() {
+    #[cfg(feature = "cuda")]
+    for ordinal in 0..crate::cuda::device_count() {
         let Ok(dev) = crate::CudaDevice::open(ordinal) else { continue };
         let (major, minor) = dev.compute_capability().unwrap_or((0, 0));
         out.push(DeviceInfo {
@@ -53,7 +52,8 @@ pub fn list_devices() -> Vec<DeviceInfo> {
             capability: format!("compute capability {major}.{minor}"),
         });
     }
-    for (index, id) in all_device_ids().into_iter().enumerate() {
+    #[cfg(feature = "opencl")]
+    for (index, id) in crate::opencl::all_device_ids().into_iter().enumerate() {
         let d = opencl3::device::Device::new(id);
         out.push(DeviceInfo {
             backend: GpuBackendKind::OpenCl,

@@ -92,6 +92,7 @@ mod backend;
 mod buffer;
 mod config;
 mod csr;
+#[cfg(feature = "cuda")]
 mod cuda;
 mod devices;
 mod field;
@@ -101,15 +102,28 @@ mod merkle;
 mod merkle_ops;
 mod msm;
 mod ntt;
+#[cfg(feature = "cuda")]
 pub mod nvrtc;
+#[cfg(feature = "opencl")]
 mod opencl;
 mod ops;
 mod sumcheck;
 
-pub use backend::{CudaBackend, GpuBackend, OpenClBackend, device_error, unhealthy_reason};
+#[cfg(feature = "cuda")]
+pub use backend::CudaBackend;
+#[cfg(feature = "opencl")]
+pub use backend::OpenClBackend;
+pub use backend::{GpuBackend, device_error, unhealthy_reason};
+
+/// Whether a CUDA device can be used: never in a build without the `cuda` feature.
+#[cfg(not(feature = "cuda"))]
+pub fn cuda_available() -> bool {
+    false
+}
 pub use buffer::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
 pub use config::{AlreadyConfigured, ConfigVarError, GpuConfig, MsmAccumulate, config, configure};
 pub use csr::GpuCsr;
+#[cfg(feature = "cuda")]
 pub use cuda::{
     CUBIN_DIR_ENV, CudaDevice, CudaReadback, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES,
     cuda_available,
@@ -128,6 +142,7 @@ pub use msm::{
     max_precompute_levels, msm_program_source,
 };
 pub use ntt::{CosetNtt, ntt_batch_on};
+#[cfg(feature = "opencl")]
 pub use opencl::{ClBuffer, ClDevice, ClReadback};
 pub use ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 pub use sumcheck::{

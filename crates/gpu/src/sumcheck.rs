@@ -1,4 +1,4 @@
-//! Sumcheck rounds on the device: [`SumcheckOps`] for [`CudaBackend`] and [`OpenClBackend`], from
+//! Sumcheck rounds on the device: [`SumcheckOps`] for [`crate::GpuBackend`] (CUDA and OpenCL), from
 //! `kernels/ext.h` (the extension fields as device structs) and `kernels/sumcheck.cu`.
 //!
 //! Field pairs ([`GpuExtension`]): M31 → QM31, BabyBear → BabyBear⁴, Goldilocks → Goldilocks²,
@@ -33,7 +33,6 @@ use zkprove_field::ExtensionField;
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::m31::{M31, QM31};
-use zkprove_poly::Backend;
 use zkprove_sumcheck::{MAX_DEGREE, SumcheckError, SumcheckOps, Term};
 
 use crate::buffer::{KernelArg, Launch, ProgramSource, Runtime};
@@ -541,14 +540,6 @@ fn first_entries<R: Runtime, F: GpuField, E: GpuExtension<F>>(
 /// Device columns, one kernel launch per round (plus a one-group reduction): see the
 /// module documentation of `zkprove_gpu::sumcheck`.
 impl<F: GpuField, E: GpuExtension<F>, R: Runtime> SumcheckOps<F, E> for GpuBackend<R> {
-    fn column_len_base(col: &<GpuBackend<R> as Backend>::Column<F>) -> usize {
-        col.len()
-    }
-
-    fn column_len_ext(col: &<GpuBackend<R> as Backend>::Column<E>) -> usize {
-        col.len()
-    }
-
     fn round_evals_base(
         tables: &[GpuBuffer<R, F>],
         len: usize,

@@ -1,6 +1,8 @@
 //! Device CSR sparse matrix–vector products over BN254 Fr through OpenCL (PoCL in CI) against a
 //! host computation. Skips without an OpenCL device unless `ZKPROVE_REQUIRE_OPENCL=1`.
 
+#![cfg(feature = "opencl")]
+
 use std::sync::Arc;
 
 use rand::rngs::StdRng;

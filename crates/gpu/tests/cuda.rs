@@ -3,6 +3,8 @@
 //! unless `ZKPROVE_REQUIRE_CUDA=1`. On a GPU machine: NVRTC on the library path, or prebuilt CUBINs
 //! in `ZKPROVE_CUDA_CUBIN_DIR` (`scripts/gpu-carry.sh`).
 
+#![cfg(feature = "cuda")]
+
 mod common;
 
 use std::sync::Arc;

@@ -7,6 +7,8 @@
 //! witness ahead on a device and none ahead on the CPU. OpenCL runs on PoCL in CI (skips without an OpenCL device unless
 //! `ZKPROVE_REQUIRE_OPENCL=1`); CUDA skips without a device.
 
+#![cfg(all(feature = "cuda", feature = "opencl"))]
+
 use std::path::{Path, PathBuf};
 
 use rand::rngs::StdRng;
@@ -19,7 +21,6 @@ use zkprove_groth16::{
     Groth16Backend, Groth16Error, Groth16Prover, SparseMatrix, cpu_quotient, quotient, setup,
     verify,
 };
-use zkprove_poly::ColumnOps;
 
 fn example_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/multiplier")

@@ -2,6 +2,8 @@
 //! crates/hash: the same tests as `merkle_opencl.rs`, larger sizes. Skips where there is no CUDA
 //! device (or no NVRTC) unless `ZKPROVE_REQUIRE_CUDA=1`.
 
+#![cfg(feature = "cuda")]
+
 mod merkle_common;
 
 use std::sync::Arc;

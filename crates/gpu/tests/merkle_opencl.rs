@@ -1,6 +1,8 @@
 //! Device Poseidon2-16 (M31, BabyBear) and Poseidon2 Merkle roots through OpenCL (PoCL on the CPU
 //! in CI) against crates/hash. Skips without an OpenCL device unless `ZKPROVE_REQUIRE_OPENCL=1`.
 
+#![cfg(feature = "opencl")]
+
 mod merkle_common;
 
 use std::sync::Arc;

@@ -3,6 +3,8 @@
 //! and BabyBear; a hasher over another Poseidon2 instance is refused. Skips without an OpenCL
 //! device unless `ZKPROVE_REQUIRE_OPENCL=1`.
 
+#![cfg(feature = "opencl")]
+
 use std::sync::Arc;
 
 use rand::rngs::StdRng;

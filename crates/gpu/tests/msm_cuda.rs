@@ -1,6 +1,8 @@
 //! Device MSM (BN254 G1 and G2) on a CUDA device against crates/curve's CPU MSM: the same tests as
 //! `msm_opencl.rs`, larger sizes. Skips where there is no CUDA device (or no NVRTC).
 
+#![cfg(feature = "cuda")]
+
 mod msm_common;
 
 use std::sync::Arc;

@@ -3,6 +3,8 @@
 //! arithmetic at a few million products per second on a small CPU, so sizes stay at most 2^12 for
 //! G1 and 2^10 for G2.
 
+#![cfg(feature = "opencl")]
+
 mod msm_common;
 
 use std::sync::Arc;

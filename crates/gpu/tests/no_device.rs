@@ -2,6 +2,8 @@
 //! device is an error, never a panic. Its own test binary, because it sets the environment before
 //! the runtimes are first loaded.
 
+#![cfg(all(feature = "cuda", feature = "opencl"))]
+
 use zkprove_gpu::{
     ClDevice, CudaBackend, CudaDevice, GpuConfig, GpuError, OpenClBackend, cuda_available,
     list_devices,

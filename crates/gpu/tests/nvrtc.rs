@@ -5,6 +5,8 @@
 //! absence a failure. NVRTC from PyPI: `pip install nvidia-cuda-nvrtc==13.0.88` and its
 //! `nvidia/cu13/lib` on `LD_LIBRARY_PATH`.
 
+#![cfg(feature = "cuda")]
+
 use zkprove_gpu::nvrtc::{self, Target};
 use zkprove_gpu::{FieldKind, kernels};
 

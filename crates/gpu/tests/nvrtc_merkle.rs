@@ -3,6 +3,8 @@
 //!
 //! Skips when NVRTC cannot be loaded, unless `ZKPROVE_REQUIRE_NVRTC=1` (CI).
 
+#![cfg(feature = "cuda")]
+
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::m31::M31;
 use zkprove_gpu::nvrtc::{self, Target};

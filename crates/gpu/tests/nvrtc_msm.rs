@@ -3,6 +3,8 @@
 //!
 //! Skips when NVRTC cannot be loaded, unless `ZKPROVE_REQUIRE_NVRTC=1` (CI).
 
+#![cfg(feature = "cuda")]
+
 use zkprove_gpu::nvrtc::{self, Target};
 use zkprove_gpu::{kernels, msm_program_source};
 

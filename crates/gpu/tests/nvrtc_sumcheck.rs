@@ -4,6 +4,8 @@
 //!
 //! Skips when NVRTC cannot be loaded, unless `ZKPROVE_REQUIRE_NVRTC=1` (CI).
 
+#![cfg(feature = "cuda")]
+
 use zkprove_gpu::SUMCHECK_PROGRAMS;
 use zkprove_gpu::kernels;
 use zkprove_gpu::nvrtc::{self, Target};

@@ -1,6 +1,8 @@
 //! The kernels run through OpenCL (PoCL on the CPU in CI) against crates/field and zkprove-poly's
 //! CPU backend. Skips without an OpenCL device unless `ZKPROVE_REQUIRE_OPENCL=1`.
 
+#![cfg(feature = "opencl")]
+
 mod common;
 
 use std::sync::Arc;

@@ -2,6 +2,8 @@
 //! (`quotient_common`, as `quotient_opencl.rs`, larger sizes). Skips where there is no CUDA
 //! device (or neither NVRTC nor prebuilt CUBINs), unless `ZKPROVE_REQUIRE_CUDA=1`.
 
+#![cfg(feature = "cuda")]
+
 mod quotient_common;
 
 use std::sync::Arc;

@@ -2,6 +2,8 @@
 //! (`quotient_common`): the coset NTT, `a·b − c` in place, and MSMs over device-resident scalars.
 //! Skips without an OpenCL device unless `ZKPROVE_REQUIRE_OPENCL=1`.
 
+#![cfg(feature = "opencl")]
+
 mod quotient_common;
 
 use std::sync::Arc;

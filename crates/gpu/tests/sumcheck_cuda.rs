@@ -2,6 +2,8 @@
 //! `sumcheck_opencl.rs`, larger tables. Skips where there is no CUDA device (or no NVRTC and no
 //! prebuilt CUBINs) unless `ZKPROVE_REQUIRE_CUDA=1`.
 
+#![cfg(feature = "cuda")]
+
 mod sumcheck_common;
 
 use zkprove_gpu::{CudaBackend, CudaDevice, GpuError};

@@ -2,6 +2,8 @@
 //! CI) against zkprove-sumcheck's CPU backend: M31/QM31, BabyBear/BabyBear⁴, Goldilocks/
 //! Goldilocks². Skips without an OpenCL device unless `ZKPROVE_REQUIRE_OPENCL=1`.
 
+#![cfg(feature = "opencl")]
+
 mod sumcheck_common;
 
 use zkprove_gpu::{ClDevice, OpenClBackend};

@@ -22,12 +22,6 @@ use crate::{MAX_DEGREE, SumcheckError, Term};
 /// buffers and ignore the tail. Terms have been validated by the caller (indices in range, degree
 /// `1..=MAX_DEGREE`).
 pub trait SumcheckOps<F: Field, E: ExtensionField<F>>: Backend {
-    /// The length of a base-field column.
-    fn column_len_base(col: &Self::Column<F>) -> usize;
-
-    /// The length of an extension-field column.
-    fn column_len_ext(col: &Self::Column<E>) -> usize;
-
     /// The round polynomial's values at `X = 0, 2, 3, …, degree` on base-field tables:
     /// `p(X) = Σ_{x ∈ {0,1}^{k−1}} Σ_t c_t Π_{j∈t} f_j(X, x)`.
     ///
@@ -524,14 +518,6 @@ fn fold_in_place<E: Field>(col: &mut Vec<E>, len: usize, r: E) {
 }
 
 impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
-    fn column_len_base(col: &Vec<F>) -> usize {
-        col.len()
-    }
-
-    fn column_len_ext(col: &Vec<E>) -> usize {
-        col.len()
-    }
-
     /// Packs `F::Packing::WIDTH` hypercube points per lane group (base-field arithmetic only; the
     /// extension coefficients are applied to the per-term sums at the end).
     fn round_evals_base(

@@ -2,7 +2,7 @@
 
 use zkprove_field::{ExtensionField, Field};
 use zkprove_hash::Transcript;
-use zkprove_poly::CpuBackend;
+use zkprove_poly::{Column, CpuBackend};
 
 use crate::{MAX_DEGREE, RoundPoly, SumcheckError, SumcheckOps, SumcheckProof, Term};
 
@@ -96,7 +96,7 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
     /// [`SumcheckError::EmptyTerm`], [`SumcheckError::FactorOutOfRange`],
     /// [`SumcheckError::DegreeTooLarge`].
     pub fn new(tables: Vec<B::Column<F>>, terms: Vec<Term<E>>) -> Result<Self, SumcheckError> {
-        let n_vars = validate_lengths(tables.iter().map(B::column_len_base))?;
+        let n_vars = validate_lengths(tables.iter().map(Column::len))?;
         let degree = validate_terms(&terms, tables.len())?;
         Ok(Self { tables: Tables::Base(tables), terms, degree, n_vars, deferred: None })
     }
@@ -107,7 +107,7 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
     /// # Errors
     /// As [`SumcheckProver::new`].
     pub fn new_ext(tables: Vec<B::Column<E>>, terms: Vec<Term<E>>) -> Result<Self, SumcheckError> {
-        let n_vars = validate_lengths(tables.iter().map(B::column_len_ext))?;
+        let n_vars = validate_lengths(tables.iter().map(Column::len))?;
         let degree = validate_terms(&terms, tables.len())?;
         Ok(Self { tables: Tables::Ext(tables), terms, degree, n_vars, deferred: None })
     }

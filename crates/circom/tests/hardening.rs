@@ -18,8 +18,8 @@ use zkprove_circom::{
 };
 use zkprove_curve::SwCurve;
 use zkprove_curve::bn254::{Fq2, G1Affine, G2Affine, G2Config};
-use zkprove_field::bn254::{Fq, Fr};
 use zkprove_field::Field;
+use zkprove_field::bn254::{Fq, Fr};
 
 fn example_path(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/multiplier").join(name)

@@ -74,11 +74,11 @@ struct ProveArgs {
     /// Where to prove.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
-    /// Skip verifying a CPU proof before writing it (not recommended: a few milliseconds saved).
-    /// A warning says the proof is not verified; the key's B2 points are still checked to be in
-    /// G2's subgroup (its other points are always checked), but a witness that does not satisfy
-    /// the circuit, or a key corrupt in another way, gives a proof that fails verification.
-    /// GPU proofs are always verified on the CPU.
+    /// Skip verifying a CPU proof before writing it (not recommended: it saves nothing). A
+    /// warning says the proof is not verified; the key's B2 points are still checked to be in
+    /// G2's subgroup (its other points are always checked), which costs more than the
+    /// verification, and a witness that does not satisfy the circuit, or a key corrupt in another
+    /// way, gives a proof that fails verification. GPU proofs are always verified on the CPU.
     #[arg(long)]
     no_verify: bool,
 }

@@ -273,3 +273,20 @@ fn proof_and_public_are_written_together() {
     names.sort();
     assert_eq!(names, ["proof.json", "public.json"], "no temporary file left");
 }
+
+/// An output path that is a named pipe is refused (writing it would block until a reader comes;
+/// renaming onto it would replace it), and nothing of the pair is written.
+#[test]
+fn outputs_over_a_named_pipe_are_refused() {
+    let dir = scratch("fifo-out");
+    let fifo = dir.join("public.json");
+    if !mkfifo(&fifo) {
+        return;
+    }
+    let proof =
+        Proof { a: G1Affine::generator(), b: G2Affine::generator(), c: G1Affine::generator() };
+    let proof_path = dir.join("proof.json");
+    let err = write_proof_and_public(&proof_path, &proof, &fifo, &[Fr::ONE]).expect_err("a pipe");
+    assert!(matches!(err, CircomError::NotAFile { kind: "a named pipe (FIFO)", .. }), "{err}");
+    assert!(!proof_path.exists());
+}

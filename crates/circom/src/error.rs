@@ -165,6 +165,20 @@ pub enum CircomError {
         reason: &'static str,
     },
 
+    /// Points of two sections that must agree do not (a zkey's B1 and B2 hold the same values in
+    /// G1 and G2): one of them was changed.
+    #[error("{file}: {sections}, point {index}: {reason}")]
+    InconsistentPoints {
+        /// The file.
+        file: String,
+        /// The sections ("sections 6 (B1) and 7 (B2)").
+        sections: &'static str,
+        /// The index of the first point that differs.
+        index: u64,
+        /// What does not agree.
+        reason: &'static str,
+    },
+
     /// A record of the zkey's coefficient section is out of range.
     #[error("{file}: section 4 (coeffs), record {index}: {reason}")]
     InvalidCoeff {
@@ -178,9 +192,11 @@ pub enum CircomError {
 
     /// The witness has a different number of values than the proving key has signals.
     #[error(
-        "invalid witness length: the zkey has {expected} signals (nVars), the witness has {found} values"
+        "{file}: invalid witness length: the zkey has {expected} signals (nVars), the witness has {found} values"
     )]
     WitnessLength {
+        /// The witness file (or "witness" when it has no name).
+        file: String,
         /// The zkey's nVars.
         expected: u64,
         /// The witness's length.
@@ -197,8 +213,10 @@ pub enum CircomError {
     },
 
     /// A witness value that circom always sets is wrong (`witness[0]` must be 1).
-    #[error("invalid witness: {reason}")]
+    #[error("{file}: invalid witness: {reason}")]
     InvalidWitness {
+        /// The witness file (or "witness" when it has no name).
+        file: String,
         /// What is wrong.
         reason: String,
     },
@@ -235,6 +253,28 @@ pub enum CircomError {
         expected: u64,
         /// The part's length.
         found: u64,
+    },
+
+    /// The path is not a regular file (a directory, a named pipe, a device, a socket): inputs are
+    /// refused before they are opened (opening a pipe would block, a device may never end), and
+    /// outputs are not written over such a path.
+    #[error("{file}: {kind}, expected a regular file")]
+    NotAFile {
+        /// The path.
+        file: String,
+        /// What it is ("a directory", "a named pipe (FIFO)", "a character device", ...).
+        kind: &'static str,
+    },
+
+    /// A file read whole (JSON) is larger than the limit.
+    #[error("{file}: {size} bytes, more than the {limit}-byte limit for this kind of file")]
+    TooLarge {
+        /// The file.
+        file: String,
+        /// Its size in bytes (at least; a file still growing is not read to its end).
+        size: u64,
+        /// The limit ([`crate::MAX_JSON_BYTES`] for JSON).
+        limit: u64,
     },
 
     /// The file is not valid JSON or not the expected shape.

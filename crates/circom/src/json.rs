@@ -10,7 +10,10 @@
 //! (`x/z², y/z³`, ffjavascript's representation; snarkjs always writes `z = 1`). Every point read
 //! is checked to be on its curve, and G2 points to be in the prime-order subgroup (a handful of
 //! points, so the cost does not matter). Unknown keys are ignored; `curve` may be missing
-//! (rapidsnark omits it) but must be `"bn128"` when present.
+//! (rapidsnark omits it) but must be `"bn128"` when present. A verification key with α, β, γ or
+//! δ at infinity is refused (it would accept forged proofs). Files are read only when they are
+//! regular files of at most [`crate::MAX_JSON_BYTES`], and written atomically (see
+//! [`crate::files`]).
 
 use std::path::Path;
 
@@ -20,6 +23,7 @@ use zkprove_field::bn254::{Fq, Fr};
 use zkprove_field::{Field, PrimeField};
 
 use crate::error::{CircomError, Result};
+use crate::files::{read_json_text, write_files_atomically};
 use crate::zkey::Zkey;
 
 /// The protocol name snarkjs writes.
@@ -227,14 +231,14 @@ fn parse<'de, T: Deserialize<'de>>(s: &'de str, file: &str) -> Result<T> {
     serde_json::from_str(s).map_err(|source| CircomError::Json { file: file.to_owned(), source })
 }
 
+/// A JSON input: a regular file of at most [`crate::MAX_JSON_BYTES`] (see [`crate::files`]).
 fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path)
-        .map_err(|source| CircomError::Io { file: path.display().to_string(), source })
+    read_json_text(path)
 }
 
+/// Writes one output atomically (a temporary file renamed into place).
 fn write_text(path: &Path, text: &str) -> Result<()> {
-    std::fs::write(path, text)
-        .map_err(|source| CircomError::Io { file: path.display().to_string(), source })
+    write_files_atomically(&[(path, text.as_bytes())])
 }
 
 // ---- public API ------------------------------------------------------------------------------
@@ -276,10 +280,11 @@ impl Proof {
         Self::from_json(&read_text(path)?, &path.display().to_string())
     }
 
-    /// Writes `proof.json` to `path`.
+    /// Writes `proof.json` to `path` (atomically: a temporary file renamed into place; use
+    /// [`write_proof_and_public`] to write it with its public signals).
     ///
     /// # Errors
-    /// [`CircomError::Io`].
+    /// [`CircomError::Io`]; [`CircomError::NotAFile`] when `path` is a directory, pipe or device.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
         write_text(path.as_ref(), &self.to_json())
     }
@@ -310,12 +315,30 @@ pub fn read_public_signals(path: impl AsRef<Path>) -> Result<Vec<Fr>> {
     public_signals_from_json(&read_text(path)?, &path.display().to_string())
 }
 
-/// Writes `public.json` to `path`.
+/// Writes `public.json` to `path` (atomically: a temporary file renamed into place).
 ///
 /// # Errors
-/// [`CircomError::Io`].
+/// [`CircomError::Io`]; [`CircomError::NotAFile`] when `path` is a directory, pipe or device.
 pub fn write_public_signals(path: impl AsRef<Path>, signals: &[Fr]) -> Result<()> {
     write_text(path.as_ref(), &public_signals_to_json(signals))
+}
+
+/// Writes `proof.json` and `public.json` together: both or neither (see
+/// [`write_files_atomically`]), so that a failure to write one never leaves the other behind.
+///
+/// # Errors
+/// As [`write_files_atomically`], naming the file that could not be written.
+pub fn write_proof_and_public(
+    proof_path: impl AsRef<Path>,
+    proof: &Proof,
+    public_path: impl AsRef<Path>,
+    signals: &[Fr],
+) -> Result<()> {
+    let (proof_json, public_json) = (proof.to_json(), public_signals_to_json(signals));
+    write_files_atomically(&[
+        (proof_path.as_ref(), proof_json.as_bytes()),
+        (public_path.as_ref(), public_json.as_bytes()),
+    ])
 }
 
 impl VerificationKey {
@@ -359,7 +382,8 @@ impl VerificationKey {
     /// # Errors
     /// [`CircomError::Json`] for a wrong shape; [`CircomError::JsonValue`] for a wrong protocol or
     /// curve, `IC` without `nPublic + 1` points, a `vk_alphabeta_12` not shaped 2×3×2, a number
-    /// that is not a field element, or a point off its curve or subgroup.
+    /// that is not a field element, a point off its curve or subgroup, or α, β, γ or δ at
+    /// infinity.
     pub fn from_json(text: &str, label: &str) -> Result<Self> {
         let raw: VkJson = parse(text, label)?;
         let ctx = Ctx { file: label };
@@ -395,12 +419,25 @@ impl VerificationKey {
                 }
             }
         }
+        // α, β, γ or δ at infinity turns a pairing of the check into 1: with γ or δ at infinity
+        // any proof passes for any public signals. snarkjs never writes such a key.
+        let at_infinity = |field: &str| {
+            ctx.err(field, "the point at infinity: such a key would accept forged proofs")
+        };
+        let alpha1 = ctx.g1(&raw.vk_alpha_1, "vk_alpha_1")?;
+        if alpha1.is_identity() {
+            return Err(at_infinity("vk_alpha_1"));
+        }
+        let g2 = |v: &[Vec<String>], field: &str| -> Result<G2Affine> {
+            let p = ctx.g2(v, field)?;
+            if p.is_identity() { Err(at_infinity(field)) } else { Ok(p) }
+        };
         Ok(Self {
             n_public: raw.n_public,
-            alpha1: ctx.g1(&raw.vk_alpha_1, "vk_alpha_1")?,
-            beta2: ctx.g2(&raw.vk_beta_2, "vk_beta_2")?,
-            gamma2: ctx.g2(&raw.vk_gamma_2, "vk_gamma_2")?,
-            delta2: ctx.g2(&raw.vk_delta_2, "vk_delta_2")?,
+            alpha1,
+            beta2: g2(&raw.vk_beta_2, "vk_beta_2")?,
+            gamma2: g2(&raw.vk_gamma_2, "vk_gamma_2")?,
+            delta2: g2(&raw.vk_delta_2, "vk_delta_2")?,
             alphabeta_12,
             ic,
         })
@@ -415,10 +452,10 @@ impl VerificationKey {
         Self::from_json(&read_text(path)?, &path.display().to_string())
     }
 
-    /// Writes `verification_key.json` to `path`.
+    /// Writes `verification_key.json` to `path` (atomically: a temporary file renamed into place).
     ///
     /// # Errors
-    /// [`CircomError::Io`].
+    /// [`CircomError::Io`]; [`CircomError::NotAFile`] when `path` is a directory, pipe or device.
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
         write_text(path.as_ref(), &self.to_json())
     }

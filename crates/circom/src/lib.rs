@@ -10,6 +10,10 @@
 //! - [`Proof`], [`VerificationKey`] and the public-signal helpers: `proof.json`,
 //!   `verification_key.json` and `public.json` in snarkjs's exact shape.
 //!
+//! Inputs are opened only when they are regular files and JSON inputs are capped at
+//! [`MAX_JSON_BYTES`]; outputs are written atomically, several at once when they belong together
+//! ([`write_files_atomically`], [`write_proof_and_public`]): see [`files`].
+//!
 //! The binary files share iden3's "binfile" container (magic, version, a table of sections in any
 //! order). Files are streamed from a `Read + Seek` (a `BufReader<File>` for paths): points go
 //! straight from the reader into their `Vec`, decoded in parallel batches, so loading a key takes
@@ -27,6 +31,7 @@
 mod binfile;
 pub mod encoding;
 mod error;
+pub mod files;
 mod json;
 pub mod ptau;
 mod r1cs;
@@ -35,9 +40,10 @@ pub mod zkey;
 
 pub use binfile::SectionEntry;
 pub use error::{CircomError, Result};
+pub use files::{MAX_JSON_BYTES, write_files_atomically};
 pub use json::{
     AlphaBeta12, CURVE, PROTOCOL, Proof, VerificationKey, public_signals_from_json,
-    public_signals_to_json, read_public_signals, write_public_signals,
+    public_signals_to_json, read_public_signals, write_proof_and_public, write_public_signals,
 };
 pub use ptau::{PTAU_VERSION, Ptau, PtauHeader, PtauInfo, PtauLagrange, PtauPowers};
 pub use r1cs::{Constraint, LinearCombination, R1CS_VERSION, R1cs, R1csHeader};

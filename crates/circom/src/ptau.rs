@@ -36,12 +36,13 @@ use std::path::Path;
 use rayon::prelude::*;
 use zkprove_curve::bn254::{G1Affine, G2Affine};
 
-use crate::binfile::{BinFile, io_error};
+use crate::binfile::BinFile;
 use crate::encoding::{
     BN254_Q_LE, G1_BYTES, G2_BYTES, PointDefect, describe_prime, g1_from_mont_bytes,
     g2_from_mont_bytes,
 };
 use crate::error::{CircomError, Result};
+use crate::files::open_regular;
 
 /// The highest `.ptau` container version this reader knows.
 pub const PTAU_VERSION: u32 = 1;
@@ -88,14 +89,16 @@ pub struct PtauHeader {
 }
 
 impl PtauHeader {
-    /// Number of `[τ^i]₁` points: `2·2^power − 1`.
+    /// Number of `[τ^i]₁` points: `2·2^power − 1` (saturating at `usize::MAX` for a hand-made
+    /// header with a huge `power`; a file's is checked to be at most [`MAX_PTAU_POWER`]).
     pub fn n_tau_g1(&self) -> usize {
-        (2usize << self.power) - 1
+        self.n_tau_g2().checked_mul(2).map_or(usize::MAX, |n| n - 1)
     }
 
-    /// Number of `[τ^i]₂` points (and of alpha/beta points): `2^power`.
+    /// Number of `[τ^i]₂` points (and of alpha/beta points): `2^power` (saturating as
+    /// [`PtauHeader::n_tau_g1`]).
     pub fn n_tau_g2(&self) -> usize {
-        1usize << self.power
+        1usize.checked_shl(self.power).unwrap_or(usize::MAX)
     }
 }
 
@@ -345,7 +348,7 @@ where
 {
     let file = bin.file().to_owned();
     let mut s = bin.section(id, name)?;
-    let all = s.size() == (count * point_bytes) as u64;
+    let all = s.size() == count as u64 * point_bytes as u64;
     let mut out = Vec::with_capacity(count);
     let mut buf = vec![0u8; CHUNK_POINTS.min(count) * point_bytes];
     while out.len() < count {
@@ -376,9 +379,9 @@ fn g2_in_subgroup(b: &[u8]) -> Result<G2Affine, PointDefect> {
     if p.is_in_subgroup() { Ok(p) } else { Err("not in the prime-order subgroup") }
 }
 
+/// Opens a regular file (see [`crate::files`]) through a 1 MiB `BufReader`.
 fn open_file(path: &Path) -> Result<(BufReader<File>, String)> {
-    let label = path.display().to_string();
-    let f = File::open(path).map_err(|e| io_error(&label, e))?;
+    let (f, label) = open_regular(path)?;
     Ok((BufReader::with_capacity(1 << 20, f), label))
 }
 

@@ -12,16 +12,16 @@
 //!
 //! Constraint `i` holds when `(A_i·w)·(B_i·w) = C_i·w`.
 
-use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::Path;
 
 use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
 
-use crate::binfile::{BinFile, SectionReader, io_error};
+use crate::binfile::{BinFile, SectionReader};
 use crate::encoding::{BN254_R_LE, N8, describe_prime, fr_from_bytes};
 use crate::error::{CircomError, Result};
+use crate::files::open_regular;
 
 /// The highest `.r1cs` container version this reader knows.
 pub const R1CS_VERSION: u32 = 1;
@@ -44,9 +44,16 @@ pub struct R1csHeader {
 }
 
 impl R1csHeader {
-    /// Number of public signals (outputs plus public inputs): a zkey's nPublic.
+    /// Number of public signals (outputs plus public inputs): a zkey's nPublic. Saturates at
+    /// `u32::MAX` for a hand-made header whose sum overflows ([`R1cs::read_from`] refuses such a
+    /// file, see [`R1csHeader::checked_n_public`]).
     pub fn n_public(&self) -> u32 {
-        self.n_pub_out + self.n_pub_in
+        self.n_pub_out.saturating_add(self.n_pub_in)
+    }
+
+    /// `nPubOut + nPubIn`, `None` when the sum does not fit a `u32`.
+    pub fn checked_n_public(&self) -> Option<u32> {
+        self.n_pub_out.checked_add(self.n_pub_in)
     }
 
     /// The Groth16 domain size snarkjs's `groth16 setup` picks for this circuit:
@@ -131,14 +138,14 @@ fn eval_lc(lc: &LinearCombination, w: &[Fr], what: impl Fn() -> String) -> Resul
 }
 
 impl R1cs {
-    /// Loads the constraint system at `path`.
+    /// Loads the constraint system at `path` (a regular file: see [`crate::files`]).
     ///
     /// # Errors
-    /// Container errors, a prime other than BN254's r ([`CircomError::WrongCurve`]), section
+    /// [`CircomError::NotAFile`] for a directory, pipe or device; container errors, a header whose
+    /// counts overflow or do not fit nWires ([`CircomError::InvalidHeader`]), a prime other than BN254's r ([`CircomError::WrongCurve`]), section
     /// sizes that disagree with the header, wires out of range, values not below r.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let label = path.as_ref().display().to_string();
-        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let (f, label) = open_regular(path.as_ref())?;
         Self::read_from(BufReader::with_capacity(1 << 20, f), &label)
     }
 
@@ -184,7 +191,19 @@ impl R1cs {
             n_constraints: s.read_u32()?,
         };
         s.finish()?;
-        if u64::from(header.n_public()) + u64::from(header.n_prv_in) >= u64::from(header.n_wires) {
+        let Some(n_public) = header.checked_n_public() else {
+            return Err(CircomError::InvalidHeader {
+                file,
+                section: 1,
+                name: "header",
+                field: "nPubIn",
+                reason: format!(
+                    "nPubOut + nPubIn = {} + {} does not fit 32 bits",
+                    header.n_pub_out, header.n_pub_in
+                ),
+            });
+        };
+        if u64::from(n_public) + u64::from(header.n_prv_in) >= u64::from(header.n_wires) {
             return Err(CircomError::InvalidHeader {
                 file,
                 section: 1,
@@ -192,23 +211,22 @@ impl R1cs {
                 field: "nWires",
                 reason: format!(
                     "{} wires cannot hold the constant, {} public and {} private inputs",
-                    header.n_wires,
-                    header.n_public(),
-                    header.n_prv_in
+                    header.n_wires, n_public, header.n_prv_in
                 ),
             });
         }
 
         let mut s = bin.section(2, "constraints")?;
         // Each constraint takes at least 12 bytes (three empty LCs): bound the allocation.
-        let n = header.n_constraints as usize;
-        if n as u64 * 12 > s.size() {
+        let n = header.n_constraints;
+        if u64::from(n) * 12 > s.size() {
             return Err(s.size_error(
-                n as u64 * 12,
+                u64::from(n) * 12,
                 format!(": at least 12 bytes for each of the {n} constraints"),
             ));
         }
-        let mut constraints = Vec::with_capacity(n);
+        // At most one constraint per 12 bytes of the section: the capacity is bounded by the file.
+        let mut constraints = Vec::with_capacity(n as usize);
         for i in 0..n {
             let a = read_lc(&mut s, header.n_wires, &format!("constraint {i}, A"))?;
             let b = read_lc(&mut s, header.n_wires, &format!("constraint {i}, B"))?;
@@ -236,12 +254,14 @@ impl R1cs {
     pub fn check_witness(&self, witness: &[Fr]) -> Result<()> {
         if witness.len() as u64 != u64::from(self.header.n_wires) {
             return Err(CircomError::WitnessLength {
+                file: "witness".to_owned(),
                 expected: u64::from(self.header.n_wires),
                 found: witness.len() as u64,
             });
         }
         if witness.first() != Some(&Fr::ONE) {
             return Err(CircomError::InvalidWitness {
+                file: "witness".to_owned(),
                 reason: "witness[0] must be 1 (the constant signal)".to_owned(),
             });
         }

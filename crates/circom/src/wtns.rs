@@ -20,6 +20,7 @@ use zkprove_field::{Field, PrimeField};
 use crate::binfile::{BinFile, io_error, write_file_header, write_section_header};
 use crate::encoding::{BN254_R_LE, N8, describe_prime, fr_from_bytes, le_bytes_to_decimal};
 use crate::error::{CircomError, Result};
+use crate::files::open_regular;
 use crate::zkey::Groth16Header;
 
 /// The highest `.wtns` container version this reader knows.
@@ -36,16 +37,15 @@ pub struct Witness {
 }
 
 impl Witness {
-    /// Loads the witness at `path`.
+    /// Loads the witness at `path` (a regular file: see [`crate::files`]).
     ///
     /// # Errors
-    /// Container errors; [`CircomError::WitnessPrime`] when the file's prime is not BN254's r
+    /// [`CircomError::NotAFile`] for a directory, pipe or device; container errors; [`CircomError::WitnessPrime`] when the file's prime is not BN254's r
     /// (the only field a zkey this crate loads can be over); [`CircomError::SectionSize`] when
     /// the values section does not hold nWitness values; [`CircomError::NotCanonical`] for a
     /// value not below r.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let label = path.as_ref().display().to_string();
-        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let (f, label) = open_regular(path.as_ref())?;
         Self::read_from(BufReader::with_capacity(1 << 20, f), &label)
     }
 
@@ -79,12 +79,21 @@ impl Witness {
                 witness: format!("{} (in {file})", describe_prime(&prime)),
             });
         }
-        let n_witness = s.read_u32()? as usize;
+        let n_witness = s.read_u32()?;
         s.finish()?;
 
         let mut s = bin.section(2, "values")?;
-        s.expect_size((n_witness * N8) as u64, || {
+        // In u64: nWitness × 32 fits (a u32 times 32), whatever the width of usize.
+        s.expect_size(u64::from(n_witness) * N8 as u64, || {
             format!("nWitness = {n_witness} values × {N8} bytes")
+        })?;
+        // The section holds nWitness × 32 bytes of the file, so the count fits in memory sizes.
+        let n_witness = usize::try_from(n_witness).map_err(|_| CircomError::InvalidHeader {
+            file: file.clone(),
+            section: 1,
+            name: "header",
+            field: "nWitness",
+            reason: format!("{n_witness} values do not fit this machine's address space"),
         })?;
         // Decoded in parallel straight into the output: no per-batch vector of results.
         let mut values = vec![Fr::ZERO; n_witness];
@@ -115,20 +124,31 @@ impl Witness {
     }
 
     /// Checks that this witness fits a proving key: same prime (always BN254's r here), one
-    /// value per signal, and `witness[0] = 1`.
+    /// value per signal, and `witness[0] = 1`. Errors call the witness "witness": use
+    /// [`Witness::check_file_against`] to name its file.
+    ///
+    /// # Errors
+    /// As [`Witness::check_file_against`].
+    pub fn check_against(&self, header: &Groth16Header) -> Result<()> {
+        self.check_file_against(header, "witness")
+    }
+
+    /// [`Witness::check_against`] for the witness read from `file` (its path or label), named in
+    /// the errors, so that a user proving many witnesses learns which one was rejected.
     ///
     /// # Errors
     /// [`CircomError::WitnessPrime`], [`CircomError::WitnessLength`] ("Circuit: nVars, witness:
     /// len", as snarkjs and rapidsnark report it) or [`CircomError::InvalidWitness`].
-    pub fn check_against(&self, header: &Groth16Header) -> Result<()> {
+    pub fn check_file_against(&self, header: &Groth16Header, file: &str) -> Result<()> {
         if header.prime_r_le() != BN254_R_LE {
             return Err(CircomError::WitnessPrime {
                 zkey: describe_prime(&header.prime_r_le()),
-                witness: describe_prime(&BN254_R_LE),
+                witness: format!("{} (in {file})", describe_prime(&BN254_R_LE)),
             });
         }
         if self.values.len() as u64 != u64::from(header.n_vars) {
             return Err(CircomError::WitnessLength {
+                file: file.to_owned(),
                 expected: u64::from(header.n_vars),
                 found: self.values.len() as u64,
             });
@@ -137,6 +157,7 @@ impl Witness {
             Some(v) if *v == Fr::ONE => {}
             found => {
                 return Err(CircomError::InvalidWitness {
+                    file: file.to_owned(),
                     reason: format!(
                         "witness[0] must be 1 (the constant signal), found {}",
                         found.map_or_else(|| "nothing".to_owned(), |v| v.to_decimal_string())

@@ -16,16 +16,22 @@
 //!
 //! **What loading checks.** The container (magic, version, unique sections, sizes against the file
 //! length); protocol and both primes; every section's size against nVars, nPublic and domainSize;
-//! every coordinate below q and every point on its curve (infinity allowed); every coefficient
-//! record (matrix 0 or 1, constraint < domainSize, signal < nVars, value < r); and that the header's
-//! G2 points (β₂, γ₂, δ₂) lie in the prime-order subgroup.
+//! every coordinate below q and every point on its curve (infinity allowed, except for the
+//! header's α₁, β₁, β₂, γ₂, δ₁, δ₂: a key with one of them at infinity proves nothing); every
+//! coefficient record (matrix 0 or 1, constraint < domainSize, signal < nVars, value < r); and
+//! that the header's G2 points (β₂, γ₂, δ₂) lie in the prime-order subgroup. A path must be a
+//! regular file (see [`crate::files`]).
 //!
 //! **What it does not check by default:** subgroup membership of the nVars B2 points. G2 has a
-//! large cofactor, so that check is a full scalar multiplication per point (about 0.5 ms each:
-//! seconds for a 2^16 circuit, longer than the proof), and a B2 point outside the subgroup can
-//! only produce a proof that fails verification, which the prover checks before writing anything.
-//! Callers that want it run [`Zkey::check_b2_subgroup`]. G1 has cofactor 1, so on-curve G1
-//! points are always in the group.
+//! large cofactor, so that check costs a scalar multiplication per point (a 63-bit one, see
+//! `zkprove_curve::bn254::g2_is_in_subgroup`): measured about 210 µs per point on one core of
+//! the shared 2-core development machine (AMD EPYC, `test` profile), 3.5 s for a 2^14 key —
+//! several times the proof itself. A B2 point outside the subgroup can only produce a proof that
+//! fails verification, which the prover checks before writing anything. Callers that will not
+//! verify (`zkprove groth16 prove --no-verify`) read with
+//! [`ZkeyReader::with_b2_subgroup_check`], and a caller whose proof failed runs
+//! [`ZkeyReader::check_b2_subgroup`] (streamed) or [`Zkey::check_b2_subgroup`] to find the point.
+//! G1 has cofactor 1, so on-curve G1 points are always in the group.
 //!
 //! **Cost.** Loading streams the file once through a 1 MiB `BufReader`, decoding and checking
 //! points in parallel batches straight into their vectors. Measured with the `load_zkey` example
@@ -53,6 +59,7 @@ use crate::encoding::{
     g2_from_mont_bytes, g2_to_mont_bytes,
 };
 use crate::error::{CircomError, Result};
+use crate::files::open_regular;
 
 /// The highest `.zkey` container version this reader knows.
 pub const ZKEY_VERSION: u32 = 1;
@@ -94,6 +101,12 @@ pub const EMPTY_CONTRIBUTIONS_BYTES: u64 = 64 + 4;
 /// The largest domain BN254's scalar field has roots of unity for (`2^28`).
 pub const MAX_LOG_DOMAIN_SIZE: u32 = 28;
 
+/// The defect of a G2 point outside the prime-order subgroup.
+const NOT_IN_SUBGROUP: PointDefect = "not in the prime-order subgroup";
+
+/// The defect of a header point (α, β, γ, δ) at infinity.
+const AT_INFINITY: PointDefect = "the point at infinity (α, β, γ and δ must not be)";
+
 /// Points decoded per parallel batch while streaming a section (bounded extra memory).
 const CHUNK_POINTS: usize = 1 << 12;
 
@@ -126,9 +139,10 @@ impl Groth16Header {
         self.domain_size.trailing_zeros()
     }
 
-    /// Number of private signals (`n_vars − n_public − 1`): the length of the C section.
+    /// Number of private signals (`n_vars − n_public − 1`): the length of the C section. 0 for a
+    /// hand-made header with `n_public ≥ n_vars` (a file with one is refused at load).
     pub fn n_private(&self) -> usize {
-        (self.n_vars - self.n_public - 1) as usize
+        (u64::from(self.n_vars).saturating_sub(u64::from(self.n_public) + 1)) as usize
     }
 
     /// The scalar-field prime r the key is over, little-endian (always BN254's: others are
@@ -368,6 +382,21 @@ fn read_headers<R: Read + Seek>(bin: &mut BinFile<R>) -> Result<(Groth16Header, 
                 point_error(&file, section::GROTH16_HEADER, "groth16 header", index, reason)
             })
         };
+        // α, β, γ, δ at infinity make a key whose proofs (and whose verification key) prove
+        // nothing: refused like any other invalid point.
+        let g1 = |s: &mut SectionReader<'_, R>, index: u64| -> Result<G1Affine> {
+            let p = g1(s, index)?;
+            if p.is_identity() {
+                return Err(point_error(
+                    &file,
+                    section::GROTH16_HEADER,
+                    "groth16 header",
+                    index,
+                    AT_INFINITY,
+                ));
+            }
+            Ok(p)
+        };
         let alpha1 = g1(&mut s, 0)?;
         let beta1 = g1(&mut s, 1)?;
         let g2 = |s: &mut SectionReader<'_, R>, index: u64| -> Result<G2Affine> {
@@ -376,13 +405,22 @@ fn read_headers<R: Read + Seek>(bin: &mut BinFile<R>) -> Result<(Groth16Header, 
             let p = g2_from_mont_bytes(&b).map_err(|reason| {
                 point_error(&file, section::GROTH16_HEADER, "groth16 header", index, reason)
             })?;
+            if p.is_identity() {
+                return Err(point_error(
+                    &file,
+                    section::GROTH16_HEADER,
+                    "groth16 header",
+                    index,
+                    AT_INFINITY,
+                ));
+            }
             if !p.is_in_subgroup() {
                 return Err(point_error(
                     &file,
                     section::GROTH16_HEADER,
                     "groth16 header",
                     index,
-                    "not in the prime-order subgroup",
+                    NOT_IN_SUBGROUP,
                 ));
             }
             Ok(p)
@@ -554,7 +592,8 @@ where
 {
     let file = bin.file().to_owned();
     let mut s = bin.section(id, name)?;
-    s.expect_size((count * point_bytes) as u64, || {
+    // In u64: a count from a u32 header times a point size cannot overflow it.
+    s.expect_size(count as u64 * point_bytes as u64, || {
         format!("{count} points × {point_bytes} bytes")
     })?;
     // Decoded in parallel straight into the output: no per-batch vector of results.
@@ -563,25 +602,80 @@ where
     for (batch, slots) in out.chunks_mut(CHUNK_POINTS).enumerate() {
         let bytes = &mut buf[..slots.len() * point_bytes];
         s.read_bytes(bytes)?;
-        let first_bad = slots
-            .par_iter_mut()
-            .zip(bytes.par_chunks_exact(point_bytes))
-            .enumerate()
-            .filter_map(|(i, (slot, rec))| match decode(rec) {
-                Ok(p) => {
-                    *slot = p;
-                    None
-                }
-                Err(reason) => Some((i, reason)),
-            })
-            .min_by_key(|(i, _)| *i);
-        if let Some((i, reason)) = first_bad {
+        if let Some((i, reason)) = decode_batch(slots, bytes, point_bytes, &decode) {
             let index = (batch * CHUNK_POINTS + i) as u64;
             return Err(point_error(&file, id, name, index, reason));
         }
     }
     s.finish()?;
     Ok(out)
+}
+
+/// Decodes `bytes` into `slots` in parallel; the first bad point's index and defect, if any.
+fn decode_batch<P: Send>(
+    slots: &mut [P],
+    bytes: &[u8],
+    point_bytes: usize,
+    decode: &(impl Fn(&[u8]) -> Result<P, PointDefect> + Sync),
+) -> Option<(usize, PointDefect)> {
+    slots
+        .par_iter_mut()
+        .zip(bytes.par_chunks_exact(point_bytes))
+        .enumerate()
+        .filter_map(|(i, (slot, rec))| match decode(rec) {
+            Ok(p) => {
+                *slot = p;
+                None
+            }
+            Err(reason) => Some((i, reason)),
+        })
+        .min_by_key(|(i, _)| *i)
+}
+
+/// Streams `count` points of `point_bytes` bytes from a section (whose size is checked first),
+/// decoding each batch of [`CHUNK_POINTS`] in parallel into one reused buffer and handing it to
+/// `sink`: memory stays at one batch whatever the section's size.
+fn visit_points<R, P>(
+    bin: &mut BinFile<R>,
+    id: u32,
+    name: &'static str,
+    count: usize,
+    point_bytes: usize,
+    decode: impl Fn(&[u8]) -> Result<P, PointDefect> + Sync,
+    mut sink: impl FnMut(&[P]),
+) -> Result<()>
+where
+    R: Read + Seek,
+    P: Send + Sync + Clone + Default,
+{
+    let file = bin.file().to_owned();
+    let mut s = bin.section(id, name)?;
+    // In u64: a count from a u32 header times a point size cannot overflow it.
+    s.expect_size(count as u64 * point_bytes as u64, || {
+        format!("{count} points × {point_bytes} bytes")
+    })?;
+    let batch_len = CHUNK_POINTS.min(count);
+    let mut slots = vec![P::default(); batch_len];
+    let mut buf = vec![0u8; batch_len * point_bytes];
+    let mut done = 0usize;
+    while done < count {
+        let n = batch_len.min(count - done);
+        let bytes = &mut buf[..n * point_bytes];
+        s.read_bytes(bytes)?;
+        if let Some((i, reason)) = decode_batch(&mut slots[..n], bytes, point_bytes, &decode) {
+            return Err(point_error(&file, id, name, (done + i) as u64, reason));
+        }
+        sink(&slots[..n]);
+        done += n;
+    }
+    s.finish()?;
+    Ok(())
+}
+
+/// A G2 point from the zkey encoding, also checked to lie in the prime-order subgroup.
+fn g2_in_subgroup(b: &[u8]) -> Result<G2Affine, PointDefect> {
+    let p = g2_from_mont_bytes(b)?;
+    if p.is_in_subgroup() { Ok(p) } else { Err(NOT_IN_SUBGROUP) }
 }
 
 fn read_coeffs<R: Read + Seek>(
@@ -699,6 +793,8 @@ pub struct ZkeyReader<R = BufReader<File>> {
     bin: BinFile<R>,
     header: Groth16Header,
     n_coeffs: u32,
+    /// Whether [`ZkeyReader::b2`] checks subgroup membership.
+    check_b2_subgroup: bool,
 }
 
 impl ZkeyReader {
@@ -708,8 +804,7 @@ impl ZkeyReader {
     /// A [`CircomError`] for the container, the protocol, the curve, the header values or a
     /// section size.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let label = label_of(path.as_ref());
-        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let (f, label) = open_regular(path.as_ref())?;
         Self::new(BufReader::with_capacity(1 << 20, f), &label)
     }
 }
@@ -722,7 +817,15 @@ impl<R: Read + Seek> ZkeyReader<R> {
     pub fn new(reader: R, label: &str) -> Result<Self> {
         let mut bin = BinFile::open(reader, label, "zkey", ZKEY_VERSION)?;
         let (header, n_coeffs) = read_headers(&mut bin)?;
-        Ok(Self { bin, header, n_coeffs })
+        Ok(Self { bin, header, n_coeffs, check_b2_subgroup: false })
+    }
+
+    /// Makes [`ZkeyReader::b2`] also check that every B2 point lies in G2's prime-order subgroup
+    /// (off by default: see the module docs for the cost). For a caller that will not verify
+    /// its proof (`zkprove groth16 prove --no-verify`): the other points are always checked.
+    pub fn with_b2_subgroup_check(mut self, check: bool) -> Self {
+        self.check_b2_subgroup = check;
+        self
     }
 
     /// The Groth16 header.
@@ -757,13 +860,32 @@ impl<R: Read + Seek> ZkeyReader<R> {
         read_points(&mut self.bin, id, name, n, G1_BYTES, g1_from_mont_bytes)
     }
 
-    /// The B2 query (nVars G2 points; on the curve, subgroup not checked: see the module docs).
+    /// The B2 query (nVars G2 points; on the curve, and in the subgroup only with
+    /// [`ZkeyReader::with_b2_subgroup_check`]: see the module docs).
     ///
     /// # Errors
     /// Read errors and invalid points, naming the section and the point.
     pub fn b2(&mut self) -> Result<Vec<G2Affine>> {
         let n = self.header.n_vars as usize;
-        read_points(&mut self.bin, section::B2, "B2", n, G2_BYTES, g2_from_mont_bytes)
+        if self.check_b2_subgroup {
+            read_points(&mut self.bin, section::B2, "B2", n, G2_BYTES, g2_in_subgroup)
+        } else {
+            read_points(&mut self.bin, section::B2, "B2", n, G2_BYTES, g2_from_mont_bytes)
+        }
+    }
+
+    /// Checks every point of the key that [`Zkey::open`] does not fully check: that each B2
+    /// point lies in G2's prime-order subgroup (on its curve too, as every read checks). Streams
+    /// the section in batches checked in parallel, holding one batch at a time: for a caller
+    /// that looks for the cause of a proof that failed verification, or that will not verify
+    /// its proofs. (The G1 points are in their group once on the curve, which every read of
+    /// them checks; the header's points are checked at open.)
+    ///
+    /// # Errors
+    /// [`CircomError::InvalidPoint`] naming the section and the first bad point; read errors.
+    pub fn check_b2_subgroup(&mut self) -> Result<()> {
+        let n = self.header.n_vars as usize;
+        visit_points(&mut self.bin, section::B2, "B2", n, G2_BYTES, g2_in_subgroup, |_| {})
     }
 }
 
@@ -774,8 +896,7 @@ impl ZkeyInfo {
     /// Any [`CircomError`] about the container, the protocol, the curve, the header values or a
     /// section size.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let label = label_of(path.as_ref());
-        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let (f, label) = open_regular(path.as_ref())?;
         Self::read_from(BufReader::new(f), &label)
     }
 
@@ -800,8 +921,7 @@ impl Zkey {
     /// # Errors
     /// A [`CircomError`] naming the file, the section and what was expected versus found.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let label = label_of(path.as_ref());
-        let f = File::open(path.as_ref()).map_err(|e| io_error(&label, e))?;
+        let (f, label) = open_regular(path.as_ref())?;
         Self::read_from(BufReader::with_capacity(1 << 20, f), &label)
     }
 
@@ -843,13 +963,7 @@ impl Zkey {
     pub fn check_b2_subgroup(&self, label: &str) -> Result<()> {
         match self.b2.par_iter().position_first(|p| !p.is_in_subgroup()) {
             None => Ok(()),
-            Some(i) => Err(point_error(
-                label,
-                section::B2,
-                "B2",
-                i as u64,
-                "not in the prime-order subgroup",
-            )),
+            Some(i) => Err(point_error(label, section::B2, "B2", i as u64, NOT_IN_SUBGROUP)),
         }
     }
 

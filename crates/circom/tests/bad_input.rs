@@ -217,8 +217,12 @@ fn witness_mismatches() {
     c.section_mut(1)[36..40].copy_from_slice(&n.to_le_bytes());
     c.section_mut(2).truncate(32 * n as usize);
     let w = wtns(&c.to_bytes()).expect("a valid shorter witness");
-    let err = w.check_against(&z.header).expect_err("length");
-    assert!(matches!(err, CircomError::WitnessLength { expected: 2048, found: 2047 }), "{err}");
+    let err = w.check_file_against(&z.header, "short.wtns").expect_err("length");
+    assert!(
+        matches!(&err, CircomError::WitnessLength { expected: 2048, found: 2047, file } if file == "short.wtns"),
+        "{err}"
+    );
+    assert!(err.to_string().starts_with("short.wtns: "), "{err}");
     assert!(err.to_string().contains("2048") && err.to_string().contains("2047"), "{err}");
 
     // Prime: a BLS12-381 witness names both primes.

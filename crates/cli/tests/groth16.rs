@@ -271,3 +271,392 @@ fn prove_many_proves_each_witness_and_reports_the_bad_one() {
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     assert!(stderr(&out).contains("two witnesses named \"a\""), "{}", stderr(&out));
 }
+
+// ---- bad input found by trying the binary as a user would (issue 19) --------------------------
+
+/// Runs zkprove and waits at most `secs` seconds: a command that blocks (opening a named pipe)
+/// fails the test instead of hanging it.
+fn zkprove_within(args: &[&Path], secs: u64) -> Output {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zkprove"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the zkprove binary runs");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("zkprove {args:?} still running after {secs} s");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.wait_with_output().expect("output")
+}
+
+/// The sections of a binfile container, to make corrupted copies (test data only: panics on a
+/// malformed file).
+struct Sections {
+    head: Vec<u8>,
+    sections: Vec<(u32, Vec<u8>)>,
+}
+
+impl Sections {
+    fn parse(bytes: &[u8]) -> Self {
+        let u32_at = |o: usize| u32::from_le_bytes(bytes[o..o + 4].try_into().expect("4 bytes"));
+        let mut off = 12;
+        let mut sections = Vec::new();
+        for _ in 0..u32_at(8) {
+            let size = u64::from_le_bytes(bytes[off + 4..off + 12].try_into().expect("8")) as usize;
+            sections.push((u32_at(off), bytes[off + 12..off + 12 + size].to_vec()));
+            off += 12 + size;
+        }
+        Self { head: bytes[..12].to_vec(), sections }
+    }
+
+    fn section(&mut self, id: u32) -> &mut Vec<u8> {
+        &mut self.sections.iter_mut().find(|(i, _)| *i == id).expect("section").1
+    }
+
+    fn write(&self, path: &Path) {
+        let mut out = self.head.clone();
+        for (id, data) in &self.sections {
+            out.extend_from_slice(&id.to_le_bytes());
+            out.extend_from_slice(&(data.len() as u64).to_le_bytes());
+            out.extend_from_slice(data);
+        }
+        std::fs::write(path, out).expect("write");
+    }
+}
+
+/// A copy of the example key with `edit` applied to its sections.
+fn corrupt_zkey(dir: &Path, name: &str, edit: impl FnOnce(&mut Sections)) -> PathBuf {
+    let mut s = Sections::parse(&std::fs::read(example("circuit.zkey")).expect("zkey"));
+    edit(&mut s);
+    let path = dir.join(name);
+    s.write(&path);
+    path
+}
+
+/// A copy of the example witness with value `index` replaced by the small integer `value`.
+fn witness_with(dir: &Path, name: &str, index: usize, value: u8) -> PathBuf {
+    let mut s = Sections::parse(&std::fs::read(example("witness.wtns")).expect("wtns"));
+    let v = &mut s.section(2)[32 * index..32 * (index + 1)];
+    v.fill(0);
+    v[0] = value;
+    let path = dir.join(name);
+    s.write(&path);
+    path
+}
+
+/// A point on G2's curve outside its prime-order subgroup, in the zkey encoding.
+fn g2_off_subgroup_bytes() -> [u8; 128] {
+    use zkprove_curve::SwCurve;
+    use zkprove_curve::bn254::{Fq2, G2Affine, G2Config};
+    use zkprove_field::Field;
+    use zkprove_field::bn254::Fq;
+    // √a in F_q (q ≡ 3 mod 4) and in F_q² (norm method).
+    let fq_sqrt = |a: Fq| -> Option<Fq> {
+        let mut e = Fq::MODULUS_LIMBS;
+        e[0] += 1;
+        for i in 0..4 {
+            e[i] = (e[i] >> 2) | if i < 3 { e[i + 1] << 62 } else { 0 };
+        }
+        let r = a.pow_limbs(&e);
+        (r.square() == a).then_some(r)
+    };
+    let fq2_sqrt = |a: Fq2| -> Option<Fq2> {
+        let [a0, a1] = *a.coeffs();
+        let alpha = fq_sqrt(a0.square() + a1.square())?;
+        let half = Fq::from_u64(2).inverse()?;
+        [(a0 + alpha) * half, (a0 - alpha) * half].into_iter().find_map(|d| {
+            let x0 = fq_sqrt(d).filter(|x| !x.is_zero())?;
+            let r = Fq2::new([x0, a1 * x0.double().inverse()?]);
+            (r.square() == a).then_some(r)
+        })
+    };
+    let p = (1..200u64)
+        .find_map(|k| {
+            let x = Fq2::new([Fq::from_u64(k), Fq::ONE]);
+            let p = G2Affine::new(x, fq2_sqrt(x.square() * x + <G2Config as SwCurve>::B)?)?;
+            (!p.is_in_subgroup()).then_some(p)
+        })
+        .expect("a point outside the subgroup");
+    zkprove_circom::encoding::g2_to_mont_bytes(&p)
+}
+
+/// `--no-verify` writes an unverified proof only with a warning, and still refuses a key whose
+/// B2 points are outside G2's subgroup.
+#[test]
+fn no_verify_is_loud_and_still_checks_the_key() {
+    let dir = scratch("no-verify");
+    let (proof, public) = (dir.join("proof.json"), dir.join("public.json"));
+    let zkey = example("circuit.zkey");
+    let bad_wtns = witness_with(&dir, "unsatisfied.wtns", 100, 7);
+    let nv = p("--no-verify");
+    let out = zkprove(&[p("groth16"), p("prove"), &zkey, &bad_wtns, &proof, &public, nv]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("warning: --no-verify: the proof is NOT verified"),
+        "{}",
+        stderr(&out)
+    );
+    let vk = example("verification_key.json");
+    let v = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof]);
+    assert_eq!(v.status.code(), Some(1), "the unverified proof is indeed invalid");
+    // A good witness: a valid proof, the warning all the same.
+    let out =
+        zkprove(&[p("groth16"), p("prove"), &zkey, &example("witness.wtns"), &proof, &public, nv]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("NOT verified"), "{}", stderr(&out));
+    let v = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof]);
+    assert_eq!(v.status.code(), Some(0), "{}", stderr(&v));
+
+    let off = g2_off_subgroup_bytes();
+    let bad_key =
+        corrupt_zkey(&dir, "b2.zkey", |s| s.section(7)[128 * 9..128 * 10].copy_from_slice(&off));
+    std::fs::remove_file(&proof).expect("rm");
+    std::fs::remove_file(&public).expect("rm");
+    let out = zkprove(&[
+        p("groth16"),
+        p("prove"),
+        &bad_key,
+        &example("witness.wtns"),
+        &proof,
+        &public,
+        nv,
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("b2.zkey: section 7 (B2), point 9: not in the prime-order subgroup"),
+        "{err}"
+    );
+    assert!(!proof.exists() && !public.exists(), "nothing written");
+}
+
+/// A proof that fails verification: a key fault its points show is blamed on the key (file,
+/// section, point; exit status 3); otherwise the message names both files (exit status 1).
+#[test]
+fn a_failed_proof_names_the_key_and_the_witness() {
+    let dir = scratch("corrupt-key");
+    let (proof, public) = (dir.join("proof.json"), dir.join("public.json"));
+    let wtns = example("witness.wtns");
+    let prove = |zkey: &Path, wtns: &Path| {
+        zkprove(&[p("groth16"), p("prove"), zkey, wtns, &proof, &public])
+    };
+    // A B2 point outside the subgroup.
+    let off = g2_off_subgroup_bytes();
+    let key =
+        corrupt_zkey(&dir, "b2.zkey", |s| s.section(7)[128 * 3..128 * 4].copy_from_slice(&off));
+    let out = prove(&key, &wtns);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("is corrupt"), "{err}");
+    assert!(
+        err.contains("b2.zkey: section 7 (B2), point 3: not in the prime-order subgroup"),
+        "{err}"
+    );
+    // A B1 point replaced by another (the G1 generator): B1 and B2 no longer agree at that point.
+    let g1 =
+        zkprove_circom::encoding::g1_to_mont_bytes(&zkprove_curve::bn254::G1Affine::generator());
+    let key = corrupt_zkey(&dir, "b1.zkey", |s| s.section(6)[64 * 2..64 * 3].copy_from_slice(&g1));
+    let out = prove(&key, &wtns);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("b1.zkey: sections 6 (B1) and 7 (B2), point 2"), "{err}");
+    // A changed coefficient, and an unsatisfied witness: either file may be at fault.
+    let key = corrupt_zkey(&dir, "coeff.zkey", |s| {
+        let rec = &mut s.section(4)[4 + 44 * 10 + 12..4 + 44 * 11];
+        rec.fill(0);
+        rec[0] = 5;
+    });
+    let bad_wtns = witness_with(&dir, "unsatisfied.wtns", 100, 7);
+    for (key, w) in [(&key, &wtns), (&example("circuit.zkey"), &bad_wtns)] {
+        let out = prove(key, w);
+        assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("the witness does not satisfy the circuit, or the key is corrupt"),
+            "{err}"
+        );
+        assert!(err.contains(&key.display().to_string()), "{err}");
+        assert!(err.contains(&w.display().to_string()), "{err}");
+    }
+    assert!(!proof.exists() && !public.exists(), "nothing written");
+}
+
+/// Witness errors (length, `witness[0]`) name the witness file; in `prove-many` the rejected one.
+#[test]
+fn witness_errors_name_the_witness() {
+    let dir = scratch("witness-errors");
+    let (proof, public) = (dir.join("proof.json"), dir.join("public.json"));
+    let zkey = example("circuit.zkey");
+    let zero = witness_with(&dir, "zero.wtns", 0, 2);
+    let out = zkprove(&[p("groth16"), p("prove"), &zkey, &zero, &proof, &public]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("zero.wtns: invalid witness: witness[0] must be 1"),
+        "{}",
+        stderr(&out)
+    );
+    // One value fewer than the key's nVars.
+    let mut s = Sections::parse(&std::fs::read(example("witness.wtns")).expect("wtns"));
+    let n = u32::from_le_bytes(s.section(1)[36..40].try_into().expect("4")) - 1;
+    s.section(1)[36..40].copy_from_slice(&n.to_le_bytes());
+    s.section(2).truncate(32 * n as usize);
+    let short = dir.join("short.wtns");
+    s.write(&short);
+    let out = zkprove(&[p("groth16"), p("prove"), &zkey, &short, &proof, &public]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("short.wtns: invalid witness length"), "{}", stderr(&out));
+    // prove-many: the good witness is proved, the bad ones are named.
+    let good = dir.join("good.wtns");
+    std::fs::copy(example("witness.wtns"), &good).expect("copy");
+    let out_dir = dir.join("out");
+    let out = zkprove(&[p("groth16"), p("prove-many"), &zkey, &out_dir, &zero, &good, &short]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("zero.wtns: invalid witness: witness[0] must be 1"), "{err}");
+    assert!(err.contains("short.wtns: invalid witness length"), "{err}");
+    assert!(err.contains("2 of 3 witnesses not proved"), "{err}");
+    assert!(out_dir.join("good.proof.json").exists() && out_dir.join("good.public.json").exists());
+    // An unsatisfied witness in prove-many names the witness and the key.
+    let bad = witness_with(&dir, "unsatisfied.wtns", 100, 7);
+    let out = zkprove(&[p("groth16"), p("prove-many"), &zkey, &out_dir, &bad]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("unsatisfied.wtns: no proof: the witness does not satisfy the circuit, or the key is corrupt"), "{err}");
+    assert!(err.contains("circuit.zkey"), "{err}");
+}
+
+/// `groth16 verify`: a key with γ (or α, β, δ) at infinity would accept a forged proof for any
+/// public signals; it is refused (exit status 3, naming the file). A wrong number of public
+/// signals names both files.
+#[test]
+fn verify_refuses_degenerate_keys_and_names_files() {
+    let dir = scratch("verify-bad");
+    let vk_text = std::fs::read_to_string(example("verification_key.json")).expect("vk");
+    let (public, proof) = (example("snarkjs_public.json"), example("snarkjs_proof.json"));
+    for field in ["vk_alpha_1", "vk_beta_2", "vk_gamma_2", "vk_delta_2"] {
+        let mut v: serde_json::Value = serde_json::from_str(&vk_text).expect("json");
+        v[field] = if field == "vk_alpha_1" {
+            serde_json::json!(["0", "1", "0"])
+        } else {
+            serde_json::json!([["0", "0"], ["1", "0"], ["0", "0"]])
+        };
+        let vk = dir.join(format!("{field}.json"));
+        std::fs::write(&vk, v.to_string()).expect("write");
+        let out = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof]);
+        assert_eq!(out.status.code(), Some(3), "{field}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains(&format!("{field}.json: {field}: the point at infinity")), "{err}");
+    }
+    let mut signals: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(&public).expect("public")).expect("json");
+    signals.push("1".into());
+    let more = dir.join("more_public.json");
+    std::fs::write(&more, serde_json::to_string(&signals).expect("json")).expect("write");
+    let vk = example("verification_key.json");
+    let out = zkprove(&[p("groth16"), p("verify"), &vk, &more, &proof]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("more_public.json does not match") && err.contains("verification_key.json"),
+        "{err}"
+    );
+    assert!(err.contains("wrong number of public signals"), "{err}");
+}
+
+/// A named pipe, a directory or a device given as any input is refused at once (exit status 3,
+/// naming it) instead of blocking in `open`; a JSON input over the cap is refused too.
+#[test]
+fn non_regular_and_oversized_inputs_are_refused() {
+    let dir = scratch("fifo-cli");
+    let fifo = dir.join("pipe");
+    let have_fifo =
+        Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let (proof, public) = (dir.join("proof.json"), dir.join("public.json"));
+    let (zkey, wtns) = (example("circuit.zkey"), example("witness.wtns"));
+    let (vk, spublic, sproof) = (
+        example("verification_key.json"),
+        example("snarkjs_public.json"),
+        example("snarkjs_proof.json"),
+    );
+    let mut bad: Vec<(PathBuf, &str)> = vec![(dir.clone(), "a directory")];
+    if have_fifo {
+        bad.push((fifo.clone(), "a named pipe"));
+    }
+    if Path::new("/dev/zero").exists() {
+        bad.push((PathBuf::from("/dev/zero"), "a character device"));
+    }
+    for (input, kind) in &bad {
+        let runs: [Vec<&Path>; 6] = [
+            vec![p("groth16"), p("prove"), input, &wtns, &proof, &public],
+            vec![p("groth16"), p("prove"), &zkey, input, &proof, &public],
+            vec![p("groth16"), p("verify"), input, &spublic, &sproof],
+            vec![p("groth16"), p("verify"), &vk, input, &sproof],
+            vec![p("groth16"), p("verify"), &vk, &spublic, input],
+            vec![p("zkey"), p("info"), input],
+        ];
+        for args in runs {
+            let out = zkprove_within(&args, 60);
+            assert_eq!(out.status.code(), Some(3), "{args:?}: {}", stderr(&out));
+            let err = stderr(&out);
+            assert!(err.contains(&format!("{}: {kind}", input.display())), "{args:?}: {err}");
+        }
+    }
+    let big = dir.join("big_proof.json");
+    std::fs::File::create(&big).expect("create").set_len(64 << 20 | 1).expect("sparse");
+    let out = zkprove_within(&[p("groth16"), p("verify"), &vk, &spublic, &big], 60);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("big_proof.json") && stderr(&out).contains("limit"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// `prove-many` with a witness path that has no usable file name exits 3 naming it.
+#[test]
+fn prove_many_refuses_unnameable_witness_paths() {
+    let dir = scratch("prove-many-names");
+    let out_dir = dir.join("out");
+    let zkey = example("circuit.zkey");
+    let out = zkprove(&[p("groth16"), p("prove-many"), &zkey, &out_dir, p("/")]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("/: not usable as a witness"), "{}", stderr(&out));
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"w\xff.wtns");
+        let path = dir.join(name);
+        if std::fs::copy(example("witness.wtns"), &path).is_ok() {
+            let out = zkprove(&[p("groth16"), p("prove-many"), &zkey, &out_dir, &path]);
+            assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+            assert!(stderr(&out).contains("not usable as a witness"), "{}", stderr(&out));
+        }
+    }
+}
+
+/// When `public.json` cannot be written, `proof.json` is not left behind.
+#[test]
+fn proof_and_public_are_written_both_or_neither() {
+    let dir = scratch("both-or-neither");
+    let proof = dir.join("proof.json");
+    let public = dir.join("missing-dir").join("public.json");
+    let out = zkprove(&[
+        p("groth16"),
+        p("prove"),
+        &example("circuit.zkey"),
+        &example("witness.wtns"),
+        &proof,
+        &public,
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(stderr(&out).contains("missing-dir"), "{}", stderr(&out));
+    assert!(!proof.exists(), "proof.json left behind");
+    let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+}

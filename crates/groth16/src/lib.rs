@@ -89,6 +89,15 @@ pub enum Groth16Error {
         /// `"G1"` or `"G2"`.
         group: &'static str,
     },
+    /// A verification key with `α`, `β`, `γ` or `δ` at infinity: a pairing of the check is then
+    /// 1 and, with `γ` or `δ` at infinity, forged proofs pass for any public signals.
+    #[error(
+        "the verification key's {what} is the point at infinity: such a key accepts forged proofs"
+    )]
+    VerificationKeyAtInfinity {
+        /// Which point (`"vk_alpha_1"`, `"vk_beta_2"`, `"vk_gamma_2"`, `"vk_delta_2"`).
+        what: &'static str,
+    },
     /// The pairing equation does not hold.
     #[error("the proof does not verify")]
     InvalidProof,

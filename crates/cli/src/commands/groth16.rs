@@ -4,10 +4,20 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use zkprove_circom::{Proof, VerificationKey, Witness, read_public_signals, write_public_signals};
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use zkprove_circom::{
+    CircomError, G1Query, Proof, VerificationKey, Witness, ZkeyReader, read_public_signals,
+    write_proof_and_public,
+};
+use zkprove_curve::bn254::{G1Affine, G1Config, G2Affine, G2Config, multi_pairing};
+use zkprove_curve::msm::msm_pippenger;
+use zkprove_field::Field;
+use zkprove_field::bn254::Fr;
 use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_groth16::{
-    Groth16Backend, Groth16Prover, KeyUse, StreamingProver, validate_verification_key, verify,
+    Groth16Backend, Groth16Error, Groth16Prover, KeyUse, StreamingProver,
+    validate_verification_key, verify,
 };
 use zkprove_poly::CpuBackend;
 
@@ -51,8 +61,11 @@ struct ProveArgs {
     /// only when asked for). A GPU proof that fails or does not verify is made again on the CPU.
     #[arg(long, value_enum, default_value_t = Device::Auto)]
     device: Device,
-    /// Skip verifying a CPU proof before writing it (not recommended: a few milliseconds saved).
-    /// GPU proofs are always verified on the CPU.
+    /// Skip verifying a CPU proof before writing it (not recommended: it saves nothing). A
+    /// warning says the proof is not verified; the key's B2 points are still checked to be in
+    /// G2's subgroup (its other points are always checked), which costs more than the
+    /// verification, and a witness that does not satisfy the circuit, or a key corrupt in another
+    /// way, gives a proof that fails verification. GPU proofs are always verified on the CPU.
     #[arg(long)]
     no_verify: bool,
 }
@@ -79,17 +92,22 @@ pub fn run(args: Groth16Args) -> Result<()> {
 /// A proof, the key's verification key and its number of public signals.
 type Proved = (Proof, VerificationKey, usize);
 
+/// The label of a path in messages.
+fn label(path: &Path) -> String {
+    path.display().to_string()
+}
+
 /// Loads the key on backend `B` and proves.
 fn prove_on<B: Groth16Backend>(
-    zkey: &Path,
+    args: &ProveArgs,
     witness: &Witness,
     progress: &Progress,
 ) -> Result<Proved> {
     let prover: Groth16Prover<B> = progress
         .phase(&format!("loading proving key ({})", B::NAME), || {
-            Ok(Groth16Prover::<B>::load_for(zkey, KeyUse::OneProof)?)
+            Ok(Groth16Prover::<B>::load_for(&args.zkey, KeyUse::OneProof)?)
         })?;
-    witness.check_against(prover.header())?;
+    witness.check_file_against(prover.header(), &label(&args.witness))?;
     let proof =
         progress.phase(&format!("proving ({})", B::NAME), || Ok(prover.prove(&witness.values)?))?;
     let n_public = prover.public_signals(&witness.values)?.len();
@@ -98,10 +116,19 @@ fn prove_on<B: Groth16Backend>(
 
 /// A CPU proof reading the key one section at a time ([`StreamingProver`]): one proof per run,
 /// so the key is never held whole (peak memory well under the key's size for large keys).
-fn prove_cpu(zkey: &Path, witness: &Witness, progress: &Progress) -> Result<Proved> {
-    let mut prover =
-        progress.phase("reading proving key headers", || Ok(StreamingProver::open(zkey)?))?;
-    witness.check_against(prover.header())?;
+/// `check_b2`: check that the B2 points lie in G2's subgroup as they are read (for a proof that
+/// will not be verified).
+fn prove_cpu(
+    args: &ProveArgs,
+    witness: &Witness,
+    check_b2: bool,
+    progress: &Progress,
+) -> Result<Proved> {
+    let mut prover = progress.phase("reading proving key headers", || {
+        let reader = ZkeyReader::open(&args.zkey)?.with_b2_subgroup_check(check_b2);
+        Ok(StreamingProver::new(reader)?)
+    })?;
+    witness.check_file_against(prover.header(), &label(&args.witness))?;
     let proof = progress.phase("proving (cpu, reading the key as it goes)", || {
         Ok(prover.prove::<CpuBackend>(&witness.values)?)
     })?;
@@ -116,7 +143,7 @@ fn prove_gpu<B: Groth16Backend>(
     witness: &Witness,
     progress: &Progress,
 ) -> Result<Proved> {
-    let failure = match prove_on::<B>(&args.zkey, witness, progress) {
+    let failure = match prove_on::<B>(args, witness, progress) {
         Ok((proof, vk, n_public)) => {
             let public = &witness.values[1..=n_public];
             match progress.phase("verifying on the CPU", || Ok(verify(&vk, public, &proof)?)) {
@@ -128,19 +155,111 @@ fn prove_gpu<B: Groth16Backend>(
     };
     eprintln!("warning: {failure}; proving on the CPU instead");
     tracing::warn!(device = B::NAME, "{failure}; proving on the CPU instead");
-    let proved = prove_cpu(&args.zkey, witness, progress)?;
-    verify_before_write(&proved, witness, progress)?;
+    let proved = prove_cpu(args, witness, false, progress)?;
+    verify_before_write(&proved, args, witness, progress)?;
     Ok(proved)
 }
 
-fn verify_before_write(proved: &Proved, witness: &Witness, progress: &Progress) -> Result<()> {
+fn verify_before_write(
+    proved: &Proved,
+    args: &ProveArgs,
+    witness: &Witness,
+    progress: &Progress,
+) -> Result<()> {
     let (proof, vk, n_public) = proved;
     progress.phase("verifying", || {
-        verify(vk, &witness.values[1..=*n_public], proof).context(
-            "the proof does not verify: the witness does not satisfy the circuit of this \
-             proving key (nothing written)",
+        verify(vk, &witness.values[1..=*n_public], proof)
+            .map_err(|e| unverified(&args.zkey, &args.witness, e))
+    })
+}
+
+/// Whether an error is a freshly made proof that failed verification (the pairing check, or a
+/// proof point outside its group: only a corrupt key gives one).
+pub(super) fn is_verification_failure(err: &anyhow::Error) -> bool {
+    err.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<Groth16Error>(),
+            Some(Groth16Error::InvalidProof | Groth16Error::InvalidPoint { .. })
         )
     })
+}
+
+/// The error for a proof of the witness at `wtns` that failed verification (`err`): the key at
+/// `zkey` is checked first ([`key_fault`], only on this failure path), so that a fault its points
+/// show is reported as the key's (exit status 3, naming the file, the section and the point);
+/// otherwise either file may be at fault, and the message names both (exit status 1).
+pub(super) fn unverified(zkey: &Path, wtns: &Path, err: impl Into<anyhow::Error>) -> anyhow::Error {
+    match key_fault(zkey) {
+        Some(fault) => fault.context(format!(
+            "the proof does not verify because the key {} is corrupt (nothing written)",
+            zkey.display()
+        )),
+        None => err.into().context(format!(
+            "the proof does not verify: the witness does not satisfy the circuit, or the key is \
+             corrupt (witness {}, key {}; nothing written)",
+            wtns.display(),
+            zkey.display()
+        )),
+    }
+}
+
+/// Looks for a fault of the proving key at `zkey` that its own points show (run only after a
+/// proof failed verification, so that the happy path pays nothing):
+/// - every B2 point in G2's prime-order subgroup (streamed, in parallel; G1 points and the
+///   header's are checked whenever the key is read);
+/// - B1 and B2 holding the same values `[v_i(τ)]₁`, `[v_i(τ)]₂`: a random combination of each
+///   must pair the same, `e(Σ ρ_i·B1_i, g₂) = e(g₁, Σ ρ_i·B2_i)`; on a mismatch, halving the range
+///   finds the first point that differs (a changed or replaced point of either section).
+///
+/// A changed coefficient or a replaced point of A, C, H or IC cannot be told from a witness that
+/// does not satisfy the circuit without the circuit itself, so `None` then.
+pub(super) fn key_fault(zkey: &Path) -> Option<anyhow::Error> {
+    let file = label(zkey);
+    let check = || -> std::result::Result<(), CircomError> {
+        let mut reader = ZkeyReader::open(zkey)?;
+        reader.check_b2_subgroup()?;
+        let b1 = reader.g1_query(G1Query::B1)?;
+        let b2 = reader.b2()?;
+        match first_b1_b2_mismatch(&b1, &b2) {
+            None => Ok(()),
+            Some(index) => Err(CircomError::InconsistentPoints {
+                file: file.clone(),
+                sections: "sections 6 (B1) and 7 (B2)",
+                index: index as u64,
+                reason: "B1 and B2 hold different values (a point of one of them was changed)",
+            }),
+        }
+    };
+    check().err().map(anyhow::Error::new)
+}
+
+/// The first index where `[v]₁ = b1[i]` and `[v']₂ = b2[i]` have `v ≠ v'`, by random linear
+/// combinations checked with one pairing each, halving the range that differs (`None` when every
+/// pair matches, up to a chance of about `log₂ n / r`).
+fn first_b1_b2_mismatch(b1: &[G1Affine], b2: &[G2Affine]) -> Option<usize> {
+    let mut rng = StdRng::from_os_rng();
+    let mut differs = |range: std::ops::Range<usize>| -> bool {
+        let rho: Vec<Fr> = (0..range.len()).map(|_| Fr::random(&mut rng)).collect();
+        let (Ok(x), Ok(y)) = (
+            msm_pippenger::<G1Config>(&b1[range.clone()], &rho),
+            msm_pippenger::<G2Config>(&b2[range], &rho),
+        ) else {
+            return false;
+        };
+        let pairs =
+            [(x.to_affine(), G2Affine::generator()), (-G1Affine::generator(), y.to_affine())];
+        !multi_pairing(&pairs).is_one()
+    };
+    let n = b1.len().min(b2.len());
+    if !differs(0..n) {
+        return None;
+    }
+    let mut range = 0..n;
+    while range.len() > 1 {
+        let mid = range.start + range.len() / 2;
+        range = if differs(range.start..mid) { range.start..mid } else { mid..range.end };
+    }
+    Some(range.start)
 }
 
 fn prove(args: &ProveArgs) -> Result<()> {
@@ -151,16 +270,25 @@ fn prove(args: &ProveArgs) -> Result<()> {
         Device::Cuda => prove_gpu::<CudaBackend>(args, &witness, &progress)?,
         Device::Opencl => prove_gpu::<OpenClBackend>(args, &witness, &progress)?,
         Device::Cpu | Device::Auto => {
-            let proved = prove_cpu(&args.zkey, &witness, &progress)?;
-            if !args.no_verify {
-                verify_before_write(&proved, &witness, &progress)?;
+            // Without verification, a B2 point outside the subgroup would go unnoticed: check
+            // them as they are read (the other points are always checked).
+            let proved = prove_cpu(args, &witness, args.no_verify, &progress)?;
+            if args.no_verify {
+                eprintln!(
+                    "warning: --no-verify: the proof is NOT verified; {} may not verify (a \
+                     witness that does not satisfy the circuit, or a corrupt key, gives a proof \
+                     that fails; the key's points were checked to be in their groups)",
+                    args.proof.display()
+                );
+            } else {
+                verify_before_write(&proved, args, &witness, &progress)?;
             }
             proved
         }
     };
     let (proof, _, n_public) = proved;
-    proof.write(&args.proof)?;
-    write_public_signals(&args.public, &witness.values[1..=n_public])?;
+    // Both files or neither: a proof without its public signals is of no use.
+    write_proof_and_public(&args.proof, &proof, &args.public, &witness.values[1..=n_public])?;
     Ok(())
 }
 
@@ -168,11 +296,24 @@ fn prove(args: &ProveArgs) -> Result<()> {
 /// [`zkprove_groth16::Groth16Error::InvalidProof`] (exit status 1).
 pub fn verify_files(verification_key: &Path, public: &Path, proof: &Path) -> Result<()> {
     let vk = VerificationKey::read(verification_key)?;
-    validate_verification_key(&vk)
-        .with_context(|| format!("{} is not a valid key", verification_key.display()))?;
-    let public = read_public_signals(public)?;
+    let invalid_key = || format!("{} is not a valid key", verification_key.display());
+    validate_verification_key(&vk).with_context(invalid_key)?;
+    let signals = read_public_signals(public)?;
     let proof = Proof::read(proof)?;
-    verify(&vk, &public, &proof)?;
+    match verify(&vk, &signals, &proof) {
+        Ok(()) => {}
+        Err(e @ Groth16Error::PublicInputCount { .. }) => {
+            return Err(anyhow::Error::new(e).context(format!(
+                "{} does not match {}",
+                public.display(),
+                verification_key.display()
+            )));
+        }
+        Err(e @ Groth16Error::VerificationKeyAtInfinity { .. }) => {
+            return Err(anyhow::Error::new(e).context(invalid_key()));
+        }
+        Err(e) => return Err(e.into()),
+    }
     println!("OK: the proof is valid");
     Ok(())
 }

@@ -12,12 +12,13 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
-use zkprove_circom::{Groth16Header, Witness, write_public_signals};
+use zkprove_circom::{Groth16Header, Witness, write_proof_and_public};
 use zkprove_field::bn254::Fr;
 use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_groth16::{Groth16Backend, Groth16Prover, KeyUse};
 use zkprove_poly::CpuBackend;
 
+use super::groth16::{is_verification_failure, key_fault};
 use crate::device::{Device, resolve_device};
 use crate::progress::Progress;
 
@@ -38,12 +39,19 @@ pub struct ProveManyArgs {
     device: Device,
 }
 
-/// The output name of a witness: its file name without `.wtns`.
+/// The output name of a witness: its file name without `.wtns`. A path with no file name (`/`,
+/// `..`) or a name that is not UTF-8 is bad input (exit status 3), named in the error.
 fn output_name(witness: &Path) -> Result<String> {
-    let name = witness
-        .file_name()
-        .and_then(|n| n.to_str())
-        .with_context(|| format!("{}: not a file name", witness.display()))?;
+    let name = witness.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{}: not usable as a witness: its outputs are named after its file name, and it \
+                 has none or one that is not UTF-8",
+                witness.display()
+            ),
+        )
+    })?;
     Ok(name.strip_suffix(".wtns").unwrap_or(name).to_owned())
 }
 
@@ -77,7 +85,7 @@ pub fn run(args: &ProveManyArgs) -> Result<()> {
 /// empty witness, whose result is replaced by this error).
 fn read_witness(path: &Path, header: &Groth16Header) -> Result<Witness> {
     let witness = Witness::open(path)?;
-    witness.check_against(header)?;
+    witness.check_file_against(header, &path.display().to_string())?;
     Ok(witness)
 }
 
@@ -104,6 +112,9 @@ fn prove_all<B: Groth16Backend>(args: &ProveManyArgs, names: &[String], gpu: boo
     });
     let mut cpu: Option<Groth16Prover<CpuBackend>> = None;
     let mut failures: Vec<anyhow::Error> = Vec::new();
+    // Whether the key was checked after a proof failed verification (once: the answer holds for
+    // every witness).
+    let mut key_checked = false;
     let start = Instant::now();
     let mut proved = 0usize;
     let stream = prover.prove_stream(witnesses, true);
@@ -132,19 +143,42 @@ fn prove_all<B: Groth16Backend>(args: &ProveManyArgs, names: &[String], gpu: boo
         };
         let proof = match proof {
             Ok(p) => p,
-            Err(e) => {
+            Err(e) if is_verification_failure(&e) => {
+                // Only now is the key checked for a fault its points show (once): then every
+                // proof would fail, so the others are not tried.
+                if !key_checked {
+                    key_checked = true;
+                    if let Some(fault) = key_fault(&args.zkey) {
+                        let e = fault.context(format!(
+                            "{}: no proof: the key {} is corrupt",
+                            path.display(),
+                            args.zkey.display()
+                        ));
+                        eprintln!("error: {e:#}");
+                        failures.push(e);
+                        break;
+                    }
+                }
                 let e = e.context(format!(
-                    "{}: no proof (the witness does not satisfy the circuit, or the prover failed)",
-                    path.display()
+                    "{}: no proof: the witness does not satisfy the circuit, or the key is \
+                     corrupt (key {})",
+                    path.display(),
+                    args.zkey.display()
                 ));
+                eprintln!("error: {e:#}");
+                failures.push(e);
+                continue;
+            }
+            Err(e) => {
+                let e = e.context(format!("{}: no proof (the prover failed)", path.display()));
                 eprintln!("error: {e:#}");
                 failures.push(e);
                 continue;
             }
         };
         let out = |suffix: &str| args.out_dir.join(format!("{}.{suffix}", names[i]));
-        proof.write(out("proof.json"))?;
-        write_public_signals(out("public.json"), &public)?;
+        // Both files or neither.
+        write_proof_and_public(out("proof.json"), &proof, out("public.json"), &public)?;
         proved += 1;
     }
     let n = args.witnesses.len();

@@ -44,9 +44,10 @@ pub struct R1csHeader {
 }
 
 impl R1csHeader {
-    /// Number of public signals (outputs plus public inputs): a zkey's nPublic.
+    /// Number of public signals (outputs plus public inputs): a zkey's nPublic. Saturates at
+    /// `u32::MAX`; a header read from a file always has `n_public() < n_wires`.
     pub fn n_public(&self) -> u32 {
-        self.n_pub_out + self.n_pub_in
+        self.n_pub_out.saturating_add(self.n_pub_in)
     }
 
     /// The Groth16 domain size snarkjs's `groth16 setup` picks for this circuit:
@@ -184,17 +185,17 @@ impl R1cs {
             n_constraints: s.read_u32()?,
         };
         s.finish()?;
-        if u64::from(header.n_public()) + u64::from(header.n_prv_in) >= u64::from(header.n_wires) {
+        // In u64: the three counts are u32s each, and their sum may not fit one.
+        let n_public = u64::from(header.n_pub_out) + u64::from(header.n_pub_in);
+        if n_public + u64::from(header.n_prv_in) >= u64::from(header.n_wires) {
             return Err(CircomError::InvalidHeader {
                 file,
                 section: 1,
                 name: "header",
                 field: "nWires",
                 reason: format!(
-                    "{} wires cannot hold the constant, {} public and {} private inputs",
-                    header.n_wires,
-                    header.n_public(),
-                    header.n_prv_in
+                    "{} wires cannot hold the constant, {n_public} public and {} private inputs",
+                    header.n_wires, header.n_prv_in
                 ),
             });
         }

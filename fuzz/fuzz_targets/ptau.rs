@@ -48,7 +48,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(pw.tau_g2, p.tau_g2[..k2], "tauG2 prefix");
         }
         Err(e) => assert!(
-            matches!(e, CircomError::InvalidPoint { reason: "not in the prime-order subgroup", .. }),
+            matches!(
+                e,
+                CircomError::InvalidPoint { reason: "not in the prime-order subgroup", .. }
+            ),
             "read_powers_from: {e}"
         ),
     }

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let values = section(&secs, 2).expect("values section");
     assert_eq!(values.len(), n_witness * n8, "values section size");
 
-    let again = Witness::read_from(cursor(&w.to_bytes()), "written.wtns")
-        .expect("a written witness loads");
+    let again =
+        Witness::read_from(cursor(&w.to_bytes()), "written.wtns").expect("a written witness loads");
     assert_eq!(again, w, "write then read changes the witness");
 });

@@ -75,4 +75,13 @@ if [ "$(uname -m)" = "x86_64" ]; then
     cargo test -j"$jobs" -p zkprove-field --tests
 fi
 
+step "fuzz the circom readers: each target 15 s from its seeds (fuzz/README.md); fails on any crash"
+# cargo-fuzz on the stable toolchain (fuzz/run.sh sets RUSTC_BOOTSTRAP=1), installed under target/
+# so a cached target/ keeps it; the targets build into target/fuzz.
+if [ ! -x target/tools/bin/cargo-fuzz ]; then
+  cargo install --quiet --locked --root target/tools cargo-fuzz --version 0.13.2
+fi
+(cd fuzz && cargo fmt --check)
+PATH="$PWD/target/tools/bin:$PATH" bash fuzz/run.sh -t 15
+
 step "all checks passed"

@@ -336,6 +336,25 @@ fn r1cs_rejects_unsatisfying_witnesses() {
     assert!(matches!(r1cs.check_witness(&w), Err(CircomError::WitnessLength { .. })));
 }
 
+/// Found by `fuzz/` (target r1cs): nPubOut + nPubIn past `u32::MAX` panicked (overflow checks) or
+/// wrapped (release) to a small count that the nWires check then accepted.
+#[test]
+fn r1cs_public_counts_that_overflow_u32() {
+    let mut c = Container::parse(&example("circuit.r1cs"));
+    let header = c.section_mut(1);
+    // u32 field size, the 32-byte prime, nWires, then nPubOut at 40 and nPubIn at 44.
+    header[40..44].copy_from_slice(&u32::MAX.to_le_bytes());
+    header[44..48].copy_from_slice(&2u32.to_le_bytes());
+    let err = R1cs::read_from(Cursor::new(c.to_bytes()), "t.r1cs").expect_err("overflowing counts");
+    assert!(matches!(err, CircomError::InvalidHeader { field: "nPubIn", .. }), "{err}");
+    assert!(err.to_string().contains("does not fit 32 bits"), "{err}");
+
+    let mut h =
+        R1cs::read_from(Cursor::new(example("circuit.r1cs")), "t.r1cs").expect("valid").header;
+    h.n_pub_out = u32::MAX;
+    assert_eq!(h.n_public(), u32::MAX, "saturates");
+}
+
 /// Every truncation of the example witness, and every prefix of the r1cs header region, is an
 /// error (never a panic); the full files load.
 #[test]

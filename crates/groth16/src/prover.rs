@@ -202,6 +202,8 @@ pub fn cpu_quotient(
 pub struct CpuMatrices {
     a: SparseMatrix,
     b: SparseMatrix,
+    /// The number of witness values the matrices read (one past the largest column index).
+    n_cols: usize,
 }
 
 fn check_matrix_rows(a: &SparseMatrix, b: &SparseMatrix, log_n: usize) -> Result<(), Groth16Error> {
@@ -233,7 +235,8 @@ impl Groth16Backend for CpuBackend {
         log_n: usize,
     ) -> Result<CpuMatrices, Groth16Error> {
         check_matrix_rows(&a, &b, log_n)?;
-        Ok(CpuMatrices { a, b })
+        let n_cols = a.n_cols_used().max(b.n_cols_used());
+        Ok(CpuMatrices { a, b, n_cols })
     }
 
     fn mul_vec(m: &CpuMatrices, which: QapMatrix, w: &Vec<Fr>) -> Result<Vec<Fr>, Groth16Error> {
@@ -269,9 +272,8 @@ impl Groth16Backend for CpuBackend {
 
 /// A witness long enough for every column index of the matrices.
 fn check_witness_cols(m: &CpuMatrices, w: &[Fr]) -> Result<(), Groth16Error> {
-    let needed = m.a.n_cols_used().max(m.b.n_cols_used());
-    if w.len() < needed {
-        return Err(Groth16Error::WitnessLength { expected: needed, got: w.len() });
+    if w.len() < m.n_cols {
+        return Err(Groth16Error::WitnessLength { expected: m.n_cols, got: w.len() });
     }
     Ok(())
 }
@@ -592,12 +594,44 @@ impl<R: Read + Seek> StreamingProver<R> {
         r: Fr,
         s: Fr,
     ) -> Result<Proof, Groth16Error> {
+        self.check_witness_len(witness.len())?;
+        let w = B::upload(witness)?;
+        self.prove_column_with_blinding::<B>(&w, r, s)
+    }
+
+    /// A proof on backend `B` from a witness already in a backend column, with fresh randomness:
+    /// on the CPU a witness `Vec<Fr>` is such a column, so nothing is copied (the one-shot CPU
+    /// proof's peak memory is the key's largest section plus the quotient's columns).
+    ///
+    /// # Errors
+    /// As [`StreamingProver::prove`].
+    pub fn prove_column<B: Groth16Backend>(
+        &mut self,
+        witness: &B::Column<Fr>,
+    ) -> Result<Proof, Groth16Error> {
+        let (r, s) = random_blinding();
+        self.prove_column_with_blinding::<B>(witness, r, s)
+    }
+
+    fn check_witness_len(&self, got: usize) -> Result<(), Groth16Error> {
+        let expected = self.reader.header().n_vars as usize;
+        if got != expected {
+            return Err(Groth16Error::WitnessLength { expected, got });
+        }
+        Ok(())
+    }
+
+    /// [`StreamingProver::prove_column`] with the given blinding factors.
+    fn prove_column_with_blinding<B: Groth16Backend>(
+        &mut self,
+        w: &B::Column<Fr>,
+        r: Fr,
+        s: Fr,
+    ) -> Result<Proof, Groth16Error> {
         let _span = info_span!("prove_streaming", n_vars = self.header().n_vars).entered();
+        self.check_witness_len(w.len())?;
         let hd = self.reader.header().clone();
         let expected = hd.n_vars as usize;
-        if witness.len() != expected {
-            return Err(Groth16Error::WitnessLength { expected, got: witness.len() });
-        }
         let n = hd.domain_size as usize;
         let log_n = hd.log_domain_size() as usize;
         let start = Instant::now();
@@ -606,8 +640,7 @@ impl<R: Read + Seek> StreamingProver<R> {
         let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
         drop(coeffs);
         let matrices = B::prepare_matrices(a_matrix, b_matrix, expected, log_n)?;
-        let w = B::upload(witness)?;
-        let h = quotient::<B>(&matrices, &w)?;
+        let h = quotient::<B>(&matrices, w)?;
         drop(matrices);
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "coefficients and the quotient");
         let start = Instant::now();
@@ -621,7 +654,7 @@ impl<R: Read + Seek> StreamingProver<R> {
             drop(h);
             hq
         };
-        let wr = ColumnRef::<B, Fr>::new(&w);
+        let wr = ColumnRef::<B, Fr>::new(w);
         let a = g1(G1Query::A, wr)?;
         let b1 = g1(G1Query::B1, wr)?;
         let c = g1(G1Query::C, wr.skip(hd.n_public as usize + 1)?)?;

@@ -38,9 +38,10 @@ pub use x86_64_avx512::PackedMontyField31Avx512;
 /// The constants that define a 31-bit Montgomery field. Implement the three required ones; the
 /// others are derived and must not be overridden.
 ///
-/// Requirements (checked at compile time where the field is used, and by
-/// `zkprove_field_testing::test_monty31_field!`): `PRIME` is an odd prime below `2^31`,
-/// `GENERATOR` generates the multiplicative group, and `X⁴ − EXT4_W` is irreducible.
+/// Requirements: `PRIME` is an odd prime below `2^31`, `GENERATOR` generates the multiplicative
+/// group, and `X⁴ − EXT4_W` is irreducible. The ranges are checked at compile time (at the first
+/// use of [`MontyField31::new`]); primality, the generator and irreducibility by
+/// `zkprove_field_testing::test_monty31_field!`, which every instance's tests call.
 pub trait MontyParameters31:
     Copy + Clone + Default + Debug + PartialEq + Eq + Hash + Send + Sync + 'static
 {

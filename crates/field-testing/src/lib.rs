@@ -11,7 +11,10 @@
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use zkprove_field::{ExtensionField, Field, PackedField, PrimeField, TwoAdicField, batch_inverse};
+use zkprove_field::monty31::{MontyField31, MontyField31Ext4, MontyParameters31};
+use zkprove_field::{
+    ExtensionField, Field, PackedField, PrimeField, PrimeField64, TwoAdicField, batch_inverse,
+};
 
 /// How many random samples each law is checked on.
 pub const N_SAMPLES: usize = 200;
@@ -293,6 +296,82 @@ pub fn check_packed<P: PackedField>() {
     assert_eq!(suffix.len(), if width == 1 { 0 } else { 1 });
 }
 
+/// The distinct prime factors of `n > 0`, by trial division.
+fn prime_factors(mut n: u64) -> Vec<u64> {
+    let mut out = Vec::new();
+    let mut d = 2;
+    while d * d <= n {
+        if n.is_multiple_of(d) {
+            out.push(d);
+            while n.is_multiple_of(d) {
+                n /= d;
+            }
+        }
+        d += 1;
+    }
+    if n > 1 {
+        out.push(n);
+    }
+    out
+}
+
+/// What [`MontyParameters31`] promises, checked from its three given constants with no use of the
+/// derived ones: `p` prime and below `2^31`, the Montgomery constants, the generator of the whole
+/// group, the two-adic chain from it, `X⁴ − W` irreducible (Euler's criterion, with
+/// `p ≡ 1 (mod 4)`), the inversion chain against Fermat's `x^(p−2)`, and the `const` constructor.
+pub fn check_monty31<P: MontyParameters31>() {
+    type F<P> = MontyField31<P>;
+    let p = u64::from(P::PRIME);
+    assert!(p < 1 << 31 && p % 2 == 1);
+    assert_eq!(prime_factors(p), vec![p], "p is prime");
+    assert_eq!(P::PRIME.wrapping_mul(P::MONTY_NEG_P_INV), u32::MAX, "p·(−p⁻¹) = −1 mod 2^32");
+    assert_eq!(u128::from(P::R2), (1u128 << 64) % u128::from(p), "R² mod p");
+    assert_eq!(u64::from(F::<P>::ONE.to_monty()), (1u64 << 32) % p, "Montgomery form of 1 is R");
+    assert_eq!(F::<P>::ORDER_U64, p);
+    assert_eq!(F::<P>::new(P::PRIME + 5).as_canonical_u32(), 5);
+    assert_eq!(F::<P>::new(u32::MAX).as_canonical_u32(), u32::MAX % P::PRIME);
+    for v in [0, 1, 2, P::PRIME - 1, P::PRIME / 2] {
+        let x = F::<P>::new(v);
+        assert_eq!(x.as_canonical_u32(), v);
+        assert_eq!(F::<P>::from_monty(x.to_monty()), Some(x));
+    }
+    assert_eq!(F::<P>::from_monty(P::PRIME), None);
+
+    // The generator: g^((p−1)/q) ≠ 1 for each prime q | p − 1.
+    let g = F::<P>::GENERATOR;
+    assert_eq!(g.as_canonical_u32(), P::GENERATOR);
+    for q in prime_factors(p - 1) {
+        assert_ne!(g.pow((p - 1) / q), F::<P>::ONE, "generator: order not divided by {q}");
+    }
+    // Two-adicity and the chain g_s = g^((p − 1)/2^s).
+    let s = (p - 1).trailing_zeros() as usize;
+    assert_eq!(<F<P> as TwoAdicField>::TWO_ADICITY, s);
+    assert_eq!(F::<P>::two_adic_generator(s), Some(g.pow((p - 1) >> s)));
+    assert_eq!(F::<P>::two_adic_generator(s + 1), None);
+    check_two_adic::<F<P>>();
+
+    // X⁴ − W irreducible: p ≡ 1 (mod 4) and W is not a square.
+    let w = F::<P>::new(P::EXT4_W);
+    assert_eq!(p % 4, 1, "−1, hence −4, is a square");
+    assert_eq!(w.pow((p - 1) / 2), F::<P>::NEG_ONE, "Euler's criterion: W is not a square");
+    let x = MontyField31Ext4::<P>::x();
+    assert_eq!((x * x) * (x * x), MontyField31Ext4::<P>::from_base(w), "X⁴ = W");
+    // The Frobenius is an automorphism of order exactly 4.
+    let mut rng = rng();
+    let a = MontyField31Ext4::<P>::random(&mut rng);
+    let frob = |v: MontyField31Ext4<P>| v.pow(p);
+    assert_ne!(frob(a), a);
+    assert_eq!(frob(frob(frob(frob(a)))), a);
+
+    // The inversion chain is Fermat's inverse.
+    for v in samples::<F<P>>(N_SAMPLES) {
+        if !v.is_zero() {
+            assert_eq!(v.inverse(), Some(v.pow(p - 2)), "x⁻¹ = x^(p−2) for {v:?}");
+        }
+    }
+    assert_eq!(F::<P>::ZERO.inverse(), None);
+}
+
 /// Runs the [`Field`] laws on a type: `test_field!(module_name, Type);`
 #[macro_export]
 macro_rules! test_field {
@@ -369,6 +448,27 @@ macro_rules! test_packed_field {
         #[test]
         fn $name() {
             $crate::check_packed::<$p>();
+        }
+    };
+}
+
+/// Runs every law on a 31-bit Montgomery field from its parameter type: the prime-field, two-adic
+/// and packing laws on `MontyField31<P>`, the extension laws on its quartic extension, and
+/// [`check_monty31`]: `test_monty31_field!(module_name, Parameters);`
+#[macro_export]
+macro_rules! test_monty31_field {
+    ($name:ident, $params:ty) => {
+        mod $name {
+            $crate::test_prime_field!(base, zkprove_field::monty31::MontyField31<$params>);
+            $crate::test_extension_field!(
+                ext4,
+                zkprove_field::monty31::MontyField31<$params>,
+                zkprove_field::monty31::MontyField31Ext4<$params>
+            );
+            #[test]
+            fn monty31_parameters() {
+                $crate::check_monty31::<$params>();
+            }
         }
     };
 }

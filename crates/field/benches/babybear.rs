@@ -3,7 +3,8 @@
 //! Every iteration multiplies 2^14 elements into `N_CHAINS` independent running products, so the
 //! multiplier's throughput (not its latency) is timed: packed (`Field::Packing` of both crates: 16
 //! AVX-512 lanes with this repository's `target-cpu=native`, 8 AVX2 lanes with `x86-64-v3`) and
-//! scalar. Inversion (ours: addition chain for `p − 2`; Plonky3 0.8: a binary GCD) is timed too.
+//! scalar. Inversion (ours: addition chain for `p − 2`; Plonky3 0.8: a binary GCD) is timed too, and
+//! so is the product in the quartic extension (`mul/babybear-ext4`, 2^12 elements, same chains).
 
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -11,15 +12,16 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use p3_field::{PackedValue, PrimeField32};
+use p3_field::{BasedVectorSpace, PackedValue, PrimeField32};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use zkprove_field::babybear::{BabyBear, P};
+use zkprove_field::babybear::{BabyBear, BabyBearExt4, P};
 use zkprove_field::{Field, PackedField};
 
 type Theirs = p3_baby_bear::BabyBear;
 type TheirsPacked = <Theirs as p3_field::Field>::Packing;
 type OursPacked = <BabyBear as Field>::Packing;
+type TheirsExt4 = p3_field::extension::BinomialExtensionField<Theirs, 4>;
 
 const LOG_N: usize = 14;
 /// Independent multiplication chains: the AVX-512 product has a latency of ~20 cycles and issues
@@ -118,9 +120,36 @@ fn bench_inverse(c: &mut Criterion) {
     group.finish();
 }
 
+fn bench_ext4_mul(c: &mut Criterion) {
+    let n = 1usize << 12;
+    let mut rng = StdRng::seed_from_u64(0xe4e4);
+    let ours: Vec<BabyBearExt4> = (0..n).map(|_| BabyBearExt4::random(&mut rng)).collect();
+    let theirs: Vec<TheirsExt4> = ours
+        .iter()
+        .map(|x| {
+            TheirsExt4::from_basis_coefficients_fn(|i| {
+                Theirs::new(x.coeffs()[i].as_canonical_u32())
+            })
+        })
+        .collect();
+    let (a, b) = (product_chains(&ours), product_chains(&theirs));
+    for (u, v) in a.iter().zip(&b) {
+        let v = <TheirsExt4 as BasedVectorSpace<Theirs>>::as_basis_coefficients_slice(v);
+        for (x, y) in u.coeffs().iter().zip(v) {
+            assert_eq!(x.as_canonical_u32(), y.as_canonical_u32());
+        }
+    }
+
+    let mut group = c.benchmark_group("mul/babybear-ext4");
+    group.throughput(Throughput::Elements(n as u64));
+    group.bench_function("zkprove", |bench| bench.iter(|| product_chains(black_box(&ours))));
+    group.bench_function("plonky3", |bench| bench.iter(|| product_chains(black_box(&theirs))));
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = config();
-    targets = bench_mul, bench_inverse
+    targets = bench_mul, bench_inverse, bench_ext4_mul
 }
 criterion_main!(benches);

@@ -5,7 +5,9 @@
 //! - [`PackedField`]: SIMD lanes of a field (`Field::Packing`), AVX2 / AVX-512 for the small fields,
 //!   chosen at compile time from the target features.
 //! - BN254 [`bn254::Fr`] and [`bn254::Fq`] (4×64-bit Montgomery), [`goldilocks::Goldilocks`] and its
-//!   quadratic extension, [`babybear::BabyBear`] and its quartic extension, [`m31::M31`] with
+//!   quadratic extension, [`babybear::BabyBear`] and [`koalabear::KoalaBear`] with their quartic
+//!   extensions (both a [`monty31::MontyField31`]: one generic 31-bit Montgomery field, scalar and
+//!   packed, whose instances are a parameter type of three constants), [`m31::M31`] with
 //!   [`m31::CM31`] and [`m31::QM31`].
 //! - [`BinomialExtension`]: `F[X]/(X^D − W)` for any field.
 //! - [`batch_inverse`]: Montgomery's trick, parallel, zeros kept.
@@ -16,7 +18,9 @@ pub mod bn254;
 mod decimal;
 mod extension;
 pub mod goldilocks;
+pub mod koalabear;
 pub mod m31;
+pub mod monty31;
 mod packed;
 mod traits;
 

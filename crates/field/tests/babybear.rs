@@ -20,6 +20,10 @@ type P3Ext4 = BinomialExtensionField<P3BabyBear, 4>;
 
 zkprove_field_testing::test_prime_field!(babybear, zkprove_field::babybear::BabyBear);
 zkprove_field_testing::test_two_adic_field!(babybear_two_adic, zkprove_field::babybear::BabyBear);
+zkprove_field_testing::test_monty31_field!(
+    babybear_monty31,
+    zkprove_field::babybear::BabyBearParameters
+);
 zkprove_field_testing::test_extension_field!(
     babybear_ext4,
     zkprove_field::babybear::BabyBear,

@@ -8,6 +8,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::goldilocks::Goldilocks;
+use zkprove_field::koalabear::KoalaBear;
 use zkprove_field::m31::M31;
 use zkprove_field::{PackedField, PrimeField64};
 
@@ -97,6 +98,11 @@ fn check<F: PrimeField64>(max_inv_n: u32, max_n: u32, seed: u64) {
 #[test]
 fn babybear_packed_hash_ops() {
     check::<BabyBear>(30, 30, 1);
+}
+
+#[test]
+fn koalabear_packed_hash_ops() {
+    check::<KoalaBear>(30, 30, 4);
 }
 
 #[test]

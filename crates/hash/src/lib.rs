@@ -2,7 +2,7 @@
 //!
 //! - [`Poseidon2`]: the Poseidon2 permutation, generic over the field and the width, one state or
 //!   `F::Packing::WIDTH` states at once; the standard instances of Plonky3 0.8 (BabyBear 16/24,
-//!   M31 16, Goldilocks 8/12), their round constants regenerated here from the Grain LFSR.
+//!   KoalaBear 16/24, M31 16, Goldilocks 8/12), their round constants regenerated here from the Grain LFSR.
 //! - [`MerkleTree`] over rows of field elements with openings and verification, built layer by
 //!   layer through a backend's [`MerkleOps`]; [`Poseidon2Merkle`] is Plonky3's sponge +
 //!   truncated-permutation scheme.

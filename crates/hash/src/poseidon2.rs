@@ -22,7 +22,7 @@ use crate::grain::{Grain, GrainSeed};
 
 /// A Poseidon2 permutation of `WIDTH` field elements.
 ///
-/// Build the standard instances with [`Poseidon2::babybear_16`] and friends (the constants and
+/// Build the standard instances with [`Poseidon2::babybear_16`], [`Poseidon2::koalabear_16`] and friends (the constants and
 /// diagonals of Plonky3 0.8), or any other with [`Poseidon2::new`] / [`Poseidon2::new_grain`].
 #[derive(Clone, Debug)]
 pub struct Poseidon2<F: Field, const WIDTH: usize> {
@@ -49,6 +49,10 @@ enum InternalKind {
     BabyBear16,
     /// Plonky3's BabyBear width-24 diagonal.
     BabyBear24,
+    /// Plonky3's KoalaBear width-16 diagonal.
+    KoalaBear16,
+    /// Plonky3's KoalaBear width-24 diagonal.
+    KoalaBear24,
     /// Plonky3's Mersenne-31 width-16 diagonal.
     M31x16,
     /// Plonky3's Goldilocks width-8 diagonal.
@@ -122,6 +126,50 @@ const SPEC_BABYBEAR_24: [(i64, u64); 24] = [
     (-1, 7),
     (-1, 27),
 ];
+const SPEC_KOALABEAR_16: [(i64, u64); 16] = [
+    (-2, 0),
+    (1, 0),
+    (2, 0),
+    (1, 1),
+    (3, 0),
+    (4, 0),
+    (-1, 1),
+    (-3, 0),
+    (-4, 0),
+    (1, 8),
+    (1, 3),
+    (1, 24),
+    (-1, 8),
+    (-1, 3),
+    (-1, 4),
+    (-1, 24),
+];
+const SPEC_KOALABEAR_24: [(i64, u64); 24] = [
+    (-2, 0),
+    (1, 0),
+    (2, 0),
+    (1, 1),
+    (3, 0),
+    (4, 0),
+    (-1, 1),
+    (-3, 0),
+    (-4, 0),
+    (1, 8),
+    (1, 2),
+    (1, 3),
+    (1, 4),
+    (1, 5),
+    (1, 6),
+    (1, 24),
+    (-1, 8),
+    (-1, 3),
+    (-1, 4),
+    (-1, 5),
+    (-1, 6),
+    (-1, 7),
+    (-1, 9),
+    (-1, 24),
+];
 const SPEC_GOLDILOCKS_8: [(i64, u64); 8] =
     [(-2, 0), (1, 0), (2, 0), (1, 1), (3, 0), (-1, 1), (-3, 0), (-4, 0)];
 const SPEC_GOLDILOCKS_12: [(i64, u64); 12] = [
@@ -160,6 +208,10 @@ impl InternalKind {
             Self::BabyBear16
         } else if matches(&SPEC_BABYBEAR_24) {
             Self::BabyBear24
+        } else if matches(&SPEC_KOALABEAR_16) {
+            Self::KoalaBear16
+        } else if matches(&SPEC_KOALABEAR_24) {
+            Self::KoalaBear24
         } else if matches(&SPEC_GOLDILOCKS_8) {
             Self::Goldilocks8
         } else if matches(&SPEC_GOLDILOCKS_12) {
@@ -259,6 +311,56 @@ fn diag_babybear_24<P: PackedField>(s: &mut [P; 24], sum: P, t: &Pow2Table<P::Sc
     s[21] = add_inv_2exp::<P, 6, true>(s[21], sum, t);
     s[22] = add_inv_2exp::<P, 7, true>(s[22], sum, t);
     s[23] = add_inv_2exp::<P, 27, true>(s[23], sum, t);
+}
+
+/// Cells 1..=8 of the 31-bit Montgomery diagonals (BabyBear's and KoalaBear's agree there:
+/// `1, 2, 1/2, 3, 4, −1/2, −3, −4`).
+#[inline(always)]
+fn diag_monty31_head<P: PackedField, const W: usize>(
+    s: &mut [P; W],
+    sum: P,
+    t: &Pow2Table<P::Scalar>,
+) {
+    s[1] = add_small::<P, 1>(s[1], sum);
+    s[2] = add_small::<P, 2>(s[2], sum);
+    s[3] = add_inv_2exp::<P, 1, false>(s[3], sum, t);
+    s[4] = add_small::<P, 3>(s[4], sum);
+    s[5] = add_small::<P, 4>(s[5], sum);
+    s[6] = add_inv_2exp::<P, 1, true>(s[6], sum, t);
+    s[7] = add_small::<P, -3>(s[7], sum);
+    s[8] = add_small::<P, -4>(s[8], sum);
+}
+
+#[inline(always)]
+fn diag_koalabear_16<P: PackedField>(s: &mut [P; 16], sum: P, t: &Pow2Table<P::Scalar>) {
+    diag_monty31_head(s, sum, t);
+    s[9] = add_inv_2exp::<P, 8, false>(s[9], sum, t);
+    s[10] = add_inv_2exp::<P, 3, false>(s[10], sum, t);
+    s[11] = add_inv_2exp::<P, 24, false>(s[11], sum, t);
+    s[12] = add_inv_2exp::<P, 8, true>(s[12], sum, t);
+    s[13] = add_inv_2exp::<P, 3, true>(s[13], sum, t);
+    s[14] = add_inv_2exp::<P, 4, true>(s[14], sum, t);
+    s[15] = add_inv_2exp::<P, 24, true>(s[15], sum, t);
+}
+
+#[inline(always)]
+fn diag_koalabear_24<P: PackedField>(s: &mut [P; 24], sum: P, t: &Pow2Table<P::Scalar>) {
+    diag_monty31_head(s, sum, t);
+    s[9] = add_inv_2exp::<P, 8, false>(s[9], sum, t);
+    s[10] = add_inv_2exp::<P, 2, false>(s[10], sum, t);
+    s[11] = add_inv_2exp::<P, 3, false>(s[11], sum, t);
+    s[12] = add_inv_2exp::<P, 4, false>(s[12], sum, t);
+    s[13] = add_inv_2exp::<P, 5, false>(s[13], sum, t);
+    s[14] = add_inv_2exp::<P, 6, false>(s[14], sum, t);
+    s[15] = add_inv_2exp::<P, 24, false>(s[15], sum, t);
+    s[16] = add_inv_2exp::<P, 8, true>(s[16], sum, t);
+    s[17] = add_inv_2exp::<P, 3, true>(s[17], sum, t);
+    s[18] = add_inv_2exp::<P, 4, true>(s[18], sum, t);
+    s[19] = add_inv_2exp::<P, 5, true>(s[19], sum, t);
+    s[20] = add_inv_2exp::<P, 6, true>(s[20], sum, t);
+    s[21] = add_inv_2exp::<P, 7, true>(s[21], sum, t);
+    s[22] = add_inv_2exp::<P, 9, true>(s[22], sum, t);
+    s[23] = add_inv_2exp::<P, 24, true>(s[23], sum, t);
 }
 
 #[inline(always)]
@@ -527,6 +629,18 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
                         .partial_rounds_with::<P, D, 24>(s, |s, sum| diag_babybear_24(s, sum, t));
                 }
             }
+            InternalKind::KoalaBear16 => {
+                if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
+                    return self
+                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_koalabear_16(s, sum, t));
+                }
+            }
+            InternalKind::KoalaBear24 => {
+                if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
+                    return self
+                        .partial_rounds_with::<P, D, 24>(s, |s, sum| diag_koalabear_24(s, sum, t));
+                }
+            }
             InternalKind::M31x16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
                     return self
@@ -681,11 +795,12 @@ fn diag<F: Field, const WIDTH: usize>(spec: [(i64, u64); WIDTH]) -> [F; WIDTH] {
 mod instances {
     use zkprove_field::babybear::BabyBear;
     use zkprove_field::goldilocks::Goldilocks;
+    use zkprove_field::koalabear::KoalaBear;
     use zkprove_field::m31::M31;
 
     use super::{
-        Poseidon2, SPEC_BABYBEAR_16, SPEC_BABYBEAR_24, SPEC_GOLDILOCKS_8, SPEC_GOLDILOCKS_12, diag,
-        m31_16_diag,
+        Poseidon2, SPEC_BABYBEAR_16, SPEC_BABYBEAR_24, SPEC_GOLDILOCKS_8, SPEC_GOLDILOCKS_12,
+        SPEC_KOALABEAR_16, SPEC_KOALABEAR_24, diag, m31_16_diag,
     };
 
     /// Builds a standard instance; its parameters are fixed and valid, so failure is a bug here.
@@ -714,6 +829,23 @@ mod instances {
         /// −1/2^8, −1/4, −1/8, −1/16, −1/32, −1/64, −1/2^7, −1/2^27]`.
         pub fn babybear_24() -> Self {
             standard(7, 21, diag(SPEC_BABYBEAR_24))
+        }
+    }
+
+    impl Poseidon2<KoalaBear, 16> {
+        /// Plonky3's KoalaBear width-16 instance: `x^3`, `R_F = 8`, `R_P = 20`,
+        /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/2^8, 1/8, 1/2^24, −1/2^8, −1/8, −1/16, −1/2^24]`.
+        pub fn koalabear_16() -> Self {
+            standard(3, 20, diag(SPEC_KOALABEAR_16))
+        }
+    }
+
+    impl Poseidon2<KoalaBear, 24> {
+        /// Plonky3's KoalaBear width-24 instance: `x^3`, `R_F = 8`, `R_P = 23`,
+        /// `V = [−2, 1, 2, 1/2, 3, 4, −1/2, −3, −4, 1/2^8, 1/4, 1/8, 1/16, 1/32, 1/64, 1/2^24,
+        /// −1/2^8, −1/8, −1/16, −1/32, −1/64, −1/2^7, −1/2^9, −1/2^24]`.
+        pub fn koalabear_24() -> Self {
+            standard(3, 23, diag(SPEC_KOALABEAR_24))
         }
     }
 

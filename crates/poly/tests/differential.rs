@@ -1,5 +1,5 @@
 //! The CPU NTT against independent implementations: arkworks' `Radix2EvaluationDomain` (BN254 Fr)
-//! and Plonky3's DFTs (Goldilocks, BabyBear), on the subgroup and on cosets, sizes 2^0..2^12.
+//! and Plonky3's DFTs (Goldilocks, BabyBear, KoalaBear), on the subgroup and on cosets, sizes 2^0..2^12.
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -102,4 +102,9 @@ fn goldilocks_matches_plonky3() {
 #[test]
 fn babybear_matches_plonky3() {
     check_plonky3::<zkprove_field::babybear::BabyBear, p3_baby_bear::BabyBear>();
+}
+
+#[test]
+fn koalabear_matches_plonky3() {
+    check_plonky3::<zkprove_field::koalabear::KoalaBear, p3_koala_bear::KoalaBear>();
 }

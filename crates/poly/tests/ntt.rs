@@ -6,6 +6,7 @@ use rand::rngs::StdRng;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::Fr;
 use zkprove_field::goldilocks::Goldilocks;
+use zkprove_field::koalabear::KoalaBear;
 use zkprove_field::{Field, TwoAdicField};
 use zkprove_poly::{
     CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft,
@@ -234,6 +235,7 @@ macro_rules! ntt_tests {
 ntt_tests!(bn254_fr, Fr);
 ntt_tests!(goldilocks, Goldilocks);
 ntt_tests!(babybear, BabyBear);
+ntt_tests!(koalabear, KoalaBear);
 
 #[test]
 fn too_large_for_the_field() {

@@ -8,6 +8,7 @@ use rand::rngs::StdRng;
 use rayon::prelude::*;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::goldilocks::Goldilocks;
+use zkprove_field::koalabear::KoalaBear;
 use zkprove_field::{Field, PrimeField64, TwoAdicField};
 use zkprove_poly::{
     CpuBackend, Direction, NttOps, Order, PolyError, RowMajorNttOps, bit_reverse_permute,
@@ -180,6 +181,7 @@ macro_rules! row_tests {
 }
 
 row_tests!(babybear, BabyBear, p3_baby_bear::BabyBear);
+row_tests!(koalabear, KoalaBear, p3_koala_bear::KoalaBear);
 row_tests!(goldilocks, Goldilocks, p3_goldilocks::Goldilocks);
 
 #[test]

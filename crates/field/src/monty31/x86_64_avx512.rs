@@ -1,4 +1,4 @@
-//! 16 BabyBear lanes in an AVX-512 register.
+//! 16 lanes of a 31-bit Montgomery field in an AVX-512 register.
 //!
 //! Multiplication follows the even/odd scheme of Plonky3's `monty-31/src/x86_64_avx512/packing.rs`
 //! (`vpmuludq` multiplies the even 32-bit lanes of two vectors into 64-bit products, so the odd lanes
@@ -16,38 +16,40 @@ use core::arch::x86_64::{
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use super::{BabyBear, MONTY_NEG_P_INV, P};
+use super::{MontyField31, MontyParameters31};
 use crate::PackedField;
 
 const WIDTH: usize = 16;
 
-/// 16 BabyBear elements, operated on lane by lane with AVX-512.
+/// 16 elements of a 31-bit Montgomery field, operated on lane by lane with AVX-512.
 ///
-/// The layout is `[BabyBear; 16]` (alignment 4: loads and stores are unaligned), every lane canonical.
+/// The layout is `[MontyField31<P>; 16]` (alignment 4: loads and stores are unaligned), every lane
+/// canonical.
 #[derive(Copy, Clone, Default, PartialEq, Eq)]
 #[repr(transparent)]
-pub struct PackedBabyBearAvx512(pub [BabyBear; WIDTH]);
+pub struct PackedMontyField31Avx512<P: MontyParameters31>(pub [MontyField31<P>; WIDTH]);
 
-impl core::fmt::Debug for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> core::fmt::Debug for PackedMontyField31Avx512<P> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(&self.0, f)
     }
 }
 
-impl PackedBabyBearAvx512 {
+impl<P: MontyParameters31> PackedMontyField31Avx512<P> {
     #[inline(always)]
     fn to_vector(self) -> __m512i {
-        // SAFETY: `[BabyBear; 16]` is 64 bytes of `u32`s (BabyBear is `repr(transparent)` over
-        // `u32`), and every bit pattern is a valid `__m512i`.
-        unsafe { transmute::<[BabyBear; WIDTH], __m512i>(self.0) }
+        // SAFETY: `[MontyField31<P>; 16]` is 64 bytes of `u32`s (`MontyField31` is
+        // `repr(transparent)` over `u32`, beside a zero-sized marker), and every bit pattern is a
+        // valid `__m512i`.
+        unsafe { transmute::<[MontyField31<P>; WIDTH], __m512i>(self.0) }
     }
 
     /// Wraps a vector whose 32-bit lanes are all canonical (`< p`) Montgomery words.
     #[inline(always)]
     fn from_vector(v: __m512i) -> Self {
         // SAFETY: same size; callers only pass vectors with lanes `< p` (each arithmetic routine
-        // below says why its output is canonical), which is the `BabyBear` invariant.
-        Self(unsafe { transmute::<__m512i, [BabyBear; WIDTH]>(v) })
+        // below says why its output is canonical), which is the `MontyField31` invariant.
+        Self(unsafe { transmute::<__m512i, [MontyField31<P>; WIDTH]>(v) })
     }
 }
 
@@ -99,11 +101,11 @@ fn mask_movehdup_evens(src: __m512i, a: __m512i) -> __m512i {
 /// high halves, and the two high-half vectors are merged with one masked `vmovshdup`.
 /// Per 16 lanes: 6 `vpmuludq`, 2 `vpaddq`, 3 `vmovshdup`, `vpsubd`, `vpminud`.
 #[inline(always)]
-fn mul(lhs: __m512i, rhs: __m512i) -> __m512i {
+fn mul<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; every intrinsic works on registers only.
     unsafe {
-        let p = splat(P);
-        let mu = splat(MONTY_NEG_P_INV);
+        let p = splat(P::PRIME);
+        let mu = splat(P::MONTY_NEG_P_INV);
         let lhs_odd = _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(lhs)));
         let rhs_odd = _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(rhs)));
         let x_evn = _mm512_mul_epu32(lhs, rhs);
@@ -120,30 +122,30 @@ fn mul(lhs: __m512i, rhs: __m512i) -> __m512i {
 
 /// Lane-wise `a + b mod p`: `a + b < 2p < 2^32`, then `min(s, s − p)`.
 #[inline(always)]
-fn add(lhs: __m512i, rhs: __m512i) -> __m512i {
+fn add<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
         let s = _mm512_add_epi32(lhs, rhs);
-        _mm512_min_epu32(s, _mm512_sub_epi32(s, splat(P)))
+        _mm512_min_epu32(s, _mm512_sub_epi32(s, splat(P::PRIME)))
     }
 }
 
 /// Lane-wise `a − b mod p`: when `a < b` the difference wraps above `2^31` and `d + p` (wrapping) is
 /// the smaller, canonical one.
 #[inline(always)]
-fn sub(lhs: __m512i, rhs: __m512i) -> __m512i {
+fn sub<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
         let d = _mm512_sub_epi32(lhs, rhs);
-        _mm512_min_epu32(d, _mm512_add_epi32(d, splat(P)))
+        _mm512_min_epu32(d, _mm512_add_epi32(d, splat(P::PRIME)))
     }
 }
 
 /// Lane-wise `−a`: `p − a` on the non-zero lanes, zero elsewhere (a zero-masked subtraction).
 #[inline(always)]
-fn neg(a: __m512i) -> __m512i {
+fn neg<P: MontyParameters31>(a: __m512i) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
-    unsafe { _mm512_maskz_sub_epi32(_mm512_test_epi32_mask(a, a), splat(P), a) }
+    unsafe { _mm512_maskz_sub_epi32(_mm512_test_epi32_mask(a, a), splat(P::PRIME), a) }
 }
 
 /// The odd 32-bit lanes copied onto the even ones (`vmovshdup`, a shuffle: it does not compete
@@ -163,35 +165,35 @@ fn dup_odd(x: __m512i) -> __m512i {
 /// needs no borrow. Three `vpmul*dq`, one `vpsubd`; no canonical fix-up until the caller's last
 /// step (the signed-Montgomery idea of Plonky3's `monty-31` AVX-512 S-box).
 #[inline(always)]
-fn mul_signed_to_odd(a: __m512i, b: __m512i) -> __m512i {
+fn mul_signed_to_odd<P: MontyParameters31>(a: __m512i, b: __m512i) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
         let x = _mm512_mul_epi32(a, b);
-        let q = opaque(_mm512_mul_epu32(x, splat(MONTY_NEG_P_INV.wrapping_neg())));
-        let qp = _mm512_mul_epi32(q, splat(P));
+        let q = opaque(_mm512_mul_epu32(x, splat(P::MONTY_NEG_P_INV.wrapping_neg())));
+        let qp = _mm512_mul_epi32(q, splat(P::PRIME));
         _mm512_sub_epi32(x, qp)
     }
 }
 
 /// `a^D` on the even lanes (signed, in `[−p, p]`), result in `(−p, p)` on the odd lanes.
 #[inline(always)]
-fn exp_even_to_odd<const D: u64>(a: __m512i) -> __m512i {
+fn exp_even_to_odd<P: MontyParameters31, const D: u64>(a: __m512i) -> __m512i {
     match D {
         3 => {
-            let x2 = dup_odd(mul_signed_to_odd(a, a));
-            mul_signed_to_odd(x2, a)
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            mul_signed_to_odd::<P>(x2, a)
         }
         5 => {
-            let x2 = dup_odd(mul_signed_to_odd(a, a));
-            let x4 = dup_odd(mul_signed_to_odd(x2, x2));
-            mul_signed_to_odd(x4, a)
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            let x4 = dup_odd(mul_signed_to_odd::<P>(x2, x2));
+            mul_signed_to_odd::<P>(x4, a)
         }
         _ => {
             // 7: x³·x⁴.
-            let x2 = dup_odd(mul_signed_to_odd(a, a));
-            let x3 = dup_odd(mul_signed_to_odd(x2, a));
-            let x4 = dup_odd(mul_signed_to_odd(x2, x2));
-            mul_signed_to_odd(x3, x4)
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            let x3 = dup_odd(mul_signed_to_odd::<P>(x2, a));
+            let x4 = dup_odd(mul_signed_to_odd::<P>(x2, x2));
+            mul_signed_to_odd::<P>(x3, x4)
         }
     }
 }
@@ -200,14 +202,14 @@ fn exp_even_to_odd<const D: u64>(a: __m512i) -> __m512i {
 /// input, the even and odd lanes go through [`exp_even_to_odd`] separately, one masked
 /// `vmovshdup` merges them, and one `min` maps `(−p, p)` to `[0, p)`.
 #[inline(always)]
-fn add_exp<const D: u64>(x: __m512i, c: u32) -> __m512i {
+fn add_exp<P: MontyParameters31, const D: u64>(x: __m512i, c: u32) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
-        let a = _mm512_add_epi32(x, splat(c.wrapping_sub(P)));
-        let r_evn = exp_even_to_odd::<D>(a);
-        let r_odd = exp_even_to_odd::<D>(dup_odd(a));
+        let a = _mm512_add_epi32(x, splat(c.wrapping_sub(P::PRIME)));
+        let r_evn = exp_even_to_odd::<P, D>(a);
+        let r_odd = exp_even_to_odd::<P, D>(dup_odd(a));
         let t = mask_movehdup_evens(r_odd, r_evn);
-        _mm512_min_epu32(t, _mm512_add_epi32(t, splat(P)))
+        _mm512_min_epu32(t, _mm512_add_epi32(t, splat(P::PRIME)))
     }
 }
 
@@ -215,7 +217,10 @@ fn add_exp<const D: u64>(x: __m512i, c: u32) -> __m512i {
 /// fourth powers, then all products), so that the eight independent half-vector chains
 /// interleave instead of running one after the other.
 #[inline(always)]
-fn add_exp7_x4(xs: &mut [PackedBabyBearAvx512], cs: &[BabyBear]) {
+fn add_exp7_x4<P: MontyParameters31>(
+    xs: &mut [PackedMontyField31Avx512<P>],
+    cs: &[MontyField31<P>],
+) {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
         let n = xs.len().min(cs.len()).min(4);
@@ -223,27 +228,28 @@ fn add_exp7_x4(xs: &mut [PackedBabyBearAvx512], cs: &[BabyBear]) {
         // Index 2i: the even lanes of cell i; 2i + 1: its odd lanes moved down.
         let mut a = [zero; 8];
         for i in 0..n {
-            let v = _mm512_add_epi32(xs[i].to_vector(), splat(cs[i].to_monty().wrapping_sub(P)));
+            let v =
+                _mm512_add_epi32(xs[i].to_vector(), splat(cs[i].to_monty().wrapping_sub(P::PRIME)));
             a[2 * i] = v;
             a[2 * i + 1] = dup_odd(v);
         }
         let mut x2 = [zero; 8];
         for k in 0..2 * n {
-            x2[k] = dup_odd(mul_signed_to_odd(a[k], a[k]));
+            x2[k] = dup_odd(mul_signed_to_odd::<P>(a[k], a[k]));
         }
         let mut x3 = [zero; 8];
         let mut x4 = [zero; 8];
         for k in 0..2 * n {
-            x3[k] = dup_odd(mul_signed_to_odd(x2[k], a[k]));
-            x4[k] = dup_odd(mul_signed_to_odd(x2[k], x2[k]));
+            x3[k] = dup_odd(mul_signed_to_odd::<P>(x2[k], a[k]));
+            x4[k] = dup_odd(mul_signed_to_odd::<P>(x2[k], x2[k]));
         }
         for i in 0..n {
-            let r_evn = mul_signed_to_odd(x3[2 * i], x4[2 * i]);
-            let r_odd = mul_signed_to_odd(x3[2 * i + 1], x4[2 * i + 1]);
+            let r_evn = mul_signed_to_odd::<P>(x3[2 * i], x4[2 * i]);
+            let r_odd = mul_signed_to_odd::<P>(x3[2 * i + 1], x4[2 * i + 1]);
             let t = mask_movehdup_evens(r_odd, r_evn);
-            xs[i] = PackedBabyBearAvx512::from_vector(_mm512_min_epu32(
+            xs[i] = PackedMontyField31Avx512::from_vector(_mm512_min_epu32(
                 t,
-                _mm512_add_epi32(t, splat(P)),
+                _mm512_add_epi32(t, splat(P::PRIME)),
             ));
         }
     }
@@ -252,22 +258,23 @@ fn add_exp7_x4(xs: &mut [PackedBabyBearAvx512], cs: &[BabyBear]) {
 /// `x/2` on Montgomery words: `x >> 1`, plus `(p + 1)/2` where `x` is odd (then
 /// `(x − 1)/2 + (p + 1)/2 ≤ p − 1`, canonical). Three instructions, one of them a mask test.
 #[inline(always)]
-fn halve(x: __m512i) -> __m512i {
+fn halve<P: MontyParameters31>(x: __m512i) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
         let odd = _mm512_test_epi32_mask(x, splat(1));
         let h = _mm512_srli_epi32::<1>(x);
-        _mm512_mask_add_epi32(h, odd, h, splat(P.div_ceil(2)))
+        _mm512_mask_add_epi32(h, odd, h, splat(P::PRIME.div_ceil(2)))
     }
 }
 
-/// `−x·2^{−n}` for `1 ≤ n ≤ 27` on Montgomery words, in `[0, p]` (not always canonical): as in
-/// [`mul_inv_2exp`], `−x·2^{−n} ≡ t − hi` with `t = 15·lo·2^{27−n}`; when `lo ≥ 1`,
-/// `t ≥ 15·2^{27−n} ≥ hi`, so the difference is already in `[0, p)`, and when `lo = 0` the masked
+/// `−x·2^{−n}` for `1 ≤ n ≤ s` on Montgomery words, in `[0, p]` (not always canonical), for
+/// `p = 2^31 − 2^s + 1`: as in [`mul_inv_2exp`], `−x·2^{−n} ≡ t − hi` with `t = c·lo·2^{s−n}`; when
+/// `lo ≥ 1`, `t ≥ c·2^{s−n} ≥ hi` (`hi ≤ (p − 1)/2^n = c·2^{s−n}`), so the difference is already in
+/// `[0, p)`, and when `lo = 0` the masked
 /// subtraction puts `p` in place of `t`, giving `p − hi ∈ (0, p]`. No sign fix-up (the masking
 /// idea is Plonky3's `mul_neg_2exp_neg_n`).
 #[inline(always)]
-fn mul_neg_inv_2exp(x: __m512i, n: u32) -> __m512i {
+fn mul_neg_inv_2exp<P: MontyParameters31>(x: __m512i, n: u32) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
         let low_mask = splat((1u32 << n) - 1);
@@ -275,142 +282,144 @@ fn mul_neg_inv_2exp(x: __m512i, n: u32) -> __m512i {
         let lo = _mm512_and_si512(x, low_mask);
         let lo_nonzero = _mm512_test_epi32_mask(x, low_mask);
         let t = _mm512_mask_sub_epi32(
-            splat(P),
+            splat(P::PRIME),
             lo_nonzero,
             _mm512_sllv_epi32(lo, splat(31 - n)),
-            _mm512_sllv_epi32(lo, splat(27 - n)),
+            _mm512_sllv_epi32(lo, splat(P::TWO_ADICITY as u32 - n)),
         );
         _mm512_sub_epi32(t, hi)
     }
 }
 
-/// `x·2^{−n}` for `1 ≤ n ≤ 27` on Montgomery words (a product by a constant commutes with the
-/// Montgomery map, so the words are scaled directly). With `x = hi·2^n + lo` and
-/// `2^{−n} ≡ −15·2^{27−n}` (as `2^n·15·2^{27−n} = p − 1`): `x·2^{−n} ≡ hi − 15·lo·2^{27−n}`, where
-/// `15·lo·2^{27−n} = lo·2^{31−n} − lo·2^{27−n} < p` and `hi < 2^{31−n}`; the difference lies in
-/// `(−p, p)` and one `min` fixes its sign. Nine simple instructions, no multiplication.
+/// `x·2^{−n}` for `1 ≤ n ≤ s` on Montgomery words (a product by a constant commutes with the
+/// Montgomery map, so the words are scaled directly), for `p = 2^31 − 2^s + 1`
+/// ([`MontyParameters31::SHAPED`]; `c = 2^{31−s} − 1`, so `p − 1 = c·2^s`; BabyBear: `s = 27`,
+/// `c = 15`). With `x = hi·2^n + lo` and `2^{−n} ≡ −c·2^{s−n}` (as `2^n·c·2^{s−n} = p − 1`):
+/// `x·2^{−n} ≡ hi − c·lo·2^{s−n}`, where `c·lo·2^{s−n} = lo·2^{31−n} − lo·2^{s−n} < p` and
+/// `hi < 2^{31−n}`; the difference lies in `(−p, p)` and one `min` fixes its sign. Nine simple
+/// instructions, no multiplication.
 #[inline(always)]
-fn mul_inv_2exp(x: __m512i, n: u32) -> __m512i {
+fn mul_inv_2exp<P: MontyParameters31>(x: __m512i, n: u32) -> __m512i {
     // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
     unsafe {
         let hi = _mm512_srlv_epi32(x, splat(n));
         let lo = _mm512_and_si512(x, splat((1u32 << n) - 1));
         let t = _mm512_sub_epi32(
             _mm512_sllv_epi32(lo, splat(31 - n)),
-            _mm512_sllv_epi32(lo, splat(27 - n)),
+            _mm512_sllv_epi32(lo, splat(P::TWO_ADICITY as u32 - n)),
         );
         let d = _mm512_sub_epi32(hi, t);
-        _mm512_min_epu32(d, _mm512_add_epi32(d, splat(P)))
+        _mm512_min_epu32(d, _mm512_add_epi32(d, splat(P::PRIME)))
     }
 }
 
-impl Add for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> Add for PackedMontyField31Avx512<P> {
     type Output = Self;
     #[inline]
     fn add(self, rhs: Self) -> Self {
-        Self::from_vector(add(self.to_vector(), rhs.to_vector()))
+        Self::from_vector(add::<P>(self.to_vector(), rhs.to_vector()))
     }
 }
 
-impl Sub for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> Sub for PackedMontyField31Avx512<P> {
     type Output = Self;
     #[inline]
     fn sub(self, rhs: Self) -> Self {
-        Self::from_vector(sub(self.to_vector(), rhs.to_vector()))
+        Self::from_vector(sub::<P>(self.to_vector(), rhs.to_vector()))
     }
 }
 
-impl Mul for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> Mul for PackedMontyField31Avx512<P> {
     type Output = Self;
     #[inline]
     fn mul(self, rhs: Self) -> Self {
-        Self::from_vector(mul(self.to_vector(), rhs.to_vector()))
+        Self::from_vector(mul::<P>(self.to_vector(), rhs.to_vector()))
     }
 }
 
-impl Neg for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> Neg for PackedMontyField31Avx512<P> {
     type Output = Self;
     #[inline]
     fn neg(self) -> Self {
-        Self::from_vector(neg(self.to_vector()))
+        Self::from_vector(neg::<P>(self.to_vector()))
     }
 }
 
-impl Add<BabyBear> for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> Add<MontyField31<P>> for PackedMontyField31Avx512<P> {
     type Output = Self;
     #[inline]
-    fn add(self, rhs: BabyBear) -> Self {
+    fn add(self, rhs: MontyField31<P>) -> Self {
         self + Self::broadcast(rhs)
     }
 }
 
-impl Sub<BabyBear> for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> Sub<MontyField31<P>> for PackedMontyField31Avx512<P> {
     type Output = Self;
     #[inline]
-    fn sub(self, rhs: BabyBear) -> Self {
+    fn sub(self, rhs: MontyField31<P>) -> Self {
         self - Self::broadcast(rhs)
     }
 }
 
-impl Mul<BabyBear> for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> Mul<MontyField31<P>> for PackedMontyField31Avx512<P> {
     type Output = Self;
     #[inline]
-    fn mul(self, rhs: BabyBear) -> Self {
+    fn mul(self, rhs: MontyField31<P>) -> Self {
         self * Self::broadcast(rhs)
     }
 }
 
-impl AddAssign for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> AddAssign for PackedMontyField31Avx512<P> {
     #[inline]
     fn add_assign(&mut self, rhs: Self) {
         *self = *self + rhs;
     }
 }
 
-impl SubAssign for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> SubAssign for PackedMontyField31Avx512<P> {
     #[inline]
     fn sub_assign(&mut self, rhs: Self) {
         *self = *self - rhs;
     }
 }
 
-impl MulAssign for PackedBabyBearAvx512 {
+impl<P: MontyParameters31> MulAssign for PackedMontyField31Avx512<P> {
     #[inline]
     fn mul_assign(&mut self, rhs: Self) {
         *self = *self * rhs;
     }
 }
 
-// SAFETY: `repr(transparent)` over `[BabyBear; 16]`, and every lane written through `as_slice_mut`
-// is a `BabyBear`, hence canonical, which is all the arithmetic above requires.
-unsafe impl PackedField for PackedBabyBearAvx512 {
-    type Scalar = BabyBear;
+// SAFETY: `repr(transparent)` over `[MontyField31<P>; 16]`, and every lane written through
+// `as_slice_mut` is a `MontyField31<P>`, hence canonical, which is all the arithmetic above requires.
+unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx512<P> {
+    type Scalar = MontyField31<P>;
     const WIDTH: usize = WIDTH;
 
     #[inline]
-    fn broadcast(s: BabyBear) -> Self {
+    fn broadcast(s: MontyField31<P>) -> Self {
         Self([s; WIDTH])
     }
 
     #[inline]
-    fn from_fn<Fun: FnMut(usize) -> BabyBear>(f: Fun) -> Self {
+    fn from_fn<Fun: FnMut(usize) -> MontyField31<P>>(f: Fun) -> Self {
         Self(core::array::from_fn(f))
     }
 
     #[inline(always)]
-    fn add_exp_small<const D: u64>(self, c: BabyBear) -> Self {
+    fn add_exp_small<const D: u64>(self, c: MontyField31<P>) -> Self {
         if matches!(D, 3 | 5 | 7) {
-            Self::from_vector(add_exp::<D>(self.to_vector(), c.to_monty()))
+            Self::from_vector(add_exp::<P, D>(self.to_vector(), c.to_monty()))
         } else {
             crate::exp_small::<Self, D>(self + c)
         }
     }
 
     #[inline(always)]
-    fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[BabyBear]) {
+    fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[MontyField31<P>]) {
         if D == 7 {
             for (xs, cs) in xs.chunks_mut(4).zip(cs.chunks(4)) {
-                add_exp7_x4(xs, cs);
+                add_exp7_x4::<P>(xs, cs);
             }
         } else {
             for (x, &c) in xs.iter_mut().zip(cs) {
@@ -420,12 +429,12 @@ unsafe impl PackedField for PackedBabyBearAvx512 {
     }
 
     #[inline(always)]
-    fn mul_inv_2exp_add(self, n: u32, v: BabyBear, acc: Self, negate: bool) -> Self {
-        if (2..=27).contains(&n) {
+    fn mul_inv_2exp_add(self, n: u32, v: MontyField31<P>, acc: Self, negate: bool) -> Self {
+        if P::SHAPED && (2..=P::TWO_ADICITY as u32).contains(&n) {
             // y = −self·2^{−n} ∈ [0, p]; `add` and `sub` accept p (their sums stay below 2p).
-            let y = mul_neg_inv_2exp(self.to_vector(), n);
+            let y = mul_neg_inv_2exp::<P>(self.to_vector(), n);
             let acc = acc.to_vector();
-            Self::from_vector(if negate { add(acc, y) } else { sub(acc, y) })
+            Self::from_vector(if negate { add::<P>(acc, y) } else { sub::<P>(acc, y) })
         } else {
             let y = self.mul_inv_2exp(n, v);
             if negate { acc - y } else { acc + y }
@@ -433,11 +442,11 @@ unsafe impl PackedField for PackedBabyBearAvx512 {
     }
 
     #[inline(always)]
-    fn mul_inv_2exp(self, n: u32, v: BabyBear) -> Self {
+    fn mul_inv_2exp(self, n: u32, v: MontyField31<P>) -> Self {
         if n == 1 {
-            Self::from_vector(halve(self.to_vector()))
-        } else if (2..=27).contains(&n) {
-            Self::from_vector(mul_inv_2exp(self.to_vector(), n))
+            Self::from_vector(halve::<P>(self.to_vector()))
+        } else if P::SHAPED && (2..=P::TWO_ADICITY as u32).contains(&n) {
+            Self::from_vector(mul_inv_2exp::<P>(self.to_vector(), n))
         } else {
             self * v
         }

@@ -1,4 +1,4 @@
-//! 8 BabyBear lanes in an AVX2 register (for CPUs without AVX-512).
+//! 8 lanes of a 31-bit Montgomery field in an AVX2 register (for CPUs without AVX-512).
 //!
 //! Multiplication follows the even/odd scheme of Plonky3's `monty-31/src/x86_64_avx2/packing.rs`
 //! (`vpmuludq` multiplies the even 32-bit lanes of two vectors into 64-bit products, so the odd lanes
@@ -14,38 +14,40 @@ use core::arch::x86_64::{
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
-use super::{BabyBear, MONTY_NEG_P_INV, P};
+use super::{MontyField31, MontyParameters31};
 use crate::PackedField;
 
 const WIDTH: usize = 8;
 
-/// 8 BabyBear elements, operated on lane by lane with AVX2.
+/// 8 elements of a 31-bit Montgomery field, operated on lane by lane with AVX2.
 ///
-/// The layout is `[BabyBear; 8]` (alignment 4: loads and stores are unaligned), every lane canonical.
+/// The layout is `[MontyField31<P>; 8]` (alignment 4: loads and stores are unaligned), every lane
+/// canonical.
 #[derive(Copy, Clone, Default, PartialEq, Eq)]
 #[repr(transparent)]
-pub struct PackedBabyBearAvx2(pub [BabyBear; WIDTH]);
+pub struct PackedMontyField31Avx2<P: MontyParameters31>(pub [MontyField31<P>; WIDTH]);
 
-impl core::fmt::Debug for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> core::fmt::Debug for PackedMontyField31Avx2<P> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         core::fmt::Debug::fmt(&self.0, f)
     }
 }
 
-impl PackedBabyBearAvx2 {
+impl<P: MontyParameters31> PackedMontyField31Avx2<P> {
     #[inline(always)]
     fn to_vector(self) -> __m256i {
-        // SAFETY: `[BabyBear; 8]` is 32 bytes of `u32`s (BabyBear is `repr(transparent)` over
-        // `u32`), and every bit pattern is a valid `__m256i`.
-        unsafe { transmute::<[BabyBear; WIDTH], __m256i>(self.0) }
+        // SAFETY: `[MontyField31<P>; 8]` is 32 bytes of `u32`s (`MontyField31` is
+        // `repr(transparent)` over `u32`, beside a zero-sized marker), and every bit pattern is a
+        // valid `__m256i`.
+        unsafe { transmute::<[MontyField31<P>; WIDTH], __m256i>(self.0) }
     }
 
     /// Wraps a vector whose 32-bit lanes are all canonical (`< p`) Montgomery words.
     #[inline(always)]
     fn from_vector(v: __m256i) -> Self {
         // SAFETY: same size; callers only pass vectors with lanes `< p` (each arithmetic routine
-        // below says why its output is canonical), which is the `BabyBear` invariant.
-        Self(unsafe { transmute::<__m256i, [BabyBear; WIDTH]>(v) })
+        // below says why its output is canonical), which is the `MontyField31` invariant.
+        Self(unsafe { transmute::<__m256i, [MontyField31<P>; WIDTH]>(v) })
     }
 }
 
@@ -88,11 +90,11 @@ fn movehdup_evens(src: __m256i, a: __m256i) -> __m256i {
 /// high halves, and the two high-half vectors are merged with `vmovshdup` + `vpblendd`.
 /// Per 8 lanes: 6 `vpmuludq`, 2 `vpaddq`, 3 `vmovshdup`, `vpblendd`, `vpsubd`, `vpminud`.
 #[inline(always)]
-fn mul(lhs: __m256i, rhs: __m256i) -> __m256i {
+fn mul<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
     // SAFETY: AVX2 is enabled at compile time; every intrinsic works on registers only.
     unsafe {
-        let p = splat(P);
-        let mu = splat(MONTY_NEG_P_INV);
+        let p = splat(P::PRIME);
+        let mu = splat(P::MONTY_NEG_P_INV);
         let lhs_odd = _mm256_castps_si256(_mm256_movehdup_ps(_mm256_castsi256_ps(lhs)));
         let rhs_odd = _mm256_castps_si256(_mm256_movehdup_ps(_mm256_castsi256_ps(rhs)));
         let x_evn = _mm256_mul_epu32(lhs, rhs);
@@ -109,40 +111,42 @@ fn mul(lhs: __m256i, rhs: __m256i) -> __m256i {
 
 /// Lane-wise `a + b mod p`: `a + b < 2p < 2^32`, then `min(s, s − p)`.
 #[inline(always)]
-fn add(lhs: __m256i, rhs: __m256i) -> __m256i {
+fn add<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
     // SAFETY: AVX2 is enabled at compile time; register-only intrinsics.
     unsafe {
         let s = _mm256_add_epi32(lhs, rhs);
-        _mm256_min_epu32(s, _mm256_sub_epi32(s, splat(P)))
+        _mm256_min_epu32(s, _mm256_sub_epi32(s, splat(P::PRIME)))
     }
 }
 
 /// Lane-wise `a − b mod p`: when `a < b` the difference wraps above `2^31` and `d + p` (wrapping) is
 /// the smaller, canonical one.
 #[inline(always)]
-fn sub(lhs: __m256i, rhs: __m256i) -> __m256i {
+fn sub<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
     // SAFETY: AVX2 is enabled at compile time; register-only intrinsics.
     unsafe {
         let d = _mm256_sub_epi32(lhs, rhs);
-        _mm256_min_epu32(d, _mm256_add_epi32(d, splat(P)))
+        _mm256_min_epu32(d, _mm256_add_epi32(d, splat(P::PRIME)))
     }
 }
 
 /// Lane-wise `−a`: `p − a` is in `(0, p]`, and `min(t, t − p)` maps `p` (from `a = 0`) to zero.
 #[inline(always)]
-fn neg(a: __m256i) -> __m256i {
+fn neg<P: MontyParameters31>(a: __m256i) -> __m256i {
     // SAFETY: AVX2 is enabled at compile time; register-only intrinsics.
     unsafe {
-        let t = _mm256_sub_epi32(splat(P), a);
-        _mm256_min_epu32(t, _mm256_sub_epi32(t, splat(P)))
+        let t = _mm256_sub_epi32(splat(P::PRIME), a);
+        _mm256_min_epu32(t, _mm256_sub_epi32(t, splat(P::PRIME)))
     }
 }
 
-/// `x·2^{−n}` for `1 ≤ n ≤ 27` on Montgomery words, by shifts: with `x = hi·2^n + lo` and
-/// `2^{−n} ≡ −15·2^{27−n}` (as `2^n·15·2^{27−n} = p − 1`), `x·2^{−n} ≡ hi − 15·lo·2^{27−n}` with
-/// `15·lo·2^{27−n} = lo·2^{31−n} − lo·2^{27−n} < p` and `hi < 2^{31−n}`; one `min` fixes the sign.
+/// `x·2^{−n}` for `1 ≤ n ≤ s` on Montgomery words, by shifts, for `p = 2^31 − 2^s + 1`
+/// ([`MontyParameters31::SHAPED`]; `c = 2^{31−s} − 1`, so `p − 1 = c·2^s`; BabyBear: `s = 27`,
+/// `c = 15`): with `x = hi·2^n + lo` and `2^{−n} ≡ −c·2^{s−n}` (as `2^n·c·2^{s−n} = p − 1`),
+/// `x·2^{−n} ≡ hi − c·lo·2^{s−n}` with `c·lo·2^{s−n} = lo·2^{31−n} − lo·2^{s−n} < p` and
+/// `hi < 2^{31−n}`; one `min` fixes the sign.
 #[inline(always)]
-fn mul_inv_2exp(x: __m256i, n: u32) -> __m256i {
+fn mul_inv_2exp<P: MontyParameters31>(x: __m256i, n: u32) -> __m256i {
     // SAFETY: AVX2 is enabled at compile time (this module is only compiled then); register-only
     // intrinsics.
     unsafe {
@@ -150,110 +154,110 @@ fn mul_inv_2exp(x: __m256i, n: u32) -> __m256i {
         let lo = _mm256_and_si256(x, splat((1u32 << n) - 1));
         let t = _mm256_sub_epi32(
             _mm256_sllv_epi32(lo, splat(31 - n)),
-            _mm256_sllv_epi32(lo, splat(27 - n)),
+            _mm256_sllv_epi32(lo, splat(P::TWO_ADICITY as u32 - n)),
         );
         let d = _mm256_sub_epi32(hi, t);
-        _mm256_min_epu32(d, _mm256_add_epi32(d, splat(P)))
+        _mm256_min_epu32(d, _mm256_add_epi32(d, splat(P::PRIME)))
     }
 }
 
-impl Add for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> Add for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline]
     fn add(self, rhs: Self) -> Self {
-        Self::from_vector(add(self.to_vector(), rhs.to_vector()))
+        Self::from_vector(add::<P>(self.to_vector(), rhs.to_vector()))
     }
 }
 
-impl Sub for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> Sub for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline]
     fn sub(self, rhs: Self) -> Self {
-        Self::from_vector(sub(self.to_vector(), rhs.to_vector()))
+        Self::from_vector(sub::<P>(self.to_vector(), rhs.to_vector()))
     }
 }
 
-impl Mul for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> Mul for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline]
     fn mul(self, rhs: Self) -> Self {
-        Self::from_vector(mul(self.to_vector(), rhs.to_vector()))
+        Self::from_vector(mul::<P>(self.to_vector(), rhs.to_vector()))
     }
 }
 
-impl Neg for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> Neg for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline]
     fn neg(self) -> Self {
-        Self::from_vector(neg(self.to_vector()))
+        Self::from_vector(neg::<P>(self.to_vector()))
     }
 }
 
-impl Add<BabyBear> for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> Add<MontyField31<P>> for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline]
-    fn add(self, rhs: BabyBear) -> Self {
+    fn add(self, rhs: MontyField31<P>) -> Self {
         self + Self::broadcast(rhs)
     }
 }
 
-impl Sub<BabyBear> for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> Sub<MontyField31<P>> for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline]
-    fn sub(self, rhs: BabyBear) -> Self {
+    fn sub(self, rhs: MontyField31<P>) -> Self {
         self - Self::broadcast(rhs)
     }
 }
 
-impl Mul<BabyBear> for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> Mul<MontyField31<P>> for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline]
-    fn mul(self, rhs: BabyBear) -> Self {
+    fn mul(self, rhs: MontyField31<P>) -> Self {
         self * Self::broadcast(rhs)
     }
 }
 
-impl AddAssign for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> AddAssign for PackedMontyField31Avx2<P> {
     #[inline]
     fn add_assign(&mut self, rhs: Self) {
         *self = *self + rhs;
     }
 }
 
-impl SubAssign for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> SubAssign for PackedMontyField31Avx2<P> {
     #[inline]
     fn sub_assign(&mut self, rhs: Self) {
         *self = *self - rhs;
     }
 }
 
-impl MulAssign for PackedBabyBearAvx2 {
+impl<P: MontyParameters31> MulAssign for PackedMontyField31Avx2<P> {
     #[inline]
     fn mul_assign(&mut self, rhs: Self) {
         *self = *self * rhs;
     }
 }
 
-// SAFETY: `repr(transparent)` over `[BabyBear; 8]`, and every lane written through `as_slice_mut`
-// is a `BabyBear`, hence canonical, which is all the arithmetic above requires.
-unsafe impl PackedField for PackedBabyBearAvx2 {
-    type Scalar = BabyBear;
+// SAFETY: `repr(transparent)` over `[MontyField31<P>; 8]`, and every lane written through
+// `as_slice_mut` is a `MontyField31<P>`, hence canonical, which is all the arithmetic above requires.
+unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
+    type Scalar = MontyField31<P>;
     const WIDTH: usize = WIDTH;
 
     #[inline]
-    fn broadcast(s: BabyBear) -> Self {
+    fn broadcast(s: MontyField31<P>) -> Self {
         Self([s; WIDTH])
     }
 
     #[inline]
-    fn from_fn<Fun: FnMut(usize) -> BabyBear>(f: Fun) -> Self {
+    fn from_fn<Fun: FnMut(usize) -> MontyField31<P>>(f: Fun) -> Self {
         Self(core::array::from_fn(f))
     }
 
     #[inline(always)]
-    fn mul_inv_2exp(self, n: u32, v: BabyBear) -> Self {
-        if (1..=27).contains(&n) {
-            Self::from_vector(mul_inv_2exp(self.to_vector(), n))
+    fn mul_inv_2exp(self, n: u32, v: MontyField31<P>) -> Self {
+        if P::SHAPED && (1..=P::TWO_ADICITY as u32).contains(&n) {
+            Self::from_vector(mul_inv_2exp::<P>(self.to_vector(), n))
         } else {
             self * v
         }

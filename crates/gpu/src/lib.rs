@@ -88,63 +88,57 @@
 //! crates/sumcheck's CPU backend, whole proofs included) and `tests/sumcheck_cuda.rs`; GPU
 //! `MerkleOps`: `tests/merkle_ops_opencl.rs`.
 
-mod backend;
-mod buffer;
-mod config;
-mod csr;
-#[cfg(feature = "cuda")]
-mod cuda;
-mod devices;
 mod field;
 mod groth16;
 pub mod kernels;
 mod merkle;
-mod merkle_ops;
 mod msm;
 mod ntt;
-#[cfg(feature = "cuda")]
-pub mod nvrtc;
-#[cfg(feature = "opencl")]
-mod opencl;
-mod ops;
+mod runtime;
 mod sumcheck;
 
+// `zkprove_gpu::nvrtc` stays a public module under its old name.
 #[cfg(feature = "cuda")]
-pub use backend::CudaBackend;
+pub use runtime::nvrtc;
+
+#[cfg(feature = "cuda")]
+pub use runtime::backend::CudaBackend;
 #[cfg(feature = "opencl")]
-pub use backend::OpenClBackend;
-pub use backend::{GpuBackend, device_error, unhealthy_reason};
+pub use runtime::backend::OpenClBackend;
+pub use runtime::backend::{GpuBackend, device_error, unhealthy_reason};
 
 /// Whether a CUDA device can be used: never in a build without the `cuda` feature.
 #[cfg(not(feature = "cuda"))]
 pub fn cuda_available() -> bool {
     false
 }
-pub use buffer::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
-pub use config::{AlreadyConfigured, ConfigVarError, GpuConfig, MsmAccumulate, config, configure};
-pub use csr::GpuCsr;
-#[cfg(feature = "cuda")]
-pub use cuda::{
-    CUBIN_DIR_ENV, CudaDevice, CudaReadback, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES,
-    cuda_available,
-};
-pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
+pub use field::ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 pub use field::{FieldKind, GpuField};
 pub use groth16::DeviceMatrices;
+pub use groth16::csr::GpuCsr;
+pub use merkle::ops::digest_download;
 pub use merkle::{
     MERKLE_OUT, MERKLE_RATE, POSEIDON2_PROGRAMS, POSEIDON2_WIDTH, Poseidon2GpuField,
     gpu_merkle_layers, gpu_merkle_root, gpu_merkle_root_resident, gpu_poseidon2_permute,
     poseidon2_program_source,
 };
-pub use merkle_ops::digest_download;
 pub use msm::{
     GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PendingMsm, gpu_window_bits,
     max_precompute_levels, msm_program_source,
 };
 pub use ntt::{CosetNtt, ntt_batch_on};
+pub use runtime::config::{
+    AlreadyConfigured, ConfigVarError, GpuConfig, MsmAccumulate, config, configure,
+};
+#[cfg(feature = "cuda")]
+pub use runtime::cuda::{
+    CUBIN_DIR_ENV, CudaDevice, CudaReadback, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES,
+    cuda_available,
+};
+pub use runtime::devices::{DeviceInfo, GpuBackendKind, list_devices};
 #[cfg(feature = "opencl")]
-pub use opencl::{ClBuffer, ClDevice, ClReadback};
-pub use ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
+pub use runtime::opencl::{ClBuffer, ClDevice, ClReadback};
+pub use runtime::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
 pub use sumcheck::{
     GpuExtension, SC_MAX_TABLES, SUMCHECK_PROGRAMS, ext_download, ext_upload,
     sumcheck_program_source,

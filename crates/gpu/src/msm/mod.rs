@@ -33,7 +33,7 @@ use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, Xyzz};
 use zkprove_field::bn254::{Fp256, Fp256Params, Fq, FqParams, Fr, FrParams};
 use zkprove_poly::ColumnRef;
 
-use crate::buffer::{KernelArg, Launch, PendingDownload, ProgramSource, Runtime};
+use crate::runtime::{KernelArg, Launch, PendingDownload, ProgramSource, Runtime};
 use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error, kernels};
 
 /// The smallest chunk of points an MSM is split into when device memory is short.

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::buffer::{KernelArg, Launch, Runtime};
+use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{GpuBuffer, GpuError, GpuField};
 
 /// A sparse matrix resident on the device (see the module docs).

@@ -9,7 +9,7 @@
 
 use zkprove_hash::{MerkleError, MerkleOps, Poseidon2, Poseidon2Merkle};
 
-use crate::buffer::{KernelArg, Launch, Runtime};
+use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{
     GpuBackend, GpuBuffer, GpuError, MERKLE_OUT, POSEIDON2_WIDTH, Poseidon2GpuField, device_error,
 };

@@ -35,7 +35,7 @@ use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::m31::{M31, QM31};
 use zkprove_sumcheck::{MAX_DEGREE, SumcheckError, SumcheckOps, Term};
 
-use crate::buffer::{KernelArg, Launch, ProgramSource, Runtime};
+use crate::runtime::{KernelArg, Launch, ProgramSource, Runtime};
 use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error, kernels};
 
 /// The most distinct tables one round launch reads (`SC_MAX_TABLES` in `sumcheck.cu`).

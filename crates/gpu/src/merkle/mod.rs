@@ -16,6 +16,8 @@
 //! crates/hash's `MerkleOps` for the GPU backends (digest columns of `[F; 8]`) is in
 //! `merkle_ops.rs`, on the same kernels.
 
+pub(crate) mod ops;
+
 use std::sync::Arc;
 
 use core::fmt::Write as _;
@@ -25,7 +27,7 @@ use zkprove_field::babybear::BabyBear;
 use zkprove_field::m31::M31;
 use zkprove_hash::Poseidon2;
 
-use crate::buffer::{KernelArg, Launch, ProgramSource, Runtime};
+use crate::runtime::{KernelArg, Launch, ProgramSource, Runtime};
 use crate::{FieldKind, GpuBuffer, GpuError, GpuField, kernels};
 
 /// The permutation width.

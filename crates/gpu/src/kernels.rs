@@ -1,5 +1,11 @@
 //! The kernel sources, embedded at build time. See [`crate::FieldKind::program_source`] for how a
 //! field's program is assembled from them.
+//!
+//! Each file lives beside the host code of the concept that uses it (`src/field/`, `src/ntt/`,
+//! `src/msm/`, `src/merkle/`, `src/sumcheck/`). The shared headers are kept with their main user,
+//! the field programs in `src/field/`: `common.h` (every program), `bn254.h` (also the MSM
+//! programs), the small fields' headers (also Poseidon2 and sumcheck) and `ext.h` (the extension
+//! fields, read by the sumcheck programs only).
 
 /// Portability macros and the 256-bit carry-chain primitives (inline PTX under CUDA).
 pub const COMMON_H: &str = include_str!("field/common.h");

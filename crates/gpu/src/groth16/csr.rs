@@ -1,7 +1,7 @@
 //! Sparse matrix–vector products on the device: a matrix in CSR form (row starts, column indices
 //! and per-entry indices into a table of distinct values, as crates/groth16's `SparseMatrix`
 //! stores A and B) uploaded once, then `M·w` for device vectors `w`, one work-item per row
-//! (kernel `fe_csr_mul_vec` in `kernels/field_ops.cu`).
+//! (kernel `fe_csr_mul_vec` in `src/field/field_ops.cu`).
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
 //! Multi-scalar multiplication on the device: [`MsmOps`] for BN254 G1 and G2 on the CUDA and
-//! OpenCL backends (Pippenger, kernels in `kernels/msm.cu` over `kernels/curve.h`).
+//! OpenCL backends (Pippenger, kernels in `msm.cu` over `curve.h`, both beside this file).
 //!
 //! [`MsmOps::prepare_bases`] uploads the affine bases once (x then y, each coordinate one Fq or
 //! two for Fq2, in Montgomery form as crates/field stores them; `(0, 0)` is infinity) and keeps

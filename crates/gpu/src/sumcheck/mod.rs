@@ -1,5 +1,5 @@
 //! Sumcheck rounds on the device: [`SumcheckOps`] for [`crate::GpuBackend`] (CUDA and OpenCL), from
-//! `kernels/ext.h` (the extension fields as device structs) and `kernels/sumcheck.cu`.
+//! `src/field/ext.h` (the extension fields as device structs) and `sumcheck.cu` (beside this file).
 //!
 //! Field pairs ([`GpuExtension`]): M31 → QM31, BabyBear → BabyBear⁴, Goldilocks → Goldilocks²,
 //! one named program per pair ([`SUMCHECK_PROGRAMS`]), built and cached per device like the other

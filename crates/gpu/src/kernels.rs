@@ -1,22 +1,28 @@
 //! The kernel sources, embedded at build time. See [`crate::FieldKind::program_source`] for how a
 //! field's program is assembled from them.
+//!
+//! Each file lives beside the host code of the concept that uses it (`src/field/`, `src/ntt/`,
+//! `src/msm/`, `src/merkle/`, `src/sumcheck/`). The shared headers are kept with their main user,
+//! the field programs in `src/field/`: `common.h` (every program), `bn254.h` (also the MSM
+//! programs), the small fields' headers (also Poseidon2 and sumcheck) and `ext.h` (the extension
+//! fields, read by the sumcheck programs only).
 
 /// Portability macros and the 256-bit carry-chain primitives (inline PTX under CUDA).
-pub const COMMON_H: &str = include_str!("../kernels/common.h");
+pub const COMMON_H: &str = include_str!("field/common.h");
 /// BN254 Fr / Fq: 256-bit Montgomery arithmetic over 8 × 32-bit limbs.
-pub const BN254_H: &str = include_str!("../kernels/bn254.h");
+pub const BN254_H: &str = include_str!("field/bn254.h");
 /// Goldilocks arithmetic.
-pub const GOLDILOCKS_H: &str = include_str!("../kernels/goldilocks.h");
+pub const GOLDILOCKS_H: &str = include_str!("field/goldilocks.h");
 /// BabyBear Montgomery arithmetic.
-pub const BABYBEAR_H: &str = include_str!("../kernels/babybear.h");
+pub const BABYBEAR_H: &str = include_str!("field/babybear.h");
 /// Mersenne-31 arithmetic.
-pub const M31_H: &str = include_str!("../kernels/m31.h");
+pub const M31_H: &str = include_str!("field/m31.h");
 /// Element-wise kernels (add, sub, mul, square, inverse, `a·b − c` in place, batch inverse, CSR
 /// matrix–vector product).
-pub const FIELD_OPS_CU: &str = include_str!("../kernels/field_ops.cu");
+pub const FIELD_OPS_CU: &str = include_str!("field/field_ops.cu");
 /// NTT kernels (bit reversal, radix-2 stages, radix-8 passes, local-memory stages, scaling by
 /// powers).
-pub const NTT_CU: &str = include_str!("../kernels/ntt.cu");
+pub const NTT_CU: &str = include_str!("ntt/ntt.cu");
 
 /// Every kernel entry point of a field program (the same names for every field).
 pub const KERNEL_NAMES: [&str; 13] = [
@@ -41,9 +47,9 @@ pub const NTT_LOCAL_LOG: u32 = 9;
 
 /// BN254 G1 / G2 point arithmetic (affine and XYZZ) over a base field `bf` (Fq, or Fq2 with
 /// `CURVE_G2` defined), for the MSM programs.
-pub const CURVE_H: &str = include_str!("../kernels/curve.h");
+pub const CURVE_H: &str = include_str!("msm/curve.h");
 /// Pippenger MSM kernels (digits, counting sort by bucket, accumulation, reduction).
-pub const MSM_CU: &str = include_str!("../kernels/msm.cu");
+pub const MSM_CU: &str = include_str!("msm/msm.cu");
 
 /// Every kernel entry point of an MSM program (the same names for G1 and G2).
 pub const MSM_KERNEL_NAMES: [&str; 12] = [
@@ -62,17 +68,17 @@ pub const MSM_KERNEL_NAMES: [&str; 12] = [
 ];
 
 /// Poseidon2 width 16 over M31 / BabyBear and the Merkle leaf and compression kernels.
-pub const POSEIDON2_CU: &str = include_str!("../kernels/poseidon2.cu");
+pub const POSEIDON2_CU: &str = include_str!("merkle/poseidon2.cu");
 
 /// Every kernel entry point of a Poseidon2 program.
 pub const POSEIDON2_KERNEL_NAMES: [&str; 3] = ["p2_permute_kernel", "p2_hash_rows", "p2_compress"];
 
 /// Extension fields of the small fields (QM31, BabyBear⁴, Goldilocks²) as device structs, for the
 /// sumcheck programs.
-pub const EXT_H: &str = include_str!("../kernels/ext.h");
+pub const EXT_H: &str = include_str!("field/ext.h");
 /// Sumcheck kernels: MLE folds (base → extension, extension in place), the fused round
 /// evaluation of a sum of products, fused fold + next round, and the partials' reduction.
-pub const SUMCHECK_CU: &str = include_str!("../kernels/sumcheck.cu");
+pub const SUMCHECK_CU: &str = include_str!("sumcheck/sumcheck.cu");
 
 /// Every kernel entry point of a sumcheck program (the same names for every field pair).
 pub const SUMCHECK_KERNEL_NAMES: [&str; 7] = [

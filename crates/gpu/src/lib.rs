@@ -15,7 +15,7 @@
 //!   Allocations are checked against free device memory first ([`GpuError::OutOfMemory`]).
 //!   On CUDA, transfers of at least [`PINNED_TRANSFER_MIN_BYTES`] go through two alternating
 //!   pinned (page-locked) staging buffers per direction, so copies and host work overlap.
-//! - Kernels (`kernels/`): `common.h` is the portability layer (qualifier macros; 256-bit carry
+//! - Kernels (beside their host code, see Layout): `common.h` is the portability layer (qualifier macros; 256-bit carry
 //!   chains as inline PTX under CUDA, portable C under OpenCL), one header per field (BN254 Fr and
 //!   Fq, Goldilocks, BabyBear, M31) and the kernels written once against it: element-wise
 //!   arithmetic ([`FieldOp`]) and the NTT (bit reversal, radix-2 stages in global memory, up to
@@ -27,7 +27,7 @@
 //!   ranges), [`zkprove_poly::PointwiseOps`], [`zkprove_poly::NttOps`] with the CPU backend's
 //!   conventions, [`zkprove_curve::MsmOps`] for BN254 G1 and G2 ([`GpuBases`]: bases uploaded once
 //!   and kept resident; Pippenger with signed digits, a counting sort by bucket, XYZZ bucket sums
-//!   and split running-sum reductions on the device, from `kernels/curve.h` + `kernels/msm.cu`;
+//!   and split running-sum reductions on the device, from `msm/curve.h` + `msm/msm.cu`;
 //!   an MSM reads its scalars in place from a device column and queues the read-back of its window
 //!   sums), and zkprove-groth16's `Groth16Backend` (this crate depends on the protocol crates whose
 //!   traits it implements, never the other way round). Failures reach callers as the backends'
@@ -41,7 +41,7 @@
 //!   binary passes it). Device MSM phase profiles ([`GpuConfig::profile`]) are `tracing` events.
 //! - [`zkprove_sumcheck::SumcheckOps`] for both backends (M31/QM31, BabyBear/BabyBear⁴,
 //!   Goldilocks/Goldilocks², [`GpuExtension`]): MLE folds and one fused round kernel per round
-//!   (`kernels/ext.h` + `kernels/sumcheck.cu`), and [`zkprove_hash::MerkleOps`] for the Poseidon2
+//!   (`field/ext.h` + `sumcheck/sumcheck.cu`), and [`zkprove_hash::MerkleOps`] for the Poseidon2
 //!   Merkle hash over device digest columns ([`digest_download`]).
 //! - Whole proofs in device memory (zkprove-groth16's generic proof on [`GpuBackend`]): [`GpuBases::msm_device`] reads
 //!   its scalars in place from a device column (from an offset, so several MSMs share one upload
@@ -54,6 +54,20 @@
 //!   transfers are the witness (up) and the MSMs' window sums (down): no `n`-sized array comes
 //!   back. The kernels are queued on the device's one compute stream (queue) with one host wait
 //!   per proof; on CUDA uploads go on the transfer stream.
+//!
+//! # Layout
+//!
+//! `src/runtime/` is what every concept runs on: the [`Runtime`] trait, [`GpuBuffer`], launches,
+//! kernel arguments and named programs ([`ProgramSource`]) in `mod.rs`; the CUDA (`cuda.rs`,
+//! `nvrtc.rs`) and OpenCL (`opencl.rs`) runtimes with their devices, streams and per-device
+//! program caches; device discovery (`devices.rs`), [`GpuConfig`] (`config.rs`) and
+//! [`GpuBackend`] with the [`zkprove_poly::DeviceError`] conversion and device health
+//! (`backend.rs`). Each concept then has one folder with its host code beside its kernels:
+//! `src/field/` (the field programs: `common.h`, one header per field, `ext.h`, `field_ops.cu`,
+//! and the element-wise wrappers in `ops.rs`), `src/ntt/` (`ntt.cu`), `src/msm/` (`curve.h`,
+//! `msm.cu`), `src/merkle/` (`poseidon2.cu`; `MerkleOps` in `ops.rs`), `src/sumcheck/`
+//! (`sumcheck.cu`) and `src/groth16/` (the quotient and the CSR matrices, `csr.rs`, on the field
+//! and NTT kernels). [`kernels`] embeds every `.cu`/`.h` file and names the kernel entry points.
 //!
 //! # Kernel build: NVRTC at runtime, cached per process
 //!
@@ -81,70 +95,64 @@
 //! tests on a CUDA device and skips where there is none. The MSM has its own three:
 //! `tests/nvrtc_msm.rs`, `tests/msm_opencl.rs` (against crates/curve's CPU MSM, sizes 0..2^12)
 //! and `tests/msm_cuda.rs`. Poseidon2-16 (M31, BabyBear) and the Poseidon2 Merkle commit
-//! ([`gpu_merkle_root`], `kernels/poseidon2.cu`) likewise: `tests/nvrtc_merkle.rs`,
+//! ([`gpu_merkle_root`], `merkle/poseidon2.cu`) likewise: `tests/nvrtc_merkle.rs`,
 //! `tests/merkle_opencl.rs` (against crates/hash) and `tests/merkle_cuda.rs`. The device pieces
 //! of the Groth16 quotient and the MSMs over device-resident scalars: `tests/quotient_opencl.rs`.
 //! Sumcheck: `tests/nvrtc_sumcheck.rs` (fails on spills), `tests/sumcheck_opencl.rs` (against
 //! crates/sumcheck's CPU backend, whole proofs included) and `tests/sumcheck_cuda.rs`; GPU
 //! `MerkleOps`: `tests/merkle_ops_opencl.rs`.
 
-mod backend;
-mod buffer;
-mod config;
-mod csr;
-#[cfg(feature = "cuda")]
-mod cuda;
-mod devices;
 mod field;
 mod groth16;
 pub mod kernels;
 mod merkle;
-mod merkle_ops;
 mod msm;
 mod ntt;
-#[cfg(feature = "cuda")]
-pub mod nvrtc;
-#[cfg(feature = "opencl")]
-mod opencl;
-mod ops;
+mod runtime;
 mod sumcheck;
 
+// `zkprove_gpu::nvrtc` stays a public module under its old name.
 #[cfg(feature = "cuda")]
-pub use backend::CudaBackend;
+pub use runtime::nvrtc;
+
+#[cfg(feature = "cuda")]
+pub use runtime::backend::CudaBackend;
 #[cfg(feature = "opencl")]
-pub use backend::OpenClBackend;
-pub use backend::{GpuBackend, device_error, unhealthy_reason};
+pub use runtime::backend::OpenClBackend;
+pub use runtime::backend::{GpuBackend, device_error, unhealthy_reason};
 
 /// Whether a CUDA device can be used: never in a build without the `cuda` feature.
 #[cfg(not(feature = "cuda"))]
 pub fn cuda_available() -> bool {
     false
 }
-pub use buffer::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
-pub use config::{AlreadyConfigured, ConfigVarError, GpuConfig, MsmAccumulate, config, configure};
-pub use csr::GpuCsr;
-#[cfg(feature = "cuda")]
-pub use cuda::{
-    CUBIN_DIR_ENV, CudaDevice, CudaReadback, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES,
-    cuda_available,
-};
-pub use devices::{DeviceInfo, GpuBackendKind, list_devices};
+pub use field::ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 pub use field::{FieldKind, GpuField};
 pub use groth16::DeviceMatrices;
+pub use groth16::csr::GpuCsr;
+pub use merkle::ops::digest_download;
 pub use merkle::{
     MERKLE_OUT, MERKLE_RATE, POSEIDON2_PROGRAMS, POSEIDON2_WIDTH, Poseidon2GpuField,
     gpu_merkle_layers, gpu_merkle_root, gpu_merkle_root_resident, gpu_poseidon2_permute,
     poseidon2_program_source,
 };
-pub use merkle_ops::digest_download;
 pub use msm::{
     GpuBases, GpuCurve, MIN_CHUNK, MSM_PROGRAMS, PendingMsm, gpu_window_bits,
     max_precompute_levels, msm_program_source,
 };
 pub use ntt::{CosetNtt, ntt_batch_on};
+pub use runtime::config::{
+    AlreadyConfigured, ConfigVarError, GpuConfig, MsmAccumulate, config, configure,
+};
+#[cfg(feature = "cuda")]
+pub use runtime::cuda::{
+    CUBIN_DIR_ENV, CudaDevice, CudaReadback, DeviceBuffer, PINNED_TRANSFER_MIN_BYTES,
+    cuda_available,
+};
+pub use runtime::devices::{DeviceInfo, GpuBackendKind, list_devices};
 #[cfg(feature = "opencl")]
-pub use opencl::{ClBuffer, ClDevice, ClReadback};
-pub use ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
+pub use runtime::opencl::{ClBuffer, ClDevice, ClReadback};
+pub use runtime::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
 pub use sumcheck::{
     GpuExtension, SC_MAX_TABLES, SUMCHECK_PROGRAMS, ext_download, ext_upload,
     sumcheck_program_source,

@@ -1,11 +1,11 @@
 //! Sparse matrix–vector products on the device: a matrix in CSR form (row starts, column indices
 //! and per-entry indices into a table of distinct values, as crates/groth16's `SparseMatrix`
 //! stores A and B) uploaded once, then `M·w` for device vectors `w`, one work-item per row
-//! (kernel `fe_csr_mul_vec` in `kernels/field_ops.cu`).
+//! (kernel `fe_csr_mul_vec` in `src/field/field_ops.cu`).
 
 use std::sync::Arc;
 
-use crate::buffer::{KernelArg, Launch, Runtime};
+use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{GpuBuffer, GpuError, GpuField};
 
 /// A sparse matrix resident on the device (see the module docs).

@@ -41,7 +41,7 @@ pub fn list_devices() -> Vec<DeviceInfo> {
     #[allow(unused_mut)]
     let mut out = Vec::new();
     #[cfg(feature = "cuda")]
-    for ordinal in 0..crate::cuda::device_count() {
+    for ordinal in 0..crate::runtime::cuda::device_count() {
         let Ok(dev) = crate::CudaDevice::open(ordinal) else { continue };
         let (major, minor) = dev.compute_capability().unwrap_or((0, 0));
         out.push(DeviceInfo {
@@ -53,7 +53,7 @@ pub fn list_devices() -> Vec<DeviceInfo> {
         });
     }
     #[cfg(feature = "opencl")]
-    for (index, id) in crate::opencl::all_device_ids().into_iter().enumerate() {
+    for (index, id) in crate::runtime::opencl::all_device_ids().into_iter().enumerate() {
         let d = opencl3::device::Device::new(id);
         out.push(DeviceInfo {
             backend: GpuBackendKind::OpenCl,

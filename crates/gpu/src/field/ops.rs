@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::buffer::{KernelArg, Launch, Runtime};
+use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{GpuBuffer, GpuError, GpuField};
 
 /// An element-wise operation.

@@ -10,7 +10,7 @@ use cudarc::driver::{
     PinnedHostSlice, PushKernelArg,
 };
 
-use crate::buffer::{KernelArg, ProgramSource, Runtime, TwiddleCache};
+use crate::runtime::{KernelArg, ProgramSource, Runtime, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError, nvrtc};
 
 /// A CUDA device buffer of `T` (see [`GpuBuffer`]).

@@ -11,6 +11,8 @@
 //! device's one compute stream (queue) without a host synchronisation in between, and on CUDA the
 //! witness upload runs on the transfer stream, beside the previous proof's kernels.
 
+pub(crate) mod csr;
+
 use std::sync::Arc;
 
 use zkprove_curve::Affine;
@@ -18,8 +20,8 @@ use zkprove_curve::bn254::{G1Config, G2Config};
 use zkprove_field::bn254::Fr;
 use zkprove_groth16::{Groth16Backend, Groth16Error, KeyUse, QapMatrix, SparseMatrix, coset_shift};
 
-use crate::backend::device_error;
-use crate::buffer::Runtime;
+use crate::runtime::Runtime;
+use crate::runtime::backend::device_error;
 use crate::{CosetNtt, GpuBackend, GpuBases, GpuBuffer, GpuCsr, GpuCurve, GpuError};
 
 fn gpu_err<R: Runtime>(e: GpuError) -> Groth16Error {

@@ -14,7 +14,7 @@ use opencl3::memory::{Buffer, CL_MEM_READ_WRITE, ClMem};
 use opencl3::program::Program;
 use opencl3::types::{CL_BLOCKING, CL_NON_BLOCKING, cl_device_id};
 
-use crate::buffer::{KernelArg, ProgramSource, Runtime, TwiddleCache};
+use crate::runtime::{KernelArg, ProgramSource, Runtime, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError};
 
 /// Work-group size of launches that do not need a particular one.

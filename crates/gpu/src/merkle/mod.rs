@@ -1,5 +1,5 @@
 //! Poseidon2 (width 16, M31 and BabyBear) and Poseidon2 Merkle commitments on the device
-//! (`kernels/poseidon2.cu`), equal to crates/hash's [`Poseidon2`] and
+//! (`poseidon2.cu`, beside this file), equal to crates/hash's [`Poseidon2`] and
 //! `Poseidon2Merkle<F, 16, 8, 8>`.
 //!
 //! The permutation's tables are generated into the program source from crates/hash's standard
@@ -14,7 +14,9 @@
 //! [`gpu_merkle_layers`] downloads every layer.
 //!
 //! crates/hash's `MerkleOps` for the GPU backends (digest columns of `[F; 8]`) is in
-//! `merkle_ops.rs`, on the same kernels.
+//! `ops.rs` (`merkle::ops`), on the same kernels.
+
+pub(crate) mod ops;
 
 use std::sync::Arc;
 
@@ -25,7 +27,7 @@ use zkprove_field::babybear::BabyBear;
 use zkprove_field::m31::M31;
 use zkprove_hash::Poseidon2;
 
-use crate::buffer::{KernelArg, Launch, ProgramSource, Runtime};
+use crate::runtime::{KernelArg, Launch, ProgramSource, Runtime};
 use crate::{FieldKind, GpuBuffer, GpuError, GpuField, kernels};
 
 /// The permutation width.

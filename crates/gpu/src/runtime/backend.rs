@@ -16,7 +16,7 @@ use std::sync::Mutex;
 use zkprove_field::Field;
 use zkprove_poly::{Backend, Column, ColumnOps, DeviceError, PointwiseOps};
 
-use crate::buffer::Runtime;
+use crate::runtime::Runtime;
 use crate::{FieldOp, GpuBuffer, GpuError, GpuField, field_op};
 
 /// The backend whose columns are [`GpuBuffer`]s on runtime `R`'s default device

@@ -1,6 +1,16 @@
 //! What the CUDA and OpenCL runtimes have in common ([`Runtime`]), and the typed device buffer built
 //! on it ([`GpuBuffer`]).
 
+pub(crate) mod backend;
+pub(crate) mod config;
+#[cfg(feature = "cuda")]
+pub(crate) mod cuda;
+pub(crate) mod devices;
+#[cfg(feature = "cuda")]
+pub mod nvrtc;
+#[cfg(feature = "opencl")]
+pub(crate) mod opencl;
+
 use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
 //! Multi-scalar multiplication on the device: [`MsmOps`] for BN254 G1 and G2 on the CUDA and
-//! OpenCL backends (Pippenger, kernels in `kernels/msm.cu` over `kernels/curve.h`).
+//! OpenCL backends (Pippenger, kernels in `msm.cu` over `curve.h`, both beside this file).
 //!
 //! [`MsmOps::prepare_bases`] uploads the affine bases once (x then y, each coordinate one Fq or
 //! two for Fq2, in Montgomery form as crates/field stores them; `(0, 0)` is infinity) and keeps
@@ -33,7 +33,7 @@ use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, Xyzz};
 use zkprove_field::bn254::{Fp256, Fp256Params, Fq, FqParams, Fr, FrParams};
 use zkprove_poly::ColumnRef;
 
-use crate::buffer::{KernelArg, Launch, PendingDownload, ProgramSource, Runtime};
+use crate::runtime::{KernelArg, Launch, PendingDownload, ProgramSource, Runtime};
 use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error, kernels};
 
 /// The smallest chunk of points an MSM is split into when device memory is short.

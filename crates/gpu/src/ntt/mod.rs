@@ -17,8 +17,8 @@ use std::sync::Arc;
 use zkprove_field::TwoAdicField;
 use zkprove_poly::{Direction, NttOps, Order, PolyError};
 
-use crate::buffer::{KernelArg, Launch, Runtime};
 use crate::kernels::NTT_LOCAL_LOG;
+use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error};
 
 /// The NTT of every column, each on its own device buffer.

@@ -1,6 +1,6 @@
 //! crates/hash's [`MerkleOps`] for the GPU backends, for the Poseidon2 Merkle hash of the device
 //! programs (`Poseidon2Merkle<F, 16, 8, 8>` over M31 or BabyBear, crates/hash's standard
-//! instance): leaves by `p2_hash_rows`, layers by `p2_compress` (`kernels/poseidon2.cu`).
+//! instance): leaves by `p2_hash_rows`, layers by `p2_compress` (`poseidon2.cu`, beside this file).
 //!
 //! A digest column is a device buffer of `[F; 8]`, the digests' elements consecutive (the layout
 //! the kernels read and write); [`digest_download`] copies one back. The device programs hold the
@@ -9,7 +9,7 @@
 
 use zkprove_hash::{MerkleError, MerkleOps, Poseidon2, Poseidon2Merkle};
 
-use crate::buffer::{KernelArg, Launch, Runtime};
+use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{
     GpuBackend, GpuBuffer, GpuError, MERKLE_OUT, POSEIDON2_WIDTH, Poseidon2GpuField, device_error,
 };

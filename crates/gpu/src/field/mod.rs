@@ -2,6 +2,8 @@
 //! of each field (portability header + field header + kernels, with the field's constants generated
 //! from crates/field).
 
+pub(crate) mod ops;
+
 use core::fmt::Write as _;
 
 use zkprove_field::Field;

@@ -1,5 +1,5 @@
 //! Sumcheck rounds on the device: [`SumcheckOps`] for [`crate::GpuBackend`] (CUDA and OpenCL), from
-//! `kernels/ext.h` (the extension fields as device structs) and `kernels/sumcheck.cu`.
+//! `src/field/ext.h` (the extension fields as device structs) and `sumcheck.cu` (beside this file).
 //!
 //! Field pairs ([`GpuExtension`]): M31 → QM31, BabyBear → BabyBear⁴, Goldilocks → Goldilocks²,
 //! one named program per pair ([`SUMCHECK_PROGRAMS`]), built and cached per device like the other
@@ -35,7 +35,7 @@ use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::m31::{M31, QM31};
 use zkprove_sumcheck::{MAX_DEGREE, SumcheckError, SumcheckOps, Term};
 
-use crate::buffer::{KernelArg, Launch, ProgramSource, Runtime};
+use crate::runtime::{KernelArg, Launch, ProgramSource, Runtime};
 use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error, kernels};
 
 /// The most distinct tables one round launch reads (`SC_MAX_TABLES` in `sumcheck.cu`).

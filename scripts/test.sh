@@ -19,6 +19,10 @@ cargo fmt --all --check
 step "lint"
 cargo clippy -j"$jobs" --workspace --all-targets -- -D warnings
 
+step "zkprove-gpu with one runtime only (cargo features cuda / opencl)"
+cargo check -j"$jobs" -p zkprove-gpu --no-default-features --features opencl --all-targets
+cargo check -j"$jobs" -p zkprove-gpu --no-default-features --features cuda --all-targets
+
 step "end-to-end fixtures: circuits compiled by circom2, keys and proofs by snarkjs (pinned in e2e/package-lock.json)"
 if ! command -v npm >/dev/null 2>&1; then
   if command -v apt-get >/dev/null 2>&1; then

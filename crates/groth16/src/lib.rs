@@ -40,12 +40,14 @@
 
 #![forbid(unsafe_code)]
 
+mod diagnose;
 mod matrix;
 mod prover;
 pub mod setup;
 mod stream;
 mod verifier;
 
+pub use diagnose::key_fault;
 pub use matrix::SparseMatrix;
 pub use prover::{
     CpuMatrices, Groth16Backend, Groth16Prover, KeyUse, PendingProof, QapMatrix, QueryMsms,

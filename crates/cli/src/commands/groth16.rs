@@ -4,16 +4,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
-use rand::SeedableRng;
-use rand::rngs::StdRng;
 use zkprove_circom::{
-    CircomError, G1Query, Proof, VerificationKey, Witness, ZkeyReader, read_public_signals,
-    write_proof_and_public,
+    Proof, VerificationKey, Witness, ZkeyReader, read_public_signals, write_proof_and_public,
 };
-use zkprove_curve::bn254::{G1Affine, G1Config, G2Affine, G2Config, multi_pairing};
-use zkprove_curve::msm::msm_pippenger;
-use zkprove_field::Field;
-use zkprove_field::bn254::Fr;
 use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_groth16::{
     Groth16Backend, Groth16Error, Groth16Prover, KeyUse, StreamingProver,
@@ -203,63 +196,9 @@ pub(super) fn unverified(zkey: &Path, wtns: &Path, err: impl Into<anyhow::Error>
     }
 }
 
-/// Looks for a fault of the proving key at `zkey` that its own points show (run only after a
-/// proof failed verification, so that the happy path pays nothing):
-/// - every B2 point in G2's prime-order subgroup (streamed, in parallel; G1 points and the
-///   header's are checked whenever the key is read);
-/// - B1 and B2 holding the same values `[v_i(τ)]₁`, `[v_i(τ)]₂`: a random combination of each
-///   must pair the same, `e(Σ ρ_i·B1_i, g₂) = e(g₁, Σ ρ_i·B2_i)`; on a mismatch, halving the range
-///   finds the first point that differs (a changed or replaced point of either section).
-///
-/// A changed coefficient or a replaced point of A, C, H or IC cannot be told from a witness that
-/// does not satisfy the circuit without the circuit itself, so `None` then.
+/// [`zkprove_groth16::key_fault`], as the error to report, if the key shows a fault.
 pub(super) fn key_fault(zkey: &Path) -> Option<anyhow::Error> {
-    let file = label(zkey);
-    let check = || -> std::result::Result<(), CircomError> {
-        let mut reader = ZkeyReader::open(zkey)?;
-        reader.check_b2_subgroup()?;
-        let b1 = reader.g1_query(G1Query::B1)?;
-        let b2 = reader.b2()?;
-        match first_b1_b2_mismatch(&b1, &b2) {
-            None => Ok(()),
-            Some(index) => Err(CircomError::InconsistentPoints {
-                file: file.clone(),
-                sections: "sections 6 (B1) and 7 (B2)",
-                index: index as u64,
-                reason: "B1 and B2 hold different values (a point of one of them was changed)",
-            }),
-        }
-    };
-    check().err().map(anyhow::Error::new)
-}
-
-/// The first index where `[v]₁ = b1[i]` and `[v']₂ = b2[i]` have `v ≠ v'`, by random linear
-/// combinations checked with one pairing each, halving the range that differs (`None` when every
-/// pair matches, up to a chance of about `log₂ n / r`).
-fn first_b1_b2_mismatch(b1: &[G1Affine], b2: &[G2Affine]) -> Option<usize> {
-    let mut rng = StdRng::from_os_rng();
-    let mut differs = |range: std::ops::Range<usize>| -> bool {
-        let rho: Vec<Fr> = (0..range.len()).map(|_| Fr::random(&mut rng)).collect();
-        let (Ok(x), Ok(y)) = (
-            msm_pippenger::<G1Config>(&b1[range.clone()], &rho),
-            msm_pippenger::<G2Config>(&b2[range], &rho),
-        ) else {
-            return false;
-        };
-        let pairs =
-            [(x.to_affine(), G2Affine::generator()), (-G1Affine::generator(), y.to_affine())];
-        !multi_pairing(&pairs).is_one()
-    };
-    let n = b1.len().min(b2.len());
-    if !differs(0..n) {
-        return None;
-    }
-    let mut range = 0..n;
-    while range.len() > 1 {
-        let mid = range.start + range.len() / 2;
-        range = if differs(range.start..mid) { range.start..mid } else { mid..range.end };
-    }
-    Some(range.start)
+    zkprove_groth16::key_fault(zkey).err().map(anyhow::Error::new)
 }
 
 fn prove(args: &ProveArgs) -> Result<()> {

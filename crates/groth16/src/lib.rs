@@ -51,7 +51,7 @@ pub use diagnose::key_fault;
 pub use matrix::SparseMatrix;
 pub use prover::{
     CpuMatrices, Groth16Backend, Groth16Prover, KeyUse, PendingProof, QapMatrix, QueryMsms,
-    StreamingProver, coset_shift, cpu_quotient, quotient,
+    StreamingProver, check_matrix_rows, coset_shift, cpu_quotient, quotient,
 };
 pub use stream::ProofStream;
 pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};

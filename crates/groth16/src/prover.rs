@@ -206,7 +206,16 @@ pub struct CpuMatrices {
     n_cols: usize,
 }
 
-fn check_matrix_rows(a: &SparseMatrix, b: &SparseMatrix, log_n: usize) -> Result<(), Groth16Error> {
+/// That the A and B matrices have one row per point of the domain of `2^log_n` points: what every
+/// [`Groth16Backend::prepare_matrices`] checks first.
+///
+/// # Errors
+/// [`Groth16Error::MatrixShape`].
+pub fn check_matrix_rows(
+    a: &SparseMatrix,
+    b: &SparseMatrix,
+    log_n: usize,
+) -> Result<(), Groth16Error> {
     let n = 1usize.checked_shl(log_n as u32).unwrap_or(0);
     if a.n_rows() != n || b.n_rows() != n {
         return Err(Groth16Error::MatrixShape { a_rows: a.n_rows(), b_rows: b.n_rows(), log_n });

@@ -18,7 +18,9 @@ use std::sync::Arc;
 use zkprove_curve::Affine;
 use zkprove_curve::bn254::{G1Config, G2Config};
 use zkprove_field::bn254::Fr;
-use zkprove_groth16::{Groth16Backend, Groth16Error, KeyUse, QapMatrix, SparseMatrix, coset_shift};
+use zkprove_groth16::{
+    Groth16Backend, Groth16Error, KeyUse, QapMatrix, SparseMatrix, check_matrix_rows, coset_shift,
+};
 
 use crate::runtime::Runtime;
 use crate::runtime::backend::device_error;
@@ -66,14 +68,7 @@ impl<R: Runtime> Groth16Backend for GpuBackend<R> {
         n_vars: usize,
         log_n: usize,
     ) -> Result<DeviceMatrices<R>, Groth16Error> {
-        let n = 1usize.checked_shl(log_n as u32).unwrap_or(0);
-        if a.n_rows() != n || b.n_rows() != n {
-            return Err(Groth16Error::MatrixShape {
-                a_rows: a.n_rows(),
-                b_rows: b.n_rows(),
-                log_n,
-            });
-        }
+        check_matrix_rows(&a, &b, log_n)?;
         let device = R::default_device().map_err(gpu_err::<R>)?;
         let upload = |m: &SparseMatrix| {
             let (row_start, cols, value_index, values) = m.csr_parts();

@@ -37,6 +37,18 @@
 //! proof queued before the current one is waited for on an asynchronous backend (the device busy
 //! while the host verifies). [`Groth16Prover::h_scalars`] reads `h` back for tests;
 //! [`cpu_quotient`] computes it on the CPU, the reference a GPU backend is tested against.
+//!
+//! ## Security
+//! Groth16 (Groth, EUROCRYPT 2016) is knowledge-sound in the generic bilinear group model (and
+//! perfectly zero-knowledge: every proof takes fresh `r, s` from the operating system's
+//! generator), provided the setup's toxic waste (τ, α, β, γ, δ) is destroyed: keys from
+//! [`setup`] are **insecure** (test keys), real keys come from a ceremony (snarkjs). The level is
+//! that of the pairing over BN254: about 100 bits after the exTNFS attacks on its 254-bit base field
+//! (Kim–Barbulescu 2016; estimates run 100–110 bits), not the 128 its name once suggested; the
+//! discrete logarithm in the 254-bit prime-order groups alone would give ~127. The verifier checks
+//! every proof point on the curve and in its prime-order subgroup, and refuses verification keys
+//! with α, β, γ or δ at infinity (which accept forged proofs); the tests tamper with each proof
+//! point and each public signal and see the proof rejected (`tests/snarkjs.rs`, `tests/setup.rs`).
 
 #![forbid(unsafe_code)]
 

@@ -4,8 +4,8 @@
 //!   `F::Packing::WIDTH` states at once; the standard instances of Plonky3 0.8 (BabyBear 16/24,
 //!   KoalaBear 16/24, M31 16, Goldilocks 8/12), their round constants regenerated here from the Grain LFSR.
 //! - [`MerkleTree`] over rows of field elements with openings and verification, built layer by
-//!   layer through a backend's [`MerkleOps`]; [`Poseidon2Merkle`] is Plonky3's sponge +
-//!   truncated-permutation scheme.
+//!   layer through a backend's [`MerkleOps`]; [`Poseidon2Merkle`]: a Poseidon2 sponge with a
+//!   leaf tag (domain separation, row length) + Plonky3's truncated-permutation compression.
 //! - [`PoseidonBn254`]: circomlib's `Poseidon(n)` over BN254 Fr, constants regenerated from the
 //!   Grain LFSR exactly as circomlibjs's tables were.
 //! - [`Transcript`]: a Fiat–Shamir duplex sponge over Poseidon2, with base- and extension-field
@@ -21,6 +21,7 @@ mod transcript;
 
 pub use merkle::{
     MerkleError, MerkleHash, MerkleOpening, MerkleOps, MerklePath, MerkleTree, Poseidon2Merkle,
+    leaf_tag,
 };
 pub use poseidon_bn254::PoseidonBn254;
 pub use poseidon2::Poseidon2;

@@ -5,12 +5,22 @@
 //! in parallel, through a backend's [`MerkleOps`] (the CPU backend packs `F::Packing::WIDTH` rows
 //! or node pairs per Poseidon2 call and spreads chunks over Rayon threads).
 //!
-//! [`Poseidon2Merkle`] is Plonky3's scheme, so roots can be compared with `p3-merkle-tree`:
-//! leaves through `PaddingFreeSponge<Poseidon2, WIDTH, RATE, OUT>` (overwrite mode, zero initial
-//! state, no padding) and nodes through `TruncatedPermutation<Poseidon2, 2, OUT, WIDTH>`.
+//! [`Poseidon2Merkle`]: leaves by an overwrite sponge of rate `RATE` (no padding) whose last
+//! capacity cell starts at [`leaf_tag`]`(row_len) = row_len + 1`, nodes by
+//! `permute(left ‖ right ‖ 0…)[..OUT]` (Plonky3's `TruncatedPermutation`).
 //!
-//! Rows are not length-prefixed (as in Plonky3): a verifier must know the row length, since a row
-//! and the same row with trailing zeros up to the next multiple of `RATE` hash alike.
+//! **Domain separation.** The tag separates leaves from inner nodes — without it a row of
+//! `2·OUT ≤ RATE` elements hashes exactly like the compression of two digests (Goldilocks
+//! `<12, 8, 4>`: `P(row ‖ 0)[..4] = compress(row[..4], row[4..])`), so two child digests could be
+//! opened as a "row" one level up — and binds the row length (a row and the same row with
+//! trailing zeros no longer hash alike). Where `2·OUT = WIDTH` (BabyBear/M31 `<16, 8, 8>`), a
+//! short row's leaf equals a compression only with a right child ending in the tag, i.e. a
+//! preimage. This departs from Plonky3's `PaddingFreeSponge` leaves (zero initial state), so
+//! roots differ from `p3-merkle-tree`'s; the tests build the same tree from Plonky3's
+//! permutation.
+//!
+//! **Height.** [`MerkleTree::verify`] takes the tree's height from the caller (who knows the
+//! committed size), never from the path: a path of another length is refused.
 
 use core::fmt::Debug;
 
@@ -47,6 +57,14 @@ pub enum MerkleError {
         index: usize,
         /// The number of leaves.
         n_leaves: usize,
+    },
+    /// An authentication path of another length than the tree's height.
+    #[error("Merkle path has {got} siblings, the tree's height is {expected}")]
+    WrongHeight {
+        /// The height of the committed tree.
+        expected: usize,
+        /// The siblings in the path.
+        got: usize,
     },
     /// The recomputed root differs from the committed one.
     #[error("Merkle path does not lead to the committed root")]
@@ -141,11 +159,18 @@ impl<H: MerkleHash> MerkleOps<H> for CpuBackend {
     }
 }
 
-/// Plonky3's Merkle hash over Poseidon2: leaves by a padding-free overwrite sponge of rate `RATE`
-/// taking the first `OUT` cells, nodes by `permute(left ‖ right ‖ 0…)[..OUT]`.
+/// A Merkle hash over Poseidon2: leaves by an overwrite sponge of rate `RATE` (no padding, last
+/// capacity cell starting at [`leaf_tag`]) taking the first `OUT` cells, nodes by
+/// `permute(left ‖ right ‖ 0…)[..OUT]`.
 #[derive(Clone, Debug)]
 pub struct Poseidon2Merkle<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize> {
     perm: Poseidon2<F, WIDTH>,
+}
+
+/// The initial value of a leaf sponge's last capacity cell: `row_len + 1` (never 0, the value
+/// an inner node's compression has there when `WIDTH > 2·OUT`).
+pub fn leaf_tag<F: Field>(row_len: usize) -> F {
+    F::from_u64(row_len as u64 + 1)
 }
 
 impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize>
@@ -154,9 +179,10 @@ impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize>
     /// Wraps a permutation.
     ///
     /// # Errors
-    /// [`HashError::UnsupportedWidth`] unless `0 < RATE ≤ WIDTH` and `0 < 2·OUT ≤ WIDTH`.
+    /// [`HashError::UnsupportedWidth`] unless `0 < RATE < WIDTH` (a capacity cell holds the leaf
+    /// tag) and `0 < 2·OUT ≤ WIDTH`.
     pub fn new(perm: Poseidon2<F, WIDTH>) -> Result<Self, HashError> {
-        if RATE == 0 || RATE > WIDTH || OUT == 0 || 2 * OUT > WIDTH {
+        if RATE == 0 || RATE >= WIDTH || OUT == 0 || 2 * OUT > WIDTH {
             return Err(HashError::UnsupportedWidth { width: WIDTH });
         }
         Ok(Self { perm })
@@ -167,7 +193,8 @@ impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize>
         &self.perm
     }
 
-    /// Absorbs `row_len` elements per lane, `get(lane, i)` giving element `i` of lane `lane`.
+    /// Absorbs `row_len` elements per lane, `get(lane, i)` giving element `i` of lane `lane`,
+    /// from the state that is zero but for the [`leaf_tag`] in its last cell.
     #[inline(always)]
     fn sponge_packed<P: PackedField<Scalar = F>>(
         &self,
@@ -175,6 +202,7 @@ impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize>
         get: impl Fn(usize, usize) -> F,
     ) -> [P; WIDTH] {
         let mut state = [P::default(); WIDTH];
+        state[WIDTH - 1] = P::broadcast(leaf_tag::<F>(row_len));
         let mut start = 0;
         while start < row_len {
             let take = RATE.min(row_len - start);
@@ -336,19 +364,24 @@ impl<H: MerkleHash> MerkleTree<H> {
         Ok((row, MerklePath { siblings }))
     }
 
-    /// Checks that `row` is row `index` of a tree with root `root` and `2^path.len()` leaves.
+    /// Checks that `row` is row `index` of a tree of `2^height` leaves with root `root`. The
+    /// height is the caller's (from the committed size), not the path's.
     ///
     /// # Errors
-    /// [`MerkleError::IndexOutOfRange`] when `index ≥ 2^path.len()`;
+    /// [`MerkleError::WrongHeight`] when the path has not `height` siblings;
+    /// [`MerkleError::IndexOutOfRange`] when `index ≥ 2^height`;
     /// [`MerkleError::RootMismatch`] when the path does not recompute `root`.
     pub fn verify(
         hasher: &H,
         root: &H::Digest,
+        height: usize,
         index: usize,
         row: &[H::F],
         path: &MerklePath<H::Digest>,
     ) -> Result<(), MerkleError> {
-        let height = path.siblings.len();
+        if path.siblings.len() != height {
+            return Err(MerkleError::WrongHeight { expected: height, got: path.siblings.len() });
+        }
         if height >= usize::BITS as usize || index >> height != 0 {
             let n_leaves = 1usize.checked_shl(height as u32).unwrap_or(usize::MAX);
             return Err(MerkleError::IndexOutOfRange { index, n_leaves });

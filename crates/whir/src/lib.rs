@@ -104,7 +104,11 @@ mod params;
 mod protocol;
 mod utils;
 
-pub use params::{MAX_FINAL_VARS, RoundConfig, SoundnessType, WhirConfig, WhirParams};
+pub use params::{
+    DEFAULT_MAX_POW_BITS, MAX_FINAL_VARS, RoundConfig, SecurityTerm, SoundnessType, TermKind,
+    WhirConfig, WhirParams, combination_bits, fold_sumcheck_bits, list_size_bits, log_eta,
+    max_pow_bits_for, ood_bits, pow_credit, proximity_gaps_bits, query_bits_each,
+};
 pub use protocol::{
     Committed, Opened, QueryOpening, ReceivedCommitment, Whir, WhirCommitment, WhirProof,
     WhirRoundProof, WhirWitness,

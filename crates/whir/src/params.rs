@@ -1,11 +1,42 @@
 //! WHIR parameters: what the caller chooses ([`WhirParams`]) and what follows from it
-//! ([`WhirConfig`]: rounds, queries, out-of-domain samples and proof-of-work bits per round).
+//! ([`WhirConfig`]: rounds, queries, out-of-domain samples and proof-of-work bits per round), with
+//! every round-by-round soundness term derived in this one file ([`SecurityTerm`]).
 //!
-//! The round-by-round soundness terms are those of the WHIR paper (ACFY24, §5 and the parameter
-//! discussion of its reference implementation): for each round `i` with `m_i` variables left, rate
-//! `ρ_i = 2^-r_i` and an extension field of `b` bits, every error term is expressed in bits and
-//! must reach the target `λ` (security bits), proof of work making up any shortfall up to
-//! [`WhirParams::max_pow_bits`].
+//! # The terms
+//!
+//! Notation for a round with `m` variables left: degree bound `d = 2^m`, rate `ρ = 2^-r`,
+//! evaluation domain `|L| = 2^(m+r)`, challenges in `E` with `|E| = 2^b`, decoding slack `η`
+//! and list size `ℓ` at the radius `δ` the analysis uses. Every term is `−log2` of an error
+//! probability; proof of work ground before a challenge adds what the check enforces
+//! ([`pow_credit`]); each term plus its grinding must reach the target `λ`.
+//!
+//! | assumption | `δ` | `η` | `ℓ` |
+//! |---|---|---|---|
+//! | [`SoundnessType::ConjectureList`] | `1 − ρ − η` | `ρ/20` | `d/(ρη)` (STIR Conj. 5.6, `c = 1`) |
+//! | [`SoundnessType::ProvableList`] | `1 − √ρ − η` | `√ρ/20` | `1/(2η√ρ)` (Johnson bound) |
+//! | [`SoundnessType::UniqueDecoding`] | `(1 − ρ)/2` | — | `1` |
+//!
+//! * **Folding, proximity gaps** (one term per round, charged at the round's `m` for each of its
+//!   `k` sumcheck challenges): conjecture `d/(η·ρ²·|E|)` (STIR Conjecture 5.6 as the WHIR
+//!   reference uses it); Johnson `(10.5)^7/(3ρ^1.5) · |L|²/|E|` (BCIKS20 Theorem 1.5 with
+//!   `η = √ρ/20`, i.e. `m = 10` there: `(1 + 1/(2m))^7 m^7 = 10.5^7`); unique decoding `|L|/|E|`
+//!   (BCIKS20 Theorem 1.4).
+//! * **Folding, sumcheck**: `2ℓ/|E|` (a degree-2 round polynomial, for each of the `ℓ` list
+//!   members; WHIR §5).
+//! * **Out-of-domain samples** (`s` of them): `C(ℓ, 2)·(d/|E|)^s`, i.e. `s(b − m) − 2 log2 ℓ + 1`
+//!   bits (two list members agreeing on all `s` points of a degree-`d` polynomial).
+//! * **Combination** (the random `γ` merging `c` constraints): `c·ℓ·2/|E|`, i.e.
+//!   `b − log2 c − log2 ℓ − 1`: at the start `c = 1 + s₀` (the claim and the commitment's OOD
+//!   answers), after round `i`'s queries `c = s_{i+1} + t_i`.
+//! * **Queries** (`t` of them): `(1 − δ)^t`: conjecture `(ρ + η)^t = (1.05ρ)^t`, Johnson
+//!   `(√ρ + η)^t = (1.05√ρ)^t`, unique decoding `((1 + ρ)/2)^t`. The query and combination
+//!   challenges of a round are one verifier message, protected by the same proof of work.
+//!
+//! **Proof of work** ([`pow_credit`]): the check asks for the low `b` bits of one base-field
+//! element of a hash to be zero; for a uniform element of `F_p` that happens with probability
+//! `⌈p/2^b⌉/p`, a little above `2^-b`, and that exact figure is what is credited. Grinding is
+//! capped at `⌊log2 p⌋ − 4` bits ([`max_pow_bits_for`]: 26 for BabyBear, 59 for Goldilocks) so
+//! that a nonce in `F_p` exists with overwhelming probability.
 
 use crate::WhirError;
 
@@ -13,14 +44,14 @@ use crate::WhirError;
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SoundnessType {
     /// Unique decoding radius `δ = (1 − ρ)/2`: proven, no list, no OOD samples, most queries
-    /// (`t = λ / −log2((1 + ρ)/2)`).
+    /// (`(1 + ρ)/2` error per query).
     UniqueDecoding,
-    /// Johnson bound `δ = 1 − √ρ − η`: proven (list decoding up to Johnson plus the
-    /// BCIKS20 proximity gaps), `t = 2λ / r` queries; the proximity-gaps term costs about
-    /// `2·m + 3.5·r + log2(10)` bits of the field, so it needs a large field or proof of work.
+    /// Johnson bound `δ = 1 − √ρ − η`, `η = √ρ/20`: proven (list decoding up to Johnson plus the
+    /// BCIKS20 proximity gaps); `1.05√ρ` error per query; the proximity-gaps term costs about
+    /// `2m + 3.5r + 22.2` bits of the field, so it needs a large field or proof of work.
     ProvableList,
-    /// Up to capacity `δ = 1 − ρ − η` (the conjecture the WHIR, STIR and FRI deployments use):
-    /// `t = λ / r` queries per round.
+    /// Up to capacity `δ = 1 − ρ − η`, `η = ρ/20` (the conjecture the WHIR, STIR and FRI
+    /// deployments use): `1.05ρ` error per query.
     ConjectureList,
 }
 
@@ -45,23 +76,27 @@ pub struct WhirParams {
     pub folding_factor: usize,
     /// `λ`: target security in bits.
     pub security_bits: usize,
-    /// The most proof-of-work bits the prover may grind per challenge.
+    /// The most proof-of-work bits the prover may grind per challenge (at most
+    /// [`max_pow_bits_for`] the field).
     pub max_pow_bits: usize,
     /// The decoding bound the analysis assumes.
     pub soundness: SoundnessType,
 }
 
+/// Proof-of-work bits allowed by default ([`WhirParams::new`]).
+pub const DEFAULT_MAX_POW_BITS: usize = 20;
+
 impl WhirParams {
     /// Parameters for `log_n` variables with the defaults used by the benchmarks: rate 1/2,
-    /// folding factor 4, 100 bits, conjectured list decoding up to capacity, at most 16 bits of
-    /// proof of work.
+    /// folding factor 4, 100 bits, conjectured list decoding up to capacity, at most
+    /// [`DEFAULT_MAX_POW_BITS`] bits of proof of work per challenge.
     pub fn new(log_n: usize) -> Self {
         Self {
             log_n,
             log_inv_rate: 1,
             folding_factor: 4,
             security_bits: 100,
-            max_pow_bits: 16,
+            max_pow_bits: DEFAULT_MAX_POW_BITS,
             soundness: SoundnessType::ConjectureList,
         }
     }
@@ -71,7 +106,7 @@ impl WhirParams {
 pub const MAX_FINAL_VARS: usize = 6;
 
 /// One WHIR round: `k` sumcheck rounds on the round's polynomial, then queries to its codeword.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+#[derive(Copy, Clone, Debug, PartialEq)]
 pub struct RoundConfig {
     /// Variables of the round's polynomial (before folding).
     pub n_vars: usize,
@@ -79,14 +114,59 @@ pub struct RoundConfig {
     pub log_domain: usize,
     /// `r_i`: the round's codeword has rate `2^-r_i`.
     pub log_inv_rate: usize,
+    /// `log2 η` of the round's code (negative; 0 for unique decoding, which has no slack).
+    pub log_eta: f64,
     /// Proof-of-work bits ground before each folding challenge of this round.
     pub folding_pow_bits: usize,
     /// Out-of-domain samples of the next codeword (0 in the last round).
     pub n_ood: usize,
     /// Shift queries to this round's codeword (before de-duplication).
     pub n_queries: usize,
-    /// Proof-of-work bits ground before the query indices are drawn.
+    /// Proof-of-work bits ground before the query indices (and the combination challenge).
     pub query_pow_bits: usize,
+}
+
+/// Which challenge (or check) a [`SecurityTerm`] bounds.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum TermKind {
+    /// The out-of-domain samples after a commitment (round `None`: the first commitment).
+    OutOfDomain,
+    /// The combination challenge `γ` (round `None`: the one before the first sumcheck).
+    Combination,
+    /// A folding challenge against the proximity-gaps bound.
+    FoldingProximityGaps,
+    /// A folding challenge against the sumcheck's degree.
+    FoldingSumcheck,
+    /// The shift queries of a round (the last round's check the final polynomial).
+    Queries,
+}
+
+impl core::fmt::Display for TermKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Self::OutOfDomain => "ood",
+            Self::Combination => "combination",
+            Self::FoldingProximityGaps => "folding_proximity_gaps",
+            Self::FoldingSumcheck => "folding_sumcheck",
+            Self::Queries => "queries",
+        })
+    }
+}
+
+/// One round-by-round soundness term: the error of one verifier challenge, before and after the
+/// proof of work ground for it.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct SecurityTerm {
+    /// The WHIR round (`None`: at the commitment / before the first round).
+    pub round: Option<usize>,
+    /// Which challenge.
+    pub kind: TermKind,
+    /// `−log2` of the error without proof of work.
+    pub error_bits: f64,
+    /// Proof-of-work bits ground before the challenge (the difficulty asked).
+    pub pow_bits: usize,
+    /// `error_bits` plus what the proof-of-work check really enforces ([`pow_credit`]).
+    pub bits: f64,
 }
 
 /// Everything that follows from [`WhirParams`] and the field sizes.
@@ -98,139 +178,145 @@ pub struct WhirConfig {
     pub field_bits: f64,
     /// Out-of-domain samples sent with the commitment.
     pub commit_ood: usize,
+    /// Proof-of-work bits ground before the first combination challenge `γ`.
+    pub combination_pow_bits: usize,
     /// The rounds, first to last; the last one ends with the final polynomial.
     pub rounds: Vec<RoundConfig>,
     /// Variables of the final polynomial (sent as its `2^final_vars` coefficients).
     pub final_vars: usize,
-    /// The achieved security in bits: the minimum over all round-by-round terms plus the proof of
-    /// work ground for it.
+    /// Every round-by-round term, in protocol order.
+    pub terms: Vec<SecurityTerm>,
+    /// The achieved security in bits: the minimum of [`SecurityTerm::bits`] over all terms.
     pub achieved_bits: f64,
 }
 
-/// `log2(1/η)` with a minus sign: the slack below the decoding radius the analysis uses.
-fn log_eta(s: SoundnessType, log_inv_rate: usize) -> f64 {
+/// `log2 η` (negative) of a code of rate `2^-log_inv_rate`: `ρ/20` up to capacity, `√ρ/20` up
+/// to Johnson, 0 (unused) for unique decoding.
+pub fn log_eta(s: SoundnessType, log_inv_rate: usize) -> f64 {
+    let log20 = 20f64.log2();
     match s {
-        SoundnessType::ProvableList => {
-            -(0.5 * log_inv_rate as f64 + core::f64::consts::LOG2_10 + 1.0)
-        }
+        SoundnessType::ConjectureList => -(log_inv_rate as f64) - log20,
+        SoundnessType::ProvableList => -(log_inv_rate as f64) / 2.0 - log20,
         SoundnessType::UniqueDecoding => 0.0,
-        SoundnessType::ConjectureList => -(log_inv_rate as f64 + 1.0),
     }
 }
 
-/// log2 of the list size at the decoding radius.
-fn list_size_bits(s: SoundnessType, n_vars: usize, log_inv_rate: usize) -> f64 {
+/// `log2 ℓ`: the list size at the decoding radius of a code of `2^n_vars` coefficients and rate
+/// `2^-log_inv_rate`.
+pub fn list_size_bits(s: SoundnessType, n_vars: usize, log_inv_rate: usize) -> f64 {
     let eta = log_eta(s, log_inv_rate);
     match s {
+        // d/(ρη)
         SoundnessType::ConjectureList => (n_vars + log_inv_rate) as f64 - eta,
-        SoundnessType::ProvableList => log_inv_rate as f64 / 2.0 - (1.0 + eta),
+        // 1/(2η√ρ)
+        SoundnessType::ProvableList => log_inv_rate as f64 / 2.0 - 1.0 - eta,
         SoundnessType::UniqueDecoding => 0.0,
     }
 }
 
-/// Bits of security of `n_ood` out-of-domain samples (a wrong list member agreeing on all of them).
-fn ood_bits(
+/// Bits of `n_ood` out-of-domain samples: `C(ℓ, 2)·(d/|E|)^s`.
+pub fn ood_bits(
     s: SoundnessType,
     n_vars: usize,
     log_inv_rate: usize,
     field_bits: f64,
     n_ood: usize,
 ) -> f64 {
-    let list = list_size_bits(s, n_vars, log_inv_rate);
-    (n_ood as f64) * field_bits + 1.0 - (2.0 * list + (n_vars * n_ood) as f64)
-}
-
-/// The fewest OOD samples reaching `lambda` bits (0 for unique decoding).
-fn ood_samples(
-    s: SoundnessType,
-    lambda: usize,
-    n_vars: usize,
-    log_inv_rate: usize,
-    field_bits: f64,
-) -> Result<usize, WhirError> {
     if s == SoundnessType::UniqueDecoding {
-        return Ok(0);
+        return f64::INFINITY;
     }
-    (1..64).find(|&t| ood_bits(s, n_vars, log_inv_rate, field_bits, t) >= lambda as f64).ok_or_else(
-        || WhirError::Params {
-            reason: format!(
-                "no number of OOD samples reaches {lambda} bits in a {field_bits:.1}-bit field"
-            ),
-        },
-    )
+    let list = list_size_bits(s, n_vars, log_inv_rate);
+    n_ood as f64 * (field_bits - n_vars as f64) - 2.0 * list + 1.0
 }
 
-/// Bits of security of one folding challenge: min(proximity gaps, sumcheck).
-fn fold_bits(s: SoundnessType, n_vars: usize, log_inv_rate: usize, field_bits: f64) -> f64 {
-    let prox_gaps = field_bits
-        - match s {
-            SoundnessType::ConjectureList => {
-                (n_vars + log_inv_rate) as f64 - log_eta(s, log_inv_rate)
-            }
-            SoundnessType::ProvableList => {
-                core::f64::consts::LOG2_10 + 3.5 * log_inv_rate as f64 + 2.0 * n_vars as f64
-            }
-            SoundnessType::UniqueDecoding => (n_vars + log_inv_rate) as f64,
-        };
-    let sumcheck = field_bits - (list_size_bits(s, n_vars, log_inv_rate) + 1.0);
-    prox_gaps.min(sumcheck)
-}
-
-/// Queries reaching `bits` bits on a codeword of rate `2^-log_inv_rate`.
-fn n_queries(s: SoundnessType, bits: usize, log_inv_rate: usize) -> usize {
-    let t = match s {
-        SoundnessType::UniqueDecoding => {
-            let rate = (-(log_inv_rate as f64)).exp2();
-            -(bits as f64) / (0.5 * (1.0 + rate)).log2()
-        }
-        SoundnessType::ProvableList => 2.0 * bits as f64 / log_inv_rate as f64,
-        SoundnessType::ConjectureList => bits as f64 / log_inv_rate as f64,
-    };
-    t.ceil() as usize
-}
-
-/// Bits of security of `t` queries.
-fn query_bits(s: SoundnessType, log_inv_rate: usize, t: usize) -> f64 {
-    let t = t as f64;
-    match s {
-        SoundnessType::UniqueDecoding => {
-            let rate = (-(log_inv_rate as f64)).exp2();
-            -t * (0.5 * (1.0 + rate)).log2()
-        }
-        SoundnessType::ProvableList => t * 0.5 * log_inv_rate as f64,
-        SoundnessType::ConjectureList => t * log_inv_rate as f64,
-    }
-}
-
-/// Bits of security of the random linear combination of the OOD and query constraints.
-fn combination_bits(
+/// Bits of a folding challenge against proximity gaps (see the module docs).
+pub fn proximity_gaps_bits(
     s: SoundnessType,
     n_vars: usize,
     log_inv_rate: usize,
     field_bits: f64,
-    n_ood: usize,
-    t: usize,
 ) -> f64 {
-    field_bits - (((n_ood + t) as f64).log2() + list_size_bits(s, n_vars, log_inv_rate) + 1.0)
+    let (m, r) = (n_vars as f64, log_inv_rate as f64);
+    let error = match s {
+        // d / (η ρ²)
+        SoundnessType::ConjectureList => m - log_eta(s, log_inv_rate) + 2.0 * r,
+        // 10.5^7 / (3 ρ^1.5) · |L|²
+        SoundnessType::ProvableList => 7.0 * 10.5f64.log2() - 3f64.log2() + 1.5 * r + 2.0 * (m + r),
+        // |L|
+        SoundnessType::UniqueDecoding => m + r,
+    };
+    field_bits - error
 }
 
-/// Rounds up a proof-of-work need, with a little tolerance for floating-point noise.
-fn pow_needed(lambda: usize, bits: f64) -> usize {
-    let need = lambda as f64 - bits;
-    if need <= 1e-9 { 0 } else { (need - 1e-9).ceil() as usize }
+/// Bits of a folding challenge against the degree-2 sumcheck: `2ℓ/|E|`.
+pub fn fold_sumcheck_bits(
+    s: SoundnessType,
+    n_vars: usize,
+    log_inv_rate: usize,
+    field_bits: f64,
+) -> f64 {
+    field_bits - (list_size_bits(s, n_vars, log_inv_rate) + 1.0)
+}
+
+/// Bits of one query to a code of rate `2^-log_inv_rate`: `−log2(1 − δ)`.
+pub fn query_bits_each(s: SoundnessType, log_inv_rate: usize) -> f64 {
+    let rate = (-(log_inv_rate as f64)).exp2();
+    let eta = log_eta(s, log_inv_rate).exp2();
+    -match s {
+        SoundnessType::ConjectureList => rate + eta,
+        SoundnessType::ProvableList => rate.sqrt() + eta,
+        SoundnessType::UniqueDecoding => 0.5 * (1.0 + rate),
+    }
+    .log2()
+}
+
+/// Bits of a combination challenge merging `n_constraints` constraints for a code with `2^n_vars`
+/// coefficients and rate `2^-log_inv_rate`: `b − log2 c − log2 ℓ − 1`.
+pub fn combination_bits(
+    s: SoundnessType,
+    n_vars: usize,
+    log_inv_rate: usize,
+    field_bits: f64,
+    n_constraints: usize,
+) -> f64 {
+    field_bits
+        - ((n_constraints.max(1) as f64).log2() + list_size_bits(s, n_vars, log_inv_rate) + 1.0)
+}
+
+/// The most proof-of-work bits a nonce of one element of `F_p` can be ground for:
+/// `⌊log2 p⌋ − 4` (a passing nonce then exists except with probability `e^-16`).
+pub fn max_pow_bits_for(order: u64) -> usize {
+    (63 - order.leading_zeros() as usize).saturating_sub(4)
+}
+
+/// What a proof-of-work check of `bits` low zero bits of a uniform element of `F_p` enforces, in
+/// bits: `−log2(⌈p/2^bits⌉/p)` (slightly below `bits`; 0 for `bits = 0`).
+pub fn pow_credit(order: u64, bits: usize) -> f64 {
+    if bits == 0 {
+        return 0.0;
+    }
+    let p = order as u128;
+    let passing = p.div_ceil(1u128 << bits.min(127));
+    (p as f64).log2() - (passing as f64).log2()
+}
+
+/// The fewest proof-of-work bits (at most `max`) lifting `error_bits` to `lambda`; `None` when
+/// `max` bits are not enough.
+fn pow_for(order: u64, lambda: usize, error_bits: f64, max: usize) -> Option<usize> {
+    (0..=max).find(|&b| error_bits + pow_credit(order, b) >= lambda as f64)
 }
 
 impl WhirConfig {
-    /// Derives the rounds for a base field of `log2 p = base_bits`, an extension of degree
-    /// `ext_degree` and a base field of two-adicity `two_adicity`.
+    /// Derives the rounds for a base field of order `base_order` (a prime `p < 2^64`), an
+    /// extension of degree `ext_degree` and a base field of two-adicity `two_adicity`.
     ///
     /// # Errors
     /// [`WhirError::Params`] for `r = 0`, `k = 0`, `k > n`, a domain beyond the two-adicity, a
-    /// query domain too small, or a security target the field cannot reach within
-    /// `max_pow_bits` of proof of work.
+    /// query domain too small, `max_pow_bits` above [`max_pow_bits_for`] the field, or a
+    /// security target the field cannot reach within `max_pow_bits` of proof of work.
     pub fn new(
         params: WhirParams,
-        base_bits: f64,
+        base_order: u64,
         ext_degree: usize,
         two_adicity: usize,
     ) -> Result<Self, WhirError> {
@@ -251,20 +337,58 @@ impl WhirConfig {
                 n + r
             ));
         }
-        if params.max_pow_bits > 60 {
-            return bad(format!("max_pow_bits {} is above 60", params.max_pow_bits));
+        if base_order < 3 {
+            return bad(format!("base field order {base_order} is too small"));
         }
-        let field_bits = base_bits * ext_degree as f64;
+        let pow_cap = max_pow_bits_for(base_order);
+        if params.max_pow_bits > pow_cap {
+            return bad(format!(
+                "max_pow_bits {} is above {pow_cap}, the most one nonce of this field can be \
+                 ground for",
+                params.max_pow_bits
+            ));
+        }
+        let field_bits = (base_order as f64).log2() * ext_degree as f64;
         // Rounds: fold k variables at a time until at most MAX_FINAL_VARS are left (at least once).
         let n_rounds =
             if n <= MAX_FINAL_VARS { 1 } else { (n - MAX_FINAL_VARS).div_ceil(k).min(n / k) };
         let n_rounds = n_rounds.max(1);
         let final_vars = n - n_rounds * k;
-        let protocol_bits = lambda.saturating_sub(params.max_pow_bits);
+        // What the queries must reach themselves: λ minus the most the query grinding enforces.
+        let protocol_bits = lambda as f64 - pow_credit(base_order, params.max_pow_bits);
 
+        let mut terms = Vec::new();
+        let max_pow = params.max_pow_bits;
+        // The grinding for a term, or the error saying how far it is from the target.
+        let grind_for = |round: Option<usize>, kind: TermKind, error_bits: f64| {
+            pow_for(base_order, lambda, error_bits, max_pow).ok_or_else(|| {
+                let at = round.map_or("at the commitment".to_string(), |i| format!("round {i}"));
+                WhirError::Params {
+                    reason: format!(
+                        "{at}: the {kind} term gives {error_bits:.1} bits with {s} over a \
+                         {field_bits:.1}-bit field; {lambda} bits need {:.1} bits of proof of \
+                         work (max_pow_bits = {max_pow})",
+                        lambda as f64 - error_bits
+                    ),
+                }
+            })
+        };
+        // Adds a term ground by `pow` bits.
+        let mut push = |round, kind, error_bits: f64, pow: usize| {
+            let bits = error_bits + pow_credit(base_order, pow);
+            terms.push(SecurityTerm { round, kind, error_bits, pow_bits: pow, bits });
+        };
+
+        // The commitment's OOD samples: no grinding possible (the prover chose the codeword).
         let commit_ood = ood_samples(s, lambda, n, r, field_bits)?;
-        let mut achieved =
-            if commit_ood > 0 { ood_bits(s, n, r, field_bits, commit_ood) } else { f64::INFINITY };
+        if commit_ood > 0 {
+            push(None, TermKind::OutOfDomain, ood_bits(s, n, r, field_bits, commit_ood), 0);
+        }
+        // The first combination: the claim and the commitment's OOD answers.
+        let comb0 = combination_bits(s, n, r, field_bits, 1 + commit_ood);
+        let combination_pow_bits = grind_for(None, TermKind::Combination, comb0)?;
+        push(None, TermKind::Combination, comb0, combination_pow_bits);
+
         let mut rounds = Vec::with_capacity(n_rounds);
         for i in 0..n_rounds {
             let n_vars = n - i * k;
@@ -273,46 +397,89 @@ impl WhirConfig {
             if log_domain < k {
                 return bad(format!("round {i}: domain 2^{log_domain} smaller than a leaf 2^{k}"));
             }
-            let fold = fold_bits(s, n_vars, rate, field_bits);
-            let folding_pow_bits = pow_needed(lambda, fold);
-            achieved = achieved.min(fold + folding_pow_bits as f64);
-            let n_queries = n_queries(s, protocol_bits, rate).max(1);
-            let q_bits = query_bits(s, rate, n_queries);
-            let (n_ood, query_pow_bits) = if i + 1 < n_rounds {
-                let next_vars = n_vars - k;
-                let next_rate = rate + k - 1;
-                let n_ood = ood_samples(s, lambda, next_vars, next_rate, field_bits)?;
-                if n_ood > 0 {
-                    achieved = achieved.min(ood_bits(s, next_vars, next_rate, field_bits, n_ood));
-                }
-                let comb = combination_bits(s, next_vars, next_rate, field_bits, n_ood, n_queries);
-                let pow = pow_needed(lambda, q_bits.min(comb));
-                achieved = achieved.min(q_bits.min(comb) + pow as f64);
-                (n_ood, pow)
+            let gaps = proximity_gaps_bits(s, n_vars, rate, field_bits);
+            let sumcheck = fold_sumcheck_bits(s, n_vars, rate, field_bits);
+            let (kind, worst) = if gaps <= sumcheck {
+                (TermKind::FoldingProximityGaps, gaps)
             } else {
-                let pow = pow_needed(lambda, q_bits);
-                achieved = achieved.min(q_bits + pow as f64);
-                (0, pow)
+                (TermKind::FoldingSumcheck, sumcheck)
             };
-            for (what, bits) in [("folding", folding_pow_bits), ("query", query_pow_bits)] {
-                if bits > params.max_pow_bits {
-                    return bad(format!(
-                        "round {i}: {lambda} bits with {s} over a {field_bits:.1}-bit field need \
-                         {bits} bits of {what} proof of work (max_pow_bits = {})",
-                        params.max_pow_bits
-                    ));
+            let folding_pow_bits = grind_for(Some(i), kind, worst)?;
+            push(Some(i), TermKind::FoldingProximityGaps, gaps, folding_pow_bits);
+            push(Some(i), TermKind::FoldingSumcheck, sumcheck, folding_pow_bits);
+
+            let n_ood = if i + 1 < n_rounds {
+                let n_ood = ood_samples(s, lambda, n_vars - k, rate + k - 1, field_bits)?;
+                if n_ood > 0 {
+                    let b = ood_bits(s, n_vars - k, rate + k - 1, field_bits, n_ood);
+                    push(Some(i), TermKind::OutOfDomain, b, 0);
                 }
+                n_ood
+            } else {
+                0
+            };
+            let each = query_bits_each(s, rate);
+            let mut n_queries = ((protocol_bits / each).ceil().max(1.0)) as usize;
+            while (n_queries as f64) * each < protocol_bits {
+                n_queries += 1;
+            }
+            let q_bits = n_queries as f64 * each;
+            let comb = if i + 1 < n_rounds {
+                combination_bits(s, n_vars - k, rate + k - 1, field_bits, n_ood + n_queries)
+            } else {
+                f64::INFINITY
+            };
+            let (kind, worst) = if q_bits <= comb {
+                (TermKind::Queries, q_bits)
+            } else {
+                (TermKind::Combination, comb)
+            };
+            let query_pow_bits = grind_for(Some(i), kind, worst)?;
+            push(Some(i), TermKind::Queries, q_bits, query_pow_bits);
+            if comb.is_finite() {
+                push(Some(i), TermKind::Combination, comb, query_pow_bits);
             }
             rounds.push(RoundConfig {
                 n_vars,
                 log_domain,
                 log_inv_rate: rate,
+                log_eta: log_eta(s, rate),
                 folding_pow_bits,
                 n_ood,
                 n_queries,
                 query_pow_bits,
             });
         }
-        Ok(Self { params, field_bits, commit_ood, rounds, final_vars, achieved_bits: achieved })
+        let achieved_bits = terms.iter().map(|t| t.bits).fold(f64::INFINITY, f64::min);
+        Ok(Self {
+            params,
+            field_bits,
+            commit_ood,
+            combination_pow_bits,
+            rounds,
+            final_vars,
+            terms,
+            achieved_bits,
+        })
     }
+}
+
+/// The fewest OOD samples reaching `lambda` bits (0 for unique decoding).
+fn ood_samples(
+    s: SoundnessType,
+    lambda: usize,
+    n_vars: usize,
+    log_inv_rate: usize,
+    field_bits: f64,
+) -> Result<usize, WhirError> {
+    if s == SoundnessType::UniqueDecoding {
+        return Ok(0);
+    }
+    (1..64).find(|&t| ood_bits(s, n_vars, log_inv_rate, field_bits, t) >= lambda as f64).ok_or_else(
+        || WhirError::Params {
+            reason: format!(
+                "no number of OOD samples reaches {lambda} bits in a {field_bits:.1}-bit field"
+            ),
+        },
+    )
 }

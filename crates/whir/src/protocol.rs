@@ -71,6 +71,8 @@ pub struct WhirRoundProof<F, E, D> {
 /// A WHIR opening proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WhirProof<F, E, D> {
+    /// Proof-of-work nonce before the first combination challenge (zero when none is required).
+    pub combination_pow: F,
     /// One entry per round.
     pub rounds: Vec<WhirRoundProof<F, E, D>>,
     /// Coefficients of the final polynomial (`2^final_vars`, internal variable order).
@@ -82,7 +84,7 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> WhirProof<F, E, D> {
     /// OOD answers, opened rows, Merkle siblings, final polynomial).
     pub fn n_base_elements(&self) -> usize {
         let d = E::DEGREE;
-        let mut total = self.final_poly.len() * d;
+        let mut total = self.final_poly.len() * d + 1;
         for r in &self.rounds {
             total += r.sumcheck.len() * 3 * d + r.folding_pow.len() + 1;
             total += r.next_root.as_ref().map_or(0, |x| x.as_ref().len()) + r.ood_answers.len() * d;
@@ -131,8 +133,7 @@ where
     /// # Errors
     /// [`WhirError::Params`] as [`WhirConfig::new`].
     pub fn new(params: WhirParams, hasher: H) -> Result<Self, WhirError> {
-        let base_bits = (F::ORDER_U64 as f64).log2();
-        let config = WhirConfig::new(params, base_bits, E::DEGREE, F::TWO_ADICITY)?;
+        let config = WhirConfig::new(params, F::ORDER_U64, E::DEGREE, F::TWO_ADICITY)?;
         Ok(Self { config, hasher, _fields: PhantomData })
     }
 
@@ -247,6 +248,7 @@ where
             transcript.observe_ext(x);
         }
         transcript.observe_ext(&value);
+        let combination_pow = grind(transcript, &self.hasher, cfg.combination_pow_bits)?;
         let gamma: E = transcript.sample_ext();
 
         let mut g = gamma;
@@ -336,7 +338,7 @@ where
                 });
             }
         }
-        Ok((value, WhirProof { rounds, final_poly }))
+        Ok((value, WhirProof { combination_pow, rounds, final_poly }))
     }
 
     /// Checks a proof that the committed polynomial takes `value` at `point` ([`Mle`] order),
@@ -369,15 +371,27 @@ where
                 got: proof.rounds.len(),
             });
         }
-        if commitment.ood_points.len() != commitment.ood_answers.len() {
-            return Err(WhirError::ProofShape {
-                what: "commitment OOD points and answers differ in number",
+        if commitment.ood_points.len() != cfg.commit_ood {
+            return Err(WhirError::WrongLength {
+                what: "commitment OOD points",
+                expected: cfg.commit_ood,
+                got: commitment.ood_points.len(),
+            });
+        }
+        if commitment.ood_answers.len() != cfg.commit_ood {
+            return Err(WhirError::WrongLength {
+                what: "commitment OOD answers",
+                expected: cfg.commit_ood,
+                got: commitment.ood_answers.len(),
             });
         }
         for x in point {
             transcript.observe_ext(x);
         }
         transcript.observe_ext(&value);
+        if !check_pow(transcript, &self.hasher, cfg.combination_pow_bits, proof.combination_pow) {
+            return Err(WhirError::ProofOfWork { round: 0 });
+        }
         let gamma: E = transcript.sample_ext();
         let internal_point: Vec<E> = point.iter().rev().copied().collect();
         let mut terms = vec![Term { coeff: E::ONE, point: internal_point, start: 0 }];
@@ -465,7 +479,7 @@ where
                 if row.len() != (1 << k) * width {
                     return Err(WhirError::QueryAnswer { round: i, query: q });
                 }
-                MerkleTree::verify(&self.hasher, &root, b, row, path)
+                MerkleTree::verify(&self.hasher, &root, rc.log_domain - k, b, row, path)
                     .map_err(|source| WhirError::MerklePath { round: i, query: q, source })?;
                 let leaf: Vec<E> = if width == 1 {
                     row.iter().map(|&x| E::from_base(x)).collect()
@@ -535,4 +549,56 @@ fn dot_base<F: zkprove_field::Field, E: ExtensionField<F>>(w: &[E], f: &[F]) -> 
 fn domain_generator<F: TwoAdicField>(log_n: usize) -> Result<F, WhirError> {
     F::two_adic_generator(log_n)
         .ok_or_else(|| WhirError::Params { reason: format!("no subgroup of order 2^{log_n}") })
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+    use zkprove_field::Field;
+    use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+    use zkprove_hash::{Poseidon2, Poseidon2Merkle, Transcript};
+    use zkprove_poly::Mle;
+
+    use super::*;
+
+    type H = Poseidon2Merkle<BabyBear, 16, 8, 8>;
+
+    /// A prover that skips the commitment's out-of-domain samples (a configuration with
+    /// `commit_ood = 0`, otherwise the same) and a commitment received with no OOD points: the
+    /// verifier must insist on its own `commit_ood`, not on the points and answers matching.
+    #[test]
+    fn commitment_without_ood_samples_rejected() {
+        let hasher = H::new(Poseidon2::babybear_16()).expect("shape");
+        let honest =
+            Whir::<BabyBear, BabyBearExt4, H>::new(WhirParams::new(10), hasher).expect("params");
+        assert!(honest.config().commit_ood > 0);
+        let mut cheat = honest.clone();
+        cheat.config.commit_ood = 0;
+        let mut rng = StdRng::seed_from_u64(3);
+        let poly = Mle::new((0..1 << 10).map(|_| BabyBear::random(&mut rng)).collect())
+            .expect("power of two");
+        let point: Vec<BabyBearExt4> = (0..10).map(|_| BabyBearExt4::random(&mut rng)).collect();
+        let transcript = Transcript::<BabyBear, 16, 8>::with_label(Poseidon2::babybear_16(), b"t")
+            .expect("shape");
+        let mut pt = transcript.clone();
+        let (commitment, witness) = cheat.commit(&mut pt, &poly).expect("commit");
+        let (value, proof) = cheat.open(&mut pt, &witness, &point).expect("open");
+        // The cheater's own verifier accepts: the proof is otherwise well formed.
+        let mut vt = transcript.clone();
+        let received = cheat.receive_commitment(&mut vt, &commitment).expect("shape");
+        assert_eq!(cheat.verify(&mut vt, &received, &point, value, &proof), Ok(()));
+        // The honest verifier refuses it, however the commitment reached it.
+        let mut vt = transcript.clone();
+        assert!(honest.receive_commitment(&mut vt, &commitment).is_err());
+        let mut vt = transcript.clone();
+        vt.observe_slice(commitment.root.as_ref());
+        let forged =
+            ReceivedCommitment { root: commitment.root, ood_points: vec![], ood_answers: vec![] };
+        let res = honest.verify(&mut vt, &forged, &point, value, &proof);
+        assert!(
+            matches!(res, Err(WhirError::WrongLength { what: "commitment OOD points", .. })),
+            "{res:?}"
+        );
+    }
 }

@@ -238,6 +238,10 @@ where
     H::F: PrimeField64,
     H::Digest: AsRef<[H::F]>,
 {
+    // WhirConfig caps the bits at ⌊log2 p⌋ − 4 (< 64); refuse anything wider rather than wrap.
+    if bits >= 64 {
+        return false;
+    }
     let mask = (1u64 << bits) - 1;
     digest.as_ref().first().is_some_and(|x| x.as_canonical_u64() & mask == 0)
 }

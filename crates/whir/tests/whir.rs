@@ -83,7 +83,7 @@ fn bb_verify(
 #[test]
 fn babybear_completeness_and_value() {
     for (log_n, k, r, pow) in
-        [(10, 4, 1, 4), (11, 2, 2, 4), (12, 3, 1, 8), (13, 1, 3, 4), (14, 4, 1, 16)]
+        [(10, 4, 1, 20), (11, 2, 2, 20), (12, 3, 1, 20), (13, 1, 3, 20), (14, 4, 1, 16)]
     {
         let whir = BbWhir::new(params(log_n, k, r, pow), bb_hash()).expect("params");
         let poly = random_mle::<BabyBear>(log_n, log_n as u64);
@@ -101,14 +101,31 @@ fn babybear_completeness_and_value() {
 
 #[test]
 fn other_soundness_types_complete() {
-    for s in [SoundnessType::UniqueDecoding, SoundnessType::ProvableList] {
-        let p = WhirParams { soundness: s, max_pow_bits: 20, ..params(10, 2, 2, 0) };
-        let whir = BbWhir::new(p, bb_hash()).expect("params");
-        let poly = random_mle::<BabyBear>(10, 3);
-        let point = random_point::<BabyBearExt4>(10, 3);
-        let (_, res) = round_trip(&whir, &bb_transcript(), &poly, &point);
-        assert_eq!(res, Ok(()), "{s}");
-    }
+    let p = WhirParams { soundness: SoundnessType::UniqueDecoding, ..params(10, 2, 2, 20) };
+    let whir = BbWhir::new(p, bb_hash()).expect("params");
+    let poly = random_mle::<BabyBear>(10, 3);
+    let point = random_point::<BabyBearExt4>(10, 3);
+    let (_, res) = round_trip(&whir, &bb_transcript(), &poly, &point);
+    assert_eq!(res, Ok(()));
+    assert!(whir.config().achieved_bits >= 100.0);
+    // The proven (Johnson) bound reaches 100 bits over Goldilocks² for a small polynomial (one
+    // round, 14 bits of folding grinding); over BabyBear⁴ it needs more than a nonce can give.
+    type H = Poseidon2Merkle<Goldilocks, 12, 8, 4>;
+    let t = Transcript::<Goldilocks, 12, 8>::with_label(Poseidon2::goldilocks_12(), b"whir")
+        .expect("shape");
+    let p = WhirParams { soundness: SoundnessType::ProvableList, ..params(8, 2, 1, 20) };
+    let whir = Whir::<Goldilocks, GoldilocksExt2, H>::new(
+        p,
+        H::new(Poseidon2::goldilocks_12()).expect("shape"),
+    )
+    .expect("params");
+    assert!(whir.config().achieved_bits >= 100.0);
+    let poly = random_mle::<Goldilocks>(8, 3);
+    let point = random_point::<GoldilocksExt2>(8, 3);
+    let (_, res) = round_trip(&whir, &t, &poly, &point);
+    assert_eq!(res, Ok(()));
+    let p = WhirParams { soundness: SoundnessType::ProvableList, ..params(16, 4, 1, 26) };
+    assert!(matches!(BbWhir::new(p, bb_hash()), Err(WhirError::Params { .. })));
 }
 
 #[test]
@@ -118,7 +135,7 @@ fn goldilocks_completeness() {
         .expect("shape");
     for (log_n, k) in [(10, 4), (12, 3)] {
         let whir = Whir::<Goldilocks, GoldilocksExt2, H>::new(
-            params(log_n, k, 1, 0),
+            params(log_n, k, 1, 20),
             H::new(Poseidon2::goldilocks_12()).expect("shape"),
         )
         .expect("params");
@@ -132,7 +149,7 @@ fn goldilocks_completeness() {
 
 /// A proof at n = 12, k = 3 (4 rounds... 2 rounds, two commitments) to tamper with.
 fn bb_fixture() -> (BbWhir, Mle<BabyBear>, Vec<BabyBearExt4>, BabyBearExt4, BbProof) {
-    let whir = BbWhir::new(params(12, 3, 1, 4), bb_hash()).expect("params");
+    let whir = BbWhir::new(params(12, 3, 1, 20), bb_hash()).expect("params");
     let poly = random_mle::<BabyBear>(12, 11);
     let point = random_point::<BabyBearExt4>(12, 11);
     let ((value, proof), res) = round_trip(&whir, &bb_transcript(), &poly, &point);
@@ -274,7 +291,7 @@ fn proof_for_other_commitment_rejected() {
 
 #[test]
 fn pow_nonce_checked() {
-    let whir = BbWhir::new(params(10, 4, 1, 12), bb_hash()).expect("params");
+    let whir = BbWhir::new(params(10, 4, 1, 20), bb_hash()).expect("params");
     let poly = random_mle::<BabyBear>(10, 5);
     let point = random_point::<BabyBearExt4>(10, 5);
     let ((value, proof), res) = round_trip(&whir, &bb_transcript(), &poly, &point);
@@ -296,11 +313,13 @@ fn params_checked() {
     // Proven (Johnson) bound at n = 20 over BabyBear⁴ needs more than 16 bits of grinding.
     let p = WhirParams { soundness: SoundnessType::ProvableList, ..params(20, 4, 1, 16) };
     assert!(matches!(BbWhir::new(p, bb_hash()), Err(WhirError::Params { .. })));
-    // The default (conjecture, 16 bits of grinding) reaches 100 bits at n = 20.
+    // The default (conjecture, ≤ 20 bits of grinding) reaches 100 bits at n = 20.
     let whir = BbWhir::new(WhirParams::new(20), bb_hash()).expect("params");
     assert!(whir.config().achieved_bits >= 100.0);
+    // With no grinding allowed the later folding rounds cannot reach 100 bits at n = 12.
+    assert!(matches!(BbWhir::new(params(12, 4, 1, 0), bb_hash()), Err(WhirError::Params { .. })));
     // A polynomial of the wrong size.
-    let whir = BbWhir::new(params(10, 4, 1, 0), bb_hash()).expect("params");
+    let whir = BbWhir::new(params(10, 4, 1, 20), bb_hash()).expect("params");
     let mut t = bb_transcript();
     assert!(matches!(
         whir.commit(&mut t, &random_mle::<BabyBear>(9, 1)),
@@ -313,13 +332,213 @@ fn proof_under_other_parameters_rejected() {
     let (_, poly, point, value, proof) = bb_fixture();
     // Same n, another folding factor or rate: the proof does not fit.
     for (k, r) in [(4, 1), (3, 2), (2, 1)] {
-        let other = BbWhir::new(params(12, k, r, 4), bb_hash()).expect("params");
+        let other = BbWhir::new(params(12, k, r, 20), bb_hash()).expect("params");
         assert!(bb_verify(&other, &poly, &point, value, &proof).is_err(), "k={k} r={r}");
     }
     // A witness for another size.
-    let small = BbWhir::new(params(10, 4, 1, 4), bb_hash()).expect("params");
-    let big = BbWhir::new(params(12, 3, 1, 4), bb_hash()).expect("params");
+    let small = BbWhir::new(params(10, 4, 1, 20), bb_hash()).expect("params");
+    let big = BbWhir::new(params(12, 3, 1, 20), bb_hash()).expect("params");
     let mut t = bb_transcript();
     let (_, witness) = small.commit(&mut t, &random_mle::<BabyBear>(10, 1)).expect("commit");
     assert!(matches!(big.open(&mut t, &witness, &point), Err(WhirError::WrongLength { .. })));
+}
+
+/// A Merkle path one level short (its last sibling dropped) is refused for its height, whatever
+/// it recomputes.
+#[test]
+fn merkle_path_of_another_height_rejected() {
+    let (whir, poly, point, value, proof) = bb_fixture();
+    let mut bad = proof.clone();
+    bad.rounds[0].openings[0].1.siblings.pop();
+    let res = bb_verify(&whir, &poly, &point, value, &bad);
+    assert!(
+        matches!(
+            res,
+            Err(WhirError::MerklePath {
+                round: 0,
+                query: 0,
+                source: zkprove_hash::MerkleError::WrongHeight { .. }
+            })
+        ),
+        "{res:?}"
+    );
+}
+
+/// The proof of work before the first combination challenge is checked.
+#[test]
+fn combination_pow_checked() {
+    let whir = BbWhir::new(params(16, 4, 1, 20), bb_hash()).expect("params");
+    assert!(whir.config().combination_pow_bits > 0, "{:?}", whir.config());
+    let poly = random_mle::<BabyBear>(16, 9);
+    let point = random_point::<BabyBearExt4>(16, 9);
+    let ((value, proof), res) = round_trip(&whir, &bb_transcript(), &poly, &point);
+    assert_eq!(res, Ok(()));
+    // Any other nonce is rejected: by the proof-of-work check where it fails the difficulty,
+    // by the sumcheck (another γ) where it happens to pass.
+    let mut pow_failures = 0;
+    for delta in 1..32u64 {
+        let mut bad = proof.clone();
+        bad.combination_pow += BabyBear::from_u64(delta);
+        let res = bb_verify(&whir, &poly, &point, value, &bad);
+        assert!(res.is_err(), "nonce + {delta}");
+        pow_failures += usize::from(matches!(res, Err(WhirError::ProofOfWork { round: 0 })));
+    }
+    assert!(pow_failures > 0);
+}
+
+/// Proof of work is one field element's low bits: asking for more bits than a nonce of BabyBear
+/// can be ground for (the old code credited up to 60) is refused.
+#[test]
+fn pow_beyond_one_nonce_refused() {
+    for pow in [27, 31, 40, 60] {
+        let res = BbWhir::new(params(12, 4, 1, pow), bb_hash());
+        assert!(matches!(res, Err(WhirError::Params { .. })), "{pow}: {res:?}");
+    }
+    assert_eq!(zkprove_whir::max_pow_bits_for(BabyBear::ORDER_U64), 26);
+    assert_eq!(zkprove_whir::max_pow_bits_for(Goldilocks::ORDER_U64), 59);
+    // What a check of b low zero bits enforces on a uniform element: −log2(⌈p/2^b⌉/p) ≤ b.
+    for b in [1usize, 8, 16, 26] {
+        let c = zkprove_whir::pow_credit(BabyBear::ORDER_U64, b);
+        assert!(c <= b as f64 && c > b as f64 - 0.1, "{b}: {c}");
+    }
+    // 31 bits of a BabyBear element: only 0 passes, 2^-30.9 — not 31 bits.
+    assert!(zkprove_whir::pow_credit(BabyBear::ORDER_U64, 31) < 31.0);
+}
+
+/// The security level recomputed from first principles, for a grid of configurations over
+/// BabyBear⁴ and Goldilocks²: every term from the configuration's own rounds (queries, OOD
+/// samples, grinding) with the bounds written out again here. Fails if the code claims more
+/// than this recomputation, or less than the target for a configuration it accepts.
+#[test]
+fn security_recomputed_from_first_principles() {
+    let mut checked = 0;
+    for (order, degree, adicity) in [
+        (BabyBear::ORDER_U64, 4usize, BabyBear::TWO_ADICITY),
+        (Goldilocks::ORDER_U64, 2, Goldilocks::TWO_ADICITY),
+    ] {
+        for s in [
+            SoundnessType::ConjectureList,
+            SoundnessType::ProvableList,
+            SoundnessType::UniqueDecoding,
+        ] {
+            for n in [8usize, 10, 12, 16, 20, 24] {
+                for r in [1usize, 2, 3] {
+                    for k in [1usize, 2, 3, 4, 5] {
+                        for pow in [0usize, 16, 20, 26] {
+                            let p = WhirParams {
+                                log_n: n,
+                                log_inv_rate: r,
+                                folding_factor: k,
+                                security_bits: 100,
+                                max_pow_bits: pow,
+                                soundness: s,
+                            };
+                            let Ok(cfg) = zkprove_whir::WhirConfig::new(p, order, degree, adicity)
+                            else {
+                                continue;
+                            };
+                            let bits = first_principles_bits(&cfg, order, degree);
+                            assert!(
+                                cfg.achieved_bits <= bits + 1e-9,
+                                "claims {} > recomputed {bits}: {cfg:?}",
+                                cfg.achieved_bits
+                            );
+                            assert!(bits >= 100.0, "accepted at {bits} bits: {cfg:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 300, "{checked}");
+}
+
+/// `−log2` of the worst round-by-round error of a configuration (see the WHIR crate docs for
+/// the sources: STIR Conjecture 5.6, BCIKS20 Theorems 1.4/1.5, the Johnson bound).
+fn first_principles_bits(cfg: &zkprove_whir::WhirConfig, order: u64, degree: usize) -> f64 {
+    let p = order as f64;
+    let b = p.log2() * degree as f64;
+    let lambda_pow = |bits: usize| -> f64 {
+        // Probability that the low `bits` bits of a uniform element of F_p are all zero.
+        let passing = (order as u128).div_ceil(1u128 << bits) as f64;
+        -(passing / p).log2()
+    };
+    let s = cfg.params.soundness;
+    // (δ-slack η, list size ℓ) for a code of 2^m coefficients at rate 2^-r.
+    let eta = |r: usize| -> f64 {
+        let rho = (-(r as f64)).exp2();
+        match s {
+            SoundnessType::ConjectureList => rho / 20.0,
+            SoundnessType::ProvableList => rho.sqrt() / 20.0,
+            SoundnessType::UniqueDecoding => 0.0,
+        }
+    };
+    let list = |m: usize, r: usize| -> f64 {
+        let rho = (-(r as f64)).exp2();
+        match s {
+            SoundnessType::ConjectureList => (m as f64).exp2() / (rho * eta(r)),
+            SoundnessType::ProvableList => 1.0 / (2.0 * eta(r) * rho.sqrt()),
+            SoundnessType::UniqueDecoding => 1.0,
+        }
+    };
+    let ood = |m: usize, r: usize, n_ood: usize| -> f64 {
+        if s == SoundnessType::UniqueDecoding {
+            return f64::INFINITY;
+        }
+        let l = list(m, r);
+        // C(ℓ, 2) · (2^m / |E|)^s
+        -((l * l / 2.0).log2() + n_ood as f64 * (m as f64 - b))
+    };
+    let combination = |m: usize, r: usize, c: usize| -> f64 {
+        // c constraints, each list member survives with probability ≤ c/|E|; ×2 slack.
+        -((2.0 * c as f64 * list(m, r)).log2() - b)
+    };
+    let gaps = |m: usize, r: usize| -> f64 {
+        let rho = (-(r as f64)).exp2();
+        let d = (m as f64).exp2();
+        let domain = d / rho;
+        let err = match s {
+            SoundnessType::ConjectureList => d / (eta(r) * rho * rho),
+            SoundnessType::ProvableList => {
+                10.5f64.powi(7) / (3.0 * rho.powf(1.5)) * domain * domain
+            }
+            SoundnessType::UniqueDecoding => domain,
+        };
+        b - err.log2()
+    };
+    let sumcheck = |m: usize, r: usize| b - (2.0 * list(m, r)).log2();
+    let per_query = |r: usize| -> f64 {
+        let rho = (-(r as f64)).exp2();
+        let one_minus_delta = match s {
+            SoundnessType::ConjectureList => rho + eta(r),
+            SoundnessType::ProvableList => rho.sqrt() + eta(r),
+            SoundnessType::UniqueDecoding => (1.0 + rho) / 2.0,
+        };
+        -one_minus_delta.log2()
+    };
+    let (n, r, k) = (cfg.params.log_n, cfg.params.log_inv_rate, cfg.params.folding_factor);
+    let mut worst = f64::INFINITY;
+    if cfg.commit_ood > 0 || s != SoundnessType::UniqueDecoding {
+        worst = worst.min(ood(n, r, cfg.commit_ood));
+    }
+    worst = worst.min(combination(n, r, 1 + cfg.commit_ood) + lambda_pow(cfg.combination_pow_bits));
+    for (i, rc) in cfg.rounds.iter().enumerate() {
+        assert_eq!(rc.n_vars, n - i * k);
+        assert_eq!(rc.log_inv_rate, r + i * (k - 1));
+        let (m, ri) = (rc.n_vars, rc.log_inv_rate);
+        let fold = gaps(m, ri).min(sumcheck(m, ri)) + lambda_pow(rc.folding_pow_bits);
+        worst = worst.min(fold);
+        let q = rc.n_queries as f64 * per_query(ri);
+        let last = i + 1 == cfg.rounds.len();
+        let q = if last {
+            q
+        } else {
+            let (m2, r2) = (m - k, ri + k - 1);
+            worst = worst.min(ood(m2, r2, rc.n_ood));
+            q.min(combination(m2, r2, rc.n_ood + rc.n_queries))
+        };
+        worst = worst.min(q + lambda_pow(rc.query_pow_bits));
+    }
+    worst
 }

@@ -81,7 +81,7 @@ fn babybear_source() -> String {
     poseidon2_program_source::<BabyBear>()
 }
 
-fn device_word<F: GpuField>(x: F) -> u32 {
+pub(crate) fn device_word<F: GpuField>(x: F) -> u32 {
     let bytes = F::as_bytes(core::slice::from_ref(&x));
     let mut w = [0u8; 4];
     for (d, s) in w.iter_mut().zip(bytes) {
@@ -194,6 +194,7 @@ fn build<R: Runtime, F: Poseidon2GpuField>(
             KernelArg::Mem(layer.mem()),
             KernelArg::U32(to_u32(n, "row count")?),
             KernelArg::U32(to_u32(row_len, "row length")?),
+            KernelArg::U32(device_word(zkprove_hash::leaf_tag::<F>(row_len))),
         ],
         n,
         None,

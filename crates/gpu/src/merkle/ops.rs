@@ -9,6 +9,7 @@
 
 use zkprove_hash::{MerkleError, MerkleOps, Poseidon2, Poseidon2Merkle};
 
+use super::device_word;
 use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{
     GpuBackend, GpuBuffer, GpuError, MERKLE_OUT, POSEIDON2_WIDTH, Poseidon2GpuField, device_error,
@@ -61,6 +62,7 @@ fn hash_leaves<R: Runtime, F: Poseidon2GpuField>(
                 KernelArg::Mem(out.mem()),
                 KernelArg::U32(to_u32::<R>(n)?),
                 KernelArg::U32(to_u32::<R>(row_len)?),
+                KernelArg::U32(device_word(zkprove_hash::leaf_tag::<F>(row_len))),
             ],
             n,
             None,

@@ -7,8 +7,8 @@
 //
 // Layout as crates/hash: M_E first; R_F/2 full rounds (constants, S-box on every cell, M_E);
 // R_P partial rounds (constant and S-box on cell 0, then M_I = 1 + diag(V)); R_F/2 full rounds.
-// The Merkle kernels are Plonky3's scheme: leaves by a padding-free overwrite sponge of rate 8
-// taking 8 cells, nodes by permute(left ‖ right)[0..8].
+// The Merkle kernels are crates/hash's Poseidon2Merkle<F, 16, 8, 8>: leaves by an overwrite sponge
+// of rate 8 with a leaf tag in the last cell, taking 8 cells; nodes by permute(left ‖ right)[0..8].
 
 #define P2_WIDTH 16
 #define P2_RATE 8
@@ -94,13 +94,16 @@ KERNEL void p2_permute_kernel(GLOBAL fe *states, u32 n) {
     P2_UNROLL for (int i = 0; i < P2_WIDTH; i++) states[(u64)t * P2_WIDTH + i] = s[i];
 }
 
-// Leaf digests of `n` rows of `row_len` elements (row-major): overwrite sponge, zero initial
-// state, no padding; out[8·t..8·t+8] = the first 8 cells.
-KERNEL void p2_hash_rows(GLOBAL const fe *rows, GLOBAL fe *out, u32 n, u32 row_len) {
+// Leaf digests of `n` rows of `row_len` elements (row-major): overwrite sponge, no padding, the
+// state zero but for its last cell, which starts at `leaf_tag` (crates/hash's leaf_tag(row_len) =
+// row_len + 1, in the device representation: domain separation from the nodes);
+// out[8·t..8·t+8] = the first 8 cells.
+KERNEL void p2_hash_rows(GLOBAL const fe *rows, GLOBAL fe *out, u32 n, u32 row_len, fe leaf_tag) {
     u32 t = GID;
     if (t >= n) return;
     fe s[P2_WIDTH];
     P2_UNROLL for (int i = 0; i < P2_WIDTH; i++) s[i] = fe_zero();
+    s[P2_WIDTH - 1] = leaf_tag;
     u64 base = (u64)t * row_len;
     for (u32 start = 0; start < row_len; start += P2_RATE) {
         u32 take = row_len - start < P2_RATE ? row_len - start : P2_RATE;

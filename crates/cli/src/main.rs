@@ -39,6 +39,8 @@ enum Command {
     Bench(bench::BenchArgs),
     /// List the GPUs (CUDA) and OpenCL devices of this machine; none is not an error.
     Devices(commands::devices::DevicesArgs),
+    /// WHIR parameters: `params` prints the rounds and every soundness term.
+    Whir(commands::whir::WhirArgs),
 }
 
 /// Exit statuses a script can rely on.
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Zkey(args) => commands::zkey::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Devices(args) => commands::devices::run(args),
+        Command::Whir(args) => commands::whir::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -115,6 +118,9 @@ fn exit_status(err: &anyhow::Error) -> u8 {
                     exit::FAILURE
                 }
             };
+        }
+        if cause.downcast_ref::<zkprove_whir::WhirError>().is_some() {
+            return exit::BAD_INPUT;
         }
         if cause.downcast_ref::<zkprove_circom::CircomError>().is_some()
             || cause.downcast_ref::<std::io::Error>().is_some()

@@ -111,6 +111,7 @@ fn whir_keeps_its_fields() {
         ("achieved_bits", Ty::Num),
         ("rounds", Ty::Num),
         ("queries", Ty::Array),
+        ("rounds_detail", Ty::Array),
     ];
     let got = fields(&["whir", "--log-n", "10", "--reps", "1", "--pow-bits", "8"]);
     assert_eq!(got, expected(&spec));

@@ -14,7 +14,7 @@ mod pairing;
 mod poseidon2;
 mod report;
 mod sumcheck;
-mod whir;
+pub(crate) mod whir;
 
 use anyhow::{Result, bail};
 use clap::{Args, Subcommand, ValueEnum};

@@ -45,6 +45,16 @@ pub enum WhirSoundness {
     Unique,
 }
 
+impl From<WhirSoundness> for SoundnessType {
+    fn from(s: WhirSoundness) -> Self {
+        match s {
+            WhirSoundness::Conjecture => SoundnessType::ConjectureList,
+            WhirSoundness::Johnson => SoundnessType::ProvableList,
+            WhirSoundness::Unique => SoundnessType::UniqueDecoding,
+        }
+    }
+}
+
 /// Arguments of `zkprove bench whir`.
 #[derive(Debug, Args)]
 pub struct BenchWhirArgs {
@@ -63,8 +73,12 @@ pub struct BenchWhirArgs {
     /// Target security in bits.
     #[arg(long, default_value_t = 100)]
     security_bits: u32,
-    /// Most proof-of-work bits per challenge.
-    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(0..=30))]
+    /// Most proof-of-work bits per challenge (at most 26 over BabyBear, 59 over Goldilocks).
+    #[arg(
+        long,
+        default_value_t = zkprove_whir::DEFAULT_MAX_POW_BITS as u32,
+        value_parser = clap::value_parser!(u32).range(0..=59)
+    )]
     pow_bits: u32,
     /// The decoding bound assumed by the soundness analysis.
     #[arg(long, value_enum, default_value_t = WhirSoundness::Conjecture)]
@@ -94,6 +108,18 @@ struct WhirFields {
     achieved_bits: f64,
     rounds: usize,
     queries: Vec<usize>,
+    /// Per round: queries, the grinding before the queries and before each folding challenge,
+    /// and `log2 η` — enough to recompute the level (`zkprove whir params` prints the terms).
+    rounds_detail: Vec<RoundDetail>,
+}
+
+/// One round of `rounds_detail`.
+#[derive(Debug, Serialize)]
+struct RoundDetail {
+    queries: usize,
+    query_pow_bits: usize,
+    folding_pow_bits: usize,
+    log_eta: f64,
 }
 
 /// Runs `zkprove bench whir`.
@@ -105,11 +131,7 @@ pub fn run(args: BenchWhirArgs) -> Result<()> {
         folding_factor: args.folding_factor as usize,
         security_bits: args.security_bits as usize,
         max_pow_bits: args.pow_bits as usize,
-        soundness: match args.soundness {
-            WhirSoundness::Conjecture => SoundnessType::ConjectureList,
-            WhirSoundness::Johnson => SoundnessType::ProvableList,
-            WhirSoundness::Unique => SoundnessType::UniqueDecoding,
-        },
+        soundness: args.soundness.into(),
     };
     let report = pool.install(|| match args.field {
         WhirField::Babybear => bench::<BabyBear, BabyBearExt4, _, 16, 8>(
@@ -222,6 +244,16 @@ where
             achieved_bits: cfg.achieved_bits,
             rounds: cfg.rounds.len(),
             queries: cfg.rounds.iter().map(|r| r.n_queries).collect(),
+            rounds_detail: cfg
+                .rounds
+                .iter()
+                .map(|r| RoundDetail {
+                    queries: r.n_queries,
+                    query_pow_bits: r.query_pow_bits,
+                    folding_pow_bits: r.folding_pow_bits,
+                    log_eta: r.log_eta,
+                })
+                .collect(),
         },
     })
 }

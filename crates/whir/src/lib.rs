@@ -39,40 +39,56 @@
 //! WHIR must fix coefficient bit 0 first (the `x ↦ x²` pairing of the codeword); using it means
 //! bit-reversing the tables, left for a later merge.
 //!
-//! # Security (≥ 100 bits) — which bound, and what the field size means
+//! # Security (≥ 100 bits): the bounds, the parameters, what is assumed
 //!
 //! [`WhirParams`] fixes `n`, `r`, `k`, the target `λ` (100 by default), the most proof-of-work bits
-//! per challenge, and a [`SoundnessType`]; [`WhirConfig::new`] derives every round's queries,
-//! OOD samples and grinding from the round-by-round soundness terms of the paper (§5; the same
-//! terms as the authors' reference implementation), with `m` the variables left, `r_i = r + i(k−1)`
-//! the round's `log2(1/rate)`, `b = D·log2 p` the extension's size in bits and `ℓ` the list size:
+//! per challenge ([`DEFAULT_MAX_POW_BITS`] = 20) and a [`SoundnessType`]; [`WhirConfig::new`]
+//! derives every round's queries, OOD samples and grinding from the round-by-round soundness
+//! terms of the WHIR paper (ACFY24 §5), each written once in `params.rs` with its source and
+//! listed in [`WhirConfig::terms`] ([`SecurityTerm`]: the error in bits, the grinding before the
+//! challenge, the sum); [`WhirConfig::achieved_bits`] is their minimum. `zkprove whir params
+//! --field F --log-n N [--json]` prints them. With `m` the variables left, `d = 2^m`,
+//! `r_i = r + i(k−1)` the round's `log2(1/ρ)`, `|L| = 2^(m + r_i)` and `b = D·log2 p`:
 //!
-//! * queries per round: `t_i = ⌈(λ − pow) / r_i⌉` (**ConjectureList**, up to capacity
-//!   `δ = 1 − ρ − η`), `t_i = ⌈2(λ − pow) / r_i⌉` (**ProvableList**, Johnson bound
-//!   `δ = 1 − √ρ − η`), `t_i = ⌈(λ − pow) / −log2((1 + ρ_i)/2)⌉` (**UniqueDecoding**);
-//! * OOD samples `s`: the least with `s·b + 1 − 2·log2 ℓ − m·s ≥ λ` (none for unique decoding);
-//! * folding: `b − (m + r_i + log2 1/η)` (conjecture) or `b − (2m + 3.5 r_i + log2 10)` (Johnson,
-//!   from the BCIKS20 proximity gaps) and `b − log2 ℓ − 1` for the sumcheck;
-//! * combination: `b − log2(s + t) − log2 ℓ − 1`.
+//! | term | ConjectureList (`η = ρ/20`) | ProvableList (`η = √ρ/20`) | UniqueDecoding |
+//! |---|---|---|---|
+//! | decoding radius `δ` | `1 − ρ − η` | `1 − √ρ − η` (Johnson) | `(1 − ρ)/2` |
+//! | list size `ℓ` | `d/(ρη)` | `1/(2η√ρ)` | 1 |
+//! | folding, proximity gaps | `d/(ηρ²)/|E|` (STIR Conj. 5.6) | `10.5^7/(3ρ^1.5)·|L|²/|E|` (BCIKS20 Thm 1.5) | `|L|/|E|` (BCIKS20 Thm 1.4) |
+//! | folding, sumcheck | `2ℓ/|E|` | `2ℓ/|E|` | `2/|E|` |
+//! | OOD (`s` samples) | `C(ℓ,2)(d/|E|)^s` | same | none |
+//! | combination (`c` constraints) | `2cℓ/|E|` | same | same |
+//! | queries (`t`) | `(ρ + η)^t` | `(√ρ + η)^t` | `((1 + ρ)/2)^t` |
 //!
-//! Whatever a term lacks below `λ` is ground as proof of work before that challenge; parameters
-//! whose need exceeds `max_pow_bits` are refused ([`WhirError::Params`]), and
-//! [`WhirConfig::achieved_bits`] reports the minimum over all terms.
+//! **Proof of work** is credited at what the check enforces: `b` low zero bits of one base-field
+//! element pass with probability `⌈p/2^b⌉/p` ([`pow_credit`]: 15.99998 bits for 16 over
+//! BabyBear), and grinding is capped at [`max_pow_bits_for`] the field (`⌊log2 p⌋ − 4`: 26 for
+//! BabyBear, 59 for Goldilocks) so that a nonce exists. Query counts are planned for at most
+//! [`QUERY_POW_BITS`] = 16 bits of query grinding (more queries are cheaper than more grinding);
+//! folding challenges, which queries cannot replace, grind up to `max_pow_bits`. The first
+//! combination challenge (the claim and the commitment's OOD answers) has its own grinding
+//! ([`WhirProof::combination_pow`]). The verifier checks the number of OOD samples against the
+//! configuration, and every Merkle path against the height of the committed tree.
 //!
-//! **Field size.** BabyBear⁴ has `b ≈ 123.6` bits, Goldilocks² `b ≈ 128`. With the conjectured
-//! bound (the default, as in the WHIR paper's benchmarks and the deployed FRI/STIR/WHIR systems)
-//! the field terms reach 100 bits with little grinding — for BabyBear⁴ at `n = 20`, `r = 1`,
-//! `k = 4`: 2 OOD samples per commitment, folding proof of work of 1, 3, 5 and 7 bits in rounds
-//! 0..3 — and the queries give the rest: `t = [84, 21, 12, 9]` with 16 bits of query grinding
-//! (`max_pow_bits = 16`, the default), `[70, 18, 10, 7]` with 30. With the **proven** Johnson
-//! bound the folding term is `b − 2m − 3.5 r_i − log2 10`, and `r_i` grows by `k − 1` per round:
-//! for BabyBear⁴ at `n = 20, r = 1` it is ≈ 77 bits in round 0 and ≈ 69 bits in round 3, so 100
-//! proven bits need 23–31 bits of grinding per folding challenge, which [`WhirConfig::new`]
-//! refuses above `max_pow_bits` (30 at most is sensible); at `n = 16` it needs 16–21 bits.
-//! Goldilocks² is ~4 bits better (19–27 bits at `n = 20`). 100 proven bits without heavy
-//! grinding need a larger extension (BabyBear⁸, Goldilocks³: `b ≈ 190` bits). Unique decoding is
-//! proven with no list terms but needs ~2.4× the queries at rate 1/2 (`t = 169` for 70 bits
-//! plus 30 bits of grinding in round 0).
+//! **What it comes to.** BabyBear⁴ has `b ≈ 123.6` bits, Goldilocks² `b ≈ 128`. The default
+//! (conjectured list decoding up to capacity, as in the WHIR paper's benchmarks and deployed
+//! FRI/STIR/WHIR systems) at `n = 20`, `r = 1`, `k = 4` over BabyBear⁴: 2 OOD samples per
+//! commitment, 6 bits of grinding before the first combination, folding grinding of 4, 9, 14 and
+//! 19 bits in rounds 0..3 (the `1/ρ²` of the gaps term grows with `r_i`), queries
+//! `t = [91, 22, 13, 9]` with ≤ 16 bits of query grinding: 100.3 bits. Over Goldilocks² the
+//! folding grinding is 4 bits less. The **proven** Johnson bound costs `2m + 3.5 r_i + 22.2`
+//! bits of the field in the gaps term: BabyBear⁴ cannot reach 100 bits within one nonce's 26
+//! bits of grinding at `n ≥ 12` and is refused; Goldilocks² reaches it for small `n` (e.g.
+//! `n = 8`, `k = 2`: 14 bits of grinding). 100 proven bits at scale need a larger extension
+//! (BabyBear⁸, Goldilocks³: `b ≈ 190` bits). Unique decoding is proven with no list terms but
+//! needs ~2.2× the queries at rate 1/2 (`t = 203` in round 0 with 16 bits of grinding).
+//!
+//! The accounting before 2026-12-06 credited `t·r` bits to the queries while using `η = ρ/2`
+//! elsewhere (the default then reached ≈ 51 bits, not 100), took `d/(ρη)` for the conjectured
+//! gaps term, dropped the factor `10.5^7/3` and the `η` of the Johnson terms, and credited up to
+//! 60 bits of proof of work that one BabyBear element cannot enforce;
+//! `tests/whir.rs::security_recomputed_from_first_principles` recomputes every accepted
+//! configuration of a grid independently and fails if the code claims more.
 //!
 //! # Fields
 //!
@@ -87,11 +103,12 @@
 //!
 //! # Size and speed
 //!
-//! `zkprove bench whir --field babybear --log-n N --json` (defaults: rate 1/2, `k = 4`, 100 bits
-//! ConjectureList, ≤ 16 bits of grinding), on the 2-core development machine shared with other
-//! builds (load ≈ 9, so times are pessimistic): `N = 16`: prover 135 ms (commit 29 + open 106),
-//! verifier 7 ms, 62 KB; `N = 20`: prover 1.69 s (commit 433 ms + open 1.25 s), verifier 12 ms,
-//! 84 KB. Proof sizes count the commitment (root + OOD answers) and every Merkle path in full.
+//! `cargo run --release -p zkprove-whir --example whir_time -- 16 20` (defaults), AMD EPYC with
+//! AVX-512 IFMA, 2 cores shared with other builds (load ≈ 9, so times are pessimistic), medians
+//! of 5: BabyBear⁴ `n = 16`: prover ≈ 130 ms, verifier 2.4 ms, 66.3 KB; `n = 20`: prover ≈ 2.2 s,
+//! verifier 3–7 ms, 89.5 KB (the accounting of 2026-12-06 grew proofs by 6.6–7 % and the `n = 20`
+//! prover by ≈ 60 %, mostly the 19 bits of folding grinding in round 3; see BENCHMARKS.md).
+//! Proof sizes count the commitment (root + OOD answers) and every Merkle path in full.
 //!
 //! # Not done
 //!
@@ -105,9 +122,9 @@ mod protocol;
 mod utils;
 
 pub use params::{
-    DEFAULT_MAX_POW_BITS, MAX_FINAL_VARS, RoundConfig, SecurityTerm, SoundnessType, TermKind,
-    WhirConfig, WhirParams, combination_bits, fold_sumcheck_bits, list_size_bits, log_eta,
-    max_pow_bits_for, ood_bits, pow_credit, proximity_gaps_bits, query_bits_each,
+    DEFAULT_MAX_POW_BITS, MAX_FINAL_VARS, QUERY_POW_BITS, RoundConfig, SecurityTerm, SoundnessType,
+    TermKind, WhirConfig, WhirParams, combination_bits, fold_sumcheck_bits, list_size_bits,
+    log_eta, max_pow_bits_for, ood_bits, pow_credit, proximity_gaps_bits, query_bits_each,
 };
 pub use protocol::{
     Committed, Opened, QueryOpening, ReceivedCommitment, Whir, WhirCommitment, WhirProof,

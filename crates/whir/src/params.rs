@@ -86,6 +86,12 @@ pub struct WhirParams {
 /// Proof-of-work bits allowed by default ([`WhirParams::new`]).
 pub const DEFAULT_MAX_POW_BITS: usize = 20;
 
+/// The most grinding the query count is planned for: past it, more queries are cheaper than
+/// grinding (4 more bits of grinding — 16× the hashes — replace ~4 queries at rate 1/2, about
+/// 3 KB of proof). Folding challenges, which queries cannot replace, grind up to
+/// [`WhirParams::max_pow_bits`].
+pub const QUERY_POW_BITS: usize = 16;
+
 impl WhirParams {
     /// Parameters for `log_n` variables with the defaults used by the benchmarks: rate 1/2,
     /// folding factor 4, 100 bits, conjectured list decoding up to capacity, at most
@@ -354,11 +360,12 @@ impl WhirConfig {
             if n <= MAX_FINAL_VARS { 1 } else { (n - MAX_FINAL_VARS).div_ceil(k).min(n / k) };
         let n_rounds = n_rounds.max(1);
         let final_vars = n - n_rounds * k;
+        let max_pow = params.max_pow_bits;
         // What the queries must reach themselves: λ minus the most the query grinding enforces.
-        let protocol_bits = lambda as f64 - pow_credit(base_order, params.max_pow_bits);
+        let query_pow_plan = max_pow.min(QUERY_POW_BITS);
+        let protocol_bits = lambda as f64 - pow_credit(base_order, query_pow_plan);
 
         let mut terms = Vec::new();
-        let max_pow = params.max_pow_bits;
         // The grinding for a term, or the error saying how far it is from the target.
         let grind_for = |round: Option<usize>, kind: TermKind, error_bits: f64| {
             pow_for(base_order, lambda, error_bits, max_pow).ok_or_else(|| {

@@ -271,3 +271,17 @@ fn small_and_trimmed_srs() {
         .expect("only [τ]₁ is checked at construction");
     assert!(matches!(bad.check_powers(&mut rng), Err(KzgError::InvalidSrs { .. })));
 }
+
+/// The γ = 0 attack on batch openings: with γ = 0 the combination `Σ γ^i·pᵢ` is `p₀` alone, so
+/// a wrong value for any other polynomial passes. γ is derived inside now, so the prover cannot
+/// choose it.
+#[test]
+fn batch_opening_gamma_zero_attack_is_rejected() {
+    let (srs, _, mut rng) = setup(26);
+    let polys: Vec<Polynomial<Fr>> = (0..3).map(|_| random_poly(20, &mut rng)).collect();
+    let commitments: Vec<G1Affine> = polys.iter().map(|p| srs.commit(p).expect("commit")).collect();
+    let z = Fr::random(&mut rng);
+    let (mut values, proof) = srs.open_batch(&polys, z, Fr::ZERO).expect("open");
+    values[1] += Fr::ONE;
+    assert!(failed(srs.verify_batch(&commitments, z, &values, &proof, Fr::ZERO)));
+}

@@ -608,3 +608,33 @@ fn high_degrees_against_brute_force() {
     run::<GoldilocksSetup>();
     run::<BabyBearBaseSetup>();
 }
+
+/// A proof for one instance must not verify for another with the same claimed sum: the instance
+/// (number of variables, degree, term shape) is absorbed before the first challenge. Here the two
+/// instances are the same polynomial written with different terms (`2·f₀f₁` and `f₀f₁ + f₁f₀`),
+/// so only the transcript binding can tell them apart.
+#[test]
+fn a_proof_does_not_replay_on_another_instance() {
+    let mut rng = StdRng::seed_from_u64(26);
+    let n_vars = 6;
+    let tables = random_tables::<BabyBear>(&mut rng, 2, n_vars);
+    let two = BabyBearExt4::from_u64(2);
+    let terms_a = vec![Term::new(two, vec![0, 1])];
+    let terms_b = vec![Term::product(vec![0, 1]), Term::product(vec![1, 0])];
+    let lifted = lift::<BabyBear, BabyBearExt4>(&tables);
+    let claim = naive_sum(&lifted, &terms_a);
+    assert_eq!(claim, naive_sum(&lifted, &terms_b), "same claimed sum");
+    let out = BabyBearSetup::transcript()
+        .run_prove(claim, tables.clone(), terms_a.clone())
+        .expect("prove");
+    let verify_as = |terms: &[Term<BabyBearExt4>]| -> Result<(), SumcheckError> {
+        let sub = BabyBearSetup::transcript().run_verify(claim, n_vars, 2, &out.proof)?;
+        let evals: Vec<BabyBearExt4> = lifted
+            .iter()
+            .map(|t| Mle::new(t.clone()).expect("pow2").evaluate(&sub.point).expect("point"))
+            .collect();
+        sub.check(terms, &evals)
+    };
+    verify_as(&terms_a).expect("the proof's own instance");
+    assert!(verify_as(&terms_b).is_err(), "replayed on another term shape");
+}

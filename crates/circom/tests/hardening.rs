@@ -309,9 +309,6 @@ fn keys_with_gamma_equal_to_delta_are_refused() {
     let gamma2: Vec<u8> = c.section_mut(section::GROTH16_HEADER)[340..468].to_vec();
     c.section_mut(section::GROTH16_HEADER)[532..660].copy_from_slice(&gamma2);
     let err = Zkey::read_from(Cursor::new(c.to_bytes()), "t.zkey").expect_err("γ = δ");
-    assert!(
-        matches!(&err, CircomError::InvalidPoint { section: 2, index: 5, .. }),
-        "{err}"
-    );
+    assert!(matches!(&err, CircomError::InvalidPoint { section: 2, index: 5, .. }), "{err}");
     assert!(err.to_string().contains("γ₂"), "{err}");
 }

@@ -71,8 +71,10 @@ fn keys_with_gamma_equal_to_delta_are_refused() {
         matches!(verify(&vk, &any_public, &forged), Err(Groth16Error::InvalidProof)),
         "the honest key rejects the forgery"
     );
+    let is_refused = |e: &Groth16Error| matches!(e, Groth16Error::UncontributedVerificationKey { what } if *what == "vk_delta_2");
     let err = verify(&uncontributed, &any_public, &forged).expect_err("forgery with γ = δ");
+    assert!(is_refused(&err), "{err}");
     assert!(err.to_string().contains("vk_delta_2"), "{err}");
     let err = validate_verification_key(&uncontributed).expect_err("γ = δ");
-    assert!(err.to_string().contains("vk_delta_2"), "{err}");
+    assert!(is_refused(&err), "{err}");
 }

@@ -432,15 +432,19 @@ impl VerificationKey {
             let p = ctx.g2(v, field)?;
             if p.is_identity() { Err(at_infinity(field)) } else { Ok(p) }
         };
-        Ok(Self {
-            n_public: raw.n_public,
-            alpha1,
-            beta2: g2(&raw.vk_beta_2, "vk_beta_2")?,
-            gamma2: g2(&raw.vk_gamma_2, "vk_gamma_2")?,
-            delta2: g2(&raw.vk_delta_2, "vk_delta_2")?,
-            alphabeta_12,
-            ic,
-        })
+        let beta2 = g2(&raw.vk_beta_2, "vk_beta_2")?;
+        let gamma2 = g2(&raw.vk_gamma_2, "vk_gamma_2")?;
+        let delta2 = g2(&raw.vk_delta_2, "vk_delta_2")?;
+        // γ₂ = δ₂: no phase-2 contribution (snarkjs's `zkey new` sets both to the generator);
+        // then e(vk_x, γ)·e(C, δ) = e(vk_x + C, γ) and (α, β, −vk_x) proves any public signals.
+        if gamma2 == delta2 {
+            return Err(ctx.err(
+                "vk_delta_2",
+                "equals vk_gamma_2 (a key with no phase-2 contribution): such a key would accept \
+                 forged proofs",
+            ));
+        }
+        Ok(Self { n_public: raw.n_public, alpha1, beta2, gamma2, delta2, alphabeta_12, ic })
     }
 
     /// Reads `verification_key.json` from `path`.

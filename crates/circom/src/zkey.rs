@@ -104,6 +104,9 @@ pub const MAX_LOG_DOMAIN_SIZE: u32 = 28;
 /// The defect of a G2 point outside the prime-order subgroup.
 const NOT_IN_SUBGROUP: PointDefect = "not in the prime-order subgroup";
 
+/// The defect of a header δ₂ equal to γ₂.
+const UNCONTRIBUTED: PointDefect = "δ₂ equals γ₂ (a key with no phase-2 contribution accepts \
+                                    forged proofs for any public signals)";
 /// The defect of a header point (α, β, γ, δ) at infinity.
 const AT_INFINITY: PointDefect = "the point at infinity (α, β, γ and δ must not be)";
 
@@ -429,6 +432,16 @@ fn read_headers<R: Read + Seek>(bin: &mut BinFile<R>) -> Result<(Groth16Header, 
         let gamma2 = g2(&mut s, 3)?;
         let delta1 = g1(&mut s, 4)?;
         let delta2 = g2(&mut s, 5)?;
+        // γ₂ = δ₂: no phase-2 contribution, a key that accepts forged proofs.
+        if gamma2 == delta2 {
+            return Err(point_error(
+                &file,
+                section::GROTH16_HEADER,
+                "groth16 header",
+                5,
+                UNCONTRIBUTED,
+            ));
+        }
         s.finish()?;
         Groth16Header {
             n_vars,

@@ -290,3 +290,25 @@ fn outputs_over_a_named_pipe_are_refused() {
     assert!(matches!(err, CircomError::NotAFile { kind: "a named pipe (FIFO)", .. }), "{err}");
     assert!(!proof_path.exists());
 }
+
+/// γ₂ = δ₂ (an uncontributed key: no phase-2 contribution) lets anyone forge proofs: refused
+/// when `verification_key.json` or a zkey is read, naming δ₂.
+#[test]
+fn keys_with_gamma_equal_to_delta_are_refused() {
+    let text = std::fs::read_to_string(example_path("verification_key.json")).expect("vk");
+    let mut v: serde_json::Value = serde_json::from_str(&text).expect("json");
+    v["vk_delta_2"] = v["vk_gamma_2"].clone();
+    let err = VerificationKey::from_json(&v.to_string(), "vk.json").expect_err("γ = δ");
+    assert!(
+        matches!(&err, CircomError::JsonValue { file, field, .. } if file == "vk.json" && field == "vk_delta_2"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("vk_gamma_2"), "{err}");
+    // Section 2: γ₂ at offset 340, δ₂ at 532 (128 bytes each).
+    let mut c = Container::parse(&example("circuit.zkey"));
+    let gamma2: Vec<u8> = c.section_mut(section::GROTH16_HEADER)[340..468].to_vec();
+    c.section_mut(section::GROTH16_HEADER)[532..660].copy_from_slice(&gamma2);
+    let err = Zkey::read_from(Cursor::new(c.to_bytes()), "t.zkey").expect_err("γ = δ");
+    assert!(matches!(&err, CircomError::InvalidPoint { section: 2, index: 5, .. }), "{err}");
+    assert!(err.to_string().contains("γ₂"), "{err}");
+}

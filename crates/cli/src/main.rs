@@ -112,6 +112,7 @@ fn exit_status(err: &anyhow::Error) -> u8 {
                 | G::PublicInputCount { .. }
                 | G::InvalidPoint { .. }
                 | G::VerificationKeyAtInfinity { .. }
+                | G::UncontributedVerificationKey { .. }
                 | G::DomainTooLarge { .. }
                 | G::InvalidCircuit { .. } => exit::BAD_INPUT,
                 G::Ntt(_) | G::Msm(_) | G::Device(_) | G::Range(_) | G::MatrixShape { .. } => {

@@ -660,3 +660,40 @@ fn proof_and_public_are_written_both_or_neither() {
     let left: Vec<_> = std::fs::read_dir(&dir).expect("dir").collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
 }
+
+/// γ₂ = δ₂ (a key with no phase-2 contribution) lets anyone move a proof to any public signals
+/// (`C' = C + vk_x − vk_x'`) or forge one outright: `groth16 verify` refuses such a
+/// `verification_key.json` and `groth16 prove` such a zkey, with exit status 3 naming the file.
+#[test]
+fn uncontributed_keys_are_refused() {
+    let dir = scratch("gamma-delta");
+    let vk_text = std::fs::read_to_string(example("verification_key.json")).expect("vk");
+    let mut v: serde_json::Value = serde_json::from_str(&vk_text).expect("json");
+    v["vk_delta_2"] = v["vk_gamma_2"].clone();
+    let vk = dir.join("uncontributed.json");
+    std::fs::write(&vk, v.to_string()).expect("write");
+    let (public, proof) = (example("snarkjs_public.json"), example("snarkjs_proof.json"));
+    let out = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("uncontributed.json") && err.contains("vk_delta_2"), "{err}");
+
+    // Section 2 (the Groth16 header): γ₂ at bytes 340..468, δ₂ at 532..660.
+    let zkey = corrupt_zkey(&dir, "uncontributed.zkey", |s| {
+        let gamma2 = s.section(2)[340..468].to_vec();
+        s.section(2)[532..660].copy_from_slice(&gamma2);
+    });
+    let (proof_out, public_out) = (dir.join("proof.json"), dir.join("public.json"));
+    let out = zkprove(&[
+        p("groth16"),
+        p("prove"),
+        &zkey,
+        &example("witness.wtns"),
+        &proof_out,
+        &public_out,
+    ]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("uncontributed.zkey") && err.contains("δ₂"), "{err}");
+    assert!(!proof_out.exists(), "no proof written");
+}

@@ -47,8 +47,14 @@
 //! (Kim–Barbulescu 2016; estimates run 100–110 bits), not the 128 its name once suggested; the
 //! discrete logarithm in the 254-bit prime-order groups alone would give ~127. The verifier checks
 //! every proof point on the curve and in its prime-order subgroup, and refuses verification keys
-//! with α, β, γ or δ at infinity (which accept forged proofs); the tests tamper with each proof
-//! point and each public signal and see the proof rejected (`tests/snarkjs.rs`, `tests/setup.rs`).
+//! with α, β, γ or δ at infinity (which accept forged proofs) or with `γ₂ = δ₂` (a key with no
+//! phase-2 contribution: snarkjs's `zkey new` sets both to the generator, and then
+//! `e(vk_x, γ)·e(C, δ) = e(vk_x + C, γ)`, so `(A, B, C) = (α, β, −vk_x)` proves any public
+//! signals); `zkprove-circom` refuses both when it reads a zkey or `verification_key.json`
+//! (`tests/degenerate_key.rs` forges the proofs such keys would accept). The check is
+//! `e(A, B) = e(α, β)·e(vk_x, γ)·e(C, δ)`, `vk_x = IC₀ + Σ sᵢ·ICᵢ` (Groth 2016, §3.2). The tests
+//! tamper with each proof point and each public signal and see the proof rejected
+//! (`tests/snarkjs.rs`, `tests/setup.rs`).
 
 #![forbid(unsafe_code)]
 
@@ -110,6 +116,17 @@ pub enum Groth16Error {
     )]
     VerificationKeyAtInfinity {
         /// Which point (`"vk_alpha_1"`, `"vk_beta_2"`, `"vk_gamma_2"`, `"vk_delta_2"`).
+        what: &'static str,
+    },
+    /// A verification key with `γ₂ = δ₂`: a key with no phase-2 contribution (snarkjs's `zkey
+    /// new` sets both to the G2 generator), with which `(α, β, −vk_x)` is a proof for any public
+    /// signals and any proof can be moved to other public signals.
+    #[error(
+        "the verification key's {what} equals vk_gamma_2 (no phase-2 contribution): such a key \
+         accepts forged proofs for any public signals"
+    )]
+    UncontributedVerificationKey {
+        /// Which point (`"vk_delta_2"`).
         what: &'static str,
     },
     /// The pairing equation does not hold.

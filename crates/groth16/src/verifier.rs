@@ -29,11 +29,11 @@ pub fn verification_key(header: &Groth16Header, ic: &[G1Affine]) -> Verification
 }
 
 /// Checks every point of a verification key is on the curve and in its subgroup, that none of
-/// `α, β, γ, δ` is at infinity, and that the key's `nPublic` matches its IC.
+/// `α, β, γ, δ` is at infinity, that `γ₂ ≠ δ₂`, and that the key's `nPublic` matches its IC.
 ///
 /// # Errors
 /// [`Groth16Error::InvalidPoint`] naming the first bad point; [`Groth16Error::PublicInputCount`];
-/// [`Groth16Error::VerificationKeyAtInfinity`].
+/// [`Groth16Error::VerificationKeyAtInfinity`]; [`Groth16Error::UncontributedVerificationKey`].
 pub fn validate_verification_key(vk: &VerificationKey) -> Result<(), Groth16Error> {
     if vk.ic.len() != vk.n_public as usize + 1 {
         return Err(Groth16Error::PublicInputCount {
@@ -41,7 +41,7 @@ pub fn validate_verification_key(vk: &VerificationKey) -> Result<(), Groth16Erro
             got: vk.ic.len().saturating_sub(1),
         });
     }
-    check_not_at_infinity(vk)?;
+    check_not_degenerate(vk)?;
     check_g1(&vk.alpha1, "vk_alpha_1")?;
     check_g2(&vk.beta2, "vk_beta_2")?;
     check_g2(&vk.gamma2, "vk_gamma_2")?;
@@ -51,17 +51,23 @@ pub fn validate_verification_key(vk: &VerificationKey) -> Result<(), Groth16Erro
 
 /// Refuses a key with `α`, `β`, `γ` or `δ` at infinity (cheap: four comparisons). With `γ` at
 /// infinity `e(vk_x, γ) = 1` whatever the public signals; with `δ` at infinity `π_C` drops out.
-fn check_not_at_infinity(vk: &VerificationKey) -> Result<(), Groth16Error> {
+/// Also refuses `γ₂ = δ₂` (a key with no phase-2 contribution: snarkjs's `zkey new` sets both to
+/// the G2 generator): then `e(vk_x, γ)·e(π_C, δ) = e(vk_x + π_C, γ)`, so `(α, β, −vk_x)` is a
+/// proof for any public signals and any proof moves to other signals (`π_C + vk_x − vk_x'`).
+fn check_not_degenerate(vk: &VerificationKey) -> Result<(), Groth16Error> {
     let at_infinity = [
         ("vk_alpha_1", vk.alpha1.is_identity()),
         ("vk_beta_2", vk.beta2.is_identity()),
         ("vk_gamma_2", vk.gamma2.is_identity()),
         ("vk_delta_2", vk.delta2.is_identity()),
     ];
-    match at_infinity.into_iter().find(|(_, inf)| *inf) {
-        Some((what, _)) => Err(Groth16Error::VerificationKeyAtInfinity { what }),
-        None => Ok(()),
+    if let Some((what, _)) = at_infinity.into_iter().find(|(_, inf)| *inf) {
+        return Err(Groth16Error::VerificationKeyAtInfinity { what });
     }
+    if vk.gamma2 == vk.delta2 {
+        return Err(Groth16Error::UncontributedVerificationKey { what: "vk_delta_2" });
+    }
+    Ok(())
 }
 
 fn check_g1(p: &G1Affine, what: &'static str) -> Result<(), Groth16Error> {
@@ -74,16 +80,17 @@ fn check_g2(p: &G2Affine, what: &'static str) -> Result<(), Groth16Error> {
 
 /// Verifies `proof` for the public signals `public` (outputs then public inputs, as in
 /// `public.json`). The key's own points are trusted (see [`validate_verification_key`]) except
-/// that a key with `α`, `β`, `γ` or `δ` at infinity is refused (it would accept forged proofs);
-/// the proof's points are checked.
+/// that a key with `α`, `β`, `γ` or `δ` at infinity, or with `γ₂ = δ₂`, is refused (it would
+/// accept forged proofs); the proof's points are checked.
 ///
 /// # Errors
-/// [`Groth16Error::VerificationKeyAtInfinity`] for such a key;
+/// [`Groth16Error::VerificationKeyAtInfinity`], [`Groth16Error::UncontributedVerificationKey`]
+/// for such keys;
 /// [`Groth16Error::PublicInputCount`] when `public.len() + 1 ≠ IC.len()`,
 /// [`Groth16Error::InvalidPoint`] for proof points off the curve or outside the subgroup, and
 /// [`Groth16Error::InvalidProof`] when the pairing equation does not hold.
 pub fn verify(vk: &VerificationKey, public: &[Fr], proof: &Proof) -> Result<(), Groth16Error> {
-    check_not_at_infinity(vk)?;
+    check_not_degenerate(vk)?;
     if public.len() + 1 != vk.ic.len() {
         return Err(Groth16Error::PublicInputCount {
             expected: vk.ic.len().saturating_sub(1),

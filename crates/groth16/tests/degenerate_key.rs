@@ -51,3 +51,30 @@ fn keys_with_a_point_at_infinity_are_refused() {
         assert!(matches!(err, Groth16Error::VerificationKeyAtInfinity { .. }), "{name}: {err}");
     }
 }
+
+/// γ₂ = δ₂ (a key with no phase-2 contribution: snarkjs's `zkey new` sets both to the G2
+/// generator) lets anyone forge: `e(vk_x, γ)·e(C, δ) = e(vk_x + C, γ)`, so `(A, B, C) =
+/// (α, β, −vk_x)` verifies for any public signals. Refused by [`verify`] and
+/// [`validate_verification_key`], naming `vk_delta_2`.
+#[test]
+fn keys_with_gamma_equal_to_delta_are_refused() {
+    use zkprove_curve::Projective;
+    let vk = example_vk();
+    let uncontributed = VerificationKey { delta2: vk.gamma2, ..vk.clone() };
+    let any_public: Vec<Fr> = (0..vk.n_public as u64).map(|i| Fr::from_u64(77 + i)).collect();
+    let vk_x = vk.ic[1..]
+        .iter()
+        .zip(&any_public)
+        .fold(Projective::from(vk.ic[0]), |acc, (p, s)| acc + Projective::from(*p) * *s);
+    let forged = Proof { a: vk.alpha1, b: vk.beta2, c: -vk_x.to_affine() };
+    assert!(
+        matches!(verify(&vk, &any_public, &forged), Err(Groth16Error::InvalidProof)),
+        "the honest key rejects the forgery"
+    );
+    let is_refused = |e: &Groth16Error| matches!(e, Groth16Error::UncontributedVerificationKey { what } if *what == "vk_delta_2");
+    let err = verify(&uncontributed, &any_public, &forged).expect_err("forgery with γ = δ");
+    assert!(is_refused(&err), "{err}");
+    assert!(err.to_string().contains("vk_delta_2"), "{err}");
+    let err = validate_verification_key(&uncontributed).expect_err("γ = δ");
+    assert!(is_refused(&err), "{err}");
+}

@@ -67,6 +67,10 @@ pub enum KzgError {
         /// Which check ("opening", "multi-point opening", "batch opening", ...).
         what: &'static str,
     },
+    /// The batch-opening challenge `γ` came out zero: with `γ = 0` only the first claim would be
+    /// checked, so the opening is refused (probability `2^−254` for honest inputs).
+    #[error("batch opening: the combination challenge γ is zero")]
+    ZeroChallenge,
     /// Reading the powers of tau failed.
     #[error(transparent)]
     Ptau(#[from] CircomError),

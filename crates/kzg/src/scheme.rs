@@ -3,15 +3,16 @@
 
 use std::borrow::Cow;
 
-use rand::Rng;
+use rand::{CryptoRng, RngCore};
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 use zkprove_curve::bn254::{
     G1Affine, G1Config, G1Projective, G2Prepared, G2Projective, multi_pairing_prepared,
 };
 use zkprove_curve::msm::msm_pippenger;
 use zkprove_curve::{MsmOps, Projective};
-use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
+use zkprove_field::{Field, PrimeField};
 use zkprove_poly::{PolyError, Polynomial};
 
 use crate::error::{KzgError, Result};
@@ -33,6 +34,40 @@ pub struct OpeningClaim {
 
 fn check_on_curve(p: &G1Affine, what: &'static str) -> Result<()> {
     if p.is_on_curve() { Ok(()) } else { Err(KzgError::InvalidPoint { what }) }
+}
+
+/// The domain separator of [`batch_challenge`].
+const BATCH_DOMAIN: &[u8] = b"zkprove-kzg/bn254/batch-opening/v1";
+
+/// The combination challenge `γ` of a batch opening at one point, by Fiat–Shamir with SHA-256:
+/// `seed = SHA-256(domain ‖ n ‖ C₁ ‖ … ‖ C_n ‖ z ‖ y₁ ‖ … ‖ y_n)` (commitments as affine `x ‖ y`
+/// in 32-byte little-endian, infinity as zeros; `z` and the values as 32-byte little-endian;
+/// `n` as 8 bytes), then `γ = (SHA-256(seed ‖ 0) ‖ SHA-256(seed ‖ 1)) mod r` (512 bits, so the
+/// bias is below `2^−258`). Every commitment, the point and every value are bound, so `γ` is
+/// fixed only after the prover has committed to all of them.
+///
+/// # Errors
+/// [`KzgError::ZeroChallenge`] when `γ = 0` (it would check the first claim only).
+pub fn batch_challenge(commitments: &[G1Affine], z: Fr, values: &[Fr]) -> Result<Fr> {
+    let mut hasher = Sha256::new();
+    hasher.update(BATCH_DOMAIN);
+    hasher.update((commitments.len() as u64).to_le_bytes());
+    for c in commitments {
+        hasher.update(c.x.to_bytes_le());
+        hasher.update(c.y.to_bytes_le());
+    }
+    hasher.update(z.to_bytes_le());
+    hasher.update((values.len() as u64).to_le_bytes());
+    for v in values {
+        hasher.update(v.to_bytes_le());
+    }
+    let seed = hasher.finalize();
+    let mut wide = [0u8; 64];
+    for (i, half) in wide.chunks_mut(32).enumerate() {
+        half.copy_from_slice(&Sha256::new().chain_update(seed).chain_update([i as u8]).finalize());
+    }
+    let gamma = Fr::from_bytes_le_mod_order(&wide);
+    if gamma.is_zero() { Err(KzgError::ZeroChallenge) } else { Ok(gamma) }
 }
 
 /// `Π (X − zᵢ)`, lowest coefficient first.
@@ -202,28 +237,35 @@ impl<B: MsmOps<G1Config>> Srs<B> {
     }
 
     /// Opens several polynomials at one point `z` with one proof: returns the values `pᵢ(z)` and
-    /// the proof of `h = Σ γ^i·pᵢ` at `z` (its value is `Σ γ^i·pᵢ(z)`).
-    ///
-    /// **The challenge `γ` is the caller's**: it must be unpredictable to the prover before the
-    /// commitments, `z` and the values are fixed — in a non-interactive protocol, squeeze it from
-    /// the Fiat–Shamir transcript after absorbing them (or let the verifier pick it). A `γ` the
-    /// prover knows in advance lets it open one polynomial to a wrong value.
+    /// the proof of `h = Σ γ^i·pᵢ` at `z` (its value is `Σ γ^i·pᵢ(z)`), with the combination
+    /// challenge `γ` derived by [`batch_challenge`] from `commitments` (the polynomials'
+    /// commitments, in the same order), `z` and the values — the prover cannot choose it.
     ///
     /// # Errors
-    /// [`KzgError::Empty`] for no polynomial; as [`Srs::commit`] for any of them.
+    /// [`KzgError::Empty`] for no polynomial; [`KzgError::LengthMismatch`] when the commitments
+    /// do not match the polynomials; [`KzgError::ZeroChallenge`] (probability `2^−254`); as
+    /// [`Srs::commit`] for any polynomial.
     pub fn open_batch(
         &self,
         polys: &[Polynomial<Fr>],
+        commitments: &[G1Affine],
         z: Fr,
-        gamma: Fr,
     ) -> Result<(Vec<Fr>, G1Affine)> {
         if polys.is_empty() {
             return Err(KzgError::Empty { what: "batch opening" });
         }
+        if commitments.len() != polys.len() {
+            return Err(KzgError::LengthMismatch {
+                what: "commitments of a batch opening",
+                expected: polys.len(),
+                got: commitments.len(),
+            });
+        }
         for p in polys {
             self.check_degree(p)?;
         }
-        let values = polys.par_iter().map(|p| p.evaluate(z)).collect();
+        let values: Vec<Fr> = polys.par_iter().map(|p| p.evaluate(z)).collect();
+        let gamma = batch_challenge(commitments, z, &values)?;
         let len = polys.iter().map(|p| p.coeffs().len()).max().unwrap_or(0);
         // h = Σ γ^i·pᵢ, by Horner over the polynomials (last first).
         let mut h = vec![Fr::ZERO; len];
@@ -236,19 +278,23 @@ impl<B: MsmOps<G1Config>> Srs<B> {
         Ok((values, self.msm_coeffs(quotient.coeffs())?))
     }
 
-    /// Checks a batch opening from [`Srs::open_batch`] with the same `γ`: the single opening of
-    /// `Σ γ^i·Cᵢ` at `z` to `Σ γ^i·yᵢ` (one small MSM, one 2-pairing product).
+    /// Checks a batch opening from [`Srs::open_batch`]: derives `γ` with [`batch_challenge`]
+    /// (refusing `γ = 0`, which would check the first claim only) and checks the single opening
+    /// of `Σ γ^i·Cᵢ` at `z` to `Σ γ^i·yᵢ` (one small MSM, one 2-pairing product). If some
+    /// `yᵢ ≠ pᵢ(z)`, the combined claim is true only when `γ` is a root of a non-zero polynomial
+    /// of degree `< n`: probability `≤ (n − 1)/r` per hash query of the prover (`r ≈ 2^254`),
+    /// on top of KZG's evaluation binding (q-SDH).
     ///
     /// # Errors
     /// [`KzgError::VerificationFailed`]; [`KzgError::Empty`]; [`KzgError::LengthMismatch`] when
-    /// the values do not match the commitments; [`KzgError::InvalidPoint`].
+    /// the values do not match the commitments; [`KzgError::InvalidPoint`];
+    /// [`KzgError::ZeroChallenge`].
     pub fn verify_batch(
         &self,
         commitments: &[G1Affine],
         z: Fr,
         values: &[Fr],
         proof: &G1Affine,
-        gamma: Fr,
     ) -> Result<()> {
         if commitments.is_empty() {
             return Err(KzgError::Empty { what: "batch opening" });
@@ -264,6 +310,7 @@ impl<B: MsmOps<G1Config>> Srs<B> {
             check_on_curve(c, "commitment")?;
         }
         check_on_curve(proof, "proof")?;
+        let gamma = batch_challenge(commitments, z, values)?;
         let gammas = gamma.powers(commitments.len());
         let c = msm_pippenger(commitments, &gammas)?;
         let y = values.iter().zip(&gammas).fold(Fr::ZERO, |acc, (v, g)| acc + *v * *g);
@@ -274,16 +321,22 @@ impl<B: MsmOps<G1Config>> Srs<B> {
 
     /// Checks many single openings (any commitments, any points) with one 2-pairing product:
     /// with independent random `rᵢ` drawn from `rng` (the verifier's own randomness, never the
-    /// prover's),
+    /// prover's: a cryptographic generator, e.g. `rand::rngs::OsRng` or a `StdRng` seeded from
+    /// it),
     /// `e(Σ rᵢ·(Cᵢ − yᵢ·[1]₁ + zᵢ·πᵢ), [1]₂) · e(−Σ rᵢ·πᵢ, [τ]₂) = 1`.
-    /// If any opening is wrong this fails except with probability about `1/r`. Costs two MSMs of
+    /// If any opening is wrong this fails except with probability `1/r` (`r ≈ 2^254`, the
+    /// group order: a non-zero linear form in the `rᵢ` vanishes with that probability). Costs two MSMs of
     /// about `2n` and `n` points instead of `n` pairing products.
     ///
     /// # Errors
     /// [`KzgError::VerificationFailed`] when some opening is wrong (it does not say which: check
     /// them one by one with [`Srs::verify`] to find it); [`KzgError::Empty`];
     /// [`KzgError::InvalidPoint`].
-    pub fn verify_many<R: Rng + ?Sized>(&self, claims: &[OpeningClaim], rng: &mut R) -> Result<()> {
+    pub fn verify_many<R: CryptoRng + RngCore + ?Sized>(
+        &self,
+        claims: &[OpeningClaim],
+        rng: &mut R,
+    ) -> Result<()> {
         if claims.is_empty() {
             return Err(KzgError::Empty { what: "batch verification" });
         }

@@ -6,7 +6,7 @@ use zkprove_curve::bn254::{G1Affine, G1Projective};
 use zkprove_curve::msm_naive;
 use zkprove_field::bn254::{Fq, Fr};
 use zkprove_field::{Field, TwoAdicField};
-use zkprove_kzg::{KzgError, OpeningClaim, Srs};
+use zkprove_kzg::{KzgError, OpeningClaim, Srs, batch_challenge};
 use zkprove_poly::{CpuBackend, Polynomial};
 
 const MAX_DEGREE: usize = (1 << 10) - 1;
@@ -113,7 +113,8 @@ fn degree_beyond_srs_is_an_error() {
     assert!(too_large(srs.commit(&p)));
     assert!(too_large(srs.open(&p, Fr::ONE)));
     assert!(too_large(srs.open_multi(&p, &[Fr::ONE])));
-    assert!(too_large(srs.open_batch(&[Polynomial::zero(), p], Fr::ONE, Fr::ONE)));
+    let two = [G1Affine::identity(); 2];
+    assert!(too_large(srs.open_batch(&[Polynomial::zero(), p], &two, Fr::ONE)));
     assert!(matches!(srs.trim(MAX_DEGREE + 1, 1), Err(KzgError::DegreeTooLarge { .. })));
 }
 
@@ -166,26 +167,45 @@ fn batch_opening_at_one_point() {
         [1, 10, 200, MAX_DEGREE + 1].iter().map(|&n| random_poly(n, &mut rng)).collect();
     let commitments: Vec<G1Affine> = polys.iter().map(|p| srs.commit(p).expect("commit")).collect();
     let z = Fr::random(&mut rng);
-    let gamma = Fr::random(&mut rng);
-    let (values, proof) = srs.open_batch(&polys, z, gamma).expect("open");
+    let (values, proof) = srs.open_batch(&polys, &commitments, z).expect("open");
     for (p, v) in polys.iter().zip(&values) {
         assert_eq!(*v, p.evaluate(z));
     }
-    srs.verify_batch(&commitments, z, &values, &proof, gamma).expect("valid batch");
+    srs.verify_batch(&commitments, z, &values, &proof).expect("valid batch");
 
+    // A wrong value in any position, a changed commitment in any position.
     for i in 0..polys.len() {
         let mut bad = values.clone();
         bad[i] += Fr::ONE;
-        assert!(failed(srs.verify_batch(&commitments, z, &bad, &proof, gamma)), "member {i}");
+        assert!(failed(srs.verify_batch(&commitments, z, &bad, &proof)), "value {i}");
         let mut swapped = commitments.clone();
         swapped[i] = g1(Fr::from_u64(7));
-        assert!(failed(srs.verify_batch(&swapped, z, &values, &proof, gamma)), "member {i}");
+        assert!(failed(srs.verify_batch(&swapped, z, &values, &proof)), "commitment {i}");
     }
-    assert!(failed(srs.verify_batch(&commitments, z, &values, &proof, gamma + Fr::ONE)));
-    assert!(failed(srs.verify_batch(&commitments, z + Fr::ONE, &values, &proof, gamma)));
-    assert!(matches!(srs.open_batch(&[], z, gamma), Err(KzgError::Empty { .. })));
+    // Claims reordered (commitments and values together), another point.
+    let (mut rc, mut rv) = (commitments.clone(), values.clone());
+    rc.swap(0, 1);
+    rv.swap(0, 1);
+    assert!(failed(srs.verify_batch(&rc, z, &rv, &proof)));
+    assert!(failed(srs.verify_batch(&commitments, z + Fr::ONE, &values, &proof)));
+    // γ binds every commitment, the point and every value.
+    let gamma = batch_challenge(&commitments, z, &values).expect("γ");
+    assert!(!gamma.is_zero());
+    assert_eq!(gamma, batch_challenge(&commitments, z, &values).expect("γ"), "deterministic");
+    let mut other = values.clone();
+    other[3] += Fr::ONE;
+    assert_ne!(gamma, batch_challenge(&commitments, z, &other).expect("γ"));
+    assert_ne!(gamma, batch_challenge(&commitments, z + Fr::ONE, &values).expect("γ"));
+    assert_ne!(gamma, batch_challenge(&commitments[..3], z, &values[..3]).expect("γ"));
+    assert_ne!(gamma, batch_challenge(&rc, z, &rv).expect("γ"));
+
+    assert!(matches!(srs.open_batch(&[], &[], z), Err(KzgError::Empty { .. })));
     assert!(matches!(
-        srs.verify_batch(&commitments, z, &values[1..], &proof, gamma),
+        srs.open_batch(&polys, &commitments[1..], z),
+        Err(KzgError::LengthMismatch { .. })
+    ));
+    assert!(matches!(
+        srs.verify_batch(&commitments, z, &values[1..], &proof),
         Err(KzgError::LengthMismatch { .. })
     ));
 }
@@ -270,4 +290,26 @@ fn small_and_trimmed_srs() {
     let bad = Srs::<CpuBackend>::from_powers(g1, srs.powers_g2()[..3].to_vec())
         .expect("only [τ]₁ is checked at construction");
     assert!(matches!(bad.check_powers(&mut rng), Err(KzgError::InvalidSrs { .. })));
+}
+
+/// The γ = 0 attack on batch openings (issue 26): with γ = 0 the combination `Σ γ^i·pᵢ` is `p₀`
+/// alone, so the opening of `p₀` passed as a batch proof with a wrong value for any other
+/// polynomial. γ is now derived inside from the commitments, the point and the values, so the
+/// prover cannot choose it, and γ = 0 is refused.
+#[test]
+fn batch_opening_gamma_zero_attack_is_rejected() {
+    let (srs, _, mut rng) = setup(26);
+    let polys: Vec<Polynomial<Fr>> = (0..3).map(|_| random_poly(20, &mut rng)).collect();
+    let commitments: Vec<G1Affine> = polys.iter().map(|p| srs.commit(p).expect("commit")).collect();
+    let z = Fr::random(&mut rng);
+    // What the old `open_batch(polys, z, γ = 0)` returned: the opening of p₀ alone.
+    let (y0, proof0) = srs.open(&polys[0], z).expect("open");
+    let honest: Vec<Fr> = polys.iter().map(|p| p.evaluate(z)).collect();
+    assert_eq!(honest[0], y0);
+    for i in 1..polys.len() {
+        let mut values = honest.clone();
+        values[i] += Fr::ONE;
+        assert!(failed(srs.verify_batch(&commitments, z, &values, &proof0)), "claim {i} wrong");
+    }
+    assert!(failed(srs.verify_batch(&commitments, z, &honest, &proof0)));
 }

@@ -16,9 +16,34 @@
 //!   values at `X = 0, 2, 3, …, d` ([`RoundPoly`]); `p_i(1) = claim_i − p_i(0)` is derived by the
 //!   verifier, so no explicit round-sum check exists: any inconsistency surfaces in the final
 //!   sub-claim ([`SubClaim::check`]). The next claim is `p_i(r_i)` by Lagrange interpolation.
-//! - **Transcript** ([`zkprove_hash::Transcript`]): `observe_ext(claim)`; per round
-//!   `observe_ext` of each sent value in order, then `r_i = sample_ext()`. `n` and `d` are public
-//!   parameters and are not observed (bind them in the caller's transcript if they vary).
+//! - **Transcript** ([`zkprove_hash::Transcript`]): first the instance ([`observe_instance`]:
+//!   `n`, `d`, the number of terms, and per term its coefficient, its number of factors and the
+//!   index of each table), then `observe_ext(claim)`; per round `observe_ext` of each sent value in
+//!   order, then `r_i = sample_ext()`. Binding the instance before the first challenge means a
+//!   proof for one instance cannot be replayed on another with the same claimed sum (another
+//!   term shape, `n` or `d`): its challenges would differ.
+//!
+//! # Soundness
+//! If the claim is false, the prover passes round `i` only when the challenge `r_i` is a root of
+//! a non-zero polynomial of degree `≤ d` (its round polynomial minus the honest one): at most `d`
+//! of the `|E|` challenges. A union bound over the `n` rounds gives the soundness error
+//! **`ε ≤ n·d/|E|`** (Lund, Fortnow, Karloff, Nisan, "Algebraic methods for interactive proof
+//! systems", JACM 39(4), 1992; Thaler, "Proofs, Arguments, and Zero-Knowledge", 2022, §4.1,
+//! Proposition 4.1). [`soundness_bits`] is `−log2 ε = log2|E| − log2(n·d)`; for
+//! `n = 20`, `d = 3`: QM31 / BabyBear⁴ (`|E| ≈ 2^124`) give ~118 bits, Goldilocks² (`2^128`)
+//! ~122 bits, but `E = F` = BabyBear or M31 only ~25 bits. Non-interactively (Fiat–Shamir with
+//! the Poseidon2 [`zkprove_hash::Transcript`], modelled as a random oracle) the sumcheck is
+//! round-by-round sound, so a prover making `Q` hash queries succeeds with probability at most
+//! about `Q·d/|E|` (Canetti et al., "Fiat–Shamir: from practice to theory", STOC 2019); the
+//! final sub-claim is the caller's to check (by a commitment opening or directly).
+//!
+//! [`SumcheckProver::prove`] and [`verify`] therefore refuse a challenge field of fewer than
+//! `2^63` elements ([`MIN_CHALLENGE_FIELD_BITS`]: Goldilocks and the extensions pass, a 31-bit
+//! field alone does not) with [`SumcheckError::ChallengeFieldTooSmall`], which names the field's
+//! order and the error it would give, unless asked explicitly with
+//! [`SumcheckParams::allow_small_field`] ([`SumcheckProver::with_params`], [`verify_with`]). The
+//! incremental API below does not check: protocols using it account for their own soundness
+//! (WHIR's parameters, GKR) and can call [`SumcheckParams::check`] and [`observe_instance`].
 //!
 //! # Incremental API (for WHIR, GKR and other protocols running their own transcript)
 //! ```text
@@ -68,12 +93,17 @@
 mod ops;
 mod prover;
 mod round;
+mod security;
 mod verifier;
 
 pub use ops::SumcheckOps;
 pub use prover::{ProverOutput, SumcheckProver, prove};
 pub use round::{RoundPoly, Term, evaluate_terms};
-pub use verifier::{SubClaim, SumcheckProof, verify};
+pub use security::{
+    MIN_CHALLENGE_FIELD_BITS, SumcheckParams, challenge_field_bits, observe_instance,
+    soundness_bits,
+};
+pub use verifier::{SubClaim, SumcheckProof, verify, verify_with};
 
 /// The largest round degree (product size) supported.
 pub const MAX_DEGREE: usize = 8;
@@ -168,6 +198,26 @@ pub enum SumcheckError {
     /// polynomial was wrong.
     #[error("final evaluation does not match the reduced claim")]
     FinalEvaluationMismatch,
+    /// A challenge field too small for the soundness asked (see [`SumcheckParams`]).
+    #[error(
+        "challenge field of order {order} (about 2^{field_bits}) refused: the sumcheck's \
+         soundness error n·d/|E| with n = {n_vars}, d = {degree} would be about 2^-{soundness_bits}; \
+         fields below 2^{min_bits} elements need SumcheckParams::allow_small_field"
+    )]
+    ChallengeFieldTooSmall {
+        /// The field's order ([`zkprove_field::Field::order_string`]).
+        order: String,
+        /// `⌊log2 |E|⌋`.
+        field_bits: u32,
+        /// The number of rounds.
+        n_vars: usize,
+        /// The round degree.
+        degree: usize,
+        /// `⌊log2|E| − log2(n·d)⌋`, the soundness the proof would have (0 if negative).
+        soundness_bits: u32,
+        /// [`MIN_CHALLENGE_FIELD_BITS`].
+        min_bits: u32,
+    },
     /// A backend (GPU) operation failed.
     #[error(transparent)]
     Device(#[from] zkprove_poly::DeviceError),

@@ -4,7 +4,10 @@ use zkprove_field::{ExtensionField, Field};
 use zkprove_hash::Transcript;
 use zkprove_poly::{Column, CpuBackend};
 
-use crate::{MAX_DEGREE, RoundPoly, SumcheckError, SumcheckOps, SumcheckProof, Term};
+use crate::{
+    MAX_DEGREE, RoundPoly, SumcheckError, SumcheckOps, SumcheckParams, SumcheckProof, Term,
+    observe_instance,
+};
 
 /// The prover's tables: base field until the first challenge, extension field afterwards.
 enum Tables<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> {
@@ -30,6 +33,8 @@ pub struct SumcheckProver<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E> =
     /// A first challenge not yet applied to base-field tables (see
     /// [`SumcheckOps::defers_first_fold`]); the tables then have `2^(n_vars + 1)` entries.
     deferred: Option<E>,
+    /// Options of [`SumcheckProver::prove`].
+    params: SumcheckParams,
 }
 
 impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> core::fmt::Debug
@@ -42,12 +47,16 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> core::fmt::Debug
             .field("terms", &self.terms)
             .field("degree", &self.degree)
             .field("n_vars", &self.n_vars)
+            .field("params", &self.params)
             .finish()
     }
 }
 
 /// Checks the terms against `n_tables` and returns the degree (largest product).
-fn validate_terms<E>(terms: &[Term<E>], n_tables: usize) -> Result<usize, SumcheckError> {
+pub(crate) fn validate_terms<E>(
+    terms: &[Term<E>],
+    n_tables: usize,
+) -> Result<usize, SumcheckError> {
     if terms.is_empty() {
         return Err(SumcheckError::NoTerms);
     }
@@ -98,7 +107,14 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
     pub fn new(tables: Vec<B::Column<F>>, terms: Vec<Term<E>>) -> Result<Self, SumcheckError> {
         let n_vars = validate_lengths(tables.iter().map(Column::len))?;
         let degree = validate_terms(&terms, tables.len())?;
-        Ok(Self { tables: Tables::Base(tables), terms, degree, n_vars, deferred: None })
+        Ok(Self {
+            tables: Tables::Base(tables),
+            terms,
+            degree,
+            n_vars,
+            deferred: None,
+            params: SumcheckParams::new(),
+        })
     }
 
     /// A prover over extension-field tables (e.g. an `eq` weight with an extension-field point,
@@ -109,7 +125,32 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
     pub fn new_ext(tables: Vec<B::Column<E>>, terms: Vec<Term<E>>) -> Result<Self, SumcheckError> {
         let n_vars = validate_lengths(tables.iter().map(Column::len))?;
         let degree = validate_terms(&terms, tables.len())?;
-        Ok(Self { tables: Tables::Ext(tables), terms, degree, n_vars, deferred: None })
+        Ok(Self {
+            tables: Tables::Ext(tables),
+            terms,
+            degree,
+            n_vars,
+            deferred: None,
+            params: SumcheckParams::new(),
+        })
+    }
+
+    /// The same prover with other options for [`SumcheckProver::prove`] (e.g.
+    /// [`SumcheckParams::allow_small_field`] to prove with challenges in a 31-bit field).
+    pub fn with_params(mut self, params: SumcheckParams) -> Self {
+        self.params = params;
+        self
+    }
+
+    /// The options [`SumcheckProver::prove`] runs with.
+    pub fn params(&self) -> SumcheckParams {
+        self.params
+    }
+
+    /// The soundness in bits of the rounds left, `log2|E| − log2(n·d)`
+    /// ([`crate::soundness_bits`]).
+    pub fn soundness_bits(&self) -> f64 {
+        crate::soundness_bits::<E>(self.n_vars, self.degree)
     }
 
     /// The number of variables not yet fixed (rounds left).
@@ -244,18 +285,23 @@ impl<F: Field, E: ExtensionField<F>, B: SumcheckOps<F, E>> SumcheckProver<F, E, 
         }
     }
 
-    /// Runs every remaining round against a transcript: observes `claim`, then per round observes
-    /// the round polynomial's values and samples the challenge `r ∈ E`.
+    /// Runs every remaining round against a transcript: observes the instance
+    /// ([`crate::observe_instance`]: the number of rounds left, the degree, the terms) and
+    /// `claim`, then per round observes the round polynomial's values and samples the challenge
+    /// `r ∈ E`.
     ///
     /// A wrong `claim` is not detected here: the proof then fails [`crate::verify`]'s final check.
     ///
     /// # Errors
-    /// Backend failures.
+    /// [`SumcheckError::ChallengeFieldTooSmall`] when `|E| < 2^63` and the prover's
+    /// [`SumcheckParams`] do not allow it; backend failures.
     pub fn prove<const WIDTH: usize, const RATE: usize>(
         mut self,
         claim: E,
         transcript: &mut Transcript<F, WIDTH, RATE>,
     ) -> Result<ProverOutput<E>, SumcheckError> {
+        self.params.check::<E>(self.n_vars, self.degree)?;
+        observe_instance(transcript, self.n_vars, &self.terms);
         transcript.observe_ext(&claim);
         let mut rounds = Vec::with_capacity(self.n_vars);
         let mut point = Vec::with_capacity(self.n_vars);
@@ -284,10 +330,11 @@ pub struct ProverOutput<E> {
 }
 
 /// Proves `Σ_{x∈{0,1}^n} Σ_t c_t Π_{j∈t} f_j(x) = claim` for base-field tables on the CPU
-/// (see [`SumcheckProver::prove`] for the transcript calls).
+/// (see [`SumcheckProver::prove`] for the transcript calls), with the default
+/// [`SumcheckParams`] (challenge fields below `2^63` elements refused).
 ///
 /// # Errors
-/// The input checks of [`SumcheckProver::new`].
+/// The input checks of [`SumcheckProver::new`]; [`SumcheckError::ChallengeFieldTooSmall`].
 pub fn prove<F: Field, E: ExtensionField<F>, const WIDTH: usize, const RATE: usize>(
     claim: E,
     tables: Vec<Vec<F>>,

@@ -11,7 +11,8 @@ use zkprove_field::{ExtensionField, Field};
 use zkprove_hash::{Poseidon2, Transcript};
 use zkprove_poly::{CpuBackend, Mle};
 use zkprove_sumcheck::{
-    RoundPoly, SumcheckError, SumcheckProof, SumcheckProver, Term, evaluate_terms, prove, verify,
+    RoundPoly, SumcheckError, SumcheckParams, SumcheckProof, SumcheckProver, Term, evaluate_terms,
+    verify, verify_with,
 };
 
 /// A field pair with its transcript.
@@ -34,7 +35,7 @@ trait Tr<F: Field>: Clone {
         &mut self,
         claim: E,
         n: usize,
-        d: usize,
+        terms: &[Term<E>],
         proof: &SumcheckProof<E>,
     ) -> Result<zkprove_sumcheck::SubClaim<E>, SumcheckError>;
     fn challenge(&mut self) -> F;
@@ -47,16 +48,20 @@ impl<F: Field, const W: usize, const R: usize> Tr<F> for Transcript<F, W, R> {
         tables: Vec<Vec<F>>,
         terms: Vec<Term<E>>,
     ) -> Result<zkprove_sumcheck::ProverOutput<E>, SumcheckError> {
-        prove(claim, tables, terms, self)
+        // `BabyBearBaseSetup` proves with E = F: allowed explicitly (the default refuses it,
+        // see `small_challenge_fields_are_refused_unless_allowed`).
+        SumcheckProver::<F, E>::new(tables, terms)?
+            .with_params(SumcheckParams::new().allow_small_field())
+            .prove(claim, self)
     }
     fn run_verify<E: ExtensionField<F>>(
         &mut self,
         claim: E,
         n: usize,
-        d: usize,
+        terms: &[Term<E>],
         proof: &SumcheckProof<E>,
     ) -> Result<zkprove_sumcheck::SubClaim<E>, SumcheckError> {
-        verify(claim, n, d, proof, self)
+        verify_with(SumcheckParams::new().allow_small_field(), claim, n, terms, proof, self)
     }
     fn challenge(&mut self) -> F {
         self.sample()
@@ -201,7 +206,7 @@ fn complete<S: Setup>(n_vars: usize, seed: u64, naive: bool) {
         assert_eq!(out.point.len(), n_vars);
 
         let mut vt = S::transcript();
-        let sub = vt.run_verify(claim, n_vars, d, &out.proof).expect("verify");
+        let sub = vt.run_verify(claim, n_vars, &terms, &out.proof).expect("verify");
         assert_eq!(sub.point, out.point);
         assert_eq!(pt.challenge(), vt.challenge(), "transcripts diverge");
 
@@ -280,7 +285,7 @@ fn soundness_checks<S: Setup>() {
     let claim = naive_sum(&lift::<S::F, S::E>(&tables), &terms);
     let out = S::transcript().run_prove(claim, tables.clone(), terms.clone()).expect("prove");
     let accepts = |claim: S::E, proof: &SumcheckProof<S::E>| -> Result<(), SumcheckError> {
-        let sub = S::transcript().run_verify(claim, n_vars, d, proof)?;
+        let sub = S::transcript().run_verify(claim, n_vars, &terms, proof)?;
         // The verifier's own evaluations of the tables at its point.
         let evals: Vec<S::E> = tables
             .iter()
@@ -342,7 +347,7 @@ fn soundness_checks<S: Setup>() {
     // Wrong final evaluations.
     let mut wrong = out.final_evals.clone();
     wrong[1] += S::E::ONE;
-    let sub = S::transcript().run_verify(claim, n_vars, d, &out.proof).expect("verify");
+    let sub = S::transcript().run_verify(claim, n_vars, &terms, &out.proof).expect("verify");
     assert_eq!(sub.check(&terms, &wrong), Err(SumcheckError::FinalEvaluationMismatch));
     assert!(matches!(sub.check(&terms, &wrong[..2]), Err(SumcheckError::FactorOutOfRange { .. })));
 }
@@ -599,7 +604,8 @@ fn high_degrees_against_brute_force() {
                     naive_rounds(&lifted, &terms, d, &out.point),
                     "d {d} n {n_vars}"
                 );
-                let sub = S::transcript().run_verify(claim, n_vars, d, &out.proof).expect("verify");
+                let sub =
+                    S::transcript().run_verify(claim, n_vars, &terms, &out.proof).expect("verify");
                 sub.check(&terms, &out.final_evals).expect("sub-claim");
             }
         }
@@ -607,4 +613,130 @@ fn high_degrees_against_brute_force() {
     run::<M31Setup>();
     run::<GoldilocksSetup>();
     run::<BabyBearBaseSetup>();
+}
+
+/// A proof for one instance must not verify for another with the same claimed sum: the instance
+/// (number of variables, degree, term shape) is absorbed before the first challenge. Here the two
+/// instances are the same polynomial written with different terms (`2·f₀f₁` and `f₀f₁ + f₁f₀`),
+/// so only the transcript binding can tell them apart.
+#[test]
+fn a_proof_does_not_replay_on_another_instance() {
+    let mut rng = StdRng::seed_from_u64(26);
+    let n_vars = 6;
+    let tables = random_tables::<BabyBear>(&mut rng, 2, n_vars);
+    let two = BabyBearExt4::from_u64(2);
+    let terms_a = vec![Term::new(two, vec![0, 1])];
+    let terms_b = vec![Term::product(vec![0, 1]), Term::product(vec![1, 0])];
+    let lifted = lift::<BabyBear, BabyBearExt4>(&tables);
+    let claim = naive_sum(&lifted, &terms_a);
+    assert_eq!(claim, naive_sum(&lifted, &terms_b), "same claimed sum");
+    let out = BabyBearSetup::transcript()
+        .run_prove(claim, tables.clone(), terms_a.clone())
+        .expect("prove");
+    let verify_as = |terms: &[Term<BabyBearExt4>]| -> Result<(), SumcheckError> {
+        let sub = BabyBearSetup::transcript().run_verify(claim, n_vars, terms, &out.proof)?;
+        let evals: Vec<BabyBearExt4> = lifted
+            .iter()
+            .map(|t| Mle::new(t.clone()).expect("pow2").evaluate(&sub.point).expect("point"))
+            .collect();
+        sub.check(terms, &evals)
+    };
+    verify_as(&terms_a).expect("the proof's own instance");
+    assert_eq!(
+        verify_as(&terms_b),
+        Err(SumcheckError::FinalEvaluationMismatch),
+        "replayed on another term shape"
+    );
+    // Another coefficient split, a permuted product, and a different degree or n.
+    let half = BabyBearExt4::from_u64(2).inverse().expect("2 ≠ 0");
+    let terms_c = vec![Term::new(half, vec![0, 1]), Term::new(two - half, vec![0, 1])];
+    assert_eq!(claim, naive_sum(&lifted, &terms_c));
+    assert_eq!(verify_as(&terms_c), Err(SumcheckError::FinalEvaluationMismatch));
+    let mut t = BabyBearSetup::transcript();
+    let terms_d = vec![Term::new(two, vec![0, 1, 1])];
+    assert!(matches!(
+        t.run_verify(claim, n_vars, &terms_d, &out.proof),
+        Err(SumcheckError::WrongDegree { .. })
+    ));
+}
+
+/// The instance is absorbed before the first challenge: each of `n`, the degree, a coefficient,
+/// a factor index and the number of terms changes the challenges drawn after it.
+#[test]
+fn the_instance_is_bound_before_the_first_challenge() {
+    let first = |n: usize, terms: &[Term<BabyBearExt4>]| -> BabyBear {
+        let mut t = BabyBearSetup::transcript();
+        zkprove_sumcheck::observe_instance(&mut t, n, terms);
+        t.sample()
+    };
+    let one = BabyBearExt4::ONE;
+    let base = vec![Term::product(vec![0, 1])];
+    let r = first(5, &base);
+    assert_eq!(r, first(5, &base), "deterministic");
+    let others: [(usize, Vec<Term<BabyBearExt4>>); 5] = [
+        (6, base.clone()),
+        (5, vec![Term::product(vec![0, 1, 1])]),
+        (5, vec![Term::new(one + one, vec![0, 1])]),
+        (5, vec![Term::product(vec![0, 2])]),
+        (5, vec![Term::product(vec![0, 1]), Term::product(vec![0, 1])]),
+    ];
+    for (n, terms) in &others {
+        assert_ne!(first(*n, terms), r, "{n} {terms:?}");
+    }
+}
+
+/// `E = F` for a 31-bit field (soundness error `n·d/|E| ≈ 2^−28` here) is refused by the prover
+/// and the verifier unless asked for; the error names the field and the error it would give.
+#[test]
+fn small_challenge_fields_are_refused_unless_allowed() {
+    use zkprove_sumcheck::{MIN_CHALLENGE_FIELD_BITS, soundness_bits};
+    let mut rng = StdRng::seed_from_u64(27);
+    let n_vars = 4;
+    let tables = random_tables::<BabyBear>(&mut rng, 2, n_vars);
+    let terms = vec![Term::<BabyBear>::product(vec![0, 1])];
+    let claim = naive_sum(&tables, &terms);
+    let t = || BabyBearBaseSetup::transcript();
+    let err = zkprove_sumcheck::prove(claim, tables.clone(), terms.clone(), &mut t())
+        .expect_err("E = BabyBear refused");
+    let SumcheckError::ChallengeFieldTooSmall { field_bits, soundness_bits: bits, .. } = &err
+    else {
+        panic!("{err}");
+    };
+    assert_eq!((*field_bits, *bits), (30, 27), "log2(2013265921) ≈ 30.9, minus log2(4·2) = 3");
+    let msg = err.to_string();
+    assert!(msg.contains("2013265921") && msg.contains("2^-27"), "{msg}");
+    assert!(msg.contains("allow_small_field"), "{msg}");
+    // Allowed explicitly, it proves; the default verifier refuses, the explicit one accepts.
+    let out = SumcheckProver::<BabyBear, BabyBear>::new(tables.clone(), terms.clone())
+        .expect("prover")
+        .with_params(SumcheckParams::new().allow_small_field())
+        .prove(claim, &mut t())
+        .expect("allowed");
+    assert!(matches!(
+        verify(claim, n_vars, &terms, &out.proof, &mut t()),
+        Err(SumcheckError::ChallengeFieldTooSmall { .. })
+    ));
+    let sub = verify_with(
+        SumcheckParams::new().allow_small_field(),
+        claim,
+        n_vars,
+        &terms,
+        &out.proof,
+        &mut t(),
+    )
+    .expect("allowed");
+    sub.check(&terms, &out.final_evals).expect("sub-claim");
+    // The extensions and Goldilocks pass; the figures are log2|E| − log2(n·d).
+    let b4 = soundness_bits::<BabyBearExt4>(20, 3);
+    assert!((b4 - (4.0 * 2013265921f64.log2() - 60f64.log2())).abs() < 1e-9, "{b4}");
+    assert!(
+        soundness_bits::<QM31>(20, 3) > 117.0 && soundness_bits::<GoldilocksExt2>(20, 3) > 121.0
+    );
+    assert!(
+        zkprove_sumcheck::challenge_field_bits::<Goldilocks>()
+            >= f64::from(MIN_CHALLENGE_FIELD_BITS)
+    );
+    assert!(zkprove_sumcheck::challenge_field_bits::<M31>() < f64::from(MIN_CHALLENGE_FIELD_BITS));
+    assert!(SumcheckParams::new().check::<Goldilocks>(20, 3).is_ok());
+    assert!(SumcheckParams::new().check::<M31>(20, 3).is_err());
 }

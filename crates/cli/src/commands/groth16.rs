@@ -248,7 +248,10 @@ pub fn verify_files(verification_key: &Path, public: &Path, proof: &Path) -> Res
                 verification_key.display()
             )));
         }
-        Err(e @ Groth16Error::VerificationKeyAtInfinity { .. }) => {
+        Err(
+            e @ (Groth16Error::VerificationKeyAtInfinity { .. }
+            | Groth16Error::UncontributedVerificationKey { .. }),
+        ) => {
             return Err(anyhow::Error::new(e).context(invalid_key()));
         }
         Err(e) => return Err(e.into()),

@@ -248,12 +248,12 @@ macro_rules! sumcheck_tests {
                 .expect("gpu proof");
             assert_eq!(gpu, cpu);
             let mut t_v = tr.clone();
-            let sub = verify(claim, log_n, 3, &gpu.proof, &mut t_v).expect("verify");
+            let sub = verify(claim, log_n, &terms, &gpu.proof, &mut t_v).expect("verify");
             sub.check(&terms, &gpu.final_evals).expect("final check");
             assert_eq!(sub.point, gpu.point);
             // A wrong claim fails.
             let mut t_w = tr;
-            let sub = verify(claim + E::ONE, log_n, 3, &gpu.proof, &mut t_w).expect("shape");
+            let sub = verify(claim + E::ONE, log_n, &terms, &gpu.proof, &mut t_w).expect("shape");
             assert_eq!(
                 sub.check(&terms, &gpu.final_evals),
                 Err(SumcheckError::FinalEvaluationMismatch)

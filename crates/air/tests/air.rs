@@ -209,6 +209,9 @@ fn bump_ext<F: Field, E: ExtensionField<F>>(x: &mut E) {
     *x += E::ONE;
 }
 
+type GetCommitment = fn(&mut BbProof) -> Option<&mut WhirCommitment<BabyBearExt4, [BabyBear; 8]>>;
+type Push<'a> = dyn FnMut(String, &dyn Fn(&mut BbProof)) + 'a;
+
 /// Every tampered variant of a proof: one changed element in each component (first and last
 /// where a component is a list), plus truncated lists.
 fn tampered(proof: &BbProof) -> Vec<(String, BbProof)> {
@@ -219,12 +222,7 @@ fn tampered(proof: &BbProof) -> Vec<(String, BbProof)> {
         f(&mut p);
         out.push((name, p));
     };
-    fn commitment_tampers(
-        which: &str,
-        get: fn(&mut BbProof) -> Option<&mut WhirCommitment<E, [BabyBear; 8]>>,
-        proof: &BbProof,
-        push: &mut dyn FnMut(String, &dyn Fn(&mut BbProof)),
-    ) {
+    fn commitment_tampers(which: &str, get: GetCommitment, proof: &BbProof, push: &mut Push<'_>) {
         let mut probe = proof.clone();
         let Some(c) = get(&mut probe) else { return };
         push(format!("{which} root"), &|p| {

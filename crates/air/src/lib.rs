@@ -70,24 +70,35 @@
 //! whose total is below [`AirParams::security_bits`] is refused ([`AirError::Security`]).
 //!
 //! # Backends
-//! The AIR phases here run on the CPU (Rayon); WHIR has no backend trait yet (see its docs), so
-//! the commitment is CPU-only. The reduction's later rounds go through `zkprove-sumcheck`'s
-//! [`zkprove_sumcheck::SumcheckOps`]. A device version needs: WHIR over a backend (NTT + Merkle
-//! ops exist), the zerocheck round as an `*Ops` operation (a kernel per AIR, or an interpreter
-//! over a constraint DAG), and batch inversion on the device.
+//! The prover is written once over [`AirOps`] (stacking, next-row shift, selectors, `eq`
+//! tables, LogUp columns by batch inversion, the zerocheck round, the reduction's first round)
+//! plus `zkprove-sumcheck`'s [`zkprove_sumcheck::SumcheckOps`] (folds, the reduction's later
+//! rounds); [`AirProver::prove_on`] runs it on any backend and counts the host↔backend
+//! transfers ([`AirProfile`]); [`AirProver::prove`] is the CPU backend, the oracle.
+//! What a device still needs:
+//! - WHIR has no backend trait (see its docs): each commitment downloads its stacked column and
+//!   WHIR commits and opens on the host (two whole-column transfers with LogUp, one without).
+//!   With a backend WHIR (NTT + Merkle ops exist) those go, leaving the small read-backs.
+//! - [`AirOps::zerocheck_round`] calls the AIR's Rust `eval`: a device implementation needs the
+//!   constraints as data (a DAG recorded once by a builder, like [`SymbolicExpr`]'s pass) or a
+//!   kernel per AIR. No GPU implementation of [`AirOps`] exists yet.
+//! - Each round polynomial and final evaluation is a small read-back (the transcript runs on
+//!   the host): `n` + `2(n + l)` per proof, a few hundred bytes each.
 
 #![forbid(unsafe_code)]
 
 mod air;
 pub mod examples;
+mod ops;
 mod proof;
 mod prover;
 mod security;
 mod shift;
 
 pub use air::{Air, AirExpr, AirShape, ConstraintBuilder, LogUpTerm, SymbolicExpr};
+pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound};
 pub use proof::{AirProof, ColumnOpening};
-pub use prover::{AirParams, AirProver, Trace};
+pub use prover::{AirParams, AirProfile, AirProver, ProvedOn, Trace};
 pub use security::SecurityReport;
 pub use shift::{eq_eval, shift_eval};
 
@@ -170,4 +181,7 @@ pub enum AirError {
     /// A polynomial error.
     #[error(transparent)]
     Poly(#[from] PolyError),
+    /// A backend failure.
+    #[error(transparent)]
+    Device(#[from] zkprove_poly::DeviceError),
 }

@@ -3,17 +3,18 @@
 use core::marker::PhantomData;
 
 use rayon::prelude::*;
-use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField, batch_inverse_in_place};
+use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, Transcript};
-use zkprove_poly::{CpuBackend, Mle, eq_table};
+use zkprove_poly::{Column, ColumnOps, CpuBackend, Mle, eq_table};
 use zkprove_sumcheck::{RoundPoly, SumcheckProof, SumcheckProver, Term};
 use zkprove_whir::{ReceivedCommitment, SoundnessType, Whir, WhirParams, WhirWitness};
 
 use crate::AirError;
 use crate::air::{Air, AirShape, PointBuilder};
+use crate::ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, eval_point};
 use crate::proof::{AirProof, ColumnOpening};
 use crate::security::SecurityReport;
-use crate::shift::{eq_eval, shift_eval, shift_table};
+use crate::shift::{eq_eval, shift_eval};
 
 /// The caller's choice of parameters.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -96,12 +97,34 @@ impl<F: Field> Trace<F> {
     }
 }
 
-/// The challenges the constraints are combined with.
-struct Challenges<E> {
-    beta: E,
-    gamma_pows: Vec<E>,
-    alpha_pows: Vec<E>,
-    lambda: E,
+/// What [`AirProver::prove_on`] returns: the proof and the transfers it made.
+pub type ProvedOn<F, E, H> = (AirProof<F, E, <H as MerkleHash>::Digest>, AirProfile);
+
+/// Host↔backend transfers of one proof: what a device pays in round trips. On the CPU backend
+/// they are the same calls, without a copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AirProfile {
+    /// Transfers to the backend.
+    pub uploads: usize,
+    /// Bytes sent to the backend.
+    pub upload_bytes: usize,
+    /// Transfers back to the host (whole columns for WHIR, and each small read-back: round
+    /// polynomials, final evaluations).
+    pub downloads: usize,
+    /// Bytes read back.
+    pub download_bytes: usize,
+}
+
+impl AirProfile {
+    fn upload(&mut self, bytes: usize) {
+        self.uploads += 1;
+        self.upload_bytes += bytes;
+    }
+
+    fn download(&mut self, n: usize, elem_bytes: usize) {
+        self.downloads += 1;
+        self.download_bytes += n * elem_bytes;
+    }
 }
 
 /// Everything fixed by the AIR's shape and the number of rows.
@@ -135,173 +158,6 @@ fn basis<F: Field, E: ExtensionField<F>>(k: usize) -> E {
         *x = F::ONE;
     }
     E::from_base_slice(&c).unwrap_or(E::ZERO)
-}
-
-/// Evaluates every constraint of `air` at one point and combines them:
-/// `eq·(Σ α^i C_i + Σ_t α^(k+t)·(h_t·(β − fp_t) − 1)) + λ·Σ_t ±m_t·h_t`.
-fn eval_point<F, V, E, A>(
-    air: &A,
-    shape: &AirShape,
-    ch: &Challenges<E>,
-    point: (&[V], &[V], V, V),
-    eq: E,
-    aux: &[E],
-    buf: &mut Vec<V>,
-) -> E
-where
-    F: Field,
-    V: Field + From<F>,
-    E: ExtensionField<V>,
-    A: Air<F> + ?Sized,
-{
-    let (current, next, first, last) = point;
-    buf.clear();
-    let mut b = PointBuilder { current, next, first, last, values: core::mem::take(buf) };
-    air.eval(&mut b);
-    let mut acc = E::ZERO;
-    for (&v, &a) in b.values.iter().zip(&ch.alpha_pows) {
-        acc += a * v;
-    }
-    *buf = b.values;
-    let k = shape.n_constraints;
-    let mut sum = E::ZERO;
-    for (t, term) in shape.logup.iter().enumerate() {
-        let h = aux[t];
-        let mut fp = E::ZERO;
-        for (&g, &c) in ch.gamma_pows.iter().zip(&term.columns) {
-            fp += g * current[c];
-        }
-        acc += ch.alpha_pows[k + t] * (h * (ch.beta - fp) - E::ONE);
-        let s = match term.multiplicity {
-            Some(mc) => h * current[mc],
-            None => h,
-        };
-        if term.negate {
-            sum -= s;
-        } else {
-            sum += s;
-        }
-    }
-    eq * acc + ch.lambda * sum
-}
-
-/// Per-thread buffers of a zerocheck round.
-struct RoundScratch<V, E> {
-    acc: Vec<E>,
-    lo_v: Vec<V>,
-    d_v: Vec<V>,
-    cur_v: Vec<V>,
-    lo_e: Vec<E>,
-    d_e: Vec<E>,
-    cur_e: Vec<E>,
-    buf: Vec<V>,
-}
-
-/// The tables of the zerocheck: `vt` = main columns, next-row columns (if used), first- and
-/// last-row selectors (base field in round 1, extension afterwards); `et` = `eq(τ, ·)` and the
-/// LogUp columns (extension field).
-struct ZerocheckTables<'a, V, E> {
-    vt: &'a [Vec<V>],
-    et: &'a [Vec<E>],
-    m: usize,
-    uses_next: bool,
-}
-
-/// One zerocheck round: the round polynomial's values at `0, 2, …, degree`, summed over the
-/// pairs `(lo, hi) = (t[i], t[i + half])` (the first, most significant, variable).
-fn zerocheck_round<F, V, E, A>(
-    air: &A,
-    shape: &AirShape,
-    ch: &Challenges<E>,
-    tabs: &ZerocheckTables<'_, V, E>,
-    degree: usize,
-) -> RoundPoly<E>
-where
-    F: Field,
-    V: Field + From<F>,
-    E: ExtensionField<V>,
-    A: Air<F> + ?Sized,
-{
-    let (vt, et, m) = (tabs.vt, tabs.et, tabs.m);
-    let half = vt.first().map_or(0, Vec::len) / 2;
-    let points: Vec<V> =
-        core::iter::once(0u64).chain(2..=degree as u64).map(|x| V::from(F::from_u64(x))).collect();
-    let sel = if tabs.uses_next { 2 * m } else { m };
-    let new_scratch = || RoundScratch {
-        acc: vec![E::ZERO; points.len()],
-        lo_v: vec![V::ZERO; vt.len()],
-        d_v: vec![V::ZERO; vt.len()],
-        cur_v: vec![V::ZERO; vt.len()],
-        lo_e: vec![E::ZERO; et.len()],
-        d_e: vec![E::ZERO; et.len()],
-        cur_e: vec![E::ZERO; et.len()],
-        buf: Vec::with_capacity(shape.n_constraints),
-    };
-    let evals = (0..half)
-        .into_par_iter()
-        .with_min_len(32)
-        .fold(new_scratch, |mut s, i| {
-            for (c, t) in vt.iter().enumerate() {
-                s.lo_v[c] = t[i];
-                s.d_v[c] = t[i + half] - t[i];
-            }
-            for (c, t) in et.iter().enumerate() {
-                s.lo_e[c] = t[i];
-                s.d_e[c] = t[i + half] - t[i];
-            }
-            for (p, &x) in points.iter().enumerate() {
-                for c in 0..vt.len() {
-                    s.cur_v[c] = s.lo_v[c] + s.d_v[c] * x;
-                }
-                for c in 0..et.len() {
-                    s.cur_e[c] = s.d_e[c] * x + s.lo_e[c];
-                }
-                let next = if tabs.uses_next { &s.cur_v[m..2 * m] } else { &s.cur_v[..m] };
-                let v = eval_point(
-                    air,
-                    shape,
-                    ch,
-                    (&s.cur_v[..m], next, s.cur_v[sel], s.cur_v[sel + 1]),
-                    s.cur_e[0],
-                    &s.cur_e[1..],
-                    &mut s.buf,
-                );
-                s.acc[p] += v;
-            }
-            s
-        })
-        .map(|s| s.acc)
-        .reduce(
-            || vec![E::ZERO; points.len()],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        );
-    RoundPoly { evals }
-}
-
-/// Fixes the first variable of each table to `r`: `t'[i] = t[i] + r·(t[i + half] − t[i])`.
-fn fold_tables<V: Field, E: ExtensionField<V>>(tables: &[Vec<V>], r: E) -> Vec<Vec<E>> {
-    tables
-        .par_iter()
-        .map(|t| {
-            let half = t.len() / 2;
-            (0..half).map(|i| r * (t[i + half] - t[i]) + t[i]).collect()
-        })
-        .collect()
-}
-
-fn fold_in_place<E: Field>(tables: &mut [Vec<E>], r: E) {
-    tables.par_iter_mut().for_each(|t| {
-        let half = t.len() / 2;
-        for i in 0..half {
-            t[i] = r * (t[i + half] - t[i]) + t[i];
-        }
-        t.truncate(half);
-    });
 }
 
 impl<F, E, H> AirProver<F, E, H>
@@ -455,8 +311,8 @@ where
         t.observe_slice(&public);
     }
 
-    /// Proves that `trace` satisfies `air`, continuing `transcript` (give it in the state the
-    /// verifier's will be in, e.g. fresh with the application's label).
+    /// Proves that `trace` satisfies `air` on the CPU, continuing `transcript` (give it in the
+    /// state the verifier's will be in, e.g. fresh with the application's label).
     ///
     /// The trace is checked first: a trace that breaks a constraint or whose LogUp terms do not
     /// cancel is refused.
@@ -470,7 +326,7 @@ where
         trace: &Trace<F>,
         transcript: &mut Transcript<F, W, R>,
     ) -> Result<AirProof<F, E, H::Digest>, AirError> {
-        self.prove_inner(air, trace, transcript, true)
+        Ok(self.prove_on::<CpuBackend, A, W, R>(air, trace, transcript, true)?.0)
     }
 
     /// [`AirProver::prove`] without checking the trace first: for tests that a false claim is
@@ -485,16 +341,22 @@ where
         trace: &Trace<F>,
         transcript: &mut Transcript<F, W, R>,
     ) -> Result<AirProof<F, E, H::Digest>, AirError> {
-        self.prove_inner(air, trace, transcript, false)
+        Ok(self.prove_on::<CpuBackend, A, W, R>(air, trace, transcript, false)?.0)
     }
 
-    fn prove_inner<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+    /// Proves on backend `B` (the trace uploaded once, column by column), with the trace check
+    /// when `check` is set, and counts the host↔backend transfers ([`AirProfile`]). The proof is
+    /// the one [`AirProver::prove`] makes, whatever the backend.
+    ///
+    /// # Errors
+    /// As [`AirProver::prove`]; backend failures ([`AirError::Device`]).
+    pub fn prove_on<B: AirOps<F, E>, A: Air<F> + ?Sized, const W: usize, const R: usize>(
         &self,
         air: &A,
         trace: &Trace<F>,
         transcript: &mut Transcript<F, W, R>,
         check: bool,
-    ) -> Result<AirProof<F, E, H::Digest>, AirError> {
+    ) -> Result<ProvedOn<F, E, H>, AirError> {
         let setup = self.setup(air, trace.log_rows())?;
         let shape = &setup.shape;
         let m = shape.n_columns;
@@ -506,85 +368,66 @@ where
         if check {
             check_rows(air, shape, trace)?;
         }
+        let mut profile = AirProfile::default();
         let n = trace.log_rows();
         let rows = 1usize << n;
+        let f_bytes = core::mem::size_of::<F>();
+        let e_bytes = core::mem::size_of::<E>();
+        let cols: Vec<B::Column<F>> = trace
+            .columns()
+            .iter()
+            .map(|c| {
+                profile.upload(c.len() * f_bytes);
+                <B as ColumnOps<F>>::upload(c)
+            })
+            .collect::<Result<_, _>>()?;
         Self::bind(air, &setup, transcript);
 
         // Main trace: columns stacked (column j at j·2^n), zero columns up to a power of two.
-        let mut stacked = Vec::with_capacity(rows << setup.main_log_cols);
-        for c in trace.columns() {
-            stacked.extend_from_slice(c);
-        }
-        stacked.resize(rows << setup.main_log_cols, F::ZERO);
-        let main_poly = Mle::new(stacked)?;
+        let col_refs: Vec<&B::Column<F>> = cols.iter().collect();
+        let main_stacked = B::stack(&col_refs, setup.main_log_cols)?;
+        // WHIR runs on the host (it has no backend trait yet): one download per commitment.
+        profile.download(rows << setup.main_log_cols, f_bytes);
+        let main_poly = Mle::new(<B as ColumnOps<F>>::download(&main_stacked)?)?;
         let (main_commitment, main_witness) = setup.main_whir.commit(transcript, &main_poly)?;
         drop(main_poly);
 
         // LogUp columns h_t = 1 / (β − Σ γ^k col_k), by batch inversion.
-        let mut ch = Challenges {
+        let mut ch = ZerocheckChallenges {
             beta: E::ZERO,
             gamma_pows: Vec::new(),
             alpha_pows: Vec::new(),
             lambda: E::ZERO,
         };
-        let mut aux_cols: Vec<Vec<E>> = Vec::new();
+        let mut aux_cols: Vec<B::Column<E>> = Vec::new();
         let mut aux_commit = None;
         if let Some(aux_whir) = &setup.aux_whir {
             ch.beta = transcript.sample_ext();
             let gamma: E = transcript.sample_ext();
             ch.gamma_pows = gamma.powers(shape.max_tuple_width());
             for term in &shape.logup {
-                let mut h: Vec<E> = (0..rows)
-                    .into_par_iter()
-                    .map(|i| {
-                        let fp: E = ch
-                            .gamma_pows
-                            .iter()
-                            .zip(&term.columns)
-                            .map(|(&g, &c)| g * trace.columns()[c][i])
-                            .sum();
-                        ch.beta - fp
-                    })
-                    .collect();
-                if h.iter().any(|x| x.is_zero()) {
-                    return Err(AirError::LogUpDenominatorZero);
-                }
-                batch_inverse_in_place(&mut h);
-                aux_cols.push(h);
+                let tuple: Vec<&B::Column<F>> = term.columns.iter().map(|&c| &cols[c]).collect();
+                aux_cols.push(B::logup_column(&tuple, ch.beta, &ch.gamma_pows)?);
             }
             if check {
-                let total: E = (0..rows)
-                    .into_par_iter()
-                    .map(|i| {
-                        let mut s = E::ZERO;
-                        for (term, h) in shape.logup.iter().zip(&aux_cols) {
-                            let v = match term.multiplicity {
-                                Some(mc) => h[i] * trace.columns()[mc][i],
-                                None => h[i],
-                            };
-                            if term.negate {
-                                s -= v;
-                            } else {
-                                s += v;
-                            }
-                        }
-                        s
-                    })
-                    .sum();
-                if !total.is_zero() {
+                let mults: Vec<Option<&B::Column<F>>> =
+                    shape.logup.iter().map(|t| t.multiplicity.map(|c| &cols[c])).collect();
+                let negate: Vec<bool> = shape.logup.iter().map(|t| t.negate).collect();
+                profile.download(1, e_bytes);
+                if !B::logup_sum(&aux_cols, &mults, &negate)?.is_zero() {
                     return Err(AirError::LogUpUnbalanced);
                 }
             }
-            let mut aux_stacked = Vec::with_capacity(rows << setup.aux_log_cols);
+            let mut coords = Vec::with_capacity(aux_cols.len() * E::DEGREE);
             for h in &aux_cols {
-                for k in 0..E::DEGREE {
-                    aux_stacked.extend(h.iter().map(|x| x.as_base_slice()[k]));
-                }
+                coords.extend(B::coordinates(h)?);
             }
-            aux_stacked.resize(rows << setup.aux_log_cols, F::ZERO);
-            let aux_poly = Mle::new(aux_stacked)?;
+            let coord_refs: Vec<&B::Column<F>> = coords.iter().collect();
+            let aux_stacked = B::stack(&coord_refs, setup.aux_log_cols)?;
+            profile.download(rows << setup.aux_log_cols, f_bytes);
+            let aux_poly = Mle::new(<B as ColumnOps<F>>::download(&aux_stacked)?)?;
             let (c, w) = aux_whir.commit(transcript, &aux_poly)?;
-            aux_commit = Some((c, w, aux_poly));
+            aux_commit = Some((c, w, coords, aux_stacked));
         }
 
         // Zerocheck challenges.
@@ -593,100 +436,100 @@ where
         ch.lambda = transcript.sample_ext();
         ch.alpha_pows = alpha.powers(shape.n_constraints + shape.logup.len());
 
-        let mut vt: Vec<Vec<F>> = trace.columns().to_vec();
-        if shape.uses_next {
-            for c in trace.columns() {
-                vt.push((0..rows).map(|i| c[(i + 1) % rows]).collect());
-            }
-        }
-        let mut first = vec![F::ZERO; rows];
-        first[0] = F::ONE;
-        let mut last = vec![F::ZERO; rows];
-        last[rows - 1] = F::ONE;
-        vt.push(first);
-        vt.push(last);
-        let mut et: Vec<Vec<E>> = vec![eq_table(&tau)];
+        let nexts: Vec<B::Column<F>> = if shape.uses_next {
+            cols.iter().map(B::next_rows).collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
+        let mut vt: Vec<B::Column<F>> = cols;
+        vt.extend(nexts);
+        vt.push(B::row_selector(rows, 0)?);
+        vt.push(B::row_selector(rows, rows - 1)?);
+        let mut et: Vec<B::Column<E>> = vec![B::eq_table(&tau)?];
         et.extend(aux_cols);
 
         let degree = shape.round_degree();
         transcript.observe_ext(&E::ZERO);
         let mut rounds = Vec::with_capacity(n);
         let mut point = Vec::with_capacity(n);
-        let poly = zerocheck_round::<F, F, E, A>(
-            air,
-            shape,
-            &ch,
-            &ZerocheckTables { vt: &vt, et: &et, m, uses_next: shape.uses_next },
-            degree,
-        );
-        poly.observe(transcript);
-        let r: E = transcript.sample_ext();
-        rounds.push(poly);
-        point.push(r);
-        let mut vt_ext: Vec<Vec<E>> = fold_tables(&vt, r);
-        drop(vt);
-        fold_in_place(&mut et, r);
-        for _ in 1..n {
-            let poly = zerocheck_round::<F, E, E, A>(
+        let mut vt_ext: Vec<B::Column<E>> = Vec::new();
+        let mut len = rows;
+        for round in 0..n {
+            let rows_tables =
+                if round == 0 { RowTables::Base(&vt) } else { RowTables::Ext(&vt_ext) };
+            let evals = B::zerocheck_round(
                 air,
                 shape,
                 &ch,
-                &ZerocheckTables { vt: &vt_ext, et: &et, m, uses_next: shape.uses_next },
-                degree,
-            );
+                ZerocheckRound {
+                    rows: rows_tables,
+                    ext: &et,
+                    len,
+                    n_columns: m,
+                    uses_next: shape.uses_next,
+                    degree,
+                },
+            )?;
+            profile.download(evals.len(), e_bytes);
+            let poly = RoundPoly { evals };
             poly.observe(transcript);
             let r: E = transcript.sample_ext();
             rounds.push(poly);
             point.push(r);
-            fold_in_place(&mut vt_ext, r);
-            fold_in_place(&mut et, r);
+            if round == 0 {
+                vt_ext = B::fold_base(&vt, len, r)?;
+                vt = Vec::new();
+            } else {
+                B::fold_ext(&mut vt_ext, len, r)?;
+            }
+            B::fold_ext(&mut et, len, r)?;
+            len /= 2;
         }
-        let main_evals: Vec<E> = vt_ext[..m].iter().map(|t| t[0]).collect();
-        let next_evals: Vec<E> = if shape.uses_next {
-            vt_ext[m..2 * m].iter().map(|t| t[0]).collect()
-        } else {
-            Vec::new()
-        };
-        drop(vt_ext);
+        drop(vt);
         drop(et);
-        let eq_r = eq_table(&point);
-        let aux_evals: Vec<E> = match &aux_commit {
-            Some((_, _, poly)) => (0..shape.logup.len() * E::DEGREE)
-                .map(|j| dot(&eq_r, &poly.evals()[j * rows..(j + 1) * rows]))
-                .collect(),
-            None => Vec::new(),
-        };
+        let finals = B::first_entries(&vt_ext)?;
+        profile.download(finals.len(), e_bytes);
+        let main_evals: Vec<E> = finals[..m].to_vec();
+        let next_evals: Vec<E> =
+            if shape.uses_next { finals[m..2 * m].to_vec() } else { Vec::new() };
+        drop(vt_ext);
+        let eq_r = B::eq_table(&point)?;
+        let mut aux_evals = Vec::new();
+        if let Some((_, _, coords, _)) = &aux_commit {
+            for c in coords {
+                aux_evals.push(B::dot(&eq_r, c)?);
+            }
+            profile.download(aux_evals.len(), e_bytes);
+        }
         for x in main_evals.iter().chain(&next_evals).chain(&aux_evals) {
             transcript.observe_ext(x);
         }
 
-        let main_opening = self.open_columns(
+        let main_opening = self.open_columns::<B, W, R>(
             transcript,
-            &setup.main_whir,
-            &main_witness,
-            trace.columns().iter().map(Vec::as_slice).collect(),
+            (&setup.main_whir, &main_witness),
+            main_stacked,
             setup.main_log_cols,
             (&main_evals, &next_evals),
             &eq_r,
+            &mut profile,
         )?;
         let (aux_commitment, aux_opening) = match (aux_commit, &setup.aux_whir) {
-            (Some((c, w, poly)), Some(aux_whir)) => {
-                let cols: Vec<&[F]> =
-                    poly.evals().chunks(rows).take(shape.logup.len() * E::DEGREE).collect();
-                let o = self.open_columns(
+            (Some((c, w, _, stacked)), Some(aux_whir)) => {
+                let o = self.open_columns::<B, W, R>(
                     transcript,
-                    aux_whir,
-                    &w,
-                    cols,
+                    (aux_whir, &w),
+                    stacked,
                     setup.aux_log_cols,
                     (&aux_evals, &[]),
                     &eq_r,
+                    &mut profile,
                 )?;
                 (Some(c), Some(o))
             }
             _ => (None, None),
         };
-        Ok(AirProof {
+        let proof = AirProof {
             main_commitment,
             aux_commitment,
             zerocheck: SumcheckProof { rounds },
@@ -695,78 +538,69 @@ where
             aux_evals,
             main_opening,
             aux_opening,
-        })
+        };
+        Ok((proof, profile))
     }
 
     /// Reduces `cols[j](r) = evals[j]` (and, with `next` non-empty, `cols[j](r + 1) = next[j]`)
-    /// to one evaluation of the stacked polynomial, and opens it with WHIR.
+    /// for the columns stacked in `stacked` to one evaluation of the stacked polynomial, and
+    /// opens it with WHIR.
     #[allow(clippy::type_complexity)]
-    fn open_columns<const W: usize, const R: usize>(
+    fn open_columns<B: AirOps<F, E>, const W: usize, const R: usize>(
         &self,
         transcript: &mut Transcript<F, W, R>,
-        whir: &Whir<F, E, H>,
-        witness: &WhirWitness<F, E, H>,
-        cols: Vec<&[F]>,
+        whir: (&Whir<F, E, H>, &WhirWitness<F, E, H>),
+        stacked: B::Column<F>,
         log_cols: usize,
         claims: (&[E], &[E]),
-        eq_r: &[E],
+        eq_r: &B::Column<E>,
+        profile: &mut AirProfile,
     ) -> Result<ColumnOpening<F, E, H::Digest>, AirError> {
         let (evals, next) = claims;
-        let rows = eq_r.len();
+        let e_bytes = core::mem::size_of::<E>();
         let s: Vec<E> = (0..log_cols).map(|_| transcript.sample_ext()).collect();
         let mu: E = if next.is_empty() { E::ZERO } else { transcript.sample_ext() };
         let eq_s = eq_table(&s);
-        let kernel: Vec<E> = if next.is_empty() {
-            eq_r.to_vec()
-        } else {
-            let sh = shift_table(eq_r);
-            eq_r.iter().zip(&sh).map(|(&a, &b)| a + mu * b).collect()
-        };
+        // μ = 0 without next-row claims: the kernel is eq(r, ·) itself.
+        let kernel = B::shift_kernel(eq_r, mu)?;
         let claim = batched_claim(&eq_s, evals, next, mu);
         transcript.observe_ext(&claim);
-        // Round 1 with the trace in the base field: P(X, ·)·W(X, ·) at X = 0, 2. The upper
-        // half of the stacked columns (index bit log_cols + n − 1 set) starts at column 2^(l−1).
-        let n_vars = log_cols + rows.trailing_zeros() as usize;
-        let len = 1usize << n_vars;
-        let half = len / 2;
-        let p_at = |i: usize| -> F { cols.get(i / rows).map_or(F::ZERO, |c| c[i % rows]) };
-        let w_at = |i: usize| -> E { eq_s[i / rows] * kernel[i % rows] };
-        let two = F::TWO;
-        let (p0, p2) = (0..half)
-            .into_par_iter()
-            .with_min_len(1024)
-            .map(|i| {
-                let (pl, ph, wl, wh) = (p_at(i), p_at(i + half), w_at(i), w_at(i + half));
-                (wl * pl, (wh * two - wl) * (ph * two - pl))
-            })
-            .reduce(|| (E::ZERO, E::ZERO), |a, b| (a.0 + b.0, a.1 + b.1));
+        let weight = B::outer_product(&eq_s, &kernel)?;
+        drop(kernel);
+        let len = stacked.len();
+        let n_vars = len.trailing_zeros() as usize;
+        // Round 1 with the trace in the base field.
+        let (p0, p2) = B::product_round_base(&stacked, &weight)?;
+        profile.download(2, e_bytes);
         let first = RoundPoly { evals: vec![p0, p2] };
         first.observe(transcript);
         let r1: E = transcript.sample_ext();
         let mut rounds = vec![first];
         let mut point = vec![r1];
-        let p_folded: Vec<E> =
-            (0..half).into_par_iter().map(|i| r1 * (p_at(i + half) - p_at(i)) + p_at(i)).collect();
-        let w_folded: Vec<E> =
-            (0..half).into_par_iter().map(|i| r1 * (w_at(i + half) - w_at(i)) + w_at(i)).collect();
+        let mut folded = B::fold_base(core::slice::from_ref(&stacked), len, r1)?;
+        drop(stacked);
+        let mut w = vec![weight];
+        B::fold_ext(&mut w, len, r1)?;
+        folded.extend(w);
         let value = if n_vars == 1 {
-            p_folded[0]
+            profile.download(2, e_bytes);
+            B::first_entries(&folded)?[0]
         } else {
-            let mut prover = SumcheckProver::<F, E, CpuBackend>::new_ext(
-                vec![p_folded, w_folded],
-                vec![Term::product(vec![0, 1])],
-            )?;
+            let mut prover =
+                SumcheckProver::<F, E, B>::new_ext(folded, vec![Term::product(vec![0, 1])])?;
             for _ in 1..n_vars {
                 let poly = prover.round_polynomial()?;
+                profile.download(poly.evals.len(), e_bytes);
                 poly.observe(transcript);
                 let r: E = transcript.sample_ext();
                 prover.fold(r)?;
                 rounds.push(poly);
                 point.push(r);
             }
+            profile.download(2, e_bytes);
             prover.final_evaluations()?[0]
         };
-        let (opened, whir_proof) = whir.open(transcript, witness, &point)?;
+        let (opened, whir_proof) = whir.0.open(transcript, whir.1, &point)?;
         if opened != value {
             return Err(AirError::Internal {
                 what: "WHIR opened a value other than the reduction's",
@@ -813,7 +647,7 @@ where
         Self::bind(air, &setup, transcript);
         let main_received =
             setup.main_whir.receive_commitment(transcript, &proof.main_commitment)?;
-        let mut ch = Challenges {
+        let mut ch = ZerocheckChallenges {
             beta: E::ZERO,
             gamma_pows: Vec::new(),
             alpha_pows: Vec::new(),
@@ -940,10 +774,6 @@ fn batched_claim<E: Field>(eq_s: &[E], evals: &[E], next: &[E], mu: E) -> E {
         claim += eq_s.get(j).copied().unwrap_or(E::ZERO) * (v + mu * w);
     }
     claim
-}
-
-fn dot<F: Field, E: ExtensionField<F>>(a: &[E], b: &[F]) -> E {
-    a.par_iter().zip(b.par_iter()).with_min_len(4096).map(|(&x, &y)| x * y).sum()
 }
 
 /// Checks every constraint on every row (base field; cyclic next row).

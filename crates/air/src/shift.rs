@@ -36,6 +36,7 @@ pub fn shift_eval<E: Field>(r: &[E], z: &[E]) -> E {
     total + prefix
 }
 
+#[cfg(test)]
 /// The table of `y ↦ S(r, y)`: `eq(r, ·)` moved one row down (cyclically).
 pub(crate) fn shift_table<E: Field>(eq_r: &[E]) -> Vec<E> {
     let n = eq_r.len();

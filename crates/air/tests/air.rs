@@ -394,3 +394,24 @@ fn proofs_are_deterministic_and_bound_to_the_transcript() {
     assert!(bb_prover().verify(&air, 6, &p1, &mut other_label.clone()).is_err());
     let _ = BabyBear::ORDER_U64;
 }
+
+#[test]
+fn backend_path_gives_the_same_proof_and_counts_transfers() {
+    use zkprove_poly::CpuBackend;
+    let air = RangeCheckAir { bits: 6 };
+    let values: Vec<u64> = (0..500).map(|i| (i * 13) % 64).collect();
+    let trace = air.generate::<BabyBear>(9, &values).expect("trace");
+    let proof = prove_bb(&air, &trace).expect("prove");
+    let (same, profile) = bb_prover()
+        .prove_on::<CpuBackend, _, 16, 8>(&air, &trace, &mut bb_transcript(), true)
+        .expect("prove");
+    assert_eq!(proof, same);
+    // The trace goes up once (one transfer per column); what comes back whole is the two
+    // stacked commitments WHIR reads (4 + 8 columns of 2^9 base elements); the rest are
+    // round polynomials and evaluations.
+    assert_eq!(profile.uploads, 3);
+    assert_eq!(profile.upload_bytes, 3 * 512 * 4);
+    let whole = (4 + 8) * 512 * 4;
+    assert!(profile.download_bytes > whole, "{profile:?}");
+    assert!(profile.download_bytes < whole + 4096, "{profile:?}");
+}

@@ -64,10 +64,14 @@
 //! - each WHIR opening: `2^-b` with `b` = `WhirConfig::achieved_bits`, for WHIR parameters asked
 //!   at `security_bits + 1 + ⌈log2(#openings)⌉` so that the sum stays above the target.
 //!
-//! The WHIR term dominates (with its default conjectured list-decoding bound, see
-//! `zkprove-whir`); the AIR's own terms are ≥ 100 bits for every shape tested here up to
-//! `n = 24` (BabyBear⁴; LogUp is the largest term: `2^(n + log2 T·w) / 2^123.6`). A set-up
-//! whose total is below [`AirParams::security_bits`] is refused ([`AirError::Security`]).
+//! For most AIRs the WHIR term dominates (with its default conjectured list-decoding bound, see
+//! `zkprove-whir`) and the AIR's own terms are far below it (Fibonacci at `n = 20` over
+//! BabyBear⁴: zerocheck ≈ 117 bits). LogUp is the exception: its term `T·2^n·w/|E|` grows with
+//! the trace, so over BabyBear⁴ a LogUp AIR reaches 100 bits overall only while
+//! `T·w·2^n ≲ 2^21` (the range check, `T = 2`, `w = 1`: up to `n = 21`; `n = 22` is refused).
+//! Larger lookups need a larger extension (Goldilocks² gives ~4 more bits) or a finer LogUp
+//! analysis. A set-up whose total is below [`AirParams::security_bits`] is refused
+//! ([`AirError::Security`]).
 //!
 //! # Backends
 //! The prover is written once over [`AirOps`] (stacking, next-row shift, selectors, `eq`

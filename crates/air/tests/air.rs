@@ -193,6 +193,11 @@ fn security_level_is_computed_from_whir() {
     assert_eq!(lookup.whir_bits.len(), 2);
     let logup = lookup.logup_bits.expect("LogUp term");
     assert!((logup - (lookup.field_bits - 21.0)).abs() < 1e-6, "{logup}");
+    // LogUp's term grows with the rows: at 2^22 rows BabyBear⁴ no longer reaches 100 bits.
+    assert!(matches!(
+        prover.security(&RangeCheckAir { bits: 8 }, 22),
+        Err(AirError::Security { .. })
+    ));
     // A target the field cannot reach is refused.
     let greedy = BbProver::new(
         AirParams { security_bits: 125, ..AirParams::default() },

@@ -166,3 +166,24 @@ fn reports_name_what_ran() {
     // 2^5 permutations in `median` ms: the throughput is derived from the median.
     assert!((mops - 32.0 / (median * 1e3)).abs() <= 1e-9 * mops.max(1.0), "{mops} vs {median}");
 }
+
+#[test]
+fn air_keeps_its_fields() {
+    let spec = [
+        ("kernel", Ty::Str),
+        ("field", Ty::Str),
+        ("log_n", Ty::Num),
+        ("device", Ty::Str),
+        ("median_ms", Ty::Num),
+        ("reps", Ty::Num),
+        ("threads", Ty::Num),
+        ("air", Ty::Str),
+        ("columns", Ty::Num),
+        ("verify_ms", Ty::Num),
+        ("proof_bytes", Ty::Num),
+        ("achieved_bits", Ty::Num),
+        ("rows_per_s", Ty::Num),
+    ];
+    let got = fields(&["air", "--air", "fibonacci", "--log-rows", "8", "--reps", "1"]);
+    assert_eq!(got, expected(&spec));
+}

@@ -3,6 +3,7 @@
 //! [`report::Report`]). One module per benchmark family, each with a `run()`; what they share
 //! (the report, the timing helper, the worker pool) is in [`report`].
 
+mod air;
 mod field;
 mod gpu;
 mod groth16;
@@ -54,6 +55,9 @@ enum Kernel {
     Whir(whir::BenchWhirArgs),
     /// A whole sumcheck proof for the product of `--degree` tables of 2^N base-field entries.
     Sumcheck(sumcheck::BenchSumcheckArgs),
+    /// Proves and verifies an example AIR (Fibonacci, a LogUp range check, Poseidon2) of 2^N
+    /// rows: prover and verifier times, proof size.
+    Air(air::BenchAirArgs),
 }
 
 /// Options shared by `bench field`, `ntt`, `msm` and `pairing`.
@@ -136,6 +140,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Kzg(a) => kzg::run(a),
         Kernel::Whir(a) => whir::run(a),
         Kernel::Sumcheck(a) => sumcheck::run(a),
+        Kernel::Air(a) => air::run(a),
     }
 }
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 #[derive(Debug, Serialize)]
 pub struct Report<E> {
     /// What was measured: `field-mul`, `ntt`, `msm`, `pairing`, `poseidon2`, `merkle`, `kzg`,
-    /// `whir`, `sumcheck`, `groth16`.
+    /// `whir`, `sumcheck`, `groth16`, `air`.
     pub kernel: &'static str,
     /// The field, or the group for `msm` (`bn254-g1`, `bn254-g2`); absent for `groth16`.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,420 @@
+//! The backend operations of the AIR prover's own phases ([`AirOps`]) and the CPU
+//! implementation, the oracle.
+//!
+//! Tables follow `zkprove-sumcheck`'s conventions: the first variable is the most significant
+//! index bit, and folds go through its [`SumcheckOps`] (`fold_base`, `fold_ext`,
+//! `first_entries`), so a backend that runs the sumcheck runs those too.
+
+use rayon::prelude::*;
+use zkprove_field::{ExtensionField, Field, batch_inverse_in_place};
+use zkprove_poly::{Backend, ColumnOps, CpuBackend, DeviceError};
+use zkprove_sumcheck::SumcheckOps;
+
+use crate::AirError;
+use crate::air::{Air, AirShape, PointBuilder};
+
+/// The challenges the constraints are combined with in the zerocheck.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZerocheckChallenges<E> {
+    /// LogUp: the shift `β` of the denominators.
+    pub beta: E,
+    /// LogUp: `1, γ, γ², …` combining a tuple's columns.
+    pub gamma_pows: Vec<E>,
+    /// `1, α, α², …`: one per AIR constraint, then one per LogUp term.
+    pub alpha_pows: Vec<E>,
+    /// The weight of the LogUp sum against the zero constraints.
+    pub lambda: E,
+}
+
+/// The zerocheck's row tables: main columns, next-row columns (when the AIR reads the next row),
+/// then the first- and last-row selectors; in the base field before the first challenge, in the
+/// extension afterwards.
+pub enum RowTables<'a, B: Backend, F: Field, E: Field> {
+    /// Before the first fold.
+    Base(&'a [B::Column<F>]),
+    /// After it.
+    Ext(&'a [B::Column<E>]),
+}
+
+/// One zerocheck round's inputs.
+pub struct ZerocheckRound<'a, B: Backend, F: Field, E: Field> {
+    /// The row tables.
+    pub rows: RowTables<'a, B, F, E>,
+    /// `eq(τ, ·)` then the LogUp columns `h_t`.
+    pub ext: &'a [B::Column<E>],
+    /// Live entries per table (`2^k`, `k ≥ 1`).
+    pub len: usize,
+    /// Main columns.
+    pub n_columns: usize,
+    /// Whether next-row tables are present.
+    pub uses_next: bool,
+    /// The round polynomial's degree.
+    pub degree: usize,
+}
+
+/// What a backend provides for the AIR prover, beyond the sumcheck operations.
+pub trait AirOps<F: Field, E: ExtensionField<F>>:
+    SumcheckOps<F, E> + ColumnOps<F> + ColumnOps<E>
+{
+    /// The columns one after the other, then zeros, `2^log_cols` columns in all.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn stack(columns: &[&Self::Column<F>], log_cols: usize)
+    -> Result<Self::Column<F>, DeviceError>;
+
+    /// The column moved up one row, cyclically: `out[i] = column[i + 1 mod len]`.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn next_rows(column: &Self::Column<F>) -> Result<Self::Column<F>, DeviceError>;
+
+    /// A column of `len` zeros with a one at `row`.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn row_selector(len: usize, row: usize) -> Result<Self::Column<F>, DeviceError>;
+
+    /// `eq(point, ·)` over the hypercube ([`zkprove_poly::eq_table`]).
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn eq_table(point: &[E]) -> Result<Self::Column<E>, DeviceError>;
+
+    /// `h = 1/(β − Σ_k γ^k·columns[k])` by batch inversion.
+    ///
+    /// # Errors
+    /// [`AirError::LogUpDenominatorZero`] when a denominator vanishes; backend failures.
+    fn logup_column(
+        columns: &[&Self::Column<F>],
+        beta: E,
+        gamma_pows: &[E],
+    ) -> Result<Self::Column<E>, AirError>;
+
+    /// `Σ_rows Σ_t ±m_t·h_t` (the prover's check that the LogUp terms cancel).
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn logup_sum(
+        h: &[Self::Column<E>],
+        multiplicities: &[Option<&Self::Column<F>>],
+        negate: &[bool],
+    ) -> Result<E, DeviceError>;
+
+    /// The `[E:F]` base coordinates of an extension-field column, each as a column.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn coordinates(column: &Self::Column<E>) -> Result<Vec<Self::Column<F>>, DeviceError>;
+
+    /// `Σ_i a[i]·b[i]`.
+    ///
+    /// # Errors
+    /// Backend failures or different lengths.
+    fn dot(a: &Self::Column<E>, b: &Self::Column<F>) -> Result<E, DeviceError>;
+
+    /// `a[i] + μ·a[i − 1 mod len]`: `eq(r, ·) + μ·S(r, ·)`, the kernel of the opening's
+    /// reduction.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn shift_kernel(eq_r: &Self::Column<E>, mu: E) -> Result<Self::Column<E>, DeviceError>;
+
+    /// `w[j·rows + y] = eq_s[j]·kernel[y]` for `j < eq_s.len()`.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn outer_product(eq_s: &[E], kernel: &Self::Column<E>) -> Result<Self::Column<E>, DeviceError>;
+
+    /// The first round of `Σ p·w` with `p` in the base field: `(p(0), p(2))` of the round
+    /// polynomial.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn product_round_base(p: &Self::Column<F>, w: &Self::Column<E>) -> Result<(E, E), DeviceError>;
+
+    /// The zerocheck round polynomial's values at `X = 0, 2, …, degree`: the tables at `X`
+    /// (`lo + X·(hi − lo)`) and `air`'s constraints evaluated there, combined as
+    /// `eq·(Σ α^i C_i + Σ_t α^(K+t)(h_t(β − fp_t) − 1)) + λ·Σ_t ±m_t h_t`.
+    ///
+    /// The constraints are Rust code ([`Air::eval`]): a device backend needs them as data (a
+    /// constraint DAG recorded by a builder) or a kernel per AIR.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn zerocheck_round<A: Air<F> + ?Sized>(
+        air: &A,
+        shape: &AirShape,
+        challenges: &ZerocheckChallenges<E>,
+        round: ZerocheckRound<'_, Self, F, E>,
+    ) -> Result<Vec<E>, DeviceError>;
+}
+
+/// Evaluates every constraint of `air` at one point and combines them (see
+/// [`AirOps::zerocheck_round`]); also what the verifier computes at the final point.
+pub(crate) fn eval_point<F, V, E, A>(
+    air: &A,
+    shape: &AirShape,
+    ch: &ZerocheckChallenges<E>,
+    point: (&[V], &[V], V, V),
+    eq: E,
+    aux: &[E],
+    buf: &mut Vec<V>,
+) -> E
+where
+    F: Field,
+    V: Field + From<F>,
+    E: ExtensionField<V>,
+    A: Air<F> + ?Sized,
+{
+    let (current, next, first, last) = point;
+    buf.clear();
+    let mut b = PointBuilder { current, next, first, last, values: core::mem::take(buf) };
+    air.eval(&mut b);
+    let mut acc = E::ZERO;
+    for (&v, &a) in b.values.iter().zip(&ch.alpha_pows) {
+        acc += a * v;
+    }
+    *buf = b.values;
+    let k = shape.n_constraints;
+    let mut sum = E::ZERO;
+    for (t, term) in shape.logup.iter().enumerate() {
+        let h = aux[t];
+        let mut fp = E::ZERO;
+        for (&g, &c) in ch.gamma_pows.iter().zip(&term.columns) {
+            fp += g * current[c];
+        }
+        acc += ch.alpha_pows[k + t] * (h * (ch.beta - fp) - E::ONE);
+        let s = match term.multiplicity {
+            Some(mc) => h * current[mc],
+            None => h,
+        };
+        if term.negate {
+            sum -= s;
+        } else {
+            sum += s;
+        }
+    }
+    eq * acc + ch.lambda * sum
+}
+
+/// Per-thread buffers of a zerocheck round.
+struct RoundScratch<V, E> {
+    acc: Vec<E>,
+    lo_v: Vec<V>,
+    d_v: Vec<V>,
+    cur_v: Vec<V>,
+    lo_e: Vec<E>,
+    d_e: Vec<E>,
+    cur_e: Vec<E>,
+    buf: Vec<V>,
+}
+
+/// The CPU zerocheck round over row tables in `V` (`F` or `E`).
+fn zerocheck_round_cpu<F, V, E, A>(
+    air: &A,
+    shape: &AirShape,
+    ch: &ZerocheckChallenges<E>,
+    vt: &[Vec<V>],
+    et: &[Vec<E>],
+    round: (usize, usize, bool, usize),
+) -> Vec<E>
+where
+    F: Field,
+    V: Field + From<F>,
+    E: ExtensionField<V>,
+    A: Air<F> + ?Sized,
+{
+    let (len, m, uses_next, degree) = round;
+    let half = len / 2;
+    let points: Vec<V> =
+        core::iter::once(0u64).chain(2..=degree as u64).map(|x| V::from(F::from_u64(x))).collect();
+    let sel = if uses_next { 2 * m } else { m };
+    let new_scratch = || RoundScratch {
+        acc: vec![E::ZERO; points.len()],
+        lo_v: vec![V::ZERO; vt.len()],
+        d_v: vec![V::ZERO; vt.len()],
+        cur_v: vec![V::ZERO; vt.len()],
+        lo_e: vec![E::ZERO; et.len()],
+        d_e: vec![E::ZERO; et.len()],
+        cur_e: vec![E::ZERO; et.len()],
+        buf: Vec::with_capacity(shape.n_constraints),
+    };
+    (0..half)
+        .into_par_iter()
+        .with_min_len(32)
+        .fold(new_scratch, |mut s, i| {
+            for (c, t) in vt.iter().enumerate() {
+                s.lo_v[c] = t[i];
+                s.d_v[c] = t[i + half] - t[i];
+            }
+            for (c, t) in et.iter().enumerate() {
+                s.lo_e[c] = t[i];
+                s.d_e[c] = t[i + half] - t[i];
+            }
+            for (p, &x) in points.iter().enumerate() {
+                for c in 0..vt.len() {
+                    s.cur_v[c] = s.lo_v[c] + s.d_v[c] * x;
+                }
+                for c in 0..et.len() {
+                    s.cur_e[c] = s.d_e[c] * x + s.lo_e[c];
+                }
+                let next = if uses_next { &s.cur_v[m..2 * m] } else { &s.cur_v[..m] };
+                let v = eval_point(
+                    air,
+                    shape,
+                    ch,
+                    (&s.cur_v[..m], next, s.cur_v[sel], s.cur_v[sel + 1]),
+                    s.cur_e[0],
+                    &s.cur_e[1..],
+                    &mut s.buf,
+                );
+                s.acc[p] += v;
+            }
+            s
+        })
+        .map(|s| s.acc)
+        .reduce(
+            || vec![E::ZERO; points.len()],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
+}
+
+fn unsupported(what: String) -> DeviceError {
+    DeviceError::Unsupported { backend: "cpu", what }
+}
+
+impl<F: Field, E: ExtensionField<F>> AirOps<F, E> for CpuBackend {
+    fn stack(columns: &[&Vec<F>], log_cols: usize) -> Result<Vec<F>, DeviceError> {
+        let rows = columns.first().map_or(0, |c| c.len());
+        if columns.len() > 1 << log_cols || columns.iter().any(|c| c.len() != rows) {
+            return Err(unsupported(format!(
+                "stacking {} columns into 2^{log_cols}",
+                columns.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(rows << log_cols);
+        for c in columns {
+            out.extend_from_slice(c);
+        }
+        out.resize(rows << log_cols, F::ZERO);
+        Ok(out)
+    }
+
+    fn next_rows(column: &Vec<F>) -> Result<Vec<F>, DeviceError> {
+        let mut out = column.clone();
+        if !out.is_empty() {
+            out.rotate_left(1);
+        }
+        Ok(out)
+    }
+
+    fn row_selector(len: usize, row: usize) -> Result<Vec<F>, DeviceError> {
+        let mut out = vec![F::ZERO; len];
+        *out.get_mut(row).ok_or_else(|| unsupported(format!("row {row} of {len}")))? = F::ONE;
+        Ok(out)
+    }
+
+    fn eq_table(point: &[E]) -> Result<Vec<E>, DeviceError> {
+        Ok(zkprove_poly::eq_table(point))
+    }
+
+    fn logup_column(columns: &[&Vec<F>], beta: E, gamma_pows: &[E]) -> Result<Vec<E>, AirError> {
+        let rows = columns.first().map_or(0, |c| c.len());
+        let mut h: Vec<E> = (0..rows)
+            .into_par_iter()
+            .map(|i| beta - gamma_pows.iter().zip(columns).map(|(&g, c)| g * c[i]).sum::<E>())
+            .collect();
+        if h.par_iter().any(|x| x.is_zero()) {
+            return Err(AirError::LogUpDenominatorZero);
+        }
+        batch_inverse_in_place(&mut h);
+        Ok(h)
+    }
+
+    fn logup_sum(
+        h: &[Vec<E>],
+        multiplicities: &[Option<&Vec<F>>],
+        negate: &[bool],
+    ) -> Result<E, DeviceError> {
+        let rows = h.first().map_or(0, Vec::len);
+        Ok((0..rows)
+            .into_par_iter()
+            .map(|i| {
+                let mut s = E::ZERO;
+                for ((h, m), &neg) in h.iter().zip(multiplicities).zip(negate) {
+                    let v = match m {
+                        Some(m) => h[i] * m[i],
+                        None => h[i],
+                    };
+                    if neg {
+                        s -= v;
+                    } else {
+                        s += v;
+                    }
+                }
+                s
+            })
+            .sum())
+    }
+
+    fn coordinates(column: &Vec<E>) -> Result<Vec<Vec<F>>, DeviceError> {
+        Ok((0..E::DEGREE)
+            .map(|k| column.par_iter().map(|x| x.as_base_slice()[k]).collect())
+            .collect())
+    }
+
+    fn dot(a: &Vec<E>, b: &Vec<F>) -> Result<E, DeviceError> {
+        if a.len() != b.len() {
+            return Err(unsupported(format!("dot of {} and {} entries", a.len(), b.len())));
+        }
+        Ok(a.par_iter().zip(b.par_iter()).with_min_len(4096).map(|(&x, &y)| x * y).sum())
+    }
+
+    fn shift_kernel(eq_r: &Vec<E>, mu: E) -> Result<Vec<E>, DeviceError> {
+        let n = eq_r.len();
+        Ok((0..n).into_par_iter().map(|y| eq_r[y] + mu * eq_r[(y + n - 1) % n]).collect())
+    }
+
+    fn outer_product(eq_s: &[E], kernel: &Vec<E>) -> Result<Vec<E>, DeviceError> {
+        Ok(eq_s.iter().flat_map(|&s| kernel.iter().map(move |&k| s * k)).collect())
+    }
+
+    fn product_round_base(p: &Vec<F>, w: &Vec<E>) -> Result<(E, E), DeviceError> {
+        if p.len() != w.len() || p.len() < 2 {
+            return Err(unsupported(format!("product of {} and {} entries", p.len(), w.len())));
+        }
+        let half = p.len() / 2;
+        let two = F::TWO;
+        Ok((0..half)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| {
+                let (pl, ph, wl, wh) = (p[i], p[i + half], w[i], w[i + half]);
+                (wl * pl, (wh * two - wl) * (ph * two - pl))
+            })
+            .reduce(|| (E::ZERO, E::ZERO), |a, b| (a.0 + b.0, a.1 + b.1)))
+    }
+
+    fn zerocheck_round<A: Air<F> + ?Sized>(
+        air: &A,
+        shape: &AirShape,
+        challenges: &ZerocheckChallenges<E>,
+        round: ZerocheckRound<'_, Self, F, E>,
+    ) -> Result<Vec<E>, DeviceError> {
+        let shape_args = (round.len, round.n_columns, round.uses_next, round.degree);
+        Ok(match round.rows {
+            RowTables::Base(vt) => {
+                zerocheck_round_cpu::<F, F, E, A>(air, shape, challenges, vt, round.ext, shape_args)
+            }
+            RowTables::Ext(vt) => {
+                zerocheck_round_cpu::<F, E, E, A>(air, shape, challenges, vt, round.ext, shape_args)
+            }
+        })
+    }
+}

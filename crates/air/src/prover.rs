@@ -1,0 +1,808 @@
+//! The prover and the verifier.
+
+use core::marker::PhantomData;
+
+use rayon::prelude::*;
+use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
+use zkprove_hash::{MerkleHash, Transcript};
+use zkprove_poly::{Column, ColumnOps, CpuBackend, Mle, eq_table};
+use zkprove_sumcheck::{RoundPoly, SumcheckProof, SumcheckProver, Term};
+use zkprove_whir::{ReceivedCommitment, SoundnessType, Whir, WhirParams, WhirWitness};
+
+use crate::AirError;
+use crate::air::{Air, AirShape, PointBuilder};
+use crate::ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, eval_point};
+use crate::proof::{AirProof, ColumnOpening};
+use crate::security::SecurityReport;
+use crate::shift::{eq_eval, shift_eval};
+
+/// The caller's choice of parameters.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct AirParams {
+    /// Target security in bits for the whole proof (≥ 100 by default).
+    pub security_bits: usize,
+    /// WHIR: log2 of the inverse rate of the first codeword.
+    pub log_inv_rate: usize,
+    /// WHIR: variables folded per round.
+    pub folding_factor: usize,
+    /// WHIR: the most proof-of-work bits per challenge.
+    pub max_pow_bits: usize,
+    /// WHIR: the decoding bound its analysis assumes.
+    pub soundness: SoundnessType,
+}
+
+impl Default for AirParams {
+    /// 100 bits; WHIR at rate 1/2, folding factor 4, ≤ 20 bits of grinding per challenge (needed: WHIR is asked for 101–102 bits, see the crate docs), conjectured list
+    /// decoding up to capacity (WHIR's own defaults).
+    fn default() -> Self {
+        Self {
+            security_bits: 100,
+            log_inv_rate: 1,
+            folding_factor: 4,
+            max_pow_bits: 20,
+            soundness: SoundnessType::ConjectureList,
+        }
+    }
+}
+
+/// A trace: `n_columns` columns of `2^log_rows` base-field values each.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trace<F> {
+    columns: Vec<Vec<F>>,
+    log_rows: usize,
+}
+
+impl<F: Field> Trace<F> {
+    /// A trace from its columns.
+    ///
+    /// # Errors
+    /// [`AirError::TraceShape`] when there are no columns, the columns differ in length, or the
+    /// length is not a power of two ≥ 2.
+    pub fn new(columns: Vec<Vec<F>>) -> Result<Self, AirError> {
+        let rows = columns.first().map_or(0, Vec::len);
+        if columns.is_empty() || rows < 2 || !rows.is_power_of_two() {
+            return Err(AirError::TraceShape {
+                reason: format!(
+                    "{} columns of {rows} rows (need ≥ 1 column, 2^n ≥ 2 rows)",
+                    columns.len()
+                ),
+            });
+        }
+        if let Some(i) = columns.iter().position(|c| c.len() != rows) {
+            return Err(AirError::TraceShape {
+                reason: format!("column {i} has {} rows, column 0 has {rows}", columns[i].len()),
+            });
+        }
+        Ok(Self { log_rows: rows.trailing_zeros() as usize, columns })
+    }
+
+    /// The columns.
+    pub fn columns(&self) -> &[Vec<F>] {
+        &self.columns
+    }
+
+    /// Mutable access to the columns (tests tamper with witnesses through it).
+    pub fn columns_mut(&mut self) -> &mut [Vec<F>] {
+        &mut self.columns
+    }
+
+    /// log2 of the number of rows.
+    pub fn log_rows(&self) -> usize {
+        self.log_rows
+    }
+
+    /// The number of rows.
+    pub fn n_rows(&self) -> usize {
+        1 << self.log_rows
+    }
+}
+
+/// What [`AirProver::prove_on`] returns: the proof and the transfers it made.
+pub type ProvedOn<F, E, H> = (AirProof<F, E, <H as MerkleHash>::Digest>, AirProfile);
+
+/// Host↔backend transfers of one proof: what a device pays in round trips. On the CPU backend
+/// they are the same calls, without a copy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AirProfile {
+    /// Transfers to the backend.
+    pub uploads: usize,
+    /// Bytes sent to the backend.
+    pub upload_bytes: usize,
+    /// Transfers back to the host (whole columns for WHIR, and each small read-back: round
+    /// polynomials, final evaluations).
+    pub downloads: usize,
+    /// Bytes read back.
+    pub download_bytes: usize,
+}
+
+impl AirProfile {
+    fn upload(&mut self, bytes: usize) {
+        self.uploads += 1;
+        self.upload_bytes += bytes;
+    }
+
+    fn download(&mut self, n: usize, elem_bytes: usize) {
+        self.downloads += 1;
+        self.download_bytes += n * elem_bytes;
+    }
+}
+
+/// Everything fixed by the AIR's shape and the number of rows.
+struct Setup<F, E, H> {
+    shape: AirShape,
+    log_rows: usize,
+    main_log_cols: usize,
+    main_whir: Whir<F, E, H>,
+    aux_log_cols: usize,
+    aux_whir: Option<Whir<F, E, H>>,
+    security: SecurityReport,
+}
+
+/// The AIR proof system over a two-adic field `F` with challenges in `E` and Merkle hash `H`.
+#[derive(Clone, Debug)]
+pub struct AirProver<F, E, H> {
+    params: AirParams,
+    hasher: H,
+    _fields: PhantomData<(F, E)>,
+}
+
+/// The smallest `l` with `2^l ≥ n` (0 for `n ≤ 1`).
+fn log2_ceil(n: usize) -> usize {
+    n.max(1).next_power_of_two().trailing_zeros() as usize
+}
+
+/// The base-field basis element `X^k` of `E`.
+fn basis<F: Field, E: ExtensionField<F>>(k: usize) -> E {
+    let mut c = vec![F::ZERO; E::DEGREE];
+    if let Some(x) = c.get_mut(k) {
+        *x = F::ONE;
+    }
+    E::from_base_slice(&c).unwrap_or(E::ZERO)
+}
+
+impl<F, E, H> AirProver<F, E, H>
+where
+    F: PrimeField64 + TwoAdicField,
+    E: ExtensionField<F>,
+    H: MerkleHash<F = F>,
+    H::Digest: AsRef<[F]>,
+{
+    /// A prover/verifier with these parameters and Merkle hash.
+    pub fn new(params: AirParams, hasher: H) -> Self {
+        Self { params, hasher, _fields: PhantomData }
+    }
+
+    /// The parameters.
+    pub fn params(&self) -> &AirParams {
+        &self.params
+    }
+
+    fn whir_params(&self, log_n: usize, bits: usize) -> WhirParams {
+        WhirParams {
+            log_n,
+            log_inv_rate: self.params.log_inv_rate,
+            folding_factor: self.params.folding_factor,
+            security_bits: bits,
+            max_pow_bits: self.params.max_pow_bits,
+            soundness: self.params.soundness,
+        }
+    }
+
+    fn setup<A: Air<F> + ?Sized>(
+        &self,
+        air: &A,
+        log_rows: usize,
+    ) -> Result<Setup<F, E, H>, AirError> {
+        let shape = AirShape::of(air);
+        let m = shape.n_columns;
+        if m == 0 {
+            return Err(AirError::BadAir { reason: "no columns".into() });
+        }
+        if log_rows == 0 {
+            return Err(AirError::TraceShape { reason: "a trace needs at least 2 rows".into() });
+        }
+        for (t, term) in shape.logup.iter().enumerate() {
+            if term.columns.is_empty() {
+                return Err(AirError::BadAir { reason: format!("LogUp term {t} has no columns") });
+            }
+            if let Some(&c) = term.columns.iter().chain(&term.multiplicity).find(|&&c| c >= m) {
+                return Err(AirError::BadAir {
+                    reason: format!("LogUp term {t} names column {c} of {m}"),
+                });
+            }
+        }
+        if shape.max_degree + 1 > zkprove_sumcheck::MAX_DEGREE + 8 {
+            return Err(AirError::BadAir {
+                reason: format!("constraint degree {} is too large", shape.max_degree),
+            });
+        }
+        let n_openings = if shape.logup.is_empty() { 1 } else { 2 };
+        // WHIR gets the target plus a margin for the union bound over the openings and the
+        // AIR's own terms (see `security`).
+        let whir_bits = self.params.security_bits + 1 + log2_ceil(n_openings);
+        let main_log_cols = log2_ceil(m);
+        let main_whir =
+            Whir::new(self.whir_params(log_rows + main_log_cols, whir_bits), self.hasher.clone())?;
+        let aux_log_cols = log2_ceil(shape.logup.len() * E::DEGREE);
+        let aux_whir = if shape.logup.is_empty() {
+            None
+        } else {
+            Some(Whir::new(
+                self.whir_params(log_rows + aux_log_cols, whir_bits),
+                self.hasher.clone(),
+            )?)
+        };
+        let field_bits = (F::ORDER_U64 as f64).log2() * E::DEGREE as f64;
+        let mut whir_bits = vec![main_whir.config().achieved_bits];
+        if let Some(w) = &aux_whir {
+            whir_bits.push(w.config().achieved_bits);
+        }
+        let security = SecurityReport::new(
+            &shape,
+            log_rows,
+            field_bits,
+            main_log_cols,
+            aux_whir.as_ref().map(|_| aux_log_cols),
+            whir_bits,
+        );
+        if security.total_bits < self.params.security_bits as f64 {
+            return Err(AirError::Security {
+                achieved: security.total_bits,
+                target: self.params.security_bits,
+            });
+        }
+        Ok(Setup { shape, log_rows, main_log_cols, main_whir, aux_log_cols, aux_whir, security })
+    }
+
+    /// The soundness terms and the overall level for `air` with `2^log_rows` rows.
+    ///
+    /// # Errors
+    /// As [`AirProver::prove`]'s set-up: a malformed AIR, WHIR parameters that cannot reach the
+    /// target, or an overall level below [`AirParams::security_bits`].
+    pub fn security<A: Air<F> + ?Sized>(
+        &self,
+        air: &A,
+        log_rows: usize,
+    ) -> Result<SecurityReport, AirError> {
+        Ok(self.setup(air, log_rows)?.security)
+    }
+
+    /// The overall security level in bits for `air` with `2^log_rows` rows (see
+    /// [`SecurityReport`]).
+    ///
+    /// # Errors
+    /// As [`AirProver::security`].
+    pub fn achieved_bits<A: Air<F> + ?Sized>(
+        &self,
+        air: &A,
+        log_rows: usize,
+    ) -> Result<f64, AirError> {
+        Ok(self.security(air, log_rows)?.total_bits)
+    }
+
+    /// Absorbs the AIR's identity and shape before any challenge.
+    fn bind<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+        air: &A,
+        setup: &Setup<F, E, H>,
+        t: &mut Transcript<F, W, R>,
+    ) {
+        let s = &setup.shape;
+        let name = air.name();
+        for b in b"zkprove-air".iter().chain(name.as_bytes()) {
+            t.observe(F::from_u64(u64::from(*b)));
+        }
+        t.observe(F::from_u64(name.len() as u64));
+        for x in
+            [setup.log_rows, s.n_columns, s.n_constraints, s.max_degree, usize::from(s.uses_next)]
+        {
+            t.observe(F::from_u64(x as u64));
+        }
+        t.observe(F::from_u64(s.logup.len() as u64));
+        for term in &s.logup {
+            t.observe(F::from_u64(term.columns.len() as u64));
+            for &c in &term.columns {
+                t.observe(F::from_u64(c as u64));
+            }
+            t.observe(F::from_u64(term.multiplicity.map_or(0, |c| c as u64 + 1)));
+            t.observe(F::from_u64(u64::from(term.negate)));
+        }
+        let public = air.public_values();
+        t.observe(F::from_u64(public.len() as u64));
+        t.observe_slice(&public);
+    }
+
+    /// Proves that `trace` satisfies `air` on the CPU, continuing `transcript` (give it in the
+    /// state the verifier's will be in, e.g. fresh with the application's label).
+    ///
+    /// The trace is checked first: a trace that breaks a constraint or whose LogUp terms do not
+    /// cancel is refused.
+    ///
+    /// # Errors
+    /// [`AirError::TraceShape`] for a trace of the wrong width; [`AirError::ConstraintFailed`],
+    /// [`AirError::LogUpUnbalanced`]; set-up errors as [`AirProver::security`]; WHIR errors.
+    pub fn prove<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+        &self,
+        air: &A,
+        trace: &Trace<F>,
+        transcript: &mut Transcript<F, W, R>,
+    ) -> Result<AirProof<F, E, H::Digest>, AirError> {
+        Ok(self.prove_on::<CpuBackend, A, W, R>(air, trace, transcript, true)?.0)
+    }
+
+    /// [`AirProver::prove`] without checking the trace first: for tests that a false claim is
+    /// rejected by the verifier. The proof of an invalid trace does not verify (except with
+    /// the negligible probability of the security analysis).
+    ///
+    /// # Errors
+    /// As [`AirProver::prove`], less the trace checks.
+    pub fn prove_unchecked<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+        &self,
+        air: &A,
+        trace: &Trace<F>,
+        transcript: &mut Transcript<F, W, R>,
+    ) -> Result<AirProof<F, E, H::Digest>, AirError> {
+        Ok(self.prove_on::<CpuBackend, A, W, R>(air, trace, transcript, false)?.0)
+    }
+
+    /// Proves on backend `B` (the trace uploaded once, column by column), with the trace check
+    /// when `check` is set, and counts the host↔backend transfers ([`AirProfile`]). The proof is
+    /// the one [`AirProver::prove`] makes, whatever the backend.
+    ///
+    /// # Errors
+    /// As [`AirProver::prove`]; backend failures ([`AirError::Device`]).
+    pub fn prove_on<B: AirOps<F, E>, A: Air<F> + ?Sized, const W: usize, const R: usize>(
+        &self,
+        air: &A,
+        trace: &Trace<F>,
+        transcript: &mut Transcript<F, W, R>,
+        check: bool,
+    ) -> Result<ProvedOn<F, E, H>, AirError> {
+        let setup = self.setup(air, trace.log_rows())?;
+        let shape = &setup.shape;
+        let m = shape.n_columns;
+        if trace.columns().len() != m {
+            return Err(AirError::TraceShape {
+                reason: format!("{} columns, the AIR has {m}", trace.columns().len()),
+            });
+        }
+        if check {
+            check_rows(air, shape, trace)?;
+        }
+        let mut profile = AirProfile::default();
+        let n = trace.log_rows();
+        let rows = 1usize << n;
+        let f_bytes = core::mem::size_of::<F>();
+        let e_bytes = core::mem::size_of::<E>();
+        let cols: Vec<B::Column<F>> = trace
+            .columns()
+            .iter()
+            .map(|c| {
+                profile.upload(c.len() * f_bytes);
+                <B as ColumnOps<F>>::upload(c)
+            })
+            .collect::<Result<_, _>>()?;
+        Self::bind(air, &setup, transcript);
+
+        // Main trace: columns stacked (column j at j·2^n), zero columns up to a power of two.
+        let col_refs: Vec<&B::Column<F>> = cols.iter().collect();
+        let main_stacked = B::stack(&col_refs, setup.main_log_cols)?;
+        // WHIR runs on the host (it has no backend trait yet): one download per commitment.
+        profile.download(rows << setup.main_log_cols, f_bytes);
+        let main_poly = Mle::new(<B as ColumnOps<F>>::download(&main_stacked)?)?;
+        let (main_commitment, main_witness) = setup.main_whir.commit(transcript, &main_poly)?;
+        drop(main_poly);
+
+        // LogUp columns h_t = 1 / (β − Σ γ^k col_k), by batch inversion.
+        let mut ch = ZerocheckChallenges {
+            beta: E::ZERO,
+            gamma_pows: Vec::new(),
+            alpha_pows: Vec::new(),
+            lambda: E::ZERO,
+        };
+        let mut aux_cols: Vec<B::Column<E>> = Vec::new();
+        let mut aux_commit = None;
+        if let Some(aux_whir) = &setup.aux_whir {
+            ch.beta = transcript.sample_ext();
+            let gamma: E = transcript.sample_ext();
+            ch.gamma_pows = gamma.powers(shape.max_tuple_width());
+            for term in &shape.logup {
+                let tuple: Vec<&B::Column<F>> = term.columns.iter().map(|&c| &cols[c]).collect();
+                aux_cols.push(B::logup_column(&tuple, ch.beta, &ch.gamma_pows)?);
+            }
+            if check {
+                let mults: Vec<Option<&B::Column<F>>> =
+                    shape.logup.iter().map(|t| t.multiplicity.map(|c| &cols[c])).collect();
+                let negate: Vec<bool> = shape.logup.iter().map(|t| t.negate).collect();
+                profile.download(1, e_bytes);
+                if !B::logup_sum(&aux_cols, &mults, &negate)?.is_zero() {
+                    return Err(AirError::LogUpUnbalanced);
+                }
+            }
+            let mut coords = Vec::with_capacity(aux_cols.len() * E::DEGREE);
+            for h in &aux_cols {
+                coords.extend(B::coordinates(h)?);
+            }
+            let coord_refs: Vec<&B::Column<F>> = coords.iter().collect();
+            let aux_stacked = B::stack(&coord_refs, setup.aux_log_cols)?;
+            profile.download(rows << setup.aux_log_cols, f_bytes);
+            let aux_poly = Mle::new(<B as ColumnOps<F>>::download(&aux_stacked)?)?;
+            let (c, w) = aux_whir.commit(transcript, &aux_poly)?;
+            aux_commit = Some((c, w, coords, aux_stacked));
+        }
+
+        // Zerocheck challenges.
+        let tau: Vec<E> = (0..n).map(|_| transcript.sample_ext()).collect();
+        let alpha: E = transcript.sample_ext();
+        ch.lambda = transcript.sample_ext();
+        ch.alpha_pows = alpha.powers(shape.n_constraints + shape.logup.len());
+
+        let nexts: Vec<B::Column<F>> = if shape.uses_next {
+            cols.iter().map(B::next_rows).collect::<Result<_, _>>()?
+        } else {
+            Vec::new()
+        };
+        let mut vt: Vec<B::Column<F>> = cols;
+        vt.extend(nexts);
+        vt.push(B::row_selector(rows, 0)?);
+        vt.push(B::row_selector(rows, rows - 1)?);
+        let mut et: Vec<B::Column<E>> = vec![B::eq_table(&tau)?];
+        et.extend(aux_cols);
+
+        let degree = shape.round_degree();
+        transcript.observe_ext(&E::ZERO);
+        let mut rounds = Vec::with_capacity(n);
+        let mut point = Vec::with_capacity(n);
+        let mut vt_ext: Vec<B::Column<E>> = Vec::new();
+        let mut len = rows;
+        for round in 0..n {
+            let rows_tables =
+                if round == 0 { RowTables::Base(&vt) } else { RowTables::Ext(&vt_ext) };
+            let evals = B::zerocheck_round(
+                air,
+                shape,
+                &ch,
+                ZerocheckRound {
+                    rows: rows_tables,
+                    ext: &et,
+                    len,
+                    n_columns: m,
+                    uses_next: shape.uses_next,
+                    degree,
+                },
+            )?;
+            profile.download(evals.len(), e_bytes);
+            let poly = RoundPoly { evals };
+            poly.observe(transcript);
+            let r: E = transcript.sample_ext();
+            rounds.push(poly);
+            point.push(r);
+            if round == 0 {
+                vt_ext = B::fold_base(&vt, len, r)?;
+                vt = Vec::new();
+            } else {
+                B::fold_ext(&mut vt_ext, len, r)?;
+            }
+            B::fold_ext(&mut et, len, r)?;
+            len /= 2;
+        }
+        drop(vt);
+        drop(et);
+        let finals = B::first_entries(&vt_ext)?;
+        profile.download(finals.len(), e_bytes);
+        let main_evals: Vec<E> = finals[..m].to_vec();
+        let next_evals: Vec<E> =
+            if shape.uses_next { finals[m..2 * m].to_vec() } else { Vec::new() };
+        drop(vt_ext);
+        let eq_r = B::eq_table(&point)?;
+        let mut aux_evals = Vec::new();
+        if let Some((_, _, coords, _)) = &aux_commit {
+            for c in coords {
+                aux_evals.push(B::dot(&eq_r, c)?);
+            }
+            profile.download(aux_evals.len(), e_bytes);
+        }
+        for x in main_evals.iter().chain(&next_evals).chain(&aux_evals) {
+            transcript.observe_ext(x);
+        }
+
+        let main_opening = self.open_columns::<B, W, R>(
+            transcript,
+            (&setup.main_whir, &main_witness),
+            main_stacked,
+            setup.main_log_cols,
+            (&main_evals, &next_evals),
+            &eq_r,
+            &mut profile,
+        )?;
+        let (aux_commitment, aux_opening) = match (aux_commit, &setup.aux_whir) {
+            (Some((c, w, _, stacked)), Some(aux_whir)) => {
+                let o = self.open_columns::<B, W, R>(
+                    transcript,
+                    (aux_whir, &w),
+                    stacked,
+                    setup.aux_log_cols,
+                    (&aux_evals, &[]),
+                    &eq_r,
+                    &mut profile,
+                )?;
+                (Some(c), Some(o))
+            }
+            _ => (None, None),
+        };
+        let proof = AirProof {
+            main_commitment,
+            aux_commitment,
+            zerocheck: SumcheckProof { rounds },
+            main_evals,
+            next_evals,
+            aux_evals,
+            main_opening,
+            aux_opening,
+        };
+        Ok((proof, profile))
+    }
+
+    /// Reduces `cols[j](r) = evals[j]` (and, with `next` non-empty, `cols[j](r + 1) = next[j]`)
+    /// for the columns stacked in `stacked` to one evaluation of the stacked polynomial, and
+    /// opens it with WHIR.
+    #[allow(clippy::type_complexity)]
+    fn open_columns<B: AirOps<F, E>, const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        whir: (&Whir<F, E, H>, &WhirWitness<F, E, H>),
+        stacked: B::Column<F>,
+        log_cols: usize,
+        claims: (&[E], &[E]),
+        eq_r: &B::Column<E>,
+        profile: &mut AirProfile,
+    ) -> Result<ColumnOpening<F, E, H::Digest>, AirError> {
+        let (evals, next) = claims;
+        let e_bytes = core::mem::size_of::<E>();
+        let s: Vec<E> = (0..log_cols).map(|_| transcript.sample_ext()).collect();
+        let mu: E = if next.is_empty() { E::ZERO } else { transcript.sample_ext() };
+        let eq_s = eq_table(&s);
+        // μ = 0 without next-row claims: the kernel is eq(r, ·) itself.
+        let kernel = B::shift_kernel(eq_r, mu)?;
+        let claim = batched_claim(&eq_s, evals, next, mu);
+        transcript.observe_ext(&claim);
+        let weight = B::outer_product(&eq_s, &kernel)?;
+        drop(kernel);
+        let len = stacked.len();
+        let n_vars = len.trailing_zeros() as usize;
+        // Round 1 with the trace in the base field.
+        let (p0, p2) = B::product_round_base(&stacked, &weight)?;
+        profile.download(2, e_bytes);
+        let first = RoundPoly { evals: vec![p0, p2] };
+        first.observe(transcript);
+        let r1: E = transcript.sample_ext();
+        let mut rounds = vec![first];
+        let mut point = vec![r1];
+        let mut folded = B::fold_base(core::slice::from_ref(&stacked), len, r1)?;
+        drop(stacked);
+        let mut w = vec![weight];
+        B::fold_ext(&mut w, len, r1)?;
+        folded.extend(w);
+        let value = if n_vars == 1 {
+            profile.download(2, e_bytes);
+            B::first_entries(&folded)?[0]
+        } else {
+            let mut prover =
+                SumcheckProver::<F, E, B>::new_ext(folded, vec![Term::product(vec![0, 1])])?;
+            for _ in 1..n_vars {
+                let poly = prover.round_polynomial()?;
+                profile.download(poly.evals.len(), e_bytes);
+                poly.observe(transcript);
+                let r: E = transcript.sample_ext();
+                prover.fold(r)?;
+                rounds.push(poly);
+                point.push(r);
+            }
+            profile.download(2, e_bytes);
+            prover.final_evaluations()?[0]
+        };
+        let (opened, whir_proof) = whir.0.open(transcript, whir.1, &point)?;
+        if opened != value {
+            return Err(AirError::Internal {
+                what: "WHIR opened a value other than the reduction's",
+            });
+        }
+        Ok(ColumnOpening { reduction: SumcheckProof { rounds }, value, whir: whir_proof })
+    }
+
+    /// Verifies `proof` for `air` with `2^log_rows` rows, on a transcript in the state the
+    /// prover's was in.
+    ///
+    /// # Errors
+    /// The first check that fails: [`AirError::ProofShape`] for a malformed proof,
+    /// [`AirError::Zerocheck`] / [`AirError::Sumcheck`] for a sumcheck that does not reduce
+    /// correctly, [`AirError::OpeningMismatch`] for an opening that does not match its claims,
+    /// [`AirError::Whir`] for a WHIR proof that fails; set-up errors as [`AirProver::security`].
+    pub fn verify<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+        &self,
+        air: &A,
+        log_rows: usize,
+        proof: &AirProof<F, E, H::Digest>,
+        transcript: &mut Transcript<F, W, R>,
+    ) -> Result<(), AirError> {
+        let setup = self.setup(air, log_rows)?;
+        let shape = &setup.shape;
+        let m = shape.n_columns;
+        let n = log_rows;
+        let n_terms = shape.logup.len();
+        let bad = |what: &'static str| AirError::ProofShape { what };
+        if proof.main_evals.len() != m {
+            return Err(bad("main evaluations"));
+        }
+        if proof.next_evals.len() != if shape.uses_next { m } else { 0 } {
+            return Err(bad("next-row evaluations"));
+        }
+        if proof.aux_evals.len() != n_terms * E::DEGREE {
+            return Err(bad("LogUp evaluations"));
+        }
+        if proof.aux_commitment.is_some() != setup.aux_whir.is_some()
+            || proof.aux_opening.is_some() != setup.aux_whir.is_some()
+        {
+            return Err(bad("LogUp commitment"));
+        }
+        Self::bind(air, &setup, transcript);
+        let main_received =
+            setup.main_whir.receive_commitment(transcript, &proof.main_commitment)?;
+        let mut ch = ZerocheckChallenges {
+            beta: E::ZERO,
+            gamma_pows: Vec::new(),
+            alpha_pows: Vec::new(),
+            lambda: E::ZERO,
+        };
+        let mut aux_received = None;
+        if let (Some(aux_whir), Some(c)) = (&setup.aux_whir, &proof.aux_commitment) {
+            ch.beta = transcript.sample_ext();
+            let gamma: E = transcript.sample_ext();
+            ch.gamma_pows = gamma.powers(shape.max_tuple_width());
+            aux_received = Some(aux_whir.receive_commitment(transcript, c)?);
+        }
+        let tau: Vec<E> = (0..n).map(|_| transcript.sample_ext()).collect();
+        let alpha: E = transcript.sample_ext();
+        ch.lambda = transcript.sample_ext();
+        ch.alpha_pows = alpha.powers(shape.n_constraints + n_terms);
+
+        let sub = zkprove_sumcheck::verify(
+            E::ZERO,
+            n,
+            shape.round_degree(),
+            &proof.zerocheck,
+            transcript,
+        )
+        .map_err(|source| AirError::Sumcheck { which: "zerocheck", source })?;
+        let r = &sub.point;
+        let first: E = r.iter().map(|&x| E::ONE - x).product();
+        let last: E = r.iter().copied().product();
+        let aux: Vec<E> = proof
+            .aux_evals
+            .chunks(E::DEGREE)
+            .map(|c| c.iter().enumerate().map(|(k, &v)| v * basis::<F, E>(k)).sum())
+            .collect();
+        let next = if shape.uses_next { &proof.next_evals } else { &proof.main_evals };
+        let mut buf = Vec::with_capacity(shape.n_constraints);
+        let summand = eval_point::<F, E, E, A>(
+            air,
+            shape,
+            &ch,
+            (&proof.main_evals, next, first, last),
+            eq_eval(&tau, r),
+            &aux,
+            &mut buf,
+        );
+        if buf.len() != shape.n_constraints {
+            return Err(AirError::BadAir {
+                reason: format!(
+                    "eval recorded {} constraints, the symbolic pass {}",
+                    buf.len(),
+                    shape.n_constraints
+                ),
+            });
+        }
+        if summand != sub.expected_eval {
+            return Err(AirError::Zerocheck);
+        }
+        for x in proof.main_evals.iter().chain(&proof.next_evals).chain(&proof.aux_evals) {
+            transcript.observe_ext(x);
+        }
+        Self::verify_opening(
+            transcript,
+            &setup.main_whir,
+            &main_received,
+            &proof.main_opening,
+            setup.main_log_cols,
+            (&proof.main_evals, &proof.next_evals),
+            r,
+            "main",
+        )?;
+        if let (Some(aux_whir), Some(received), Some(opening)) =
+            (&setup.aux_whir, &aux_received, &proof.aux_opening)
+        {
+            Self::verify_opening(
+                transcript,
+                aux_whir,
+                received,
+                opening,
+                setup.aux_log_cols,
+                (&proof.aux_evals, &[]),
+                r,
+                "LogUp",
+            )?;
+        }
+        Ok(())
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn verify_opening<const W: usize, const R: usize>(
+        transcript: &mut Transcript<F, W, R>,
+        whir: &Whir<F, E, H>,
+        received: &ReceivedCommitment<E, H::Digest>,
+        opening: &ColumnOpening<F, E, H::Digest>,
+        log_cols: usize,
+        claims: (&[E], &[E]),
+        r: &[E],
+        which: &'static str,
+    ) -> Result<(), AirError> {
+        let (evals, next) = claims;
+        let s: Vec<E> = (0..log_cols).map(|_| transcript.sample_ext()).collect();
+        let mu: E = if next.is_empty() { E::ZERO } else { transcript.sample_ext() };
+        let claim = batched_claim(&eq_table(&s), evals, next, mu);
+        let n_vars = log_cols + r.len();
+        let sub = zkprove_sumcheck::verify(claim, n_vars, 2, &opening.reduction, transcript)
+            .map_err(|source| AirError::Sumcheck { which, source })?;
+        let z = &sub.point;
+        let (zc, zy) = z.split_at(log_cols);
+        let mut k = eq_eval(r, zy);
+        if !next.is_empty() {
+            k += mu * shift_eval(r, zy);
+        }
+        if sub.expected_eval != opening.value * eq_eval(&s, zc) * k {
+            return Err(AirError::OpeningMismatch { which });
+        }
+        whir.verify(transcript, received, z, opening.value, &opening.whir)?;
+        Ok(())
+    }
+}
+
+/// `Σ_j eq(s, j)·(v_j + μ·w_j)` (columns beyond the claims are the zero padding).
+fn batched_claim<E: Field>(eq_s: &[E], evals: &[E], next: &[E], mu: E) -> E {
+    let mut claim = E::ZERO;
+    for (j, &v) in evals.iter().enumerate() {
+        let w = next.get(j).copied().unwrap_or(E::ZERO);
+        claim += eq_s.get(j).copied().unwrap_or(E::ZERO) * (v + mu * w);
+    }
+    claim
+}
+
+/// Checks every constraint on every row (base field; cyclic next row).
+fn check_rows<F: Field, A: Air<F> + ?Sized>(
+    air: &A,
+    shape: &AirShape,
+    trace: &Trace<F>,
+) -> Result<(), AirError> {
+    let rows = trace.n_rows();
+    let cols = trace.columns();
+    let m = shape.n_columns;
+    let failure = (0..rows).into_par_iter().find_map_first(|i| {
+        let cur: Vec<F> = cols.iter().map(|c| c[i]).collect();
+        let next: Vec<F> = cols.iter().map(|c| c[(i + 1) % rows]).collect();
+        let first = if i == 0 { F::ONE } else { F::ZERO };
+        let last = if i + 1 == rows { F::ONE } else { F::ZERO };
+        let mut b =
+            PointBuilder { current: &cur[..m], next: &next[..m], first, last, values: Vec::new() };
+        air.eval(&mut b);
+        if b.values.len() != shape.n_constraints {
+            return Some((i, usize::MAX));
+        }
+        b.values.iter().position(|v| !v.is_zero()).map(|c| (i, c))
+    });
+    match failure {
+        None => Ok(()),
+        Some((_, usize::MAX)) => Err(AirError::BadAir {
+            reason: "eval records a different number of constraints on some rows".into(),
+        }),
+        Some((row, constraint)) => Err(AirError::ConstraintFailed { row, constraint }),
+    }
+}

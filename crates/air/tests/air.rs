@@ -1,0 +1,444 @@
+//! AIR prover: honest proofs of the example AIRs verify (BabyBear⁴ and Goldilocks²), invalid
+//! traces are refused by the prover and rejected by the verifier, every component of a proof
+//! tampered is rejected, and the security level is computed from WHIR's configuration.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use zkprove_air::examples::{FibonacciAir, Poseidon2Air, RangeCheckAir};
+use zkprove_air::{
+    Air, AirError, AirParams, AirProof, AirProver, ColumnOpening, ConstraintBuilder, LogUpTerm,
+    Trace,
+};
+use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
+use zkprove_field::{ExtensionField, Field, PrimeField64};
+use zkprove_hash::{Poseidon2, Poseidon2Merkle, Transcript};
+use zkprove_whir::WhirCommitment;
+
+type BbHash = Poseidon2Merkle<BabyBear, 16, 8, 8>;
+type BbProver = AirProver<BabyBear, BabyBearExt4, BbHash>;
+type BbProof = AirProof<BabyBear, BabyBearExt4, [BabyBear; 8]>;
+type BbTranscript = Transcript<BabyBear, 16, 8>;
+
+fn bb_prover() -> BbProver {
+    AirProver::new(AirParams::default(), BbHash::new(Poseidon2::babybear_16()).expect("width"))
+}
+
+fn bb_transcript() -> BbTranscript {
+    Transcript::with_label(Poseidon2::babybear_16(), b"air-test").expect("width")
+}
+
+fn prove_bb<A: Air<BabyBear>>(air: &A, trace: &Trace<BabyBear>) -> Result<BbProof, AirError> {
+    bb_prover().prove(air, trace, &mut bb_transcript())
+}
+
+fn verify_bb<A: Air<BabyBear>>(air: &A, log_rows: usize, proof: &BbProof) -> Result<(), AirError> {
+    bb_prover().verify(air, log_rows, proof, &mut bb_transcript())
+}
+
+#[test]
+fn fibonacci_babybear_proves_and_verifies() {
+    let (air, trace) = FibonacciAir::generate(10, BabyBear::ZERO, BabyBear::ONE).expect("trace");
+    let proof = prove_bb(&air, &trace).expect("prove");
+    verify_bb(&air, 10, &proof).expect("verify");
+    assert!(proof.size_bytes() > 0);
+    // Another claimed result, another row count: rejected.
+    let other = FibonacciAir { result: air.result + BabyBear::ONE, ..air };
+    assert!(verify_bb(&other, 10, &proof).is_err());
+    assert!(verify_bb(&air, 11, &proof).is_err());
+}
+
+#[test]
+fn fibonacci_goldilocks_proves_and_verifies() {
+    type H = Poseidon2Merkle<Goldilocks, 12, 8, 4>;
+    let prover: AirProver<Goldilocks, GoldilocksExt2, H> =
+        AirProver::new(AirParams::default(), H::new(Poseidon2::goldilocks_12()).expect("width"));
+    let t = || -> Transcript<Goldilocks, 12, 8> {
+        Transcript::with_label(Poseidon2::goldilocks_12(), b"air-test").expect("width")
+    };
+    let (air, trace) = FibonacciAir::generate(9, Goldilocks::ONE, Goldilocks::ONE).expect("trace");
+    let proof = prover.prove(&air, &trace, &mut t()).expect("prove");
+    prover.verify(&air, 9, &proof, &mut t()).expect("verify");
+    let bits = prover.achieved_bits(&air, 9).expect("security");
+    assert!(bits >= 100.0, "{bits}");
+    let mut bad = proof.clone();
+    bad.main_evals[1] += GoldilocksExt2::ONE;
+    assert!(prover.verify(&air, 9, &bad, &mut t()).is_err());
+}
+
+#[test]
+fn wrong_fibonacci_trace_is_refused_and_its_forced_proof_rejected() {
+    let (air, mut trace) =
+        FibonacciAir::generate(10, BabyBear::ZERO, BabyBear::ONE).expect("trace");
+    trace.columns_mut()[1][500] += BabyBear::ONE;
+    match prove_bb(&air, &trace) {
+        Err(AirError::ConstraintFailed { row, .. }) => assert!(row == 499 || row == 500),
+        other => panic!("expected a failed constraint, got {other:?}"),
+    }
+    let forced = bb_prover().prove_unchecked(&air, &trace, &mut bb_transcript()).expect("prove");
+    assert!(matches!(verify_bb(&air, 10, &forced), Err(AirError::Zerocheck)));
+    // A trace that is only wrong at the boundary.
+    let (air, trace) = FibonacciAir::generate(10, BabyBear::ZERO, BabyBear::ONE).expect("trace");
+    let lie = FibonacciAir { result: air.result + BabyBear::ONE, ..air };
+    assert!(matches!(prove_bb(&lie, &trace), Err(AirError::ConstraintFailed { row: 1023, .. })));
+    let forced = bb_prover().prove_unchecked(&lie, &trace, &mut bb_transcript()).expect("prove");
+    assert!(verify_bb(&lie, 10, &forced).is_err());
+}
+
+#[test]
+fn range_check_by_logup() {
+    let air = RangeCheckAir { bits: 8 };
+    let mut rng = StdRng::seed_from_u64(5);
+    let values: Vec<u64> = (0..1000).map(|_| rng.random_range(0..256)).collect();
+    let trace = air.generate::<BabyBear>(10, &values).expect("trace");
+    let proof = prove_bb(&air, &trace).expect("prove");
+    verify_bb(&air, 10, &proof).expect("verify");
+    assert!(proof.aux_commitment.is_some());
+
+    // A value out of range: the prover refuses, a forced proof is rejected.
+    let mut bad = trace.clone();
+    bad.columns_mut()[0][17] = BabyBear::from_u64(256);
+    assert!(matches!(prove_bb(&air, &bad), Err(AirError::LogUpUnbalanced)));
+    let forced = bb_prover().prove_unchecked(&air, &bad, &mut bb_transcript()).expect("prove");
+    assert!(verify_bb(&air, 10, &forced).is_err());
+    // A table that skips a value (and multiplicities adjusted to balance): constraints fail.
+    let mut skip = trace.clone();
+    for i in 100..1024 {
+        skip.columns_mut()[1][i] = BabyBear::from_u64((i as u64 + 1).min(255));
+    }
+    assert!(matches!(prove_bb(&air, &skip), Err(AirError::ConstraintFailed { .. })));
+    assert!(air.generate::<BabyBear>(10, &[300]).is_err());
+}
+
+/// A permutation argument over 2-column tuples: columns (a, b) and (c, d) hold the same
+/// multiset of pairs.
+struct PairPermutation;
+
+impl<F: Field> Air<F> for PairPermutation {
+    fn name(&self) -> String {
+        "pair-permutation-test".into()
+    }
+    fn n_columns(&self) -> usize {
+        4
+    }
+    fn eval<B: ConstraintBuilder<F>>(&self, _b: &mut B) {}
+    fn logup_terms(&self) -> Vec<LogUpTerm> {
+        vec![
+            LogUpTerm { columns: vec![0, 1], multiplicity: None, negate: true },
+            LogUpTerm { columns: vec![2, 3], multiplicity: None, negate: false },
+        ]
+    }
+}
+
+#[test]
+fn permutation_of_pairs() {
+    let mut rng = StdRng::seed_from_u64(9);
+    let rows = 1 << 9;
+    let a: Vec<BabyBear> = (0..rows).map(|_| BabyBear::random(&mut rng)).collect();
+    let b: Vec<BabyBear> = (0..rows).map(|_| BabyBear::random(&mut rng)).collect();
+    let perm: Vec<usize> = (0..rows).map(|i| (i * 37 + 11) % rows).collect();
+    let c: Vec<BabyBear> = perm.iter().map(|&p| a[p]).collect();
+    let d: Vec<BabyBear> = perm.iter().map(|&p| b[p]).collect();
+    let trace = Trace::new(vec![a.clone(), b.clone(), c.clone(), d.clone()]).expect("trace");
+    let proof = prove_bb(&PairPermutation, &trace).expect("prove");
+    verify_bb(&PairPermutation, 9, &proof).expect("verify");
+    // Same multisets per column, but pairs broken up: not a permutation of pairs.
+    let mut d2 = d;
+    d2.swap(0, 1);
+    let bad = Trace::new(vec![a, b, c, d2]).expect("trace");
+    assert!(matches!(prove_bb(&PairPermutation, &bad), Err(AirError::LogUpUnbalanced)));
+    let forced = bb_prover().prove_unchecked(&PairPermutation, &bad, &mut bb_transcript());
+    assert!(verify_bb(&PairPermutation, 9, &forced.expect("prove")).is_err());
+}
+
+#[test]
+fn poseidon2_air_trace_matches_the_permutation_and_proves() {
+    let perm = Poseidon2::babybear_16();
+    let air = Poseidon2Air::new(perm.clone());
+    let mut rng = StdRng::seed_from_u64(1);
+    let inputs: Vec<[BabyBear; 16]> =
+        (0..30).map(|_| core::array::from_fn(|_| BabyBear::random(&mut rng))).collect();
+    let trace = air.generate(5, &inputs).expect("trace");
+    for (row, input) in inputs.iter().enumerate() {
+        let out: Vec<BabyBear> = air.output_columns().map(|c| trace.columns()[c][row]).collect();
+        assert_eq!(out, perm.permute(*input).to_vec(), "row {row}");
+    }
+    let zero_out: Vec<BabyBear> = air.output_columns().map(|c| trace.columns()[c][31]).collect();
+    assert_eq!(zero_out, perm.permute([BabyBear::ZERO; 16]).to_vec());
+    let proof = prove_bb(&air, &trace).expect("prove");
+    verify_bb(&air, 5, &proof).expect("verify");
+    assert!(bb_prover().achieved_bits(&air, 5).expect("bits") >= 100.0);
+    // One wrong cell in the middle of a row.
+    let mut bad = trace.clone();
+    bad.columns_mut()[100][7] += BabyBear::ONE;
+    assert!(matches!(prove_bb(&air, &bad), Err(AirError::ConstraintFailed { row: 7, .. })));
+    let forced = bb_prover().prove_unchecked(&air, &bad, &mut bb_transcript()).expect("prove");
+    assert!(verify_bb(&air, 5, &forced).is_err());
+}
+
+#[test]
+fn security_level_is_computed_from_whir() {
+    let prover = bb_prover();
+    let (air, _) = FibonacciAir::generate(4, BabyBear::ZERO, BabyBear::ONE).expect("trace");
+    for log_rows in [4, 10, 16, 20] {
+        let report = prover.security(&air, log_rows).expect("security");
+        assert!(report.total_bits >= 100.0, "{report:?}");
+        assert!(report.zerocheck_bits > 110.0 && report.reduction_bits > 110.0, "{report:?}");
+        // The total is below every term (a union bound) and WHIR's levels are above the target.
+        let min_term = report.whir_bits.iter().copied().fold(report.zerocheck_bits, f64::min);
+        assert!(report.total_bits <= min_term);
+        assert!(report.whir_bits.iter().all(|&b| b >= 101.0));
+    }
+    let lookup = prover.security(&RangeCheckAir { bits: 8 }, 20).expect("security");
+    assert_eq!(lookup.whir_bits.len(), 2);
+    let logup = lookup.logup_bits.expect("LogUp term");
+    assert!((logup - (lookup.field_bits - 21.0)).abs() < 1e-6, "{logup}");
+    // LogUp's term grows with the rows: at 2^22 rows BabyBear⁴ no longer reaches 100 bits.
+    assert!(matches!(
+        prover.security(&RangeCheckAir { bits: 8 }, 22),
+        Err(AirError::Security { .. })
+    ));
+    // A target the field cannot reach is refused.
+    let greedy = BbProver::new(
+        AirParams { security_bits: 125, ..AirParams::default() },
+        BbHash::new(Poseidon2::babybear_16()).expect("width"),
+    );
+    assert!(greedy.achieved_bits(&air, 10).is_err());
+}
+
+fn bump<F: Field>(x: &mut F) {
+    *x += F::ONE;
+}
+
+fn bump_ext<F: Field, E: ExtensionField<F>>(x: &mut E) {
+    *x += E::ONE;
+}
+
+type GetCommitment = fn(&mut BbProof) -> Option<&mut WhirCommitment<BabyBearExt4, [BabyBear; 8]>>;
+type Push<'a> = dyn FnMut(String, &dyn Fn(&mut BbProof)) + 'a;
+
+/// Every tampered variant of a proof: one changed element in each component (first and last
+/// where a component is a list), plus truncated lists.
+fn tampered(proof: &BbProof) -> Vec<(String, BbProof)> {
+    type E = BabyBearExt4;
+    let mut out = Vec::new();
+    let mut push = |name: String, f: &dyn Fn(&mut BbProof)| {
+        let mut p = proof.clone();
+        f(&mut p);
+        out.push((name, p));
+    };
+    fn commitment_tampers(which: &str, get: GetCommitment, proof: &BbProof, push: &mut Push<'_>) {
+        let mut probe = proof.clone();
+        let Some(c) = get(&mut probe) else { return };
+        push(format!("{which} root"), &|p| {
+            if let Some(c) = get(p) {
+                bump(&mut c.root[0]);
+            }
+        });
+        for i in 0..c.ood_answers.len() {
+            push(format!("{which} ood {i}"), &|p| {
+                if let Some(c) = get(p) {
+                    bump_ext::<BabyBear, E>(&mut c.ood_answers[i]);
+                }
+            });
+        }
+        push(format!("{which} ood truncated"), &|p| {
+            if let Some(c) = get(p) {
+                c.ood_answers.pop();
+            }
+        });
+    }
+    commitment_tampers("main", |p| Some(&mut p.main_commitment), proof, &mut push);
+    commitment_tampers("aux", |p| p.aux_commitment.as_mut(), proof, &mut push);
+    for r in 0..proof.zerocheck.rounds.len() {
+        for j in 0..proof.zerocheck.rounds[r].evals.len() {
+            push(format!("zerocheck {r}.{j}"), &|p| {
+                bump_ext::<BabyBear, E>(&mut p.zerocheck.rounds[r].evals[j])
+            });
+        }
+    }
+    push("zerocheck truncated".into(), &|p| {
+        p.zerocheck.rounds.pop();
+    });
+    for i in 0..proof.main_evals.len() {
+        push(format!("main eval {i}"), &|p| bump_ext::<BabyBear, E>(&mut p.main_evals[i]));
+    }
+    for i in 0..proof.next_evals.len() {
+        push(format!("next eval {i}"), &|p| bump_ext::<BabyBear, E>(&mut p.next_evals[i]));
+    }
+    for i in 0..proof.aux_evals.len() {
+        push(format!("aux eval {i}"), &|p| bump_ext::<BabyBear, E>(&mut p.aux_evals[i]));
+    }
+    push("main evals truncated".into(), &|p| {
+        p.main_evals.pop();
+    });
+    if proof.aux_commitment.is_some() {
+        push("aux dropped".into(), &|p| {
+            p.aux_commitment = None;
+            p.aux_opening = None;
+        });
+    } else {
+        push("aux added".into(), &|p| p.aux_opening = Some(p.main_opening.clone()));
+    }
+    type Get = fn(&mut BbProof) -> Option<&mut ColumnOpening<BabyBear, E, [BabyBear; 8]>>;
+    let openings: [(&str, Get); 2] =
+        [("main", |p| Some(&mut p.main_opening)), ("aux", |p| p.aux_opening.as_mut())];
+    for (which, get) in openings {
+        let mut probe = proof.clone();
+        let Some(o) = get(&mut probe).cloned() else { continue };
+        for r in 0..o.reduction.rounds.len() {
+            for j in 0..2 {
+                push(format!("{which} reduction {r}.{j}"), &|p| {
+                    if let Some(o) = get(p) {
+                        bump_ext::<BabyBear, E>(&mut o.reduction.rounds[r].evals[j]);
+                    }
+                });
+            }
+        }
+        push(format!("{which} value"), &|p| {
+            if let Some(o) = get(p) {
+                bump_ext::<BabyBear, E>(&mut o.value);
+            }
+        });
+        for (r, round) in o.whir.rounds.iter().enumerate() {
+            for s in 0..round.sumcheck.len() {
+                for j in 0..3 {
+                    push(format!("{which} whir {r} sumcheck {s}.{j}"), &|p| {
+                        if let Some(o) = get(p) {
+                            bump_ext::<BabyBear, E>(&mut o.whir.rounds[r].sumcheck[s][j]);
+                        }
+                    });
+                }
+            }
+            if round.next_root.is_some() {
+                push(format!("{which} whir {r} next root"), &|p| {
+                    if let Some(root) = get(p).and_then(|o| o.whir.rounds[r].next_root.as_mut()) {
+                        bump(&mut root[3]);
+                    }
+                });
+            }
+            for i in 0..round.ood_answers.len() {
+                push(format!("{which} whir {r} ood {i}"), &|p| {
+                    if let Some(o) = get(p) {
+                        bump_ext::<BabyBear, E>(&mut o.whir.rounds[r].ood_answers[i]);
+                    }
+                });
+            }
+            let last_q = round.openings.len() - 1;
+            for q in [0, last_q] {
+                let row_len = round.openings[q].0.len();
+                for k in [0, row_len - 1] {
+                    push(format!("{which} whir {r} query {q} row {k}"), &|p| {
+                        if let Some(o) = get(p) {
+                            bump(&mut o.whir.rounds[r].openings[q].0[k]);
+                        }
+                    });
+                }
+                let n_sib = round.openings[q].1.siblings.len();
+                for k in [0, n_sib - 1] {
+                    push(format!("{which} whir {r} query {q} sibling {k}"), &|p| {
+                        if let Some(o) = get(p) {
+                            bump(&mut o.whir.rounds[r].openings[q].1.siblings[k][0]);
+                        }
+                    });
+                }
+            }
+            push(format!("{which} whir {r} query dropped"), &|p| {
+                if let Some(o) = get(p) {
+                    o.whir.rounds[r].openings.pop();
+                }
+            });
+        }
+        for i in [0, o.whir.final_poly.len() - 1] {
+            push(format!("{which} whir final {i}"), &|p| {
+                if let Some(o) = get(p) {
+                    bump_ext::<BabyBear, E>(&mut o.whir.final_poly[i]);
+                }
+            });
+        }
+    }
+    out
+}
+
+fn assert_every_tamper_rejected<A: Air<BabyBear>>(air: &A, log_rows: usize, proof: &BbProof) {
+    verify_bb(air, log_rows, proof).expect("the honest proof verifies");
+    let variants = tampered(proof);
+    assert!(variants.len() > 50, "{}", variants.len());
+    for (name, bad) in &variants {
+        assert!(bad != proof, "{name}: the tamper changed nothing");
+        assert!(verify_bb(air, log_rows, bad).is_err(), "{name}: accepted");
+    }
+}
+
+#[test]
+fn every_tampered_component_of_a_fibonacci_proof_is_rejected() {
+    let (air, trace) = FibonacciAir::generate(8, BabyBear::ONE, BabyBear::TWO).expect("trace");
+    let proof = prove_bb(&air, &trace).expect("prove");
+    assert!(!proof.next_evals.is_empty());
+    assert_every_tamper_rejected(&air, 8, &proof);
+}
+
+#[test]
+fn every_tampered_component_of_a_lookup_proof_is_rejected() {
+    let air = RangeCheckAir { bits: 4 };
+    let values: Vec<u64> = (0..200).map(|i| (i * 7) % 16).collect();
+    let trace = air.generate::<BabyBear>(8, &values).expect("trace");
+    let proof = prove_bb(&air, &trace).expect("prove");
+    assert!(!proof.aux_evals.is_empty());
+    assert_every_tamper_rejected(&air, 8, &proof);
+}
+
+#[test]
+fn proofs_are_deterministic_and_bound_to_the_transcript() {
+    let (air, trace) = FibonacciAir::generate(6, BabyBear::ZERO, BabyBear::ONE).expect("trace");
+    let p1 = prove_bb(&air, &trace).expect("prove");
+    let p2 = prove_bb(&air, &trace).expect("prove");
+    assert_eq!(p1, p2);
+    let other_label: BbTranscript =
+        Transcript::with_label(Poseidon2::babybear_16(), b"other").expect("width");
+    assert!(bb_prover().verify(&air, 6, &p1, &mut other_label.clone()).is_err());
+    let _ = BabyBear::ORDER_U64;
+}
+
+#[test]
+fn backend_path_gives_the_same_proof_and_counts_transfers() {
+    use zkprove_poly::CpuBackend;
+    let air = RangeCheckAir { bits: 6 };
+    let values: Vec<u64> = (0..500).map(|i| (i * 13) % 64).collect();
+    let trace = air.generate::<BabyBear>(9, &values).expect("trace");
+    let proof = prove_bb(&air, &trace).expect("prove");
+    let (same, profile) = bb_prover()
+        .prove_on::<CpuBackend, _, 16, 8>(&air, &trace, &mut bb_transcript(), true)
+        .expect("prove");
+    assert_eq!(proof, same);
+    // The trace goes up once (one transfer per column); what comes back whole is the two
+    // stacked commitments WHIR reads (4 + 8 columns of 2^9 base elements); the rest are
+    // round polynomials and evaluations.
+    assert_eq!(profile.uploads, 3);
+    assert_eq!(profile.upload_bytes, 3 * 512 * 4);
+    let whole = (4 + 8) * 512 * 4;
+    assert!(profile.download_bytes > whole, "{profile:?}");
+    assert!(profile.download_bytes < whole + 4096, "{profile:?}");
+}
+
+#[test]
+fn poseidon2_goldilocks_width_12_trace_matches_the_permutation() {
+    let perm = Poseidon2::goldilocks_12();
+    let air = Poseidon2Air::new(perm.clone());
+    let mut rng = StdRng::seed_from_u64(2);
+    let inputs: Vec<[Goldilocks; 12]> =
+        (0..8).map(|_| core::array::from_fn(|_| Goldilocks::random(&mut rng))).collect();
+    let trace = air.generate(3, &inputs).expect("trace");
+    for (row, input) in inputs.iter().enumerate() {
+        let out: Vec<Goldilocks> = air.output_columns().map(|c| trace.columns()[c][row]).collect();
+        assert_eq!(out, perm.permute(*input).to_vec(), "row {row}");
+    }
+    // Every constraint holds on every row (the prover's own check, over the whole trace).
+    type H = Poseidon2Merkle<Goldilocks, 12, 8, 4>;
+    let prover: AirProver<Goldilocks, GoldilocksExt2, H> =
+        AirProver::new(AirParams::default(), H::new(Poseidon2::goldilocks_12()).expect("width"));
+    let mut t: Transcript<Goldilocks, 12, 8> =
+        Transcript::with_label(Poseidon2::goldilocks_12(), b"air-test").expect("width");
+    let proof = prover.prove(&air, &trace, &mut t.clone()).expect("prove");
+    prover.verify(&air, 3, &proof, &mut t).expect("verify");
+}

@@ -1,0 +1,54 @@
+//! `zkprove bench air` end to end: one JSON line with the prover and verifier times, the proof
+//! size and the security level, for every example AIR and both fields; a GPU device is refused.
+
+use std::process::Command;
+
+fn zkprove(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_zkprove"))
+        .args(args)
+        .output()
+        .expect("the zkprove binary runs")
+}
+
+#[test]
+fn bench_air_prints_one_json_line() {
+    for (air, field) in [
+        ("fibonacci", "babybear"),
+        ("fibonacci", "goldilocks"),
+        ("lookup", "babybear"),
+        ("lookup", "goldilocks"),
+        ("poseidon2", "babybear"),
+    ] {
+        let out = zkprove(&[
+            "bench",
+            "air",
+            "--air",
+            air,
+            "--field",
+            field,
+            "--log-rows",
+            "8",
+            "--reps",
+            "1",
+            "--json",
+        ]);
+        assert!(out.status.success(), "{air} {field}: {}", String::from_utf8_lossy(&out.stderr));
+        let stdout = String::from_utf8(out.stdout).expect("utf-8");
+        let lines: Vec<&str> = stdout.lines().collect();
+        assert_eq!(lines.len(), 1, "exactly one line: {stdout}");
+        let v: serde_json::Value = serde_json::from_str(lines[0]).expect("valid JSON");
+        assert_eq!(v["kernel"], "air");
+        assert_eq!(v["air"], air);
+        assert_eq!(v["field"], field);
+        assert_eq!(v["log_n"], 8);
+        assert_eq!(v["device"], "cpu");
+        for key in ["median_ms", "verify_ms", "rows_per_s"] {
+            let x = v[key].as_f64().expect("a number");
+            assert!(x > 0.0 && x.is_finite(), "{key}");
+        }
+        assert!(v["proof_bytes"].as_u64().expect("proof_bytes") > 1000);
+        assert!(v["achieved_bits"].as_f64().expect("achieved_bits") >= 100.0);
+    }
+    let gpu = zkprove(&["bench", "air", "--device", "cuda", "--log-rows", "8"]);
+    assert!(!gpu.status.success());
+}

@@ -32,14 +32,16 @@ pub struct AirParams {
 }
 
 impl Default for AirParams {
-    /// 100 bits; WHIR at rate 1/2, folding factor 4, ≤ 20 bits of grinding per challenge (needed: WHIR is asked for 101–102 bits, see the crate docs), conjectured list
-    /// decoding up to capacity (WHIR's own defaults).
+    /// 100 bits; WHIR at rate 1/2, folding factor 4, conjectured list decoding up to capacity,
+    /// ≤ 24 bits of grinding per challenge: WHIR is asked for 101–102 bits (see the crate docs),
+    /// and its late folding rounds need ~21 bits of grinding for that over BabyBear⁴ at 2^20+
+    /// committed values (query grinding stays ≤ 16, `zkprove_whir::QUERY_POW_BITS`).
     fn default() -> Self {
         Self {
             security_bits: 100,
             log_inv_rate: 1,
             folding_factor: 4,
-            max_pow_bits: 20,
+            max_pow_bits: 24,
             soundness: SoundnessType::ConjectureList,
         }
     }
@@ -449,6 +451,9 @@ where
         et.extend(aux_cols);
 
         let degree = shape.round_degree();
+        // The sumcheck crate's verifier absorbs the instance (variables, degree, term shape):
+        // the zerocheck states its degree as one product term of that many factors.
+        zkprove_sumcheck::observe_instance(transcript, n, &zerocheck_terms::<E>(degree));
         transcript.observe_ext(&E::ZERO);
         let mut rounds = Vec::with_capacity(n);
         let mut point = Vec::with_capacity(n);
@@ -564,11 +569,12 @@ where
         // μ = 0 without next-row claims: the kernel is eq(r, ·) itself.
         let kernel = B::shift_kernel(eq_r, mu)?;
         let claim = batched_claim(&eq_s, evals, next, mu);
+        let n_vars = stacked.len().trailing_zeros() as usize;
+        zkprove_sumcheck::observe_instance(transcript, n_vars, &reduction_terms::<E>());
         transcript.observe_ext(&claim);
         let weight = B::outer_product(&eq_s, &kernel)?;
         drop(kernel);
         let len = stacked.len();
-        let n_vars = len.trailing_zeros() as usize;
         // Round 1 with the trace in the base field.
         let (p0, p2) = B::product_round_base(&stacked, &weight)?;
         profile.download(2, e_bytes);
@@ -668,7 +674,7 @@ where
         let sub = zkprove_sumcheck::verify(
             E::ZERO,
             n,
-            shape.round_degree(),
+            &zerocheck_terms::<E>(shape.round_degree()),
             &proof.zerocheck,
             transcript,
         )
@@ -750,8 +756,14 @@ where
         let mu: E = if next.is_empty() { E::ZERO } else { transcript.sample_ext() };
         let claim = batched_claim(&eq_table(&s), evals, next, mu);
         let n_vars = log_cols + r.len();
-        let sub = zkprove_sumcheck::verify(claim, n_vars, 2, &opening.reduction, transcript)
-            .map_err(|source| AirError::Sumcheck { which, source })?;
+        let sub = zkprove_sumcheck::verify(
+            claim,
+            n_vars,
+            &reduction_terms::<E>(),
+            &opening.reduction,
+            transcript,
+        )
+        .map_err(|source| AirError::Sumcheck { which, source })?;
         let z = &sub.point;
         let (zc, zy) = z.split_at(log_cols);
         let mut k = eq_eval(r, zy);
@@ -764,6 +776,17 @@ where
         whir.verify(transcript, received, z, opening.value, &opening.whir)?;
         Ok(())
     }
+}
+
+/// The zerocheck's instance for the sumcheck transcript: one product of `degree` factors (the
+/// AIR itself — name, shape, constraints — is bound by [`AirProver`] before any challenge).
+fn zerocheck_terms<E: Field>(degree: usize) -> Vec<Term<E>> {
+    vec![Term::product((0..degree).collect())]
+}
+
+/// The opening reduction's instance: the stacked columns times the weight.
+fn reduction_terms<E: Field>() -> Vec<Term<E>> {
+    vec![Term::product(vec![0, 1])]
 }
 
 /// `Σ_j eq(s, j)·(v_j + μ·w_j)` (columns beyond the claims are the zero padding).

@@ -292,7 +292,8 @@ where
     Err(WhirError::Params { reason: format!("no proof-of-work nonce for {bits} bits") })
 }
 
-/// Checks a proof-of-work nonce as [`grind`] made it (anything passes when `bits = 0`).
+/// Checks a proof-of-work nonce as [`grind`] made it. With `bits = 0` nothing is ground or
+/// observed and the nonce must be zero (so that a proof has one form: no malleable field).
 pub(crate) fn check_pow<F: PrimeField64, H, const W: usize, const R: usize>(
     t: &mut Transcript<F, W, R>,
     hasher: &H,
@@ -304,7 +305,7 @@ where
     H::Digest: AsRef<[F]>,
 {
     if bits == 0 {
-        return true;
+        return nonce == F::ZERO;
     }
     let mut row: Vec<F> = (0..POW_CHALLENGE_LEN).map(|_| t.sample()).collect();
     row.push(nonce);

@@ -542,3 +542,32 @@ fn first_principles_bits(cfg: &zkprove_whir::WhirConfig, order: u64, degree: usi
     }
     worst
 }
+
+/// A nonce where no grinding is asked must be zero: a proof has one form.
+#[test]
+fn nonces_without_grinding_must_be_zero() {
+    let (whir, poly, point, value, proof) = bb_fixture();
+    let cfg = whir.config().clone();
+    let mut changed = 0;
+    for (i, rc) in cfg.rounds.iter().enumerate() {
+        if rc.query_pow_bits == 0 {
+            let mut bad = proof.clone();
+            bad.rounds[i].query_pow = BabyBear::ONE;
+            assert!(bb_verify(&whir, &poly, &point, value, &bad).is_err(), "round {i}");
+            changed += 1;
+        }
+        if rc.folding_pow_bits == 0 {
+            let mut bad = proof.clone();
+            bad.rounds[i].folding_pow[0] = BabyBear::ONE;
+            assert!(bb_verify(&whir, &poly, &point, value, &bad).is_err(), "round {i}");
+            changed += 1;
+        }
+    }
+    if cfg.combination_pow_bits == 0 {
+        let mut bad = proof.clone();
+        bad.combination_pow = BabyBear::ONE;
+        assert!(bb_verify(&whir, &poly, &point, value, &bad).is_err());
+        changed += 1;
+    }
+    assert!(changed > 0, "the fixture grinds everywhere: {cfg:?}");
+}

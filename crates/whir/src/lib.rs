@@ -122,9 +122,10 @@ mod protocol;
 mod utils;
 
 pub use params::{
-    DEFAULT_MAX_POW_BITS, MAX_FINAL_VARS, QUERY_POW_BITS, RoundConfig, SecurityTerm, SoundnessType,
-    TermKind, WhirConfig, WhirParams, combination_bits, fold_sumcheck_bits, list_size_bits,
-    log_eta, max_pow_bits_for, ood_bits, pow_credit, proximity_gaps_bits, query_bits_each,
+    Code, DEFAULT_MAX_POW_BITS, ETA_FACTORS, MAX_FINAL_VARS, QUERY_POW_BITS, RoundConfig,
+    SecurityTerm, SoundnessType, TermKind, WhirConfig, WhirParams, combination_bits,
+    fold_sumcheck_bits, list_size_bits, log_eta, max_pow_bits_for, ood_bits, pow_credit,
+    proximity_gaps_bits, query_bits_each,
 };
 pub use protocol::{
     Committed, Opened, QueryOpening, ReceivedCommitment, Whir, WhirCommitment, WhirProof,

@@ -120,7 +120,8 @@ pub struct RoundConfig {
     pub log_domain: usize,
     /// `r_i`: the round's codeword has rate `2^-r_i`.
     pub log_inv_rate: usize,
-    /// `log2 η` of the round's code (negative; 0 for unique decoding, which has no slack).
+    /// `log2 η` of the round's code (negative; 0 for unique decoding, which has no slack): the
+    /// slack every term of this code uses (see [`ETA_FACTORS`]).
     pub log_eta: f64,
     /// Proof-of-work bits ground before each folding challenge of this round.
     pub folding_pow_bits: usize,
@@ -196,8 +197,22 @@ pub struct WhirConfig {
     pub achieved_bits: f64,
 }
 
-/// `log2 η` (negative) of a code of rate `2^-log_inv_rate`: `ρ/20` up to capacity, `√ρ/20` up
-/// to Johnson, 0 (unused) for unique decoding.
+/// One Reed–Solomon code of the protocol, as the analysis sees it: `2^n_vars` coefficients, rate
+/// `2^-log_inv_rate`, and the slack `η` below the decoding radius the terms of this code use.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct Code {
+    /// `m`: the code's messages are polynomials of `2^m` coefficients.
+    pub n_vars: usize,
+    /// `r`: rate `2^-r`.
+    pub log_inv_rate: usize,
+    /// `log2 η` (0 for unique decoding, which has no slack).
+    pub log_eta: f64,
+}
+
+/// The default `log2 η` of a code of rate `2^-log_inv_rate`: `ρ/20` up to capacity, `√ρ/20` up
+/// to Johnson (BCIKS20's `m = 10`), 0 (unused) for unique decoding. [`WhirConfig::new`] starts
+/// from it and takes a larger `η` for a code whose folding terms would otherwise need more
+/// grinding than allowed (see [`ETA_FACTORS`]).
 pub fn log_eta(s: SoundnessType, log_inv_rate: usize) -> f64 {
     let log20 = 20f64.log2();
     match s {
@@ -207,67 +222,83 @@ pub fn log_eta(s: SoundnessType, log_inv_rate: usize) -> f64 {
     }
 }
 
-/// `log2 ℓ`: the list size at the decoding radius of a code of `2^n_vars` coefficients and rate
-/// `2^-log_inv_rate`.
-pub fn list_size_bits(s: SoundnessType, n_vars: usize, log_inv_rate: usize) -> f64 {
-    let eta = log_eta(s, log_inv_rate);
+/// The slacks tried per code, as multiples `c` of `ρ` (up to capacity: `η = cρ`) or of `√ρ`
+/// (Johnson: `η = c√ρ`, where BCIKS20 Theorem 1.5 needs `c ≤ 1/6`), smallest first. A larger
+/// `η` shrinks the list and the proximity-gaps error and costs query bits (`1 − δ = ρ + η`):
+/// worth it in late rounds, where `ρ` is small and the gaps term `d/(ηρ²)` is what needs grinding.
+pub const ETA_FACTORS: [f64; 14] =
+    [0.05, 0.125, 1.0 / 6.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
+
+/// Whether `η = c·ρ` (capacity) or `c·√ρ` (Johnson) is a slack the analysis may use for a code
+/// of rate `2^-log_inv_rate`: `1 − δ < 1/2` (queries worth at least one bit each) — at rate 1/2
+/// only `c < 1/2`-ish slacks up to capacity — and `c ≤ 1/6` for Johnson.
+fn eta_allowed(s: SoundnessType, log_inv_rate: usize, c: f64) -> bool {
+    let rho = (-(log_inv_rate as f64)).exp2();
     match s {
-        // d/(ρη)
-        SoundnessType::ConjectureList => (n_vars + log_inv_rate) as f64 - eta,
-        // 1/(2η√ρ)
-        SoundnessType::ProvableList => log_inv_rate as f64 / 2.0 - 1.0 - eta,
+        SoundnessType::ConjectureList => rho * (1.0 + c) <= 0.6,
+        SoundnessType::ProvableList => c <= 1.0 / 6.0 + 1e-12 && rho.sqrt() * (1.0 + c) < 1.0,
+        SoundnessType::UniqueDecoding => c == ETA_FACTORS[0],
+    }
+}
+
+/// The code with slack `η = c·ρ` (capacity) or `c·√ρ` (Johnson).
+fn code_with(s: SoundnessType, n_vars: usize, log_inv_rate: usize, c: f64) -> Code {
+    let r = log_inv_rate as f64;
+    let log_eta = match s {
+        SoundnessType::ConjectureList => c.log2() - r,
+        SoundnessType::ProvableList => c.log2() - r / 2.0,
+        SoundnessType::UniqueDecoding => 0.0,
+    };
+    Code { n_vars, log_inv_rate, log_eta }
+}
+
+/// `log2 ℓ`: the list size at the code's decoding radius: `d/(ρη)` up to capacity,
+/// `1/(2η√ρ)` up to Johnson, 1 for unique decoding.
+pub fn list_size_bits(s: SoundnessType, code: &Code) -> f64 {
+    let (m, r) = (code.n_vars as f64, code.log_inv_rate as f64);
+    match s {
+        SoundnessType::ConjectureList => m + r - code.log_eta,
+        SoundnessType::ProvableList => r / 2.0 - 1.0 - code.log_eta,
         SoundnessType::UniqueDecoding => 0.0,
     }
 }
 
 /// Bits of `n_ood` out-of-domain samples: `C(ℓ, 2)·(d/|E|)^s`.
-pub fn ood_bits(
-    s: SoundnessType,
-    n_vars: usize,
-    log_inv_rate: usize,
-    field_bits: f64,
-    n_ood: usize,
-) -> f64 {
+pub fn ood_bits(s: SoundnessType, code: &Code, field_bits: f64, n_ood: usize) -> f64 {
     if s == SoundnessType::UniqueDecoding {
         return f64::INFINITY;
     }
-    let list = list_size_bits(s, n_vars, log_inv_rate);
-    n_ood as f64 * (field_bits - n_vars as f64) - 2.0 * list + 1.0
+    let list = list_size_bits(s, code);
+    n_ood as f64 * (field_bits - code.n_vars as f64) - 2.0 * list + 1.0
 }
 
-/// Bits of a folding challenge against proximity gaps (see the module docs).
-pub fn proximity_gaps_bits(
-    s: SoundnessType,
-    n_vars: usize,
-    log_inv_rate: usize,
-    field_bits: f64,
-) -> f64 {
-    let (m, r) = (n_vars as f64, log_inv_rate as f64);
+/// Bits of a folding challenge against proximity gaps: `d/(ηρ²)/|E|` up to capacity (STIR
+/// Conjecture 5.6), `(1 + 1/(2μ))^7 μ^7/(3ρ^1.5)·|L|²/|E|` with `μ = √ρ/(2η)` up to Johnson
+/// (BCIKS20 Theorem 1.5; `10.5^7/3` at `η = √ρ/20`), `|L|/|E|` for unique decoding.
+pub fn proximity_gaps_bits(s: SoundnessType, code: &Code, field_bits: f64) -> f64 {
+    let (m, r) = (code.n_vars as f64, code.log_inv_rate as f64);
     let error = match s {
-        // d / (η ρ²)
-        SoundnessType::ConjectureList => m - log_eta(s, log_inv_rate) + 2.0 * r,
-        // 10.5^7 / (3 ρ^1.5) · |L|²
-        SoundnessType::ProvableList => 7.0 * 10.5f64.log2() - 3f64.log2() + 1.5 * r + 2.0 * (m + r),
-        // |L|
+        SoundnessType::ConjectureList => m - code.log_eta + 2.0 * r,
+        SoundnessType::ProvableList => {
+            // μ = √ρ/(2η): log2 μ = −r/2 − 1 − log2 η.
+            let mu = (-r / 2.0 - 1.0 - code.log_eta).exp2();
+            7.0 * (mu + 0.5).log2() - 3f64.log2() + 1.5 * r + 2.0 * (m + r)
+        }
         SoundnessType::UniqueDecoding => m + r,
     };
     field_bits - error
 }
 
 /// Bits of a folding challenge against the degree-2 sumcheck: `2ℓ/|E|`.
-pub fn fold_sumcheck_bits(
-    s: SoundnessType,
-    n_vars: usize,
-    log_inv_rate: usize,
-    field_bits: f64,
-) -> f64 {
-    field_bits - (list_size_bits(s, n_vars, log_inv_rate) + 1.0)
+pub fn fold_sumcheck_bits(s: SoundnessType, code: &Code, field_bits: f64) -> f64 {
+    field_bits - (list_size_bits(s, code) + 1.0)
 }
 
-/// Bits of one query to a code of rate `2^-log_inv_rate`: `−log2(1 − δ)`.
-pub fn query_bits_each(s: SoundnessType, log_inv_rate: usize) -> f64 {
-    let rate = (-(log_inv_rate as f64)).exp2();
-    let eta = log_eta(s, log_inv_rate).exp2();
+/// Bits of one query to the code: `−log2(1 − δ)`, i.e. `−log2(ρ + η)`, `−log2(√ρ + η)` or
+/// `−log2((1 + ρ)/2)`.
+pub fn query_bits_each(s: SoundnessType, code: &Code) -> f64 {
+    let rate = (-(code.log_inv_rate as f64)).exp2();
+    let eta = code.log_eta.exp2();
     -match s {
         SoundnessType::ConjectureList => rate + eta,
         SoundnessType::ProvableList => rate.sqrt() + eta,
@@ -276,17 +307,15 @@ pub fn query_bits_each(s: SoundnessType, log_inv_rate: usize) -> f64 {
     .log2()
 }
 
-/// Bits of a combination challenge merging `n_constraints` constraints for a code with `2^n_vars`
-/// coefficients and rate `2^-log_inv_rate`: `b − log2 c − log2 ℓ − 1`.
+/// Bits of a combination challenge merging `n_constraints` constraints on the code:
+/// `b − log2 c − log2 ℓ − 1`.
 pub fn combination_bits(
     s: SoundnessType,
-    n_vars: usize,
-    log_inv_rate: usize,
+    code: &Code,
     field_bits: f64,
     n_constraints: usize,
 ) -> f64 {
-    field_bits
-        - ((n_constraints.max(1) as f64).log2() + list_size_bits(s, n_vars, log_inv_rate) + 1.0)
+    field_bits - ((n_constraints.max(1) as f64).log2() + list_size_bits(s, code) + 1.0)
 }
 
 /// The most proof-of-work bits a nonce of one element of `F_p` can be ground for:
@@ -386,13 +415,39 @@ impl WhirConfig {
             terms.push(SecurityTerm { round, kind, error_bits, pow_bits: pow, bits });
         };
 
+        // The codes, one per round: the slack η of each is the smallest of ETA_FACTORS whose
+        // folding terms reach λ with at most QUERY_POW_BITS of grinding, else with max_pow_bits,
+        // else the default (and the error below says how far it falls short).
+        let codes: Vec<Code> = (0..n_rounds)
+            .map(|i| {
+                let (m, ri) = (n - i * k, r + i * (k - 1));
+                let fold = |c: &Code| {
+                    proximity_gaps_bits(s, c, field_bits).min(fold_sumcheck_bits(s, c, field_bits))
+                };
+                let allowed: Vec<Code> = ETA_FACTORS
+                    .iter()
+                    .filter(|&&c| eta_allowed(s, ri, c))
+                    .map(|&c| code_with(s, m, ri, c))
+                    .collect();
+                let reaches = |pow: usize| {
+                    move |c: &&Code| fold(c) + pow_credit(base_order, pow) >= lambda as f64
+                };
+                allowed
+                    .iter()
+                    .find(reaches(query_pow_plan))
+                    .or_else(|| allowed.iter().find(reaches(max_pow)))
+                    .copied()
+                    .unwrap_or_else(|| code_with(s, m, ri, ETA_FACTORS[0]))
+            })
+            .collect();
+
         // The commitment's OOD samples: no grinding possible (the prover chose the codeword).
-        let commit_ood = ood_samples(s, lambda, n, r, field_bits)?;
+        let commit_ood = ood_samples(s, lambda, &codes[0], field_bits)?;
         if commit_ood > 0 {
-            push(None, TermKind::OutOfDomain, ood_bits(s, n, r, field_bits, commit_ood), 0);
+            push(None, TermKind::OutOfDomain, ood_bits(s, &codes[0], field_bits, commit_ood), 0);
         }
         // The first combination: the claim and the commitment's OOD answers.
-        let comb0 = combination_bits(s, n, r, field_bits, 1 + commit_ood);
+        let comb0 = combination_bits(s, &codes[0], field_bits, 1 + commit_ood);
         let combination_pow_bits = grind_for(None, TermKind::Combination, comb0)?;
         push(None, TermKind::Combination, comb0, combination_pow_bits);
 
@@ -404,8 +459,9 @@ impl WhirConfig {
             if log_domain < k {
                 return bad(format!("round {i}: domain 2^{log_domain} smaller than a leaf 2^{k}"));
             }
-            let gaps = proximity_gaps_bits(s, n_vars, rate, field_bits);
-            let sumcheck = fold_sumcheck_bits(s, n_vars, rate, field_bits);
+            let code = &codes[i];
+            let gaps = proximity_gaps_bits(s, code, field_bits);
+            let sumcheck = fold_sumcheck_bits(s, code, field_bits);
             let (kind, worst) = if gaps <= sumcheck {
                 (TermKind::FoldingProximityGaps, gaps)
             } else {
@@ -415,27 +471,26 @@ impl WhirConfig {
             push(Some(i), TermKind::FoldingProximityGaps, gaps, folding_pow_bits);
             push(Some(i), TermKind::FoldingSumcheck, sumcheck, folding_pow_bits);
 
-            let n_ood = if i + 1 < n_rounds {
-                let n_ood = ood_samples(s, lambda, n_vars - k, rate + k - 1, field_bits)?;
+            let next = codes.get(i + 1);
+            let n_ood = if let Some(next) = next {
+                let n_ood = ood_samples(s, lambda, next, field_bits)?;
                 if n_ood > 0 {
-                    let b = ood_bits(s, n_vars - k, rate + k - 1, field_bits, n_ood);
+                    let b = ood_bits(s, next, field_bits, n_ood);
                     push(Some(i), TermKind::OutOfDomain, b, 0);
                 }
                 n_ood
             } else {
                 0
             };
-            let each = query_bits_each(s, rate);
+            let each = query_bits_each(s, code);
             let mut n_queries = ((protocol_bits / each).ceil().max(1.0)) as usize;
             while (n_queries as f64) * each < protocol_bits {
                 n_queries += 1;
             }
             let q_bits = n_queries as f64 * each;
-            let comb = if i + 1 < n_rounds {
-                combination_bits(s, n_vars - k, rate + k - 1, field_bits, n_ood + n_queries)
-            } else {
-                f64::INFINITY
-            };
+            let comb = next.map_or(f64::INFINITY, |next| {
+                combination_bits(s, next, field_bits, n_ood + n_queries)
+            });
             let (kind, worst) = if q_bits <= comb {
                 (TermKind::Queries, q_bits)
             } else {
@@ -450,7 +505,7 @@ impl WhirConfig {
                 n_vars,
                 log_domain,
                 log_inv_rate: rate,
-                log_eta: log_eta(s, rate),
+                log_eta: code.log_eta,
                 folding_pow_bits,
                 n_ood,
                 n_queries,
@@ -475,18 +530,17 @@ impl WhirConfig {
 fn ood_samples(
     s: SoundnessType,
     lambda: usize,
-    n_vars: usize,
-    log_inv_rate: usize,
+    code: &Code,
     field_bits: f64,
 ) -> Result<usize, WhirError> {
     if s == SoundnessType::UniqueDecoding {
         return Ok(0);
     }
-    (1..64).find(|&t| ood_bits(s, n_vars, log_inv_rate, field_bits, t) >= lambda as f64).ok_or_else(
-        || WhirError::Params {
+    (1..64).find(|&t| ood_bits(s, code, field_bits, t) >= lambda as f64).ok_or_else(|| {
+        WhirError::Params {
             reason: format!(
                 "no number of OOD samples reaches {lambda} bits in a {field_bits:.1}-bit field"
             ),
-        },
-    )
+        }
+    })
 }

@@ -455,90 +455,96 @@ fn security_recomputed_from_first_principles() {
 }
 
 /// `−log2` of the worst round-by-round error of a configuration (see the WHIR crate docs for
-/// the sources: STIR Conjecture 5.6, BCIKS20 Theorems 1.4/1.5, the Johnson bound).
+/// the sources: STIR Conjecture 5.6, BCIKS20 Theorems 1.4/1.5, the Johnson bound), from its
+/// rounds' queries, OOD samples, grinding and slacks `η` only.
 fn first_principles_bits(cfg: &zkprove_whir::WhirConfig, order: u64, degree: usize) -> f64 {
     let p = order as f64;
     let b = p.log2() * degree as f64;
-    let lambda_pow = |bits: usize| -> f64 {
+    let credit = |bits: usize| -> f64 {
         // Probability that the low `bits` bits of a uniform element of F_p are all zero.
         let passing = (order as u128).div_ceil(1u128 << bits) as f64;
         -(passing / p).log2()
     };
     let s = cfg.params.soundness;
-    // (δ-slack η, list size ℓ) for a code of 2^m coefficients at rate 2^-r.
-    let eta = |r: usize| -> f64 {
-        let rho = (-(r as f64)).exp2();
+    let (n, r, k) = (cfg.params.log_n, cfg.params.log_inv_rate, cfg.params.folding_factor);
+    // Code j: 2^m coefficients, rate 2^-r, slack η (as the configuration states it).
+    struct C {
+        d: f64,
+        rho: f64,
+        eta: f64,
+    }
+    let codes: Vec<C> = cfg
+        .rounds
+        .iter()
+        .enumerate()
+        .map(|(i, rc)| {
+            assert_eq!(rc.n_vars, n - i * k);
+            assert_eq!(rc.log_inv_rate, r + i * (k - 1));
+            let eta = rc.log_eta.exp2();
+            let rho = (-(rc.log_inv_rate as f64)).exp2();
+            match s {
+                // δ = 1 − ρ − η > 0, and queries must not be worthless.
+                SoundnessType::ConjectureList => assert!(eta > 0.0 && rho + eta < 1.0),
+                // BCIKS20 Theorem 1.5 needs μ = √ρ/(2η) ≥ 3.
+                SoundnessType::ProvableList => assert!(rho.sqrt() / (2.0 * eta) >= 3.0 - 1e-9),
+                SoundnessType::UniqueDecoding => {}
+            }
+            C { d: (rc.n_vars as f64).exp2(), rho, eta }
+        })
+        .collect();
+    let list = |c: &C| -> f64 {
         match s {
-            SoundnessType::ConjectureList => rho / 20.0,
-            SoundnessType::ProvableList => rho.sqrt() / 20.0,
-            SoundnessType::UniqueDecoding => 0.0,
-        }
-    };
-    let list = |m: usize, r: usize| -> f64 {
-        let rho = (-(r as f64)).exp2();
-        match s {
-            SoundnessType::ConjectureList => (m as f64).exp2() / (rho * eta(r)),
-            SoundnessType::ProvableList => 1.0 / (2.0 * eta(r) * rho.sqrt()),
+            SoundnessType::ConjectureList => c.d / (c.rho * c.eta),
+            SoundnessType::ProvableList => 1.0 / (2.0 * c.eta * c.rho.sqrt()),
             SoundnessType::UniqueDecoding => 1.0,
         }
     };
-    let ood = |m: usize, r: usize, n_ood: usize| -> f64 {
+    let ood = |c: &C, n_ood: usize| -> f64 {
         if s == SoundnessType::UniqueDecoding {
             return f64::INFINITY;
         }
-        let l = list(m, r);
-        // C(ℓ, 2) · (2^m / |E|)^s
-        -((l * l / 2.0).log2() + n_ood as f64 * (m as f64 - b))
+        let l = list(c);
+        // C(ℓ, 2) · (d / |E|)^s
+        -((l * l / 2.0).log2() + n_ood as f64 * (c.d.log2() - b))
     };
-    let combination = |m: usize, r: usize, c: usize| -> f64 {
-        // c constraints, each list member survives with probability ≤ c/|E|; ×2 slack.
-        -((2.0 * c as f64 * list(m, r)).log2() - b)
-    };
-    let gaps = |m: usize, r: usize| -> f64 {
-        let rho = (-(r as f64)).exp2();
-        let d = (m as f64).exp2();
-        let domain = d / rho;
+    // c constraints: each list member survives with probability ≤ c/|E|; ×2 slack.
+    let combination =
+        |c: &C, n_constraints: usize| b - (2.0 * n_constraints as f64 * list(c)).log2();
+    let gaps = |c: &C| -> f64 {
+        let domain = c.d / c.rho;
         let err = match s {
-            SoundnessType::ConjectureList => d / (eta(r) * rho * rho),
+            SoundnessType::ConjectureList => c.d / (c.eta * c.rho * c.rho),
             SoundnessType::ProvableList => {
-                10.5f64.powi(7) / (3.0 * rho.powf(1.5)) * domain * domain
+                let mu = c.rho.sqrt() / (2.0 * c.eta);
+                (1.0 + 1.0 / (2.0 * mu)).powi(7) * mu.powi(7) / (3.0 * c.rho.powf(1.5))
+                    * domain
+                    * domain
             }
             SoundnessType::UniqueDecoding => domain,
         };
         b - err.log2()
     };
-    let sumcheck = |m: usize, r: usize| b - (2.0 * list(m, r)).log2();
-    let per_query = |r: usize| -> f64 {
-        let rho = (-(r as f64)).exp2();
+    let sumcheck = |c: &C| b - (2.0 * list(c)).log2();
+    let per_query = |c: &C| -> f64 {
         let one_minus_delta = match s {
-            SoundnessType::ConjectureList => rho + eta(r),
-            SoundnessType::ProvableList => rho.sqrt() + eta(r),
-            SoundnessType::UniqueDecoding => (1.0 + rho) / 2.0,
+            SoundnessType::ConjectureList => c.rho + c.eta,
+            SoundnessType::ProvableList => c.rho.sqrt() + c.eta,
+            SoundnessType::UniqueDecoding => (1.0 + c.rho) / 2.0,
         };
         -one_minus_delta.log2()
     };
-    let (n, r, k) = (cfg.params.log_n, cfg.params.log_inv_rate, cfg.params.folding_factor);
-    let mut worst = f64::INFINITY;
-    if cfg.commit_ood > 0 || s != SoundnessType::UniqueDecoding {
-        worst = worst.min(ood(n, r, cfg.commit_ood));
-    }
-    worst = worst.min(combination(n, r, 1 + cfg.commit_ood) + lambda_pow(cfg.combination_pow_bits));
+    let mut worst = ood(&codes[0], cfg.commit_ood);
+    worst =
+        worst.min(combination(&codes[0], 1 + cfg.commit_ood) + credit(cfg.combination_pow_bits));
     for (i, rc) in cfg.rounds.iter().enumerate() {
-        assert_eq!(rc.n_vars, n - i * k);
-        assert_eq!(rc.log_inv_rate, r + i * (k - 1));
-        let (m, ri) = (rc.n_vars, rc.log_inv_rate);
-        let fold = gaps(m, ri).min(sumcheck(m, ri)) + lambda_pow(rc.folding_pow_bits);
-        worst = worst.min(fold);
-        let q = rc.n_queries as f64 * per_query(ri);
-        let last = i + 1 == cfg.rounds.len();
-        let q = if last {
-            q
-        } else {
-            let (m2, r2) = (m - k, ri + k - 1);
-            worst = worst.min(ood(m2, r2, rc.n_ood));
-            q.min(combination(m2, r2, rc.n_ood + rc.n_queries))
-        };
-        worst = worst.min(q + lambda_pow(rc.query_pow_bits));
+        let c = &codes[i];
+        worst = worst.min(gaps(c).min(sumcheck(c)) + credit(rc.folding_pow_bits));
+        let mut q = rc.n_queries as f64 * per_query(c);
+        if let Some(next) = codes.get(i + 1) {
+            worst = worst.min(ood(next, rc.n_ood));
+            q = q.min(combination(next, rc.n_ood + rc.n_queries));
+        }
+        worst = worst.min(q + credit(rc.query_pow_bits));
     }
     worst
 }
@@ -570,4 +576,18 @@ fn nonces_without_grinding_must_be_zero() {
         changed += 1;
     }
     assert!(changed > 0, "the fixture grinds everywhere: {cfg:?}");
+}
+
+/// Large polynomials stay provable: late rounds take a larger slack η (fewer bits per query,
+/// a smaller proximity-gaps error) instead of grinding past the limit.
+#[test]
+fn late_rounds_trade_eta_for_grinding() {
+    for n in [20usize, 24] {
+        let cfg = BbWhir::new(WhirParams::new(n), bb_hash()).expect("params").config().clone();
+        assert!(cfg.achieved_bits >= 100.0);
+        assert!(cfg.rounds.iter().all(|r| r.folding_pow_bits <= 16), "{cfg:?}");
+        let first = cfg.rounds[0].log_eta + cfg.rounds[0].log_inv_rate as f64;
+        let last = cfg.rounds.last().map(|r| r.log_eta + r.log_inv_rate as f64).expect("rounds");
+        assert!(last > first, "η/ρ grows in late rounds: {cfg:?}");
+    }
 }

@@ -50,15 +50,21 @@
 //! --field F --log-n N [--json]` prints them. With `m` the variables left, `d = 2^m`,
 //! `r_i = r + i(k−1)` the round's `log2(1/ρ)`, `|L| = 2^(m + r_i)` and `b = D·log2 p`:
 //!
-//! | term | ConjectureList (`η = ρ/20`) | ProvableList (`η = √ρ/20`) | UniqueDecoding |
+//! | term | ConjectureList (`η ≥ ρ/20`) | ProvableList (`√ρ/20 ≤ η ≤ √ρ/6`) | UniqueDecoding |
 //! |---|---|---|---|
 //! | decoding radius `δ` | `1 − ρ − η` | `1 − √ρ − η` (Johnson) | `(1 − ρ)/2` |
 //! | list size `ℓ` | `d/(ρη)` | `1/(2η√ρ)` | 1 |
-//! | folding, proximity gaps | `d/(ηρ²)/|E|` (STIR Conj. 5.6) | `10.5^7/(3ρ^1.5)·|L|²/|E|` (BCIKS20 Thm 1.5) | `|L|/|E|` (BCIKS20 Thm 1.4) |
+//! | folding, proximity gaps | `d/(ηρ²)/|E|` (STIR Conj. 5.6) | `(1+1/2μ)^7 μ^7/(3ρ^1.5)·|L|²/|E|`, `μ = √ρ/2η` (BCIKS20 Thm 1.5; `10.5^7/3` at `η = √ρ/20`) | `|L|/|E|` (BCIKS20 Thm 1.4) |
 //! | folding, sumcheck | `2ℓ/|E|` | `2ℓ/|E|` | `2/|E|` |
 //! | OOD (`s` samples) | `C(ℓ,2)(d/|E|)^s` | same | none |
 //! | combination (`c` constraints) | `2cℓ/|E|` | same | same |
 //! | queries (`t`) | `(ρ + η)^t` | `(√ρ + η)^t` | `((1 + ρ)/2)^t` |
+//!
+//! **The slack `η`** is an analysis parameter, chosen per code ([`RoundConfig::log_eta`],
+//! reported by `whir params` and in `bench whir`'s `rounds_detail`): the smallest of
+//! [`ETA_FACTORS`] (`ρ/20` first) whose folding terms reach `λ` with ≤ [`QUERY_POW_BITS`] of
+//! grinding, else with ≤ `max_pow_bits`. A larger `η` shrinks the list and the gaps error and
+//! costs query bits — cheap in late rounds, where `ρ` is small; every term of a code uses its `η`.
 //!
 //! **Proof of work** is credited at what the check enforces: `b` low zero bits of one base-field
 //! element pass with probability `⌈p/2^b⌉/p` ([`pow_credit`]: 15.99998 bits for 16 over
@@ -74,9 +80,9 @@
 //! (conjectured list decoding up to capacity, as in the WHIR paper's benchmarks and deployed
 //! FRI/STIR/WHIR systems) at `n = 20`, `r = 1`, `k = 4` over BabyBear⁴: 2 OOD samples per
 //! commitment, 6 bits of grinding before the first combination, folding grinding of 4, 9, 14 and
-//! 19 bits in rounds 0..3 (the `1/ρ²` of the gaps term grows with `r_i`), queries
-//! `t = [91, 22, 13, 9]` with ≤ 16 bits of query grinding: 100.3 bits. Over Goldilocks² the
-//! folding grinding is 4 bits less. The **proven** Johnson bound costs `2m + 3.5 r_i + 22.2`
+//! 16 bits in rounds 0..3 (the `1/ρ²` of the gaps term grows with `r_i`; round 3 takes
+//! `η = ρ/2`), queries `t = [91, 22, 13, 9]` with ≤ 16 bits of query grinding: 100.3 bits. Over
+//! Goldilocks² the folding grinding is 4 bits less. The **proven** Johnson bound costs `2m + 3.5 r_i + 22.2`
 //! bits of the field in the gaps term: BabyBear⁴ cannot reach 100 bits within one nonce's 26
 //! bits of grinding at `n ≥ 12` and is refused; Goldilocks² reaches it for small `n` (e.g.
 //! `n = 8`, `k = 2`: 14 bits of grinding). 100 proven bits at scale need a larger extension
@@ -105,9 +111,9 @@
 //!
 //! `cargo run --release -p zkprove-whir --example whir_time -- 16 20` (defaults), AMD EPYC with
 //! AVX-512 IFMA, 2 cores shared with other builds (load ≈ 9, so times are pessimistic), medians
-//! of 5: BabyBear⁴ `n = 16`: prover ≈ 130 ms, verifier 2.4 ms, 66.3 KB; `n = 20`: prover ≈ 2.2 s,
-//! verifier 3–7 ms, 89.5 KB (the accounting of 2026-12-06 grew proofs by 6.6–7 % and the `n = 20`
-//! prover by ≈ 60 %, mostly the 19 bits of folding grinding in round 3; see BENCHMARKS.md).
+//! of 5: BabyBear⁴ `n = 16`: prover 63–84 ms, verifier 2.4 ms, 66.3 KB; `n = 20`: prover
+//! 0.96–1.04 s, verifier 3.2 ms, 89.5 KB (the accounting of 2026-12-06 grew proofs by 6.6–8.4 %
+//! and the `n = 20` provers by 4–11 %; see BENCHMARKS.md).
 //! Proof sizes count the commitment (root + OOD answers) and every Merkle path in full.
 //!
 //! # Not done

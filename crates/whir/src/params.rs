@@ -12,15 +12,18 @@
 //!
 //! | assumption | `δ` | `η` | `ℓ` |
 //! |---|---|---|---|
-//! | [`SoundnessType::ConjectureList`] | `1 − ρ − η` | `ρ/20` | `d/(ρη)` (STIR Conj. 5.6, `c = 1`) |
-//! | [`SoundnessType::ProvableList`] | `1 − √ρ − η` | `√ρ/20` | `1/(2η√ρ)` (Johnson bound) |
+//! | [`SoundnessType::ConjectureList`] | `1 − ρ − η` | `ρ/20` … `256ρ` | `d/(ρη)` (STIR Conj. 5.6, `c = 1`) |
+//! | [`SoundnessType::ProvableList`] | `1 − √ρ − η` | `√ρ/20` … `√ρ/6` | `1/(2η√ρ)` (Johnson bound) |
 //! | [`SoundnessType::UniqueDecoding`] | `(1 − ρ)/2` | — | `1` |
+//!
+//! `η` is chosen per code ([`ETA_FACTORS`], smallest first): the smallest whose folding terms
+//! reach `λ` within the grinding budget ([`RoundConfig::log_eta`] reports it).
 //!
 //! * **Folding, proximity gaps** (one term per round, charged at the round's `m` for each of its
 //!   `k` sumcheck challenges): conjecture `d/(η·ρ²·|E|)` (STIR Conjecture 5.6 as the WHIR
-//!   reference uses it); Johnson `(10.5)^7/(3ρ^1.5) · |L|²/|E|` (BCIKS20 Theorem 1.5 with
-//!   `η = √ρ/20`, i.e. `m = 10` there: `(1 + 1/(2m))^7 m^7 = 10.5^7`); unique decoding `|L|/|E|`
-//!   (BCIKS20 Theorem 1.4).
+//!   reference uses it); Johnson `(1 + 1/(2μ))^7 μ^7/(3ρ^1.5) · |L|²/|E|` with `μ = √ρ/(2η)`
+//!   (BCIKS20 Theorem 1.5, `μ ≥ 3`; at `η = √ρ/20`, `μ = 10`: `10.5^7/3`); unique decoding
+//!   `|L|/|E|` (BCIKS20 Theorem 1.4).
 //! * **Folding, sumcheck**: `2ℓ/|E|` (a degree-2 round polynomial, for each of the `ℓ` list
 //!   members; WHIR §5).
 //! * **Out-of-domain samples** (`s` of them): `C(ℓ, 2)·(d/|E|)^s`, i.e. `s(b − m) − 2 log2 ℓ + 1`
@@ -28,8 +31,8 @@
 //! * **Combination** (the random `γ` merging `c` constraints): `c·ℓ·2/|E|`, i.e.
 //!   `b − log2 c − log2 ℓ − 1`: at the start `c = 1 + s₀` (the claim and the commitment's OOD
 //!   answers), after round `i`'s queries `c = s_{i+1} + t_i`.
-//! * **Queries** (`t` of them): `(1 − δ)^t`: conjecture `(ρ + η)^t = (1.05ρ)^t`, Johnson
-//!   `(√ρ + η)^t = (1.05√ρ)^t`, unique decoding `((1 + ρ)/2)^t`. The query and combination
+//! * **Queries** (`t` of them): `(1 − δ)^t`: conjecture `(ρ + η)^t` (`(1.05ρ)^t` at `ρ/20`),
+//!   Johnson `(√ρ + η)^t`, unique decoding `((1 + ρ)/2)^t`. The query and combination
 //!   challenges of a round are one verifier message, protected by the same proof of work.
 //!
 //! **Proof of work** ([`pow_credit`]): the check asks for the low `b` bits of one base-field
@@ -46,11 +49,11 @@ pub enum SoundnessType {
     /// Unique decoding radius `δ = (1 − ρ)/2`: proven, no list, no OOD samples, most queries
     /// (`(1 + ρ)/2` error per query).
     UniqueDecoding,
-    /// Johnson bound `δ = 1 − √ρ − η`, `η = √ρ/20`: proven (list decoding up to Johnson plus the
+    /// Johnson bound `δ = 1 − √ρ − η`, `η ≥ √ρ/20`: proven (list decoding up to Johnson plus the
     /// BCIKS20 proximity gaps); `1.05√ρ` error per query; the proximity-gaps term costs about
     /// `2m + 3.5r + 22.2` bits of the field, so it needs a large field or proof of work.
     ProvableList,
-    /// Up to capacity `δ = 1 − ρ − η`, `η = ρ/20` (the conjecture the WHIR, STIR and FRI
+    /// Up to capacity `δ = 1 − ρ − η`, `η ≥ ρ/20` (the conjecture the WHIR, STIR and FRI
     /// deployments use): `1.05ρ` error per query.
     ConjectureList,
 }
@@ -230,8 +233,8 @@ pub const ETA_FACTORS: [f64; 14] =
     [0.05, 0.125, 1.0 / 6.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0];
 
 /// Whether `η = c·ρ` (capacity) or `c·√ρ` (Johnson) is a slack the analysis may use for a code
-/// of rate `2^-log_inv_rate`: `1 − δ < 1/2` (queries worth at least one bit each) — at rate 1/2
-/// only `c < 1/2`-ish slacks up to capacity — and `c ≤ 1/6` for Johnson.
+/// of rate `2^-log_inv_rate`: up to capacity `ρ + η ≤ 0.6` (queries worth ≥ 0.74 bits each; at
+/// rate 1/2 only `c ≤ 1/6`), up to Johnson `c ≤ 1/6` (BCIKS20's `μ ≥ 3`) and `√ρ + η < 1`.
 fn eta_allowed(s: SoundnessType, log_inv_rate: usize, c: f64) -> bool {
     let rho = (-(log_inv_rate as f64)).exp2();
     match s {

@@ -37,6 +37,8 @@ enum Command {
     Zkey(commands::zkey::ZkeyArgs),
     /// Measure a kernel and print its median time (`--json`: one JSON line).
     Bench(bench::BenchArgs),
+    /// zkML: commit to an ONNX model's weights, prove an inference, verify it.
+    Ml(commands::ml::MlArgs),
     /// List the GPUs (CUDA) and OpenCL devices of this machine; none is not an error.
     Devices(commands::devices::DevicesArgs),
 }
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
         Command::Zkey(args) => commands::zkey::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Devices(args) => commands::devices::run(args),
+        Command::Ml(args) => commands::ml::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -114,6 +117,15 @@ fn exit_status(err: &anyhow::Error) -> u8 {
                 G::Ntt(_) | G::Msm(_) | G::Device(_) | G::Range(_) | G::MatrixShape { .. } => {
                     exit::FAILURE
                 }
+            };
+        }
+        if let Some(m) = cause.downcast_ref::<zkprove_ml::MlError>() {
+            return if m.is_rejection() {
+                exit::INVALID_PROOF
+            } else if matches!(m, zkprove_ml::MlError::Internal { .. }) {
+                exit::FAILURE
+            } else {
+                exit::BAD_INPUT
             };
         }
         if cause.downcast_ref::<zkprove_circom::CircomError>().is_some()

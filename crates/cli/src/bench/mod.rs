@@ -8,6 +8,7 @@ mod gpu;
 mod groth16;
 mod kzg;
 mod merkle;
+mod ml;
 mod msm;
 mod ntt;
 mod pairing;
@@ -54,6 +55,9 @@ enum Kernel {
     Whir(whir::BenchWhirArgs),
     /// A whole sumcheck proof for the product of `--degree` tables of 2^N base-field entries.
     Sumcheck(sumcheck::BenchSumcheckArgs),
+    /// A zkML proof: an ONNX model's inference (`--model`) or an int8 `N × N` matrix–vector
+    /// product (`--matmul N`): prover and verifier times, proof size.
+    Ml(ml::BenchMlArgs),
 }
 
 /// Options shared by `bench field`, `ntt`, `msm` and `pairing`.
@@ -136,6 +140,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Kzg(a) => kzg::run(a),
         Kernel::Whir(a) => whir::run(a),
         Kernel::Sumcheck(a) => sumcheck::run(a),
+        Kernel::Ml(a) => ml::run(a),
     }
 }
 

@@ -3,4 +3,5 @@
 pub mod devices;
 pub mod groth16;
 pub mod groth16_many;
+pub mod ml;
 pub mod zkey;

@@ -29,6 +29,7 @@
 //! The weights commitment is made once per model ([`CommittedModel::new`]); a proof against
 //! another commitment (other weights) fails at step 4.
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::Field;
 use zkprove_field::m31::{M31, QM31};
@@ -572,6 +573,84 @@ fn lift(v: &[M31]) -> Vec<QM31> {
     v.iter().map(|&x| QM31::from(x)).collect()
 }
 
+/// Pairs per Rayon task in the product sumcheck.
+const PAR_CHUNK: usize = 1 << 12;
+
+/// One round of `Σ f·g` over the two halves of each table: `[p(0), p(2)]`.
+fn product_round<A, B>(f: &[A], g: &[B]) -> [QM31; 2]
+where
+    A: Copy + Send + Sync + core::ops::Sub<Output = A> + core::ops::Add<Output = A>,
+    B: Copy
+        + Send
+        + Sync
+        + core::ops::Sub<Output = B>
+        + core::ops::Add<Output = B>
+        + core::ops::Mul<A, Output = QM31>,
+{
+    let half = f.len() / 2;
+    let (f0, f1) = f.split_at(half);
+    let (g0, g1) = g.split_at(half);
+    f0.par_chunks(PAR_CHUNK)
+        .zip(f1.par_chunks(PAR_CHUNK))
+        .zip(g0.par_chunks(PAR_CHUNK).zip(g1.par_chunks(PAR_CHUNK)))
+        .map(|((a0, a1), (b0, b1))| {
+            let mut acc = [QM31::ZERO; 2];
+            for i in 0..a0.len() {
+                acc[0] += b0[i] * a0[i];
+                let a2 = a1[i] + a1[i] - a0[i];
+                let b2 = b1[i] + b1[i] - b0[i];
+                acc[1] += b2 * a2;
+            }
+            acc
+        })
+        .reduce(|| [QM31::ZERO; 2], |x, y| [x[0] + y[0], x[1] + y[1]])
+}
+
+/// `t0 + r·(t1 − t0)` over the halves of a table.
+fn fold_halves<A>(t: &[A], r: QM31) -> Vec<QM31>
+where
+    A: Copy + Send + Sync + core::ops::Sub<Output = A>,
+    QM31: core::ops::Mul<A, Output = QM31> + core::ops::Add<A, Output = QM31>,
+{
+    let half = t.len() / 2;
+    let (t0, t1) = t.split_at(half);
+    t0.par_iter().zip(t1).map(|(&a, &b)| r * (b - a) + a).collect()
+}
+
+/// The sumcheck of `Σ_x f(x)·g(x)` for a base-field `f` and an extension-field `g` (the batching
+/// of evaluation claims), written here so that the first round and fold read `f` in M31 rather
+/// than lifted. Same transcript shape as [`sc_prove`] with degree 2; returns the point and `f`'s
+/// value there.
+fn sc_prove_base_ext(
+    w: &mut Writer<'_>,
+    f: &[M31],
+    g: Vec<QM31>,
+) -> Result<(Vec<QM31>, QM31), MlError> {
+    let n = f.len().trailing_zeros() as usize;
+    let mut point = Vec::with_capacity(n);
+    if n == 0 {
+        return Ok((point, QM31::from(f.first().copied().unwrap_or(M31::ZERO))));
+    }
+    let [p0, p2] = product_round(f, &g);
+    w.send(p0);
+    w.send(p2);
+    let r: QM31 = w.t.sample_ext();
+    point.push(r);
+    let mut fe_ = fold_halves(f, r);
+    let mut ge = fold_halves(&g, r);
+    drop(g);
+    for _ in 1..n {
+        let [p0, p2] = product_round(&fe_, &ge);
+        w.send(p0);
+        w.send(p2);
+        let r: QM31 = w.t.sample_ext();
+        point.push(r);
+        fe_ = fold_halves(&fe_, r);
+        ge = fold_halves(&ge, r);
+    }
+    Ok((point, fe_.first().copied().unwrap_or(QM31::ZERO)))
+}
+
 /// Batches the claims on one committed polynomial into one point; returns it and the value there.
 fn batch_prove(
     w: &mut Writer<'_>,
@@ -584,13 +663,14 @@ fn batch_prove(
     let mut coef = QM31::ONE;
     for c in claims {
         let off = layout.offsets[c.block];
-        for (i, e) in eq_table(&c.point).into_iter().enumerate() {
-            table[off + i] += coef * e;
-        }
+        let eq = eq_table(&c.point);
+        table[off..off + eq.len()]
+            .par_iter_mut()
+            .zip(eq.par_iter())
+            .for_each(|(t, &e)| *t += coef * e);
         coef *= alpha;
     }
-    let (point, finals) = sc_prove(w, vec![lift(values), table], vec![Term::product(vec![0, 1])])?;
-    let f = finals.first().copied().ok_or_else(|| internal("no final value"))?;
+    let (point, f) = sc_prove_base_ext(w, values, table)?;
     w.send(f);
     Ok((point, f))
 }

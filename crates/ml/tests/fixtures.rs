@@ -22,7 +22,8 @@ fn dir() -> PathBuf {
 }
 
 fn expected() -> Expected {
-    serde_json::from_str(&std::fs::read_to_string(dir().join("digits_expected.json")).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(dir().join("digits_expected.json")).unwrap())
+        .unwrap()
 }
 
 fn check(file: &str, reference: impl Fn(&Expected) -> &Vec<Vec<f32>>, widths: &[usize]) {
@@ -36,19 +37,31 @@ fn check(file: &str, reference: impl Fn(&Expected) -> &Vec<Vec<f32>>, widths: &[
             assert!((a - b).abs() < 1e-3 * b.abs().max(1.0), "{file}: {a} vs numpy {b}");
         }
     }
-    let cfg = QuantConfig { input_range: 16.0, calibration: e.calibration.clone(), ..QuantConfig::default() };
+    let cfg = QuantConfig {
+        input_range: 16.0,
+        calibration: e.calibration.clone(),
+        ..QuantConfig::default()
+    };
     let quant = QuantModel::quantize(&float, &cfg).unwrap();
     let dev = deviation(&float, &quant, &e.inputs).unwrap();
     eprintln!("{file}: quantized vs float: {dev:?}");
     assert!(dev.argmax_agreement >= 0.9, "{file}: {dev:?}");
-    let float_correct = e.inputs.iter().zip(&e.labels).filter(|(x, l)| argmax(&float.forward(x).unwrap()) == **l).count();
+    let float_correct = e
+        .inputs
+        .iter()
+        .zip(&e.labels)
+        .filter(|(x, l)| argmax(&float.forward(x).unwrap()) == **l)
+        .count();
     let quant_correct = e
         .inputs
         .iter()
         .zip(&e.labels)
         .filter(|(x, l)| argmax(quant.run(x).unwrap().output()) == **l)
         .count();
-    assert!(quant_correct + 3 >= float_correct, "{file}: {quant_correct} vs {float_correct} correct");
+    assert!(
+        quant_correct + 3 >= float_correct,
+        "{file}: {quant_correct} vs {float_correct} correct"
+    );
     let cm = CommittedModel::new(quant.clone(), PcsParams::default()).unwrap();
     for x in e.inputs.iter().take(2) {
         let (y, proof) = prove(&cm, x).unwrap();

@@ -123,18 +123,13 @@ impl ModelCommitment {
             if i > 0 && self.layers[i - 1].n_out != l.n_in {
                 return Err(bad(format!("layer {i}: widths do not chain")));
             }
-            match &l.requant {
-                Some(rq) => {
-                    if rq.mult.len() != l.n_out || !rq.is_exact_in_field() {
-                        return Err(bad(format!(
-                            "layer {i}: requantization parameters out of range"
-                        )));
-                    }
-                }
-                None if i + 1 < n => {
-                    return Err(bad(format!("layer {i}: hidden layer without requantization")));
-                }
-                None => {}
+            if let Some(rq) = &l.requant
+                && (rq.mult.len() != l.n_out || !rq.is_exact_in_field())
+            {
+                return Err(bad(format!("layer {i}: requantization parameters out of range")));
+            }
+            if l.requant.is_none() && i + 1 < n {
+                return Err(bad(format!("layer {i}: hidden layer without requantization")));
             }
         }
         Ok(())

@@ -273,7 +273,7 @@ impl QuantModel {
                     reason: format!("accumulator bound {z_max} ≥ 2^29"),
                 });
             }
-            if !(last && !l.relu) {
+            if !last || l.relu {
                 let (lo, hi) = if l.relu { (0, 127) } else { (-128, 127) };
                 let out_scale = scale_for(act_max[li], 127.0);
                 let ratios: Vec<f64> = (0..l.n_out)

@@ -28,6 +28,16 @@
 //!
 //! The weights commitment is made once per model ([`CommittedModel::new`]); a proof against
 //! another commitment (other weights) fails at step 4.
+//!
+//! # What is trusted, what is not proven
+//! - The weights are *bound* (opened against the commitment) but their range is not proven: the
+//!   no-overflow argument uses `|W_jk| ≤ 127` and the bias bound, which hold for a commitment made
+//!   by [`CommittedModel::new`] from a [`QuantModel`]; anyone holding the model can recompute the
+//!   commitment and compare roots. A committer who commits out-of-range "weights" could make the
+//!   field arithmetic wrap.
+//! - This is a commit-and-prove sumcheck protocol, not a full layered GKR: the (small, batch-1)
+//!   requantization witness is committed rather than carried through the layers by GKR claims;
+//!   matrix products are reduced by sumcheck and never committed.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,7 @@
 //! zkML: proofs that a quantized neural network produced its output.
 //!
 //! - [`onnx`]: ONNX files (a `prost` subset of `onnx.proto`) into a chain of dense layers
-//!   ([`FloatModel`]): `Gemm`, `MatMul`, `Add` (bias), `Relu`, `Flatten`/`Reshape`.
+//!   ([`FloatModel`]): `Gemm`, `MatMul`, `Add` (bias and residual), `Relu`, `Flatten`/`Reshape`.
 //! - [`quant`]: int8 weights (per tensor or per channel), int8 activations, exact integer
 //!   accumulators with a checked no-overflow bound, requantization; the integer reference.
 //! - [`pcs`]: a Ligero/Brakedown-style multilinear commitment over M31 (circle code, Poseidon2-M31
@@ -34,7 +34,7 @@ pub mod transcript;
 
 pub use onnx::{FloatLayer, FloatModel, decode_onnx, load_onnx};
 pub use proof::{CommittedModel, ModelCommitment, Proof, prove, verify};
-pub use quant::{QuantConfig, QuantLayer, QuantModel, Requant, Trace};
+pub use quant::{QuantConfig, QuantLayer, QuantModel, Requant, Residual, Trace};
 
 /// Errors of this crate.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

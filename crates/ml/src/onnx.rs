@@ -3,11 +3,12 @@
 //! decoder) and the walk of the graph into a chain of dense layers ([`FloatModel`]).
 //!
 //! Supported operators: `Gemm` (`transA = 0`, any `transB`, `alpha`, `beta`), `MatMul` (activation
-//! times a constant matrix), `Add` (a constant bias after a linear layer), `Relu`, `Flatten`,
+//! times a constant matrix), `Add` (a constant bias after a linear layer, or a residual: the linear
+//! output plus the model input or an earlier layer's output of the same width, before the ReLU),
+//! `Relu`, `Flatten`,
 //! `Reshape` and `Identity` (no-ops on a batch-1 row-major vector), `Constant` (a constant that one
 //! of those consumes). Anything else is [`MlError::UnsupportedOperator`], naming the operator and
-//! the node; an `Add` of two activations (a residual connection) is reported the same way, as
-//! `Add (residual)`.
+//! the node; so is a residual `Add` of another shape (after a ReLU, or of a later activation).
 //!
 //! The graph must be a chain: every operator takes the activation the previous one produced.
 //! Weights are `float32` initializers (`raw_data` or `float_data`), as PyTorch and scikit-learn
@@ -141,6 +142,9 @@ pub struct FloatLayer {
     pub bias: Vec<f32>,
     /// Whether a ReLU follows.
     pub relu: bool,
+    /// A residual connection: the activation added to `W·x + b` before the ReLU — `0` the model
+    /// input, `i + 1` the output of layer `i` (an earlier layer of width `n_out`).
+    pub residual: Option<usize>,
 }
 
 /// A chain of dense layers (what the supported ONNX graphs reduce to).
@@ -171,23 +175,35 @@ impl FloatModel {
     /// # Errors
     /// [`MlError::InputLength`] when `input` is not `n_in()` long.
     pub fn forward(&self, input: &[f32]) -> Result<Vec<f32>, MlError> {
+        Ok(self.activations(input)?.pop().unwrap_or_default())
+    }
+
+    /// Every activation of the float forward pass: the input, then each layer's output.
+    ///
+    /// # Errors
+    /// [`MlError::InputLength`] when `input` is not `n_in()` long.
+    pub fn activations(&self, input: &[f32]) -> Result<Vec<Vec<f32>>, MlError> {
         if input.len() != self.n_in() {
             return Err(MlError::InputLength { expected: self.n_in(), got: input.len() });
         }
-        let mut x: Vec<f32> = input.to_vec();
+        let mut acts: Vec<Vec<f32>> = vec![input.to_vec()];
         for l in &self.layers {
+            let x = &acts[acts.len() - 1];
             let mut y: Vec<f32> = (0..l.n_out)
                 .map(|j| {
                     let row = &l.weight[j * l.n_in..(j + 1) * l.n_in];
-                    row.iter().zip(&x).map(|(w, v)| w * v).sum::<f32>() + l.bias[j]
+                    row.iter().zip(x).map(|(w, v)| w * v).sum::<f32>() + l.bias[j]
                 })
                 .collect();
+            if let Some(src) = l.residual {
+                y.iter_mut().zip(&acts[src]).for_each(|(v, s)| *v += s);
+            }
             if l.relu {
                 y.iter_mut().for_each(|v| *v = v.max(0.0));
             }
-            x = y;
+            acts.push(y);
         }
-        Ok(x)
+        Ok(acts)
     }
 
     /// Checks the shapes: widths chain, vectors have their stated lengths, values are finite.
@@ -218,6 +234,18 @@ impl FloatModel {
                         self.layers[i - 1].n_out
                     ),
                 });
+            }
+            if let Some(src) = l.residual {
+                let width = if src == 0 {
+                    self.layers[0].n_in
+                } else {
+                    self.layers.get(src - 1).map_or(0, |p| p.n_out)
+                };
+                if src > i || width != l.n_out {
+                    return Err(MlError::InvalidModel {
+                        reason: format!("layer {i}: residual source {src} does not fit"),
+                    });
+                }
             }
             if l.weight.iter().chain(&l.bias).any(|v| !v.is_finite()) {
                 return Err(MlError::InvalidModel {
@@ -436,21 +464,57 @@ pub fn parse_model(model: &ModelProto) -> Result<FloatModel, MlError> {
                 if current.is_some_and(|p| !layers[p].relu) {
                     // Two linear layers in a row are still two layers (requantized between).
                 }
-                layers.push(FloatLayer { n_in, n_out, weight, bias, relu: false });
+                layers.push(FloatLayer { n_in, n_out, weight, bias, relu: false, residual: None });
                 current = Some(layers.len() - 1);
                 Value::Act { layer: current, activated: false }
             }
             "Add" => {
-                let (a, b) = (get(0)?, get(1)?);
+                let (a, b) = (get(0)?.clone(), get(1)?.clone());
+                let (a, b) = (&a, &b);
                 let (act, cst) = match (a, b) {
                     (Value::Act { .. }, Value::Const(c)) | (Value::Const(c), Value::Act { .. }) => {
                         (if matches!(a, Value::Act { .. }) { a } else { b }, c)
                     }
                     (Value::Act { .. }, Value::Act { .. }) => {
-                        return Err(MlError::UnsupportedOperator {
-                            op: "Add (residual)".into(),
-                            node: node_name,
-                        });
+                        // A residual: the current linear output plus an earlier activation.
+                        let (cur, other) = if matches!(a, Value::Act { layer, .. } if *layer == current)
+                        {
+                            (a, b)
+                        } else {
+                            (b, a)
+                        };
+                        let activated = check_current(cur)?;
+                        let (Some(li), false) = (current, activated) else {
+                            return Err(MlError::UnsupportedOperator {
+                                op: "Add (residual after a ReLU or before any layer)".into(),
+                                node: node_name,
+                            });
+                        };
+                        let Value::Act { layer: src, activated: src_act } = other else {
+                            return Err(invalid("residual operand is not an activation".into()));
+                        };
+                        let (source, width, ok) = match src {
+                            None => (0, layers[0].n_in, true),
+                            Some(s) if *s < li => {
+                                (s + 1, layers[*s].n_out, *src_act || !layers[*s].relu)
+                            }
+                            Some(_) => (0, 0, false),
+                        };
+                        if !ok || layers[li].residual.is_some() {
+                            return Err(MlError::UnsupportedOperator {
+                                op: "Add (residual of this shape)".into(),
+                                node: node_name,
+                            });
+                        }
+                        if width != layers[li].n_out {
+                            return Err(invalid(format!(
+                                "residual of width {width} added to {} outputs",
+                                layers[li].n_out
+                            )));
+                        }
+                        layers[li].residual = Some(source);
+                        values.insert(out_name, Value::Act { layer: current, activated: false });
+                        continue;
                     }
                     _ => return Err(invalid("adds two constants".into())),
                 };

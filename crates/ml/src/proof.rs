@@ -13,8 +13,9 @@
 //!    the clamp slack `v` and of the remainder `r`, each in its own power-of-two block.
 //! 2. Per layer `l` (`z = W·a + b`, `a` the previous output or `x`): for a random `ρ`, with
 //!    `e_j = eq(ρ, j)·M_j` (`M_j = 1` for the unrequantized last layer), the claim
-//!    `Σ_j e_j z_j = 2^s·q̃(ρ) + Σ_i 2^i·r̃_i(ρ) − Σ_j eq(ρ, j)·2^(s−1)` (or `ỹ(ρ)` for the last
-//!    layer) is reduced by two sumchecks (over the input index `k`, then the output index `j`) to
+//!    `Σ_j e_j z_j = 2^s·q̃(ρ) + Σ_i 2^i·r̃_i(ρ) − Σ_j eq(ρ, j)·2^(s−1) − M_res·s̃(ρ)` (the last
+//!    term for a residual `s`: the input, or `lo + Σ 2^i·ã_i(ρ)` of an earlier layer's committed
+//!    bits; `ỹ(ρ)` instead for an unrequantized last layer) is reduced by two sumchecks (over the input index `k`, then the output index `j`) to
 //!    `W̃(τ, σ)`, `b̃(τ)` (openings of the weights) and `ã(σ)` (computed from `x`, or
 //!    `lo + Σ 2^i·ã_i(σ)` from the previous layer's committed bits).
 //! 3. Per requantized layer, one zero-check sumcheck `Σ_j eq(ρ', j)·P(j) = 0` over a random
@@ -138,6 +139,16 @@ impl ModelCommitment {
             {
                 return Err(bad(format!("layer {i}: requantization parameters out of range")));
             }
+            if let Some(res) = l.requant.as_ref().and_then(|rq| rq.residual) {
+                let width = if res.source == 0 {
+                    self.layers[0].n_in
+                } else {
+                    self.layers.get(res.source - 1).map_or(0, |p| p.n_out)
+                };
+                if res.source > i || width != l.n_out {
+                    return Err(bad(format!("layer {i}: residual source does not fit")));
+                }
+            }
             if l.requant.is_none() && i + 1 < n {
                 return Err(bad(format!("layer {i}: hidden layer without requantization")));
             }
@@ -184,6 +195,14 @@ impl ModelCommitment {
                     t.observe(M31::from_u64(u64::from(rq.v_bits)));
                     for &m in &rq.mult {
                         t.observe(M31::from_u64(u64::from(m)));
+                    }
+                    match rq.residual {
+                        None => t.observe(M31::ZERO),
+                        Some(r) => {
+                            t.observe(M31::ONE);
+                            t.observe(M31::from_u64(r.source as u64));
+                            t.observe(M31::from_u64(u64::from(r.mult)));
+                        }
                     }
                 }
             }
@@ -822,6 +841,33 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
                 }
                 let cr: QM31 =
                     eqr[..l.n_out].iter().copied().sum::<QM31>() * fx(1i64 << (rq.shift - 1));
+                if let Some(res) = rq.residual {
+                    let sv = if res.source == 0 {
+                        let x: Vec<i64> = trace.input.iter().map(|&v| i64::from(v)).collect();
+                        dot_i64(&eqr, &x)
+                    } else {
+                        let src = res.source - 1;
+                        let (Some(srq), Some(svecs), Some(sbase)) =
+                            (&model.layers[src].requant, &layer_vecs[src], xbase[src])
+                        else {
+                            return Err(internal("residual source without requantization"));
+                        };
+                        let sws = WitnessShape::of(srq);
+                        let mut acc = fx(i64::from(srq.lo));
+                        for i in 0..sws.a_bits {
+                            let v = mvec(&svecs[sws.ab(i)], &rho);
+                            w.send(v);
+                            xclaims.push(Claim {
+                                block: sbase + sws.ab(i),
+                                point: rho.clone(),
+                                value: v,
+                            });
+                            acc += v * fx(1i64 << i);
+                        }
+                        acc
+                    };
+                    tgt -= sv * M31::from_u64(u64::from(res.mult));
+                }
                 tgt - cr
             }
             _ => dot_i64(&eqr, &y),
@@ -973,6 +1019,30 @@ pub fn verify(
                 }
                 let cr: QM31 =
                     eqr[..l.n_out].iter().copied().sum::<QM31>() * fx(1i64 << (rq.shift - 1));
+                if let Some(res) = rq.residual {
+                    let sv = if res.source == 0 {
+                        eqr.iter().zip(&x).map(|(&e, &v)| e * fe(i64::from(v))).sum()
+                    } else {
+                        let src = res.source - 1;
+                        let (Some(srq), Some(sbase)) = (&com.layers[src].requant, xbase[src])
+                        else {
+                            return Err(reject("residual source without requantization"));
+                        };
+                        let sws = WitnessShape::of(srq);
+                        let mut acc = fx(i64::from(srq.lo));
+                        for i in 0..sws.a_bits {
+                            let v = r.recv()?;
+                            xclaims.push(Claim {
+                                block: sbase + sws.ab(i),
+                                point: rho.clone(),
+                                value: v,
+                            });
+                            acc += v * fx(1i64 << i);
+                        }
+                        acc
+                    };
+                    tgt -= sv * M31::from_u64(u64::from(res.mult));
+                }
                 tgt - cr
             }
             _ => dot_i64(&eqr, output),

@@ -11,8 +11,9 @@
 //! The shift `s` is chosen so that `M_j·Z_j + 2^(s−1) < 2^27` for every `j` (the model is refused
 //! when no `s ≥ 1` does). Every quantity is then below `2^30 < (p − 1)/2` in absolute value, so the
 //! field M31 computes it exactly (no wrap-around): [`Requant::is_exact_in_field`] is the check the
-//! verifier also runs on the committed parameters. The last layer without a ReLU is not
-//! requantized: its accumulators are the model's output, scale `S_w,j·S_in`.
+//! verifier also runs on the committed parameters. A residual connection adds `M_res·s_j` to
+//! `T_j` (`s` an earlier int8 activation, `M_res ≈ 2^s·S_s/S_out`, counted in the same bound as
+//! `128·M_res`). The last layer without a ReLU or residual is not requantized: its accumulators are the model's output, scale `S_w,j·S_in`.
 
 use serde::{Deserialize, Serialize};
 
@@ -60,6 +61,19 @@ pub struct Requant {
     pub hi: i32,
     /// Bits of the slack `v` in the proof of the clamp: `2^v_bits > max |q| + 130`.
     pub v_bits: u32,
+    /// A residual connection: `T = M_j·z_j + mult·s_j + 2^(s−1)`, `s` the activation `source`
+    /// (0: the model input, `i + 1`: layer `i`'s output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub residual: Option<Residual>,
+}
+
+/// A residual connection of a requantized layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Residual {
+    /// The activation added: 0 the model input, `i + 1` the output of layer `i`.
+    pub source: usize,
+    /// Its multiplier `≈ 2^s·S_source/S_out`.
+    pub mult: u32,
 }
 
 impl Requant {
@@ -82,6 +96,7 @@ impl Requant {
         let q_max = (1u64 << self.v_bits) + 130;
         q_max.checked_shl(self.shift).is_some_and(|v| v + (1u64 << self.shift) < half_p)
             && self.mult.iter().all(|&m| u64::from(m) < (1u64 << T_BOUND_LOG))
+            && self.residual.is_none_or(|r| u64::from(r.mult) < (1u64 << T_BOUND_LOG))
     }
 }
 
@@ -204,27 +219,15 @@ impl QuantModel {
             if x.len() != n_in {
                 return Err(MlError::InputLength { expected: n_in, got: x.len() });
             }
-            let mut v = x.clone();
-            for (li, l) in model.layers.iter().enumerate() {
-                let mut y: Vec<f32> = (0..l.n_out)
-                    .map(|j| {
-                        l.weight[j * l.n_in..(j + 1) * l.n_in]
-                            .iter()
-                            .zip(&v)
-                            .map(|(w, a)| w * a)
-                            .sum::<f32>()
-                            + l.bias[j]
-                    })
-                    .collect();
-                if l.relu {
-                    y.iter_mut().for_each(|a| *a = a.max(0.0));
-                }
+            let acts = model.activations(x)?;
+            for (li, y) in acts.iter().skip(1).enumerate() {
                 act_max[li] = y.iter().fold(act_max[li], |m, a| m.max(a.abs()));
-                v = y;
             }
         }
         let input_scale = cfg.input_range / 127.0;
         let mut in_scale = input_scale;
+        // The scale of every activation: [input, layer 0's output, …].
+        let mut act_scales = vec![input_scale];
         let n_layers = model.layers.len();
         let mut layers = Vec::with_capacity(n_layers);
         for (li, l) in model.layers.iter().enumerate() {
@@ -273,25 +276,30 @@ impl QuantModel {
                     reason: format!("accumulator bound {z_max} ≥ 2^29"),
                 });
             }
-            if !last || l.relu {
+            if !last || l.relu || l.residual.is_some() {
                 let (lo, hi) = if l.relu { (0, 127) } else { (-128, 127) };
                 let out_scale = scale_for(act_max[li], 127.0);
                 let ratios: Vec<f64> = (0..l.n_out)
                     .map(|j| f64::from(ws(j)) * f64::from(in_scale) / f64::from(out_scale))
                     .collect();
-                // The largest shift with M_j·Z_j + 2^(s−1) < 2^27 for every j.
+                let res_ratio =
+                    l.residual.map(|src| f64::from(act_scales[src]) / f64::from(out_scale));
+                // The largest shift with M_j·Z_j + M_res·128 + 2^(s−1) < 2^27 for every j.
                 let mut shift = 0;
                 let mut mult = Vec::new();
+                let mut res_mult = 0u64;
                 for s in (1..=MAX_SHIFT).rev() {
                     let m: Vec<u64> =
                         ratios.iter().map(|r| (r * f64::from(1u32 << s)).round() as u64).collect();
+                    let rm = res_ratio.map_or(0, |r| (r * f64::from(1u32 << s)).round() as u64);
                     let ok = (0..l.n_out).all(|j| {
                         m[j].checked_mul(layer.acc_bound(j))
-                            .is_some_and(|t| t + (1u64 << (s - 1)) < 1u64 << T_BOUND_LOG)
+                            .is_some_and(|t| t + 128 * rm + (1u64 << (s - 1)) < 1u64 << T_BOUND_LOG)
                     });
                     if ok {
                         shift = s;
                         mult = m.into_iter().map(|v| v as u32).collect();
+                        res_mult = rm;
                         break;
                     }
                 }
@@ -304,7 +312,8 @@ impl QuantModel {
                 // |q| ≤ 2^(27 − s) + 1; v ≤ |q| + 128.
                 let q_max = (1u64 << (T_BOUND_LOG - shift)) + 1;
                 let v_bits = (q_max + 130).next_power_of_two().ilog2().max(1);
-                let rq = Requant { mult, shift, lo, hi, v_bits };
+                let residual = l.residual.map(|source| Residual { source, mult: res_mult as u32 });
+                let rq = Requant { mult, shift, lo, hi, v_bits, residual };
                 if !rq.is_exact_in_field() {
                     return Err(MlError::Overflow {
                         layer: li,
@@ -315,6 +324,7 @@ impl QuantModel {
                 layer.out_scale = out_scale;
                 in_scale = out_scale;
             }
+            act_scales.push(layer.out_scale);
             layers.push(layer);
         }
         Ok(Self { input_scale, layers })
@@ -363,6 +373,7 @@ impl QuantModel {
         let mut trace =
             Trace { input: input.to_vec(), acc: vec![], quot: vec![], rem: vec![], out: vec![] };
         let mut a: Vec<i64> = input.iter().map(|&v| i64::from(v)).collect();
+        let mut acts: Vec<Vec<i64>> = vec![a.clone()];
         for l in &self.layers {
             let z: Vec<i64> = (0..l.n_out)
                 .map(|j| {
@@ -378,7 +389,11 @@ impl QuantModel {
                     let mut r = Vec::with_capacity(l.n_out);
                     let mut out = Vec::with_capacity(l.n_out);
                     for j in 0..l.n_out {
-                        let t = i64::from(rq.mult[j]) * z[j] + (den >> 1);
+                        let res = rq.residual.map_or(0, |r| {
+                            i64::from(r.mult)
+                                * acts.get(r.source).and_then(|s| s.get(j)).copied().unwrap_or(0)
+                        });
+                        let t = i64::from(rq.mult[j]) * z[j] + res + (den >> 1);
                         let qj = t.div_euclid(den);
                         q.push(qj);
                         r.push(t.rem_euclid(den));
@@ -389,6 +404,7 @@ impl QuantModel {
                 None => (vec![], vec![], z.clone()),
             };
             a = out.clone();
+            acts.push(out.clone());
             trace.acc.push(z);
             trace.quot.push(q);
             trace.rem.push(r);

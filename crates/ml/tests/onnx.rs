@@ -123,7 +123,7 @@ fn unsupported_operator_names_op_and_node() {
     m.graph.as_mut().unwrap().node[4].input = vec!["o".into(), "o".into()];
     match decode_onnx(&m.encode_to_vec(), "m.onnx") {
         Err(MlError::UnsupportedOperator { op, node }) => {
-            assert_eq!((op.as_str(), node.as_str()), ("Add (residual)", "bias2"))
+            assert_eq!((op.as_str(), node.as_str()), ("Add (residual of this shape)", "bias2"))
         }
         other => panic!("{other:?}"),
     }
@@ -166,4 +166,32 @@ fn bad_files_are_typed_errors_naming_the_file() {
     let mut m = mlp();
     m.graph.as_mut().unwrap().initializer[2].dims = vec![2, 4];
     assert!(decode_onnx(&m.encode_to_vec(), "m.onnx").is_err());
+}
+
+#[test]
+fn residual_add_of_an_earlier_activation() {
+    // x(3) → Gemm(3→3) → Add(·, x) → Relu → Gemm(3→2) → Add(·, ?) is not allowed (width), so end.
+    let w1 = [1.0, 0.5, 0.0, -1.0, 2.0, 0.25, 0.0, 0.0, 1.0];
+    let w2 = [1.0, -1.0, 0.5, 2.0, 0.0, 1.0];
+    let m = model(
+        vec![
+            node("Gemm", "fc1", &["x", "w1"], "g", vec![int_attr("transB", 1)]),
+            node("Add", "skip", &["x", "g"], "s", vec![]),
+            node("Relu", "relu", &["s"], "h", vec![]),
+            node("Gemm", "fc2", &["h", "w2"], "y", vec![int_attr("transB", 1)]),
+        ],
+        vec![tensor("w1", &[3, 3], &w1, true), tensor("w2", &[2, 3], &w2, false)],
+        "y",
+    );
+    let f = decode_onnx(&m.encode_to_vec(), "res.onnx").unwrap();
+    assert_eq!(f.layers[0].residual, Some(0));
+    let x = [1.0f32, -2.0, 0.5];
+    let h: Vec<f32> = (0..3)
+        .map(|j| ((0..3).map(|k| w1[j * 3 + k] * x[k]).sum::<f32>() + x[j]).max(0.0))
+        .collect();
+    let y: Vec<f32> = (0..2).map(|o| (0..3).map(|k| w2[o * 3 + k] * h[k]).sum::<f32>()).collect();
+    let got = f.forward(&x).unwrap();
+    for (a, b) in got.iter().zip(&y) {
+        assert!((a - b).abs() < 1e-5, "{got:?} vs {y:?}");
+    }
 }

@@ -21,6 +21,7 @@ fn random_mlp(rng: &mut StdRng, widths: &[usize], last_relu: bool) -> FloatModel
                 .collect(),
             bias: (0..w[1]).map(|_| rng.random_range(-0.1f32..0.1)).collect(),
             relu: i + 2 < widths.len() || last_relu,
+            residual: None,
         })
         .collect();
     FloatModel { layers }
@@ -178,4 +179,39 @@ fn quantized_inference_tracks_the_float_model() {
         let t = i64::from(rq.mult[j]) * z + (1 << (rq.shift - 1));
         assert_eq!(tr.out[0][j], (t >> rq.shift).clamp(0, 127));
     }
+}
+
+#[test]
+fn residual_connections_prove_and_bind() {
+    let mut rng = StdRng::seed_from_u64(8);
+    // Residuals from the input (layer 0), from layer 0's output (layer 1), and on the last layer.
+    let mut float = random_mlp(&mut rng, &[6, 6, 6, 6], false);
+    float.layers[0].residual = Some(0);
+    float.layers[1].residual = Some(1);
+    float.layers[2].residual = Some(2);
+    float.validate().unwrap();
+    let inputs: Vec<Vec<f32>> = (0..16).map(|_| random_input(&mut rng, 6)).collect();
+    let cfg = QuantConfig { calibration: inputs.clone(), ..QuantConfig::default() };
+    let quant = QuantModel::quantize(&float, &cfg).unwrap();
+    assert!(quant.layers.iter().all(|l| l.requant.as_ref().is_some_and(|r| r.residual.is_some())));
+    let dev = deviation(&float, &quant, &inputs).unwrap();
+    assert!(dev.argmax_agreement >= 0.8, "{dev:?}");
+    let cm = CommittedModel::new(quant.clone(), PcsParams::default()).unwrap();
+    let x = &inputs[0];
+    let (y, proof) = prove(&cm, x).unwrap();
+    assert_eq!(y, quant.run(x).unwrap().output());
+    verify(&cm.commitment, x, &y, &proof).unwrap();
+    // The residual's multiplier and source are part of the statement.
+    let mut com = cm.commitment.clone();
+    com.layers[1].requant.as_mut().unwrap().residual.as_mut().unwrap().mult += 1;
+    assert!(verify(&com, x, &y, &proof).unwrap_err().is_rejection());
+    let mut y2 = y.clone();
+    y2[0] += 1;
+    assert!(verify(&cm.commitment, x, &y2, &proof).unwrap_err().is_rejection());
+    // Dropping the residual from the model changes the proof's statement.
+    let mut plain = quant.clone();
+    plain.layers[1].requant.as_mut().unwrap().residual = None;
+    let cm2 = CommittedModel::new(plain, PcsParams::default()).unwrap();
+    let (y3, proof3) = prove(&cm2, x).unwrap();
+    assert!(verify(&cm.commitment, x, &y3, &proof3).unwrap_err().is_rejection());
 }

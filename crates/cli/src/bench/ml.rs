@@ -73,6 +73,7 @@ pub fn run(args: BenchMlArgs) -> Result<()> {
                     weight: (0..n * n).map(|_| rng.random_range(-1.0f32..1.0)).collect(),
                     bias: vec![0.0; n],
                     relu: false,
+                    residual: None,
                 }],
             };
             (QuantModel::quantize(&float, &QuantConfig::default())?, format!("matmul-{n}"))

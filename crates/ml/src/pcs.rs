@@ -14,7 +14,8 @@
 //! draws `γ ∈ QM31^(2^a)`; the prover sends `y_prox = γᵀ·T` and `y_eval = eq(z_hi)ᵀ·T` (each
 //! `2^b` QM31 values); the verifier checks `⟨y_eval, eq(z_lo)⟩ = v`, draws `t` column indices and
 //! checks, for each opened column `U[·][i]` (with its Merkle path), that `⟨γ, U[·][i]⟩ =
-//! Enc(y_prox)[i]` and `⟨eq(z_hi), U[·][i]⟩ = Enc(y_eval)[i]`.
+//! Enc(y_prox)[i]` and `⟨eq(z_hi), U[·][i]⟩ = Enc(y_eval)[i]`. The distinct opened columns share
+//! one Merkle multi-proof (only the siblings that cannot be recomputed are sent).
 //!
 //! # Security
 //! The circle code of dimension `k = 2^b` and length `n` has minimum distance at least `n − k`:
@@ -37,7 +38,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::m31::{M31, QM31};
 use zkprove_field::{ExtensionField, Field};
-use zkprove_hash::{MerklePath, MerkleTree, Poseidon2, Poseidon2Merkle};
+use zkprove_hash::{MerkleHash, MerkleTree, Poseidon2, Poseidon2Merkle};
 use zkprove_poly::circle::{CircleDomain, CircleOrder};
 use zkprove_poly::{Direction, circle_fft_rows, eq_table};
 
@@ -208,10 +209,19 @@ pub struct Opening {
     pub y_prox: Vec<QM31>,
     /// `eq(z_hi)ᵀ·T`.
     pub y_eval: Vec<QM31>,
-    /// The opened columns, in query order.
+    /// The opened columns, one per distinct queried index, in increasing index order.
     pub columns: Vec<Vec<M31>>,
-    /// Their Merkle paths.
-    pub paths: Vec<MerklePath<Digest>>,
+    /// The Merkle multi-proof: the sibling digests the verifier cannot compute from the opened
+    /// columns, level by level from the leaves, each level in increasing index order.
+    pub siblings: Vec<Digest>,
+}
+
+/// The distinct indices, sorted.
+fn distinct(queries: &[usize]) -> Vec<usize> {
+    let mut q = queries.to_vec();
+    q.sort_unstable();
+    q.dedup();
+    q
 }
 
 fn sample_gamma(t: &mut Challenger, n: usize) -> Vec<QM31> {
@@ -247,16 +257,40 @@ pub fn open(
     for v in y_prox.iter().chain(&y_eval) {
         t.observe_ext(v);
     }
-    let queries = sample_queries(t, log_cols + params.log_blowup as usize, params.n_queries)?;
+    let log_n = log_cols + params.log_blowup as usize;
+    let queries = distinct(&sample_queries(t, log_n, params.n_queries)?);
+    let mut nodes: std::collections::HashMap<(usize, usize), Digest> = Default::default();
     let mut columns = Vec::with_capacity(queries.len());
-    let mut paths = Vec::with_capacity(queries.len());
-    for q in queries {
+    for &q in &queries {
         let (col, path) =
             c.tree.open(q).map_err(|e| MlError::Internal { reason: e.to_string() })?;
         columns.push(col);
-        paths.push(path);
+        for (k, sib) in path.siblings.iter().enumerate() {
+            nodes.insert((k, (q >> k) ^ 1), *sib);
+        }
     }
-    Ok(Opening { y_prox, y_eval, columns, paths })
+    let mut siblings = Vec::new();
+    let mut known = queries;
+    for k in 0..log_n {
+        let mut parents = Vec::with_capacity(known.len());
+        let mut i = 0;
+        while i < known.len() {
+            let a = known[i];
+            if known.get(i + 1) == Some(&(a ^ 1)) {
+                i += 2;
+            } else {
+                let sib = nodes
+                    .get(&(k, a ^ 1))
+                    .ok_or_else(|| MlError::Internal { reason: "missing Merkle node".into() })?;
+                siblings.push(*sib);
+                i += 1;
+            }
+            parents.push(a >> 1);
+        }
+        parents.dedup();
+        known = parents;
+    }
+    Ok(Opening { y_prox, y_eval, columns, siblings })
 }
 
 /// Checks an opening of the polynomial committed as `root` (`n_vars` variables) at `point`
@@ -281,11 +315,7 @@ pub fn verify(
     let rows = 1usize << log_rows;
     let cols = 1usize << log_cols;
     let log_n = log_cols + params.log_blowup as usize;
-    if proof.y_prox.len() != cols
-        || proof.y_eval.len() != cols
-        || proof.columns.len() != params.n_queries
-        || proof.paths.len() != params.n_queries
-    {
+    if proof.y_prox.len() != cols || proof.y_eval.len() != cols {
         return Err(reject("shape"));
     }
     let gamma = sample_gamma(t, rows);
@@ -297,21 +327,53 @@ pub fn verify(
     for v in proof.y_prox.iter().chain(&proof.y_eval) {
         t.observe_ext(v);
     }
-    let queries = sample_queries(t, log_n, params.n_queries)?;
+    let queries = distinct(&sample_queries(t, log_n, params.n_queries)?);
+    if proof.columns.len() != queries.len() {
+        return Err(reject("column count"));
+    }
     let enc_prox = encode_ext(&proof.y_prox, log_n)?;
     let enc_eval = encode_ext(&proof.y_eval, log_n)?;
     let eq_hi = eq_table(&point[..log_rows]);
     let h = hasher()?;
-    for ((&q, col), path) in queries.iter().zip(&proof.columns).zip(&proof.paths) {
-        if col.len() != rows || path.siblings.len() != log_n {
+    let mut layer: Vec<(usize, Digest)> = Vec::with_capacity(queries.len());
+    for (&q, col) in queries.iter().zip(&proof.columns) {
+        if col.len() != rows {
             return Err(reject("column shape"));
         }
-        MerkleTree::verify(&h, root, q, col, path).map_err(|_| reject("Merkle path"))?;
         let p: QM31 = gamma.iter().zip(col).map(|(&g, &v)| g * v).sum();
         let e: QM31 = eq_hi.iter().zip(col).map(|(&g, &v)| g * v).sum();
         if p != enc_prox[q] || e != enc_eval[q] {
             return Err(reject("column consistency"));
         }
+        layer.push((q, h.hash_row(col)));
+    }
+    // The Merkle multi-proof, level by level (the prover's order).
+    let mut sibs = proof.siblings.iter();
+    for _ in 0..log_n {
+        let mut next = Vec::with_capacity(layer.len());
+        let mut i = 0;
+        while i < layer.len() {
+            let (a, da) = layer[i];
+            let (left, right) = match layer.get(i + 1) {
+                Some(&(b, db)) if b == a ^ 1 => {
+                    i += 2;
+                    (da, db)
+                }
+                _ => {
+                    let s = *sibs.next().ok_or_else(|| reject("Merkle proof too short"))?;
+                    i += 1;
+                    if a & 1 == 0 { (da, s) } else { (s, da) }
+                }
+            };
+            next.push((a >> 1, h.compress(&left, &right)));
+        }
+        layer = next;
+    }
+    if sibs.next().is_some() {
+        return Err(reject("Merkle proof too long"));
+    }
+    if layer.len() != 1 || layer[0].0 != 0 || layer[0].1 != *root {
+        return Err(reject("Merkle root"));
     }
     Ok(())
 }

@@ -1177,13 +1177,13 @@ fn put_opening(out: &mut Vec<u8>, o: &Opening) {
         ys.iter().for_each(|v| put_ext(out, v));
     }
     put_u32(out, o.columns.len() as u32);
-    for (col, path) in o.columns.iter().zip(&o.paths) {
+    for col in &o.columns {
         put_u32(out, col.len() as u32);
         col.iter().for_each(|v| put_u32(out, v.as_canonical_u32()));
-        put_u32(out, path.siblings.len() as u32);
-        for d in &path.siblings {
-            d.iter().for_each(|v| put_u32(out, v.as_canonical_u32()));
-        }
+    }
+    put_u32(out, o.siblings.len() as u32);
+    for d in &o.siblings {
+        d.iter().for_each(|v| put_u32(out, v.as_canonical_u32()));
     }
 }
 
@@ -1230,15 +1230,13 @@ impl Bytes<'_> {
         let y_eval = (0..n).map(|_| self.ext()).collect::<Result<_, _>>()?;
         let nq = self.len(1000)?;
         let mut columns = Vec::with_capacity(nq);
-        let mut paths = Vec::with_capacity(nq);
         for _ in 0..nq {
             let n = self.len(1 << 26)?;
             columns.push((0..n).map(|_| self.m31()).collect::<Result<Vec<_>, _>>()?);
-            let n = self.len(64)?;
-            let siblings = (0..n).map(|_| self.digest()).collect::<Result<Vec<_>, _>>()?;
-            paths.push(zkprove_hash::MerklePath { siblings });
         }
-        Ok(Opening { y_prox, y_eval, columns, paths })
+        let n = self.len(1000 * 64)?;
+        let siblings = (0..n).map(|_| self.digest()).collect::<Result<Vec<_>, _>>()?;
+        Ok(Opening { y_prox, y_eval, columns, siblings })
     }
 }
 

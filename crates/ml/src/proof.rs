@@ -875,8 +875,18 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
         let bsum: QM31 = e.iter().zip(bblock).map(|(&a, &b)| a * b).sum();
         w.send(bsum);
         // Phase 1 over k: u_k = Σ_j e_j W_jk.
-        let u: Vec<QM31> =
-            (0..nin_p).map(|k| (0..l.n_out).map(|j| e[j] * wblock[(j << ki) + k]).sum()).collect();
+        // Row-major passes over W, split over column ranges (each task reads every row's
+        // segment of its range, contiguously).
+        let mut u = vec![QM31::ZERO; nin_p];
+        u.par_chunks_mut(256).enumerate().for_each(|(ci, out)| {
+            let k0 = ci * 256;
+            for (j, &ej) in e.iter().enumerate().take(l.n_out) {
+                let row = &wblock[(j << ki) + k0..(j << ki) + k0 + out.len()];
+                for (o, &wv) in out.iter_mut().zip(row) {
+                    *o += ej * wv;
+                }
+            }
+        });
         let prev: Vec<i64> = if li == 0 {
             trace.input.iter().map(|&v| i64::from(v)).collect()
         } else {
@@ -905,7 +915,8 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
         // Phase 2 over j: g_j = A·W̃(j, σ) + b_j.
         let eqs = eq_table(&sigma);
         let wrow: Vec<QM31> = (0..nout_p)
-            .map(|j| (0..l.n_in).map(|k| eqs[k] * wblock[(j << ki) + k]).sum())
+            .into_par_iter()
+            .map(|j| eqs.iter().zip(&wblock[j << ki..(j + 1) << ki]).map(|(&q, &wv)| q * wv).sum())
             .collect();
         let g: Vec<QM31> = wrow.iter().zip(bblock).map(|(&wv, &b)| av * wv + b).collect();
         let (tau, _) = sc_prove(&mut w, vec![e, g], vec![Term::product(vec![0, 1])])?;

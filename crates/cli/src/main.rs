@@ -37,6 +37,8 @@ enum Command {
     Zkey(commands::zkey::ZkeyArgs),
     /// Measure a kernel and print its median time (`--json`: one JSON line).
     Bench(bench::BenchArgs),
+    /// zkML: commit to an ONNX model's weights, prove an inference, verify it.
+    Ml(commands::ml::MlArgs),
     /// List the GPUs (CUDA) and OpenCL devices of this machine; none is not an error.
     Devices(commands::devices::DevicesArgs),
     /// WHIR parameters: `params` prints the rounds and every soundness term.
@@ -74,6 +76,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => bench::run(args),
         Command::Devices(args) => commands::devices::run(args),
         Command::Whir(args) => commands::whir::run(args),
+        Command::Ml(args) => commands::ml::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,6 +125,15 @@ fn exit_status(err: &anyhow::Error) -> u8 {
         }
         if cause.downcast_ref::<zkprove_whir::WhirError>().is_some() {
             return exit::BAD_INPUT;
+        }
+        if let Some(m) = cause.downcast_ref::<zkprove_ml::MlError>() {
+            return if m.is_rejection() {
+                exit::INVALID_PROOF
+            } else if matches!(m, zkprove_ml::MlError::Internal { .. }) {
+                exit::FAILURE
+            } else {
+                exit::BAD_INPUT
+            };
         }
         if cause.downcast_ref::<zkprove_circom::CircomError>().is_some()
             || cause.downcast_ref::<std::io::Error>().is_some()

@@ -9,6 +9,7 @@ mod gpu;
 mod groth16;
 mod kzg;
 mod merkle;
+mod ml;
 mod msm;
 mod ntt;
 mod pairing;
@@ -58,6 +59,9 @@ enum Kernel {
     /// Proves and verifies an example AIR (Fibonacci, a LogUp range check, Poseidon2) of 2^N
     /// rows: prover and verifier times, proof size.
     Air(air::BenchAirArgs),
+    /// A zkML proof: an ONNX model's inference (`--model`) or an int8 `N × N` matrix–vector
+    /// product (`--matmul N`): prover and verifier times, proof size.
+    Ml(ml::BenchMlArgs),
 }
 
 /// Options shared by `bench field`, `ntt`, `msm` and `pairing`.
@@ -141,6 +145,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Whir(a) => whir::run(a),
         Kernel::Sumcheck(a) => sumcheck::run(a),
         Kernel::Air(a) => air::run(a),
+        Kernel::Ml(a) => ml::run(a),
     }
 }
 

@@ -3,5 +3,6 @@
 pub mod devices;
 pub mod groth16;
 pub mod groth16_many;
+pub mod ml;
 pub mod whir;
 pub mod zkey;

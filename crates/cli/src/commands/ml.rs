@@ -1,0 +1,210 @@
+//! `zkprove ml`: commit to a model's weights, prove an inference, verify a proof.
+//!
+//! - `zkprove ml commit model.onnx --out model.commit.json`
+//! - `zkprove ml prove model.onnx input.json --proof proof.bin --output output.json`
+//! - `zkprove ml verify model.commit.json input.json output.json proof.bin` (exit 0 valid,
+//!   1 invalid, 3 bad input)
+//!
+//! `input.json` is `{"input": [numbers…]}`; `output.json` is `{"output": [floats…],
+//! "output_quantized": [integers…], "scale": [per-output scales…], "weights_root": […]}`. The
+//! quantization options (`--input-range`, `--per-tensor`, `--calibration`) must be the same for
+//! `commit` and `prove`: they set the scales, which the commitment binds.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use serde::{Deserialize, Serialize};
+use zkprove_ml::pcs::PcsParams;
+use zkprove_ml::{CommittedModel, MlError, ModelCommitment, Proof, QuantConfig, QuantModel};
+
+/// Arguments of `zkprove ml`.
+#[derive(Debug, Args)]
+pub struct MlArgs {
+    #[command(subcommand)]
+    command: MlCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum MlCommand {
+    /// Quantize an ONNX model and commit to its weights (once per model).
+    Commit(CommitArgs),
+    /// Run the quantized model on an input and prove the output.
+    Prove(ProveArgs),
+    /// Check a proof against the commitment, the input and the claimed output.
+    Verify(VerifyArgs),
+}
+
+/// How the model is quantized (must match between `commit` and `prove`).
+#[derive(Debug, Args, Clone)]
+pub struct QuantArgs {
+    /// The largest |x| of an input feature (the input scale is this / 127).
+    #[arg(long, default_value_t = 1.0)]
+    pub input_range: f32,
+    /// One weight scale per tensor instead of per output channel.
+    #[arg(long)]
+    pub per_tensor: bool,
+    /// Calibration inputs, `{"inputs": [[…], …]}`, that set the activation scales (default:
+    /// synthetic inputs uniform in ±input-range).
+    #[arg(long)]
+    pub calibration: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct CommitArgs {
+    /// The ONNX model.
+    model: PathBuf,
+    /// Where to write the commitment (JSON).
+    #[arg(long)]
+    out: PathBuf,
+    #[command(flatten)]
+    quant: QuantArgs,
+}
+
+#[derive(Debug, Args)]
+struct ProveArgs {
+    /// The ONNX model.
+    model: PathBuf,
+    /// The input, `{"input": [numbers…]}`.
+    input: PathBuf,
+    /// Where to write the proof.
+    #[arg(long)]
+    proof: PathBuf,
+    /// Where to write the output.
+    #[arg(long)]
+    output: PathBuf,
+    #[command(flatten)]
+    quant: QuantArgs,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The commitment written by `ml commit`.
+    commitment: PathBuf,
+    /// The input.
+    input: PathBuf,
+    /// The claimed output.
+    output: PathBuf,
+    /// The proof.
+    proof: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+struct InputFile {
+    input: Vec<f32>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CalibrationFile {
+    inputs: Vec<Vec<f32>>,
+}
+
+/// `output.json`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct OutputFile {
+    /// The dequantized output.
+    pub output: Vec<f32>,
+    /// The integer output the proof is about.
+    pub output_quantized: Vec<i64>,
+    /// Per output: `output = output_quantized · scale`.
+    pub scale: Vec<f32>,
+    /// The root of the weights commitment the proof was made against.
+    pub weights_root: Vec<u32>,
+}
+
+fn bad_input(path: &Path, reason: impl std::fmt::Display) -> MlError {
+    MlError::InvalidInput { reason: format!("{}: {reason}", path.display()) }
+}
+
+fn read_json<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| MlError::Io { path: path.display().to_string(), reason: e.to_string() })?;
+    Ok(serde_json::from_str(&text).map_err(|e| bad_input(path, e))?)
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Loads and quantizes a model as `commit` and `prove` do.
+pub fn load_quantized(model: &Path, q: &QuantArgs) -> Result<QuantModel> {
+    let float = zkprove_ml::load_onnx(model)?;
+    let calibration = match &q.calibration {
+        Some(p) => read_json::<CalibrationFile>(p)?.inputs,
+        None => Vec::new(),
+    };
+    let cfg = QuantConfig {
+        per_channel: !q.per_tensor,
+        input_range: q.input_range,
+        calibration,
+        ..QuantConfig::default()
+    };
+    Ok(QuantModel::quantize(&float, &cfg)?)
+}
+
+/// Runs `zkprove ml`.
+pub fn run(args: MlArgs) -> Result<()> {
+    match args.command {
+        MlCommand::Commit(a) => {
+            let quant = load_quantized(&a.model, &a.quant)?;
+            let cm = CommittedModel::new(quant, PcsParams::default())?;
+            write_file(&a.out, serde_json::to_string_pretty(&cm.commitment)?.as_bytes())?;
+            eprintln!(
+                "committed {} ({} layers, security {:.1} bits) to {}",
+                a.model.display(),
+                cm.commitment.layers.len(),
+                zkprove_ml::proof::security_bits(&cm.commitment),
+                a.out.display()
+            );
+            Ok(())
+        }
+        MlCommand::Prove(a) => {
+            let quant = load_quantized(&a.model, &a.quant)?;
+            let input: InputFile = read_json(&a.input)?;
+            let cm = CommittedModel::new(quant, PcsParams::default())?;
+            let (y, proof) = zkprove_ml::prove(&cm, &input.input)?;
+            // Self-check before writing anything.
+            zkprove_ml::verify(&cm.commitment, &input.input, &y, &proof)
+                .context("the fresh proof failed verification")?;
+            let scale: Vec<f32> = (0..y.len()).map(|j| cm.commitment.output_scale(j)).collect();
+            let out = OutputFile {
+                output: y.iter().zip(&scale).map(|(&v, &s)| v as f32 * s).collect(),
+                output_quantized: y,
+                scale,
+                weights_root: cm.commitment.weights_root.clone(),
+            };
+            write_file(&a.proof, &proof.to_bytes())?;
+            write_file(&a.output, serde_json::to_string_pretty(&out)?.as_bytes())?;
+            Ok(())
+        }
+        MlCommand::Verify(a) => {
+            let com: ModelCommitment = read_json(&a.commitment)?;
+            com.validate()?;
+            let input: InputFile = read_json(&a.input)?;
+            let out: OutputFile = read_json(&a.output)?;
+            let bytes = std::fs::read(&a.proof).map_err(|e| MlError::Io {
+                path: a.proof.display().to_string(),
+                reason: e.to_string(),
+            })?;
+            let proof = Proof::from_bytes(&bytes)?;
+            if out.output.len() != out.output_quantized.len() {
+                return Err(MlError::Rejected {
+                    check: "output and output_quantized differ in length".into(),
+                }
+                .into());
+            }
+            for (j, (&f, &q)) in out.output.iter().zip(&out.output_quantized).enumerate() {
+                let expected = q as f32 * com.output_scale(j);
+                if (f - expected).abs() > 1e-5 * expected.abs().max(1.0) {
+                    return Err(MlError::Rejected {
+                        check: format!("output {j} is not output_quantized · scale"),
+                    }
+                    .into());
+                }
+            }
+            zkprove_ml::verify(&com, &input.input, &out.output_quantized, &proof)?;
+            println!("valid");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! zkML: proofs that a quantized neural network produced its output.
+//!
+//! - [`onnx`]: ONNX files (a `prost` subset of `onnx.proto`) into a chain of dense layers
+//!   ([`FloatModel`]): `Gemm`, `MatMul`, `Add` (bias and residual), `Relu`, `Flatten`/`Reshape`.
+//! - [`quant`]: int8 weights (per tensor or per channel), int8 activations, exact integer
+//!   accumulators with a checked no-overflow bound, requantization; the integer reference.
+//! - [`pcs`]: a Ligero/Brakedown-style multilinear commitment over M31 (circle code, Poseidon2-M31
+//!   Merkle trees), its parameters and security level.
+//! - [`proof`]: commit (the weights, once per model), prove and verify one inference.
+//!
+//! # Protocol (see [`proof`])
+//! The weights and biases of every layer are committed once, as one multilinear polynomial. A
+//! proof commits to the inference's non-linear witness (quotients, remainder bits, clamp selectors
+//! and slack bits of every requantization) and then proves, with sumchecks over M31 tables and QM31
+//! challenges drawn from a Poseidon2 transcript that has absorbed the model parameters, the
+//! quantized input and the claimed output:
+//! 1. every matrix product `z = W·a + b` (Thaler's two-phase matmul sumcheck, restricted to a random
+//!    row combination), tied to the requantization `M∘z + 2^(s−1) = 2^s·q + r`;
+//! 2. every clamp/ReLU `a = clamp(q, lo, hi)` and every bit decomposition, by one zero-check
+//!    sumcheck per layer;
+//! 3. all evaluation claims on the two committed polynomials, batched by one sumcheck each and
+//!    opened once each.
+//!
+//! Soundness: ≥ 100 bits, computed by [`proof::security_bits`] (see [`pcs`] for the commitment's
+//! bound and its sources; every sumcheck round adds `degree/|QM31|`).
+
+#![forbid(unsafe_code)]
+
+pub mod onnx;
+pub mod pcs;
+pub mod proof;
+pub mod quant;
+pub mod transcript;
+
+pub use onnx::{FloatLayer, FloatModel, decode_onnx, load_onnx};
+pub use proof::{CommittedModel, ModelCommitment, Proof, prove, verify};
+pub use quant::{QuantConfig, QuantLayer, QuantModel, Requant, Residual, Trace};
+
+/// Errors of this crate.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MlError {
+    /// A file could not be read.
+    #[error("{path}: {reason}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// A file is not a valid ONNX protobuf (truncated, or not ONNX).
+    #[error("{path}: not a readable ONNX model: {reason}")]
+    Decode {
+        /// The file.
+        path: String,
+        /// The decoder's message.
+        reason: String,
+    },
+    /// An operator this crate does not prove.
+    #[error("unsupported operator {op} at node {node}")]
+    UnsupportedOperator {
+        /// The operator (`op_type`).
+        op: String,
+        /// The node's name (or `#index`).
+        node: String,
+    },
+    /// A tensor that cannot be read.
+    #[error("tensor {tensor:?} (node {node}): {reason}")]
+    InvalidTensor {
+        /// The tensor's name.
+        tensor: String,
+        /// The node that uses it.
+        node: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A model that is not a chain of dense layers.
+    #[error("invalid model: {reason}")]
+    InvalidModel {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A model whose integer arithmetic could leave the exact range of M31.
+    #[error("layer {layer} could overflow: {reason}")]
+    Overflow {
+        /// The layer.
+        layer: usize,
+        /// Which bound fails.
+        reason: String,
+    },
+    /// An input of the wrong length.
+    #[error("input has {got} values, the model takes {expected}")]
+    InputLength {
+        /// The model's input width.
+        expected: usize,
+        /// The length given.
+        got: usize,
+    },
+    /// An input or claimed output that cannot be used.
+    #[error("invalid input: {reason}")]
+    InvalidInput {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A commitment (file) that is malformed or does not fit the model.
+    #[error("invalid commitment: {reason}")]
+    InvalidCommitment {
+        /// What is wrong.
+        reason: String,
+    },
+    /// Proof bytes that do not parse.
+    #[error("malformed proof: {reason}")]
+    MalformedProof {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A proof that fails a check.
+    #[error("proof rejected: {check}")]
+    Rejected {
+        /// The failed check.
+        check: String,
+    },
+    /// A failure of a lower layer that valid inputs do not cause (hashing, FFT, sumcheck).
+    #[error("internal error: {reason}")]
+    Internal {
+        /// The lower layer's message.
+        reason: String,
+    },
+}
+
+impl MlError {
+    /// Whether this error means "the proof is invalid" (as opposed to unusable inputs).
+    pub fn is_rejection(&self) -> bool {
+        matches!(self, Self::Rejected { .. } | Self::MalformedProof { .. })
+    }
+}

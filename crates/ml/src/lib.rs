@@ -21,6 +21,17 @@
 //! 3. all evaluation claims on the two committed polynomials, batched by one sumcheck each and
 //!    opened once each.
 //!
+//! # What comes next, and where it fits
+//! - `Conv` as an im2col matrix product: the phase-1 sumcheck's input table becomes the im2col
+//!   matrix, whose evaluation claim reduces to the previous activation through the (public)
+//!   im2col index map, exactly where the residual and input claims are handled now.
+//! - `Softmax`, `LayerNormalization`, `SiLU`/`GELU`: a per-layer table lookup (LogUp with batch
+//!   inversion) beside the clamp zero-check; the witness layout already holds per-layer blocks.
+//! - Batched inputs (`A·B`): the matmul sumcheck gains the batch index as extra variables of `ρ`.
+//! - GPU: the sumchecks run through `zkprove-sumcheck`'s prover (its `SumcheckOps` backends)
+//!   except the opening batch's base×extension product sumcheck and the matmul restrictions, which
+//!   are CPU code here.
+//!
 //! Soundness: ≥ 100 bits, computed by [`proof::security_bits`] (see [`pcs`] for the commitment's
 //! bound and its sources; every sumcheck round adds `degree/|QM31|`).
 

@@ -377,3 +377,70 @@ pub fn verify(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transcript::new_transcript;
+
+    /// The premise of the security bound: a non-zero message of length `k` encodes to a word
+    /// with at most `k` zeros (distance `≥ n − k`).
+    #[test]
+    fn circle_code_has_distance_n_minus_k() {
+        let mut seed = 1u64;
+        let mut next = || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            M31::from_u64(seed >> 33)
+        };
+        for log_k in 0..5 {
+            let k = 1usize << log_k;
+            for log_blowup in 1..=2 {
+                let log_n = log_k + log_blowup;
+                for trial in 0..(2 * k + 4) {
+                    // Unit vectors, then random (possibly sparse) messages.
+                    let msg: Vec<QM31> = (0..k)
+                        .map(|i| {
+                            let v = if trial < k {
+                                M31::from_u64(u64::from(i == trial))
+                            } else {
+                                next()
+                            };
+                            QM31::from(if trial % 3 == 0 && i % 2 == 1 { M31::ZERO } else { v })
+                        })
+                        .collect();
+                    if msg.iter().all(|m| m.is_zero()) {
+                        continue;
+                    }
+                    let enc = encode_ext(&msg, log_n.max(1)).unwrap();
+                    let zeros = enc.iter().filter(|e| e.is_zero()).count();
+                    assert!(zeros <= k, "k = {k}, n = {}: {zeros} zeros", enc.len());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn opening_round_trip_and_wrong_value() {
+        let params = PcsParams { log_blowup: 1, n_queries: 40 };
+        for n_vars in [1usize, 4, 9] {
+            let values: Vec<M31> = (0..1u64 << n_vars).map(|i| M31::from_u64(i * i + 7)).collect();
+            let c = commit(values.clone(), &params).unwrap();
+            let point: Vec<QM31> =
+                (0..n_vars).map(|i| QM31::from(M31::from_u64(3 * i as u64 + 2))).collect();
+            let value = zkprove_poly::Mle::new(values).unwrap().evaluate(&point).unwrap();
+            let mut t = new_transcript().unwrap();
+            let proof = open(&c, &point, &params, &mut t).unwrap();
+            let mut t = new_transcript().unwrap();
+            verify(&c.root(), n_vars, &point, value, &proof, &params, &mut t).unwrap();
+            let mut t = new_transcript().unwrap();
+            assert!(
+                verify(&c.root(), n_vars, &point, value + QM31::ONE, &proof, &params, &mut t)
+                    .is_err()
+            );
+            let mut bad = proof.clone();
+            bad.columns[0][0] += M31::ONE;
+            let mut t = new_transcript().unwrap();
+            assert!(verify(&c.root(), n_vars, &point, value, &bad, &params, &mut t).is_err());
+        }
+    }
+}

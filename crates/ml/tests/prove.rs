@@ -215,3 +215,28 @@ fn residual_connections_prove_and_bind() {
     let (y3, proof3) = prove(&cm2, x).unwrap();
     assert!(verify(&cm.commitment, x, &y3, &proof3).unwrap_err().is_rejection());
 }
+
+#[test]
+fn commitment_json_round_trip_and_validation() {
+    let f = fixture(9);
+    let json = serde_json::to_string(&f.cm.commitment).unwrap();
+    let back: zkprove_ml::ModelCommitment = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, f.cm.commitment);
+    verify(&back, &f.x, &f.y, &f.proof).unwrap();
+    // Parameters outside the exact range of M31 are refused before any proof is read.
+    let mut com = back.clone();
+    com.layers[0].requant.as_mut().unwrap().shift = 30;
+    assert!(matches!(
+        verify(&com, &f.x, &f.y, &f.proof),
+        Err(zkprove_ml::MlError::InvalidCommitment { .. })
+    ));
+    let mut com = back.clone();
+    com.layers[0].requant.as_mut().unwrap().v_bits = 29;
+    assert!(com.validate().is_err());
+    let mut com = back.clone();
+    com.pcs.n_queries = 0;
+    assert!(com.validate().is_err());
+    let mut com = back;
+    com.layers[1].n_in += 1;
+    assert!(com.validate().is_err());
+}

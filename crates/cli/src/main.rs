@@ -39,6 +39,12 @@ enum Command {
     Bench(bench::BenchArgs),
     /// List the GPUs (CUDA) and OpenCL devices of this machine; none is not an error.
     Devices(commands::devices::DevicesArgs),
+    /// The proving service: HTTP API, queue (SQLite, or PostgreSQL for a fleet) and workers.
+    Serve(commands::serve::ServeArgs),
+    /// Prove jobs of a shared queue (`--db postgres://…`) without serving the API.
+    Worker(commands::serve::WorkerArgs),
+    /// Client of `zkprove serve`: `job submit|status|cancel|proof`.
+    Job(commands::job::JobArgs),
 }
 
 /// Exit statuses a script can rely on.
@@ -71,6 +77,9 @@ fn main() -> ExitCode {
         Command::Zkey(args) => commands::zkey::run(args),
         Command::Bench(args) => bench::run(args),
         Command::Devices(args) => commands::devices::run(args),
+        Command::Serve(args) => commands::serve::serve(args),
+        Command::Worker(args) => commands::serve::worker(args),
+        Command::Job(args) => commands::job::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -3,4 +3,6 @@
 pub mod devices;
 pub mod groth16;
 pub mod groth16_many;
+pub mod job;
+pub mod serve;
 pub mod zkey;

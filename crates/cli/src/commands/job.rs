@@ -88,16 +88,28 @@ impl Api {
         let text = response.text().with_context(|| format!("{what}: reading the answer"))?;
         let value: Value = serde_json::from_str(&text).unwrap_or(Value::String(text));
         if !status.is_success() {
-            let message = value.get("error").and_then(Value::as_str).map_or_else(|| value.to_string(), String::from);
+            let message = value
+                .get("error")
+                .and_then(Value::as_str)
+                .map_or_else(|| value.to_string(), String::from);
             bail!("{what}: {status}: {message}");
         }
         Ok(value)
     }
 
-    fn upload(&self, path: &str, file: &Path, query: &[(&str, String)], what: &str) -> Result<Value> {
+    fn upload(
+        &self,
+        path: &str,
+        file: &Path,
+        query: &[(&str, String)],
+        what: &str,
+    ) -> Result<Value> {
         let f = File::open(file).with_context(|| format!("{}", file.display()))?;
         let len = f.metadata().with_context(|| format!("{}", file.display()))?.len();
-        self.json(self.request(reqwest::Method::POST, path).query(query).body(Body::sized(f, len)), what)
+        self.json(
+            self.request(reqwest::Method::POST, path).query(query).body(Body::sized(f, len)),
+            what,
+        )
     }
 
     fn job(&self, id: &str) -> Result<Value> {
@@ -112,7 +124,11 @@ impl Api {
             match job["status"].as_str() {
                 Some("succeeded") => return Ok(job),
                 Some(s @ ("failed" | "cancelled")) => {
-                    bail!("job {id} {s} after {:.1} s: {}", start.elapsed().as_secs_f64(), job["error"])
+                    bail!(
+                        "job {id} {s} after {:.1} s: {}",
+                        start.elapsed().as_secs_f64(),
+                        job["error"]
+                    )
                 }
                 _ => {}
             }
@@ -122,9 +138,11 @@ impl Api {
     }
 
     fn write_proof(&self, id: &str, proof: &Path, public: &Path) -> Result<()> {
-        let result = self.json(self.request(reqwest::Method::GET, &format!("/v1/jobs/{id}/proof")), "proof")?;
+        let result = self
+            .json(self.request(reqwest::Method::GET, &format!("/v1/jobs/{id}/proof")), "proof")?;
         let p = Proof::from_json(&result["proof"].to_string(), "the server's proof")?;
-        let signals = public_signals_from_json(&result["public"].to_string(), "the server's public signals")?;
+        let signals =
+            public_signals_from_json(&result["public"].to_string(), "the server's public signals")?;
         write_proof_and_public(proof, &p, public, &signals)?;
         Ok(())
     }
@@ -132,13 +150,15 @@ impl Api {
 
 /// Runs `zkprove job …`.
 pub fn run(args: JobArgs) -> Result<()> {
-    let token = args.token.or_else(|| std::env::var("ZKPROVE_TOKEN").ok().filter(|t| !t.is_empty()));
+    let token =
+        args.token.or_else(|| std::env::var("ZKPROVE_TOKEN").ok().filter(|t| !t.is_empty()));
     let client = Client::builder().timeout(None).build().context("HTTP client")?;
     let api = Api { client, server: args.server, token };
     match args.command {
         JobCommand::Submit { zkey, witness, priority, deadline, wait, out } => {
             let circuit = api.upload("/v1/circuits", &zkey, &[], "registering the key")?;
-            let circuit = circuit["circuit_id"].as_str().context("no circuit_id in the answer")?.to_string();
+            let circuit =
+                circuit["circuit_id"].as_str().context("no circuit_id in the answer")?.to_string();
             let mut query = vec![("circuit", circuit)];
             if let Some(p) = priority {
                 query.push(("priority", p.to_string()));

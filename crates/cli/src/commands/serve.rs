@@ -92,7 +92,10 @@ fn run_service(config: Config, device: Device, http: bool, grace: u64) -> Result
     runtime.block_on(async move {
         let service = Service::start(&config, engines, http).await?;
         if let Some(addr) = service.addr {
-            eprintln!("zkprove serve: listening on http://{addr} (queue {})", redact(&config.database_url()));
+            eprintln!(
+                "zkprove serve: listening on http://{addr} (queue {})",
+                redact(&config.database_url())
+            );
         } else {
             eprintln!("zkprove worker: proving jobs of {}", redact(&config.database_url()));
         }

@@ -14,6 +14,7 @@ use crate::queue::Queue;
 #[derive(Debug, Clone)]
 pub struct Metrics {
     registry: Registry,
+    names: Vec<String>,
     /// Jobs that reached a final status, by circuit and status (`zkprove_jobs_total`).
     pub jobs: IntCounterVec,
     /// Queued jobs by priority (`zkprove_queue_depth`).
@@ -49,6 +50,11 @@ fn reg<T: prometheus::core::Collector + Clone + 'static>(r: &Registry, m: T) -> 
     Ok(m)
 }
 
+/// The names of the metrics of some collectors (vectors with no series yet included).
+fn names_of(collectors: &[&dyn prometheus::core::Collector]) -> Vec<String> {
+    collectors.iter().flat_map(|c| c.desc()).map(|d| d.fq_name.clone()).collect()
+}
+
 fn metric_err(source: prometheus::Error) -> ServiceError {
     ServiceError::Metrics { source }
 }
@@ -60,6 +66,33 @@ impl Metrics {
     /// [`ServiceError::Metrics`] (only on a programming error: a duplicate name).
     pub fn new() -> Result<Self> {
         let r = Registry::new();
+        let mut m = Self::unnamed(&r)?;
+        m.names = names_of(&[
+            &m.jobs,
+            &m.queue_depth,
+            &m.jobs_by_status,
+            &m.queue_wait,
+            &m.proving,
+            &m.verification,
+            &m.deadline_misses,
+            &m.invalid_proofs,
+            &m.retries,
+            &m.proofs_completed,
+            &m.leases_lost,
+            &m.quarantined,
+            &m.cache_hits,
+            &m.cache_misses,
+        ]);
+        Ok(m)
+    }
+
+    /// Every metric's name.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    fn unnamed(r: &Registry) -> Result<Self> {
+        let r = r.clone();
         let seconds = |name: &str, help: &str| {
             HistogramOpts::new(name, help).buckets(vec![
                 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
@@ -171,6 +204,7 @@ impl Metrics {
                     .map_err(metric_err)?,
             )?,
             registry: r,
+            names: Vec::new(),
         })
     }
 
@@ -195,5 +229,34 @@ impl Metrics {
             .encode(&self.registry.gather(), &mut out)
             .map_err(|source| ServiceError::Metrics { source })?;
         Ok(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every series the shipped Grafana dashboard queries is one this service exports.
+    #[test]
+    fn dashboard_queries_exported_metrics() {
+        let metrics = Metrics::new().expect("metrics");
+        let dashboard = include_str!("../grafana/zkprove-service.json");
+        let mut seen = 0;
+        for (i, _) in dashboard.match_indices("zkprove_") {
+            let name: String = dashboard[i..]
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            if name == "zkprove_" {
+                continue;
+            }
+            let base = ["_bucket", "_count", "_sum"]
+                .iter()
+                .find_map(|s| name.strip_suffix(s))
+                .unwrap_or(&name);
+            assert!(metrics.names().iter().any(|n| n == base), "dashboard queries {name}");
+            seen += 1;
+        }
+        assert!(seen > 10, "{seen}");
     }
 }

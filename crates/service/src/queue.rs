@@ -176,6 +176,8 @@ pub struct JobRow {
     pub max_attempts: i64,
     /// The fencing token of the current (or last) claim.
     pub lease_token: i64,
+    /// The worker holding the lease (`node/device#n`), while running.
+    pub lease_owner: Option<String>,
     /// Whether the tenant asked to cancel it while it ran.
     pub cancel_requested: bool,
     /// The device of the last claim.
@@ -259,7 +261,7 @@ impl MigrationSource<'static> for Embedded {
 }
 
 const JOB_COLUMNS: &str = "job_id, tenant, kind, circuit_id, witness_blob, priority, deadline, \
-    status, attempts, max_attempts, lease_token, cancel_requested, device, error_class, error, \
+    status, attempts, max_attempts, lease_token, lease_owner, cancel_requested, device, error_class, error, \
     result_blob, queued_at, started_at, finished_at";
 
 /// The claim order: priority, then earliest deadline (none last), then submission.
@@ -287,6 +289,7 @@ fn job_from_row(row: &AnyRow) -> Result<JobRow> {
         attempts: row.try_get("attempts").map_err(get)?,
         max_attempts: row.try_get("max_attempts").map_err(get)?,
         lease_token: row.try_get("lease_token").map_err(get)?,
+        lease_owner: row.try_get("lease_owner").map_err(get)?,
         cancel_requested: row.try_get::<i64, _>("cancel_requested").map_err(get)? != 0,
         device: row.try_get("device").map_err(get)?,
         error_class: row.try_get("error_class").map_err(get)?,
@@ -748,6 +751,25 @@ impl Queue {
         .await
         .and_then(|r| r.try_get("n"))
         .map_err(ServiceError::db("proofs per minute"))
+    }
+
+    /// The ids of running jobs whose lease owner starts with `owner_prefix`.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn running_jobs_of(&self, owner_prefix: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT job_id FROM jobs WHERE status = 'running' AND lease_owner LIKE $1 \
+             ORDER BY job_id",
+        )
+        .bind(format!("{owner_prefix}%"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(ServiceError::db("running jobs"))?;
+        rows.iter()
+            .map(|r| r.try_get("job_id"))
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(ServiceError::db("running jobs"))
     }
 
     /// The `limit` most recent failed jobs.

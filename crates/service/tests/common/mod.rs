@@ -114,6 +114,7 @@ pub async fn queue_semantics(queue: &Queue) {
     let id = queue.submit(&new_job("c0", "x", 0, None)).await.expect("submit");
     let a = queue.claim("wa", "cpu", Duration::from_millis(30)).await.expect("claim").expect("job");
     assert_eq!(a.job.job_id, id);
+    assert_eq!(a.job.lease_owner.as_deref(), Some("wa"));
     tokio::time::sleep(Duration::from_millis(80)).await;
     let moved = queue.requeue_expired().await.expect("requeue");
     assert_eq!(moved.len(), 1);

@@ -13,6 +13,24 @@ use zkprove_service::queue::Queue;
 
 const BIN: &str = env!("CARGO_BIN_EXE_zkprove");
 
+/// A child process killed (SIGKILL) and reaped when dropped, so that a failing test leaves no
+/// process behind.
+struct Proc(Child);
+
+impl Proc {
+    /// SIGKILL and reap now.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 fn zkprove(args: &[&str]) -> std::process::Output {
     Command::new(BIN).args(args).output().expect("run zkprove")
 }
@@ -33,7 +51,7 @@ fn free_port() -> u16 {
     l.local_addr().expect("addr").port()
 }
 
-fn start_server(config: &Path, log: &Path, port: u16) -> Child {
+fn start_server(config: &Path, log: &Path, port: u16) -> Proc {
     let log = std::fs::File::create(log).expect("log");
     let child = Command::new(BIN)
         .args(["serve", "--device", "cpu", "--config"])
@@ -42,6 +60,7 @@ fn start_server(config: &Path, log: &Path, port: u16) -> Child {
         .stderr(log)
         .spawn()
         .expect("spawn serve");
+    let child = Proc(child);
     let start = Instant::now();
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(start.elapsed() < Duration::from_secs(30), "server did not start");
@@ -102,8 +121,7 @@ fn server_killed_with_jobs_queued_and_running_completes_each_job_once() {
         assert!(start.elapsed() < Duration::from_secs(120), "no job finished");
         std::thread::sleep(Duration::from_millis(5));
     }
-    child.kill().expect("SIGKILL");
-    child.wait().expect("reap");
+    child.kill();
     let before = statuses(&p("data").join("zkprove.db"));
     eprintln!("at the crash: {before:?}");
     let unfinished: i64 =
@@ -127,8 +145,7 @@ fn server_killed_with_jobs_queued_and_running_completes_each_job_once() {
         ok(&["job", "proof", "--server", &server, id, &s(&p("proof.json")), &s(&p("public.json"))]);
         ok(&["groth16", "verify", &s(&p("vk.json")), &s(&p("public.json")), &s(&p("proof.json"))]);
     }
-    child.kill().expect("stop");
-    child.wait().expect("reap");
+    child.kill();
     let after = statuses(&p("data").join("zkprove.db"));
     assert_eq!(after, vec![("succeeded".to_string(), n_jobs as i64)]);
 }

@@ -17,6 +17,24 @@ use zkprove_service::queue::{CircuitRow, JobStatus, NewJob, Queue};
 
 const BIN: &str = env!("CARGO_BIN_EXE_zkprove");
 
+/// A child process killed (SIGKILL) and reaped when dropped, so that a failing test leaves no
+/// process behind.
+struct Proc(Child);
+
+impl Proc {
+    /// SIGKILL and reap now.
+    fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
 async fn fresh_database() -> Option<String> {
     let required = std::env::var("ZKPROVE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     let Ok(base) = std::env::var("ZKPROVE_TEST_POSTGRES_URL") else {
@@ -38,16 +56,18 @@ async fn fresh_database() -> Option<String> {
     Some(format!("{}/{db}{query}", &prefix[..cut]))
 }
 
-fn worker(url: &str, data: &Path, config: &Path, log: &Path) -> Child {
-    Command::new(BIN)
-        .args(["worker", "--device", "cpu", "--db", url, "--data-dir"])
-        .arg(data)
-        .arg("--config")
-        .arg(config)
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(log).expect("log"))
-        .spawn()
-        .expect("spawn worker")
+fn worker(url: &str, data: &Path, config: &Path, log: &Path) -> Proc {
+    Proc(
+        Command::new(BIN)
+            .args(["worker", "--device", "cpu", "--db", url, "--data-dir"])
+            .arg(data)
+            .arg("--config")
+            .arg(config)
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(log).expect("log"))
+            .spawn()
+            .expect("spawn worker"),
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -97,7 +117,7 @@ async fn worker_processes_on_postgres_each_job_once_despite_a_kill() {
             .expect("config");
     }
     let mut victim = worker(&url, &data, &p("victim.toml"), &p("victim.log"));
-    let mut survivors: Vec<Child> = ["survivor-a", "survivor-b"]
+    let survivors: Vec<Proc> = ["survivor-a", "survivor-b"]
         .iter()
         .map(|n| worker(&url, &data, &p(&format!("{n}.toml")), &p(&format!("{n}.log"))))
         .collect();
@@ -105,8 +125,7 @@ async fn worker_processes_on_postgres_each_job_once_despite_a_kill() {
     let start = Instant::now();
     let orphans = loop {
         if !queue.running_jobs_of("victim/").await.expect("running").is_empty() {
-            victim.kill().expect("SIGKILL");
-            victim.wait().expect("reap");
+            victim.kill();
             let orphans = queue.running_jobs_of("victim/").await.expect("running");
             if !orphans.is_empty() {
                 break orphans;
@@ -127,10 +146,7 @@ async fn worker_processes_on_postgres_each_job_once_despite_a_kill() {
         assert!(start.elapsed() < Duration::from_secs(180), "not done: {counts:?}");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    for mut s in survivors.drain(..) {
-        s.kill().expect("stop");
-        s.wait().expect("reap");
-    }
+    drop(survivors);
     let vk = zkprove_groth16::verification_key(
         &info.header,
         &zkprove_circom::Zkey::open(p("k.zkey")).expect("zkey").ic,

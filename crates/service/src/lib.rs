@@ -35,15 +35,16 @@
 //!   witness that does not satisfy the circuit): the job fails at once, with the reason;
 //! - *device* error and *out of memory*: the job is retried (another device, or the CPU);
 //! - *invalid proof* from a device other than the CPU: the proof is discarded, the device is
-//!   quarantined (takes no more work) and the job is retried elsewhere;
+//!   quarantined (takes no more work) and the job is retried elsewhere; such a device also proves
+//!   a small built-in circuit when its worker starts, and is quarantined if that proof fails;
 //! - *lease expired* (a crash, a stall): the job is requeued by any node.
 //!
 //! A retried job fails for good after `max_attempts` claims (3 by default). Jobs survive restarts:
 //! the queue and blobs are on disk, and a crashed node's jobs come back when their leases expire.
 //!
 //! ## Not yet
-//! Preemption of running low-priority jobs, GPU telemetry (NVML), known-answer checks of GPUs at
-//! start, streaming consecutive proofs of one key through `prove_stream`, and blob garbage
+//! Preemption of running low-priority jobs, GPU telemetry (NVML), periodic known-answer checks
+//! (a device other than the CPU is checked once, when its worker starts), streaming consecutive proofs of one key through `prove_stream`, and blob garbage
 //! collection are not implemented; cancellation and draining act at phase boundaries only (a
 //! proof in progress runs to its end).
 

@@ -8,6 +8,10 @@
 //! lease every `heartbeat` while the proof runs on a blocking thread, off the async runtime, so
 //! that a long proof does not starve the heartbeats.
 //!
+//! A device other than the reference (a GPU) first proves a small built-in circuit whose proof
+//! is verified on the host (a known-answer check, as zkSync's `gpu_checker`); a device that fails
+//! it is quarantined and takes no work.
+//!
 //! Every proof is verified before it is stored, against the verification key read from the zkey on
 //! the host. A proof that fails verification is never stored: on a device that is not the
 //! reference (a GPU) the device is quarantined — it takes no more work, and is reported on the
@@ -129,8 +133,52 @@ impl Worker {
         d.get(self.slot).is_some_and(|i| i.quarantined)
     }
 
-    /// Works until `shutdown` turns true: the job in hand is finished first (drain).
+    /// The known-answer check of a device that is not the reference: a proof of a small
+    /// built-in circuit (fixed seed), verified on the host. A device that fails it is quarantined
+    /// before it takes any job. Returns whether the device passed.
+    pub async fn known_answer_check(&self) -> bool {
+        if self.engine.is_reference() {
+            return true;
+        }
+        let (engine, blobs) = (self.engine.clone(), self.blobs.clone());
+        let checked = blocking(move || {
+            use rand::SeedableRng;
+            let err = |e: &dyn std::fmt::Display| EngineError {
+                class: FailureClass::Device,
+                message: format!("known-answer check: {e}"),
+            };
+            let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+            let (r1cs, witness) =
+                zkprove_groth16::setup::mul_chain(4, &mut rng).map_err(|e| err(&e))?;
+            let zkey = zkprove_groth16::setup::setup(&r1cs, &mut rng).map_err(|e| err(&e))?;
+            let vk = zkprove_groth16::verification_key(&zkey.header, &zkey.ic);
+            let bytes = zkey.to_bytes().map_err(|e| err(&e))?;
+            let id = blobs.put(&bytes).map_err(|e| err(&e))?;
+            let proved = engine.prove_groth16(&id, &blobs.path(&id), &witness)?;
+            let n_public = vk.n_public as usize;
+            zkprove_groth16::verify(&vk, &witness[1..=n_public], &proved.proof).map_err(|e| err(&e))
+        })
+        .await;
+        match checked {
+            Ok(()) => true,
+            Err(e) => {
+                let device = self.engine.device();
+                tracing::error!(device = %device, "{}: device quarantined", e.message);
+                self.metrics.invalid_proofs.with_label_values(&[&device]).inc();
+                self.metrics.quarantined.inc();
+                self.device_info(|d| {
+                    d.quarantined = true;
+                    d.last_error = Some(e.message.clone());
+                });
+                false
+            }
+        }
+    }
+
+    /// Works until `shutdown` turns true: the job in hand is finished first (drain). A device
+    /// other than the reference first passes the [known-answer check](Self::known_answer_check).
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        self.known_answer_check().await;
         loop {
             if *shutdown.borrow() {
                 return;

@@ -5,6 +5,7 @@
 mod common;
 
 use std::path::Path as FsPath;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -153,8 +154,15 @@ fn cpu() -> Arc<dyn ProofEngine> {
     Arc::new(BackendEngine::<CpuBackend>::new("cpu", true, 1 << 30))
 }
 
-/// A device whose proofs are wrong (π_A negated): not the reference, so it gets quarantined.
-struct BadDevice(BackendEngine<CpuBackend>);
+/// A device whose proofs are wrong (π_A negated) once its first `good` proofs are done: not the
+/// reference, so it gets quarantined.
+struct BadDevice(BackendEngine<CpuBackend>, AtomicUsize);
+
+impl BadDevice {
+    fn new(good: usize) -> Self {
+        Self(BackendEngine::new("bad-gpu", false, 1 << 30), AtomicUsize::new(good))
+    }
+}
 
 impl ProofEngine for BadDevice {
     fn device(&self) -> String {
@@ -167,7 +175,12 @@ impl ProofEngine for BadDevice {
         witness: &[Fr],
     ) -> Result<Proved, EngineError> {
         let mut p = self.0.prove_groth16(circuit_id, zkey, witness)?;
-        p.proof.a = -p.proof.a;
+        let good_left = self.1.load(Ordering::SeqCst);
+        if good_left == 0 {
+            p.proof.a = -p.proof.a;
+        } else {
+            self.1.store(good_left - 1, Ordering::SeqCst);
+        }
         Ok(p)
     }
 }
@@ -467,7 +480,8 @@ async fn a_proof_that_fails_verification_is_never_released() {
     let f = fixture(4, 8);
     let circuit = h.register(&f, None).await;
     let id = h.submit(&circuit, "", &f.witness, None).await;
-    h.start_worker(Arc::new(BadDevice(BackendEngine::new("bad-gpu", false, 1 << 30))));
+    // Right on its known-answer check at start, wrong afterwards.
+    h.start_worker(Arc::new(BadDevice::new(1)));
     let start = Instant::now();
     while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
         assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
@@ -520,5 +534,32 @@ async fn health_readiness_and_status_page() {
         assert!(page.contains(part), "page lacks {part}: {page}");
     }
     assert!(!page.contains("<script"), "no script on the page");
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_device_failing_its_known_answer_check_takes_no_work() {
+    let mut h = harness(Config::default()).await;
+    let f = fixture(3, 10);
+    let circuit = h.register(&f, None).await;
+    let id = h.submit(&circuit, "", &f.witness, None).await;
+    h.start_worker(Arc::new(BadDevice::new(0)));
+    let start = Instant::now();
+    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
+        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let error = h.devices.lock().expect("devices")[0].last_error.clone().expect("error");
+    assert!(error.contains("known-answer"), "{error}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let job = h.job(&id, None).await;
+    assert_eq!(
+        (job["status"].as_str(), job["attempts"].as_u64()),
+        (Some("queued"), Some(0)),
+        "{job}"
+    );
+    h.start_worker(cpu());
+    let job = h.wait_status(&id, "succeeded", None).await;
+    assert_eq!(job["attempts"], 1);
     h.shutdown().await;
 }

@@ -149,3 +149,61 @@ fn server_killed_with_jobs_queued_and_running_completes_each_job_once() {
     let after = statuses(&p("data").join("zkprove.db"));
     assert_eq!(after, vec![("succeeded".to_string(), n_jobs as i64)]);
 }
+
+/// The GPU path of the service (the generic engine on `OpenClBackend`, its known-answer check at
+/// start, then jobs) on whatever OpenCL device there is (PoCL in CI): proofs come back verified.
+/// Without an OpenCL device, a skip (a failure under `ZKPROVE_REQUIRE_OPENCL=1`).
+#[test]
+fn serve_on_an_opencl_device_releases_verified_proofs() {
+    if zkprove_gpu::ClDevice::get().is_err() {
+        assert!(
+            !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
+            "ZKPROVE_REQUIRE_OPENCL=1 but no OpenCL device"
+        );
+        eprintln!("skipped: no OpenCL device");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let p = |name: &str| -> PathBuf { dir.path().join(name) };
+    let s = |path: &PathBuf| path.to_str().expect("utf-8 path").to_string();
+    ok(&["zkey", "synthetic", "6", &s(&p("k.zkey")), &s(&p("w.wtns"))]);
+    ok(&["zkey", "export-vkey", &s(&p("k.zkey")), &s(&p("vk.json"))]);
+    let port = free_port();
+    let server = format!("http://127.0.0.1:{port}");
+    std::fs::write(
+        p("config.toml"),
+        format!("data_dir = {:?}\nbind = \"127.0.0.1:{port}\"\npoll_ms = 20\n", s(&p("data"))),
+    )
+    .expect("config");
+    let log = std::fs::File::create(p("serve.log")).expect("log");
+    let child = Command::new(BIN)
+        .args(["serve", "--device", "opencl", "--config"])
+        .arg(p("config.toml"))
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn serve");
+    let mut child = Proc(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(60), "server did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    for _ in 0..2 {
+        let id = ok(&[
+            "job",
+            "submit",
+            "--server",
+            &server,
+            &s(&p("k.zkey")),
+            &s(&p("w.wtns")),
+            "--out",
+            &s(&p("proof.json")),
+            &s(&p("public.json")),
+        ]);
+        ok(&["groth16", "verify", &s(&p("vk.json")), &s(&p("public.json")), &s(&p("proof.json"))]);
+        let job = status(&server, &id);
+        assert_eq!((job["device"].as_str(), job["attempts"].as_i64()), (Some("opencl:0"), Some(1)));
+    }
+    child.kill();
+}

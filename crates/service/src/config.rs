@@ -46,6 +46,8 @@ pub struct Config {
     pub heartbeat_ms: u64,
     /// How often an idle worker looks for work, and the lease reaper runs, in milliseconds.
     pub poll_ms: u64,
+    /// How often a device other than the CPU repeats its known-answer check, in milliseconds.
+    pub known_answer_interval_ms: u64,
     /// Attempts before a job that keeps failing on devices is failed for good.
     pub max_attempts: u32,
     /// The memory budget of each worker's zkey cache, in bytes (a key's size is its file's).
@@ -71,6 +73,7 @@ impl Default for Config {
             lease_ms: 30_000,
             heartbeat_ms: 10_000,
             poll_ms: 200,
+            known_answer_interval_ms: 600_000,
             max_attempts: 3,
             key_cache_bytes: 8 << 30,
             cpu_workers: 1,

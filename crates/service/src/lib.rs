@@ -36,15 +36,15 @@
 //! - *device* error and *out of memory*: the job is retried (another device, or the CPU);
 //! - *invalid proof* from a device other than the CPU: the proof is discarded, the device is
 //!   quarantined (takes no more work) and the job is retried elsewhere; such a device also proves
-//!   a small built-in circuit when its worker starts, and is quarantined if that proof fails;
+//!   a small built-in circuit when its worker starts and every `known_answer_interval_ms`, and is
+//!   quarantined if that proof fails;
 //! - *lease expired* (a crash, a stall): the job is requeued by any node.
 //!
 //! A retried job fails for good after `max_attempts` claims (3 by default). Jobs survive restarts:
 //! the queue and blobs are on disk, and a crashed node's jobs come back when their leases expire.
 //!
 //! ## Not yet
-//! Preemption of running low-priority jobs, GPU telemetry (NVML), periodic known-answer checks
-//! (a device other than the CPU is checked once, when its worker starts), streaming consecutive proofs of one key through `prove_stream`, and blob garbage
+//! Preemption of running low-priority jobs, GPU telemetry (NVML), streaming consecutive proofs of one key through `prove_stream`, and blob garbage
 //! collection are not implemented; cancellation and draining act at phase boundaries only (a
 //! proof in progress runs to its end).
 

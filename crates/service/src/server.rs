@@ -61,6 +61,7 @@ impl Service {
                 lease: config.lease(),
                 heartbeat: Duration::from_millis(config.heartbeat_ms),
                 poll: Duration::from_millis(config.poll_ms),
+                known_answer_interval: Duration::from_millis(config.known_answer_interval_ms),
             };
             let worker = Worker::new(
                 queue.clone(),

@@ -9,8 +9,8 @@
 //! that a long proof does not starve the heartbeats.
 //!
 //! A device other than the reference (a GPU) first proves a small built-in circuit whose proof
-//! is verified on the host (a known-answer check, as zkSync's `gpu_checker`); a device that fails
-//! it is quarantined and takes no work.
+//! is verified on the host (a known-answer check, as zkSync's `gpu_checker`), and again every
+//! `known_answer_interval` between jobs; a device that fails it is quarantined and takes no work.
 //!
 //! Every proof is verified before it is stored, against the verification key read from the zkey on
 //! the host. A proof that fails verification is never stored: on a device that is not the
@@ -64,6 +64,9 @@ pub struct WorkerSettings {
     pub heartbeat: Duration,
     /// How often an idle worker looks for work.
     pub poll: Duration,
+    /// How often a device other than the reference repeats its known-answer check (between
+    /// jobs).
+    pub known_answer_interval: Duration,
 }
 
 /// A worker bound to one engine (device).
@@ -179,9 +182,14 @@ impl Worker {
     /// other than the reference first passes the [known-answer check](Self::known_answer_check).
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         self.known_answer_check().await;
+        let mut last_check = Instant::now();
         loop {
             if *shutdown.borrow() {
                 return;
+            }
+            if !self.quarantined() && last_check.elapsed() >= self.settings.known_answer_interval {
+                self.known_answer_check().await;
+                last_check = Instant::now();
             }
             let mut idle = true;
             if !self.quarantined() {

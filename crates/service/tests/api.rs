@@ -37,6 +37,7 @@ struct Harness {
     devices: Devices,
     stop: watch::Sender<bool>,
     workers: Vec<JoinHandle<()>>,
+    known_answer_interval: Duration,
 }
 
 async fn harness(config: Config) -> Harness {
@@ -58,6 +59,7 @@ async fn harness(config: Config) -> Harness {
         devices,
         stop,
         workers: Vec::new(),
+        known_answer_interval: Duration::from_secs(600),
     }
 }
 
@@ -68,6 +70,7 @@ impl Harness {
             lease: Duration::from_secs(10),
             heartbeat: Duration::from_millis(100),
             poll: Duration::from_millis(10),
+            known_answer_interval: self.known_answer_interval,
         };
         let w = Worker::new(
             self.queue.clone(),
@@ -561,5 +564,21 @@ async fn a_device_failing_its_known_answer_check_takes_no_work() {
     h.start_worker(cpu());
     let job = h.wait_status(&id, "succeeded", None).await;
     assert_eq!(job["attempts"], 1);
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_checked_again_and_quarantined_when_it_goes_bad() {
+    let mut h = harness(Config::default()).await;
+    h.known_answer_interval = Duration::from_millis(50);
+    // Right at start, wrong from its second proof on: the periodic check catches it.
+    h.start_worker(Arc::new(BadDevice::new(1)));
+    let start = Instant::now();
+    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
+        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let error = h.devices.lock().expect("devices")[0].last_error.clone().expect("error");
+    assert!(error.contains("known-answer"), "{error}");
     h.shutdown().await;
 }

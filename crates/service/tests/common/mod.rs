@@ -196,6 +196,7 @@ pub async fn many_workers(queue: &Queue, blobs: &BlobStore, n_workers: usize, n_
             lease: Duration::from_secs(30),
             heartbeat: Duration::from_secs(5),
             poll: Duration::from_millis(10),
+            known_answer_interval: Duration::from_secs(600),
         };
         let w = Worker::new(
             queue.clone(),

@@ -44,9 +44,10 @@
 //! the queue and blobs are on disk, and a crashed node's jobs come back when their leases expire.
 //!
 //! ## Not yet
-//! Preemption of running low-priority jobs, GPU telemetry (NVML), streaming consecutive proofs of one key through `prove_stream`, and blob garbage
-//! collection are not implemented; cancellation and draining act at phase boundaries only (a
-//! proof in progress runs to its end).
+//! Preemption of running low-priority jobs, GPU telemetry (NVML), streaming consecutive proofs of
+//! one key through `prove_stream`, circuit affinity in claims, and blob garbage collection are not
+//! implemented; cancellation and draining act at phase boundaries only (a proof in progress runs
+//! to its end).
 
 #![forbid(unsafe_code)]
 

@@ -58,6 +58,31 @@ fi
 export LD_LIBRARY_PATH="$PWD/target/cuda-pip/nvidia/cu13/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export ZKPROVE_REQUIRE_NVRTC=1 ZKPROVE_REQUIRE_OPENCL=1
 
+step "PostgreSQL for the service's queue tests: Debian's server, a throwaway cluster on a free port"
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "PostgreSQL is needed for the service's queue tests (postgresql)" >&2
+    exit 1
+  fi
+fi
+pg_bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+pg_dir="$(mktemp -d /tmp/zkprove-pg.XXXXXX)"
+pg_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+if [ "$(id -u)" -eq 0 ]; then
+  chown postgres "$pg_dir"
+  as_pg() { su postgres -s /bin/sh -c "$1"; }
+else
+  as_pg() { sh -c "$1"; }
+fi
+as_pg "$pg_bin/initdb -D $pg_dir/data -A trust -U postgres" >/dev/null
+as_pg "$pg_bin/pg_ctl -D $pg_dir/data -l $pg_dir/log -w -o '-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1' start" >/dev/null
+trap 'as_pg "$pg_bin/pg_ctl -D $pg_dir/data -m fast -w stop" >/dev/null 2>&1 || true' EXIT
+# The PostgreSQL tests fail (instead of saying they did not run) when this server is unreachable.
+export ZKPROVE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres" ZKPROVE_REQUIRE_POSTGRES=1
+
 step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
 cargo test -j"$jobs" --workspace
 

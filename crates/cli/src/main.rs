@@ -43,6 +43,12 @@ enum Command {
     Devices(commands::devices::DevicesArgs),
     /// WHIR parameters: `params` prints the rounds and every soundness term.
     Whir(commands::whir::WhirArgs),
+    /// The proving service: HTTP API, queue (SQLite, or PostgreSQL for a fleet) and workers.
+    Serve(commands::serve::ServeArgs),
+    /// Prove jobs of a shared queue (`--db postgres://…`) without serving the API.
+    Worker(commands::serve::WorkerArgs),
+    /// Client of `zkprove serve`: `job submit|status|cancel|proof`.
+    Job(commands::job::JobArgs),
 }
 
 /// Exit statuses a script can rely on.
@@ -77,6 +83,9 @@ fn main() -> ExitCode {
         Command::Devices(args) => commands::devices::run(args),
         Command::Whir(args) => commands::whir::run(args),
         Command::Ml(args) => commands::ml::run(args),
+        Command::Serve(args) => commands::serve::serve(args),
+        Command::Worker(args) => commands::serve::worker(args),
+        Command::Job(args) => commands::job::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

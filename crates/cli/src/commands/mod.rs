@@ -5,4 +5,6 @@ pub mod groth16;
 pub mod groth16_many;
 pub mod ml;
 pub mod whir;
+pub mod job;
+pub mod serve;
 pub mod zkey;

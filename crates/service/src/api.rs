@@ -1,0 +1,419 @@
+//! The HTTP API (axum). Paths and JSON fields are a contract with clients (issue 21):
+//!
+//! | request | answer |
+//! |---|---|
+//! | `POST /v1/circuits`, body a `.zkey` | `200 {"circuit_id": <sha256 hex>}` (idempotent) |
+//! | `POST /v1/jobs?circuit=&priority=&deadline=`, body a `.wtns` | `201 {"job_id"}` |
+//! | `GET /v1/jobs/{id}` | `200` the job (status, attempts, device, error, times) |
+//! | `GET /v1/jobs/{id}/proof` | `200 {"proof", "public"}`; `409 {"error", "status"}` before |
+//! | `DELETE /v1/jobs/{id}` | `200` cancelled; `202` running, stops at its next phase boundary; `409` finished |
+//! | `GET /healthz`, `/readyz`, `/metrics`, `/` | liveness, readiness (database), Prometheus text, status page |
+//!
+//! Every error is a JSON object `{"error": "<what is wrong>"}` with a 4xx/5xx status: 400 for a
+//! malformed request or file, 401 for a missing or unknown bearer token, 404 for an unknown (or
+//! another tenant's) circuit or job, 413 for a body over the limit, 422 for a witness that does
+//! not fit the circuit's key. Bodies are streamed into the blob store (never held whole in
+//! memory) and checked before the job exists: the key's headers and section sizes at
+//! registration, the witness's format and length against the key at submission.
+//!
+//! Tenancy: with `[[tenants]]` configured every `/v1` request needs `Authorization: Bearer
+//! <token>`, and a tenant sees and cancels only its own circuits and jobs (another tenant's are
+//! answered 404, as unknown ones). Without tenants there is one tenant, `default`, and the server
+//! only binds loopback addresses ([`crate::Config::check_bind`]). The status page and `/metrics`
+//! show the whole queue without job ids or tenants.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures_util::StreamExt;
+use serde_json::json;
+use zkprove_circom::{Witness, ZkeyInfo};
+
+use crate::blob::{BlobStore, BlobWriter, is_blob_id};
+use crate::kind::JobKind;
+use crate::metrics::Metrics;
+use crate::queue::{CircuitRow, JobRow, JobStatus, NewJob, Queue};
+use crate::worker::Devices;
+
+/// What the handlers share.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    queue: Queue,
+    blobs: BlobStore,
+    metrics: Metrics,
+    devices: Devices,
+    /// Bearer token → tenant; empty: no authentication, one tenant `default`.
+    tokens: HashMap<String, String>,
+    max_body_bytes: u64,
+    max_attempts: i64,
+}
+
+impl AppState {
+    /// The state of the API.
+    pub fn new(
+        queue: Queue,
+        blobs: BlobStore,
+        metrics: Metrics,
+        devices: Devices,
+        config: &crate::Config,
+    ) -> Self {
+        let tokens = config.tenants.iter().map(|t| (t.token.clone(), t.name.clone())).collect();
+        Self {
+            inner: Arc::new(Inner {
+                queue,
+                blobs,
+                metrics,
+                devices,
+                tokens,
+                max_body_bytes: config.max_body_bytes,
+                max_attempts: i64::from(config.max_attempts),
+            }),
+        }
+    }
+}
+
+/// An error answer: a status and `{"error": message, …}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    body: serde_json::Value,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self { status, body: json!({ "error": message.into() }) }
+    }
+
+    fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!("internal error: {e}");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, format!("internal error: {e}"))
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut response = (self.status, Json(self.body)).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}
+
+type ApiResult<T> = Result<T, ApiError>;
+
+/// The router of the whole API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/v1/circuits", post(post_circuit))
+        .route("/v1/jobs", post(post_job))
+        .route("/v1/jobs/{id}", get(get_job).delete(delete_job))
+        .route("/v1/jobs/{id}/proof", get(get_proof))
+        .route("/healthz", get(|| async { Json(json!({ "status": "ok" })) }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .route("/", get(status_page))
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "no such endpoint") })
+        // Bodies are streamed and limited by `read_body` (with a JSON error), not by axum.
+        .layer(DefaultBodyLimit::disable())
+        .with_state(state)
+}
+
+impl Inner {
+    /// The tenant of a request.
+    fn tenant(&self, headers: &HeaderMap) -> ApiResult<String> {
+        if self.tokens.is_empty() {
+            return Ok("default".into());
+        }
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim);
+        match token.and_then(|t| self.tokens.get(t)) {
+            Some(tenant) => Ok(tenant.clone()),
+            None if token.is_none() => Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "missing bearer token (Authorization: Bearer <token>)",
+            )),
+            None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unknown bearer token")),
+        }
+    }
+
+    /// Streams a request body into a blob writer, refusing more than the limit.
+    async fn read_body(
+        &self,
+        headers: &HeaderMap,
+        body: Body,
+        what: &str,
+    ) -> ApiResult<BlobWriter> {
+        let limit = self.max_body_bytes;
+        let too_large = || {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the {what} is larger than the limit of {limit} bytes"),
+            )
+        };
+        let declared = headers
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit) {
+            return Err(too_large());
+        }
+        let mut writer = self.blobs.writer().map_err(ApiError::internal)?;
+        let mut stream = body.into_data_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| {
+                ApiError::new(StatusCode::BAD_REQUEST, format!("reading the {what}: {e}"))
+            })?;
+            if writer.len() + chunk.len() as u64 > limit {
+                return Err(too_large());
+            }
+            writer.write(&chunk).map_err(ApiError::internal)?;
+        }
+        if writer.is_empty() {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("the {what} is empty")));
+        }
+        Ok(writer)
+    }
+}
+
+async fn post_circuit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> ApiResult<Json<serde_json::Value>> {
+    let s = &state.inner;
+    let tenant = s.tenant(&headers)?;
+    let writer = s.read_body(&headers, body, "zkey").await?;
+    let path = writer.temp_path().to_path_buf();
+    let size = writer.len();
+    let info = tokio::task::spawn_blocking(move || ZkeyInfo::open(&path))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, format!("not a Groth16 zkey: {e}")))?;
+    let circuit_id = writer.finish().map_err(ApiError::internal)?;
+    let row = CircuitRow {
+        circuit_id: circuit_id.clone(),
+        kind: JobKind::Groth16,
+        n_vars: i64::from(info.header.n_vars),
+        n_public: i64::from(info.header.n_public),
+        size_bytes: size as i64,
+    };
+    s.queue.register_circuit(&tenant, &row).await.map_err(ApiError::internal)?;
+    Ok(Json(json!({ "circuit_id": circuit_id })))
+}
+
+/// Parses an RFC 3339 time to µs since the epoch.
+fn parse_time(text: &str) -> Option<i64> {
+    let t =
+        time::OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1000).ok()
+}
+
+/// Formats µs since the epoch as RFC 3339 (UTC).
+pub fn format_time(us: i64) -> Option<String> {
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1000).ok()?;
+    t.format(&time::format_description::well_known::Rfc3339).ok()
+}
+
+async fn post_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<HashMap<String, String>>,
+    body: Body,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let s = &state.inner;
+    let tenant = s.tenant(&headers)?;
+    if let Some(unknown) =
+        params.keys().find(|k| !["circuit", "priority", "deadline"].contains(&k.as_str()))
+    {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("unknown query parameter {unknown:?}"),
+        ));
+    }
+    let circuit_id = params.get("circuit").ok_or_else(|| {
+        ApiError::new(StatusCode::BAD_REQUEST, "missing query parameter circuit (a circuit_id)")
+    })?;
+    let priority = match params.get("priority") {
+        None => 0,
+        Some(p) => p.parse::<i64>().map_err(|_| {
+            ApiError::new(StatusCode::BAD_REQUEST, format!("priority {p:?} is not an integer"))
+        })?,
+    };
+    let deadline = match params.get("deadline") {
+        None => None,
+        Some(d) => Some(parse_time(d).ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("deadline {d:?} is not an RFC 3339 time (e.g. 2026-01-31T12:00:00Z)"),
+            )
+        })?),
+    };
+    let unknown =
+        || ApiError::new(StatusCode::NOT_FOUND, format!("unknown circuit {circuit_id:?}"));
+    if !is_blob_id(circuit_id) {
+        return Err(unknown());
+    }
+    let circuit = s
+        .queue
+        .circuit(&tenant, circuit_id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(unknown)?;
+    let writer = s.read_body(&headers, body, "witness").await?;
+    let (wtns, zkey) = (writer.temp_path().to_path_buf(), s.blobs.path(&circuit.circuit_id));
+    let checked = tokio::task::spawn_blocking(move || -> Result<(), (StatusCode, String)> {
+        let witness = Witness::open(&wtns)
+            .map_err(|e| (StatusCode::BAD_REQUEST, format!("not a witness (.wtns): {e}")))?;
+        let info = ZkeyInfo::open(&zkey)
+            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("the stored key: {e}")))?;
+        witness.check_against(&info.header).map_err(|e| {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("the witness does not fit the circuit: {e}"))
+        })
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    checked.map_err(|(status, message)| ApiError::new(status, message))?;
+    let witness_blob = writer.finish().map_err(ApiError::internal)?;
+    let job = NewJob {
+        tenant,
+        kind: circuit.kind,
+        circuit_id: circuit.circuit_id,
+        witness_blob,
+        priority,
+        deadline,
+        max_attempts: s.max_attempts,
+    };
+    let job_id = s.queue.submit(&job).await.map_err(ApiError::internal)?;
+    Ok((StatusCode::CREATED, Json(json!({ "job_id": job_id }))))
+}
+
+/// The job as the API reports it.
+pub fn job_json(j: &JobRow) -> serde_json::Value {
+    json!({
+        "job_id": j.job_id,
+        "circuit_id": j.circuit_id,
+        "kind": j.kind.as_str(),
+        "status": j.status.as_str(),
+        "priority": j.priority,
+        "deadline": j.deadline.and_then(format_time),
+        "attempts": j.attempts,
+        "device": j.device,
+        "error": j.error,
+        "queued_at": format_time(j.queued_at),
+        "started_at": j.started_at.and_then(format_time),
+        "finished_at": j.finished_at.and_then(format_time),
+    })
+}
+
+async fn find_job(s: &Inner, headers: &HeaderMap, id: &str) -> ApiResult<(String, JobRow)> {
+    let tenant = s.tenant(headers)?;
+    let job = s.queue.job(&tenant, id).await.map_err(ApiError::internal)?;
+    let job =
+        job.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown job {id:?}")))?;
+    Ok((tenant, job))
+}
+
+async fn get_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let (_, job) = find_job(&state.inner, &headers, &id).await?;
+    Ok(Json(job_json(&job)))
+}
+
+async fn get_proof(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let s = &state.inner;
+    let (_, job) = find_job(s, &headers, &id).await?;
+    match (&job.status, &job.result_blob) {
+        (JobStatus::Succeeded, Some(blob)) => {
+            let bytes = s.blobs.get(blob).map_err(ApiError::internal)?;
+            Ok(([(header::CONTENT_TYPE, "application/json")], bytes).into_response())
+        }
+        _ => Err(ApiError {
+            status: StatusCode::CONFLICT,
+            body: json!({
+                "error": format!("job {id} has no proof: it is {}", job.status.as_str()),
+                "status": job.status.as_str(),
+            }),
+        }),
+    }
+}
+
+async fn delete_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let s = &state.inner;
+    let (tenant, _) = find_job(s, &headers, &id).await?;
+    let job = s.queue.cancel(&tenant, &id).await.map_err(ApiError::internal)?;
+    let (job, cancelled_now) =
+        job.ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, format!("unknown job {id:?}")))?;
+    if cancelled_now {
+        s.metrics.jobs.with_label_values(&[&job.circuit_id, "cancelled"]).inc();
+    }
+    match job.status {
+        JobStatus::Cancelled => Ok((StatusCode::OK, Json(job_json(&job)))),
+        JobStatus::Running => Ok((StatusCode::ACCEPTED, Json(job_json(&job)))),
+        // Claimed between the two updates and finished since: report what it is.
+        JobStatus::Queued => Ok((StatusCode::ACCEPTED, Json(job_json(&job)))),
+        JobStatus::Succeeded | JobStatus::Failed => Err(ApiError {
+            status: StatusCode::CONFLICT,
+            body: json!({
+                "error": format!("job {id} is already {}", job.status.as_str()),
+                "status": job.status.as_str(),
+            }),
+        }),
+    }
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    if state.inner.queue.ping().await {
+        (StatusCode::OK, Json(json!({ "status": "ready" }))).into_response()
+    } else {
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "the database does not answer")
+            .into_response()
+    }
+}
+
+async fn metrics(State(state): State<AppState>) -> ApiResult<Response> {
+    let s = &state.inner;
+    let text = s.metrics.render(&s.queue).await.map_err(ApiError::internal)?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response())
+}
+
+async fn status_page(State(state): State<AppState>) -> ApiResult<Html<String>> {
+    let s = &state.inner;
+    let depth = s.queue.queue_depth().await.map_err(ApiError::internal)?;
+    let counts = s.queue.status_counts().await.map_err(ApiError::internal)?;
+    let per_minute = s
+        .queue
+        .succeeded_since(crate::queue::now_us() - 60_000_000)
+        .await
+        .map_err(ApiError::internal)?;
+    let failures = s.queue.recent_failures(10).await.map_err(ApiError::internal)?;
+    let devices = s.devices.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    Ok(Html(crate::page::render(&depth, &counts, per_minute, &devices, &failures)))
+}

@@ -1,0 +1,192 @@
+//! A content-addressed blob store in one directory: each blob is a file named by the lowercase
+//! hex SHA-256 of its bytes. Writes go to a temporary file in `tmp/` of the same directory (same
+//! file system), are synced, then renamed into place, so a reader never sees a partial blob and a
+//! crash leaves at most a stray temporary file. Writing the same bytes twice is a no-op; several
+//! nodes may share the directory.
+
+use std::fs::File;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::{Result, ServiceError};
+
+/// A blob directory.
+#[derive(Debug, Clone)]
+pub struct BlobStore {
+    dir: PathBuf,
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// `n_bytes` random bytes from the operating system, as hex (job ids, temporary names).
+pub fn random_hex(n_bytes: usize) -> String {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::from_os_rng();
+    let bytes: Vec<u8> = (0..n_bytes).map(|_| rng.random()).collect();
+    hex(&bytes)
+}
+
+/// Whether `id` looks like a blob name (64 lowercase hex digits): ids from clients are checked
+/// with this before they become paths.
+pub fn is_blob_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+impl BlobStore {
+    /// Opens (creating) the blob directory.
+    ///
+    /// # Errors
+    /// [`ServiceError::Io`] when the directory cannot be created.
+    pub fn open(dir: impl Into<PathBuf>) -> Result<Self> {
+        let dir = dir.into();
+        let tmp = dir.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(ServiceError::io(&tmp))?;
+        Ok(Self { dir })
+    }
+
+    /// The path of blob `id` (which may not exist).
+    pub fn path(&self, id: &str) -> PathBuf {
+        self.dir.join(id)
+    }
+
+    /// Whether blob `id` exists.
+    pub fn contains(&self, id: &str) -> bool {
+        is_blob_id(id) && self.path(id).is_file()
+    }
+
+    /// Stores `bytes`, returning their id.
+    ///
+    /// # Errors
+    /// [`ServiceError::Io`].
+    pub fn put(&self, bytes: &[u8]) -> Result<String> {
+        let mut w = self.writer()?;
+        w.write(bytes)?;
+        w.finish()
+    }
+
+    /// Reads blob `id` whole.
+    ///
+    /// # Errors
+    /// [`ServiceError::Io`] (a missing blob is `NotFound`).
+    pub fn get(&self, id: &str) -> Result<Vec<u8>> {
+        let path = self.path(id);
+        std::fs::read(&path).map_err(ServiceError::io(path))
+    }
+
+    /// A writer for a blob whose bytes arrive in pieces (an HTTP body).
+    ///
+    /// # Errors
+    /// [`ServiceError::Io`] when the temporary file cannot be created.
+    pub fn writer(&self) -> Result<BlobWriter> {
+        let name = format!("{}-{}", std::process::id(), random_hex(8));
+        let tmp = self.dir.join("tmp").join(name);
+        let file = File::create(&tmp).map_err(ServiceError::io(&tmp))?;
+        Ok(BlobWriter {
+            dir: self.dir.clone(),
+            tmp,
+            file: Some(file),
+            hasher: Sha256::new(),
+            len: 0,
+        })
+    }
+}
+
+/// A blob being written: bytes are hashed as they are written; [`BlobWriter::finish`] renames the
+/// file to its hash. Dropped unfinished, the temporary file is removed.
+#[derive(Debug)]
+pub struct BlobWriter {
+    dir: PathBuf,
+    tmp: PathBuf,
+    file: Option<File>,
+    hasher: Sha256,
+    len: u64,
+}
+
+impl BlobWriter {
+    /// Appends bytes.
+    ///
+    /// # Errors
+    /// [`ServiceError::Io`].
+    pub fn write(&mut self, bytes: &[u8]) -> Result<()> {
+        let tmp = &self.tmp;
+        let file = self.file.as_mut().ok_or_else(|| ServiceError::Io {
+            path: tmp.clone(),
+            source: std::io::Error::other("blob writer already finished"),
+        })?;
+        file.write_all(bytes).map_err(ServiceError::io(tmp))?;
+        self.hasher.update(bytes);
+        self.len += bytes.len() as u64;
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Syncs the file and renames it to its hash; returns the blob id.
+    ///
+    /// # Errors
+    /// [`ServiceError::Io`].
+    pub fn finish(mut self) -> Result<String> {
+        let file = self.file.take();
+        if let Some(file) = file {
+            file.sync_all().map_err(ServiceError::io(&self.tmp))?;
+        }
+        let id = hex(&std::mem::take(&mut self.hasher).finalize());
+        let dest = self.dir.join(&id);
+        std::fs::rename(&self.tmp, &dest).map_err(ServiceError::io(&dest))?;
+        Ok(id)
+    }
+
+    /// The temporary file (readable before [`BlobWriter::finish`]).
+    pub fn temp_path(&self) -> &Path {
+        &self.tmp
+    }
+}
+
+impl Drop for BlobWriter {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_addressed_and_atomic() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = BlobStore::open(dir.path()).expect("open");
+        let id = store.put(b"abc").expect("put");
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(id, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert!(is_blob_id(&id) && store.contains(&id));
+        assert_eq!(store.get(&id).expect("get"), b"abc");
+        assert_eq!(store.put(b"abc").expect("again"), id);
+        let mut w = store.writer().expect("writer");
+        w.write(b"ab").expect("w");
+        w.write(b"c").expect("w");
+        assert_eq!(w.finish().expect("finish"), id);
+        // An abandoned writer leaves nothing behind.
+        let mut w = store.writer().expect("writer");
+        w.write(b"partial").expect("w");
+        drop(w);
+        let left: Vec<_> = std::fs::read_dir(dir.path().join("tmp")).expect("tmp").collect();
+        assert!(left.is_empty(), "{left:?}");
+        assert!(!is_blob_id("../etc/passwd") && !store.contains("ABC"));
+    }
+}

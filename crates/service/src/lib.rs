@@ -1,0 +1,69 @@
+//! The zkprove proving service: an HTTP API to register circuits and submit proving jobs, a
+//! durable queue with priorities and deadlines, workers that prove on the devices of a node, and
+//! Prometheus metrics. One node runs `zkprove serve` on an embedded SQLite database; a fleet runs
+//! the same binary against PostgreSQL (`serve` nodes with the API, `worker` nodes that only
+//! prove), PostgreSQL being the coordinator.
+//!
+//! ## Design
+//! - [`api`]: axum handlers; the paths and JSON fields of issue 21. Uploads are streamed into the
+//!   [`blob`] store (files named by SHA-256, written to a temporary file and renamed) and checked
+//!   before a job exists, so that bad input is refused at submission with a 4xx naming the problem.
+//! - [`queue`]: the jobs table in SQLite or PostgreSQL (one schema, `migrations/`, queries checked
+//!   at run time): claims, leases, fencing tokens, attempts, cancellation, requeue of expired
+//!   leases. The module docs give the protocol.
+//! - [`worker`]: one per device; claims a job, proves it through a [`engine::ProofEngine`] on a
+//!   blocking thread while a heartbeat renews the lease, verifies the proof against the key's
+//!   verification key, and stores it with the fencing token. Phase boundaries (after reading the
+//!   inputs, after proving, after verifying) are where a cancelled job stops.
+//! - [`engine`]: [`engine::BackendEngine`], the Groth16 prover generic over
+//!   `zkprove_groth16::Groth16Backend` (the binary instantiates the CPU and GPU backends), with an
+//!   LRU cache of loaded keys bounded by a memory budget.
+//! - [`kind`]: the job kind ([`JobKind::Groth16`] today), stored with every circuit and job.
+//! - [`metrics`], [`page`]: `/metrics` and the `GET /` status page; [`config`]: the TOML file.
+//!
+//! ## Lease and fencing protocol
+//! A claim sets the job `running`, counts an attempt, increments its `lease_token` and gives the
+//! worker a lease until `now + lease`. The worker renews it every `heartbeat` and at each phase
+//! boundary. Any node requeues jobs whose lease expired. Every state change by a worker names the
+//! job *and* the token it claimed with, and changes nothing when the token is stale: a worker that
+//! stalled or was partitioned past its lease cannot store a result, fail or cancel a job that was
+//! requeued or that another worker now holds. A result is therefore released at most once, by the
+//! holder of the current lease, and only after it verified.
+//!
+//! ## Failure classes
+//! - *bad input* (a key or witness the prover rejects, a CPU proof that fails verification, i.e. a
+//!   witness that does not satisfy the circuit): the job fails at once, with the reason;
+//! - *device* error and *out of memory*: the job is retried (another device, or the CPU);
+//! - *invalid proof* from a device other than the CPU: the proof is discarded, the device is
+//!   quarantined (takes no more work) and the job is retried elsewhere; such a device also proves
+//!   a small built-in circuit when its worker starts and every `known_answer_interval_ms`, and is
+//!   quarantined if that proof fails;
+//! - *lease expired* (a crash, a stall): the job is requeued by any node.
+//!
+//! A retried job fails for good after `max_attempts` claims (3 by default). Jobs survive restarts:
+//! the queue and blobs are on disk, and a crashed node's jobs come back when their leases expire.
+//!
+//! ## Not yet
+//! Preemption of running low-priority jobs, GPU telemetry (NVML), streaming consecutive proofs of
+//! one key through `prove_stream`, circuit affinity in claims, and blob garbage collection are not
+//! implemented; cancellation and draining act at phase boundaries only (a proof in progress runs
+//! to its end).
+
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod blob;
+pub mod config;
+pub mod engine;
+mod error;
+pub mod kind;
+pub mod metrics;
+pub mod page;
+pub mod queue;
+pub mod server;
+pub mod worker;
+
+pub use config::{Config, Tenant};
+pub use error::{Result, ServiceError};
+pub use kind::JobKind;
+pub use server::Service;

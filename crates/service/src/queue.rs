@@ -1,0 +1,790 @@
+//! The job queue, in SQLite or PostgreSQL through one `sqlx` Any pool and one schema
+//! (`migrations/`), with queries checked at run time (no database is needed to build).
+//!
+//! ## Claims, leases and fencing
+//! [`Queue::claim`] takes the first queued job in the order *priority descending, deadline
+//! ascending (none last), submission ascending* and marks it `running` for the claiming worker in
+//! one statement: `UPDATE jobs SET … lease_token = lease_token + 1 … WHERE job_id = (SELECT …
+//! ORDER BY … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING …`. On PostgreSQL the sub-select locks
+//! the row and skips rows other claims hold, so concurrent workers never wait on each other nor
+//! take the same job; on SQLite the statement runs in a `BEGIN IMMEDIATE` transaction (the
+//! database's single writer lock is taken up front, so two claims serialize instead of failing
+//! on a lock upgrade).
+//!
+//! A claim is a lease until `lease_expires_at`, renewed by [`Queue::heartbeat`]. The lease token
+//! (incremented at every claim) is the *fencing token*: every state change a worker makes
+//! ([`Queue::heartbeat`], [`Queue::complete`], [`Queue::fail`], [`Queue::release`],
+//! [`Queue::finish_cancelled`]) is an `UPDATE … WHERE job_id = ? AND lease_token = ? AND
+//! status = 'running'`, and changes nothing — [`ServiceError::LeaseLost`] — once the lease has
+//! expired and the job was requeued ([`Queue::requeue_expired`], run by any node) or claimed again.
+//! A worker that stalled past its lease can therefore never store a result or fail a job that
+//! another worker now holds.
+//!
+//! ## Attempts and failure classes
+//! A claim counts an attempt. [`Queue::fail`] with [`FailureClass::BadInput`] fails the job at
+//! once; a retryable class (a device error, out of memory, a proof that failed verification on a
+//! device, an expired lease) requeues it while `attempts < max_attempts` and fails it after.
+//! [`Queue::release`] (drain, preemption) requeues without using the attempt.
+//!
+//! Times are microseconds since the Unix epoch, from the clock of the node that writes them:
+//! nodes of one PostgreSQL queue need synchronized clocks (NTP) and leases much longer than their
+//! skew; skew can only requeue a live job early, never let a stale worker store (the token does
+//! not depend on clocks).
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::{AnyPool, Row};
+
+use crate::error::{Result, ServiceError};
+use crate::kind::JobKind;
+
+/// The current time in microseconds since the Unix epoch.
+pub fn now_us() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros() as i64).unwrap_or(0)
+}
+
+/// Which database the queue is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DbKind {
+    /// An embedded SQLite file (one node).
+    Sqlite,
+    /// A PostgreSQL server (a fleet).
+    Postgres,
+}
+
+/// A job's status, as the API reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    /// Waiting for a worker.
+    Queued,
+    /// Claimed by a worker holding a lease.
+    Running,
+    /// Proved and verified; the proof is available.
+    Succeeded,
+    /// Failed for good (bad input, or attempts exhausted).
+    Failed,
+    /// Cancelled by its tenant.
+    Cancelled,
+}
+
+impl JobStatus {
+    /// The status as stored and reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored status.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Self::Queued,
+            "running" => Self::Running,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            "cancelled" => Self::Cancelled,
+            _ => return None,
+        })
+    }
+
+    /// Whether the job is finished (succeeded, failed or cancelled).
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
+    }
+}
+
+/// Why a job failed: decides whether it is tried again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureClass {
+    /// The input cannot be proved (a malformed key or witness, a witness that does not satisfy
+    /// the circuit): failed at once.
+    BadInput,
+    /// A device failed (driver error, kernel failure): retried.
+    Device,
+    /// A device ran out of memory: retried (on another device or the CPU).
+    OutOfMemory,
+    /// A device's proof failed verification (the device is quarantined): retried elsewhere.
+    InvalidProof,
+    /// The worker's lease expired (a crash or a stall): retried.
+    LeaseExpired,
+}
+
+impl FailureClass {
+    /// The class as stored and reported.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadInput => "bad_input",
+            Self::Device => "device",
+            Self::OutOfMemory => "out_of_memory",
+            Self::InvalidProof => "invalid_proof",
+            Self::LeaseExpired => "lease_expired",
+        }
+    }
+
+    /// Whether a job failing this way is tried again (while attempts remain).
+    pub fn is_retryable(self) -> bool {
+        !matches!(self, Self::BadInput)
+    }
+}
+
+/// A registered circuit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CircuitRow {
+    /// The SHA-256 of the zkey (hex), also its blob id.
+    pub circuit_id: String,
+    /// What it proves.
+    pub kind: JobKind,
+    /// Signals of the circuit (the witness length).
+    pub n_vars: i64,
+    /// Public signals.
+    pub n_public: i64,
+    /// The zkey's size in bytes.
+    pub size_bytes: i64,
+}
+
+/// A job as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRow {
+    /// The job's id.
+    pub job_id: String,
+    /// Its tenant.
+    pub tenant: String,
+    /// What it proves.
+    pub kind: JobKind,
+    /// The circuit (zkey blob id).
+    pub circuit_id: String,
+    /// The witness's blob id.
+    pub witness_blob: String,
+    /// Higher runs first.
+    pub priority: i64,
+    /// Earliest deadline first among equal priorities (µs since the epoch).
+    pub deadline: Option<i64>,
+    /// Its status.
+    pub status: JobStatus,
+    /// Claims so far.
+    pub attempts: i64,
+    /// The attempt cap.
+    pub max_attempts: i64,
+    /// The fencing token of the current (or last) claim.
+    pub lease_token: i64,
+    /// The worker holding the lease (`node/device#n`), while running.
+    pub lease_owner: Option<String>,
+    /// Whether the tenant asked to cancel it while it ran.
+    pub cancel_requested: bool,
+    /// The device of the last claim.
+    pub device: Option<String>,
+    /// The failure class of the last failure.
+    pub error_class: Option<String>,
+    /// The last error.
+    pub error: Option<String>,
+    /// The result's blob id (`{"proof", "public"}` JSON), once succeeded.
+    pub result_blob: Option<String>,
+    /// Submission time (µs).
+    pub queued_at: i64,
+    /// Time of the last claim (µs).
+    pub started_at: Option<i64>,
+    /// Time it finished (µs).
+    pub finished_at: Option<i64>,
+}
+
+/// A job as a worker holds it after [`Queue::claim`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimedJob {
+    /// The job.
+    pub job: JobRow,
+    /// The fencing token of this claim.
+    pub token: i64,
+}
+
+/// A job's outcome after [`Queue::fail`] or a lease expiry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    /// The job.
+    pub job_id: String,
+    /// Its circuit.
+    pub circuit_id: String,
+    /// Its status now.
+    pub status: JobStatus,
+}
+
+/// A new job.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// Its tenant.
+    pub tenant: String,
+    /// What it proves.
+    pub kind: JobKind,
+    /// The circuit.
+    pub circuit_id: String,
+    /// The witness's blob id.
+    pub witness_blob: String,
+    /// Higher runs first.
+    pub priority: i64,
+    /// Its deadline (µs since the epoch).
+    pub deadline: Option<i64>,
+    /// The attempt cap.
+    pub max_attempts: i64,
+}
+
+/// The migrations, embedded in the binary.
+#[derive(Debug)]
+struct Embedded;
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(
+        self,
+    ) -> Pin<
+        Box<
+            dyn Future<Output = std::result::Result<Vec<Migration>, sqlx::error::BoxDynError>>
+                + Send,
+        >,
+    > {
+        Box::pin(async {
+            Ok(vec![Migration::new(
+                1,
+                Cow::Borrowed("jobs"),
+                MigrationType::Simple,
+                Cow::Borrowed(include_str!("../migrations/0001_jobs.sql")),
+                false,
+            )])
+        })
+    }
+}
+
+const JOB_COLUMNS: &str = "job_id, tenant, kind, circuit_id, witness_blob, priority, deadline, \
+    status, attempts, max_attempts, lease_token, lease_owner, cancel_requested, device, error_class, error, \
+    result_blob, queued_at, started_at, finished_at";
+
+/// The claim order: priority, then earliest deadline (none last), then submission.
+const CLAIM_ORDER: &str = "priority DESC, CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, \
+    deadline ASC, queued_at ASC, job_id ASC";
+
+fn corrupt(message: String) -> ServiceError {
+    ServiceError::CorruptRow { table: "jobs", message }
+}
+
+fn job_from_row(row: &AnyRow) -> Result<JobRow> {
+    let get = |e: sqlx::Error| ServiceError::Database { operation: "decode job", source: e };
+    let status: String = row.try_get("status").map_err(get)?;
+    let kind: String = row.try_get("kind").map_err(get)?;
+    Ok(JobRow {
+        job_id: row.try_get("job_id").map_err(get)?,
+        tenant: row.try_get("tenant").map_err(get)?,
+        kind: JobKind::parse(&kind).ok_or_else(|| corrupt(format!("unknown kind {kind:?}")))?,
+        circuit_id: row.try_get("circuit_id").map_err(get)?,
+        witness_blob: row.try_get("witness_blob").map_err(get)?,
+        priority: row.try_get("priority").map_err(get)?,
+        deadline: row.try_get("deadline").map_err(get)?,
+        status: JobStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("unknown status {status:?}")))?,
+        attempts: row.try_get("attempts").map_err(get)?,
+        max_attempts: row.try_get("max_attempts").map_err(get)?,
+        lease_token: row.try_get("lease_token").map_err(get)?,
+        lease_owner: row.try_get("lease_owner").map_err(get)?,
+        cancel_requested: row.try_get::<i64, _>("cancel_requested").map_err(get)? != 0,
+        device: row.try_get("device").map_err(get)?,
+        error_class: row.try_get("error_class").map_err(get)?,
+        error: row.try_get("error").map_err(get)?,
+        result_blob: row.try_get("result_blob").map_err(get)?,
+        queued_at: row.try_get("queued_at").map_err(get)?,
+        started_at: row.try_get("started_at").map_err(get)?,
+        finished_at: row.try_get("finished_at").map_err(get)?,
+    })
+}
+
+fn transition_from_row(row: &AnyRow) -> Result<Transition> {
+    let get = |e: sqlx::Error| ServiceError::Database { operation: "decode job", source: e };
+    let status: String = row.try_get("status").map_err(get)?;
+    Ok(Transition {
+        job_id: row.try_get("job_id").map_err(get)?,
+        circuit_id: row.try_get("circuit_id").map_err(get)?,
+        status: JobStatus::parse(&status)
+            .ok_or_else(|| corrupt(format!("unknown status {status:?}")))?,
+    })
+}
+
+/// The queue: a connection pool to SQLite or PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pool: AnyPool,
+    kind: DbKind,
+}
+
+impl Queue {
+    /// Connects to `url` (`sqlite:…` or `postgres://…`) and applies the migrations.
+    ///
+    /// # Errors
+    /// [`ServiceError::UnsupportedDatabase`], [`ServiceError::Database`],
+    /// [`ServiceError::Migration`].
+    pub async fn connect(url: &str) -> Result<Self> {
+        sqlx::any::install_default_drivers();
+        let kind = if url.starts_with("sqlite:") {
+            DbKind::Sqlite
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            DbKind::Postgres
+        } else {
+            return Err(ServiceError::UnsupportedDatabase { url: url.into() });
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if kind == DbKind::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await
+            .map_err(ServiceError::db("connect"))?;
+        if kind == DbKind::Sqlite {
+            // Readers never wait for the writer; survives a process crash (synchronous = FULL).
+            sqlx::query("PRAGMA journal_mode = WAL")
+                .execute(&pool)
+                .await
+                .map_err(ServiceError::db("enable WAL"))?;
+        }
+        let migrator =
+            Migrator::new(Embedded).await.map_err(|source| ServiceError::Migration { source })?;
+        migrator.run(&pool).await.map_err(|source| ServiceError::Migration { source })?;
+        Ok(Self { pool, kind })
+    }
+
+    /// Which database this is.
+    pub fn db_kind(&self) -> DbKind {
+        self.kind
+    }
+
+    /// Whether the database answers.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Records a circuit for a tenant (a no-op when it is already registered).
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn register_circuit(&self, tenant: &str, circuit: &CircuitRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO circuits (tenant, circuit_id, kind, n_vars, n_public, size_bytes, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (tenant, circuit_id) DO NOTHING",
+        )
+        .bind(tenant)
+        .bind(&circuit.circuit_id)
+        .bind(circuit.kind.as_str())
+        .bind(circuit.n_vars)
+        .bind(circuit.n_public)
+        .bind(circuit.size_bytes)
+        .bind(now_us())
+        .execute(&self.pool)
+        .await
+        .map_err(ServiceError::db("register circuit"))?;
+        Ok(())
+    }
+
+    /// A tenant's circuit.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn circuit(&self, tenant: &str, circuit_id: &str) -> Result<Option<CircuitRow>> {
+        let row = sqlx::query(
+            "SELECT circuit_id, kind, n_vars, n_public, size_bytes FROM circuits \
+             WHERE tenant = $1 AND circuit_id = $2",
+        )
+        .bind(tenant)
+        .bind(circuit_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(ServiceError::db("look up circuit"))?;
+        let Some(row) = row else { return Ok(None) };
+        let get =
+            |e: sqlx::Error| ServiceError::Database { operation: "decode circuit", source: e };
+        let kind: String = row.try_get("kind").map_err(get)?;
+        Ok(Some(CircuitRow {
+            circuit_id: row.try_get("circuit_id").map_err(get)?,
+            kind: JobKind::parse(&kind).ok_or_else(|| ServiceError::CorruptRow {
+                table: "circuits",
+                message: format!("unknown kind {kind:?}"),
+            })?,
+            n_vars: row.try_get("n_vars").map_err(get)?,
+            n_public: row.try_get("n_public").map_err(get)?,
+            size_bytes: row.try_get("size_bytes").map_err(get)?,
+        }))
+    }
+
+    /// Queues a job; returns its id (128 random bits, hex).
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn submit(&self, job: &NewJob) -> Result<String> {
+        let job_id = crate::blob::random_hex(16);
+        sqlx::query(
+            "INSERT INTO jobs (job_id, tenant, kind, circuit_id, witness_blob, priority, deadline, \
+             status, attempts, max_attempts, lease_token, cancel_requested, queued_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', 0, $8, 0, 0, $9)",
+        )
+        .bind(&job_id)
+        .bind(&job.tenant)
+        .bind(job.kind.as_str())
+        .bind(&job.circuit_id)
+        .bind(&job.witness_blob)
+        .bind(job.priority)
+        .bind(job.deadline)
+        .bind(job.max_attempts)
+        .bind(now_us())
+        .execute(&self.pool)
+        .await
+        .map_err(ServiceError::db("submit job"))?;
+        Ok(job_id)
+    }
+
+    /// A job by id, whatever its tenant (workers, tests).
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn job_any_tenant(&self, job_id: &str) -> Result<Option<JobRow>> {
+        let row = sqlx::query(&format!("SELECT {JOB_COLUMNS} FROM jobs WHERE job_id = $1"))
+            .bind(job_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(ServiceError::db("read job"))?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
+    /// A tenant's job (another tenant's job is `None`, as an unknown one).
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn job(&self, tenant: &str, job_id: &str) -> Result<Option<JobRow>> {
+        Ok(self.job_any_tenant(job_id).await?.filter(|j| j.tenant == tenant))
+    }
+
+    /// Cancels a tenant's job: a queued job is cancelled now; a running one is marked, and its
+    /// worker stops at the next phase boundary. Returns the job as it is after the request and
+    /// whether this call cancelled it (`None`: no such job for this tenant).
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn cancel(&self, tenant: &str, job_id: &str) -> Result<Option<(JobRow, bool)>> {
+        let now = now_us();
+        let cancelled = sqlx::query(
+            "UPDATE jobs SET status = 'cancelled', finished_at = $1 \
+             WHERE job_id = $2 AND tenant = $3 AND status = 'queued'",
+        )
+        .bind(now)
+        .bind(job_id)
+        .bind(tenant)
+        .execute(&self.pool)
+        .await
+        .map_err(ServiceError::db("cancel job"))?
+        .rows_affected()
+            == 1;
+        sqlx::query(
+            "UPDATE jobs SET cancel_requested = 1 \
+             WHERE job_id = $1 AND tenant = $2 AND status = 'running'",
+        )
+        .bind(job_id)
+        .bind(tenant)
+        .execute(&self.pool)
+        .await
+        .map_err(ServiceError::db("cancel job"))?;
+        Ok(self.job(tenant, job_id).await?.map(|j| (j, cancelled)))
+    }
+
+    /// Claims the next job (see the module docs) for `owner` on `device`, with a lease of `lease`.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn claim(
+        &self,
+        owner: &str,
+        device: &str,
+        lease: Duration,
+    ) -> Result<Option<ClaimedJob>> {
+        let now = now_us();
+        let lock = match self.kind {
+            DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
+            DbKind::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET status = 'running', attempts = attempts + 1, \
+             lease_token = lease_token + 1, lease_owner = $1, lease_expires_at = $2, \
+             started_at = $3, device = $4 \
+             WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'queued' \
+             ORDER BY {CLAIM_ORDER} LIMIT 1{lock}) \
+             RETURNING {JOB_COLUMNS}"
+        );
+        let query = sqlx::query(&sql)
+            .bind(owner)
+            .bind(now + lease.as_micros() as i64)
+            .bind(now)
+            .bind(device);
+        let row = match self.kind {
+            DbKind::Postgres => {
+                query.fetch_optional(&self.pool).await.map_err(ServiceError::db("claim"))?
+            }
+            DbKind::Sqlite => {
+                let mut tx = self
+                    .pool
+                    .begin_with("BEGIN IMMEDIATE")
+                    .await
+                    .map_err(ServiceError::db("claim: begin"))?;
+                let row =
+                    query.fetch_optional(&mut *tx).await.map_err(ServiceError::db("claim"))?;
+                tx.commit().await.map_err(ServiceError::db("claim: commit"))?;
+                row
+            }
+        };
+        let Some(row) = row else { return Ok(None) };
+        let job = job_from_row(&row)?;
+        Ok(Some(ClaimedJob { token: job.lease_token, job }))
+    }
+
+    /// Renews a lease; returns whether the tenant asked to cancel the job.
+    ///
+    /// # Errors
+    /// [`ServiceError::LeaseLost`] when the token is stale; [`ServiceError::Database`].
+    pub async fn heartbeat(&self, job_id: &str, token: i64, lease: Duration) -> Result<bool> {
+        let row = sqlx::query(
+            "UPDATE jobs SET lease_expires_at = $1 \
+             WHERE job_id = $2 AND lease_token = $3 AND status = 'running' \
+             RETURNING cancel_requested",
+        )
+        .bind(now_us() + lease.as_micros() as i64)
+        .bind(job_id)
+        .bind(token)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(ServiceError::db("heartbeat"))?;
+        match row {
+            Some(row) => Ok(row
+                .try_get::<i64, _>("cancel_requested")
+                .map_err(ServiceError::db("heartbeat"))?
+                != 0),
+            None => Err(ServiceError::LeaseLost { job_id: job_id.into(), token }),
+        }
+    }
+
+    /// Runs a fenced update: exactly one row, or the lease is lost.
+    async fn fenced(
+        &self,
+        operation: &'static str,
+        sql: &str,
+        job_id: &str,
+        token: i64,
+        binds: Vec<Option<String>>,
+    ) -> Result<Transition> {
+        let mut query = sqlx::query(sql).bind(job_id).bind(token).bind(now_us());
+        for b in binds {
+            query = query.bind(b);
+        }
+        let row = query.fetch_optional(&self.pool).await.map_err(ServiceError::db(operation))?;
+        match row {
+            Some(row) => transition_from_row(&row),
+            None => Err(ServiceError::LeaseLost { job_id: job_id.into(), token }),
+        }
+    }
+
+    /// Stores a verified result (`result_blob`) for a claimed job: the job succeeds.
+    ///
+    /// # Errors
+    /// [`ServiceError::LeaseLost`] when the token is stale (nothing is stored);
+    /// [`ServiceError::Database`].
+    pub async fn complete(&self, job_id: &str, token: i64, result_blob: &str) -> Result<()> {
+        self.fenced(
+            "complete job",
+            "UPDATE jobs SET status = 'succeeded', finished_at = $3, result_blob = $4, \
+             error = NULL, error_class = NULL, lease_owner = NULL, lease_expires_at = NULL \
+             WHERE job_id = $1 AND lease_token = $2 AND status = 'running' \
+             RETURNING job_id, circuit_id, status",
+            job_id,
+            token,
+            vec![Some(result_blob.into())],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Records a failure of a claimed job: [`FailureClass::BadInput`] fails it; a retryable class
+    /// requeues it while attempts remain, and fails it after.
+    ///
+    /// # Errors
+    /// [`ServiceError::LeaseLost`]; [`ServiceError::Database`].
+    pub async fn fail(
+        &self,
+        job_id: &str,
+        token: i64,
+        class: FailureClass,
+        error: &str,
+    ) -> Result<Transition> {
+        let retry = if class.is_retryable() { "1" } else { "0" };
+        let sql = format!(
+            "UPDATE jobs SET \
+             status = CASE WHEN {retry} = 1 AND attempts < max_attempts THEN 'queued' \
+             ELSE 'failed' END, \
+             finished_at = CASE WHEN {retry} = 1 AND attempts < max_attempts THEN NULL \
+             ELSE $3 END, \
+             error_class = $4, error = $5, lease_owner = NULL, lease_expires_at = NULL \
+             WHERE job_id = $1 AND lease_token = $2 AND status = 'running' \
+             RETURNING job_id, circuit_id, status"
+        );
+        self.fenced(
+            "fail job",
+            &sql,
+            job_id,
+            token,
+            vec![Some(class.as_str().into()), Some(error.into())],
+        )
+        .await
+    }
+
+    /// Requeues a claimed job without using its attempt (draining, preemption).
+    ///
+    /// # Errors
+    /// [`ServiceError::LeaseLost`]; [`ServiceError::Database`].
+    pub async fn release(&self, job_id: &str, token: i64) -> Result<()> {
+        self.fenced(
+            "release job",
+            "UPDATE jobs SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, \
+             lease_expires_at = NULL, started_at = NULL \
+             WHERE job_id = $1 AND lease_token = $2 AND status = 'running' AND $3 > 0 \
+             RETURNING job_id, circuit_id, status",
+            job_id,
+            token,
+            vec![],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Marks a claimed job whose cancellation was requested as cancelled.
+    ///
+    /// # Errors
+    /// [`ServiceError::LeaseLost`]; [`ServiceError::Database`].
+    pub async fn finish_cancelled(&self, job_id: &str, token: i64) -> Result<()> {
+        self.fenced(
+            "cancel running job",
+            "UPDATE jobs SET status = 'cancelled', finished_at = $3, lease_owner = NULL, \
+             lease_expires_at = NULL \
+             WHERE job_id = $1 AND lease_token = $2 AND status = 'running' \
+             RETURNING job_id, circuit_id, status",
+            job_id,
+            token,
+            vec![],
+        )
+        .await
+        .map(drop)
+    }
+
+    /// Requeues every running job whose lease expired (any node may run this): cancelled if its
+    /// cancellation was requested, failed when its attempts are used up, queued otherwise.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn requeue_expired(&self) -> Result<Vec<Transition>> {
+        let rows = sqlx::query(
+            "UPDATE jobs SET \
+             status = CASE WHEN cancel_requested = 1 THEN 'cancelled' \
+             WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END, \
+             finished_at = CASE WHEN cancel_requested = 1 OR attempts >= max_attempts THEN $1 \
+             ELSE NULL END, \
+             error_class = 'lease_expired', \
+             error = 'the lease of ' || lease_owner || ' expired', \
+             lease_owner = NULL, lease_expires_at = NULL \
+             WHERE status = 'running' AND lease_expires_at < $1 \
+             RETURNING job_id, circuit_id, status",
+        )
+        .bind(now_us())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(ServiceError::db("requeue expired leases"))?;
+        rows.iter().map(transition_from_row).collect()
+    }
+
+    /// Queued jobs by priority, highest first.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn queue_depth(&self) -> Result<Vec<(i64, i64)>> {
+        let rows = sqlx::query(
+            "SELECT priority, COUNT(*) AS n FROM jobs WHERE status = 'queued' \
+             GROUP BY priority ORDER BY priority DESC",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(ServiceError::db("queue depth"))?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("priority")?, r.try_get("n")?)))
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(ServiceError::db("queue depth"))
+    }
+
+    /// Jobs per status.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn status_counts(&self) -> Result<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT status, COUNT(*) AS n FROM jobs GROUP BY status")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(ServiceError::db("status counts"))?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(ServiceError::db("status counts"))
+    }
+
+    /// Jobs that succeeded since `since_us`.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn succeeded_since(&self, since_us: i64) -> Result<i64> {
+        sqlx::query(
+            "SELECT COUNT(*) AS n FROM jobs WHERE status = 'succeeded' AND finished_at >= $1",
+        )
+        .bind(since_us)
+        .fetch_one(&self.pool)
+        .await
+        .and_then(|r| r.try_get("n"))
+        .map_err(ServiceError::db("proofs per minute"))
+    }
+
+    /// The ids of running jobs whose lease owner starts with `owner_prefix`.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn running_jobs_of(&self, owner_prefix: &str) -> Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT job_id FROM jobs WHERE status = 'running' AND lease_owner LIKE $1 \
+             ORDER BY job_id",
+        )
+        .bind(format!("{owner_prefix}%"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(ServiceError::db("running jobs"))?;
+        rows.iter()
+            .map(|r| r.try_get("job_id"))
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(ServiceError::db("running jobs"))
+    }
+
+    /// The `limit` most recent failed jobs.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn recent_failures(&self, limit: i64) -> Result<Vec<JobRow>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE status = 'failed' \
+             ORDER BY finished_at DESC LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(ServiceError::db("recent failures"))?;
+        rows.iter().map(job_from_row).collect()
+    }
+}

@@ -1,0 +1,487 @@
+//! A worker: one device, one job at a time.
+//!
+//! The loop: requeue expired leases (any node does), claim the next job, run it, repeat; idle,
+//! it polls every `poll`. Running a job goes through phases — read the witness, prove, verify,
+//! store — and at each boundary the worker renews its lease, which also tells it whether the
+//! tenant cancelled the job (it then stops there and marks the job cancelled) or whether the lease
+//! was lost (it then stops and stores nothing). Between boundaries a heartbeat task renews the
+//! lease every `heartbeat` while the proof runs on a blocking thread, off the async runtime, so
+//! that a long proof does not starve the heartbeats.
+//!
+//! A device other than the reference (a GPU) first proves a small built-in circuit whose proof
+//! is verified on the host (a known-answer check, as zkSync's `gpu_checker`), and again every
+//! `known_answer_interval` between jobs; a device that fails it is quarantined and takes no work.
+//!
+//! Every proof is verified before it is stored, against the verification key read from the zkey on
+//! the host. A proof that fails verification is never stored: on a device that is not the
+//! reference (a GPU) the device is quarantined — it takes no more work, and is reported on the
+//! status page and in `zkprove_devices_quarantined` — and the job goes back to the queue for
+//! another device; on the reference CPU backend the witness is at fault (it does not satisfy the
+//! circuit) and the job fails as bad input.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+use zkprove_circom::{Proof, VerificationKey, Witness, Zkey, public_signals_to_json};
+use zkprove_field::bn254::Fr;
+
+use crate::blob::BlobStore;
+use crate::engine::{EngineError, ProofEngine};
+use crate::error::ServiceError;
+use crate::kind::JobKind;
+use crate::metrics::Metrics;
+use crate::queue::{ClaimedJob, FailureClass, JobStatus, Queue, now_us};
+
+/// What the status page shows of a device.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeviceInfo {
+    /// The device's name.
+    pub name: String,
+    /// Whether it is proving now.
+    pub busy: bool,
+    /// Whether it was quarantined (a proof of its failed verification).
+    pub quarantined: bool,
+    /// Proofs it completed.
+    pub proofs: u64,
+    /// Its last failure.
+    pub last_error: Option<String>,
+}
+
+/// The devices of this process, shared with the API (status page, readiness).
+pub type Devices = Arc<Mutex<Vec<DeviceInfo>>>;
+
+/// Timing of a worker.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// This worker's name in leases (`node/device#n`).
+    pub owner: String,
+    /// The lease of a claim.
+    pub lease: Duration,
+    /// How often the lease is renewed while proving.
+    pub heartbeat: Duration,
+    /// How often an idle worker looks for work.
+    pub poll: Duration,
+    /// How often a device other than the reference repeats its known-answer check (between
+    /// jobs).
+    pub known_answer_interval: Duration,
+}
+
+/// A worker bound to one engine (device).
+pub struct Worker {
+    queue: Queue,
+    blobs: BlobStore,
+    metrics: Metrics,
+    engine: Arc<dyn ProofEngine>,
+    settings: WorkerSettings,
+    devices: Devices,
+    slot: usize,
+    vks: HashMap<String, VerificationKey>,
+}
+
+impl core::fmt::Debug for Worker {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Worker").field("owner", &self.settings.owner).finish()
+    }
+}
+
+/// How a job run ended, for logs and tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunOutcome {
+    /// A verified proof was stored.
+    Stored,
+    /// The job failed (or was requeued) with this class.
+    Failed(FailureClass),
+    /// The job was cancelled at a phase boundary.
+    Cancelled,
+    /// The lease was lost: nothing was stored.
+    LeaseLost,
+}
+
+/// Why a phase boundary stops the job.
+enum Stop {
+    Cancel,
+    Lost,
+}
+
+impl Worker {
+    /// A worker proving with `engine`, registered in `devices`.
+    pub fn new(
+        queue: Queue,
+        blobs: BlobStore,
+        metrics: Metrics,
+        engine: Arc<dyn ProofEngine>,
+        settings: WorkerSettings,
+        devices: Devices,
+    ) -> Self {
+        let slot = {
+            let mut d = devices.lock().unwrap_or_else(|e| e.into_inner());
+            d.push(DeviceInfo { name: engine.device(), ..DeviceInfo::default() });
+            d.len() - 1
+        };
+        Self { queue, blobs, metrics, engine, settings, devices, slot, vks: HashMap::new() }
+    }
+
+    fn device_info(&self, f: impl FnOnce(&mut DeviceInfo)) {
+        let mut d = self.devices.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(info) = d.get_mut(self.slot) {
+            f(info);
+        }
+    }
+
+    fn quarantined(&self) -> bool {
+        let d = self.devices.lock().unwrap_or_else(|e| e.into_inner());
+        d.get(self.slot).is_some_and(|i| i.quarantined)
+    }
+
+    /// The known-answer check of a device that is not the reference: a proof of a small
+    /// built-in circuit (fixed seed), verified on the host. A device that fails it is quarantined
+    /// before it takes any job. Returns whether the device passed.
+    pub async fn known_answer_check(&self) -> bool {
+        if self.engine.is_reference() {
+            return true;
+        }
+        let (engine, blobs) = (self.engine.clone(), self.blobs.clone());
+        let checked = blocking(move || {
+            use rand::SeedableRng;
+            let err = |e: &dyn std::fmt::Display| EngineError {
+                class: FailureClass::Device,
+                message: format!("known-answer check: {e}"),
+            };
+            let mut rng = rand::rngs::StdRng::seed_from_u64(21);
+            let (r1cs, witness) =
+                zkprove_groth16::setup::mul_chain(4, &mut rng).map_err(|e| err(&e))?;
+            let zkey = zkprove_groth16::setup::setup(&r1cs, &mut rng).map_err(|e| err(&e))?;
+            let vk = zkprove_groth16::verification_key(&zkey.header, &zkey.ic);
+            let bytes = zkey.to_bytes().map_err(|e| err(&e))?;
+            let id = blobs.put(&bytes).map_err(|e| err(&e))?;
+            let proved = engine.prove_groth16(&id, &blobs.path(&id), &witness)?;
+            let n_public = vk.n_public as usize;
+            zkprove_groth16::verify(&vk, &witness[1..=n_public], &proved.proof).map_err(|e| err(&e))
+        })
+        .await;
+        match checked {
+            Ok(()) => true,
+            Err(e) => {
+                let device = self.engine.device();
+                tracing::error!(device = %device, "{}: device quarantined", e.message);
+                self.metrics.invalid_proofs.with_label_values(&[&device]).inc();
+                self.metrics.quarantined.inc();
+                self.device_info(|d| {
+                    d.quarantined = true;
+                    d.last_error = Some(e.message.clone());
+                });
+                false
+            }
+        }
+    }
+
+    /// Works until `shutdown` turns true: the job in hand is finished first (drain). A device
+    /// other than the reference first passes the [known-answer check](Self::known_answer_check).
+    pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
+        self.known_answer_check().await;
+        let mut last_check = Instant::now();
+        loop {
+            if *shutdown.borrow() {
+                return;
+            }
+            if !self.quarantined() && last_check.elapsed() >= self.settings.known_answer_interval {
+                self.known_answer_check().await;
+                last_check = Instant::now();
+            }
+            let mut idle = true;
+            if !self.quarantined() {
+                self.requeue_expired().await;
+                match self
+                    .queue
+                    .claim(&self.settings.owner, &self.engine.device(), self.settings.lease)
+                    .await
+                {
+                    Ok(Some(job)) => {
+                        idle = false;
+                        let outcome = self.run_job(job).await;
+                        tracing::debug!(owner = %self.settings.owner, ?outcome, "job run");
+                    }
+                    Ok(None) => {}
+                    Err(e) => tracing::warn!(owner = %self.settings.owner, "claim failed: {e}"),
+                }
+            }
+            if idle {
+                tokio::select! {
+                    _ = tokio::time::sleep(self.settings.poll) => {}
+                    _ = shutdown.changed() => {}
+                }
+            }
+        }
+    }
+
+    /// Requeues expired leases and counts what happened to them.
+    pub async fn requeue_expired(&self) {
+        match self.queue.requeue_expired().await {
+            Ok(moved) => {
+                for t in moved {
+                    tracing::warn!(job = %t.job_id, status = t.status.as_str(), "lease expired");
+                    if t.status == JobStatus::Queued {
+                        self.metrics.retries.with_label_values(&["lease_expired"]).inc();
+                    } else {
+                        self.metrics
+                            .jobs
+                            .with_label_values(&[&t.circuit_id, t.status.as_str()])
+                            .inc();
+                    }
+                }
+            }
+            Err(e) => tracing::warn!("requeue of expired leases failed: {e}"),
+        }
+    }
+
+    /// Renews the lease at a phase boundary; says whether to stop.
+    async fn boundary(&self, job: &ClaimedJob, lost: &AtomicBool) -> Option<Stop> {
+        if lost.load(Ordering::SeqCst) {
+            return Some(Stop::Lost);
+        }
+        match self.queue.heartbeat(&job.job.job_id, job.token, self.settings.lease).await {
+            Ok(true) => Some(Stop::Cancel),
+            Ok(false) => None,
+            Err(ServiceError::LeaseLost { .. }) => Some(Stop::Lost),
+            // The database is unreachable: go on; the fenced store decides.
+            Err(e) => {
+                tracing::warn!(job = %job.job.job_id, "heartbeat failed: {e}");
+                None
+            }
+        }
+    }
+
+    async fn stop(&self, job: &ClaimedJob, stop: Stop) -> RunOutcome {
+        match stop {
+            Stop::Lost => {
+                self.metrics.leases_lost.inc();
+                tracing::warn!(job = %job.job.job_id, "lease lost; the job is left to its new holder");
+                RunOutcome::LeaseLost
+            }
+            Stop::Cancel => match self.queue.finish_cancelled(&job.job.job_id, job.token).await {
+                Ok(()) => {
+                    self.metrics.jobs.with_label_values(&[&job.job.circuit_id, "cancelled"]).inc();
+                    RunOutcome::Cancelled
+                }
+                Err(_) => RunOutcome::LeaseLost,
+            },
+        }
+    }
+
+    async fn fail(&self, job: &ClaimedJob, err: EngineError) -> RunOutcome {
+        self.device_info(|d| d.last_error = Some(err.message.clone()));
+        match self.queue.fail(&job.job.job_id, job.token, err.class, &err.message).await {
+            Ok(t) => {
+                if t.status == JobStatus::Queued {
+                    self.metrics.retries.with_label_values(&[err.class.as_str()]).inc();
+                } else {
+                    self.metrics.jobs.with_label_values(&[&t.circuit_id, t.status.as_str()]).inc();
+                }
+                RunOutcome::Failed(err.class)
+            }
+            Err(ServiceError::LeaseLost { .. }) => {
+                self.metrics.leases_lost.inc();
+                RunOutcome::LeaseLost
+            }
+            Err(e) => {
+                tracing::warn!(job = %job.job.job_id, "recording a failure failed: {e}");
+                RunOutcome::Failed(err.class)
+            }
+        }
+    }
+
+    /// The verification key of a circuit, read from its zkey on the host (cached).
+    async fn verification_key(&mut self, circuit_id: &str) -> Result<VerificationKey, EngineError> {
+        if let Some(vk) = self.vks.get(circuit_id) {
+            return Ok(vk.clone());
+        }
+        let path = self.blobs.path(circuit_id);
+        let vk = blocking(move || {
+            let (header, ic) = Zkey::open_verification_data(&path).map_err(|e| EngineError {
+                class: FailureClass::BadInput,
+                message: e.to_string(),
+            })?;
+            Ok(zkprove_groth16::verification_key(&header, &ic))
+        })
+        .await?;
+        self.vks.insert(circuit_id.to_string(), vk.clone());
+        Ok(vk)
+    }
+
+    /// Runs one claimed job to its end (see the module docs).
+    pub async fn run_job(&mut self, job: ClaimedJob) -> RunOutcome {
+        let now = now_us();
+        self.metrics.queue_wait.observe((now - job.job.queued_at).max(0) as f64 / 1e6);
+        if job.job.deadline.is_some_and(|d| d < now) && job.job.attempts == 1 {
+            self.metrics.deadline_misses.inc();
+        }
+        self.device_info(|d| d.busy = true);
+        let lost = Arc::new(AtomicBool::new(false));
+        let heartbeat = {
+            let (queue, lost, settings) = (self.queue.clone(), lost.clone(), self.settings.clone());
+            let (id, token) = (job.job.job_id.clone(), job.token);
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(settings.heartbeat).await;
+                    match queue.heartbeat(&id, token, settings.lease).await {
+                        Ok(_) => {}
+                        Err(ServiceError::LeaseLost { .. }) => {
+                            lost.store(true, Ordering::SeqCst);
+                            return;
+                        }
+                        Err(e) => tracing::warn!(job = %id, "heartbeat failed: {e}"),
+                    }
+                }
+            })
+        };
+        let outcome = match job.job.kind {
+            JobKind::Groth16 => self.run_groth16(&job, &lost).await,
+        };
+        heartbeat.abort();
+        self.device_info(|d| d.busy = false);
+        outcome
+    }
+
+    async fn run_groth16(&mut self, job: &ClaimedJob, lost: &AtomicBool) -> RunOutcome {
+        let j = &job.job;
+        // Phase 1: the witness and the verification key.
+        let witness_path = self.blobs.path(&j.witness_blob);
+        let label = format!("witness of job {}", j.job_id);
+        let witness = blocking(move || {
+            Witness::open(&witness_path).map_err(|e| EngineError {
+                class: FailureClass::BadInput,
+                message: format!("{label}: {e}"),
+            })
+        })
+        .await;
+        let witness = match witness {
+            Ok(w) => Arc::new(w.values),
+            Err(e) => return self.fail(job, e).await,
+        };
+        let vk = match self.verification_key(&j.circuit_id).await {
+            Ok(vk) => vk,
+            Err(e) => return self.fail(job, e).await,
+        };
+        if let Some(stop) = self.boundary(job, lost).await {
+            return self.stop(job, stop).await;
+        }
+        // Phase 2: prove (on a blocking thread).
+        let start = Instant::now();
+        let proved = {
+            let (engine, w) = (self.engine.clone(), witness.clone());
+            let (circuit, zkey) = (j.circuit_id.clone(), self.blobs.path(&j.circuit_id));
+            blocking(move || engine.prove_groth16(&circuit, &zkey, &w)).await
+        };
+        self.metrics.proving.observe(start.elapsed().as_secs_f64());
+        let proved = match proved {
+            Ok(p) => p,
+            Err(e) => return self.fail(job, e).await,
+        };
+        if proved.cache_hit {
+            self.metrics.cache_hits.inc();
+        } else {
+            self.metrics.cache_misses.inc();
+        }
+        if let Some(stop) = self.boundary(job, lost).await {
+            return self.stop(job, stop).await;
+        }
+        // Phase 3: verify before release.
+        let n_public = vk.n_public as usize;
+        if witness.len() <= n_public {
+            let message =
+                format!("the witness has {} values, fewer than the public signals", witness.len());
+            return self.fail(job, EngineError { class: FailureClass::BadInput, message }).await;
+        }
+        let start = Instant::now();
+        let verified = {
+            let (vk, w, proof) = (vk.clone(), witness.clone(), proved.proof);
+            blocking(move || {
+                zkprove_groth16::verify(&vk, &w[1..=n_public], &proof).map_err(|e| EngineError {
+                    class: FailureClass::InvalidProof,
+                    message: e.to_string(),
+                })
+            })
+            .await
+        };
+        self.metrics.verification.observe(start.elapsed().as_secs_f64());
+        if let Err(e) = verified {
+            let device = self.engine.device();
+            self.metrics.invalid_proofs.with_label_values(&[&device]).inc();
+            if self.engine.is_reference() {
+                let message = format!(
+                    "the proof does not verify: the witness does not satisfy the circuit ({})",
+                    e.message
+                );
+                return self
+                    .fail(job, EngineError { class: FailureClass::BadInput, message })
+                    .await;
+            }
+            tracing::error!(device = %device, job = %j.job_id, "a proof failed verification: device quarantined");
+            self.device_info(|d| d.quarantined = true);
+            self.metrics.quarantined.inc();
+            let message = format!(
+                "the proof of device {device} failed verification ({}); device quarantined",
+                e.message
+            );
+            return self
+                .fail(job, EngineError { class: FailureClass::InvalidProof, message })
+                .await;
+        }
+        if let Some(stop) = self.boundary(job, lost).await {
+            return self.stop(job, stop).await;
+        }
+        // Phase 4: store the verified proof, fenced by the lease token.
+        let result = result_json(&proved.proof, &witness[1..=n_public]);
+        let blob = {
+            let blobs = self.blobs.clone();
+            blocking(move || {
+                blobs.put(result.as_bytes()).map_err(|e| EngineError {
+                    class: FailureClass::Device,
+                    message: e.to_string(),
+                })
+            })
+            .await
+        };
+        let blob = match blob {
+            Ok(b) => b,
+            Err(e) => return self.fail(job, e).await,
+        };
+        match self.queue.complete(&j.job_id, job.token, &blob).await {
+            Ok(()) => {
+                let device = self.engine.device();
+                self.metrics.proofs_completed.with_label_values(&[&device]).inc();
+                self.metrics.jobs.with_label_values(&[&j.circuit_id, "succeeded"]).inc();
+                self.device_info(|d| d.proofs += 1);
+                RunOutcome::Stored
+            }
+            Err(ServiceError::LeaseLost { .. }) => self.stop(job, Stop::Lost).await,
+            Err(e) => {
+                tracing::warn!(job = %j.job_id, "storing the result failed: {e}");
+                RunOutcome::LeaseLost
+            }
+        }
+    }
+}
+
+/// The stored result: `{"proof": <proof.json>, "public": <public.json>}`.
+pub fn result_json(proof: &Proof, public: &[Fr]) -> String {
+    let proof: serde_json::Value = serde_json::from_str(&proof.to_json()).unwrap_or_default();
+    let public: serde_json::Value =
+        serde_json::from_str(&public_signals_to_json(public)).unwrap_or_default();
+    serde_json::json!({ "proof": proof, "public": public }).to_string()
+}
+
+/// Runs blocking work off the async runtime.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, EngineError> + Send + 'static,
+) -> Result<T, EngineError> {
+    tokio::task::spawn_blocking(f).await.unwrap_or_else(|e| {
+        Err(EngineError {
+            class: FailureClass::Device,
+            message: format!("the proving task failed: {e}"),
+        })
+    })
+}

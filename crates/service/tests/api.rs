@@ -1,0 +1,584 @@
+//! The HTTP API in process, on SQLite: every bad input, order, tenant isolation and auth,
+//! cancellation, verification before release (with a device that returns wrong proofs), metrics,
+//! health and the status page.
+
+mod common;
+
+use std::path::Path as FsPath;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode};
+use common::{Fixture, fixture, witness_bytes};
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tower::ServiceExt;
+use zkprove_field::Field;
+use zkprove_field::bn254::Fr;
+use zkprove_poly::CpuBackend;
+use zkprove_service::api::{AppState, router};
+use zkprove_service::blob::BlobStore;
+use zkprove_service::engine::{BackendEngine, EngineError, ProofEngine, Proved};
+use zkprove_service::metrics::Metrics;
+use zkprove_service::queue::Queue;
+use zkprove_service::worker::{Devices, Worker, WorkerSettings};
+use zkprove_service::{Config, Tenant};
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    app: Router,
+    queue: Queue,
+    blobs: BlobStore,
+    metrics: Metrics,
+    devices: Devices,
+    stop: watch::Sender<bool>,
+    workers: Vec<JoinHandle<()>>,
+    known_answer_interval: Duration,
+}
+
+async fn harness(config: Config) -> Harness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config { data_dir: dir.path().to_path_buf(), ..config };
+    let queue = Queue::connect(&config.database_url()).await.expect("queue");
+    let blobs = BlobStore::open(config.blob_dir()).expect("blobs");
+    let metrics = Metrics::new().expect("metrics");
+    let devices: Devices = Arc::new(Mutex::new(Vec::new()));
+    let state =
+        AppState::new(queue.clone(), blobs.clone(), metrics.clone(), devices.clone(), &config);
+    let (stop, _) = watch::channel(false);
+    Harness {
+        _dir: dir,
+        app: router(state),
+        queue,
+        blobs,
+        metrics,
+        devices,
+        stop,
+        workers: Vec::new(),
+        known_answer_interval: Duration::from_secs(600),
+    }
+}
+
+impl Harness {
+    fn start_worker(&mut self, engine: Arc<dyn ProofEngine>) {
+        let settings = WorkerSettings {
+            owner: format!("test/{}#{}", engine.device(), self.workers.len()),
+            lease: Duration::from_secs(10),
+            heartbeat: Duration::from_millis(100),
+            poll: Duration::from_millis(10),
+            known_answer_interval: self.known_answer_interval,
+        };
+        let w = Worker::new(
+            self.queue.clone(),
+            self.blobs.clone(),
+            self.metrics.clone(),
+            engine,
+            settings,
+            self.devices.clone(),
+        );
+        self.workers.push(tokio::spawn(w.run(self.stop.subscribe())));
+    }
+
+    async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> (StatusCode, Value, String) {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let response = self
+            .app
+            .clone()
+            .oneshot(req.body(Body::from(body)).expect("request"))
+            .await
+            .expect("response");
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null), text)
+    }
+
+    async fn register(&self, f: &Fixture, token: Option<&str>) -> String {
+        let (status, body, _) =
+            self.call(Method::POST, "/v1/circuits", token, f.zkey.clone()).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["circuit_id"].as_str().expect("circuit_id").to_string()
+    }
+
+    async fn submit(
+        &self,
+        circuit: &str,
+        query: &str,
+        witness: &[Fr],
+        token: Option<&str>,
+    ) -> String {
+        let uri = format!("/v1/jobs?circuit={circuit}{query}");
+        let (status, body, _) = self.call(Method::POST, &uri, token, witness_bytes(witness)).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body["job_id"].as_str().expect("job_id").to_string()
+    }
+
+    async fn job(&self, id: &str, token: Option<&str>) -> Value {
+        let (status, body, _) =
+            self.call(Method::GET, &format!("/v1/jobs/{id}"), token, vec![]).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    async fn wait_status(&self, id: &str, want: &str, token: Option<&str>) -> Value {
+        let start = Instant::now();
+        loop {
+            let job = self.job(id, token).await;
+            if job["status"] == want {
+                return job;
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "job {id} never {want}: {job}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    async fn shutdown(self) {
+        let _ = self.stop.send(true);
+        for w in self.workers {
+            w.await.expect("worker");
+        }
+    }
+}
+
+fn cpu() -> Arc<dyn ProofEngine> {
+    Arc::new(BackendEngine::<CpuBackend>::new("cpu", true, 1 << 30))
+}
+
+/// A device whose proofs are wrong (π_A negated) once its first `good` proofs are done: not the
+/// reference, so it gets quarantined.
+struct BadDevice(BackendEngine<CpuBackend>, AtomicUsize);
+
+impl BadDevice {
+    fn new(good: usize) -> Self {
+        Self(BackendEngine::new("bad-gpu", false, 1 << 30), AtomicUsize::new(good))
+    }
+}
+
+impl ProofEngine for BadDevice {
+    fn device(&self) -> String {
+        "bad-gpu".into()
+    }
+    fn prove_groth16(
+        &self,
+        circuit_id: &str,
+        zkey: &FsPath,
+        witness: &[Fr],
+    ) -> Result<Proved, EngineError> {
+        let mut p = self.0.prove_groth16(circuit_id, zkey, witness)?;
+        let good_left = self.1.load(Ordering::SeqCst);
+        if good_left == 0 {
+            p.proof.a = -p.proof.a;
+        } else {
+            self.1.store(good_left - 1, Ordering::SeqCst);
+        }
+        Ok(p)
+    }
+}
+
+/// A CPU device that takes its time before each proof (so a job can be cancelled while running).
+struct SlowDevice(BackendEngine<CpuBackend>, Duration);
+
+impl ProofEngine for SlowDevice {
+    fn device(&self) -> String {
+        "slow-cpu".into()
+    }
+    fn is_reference(&self) -> bool {
+        true
+    }
+    fn prove_groth16(
+        &self,
+        circuit_id: &str,
+        zkey: &FsPath,
+        witness: &[Fr],
+    ) -> Result<Proved, EngineError> {
+        std::thread::sleep(self.1);
+        self.0.prove_groth16(circuit_id, zkey, witness)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn submit_prove_and_fetch_verified_proofs() {
+    let mut h = harness(Config::default()).await;
+    let f = fixture(4, 1);
+    let circuit = h.register(&f, None).await;
+    assert_eq!(h.register(&f, None).await, circuit, "registration is idempotent");
+    assert_eq!(circuit, zkprove_service::blob::hex(&sha(&f.zkey)));
+    let ids = [
+        h.submit(&circuit, "", &f.witness, None).await,
+        h.submit(&circuit, "&priority=3&deadline=2030-01-01T00:00:00Z", &f.witness, None).await,
+    ];
+    let queued = h.job(&ids[1], None).await;
+    assert_eq!(queued["status"], "queued");
+    assert_eq!(queued["priority"], 3);
+    assert_eq!(queued["deadline"], "2030-01-01T00:00:00Z");
+    assert_eq!(queued["attempts"], 0);
+    for key in ["job_id", "circuit_id", "device", "error", "queued_at", "started_at", "finished_at"]
+    {
+        assert!(queued.get(key).is_some(), "field {key} missing: {queued}");
+    }
+    let (status, body, _) =
+        h.call(Method::GET, &format!("/v1/jobs/{}/proof", ids[0]), None, vec![]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::CONFLICT, Some("queued")), "{body}");
+    h.start_worker(cpu());
+    for id in &ids {
+        let job = h.wait_status(id, "succeeded", None).await;
+        assert_eq!(job["attempts"], 1);
+        assert_eq!(job["device"], "cpu");
+        assert!(job["finished_at"].is_string());
+        let (status, result, _) =
+            h.call(Method::GET, &format!("/v1/jobs/{id}/proof"), None, vec![]).await;
+        assert_eq!(status, StatusCode::OK);
+        common::check_result(&f, &result);
+    }
+    // The second key load was a cache hit.
+    assert_eq!((h.metrics.cache_misses.get(), h.metrics.cache_hits.get()), (1, 1));
+    let (status, _, text) = h.call(Method::GET, "/metrics", None, vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    for name in [
+        "zkprove_jobs_total{circuit=",
+        "zkprove_queue_wait_seconds_bucket",
+        "zkprove_proving_seconds_count 2",
+        "zkprove_verification_seconds_count 2",
+        "zkprove_proofs_completed_total{device=\"cpu\"} 2",
+        "zkprove_jobs{status=\"succeeded\"} 2",
+    ] {
+        assert!(text.contains(name), "metrics lack {name}:\n{text}");
+    }
+    h.shutdown().await;
+}
+
+fn sha(bytes: &[u8]) -> Vec<u8> {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn every_bad_input_is_refused_with_a_json_error() {
+    let mut h = harness(Config { max_body_bytes: 64 << 10, ..Config::default() }).await;
+    let f = fixture(4, 2);
+    let other = fixture(5, 3);
+    let circuit = h.register(&f, None).await;
+    let w = witness_bytes(&f.witness);
+    let cases: Vec<(&str, String, Vec<u8>, StatusCode, &str)> = vec![
+        (
+            "POST",
+            "/v1/circuits".into(),
+            b"not a zkey at all".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "zkey",
+        ),
+        ("POST", "/v1/circuits".into(), vec![], StatusCode::BAD_REQUEST, "empty"),
+        ("POST", "/v1/circuits".into(), vec![0; 65 << 10], StatusCode::PAYLOAD_TOO_LARGE, "limit"),
+        ("POST", "/v1/jobs".into(), w.clone(), StatusCode::BAD_REQUEST, "circuit"),
+        (
+            "POST",
+            format!("/v1/jobs?circuit={}", "ab".repeat(32)),
+            w.clone(),
+            StatusCode::NOT_FOUND,
+            "unknown circuit",
+        ),
+        (
+            "POST",
+            "/v1/jobs?circuit=../../etc".into(),
+            w.clone(),
+            StatusCode::NOT_FOUND,
+            "unknown circuit",
+        ),
+        (
+            "POST",
+            format!("/v1/jobs?circuit={circuit}&priority=high"),
+            w.clone(),
+            StatusCode::BAD_REQUEST,
+            "priority",
+        ),
+        (
+            "POST",
+            format!("/v1/jobs?circuit={circuit}&deadline=tomorrow"),
+            w.clone(),
+            StatusCode::BAD_REQUEST,
+            "RFC 3339",
+        ),
+        (
+            "POST",
+            format!("/v1/jobs?circuit={circuit}&colour=red"),
+            w.clone(),
+            StatusCode::BAD_REQUEST,
+            "colour",
+        ),
+        (
+            "POST",
+            format!("/v1/jobs?circuit={circuit}"),
+            b"garbage".to_vec(),
+            StatusCode::BAD_REQUEST,
+            "witness",
+        ),
+        (
+            "POST",
+            format!("/v1/jobs?circuit={circuit}"),
+            witness_bytes(&other.witness),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "does not fit",
+        ),
+        (
+            "POST",
+            format!("/v1/jobs?circuit={circuit}"),
+            vec![1; 65 << 10],
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "limit",
+        ),
+        ("GET", "/v1/jobs/nope".into(), vec![], StatusCode::NOT_FOUND, "unknown job"),
+        ("GET", "/v1/jobs/nope/proof".into(), vec![], StatusCode::NOT_FOUND, "unknown job"),
+        ("DELETE", "/v1/jobs/nope".into(), vec![], StatusCode::NOT_FOUND, "unknown job"),
+        ("GET", "/v2/elsewhere".into(), vec![], StatusCode::NOT_FOUND, "endpoint"),
+    ];
+    for (method, uri, body, want, mention) in cases {
+        let (status, json, text) = h.call(method.parse().expect("method"), &uri, None, body).await;
+        assert_eq!(status, want, "{method} {uri}: {text}");
+        let error = json["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{method} {uri}: no JSON error: {text}"));
+        assert!(error.contains(mention), "{method} {uri}: {error:?} does not name {mention:?}");
+    }
+    // Nothing was queued by the refused requests.
+    assert!(h.queue.status_counts().await.expect("counts").is_empty());
+    // A witness of the right length that does not satisfy the circuit: the CPU's proof does not
+    // verify, the job fails at once as bad input and no proof is released.
+    let mut bad = f.witness.clone();
+    let last = bad.len() - 1;
+    bad[last] += Fr::from_u64(1);
+    let id = h.submit(&circuit, "", &bad, None).await;
+    h.start_worker(cpu());
+    let job = h.wait_status(&id, "failed", None).await;
+    assert_eq!(job["attempts"], 1, "{job}");
+    assert!(job["error"].as_str().expect("error").contains("does not satisfy"), "{job}");
+    let (status, body, _) =
+        h.call(Method::GET, &format!("/v1/jobs/{id}/proof"), None, vec![]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::CONFLICT, Some("failed")));
+    let (status, _, _) = h.call(Method::DELETE, &format!("/v1/jobs/{id}"), None, vec![]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a finished job cannot be cancelled");
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn jobs_run_by_priority_then_deadline_then_submission() {
+    let mut h = harness(Config::default()).await;
+    let f = fixture(3, 4);
+    let circuit = h.register(&f, None).await;
+    let specs = [
+        ("", "a"),
+        ("&priority=5", "b"),
+        ("&priority=5&deadline=2031-01-01T00:00:00Z", "c"),
+        ("&priority=5&deadline=2030-01-01T00:00:00%2B01:00", "d"),
+        ("&deadline=2030-01-01T00:00:00Z", "e"),
+        ("&priority=-2", "f"),
+    ];
+    let mut ids = Vec::new();
+    for (q, name) in specs {
+        ids.push((h.submit(&circuit, q, &f.witness, None).await, name));
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    h.start_worker(cpu());
+    let mut done = Vec::new();
+    for (id, name) in &ids {
+        let job = h.wait_status(id, "succeeded", None).await;
+        done.push((job["started_at"].as_str().expect("started").to_string(), *name));
+    }
+    done.sort();
+    let order: Vec<&str> = done.iter().map(|(_, n)| *n).collect();
+    assert_eq!(order, ["d", "c", "b", "e", "a", "f"]);
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn tenants_see_only_their_own_circuits_and_jobs() {
+    let tenants = vec![
+        Tenant { name: "alice".into(), token: "token-a".into() },
+        Tenant { name: "bob".into(), token: "token-b".into() },
+    ];
+    let h = harness(Config { tenants, ..Config::default() }).await;
+    let f = fixture(3, 5);
+    let (status, body, _) = h.call(Method::POST, "/v1/circuits", None, f.zkey.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+    assert!(body["error"].as_str().expect("error").contains("bearer"));
+    let (status, _, _) = h.call(Method::POST, "/v1/circuits", Some("wrong"), f.zkey.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let circuit = h.register(&f, Some("token-a")).await;
+    // Bob has not registered the circuit: unknown to him, although the blob exists.
+    let uri = format!("/v1/jobs?circuit={circuit}");
+    let (status, _, _) =
+        h.call(Method::POST, &uri, Some("token-b"), witness_bytes(&f.witness)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let id = h.submit(&circuit, "", &f.witness, Some("token-a")).await;
+    for (method, path) in [
+        (Method::GET, format!("/v1/jobs/{id}")),
+        (Method::GET, format!("/v1/jobs/{id}/proof")),
+        (Method::DELETE, format!("/v1/jobs/{id}")),
+    ] {
+        let (status, _, _) = h.call(method.clone(), &path, Some("token-b"), vec![]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path} as bob");
+        let (status, _, _) = h.call(method.clone(), &path, None, vec![]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path} anonymous");
+    }
+    assert_eq!(h.job(&id, Some("token-a")).await["status"], "queued", "bob's cancel did nothing");
+    // Bob registers the same key: same id, now his too.
+    assert_eq!(h.register(&f, Some("token-b")).await, circuit);
+    let (status, body, _) =
+        h.call(Method::DELETE, &format!("/v1/jobs/{id}"), Some("token-a"), vec![]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("cancelled")));
+    // Health endpoints and the page need no token.
+    for path in ["/healthz", "/readyz", "/metrics", "/"] {
+        let (status, _, _) = h.call(Method::GET, path, None, vec![]).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancel_queued_and_running_jobs() {
+    let mut h = harness(Config::default()).await;
+    let f = fixture(3, 6);
+    let circuit = h.register(&f, None).await;
+    let queued = h.submit(&circuit, "", &f.witness, None).await;
+    let (status, body, _) =
+        h.call(Method::DELETE, &format!("/v1/jobs/{queued}"), None, vec![]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("cancelled")));
+    let running = h.submit(&circuit, "", &f.witness, None).await;
+    let slow = BackendEngine::<CpuBackend>::new("slow-cpu", true, 1 << 30);
+    h.start_worker(Arc::new(SlowDevice(slow, Duration::from_millis(800))));
+    h.wait_status(&running, "running", None).await;
+    let (status, body, _) =
+        h.call(Method::DELETE, &format!("/v1/jobs/{running}"), None, vec![]).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::ACCEPTED, Some("running")),
+        "{body}"
+    );
+    let job = h.wait_status(&running, "cancelled", None).await;
+    assert!(job["finished_at"].is_string());
+    let (status, _, _) =
+        h.call(Method::GET, &format!("/v1/jobs/{running}/proof"), None, vec![]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(h.metrics.proofs_completed.with_label_values(&["slow-cpu"]).get(), 0);
+    // The cancelled queued job was never claimed.
+    assert_eq!(h.job(&queued, None).await["attempts"], 0);
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_proof_that_fails_verification_is_never_released() {
+    let mut h = harness(Config::default()).await;
+    let f = fixture(4, 8);
+    let circuit = h.register(&f, None).await;
+    let id = h.submit(&circuit, "", &f.witness, None).await;
+    // Right on its known-answer check at start, wrong afterwards.
+    h.start_worker(Arc::new(BadDevice::new(1)));
+    let start = Instant::now();
+    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
+        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let job = h.job(&id, None).await;
+    assert_eq!(
+        (job["status"].as_str(), job["attempts"].as_u64()),
+        (Some("queued"), Some(1)),
+        "{job}"
+    );
+    assert!(job["error"].as_str().expect("error").contains("quarantined"), "{job}");
+    let (status, _, _) = h.call(Method::GET, &format!("/v1/jobs/{id}/proof"), None, vec![]).await;
+    assert_eq!(status, StatusCode::CONFLICT, "no proof released");
+    let (_, _, page) = h.call(Method::GET, "/", None, vec![]).await;
+    assert!(page.contains("bad-gpu") && page.contains("quarantined"), "{page}");
+    // The quarantined device takes no more work; a good device proves the job.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(h.job(&id, None).await["attempts"], 1);
+    h.start_worker(cpu());
+    let job = h.wait_status(&id, "succeeded", None).await;
+    assert_eq!((job["attempts"].as_u64(), job["device"].as_str()), (Some(2), Some("cpu")));
+    let (_, result, _) = h.call(Method::GET, &format!("/v1/jobs/{id}/proof"), None, vec![]).await;
+    common::check_result(&f, &result);
+    let (_, _, metrics) = h.call(Method::GET, "/metrics", None, vec![]).await;
+    for line in [
+        "zkprove_invalid_proofs_total{device=\"bad-gpu\"} 1",
+        "zkprove_devices_quarantined 1",
+        "zkprove_retries_total{class=\"invalid_proof\"} 1",
+    ] {
+        assert!(metrics.contains(line), "metrics lack {line}:\n{metrics}");
+    }
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_readiness_and_status_page() {
+    let h = harness(Config::default()).await;
+    let (status, body, _) = h.call(Method::GET, "/healthz", None, vec![]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (status, body, _) = h.call(Method::GET, "/readyz", None, vec![]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ready")));
+    let f = fixture(3, 9);
+    let circuit = h.register(&f, None).await;
+    h.submit(&circuit, "&priority=7", &f.witness, None).await;
+    let (status, _, page) = h.call(Method::GET, "/", None, vec![]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.starts_with("<!doctype html>"));
+    for part in ["proofs-per-minute", "<td>7</td><td>1</td>", "id=\"devices\"", "id=\"failures\""] {
+        assert!(page.contains(part), "page lacks {part}: {page}");
+    }
+    assert!(!page.contains("<script"), "no script on the page");
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_device_failing_its_known_answer_check_takes_no_work() {
+    let mut h = harness(Config::default()).await;
+    let f = fixture(3, 10);
+    let circuit = h.register(&f, None).await;
+    let id = h.submit(&circuit, "", &f.witness, None).await;
+    h.start_worker(Arc::new(BadDevice::new(0)));
+    let start = Instant::now();
+    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
+        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let error = h.devices.lock().expect("devices")[0].last_error.clone().expect("error");
+    assert!(error.contains("known-answer"), "{error}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let job = h.job(&id, None).await;
+    assert_eq!(
+        (job["status"].as_str(), job["attempts"].as_u64()),
+        (Some("queued"), Some(0)),
+        "{job}"
+    );
+    h.start_worker(cpu());
+    let job = h.wait_status(&id, "succeeded", None).await;
+    assert_eq!(job["attempts"], 1);
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_is_checked_again_and_quarantined_when_it_goes_bad() {
+    let mut h = harness(Config::default()).await;
+    h.known_answer_interval = Duration::from_millis(50);
+    // Right at start, wrong from its second proof on: the periodic check catches it.
+    h.start_worker(Arc::new(BadDevice::new(1)));
+    let start = Instant::now();
+    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
+        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let error = h.devices.lock().expect("devices")[0].last_error.clone().expect("error");
+    assert!(error.contains("known-answer"), "{error}");
+    h.shutdown().await;
+}

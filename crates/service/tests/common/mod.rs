@@ -1,0 +1,238 @@
+//! Shared by the SQLite and PostgreSQL queue tests: the same checks on both databases.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::SeedableRng;
+use rand::rngs::StdRng;
+use tokio::sync::watch;
+use zkprove_circom::{Proof, VerificationKey, Witness, Zkey};
+use zkprove_field::bn254::Fr;
+use zkprove_groth16::setup::{mul_chain, setup};
+use zkprove_poly::CpuBackend;
+use zkprove_service::blob::BlobStore;
+use zkprove_service::engine::{BackendEngine, ProofEngine};
+use zkprove_service::kind::JobKind;
+use zkprove_service::metrics::Metrics;
+use zkprove_service::queue::{CircuitRow, FailureClass, JobStatus, NewJob, Queue};
+use zkprove_service::worker::{Devices, Worker, WorkerSettings};
+
+/// A tiny circuit (2^log_n domain): the zkey's bytes and a satisfying witness.
+pub struct Fixture {
+    pub zkey: Vec<u8>,
+    pub witness: Vec<Fr>,
+    pub vk: VerificationKey,
+}
+
+pub fn fixture(log_n: u32, seed: u64) -> Fixture {
+    let (r1cs, witness) = mul_chain(log_n, &mut StdRng::seed_from_u64(seed)).expect("chain");
+    let zkey: Zkey = setup(&r1cs, &mut StdRng::seed_from_u64(seed + 1)).expect("setup");
+    let vk = zkprove_groth16::verification_key(&zkey.header, &zkey.ic);
+    Fixture { zkey: zkey.to_bytes().expect("zkey bytes"), witness, vk }
+}
+
+pub fn witness_bytes(values: &[Fr]) -> Vec<u8> {
+    Witness { values: values.to_vec() }.to_bytes()
+}
+
+/// Checks a stored result (`{"proof", "public"}`) against the fixture.
+pub fn check_result(f: &Fixture, result: &serde_json::Value) {
+    let proof = Proof::from_json(&result["proof"].to_string(), "proof").expect("proof json");
+    let public = zkprove_circom::public_signals_from_json(&result["public"].to_string(), "public")
+        .expect("public json");
+    let n_public = f.vk.n_public as usize;
+    assert_eq!(public, f.witness[1..=n_public]);
+    zkprove_groth16::verify(&f.vk, &public, &proof).expect("the released proof verifies");
+}
+
+/// Registers the fixture's circuit directly in the queue and blob store; returns its id.
+pub async fn register(queue: &Queue, blobs: &BlobStore, tenant: &str, f: &Fixture) -> String {
+    let id = blobs.put(&f.zkey).expect("put zkey");
+    let n_vars = f.witness.len() as i64;
+    let row = CircuitRow {
+        circuit_id: id.clone(),
+        kind: JobKind::Groth16,
+        n_vars,
+        n_public: i64::from(f.vk.n_public),
+        size_bytes: f.zkey.len() as i64,
+    };
+    queue.register_circuit(tenant, &row).await.expect("register");
+    id
+}
+
+pub fn new_job(circuit: &str, witness_blob: &str, priority: i64, deadline: Option<i64>) -> NewJob {
+    NewJob {
+        tenant: "t".into(),
+        kind: JobKind::Groth16,
+        circuit_id: circuit.into(),
+        witness_blob: witness_blob.into(),
+        priority,
+        deadline,
+        max_attempts: 3,
+    }
+}
+
+/// Claim order, lease expiry, fencing, attempts and failure classes on `queue`.
+pub async fn queue_semantics(queue: &Queue) {
+    let lease = Duration::from_secs(60);
+    // Order: priority desc, deadline asc (none last), submission asc.
+    let h = 3_600_000_000i64;
+    let now = zkprove_service::queue::now_us();
+    let specs = [
+        ("a", 0, None),
+        ("b", 5, None),
+        ("c", 5, Some(now + 2 * h)),
+        ("d", 5, Some(now + h)),
+        ("e", 0, Some(now + h)),
+        ("f", -1, None),
+        ("g", 0, None),
+    ];
+    let mut ids = Vec::new();
+    for (name, p, d) in specs {
+        ids.push((name, queue.submit(&new_job("c0", name, p, d)).await.expect("submit")));
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let mut order = Vec::new();
+    let mut claims = Vec::new();
+    while let Some(c) = queue.claim("w1", "cpu", lease).await.expect("claim") {
+        order.push(c.job.witness_blob.clone());
+        claims.push(c);
+    }
+    assert_eq!(order, ["d", "c", "b", "e", "a", "g", "f"]);
+    for c in &claims {
+        assert_eq!(c.job.status, JobStatus::Running);
+        assert_eq!(c.job.attempts, 1);
+        assert_eq!(c.token, 1);
+        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        // Completed: a second store with the same token is refused.
+        assert!(queue.complete(&c.job.job_id, c.token, "r2").await.is_err());
+    }
+
+    // An expired lease: requeued by anyone; the stale holder can store nothing.
+    let id = queue.submit(&new_job("c0", "x", 0, None)).await.expect("submit");
+    let a = queue.claim("wa", "cpu", Duration::from_millis(30)).await.expect("claim").expect("job");
+    assert_eq!(a.job.job_id, id);
+    assert_eq!(a.job.lease_owner.as_deref(), Some("wa"));
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    let moved = queue.requeue_expired().await.expect("requeue");
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].status, JobStatus::Queued);
+    assert!(queue.heartbeat(&id, a.token, lease).await.is_err(), "stale heartbeat");
+    let b = queue.claim("wb", "cpu", lease).await.expect("claim").expect("requeued job");
+    assert_eq!(b.job.job_id, id);
+    assert_eq!(b.token, a.token + 1, "the fencing token grows at each claim");
+    assert_eq!(b.job.attempts, 2);
+    assert!(queue.complete(&id, a.token, "late").await.is_err(), "late result refused");
+    assert!(queue.fail(&id, a.token, FailureClass::Device, "late").await.is_err());
+    assert!(queue.release(&id, a.token).await.is_err());
+    assert!(!queue.heartbeat(&id, b.token, lease).await.expect("live heartbeat"));
+    queue.complete(&id, b.token, "good").await.expect("current holder stores");
+    let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
+    assert_eq!(job.status, JobStatus::Succeeded);
+    assert_eq!(job.result_blob.as_deref(), Some("good"));
+
+    // Retryable failures use attempts up to the cap; release does not use one.
+    let id = queue.submit(&new_job("c0", "y", 0, None)).await.expect("submit");
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    queue.release(&id, c.token).await.expect("release");
+    for attempt in 1..=3 {
+        let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+        assert_eq!(c.job.attempts, attempt);
+        let t = queue.fail(&id, c.token, FailureClass::OutOfMemory, "oom").await.expect("fail");
+        let expected = if attempt < 3 { JobStatus::Queued } else { JobStatus::Failed };
+        assert_eq!(t.status, expected);
+    }
+    assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
+    let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
+    assert_eq!(
+        (job.status, job.error_class.as_deref()),
+        (JobStatus::Failed, Some("out_of_memory"))
+    );
+
+    // Bad input fails at once.
+    let id = queue.submit(&new_job("c0", "z", 0, None)).await.expect("submit");
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    let t = queue.fail(&id, c.token, FailureClass::BadInput, "garbage").await.expect("fail");
+    assert_eq!(t.status, JobStatus::Failed);
+
+    // Cancel: queued → cancelled at once; running → requested, seen by the heartbeat.
+    let q = queue.submit(&new_job("c0", "q", 0, None)).await.expect("submit");
+    let (job, now) = queue.cancel("t", &q).await.expect("cancel").expect("job");
+    assert!(now && job.status == JobStatus::Cancelled);
+    assert!(queue.cancel("other", &q).await.expect("cancel").is_none(), "tenant isolation");
+    let r = queue.submit(&new_job("c0", "r", 0, None)).await.expect("submit");
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!(c.job.job_id, r);
+    let (job, now) = queue.cancel("t", &r).await.expect("cancel").expect("job");
+    assert!(!now && job.status == JobStatus::Running && job.cancel_requested);
+    assert!(queue.heartbeat(&r, c.token, lease).await.expect("heartbeat"));
+    queue.finish_cancelled(&r, c.token).await.expect("cancelled");
+    assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
+}
+
+/// `n_workers` worker tasks (each its own CPU engine) prove `n_jobs` jobs; every job succeeds
+/// exactly once and every released proof verifies.
+pub async fn many_workers(queue: &Queue, blobs: &BlobStore, n_workers: usize, n_jobs: usize) {
+    let f = fixture(3, 7);
+    let circuit = register(queue, blobs, "t", &f).await;
+    let wblob = blobs.put(&witness_bytes(&f.witness)).expect("witness");
+    let mut ids = Vec::new();
+    for i in 0..n_jobs {
+        ids.push(
+            queue.submit(&new_job(&circuit, &wblob, (i % 3) as i64, None)).await.expect("submit"),
+        );
+    }
+    let metrics = Metrics::new().expect("metrics");
+    let devices: Devices = Arc::default();
+    let (stop, rx) = watch::channel(false);
+    let mut tasks = Vec::new();
+    for i in 0..n_workers {
+        let engine: Arc<dyn ProofEngine> =
+            Arc::new(BackendEngine::<CpuBackend>::new("cpu", true, 1 << 30));
+        let settings = WorkerSettings {
+            owner: format!("w{i}"),
+            lease: Duration::from_secs(30),
+            heartbeat: Duration::from_secs(5),
+            poll: Duration::from_millis(10),
+            known_answer_interval: Duration::from_secs(600),
+        };
+        let w = Worker::new(
+            queue.clone(),
+            blobs.clone(),
+            metrics.clone(),
+            engine,
+            settings,
+            devices.clone(),
+        );
+        tasks.push(tokio::spawn(w.run(rx.clone())));
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let counts = queue.status_counts().await.expect("counts");
+        let done = counts.iter().find(|(s, _)| s == "succeeded").map_or(0, |(_, n)| *n);
+        if done as usize >= n_jobs {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "jobs not done in time: {counts:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).expect("stop");
+    for t in tasks {
+        t.await.expect("worker");
+    }
+    let stored: u64 = metrics.proofs_completed.with_label_values(&["cpu"]).get();
+    assert_eq!(stored as usize, n_jobs, "each job's result stored exactly once");
+    assert_eq!(metrics.leases_lost.get(), 0);
+    let per_worker: Vec<u64> = devices.lock().expect("devices").iter().map(|d| d.proofs).collect();
+    assert_eq!(per_worker.iter().sum::<u64>() as usize, n_jobs);
+    eprintln!("proofs per worker: {per_worker:?}");
+    for id in ids {
+        let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
+        assert_eq!(job.status, JobStatus::Succeeded);
+        assert_eq!(job.attempts, 1);
+        let result = blobs.get(job.result_blob.as_deref().expect("result")).expect("blob");
+        check_result(&f, &serde_json::from_slice(&result).expect("json"));
+    }
+}

@@ -3,8 +3,8 @@
 pub mod devices;
 pub mod groth16;
 pub mod groth16_many;
-pub mod ml;
-pub mod whir;
 pub mod job;
+pub mod ml;
 pub mod serve;
+pub mod whir;
 pub mod zkey;

@@ -7,7 +7,7 @@ use zkprove_hash::{MerkleHash, MerklePath, MerkleTree, Transcript};
 use zkprove_poly::Mle;
 
 use crate::WhirError;
-use crate::params::{WhirConfig, WhirParams};
+use crate::params::{SoundnessType, WhirConfig, WhirParams};
 use crate::utils::{
     accumulate_eq, check_pow, encode, eq_eval, eval_ml_coeffs, evals_to_coeffs, fold_evals,
     fold_row, grind, horner, horner_base, pow_point, reverse_bits, round_poly, sample_queries,
@@ -173,6 +173,7 @@ where
         let rows = encode::<F, F>(&coeffs, log_domain)?;
         let tree = MerkleTree::commit(self.hasher.clone(), rows, 1 << self.k())?;
         let root = tree.root();
+        self.observe_instance(transcript);
         transcript.observe_slice(root.as_ref());
         let ood_points: Vec<E> =
             (0..self.config.commit_ood).map(|_| transcript.sample_ext()).collect();
@@ -182,6 +183,37 @@ where
         }
         let commitment = WhirCommitment { root, ood_answers };
         Ok((commitment, WhirWitness { tree, evals, ood_points }))
+    }
+
+    /// Binds the instance into the transcript before a commitment's root: a tag, the
+    /// parameters `(n, r, k, λ, max grinding, decoding assumption)`, and the field's and the
+    /// extension's sizes. A proof made under other parameters (fewer queries or less grinding
+    /// for a weaker target, another assumption) then draws other challenges, so it cannot be
+    /// replayed against a verifier that expects these ones (weak Fiat–Shamir).
+    fn observe_instance<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+    ) {
+        let p = &self.config.params;
+        let soundness = match p.soundness {
+            SoundnessType::UniqueDecoding => 1,
+            SoundnessType::ProvableList => 2,
+            SoundnessType::ConjectureList => 3,
+        };
+        // "WHIR" as a little-endian 32-bit tag, then one element per parameter.
+        let fields = [
+            u64::from(u32::from_le_bytes(*b"WHIR")),
+            p.log_n as u64,
+            p.log_inv_rate as u64,
+            p.folding_factor as u64,
+            p.security_bits as u64,
+            p.max_pow_bits as u64,
+            soundness,
+            E::DEGREE as u64,
+        ];
+        for v in fields {
+            transcript.observe(F::from_u64(v));
+        }
     }
 
     /// The verifier's side of [`Whir::commit`]: observes the root, draws the out-of-domain
@@ -201,6 +233,7 @@ where
                 got: commitment.ood_answers.len(),
             });
         }
+        self.observe_instance(transcript);
         transcript.observe_slice(commitment.root.as_ref());
         let ood_points: Vec<E> =
             (0..self.config.commit_ood).map(|_| transcript.sample_ext()).collect();
@@ -600,5 +633,34 @@ mod tests {
             matches!(res, Err(WhirError::WrongLength { what: "commitment OOD points", .. })),
             "{res:?}"
         );
+    }
+    /// The parameters are bound into the transcript: a proof made for a target of 90 bits does
+    /// not verify where 100 are expected, even where the two configurations ask for the same
+    /// queries and grinding (so the proof has the right shape).
+    #[test]
+    fn parameters_bound_into_transcript() {
+        let hasher = H::new(Poseidon2::babybear_16()).expect("shape");
+        let expected = WhirParams::new(10);
+        let mut other = expected;
+        other.max_pow_bits += 1;
+        let verifier = Whir::<BabyBear, BabyBearExt4, H>::new(expected, hasher.clone()).expect("p");
+        let prover = Whir::<BabyBear, BabyBearExt4, H>::new(other, hasher).expect("params");
+        assert_eq!(prover.config().rounds, verifier.config().rounds);
+        assert_eq!(prover.config().commit_ood, verifier.config().commit_ood);
+        let mut rng = StdRng::seed_from_u64(5);
+        let poly = Mle::new((0..1 << 10).map(|_| BabyBear::random(&mut rng)).collect())
+            .expect("power of two");
+        let point: Vec<BabyBearExt4> = (0..10).map(|_| BabyBearExt4::random(&mut rng)).collect();
+        let transcript = Transcript::<BabyBear, 16, 8>::with_label(Poseidon2::babybear_16(), b"t")
+            .expect("shape");
+        let mut pt = transcript.clone();
+        let (commitment, witness) = prover.commit(&mut pt, &poly).expect("commit");
+        let (value, proof) = prover.open(&mut pt, &witness, &point).expect("open");
+        let mut vt = transcript.clone();
+        let received = prover.receive_commitment(&mut vt, &commitment).expect("shape");
+        assert_eq!(prover.verify(&mut vt, &received, &point, value, &proof), Ok(()));
+        let mut vt = transcript.clone();
+        let received = verifier.receive_commitment(&mut vt, &commitment).expect("shape");
+        assert!(verifier.verify(&mut vt, &received, &point, value, &proof).is_err());
     }
 }

@@ -175,7 +175,7 @@ fn twiddles<R: Runtime, F: GpuField + TwoAdicField>(
     log_n: u32,
     inverse: bool,
 ) -> Result<Arc<R::Mem>, GpuError> {
-    let key = (F::KIND, log_n, inverse);
+    let key = (F::KIND, log_n, inverse, 0);
     if let Some(t) = dev.twiddle_cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(t.clone());
     }

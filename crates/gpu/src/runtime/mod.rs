@@ -17,8 +17,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::{FieldKind, GpuError, GpuField};
 
-/// Twiddle tables resident on a device, by (field, log2 size, inverse).
-pub(crate) type TwiddleCache<M> = Mutex<HashMap<(FieldKind, u32, bool), Arc<M>>>;
+/// Twiddle tables resident on a device, by (field, log2 size, inverse, domain tag): the tag is 0
+/// for the NTTs' tables and names the domain's shift for the circle FFT's.
+pub(crate) type TwiddleCache<M> = Mutex<HashMap<(FieldKind, u32, bool, u64), Arc<M>>>;
 
 mod sealed {
     pub trait Sealed {}

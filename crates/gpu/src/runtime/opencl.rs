@@ -34,6 +34,10 @@ fn cl_err<E: core::fmt::Debug>(call: &str) -> impl FnOnce(E) -> GpuError + '_ {
 /// Every OpenCL device of every platform; empty when the OpenCL library, an ICD or a platform is
 /// missing. Never panics.
 pub(crate) fn all_device_ids() -> Vec<cl_device_id> {
+    // One enumeration at a time: run from several threads at once (tests opening device sets in
+    // parallel), PoCL's first enumeration returned 0, 1 or 2 of its 2 devices.
+    static ENUMERATION: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = ENUMERATION.lock().unwrap_or_else(|e| e.into_inner());
     let Ok(platforms) = opencl3::platform::get_platforms() else { return Vec::new() };
     platforms.iter().flat_map(|p| p.get_devices(CL_DEVICE_TYPE_ALL).unwrap_or_default()).collect()
 }

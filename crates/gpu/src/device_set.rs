@@ -242,7 +242,10 @@ impl<R: Runtime> DeviceSet<R> {
     /// # Errors
     /// [`DeviceSetError::NoDevice`] when no healthy device is left, [`DeviceSetError::Device`] for
     /// the job's error on the last device tried.
-    pub fn run<T>(&self, job: impl Fn(&Arc<R>) -> Result<T, GpuError>) -> Result<T, DeviceSetError> {
+    pub fn run<T>(
+        &self,
+        job: impl Fn(&Arc<R>) -> Result<T, GpuError>,
+    ) -> Result<T, DeviceSetError> {
         self.run_avoiding(&job, &mut Vec::new())
     }
 
@@ -522,7 +525,11 @@ impl<R: Runtime, C: GpuCurve> SplitBases<R, C> {
             match r {
                 Ok(v) => sum += v,
                 Err(source) => {
-                    return Err(DeviceSetError::Device { backend: R::BACKEND, index: *index, source });
+                    return Err(DeviceSetError::Device {
+                        backend: R::BACKEND,
+                        index: *index,
+                        source,
+                    });
                 }
             }
         }

@@ -92,13 +92,14 @@ pub const SUMCHECK_KERNEL_NAMES: [&str; 7] = [
     "sc_lift",
 ];
 
-/// The M31 circle FFT kernels (radix-2 layers over global memory, up to nine layers in one
+/// The M31 circle FFT kernels (layers over global memory two at a time (radix 4) or one, up to nine layers in one
 /// local/shared-memory pass, the natural-order permutations and the LDE's tiling).
 pub const CIRCLE_CU: &str = include_str!("circle/circle.cu");
 
 /// Every kernel entry point of the circle-FFT program.
-pub const CIRCLE_KERNEL_NAMES: [&str; 5] = [
+pub const CIRCLE_KERNEL_NAMES: [&str; 6] = [
     "circle_layer",
+    "circle_layer_pair",
     "circle_local_layers",
     "circle_reverse_odd",
     "circle_bit_reverse_pairs",

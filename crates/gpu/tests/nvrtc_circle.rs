@@ -41,7 +41,10 @@ fn circle_program_compiles_to_ptx_and_sm90() {
             .iter()
             .find(|r| r.name == k)
             .unwrap_or_else(|| panic!("{name}: no ptxas report for {k}:\n{}", cubin.log));
-        println!("{:<26} regs {:>3} spill-st {} spill-ld {}", k, r.registers, r.spill_stores, r.spill_loads);
+        println!(
+            "{:<26} regs {:>3} spill-st {} spill-ld {}",
+            k, r.registers, r.spill_stores, r.spill_loads
+        );
         assert_eq!((r.spill_stores, r.spill_loads), (0, 0), "{k} spills registers");
     }
 }

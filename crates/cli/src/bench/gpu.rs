@@ -124,7 +124,10 @@ impl CircleJob {
 }
 
 /// The first `count` devices of `device`'s runtime as a [`DeviceSet`] (for `--devices N`).
-pub fn device_set<R: Runtime>(all: Result<DeviceSet<R>, zkprove_gpu::DeviceSetError>, count: u32) -> Result<DeviceSet<R>> {
+pub fn device_set<R: Runtime>(
+    all: Result<DeviceSet<R>, zkprove_gpu::DeviceSetError>,
+    count: u32,
+) -> Result<DeviceSet<R>> {
     let all = all.context("opening the devices (see `zkprove devices`)")?;
     if (all.len() as u64) < u64::from(count) {
         bail!("--devices {count}: only {} device(s) of this kind", all.len());

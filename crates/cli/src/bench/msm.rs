@@ -80,7 +80,9 @@ pub fn run(mut a: MsmArgs) -> Result<()> {
             || a.resident_scalars
             || a.precompute > 1)
     {
-        bail!("--devices applies to --device cuda|opencl without --window/--resident-scalars/--precompute");
+        bail!(
+            "--devices applies to --device cuda|opencl without --window/--resident-scalars/--precompute"
+        );
     }
     if let Some(count) = a.devices {
         let pool = thread_pool(a.common.threads)?;

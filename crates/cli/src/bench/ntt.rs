@@ -182,8 +182,12 @@ fn ntt_split<F: TwoAdicField + zkprove_gpu::GpuField>(
 /// devices.
 fn circle_fft_split(args: &NttArgs, count: u32) -> Result<Report<Throughput>> {
     let domain = CircleDomain::canonic(args.log_n as usize).context("circle domain")?;
-    let mut job =
-        super::gpu::SplitNttJob::<m31::M31>::new(args.common.device, args.log_n, args.width, count)?;
+    let mut job = super::gpu::SplitNttJob::<m31::M31>::new(
+        args.common.device,
+        args.log_n,
+        args.width,
+        count,
+    )?;
     let samples = time_reps(args.common.reps, || job.run_circle(&domain))?;
     Ok(report(args, samples.median_ms(), count as usize))
 }

@@ -60,6 +60,48 @@ KERNEL void circle_layer(GLOBAL fe *d, GLOBAL const fe *tw, u32 log_n, u32 l, u3
     c[i1] = v;
 }
 
+// Layers l and l + 1 in one pass over global memory (radix 4; forward: l then l + 1, inverse:
+// l + 1 then l): each block of layer l (2h elements, twiddle t) holds two blocks of layer l + 1
+// (twiddles u0, u1), so each thread finishes the quadruple j, j + h/2, j + h, j + 3h/2 with four
+// butterflies and reads and writes it once. n/4 threads per column; l + 1 < log_n − 1 (the 1/n
+// layer always runs in the local pass).
+KERNEL void circle_layer_pair(GLOBAL fe *d, GLOBAL const fe *tw, u32 log_n, u32 l, u32 n_cols,
+                              u32 inverse) {
+    u32 quarter_n = 1u << (log_n - 2);
+    u32 g = GID;
+    if (g >= quarter_n * n_cols) return;
+    u32 col = g >> (log_n - 2);
+    u32 k = g & (quarter_n - 1);
+    u32 log_q = log_n - 2 - l;
+    u32 q = 1u << log_q;
+    u32 b = k >> log_q;
+    u32 i0 = (b << (log_q + 2)) + (k & (q - 1));
+    GLOBAL fe *c = d + (col << log_n);
+    fe x0 = c[i0];
+    fe x1 = c[i0 + q];
+    fe x2 = c[i0 + 2 * q];
+    fe x3 = c[i0 + 3 * q];
+    fe t = tw[(1u << l) - 1 + b];
+    fe u0 = tw[(2u << l) - 1 + 2 * b];
+    fe u1 = tw[(2u << l) - 1 + 2 * b + 1];
+    fe one = fe_one();
+    if (inverse) {
+        circle_butterfly(&x0, &x1, u0, 1, 0, one);
+        circle_butterfly(&x2, &x3, u1, 1, 0, one);
+        circle_butterfly(&x0, &x2, t, 1, 0, one);
+        circle_butterfly(&x1, &x3, t, 1, 0, one);
+    } else {
+        circle_butterfly(&x0, &x2, t, 0, 0, one);
+        circle_butterfly(&x1, &x3, t, 0, 0, one);
+        circle_butterfly(&x0, &x1, u0, 0, 0, one);
+        circle_butterfly(&x2, &x3, u1, 0, 0, one);
+    }
+    c[i0] = x0;
+    c[i0 + q] = x1;
+    c[i0 + 2 * q] = x2;
+    c[i0 + 3 * q] = x3;
+}
+
 // Layers first_l … log_n − 1 (forward, in that order) or log_n − 1 … first_l (inverse) on blocks
 // of 2^log_block consecutive elements, in local/shared memory: those layers have blocks of at
 // most 2^log_block elements (first_l ≥ log_n − log_block), so one work-group of

@@ -8,8 +8,8 @@
 //! twiddle per block, from a table built on the host from the domain (the CPU backend's twiddles,
 //! laid out layer after layer) and kept on the device per (domain, direction). The layers whose
 //! blocks fit a work-group's local/shared memory (the last nine forward, the first nine inverse)
-//! run in one pass ([`crate::kernels::CIRCLE_LOCAL_LOG`]); the others are radix-2 passes over
-//! global memory. The natural order costs two in-place permutation passes (odd elements reversed,
+//! run in one pass ([`crate::kernels::CIRCLE_LOCAL_LOG`]); the others go two per pass over global
+//! memory (radix 4: each thread finishes a quadruple with four butterflies), an odd one alone. The natural order costs two in-place permutation passes (odd elements reversed,
 //! then pairs bit-reversed), as on the CPU. The low-degree extension interpolates, tiles the
 //! coefficients `2^(K − k)` times (the state of the forward transform of the zero-padded
 //! coefficients after its first `K − k` layers) and runs the remaining forward layers.
@@ -198,7 +198,8 @@ fn u32_of(n: usize) -> Result<u32, GpuError> {
 }
 
 /// Forward layers `first_l … log_n − 1` (`first_l = 0` for the whole transform) or, with
-/// `inverse`, every layer from `log_n − 1` down to 0, on every column of `buf`.
+/// `inverse`, every layer from `log_n − 1` down to 0, on every column of `buf`: the layers whose
+/// blocks fit the local pass in one launch, the others two per pass over global memory.
 fn layers<R: Runtime>(
     buf: &GpuBuffer<R, M31>,
     tw: &R::Mem,
@@ -232,16 +233,44 @@ fn layers<R: Runtime>(
             KernelArg::U32(inverse as u32),
         ];
         let threads = 1usize << (lb - 1);
-        dev.launch_program(CIRCLE_PROGRAM, "circle_local_layers", &args, buf.len() / 2, Some(threads))
+        dev.launch_program(
+            CIRCLE_PROGRAM,
+            "circle_local_layers",
+            &args,
+            buf.len() / 2,
+            Some(threads),
+        )
     };
+    let pair = |l: u32| -> Result<(), GpuError> {
+        let args = [
+            KernelArg::Mem(buf.mem()),
+            KernelArg::Mem(tw),
+            KernelArg::U32(log_n),
+            KernelArg::U32(l),
+            KernelArg::U32(n_cols),
+            KernelArg::U32(inverse as u32),
+        ];
+        dev.launch_program(CIRCLE_PROGRAM, "circle_layer_pair", &args, buf.len() / 4, None)
+    };
+    // The global layers first_l..split: pairs (l, l + 1) from first_l, an odd one out last
+    // (forward) or first (inverse), as the CPU's `big_layers`.
+    let first_global = first_l.min(split);
+    let n_pairs = (split - first_global) / 2;
+    let odd = (split - first_global) % 2 == 1;
     if inverse {
         local(split)?;
-        for l in (0..split).rev() {
-            global(l)?;
+        if odd {
+            global(split - 1)?;
+        }
+        for i in (0..n_pairs).rev() {
+            pair(first_global + 2 * i)?;
         }
     } else {
-        for l in first_l..split {
-            global(l)?;
+        for i in 0..n_pairs {
+            pair(first_global + 2 * i)?;
+        }
+        if odd {
+            global(split - 1)?;
         }
         local(first_l.max(split))?;
     }
@@ -276,7 +305,11 @@ fn natural_to_bit_reversed<R: Runtime>(
     reverse_odd(buf, log_n, n_cols)
 }
 
-fn reverse_odd<R: Runtime>(buf: &GpuBuffer<R, M31>, log_n: u32, n_cols: u32) -> Result<(), GpuError> {
+fn reverse_odd<R: Runtime>(
+    buf: &GpuBuffer<R, M31>,
+    log_n: u32,
+    n_cols: u32,
+) -> Result<(), GpuError> {
     if log_n < 2 {
         return Ok(());
     }

@@ -36,8 +36,7 @@ const DIRECTIONS: [Direction; 2] = [Direction::Forward, Direction::Inverse];
 
 /// Every size `2^1 … 2^max_log_n`, both domains, orders and directions: three columns through
 /// `CircleFftOps` (one buffer each) and the same three as one batch buffer, against the CPU.
-pub fn matches_cpu<R: Runtime>(dev: &Arc<R>, max_log_n: usize)
-{
+pub fn matches_cpu<R: Runtime>(dev: &Arc<R>, max_log_n: usize) {
     let t = Instant::now();
     let mut rng = StdRng::seed_from_u64(0xc1c1e);
     for log_n in 1..=max_log_n {
@@ -108,10 +107,9 @@ pub fn matches_naive<R: Runtime>(dev: &Arc<R>) {
 }
 
 /// Low-degree extensions `2^k → 2^K` against the CPU backend's.
-pub fn lde_matches_cpu<R: Runtime>(dev: &Arc<R>)
-{
+pub fn lde_matches_cpu<R: Runtime>(dev: &Arc<R>) {
     let mut rng = StdRng::seed_from_u64(11);
-    for (k, big_k) in [(1, 1), (1, 3), (3, 5), (5, 6), (8, 10), (10, 13)] {
+    for (k, big_k) in [(1, 1), (1, 3), (3, 5), (5, 6), (8, 10), (10, 13), (11, 14)] {
         let from = CircleDomain::canonic(k).expect("from");
         let to = CircleDomain::canonic(big_k).expect("to");
         for order in ORDERS {
@@ -133,8 +131,7 @@ pub fn lde_matches_cpu<R: Runtime>(dev: &Arc<R>)
 }
 
 /// Bad shapes are typed errors, not panics.
-pub fn errors<R: Runtime>(dev: &Arc<R>)
-{
+pub fn errors<R: Runtime>(dev: &Arc<R>) {
     let d4 = CircleDomain::canonic(4).expect("domain");
     let d3 = CircleDomain::canonic(3).expect("domain");
     let mut odd = GpuBuffer::upload(dev, &[M31::ONE; 24]).expect("upload");
@@ -147,9 +144,17 @@ pub fn errors<R: Runtime>(dev: &Arc<R>)
         GpuBackend::<R>::circle_fft_batch(&mut cols, &d4, Direction::Inverse, CircleOrder::Natural),
         Err(PolyError::DomainSizeMismatch { domain_size: 16, got: 8 })
     );
-    let r = GpuBackend::<R>::circle_lde_batch(&cols, &d3, &CircleDomain::canonic(2).expect("d2"),
-        CircleOrder::Natural);
-    assert!(matches!(r, Err(PolyError::LdeShrinks { from_log_n: 3, to_log_n: 2 })), "{:?}", r.err());
+    let r = GpuBackend::<R>::circle_lde_batch(
+        &cols,
+        &d3,
+        &CircleDomain::canonic(2).expect("d2"),
+        CircleOrder::Natural,
+    );
+    assert!(
+        matches!(r, Err(PolyError::LdeShrinks { from_log_n: 3, to_log_n: 2 })),
+        "{:?}",
+        r.err()
+    );
     // An empty batch is a no-op.
     let mut empty = GpuBuffer::<R, M31>::zeros(dev, 0).expect("empty");
     circle_fft_batch_on(&mut empty, &d4, Direction::Forward, CircleOrder::Natural).expect("empty");

@@ -118,8 +118,14 @@ pub fn parts_use_every_device<R: Runtime>(set: &DeviceSet<R>) {
 fn ntt_job<R: Runtime>(d: &Arc<R>, data: &[BabyBear]) -> Result<Vec<BabyBear>, GpuError> {
     let mut buf = GpuBuffer::upload(d, data)?;
     let log_n = data.len().trailing_zeros() as usize;
-    zkprove_gpu::ntt_batch_on(&mut buf, log_n, Direction::Forward, Order::NaturalToNatural, BabyBear::ONE)
-        .map_err(|e| GpuError::Unsupported { what: e.to_string() })?;
+    zkprove_gpu::ntt_batch_on(
+        &mut buf,
+        log_n,
+        Direction::Forward,
+        Order::NaturalToNatural,
+        BabyBear::ONE,
+    )
+    .map_err(|e| GpuError::Unsupported { what: e.to_string() })?;
     buf.download()
 }
 
@@ -169,13 +175,19 @@ pub fn jobs_and_failover<R: Runtime>(set: &DeviceSet<R>) {
         assert_eq!(set.run(|d| ntt_job(d, &data)).expect("job"), want[0]);
     } else {
         assert!(
-            matches!(r, Err(DeviceSetError::Device { index: 0, source: GpuError::Driver { .. }, .. })),
+            matches!(
+                r,
+                Err(DeviceSetError::Device { index: 0, source: GpuError::Driver { .. }, .. })
+            ),
             "{r:?}"
         );
     }
     for i in 0..set.len() {
         set.mark_unhealthy(i);
     }
-    assert_eq!(set.run(|d| ntt_job(d, &data)).err(), Some(DeviceSetError::NoDevice { backend: R::BACKEND }));
+    assert_eq!(
+        set.run(|d| ntt_job(d, &data)).err(),
+        Some(DeviceSetError::NoDevice { backend: R::BACKEND })
+    );
     assert!(matches!(set.split_bases::<G1Config>(&[]), Err(DeviceSetError::NoDevice { .. })));
 }

@@ -1,7 +1,9 @@
 //! Several devices of one runtime at once: [`DeviceSet`].
 //!
 //! - **Throughput** (what a proving service does with several GPUs): [`DeviceSet::run`] runs one
-//!   job on the least busy healthy device; a job that fails with a device failure (driver error,
+//!   job on the least busy healthy device, as that thread's default device
+//!   ([`crate::with_default_device`]: code written against [`crate::GpuBackend`], a whole
+//!   Groth16 proof say, runs there too); a job that fails with a device failure (driver error,
 //!   invalid read-back, out of memory) marks that device unhealthy in the set and runs again on
 //!   another one, so one bad GPU costs a retry, not the job.
 //! - **Latency** (one large job split across devices, results combined on the host):
@@ -225,7 +227,8 @@ impl<R: Runtime> DeviceSet<R> {
     ) -> Result<T, GpuError> {
         let slot = &self.slots[index];
         slot.busy.fetch_add(1, Ordering::Relaxed);
-        let out = job(&slot.device);
+        // The job's GpuBackend code (a whole proof, say) runs on this device too.
+        let out = crate::runtime::with_default_device(&slot.device, || job(&slot.device));
         slot.busy.fetch_sub(1, Ordering::Relaxed);
         if let Err(e) = &out
             && is_device_failure(e)
@@ -236,7 +239,9 @@ impl<R: Runtime> DeviceSet<R> {
     }
 
     /// Runs `job` on the least busy healthy device (one job per device for throughput: call it
-    /// from as many threads as there are devices). A device failure marks that device and runs
+    /// from as many threads as there are devices), with that device as the thread's
+    /// [`crate::Runtime::default_device`] meanwhile, so [`crate::GpuBackend`] code inside the job
+    /// runs there too. A device failure marks that device and runs
     /// the job again on the next healthy one.
     ///
     /// # Errors

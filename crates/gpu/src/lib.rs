@@ -176,7 +176,10 @@ pub use runtime::cuda::{
 pub use runtime::devices::{DeviceInfo, GpuBackendKind, list_devices};
 #[cfg(feature = "opencl")]
 pub use runtime::opencl::{ClBuffer, ClDevice, ClReadback};
-pub use runtime::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
+pub use runtime::{
+    GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime, ThreadDefault,
+    with_default_device,
+};
 pub use sumcheck::{
     GpuExtension, SC_MAX_TABLES, SUMCHECK_PROGRAMS, ext_download, ext_upload,
     sumcheck_program_source,

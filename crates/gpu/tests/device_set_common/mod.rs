@@ -15,9 +15,10 @@ use zkprove_field::Field;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::Fr;
 use zkprove_field::m31::M31;
-use zkprove_gpu::{DeviceSet, DeviceSetError, GpuBases, GpuBuffer, GpuError, Runtime};
+use zkprove_gpu::{DeviceSet, DeviceSetError, GpuBackend, GpuBases, GpuBuffer, GpuError, Runtime};
 use zkprove_poly::{
-    CircleDomain, CircleFftOps, CircleOrder, CpuBackend, Direction, NttOps, Order, PolyError,
+    CircleDomain, CircleFftOps, CircleOrder, ColumnOps, CpuBackend, Direction, NttOps, Order,
+    PolyError,
 };
 
 pub fn required(var: &str) -> bool {
@@ -112,6 +113,25 @@ pub fn parts_use_every_device<R: Runtime>(set: &DeviceSet<R>) {
     distinct.sort_unstable();
     distinct.dedup();
     assert_eq!(distinct.len(), set.len(), "parts did not use every device: {ptrs:?}");
+    // GpuBackend code inside a part (or a job) runs on the part's device: each part's device is
+    // its thread's default device meanwhile.
+    let via_backend = set
+        .split(set.len(), |d, _| {
+            let col = <GpuBackend<R> as ColumnOps<BabyBear>>::upload(&[BabyBear::ONE; 4])
+                .map_err(|e| GpuError::Unsupported { what: e.to_string() })?;
+            Ok((Arc::as_ptr(col.device()) as usize, Arc::as_ptr(d) as usize))
+        })
+        .expect("split through the backend");
+    for (got, want) in via_backend {
+        assert_eq!(got, want, "a GpuBackend column of a part is not on the part's device");
+    }
+    let before = R::default_device().map(|d| Arc::as_ptr(&d) as usize).ok();
+    for _ in 0..2 * set.len() {
+        let (inside, picked) = set.run(|d| Ok((R::default_device()?, d.clone()))).expect("job");
+        assert!(Arc::ptr_eq(&inside, &picked));
+    }
+    // Restored after the job.
+    assert_eq!(R::default_device().map(|d| Arc::as_ptr(&d) as usize).ok(), before);
 }
 
 /// A job through [`DeviceSet::run`]: upload, NTT, download, on whichever device it is given.

@@ -378,8 +378,12 @@ impl<R: Runtime> DeviceSet<R> {
         if shift.is_zero() {
             return Err(PolyError::ZeroShift.into());
         }
+        if log_n == 0 {
+            // Size 1: the transform, the shift power s⁰ and 1/n are all the identity.
+            return Ok(());
+        }
         self.columns_split(cols, |buf| {
-            crate::ntt_batch_on(buf, log_n, direction, order, shift).map_err(poly_to_gpu)
+            crate::ntt::run_ntt(buf, log_n as u32, direction, order, shift)
         })
     }
 
@@ -404,9 +408,7 @@ impl<R: Runtime> DeviceSet<R> {
             }
             .into());
         }
-        self.columns_split(cols, |buf| {
-            crate::circle_fft_batch_on(buf, domain, direction, order).map_err(poly_to_gpu)
-        })
+        self.columns_split(cols, |buf| crate::circle::run_circle_fft(buf, domain, direction, order))
     }
 
     /// Splits equal-length host columns in contiguous groups across the healthy devices; each
@@ -435,18 +437,6 @@ impl<R: Runtime> DeviceSet<R> {
             }
         }
         Ok(())
-    }
-}
-
-/// A poly error of a device transform (inputs were checked first) as the runtime's error.
-fn poly_to_gpu(e: PolyError) -> GpuError {
-    match e {
-        PolyError::Device(d) => GpuError::Driver {
-            backend: d.backend(),
-            call: "transform".to_string(),
-            message: d.to_string(),
-        },
-        other => GpuError::Unsupported { what: other.to_string() },
     }
 }
 

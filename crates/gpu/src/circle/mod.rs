@@ -99,30 +99,43 @@ pub fn circle_fft_batch_on<R: Runtime>(
     if !buf.len().is_multiple_of(n) {
         return Err(PolyError::DomainSizeMismatch { domain_size: n, got: buf.len() });
     }
+    run_circle_fft(buf, domain, direction, order).map_err(backend_err::<R>)
+}
+
+/// [`circle_fft_batch_on`] with the runtime's error (no device marked unhealthy:
+/// [`crate::DeviceSet`] keeps its own health); a length that is not a multiple of the domain's
+/// size is [`GpuError::LengthMismatch`].
+pub(crate) fn run_circle_fft<R: Runtime>(
+    buf: &GpuBuffer<R, M31>,
+    domain: &CircleDomain,
+    direction: Direction,
+    order: CircleOrder,
+) -> Result<(), GpuError> {
+    let n = domain.size();
+    if !buf.len().is_multiple_of(n) {
+        return Err(GpuError::LengthMismatch { expected: n, got: buf.len() });
+    }
     if buf.is_empty() {
         return Ok(());
     }
-    let run = || -> Result<(), GpuError> {
-        let n_cols = u32_of(buf.len() / n)?;
-        u32_of(buf.len())?;
-        let log_n = domain.log_n() as u32;
-        let inverse = direction == Direction::Inverse;
-        let tw = twiddles(buf.device(), domain, inverse)?;
-        let natural = order == CircleOrder::Natural;
-        if inverse {
-            if natural {
-                natural_to_bit_reversed(buf, log_n, n_cols)?;
-            }
-            layers(buf, &tw, log_n, n_cols, 0, true)
-        } else {
-            layers(buf, &tw, log_n, n_cols, 0, false)?;
-            if natural {
-                bit_reversed_to_natural(buf, log_n, n_cols)?;
-            }
-            Ok(())
+    let n_cols = u32_of(buf.len() / n)?;
+    u32_of(buf.len())?;
+    let log_n = domain.log_n() as u32;
+    let inverse = direction == Direction::Inverse;
+    let tw = twiddles(buf.device(), domain, inverse)?;
+    let natural = order == CircleOrder::Natural;
+    if inverse {
+        if natural {
+            natural_to_bit_reversed(buf, log_n, n_cols)?;
         }
-    };
-    run().map_err(backend_err::<R>)
+        layers(buf, &tw, log_n, n_cols, 0, true)
+    } else {
+        layers(buf, &tw, log_n, n_cols, 0, false)?;
+        if natural {
+            bit_reversed_to_natural(buf, log_n, n_cols)?;
+        }
+        Ok(())
+    }
 }
 
 /// Low-degree extension of every column of `buf` (a batch of columns of `from.size()`

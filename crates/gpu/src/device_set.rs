@@ -82,7 +82,7 @@ struct Slot<R> {
     busy: AtomicUsize,
 }
 
-/// Every usable device of runtime `R` (see the [module docs](self)).
+/// Every usable device of runtime `R` (see the [crate docs](crate): several devices).
 pub struct DeviceSet<R: Runtime> {
     slots: Vec<Slot<R>>,
     /// Devices that were found but could not be opened, with why.
@@ -223,12 +223,12 @@ impl<R: Runtime> DeviceSet<R> {
     fn run_on<T>(
         &self,
         index: usize,
-        job: &(impl Fn(&Arc<R>) -> Result<T, GpuError> + ?Sized),
+        job: &(impl Fn(&Arc<R>, usize) -> Result<T, GpuError> + ?Sized),
     ) -> Result<T, GpuError> {
         let slot = &self.slots[index];
         slot.busy.fetch_add(1, Ordering::Relaxed);
         // The job's GpuBackend code (a whole proof, say) runs on this device too.
-        let out = crate::runtime::with_default_device(&slot.device, || job(&slot.device));
+        let out = crate::runtime::with_default_device(&slot.device, || job(&slot.device, index));
         slot.busy.fetch_sub(1, Ordering::Relaxed);
         if let Err(e) = &out
             && is_device_failure(e)
@@ -241,22 +241,23 @@ impl<R: Runtime> DeviceSet<R> {
     /// Runs `job` on the least busy healthy device (one job per device for throughput: call it
     /// from as many threads as there are devices), with that device as the thread's
     /// [`crate::Runtime::default_device`] meanwhile, so [`crate::GpuBackend`] code inside the job
-    /// runs there too. A device failure marks that device and runs
-    /// the job again on the next healthy one.
+    /// runs there too. The job gets the device and its index in the set (to use what was
+    /// prepared for that device, a prover whose key is resident there say). A device failure
+    /// marks that device and runs the job again on the next healthy one.
     ///
     /// # Errors
     /// [`DeviceSetError::NoDevice`] when no healthy device is left, [`DeviceSetError::Device`] for
     /// the job's error on the last device tried.
     pub fn run<T>(
         &self,
-        job: impl Fn(&Arc<R>) -> Result<T, GpuError>,
+        job: impl Fn(&Arc<R>, usize) -> Result<T, GpuError>,
     ) -> Result<T, DeviceSetError> {
         self.run_avoiding(&job, &mut Vec::new())
     }
 
     fn run_avoiding<T>(
         &self,
-        job: &(impl Fn(&Arc<R>) -> Result<T, GpuError> + ?Sized),
+        job: &(impl Fn(&Arc<R>, usize) -> Result<T, GpuError> + ?Sized),
         tried: &mut Vec<usize>,
     ) -> Result<T, DeviceSetError> {
         let mut last = None;
@@ -279,7 +280,9 @@ impl<R: Runtime> DeviceSet<R> {
     }
 
     /// Runs `part(device, p)` for every `p < parts`, part `p` on the `p`-th healthy device (each
-    /// on its own host thread), and returns the results in part order. A part whose device fails
+    /// on its own host thread, with that device as the thread's default device, as in
+    /// [`DeviceSet::run`]), and returns the results in part order. With `parts = len()` and all
+    /// devices healthy, part `p` runs on device `p` (to prepare something on every device). A part whose device fails
     /// runs again, on another healthy device.
     ///
     /// # Errors
@@ -299,7 +302,7 @@ impl<R: Runtime> DeviceSet<R> {
                 .map(|p| {
                     let dev = healthy[p % healthy.len()];
                     let part = &part;
-                    s.spawn(move || (dev, self.run_on(dev, &|d: &Arc<R>| part(d, p))))
+                    s.spawn(move || (dev, self.run_on(dev, &|d: &Arc<R>, _| part(d, p))))
                 })
                 .collect();
             handles
@@ -318,7 +321,7 @@ impl<R: Runtime> DeviceSet<R> {
                 Err(e) if is_device_failure(&e) => {
                     tracing::warn!(backend = R::BACKEND, part = p, device = dev, error = %e,
                         "part failed; retrying on another device");
-                    match self.run_avoiding(&|d: &Arc<R>| part(d, p), &mut vec![dev]) {
+                    match self.run_avoiding(&|d: &Arc<R>, _| part(d, p), &mut vec![dev]) {
                         Ok(v) => v,
                         // No other device to retry on: report the first failure.
                         Err(DeviceSetError::NoDevice { .. }) => return Err(self.err(dev, e)),

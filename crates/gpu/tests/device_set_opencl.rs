@@ -49,3 +49,9 @@ fn jobs_run_on_every_device_and_fail_over() {
     let Some(set) = set() else { return };
     device_set_common::jobs_and_failover(&set);
 }
+
+#[test]
+fn a_groth16_prover_per_device_serves_proofs() {
+    let Some(set) = set() else { return };
+    device_set_common::groth16_prover_per_device::<_, zkprove_gpu::OpenClBackend>(&set);
+}

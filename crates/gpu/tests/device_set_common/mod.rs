@@ -127,7 +127,12 @@ pub fn parts_use_every_device<R: Runtime>(set: &DeviceSet<R>) {
     }
     let before = R::default_device().map(|d| Arc::as_ptr(&d) as usize).ok();
     for _ in 0..2 * set.len() {
-        let (inside, picked) = set.run(|d| Ok((R::default_device()?, d.clone()))).expect("job");
+        let (inside, picked) = set
+            .run(|d, i| {
+                assert!(Arc::ptr_eq(d, set.device(i).expect("index in the set")));
+                Ok((R::default_device()?, d.clone()))
+            })
+            .expect("job");
         assert!(Arc::ptr_eq(&inside, &picked));
     }
     // Restored after the job.
@@ -160,7 +165,7 @@ pub fn jobs_and_failover<R: Runtime>(set: &DeviceSet<R>) {
         .expect("cpu");
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..2 * set.len())
-            .map(|_| s.spawn(|| set.run(|d| ntt_job(d, &data)).expect("job")))
+            .map(|_| s.spawn(|| set.run(|d, _| ntt_job(d, &data)).expect("job")))
             .collect();
         for h in handles {
             assert_eq!(h.join().expect("job thread"), want[0]);
@@ -168,7 +173,7 @@ pub fn jobs_and_failover<R: Runtime>(set: &DeviceSet<R>) {
     });
     let first = Arc::as_ptr(set.device(0).expect("device 0")) as usize;
     // Device 0 "fails" (a driver error, as a lost GPU reports); the job must finish elsewhere.
-    let flaky = |d: &Arc<R>| -> Result<usize, GpuError> {
+    let flaky = |d: &Arc<R>, _: usize| -> Result<usize, GpuError> {
         if Arc::as_ptr(d) as usize == first {
             return Err(GpuError::Driver {
                 backend: R::BACKEND,
@@ -181,7 +186,7 @@ pub fn jobs_and_failover<R: Runtime>(set: &DeviceSet<R>) {
     // Only device 0 takes the first job when it is the least busy: force it by marking the
     // others busy is not possible from outside, so run the job on every device in turn through
     // split (part p on device p) and check the retry landed elsewhere.
-    let r = set.split(set.len(), |d, _| flaky(d));
+    let r = set.split(set.len(), |d, p| flaky(d, p));
     if set.len() >= 2 {
         let ptrs = r.expect("the failed part is retried on another device");
         assert!(ptrs.iter().all(|p| *p != first), "{ptrs:?}");
@@ -192,7 +197,7 @@ pub fn jobs_and_failover<R: Runtime>(set: &DeviceSet<R>) {
             let p = set.run(flaky).expect("job on a healthy device");
             assert_ne!(p, first);
         }
-        assert_eq!(set.run(|d| ntt_job(d, &data)).expect("job"), want[0]);
+        assert_eq!(set.run(|d, _| ntt_job(d, &data)).expect("job"), want[0]);
     } else {
         assert!(
             matches!(
@@ -206,8 +211,58 @@ pub fn jobs_and_failover<R: Runtime>(set: &DeviceSet<R>) {
         set.mark_unhealthy(i);
     }
     assert_eq!(
-        set.run(|d| ntt_job(d, &data)).err(),
+        set.run(|d, _| ntt_job(d, &data)).err(),
         Some(DeviceSetError::NoDevice { backend: R::BACKEND })
     );
     assert!(matches!(set.split_bases::<G1Config>(&[]), Err(DeviceSetError::NoDevice { .. })));
+}
+
+/// What a proving service does with several devices: one prover per device, its key resident
+/// there (loaded inside a part, whose device is the thread's default), then proofs as jobs from
+/// as many threads as devices, each on the least busy device with that device's prover; every
+/// proof verifies (a proof with one device's prover on another device's queue would fail).
+pub fn groth16_prover_per_device<R: Runtime, B: zkprove_groth16::Groth16Backend>(
+    set: &DeviceSet<R>,
+) {
+    use std::path::Path;
+    use zkprove_circom::Witness;
+    use zkprove_groth16::{Groth16Prover, verify};
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/multiplier");
+    let witness = Witness::open(dir.join("witness.wtns")).expect("witness");
+    let t = Instant::now();
+    let provers = set
+        .split(set.len(), |_, _| {
+            Groth16Prover::<B>::load(dir.join("circuit.zkey"))
+                .map_err(|e| GpuError::Unsupported { what: e.to_string() })
+        })
+        .expect("a prover per device");
+    eprintln!("{} provers loaded in {:.2?}", provers.len(), t.elapsed());
+    let n_public = provers[0].header().n_public as usize;
+    let used = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        let handles: Vec<_> = (0..set.len())
+            .map(|_| {
+                s.spawn(|| {
+                    set.run(|_, i| {
+                        used.lock().expect("lock").push(i);
+                        provers[i]
+                            .prove_verified(&witness.values)
+                            .map_err(|e| GpuError::Unsupported { what: e.to_string() })
+                    })
+                    .expect("a proof on some device")
+                })
+            })
+            .collect();
+        for h in handles {
+            let proof = h.join().expect("proof thread");
+            verify(provers[0].verification_key(), &witness.values[1..=n_public], &proof)
+                .expect("the proof verifies");
+        }
+    });
+    eprintln!(
+        "{} proofs on devices {:?}: {:.2?}",
+        set.len(),
+        used.lock().expect("lock"),
+        t.elapsed()
+    );
 }

@@ -62,7 +62,11 @@
 //!   (domain, direction). Bad shapes are [`zkprove_poly::PolyError`]s, never panics.
 //! - Several devices: [`DeviceSet`] holds every usable device of one runtime
 //!   ([`DeviceSet::all`]). Throughput: [`DeviceSet::run`] runs one job on the least busy healthy
-//!   device (what a service with several GPUs calls per proof); latency: [`DeviceSet::split`]
+//!   device, given the device and its index, with that device as the thread's default device
+//!   ([`with_default_device`]) so that [`GpuBackend`] code (a whole Groth16 proof) runs there:
+//!   a service loads one prover per device (its key resident there, through
+//!   [`DeviceSet::split`] with one part per device) and runs each proof as a job with the
+//!   prover of the device it got (`tests/device_set_opencl.rs` does this); latency: [`DeviceSet::split`]
 //!   runs one part per device on its own host thread, [`DeviceSet::split_bases`] /
 //!   [`SplitBases::msm`] split one MSM (each device keeps a slice of the bases resident; the host
 //!   adds the partial sums), [`DeviceSet::ntt_batch`] / [`DeviceSet::circle_fft_batch`] split a

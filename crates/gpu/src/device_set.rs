@@ -10,7 +10,9 @@
 //!   [`SplitBases`] (an MSM: each device holds a contiguous slice of the bases, resident, and
 //!   computes its partial sum; the host adds the partial sums), [`DeviceSet::ntt_batch`] and
 //!   [`DeviceSet::circle_fft_batch`] (a batch of columns: each device transforms a contiguous group
-//!   of columns as one batch buffer). Each part runs on its own host thread; a part whose device
+//!   of columns as one batch buffer), [`DeviceSet::merkle_root`] (a Poseidon2 Merkle tree: each
+//!   device builds the subtree of a contiguous slice of the rows, the host joins the subtree
+//!   roots). Each part runs on its own host thread; a part whose device
 //!   fails runs again on another healthy device. The results equal the single-device and the CPU
 //!   results exactly (the MSM is a sum in a group; the transforms are column by column).
 //!
@@ -412,6 +414,54 @@ impl<R: Runtime> DeviceSet<R> {
             .into());
         }
         self.columns_split(cols, |buf| crate::circle::run_circle_fft(buf, domain, direction, order))
+    }
+
+    /// The Poseidon2 Merkle root of [`crate::gpu_merkle_root`] (row-major `rows`, `row_len`
+    /// elements per row, a power-of-two number of rows) with the tree split across the devices:
+    /// `k` devices (the largest power of two at most the healthy devices and the rows) each
+    /// build the subtree of a contiguous `1/k` of the rows, and the host compresses the `k`
+    /// subtree roots into the root (`k − 1` compressions, crates/hash's Poseidon2 Merkle hash).
+    ///
+    /// # Errors
+    /// [`DeviceSetError::Device`] with [`GpuError::Unsupported`] for a shape the device tree
+    /// refuses (as [`crate::gpu_merkle_root`]); otherwise as [`DeviceSet::split`].
+    pub fn merkle_root<F: crate::Poseidon2GpuField>(
+        &self,
+        rows: &[F],
+        row_len: usize,
+    ) -> Result<[F; crate::MERKLE_OUT], DeviceSetError> {
+        use zkprove_hash::MerkleHash;
+        let shape = |what: String| DeviceSetError::Device {
+            backend: R::BACKEND,
+            index: 0,
+            source: GpuError::Unsupported { what },
+        };
+        if row_len == 0 || !rows.len().is_multiple_of(row_len) {
+            return Err(shape(format!("{} elements in rows of {row_len}", rows.len())));
+        }
+        let n = rows.len() / row_len;
+        if !n.is_power_of_two() {
+            return Err(shape(format!("Merkle tree over {n} rows (a power of two is required)")));
+        }
+        let healthy = self.healthy_count();
+        if healthy == 0 {
+            return Err(DeviceSetError::NoDevice { backend: R::BACKEND });
+        }
+        let k = (1usize << healthy.ilog2()).min(n);
+        let per = n / k * row_len;
+        let mut layer = self
+            .split(k, |d, p| crate::gpu_merkle_root(d, &rows[p * per..(p + 1) * per], row_len))?;
+        let hasher = zkprove_hash::Poseidon2Merkle::<
+            F,
+            { crate::POSEIDON2_WIDTH },
+            { crate::MERKLE_RATE },
+            { crate::MERKLE_OUT },
+        >::new(F::poseidon2())
+        .map_err(|e| shape(e.to_string()))?;
+        while layer.len() > 1 {
+            layer = layer.chunks_exact(2).map(|pair| hasher.compress(&pair[0], &pair[1])).collect();
+        }
+        layer.pop().ok_or(DeviceSetError::NoDevice { backend: R::BACKEND })
     }
 
     /// Splits equal-length host columns in contiguous groups across the healthy devices; each

@@ -70,7 +70,8 @@
 //!   runs one part per device on its own host thread, [`DeviceSet::split_bases`] /
 //!   [`SplitBases::msm`] split one MSM (each device keeps a slice of the bases resident; the host
 //!   adds the partial sums), [`DeviceSet::ntt_batch`] / [`DeviceSet::circle_fft_batch`] split a
-//!   batch of host columns. A device failure (driver error, invalid read-back, out of memory)
+//!   batch of host columns, [`DeviceSet::merkle_root`] a Poseidon2 Merkle tree (subtrees on the
+//!   devices, the top joined on the host). A device failure (driver error, invalid read-back, out of memory)
 //!   takes that device out of the set and the job or part runs again on another one; errors are
 //!   [`DeviceSetError`]s naming the device. Per-device health is the set's own: the runtime-wide
 //!   health of [`unhealthy_reason`] is for the zero-sized backends' default device.

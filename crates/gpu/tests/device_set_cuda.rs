@@ -36,6 +36,7 @@ fn msm_split_across_devices_matches_cpu() {
 fn transform_batches_split_across_devices_match_cpu() {
     let Some(set) = set() else { return };
     device_set_common::transforms_split(&set);
+    device_set_common::merkle_split(&set);
     device_set_common::parts_use_every_device(&set);
 }
 

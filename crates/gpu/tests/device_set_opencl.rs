@@ -1,5 +1,6 @@
-//! [`zkprove_gpu::DeviceSet`] over every OpenCL device: an MSM and NTT / circle-FFT batches split
-//! across devices against one device and the CPU, jobs on every device, failover. CI runs it with
+//! [`zkprove_gpu::DeviceSet`] over every OpenCL device: an MSM, NTT / circle-FFT batches and a
+//! Poseidon2 Merkle tree split across devices against one device and the CPU, jobs (Groth16
+//! proofs with a prover per device) on every device, failover. CI runs it with
 //! PoCL exposing two CPU devices (`POCL_DEVICES="pthread pthread"`) and
 //! `ZKPROVE_REQUIRE_DEVICES=2`, so it fails rather than pass on one device; the plain workspace run
 //! uses whatever devices there are. Skips without OpenCL unless `ZKPROVE_REQUIRE_OPENCL=1`.
@@ -41,6 +42,7 @@ fn msm_split_across_devices_matches_cpu() {
 fn transform_batches_split_across_devices_match_cpu() {
     let Some(set) = set() else { return };
     device_set_common::transforms_split(&set);
+    device_set_common::merkle_split(&set);
     device_set_common::parts_use_every_device(&set);
 }
 

@@ -266,3 +266,27 @@ pub fn groth16_prover_per_device<R: Runtime, B: zkprove_groth16::Groth16Backend>
         t.elapsed()
     );
 }
+
+/// A Poseidon2 Merkle tree (M31 and BabyBear) split across the set, against crates/hash's CPU tree
+/// and one device's root.
+pub fn merkle_split<R: Runtime>(set: &DeviceSet<R>) {
+    use zkprove_gpu::{MERKLE_OUT, Poseidon2GpuField, gpu_merkle_root};
+    use zkprove_hash::{MerkleTree, Poseidon2Merkle};
+    fn check<R: Runtime, F: Poseidon2GpuField>(set: &DeviceSet<R>, rng: &mut StdRng) {
+        for (log_rows, row_len) in [(0, 3), (1, 8), (5, 1), (10, 8)] {
+            let rows: Vec<F> = (0..(row_len << log_rows)).map(|_| F::random(&mut *rng)).collect();
+            let hasher =
+                Poseidon2Merkle::<F, 16, 8, MERKLE_OUT>::new(F::poseidon2()).expect("hasher");
+            let want = MerkleTree::commit(hasher, rows.clone(), row_len).expect("cpu").root();
+            let got = set.merkle_root(&rows, row_len).expect("split Merkle root");
+            assert_eq!(got, want, "{:?} 2^{log_rows} rows of {row_len}", F::KIND);
+            let dev0 = set.device(0).expect("a device");
+            assert_eq!(gpu_merkle_root(dev0, &rows, row_len).expect("one device"), want);
+        }
+        assert!(set.merkle_root(&vec![F::ZERO; 24], 8).is_err(), "3 rows");
+        assert!(set.merkle_root(&vec![F::ZERO; 24], 0).is_err(), "rows of 0");
+    }
+    let mut rng = StdRng::seed_from_u64(13);
+    check::<R, M31>(set, &mut rng);
+    check::<R, BabyBear>(set, &mut rng);
+}

@@ -283,8 +283,8 @@ pub fn merkle_split<R: Runtime>(set: &DeviceSet<R>) {
             let dev0 = set.device(0).expect("a device");
             assert_eq!(gpu_merkle_root(dev0, &rows, row_len).expect("one device"), want);
         }
-        assert!(set.merkle_root(&vec![F::ZERO; 24], 8).is_err(), "3 rows");
-        assert!(set.merkle_root(&vec![F::ZERO; 24], 0).is_err(), "rows of 0");
+        assert!(set.merkle_root(&[F::ZERO; 24], 8).is_err(), "3 rows");
+        assert!(set.merkle_root(&[F::ZERO; 24], 0).is_err(), "rows of 0");
     }
     let mut rng = StdRng::seed_from_u64(13);
     check::<R, M31>(set, &mut rng);

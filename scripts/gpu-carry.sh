@@ -2,7 +2,8 @@
 # Prepares what a GPU machine without a Rust toolchain, network or NVRTC needs to run zkprove's GPU
 # checks, in target/gpu-carry/ (well under the 64 MiB a device session can carry):
 #   *-cuda-tests  the CUDA differential tests of crates/gpu/tests/{cuda,msm_cuda,quotient_cuda,
-#                 sumcheck_cuda,merkle_cuda}.rs (stripped, release): each kernel against the CPU backend
+#                 sumcheck_cuda,merkle_cuda,circle_cuda,device_set_cuda}.rs (stripped, release):
+#                 each kernel against the CPU backend
 #   zkprove       the CLI (stripped, release), for `zkprove devices` and `zkprove bench … --device cuda`
 #   cubins/       every device program as an sm_90 CUBIN, built here with NVRTC from PyPI
 #   avx512/       (with --avx512) the field, poly and curve test binaries built for AVX-512 + IFMA
@@ -54,7 +55,7 @@ for l in sys.stdin:
     print(m["target"]["name"] + " " + m["executable"])' "${1:-}"
 }
 
-for t in cuda msm_cuda quotient_cuda sumcheck_cuda merkle_cuda; do
+for t in cuda msm_cuda quotient_cuda sumcheck_cuda merkle_cuda circle_cuda device_set_cuda; do
   bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test "$t" --no-run --message-format=json \
     | executables "$t" | awk '{print $2}')
   dest="$out/${t%_cuda}-cuda-tests"

@@ -28,7 +28,7 @@ log() { echo "[$(date -u +%H:%M:%S)] $*" | tee -a "$dest/summary.txt"; }
 cat "$out/machine.txt"
 
 if [ "$what" = tests ] || [ "$what" = all ]; then
-  for t in cuda msm-cuda quotient-cuda sumcheck-cuda merkle-cuda; do
+  for t in cuda msm-cuda quotient-cuda sumcheck-cuda merkle-cuda circle-cuda device_set-cuda; do
     f="$c/$t-tests"
     [ "$t" = cuda ] && f="$c/cuda-tests"
     timeout 90 "$f" --test-threads 1 > "$out/test-$t.log" 2>&1
@@ -72,6 +72,18 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   for n in 20 22 24; do run ntt --device cuda --field bn254 --log-n "$n" --reps 10; done
   for f in babybear goldilocks; do run ntt --device cuda --field "$f" --log-n 24 --reps 10; done
   run ntt --device cuda --field babybear --log-n 20 --width 16 --reps 10
+  # The M31 circle FFT (issue 25; never run on a GPU before): one column, a batch, the CPU's.
+  for n in 20 22 24; do run ntt --device cuda --field m31 --log-n "$n" --reps 10; done
+  run ntt --device cuda --field m31 --log-n 20 --width 16 --reps 10
+  run ntt --device cpu --field m31 --log-n 24 --reps 3
+  # Several GPUs (zkprove_gpu::DeviceSet): one MSM and NTT / circle-FFT batches split over
+  # 1, 2, … devices, as many as this machine has (one: the split path's overhead alone).
+  ndev=$(nvidia-smi -L 2>/dev/null | grep -c '^GPU' || true)
+  for k in $(seq 1 "${ndev:-1}"); do
+    run msm --device cuda --log-n 22 --reps 5 --devices "$k"
+    run ntt --device cuda --field babybear --log-n 20 --width 32 --reps 5 --devices "$k"
+    run ntt --device cuda --field m31 --log-n 20 --width 32 --reps 5 --devices "$k"
+  done
   run merkle --device cuda --field m31 --log-n 22 --reps 10
   run merkle --device cuda --field m31 --log-n 25 --row-len 1 --reps 10
   run merkle --device cuda --field babybear --log-n 22 --reps 10

@@ -92,6 +92,16 @@ step "Groth16 on OpenCL with precomputed key bases (ZKPROVE_GPU_PRECOMPUTE=3)"
 ZKPROVE_GPU_PRECOMPUTE=3 cargo test -j"$jobs" -p zkprove-gpu --test groth16_device opencl_
 step "device MSMs through the other accumulation kernel (ZKPROVE_GPU_MSM_ACC=wide)"
 ZKPROVE_GPU_MSM_ACC=wide cargo test -j"$jobs" -p zkprove-gpu --test msm_opencl
+# Several devices (zkprove_gpu::DeviceSet): PoCL exposes one CPU device unless POCL_DEVICES lists
+# more (Debian 12's PoCL 3 names its CPU driver "pthread", PoCL 4 and later "cpu");
+# ZKPROVE_REQUIRE_DEVICES=2 makes the test fail, not pass, when fewer than two show up.
+step "DeviceSet: MSM and NTT batches split across two OpenCL devices (PoCL, POCL_DEVICES)"
+pocl_cpu=pthread
+if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' pocl-opencl-icd 2>/dev/null || echo 0)" ge 4; then
+  pocl_cpu=cpu
+fi
+POCL_DEVICES="$pocl_cpu $pocl_cpu" ZKPROVE_REQUIRE_DEVICES=2 \
+  cargo test -j"$jobs" -p zkprove-gpu --test device_set_opencl
 
 # The SIMD packings are chosen at compile time; test the other code paths too, in their own target
 # directories so the main build stays cached.

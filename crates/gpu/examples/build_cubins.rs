@@ -1,4 +1,4 @@
-//! Builds every field program, the MSM, Poseidon2 and sumcheck programs to a CUBIN with NVRTC,
+//! Builds every field program, the MSM, Poseidon2, sumcheck and circle-FFT programs to a CUBIN with NVRTC,
 //! ahead of time, for a GPU machine that has the CUDA driver but no NVRTC:
 //! `cargo run -p zkprove-gpu --example build_cubins -- DIR [ARCH]` (ARCH defaults to `sm_90`),
 //! then run there with `ZKPROVE_CUDA_CUBIN_DIR=DIR`.
@@ -23,6 +23,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .into_iter()
         .chain(zkprove_gpu::POSEIDON2_PROGRAMS)
         .chain(zkprove_gpu::SUMCHECK_PROGRAMS)
+        .chain([zkprove_gpu::CIRCLE_PROGRAM])
     {
         let compiled =
             nvrtc::compile(&(program.source)(), program.name, &Target::Cubin(arch.clone()))?;

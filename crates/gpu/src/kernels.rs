@@ -2,6 +2,7 @@
 //! field's program is assembled from them.
 //!
 //! Each file lives beside the host code of the concept that uses it (`src/field/`, `src/ntt/`,
+//! `src/circle/`,
 //! `src/msm/`, `src/merkle/`, `src/sumcheck/`). The shared headers are kept with their main user,
 //! the field programs in `src/field/`: `common.h` (every program), `bn254.h` (also the MSM
 //! programs), the small fields' headers (also Poseidon2 and sumcheck) and `ext.h` (the extension
@@ -90,3 +91,21 @@ pub const SUMCHECK_KERNEL_NAMES: [&str; 7] = [
     "sc_fold_ext",
     "sc_lift",
 ];
+
+/// The M31 circle FFT kernels (layers over global memory two at a time (radix 4) or one, up to nine layers in one
+/// local/shared-memory pass, the natural-order permutations and the LDE's tiling).
+pub const CIRCLE_CU: &str = include_str!("circle/circle.cu");
+
+/// Every kernel entry point of the circle-FFT program.
+pub const CIRCLE_KERNEL_NAMES: [&str; 6] = [
+    "circle_layer",
+    "circle_layer_pair",
+    "circle_local_layers",
+    "circle_reverse_odd",
+    "circle_bit_reverse_pairs",
+    "circle_tile",
+];
+
+/// log2 of the block that `circle_local_layers` transforms in local memory at most
+/// (`CIRCLE_LOCAL_LOG` in `circle.cu`).
+pub const CIRCLE_LOCAL_LOG: u32 = 9;

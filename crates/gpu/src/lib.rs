@@ -54,6 +54,27 @@
 //!   transfers are the witness (up) and the MSMs' window sums (down): no `n`-sized array comes
 //!   back. The kernels are queued on the device's one compute stream (queue) with one host wait
 //!   per proof; on CUDA uploads go on the transfer stream.
+//! - The M31 circle FFT ([`zkprove_poly::CircleFftOps`] for both backends, [`circle_fft_batch_on`]
+//!   for a batch of columns in one buffer, [`circle_lde_on`]): the CPU backend's conventions and
+//!   results bit for bit (circle basis, natural or bit-reversed order, `1/n` in the inverse, any
+//!   twin coset); its own named program [`CIRCLE_PROGRAM`] (the M31 field program +
+//!   `circle/circle.cu`), twiddles built on the host from the domain and kept on the device per
+//!   (domain, direction). Bad shapes are [`zkprove_poly::PolyError`]s, never panics.
+//! - Several devices: [`DeviceSet`] holds every usable device of one runtime
+//!   ([`DeviceSet::all`]). Throughput: [`DeviceSet::run`] runs one job on the least busy healthy
+//!   device, given the device and its index, with that device as the thread's default device
+//!   ([`with_default_device`]) so that [`GpuBackend`] code (a whole Groth16 proof) runs there:
+//!   a service loads one prover per device (its key resident there, through
+//!   [`DeviceSet::split`] with one part per device) and runs each proof as a job with the
+//!   prover of the device it got (`tests/device_set_opencl.rs` does this); latency: [`DeviceSet::split`]
+//!   runs one part per device on its own host thread, [`DeviceSet::split_bases`] /
+//!   [`SplitBases::msm`] split one MSM (each device keeps a slice of the bases resident; the host
+//!   adds the partial sums), [`DeviceSet::ntt_batch`] / [`DeviceSet::circle_fft_batch`] split a
+//!   batch of host columns, [`DeviceSet::merkle_root`] a Poseidon2 Merkle tree (subtrees on the
+//!   devices, the top joined on the host). A device failure (driver error, invalid read-back, out of memory)
+//!   takes that device out of the set and the job or part runs again on another one; errors are
+//!   [`DeviceSetError`]s naming the device. Per-device health is the set's own: the runtime-wide
+//!   health of [`unhealthy_reason`] is for the zero-sized backends' default device.
 //!
 //! # Layout
 //!
@@ -65,7 +86,7 @@
 //! (`backend.rs`). Each concept then has one folder with its host code beside its kernels:
 //! `src/field/` (the field programs: `common.h`, one header per field, `ext.h`, `field_ops.cu`,
 //! and the element-wise wrappers in `ops.rs`), `src/ntt/` (`ntt.cu`), `src/msm/` (`curve.h`,
-//! `msm.cu`), `src/merkle/` (`poseidon2.cu`; `MerkleOps` in `ops.rs`), `src/sumcheck/`
+//! `msm.cu`), `src/circle/` (`circle.cu`), `src/merkle/` (`poseidon2.cu`; `MerkleOps` in `ops.rs`), `src/sumcheck/`
 //! (`sumcheck.cu`) and `src/groth16/` (the quotient and the CSR matrices, `csr.rs`, on the field
 //! and NTT kernels). [`kernels`] embeds every `.cu`/`.h` file and names the kernel entry points.
 //!
@@ -100,8 +121,14 @@
 //! of the Groth16 quotient and the MSMs over device-resident scalars: `tests/quotient_opencl.rs`.
 //! Sumcheck: `tests/nvrtc_sumcheck.rs` (fails on spills), `tests/sumcheck_opencl.rs` (against
 //! crates/sumcheck's CPU backend, whole proofs included) and `tests/sumcheck_cuda.rs`; GPU
-//! `MerkleOps`: `tests/merkle_ops_opencl.rs`.
+//! `MerkleOps`: `tests/merkle_ops_opencl.rs`. The circle FFT: `tests/nvrtc_circle.rs` (fails on
+//! spills), `tests/circle_opencl.rs` (against the CPU backend and the O(n²) oracle, 2^1..2^16)
+//! and `tests/circle_cuda.rs`. [`DeviceSet`]: `tests/device_set_opencl.rs`, run in CI with PoCL
+//! exposing two devices (`POCL_DEVICES="pthread pthread"`) and `ZKPROVE_REQUIRE_DEVICES=2`, so that
+//! one device fails the run instead of passing it; `tests/device_set_cuda.rs` on GPUs.
 
+mod circle;
+mod device_set;
 mod field;
 mod groth16;
 pub mod kernels;
@@ -126,6 +153,8 @@ pub use runtime::backend::{GpuBackend, device_error, unhealthy_reason};
 pub fn cuda_available() -> bool {
     false
 }
+pub use circle::{CIRCLE_PROGRAM, circle_fft_batch_on, circle_lde_on, circle_program_source};
+pub use device_set::{DeviceSet, DeviceSetError, SplitBases};
 pub use field::ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 pub use field::{FieldKind, GpuField};
 pub use groth16::DeviceMatrices;
@@ -152,7 +181,10 @@ pub use runtime::cuda::{
 pub use runtime::devices::{DeviceInfo, GpuBackendKind, list_devices};
 #[cfg(feature = "opencl")]
 pub use runtime::opencl::{ClBuffer, ClDevice, ClReadback};
-pub use runtime::{GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime};
+pub use runtime::{
+    GpuBuffer, KernelArg, PendingDownload, ProgramSource, Runtime, ThreadDefault,
+    with_default_device,
+};
 pub use sumcheck::{
     GpuExtension, SC_MAX_TABLES, SUMCHECK_PROGRAMS, ext_download, ext_upload,
     sumcheck_program_source,

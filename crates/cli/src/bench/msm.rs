@@ -39,6 +39,11 @@ pub struct MsmArgs {
     /// Groth16 proof runs its MSMs over the uploaded witness); by default each rep uploads them.
     #[arg(long)]
     resident_scalars: bool,
+    /// On `--device cuda|opencl`: split the MSM across this many devices of that kind
+    /// (`zkprove_gpu::DeviceSet::split_bases`: each keeps a slice of the bases resident, the host
+    /// adds the partial sums); each rep uploads the scalars.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    devices: Option<u32>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -68,6 +73,27 @@ pub fn run(mut a: MsmArgs) -> Result<()> {
     a.common.device = resolve_device(a.common.device)?;
     if !a.common.device.is_gpu() && (a.window.is_some() || a.resident_scalars) {
         bail!("--window and --resident-scalars apply to --device cuda|opencl");
+    }
+    if a.devices.is_some()
+        && (!a.common.device.is_gpu()
+            || a.window.is_some()
+            || a.resident_scalars
+            || a.precompute > 1)
+    {
+        bail!(
+            "--devices applies to --device cuda|opencl without --window/--resident-scalars/--precompute"
+        );
+    }
+    if let Some(count) = a.devices {
+        let pool = thread_pool(a.common.threads)?;
+        let report = pool.install(|| match (a.common.device, a.curve) {
+            (Device::Cuda, CurveName::Bn254G1) => msm_split::<G1Config, CudaDevice>(&a, count),
+            (Device::Cuda, CurveName::Bn254G2) => msm_split::<G2Config, CudaDevice>(&a, count),
+            (Device::Opencl, CurveName::Bn254G1) => msm_split::<G1Config, ClDevice>(&a, count),
+            (Device::Opencl, CurveName::Bn254G2) => msm_split::<G2Config, ClDevice>(&a, count),
+            (other, _) => bail!("not a GPU device: {}", other.name()),
+        })?;
+        return report.print(a.common.json, throughput_text);
     }
     let cuda = || CudaDevice::get().context("--device cuda (see `zkprove devices`)");
     let opencl = || ClDevice::get().context("--device opencl (see `zkprove devices`)");
@@ -167,4 +193,50 @@ fn msm<C: zkprove_curve::SwCurve>(args: &MsmArgs) -> Result<Report<Throughput>> 
         Ok(black_box(<CpuBackend as MsmOps<C>>::msm(&prepared, &scalars).context("MSM failed")?))
     })?;
     Ok(report(args, samples.median_ms(), args.precompute as usize, None))
+}
+
+/// The device sets `--devices N` opens, by runtime.
+trait AllDevices: zkprove_gpu::Runtime {
+    fn all() -> Result<zkprove_gpu::DeviceSet<Self>, zkprove_gpu::DeviceSetError>;
+}
+
+impl AllDevices for CudaDevice {
+    fn all() -> Result<zkprove_gpu::DeviceSet<Self>, zkprove_gpu::DeviceSetError> {
+        zkprove_gpu::DeviceSet::<CudaDevice>::all()
+    }
+}
+
+impl AllDevices for ClDevice {
+    fn all() -> Result<zkprove_gpu::DeviceSet<Self>, zkprove_gpu::DeviceSetError> {
+        zkprove_gpu::DeviceSet::<ClDevice>::all()
+    }
+}
+
+/// Times `Σ sᵢ·Pᵢ` split across `count` devices ([`zkprove_gpu::SplitBases`]): each keeps a slice
+/// of the bases resident (prepared outside the timing), each rep uploads the scalars' slices and
+/// the host adds the partial sums. The warm-up must equal the CPU backend's result.
+fn msm_split<C, R>(args: &MsmArgs, count: u32) -> Result<Report<Throughput>>
+where
+    C: zkprove_gpu::GpuCurve,
+    R: AllDevices,
+{
+    use zkprove_curve::MsmOps;
+    use zkprove_curve::msm::random_points;
+    let set = super::gpu::device_set(R::all(), count)?;
+    let n = 1usize << args.log_n;
+    let mut rng = StdRng::seed_from_u64(3);
+    let bases = random_points::<C, _>(n, &mut rng);
+    let scalars: Vec<C::Scalar> = (0..n).map(|_| C::Scalar::random(&mut rng)).collect();
+    let cpu_bases = <CpuBackend as MsmOps<C>>::prepare_bases(bases.clone())
+        .context("preparing the CPU bases")?;
+    let expected = <CpuBackend as MsmOps<C>>::msm(&cpu_bases, &scalars).context("CPU MSM")?;
+    drop(cpu_bases);
+    let split = set.split_bases(&bases).context("uploading the bases")?;
+    drop(bases);
+    let samples = time_reps(args.common.reps, || split.msm(&scalars).context("split MSM failed"))?;
+    if samples.warm_up != expected {
+        bail!("the split MSM differs from the CPU backend's");
+    }
+    let detail = format!("devices={count} (split), scalars uploaded per rep");
+    Ok(report(args, samples.median_ms(), 1, Some(detail)))
 }

@@ -1,6 +1,7 @@
 //! `zkprove bench ntt`: a forward NTT of `--width` random columns of 2^N elements, natural order
 //! in and out (M31: the circle FFT on the canonic coset). On `--device cuda|opencl` the columns
-//! are uploaded once and each rep transforms them in device memory ([`super::gpu::NttJob`]).
+//! are uploaded once and each rep transforms them in device memory ([`super::gpu::NttJob`]; M31:
+//! [`super::gpu::CircleJob`]); `--devices N` splits host columns across N devices.
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -26,6 +27,11 @@ pub struct NttArgs {
     /// Number of columns transformed together.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
     width: u32,
+    /// On `--device cuda|opencl`: split the columns across this many devices of that kind
+    /// (`zkprove_gpu::DeviceSet`); each rep uploads, transforms and reads back (transfers
+    /// included, unlike the default single-device run over resident columns).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    devices: Option<u32>,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -33,13 +39,28 @@ pub struct NttArgs {
 /// Runs `zkprove bench ntt`.
 pub fn run(mut a: NttArgs) -> Result<()> {
     a.common.device = resolve_device(a.common.device)?;
-    let report = if a.common.device.is_gpu() {
+    if a.devices.is_some() && !a.common.device.is_gpu() {
+        bail!("--devices applies to --device cuda|opencl");
+    }
+    let report = if let Some(count) = a.devices.filter(|_| a.common.device.is_gpu()) {
+        match a.field {
+            FieldName::Bn254Fr => ntt_split::<bn254::Fr>(&a, count),
+            FieldName::Goldilocks => ntt_split::<goldilocks::Goldilocks>(&a, count),
+            FieldName::Babybear => ntt_split::<babybear::BabyBear>(&a, count),
+            FieldName::M31 => circle_fft_split(&a, count),
+            other => bail!(
+                "no device NTT for field {}: choose bn254, goldilocks, babybear or m31",
+                other.name()
+            ),
+        }?
+    } else if a.common.device.is_gpu() {
         match a.field {
             FieldName::Bn254Fr => ntt_gpu::<bn254::Fr>(&a),
             FieldName::Goldilocks => ntt_gpu::<goldilocks::Goldilocks>(&a),
             FieldName::Babybear => ntt_gpu::<babybear::BabyBear>(&a),
+            FieldName::M31 => circle_fft_gpu(&a),
             other => bail!(
-                "no device NTT for field {}: choose bn254, goldilocks or babybear",
+                "no device NTT for field {}: choose bn254, goldilocks, babybear or m31",
                 other.name()
             ),
         }?
@@ -72,6 +93,14 @@ fn check_two_adicity<F: TwoAdicField>(args: &NttArgs) -> Result<()> {
 }
 
 fn report(args: &NttArgs, median_ms: f64, threads: usize) -> Report<Throughput> {
+    let mut r = report_with(args, median_ms, threads);
+    if let Some(count) = args.devices {
+        r.extra.detail = Some(format!("devices={count} (split, host columns: transfers included)"));
+    }
+    r
+}
+
+fn report_with(args: &NttArgs, median_ms: f64, threads: usize) -> Report<Throughput> {
     let n = 1usize << args.log_n;
     Report {
         kernel: "ntt",
@@ -126,4 +155,39 @@ fn circle_fft(args: &NttArgs) -> Result<Report<Throughput>> {
             .context("circle FFT failed")
     })?;
     Ok(report(args, samples.median_ms(), rayon::current_num_threads()))
+}
+
+/// Times a forward natural-order M31 circle FFT (canonic coset) of `--width` random columns on a
+/// GPU (or OpenCL) device, uploaded once: each rep transforms the resident columns and waits.
+fn circle_fft_gpu(args: &NttArgs) -> Result<Report<Throughput>> {
+    let domain = CircleDomain::canonic(args.log_n as usize).context("circle domain")?;
+    let mut job = super::gpu::CircleJob::new(args.common.device, args.log_n, args.width)?;
+    let samples = time_reps(args.common.reps, || job.run(&domain))?;
+    Ok(report(args, samples.median_ms(), 1))
+}
+
+/// Times a forward natural-order NTT of `--width` host columns split across `count` devices.
+fn ntt_split<F: TwoAdicField + zkprove_gpu::GpuField>(
+    args: &NttArgs,
+    count: u32,
+) -> Result<Report<Throughput>> {
+    check_two_adicity::<F>(args)?;
+    let mut job =
+        super::gpu::SplitNttJob::<F>::new(args.common.device, args.log_n, args.width, count)?;
+    let samples = time_reps(args.common.reps, || job.run_ntt())?;
+    Ok(report(args, samples.median_ms(), count as usize))
+}
+
+/// Times a forward natural-order M31 circle FFT of `--width` host columns split across `count`
+/// devices.
+fn circle_fft_split(args: &NttArgs, count: u32) -> Result<Report<Throughput>> {
+    let domain = CircleDomain::canonic(args.log_n as usize).context("circle domain")?;
+    let mut job = super::gpu::SplitNttJob::<m31::M31>::new(
+        args.common.device,
+        args.log_n,
+        args.width,
+        count,
+    )?;
+    let samples = time_reps(args.common.reps, || job.run_circle(&domain))?;
+    Ok(report(args, samples.median_ms(), count as usize))
 }

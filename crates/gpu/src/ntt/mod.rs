@@ -93,7 +93,10 @@ fn u32_of(n: usize) -> Result<u32, GpuError> {
         .map_err(|_| GpuError::Unsupported { what: format!("NTT batch of {n} elements") })
 }
 
-fn run_ntt<R: Runtime, F: GpuField + TwoAdicField>(
+/// The transform of [`ntt_batch_on`] after its checks (`log_n ≥ 1`, a non-empty buffer whose
+/// length is a multiple of `2^log_n`, `log_n` within the two-adicity, a non-zero shift), with the
+/// runtime's error (no device marked unhealthy: [`crate::DeviceSet`] keeps its own health).
+pub(crate) fn run_ntt<R: Runtime, F: GpuField + TwoAdicField>(
     buf: &mut GpuBuffer<R, F>,
     log_n: u32,
     direction: Direction,
@@ -175,7 +178,7 @@ fn twiddles<R: Runtime, F: GpuField + TwoAdicField>(
     log_n: u32,
     inverse: bool,
 ) -> Result<Arc<R::Mem>, GpuError> {
-    let key = (F::KIND, log_n, inverse);
+    let key = (F::KIND, log_n, inverse, 0);
     if let Some(t) = dev.twiddle_cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Ok(t.clone());
     }

@@ -10,7 +10,7 @@ use cudarc::driver::{
     PinnedHostSlice, PushKernelArg,
 };
 
-use crate::runtime::{KernelArg, ProgramSource, Runtime, TwiddleCache};
+use crate::runtime::{KernelArg, ProgramSource, Runtime, ThreadDefault, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError, nvrtc};
 
 /// A CUDA device buffer of `T` (see [`GpuBuffer`]).
@@ -418,6 +418,11 @@ impl CudaDevice {
     }
 }
 
+thread_local! {
+    /// This thread's default device while a [`crate::DeviceSet`] job runs on it.
+    static THREAD_DEFAULT: std::cell::RefCell<Option<Arc<CudaDevice>>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Runtime for CudaDevice {
     type Mem = CudaSlice<u8>;
     const BACKEND: &'static str = "cuda";
@@ -550,6 +555,9 @@ impl Runtime for CudaDevice {
     }
 
     fn default_device() -> Result<Arc<Self>, GpuError> {
+        if let Some(d) = THREAD_DEFAULT.with(|c| c.borrow().clone()) {
+            return Ok(d);
+        }
         if let Some(reason) = crate::unhealthy_reason("cuda") {
             return Err(GpuError::Unhealthy { backend: "cuda", reason });
         }
@@ -574,6 +582,10 @@ impl Runtime for CudaDevice {
 
     fn is_gpu(&self) -> bool {
         true
+    }
+
+    fn thread_default() -> &'static ThreadDefault<Self> {
+        &THREAD_DEFAULT
     }
 
     fn twiddle_cache(&self) -> &TwiddleCache<CudaSlice<u8>> {

@@ -17,8 +17,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::{FieldKind, GpuError, GpuField};
 
-/// Twiddle tables resident on a device, by (field, log2 size, inverse).
-pub(crate) type TwiddleCache<M> = Mutex<HashMap<(FieldKind, u32, bool), Arc<M>>>;
+/// Twiddle tables resident on a device, by (field, log2 size, inverse, domain tag): the tag is 0
+/// for the NTTs' tables and names the domain's shift for the circle FFT's.
+pub(crate) type TwiddleCache<M> = Mutex<HashMap<(FieldKind, u32, bool, u64), Arc<M>>>;
 
 mod sealed {
     pub trait Sealed {}
@@ -200,6 +201,32 @@ pub trait Runtime: sealed::Sealed + Send + Sync + Sized + 'static {
     /// Twiddle tables kept on this device.
     #[doc(hidden)]
     fn twiddle_cache(&self) -> &TwiddleCache<Self::Mem>;
+
+    /// This thread's override of [`Runtime::default_device`] ([`with_default_device`]).
+    #[doc(hidden)]
+    fn thread_default() -> &'static ThreadDefault<Self>;
+}
+
+/// A thread-local override of a runtime's default device.
+#[doc(hidden)]
+pub type ThreadDefault<R> = std::thread::LocalKey<std::cell::RefCell<Option<Arc<R>>>>;
+
+/// Runs `f` with `device` as this thread's [`Runtime::default_device`]: everything written
+/// against the zero-sized [`crate::GpuBackend`] (whole proofs included) runs on `device` inside
+/// `f`, which is how a [`crate::DeviceSet`] job puts a proof on the device it picked. The previous
+/// default is restored afterwards, also when `f` panics. Inside, the runtime-wide health check of
+/// the default device is skipped: the set keeps each device's health itself.
+pub fn with_default_device<R: Runtime, T>(device: &Arc<R>, f: impl FnOnce() -> T) -> T {
+    struct Restore<R: Runtime>(Option<Arc<R>>);
+    impl<R: Runtime> Drop for Restore<R> {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            R::thread_default().with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let previous = R::thread_default().with(|c| c.borrow_mut().replace(device.clone()));
+    let _restore = Restore::<R>(previous);
+    f()
 }
 
 /// The launches of this crate's kernels: only the typed wrappers of this crate call them, each

@@ -14,7 +14,7 @@ use opencl3::memory::{Buffer, CL_MEM_READ_WRITE, ClMem};
 use opencl3::program::Program;
 use opencl3::types::{CL_BLOCKING, CL_NON_BLOCKING, cl_device_id};
 
-use crate::runtime::{KernelArg, ProgramSource, Runtime, TwiddleCache};
+use crate::runtime::{KernelArg, ProgramSource, Runtime, ThreadDefault, TwiddleCache};
 use crate::{FieldKind, GpuBuffer, GpuError};
 
 /// Work-group size of launches that do not need a particular one.
@@ -34,6 +34,10 @@ fn cl_err<E: core::fmt::Debug>(call: &str) -> impl FnOnce(E) -> GpuError + '_ {
 /// Every OpenCL device of every platform; empty when the OpenCL library, an ICD or a platform is
 /// missing. Never panics.
 pub(crate) fn all_device_ids() -> Vec<cl_device_id> {
+    // One enumeration at a time: run from several threads at once (tests opening device sets in
+    // parallel), PoCL's first enumeration returned 0, 1 or 2 of its 2 devices.
+    static ENUMERATION: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = ENUMERATION.lock().unwrap_or_else(|e| e.into_inner());
     let Ok(platforms) = opencl3::platform::get_platforms() else { return Vec::new() };
     platforms.iter().flat_map(|p| p.get_devices(CL_DEVICE_TYPE_ALL).unwrap_or_default()).collect()
 }
@@ -189,6 +193,11 @@ impl ClDevice {
     }
 }
 
+thread_local! {
+    /// This thread's default device while a [`crate::DeviceSet`] job runs on it.
+    static THREAD_DEFAULT: std::cell::RefCell<Option<Arc<ClDevice>>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Runtime for ClDevice {
     type Mem = Buffer<u8>;
     const BACKEND: &'static str = "opencl";
@@ -305,6 +314,9 @@ impl Runtime for ClDevice {
     }
 
     fn default_device() -> Result<Arc<Self>, GpuError> {
+        if let Some(d) = THREAD_DEFAULT.with(|c| c.borrow().clone()) {
+            return Ok(d);
+        }
         if let Some(reason) = crate::unhealthy_reason("opencl") {
             return Err(GpuError::Unhealthy { backend: "opencl", reason });
         }
@@ -330,6 +342,10 @@ impl Runtime for ClDevice {
 
     fn is_gpu(&self) -> bool {
         self.device.dev_type().is_ok_and(|t| t & CL_DEVICE_TYPE_GPU != 0)
+    }
+
+    fn thread_default() -> &'static ThreadDefault<Self> {
+        &THREAD_DEFAULT
     }
 
     fn twiddle_cache(&self) -> &TwiddleCache<Buffer<u8>> {

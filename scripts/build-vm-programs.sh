@@ -10,7 +10,8 @@ if ! command -v "$cc" >/dev/null 2>&1; then
   exit 1
 fi
 flags=(-march=rv32im -mabi=ilp32 -O2 -nostdlib -static -ffreestanding -fno-pic -fno-stack-protector
-  -Wall -Wextra -Werror -Wl,--build-id=none -Wl,-e,_start)
+  -Wall -Wextra -Werror -Wl,--build-id=none -Wl,-e,_start -s)
+# -s: no symbol table, whose temporary file names would make every build differ.
 for prog in sha256 sort sieve fib; do
   "$cc" "${flags[@]}" -o "$prog.elf" start.S lib.c "$prog.c" -lgcc
   echo "built $prog.elf ($(stat -c %s "$prog.elf") bytes)"

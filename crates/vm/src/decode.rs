@@ -5,60 +5,106 @@ use std::fmt;
 /// An RV32IM operation (plus [`Op::Illegal`] for a word that is none).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
-#[allow(missing_docs)]
 pub enum Op {
     // ALU, register–register (OP) and M extension.
+    /// `add`.
     Add,
+    /// `sub`.
     Sub,
+    /// `sll`.
     Sll,
+    /// `slt`.
     Slt,
+    /// `sltu`.
     Sltu,
+    /// `xor`.
     Xor,
+    /// `srl`.
     Srl,
+    /// `sra`.
     Sra,
+    /// `or`.
     Or,
+    /// `and`.
     And,
+    /// `mul`.
     Mul,
+    /// `mulh`.
     Mulh,
+    /// `mulhsu`.
     Mulhsu,
+    /// `mulhu`.
     Mulhu,
+    /// `div`.
     Div,
+    /// `divu`.
     Divu,
+    /// `rem`.
     Rem,
+    /// `remu`.
     Remu,
     // ALU with an immediate (OP-IMM).
+    /// `addi`.
     Addi,
+    /// `slti`.
     Slti,
+    /// `sltiu`.
     Sltiu,
+    /// `xori`.
     Xori,
+    /// `ori`.
     Ori,
+    /// `andi`.
     Andi,
+    /// `slli`.
     Slli,
+    /// `srli`.
     Srli,
+    /// `srai`.
     Srai,
     // Upper immediates.
+    /// `lui`.
     Lui,
+    /// `auipc`.
     Auipc,
     // Jumps and branches.
+    /// `jal`.
     Jal,
+    /// `jalr`.
     Jalr,
+    /// `beq`.
     Beq,
+    /// `bne`.
     Bne,
+    /// `blt`.
     Blt,
+    /// `bge`.
     Bge,
+    /// `bltu`.
     Bltu,
+    /// `bgeu`.
     Bgeu,
     // Loads and stores.
+    /// `lb`.
     Lb,
+    /// `lh`.
     Lh,
+    /// `lw`.
     Lw,
+    /// `lbu`.
     Lbu,
+    /// `lhu`.
     Lhu,
+    /// `sb`.
     Sb,
+    /// `sh`.
     Sh,
+    /// `sw`.
     Sw,
     // System.
+    /// `fence`.
     Fence,
+    /// `ecall`.
     Ecall,
     /// Not an RV32IM instruction this VM executes (includes `ebreak` and CSR instructions).
     Illegal,

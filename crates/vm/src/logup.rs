@@ -7,7 +7,7 @@
 
 use rayon::prelude::*;
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
-use zkprove_field::{ExtensionField, Field, batch_inverse_in_place};
+use zkprove_field::{ExtensionField, Field};
 
 use crate::decode::{Op, alu};
 use crate::elf::Program;
@@ -32,6 +32,43 @@ pub mod bus {
 
 /// Rows of denominators handled per parallel task.
 const PAR_MIN: usize = 1 << 12;
+
+/// Independent product chains interleaved by [`batch_inverse_in_place`]: a chain of extension
+/// multiplications is latency-bound, four in flight keep the multiplier busy.
+const LANES: usize = 4;
+
+/// Replaces every non-zero element by its inverse (zeros stay zero): Montgomery's trick, one
+/// inversion per lane per chunk and about three multiplications per element, with [`LANES`]
+/// interleaved chains, in chunks over the rayon pool.
+pub fn batch_inverse_in_place<T: Field>(values: &mut [T]) {
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = values.len().div_ceil(threads).max(PAR_MIN);
+    values.par_chunks_mut(chunk).for_each(batch_inverse_chunk);
+}
+
+fn batch_inverse_chunk<T: Field>(values: &mut [T]) {
+    // prefix[i] = product of the non-zero values[j], j < i, j ≡ i (mod LANES).
+    let mut prefix = Vec::with_capacity(values.len());
+    let mut acc = [T::ONE; LANES];
+    for group in values.chunks(LANES) {
+        for (l, v) in group.iter().enumerate() {
+            prefix.push(acc[l]);
+            if !v.is_zero() {
+                acc[l] *= *v;
+            }
+        }
+    }
+    // Each lane's product is a product of non-zero field elements, hence invertible.
+    let mut inv = acc.map(|a| a.inverse().unwrap_or(T::ZERO));
+    for i in (0..values.len()).rev() {
+        let v = values[i];
+        if !v.is_zero() {
+            let l = i % LANES;
+            values[i] = inv[l] * prefix[i];
+            inv[l] *= v;
+        }
+    }
+}
 
 /// The LogUp challenges. A prover draws them from the transcript after committing the main
 /// trace; tests draw them at random, benchmarks fix them.
@@ -236,81 +273,41 @@ fn range_frac(fixed: &FixedTables, v: u32) -> E {
 }
 
 impl LogUpColumns {
-    /// Computes a shard's fraction columns: every denominator, then one batch inversion.
+    /// Computes a shard's fraction columns: every denominator, then batch inversions.
     #[must_use]
     pub fn compute(t: &ShardTables, fixed: &FixedTables) -> Self {
         let f = &fixed.folder;
-        let n_alu = t.alu.len();
-        let n_mem = t.mem.len();
-        let n_b = t.mem_init.len();
-        // Denominators laid out as [cpu→alu | alu | read | write | init | final].
-        let total = 2 * n_alu + 2 * n_mem + 2 * n_b;
-        let mut den = vec![E::ZERO; total];
+        // Every data-dependent denominator (0 where a CPU row sends nothing), then the inverses.
+        let mut cpu_alu: Vec<E> = t
+            .cpu
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|r| if is_alu(r.op) { f.alu(r.op, r.a, alu_rhs(r), r.res) } else { E::ZERO })
+            .collect();
+        let mut alu: Vec<E> = t
+            .alu
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|r: &AluRow| f.alu(r.op, r.a, r.b, r.res))
+            .collect();
+        let mut mem_read: Vec<E> = t
+            .mem
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|r| f.memory(r.space, r.addr, r.prev_val, r.prev_ts))
+            .collect();
+        let mut mem_write: Vec<E> = t
+            .mem
+            .par_iter()
+            .with_min_len(PAR_MIN)
+            .map(|r| f.memory(r.space, r.addr, r.val, r.ts))
+            .collect();
+        let mut mem_init: Vec<E> = t.mem_init.iter().map(|b| f.boundary(b)).collect();
+        let mut mem_final: Vec<E> = t.mem_final.iter().map(|b| f.boundary(b)).collect();
+        for v in
+            [&mut cpu_alu, &mut alu, &mut mem_read, &mut mem_write, &mut mem_init, &mut mem_final]
         {
-            let (cpu_alu, rest) = den.split_at_mut(n_alu);
-            let (alu_d, rest) = rest.split_at_mut(n_alu);
-            let (read, rest) = rest.split_at_mut(n_mem);
-            let (write, rest) = rest.split_at_mut(n_mem);
-            let (init, fin) = rest.split_at_mut(n_b);
-            let alu_cpu_rows: Vec<&CpuRow> = t.cpu.iter().filter(|r| is_alu(r.op)).collect();
-            rayon::scope(|s| {
-                s.spawn(|_| {
-                    cpu_alu
-                        .par_iter_mut()
-                        .with_min_len(PAR_MIN)
-                        .zip(alu_cpu_rows.par_iter())
-                        .for_each(|(d, r)| {
-                            let b = alu_rhs(r);
-                            *d = f.alu(r.op, r.a, b, r.res);
-                        })
-                });
-                s.spawn(|_| {
-                    alu_d.par_iter_mut().with_min_len(PAR_MIN).zip(t.alu.par_iter()).for_each(
-                        |(d, r): (&mut E, &AluRow)| {
-                            *d = f.alu(r.op, r.a, r.b, r.res);
-                        },
-                    )
-                });
-                s.spawn(|_| {
-                    read.par_iter_mut().with_min_len(PAR_MIN).zip(t.mem.par_iter()).for_each(
-                        |(d, r)| {
-                            *d = f.memory(r.space, r.addr, r.prev_val, r.prev_ts);
-                        },
-                    )
-                });
-                s.spawn(|_| {
-                    write.par_iter_mut().with_min_len(PAR_MIN).zip(t.mem.par_iter()).for_each(
-                        |(d, r)| {
-                            *d = f.memory(r.space, r.addr, r.val, r.ts);
-                        },
-                    )
-                });
-                s.spawn(|_| {
-                    for (d, b) in init.iter_mut().zip(&t.mem_init) {
-                        *d = f.boundary(b);
-                    }
-                    for (d, b) in fin.iter_mut().zip(&t.mem_final) {
-                        *d = f.boundary(b);
-                    }
-                });
-            });
-        }
-        batch_inverse_in_place(&mut den);
-        let mut it = den.into_iter();
-        let mut take = |n: usize| -> Vec<E> { it.by_ref().take(n).collect() };
-        let alu_fracs = take(n_alu);
-        let alu = take(n_alu);
-        let mem_read = take(n_mem);
-        let mem_write = take(n_mem);
-        let mem_init = take(n_b);
-        let mem_final = take(n_b);
-        let mut cpu_alu = vec![E::ZERO; t.cpu.len()];
-        let mut k = 0;
-        for (c, r) in cpu_alu.iter_mut().zip(&t.cpu) {
-            if is_alu(r.op) {
-                *c = alu_fracs[k];
-                k += 1;
-            }
+            batch_inverse_in_place(v);
         }
         let cpu_program = t
             .cpu

@@ -75,70 +75,94 @@ fn check_k(k: u64) -> Result<u64, VmError> {
     Ok(k)
 }
 
-/// Full trace generation in parallel shards of `k` cycles: a fast run with checkpoints, then the
-/// shards re-executed with trace capture on all threads of the current rayon pool (contiguous
-/// groups of shards, one group per thread), each turned into tables and LogUp columns.
+/// Full trace generation in parallel shards of `k` cycles, collected: see
+/// [`generate_trace_with`].
 ///
 /// # Errors
-/// [`VmError::Exec`] if the program fails, [`VmError::ShardSize`] for a bad `k`,
-/// [`VmError::Diverged`] if a re-executed shard does not end where the fast run did (a bug).
+/// As [`generate_trace_with`].
 pub fn generate_trace(
     program: &Program,
     input: &[u8],
     k: u64,
     challenges: &Challenges,
 ) -> Result<TraceOutput, VmError> {
+    let collected = std::sync::Mutex::new(Vec::new());
+    let run = generate_trace_with(program, input, k, challenges, |i, t, l| {
+        // A poisoned lock means another shard's consumer panicked; that panic propagates.
+        if let Ok(mut v) = collected.lock() {
+            v.push((i, t, l));
+        }
+    })?;
+    let mut all = collected.into_inner().unwrap_or_default();
+    all.sort_by_key(|(i, _, _)| *i);
+    let (shards, logup) = all.into_iter().map(|(_, t, l)| (t, l)).unzip();
+    Ok(TraceOutput { run, shards, logup })
+}
+
+/// Full trace generation in parallel shards of `k` cycles: a fast run with checkpoints, then the
+/// shards re-executed with trace capture on all threads of the current rayon pool (contiguous
+/// groups of shards, one group per thread), each turned into tables and LogUp columns and handed
+/// to `consume(shard_index, tables, columns)` as soon as it is made (a prover proves and drops
+/// it; nothing is kept here), in no particular order across groups.
+///
+/// # Errors
+/// [`VmError::Exec`] if the program fails, [`VmError::ShardSize`] for a bad `k`,
+/// [`VmError::Diverged`] if a re-executed shard does not end where the fast run did (a bug).
+pub fn generate_trace_with<C>(
+    program: &Program,
+    input: &[u8],
+    k: u64,
+    challenges: &Challenges,
+    consume: C,
+) -> Result<RunOutput, VmError>
+where
+    C: Fn(usize, ShardTables, LogUpColumns) + Sync,
+{
     let k = check_k(k)?;
     let (run, cps) = run_with_checkpoints(program, input, k)?;
     let fixed = FixedTables::new(program, challenges);
     let n = cps.len();
     let groups = rayon::current_num_threads().clamp(1, n);
     let per = n.div_ceil(groups);
-    let results: Vec<Vec<(ShardTables, LogUpColumns)>> = (0..groups)
-        .into_par_iter()
-        .map(|g| -> Result<Vec<(ShardTables, LogUpColumns)>, VmError> {
-            let first = g * per;
-            let last = ((g + 1) * per).min(n);
-            if first >= last {
-                return Ok(Vec::new());
+    (0..groups).into_par_iter().try_for_each(|g| -> Result<(), VmError> {
+        let first = g * per;
+        let last = ((g + 1) * per).min(n);
+        if first >= last {
+            return Ok(());
+        }
+        let mut m = Machine::new(program, input);
+        for cp in &cps[1..=first] {
+            for &(w, v) in &cp.mem_delta {
+                m.mem[w as usize] = v;
             }
-            let mut m = Machine::new(program, input);
-            for cp in &cps[1..=first] {
-                for &(w, v) in &cp.mem_delta {
-                    m.mem[w as usize] = v;
+        }
+        let cp = &cps[first];
+        m.pc = cp.pc;
+        m.clk = cp.clk;
+        m.regs = cp.regs;
+        m.input_pos = cp.input_pos;
+        let mut sink = TraceSink { steps: Vec::with_capacity(k as usize), io: Vec::new() };
+        for i in first..last {
+            sink.steps.clear();
+            sink.io.clear();
+            let start = cps[i].clk;
+            let exit = m.run_until(&mut sink, start + k)?;
+            let ok = match cps.get(i + 1) {
+                Some(next) => {
+                    exit.is_none() && m.pc == next.pc && m.regs == next.regs && m.clk == next.clk
                 }
+                None => exit == Some(run.exit),
+            };
+            if !ok {
+                return Err(VmError::Diverged { shard: i });
             }
-            let cp = &cps[first];
-            m.pc = cp.pc;
-            m.clk = cp.clk;
-            m.regs = cp.regs;
-            m.input_pos = cp.input_pos;
-            let mut out = Vec::with_capacity(last - first);
-            for i in first..last {
-                let mut sink = TraceSink { steps: Vec::with_capacity(k as usize), io: Vec::new() };
-                let start = cps[i].clk;
-                let exit = m.run_until(&mut sink, start + k)?;
-                let ok = match cps.get(i + 1) {
-                    Some(next) => {
-                        exit.is_none()
-                            && m.pc == next.pc
-                            && m.regs == next.regs
-                            && m.clk == next.clk
-                    }
-                    None => exit == Some(run.exit),
-                };
-                if !ok {
-                    return Err(VmError::Diverged { shard: i });
-                }
-                let tables = build_tables(program, start, cps[i].regs, &sink.steps, &sink.io);
-                let logup = LogUpColumns::compute(&tables, &fixed);
-                out.push((tables, logup));
-            }
-            Ok(out)
-        })
-        .collect::<Result<_, _>>()?;
-    let (shards, logup) = results.into_iter().flatten().unzip();
-    Ok(TraceOutput { run, shards, logup })
+            let tables = build_tables(program, start, cps[i].regs, &sink.steps, &sink.io);
+            let logup = LogUpColumns::compute(&tables, &fixed);
+            consume(i, tables, logup);
+        }
+        Ok(())
+    })?;
+    Ok(run)
 }
 
 /// The same trace made on one thread from one whole traced run, split every `k` cycles: the

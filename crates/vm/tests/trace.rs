@@ -7,8 +7,10 @@ use std::path::PathBuf;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use zkprove_field::{ExtensionField, Field, batch_inverse_in_place};
-use zkprove_vm::logup::{Challenges, E, F, FixedTables, LogUpColumns, alu_rows_valid};
+use zkprove_field::{ExtensionField, Field};
+use zkprove_vm::logup::{
+    Challenges, E, F, FixedTables, LogUpColumns, alu_rows_valid, batch_inverse_in_place,
+};
 use zkprove_vm::shard::{generate_trace, generate_trace_sequential, run_with_checkpoints};
 use zkprove_vm::trace::{ShardTables, space};
 use zkprove_vm::{Program, VmError, run};
@@ -44,15 +46,21 @@ fn pool(threads: usize) -> rayon::ThreadPool {
 #[test]
 fn batch_inversion_matches_one_by_one() {
     let mut rng = StdRng::seed_from_u64(1);
-    for n in [0usize, 1, 2, 3, 4095, 4096, 10_001] {
+    for n in [0usize, 1, 2, 3, 5, 4095, 4096, 10_001] {
         let mut v: Vec<E> = (0..n).map(|_| random_ext(&mut rng)).collect();
         if n > 3 {
             v[2] = E::ZERO;
+            v[n - 1] = E::ZERO;
         }
         let expected: Vec<E> = v.iter().map(|x| x.inverse().unwrap_or(E::ZERO)).collect();
         pool(3).install(|| batch_inverse_in_place(&mut v));
         assert_eq!(v, expected, "n = {n}");
     }
+    // The base field too.
+    let mut v: Vec<F> = (0..9000u64).map(|i| F::from_u64(i * 7919)).collect();
+    let expected: Vec<F> = v.iter().map(|x| x.inverse().unwrap_or(F::ZERO)).collect();
+    pool(2).install(|| batch_inverse_in_place(&mut v));
+    assert_eq!(v, expected);
 }
 
 /// Checks a whole run's memory-consistency data: every shard's init values are the memory image

@@ -29,9 +29,15 @@
 //! [`run`]: the fast interpreter, no trace. [`run_traced`]: the same interpreter recording one
 //! 28-byte [`Step`] per cycle (plus an [`IoAccess`] per word a system call touches), no
 //! allocation per cycle beyond the growing trace vector. [`shard::run_with_checkpoints`] records
-//! a [`shard::Checkpoint`] every `K` cycles; [`shard::generate_trace`] re-executes every shard
-//! from its checkpoint on all threads and builds its tables and LogUp columns (equal to
+//! a [`shard::Checkpoint`] every `K` cycles; [`shard::generate_trace_with`] re-executes every
+//! shard from its checkpoint on all threads and hands each shard's tables and LogUp columns to a
+//! consumer as soon as they are made ([`shard::generate_trace`] collects them; both equal
 //! [`shard::generate_trace_sequential`], the one-thread reference).
+//!
+//! # Speed
+//! See BENCHMARKS.md ("zkVM front end"): the interpreter runs at a few hundred MHz, trace capture
+//! near 40 MHz, full trace generation near 1 MHz on 2 loaded cores — the extension-field LogUp
+//! fractions dominate (`examples/profile.rs` prints the split).
 //!
 //! # Tables (per shard, [`trace::ShardTables`]) and how they map onto AIRs
 //! Timestamps are shard-local: cycle `i` of the shard accesses `rs1` at `4(i+1)`, `rs2` at

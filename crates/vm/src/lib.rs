@@ -26,7 +26,8 @@
 //! instruction.
 //!
 //! # Modes
-//! [`run`]: the fast interpreter, no trace. [`run_traced`]: the same interpreter recording one
+//! [`run`]: the fast interpreter, no trace. [`run_traced`] (or [`run_traced_into`], reusing its
+//! buffers): the same interpreter recording one
 //! 28-byte [`Step`] per cycle (plus an [`IoAccess`] per word a system call touches), no
 //! allocation per cycle beyond the growing trace vector. [`shard::run_with_checkpoints`] records
 //! a [`shard::Checkpoint`] every `K` cycles; [`shard::generate_trace_with`] re-executes every
@@ -391,6 +392,39 @@ pub fn run_traced(program: &Program, input: &[u8]) -> Result<Trace, ExecError> {
         Some(exit) => {
             Ok(Trace { run: RunOutput { exit, output: m.output }, steps: sink.steps, io: sink.io })
         }
+        None => Err(ExecError::CycleLimit { pc: m.pc, cycles: m.clk }),
+    }
+}
+
+/// Reusable trace buffers for [`run_traced_into`]: a prover that traces run after run keeps
+/// their capacity (and their memory pages) instead of growing new vectors each time.
+#[derive(Debug, Default, Clone)]
+pub struct TraceBuffer {
+    /// One step per cycle of the last run.
+    pub steps: Vec<Step>,
+    /// The system calls' memory accesses of the last run.
+    pub io: Vec<IoAccess>,
+}
+
+/// [`run_traced`] into `buf` (cleared first, capacity kept).
+///
+/// # Errors
+/// The [`ExecError`] that stopped it (`buf` then holds the trace up to there).
+pub fn run_traced_into(
+    program: &Program,
+    input: &[u8],
+    buf: &mut TraceBuffer,
+) -> Result<RunOutput, ExecError> {
+    let mut sink =
+        TraceSink { steps: std::mem::take(&mut buf.steps), io: std::mem::take(&mut buf.io) };
+    sink.steps.clear();
+    sink.io.clear();
+    let mut m = Machine::new(program, input);
+    let result = m.run_until(&mut sink, u64::MAX);
+    buf.steps = sink.steps;
+    buf.io = sink.io;
+    match result? {
+        Some(exit) => Ok(RunOutput { exit, output: m.output }),
         None => Err(ExecError::CycleLimit { pc: m.pc, cycles: m.clk }),
     }
 }

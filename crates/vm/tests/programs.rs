@@ -355,6 +355,11 @@ fn committed_programs_match_qemu() {
         let traced = run_traced(&p, input).expect("traced run");
         assert_eq!(traced.run, ours, "{name}: traced and fast runs differ");
         assert_eq!(traced.steps.len() as u64, ours.exit.cycles);
+        let mut buf = zkprove_vm::TraceBuffer::default();
+        for _ in 0..2 {
+            assert_eq!(zkprove_vm::run_traced_into(&p, input, &mut buf).expect("runs"), ours);
+            assert_eq!((&buf.steps, &buf.io), (&traced.steps, &traced.io));
+        }
         if have_qemu {
             let (out, status) = qemu(&bytes, input);
             assert_eq!(

@@ -6,8 +6,8 @@
 //! "threads":…,"program":…,"cycles":…,"exit_code":…,"mhz":…,"exec_mhz":…,"fast_mhz":…,
 //! "shard_cycles":…,"shards":…,"prove_ms":null}` with `log_n` = log2 of the cycle count (rounded
 //! up), `mhz` = cycles per second of full trace generation, `exec_mhz` = execution with trace
-//! capture on one thread, `fast_mhz` = execution without trace, and `prove_ms` null until the
-//! traces are proved.
+//! capture on one thread (into trace buffers reused across repetitions), `fast_mhz` = execution
+//! without trace, and `prove_ms` null until the traces are proved.
 
 use std::path::PathBuf;
 use std::time::Instant;

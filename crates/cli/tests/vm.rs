@@ -59,11 +59,11 @@ fn bench_vm_prints_one_json_line() {
     let out = zkprove(&[
         "bench",
         "vm",
-        &program("sort.elf"),
+        &program("sha256.elf"),
         "--reps",
         "1",
         "--shard-log",
-        "12",
+        "14",
         "--json",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -83,6 +83,19 @@ trap 'as_pg "$pg_bin/pg_ctl -D $pg_dir/data -m fast -w stop" >/dev/null 2>&1 || 
 # The PostgreSQL tests fail (instead of saying they did not run) when this server is unreachable.
 export ZKPROVE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres" ZKPROVE_REQUIRE_POSTGRES=1
 
+step "qemu-user: qemu-riscv32 is the oracle of the zkVM tests (crates/vm)"
+if ! command -v qemu-riscv32 >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq qemu-user >/dev/null
+  else
+    echo "qemu-riscv32 is needed for the zkVM oracle tests (qemu-user)" >&2
+    exit 1
+  fi
+fi
+# The zkVM tests fail (instead of skipping the comparison) when qemu-riscv32 is missing.
+export ZKPROVE_REQUIRE_QEMU=1
+
 step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
 cargo test -j"$jobs" --workspace
 

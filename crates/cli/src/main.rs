@@ -49,6 +49,8 @@ enum Command {
     Worker(commands::serve::WorkerArgs),
     /// Client of `zkprove serve`: `job submit|status|cancel|proof`.
     Job(commands::job::JobArgs),
+    /// zkVM: run an RV32IM ELF program (`vm run`); its exit status becomes zkprove's.
+    Vm(commands::vm::VmArgs),
 }
 
 /// Exit statuses a script can rely on.
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::serve(args),
         Command::Worker(args) => commands::serve::worker(args),
         Command::Job(args) => commands::job::run(args),
+        Command::Vm(args) => commands::vm::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -143,6 +146,11 @@ fn exit_status(err: &anyhow::Error) -> u8 {
             } else {
                 exit::BAD_INPUT
             };
+        }
+        if cause.downcast_ref::<zkprove_vm::LoadError>().is_some()
+            || cause.downcast_ref::<zkprove_vm::ExecError>().is_some()
+        {
+            return exit::BAD_INPUT;
         }
         if cause.downcast_ref::<zkprove_circom::CircomError>().is_some()
             || cause.downcast_ref::<std::io::Error>().is_some()

@@ -16,6 +16,7 @@ mod pairing;
 mod poseidon2;
 mod report;
 mod sumcheck;
+mod vm;
 pub(crate) mod whir;
 
 use anyhow::{Result, bail};
@@ -62,6 +63,9 @@ enum Kernel {
     /// A zkML proof: an ONNX model's inference (`--model`) or an int8 `N × N` matrix–vector
     /// product (`--matmul N`): prover and verifier times, proof size.
     Ml(ml::BenchMlArgs),
+    /// The zkVM front end on an RV32IM ELF program: full trace generation (tables and LogUp
+    /// columns, parallel shards), execution with and without trace capture.
+    Vm(vm::BenchVmArgs),
 }
 
 /// Options shared by `bench field`, `ntt`, `msm` and `pairing`.
@@ -146,6 +150,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Sumcheck(a) => sumcheck::run(a),
         Kernel::Air(a) => air::run(a),
         Kernel::Ml(a) => ml::run(a),
+        Kernel::Vm(a) => vm::run(a),
     }
 }
 

@@ -6,5 +6,6 @@ pub mod groth16_many;
 pub mod job;
 pub mod ml;
 pub mod serve;
+pub mod vm;
 pub mod whir;
 pub mod zkey;

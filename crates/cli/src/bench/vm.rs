@@ -1,0 +1,140 @@
+//! `zkprove bench vm prog.elf [--input in.bin]`: the zkVM front end on one program. `median_ms`
+//! is full trace generation: a fast run with checkpoints, then every shard re-executed with
+//! trace capture on the worker threads and turned into its tables and LogUp columns (inverses
+//! included), each shard dropped once made. One JSON line with `--json`:
+//! `{"kernel":"vm","field":"babybear-ext4","log_n":…,"device":"cpu","median_ms":…,"reps":…,
+//! "threads":…,"program":…,"cycles":…,"exit_code":…,"mhz":…,"exec_mhz":…,"fast_mhz":…,
+//! "shard_cycles":…,"shards":…,"prove_ms":null}` with `log_n` = log2 of the cycle count (rounded
+//! up), `mhz` = cycles per second of full trace generation, `exec_mhz` = execution with trace
+//! capture on one thread (into trace buffers reused across repetitions), `fast_mhz` = execution
+//! without trace, and `prove_ms` null until the traces are proved.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Result, bail};
+use clap::Args;
+use serde::Serialize;
+use zkprove_field::Field;
+use zkprove_vm::logup::{Challenges, E};
+use zkprove_vm::shard::generate_trace_with;
+
+use super::report::{Report, median, thread_pool, time_reps};
+use crate::commands::vm::{load_input, load_program};
+use crate::device::Device;
+
+/// Arguments of `zkprove bench vm`.
+#[derive(Debug, Args)]
+pub struct BenchVmArgs {
+    /// The program: an ELF32 RV32IM little-endian static executable.
+    elf: PathBuf,
+    /// The private input (fd 0).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// log2 of the shard size in cycles (checkpoint interval), at most 22.
+    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(10..=22))]
+    shard_log: u32,
+    /// Where to run (only `cpu` for now).
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
+    /// Timed repetitions after one warm-up (the median is reported).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    reps: u32,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Print one JSON line instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The extra fields of `bench vm`.
+#[derive(Debug, Serialize)]
+struct VmFields {
+    program: String,
+    cycles: u64,
+    exit_code: u8,
+    mhz: f64,
+    exec_mhz: f64,
+    fast_mhz: f64,
+    shard_cycles: u64,
+    shards: usize,
+    prove_ms: Option<f64>,
+}
+
+/// Runs `zkprove bench vm`.
+pub fn run(args: BenchVmArgs) -> Result<()> {
+    super::require_cpu(args.device, "vm")?;
+    let pool = thread_pool(args.threads)?;
+    let program = load_program(&args.elf)?;
+    let input = load_input(args.input.as_deref())?;
+    let k = 1u64 << args.shard_log;
+    let challenges = Challenges::from_seed(24);
+    let time_one = |f: &mut dyn FnMut() -> Result<u64>| -> Result<f64> {
+        f()?;
+        let mut ms = Vec::new();
+        for _ in 0..args.reps {
+            let start = Instant::now();
+            f()?;
+            ms.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        Ok(median(ms))
+    };
+    // Execution alone, on this thread: without and with trace capture.
+    let fast_ms = time_one(&mut || Ok(zkprove_vm::run(&program, &input)?.exit.cycles))?;
+    let exec_ms =
+        time_one(&mut || Ok(zkprove_vm::run_traced(&program, &input)?.steps.len() as u64))?;
+    let report = pool.install(|| -> Result<Report<VmFields>> {
+        // The warm-up run checks that every shard's LogUp sums balance.
+        let shards = std::sync::atomic::AtomicUsize::new(0);
+        let unbalanced = std::sync::atomic::AtomicUsize::new(0);
+        let samples = time_reps(args.reps, || {
+            let first = shards.load(std::sync::atomic::Ordering::Relaxed) == 0;
+            let run = generate_trace_with(&program, &input, k, &challenges, |_, _, l| {
+                if first {
+                    if l.balance() != E::ZERO {
+                        unbalanced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    shards.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            })?;
+            Ok(run)
+        })?;
+        if unbalanced.into_inner() != 0 {
+            bail!("a shard's LogUp sums do not balance (a bug)");
+        }
+        let run = samples.warm_up.clone();
+        let cycles = run.exit.cycles;
+        let mhz = |ms: f64| cycles as f64 / (ms * 1e3);
+        Ok(Report {
+            kernel: "vm",
+            field: Some("babybear-ext4"),
+            log_n: cycles.next_power_of_two().trailing_zeros(),
+            device: "cpu",
+            median_ms: samples.median_ms(),
+            reps: args.reps,
+            threads: rayon::current_num_threads(),
+            extra: VmFields {
+                program: args.elf.display().to_string(),
+                cycles,
+                exit_code: run.exit.status(),
+                mhz: mhz(samples.median_ms()),
+                exec_mhz: mhz(exec_ms),
+                fast_mhz: mhz(fast_ms),
+                shard_cycles: k,
+                shards: shards.into_inner(),
+                prove_ms: None,
+            },
+        })
+    })?;
+    report.print(args.json, |r| {
+        let m = &r.extra;
+        format!(
+            "vm {} ({} cycles, exit {}) on cpu ({} threads): trace generation median {:.1} ms = {:.1} MHz \
+             ({} shards of {} cycles); execution with trace capture {:.1} MHz, without {:.1} MHz (1 thread); \
+             over {} reps",
+            m.program, m.cycles, m.exit_code, r.threads, r.median_ms, m.mhz, m.shards, m.shard_cycles,
+            m.exec_mhz, m.fast_mhz, r.reps
+        )
+    })
+}

@@ -1,0 +1,96 @@
+//! `zkprove vm run prog.elf [--input in.bin] [--json]`: runs an RV32IM ELF program (fast mode, no
+//! trace). The program's output goes to stdout and its exit status becomes zkprove's; with
+//! `--json` one line instead: `{"cycles":…,"exit_code":…,"mhz":…,"output_len":…,"output_hex":…}`
+//! (`output_hex` only for outputs up to 64 KiB). A file that is not an RV32IM executable, or a
+//! program that stops with an error (illegal instruction, bad system call, …), exits with 3.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
+use serde::Serialize;
+use zkprove_vm::Program;
+
+/// Arguments of `zkprove vm`.
+#[derive(Debug, Args)]
+pub struct VmArgs {
+    #[command(subcommand)]
+    command: VmCommand,
+}
+
+#[derive(Debug, Subcommand)]
+enum VmCommand {
+    /// Run an RV32IM ELF program: its output to stdout, its exit status as zkprove's.
+    Run(RunArgs),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// The program: an ELF32 RV32IM little-endian static executable.
+    elf: PathBuf,
+    /// The private input, read by the program from fd 0 (default: none).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Print one JSON line (cycles, exit code, MHz, output) instead of the program's output.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The `--json` line of `vm run`.
+#[derive(Debug, Serialize)]
+struct RunReport {
+    cycles: u64,
+    exit_code: u8,
+    mhz: f64,
+    output_len: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    output_hex: Option<String>,
+}
+
+/// Loads an ELF program, naming the file in any error.
+pub fn load_program(path: &Path) -> Result<Program> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    Program::from_elf(&bytes).with_context(|| format!("loading {}", path.display()))
+}
+
+/// Reads `--input` (none: empty).
+pub fn load_input(path: Option<&Path>) -> Result<Vec<u8>> {
+    match path {
+        Some(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display())),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Runs `zkprove vm`. On success the process exits with the program's status.
+pub fn run(args: VmArgs) -> Result<()> {
+    match args.command {
+        VmCommand::Run(a) => run_program(a),
+    }
+}
+
+fn run_program(args: RunArgs) -> Result<()> {
+    let program = load_program(&args.elf)?;
+    let input = load_input(args.input.as_deref())?;
+    let start = Instant::now();
+    let out = zkprove_vm::run(&program, &input)
+        .with_context(|| format!("running {}", args.elf.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let report = RunReport {
+            cycles: out.exit.cycles,
+            exit_code: out.exit.status(),
+            mhz: out.exit.cycles as f64 / secs.max(1e-9) / 1e6,
+            output_len: out.output.len(),
+            output_hex: (out.output.len() <= 1 << 16)
+                .then(|| out.output.iter().map(|b| format!("{b:02x}")).collect()),
+        };
+        writeln!(stdout, "{}", serde_json::to_string(&report)?)?;
+    } else {
+        stdout.write_all(&out.output)?;
+    }
+    stdout.flush()?;
+    std::process::exit(i32::from(out.exit.status()));
+}

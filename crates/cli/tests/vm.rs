@@ -1,0 +1,84 @@
+//! `zkprove vm run` and `zkprove bench vm` end to end on the zkVM's committed test programs:
+//! output and exit status passed through, `--json` lines, a bad ELF refused with status 3.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn zkprove(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_zkprove"))
+        .args(args)
+        .output()
+        .expect("the zkprove binary runs")
+}
+
+fn program(name: &str) -> String {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../vm/programs").join(name);
+    p.display().to_string()
+}
+
+#[test]
+fn vm_run_passes_output_and_exit_status_through() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("abc.bin");
+    std::fs::write(&input, b"abc").expect("write input");
+    let input = input.display().to_string();
+    let sha = program("sha256.elf");
+    let out = zkprove(&["vm", "run", &sha, "--input", &input]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n";
+    assert_eq!(String::from_utf8_lossy(&out.stdout), digest);
+
+    let out = zkprove(&["vm", "run", &sha, "--input", &input, "--json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    assert!(v["cycles"].as_u64().expect("cycles") > 1000);
+    assert_eq!(v["exit_code"], 0);
+    assert!(v["mhz"].as_f64().expect("mhz") > 0.0);
+    assert_eq!(v["output_len"], 65);
+    let hex: String = digest.bytes().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(v["output_hex"], hex.as_str());
+
+    // fib exits with F(25) mod 256 = 17.
+    let out = zkprove(&["vm", "run", &program("fib.elf")]);
+    assert_eq!(out.status.code(), Some(17));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fib=00012511"));
+
+    // Not an ELF file: status 3, the file named.
+    let bad = dir.path().join("not-a-program.elf");
+    std::fs::write(&bad, b"#!/bin/sh\n").expect("write");
+    let out = zkprove(&["vm", "run", &bad.display().to_string()]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not-a-program.elf") && err.contains("not an ELF"), "{err}");
+}
+
+#[test]
+fn bench_vm_prints_one_json_line() {
+    let out = zkprove(&[
+        "bench",
+        "vm",
+        &program("sha256.elf"),
+        "--reps",
+        "1",
+        "--shard-log",
+        "14",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    assert_eq!(v["kernel"], "vm");
+    assert_eq!(v["device"], "cpu");
+    let cycles = v["cycles"].as_u64().expect("cycles");
+    assert!(cycles > 1 << 18);
+    assert_eq!(v["shards"].as_u64(), Some(cycles.div_ceil(1 << 14)));
+    for key in ["median_ms", "mhz", "exec_mhz", "fast_mhz"] {
+        let x = v[key].as_f64().expect("a number");
+        assert!(x > 0.0 && x.is_finite(), "{key}");
+    }
+    assert!(v["prove_ms"].is_null());
+    assert_eq!(v["exit_code"], 0);
+}

@@ -1,0 +1,305 @@
+//! Splitting a captured run (one shard of it) into the tables the AIRs need: CPU/decode rows,
+//! ALU rows, memory-access rows with their offline-memory-checking data (previous timestamp and
+//! value; init and final sets), and the multiplicities of the program and range-check tables.
+
+use crate::decode::{Op, alu};
+use crate::elf::Program;
+use crate::exec::{IoAccess, Step};
+
+/// Address spaces of the memory argument.
+pub mod space {
+    /// The 32 registers (`x0` is never accessed: it is the constant 0).
+    pub const REG: u32 = 0;
+    /// Byte-addressed memory, one entry per 4-aligned word.
+    pub const MEM: u32 = 1;
+}
+
+/// Timestamp slots within a cycle: `ts = 4·(local_clk + 1) + slot`.
+pub mod slot {
+    /// `rs1` read.
+    pub const RS1: u32 = 0;
+    /// `rs2` read.
+    pub const RS2: u32 = 1;
+    /// The load, store or system-call memory accesses.
+    pub const MEM: u32 = 2;
+    /// The `rd` write.
+    pub const RD: u32 = 3;
+}
+
+/// Largest shard, in cycles: timestamps stay below 2^24, so `ts − prev_ts − 1` is range
+/// checked by two 16-bit limbs and every value is a canonical BabyBear element.
+pub const MAX_SHARD_CYCLES: u64 = 1 << 22;
+
+/// One CPU row per cycle: the decoded instruction (looked up in the program table) and the
+/// values it read and wrote. An `ecall` row has `rs1 = x17`, `rs2 = x10`, `rd = x10`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CpuRow {
+    /// The instruction's address.
+    pub pc: u32,
+    /// The operation's id (`Op as u8`).
+    pub op: u8,
+    /// Destination register.
+    pub rd: u8,
+    /// First source register.
+    pub rs1: u8,
+    /// Second source register.
+    pub rs2: u8,
+    /// The immediate.
+    pub imm: u32,
+    /// `rs1`'s value.
+    pub a: u32,
+    /// `rs2`'s value.
+    pub b: u32,
+    /// The value written to `rd` (0 for `x0` or none).
+    pub rd_val: u32,
+    /// For an ALU operation, its result as sent to the ALU table (equal to `rd_val` unless
+    /// `rd = x0`; for a branch, whether it is taken); else 0.
+    pub res: u32,
+    /// The accessed word's address (loads and stores), else 0.
+    pub mem_addr: u32,
+    /// The accessed word after the access.
+    pub mem_val: u32,
+}
+
+/// One ALU row per arithmetic, logic, M-extension or branch-comparison cycle:
+/// `res = op(a, b)` (what the ALU AIR constrains; branches: `res` = taken).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AluRow {
+    /// The operation's id.
+    pub op: u8,
+    /// First operand (`rs1`).
+    pub a: u32,
+    /// Second operand (`rs2` or the immediate).
+    pub b: u32,
+    /// The result.
+    pub res: u32,
+}
+
+/// One memory-argument row per access to a register or memory word: it reads
+/// `(space, addr, prev_val, prev_ts)` and writes `(space, addr, val, ts)`, with
+/// `ts − prev_ts − 1` range checked (two 16-bit limbs), and `val = prev_val` for a read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemRow {
+    /// [`space::REG`] or [`space::MEM`].
+    pub space: u32,
+    /// Register number, or the word's byte address.
+    pub addr: u32,
+    /// This access's timestamp.
+    pub ts: u32,
+    /// The previous access's timestamp (0: the init set).
+    pub prev_ts: u32,
+    /// The value after the access.
+    pub val: u32,
+    /// The value before it.
+    pub prev_val: u32,
+}
+
+/// An entry of the init or final set: `(space, addr, val, ts)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MemBoundary {
+    /// [`space::REG`] or [`space::MEM`].
+    pub space: u32,
+    /// Register number or word address.
+    pub addr: u32,
+    /// The value at the shard's start (init) or end (final).
+    pub val: u32,
+    /// 0 (init) or the last access's timestamp (final).
+    pub ts: u32,
+}
+
+/// The tables of one shard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardTables {
+    /// The global cycle of the shard's first row.
+    pub start_clk: u64,
+    /// One row per cycle.
+    pub cpu: Vec<CpuRow>,
+    /// One row per ALU cycle.
+    pub alu: Vec<AluRow>,
+    /// One row per register or memory access.
+    pub mem: Vec<MemRow>,
+    /// Init set: every address the shard touches, its value at the start, timestamp 0
+    /// (sorted by space and address).
+    pub mem_init: Vec<MemBoundary>,
+    /// Final set: the same addresses, their values and last timestamps at the end.
+    pub mem_final: Vec<MemBoundary>,
+    /// How often each text word was executed (the program table's multiplicities).
+    pub program_mult: Vec<u32>,
+    /// How often each 16-bit value was range checked.
+    pub range_mult: Vec<u32>,
+    /// The registers at the shard's end.
+    pub final_regs: [u32; 32],
+}
+
+/// Where an address was last accessed within the shard, by its index in the init list.
+struct Touched {
+    /// `slot[word] = index + 1` into `entries` (0: not yet touched).
+    slot: Vec<u32>,
+    /// `(init, final)` per touched address.
+    entries: Vec<(MemBoundary, MemBoundary)>,
+}
+
+impl Touched {
+    fn access(
+        &mut self,
+        key: usize,
+        space: u32,
+        addr: u32,
+        ts: u32,
+        prev: u32,
+        val: u32,
+    ) -> MemRow {
+        let idx = self.slot[key];
+        let (prev_ts, prev_val) = if idx == 0 {
+            self.entries.push((
+                MemBoundary { space, addr, val: prev, ts: 0 },
+                MemBoundary { space, addr, val, ts },
+            ));
+            self.slot[key] = self.entries.len() as u32;
+            (0, prev)
+        } else {
+            let f = &mut self.entries[idx as usize - 1].1;
+            let p = (f.ts, f.val);
+            f.ts = ts;
+            f.val = val;
+            p
+        };
+        MemRow { space, addr, ts, prev_ts, val, prev_val }
+    }
+}
+
+/// Builds the tables of one shard from its steps, the system-call accesses of those cycles
+/// (`io`, in order), the registers at its start and the global cycle of its first step.
+///
+/// The steps must come from running `program` (the executor's trace); shards are at most
+/// [`MAX_SHARD_CYCLES`] long (longer ones are the caller's bug, checked by a debug assertion).
+#[must_use]
+pub fn build_tables(
+    program: &Program,
+    start_clk: u64,
+    regs: [u32; 32],
+    steps: &[Step],
+    io: &[IoAccess],
+) -> ShardTables {
+    debug_assert!(steps.len() as u64 <= MAX_SHARD_CYCLES);
+    let mut regs = regs;
+    let mut cpu = Vec::with_capacity(steps.len());
+    let mut alu_rows = Vec::with_capacity(steps.len() / 2);
+    let mut mem = Vec::with_capacity(steps.len() * 3);
+    let mut program_mult = vec![0u32; program.code.len()];
+    let mut range_mult = vec![0u32; 1 << 16];
+    // Registers use keys 0..32, memory words 32.. .
+    let mut touched = Touched {
+        slot: vec![0u32; 32 + (program.config.mem_size / 4) as usize],
+        entries: Vec::new(),
+    };
+    let mut io_pos = 0;
+    let mut range = |row: &MemRow| {
+        let d = row.ts - row.prev_ts - 1;
+        range_mult[(d & 0xffff) as usize] += 1;
+        range_mult[(d >> 16) as usize] += 1;
+    };
+    for (i, s) in steps.iter().enumerate() {
+        let base = 4 * (i as u32 + 1);
+        let idx = ((s.pc - program.text_start) / 4) as usize;
+        program_mult[idx] += 1;
+        let ins = program.code[idx];
+        let (rs1, rs2, rd) =
+            if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+        if rs1 != 0 {
+            let r = touched.access(
+                rs1 as usize,
+                space::REG,
+                u32::from(rs1),
+                base + slot::RS1,
+                s.a,
+                s.a,
+            );
+            range(&r);
+            mem.push(r);
+        }
+        if rs2 != 0 {
+            let r = touched.access(
+                rs2 as usize,
+                space::REG,
+                u32::from(rs2),
+                base + slot::RS2,
+                s.b,
+                s.b,
+            );
+            range(&r);
+            mem.push(r);
+        }
+        if matches!(ins.op, Op::Lb | Op::Lh | Op::Lw | Op::Lbu | Op::Lhu | Op::Sb | Op::Sh | Op::Sw)
+        {
+            let key = 32 + (s.mem_addr / 4) as usize;
+            let r = touched.access(
+                key,
+                space::MEM,
+                s.mem_addr,
+                base + slot::MEM,
+                s.mem_prev,
+                s.mem_val,
+            );
+            range(&r);
+            mem.push(r);
+        }
+        let clk = start_clk + i as u64;
+        while io_pos < io.len() && io[io_pos].clk == clk {
+            let a = io[io_pos];
+            let key = 32 + (a.addr / 4) as usize;
+            let r = touched.access(key, space::MEM, a.addr, base + slot::MEM, a.prev, a.val);
+            range(&r);
+            mem.push(r);
+            io_pos += 1;
+        }
+        if rd != 0 {
+            let prev = regs[rd as usize];
+            let r = touched.access(
+                rd as usize,
+                space::REG,
+                u32::from(rd),
+                base + slot::RD,
+                prev,
+                s.rd_val,
+            );
+            range(&r);
+            mem.push(r);
+            regs[rd as usize] = s.rd_val;
+        }
+        let mut res = 0;
+        if ins.op.is_alu() {
+            let rhs = if ins.op.reads_rs2() { s.b } else { ins.imm as u32 };
+            res = if rd != 0 { s.rd_val } else { alu(ins.op, s.a, rhs).unwrap_or(0) };
+            alu_rows.push(AluRow { op: ins.op as u8, a: s.a, b: rhs, res });
+        }
+        cpu.push(CpuRow {
+            pc: s.pc,
+            op: ins.op as u8,
+            rd,
+            rs1,
+            rs2,
+            imm: ins.imm as u32,
+            a: s.a,
+            b: s.b,
+            rd_val: s.rd_val,
+            res,
+            mem_addr: s.mem_addr,
+            mem_val: s.mem_val,
+        });
+    }
+    let mut entries = touched.entries;
+    entries.sort_unstable();
+    let (mem_init, mem_final) = entries.into_iter().unzip();
+    ShardTables {
+        start_clk,
+        cpu,
+        alu: alu_rows,
+        mem,
+        mem_init,
+        mem_final,
+        program_mult,
+        range_mult,
+        final_regs: regs,
+    }
+}

@@ -1,0 +1,200 @@
+//! Trace generation: the tables of real runs, their memory-consistency data, LogUp columns by
+//! batch inversion (checked against one-by-one inversion), balanced sums for real runs and
+//! unbalanced ones for tampered traces, and parallel shards equal to the sequential trace.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use zkprove_field::{ExtensionField, Field};
+use zkprove_vm::logup::{
+    Challenges, E, F, FixedTables, LogUpColumns, alu_rows_valid, batch_inverse_in_place,
+};
+use zkprove_vm::shard::{generate_trace, generate_trace_sequential, run_with_checkpoints};
+use zkprove_vm::trace::{ShardTables, space};
+use zkprove_vm::{Program, VmError, run};
+
+fn load(name: &str) -> Program {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("programs").join(name);
+    Program::from_elf(&std::fs::read(path).expect("committed program")).expect("loads")
+}
+
+fn random_ext(rng: &mut StdRng) -> E {
+    let c: Vec<F> = (0..4).map(|_| F::from_u64(rng.random())).collect();
+    E::from_base_slice(&c).expect("4 coefficients")
+}
+
+fn challenges(rng: &mut StdRng) -> Challenges {
+    Challenges { alpha: random_ext(rng), beta: random_ext(rng) }
+}
+
+/// Small inputs so the whole trace of each program stays around 10^5 cycles.
+fn cases() -> Vec<(&'static str, Vec<u8>)> {
+    vec![
+        ("sha256.elf", Vec::new()),
+        ("sort.elf", 600u32.to_le_bytes().to_vec()),
+        ("sieve.elf", 20_000u32.to_le_bytes().to_vec()),
+        ("fib.elf", vec![16]),
+    ]
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("thread pool")
+}
+
+#[test]
+fn batch_inversion_matches_one_by_one() {
+    let mut rng = StdRng::seed_from_u64(1);
+    for n in [0usize, 1, 2, 3, 5, 4095, 4096, 10_001] {
+        let mut v: Vec<E> = (0..n).map(|_| random_ext(&mut rng)).collect();
+        if n > 3 {
+            v[2] = E::ZERO;
+            v[n - 1] = E::ZERO;
+        }
+        let expected: Vec<E> = v.iter().map(|x| x.inverse().unwrap_or(E::ZERO)).collect();
+        pool(3).install(|| batch_inverse_in_place(&mut v));
+        assert_eq!(v, expected, "n = {n}");
+    }
+    // The base field too.
+    let mut v: Vec<F> = (0..9000u64).map(|i| F::from_u64(i * 7919)).collect();
+    let expected: Vec<F> = v.iter().map(|x| x.inverse().unwrap_or(F::ZERO)).collect();
+    pool(2).install(|| batch_inverse_in_place(&mut v));
+    assert_eq!(v, expected);
+}
+
+/// Checks a whole run's memory-consistency data: every shard's init values are the memory image
+/// (or the previous shards' final values), reads keep the value, timestamps increase.
+fn check_memory_chain(program: &Program, shards: &[ShardTables]) {
+    let image = program.initial_memory();
+    let mut regs: HashMap<u32, u32> = HashMap::new();
+    regs.insert(2, program.config.stack_top());
+    let mut mem: HashMap<u32, u32> = HashMap::new();
+    for (j, t) in shards.iter().enumerate() {
+        for b in &t.mem_init {
+            let expected = if b.space == space::REG {
+                regs.get(&b.addr).copied().unwrap_or(0)
+            } else {
+                mem.get(&b.addr).copied().unwrap_or(image[(b.addr / 4) as usize])
+            };
+            assert_eq!(b.val, expected, "shard {j}: init of {b:?}");
+            assert_eq!(b.ts, 0);
+        }
+        for r in &t.mem {
+            assert!(r.ts > r.prev_ts, "shard {j}: {r:?}");
+        }
+        for b in &t.mem_final {
+            if b.space == space::REG {
+                regs.insert(b.addr, b.val);
+            } else {
+                mem.insert(b.addr, b.val);
+            }
+        }
+        assert!(alu_rows_valid(&t.alu), "shard {j}: an ALU row is wrong");
+    }
+}
+
+#[test]
+fn real_runs_balance_and_parallel_shards_equal_sequential() {
+    let mut rng = StdRng::seed_from_u64(2);
+    let ch = challenges(&mut rng);
+    for (name, input) in cases() {
+        let p = load(name);
+        let expected = run(&p, &input).expect("runs");
+        let k = 1 << 13;
+        let par = pool(3).install(|| generate_trace(&p, &input, k, &ch)).expect("trace");
+        assert_eq!(par.run, expected, "{name}");
+        let n_shards = expected.exit.cycles.div_ceil(k) as usize;
+        assert_eq!(par.shards.len(), n_shards, "{name}");
+        assert!(n_shards >= 3, "{name}: only {n_shards} shards");
+        let seq = pool(1).install(|| generate_trace_sequential(&p, &input, k, &ch)).expect("trace");
+        assert!(seq == par, "{name}: parallel shards differ from the sequential trace");
+        let rows: usize = par.shards.iter().map(|s| s.cpu.len()).sum();
+        assert_eq!(rows as u64, expected.exit.cycles);
+        for (j, l) in par.logup.iter().enumerate() {
+            assert_eq!(l.balance(), E::ZERO, "{name}: shard {j} does not balance");
+        }
+        check_memory_chain(&p, &par.shards);
+        // One big shard gives the same run and balances too.
+        let one = generate_trace(&p, &input, 1 << 22, &ch).expect("trace");
+        assert_eq!(one.shards.len(), 1);
+        assert_eq!(one.logup[0].balance(), E::ZERO);
+    }
+}
+
+#[test]
+fn checkpoints_hold_the_state() {
+    let p = load("sort.elf");
+    let input = 300u32.to_le_bytes();
+    let (out, cps) = run_with_checkpoints(&p, &input, 5000).expect("runs");
+    assert_eq!(out, run(&p, &input).expect("runs"));
+    assert_eq!(cps[0].clk, 0);
+    assert_eq!(cps[0].pc, p.entry);
+    assert!(cps.windows(2).all(|w| w[1].clk == w[0].clk + 5000));
+    assert!(cps.iter().skip(1).any(|c| !c.mem_delta.is_empty()));
+    assert!(cps.iter().all(|c| c.mem_delta.windows(2).all(|w| w[0].0 < w[1].0)));
+    assert!(matches!(
+        generate_trace(&p, &input, 0, &Challenges::from_seed(1)),
+        Err(VmError::ShardSize { .. })
+    ));
+}
+
+#[test]
+fn tampered_traces_do_not_balance() {
+    let mut rng = StdRng::seed_from_u64(3);
+    let ch = challenges(&mut rng);
+    let p = load("fib.elf");
+    let input = [12u8];
+    let trace = generate_trace(&p, &input, 1 << 12, &ch).expect("trace");
+    let fixed = FixedTables::new(&p, &ch);
+    let t0 = &trace.shards[0];
+    assert_eq!(LogUpColumns::compute(t0, &fixed).balance(), E::ZERO);
+    type Tamper = Box<dyn Fn(&mut ShardTables)>;
+    let tampers: Vec<(&str, Tamper)> = vec![
+        (
+            "memory value",
+            Box::new(|t| {
+                let i = t.mem.len() / 2;
+                t.mem[i].val ^= 1;
+            }),
+        ),
+        ("memory previous timestamp", Box::new(|t| t.mem[7].prev_ts += 1)),
+        (
+            "register read value",
+            Box::new(|t| {
+                let i = t
+                    .mem
+                    .iter()
+                    .position(|r| r.space == space::REG && r.val == r.prev_val && r.prev_ts > 0)
+                    .expect("a read");
+                t.mem[i].val += 1;
+                t.mem[i].prev_val += 1;
+            }),
+        ),
+        ("ALU result", Box::new(|t| t.alu[3].res ^= 0x100)),
+        ("CPU pc", Box::new(|t| t.cpu[10].pc += 4)),
+        ("CPU immediate", Box::new(|t| t.cpu[10].imm ^= 1)),
+        (
+            "CPU ALU operand",
+            Box::new(|t| {
+                let i = t.cpu.iter().position(|r| r.res != 0).expect("an ALU row");
+                t.cpu[i].a ^= 1 << 20;
+            }),
+        ),
+        ("final value", Box::new(|t| t.mem_final[0].val ^= 1)),
+        ("init value", Box::new(|t| t.mem_init[1].val ^= 1)),
+        ("range multiplicity", Box::new(|t| t.range_mult[0] += 1)),
+        ("program multiplicity", Box::new(|t| t.program_mult[0] += 1)),
+    ];
+    for (what, tamper) in tampers {
+        let mut t = t0.clone();
+        tamper(&mut t);
+        assert_ne!(t, *t0, "{what}: tamper changed nothing");
+        let l = LogUpColumns::compute(&t, &fixed);
+        assert_ne!(l.balance(), E::ZERO, "tampered {what} still balances");
+    }
+    // A tampered ALU row is also caught by the ALU check.
+    let mut t = t0.clone();
+    t.alu[0].res ^= 1;
+    assert!(!alu_rows_valid(&t.alu));
+}

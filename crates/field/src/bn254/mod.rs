@@ -13,13 +13,13 @@
 mod fp256;
 mod fp256x8;
 mod ntt_scalar;
-#[cfg(target_arch = "x86_64")]
-mod x86_64_adx;
 #[cfg(any(
     test,
     all(target_arch = "x86_64", target_feature = "avx512ifma", target_feature = "avx512dq")
 ))]
 mod ntt_x8;
+#[cfg(target_arch = "x86_64")]
+mod x86_64_adx;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512ifma", target_feature = "avx512dq"))]
 mod x86_64_ifma;
 

@@ -86,5 +86,7 @@ for dir in "${dirs[@]}"; do
   rm_=$(cut -d' ' -f3 "$TMP/rs" | sort -g | tail -1)
   awk -v n="$name" -v l="${log_n:-?}" -v zw="$zw" -v zc="$zc" -v zm="$zm" -v rw="$rw" -v rc="$rc" -v rm="$rm_" 'BEGIN{
     printf "%-20s %5s | %8.3f %8.3f %8.1f | %8.3f %8.3f %8.1f | %6.2f %6.2f %6.2f\n",
-      n, l, zw, zc, zm/1024, rw, rc, rm/1024, zw/(rw>0?rw:1e-9), zc/(rc>0?rc:1e-9), zm/(rm>0?rm:1) }'
+      n, l, zw, zc, zm/1024, rw, rc, rm/1024, r(zw, rw), r(zc, rc), r(zm, rm) }
+    # A ratio of times below GNU time'"'"'s 10 ms resolution says nothing: printed as 0.
+    function r(a, b) { return b >= 0.05 ? a / b : 0 }'
 done

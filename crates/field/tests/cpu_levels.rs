@@ -70,6 +70,15 @@ fn ntt_outputs<P: Fp256Params>(rng: &mut StdRng) -> Vec<[u64; 4]> {
     (k.dif_butterflies)(&mut lo, &mut hi, &w);
     (k.dit_butterflies)(&mut lo, &mut hi, &w);
     out.extend(lo.iter().chain(&hi).map(|x| x.to_raw_limbs()));
+    // Radix-4 kernels on quarters of 21 (two groups of eight and a scalar tail).
+    let q = 21;
+    let mut a: Vec<Fp256<P>> = data[..4 * q].to_vec();
+    let (a01, a23) = a.split_at_mut(2 * q);
+    let (a0, a1) = a01.split_at_mut(q);
+    let (a2, a3) = a23.split_at_mut(q);
+    (k.dif_radix4)(a0, a1, a2, a3, &w[..q], &w[q..2 * q], &w[2 * q..3 * q]);
+    (k.dit_radix4)(a0, a1, a2, a3, &w[..q], &w[q..2 * q], &w[2 * q..3 * q]);
+    out.extend(a.iter().map(|x| x.to_raw_limbs()));
     if Fp256::<P>::TWO_ADICITY < 8 {
         return out; // Fq: no NTT domain of 256 points, the butterflies are all there is.
     }

@@ -747,8 +747,9 @@ impl<P: Fp256Params> TwoAdicField for Fp256<P> {
         Some(g)
     }
 
-    /// Eight butterflies per vector operation on AVX-512 IFMA (`bn254::ntt_x8`) where the build
-    /// targets it and [`crate::cpu::level`] allows it, else scalar butterflies with lazy reduction (`bn254::ntt_scalar`).
+    /// Eight butterflies per vector operation on AVX-512 IFMA (`bn254::ntt_x8`) where
+    /// [`crate::cpu::level`] allows it (compiled in where the build targets IFMA, else behind
+    /// run-time-dispatched `#[target_feature]` entry points), else scalar butterflies with lazy reduction (`bn254::ntt_scalar`).
     #[inline]
     fn ntt_kernels() -> Option<crate::NttKernels<Self>> {
         #[cfg(all(
@@ -764,11 +765,19 @@ impl<P: Fp256Params> TwoAdicField for Fp256<P> {
                 Some(super::ntt_scalar::kernels::<P>())
             }
         }
-        #[cfg(not(all(
+        // Not compiled in: the same kernels behind `#[target_feature]` entry points, chosen here.
+        #[cfg(all(
             target_arch = "x86_64",
-            target_feature = "avx512ifma",
-            target_feature = "avx512dq"
-        )))]
+            not(all(target_feature = "avx512ifma", target_feature = "avx512dq"))
+        ))]
+        {
+            if crate::cpu::level() >= crate::cpu::CpuLevel::Ifma {
+                Some(super::ntt_x8::kernels_ifma_runtime::<P>())
+            } else {
+                Some(super::ntt_scalar::kernels::<P>())
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
         {
             Some(super::ntt_scalar::kernels::<P>())
         }

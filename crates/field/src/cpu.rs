@@ -1,17 +1,19 @@
 //! Which CPU code paths this process may use, decided at run time.
 //!
-//! The field kernels that are compiled for every x86-64 CPU and chosen at run time (today: the
-//! MULX/ADCX/ADOX Montgomery multiplication of [`crate::bn254`]) ask [`level`] which path to take.
-//! [`level`] is the detected level of this CPU ([`detected_level`]) lowered by a process-wide cap
-//! that only the binary sets ([`set_max_cpu_level`], e.g. from a `--cpu` flag): the libraries never
-//! read flags or environment variables themselves. Lowering the cap lets one machine run, test and
-//! benchmark every lower path side by side.
+//! The field kernels that are compiled for every x86-64 CPU and chosen at run time ask [`level`]
+//! which path to take: the MULX/ADCX/ADOX Montgomery multiplication of [`crate::bn254`] (inline
+//! assembly, [`adx`]) and, in builds without the IFMA target features, the BN254 IFMA NTT kernels
+//! (`#[target_feature]` entry points). [`level`] is the detected level of this CPU
+//! ([`detected_level`]) lowered by a process-wide cap that only the binary sets
+//! ([`set_max_cpu_level`], e.g. from a `--cpu` flag): the libraries never read flags or environment
+//! variables themselves. Lowering the cap lets one machine run, test and benchmark every lower path
+//! side by side.
 //!
-//! Kernels still chosen at compile time by `cfg(target_feature)` (the AVX-512 IFMA BN254 lanes and
-//! NTT, the AVX2/AVX-512 small-field packings) follow the build's target features; where the cap is
-//! below their level, the BN254 IFMA lanes and NTT step aside for the scalar code, but the compiler
-//! may still have used wider instructions elsewhere in such a build. To emulate a CPU without
-//! AVX-512, build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to
+//! Kernels still chosen at compile time by `cfg(target_feature)` (the AVX-512 IFMA BN254 MSM lanes,
+//! the AVX2/AVX-512 small-field packings and Poseidon2) follow the build's target features; where the
+//! cap is below [`CpuLevel::Ifma`], the BN254 IFMA lanes step aside for the scalar code, but the
+//! compiler may still have used wider instructions elsewhere in such a build. To emulate a CPU
+//! without AVX-512, build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to
 //! [`CpuLevel::Avx2`] or [`CpuLevel::Adx`].
 
 use core::fmt;

@@ -25,6 +25,12 @@ struct Cli {
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
 
+    /// Highest CPU code path to use: portable, adx (BMI2+ADX), avx2, avx512, ifma, or native (what
+    /// this CPU has, the default). Lowering it runs and benchmarks the slower paths on this machine;
+    /// it never rises above the CPU. Default from `ZKPROVE_CPU`.
+    #[arg(long, global = true, value_name = "LEVEL")]
+    cpu: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -76,6 +82,19 @@ fn main() -> ExitCode {
         }
     };
     init_tracing(cli.verbose, gpu.profile);
+    // The field crate reads no flag or variable: the cap on its run-time CPU paths comes from here.
+    let cpu = cli.cpu.clone().or_else(|| std::env::var("ZKPROVE_CPU").ok());
+    match cpu.as_deref().map(parse_cpu_level).transpose() {
+        Ok(Some(max)) => {
+            let level = zkprove_field::cpu::set_max_cpu_level(max);
+            tracing::debug!(%level, requested = %max, "CPU level");
+        }
+        Ok(None) => tracing::debug!(level = %zkprove_field::cpu::level(), "CPU level"),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(exit::USAGE);
+        }
+    }
     // The first call in this process: it cannot have been configured before.
     let _ = zkprove_gpu::configure(gpu);
     let result = match cli.command {
@@ -96,6 +115,17 @@ fn main() -> ExitCode {
             eprintln!("error: {}", error_message(&err));
             ExitCode::from(exit_status(&err))
         }
+    }
+}
+
+/// `--cpu` / `ZKPROVE_CPU`: a [`zkprove_field::cpu::CpuLevel`] name, or `native` (the detected one).
+fn parse_cpu_level(
+    s: &str,
+) -> Result<zkprove_field::cpu::CpuLevel, zkprove_field::cpu::UnknownCpuLevel> {
+    if s.trim().eq_ignore_ascii_case("native") {
+        Ok(zkprove_field::cpu::detected_level())
+    } else {
+        s.parse()
     }
 }
 

@@ -198,3 +198,38 @@ fn bench_groth16_needs_files_or_synthetic_not_both() {
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("valid JSON");
     assert_eq!(v["synthetic"], false);
 }
+
+/// `--cpu` (global, before or after the subcommand) and `ZKPROVE_CPU` lower the CPU level; every
+/// level runs (capped at what this CPU has) and gives a JSON line; an unknown level is a usage error.
+#[test]
+fn cpu_levels_run_every_bench_path_and_bad_ones_are_usage_errors() {
+    for level in ["portable", "adx", "avx2", "avx512", "ifma", "native"] {
+        for args in [
+            &["--cpu", level, "bench", "field", "--field", "bn254-fq", "--log-n", "8", "--json"][..],
+            &["bench", "msm", "--log-n", "8", "--reps", "1", "--json", "--cpu", level],
+            &["--cpu", level, "bench", "ntt", "--field", "bn254", "--log-n", "8", "--json"],
+        ] {
+            let out = zkprove(args);
+            assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            let v: serde_json::Value =
+                serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("JSON");
+            assert!(v["median_ms"].as_f64().expect("median_ms") > 0.0);
+        }
+    }
+    let env = Command::new(env!("CARGO_BIN_EXE_zkprove"))
+        .args(["bench", "field", "--field", "bn254", "--log-n", "8", "--json"])
+        .env("ZKPROVE_CPU", "portable")
+        .output()
+        .expect("the zkprove binary runs");
+    assert!(env.status.success(), "{}", String::from_utf8_lossy(&env.stderr));
+    for bad in [&["--cpu", "sse9"][..], &[]] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_zkprove"));
+        cmd.args(bad).args(["bench", "field", "--field", "bn254", "--log-n", "8"]);
+        if bad.is_empty() {
+            cmd.env("ZKPROVE_CPU", "sse9");
+        }
+        let out = cmd.output().expect("the zkprove binary runs");
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("unknown CPU level `sse9`"));
+    }
+}

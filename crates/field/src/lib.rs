@@ -15,6 +15,7 @@
 pub mod babybear;
 mod batch_inverse;
 pub mod bn254;
+pub mod cpu;
 mod decimal;
 mod extension;
 pub mod goldilocks;

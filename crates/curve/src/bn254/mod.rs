@@ -80,7 +80,10 @@ impl SwCurve for G1Config {
         points: &[Affine<Self>],
         scratch: &mut Vec<Fq>,
     ) {
-        if zkprove_field::bn254::Fqx8::IS_SIMD {
+        // Compiled in, but a lowered cap (`zkprove_field::cpu::set_max_cpu_level`) turns it off.
+        if zkprove_field::bn254::Fqx8::IS_SIMD
+            && zkprove_field::cpu::level() >= zkprove_field::cpu::CpuLevel::Ifma
+        {
             crate::msm::batch_add_generic_lanes::<Self, zkprove_field::bn254::Fqx8>(
                 buckets, idx, points,
             );
@@ -140,7 +143,10 @@ impl SwCurve for G2Config {
         points: &[Affine<Self>],
         scratch: &mut Vec<Fq2>,
     ) {
-        if zkprove_field::bn254::Fqx8::IS_SIMD {
+        // Compiled in, but a lowered cap (`zkprove_field::cpu::set_max_cpu_level`) turns it off.
+        if zkprove_field::bn254::Fqx8::IS_SIMD
+            && zkprove_field::cpu::level() >= zkprove_field::cpu::CpuLevel::Ifma
+        {
             crate::msm::batch_add_generic_lanes::<Self, crate::msm::Fq2x8>(buckets, idx, points);
         } else {
             crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);

@@ -179,6 +179,21 @@ pub(super) const fn mont_mul_unreduced(
     t
 }
 
+/// [`mont_mul_unreduced`] on the fastest path this process may use ([`crate::cpu::adx`]): the
+/// MULX/ADCX/ADOX assembly where the CPU has BMI2 and ADX and the cap allows it, else the portable
+/// code. Same result bit for bit (both compute the same integer before any final reduction).
+/// `p_inv` is `[p₀, p₁, p₂, p₃, −p⁻¹ mod 2^64]` ([`Fp256::MODULUS_INV`]).
+#[inline(always)]
+pub(super) fn mont_mul_unreduced_rt(a: &[u64; 4], b: &[u64; 4], p_inv: &[u64; 5]) -> [u64; 4] {
+    #[cfg(target_arch = "x86_64")]
+    if crate::cpu::adx() {
+        // SAFETY: `cpu::adx()` is true only when BMI2 and ADX were detected on this CPU.
+        return unsafe { super::x86_64_adx::mont_mul_unreduced(a, b, p_inv) };
+    }
+    let p = [p_inv[0], p_inv[1], p_inv[2], p_inv[3]];
+    mont_mul_unreduced(a, b, &p, p_inv[4])
+}
+
 /// `−p⁻¹ mod 2^64` by Newton–Hensel lifting: each step `x ← x·(2 − p·x)` doubles the number of
 /// correct low bits, and `x = 1` is correct to 1 bit for odd `p` (1 → 2 → … → 64 in 6 steps).
 const fn neg_inv_mod_word(p0: u64) -> u64 {
@@ -260,6 +275,9 @@ impl<P: Fp256Params> Fp256<P> {
     pub const MODULUS_LIMBS: [u64; 4] = P::MODULUS;
     /// `−p⁻¹ mod 2^64`.
     pub const INV: u64 = neg_inv_mod_word(P::MODULUS[0]);
+    /// The modulus limbs followed by [`Self::INV`], the layout the assembly multiplication reads.
+    pub const MODULUS_INV: [u64; 5] =
+        [P::MODULUS[0], P::MODULUS[1], P::MODULUS[2], P::MODULUS[3], Self::INV];
     /// `R mod p` with `R = 2^256` (the Montgomery form of one).
     pub const R: [u64; 4] = r_mod(&P::MODULUS);
     /// `R² mod p` (multiplying a canonical value by it in Montgomery form converts it in).
@@ -491,7 +509,10 @@ impl<P: Fp256Params> Mul for Fp256<P> {
     #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         let () = Self::PARAMS_OK;
-        Self::from_mont(mont_mul(&self.limbs, &rhs.limbs, &P::MODULUS, Self::INV))
+        Self::from_mont(reduce_once(
+            &mont_mul_unreduced_rt(&self.limbs, &rhs.limbs, &Self::MODULUS_INV),
+            &P::MODULUS,
+        ))
     }
 }
 
@@ -583,7 +604,8 @@ impl<P: Fp256Params> Field for Fp256<P> {
         self.limbs == [0; 4]
     }
 
-    /// The CIOS product of `self` with itself. A dedicated squaring (10 word products instead of
+    /// The CIOS product of `self` with itself (on the MULX/ADCX/ADOX path where it is in use, see
+    /// [`crate::cpu`]). A dedicated squaring (10 word products instead of
     /// 16, doubling shifts, then a separate word-by-word REDC) was tried and measured no faster on
     /// this machine (≈ 22–23 ns against 20.5–23 ns per square in a standalone 8-chain loop; the
     /// six saved `mulx` are paid back in shifts and REDC's extra carry word), so it was dropped.
@@ -725,8 +747,9 @@ impl<P: Fp256Params> TwoAdicField for Fp256<P> {
         Some(g)
     }
 
-    /// Eight butterflies per vector operation on AVX-512 IFMA (`bn254::ntt_x8`) where the build
-    /// targets it, else scalar butterflies with lazy reduction (`bn254::ntt_scalar`).
+    /// Eight butterflies per vector operation on AVX-512 IFMA (`bn254::ntt_x8`) where
+    /// [`crate::cpu::level`] allows it (compiled in where the build targets IFMA, else behind
+    /// run-time-dispatched `#[target_feature]` entry points), else scalar butterflies with lazy reduction (`bn254::ntt_scalar`).
     #[inline]
     fn ntt_kernels() -> Option<crate::NttKernels<Self>> {
         #[cfg(all(
@@ -735,13 +758,26 @@ impl<P: Fp256Params> TwoAdicField for Fp256<P> {
             target_feature = "avx512dq"
         ))]
         {
-            Some(super::ntt_x8::kernels::<P, super::Fp256x8Ifma<P>>())
+            // Compiled in, but a lowered cap (`crate::cpu::set_max_cpu_level`) turns it off.
+            if crate::cpu::level() >= crate::cpu::CpuLevel::Ifma {
+                Some(super::ntt_x8::kernels::<P, super::Fp256x8Ifma<P>>())
+            } else {
+                Some(super::ntt_scalar::kernels::<P>())
+            }
         }
-        #[cfg(not(all(
+        // Not compiled in: the same kernels behind `#[target_feature]` entry points, chosen here.
+        #[cfg(all(
             target_arch = "x86_64",
-            target_feature = "avx512ifma",
-            target_feature = "avx512dq"
-        )))]
+            not(all(target_feature = "avx512ifma", target_feature = "avx512dq"))
+        ))]
+        {
+            if crate::cpu::level() >= crate::cpu::CpuLevel::Ifma {
+                Some(super::ntt_x8::kernels_ifma_runtime::<P>())
+            } else {
+                Some(super::ntt_scalar::kernels::<P>())
+            }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
         {
             Some(super::ntt_scalar::kernels::<P>())
         }

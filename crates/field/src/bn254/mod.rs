@@ -13,12 +13,17 @@
 mod fp256;
 mod fp256x8;
 mod ntt_scalar;
-#[cfg(any(
-    test,
-    all(target_arch = "x86_64", target_feature = "avx512ifma", target_feature = "avx512dq")
-))]
+#[cfg(any(test, target_arch = "x86_64"))]
 mod ntt_x8;
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512ifma", target_feature = "avx512dq"))]
+#[cfg(target_arch = "x86_64")]
+mod x86_64_adx;
+// Compiled on every x86-64 build: with the IFMA target features it is the public `Fp256x8`; without
+// them only the run-time-dispatched NTT kernels (`ntt_x8::kernels_ifma_runtime`) reach it.
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(
+    not(all(target_feature = "avx512ifma", target_feature = "avx512dq")),
+    allow(dead_code, unreachable_pub)
+)]
 mod x86_64_ifma;
 
 pub use fp256::{Fp256, Fp256Params};
@@ -29,6 +34,11 @@ pub use fp256x8::Fp256x8Portable;
     target_feature = "avx512dq"
 ))]
 pub use x86_64_ifma::Fp256x8Ifma;
+#[cfg(all(
+    target_arch = "x86_64",
+    not(all(target_feature = "avx512ifma", target_feature = "avx512dq"))
+))]
+use x86_64_ifma::Fp256x8Ifma;
 
 /// Eight [`Fp256`] lanes with add/sub/mul/square: AVX-512 IFMA ([`Fp256x8Ifma`]) when the build
 /// targets it (`-C target-cpu=native` on a machine with `avx512ifma`), else the portable loop

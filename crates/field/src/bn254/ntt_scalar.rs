@@ -6,10 +6,10 @@
 //! one conditional subtraction (of `2p`, on the sum) instead of three (sum, difference and the
 //! product's final one), since `x − y + 2p < 4p` goes into the Montgomery product unreduced and
 //! the product of a value below `4p` by a twiddle below `p` is below `2p` without its final
-//! subtraction ([`mont_mul_unreduced`]). Every kernel takes and returns fully reduced elements,
+//! subtraction ([`mont_mul_unreduced_rt`], MULX/ADCX/ADOX where [`crate::cpu::adx`]). Every kernel takes and returns fully reduced elements,
 //! so the slices hold ordinary [`Fp256`] values between calls.
 
-use super::fp256::{Fp256, Fp256Params, add4, mont_mul_unreduced, reduce_once, sub4};
+use super::fp256::{Fp256, Fp256Params, add4, mont_mul_unreduced_rt, reduce_once, sub4};
 use crate::{NttKernels, Radix4Kernel};
 
 type Limbs = [u64; 4];
@@ -48,7 +48,7 @@ impl<P: Fp256Params> Lazy<P> {
     #[inline(always)]
     fn mul(x: &Limbs, w: &Limbs) -> Limbs {
         let () = Self::BOUNDS_OK;
-        mont_mul_unreduced(x, w, &Self::P, Fp256::<P>::INV)
+        mont_mul_unreduced_rt(x, w, &Fp256::<P>::MODULUS_INV)
     }
 
     /// `x mod 2p` for `x < 4p`.

@@ -29,7 +29,7 @@ pub(crate) trait Lanes<P: Fp256Params>:
     fn shuffle(&self, other: &Self, idx: [i64; 8]) -> Self;
 }
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512ifma", target_feature = "avx512dq"))]
+#[cfg(target_arch = "x86_64")]
 impl<P: Fp256Params> Lanes<P> for super::Fp256x8Ifma<P> {
     #[inline(always)]
     fn load(xs: &[Fp256<P>; 8]) -> Self {
@@ -60,7 +60,57 @@ impl<P: Fp256Params> Lanes<P> for super::Fp256x8Portable<P> {
     }
 }
 
+/// The IFMA kernels for a build without the IFMA target features, picked at run time: each entry
+/// point is a `#[target_feature]` function around the generic kernel, whose whole body (kernels,
+/// lanes, intrinsic wrappers: all `#[inline(always)]`) is compiled with AVX-512 F/DQ/IFMA enabled.
+///
+/// Call only where [`crate::cpu::level`] is at least [`crate::cpu::CpuLevel::Ifma`] (which requires
+/// AVX-512 F, DQ and IFMA on this CPU): the returned functions are safe to call, so this check is
+/// what makes them sound.
+#[cfg(all(
+    target_arch = "x86_64",
+    not(all(target_feature = "avx512ifma", target_feature = "avx512dq"))
+))]
+pub(crate) fn kernels_ifma_runtime<P: Fp256Params>() -> NttKernels<Fp256<P>> {
+    use super::Fp256x8Ifma as V;
+    type F<P> = Fp256<P>;
+    macro_rules! entry {
+        ($safe:ident, $tf:ident, $inner:ident, ($($a:ident: $t:ty),*)) => {
+            #[target_feature(enable = "avx512f,avx512dq,avx512ifma")]
+            unsafe fn $tf<P: Fp256Params>($($a: $t),*) {
+                $inner::<P, V<P>>($($a),*)
+            }
+            fn $safe<P: Fp256Params>($($a: $t),*) {
+                // SAFETY: these functions are handed out only by `kernels_ifma_runtime`, whose
+                // caller checked that the CPU has AVX-512 F, DQ and IFMA (`cpu::level() ≥ Ifma`).
+                unsafe { $tf::<P>($($a),*) }
+            }
+        };
+    }
+    entry!(dif_b, dif_b_tf, dif_butterflies, (lo: &mut [F<P>], hi: &mut [F<P>], w: &[F<P>]));
+    entry!(dit_b, dit_b_tf, dit_butterflies, (lo: &mut [F<P>], hi: &mut [F<P>], w: &[F<P>]));
+    entry!(dif_r4, dif_r4_tf, dif_radix4, (
+        a0: &mut [F<P>], a1: &mut [F<P>], a2: &mut [F<P>], a3: &mut [F<P>],
+        w1a: &[F<P>], w1b: &[F<P>], w2: &[F<P>]
+    ));
+    entry!(dit_r4, dit_r4_tf, dit_radix4, (
+        a0: &mut [F<P>], a1: &mut [F<P>], a2: &mut [F<P>], a3: &mut [F<P>],
+        w1a: &[F<P>], w1b: &[F<P>], w2: &[F<P>]
+    ));
+    entry!(dif_a, dif_a_tf, dif_all, (data: &mut [F<P>], tw: &[F<P>]));
+    entry!(dit_a, dit_a_tf, dit_all, (data: &mut [F<P>], tw: &[F<P>]));
+    NttKernels {
+        dif_butterflies: dif_b::<P>,
+        dit_butterflies: dit_b::<P>,
+        dif_radix4: dif_r4::<P> as Radix4Kernel<Fp256<P>>,
+        dit_radix4: dit_r4::<P> as Radix4Kernel<Fp256<P>>,
+        dif_all: dif_a::<P>,
+        dit_all: dit_a::<P>,
+    }
+}
+
 /// The kernels for `Fp256<P>` on lanes `V`.
+#[cfg(any(test, all(target_feature = "avx512ifma", target_feature = "avx512dq")))]
 pub(crate) fn kernels<P: Fp256Params, V: Lanes<P>>() -> NttKernels<Fp256<P>> {
     NttKernels {
         dif_butterflies: dif_butterflies::<P, V>,
@@ -72,6 +122,7 @@ pub(crate) fn kernels<P: Fp256Params, V: Lanes<P>>() -> NttKernels<Fp256<P>> {
     }
 }
 
+#[inline(always)]
 fn dif_butterflies<P: Fp256Params, V: Lanes<P>>(
     lo: &mut [Fp256<P>],
     hi: &mut [Fp256<P>],
@@ -90,6 +141,7 @@ fn dif_butterflies<P: Fp256Params, V: Lanes<P>>(
     ntt_scalar::dif_butterflies(lo_rest, hi_rest, w_rest);
 }
 
+#[inline(always)]
 fn dit_butterflies<P: Fp256Params, V: Lanes<P>>(
     lo: &mut [Fp256<P>],
     hi: &mut [Fp256<P>],
@@ -108,11 +160,11 @@ fn dit_butterflies<P: Fp256Params, V: Lanes<P>>(
     ntt_scalar::dit_butterflies(lo_rest, hi_rest, w_rest);
 }
 
-/// Runs `body` on every group of eight positions of the radix-4 quarters `a0..a3` and their
+/// Runs the DIT or DIF group kernel on every group of eight positions of the radix-4 quarters `a0..a3` and their
 /// twiddles `w1a`, `w1b`, `w2` (over the common length, rounded down to a multiple of eight) and
 /// returns how many positions that covered: the caller's scalar kernel takes the rest.
 #[inline(always)]
-fn radix4_groups<P: Fp256Params>(
+fn radix4_groups<P: Fp256Params, V: Lanes<P>, const DIT: bool>(
     a0: &mut [Fp256<P>],
     a1: &mut [Fp256<P>],
     a2: &mut [Fp256<P>],
@@ -120,7 +172,6 @@ fn radix4_groups<P: Fp256Params>(
     w1a: &[Fp256<P>],
     w1b: &[Fp256<P>],
     w2: &[Fp256<P>],
-    mut body: impl FnMut([&mut [Fp256<P>; 8]; 4], [&[Fp256<P>; 8]; 3]),
 ) -> usize {
     let n = [a1.len(), a2.len(), a3.len(), w1a.len(), w1b.len(), w2.len()]
         .into_iter()
@@ -137,11 +188,51 @@ fn radix4_groups<P: Fp256Params>(
         .zip(w1b[..full].as_chunks::<8>().0)
         .zip(w2[..full].as_chunks::<8>().0);
     for ((((((g0, g1), g2), g3), t1a), t1b), t2) in groups {
-        body([g0, g1, g2, g3], [t1a, t1b, t2]);
+        // Direct calls, not a closure or `FnMut` argument: those are functions of their own that
+        // LLVM may keep out of line, without the target features of `kernels_ifma_runtime`.
+        if DIT {
+            dit_radix4_group::<P, V>([g0, g1, g2, g3], [t1a, t1b, t2]);
+        } else {
+            dif_radix4_group::<P, V>([g0, g1, g2, g3], [t1a, t1b, t2]);
+        }
     }
     full
 }
 
+/// One group of eight radix-4 DIF butterflies.
+#[inline(always)]
+fn dif_radix4_group<P: Fp256Params, V: Lanes<P>>(
+    [g0, g1, g2, g3]: [&mut [Fp256<P>; 8]; 4],
+    [t1a, t1b, t2]: [&[Fp256<P>; 8]; 3],
+) {
+    let (x0, x1, x2, x3) = (V::load(g0), V::load(g1), V::load(g2), V::load(g3));
+    let (b0, b2) = (x0 + x2, (x0 - x2) * V::load(t1a));
+    let (b1, b3) = (x1 + x3, (x1 - x3) * V::load(t1b));
+    let t = V::load(t2);
+    *g0 = (b0 + b1).store();
+    *g1 = ((b0 - b1) * t).store();
+    *g2 = (b2 + b3).store();
+    *g3 = ((b2 - b3) * t).store();
+}
+
+/// One group of eight radix-4 DIT butterflies (see [`dif_radix4_group`]).
+#[inline(always)]
+fn dit_radix4_group<P: Fp256Params, V: Lanes<P>>(
+    [g0, g1, g2, g3]: [&mut [Fp256<P>; 8]; 4],
+    [t1a, t1b, t2]: [&[Fp256<P>; 8]; 3],
+) {
+    let (x0, x1, x2, x3) = (V::load(g0), V::load(g1), V::load(g2), V::load(g3));
+    let t = V::load(t2);
+    let (y1, y3) = (x1 * t, x3 * t);
+    let (b0, b1, b2, b3) = (x0 + y1, x0 - y1, x2 + y3, x2 - y3);
+    let (z2, z3) = (b2 * V::load(t1a), b3 * V::load(t1b));
+    *g0 = (b0 + z2).store();
+    *g2 = (b0 - z2).store();
+    *g1 = (b1 + z3).store();
+    *g3 = (b1 - z3).store();
+}
+
+#[inline(always)]
 fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
     a0: &mut [Fp256<P>],
     a1: &mut [Fp256<P>],
@@ -151,16 +242,7 @@ fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
     w1b: &[Fp256<P>],
     w2: &[Fp256<P>],
 ) {
-    let full = radix4_groups(a0, a1, a2, a3, w1a, w1b, w2, |[g0, g1, g2, g3], [t1a, t1b, t2]| {
-        let (x0, x1, x2, x3) = (V::load(g0), V::load(g1), V::load(g2), V::load(g3));
-        let (b0, b2) = (x0 + x2, (x0 - x2) * V::load(t1a));
-        let (b1, b3) = (x1 + x3, (x1 - x3) * V::load(t1b));
-        let t = V::load(t2);
-        *g0 = (b0 + b1).store();
-        *g1 = ((b0 - b1) * t).store();
-        *g2 = (b2 + b3).store();
-        *g3 = ((b2 - b3) * t).store();
-    });
+    let full = radix4_groups::<P, V, false>(a0, a1, a2, a3, w1a, w1b, w2);
     ntt_scalar::dif_radix4(
         &mut a0[full..],
         &mut a1[full..],
@@ -172,6 +254,7 @@ fn dif_radix4<P: Fp256Params, V: Lanes<P>>(
     );
 }
 
+#[inline(always)]
 fn dit_radix4<P: Fp256Params, V: Lanes<P>>(
     a0: &mut [Fp256<P>],
     a1: &mut [Fp256<P>],
@@ -181,17 +264,7 @@ fn dit_radix4<P: Fp256Params, V: Lanes<P>>(
     w1b: &[Fp256<P>],
     w2: &[Fp256<P>],
 ) {
-    let full = radix4_groups(a0, a1, a2, a3, w1a, w1b, w2, |[g0, g1, g2, g3], [t1a, t1b, t2]| {
-        let (x0, x1, x2, x3) = (V::load(g0), V::load(g1), V::load(g2), V::load(g3));
-        let t = V::load(t2);
-        let (y1, y3) = (x1 * t, x3 * t);
-        let (b0, b1, b2, b3) = (x0 + y1, x0 - y1, x2 + y3, x2 - y3);
-        let (z2, z3) = (b2 * V::load(t1a), b3 * V::load(t1b));
-        *g0 = (b0 + z2).store();
-        *g2 = (b0 - z2).store();
-        *g1 = (b1 + z3).store();
-        *g3 = (b1 - z3).store();
-    });
+    let full = radix4_groups::<P, V, true>(a0, a1, a2, a3, w1a, w1b, w2);
     ntt_scalar::dit_radix4(
         &mut a0[full..],
         &mut a1[full..],
@@ -207,8 +280,8 @@ fn dit_radix4<P: Fp256Params, V: Lanes<P>>(
 /// 2 (`[w2₀, w2₁]` four times), in the lane order the kernels below use.
 #[inline(always)]
 fn group_twiddles<P: Fp256Params, V: Lanes<P>>(w4: &[Fp256<P>], w2: &[Fp256<P>]) -> (V, V) {
-    let t4 = V::load(&core::array::from_fn(|i| w4[i % 4]));
-    let t2 = V::load(&core::array::from_fn(|i| w2[i % 2]));
+    let t4 = V::load(&[w4[0], w4[1], w4[2], w4[3], w4[0], w4[1], w4[2], w4[3]]);
+    let t2 = V::load(&[w2[0], w2[1], w2[0], w2[1], w2[0], w2[1], w2[0], w2[1]]);
     (t4, t2)
 }
 
@@ -229,6 +302,7 @@ const ODDS: [i64; 8] = [1, 3, 5, 7, 9, 11, 13, 15];
 const INTERLEAVE_LO: [i64; 8] = [0, 8, 1, 9, 2, 10, 3, 11];
 const INTERLEAVE_HI: [i64; 8] = [4, 12, 5, 13, 6, 14, 7, 15];
 
+#[inline(always)]
 fn dif_last3_lanes<P: Fp256Params, V: Lanes<P>>(
     data: &mut [Fp256<P>],
     w4: &[Fp256<P>],
@@ -257,6 +331,7 @@ fn dif_last3_lanes<P: Fp256Params, V: Lanes<P>>(
     }
 }
 
+#[inline(always)]
 fn dit_first3_lanes<P: Fp256Params, V: Lanes<P>>(
     data: &mut [Fp256<P>],
     w4: &[Fp256<P>],
@@ -295,6 +370,7 @@ fn stage<F>(tw: &[F], h: usize) -> &[F] {
 
 /// Every DIF stage: two stages per pass while the quarters are whole groups of eight, then the
 /// stage of half-size 8 if one is left, then the three in-group stages.
+#[inline(always)]
 fn dif_all<P: Fp256Params, V: Lanes<P>>(data: &mut [Fp256<P>], tw: &[Fp256<P>]) {
     let n = data.len();
     if n < 16 {
@@ -323,6 +399,7 @@ fn dif_all<P: Fp256Params, V: Lanes<P>>(data: &mut [Fp256<P>], tw: &[Fp256<P>]) 
 
 /// Every DIT stage, the mirror image of [`dif_all`]: the three in-group stages, the stage of
 /// half-size 8 when the number of stages left is odd, then two stages per pass.
+#[inline(always)]
 fn dit_all<P: Fp256Params, V: Lanes<P>>(data: &mut [Fp256<P>], tw: &[Fp256<P>]) {
     let n = data.len();
     if n < 16 {

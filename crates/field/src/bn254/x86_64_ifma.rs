@@ -43,9 +43,11 @@ macro_rules! wrap {
         #[$doc]
         #[inline(always)]
         fn $name($($arg: $ty),*) -> $ret {
-            // SAFETY: this module is compiled only when AVX-512F, AVX-512DQ and AVX-512 IFMA are
-            // enabled for the whole build (`cfg` in `bn254/mod.rs`), which is all the intrinsic
-            // requires; it operates on registers only.
+            // SAFETY: this code runs only where AVX-512F, AVX-512DQ and AVX-512 IFMA are
+            // available: either the whole build enables them (then `Fp256x8Ifma` is public), or
+            // it is reached only through `ntt_x8::kernels_ifma_runtime`'s `#[target_feature]`
+            // entry points, handed out after `cpu::level() ≥ Ifma` (then the type is private to
+            // the crate). That is all the intrinsic requires; it operates on registers only.
             unsafe { $intr($($arg),*) }
         }
     )*};
@@ -81,21 +83,21 @@ wrap! {
 /// Logical right shift of each lane by `N`.
 #[inline(always)]
 fn srli<const N: u32>(a: __m512i) -> __m512i {
-    // SAFETY: as in `wrap!`: AVX-512F is enabled for the whole build; registers only.
+    // SAFETY: as in `wrap!`: AVX-512F is available wherever this runs; registers only.
     unsafe { _mm512_srli_epi64::<N>(a) }
 }
 
 /// Arithmetic right shift of each lane by `N`.
 #[inline(always)]
 fn srai<const N: u32>(a: __m512i) -> __m512i {
-    // SAFETY: as in `wrap!`: AVX-512F is enabled for the whole build; registers only.
+    // SAFETY: as in `wrap!`: AVX-512F is available wherever this runs; registers only.
     unsafe { _mm512_srai_epi64::<N>(a) }
 }
 
 /// Left shift of each lane by `N`.
 #[inline(always)]
 fn slli<const N: u32>(a: __m512i) -> __m512i {
-    // SAFETY: as in `wrap!`: AVX-512F is enabled for the whole build; registers only.
+    // SAFETY: as in `wrap!`: AVX-512F is available wherever this runs; registers only.
     unsafe { _mm512_slli_epi64::<N>(a) }
 }
 

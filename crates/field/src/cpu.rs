@@ -1,0 +1,163 @@
+//! Which CPU code paths this process may use, decided at run time.
+//!
+//! The field kernels that are compiled for every x86-64 CPU and chosen at run time ask [`level`]
+//! which path to take: the MULX/ADCX/ADOX Montgomery multiplication of [`crate::bn254`] (inline
+//! assembly, [`adx`]) and, in builds without the IFMA target features, the BN254 IFMA NTT kernels
+//! (`#[target_feature]` entry points). [`level`] is the detected level of this CPU
+//! ([`detected_level`]) lowered by a process-wide cap that only the binary sets
+//! ([`set_max_cpu_level`], e.g. from a `--cpu` flag): the libraries never read flags or environment
+//! variables themselves. Lowering the cap lets one machine run, test and benchmark every lower path
+//! side by side.
+//!
+//! Kernels still chosen at compile time by `cfg(target_feature)` (the AVX-512 IFMA BN254 MSM lanes,
+//! the AVX2/AVX-512 small-field packings and Poseidon2) follow the build's target features; where the
+//! cap is below [`CpuLevel::Ifma`], the BN254 IFMA lanes step aside for the scalar code, but the
+//! compiler may still have used wider instructions elsewhere in such a build. To emulate a CPU
+//! without AVX-512, build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to
+//! [`CpuLevel::Avx2`] or [`CpuLevel::Adx`].
+
+use core::fmt;
+use core::str::FromStr;
+use core::sync::atomic::{AtomicU8, Ordering};
+
+/// An x86-64 capability level; each level includes every level below it.
+///
+/// The order is the order of speed for BN254 arithmetic: 64-bit carry chains with MULX/ADCX/ADOX
+/// are the first step up from portable code, then 256-bit vectors, 512-bit vectors, and 52-bit
+/// multiply-accumulate in 512-bit vectors (IFMA). A CPU with AVX2 but without ADX (Haswell) is
+/// [`CpuLevel::Portable`] here: every level requires the ones below it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(u8)]
+pub enum CpuLevel {
+    /// Plain 64-bit code, any CPU (and every non-x86-64 target).
+    Portable = 0,
+    /// BMI2 (`mulx`) and ADX (`adcx`, `adox`): two independent carry chains.
+    Adx = 1,
+    /// [`CpuLevel::Adx`] plus AVX2 and FMA (x86-64-v3).
+    Avx2 = 2,
+    /// [`CpuLevel::Avx2`] plus AVX-512 F, DQ, BW and VL (x86-64-v4).
+    Avx512 = 3,
+    /// [`CpuLevel::Avx512`] plus AVX-512 IFMA (52-bit multiply-accumulate).
+    Ifma = 4,
+}
+
+impl CpuLevel {
+    /// Every level, lowest first.
+    pub const ALL: [CpuLevel; 5] =
+        [CpuLevel::Portable, CpuLevel::Adx, CpuLevel::Avx2, CpuLevel::Avx512, CpuLevel::Ifma];
+
+    /// The lower-case name used by `--cpu` (`portable`, `adx`, `avx2`, `avx512`, `ifma`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            CpuLevel::Portable => "portable",
+            CpuLevel::Adx => "adx",
+            CpuLevel::Avx2 => "avx2",
+            CpuLevel::Avx512 => "avx512",
+            CpuLevel::Ifma => "ifma",
+        }
+    }
+
+    const fn from_u8(v: u8) -> CpuLevel {
+        match v {
+            0 => CpuLevel::Portable,
+            1 => CpuLevel::Adx,
+            2 => CpuLevel::Avx2,
+            3 => CpuLevel::Avx512,
+            _ => CpuLevel::Ifma,
+        }
+    }
+}
+
+impl fmt::Display for CpuLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A `--cpu` value that names no level.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown CPU level `{given}` (expected portable, adx, avx2, avx512 or ifma)")]
+pub struct UnknownCpuLevel {
+    /// The text that was given.
+    pub given: String,
+}
+
+impl FromStr for CpuLevel {
+    type Err = UnknownCpuLevel;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CpuLevel::ALL
+            .into_iter()
+            .find(|l| l.name().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownCpuLevel { given: s.to_string() })
+    }
+}
+
+/// The highest level this CPU supports (each level requiring all the lower ones).
+pub fn detected_level() -> CpuLevel {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::is_x86_feature_detected as has;
+        if !(has!("bmi2") && has!("adx")) {
+            return CpuLevel::Portable;
+        }
+        if !(has!("avx2") && has!("fma")) {
+            return CpuLevel::Adx;
+        }
+        if !(has!("avx512f") && has!("avx512dq") && has!("avx512bw") && has!("avx512vl")) {
+            return CpuLevel::Avx2;
+        }
+        if !has!("avx512ifma") {
+            return CpuLevel::Avx512;
+        }
+        CpuLevel::Ifma
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        CpuLevel::Portable
+    }
+}
+
+/// The level in use plus one; 0 while not yet decided. One byte, read with a relaxed load by the
+/// per-multiplication dispatch, so that the check is a load and a compare.
+static LEVEL_PLUS_ONE: AtomicU8 = AtomicU8::new(0);
+
+/// The level the kernels use: the detected level, lowered by [`set_max_cpu_level`] if the binary
+/// set a cap. Detected once, then one relaxed atomic load.
+#[inline(always)]
+pub fn level() -> CpuLevel {
+    match LEVEL_PLUS_ONE.load(Ordering::Relaxed) {
+        0 => init_level(),
+        v => CpuLevel::from_u8(v - 1),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn init_level() -> CpuLevel {
+    let l = detected_level();
+    // A concurrent `set_max_cpu_level` wins: only replace "undecided".
+    match LEVEL_PLUS_ONE.compare_exchange(0, l as u8 + 1, Ordering::Relaxed, Ordering::Relaxed) {
+        Ok(_) => l,
+        Err(v) => CpuLevel::from_u8(v - 1),
+    }
+}
+
+/// Caps the level used by this process at `max` (it never rises above [`detected_level`]) and
+/// returns the level now in use. Meant for the binary (`--cpu`) and for tests that run every path;
+/// set it before heavy work starts: kernels already running finish on the path they began with.
+pub fn set_max_cpu_level(max: CpuLevel) -> CpuLevel {
+    let l = max.min(detected_level());
+    LEVEL_PLUS_ONE.store(l as u8 + 1, Ordering::Relaxed);
+    l
+}
+
+/// Whether the MULX/ADCX/ADOX BN254 multiplication is in use ([`level`] ≥ [`CpuLevel::Adx`]).
+#[inline(always)]
+pub fn adx() -> bool {
+    // Undecided (0) goes the slow way once; afterwards Adx means a stored value ≥ 2.
+    match LEVEL_PLUS_ONE.load(Ordering::Relaxed) {
+        0 => init_level() >= CpuLevel::Adx,
+        v => v > CpuLevel::Adx as u8,
+    }
+}

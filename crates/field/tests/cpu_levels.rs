@@ -1,0 +1,165 @@
+//! Every run-time CPU path gives the same results: BN254 Fr/Fq multiplication and squaring (the
+//! MULX/ADCX/ADOX assembly against the portable CIOS and arkworks) and the BN254 NTT kernels, on
+//! random and edge inputs, at each level this CPU supports (`cpu::set_max_cpu_level`).
+//!
+//! The cap is process-wide, so this file holds one test that changes it (tests of one binary run in
+//! parallel threads).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ark_ff::BigInteger as _;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use zkprove_field::bn254::{Fp256, Fp256Params, FqParams, FrParams};
+use zkprove_field::cpu::{self, CpuLevel};
+use zkprove_field::{Field, PrimeField, TwoAdicField};
+
+/// Edge values (as raw Montgomery limbs, all below `p`) and random ones.
+fn inputs<P: Fp256Params>(rng: &mut StdRng) -> Vec<Fp256<P>> {
+    let p = P::MODULUS;
+    let mut raw = vec![
+        [0, 0, 0, 0],
+        [1, 0, 0, 0],
+        [p[0] - 1, p[1], p[2], p[3]],
+        [p[0] - 2, p[1], p[2], p[3]],
+        [u64::MAX, u64::MAX, u64::MAX, p[3] - 1],
+        [0, 0, 0, p[3]],
+        [u64::MAX, 0, u64::MAX, 0],
+        Fp256::<P>::R,
+        Fp256::<P>::R2,
+    ];
+    for _ in 0..300 {
+        raw.push(Fp256::<P>::random(rng).to_raw_limbs());
+    }
+    // Values with many all-ones and all-zero words stress the carry chains.
+    for _ in 0..100 {
+        let mut l = [0u64; 4];
+        for w in &mut l {
+            *w = match rng.random_range(0..3) {
+                0 => 0,
+                1 => u64::MAX,
+                _ => rng.random(),
+            };
+        }
+        l[3] %= p[3];
+        raw.push(l);
+    }
+    raw.into_iter().map(|l| Fp256::<P>::from_raw_limbs(l).unwrap()).collect()
+}
+
+/// All pairwise products and every square, as raw limbs.
+fn products<P: Fp256Params>(xs: &[Fp256<P>]) -> Vec<[u64; 4]> {
+    let mut out = Vec::new();
+    for (i, a) in xs.iter().enumerate() {
+        out.push(a.square().to_raw_limbs());
+        for b in xs.iter().skip(i).step_by(7) {
+            out.push((*a * *b).to_raw_limbs());
+        }
+    }
+    out
+}
+
+/// One DIF and one DIT stage of the NTT kernels plus the whole-array transforms.
+fn ntt_outputs<P: Fp256Params>(rng: &mut StdRng) -> Vec<[u64; 4]> {
+    let k = Fp256::<P>::ntt_kernels().unwrap();
+    let n = 256;
+    let data: Vec<Fp256<P>> = (0..n).map(|_| Fp256::<P>::random(rng)).collect();
+    let w: Vec<Fp256<P>> = (0..n / 2).map(|_| Fp256::<P>::random(rng)).collect();
+    let mut out = Vec::new();
+    let (mut lo, mut hi) = (data[..n / 2].to_vec(), data[n / 2..].to_vec());
+    (k.dif_butterflies)(&mut lo, &mut hi, &w);
+    (k.dit_butterflies)(&mut lo, &mut hi, &w);
+    out.extend(lo.iter().chain(&hi).map(|x| x.to_raw_limbs()));
+    // Radix-4 kernels on quarters of 21 (two groups of eight and a scalar tail).
+    let q = 21;
+    let mut a: Vec<Fp256<P>> = data[..4 * q].to_vec();
+    let (a01, a23) = a.split_at_mut(2 * q);
+    let (a0, a1) = a01.split_at_mut(q);
+    let (a2, a3) = a23.split_at_mut(q);
+    (k.dif_radix4)(a0, a1, a2, a3, &w[..q], &w[q..2 * q], &w[2 * q..3 * q]);
+    (k.dit_radix4)(a0, a1, a2, a3, &w[..q], &w[q..2 * q], &w[2 * q..3 * q]);
+    out.extend(a.iter().map(|x| x.to_raw_limbs()));
+    if Fp256::<P>::TWO_ADICITY < 8 {
+        return out; // Fq: no NTT domain of 256 points, the butterflies are all there is.
+    }
+    // Twiddle table: ω_{2h}^j at tw[h − 1 + j] for h < n.
+    let mut tw = Vec::new();
+    let mut h = 1;
+    while h < n {
+        let g = Fp256::<P>::two_adic_generator(h.trailing_zeros() as usize + 1).unwrap();
+        let mut x = Fp256::<P>::ONE;
+        for _ in 0..h {
+            tw.push(x);
+            x *= g;
+        }
+        h *= 2;
+    }
+    let mut all = data.clone();
+    (k.dif_all)(&mut all, &tw);
+    out.extend(all.iter().map(|x| x.to_raw_limbs()));
+    (k.dit_all)(&mut all, &tw);
+    // Both with the forward twiddles: DIT ∘ DIF maps x to n·x[−i mod n].
+    let n_inv = Fp256::<P>::from_u64(n as u64).inverse().unwrap();
+    for (i, a) in all.iter().enumerate() {
+        assert_eq!(*a * n_inv, data[(n - i) % n], "dit_all ∘ dif_all at {i}");
+    }
+    out.extend(all.iter().map(|x| x.to_raw_limbs()));
+    out
+}
+
+fn check_against_ark<P: Fp256Params, A: ark_ff::PrimeField>(xs: &[Fp256<P>]) {
+    let to_ark = |x: &Fp256<P>| A::from_le_bytes_mod_order(&x.to_bytes_le());
+    for (i, a) in xs.iter().enumerate() {
+        for b in xs.iter().skip(i).step_by(13) {
+            let ours = (*a * *b).to_bytes_le();
+            let theirs = (to_ark(a) * to_ark(b)).into_bigint().to_bytes_le();
+            assert_eq!(ours.as_slice(), theirs.as_slice(), "{a} * {b}");
+        }
+    }
+}
+
+#[test]
+fn every_level_agrees() {
+    let detected = cpu::detected_level();
+    let levels: Vec<CpuLevel> = CpuLevel::ALL.into_iter().filter(|l| *l <= detected).collect();
+    let mut reference: Option<Vec<Vec<[u64; 4]>>> = None;
+    for level in levels {
+        assert_eq!(cpu::set_max_cpu_level(level), level);
+        assert_eq!(cpu::level(), level);
+        assert_eq!(cpu::adx(), level >= CpuLevel::Adx);
+        let mut rng = StdRng::seed_from_u64(0xc0ffee);
+        let fr = inputs::<FrParams>(&mut rng);
+        let fq = inputs::<FqParams>(&mut rng);
+        check_against_ark::<FrParams, ark_bn254::Fr>(&fr);
+        check_against_ark::<FqParams, ark_bn254::Fq>(&fq);
+        // Inverses go through multiplication too: x · x⁻¹ = 1.
+        for x in fr.iter().filter(|x| !x.is_zero()).take(50) {
+            assert_eq!(*x * x.inverse().unwrap(), Fp256::<FrParams>::ONE);
+        }
+        let got = vec![
+            products(&fr),
+            products(&fq),
+            ntt_outputs::<FrParams>(&mut rng),
+            ntt_outputs::<FqParams>(&mut rng),
+        ];
+        match &reference {
+            None => reference = Some(got),
+            Some(r) => assert!(r == &got, "level {level} differs from portable"),
+        }
+    }
+    cpu::set_max_cpu_level(CpuLevel::Ifma);
+}
+
+#[test]
+fn levels_parse_and_order() {
+    for l in CpuLevel::ALL {
+        assert_eq!(l.name().parse::<CpuLevel>().unwrap(), l);
+        assert_eq!(l.to_string().to_uppercase().parse::<CpuLevel>().unwrap(), l);
+    }
+    assert!(CpuLevel::Portable < CpuLevel::Adx && CpuLevel::Adx < CpuLevel::Avx2);
+    assert!(CpuLevel::Avx2 < CpuLevel::Avx512 && CpuLevel::Avx512 < CpuLevel::Ifma);
+    let err = "sse9".parse::<CpuLevel>().unwrap_err();
+    assert_eq!(err.given, "sse9");
+    // The cap never rises above what the CPU has (read-only here: the other test moves the cap).
+    assert!(cpu::detected_level() <= CpuLevel::Ifma);
+}

@@ -83,6 +83,19 @@ trap 'as_pg "$pg_bin/pg_ctl -D $pg_dir/data -m fast -w stop" >/dev/null 2>&1 || 
 # The PostgreSQL tests fail (instead of saying they did not run) when this server is unreachable.
 export ZKPROVE_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres" ZKPROVE_REQUIRE_POSTGRES=1
 
+step "Chromium (headless) for the service's status-page check in a real browser"
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "Chromium is needed for the status-page check (chromium)" >&2
+    exit 1
+  fi
+fi
+# The page test fails (instead of saying it did not run) without a browser.
+export ZKPROVE_REQUIRE_BROWSER=1
+
 step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
 cargo test -j"$jobs" --workspace
 

@@ -51,6 +51,9 @@ pub struct Config {
     /// How long a job of higher priority waits unclaimed (no device free) before the
     /// lowest-priority running job is preempted for it, in milliseconds; 0 turns preemption off.
     pub preempt_after_ms: u64,
+    /// How long a queued job may be passed over for a job of equal priority and deadline whose
+    /// key a device already holds (circuit affinity), in milliseconds.
+    pub affinity_window_ms: u64,
     /// Attempts before a job that keeps failing on devices is failed for good.
     pub max_attempts: u32,
     /// The memory budget of each worker's zkey cache, in bytes (a key's size is its file's).
@@ -78,6 +81,7 @@ impl Default for Config {
             poll_ms: 200,
             known_answer_interval_ms: 600_000,
             preempt_after_ms: 1_000,
+            affinity_window_ms: 5_000,
             max_attempts: 3,
             key_cache_bytes: 8 << 30,
             cpu_workers: 1,

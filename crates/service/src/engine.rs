@@ -80,6 +80,11 @@ pub trait ProofEngine: Send + Sync + 'static {
         witness: &[Fr],
     ) -> Result<Proved, EngineError>;
 
+    /// The circuits whose keys this device holds loaded (the worker prefers their jobs).
+    fn resident_keys(&self) -> Vec<String> {
+        Vec::new()
+    }
+
     /// [`ProofEngine::prove_groth16`] that gives up at its next phase boundary once `stop` is
     /// set (cancellation, preemption), returning `Ok(None)`. The default checks `stop` only
     /// before proving; [`BackendEngine`] checks it between the prover's phases.
@@ -171,6 +176,10 @@ where
 
     fn is_reference(&self) -> bool {
         self.reference
+    }
+
+    fn resident_keys(&self) -> Vec<String> {
+        self.cached()
     }
 
     fn prove_groth16(

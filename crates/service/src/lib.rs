@@ -56,9 +56,14 @@
 //! [`telemetry`] reads each GPU through NVML (loaded at run time; none, no series) into
 //! DCGM-named series on `/metrics` and the status page.
 //!
+//! ## Circuit affinity
+//! A worker claims with the circuits whose keys its device holds
+//! ([`queue::Queue::claim_with_affinity`]): among jobs of equal priority and deadline, those come
+//! before older jobs of other circuits, for at most `affinity_window_ms`.
+//!
 //! ## Not yet
-//! Streaming consecutive proofs of one key through `prove_stream`, circuit affinity in claims, and
-//! blob garbage collection are not implemented.
+//! Streaming consecutive proofs of one key through `prove_stream`, and blob garbage collection,
+//! are not implemented.
 
 #![forbid(unsafe_code)]
 

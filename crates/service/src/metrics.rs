@@ -466,7 +466,7 @@ mod tests {
                 .chars()
                 .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
                 .collect();
-            assert!(metrics.names().iter().any(|n| *n == name), "dashboard queries {name}");
+            assert!(metrics.names().contains(&name), "dashboard queries {name}");
             gpu += 1;
         }
         assert!(gpu >= 4, "{gpu}");

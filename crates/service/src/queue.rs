@@ -562,24 +562,60 @@ impl Queue {
         device: &str,
         lease: Duration,
     ) -> Result<Option<ClaimedJob>> {
+        self.claim_with_affinity(owner, device, lease, &[], Duration::ZERO).await
+    }
+
+    /// [`Queue::claim`] for a worker whose device holds the keys of `resident` circuits: among
+    /// jobs of equal priority and deadline, one of those circuits comes before older jobs of
+    /// other circuits (no key to load) — unless that older job has waited longer than `window`,
+    /// so that a stream of jobs of one circuit cannot starve the others.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn claim_with_affinity(
+        &self,
+        owner: &str,
+        device: &str,
+        lease: Duration,
+        resident: &[String],
+        window: Duration,
+    ) -> Result<Option<ClaimedJob>> {
         let now = now_us();
         let lock = match self.kind {
             DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
             DbKind::Sqlite => "",
+        };
+        // Bound parameters: $1..$4 for the update, $5 the window's start, $6.. the circuits.
+        let order = if resident.is_empty() {
+            CLAIM_ORDER.to_string()
+        } else {
+            let list: Vec<String> = (0..resident.len()).map(|i| format!("${}", i + 6)).collect();
+            format!(
+                "priority DESC, CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline ASC, \
+                 CASE WHEN circuit_id IN ({}) OR queued_at < $5 THEN 0 ELSE 1 END, \
+                 queued_at ASC, job_id ASC",
+                list.join(", ")
+            )
         };
         let sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, \
              lease_token = lease_token + 1, lease_owner = $1, lease_expires_at = $2, \
              started_at = $3, device = $4, preempt_requested = 0 \
              WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'queued' \
-             ORDER BY {CLAIM_ORDER} LIMIT 1{lock}) \
+             ORDER BY {order} LIMIT 1{lock}) \
              RETURNING {JOB_COLUMNS}"
         );
-        let query = sqlx::query(&sql)
+        let mut query = sqlx::query(&sql)
             .bind(owner)
             .bind(now + lease.as_micros() as i64)
             .bind(now)
             .bind(device);
+        if !resident.is_empty() {
+            query = query.bind(now - window.as_micros() as i64);
+            for c in resident {
+                query = query.bind(c.clone());
+            }
+        }
         let row = match self.kind {
             DbKind::Postgres => {
                 query.fetch_optional(&self.pool).await.map_err(ServiceError::db("claim"))?

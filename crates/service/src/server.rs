@@ -62,6 +62,7 @@ impl Service {
                 heartbeat: Duration::from_millis(config.heartbeat_ms),
                 poll: Duration::from_millis(config.poll_ms),
                 known_answer_interval: Duration::from_millis(config.known_answer_interval_ms),
+                affinity_window: Duration::from_millis(config.affinity_window_ms),
             };
             let worker = Worker::new(
                 queue.clone(),

@@ -74,6 +74,9 @@ pub struct WorkerSettings {
     /// How often a device other than the reference repeats its known-answer check (between
     /// jobs).
     pub known_answer_interval: Duration,
+    /// How long an older job of another circuit may be passed over for one whose key the device
+    /// holds ([`Queue::claim_with_affinity`]).
+    pub affinity_window: Duration,
 }
 
 /// A worker bound to one engine (device).
@@ -205,9 +208,16 @@ impl Worker {
             let mut idle = true;
             if !self.quarantined() {
                 self.requeue_expired().await;
+                let resident = self.engine.resident_keys();
                 match self
                     .queue
-                    .claim(&self.settings.owner, &self.engine.device(), self.settings.lease)
+                    .claim_with_affinity(
+                        &self.settings.owner,
+                        &self.engine.device(),
+                        self.settings.lease,
+                        &resident,
+                        self.settings.affinity_window,
+                    )
                     .await
                 {
                     Ok(Some(job)) => {

@@ -71,6 +71,7 @@ impl Harness {
             heartbeat: Duration::from_millis(100),
             poll: Duration::from_millis(10),
             known_answer_interval: self.known_answer_interval,
+            affinity_window: Duration::from_secs(5),
         };
         let w = Worker::new(
             self.queue.clone(),

@@ -21,7 +21,7 @@ async fn sqlite_queue_semantics() {
     drop(queue);
     let (queue, _) = open(&dir).await;
     let counts = queue.status_counts().await.expect("counts");
-    assert!(counts.iter().any(|(s, n)| s == "succeeded" && *n == 12), "{counts:?}");
+    assert!(counts.iter().any(|(s, n)| s == "succeeded" && *n == 19), "{counts:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

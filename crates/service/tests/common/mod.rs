@@ -16,7 +16,9 @@ use zkprove_service::blob::BlobStore;
 use zkprove_service::engine::{BackendEngine, ProofEngine};
 use zkprove_service::kind::JobKind;
 use zkprove_service::metrics::Metrics;
-use zkprove_service::queue::{CircuitRow, Directive, FailureClass, JobStatus, NewJob, Queue};
+use zkprove_service::queue::{
+    CircuitRow, Directive, FailureClass, JobStatus, NewJob, Queue, now_us,
+};
 use zkprove_service::worker::{Devices, Worker, WorkerSettings};
 
 /// A tiny circuit (2^log_n domain): the zkey's bytes and a satisfying witness.
@@ -175,6 +177,60 @@ pub async fn queue_semantics(queue: &Queue) {
     assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
 
     preemption(queue).await;
+    affinity(queue).await;
+}
+
+/// Circuit affinity: a worker holding a circuit's key takes its job before an older job of
+/// another circuit of equal priority, unless that job has waited past the window; priority and
+/// deadline still come first.
+async fn affinity(queue: &Queue) {
+    let lease = Duration::from_secs(60);
+    let resident = ["c2".to_string()];
+    let claim = |window: Duration| {
+        let resident = resident.clone();
+        async move {
+            queue
+                .claim_with_affinity("w", "cpu", lease, &resident, window)
+                .await
+                .expect("claim")
+                .expect("job")
+        }
+    };
+    let window = Duration::from_secs(60);
+    let old = queue.submit(&new_job("c1", "old", 0, None)).await.expect("submit");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let warm = queue.submit(&new_job("c2", "warm", 0, None)).await.expect("submit");
+    let mut order = Vec::new();
+    for _ in 0..2 {
+        let c = claim(window).await;
+        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        order.push(c.job.job_id);
+    }
+    assert_eq!(order, [warm.clone(), old.clone()], "the resident circuit first");
+    // Past the window, the older job of another circuit goes first.
+    let old = queue.submit(&new_job("c1", "old", 0, None)).await.expect("submit");
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let warm = queue.submit(&new_job("c2", "warm", 0, None)).await.expect("submit");
+    let mut order = Vec::new();
+    for _ in 0..2 {
+        let c = claim(Duration::from_millis(30)).await;
+        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        order.push(c.job.job_id);
+    }
+    assert_eq!(order, [old, warm], "no starvation past the window");
+    // Priority, then deadline, before affinity.
+    let warm = queue.submit(&new_job("c2", "warm", 0, None)).await.expect("submit");
+    let urgent = queue.submit(&new_job("c1", "urgent", 1, None)).await.expect("submit");
+    let dated = queue.submit(&new_job("c1", "dated", 0, Some(now_us() + (1 << 40)))).await;
+    let dated = dated.expect("submit");
+    let mut order = Vec::new();
+    for _ in 0..3 {
+        let c = claim(window).await;
+        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        order.push(c.job.job_id);
+    }
+    assert_eq!(order, [urgent, dated, warm]);
+    assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
 }
 
 /// Preemption: a job of higher priority that waited has the lowest-priority running job
@@ -253,6 +309,7 @@ pub async fn many_workers(queue: &Queue, blobs: &BlobStore, n_workers: usize, n_
             heartbeat: Duration::from_secs(5),
             poll: Duration::from_millis(10),
             known_answer_interval: Duration::from_secs(600),
+            affinity_window: Duration::from_secs(5),
         };
         let w = Worker::new(
             queue.clone(),

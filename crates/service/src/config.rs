@@ -54,6 +54,9 @@ pub struct Config {
     /// How long a queued job may be passed over for a job of equal priority and deadline whose
     /// key a device already holds (circuit affinity), in milliseconds.
     pub affinity_window_ms: u64,
+    /// Blobs that no circuit or job names are removed once older than this, in milliseconds
+    /// (checked every tenth of it); 0 keeps every blob.
+    pub orphan_blob_age_ms: u64,
     /// Attempts before a job that keeps failing on devices is failed for good.
     pub max_attempts: u32,
     /// The memory budget of each worker's zkey cache, in bytes (a key's size is its file's).
@@ -82,6 +85,7 @@ impl Default for Config {
             known_answer_interval_ms: 600_000,
             preempt_after_ms: 1_000,
             affinity_window_ms: 5_000,
+            orphan_blob_age_ms: 3_600_000,
             max_attempts: 3,
             key_cache_bytes: 8 << 30,
             cpu_workers: 1,

@@ -890,6 +890,24 @@ impl Queue {
             .map_err(ServiceError::db("status counts"))
     }
 
+    /// Every blob a circuit or job names (keys, witnesses, results): what a blob sweep keeps.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>> {
+        let rows = sqlx::query(
+            "SELECT circuit_id AS id FROM circuits UNION SELECT witness_blob FROM jobs \
+             UNION SELECT result_blob FROM jobs WHERE result_blob IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(ServiceError::db("referenced blobs"))?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("id"))
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(ServiceError::db("referenced blobs"))
+    }
+
     /// Queued or running jobs whose deadline has passed (they still run: a missed deadline is
     /// reported, not enforced).
     ///

@@ -82,6 +82,16 @@ impl Service {
             preempt_after,
             rx.clone(),
         )));
+        if config.orphan_blob_age_ms > 0 {
+            let age = Duration::from_millis(config.orphan_blob_age_ms);
+            tasks.push(tokio::spawn(crate::worker::blob_sweeper(
+                queue.clone(),
+                blobs.clone(),
+                age / 10,
+                age,
+                rx.clone(),
+            )));
+        }
         let mut addr = None;
         if http {
             let state = AppState::new(

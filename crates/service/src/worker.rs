@@ -564,6 +564,43 @@ pub async fn housekeeper(
     }
 }
 
+/// Every `interval`, removes the blobs no circuit or job names that are older than `age`, and
+/// stale temporary files ([`BlobStore::sweep`]): uploads whose job was refused or never
+/// inserted, files a crash left behind. Blobs of finished jobs stay (their rows name them).
+pub async fn blob_sweeper(
+    queue: Queue,
+    blobs: BlobStore,
+    interval: Duration,
+    age: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        let referenced = match queue.referenced_blobs().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("blob sweep skipped: {e}");
+                continue;
+            }
+        };
+        let blobs = blobs.clone();
+        match tokio::task::spawn_blocking(move || blobs.sweep(&referenced, age)).await {
+            Ok(Ok((files, bytes))) if files > 0 => {
+                tracing::info!(files, bytes, "orphan blobs removed");
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("blob sweep failed: {e}"),
+            Err(e) => tracing::warn!("blob sweep task failed: {e}"),
+        }
+    }
+}
+
 /// The stored result: `{"proof": <proof.json>, "public": <public.json>}`.
 pub fn result_json(proof: &Proof, public: &[Fr]) -> String {
     let proof: serde_json::Value = serde_json::from_str(&proof.to_json()).unwrap_or_default();

@@ -61,9 +61,14 @@
 //! ([`queue::Queue::claim_with_affinity`]): among jobs of equal priority and deadline, those come
 //! before older jobs of other circuits, for at most `affinity_window_ms`.
 //!
+//! ## Blobs
+//! Every node sweeps the blob directory ([`worker::blob_sweeper`]): blobs that no circuit or job
+//! names, older than `orphan_blob_age_ms`, and stale temporary files go. Finished jobs keep their
+//! blobs (their rows name them; there is no retention of finished jobs yet).
+//!
 //! ## Not yet
-//! Streaming consecutive proofs of one key through `prove_stream`, and blob garbage collection,
-//! are not implemented.
+//! Streaming consecutive proofs of one key through `prove_stream`, retention of finished jobs,
+//! and requeueing (rather than finishing) the jobs in hand when the drain's grace period ends.
 
 #![forbid(unsafe_code)]
 

@@ -96,6 +96,19 @@ fi
 # The zkVM tests fail (instead of skipping the comparison) when qemu-riscv32 is missing.
 export ZKPROVE_REQUIRE_QEMU=1
 
+step "Chromium (headless) for the service's status-page check in a real browser"
+if ! command -v chromium >/dev/null 2>&1; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+  else
+    echo "Chromium is needed for the status-page check (chromium)" >&2
+    exit 1
+  fi
+fi
+# The page test fails (instead of saying it did not run) without a browser.
+export ZKPROVE_REQUIRE_BROWSER=1
+
 step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
 cargo test -j"$jobs" --workspace
 

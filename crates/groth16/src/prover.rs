@@ -513,6 +513,55 @@ impl<B: Groth16Backend> Groth16Prover<B> {
         let msms = self.enqueue(witness)?.finish()?;
         Ok(blind(&self.header, msms, r, s))
     }
+
+    /// [`Groth16Prover::prove`] that asks `stop` at each phase boundary — before the upload,
+    /// after the quotient (the NTTs), and after each of the first four MSMs is started — and
+    /// gives up there, returning `Ok(None)`, when it answers `true` (a proving service cancelling
+    /// or preempting a job: the device is free at the next boundary instead of at the end of the
+    /// proof). On the CPU each boundary follows real work; on a GPU the MSMs are only queued, so
+    /// the boundaries after them come at once and the queued work is dropped unread.
+    ///
+    /// # Errors
+    /// As [`Groth16Prover::prove`].
+    pub fn prove_until(
+        &self,
+        witness: &[Fr],
+        stop: &dyn Fn() -> bool,
+    ) -> Result<Option<Proof>, Groth16Error> {
+        let _span = info_span!("prove", n_vars = self.header.n_vars).entered();
+        self.check_witness(witness)?;
+        if stop() {
+            return Ok(None);
+        }
+        let n_public = self.header.n_public as usize;
+        let w = B::upload(witness)?;
+        let hs = quotient::<B>(&self.matrices, &w)?;
+        if stop() {
+            return Ok(None);
+        }
+        let h = <B as MsmOps<G1Config>>::msm_enqueue(&self.h, ColumnRef::new(&hs))?;
+        drop(hs);
+        if stop() {
+            return Ok(None);
+        }
+        let wr = ColumnRef::<B, Fr>::new(&w);
+        let a = <B as MsmOps<G1Config>>::msm_enqueue(&self.a, wr)?;
+        if stop() {
+            return Ok(None);
+        }
+        let b1 = <B as MsmOps<G1Config>>::msm_enqueue(&self.b1, wr)?;
+        if stop() {
+            return Ok(None);
+        }
+        let b2 = <B as MsmOps<G2Config>>::msm_enqueue(&self.b2, wr)?;
+        if stop() {
+            return Ok(None);
+        }
+        let c = <B as MsmOps<G1Config>>::msm_enqueue(&self.c, wr.skip(n_public + 1)?)?;
+        let msms = PendingProof::<B> { h, a, b1, b2, c }.finish()?;
+        let (r, s) = random_blinding();
+        Ok(Some(blind(&self.header, msms, r, s)))
+    }
 }
 
 /// The proof from the five MSMs and the blinding factors `r, s` (see the crate docs).

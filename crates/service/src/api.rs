@@ -53,8 +53,8 @@ struct Inner {
     blobs: BlobStore,
     metrics: Metrics,
     devices: Devices,
-    /// Bearer token → tenant; empty: no authentication, one tenant `default`.
-    tokens: HashMap<String, String>,
+    /// (SHA-256 of a bearer token, its tenant); empty: no authentication, one tenant `default`.
+    tokens: Vec<([u8; 32], String)>,
     max_body_bytes: u64,
     max_attempts: i64,
 }
@@ -68,7 +68,8 @@ impl AppState {
         devices: Devices,
         config: &crate::Config,
     ) -> Self {
-        let tokens = config.tenants.iter().map(|t| (t.token.clone(), t.name.clone())).collect();
+        let tokens =
+            config.tenants.iter().map(|t| (token_digest(&t.token), t.name.clone())).collect();
         Self {
             inner: Arc::new(Inner {
                 queue,
@@ -143,14 +144,29 @@ impl Inner {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
             .map(str::trim);
-        match token.and_then(|t| self.tokens.get(t)) {
-            Some(tenant) => Ok(tenant.clone()),
+        match token.and_then(|t| self.tenant_of(t)) {
+            Some(tenant) => Ok(tenant),
             None if token.is_none() => Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "missing bearer token (Authorization: Bearer <token>)",
             )),
             None => Err(ApiError::new(StatusCode::UNAUTHORIZED, "unknown bearer token")),
         }
+    }
+
+    /// The tenant of a token. Constant time in the token: its SHA-256 is compared with every
+    /// known token's in constant time (`subtle`), with no early exit, so that response times do
+    /// not tell how much of a guess was right.
+    fn tenant_of(&self, token: &str) -> Option<String> {
+        use subtle::ConstantTimeEq;
+        let digest = token_digest(token);
+        let mut found = None;
+        for (known, tenant) in &self.tokens {
+            if bool::from(known.ct_eq(&digest)) {
+                found = Some(tenant.clone());
+            }
+        }
+        found
     }
 
     /// Streams a request body into a blob writer, refusing more than the limit.
@@ -304,9 +320,18 @@ async fn post_job(
     Ok((StatusCode::CREATED, Json(json!({ "job_id": job_id }))))
 }
 
-/// The job as the API reports it.
+fn token_digest(token: &str) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(token.as_bytes()).into()
+}
+
+/// The job as the API reports it. `deadline_missed`: the job ended after its deadline, or has
+/// not ended and the deadline has passed (it still runs: a missed deadline is reported, not
+/// enforced).
 pub fn job_json(j: &JobRow) -> serde_json::Value {
+    let missed = j.deadline.is_some_and(|d| j.finished_at.unwrap_or_else(crate::queue::now_us) > d);
     json!({
+        "deadline_missed": missed,
         "job_id": j.job_id,
         "circuit_id": j.circuit_id,
         "kind": j.kind.as_str(),
@@ -415,5 +440,6 @@ async fn status_page(State(state): State<AppState>) -> ApiResult<Html<String>> {
         .map_err(ApiError::internal)?;
     let failures = s.queue.recent_failures(10).await.map_err(ApiError::internal)?;
     let devices = s.devices.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    Ok(Html(crate::page::render(&depth, &counts, per_minute, &devices, &failures)))
+    let gpus = s.metrics.sample_gpus().await;
+    Ok(Html(crate::page::render(&depth, &counts, per_minute, &devices, &gpus, &failures)))
 }

@@ -78,6 +78,48 @@ impl BlobStore {
         std::fs::read(&path).map_err(ServiceError::io(path))
     }
 
+    /// Removes the blobs that `referenced` does not name and that were last written more than
+    /// `older_than` ago, and temporary files as old (left by a crash). The age protects a blob
+    /// just written whose job or circuit row is not inserted yet; writing a blob again (the same
+    /// bytes) renames a fresh file onto it, so an old orphan uploaded anew is young again.
+    /// Several nodes sharing the directory may sweep at once (a removal that finds nothing is
+    /// not an error). Returns the files removed and their bytes.
+    ///
+    /// # Errors
+    /// [`ServiceError::Io`] when the directory cannot be listed.
+    pub fn sweep(
+        &self,
+        referenced: &std::collections::HashSet<String>,
+        older_than: std::time::Duration,
+    ) -> Result<(u64, u64)> {
+        let now = std::time::SystemTime::now();
+        let old = |meta: &std::fs::Metadata| {
+            meta.modified()
+                .ok()
+                .and_then(|m| now.duration_since(m).ok())
+                .is_some_and(|age| age > older_than)
+        };
+        let (mut files, mut bytes) = (0, 0);
+        let tmp = self.dir.join("tmp");
+        for dir in [&self.dir, &tmp] {
+            for entry in std::fs::read_dir(dir).map_err(ServiceError::io(dir))? {
+                let Ok(entry) = entry else { continue };
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let Ok(meta) = entry.metadata() else { continue };
+                let orphan = if *dir == tmp {
+                    meta.is_file()
+                } else {
+                    meta.is_file() && is_blob_id(&name) && !referenced.contains(&name)
+                };
+                if orphan && old(&meta) && std::fs::remove_file(entry.path()).is_ok() {
+                    files += 1;
+                    bytes += meta.len();
+                }
+            }
+        }
+        Ok((files, bytes))
+    }
+
     /// A writer for a blob whose bytes arrive in pieces (an HTTP body).
     ///
     /// # Errors

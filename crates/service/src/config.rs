@@ -48,6 +48,15 @@ pub struct Config {
     pub poll_ms: u64,
     /// How often a device other than the CPU repeats its known-answer check, in milliseconds.
     pub known_answer_interval_ms: u64,
+    /// How long a job of higher priority waits unclaimed (no device free) before the
+    /// lowest-priority running job is preempted for it, in milliseconds; 0 turns preemption off.
+    pub preempt_after_ms: u64,
+    /// How long a queued job may be passed over for a job of equal priority and deadline whose
+    /// key a device already holds (circuit affinity), in milliseconds.
+    pub affinity_window_ms: u64,
+    /// Blobs that no circuit or job names are removed once older than this, in milliseconds
+    /// (checked every tenth of it); 0 keeps every blob.
+    pub orphan_blob_age_ms: u64,
     /// Attempts before a job that keeps failing on devices is failed for good.
     pub max_attempts: u32,
     /// The memory budget of each worker's zkey cache, in bytes (a key's size is its file's).
@@ -74,6 +83,9 @@ impl Default for Config {
             heartbeat_ms: 10_000,
             poll_ms: 200,
             known_answer_interval_ms: 600_000,
+            preempt_after_ms: 1_000,
+            affinity_window_ms: 5_000,
+            orphan_blob_age_ms: 3_600_000,
             max_attempts: 3,
             key_cache_bytes: 8 << 30,
             cpu_workers: 1,

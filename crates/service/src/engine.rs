@@ -6,6 +6,7 @@
 //! zkey on the host, so that a faulty device cannot vouch for its own proofs.
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use zkprove_circom::Proof;
@@ -78,6 +79,30 @@ pub trait ProofEngine: Send + Sync + 'static {
         zkey: &Path,
         witness: &[Fr],
     ) -> Result<Proved, EngineError>;
+
+    /// The circuits whose keys this device holds loaded (the worker prefers their jobs).
+    fn resident_keys(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// [`ProofEngine::prove_groth16`] that gives up at its next phase boundary once `stop` is
+    /// set (cancellation, preemption), returning `Ok(None)`. The default checks `stop` only
+    /// before proving; [`BackendEngine`] checks it between the prover's phases.
+    ///
+    /// # Errors
+    /// A classified [`EngineError`].
+    fn prove_groth16_until(
+        &self,
+        circuit_id: &str,
+        zkey: &Path,
+        witness: &[Fr],
+        stop: &AtomicBool,
+    ) -> Result<Option<Proved>, EngineError> {
+        if stop.load(Ordering::SeqCst) {
+            return Ok(None);
+        }
+        self.prove_groth16(circuit_id, zkey, witness).map(Some)
+    }
 }
 
 /// Loaded keys, most recently used last, with their sizes.
@@ -153,6 +178,10 @@ where
         self.reference
     }
 
+    fn resident_keys(&self) -> Vec<String> {
+        self.cached()
+    }
+
     fn prove_groth16(
         &self,
         circuit_id: &str,
@@ -162,6 +191,18 @@ where
         let (prover, cache_hit) = self.key(circuit_id, zkey)?;
         let proof = prover.prove(witness)?;
         Ok(Proved { proof, cache_hit })
+    }
+
+    fn prove_groth16_until(
+        &self,
+        circuit_id: &str,
+        zkey: &Path,
+        witness: &[Fr],
+        stop: &AtomicBool,
+    ) -> Result<Option<Proved>, EngineError> {
+        let (prover, cache_hit) = self.key(circuit_id, zkey)?;
+        let proof = prover.prove_until(witness, &|| stop.load(Ordering::SeqCst))?;
+        Ok(proof.map(|proof| Proved { proof, cache_hit }))
     }
 }
 
@@ -201,5 +242,40 @@ mod tests {
         // A witness of the wrong length is bad input.
         let err = engine.prove_groth16("k0", &paths[0], &witnesses[0][1..]).expect_err("short");
         assert_eq!(err.class, FailureClass::BadInput);
+    }
+
+    /// `prove_until` stops at each of its phase boundaries when asked, and otherwise proves.
+    #[test]
+    fn prove_until_stops_at_each_phase_boundary() {
+        use std::sync::atomic::AtomicUsize;
+        let (r1cs, w) = mul_chain(5, &mut StdRng::seed_from_u64(3)).expect("chain");
+        let zkey = setup(&r1cs, &mut StdRng::seed_from_u64(4)).expect("setup");
+        let vk = zkprove_groth16::verification_key(&zkey.header, &zkey.ic);
+        let prover = Groth16Prover::<CpuBackend>::from_zkey(zkey).expect("prover");
+        let asked = AtomicUsize::new(0);
+        let never = || {
+            asked.fetch_add(1, Ordering::SeqCst);
+            false
+        };
+        let proof = prover.prove_until(&w, &never).expect("prove").expect("not stopped");
+        let n_public = vk.n_public as usize;
+        zkprove_groth16::verify(&vk, &w[1..=n_public], &proof).expect("verifies");
+        let boundaries = asked.load(Ordering::SeqCst);
+        assert_eq!(boundaries, 6);
+        for k in 1..=boundaries {
+            let asked = AtomicUsize::new(0);
+            let at_k = || asked.fetch_add(1, Ordering::SeqCst) + 1 == k;
+            assert!(prover.prove_until(&w, &at_k).expect("prove").is_none(), "boundary {k}");
+            assert_eq!(asked.load(Ordering::SeqCst), k, "stopped at boundary {k}");
+        }
+        // Through the engine: a set flag proves nothing.
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("k.zkey");
+        setup(&r1cs, &mut StdRng::seed_from_u64(4)).expect("setup").write(&path).expect("write");
+        let engine = BackendEngine::<CpuBackend>::new("cpu", true, 1 << 30);
+        let stop = AtomicBool::new(true);
+        assert!(engine.prove_groth16_until("k", &path, &w, &stop).expect("prove").is_none());
+        stop.store(false, Ordering::SeqCst);
+        assert!(engine.prove_groth16_until("k", &path, &w, &stop).expect("prove").is_some());
     }
 }

@@ -43,11 +43,32 @@
 //! A retried job fails for good after `max_attempts` claims (3 by default). Jobs survive restarts:
 //! the queue and blobs are on disk, and a crashed node's jobs come back when their leases expire.
 //!
+//! ## Preemption and deadlines
+//! Every node runs a housekeeper ([`worker::housekeeper`]) that requeues expired leases and, when
+//! a job of higher priority has waited `preempt_after_ms` unclaimed (no device free), asks the
+//! lowest-priority running job to stop ([`queue::Queue::preempt`]): its worker learns it at the
+//! next lease renewal, the prover gives up at its next phase boundary (after the quotient, after
+//! each MSM), and the job is requeued without using an attempt. Deadlines order the queue (EDF
+//! within a priority); a job past its deadline still runs, and the miss is reported
+//! (`deadline_missed` in the job, `zkprove_jobs_past_deadline`, `zkprove_deadline_misses_total`).
+//!
+//! ## GPU telemetry
+//! [`telemetry`] reads each GPU through NVML (loaded at run time; none, no series) into
+//! DCGM-named series on `/metrics` and the status page.
+//!
+//! ## Circuit affinity
+//! A worker claims with the circuits whose keys its device holds
+//! ([`queue::Queue::claim_with_affinity`]): among jobs of equal priority and deadline, those come
+//! before older jobs of other circuits, for at most `affinity_window_ms`.
+//!
+//! ## Blobs
+//! Every node sweeps the blob directory ([`worker::blob_sweeper`]): blobs that no circuit or job
+//! names, older than `orphan_blob_age_ms`, and stale temporary files go. Finished jobs keep their
+//! blobs (their rows name them; there is no retention of finished jobs yet).
+//!
 //! ## Not yet
-//! Preemption of running low-priority jobs, GPU telemetry (NVML), streaming consecutive proofs of
-//! one key through `prove_stream`, circuit affinity in claims, and blob garbage collection are not
-//! implemented; cancellation and draining act at phase boundaries only (a proof in progress runs
-//! to its end).
+//! Streaming consecutive proofs of one key through `prove_stream`, retention of finished jobs,
+//! and requeueing (rather than finishing) the jobs in hand when the drain's grace period ends.
 
 #![forbid(unsafe_code)]
 
@@ -61,6 +82,7 @@ pub mod metrics;
 pub mod page;
 pub mod queue;
 pub mod server;
+pub mod telemetry;
 pub mod worker;
 
 pub use config::{Config, Tenant};

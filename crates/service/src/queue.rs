@@ -26,6 +26,14 @@
 //! device, an expired lease) requeues it while `attempts < max_attempts` and fails it after.
 //! [`Queue::release`] (drain, preemption) requeues without using the attempt.
 //!
+//! ## Preemption
+//! [`Queue::preempt`] (the scheduler step every node runs each poll) marks the lowest-priority
+//! running job `preempt_requested` when a job of higher priority has been queued for a while (no
+//! device took it: none is free). The holder learns it at its next lease renewal
+//! ([`Directive::Preempt`]), stops at the prover's next phase boundary and releases the job —
+//! requeued, its attempt given back. The fencing token still guards it: a preempted worker that
+//! released (or lost) the job cannot store a result for it afterwards.
+//!
 //! Times are microseconds since the Unix epoch, from the clock of the node that writes them:
 //! nodes of one PostgreSQL queue need synchronized clocks (NTP) and leases much longer than their
 //! skew; skew can only requeue a live job early, never let a stale worker store (the token does
@@ -34,6 +42,7 @@
 use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
@@ -136,6 +145,27 @@ impl FailureClass {
     }
 }
 
+/// What a lease renewal tells the worker holding the job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Directive {
+    /// Go on.
+    Continue,
+    /// The tenant cancelled the job: stop at the next phase boundary, mark it cancelled.
+    Cancel,
+    /// The scheduler preempted the job for a more urgent one: stop at the next phase boundary and
+    /// requeue it ([`Queue::release`], no attempt used).
+    Preempt,
+}
+
+/// A preemption requested by [`Queue::preempt`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preemption {
+    /// The running job asked to stop.
+    pub job_id: String,
+    /// Its priority.
+    pub priority: i64,
+}
+
 /// A registered circuit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CircuitRow {
@@ -180,6 +210,8 @@ pub struct JobRow {
     pub lease_owner: Option<String>,
     /// Whether the tenant asked to cancel it while it ran.
     pub cancel_requested: bool,
+    /// Whether the scheduler asked its worker to requeue it for a more urgent job.
+    pub preempt_requested: bool,
     /// The device of the last claim.
     pub device: Option<String>,
     /// The failure class of the last failure.
@@ -249,19 +281,28 @@ impl MigrationSource<'static> for Embedded {
         >,
     > {
         Box::pin(async {
-            Ok(vec![Migration::new(
-                1,
-                Cow::Borrowed("jobs"),
-                MigrationType::Simple,
-                Cow::Borrowed(include_str!("../migrations/0001_jobs.sql")),
-                false,
-            )])
+            Ok(vec![
+                Migration::new(
+                    1,
+                    Cow::Borrowed("jobs"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../migrations/0001_jobs.sql")),
+                    false,
+                ),
+                Migration::new(
+                    2,
+                    Cow::Borrowed("preemption"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../migrations/0002_preemption.sql")),
+                    false,
+                ),
+            ])
         })
     }
 }
 
 const JOB_COLUMNS: &str = "job_id, tenant, kind, circuit_id, witness_blob, priority, deadline, \
-    status, attempts, max_attempts, lease_token, lease_owner, cancel_requested, device, error_class, error, \
+    status, attempts, max_attempts, lease_token, lease_owner, cancel_requested, preempt_requested, device, error_class, error, \
     result_blob, queued_at, started_at, finished_at";
 
 /// The claim order: priority, then earliest deadline (none last), then submission.
@@ -291,6 +332,7 @@ fn job_from_row(row: &AnyRow) -> Result<JobRow> {
         lease_token: row.try_get("lease_token").map_err(get)?,
         lease_owner: row.try_get("lease_owner").map_err(get)?,
         cancel_requested: row.try_get::<i64, _>("cancel_requested").map_err(get)? != 0,
+        preempt_requested: row.try_get::<i64, _>("preempt_requested").map_err(get)? != 0,
         device: row.try_get("device").map_err(get)?,
         error_class: row.try_get("error_class").map_err(get)?,
         error: row.try_get("error").map_err(get)?,
@@ -317,6 +359,9 @@ fn transition_from_row(row: &AnyRow) -> Result<Transition> {
 pub struct Queue {
     pool: AnyPool,
     kind: DbKind,
+    /// Bumped when this process queues a job (a submission, a requeue): wakes the idle workers
+    /// of this process at once instead of at their next poll. Other nodes poll.
+    queued: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Queue {
@@ -350,7 +395,8 @@ impl Queue {
         let migrator =
             Migrator::new(Embedded).await.map_err(|source| ServiceError::Migration { source })?;
         migrator.run(&pool).await.map_err(|source| ServiceError::Migration { source })?;
-        Ok(Self { pool, kind })
+        let (queued, _) = tokio::sync::watch::channel(0);
+        Ok(Self { pool, kind, queued: Arc::new(queued) })
     }
 
     /// Which database this is.
@@ -439,7 +485,18 @@ impl Queue {
         .execute(&self.pool)
         .await
         .map_err(ServiceError::db("submit job"))?;
+        self.wake();
         Ok(job_id)
+    }
+
+    /// A receiver that changes whenever this process queues a job ([`Queue::submit`], and the
+    /// requeues of [`Queue::release`], [`Queue::fail`] and [`Queue::requeue_expired`]).
+    pub fn subscribe_queued(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.queued.subscribe()
+    }
+
+    fn wake(&self) {
+        self.queued.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// A job by id, whatever its tenant (workers, tests).
@@ -505,24 +562,60 @@ impl Queue {
         device: &str,
         lease: Duration,
     ) -> Result<Option<ClaimedJob>> {
+        self.claim_with_affinity(owner, device, lease, &[], Duration::ZERO).await
+    }
+
+    /// [`Queue::claim`] for a worker whose device holds the keys of `resident` circuits: among
+    /// jobs of equal priority and deadline, one of those circuits comes before older jobs of
+    /// other circuits (no key to load) — unless that older job has waited longer than `window`,
+    /// so that a stream of jobs of one circuit cannot starve the others.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn claim_with_affinity(
+        &self,
+        owner: &str,
+        device: &str,
+        lease: Duration,
+        resident: &[String],
+        window: Duration,
+    ) -> Result<Option<ClaimedJob>> {
         let now = now_us();
         let lock = match self.kind {
             DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
             DbKind::Sqlite => "",
         };
+        // Bound parameters: $1..$4 for the update, $5 the window's start, $6.. the circuits.
+        let order = if resident.is_empty() {
+            CLAIM_ORDER.to_string()
+        } else {
+            let list: Vec<String> = (0..resident.len()).map(|i| format!("${}", i + 6)).collect();
+            format!(
+                "priority DESC, CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline ASC, \
+                 CASE WHEN circuit_id IN ({}) OR queued_at < $5 THEN 0 ELSE 1 END, \
+                 queued_at ASC, job_id ASC",
+                list.join(", ")
+            )
+        };
         let sql = format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, \
              lease_token = lease_token + 1, lease_owner = $1, lease_expires_at = $2, \
-             started_at = $3, device = $4 \
+             started_at = $3, device = $4, preempt_requested = 0 \
              WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'queued' \
-             ORDER BY {CLAIM_ORDER} LIMIT 1{lock}) \
+             ORDER BY {order} LIMIT 1{lock}) \
              RETURNING {JOB_COLUMNS}"
         );
-        let query = sqlx::query(&sql)
+        let mut query = sqlx::query(&sql)
             .bind(owner)
             .bind(now + lease.as_micros() as i64)
             .bind(now)
             .bind(device);
+        if !resident.is_empty() {
+            query = query.bind(now - window.as_micros() as i64);
+            for c in resident {
+                query = query.bind(c.clone());
+            }
+        }
         let row = match self.kind {
             DbKind::Postgres => {
                 query.fetch_optional(&self.pool).await.map_err(ServiceError::db("claim"))?
@@ -544,15 +637,15 @@ impl Queue {
         Ok(Some(ClaimedJob { token: job.lease_token, job }))
     }
 
-    /// Renews a lease; returns whether the tenant asked to cancel the job.
+    /// Renews a lease; returns what the worker should do ([`Directive`]: cancellation first).
     ///
     /// # Errors
     /// [`ServiceError::LeaseLost`] when the token is stale; [`ServiceError::Database`].
-    pub async fn heartbeat(&self, job_id: &str, token: i64, lease: Duration) -> Result<bool> {
+    pub async fn heartbeat(&self, job_id: &str, token: i64, lease: Duration) -> Result<Directive> {
         let row = sqlx::query(
             "UPDATE jobs SET lease_expires_at = $1 \
              WHERE job_id = $2 AND lease_token = $3 AND status = 'running' \
-             RETURNING cancel_requested",
+             RETURNING cancel_requested, preempt_requested",
         )
         .bind(now_us() + lease.as_micros() as i64)
         .bind(job_id)
@@ -560,13 +653,61 @@ impl Queue {
         .fetch_optional(&self.pool)
         .await
         .map_err(ServiceError::db("heartbeat"))?;
-        match row {
-            Some(row) => Ok(row
-                .try_get::<i64, _>("cancel_requested")
-                .map_err(ServiceError::db("heartbeat"))?
-                != 0),
-            None => Err(ServiceError::LeaseLost { job_id: job_id.into(), token }),
-        }
+        let Some(row) = row else {
+            return Err(ServiceError::LeaseLost { job_id: job_id.into(), token });
+        };
+        let flag = |name: &str| {
+            row.try_get::<i64, _>(name).map(|v| v != 0).map_err(ServiceError::db("heartbeat"))
+        };
+        Ok(if flag("cancel_requested")? {
+            Directive::Cancel
+        } else if flag("preempt_requested")? {
+            Directive::Preempt
+        } else {
+            Directive::Continue
+        })
+    }
+
+    /// The scheduler's preemption step (any node may run it, e.g. every poll): when a queued job
+    /// has waited at least `waited` — no device took it, so none is free — and a running job has
+    /// a lower priority, the lowest-priority running job (the most recently started among equals:
+    /// the least work lost) is asked to stop ([`Directive::Preempt`] at its next lease renewal).
+    /// At most one preemption is in progress at a time: nothing is asked while a preempted job
+    /// still runs, so one waiting job does not evict several. Returns the preemption requested.
+    ///
+    /// On PostgreSQL two nodes running this in the same instant may each preempt a job (the
+    /// in-progress check is not locked); the extra job is requeued without using an attempt.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn preempt(&self, waited: Duration) -> Result<Option<Preemption>> {
+        let lock = match self.kind {
+            DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
+            DbKind::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET preempt_requested = 1 \
+             WHERE job_id = (SELECT r.job_id FROM jobs r WHERE r.status = 'running' \
+             AND r.preempt_requested = 0 AND r.cancel_requested = 0 \
+             AND r.priority < (SELECT MAX(q.priority) FROM jobs q WHERE q.status = 'queued' \
+             AND q.queued_at <= $1) \
+             AND NOT EXISTS (SELECT 1 FROM jobs p WHERE p.status = 'running' \
+             AND p.preempt_requested = 1) \
+             ORDER BY r.priority ASC, r.started_at DESC, r.job_id ASC LIMIT 1{lock}) \
+             RETURNING job_id, priority"
+        );
+        let row = sqlx::query(&sql)
+            .bind(now_us() - waited.as_micros() as i64)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(ServiceError::db("preempt"))?;
+        let Some(row) = row else { return Ok(None) };
+        let get =
+            |e: sqlx::Error| ServiceError::Database { operation: "decode preemption", source: e };
+        Ok(Some(Preemption {
+            job_id: row.try_get("job_id").map_err(get)?,
+            priority: row.try_get("priority").map_err(get)?,
+        }))
     }
 
     /// Runs a fenced update: exactly one row, or the lease is lost.
@@ -628,18 +769,24 @@ impl Queue {
              ELSE 'failed' END, \
              finished_at = CASE WHEN {retry} = 1 AND attempts < max_attempts THEN NULL \
              ELSE $3 END, \
-             error_class = $4, error = $5, lease_owner = NULL, lease_expires_at = NULL \
+             error_class = $4, error = $5, lease_owner = NULL, lease_expires_at = NULL, \
+             preempt_requested = 0 \
              WHERE job_id = $1 AND lease_token = $2 AND status = 'running' \
              RETURNING job_id, circuit_id, status"
         );
-        self.fenced(
-            "fail job",
-            &sql,
-            job_id,
-            token,
-            vec![Some(class.as_str().into()), Some(error.into())],
-        )
-        .await
+        let t = self
+            .fenced(
+                "fail job",
+                &sql,
+                job_id,
+                token,
+                vec![Some(class.as_str().into()), Some(error.into())],
+            )
+            .await?;
+        if t.status == JobStatus::Queued {
+            self.wake();
+        }
+        Ok(t)
     }
 
     /// Requeues a claimed job without using its attempt (draining, preemption).
@@ -650,15 +797,16 @@ impl Queue {
         self.fenced(
             "release job",
             "UPDATE jobs SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, \
-             lease_expires_at = NULL, started_at = NULL \
+             lease_expires_at = NULL, started_at = NULL, preempt_requested = 0 \
              WHERE job_id = $1 AND lease_token = $2 AND status = 'running' AND $3 > 0 \
              RETURNING job_id, circuit_id, status",
             job_id,
             token,
             vec![],
         )
-        .await
-        .map(drop)
+        .await?;
+        self.wake();
+        Ok(())
     }
 
     /// Marks a claimed job whose cancellation was requested as cancelled.
@@ -694,7 +842,7 @@ impl Queue {
              ELSE NULL END, \
              error_class = 'lease_expired', \
              error = 'the lease of ' || lease_owner || ' expired', \
-             lease_owner = NULL, lease_expires_at = NULL \
+             lease_owner = NULL, lease_expires_at = NULL, preempt_requested = 0 \
              WHERE status = 'running' AND lease_expires_at < $1 \
              RETURNING job_id, circuit_id, status",
         )
@@ -702,7 +850,11 @@ impl Queue {
         .fetch_all(&self.pool)
         .await
         .map_err(ServiceError::db("requeue expired leases"))?;
-        rows.iter().map(transition_from_row).collect()
+        let moved: Vec<Transition> = rows.iter().map(transition_from_row).collect::<Result<_>>()?;
+        if moved.iter().any(|t| t.status == JobStatus::Queued) {
+            self.wake();
+        }
+        Ok(moved)
     }
 
     /// Queued jobs by priority, highest first.
@@ -736,6 +888,41 @@ impl Queue {
             .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
             .collect::<std::result::Result<_, sqlx::Error>>()
             .map_err(ServiceError::db("status counts"))
+    }
+
+    /// Every blob a circuit or job names (keys, witnesses, results): what a blob sweep keeps.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn referenced_blobs(&self) -> Result<std::collections::HashSet<String>> {
+        let rows = sqlx::query(
+            "SELECT circuit_id AS id FROM circuits UNION SELECT witness_blob FROM jobs \
+             UNION SELECT result_blob FROM jobs WHERE result_blob IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(ServiceError::db("referenced blobs"))?;
+        rows.iter()
+            .map(|r| r.try_get::<String, _>("id"))
+            .collect::<std::result::Result<_, sqlx::Error>>()
+            .map_err(ServiceError::db("referenced blobs"))
+    }
+
+    /// Queued or running jobs whose deadline has passed (they still run: a missed deadline is
+    /// reported, not enforced).
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn past_deadline(&self) -> Result<i64> {
+        sqlx::query(
+            "SELECT COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') \
+             AND deadline < $1",
+        )
+        .bind(now_us())
+        .fetch_one(&self.pool)
+        .await
+        .and_then(|r| r.try_get("n"))
+        .map_err(ServiceError::db("jobs past deadline"))
     }
 
     /// Jobs that succeeded since `since_us`.

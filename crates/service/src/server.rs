@@ -50,7 +50,7 @@ impl Service {
         std::fs::create_dir_all(&config.data_dir).map_err(ServiceError::io(&config.data_dir))?;
         let queue = Queue::connect(&config.database_url()).await?;
         let blobs = BlobStore::open(config.blob_dir())?;
-        let metrics = Metrics::new()?;
+        let metrics = Metrics::new()?.with_gpu_telemetry(crate::telemetry::GpuTelemetry::init());
         let devices: Devices = Arc::new(Mutex::new(Vec::new()));
         let (shutdown, rx) = watch::channel(false);
         let mut tasks = Vec::new();
@@ -62,6 +62,7 @@ impl Service {
                 heartbeat: Duration::from_millis(config.heartbeat_ms),
                 poll: Duration::from_millis(config.poll_ms),
                 known_answer_interval: Duration::from_millis(config.known_answer_interval_ms),
+                affinity_window: Duration::from_millis(config.affinity_window_ms),
             };
             let worker = Worker::new(
                 queue.clone(),
@@ -72,6 +73,24 @@ impl Service {
                 devices.clone(),
             );
             tasks.push(tokio::spawn(worker.run(rx.clone())));
+        }
+        let preempt_after =
+            (config.preempt_after_ms > 0).then(|| Duration::from_millis(config.preempt_after_ms));
+        tasks.push(tokio::spawn(crate::worker::housekeeper(
+            queue.clone(),
+            Duration::from_millis(config.poll_ms),
+            preempt_after,
+            rx.clone(),
+        )));
+        if config.orphan_blob_age_ms > 0 {
+            let age = Duration::from_millis(config.orphan_blob_age_ms);
+            tasks.push(tokio::spawn(crate::worker::blob_sweeper(
+                queue.clone(),
+                blobs.clone(),
+                age / 10,
+                age,
+                rx.clone(),
+            )));
         }
         let mut addr = None;
         if http {

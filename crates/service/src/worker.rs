@@ -8,6 +8,13 @@
 //! lease every `heartbeat` while the proof runs on a blocking thread, off the async runtime, so
 //! that a long proof does not starve the heartbeats.
 //!
+//! A running job is also stopped at the next boundary — the prover's own phase boundaries
+//! included (`ProofEngine::prove_groth16_until`) — when its heartbeat learns that the tenant
+//! cancelled it or that the scheduler ([`housekeeper`]) preempted it for a more urgent job; a
+//! preempted job is requeued without using its attempt. A preemption that arrives once the proof
+//! is done is ignored: finishing costs less than proving again. A job that ends after its deadline
+//! is counted in `zkprove_deadline_misses_total`; it runs all the same.
+//!
 //! A device other than the reference (a GPU) first proves a small built-in circuit whose proof
 //! is verified on the host (a known-answer check, as zkSync's `gpu_checker`), and again every
 //! `known_answer_interval` between jobs; a device that fails it is quarantined and takes no work.
@@ -33,7 +40,7 @@ use crate::engine::{EngineError, ProofEngine};
 use crate::error::ServiceError;
 use crate::kind::JobKind;
 use crate::metrics::Metrics;
-use crate::queue::{ClaimedJob, FailureClass, JobStatus, Queue, now_us};
+use crate::queue::{ClaimedJob, Directive, FailureClass, JobStatus, Queue, now_us};
 
 /// What the status page shows of a device.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -67,6 +74,9 @@ pub struct WorkerSettings {
     /// How often a device other than the reference repeats its known-answer check (between
     /// jobs).
     pub known_answer_interval: Duration,
+    /// How long an older job of another circuit may be passed over for one whose key the device
+    /// holds ([`Queue::claim_with_affinity`]).
+    pub affinity_window: Duration,
 }
 
 /// A worker bound to one engine (device).
@@ -98,12 +108,15 @@ pub enum RunOutcome {
     Cancelled,
     /// The lease was lost: nothing was stored.
     LeaseLost,
+    /// The job was preempted for a more urgent one and requeued (no attempt used).
+    Preempted,
 }
 
 /// Why a phase boundary stops the job.
 enum Stop {
     Cancel,
     Lost,
+    Preempt,
 }
 
 impl Worker {
@@ -183,6 +196,7 @@ impl Worker {
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         self.known_answer_check().await;
         let mut last_check = Instant::now();
+        let mut queued = self.queue.subscribe_queued();
         loop {
             if *shutdown.borrow() {
                 return;
@@ -194,9 +208,16 @@ impl Worker {
             let mut idle = true;
             if !self.quarantined() {
                 self.requeue_expired().await;
+                let resident = self.engine.resident_keys();
                 match self
                     .queue
-                    .claim(&self.settings.owner, &self.engine.device(), self.settings.lease)
+                    .claim_with_affinity(
+                        &self.settings.owner,
+                        &self.engine.device(),
+                        self.settings.lease,
+                        &resident,
+                        self.settings.affinity_window,
+                    )
                     .await
                 {
                     Ok(Some(job)) => {
@@ -209,9 +230,11 @@ impl Worker {
                 }
             }
             if idle {
+                // A job queued by this process wakes the worker at once; others are polled for.
                 tokio::select! {
                     _ = tokio::time::sleep(self.settings.poll) => {}
                     _ = shutdown.changed() => {}
+                    _ = queued.changed() => {}
                 }
             }
         }
@@ -237,14 +260,22 @@ impl Worker {
         }
     }
 
-    /// Renews the lease at a phase boundary; says whether to stop.
-    async fn boundary(&self, job: &ClaimedJob, lost: &AtomicBool) -> Option<Stop> {
+    /// Renews the lease at a phase boundary; says whether to stop. A preemption stops the job
+    /// only where `preemptible` (before the proof: once a proof is done, finishing it costs less
+    /// than proving it again).
+    async fn boundary(
+        &self,
+        job: &ClaimedJob,
+        lost: &AtomicBool,
+        preemptible: bool,
+    ) -> Option<Stop> {
         if lost.load(Ordering::SeqCst) {
             return Some(Stop::Lost);
         }
         match self.queue.heartbeat(&job.job.job_id, job.token, self.settings.lease).await {
-            Ok(true) => Some(Stop::Cancel),
-            Ok(false) => None,
+            Ok(Directive::Cancel) => Some(Stop::Cancel),
+            Ok(Directive::Preempt) if preemptible => Some(Stop::Preempt),
+            Ok(Directive::Preempt | Directive::Continue) => None,
             Err(ServiceError::LeaseLost { .. }) => Some(Stop::Lost),
             // The database is unreachable: go on; the fenced store decides.
             Err(e) => {
@@ -265,6 +296,14 @@ impl Worker {
                 Ok(()) => {
                     self.metrics.jobs.with_label_values(&[&job.job.circuit_id, "cancelled"]).inc();
                     RunOutcome::Cancelled
+                }
+                Err(_) => RunOutcome::LeaseLost,
+            },
+            Stop::Preempt => match self.queue.release(&job.job.job_id, job.token).await {
+                Ok(()) => {
+                    self.metrics.preemptions.inc();
+                    tracing::info!(job = %job.job.job_id, "preempted: requeued for a more urgent job");
+                    RunOutcome::Preempted
                 }
                 Err(_) => RunOutcome::LeaseLost,
             },
@@ -315,21 +354,24 @@ impl Worker {
     pub async fn run_job(&mut self, job: ClaimedJob) -> RunOutcome {
         let now = now_us();
         self.metrics.queue_wait.observe((now - job.job.queued_at).max(0) as f64 / 1e6);
-        if job.job.deadline.is_some_and(|d| d < now) && job.job.attempts == 1 {
-            self.metrics.deadline_misses.inc();
-        }
         self.device_info(|d| d.busy = true);
         let lost = Arc::new(AtomicBool::new(false));
+        // Set when the job is cancelled or preempted: the prover gives up at its next boundary.
+        let stop = Arc::new(AtomicBool::new(false));
         let heartbeat = {
             let (queue, lost, settings) = (self.queue.clone(), lost.clone(), self.settings.clone());
-            let (id, token) = (job.job.job_id.clone(), job.token);
+            let (id, token, stop) = (job.job.job_id.clone(), job.token, stop.clone());
             tokio::spawn(async move {
                 loop {
                     tokio::time::sleep(settings.heartbeat).await;
                     match queue.heartbeat(&id, token, settings.lease).await {
-                        Ok(_) => {}
+                        Ok(Directive::Continue) => {}
+                        Ok(Directive::Cancel | Directive::Preempt) => {
+                            stop.store(true, Ordering::SeqCst);
+                        }
                         Err(ServiceError::LeaseLost { .. }) => {
                             lost.store(true, Ordering::SeqCst);
+                            stop.store(true, Ordering::SeqCst);
                             return;
                         }
                         Err(e) => tracing::warn!(job = %id, "heartbeat failed: {e}"),
@@ -338,14 +380,28 @@ impl Worker {
             })
         };
         let outcome = match job.job.kind {
-            JobKind::Groth16 => self.run_groth16(&job, &lost).await,
+            JobKind::Groth16 => self.run_groth16(&job, &lost, &stop).await,
         };
         heartbeat.abort();
         self.device_info(|d| d.busy = false);
+        // A missed deadline is counted once, when the job ends (it still ran).
+        let ended = matches!(outcome, RunOutcome::Stored | RunOutcome::Failed(_));
+        if ended && job.job.deadline.is_some_and(|d| now_us() > d) {
+            let final_status =
+                self.queue.job_any_tenant(&job.job.job_id).await.ok().flatten().map(|j| j.status);
+            if final_status.is_some_and(JobStatus::is_final) {
+                self.metrics.deadline_misses.inc();
+            }
+        }
         outcome
     }
 
-    async fn run_groth16(&mut self, job: &ClaimedJob, lost: &AtomicBool) -> RunOutcome {
+    async fn run_groth16(
+        &mut self,
+        job: &ClaimedJob,
+        lost: &AtomicBool,
+        stop: &Arc<AtomicBool>,
+    ) -> RunOutcome {
         let j = &job.job;
         // Phase 1: the witness and the verification key.
         let witness_path = self.blobs.path(&j.witness_blob);
@@ -365,27 +421,34 @@ impl Worker {
             Ok(vk) => vk,
             Err(e) => return self.fail(job, e).await,
         };
-        if let Some(stop) = self.boundary(job, lost).await {
+        if let Some(stop) = self.boundary(job, lost, true).await {
             return self.stop(job, stop).await;
         }
-        // Phase 2: prove (on a blocking thread).
+        // Phase 2: prove (on a blocking thread), giving up at the prover's next phase boundary
+        // once the heartbeat sees a cancellation or preemption.
         let start = Instant::now();
         let proved = {
-            let (engine, w) = (self.engine.clone(), witness.clone());
+            let (engine, w, stop) = (self.engine.clone(), witness.clone(), stop.clone());
             let (circuit, zkey) = (j.circuit_id.clone(), self.blobs.path(&j.circuit_id));
-            blocking(move || engine.prove_groth16(&circuit, &zkey, &w)).await
+            blocking(move || engine.prove_groth16_until(&circuit, &zkey, &w, &stop)).await
         };
-        self.metrics.proving.observe(start.elapsed().as_secs_f64());
         let proved = match proved {
-            Ok(p) => p,
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                // Stopped: the boundary says why (a cancellation, a preemption, a lost lease);
+                // if the database cannot say, the job is requeued without using its attempt.
+                let why = self.boundary(job, lost, true).await.unwrap_or(Stop::Preempt);
+                return self.stop(job, why).await;
+            }
             Err(e) => return self.fail(job, e).await,
         };
+        self.metrics.proving.observe(start.elapsed().as_secs_f64());
         if proved.cache_hit {
             self.metrics.cache_hits.inc();
         } else {
             self.metrics.cache_misses.inc();
         }
-        if let Some(stop) = self.boundary(job, lost).await {
+        if let Some(stop) = self.boundary(job, lost, false).await {
             return self.stop(job, stop).await;
         }
         // Phase 3: verify before release.
@@ -430,7 +493,7 @@ impl Worker {
                 .fail(job, EngineError { class: FailureClass::InvalidProof, message })
                 .await;
         }
-        if let Some(stop) = self.boundary(job, lost).await {
+        if let Some(stop) = self.boundary(job, lost, false).await {
             return self.stop(job, stop).await;
         }
         // Phase 4: store the verified proof, fenced by the lease token.
@@ -462,6 +525,78 @@ impl Worker {
                 tracing::warn!(job = %j.job_id, "storing the result failed: {e}");
                 RunOutcome::LeaseLost
             }
+        }
+    }
+}
+
+/// The scheduler's housekeeping, one task per node: every `poll`, requeue expired leases and,
+/// unless `preempt_after` is `None`, ask the lowest-priority running job to make way for a job
+/// of higher priority that has waited `preempt_after` unclaimed ([`Queue::preempt`]). Idle
+/// workers requeue expired leases too; this task does it while every worker is busy.
+pub async fn housekeeper(
+    queue: Queue,
+    poll: Duration,
+    preempt_after: Option<Duration>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(e) = queue.requeue_expired().await {
+            tracing::warn!("requeue of expired leases failed: {e}");
+        }
+        if let Some(after) = preempt_after {
+            match queue.preempt(after).await {
+                Ok(Some(p)) => tracing::info!(
+                    job = %p.job_id,
+                    priority = p.priority,
+                    "preemption requested for a more urgent job"
+                ),
+                Ok(None) => {}
+                Err(e) => tracing::warn!("preemption step failed: {e}"),
+            }
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+/// Every `interval`, removes the blobs no circuit or job names that are older than `age`, and
+/// stale temporary files ([`BlobStore::sweep`]): uploads whose job was refused or never
+/// inserted, files a crash left behind. Blobs of finished jobs stay (their rows name them).
+pub async fn blob_sweeper(
+    queue: Queue,
+    blobs: BlobStore,
+    interval: Duration,
+    age: Duration,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(interval) => {}
+            _ = shutdown.changed() => {}
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        let referenced = match queue.referenced_blobs().await {
+            Ok(r) => r,
+            Err(e) => {
+                tracing::warn!("blob sweep skipped: {e}");
+                continue;
+            }
+        };
+        let blobs = blobs.clone();
+        match tokio::task::spawn_blocking(move || blobs.sweep(&referenced, age)).await {
+            Ok(Ok((files, bytes))) if files > 0 => {
+                tracing::info!(files, bytes, "orphan blobs removed");
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("blob sweep failed: {e}"),
+            Err(e) => tracing::warn!("blob sweep task failed: {e}"),
         }
     }
 }

@@ -5,7 +5,7 @@
 mod common;
 
 use std::path::Path as FsPath;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -71,6 +71,7 @@ impl Harness {
             heartbeat: Duration::from_millis(100),
             poll: Duration::from_millis(10),
             known_answer_interval: self.known_answer_interval,
+            affinity_window: Duration::from_secs(5),
         };
         let w = Worker::new(
             self.queue.clone(),
@@ -207,6 +208,107 @@ impl ProofEngine for SlowDevice {
         std::thread::sleep(self.1);
         self.0.prove_groth16(circuit_id, zkey, witness)
     }
+}
+
+/// A CPU device that takes `delay` before each proof, in steps, giving up as soon as it is asked
+/// to stop (a preemption or a cancellation), and counts the proofs it gave up.
+struct StoppableSlowDevice(BackendEngine<CpuBackend>, Duration, AtomicUsize);
+
+impl ProofEngine for StoppableSlowDevice {
+    fn device(&self) -> String {
+        "slow-cpu".into()
+    }
+    fn is_reference(&self) -> bool {
+        true
+    }
+    fn prove_groth16(
+        &self,
+        circuit_id: &str,
+        zkey: &FsPath,
+        witness: &[Fr],
+    ) -> Result<Proved, EngineError> {
+        self.0.prove_groth16(circuit_id, zkey, witness)
+    }
+    fn prove_groth16_until(
+        &self,
+        circuit_id: &str,
+        zkey: &FsPath,
+        witness: &[Fr],
+        stop: &AtomicBool,
+    ) -> Result<Option<Proved>, EngineError> {
+        let start = Instant::now();
+        while start.elapsed() < self.1 {
+            if stop.load(Ordering::SeqCst) {
+                self.2.fetch_add(1, Ordering::SeqCst);
+                return Ok(None);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        self.0.prove_groth16_until(circuit_id, zkey, witness, stop)
+    }
+}
+
+/// One device busy with a low-priority job; a job of higher priority arrives and waits: the
+/// scheduler preempts the running job, which stops inside its proof and is requeued without
+/// using an attempt; the urgent job runs first, then the preempted one completes. A job past
+/// its deadline still runs, and the miss is counted and reported.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_waiting_urgent_job_preempts_a_running_lower_priority_one() {
+    let mut h = harness(Config::default()).await;
+    let f = fixture(3, 11);
+    let circuit = h.register(&f, None).await;
+    let low = h.submit(&circuit, "&priority=1", &f.witness, None).await;
+    let device = Arc::new(StoppableSlowDevice(
+        BackendEngine::new("slow-cpu", true, 1 << 30),
+        Duration::from_millis(700),
+        AtomicUsize::new(0),
+    ));
+    h.start_worker(device.clone());
+    h.workers.push(tokio::spawn(zkprove_service::worker::housekeeper(
+        h.queue.clone(),
+        Duration::from_millis(20),
+        Some(Duration::from_millis(100)),
+        h.stop.subscribe(),
+    )));
+    h.wait_status(&low, "running", None).await;
+    let late =
+        h.submit(&circuit, "&priority=1&deadline=2020-01-01T00:00:00Z", &f.witness, None).await;
+    let high = h.submit(&circuit, "&priority=9", &f.witness, None).await;
+    let job = h.job(&late, None).await;
+    assert_eq!(job["deadline_missed"], true, "{job}");
+    let (_, _, metrics) = h.call(Method::GET, "/metrics", None, vec![]).await;
+    assert!(metrics.contains("zkprove_jobs_past_deadline 1"), "{metrics}");
+    let high_job = h.wait_status(&high, "succeeded", None).await;
+    let low_job = h.wait_status(&low, "succeeded", None).await;
+    let late_job = h.wait_status(&late, "succeeded", None).await;
+    assert_eq!(device.2.load(Ordering::SeqCst), 1, "one proof given up: the preempted one");
+    assert_eq!(h.metrics.preemptions.get(), 1);
+    for job in [&high_job, &low_job, &late_job] {
+        assert_eq!(job["attempts"], 1, "a preemption uses no attempt: {job}");
+    }
+    // Order: the urgent job, then (earliest deadline first) the late one, then the preempted one.
+    let row = |id: &String| {
+        let (q, id) = (h.queue.clone(), id.clone());
+        async move { q.job_any_tenant(&id).await.expect("read").expect("job") }
+    };
+    let (hr, lr, tr) = (row(&high).await, row(&low).await, row(&late).await);
+    assert!(
+        hr.finished_at <= tr.started_at && tr.finished_at <= lr.started_at,
+        "{hr:?} {tr:?} {lr:?}"
+    );
+    assert_eq!(late_job["deadline_missed"], true);
+    assert_eq!(low_job["deadline_missed"], false);
+    assert_eq!(h.metrics.deadline_misses.get(), 1);
+    for id in [&low, &high, &late] {
+        let (status, result, _) =
+            h.call(Method::GET, &format!("/v1/jobs/{id}/proof"), None, vec![]).await;
+        assert_eq!(status, StatusCode::OK);
+        common::check_result(&f, &result);
+    }
+    let (_, _, metrics) = h.call(Method::GET, "/metrics", None, vec![]).await;
+    assert!(metrics.contains("zkprove_preemptions_total 1"), "{metrics}");
+    assert!(metrics.contains("zkprove_deadline_misses_total 1"), "{metrics}");
+    h.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -536,7 +638,7 @@ async fn health_readiness_and_status_page() {
     for part in ["proofs-per-minute", "<td>7</td><td>1</td>", "id=\"devices\"", "id=\"failures\""] {
         assert!(page.contains(part), "page lacks {part}: {page}");
     }
-    assert!(!page.contains("<script"), "no script on the page");
+    assert_eq!(page.matches("<script").count(), 1, "one script: local times only");
     h.shutdown().await;
 }
 
@@ -581,4 +683,136 @@ async fn a_device_is_checked_again_and_quarantined_when_it_goes_bad() {
     let error = h.devices.lock().expect("devices")[0].last_error.clone().expect("error");
     assert!(error.contains("known-answer"), "{error}");
     h.shutdown().await;
+}
+
+/// The browser for the status-page check: `ZKPROVE_CHROMIUM`, or `chromium` /
+/// `chromium-browser` / `google-chrome` on the path.
+fn find_browser() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("ZKPROVE_CHROMIUM") {
+        return Some(p.into());
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path).find_map(|dir| {
+        ["chromium", "chromium-browser", "google-chrome"]
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|p| p.is_file())
+    })
+}
+
+/// The DOM of `url` after its script ran, as headless Chromium serializes it.
+fn dump_dom(browser: &FsPath, url: &str) -> String {
+    let profile = tempfile::tempdir().expect("profile dir");
+    let mut child = std::process::Command::new(browser)
+        .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+        .arg("--no-first-run")
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--dump-dom", url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot start {}: {e}", browser.display()));
+    let mut stdout = child.stdout.take().expect("stdout");
+    let reader = std::thread::spawn(move || {
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut out).expect("read DOM");
+        out
+    });
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            assert!(status.success(), "{} failed: {status}", browser.display());
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            panic!("{} did not finish in 90 s", browser.display());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    reader.join().expect("reader")
+}
+
+/// The text of the element with `id` in a serialized DOM (up to its closing tag).
+fn element<'a>(dom: &'a str, id: &str, close: &str) -> &'a str {
+    let at = dom.find(&format!("id=\"{id}\"")).unwrap_or_else(|| panic!("no #{id} in {dom}"));
+    let end = dom[at..].find(close).map_or(dom.len(), |e| at + e);
+    &dom[at..end]
+}
+
+/// The status page of a real server, loaded in headless Chromium: the browser's DOM (tables as
+/// the HTML parser builds them, the script's effect) shows the queue by priority, jobs by status,
+/// proofs in the last minute, the devices and the recent failure. Without a browser the test
+/// says so and passes, unless `ZKPROVE_REQUIRE_BROWSER=1` (set by `scripts/test.sh`, which
+/// installs Chromium).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_page_in_a_headless_browser() {
+    let Some(browser) = find_browser() else {
+        let required = std::env::var("ZKPROVE_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+        assert!(!required, "ZKPROVE_REQUIRE_BROWSER=1 but no chromium found (ZKPROVE_CHROMIUM)");
+        eprintln!("no chromium: the status page was not checked in a browser");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config {
+        data_dir: dir.path().to_path_buf(),
+        bind: "127.0.0.1:0".parse().expect("addr"),
+        ..Config::default()
+    };
+    // No worker: the jobs stay where the test puts them.
+    let service = zkprove_service::Service::start(&config, vec![], true).await.expect("start");
+    let (queue, blobs) = (service.queue.clone(), service.blobs.clone());
+    let f = fixture(3, 12);
+    let circuit = common::register(&queue, &blobs, "t", &f).await;
+    let lease = Duration::from_secs(60);
+    for p in [7, 7, 7, 3] {
+        queue.submit(&common::new_job(&circuit, "w", p, None)).await.expect("submit");
+    }
+    let done = queue.claim("w", "cuda:0", lease).await.expect("claim").expect("job");
+    queue.complete(&done.job.job_id, done.token, "r").await.expect("complete");
+    let bad = queue.claim("w", "cuda:0", lease).await.expect("claim").expect("job");
+    let reason = "the witness <does not> satisfy the circuit";
+    let class = zkprove_service::queue::FailureClass::BadInput;
+    queue.fail(&bad.job.job_id, bad.token, class, reason).await.expect("fail");
+    service.devices.lock().expect("devices").extend([
+        zkprove_service::worker::DeviceInfo {
+            name: "cuda:0".into(),
+            busy: true,
+            proofs: 41,
+            ..Default::default()
+        },
+        zkprove_service::worker::DeviceInfo {
+            name: "cuda:1".into(),
+            quarantined: true,
+            ..Default::default()
+        },
+    ]);
+    let url = format!("http://{}/", service.addr.expect("addr"));
+    let dom = tokio::task::spawn_blocking(move || dump_dom(&browser, &url)).await.expect("dom");
+    // The script ran in the browser.
+    assert!(dom.contains("data-local-times=\"shown\""), "{dom}");
+    // Tables as the browser's parser built them (the server writes no <tbody>).
+    let jobs = element(&dom, "jobs", "</table>");
+    assert!(jobs.contains("<tbody>"), "{jobs}");
+    assert!(jobs.contains("<td>2</td><td>0</td><td>1</td><td>1</td><td>0</td>"), "{jobs}");
+    let q = element(&dom, "queue", "</table>");
+    assert!(q.contains("<td>7</td><td>1</td>") && q.contains("<td>3</td><td>1</td>"), "{q}");
+    assert!(element(&dom, "proofs-per-minute", "</span>").ends_with(">1"), "{dom}");
+    let devices = element(&dom, "devices", "</table>");
+    assert!(devices.contains("cuda:0") && devices.contains("proving"), "{devices}");
+    assert!(devices.contains("<td>41</td>"), "{devices}");
+    assert!(devices.contains("cuda:1") && devices.contains("quarantined"), "{devices}");
+    let failures = element(&dom, "failures", "</table>");
+    assert!(failures.contains("the witness &lt;does not&gt; satisfy the circuit"), "{failures}");
+    // The failure's time, shown by the script in the browser's time zone, not the raw RFC 3339.
+    let shown = failures.split("<time").nth(1).expect("a time element");
+    let (attr, text) = shown.split_once('>').expect("time element");
+    let raw = attr.split('"').nth(1).expect("datetime attribute");
+    let text = text.split("</time").next().expect("time text");
+    assert!(!text.is_empty() && text != raw, "time {raw:?} shown as {text:?}");
+    // No GPU telemetry on a machine without an NVIDIA driver; the page says so.
+    if !std::path::Path::new("/proc/driver/nvidia").exists() {
+        assert!(element(&dom, "gpus", "</p>").contains("No GPU telemetry"), "{dom}");
+    }
+    service.shutdown(Duration::from_secs(5)).await;
 }

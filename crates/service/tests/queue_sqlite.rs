@@ -2,7 +2,9 @@
 
 mod common;
 
+use std::time::Duration;
 use zkprove_service::blob::BlobStore;
+
 use zkprove_service::queue::Queue;
 
 async fn open(dir: &tempfile::TempDir) -> (Queue, BlobStore) {
@@ -21,7 +23,7 @@ async fn sqlite_queue_semantics() {
     drop(queue);
     let (queue, _) = open(&dir).await;
     let counts = queue.status_counts().await.expect("counts");
-    assert!(counts.iter().any(|(s, n)| s == "succeeded" && *n == 8), "{counts:?}");
+    assert!(counts.iter().any(|(s, n)| s == "succeeded" && *n == 19), "{counts:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -29,4 +31,42 @@ async fn sqlite_four_workers_each_job_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (queue, blobs) = open(&dir).await;
     common::many_workers(&queue, &blobs, 4, 60).await;
+}
+
+/// Orphan blobs: only blobs that no circuit or job names, and old enough, are removed, with
+/// stale temporary files; referenced and fresh ones stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_orphan_blobs_are_swept() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (queue, blobs) = open(&dir).await;
+    let f = common::fixture(3, 13);
+    let circuit = common::register(&queue, &blobs, "t", &f).await;
+    let witness = blobs.put(&common::witness_bytes(&f.witness)).expect("witness");
+    let job = queue.submit(&common::new_job(&circuit, &witness, 0, None)).await.expect("submit");
+    let c = queue.claim("w", "cpu", Duration::from_secs(60)).await.expect("claim").expect("job");
+    let result = blobs.put(b"result").expect("result");
+    queue.complete(&job, c.token, &result).await.expect("complete");
+    let old_orphan = blobs.put(b"an upload whose job was never inserted").expect("orphan");
+    let fresh_orphan = blobs.put(b"an upload whose job is being inserted").expect("orphan");
+    let stray = dir.path().join("blobs/tmp/12345-deadbeef");
+    std::fs::write(&stray, b"left by a crash").expect("stray");
+    let long_ago = std::time::SystemTime::now() - Duration::from_secs(7200);
+    for path in [blobs.path(&old_orphan), blobs.path(&circuit), blobs.path(&witness), stray.clone()]
+    {
+        let file = std::fs::File::options().write(true).open(&path).expect("open");
+        file.set_modified(long_ago).expect("set mtime");
+    }
+    let referenced = queue.referenced_blobs().await.expect("referenced");
+    assert_eq!(referenced.len(), 3, "{referenced:?}");
+    let (files, bytes) = blobs.sweep(&referenced, Duration::from_secs(3600)).expect("sweep");
+    assert_eq!((files, bytes), (2, 38 + 15));
+    assert!(!blobs.contains(&old_orphan) && !stray.exists());
+    for id in [&circuit, &witness, &result, &fresh_orphan] {
+        assert!(blobs.contains(id), "{id} kept");
+    }
+    assert_eq!(blobs.sweep(&referenced, Duration::from_secs(3600)).expect("sweep"), (0, 0));
+    // Uploaded again, an old orphan is young again and survives the next sweep.
+    let again = blobs.put(b"an upload whose job was never inserted").expect("again");
+    assert_eq!(again, old_orphan);
+    assert_eq!(blobs.sweep(&referenced, Duration::from_secs(3600)).expect("sweep"), (0, 0));
 }

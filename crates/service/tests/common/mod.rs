@@ -16,7 +16,9 @@ use zkprove_service::blob::BlobStore;
 use zkprove_service::engine::{BackendEngine, ProofEngine};
 use zkprove_service::kind::JobKind;
 use zkprove_service::metrics::Metrics;
-use zkprove_service::queue::{CircuitRow, FailureClass, JobStatus, NewJob, Queue};
+use zkprove_service::queue::{
+    CircuitRow, Directive, FailureClass, JobStatus, NewJob, Queue, now_us,
+};
 use zkprove_service::worker::{Devices, Worker, WorkerSettings};
 
 /// A tiny circuit (2^log_n domain): the zkey's bytes and a satisfying witness.
@@ -127,7 +129,10 @@ pub async fn queue_semantics(queue: &Queue) {
     assert!(queue.complete(&id, a.token, "late").await.is_err(), "late result refused");
     assert!(queue.fail(&id, a.token, FailureClass::Device, "late").await.is_err());
     assert!(queue.release(&id, a.token).await.is_err());
-    assert!(!queue.heartbeat(&id, b.token, lease).await.expect("live heartbeat"));
+    assert_eq!(
+        queue.heartbeat(&id, b.token, lease).await.expect("live heartbeat"),
+        Directive::Continue
+    );
     queue.complete(&id, b.token, "good").await.expect("current holder stores");
     let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
     assert_eq!(job.status, JobStatus::Succeeded);
@@ -167,8 +172,115 @@ pub async fn queue_semantics(queue: &Queue) {
     assert_eq!(c.job.job_id, r);
     let (job, now) = queue.cancel("t", &r).await.expect("cancel").expect("job");
     assert!(!now && job.status == JobStatus::Running && job.cancel_requested);
-    assert!(queue.heartbeat(&r, c.token, lease).await.expect("heartbeat"));
+    assert_eq!(queue.heartbeat(&r, c.token, lease).await.expect("heartbeat"), Directive::Cancel);
     queue.finish_cancelled(&r, c.token).await.expect("cancelled");
+    assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
+
+    preemption(queue).await;
+    affinity(queue).await;
+}
+
+/// Circuit affinity: a worker holding a circuit's key takes its job before an older job of
+/// another circuit of equal priority, unless that job has waited past the window; priority and
+/// deadline still come first.
+async fn affinity(queue: &Queue) {
+    let lease = Duration::from_secs(60);
+    let resident = ["c2".to_string()];
+    let claim = |window: Duration| {
+        let resident = resident.clone();
+        async move {
+            queue
+                .claim_with_affinity("w", "cpu", lease, &resident, window)
+                .await
+                .expect("claim")
+                .expect("job")
+        }
+    };
+    let window = Duration::from_secs(60);
+    let old = queue.submit(&new_job("c1", "old", 0, None)).await.expect("submit");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let warm = queue.submit(&new_job("c2", "warm", 0, None)).await.expect("submit");
+    let mut order = Vec::new();
+    for _ in 0..2 {
+        let c = claim(window).await;
+        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        order.push(c.job.job_id);
+    }
+    assert_eq!(order, [warm.clone(), old.clone()], "the resident circuit first");
+    // Past the window, the older job of another circuit goes first.
+    let old = queue.submit(&new_job("c1", "old", 0, None)).await.expect("submit");
+    tokio::time::sleep(Duration::from_millis(60)).await;
+    let warm = queue.submit(&new_job("c2", "warm", 0, None)).await.expect("submit");
+    let mut order = Vec::new();
+    for _ in 0..2 {
+        let c = claim(Duration::from_millis(30)).await;
+        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        order.push(c.job.job_id);
+    }
+    assert_eq!(order, [old, warm], "no starvation past the window");
+    // Priority, then deadline, before affinity.
+    let warm = queue.submit(&new_job("c2", "warm", 0, None)).await.expect("submit");
+    let urgent = queue.submit(&new_job("c1", "urgent", 1, None)).await.expect("submit");
+    let dated = queue.submit(&new_job("c1", "dated", 0, Some(now_us() + (1 << 40)))).await;
+    let dated = dated.expect("submit");
+    let mut order = Vec::new();
+    for _ in 0..3 {
+        let c = claim(window).await;
+        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        order.push(c.job.job_id);
+    }
+    assert_eq!(order, [urgent, dated, warm]);
+    assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
+}
+
+/// Preemption: a job of higher priority that waited has the lowest-priority running job
+/// stopped and requeued without using its attempt; the preempted holder can store nothing.
+async fn preemption(queue: &Queue) {
+    let lease = Duration::from_secs(60);
+    let wait = Duration::from_millis(50);
+    let low = queue.submit(&new_job("c0", "low", 1, None)).await.expect("submit");
+    let lowest = queue.submit(&new_job("c0", "lowest", 0, None)).await.expect("submit");
+    let l1 = queue.claim("w1", "cpu", lease).await.expect("claim").expect("job");
+    let l0 = queue.claim("w2", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!((l1.job.job_id.as_str(), l0.job.job_id.as_str()), (low.as_str(), lowest.as_str()));
+    // Nothing waits: no preemption. A job of no higher priority waiting: none either.
+    assert_eq!(queue.preempt(Duration::ZERO).await.expect("preempt"), None);
+    let equal = queue.submit(&new_job("c0", "equal", 0, None)).await.expect("submit");
+    tokio::time::sleep(wait).await;
+    assert_eq!(queue.preempt(Duration::ZERO).await.expect("preempt"), None);
+    // A more urgent job that has not waited long enough (an idle device may still take it).
+    let high = queue.submit(&new_job("c0", "high", 5, None)).await.expect("submit");
+    assert_eq!(queue.preempt(Duration::from_secs(3600)).await.expect("preempt"), None);
+    tokio::time::sleep(wait).await;
+    // It has waited: the lowest-priority running job is asked to stop, once.
+    let p = queue.preempt(wait).await.expect("preempt").expect("a preemption");
+    assert_eq!((p.job_id.as_str(), p.priority), (lowest.as_str(), 0));
+    assert_eq!(queue.preempt(wait).await.expect("preempt"), None, "one preemption at a time");
+    assert_eq!(queue.heartbeat(&low, l1.token, lease).await.expect("hb"), Directive::Continue);
+    assert_eq!(queue.heartbeat(&lowest, l0.token, lease).await.expect("hb"), Directive::Preempt);
+    let job = queue.job_any_tenant(&lowest).await.expect("read").expect("job");
+    assert!(job.preempt_requested && job.status == JobStatus::Running);
+    // The holder stops and releases it: queued again, the attempt given back.
+    queue.release(&lowest, l0.token).await.expect("release");
+    let job = queue.job_any_tenant(&lowest).await.expect("read").expect("job");
+    assert_eq!((job.status, job.attempts, job.preempt_requested), (JobStatus::Queued, 0, false));
+    assert!(queue.complete(&lowest, l0.token, "stale").await.is_err(), "preempted: no store");
+    // The freed device takes the most urgent job; then the equal one and the preempted one.
+    let next = queue.claim("w2", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!(next.job.job_id, high);
+    // With the preemption done, the waiting equal-priority job preempts nothing more.
+    assert_eq!(queue.preempt(Duration::ZERO).await.expect("preempt"), None);
+    queue.complete(&high, next.token, "r").await.expect("complete");
+    queue.complete(&low, l1.token, "r").await.expect("complete");
+    // The preempted job keeps its place (submitted before the equal one).
+    let again = queue.claim("w1", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!((again.job.job_id.as_str(), again.job.attempts), (lowest.as_str(), 1));
+    assert!(!again.job.preempt_requested);
+    assert_eq!(again.token, l0.token + 1);
+    queue.complete(&lowest, again.token, "r").await.expect("complete");
+    let e = queue.claim("w1", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!(e.job.job_id, equal);
+    queue.complete(&equal, e.token, "r").await.expect("complete");
     assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
 }
 
@@ -197,6 +309,7 @@ pub async fn many_workers(queue: &Queue, blobs: &BlobStore, n_workers: usize, n_
             heartbeat: Duration::from_secs(5),
             poll: Duration::from_millis(10),
             known_answer_interval: Duration::from_secs(600),
+            affinity_window: Duration::from_secs(5),
         };
         let w = Worker::new(
             queue.clone(),

@@ -67,8 +67,9 @@
 //! blobs (their rows name them; there is no retention of finished jobs yet).
 //!
 //! ## Not yet
-//! Streaming consecutive proofs of one key through `prove_stream`, retention of finished jobs,
-//! and requeueing (rather than finishing) the jobs in hand when the drain's grace period ends.
+//! Streaming consecutive proofs of one key through `prove_stream`, and retention of finished
+//! jobs. (A drain finishes the jobs in hand within its grace period, then stops and requeues
+//! those still running, without using their attempts: [`Service::shutdown`].)
 
 #![forbid(unsafe_code)]
 

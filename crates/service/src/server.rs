@@ -31,6 +31,7 @@ pub struct Service {
     /// Where the HTTP server listens (`None`: workers only).
     pub addr: Option<SocketAddr>,
     shutdown: watch::Sender<bool>,
+    abort: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -53,6 +54,7 @@ impl Service {
         let metrics = Metrics::new()?.with_gpu_telemetry(crate::telemetry::GpuTelemetry::init());
         let devices: Devices = Arc::new(Mutex::new(Vec::new()));
         let (shutdown, rx) = watch::channel(false);
+        let (abort, abort_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         let node = config.node_name();
         for (i, engine) in engines.into_iter().enumerate() {
@@ -71,7 +73,8 @@ impl Service {
                 engine,
                 settings,
                 devices.clone(),
-            );
+            )
+            .with_abort(abort_rx.clone());
             tasks.push(tokio::spawn(worker.run(rx.clone())));
         }
         let preempt_after =
@@ -118,16 +121,22 @@ impl Service {
             }));
             tracing::info!(%local, "listening");
         }
-        Ok(Self { queue, blobs, metrics, devices, addr, shutdown, tasks })
+        Ok(Self { queue, blobs, metrics, devices, addr, shutdown, abort, tasks })
     }
 
-    /// Stops claiming and serving; waits up to `grace` for the jobs in hand (a job still running
-    /// then is abandoned: its lease expires and another node requeues it).
+    /// Stops claiming and serving; waits up to `grace` for the jobs in hand; then the jobs still
+    /// running stop at their next phase boundary and are requeued without using an attempt
+    /// (waiting up to 10 s more for that; a job still running after it is abandoned: its lease
+    /// expires and another node requeues it).
     pub async fn shutdown(self, grace: Duration) {
         let _ = self.shutdown.send(true);
-        let all = futures_util::future::join_all(self.tasks);
-        if tokio::time::timeout(grace, all).await.is_err() {
-            tracing::warn!("grace period over with jobs still running; their leases will expire");
+        let mut all = Box::pin(futures_util::future::join_all(self.tasks));
+        if tokio::time::timeout(grace, &mut all).await.is_err() {
+            tracing::warn!("grace period over with jobs still running: requeueing them");
+            let _ = self.abort.send(true);
+            if tokio::time::timeout(Duration::from_secs(10), all).await.is_err() {
+                tracing::warn!("jobs still running; their leases will expire");
+            }
         }
     }
 }

@@ -89,6 +89,7 @@ pub struct Worker {
     devices: Devices,
     slot: usize,
     vks: HashMap<String, VerificationKey>,
+    abort: Option<watch::Receiver<bool>>,
 }
 
 impl core::fmt::Debug for Worker {
@@ -134,7 +135,29 @@ impl Worker {
             d.push(DeviceInfo { name: engine.device(), ..DeviceInfo::default() });
             d.len() - 1
         };
-        Self { queue, blobs, metrics, engine, settings, devices, slot, vks: HashMap::new() }
+        Self {
+            queue,
+            blobs,
+            metrics,
+            engine,
+            settings,
+            devices,
+            slot,
+            vks: HashMap::new(),
+            abort: None,
+        }
+    }
+
+    /// This worker with an abort signal: once `abort` turns true (the end of a drain's grace
+    /// period) the job in hand stops at its next phase boundary and is requeued without using
+    /// its attempt, instead of being abandoned to lease expiry.
+    pub fn with_abort(mut self, abort: watch::Receiver<bool>) -> Self {
+        self.abort = Some(abort);
+        self
+    }
+
+    fn aborted(&self) -> bool {
+        self.abort.as_ref().is_some_and(|a| *a.borrow())
     }
 
     fn device_info(&self, f: impl FnOnce(&mut DeviceInfo)) {
@@ -272,6 +295,9 @@ impl Worker {
         if lost.load(Ordering::SeqCst) {
             return Some(Stop::Lost);
         }
+        if preemptible && self.aborted() {
+            return Some(Stop::Preempt);
+        }
         match self.queue.heartbeat(&job.job.job_id, job.token, self.settings.lease).await {
             Ok(Directive::Cancel) => Some(Stop::Cancel),
             Ok(Directive::Preempt) if preemptible => Some(Stop::Preempt),
@@ -300,6 +326,10 @@ impl Worker {
                 Err(_) => RunOutcome::LeaseLost,
             },
             Stop::Preempt => match self.queue.release(&job.job.job_id, job.token).await {
+                Ok(()) if self.aborted() => {
+                    tracing::info!(job = %job.job.job_id, "requeued at the end of the drain");
+                    RunOutcome::Preempted
+                }
                 Ok(()) => {
                     self.metrics.preemptions.inc();
                     tracing::info!(job = %job.job.job_id, "preempted: requeued for a more urgent job");
@@ -361,9 +391,25 @@ impl Worker {
         let heartbeat = {
             let (queue, lost, settings) = (self.queue.clone(), lost.clone(), self.settings.clone());
             let (id, token, stop) = (job.job.job_id.clone(), job.token, stop.clone());
+            let mut abort = self.abort.clone();
             tokio::spawn(async move {
                 loop {
-                    tokio::time::sleep(settings.heartbeat).await;
+                    match abort.as_mut() {
+                        Some(a) => {
+                            tokio::select! {
+                                _ = tokio::time::sleep(settings.heartbeat) => {}
+                                changed = a.changed() => {
+                                    if changed.is_err() {
+                                        abort = None;
+                                    } else if *a.borrow() {
+                                        stop.store(true, Ordering::SeqCst);
+                                    }
+                                    continue;
+                                }
+                            }
+                        }
+                        None => tokio::time::sleep(settings.heartbeat).await,
+                    }
                     match queue.heartbeat(&id, token, settings.lease).await {
                         Ok(Directive::Continue) => {}
                         Ok(Directive::Cancel | Directive::Preempt) => {
@@ -483,15 +529,17 @@ impl Worker {
                     .await;
             }
             tracing::error!(device = %device, job = %j.job_id, "a proof failed verification: device quarantined");
-            self.device_info(|d| d.quarantined = true);
-            self.metrics.quarantined.inc();
             let message = format!(
                 "the proof of device {device} failed verification ({}); device quarantined",
                 e.message
             );
-            return self
-                .fail(job, EngineError { class: FailureClass::InvalidProof, message })
-                .await;
+            // The job is requeued first: whoever sees the quarantine sees the job back in the
+            // queue.
+            let outcome =
+                self.fail(job, EngineError { class: FailureClass::InvalidProof, message }).await;
+            self.device_info(|d| d.quarantined = true);
+            self.metrics.quarantined.inc();
+            return outcome;
         }
         if let Some(stop) = self.boundary(job, lost, false).await {
             return self.stop(job, stop).await;

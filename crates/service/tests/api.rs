@@ -311,6 +311,58 @@ async fn a_waiting_urgent_job_preempts_a_running_lower_priority_one() {
     h.shutdown().await;
 }
 
+/// A drain whose grace period ends with a job still proving: the job stops inside its proof and
+/// is requeued without using its attempt (not abandoned to lease expiry); a restarted service
+/// proves it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_end_of_a_drain_requeues_the_job_in_hand() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = Config { data_dir: dir.path().to_path_buf(), ..Config::default() };
+    let device = Arc::new(StoppableSlowDevice(
+        BackendEngine::new("slow-cpu", true, 1 << 30),
+        Duration::from_secs(30),
+        AtomicUsize::new(0),
+    ));
+    let service =
+        zkprove_service::Service::start(&config, vec![device.clone()], false).await.expect("start");
+    let f = fixture(3, 14);
+    let circuit = common::register(&service.queue, &service.blobs, "t", &f).await;
+    let witness = service.blobs.put(&witness_bytes(&f.witness)).expect("witness");
+    let queue = service.queue.clone();
+    let id = queue.submit(&common::new_job(&circuit, &witness, 0, None)).await.expect("submit");
+    let start = Instant::now();
+    while queue.job_any_tenant(&id).await.expect("read").expect("job").status
+        != zkprove_service::queue::JobStatus::Running
+    {
+        assert!(start.elapsed() < Duration::from_secs(30), "never claimed");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let start = Instant::now();
+    service.shutdown(Duration::from_millis(100)).await;
+    assert!(start.elapsed() < Duration::from_secs(10), "the drain waited for the whole proof");
+    assert_eq!(device.2.load(Ordering::SeqCst), 1, "the proof was given up");
+    let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
+    assert_eq!(job.status, zkprove_service::queue::JobStatus::Queued, "{job:?}");
+    assert_eq!((job.attempts, job.lease_owner.as_deref()), (0, None), "{job:?}");
+    // A restarted service (a fast device) proves it.
+    let service =
+        zkprove_service::Service::start(&config, vec![cpu()], false).await.expect("start");
+    let start = Instant::now();
+    loop {
+        let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
+        if job.status == zkprove_service::queue::JobStatus::Succeeded {
+            assert_eq!(job.attempts, 1);
+            let result =
+                service.blobs.get(job.result_blob.as_deref().expect("result")).expect("blob");
+            common::check_result(&f, &serde_json::from_slice(&result).expect("json"));
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "not proved after restart: {job:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    service.shutdown(Duration::from_secs(5)).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn submit_prove_and_fetch_verified_proofs() {
     let mut h = harness(Config::default()).await;

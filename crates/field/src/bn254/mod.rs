@@ -22,7 +22,7 @@ mod x86_64_adx;
 #[cfg(target_arch = "x86_64")]
 #[cfg_attr(
     not(all(target_feature = "avx512ifma", target_feature = "avx512dq")),
-    allow(dead_code, unreachable_pub)
+    allow(dead_code, unreachable_pub, clippy::wrong_self_convention)
 )]
 mod x86_64_ifma;
 

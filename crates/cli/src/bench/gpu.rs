@@ -1,6 +1,6 @@
 //! The device side of `zkprove bench ntt --device cuda|opencl`: columns uploaded once, then each
 //! rep transforms them in place on the device and waits for the device (data resident on the
-//! device, as the GPU goals are stated). `--field m31` runs the circle FFT ([`CircleJob`]);
+//! device, as the GPU goals are stated). `--field m31` runs the circle FFT ([`NttJob::run_circle`]);
 //! `--devices N` splits the columns across N devices ([`SplitNttJob`], host columns: transfers
 //! included).
 
@@ -17,7 +17,8 @@ use zkprove_poly::{CircleDomain, CircleFftOps, CircleOrder, Direction, NttOps, O
 
 use crate::device::Device;
 
-/// Columns on one device, ready to be transformed.
+/// Columns on one device, ready to be transformed: an NTT ([`Self::run`]) or, for M31, the
+/// circle FFT ([`Self::run_circle`]).
 pub enum NttJob<F: GpuField> {
     /// On the CUDA device 0.
     Cuda(Vec<DeviceBuffer<F>>),
@@ -25,13 +26,17 @@ pub enum NttJob<F: GpuField> {
     OpenCl(Vec<ClBuffer<F>>),
 }
 
-impl<F: GpuField + TwoAdicField> NttJob<F> {
+/// `width` random columns of `2^log_n` elements (the same seed for every job).
+fn random_columns<F: Field>(log_n: u32, width: u32) -> Vec<Vec<F>> {
+    let n = 1usize << log_n;
+    let mut rng = StdRng::seed_from_u64(2);
+    (0..width).map(|_| (0..n).map(|_| F::random(&mut rng)).collect()).collect()
+}
+
+impl<F: GpuField + Field> NttJob<F> {
     /// Uploads `width` random columns of `2^log_n` elements to `device` (`cuda` or `opencl`).
     pub fn new(device: Device, log_n: u32, width: u32) -> Result<Self> {
-        let n = 1usize << log_n;
-        let mut rng = StdRng::seed_from_u64(2);
-        let host: Vec<Vec<F>> =
-            (0..width).map(|_| (0..n).map(|_| F::random(&mut rng)).collect()).collect();
+        let host = random_columns::<F>(log_n, width);
         Ok(match device {
             Device::Cuda => {
                 let dev = CudaDevice::get().context("--device cuda (see `zkprove devices`)")?;
@@ -48,7 +53,9 @@ impl<F: GpuField + TwoAdicField> NttJob<F> {
             Device::Cpu | Device::Auto => bail!("not a GPU device: {}", device.name()),
         })
     }
+}
 
+impl<F: GpuField + TwoAdicField> NttJob<F> {
     /// One forward natural-order NTT of every column, waiting for the device to finish.
     pub fn run(&mut self) -> Result<()> {
         let (d, o, s) = (Direction::Forward, Order::NaturalToNatural, F::ONE);
@@ -72,41 +79,10 @@ fn sync<R: Runtime>(dev: Option<&R>) -> Result<()> {
     }
 }
 
-/// M31 columns on one device for `zkprove bench ntt --field m31 --device cuda|opencl`: the
-/// circle FFT (`zkprove_gpu`'s `CircleFftOps`), columns resident as for [`NttJob`].
-pub enum CircleJob {
-    /// On the CUDA device 0.
-    Cuda(Vec<DeviceBuffer<M31>>),
-    /// On the first OpenCL device (`ZKPROVE_OPENCL_DEVICE` picks another).
-    OpenCl(Vec<ClBuffer<M31>>),
-}
-
-impl CircleJob {
-    /// Uploads `width` random columns of `2^log_n` elements to `device` (`cuda` or `opencl`).
-    pub fn new(device: Device, log_n: u32, width: u32) -> Result<Self> {
-        let n = 1usize << log_n;
-        let mut rng = StdRng::seed_from_u64(2);
-        let host: Vec<Vec<M31>> =
-            (0..width).map(|_| (0..n).map(|_| M31::random(&mut rng)).collect()).collect();
-        Ok(match device {
-            Device::Cuda => {
-                let dev = CudaDevice::get().context("--device cuda (see `zkprove devices`)")?;
-                let cols =
-                    host.iter().map(|c| DeviceBuffer::upload(&dev, c)).collect::<Result<_, _>>()?;
-                Self::Cuda(cols)
-            }
-            Device::Opencl => {
-                let dev = ClDevice::get().context("--device opencl (see `zkprove devices`)")?;
-                let cols =
-                    host.iter().map(|c| ClBuffer::upload(&dev, c)).collect::<Result<_, _>>()?;
-                Self::OpenCl(cols)
-            }
-            Device::Cpu | Device::Auto => bail!("not a GPU device: {}", device.name()),
-        })
-    }
-
-    /// One forward natural-order circle FFT of every column on `domain`, waiting for the device.
-    pub fn run(&mut self, domain: &CircleDomain) -> Result<()> {
+impl NttJob<M31> {
+    /// One forward natural-order circle FFT (`zkprove_gpu`'s `CircleFftOps`) of every column on
+    /// `domain`, waiting for the device.
+    pub fn run_circle(&mut self, domain: &CircleDomain) -> Result<()> {
         let (d, o) = (Direction::Forward, CircleOrder::Natural);
         match self {
             Self::Cuda(cols) => {
@@ -148,10 +124,7 @@ pub enum SplitNttJob<F: GpuField> {
 impl<F: GpuField + Field> SplitNttJob<F> {
     /// `width` random columns of `2^log_n` elements, and the first `count` devices of `device`.
     pub fn new(device: Device, log_n: u32, width: u32, count: u32) -> Result<Self> {
-        let n = 1usize << log_n;
-        let mut rng = StdRng::seed_from_u64(2);
-        let host: Vec<Vec<F>> =
-            (0..width).map(|_| (0..n).map(|_| F::random(&mut rng)).collect()).collect();
+        let host = random_columns::<F>(log_n, width);
         Ok(match device {
             Device::Cuda => Self::Cuda(device_set(DeviceSet::<CudaDevice>::all(), count)?, host),
             Device::Opencl => Self::OpenCl(device_set(DeviceSet::<ClDevice>::all(), count)?, host),

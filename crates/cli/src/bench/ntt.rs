@@ -1,7 +1,7 @@
 //! `zkprove bench ntt`: a forward NTT of `--width` random columns of 2^N elements, natural order
 //! in and out (M31: the circle FFT on the canonic coset). On `--device cuda|opencl` the columns
 //! are uploaded once and each rep transforms them in device memory ([`super::gpu::NttJob`]; M31:
-//! [`super::gpu::CircleJob`]); `--devices N` splits host columns across N devices.
+//! [`super::gpu::NttJob::run_circle`]); `--devices N` splits host columns across N devices.
 
 use anyhow::{Context, Result, bail};
 use clap::Args;
@@ -161,8 +161,8 @@ fn circle_fft(args: &NttArgs) -> Result<Report<Throughput>> {
 /// GPU (or OpenCL) device, uploaded once: each rep transforms the resident columns and waits.
 fn circle_fft_gpu(args: &NttArgs) -> Result<Report<Throughput>> {
     let domain = CircleDomain::canonic(args.log_n as usize).context("circle domain")?;
-    let mut job = super::gpu::CircleJob::new(args.common.device, args.log_n, args.width)?;
-    let samples = time_reps(args.common.reps, || job.run(&domain))?;
+    let mut job = super::gpu::NttJob::<m31::M31>::new(args.common.device, args.log_n, args.width)?;
+    let samples = time_reps(args.common.reps, || job.run_circle(&domain))?;
     Ok(report(args, samples.median_ms(), 1))
 }
 

@@ -7,6 +7,8 @@
 //! - [`pcs`]: a Ligero/Brakedown-style multilinear commitment over M31 (circle code, Poseidon2-M31
 //!   Merkle trees), its parameters and security level.
 //! - [`proof`]: commit (the weights, once per model), prove and verify one inference.
+//! - [`matmul`]: commit `A` once, prove and verify one int8 product `C = A·B` of two `n × n`
+//!   matrices (Thaler's matmul sumcheck).
 //!
 //! # Protocol (see [`proof`])
 //! The weights and biases of every layer are committed once, as one multilinear polynomial. A
@@ -42,6 +44,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod matmul;
 pub mod onnx;
 pub mod pcs;
 pub mod proof;

@@ -66,23 +66,23 @@ pub const COMMITMENT_VERSION: u32 = 2;
 
 const P: i64 = (1i64 << 31) - 1;
 
-fn fe(v: i64) -> M31 {
+pub(crate) fn fe(v: i64) -> M31 {
     M31::from_u64(v.rem_euclid(P) as u64)
 }
 
-fn fx(v: i64) -> QM31 {
+pub(crate) fn fx(v: i64) -> QM31 {
     QM31::from(fe(v))
 }
 
-fn log2_ceil(n: usize) -> usize {
+pub(crate) fn log2_ceil(n: usize) -> usize {
     n.max(1).next_power_of_two().trailing_zeros() as usize
 }
 
-fn internal(e: impl ToString) -> MlError {
+pub(crate) fn internal(e: impl ToString) -> MlError {
     MlError::Internal { reason: e.to_string() }
 }
 
-fn reject(check: &str) -> MlError {
+pub(crate) fn reject(check: &str) -> MlError {
     MlError::Rejected { check: check.into() }
 }
 
@@ -370,29 +370,29 @@ struct Claim {
     value: QM31,
 }
 
-struct Writer<'a> {
-    msgs: Vec<QM31>,
-    t: &'a mut Challenger,
+pub(crate) struct Writer<'a> {
+    pub(crate) msgs: Vec<QM31>,
+    pub(crate) t: &'a mut Challenger,
 }
 
 impl Writer<'_> {
-    fn send(&mut self, v: QM31) {
+    pub(crate) fn send(&mut self, v: QM31) {
         self.t.observe_ext(&v);
         self.msgs.push(v);
     }
-    fn sample(&mut self, n: usize) -> Vec<QM31> {
+    pub(crate) fn sample(&mut self, n: usize) -> Vec<QM31> {
         (0..n).map(|_| self.t.sample_ext()).collect()
     }
 }
 
-struct Reader<'a> {
-    msgs: &'a [QM31],
-    pos: usize,
-    t: &'a mut Challenger,
+pub(crate) struct Reader<'a> {
+    pub(crate) msgs: &'a [QM31],
+    pub(crate) pos: usize,
+    pub(crate) t: &'a mut Challenger,
 }
 
 impl Reader<'_> {
-    fn recv(&mut self) -> Result<QM31, MlError> {
+    pub(crate) fn recv(&mut self) -> Result<QM31, MlError> {
         let v = *self
             .msgs
             .get(self.pos)
@@ -401,14 +401,14 @@ impl Reader<'_> {
         self.t.observe_ext(&v);
         Ok(v)
     }
-    fn sample(&mut self, n: usize) -> Vec<QM31> {
+    pub(crate) fn sample(&mut self, n: usize) -> Vec<QM31> {
         (0..n).map(|_| self.t.sample_ext()).collect()
     }
 }
 
 /// Runs a sumcheck on extension tables, sending every round polynomial; returns the point and
 /// the tables' final values.
-fn sc_prove(
+pub(crate) fn sc_prove(
     w: &mut Writer<'_>,
     tables: Vec<Vec<QM31>>,
     terms: Vec<Term<QM31>>,
@@ -429,7 +429,7 @@ fn sc_prove(
 }
 
 /// The verifier's side of [`sc_prove`]: returns the point and the reduced claim.
-fn sc_verify(
+pub(crate) fn sc_verify(
     r: &mut Reader<'_>,
     n_vars: usize,
     degree: usize,
@@ -892,17 +892,17 @@ pub fn security_bits(com: &ModelCommitment) -> f64 {
 
 const MAGIC: &[u8; 4] = b"ZKM2";
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
+pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_ext(out: &mut Vec<u8>, v: &QM31) {
+pub(crate) fn put_ext(out: &mut Vec<u8>, v: &QM31) {
     for c in v.to_m31_array() {
         put_u32(out, c.as_canonical_u32());
     }
 }
 
-fn put_opening(out: &mut Vec<u8>, o: &Opening) {
+pub(crate) fn put_opening(out: &mut Vec<u8>, o: &Opening) {
     put_u32(out, o.y_eval.len() as u32);
     o.y_eval.iter().for_each(|v| put_ext(out, v));
     put_u32(out, o.pow_nonce.as_canonical_u32());
@@ -917,13 +917,13 @@ fn put_opening(out: &mut Vec<u8>, o: &Opening) {
     }
 }
 
-struct Bytes<'a> {
-    b: &'a [u8],
-    pos: usize,
+pub(crate) struct Bytes<'a> {
+    pub(crate) b: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl Bytes<'_> {
-    fn u32(&mut self) -> Result<u32, MlError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, MlError> {
         let s = self
             .b
             .get(self.pos..self.pos + 4)
@@ -931,29 +931,29 @@ impl Bytes<'_> {
         self.pos += 4;
         Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
     }
-    fn len(&mut self, max: usize) -> Result<usize, MlError> {
+    pub(crate) fn len(&mut self, max: usize) -> Result<usize, MlError> {
         let n = self.u32()? as usize;
         if n > max || n > self.b.len() {
             return Err(MlError::MalformedProof { reason: format!("length {n} out of range") });
         }
         Ok(n)
     }
-    fn m31(&mut self) -> Result<M31, MlError> {
+    pub(crate) fn m31(&mut self) -> Result<M31, MlError> {
         let v = self.u32()?;
         M31::new_checked(v)
             .ok_or(MlError::MalformedProof { reason: "non-canonical field element".into() })
     }
-    fn ext(&mut self) -> Result<QM31, MlError> {
+    pub(crate) fn ext(&mut self) -> Result<QM31, MlError> {
         Ok(QM31::from_m31(self.m31()?, self.m31()?, self.m31()?, self.m31()?))
     }
-    fn digest(&mut self) -> Result<Digest, MlError> {
+    pub(crate) fn digest(&mut self) -> Result<Digest, MlError> {
         let mut d = [M31::ZERO; 8];
         for v in &mut d {
             *v = self.m31()?;
         }
         Ok(d)
     }
-    fn opening(&mut self) -> Result<Opening, MlError> {
+    pub(crate) fn opening(&mut self) -> Result<Opening, MlError> {
         let n = self.len(1 << 26)?;
         let y_eval = (0..n).map(|_| self.ext()).collect::<Result<_, _>>()?;
         let pow_nonce = self.m31()?;

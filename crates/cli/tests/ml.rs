@@ -96,4 +96,7 @@ fn bench_ml_prints_one_json_line() {
         assert!(v[k].as_f64().is_some(), "{k} in {line}");
     }
     assert!(v["security_bits"].as_f64().unwrap() >= 100.0);
+    // `--matmul` is the product of two 17 × 17 matrices; the product is timed apart.
+    assert_eq!(v["model"], "matmul-17x17x17");
+    assert!(v["product_ms"].as_f64().is_some() && v["total_ms"].as_f64().is_some(), "{line}");
 }

@@ -3,36 +3,57 @@
 //!
 //! # Scheme
 //! A multilinear polynomial `f` in `m` variables is given by its `2^m` values on the hypercube
-//! ([`zkprove_poly::Mle`] order). They are arranged as a `2^a × 2^b` matrix `T` (`T[r][c] =
-//! f(r‖c)`, the first `a` variables pick the row). Every row is encoded with the *circle code*:
-//! read as `2^b` coefficients in the circle-FFT basis and evaluated on the canonic circle domain of
-//! size `n = 2^(b + log_blowup)` ([`zkprove_poly::circle_fft_rows`]). The `n` columns of the encoded
-//! matrix `U` are the leaves of a Merkle tree (Poseidon2-M31 width 16, 8-element digests); its root
-//! is the commitment.
+//! ([`zkprove_poly::Mle`] order), of which only a prefix of `n_used` may be non-zero (the rest are
+//! zero by definition, known to both sides). They are arranged as a `2^a × 2^b` matrix `T`
+//! (`T[r][c] = f(r‖c)`, the first `a` variables pick the row); only its first
+//! `R = ⌈n_used / 2^b⌉` rows can be non-zero, and only they are committed. Every row is encoded
+//! with the *circle code*: read as `2^b` coefficients in the circle-FFT basis and evaluated on the
+//! canonic circle domain of size `n = 2^(b + log_blowup)` ([`zkprove_poly::circle_fft_rows`]).
+//! The `n` columns (`R` values each) of the encoded matrix `U` are the leaves of a Merkle tree
+//! (Poseidon2-M31 width 16, 8-element digests); its root is the commitment. The shape `(a, b)` is
+//! a public function of `(m, n_used, parameters)` ([`shape`]) chosen to minimise the opening's
+//! size.
 //!
-//! To open `f` at `z = (z_hi, z_lo) ∈ QM31^m`, after the root is in the transcript: the verifier
-//! draws `γ ∈ QM31^(2^a)`; the prover sends `y_prox = γᵀ·T` and `y_eval = eq(z_hi)ᵀ·T` (each
-//! `2^b` QM31 values); the verifier checks `⟨y_eval, eq(z_lo)⟩ = v`, draws `t` column indices and
-//! checks, for each opened column `U[·][i]` (with its Merkle path), that `⟨γ, U[·][i]⟩ =
-//! Enc(y_prox)[i]` and `⟨eq(z_hi), U[·][i]⟩ = Enc(y_eval)[i]`. The distinct opened columns share
-//! one Merkle multi-proof (only the siblings that cannot be recomputed are sent).
+//! To open `f` at `z = (z_hi, z_lo) ∈ QM31^m`, after the root is in the transcript: the prover
+//! sends the single row `y = eq(z_hi)ᵀ·T` (`2^b` QM31 values); the verifier checks
+//! `⟨y, eq(z_lo)⟩ = v`, the prover grinds a proof-of-work nonce (`pow_bits`), the verifier draws
+//! `t` column indices and checks, for each opened column `U[·][i]` (with its Merkle path), that
+//! `⟨eq(z_hi), U[·][i]⟩ = Enc(y)[i]`. The distinct opened columns share one Merkle multi-proof
+//! (only the siblings that cannot be recomputed are sent). There is no separate random
+//! "proximity" row: the tensor combination `eq(z_hi)` does both jobs, because `z` is drawn after
+//! the root is fixed (below).
 //!
 //! # Security
 //! The circle code of dimension `k = 2^b` and length `n` has minimum distance at least `n − k`:
 //! every basis function `b_j`, `j < k`, has total degree at most `k/2`, and a non-zero polynomial of
 //! degree `≤ k/2` has at most `k` zeros on the circle `x² + y² = 1` (Bézout; Haböck, Levit,
 //! Papini, *Circle STARKs*, ePrint 2024/278, §3). So the relative distance is
-//! `δ ≥ 1 − 2^(−log_blowup)`.
+//! `δ ≥ 1 − 2^(−log_blowup)`; a test checks the distance on small codes.
 //!
-//! For any linear code of relative distance `δ`, the Ligero/Brakedown analysis (Ames, Hazay,
-//! Ishai, Venkitasubramaniam, CCS 2017, Lemma 4.2/4.3; Golovnev, Lee, Setty, Thaler, Wahby,
-//! *Brakedown*, ePrint 2021/1043, Lemma 1 and Theorem 3) bounds the probability that a prover whose
-//! committed matrix is not `e`-close (`e = ⌊δn/3⌋`) to the interleaved code, or who sends a wrong
-//! `y_eval`, passes, by `(e + 1)/|E| + (1 − δ/3)^t` per combination, `|E| = |QM31| ≈ 2^124`.
-//! [`PcsParams::security_bits`] computes `min(−t·log2(1 − δ/3), 124 − log2(2(n + 1)))`. The
-//! defaults (blowup 4, `t = 245`) give `−245·log2(0.75) = 101.7` bits; a test checks that they
-//! reach 100. Merkle binding rests on Poseidon2-M31 collision resistance (digests of 8 elements,
-//! 248 bits, i.e. 124 bits against collisions).
+//! Only generic linear-code facts are used (no proximity gaps specific to Reed–Solomon or circle
+//! codes): with `d = δn` and `e = ⌊(d − 1)/3⌋`,
+//! - *tensor proximity* (Diamond, Posen, *Proximity Testing with Logarithmic Randomness*, ePrint
+//!   2023/630, Thm. 2, for any linear code and `e < d/3`): if `U` is `e`-far from the interleaved
+//!   code, `eq(z_hi)ᵀ·U` with `z_hi` uniform in `QM31^a` is `e`-close to the code with
+//!   probability at most `2·a·e/|QM31|`; then `Enc(y)` disagrees with it on more than `e`
+//!   columns and each query passes with probability `< 1 − δ/3`;
+//! - if `U` is `e`-close to a codeword matrix `V` (unique, `e < d/2`) and `y ≠ eq(z_hi)ᵀ·V`'s
+//!   message, `Enc(y)` and `eq(z_hi)ᵀ·U` disagree on `≥ d − e > 2d/3` columns, so each query
+//!   passes with probability `< 1 − 2δ/3`; otherwise `⟨y, eq(z_lo)⟩ = f_V(z)` (binding to `V`).
+//!
+//! So a false opening passes with probability at most
+//! `2·a·n/|QM31| + 2^(−pow_bits)·(1 − δ/3)^t` (the proof of work before the queries credited at
+//! what one M31 element enforces, `⌈p/2^b⌉/p`); [`PcsParams::security_bits`] computes
+//! `min(pow + t·(−log2(1 − δ/3)), 124 − log2(2·max(a, 1)·n))`. The defaults (blowup 16, `t = 156`,
+//! 16 bits of grinding) give `16.0 + 156·0.5406 = 100.3` bits; a test checks that they reach 100.
+//! Merkle binding rests on Poseidon2-M31 collision resistance (digests of 8 elements, 248 bits,
+//! i.e. 124 bits against collisions). Not used (and so not relied on): proximity gaps up to the
+//! unique-decoding radius `δ/2` (BCIKS20 for Reed–Solomon codes), which would let `t` drop to
+//! about 92 at the same grinding; checking that they carry over to circle codes *and* to tensor
+//! combinations is left for later.
+//!
+//! The commitment is not hiding and an opening reveals `eq(z_hi)ᵀ·T` and `t` columns: the weights
+//! are bound, not kept secret.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -66,16 +87,37 @@ pub struct PcsParams {
     pub log_blowup: u32,
     /// The number of opened columns `t`.
     pub n_queries: usize,
+    /// Proof-of-work bits ground before the column indices are drawn.
+    pub pow_bits: u32,
 }
 
 impl Default for PcsParams {
     fn default() -> Self {
-        Self { log_blowup: 2, n_queries: 245 }
+        Self { log_blowup: 4, n_queries: 156, pow_bits: 16 }
     }
 }
 
 /// log2 of `|QM31|` (rounded down).
 pub const EXT_FIELD_BITS: f64 = 123.99;
+
+/// The largest proof-of-work accepted (a nonce below `p` exists with overwhelming probability).
+pub const MAX_POW_BITS: u32 = 24;
+
+/// The number of M31 challenge elements the proof of work hashes with its nonce.
+const POW_CHALLENGE_LEN: usize = 4;
+
+/// The bits of security one M31 element with `bits` low zero bits enforces:
+/// `−log2(⌈p/2^bits⌉/p)`.
+pub fn pow_credit(bits: u32) -> f64 {
+    if bits == 0 {
+        return 0.0;
+    }
+    let p = f64::from(M31_P);
+    let passing = (p / (bits as f64).exp2()).ceil();
+    -(passing / p).log2()
+}
+
+const M31_P: u32 = (1u32 << 31) - 1;
 
 impl PcsParams {
     /// The relative distance `δ = 1 − 2^(−log_blowup)` of the code.
@@ -83,22 +125,28 @@ impl PcsParams {
         1.0 - (-(f64::from(self.log_blowup))).exp2()
     }
 
-    /// The soundness of one opening of a polynomial in `n_vars` variables, in bits (module docs).
-    pub fn security_bits(&self, n_vars: usize) -> f64 {
+    /// The soundness of one opening of a polynomial in `n_vars` variables with `n_used` possibly
+    /// non-zero values, in bits (module docs).
+    pub fn security_bits(&self, n_vars: usize, n_used: usize) -> f64 {
         let delta = self.relative_distance();
-        let query_bits = -(self.n_queries as f64) * (1.0 - delta / 3.0).log2();
-        let (_, log_cols) = shape(n_vars);
+        let query_bits =
+            pow_credit(self.pow_bits) - (self.n_queries as f64) * (1.0 - delta / 3.0).log2();
+        let (log_rows, log_cols) = shape(n_vars, n_used, self);
         let n = ((log_cols + self.log_blowup as usize) as f64).exp2();
-        let field_bits = EXT_FIELD_BITS - (2.0 * (n + 1.0)).log2();
+        let field_bits = EXT_FIELD_BITS - (2.0 * (log_rows.max(1) as f64) * n).log2();
         query_bits.min(field_bits)
     }
 
-    /// Checks that the parameters are usable (blowup 1..=4, 1..=1000 queries).
+    /// Checks that the parameters are usable (blowup 1..=4, 1..=1000 queries, at most
+    /// [`MAX_POW_BITS`] of grinding).
     ///
     /// # Errors
     /// [`MlError::InvalidCommitment`].
     pub fn validate(&self) -> Result<(), MlError> {
-        if !(1..=4).contains(&self.log_blowup) || !(1..=1000).contains(&self.n_queries) {
+        if !(1..=4).contains(&self.log_blowup)
+            || !(1..=1000).contains(&self.n_queries)
+            || self.pow_bits > MAX_POW_BITS
+        {
             return Err(MlError::InvalidCommitment {
                 reason: format!("unsupported commitment parameters {self:?}"),
             });
@@ -107,11 +155,30 @@ impl PcsParams {
     }
 }
 
-/// `(log_rows, log_cols)` of the matrix for a polynomial in `n_vars` variables: about
-/// `√(2^n_vars / 32)` rows, which balances the opened columns against the two sent rows.
-pub fn shape(n_vars: usize) -> (usize, usize) {
-    let log_rows = n_vars.saturating_sub(5) / 2;
-    (log_rows, n_vars - log_rows)
+/// `(log_rows, log_cols)` of the matrix for a polynomial in `n_vars` variables whose first
+/// `n_used` values may be non-zero: the split that minimises the opening's estimated size
+/// (`2^log_cols` QM31 values of the row, `t` columns of `⌈n_used/2^log_cols⌉` M31 values, and
+/// about `t·(log2 n − log2 t)` sibling digests), ties to the wider row.
+pub fn shape(n_vars: usize, n_used: usize, params: &PcsParams) -> (usize, usize) {
+    let n_used = n_used.clamp(1, 1usize << n_vars.min(40));
+    let t = params.n_queries.max(1) as f64;
+    let lb = params.log_blowup as usize;
+    let mut best = (f64::MAX, 0usize);
+    // Domains up to 2^28 points (the canonic circle domain exists below 2^31).
+    for log_cols in 0..=n_vars.min(28 - lb.min(28)) {
+        let rows = n_used.div_ceil(1usize << log_cols) as f64;
+        let sibs = ((log_cols + lb) as f64 - t.log2()).max(0.0);
+        let bytes = 16.0 * (log_cols as f64).exp2() + 4.0 * t * rows + 32.0 * t * sibs;
+        if bytes <= best.0 {
+            best = (bytes, log_cols);
+        }
+    }
+    (n_vars - best.1, best.1)
+}
+
+/// The number of committed rows for `n_used` values in rows of `2^log_cols`.
+fn rows_used(n_used: usize, log_cols: usize) -> usize {
+    n_used.max(1).div_ceil(1usize << log_cols)
 }
 
 /// A committed polynomial, kept by the prover to open it.
@@ -133,37 +200,38 @@ impl Committed {
         self.n_vars
     }
 
-    /// The committed values (hypercube order).
+    /// The committed values (hypercube order; the `2^n_vars − values().len()` values after
+    /// them are zero).
     pub fn values(&self) -> &[M31] {
         &self.values
     }
 }
 
-/// Commits to the `2^n_vars` values of a multilinear polynomial.
+/// Commits to a multilinear polynomial in `n_vars` variables given by its first `values.len()`
+/// hypercube values (the others are zero).
 ///
 /// # Errors
-/// [`MlError::InvalidCommitment`] when the length is not a power of two or too large for the
-/// circle domain; hashing/FFT failures as [`MlError::Internal`].
-pub fn commit(values: Vec<M31>, params: &PcsParams) -> Result<Committed, MlError> {
+/// [`MlError::InvalidCommitment`] when `values` is longer than `2^n_vars` or the domain too
+/// large for the circle group; hashing/FFT failures as [`MlError::Internal`].
+pub fn commit(values: Vec<M31>, n_vars: usize, params: &PcsParams) -> Result<Committed, MlError> {
     params.validate()?;
-    if !values.len().is_power_of_two() {
+    if n_vars > 40 || values.len() > 1usize << n_vars {
         return Err(MlError::InvalidCommitment {
-            reason: format!("{} values, not a power of two", values.len()),
+            reason: format!("{} values for {n_vars} variables", values.len()),
         });
     }
-    let n_vars = values.len().trailing_zeros() as usize;
-    let (log_rows, log_cols) = shape(n_vars);
+    let (_, log_cols) = shape(n_vars, values.len(), params);
     let log_n = log_cols + params.log_blowup as usize;
     let domain = CircleDomain::canonic(log_n)
         .map_err(|e| MlError::InvalidCommitment { reason: e.to_string() })?;
-    let width = 1usize << log_rows;
+    let width = rows_used(values.len(), log_cols);
     let cols = 1usize << log_cols;
     // data[i·width + r] = T[r][i]: the FFT runs down the columns of this n × width matrix, and its
     // rows are then the code's columns (the Merkle leaves).
     let mut data = vec![M31::ZERO; (1usize << log_n) * width];
     data[..cols * width].par_chunks_mut(width).enumerate().for_each(|(i, row)| {
         for (r, d) in row.iter_mut().enumerate() {
-            *d = values[r * cols + i];
+            *d = values.get(r * cols + i).copied().unwrap_or(M31::ZERO);
         }
     });
     circle_fft_rows(&mut data, width, &domain, Direction::Forward, CircleOrder::BitReversed)
@@ -186,15 +254,17 @@ fn encode_ext(y: &[QM31], log_n: usize) -> Result<Vec<QM31>, MlError> {
     Ok(data.chunks_exact(4).map(|c| QM31::from_m31(c[0], c[1], c[2], c[3])).collect())
 }
 
-/// `Σ_r coeffs[r]·T[r]` over the rows of the `rows × cols` matrix `values`.
+/// `Σ_r coeffs[r]·T[r]` over the rows of the matrix `values` (rows of `cols`, the last one
+/// possibly short: zero-padded).
 fn combine_rows(values: &[M31], coeffs: &[QM31], cols: usize) -> Vec<QM31> {
     const CHUNK: usize = 256;
     let mut out = vec![QM31::ZERO; cols];
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(ci, o)| {
         let start = ci * CHUNK;
         for (r, &g) in coeffs.iter().enumerate() {
-            let row = &values[r * cols + start..r * cols + start + o.len()];
-            for (acc, &v) in o.iter_mut().zip(row) {
+            let lo = (r * cols + start).min(values.len());
+            let hi = (r * cols + start + o.len()).min(values.len());
+            for (acc, &v) in o.iter_mut().zip(&values[lo..hi]) {
                 *acc += g * v;
             }
         }
@@ -205,10 +275,10 @@ fn combine_rows(values: &[M31], coeffs: &[QM31], cols: usize) -> Vec<QM31> {
 /// An opening proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Opening {
-    /// `γᵀ·T`.
-    pub y_prox: Vec<QM31>,
     /// `eq(z_hi)ᵀ·T`.
     pub y_eval: Vec<QM31>,
+    /// The proof-of-work nonce (zero without grinding).
+    pub pow_nonce: M31,
     /// The opened columns, one per distinct queried index, in increasing index order.
     pub columns: Vec<Vec<M31>>,
     /// The Merkle multi-proof: the sibling digests the verifier cannot compute from the opened
@@ -224,16 +294,63 @@ fn distinct(queries: &[usize]) -> Vec<usize> {
     q
 }
 
-fn sample_gamma(t: &mut Challenger, n: usize) -> Vec<QM31> {
-    (0..n).map(|_| t.sample_ext()).collect()
-}
-
 fn sample_queries(t: &mut Challenger, log_n: usize, n: usize) -> Result<Vec<usize>, MlError> {
     (0..n)
         .map(|_| {
             t.sample_bits(log_n as u32).map_err(|e| MlError::Internal { reason: e.to_string() })
         })
         .collect()
+}
+
+fn pow_passes(d: &Digest, bits: u32) -> bool {
+    d[0].as_canonical_u32() & ((1u32 << bits) - 1) == 0
+}
+
+/// Proof of work: draws [`POW_CHALLENGE_LEN`] elements `c` and finds the smallest nonce with
+/// `hash_row(c ‖ nonce)` zero in its `bits` low bits (the search is parallel, the result does
+/// not depend on the thread count), then observes it.
+fn grind(t: &mut Challenger, bits: u32) -> Result<M31, MlError> {
+    if bits == 0 {
+        return Ok(M31::ZERO);
+    }
+    let challenge: Vec<M31> = (0..POW_CHALLENGE_LEN).map(|_| t.sample()).collect();
+    let h = hasher()?;
+    const BATCH: u32 = 1 << 14;
+    const CHUNK: usize = 1 << 10;
+    let row_len = POW_CHALLENGE_LEN + 1;
+    let mut start = 0u32;
+    while start < M31_P {
+        let end = start.saturating_add(BATCH).min(M31_P);
+        let nonces: Vec<u32> = (start..end).collect();
+        let found = nonces.par_chunks(CHUNK).find_map_first(|chunk| {
+            let mut rows = Vec::with_capacity(chunk.len() * row_len);
+            for &nonce in chunk {
+                rows.extend_from_slice(&challenge);
+                rows.push(M31::new(nonce));
+            }
+            let mut out = vec![Digest::default(); chunk.len()];
+            h.hash_rows(&rows, row_len, &mut out);
+            out.iter().position(|d| pow_passes(d, bits)).map(|i| chunk[i])
+        });
+        if let Some(nonce) = found {
+            let x = M31::new(nonce);
+            t.observe(x);
+            return Ok(x);
+        }
+        start = end;
+    }
+    Err(MlError::Internal { reason: format!("no proof-of-work nonce for {bits} bits") })
+}
+
+/// Checks a nonce as [`grind`] made it (with no grinding the nonce must be zero).
+fn check_pow(t: &mut Challenger, bits: u32, nonce: M31) -> Result<bool, MlError> {
+    if bits == 0 {
+        return Ok(nonce == M31::ZERO);
+    }
+    let mut row: Vec<M31> = (0..POW_CHALLENGE_LEN).map(|_| t.sample()).collect();
+    row.push(nonce);
+    t.observe(nonce);
+    Ok(pow_passes(&hasher()?.hash_row(&row), bits))
 }
 
 /// Opens a committed polynomial at `point` (its value must already be bound in the transcript).
@@ -249,14 +366,15 @@ pub fn open(
     if point.len() != c.n_vars {
         return Err(MlError::Internal { reason: "opening point of the wrong length".into() });
     }
-    let (log_rows, log_cols) = shape(c.n_vars);
+    let (log_rows, log_cols) = shape(c.n_vars, c.values.len(), params);
     let cols = 1usize << log_cols;
-    let gamma = sample_gamma(t, 1 << log_rows);
-    let y_prox = combine_rows(&c.values, &gamma, cols);
-    let y_eval = combine_rows(&c.values, &eq_table(&point[..log_rows]), cols);
-    for v in y_prox.iter().chain(&y_eval) {
+    let rows = rows_used(c.values.len(), log_cols);
+    let eq_hi = eq_table(&point[..log_rows]);
+    let y_eval = combine_rows(&c.values, &eq_hi[..rows], cols);
+    for v in &y_eval {
         t.observe_ext(v);
     }
+    let pow_nonce = grind(t, params.pow_bits)?;
     let log_n = log_cols + params.log_blowup as usize;
     let queries = distinct(&sample_queries(t, log_n, params.n_queries)?);
     let mut nodes: std::collections::HashMap<(usize, usize), Digest> = Default::default();
@@ -290,17 +408,19 @@ pub fn open(
         parents.dedup();
         known = parents;
     }
-    Ok(Opening { y_prox, y_eval, columns, siblings })
+    Ok(Opening { y_eval, pow_nonce, columns, siblings })
 }
 
-/// Checks an opening of the polynomial committed as `root` (`n_vars` variables) at `point`
-/// with value `value`.
+/// Checks an opening of the polynomial committed as `root` (`n_vars` variables, the first
+/// `n_used` values possibly non-zero) at `point` with value `value`.
 ///
 /// # Errors
 /// [`MlError::Rejected`] naming the failed check; [`MlError::Internal`] on FFT failures.
+#[allow(clippy::too_many_arguments)]
 pub fn verify(
     root: &Digest,
     n_vars: usize,
+    n_used: usize,
     point: &[QM31],
     value: QM31,
     proof: &Opening,
@@ -308,31 +428,32 @@ pub fn verify(
     t: &mut Challenger,
 ) -> Result<(), MlError> {
     let reject = |what: &str| MlError::Rejected { check: format!("commitment opening: {what}") };
-    if point.len() != n_vars {
+    if point.len() != n_vars || n_vars > 40 || n_used > 1usize << n_vars {
         return Err(reject("point length"));
     }
-    let (log_rows, log_cols) = shape(n_vars);
-    let rows = 1usize << log_rows;
+    let (log_rows, log_cols) = shape(n_vars, n_used, params);
+    let rows = rows_used(n_used, log_cols);
     let cols = 1usize << log_cols;
     let log_n = log_cols + params.log_blowup as usize;
-    if proof.y_prox.len() != cols || proof.y_eval.len() != cols {
+    if proof.y_eval.len() != cols {
         return Err(reject("shape"));
     }
-    let gamma = sample_gamma(t, rows);
     let eq_lo = eq_table(&point[log_rows..]);
     let got: QM31 = proof.y_eval.iter().zip(&eq_lo).map(|(&y, &e)| y * e).sum();
     if got != value {
         return Err(reject("evaluation"));
     }
-    for v in proof.y_prox.iter().chain(&proof.y_eval) {
+    for v in &proof.y_eval {
         t.observe_ext(v);
+    }
+    if !check_pow(t, params.pow_bits, proof.pow_nonce)? {
+        return Err(reject("proof of work"));
     }
     let queries = distinct(&sample_queries(t, log_n, params.n_queries)?);
     if proof.columns.len() != queries.len() {
         return Err(reject("column count"));
     }
-    let enc_prox = encode_ext(&proof.y_prox, log_n)?;
-    let enc_eval = encode_ext(&proof.y_eval, log_n)?;
+    let enc = encode_ext(&proof.y_eval, log_n)?;
     let eq_hi = eq_table(&point[..log_rows]);
     let h = hasher()?;
     let mut layer: Vec<(usize, Digest)> = Vec::with_capacity(queries.len());
@@ -340,9 +461,8 @@ pub fn verify(
         if col.len() != rows {
             return Err(reject("column shape"));
         }
-        let p: QM31 = gamma.iter().zip(col).map(|(&g, &v)| g * v).sum();
         let e: QM31 = eq_hi.iter().zip(col).map(|(&g, &v)| g * v).sum();
-        if p != enc_prox[q] || e != enc_eval[q] {
+        if e != enc[q] {
             return Err(reject("column consistency"));
         }
         layer.push((q, h.hash_row(col)));
@@ -421,26 +541,53 @@ mod tests {
 
     #[test]
     fn opening_round_trip_and_wrong_value() {
-        let params = PcsParams { log_blowup: 1, n_queries: 40 };
-        for n_vars in [1usize, 4, 9] {
-            let values: Vec<M31> = (0..1u64 << n_vars).map(|i| M31::from_u64(i * i + 7)).collect();
-            let c = commit(values.clone(), &params).unwrap();
-            let point: Vec<QM31> =
-                (0..n_vars).map(|i| QM31::from(M31::from_u64(3 * i as u64 + 2))).collect();
-            let value = zkprove_poly::Mle::new(values).unwrap().evaluate(&point).unwrap();
-            let mut t = new_transcript().unwrap();
-            let proof = open(&c, &point, &params, &mut t).unwrap();
-            let mut t = new_transcript().unwrap();
-            verify(&c.root(), n_vars, &point, value, &proof, &params, &mut t).unwrap();
-            let mut t = new_transcript().unwrap();
-            assert!(
-                verify(&c.root(), n_vars, &point, value + QM31::ONE, &proof, &params, &mut t)
-                    .is_err()
-            );
-            let mut bad = proof.clone();
-            bad.columns[0][0] += M31::ONE;
-            let mut t = new_transcript().unwrap();
-            assert!(verify(&c.root(), n_vars, &point, value, &bad, &params, &mut t).is_err());
+        for params in [
+            PcsParams { log_blowup: 1, n_queries: 40, pow_bits: 0 },
+            PcsParams { log_blowup: 4, n_queries: 30, pow_bits: 6 },
+        ] {
+            // Full tables, and tables whose tail is zero (fewer committed rows).
+            for (n_vars, n_used) in [(1usize, 2usize), (4, 16), (9, 512), (9, 300), (12, 1000)] {
+                let values: Vec<M31> =
+                    (0..n_used as u64).map(|i| M31::from_u64(i * i + 7)).collect();
+                let c = commit(values.clone(), n_vars, &params).unwrap();
+                let point: Vec<QM31> =
+                    (0..n_vars).map(|i| QM31::from(M31::from_u64(3 * i as u64 + 2))).collect();
+                let mut full = values.clone();
+                full.resize(1 << n_vars, M31::ZERO);
+                let value = zkprove_poly::Mle::new(full).unwrap().evaluate(&point).unwrap();
+                let mut t = new_transcript().unwrap();
+                let proof = open(&c, &point, &params, &mut t).unwrap();
+                let check = |v: QM31, p: &Opening, used: usize| {
+                    let mut t = new_transcript().unwrap();
+                    verify(&c.root(), n_vars, used, &point, v, p, &params, &mut t)
+                };
+                check(value, &proof, n_used).unwrap();
+                assert!(check(value + QM31::ONE, &proof, n_used).is_err());
+                let mut bad = proof.clone();
+                bad.columns[0][0] += M31::ONE;
+                assert!(check(value, &bad, n_used).is_err());
+                let mut bad = proof.clone();
+                bad.y_eval[0] += QM31::ONE;
+                assert!(check(value, &bad, n_used).is_err());
+                let mut bad = proof.clone();
+                bad.pow_nonce += M31::ONE;
+                assert!(check(value, &bad, n_used).is_err());
+                if n_used < 1 << n_vars {
+                    // A verifier told of more non-zero values expects another shape.
+                    assert!(check(value, &proof, 1 << n_vars).is_err());
+                }
+            }
         }
+    }
+
+    #[test]
+    fn default_parameters_reach_100_bits() {
+        let p = PcsParams::default();
+        for (n_vars, n_used) in [(1, 2), (10, 1000), (21, 1_200_000), (25, 1 << 25)] {
+            assert!(p.security_bits(n_vars, n_used) >= 100.0, "{n_vars}");
+        }
+        assert!(PcsParams { n_queries: 150, ..p }.security_bits(21, 1 << 21) < 100.0);
+        assert!(PcsParams { pow_bits: 12, ..p }.security_bits(21, 1 << 21) < 100.0);
+        assert!((pow_credit(16) - 16.0).abs() < 1e-6);
     }
 }

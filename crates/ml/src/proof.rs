@@ -8,72 +8,81 @@
 //! # Protocol
 //! All challenges are QM31 elements from one Poseidon2-M31 transcript that first absorbs the
 //! commitment (parameters and root), `x` and `y`.
-//! 1. The prover commits (with [`crate::pcs`]) to a witness polynomial holding, per requantized
-//!    layer, the vectors `q` (quotients), `neg`, `big` (clamp selectors), the bits of `a − lo`, of
-//!    the clamp slack `v` and of the remainder `r`, each in its own power-of-two block.
-//! 2. Per layer `l` (`z = W·a + b`, `a` the previous output or `x`): for a random `ρ`, with
-//!    `e_j = eq(ρ, j)·M_j` (`M_j = 1` for the unrequantized last layer), the claim
-//!    `Σ_j e_j z_j = 2^s·q̃(ρ) + Σ_i 2^i·r̃_i(ρ) − Σ_j eq(ρ, j)·2^(s−1) − M_res·s̃(ρ)` (the last
-//!    term for a residual `s`: the input, or `lo + Σ 2^i·ã_i(ρ)` of an earlier layer's committed
-//!    bits; `ỹ(ρ)` instead for an unrequantized last layer) is reduced by two sumchecks (over the input index `k`, then the output index `j`) to
-//!    `W̃(τ, σ)`, `b̃(τ)` (openings of the weights) and `ã(σ)` (computed from `x`, or
-//!    `lo + Σ 2^i·ã_i(σ)` from the previous layer's committed bits).
-//! 3. Per requantized layer, one zero-check sumcheck `Σ_j eq(ρ', j)·P(j) = 0` over a random
-//!    combination `P` of: `q = lo + ā + (big − neg)(v + 1)`, `neg·ā = 0`,
-//!    `big·(hi − lo − ā) = 0`, `neg·big = 0` and `b² = b` for every selector and bit. Together they
-//!    force `a = clamp(q, lo, hi)`, `0 ≤ r < 2^s` and (with [`crate::quant::Requant::is_exact_in_field`])
-//!    `q = ⌊(M·z + 2^(s−1)) / 2^s⌋` over the integers. If the last layer is requantized, its bits
-//!    are also tied to `y` at a random point.
-//! 4. All evaluation claims on each committed polynomial are batched by a random linear
-//!    combination and one sumcheck into a single point, and opened there.
+//! 1. The prover sends, in the clear, every requantized layer's sums
+//!    `T_j = M_j·z_j + M_res·s_j + 2^(s−1)` (one integer per output, `|T_j| < 2^27`), and the
+//!    transcript absorbs them. From them the verifier computes every activation itself:
+//!    `a_j = clamp(⌊T_j / 2^s⌋, lo, hi)` — the requantization, its remainder range
+//!    `0 ≤ T_j − 2^s·q_j < 2^s` and the clamp/ReLU hold by construction, over the integers,
+//!    with no commitment, lookup or range proof. If the last layer is requantized its
+//!    activations must equal `y`.
+//! 2. Per layer `l` (`z = W·a + b`, `a` the previous activations or `x`): for a random `ρ`, with
+//!    `e_j = eq(ρ, j)·M_j` (`M_j = 1` for an unrequantized last layer), the claim
+//!    `Σ_j e_j z_j = Σ_j eq(ρ, j)·(T_j − 2^(s−1) − M_res·s_j)` (or `ỹ(ρ)`), whose right side the
+//!    verifier computes, is reduced by two sumchecks (over the input index `k`, then the output
+//!    index `j`, Thaler's matmul sumcheck) to `W̃(τ, σ)`, `b̃(τ)` (claims on the weights) and
+//!    `ã(σ)` (computed by the verifier from the activations of step 1).
+//! 3. All evaluation claims on the weights are batched by a random linear combination and one
+//!    sumcheck into a single point, and opened there ([`crate::pcs`]).
+//!
+//! Why the integer relations follow: step 2 shows `M_j·z_j ≡ T_j − 2^(s−1) − M_res·s_j
+//! (mod p)` for every `j` except with probability `k_out/|QM31|` (a non-zero multilinear
+//! `Σ_j eq(ρ, j)·D_j` vanishes there), where `z_j` is the field value of `W·a + b` — the integer,
+//! since `|z_j| < 2^29` for the committed weights ([`crate::quant`]); both sides are integers of
+//! absolute value below `2^27` (the quantizer's bound on the left, the verifier's check on the
+//! right), so their difference is below `p` and the congruence is an equality.
 //!
 //! The weights commitment is made once per model ([`CommittedModel::new`]); a proof against
-//! another commitment (other weights) fails at step 4.
+//! another commitment (other weights) fails at step 3.
 //!
-//! # What is trusted, what is not proven
+//! # What is trusted, what is revealed, what is not proven
 //! - The weights are *bound* (opened against the commitment) but their range is not proven: the
 //!   no-overflow argument uses `|W_jk| ≤ 127` and the bias bound, which hold for a commitment made
 //!   by [`CommittedModel::new`] from a [`QuantModel`]; anyone holding the model can recompute the
 //!   commitment and compare roots. A committer who commits out-of-range "weights" could make the
 //!   field arithmetic wrap.
-//! - This is a commit-and-prove sumcheck protocol, not a full layered GKR: the (small, batch-1)
-//!   requantization witness is committed rather than carried through the layers by GKR claims;
-//!   matrix products are reduced by sumcheck and never committed.
+//! - The proof *reveals* the requantization sums (so every hidden activation); it is not
+//!   zero-knowledge (neither is the weights' opening). For batch-1 dense models this is a few
+//!   kilobytes (4 bytes per hidden unit) and replaces a per-proof witness commitment with its
+//!   opening (≈ 100 kB and a third of the proving time before). Where activations are large
+//!   (batched inputs, convolutions, sequences), the sums would instead be reduced to claims by a
+//!   layered GKR with LogUp range lookups; the layer loop already has that shape (one claim per
+//!   layer on `T` at `ρ`).
+//! - Matrix products are reduced by sumcheck and never committed.
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::Field;
 use zkprove_field::m31::{M31, QM31};
 use zkprove_poly::eq_table;
-use zkprove_sumcheck::{RoundPoly, SumcheckProver, Term, evaluate_terms};
+use zkprove_sumcheck::{RoundPoly, SumcheckProver, Term};
 
 use crate::MlError;
 use crate::pcs::{self, Committed, Digest, Opening, PcsParams};
-use crate::quant::{QuantModel, Requant};
+use crate::quant::{QuantModel, Requant, T_BOUND_LOG};
 use crate::transcript::{Challenger, new_transcript};
 
 /// The commitment format version.
-pub const COMMITMENT_VERSION: u32 = 1;
+pub const COMMITMENT_VERSION: u32 = 2;
 
 const P: i64 = (1i64 << 31) - 1;
 
-fn fe(v: i64) -> M31 {
+pub(crate) fn fe(v: i64) -> M31 {
     M31::from_u64(v.rem_euclid(P) as u64)
 }
 
-fn fx(v: i64) -> QM31 {
+pub(crate) fn fx(v: i64) -> QM31 {
     QM31::from(fe(v))
 }
 
-fn log2_ceil(n: usize) -> usize {
+pub(crate) fn log2_ceil(n: usize) -> usize {
     n.max(1).next_power_of_two().trailing_zeros() as usize
 }
 
-fn internal(e: impl ToString) -> MlError {
+pub(crate) fn internal(e: impl ToString) -> MlError {
     MlError::Internal { reason: e.to_string() }
 }
 
-fn reject(check: &str) -> MlError {
+pub(crate) fn reject(check: &str) -> MlError {
     MlError::Rejected { check: check.into() }
 }
 
@@ -174,6 +183,7 @@ impl ModelCommitment {
         t.observe(M31::from_u64(u64::from(self.version)));
         t.observe(M31::from_u64(u64::from(self.pcs.log_blowup)));
         t.observe(M31::from_u64(self.pcs.n_queries as u64));
+        t.observe(M31::from_u64(u64::from(self.pcs.pow_bits)));
         obs_f32(t, self.input_scale);
         t.observe(M31::from_u64(self.layers.len() as u64));
         for l in &self.layers {
@@ -256,6 +266,8 @@ struct Layout {
     offsets: Vec<usize>,
     logs: Vec<usize>,
     n_vars: usize,
+    /// The end of the last block (the values after it are zero).
+    used: usize,
 }
 
 impl Layout {
@@ -269,7 +281,7 @@ impl Layout {
             off += 1 << logs[i];
         }
         let n_vars = log2_ceil(off.max(2));
-        Self { offsets, logs, n_vars }
+        Self { offsets, logs, n_vars, used: off }
     }
 }
 
@@ -281,55 +293,6 @@ fn layer_logs(layers: &[LayerPublic]) -> Vec<(usize, usize)> {
 /// Weight blocks: `2l` = W_l (`k_out + k_in` variables, row `j` major), `2l + 1` = b_l.
 fn weight_layout(layers: &[LayerPublic]) -> Layout {
     Layout::new(layer_logs(layers).iter().flat_map(|&(ki, ko)| [ko + ki, ko]).collect())
-}
-
-/// The vectors of one requantized layer's witness, in block order.
-#[derive(Clone, Copy, Debug)]
-struct WitnessShape {
-    a_bits: usize,
-    v_bits: usize,
-    r_bits: usize,
-}
-
-impl WitnessShape {
-    fn of(rq: &Requant) -> Self {
-        Self { a_bits: rq.a_bits() as usize, v_bits: rq.v_bits as usize, r_bits: rq.shift as usize }
-    }
-    /// q, neg, big, a bits, v bits, r bits.
-    fn n_vectors(&self) -> usize {
-        3 + self.a_bits + self.v_bits + self.r_bits
-    }
-    const Q: usize = 0;
-    const NEG: usize = 1;
-    const BIG: usize = 2;
-    fn ab(&self, i: usize) -> usize {
-        3 + i
-    }
-    fn vb(&self, i: usize) -> usize {
-        3 + self.a_bits + i
-    }
-    fn rb(&self, i: usize) -> usize {
-        3 + self.a_bits + self.v_bits + i
-    }
-}
-
-/// The witness layout: per layer the first block index (`None` without requantization).
-fn witness_layout(layers: &[LayerPublic]) -> (Layout, Vec<Option<usize>>) {
-    let mut logs = Vec::new();
-    let mut base = Vec::new();
-    for (l, &(_, ko)) in layers.iter().zip(&layer_logs(layers)) {
-        match &l.requant {
-            Some(rq) => {
-                base.push(Some(logs.len()));
-                logs.extend(std::iter::repeat_n(ko, WitnessShape::of(rq).n_vectors()));
-            }
-            None => base.push(None),
-        }
-    }
-    if logs.is_empty() {
-        logs.push(1); // an empty witness is still one (zero) block
-    }
-    (Layout::new(logs), base)
 }
 
 /// A model with its weights committed, ready to prove.
@@ -361,7 +324,7 @@ impl CommittedModel {
             })
             .collect();
         let layout = weight_layout(&layers);
-        let mut values = vec![M31::ZERO; 1 << layout.n_vars];
+        let mut values = vec![M31::ZERO; layout.used];
         for (li, (l, &(ki, _))) in model.layers.iter().zip(&layer_logs(&layers)).enumerate() {
             let wo = layout.offsets[2 * li];
             for j in 0..l.n_out {
@@ -374,7 +337,7 @@ impl CommittedModel {
                 values[bo + j] = fe(i64::from(l.bias[j]));
             }
         }
-        let weights = pcs::commit(values, &params)?;
+        let weights = pcs::commit(values, layout.n_vars, &params)?;
         let commitment = ModelCommitment {
             version: COMMITMENT_VERSION,
             input_scale: model.input_scale,
@@ -390,15 +353,13 @@ impl CommittedModel {
 /// A proof.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proof {
-    /// The root of the witness commitment.
-    pub witness_root: Digest,
+    /// Per layer, the requantization sums `T_j` (empty for a layer without requantization).
+    pub requant_sums: Vec<Vec<i32>>,
     /// Every field element the prover sends, in transcript order (round polynomials, claimed
     /// evaluations).
     pub messages: Vec<QM31>,
     /// The opening of the weights.
     pub weight_opening: Opening,
-    /// The opening of the witness.
-    pub witness_opening: Opening,
 }
 
 /// An evaluation claim on one block of a committed polynomial.
@@ -409,29 +370,29 @@ struct Claim {
     value: QM31,
 }
 
-struct Writer<'a> {
-    msgs: Vec<QM31>,
-    t: &'a mut Challenger,
+pub(crate) struct Writer<'a> {
+    pub(crate) msgs: Vec<QM31>,
+    pub(crate) t: &'a mut Challenger,
 }
 
 impl Writer<'_> {
-    fn send(&mut self, v: QM31) {
+    pub(crate) fn send(&mut self, v: QM31) {
         self.t.observe_ext(&v);
         self.msgs.push(v);
     }
-    fn sample(&mut self, n: usize) -> Vec<QM31> {
+    pub(crate) fn sample(&mut self, n: usize) -> Vec<QM31> {
         (0..n).map(|_| self.t.sample_ext()).collect()
     }
 }
 
-struct Reader<'a> {
-    msgs: &'a [QM31],
-    pos: usize,
-    t: &'a mut Challenger,
+pub(crate) struct Reader<'a> {
+    pub(crate) msgs: &'a [QM31],
+    pub(crate) pos: usize,
+    pub(crate) t: &'a mut Challenger,
 }
 
 impl Reader<'_> {
-    fn recv(&mut self) -> Result<QM31, MlError> {
+    pub(crate) fn recv(&mut self) -> Result<QM31, MlError> {
         let v = *self
             .msgs
             .get(self.pos)
@@ -440,14 +401,14 @@ impl Reader<'_> {
         self.t.observe_ext(&v);
         Ok(v)
     }
-    fn sample(&mut self, n: usize) -> Vec<QM31> {
+    pub(crate) fn sample(&mut self, n: usize) -> Vec<QM31> {
         (0..n).map(|_| self.t.sample_ext()).collect()
     }
 }
 
 /// Runs a sumcheck on extension tables, sending every round polynomial; returns the point and
 /// the tables' final values.
-fn sc_prove(
+pub(crate) fn sc_prove(
     w: &mut Writer<'_>,
     tables: Vec<Vec<QM31>>,
     terms: Vec<Term<QM31>>,
@@ -468,7 +429,7 @@ fn sc_prove(
 }
 
 /// The verifier's side of [`sc_prove`]: returns the point and the reduced claim.
-fn sc_verify(
+pub(crate) fn sc_verify(
     r: &mut Reader<'_>,
     n_vars: usize,
     degree: usize,
@@ -491,110 +452,6 @@ fn eq_eval(a: &[QM31], b: &[QM31]) -> QM31 {
 /// `Σ_j table[j]·v[j]` for an M31/integer vector `v` (shorter than the table: zero-padded).
 fn dot_i64(table: &[QM31], v: &[i64]) -> QM31 {
     table.iter().zip(v).map(|(&e, &x)| e * fe(x)).sum()
-}
-
-/// The terms of the zero-check of a requantized layer (table 0 is `eq`).
-fn requant_terms(ws: &WitnessShape, rq: &Requant, lam: QM31) -> Vec<Term<QM31>> {
-    let mut terms = Vec::new();
-    let pow2 = |i: usize| fx(1i64 << i);
-    let (q, neg, big) = (1 + WitnessShape::Q, 1 + WitnessShape::NEG, 1 + WitnessShape::BIG);
-    let ab = |i: usize| 1 + ws.ab(i);
-    let vb = |i: usize| 1 + ws.vb(i);
-    let rb = |i: usize| 1 + ws.rb(i);
-    let mut c = QM31::ONE;
-    // C1: q − lo − ā − (big − neg)(v + 1) = 0.
-    terms.push(Term::new(c, vec![0, q]));
-    terms.push(Term::new(c * fx(-i64::from(rq.lo)), vec![0]));
-    for i in 0..ws.a_bits {
-        terms.push(Term::new(-c * pow2(i), vec![0, ab(i)]));
-    }
-    for i in 0..ws.v_bits {
-        terms.push(Term::new(-c * pow2(i), vec![0, big, vb(i)]));
-        terms.push(Term::new(c * pow2(i), vec![0, neg, vb(i)]));
-    }
-    terms.push(Term::new(-c, vec![0, big]));
-    terms.push(Term::new(c, vec![0, neg]));
-    // C2: neg·ā = 0.
-    c *= lam;
-    for i in 0..ws.a_bits {
-        terms.push(Term::new(c * pow2(i), vec![0, neg, ab(i)]));
-    }
-    // C3: big·(hi − lo − ā) = 0.
-    c *= lam;
-    terms.push(Term::new(c * fx(i64::from(rq.hi - rq.lo)), vec![0, big]));
-    for i in 0..ws.a_bits {
-        terms.push(Term::new(-c * pow2(i), vec![0, big, ab(i)]));
-    }
-    // C4: neg·big = 0.
-    c *= lam;
-    terms.push(Term::new(c, vec![0, neg, big]));
-    // Booleanity of every selector and bit.
-    let bits = [neg, big]
-        .into_iter()
-        .chain((0..ws.a_bits).map(ab))
-        .chain((0..ws.v_bits).map(vb))
-        .chain((0..ws.r_bits).map(rb));
-    for b in bits {
-        c *= lam;
-        terms.push(Term::new(c, vec![0, b, b]));
-        terms.push(Term::new(-c, vec![0, b]));
-    }
-    terms
-}
-
-/// The witness vectors of one requantized layer (padded to `2^ko`).
-fn layer_witness(
-    rq: &Requant,
-    quot: &[i64],
-    rem: &[i64],
-    out: &[i64],
-    ko: usize,
-    layer: usize,
-) -> Result<Vec<Vec<M31>>, MlError> {
-    let ws = WitnessShape::of(rq);
-    let n = 1usize << ko;
-    let mut vecs = vec![vec![M31::ZERO; n]; ws.n_vectors()];
-    let (lo, hi) = (i64::from(rq.lo), i64::from(rq.hi));
-    for j in 0..n {
-        let (q, r, a) =
-            if j < quot.len() { (quot[j], rem[j], out[j]) } else { (0, 0, 0i64.clamp(lo, hi)) };
-        let neg = q < lo;
-        let big = q > hi;
-        let abar = a - lo;
-        let v = if neg {
-            lo - 1 - q
-        } else if big {
-            q - hi - 1
-        } else {
-            0
-        };
-        if v >= 1i64 << ws.v_bits
-            || !(0..1i64 << ws.r_bits).contains(&r)
-            || !(0..1i64 << ws.a_bits).contains(&abar)
-        {
-            return Err(MlError::Overflow {
-                layer,
-                reason: format!("output {j} outside the proven ranges"),
-            });
-        }
-        vecs[WitnessShape::Q][j] = fe(q);
-        vecs[WitnessShape::NEG][j] = fe(i64::from(neg));
-        vecs[WitnessShape::BIG][j] = fe(i64::from(big));
-        for i in 0..ws.a_bits {
-            vecs[ws.ab(i)][j] = fe((abar >> i) & 1);
-        }
-        for i in 0..ws.v_bits {
-            vecs[ws.vb(i)][j] = fe((v >> i) & 1);
-        }
-        for i in 0..ws.r_bits {
-            vecs[ws.rb(i)][j] = fe((r >> i) & 1);
-        }
-    }
-    Ok(vecs)
-}
-
-fn lift(v: &[M31]) -> Vec<QM31> {
-    v.iter().map(|&x| QM31::from(x)).collect()
 }
 
 /// Pairs per Rayon task in the product sumcheck.
@@ -694,7 +551,9 @@ fn batch_prove(
             .for_each(|(t, &e)| *t += coef * e);
         coef *= alpha;
     }
-    let (point, f) = sc_prove_base_ext(w, values, table)?;
+    let mut f = values.to_vec();
+    f.resize(1 << layout.n_vars, M31::ZERO);
+    let (point, f) = sc_prove_base_ext(w, &f, table)?;
     w.send(f);
     Ok((point, f))
 }
@@ -750,11 +609,100 @@ fn observe_statement(
     Ok(())
 }
 
+/// Per layer, the verifier's view of its input activations (`acts[l]`, `acts[0] = x`) and
+/// the activations after the last layer, recomputed from the requantization sums (module docs,
+/// step 1). Checks the sums' count and range and, for a requantized last layer, the output.
+fn activations(
+    com: &ModelCommitment,
+    x: &[i32],
+    y: &[i64],
+    sums: &[Vec<i32>],
+) -> Result<Vec<Vec<i64>>, MlError> {
+    if sums.len() != com.layers.len() {
+        return Err(MlError::MalformedProof { reason: "requantization sums per layer".into() });
+    }
+    let mut acts = vec![x.iter().map(|&v| i64::from(v)).collect::<Vec<i64>>()];
+    for (li, (l, t)) in com.layers.iter().zip(sums).enumerate() {
+        match &l.requant {
+            Some(rq) => {
+                if t.len() != l.n_out {
+                    return Err(reject(&format!("layer {li}: number of requantization sums")));
+                }
+                if t.iter().any(|v| v.unsigned_abs() >= 1 << T_BOUND_LOG) {
+                    return Err(reject(&format!("layer {li}: requantization sum out of range")));
+                }
+                let den = 1i64 << rq.shift;
+                let (lo, hi) = (i64::from(rq.lo), i64::from(rq.hi));
+                acts.push(t.iter().map(|&v| i64::from(v).div_euclid(den).clamp(lo, hi)).collect());
+            }
+            None => {
+                if !t.is_empty() {
+                    return Err(reject(&format!("layer {li}: sums without requantization")));
+                }
+                acts.push(y.to_vec());
+            }
+        }
+    }
+    if acts.last().map(Vec::as_slice) != Some(y) {
+        return Err(reject("output"));
+    }
+    Ok(acts)
+}
+
+/// `Σ_j eq(ρ, j)·(T_j − 2^(s−1) − M_res·s_j)` for a requantized layer, `Σ_j eq(ρ, j)·y_j`
+/// otherwise: the value of `Σ_j e_j z_j` the matrix product must reach.
+fn layer_target(
+    l: &LayerPublic,
+    eqr: &[QM31],
+    sums: &[i32],
+    acts: &[Vec<i64>],
+    out: &[i64],
+) -> QM31 {
+    match &l.requant {
+        Some(rq) => {
+            let half = 1i64 << (rq.shift - 1);
+            let res = rq.residual;
+            eqr.iter()
+                .zip(sums)
+                .enumerate()
+                .map(|(j, (&e, &t))| {
+                    let s = res.map_or(0, |r| {
+                        i64::from(r.mult) * acts[r.source].get(j).copied().unwrap_or(0)
+                    });
+                    e * fe(i64::from(t) - half - s)
+                })
+                .sum()
+        }
+        None => dot_i64(eqr, out),
+    }
+}
+
+/// `e_j = eq(ρ, j)·M_j` (zero past `n_out`), or `eq(ρ, j)` without requantization.
+fn layer_e(l: &LayerPublic, eqr: &[QM31]) -> Vec<QM31> {
+    match &l.requant {
+        Some(rq) => eqr
+            .iter()
+            .enumerate()
+            .map(|(j, &e)| rq.mult.get(j).map_or(QM31::ZERO, |&m| e * M31::from_u64(u64::from(m))))
+            .collect(),
+        None => eqr.to_vec(),
+    }
+}
+
+fn observe_sums(t: &mut Challenger, sums: &[Vec<i32>]) {
+    for s in sums {
+        t.observe(M31::from_u64(s.len() as u64));
+        for &v in s {
+            t.observe(fe(i64::from(v)));
+        }
+    }
+}
+
 /// Proves one inference; returns the integer output (the model's, from the reference forward
 /// pass) and the proof.
 ///
 /// # Errors
-/// Input errors; [`MlError::Overflow`] if a value leaves the proven ranges (a model whose
+/// Input errors; [`MlError::Overflow`] if a requantization sum leaves `±2^27` (a model whose
 /// parameters were not made by [`QuantModel::quantize`]).
 pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), MlError> {
     let model = &cm.model;
@@ -765,41 +713,34 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
     observe_statement(&mut t, com, &trace.input, &y)?;
     let logs = layer_logs(&com.layers);
     let wl = weight_layout(&com.layers);
-    let (xl, xbase) = witness_layout(&com.layers);
 
-    // 1. The witness.
-    let mut wit = vec![M31::ZERO; 1 << xl.n_vars];
-    let mut layer_vecs: Vec<Option<Vec<Vec<M31>>>> = Vec::new();
+    // 1. The requantization sums, in the clear.
+    let mut sums: Vec<Vec<i32>> = Vec::with_capacity(model.layers.len());
     for (li, l) in model.layers.iter().enumerate() {
-        match (&l.requant, xbase[li]) {
-            (Some(rq), Some(base)) => {
-                let vecs = layer_witness(
-                    rq,
-                    &trace.quot[li],
-                    &trace.rem[li],
-                    &trace.out[li],
-                    logs[li].1,
-                    li,
-                )?;
-                for (i, v) in vecs.iter().enumerate() {
-                    let off = xl.offsets[base + i];
-                    wit[off..off + v.len()].copy_from_slice(v);
-                }
-                layer_vecs.push(Some(vecs));
-            }
-            _ => layer_vecs.push(None),
-        }
+        let s = match &l.requant {
+            Some(rq) => trace.quot[li]
+                .iter()
+                .zip(&trace.rem[li])
+                .map(|(&q, &r)| {
+                    let v = (q << rq.shift) + r;
+                    i32::try_from(v).ok().filter(|v| v.unsigned_abs() < 1 << T_BOUND_LOG).ok_or(
+                        MlError::Overflow {
+                            layer: li,
+                            reason: "requantization sum beyond ±2^27".into(),
+                        },
+                    )
+                })
+                .collect::<Result<Vec<i32>, MlError>>()?,
+            None => Vec::new(),
+        };
+        sums.push(s);
     }
-    let wcom = pcs::commit(wit, &com.pcs)?;
-    t.observe_digest(&wcom.root());
+    observe_sums(&mut t, &sums);
+    let acts = activations(com, &trace.input, &y, &sums)?;
     let mut w = Writer { msgs: Vec::new(), t: &mut t };
     let mut wclaims: Vec<Claim> = Vec::new();
-    let mut xclaims: Vec<Claim> = Vec::new();
-    let mvec = |v: &Vec<M31>, pt: &[QM31]| -> QM31 {
-        eq_table(pt).iter().zip(v).map(|(&e, &x)| e * x).sum()
-    };
 
-    for (li, l) in model.layers.iter().enumerate() {
+    for (li, l) in com.layers.iter().enumerate() {
         let (ki, ko) = logs[li];
         let nin_p = 1usize << ki;
         let nout_p = 1usize << ko;
@@ -810,73 +751,11 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
         // 2. The matrix product.
         let rho = w.sample(ko);
         let eqr = eq_table(&rho);
-        let e: Vec<QM31> = match &l.requant {
-            Some(rq) => (0..nout_p)
-                .map(|j| {
-                    if j < l.n_out {
-                        eqr[j] * M31::from_u64(u64::from(rq.mult[j]))
-                    } else {
-                        QM31::ZERO
-                    }
-                })
-                .collect(),
-            None => eqr.clone(),
-        };
-        let target = match (&l.requant, &layer_vecs[li], xbase[li]) {
-            (Some(rq), Some(vecs), Some(base)) => {
-                let ws = WitnessShape::of(rq);
-                let qv = mvec(&vecs[WitnessShape::Q], &rho);
-                w.send(qv);
-                xclaims.push(Claim {
-                    block: base + WitnessShape::Q,
-                    point: rho.clone(),
-                    value: qv,
-                });
-                let mut tgt = qv * fx(1i64 << rq.shift);
-                for i in 0..ws.r_bits {
-                    let rv = mvec(&vecs[ws.rb(i)], &rho);
-                    w.send(rv);
-                    xclaims.push(Claim { block: base + ws.rb(i), point: rho.clone(), value: rv });
-                    tgt += rv * fx(1i64 << i);
-                }
-                let cr: QM31 =
-                    eqr[..l.n_out].iter().copied().sum::<QM31>() * fx(1i64 << (rq.shift - 1));
-                if let Some(res) = rq.residual {
-                    let sv = if res.source == 0 {
-                        let x: Vec<i64> = trace.input.iter().map(|&v| i64::from(v)).collect();
-                        dot_i64(&eqr, &x)
-                    } else {
-                        let src = res.source - 1;
-                        let (Some(srq), Some(svecs), Some(sbase)) =
-                            (&model.layers[src].requant, &layer_vecs[src], xbase[src])
-                        else {
-                            return Err(internal("residual source without requantization"));
-                        };
-                        let sws = WitnessShape::of(srq);
-                        let mut acc = fx(i64::from(srq.lo));
-                        for i in 0..sws.a_bits {
-                            let v = mvec(&svecs[sws.ab(i)], &rho);
-                            w.send(v);
-                            xclaims.push(Claim {
-                                block: sbase + sws.ab(i),
-                                point: rho.clone(),
-                                value: v,
-                            });
-                            acc += v * fx(1i64 << i);
-                        }
-                        acc
-                    };
-                    tgt -= sv * M31::from_u64(u64::from(res.mult));
-                }
-                tgt - cr
-            }
-            _ => dot_i64(&eqr, &y),
-        };
+        let e = layer_e(l, &eqr);
         let bsum: QM31 = e.iter().zip(bblock).map(|(&a, &b)| a * b).sum();
         w.send(bsum);
-        // Phase 1 over k: u_k = Σ_j e_j W_jk.
-        // Row-major passes over W, split over column ranges (each task reads every row's
-        // segment of its range, contiguously).
+        // Phase 1 over k: u_k = Σ_j e_j W_jk. Row-major passes over W, split over column
+        // ranges (each task reads every row's segment of its range, contiguously).
         let mut u = vec![QM31::ZERO; nin_p];
         u.par_chunks_mut(256).enumerate().for_each(|(ci, out)| {
             let k0 = ci * 256;
@@ -887,31 +766,11 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
                 }
             }
         });
-        let prev: Vec<i64> = if li == 0 {
-            trace.input.iter().map(|&v| i64::from(v)).collect()
-        } else {
-            trace.out[li - 1].clone()
-        };
-        let mut a: Vec<QM31> = prev.iter().map(|&v| fx(v)).collect();
+        let mut a: Vec<QM31> = acts[li].iter().map(|&v| fx(v)).collect();
         a.resize(nin_p, QM31::ZERO);
-        let _ = target;
         let (sigma, f1) = sc_prove(&mut w, vec![u, a], vec![Term::product(vec![0, 1])])?;
         let (uv, av) = (f1[0], f1[1]);
         w.send(uv);
-        w.send(av);
-        if li > 0 {
-            let (Some(prq), Some(pvecs), Some(pbase)) =
-                (&model.layers[li - 1].requant, &layer_vecs[li - 1], xbase[li - 1])
-            else {
-                return Err(internal("hidden layer without requantization"));
-            };
-            let pws = WitnessShape::of(prq);
-            for i in 0..pws.a_bits {
-                let v = mvec(&pvecs[pws.ab(i)], &sigma);
-                w.send(v);
-                xclaims.push(Claim { block: pbase + pws.ab(i), point: sigma.clone(), value: v });
-            }
-        }
         // Phase 2 over j: g_j = A·W̃(j, σ) + b_j.
         let eqs = eq_table(&sigma);
         let wrow: Vec<QM31> = (0..nout_p)
@@ -929,37 +788,13 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
         wpt.extend_from_slice(&sigma);
         wclaims.push(Claim { block: 2 * li, point: wpt, value: wv });
         wclaims.push(Claim { block: 2 * li + 1, point: tau, value: bv });
-
-        // 3. The clamp and the bits.
-        if let (Some(rq), Some(vecs), Some(base)) = (&l.requant, &layer_vecs[li], xbase[li]) {
-            let ws = WitnessShape::of(rq);
-            let rz = w.sample(ko);
-            let lam: QM31 = w.t.sample_ext();
-            let mut tables = vec![eq_table(&rz)];
-            tables.extend(vecs.iter().map(|v| lift(v)));
-            let (sz, finals) = sc_prove(&mut w, tables, requant_terms(&ws, rq, lam))?;
-            for (i, &v) in finals.iter().enumerate().skip(1) {
-                w.send(v);
-                xclaims.push(Claim { block: base + i - 1, point: sz.clone(), value: v });
-            }
-            if li + 1 == model.layers.len() {
-                let ry = w.sample(ko);
-                for i in 0..ws.a_bits {
-                    let v = mvec(&vecs[ws.ab(i)], &ry);
-                    w.send(v);
-                    xclaims.push(Claim { block: base + ws.ab(i), point: ry.clone(), value: v });
-                }
-            }
-        }
     }
-    // 4. Openings.
+    // 3. The opening.
     let (wpt, _) = batch_prove(&mut w, cm.weights.values(), &wl, &wclaims)?;
-    let (xpt, _) = batch_prove(&mut w, wcom.values(), &xl, &xclaims)?;
     let msgs = std::mem::take(&mut w.msgs);
     drop(w);
     let weight_opening = pcs::open(&cm.weights, &wpt, &com.pcs, &mut t)?;
-    let witness_opening = pcs::open(&wcom, &xpt, &com.pcs, &mut t)?;
-    Ok((y, Proof { witness_root: wcom.root(), messages: msgs, weight_opening, witness_opening }))
+    Ok((y, Proof { requant_sums: sums, messages: msgs, weight_opening }))
 }
 
 /// Verifies a proof that `output` (integers) is the committed model's output on `input` (floats,
@@ -990,101 +825,23 @@ pub fn verify(
     observe_statement(&mut t, com, &x, output)?;
     let logs = layer_logs(&com.layers);
     let wl = weight_layout(&com.layers);
-    let (xl, xbase) = witness_layout(&com.layers);
-    t.observe_digest(&proof.witness_root);
+    observe_sums(&mut t, &proof.requant_sums);
+    let acts = activations(com, &x, output, &proof.requant_sums)?;
     let mut r = Reader { msgs: &proof.messages, pos: 0, t: &mut t };
     let mut wclaims: Vec<Claim> = Vec::new();
-    let mut xclaims: Vec<Claim> = Vec::new();
 
     for (li, l) in com.layers.iter().enumerate() {
         let (ki, ko) = logs[li];
-        let nout_p = 1usize << ko;
         let rho = r.sample(ko);
         let eqr = eq_table(&rho);
-        let e: Vec<QM31> = match &l.requant {
-            Some(rq) => (0..nout_p)
-                .map(|j| {
-                    if j < l.n_out {
-                        eqr[j] * M31::from_u64(u64::from(rq.mult[j]))
-                    } else {
-                        QM31::ZERO
-                    }
-                })
-                .collect(),
-            None => eqr.clone(),
-        };
-        let target = match (&l.requant, xbase[li]) {
-            (Some(rq), Some(base)) => {
-                let ws = WitnessShape::of(rq);
-                let qv = r.recv()?;
-                xclaims.push(Claim {
-                    block: base + WitnessShape::Q,
-                    point: rho.clone(),
-                    value: qv,
-                });
-                let mut tgt = qv * fx(1i64 << rq.shift);
-                for i in 0..ws.r_bits {
-                    let rv = r.recv()?;
-                    xclaims.push(Claim { block: base + ws.rb(i), point: rho.clone(), value: rv });
-                    tgt += rv * fx(1i64 << i);
-                }
-                let cr: QM31 =
-                    eqr[..l.n_out].iter().copied().sum::<QM31>() * fx(1i64 << (rq.shift - 1));
-                if let Some(res) = rq.residual {
-                    let sv = if res.source == 0 {
-                        eqr.iter().zip(&x).map(|(&e, &v)| e * fe(i64::from(v))).sum()
-                    } else {
-                        let src = res.source - 1;
-                        let (Some(srq), Some(sbase)) = (&com.layers[src].requant, xbase[src])
-                        else {
-                            return Err(reject("residual source without requantization"));
-                        };
-                        let sws = WitnessShape::of(srq);
-                        let mut acc = fx(i64::from(srq.lo));
-                        for i in 0..sws.a_bits {
-                            let v = r.recv()?;
-                            xclaims.push(Claim {
-                                block: sbase + sws.ab(i),
-                                point: rho.clone(),
-                                value: v,
-                            });
-                            acc += v * fx(1i64 << i);
-                        }
-                        acc
-                    };
-                    tgt -= sv * M31::from_u64(u64::from(res.mult));
-                }
-                tgt - cr
-            }
-            _ => dot_i64(&eqr, output),
-        };
+        let e = layer_e(l, &eqr);
+        let target = layer_target(l, &eqr, &proof.requant_sums[li], &acts, output);
         let bsum = r.recv()?;
         let (sigma, c1) = sc_verify(&mut r, ki, 2, target - bsum)?;
         let uv = r.recv()?;
-        let av = r.recv()?;
+        let av = dot_i64(&eq_table(&sigma), &acts[li]);
         if c1 != uv * av {
             return Err(reject(&format!("layer {li}: matrix product (input side)")));
-        }
-        if li == 0 {
-            let xv: QM31 =
-                eq_table(&sigma).iter().zip(&x).map(|(&e, &v)| e * fe(i64::from(v))).sum();
-            if xv != av {
-                return Err(reject("layer 0: input"));
-            }
-        } else {
-            let (Some(prq), Some(pbase)) = (&com.layers[li - 1].requant, xbase[li - 1]) else {
-                return Err(internal("hidden layer without requantization"));
-            };
-            let pws = WitnessShape::of(prq);
-            let mut acc = fx(i64::from(prq.lo));
-            for i in 0..pws.a_bits {
-                let v = r.recv()?;
-                xclaims.push(Claim { block: pbase + pws.ab(i), point: sigma.clone(), value: v });
-                acc += v * fx(1i64 << i);
-            }
-            if acc != av {
-                return Err(reject(&format!("layer {li}: input activations")));
-            }
         }
         let (tau, c2) = sc_verify(&mut r, ko, 2, av * uv + bsum)?;
         let wv = r.recv()?;
@@ -1097,99 +854,61 @@ pub fn verify(
         wpt.extend_from_slice(&sigma);
         wclaims.push(Claim { block: 2 * li, point: wpt, value: wv });
         wclaims.push(Claim { block: 2 * li + 1, point: tau, value: bv });
-
-        if let (Some(rq), Some(base)) = (&l.requant, xbase[li]) {
-            let ws = WitnessShape::of(rq);
-            let rz = r.sample(ko);
-            let lam: QM31 = r.t.sample_ext();
-            let terms = requant_terms(&ws, rq, lam);
-            let (sz, c3) = sc_verify(&mut r, ko, 3, QM31::ZERO)?;
-            let mut vals = vec![eq_eval(&rz, &sz)];
-            for i in 0..ws.n_vectors() {
-                let v = r.recv()?;
-                xclaims.push(Claim { block: base + i, point: sz.clone(), value: v });
-                vals.push(v);
-            }
-            if c3 != evaluate_terms(&terms, &vals) {
-                return Err(reject(&format!("layer {li}: requantization and clamp")));
-            }
-            if li + 1 == com.layers.len() {
-                let ry = r.sample(ko);
-                let yv = dot_i64(&eq_table(&ry), output);
-                let mut acc = fx(i64::from(rq.lo));
-                for i in 0..ws.a_bits {
-                    let v = r.recv()?;
-                    xclaims.push(Claim { block: base + ws.ab(i), point: ry.clone(), value: v });
-                    acc += v * fx(1i64 << i);
-                }
-                if acc != yv {
-                    return Err(reject("output"));
-                }
-            }
-        }
     }
     let (wpt, wval) = batch_verify(&mut r, &wl, &wclaims)?;
-    let (xpt, xval) = batch_verify(&mut r, &xl, &xclaims)?;
     if r.pos != proof.messages.len() {
         return Err(MlError::MalformedProof { reason: "trailing messages".into() });
     }
-    pcs::verify(&com.root()?, wl.n_vars, &wpt, wval, &proof.weight_opening, &com.pcs, &mut t)?;
     pcs::verify(
-        &proof.witness_root,
-        xl.n_vars,
-        &xpt,
-        xval,
-        &proof.witness_opening,
+        &com.root()?,
+        wl.n_vars,
+        wl.used,
+        &wpt,
+        wval,
+        &proof.weight_opening,
         &com.pcs,
         &mut t,
-    )?;
-    Ok(())
+    )
 }
 
-/// The soundness of the whole protocol in bits for a commitment: the commitment's query bound
-/// ([`PcsParams::security_bits`]) and, for the sumchecks, `log2|QM31| − log2(Σ degree·rounds +
-/// claims)` (Schwartz–Zippel per round and per random combination).
+/// The soundness of the whole protocol in bits for a commitment: the commitment's bound
+/// ([`PcsParams::security_bits`]) and, for the sumchecks and random combinations,
+/// `log2|QM31| − log2(Σ degree·rounds + k_out per layer + claims)` (Schwartz–Zippel per round and
+/// per random combination).
 pub fn security_bits(com: &ModelCommitment) -> f64 {
     let logs = layer_logs(&com.layers);
     let wl = weight_layout(&com.layers);
-    let (xl, _) = witness_layout(&com.layers);
     let mut err_terms = 0f64;
-    for (l, &(ki, ko)) in com.layers.iter().zip(&logs) {
-        err_terms += 2.0 * (ki + ko) as f64 + 2.0 * ko as f64;
-        if let Some(rq) = &l.requant {
-            err_terms += 3.0 * ko as f64 + 3.0 + WitnessShape::of(rq).n_vectors() as f64;
-        }
+    for &(ki, ko) in &logs {
+        err_terms += 2.0 * (ki + ko) as f64 + ko as f64;
     }
-    err_terms += 2.0 * (wl.n_vars + xl.n_vars) as f64
-        + 2.0 * xl.logs.len() as f64
-        + 4.0 * com.layers.len() as f64;
-    let field_bits = pcs::EXT_FIELD_BITS - err_terms.log2();
-    field_bits.min(com.pcs.security_bits(wl.n_vars)).min(com.pcs.security_bits(xl.n_vars))
+    err_terms += 2.0 * wl.n_vars as f64 + 2.0 * com.layers.len() as f64;
+    let field_bits = pcs::EXT_FIELD_BITS - err_terms.max(1.0).log2();
+    field_bits.min(com.pcs.security_bits(wl.n_vars, wl.used))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Bytes.
 
-const MAGIC: &[u8; 4] = b"ZKML";
+const MAGIC: &[u8; 4] = b"ZKM2";
 
-fn put_u32(out: &mut Vec<u8>, v: u32) {
+pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
 }
 
-fn put_ext(out: &mut Vec<u8>, v: &QM31) {
+pub(crate) fn put_ext(out: &mut Vec<u8>, v: &QM31) {
     for c in v.to_m31_array() {
         put_u32(out, c.as_canonical_u32());
     }
 }
 
-fn put_opening(out: &mut Vec<u8>, o: &Opening) {
-    for ys in [&o.y_prox, &o.y_eval] {
-        put_u32(out, ys.len() as u32);
-        ys.iter().for_each(|v| put_ext(out, v));
-    }
+pub(crate) fn put_opening(out: &mut Vec<u8>, o: &Opening) {
+    put_u32(out, o.y_eval.len() as u32);
+    o.y_eval.iter().for_each(|v| put_ext(out, v));
+    put_u32(out, o.pow_nonce.as_canonical_u32());
     put_u32(out, o.columns.len() as u32);
+    put_u32(out, o.columns.first().map_or(0, Vec::len) as u32);
     for col in &o.columns {
-        put_u32(out, col.len() as u32);
         col.iter().for_each(|v| put_u32(out, v.as_canonical_u32()));
     }
     put_u32(out, o.siblings.len() as u32);
@@ -1198,13 +917,13 @@ fn put_opening(out: &mut Vec<u8>, o: &Opening) {
     }
 }
 
-struct Bytes<'a> {
-    b: &'a [u8],
-    pos: usize,
+pub(crate) struct Bytes<'a> {
+    pub(crate) b: &'a [u8],
+    pub(crate) pos: usize,
 }
 
 impl Bytes<'_> {
-    fn u32(&mut self) -> Result<u32, MlError> {
+    pub(crate) fn u32(&mut self) -> Result<u32, MlError> {
         let s = self
             .b
             .get(self.pos..self.pos + 4)
@@ -1212,55 +931,73 @@ impl Bytes<'_> {
         self.pos += 4;
         Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
     }
-    fn len(&mut self, max: usize) -> Result<usize, MlError> {
+    pub(crate) fn len(&mut self, max: usize) -> Result<usize, MlError> {
         let n = self.u32()? as usize;
         if n > max || n > self.b.len() {
             return Err(MlError::MalformedProof { reason: format!("length {n} out of range") });
         }
         Ok(n)
     }
-    fn m31(&mut self) -> Result<M31, MlError> {
+    pub(crate) fn m31(&mut self) -> Result<M31, MlError> {
         let v = self.u32()?;
         M31::new_checked(v)
             .ok_or(MlError::MalformedProof { reason: "non-canonical field element".into() })
     }
-    fn ext(&mut self) -> Result<QM31, MlError> {
+    pub(crate) fn ext(&mut self) -> Result<QM31, MlError> {
         Ok(QM31::from_m31(self.m31()?, self.m31()?, self.m31()?, self.m31()?))
     }
-    fn digest(&mut self) -> Result<Digest, MlError> {
+    pub(crate) fn digest(&mut self) -> Result<Digest, MlError> {
         let mut d = [M31::ZERO; 8];
         for v in &mut d {
             *v = self.m31()?;
         }
         Ok(d)
     }
-    fn opening(&mut self) -> Result<Opening, MlError> {
-        let n = self.len(1 << 26)?;
-        let y_prox = (0..n).map(|_| self.ext()).collect::<Result<_, _>>()?;
+    pub(crate) fn opening(&mut self) -> Result<Opening, MlError> {
         let n = self.len(1 << 26)?;
         let y_eval = (0..n).map(|_| self.ext()).collect::<Result<_, _>>()?;
+        let pow_nonce = self.m31()?;
         let nq = self.len(1000)?;
+        let rows = self.len(1 << 26)?;
         let mut columns = Vec::with_capacity(nq);
         for _ in 0..nq {
-            let n = self.len(1 << 26)?;
-            columns.push((0..n).map(|_| self.m31()).collect::<Result<Vec<_>, _>>()?);
+            columns.push((0..rows).map(|_| self.m31()).collect::<Result<Vec<_>, _>>()?);
         }
         let n = self.len(1000 * 64)?;
         let siblings = (0..n).map(|_| self.digest()).collect::<Result<Vec<_>, _>>()?;
-        Ok(Opening { y_prox, y_eval, columns, siblings })
+        Ok(Opening { y_eval, pow_nonce, columns, siblings })
     }
 }
 
 impl Proof {
-    /// The proof as bytes (little-endian u32 words: magic, witness root, messages, openings).
+    /// The serialized size of each part of the proof, in bytes (names for reports).
+    pub fn size_breakdown(&self) -> Vec<(&'static str, usize)> {
+        let o = &self.weight_opening;
+        vec![
+            (
+                "requantization sums",
+                4 + self.requant_sums.iter().map(|s| 4 + 4 * s.len()).sum::<usize>(),
+            ),
+            ("sumcheck messages", 4 + 16 * self.messages.len()),
+            ("weights opening: row", 4 + 16 * o.y_eval.len()),
+            ("weights opening: columns", 12 + 4 * o.columns.iter().map(Vec::len).sum::<usize>()),
+            ("weights opening: siblings", 4 + 32 * o.siblings.len()),
+        ]
+    }
+
+    /// The proof as bytes (little-endian u32 words: magic, requantization sums, messages, the
+    /// opening).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
-        self.witness_root.iter().for_each(|v| put_u32(&mut out, v.as_canonical_u32()));
+        put_u32(&mut out, self.requant_sums.len() as u32);
+        for s in &self.requant_sums {
+            put_u32(&mut out, s.len() as u32);
+            s.iter().for_each(|&v| out.extend_from_slice(&v.to_le_bytes()));
+        }
         put_u32(&mut out, self.messages.len() as u32);
         self.messages.iter().for_each(|v| put_ext(&mut out, v));
         put_opening(&mut out, &self.weight_opening);
-        put_opening(&mut out, &self.witness_opening);
         out
     }
 
@@ -1276,15 +1013,19 @@ impl Proof {
             });
         }
         let mut r = Bytes { b, pos: 4 };
-        let witness_root = r.digest()?;
+        let n_layers = r.len(1 << 16)?;
+        let mut requant_sums = Vec::with_capacity(n_layers);
+        for _ in 0..n_layers {
+            let n = r.len(1 << 24)?;
+            requant_sums.push((0..n).map(|_| r.u32().map(|v| v as i32)).collect::<Result<_, _>>()?);
+        }
         let n = r.len(1 << 24)?;
         let messages = (0..n).map(|_| r.ext()).collect::<Result<_, _>>()?;
         let weight_opening = r.opening()?;
-        let witness_opening = r.opening()?;
         if r.pos != b.len() {
             return Err(MlError::MalformedProof { reason: "trailing bytes".into() });
         }
-        Ok(Self { witness_root, messages, weight_opening, witness_opening })
+        Ok(Self { requant_sums, messages, weight_opening })
     }
 }
 

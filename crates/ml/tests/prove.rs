@@ -146,11 +146,40 @@ fn flipped_proof_bytes_are_rejected() {
 }
 
 #[test]
+fn tampered_requantization_sums_are_rejected() {
+    let f = fixture(10);
+    for layer in 0..f.proof.requant_sums.len() {
+        for j in 0..f.proof.requant_sums[layer].len() {
+            for delta in [1i32, -1, 1 << 12, 1 << 27] {
+                let mut p = f.proof.clone();
+                p.requant_sums[layer][j] = p.requant_sums[layer][j].wrapping_add(delta);
+                let err = verify(&f.cm.commitment, &f.x, &f.y, &p).expect_err("tampered sum");
+                assert!(err.is_rejection(), "layer {layer}, {j}: {err}");
+            }
+        }
+    }
+    // A missing or extra sum, a missing layer.
+    let mut p = f.proof.clone();
+    p.requant_sums[0].pop();
+    assert!(verify(&f.cm.commitment, &f.x, &f.y, &p).unwrap_err().is_rejection());
+    let mut p = f.proof.clone();
+    p.requant_sums[0].push(0);
+    assert!(verify(&f.cm.commitment, &f.x, &f.y, &p).unwrap_err().is_rejection());
+    let mut p = f.proof.clone();
+    p.requant_sums.pop();
+    assert!(verify(&f.cm.commitment, &f.x, &f.y, &p).unwrap_err().is_rejection());
+}
+
+#[test]
 fn configured_parameters_reach_100_bits() {
     let f = fixture(5);
-    assert!(PcsParams::default().security_bits(21) >= 100.0);
+    assert!(PcsParams::default().security_bits(21, 1 << 21) >= 100.0);
     assert!(security_bits(&f.cm.commitment) >= 100.0, "{}", security_bits(&f.cm.commitment));
-    assert!(PcsParams { log_blowup: 2, n_queries: 200 }.security_bits(21) < 100.0);
+    let weak = PcsParams { n_queries: 120, ..PcsParams::default() };
+    assert!(weak.security_bits(21, 1 << 21) < 100.0);
+    let mut com = f.cm.commitment.clone();
+    com.pcs = weak;
+    assert!(security_bits(&com) < 100.0);
 }
 
 #[test]

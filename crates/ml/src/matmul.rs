@@ -1,0 +1,421 @@
+//! Proofs of one int8 matrix product `C = A·B` (`A`, `B` both `n × n`), with `A` committed once
+//! (as a model's weights are) and `B`, `C` the public input and output.
+//!
+//! # Statement
+//! Given a [`MatmulCommitment`] (`n`, the commitment parameters and the Merkle root of `A`'s
+//! multilinear extension), an int8 matrix `B` and an integer matrix `C`: `C = A·B` over the
+//! integers for the committed `A`.
+//!
+//! # Protocol (Thaler's matrix-multiplication sumcheck)
+//! The transcript absorbs `n`, the parameters, `A`'s root and the Poseidon2 digest of every row
+//! of `B` and of `C` (so the challenges depend on the whole statement; the verifier hashes `B`
+//! and `C` itself). For random `r₁, r₂ ∈ QM31^log n`:
+//! `C̃(r₁, r₂) = Σ_k Ã(r₁, k)·B̃(k, r₂)`, which one degree-2 sumcheck over `k` reduces to
+//! `Ã(r₁, κ)` (sent, then opened against the commitment, [`crate::pcs`]) and `B̃(κ, r₂)` (computed
+//! by the verifier from `B`). The verifier computes `C̃(r₁, r₂)` from `C`: `O(n²)` work, as
+//! reading the statement is.
+//!
+//! # Soundness
+//! If `C ≠ A·B` in M31, `C̃ − (ÃB)~` is a non-zero multilinear polynomial and vanishes at the
+//! random `(r₁, r₂)` with probability at most `2·log n/|QM31|`; the sumcheck adds `2·log n/|QM31|`
+//! and the opening its own error ([`crate::pcs::PcsParams::security_bits`]). With
+//! `|A_ik|, |B_kj| ≤ 128` and `n ≤ 2^16`, `|(A·B)_ij| ≤ n·2^14 ≤ 2^30 − 1 < p/2`, and the verifier
+//! refuses any `|C_ij|` beyond `n·2^14`, so equality in M31 is equality over the integers. As for
+//! model weights, the range of the committed `A` is not proven (it holds for a commitment made by
+//! [`CommittedMatrix::new`] from int8 values).
+//!
+//! # Cost
+//! The prover's work past the product itself is three `O(n²)` passes (`C̃(r₁, r₂)`,
+//! `Ã(r₁, ·)`, `B̃(·, r₂)`), hashing `B` and `C`, an `O(n)` sumcheck and one opening of `A`
+//! (another `O(n²)` pass for the opening's row). The `O(n³)` product [`product`] is the
+//! witness, computed before proving.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use zkprove_field::Field;
+use zkprove_field::m31::{M31, QM31};
+use zkprove_hash::MerkleHash;
+use zkprove_poly::eq_table;
+use zkprove_sumcheck::Term;
+
+use crate::MlError;
+use crate::pcs::{self, Committed, Digest, Opening, PcsParams};
+use crate::proof::{
+    Bytes, Reader, Writer, fe, internal, log2_ceil, put_ext, put_opening, put_u32, reject,
+    sc_prove, sc_verify,
+};
+use crate::transcript::{Challenger, new_transcript};
+
+/// The largest `n` (so that `n·2^14 < 2^30`).
+pub const MAX_N: usize = 1 << 16;
+
+/// The public side of a committed `A`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatmulCommitment {
+    /// The matrices' size.
+    pub n: usize,
+    /// The Merkle root of `A`'s multilinear extension (8 M31 values).
+    pub a_root: Vec<u32>,
+    /// The commitment parameters.
+    pub pcs: PcsParams,
+}
+
+impl MatmulCommitment {
+    fn validate(&self) -> Result<Digest, MlError> {
+        let bad = |reason: &str| MlError::InvalidCommitment { reason: reason.into() };
+        self.pcs.validate()?;
+        if self.n == 0 || self.n > MAX_N {
+            return Err(bad("n out of range"));
+        }
+        if self.a_root.len() != 8 {
+            return Err(bad("a_root must be 8 M31 values"));
+        }
+        let mut d = [M31::ZERO; 8];
+        for (o, &v) in d.iter_mut().zip(&self.a_root) {
+            *o = M31::new_checked(v).ok_or_else(|| bad("a_root value"))?;
+        }
+        Ok(d)
+    }
+
+    /// `log2` of the padded size.
+    fn log_n(&self) -> usize {
+        log2_ceil(self.n)
+    }
+}
+
+/// `A` with its commitment, ready to prove products.
+#[derive(Clone, Debug)]
+pub struct CommittedMatrix {
+    /// `A`, row-major.
+    pub a: Vec<i8>,
+    /// The public commitment.
+    pub commitment: MatmulCommitment,
+    committed: Committed,
+}
+
+impl CommittedMatrix {
+    /// Commits to the `n × n` int8 matrix `a` (row-major), as the polynomial whose first
+    /// `log n` variables pick the row (rows padded to a power of two).
+    ///
+    /// # Errors
+    /// [`MlError::InvalidInput`] for a wrong length or `n` out of range; commitment errors.
+    pub fn new(n: usize, a: Vec<i8>, params: PcsParams) -> Result<Self, MlError> {
+        if n == 0 || n > MAX_N || a.len() != n * n {
+            return Err(MlError::InvalidInput {
+                reason: format!("{} values for a {n} × {n} matrix (n ≤ {MAX_N})", a.len()),
+            });
+        }
+        let log_n = log2_ceil(n);
+        let np = 1usize << log_n;
+        let mut values = vec![M31::ZERO; (n - 1) * np + n];
+        values.par_chunks_mut(np).zip(a.par_chunks(n)).for_each(|(row, src)| {
+            for (v, &x) in row.iter_mut().zip(src) {
+                *v = fe(i64::from(x));
+            }
+        });
+        let committed = pcs::commit(values, 2 * log_n, &params)?;
+        let commitment = MatmulCommitment {
+            n,
+            a_root: committed.root().iter().map(M31::as_canonical_u32).collect(),
+            pcs: params,
+        };
+        Ok(Self { a, commitment, committed })
+    }
+}
+
+/// The integer product `A·B` of two `n × n` int8 matrices (row-major), in parallel over rows of
+/// `A`, blocked over `k` so that a block of `B`'s rows stays in cache.
+///
+/// # Panics
+/// Never for valid lengths; slices shorter than `n²` are read as far as they go.
+pub fn product(n: usize, a: &[i8], b: &[i8]) -> Vec<i32> {
+    const KB: usize = 64;
+    let mut c = vec![0i32; n * n];
+    c.par_chunks_mut(n).zip(a.par_chunks(n)).for_each(|(crow, arow)| {
+        for k0 in (0..n).step_by(KB) {
+            for k in k0..(k0 + KB).min(n) {
+                let av = i32::from(arow[k]);
+                if av == 0 {
+                    continue;
+                }
+                let brow = &b[k * n..(k + 1) * n];
+                for (cv, &bv) in crow.iter_mut().zip(brow) {
+                    *cv += av * i32::from(bv);
+                }
+            }
+        }
+    });
+    c
+}
+
+/// A proof of `C = A·B`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatmulProof {
+    /// The sumcheck's round polynomials, then `Ã(r₁, κ)`.
+    pub messages: Vec<QM31>,
+    /// The opening of `A` at `(r₁, κ)`.
+    pub opening: Opening,
+}
+
+const MAGIC: &[u8; 4] = b"ZKMM";
+
+impl MatmulProof {
+    /// The proof as bytes (little-endian u32 words).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        out.extend_from_slice(MAGIC);
+        put_u32(&mut out, self.messages.len() as u32);
+        self.messages.iter().for_each(|v| put_ext(&mut out, v));
+        put_opening(&mut out, &self.opening);
+        out
+    }
+
+    /// Parses [`MatmulProof::to_bytes`]'s output.
+    ///
+    /// # Errors
+    /// [`MlError::MalformedProof`].
+    pub fn from_bytes(b: &[u8]) -> Result<Self, MlError> {
+        if b.get(..4) != Some(MAGIC.as_slice()) {
+            return Err(MlError::MalformedProof { reason: "not a matmul proof (magic)".into() });
+        }
+        let mut r = Bytes { b, pos: 4 };
+        let n = r.len(1 << 10)?;
+        let messages = (0..n).map(|_| r.ext()).collect::<Result<_, _>>()?;
+        let opening = r.opening()?;
+        if r.pos != b.len() {
+            return Err(MlError::MalformedProof { reason: "trailing bytes".into() });
+        }
+        Ok(Self { messages, opening })
+    }
+}
+
+/// Absorbs the statement: `n`, the parameters, `A`'s root, and the digests of the rows of `B`
+/// and `C` (hashed in parallel with the Merkle leaf hash).
+fn observe_statement(
+    t: &mut Challenger,
+    com: &MatmulCommitment,
+    root: &Digest,
+    b: &[i8],
+    c: &[i32],
+) -> Result<(), MlError> {
+    let h = pcs::hasher()?;
+    let n = com.n;
+    t.observe(M31::from_u64(n as u64));
+    t.observe(M31::from_u64(u64::from(com.pcs.log_blowup)));
+    t.observe(M31::from_u64(com.pcs.n_queries as u64));
+    t.observe(M31::from_u64(u64::from(com.pcs.pow_bits)));
+    t.observe_digest(root);
+    const ROWS: usize = 16;
+    let digests = |rows: Vec<Vec<M31>>| -> Vec<Digest> {
+        rows.par_iter()
+            .flat_map_iter(|chunk| {
+                let mut out = vec![Digest::default(); chunk.len() / n];
+                h.hash_rows(chunk, n, &mut out);
+                out
+            })
+            .collect()
+    };
+    let b_rows: Vec<Vec<M31>> =
+        b.par_chunks(n * ROWS).map(|ch| ch.iter().map(|&v| fe(i64::from(v))).collect()).collect();
+    let c_rows: Vec<Vec<M31>> =
+        c.par_chunks(n * ROWS).map(|ch| ch.iter().map(|&v| fe(i64::from(v))).collect()).collect();
+    for d in digests(b_rows).iter().chain(&digests(c_rows)) {
+        t.observe_digest(d);
+    }
+    Ok(())
+}
+
+/// `Σ_i rows[i]·M_i` for the `n × n` row-major matrix `M` (columns padded to `np`):
+/// a row combination, in parallel over column ranges.
+fn combine_rows_i8(m: &[i8], n: usize, np: usize, rows: &[QM31]) -> Vec<QM31> {
+    const CHUNK: usize = 256;
+    let mut out = vec![QM31::ZERO; np];
+    out[..n].par_chunks_mut(CHUNK).enumerate().for_each(|(ci, o)| {
+        let k0 = ci * CHUNK;
+        for (i, &e) in rows.iter().enumerate().take(n) {
+            let seg = &m[i * n + k0..i * n + k0 + o.len()];
+            for (acc, &v) in o.iter_mut().zip(seg) {
+                *acc += e * fe(i64::from(v));
+            }
+        }
+    });
+    out
+}
+
+/// `(Σ_j M_kj·cols[j])_k` for the `n × n` row-major matrix `M` with entries `get(k, j)`.
+fn combine_cols<T: Copy + Sync>(m: &[T], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31>
+where
+    i64: From<T>,
+{
+    let mut out = vec![QM31::ZERO; np];
+    out[..n].par_iter_mut().enumerate().for_each(|(k, o)| {
+        *o = m[k * n..(k + 1) * n].iter().zip(cols).map(|(&v, &e)| e * fe(i64::from(v))).sum();
+    });
+    out
+}
+
+/// Proves `C = A·B` for the committed `A`.
+///
+/// # Errors
+/// [`MlError::InvalidInput`] for wrong lengths; internal errors.
+pub fn prove_matmul(cm: &CommittedMatrix, b: &[i8], c: &[i32]) -> Result<MatmulProof, MlError> {
+    let com = &cm.commitment;
+    let root = com.validate()?;
+    let n = com.n;
+    if b.len() != n * n || c.len() != n * n {
+        return Err(MlError::InvalidInput { reason: "B and C must be n × n".into() });
+    }
+    let log_n = com.log_n();
+    let np = 1usize << log_n;
+    let mut t = new_transcript()?;
+    observe_statement(&mut t, com, &root, b, c)?;
+    let mut w = Writer { msgs: Vec::new(), t: &mut t };
+    let r1 = w.sample(log_n);
+    let r2 = w.sample(log_n);
+    let (e1, e2) = (eq_table(&r1), eq_table(&r2));
+    // f_k = Ã(r₁, k), g_k = B̃(k, r₂).
+    let f = combine_rows_i8(&cm.a, n, np, &e1);
+    let g = combine_cols(b, n, np, &e2);
+    let (kappa, finals) = sc_prove(&mut w, vec![f, g], vec![Term::product(vec![0, 1])])?;
+    let av = finals.first().copied().ok_or_else(|| internal("sumcheck finals"))?;
+    w.send(av);
+    let messages = std::mem::take(&mut w.msgs);
+    drop(w);
+    let mut point = r1;
+    point.extend_from_slice(&kappa);
+    let opening = pcs::open(&cm.committed, &point, &com.pcs, &mut t)?;
+    Ok(MatmulProof { messages, opening })
+}
+
+/// Verifies a proof of `C = A·B` for the `A` committed as `com`.
+///
+/// # Errors
+/// [`MlError::Rejected`] / [`MlError::MalformedProof`] for an invalid proof;
+/// [`MlError::InvalidCommitment`], [`MlError::InvalidInput`] for unusable inputs.
+pub fn verify_matmul(
+    com: &MatmulCommitment,
+    b: &[i8],
+    c: &[i32],
+    proof: &MatmulProof,
+) -> Result<(), MlError> {
+    let root = com.validate()?;
+    let n = com.n;
+    if b.len() != n * n || c.len() != n * n {
+        return Err(MlError::InvalidInput { reason: "B and C must be n × n".into() });
+    }
+    let bound = (n as u64) << 14;
+    if c.iter().any(|&v| u64::from(v.unsigned_abs()) > bound) {
+        return Err(MlError::InvalidInput { reason: "a value of C beyond n·2^14".into() });
+    }
+    let log_n = com.log_n();
+    let np = 1usize << log_n;
+    let mut t = new_transcript()?;
+    observe_statement(&mut t, com, &root, b, c)?;
+    let mut r = Reader { msgs: &proof.messages, pos: 0, t: &mut t };
+    let r1 = r.sample(log_n);
+    let r2 = r.sample(log_n);
+    let (e1, e2) = (eq_table(&r1), eq_table(&r2));
+    // C̃(r₁, r₂) = Σ_i e1_i Σ_j e2_j C_ij.
+    let crow = combine_cols(c, n, np, &e2);
+    let claim: QM31 = crow.iter().zip(&e1).map(|(&x, &e)| x * e).sum();
+    let (kappa, fin) = sc_verify(&mut r, log_n, 2, claim)?;
+    let av = r.recv()?;
+    if r.pos != proof.messages.len() {
+        return Err(MlError::MalformedProof { reason: "trailing messages".into() });
+    }
+    let g = combine_cols(b, n, np, &e2);
+    let bv: QM31 = eq_table(&kappa).iter().zip(&g).map(|(&e, &x)| e * x).sum();
+    if fin != av * bv {
+        return Err(reject("matrix product"));
+    }
+    let mut point = r1;
+    point.extend_from_slice(&kappa);
+    let n_used = (n - 1) * np + n;
+    pcs::verify(&root, 2 * log_n, n_used, &point, av, &proof.opening, &com.pcs, &mut t)
+}
+
+/// The soundness of a matmul proof in bits: the opening's bound and
+/// `log2|QM31| − log2(4·log n + 1)` for the random point and the sumcheck.
+pub fn matmul_security_bits(com: &MatmulCommitment) -> f64 {
+    let log_n = com.log_n();
+    let n_used = (com.n.max(1) - 1) * (1usize << log_n) + com.n;
+    let field = pcs::EXT_FIELD_BITS - ((4 * log_n + 1) as f64).log2();
+    field.min(com.pcs.security_bits(2 * log_n, n_used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lcg(seed: &mut u64) -> i8 {
+        *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (*seed >> 56) as u8 as i8
+    }
+
+    #[test]
+    fn product_matches_naive() {
+        let mut s = 3u64;
+        for n in [1usize, 2, 5, 67] {
+            let a: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
+            let b: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
+            let c = product(n, &a, &b);
+            for i in 0..n {
+                for j in 0..n {
+                    let want: i32 =
+                        (0..n).map(|k| i32::from(a[i * n + k]) * i32::from(b[k * n + j])).sum();
+                    assert_eq!(c[i * n + j], want);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn prove_verify_and_tamper() {
+        let params = PcsParams::default();
+        let mut s = 11u64;
+        for n in [1usize, 3, 16, 37] {
+            let a: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
+            let b: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
+            let c = product(n, &a, &b);
+            let cm = CommittedMatrix::new(n, a.clone(), params).unwrap();
+            let proof = prove_matmul(&cm, &b, &c).unwrap();
+            let back = MatmulProof::from_bytes(&proof.to_bytes()).unwrap();
+            assert_eq!(back, proof);
+            verify_matmul(&cm.commitment, &b, &c, &proof).unwrap();
+            assert!(matmul_security_bits(&cm.commitment) >= 100.0);
+            // Changed output, input, other weights, commitment root.
+            let mut c2 = c.clone();
+            c2[n * n / 2] += 1;
+            assert!(verify_matmul(&cm.commitment, &b, &c2, &proof).unwrap_err().is_rejection());
+            let mut b2 = b.clone();
+            b2[n * n - 1] = b2[n * n - 1].wrapping_add(1);
+            assert!(verify_matmul(&cm.commitment, &b2, &c, &proof).unwrap_err().is_rejection());
+            let mut a2 = a.clone();
+            a2[0] = a2[0].wrapping_add(1);
+            let cm2 = CommittedMatrix::new(n, a2.clone(), params).unwrap();
+            let c3 = product(n, &a2, &b);
+            let p2 = prove_matmul(&cm2, &b, &c3).unwrap();
+            assert!(verify_matmul(&cm.commitment, &b, &c3, &p2).unwrap_err().is_rejection());
+            let mut com = cm.commitment.clone();
+            com.a_root[0] ^= 1;
+            assert!(verify_matmul(&com, &b, &c, &proof).unwrap_err().is_rejection());
+            // Every 7th byte of the proof, one bit.
+            let bytes = proof.to_bytes();
+            for pos in (0..bytes.len()).step_by(7.max(bytes.len() / 200)) {
+                let mut bb = bytes.clone();
+                bb[pos] ^= 1;
+                if let Ok(p) = MatmulProof::from_bytes(&bb) {
+                    let err = verify_matmul(&cm.commitment, &b, &c, &p).expect_err("flip");
+                    assert!(err.is_rejection(), "{pos}: {err}");
+                }
+            }
+        }
+        // C out of range is a bad input, not a proof failure.
+        let cm = CommittedMatrix::new(2, vec![1; 4], params).unwrap();
+        let proof = prove_matmul(&cm, &[1; 4], &[2; 4]).unwrap();
+        assert!(matches!(
+            verify_matmul(&cm.commitment, &[1; 4], &[1 << 20; 4], &proof),
+            Err(MlError::InvalidInput { .. })
+        ));
+    }
+}

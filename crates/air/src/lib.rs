@@ -93,13 +93,19 @@
 
 mod air;
 pub mod examples;
+pub mod multi;
 mod ops;
 mod proof;
 mod prover;
 mod security;
 mod shift;
 
-pub use air::{Air, AirExpr, AirShape, ConstraintBuilder, LogUpTerm, SymbolicExpr};
+pub use air::{
+    Air, AirExpr, AirShape, ConstraintBuilder, Interaction, LinearExpr, LogUpTerm, SymbolicExpr,
+};
+pub use multi::{
+    BusInteraction, Direction, MultiProof, MultiSecurityReport, PublicTuple, TableAir,
+};
 pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound};
 pub use proof::{AirProof, ColumnOpening};
 pub use prover::{AirParams, AirProfile, AirProver, ProvedOn, Trace};
@@ -136,6 +142,23 @@ pub enum AirError {
     /// The prover's check of the trace: the LogUp terms do not cancel.
     #[error("the LogUp terms do not sum to zero (a looked-up value is missing from its table)")]
     LogUpUnbalanced,
+    /// The prover's check of a multi-table trace: a bus whose sends and receives (with the
+    /// public contributions) do not cancel.
+    #[error("bus `{bus}` does not balance (a tuple sent but never received, or a wrong multiplicity)")]
+    BusUnbalanced {
+        /// The bus's name.
+        bus: String,
+    },
+    /// The verifier's check of a multi-table proof: the tables' claimed LogUp sums and the
+    /// public contributions do not add up to zero.
+    #[error("the buses do not balance: the tables' LogUp sums and the public contributions differ")]
+    BusSum,
+    /// A preprocessed column whose opened value is not the verifier's own.
+    #[error("preprocessed column {column} does not match its known values")]
+    FixedColumn {
+        /// The column.
+        column: usize,
+    },
     /// `β` equals a looked-up fingerprint (probability ~ rows/|E|): the prover cannot go on.
     #[error("a LogUp denominator is zero")]
     LogUpDenominatorZero,

@@ -144,7 +144,9 @@ pub enum AirError {
     LogUpUnbalanced,
     /// The prover's check of a multi-table trace: a bus whose sends and receives (with the
     /// public contributions) do not cancel.
-    #[error("bus `{bus}` does not balance (a tuple sent but never received, or a wrong multiplicity)")]
+    #[error(
+        "bus `{bus}` does not balance (a tuple sent but never received, or a wrong multiplicity)"
+    )]
     BusUnbalanced {
         /// The bus's name.
         bus: String,

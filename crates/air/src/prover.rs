@@ -583,7 +583,12 @@ where
     /// The zerocheck (claim `λ·logup_claim`) and the openings of a table whose main trace
     /// (and LogUp columns) are committed.
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
-    pub(crate) fn prove_rest<B: AirOps<F, E>, A: Air<F> + ?Sized, const W: usize, const R: usize>(
+    pub(crate) fn prove_rest<
+        B: AirOps<F, E>,
+        A: Air<F> + ?Sized,
+        const W: usize,
+        const R: usize,
+    >(
         &self,
         air: &A,
         setup: &Setup<F, E, H>,

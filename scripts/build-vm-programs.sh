@@ -16,3 +16,6 @@ for prog in sha256 sort sieve fib; do
   "$cc" "${flags[@]}" -o "$prog.elf" start.S lib.c "$prog.c" -lgcc
   echo "built $prog.elf ($(stat -c %s "$prog.elf") bytes)"
 done
+# The proof's assembly program (instructions the CPU AIR supports only).
+"$cc" "${flags[@]}" -o sum.elf sum.S
+echo "built sum.elf ($(stat -c %s sum.elf) bytes)"

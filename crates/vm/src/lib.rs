@@ -87,6 +87,7 @@ pub mod decode;
 pub mod elf;
 pub mod exec;
 pub mod logup;
+pub mod prove;
 pub mod shard;
 pub mod trace;
 

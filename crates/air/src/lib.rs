@@ -92,6 +92,7 @@
 #![forbid(unsafe_code)]
 
 mod air;
+mod codec;
 pub mod examples;
 pub mod multi;
 mod ops;
@@ -103,6 +104,7 @@ mod shift;
 pub use air::{
     Air, AirExpr, AirShape, ConstraintBuilder, Interaction, LinearExpr, LogUpTerm, SymbolicExpr,
 };
+pub use codec::CodecError;
 pub use multi::{
     BusInteraction, Direction, MultiProof, MultiSecurityReport, PublicTuple, TableAir,
 };

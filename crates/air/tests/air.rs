@@ -643,3 +643,39 @@ fn unbalanced_buses_are_refused_and_forced_proofs_rejected() {
     }];
     assert!(matches!(prover.security_tables(&TOY, &[6, 8, 4], &odd), Err(AirError::BadAir { .. })));
 }
+
+#[test]
+fn multi_proof_bytes_round_trip_and_bad_files_are_refused() {
+    use zkprove_air::CodecError;
+    let (traces, public) = toy_witness();
+    let proof =
+        bb_prover().prove_tables(&TOY, &traces, &public, &mut bb_transcript()).expect("prove");
+    let bytes = proof.to_bytes();
+    let back = BbMulti::from_bytes(&bytes).expect("decode");
+    assert_eq!(back, proof);
+    verify_toy(&public, &back).expect("verify");
+    // Every truncation is an error (never a panic), and a truncated proof is not a proof.
+    for cut in (0..bytes.len()).step_by(97).chain([bytes.len() - 1]) {
+        assert!(BbMulti::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut extra = bytes.clone();
+    extra.push(0);
+    assert_eq!(BbMulti::from_bytes(&extra), Err(CodecError::Trailing { extra: 1 }));
+    assert!(matches!(BbMulti::from_bytes(b"\x7fELF\x01\x01"), Err(CodecError::Magic { .. })));
+    // A Goldilocks proof reader refuses a BabyBear proof.
+    type GlMulti = MultiProof<Goldilocks, GoldilocksExt2, [Goldilocks; 4]>;
+    assert!(matches!(GlMulti::from_bytes(&bytes), Err(CodecError::Field { .. })));
+    // A non-canonical element (the first LogUp sum's first coordinate set to p).
+    let mut bad = bytes.clone();
+    let at = 8 + 8 + 1 + 4 + 4 * 3 + 4;
+    bad[at..at + 4].copy_from_slice(&(BabyBear::ORDER_U64 as u32).to_le_bytes());
+    assert!(matches!(BbMulti::from_bytes(&bad), Err(CodecError::Malformed { .. })));
+    // A flipped byte inside: refused by the decoder or by the verifier.
+    for at in (30..bytes.len()).step_by(211) {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x01;
+        if let Ok(p) = BbMulti::from_bytes(&bad) {
+            assert!(verify_toy(&public, &p).is_err(), "flip at {at} accepted");
+        }
+    }
+}

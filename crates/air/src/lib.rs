@@ -11,6 +11,15 @@
 //! verifier) and on [`SymbolicExpr`] (the degree, and whether the next row is read). See
 //! [`examples`]: Fibonacci (12 lines of constraints), a range check by LogUp, Poseidon2.
 //!
+//! # Several tables on shared buses ([`multi`])
+//! [`AirProver::prove_tables`] proves several AIRs of different heights under one transcript,
+//! each a [`TableAir`] that sends and receives tuples (linear expressions of its row, with a
+//! multiplicity expression) on named LogUp buses; the verifier checks that every bus balances
+//! against its own public contributions ([`PublicTuple`]) and the preprocessed columns it knows.
+//! The single-AIR protocol below is the one-table case; see [`multi`] for the protocol and its
+//! security (one LogUp term over all bus fractions), and [`MultiProof::to_bytes`] /
+//! [`MultiProof::from_bytes`] for the proof's encoding.
+//!
 //! # Protocol ([`AirProver`])
 //! 1. The transcript absorbs the AIR's name, shape (`n`, `m`, number and degree of constraints,
 //!    LogUp terms) and public values before any challenge.

@@ -1,6 +1,7 @@
 # The zkVM proof's first program: only the instructions the CPU AIR constrains today (add, addi,
-# sub, lui, jal, beq, bne, ecall exit). Sums 1..100 in a loop, round-trips through sub/add of a
-# lui constant, jumps over an instruction, and exits with the sum (5050) in a0.
+# sub, lui, auipc, jal, beq, bne, bltu, bgeu, ecall exit). Sums 1..100 in a loop, round-trips
+# through sub/add of a lui constant, jumps over an instruction, compares unsigned, and exits with
+# the sum (5050) in a0.
     .section .text.start, "ax"
     .globl _start
 _start:
@@ -18,5 +19,12 @@ loop:
     addi a0, a0, 1
 skip:
     beq t2, zero, skip
+    auipc t4, 0
+    bltu t4, zero, skip         # never: nothing is below 0
+    addi t5, zero, -1
+    bgeu t2, t5, skip           # never: 3 < 0xffffffff unsigned
+    bltu t2, t5, done           # taken
+    addi a0, a0, 1
+done:
     addi a7, zero, 93
     ecall

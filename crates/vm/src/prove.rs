@@ -2,11 +2,11 @@
 //! buses ([`VmTable`]), the proof ([`prove`]) and its check ([`verify`]).
 //!
 //! # What is proved today (a sound subset)
-//! The CPU AIR constrains the instructions `add`, `addi`, `sub`, `lui`, `jal`, `beq`, `bne`
-//! and `ecall` (`exit`/`exit_group` only). [`prove`] refuses a run that executes any other
+//! The CPU AIR constrains the instructions `add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `beq`,
+//! `bne`, `bltu`, `bgeu` and `ecall` (`exit`/`exit_group` only). [`prove`] refuses a run that executes any other
 //! instruction, naming it ([`ProveError::Unsupported`]): a proof never covers an executed
 //! instruction without its constraint. Loads, stores, the other ALU operations, the M
-//! extension, `jalr`, `auipc`, the other branches and the `read`/`write` system calls are the
+//! extension, `jalr`, the signed branches and the `read`/`write` system calls are the
 //! next steps (the memory argument below already has the address space for memory words).
 //!
 //! # Tables and buses
@@ -19,7 +19,8 @@
 //!   is real with `pc = entry`, `clk` counts rows, real rows form a prefix ending in the exiting
 //!   `ecall`, `pc' = next_pc` with `next_pc = pc + 4` or the static jump/branch `target`
 //!   (branch taken iff `a = b` for `beq`, `a ≠ b` for `bne`, decided limb by limb with inverse
-//!   witnesses), `add`/`addi`/`sub` limb by limb with carries, `lui`'s result is its immediate,
+//!   witnesses; `bltu`/`bgeu` by the borrow of `a − b`), `add`/`addi`/`sub` limb by limb with
+//!   carries, `lui`'s and `auipc`'s result is the program table's word (`imm`, `pc + imm`),
 //!   `jal`'s result `pc + 4` (with `res_hi < 2^14`), `ecall` has `a7 ∈ {93, 94}`.
 //! - **Program** (preprocessed from the ELF: one row per text word): the tuple
 //!   `(pc, op, rd, rs1, rs2, imm_lo, imm_hi, target, reads_rs1, reads_rs2, writes_rd)` with
@@ -62,9 +63,16 @@ type Hash = Poseidon2Merkle<BabyBear, 16, 8, 8>;
 pub type VmProof = MultiProof<BabyBear, BabyBearExt4, [BabyBear; 8]>;
 type VmTranscript = Transcript<BabyBear, 16, 8>;
 
-/// The operations the CPU AIR constrains, in selector order (operation id = index + 1).
-pub const SUPPORTED: [Op; 8] =
-    [Op::Add, Op::Addi, Op::Sub, Op::Lui, Op::Jal, Op::Beq, Op::Bne, Op::Ecall];
+/// The operations the CPU AIR constrains, in selector order (operation id = index + 1);
+/// `auipc` shares `lui`'s selector (its word, `pc + imm`, is static: the program table holds it).
+pub const SUPPORTED: [Op; 10] =
+    [Op::Add, Op::Addi, Op::Sub, Op::Lui, Op::Jal, Op::Beq, Op::Bne, Op::Ecall, Op::Bltu, Op::Bgeu];
+
+/// The selector of an operation, if the CPU AIR constrains it.
+fn selector(op: Op) -> Option<usize> {
+    let op = if op == Op::Auipc { Op::Lui } else { op };
+    SUPPORTED.iter().position(|&o| o == op)
+}
 
 /// Errors of [`prove`] and [`verify`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -77,7 +85,7 @@ pub enum ProveError {
     Exec(#[from] ExecError),
     /// The run executes an instruction whose constraints are not written yet.
     #[error(
-        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, jal, beq, bne, ecall exit)"
+        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, beq, bne, bltu, bgeu, ecall exit)"
     )]
     Unsupported {
         /// Its address.
@@ -158,6 +166,8 @@ const S_JAL: usize = SEL + 4;
 const S_BEQ: usize = SEL + 5;
 const S_BNE: usize = SEL + 6;
 const S_ECALL: usize = SEL + 7;
+const S_BLTU: usize = SEL + 8;
+const S_BGEU: usize = SEL + 9;
 
 /// Program table width (11 preprocessed columns, then the multiplicity).
 const PROG_COLS: usize = 12;
@@ -292,11 +302,13 @@ impl Air<F> for VmTable {
                     * (a_hi.clone() + x_hi + c0.clone() - r_hi.clone() - two16() * c1.clone()),
             );
         }
+        // sub, and the comparison of bltu/bgeu: res = a − b, c1 the borrow (a < b).
+        let subtracts = c[S_SUB].clone() + c[S_BLTU].clone() + c[S_BGEU].clone();
         b.assert_zero(
-            c[S_SUB].clone() * (r_lo.clone() + b_lo.clone() - a_lo.clone() - two16() * c0.clone()),
+            subtracts.clone() * (r_lo.clone() + b_lo.clone() - a_lo.clone() - two16() * c0.clone()),
         );
         b.assert_zero(
-            c[S_SUB].clone() * (r_hi.clone() + b_hi.clone() + c0 - a_hi.clone() - two16() * c1),
+            subtracts * (r_hi.clone() + b_hi.clone() + c0 - a_hi.clone() - two16() * c1.clone()),
         );
         // lui: the immediate; jal: pc + 4.
         b.assert_zero(c[S_LUI].clone() * (r_lo.clone() - i_lo));
@@ -312,7 +324,9 @@ impl Air<F> for VmTable {
         b.assert_zero(
             c[TAKEN].clone()
                 - c[S_BEQ].clone() * c[EQ].clone()
-                - c[S_BNE].clone() * (one() - c[EQ].clone()),
+                - c[S_BNE].clone() * (one() - c[EQ].clone())
+                - c[S_BLTU].clone() * c1.clone()
+                - c[S_BGEU].clone() * (one() - c1),
         );
         // next_pc = pc + 4, or the target for jal and a taken branch.
         let seq = c[PC].clone() + k(4);
@@ -387,7 +401,14 @@ impl TableAir<F> for VmTable {
                     ));
                 }
                 let computes = LinearExpr::new(
-                    vec![(S_ADD, F::ONE), (S_ADDI, F::ONE), (S_SUB, F::ONE), (S_JAL, F::ONE)],
+                    vec![
+                        (S_ADD, F::ONE),
+                        (S_ADDI, F::ONE),
+                        (S_SUB, F::ONE),
+                        (S_JAL, F::ONE),
+                        (S_BLTU, F::ONE),
+                        (S_BGEU, F::ONE),
+                    ],
                     F::ZERO,
                 );
                 out.push(BusInteraction::send("range16", vec![col(RES_LO)], computes.clone()));
@@ -455,10 +476,12 @@ fn program_rows(program: &Program) -> Vec<[u32; 11]> {
         .enumerate()
         .map(|(i, ins)| {
             let pc = program.text_start.wrapping_add(4 * i as u32);
-            let id = SUPPORTED.iter().position(|&o| o == ins.op).map_or(0, |k| k as u32 + 1);
+            let id = selector(ins.op).map_or(0, |k| k as u32 + 1);
             let (rs1, rs2, rd) =
                 if ins.op == Op::Ecall { (17, 10, 0) } else { (ins.rs1, ins.rs2, ins.rd) };
-            let imm = ins.imm as u32;
+            // auipc's word is static: the table holds pc + imm as its immediate.
+            let imm =
+                if ins.op == Op::Auipc { pc.wrapping_add(ins.imm as u32) } else { ins.imm as u32 };
             let target = (u64::from(pc.wrapping_add(imm)) % F::ORDER_U64) as u32;
             let r1 = u32::from((ins.op.reads_rs1() || ins.op == Op::Ecall) && rs1 != 0);
             let r2 = u32::from((ins.op.reads_rs2() || ins.op == Op::Ecall) && rs2 != 0);
@@ -553,7 +576,7 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
     for (i, s) in steps.iter().enumerate() {
         let idx = ((s.pc - program.text_start) / 4) as usize;
         let ins = program.code[idx];
-        let Some(k) = SUPPORTED.iter().position(|&o| o == ins.op) else {
+        let Some(k) = selector(ins.op) else {
             return Err(ProveError::Unsupported { pc: s.pc, mnemonic: ins.op.mnemonic() });
         };
         if ins.op == Op::Ecall && !matches!(s.a, 93 | 94) {
@@ -596,6 +619,11 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
         let (a, b) = (if r1 { a } else { 0 }, if r2 { b } else { 0 });
         let imm = ins.imm as u32;
         let (res, carry) = match ins.op {
+            Op::Bltu | Op::Bgeu => {
+                let r = a.wrapping_sub(b);
+                (r, add_carries(r, b))
+            }
+            Op::Auipc => (s.pc.wrapping_add(imm), (0, 0)),
             Op::Add => (a.wrapping_add(b), add_carries(a, b)),
             Op::Addi => (a.wrapping_add(imm), add_carries(a, imm)),
             Op::Sub => {
@@ -606,7 +634,8 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
             Op::Jal => (s.pc.wrapping_add(4), (0, 0)),
             _ => (0, (0, 0)),
         };
-        let computes = matches!(ins.op, Op::Add | Op::Addi | Op::Sub | Op::Jal);
+        let computes =
+            matches!(ins.op, Op::Add | Op::Addi | Op::Sub | Op::Jal | Op::Bltu | Op::Bgeu);
         cpu[RES_LO][i] = f(lo(res));
         cpu[RES_HI][i] = f(hi(res));
         cpu[C0][i] = f(carry.0);
@@ -639,6 +668,8 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
         let taken = match ins.op {
             Op::Beq => eq,
             Op::Bne => !eq,
+            Op::Bltu => a < b,
+            Op::Bgeu => a >= b,
             _ => false,
         };
         let next = if ins.op == Op::Jal || taken { t[7] } else { s.pc.wrapping_add(4) };
@@ -825,8 +856,12 @@ mod tests {
         assert!(forged(|t| t[0].columns_mut()[RES_LO][2] += F::ONE, 5050).is_err());
         // A branch not taken although its operands differ (the `bne` at row 4).
         assert!(forged(|t| t[0].columns_mut()[TAKEN][4] = F::ZERO, 5050).is_err());
+        let program = Program::from_elf(SUM).expect("elf");
+        let last = crate::run_traced(&program, &[]).expect("run").steps.len() - 1;
+        // The taken `bltu` (third row from the end) not taken, or with the borrow flipped.
+        assert!(forged(|t| t[0].columns_mut()[TAKEN][last - 2] = F::ZERO, 5050).is_err());
+        assert!(forged(|t| t[0].columns_mut()[C1][last - 2] = F::ZERO, 5050).is_err());
         // Another exit code claimed by the ecall row.
-        let last = 2 + 3 * 100 + 7;
         assert!(forged(|t| t[0].columns_mut()[B_LO][last] += F::ONE, 5051).is_err());
         // A register read that returns another value than was written.
         assert!(forged(|t| t[0].columns_mut()[A_LO][3] += F::ONE, 5050).is_err());

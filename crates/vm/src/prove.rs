@@ -266,6 +266,11 @@ impl Air<F> for VmTable {
             (c[IS_REAL].clone() - n[IS_REAL].clone()) * (one() - c[S_ECALL].clone()),
         );
         b.assert_zero_last_row(c[IS_REAL].clone() * (one() - c[S_ECALL].clone()));
+        // Padding rows access nothing: their access flags are not bound by the program table,
+        // and a flag of −1 there would turn a memory read into a forged write.
+        for flag in [R1, R2, WR] {
+            b.assert_zero((one() - c[IS_REAL].clone()) * c[flag].clone());
+        }
         // Registers not read are zero.
         for (flag, lo_c, hi_c) in [(R1, A_LO, A_HI), (R2, B_LO, B_HI)] {
             b.assert_zero((one() - c[flag].clone()) * c[lo_c].clone());
@@ -861,6 +866,9 @@ mod tests {
         // The taken `bltu` (third row from the end) not taken, or with the borrow flipped.
         assert!(forged(|t| t[0].columns_mut()[TAKEN][last - 2] = F::ZERO, 5050).is_err());
         assert!(forged(|t| t[0].columns_mut()[C1][last - 2] = F::ZERO, 5050).is_err());
+        // A padding row that reads a register (its flag is not bound by the program table).
+        let pad = last + 1;
+        assert!(forged(|t| t[0].columns_mut()[R1][pad] = -F::ONE, 5050).is_err());
         // Another exit code claimed by the ecall row.
         assert!(forged(|t| t[0].columns_mut()[B_LO][last] += F::ONE, 5051).is_err());
         // A register read that returns another value than was written.

@@ -645,7 +645,6 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
         cpu[RES_HI][i] = f(hi(res));
         cpu[C0][i] = f(carry.0);
         cpu[C1][i] = f(carry.1);
-        drop(access);
         if computes {
             range_mult[lo(res) as usize] += 1;
             range_mult[hi(res) as usize] += 1;

@@ -1,5 +1,5 @@
 # The zkVM proof's first program: only the instructions the CPU AIR constrains today (add, addi,
-# sub, lui, auipc, jal, beq, bne, bltu, bgeu, ecall exit). Sums 1..100 in a loop, round-trips
+# sub, lui, auipc, jal, jalr, beq, bne, bltu, bgeu, ecall exit). Sums 1..100 in a loop, round-trips
 # through sub/add of a lui constant, jumps over an instruction, compares unsigned, and exits with
 # the sum (5050) in a0.
     .section .text.start, "ax"
@@ -26,5 +26,9 @@ skip:
     bltu t2, t5, done           # taken
     addi a0, a0, 1
 done:
+    jal ra, func                # call and return (jalr)
     addi a7, zero, 93
     ecall
+func:
+    addi t6, zero, 7
+    ret

@@ -2,11 +2,11 @@
 //! buses ([`VmTable`]), the proof ([`prove`]) and its check ([`verify`]).
 //!
 //! # What is proved today (a sound subset)
-//! The CPU AIR constrains the instructions `add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `beq`,
-//! `bne`, `bltu`, `bgeu` and `ecall` (`exit`/`exit_group` only). [`prove`] refuses a run that executes any other
+//! The CPU AIR constrains the instructions `add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `jalr`,
+//! `beq`, `bne`, `bltu`, `bgeu` and `ecall` (`exit`/`exit_group` only). [`prove`] refuses a run that executes any other
 //! instruction, naming it ([`ProveError::Unsupported`]): a proof never covers an executed
 //! instruction without its constraint. Loads, stores, the other ALU operations, the M
-//! extension, `jalr`, the signed branches and the `read`/`write` system calls are the
+//! extension, the signed branches and the `read`/`write` system calls are the
 //! next steps (the memory argument below already has the address space for memory words).
 //!
 //! # Tables and buses
@@ -21,7 +21,9 @@
 //!   (branch taken iff `a = b` for `beq`, `a ≠ b` for `bne`, decided limb by limb with inverse
 //!   witnesses; `bltu`/`bgeu` by the borrow of `a − b`), `add`/`addi`/`sub` limb by limb with
 //!   carries, `lui`'s and `auipc`'s result is the program table's word (`imm`, `pc + imm`),
-//!   `jal`'s result `pc + 4` (with `res_hi < 2^14`), `ecall` has `a7 ∈ {93, 94}`.
+//!   `jal`'s and `jalr`'s result `pc + 4` (with `res_hi < 2^14`), `jalr` jumps to
+//!   `(a + imm) & !1` (limbs with carries, the low bit split off, `< 2^30`), `ecall` has
+//!   `a7 ∈ {93, 94}`.
 //! - **Program** (preprocessed from the ELF: one row per text word): the tuple
 //!   `(pc, op, rd, rs1, rs2, imm_lo, imm_hi, target, reads_rs1, reads_rs2, writes_rd)` with
 //!   `op = 0` for an instruction the CPU AIR does not support (so no real row can match it) and
@@ -65,8 +67,19 @@ type VmTranscript = Transcript<BabyBear, 16, 8>;
 
 /// The operations the CPU AIR constrains, in selector order (operation id = index + 1);
 /// `auipc` shares `lui`'s selector (its word, `pc + imm`, is static: the program table holds it).
-pub const SUPPORTED: [Op; 10] =
-    [Op::Add, Op::Addi, Op::Sub, Op::Lui, Op::Jal, Op::Beq, Op::Bne, Op::Ecall, Op::Bltu, Op::Bgeu];
+pub const SUPPORTED: [Op; 11] = [
+    Op::Add,
+    Op::Addi,
+    Op::Sub,
+    Op::Lui,
+    Op::Jal,
+    Op::Beq,
+    Op::Bne,
+    Op::Ecall,
+    Op::Bltu,
+    Op::Bgeu,
+    Op::Jalr,
+];
 
 /// The selector of an operation, if the CPU AIR constrains it.
 fn selector(op: Op) -> Option<usize> {
@@ -85,7 +98,7 @@ pub enum ProveError {
     Exec(#[from] ExecError),
     /// The run executes an instruction whose constraints are not written yet.
     #[error(
-        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, beq, bne, bltu, bgeu, ecall exit)"
+        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, jalr, beq, bne, bltu, bgeu, ecall exit)"
     )]
     Unsupported {
         /// Its address.
@@ -156,7 +169,12 @@ const E_LO: usize = WR + 23;
 const E_HI: usize = WR + 24;
 const EQ: usize = WR + 25;
 const TAKEN: usize = WR + 26;
-const CPU_COLS: usize = TAKEN + 1;
+/// `jalr`: the target sum `a + imm` as limbs, its low limb halved, and its low bit.
+const T_LO: usize = TAKEN + 1;
+const T_HI: usize = TAKEN + 2;
+const T_HALF: usize = TAKEN + 3;
+const T_BIT: usize = TAKEN + 4;
+const CPU_COLS: usize = T_BIT + 1;
 
 const S_ADD: usize = SEL;
 const S_ADDI: usize = SEL + 1;
@@ -168,6 +186,7 @@ const S_BNE: usize = SEL + 6;
 const S_ECALL: usize = SEL + 7;
 const S_BLTU: usize = SEL + 8;
 const S_BGEU: usize = SEL + 9;
+const S_JALR: usize = SEL + 10;
 
 /// Program table width (11 preprocessed columns, then the multiplicity).
 const PROG_COLS: usize = 12;
@@ -318,7 +337,25 @@ impl Air<F> for VmTable {
         // lui: the immediate; jal: pc + 4.
         b.assert_zero(c[S_LUI].clone() * (r_lo.clone() - i_lo));
         b.assert_zero(c[S_LUI].clone() * (r_hi.clone() - i_hi));
-        b.assert_zero(c[S_JAL].clone() * (r_lo + two16() * r_hi - c[PC].clone() - k(4)));
+        b.assert_zero(
+            (c[S_JAL].clone() + c[S_JALR].clone()) * (r_lo + two16() * r_hi - c[PC].clone() - k(4)),
+        );
+        // jalr's target: t = a + imm limb by limb, t_lo = 2·t_half + t_bit, jump to t − t_bit.
+        let s_jalr = c[S_JALR].clone();
+        b.assert_zero(bool_c(c[T_BIT].clone()));
+        b.assert_zero(
+            s_jalr.clone()
+                * (c[A_LO].clone() + c[IMM_LO].clone() - c[T_LO].clone() - two16() * c[C0].clone()),
+        );
+        b.assert_zero(
+            s_jalr.clone()
+                * (c[A_HI].clone() + c[IMM_HI].clone() + c[C0].clone()
+                    - c[T_HI].clone()
+                    - two16() * c[C1].clone()),
+        );
+        b.assert_zero(
+            s_jalr.clone() * (c[T_LO].clone() - k(2) * c[T_HALF].clone() - c[T_BIT].clone()),
+        );
         // Equality of a and b, limb by limb: e = [d = 0] with d·e = 0, e = 1 − d·inv.
         for (dl, dh, inv, e) in [(a_lo, b_lo, INV_LO, E_LO), (a_hi, b_hi, INV_HI, E_HI)] {
             let d = dl - dh;
@@ -339,7 +376,8 @@ impl Air<F> for VmTable {
             c[IS_REAL].clone()
                 * (c[NEXT_PC].clone()
                     - seq.clone()
-                    - (c[S_JAL].clone() + c[TAKEN].clone()) * (c[TARGET].clone() - seq)),
+                    - (c[S_JAL].clone() + c[TAKEN].clone()) * (c[TARGET].clone() - seq.clone())
+                    - s_jalr * (k(2) * c[T_HALF].clone() + two16() * c[T_HI].clone() - seq)),
         );
         // ecall: a7 ∈ {93, 94} (exit, exit_group).
         b.assert_zero(c[S_ECALL].clone() * c[A_HI].clone());
@@ -413,15 +451,26 @@ impl TableAir<F> for VmTable {
                         (S_JAL, F::ONE),
                         (S_BLTU, F::ONE),
                         (S_BGEU, F::ONE),
+                        (S_JALR, F::ONE),
                     ],
                     F::ZERO,
                 );
                 out.push(BusInteraction::send("range16", vec![col(RES_LO)], computes.clone()));
                 out.push(BusInteraction::send("range16", vec![col(RES_HI)], computes));
+                let jumps = LinearExpr::new(vec![(S_JAL, F::ONE), (S_JALR, F::ONE)], F::ZERO);
                 out.push(BusInteraction::send(
                     "range16",
                     vec![LinearExpr::new(vec![(RES_HI, f(4))], F::ZERO)],
-                    col(S_JAL),
+                    jumps,
+                ));
+                // jalr's target limbs, its halved low limb, and target_hi < 2^14.
+                for c in [T_LO, T_HI, T_HALF] {
+                    out.push(BusInteraction::send("range16", vec![col(c)], col(S_JALR)));
+                }
+                out.push(BusInteraction::send(
+                    "range16",
+                    vec![LinearExpr::new(vec![(T_HI, f(4))], F::ZERO)],
+                    col(S_JALR),
                 ));
                 out.push(BusInteraction::send("exit", vec![col(B_LO), col(B_HI)], col(S_ECALL)));
                 out
@@ -637,10 +686,13 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
             }
             Op::Lui => (imm, (0, 0)),
             Op::Jal => (s.pc.wrapping_add(4), (0, 0)),
+            Op::Jalr => (s.pc.wrapping_add(4), add_carries(a, imm)),
             _ => (0, (0, 0)),
         };
-        let computes =
-            matches!(ins.op, Op::Add | Op::Addi | Op::Sub | Op::Jal | Op::Bltu | Op::Bgeu);
+        let computes = matches!(
+            ins.op,
+            Op::Add | Op::Addi | Op::Sub | Op::Jal | Op::Bltu | Op::Bgeu | Op::Jalr
+        );
         cpu[RES_LO][i] = f(lo(res));
         cpu[RES_HI][i] = f(hi(res));
         cpu[C0][i] = f(carry.0);
@@ -649,8 +701,20 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
             range_mult[lo(res) as usize] += 1;
             range_mult[hi(res) as usize] += 1;
         }
-        if ins.op == Op::Jal {
+        if matches!(ins.op, Op::Jal | Op::Jalr) {
             range_mult[(hi(res) * 4) as usize] += 1;
+        }
+        let mut jalr_target = 0;
+        if ins.op == Op::Jalr {
+            let t = a.wrapping_add(imm);
+            cpu[T_LO][i] = f(lo(t));
+            cpu[T_HI][i] = f(hi(t));
+            cpu[T_HALF][i] = f(lo(t) >> 1);
+            cpu[T_BIT][i] = f(u64::from(t & 1));
+            for v in [lo(t), hi(t), lo(t) >> 1, hi(t) * 4] {
+                range_mult[v as usize] += 1;
+            }
+            jalr_target = t & !1;
         }
         if wr {
             cpu[PREV_LO][i] = f(lo(regs[rd]));
@@ -676,7 +740,13 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
             Op::Bgeu => a >= b,
             _ => false,
         };
-        let next = if ins.op == Op::Jal || taken { t[7] } else { s.pc.wrapping_add(4) };
+        let next = if ins.op == Op::Jal || taken {
+            t[7]
+        } else if ins.op == Op::Jalr {
+            jalr_target
+        } else {
+            s.pc.wrapping_add(4)
+        };
         cpu[NEXT_PC][i] = f(u64::from(next));
         cpu[TAKEN][i] = f(u64::from(taken));
         fill_eq(&mut cpu, i, dl, dh);
@@ -862,9 +932,29 @@ mod tests {
         assert!(forged(|t| t[0].columns_mut()[TAKEN][4] = F::ZERO, 5050).is_err());
         let program = Program::from_elf(SUM).expect("elf");
         let last = crate::run_traced(&program, &[]).expect("run").steps.len() - 1;
-        // The taken `bltu` (third row from the end) not taken, or with the borrow flipped.
-        assert!(forged(|t| t[0].columns_mut()[TAKEN][last - 2] = F::ZERO, 5050).is_err());
-        assert!(forged(|t| t[0].columns_mut()[C1][last - 2] = F::ZERO, 5050).is_err());
+        let steps = crate::run_traced(&program, &[]).expect("run").steps;
+        let row_of = |op: Op| {
+            steps
+                .iter()
+                .rposition(|s| program.code[((s.pc - program.text_start) / 4) as usize].op == op)
+                .expect("sum.S has it")
+        };
+        // The taken `bltu` (the last one) not taken, or with the borrow flipped.
+        let bltu = row_of(Op::Bltu);
+        assert!(forged(|t| t[0].columns_mut()[TAKEN][bltu] = F::ZERO, 5050).is_err());
+        assert!(forged(|t| t[0].columns_mut()[C1][bltu] = F::ZERO, 5050).is_err());
+        // A jalr that jumps elsewhere (its target sum off by 2, next row unchanged).
+        let jalr_row = row_of(Op::Jalr);
+        assert!(
+            forged(
+                |t| {
+                    t[0].columns_mut()[T_HALF][jalr_row] += F::ONE;
+                    t[0].columns_mut()[T_LO][jalr_row] += F::TWO;
+                },
+                5050
+            )
+            .is_err()
+        );
         // A padding row that reads a register (its flag is not bound by the program table).
         let pad = last + 1;
         assert!(forged(|t| t[0].columns_mut()[R1][pad] = -F::ONE, 5050).is_err());

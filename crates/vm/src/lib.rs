@@ -84,8 +84,8 @@
 //! # Proving ([`prove`])
 //! [`prove::prove`] / [`prove::verify`]: a multi-table proof on `zkprove-air`'s shared LogUp
 //! buses (CPU, program, registers, range tables) of a run that uses the subset of RV32IM whose
-//! AIR is written (`add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `jalr`, `beq`, `bne`, `bltu`, `bgeu`,
-//! `ecall` exit); any other executed instruction is refused by name. The proof's tables are
+//! AIR is written (`add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `jalr`, `beq`, `bne`, `bltu`,
+//! `bgeu`, `ecall` exit); any other executed instruction is refused by name. The proof's tables are
 //! built there, from the captured steps, not from the [`trace`] tables above (which also cover
 //! memory, the ALU table and system-call accesses, and are the front end's benchmark).
 

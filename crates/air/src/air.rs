@@ -289,3 +289,96 @@ impl<F: Field, V: AirExpr<F> + Copy> ConstraintBuilder<F> for PointBuilder<'_, V
         self.values.push(e);
     }
 }
+
+/// A linear expression over one row's main columns: `Σ c_j·col_j + constant`. Bus tuples and
+/// multiplicities are given as such expressions, so a table sends `pc + 4` or `1 − is_padding`
+/// without a column for it (the LogUp constraints stay of degree 3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinearExpr<F> {
+    /// `(column, coefficient)` pairs.
+    pub terms: Vec<(usize, F)>,
+    /// The constant.
+    pub constant: F,
+}
+
+impl<F: Field> LinearExpr<F> {
+    /// The column `j`.
+    pub fn col(j: usize) -> Self {
+        Self { terms: vec![(j, F::ONE)], constant: F::ZERO }
+    }
+
+    /// A constant.
+    pub fn constant(c: F) -> Self {
+        Self { terms: Vec::new(), constant: c }
+    }
+
+    /// `Σ c_j·col_j + constant`.
+    pub fn new(terms: Vec<(usize, F)>, constant: F) -> Self {
+        Self { terms, constant }
+    }
+
+    /// This expression plus `c·col_j`.
+    #[must_use]
+    pub fn plus(mut self, j: usize, c: F) -> Self {
+        self.terms.push((j, c));
+        self
+    }
+
+    /// This expression plus the constant `c`.
+    #[must_use]
+    pub fn plus_constant(mut self, c: F) -> Self {
+        self.constant += c;
+        self
+    }
+
+    /// The value on a row (or at a point) `row`.
+    pub fn eval<V: Copy + core::ops::Add<Output = V> + core::ops::Mul<Output = V> + From<F>>(
+        &self,
+        row: &[V],
+    ) -> V {
+        let mut acc = V::from(self.constant);
+        for &(j, c) in &self.terms {
+            acc = acc + V::from(c) * row[j];
+        }
+        acc
+    }
+
+    /// The column if the expression is exactly one column (coefficient 1, no constant).
+    pub fn as_column(&self) -> Option<usize> {
+        match self.terms.as_slice() {
+            [(j, c)] if *c == F::ONE && self.constant.is_zero() => Some(*j),
+            _ => None,
+        }
+    }
+
+    /// The highest column it reads, if any.
+    pub fn max_column(&self) -> Option<usize> {
+        self.terms.iter().map(|&(j, _)| j).max()
+    }
+}
+
+/// A LogUp interaction in the prover's normal form: on every row, `± m / (β − Σ_k γ^k·e_k)`
+/// with `m` and the `e_k` linear in the row. A [`LogUpTerm`] is one with column expressions; a
+/// bus interaction (`crate::multi`) puts its bus id as the constant `e_0`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Interaction<F> {
+    /// The tuple `e_0, e_1, …` (combined with `1, γ, γ², …`).
+    pub tuple: Vec<LinearExpr<F>>,
+    /// The multiplicity `m`.
+    pub multiplicity: LinearExpr<F>,
+    /// Whether the fraction is subtracted.
+    pub negate: bool,
+}
+
+impl<F: Field> Interaction<F> {
+    /// The normal form of a single-AIR [`LogUpTerm`].
+    pub fn from_term(term: &LogUpTerm) -> Self {
+        Self {
+            tuple: term.columns.iter().map(|&c| LinearExpr::col(c)).collect(),
+            multiplicity: term
+                .multiplicity
+                .map_or_else(|| LinearExpr::constant(F::ONE), LinearExpr::col),
+            negate: term.negate,
+        }
+    }
+}

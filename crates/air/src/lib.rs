@@ -11,6 +11,15 @@
 //! verifier) and on [`SymbolicExpr`] (the degree, and whether the next row is read). See
 //! [`examples`]: Fibonacci (12 lines of constraints), a range check by LogUp, Poseidon2.
 //!
+//! # Several tables on shared buses ([`multi`])
+//! [`AirProver::prove_tables`] proves several AIRs of different heights under one transcript,
+//! each a [`TableAir`] that sends and receives tuples (linear expressions of its row, with a
+//! multiplicity expression) on named LogUp buses; the verifier checks that every bus balances
+//! against its own public contributions ([`PublicTuple`]) and the preprocessed columns it knows.
+//! The single-AIR protocol below is the one-table case; see [`multi`] for the protocol and its
+//! security (one LogUp term over all bus fractions), and [`MultiProof::to_bytes`] /
+//! [`MultiProof::from_bytes`] for the proof's encoding.
+//!
 //! # Protocol ([`AirProver`])
 //! 1. The transcript absorbs the AIR's name, shape (`n`, `m`, number and degree of constraints,
 //!    LogUp terms) and public values before any challenge.
@@ -92,14 +101,22 @@
 #![forbid(unsafe_code)]
 
 mod air;
+mod codec;
 pub mod examples;
+pub mod multi;
 mod ops;
 mod proof;
 mod prover;
 mod security;
 mod shift;
 
-pub use air::{Air, AirExpr, AirShape, ConstraintBuilder, LogUpTerm, SymbolicExpr};
+pub use air::{
+    Air, AirExpr, AirShape, ConstraintBuilder, Interaction, LinearExpr, LogUpTerm, SymbolicExpr,
+};
+pub use codec::CodecError;
+pub use multi::{
+    BusInteraction, Direction, MultiProof, MultiSecurityReport, PublicTuple, TableAir,
+};
 pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound};
 pub use proof::{AirProof, ColumnOpening};
 pub use prover::{AirParams, AirProfile, AirProver, ProvedOn, Trace};
@@ -136,6 +153,25 @@ pub enum AirError {
     /// The prover's check of the trace: the LogUp terms do not cancel.
     #[error("the LogUp terms do not sum to zero (a looked-up value is missing from its table)")]
     LogUpUnbalanced,
+    /// The prover's check of a multi-table trace: a bus whose sends and receives (with the
+    /// public contributions) do not cancel.
+    #[error(
+        "bus `{bus}` does not balance (a tuple sent but never received, or a wrong multiplicity)"
+    )]
+    BusUnbalanced {
+        /// The bus's name.
+        bus: String,
+    },
+    /// The verifier's check of a multi-table proof: the tables' claimed LogUp sums and the
+    /// public contributions do not add up to zero.
+    #[error("the buses do not balance: the tables' LogUp sums and the public contributions differ")]
+    BusSum,
+    /// A preprocessed column whose opened value is not the verifier's own.
+    #[error("preprocessed column {column} does not match its known values")]
+    FixedColumn {
+        /// The column.
+        column: usize,
+    },
     /// `β` equals a looked-up fingerprint (probability ~ rows/|E|): the prover cannot go on.
     #[error("a LogUp denominator is zero")]
     LogUpDenominatorZero,

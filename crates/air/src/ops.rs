@@ -11,7 +11,7 @@ use zkprove_poly::{Backend, ColumnOps, CpuBackend, DeviceError};
 use zkprove_sumcheck::SumcheckOps;
 
 use crate::AirError;
-use crate::air::{Air, AirShape, PointBuilder};
+use crate::air::{Air, AirShape, Interaction, LinearExpr, PointBuilder};
 
 /// The challenges the constraints are combined with in the zerocheck.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +101,17 @@ pub trait AirOps<F: Field, E: ExtensionField<F>>:
         negate: &[bool],
     ) -> Result<E, DeviceError>;
 
+    /// The column of `expr` over `columns` (`rows` entries; a constant expression gives a
+    /// constant column).
+    ///
+    /// # Errors
+    /// Backend failures, or an expression naming a missing column.
+    fn linear_column(
+        columns: &[Self::Column<F>],
+        expr: &LinearExpr<F>,
+        rows: usize,
+    ) -> Result<Self::Column<F>, DeviceError>;
+
     /// The `[E:F]` base coordinates of an extension-field column, each as a column.
     ///
     /// # Errors
@@ -145,6 +156,7 @@ pub trait AirOps<F: Field, E: ExtensionField<F>>:
     fn zerocheck_round<A: Air<F> + ?Sized>(
         air: &A,
         shape: &AirShape,
+        lookups: &[Interaction<F>],
         challenges: &ZerocheckChallenges<E>,
         round: ZerocheckRound<'_, Self, F, E>,
     ) -> Result<Vec<E>, DeviceError>;
@@ -155,6 +167,7 @@ pub trait AirOps<F: Field, E: ExtensionField<F>>:
 pub(crate) fn eval_point<F, V, E, A>(
     air: &A,
     shape: &AirShape,
+    lookups: &[Interaction<F>],
     ch: &ZerocheckChallenges<E>,
     point: (&[V], &[V], V, V),
     eq: E,
@@ -178,17 +191,14 @@ where
     *buf = b.values;
     let k = shape.n_constraints;
     let mut sum = E::ZERO;
-    for (t, term) in shape.logup.iter().enumerate() {
+    for (t, term) in lookups.iter().enumerate() {
         let h = aux[t];
         let mut fp = E::ZERO;
-        for (&g, &c) in ch.gamma_pows.iter().zip(&term.columns) {
-            fp += g * current[c];
+        for (&g, e) in ch.gamma_pows.iter().zip(&term.tuple) {
+            fp += g * e.eval(current);
         }
         acc += ch.alpha_pows[k + t] * (h * (ch.beta - fp) - E::ONE);
-        let s = match term.multiplicity {
-            Some(mc) => h * current[mc],
-            None => h,
-        };
+        let s = h * term.multiplicity.eval(current);
         if term.negate {
             sum -= s;
         } else {
@@ -214,6 +224,7 @@ struct RoundScratch<V, E> {
 fn zerocheck_round_cpu<F, V, E, A>(
     air: &A,
     shape: &AirShape,
+    lookups: &[Interaction<F>],
     ch: &ZerocheckChallenges<E>,
     vt: &[Vec<V>],
     et: &[Vec<E>],
@@ -263,6 +274,7 @@ where
                 let v = eval_point(
                     air,
                     shape,
+                    lookups,
                     ch,
                     (&s.cur_v[..m], next, s.cur_v[sel], s.cur_v[sel + 1]),
                     s.cur_e[0],
@@ -404,17 +416,40 @@ impl<F: Field, E: ExtensionField<F>> AirOps<F, E> for CpuBackend {
     fn zerocheck_round<A: Air<F> + ?Sized>(
         air: &A,
         shape: &AirShape,
+        lookups: &[Interaction<F>],
         challenges: &ZerocheckChallenges<E>,
         round: ZerocheckRound<'_, Self, F, E>,
     ) -> Result<Vec<E>, DeviceError> {
-        let shape_args = (round.len, round.n_columns, round.uses_next, round.degree);
+        let args = (round.len, round.n_columns, round.uses_next, round.degree);
+        let (ch, ext) = (challenges, round.ext);
         Ok(match round.rows {
             RowTables::Base(vt) => {
-                zerocheck_round_cpu::<F, F, E, A>(air, shape, challenges, vt, round.ext, shape_args)
+                zerocheck_round_cpu::<F, F, E, A>(air, shape, lookups, ch, vt, ext, args)
             }
             RowTables::Ext(vt) => {
-                zerocheck_round_cpu::<F, E, E, A>(air, shape, challenges, vt, round.ext, shape_args)
+                zerocheck_round_cpu::<F, E, E, A>(air, shape, lookups, ch, vt, ext, args)
             }
         })
+    }
+
+    fn linear_column(
+        columns: &[Vec<F>],
+        expr: &LinearExpr<F>,
+        rows: usize,
+    ) -> Result<Vec<F>, DeviceError> {
+        if let Some(j) = expr.terms.iter().map(|&(j, _)| j).find(|&j| j >= columns.len()) {
+            return Err(unsupported(format!("column {j} of {}", columns.len())));
+        }
+        Ok((0..rows)
+            .into_par_iter()
+            .with_min_len(1024)
+            .map(|i| {
+                let mut acc = expr.constant;
+                for &(j, c) in &expr.terms {
+                    acc += c * columns[j][i];
+                }
+                acc
+            })
+            .collect())
     }
 }

@@ -7,10 +7,12 @@ use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, Transcript};
 use zkprove_poly::{Column, ColumnOps, CpuBackend, Mle, eq_table};
 use zkprove_sumcheck::{RoundPoly, SumcheckProof, SumcheckProver, Term};
-use zkprove_whir::{ReceivedCommitment, SoundnessType, Whir, WhirParams, WhirWitness};
+use zkprove_whir::{
+    ReceivedCommitment, SoundnessType, Whir, WhirCommitment, WhirParams, WhirWitness,
+};
 
 use crate::AirError;
-use crate::air::{Air, AirShape, PointBuilder};
+use crate::air::{Air, AirShape, Interaction, LinearExpr, PointBuilder};
 use crate::ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, eval_point};
 use crate::proof::{AirProof, ColumnOpening};
 use crate::security::SecurityReport;
@@ -118,26 +120,71 @@ pub struct AirProfile {
 }
 
 impl AirProfile {
-    fn upload(&mut self, bytes: usize) {
+    pub(crate) fn upload(&mut self, bytes: usize) {
         self.uploads += 1;
         self.upload_bytes += bytes;
     }
 
-    fn download(&mut self, n: usize, elem_bytes: usize) {
+    pub(crate) fn download(&mut self, n: usize, elem_bytes: usize) {
         self.downloads += 1;
         self.download_bytes += n * elem_bytes;
     }
 }
 
-/// Everything fixed by the AIR's shape and the number of rows.
-struct Setup<F, E, H> {
-    shape: AirShape,
-    log_rows: usize,
-    main_log_cols: usize,
-    main_whir: Whir<F, E, H>,
-    aux_log_cols: usize,
-    aux_whir: Option<Whir<F, E, H>>,
-    security: SecurityReport,
+/// Everything fixed by the AIR's shape, its LogUp interactions and the number of rows.
+pub(crate) struct Setup<F, E, H> {
+    pub(crate) shape: AirShape,
+    pub(crate) lookups: Vec<Interaction<F>>,
+    pub(crate) log_rows: usize,
+    pub(crate) main_log_cols: usize,
+    pub(crate) main_whir: Whir<F, E, H>,
+    pub(crate) aux_log_cols: usize,
+    pub(crate) aux_whir: Option<Whir<F, E, H>>,
+}
+
+impl<F, E, H> Setup<F, E, H> {
+    /// The zerocheck's round degree: `eq · C` has degree `max_degree + 1`, a LogUp constraint
+    /// `eq · (h·(β − fp) − 1)` degree 3 (tuples are linear) and a LogUp sum term `m·h` degree 2.
+    pub(crate) fn degree(&self) -> usize {
+        let lookups = if self.lookups.is_empty() { 0 } else { 3 };
+        (self.shape.max_degree + 1).max(lookups).max(2)
+    }
+
+    /// The widest LogUp tuple (0 without LogUp).
+    pub(crate) fn max_width(&self) -> usize {
+        self.lookups.iter().map(|t| t.tuple.len()).max().unwrap_or(0)
+    }
+}
+
+/// The main trace of one table, uploaded, stacked and committed.
+pub(crate) struct MainCommitted<
+    B: AirOps<F, E>,
+    F: PrimeField64 + TwoAdicField,
+    E: ExtensionField<F>,
+    H: MerkleHash<F = F>,
+> {
+    pub(crate) cols: Vec<B::Column<F>>,
+    stacked: B::Column<F>,
+    commitment: WhirCommitment<E, H::Digest>,
+    witness: WhirWitness<F, E, H>,
+}
+
+/// The LogUp columns of one table, committed, and their signed sum over the rows.
+pub(crate) struct AuxCommitted<
+    B: AirOps<F, E>,
+    F: PrimeField64 + TwoAdicField,
+    E: ExtensionField<F>,
+    H: MerkleHash<F = F>,
+> {
+    h: Vec<B::Column<E>>,
+    coords: Vec<B::Column<F>>,
+    stacked: B::Column<F>,
+    commitment: WhirCommitment<E, H::Digest>,
+    witness: WhirWitness<F, E, H>,
+    /// `Σ_x Σ_t ±m_t(x)·h_t(x)`.
+    pub(crate) sum: E,
+    /// The same per interaction (only when asked for).
+    pub(crate) per_term: Vec<E>,
 }
 
 /// The AIR proof system over a two-adic field `F` with challenges in `E` and Merkle hash `H`.
@@ -149,7 +196,7 @@ pub struct AirProver<F, E, H> {
 }
 
 /// The smallest `l` with `2^l ≥ n` (0 for `n ≤ 1`).
-fn log2_ceil(n: usize) -> usize {
+pub(crate) fn log2_ceil(n: usize) -> usize {
     n.max(1).next_power_of_two().trailing_zeros() as usize
 }
 
@@ -179,7 +226,7 @@ where
         &self.params
     }
 
-    fn whir_params(&self, log_n: usize, bits: usize) -> WhirParams {
+    pub(crate) fn whir_params(&self, log_n: usize, bits: usize) -> WhirParams {
         WhirParams {
             log_n,
             log_inv_rate: self.params.log_inv_rate,
@@ -190,12 +237,15 @@ where
         }
     }
 
-    fn setup<A: Air<F> + ?Sized>(
+    /// Validates a table (its shape, interactions, rows) and sets up its WHIR instances, asked
+    /// for `whir_bits` each.
+    pub(crate) fn table_setup(
         &self,
-        air: &A,
+        shape: AirShape,
+        lookups: Vec<Interaction<F>>,
         log_rows: usize,
+        whir_bits: usize,
     ) -> Result<Setup<F, E, H>, AirError> {
-        let shape = AirShape::of(air);
         let m = shape.n_columns;
         if m == 0 {
             return Err(AirError::BadAir { reason: "no columns".into() });
@@ -203,11 +253,17 @@ where
         if log_rows == 0 {
             return Err(AirError::TraceShape { reason: "a trace needs at least 2 rows".into() });
         }
-        for (t, term) in shape.logup.iter().enumerate() {
-            if term.columns.is_empty() {
+        for (t, term) in lookups.iter().enumerate() {
+            if term.tuple.is_empty() {
                 return Err(AirError::BadAir { reason: format!("LogUp term {t} has no columns") });
             }
-            if let Some(&c) = term.columns.iter().chain(&term.multiplicity).find(|&&c| c >= m) {
+            if let Some(c) = term
+                .tuple
+                .iter()
+                .chain(core::iter::once(&term.multiplicity))
+                .filter_map(LinearExpr::max_column)
+                .find(|&c| c >= m)
+            {
                 return Err(AirError::BadAir {
                     reason: format!("LogUp term {t} names column {c} of {m}"),
                 });
@@ -218,15 +274,11 @@ where
                 reason: format!("constraint degree {} is too large", shape.max_degree),
             });
         }
-        let n_openings = if shape.logup.is_empty() { 1 } else { 2 };
-        // WHIR gets the target plus a margin for the union bound over the openings and the
-        // AIR's own terms (see `security`).
-        let whir_bits = self.params.security_bits + 1 + log2_ceil(n_openings);
         let main_log_cols = log2_ceil(m);
         let main_whir =
             Whir::new(self.whir_params(log_rows + main_log_cols, whir_bits), self.hasher.clone())?;
-        let aux_log_cols = log2_ceil(shape.logup.len() * E::DEGREE);
-        let aux_whir = if shape.logup.is_empty() {
+        let aux_log_cols = log2_ceil(lookups.len() * E::DEGREE);
+        let aux_whir = if lookups.is_empty() {
             None
         } else {
             Some(Whir::new(
@@ -234,17 +286,32 @@ where
                 self.hasher.clone(),
             )?)
         };
+        Ok(Setup { shape, lookups, log_rows, main_log_cols, main_whir, aux_log_cols, aux_whir })
+    }
+
+    fn setup<A: Air<F> + ?Sized>(
+        &self,
+        air: &A,
+        log_rows: usize,
+    ) -> Result<(Setup<F, E, H>, SecurityReport), AirError> {
+        let shape = AirShape::of(air);
+        let lookups: Vec<Interaction<F>> = shape.logup.iter().map(Interaction::from_term).collect();
+        let n_openings = if lookups.is_empty() { 1 } else { 2 };
+        // WHIR gets the target plus a margin for the union bound over the openings and the
+        // AIR's own terms (see `security`).
+        let whir_bits = self.params.security_bits + 1 + log2_ceil(n_openings);
+        let setup = self.table_setup(shape, lookups, log_rows, whir_bits)?;
         let field_bits = (F::ORDER_U64 as f64).log2() * E::DEGREE as f64;
-        let mut whir_bits = vec![main_whir.config().achieved_bits];
-        if let Some(w) = &aux_whir {
+        let mut whir_bits = vec![setup.main_whir.config().achieved_bits];
+        if let Some(w) = &setup.aux_whir {
             whir_bits.push(w.config().achieved_bits);
         }
         let security = SecurityReport::new(
-            &shape,
+            &setup.shape,
             log_rows,
             field_bits,
-            main_log_cols,
-            aux_whir.as_ref().map(|_| aux_log_cols),
+            setup.main_log_cols,
+            setup.aux_whir.as_ref().map(|_| setup.aux_log_cols),
             whir_bits,
         );
         if security.total_bits < self.params.security_bits as f64 {
@@ -253,7 +320,7 @@ where
                 target: self.params.security_bits,
             });
         }
-        Ok(Setup { shape, log_rows, main_log_cols, main_whir, aux_log_cols, aux_whir, security })
+        Ok((setup, security))
     }
 
     /// The soundness terms and the overall level for `air` with `2^log_rows` rows.
@@ -266,7 +333,7 @@ where
         air: &A,
         log_rows: usize,
     ) -> Result<SecurityReport, AirError> {
-        Ok(self.setup(air, log_rows)?.security)
+        Ok(self.setup(air, log_rows)?.1)
     }
 
     /// The overall security level in bits for `air` with `2^log_rows` rows (see
@@ -283,7 +350,7 @@ where
     }
 
     /// Absorbs the AIR's identity and shape before any challenge.
-    fn bind<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+    pub(crate) fn bind<A: Air<F> + ?Sized, const W: usize, const R: usize>(
         air: &A,
         setup: &Setup<F, E, H>,
         t: &mut Transcript<F, W, R>,
@@ -359,22 +426,66 @@ where
         transcript: &mut Transcript<F, W, R>,
         check: bool,
     ) -> Result<ProvedOn<F, E, H>, AirError> {
-        let setup = self.setup(air, trace.log_rows())?;
-        let shape = &setup.shape;
-        let m = shape.n_columns;
-        if trace.columns().len() != m {
-            return Err(AirError::TraceShape {
-                reason: format!("{} columns, the AIR has {m}", trace.columns().len()),
-            });
-        }
+        let (setup, _) = self.setup(air, trace.log_rows())?;
         if check {
-            check_rows(air, shape, trace)?;
+            check_rows(air, &setup.shape, trace)?;
         }
         let mut profile = AirProfile::default();
-        let n = trace.log_rows();
-        let rows = 1usize << n;
+        Self::bind(air, &setup, transcript);
+        let main = self.commit_main::<B, W, R>(&setup, trace, transcript, &mut profile)?;
+        let mut beta = E::ZERO;
+        let mut gamma_pows = Vec::new();
+        let mut aux = None;
+        if setup.aux_whir.is_some() {
+            beta = transcript.sample_ext();
+            let gamma: E = transcript.sample_ext();
+            gamma_pows = gamma.powers(setup.max_width());
+            let committed = self.commit_aux::<B, W, R>(
+                &setup,
+                &main.cols,
+                (beta, &gamma_pows),
+                false,
+                transcript,
+                &mut profile,
+            )?;
+            if check && !committed.sum.is_zero() {
+                return Err(AirError::LogUpUnbalanced);
+            }
+            aux = Some(committed);
+        }
+        let proof = self.prove_rest::<B, A, W, R>(
+            air,
+            &setup,
+            (main, aux),
+            (beta, gamma_pows),
+            E::ZERO,
+            transcript,
+            &mut profile,
+        )?;
+        Ok((proof, profile))
+    }
+
+    /// Uploads a table's trace, stacks its columns and commits them.
+    pub(crate) fn commit_main<B: AirOps<F, E>, const W: usize, const R: usize>(
+        &self,
+        setup: &Setup<F, E, H>,
+        trace: &Trace<F>,
+        transcript: &mut Transcript<F, W, R>,
+        profile: &mut AirProfile,
+    ) -> Result<MainCommitted<B, F, E, H>, AirError> {
+        let m = setup.shape.n_columns;
+        if trace.columns().len() != m || trace.log_rows() != setup.log_rows {
+            return Err(AirError::TraceShape {
+                reason: format!(
+                    "{} columns of 2^{} rows, the AIR has {m} columns of 2^{}",
+                    trace.columns().len(),
+                    trace.log_rows(),
+                    setup.log_rows
+                ),
+            });
+        }
+        let rows = trace.n_rows();
         let f_bytes = core::mem::size_of::<F>();
-        let e_bytes = core::mem::size_of::<E>();
         let cols: Vec<B::Column<F>> = trace
             .columns()
             .iter()
@@ -383,61 +494,130 @@ where
                 <B as ColumnOps<F>>::upload(c)
             })
             .collect::<Result<_, _>>()?;
-        Self::bind(air, &setup, transcript);
-
         // Main trace: columns stacked (column j at j·2^n), zero columns up to a power of two.
         let col_refs: Vec<&B::Column<F>> = cols.iter().collect();
-        let main_stacked = B::stack(&col_refs, setup.main_log_cols)?;
+        let stacked = B::stack(&col_refs, setup.main_log_cols)?;
         // WHIR runs on the host (it has no backend trait yet): one download per commitment.
         profile.download(rows << setup.main_log_cols, f_bytes);
-        let main_poly = Mle::new(<B as ColumnOps<F>>::download(&main_stacked)?)?;
-        let (main_commitment, main_witness) = setup.main_whir.commit(transcript, &main_poly)?;
-        drop(main_poly);
+        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
+        let (commitment, witness) = setup.main_whir.commit(transcript, &poly)?;
+        Ok(MainCommitted { cols, stacked, commitment, witness })
+    }
 
-        // LogUp columns h_t = 1 / (β − Σ γ^k col_k), by batch inversion.
+    /// The LogUp columns `h_t = 1/(β − Σ_k γ^k·e_k)` of a table (batch inversion), their signed
+    /// sum (and, with `per_term`, each interaction's), committed.
+    pub(crate) fn commit_aux<B: AirOps<F, E>, const W: usize, const R: usize>(
+        &self,
+        setup: &Setup<F, E, H>,
+        cols: &[B::Column<F>],
+        challenges: (E, &[E]),
+        per_term: bool,
+        transcript: &mut Transcript<F, W, R>,
+        profile: &mut AirProfile,
+    ) -> Result<AuxCommitted<B, F, E, H>, AirError> {
+        let (beta, gamma_pows) = challenges;
+        let aux_whir = setup.aux_whir.as_ref().ok_or(AirError::Internal { what: "no LogUp" })?;
+        let rows = 1usize << setup.log_rows;
+        let f_bytes = core::mem::size_of::<F>();
+        let e_bytes = core::mem::size_of::<E>();
+        // Expressions that are not a single column are made into columns first.
+        let materialise = |e: &LinearExpr<F>| -> Result<Option<B::Column<F>>, AirError> {
+            Ok(match e.as_column() {
+                Some(_) => None,
+                None => Some(B::linear_column(cols, e, rows)?),
+            })
+        };
+        let mut h = Vec::with_capacity(setup.lookups.len());
+        let mut mult_owned = Vec::with_capacity(setup.lookups.len());
+        for term in &setup.lookups {
+            let owned: Vec<Option<B::Column<F>>> =
+                term.tuple.iter().map(materialise).collect::<Result<_, _>>()?;
+            let refs: Vec<&B::Column<F>> = term
+                .tuple
+                .iter()
+                .zip(&owned)
+                .map(|(e, o)| match (o, e.as_column()) {
+                    (Some(c), _) => c,
+                    (None, Some(j)) => &cols[j],
+                    (None, None) => unreachable!("materialised above"),
+                })
+                .collect();
+            h.push(B::logup_column(&refs, beta, gamma_pows)?);
+            let one = term.multiplicity == LinearExpr::constant(F::ONE);
+            mult_owned.push(if one { None } else { materialise(&term.multiplicity)? });
+        }
+        let mults: Vec<Option<&B::Column<F>>> = setup
+            .lookups
+            .iter()
+            .zip(&mult_owned)
+            .map(|(t, o)| match (o, t.multiplicity.as_column()) {
+                (Some(c), _) => Some(c),
+                (None, Some(j)) => Some(&cols[j]),
+                (None, None) => None,
+            })
+            .collect();
+        let negate: Vec<bool> = setup.lookups.iter().map(|t| t.negate).collect();
+        profile.download(1, e_bytes);
+        let sum = B::logup_sum(&h, &mults, &negate)?;
+        let mut per = Vec::new();
+        if per_term {
+            for t in 0..h.len() {
+                profile.download(1, e_bytes);
+                per.push(B::logup_sum(&h[t..=t], &mults[t..=t], &negate[t..=t])?);
+            }
+        }
+        drop(mults);
+        drop(mult_owned);
+        let mut coords = Vec::with_capacity(h.len() * E::DEGREE);
+        for c in &h {
+            coords.extend(B::coordinates(c)?);
+        }
+        let coord_refs: Vec<&B::Column<F>> = coords.iter().collect();
+        let stacked = B::stack(&coord_refs, setup.aux_log_cols)?;
+        profile.download(rows << setup.aux_log_cols, f_bytes);
+        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
+        let (commitment, witness) = aux_whir.commit(transcript, &poly)?;
+        Ok(AuxCommitted { h, coords, stacked, commitment, witness, sum, per_term: per })
+    }
+
+    /// The zerocheck (claim `λ·logup_claim`) and the openings of a table whose main trace
+    /// (and LogUp columns) are committed.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    pub(crate) fn prove_rest<
+        B: AirOps<F, E>,
+        A: Air<F> + ?Sized,
+        const W: usize,
+        const R: usize,
+    >(
+        &self,
+        air: &A,
+        setup: &Setup<F, E, H>,
+        committed: (MainCommitted<B, F, E, H>, Option<AuxCommitted<B, F, E, H>>),
+        logup_challenges: (E, Vec<E>),
+        logup_claim: E,
+        transcript: &mut Transcript<F, W, R>,
+        profile: &mut AirProfile,
+    ) -> Result<AirProof<F, E, H::Digest>, AirError> {
+        let (main, aux) = committed;
+        let shape = &setup.shape;
+        let m = shape.n_columns;
+        let n = setup.log_rows;
+        let rows = 1usize << n;
+        let e_bytes = core::mem::size_of::<E>();
+        let n_lookups = setup.lookups.len();
         let mut ch = ZerocheckChallenges {
-            beta: E::ZERO,
-            gamma_pows: Vec::new(),
+            beta: logup_challenges.0,
+            gamma_pows: logup_challenges.1,
             alpha_pows: Vec::new(),
             lambda: E::ZERO,
         };
-        let mut aux_cols: Vec<B::Column<E>> = Vec::new();
-        let mut aux_commit = None;
-        if let Some(aux_whir) = &setup.aux_whir {
-            ch.beta = transcript.sample_ext();
-            let gamma: E = transcript.sample_ext();
-            ch.gamma_pows = gamma.powers(shape.max_tuple_width());
-            for term in &shape.logup {
-                let tuple: Vec<&B::Column<F>> = term.columns.iter().map(|&c| &cols[c]).collect();
-                aux_cols.push(B::logup_column(&tuple, ch.beta, &ch.gamma_pows)?);
-            }
-            if check {
-                let mults: Vec<Option<&B::Column<F>>> =
-                    shape.logup.iter().map(|t| t.multiplicity.map(|c| &cols[c])).collect();
-                let negate: Vec<bool> = shape.logup.iter().map(|t| t.negate).collect();
-                profile.download(1, e_bytes);
-                if !B::logup_sum(&aux_cols, &mults, &negate)?.is_zero() {
-                    return Err(AirError::LogUpUnbalanced);
-                }
-            }
-            let mut coords = Vec::with_capacity(aux_cols.len() * E::DEGREE);
-            for h in &aux_cols {
-                coords.extend(B::coordinates(h)?);
-            }
-            let coord_refs: Vec<&B::Column<F>> = coords.iter().collect();
-            let aux_stacked = B::stack(&coord_refs, setup.aux_log_cols)?;
-            profile.download(rows << setup.aux_log_cols, f_bytes);
-            let aux_poly = Mle::new(<B as ColumnOps<F>>::download(&aux_stacked)?)?;
-            let (c, w) = aux_whir.commit(transcript, &aux_poly)?;
-            aux_commit = Some((c, w, coords, aux_stacked));
-        }
-
-        // Zerocheck challenges.
         let tau: Vec<E> = (0..n).map(|_| transcript.sample_ext()).collect();
         let alpha: E = transcript.sample_ext();
         ch.lambda = transcript.sample_ext();
-        ch.alpha_pows = alpha.powers(shape.n_constraints + shape.logup.len());
+        ch.alpha_pows = alpha.powers(shape.n_constraints + n_lookups);
 
+        let MainCommitted { cols, stacked: main_stacked, commitment: main_commitment, witness } =
+            main;
         let nexts: Vec<B::Column<F>> = if shape.uses_next {
             cols.iter().map(B::next_rows).collect::<Result<_, _>>()?
         } else {
@@ -448,13 +628,17 @@ where
         vt.push(B::row_selector(rows, 0)?);
         vt.push(B::row_selector(rows, rows - 1)?);
         let mut et: Vec<B::Column<E>> = vec![B::eq_table(&tau)?];
-        et.extend(aux_cols);
+        let mut aux_rest = None;
+        if let Some(a) = aux {
+            et.extend(a.h);
+            aux_rest = Some((a.commitment, a.witness, a.coords, a.stacked));
+        }
 
-        let degree = shape.round_degree();
+        let degree = setup.degree();
         // The sumcheck crate's verifier absorbs the instance (variables, degree, term shape):
         // the zerocheck states its degree as one product term of that many factors.
         zkprove_sumcheck::observe_instance(transcript, n, &zerocheck_terms::<E>(degree));
-        transcript.observe_ext(&E::ZERO);
+        transcript.observe_ext(&(ch.lambda * logup_claim));
         let mut rounds = Vec::with_capacity(n);
         let mut point = Vec::with_capacity(n);
         let mut vt_ext: Vec<B::Column<E>> = Vec::new();
@@ -465,6 +649,7 @@ where
             let evals = B::zerocheck_round(
                 air,
                 shape,
+                &setup.lookups,
                 &ch,
                 ZerocheckRound {
                     rows: rows_tables,
@@ -500,7 +685,7 @@ where
         drop(vt_ext);
         let eq_r = B::eq_table(&point)?;
         let mut aux_evals = Vec::new();
-        if let Some((_, _, coords, _)) = &aux_commit {
+        if let Some((_, _, coords, _)) = &aux_rest {
             for c in coords {
                 aux_evals.push(B::dot(&eq_r, c)?);
             }
@@ -512,14 +697,14 @@ where
 
         let main_opening = self.open_columns::<B, W, R>(
             transcript,
-            (&setup.main_whir, &main_witness),
+            (&setup.main_whir, &witness),
             main_stacked,
             setup.main_log_cols,
             (&main_evals, &next_evals),
             &eq_r,
-            &mut profile,
+            profile,
         )?;
-        let (aux_commitment, aux_opening) = match (aux_commit, &setup.aux_whir) {
+        let (aux_commitment, aux_opening) = match (aux_rest, &setup.aux_whir) {
             (Some((c, w, _, stacked)), Some(aux_whir)) => {
                 let o = self.open_columns::<B, W, R>(
                     transcript,
@@ -528,13 +713,13 @@ where
                     setup.aux_log_cols,
                     (&aux_evals, &[]),
                     &eq_r,
-                    &mut profile,
+                    profile,
                 )?;
                 (Some(c), Some(o))
             }
             _ => (None, None),
         };
-        let proof = AirProof {
+        Ok(AirProof {
             main_commitment,
             aux_commitment,
             zerocheck: SumcheckProof { rounds },
@@ -543,8 +728,7 @@ where
             aux_evals,
             main_opening,
             aux_opening,
-        };
-        Ok((proof, profile))
+        })
     }
 
     /// Reduces `cols[j](r) = evals[j]` (and, with `next` non-empty, `cols[j](r + 1) = next[j]`)
@@ -630,11 +814,39 @@ where
         proof: &AirProof<F, E, H::Digest>,
         transcript: &mut Transcript<F, W, R>,
     ) -> Result<(), AirError> {
-        let setup = self.setup(air, log_rows)?;
+        let (setup, _) = self.setup(air, log_rows)?;
+        Self::check_proof_shape(&setup, proof)?;
+        Self::bind(air, &setup, transcript);
+        let main_received =
+            setup.main_whir.receive_commitment(transcript, &proof.main_commitment)?;
+        let mut beta = E::ZERO;
+        let mut gamma_pows = Vec::new();
+        let mut aux_received = None;
+        if let (Some(aux_whir), Some(c)) = (&setup.aux_whir, &proof.aux_commitment) {
+            beta = transcript.sample_ext();
+            let gamma: E = transcript.sample_ext();
+            gamma_pows = gamma.powers(setup.max_width());
+            aux_received = Some(aux_whir.receive_commitment(transcript, c)?);
+        }
+        Self::verify_rest(
+            air,
+            &setup,
+            proof,
+            (&main_received, aux_received.as_ref()),
+            (beta, gamma_pows),
+            E::ZERO,
+            &[],
+            transcript,
+        )
+    }
+
+    /// The proof's sizes against the set-up.
+    pub(crate) fn check_proof_shape(
+        setup: &Setup<F, E, H>,
+        proof: &AirProof<F, E, H::Digest>,
+    ) -> Result<(), AirError> {
         let shape = &setup.shape;
         let m = shape.n_columns;
-        let n = log_rows;
-        let n_terms = shape.logup.len();
         let bad = |what: &'static str| AirError::ProofShape { what };
         if proof.main_evals.len() != m {
             return Err(bad("main evaluations"));
@@ -642,7 +854,7 @@ where
         if proof.next_evals.len() != if shape.uses_next { m } else { 0 } {
             return Err(bad("next-row evaluations"));
         }
-        if proof.aux_evals.len() != n_terms * E::DEGREE {
+        if proof.aux_evals.len() != setup.lookups.len() * E::DEGREE {
             return Err(bad("LogUp evaluations"));
         }
         if proof.aux_commitment.is_some() != setup.aux_whir.is_some()
@@ -650,36 +862,62 @@ where
         {
             return Err(bad("LogUp commitment"));
         }
-        Self::bind(air, &setup, transcript);
-        let main_received =
-            setup.main_whir.receive_commitment(transcript, &proof.main_commitment)?;
+        Ok(())
+    }
+
+    /// The verifier's zerocheck (claim `λ·logup_claim`), the preprocessed columns' check
+    /// (`fixed`: column index and its values, which the verifier evaluates itself) and the
+    /// openings, once the commitments are received.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    pub(crate) fn verify_rest<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+        air: &A,
+        setup: &Setup<F, E, H>,
+        proof: &AirProof<F, E, H::Digest>,
+        received: (&ReceivedCommitment<E, H::Digest>, Option<&ReceivedCommitment<E, H::Digest>>),
+        logup_challenges: (E, Vec<E>),
+        logup_claim: E,
+        fixed: &[(usize, &[F])],
+        transcript: &mut Transcript<F, W, R>,
+    ) -> Result<(), AirError> {
+        let shape = &setup.shape;
+        let n = setup.log_rows;
+        let n_lookups = setup.lookups.len();
         let mut ch = ZerocheckChallenges {
-            beta: E::ZERO,
-            gamma_pows: Vec::new(),
+            beta: logup_challenges.0,
+            gamma_pows: logup_challenges.1,
             alpha_pows: Vec::new(),
             lambda: E::ZERO,
         };
-        let mut aux_received = None;
-        if let (Some(aux_whir), Some(c)) = (&setup.aux_whir, &proof.aux_commitment) {
-            ch.beta = transcript.sample_ext();
-            let gamma: E = transcript.sample_ext();
-            ch.gamma_pows = gamma.powers(shape.max_tuple_width());
-            aux_received = Some(aux_whir.receive_commitment(transcript, c)?);
-        }
         let tau: Vec<E> = (0..n).map(|_| transcript.sample_ext()).collect();
         let alpha: E = transcript.sample_ext();
         ch.lambda = transcript.sample_ext();
-        ch.alpha_pows = alpha.powers(shape.n_constraints + n_terms);
+        ch.alpha_pows = alpha.powers(shape.n_constraints + n_lookups);
 
         let sub = zkprove_sumcheck::verify(
-            E::ZERO,
+            ch.lambda * logup_claim,
             n,
-            &zerocheck_terms::<E>(shape.round_degree()),
+            &zerocheck_terms::<E>(setup.degree()),
             &proof.zerocheck,
             transcript,
         )
         .map_err(|source| AirError::Sumcheck { which: "zerocheck", source })?;
         let r = &sub.point;
+        if !fixed.is_empty() {
+            let eq_r = eq_table(r);
+            for &(j, values) in fixed {
+                let ok_len = values.len() == eq_r.len() && j < shape.n_columns;
+                let cur: E = eq_r.iter().zip(values).map(|(&e, &v)| e * v).sum();
+                let len = values.len().max(1);
+                let next: E =
+                    eq_r.iter().enumerate().map(|(i, &e)| e * values[(i + 1) % len]).sum();
+                if !ok_len
+                    || proof.main_evals[j] != cur
+                    || (shape.uses_next && proof.next_evals[j] != next)
+                {
+                    return Err(AirError::FixedColumn { column: j });
+                }
+            }
+        }
         let first: E = r.iter().map(|&x| E::ONE - x).product();
         let last: E = r.iter().copied().product();
         let aux: Vec<E> = proof
@@ -692,6 +930,7 @@ where
         let summand = eval_point::<F, E, E, A>(
             air,
             shape,
+            &setup.lookups,
             &ch,
             (&proof.main_evals, next, first, last),
             eq_eval(&tau, r),
@@ -716,20 +955,20 @@ where
         Self::verify_opening(
             transcript,
             &setup.main_whir,
-            &main_received,
+            received.0,
             &proof.main_opening,
             setup.main_log_cols,
             (&proof.main_evals, &proof.next_evals),
             r,
             "main",
         )?;
-        if let (Some(aux_whir), Some(received), Some(opening)) =
-            (&setup.aux_whir, &aux_received, &proof.aux_opening)
+        if let (Some(aux_whir), Some(aux_received), Some(opening)) =
+            (&setup.aux_whir, received.1, &proof.aux_opening)
         {
             Self::verify_opening(
                 transcript,
                 aux_whir,
-                received,
+                aux_received,
                 opening,
                 setup.aux_log_cols,
                 (&proof.aux_evals, &[]),
@@ -800,7 +1039,7 @@ fn batched_claim<E: Field>(eq_s: &[E], evals: &[E], next: &[E], mu: E) -> E {
 }
 
 /// Checks every constraint on every row (base field; cyclic next row).
-fn check_rows<F: Field, A: Air<F> + ?Sized>(
+pub(crate) fn check_rows<F: Field, A: Air<F> + ?Sized>(
     air: &A,
     shape: &AirShape,
     trace: &Trace<F>,

@@ -442,3 +442,240 @@ fn poseidon2_goldilocks_width_12_trace_matches_the_permutation() {
     let proof = prover.prove(&air, &trace, &mut t.clone()).expect("prove");
     prover.verify(&air, 3, &proof, &mut t).expect("verify");
 }
+
+// ---- Multi-table proofs with shared LogUp buses ----
+
+use zkprove_air::{BusInteraction, LinearExpr, MultiProof, PublicTuple, TableAir};
+
+type BbMulti = MultiProof<BabyBear, BabyBearExt4, [BabyBear; 8]>;
+
+/// Three tables of three heights: `Values` (value, is_real) sends each real value on the
+/// `range` bus; `Range` (preprocessed 0..256, multiplicity) receives them; `Io` (x, y = x + 1)
+/// sends `x` on `range` and `y` on `out`, which the verifier receives as public output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Toy {
+    Values,
+    Range,
+    Io,
+}
+
+impl Air<BabyBear> for Toy {
+    fn name(&self) -> String {
+        format!("toy-{self:?}")
+    }
+    fn n_columns(&self) -> usize {
+        2
+    }
+    fn eval<B: ConstraintBuilder<BabyBear>>(&self, b: &mut B) {
+        let cur = b.current().to_vec();
+        match self {
+            Toy::Values => {
+                b.assert_zero(cur[1].clone() * (cur[1].clone() - BabyBear::ONE.into()));
+            }
+            Toy::Range => {}
+            Toy::Io => b.assert_eq(cur[1].clone(), cur[0].clone() + BabyBear::ONE.into()),
+        }
+    }
+}
+
+impl TableAir<BabyBear> for Toy {
+    fn interactions(&self) -> Vec<BusInteraction<BabyBear>> {
+        let c = LinearExpr::<BabyBear>::col;
+        let one = || LinearExpr::constant(BabyBear::ONE);
+        match self {
+            Toy::Values => vec![BusInteraction::send("range", vec![c(0)], c(1))],
+            Toy::Range => vec![BusInteraction::receive("range", vec![c(0)], c(1))],
+            Toy::Io => vec![
+                BusInteraction::send("range", vec![c(0)], one()),
+                BusInteraction::send("out", vec![c(1), c(0).plus_constant(BabyBear::TWO)], one()),
+            ],
+        }
+    }
+    fn preprocessed(&self, log_rows: usize) -> Vec<(usize, Vec<BabyBear>)> {
+        match self {
+            Toy::Range => {
+                vec![(0, (0..1u64 << log_rows).map(BabyBear::from_u64).collect())]
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
+const TOY: [Toy; 3] = [Toy::Values, Toy::Range, Toy::Io];
+
+/// Traces (2^6, 2^8, 2^4 rows) and the public `out` tuples `(x + 1, x + 2)`.
+fn toy_witness() -> (Vec<Trace<BabyBear>>, Vec<PublicTuple<BabyBear>>) {
+    let f = |v: u64| BabyBear::from_u64(v);
+    let values: Vec<u64> = (0..50).map(|i| (i * 37 + 5) % 256).collect();
+    let io_x: Vec<u64> = (0..16).map(|i| 200 + i * 3).collect();
+    let mut mult = vec![0u64; 256];
+    for &v in values.iter().chain(&io_x) {
+        mult[v as usize] += 1;
+    }
+    let mut value_col: Vec<BabyBear> = values.iter().map(|&v| f(v)).collect();
+    value_col.resize(64, f(7));
+    let real: Vec<BabyBear> = (0..64).map(|i| f(u64::from(i < 50))).collect();
+    let range = vec![(0..256).map(f).collect(), mult.iter().map(|&m| f(m)).collect()];
+    let io = vec![io_x.iter().map(|&x| f(x)).collect(), io_x.iter().map(|&x| f(x + 1)).collect()];
+    let public = io_x
+        .iter()
+        .map(|&x| PublicTuple {
+            bus: "out".into(),
+            tuple: vec![f(x + 1), f(x + 2)],
+            multiplicity: BabyBear::ONE,
+            direction: zkprove_air::Direction::Receive,
+        })
+        .collect();
+    let traces = vec![
+        Trace::new(vec![value_col, real]).expect("values"),
+        Trace::new(range).expect("range"),
+        Trace::new(io).expect("io"),
+    ];
+    (traces, public)
+}
+
+fn verify_toy(public: &[PublicTuple<BabyBear>], proof: &BbMulti) -> Result<(), AirError> {
+    bb_prover().verify_tables(&TOY, public, proof, &mut bb_transcript())
+}
+
+#[test]
+fn multi_table_bus_proof_verifies_and_every_tamper_is_rejected() {
+    let (traces, public) = toy_witness();
+    let prover = bb_prover();
+    let proof = prover.prove_tables(&TOY, &traces, &public, &mut bb_transcript()).expect("prove");
+    verify_toy(&public, &proof).expect("verify");
+    assert_eq!(proof.log_rows, vec![6, 8, 4]);
+    let bits = prover.achieved_bits_tables(&TOY, &[6, 8, 4], &public).expect("security");
+    assert!(bits >= 100.0, "{bits}");
+    let report = prover.security_tables(&TOY, &[6, 8, 4], &public).expect("security");
+    assert!(report.logup_bits.expect("LogUp") > 100.0 && report.fixed_bits.is_some());
+    // The single-AIR tampers, applied to each table's proof.
+    let mut n = 0;
+    for t in 0..3 {
+        for (name, bad) in tampered(&proof.tables[t]) {
+            let mut p = proof.clone();
+            p.tables[t] = bad;
+            n += 1;
+            assert!(verify_toy(&public, &p).is_err(), "table {t}, {name}: accepted");
+        }
+    }
+    assert!(n > 150, "{n}");
+    // The multi-table parts.
+    for t in 0..3 {
+        let mut p = proof.clone();
+        p.logup_sums[t] += BabyBearExt4::ONE;
+        assert!(verify_toy(&public, &p).is_err(), "sum {t}");
+        let mut p = proof.clone();
+        p.log_rows[t] += 1;
+        assert!(verify_toy(&public, &p).is_err(), "height {t}");
+    }
+    // Moving LogUp mass between tables keeps the total but breaks each table's zerocheck.
+    let mut p = proof.clone();
+    p.logup_sums[0] += BabyBearExt4::ONE;
+    p.logup_sums[1] -= BabyBearExt4::ONE;
+    let err = verify_toy(&public, &p).unwrap_err();
+    assert!(!matches!(err, AirError::BusSum), "{err}");
+    let mut p = proof.clone();
+    p.tables.swap(0, 2);
+    assert!(verify_toy(&public, &p).is_err());
+    let mut p = proof.clone();
+    p.tables.pop();
+    assert!(matches!(verify_toy(&public, &p), Err(AirError::ProofShape { .. })));
+    // Other public outputs: rejected.
+    let mut other = public.clone();
+    other[3].tuple[1] += BabyBear::ONE;
+    assert!(matches!(verify_toy(&other, &proof), Err(AirError::BusSum)));
+    other = public.clone();
+    other.pop();
+    assert!(verify_toy(&other, &proof).is_err());
+}
+
+#[test]
+fn unbalanced_buses_are_refused_and_forced_proofs_rejected() {
+    let (traces, public) = toy_witness();
+    let prover = bb_prover();
+    let forced = |traces: &[Trace<BabyBear>]| {
+        prover.prove_tables_unchecked(&TOY, traces, &public, &mut bb_transcript()).expect("prove")
+    };
+    // A wrong multiplicity in the range table.
+    let mut bad = traces.clone();
+    bad[1].columns_mut()[1][10] += BabyBear::ONE;
+    let err = prover.prove_tables(&TOY, &bad, &public, &mut bb_transcript()).unwrap_err();
+    assert_eq!(err, AirError::BusUnbalanced { bus: "range".into() });
+    assert!(matches!(verify_toy(&public, &forced(&bad)), Err(AirError::BusSum)));
+    // A value sent but never received (out of range, multiplicity unchanged).
+    let mut bad = traces.clone();
+    bad[0].columns_mut()[0][3] = BabyBear::from_u64(300);
+    let err = prover.prove_tables(&TOY, &bad, &public, &mut bb_transcript()).unwrap_err();
+    assert_eq!(err, AirError::BusUnbalanced { bus: "range".into() });
+    assert!(verify_toy(&public, &forced(&bad)).is_err());
+    // A padding row made real: its value is sent but not received.
+    let mut bad = traces.clone();
+    bad[0].columns_mut()[1][60] = BabyBear::ONE;
+    assert!(prover.prove_tables(&TOY, &bad, &public, &mut bb_transcript()).is_err());
+    assert!(verify_toy(&public, &forced(&bad)).is_err());
+    // A public output the trace does not send.
+    let mut bad = traces.clone();
+    bad[2].columns_mut()[1][5] += BabyBear::ONE;
+    bad[2].columns_mut()[0][5] += BabyBear::ONE;
+    bad[1].columns_mut()[1][215] -= BabyBear::ONE;
+    bad[1].columns_mut()[1][216] += BabyBear::ONE;
+    let err = prover.prove_tables(&TOY, &bad, &public, &mut bb_transcript()).unwrap_err();
+    assert_eq!(err, AirError::BusUnbalanced { bus: "out".into() });
+    assert!(matches!(verify_toy(&public, &forced(&bad)), Err(AirError::BusSum)));
+    // A preprocessed column changed (and the bus kept balanced): refused, and rejected.
+    let mut bad = traces.clone();
+    bad[1].columns_mut()[0][1] = BabyBear::from_u64(300);
+    bad[0].columns_mut()[0][60] = BabyBear::from_u64(300);
+    bad[0].columns_mut()[1][60] = BabyBear::ONE;
+    bad[1].columns_mut()[1][1] += BabyBear::ONE;
+    assert_eq!(
+        prover.prove_tables(&TOY, &bad, &public, &mut bb_transcript()).unwrap_err(),
+        AirError::FixedColumn { column: 0 }
+    );
+    assert_eq!(verify_toy(&public, &forced(&bad)), Err(AirError::FixedColumn { column: 0 }));
+    // A bus with two arities is a malformed set of tables.
+    let odd = vec![PublicTuple {
+        bus: "range".into(),
+        tuple: vec![BabyBear::ONE, BabyBear::ONE],
+        multiplicity: BabyBear::ONE,
+        direction: zkprove_air::Direction::Send,
+    }];
+    assert!(matches!(prover.security_tables(&TOY, &[6, 8, 4], &odd), Err(AirError::BadAir { .. })));
+}
+
+#[test]
+fn multi_proof_bytes_round_trip_and_bad_files_are_refused() {
+    use zkprove_air::CodecError;
+    let (traces, public) = toy_witness();
+    let proof =
+        bb_prover().prove_tables(&TOY, &traces, &public, &mut bb_transcript()).expect("prove");
+    let bytes = proof.to_bytes();
+    let back = BbMulti::from_bytes(&bytes).expect("decode");
+    assert_eq!(back, proof);
+    verify_toy(&public, &back).expect("verify");
+    // Every truncation is an error (never a panic), and a truncated proof is not a proof.
+    for cut in (0..bytes.len()).step_by(97).chain([bytes.len() - 1]) {
+        assert!(BbMulti::from_bytes(&bytes[..cut]).is_err(), "cut at {cut}");
+    }
+    let mut extra = bytes.clone();
+    extra.push(0);
+    assert_eq!(BbMulti::from_bytes(&extra), Err(CodecError::Trailing { extra: 1 }));
+    assert!(matches!(BbMulti::from_bytes(b"\x7fELF\x01\x01"), Err(CodecError::Magic { .. })));
+    // A Goldilocks proof reader refuses a BabyBear proof.
+    type GlMulti = MultiProof<Goldilocks, GoldilocksExt2, [Goldilocks; 4]>;
+    assert!(matches!(GlMulti::from_bytes(&bytes), Err(CodecError::Field { .. })));
+    // A non-canonical element (the first LogUp sum's first coordinate set to p).
+    let mut bad = bytes.clone();
+    let at = 8 + 8 + 1 + 4 + 4 * 3 + 4;
+    bad[at..at + 4].copy_from_slice(&(BabyBear::ORDER_U64 as u32).to_le_bytes());
+    assert!(matches!(BbMulti::from_bytes(&bad), Err(CodecError::Malformed { .. })));
+    // A flipped byte inside: refused by the decoder or by the verifier.
+    for at in (30..bytes.len()).step_by(211) {
+        let mut bad = bytes.clone();
+        bad[at] ^= 0x01;
+        if let Ok(p) = BbMulti::from_bytes(&bad) {
+            assert!(verify_toy(&public, &p).is_err(), "flip at {at} accepted");
+        }
+    }
+}

@@ -55,7 +55,8 @@ enum Command {
     Worker(commands::serve::WorkerArgs),
     /// Client of `zkprove serve`: `job submit|status|cancel|proof`.
     Job(commands::job::JobArgs),
-    /// zkVM: run an RV32IM ELF program (`vm run`); its exit status becomes zkprove's.
+    /// zkVM: run an RV32IM ELF program (`vm run`; its exit status becomes zkprove's), prove a
+    /// run (`vm prove`) and verify the proof (`vm verify`).
     Vm(commands::vm::VmArgs),
 }
 
@@ -176,6 +177,16 @@ fn exit_status(err: &anyhow::Error) -> u8 {
             } else {
                 exit::BAD_INPUT
             };
+        }
+        if let Some(p) = cause.downcast_ref::<zkprove_vm::prove::ProveError>() {
+            use zkprove_vm::prove::ProveError as P;
+            return match p {
+                P::Air(_) | P::ProofShape { .. } => exit::FAILURE,
+                _ => exit::BAD_INPUT,
+            };
+        }
+        if cause.downcast_ref::<zkprove_air::CodecError>().is_some() {
+            return exit::BAD_INPUT;
         }
         if cause.downcast_ref::<zkprove_vm::LoadError>().is_some()
             || cause.downcast_ref::<zkprove_vm::ExecError>().is_some()

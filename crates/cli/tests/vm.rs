@@ -82,3 +82,44 @@ fn bench_vm_prints_one_json_line() {
     assert!(v["prove_ms"].is_null());
     assert_eq!(v["exit_code"], 0);
 }
+
+#[test]
+fn vm_prove_and_verify_with_statuses() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let proof = dir.path().join("proof.bin").display().to_string();
+    let output = dir.path().join("out.bin").display().to_string();
+    let sum = program("sum.elf");
+    let out = zkprove(&["vm", "prove", &sum, "--proof", &proof, "--output", &output]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&output).expect("output"), b"");
+    let verify = |elf: &str, proof: &str, code: &str| {
+        zkprove(&["vm", "verify", elf, proof, "--output", &output, "--exit-code", code])
+    };
+    assert_eq!(verify(&sum, &proof, "5050").status.code(), Some(0));
+    // Another exit code, another program: invalid (1).
+    assert_eq!(verify(&sum, &proof, "5051").status.code(), Some(1));
+    assert_eq!(verify(&program("fib.elf"), &proof, "5050").status.code(), Some(1));
+    // A flipped byte in the proof: invalid (1) or, if it breaks the encoding, bad input (3).
+    let bytes = std::fs::read(&proof).expect("proof");
+    let flipped = dir.path().join("flipped.bin");
+    let mut b = bytes.clone();
+    b[bytes.len() / 2] ^= 0x10;
+    std::fs::write(&flipped, &b).expect("write");
+    let code = verify(&sum, &flipped.display().to_string(), "5050").status.code();
+    assert!(code == Some(1) || code == Some(3), "{code:?}");
+    // Truncated or foreign proof files, a missing file: bad input (3), the file named.
+    let cut = dir.path().join("cut.bin");
+    std::fs::write(&cut, &bytes[..bytes.len() / 3]).expect("write");
+    let out = verify(&sum, &cut.display().to_string(), "5050");
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("cut.bin") && err.contains("truncated"), "{err}");
+    let out = verify(&sum, &sum, "5050");
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a zkprove proof"));
+    assert_eq!(verify(&sum, "/nonexistent/proof.bin", "5050").status.code(), Some(3));
+    // A program with an instruction the proof does not cover: refused, named, status 3.
+    let out = zkprove(&["vm", "prove", &program("fib.elf"), "--proof", &proof]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("has no AIR yet"));
+}

@@ -79,7 +79,15 @@
 //!
 //! # Limits
 //! RV32IM only (no C, A, F, Zicsr); user mode only; one input stream and one output stream;
-//! `mem_size` ≤ 1 GiB; proving (the AIRs on `zkprove-air`) is not part of this crate yet.
+//! `mem_size` ≤ 1 GiB.
+//!
+//! # Proving ([`prove`])
+//! [`prove::prove`] / [`prove::verify`]: a multi-table proof on `zkprove-air`'s shared LogUp
+//! buses (CPU, program, registers, range tables) of a run that uses the subset of RV32IM whose
+//! AIR is written (`add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `jalr`, `beq`, `bne`, `bltu`,
+//! `bgeu`, `ecall` exit); any other executed instruction is refused by name. The proof's tables are
+//! built there, from the captured steps, not from the [`trace`] tables above (which also cover
+//! memory, the ALU table and system-call accesses, and are the front end's benchmark).
 
 #![forbid(unsafe_code)]
 
@@ -87,6 +95,7 @@ pub mod decode;
 pub mod elf;
 pub mod exec;
 pub mod logup;
+pub mod prove;
 pub mod shard;
 pub mod trace;
 

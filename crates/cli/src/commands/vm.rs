@@ -1,3 +1,9 @@
+//! `zkprove vm prove prog.elf --input in.bin --proof proof.bin [--output out.bin]` proves a run
+//! (the subset of RV32IM that `zkprove_vm::prove` constrains; another instruction is refused,
+//! named, with status 3) and writes the proof and the public output; `zkprove vm verify prog.elf
+//! proof.bin --output out.bin --exit-code N` checks it: status 0 valid, 1 invalid, 3 bad input
+//! (an unreadable, truncated or foreign file, named).
+//!
 //! `zkprove vm run prog.elf [--input in.bin] [--json]`: runs an RV32IM ELF program (fast mode, no
 //! trace). The program's output goes to stdout and its exit status becomes zkprove's; with
 //! `--json` one line instead: `{"cycles":…,"exit_code":…,"mhz":…,"output_len":…,"output_hex":…}`
@@ -24,6 +30,39 @@ pub struct VmArgs {
 enum VmCommand {
     /// Run an RV32IM ELF program: its output to stdout, its exit status as zkprove's.
     Run(RunArgs),
+    /// Prove a run of an RV32IM ELF program: the proof to --proof, the output to --output.
+    Prove(ProveArgs),
+    /// Verify a proof of a run: exit 0 valid, 1 invalid, 3 bad input.
+    Verify(VerifyArgs),
+}
+
+#[derive(Debug, Args)]
+struct ProveArgs {
+    /// The program: an ELF32 RV32IM little-endian static executable.
+    elf: PathBuf,
+    /// The private input, read by the program from fd 0 (default: none).
+    #[arg(long)]
+    input: Option<PathBuf>,
+    /// Where to write the proof.
+    #[arg(long)]
+    proof: PathBuf,
+    /// Where to write the public output (the bytes the program wrote to fd 1).
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct VerifyArgs {
+    /// The program the proof is about.
+    elf: PathBuf,
+    /// The proof.
+    proof: PathBuf,
+    /// The claimed public output (default: empty).
+    #[arg(long)]
+    output: Option<PathBuf>,
+    /// The claimed exit code (`a0` at exit).
+    #[arg(long)]
+    exit_code: u32,
 }
 
 #[derive(Debug, Args)]
@@ -67,6 +106,56 @@ pub fn load_input(path: Option<&Path>) -> Result<Vec<u8>> {
 pub fn run(args: VmArgs) -> Result<()> {
     match args.command {
         VmCommand::Run(a) => run_program(a),
+        VmCommand::Prove(a) => prove(a),
+        VmCommand::Verify(a) => verify(a),
+    }
+}
+
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+}
+
+fn prove(args: ProveArgs) -> Result<()> {
+    let elf = read(&args.elf)?;
+    let input = load_input(args.input.as_deref())?;
+    let start = Instant::now();
+    let run = zkprove_vm::prove::prove(&elf, &input)
+        .with_context(|| format!("proving {}", args.elf.display()))?;
+    let secs = start.elapsed().as_secs_f64();
+    let bytes = run.proof.to_bytes();
+    std::fs::write(&args.proof, &bytes)
+        .with_context(|| format!("writing {}", args.proof.display()))?;
+    if let Some(out) = &args.output {
+        std::fs::write(out, &run.output).with_context(|| format!("writing {}", out.display()))?;
+    }
+    eprintln!(
+        "proved {} cycles in {:.0} ms ({:.3} M cycles/s), exit code {}, proof {} bytes",
+        run.cycles,
+        secs * 1e3,
+        run.cycles as f64 / secs.max(1e-9) / 1e6,
+        run.exit_code,
+        bytes.len()
+    );
+    Ok(())
+}
+
+fn verify(args: VerifyArgs) -> Result<()> {
+    use zkprove_vm::prove::{ProveError, VmProof};
+    let elf = read(&args.elf)?;
+    let proof_bytes = read(&args.proof)?;
+    let proof = VmProof::from_bytes(&proof_bytes)
+        .with_context(|| format!("reading the proof {}", args.proof.display()))?;
+    let output = load_input(args.output.as_deref())?;
+    match zkprove_vm::prove::verify(&elf, &proof, &output, args.exit_code) {
+        Ok(()) => {
+            println!("valid");
+            Ok(())
+        }
+        Err(e @ (ProveError::Air(_) | ProveError::ProofShape { .. } | ProveError::Output)) => {
+            println!("invalid: {e}");
+            std::process::exit(1);
+        }
+        Err(e) => Err(e).with_context(|| format!("loading {}", args.elf.display())),
     }
 }
 

@@ -1,0 +1,968 @@
+//! Proving runs with `zkprove-air`'s multi-table prover: the VM's tables as AIRs on shared LogUp
+//! buses ([`VmTable`]), the proof ([`prove`]) and its check ([`verify`]).
+//!
+//! # What is proved today (a sound subset)
+//! The CPU AIR constrains the instructions `add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `jalr`,
+//! `beq`, `bne`, `bltu`, `bgeu` and `ecall` (`exit`/`exit_group` only). [`prove`] refuses a run that executes any other
+//! instruction, naming it ([`ProveError::Unsupported`]): a proof never covers an executed
+//! instruction without its constraint. Loads, stores, the other ALU operations, the M
+//! extension, the signed branches and the `read`/`write` system calls are the
+//! next steps (the memory argument below already has the address space for memory words).
+//!
+//! # Tables and buses
+//! Values are 32-bit words as two 16-bit limbs `(lo, hi)`; every limb a table computes is range
+//! checked on the `range16` bus, so words read back from the memory argument are canonical by
+//! induction (init values come from the verifier).
+//! - **CPU** (one row per cycle, padded with `is_real = 0` rows): `pc`, `clk` (row + 1), one
+//!   selector per supported operation, the decoded fields, the operands `a`, `b` (the values of
+//!   `rs1`, `rs2`), the result `res`, and the memory-argument data. Constraints: the first row
+//!   is real with `pc = entry`, `clk` counts rows, real rows form a prefix ending in the exiting
+//!   `ecall`, `pc' = next_pc` with `next_pc = pc + 4` or the static jump/branch `target`
+//!   (branch taken iff `a = b` for `beq`, `a ≠ b` for `bne`, decided limb by limb with inverse
+//!   witnesses; `bltu`/`bgeu` by the borrow of `a − b`), `add`/`addi`/`sub` limb by limb with
+//!   carries, `lui`'s and `auipc`'s result is the program table's word (`imm`, `pc + imm`),
+//!   `jal`'s and `jalr`'s result `pc + 4` (with `res_hi < 2^14`), `jalr` jumps to
+//!   `(a + imm) & !1` (limbs with carries, the low bit split off, `< 2^30`), `ecall` has
+//!   `a7 ∈ {93, 94}`.
+//! - **Program** (preprocessed from the ELF: one row per text word): the tuple
+//!   `(pc, op, rd, rs1, rs2, imm_lo, imm_hi, target, reads_rs1, reads_rs2, writes_rd)` with
+//!   `op = 0` for an instruction the CPU AIR does not support (so no real row can match it) and
+//!   the flags 0 for `x0`; the CPU sends its row's tuple on the `program` bus, the table receives
+//!   it with its execution count.
+//! - **Memory argument** (`memory` bus, tuples `(space, addr, lo, hi, ts)`, registers in space 0):
+//!   each register access of cycle `clk` receives `(…, prev, prev_ts)` and sends `(…, new, ts)`
+//!   with `ts = 4·clk + slot` and `ts − prev_ts − 1 ∈ [0, 2^24)` (two range-checked limbs, the
+//!   high one also `< 2^8`); reads send back what they receive.
+//! - **Registers** (32 rows; preprocessed address and initial value): sends each register's
+//!   initial value at `ts = 0`, receives its final value and timestamp.
+//! - **Range** (2^16 rows, preprocessed `0..2^16`): receives the `range16` checks.
+//! - **Public**: the exit code, received on the `exit` bus from the exiting `ecall` row.
+//!
+//! The transcript starts with the ELF's bytes (a sponge hash of the file), so a proof is bound
+//! to the program; the preprocessed columns are recomputed by the verifier from the ELF.
+//!
+//! # Security
+//! `zkprove-air`'s multi-table bound (see `zkprove_air::multi`): over BabyBear⁴ the LogUp term
+//! (`N·w/|E|`, `w = 12` for the program tuple) keeps ≥ 100 bits up to about 2^14 cycles per proof;
+//! longer runs are refused by the set-up ([`ProveError::Air`] with `AirError::Security`).
+
+use zkprove_air::{
+    Air, AirError, AirParams, AirProver, BusInteraction, ConstraintBuilder, LinearExpr, MultiProof,
+    PublicTuple, TableAir, Trace,
+};
+use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+use zkprove_field::{Field, PrimeField64};
+use zkprove_hash::{Poseidon2, Poseidon2Merkle, Transcript};
+
+use crate::decode::Op;
+use crate::elf::Program;
+use crate::{ExecError, LoadError};
+
+type F = BabyBear;
+type E = BabyBearExt4;
+type Hash = Poseidon2Merkle<BabyBear, 16, 8, 8>;
+/// The VM's proof.
+pub type VmProof = MultiProof<BabyBear, BabyBearExt4, [BabyBear; 8]>;
+type VmTranscript = Transcript<BabyBear, 16, 8>;
+
+/// The operations the CPU AIR constrains, in selector order (operation id = index + 1);
+/// `auipc` shares `lui`'s selector (its word, `pc + imm`, is static: the program table holds it).
+pub const SUPPORTED: [Op; 11] = [
+    Op::Add,
+    Op::Addi,
+    Op::Sub,
+    Op::Lui,
+    Op::Jal,
+    Op::Beq,
+    Op::Bne,
+    Op::Ecall,
+    Op::Bltu,
+    Op::Bgeu,
+    Op::Jalr,
+];
+
+/// The selector of an operation, if the CPU AIR constrains it.
+fn selector(op: Op) -> Option<usize> {
+    let op = if op == Op::Auipc { Op::Lui } else { op };
+    SUPPORTED.iter().position(|&o| o == op)
+}
+
+/// Errors of [`prove`] and [`verify`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ProveError {
+    /// The ELF file cannot be loaded.
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// The program failed.
+    #[error(transparent)]
+    Exec(#[from] ExecError),
+    /// The run executes an instruction whose constraints are not written yet.
+    #[error(
+        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, jalr, beq, bne, bltu, bgeu, ecall exit)"
+    )]
+    Unsupported {
+        /// Its address.
+        pc: u32,
+        /// Its mnemonic.
+        mnemonic: &'static str,
+    },
+    /// A system call other than `exit`/`exit_group`.
+    #[error("cannot prove: system call {number} at pc {pc:#x} has no AIR yet (only exit)")]
+    UnsupportedSyscall {
+        /// Its address.
+        pc: u32,
+        /// `a7`.
+        number: u32,
+    },
+    /// The run wrote output (the `write` system call is not proved yet).
+    #[error("cannot prove: the program writes output, and `write` has no AIR yet")]
+    Output,
+    /// The prover or verifier failed (a rejected proof is [`AirError`]).
+    #[error(transparent)]
+    Air(#[from] AirError),
+    /// The proof is for a run of another shape than the tables allow.
+    #[error("malformed proof: {what}")]
+    ProofShape {
+        /// What is wrong.
+        what: &'static str,
+    },
+}
+
+// CPU columns.
+const IS_REAL: usize = 0;
+const PC: usize = 1;
+const CLK: usize = 2;
+const SEL: usize = 3;
+const N_SEL: usize = SUPPORTED.len();
+const RD: usize = SEL + N_SEL;
+const RS1: usize = RD + 1;
+const RS2: usize = RD + 2;
+const IMM_LO: usize = RD + 3;
+const IMM_HI: usize = RD + 4;
+const TARGET: usize = RD + 5;
+const R1: usize = RD + 6;
+const R2: usize = RD + 7;
+const WR: usize = RD + 8;
+const A_LO: usize = WR + 1;
+const A_HI: usize = WR + 2;
+const B_LO: usize = WR + 3;
+const B_HI: usize = WR + 4;
+const RES_LO: usize = WR + 5;
+const RES_HI: usize = WR + 6;
+const C0: usize = WR + 7;
+const C1: usize = WR + 8;
+const PREV_LO: usize = WR + 9;
+const PREV_HI: usize = WR + 10;
+const TS1: usize = WR + 11;
+const TS2: usize = WR + 12;
+const TSD: usize = WR + 13;
+const D1L: usize = WR + 14;
+const D1H: usize = WR + 15;
+const D2L: usize = WR + 16;
+const D2H: usize = WR + 17;
+const DDL: usize = WR + 18;
+const DDH: usize = WR + 19;
+const NEXT_PC: usize = WR + 20;
+const INV_LO: usize = WR + 21;
+const INV_HI: usize = WR + 22;
+const E_LO: usize = WR + 23;
+const E_HI: usize = WR + 24;
+const EQ: usize = WR + 25;
+const TAKEN: usize = WR + 26;
+/// `jalr`: the target sum `a + imm` as limbs, its low limb halved, and its low bit.
+const T_LO: usize = TAKEN + 1;
+const T_HI: usize = TAKEN + 2;
+const T_HALF: usize = TAKEN + 3;
+const T_BIT: usize = TAKEN + 4;
+const CPU_COLS: usize = T_BIT + 1;
+
+const S_ADD: usize = SEL;
+const S_ADDI: usize = SEL + 1;
+const S_SUB: usize = SEL + 2;
+const S_LUI: usize = SEL + 3;
+const S_JAL: usize = SEL + 4;
+const S_BEQ: usize = SEL + 5;
+const S_BNE: usize = SEL + 6;
+const S_ECALL: usize = SEL + 7;
+const S_BLTU: usize = SEL + 8;
+const S_BGEU: usize = SEL + 9;
+const S_JALR: usize = SEL + 10;
+
+/// Program table width (11 preprocessed columns, then the multiplicity).
+const PROG_COLS: usize = 12;
+const LOG_RANGE: usize = 16;
+
+/// The VM's tables. One type for all of them (see [`TableAir`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VmTable {
+    /// The CPU: one row per cycle.
+    Cpu {
+        /// The entry point.
+        entry: u32,
+    },
+    /// The program: the preprocessed tuples of the text words.
+    Program {
+        /// The tuples, one per text word (11 values each).
+        rows: Vec<[u32; 11]>,
+    },
+    /// The 32 registers' initial values and final state.
+    Registers {
+        /// The initial values.
+        init: [u32; 32],
+    },
+    /// The 16-bit range table.
+    Range,
+}
+
+fn f(v: u64) -> F {
+    F::from_u64(v)
+}
+
+fn lo(v: u32) -> u64 {
+    u64::from(v & 0xffff)
+}
+
+fn hi(v: u32) -> u64 {
+    u64::from(v >> 16)
+}
+
+impl Air<F> for VmTable {
+    fn name(&self) -> String {
+        match self {
+            VmTable::Cpu { .. } => "zkprove-vm-cpu-v1".into(),
+            VmTable::Program { .. } => "zkprove-vm-program-v1".into(),
+            VmTable::Registers { .. } => "zkprove-vm-registers-v1".into(),
+            VmTable::Range => "zkprove-vm-range16-v1".into(),
+        }
+    }
+
+    fn n_columns(&self) -> usize {
+        match self {
+            VmTable::Cpu { .. } => CPU_COLS,
+            VmTable::Program { .. } => PROG_COLS,
+            VmTable::Registers { .. } => 6,
+            VmTable::Range => 2,
+        }
+    }
+
+    fn public_values(&self) -> Vec<F> {
+        match self {
+            VmTable::Cpu { entry } => vec![f(u64::from(*entry))],
+            VmTable::Program { rows } => vec![f(rows.len() as u64)],
+            _ => Vec::new(),
+        }
+    }
+
+    fn eval<B: ConstraintBuilder<F>>(&self, b: &mut B) {
+        let VmTable::Cpu { entry } = self else { return };
+        let c = b.current().to_vec();
+        let n = b.next().to_vec();
+        let k = |v: u64| B::Expr::from(f(v));
+        let one = || k(1);
+        let two16 = || k(1 << 16);
+        let bool_c = |x: B::Expr| x.clone() * (x - k(1));
+        // Booleans and the one-hot selectors.
+        b.assert_zero(bool_c(c[IS_REAL].clone()));
+        let mut sum = k(0);
+        for s in SEL..SEL + N_SEL {
+            b.assert_zero(bool_c(c[s].clone()));
+            sum = sum + c[s].clone();
+        }
+        b.assert_zero(sum - c[IS_REAL].clone());
+        b.assert_zero(bool_c(c[C0].clone()));
+        b.assert_zero(bool_c(c[C1].clone()));
+        // Boundary: the first row is real, at the entry point, clk 1.
+        b.assert_zero_first_row(c[IS_REAL].clone() - one());
+        b.assert_zero_first_row(c[PC].clone() - k(u64::from(*entry)));
+        b.assert_zero_first_row(c[CLK].clone() - one());
+        // Transitions: clk counts, real rows are a prefix, the pc follows next_pc, the last
+        // real row is the exiting ecall (and no ecall is followed by a real row).
+        b.assert_zero_transition(n[CLK].clone() - c[CLK].clone() - one());
+        b.assert_zero_transition(n[IS_REAL].clone() * (one() - c[IS_REAL].clone()));
+        b.assert_zero_transition(n[IS_REAL].clone() * (n[PC].clone() - c[NEXT_PC].clone()));
+        b.assert_zero_transition(c[S_ECALL].clone() * n[IS_REAL].clone());
+        b.assert_zero_transition(
+            (c[IS_REAL].clone() - n[IS_REAL].clone()) * (one() - c[S_ECALL].clone()),
+        );
+        b.assert_zero_last_row(c[IS_REAL].clone() * (one() - c[S_ECALL].clone()));
+        // Padding rows access nothing: their access flags are not bound by the program table,
+        // and a flag of −1 there would turn a memory read into a forged write.
+        for flag in [R1, R2, WR] {
+            b.assert_zero((one() - c[IS_REAL].clone()) * c[flag].clone());
+        }
+        // Registers not read are zero.
+        for (flag, lo_c, hi_c) in [(R1, A_LO, A_HI), (R2, B_LO, B_HI)] {
+            b.assert_zero((one() - c[flag].clone()) * c[lo_c].clone());
+            b.assert_zero((one() - c[flag].clone()) * c[hi_c].clone());
+        }
+        // Timestamps: ts − prev_ts − 1 = d_lo + 2^16·d_hi.
+        let ts = |slot: u64| k(4) * c[CLK].clone() + k(slot);
+        for (flag, slot, prev, dl, dh) in
+            [(R1, 0, TS1, D1L, D1H), (R2, 1, TS2, D2L, D2H), (WR, 3, TSD, DDL, DDH)]
+        {
+            b.assert_zero(
+                c[flag].clone()
+                    * (ts(slot)
+                        - c[prev].clone()
+                        - one()
+                        - c[dl].clone()
+                        - two16() * c[dh].clone()),
+            );
+        }
+        // add, addi, sub, limb by limb.
+        let (a_lo, a_hi, b_lo, b_hi) =
+            (c[A_LO].clone(), c[A_HI].clone(), c[B_LO].clone(), c[B_HI].clone());
+        let (r_lo, r_hi, c0, c1) =
+            (c[RES_LO].clone(), c[RES_HI].clone(), c[C0].clone(), c[C1].clone());
+        let (i_lo, i_hi) = (c[IMM_LO].clone(), c[IMM_HI].clone());
+        for (s, x_lo, x_hi) in
+            [(S_ADD, b_lo.clone(), b_hi.clone()), (S_ADDI, i_lo.clone(), i_hi.clone())]
+        {
+            b.assert_zero(
+                c[s].clone() * (a_lo.clone() + x_lo - r_lo.clone() - two16() * c0.clone()),
+            );
+            b.assert_zero(
+                c[s].clone()
+                    * (a_hi.clone() + x_hi + c0.clone() - r_hi.clone() - two16() * c1.clone()),
+            );
+        }
+        // sub, and the comparison of bltu/bgeu: res = a − b, c1 the borrow (a < b).
+        let subtracts = c[S_SUB].clone() + c[S_BLTU].clone() + c[S_BGEU].clone();
+        b.assert_zero(
+            subtracts.clone() * (r_lo.clone() + b_lo.clone() - a_lo.clone() - two16() * c0.clone()),
+        );
+        b.assert_zero(
+            subtracts * (r_hi.clone() + b_hi.clone() + c0 - a_hi.clone() - two16() * c1.clone()),
+        );
+        // lui: the immediate; jal: pc + 4.
+        b.assert_zero(c[S_LUI].clone() * (r_lo.clone() - i_lo));
+        b.assert_zero(c[S_LUI].clone() * (r_hi.clone() - i_hi));
+        b.assert_zero(
+            (c[S_JAL].clone() + c[S_JALR].clone()) * (r_lo + two16() * r_hi - c[PC].clone() - k(4)),
+        );
+        // jalr's target: t = a + imm limb by limb, t_lo = 2·t_half + t_bit, jump to t − t_bit.
+        let s_jalr = c[S_JALR].clone();
+        b.assert_zero(bool_c(c[T_BIT].clone()));
+        b.assert_zero(
+            s_jalr.clone()
+                * (c[A_LO].clone() + c[IMM_LO].clone() - c[T_LO].clone() - two16() * c[C0].clone()),
+        );
+        b.assert_zero(
+            s_jalr.clone()
+                * (c[A_HI].clone() + c[IMM_HI].clone() + c[C0].clone()
+                    - c[T_HI].clone()
+                    - two16() * c[C1].clone()),
+        );
+        b.assert_zero(
+            s_jalr.clone() * (c[T_LO].clone() - k(2) * c[T_HALF].clone() - c[T_BIT].clone()),
+        );
+        // Equality of a and b, limb by limb: e = [d = 0] with d·e = 0, e = 1 − d·inv.
+        for (dl, dh, inv, e) in [(a_lo, b_lo, INV_LO, E_LO), (a_hi, b_hi, INV_HI, E_HI)] {
+            let d = dl - dh;
+            b.assert_zero(c[e].clone() - one() + d.clone() * c[inv].clone());
+            b.assert_zero(d * c[e].clone());
+        }
+        b.assert_zero(c[EQ].clone() - c[E_LO].clone() * c[E_HI].clone());
+        b.assert_zero(
+            c[TAKEN].clone()
+                - c[S_BEQ].clone() * c[EQ].clone()
+                - c[S_BNE].clone() * (one() - c[EQ].clone())
+                - c[S_BLTU].clone() * c1.clone()
+                - c[S_BGEU].clone() * (one() - c1),
+        );
+        // next_pc = pc + 4, or the target for jal and a taken branch.
+        let seq = c[PC].clone() + k(4);
+        b.assert_zero(
+            c[IS_REAL].clone()
+                * (c[NEXT_PC].clone()
+                    - seq.clone()
+                    - (c[S_JAL].clone() + c[TAKEN].clone()) * (c[TARGET].clone() - seq.clone())
+                    - s_jalr * (k(2) * c[T_HALF].clone() + two16() * c[T_HI].clone() - seq)),
+        );
+        // ecall: a7 ∈ {93, 94} (exit, exit_group).
+        b.assert_zero(c[S_ECALL].clone() * c[A_HI].clone());
+        b.assert_zero(c[S_ECALL].clone() * (c[A_LO].clone() - k(93)) * (c[A_LO].clone() - k(94)));
+    }
+}
+
+fn col(j: usize) -> LinearExpr<F> {
+    LinearExpr::col(j)
+}
+
+fn cst(v: u64) -> LinearExpr<F> {
+    LinearExpr::constant(f(v))
+}
+
+fn mem_tuple(addr: usize, lo_c: usize, hi_c: usize, ts: LinearExpr<F>) -> Vec<LinearExpr<F>> {
+    vec![cst(0), col(addr), col(lo_c), col(hi_c), ts]
+}
+
+impl TableAir<F> for VmTable {
+    fn interactions(&self) -> Vec<BusInteraction<F>> {
+        match self {
+            VmTable::Cpu { .. } => {
+                let mut out = Vec::new();
+                let mut op = LinearExpr::constant(F::ZERO);
+                for s in 0..N_SEL {
+                    op = op.plus(SEL + s, f(s as u64 + 1));
+                }
+                let mut prog = vec![col(PC), op];
+                prog.extend([RD, RS1, RS2, IMM_LO, IMM_HI, TARGET, R1, R2, WR].map(col));
+                out.push(BusInteraction::send("program", prog, col(IS_REAL)));
+                let ts = |slot: u64| LinearExpr::new(vec![(CLK, f(4))], f(slot));
+                for (flag, reg, vl, vh, prev, slot) in
+                    [(R1, RS1, A_LO, A_HI, TS1, 0), (R2, RS2, B_LO, B_HI, TS2, 1)]
+                {
+                    out.push(BusInteraction::receive(
+                        "memory",
+                        mem_tuple(reg, vl, vh, col(prev)),
+                        col(flag),
+                    ));
+                    out.push(BusInteraction::send(
+                        "memory",
+                        mem_tuple(reg, vl, vh, ts(slot)),
+                        col(flag),
+                    ));
+                }
+                out.push(BusInteraction::receive(
+                    "memory",
+                    mem_tuple(RD, PREV_LO, PREV_HI, col(TSD)),
+                    col(WR),
+                ));
+                out.push(BusInteraction::send(
+                    "memory",
+                    mem_tuple(RD, RES_LO, RES_HI, ts(3)),
+                    col(WR),
+                ));
+                for (flag, dl, dh) in [(R1, D1L, D1H), (R2, D2L, D2H), (WR, DDL, DDH)] {
+                    out.push(BusInteraction::send("range16", vec![col(dl)], col(flag)));
+                    out.push(BusInteraction::send("range16", vec![col(dh)], col(flag)));
+                    out.push(BusInteraction::send(
+                        "range16",
+                        vec![LinearExpr::new(vec![(dh, f(256))], F::ZERO)],
+                        col(flag),
+                    ));
+                }
+                let computes = LinearExpr::new(
+                    vec![
+                        (S_ADD, F::ONE),
+                        (S_ADDI, F::ONE),
+                        (S_SUB, F::ONE),
+                        (S_JAL, F::ONE),
+                        (S_BLTU, F::ONE),
+                        (S_BGEU, F::ONE),
+                        (S_JALR, F::ONE),
+                    ],
+                    F::ZERO,
+                );
+                out.push(BusInteraction::send("range16", vec![col(RES_LO)], computes.clone()));
+                out.push(BusInteraction::send("range16", vec![col(RES_HI)], computes));
+                let jumps = LinearExpr::new(vec![(S_JAL, F::ONE), (S_JALR, F::ONE)], F::ZERO);
+                out.push(BusInteraction::send(
+                    "range16",
+                    vec![LinearExpr::new(vec![(RES_HI, f(4))], F::ZERO)],
+                    jumps,
+                ));
+                // jalr's target limbs, its halved low limb, and target_hi < 2^14.
+                for c in [T_LO, T_HI, T_HALF] {
+                    out.push(BusInteraction::send("range16", vec![col(c)], col(S_JALR)));
+                }
+                out.push(BusInteraction::send(
+                    "range16",
+                    vec![LinearExpr::new(vec![(T_HI, f(4))], F::ZERO)],
+                    col(S_JALR),
+                ));
+                out.push(BusInteraction::send("exit", vec![col(B_LO), col(B_HI)], col(S_ECALL)));
+                out
+            }
+            VmTable::Program { .. } => {
+                vec![BusInteraction::receive("program", (0..11).map(col).collect(), col(11))]
+            }
+            VmTable::Registers { .. } => vec![
+                BusInteraction::send(
+                    "memory",
+                    vec![cst(0), col(0), col(1), col(2), cst(0)],
+                    cst(1),
+                ),
+                BusInteraction::receive(
+                    "memory",
+                    vec![cst(0), col(0), col(3), col(4), col(5)],
+                    cst(1),
+                ),
+            ],
+            VmTable::Range => vec![BusInteraction::receive("range16", vec![col(0)], col(1))],
+        }
+    }
+
+    fn preprocessed(&self, log_rows: usize) -> Vec<(usize, Vec<F>)> {
+        let rows = 1usize << log_rows;
+        match self {
+            VmTable::Cpu { .. } => Vec::new(),
+            VmTable::Program { rows: tuples } => (0..11)
+                .map(|j| {
+                    let mut v: Vec<F> = tuples.iter().map(|t| f(u64::from(t[j]))).collect();
+                    v.resize(rows, F::ZERO);
+                    (j, v)
+                })
+                .collect(),
+            VmTable::Registers { init } => {
+                let pad = |v: Vec<F>| {
+                    let mut v = v;
+                    v.resize(rows, F::ZERO);
+                    v
+                };
+                vec![
+                    (0, pad((0..32).map(f).collect())),
+                    (1, pad(init.iter().map(|&x| f(lo(x))).collect())),
+                    (2, pad(init.iter().map(|&x| f(hi(x))).collect())),
+                ]
+            }
+            VmTable::Range => vec![(0, (0..rows as u64).map(f).collect())],
+        }
+    }
+}
+
+/// The program table's tuple of each text word (`op = 0` for an unsupported instruction).
+fn program_rows(program: &Program) -> Vec<[u32; 11]> {
+    program
+        .code
+        .iter()
+        .enumerate()
+        .map(|(i, ins)| {
+            let pc = program.text_start.wrapping_add(4 * i as u32);
+            let id = selector(ins.op).map_or(0, |k| k as u32 + 1);
+            let (rs1, rs2, rd) =
+                if ins.op == Op::Ecall { (17, 10, 0) } else { (ins.rs1, ins.rs2, ins.rd) };
+            // auipc's word is static: the table holds pc + imm as its immediate.
+            let imm =
+                if ins.op == Op::Auipc { pc.wrapping_add(ins.imm as u32) } else { ins.imm as u32 };
+            let target = (u64::from(pc.wrapping_add(imm)) % F::ORDER_U64) as u32;
+            let r1 = u32::from((ins.op.reads_rs1() || ins.op == Op::Ecall) && rs1 != 0);
+            let r2 = u32::from((ins.op.reads_rs2() || ins.op == Op::Ecall) && rs2 != 0);
+            let wr = u32::from(ins.op.writes_rd() && rd != 0);
+            [
+                pc,
+                id,
+                u32::from(rd),
+                u32::from(rs1),
+                u32::from(rs2),
+                imm & 0xffff,
+                imm >> 16,
+                target,
+                r1,
+                r2,
+                wr,
+            ]
+        })
+        .collect()
+}
+
+/// The tables of a program: CPU, program, registers, range (in this order).
+#[must_use]
+pub fn tables(program: &Program) -> Vec<VmTable> {
+    let mut init = [0u32; 32];
+    init[2] = program.config.stack_top();
+    vec![
+        VmTable::Cpu { entry: program.entry },
+        VmTable::Program { rows: program_rows(program) },
+        VmTable::Registers { init },
+        VmTable::Range,
+    ]
+}
+
+fn log2_rows(n: usize) -> usize {
+    n.max(2).next_power_of_two().trailing_zeros() as usize
+}
+
+fn transcript(elf: &[u8]) -> Result<VmTranscript, ProveError> {
+    let mut t = Transcript::with_label(Poseidon2::babybear_16(), b"zkprove-vm-v1")
+        .map_err(|_| ProveError::ProofShape { what: "Poseidon2 width" })?;
+    t.observe(f(elf.len() as u64));
+    for chunk in elf.chunks(3) {
+        let mut v = 0u64;
+        for (i, &b) in chunk.iter().enumerate() {
+            v |= u64::from(b) << (8 * i);
+        }
+        t.observe(f(v));
+    }
+    Ok(t)
+}
+
+fn prover() -> Result<AirProver<F, E, Hash>, ProveError> {
+    let hasher = Hash::new(Poseidon2::babybear_16())
+        .map_err(|_| ProveError::ProofShape { what: "Poseidon2 width" })?;
+    Ok(AirProver::new(AirParams::default(), hasher))
+}
+
+fn public(exit_code: u32) -> Vec<PublicTuple<F>> {
+    vec![PublicTuple {
+        bus: "exit".into(),
+        tuple: vec![f(lo(exit_code)), f(hi(exit_code))],
+        multiplicity: F::ONE,
+        direction: zkprove_air::Direction::Receive,
+    }]
+}
+
+/// A proved run: its public part and the proof.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProvedRun {
+    /// The exit code (`a0` at `exit`).
+    pub exit_code: u32,
+    /// The public output (empty: `write` is not proved yet).
+    pub output: Vec<u8>,
+    /// Cycles.
+    pub cycles: u64,
+    /// The proof.
+    pub proof: VmProof,
+}
+
+/// The traces of the four tables for a run (CPU, program, registers, range).
+fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, ProveError> {
+    let n = log2_rows(steps.len());
+    let rows = 1usize << n;
+    let mut cpu = vec![vec![F::ZERO; rows]; CPU_COLS];
+    let mut prog_mult = vec![0u64; program.code.len()];
+    let mut range_mult = vec![0u64; 1 << LOG_RANGE];
+    let mut regs = [0u32; 32];
+    regs[2] = program.config.stack_top();
+    let mut reg_ts = [0u32; 32];
+    let rows_tuples = program_rows(program);
+    for (i, s) in steps.iter().enumerate() {
+        let idx = ((s.pc - program.text_start) / 4) as usize;
+        let ins = program.code[idx];
+        let Some(k) = selector(ins.op) else {
+            return Err(ProveError::Unsupported { pc: s.pc, mnemonic: ins.op.mnemonic() });
+        };
+        if ins.op == Op::Ecall && !matches!(s.a, 93 | 94) {
+            return Err(ProveError::UnsupportedSyscall { pc: s.pc, number: s.a });
+        }
+        prog_mult[idx] += 1;
+        let t = rows_tuples[idx];
+        let clk = i as u32 + 1;
+        cpu[IS_REAL][i] = F::ONE;
+        cpu[PC][i] = f(u64::from(s.pc));
+        cpu[SEL + k][i] = F::ONE;
+        for (j, c) in [RD, RS1, RS2, IMM_LO, IMM_HI, TARGET, R1, R2, WR].into_iter().enumerate() {
+            cpu[c][i] = f(u64::from(t[j + 2]));
+        }
+        let (rs1, rs2, rd) = (t[3] as usize, t[4] as usize, t[2] as usize);
+        let (r1, r2, wr) = (t[8] == 1, t[9] == 1, t[10] == 1);
+        let mut access =
+            |cpu: &mut [Vec<F>], reg: usize, slot: u32, cols: (usize, usize, usize)| {
+                let ts = 4 * clk + slot;
+                let d = ts - reg_ts[reg] - 1;
+                cpu[cols.0][i] = f(u64::from(reg_ts[reg]));
+                cpu[cols.1][i] = f(u64::from(d & 0xffff));
+                cpu[cols.2][i] = f(u64::from(d >> 16));
+                range_mult[(d & 0xffff) as usize] += 1;
+                range_mult[(d >> 16) as usize] += 1;
+                range_mult[((d >> 16) * 256) as usize] += 1;
+                reg_ts[reg] = ts;
+            };
+        let (a, b) = (s.a, s.b);
+        if r1 {
+            access(&mut cpu, rs1, 0, (TS1, D1L, D1H));
+            cpu[A_LO][i] = f(lo(a));
+            cpu[A_HI][i] = f(hi(a));
+        }
+        if r2 {
+            access(&mut cpu, rs2, 1, (TS2, D2L, D2H));
+            cpu[B_LO][i] = f(lo(b));
+            cpu[B_HI][i] = f(hi(b));
+        }
+        let (a, b) = (if r1 { a } else { 0 }, if r2 { b } else { 0 });
+        let imm = ins.imm as u32;
+        let (res, carry) = match ins.op {
+            Op::Bltu | Op::Bgeu => {
+                let r = a.wrapping_sub(b);
+                (r, add_carries(r, b))
+            }
+            Op::Auipc => (s.pc.wrapping_add(imm), (0, 0)),
+            Op::Add => (a.wrapping_add(b), add_carries(a, b)),
+            Op::Addi => (a.wrapping_add(imm), add_carries(a, imm)),
+            Op::Sub => {
+                let r = a.wrapping_sub(b);
+                (r, add_carries(r, b))
+            }
+            Op::Lui => (imm, (0, 0)),
+            Op::Jal => (s.pc.wrapping_add(4), (0, 0)),
+            Op::Jalr => (s.pc.wrapping_add(4), add_carries(a, imm)),
+            _ => (0, (0, 0)),
+        };
+        let computes = matches!(
+            ins.op,
+            Op::Add | Op::Addi | Op::Sub | Op::Jal | Op::Bltu | Op::Bgeu | Op::Jalr
+        );
+        cpu[RES_LO][i] = f(lo(res));
+        cpu[RES_HI][i] = f(hi(res));
+        cpu[C0][i] = f(carry.0);
+        cpu[C1][i] = f(carry.1);
+        if computes {
+            range_mult[lo(res) as usize] += 1;
+            range_mult[hi(res) as usize] += 1;
+        }
+        if matches!(ins.op, Op::Jal | Op::Jalr) {
+            range_mult[(hi(res) * 4) as usize] += 1;
+        }
+        let mut jalr_target = 0;
+        if ins.op == Op::Jalr {
+            let t = a.wrapping_add(imm);
+            cpu[T_LO][i] = f(lo(t));
+            cpu[T_HI][i] = f(hi(t));
+            cpu[T_HALF][i] = f(lo(t) >> 1);
+            cpu[T_BIT][i] = f(u64::from(t & 1));
+            for v in [lo(t), hi(t), lo(t) >> 1, hi(t) * 4] {
+                range_mult[v as usize] += 1;
+            }
+            jalr_target = t & !1;
+        }
+        if wr {
+            cpu[PREV_LO][i] = f(lo(regs[rd]));
+            cpu[PREV_HI][i] = f(hi(regs[rd]));
+            let ts = 4 * clk + 3;
+            let d = ts - reg_ts[rd] - 1;
+            cpu[TSD][i] = f(u64::from(reg_ts[rd]));
+            cpu[DDL][i] = f(u64::from(d & 0xffff));
+            cpu[DDH][i] = f(u64::from(d >> 16));
+            range_mult[(d & 0xffff) as usize] += 1;
+            range_mult[(d >> 16) as usize] += 1;
+            range_mult[((d >> 16) * 256) as usize] += 1;
+            reg_ts[rd] = ts;
+            regs[rd] = res;
+        }
+        let dl = f(lo(a)) - f(lo(b));
+        let dh = f(hi(a)) - f(hi(b));
+        let eq = dl.is_zero() && dh.is_zero();
+        let taken = match ins.op {
+            Op::Beq => eq,
+            Op::Bne => !eq,
+            Op::Bltu => a < b,
+            Op::Bgeu => a >= b,
+            _ => false,
+        };
+        let next = if ins.op == Op::Jal || taken {
+            t[7]
+        } else if ins.op == Op::Jalr {
+            jalr_target
+        } else {
+            s.pc.wrapping_add(4)
+        };
+        cpu[NEXT_PC][i] = f(u64::from(next));
+        cpu[TAKEN][i] = f(u64::from(taken));
+        fill_eq(&mut cpu, i, dl, dh);
+    }
+    for i in 0..rows {
+        cpu[CLK][i] = f(i as u64 + 1);
+        if i >= steps.len() {
+            fill_eq(&mut cpu, i, F::ZERO, F::ZERO);
+            cpu[NEXT_PC][i] = F::ZERO;
+        }
+    }
+    let mut prog = program_trace_cols(&rows_tuples);
+    let prog_rows = prog[0].len();
+    let mut mult: Vec<F> = prog_mult.iter().map(|&m| f(m)).collect();
+    mult.resize(prog_rows, F::ZERO);
+    prog.push(mult);
+    let mut regs_cols = vec![vec![F::ZERO; 32]; 6];
+    let mut init = [0u32; 32];
+    init[2] = program.config.stack_top();
+    for r in 0..32 {
+        regs_cols[0][r] = f(r as u64);
+        regs_cols[1][r] = f(lo(init[r]));
+        regs_cols[2][r] = f(hi(init[r]));
+        regs_cols[3][r] = f(lo(regs[r]));
+        regs_cols[4][r] = f(hi(regs[r]));
+        regs_cols[5][r] = f(u64::from(reg_ts[r]));
+    }
+    let range =
+        vec![(0..1u64 << LOG_RANGE).map(f).collect(), range_mult.iter().map(|&m| f(m)).collect()];
+    Ok(vec![Trace::new(cpu)?, Trace::new(prog)?, Trace::new(regs_cols)?, Trace::new(range)?])
+}
+
+fn add_carries(a: u32, b: u32) -> (u64, u64) {
+    let c0 = (lo(a) + lo(b)) >> 16;
+    let c1 = (hi(a) + hi(b) + c0) >> 16;
+    (c0, c1)
+}
+
+fn fill_eq(cpu: &mut [Vec<F>], i: usize, dl: F, dh: F) {
+    let e = |d: F| {
+        if d.is_zero() { (F::ZERO, F::ONE) } else { (d.inverse().unwrap_or(F::ZERO), F::ZERO) }
+    };
+    let (inv_lo, e_lo) = e(dl);
+    let (inv_hi, e_hi) = e(dh);
+    cpu[INV_LO][i] = inv_lo;
+    cpu[INV_HI][i] = inv_hi;
+    cpu[E_LO][i] = e_lo;
+    cpu[E_HI][i] = e_hi;
+    cpu[EQ][i] = e_lo * e_hi;
+}
+
+fn program_trace_cols(rows: &[[u32; 11]]) -> Vec<Vec<F>> {
+    let n = 1usize << log2_rows(rows.len());
+    (0..11)
+        .map(|j| {
+            let mut v: Vec<F> = rows.iter().map(|t| f(u64::from(t[j]))).collect();
+            v.resize(n, F::ZERO);
+            v
+        })
+        .collect()
+}
+
+/// Runs the ELF `elf` on `input` and proves the run.
+///
+/// # Errors
+/// [`ProveError::Load`] / [`ProveError::Exec`] for a program that does not load or run;
+/// [`ProveError::Unsupported`] (naming the instruction), [`ProveError::UnsupportedSyscall`],
+/// [`ProveError::Output`] for a run this version cannot prove; [`ProveError::Air`] for a
+/// refused set-up (e.g. too many cycles for the security target).
+pub fn prove(elf: &[u8], input: &[u8]) -> Result<ProvedRun, ProveError> {
+    let program = Program::from_elf(elf)?;
+    let trace = crate::run_traced(&program, input)?;
+    let tr = traces(&program, &trace.steps)?;
+    if !trace.run.output.is_empty() {
+        return Err(ProveError::Output);
+    }
+    let exit_code = trace.run.exit.code;
+    let proof = prover()?.prove_tables(
+        &tables(&program),
+        &tr,
+        &public(exit_code),
+        &mut transcript(elf)?,
+    )?;
+    Ok(ProvedRun { exit_code, output: Vec::new(), cycles: trace.run.exit.cycles, proof })
+}
+
+/// Checks that `proof` shows a run of the ELF `elf` that wrote `output` and exited with
+/// `exit_code`.
+///
+/// # Errors
+/// [`ProveError::Load`] for an ELF that does not load; [`ProveError::ProofShape`] for a proof
+/// whose table heights do not fit the program; [`ProveError::Output`] for a non-empty output
+/// (not provable yet); [`ProveError::Air`] for a rejected proof.
+pub fn verify(
+    elf: &[u8],
+    proof: &VmProof,
+    output: &[u8],
+    exit_code: u32,
+) -> Result<(), ProveError> {
+    let program = Program::from_elf(elf)?;
+    if !output.is_empty() {
+        return Err(ProveError::Output);
+    }
+    let t = tables(&program);
+    let expect = [None, Some(log2_rows(program.code.len())), Some(5), Some(LOG_RANGE)];
+    if proof.log_rows.len() != expect.len()
+        || proof.log_rows.iter().zip(expect).any(|(&n, e)| e.is_some_and(|e| e != n))
+        || proof.log_rows[0] > 22
+    {
+        return Err(ProveError::ProofShape { what: "table heights" });
+    }
+    prover()?.verify_tables(&t, &public(exit_code), proof, &mut transcript(elf)?)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SUM: &[u8] = include_bytes!("../programs/sum.elf");
+    const FIB: &[u8] = include_bytes!("../programs/fib.elf");
+
+    #[test]
+    fn sum_program_proves_and_verifies() {
+        let run = prove(SUM, &[]).expect("prove");
+        assert_eq!(run.exit_code, 5050);
+        assert!(run.cycles > 300);
+        verify(SUM, &run.proof, &[], 5050).expect("verify");
+        // Another exit code, another program, another table height: rejected.
+        assert!(matches!(
+            verify(SUM, &run.proof, &[], 5051),
+            Err(ProveError::Air(AirError::BusSum))
+        ));
+        assert!(verify(FIB, &run.proof, &[], 5050).is_err());
+        let mut elf = SUM.to_vec();
+        let last = elf.len() - 1;
+        elf[last] ^= 1;
+        assert!(verify(&elf, &run.proof, &[], 5050).is_err());
+        let mut p = run.proof.clone();
+        p.log_rows[0] += 1;
+        assert!(verify(SUM, &p, &[], 5050).is_err());
+        let mut p = run.proof.clone();
+        p.tables[0].main_evals[PC] += E::ONE;
+        assert!(verify(SUM, &p, &[], 5050).is_err());
+    }
+
+    #[test]
+    fn unsupported_instructions_are_refused_by_name() {
+        match prove(FIB, &[5]) {
+            Err(ProveError::Unsupported { mnemonic, .. }) => assert!(!mnemonic.is_empty()),
+            other => panic!("expected an unsupported instruction, got {other:?}"),
+        }
+    }
+
+    /// Proves a tampered witness without the prover's checks and expects the verifier to
+    /// reject it.
+    fn forged(edit: impl Fn(&mut [Trace<F>]), exit_code: u32) -> Result<(), ProveError> {
+        let program = Program::from_elf(SUM).expect("elf");
+        let trace = crate::run_traced(&program, &[]).expect("run");
+        let mut tr = traces(&program, &trace.steps).expect("traces");
+        edit(&mut tr);
+        let airs = tables(&program);
+        let prover = prover().expect("prover");
+        let checked =
+            prover.prove_tables(&airs, &tr, &public(exit_code), &mut transcript(SUM).expect("t"));
+        assert!(checked.is_err(), "the prover accepted a wrong witness");
+        let proof = prover
+            .prove_tables_unchecked(
+                &airs,
+                &tr,
+                &public(exit_code),
+                &mut transcript(SUM).expect("t"),
+            )
+            .expect("forced proof");
+        verify(SUM, &proof, &[], exit_code)
+    }
+
+    #[test]
+    fn wrong_executions_are_rejected() {
+        // A wrong addition result (the first `add`, row 2).
+        assert!(forged(|t| t[0].columns_mut()[RES_LO][2] += F::ONE, 5050).is_err());
+        // A branch not taken although its operands differ (the `bne` at row 4).
+        assert!(forged(|t| t[0].columns_mut()[TAKEN][4] = F::ZERO, 5050).is_err());
+        let program = Program::from_elf(SUM).expect("elf");
+        let last = crate::run_traced(&program, &[]).expect("run").steps.len() - 1;
+        let steps = crate::run_traced(&program, &[]).expect("run").steps;
+        let row_of = |op: Op| {
+            steps
+                .iter()
+                .rposition(|s| program.code[((s.pc - program.text_start) / 4) as usize].op == op)
+                .expect("sum.S has it")
+        };
+        // The taken `bltu` (the last one) not taken, or with the borrow flipped.
+        let bltu = row_of(Op::Bltu);
+        assert!(forged(|t| t[0].columns_mut()[TAKEN][bltu] = F::ZERO, 5050).is_err());
+        assert!(forged(|t| t[0].columns_mut()[C1][bltu] = F::ZERO, 5050).is_err());
+        // A jalr that jumps elsewhere (its target sum off by 2, next row unchanged).
+        let jalr_row = row_of(Op::Jalr);
+        assert!(
+            forged(
+                |t| {
+                    t[0].columns_mut()[T_HALF][jalr_row] += F::ONE;
+                    t[0].columns_mut()[T_LO][jalr_row] += F::TWO;
+                },
+                5050
+            )
+            .is_err()
+        );
+        // A padding row that reads a register (its flag is not bound by the program table).
+        let pad = last + 1;
+        assert!(forged(|t| t[0].columns_mut()[R1][pad] = -F::ONE, 5050).is_err());
+        // Another exit code claimed by the ecall row.
+        assert!(forged(|t| t[0].columns_mut()[B_LO][last] += F::ONE, 5051).is_err());
+        // A register read that returns another value than was written.
+        assert!(forged(|t| t[0].columns_mut()[A_LO][3] += F::ONE, 5050).is_err());
+        // An instruction the program does not have at that pc.
+        assert!(forged(|t| t[0].columns_mut()[IMM_LO][3] += F::ONE, 5050).is_err());
+    }
+}

@@ -27,7 +27,7 @@ mod traits;
 
 pub use batch_inverse::{batch_inverse, batch_inverse_in_place};
 pub use extension::{BinomialExtension, BinomialParams};
-pub use packed::{PackedField, exp_small};
+pub use packed::{PackedField, PackedKernel, exp_small};
 pub use traits::{
     ExtensionField, Field, NttKernels, PrimeField, PrimeField64, Radix4Kernel, TwoAdicField,
 };

@@ -15,7 +15,7 @@
 //! same code permutes one state (`P = F`) or `F::Packing::WIDTH` states at once.
 
 use rayon::prelude::*;
-use zkprove_field::{Field, PackedField, PrimeField64};
+use zkprove_field::{Field, PackedField, PackedKernel, PrimeField64};
 
 use crate::HashError;
 use crate::grain::{Grain, GrainSeed};
@@ -596,6 +596,20 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         }
     }
 
+    /// [`Poseidon2::permute_packed_mut`], always inlined: for kernels run under a run-time-chosen
+    /// packing's `#[target_feature]` entry point ([`Field::with_packing`]).
+    #[inline(always)]
+    pub(crate) fn permute_packed_inlined<P: PackedField<Scalar = F>>(
+        &self,
+        state: &mut [P; WIDTH],
+    ) {
+        match self.sbox_degree {
+            3 => self.permute_packed_inner::<P, 3>(state),
+            5 => self.permute_packed_inner::<P, 5>(state),
+            _ => self.permute_packed_inner::<P, 7>(state),
+        }
+    }
+
     #[inline(always)]
     fn permute_packed_inner<P: PackedField<Scalar = F>, const D: u64>(
         &self,
@@ -615,49 +629,40 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     /// when there is one.
     #[inline(always)]
     fn partial_rounds<P: PackedField<Scalar = F>, const D: u64>(&self, state: &mut [P; WIDTH]) {
-        let t = &self.pow2;
         match self.kind {
             InternalKind::BabyBear16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_babybear_16(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 16>(s, diag_babybear_16::<P>);
                 }
             }
             InternalKind::BabyBear24 => {
                 if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 24>(s, |s, sum| diag_babybear_24(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 24>(s, diag_babybear_24::<P>);
                 }
             }
             InternalKind::KoalaBear16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_koalabear_16(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 16>(s, diag_koalabear_16::<P>);
                 }
             }
             InternalKind::KoalaBear24 => {
                 if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 24>(s, |s, sum| diag_koalabear_24(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 24>(s, diag_koalabear_24::<P>);
                 }
             }
             InternalKind::M31x16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_m31_16(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 16>(s, diag_m31_16::<P>);
                 }
             }
             InternalKind::Goldilocks8 => {
                 if let Ok(s) = <&mut [P; 8]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 8>(s, |s, sum| diag_goldilocks_8(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 8>(s, diag_goldilocks_8::<P>);
                 }
             }
             InternalKind::Goldilocks12 => {
                 if let Ok(s) = <&mut [P; 12]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 12>(s, |s, sum| {
-                        diag_goldilocks_12(s, sum, t)
-                    });
+                    return self.partial_rounds_with::<P, D, 12>(s, diag_goldilocks_12::<P>);
                 }
             }
             InternalKind::Generic => {}
@@ -680,14 +685,17 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     fn partial_rounds_with<P: PackedField<Scalar = F>, const D: u64, const W: usize>(
         &self,
         state: &mut [P; W],
-        diag: impl Fn(&mut [P; W], P),
+        diag: impl Fn(&mut [P; W], P, &Pow2Table<F>),
     ) {
+        // `diag` is a function item (`diag_*`, `#[inline(always)]`), not a closure: a closure's
+        // body could stay out of line, outside a run-time-dispatched `#[target_feature]` entry.
+        let t = &self.pow2;
         for &rc in &self.internal {
             let s0 = state[0].add_exp_small::<D>(rc);
             let rest = tree_sum(&state[1..]);
             let sum = rest + s0;
             state[0] = rest - s0;
-            diag(state, sum);
+            diag(state, sum, t);
         }
     }
 
@@ -713,29 +721,51 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         state
     }
 
-    /// Permutes many states in place: `F::Packing::WIDTH` states per SIMD pass, chunks of them
-    /// on Rayon threads. Equal to calling [`Poseidon2::permute_mut`] on each.
+    /// Permutes many states in place: one packing's width of states per SIMD pass (the packing
+    /// [`Field::with_packing`] picks, at run time for BabyBear and KoalaBear), chunks of them on
+    /// Rayon threads. Equal to calling [`Poseidon2::permute_mut`] on each.
     pub fn permute_batch(&self, states: &mut [[F; WIDTH]]) {
-        let lanes = <F::Packing as PackedField>::WIDTH;
-        // Enough work per task to amortise Rayon's overhead.
-        let chunk = (lanes * 64).max(1);
-        states.par_chunks_mut(chunk).for_each(|chunk| {
-            let mut groups = chunk.chunks_exact_mut(lanes);
-            for group in &mut groups {
-                let mut packed: [F::Packing; WIDTH] = core::array::from_fn(|i| {
-                    <F::Packing as PackedField>::from_fn(|lane| group[lane][i])
-                });
-                self.permute_packed_mut(&mut packed);
-                for (i, p) in packed.iter().enumerate() {
-                    for (lane, v) in p.as_slice().iter().enumerate() {
-                        group[lane][i] = *v;
-                    }
+        // Enough work per task to amortise Rayon's overhead (64 passes of 16 lanes); each task
+        // dispatches on its own, as a Rayon task runs outside the caller's entry point.
+        const CHUNK: usize = 16 * 64;
+        states.par_chunks_mut(CHUNK).for_each(|chunk| {
+            F::with_packing(PermuteBatch { poseidon: self, states: chunk });
+        });
+    }
+}
+
+/// [`Poseidon2::permute_batch`] on one chunk of states, as a [`PackedKernel`]: everything from
+/// here to the packed arithmetic is `#[inline(always)]`, so that a run-time-chosen packing's
+/// `#[target_feature]` entry point compiles the whole permutation with its features.
+struct PermuteBatch<'a, F: Field, const WIDTH: usize> {
+    poseidon: &'a Poseidon2<F, WIDTH>,
+    states: &'a mut [[F; WIDTH]],
+}
+
+impl<F: Field, const WIDTH: usize> PackedKernel<F> for PermuteBatch<'_, F, WIDTH> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let lanes = P::WIDTH;
+        let mut groups = self.states.chunks_exact_mut(lanes);
+        for group in &mut groups {
+            let mut packed: [P; WIDTH] = [P::default(); WIDTH];
+            for (i, cell) in packed.iter_mut().enumerate() {
+                for (lane, v) in cell.as_slice_mut().iter_mut().enumerate() {
+                    *v = group[lane][i];
                 }
             }
-            for state in groups.into_remainder() {
-                self.permute_mut(state);
+            self.poseidon.permute_packed_inlined::<P>(&mut packed);
+            for (i, p) in packed.iter().enumerate() {
+                for (lane, v) in p.as_slice().iter().enumerate() {
+                    group[lane][i] = *v;
+                }
             }
-        });
+        }
+        for state in groups.into_remainder() {
+            self.poseidon.permute_packed_inlined::<F>(state);
+        }
     }
 }
 

@@ -25,15 +25,55 @@ use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAss
 
 use crate::{BinomialExtension, BinomialParams, Field, PrimeField, PrimeField64, TwoAdicField};
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
+// Both packings are compiled on every x86-64 build: the one the target features allow is the
+// public `Field::Packing`; the others are reached only through `with_packing`'s
+// `#[target_feature]` entry points, chosen at run time (then they are private to the crate).
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(
+    not(all(target_feature = "avx2", not(target_feature = "avx512f"))),
+    allow(dead_code, unreachable_pub)
+)]
 mod x86_64_avx2;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
 pub use x86_64_avx2::PackedMontyField31Avx2;
+#[cfg(all(
+    target_arch = "x86_64",
+    not(all(target_feature = "avx2", not(target_feature = "avx512f")))
+))]
+use x86_64_avx2::PackedMontyField31Avx2;
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(not(target_feature = "avx512f"), allow(dead_code, unreachable_pub))]
 mod x86_64_avx512;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 pub use x86_64_avx512::PackedMontyField31Avx512;
+#[cfg(all(target_arch = "x86_64", not(target_feature = "avx512f")))]
+use x86_64_avx512::PackedMontyField31Avx512;
+
+/// The AVX-512 entry point of [`MontyField31::with_packing`]: the kernel, inlined, compiled with
+/// AVX-512 F/BW/DQ/VL.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW, DQ and VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+unsafe fn run_avx512<P: MontyParameters31, K: crate::PackedKernel<MontyField31<P>>>(
+    kernel: K,
+) -> K::Output {
+    kernel.run::<PackedMontyField31Avx512<P>>()
+}
+
+/// The AVX2 entry point of [`MontyField31::with_packing`]: the kernel, inlined, compiled with AVX2.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<P: MontyParameters31, K: crate::PackedKernel<MontyField31<P>>>(
+    kernel: K,
+) -> K::Output {
+    kernel.run::<PackedMontyField31Avx2<P>>()
+}
 
 /// The constants that define a 31-bit Montgomery field. Implement the three required ones; the
 /// others are derived and must not be overridden.
@@ -386,6 +426,30 @@ impl<P: MontyParameters31> Field for MontyField31<P> {
     type Packing = PackedMontyField31Avx2<P>;
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     type Packing = Self;
+
+    /// AVX-512 (16 lanes) where [`crate::cpu::level`] ≥ [`crate::cpu::CpuLevel::Avx512`], AVX2 (8
+    /// lanes) where it is [`crate::cpu::CpuLevel::Avx2`], one lane below — on x86-64, whatever the
+    /// build targets (`#[target_feature]` entry points); [`Field::Packing`] elsewhere.
+    #[inline(always)]
+    fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::cpu::{CpuLevel, level};
+            let l = level();
+            if l >= CpuLevel::Avx512 {
+                // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports
+                // `Avx512` or above only where the CPU has AVX-512 F, BW, DQ and VL.
+                return unsafe { run_avx512::<P, K>(kernel) };
+            }
+            if l >= CpuLevel::Avx2 {
+                // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
+                return unsafe { run_avx2::<P, K>(kernel) };
+            }
+            kernel.run::<Self>()
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        kernel.run::<Self::Packing>()
+    }
 
     const ZERO: Self = Self::from_word(0);
     const ONE: Self = Self::new(1);

@@ -22,6 +22,7 @@ pub mod goldilocks;
 pub mod koalabear;
 pub mod m31;
 pub mod monty31;
+mod ntt_packed;
 mod packed;
 mod traits;
 

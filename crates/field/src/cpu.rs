@@ -11,11 +11,15 @@
 //! every lower path side by side.
 //!
 //! So the whole BN254 stack (field multiplication, NTT, MSM, hence Groth16) runs at full speed in
-//! a baseline x86-64 build. Still chosen at compile time by `cfg(target_feature)`: the AVX2/AVX-512
-//! small-field packings (`Field::Packing` of BabyBear, KoalaBear, M31, Goldilocks) and with them
-//! Poseidon2 and the small-field NTTs; the cap does not reach those. To emulate a CPU without
-//! AVX-512 there, build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to
-//! [`CpuLevel::Avx2`] or [`CpuLevel::Adx`].
+//! a baseline x86-64 build. The 31-bit Montgomery fields (BabyBear, KoalaBear) also pick AVX-512,
+//! AVX2 or one lane at run time where code asks for it: their NTT butterflies
+//! ([`crate::TwoAdicField::ntt_kernels`]) and any [`crate::PackedKernel`] run through
+//! [`crate::Field::with_packing`] (Poseidon2 batches and Merkle layers in `zkprove-hash`). Still
+//! chosen at compile time by `cfg(target_feature)`: `Field::Packing` itself — so generic code that
+//! names it directly (batched and row NTTs, pointwise products, sumcheck) — and the M31 and
+//! Goldilocks packings; the cap does not reach those. To emulate a CPU without AVX-512 there,
+//! build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to [`CpuLevel::Avx2`] or
+//! [`CpuLevel::Adx`].
 
 use core::fmt;
 use core::str::FromStr;

@@ -505,6 +505,34 @@ fn external_linear_layer<P: PackedField, const WIDTH: usize>(state: &mut [P; WID
     }
 }
 
+/// The internal layer of a standard diagonal on cells `1..` (`diag_*`), as a type: the partial
+/// rounds call it through a trait method that is `#[inline(always)]`, where a function value
+/// (`impl Fn`) would go through an out-of-line `Fn::call` shim — compiled without the
+/// `#[target_feature]`s of a run-time-chosen packing's entry point, so every packed operation in
+/// it would become a call.
+trait DiagLayer<P: PackedField, const W: usize> {
+    fn apply(s: &mut [P; W], sum: P, t: &Pow2Table<P::Scalar>);
+}
+
+macro_rules! diag_layer {
+    ($name:ident, $w:literal, $f:ident) => {
+        struct $name;
+        impl<P: PackedField> DiagLayer<P, $w> for $name {
+            #[inline(always)]
+            fn apply(s: &mut [P; $w], sum: P, t: &Pow2Table<P::Scalar>) {
+                $f(s, sum, t)
+            }
+        }
+    };
+}
+diag_layer!(DiagBabyBear16, 16, diag_babybear_16);
+diag_layer!(DiagBabyBear24, 24, diag_babybear_24);
+diag_layer!(DiagKoalaBear16, 16, diag_koalabear_16);
+diag_layer!(DiagKoalaBear24, 24, diag_koalabear_24);
+diag_layer!(DiagM31x16, 16, diag_m31_16);
+diag_layer!(DiagGoldilocks8, 8, diag_goldilocks_8);
+diag_layer!(DiagGoldilocks12, 12, diag_goldilocks_12);
+
 impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     /// Builds a permutation from explicit constants.
     ///
@@ -632,37 +660,37 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         match self.kind {
             InternalKind::BabyBear16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 16>(s, diag_babybear_16::<P>);
+                    return self.partial_rounds_with::<P, D, 16, DiagBabyBear16>(s);
                 }
             }
             InternalKind::BabyBear24 => {
                 if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 24>(s, diag_babybear_24::<P>);
+                    return self.partial_rounds_with::<P, D, 24, DiagBabyBear24>(s);
                 }
             }
             InternalKind::KoalaBear16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 16>(s, diag_koalabear_16::<P>);
+                    return self.partial_rounds_with::<P, D, 16, DiagKoalaBear16>(s);
                 }
             }
             InternalKind::KoalaBear24 => {
                 if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 24>(s, diag_koalabear_24::<P>);
+                    return self.partial_rounds_with::<P, D, 24, DiagKoalaBear24>(s);
                 }
             }
             InternalKind::M31x16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 16>(s, diag_m31_16::<P>);
+                    return self.partial_rounds_with::<P, D, 16, DiagM31x16>(s);
                 }
             }
             InternalKind::Goldilocks8 => {
                 if let Ok(s) = <&mut [P; 8]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 8>(s, diag_goldilocks_8::<P>);
+                    return self.partial_rounds_with::<P, D, 8, DiagGoldilocks8>(s);
                 }
             }
             InternalKind::Goldilocks12 => {
                 if let Ok(s) = <&mut [P; 12]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 12>(s, diag_goldilocks_12::<P>);
+                    return self.partial_rounds_with::<P, D, 12, DiagGoldilocks12>(s);
                 }
             }
             InternalKind::Generic => {}
@@ -682,20 +710,22 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     /// Partial rounds with `V_0 = −2` (every standard diagonal) and `diag` doing cells `1..`:
     /// cell 0 becomes `sum − 2·s0 = (Σ_{i>0} s_i) − s0`, one subtraction.
     #[inline(always)]
-    fn partial_rounds_with<P: PackedField<Scalar = F>, const D: u64, const W: usize>(
+    fn partial_rounds_with<
+        P: PackedField<Scalar = F>,
+        const D: u64,
+        const W: usize,
+        L: DiagLayer<P, W>,
+    >(
         &self,
         state: &mut [P; W],
-        diag: impl Fn(&mut [P; W], P, &Pow2Table<F>),
     ) {
-        // `diag` is a function item (`diag_*`, `#[inline(always)]`), not a closure: a closure's
-        // body could stay out of line, outside a run-time-dispatched `#[target_feature]` entry.
         let t = &self.pow2;
         for &rc in &self.internal {
             let s0 = state[0].add_exp_small::<D>(rc);
             let rest = tree_sum(&state[1..]);
             let sum = rest + s0;
             state[0] = rest - s0;
-            diag(state, sum, t);
+            L::apply(state, sum, t);
         }
     }
 

@@ -22,6 +22,7 @@ pub mod goldilocks;
 pub mod koalabear;
 pub mod m31;
 pub mod monty31;
+#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
 mod ntt_packed;
 mod packed;
 mod traits;

@@ -129,8 +129,13 @@ fi
 POCL_DEVICES="$pocl_cpu $pocl_cpu" ZKPROVE_REQUIRE_DEVICES=2 \
   cargo test -j"$jobs" -p zkprove-gpu --test device_set_opencl
 
-# The SIMD packings are chosen at compile time; test the other code paths too, in their own target
-# directories so the main build stays cached.
+# The run-time CPU paths (BN254 ADX/IFMA, the MSM's IFMA lanes, BabyBear/KoalaBear NTT kernels and
+# Poseidon2 batches on AVX-512/AVX2) are tested in-process at every level by the main run
+# (zkprove-field tests/cpu_levels.rs, zkprove-curve tests/msm.rs, zkprove-hash tests/poseidon2.rs).
+# `Field::Packing` (and the M31/Goldilocks packings) are still chosen at compile time, so the field
+# tests also run on the AVX2 and portable builds, in their own target directories so the main build
+# stays cached; the x86-64 one also checks that a baseline build runs the AVX-512/IFMA paths it
+# picks at run time.
 if [ "$(uname -m)" = "x86_64" ]; then
   step "field tests on the AVX2 code path (x86-64-v3)"
   RUSTFLAGS="-C target-cpu=x86-64-v3" CARGO_TARGET_DIR=target/x86-64-v3 \

@@ -10,7 +10,7 @@
 //! ```
 //! Sizes default to 12 14 16 18 20; `PASSES` from `ZKPROVE_PASSES` (default: 2^24 / n, at least 3,
 //! at most 40). `ZKPROVE_VARIANTS` (e.g. `c9,c11,g1`) adds our default with a fixed window width
-//! (`cN`) or fixed windows per task (`gN`).
+//! (`cN`) or fixed windows per task (`gN`). `ZKPROVE_CPU` (e.g. `adx`) caps our run-time CPU level.
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -66,7 +66,17 @@ fn main() {
         if args.is_empty() { vec![12, 14, 16, 18, 20] } else { args }
     };
     let variants = variants();
-    println!("rayon threads: {}", rayon::current_num_threads());
+    // `ZKPROVE_CPU=adx|avx2|...` caps our run-time CPU level (as `zkprove --cpu`), so an IFMA
+    // machine times the path an AVX2-only server takes.
+    if let Ok(cap) = std::env::var("ZKPROVE_CPU") {
+        let level: zkprove_field::cpu::CpuLevel = cap.parse().expect("ZKPROVE_CPU: a CPU level");
+        zkprove_field::cpu::set_max_cpu_level(level);
+    }
+    println!(
+        "rayon threads: {}; CPU level: {}",
+        rayon::current_num_threads(),
+        zkprove_field::cpu::level()
+    );
     for log_n in sizes {
         let n = 1usize << log_n;
         let passes = std::env::var("ZKPROVE_PASSES")

@@ -2,19 +2,24 @@
 //!
 //! The field kernels that are compiled for every x86-64 CPU and chosen at run time ask [`level`]
 //! which path to take: the MULX/ADCX/ADOX Montgomery multiplication of [`crate::bn254`] (inline
-//! assembly, [`adx`]) and, in builds without the IFMA target features, the BN254 IFMA NTT kernels
-//! (`#[target_feature]` entry points). [`level`] is the detected level of this CPU
-//! ([`detected_level`]) lowered by a process-wide cap that only the binary sets
-//! ([`set_max_cpu_level`], e.g. from a `--cpu` flag): the libraries never read flags or environment
-//! variables themselves. Lowering the cap lets one machine run, test and benchmark every lower path
-//! side by side.
+//! assembly, [`adx`]), the BN254 IFMA NTT kernels and the eight-lane BN254 arithmetic of
+//! [`crate::bn254::with_fp256x8`] (the MSM's batch-affine additions in `zkprove-curve`), the last
+//! two as `#[target_feature]` entry points in builds without the IFMA target features. [`level`] is
+//! the detected level of this CPU ([`detected_level`]) lowered by a process-wide cap that only the
+//! binary sets ([`set_max_cpu_level`], e.g. from a `--cpu` flag): the libraries never read flags
+//! or environment variables themselves. Lowering the cap lets one machine run, test and benchmark
+//! every lower path side by side.
 //!
-//! Kernels still chosen at compile time by `cfg(target_feature)` (the AVX-512 IFMA BN254 MSM lanes,
-//! the AVX2/AVX-512 small-field packings and Poseidon2) follow the build's target features; where the
-//! cap is below [`CpuLevel::Ifma`], the BN254 IFMA lanes step aside for the scalar code, but the
-//! compiler may still have used wider instructions elsewhere in such a build. To emulate a CPU
-//! without AVX-512, build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to
-//! [`CpuLevel::Avx2`] or [`CpuLevel::Adx`].
+//! So the whole BN254 stack (field multiplication, NTT, MSM, hence Groth16) runs at full speed in
+//! a baseline x86-64 build. The 31-bit Montgomery fields (BabyBear, KoalaBear) also pick AVX-512,
+//! AVX2 or one lane at run time where code asks for it: their NTT butterflies
+//! ([`crate::TwoAdicField::ntt_kernels`]) and any [`crate::PackedKernel`] run through
+//! [`crate::Field::with_packing`] (Poseidon2 batches and Merkle layers in `zkprove-hash`). Still
+//! chosen at compile time by `cfg(target_feature)`: `Field::Packing` itself — so generic code that
+//! names it directly (batched and row NTTs, pointwise products, sumcheck) — and the M31 and
+//! Goldilocks packings; the cap does not reach those. To emulate a CPU without AVX-512 there,
+//! build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to [`CpuLevel::Avx2`] or
+//! [`CpuLevel::Adx`].
 
 use core::fmt;
 use core::str::FromStr;

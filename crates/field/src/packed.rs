@@ -227,3 +227,17 @@ unsafe impl<F: Field> PackedField for F {
         f(0)
     }
 }
+
+/// A computation over packed lanes of `F`, written once for any [`PackedField`] of `F` and run by
+/// [`Field::with_packing`] on the packing this process should use.
+///
+/// `run` should be `#[inline(always)]`, and so should everything it calls that operates on the
+/// lanes: where the packing is chosen at run time, only code inlined into the
+/// `#[target_feature]` entry point is compiled with the SIMD features enabled. Work handed to
+/// other threads (Rayon) leaves that entry point: dispatch inside each task instead.
+pub trait PackedKernel<F: Field> {
+    /// What the computation returns.
+    type Output;
+    /// The computation on the packing `P`.
+    fn run<P: PackedField<Scalar = F>>(self) -> Self::Output;
+}

@@ -39,6 +39,14 @@ pub trait Field:
     /// Fields without a vectorised implementation use `Self` (one lane).
     type Packing: PackedField<Scalar = Self>;
 
+    /// Runs `kernel` on the packing this process should use: [`Field::Packing`] by default; the
+    /// 31-bit Montgomery fields (BabyBear, KoalaBear) choose AVX-512, AVX2 or one lane at run
+    /// time from [`crate::cpu::level`], so that a baseline x86-64 build runs their SIMD code too.
+    #[inline(always)]
+    fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
+        kernel.run::<Self::Packing>()
+    }
+
     /// The additive identity.
     const ZERO: Self;
     /// The multiplicative identity.

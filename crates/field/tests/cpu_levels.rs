@@ -1,6 +1,8 @@
 //! Every run-time CPU path gives the same results: BN254 Fr/Fq multiplication and squaring (the
-//! MULX/ADCX/ADOX assembly against the portable CIOS and arkworks) and the BN254 NTT kernels, on
-//! random and edge inputs, at each level this CPU supports (`cpu::set_max_cpu_level`).
+//! MULX/ADCX/ADOX assembly against the portable CIOS and arkworks), the BN254 NTT kernels, and the
+//! BabyBear/KoalaBear packings picked at run time (NTT kernels against a scalar reference, packed
+//! arithmetic through `Field::with_packing`), on random and edge inputs, at each level this CPU
+//! supports (`cpu::set_max_cpu_level`).
 //!
 //! The cap is process-wide, so this file holds one test that changes it (tests of one binary run in
 //! parallel threads).
@@ -10,9 +12,11 @@
 use ark_ff::BigInteger as _;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::{Fp256, Fp256Params, FqParams, FrParams};
 use zkprove_field::cpu::{self, CpuLevel};
-use zkprove_field::{Field, PrimeField, TwoAdicField};
+use zkprove_field::koalabear::KoalaBear;
+use zkprove_field::{Field, PackedField, PackedKernel, PrimeField, TwoAdicField};
 
 /// Edge values (as raw Montgomery limbs, all below `p`) and random ones.
 fn inputs<P: Fp256Params>(rng: &mut StdRng) -> Vec<Fp256<P>> {
@@ -107,6 +111,143 @@ fn ntt_outputs<P: Fp256Params>(rng: &mut StdRng) -> Vec<[u64; 4]> {
     out
 }
 
+/// Scalar reference butterflies (`NttKernels` semantics).
+fn ref_dif<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+    for ((a, b), w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+        let (x, y) = (*a, *b);
+        (*a, *b) = (x + y, (x - y) * *w);
+    }
+}
+
+fn ref_dit<F: Field>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+    for ((a, b), w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+        let (x, y) = (*a, *b * *w);
+        (*a, *b) = (x + y, x - y);
+    }
+}
+
+/// The twiddle table of `NttKernels::dif_all`: `ω_{2h}^j` at `tw[h − 1 + j]` for `h < n`.
+fn twiddle_table<F: TwoAdicField>(n: usize) -> Vec<F> {
+    let mut tw = Vec::new();
+    let mut h = 1;
+    while h < n {
+        let g = F::two_adic_generator(h.trailing_zeros() as usize + 1).unwrap();
+        let mut x = F::ONE;
+        for _ in 0..h {
+            tw.push(x);
+            x *= g;
+        }
+        h *= 2;
+    }
+    tw
+}
+
+/// The small-field NTT kernels of this level (`TwoAdicField::ntt_kernels`: AVX-512 or AVX2 picked
+/// at run time, or `None`) against the scalar reference, on lengths with and without a scalar
+/// tail and whole transforms large enough for the transposed tiles (16 × 16).
+fn small_field_ntt_matches_reference<F: TwoAdicField>(rng: &mut StdRng) {
+    let Some(k) = F::ntt_kernels() else { return };
+    for n in [2usize, 8, 16, 32, 37, 64, 100, 256] {
+        let data: Vec<F> = (0..2 * n).map(|_| F::random(rng)).collect();
+        let w: Vec<F> = (0..3 * n).map(|_| F::random(rng)).collect();
+        let (mut lo, mut hi) = (data[..n].to_vec(), data[n..].to_vec());
+        let (mut rlo, mut rhi) = (lo.clone(), hi.clone());
+        (k.dif_butterflies)(&mut lo, &mut hi, &w[..n]);
+        ref_dif(&mut rlo, &mut rhi, &w[..n]);
+        (k.dit_butterflies)(&mut lo, &mut hi, &w[n..2 * n]);
+        ref_dit(&mut rlo, &mut rhi, &w[n..2 * n]);
+        assert!(lo == rlo && hi == rhi, "butterflies, n = {n}");
+        // Radix-4 on quarters of n/2 (with the reference as two radix-2 stages).
+        let q = n / 2;
+        let mut a = data.clone();
+        let mut r = data.clone();
+        {
+            let (a01, a23) = a[..4 * q].split_at_mut(2 * q);
+            let (a0, a1) = a01.split_at_mut(q);
+            let (a2, a3) = a23.split_at_mut(q);
+            (k.dif_radix4)(a0, a1, a2, a3, &w[..q], &w[q..2 * q], &w[2 * q..3 * q]);
+            (k.dit_radix4)(a0, a1, a2, a3, &w[..q], &w[q..2 * q], &w[2 * q..3 * q]);
+        }
+        {
+            let (r01, r23) = r[..4 * q].split_at_mut(2 * q);
+            let (r0, r1) = r01.split_at_mut(q);
+            let (r2, r3) = r23.split_at_mut(q);
+            ref_dif(r0, r2, &w[..q]);
+            ref_dif(r1, r3, &w[q..2 * q]);
+            ref_dif(r0, r1, &w[2 * q..3 * q]);
+            ref_dif(r2, r3, &w[2 * q..3 * q]);
+            ref_dit(r0, r1, &w[2 * q..3 * q]);
+            ref_dit(r2, r3, &w[2 * q..3 * q]);
+            ref_dit(r0, r2, &w[..q]);
+            ref_dit(r1, r3, &w[q..2 * q]);
+        }
+        assert!(a == r, "radix-4, q = {q}");
+    }
+    for n in [4usize, 64, 256, 1024] {
+        let tw = twiddle_table::<F>(n);
+        let data: Vec<F> = (0..n).map(|_| F::random(rng)).collect();
+        let (mut a, mut r) = (data.clone(), data.clone());
+        (k.dif_all)(&mut a, &tw);
+        let mut h = n / 2;
+        while h >= 1 {
+            for block in r.chunks_mut(2 * h) {
+                let (lo, hi) = block.split_at_mut(h);
+                ref_dif(lo, hi, &tw[h - 1..2 * h - 1]);
+            }
+            h /= 2;
+        }
+        assert!(a == r, "dif_all, n = {n}");
+        (k.dit_all)(&mut a, &tw);
+        let mut h = 1;
+        while h < n {
+            for block in r.chunks_mut(2 * h) {
+                let (lo, hi) = block.split_at_mut(h);
+                ref_dit(lo, hi, &tw[h - 1..2 * h - 1]);
+            }
+            h *= 2;
+        }
+        assert!(a == r, "dit_all, n = {n}");
+    }
+}
+
+/// Packed arithmetic on the packing `Field::with_packing` picks at this level.
+struct PackedOps<'a, F: Field> {
+    xs: &'a [F],
+    ys: &'a [F],
+    c: F,
+}
+
+impl<F: Field> PackedKernel<F> for PackedOps<'_, F> {
+    type Output = Vec<F>;
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) -> Vec<F> {
+        let n = self.xs.len() / P::WIDTH * P::WIDTH;
+        let (px, py) = (P::pack_slice(&self.xs[..n]), P::pack_slice(&self.ys[..n]));
+        let mut out = vec![F::ZERO; n];
+        for ((o, x), y) in P::pack_slice_mut(&mut out).iter_mut().zip(px).zip(py) {
+            let v = (*x * *y + *x - *y) * self.c - (-*x);
+            *o =
+                v.add_exp_small::<7>(self.c) + v.mul_inv_2exp(3, F::from_u64(8).inverse().unwrap());
+        }
+        out
+    }
+}
+
+fn packed_ops_match_scalar<F: Field>(rng: &mut StdRng) {
+    let xs: Vec<F> = (0..200).map(|_| F::random(rng)).collect();
+    let ys: Vec<F> = (0..200).map(|_| F::random(rng)).collect();
+    let c = F::random(rng);
+    let got = F::with_packing(PackedOps { xs: &xs, ys: &ys, c });
+    let inv8 = F::from_u64(8).inverse().unwrap();
+    for (i, g) in got.iter().enumerate() {
+        let (x, y) = (xs[i], ys[i]);
+        let v = (x * y + x - y) * c - (-x);
+        let s = v + c;
+        let want = s * s * s * s * s * s * s + v * inv8;
+        assert_eq!(*g, want, "lane {i}");
+    }
+}
+
 fn check_against_ark<P: Fp256Params, A: ark_ff::PrimeField>(xs: &[Fp256<P>]) {
     let to_ark = |x: &Fp256<P>| A::from_le_bytes_mod_order(&x.to_bytes_le());
     for (i, a) in xs.iter().enumerate() {
@@ -142,6 +283,10 @@ fn every_level_agrees() {
             ntt_outputs::<FrParams>(&mut rng),
             ntt_outputs::<FqParams>(&mut rng),
         ];
+        small_field_ntt_matches_reference::<BabyBear>(&mut rng);
+        small_field_ntt_matches_reference::<KoalaBear>(&mut rng);
+        packed_ops_match_scalar::<BabyBear>(&mut rng);
+        packed_ops_match_scalar::<KoalaBear>(&mut rng);
         match &reference {
             None => reference = Some(got),
             Some(r) => assert!(r == &got, "level {level} differs from portable"),

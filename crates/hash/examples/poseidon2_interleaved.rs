@@ -8,6 +8,8 @@
 //! cargo run --profile bench -p zkprove-hash --example poseidon2_interleaved [-- FILTER]
 //! ```
 //! `FILTER` (optional) keeps the lines whose name contains it (`babybear16`, `m31`, `merkle`, …).
+//! `babybear16 batch` goes through `permute_batch` (packing chosen at run time, capped by
+//! `ZKPROVE_CPU`); the other permutation rows use the compile-time `F::Packing`.
 //! Run Merkle with `RAYON_NUM_THREADS=1` for a single-thread comparison (both use Rayon).
 
 use std::hint::black_box;
@@ -83,6 +85,48 @@ fn permutations<F, P3F, P3, const W: usize>(
     report(name, n, &ta, &tb);
 }
 
+/// `2^12` permutations through [`Poseidon2::permute_batch`] (the packing chosen at run time for
+/// BabyBear/KoalaBear, Rayon tasks: run with `RAYON_NUM_THREADS=1` to compare with Plonky3's
+/// packed permutation on this thread).
+fn batch<F, P3F, P3, const W: usize>(
+    name: &str,
+    ours: &Poseidon2<F, W>,
+    theirs: &P3,
+    to_p3: impl Fn(u64) -> P3F + Copy,
+) where
+    F: PrimeField64,
+    P3F: p3_field::Field,
+    P3: Permutation<[P3F::Packing; W]>,
+{
+    let n = 1usize << 12;
+    let value = |k: usize, i: usize| (k * 7919 + i * 31) as u64 % F::ORDER_U64;
+    let mut a: Vec<[F; W]> =
+        (0..n).map(|k| core::array::from_fn(|i| F::from_u64(value(k, i)))).collect();
+    let p3_lanes = <P3F::Packing as p3_field::PackedValue>::WIDTH;
+    let mut b: Vec<[P3F::Packing; W]> = (0..n / p3_lanes)
+        .map(|k| {
+            core::array::from_fn(|i| {
+                <P3F::Packing as p3_field::PackedValue>::from_fn(|l| {
+                    to_p3(value(k * p3_lanes + l, i))
+                })
+            })
+        })
+        .collect();
+    let (mut ta, mut tb) = (Vec::new(), Vec::new());
+    for _ in 0..PASSES {
+        let t = Instant::now();
+        ours.permute_batch(&mut a);
+        ta.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        for s in &mut b {
+            theirs.permute_mut(s);
+        }
+        tb.push(t.elapsed().as_secs_f64());
+    }
+    black_box((&a, &b));
+    report(name, n, &ta, &tb);
+}
+
 /// A Merkle commitment to `2^log_n` rows of 8 BabyBear elements (Poseidon2-16 sponge of rate 8,
 /// truncated-permutation compression), both sides on the Rayon pool.
 fn merkle(log_n: usize) {
@@ -123,6 +167,21 @@ fn merkle(log_n: usize) {
 fn main() {
     let filter = std::env::args().nth(1).unwrap_or_default();
     let on = |name: &str| name.contains(filter.as_str());
+    // `ZKPROVE_CPU=avx2|adx|...` caps our run-time CPU level (as `zkprove --cpu`): it reaches the
+    // packing of `permute_batch` for BabyBear/KoalaBear, not the compile-time `F::Packing` rows.
+    if let Ok(cap) = std::env::var("ZKPROVE_CPU") {
+        let level: zkprove_field::cpu::CpuLevel = cap.parse().expect("ZKPROVE_CPU: a CPU level");
+        zkprove_field::cpu::set_max_cpu_level(level);
+    }
+    println!("CPU level (run-time paths): {}", zkprove_field::cpu::level());
+    if on("babybear16 batch") {
+        batch(
+            "babybear16 batch",
+            &Poseidon2::<BabyBear, 16>::babybear_16(),
+            &p3_baby_bear::default_babybear_poseidon2_16(),
+            |v| p3_baby_bear::BabyBear::new(v as u32),
+        );
+    }
     if on("babybear16") {
         permutations(
             "babybear16",

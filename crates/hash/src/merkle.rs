@@ -2,8 +2,9 @@
 //!
 //! A leaf is the hash of one row ([`MerkleHash::hash_row`]); an inner node is the 2-to-1
 //! compression of its children ([`MerkleHash::compress`]). Layers are built bottom-up, each layer
-//! in parallel, through a backend's [`MerkleOps`] (the CPU backend packs `F::Packing::WIDTH` rows
-//! or node pairs per Poseidon2 call and spreads chunks over Rayon threads).
+//! in parallel, through a backend's [`MerkleOps`] (the CPU backend packs a packing's width of rows —
+//! `Field::with_packing`, a run-time choice for BabyBear/KoalaBear — or node pairs per Poseidon2
+//! call and spreads chunks over Rayon threads).
 //!
 //! [`Poseidon2Merkle`]: leaves by an overwrite sponge of rate `RATE` (no padding) whose last
 //! capacity cell starts at [`leaf_tag`]`(row_len) = row_len + 1`, nodes by
@@ -25,7 +26,7 @@
 use core::fmt::Debug;
 
 use rayon::prelude::*;
-use zkprove_field::{Field, PackedField};
+use zkprove_field::{Field, PackedField, PackedKernel};
 use zkprove_poly::{Backend, CpuBackend};
 
 use crate::{HashError, Poseidon2};
@@ -209,7 +210,7 @@ impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize>
             for i in 0..take {
                 state[i] = P::from_fn(|lane| get(lane, start + i));
             }
-            self.perm.permute_packed_mut(&mut state);
+            self.perm.permute_packed_inlined(&mut state);
             start += take;
         }
         state
@@ -237,13 +238,42 @@ where
         core::array::from_fn(|i| state[i])
     }
 
+    /// [`F::with_packing`](Field::with_packing) lanes at a time (a run-time choice for BabyBear
+    /// and KoalaBear), the remainder one by one.
     fn hash_rows(&self, rows: &[F], row_len: usize, out: &mut [[F; OUT]]) {
-        let lanes = <F::Packing as PackedField>::WIDTH;
+        F::with_packing(HashRows { merkle: self, rows, row_len, out });
+    }
+
+    /// As [`MerkleHash::hash_rows`]: packed, the packing chosen by
+    /// [`F::with_packing`](Field::with_packing).
+    fn compress_pairs(&self, children: &[[F; OUT]], out: &mut [[F; OUT]]) {
+        F::with_packing(CompressPairs { merkle: self, children, out });
+    }
+}
+
+/// [`MerkleHash::hash_rows`] of [`Poseidon2Merkle`] as a [`PackedKernel`] (everything down to the
+/// packed arithmetic inlined, for a run-time-chosen packing's `#[target_feature]` entry point).
+struct HashRows<'a, F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize> {
+    merkle: &'a Poseidon2Merkle<F, WIDTH, RATE, OUT>,
+    rows: &'a [F],
+    row_len: usize,
+    out: &'a mut [[F; OUT]],
+}
+
+impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize> PackedKernel<F>
+    for HashRows<'_, F, WIDTH, RATE, OUT>
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let Self { merkle, rows, row_len, out } = self;
+        let lanes = P::WIDTH;
         let mut groups = out.chunks_exact_mut(lanes);
         let mut base = 0;
         for group in &mut groups {
-            let state = self
-                .sponge_packed::<F::Packing>(row_len, |lane, i| rows[(base + lane) * row_len + i]);
+            let state =
+                merkle.sponge_packed::<P>(row_len, |lane, i| rows[(base + lane) * row_len + i]);
             for (lane, o) in group.iter_mut().enumerate() {
                 *o = core::array::from_fn(|i| state[i].as_slice()[lane]);
             }
@@ -251,21 +281,37 @@ where
         }
         for (k, o) in groups.into_remainder().iter_mut().enumerate() {
             let r = base + k;
-            *o = self.hash_row(&rows[r * row_len..(r + 1) * row_len]);
+            let state = merkle.sponge_packed::<F>(row_len, |_, i| rows[r * row_len + i]);
+            *o = core::array::from_fn(|i| state[i]);
         }
     }
+}
 
-    fn compress_pairs(&self, children: &[[F; OUT]], out: &mut [[F; OUT]]) {
-        let lanes = <F::Packing as PackedField>::WIDTH;
+/// [`MerkleHash::compress_pairs`] of [`Poseidon2Merkle`] as a [`PackedKernel`].
+struct CompressPairs<'a, F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize> {
+    merkle: &'a Poseidon2Merkle<F, WIDTH, RATE, OUT>,
+    children: &'a [[F; OUT]],
+    out: &'a mut [[F; OUT]],
+}
+
+impl<F: Field, const WIDTH: usize, const RATE: usize, const OUT: usize> PackedKernel<F>
+    for CompressPairs<'_, F, WIDTH, RATE, OUT>
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let Self { merkle, children, out } = self;
+        let lanes = P::WIDTH;
         let mut groups = out.chunks_exact_mut(lanes);
         let mut base = 0;
         for group in &mut groups {
-            let mut state = [F::Packing::default(); WIDTH];
+            let mut state = [P::default(); WIDTH];
             for i in 0..OUT {
-                state[i] = PackedField::from_fn(|lane| children[2 * (base + lane)][i]);
-                state[OUT + i] = PackedField::from_fn(|lane| children[2 * (base + lane) + 1][i]);
+                state[i] = P::from_fn(|lane| children[2 * (base + lane)][i]);
+                state[OUT + i] = P::from_fn(|lane| children[2 * (base + lane) + 1][i]);
             }
-            self.perm.permute_packed_mut(&mut state);
+            merkle.perm.permute_packed_inlined(&mut state);
             for (lane, o) in group.iter_mut().enumerate() {
                 *o = core::array::from_fn(|i| state[i].as_slice()[lane]);
             }
@@ -273,7 +319,11 @@ where
         }
         for (k, o) in groups.into_remainder().iter_mut().enumerate() {
             let p = base + k;
-            *o = self.compress(&children[2 * p], &children[2 * p + 1]);
+            let mut state = [F::ZERO; WIDTH];
+            state[..OUT].copy_from_slice(&children[2 * p]);
+            state[OUT..2 * OUT].copy_from_slice(&children[2 * p + 1]);
+            merkle.perm.permute_packed_inlined(&mut state);
+            *o = core::array::from_fn(|i| state[i]);
         }
     }
 }

@@ -15,7 +15,7 @@
 //! same code permutes one state (`P = F`) or `F::Packing::WIDTH` states at once.
 
 use rayon::prelude::*;
-use zkprove_field::{Field, PackedField, PrimeField64};
+use zkprove_field::{Field, PackedField, PackedKernel, PrimeField64};
 
 use crate::HashError;
 use crate::grain::{Grain, GrainSeed};
@@ -505,6 +505,34 @@ fn external_linear_layer<P: PackedField, const WIDTH: usize>(state: &mut [P; WID
     }
 }
 
+/// The internal layer of a standard diagonal on cells `1..` (`diag_*`), as a type: the partial
+/// rounds call it through a trait method that is `#[inline(always)]`, where a function value
+/// (`impl Fn`) would go through an out-of-line `Fn::call` shim — compiled without the
+/// `#[target_feature]`s of a run-time-chosen packing's entry point, so every packed operation in
+/// it would become a call.
+trait DiagLayer<P: PackedField, const W: usize> {
+    fn apply(s: &mut [P; W], sum: P, t: &Pow2Table<P::Scalar>);
+}
+
+macro_rules! diag_layer {
+    ($name:ident, $w:literal, $f:ident) => {
+        struct $name;
+        impl<P: PackedField> DiagLayer<P, $w> for $name {
+            #[inline(always)]
+            fn apply(s: &mut [P; $w], sum: P, t: &Pow2Table<P::Scalar>) {
+                $f(s, sum, t)
+            }
+        }
+    };
+}
+diag_layer!(DiagBabyBear16, 16, diag_babybear_16);
+diag_layer!(DiagBabyBear24, 24, diag_babybear_24);
+diag_layer!(DiagKoalaBear16, 16, diag_koalabear_16);
+diag_layer!(DiagKoalaBear24, 24, diag_koalabear_24);
+diag_layer!(DiagM31x16, 16, diag_m31_16);
+diag_layer!(DiagGoldilocks8, 8, diag_goldilocks_8);
+diag_layer!(DiagGoldilocks12, 12, diag_goldilocks_12);
+
 impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     /// Builds a permutation from explicit constants.
     ///
@@ -596,6 +624,20 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         }
     }
 
+    /// [`Poseidon2::permute_packed_mut`], always inlined: for kernels run under a run-time-chosen
+    /// packing's `#[target_feature]` entry point ([`Field::with_packing`]).
+    #[inline(always)]
+    pub(crate) fn permute_packed_inlined<P: PackedField<Scalar = F>>(
+        &self,
+        state: &mut [P; WIDTH],
+    ) {
+        match self.sbox_degree {
+            3 => self.permute_packed_inner::<P, 3>(state),
+            5 => self.permute_packed_inner::<P, 5>(state),
+            _ => self.permute_packed_inner::<P, 7>(state),
+        }
+    }
+
     #[inline(always)]
     fn permute_packed_inner<P: PackedField<Scalar = F>, const D: u64>(
         &self,
@@ -615,49 +657,40 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     /// when there is one.
     #[inline(always)]
     fn partial_rounds<P: PackedField<Scalar = F>, const D: u64>(&self, state: &mut [P; WIDTH]) {
-        let t = &self.pow2;
         match self.kind {
             InternalKind::BabyBear16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_babybear_16(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 16, DiagBabyBear16>(s);
                 }
             }
             InternalKind::BabyBear24 => {
                 if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 24>(s, |s, sum| diag_babybear_24(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 24, DiagBabyBear24>(s);
                 }
             }
             InternalKind::KoalaBear16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_koalabear_16(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 16, DiagKoalaBear16>(s);
                 }
             }
             InternalKind::KoalaBear24 => {
                 if let Ok(s) = <&mut [P; 24]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 24>(s, |s, sum| diag_koalabear_24(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 24, DiagKoalaBear24>(s);
                 }
             }
             InternalKind::M31x16 => {
                 if let Ok(s) = <&mut [P; 16]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 16>(s, |s, sum| diag_m31_16(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 16, DiagM31x16>(s);
                 }
             }
             InternalKind::Goldilocks8 => {
                 if let Ok(s) = <&mut [P; 8]>::try_from(&mut state[..]) {
-                    return self
-                        .partial_rounds_with::<P, D, 8>(s, |s, sum| diag_goldilocks_8(s, sum, t));
+                    return self.partial_rounds_with::<P, D, 8, DiagGoldilocks8>(s);
                 }
             }
             InternalKind::Goldilocks12 => {
                 if let Ok(s) = <&mut [P; 12]>::try_from(&mut state[..]) {
-                    return self.partial_rounds_with::<P, D, 12>(s, |s, sum| {
-                        diag_goldilocks_12(s, sum, t)
-                    });
+                    return self.partial_rounds_with::<P, D, 12, DiagGoldilocks12>(s);
                 }
             }
             InternalKind::Generic => {}
@@ -677,17 +710,22 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
     /// Partial rounds with `V_0 = −2` (every standard diagonal) and `diag` doing cells `1..`:
     /// cell 0 becomes `sum − 2·s0 = (Σ_{i>0} s_i) − s0`, one subtraction.
     #[inline(always)]
-    fn partial_rounds_with<P: PackedField<Scalar = F>, const D: u64, const W: usize>(
+    fn partial_rounds_with<
+        P: PackedField<Scalar = F>,
+        const D: u64,
+        const W: usize,
+        L: DiagLayer<P, W>,
+    >(
         &self,
         state: &mut [P; W],
-        diag: impl Fn(&mut [P; W], P),
     ) {
+        let t = &self.pow2;
         for &rc in &self.internal {
             let s0 = state[0].add_exp_small::<D>(rc);
             let rest = tree_sum(&state[1..]);
             let sum = rest + s0;
             state[0] = rest - s0;
-            diag(state, sum);
+            L::apply(state, sum, t);
         }
     }
 
@@ -713,29 +751,51 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         state
     }
 
-    /// Permutes many states in place: `F::Packing::WIDTH` states per SIMD pass, chunks of them
-    /// on Rayon threads. Equal to calling [`Poseidon2::permute_mut`] on each.
+    /// Permutes many states in place: one packing's width of states per SIMD pass (the packing
+    /// [`Field::with_packing`] picks, at run time for BabyBear and KoalaBear), chunks of them on
+    /// Rayon threads. Equal to calling [`Poseidon2::permute_mut`] on each.
     pub fn permute_batch(&self, states: &mut [[F; WIDTH]]) {
-        let lanes = <F::Packing as PackedField>::WIDTH;
-        // Enough work per task to amortise Rayon's overhead.
-        let chunk = (lanes * 64).max(1);
-        states.par_chunks_mut(chunk).for_each(|chunk| {
-            let mut groups = chunk.chunks_exact_mut(lanes);
-            for group in &mut groups {
-                let mut packed: [F::Packing; WIDTH] = core::array::from_fn(|i| {
-                    <F::Packing as PackedField>::from_fn(|lane| group[lane][i])
-                });
-                self.permute_packed_mut(&mut packed);
-                for (i, p) in packed.iter().enumerate() {
-                    for (lane, v) in p.as_slice().iter().enumerate() {
-                        group[lane][i] = *v;
-                    }
+        // Enough work per task to amortise Rayon's overhead (64 passes of 16 lanes); each task
+        // dispatches on its own, as a Rayon task runs outside the caller's entry point.
+        const CHUNK: usize = 16 * 64;
+        states.par_chunks_mut(CHUNK).for_each(|chunk| {
+            F::with_packing(PermuteBatch { poseidon: self, states: chunk });
+        });
+    }
+}
+
+/// [`Poseidon2::permute_batch`] on one chunk of states, as a [`PackedKernel`]: everything from
+/// here to the packed arithmetic is `#[inline(always)]`, so that a run-time-chosen packing's
+/// `#[target_feature]` entry point compiles the whole permutation with its features.
+struct PermuteBatch<'a, F: Field, const WIDTH: usize> {
+    poseidon: &'a Poseidon2<F, WIDTH>,
+    states: &'a mut [[F; WIDTH]],
+}
+
+impl<F: Field, const WIDTH: usize> PackedKernel<F> for PermuteBatch<'_, F, WIDTH> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let lanes = P::WIDTH;
+        let mut groups = self.states.chunks_exact_mut(lanes);
+        for group in &mut groups {
+            let mut packed: [P; WIDTH] = [P::default(); WIDTH];
+            for (i, cell) in packed.iter_mut().enumerate() {
+                for (lane, v) in cell.as_slice_mut().iter_mut().enumerate() {
+                    *v = group[lane][i];
                 }
             }
-            for state in groups.into_remainder() {
-                self.permute_mut(state);
+            self.poseidon.permute_packed_inlined::<P>(&mut packed);
+            for (i, p) in packed.iter().enumerate() {
+                for (lane, v) in p.as_slice().iter().enumerate() {
+                    group[lane][i] = *v;
+                }
             }
-        });
+        }
+        for state in groups.into_remainder() {
+            self.poseidon.permute_packed_inlined::<F>(state);
+        }
     }
 }
 

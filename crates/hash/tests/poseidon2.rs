@@ -174,6 +174,37 @@ fn packed_and_batch_paths_agree_with_scalar() {
     packed_and_batch_agree(&Poseidon2::<Goldilocks, 12>::goldilocks_12(), 14);
 }
 
+/// `permute_batch` equals the scalar permutation for batch sizes around the lane counts.
+fn batch_agrees<F: Field, const W: usize>(perm: &Poseidon2<F, W>, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for n in [0usize, 1, 7, 8, 9, 15, 16, 17, 1000 + 7, 1024 + 40] {
+        let batch: Vec<[F; W]> =
+            (0..n).map(|_| core::array::from_fn(|_| F::random(&mut rng))).collect();
+        let mut got = batch.clone();
+        perm.permute_batch(&mut got);
+        let expect: Vec<[F; W]> = batch.iter().map(|s| perm.permute(*s)).collect();
+        assert_eq!(got, expect, "batch of {n}");
+    }
+}
+
+/// At every run-time CPU level up to the detected one (`cpu::set_max_cpu_level`), the batch
+/// permutation of the 31-bit Montgomery fields — AVX-512, AVX2 or one lane, chosen at run time in
+/// any x86-64 build — equals the scalar one. The cap is process-wide, but every path gives the
+/// same results, so the tests running beside this one are unaffected.
+#[test]
+fn batch_at_every_cpu_level_matches_scalar() {
+    use zkprove_field::cpu::{self, CpuLevel};
+    let detected = cpu::detected_level();
+    for level in CpuLevel::ALL.into_iter().filter(|&l| l <= detected) {
+        assert_eq!(cpu::set_max_cpu_level(level), level);
+        batch_agrees(&Poseidon2::<BabyBear, 16>::babybear_16(), 30);
+        batch_agrees(&Poseidon2::<BabyBear, 24>::babybear_24(), 31);
+        batch_agrees(&Poseidon2::<KoalaBear, 16>::koalabear_16(), 32);
+        batch_agrees(&Poseidon2::<KoalaBear, 24>::koalabear_24(), 33);
+    }
+    cpu::set_max_cpu_level(detected);
+}
+
 #[test]
 fn bad_parameters_are_typed_errors() {
     use zkprove_hash::HashError;

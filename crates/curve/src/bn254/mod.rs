@@ -72,21 +72,21 @@ impl SwCurve for G1Config {
         Affine::new_unchecked(p.x * G1_BETA, p.y)
     }
 
-    /// Eight additions per lane operation when [`zkprove_field::bn254::Fqx8`] is the AVX-512
-    /// IFMA type, the scalar default otherwise.
+    /// Eight additions per lane operation on AVX-512 IFMA where [`zkprove_field::cpu::level`]
+    /// allows it (chosen at run time, in any x86-64 build), the scalar default otherwise.
     fn batch_add_generic(
         buckets: &mut [Affine<Self>],
         idx: &[u32],
         points: &[Affine<Self>],
         scratch: &mut Vec<Fq>,
     ) {
-        // Compiled in, but a lowered cap (`zkprove_field::cpu::set_max_cpu_level`) turns it off.
-        if zkprove_field::bn254::Fqx8::IS_SIMD
-            && zkprove_field::cpu::level() >= zkprove_field::cpu::CpuLevel::Ifma
-        {
-            crate::msm::batch_add_generic_lanes::<Self, zkprove_field::bn254::Fqx8>(
-                buckets, idx, points,
-            );
+        // A lowered cap (`zkprove_field::cpu::set_max_cpu_level`) turns the lanes off.
+        if zkprove_field::cpu::level() >= zkprove_field::cpu::CpuLevel::Ifma {
+            zkprove_field::bn254::with_fp256x8(crate::msm::BatchAddKernel::<Self> {
+                buckets,
+                idx,
+                points,
+            });
         } else {
             crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
         }
@@ -135,19 +135,22 @@ impl SwCurve for G2Config {
         psi(p)
     }
 
-    /// Eight additions per lane operation on two [`zkprove_field::bn254::Fqx8`] (`c₀`, `c₁`) when
-    /// that is the AVX-512 IFMA type, the scalar default otherwise.
+    /// Eight additions per lane operation on two eight-lane `F_q` values (`c₀`, `c₁`), AVX-512
+    /// IFMA where [`zkprove_field::cpu::level`] allows it (chosen at run time, in any x86-64
+    /// build), the scalar default otherwise.
     fn batch_add_generic(
         buckets: &mut [Affine<Self>],
         idx: &[u32],
         points: &[Affine<Self>],
         scratch: &mut Vec<Fq2>,
     ) {
-        // Compiled in, but a lowered cap (`zkprove_field::cpu::set_max_cpu_level`) turns it off.
-        if zkprove_field::bn254::Fqx8::IS_SIMD
-            && zkprove_field::cpu::level() >= zkprove_field::cpu::CpuLevel::Ifma
-        {
-            crate::msm::batch_add_generic_lanes::<Self, crate::msm::Fq2x8>(buckets, idx, points);
+        // A lowered cap (`zkprove_field::cpu::set_max_cpu_level`) turns the lanes off.
+        if zkprove_field::cpu::level() >= zkprove_field::cpu::CpuLevel::Ifma {
+            zkprove_field::bn254::with_fp256x8(crate::msm::BatchAddKernel::<Self> {
+                buckets,
+                idx,
+                points,
+            });
         } else {
             crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
         }

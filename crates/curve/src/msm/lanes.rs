@@ -1,7 +1,8 @@
 //! Batches of *generic* affine additions `buckets[idx[i]] += points[i]` (distinct indices, no
 //! point at infinity, different x coordinates) sharing one field inversion (Montgomery's trick):
 //! the scalar version for every curve, and for BN254 a version on eight lanes of the base field
-//! ([`BaseLanes`]: [`zkprove_field::bn254::Fqx8`] for G1, AVX-512 IFMA where the build targets it,
+//! ([`BaseLanes`]: a [`zkprove_field::bn254::Fp256Lanes`] type for G1 — AVX-512 IFMA, chosen at
+//! run time by [`zkprove_field::bn254::with_fp256x8`] in any x86-64 build, or the portable loop —
 //! and [`Fq2x8`], two of them, for G2).
 //!
 //! Lane version: additions `8g .. 8g + 8` form group `g`, lane `l` of every group belongs to the
@@ -14,9 +15,9 @@
 use core::ops::{Add, Mul, Sub};
 
 use zkprove_field::Field;
-use zkprove_field::bn254::{Fq, Fqx8};
+use zkprove_field::bn254::{Fp256Lanes, Fp256x8Kernel, Fq, FqParams};
 
-use crate::bn254::Fq2;
+use crate::bn254::{Fq2, G1Config, G2Config};
 use crate::sw::{Affine, SwCurve};
 
 /// Eight lanes of a base field: what the lane version of the batch additions needs.
@@ -35,34 +36,34 @@ pub(crate) trait BaseLanes:
     fn square(&self) -> Self;
 }
 
-impl BaseLanes for Fqx8 {
+impl<L: Fp256Lanes<FqParams>> BaseLanes for L {
     type Scalar = Fq;
     #[inline(always)]
     fn from_array(xs: &[Fq; 8]) -> Self {
-        Fqx8::from_array(xs)
+        <L as Fp256Lanes<FqParams>>::from_array(xs)
     }
     #[inline(always)]
     fn to_array(&self) -> [Fq; 8] {
-        Fqx8::to_array(self)
+        <L as Fp256Lanes<FqParams>>::to_array(self)
     }
     #[inline(always)]
     fn broadcast(x: Fq) -> Self {
-        Fqx8::broadcast(x)
+        <L as Fp256Lanes<FqParams>>::broadcast(x)
     }
     #[inline(always)]
     fn square(&self) -> Self {
-        Fqx8::square(self)
+        <L as Fp256Lanes<FqParams>>::square(self)
     }
 }
 
-/// Eight `F_q²` lanes (`c₀ + c₁·u`, `u² = −1`) as two [`Fqx8`].
+/// Eight `F_q²` lanes (`c₀ + c₁·u`, `u² = −1`) as two eight-lane `F_q` values `L`.
 #[derive(Clone, Copy)]
-pub(crate) struct Fq2x8 {
-    c0: Fqx8,
-    c1: Fqx8,
+pub(crate) struct Fq2x8<L> {
+    c0: L,
+    c1: L,
 }
 
-impl Add for Fq2x8 {
+impl<L: Fp256Lanes<FqParams>> Add for Fq2x8<L> {
     type Output = Self;
     #[inline(always)]
     fn add(self, rhs: Self) -> Self {
@@ -70,7 +71,7 @@ impl Add for Fq2x8 {
     }
 }
 
-impl Sub for Fq2x8 {
+impl<L: Fp256Lanes<FqParams>> Sub for Fq2x8<L> {
     type Output = Self;
     #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
@@ -78,7 +79,7 @@ impl Sub for Fq2x8 {
     }
 }
 
-impl Mul for Fq2x8 {
+impl<L: Fp256Lanes<FqParams>> Mul for Fq2x8<L> {
     type Output = Self;
     /// Karatsuba: `v₀ = a₀b₀`, `v₁ = a₁b₁`, `c₀ = v₀ − v₁`, `c₁ = (a₀ + a₁)(b₀ + b₁) − v₀ − v₁`.
     #[inline(always)]
@@ -90,30 +91,60 @@ impl Mul for Fq2x8 {
     }
 }
 
-impl BaseLanes for Fq2x8 {
+impl<L: Fp256Lanes<FqParams>> BaseLanes for Fq2x8<L> {
     type Scalar = Fq2;
     #[inline(always)]
     fn from_array(xs: &[Fq2; 8]) -> Self {
         Self {
-            c0: Fqx8::from_array(&xs.map(|x| x.coeffs()[0])),
-            c1: Fqx8::from_array(&xs.map(|x| x.coeffs()[1])),
+            c0: <L as Fp256Lanes<FqParams>>::from_array(&xs.map(|x| x.coeffs()[0])),
+            c1: <L as Fp256Lanes<FqParams>>::from_array(&xs.map(|x| x.coeffs()[1])),
         }
     }
     #[inline(always)]
     fn to_array(&self) -> [Fq2; 8] {
-        let (c0, c1) = (self.c0.to_array(), self.c1.to_array());
+        let to_array = <L as Fp256Lanes<FqParams>>::to_array;
+        let (c0, c1) = (to_array(&self.c0), to_array(&self.c1));
         core::array::from_fn(|l| Fq2::new([c0[l], c1[l]]))
     }
     #[inline(always)]
     fn broadcast(x: Fq2) -> Self {
-        Self { c0: Fqx8::broadcast(x.coeffs()[0]), c1: Fqx8::broadcast(x.coeffs()[1]) }
+        let broadcast = <L as Fp256Lanes<FqParams>>::broadcast;
+        Self { c0: broadcast(x.coeffs()[0]), c1: broadcast(x.coeffs()[1]) }
     }
     /// `c₀ = (a₀ + a₁)(a₀ − a₁)`, `c₁ = 2a₀a₁`.
     #[inline(always)]
     fn square(&self) -> Self {
         let c0 = (self.c0 + self.c1) * (self.c0 - self.c1);
-        let c1 = (self.c0 * self.c1).double();
+        let c1 = Fp256Lanes::double(&(self.c0 * self.c1));
         Self { c0, c1 }
+    }
+}
+
+/// [`batch_add_generic_lanes`] on BN254 G1 or G2 as a kernel for
+/// [`zkprove_field::bn254::with_fp256x8`], which picks the lane type (AVX-512 IFMA at run time,
+/// or the portable loop) and runs the whole batch, inlined, under that type's target features.
+pub(crate) struct BatchAddKernel<'a, C: SwCurve> {
+    /// The buckets.
+    pub(crate) buckets: &'a mut [Affine<C>],
+    /// Distinct bucket indices.
+    pub(crate) idx: &'a [u32],
+    /// The points to add, one per index.
+    pub(crate) points: &'a [Affine<C>],
+}
+
+impl Fp256x8Kernel<FqParams> for BatchAddKernel<'_, G1Config> {
+    type Output = ();
+    #[inline(always)]
+    fn run<L: Fp256Lanes<FqParams>>(self) {
+        batch_add_generic_lanes::<G1Config, L>(self.buckets, self.idx, self.points);
+    }
+}
+
+impl Fp256x8Kernel<FqParams> for BatchAddKernel<'_, G2Config> {
+    type Output = ();
+    #[inline(always)]
+    fn run<L: Fp256Lanes<FqParams>>(self) {
+        batch_add_generic_lanes::<G2Config, Fq2x8<L>>(self.buckets, self.idx, self.points);
     }
 }
 
@@ -183,7 +214,9 @@ struct Group<L> {
 }
 
 /// `buckets[idx[i]] += points[i]` for every `i`, eight additions per lane operation (module docs;
-/// same preconditions as [`batch_add_generic_scalar`]).
+/// same preconditions as [`batch_add_generic_scalar`]). Always inlined: run through
+/// [`BatchAddKernel`], it must be compiled inside the `#[target_feature]` entry point.
+#[inline(always)]
 pub(crate) fn batch_add_generic_lanes<C: SwCurve, L: BaseLanes<Scalar = C::Base>>(
     buckets: &mut [Affine<C>],
     idx: &[u32],
@@ -248,14 +281,32 @@ fn invert_lanes<F: Field>(v: [F; 8]) -> [F; 8] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bn254::{G1Config, G2Config};
     use crate::sw::Projective;
     use rand::rngs::StdRng;
     use rand::{Rng, SeedableRng};
+    use zkprove_field::bn254::{Fp256x8Portable, with_fp256x8};
 
     /// The lanes and the scalar version give the sums `Projective` addition gives, for every batch
     /// length from 0 to 40 (partial last groups).
     fn check<C: SwCurve, L: BaseLanes<Scalar = C::Base>>(seed: u64) {
+        check_with::<C>(seed, |b, i, p| batch_add_generic_lanes::<C, L>(b, i, p));
+    }
+
+    /// [`check`] through [`BatchAddKernel`] and the run-time choice of lanes (AVX-512 IFMA on a
+    /// CPU that has it, in any x86-64 build).
+    fn check_dispatched<C: SwCurve>(seed: u64)
+    where
+        for<'a> BatchAddKernel<'a, C>: Fp256x8Kernel<FqParams, Output = ()>,
+    {
+        check_with::<C>(seed, |buckets, idx, points| {
+            with_fp256x8(BatchAddKernel { buckets, idx, points })
+        });
+    }
+
+    fn check_with<C: SwCurve>(
+        seed: u64,
+        lanes_add: impl Fn(&mut [Affine<C>], &[u32], &[Affine<C>]),
+    ) {
         let mut rng = StdRng::seed_from_u64(seed);
         let pool = crate::msm::random_points::<C, _>(64, &mut rng);
         for n in 0..=40usize {
@@ -287,7 +338,7 @@ mod tests {
                 })
                 .collect();
             let mut lanes = buckets.clone();
-            batch_add_generic_lanes::<C, L>(&mut lanes, idx, &points);
+            lanes_add(&mut lanes, idx, &points);
             assert_eq!(lanes, want, "lanes, n = {n}");
             let mut scratch = Vec::new();
             batch_add_generic_scalar(&mut buckets, idx, &points, &mut scratch);
@@ -303,12 +354,14 @@ mod tests {
 
     #[test]
     fn g1_lanes_match_scalar_and_projective() {
-        check::<G1Config, Fqx8>(0x1a9e5);
+        check::<G1Config, Fp256x8Portable<FqParams>>(0x1a9e5);
+        check_dispatched::<G1Config>(0x1a9e6);
     }
 
     #[test]
     fn g2_lanes_match_scalar_and_projective() {
-        check::<G2Config, Fq2x8>(0x2b9e5);
+        check::<G2Config, Fq2x8<Fp256x8Portable<FqParams>>>(0x2b9e5);
+        check_dispatched::<G2Config>(0x2b9e6);
     }
 
     /// The `F_q²` lanes' product and square equal the scalar ones.
@@ -318,7 +371,8 @@ mod tests {
         for _ in 0..200 {
             let a: [Fq2; 8] = core::array::from_fn(|_| Fq2::random(&mut rng));
             let b: [Fq2; 8] = core::array::from_fn(|_| Fq2::random(&mut rng));
-            let (x, y) = (Fq2x8::from_array(&a), Fq2x8::from_array(&b));
+            type L = Fq2x8<Fp256x8Portable<FqParams>>;
+            let (x, y) = (L::from_array(&a), L::from_array(&b));
             assert_eq!((x * y).to_array(), core::array::from_fn(|l| a[l] * b[l]));
             assert_eq!(x.square().to_array(), a.map(|v| v.square()));
             assert_eq!((x - y).to_array(), core::array::from_fn(|l| a[l] - b[l]));

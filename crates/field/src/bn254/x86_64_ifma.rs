@@ -30,6 +30,7 @@ use core::marker::PhantomData;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use super::fp256::{Fp256, Fp256Params};
+use super::fp256x8::impl_fp256_lanes;
 
 // ---------------------------------------------------------------------------------------------
 // Safe wrappers of the register-only intrinsics used below. Rust requires `unsafe` to call a
@@ -45,9 +46,11 @@ macro_rules! wrap {
         fn $name($($arg: $ty),*) -> $ret {
             // SAFETY: this code runs only where AVX-512F, AVX-512DQ and AVX-512 IFMA are
             // available: either the whole build enables them (then `Fp256x8Ifma` is public), or
-            // it is reached only through `ntt_x8::kernels_ifma_runtime`'s `#[target_feature]`
-            // entry points, handed out after `cpu::level() ≥ Ifma` (then the type is private to
-            // the crate). That is all the intrinsic requires; it operates on registers only.
+            // it is reached only through `#[target_feature]` entry points entered after
+            // `cpu::level() ≥ Ifma` (`ntt_x8::kernels_ifma_runtime`, `fp256x8::with_fp256x8`,
+            // which hands the type to a kernel as a generic parameter only; then the type is
+            // private to the crate). That is all the intrinsic requires; it operates on registers
+            // only.
             unsafe { $intr($($arg),*) }
         }
     )*};
@@ -511,3 +514,5 @@ impl<P: Fp256Params> MulAssign for Fp256x8Ifma<P> {
         *self = *self * rhs;
     }
 }
+
+impl_fp256_lanes!(Fp256x8Ifma);

@@ -25,15 +25,166 @@ use core::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAss
 
 use crate::{BinomialExtension, BinomialParams, Field, PrimeField, PrimeField64, TwoAdicField};
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
+// Both packings are compiled on every x86-64 build: the one the target features allow is the
+// public `Field::Packing`; the others are reached only through `with_packing`'s
+// `#[target_feature]` entry points, chosen at run time (then they are private to the crate).
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(
+    not(all(target_feature = "avx2", not(target_feature = "avx512f"))),
+    allow(dead_code, unreachable_pub)
+)]
 mod x86_64_avx2;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
 pub use x86_64_avx2::PackedMontyField31Avx2;
+#[cfg(all(
+    target_arch = "x86_64",
+    not(all(target_feature = "avx2", not(target_feature = "avx512f")))
+))]
+use x86_64_avx2::PackedMontyField31Avx2;
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(not(target_feature = "avx512f"), allow(dead_code, unreachable_pub))]
 mod x86_64_avx512;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 pub use x86_64_avx512::PackedMontyField31Avx512;
+#[cfg(all(target_arch = "x86_64", not(target_feature = "avx512f")))]
+use x86_64_avx512::PackedMontyField31Avx512;
+
+/// `fn $name<P: MontyParameters31>() -> NttKernels<MontyField31<P>>`: the [`crate::ntt_packed`]
+/// kernels on `$packed<P>`, each entry point a `#[target_feature(enable = $feat)]` function around
+/// the inlined generic kernel. Hand the result out only where the CPU has `$feat`: the returned
+/// functions are safe to call, so that check is what makes them sound.
+#[cfg(target_arch = "x86_64")]
+macro_rules! ntt_kernels_on {
+    ($name:ident, $packed:ident, $feat:literal) => {
+        fn $name<P: MontyParameters31>() -> crate::NttKernels<MontyField31<P>> {
+            use crate::ntt_packed as k;
+            type F<P> = MontyField31<P>;
+            #[target_feature(enable = $feat)]
+            unsafe fn dif_b_tf<P: MontyParameters31>(lo: &mut [F<P>], hi: &mut [F<P>], w: &[F<P>]) {
+                k::dif_butterflies::<$packed<P>>(lo, hi, w)
+            }
+            #[target_feature(enable = $feat)]
+            unsafe fn dit_b_tf<P: MontyParameters31>(lo: &mut [F<P>], hi: &mut [F<P>], w: &[F<P>]) {
+                k::dit_butterflies::<$packed<P>>(lo, hi, w)
+            }
+            #[target_feature(enable = $feat)]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn dif_r4_tf<P: MontyParameters31>(
+                a0: &mut [F<P>],
+                a1: &mut [F<P>],
+                a2: &mut [F<P>],
+                a3: &mut [F<P>],
+                w1a: &[F<P>],
+                w1b: &[F<P>],
+                w2: &[F<P>],
+            ) {
+                k::dif_radix4::<$packed<P>>(a0, a1, a2, a3, w1a, w1b, w2)
+            }
+            #[target_feature(enable = $feat)]
+            #[allow(clippy::too_many_arguments)]
+            unsafe fn dit_r4_tf<P: MontyParameters31>(
+                a0: &mut [F<P>],
+                a1: &mut [F<P>],
+                a2: &mut [F<P>],
+                a3: &mut [F<P>],
+                w1a: &[F<P>],
+                w1b: &[F<P>],
+                w2: &[F<P>],
+            ) {
+                k::dit_radix4::<$packed<P>>(a0, a1, a2, a3, w1a, w1b, w2)
+            }
+            #[target_feature(enable = $feat)]
+            unsafe fn dif_a_tf<P: MontyParameters31>(data: &mut [F<P>], tw: &[F<P>]) {
+                k::dif_all::<$packed<P>>(data, tw)
+            }
+            #[target_feature(enable = $feat)]
+            unsafe fn dit_a_tf<P: MontyParameters31>(data: &mut [F<P>], tw: &[F<P>]) {
+                k::dit_all::<$packed<P>>(data, tw)
+            }
+            // SAFETY (all six): these functions are handed out only by `$name`, whose caller
+            // checked that the CPU has `$feat` (`cpu::level()`).
+            fn dif_b<P: MontyParameters31>(lo: &mut [F<P>], hi: &mut [F<P>], w: &[F<P>]) {
+                // SAFETY: see above.
+                unsafe { dif_b_tf::<P>(lo, hi, w) }
+            }
+            fn dit_b<P: MontyParameters31>(lo: &mut [F<P>], hi: &mut [F<P>], w: &[F<P>]) {
+                // SAFETY: see above.
+                unsafe { dit_b_tf::<P>(lo, hi, w) }
+            }
+            fn dif_r4<P: MontyParameters31>(
+                a0: &mut [F<P>],
+                a1: &mut [F<P>],
+                a2: &mut [F<P>],
+                a3: &mut [F<P>],
+                w1a: &[F<P>],
+                w1b: &[F<P>],
+                w2: &[F<P>],
+            ) {
+                // SAFETY: see above.
+                unsafe { dif_r4_tf::<P>(a0, a1, a2, a3, w1a, w1b, w2) }
+            }
+            fn dit_r4<P: MontyParameters31>(
+                a0: &mut [F<P>],
+                a1: &mut [F<P>],
+                a2: &mut [F<P>],
+                a3: &mut [F<P>],
+                w1a: &[F<P>],
+                w1b: &[F<P>],
+                w2: &[F<P>],
+            ) {
+                // SAFETY: see above.
+                unsafe { dit_r4_tf::<P>(a0, a1, a2, a3, w1a, w1b, w2) }
+            }
+            fn dif_a<P: MontyParameters31>(data: &mut [F<P>], tw: &[F<P>]) {
+                // SAFETY: see above.
+                unsafe { dif_a_tf::<P>(data, tw) }
+            }
+            fn dit_a<P: MontyParameters31>(data: &mut [F<P>], tw: &[F<P>]) {
+                // SAFETY: see above.
+                unsafe { dit_a_tf::<P>(data, tw) }
+            }
+            crate::NttKernels {
+                dif_butterflies: dif_b::<P>,
+                dit_butterflies: dit_b::<P>,
+                dif_radix4: dif_r4::<P> as crate::Radix4Kernel<F<P>>,
+                dit_radix4: dit_r4::<P> as crate::Radix4Kernel<F<P>>,
+                dif_all: dif_a::<P>,
+                dit_all: dit_a::<P>,
+            }
+        }
+    };
+}
+
+#[cfg(target_arch = "x86_64")]
+ntt_kernels_on!(ntt_kernels_avx512, PackedMontyField31Avx512, "avx512f,avx512bw,avx512dq,avx512vl");
+#[cfg(target_arch = "x86_64")]
+ntt_kernels_on!(ntt_kernels_avx2, PackedMontyField31Avx2, "avx2");
+
+/// The AVX-512 entry point of [`MontyField31::with_packing`]: the kernel, inlined, compiled with
+/// AVX-512 F/BW/DQ/VL.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW, DQ and VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+unsafe fn run_avx512<P: MontyParameters31, K: crate::PackedKernel<MontyField31<P>>>(
+    kernel: K,
+) -> K::Output {
+    kernel.run::<PackedMontyField31Avx512<P>>()
+}
+
+/// The AVX2 entry point of [`MontyField31::with_packing`]: the kernel, inlined, compiled with AVX2.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<P: MontyParameters31, K: crate::PackedKernel<MontyField31<P>>>(
+    kernel: K,
+) -> K::Output {
+    kernel.run::<PackedMontyField31Avx2<P>>()
+}
 
 /// The constants that define a 31-bit Montgomery field. Implement the three required ones; the
 /// others are derived and must not be overridden.
@@ -387,6 +538,30 @@ impl<P: MontyParameters31> Field for MontyField31<P> {
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     type Packing = Self;
 
+    /// AVX-512 (16 lanes) where [`crate::cpu::level`] ≥ [`crate::cpu::CpuLevel::Avx512`], AVX2 (8
+    /// lanes) where it is [`crate::cpu::CpuLevel::Avx2`], one lane below — on x86-64, whatever the
+    /// build targets (`#[target_feature]` entry points); [`Field::Packing`] elsewhere.
+    #[inline(always)]
+    fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::cpu::{CpuLevel, level};
+            let l = level();
+            if l >= CpuLevel::Avx512 {
+                // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports
+                // `Avx512` or above only where the CPU has AVX-512 F, BW, DQ and VL.
+                return unsafe { run_avx512::<P, K>(kernel) };
+            }
+            if l >= CpuLevel::Avx2 {
+                // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
+                return unsafe { run_avx2::<P, K>(kernel) };
+            }
+            kernel.run::<Self>()
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        kernel.run::<Self::Packing>()
+    }
+
     const ZERO: Self = Self::from_word(0);
     const ONE: Self = Self::new(1);
     const TWO: Self = Self::new(2);
@@ -462,6 +637,36 @@ impl<P: MontyParameters31> TwoAdicField for MontyField31<P> {
     #[inline]
     fn two_adic_generator(log_n: usize) -> Option<Self> {
         if log_n <= P::TWO_ADICITY { Self::TWO_ADIC_GENERATORS.get(log_n).copied() } else { None }
+    }
+
+    /// On x86-64, where [`crate::cpu::level`] asks for a packing other than the compile-time
+    /// [`Field::Packing`] — AVX-512 or AVX2 in a build that lacks it, AVX2 under a lowered cap —
+    /// the [`crate::ntt_packed`] kernels on that packing (`#[target_feature]` entry points), so a
+    /// baseline x86-64 build runs the NTT with SIMD too. `None` (`zkprove-poly`'s generic
+    /// butterflies on `Field::Packing`) when the level's packing is the compiled one, below
+    /// [`crate::cpu::CpuLevel::Avx2`], and off x86-64.
+    #[inline]
+    fn ntt_kernels() -> Option<crate::NttKernels<Self>> {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::cpu::{CpuLevel, level};
+            let l = level();
+            if l >= CpuLevel::Avx512 {
+                if cfg!(target_feature = "avx512f") {
+                    return None;
+                }
+                // `Avx512` is detected only where the CPU has AVX-512 F, BW, DQ and VL.
+                return Some(ntt_kernels_avx512::<P>());
+            }
+            if l >= CpuLevel::Avx2 {
+                if cfg!(all(target_feature = "avx2", not(target_feature = "avx512f"))) {
+                    return None;
+                }
+                // `Avx2` is detected only where the CPU has AVX2.
+                return Some(ntt_kernels_avx2::<P>());
+            }
+        }
+        None
     }
 }
 

@@ -53,15 +53,21 @@ impl<P: MontyParameters31> PackedMontyField31Avx2<P> {
 
 #[inline(always)]
 fn splat(x: u32) -> __m256i {
-    // SAFETY: AVX2 is enabled at compile time (this module is only compiled then).
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`)
     unsafe { _mm256_set1_epi32(x as i32) }
 }
 
 /// Hides a vector's provenance from LLVM, so that it keeps `vpmuludq` on the Montgomery quotient
 /// instead of fusing the 32-bit masking of `q` into a 64-bit `vpmullq` (slower). An empty `asm!`
 /// block costs nothing at run time. The same trick as Plonky3's `confuse_compiler`.
-#[inline(always)]
-fn opaque(x: __m256i) -> __m256i {
+// In a build without avx2 this is reached only through a `#[target_feature]` entry point
+// (`monty31::with_packing`), and `ymm_reg` operands need the feature on the function itself.
+#[cfg_attr(target_feature = "avx2", inline(always))]
+#[cfg_attr(not(target_feature = "avx2"), inline)]
+#[cfg_attr(not(target_feature = "avx2"), target_feature(enable = "avx2"))]
+#[cfg_attr(not(target_feature = "avx2"), allow(unused_unsafe))]
+unsafe fn opaque(x: __m256i) -> __m256i {
     let y: __m256i;
     // SAFETY: the assembly is empty: it reads and writes nothing but the register it is given.
     unsafe {
@@ -74,7 +80,8 @@ fn opaque(x: __m256i) -> __m256i {
 /// `vpblendd`, as AVX2 has no merge masks).
 #[inline(always)]
 fn movehdup_evens(src: __m256i, a: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only intrinsics.
     unsafe {
         let hi = _mm256_castps_si256(_mm256_movehdup_ps(_mm256_castsi256_ps(a)));
         _mm256_blend_epi32::<0b1010_1010>(hi, src)
@@ -91,7 +98,8 @@ fn movehdup_evens(src: __m256i, a: __m256i) -> __m256i {
 /// Per 8 lanes: 6 `vpmuludq`, 2 `vpaddq`, 3 `vmovshdup`, `vpblendd`, `vpsubd`, `vpminud`.
 #[inline(always)]
 fn mul<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled at compile time; every intrinsic works on registers only.
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); every intrinsic works on registers only.
     unsafe {
         let p = splat(P::PRIME);
         let mu = splat(P::MONTY_NEG_P_INV);
@@ -112,7 +120,8 @@ fn mul<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
 /// Lane-wise `a + b mod p`: `a + b < 2p < 2^32`, then `min(s, s − p)`.
 #[inline(always)]
 fn add<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only intrinsics.
     unsafe {
         let s = _mm256_add_epi32(lhs, rhs);
         _mm256_min_epu32(s, _mm256_sub_epi32(s, splat(P::PRIME)))
@@ -123,7 +132,8 @@ fn add<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
 /// the smaller, canonical one.
 #[inline(always)]
 fn sub<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only intrinsics.
     unsafe {
         let d = _mm256_sub_epi32(lhs, rhs);
         _mm256_min_epu32(d, _mm256_add_epi32(d, splat(P::PRIME)))
@@ -133,7 +143,8 @@ fn sub<P: MontyParameters31>(lhs: __m256i, rhs: __m256i) -> __m256i {
 /// Lane-wise `−a`: `p − a` is in `(0, p]`, and `min(t, t − p)` maps `p` (from `a = 0`) to zero.
 #[inline(always)]
 fn neg<P: MontyParameters31>(a: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only intrinsics.
     unsafe {
         let t = _mm256_sub_epi32(splat(P::PRIME), a);
         _mm256_min_epu32(t, _mm256_sub_epi32(t, splat(P::PRIME)))
@@ -147,7 +158,8 @@ fn neg<P: MontyParameters31>(a: __m256i) -> __m256i {
 /// `hi < 2^{31−n}`; one `min` fixes the sign.
 #[inline(always)]
 fn mul_inv_2exp<P: MontyParameters31>(x: __m256i, n: u32) -> __m256i {
-    // SAFETY: AVX2 is enabled at compile time (this module is only compiled then); register-only
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
     // intrinsics.
     unsafe {
         let hi = _mm256_srlv_epi32(x, splat(n));
@@ -163,7 +175,7 @@ fn mul_inv_2exp<P: MontyParameters31>(x: __m256i, n: u32) -> __m256i {
 
 impl<P: MontyParameters31> Add for PackedMontyField31Avx2<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         Self::from_vector(add::<P>(self.to_vector(), rhs.to_vector()))
     }
@@ -171,7 +183,7 @@ impl<P: MontyParameters31> Add for PackedMontyField31Avx2<P> {
 
 impl<P: MontyParameters31> Sub for PackedMontyField31Avx2<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         Self::from_vector(sub::<P>(self.to_vector(), rhs.to_vector()))
     }
@@ -179,7 +191,7 @@ impl<P: MontyParameters31> Sub for PackedMontyField31Avx2<P> {
 
 impl<P: MontyParameters31> Mul for PackedMontyField31Avx2<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         Self::from_vector(mul::<P>(self.to_vector(), rhs.to_vector()))
     }
@@ -187,7 +199,7 @@ impl<P: MontyParameters31> Mul for PackedMontyField31Avx2<P> {
 
 impl<P: MontyParameters31> Neg for PackedMontyField31Avx2<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn neg(self) -> Self {
         Self::from_vector(neg::<P>(self.to_vector()))
     }
@@ -195,7 +207,7 @@ impl<P: MontyParameters31> Neg for PackedMontyField31Avx2<P> {
 
 impl<P: MontyParameters31> Add<MontyField31<P>> for PackedMontyField31Avx2<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, rhs: MontyField31<P>) -> Self {
         self + Self::broadcast(rhs)
     }
@@ -203,7 +215,7 @@ impl<P: MontyParameters31> Add<MontyField31<P>> for PackedMontyField31Avx2<P> {
 
 impl<P: MontyParameters31> Sub<MontyField31<P>> for PackedMontyField31Avx2<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, rhs: MontyField31<P>) -> Self {
         self - Self::broadcast(rhs)
     }
@@ -211,28 +223,28 @@ impl<P: MontyParameters31> Sub<MontyField31<P>> for PackedMontyField31Avx2<P> {
 
 impl<P: MontyParameters31> Mul<MontyField31<P>> for PackedMontyField31Avx2<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, rhs: MontyField31<P>) -> Self {
         self * Self::broadcast(rhs)
     }
 }
 
 impl<P: MontyParameters31> AddAssign for PackedMontyField31Avx2<P> {
-    #[inline]
+    #[inline(always)]
     fn add_assign(&mut self, rhs: Self) {
         *self = *self + rhs;
     }
 }
 
 impl<P: MontyParameters31> SubAssign for PackedMontyField31Avx2<P> {
-    #[inline]
+    #[inline(always)]
     fn sub_assign(&mut self, rhs: Self) {
         *self = *self - rhs;
     }
 }
 
 impl<P: MontyParameters31> MulAssign for PackedMontyField31Avx2<P> {
-    #[inline]
+    #[inline(always)]
     fn mul_assign(&mut self, rhs: Self) {
         *self = *self * rhs;
     }
@@ -244,12 +256,12 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
     type Scalar = MontyField31<P>;
     const WIDTH: usize = WIDTH;
 
-    #[inline]
+    #[inline(always)]
     fn broadcast(s: MontyField31<P>) -> Self {
         Self([s; WIDTH])
     }
 
-    #[inline]
+    #[inline(always)]
     fn from_fn<Fun: FnMut(usize) -> MontyField31<P>>(f: Fun) -> Self {
         Self(core::array::from_fn(f))
     }

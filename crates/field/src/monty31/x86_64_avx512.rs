@@ -55,15 +55,21 @@ impl<P: MontyParameters31> PackedMontyField31Avx512<P> {
 
 #[inline(always)]
 fn splat(x: u32) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time (this module is only compiled then).
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`)
     unsafe { _mm512_set1_epi32(x as i32) }
 }
 
 /// Hides a vector's provenance from LLVM, so that it keeps `vpmuludq` on the Montgomery quotient
 /// instead of fusing the 32-bit masking of `q` into a 64-bit `vpmullq` (slower). An empty `asm!`
 /// block costs nothing at run time. The same trick as Plonky3's `confuse_compiler`.
-#[inline(always)]
-fn opaque(x: __m512i) -> __m512i {
+// In a build without avx512f this is reached only through a `#[target_feature]` entry point
+// (`monty31::with_packing`), and `zmm_reg` operands need the feature on the function itself.
+#[cfg_attr(target_feature = "avx512f", inline(always))]
+#[cfg_attr(not(target_feature = "avx512f"), inline)]
+#[cfg_attr(not(target_feature = "avx512f"), target_feature(enable = "avx512f"))]
+#[cfg_attr(not(target_feature = "avx512f"), allow(unused_unsafe))]
+unsafe fn opaque(x: __m512i) -> __m512i {
     let y: __m512i;
     // SAFETY: the assembly is empty: it reads and writes nothing but the register it is given.
     unsafe {
@@ -75,8 +81,13 @@ fn opaque(x: __m512i) -> __m512i {
 /// Lanes `2i` of the result take lane `2i + 1` of `a`; the odd lanes keep `src` (`vmovshdup` with a
 /// merge mask). Written in assembly because LLVM otherwise tends to pick a two-source permute
 /// (`vpermt2ps`), which is slower (the observation is Plonky3's).
-#[inline(always)]
-fn mask_movehdup_evens(src: __m512i, a: __m512i) -> __m512i {
+// In a build without avx512f this is reached only through a `#[target_feature]` entry point
+// (`monty31::with_packing`), and `zmm_reg` operands need the feature on the function itself.
+#[cfg_attr(target_feature = "avx512f", inline(always))]
+#[cfg_attr(not(target_feature = "avx512f"), inline)]
+#[cfg_attr(not(target_feature = "avx512f"), target_feature(enable = "avx512f"))]
+#[cfg_attr(not(target_feature = "avx512f"), allow(unused_unsafe))]
+unsafe fn mask_movehdup_evens(src: __m512i, a: __m512i) -> __m512i {
     const EVENS: __mmask16 = 0x5555;
     let dst: __m512i;
     // SAFETY: one AVX-512F register-only instruction; the mask register is an input.
@@ -102,7 +113,8 @@ fn mask_movehdup_evens(src: __m512i, a: __m512i) -> __m512i {
 /// Per 16 lanes: 6 `vpmuludq`, 2 `vpaddq`, 3 `vmovshdup`, `vpsubd`, `vpminud`.
 #[inline(always)]
 fn mul<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; every intrinsic works on registers only.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); every intrinsic works on registers only.
     unsafe {
         let p = splat(P::PRIME);
         let mu = splat(P::MONTY_NEG_P_INV);
@@ -123,7 +135,8 @@ fn mul<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
 /// Lane-wise `a + b mod p`: `a + b < 2p < 2^32`, then `min(s, s − p)`.
 #[inline(always)]
 fn add<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let s = _mm512_add_epi32(lhs, rhs);
         _mm512_min_epu32(s, _mm512_sub_epi32(s, splat(P::PRIME)))
@@ -134,7 +147,8 @@ fn add<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
 /// the smaller, canonical one.
 #[inline(always)]
 fn sub<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let d = _mm512_sub_epi32(lhs, rhs);
         _mm512_min_epu32(d, _mm512_add_epi32(d, splat(P::PRIME)))
@@ -144,7 +158,8 @@ fn sub<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
 /// Lane-wise `−a`: `p − a` on the non-zero lanes, zero elsewhere (a zero-masked subtraction).
 #[inline(always)]
 fn neg<P: MontyParameters31>(a: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe { _mm512_maskz_sub_epi32(_mm512_test_epi32_mask(a, a), splat(P::PRIME), a) }
 }
 
@@ -152,7 +167,8 @@ fn neg<P: MontyParameters31>(a: __m512i) -> __m512i {
 /// with `vpmuludq` for port 0).
 #[inline(always)]
 fn dup_odd(x: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe { _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(x))) }
 }
 
@@ -166,7 +182,8 @@ fn dup_odd(x: __m512i) -> __m512i {
 /// step (the signed-Montgomery idea of Plonky3's `monty-31` AVX-512 S-box).
 #[inline(always)]
 fn mul_signed_to_odd<P: MontyParameters31>(a: __m512i, b: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let x = _mm512_mul_epi32(a, b);
         let q = opaque(_mm512_mul_epu32(x, splat(P::MONTY_NEG_P_INV.wrapping_neg())));
@@ -203,7 +220,8 @@ fn exp_even_to_odd<P: MontyParameters31, const D: u64>(a: __m512i) -> __m512i {
 /// `vmovshdup` merges them, and one `min` maps `(−p, p)` to `[0, p)`.
 #[inline(always)]
 fn add_exp<P: MontyParameters31, const D: u64>(x: __m512i, c: u32) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let a = _mm512_add_epi32(x, splat(c.wrapping_sub(P::PRIME)));
         let r_evn = exp_even_to_odd::<P, D>(a);
@@ -221,7 +239,8 @@ fn add_exp7_x4<P: MontyParameters31>(
     xs: &mut [PackedMontyField31Avx512<P>],
     cs: &[MontyField31<P>],
 ) {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let n = xs.len().min(cs.len()).min(4);
         let zero = splat(0);
@@ -259,7 +278,8 @@ fn add_exp7_x4<P: MontyParameters31>(
 /// `(x − 1)/2 + (p + 1)/2 ≤ p − 1`, canonical). Three instructions, one of them a mask test.
 #[inline(always)]
 fn halve<P: MontyParameters31>(x: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let odd = _mm512_test_epi32_mask(x, splat(1));
         let h = _mm512_srli_epi32::<1>(x);
@@ -275,7 +295,8 @@ fn halve<P: MontyParameters31>(x: __m512i) -> __m512i {
 /// idea is Plonky3's `mul_neg_2exp_neg_n`).
 #[inline(always)]
 fn mul_neg_inv_2exp<P: MontyParameters31>(x: __m512i, n: u32) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let low_mask = splat((1u32 << n) - 1);
         let hi = _mm512_srlv_epi32(x, splat(n));
@@ -300,7 +321,8 @@ fn mul_neg_inv_2exp<P: MontyParameters31>(x: __m512i, n: u32) -> __m512i {
 /// instructions, no multiplication.
 #[inline(always)]
 fn mul_inv_2exp<P: MontyParameters31>(x: __m512i, n: u32) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time; register-only intrinsics.
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
         let hi = _mm512_srlv_epi32(x, splat(n));
         let lo = _mm512_and_si512(x, splat((1u32 << n) - 1));
@@ -315,7 +337,7 @@ fn mul_inv_2exp<P: MontyParameters31>(x: __m512i, n: u32) -> __m512i {
 
 impl<P: MontyParameters31> Add for PackedMontyField31Avx512<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         Self::from_vector(add::<P>(self.to_vector(), rhs.to_vector()))
     }
@@ -323,7 +345,7 @@ impl<P: MontyParameters31> Add for PackedMontyField31Avx512<P> {
 
 impl<P: MontyParameters31> Sub for PackedMontyField31Avx512<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         Self::from_vector(sub::<P>(self.to_vector(), rhs.to_vector()))
     }
@@ -331,7 +353,7 @@ impl<P: MontyParameters31> Sub for PackedMontyField31Avx512<P> {
 
 impl<P: MontyParameters31> Mul for PackedMontyField31Avx512<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         Self::from_vector(mul::<P>(self.to_vector(), rhs.to_vector()))
     }
@@ -339,7 +361,7 @@ impl<P: MontyParameters31> Mul for PackedMontyField31Avx512<P> {
 
 impl<P: MontyParameters31> Neg for PackedMontyField31Avx512<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn neg(self) -> Self {
         Self::from_vector(neg::<P>(self.to_vector()))
     }
@@ -347,7 +369,7 @@ impl<P: MontyParameters31> Neg for PackedMontyField31Avx512<P> {
 
 impl<P: MontyParameters31> Add<MontyField31<P>> for PackedMontyField31Avx512<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, rhs: MontyField31<P>) -> Self {
         self + Self::broadcast(rhs)
     }
@@ -355,7 +377,7 @@ impl<P: MontyParameters31> Add<MontyField31<P>> for PackedMontyField31Avx512<P> 
 
 impl<P: MontyParameters31> Sub<MontyField31<P>> for PackedMontyField31Avx512<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, rhs: MontyField31<P>) -> Self {
         self - Self::broadcast(rhs)
     }
@@ -363,28 +385,28 @@ impl<P: MontyParameters31> Sub<MontyField31<P>> for PackedMontyField31Avx512<P> 
 
 impl<P: MontyParameters31> Mul<MontyField31<P>> for PackedMontyField31Avx512<P> {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, rhs: MontyField31<P>) -> Self {
         self * Self::broadcast(rhs)
     }
 }
 
 impl<P: MontyParameters31> AddAssign for PackedMontyField31Avx512<P> {
-    #[inline]
+    #[inline(always)]
     fn add_assign(&mut self, rhs: Self) {
         *self = *self + rhs;
     }
 }
 
 impl<P: MontyParameters31> SubAssign for PackedMontyField31Avx512<P> {
-    #[inline]
+    #[inline(always)]
     fn sub_assign(&mut self, rhs: Self) {
         *self = *self - rhs;
     }
 }
 
 impl<P: MontyParameters31> MulAssign for PackedMontyField31Avx512<P> {
-    #[inline]
+    #[inline(always)]
     fn mul_assign(&mut self, rhs: Self) {
         *self = *self * rhs;
     }
@@ -396,12 +418,12 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx512<P> {
     type Scalar = MontyField31<P>;
     const WIDTH: usize = WIDTH;
 
-    #[inline]
+    #[inline(always)]
     fn broadcast(s: MontyField31<P>) -> Self {
         Self([s; WIDTH])
     }
 
-    #[inline]
+    #[inline(always)]
     fn from_fn<Fun: FnMut(usize) -> MontyField31<P>>(f: Fun) -> Self {
         Self(core::array::from_fn(f))
     }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -107,7 +109,8 @@ pub async fn queue_semantics(queue: &Queue) {
         assert_eq!(c.job.status, JobStatus::Running);
         assert_eq!(c.job.attempts, 1);
         assert_eq!(c.token, 1);
-        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        let stored = queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        assert_eq!(stored, JobStatus::Succeeded);
         // Completed: a second store with the same token is refused.
         assert!(queue.complete(&c.job.job_id, c.token, "r2").await.is_err());
     }
@@ -174,6 +177,14 @@ pub async fn queue_semantics(queue: &Queue) {
     assert!(!now && job.status == JobStatus::Running && job.cancel_requested);
     assert_eq!(queue.heartbeat(&r, c.token, lease).await.expect("heartbeat"), Directive::Cancel);
     queue.finish_cancelled(&r, c.token).await.expect("cancelled");
+    assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
+    // A cancellation that arrives after the last boundary: the store cancels instead, atomically.
+    let r = queue.submit(&new_job("c0", "late-cancel", 0, None)).await.expect("submit");
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    queue.cancel("t", &r).await.expect("cancel").expect("job");
+    assert_eq!(queue.complete(&r, c.token, "proof").await.expect("store"), JobStatus::Cancelled);
+    let job = queue.job_any_tenant(&r).await.expect("read").expect("job");
+    assert_eq!((job.status, job.result_blob), (JobStatus::Cancelled, None));
     assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
 
     preemption(queue).await;

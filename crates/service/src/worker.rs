@@ -48,7 +48,9 @@ use crate::engine::{EngineError, ProofEngine};
 use crate::error::ServiceError;
 use crate::kind::JobKind;
 use crate::metrics::Metrics;
-use crate::queue::{ClaimedJob, Directive, FailureClass, JobRow, JobStatus, Queue, now_us};
+use crate::queue::{
+    ClaimRequest, ClaimedJob, Directive, FailureClass, JobRow, JobStatus, Queue, now_us,
+};
 
 /// What the status page shows of a device.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -102,6 +104,10 @@ pub struct Worker {
     staged: Option<(String, Arc<Vec<Fr>>)>,
     /// When the last proof ended, while the worker has not gone idle since.
     last_proof_end: Option<Instant>,
+    /// The job claimed together with the store of the last one ([`Queue::complete_and_claim`]).
+    next: Option<ClaimedJob>,
+    /// The shutdown signal of [`Worker::run`]: no job is claimed ahead once it is set.
+    shutdown: Option<watch::Receiver<bool>>,
 }
 
 impl core::fmt::Debug for Worker {
@@ -159,6 +165,8 @@ impl Worker {
             abort: None,
             staged: None,
             last_proof_end: None,
+            next: None,
+            shutdown: None,
         }
     }
 
@@ -237,8 +245,13 @@ impl Worker {
         // housekeeper does it too), not before every claim: a busy worker claims in one query.
         let mut last_reap: Option<Instant> = None;
         let mut queued = self.queue.subscribe_queued();
+        self.shutdown = Some(shutdown.clone());
         loop {
             if *shutdown.borrow() {
+                if let Some(next) = self.next.take() {
+                    // Claimed ahead with the last store: back to the queue, no attempt used.
+                    let _ = self.queue.release(&next.job.job_id, next.token).await;
+                }
                 return;
             }
             if !self.quarantined() && last_check.elapsed() >= self.settings.known_answer_interval {
@@ -253,18 +266,22 @@ impl Worker {
                 }
                 // Seen before the claim: a job queued after it wakes the wait below.
                 queued.borrow_and_update();
-                let resident = self.engine.resident_keys();
-                match self
-                    .queue
-                    .claim_with_affinity(
-                        &self.settings.owner,
-                        &self.engine.device(),
-                        self.settings.lease,
-                        &resident,
-                        self.settings.affinity_window,
-                    )
-                    .await
-                {
+                let claimed = match self.next.take() {
+                    Some(job) => Ok(Some(job)),
+                    None => {
+                        let resident = self.engine.resident_keys();
+                        self.queue
+                            .claim_with_affinity(
+                                &self.settings.owner,
+                                &self.engine.device(),
+                                self.settings.lease,
+                                &resident,
+                                self.settings.affinity_window,
+                            )
+                            .await
+                    }
+                };
+                match claimed {
                     Ok(Some(job)) => {
                         idle = false;
                         let outcome = self.run_job(job).await;
@@ -617,7 +634,32 @@ impl Worker {
             Ok(b) => b,
             Err(e) => return self.fail(job, e).await,
         };
-        match self.queue.complete(&j.job_id, job.token, &blob).await {
+        // The next job is claimed in the same statement as this one is stored (one commit on
+        // PostgreSQL), unless the worker is stopping.
+        let stopping = self.aborted() || self.shutdown.as_ref().is_some_and(|s| *s.borrow());
+        let stored = if stopping {
+            self.queue.complete(&j.job_id, job.token, &blob).await
+        } else {
+            let (resident, device) = (self.engine.resident_keys(), self.engine.device());
+            let claim = ClaimRequest {
+                owner: &self.settings.owner,
+                device: &device,
+                lease: self.settings.lease,
+                resident: &resident,
+                window: self.settings.affinity_window,
+            };
+            match self.queue.complete_and_claim((&j.job_id, job.token, &blob), &claim).await {
+                Ok((status, next)) => {
+                    self.next = next;
+                    status.ok_or(ServiceError::LeaseLost {
+                        job_id: j.job_id.clone(),
+                        token: job.token,
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        };
+        match stored {
             Ok(JobStatus::Cancelled) => {
                 self.metrics.jobs.with_label_values(&[&j.circuit_id, "cancelled"]).inc();
                 RunOutcome::Cancelled

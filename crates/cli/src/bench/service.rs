@@ -14,7 +14,8 @@
 //!    between consecutive proofs (`zkprove_device_idle_seconds`) as a share of the batch's
 //!    proving time, and the proofs per second.
 //! 3. **The queue alone** (`jobs_per_s`): `--queue-workers` tasks claim and complete (fenced)
-//!    `--queue-jobs` trivial jobs on a fresh queue of the same database, no proving.
+//!    `--queue-jobs` trivial jobs on a fresh queue of the same database, no proving, each store
+//!    claiming the next job as a busy worker does (`Queue::complete_and_claim`).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,7 +30,7 @@ use zkprove_circom::Witness;
 use zkprove_poly::CpuBackend;
 use zkprove_service::engine::{BackendEngine, ProofEngine};
 use zkprove_service::kind::JobKind;
-use zkprove_service::queue::{NewJob, Queue, QueueOptions};
+use zkprove_service::queue::{ClaimRequest, NewJob, Queue, QueueOptions};
 use zkprove_service::{Config, Durability, Service};
 
 use super::report::Report;
@@ -212,9 +213,26 @@ async fn queue_alone(
         let queue = queue.clone();
         tasks.push(tokio::spawn(async move {
             let owner = format!("bench#{w}");
+            let claim = ClaimRequest {
+                owner: &owner,
+                device: "none",
+                lease: Duration::from_secs(60),
+                resident: &[],
+                window: Duration::ZERO,
+            };
+            // As a busy worker does: each store claims the next job in the same statement.
             let mut done = 0u32;
-            while let Some(c) = queue.claim(&owner, "none", Duration::from_secs(60)).await? {
-                queue.complete(&c.job.job_id, c.token, "result").await?;
+            let mut next = queue.claim(&owner, "none", claim.lease).await?;
+            while let Some(c) = next {
+                let (stored, claimed) =
+                    queue.complete_and_claim((&c.job.job_id, c.token, "result"), &claim).await?;
+                if stored.is_none() {
+                    return Err(zkprove_service::ServiceError::LeaseLost {
+                        job_id: c.job.job_id,
+                        token: c.token,
+                    });
+                }
+                next = claimed;
                 done += 1;
             }
             Ok::<_, zkprove_service::ServiceError>(done)

@@ -259,6 +259,12 @@ impl Worker {
                 last_check = Instant::now();
             }
             let mut idle = true;
+            if self.quarantined()
+                && let Some(next) = self.next.take()
+            {
+                // Claimed ahead before the device failed its check: back to the queue.
+                let _ = self.queue.release(&next.job.job_id, next.token).await;
+            }
             if !self.quarantined() {
                 if last_reap.is_none_or(|t| t.elapsed() >= self.settings.poll) {
                     self.requeue_expired().await;
@@ -730,7 +736,7 @@ async fn read_witness(
     job_id: String,
 ) -> Result<Arc<Vec<Fr>>, EngineError> {
     blocking(move || {
-        Witness::open(&blobs.path(&blob)).map(|w| Arc::new(w.values)).map_err(|e| EngineError {
+        Witness::open(blobs.path(&blob)).map(|w| Arc::new(w.values)).map_err(|e| EngineError {
             class: FailureClass::BadInput,
             message: format!("witness of job {job_id}: {e}"),
         })

@@ -2,14 +2,16 @@
 //! processes prove 120 jobs; one is killed with SIGKILL while it holds a job, which another worker
 //! completes after the lease expires. Every job succeeds exactly once and every proof verifies.
 //!
-//! The server is named by `ZKPROVE_TEST_POSTGRES_URL`; without it the test says so and passes,
-//! unless `ZKPROVE_REQUIRE_POSTGRES=1` (set by `scripts/test.sh`), which makes it a failure.
+//! The server: `crates/service/tests/common/pg.rs` (`ZKPROVE_TEST_POSTGRES_URL`,
+//! `ZKPROVE_REQUIRE_POSTGRES=1`), shared with the service's PostgreSQL tests.
+
+#[path = "../../service/tests/common/pg.rs"]
+mod pg;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use sqlx::Connection;
 use zkprove_circom::{Proof, ZkeyInfo, public_signals_from_json};
 use zkprove_service::blob::BlobStore;
 use zkprove_service::kind::JobKind;
@@ -35,27 +37,6 @@ impl Drop for Proc {
     }
 }
 
-async fn fresh_database() -> Option<String> {
-    let required = std::env::var("ZKPROVE_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-    let Ok(base) = std::env::var("ZKPROVE_TEST_POSTGRES_URL") else {
-        assert!(!required, "ZKPROVE_REQUIRE_POSTGRES=1 but ZKPROVE_TEST_POSTGRES_URL is not set");
-        eprintln!("ZKPROVE_TEST_POSTGRES_URL not set: the PostgreSQL worker test did not run");
-        return None;
-    };
-    sqlx::any::install_default_drivers();
-    let db = format!("zkprove_procs_{}", zkprove_service::blob::random_hex(4));
-    let mut admin = sqlx::AnyConnection::connect(&base)
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL at {base} unreachable: {e}"));
-    sqlx::query(&format!("CREATE DATABASE {db}")).execute(&mut admin).await.expect("create db");
-    let (prefix, query) = match base.split_once('?') {
-        Some((p, q)) => (p, format!("?{q}")),
-        None => (base.as_str(), String::new()),
-    };
-    let cut = prefix.rfind('/').filter(|&i| i > "postgres://".len()).unwrap_or(prefix.len());
-    Some(format!("{}/{db}{query}", &prefix[..cut]))
-}
-
 fn worker(url: &str, data: &Path, config: &Path, log: &Path) -> Proc {
     Proc(
         Command::new(BIN)
@@ -72,7 +53,7 @@ fn worker(url: &str, data: &Path, config: &Path, log: &Path) -> Proc {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn worker_processes_on_postgres_each_job_once_despite_a_kill() {
-    let Some(url) = fresh_database().await else { return };
+    let Some(url) = pg::fresh_database("procs").await else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     let p = |name: &str| -> PathBuf { dir.path().join(name) };
     let out = Command::new(BIN)

@@ -4,8 +4,8 @@
 //! |---|---|
 //! | `POST /v1/circuits`, body a `.zkey` | `200 {"circuit_id": <sha256 hex>}` (idempotent) |
 //! | `POST /v1/jobs?circuit=&priority=&deadline=`, body a `.wtns` | `201 {"job_id"}` |
-//! | `GET /v1/jobs/{id}` | `200` the job (status, attempts, device, error, times) |
-//! | `GET /v1/jobs/{id}/proof` | `200 {"proof", "public"}`; `409 {"error", "status"}` before |
+//! | `GET /v1/jobs/{id}[?wait_ms=]` | `200` the job (status, attempts, device, error, times) |
+//! | `GET /v1/jobs/{id}/proof[?wait_ms=]` | `200 {"proof", "public"}`; `409 {"error", "status"}` before |
 //! | `DELETE /v1/jobs/{id}` | `200` cancelled; `202` running, stops at its next phase boundary; `409` finished |
 //! | `GET /healthz`, `/readyz`, `/metrics`, `/` | liveness, readiness (database), Prometheus text, status page |
 //!
@@ -15,6 +15,11 @@
 //! not fit the circuit's key. Bodies are streamed into the blob store (never held whole in
 //! memory) and checked before the job exists: the key's headers and section sizes at
 //! registration, the witness's format and length against the key at submission.
+//!
+//! Waiting: with `wait_ms=N` (at most 60,000) the two `GET`s of a job answer as soon as the job is
+//! finished (succeeded, failed or cancelled), or after N ms with what it is then — a long poll, so
+//! that a client learns of its proof without polling. A job finished in this process answers at
+//! once; one finished by another node is seen within [`WAIT_RECHECK`].
 //!
 //! Tenancy: with `[[tenants]]` configured every `/v1` request needs `Authorization: Bearer
 //! <token>`, and a tenant sees and cancels only its own circuits and jobs (another tenant's are
@@ -41,6 +46,13 @@ use crate::metrics::Metrics;
 use crate::queue::{CircuitRow, JobRow, JobStatus, NewJob, Queue};
 use crate::worker::Devices;
 
+/// The longest `wait_ms` a request may ask for.
+pub const MAX_WAIT_MS: u64 = 60_000;
+
+/// How often a waiting request reads its job again when nothing in this process signals (a job
+/// finished by another node).
+pub const WAIT_RECHECK: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// What the handlers share.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -57,6 +69,9 @@ struct Inner {
     tokens: Vec<([u8; 32], String)>,
     max_body_bytes: u64,
     max_attempts: i64,
+    /// The headers of registered keys (what a witness is checked against at submission), read
+    /// once per circuit instead of at every submission.
+    headers: std::sync::Mutex<HashMap<String, Arc<zkprove_circom::Groth16Header>>>,
 }
 
 impl AppState {
@@ -79,6 +94,7 @@ impl AppState {
                 tokens,
                 max_body_bytes: config.max_body_bytes,
                 max_attempts: i64::from(config.max_attempts),
+                headers: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -293,19 +309,37 @@ async fn post_job(
         .map_err(ApiError::internal)?
         .ok_or_else(unknown)?;
     let writer = s.read_body(&headers, body, "witness").await?;
+    let cached = s.headers.lock().unwrap_or_else(|e| e.into_inner()).get(circuit_id).cloned();
     let (wtns, zkey) = (writer.temp_path().to_path_buf(), s.blobs.path(&circuit.circuit_id));
-    let checked = tokio::task::spawn_blocking(move || -> Result<(), (StatusCode, String)> {
+    let checked = tokio::task::spawn_blocking(move || {
         let witness = Witness::open(&wtns)
             .map_err(|e| (StatusCode::BAD_REQUEST, format!("not a witness (.wtns): {e}")))?;
-        let info = ZkeyInfo::open(&zkey)
-            .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("the stored key: {e}")))?;
-        witness.check_against(&info.header).map_err(|e| {
+        let header = match cached {
+            Some(h) => h,
+            None => Arc::new(
+                ZkeyInfo::open(&zkey)
+                    .map_err(|e| {
+                        (StatusCode::INTERNAL_SERVER_ERROR, format!("the stored key: {e}"))
+                    })?
+                    .header,
+            ),
+        };
+        witness.check_against(&header).map_err(|e| {
             (StatusCode::UNPROCESSABLE_ENTITY, format!("the witness does not fit the circuit: {e}"))
-        })
+        })?;
+        Ok::<_, (StatusCode, String)>(header)
     })
     .await
     .map_err(ApiError::internal)?;
-    checked.map_err(|(status, message)| ApiError::new(status, message))?;
+    let header = checked.map_err(|(status, message)| ApiError::new(status, message))?;
+    {
+        let mut cache = s.headers.lock().unwrap_or_else(|e| e.into_inner());
+        // Keys are few; a service with very many is bounded by starting afresh.
+        if cache.len() >= 1024 {
+            cache.clear();
+        }
+        cache.insert(circuit.circuit_id.clone(), header);
+    }
     let witness_blob = writer.finish().map_err(ApiError::internal)?;
     let job = NewJob {
         tenant,
@@ -355,12 +389,53 @@ async fn find_job(s: &Inner, headers: &HeaderMap, id: &str) -> ApiResult<(String
     Ok((tenant, job))
 }
 
+/// `?wait_ms=N`: how long to wait for the job to finish (none: answer at once). Other
+/// parameters are ignored, as they were before `wait_ms` existed.
+fn wait_param(params: &HashMap<String, String>) -> ApiResult<std::time::Duration> {
+    match params.get("wait_ms") {
+        None => Ok(std::time::Duration::ZERO),
+        Some(w) => match w.parse::<u64>() {
+            Ok(ms) if ms <= MAX_WAIT_MS => Ok(std::time::Duration::from_millis(ms)),
+            _ => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("wait_ms {w:?} is not a number of milliseconds up to {MAX_WAIT_MS}"),
+            )),
+        },
+    }
+}
+
+/// The job, once finished or after `wait` (long poll; see the module docs).
+async fn find_job_waiting(
+    s: &Inner,
+    headers: &HeaderMap,
+    id: &str,
+    wait: std::time::Duration,
+) -> ApiResult<JobRow> {
+    // Subscribed before the first read: a job finished after it wakes the wait.
+    let mut finished = s.queue.subscribe_finished();
+    let until = tokio::time::Instant::now() + wait;
+    loop {
+        let (_, job) = find_job(s, headers, id).await?;
+        let now = tokio::time::Instant::now();
+        if job.status.is_final() || now >= until {
+            return Ok(job);
+        }
+        let recheck = (now + WAIT_RECHECK).min(until);
+        tokio::select! {
+            _ = finished.changed() => {}
+            _ = tokio::time::sleep_until(recheck) => {}
+        }
+    }
+}
+
 async fn get_job(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<serde_json::Value>> {
-    let (_, job) = find_job(&state.inner, &headers, &id).await?;
+    let wait = wait_param(&params)?;
+    let job = find_job_waiting(&state.inner, &headers, &id, wait).await?;
     Ok(Json(job_json(&job)))
 }
 
@@ -368,9 +443,11 @@ async fn get_proof(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Response> {
     let s = &state.inner;
-    let (_, job) = find_job(s, &headers, &id).await?;
+    let wait = wait_param(&params)?;
+    let job = find_job_waiting(s, &headers, &id, wait).await?;
     match (&job.status, &job.result_blob) {
         (JobStatus::Succeeded, Some(blob)) => {
             let bytes = s.blobs.get(blob).map_err(ApiError::internal)?;

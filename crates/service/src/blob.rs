@@ -1,8 +1,10 @@
 //! A content-addressed blob store in one directory: each blob is a file named by the lowercase
 //! hex SHA-256 of its bytes. Writes go to a temporary file in `tmp/` of the same directory (same
-//! file system), are synced, then renamed into place, so a reader never sees a partial blob and a
-//! crash leaves at most a stray temporary file. Writing the same bytes twice is a no-op; several
-//! nodes may share the directory.
+//! file system), then are renamed into place, so a reader never sees a partial blob and a crash
+//! leaves at most a stray temporary file. With [`Durability::Power`] the file is synced before
+//! the rename and the directory after it (a power loss keeps the blob); with the default
+//! [`Durability::Process`] neither is (a process crash keeps it: the kernel holds the data).
+//! Writing the same bytes twice is a no-op; several nodes may share the directory.
 
 use std::fs::File;
 use std::io::Write;
@@ -10,12 +12,14 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use crate::config::Durability;
 use crate::error::{Result, ServiceError};
 
 /// A blob directory.
 #[derive(Debug, Clone)]
 pub struct BlobStore {
     dir: PathBuf,
+    sync: bool,
 }
 
 /// Lowercase hex of bytes.
@@ -38,7 +42,7 @@ pub fn is_blob_id(id: &str) -> bool {
 }
 
 impl BlobStore {
-    /// Opens (creating) the blob directory.
+    /// Opens (creating) the blob directory, with [`Durability::Process`] (no `fsync`).
     ///
     /// # Errors
     /// [`ServiceError::Io`] when the directory cannot be created.
@@ -46,7 +50,13 @@ impl BlobStore {
         let dir = dir.into();
         let tmp = dir.join("tmp");
         std::fs::create_dir_all(&tmp).map_err(ServiceError::io(&tmp))?;
-        Ok(Self { dir })
+        Ok(Self { dir, sync: false })
+    }
+
+    /// This store with writes as durable as `durability` asks.
+    pub fn with_durability(mut self, durability: Durability) -> Self {
+        self.sync = durability == Durability::Power;
+        self
     }
 
     /// The path of blob `id` (which may not exist).
@@ -134,6 +144,7 @@ impl BlobStore {
             file: Some(file),
             hasher: Sha256::new(),
             len: 0,
+            sync: self.sync,
         })
     }
 }
@@ -147,6 +158,7 @@ pub struct BlobWriter {
     file: Option<File>,
     hasher: Sha256,
     len: u64,
+    sync: bool,
 }
 
 impl BlobWriter {
@@ -176,18 +188,27 @@ impl BlobWriter {
         self.len == 0
     }
 
-    /// Syncs the file and renames it to its hash; returns the blob id.
+    /// Renames the file to its hash (synced first, and the directory after, for
+    /// [`Durability::Power`]); returns the blob id.
     ///
     /// # Errors
     /// [`ServiceError::Io`].
     pub fn finish(mut self) -> Result<String> {
         let file = self.file.take();
-        if let Some(file) = file {
+        if let Some(file) = file
+            && self.sync
+        {
             file.sync_all().map_err(ServiceError::io(&self.tmp))?;
         }
         let id = hex(&std::mem::take(&mut self.hasher).finalize());
         let dest = self.dir.join(&id);
         std::fs::rename(&self.tmp, &dest).map_err(ServiceError::io(&dest))?;
+        if self.sync {
+            // The rename is durable once the directory entry is.
+            File::open(&self.dir)
+                .and_then(|d| d.sync_all())
+                .map_err(ServiceError::io(&self.dir))?;
+        }
         Ok(id)
     }
 
@@ -212,7 +233,7 @@ mod tests {
     #[test]
     fn content_addressed_and_atomic() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = BlobStore::open(dir.path()).expect("open");
+        let store = BlobStore::open(dir.path()).expect("open").with_durability(Durability::Power);
         let id = store.put(b"abc").expect("put");
         // SHA-256("abc"), FIPS 180-2 appendix B.1.
         assert_eq!(id, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

@@ -23,6 +23,27 @@ pub struct Tenant {
     pub token: String,
 }
 
+/// What a crash may cost: which failures an accepted job (a `201` from `POST /v1/jobs`) and a
+/// stored proof survive. Either way a crash leaves the queue consistent (SQLite's WAL and
+/// PostgreSQL are transactional; blobs are renamed into place, never seen half written).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Durability {
+    /// Survives a crash of the zkprove process (`kill -9`, a panic, the OOM killer), not a crash
+    /// of the operating system or a power loss: SQLite in WAL mode with `synchronous = NORMAL`
+    /// (a commit is written to the WAL file, i.e. handed to the kernel, before it returns; the WAL
+    /// is synced only at checkpoints), blobs written and renamed without `fsync`. What the kernel
+    /// holds outlives the process, so nothing accepted is lost to a process crash; an OS crash
+    /// or power loss may roll back the last commits and blobs (never to an inconsistent state).
+    /// The default: it removes every `fsync` from the path of a job.
+    #[default]
+    Process,
+    /// Also survives an operating-system crash or a power loss: SQLite `synchronous = FULL` (the
+    /// WAL is synced at every commit), each blob synced before its rename and its directory synced
+    /// after it.
+    Power,
+}
+
 /// The whole configuration of `zkprove serve` / `zkprove worker`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -61,6 +82,9 @@ pub struct Config {
     pub max_attempts: u32,
     /// The memory budget of each worker's zkey cache, in bytes (a key's size is its file's).
     pub key_cache_bytes: u64,
+    /// Which crashes an accepted job survives (SQLite and blobs; a PostgreSQL server's own
+    /// durability is its configuration's, `synchronous_commit`).
+    pub durability: Durability,
     /// CPU workers in this process (each proves one job at a time on all cores).
     pub cpu_workers: u32,
     /// This node's name in leases and logs; `None`: the host name and process id.
@@ -88,6 +112,7 @@ impl Default for Config {
             orphan_blob_age_ms: 3_600_000,
             max_attempts: 3,
             key_cache_bytes: 8 << 30,
+            durability: Durability::Process,
             cpu_workers: 1,
             node: None,
             tenants: Vec::new(),
@@ -209,6 +234,10 @@ mod tests {
         let text = "bind = \"0.0.0.0:9000\"\n[[tenants]]\nname = \"a\"\ntoken = \"t1\"\n";
         let config = Config::from_toml(text, Path::new("c.toml")).expect("valid");
         assert_eq!(config.tenants.len(), 1);
+        assert_eq!(config.durability, Durability::Process);
+        let power =
+            Config::from_toml("durability = \"power\"", Path::new("p.toml")).expect("power");
+        assert_eq!(power.durability, Durability::Power);
         config.check_bind().expect("tokens make a public bind acceptable");
         let open = Config { tenants: vec![], ..config.clone() };
         assert!(matches!(open.check_bind(), Err(ServiceError::UnauthenticatedBind { .. })));
@@ -217,6 +246,7 @@ mod tests {
             "no_such_field = 1",
             "lease_ms = 100\nheartbeat_ms = 200",
             "max_attempts = 0",
+            "durability = \"maybe\"",
             "[[tenants]]\nname=\"a\"\ntoken=\"x\"\n[[tenants]]\nname=\"b\"\ntoken=\"x\"",
         ] {
             let err = Config::from_toml(bad, Path::new("bad.toml")).expect_err(bad);

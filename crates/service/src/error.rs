@@ -27,6 +27,12 @@ pub enum ServiceError {
         /// The URL given.
         url: String,
     },
+    /// A database name that is not lowercase letters, digits and underscores.
+    #[error("database name {name:?}: expected lowercase letters, digits and underscores")]
+    DatabaseName {
+        /// The name.
+        name: String,
+    },
     /// A file or directory operation failed.
     #[error("{path}: {source}")]
     Io {

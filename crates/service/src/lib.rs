@@ -66,9 +66,25 @@
 //! names, older than `orphan_blob_age_ms`, and stale temporary files go. Finished jobs keep their
 //! blobs (their rows name them; there is no retention of finished jobs yet).
 //!
+//! ## Overhead and durability
+//! A job costs two database writes (the claim and the fenced store; lease renewals happen only
+//! while a proof runs longer than a heartbeat period) and no `fsync` with the default
+//! [`Durability::Process`]: SQLite in WAL mode with `synchronous = NORMAL` and blobs renamed
+//! into place unsynced survive a process crash (`kill -9`) — what the kernel holds outlives the
+//! process — but not an OS crash or power loss, which may roll back the last commits (never to
+//! an inconsistent state). [`Durability::Power`] syncs every commit and blob. Idle workers are
+//! woken by a submission in process and, on PostgreSQL, by `LISTEN`/`NOTIFY` from every node;
+//! clients wait for a job with a long poll (`?wait_ms=`) instead of polling.
+//!
+//! ## Back to back
+//! While a proof runs, its worker reads the witness of the next queued job of the same circuit
+//! (without claiming it), so consecutive proofs of one circuit wait for no file and no key load;
+//! `zkprove_device_idle_seconds` measures the gap.
+//!
 //! ## Not yet
-//! Streaming consecutive proofs of one key through `prove_stream`, and retention of finished
-//! jobs. (A drain finishes the jobs in hand within its grace period, then stops and requeues
+//! Queuing the next proof on a GPU before the current one is verified and stored
+//! (`Groth16Prover::prove_stream` does this for a known list of witnesses; the service still
+//! proves one claimed job at a time), and retention of finished jobs. (A drain finishes the jobs in hand within its grace period, then stops and requeues
 //! those still running, without using their attempts: [`Service::shutdown`].)
 
 #![forbid(unsafe_code)]
@@ -86,7 +102,7 @@ pub mod server;
 pub mod telemetry;
 pub mod worker;
 
-pub use config::{Config, Tenant};
+pub use config::{Config, Durability, Tenant};
 pub use error::{Result, ServiceError};
 pub use kind::JobKind;
 pub use server::Service;

@@ -134,6 +134,10 @@ pub struct Metrics {
     pub proving: Histogram,
     /// Verification time (`zkprove_verification_seconds`).
     pub verification: Histogram,
+    /// Time a device waited between the end of a proof and the start of the next one, when the
+    /// next job was claimed without the worker going idle: the gap of back-to-back proving
+    /// (`zkprove_device_idle_seconds`).
+    pub device_idle: Histogram,
     /// Jobs that ended (succeeded or failed for good) after their deadline
     /// (`zkprove_deadline_misses_total`).
     pub deadline_misses: IntCounter,
@@ -189,6 +193,7 @@ impl Metrics {
             &m.queue_wait,
             &m.proving,
             &m.verification,
+            &m.device_idle,
             &m.deadline_misses,
             &m.past_deadline,
             &m.preemptions,
@@ -276,6 +281,20 @@ impl Metrics {
                     "zkprove_verification_seconds",
                     "Verification time of each proof before release.",
                 ))
+                .map_err(metric_err)?,
+            )?,
+            device_idle: reg(
+                &r,
+                Histogram::with_opts(
+                    HistogramOpts::new(
+                        "zkprove_device_idle_seconds",
+                        "Device idle time between consecutive proofs of back-to-back jobs.",
+                    )
+                    .buckets(vec![
+                        0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                        0.25, 1.0,
+                    ]),
+                )
                 .map_err(metric_err)?,
             )?,
             deadline_misses: reg(

@@ -5,11 +5,24 @@
 //! [`Queue::claim`] takes the first queued job in the order *priority descending, deadline
 //! ascending (none last), submission ascending* and marks it `running` for the claiming worker in
 //! one statement: `UPDATE jobs SET … lease_token = lease_token + 1 … WHERE job_id = (SELECT …
-//! ORDER BY … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING …`. On PostgreSQL the sub-select locks
-//! the row and skips rows other claims hold, so concurrent workers never wait on each other nor
-//! take the same job; on SQLite the statement runs in a `BEGIN IMMEDIATE` transaction (the
-//! database's single writer lock is taken up front, so two claims serialize instead of failing
-//! on a lock upgrade).
+//! ORDER BY … LIMIT 1 [FOR UPDATE SKIP LOCKED]) RETURNING …`: one round trip. On PostgreSQL the
+//! sub-select locks the row and skips rows other claims hold, so concurrent workers never wait on
+//! each other nor take the same job; on SQLite an `UPDATE` takes the database's single writer
+//! lock when it starts (before its sub-select reads), so two claims serialize instead of failing
+//! on a lock upgrade, and no explicit transaction is needed. The claim order is an index of the
+//! queued jobs alone (`migrations/0003`: partial, deadlines-last as `COALESCE(deadline, MAX)`),
+//! so a claim reads one index entry however long the queue is.
+//!
+//! ## Wake-ups
+//! Idle workers sleep until a job is queued: a submission or requeue in this process wakes them
+//! at once ([`Queue::subscribe_queued`]); on PostgreSQL a trigger (`NOTIFY zkprove_queued`, see
+//! [`PG_NOTIFY`]) and a `LISTEN` connection per process carry the wake-up to every node. Polling
+//! every `poll_ms` stays as the fallback (a lost notification, a listener reconnecting).
+//!
+//! ## Durability
+//! SQLite runs in WAL mode; `synchronous` is `NORMAL` for [`Durability::Process`] (a commit
+//! survives a process crash, not an OS crash or power loss) and `FULL` for [`Durability::Power`].
+//! A PostgreSQL server's durability is its own configuration.
 //!
 //! A claim is a lease until `lease_expires_at`, renewed by [`Queue::heartbeat`]. The lease token
 //! (incremented at every claim) is the *fencing token*: every state change a worker makes
@@ -49,6 +62,7 @@ use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::{AnyPool, Row};
 
+use crate::config::Durability;
 use crate::error::{Result, ServiceError};
 use crate::kind::JobKind;
 
@@ -267,9 +281,14 @@ pub struct NewJob {
     pub max_attempts: i64,
 }
 
-/// The migrations, embedded in the binary.
+/// The PostgreSQL-only migration (version 1000, after the shared ones): a trigger that sends
+/// `NOTIFY zkprove_queued` whenever a job becomes queued (a submission, a requeue by any node),
+/// which wakes the idle workers of every node that `LISTEN`s.
+pub const PG_NOTIFY: &str = include_str!("../migrations/pg_1000_notify.sql");
+
+/// The migrations, embedded in the binary: the shared ones, and for PostgreSQL [`PG_NOTIFY`].
 #[derive(Debug)]
-struct Embedded;
+struct Embedded(DbKind);
 
 impl MigrationSource<'static> for Embedded {
     fn resolve(
@@ -280,8 +299,9 @@ impl MigrationSource<'static> for Embedded {
                 + Send,
         >,
     > {
-        Box::pin(async {
-            Ok(vec![
+        let kind = self.0;
+        Box::pin(async move {
+            let mut migrations = vec![
                 Migration::new(
                     1,
                     Cow::Borrowed("jobs"),
@@ -296,7 +316,24 @@ impl MigrationSource<'static> for Embedded {
                     Cow::Borrowed(include_str!("../migrations/0002_preemption.sql")),
                     false,
                 ),
-            ])
+                Migration::new(
+                    3,
+                    Cow::Borrowed("claim index"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../migrations/0003_claim_index.sql")),
+                    false,
+                ),
+            ];
+            if kind == DbKind::Postgres {
+                migrations.push(Migration::new(
+                    1000,
+                    Cow::Borrowed("notify queued"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(PG_NOTIFY),
+                    false,
+                ));
+            }
+            Ok(migrations)
         })
     }
 }
@@ -305,9 +342,86 @@ const JOB_COLUMNS: &str = "job_id, tenant, kind, circuit_id, witness_blob, prior
     status, attempts, max_attempts, lease_token, lease_owner, cancel_requested, preempt_requested, device, error_class, error, \
     result_blob, queued_at, started_at, finished_at";
 
-/// The claim order: priority, then earliest deadline (none last), then submission.
-const CLAIM_ORDER: &str = "priority DESC, CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, \
-    deadline ASC, queued_at ASC, job_id ASC";
+/// The claim order: priority, then earliest deadline (none last: `i64::MAX`), then submission.
+/// The same expressions as the index `jobs_queued_order` (`migrations/0003`), so that the
+/// database reads the first entry of the index instead of sorting the queue.
+pub const CLAIM_ORDER: &str = "priority DESC, COALESCE(deadline, 9223372036854775807) ASC, \
+    queued_at ASC, job_id ASC";
+
+/// The fenced store of a result ($1 job, $2 token, $3 now, $4 result blob): succeeded, or
+/// cancelled when its cancellation was requested ([`Queue::complete`]).
+const COMPLETE_SQL: &str = "UPDATE jobs SET \
+    status = CASE WHEN cancel_requested = 1 THEN 'cancelled' ELSE 'succeeded' END, \
+    result_blob = CASE WHEN cancel_requested = 1 THEN NULL ELSE $4 END, \
+    finished_at = $3, error = NULL, error_class = NULL, lease_owner = NULL, \
+    lease_expires_at = NULL \
+    WHERE job_id = $1 AND lease_token = $2 AND status = 'running' \
+    RETURNING job_id, circuit_id, status";
+
+/// A value bound to a claim's parameters.
+enum Bind<'a> {
+    Text(&'a str),
+    Int(i64),
+}
+
+impl<'q> sqlx::Encode<'q, sqlx::Any> for Bind<'q> {
+    fn encode_by_ref(
+        &self,
+        buf: &mut <sqlx::Any as sqlx::Database>::ArgumentBuffer<'q>,
+    ) -> std::result::Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+        match self {
+            Bind::Text(t) => <&str as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(t, buf),
+            Bind::Int(i) => <i64 as sqlx::Encode<'q, sqlx::Any>>::encode_by_ref(i, buf),
+        }
+    }
+}
+
+impl sqlx::Type<sqlx::Any> for Bind<'_> {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <&str as sqlx::Type<sqlx::Any>>::type_info()
+    }
+}
+
+/// The parameters of [`Queue::claim_sql`], in order.
+fn claim_binds<'a>(
+    owner: &'a str,
+    device: &'a str,
+    lease: Duration,
+    resident: &'a [String],
+    window: Duration,
+    now: i64,
+) -> Vec<Bind<'a>> {
+    let mut binds = vec![
+        Bind::Text(owner),
+        Bind::Int(now + lease.as_micros() as i64),
+        Bind::Int(now),
+        Bind::Text(device),
+    ];
+    if !resident.is_empty() {
+        binds.push(Bind::Int(now - window.as_micros() as i64));
+        binds.extend(resident.iter().map(|c| Bind::Text(c)));
+    }
+    binds
+}
+
+/// What a worker claims with: its name and device, the lease, and the circuits whose keys it
+/// holds ([`Queue::claim_with_affinity`]).
+#[derive(Debug, Clone, Copy)]
+pub struct ClaimRequest<'a> {
+    /// The worker (`node/device#n`).
+    pub owner: &'a str,
+    /// Its device.
+    pub device: &'a str,
+    /// The lease of the claim.
+    pub lease: Duration,
+    /// The circuits whose keys the device holds.
+    pub resident: &'a [String],
+    /// How long an older job of another circuit may be passed over.
+    pub window: Duration,
+}
+
+/// The `LISTEN` channel of [`PG_NOTIFY`].
+const PG_CHANNEL: &str = "zkprove_queued";
 
 fn corrupt(message: String) -> ServiceError {
     ServiceError::CorruptRow { table: "jobs", message }
@@ -359,18 +473,40 @@ fn transition_from_row(row: &AnyRow) -> Result<Transition> {
 pub struct Queue {
     pool: AnyPool,
     kind: DbKind,
-    /// Bumped when this process queues a job (a submission, a requeue): wakes the idle workers
-    /// of this process at once instead of at their next poll. Other nodes poll.
+    /// Bumped when a job is queued (a submission, a requeue) by this process or, on PostgreSQL,
+    /// by any node (`LISTEN`): wakes idle workers at once instead of at their next poll.
     queued: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Bumped when this process finishes a job (succeeded, failed, cancelled): wakes the
+    /// requests waiting for one (`GET /v1/jobs/{id}?wait_ms=`).
+    finished: Arc<tokio::sync::watch::Sender<u64>>,
+    /// PostgreSQL: dropped with the last clone of the queue, which ends its `LISTEN` task.
+    _listening: Option<Arc<tokio::sync::oneshot::Sender<()>>>,
+}
+
+/// How the queue is opened.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct QueueOptions {
+    /// What a crash may cost (SQLite's `synchronous`).
+    pub durability: Durability,
 }
 
 impl Queue {
-    /// Connects to `url` (`sqlite:…` or `postgres://…`) and applies the migrations.
+    /// Connects to `url` (`sqlite:…` or `postgres://…`) with the default options
+    /// ([`Durability::Process`]) and applies the migrations.
     ///
     /// # Errors
     /// [`ServiceError::UnsupportedDatabase`], [`ServiceError::Database`],
     /// [`ServiceError::Migration`].
     pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, QueueOptions::default()).await
+    }
+
+    /// Connects to `url` with `options` and applies the migrations; on PostgreSQL, also starts
+    /// listening for queued jobs (a background task that ends when the queue is dropped).
+    ///
+    /// # Errors
+    /// As [`Queue::connect`].
+    pub async fn connect_with(url: &str, options: QueueOptions) -> Result<Self> {
         sqlx::any::install_default_drivers();
         let kind = if url.starts_with("sqlite:") {
             DbKind::Sqlite
@@ -379,24 +515,43 @@ impl Queue {
         } else {
             return Err(ServiceError::UnsupportedDatabase { url: url.into() });
         };
-        let pool = AnyPoolOptions::new()
+        let mut pool = AnyPoolOptions::new()
             .max_connections(if kind == DbKind::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(30))
-            .connect(url)
-            .await
-            .map_err(ServiceError::db("connect"))?;
+            .acquire_timeout(Duration::from_secs(30));
         if kind == DbKind::Sqlite {
-            // Readers never wait for the writer; survives a process crash (synchronous = FULL).
-            sqlx::query("PRAGMA journal_mode = WAL")
-                .execute(&pool)
-                .await
-                .map_err(ServiceError::db("enable WAL"))?;
+            // WAL: readers never wait for the writer, and a commit appends to one file.
+            // `synchronous` is per connection, so it is set on each (module docs, Durability).
+            let synchronous = match options.durability {
+                Durability::Process => "PRAGMA synchronous = NORMAL",
+                Durability::Power => "PRAGMA synchronous = FULL",
+            };
+            pool = pool.after_connect(move |conn, _| {
+                Box::pin(async move {
+                    sqlx::query("PRAGMA journal_mode = WAL").execute(&mut *conn).await?;
+                    sqlx::query(synchronous).execute(&mut *conn).await?;
+                    Ok(())
+                })
+            });
         }
-        let migrator =
-            Migrator::new(Embedded).await.map_err(|source| ServiceError::Migration { source })?;
+        let pool = pool.connect(url).await.map_err(ServiceError::db("connect"))?;
+        let migrator = Migrator::new(Embedded(kind))
+            .await
+            .map_err(|source| ServiceError::Migration { source })?;
         migrator.run(&pool).await.map_err(|source| ServiceError::Migration { source })?;
         let (queued, _) = tokio::sync::watch::channel(0);
-        Ok(Self { pool, kind, queued: Arc::new(queued) })
+        let (finished, _) = tokio::sync::watch::channel(0);
+        let queued = Arc::new(queued);
+        let mut listening = None;
+        if kind == DbKind::Postgres {
+            let mut listener = sqlx::postgres::PgListener::connect(url)
+                .await
+                .map_err(ServiceError::db("listen: connect"))?;
+            listener.listen(PG_CHANNEL).await.map_err(ServiceError::db("listen"))?;
+            let (guard, closed) = tokio::sync::oneshot::channel();
+            tokio::spawn(listen(listener, queued.clone(), closed));
+            listening = Some(Arc::new(guard));
+        }
+        Ok(Self { pool, kind, queued, finished: Arc::new(finished), _listening: listening })
     }
 
     /// Which database this is.
@@ -490,13 +645,24 @@ impl Queue {
     }
 
     /// A receiver that changes whenever this process queues a job ([`Queue::submit`], and the
-    /// requeues of [`Queue::release`], [`Queue::fail`] and [`Queue::requeue_expired`]).
+    /// requeues of [`Queue::release`], [`Queue::fail`] and [`Queue::requeue_expired`]) and, on
+    /// PostgreSQL, whenever any node does.
     pub fn subscribe_queued(&self) -> tokio::sync::watch::Receiver<u64> {
         self.queued.subscribe()
     }
 
+    /// A receiver that changes whenever this process finishes a job (stores a result, fails or
+    /// cancels it). Jobs finished by other nodes are not signalled: poll for them.
+    pub fn subscribe_finished(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.finished.subscribe()
+    }
+
     fn wake(&self) {
         self.queued.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    fn finished(&self) {
+        self.finished.send_modify(|n| *n = n.wrapping_add(1));
     }
 
     /// A job by id, whatever its tenant (workers, tests).
@@ -540,6 +706,9 @@ impl Queue {
         .map_err(ServiceError::db("cancel job"))?
         .rows_affected()
             == 1;
+        if cancelled {
+            self.finished();
+        }
         sqlx::query(
             "UPDATE jobs SET cancel_requested = 1 \
              WHERE job_id = $1 AND tenant = $2 AND status = 'running'",
@@ -581,60 +750,136 @@ impl Queue {
         window: Duration,
     ) -> Result<Option<ClaimedJob>> {
         let now = now_us();
+        let sql = self.claim_sql(resident.len(), 0);
+        let mut query = sqlx::query(&sql);
+        for b in claim_binds(owner, device, lease, resident, window, now) {
+            query = query.bind(b);
+        }
+        // One statement, one round trip (module docs: why no transaction is needed on SQLite).
+        let row = query.fetch_optional(&self.pool).await.map_err(ServiceError::db("claim"))?;
+        let Some(row) = row else { return Ok(None) };
+        let job = job_from_row(&row)?;
+        Ok(Some(ClaimedJob { token: job.lease_token, job }))
+    }
+
+    /// The claim statement, its parameters numbered from `base + 1`: owner, lease expiry, now,
+    /// device, then with `n_resident` circuits the affinity window's start and the circuits.
+    fn claim_sql(&self, n_resident: usize, base: usize) -> String {
         let lock = match self.kind {
             DbKind::Postgres => " FOR UPDATE SKIP LOCKED",
             DbKind::Sqlite => "",
         };
-        // Bound parameters: $1..$4 for the update, $5 the window's start, $6.. the circuits.
-        let order = if resident.is_empty() {
+        let p = |i: usize| format!("${}", base + i);
+        let order = if n_resident == 0 {
             CLAIM_ORDER.to_string()
         } else {
-            let list: Vec<String> = (0..resident.len()).map(|i| format!("${}", i + 6)).collect();
+            let list: Vec<String> = (0..n_resident).map(|i| p(i + 6)).collect();
             format!(
-                "priority DESC, CASE WHEN deadline IS NULL THEN 1 ELSE 0 END, deadline ASC, \
-                 CASE WHEN circuit_id IN ({}) OR queued_at < $5 THEN 0 ELSE 1 END, \
+                "priority DESC, COALESCE(deadline, 9223372036854775807) ASC, \
+                 CASE WHEN circuit_id IN ({}) OR queued_at < {} THEN 0 ELSE 1 END, \
                  queued_at ASC, job_id ASC",
-                list.join(", ")
+                list.join(", "),
+                p(5)
             )
         };
-        let sql = format!(
+        format!(
             "UPDATE jobs SET status = 'running', attempts = attempts + 1, \
-             lease_token = lease_token + 1, lease_owner = $1, lease_expires_at = $2, \
-             started_at = $3, device = $4, preempt_requested = 0 \
+             lease_token = lease_token + 1, lease_owner = {}, lease_expires_at = {}, \
+             started_at = {}, device = {}, preempt_requested = 0 \
              WHERE job_id = (SELECT job_id FROM jobs WHERE status = 'queued' \
              ORDER BY {order} LIMIT 1{lock}) \
-             RETURNING {JOB_COLUMNS}"
-        );
-        let mut query = sqlx::query(&sql)
-            .bind(owner)
-            .bind(now + lease.as_micros() as i64)
-            .bind(now)
-            .bind(device);
-        if !resident.is_empty() {
-            query = query.bind(now - window.as_micros() as i64);
-            for c in resident {
-                query = query.bind(c.clone());
-            }
+             RETURNING {JOB_COLUMNS}",
+            p(1),
+            p(2),
+            p(3),
+            p(4)
+        )
+    }
+
+    /// [`Queue::complete`] of a job and [`Queue::claim_with_affinity`] of the next one for the
+    /// same worker, in one statement on PostgreSQL (one commit, one WAL flush, instead of two:
+    /// a busy worker's steady state), in two on SQLite. Returns the completed job's status
+    /// (`None`: the lease was lost, nothing was stored) and the claimed job.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn complete_and_claim(
+        &self,
+        done: (&str, i64, &str),
+        claim: &ClaimRequest<'_>,
+    ) -> Result<(Option<JobStatus>, Option<ClaimedJob>)> {
+        let (job_id, token, result_blob) = done;
+        if self.kind == DbKind::Sqlite {
+            let status = match self.complete(job_id, token, result_blob).await {
+                Ok(s) => Some(s),
+                Err(ServiceError::LeaseLost { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            let next = self
+                .claim_with_affinity(
+                    claim.owner,
+                    claim.device,
+                    claim.lease,
+                    claim.resident,
+                    claim.window,
+                )
+                .await?;
+            return Ok((status, next));
         }
-        let row = match self.kind {
-            DbKind::Postgres => {
-                query.fetch_optional(&self.pool).await.map_err(ServiceError::db("claim"))?
+        let now = now_us();
+        let sql = format!(
+            "WITH done AS ({COMPLETE_SQL}), next AS ({}) \
+             SELECT (SELECT status FROM done) AS done_status, next.* \
+             FROM (SELECT 1 AS one) AS one LEFT JOIN next ON TRUE",
+            self.claim_sql(claim.resident.len(), 4)
+        );
+        let mut query = sqlx::query(&sql).bind(job_id).bind(token).bind(now).bind(result_blob);
+        for b in
+            claim_binds(claim.owner, claim.device, claim.lease, claim.resident, claim.window, now)
+        {
+            query = query.bind(b);
+        }
+        let row =
+            query.fetch_one(&self.pool).await.map_err(ServiceError::db("complete and claim"))?;
+        let get =
+            |e: sqlx::Error| ServiceError::Database { operation: "complete and claim", source: e };
+        let status: Option<String> = row.try_get("done_status").map_err(get)?;
+        let status = status
+            .map(|s| JobStatus::parse(&s).ok_or_else(|| corrupt(format!("unknown status {s:?}"))))
+            .transpose()?;
+        if status.is_some() {
+            self.finished();
+        }
+        let next_id: Option<String> = row.try_get("job_id").map_err(get)?;
+        let next = match next_id {
+            Some(_) => {
+                let job = job_from_row(&row)?;
+                Some(ClaimedJob { token: job.lease_token, job })
             }
-            DbKind::Sqlite => {
-                let mut tx = self
-                    .pool
-                    .begin_with("BEGIN IMMEDIATE")
-                    .await
-                    .map_err(ServiceError::db("claim: begin"))?;
-                let row =
-                    query.fetch_optional(&mut *tx).await.map_err(ServiceError::db("claim"))?;
-                tx.commit().await.map_err(ServiceError::db("claim: commit"))?;
-                row
-            }
+            None => None,
         };
-        let Some(row) = row else { return Ok(None) };
-        let job = job_from_row(&row)?;
-        Ok(Some(ClaimedJob { token: job.lease_token, job }))
+        Ok((status, next))
+    }
+
+    /// The witness blob of the job of `circuit_id` that is next in the claim order, without
+    /// claiming it: what a worker proving that circuit stages while its current proof runs (a
+    /// hint only; whoever claims the job proves it).
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn peek_next_witness(&self, circuit_id: &str) -> Result<Option<String>> {
+        let sql = format!(
+            "SELECT witness_blob FROM jobs WHERE status = 'queued' AND circuit_id = $1 \
+             ORDER BY {CLAIM_ORDER} LIMIT 1"
+        );
+        let row = sqlx::query(&sql)
+            .bind(circuit_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(ServiceError::db("peek next job"))?;
+        row.map(|r| r.try_get("witness_blob"))
+            .transpose()
+            .map_err(ServiceError::db("peek next job"))
     }
 
     /// Renews a lease; returns what the worker should do ([`Directive`]: cancellation first).
@@ -730,24 +975,20 @@ impl Queue {
         }
     }
 
-    /// Stores a verified result (`result_blob`) for a claimed job: the job succeeds.
+    /// Stores a verified result (`result_blob`) for a claimed job: the job succeeds — unless
+    /// its tenant asked to cancel it, in which case it is cancelled and nothing is stored, in
+    /// the same statement (no cancellation can slip in between a check and the store). Returns
+    /// the job's status: [`JobStatus::Succeeded`] or [`JobStatus::Cancelled`].
     ///
     /// # Errors
     /// [`ServiceError::LeaseLost`] when the token is stale (nothing is stored);
     /// [`ServiceError::Database`].
-    pub async fn complete(&self, job_id: &str, token: i64, result_blob: &str) -> Result<()> {
-        self.fenced(
-            "complete job",
-            "UPDATE jobs SET status = 'succeeded', finished_at = $3, result_blob = $4, \
-             error = NULL, error_class = NULL, lease_owner = NULL, lease_expires_at = NULL \
-             WHERE job_id = $1 AND lease_token = $2 AND status = 'running' \
-             RETURNING job_id, circuit_id, status",
-            job_id,
-            token,
-            vec![Some(result_blob.into())],
-        )
-        .await
-        .map(drop)
+    pub async fn complete(&self, job_id: &str, token: i64, result_blob: &str) -> Result<JobStatus> {
+        let t = self
+            .fenced("complete job", COMPLETE_SQL, job_id, token, vec![Some(result_blob.into())])
+            .await?;
+        self.finished();
+        Ok(t.status)
     }
 
     /// Records a failure of a claimed job: [`FailureClass::BadInput`] fails it; a retryable class
@@ -785,6 +1026,8 @@ impl Queue {
             .await?;
         if t.status == JobStatus::Queued {
             self.wake();
+        } else {
+            self.finished();
         }
         Ok(t)
     }
@@ -824,8 +1067,9 @@ impl Queue {
             token,
             vec![],
         )
-        .await
-        .map(drop)
+        .await?;
+        self.finished();
+        Ok(())
     }
 
     /// Requeues every running job whose lease expired (any node may run this): cancelled if its
@@ -853,6 +1097,9 @@ impl Queue {
         let moved: Vec<Transition> = rows.iter().map(transition_from_row).collect::<Result<_>>()?;
         if moved.iter().any(|t| t.status == JobStatus::Queued) {
             self.wake();
+        }
+        if moved.iter().any(|t| t.status != JobStatus::Queued) {
+            self.finished();
         }
         Ok(moved)
     }
@@ -973,5 +1220,63 @@ impl Queue {
         .await
         .map_err(ServiceError::db("recent failures"))?;
         rows.iter().map(job_from_row).collect()
+    }
+}
+
+/// Creates the database `name` on the PostgreSQL server of `server_url` (whose user may create
+/// databases) and returns the URL of the new database: `server_url` with its database name
+/// replaced. For tests and benchmarks, which each want an empty queue.
+///
+/// # Errors
+/// [`ServiceError::DatabaseName`] for a name that is not `[a-z0-9_]+` (it becomes SQL),
+/// [`ServiceError::UnsupportedDatabase`] for a URL that is not PostgreSQL's,
+/// [`ServiceError::Database`] when the server refuses.
+pub async fn create_database(server_url: &str, name: &str) -> Result<String> {
+    use sqlx::Connection;
+    if name.is_empty()
+        || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    {
+        return Err(ServiceError::DatabaseName { name: name.into() });
+    }
+    let scheme = ["postgres://", "postgresql://"].into_iter().find(|s| server_url.starts_with(s));
+    let Some(scheme) = scheme else {
+        return Err(ServiceError::UnsupportedDatabase { url: server_url.into() });
+    };
+    sqlx::any::install_default_drivers();
+    let mut admin =
+        sqlx::AnyConnection::connect(server_url).await.map_err(ServiceError::db("connect"))?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .map_err(ServiceError::db("create database"))?;
+    let _ = admin.close().await;
+    let (prefix, query) = match server_url.split_once('?') {
+        Some((p, q)) => (p, format!("?{q}")),
+        None => (server_url, String::new()),
+    };
+    // The database is the path after the host; without one, it is appended.
+    let cut = prefix.rfind('/').filter(|&i| i >= scheme.len()).unwrap_or(prefix.len());
+    Ok(format!("{}/{name}{query}", &prefix[..cut]))
+}
+
+/// Bumps `queued` at every notification of [`PG_CHANNEL`] until `closed` resolves (the queue
+/// was dropped). A lost connection is re-established by the listener (notifications sent
+/// meanwhile are lost: the workers are woken anyway, and their poll is the fallback).
+async fn listen(
+    mut listener: sqlx::postgres::PgListener,
+    queued: Arc<tokio::sync::watch::Sender<u64>>,
+    mut closed: tokio::sync::oneshot::Receiver<()>,
+) {
+    loop {
+        tokio::select! {
+            _ = &mut closed => return,
+            next = listener.recv() => {
+                queued.send_modify(|n| *n = n.wrapping_add(1));
+                if let Err(e) = next {
+                    tracing::warn!("LISTEN {PG_CHANNEL}: {e}; reconnecting");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+            }
+        }
     }
 }

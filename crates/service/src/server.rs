@@ -14,7 +14,7 @@ use crate::config::Config;
 use crate::engine::ProofEngine;
 use crate::error::{Result, ServiceError};
 use crate::metrics::Metrics;
-use crate::queue::Queue;
+use crate::queue::{Queue, QueueOptions};
 use crate::worker::{Devices, Worker, WorkerSettings};
 
 /// A running service (HTTP server and/or workers).
@@ -49,8 +49,9 @@ impl Service {
             config.check_bind()?;
         }
         std::fs::create_dir_all(&config.data_dir).map_err(ServiceError::io(&config.data_dir))?;
-        let queue = Queue::connect(&config.database_url()).await?;
-        let blobs = BlobStore::open(config.blob_dir())?;
+        let options = QueueOptions { durability: config.durability };
+        let queue = Queue::connect_with(&config.database_url(), options).await?;
+        let blobs = BlobStore::open(config.blob_dir())?.with_durability(config.durability);
         let metrics = Metrics::new()?.with_gpu_telemetry(crate::telemetry::GpuTelemetry::init());
         let devices: Devices = Arc::new(Mutex::new(Vec::new()));
         let (shutdown, rx) = watch::channel(false);

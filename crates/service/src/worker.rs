@@ -1,12 +1,20 @@
 //! A worker: one device, one job at a time.
 //!
-//! The loop: requeue expired leases (any node does), claim the next job, run it, repeat; idle,
-//! it polls every `poll`. Running a job goes through phases — read the witness, prove, verify,
-//! store — and at each boundary the worker renews its lease, which also tells it whether the
-//! tenant cancelled the job (it then stops there and marks the job cancelled) or whether the lease
-//! was lost (it then stops and stores nothing). Between boundaries a heartbeat task renews the
-//! lease every `heartbeat` while the proof runs on a blocking thread, off the async runtime, so
-//! that a long proof does not starve the heartbeats.
+//! The loop: claim the next job (one query), run it, repeat; idle, it waits for a wake-up (a job
+//! queued in this process, or a PostgreSQL notification) or `poll`, and requeues expired leases
+//! (any node does) at most every `poll`. Running a job goes through phases — read the witness,
+//! prove, verify, store — and at each boundary the worker checks what the heartbeat task learned:
+//! that the tenant cancelled the job (it then stops there and marks the job cancelled) or that the
+//! lease was lost (it then stops and stores nothing). The heartbeat task renews the lease every
+//! `heartbeat` while the proof runs on a blocking thread, off the async runtime, so that a long
+//! proof does not starve the heartbeats; a boundary asks the database itself only when the lease
+//! has not been renewed for a heartbeat period, so a short job costs two writes: the claim and the
+//! fenced store (which also honours a cancellation that arrived after the last boundary).
+//!
+//! Back to back: while a proof runs, the worker reads the witness of the next queued job of the
+//! same circuit (without claiming it), so that when it claims that job the key is resident and the
+//! witness in memory; `zkprove_device_idle_seconds` measures the device's wait between such
+//! consecutive proofs.
 //!
 //! A running job is also stopped at the next boundary — the prover's own phase boundaries
 //! included (`ProofEngine::prove_groth16_until`) — when its heartbeat learns that the tenant
@@ -27,7 +35,7 @@
 //! circuit) and the job fails as bad input.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -40,7 +48,9 @@ use crate::engine::{EngineError, ProofEngine};
 use crate::error::ServiceError;
 use crate::kind::JobKind;
 use crate::metrics::Metrics;
-use crate::queue::{ClaimedJob, Directive, FailureClass, JobStatus, Queue, now_us};
+use crate::queue::{
+    ClaimRequest, ClaimedJob, Directive, FailureClass, JobRow, JobStatus, Queue, now_us,
+};
 
 /// What the status page shows of a device.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,6 +100,14 @@ pub struct Worker {
     slot: usize,
     vks: HashMap<String, VerificationKey>,
     abort: Option<watch::Receiver<bool>>,
+    /// The witness of the next job, read while the current proof ran (blob id, values).
+    staged: Option<(String, Arc<Vec<Fr>>)>,
+    /// When the last proof ended, while the worker has not gone idle since.
+    last_proof_end: Option<Instant>,
+    /// The job claimed together with the store of the last one ([`Queue::complete_and_claim`]).
+    next: Option<ClaimedJob>,
+    /// The shutdown signal of [`Worker::run`]: no job is claimed ahead once it is set.
+    shutdown: Option<watch::Receiver<bool>>,
 }
 
 impl core::fmt::Debug for Worker {
@@ -145,6 +163,10 @@ impl Worker {
             slot,
             vks: HashMap::new(),
             abort: None,
+            staged: None,
+            last_proof_end: None,
+            next: None,
+            shutdown: None,
         }
     }
 
@@ -219,9 +241,17 @@ impl Worker {
     pub async fn run(mut self, mut shutdown: watch::Receiver<bool>) {
         self.known_answer_check().await;
         let mut last_check = Instant::now();
+        // Expired leases are looked for by an idle worker at most every `poll` (the node's
+        // housekeeper does it too), not before every claim: a busy worker claims in one query.
+        let mut last_reap: Option<Instant> = None;
         let mut queued = self.queue.subscribe_queued();
+        self.shutdown = Some(shutdown.clone());
         loop {
             if *shutdown.borrow() {
+                if let Some(next) = self.next.take() {
+                    // Claimed ahead with the last store: back to the queue, no attempt used.
+                    let _ = self.queue.release(&next.job.job_id, next.token).await;
+                }
                 return;
             }
             if !self.quarantined() && last_check.elapsed() >= self.settings.known_answer_interval {
@@ -229,20 +259,35 @@ impl Worker {
                 last_check = Instant::now();
             }
             let mut idle = true;
+            if self.quarantined()
+                && let Some(next) = self.next.take()
+            {
+                // Claimed ahead before the device failed its check: back to the queue.
+                let _ = self.queue.release(&next.job.job_id, next.token).await;
+            }
             if !self.quarantined() {
-                self.requeue_expired().await;
-                let resident = self.engine.resident_keys();
-                match self
-                    .queue
-                    .claim_with_affinity(
-                        &self.settings.owner,
-                        &self.engine.device(),
-                        self.settings.lease,
-                        &resident,
-                        self.settings.affinity_window,
-                    )
-                    .await
-                {
+                if last_reap.is_none_or(|t| t.elapsed() >= self.settings.poll) {
+                    self.requeue_expired().await;
+                    last_reap = Some(Instant::now());
+                }
+                // Seen before the claim: a job queued after it wakes the wait below.
+                queued.borrow_and_update();
+                let claimed = match self.next.take() {
+                    Some(job) => Ok(Some(job)),
+                    None => {
+                        let resident = self.engine.resident_keys();
+                        self.queue
+                            .claim_with_affinity(
+                                &self.settings.owner,
+                                &self.engine.device(),
+                                self.settings.lease,
+                                &resident,
+                                self.settings.affinity_window,
+                            )
+                            .await
+                    }
+                };
+                match claimed {
                     Ok(Some(job)) => {
                         idle = false;
                         let outcome = self.run_job(job).await;
@@ -253,7 +298,11 @@ impl Worker {
                 }
             }
             if idle {
-                // A job queued by this process wakes the worker at once; others are polled for.
+                // The device goes idle: the next proof is not back to back.
+                self.last_proof_end = None;
+                self.staged = None;
+                // A job queued by this process (or, on PostgreSQL, by any node: LISTEN) wakes
+                // the worker at once; the poll is the fallback.
                 tokio::select! {
                     _ = tokio::time::sleep(self.settings.poll) => {}
                     _ = shutdown.changed() => {}
@@ -262,7 +311,6 @@ impl Worker {
             }
         }
     }
-
     /// Requeues expired leases and counts what happened to them.
     pub async fn requeue_expired(&self) {
         match self.queue.requeue_expired().await {
@@ -283,25 +331,38 @@ impl Worker {
         }
     }
 
-    /// Renews the lease at a phase boundary; says whether to stop. A preemption stops the job
-    /// only where `preemptible` (before the proof: once a proof is done, finishing it costs less
+    /// A phase boundary: says whether to stop. What the heartbeat task learned (a cancellation,
+    /// a preemption, a lost lease) is read locally; the database is asked only with `ask` or
+    /// when the lease has not been renewed for a heartbeat period (the heartbeat task renews it
+    /// while a proof runs, so a boundary costs no round trip). A preemption stops the job only
+    /// where `preemptible` (before the proof: once a proof is done, finishing it costs less
     /// than proving it again).
     async fn boundary(
         &self,
         job: &ClaimedJob,
-        lost: &AtomicBool,
+        said: &Said,
         preemptible: bool,
+        ask: bool,
     ) -> Option<Stop> {
-        if lost.load(Ordering::SeqCst) {
-            return Some(Stop::Lost);
-        }
         if preemptible && self.aborted() {
             return Some(Stop::Preempt);
+        }
+        match said.get() {
+            Some(Stop::Lost) => return Some(Stop::Lost),
+            Some(Stop::Cancel) => return Some(Stop::Cancel),
+            Some(Stop::Preempt) if preemptible => return Some(Stop::Preempt),
+            _ => {}
+        }
+        if !ask && said.renewed_within(self.settings.heartbeat) {
+            return None;
         }
         match self.queue.heartbeat(&job.job.job_id, job.token, self.settings.lease).await {
             Ok(Directive::Cancel) => Some(Stop::Cancel),
             Ok(Directive::Preempt) if preemptible => Some(Stop::Preempt),
-            Ok(Directive::Preempt | Directive::Continue) => None,
+            Ok(Directive::Preempt | Directive::Continue) => {
+                said.renewed();
+                None
+            }
             Err(ServiceError::LeaseLost { .. }) => Some(Stop::Lost),
             // The database is unreachable: go on; the fenced store decides.
             Err(e) => {
@@ -385,11 +446,11 @@ impl Worker {
         let now = now_us();
         self.metrics.queue_wait.observe((now - job.job.queued_at).max(0) as f64 / 1e6);
         self.device_info(|d| d.busy = true);
-        let lost = Arc::new(AtomicBool::new(false));
-        // Set when the job is cancelled or preempted: the prover gives up at its next boundary.
+        // What the heartbeats learn; `stop` makes the prover give up at its next boundary.
+        let said = Arc::new(Said::new());
         let stop = Arc::new(AtomicBool::new(false));
         let heartbeat = {
-            let (queue, lost, settings) = (self.queue.clone(), lost.clone(), self.settings.clone());
+            let (queue, said, settings) = (self.queue.clone(), said.clone(), self.settings.clone());
             let (id, token, stop) = (job.job.job_id.clone(), job.token, stop.clone());
             let mut abort = self.abort.clone();
             tokio::spawn(async move {
@@ -411,12 +472,18 @@ impl Worker {
                         None => tokio::time::sleep(settings.heartbeat).await,
                     }
                     match queue.heartbeat(&id, token, settings.lease).await {
-                        Ok(Directive::Continue) => {}
-                        Ok(Directive::Cancel | Directive::Preempt) => {
+                        Ok(Directive::Continue) => said.renewed(),
+                        Ok(Directive::Cancel) => {
+                            said.set(Stop::Cancel);
+                            stop.store(true, Ordering::SeqCst);
+                        }
+                        Ok(Directive::Preempt) => {
+                            said.renewed();
+                            said.set(Stop::Preempt);
                             stop.store(true, Ordering::SeqCst);
                         }
                         Err(ServiceError::LeaseLost { .. }) => {
-                            lost.store(true, Ordering::SeqCst);
+                            said.set(Stop::Lost);
                             stop.store(true, Ordering::SeqCst);
                             return;
                         }
@@ -426,7 +493,7 @@ impl Worker {
             })
         };
         let outcome = match job.job.kind {
-            JobKind::Groth16 => self.run_groth16(&job, &lost, &stop).await,
+            JobKind::Groth16 => self.run_groth16(&job, &said, &stop).await,
         };
         heartbeat.abort();
         self.device_info(|d| d.busy = false);
@@ -442,59 +509,71 @@ impl Worker {
         outcome
     }
 
+    /// The witness of a job: the one staged while the previous proof ran when it is this job's
+    /// (blobs are content-addressed: same id, same bytes), else read now.
+    async fn witness(&mut self, job: &ClaimedJob) -> Result<Arc<Vec<Fr>>, EngineError> {
+        let j = &job.job;
+        if let Some((id, w)) = self.staged.take()
+            && id == j.witness_blob
+        {
+            return Ok(w);
+        }
+        read_witness(self.blobs.clone(), j.witness_blob.clone(), j.job_id.clone()).await
+    }
+
     async fn run_groth16(
         &mut self,
         job: &ClaimedJob,
-        lost: &AtomicBool,
+        said: &Said,
         stop: &Arc<AtomicBool>,
     ) -> RunOutcome {
         let j = &job.job;
         // Phase 1: the witness and the verification key.
-        let witness_path = self.blobs.path(&j.witness_blob);
-        let label = format!("witness of job {}", j.job_id);
-        let witness = blocking(move || {
-            Witness::open(&witness_path).map_err(|e| EngineError {
-                class: FailureClass::BadInput,
-                message: format!("{label}: {e}"),
-            })
-        })
-        .await;
-        let witness = match witness {
-            Ok(w) => Arc::new(w.values),
+        let witness = match self.witness(job).await {
+            Ok(w) => w,
             Err(e) => return self.fail(job, e).await,
         };
         let vk = match self.verification_key(&j.circuit_id).await {
             Ok(vk) => vk,
             Err(e) => return self.fail(job, e).await,
         };
-        if let Some(stop) = self.boundary(job, lost, true).await {
+        if let Some(stop) = self.boundary(job, said, true, false).await {
             return self.stop(job, stop).await;
         }
         // Phase 2: prove (on a blocking thread), giving up at the prover's next phase boundary
-        // once the heartbeat sees a cancellation or preemption.
+        // once the heartbeat sees a cancellation or preemption. Meanwhile the witness of the
+        // next queued job of this circuit is read (staged), so that back-to-back proofs of one
+        // circuit wait for no file.
         let start = Instant::now();
-        let proved = {
+        if let Some(end) = self.last_proof_end.take() {
+            self.metrics.device_idle.observe(end.elapsed().as_secs_f64());
+        }
+        let prove = {
             let (engine, w, stop) = (self.engine.clone(), witness.clone(), stop.clone());
             let (circuit, zkey) = (j.circuit_id.clone(), self.blobs.path(&j.circuit_id));
-            blocking(move || engine.prove_groth16_until(&circuit, &zkey, &w, &stop)).await
+            blocking(move || engine.prove_groth16_until(&circuit, &zkey, &w, &stop))
         };
+        let stage = stage_next(self.queue.clone(), self.blobs.clone(), j.clone());
+        let (proved, staged) = tokio::join!(prove, stage);
+        self.staged = staged;
         let proved = match proved {
             Ok(Some(p)) => p,
             Ok(None) => {
                 // Stopped: the boundary says why (a cancellation, a preemption, a lost lease);
                 // if the database cannot say, the job is requeued without using its attempt.
-                let why = self.boundary(job, lost, true).await.unwrap_or(Stop::Preempt);
+                let why = self.boundary(job, said, true, true).await.unwrap_or(Stop::Preempt);
                 return self.stop(job, why).await;
             }
             Err(e) => return self.fail(job, e).await,
         };
+        self.last_proof_end = Some(Instant::now());
         self.metrics.proving.observe(start.elapsed().as_secs_f64());
         if proved.cache_hit {
             self.metrics.cache_hits.inc();
         } else {
             self.metrics.cache_misses.inc();
         }
-        if let Some(stop) = self.boundary(job, lost, false).await {
+        if let Some(stop) = self.boundary(job, said, false, false).await {
             return self.stop(job, stop).await;
         }
         // Phase 3: verify before release.
@@ -541,10 +620,11 @@ impl Worker {
             self.metrics.quarantined.inc();
             return outcome;
         }
-        if let Some(stop) = self.boundary(job, lost, false).await {
+        if let Some(stop) = self.boundary(job, said, false, false).await {
             return self.stop(job, stop).await;
         }
-        // Phase 4: store the verified proof, fenced by the lease token.
+        // Phase 4: store the verified proof, fenced by the lease token; a cancellation that
+        // arrived meanwhile is honoured by the same statement (`Queue::complete`).
         let result = result_json(&proved.proof, &witness[1..=n_public]);
         let blob = {
             let blobs = self.blobs.clone();
@@ -560,8 +640,37 @@ impl Worker {
             Ok(b) => b,
             Err(e) => return self.fail(job, e).await,
         };
-        match self.queue.complete(&j.job_id, job.token, &blob).await {
-            Ok(()) => {
+        // The next job is claimed in the same statement as this one is stored (one commit on
+        // PostgreSQL), unless the worker is stopping.
+        let stopping = self.aborted() || self.shutdown.as_ref().is_some_and(|s| *s.borrow());
+        let stored = if stopping {
+            self.queue.complete(&j.job_id, job.token, &blob).await
+        } else {
+            let (resident, device) = (self.engine.resident_keys(), self.engine.device());
+            let claim = ClaimRequest {
+                owner: &self.settings.owner,
+                device: &device,
+                lease: self.settings.lease,
+                resident: &resident,
+                window: self.settings.affinity_window,
+            };
+            match self.queue.complete_and_claim((&j.job_id, job.token, &blob), &claim).await {
+                Ok((status, next)) => {
+                    self.next = next;
+                    status.ok_or(ServiceError::LeaseLost {
+                        job_id: j.job_id.clone(),
+                        token: job.token,
+                    })
+                }
+                Err(e) => Err(e),
+            }
+        };
+        match stored {
+            Ok(JobStatus::Cancelled) => {
+                self.metrics.jobs.with_label_values(&[&j.circuit_id, "cancelled"]).inc();
+                RunOutcome::Cancelled
+            }
+            Ok(_) => {
                 let device = self.engine.device();
                 self.metrics.proofs_completed.with_label_values(&[&device]).inc();
                 self.metrics.jobs.with_label_values(&[&j.circuit_id, "succeeded"]).inc();
@@ -575,6 +684,72 @@ impl Worker {
             }
         }
     }
+}
+
+/// What the heartbeats of a running job learned, and when its lease was last renewed.
+struct Said {
+    /// 0: nothing; 1: preempt; 2: cancel; 3: lease lost (the most binding wins).
+    stop: AtomicU8,
+    /// When the lease was last renewed (the claim, a heartbeat), since `start`.
+    renewed_us: AtomicU64,
+    start: Instant,
+}
+
+impl Said {
+    fn new() -> Self {
+        Self { stop: AtomicU8::new(0), renewed_us: AtomicU64::new(0), start: Instant::now() }
+    }
+
+    fn set(&self, stop: Stop) {
+        let code = match stop {
+            Stop::Preempt => 1,
+            Stop::Cancel => 2,
+            Stop::Lost => 3,
+        };
+        // A lost lease or a cancellation is not overwritten by a later preemption.
+        self.stop.fetch_max(code, Ordering::SeqCst);
+    }
+
+    fn get(&self) -> Option<Stop> {
+        match self.stop.load(Ordering::SeqCst) {
+            1 => Some(Stop::Preempt),
+            2 => Some(Stop::Cancel),
+            3 => Some(Stop::Lost),
+            _ => None,
+        }
+    }
+
+    fn renewed(&self) {
+        self.renewed_us.store(self.start.elapsed().as_micros() as u64, Ordering::SeqCst);
+    }
+
+    fn renewed_within(&self, period: Duration) -> bool {
+        let at = Duration::from_micros(self.renewed_us.load(Ordering::SeqCst));
+        self.start.elapsed().saturating_sub(at) < period
+    }
+}
+
+/// Reads and parses a witness blob on a blocking thread.
+async fn read_witness(
+    blobs: BlobStore,
+    blob: String,
+    job_id: String,
+) -> Result<Arc<Vec<Fr>>, EngineError> {
+    blocking(move || {
+        Witness::open(blobs.path(&blob)).map(|w| Arc::new(w.values)).map_err(|e| EngineError {
+            class: FailureClass::BadInput,
+            message: format!("witness of job {job_id}: {e}"),
+        })
+    })
+    .await
+}
+
+/// The next queued job of `job`'s circuit, its witness read ahead (`None`: no such job, the
+/// same witness as `job`'s, or it could not be read — the claim will read it and say why).
+async fn stage_next(queue: Queue, blobs: BlobStore, job: JobRow) -> Option<(String, Arc<Vec<Fr>>)> {
+    let next = queue.peek_next_witness(&job.circuit_id).await.ok().flatten()?;
+    let w = read_witness(blobs, next.clone(), String::new()).await.ok()?;
+    Some((next, w))
 }
 
 /// The scheduler's housekeeping, one task per node: every `poll`, requeue expired leases and,

@@ -24,7 +24,7 @@ use zkprove_service::api::{AppState, router};
 use zkprove_service::blob::BlobStore;
 use zkprove_service::engine::{BackendEngine, EngineError, ProofEngine, Proved};
 use zkprove_service::metrics::Metrics;
-use zkprove_service::queue::Queue;
+use zkprove_service::queue::{JobRow, JobStatus, Queue};
 use zkprove_service::worker::{Devices, Worker, WorkerSettings};
 use zkprove_service::{Config, Tenant};
 
@@ -146,11 +146,40 @@ impl Harness {
         }
     }
 
+    /// Waits until a device of the harness is quarantined; returns its last error.
+    async fn wait_quarantined(&self) -> String {
+        let start = Instant::now();
+        loop {
+            let quarantined = {
+                let devices = self.devices.lock().expect("devices");
+                devices.iter().find(|d| d.quarantined).map(|d| d.last_error.clone())
+            };
+            if let Some(error) = quarantined {
+                return error.unwrap_or_default();
+            }
+            assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     async fn shutdown(self) {
         let _ = self.stop.send(true);
         for w in self.workers {
             w.await.expect("worker");
         }
+    }
+}
+
+/// Waits until job `id` has `status` in the queue itself; returns its row.
+async fn wait_row(queue: &Queue, id: &str, status: JobStatus) -> JobRow {
+    let start = Instant::now();
+    loop {
+        let job = queue.job_any_tenant(id).await.expect("read").expect("job");
+        if job.status == status {
+            return job;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "job never {status:?}: {job:?}");
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -330,36 +359,21 @@ async fn the_end_of_a_drain_requeues_the_job_in_hand() {
     let witness = service.blobs.put(&witness_bytes(&f.witness)).expect("witness");
     let queue = service.queue.clone();
     let id = queue.submit(&common::new_job(&circuit, &witness, 0, None)).await.expect("submit");
-    let start = Instant::now();
-    while queue.job_any_tenant(&id).await.expect("read").expect("job").status
-        != zkprove_service::queue::JobStatus::Running
-    {
-        assert!(start.elapsed() < Duration::from_secs(30), "never claimed");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    wait_row(&queue, &id, JobStatus::Running).await;
     let start = Instant::now();
     service.shutdown(Duration::from_millis(100)).await;
     assert!(start.elapsed() < Duration::from_secs(10), "the drain waited for the whole proof");
     assert_eq!(device.2.load(Ordering::SeqCst), 1, "the proof was given up");
     let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
-    assert_eq!(job.status, zkprove_service::queue::JobStatus::Queued, "{job:?}");
+    assert_eq!(job.status, JobStatus::Queued, "{job:?}");
     assert_eq!((job.attempts, job.lease_owner.as_deref()), (0, None), "{job:?}");
     // A restarted service (a fast device) proves it.
     let service =
         zkprove_service::Service::start(&config, vec![cpu()], false).await.expect("start");
-    let start = Instant::now();
-    loop {
-        let job = queue.job_any_tenant(&id).await.expect("read").expect("job");
-        if job.status == zkprove_service::queue::JobStatus::Succeeded {
-            assert_eq!(job.attempts, 1);
-            let result =
-                service.blobs.get(job.result_blob.as_deref().expect("result")).expect("blob");
-            common::check_result(&f, &serde_json::from_slice(&result).expect("json"));
-            break;
-        }
-        assert!(start.elapsed() < Duration::from_secs(60), "not proved after restart: {job:?}");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    let job = wait_row(&queue, &id, JobStatus::Succeeded).await;
+    assert_eq!(job.attempts, 1);
+    let result = service.blobs.get(job.result_blob.as_deref().expect("result")).expect("blob");
+    common::check_result(&f, &serde_json::from_slice(&result).expect("json"));
     service.shutdown(Duration::from_secs(5)).await;
 }
 
@@ -386,7 +400,26 @@ async fn submit_prove_and_fetch_verified_proofs() {
     let (status, body, _) =
         h.call(Method::GET, &format!("/v1/jobs/{}/proof", ids[0]), None, vec![]).await;
     assert_eq!((status, body["status"].as_str()), (StatusCode::CONFLICT, Some("queued")), "{body}");
+    // A long poll on a queued job with no worker answers after its wait, with the job as it is.
+    let start = Instant::now();
+    let (status, body, _) =
+        h.call(Method::GET, &format!("/v1/jobs/{}?wait_ms=150", ids[0]), None, vec![]).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("queued")), "{body}");
+    assert!(start.elapsed() >= Duration::from_millis(150), "answered before its wait");
+    for bad in ["soon", "60001"] {
+        let uri = format!("/v1/jobs/{}/proof?wait_ms={bad}", ids[0]);
+        let (status, body, _) = h.call(Method::GET, &uri, None, vec![]).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert!(body["error"].as_str().expect("error").contains("wait_ms"), "{body}");
+    }
     h.start_worker(cpu());
+    // The long poll for the proof answers once it is stored, not after its 60 s.
+    let start = Instant::now();
+    let uri = format!("/v1/jobs/{}/proof?wait_ms=60000", ids[1]);
+    let (status, result, _) = h.call(Method::GET, &uri, None, vec![]).await;
+    assert_eq!(status, StatusCode::OK, "{result}");
+    assert!(start.elapsed() < Duration::from_secs(50));
+    common::check_result(&f, &result);
     for id in &ids {
         let job = h.wait_status(id, "succeeded", None).await;
         assert_eq!(job["attempts"], 1);
@@ -397,8 +430,10 @@ async fn submit_prove_and_fetch_verified_proofs() {
         assert_eq!(status, StatusCode::OK);
         common::check_result(&f, &result);
     }
-    // The second key load was a cache hit.
+    // The second key load was a cache hit, and its proof came back to back with the first
+    // (both queued when the worker started): one device idle gap measured.
     assert_eq!((h.metrics.cache_misses.get(), h.metrics.cache_hits.get()), (1, 1));
+    assert_eq!(h.metrics.device_idle.get_sample_count(), 1);
     let (status, _, text) = h.call(Method::GET, "/metrics", None, vec![]).await;
     assert_eq!(status, StatusCode::OK);
     for name in [
@@ -639,11 +674,7 @@ async fn a_proof_that_fails_verification_is_never_released() {
     let id = h.submit(&circuit, "", &f.witness, None).await;
     // Right on its known-answer check at start, wrong afterwards.
     h.start_worker(Arc::new(BadDevice::new(1)));
-    let start = Instant::now();
-    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
-        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    h.wait_quarantined().await;
     let job = h.job(&id, None).await;
     assert_eq!(
         (job["status"].as_str(), job["attempts"].as_u64()),
@@ -701,12 +732,7 @@ async fn a_device_failing_its_known_answer_check_takes_no_work() {
     let circuit = h.register(&f, None).await;
     let id = h.submit(&circuit, "", &f.witness, None).await;
     h.start_worker(Arc::new(BadDevice::new(0)));
-    let start = Instant::now();
-    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
-        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let error = h.devices.lock().expect("devices")[0].last_error.clone().expect("error");
+    let error = h.wait_quarantined().await;
     assert!(error.contains("known-answer"), "{error}");
     tokio::time::sleep(Duration::from_millis(100)).await;
     let job = h.job(&id, None).await;
@@ -727,12 +753,7 @@ async fn a_device_is_checked_again_and_quarantined_when_it_goes_bad() {
     h.known_answer_interval = Duration::from_millis(50);
     // Right at start, wrong from its second proof on: the periodic check catches it.
     h.start_worker(Arc::new(BadDevice::new(1)));
-    let start = Instant::now();
-    while !h.devices.lock().expect("devices").iter().any(|d| d.quarantined) {
-        assert!(start.elapsed() < Duration::from_secs(60), "bad device not quarantined");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let error = h.devices.lock().expect("devices")[0].last_error.clone().expect("error");
+    let error = h.wait_quarantined().await;
     assert!(error.contains("known-answer"), "{error}");
     h.shutdown().await;
 }

@@ -23,7 +23,25 @@ async fn sqlite_queue_semantics() {
     drop(queue);
     let (queue, _) = open(&dir).await;
     let counts = queue.status_counts().await.expect("counts");
-    assert!(counts.iter().any(|(s, n)| s == "succeeded" && *n == 19), "{counts:?}");
+    assert!(counts.iter().any(|(s, n)| s == "succeeded" && *n == 21), "{counts:?}");
+    // A claim reads the first entry of the claim-order index: no sort of the queue.
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", dir.path().join("q.db").display());
+    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+    let sql = format!(
+        "EXPLAIN QUERY PLAN SELECT job_id FROM jobs WHERE status = 'queued' \
+         ORDER BY {} LIMIT 1",
+        zkprove_service::queue::CLAIM_ORDER
+    );
+    let plan: Vec<String> = sqlx::query(&sql)
+        .fetch_all(&mut conn)
+        .await
+        .expect("plan")
+        .iter()
+        .map(|r| sqlx::Row::try_get::<String, _>(r, "detail").expect("detail"))
+        .collect();
+    let plan = plan.join("; ");
+    assert!(plan.contains("jobs_queued_order") && !plan.contains("B-TREE"), "{plan}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

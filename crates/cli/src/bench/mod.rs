@@ -15,6 +15,7 @@ mod ntt;
 mod pairing;
 mod poseidon2;
 mod report;
+mod service;
 mod sumcheck;
 mod vm;
 pub(crate) mod whir;
@@ -66,6 +67,9 @@ enum Kernel {
     /// The zkVM front end on an RV32IM ELF program: full trace generation (tables and LogUp
     /// columns, parallel shards), execution with and without trace capture.
     Vm(vm::BenchVmArgs),
+    /// The proving service in process on loopback: overhead per proof (submission to proof,
+    /// minus proving), back-to-back idle time, and the queue alone (claims per second).
+    Service(service::BenchServiceArgs),
 }
 
 /// Options shared by `bench field`, `ntt`, `msm` and `pairing`.
@@ -151,6 +155,7 @@ pub fn run(args: BenchArgs) -> Result<()> {
         Kernel::Air(a) => air::run(a),
         Kernel::Ml(a) => ml::run(a),
         Kernel::Vm(a) => vm::run(a),
+        Kernel::Service(a) => service::run(a),
     }
 }
 

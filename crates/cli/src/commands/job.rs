@@ -116,11 +116,18 @@ impl Api {
         self.json(self.request(reqwest::Method::GET, &format!("/v1/jobs/{id}")), "job status")
     }
 
+    /// Waits for a job to finish: long polls (`?wait_ms=`, the server answers when the job is
+    /// done), pausing between requests only when an answer came back early (a server that
+    /// does not know `wait_ms`).
     fn wait(&self, id: &str) -> Result<Value> {
         let start = Instant::now();
         let mut pause = Duration::from_millis(20);
         loop {
-            let job = self.job(id)?;
+            let asked = Instant::now();
+            let request = self
+                .request(reqwest::Method::GET, &format!("/v1/jobs/{id}"))
+                .query(&[("wait_ms", "20000")]);
+            let job = self.json(request, "job status")?;
             match job["status"].as_str() {
                 Some("succeeded") => return Ok(job),
                 Some(s @ ("failed" | "cancelled")) => {
@@ -132,8 +139,10 @@ impl Api {
                 }
                 _ => {}
             }
-            std::thread::sleep(pause);
-            pause = (pause * 2).min(Duration::from_millis(500));
+            if asked.elapsed() < Duration::from_secs(1) {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(500));
+            }
         }
     }
 

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod pg;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +19,7 @@ use zkprove_service::engine::{BackendEngine, ProofEngine};
 use zkprove_service::kind::JobKind;
 use zkprove_service::metrics::Metrics;
 use zkprove_service::queue::{
-    CircuitRow, Directive, FailureClass, JobStatus, NewJob, Queue, now_us,
+    CircuitRow, ClaimRequest, Directive, FailureClass, JobStatus, NewJob, Queue, now_us,
 };
 use zkprove_service::worker::{Devices, Worker, WorkerSettings};
 
@@ -107,10 +109,42 @@ pub async fn queue_semantics(queue: &Queue) {
         assert_eq!(c.job.status, JobStatus::Running);
         assert_eq!(c.job.attempts, 1);
         assert_eq!(c.token, 1);
-        queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        let stored = queue.complete(&c.job.job_id, c.token, "r").await.expect("complete");
+        assert_eq!(stored, JobStatus::Succeeded);
         // Completed: a second store with the same token is refused.
         assert!(queue.complete(&c.job.job_id, c.token, "r2").await.is_err());
     }
+
+    // A store that claims the next job in the same statement (a busy worker's steady state),
+    // with affinity parameters after the store's.
+    let first = queue.submit(&new_job("c0", "s1", 0, None)).await.expect("submit");
+    let second = queue.submit(&new_job("c9", "s2", 0, None)).await.expect("submit");
+    let resident = ["c9".to_string()];
+    let req = ClaimRequest {
+        owner: "w1",
+        device: "cpu",
+        lease,
+        resident: &resident,
+        window: Duration::from_secs(60),
+    };
+    let c = queue.claim("w1", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!(c.job.job_id, first);
+    let (stored, next) =
+        queue.complete_and_claim((&first, c.token, "r"), &req).await.expect("store and claim");
+    assert_eq!(stored, Some(JobStatus::Succeeded));
+    let next = next.expect("the next job claimed");
+    assert_eq!((next.job.job_id.as_str(), next.token), (second.as_str(), 1));
+    assert_eq!(
+        (next.job.status, next.job.lease_owner.as_deref()),
+        (JobStatus::Running, Some("w1"))
+    );
+    // A stale store stores nothing; with the queue empty nothing is claimed either.
+    let (stored, none) =
+        queue.complete_and_claim((&first, c.token, "again"), &req).await.expect("stale");
+    assert_eq!((stored, none), (None, None));
+    let row = queue.job_any_tenant(&first).await.expect("read").expect("job");
+    assert_eq!(row.result_blob.as_deref(), Some("r"));
+    queue.complete(&second, next.token, "r").await.expect("complete");
 
     // An expired lease: requeued by anyone; the stale holder can store nothing.
     let id = queue.submit(&new_job("c0", "x", 0, None)).await.expect("submit");
@@ -174,6 +208,14 @@ pub async fn queue_semantics(queue: &Queue) {
     assert!(!now && job.status == JobStatus::Running && job.cancel_requested);
     assert_eq!(queue.heartbeat(&r, c.token, lease).await.expect("heartbeat"), Directive::Cancel);
     queue.finish_cancelled(&r, c.token).await.expect("cancelled");
+    assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
+    // A cancellation that arrives after the last boundary: the store cancels instead, atomically.
+    let r = queue.submit(&new_job("c0", "late-cancel", 0, None)).await.expect("submit");
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    queue.cancel("t", &r).await.expect("cancel").expect("job");
+    assert_eq!(queue.complete(&r, c.token, "proof").await.expect("store"), JobStatus::Cancelled);
+    let job = queue.job_any_tenant(&r).await.expect("read").expect("job");
+    assert_eq!((job.status, job.result_blob), (JobStatus::Cancelled, None));
     assert!(queue.claim("w", "cpu", lease).await.expect("claim").is_none());
 
     preemption(queue).await;

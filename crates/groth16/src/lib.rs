@@ -72,7 +72,9 @@ pub use prover::{
     StreamingProver, check_matrix_rows, coset_shift, cpu_quotient, quotient,
 };
 pub use stream::ProofStream;
-pub use verifier::{alpha_beta, validate_verification_key, verification_key, verify};
+pub use verifier::{
+    PreparedVerificationKey, alpha_beta, validate_verification_key, verification_key, verify,
+};
 pub use zkprove_circom::{Proof, VerificationKey};
 
 use zkprove_circom::CircomError;

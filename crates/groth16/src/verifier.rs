@@ -3,7 +3,9 @@
 //! exponentiation), as rapidsnark's `Verifier::verify` does.
 
 use zkprove_circom::{AlphaBeta12, Groth16Header, VerificationKey};
-use zkprove_curve::bn254::{G1Affine, G1Config, G2Affine, multi_pairing, pairing};
+use zkprove_curve::bn254::{
+    G1Affine, G1Config, G2Affine, G2Prepared, Gt, multi_pairing, multi_pairing_prepared, pairing,
+};
 use zkprove_curve::msm::msm_pippenger;
 use zkprove_field::bn254::Fr;
 
@@ -90,6 +92,19 @@ fn check_g2(p: &G2Affine, what: &'static str) -> Result<(), Groth16Error> {
 /// [`Groth16Error::InvalidPoint`] for proof points off the curve or outside the subgroup, and
 /// [`Groth16Error::InvalidProof`] when the pairing equation does not hold.
 pub fn verify(vk: &VerificationKey, public: &[Fr], proof: &Proof) -> Result<(), Groth16Error> {
+    let vk_x = checked_vk_x(vk, public, proof)?;
+    let pairs =
+        [(proof.a, proof.b), (-vk.alpha1, vk.beta2), (-vk_x, vk.gamma2), (-proof.c, vk.delta2)];
+    if multi_pairing(&pairs).is_one() { Ok(()) } else { Err(Groth16Error::InvalidProof) }
+}
+
+/// What [`verify`] checks before the pairings (the key's degeneracy, the number of public
+/// signals, the proof's points), and `vk_x = IC[0] + Σ public_i·IC[i]`.
+fn checked_vk_x(
+    vk: &VerificationKey,
+    public: &[Fr],
+    proof: &Proof,
+) -> Result<G1Affine, Groth16Error> {
     check_not_degenerate(vk)?;
     if public.len() + 1 != vk.ic.len() {
         return Err(Groth16Error::PublicInputCount {
@@ -100,13 +115,56 @@ pub fn verify(vk: &VerificationKey, public: &[Fr], proof: &Proof) -> Result<(), 
     check_g1(&proof.a, "pi_a")?;
     check_g2(&proof.b, "pi_b")?;
     check_g1(&proof.c, "pi_c")?;
-    // vk_x = IC[0] + Σ public_i·IC[i].
-    let vk_x = msm_pippenger::<G1Config>(&vk.ic[1..], public)? + vk.ic[0];
-    let pairs = [
-        (proof.a, proof.b),
-        (-vk.alpha1, vk.beta2),
-        (-vk_x.to_affine(), vk.gamma2),
-        (-proof.c, vk.delta2),
-    ];
-    if multi_pairing(&pairs).is_one() { Ok(()) } else { Err(Groth16Error::InvalidProof) }
+    Ok((msm_pippenger::<G1Config>(&vk.ic[1..], public)? + vk.ic[0]).to_affine())
+}
+
+/// A verification key prepared for verifying many proofs (a prover service verifies every proof
+/// before releasing it): `e(α, β)` computed once, and the Miller-loop lines of `γ` and `δ`
+/// precomputed ([`G2Prepared`]). A proof then costs three Miller loops (one of them with its own
+/// line computation for `π_B`) and one final exponentiation, instead of four of each.
+#[derive(Clone, Debug)]
+pub struct PreparedVerificationKey {
+    vk: VerificationKey,
+    alpha_beta: Gt,
+    gamma: G2Prepared,
+    delta: G2Prepared,
+}
+
+impl PreparedVerificationKey {
+    /// Prepares `vk` (one pairing and two line precomputations).
+    ///
+    /// # Errors
+    /// [`Groth16Error::VerificationKeyAtInfinity`], [`Groth16Error::UncontributedVerificationKey`]
+    /// for keys [`verify`] refuses.
+    pub fn new(vk: &VerificationKey) -> Result<Self, Groth16Error> {
+        check_not_degenerate(vk)?;
+        Ok(Self {
+            vk: vk.clone(),
+            alpha_beta: pairing(&vk.alpha1, &vk.beta2),
+            gamma: G2Prepared::from(&vk.gamma2),
+            delta: G2Prepared::from(&vk.delta2),
+        })
+    }
+
+    /// The key it was prepared from.
+    pub fn verification_key(&self) -> &VerificationKey {
+        &self.vk
+    }
+
+    /// Verifies `proof` for the public signals `public`, accepting exactly what [`verify`]
+    /// accepts: `e(π_A, π_B)·e(−vk_x, γ)·e(−π_C, δ) = e(α, β)`.
+    ///
+    /// # Errors
+    /// As [`verify`].
+    pub fn verify(&self, public: &[Fr], proof: &Proof) -> Result<(), Groth16Error> {
+        let vk_x = -checked_vk_x(&self.vk, public, proof)?;
+        let neg_c = -proof.c;
+        let b = G2Prepared::from(&proof.b);
+        let pairs = [(&proof.a, &b), (&vk_x, &self.gamma), (&neg_c, &self.delta)];
+        if multi_pairing_prepared(pairs) == self.alpha_beta {
+            Ok(())
+        } else {
+            Err(Groth16Error::InvalidProof)
+        }
+    }
 }

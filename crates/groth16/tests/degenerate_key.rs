@@ -9,7 +9,7 @@ use zkprove_circom::{Proof, VerificationKey, read_public_signals};
 use zkprove_curve::bn254::{G1Affine, G2Affine};
 use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
-use zkprove_groth16::{Groth16Error, validate_verification_key, verify};
+use zkprove_groth16::{Groth16Error, PreparedVerificationKey, validate_verification_key, verify};
 
 fn example_vk() -> VerificationKey {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -77,4 +77,54 @@ fn keys_with_gamma_equal_to_delta_are_refused() {
     assert!(err.to_string().contains("vk_delta_2"), "{err}");
     let err = validate_verification_key(&uncontributed).expect_err("γ = δ");
     assert!(is_refused(&err), "{err}");
+}
+
+/// The prepared key (e(α, β) and γ, δ's lines computed once) accepts and refuses exactly what
+/// [`verify`] does: snarkjs's proof, then every proof point swapped for another valid point, the
+/// forgery, changed public signals, and the degenerate keys above (refused when preparing).
+#[test]
+fn prepared_key_agrees_with_verify() {
+    let vk = example_vk();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/multiplier");
+    let public = read_public_signals(dir.join("snarkjs_public.json")).expect("public");
+    let proof = Proof::read(dir.join("snarkjs_proof.json")).expect("proof");
+    let prepared = PreparedVerificationKey::new(&vk).expect("prepare");
+    assert_eq!(prepared.verification_key(), &vk);
+    prepared.verify(&public, &proof).expect("snarkjs's proof verifies with the prepared key");
+
+    let g1 = G1Affine::generator();
+    let tampered = [
+        Proof { a: g1, ..proof },
+        Proof { a: -proof.a, ..proof },
+        Proof { b: G2Affine::generator(), ..proof },
+        Proof { b: -proof.b, ..proof },
+        Proof { c: g1, ..proof },
+        Proof { c: proof.a, a: proof.c, ..proof },
+        Proof { a: vk.alpha1, b: vk.beta2, c: G1Affine::identity() },
+    ];
+    for (i, bad) in tampered.iter().enumerate() {
+        assert!(matches!(verify(&vk, &public, bad), Err(Groth16Error::InvalidProof)), "{i}");
+        assert!(matches!(prepared.verify(&public, bad), Err(Groth16Error::InvalidProof)), "{i}");
+    }
+    let mut wrong = public.clone();
+    wrong[0] += Fr::ONE;
+    assert!(matches!(prepared.verify(&wrong, &proof), Err(Groth16Error::InvalidProof)));
+    assert!(matches!(
+        prepared.verify(&public[1..], &proof),
+        Err(Groth16Error::PublicInputCount { .. })
+    ));
+    for bad in [
+        VerificationKey { gamma2: G2Affine::identity(), ..vk.clone() },
+        VerificationKey { delta2: vk.gamma2, ..vk.clone() },
+    ] {
+        let err = PreparedVerificationKey::new(&bad).expect_err("degenerate key");
+        assert!(
+            matches!(
+                err,
+                Groth16Error::VerificationKeyAtInfinity { .. }
+                    | Groth16Error::UncontributedVerificationKey { .. }
+            ),
+            "{err}"
+        );
+    }
 }

@@ -11,7 +11,9 @@ use zkprove_circom::{Constraint, R1cs, R1csHeader, Zkey, ZkeyInfo, ZkeyReader};
 use zkprove_field::Field;
 use zkprove_field::bn254::Fr;
 use zkprove_groth16::setup::{mul_chain, setup};
-use zkprove_groth16::{Groth16Error, Groth16Prover, StreamingProver, verify};
+use zkprove_groth16::{
+    Groth16Error, Groth16Prover, PreparedVerificationKey, StreamingProver, verify,
+};
 use zkprove_poly::CpuBackend;
 
 fn rng(seed: u64) -> StdRng {
@@ -25,6 +27,8 @@ fn prove_and_check(zkey: Zkey, witness: &[Fr]) -> Groth16Prover {
     let proof = prover.prove(witness).expect("prove");
     let public = &witness[1..=n_public];
     verify(prover.verification_key(), public, &proof).expect("the proof verifies");
+    let prepared = PreparedVerificationKey::new(prover.verification_key()).expect("prepare vk");
+    prepared.verify(public, &proof).expect("the proof verifies with the prepared key");
     for i in 0..n_public {
         let mut wrong = public.to_vec();
         wrong[i] += Fr::ONE;
@@ -34,6 +38,10 @@ fn prove_and_check(zkey: Zkey, witness: &[Fr]) -> Groth16Prover {
                 Err(Groth16Error::InvalidProof)
             ),
             "public signal {i} changed: must not verify"
+        );
+        assert!(
+            matches!(prepared.verify(&wrong, &proof), Err(Groth16Error::InvalidProof)),
+            "public signal {i} changed: the prepared key must not verify either"
         );
     }
     prover

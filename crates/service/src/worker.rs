@@ -40,8 +40,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
-use zkprove_circom::{Proof, VerificationKey, Witness, Zkey, public_signals_to_json};
+use zkprove_circom::{Proof, Witness, Zkey, public_signals_to_json};
 use zkprove_field::bn254::Fr;
+use zkprove_groth16::PreparedVerificationKey;
 
 use crate::blob::BlobStore;
 use crate::engine::{EngineError, ProofEngine};
@@ -98,7 +99,8 @@ pub struct Worker {
     settings: WorkerSettings,
     devices: Devices,
     slot: usize,
-    vks: HashMap<String, VerificationKey>,
+    /// Verification keys, prepared for verifying every proof before release (per circuit).
+    vks: HashMap<String, Arc<PreparedVerificationKey>>,
     abort: Option<watch::Receiver<bool>>,
     /// The witness of the next job, read while the current proof ran (blob id, values).
     staged: Option<(String, Arc<Vec<Fr>>)>,
@@ -423,18 +425,23 @@ impl Worker {
         }
     }
 
-    /// The verification key of a circuit, read from its zkey on the host (cached).
-    async fn verification_key(&mut self, circuit_id: &str) -> Result<VerificationKey, EngineError> {
+    /// The verification key of a circuit, read from its zkey on the host and prepared for
+    /// verification (`e(α, β)` and the lines of `γ`, `δ` computed once; cached).
+    async fn verification_key(
+        &mut self,
+        circuit_id: &str,
+    ) -> Result<Arc<PreparedVerificationKey>, EngineError> {
         if let Some(vk) = self.vks.get(circuit_id) {
             return Ok(vk.clone());
         }
         let path = self.blobs.path(circuit_id);
         let vk = blocking(move || {
-            let (header, ic) = Zkey::open_verification_data(&path).map_err(|e| EngineError {
-                class: FailureClass::BadInput,
-                message: e.to_string(),
-            })?;
-            Ok(zkprove_groth16::verification_key(&header, &ic))
+            let bad_input =
+                |message: String| EngineError { class: FailureClass::BadInput, message };
+            let (header, ic) =
+                Zkey::open_verification_data(&path).map_err(|e| bad_input(e.to_string()))?;
+            let vk = zkprove_groth16::verification_key(&header, &ic);
+            PreparedVerificationKey::new(&vk).map(Arc::new).map_err(|e| bad_input(e.to_string()))
         })
         .await?;
         self.vks.insert(circuit_id.to_string(), vk.clone());
@@ -577,7 +584,7 @@ impl Worker {
             return self.stop(job, stop).await;
         }
         // Phase 3: verify before release.
-        let n_public = vk.n_public as usize;
+        let n_public = vk.verification_key().n_public as usize;
         if witness.len() <= n_public {
             let message =
                 format!("the witness has {} values, fewer than the public signals", witness.len());
@@ -587,7 +594,7 @@ impl Worker {
         let verified = {
             let (vk, w, proof) = (vk.clone(), witness.clone(), proved.proof);
             blocking(move || {
-                zkprove_groth16::verify(&vk, &w[1..=n_public], &proof).map_err(|e| EngineError {
+                vk.verify(&w[1..=n_public], &proof).map_err(|e| EngineError {
                     class: FailureClass::InvalidProof,
                     message: e.to_string(),
                 })

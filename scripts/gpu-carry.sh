@@ -55,14 +55,12 @@ for l in sys.stdin:
     print(m["target"]["name"] + " " + m["executable"])' "${1:-}"
 }
 
-for t in cuda msm_cuda quotient_cuda sumcheck_cuda merkle_cuda circle_cuda device_set_cuda; do
-  bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test "$t" --no-run --message-format=json \
-    | executables "$t" | awk '{print $2}')
-  dest="$out/${t%_cuda}-cuda-tests"
-  [ "$t" = cuda ] && dest="$out/cuda-tests"
-  cp "$bin" "$dest"
-  strip "$dest"
-done
+# The integration tests are one binary (crates/gpu/tests/main.rs); gpu-run.sh picks the CUDA
+# modules out of it by name.
+bin=$(cargo test -j"$jobs" --release -p zkprove-gpu --test gpu --no-run --message-format=json \
+  | executables gpu | awk '{print $2}')
+cp "$bin" "$out/gpu-tests"
+strip "$out/gpu-tests"
 
 if [ "$cli" = 1 ]; then
   cargo build -j"$jobs" --release -p zkprove-cli

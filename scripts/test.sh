@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 jobs="${CARGO_BUILD_JOBS:-2}"
+# A clean build (CI) gains nothing from incremental compilation state, only its overhead.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step "toolchain components"
 if command -v rustup >/dev/null 2>&1; then
@@ -115,9 +117,10 @@ cargo test -j"$jobs" --workspace
 # PoCL is no GPU, so GpuBases::for_key keeps a key's bases without precomputed multiples there;
 # prove once more with a table of 3 levels forced, as a GPU keeps them.
 step "Groth16 on OpenCL with precomputed key bases (ZKPROVE_GPU_PRECOMPUTE=3)"
-ZKPROVE_GPU_PRECOMPUTE=3 cargo test -j"$jobs" -p zkprove-gpu --test groth16_device opencl_
+# `--workspace` keeps the main run's features (a `-p zkprove-gpu` build would recompile its dependencies).
+ZKPROVE_GPU_PRECOMPUTE=3 cargo test -j"$jobs" --workspace --test gpu groth16_device::opencl_
 step "device MSMs through the other accumulation kernel (ZKPROVE_GPU_MSM_ACC=wide)"
-ZKPROVE_GPU_MSM_ACC=wide cargo test -j"$jobs" -p zkprove-gpu --test msm_opencl
+ZKPROVE_GPU_MSM_ACC=wide cargo test -j"$jobs" --workspace --test gpu msm_opencl::
 # Several devices (zkprove_gpu::DeviceSet): PoCL exposes one CPU device unless POCL_DEVICES lists
 # more (Debian 12's PoCL 3 names its CPU driver "pthread", PoCL 4 and later "cpu");
 # ZKPROVE_REQUIRE_DEVICES=2 makes the test fail, not pass, when fewer than two show up.
@@ -127,7 +130,7 @@ if dpkg --compare-versions "$(dpkg-query -W -f='${Version}' pocl-opencl-icd 2>/d
   pocl_cpu=cpu
 fi
 POCL_DEVICES="$pocl_cpu $pocl_cpu" ZKPROVE_REQUIRE_DEVICES=2 \
-  cargo test -j"$jobs" -p zkprove-gpu --test device_set_opencl
+  cargo test -j"$jobs" --workspace --test gpu device_set_opencl::
 
 # The run-time CPU paths (BN254 ADX/IFMA, the MSM's IFMA lanes, BabyBear/KoalaBear NTT kernels and
 # Poseidon2 batches on AVX-512/AVX2) are tested in-process at every level by the main run

@@ -1,7 +1,7 @@
 //! Foreign, truncated, corrupted and mismatched inputs: each gets the error that names the
 //! problem, and no input bytes make a reader panic.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::path::PathBuf;

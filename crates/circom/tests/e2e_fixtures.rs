@@ -3,7 +3,7 @@
 //! (witness fits the zkey and satisfies the r1cs, the zkey's coefficients are the r1cs's, the
 //! verification key and JSON files match snarkjs's). Skipped (and passing) when unset.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

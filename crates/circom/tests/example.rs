@@ -2,7 +2,7 @@
 //! all-public circuit in `tests/data/all_public` (empty C section), both made by
 //! `e2e/make-fixtures.sh` with snarkjs.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

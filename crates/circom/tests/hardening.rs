@@ -2,7 +2,7 @@
 //! `open` forever, `/dev/zero` never ends), oversized JSON, keys with α/β/γ/δ at infinity, B2
 //! points outside G2's subgroup, header counts that overflow, outputs that must appear together.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! proof.json / public.json / verification_key.json: round trips, snarkjs's shapes, and
 //! rejection of wrong values.
 
-mod common;
+use crate::common;
 
 use rand::SeedableRng;
 use rand::rngs::StdRng;

@@ -3,7 +3,7 @@
 //! assorted coefficients reads back equal; a key whose parts disagree with its header is refused
 //! before anything is written.
 
-mod common;
+use crate::common;
 
 use std::io::Cursor;
 use std::path::PathBuf;

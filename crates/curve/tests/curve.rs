@@ -1,7 +1,7 @@
 //! Group laws for BN254 G1 and G2 in every coordinate system, and differential tests against
 //! arkworks (`ark-bn254`): generators, scalar multiplication, sums.
 
-mod common;
+use crate::common;
 use common::{ark_fr, ark_g1, ark_g2};
 
 use ark_ec::{AffineRepr, CurveGroup, PrimeGroup};

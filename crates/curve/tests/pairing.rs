@@ -2,7 +2,7 @@
 //! field laws, Frobenius maps against `x^q`, differential tests against arkworks (`ark-bn254`),
 //! bilinearity, non-degeneracy, multi-pairings, infinity, and a snarkjs known-answer vector.
 
-mod common;
+use crate::common;
 use common::{ark_fq2, ark_fr, ark_g1, ark_g2};
 
 use ark_ec::pairing::Pairing;

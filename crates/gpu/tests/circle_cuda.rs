@@ -3,7 +3,7 @@
 
 #![cfg(feature = "cuda")]
 
-mod circle_common;
+use crate::circle_common;
 
 use std::sync::Arc;
 

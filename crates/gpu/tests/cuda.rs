@@ -5,7 +5,7 @@
 
 #![cfg(feature = "cuda")]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Instant;

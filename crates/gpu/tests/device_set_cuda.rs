@@ -4,7 +4,7 @@
 
 #![cfg(feature = "cuda")]
 
-mod device_set_common;
+use crate::device_set_common;
 
 use zkprove_gpu::{CudaDevice, DeviceSet, cuda_available};
 

@@ -7,7 +7,7 @@
 
 #![cfg(feature = "opencl")]
 
-mod device_set_common;
+use crate::device_set_common;
 
 use zkprove_gpu::{ClDevice, DeviceSet};
 

@@ -4,7 +4,7 @@
 
 #![cfg(feature = "cuda")]
 
-mod merkle_common;
+use crate::merkle_common;
 
 use std::sync::Arc;
 

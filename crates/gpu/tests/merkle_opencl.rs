@@ -3,7 +3,7 @@
 
 #![cfg(feature = "opencl")]
 
-mod merkle_common;
+use crate::merkle_common;
 
 use std::sync::Arc;
 

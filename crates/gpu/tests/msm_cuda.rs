@@ -3,7 +3,7 @@
 
 #![cfg(feature = "cuda")]
 
-mod msm_common;
+use crate::msm_common;
 
 use std::sync::Arc;
 

@@ -5,7 +5,7 @@
 
 #![cfg(feature = "opencl")]
 
-mod msm_common;
+use crate::msm_common;
 
 use std::sync::Arc;
 

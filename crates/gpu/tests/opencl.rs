@@ -3,7 +3,7 @@
 
 #![cfg(feature = "opencl")]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Instant;

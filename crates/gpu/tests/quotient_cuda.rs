@@ -4,7 +4,7 @@
 
 #![cfg(feature = "cuda")]
 
-mod quotient_common;
+use crate::quotient_common;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 
 #![cfg(feature = "opencl")]
 
-mod quotient_common;
+use crate::quotient_common;
 
 use std::sync::Arc;
 

@@ -4,7 +4,7 @@
 
 #![cfg(feature = "cuda")]
 
-mod sumcheck_common;
+use crate::sumcheck_common;
 
 use zkprove_gpu::{CudaBackend, CudaDevice, GpuError};
 

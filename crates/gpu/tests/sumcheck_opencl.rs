@@ -4,7 +4,7 @@
 
 #![cfg(feature = "opencl")]
 
-mod sumcheck_common;
+use crate::sumcheck_common;
 
 use zkprove_gpu::{ClDevice, OpenClBackend};
 

@@ -78,6 +78,10 @@ pub struct Config {
     /// Blobs that no circuit or job names are removed once older than this, in milliseconds
     /// (checked every tenth of it); 0 keeps every blob.
     pub orphan_blob_age_ms: u64,
+    /// Retention: jobs that reached a final status (succeeded, failed, cancelled) are deleted
+    /// this long after they finished, in milliseconds, and their witness and proof blobs with
+    /// them at the next blob sweep; `GET /v1/jobs/<id>` then answers 404. 0 keeps every job.
+    pub job_retention_ms: u64,
     /// Attempts before a job that keeps failing on devices is failed for good.
     pub max_attempts: u32,
     /// The memory budget of each worker's zkey cache, in bytes (a key's size is its file's).
@@ -110,6 +114,7 @@ impl Default for Config {
             preempt_after_ms: 1_000,
             affinity_window_ms: 5_000,
             orphan_blob_age_ms: 3_600_000,
+            job_retention_ms: 7 * 24 * 3_600_000,
             max_attempts: 3,
             key_cache_bytes: 8 << 30,
             durability: Durability::Process,

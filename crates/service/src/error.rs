@@ -83,6 +83,14 @@ pub enum ServiceError {
         #[source]
         source: prometheus::Error,
     },
+    /// A background task (blocking I/O run off the async runtime) panicked or was cancelled.
+    #[error("background task {what}: {message}")]
+    Task {
+        /// What the task did.
+        what: &'static str,
+        /// The runtime's report.
+        message: String,
+    },
 }
 
 impl ServiceError {

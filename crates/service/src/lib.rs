@@ -62,9 +62,11 @@
 //! before older jobs of other circuits, for at most `affinity_window_ms`.
 //!
 //! ## Blobs
-//! Every node sweeps the blob directory ([`worker::blob_sweeper`]): blobs that no circuit or job
-//! names, older than `orphan_blob_age_ms`, and stale temporary files go. Finished jobs keep their
-//! blobs (their rows name them; there is no retention of finished jobs yet).
+//! Every node runs a janitor ([`worker::janitor`]): jobs that reached a final status more than
+//! `job_retention_ms` ago (default 7 days; 0 keeps them) are deleted, oldest first in batches
+//! (`zkprove_jobs_purged_total`); then the blob directory is swept: blobs that no circuit or job
+//! names, older than `orphan_blob_age_ms`, and stale temporary files go — among them the
+//! witnesses and proofs of purged jobs. A purged job's `GET /v1/jobs/<id>` answers 404.
 //!
 //! ## Overhead and durability
 //! A job costs two database writes (the claim and the fenced store; lease renewals happen only
@@ -84,7 +86,7 @@
 //! ## Not yet
 //! Queuing the next proof on a GPU before the current one is verified and stored
 //! (`Groth16Prover::prove_stream` does this for a known list of witnesses; the service still
-//! proves one claimed job at a time), and retention of finished jobs. (A drain finishes the jobs in hand within its grace period, then stops and requeues
+//! proves one claimed job at a time). (A drain finishes the jobs in hand within its grace period, then stops and requeues
 //! those still running, without using their attempts: [`Service::shutdown`].)
 
 #![forbid(unsafe_code)]

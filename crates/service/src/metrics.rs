@@ -155,6 +155,8 @@ pub struct Metrics {
     pub leases_lost: IntCounter,
     /// Quarantined devices of this process (`zkprove_devices_quarantined`).
     pub quarantined: IntGauge,
+    /// Finished jobs deleted by retention (`zkprove_jobs_purged_total`).
+    pub jobs_purged: IntCounter,
     /// Key cache hits (`zkprove_zkey_cache_hits_total`).
     pub cache_hits: IntCounter,
     /// Key cache misses (loads) (`zkprove_zkey_cache_misses_total`).
@@ -202,6 +204,7 @@ impl Metrics {
             &m.proofs_completed,
             &m.leases_lost,
             &m.quarantined,
+            &m.jobs_purged,
             &m.cache_hits,
             &m.cache_misses,
         ]);
@@ -360,6 +363,14 @@ impl Metrics {
                 &r,
                 IntGauge::new("zkprove_devices_quarantined", "Quarantined devices.")
                     .map_err(metric_err)?,
+            )?,
+            jobs_purged: reg(
+                &r,
+                IntCounter::new(
+                    "zkprove_jobs_purged_total",
+                    "Finished jobs deleted by retention (job_retention_ms).",
+                )
+                .map_err(metric_err)?,
             )?,
             cache_hits: reg(
                 &r,

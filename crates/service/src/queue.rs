@@ -323,6 +323,13 @@ impl MigrationSource<'static> for Embedded {
                     Cow::Borrowed(include_str!("../migrations/0003_claim_index.sql")),
                     false,
                 ),
+                Migration::new(
+                    4,
+                    Cow::Borrowed("retention index"),
+                    MigrationType::Simple,
+                    Cow::Borrowed(include_str!("../migrations/0004_retention.sql")),
+                    false,
+                ),
             ];
             if kind == DbKind::Postgres {
                 migrations.push(Migration::new(
@@ -1135,6 +1142,29 @@ impl Queue {
             .map(|r| Ok((r.try_get("status")?, r.try_get("n")?)))
             .collect::<std::result::Result<_, sqlx::Error>>()
             .map_err(ServiceError::db("status counts"))
+    }
+
+    /// Retention: deletes at most `limit` jobs that reached a final status (succeeded, failed,
+    /// cancelled) before `finished_before_us` (µs since the epoch), oldest first; returns how
+    /// many went. Queued and running jobs are never touched. The blobs that only these jobs
+    /// named (witnesses, proofs) become orphans for the next blob sweep. Any node may run it:
+    /// two purges at once delete each job once.
+    ///
+    /// # Errors
+    /// [`ServiceError::Database`].
+    pub async fn purge_finished(&self, finished_before_us: i64, limit: i64) -> Result<u64> {
+        // The inner WHERE repeats migration 0004's index predicate term for term.
+        sqlx::query(
+            "DELETE FROM jobs WHERE job_id IN (SELECT job_id FROM jobs \
+             WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < $1 \
+             ORDER BY finished_at LIMIT $2)",
+        )
+        .bind(finished_before_us)
+        .bind(limit.max(0))
+        .execute(&self.pool)
+        .await
+        .map(|r| r.rows_affected())
+        .map_err(ServiceError::db("purge finished jobs"))
     }
 
     /// Every blob a circuit or job names (keys, witnesses, results): what a blob sweep keeps.

@@ -86,13 +86,12 @@ impl Service {
             preempt_after,
             rx.clone(),
         )));
-        if config.orphan_blob_age_ms > 0 {
-            let age = Duration::from_millis(config.orphan_blob_age_ms);
-            tasks.push(tokio::spawn(crate::worker::blob_sweeper(
+        if let Some(settings) = crate::worker::JanitorSettings::from_config(config) {
+            tasks.push(tokio::spawn(crate::worker::janitor(
                 queue.clone(),
                 blobs.clone(),
-                age / 10,
-                age,
+                metrics.clone(),
+                settings,
                 rx.clone(),
             )));
         }

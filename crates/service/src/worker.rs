@@ -794,39 +794,102 @@ pub async fn housekeeper(
     }
 }
 
-/// Every `interval`, removes the blobs no circuit or job names that are older than `age`, and
-/// stale temporary files ([`BlobStore::sweep`]): uploads whose job was refused or never
-/// inserted, files a crash left behind. Blobs of finished jobs stay (their rows name them).
-pub async fn blob_sweeper(
+/// How much a node's janitor does ([`janitor`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct JanitorSettings {
+    /// How often it runs.
+    pub interval: Duration,
+    /// Finished jobs older than this are deleted ([`Queue::purge_finished`]); `None` keeps them.
+    pub retention: Option<Duration>,
+    /// Orphan blobs older than this are removed ([`BlobStore::sweep`]); `None` keeps them.
+    pub orphan_age: Option<Duration>,
+}
+
+impl JanitorSettings {
+    /// From the configuration: retention `job_retention_ms`, orphans `orphan_blob_age_ms` (0:
+    /// off); it runs every tenth of the orphan age, at least once a minute, at most every
+    /// second. `None` when both are off.
+    pub fn from_config(config: &crate::Config) -> Option<Self> {
+        let ms = |v: u64| (v > 0).then(|| Duration::from_millis(v));
+        let retention = ms(config.job_retention_ms);
+        let orphan_age = ms(config.orphan_blob_age_ms);
+        if retention.is_none() && orphan_age.is_none() {
+            return None;
+        }
+        let interval = orphan_age
+            .map_or(Duration::from_secs(60), |a| a / 10)
+            .clamp(Duration::from_secs(1), Duration::from_secs(60));
+        Some(Self { interval, retention, orphan_age })
+    }
+}
+
+/// Jobs one purge statement deletes at most (a long purge is several short transactions).
+const PURGE_BATCH: i64 = 1_000;
+
+/// One round of [`janitor`]: deletes the finished jobs past retention (in batches of
+/// [`PURGE_BATCH`]), then removes the blobs no circuit or job names that are older than the
+/// orphan age, and stale temporary files ([`BlobStore::sweep`]): uploads whose job was refused or
+/// never inserted, files a crash left behind, and the witnesses and proofs of purged jobs.
+/// Returns (jobs purged, blob files removed).
+///
+/// # Errors
+/// [`ServiceError::Database`], the blob store's [`ServiceError::Io`], [`ServiceError::Task`].
+pub async fn janitor_round(
+    queue: &Queue,
+    blobs: &BlobStore,
+    metrics: &Metrics,
+    settings: &JanitorSettings,
+) -> crate::Result<(u64, u64)> {
+    let mut purged = 0;
+    if let Some(retention) = settings.retention {
+        let cutoff = crate::queue::now_us()
+            .saturating_sub(i64::try_from(retention.as_micros()).unwrap_or(i64::MAX));
+        loop {
+            let n = queue.purge_finished(cutoff, PURGE_BATCH).await?;
+            purged += n;
+            metrics.jobs_purged.inc_by(n);
+            if n < PURGE_BATCH as u64 {
+                break;
+            }
+        }
+        if purged > 0 {
+            tracing::info!(jobs = purged, "finished jobs past retention deleted");
+        }
+    }
+    let mut files = 0;
+    if let Some(age) = settings.orphan_age {
+        let referenced = queue.referenced_blobs().await?;
+        let blobs = blobs.clone();
+        let (n, bytes) = tokio::task::spawn_blocking(move || blobs.sweep(&referenced, age))
+            .await
+            .map_err(|e| ServiceError::Task { what: "blob sweep", message: e.to_string() })??;
+        if n > 0 {
+            tracing::info!(files = n, bytes, "orphan blobs removed");
+        }
+        files = n;
+    }
+    Ok((purged, files))
+}
+
+/// A node's janitor: every `settings.interval`, one [`janitor_round`] (retention, then the blob
+/// sweep). Every node runs one; the purge and the sweep are safe to run on several at once.
+pub async fn janitor(
     queue: Queue,
     blobs: BlobStore,
-    interval: Duration,
-    age: Duration,
+    metrics: Metrics,
+    settings: JanitorSettings,
     mut shutdown: watch::Receiver<bool>,
 ) {
     loop {
         tokio::select! {
-            _ = tokio::time::sleep(interval) => {}
+            _ = tokio::time::sleep(settings.interval) => {}
             _ = shutdown.changed() => {}
         }
         if *shutdown.borrow() {
             return;
         }
-        let referenced = match queue.referenced_blobs().await {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!("blob sweep skipped: {e}");
-                continue;
-            }
-        };
-        let blobs = blobs.clone();
-        match tokio::task::spawn_blocking(move || blobs.sweep(&referenced, age)).await {
-            Ok(Ok((files, bytes))) if files > 0 => {
-                tracing::info!(files, bytes, "orphan blobs removed");
-            }
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!("blob sweep failed: {e}"),
-            Err(e) => tracing::warn!("blob sweep task failed: {e}"),
+        if let Err(e) = janitor_round(&queue, &blobs, &metrics, &settings).await {
+            tracing::warn!("janitor round failed: {e}");
         }
     }
 }

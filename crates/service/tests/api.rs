@@ -2,7 +2,7 @@
 //! cancellation, verification before release (with a device that returns wrong proofs), metrics,
 //! health and the status page.
 
-mod common;
+use crate::common;
 
 use std::path::Path as FsPath;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! The queue's semantics, wake-ups by `LISTEN`/`NOTIFY` and several workers on PostgreSQL (the
 //! server: `common::pg`).
 
-mod common;
+use crate::common;
 
 use std::time::{Duration, Instant};
 
@@ -49,4 +49,14 @@ async fn postgres_notifies_queued_jobs_to_other_nodes() {
         .await
         .expect("woken by the requeue")
         .expect("listener alive");
+}
+
+/// Retention of finished jobs and the janitor's sweep of their blobs (`common::retention`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_retention_purges_finished_jobs() {
+    let Some(url) = common::pg::fresh_database("retention").await else { return };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let blobs = BlobStore::open(dir.path().join("blobs")).expect("blobs");
+    let queue = Queue::connect(&url).await.expect("connect");
+    common::retention(&queue, &blobs).await;
 }

@@ -1,6 +1,6 @@
 //! The queue's semantics and several workers on SQLite (a temporary database file).
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 use zkprove_service::blob::BlobStore;
@@ -87,4 +87,29 @@ async fn sqlite_orphan_blobs_are_swept() {
     let again = blobs.put(b"an upload whose job was never inserted").expect("again");
     assert_eq!(again, old_orphan);
     assert_eq!(blobs.sweep(&referenced, Duration::from_secs(3600)).expect("sweep"), (0, 0));
+}
+
+/// Retention of finished jobs and the janitor's sweep of their blobs (`common::retention`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_retention_purges_finished_jobs() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (queue, blobs) = open(&dir).await;
+    common::retention(&queue, &blobs).await;
+    // The purge reads the oldest entries of the finished-jobs index (migration 0004), no scan.
+    use sqlx::Connection;
+    let url = format!("sqlite://{}", dir.path().join("q.db").display());
+    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+    let plan: Vec<String> = sqlx::query(
+        "EXPLAIN QUERY PLAN SELECT job_id FROM jobs \
+         WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < 5 \
+         ORDER BY finished_at LIMIT 10",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("plan")
+    .iter()
+    .map(|r| sqlx::Row::try_get::<String, _>(r, "detail").expect("detail"))
+    .collect();
+    let plan = plan.join("; ");
+    assert!(plan.contains("jobs_final_at") && !plan.contains("B-TREE"), "{plan}");
 }

@@ -391,3 +391,80 @@ pub async fn many_workers(queue: &Queue, blobs: &BlobStore, n_workers: usize, n_
         check_result(&f, &serde_json::from_slice(&result).expect("json"));
     }
 }
+
+/// Retention: finished jobs (succeeded, failed, cancelled) older than the cutoff are deleted in
+/// batches, queued and running ones never; the janitor then sweeps the blobs only they named.
+pub async fn retention(queue: &Queue, blobs: &BlobStore) {
+    use zkprove_service::worker::{JanitorSettings, janitor_round};
+    let lease = Duration::from_secs(60);
+    let f = fixture(3, 29);
+    let circuit = register(queue, blobs, "t", &f).await;
+    let witness = |tag: &str| blobs.put(tag.as_bytes()).expect("witness blob");
+    let job = |w: &str| new_job(&circuit, w, 0, None);
+    let (w_ok, w_bad, w_cancel, w_run, w_queued) =
+        (witness("ok"), witness("bad"), witness("cancel"), witness("run"), witness("queued"));
+
+    let ok = queue.submit(&job(&w_ok)).await.expect("submit");
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!(c.job.job_id, ok);
+    let r_ok = blobs.put(b"proof of ok").expect("result");
+    queue.complete(&ok, c.token, &r_ok).await.expect("complete");
+    let bad = queue.submit(&job(&w_bad)).await.expect("submit");
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    queue.fail(&bad, c.token, FailureClass::BadInput, "bad witness").await.expect("fail");
+    let cancelled = queue.submit(&job(&w_cancel)).await.expect("submit");
+    assert!(queue.cancel("t", &cancelled).await.expect("cancel").expect("job").1);
+    let running = queue.submit(&job(&w_run)).await.expect("submit");
+    let c_run = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    assert_eq!(c_run.job.job_id, running);
+    let queued = queue.submit(&job(&w_queued)).await.expect("submit");
+
+    // Nothing finished an hour ago.
+    assert_eq!(queue.purge_finished(now_us() - 3_600_000_000, 1_000).await.expect("purge"), 0);
+    // Everything finished before now: in batches of at most `limit`, oldest first.
+    let cutoff = now_us() + 1;
+    assert_eq!(queue.purge_finished(cutoff, 2).await.expect("purge"), 2);
+    assert!(queue.job_any_tenant(&ok).await.expect("read").is_none(), "oldest first");
+    assert!(queue.job_any_tenant(&bad).await.expect("read").is_none(), "oldest first");
+    assert!(queue.job_any_tenant(&cancelled).await.expect("read").is_some());
+    assert_eq!(queue.purge_finished(cutoff, 2).await.expect("purge"), 1);
+    assert_eq!(queue.purge_finished(cutoff, 2).await.expect("purge"), 0);
+    assert!(queue.job_any_tenant(&cancelled).await.expect("read").is_none());
+    let job = queue.job_any_tenant(&running).await.expect("read").expect("running kept");
+    assert_eq!(job.status, JobStatus::Running);
+    let job = queue.job_any_tenant(&queued).await.expect("read").expect("queued kept");
+    assert_eq!(job.status, JobStatus::Queued);
+    let referenced = queue.referenced_blobs().await.expect("referenced");
+    for id in [&circuit, &w_run, &w_queued] {
+        assert!(referenced.contains(id), "{id} still named");
+    }
+    for id in [&w_ok, &w_bad, &w_cancel, &r_ok] {
+        assert!(!referenced.contains(id), "{id} named only by a purged job");
+    }
+
+    // The janitor: the running job finishes, then one round purges it (retention 0) and sweeps
+    // every blob no row names any more (orphan age 0); the key and the queued job's witness stay.
+    let r_run = blobs.put(b"proof of run").expect("result");
+    queue.complete(&running, c_run.token, &r_run).await.expect("complete");
+    let metrics = Metrics::new().expect("metrics");
+    let settings = JanitorSettings {
+        interval: Duration::from_secs(1),
+        retention: Some(Duration::ZERO),
+        orphan_age: Some(Duration::ZERO),
+    };
+    let (purged, files) = janitor_round(queue, blobs, &metrics, &settings).await.expect("round");
+    assert_eq!((purged, files), (1, 6));
+    assert_eq!(metrics.jobs_purged.get(), 1);
+    for id in [&w_ok, &w_bad, &w_cancel, &r_ok, &w_run, &r_run] {
+        assert!(!blobs.contains(id), "{id} swept");
+    }
+    for id in [&circuit, &w_queued] {
+        assert!(blobs.contains(id), "{id} kept");
+    }
+    // Retention off: nothing is purged, however old.
+    let off = JanitorSettings { retention: None, ..settings };
+    let c = queue.claim("w", "cpu", lease).await.expect("claim").expect("job");
+    queue.complete(&queued, c.token, &r_ok).await.expect("complete");
+    assert_eq!(janitor_round(queue, blobs, &metrics, &off).await.expect("round").0, 0);
+    assert!(queue.job_any_tenant(&queued).await.expect("read").is_some());
+}

@@ -1,0 +1,5 @@
+//! The integration tests of zkprove-kzg, one test binary (one link, one copy of the
+//! generic code they instantiate) instead of one per file; each file is a module.
+
+mod kzg;
+mod ptau;

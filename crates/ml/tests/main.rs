@@ -1,0 +1,6 @@
+//! The integration tests of zkprove-ml, one test binary (one link, one copy of the
+//! generic code they instantiate) instead of one per file; each file is a module.
+
+mod fixtures;
+mod onnx;
+mod prove;

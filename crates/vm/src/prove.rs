@@ -67,7 +67,7 @@ type VmTranscript = Transcript<BabyBear, 16, 8>;
 
 /// The operations the CPU AIR constrains, in selector order (operation id = index + 1);
 /// `auipc` shares `lui`'s selector (its word, `pc + imm`, is static: the program table holds it).
-pub const SUPPORTED: [Op; 11] = [
+pub const SUPPORTED: [Op; 19] = [
     Op::Add,
     Op::Addi,
     Op::Sub,
@@ -79,6 +79,14 @@ pub const SUPPORTED: [Op; 11] = [
     Op::Bltu,
     Op::Bgeu,
     Op::Jalr,
+    Op::Lw,
+    Op::Lh,
+    Op::Lhu,
+    Op::Lb,
+    Op::Lbu,
+    Op::Sw,
+    Op::Sh,
+    Op::Sb,
 ];
 
 /// The selector of an operation, if the CPU AIR constrains it.
@@ -98,7 +106,7 @@ pub enum ProveError {
     Exec(#[from] ExecError),
     /// The run executes an instruction whose constraints are not written yet.
     #[error(
-        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, jalr, beq, bne, bltu, bgeu, ecall exit)"
+        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, jalr, beq, bne, bltu, bgeu, lw, lh, lhu, lb, lbu, sw, sh, sb, ecall exit)"
     )]
     Unsupported {
         /// Its address.
@@ -113,6 +121,17 @@ pub enum ProveError {
         pc: u32,
         /// `a7`.
         number: u32,
+    },
+    /// A load or store outside the words a proof covers (the segments and the memory above
+    /// them).
+    #[error(
+        "cannot prove: the access to {addr:#x} at pc {pc:#x} is below or between the ELF's segments"
+    )]
+    MemoryOutside {
+        /// The instruction's address.
+        pc: u32,
+        /// The accessed byte address.
+        addr: u32,
     },
     /// The run wrote output (the `write` system call is not proved yet).
     #[error("cannot prove: the program writes output, and `write` has no AIR yet")]
@@ -174,7 +193,32 @@ const T_LO: usize = TAKEN + 1;
 const T_HI: usize = TAKEN + 2;
 const T_HALF: usize = TAKEN + 3;
 const T_BIT: usize = TAKEN + 4;
-const CPU_COLS: usize = T_BIT + 1;
+/// Loads and stores: the byte offset's bits (the word index is `T_HALF + 2^14·T_HI`, `T_HALF`
+/// then holding the low limb's upper 14 bits), the word after (`MV`) and before (`MP`) the
+/// access, the previous timestamp and the timestamp gap's limbs.
+const O0: usize = T_BIT + 1;
+const O1: usize = T_BIT + 2;
+const MV_LO: usize = T_BIT + 3;
+const MV_HI: usize = T_BIT + 4;
+const MP_LO: usize = T_BIT + 5;
+const MP_HI: usize = T_BIT + 6;
+const MTS: usize = T_BIT + 7;
+const MDL: usize = T_BIT + 8;
+const MDH: usize = T_BIT + 9;
+/// The addressed half-word of the old word, its bytes, the addressed byte, the sign bit and
+/// the rest of a signed load (`SCALED` = `2·SLOW` for `lh`, `512·SLOW` for `lb`).
+const HALF: usize = T_BIT + 10;
+const BL: usize = T_BIT + 11;
+const BH: usize = T_BIT + 12;
+const BYTE: usize = T_BIT + 13;
+const SGN: usize = T_BIT + 14;
+const SLOW: usize = T_BIT + 15;
+const SCALED: usize = T_BIT + 16;
+/// `sb`: the low two bytes of `rs2`; `sh`/`sb`: the new half-word.
+const XB: usize = T_BIT + 17;
+const YB: usize = T_BIT + 18;
+const NH: usize = T_BIT + 19;
+const CPU_COLS: usize = NH + 1;
 
 const S_ADD: usize = SEL;
 const S_ADDI: usize = SEL + 1;
@@ -187,6 +231,18 @@ const S_ECALL: usize = SEL + 7;
 const S_BLTU: usize = SEL + 8;
 const S_BGEU: usize = SEL + 9;
 const S_JALR: usize = SEL + 10;
+const S_LW: usize = SEL + 11;
+const S_LH: usize = SEL + 12;
+const S_LHU: usize = SEL + 13;
+const S_LB: usize = SEL + 14;
+const S_LBU: usize = SEL + 15;
+const S_SW: usize = SEL + 16;
+const S_SH: usize = SEL + 17;
+const S_SB: usize = SEL + 18;
+const LOADS: [usize; 5] = [S_LW, S_LH, S_LHU, S_LB, S_LBU];
+const STORES: [usize; 3] = [S_SW, S_SH, S_SB];
+/// The memory space of RAM words on the `memory` bus (registers are space 0).
+const RAM: u64 = 1;
 
 /// Program table width (11 preprocessed columns, then the multiplicity).
 const PROG_COLS: usize = 12;
@@ -212,7 +268,32 @@ pub enum VmTable {
     },
     /// The 16-bit range table.
     Range,
+    /// The RAM words of the ELF's loadable segments (preprocessed word index and initial
+    /// value, one row per word; final value and timestamp as witness).
+    Image {
+        /// `(word index, initial value)`, sorted by index.
+        words: Vec<(u32, u32)>,
+    },
+    /// The other RAM words the run touches, all zero at the start: word indices `base + u`,
+    /// strictly increasing, `u ≤ limit − 1 − base` (so every one is above the image and inside
+    /// memory); final value and timestamp as witness.
+    Ram {
+        /// The first word index above the image.
+        base: u32,
+        /// The number of words of memory.
+        limit: u32,
+    },
 }
+
+// Ram table columns.
+const RAM_REAL: usize = 0;
+const RAM_U: usize = 1;
+const RAM_V: usize = 3;
+const RAM_G: usize = 5;
+const RAM_FIN: usize = 7;
+const RAM_COLS: usize = 10;
+/// Image table: real (preprocessed), word, init lo/hi (preprocessed), final lo/hi/ts.
+const IMAGE_COLS: usize = 7;
 
 fn f(v: u64) -> F {
     F::from_u64(v)
@@ -229,10 +310,12 @@ fn hi(v: u32) -> u64 {
 impl Air<F> for VmTable {
     fn name(&self) -> String {
         match self {
-            VmTable::Cpu { .. } => "zkprove-vm-cpu-v1".into(),
+            VmTable::Cpu { .. } => "zkprove-vm-cpu-v2".into(),
             VmTable::Program { .. } => "zkprove-vm-program-v1".into(),
             VmTable::Registers { .. } => "zkprove-vm-registers-v1".into(),
             VmTable::Range => "zkprove-vm-range16-v1".into(),
+            VmTable::Image { .. } => "zkprove-vm-image-v1".into(),
+            VmTable::Ram { .. } => "zkprove-vm-ram-v1".into(),
         }
     }
 
@@ -242,6 +325,8 @@ impl Air<F> for VmTable {
             VmTable::Program { .. } => PROG_COLS,
             VmTable::Registers { .. } => 6,
             VmTable::Range => 2,
+            VmTable::Image { .. } => IMAGE_COLS,
+            VmTable::Ram { .. } => RAM_COLS,
         }
     }
 
@@ -249,11 +334,16 @@ impl Air<F> for VmTable {
         match self {
             VmTable::Cpu { entry } => vec![f(u64::from(*entry))],
             VmTable::Program { rows } => vec![f(rows.len() as u64)],
+            VmTable::Image { words } => vec![f(words.len() as u64)],
+            VmTable::Ram { base, limit } => vec![f(u64::from(*base)), f(u64::from(*limit))],
             _ => Vec::new(),
         }
     }
 
     fn eval<B: ConstraintBuilder<F>>(&self, b: &mut B) {
+        if let VmTable::Ram { base, limit } = self {
+            return eval_ram(b, *base, *limit);
+        }
         let VmTable::Cpu { entry } = self else { return };
         let c = b.current().to_vec();
         let n = b.next().to_vec();
@@ -340,19 +430,25 @@ impl Air<F> for VmTable {
         b.assert_zero(
             (c[S_JAL].clone() + c[S_JALR].clone()) * (r_lo + two16() * r_hi - c[PC].clone() - k(4)),
         );
-        // jalr's target: t = a + imm limb by limb, t_lo = 2·t_half + t_bit, jump to t − t_bit.
+        // jalr's target and a load's or store's address: t = a + imm limb by limb; for jalr
+        // t_lo = 2·t_half + t_bit and the jump goes to t − t_bit.
         let s_jalr = c[S_JALR].clone();
+        let sum_of = |sels: &[usize]| sels.iter().fold(k(0), |acc, &s| acc + c[s].clone());
+        let s_load = sum_of(&LOADS);
+        let s_mem = s_load.clone() + sum_of(&STORES);
+        let s_addr = s_jalr.clone() + s_mem.clone();
         b.assert_zero(bool_c(c[T_BIT].clone()));
         b.assert_zero(
-            s_jalr.clone()
+            s_addr.clone()
                 * (c[A_LO].clone() + c[IMM_LO].clone() - c[T_LO].clone() - two16() * c[C0].clone()),
         );
         b.assert_zero(
-            s_jalr.clone()
+            s_addr
                 * (c[A_HI].clone() + c[IMM_HI].clone() + c[C0].clone()
                     - c[T_HI].clone()
                     - two16() * c[C1].clone()),
         );
+        eval_memory(b, &c, s_load, s_mem);
         b.assert_zero(
             s_jalr.clone() * (c[T_LO].clone() - k(2) * c[T_HALF].clone() - c[T_BIT].clone()),
         );
@@ -383,6 +479,81 @@ impl Air<F> for VmTable {
         b.assert_zero(c[S_ECALL].clone() * c[A_HI].clone());
         b.assert_zero(c[S_ECALL].clone() * (c[A_LO].clone() - k(93)) * (c[A_LO].clone() - k(94)));
     }
+}
+
+/// The CPU's load and store constraints (see the module docs, "Memory").
+fn eval_memory<B: ConstraintBuilder<F>>(b: &mut B, c: &[B::Expr], s_load: B::Expr, s_mem: B::Expr) {
+    let k = |v: u64| B::Expr::from(f(v));
+    let bool_c = |x: B::Expr| x.clone() * (x - k(1));
+    let x = |j: usize| c[j].clone();
+    for j in [O0, O1, SGN] {
+        b.assert_zero(bool_c(x(j)));
+    }
+    // The address's low limb: 4·q + o0 + 2·o1 (q in T_HALF, < 2^14 by lookups).
+    b.assert_zero(s_mem.clone() * (x(T_LO) - k(4) * x(T_HALF) - x(O0) - k(2) * x(O1)));
+    // Natural alignment: words at offset 0, half-words at an even offset.
+    b.assert_zero((x(S_LW) + x(S_SW)) * x(O1));
+    b.assert_zero((x(S_LW) + x(S_SW) + x(S_LH) + x(S_LHU) + x(S_SH)) * x(O0));
+    // The access's timestamp 4·clk + 2 follows the word's previous one.
+    b.assert_zero(
+        s_mem.clone() * (k(4) * x(CLK) + k(2) - x(MTS) - k(1) - x(MDL) - k(1 << 16) * x(MDH)),
+    );
+    // A load leaves the word as it was.
+    b.assert_zero(s_load.clone() * (x(MV_LO) - x(MP_LO)));
+    b.assert_zero(s_load * (x(MV_HI) - x(MP_HI)));
+    // The addressed half-word of the old word, its bytes, the addressed byte.
+    b.assert_zero(s_mem * (x(HALF) - x(MP_LO) - x(O1) * (x(MP_HI) - x(MP_LO))));
+    let s_byte = x(S_LB) + x(S_LBU) + x(S_SB);
+    b.assert_zero(s_byte.clone() * (x(HALF) - x(BL) - k(256) * x(BH)));
+    b.assert_zero(s_byte * (x(BYTE) - x(BL) - x(O0) * (x(BH) - x(BL))));
+    // Signed loads: the value is 2^(w−1)·sgn + low, low < 2^(w−1) by the SCALED lookup.
+    b.assert_zero(x(S_LB) * (x(BYTE) - k(128) * x(SGN) - x(SLOW)));
+    b.assert_zero(x(S_LH) * (x(HALF) - k(1 << 15) * x(SGN) - x(SLOW)));
+    b.assert_zero(
+        x(S_LB) * (x(SCALED) - k(512) * x(SLOW)) + x(S_LH) * (x(SCALED) - k(2) * x(SLOW)),
+    );
+    // Load results.
+    b.assert_zero(x(S_LW) * (x(RES_LO) - x(MV_LO)));
+    b.assert_zero(x(S_LW) * (x(RES_HI) - x(MV_HI)));
+    b.assert_zero((x(S_LH) + x(S_LHU)) * (x(RES_LO) - x(HALF)));
+    b.assert_zero(x(S_LBU) * (x(RES_LO) - x(BYTE)));
+    b.assert_zero(x(S_LB) * (x(RES_LO) - x(BYTE) - k(0xff00) * x(SGN)));
+    b.assert_zero((x(S_LHU) + x(S_LBU)) * x(RES_HI));
+    b.assert_zero((x(S_LH) + x(S_LB)) * (x(RES_HI) - k(0xffff) * x(SGN)));
+    // Stores: sw writes rs2; sh and sb replace the addressed half-word by NH.
+    b.assert_zero(x(S_SW) * (x(MV_LO) - x(B_LO)));
+    b.assert_zero(x(S_SW) * (x(MV_HI) - x(B_HI)));
+    b.assert_zero(x(S_SH) * (x(NH) - x(B_LO)));
+    b.assert_zero(x(S_SB) * (x(B_LO) - x(XB) - k(256) * x(YB)));
+    b.assert_zero(
+        x(S_SB)
+            * (x(NH)
+                - x(XB)
+                - k(256) * x(BH)
+                - x(O0) * (x(BL) + k(256) * x(XB) - x(XB) - k(256) * x(BH))),
+    );
+    let s_part = x(S_SH) + x(S_SB);
+    b.assert_zero(s_part.clone() * (x(MV_LO) - x(NH) - x(O1) * (x(MP_LO) - x(NH))));
+    b.assert_zero(s_part * (x(MV_HI) - x(MP_HI) - x(O1) * (x(NH) - x(MP_HI))));
+}
+
+/// The zero-initialised RAM table: real rows a prefix, `u = u_lo + 2^16·u_hi`, `u + v =
+/// limit − 1 − base`, and `u' = u + 1 + g'` between real rows (limbs range checked).
+fn eval_ram<B: ConstraintBuilder<F>>(b: &mut B, base: u32, limit: u32) {
+    let c = b.current().to_vec();
+    let n = b.next().to_vec();
+    let k = |v: u64| B::Expr::from(f(v));
+    let two16 = || k(1 << 16);
+    let real = c[RAM_REAL].clone();
+    b.assert_zero(real.clone() * (real.clone() - k(1)));
+    b.assert_zero_transition(n[RAM_REAL].clone() * (k(1) - real.clone()));
+    let u = |r: &[B::Expr]| r[RAM_U].clone() + two16() * r[RAM_U + 1].clone();
+    let span = u64::from(limit.saturating_sub(base).saturating_sub(1));
+    b.assert_zero(real * (u(&c) + c[RAM_V].clone() + two16() * c[RAM_V + 1].clone() - k(span)));
+    b.assert_zero_transition(
+        n[RAM_REAL].clone()
+            * (u(&n) - u(&c) - k(1) - n[RAM_G].clone() - two16() * n[RAM_G + 1].clone()),
+    );
 }
 
 fn col(j: usize) -> LinearExpr<F> {
@@ -463,10 +634,49 @@ impl TableAir<F> for VmTable {
                     vec![LinearExpr::new(vec![(RES_HI, f(4))], F::ZERO)],
                     jumps,
                 ));
-                // jalr's target limbs, its halved low limb, and target_hi < 2^14.
-                for c in [T_LO, T_HI, T_HALF] {
-                    out.push(BusInteraction::send("range16", vec![col(c)], col(S_JALR)));
+                // jalr's target limbs, its halved low limb, and target_hi < 2^14; a load's or
+                // store's address limbs (the low one is 4·q + offset, q < 2^14).
+                let sels = |s: &[usize]| {
+                    LinearExpr::new(s.iter().map(|&j| (j, F::ONE)).collect(), F::ZERO)
+                };
+                let mem_sels: Vec<usize> = LOADS.iter().chain(&STORES).copied().collect();
+                let s_mem = sels(&mem_sels);
+                let mut s_addr = mem_sels.clone();
+                s_addr.push(S_JALR);
+                out.push(BusInteraction::send("range16", vec![col(T_LO)], col(S_JALR)));
+                for c in [T_HI, T_HALF] {
+                    out.push(BusInteraction::send("range16", vec![col(c)], sels(&s_addr)));
                 }
+                let scaled = |j: usize, m: u64| LinearExpr::new(vec![(j, f(m))], F::ZERO);
+                out.push(BusInteraction::send("range16", vec![scaled(T_HALF, 4)], s_mem.clone()));
+                // The RAM word: received with its previous value and timestamp, sent back
+                // with its new value at 4·clk + 2.
+                let word = LinearExpr::new(vec![(T_HALF, F::ONE), (T_HI, f(1 << 14))], F::ZERO);
+                out.push(BusInteraction::receive(
+                    "memory",
+                    vec![cst(RAM), word.clone(), col(MP_LO), col(MP_HI), col(MTS)],
+                    s_mem.clone(),
+                ));
+                out.push(BusInteraction::send(
+                    "memory",
+                    vec![cst(RAM), word, col(MV_LO), col(MV_HI), ts(2)],
+                    s_mem.clone(),
+                ));
+                out.push(BusInteraction::send("range16", vec![col(MDL)], s_mem.clone()));
+                out.push(BusInteraction::send("range16", vec![col(MDH)], s_mem.clone()));
+                out.push(BusInteraction::send("range16", vec![scaled(MDH, 256)], s_mem));
+                // Bytes: h = bl + 256·bh with bh < 2^8 and 256·bl < 2^16 (so bl < 2^8, as h
+                // is a canonical limb); sb's rs2 low limb likewise; a signed load's rest.
+                let s_byte = sels(&[S_LB, S_LBU, S_SB]);
+                out.push(BusInteraction::send("range16", vec![col(BH)], s_byte.clone()));
+                out.push(BusInteraction::send("range16", vec![scaled(BH, 256)], s_byte.clone()));
+                out.push(BusInteraction::send("range16", vec![scaled(BL, 256)], s_byte));
+                out.push(BusInteraction::send("range16", vec![col(YB)], col(S_SB)));
+                out.push(BusInteraction::send("range16", vec![scaled(YB, 256)], col(S_SB)));
+                out.push(BusInteraction::send("range16", vec![scaled(XB, 256)], col(S_SB)));
+                let s_signed = sels(&[S_LB, S_LH]);
+                out.push(BusInteraction::send("range16", vec![col(SLOW)], s_signed.clone()));
+                out.push(BusInteraction::send("range16", vec![col(SCALED)], s_signed));
                 out.push(BusInteraction::send(
                     "range16",
                     vec![LinearExpr::new(vec![(T_HI, f(4))], F::ZERO)],
@@ -491,6 +701,48 @@ impl TableAir<F> for VmTable {
                 ),
             ],
             VmTable::Range => vec![BusInteraction::receive("range16", vec![col(0)], col(1))],
+            VmTable::Image { .. } => vec![
+                BusInteraction::send(
+                    "memory",
+                    vec![cst(RAM), col(1), col(2), col(3), cst(0)],
+                    col(0),
+                ),
+                BusInteraction::receive(
+                    "memory",
+                    vec![cst(RAM), col(1), col(4), col(5), col(6)],
+                    col(0),
+                ),
+            ],
+            VmTable::Ram { base, .. } => {
+                let word = LinearExpr::new(
+                    vec![(RAM_U, F::ONE), (RAM_U + 1, f(1 << 16))],
+                    f(u64::from(*base)),
+                );
+                let real = col(RAM_REAL);
+                let mut out = vec![
+                    BusInteraction::send(
+                        "memory",
+                        vec![cst(RAM), word.clone(), cst(0), cst(0), cst(0)],
+                        real.clone(),
+                    ),
+                    BusInteraction::receive(
+                        "memory",
+                        vec![cst(RAM), word, col(RAM_FIN), col(RAM_FIN + 1), col(RAM_FIN + 2)],
+                        real.clone(),
+                    ),
+                ];
+                // Every limb < 2^16, every high limb < 2^14 (values < 2^30).
+                for j in [RAM_U, RAM_V, RAM_G] {
+                    out.push(BusInteraction::send("range16", vec![col(j)], real.clone()));
+                    out.push(BusInteraction::send("range16", vec![col(j + 1)], real.clone()));
+                    out.push(BusInteraction::send(
+                        "range16",
+                        vec![LinearExpr::new(vec![(j + 1, f(4))], F::ZERO)],
+                        real.clone(),
+                    ));
+                }
+                out
+            }
         }
     }
 
@@ -518,6 +770,20 @@ impl TableAir<F> for VmTable {
                 ]
             }
             VmTable::Range => vec![(0, (0..rows as u64).map(f).collect())],
+            VmTable::Image { words } => {
+                let column = |g: &dyn Fn(&(u32, u32)) -> u64| {
+                    let mut v: Vec<F> = words.iter().map(|w| f(g(w))).collect();
+                    v.resize(rows, F::ZERO);
+                    v
+                };
+                vec![
+                    (0, column(&|_| 1)),
+                    (1, column(&|w| u64::from(w.0))),
+                    (2, column(&|w| lo(w.1))),
+                    (3, column(&|w| hi(w.1))),
+                ]
+            }
+            VmTable::Ram { .. } => Vec::new(),
         }
     }
 }
@@ -557,16 +823,46 @@ fn program_rows(program: &Program) -> Vec<[u32; 11]> {
         .collect()
 }
 
-/// The tables of a program: CPU, program, registers, range (in this order).
+/// The RAM words of the loadable segments (text included: programs read constants from it),
+/// `(word index, initial value)` sorted by index.
+fn image_words(program: &Program) -> Vec<(u32, u32)> {
+    let mut words = std::collections::BTreeMap::new();
+    for s in &program.segments {
+        let end = (u64::from(s.vaddr) + u64::from(s.mem_size)).div_ceil(4);
+        for w in u64::from(s.vaddr / 4)..end {
+            words.entry(w as u32).or_insert(0u32);
+        }
+        for (i, &byte) in s.data.iter().enumerate() {
+            let a = s.vaddr as usize + i;
+            if let Some(v) = words.get_mut(&((a / 4) as u32)) {
+                *v |= u32::from(byte) << (8 * (a % 4));
+            }
+        }
+    }
+    words.into_iter().collect()
+}
+
+/// The zero-initialised words a proof covers: `[base, limit)`, from just above the image to
+/// the end of memory.
+fn ram_bounds(program: &Program, image: &std::collections::BTreeMap<u32, u32>) -> (u32, u32) {
+    let base = image.keys().next_back().map_or(0, |&w| w + 1);
+    (base, program.config.mem_size / 4)
+}
+
+/// The tables of a program: CPU, program, registers, range, image, RAM (in this order).
 #[must_use]
 pub fn tables(program: &Program) -> Vec<VmTable> {
     let mut init = [0u32; 32];
     init[2] = program.config.stack_top();
+    let words = image_words(program);
+    let (base, limit) = ram_bounds(program, &words.iter().copied().collect());
     vec![
         VmTable::Cpu { entry: program.entry },
         VmTable::Program { rows: program_rows(program) },
         VmTable::Registers { init },
         VmTable::Range,
+        VmTable::Image { words },
+        VmTable::Ram { base, limit },
     ]
 }
 
@@ -627,6 +923,10 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
     regs[2] = program.config.stack_top();
     let mut reg_ts = [0u32; 32];
     let rows_tuples = program_rows(program);
+    let image: std::collections::BTreeMap<u32, u32> = image_words(program).into_iter().collect();
+    let (base, limit) = ram_bounds(program, &image);
+    // RAM words touched so far: (value, last timestamp).
+    let mut ram: std::collections::HashMap<u32, (u32, u32)> = Default::default();
     for (i, s) in steps.iter().enumerate() {
         let idx = ((s.pc - program.text_start) / 4) as usize;
         let ins = program.code[idx];
@@ -672,7 +972,99 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
         }
         let (a, b) = (if r1 { a } else { 0 }, if r2 { b } else { 0 });
         let imm = ins.imm as u32;
+        let mem_res = if LOADS.contains(&(SEL + k)) || STORES.contains(&(SEL + k)) {
+            let addr = a.wrapping_add(imm);
+            let w = addr >> 2;
+            if !image.contains_key(&w) && (w < base || w >= limit) {
+                return Err(ProveError::MemoryOutside { pc: s.pc, addr });
+            }
+            let (prev, prev_ts) =
+                *ram.entry(w).or_insert_with(|| (image.get(&w).copied().unwrap_or(0), 0));
+            let (o0, o1) = (addr & 1, (addr >> 1) & 1);
+            let half = if o1 == 1 { prev >> 16 } else { prev & 0xffff };
+            let (bl, bh) = (half & 0xff, half >> 8);
+            let byte = if o0 == 1 { bh } else { bl };
+            let (xb, yb) = (b & 0xff, (b >> 8) & 0xff);
+            let (res, new, nh, sgn, slow, scaled) = match ins.op {
+                Op::Lw => (prev, prev, 0, 0, 0, 0),
+                Op::Lhu => (half, prev, 0, 0, 0, 0),
+                Op::Lbu => (byte, prev, 0, 0, 0, 0),
+                Op::Lh => {
+                    let sgn = half >> 15;
+                    (half | (0xffff_0000 * sgn), prev, 0, sgn, half & 0x7fff, 2 * (half & 0x7fff))
+                }
+                Op::Lb => {
+                    let sgn = byte >> 7;
+                    (byte | (0xffff_ff00 * sgn), prev, 0, sgn, byte & 0x7f, 512 * (byte & 0x7f))
+                }
+                Op::Sw => (0, b, 0, 0, 0, 0),
+                _ => {
+                    let nh = match (ins.op, o0) {
+                        (Op::Sh, _) => b & 0xffff,
+                        (_, 0) => xb | (bh << 8),
+                        _ => bl | (xb << 8),
+                    };
+                    let new =
+                        if o1 == 1 { (prev & 0xffff) | (nh << 16) } else { (prev & !0xffff) | nh };
+                    (0, new, nh, 0, 0, 0)
+                }
+            };
+            if new != s.mem_val || w != s.mem_addr >> 2 {
+                return Err(ProveError::ProofShape {
+                    what: "memory trace disagrees with the executor",
+                });
+            }
+            let ts = 4 * clk + 2;
+            let d = ts - prev_ts - 1;
+            ram.insert(w, (new, ts));
+            let t_lo = addr & 0xffff;
+            let vals = [
+                (O0, o0),
+                (O1, o1),
+                (T_HALF, t_lo >> 2),
+                (MV_LO, new & 0xffff),
+                (MV_HI, new >> 16),
+                (MP_LO, prev & 0xffff),
+                (MP_HI, prev >> 16),
+                (MTS, prev_ts),
+                (MDL, d & 0xffff),
+                (MDH, d >> 16),
+                (HALF, half),
+                (BL, bl),
+                (BH, bh),
+                (BYTE, byte),
+                (SGN, sgn),
+                (SLOW, slow),
+                (SCALED, scaled),
+                (XB, xb),
+                (YB, yb),
+                (NH, nh),
+                (T_LO, t_lo),
+                (T_HI, addr >> 16),
+            ];
+            for (j, v) in vals {
+                cpu[j][i] = f(u64::from(v));
+            }
+            let mut checks =
+                vec![addr >> 16, t_lo >> 2, t_lo & !3, d & 0xffff, d >> 16, (d >> 16) * 256];
+            if matches!(ins.op, Op::Lb | Op::Lbu | Op::Sb) {
+                checks.extend([bh, bh * 256, bl * 256]);
+            }
+            if ins.op == Op::Sb {
+                checks.extend([yb, yb * 256, xb * 256]);
+            }
+            if matches!(ins.op, Op::Lb | Op::Lh) {
+                checks.extend([slow, scaled]);
+            }
+            for v in checks {
+                range_mult[v as usize] += 1;
+            }
+            Some(res)
+        } else {
+            None
+        };
         let (res, carry) = match ins.op {
+            _ if mem_res.is_some() => (mem_res.unwrap_or(0), add_carries(a, imm)),
             Op::Bltu | Op::Bgeu => {
                 let r = a.wrapping_sub(b);
                 (r, add_carries(r, b))
@@ -774,9 +1166,66 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
         regs_cols[4][r] = f(hi(regs[r]));
         regs_cols[5][r] = f(u64::from(reg_ts[r]));
     }
+    // The image's final state, and the other words in increasing order.
+    let img_rows = 1usize << log2_rows(image.len());
+    let mut img = vec![vec![F::ZERO; img_rows]; IMAGE_COLS];
+    for (r, (&w, &init)) in image.iter().enumerate() {
+        let (v, ts) = ram.get(&w).copied().unwrap_or((init, 0));
+        for (j, x) in [
+            (0, 1),
+            (1, w),
+            (2, init & 0xffff),
+            (3, init >> 16),
+            (4, v & 0xffff),
+            (5, v >> 16),
+            (6, ts),
+        ] {
+            img[j][r] = f(u64::from(x));
+        }
+    }
+    let mut others: Vec<(u32, (u32, u32))> =
+        ram.iter().filter(|(w, _)| !image.contains_key(w)).map(|(&w, &v)| (w, v)).collect();
+    others.sort_unstable();
+    let ram_rows = 1usize << log2_rows(others.len());
+    let mut rt = vec![vec![F::ZERO; ram_rows]; RAM_COLS];
+    let span = limit.saturating_sub(base).saturating_sub(1);
+    let mut last_u = None;
+    for (r, &(w, (v, ts))) in others.iter().enumerate() {
+        let u = w - base;
+        let g = last_u.map_or(0, |l: u32| u - l - 1);
+        last_u = Some(u);
+        let vv = span - u;
+        let cols = [
+            (RAM_REAL, 1),
+            (RAM_U, u & 0xffff),
+            (RAM_U + 1, u >> 16),
+            (RAM_V, vv & 0xffff),
+            (RAM_V + 1, vv >> 16),
+            (RAM_G, g & 0xffff),
+            (RAM_G + 1, g >> 16),
+            (RAM_FIN, v & 0xffff),
+            (RAM_FIN + 1, v >> 16),
+            (RAM_FIN + 2, ts),
+        ];
+        for (j, x) in cols {
+            rt[j][r] = f(u64::from(x));
+        }
+        for x in [u, vv, g] {
+            for y in [x & 0xffff, x >> 16, (x >> 16) * 4] {
+                range_mult[y as usize] += 1;
+            }
+        }
+    }
     let range =
         vec![(0..1u64 << LOG_RANGE).map(f).collect(), range_mult.iter().map(|&m| f(m)).collect()];
-    Ok(vec![Trace::new(cpu)?, Trace::new(prog)?, Trace::new(regs_cols)?, Trace::new(range)?])
+    Ok(vec![
+        Trace::new(cpu)?,
+        Trace::new(prog)?,
+        Trace::new(regs_cols)?,
+        Trace::new(range)?,
+        Trace::new(img)?,
+        Trace::new(rt)?,
+    ])
 }
 
 fn add_carries(a: u32, b: u32) -> (u64, u64) {
@@ -851,10 +1300,18 @@ pub fn verify(
         return Err(ProveError::Output);
     }
     let t = tables(&program);
-    let expect = [None, Some(log2_rows(program.code.len())), Some(5), Some(LOG_RANGE)];
+    let expect = [
+        None,
+        Some(log2_rows(program.code.len())),
+        Some(5),
+        Some(LOG_RANGE),
+        Some(log2_rows(image_words(&program).len())),
+        None,
+    ];
     if proof.log_rows.len() != expect.len()
         || proof.log_rows.iter().zip(expect).any(|(&n, e)| e.is_some_and(|e| e != n))
         || proof.log_rows[0] > 22
+        || proof.log_rows[5] > 22
     {
         return Err(ProveError::ProofShape { what: "table heights" });
     }
@@ -868,6 +1325,84 @@ mod tests {
 
     const SUM: &[u8] = include_bytes!("../programs/sum.elf");
     const FIB: &[u8] = include_bytes!("../programs/fib.elf");
+    const MEM: &[u8] = include_bytes!("../programs/mem.elf");
+
+    /// The last row of the run that executes `op`.
+    fn row_of(elf: &[u8], op: Op) -> usize {
+        let program = Program::from_elf(elf).expect("elf");
+        let steps = crate::run_traced(&program, &[]).expect("run").steps;
+        steps
+            .iter()
+            .rposition(|s| program.code[((s.pc - program.text_start) / 4) as usize].op == op)
+            .expect("the program has it")
+    }
+
+    #[test]
+    fn memory_program_proves_and_verifies() {
+        let program = Program::from_elf(MEM).expect("elf");
+        let code = crate::run(&program, &[]).expect("run").exit.code;
+        // qemu-riscv32 exits with 202 (the low byte): tests/programs.rs compares the rest.
+        assert_eq!(code & 0xff, 202);
+        let run = prove(MEM, &[]).expect("prove");
+        assert_eq!(run.exit_code, code);
+        verify(MEM, &run.proof, &[], code).expect("verify");
+        assert!(verify(MEM, &run.proof, &[], code ^ 1).is_err());
+        assert!(verify(SUM, &run.proof, &[], code).is_err());
+    }
+
+    #[test]
+    fn wrong_memory_accesses_are_rejected() {
+        let code = crate::run(&Program::from_elf(MEM).expect("elf"), &[]).expect("run").exit.code;
+        let cpu = |t: &mut [Trace<F>], c: usize, r: usize, d: F| t[0].columns_mut()[c][r] += d;
+        // A load that returns another value (and the register it writes follows it).
+        let lw = row_of(MEM, Op::Lw);
+        assert!(
+            forged_run(
+                MEM,
+                |t| {
+                    cpu(t, MV_LO, lw, F::ONE);
+                    cpu(t, MP_LO, lw, F::ONE);
+                    cpu(t, RES_LO, lw, F::ONE);
+                },
+                code
+            )
+            .is_err()
+        );
+        // A signed byte load that drops its sign.
+        let lb = row_of(MEM, Op::Lb);
+        assert!(
+            forged_run(
+                MEM,
+                |t| {
+                    t[0].columns_mut()[SGN][lb] = F::ZERO;
+                    t[0].columns_mut()[RES_HI][lb] = F::ZERO;
+                },
+                code
+            )
+            .is_err()
+        );
+        // A byte store that writes another byte of the word.
+        let sb = row_of(MEM, Op::Sb);
+        assert!(forged_run(MEM, |t| cpu(t, O0, sb, F::ONE), code).is_err());
+        // A load from another word (the address off by 4).
+        assert!(forged_run(MEM, |t| cpu(t, T_HALF, lw, F::ONE), code).is_err());
+        // A zero-initialised word claimed twice (the RAM table's second row = its first).
+        assert!(
+            forged_run(
+                MEM,
+                |t| {
+                    for j in [RAM_U, RAM_U + 1] {
+                        let v = t[5].columns()[j][0];
+                        t[5].columns_mut()[j][1] = v;
+                    }
+                },
+                code
+            )
+            .is_err()
+        );
+        // An image word's final value changed.
+        assert!(forged_run(MEM, |t| t[4].columns_mut()[4][0] += F::ONE, code).is_err());
+    }
 
     #[test]
     fn sum_program_proves_and_verifies() {
@@ -897,6 +1432,7 @@ mod tests {
     fn unsupported_instructions_are_refused_by_name() {
         match prove(FIB, &[5]) {
             Err(ProveError::Unsupported { mnemonic, .. }) => assert!(!mnemonic.is_empty()),
+            Err(ProveError::UnsupportedSyscall { number, .. }) => assert_eq!(number, 63),
             other => panic!("expected an unsupported instruction, got {other:?}"),
         }
     }
@@ -904,24 +1440,32 @@ mod tests {
     /// Proves a tampered witness without the prover's checks and expects the verifier to
     /// reject it.
     fn forged(edit: impl Fn(&mut [Trace<F>]), exit_code: u32) -> Result<(), ProveError> {
-        let program = Program::from_elf(SUM).expect("elf");
+        forged_run(SUM, edit, exit_code)
+    }
+
+    fn forged_run(
+        elf: &'static [u8],
+        edit: impl Fn(&mut [Trace<F>]),
+        exit_code: u32,
+    ) -> Result<(), ProveError> {
+        let program = Program::from_elf(elf).expect("elf");
         let trace = crate::run_traced(&program, &[]).expect("run");
         let mut tr = traces(&program, &trace.steps).expect("traces");
         edit(&mut tr);
         let airs = tables(&program);
         let prover = prover().expect("prover");
         let checked =
-            prover.prove_tables(&airs, &tr, &public(exit_code), &mut transcript(SUM).expect("t"));
+            prover.prove_tables(&airs, &tr, &public(exit_code), &mut transcript(elf).expect("t"));
         assert!(checked.is_err(), "the prover accepted a wrong witness");
         let proof = prover
             .prove_tables_unchecked(
                 &airs,
                 &tr,
                 &public(exit_code),
-                &mut transcript(SUM).expect("t"),
+                &mut transcript(elf).expect("t"),
             )
             .expect("forced proof");
-        verify(SUM, &proof, &[], exit_code)
+        verify(elf, &proof, &[], exit_code)
     }
 
     #[test]

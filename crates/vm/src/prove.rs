@@ -67,7 +67,7 @@ type VmTranscript = Transcript<BabyBear, 16, 8>;
 
 /// The operations the CPU AIR constrains, in selector order (operation id = index + 1);
 /// `auipc` shares `lui`'s selector (its word, `pc + imm`, is static: the program table holds it).
-pub const SUPPORTED: [Op; 19] = [
+pub const SUPPORTED: [Op; 31] = [
     Op::Add,
     Op::Addi,
     Op::Sub,
@@ -87,6 +87,18 @@ pub const SUPPORTED: [Op; 19] = [
     Op::Sw,
     Op::Sh,
     Op::Sb,
+    Op::Slt,
+    Op::Sltu,
+    Op::Slti,
+    Op::Sltiu,
+    Op::Blt,
+    Op::Bge,
+    Op::And,
+    Op::Or,
+    Op::Xor,
+    Op::Andi,
+    Op::Ori,
+    Op::Xori,
 ];
 
 /// The selector of an operation, if the CPU AIR constrains it.
@@ -218,7 +230,18 @@ const SCALED: usize = T_BIT + 16;
 const XB: usize = T_BIT + 17;
 const YB: usize = T_BIT + 18;
 const NH: usize = T_BIT + 19;
-const CPU_COLS: usize = NH + 1;
+/// Comparisons: the second operand's sign bit and rest (`x_hi = 2^15·SB2 + RB2`), the signs'
+/// xor, the result (`a < x`). The first operand's sign uses `SGN`/`SLOW`/`SCALED`, the
+/// difference `a − x` `T_LO`/`T_HI` with the borrow `C1`.
+const SB2: usize = NH + 1;
+const RB2: usize = NH + 2;
+const XS: usize = NH + 3;
+const LT: usize = NH + 4;
+/// and/or/xor: the bytes of `a`, of the second operand and of the result (4 each).
+const LA: usize = NH + 5;
+const LB: usize = LA + 4;
+const LR: usize = LB + 4;
+const CPU_COLS: usize = LR + 4;
 
 const S_ADD: usize = SEL;
 const S_ADDI: usize = SEL + 1;
@@ -239,6 +262,23 @@ const S_LBU: usize = SEL + 15;
 const S_SW: usize = SEL + 16;
 const S_SH: usize = SEL + 17;
 const S_SB: usize = SEL + 18;
+const S_SLT: usize = SEL + 19;
+const S_SLTU: usize = SEL + 20;
+const S_SLTI: usize = SEL + 21;
+const S_SLTIU: usize = SEL + 22;
+const S_BLT: usize = SEL + 23;
+const S_BGE: usize = SEL + 24;
+const S_AND: usize = SEL + 25;
+const S_OR: usize = SEL + 26;
+const S_XOR: usize = SEL + 27;
+const S_ANDI: usize = SEL + 28;
+const S_ORI: usize = SEL + 29;
+const S_XORI: usize = SEL + 30;
+/// Comparisons with `rs2`, with the immediate; signed ones; those that set `rd`.
+const CMP_REG: [usize; 4] = [S_SLT, S_SLTU, S_BLT, S_BGE];
+const CMP_IMM: [usize; 2] = [S_SLTI, S_SLTIU];
+const CMP_SIGNED: [usize; 4] = [S_SLT, S_SLTI, S_BLT, S_BGE];
+const LOGIC: [usize; 6] = [S_AND, S_OR, S_XOR, S_ANDI, S_ORI, S_XORI];
 const LOADS: [usize; 5] = [S_LW, S_LH, S_LHU, S_LB, S_LBU];
 const STORES: [usize; 3] = [S_SW, S_SH, S_SB];
 /// The memory space of RAM words on the `memory` bus (registers are space 0).
@@ -283,7 +323,16 @@ pub enum VmTable {
         /// The number of words of memory.
         limit: u32,
     },
+    /// All pairs of bytes `(x, y)` (2^16 rows, preprocessed) with `x & y`, `x | y`, `x ^ y`.
+    Bytes,
 }
+
+/// The `bytes` bus's operation ids.
+const BYTE_AND: u64 = 1;
+const BYTE_OR: u64 = 2;
+const BYTE_XOR: u64 = 3;
+/// Bytes table: x, y, x & y, x | y, x ^ y (preprocessed), one multiplicity per operation.
+const BYTES_COLS: usize = 8;
 
 // Ram table columns.
 const RAM_REAL: usize = 0;
@@ -316,6 +365,7 @@ impl Air<F> for VmTable {
             VmTable::Range => "zkprove-vm-range16-v1".into(),
             VmTable::Image { .. } => "zkprove-vm-image-v1".into(),
             VmTable::Ram { .. } => "zkprove-vm-ram-v1".into(),
+            VmTable::Bytes => "zkprove-vm-bytes-v1".into(),
         }
     }
 
@@ -327,6 +377,7 @@ impl Air<F> for VmTable {
             VmTable::Range => 2,
             VmTable::Image { .. } => IMAGE_COLS,
             VmTable::Ram { .. } => RAM_COLS,
+            VmTable::Bytes => BYTES_COLS,
         }
     }
 
@@ -449,6 +500,7 @@ impl Air<F> for VmTable {
                     - two16() * c[C1].clone()),
         );
         eval_memory(b, &c, s_load, s_mem);
+        eval_compare_logic(b, &c);
         b.assert_zero(
             s_jalr.clone() * (c[T_LO].clone() - k(2) * c[T_HALF].clone() - c[T_BIT].clone()),
         );
@@ -464,7 +516,9 @@ impl Air<F> for VmTable {
                 - c[S_BEQ].clone() * c[EQ].clone()
                 - c[S_BNE].clone() * (one() - c[EQ].clone())
                 - c[S_BLTU].clone() * c1.clone()
-                - c[S_BGEU].clone() * (one() - c1),
+                - c[S_BGEU].clone() * (one() - c1)
+                - c[S_BLT].clone() * c[LT].clone()
+                - c[S_BGE].clone() * (one() - c[LT].clone()),
         );
         // next_pc = pc + 4, or the target for jal and a taken branch.
         let seq = c[PC].clone() + k(4);
@@ -535,6 +589,51 @@ fn eval_memory<B: ConstraintBuilder<F>>(b: &mut B, c: &[B::Expr], s_load: B::Exp
     let s_part = x(S_SH) + x(S_SB);
     b.assert_zero(s_part.clone() * (x(MV_LO) - x(NH) - x(O1) * (x(MP_LO) - x(NH))));
     b.assert_zero(s_part * (x(MV_HI) - x(MP_HI) - x(O1) * (x(NH) - x(MP_HI))));
+}
+
+fn sum_sel<E: Clone + core::ops::Add<Output = E> + From<F>>(c: &[E], sels: &[usize]) -> E {
+    sels.iter().fold(E::from(F::ZERO), |acc, &s| acc + c[s].clone())
+}
+
+/// Comparisons (slt, sltu, slti, sltiu, blt, bge) and the byte-wise logic operations.
+fn eval_compare_logic<B: ConstraintBuilder<F>>(b: &mut B, c: &[B::Expr]) {
+    let k = |v: u64| B::Expr::from(f(v));
+    let x = |j: usize| c[j].clone();
+    let two16 = || k(1 << 16);
+    // a − x = t with the borrow c1 (= a < x unsigned); t's limbs are range checked.
+    let s_reg = sum_sel(c, &CMP_REG);
+    let s_imm = sum_sel(c, &CMP_IMM);
+    for (s, x_lo, x_hi) in [(s_reg, B_LO, B_HI), (s_imm, IMM_LO, IMM_HI)] {
+        b.assert_zero(s.clone() * (x(T_LO) + x(x_lo) - x(A_LO) - two16() * x(C0)));
+        b.assert_zero(s * (x(T_HI) + x(x_hi) + x(C0) - x(A_HI) - two16() * x(C1)));
+    }
+    // Signed: the operands' sign bits; a < x is the borrow when they agree, else a's sign.
+    let s_signed = sum_sel(c, &CMP_SIGNED);
+    b.assert_zero(x(SB2) * (x(SB2) - k(1)));
+    b.assert_zero(x(LT) * (x(LT) - k(1)));
+    b.assert_zero(s_signed.clone() * (x(A_HI) - k(1 << 15) * x(SGN) - x(SLOW)));
+    b.assert_zero(s_signed.clone() * (x(SCALED) - k(2) * x(SLOW)));
+    b.assert_zero((x(S_SLT) + x(S_BLT) + x(S_BGE)) * (x(B_HI) - k(1 << 15) * x(SB2) - x(RB2)));
+    b.assert_zero(x(S_SLTI) * (x(IMM_HI) - k(1 << 15) * x(SB2) - x(RB2)));
+    b.assert_zero(s_signed.clone() * (x(XS) - x(SGN) - x(SB2) + k(2) * x(SGN) * x(SB2)));
+    b.assert_zero(s_signed * (x(LT) - x(C1) - x(XS) * (x(SGN) - x(C1))));
+    b.assert_zero((x(S_SLTU) + x(S_SLTIU)) * (x(LT) - x(C1)));
+    let s_set = x(S_SLT) + x(S_SLTU) + x(S_SLTI) + x(S_SLTIU);
+    b.assert_zero(s_set.clone() * (x(RES_LO) - x(LT)));
+    b.assert_zero(s_set * x(RES_HI));
+    // Logic: the operands and the result as bytes (the `bytes` lookups check them).
+    let s_logic = sum_sel(c, &LOGIC);
+    let s_lreg = x(S_AND) + x(S_OR) + x(S_XOR);
+    let s_limm = x(S_ANDI) + x(S_ORI) + x(S_XORI);
+    let limb = |base: usize, half: usize| x(base + 2 * half) + k(256) * x(base + 2 * half + 1);
+    for half in 0..2 {
+        let (a_c, b_c, i_c, r_c) =
+            if half == 0 { (A_LO, B_LO, IMM_LO, RES_LO) } else { (A_HI, B_HI, IMM_HI, RES_HI) };
+        b.assert_zero(s_logic.clone() * (x(a_c) - limb(LA, half)));
+        b.assert_zero(s_lreg.clone() * (x(b_c) - limb(LB, half)));
+        b.assert_zero(s_limm.clone() * (x(i_c) - limb(LB, half)));
+        b.assert_zero(s_logic.clone() * (x(r_c) - limb(LR, half)));
+    }
 }
 
 /// The zero-initialised RAM table: real rows a prefix, `u = u_lo + 2^16·u_hi`, `u + v =
@@ -643,10 +742,12 @@ impl TableAir<F> for VmTable {
                 let s_mem = sels(&mem_sels);
                 let mut s_addr = mem_sels.clone();
                 s_addr.push(S_JALR);
-                out.push(BusInteraction::send("range16", vec![col(T_LO)], col(S_JALR)));
-                for c in [T_HI, T_HALF] {
-                    out.push(BusInteraction::send("range16", vec![col(c)], sels(&s_addr)));
-                }
+                let mut s_cmp: Vec<usize> = CMP_REG.iter().chain(&CMP_IMM).copied().collect();
+                s_cmp.push(S_JALR);
+                out.push(BusInteraction::send("range16", vec![col(T_LO)], sels(&s_cmp)));
+                s_cmp.extend(&mem_sels);
+                out.push(BusInteraction::send("range16", vec![col(T_HI)], sels(&s_cmp)));
+                out.push(BusInteraction::send("range16", vec![col(T_HALF)], sels(&s_addr)));
                 let scaled = |j: usize, m: u64| LinearExpr::new(vec![(j, f(m))], F::ZERO);
                 out.push(BusInteraction::send("range16", vec![scaled(T_HALF, 4)], s_mem.clone()));
                 // The RAM word: received with its previous value and timestamp, sent back
@@ -674,9 +775,34 @@ impl TableAir<F> for VmTable {
                 out.push(BusInteraction::send("range16", vec![col(YB)], col(S_SB)));
                 out.push(BusInteraction::send("range16", vec![scaled(YB, 256)], col(S_SB)));
                 out.push(BusInteraction::send("range16", vec![scaled(XB, 256)], col(S_SB)));
-                let s_signed = sels(&[S_LB, S_LH]);
+                let mut signed = vec![S_LB, S_LH];
+                signed.extend(CMP_SIGNED);
+                let s_signed = sels(&signed);
                 out.push(BusInteraction::send("range16", vec![col(SLOW)], s_signed.clone()));
                 out.push(BusInteraction::send("range16", vec![col(SCALED)], s_signed));
+                // A signed comparison's second operand: its rest < 2^15.
+                let s_cmp_signed = sels(&CMP_SIGNED);
+                out.push(BusInteraction::send("range16", vec![col(RB2)], s_cmp_signed.clone()));
+                out.push(BusInteraction::send("range16", vec![scaled(RB2, 2)], s_cmp_signed));
+                // and/or/xor byte by byte: (op, a_i, x_i, r_i) in the bytes table.
+                let op = LinearExpr::new(
+                    vec![
+                        (S_AND, f(BYTE_AND)),
+                        (S_ANDI, f(BYTE_AND)),
+                        (S_OR, f(BYTE_OR)),
+                        (S_ORI, f(BYTE_OR)),
+                        (S_XOR, f(BYTE_XOR)),
+                        (S_XORI, f(BYTE_XOR)),
+                    ],
+                    F::ZERO,
+                );
+                for i in 0..4 {
+                    out.push(BusInteraction::send(
+                        "bytes",
+                        vec![op.clone(), col(LA + i), col(LB + i), col(LR + i)],
+                        sels(&LOGIC),
+                    ));
+                }
                 out.push(BusInteraction::send(
                     "range16",
                     vec![LinearExpr::new(vec![(T_HI, f(4))], F::ZERO)],
@@ -701,6 +827,17 @@ impl TableAir<F> for VmTable {
                 ),
             ],
             VmTable::Range => vec![BusInteraction::receive("range16", vec![col(0)], col(1))],
+            VmTable::Bytes => [BYTE_AND, BYTE_OR, BYTE_XOR]
+                .into_iter()
+                .enumerate()
+                .map(|(j, op)| {
+                    BusInteraction::receive(
+                        "bytes",
+                        vec![cst(op), col(0), col(1), col(2 + j)],
+                        col(5 + j),
+                    )
+                })
+                .collect(),
             VmTable::Image { .. } => vec![
                 BusInteraction::send(
                     "memory",
@@ -784,6 +921,19 @@ impl TableAir<F> for VmTable {
                 ]
             }
             VmTable::Ram { .. } => Vec::new(),
+            VmTable::Bytes => {
+                let (x, y): (Vec<u64>, Vec<u64>) =
+                    (0..rows as u64).map(|i| (i & 0xff, i >> 8)).unzip();
+                let op =
+                    |g: fn(u64, u64) -> u64| x.iter().zip(&y).map(|(&a, &b)| f(g(a, b))).collect();
+                vec![
+                    (0, x.iter().map(|&v| f(v)).collect()),
+                    (1, y.iter().map(|&v| f(v)).collect()),
+                    (2, op(|a, b| a & b)),
+                    (3, op(|a, b| a | b)),
+                    (4, op(|a, b| a ^ b)),
+                ]
+            }
         }
     }
 }
@@ -823,12 +973,13 @@ fn program_rows(program: &Program) -> Vec<[u32; 11]> {
         .collect()
 }
 
-/// The RAM words of the loadable segments (text included: programs read constants from it),
-/// `(word index, initial value)` sorted by index.
+/// The RAM words of the loadable segments' file bytes (text included: programs read constants
+/// from it), `(word index, initial value)` sorted by index. Their zero-filled tails (`.bss`)
+/// are not listed: they are zero-initialised words like the stack, in the RAM table.
 fn image_words(program: &Program) -> Vec<(u32, u32)> {
     let mut words = std::collections::BTreeMap::new();
     for s in &program.segments {
-        let end = (u64::from(s.vaddr) + u64::from(s.mem_size)).div_ceil(4);
+        let end = (u64::from(s.vaddr) + s.data.len() as u64).div_ceil(4);
         for w in u64::from(s.vaddr / 4)..end {
             words.entry(w as u32).or_insert(0u32);
         }
@@ -849,21 +1000,35 @@ fn ram_bounds(program: &Program, image: &std::collections::BTreeMap<u32, u32>) -
     (base, program.config.mem_size / 4)
 }
 
-/// The tables of a program: CPU, program, registers, range, image, RAM (in this order).
+/// Whether the program's text has an instruction that looks up the bytes table (the table is
+/// left out otherwise: it is as large as the range table).
+fn uses_bytes(program: &Program) -> bool {
+    program
+        .code
+        .iter()
+        .any(|i| matches!(i.op, Op::And | Op::Or | Op::Xor | Op::Andi | Op::Ori | Op::Xori))
+}
+
+/// The tables of a program: CPU, program, registers, range, image, RAM, and the bytes table
+/// when the text has and/or/xor (in this order).
 #[must_use]
 pub fn tables(program: &Program) -> Vec<VmTable> {
     let mut init = [0u32; 32];
     init[2] = program.config.stack_top();
     let words = image_words(program);
     let (base, limit) = ram_bounds(program, &words.iter().copied().collect());
-    vec![
+    let mut t = vec![
         VmTable::Cpu { entry: program.entry },
         VmTable::Program { rows: program_rows(program) },
         VmTable::Registers { init },
         VmTable::Range,
         VmTable::Image { words },
         VmTable::Ram { base, limit },
-    ]
+    ];
+    if uses_bytes(program) {
+        t.push(VmTable::Bytes);
+    }
+    t
 }
 
 fn log2_rows(n: usize) -> usize {
@@ -927,6 +1092,7 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
     let (base, limit) = ram_bounds(program, &image);
     // RAM words touched so far: (value, last timestamp).
     let mut ram: std::collections::HashMap<u32, (u32, u32)> = Default::default();
+    let mut byte_mult = vec![vec![0u64; 1 << 16]; 3];
     for (i, s) in steps.iter().enumerate() {
         let idx = ((s.pc - program.text_start) / 4) as usize;
         let ins = program.code[idx];
@@ -1063,8 +1229,61 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
         } else {
             None
         };
+        let second = if matches!(ins.op, Op::Slti | Op::Sltiu | Op::Andi | Op::Ori | Op::Xori) {
+            imm
+        } else {
+            b
+        };
+        let mut lt = false;
+        if matches!(ins.op, Op::Slt | Op::Sltu | Op::Slti | Op::Sltiu | Op::Blt | Op::Bge) {
+            let t = a.wrapping_sub(second);
+            let signed = matches!(ins.op, Op::Slt | Op::Slti | Op::Blt | Op::Bge);
+            lt = if signed { (a as i32) < (second as i32) } else { a < second };
+            let (sa, sb) = (a >> 31, second >> 31);
+            let (ra, rb) = ((a >> 16) & 0x7fff, (second >> 16) & 0x7fff);
+            let mut vals = vec![(T_LO, t & 0xffff), (T_HI, t >> 16), (LT, u32::from(lt))];
+            range_mult[(t & 0xffff) as usize] += 1;
+            range_mult[(t >> 16) as usize] += 1;
+            if signed {
+                vals.extend([
+                    (SGN, sa),
+                    (SLOW, ra),
+                    (SCALED, 2 * ra),
+                    (SB2, sb),
+                    (RB2, rb),
+                    (XS, sa ^ sb),
+                ]);
+                for v in [ra, 2 * ra, rb, 2 * rb] {
+                    range_mult[v as usize] += 1;
+                }
+            }
+            for (j, v) in vals {
+                cpu[j][i] = f(u64::from(v));
+            }
+        }
+        let logic = match ins.op {
+            Op::And | Op::Andi => Some((BYTE_AND, a & second)),
+            Op::Or | Op::Ori => Some((BYTE_OR, a | second)),
+            Op::Xor | Op::Xori => Some((BYTE_XOR, a ^ second)),
+            _ => None,
+        };
+        if let Some((op, r)) = logic {
+            for j in 0..4 {
+                let (xa, xb, xr) =
+                    ((a >> (8 * j)) & 0xff, (second >> (8 * j)) & 0xff, (r >> (8 * j)) & 0xff);
+                cpu[LA + j][i] = f(u64::from(xa));
+                cpu[LB + j][i] = f(u64::from(xb));
+                cpu[LR + j][i] = f(u64::from(xr));
+                byte_mult[(op - 1) as usize][(xa | (xb << 8)) as usize] += 1;
+            }
+        }
         let (res, carry) = match ins.op {
             _ if mem_res.is_some() => (mem_res.unwrap_or(0), add_carries(a, imm)),
+            _ if logic.is_some() => (logic.map_or(0, |l| l.1), (0, 0)),
+            Op::Slt | Op::Sltu | Op::Slti | Op::Sltiu => {
+                (u32::from(lt), add_carries(a.wrapping_sub(second), second))
+            }
+            Op::Blt | Op::Bge => (0, add_carries(a.wrapping_sub(second), second)),
             Op::Bltu | Op::Bgeu => {
                 let r = a.wrapping_sub(b);
                 (r, add_carries(r, b))
@@ -1130,6 +1349,7 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
             Op::Bne => !eq,
             Op::Bltu => a < b,
             Op::Bgeu => a >= b,
+            Op::Blt | Op::Bge => lt == (ins.op == Op::Blt),
             _ => false,
         };
         let next = if ins.op == Op::Jal || taken {
@@ -1218,14 +1438,28 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
     }
     let range =
         vec![(0..1u64 << LOG_RANGE).map(f).collect(), range_mult.iter().map(|&m| f(m)).collect()];
-    Ok(vec![
+    Ok([
         Trace::new(cpu)?,
         Trace::new(prog)?,
         Trace::new(regs_cols)?,
         Trace::new(range)?,
         Trace::new(img)?,
         Trace::new(rt)?,
-    ])
+    ]
+    .into_iter()
+    .map(Ok)
+    .chain(uses_bytes(program).then(|| Trace::new(bytes_trace(&byte_mult))))
+    .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The bytes table: `x = i & 0xff`, `y = i >> 8`, their and/or/xor, the multiplicities.
+fn bytes_trace(mult: &[Vec<u64>]) -> Vec<Vec<F>> {
+    let mut cols: Vec<Vec<F>> =
+        VmTable::Bytes.preprocessed(16).into_iter().map(|(_, v)| v).collect();
+    for m in mult {
+        cols.push(m.iter().map(|&v| f(v)).collect());
+    }
+    cols
 }
 
 fn add_carries(a: u32, b: u32) -> (u64, u64) {
@@ -1307,7 +1541,9 @@ pub fn verify(
         Some(LOG_RANGE),
         Some(log2_rows(image_words(&program).len())),
         None,
+        Some(16),
     ];
+    let expect = &expect[..t.len()];
     if proof.log_rows.len() != expect.len()
         || proof.log_rows.iter().zip(expect).any(|(&n, e)| e.is_some_and(|e| e != n))
         || proof.log_rows[0] > 22
@@ -1348,6 +1584,58 @@ mod tests {
         verify(MEM, &run.proof, &[], code).expect("verify");
         assert!(verify(MEM, &run.proof, &[], code ^ 1).is_err());
         assert!(verify(SUM, &run.proof, &[], code).is_err());
+    }
+
+    const ALU: &[u8] = include_bytes!("../programs/alu.elf");
+
+    #[test]
+    fn alu_program_proves_and_wrong_results_are_rejected() {
+        let program = Program::from_elf(ALU).expect("elf");
+        let code = crate::run(&program, &[]).expect("run").exit.code;
+        // qemu-riscv32 exits with 11 (the low byte).
+        assert_eq!(code & 0xff, 11);
+        let run = prove(ALU, &[]).expect("prove");
+        verify(ALU, &run.proof, &[], code).expect("verify");
+        // A signed comparison that reports the unsigned order.
+        let slt = row_of(ALU, Op::Slt);
+        assert!(
+            forged_run(
+                ALU,
+                |t| {
+                    let v = F::ONE - t[0].columns()[LT][slt];
+                    t[0].columns_mut()[LT][slt] = v;
+                    t[0].columns_mut()[RES_LO][slt] = v;
+                },
+                code
+            )
+            .is_err()
+        );
+        // A bge that falls through although taken.
+        let bge = row_of(ALU, Op::Bge);
+        assert!(
+            forged_run(
+                ALU,
+                |t| {
+                    let v = F::ONE - t[0].columns()[TAKEN][bge];
+                    t[0].columns_mut()[TAKEN][bge] = v;
+                },
+                code
+            )
+            .is_err()
+        );
+        // An xor whose result byte (and limb) is off by one.
+        let xor = row_of(ALU, Op::Xori);
+        assert!(
+            forged_run(
+                ALU,
+                |t| {
+                    t[0].columns_mut()[LR][xor] += F::ONE;
+                    t[0].columns_mut()[RES_LO][xor] += F::ONE;
+                },
+                code
+            )
+            .is_err()
+        );
     }
 
     #[test]

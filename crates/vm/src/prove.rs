@@ -2,17 +2,21 @@
 //! buses ([`VmTable`]), the proof ([`prove`]) and its check ([`verify`]).
 //!
 //! # What is proved today (a sound subset)
-//! The CPU AIR constrains the instructions `add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `jalr`,
-//! `beq`, `bne`, `bltu`, `bgeu` and `ecall` (`exit`/`exit_group` only). [`prove`] refuses a run that executes any other
-//! instruction, naming it ([`ProveError::Unsupported`]): a proof never covers an executed
-//! instruction without its constraint. Loads, stores, the other ALU operations, the M
-//! extension, the signed branches and the `read`/`write` system calls are the
-//! next steps (the memory argument below already has the address space for memory words).
+//! The CPU AIR constrains all of RV32I except `fence`: `add`, `addi`, `sub`, `lui`, `auipc`,
+//! `and`, `or`, `xor`, `andi`, `ori`, `xori`, `sll`, `srl`, `sra`, `slli`, `srli`, `srai`,
+//! `slt`, `sltu`, `slti`, `sltiu`, `jal`, `jalr`, `beq`, `bne`, `blt`, `bge`, `bltu`, `bgeu`,
+//! `lw`, `lh`, `lhu`, `lb`, `lbu`, `sw`, `sh`, `sb`, and `ecall` for `exit`/`exit_group` only.
+//! [`prove`] refuses a run that executes any other instruction, naming it
+//! ([`ProveError::Unsupported`]), another system call ([`ProveError::UnsupportedSyscall`]), a
+//! load or store below or between the ELF's segments ([`ProveError::MemoryOutside`]) or output
+//! ([`ProveError::Output`]): a proof never covers an executed instruction without its
+//! constraint. Next: the `read`/`write` system calls (an I/O table of the words they touch, the
+//! output bytes on a public bus) and the M extension.
 //!
 //! # Tables and buses
 //! Values are 32-bit words as two 16-bit limbs `(lo, hi)`; every limb a table computes is range
-//! checked on the `range16` bus, so words read back from the memory argument are canonical by
-//! induction (init values come from the verifier).
+//! checked (`range16` bus, or bytes on the `bytes` bus), so words read back from the memory
+//! argument are canonical by induction (init values come from the verifier).
 //! - **CPU** (one row per cycle, padded with `is_real = 0` rows): `pc`, `clk` (row + 1), one
 //!   selector per supported operation, the decoded fields, the operands `a`, `b` (the values of
 //!   `rs1`, `rs2`), the result `res`, and the memory-argument data. Constraints: the first row
@@ -24,18 +28,55 @@
 //!   `jal`'s and `jalr`'s result `pc + 4` (with `res_hi < 2^14`), `jalr` jumps to
 //!   `(a + imm) & !1` (limbs with carries, the low bit split off, `< 2^30`), `ecall` has
 //!   `a7 ∈ {93, 94}`.
+//!   - *Comparisons* (`slt*`, `blt`, `bge`): `t = a − x` (`x` = `rs2` or the immediate) limb
+//!     by limb, `t` range checked, the borrow is `a <u x`; for the signed ones `a_hi` and
+//!     `x_hi` are split into a sign bit and a rest `< 2^15` (range checked), and `a <s x` is
+//!     the borrow when the signs agree, else `a`'s sign.
+//!   - *Logic* (`and`/`or`/`xor` and immediates): `a`, `x` and `res` as four bytes each; each
+//!     byte triple is looked up as `(op, x_i, y_i, r_i)` in the **bytes** table (preprocessed,
+//!     2^16 rows: every byte pair with its and/or/xor, one multiplicity column per operation
+//!     and one for plain byte-pair range checks). Bytes, not nibbles: 4 lookups per operation
+//!     instead of 8, for one 2^16-row table like the range table; the table is only part of
+//!     the proof when the text has a logic or shift instruction (the verifier decides from the
+//!     ELF).
+//!   - *Shifts*: the amount `s = k + 8·m` (`k` as 3 bits, `m` one-hot; `rs2`'s bits above 5
+//!     split off and range checked, or the immediate), `P = 2^k` from the bits, for right
+//!     shifts `Q = 2^(8−k)` with `P·Q = 256`; each byte `a_i·P` (left) or `a_i·Q` (right) is
+//!     split into a low and a high byte (byte-pair range checks: no product exceeds 2^15, far
+//!     below the field), the bit-shifted bytes recombine neighbours, `m` moves them by whole
+//!     bytes, and `sra` fills with `a`'s sign (`255·sgn`, `sgn·(256 − Q)` in the top byte).
+//!   - *Loads and stores*: the address `a + imm` limb by limb (`T_LO`, `T_HI` with carries),
+//!     `T_LO = 4·q + o₀ + 2·o₁` (`q < 2^14`, `T_HI < 2^16` by lookups, `o` bits) and the word
+//!     index `q + 2^14·T_HI < 2^30` (one field element, no wrap); natural alignment
+//!     (`o = 0` for words, `o₀ = 0` for halves). The word is read with its previous value and
+//!     timestamp and written back at `4·clk + 2` (a load writes what it read). The addressed
+//!     half is `lo` or `hi` by `o₁`, its bytes `bl + 256·bh` (`bh < 2^8`, `256·bl < 2^16`), the
+//!     byte by `o₀`; signed loads split off the sign bit (`rest < 2^7` / `2^15` by a scaled
+//!     lookup) and extend it; `sh`/`sb` rebuild the word with the new half (for `sb`, `rs2`'s
+//!     low byte `xb < 2^8` spliced next to the other byte of the half).
 //! - **Program** (preprocessed from the ELF: one row per text word): the tuple
 //!   `(pc, op, rd, rs1, rs2, imm_lo, imm_hi, target, reads_rs1, reads_rs2, writes_rd)` with
 //!   `op = 0` for an instruction the CPU AIR does not support (so no real row can match it) and
 //!   the flags 0 for `x0`; the CPU sends its row's tuple on the `program` bus, the table receives
 //!   it with its execution count.
-//! - **Memory argument** (`memory` bus, tuples `(space, addr, lo, hi, ts)`, registers in space 0):
-//!   each register access of cycle `clk` receives `(…, prev, prev_ts)` and sends `(…, new, ts)`
-//!   with `ts = 4·clk + slot` and `ts − prev_ts − 1 ∈ [0, 2^24)` (two range-checked limbs, the
-//!   high one also `< 2^8`); reads send back what they receive.
+//! - **Memory argument** (`memory` bus, tuples `(space, addr, lo, hi, ts)`; registers in space
+//!   0, RAM words in space 1 by word index): each access of cycle `clk` receives `(…, prev,
+//!   prev_ts)` and sends `(…, new, ts)` with `ts = 4·clk + slot` (slots: `rs1` 0, `rs2` 1, RAM
+//!   2, `rd` 3) and `ts − prev_ts − 1 ∈ [0, 2^24)` (two range-checked limbs, the high one also
+//!   `< 2^8`); reads send back what they receive.
 //! - **Registers** (32 rows; preprocessed address and initial value): sends each register's
 //!   initial value at `ts = 0`, receives its final value and timestamp.
+//! - **Image** (preprocessed from the ELF: one row per word holding file bytes of a loadable
+//!   segment, text included): sends `(1, w, init, 0)`, receives the final value and timestamp.
+//! - **RAM** (the other words the run touches, all zero at the start: `.bss`, the stack): word
+//!   indices `base + u` with `base` one above the image's last word, `u` strictly increasing
+//!   (`u' − u − 1` as range-checked limbs) and `u ≤ limit − 1 − base` (`limit` = memory words),
+//!   every limb `< 2^16` and every high limb `< 2^14` (so the sums cannot wrap the field): no
+//!   word twice, none in the image, none outside memory. Sends `(1, w, 0, 0)`, receives the
+//!   final value and timestamp. A run that touches a word below the image's end that is not in
+//!   the image (a gap between segments) is refused by the prover.
 //! - **Range** (2^16 rows, preprocessed `0..2^16`): receives the `range16` checks.
+//! - **Bytes** (see *Logic*).
 //! - **Public**: the exit code, received on the `exit` bus from the exiting `ecall` row.
 //!
 //! The transcript starts with the ELF's bytes (a sponge hash of the file), so a proof is bound
@@ -43,8 +84,9 @@
 //!
 //! # Security
 //! `zkprove-air`'s multi-table bound (see `zkprove_air::multi`): over BabyBear⁴ the LogUp term
-//! (`N·w/|E|`, `w = 12` for the program tuple) keeps ≥ 100 bits up to about 2^14 cycles per proof;
-//! longer runs are refused by the set-up ([`ProveError::Air`] with `AirError::Security`).
+//! (`N·w/|E|`, `w = 12` for the program tuple, `N` ≈ 60 interactions per CPU row) keeps ≥ 100
+//! bits up to about 2^14 cycles per proof; longer runs are refused by the set-up
+//! ([`ProveError::Air`] with `AirError::Security`).
 
 use zkprove_air::{
     Air, AirError, AirParams, AirProver, BusInteraction, ConstraintBuilder, LinearExpr, MultiProof,

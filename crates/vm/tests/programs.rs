@@ -349,6 +349,7 @@ fn committed_programs_match_qemu() {
         ("fib.elf", vec![20]),
         ("mem.elf", Vec::new()),
         ("alu.elf", Vec::new()),
+        ("io.elf", Vec::new()),
     ];
     let have_qemu = qemu_available().is_some();
     for (name, input) in &cases {

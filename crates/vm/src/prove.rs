@@ -176,7 +176,7 @@ pub enum ProveError {
     },
     /// A system call other than `exit`/`exit_group`.
     #[error(
-        "cannot prove: system call {number} at pc {pc:#x} has no AIR yet (only exit, write, and read at the end of the input)"
+        "cannot prove: system call {number} at pc {pc:#x} has no AIR yet (only read, write, exit)"
     )]
     UnsupportedSyscall {
         /// Its address.
@@ -422,7 +422,9 @@ const CL_TS1: usize = 13;
 const CL_D1: usize = 14;
 const CL_TS2: usize = 16;
 const CL_D2: usize = 17;
-const CALLS_COLS: usize = 19;
+/// `len − ret` as limbs (a read may return fewer bytes than asked).
+const CL_DR: usize = 19;
+const CALLS_COLS: usize = 21;
 // Io table columns.
 const IO_REAL: usize = 0;
 const IO_CLK: usize = 1;
@@ -433,7 +435,12 @@ const IO_V: usize = 8;
 const IO_TS: usize = 12;
 const IO_D: usize = 13;
 const IO_POS: usize = 15;
-const IO_COLS: usize = 16;
+/// Whether the row is a write's (else a read's), the word's new bytes (a read replaces the
+/// flagged lanes), the lanes sent to the output (`f_k` of a write).
+const IO_WRITE: usize = 16;
+const IO_N: usize = 17;
+const IO_G: usize = 21;
+const IO_COLS: usize = 25;
 
 /// The `bytes` bus's operation ids.
 const BYTE_AND: u64 = 1;
@@ -816,8 +823,8 @@ fn eval_shift<B: ConstraintBuilder<F>>(b: &mut B, c: &[B::Expr], s_shift: B::Exp
     b.assert_zero(s_right * (x(RES_HI) - rr(2) - k(256) * rr(3)));
 }
 
-/// The calls table: a write returns its length, a read 0 (the end of the input: reading input
-/// bytes has no AIR yet); `a1`/`a2` read at `4·clk`/`4·clk + 1`; a write's clock follows the
+/// The calls table: a write returns its length, a read at most its length (the input is
+/// private: any bytes); `a1`/`a2` read at `4·clk`/`4·clk + 1`; a write's clock follows the
 /// previous write's (the output chain is in program order).
 fn eval_calls<B: ConstraintBuilder<F>>(b: &mut B) {
     let c = b.current().to_vec();
@@ -829,8 +836,15 @@ fn eval_calls<B: ConstraintBuilder<F>>(b: &mut B) {
     b.assert_zero((k(1) - x(CL_REAL)) * x(CL_WRITE));
     for h in 0..2 {
         b.assert_zero(x(CL_WRITE) * (x(CL_RET + h) - x(CL_LEN + h)));
-        b.assert_zero((x(CL_REAL) - x(CL_WRITE)) * x(CL_RET + h));
     }
+    b.assert_zero(
+        x(CL_REAL)
+            * (x(CL_LEN) + two16() * x(CL_LEN + 1)
+                - x(CL_RET)
+                - two16() * x(CL_RET + 1)
+                - x(CL_DR)
+                - two16() * x(CL_DR + 1)),
+    );
     for (slot, ts, d) in [(0, CL_TS1, CL_D1), (1, CL_TS2, CL_D2)] {
         b.assert_zero(
             x(CL_REAL) * (k(4) * x(CL_CLK) + k(slot) - x(ts) - k(1) - x(d) - two16() * x(d + 1)),
@@ -860,6 +874,16 @@ fn eval_io<B: ConstraintBuilder<F>>(b: &mut B) {
     }
     b.assert_zero(starts - x(IO_REAL));
     b.assert_zero(x(IO_OS) - os);
+    let w = x(IO_WRITE);
+    b.assert_zero(w.clone() * (w.clone() - k(1)));
+    b.assert_zero((k(1) - x(IO_REAL)) * w.clone());
+    for j in 0..4 {
+        // Output lanes: a write's flags. New bytes: a write keeps the word, a read keeps the
+        // lanes it does not cover.
+        b.assert_zero(x(IO_G + j) - x(IO_F + j) * w.clone());
+        b.assert_zero(w.clone() * (x(IO_N + j) - x(IO_V + j)));
+        b.assert_zero((k(1) - x(IO_F + j)) * (x(IO_N + j) - x(IO_V + j)));
+    }
     b.assert_zero(
         x(IO_REAL)
             * (k(4) * x(IO_CLK) + k(2) - x(IO_TS) - k(1) - x(IO_D) - k(1 << 16) * x(IO_D + 1)),
@@ -1166,16 +1190,26 @@ impl TableAir<F> for VmTable {
                 }
                 let pos_end = pos.clone().plus(CL_LEN, F::ONE).plus(CL_LEN + 1, f(1 << 16));
                 let _ = len;
+                // Every call's chain of words runs from buf to buf + ret.
+                let ret = |e: LinearExpr<F>| e.plus(CL_RET, F::ONE).plus(CL_RET + 1, f(1 << 16));
                 out.push(BusInteraction::send(
                     "io",
-                    vec![col(CL_CLK), buf, pos.clone()],
-                    w.clone(),
+                    vec![col(CL_CLK), buf.clone(), pos.clone()],
+                    real.clone(),
                 ));
                 out.push(BusInteraction::receive(
                     "io",
-                    vec![col(CL_CLK), end, pos_end.clone()],
-                    w.clone(),
+                    vec![col(CL_CLK), ret(buf), ret(pos.clone())],
+                    real.clone(),
                 ));
+                let _ = end;
+                for (j, m) in [(CL_DR, 1), (CL_DR + 1, 1), (CL_DR + 1, 8)] {
+                    out.push(BusInteraction::send(
+                        "range16",
+                        vec![lin(vec![(j, m)], 0)],
+                        real.clone(),
+                    ));
+                }
                 out.push(BusInteraction::receive("outpos", vec![pos, col(CL_PREV)], w.clone()));
                 out.push(BusInteraction::send("outpos", vec![pos_end, col(CL_CLK)], w.clone()));
                 for j in [CL_CD, CL_CD + 1] {
@@ -1199,10 +1233,26 @@ impl TableAir<F> for VmTable {
                     ),
                     BusInteraction::send(
                         "memory",
-                        vec![cst(RAM), col(IO_W), v_lo, v_hi, lin(vec![(IO_CLK, 4)], 2)],
+                        vec![
+                            cst(RAM),
+                            col(IO_W),
+                            lin(vec![(IO_N, 1), (IO_N + 1, 256)], 0),
+                            lin(vec![(IO_N + 2, 1), (IO_N + 3, 256)], 0),
+                            lin(vec![(IO_CLK, 4)], 2),
+                        ],
                         real.clone(),
                     ),
                 ];
+                let _ = (v_lo, v_hi);
+                // The new bytes: each < 2^8 (n and 256·n below 2^16).
+                for j in 0..4 {
+                    out.push(BusInteraction::send("range16", vec![col(IO_N + j)], real.clone()));
+                    out.push(BusInteraction::send(
+                        "range16",
+                        vec![lin(vec![(IO_N + j, 256)], 0)],
+                        real.clone(),
+                    ));
+                }
                 out.push(BusInteraction::send("range16", vec![col(IO_D)], real.clone()));
                 out.push(BusInteraction::send("range16", vec![col(IO_D + 1)], real.clone()));
                 out.push(BusInteraction::send(
@@ -1248,7 +1298,7 @@ impl TableAir<F> for VmTable {
                     out.push(BusInteraction::send(
                         "output",
                         vec![at, col(IO_V + j)],
-                        col(IO_F + j),
+                        col(IO_G + j),
                     ));
                 }
                 out
@@ -1522,7 +1572,11 @@ pub struct ProvedRun {
 }
 
 /// The traces of the four tables for a run (CPU, program, registers, range).
-fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, ProveError> {
+fn traces(
+    program: &Program,
+    steps: &[crate::Step],
+    input: &[u8],
+) -> Result<Vec<Trace<F>>, ProveError> {
     let n = log2_rows(steps.len());
     let rows = 1usize << n;
     let mut cpu = vec![vec![F::ZERO; rows]; CPU_COLS];
@@ -1539,14 +1593,14 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
     let mut byte_mult = vec![vec![0u64; 1 << 16]; 4];
     let (mut calls_rows, mut io_rows) = (Vec::new(), Vec::new());
     let (mut out_pos, mut last_write_clk) = (0u64, 0u64);
+    let mut input_pos = 0usize;
     for (i, s) in steps.iter().enumerate() {
         let idx = ((s.pc - program.text_start) / 4) as usize;
         let ins = program.code[idx];
         let Some(k) = selector(ins.op) else {
             return Err(ProveError::Unsupported { pc: s.pc, mnemonic: ins.op.mnemonic() });
         };
-        let reads_input = ins.op == Op::Ecall && s.a == 63 && s.rd_val != 0;
-        if ins.op == Op::Ecall && (!matches!(s.a, 63 | 64 | 93 | 94) || reads_input) {
+        if ins.op == Op::Ecall && !matches!(s.a, 63 | 64 | 93 | 94) {
             return Err(ProveError::UnsupportedSyscall { pc: s.pc, number: s.a });
         }
         prog_mult[idx] += 1;
@@ -1792,7 +1846,8 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
                 cpu[IS_IO][i] = F::ONE;
                 let write = s.a == 64;
                 let (buf, len) = (regs[11], regs[12]);
-                let ret = if write { len } else { 0 };
+                let ret = if write { len } else { s.rd_val };
+                let dr = len.wrapping_sub(ret);
                 let mut row = [0u32; CALLS_COLS];
                 row[CL_REAL] = 1;
                 row[CL_CLK] = clk;
@@ -1803,6 +1858,14 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
                 row[CL_LEN + 1] = len >> 16;
                 row[CL_RET] = ret & 0xffff;
                 row[CL_RET + 1] = ret >> 16;
+                row[CL_DR] = dr & 0xffff;
+                row[CL_DR + 1] = dr >> 16;
+                for v in [dr & 0xffff, dr >> 16, (dr >> 16) * 8] {
+                    let Some(m) = range_mult.get_mut(v as usize) else {
+                        return Err(ProveError::ProofShape { what: "read count" });
+                    };
+                    *m += 1;
+                }
                 for (reg, slot, ts_c, d_c) in [(11, 0, CL_TS1, CL_D1), (12, 1, CL_TS2, CL_D2)] {
                     let ts = 4 * clk + slot;
                     let d = ts - reg_ts[reg] - 1;
@@ -1820,7 +1883,9 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
                     };
                     *m += 1;
                 }
+                let mut pos = 0u64;
                 if write {
+                    pos = out_pos;
                     row[CL_POS] = out_pos as u32;
                     row[CL_PREV] = last_write_clk as u32;
                     let cd = clk - last_write_clk as u32 - 1;
@@ -1829,55 +1894,79 @@ fn traces(program: &Program, steps: &[crate::Step]) -> Result<Vec<Trace<F>>, Pro
                     for v in [cd & 0xffff, cd >> 16, (cd >> 16) * 256] {
                         range_mult[v as usize] += 1;
                     }
-                    let end = u64::from(buf) + u64::from(len);
-                    let mut addr = u64::from(buf);
-                    while addr < end {
-                        let w = (addr / 4) as u32;
-                        let (lo_lane, hi_lane) =
-                            ((addr % 4) as u32, (end - u64::from(w) * 4).min(4) as u32);
-                        if !image.contains_key(&w) && (w < base || w >= limit) {
-                            return Err(ProveError::MemoryOutside { pc: s.pc, addr: addr as u32 });
-                        }
-                        let (v, prev_ts) = *ram
-                            .entry(w)
-                            .or_insert_with(|| (image.get(&w).copied().unwrap_or(0), 0));
-                        let ts = 4 * clk + 2;
-                        let d = ts - prev_ts - 1;
-                        ram.insert(w, (v, ts));
-                        let mut io = [0u32; IO_COLS];
-                        io[IO_REAL] = 1;
-                        io[IO_CLK] = clk;
-                        io[IO_W] = w;
-                        for lane in lo_lane..hi_lane {
-                            io[IO_F + lane as usize] = 1;
-                        }
-                        io[IO_OS] = lo_lane;
-                        for j in 0..4 {
-                            io[IO_V + j] = (v >> (8 * j)) & 0xff;
-                        }
-                        io[IO_TS] = prev_ts;
-                        io[IO_D] = d & 0xffff;
-                        io[IO_D + 1] = d >> 16;
-                        io[IO_POS] = out_pos as u32;
-                        let b = |j: usize| io[IO_V + j];
-                        for x in [
-                            d & 0xffff,
-                            d >> 16,
-                            (d >> 16) * 256,
-                            b(1),
-                            256 * b(1),
-                            256 * b(0),
-                            b(3),
-                            256 * b(3),
-                            256 * b(2),
-                        ] {
-                            range_mult[x as usize] += 1;
-                        }
-                        io_rows.push(io);
-                        out_pos += u64::from(hi_lane - lo_lane);
-                        addr = u64::from(w) * 4 + 4;
-                    }
                     last_write_clk = u64::from(clk);
+                }
+                let end = u64::from(buf) + u64::from(ret);
+                let mut addr = u64::from(buf);
+                while addr < end {
+                    let w = (addr / 4) as u32;
+                    let (lo_lane, hi_lane) =
+                        ((addr % 4) as u32, (end - u64::from(w) * 4).min(4) as u32);
+                    if !image.contains_key(&w) && (w < base || w >= limit) {
+                        return Err(ProveError::MemoryOutside { pc: s.pc, addr: addr as u32 });
+                    }
+                    let (v, prev_ts) =
+                        *ram.entry(w).or_insert_with(|| (image.get(&w).copied().unwrap_or(0), 0));
+                    let mut new = v;
+                    if !write {
+                        for lane in lo_lane..hi_lane {
+                            let Some(&byte) = input.get(input_pos) else {
+                                return Err(ProveError::ProofShape { what: "read past the input" });
+                            };
+                            input_pos += 1;
+                            new = (new & !(0xff << (8 * lane))) | (u32::from(byte) << (8 * lane));
+                        }
+                    }
+                    let ts = 4 * clk + 2;
+                    let d = ts - prev_ts - 1;
+                    ram.insert(w, (new, ts));
+                    let mut io = [0u32; IO_COLS];
+                    io[IO_REAL] = 1;
+                    io[IO_CLK] = clk;
+                    io[IO_W] = w;
+                    io[IO_WRITE] = u32::from(write);
+                    for lane in lo_lane..hi_lane {
+                        io[IO_F + lane as usize] = 1;
+                        io[IO_G + lane as usize] = u32::from(write);
+                    }
+                    io[IO_OS] = lo_lane;
+                    for j in 0..4 {
+                        io[IO_V + j] = (v >> (8 * j)) & 0xff;
+                        io[IO_N + j] = (new >> (8 * j)) & 0xff;
+                    }
+                    io[IO_TS] = prev_ts;
+                    io[IO_D] = d & 0xffff;
+                    io[IO_D + 1] = d >> 16;
+                    io[IO_POS] = pos as u32;
+                    let b = |j: usize| io[IO_V + j];
+                    let n = |j: usize| io[IO_N + j];
+                    for x in [
+                        d & 0xffff,
+                        d >> 16,
+                        (d >> 16) * 256,
+                        b(1),
+                        256 * b(1),
+                        256 * b(0),
+                        b(3),
+                        256 * b(3),
+                        256 * b(2),
+                        n(0),
+                        256 * n(0),
+                        n(1),
+                        256 * n(1),
+                        n(2),
+                        256 * n(2),
+                        n(3),
+                        256 * n(3),
+                    ] {
+                        range_mult[x as usize] += 1;
+                    }
+                    io_rows.push(io);
+                    pos += u64::from(hi_lane - lo_lane);
+                    addr = u64::from(w) * 4 + 4;
+                }
+                if write {
+                    out_pos = pos;
                 }
                 calls_rows.push(row);
                 Some(ret)
@@ -2126,7 +2215,7 @@ fn program_trace_cols(rows: &[[u32; 11]]) -> Vec<Vec<F>> {
 pub fn prove(elf: &[u8], input: &[u8]) -> Result<ProvedRun, ProveError> {
     let program = Program::from_elf(elf)?;
     let trace = crate::run_traced(&program, input)?;
-    let tr = traces(&program, &trace.steps)?;
+    let tr = traces(&program, &trace.steps, input)?;
     let exit_code = trace.run.exit.code;
     let output = trace.run.output;
     let proof = prover()?.prove_tables(
@@ -2247,11 +2336,26 @@ mod tests {
             7
         ));
         assert!(witness_rejected(IO, |t| t[6].columns_mut()[CL_RET][0] += F::ONE, 7));
-        // Reading input bytes is not proved yet: refused, named.
-        assert!(matches!(
-            prove(IO, b"abcd"),
-            Err(ProveError::UnsupportedSyscall { number: 63, .. })
-        ));
+        // With input: the read returns its 4 bytes (private), the exit code says so.
+        let run = prove(IO, b"abcd").expect("prove with input");
+        assert_eq!(run.exit_code, 11);
+        verify(IO, &run.proof, b"ello, proof\nH!\n", 11).expect("verify");
+    }
+
+    #[test]
+    fn sort_program_proves_end_to_end() {
+        // The repo's heap sort (C, gcc -O2) on 12 words: input, output, exit status public.
+        let sort: &[u8] = include_bytes!("../programs/sort.elf");
+        let input = 12u32.to_le_bytes();
+        let expected = crate::run(&Program::from_elf(sort).expect("elf"), &input).expect("run");
+        let run = prove(sort, &input).expect("prove");
+        assert_eq!((run.output.as_slice(), run.exit_code), (expected.output.as_slice(), 0));
+        assert!(String::from_utf8_lossy(&run.output).starts_with("n=0000000c\n"));
+        verify(sort, &run.proof, &run.output, 0).expect("verify");
+        let mut out = run.output.clone();
+        out[5] ^= 1;
+        assert!(verify(sort, &run.proof, &out, 0).is_err());
+        assert!(verify(sort, &run.proof, &run.output, 1).is_err());
     }
 
     #[test]
@@ -2409,7 +2513,7 @@ mod tests {
     ) -> bool {
         let program = Program::from_elf(elf).expect("elf");
         let trace = crate::run_traced(&program, &[]).expect("run");
-        let mut tr = traces(&program, &trace.steps).expect("traces");
+        let mut tr = traces(&program, &trace.steps, &[]).expect("traces");
         edit(&mut tr);
         let checked = prover().expect("prover").prove_tables(
             &tables(&program),
@@ -2427,7 +2531,7 @@ mod tests {
     ) -> Result<(), ProveError> {
         let program = Program::from_elf(elf).expect("elf");
         let trace = crate::run_traced(&program, &[]).expect("run");
-        let mut tr = traces(&program, &trace.steps).expect("traces");
+        let mut tr = traces(&program, &trace.steps, &[]).expect("traces");
         edit(&mut tr);
         let airs = tables(&program);
         let prover = prover().expect("prover");

@@ -5,13 +5,14 @@
 //! The CPU AIR constrains all of RV32I except `fence`: `add`, `addi`, `sub`, `lui`, `auipc`,
 //! `and`, `or`, `xor`, `andi`, `ori`, `xori`, `sll`, `srl`, `sra`, `slli`, `srli`, `srai`,
 //! `slt`, `sltu`, `slti`, `sltiu`, `jal`, `jalr`, `beq`, `bne`, `blt`, `bge`, `bltu`, `bgeu`,
-//! `lw`, `lh`, `lhu`, `lb`, `lbu`, `sw`, `sh`, `sb`, and `ecall` for `exit`/`exit_group` only.
-//! [`prove`] refuses a run that executes any other instruction, naming it
-//! ([`ProveError::Unsupported`]), another system call ([`ProveError::UnsupportedSyscall`]), a
-//! load or store below or between the ELF's segments ([`ProveError::MemoryOutside`]) or output
-//! ([`ProveError::Output`]): a proof never covers an executed instruction without its
-//! constraint. Next: the `read`/`write` system calls (an I/O table of the words they touch, the
-//! output bytes on a public bus) and the M extension.
+//! `lw`, `lh`, `lhu`, `lb`, `lbu`, `sw`, `sh`, `sb`, and `ecall` for `read` (fd 0, the
+//! private input), `write` (fd 1, the public output), `exit`/`exit_group`. [`prove`] refuses a
+//! run that executes any other instruction (the M extension, `fence`), naming it
+//! ([`ProveError::Unsupported`]), another system call ([`ProveError::UnsupportedSyscall`]), or
+//! a load, store or I/O buffer below or between the ELF's segments
+//! ([`ProveError::MemoryOutside`]): a proof never covers an executed instruction without its
+//! constraint. The statement is: this ELF, on some input, wrote exactly these bytes and exited
+//! with this status. Next: the M extension.
 //!
 //! # Tables and buses
 //! Values are 32-bit words as two 16-bit limbs `(lo, hi)`; every limb a table computes is range
@@ -75,9 +76,30 @@
 //!   word twice, none in the image, none outside memory. Sends `(1, w, 0, 0)`, receives the
 //!   final value and timestamp. A run that touches a word below the image's end that is not in
 //!   the image (a gap between segments) is refused by the prover.
+//!   Text words are read-only: their final value must equal the initial one.
 //! - **Range** (2^16 rows, preprocessed `0..2^16`): receives the `range16` checks.
 //! - **Bytes** (see *Logic*).
-//! - **Public**: the exit code, received on the `exit` bus from the exiting `ecall` row.
+//! - **System calls**: an `ecall` row is an exit (`a7 ∈ {93, 94}`, `a0` rewritten unchanged) or
+//!   a read/write, sent on the `syscall` bus as `(clk, a7, fd, ret)`; `ecall` writes `a0`.
+//!   The **calls** table (one row per read/write) receives it with `a7 = 63 + w`, `fd = w`
+//!   (`w` = is write), reads `a1` (buf) and `a2` (len) at `4·clk`, `4·clk + 1` on the memory
+//!   bus (`buf < 2^30`, `len < 2^29` so `buf + len` cannot wrap), returns `len` for a write and
+//!   `ret ≤ len` for a read (range-checked difference), and opens a chain on the `io` bus from
+//!   `(clk, buf, pos)` to `(clk, buf + ret, pos + ret)`. The **I/O** table has one row per word
+//!   of that range: lane flags one contiguous non-empty run starting at `os`, linking
+//!   `(clk, 4w + os, pos)` to `(clk, 4w + os + cnt, pos + cnt)` (addresses strictly increase,
+//!   so the links form one path from `buf` to `buf + ret`); the word is accessed at
+//!   `4·clk + 2` on the memory bus, as bytes (range checked); a write keeps it and sends each
+//!   covered byte as `(position, byte)` on the `output` bus; a read replaces the covered lanes
+//!   with any bytes (the input is private). Writes are ordered: each receives `(pos, prev_clk)`
+//!   and sends `(pos + len, clk)` on `outpos` with `clk > prev_clk`.
+//! - **Public** (the verifier's own tuples): `(code, output length)` on `exit`, received from
+//!   the exiting `ecall` row (which also closes the `outpos` chain at that length), the chain's
+//!   start `(0, 0)`, and every output byte `(i, out[i])` on `output`.
+//!
+//! What the proof does not check that the executor does: a read that returns fewer bytes than
+//! asked before the input's end (the prover chooses the input, so this only shortens it), and a
+//! store into the text of the value already there (the executor stops on any store into text).
 //!
 //! The transcript starts with the ELF's bytes (a sponge hash of the file), so a proof is bound
 //! to the program; the preprocessed columns are recomputed by the verifier from the ELF.
@@ -389,6 +411,8 @@ pub enum VmTable {
     Image {
         /// `(word index, initial value)`, sorted by index.
         words: Vec<(u32, u32)>,
+        /// The text's word indices `[start, end)`: read-only (final value = initial value).
+        text: (u32, u32),
     },
     /// The other RAM words the run touches, all zero at the start: word indices `base + u`,
     /// strictly increasing, `u ≤ limit − 1 − base` (so every one is above the image and inside
@@ -461,8 +485,9 @@ const RAM_V: usize = 3;
 const RAM_G: usize = 5;
 const RAM_FIN: usize = 7;
 const RAM_COLS: usize = 10;
-/// Image table: real (preprocessed), word, init lo/hi (preprocessed), final lo/hi/ts.
-const IMAGE_COLS: usize = 7;
+/// Image table: real (preprocessed), word, init lo/hi (preprocessed), final lo/hi/ts, and
+/// whether the word is text (preprocessed).
+const IMAGE_COLS: usize = 8;
 
 fn f(v: u64) -> F {
     F::from_u64(v)
@@ -509,7 +534,9 @@ impl Air<F> for VmTable {
         match self {
             VmTable::Cpu { entry } => vec![f(u64::from(*entry))],
             VmTable::Program { rows } => vec![f(rows.len() as u64)],
-            VmTable::Image { words } => vec![f(words.len() as u64)],
+            VmTable::Image { words, text } => {
+                vec![f(words.len() as u64), f(u64::from(text.0)), f(u64::from(text.1))]
+            }
             VmTable::Ram { base, limit } => vec![f(u64::from(*base)), f(u64::from(*limit))],
             _ => Vec::new(),
         }
@@ -521,6 +548,14 @@ impl Air<F> for VmTable {
         }
         if let VmTable::Calls = self {
             return eval_calls(b);
+        }
+        if let VmTable::Image { .. } = self {
+            // Text is read-only: a store or a read into it must leave it as it was.
+            let c = b.current().to_vec();
+            for j in [4, 5] {
+                b.assert_zero(c[7].clone() * (c[j].clone() - c[j - 2].clone()));
+            }
+            return;
         }
         if let VmTable::Io = self {
             return eval_io(b);
@@ -1372,7 +1407,7 @@ impl TableAir<F> for VmTable {
                 ]
             }
             VmTable::Range => vec![(0, (0..rows as u64).map(f).collect())],
-            VmTable::Image { words } => {
+            VmTable::Image { words, text } => {
                 let column = |g: &dyn Fn(&(u32, u32)) -> u64| {
                     let mut v: Vec<F> = words.iter().map(|w| f(g(w))).collect();
                     v.resize(rows, F::ZERO);
@@ -1383,6 +1418,7 @@ impl TableAir<F> for VmTable {
                     (1, column(&|w| u64::from(w.0))),
                     (2, column(&|w| lo(w.1))),
                     (3, column(&|w| hi(w.1))),
+                    (7, column(&|w| u64::from(w.0 >= text.0 && w.0 < text.1))),
                 ]
             }
             VmTable::Ram { .. } | VmTable::Calls | VmTable::Io => Vec::new(),
@@ -1500,7 +1536,7 @@ pub fn tables(program: &Program) -> Vec<VmTable> {
         VmTable::Program { rows: program_rows(program) },
         VmTable::Registers { init },
         VmTable::Range,
-        VmTable::Image { words },
+        VmTable::Image { words, text: (program.text_start / 4, program.text_end() / 4) },
         VmTable::Ram { base, limit },
         VmTable::Calls,
         VmTable::Io,
@@ -2098,6 +2134,7 @@ fn traces(
             (4, v & 0xffff),
             (5, v >> 16),
             (6, ts),
+            (7, u32::from(w >= program.text_start / 4 && w < program.text_end() / 4)),
         ] {
             img[j][r] = f(u64::from(x));
         }

@@ -17,7 +17,7 @@ for prog in sha256 sort sieve fib; do
   echo "built $prog.elf ($(stat -c %s "$prog.elf") bytes)"
 done
 # The proof's assembly programs (instructions the CPU AIR supports only).
-for prog in sum count; do
+for prog in sum count mem alu io; do
   "$cc" "${flags[@]}" -o "$prog.elf" "$prog.S"
   echo "built $prog.elf ($(stat -c %s "$prog.elf") bytes)"
 done

@@ -83,9 +83,12 @@
 //!
 //! # Proving ([`prove`])
 //! [`prove::prove`] / [`prove::verify`]: a multi-table proof on `zkprove-air`'s shared LogUp
-//! buses (CPU, program, registers, range tables) of a run that uses the subset of RV32IM whose
-//! AIR is written (`add`, `addi`, `sub`, `lui`, `auipc`, `jal`, `jalr`, `beq`, `bne`, `bltu`,
-//! `bgeu`, `ecall` exit); any other executed instruction is refused by name. The proof's tables are
+//! buses (CPU, program, registers, range, ELF image, zero-initialised RAM, byte, system-call
+//! and I/O tables) of a run that uses the part of RV32IM whose AIR is written (all of RV32I but
+//! `fence`: ALU, shifts, comparisons, branches, jumps, loads and stores with a memory argument,
+//! and the `read`, `write`, `exit` system calls, the output public); the M extension and any
+//! other executed instruction are refused by name (see [`prove`]'s docs for the tables, buses
+//! and bounds). The proof's tables are
 //! built there, from the captured steps, not from the [`trace`] tables above (which also cover
 //! memory, the ALU table and system-call accesses, and are the front end's benchmark).
 

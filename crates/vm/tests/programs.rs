@@ -347,6 +347,9 @@ fn committed_programs_match_qemu() {
         ("sieve.elf", le(100_000)),
         ("fib.elf", Vec::new()),
         ("fib.elf", vec![20]),
+        ("mem.elf", Vec::new()),
+        ("alu.elf", Vec::new()),
+        ("io.elf", Vec::new()),
     ];
     let have_qemu = qemu_available().is_some();
     for (name, input) in &cases {

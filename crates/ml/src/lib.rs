@@ -21,9 +21,7 @@
 //!    restricted to a random row combination);
 //! 2. all evaluation claims on the weights, batched by one sumcheck and opened once.
 //!
-//! Proof size for the 64→1024→1024→10 MLP (1.1 M parameters): 272 kB, of which the weights'
-//! opening is 262 kB (one 8192-entry QM31 row, 156 columns of 139 M31 values, the Merkle
-//! multi-proof); the sums are 8 kB and the sumcheck messages 2.5 kB.
+//! Proof size for the 64→1024→1024→10 MLP (1.1 M parameters): PROOF_SIZE_DOC
 //!
 //! # What comes next, and where it fits
 //! - `Conv` as an im2col matrix product: the phase-1 sumcheck's input table becomes the im2col

@@ -204,6 +204,23 @@ fn add_block<const M: usize, const N: usize>(
     }
 }
 
+/// `Σ_k x_k·y_k` for two int8 vectors (the shorter length), in [`KC`]-long chunks that
+/// auto-vectorise as [`product`]'s tiles do. Exact (no wrap) for fewer than `2^17` products.
+pub fn dot_i8(x: &[i8], y: &[i8]) -> i32 {
+    let n = x.len().min(y.len());
+    tile::<1, 1>([&x[..n]], [&y[..n]])[0][0]
+}
+
+/// `W·a` for the row-major `n_out × n_in` int8 matrix `w` and an int8 vector `a` (length
+/// `n_in`), in parallel over rows: the int8 matrix–vector product of a dense layer.
+/// Exact for `n_in < 2^17`.
+pub fn matvec_i8(w: &[i8], n_in: usize, a: &[i8]) -> Vec<i32> {
+    if n_in == 0 {
+        return Vec::new();
+    }
+    w.par_chunks(n_in).map(|row| dot_i8(row, a)).collect()
+}
+
 /// The integer product `A·B` of two `n × n` int8 matrices (row-major): an int8 GEMM with `i32`
 /// accumulators. `B` is transposed once, then `C` is computed in parallel over blocks of
 /// [`IB`] rows; within a block, over [`KB`]-long slices of `k` and [`JB`]-wide column blocks
@@ -497,6 +514,22 @@ mod tests {
         let m = vec![-128i8; n * n];
         assert!(product(n, &m, &m).iter().all(|&v| v == (n as i32) << 14));
         assert_eq!(product(2, &[1, 2, 3], &[1; 4]), product_plain(2, &[1, 2, 3], &[1; 4]));
+        // Dot products and matrix–vector products, lengths around the chunk, extremes.
+        for len in [0usize, 1, 63, 64, 65, 200, 1000] {
+            let x: Vec<i8> = (0..len).map(|_| lcg(&mut s)).collect();
+            let y: Vec<i8> = (0..len).map(|_| lcg(&mut s)).collect();
+            let want: i32 = x.iter().zip(&y).map(|(&p, &q)| i32::from(p) * i32::from(q)).sum();
+            assert_eq!(dot_i8(&x, &y), want);
+            assert_eq!(dot_i8(&x, &y[..len / 2]), dot_i8(&x[..len / 2], &y));
+            let m = vec![-128i8; len];
+            assert_eq!(dot_i8(&m, &m), (len as i32) << 14);
+            let w: Vec<i8> = (0..3 * len).map(|_| lcg(&mut s)).collect();
+            let got = matvec_i8(&w, len, &x);
+            let want: Vec<i32> = (0..if len == 0 { 0 } else { 3 })
+                .map(|j| (0..len).map(|k| i32::from(w[j * len + k]) * i32::from(x[k])).sum())
+                .collect();
+            assert_eq!(got, want);
+        }
     }
 
     #[test]

@@ -1165,7 +1165,7 @@ mod tests {
                 let mut r = Bytes { b: &out, pos: 0 };
                 assert_eq!(r.bits(count, width).unwrap(), vals);
                 assert_eq!(r.pos, out.len());
-                if (count * width as usize) % 8 != 0 {
+                if !(count * width as usize).is_multiple_of(8) {
                     // A set padding bit is refused.
                     let mut bad = out.clone();
                     *bad.last_mut().unwrap() |= 0x80;

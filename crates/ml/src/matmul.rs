@@ -357,19 +357,54 @@ fn observe_statement(
     Ok(())
 }
 
-/// `Σ_i rows[i]·M_i` for the `n × n` row-major matrix `M` (columns padded to `np`):
-/// a row combination, in parallel over column ranges.
+/// The four M31 coordinates of each QM31 value, as `i64` (for delayed reduction).
+fn coords(v: &[QM31]) -> [Vec<i64>; 4] {
+    std::array::from_fn(|c| {
+        v.iter().map(|x| i64::from(x.to_m31_array()[c].as_canonical_u32())).collect()
+    })
+}
+
+/// `QM31` from four exact integer coordinate sums.
+fn from_coords(acc: [i64; 4]) -> QM31 {
+    QM31::from_m31(fe(acc[0]), fe(acc[1]), fe(acc[2]), fe(acc[3]))
+}
+
+/// `Σ_i rows[i]·M_i` for the `n × n` row-major int8 matrix `M` (columns padded to `np`): a row
+/// combination, in parallel over column ranges, with exact `i64` accumulators per coordinate
+/// (each product `< 2^38`, at most `2^16` of them) reduced once per output.
 fn combine_rows_i8(m: &[i8], n: usize, np: usize, rows: &[QM31]) -> Vec<QM31> {
     const CHUNK: usize = 256;
+    let e = coords(rows);
     let mut out = vec![QM31::ZERO; np];
     out[..n].par_chunks_mut(CHUNK).enumerate().for_each(|(ci, o)| {
         let k0 = ci * CHUNK;
-        for (i, &e) in rows.iter().enumerate().take(n) {
+        let mut acc = [[0i64; CHUNK]; 4];
+        for i in 0..n.min(rows.len()) {
             let seg = &m[i * n + k0..i * n + k0 + o.len()];
-            for (acc, &v) in o.iter_mut().zip(seg) {
-                *acc += e * fe(i64::from(v));
+            for (c, acc_c) in acc.iter_mut().enumerate() {
+                let ec = e[c][i];
+                for (a, &v) in acc_c.iter_mut().zip(seg) {
+                    *a += ec * i64::from(v);
+                }
             }
         }
+        for (k, ok) in o.iter_mut().enumerate() {
+            *ok = from_coords(std::array::from_fn(|c| acc[c][k]));
+        }
+    });
+    out
+}
+
+/// `(Σ_j M_kj·cols[j])_k` for the `n × n` row-major int8 matrix `M`, with exact `i64`
+/// accumulators per coordinate, in parallel over rows.
+fn combine_cols_i8(m: &[i8], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31> {
+    let e = coords(cols);
+    let mut out = vec![QM31::ZERO; np];
+    out[..n].par_iter_mut().enumerate().for_each(|(k, o)| {
+        let row = &m[k * n..(k + 1) * n];
+        *o = from_coords(std::array::from_fn(|c| {
+            row.iter().zip(&e[c]).map(|(&v, &ec)| i64::from(v) * ec).sum()
+        }));
     });
     out
 }
@@ -407,7 +442,7 @@ pub fn prove_matmul(cm: &CommittedMatrix, b: &[i8], c: &[i32]) -> Result<MatmulP
     let (e1, e2) = (eq_table(&r1), eq_table(&r2));
     // f_k = Ã(r₁, k), g_k = B̃(k, r₂).
     let f = combine_rows_i8(&cm.a, n, np, &e1);
-    let g = combine_cols(b, n, np, &e2);
+    let g = combine_cols_i8(b, n, np, &e2);
     let (kappa, finals) = sc_prove(&mut w, vec![f, g], vec![Term::product(vec![0, 1])])?;
     let av = finals.first().copied().ok_or_else(|| internal("sumcheck finals"))?;
     w.send(av);
@@ -455,7 +490,7 @@ pub fn verify_matmul(
     if r.pos != proof.messages.len() {
         return Err(MlError::MalformedProof { reason: "trailing messages".into() });
     }
-    let g = combine_cols(b, n, np, &e2);
+    let g = combine_cols_i8(b, n, np, &e2);
     let bv: QM31 = eq_table(&kappa).iter().zip(&g).map(|(&e, &x)| e * x).sum();
     if fin != av * bv {
         return Err(reject("matrix product"));
@@ -513,6 +548,23 @@ mod tests {
         let n = 1100;
         let m = vec![-128i8; n * n];
         assert!(product(n, &m, &m).iter().all(|&v| v == (n as i32) << 14));
+        // The delayed-reduction row/column combinations against the field-by-field ones.
+        for n in [1usize, 5, 300] {
+            let m: Vec<i8> =
+                (0..n * n).map(|k| if k % 3 == 0 { -128 } else { lcg(&mut s) }).collect();
+            let np = n.next_power_of_two();
+            let pt: Vec<QM31> = (0..log2_ceil(n))
+                .map(|i| QM31::from_m31(fe(3 + i as i64), fe(-5), fe(7 * i as i64), fe(-1)))
+                .collect();
+            let e = eq_table(&pt);
+            let rows: Vec<QM31> = (0..np)
+                .map(|k| (0..n).map(|i| e[i] * fe(i64::from(m[i * n + k.min(n - 1)]))).sum())
+                .collect();
+            let got = combine_rows_i8(&m, n, np, &e);
+            assert_eq!(got[..n], rows[..n]);
+            assert!(got[n..].iter().all(|v| v.is_zero()));
+            assert_eq!(combine_cols_i8(&m, n, np, &e), combine_cols(&m, n, np, &e));
+        }
         assert_eq!(product(2, &[1, 2, 3], &[1; 4]), product_plain(2, &[1, 2, 3], &[1; 4]));
         // Dot products and matrix–vector products, lengths around the chunk, extremes.
         for len in [0usize, 1, 63, 64, 65, 200, 1000] {

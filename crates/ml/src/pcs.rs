@@ -271,18 +271,42 @@ fn encode_ext(y: &[QM31], log_n: usize) -> Result<Vec<QM31>, MlError> {
 }
 
 /// `Σ_r coeffs[r]·T[r]` over the rows of the matrix `values` (rows of `cols`, the last one
-/// possibly short: zero-padded).
+/// possibly short: zero-padded). Per QM31 coordinate, every product `c·v < 2^62` is folded once
+/// to `(x mod 2^31) + ⌊x/2^31⌋ < 2^32` (`≡ x`, as `2^31 ≡ 1`) and summed in a `u64` (exact for
+/// fewer than `2^32` rows), then reduced once per output: plain integer loops that vectorise.
 fn combine_rows(values: &[M31], coeffs: &[QM31], cols: usize) -> Vec<QM31> {
     const CHUNK: usize = 256;
+    let p = u64::from(M31_P);
+    let e: [Vec<u64>; 4] = std::array::from_fn(|c| {
+        coeffs.iter().map(|g| u64::from(g.to_m31_array()[c].as_canonical_u32())).collect()
+    });
     let mut out = vec![QM31::ZERO; cols];
     out.par_chunks_mut(CHUNK).enumerate().for_each(|(ci, o)| {
         let start = ci * CHUNK;
-        for (r, &g) in coeffs.iter().enumerate() {
+        let mut acc = [[0u64; CHUNK]; 4];
+        let mut seg = [0u64; CHUNK];
+        for r in 0..coeffs.len() {
             let lo = (r * cols + start).min(values.len());
             let hi = (r * cols + start + o.len()).min(values.len());
-            for (acc, &v) in o.iter_mut().zip(&values[lo..hi]) {
-                *acc += g * v;
+            let n = hi - lo;
+            for (s, v) in seg.iter_mut().zip(&values[lo..hi]) {
+                *s = u64::from(v.as_canonical_u32());
             }
+            for (acc_c, e_c) in acc.iter_mut().zip(&e) {
+                let g = e_c[r];
+                for (a, &v) in acc_c[..n].iter_mut().zip(&seg[..n]) {
+                    let x = g * v;
+                    *a += (x & p) + (x >> 31);
+                }
+            }
+        }
+        for (k, ok) in o.iter_mut().enumerate() {
+            *ok = QM31::from_m31(
+                M31::from_u64(acc[0][k] % p),
+                M31::from_u64(acc[1][k] % p),
+                M31::from_u64(acc[2][k] % p),
+                M31::from_u64(acc[3][k] % p),
+            );
         }
     });
     out
@@ -563,8 +587,12 @@ mod tests {
         ] {
             // Full tables, and tables whose tail is zero (fewer committed rows).
             for (n_vars, n_used) in [(1usize, 2usize), (4, 16), (9, 512), (9, 300), (12, 1000)] {
-                let values: Vec<M31> =
-                    (0..n_used as u64).map(|i| M31::from_u64(i * i + 7)).collect();
+                // Small values and values near p (the delayed reduction's worst case).
+                let values: Vec<M31> = (0..n_used as u64)
+                    .map(|i| {
+                        M31::from_u64(if i % 3 == 0 { u64::from(M31_P) - 1 - i } else { i * i + 7 })
+                    })
+                    .collect();
                 let c = commit(values.clone(), n_vars, &params).unwrap();
                 let point: Vec<QM31> =
                     (0..n_vars).map(|i| QM31::from(M31::from_u64(3 * i as u64 + 2))).collect();

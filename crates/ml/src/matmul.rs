@@ -7,9 +7,8 @@
 //! integers for the committed `A`.
 //!
 //! # Protocol (Thaler's matrix-multiplication sumcheck)
-//! The transcript absorbs `n`, the parameters, `A`'s root and the Poseidon2 digest of every row
-//! of `B` and of `C` (so the challenges depend on the whole statement; the verifier hashes `B`
-//! and `C` itself). For random `r₁, r₂ ∈ QM31^log n`:
+//! The transcript absorbs `n`, the parameters, `A`'s root and a SHA-256 digest of `B` and `C`
+//! (so the challenges depend on the whole statement; the verifier hashes `B` and `C` itself). For random `r₁, r₂ ∈ QM31^log n`:
 //! `C̃(r₁, r₂) = Σ_k Ã(r₁, k)·B̃(k, r₂)`, which one degree-2 sumcheck over `k` reduces to
 //! `Ã(r₁, κ)` (sent, then opened against the commitment, [`crate::pcs`]) and `B̃(κ, r₂)` (computed
 //! by the verifier from `B`). The verifier computes `C̃(r₁, r₂)` from `C`: `O(n²)` work, as
@@ -34,7 +33,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::Field;
 use zkprove_field::m31::{M31, QM31};
-use zkprove_hash::MerkleHash;
 use zkprove_poly::eq_table;
 use zkprove_sumcheck::Term;
 
@@ -321,8 +319,44 @@ impl MatmulProof {
     }
 }
 
-/// Absorbs the statement: `n`, the parameters, `A`'s root, and the digests of the rows of `B`
-/// and `C` (hashed in parallel with the Merkle leaf hash).
+/// Rows of `B` and of `C` per SHA-256 block digest of [`statement_digest`].
+const DIGEST_ROWS: usize = 64;
+
+/// The SHA-256 digest that binds `B` and `C`: `SHA-256("zkprove-ml/matmul/B,C" ‖ n ‖ d(B₀) ‖
+/// d(B₁) ‖ … ‖ d(C₀) ‖ …)` where `d(X_b)` is the SHA-256 of block `b` ([`DIGEST_ROWS`] rows) of
+/// `X`'s entries as little-endian bytes (`i8` for `B`, `i32` for `C`), the blocks hashed in
+/// parallel. SHA-256 (with the SHA extensions where the CPU has them) hashes these 5 bytes per
+/// entry many times faster than Poseidon2 would absorb the entries as field elements, and binding
+/// only needs collision resistance.
+fn statement_digest(n: usize, b: &[i8], c: &[i32]) -> [u8; 32] {
+    use sha2::{Digest as _, Sha256};
+    let block = DIGEST_ROWS * n.max(1);
+    let b_digests: Vec<[u8; 32]> = b
+        .par_chunks(block)
+        .map(|ch| Sha256::digest(ch.iter().map(|&v| v as u8).collect::<Vec<u8>>()).into())
+        .collect();
+    let c_digests: Vec<[u8; 32]> = c
+        .par_chunks(block)
+        .map(|ch| {
+            let mut h = Sha256::new();
+            for row in ch.chunks(n.max(1)) {
+                let bytes: Vec<u8> = row.iter().flat_map(|v| v.to_le_bytes()).collect();
+                h.update(&bytes);
+            }
+            h.finalize().into()
+        })
+        .collect();
+    let mut h = Sha256::new();
+    h.update(b"zkprove-ml/matmul/B,C");
+    h.update((n as u64).to_le_bytes());
+    for d in b_digests.iter().chain(&c_digests) {
+        h.update(d);
+    }
+    h.finalize().into()
+}
+
+/// Absorbs the statement: `n`, the parameters, `A`'s root, and [`statement_digest`] of `B` and
+/// `C` as 8 M31 values (31 bits of each 4-byte word; 248 bits, 124 against collisions).
 fn observe_statement(
     t: &mut Challenger,
     com: &MatmulCommitment,
@@ -330,29 +364,17 @@ fn observe_statement(
     b: &[i8],
     c: &[i32],
 ) -> Result<(), MlError> {
-    let h = pcs::hasher()?;
     let n = com.n;
     t.observe(M31::from_u64(n as u64));
     t.observe(M31::from_u64(u64::from(com.pcs.log_blowup)));
     t.observe(M31::from_u64(com.pcs.n_queries as u64));
     t.observe(M31::from_u64(u64::from(com.pcs.pow_bits)));
     t.observe_digest(root);
-    const ROWS: usize = 16;
-    let digests = |rows: Vec<Vec<M31>>| -> Vec<Digest> {
-        rows.par_iter()
-            .flat_map_iter(|chunk| {
-                let mut out = vec![Digest::default(); chunk.len() / n];
-                h.hash_rows(chunk, n, &mut out);
-                out
-            })
-            .collect()
-    };
-    let b_rows: Vec<Vec<M31>> =
-        b.par_chunks(n * ROWS).map(|ch| ch.iter().map(|&v| fe(i64::from(v))).collect()).collect();
-    let c_rows: Vec<Vec<M31>> =
-        c.par_chunks(n * ROWS).map(|ch| ch.iter().map(|&v| fe(i64::from(v))).collect()).collect();
-    for d in digests(b_rows).iter().chain(&digests(c_rows)) {
-        t.observe_digest(d);
+    let d = statement_digest(n, b, c);
+    for w in d.chunks_exact(4) {
+        t.observe(M31::from_u64(u64::from(
+            u32::from_le_bytes([w[0], w[1], w[2], w[3]]) & 0x7FFF_FFFF,
+        )));
     }
     Ok(())
 }

@@ -431,7 +431,36 @@ fn combine_cols_i8(m: &[i8], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31> {
     out
 }
 
-/// `(Σ_j M_kj·cols[j])_k` for the `n × n` row-major matrix `M` with entries `get(k, j)`.
+/// `(Σ_j C_kj·cols[j])_k` for the `n × n` row-major `i32` matrix `C`: each entry taken mod `p`
+/// (`< 2^31`), each product `x < 2^62` folded once to `(x mod 2^31) + ⌊x/2^31⌋ ≡ x` and summed
+/// in a `u64` (exact for `n < 2^32`), reduced once per output; in parallel over rows.
+fn combine_cols_i32(m: &[i32], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31> {
+    let p = (1i64 << 31) - 1;
+    let e: [Vec<u64>; 4] = std::array::from_fn(|c| {
+        cols.iter().map(|x| u64::from(x.to_m31_array()[c].as_canonical_u32())).collect()
+    });
+    let mut out = vec![QM31::ZERO; np];
+    out[..n].par_iter_mut().enumerate().for_each(|(k, o)| {
+        let row: Vec<u64> =
+            m[k * n..(k + 1) * n].iter().map(|&v| i64::from(v).rem_euclid(p) as u64).collect();
+        *o = from_coords(std::array::from_fn(|c| {
+            let s: u64 = row
+                .iter()
+                .zip(&e[c])
+                .map(|(&v, &ec)| {
+                    let x = v * ec;
+                    (x & p as u64) + (x >> 31)
+                })
+                .sum();
+            (s % p as u64) as i64
+        }));
+    });
+    out
+}
+
+/// `(Σ_j M_kj·cols[j])_k` for the `n × n` row-major matrix `M`, field by field (the oracle of
+/// the delayed-reduction versions).
+#[cfg(test)]
 fn combine_cols<T: Copy + Sync>(m: &[T], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31>
 where
     i64: From<T>,
@@ -505,7 +534,7 @@ pub fn verify_matmul(
     let r2 = r.sample(log_n);
     let (e1, e2) = (eq_table(&r1), eq_table(&r2));
     // C̃(r₁, r₂) = Σ_i e1_i Σ_j e2_j C_ij.
-    let crow = combine_cols(c, n, np, &e2);
+    let crow = combine_cols_i32(c, n, np, &e2);
     let claim: QM31 = crow.iter().zip(&e1).map(|(&x, &e)| x * e).sum();
     let (kappa, fin) = sc_verify(&mut r, log_n, 2, claim)?;
     let av = r.recv()?;
@@ -586,6 +615,14 @@ mod tests {
             assert_eq!(got[..n], rows[..n]);
             assert!(got[n..].iter().all(|v| v.is_zero()));
             assert_eq!(combine_cols_i8(&m, n, np, &e), combine_cols(&m, n, np, &e));
+            let c: Vec<i32> = (0..n * n)
+                .map(|k| match k % 4 {
+                    0 => 1 << 30,
+                    1 => -(1 << 30),
+                    _ => i32::from(m[k]) * 40_000,
+                })
+                .collect();
+            assert_eq!(combine_cols_i32(&c, n, np, &e), combine_cols(&c, n, np, &e));
         }
         assert_eq!(product(2, &[1, 2, 3], &[1; 4]), product_plain(2, &[1, 2, 3], &[1; 4]));
         // Dot products and matrix–vector products, lengths around the chunk, extremes.

@@ -7,9 +7,8 @@
 //! integers for the committed `A`.
 //!
 //! # Protocol (Thaler's matrix-multiplication sumcheck)
-//! The transcript absorbs `n`, the parameters, `A`'s root and the Poseidon2 digest of every row
-//! of `B` and of `C` (so the challenges depend on the whole statement; the verifier hashes `B`
-//! and `C` itself). For random `r₁, r₂ ∈ QM31^log n`:
+//! The transcript absorbs `n`, the parameters, `A`'s root and a SHA-256 digest of `B` and `C`
+//! (so the challenges depend on the whole statement; the verifier hashes `B` and `C` itself). For random `r₁, r₂ ∈ QM31^log n`:
 //! `C̃(r₁, r₂) = Σ_k Ã(r₁, k)·B̃(k, r₂)`, which one degree-2 sumcheck over `k` reduces to
 //! `Ã(r₁, κ)` (sent, then opened against the commitment, [`crate::pcs`]) and `B̃(κ, r₂)` (computed
 //! by the verifier from `B`). The verifier computes `C̃(r₁, r₂)` from `C`: `O(n²)` work, as
@@ -34,7 +33,6 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::Field;
 use zkprove_field::m31::{M31, QM31};
-use zkprove_hash::MerkleHash;
 use zkprove_poly::eq_table;
 use zkprove_sumcheck::Term;
 
@@ -123,25 +121,156 @@ impl CommittedMatrix {
     }
 }
 
-/// The integer product `A·B` of two `n × n` int8 matrices (row-major), in parallel over rows of
-/// `A`, blocked over `k` so that a block of `B`'s rows stays in cache.
+/// Rows of `A` and columns of `B` per register tile of [`product`].
+const MR: usize = 4;
+/// See [`MR`].
+const NR: usize = 4;
+/// The fixed-length inner dot product: 64 `i8 × i8 → i32` products, which LLVM turns into
+/// `vpmaddwd` (AVX2) or `vpdpwssd` (AVX-512 VNNI) lanes with the usual `target-cpu=native`.
+const KC: usize = 64;
+/// The `k` block: `MR + NR` rows of 1 KiB stay in L1 while a tile runs.
+const KB: usize = 1024;
+/// The `j` block: `KB × JB` bytes of `Bᵀ` (128 KiB) stay in L2 while a row block runs over it.
+const JB: usize = 128;
+/// Rows of `C` per parallel task.
+const IB: usize = 32;
+
+/// `Σ_k x_k·y_k` over one [`KC`] chunk. Wrapping arithmetic: exact while the total stays in
+/// `i32` (always, for `|x|, |y| ≤ 128` and at most `2^17` products), and free of the overflow
+/// checks that would stop vectorisation in debug-assertion builds.
+#[inline(always)]
+fn dot_chunk(x: &[i8; KC], y: &[i8; KC]) -> i32 {
+    let mut s = 0i32;
+    for k in 0..KC {
+        s = s.wrapping_add(i32::from(x[k]).wrapping_mul(i32::from(y[k])));
+    }
+    s
+}
+
+/// The `M × N` dot products of `M` rows of `A` with `N` rows of `Bᵀ` (all of one length).
+#[inline(always)]
+fn tile<const M: usize, const N: usize>(a: [&[i8]; M], b: [&[i8]; N]) -> [[i32; N]; M] {
+    let ac = a.map(|r| r.as_chunks::<KC>());
+    let bc = b.map(|r| r.as_chunks::<KC>());
+    let mut acc = [[0i32; N]; M];
+    let n_chunks = ac.iter().chain(&bc).map(|c| c.0.len()).min().unwrap_or(0);
+    for c in 0..n_chunks {
+        for (acc_i, ai) in acc.iter_mut().zip(&ac) {
+            for (o, bj) in acc_i.iter_mut().zip(&bc) {
+                *o = o.wrapping_add(dot_chunk(&ai.0[c], &bj.0[c]));
+            }
+        }
+    }
+    for (acc_i, ai) in acc.iter_mut().zip(&ac) {
+        for (o, bj) in acc_i.iter_mut().zip(&bc) {
+            *o =
+                ai.1.iter().zip(bj.1).fold(*o, |s, (&x, &y)| {
+                    s.wrapping_add(i32::from(x).wrapping_mul(i32::from(y)))
+                });
+        }
+    }
+    acc
+}
+
+/// Adds `A[rows]·Bᵀ[cols]ᵀ` restricted to `ks` into the `rows` of `c` (`c` holds exactly
+/// those rows), in register tiles of `M × N`.
+#[allow(clippy::too_many_arguments)]
+fn add_block<const M: usize, const N: usize>(
+    c: &mut [i32],
+    c_row0: usize,
+    n: usize,
+    a: &[i8],
+    bt: &[i8],
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+    ks: std::ops::Range<usize>,
+) {
+    for i in rows.step_by(M) {
+        let ar: [&[i8]; M] =
+            std::array::from_fn(|p| &a[(i + p) * n + ks.start..(i + p) * n + ks.end]);
+        for j in cols.clone().step_by(N) {
+            let br: [&[i8]; N] =
+                std::array::from_fn(|q| &bt[(j + q) * n + ks.start..(j + q) * n + ks.end]);
+            let r = tile::<M, N>(ar, br);
+            for (p, rp) in r.iter().enumerate() {
+                let row = &mut c[(i + p - c_row0) * n + j..(i + p - c_row0) * n + j + N];
+                for (o, &v) in row.iter_mut().zip(rp) {
+                    *o = o.wrapping_add(v);
+                }
+            }
+        }
+    }
+}
+
+/// `Σ_k x_k·y_k` for two int8 vectors (the shorter length), in [`KC`]-long chunks that
+/// auto-vectorise as [`product`]'s tiles do. Exact (no wrap) for fewer than `2^17` products.
+pub fn dot_i8(x: &[i8], y: &[i8]) -> i32 {
+    let n = x.len().min(y.len());
+    tile::<1, 1>([&x[..n]], [&y[..n]])[0][0]
+}
+
+/// `W·a` for the row-major `n_out × n_in` int8 matrix `w` and an int8 vector `a` (length
+/// `n_in`), in parallel over rows: the int8 matrix–vector product of a dense layer.
+/// Exact for `n_in < 2^17`.
+pub fn matvec_i8(w: &[i8], n_in: usize, a: &[i8]) -> Vec<i32> {
+    if n_in == 0 {
+        return Vec::new();
+    }
+    w.par_chunks(n_in).map(|row| dot_i8(row, a)).collect()
+}
+
+/// The integer product `A·B` of two `n × n` int8 matrices (row-major): an int8 GEMM with `i32`
+/// accumulators. `B` is transposed once, then `C` is computed in parallel over blocks of
+/// [`IB`] rows; within a block, over [`KB`]-long slices of `k` and [`JB`]-wide column blocks
+/// (cache tiling), in `4 × 4` register tiles of dot products whose fixed-length inner loop
+/// auto-vectorises (VNNI where the target has it). Exact for `n ≤ 2^17` (every sum is at most
+/// `n·2^14 < 2^31` in absolute value).
 ///
 /// # Panics
-/// Never for valid lengths; slices shorter than `n²` are read as far as they go.
+/// Never; slices shorter than `n²` are read as far as they go (by the plain loop).
 pub fn product(n: usize, a: &[i8], b: &[i8]) -> Vec<i32> {
-    const KB: usize = 64;
+    if n == 0 || a.len() < n * n || b.len() < n * n {
+        return product_plain(n, a, b);
+    }
+    let mut bt = vec![0i8; n * n];
+    bt.par_chunks_mut(JB * n).enumerate().for_each(|(jc, block)| {
+        let j0 = jc * JB;
+        let width = block.len() / n;
+        for k in 0..n {
+            for (jj, &v) in b[k * n + j0..k * n + j0 + width].iter().enumerate() {
+                block[jj * n + k] = v;
+            }
+        }
+    });
     let mut c = vec![0i32; n * n];
-    c.par_chunks_mut(n).zip(a.par_chunks(n)).for_each(|(crow, arow)| {
+    c.par_chunks_mut(IB * n).enumerate().for_each(|(ic, cblock)| {
+        let i0 = ic * IB;
+        let i1 = i0 + cblock.len() / n;
+        let i_main = i0 + (i1 - i0) / MR * MR;
         for k0 in (0..n).step_by(KB) {
-            for k in k0..(k0 + KB).min(n) {
-                let av = i32::from(arow[k]);
-                if av == 0 {
-                    continue;
-                }
-                let brow = &b[k * n..(k + 1) * n];
-                for (cv, &bv) in crow.iter_mut().zip(brow) {
-                    *cv += av * i32::from(bv);
-                }
+            let ks = k0..(k0 + KB).min(n);
+            for j0 in (0..n).step_by(JB) {
+                let j1 = (j0 + JB).min(n);
+                let j_main = j0 + (j1 - j0) / NR * NR;
+                add_block::<MR, NR>(cblock, i0, n, a, &bt, i0..i_main, j0..j_main, ks.clone());
+                add_block::<MR, 1>(cblock, i0, n, a, &bt, i0..i_main, j_main..j1, ks.clone());
+                add_block::<1, NR>(cblock, i0, n, a, &bt, i_main..i1, j0..j_main, ks.clone());
+                add_block::<1, 1>(cblock, i0, n, a, &bt, i_main..i1, j_main..j1, ks.clone());
+            }
+        }
+    });
+    c
+}
+
+/// The plain triple loop (the oracle for [`product`], and its path for short slices): in
+/// parallel over rows of `A`, reading the slices as far as they go.
+fn product_plain(n: usize, a: &[i8], b: &[i8]) -> Vec<i32> {
+    let mut c = vec![0i32; n * n];
+    c.par_chunks_mut(n.max(1)).zip(a.par_chunks(n.max(1))).for_each(|(crow, arow)| {
+        for (k, &av) in arow.iter().enumerate() {
+            let brow = b.get(k * n..(k + 1) * n).unwrap_or(&[]);
+            for (cv, &bv) in crow.iter_mut().zip(brow) {
+                *cv = cv.wrapping_add(i32::from(av).wrapping_mul(i32::from(bv)));
             }
         }
     });
@@ -157,10 +286,11 @@ pub struct MatmulProof {
     pub opening: Opening,
 }
 
-const MAGIC: &[u8; 4] = b"ZKMM";
+const MAGIC: &[u8; 4] = b"ZKMN";
 
 impl MatmulProof {
-    /// The proof as bytes (little-endian u32 words).
+    /// The proof as bytes: magic, the message count and messages (QM31 values as 4 little-endian
+    /// u32 words), the opening (its counts as u32 words, its field elements packed in 31 bits).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
@@ -189,8 +319,44 @@ impl MatmulProof {
     }
 }
 
-/// Absorbs the statement: `n`, the parameters, `A`'s root, and the digests of the rows of `B`
-/// and `C` (hashed in parallel with the Merkle leaf hash).
+/// Rows of `B` and of `C` per SHA-256 block digest of [`statement_digest`].
+const DIGEST_ROWS: usize = 64;
+
+/// The SHA-256 digest that binds `B` and `C`: `SHA-256("zkprove-ml/matmul/B,C" ‖ n ‖ d(B₀) ‖
+/// d(B₁) ‖ … ‖ d(C₀) ‖ …)` where `d(X_b)` is the SHA-256 of block `b` ([`DIGEST_ROWS`] rows) of
+/// `X`'s entries as little-endian bytes (`i8` for `B`, `i32` for `C`), the blocks hashed in
+/// parallel. SHA-256 (with the SHA extensions where the CPU has them) hashes these 5 bytes per
+/// entry many times faster than Poseidon2 would absorb the entries as field elements, and binding
+/// only needs collision resistance.
+fn statement_digest(n: usize, b: &[i8], c: &[i32]) -> [u8; 32] {
+    use sha2::{Digest as _, Sha256};
+    let block = DIGEST_ROWS * n.max(1);
+    let b_digests: Vec<[u8; 32]> = b
+        .par_chunks(block)
+        .map(|ch| Sha256::digest(ch.iter().map(|&v| v as u8).collect::<Vec<u8>>()).into())
+        .collect();
+    let c_digests: Vec<[u8; 32]> = c
+        .par_chunks(block)
+        .map(|ch| {
+            let mut h = Sha256::new();
+            for row in ch.chunks(n.max(1)) {
+                let bytes: Vec<u8> = row.iter().flat_map(|v| v.to_le_bytes()).collect();
+                h.update(&bytes);
+            }
+            h.finalize().into()
+        })
+        .collect();
+    let mut h = Sha256::new();
+    h.update(b"zkprove-ml/matmul/B,C");
+    h.update((n as u64).to_le_bytes());
+    for d in b_digests.iter().chain(&c_digests) {
+        h.update(d);
+    }
+    h.finalize().into()
+}
+
+/// Absorbs the statement: `n`, the parameters, `A`'s root, and [`statement_digest`] of `B` and
+/// `C` as 8 M31 values (31 bits of each 4-byte word; 248 bits, 124 against collisions).
 fn observe_statement(
     t: &mut Challenger,
     com: &MatmulCommitment,
@@ -198,51 +364,103 @@ fn observe_statement(
     b: &[i8],
     c: &[i32],
 ) -> Result<(), MlError> {
-    let h = pcs::hasher()?;
     let n = com.n;
     t.observe(M31::from_u64(n as u64));
     t.observe(M31::from_u64(u64::from(com.pcs.log_blowup)));
     t.observe(M31::from_u64(com.pcs.n_queries as u64));
     t.observe(M31::from_u64(u64::from(com.pcs.pow_bits)));
     t.observe_digest(root);
-    const ROWS: usize = 16;
-    let digests = |rows: Vec<Vec<M31>>| -> Vec<Digest> {
-        rows.par_iter()
-            .flat_map_iter(|chunk| {
-                let mut out = vec![Digest::default(); chunk.len() / n];
-                h.hash_rows(chunk, n, &mut out);
-                out
-            })
-            .collect()
-    };
-    let b_rows: Vec<Vec<M31>> =
-        b.par_chunks(n * ROWS).map(|ch| ch.iter().map(|&v| fe(i64::from(v))).collect()).collect();
-    let c_rows: Vec<Vec<M31>> =
-        c.par_chunks(n * ROWS).map(|ch| ch.iter().map(|&v| fe(i64::from(v))).collect()).collect();
-    for d in digests(b_rows).iter().chain(&digests(c_rows)) {
-        t.observe_digest(d);
+    let d = statement_digest(n, b, c);
+    for w in d.chunks_exact(4) {
+        t.observe(M31::from_u64(u64::from(
+            u32::from_le_bytes([w[0], w[1], w[2], w[3]]) & 0x7FFF_FFFF,
+        )));
     }
     Ok(())
 }
 
-/// `Σ_i rows[i]·M_i` for the `n × n` row-major matrix `M` (columns padded to `np`):
-/// a row combination, in parallel over column ranges.
+/// The four M31 coordinates of each QM31 value, as `i64` (for delayed reduction).
+fn coords(v: &[QM31]) -> [Vec<i64>; 4] {
+    std::array::from_fn(|c| {
+        v.iter().map(|x| i64::from(x.to_m31_array()[c].as_canonical_u32())).collect()
+    })
+}
+
+/// `QM31` from four exact integer coordinate sums.
+fn from_coords(acc: [i64; 4]) -> QM31 {
+    QM31::from_m31(fe(acc[0]), fe(acc[1]), fe(acc[2]), fe(acc[3]))
+}
+
+/// `Σ_i rows[i]·M_i` for the `n × n` row-major int8 matrix `M` (columns padded to `np`): a row
+/// combination, in parallel over column ranges, with exact `i64` accumulators per coordinate
+/// (each product `< 2^38`, at most `2^16` of them) reduced once per output.
 fn combine_rows_i8(m: &[i8], n: usize, np: usize, rows: &[QM31]) -> Vec<QM31> {
     const CHUNK: usize = 256;
+    let e = coords(rows);
     let mut out = vec![QM31::ZERO; np];
     out[..n].par_chunks_mut(CHUNK).enumerate().for_each(|(ci, o)| {
         let k0 = ci * CHUNK;
-        for (i, &e) in rows.iter().enumerate().take(n) {
+        let mut acc = [[0i64; CHUNK]; 4];
+        for i in 0..n.min(rows.len()) {
             let seg = &m[i * n + k0..i * n + k0 + o.len()];
-            for (acc, &v) in o.iter_mut().zip(seg) {
-                *acc += e * fe(i64::from(v));
+            for (c, acc_c) in acc.iter_mut().enumerate() {
+                let ec = e[c][i];
+                for (a, &v) in acc_c.iter_mut().zip(seg) {
+                    *a += ec * i64::from(v);
+                }
             }
+        }
+        for (k, ok) in o.iter_mut().enumerate() {
+            *ok = from_coords(std::array::from_fn(|c| acc[c][k]));
         }
     });
     out
 }
 
-/// `(Σ_j M_kj·cols[j])_k` for the `n × n` row-major matrix `M` with entries `get(k, j)`.
+/// `(Σ_j M_kj·cols[j])_k` for the `n × n` row-major int8 matrix `M`, with exact `i64`
+/// accumulators per coordinate, in parallel over rows.
+fn combine_cols_i8(m: &[i8], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31> {
+    let e = coords(cols);
+    let mut out = vec![QM31::ZERO; np];
+    out[..n].par_iter_mut().enumerate().for_each(|(k, o)| {
+        let row = &m[k * n..(k + 1) * n];
+        *o = from_coords(std::array::from_fn(|c| {
+            row.iter().zip(&e[c]).map(|(&v, &ec)| i64::from(v) * ec).sum()
+        }));
+    });
+    out
+}
+
+/// `(Σ_j C_kj·cols[j])_k` for the `n × n` row-major `i32` matrix `C`: each entry taken mod `p`
+/// (`< 2^31`), each product `x < 2^62` folded once to `(x mod 2^31) + ⌊x/2^31⌋ ≡ x` and summed
+/// in a `u64` (exact for `n < 2^32`), reduced once per output; in parallel over rows.
+fn combine_cols_i32(m: &[i32], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31> {
+    let p = (1i64 << 31) - 1;
+    let e: [Vec<u64>; 4] = std::array::from_fn(|c| {
+        cols.iter().map(|x| u64::from(x.to_m31_array()[c].as_canonical_u32())).collect()
+    });
+    let mut out = vec![QM31::ZERO; np];
+    out[..n].par_iter_mut().enumerate().for_each(|(k, o)| {
+        let row: Vec<u64> =
+            m[k * n..(k + 1) * n].iter().map(|&v| i64::from(v).rem_euclid(p) as u64).collect();
+        *o = from_coords(std::array::from_fn(|c| {
+            let s: u64 = row
+                .iter()
+                .zip(&e[c])
+                .map(|(&v, &ec)| {
+                    let x = v * ec;
+                    (x & p as u64) + (x >> 31)
+                })
+                .sum();
+            (s % p as u64) as i64
+        }));
+    });
+    out
+}
+
+/// `(Σ_j M_kj·cols[j])_k` for the `n × n` row-major matrix `M`, field by field (the oracle of
+/// the delayed-reduction versions).
+#[cfg(test)]
 fn combine_cols<T: Copy + Sync>(m: &[T], n: usize, np: usize, cols: &[QM31]) -> Vec<QM31>
 where
     i64: From<T>,
@@ -275,7 +493,7 @@ pub fn prove_matmul(cm: &CommittedMatrix, b: &[i8], c: &[i32]) -> Result<MatmulP
     let (e1, e2) = (eq_table(&r1), eq_table(&r2));
     // f_k = Ã(r₁, k), g_k = B̃(k, r₂).
     let f = combine_rows_i8(&cm.a, n, np, &e1);
-    let g = combine_cols(b, n, np, &e2);
+    let g = combine_cols_i8(b, n, np, &e2);
     let (kappa, finals) = sc_prove(&mut w, vec![f, g], vec![Term::product(vec![0, 1])])?;
     let av = finals.first().copied().ok_or_else(|| internal("sumcheck finals"))?;
     w.send(av);
@@ -316,14 +534,14 @@ pub fn verify_matmul(
     let r2 = r.sample(log_n);
     let (e1, e2) = (eq_table(&r1), eq_table(&r2));
     // C̃(r₁, r₂) = Σ_i e1_i Σ_j e2_j C_ij.
-    let crow = combine_cols(c, n, np, &e2);
+    let crow = combine_cols_i32(c, n, np, &e2);
     let claim: QM31 = crow.iter().zip(&e1).map(|(&x, &e)| x * e).sum();
     let (kappa, fin) = sc_verify(&mut r, log_n, 2, claim)?;
     let av = r.recv()?;
     if r.pos != proof.messages.len() {
         return Err(MlError::MalformedProof { reason: "trailing messages".into() });
     }
-    let g = combine_cols(b, n, np, &e2);
+    let g = combine_cols_i8(b, n, np, &e2);
     let bv: QM31 = eq_table(&kappa).iter().zip(&g).map(|(&e, &x)| e * x).sum();
     if fin != av * bv {
         return Err(reject("matrix product"));
@@ -355,17 +573,73 @@ mod tests {
     #[test]
     fn product_matches_naive() {
         let mut s = 3u64;
-        for n in [1usize, 2, 5, 67] {
-            let a: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
-            let b: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
-            let c = product(n, &a, &b);
-            for i in 0..n {
-                for j in 0..n {
-                    let want: i32 =
-                        (0..n).map(|k| i32::from(a[i * n + k]) * i32::from(b[k * n + j])).sum();
-                    assert_eq!(c[i * n + j], want);
+        // Sizes around the tile (4), chunk (64) and block (128) edges, random and extreme values.
+        for n in [1usize, 2, 3, 5, 63, 64, 67, 130, 200] {
+            for fill in 0..3 {
+                let mut val = |k: usize| match fill {
+                    0 => lcg(&mut s),
+                    1 => -128,
+                    _ => [-128i8, 127][k % 2],
+                };
+                let a: Vec<i8> = (0..n * n).map(&mut val).collect();
+                let b: Vec<i8> =
+                    (0..n * n).map(|k| if fill == 2 { -128 } else { val(k) }).collect();
+                let c = product(n, &a, &b);
+                assert_eq!(c, product_plain(n, &a, &b), "n = {n}, fill {fill}");
+                for i in (0..n).step_by(n.div_ceil(7)) {
+                    for j in 0..n {
+                        let want: i32 =
+                            (0..n).map(|k| i32::from(a[i * n + k]) * i32::from(b[k * n + j])).sum();
+                        assert_eq!(c[i * n + j], want);
+                    }
                 }
             }
+        }
+        // The largest value: A = B = −128 everywhere, n = 1100 (> KB): n·2^14 per entry.
+        let n = 1100;
+        let m = vec![-128i8; n * n];
+        assert!(product(n, &m, &m).iter().all(|&v| v == (n as i32) << 14));
+        // The delayed-reduction row/column combinations against the field-by-field ones.
+        for n in [1usize, 5, 300] {
+            let m: Vec<i8> =
+                (0..n * n).map(|k| if k % 3 == 0 { -128 } else { lcg(&mut s) }).collect();
+            let np = n.next_power_of_two();
+            let pt: Vec<QM31> = (0..log2_ceil(n))
+                .map(|i| QM31::from_m31(fe(3 + i as i64), fe(-5), fe(7 * i as i64), fe(-1)))
+                .collect();
+            let e = eq_table(&pt);
+            let rows: Vec<QM31> = (0..np)
+                .map(|k| (0..n).map(|i| e[i] * fe(i64::from(m[i * n + k.min(n - 1)]))).sum())
+                .collect();
+            let got = combine_rows_i8(&m, n, np, &e);
+            assert_eq!(got[..n], rows[..n]);
+            assert!(got[n..].iter().all(|v| v.is_zero()));
+            assert_eq!(combine_cols_i8(&m, n, np, &e), combine_cols(&m, n, np, &e));
+            let c: Vec<i32> = (0..n * n)
+                .map(|k| match k % 4 {
+                    0 => 1 << 30,
+                    1 => -(1 << 30),
+                    _ => i32::from(m[k]) * 40_000,
+                })
+                .collect();
+            assert_eq!(combine_cols_i32(&c, n, np, &e), combine_cols(&c, n, np, &e));
+        }
+        assert_eq!(product(2, &[1, 2, 3], &[1; 4]), product_plain(2, &[1, 2, 3], &[1; 4]));
+        // Dot products and matrix–vector products, lengths around the chunk, extremes.
+        for len in [0usize, 1, 63, 64, 65, 200, 1000] {
+            let x: Vec<i8> = (0..len).map(|_| lcg(&mut s)).collect();
+            let y: Vec<i8> = (0..len).map(|_| lcg(&mut s)).collect();
+            let want: i32 = x.iter().zip(&y).map(|(&p, &q)| i32::from(p) * i32::from(q)).sum();
+            assert_eq!(dot_i8(&x, &y), want);
+            assert_eq!(dot_i8(&x, &y[..len / 2]), dot_i8(&x[..len / 2], &y));
+            let m = vec![-128i8; len];
+            assert_eq!(dot_i8(&m, &m), (len as i32) << 14);
+            let w: Vec<i8> = (0..3 * len).map(|_| lcg(&mut s)).collect();
+            let got = matvec_i8(&w, len, &x);
+            let want: Vec<i32> = (0..if len == 0 { 0 } else { 3 })
+                .map(|j| (0..len).map(|k| i32::from(w[j * len + k]) * i32::from(x[k])).sum())
+                .collect();
+            assert_eq!(got, want);
         }
     }
 

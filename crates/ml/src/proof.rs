@@ -40,13 +40,21 @@
 //!   by [`CommittedModel::new`] from a [`QuantModel`]; anyone holding the model can recompute the
 //!   commitment and compare roots. A committer who commits out-of-range "weights" could make the
 //!   field arithmetic wrap.
-//! - The proof *reveals* the requantization sums (so every hidden activation); it is not
-//!   zero-knowledge (neither is the weights' opening). For batch-1 dense models this is a few
-//!   kilobytes (4 bytes per hidden unit) and replaces a per-proof witness commitment with its
-//!   opening (≈ 100 kB and a third of the proving time before). Where activations are large
-//!   (batched inputs, convolutions, sequences), the sums would instead be reduced to claims by a
-//!   layered GKR with LogUp range lookups; the layer loop already has that shape (one claim per
-//!   layer on `T` at `ρ`).
+//! - The proof *reveals* the requantization sums, and so every hidden activation; it is not
+//!   zero-knowledge (neither is the weights' opening). Exactly what a proof shows beyond the
+//!   public `x`, `y` and commitment: for every requantized layer `l` and output `j`, the integer
+//!   `T_j` (hence the pre-clamp quotient `⌊T_j/2^s⌋`, the remainder `T_j mod 2^s` and the
+//!   activation `a_j`; for the 64→1024→1024→10 MLP 2,048 integers, packed in their minimal bit
+//!   width); the sumcheck messages (QM31 values that are random-point evaluations of products
+//!   of weights and activations); and, from the weights' opening, one QM31 combination of the
+//!   committed rows, `eq(z_hi)ᵀ·T` (`2^b` values), and `t` columns of the encoded weight
+//!   matrix (`t` times `R` M31 values, each a fixed public linear combination of one weight
+//!   column's values), with their Merkle paths. For batch-1 dense models the sums are a few
+//!   kilobytes and replace a per-proof witness commitment with its opening (≈ 100 kB and a
+//!   third of the proving time before). Hiding the activations (a layered GKR carrying one
+//!   claim on `T` per layer at `ρ` — the layer loop's shape already — with LogUp range lookups
+//!   for the remainders and the clamp, plus masking of the sumchecks and a hiding commitment
+//!   for zero knowledge) is not done.
 //! - Matrix products are reduced by sumcheck and never committed.
 
 use rayon::prelude::*;
@@ -890,7 +898,7 @@ pub fn security_bits(com: &ModelCommitment) -> f64 {
 // ---------------------------------------------------------------------------------------------
 // Bytes.
 
-const MAGIC: &[u8; 4] = b"ZKM2";
+const MAGIC: &[u8; 4] = b"ZKM3";
 
 pub(crate) fn put_u32(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&v.to_le_bytes());
@@ -902,19 +910,72 @@ pub(crate) fn put_ext(out: &mut Vec<u8>, v: &QM31) {
     }
 }
 
+/// Bits per packed M31 value (every canonical value is below `2^31 − 1`).
+const M31_BITS: u32 = 31;
+
+/// Appends `values`, each `width ≤ 32` bits (the low bits of each), little-endian bit order,
+/// then zero bits up to the next byte.
+pub(crate) fn put_bits(out: &mut Vec<u8>, values: impl IntoIterator<Item = u32>, width: u32) {
+    let (mut acc, mut n) = (0u64, 0u32);
+    let mask = if width >= 32 { u64::from(u32::MAX) } else { (1u64 << width) - 1 };
+    for v in values {
+        acc |= (u64::from(v) & mask) << n;
+        n += width;
+        while n >= 8 {
+            out.push(acc as u8);
+            acc >>= 8;
+            n -= 8;
+        }
+    }
+    if n > 0 {
+        out.push(acc as u8);
+    }
+}
+
+/// The number of bytes [`put_bits`] writes for `count` values of `width` bits.
+pub(crate) fn packed_len(count: usize, width: u32) -> usize {
+    (count * width as usize).div_ceil(8)
+}
+
+fn put_m31s(out: &mut Vec<u8>, values: impl IntoIterator<Item = M31>) {
+    put_bits(out, values.into_iter().map(|v| v.as_canonical_u32()), M31_BITS);
+}
+
+/// Zigzag: small magnitudes of either sign to small unsigned values.
+fn zigzag(v: i32) -> u32 {
+    ((v << 1) ^ (v >> 31)) as u32
+}
+
+fn unzigzag(z: u32) -> i32 {
+    ((z >> 1) as i32) ^ -((z & 1) as i32)
+}
+
+/// The bits needed for every value of `s` after [`zigzag`].
+fn sums_width(s: &[i32]) -> u32 {
+    s.iter().map(|&v| 32 - zigzag(v).leading_zeros()).max().unwrap_or(0)
+}
+
+/// Opening layout: the row (length, then `4·len` packed 31-bit values), the nonce, the column
+/// count and height, the columns packed, the sibling count and the siblings packed (8 values
+/// each). Every packed section ends at a byte boundary, its padding bits zero.
 pub(crate) fn put_opening(out: &mut Vec<u8>, o: &Opening) {
     put_u32(out, o.y_eval.len() as u32);
-    o.y_eval.iter().for_each(|v| put_ext(out, v));
+    put_m31s(out, o.y_eval.iter().flat_map(|v| v.to_m31_array()));
     put_u32(out, o.pow_nonce.as_canonical_u32());
     put_u32(out, o.columns.len() as u32);
     put_u32(out, o.columns.first().map_or(0, Vec::len) as u32);
-    for col in &o.columns {
-        col.iter().for_each(|v| put_u32(out, v.as_canonical_u32()));
-    }
+    put_m31s(out, o.columns.iter().flatten().copied());
     put_u32(out, o.siblings.len() as u32);
-    for d in &o.siblings {
-        d.iter().for_each(|v| put_u32(out, v.as_canonical_u32()));
-    }
+    put_m31s(out, o.siblings.iter().flatten().copied());
+}
+
+/// The serialized size of an opening's parts: row, columns, siblings (with their headers).
+pub(crate) fn opening_sizes(o: &Opening) -> [usize; 3] {
+    [
+        4 + packed_len(4 * o.y_eval.len(), M31_BITS),
+        12 + packed_len(o.columns.iter().map(Vec::len).sum(), M31_BITS),
+        4 + packed_len(8 * o.siblings.len(), M31_BITS),
+    ]
 }
 
 pub(crate) struct Bytes<'a> {
@@ -946,26 +1007,76 @@ impl Bytes<'_> {
     pub(crate) fn ext(&mut self) -> Result<QM31, MlError> {
         Ok(QM31::from_m31(self.m31()?, self.m31()?, self.m31()?, self.m31()?))
     }
-    pub(crate) fn digest(&mut self) -> Result<Digest, MlError> {
-        let mut d = [M31::ZERO; 8];
-        for v in &mut d {
-            *v = self.m31()?;
+    /// `count` values of `width ≤ 32` bits as [`put_bits`] wrote them; the padding bits must be
+    /// zero.
+    pub(crate) fn bits(&mut self, count: usize, width: u32) -> Result<Vec<u32>, MlError> {
+        let malformed = |reason: &str| MlError::MalformedProof { reason: reason.into() };
+        if width > 32 {
+            return Err(malformed("packed width out of range"));
         }
-        Ok(d)
+        let len = packed_len(count, width);
+        let bytes = self.b.get(self.pos..self.pos + len).ok_or_else(|| malformed("truncated"))?;
+        let mask = if width >= 32 { u64::from(u32::MAX) } else { (1u64 << width) - 1 };
+        let mut out = Vec::with_capacity(count);
+        let (mut acc, mut n, mut it) = (0u64, 0u32, bytes.iter());
+        for _ in 0..count {
+            while n < width {
+                acc |= u64::from(*it.next().ok_or_else(|| malformed("truncated"))?) << n;
+                n += 8;
+            }
+            out.push((acc & mask) as u32);
+            acc >>= width;
+            n -= width;
+        }
+        if acc != 0 || it.next().is_some() {
+            return Err(malformed("non-zero padding bits"));
+        }
+        self.pos += len;
+        Ok(out)
+    }
+    fn m31s(&mut self, count: usize) -> Result<Vec<M31>, MlError> {
+        self.bits(count, M31_BITS)?
+            .into_iter()
+            .map(|v| {
+                M31::new_checked(v)
+                    .ok_or(MlError::MalformedProof { reason: "non-canonical field element".into() })
+            })
+            .collect()
     }
     pub(crate) fn opening(&mut self) -> Result<Opening, MlError> {
         let n = self.len(1 << 26)?;
-        let y_eval = (0..n).map(|_| self.ext()).collect::<Result<_, _>>()?;
+        let y_eval = self
+            .m31s(4 * n)?
+            .chunks_exact(4)
+            .map(|c| QM31::from_m31(c[0], c[1], c[2], c[3]))
+            .collect();
         let pow_nonce = self.m31()?;
         let nq = self.len(1000)?;
         let rows = self.len(1 << 26)?;
-        let mut columns = Vec::with_capacity(nq);
-        for _ in 0..nq {
-            columns.push((0..rows).map(|_| self.m31()).collect::<Result<Vec<_>, _>>()?);
+        if nq * rows > self.b.len() * 8 {
+            return Err(MlError::MalformedProof { reason: "column block too large".into() });
         }
+        let flat = self.m31s(nq * rows)?;
+        let columns = if rows == 0 {
+            vec![Vec::new(); nq]
+        } else {
+            flat.chunks_exact(rows).map(<[M31]>::to_vec).collect()
+        };
         let n = self.len(1000 * 64)?;
-        let siblings = (0..n).map(|_| self.digest()).collect::<Result<Vec<_>, _>>()?;
+        let siblings =
+            self.m31s(8 * n)?.chunks_exact(8).map(|c| std::array::from_fn(|i| c[i])).collect();
         Ok(Opening { y_eval, pow_nonce, columns, siblings })
+    }
+    /// Per layer: the count, the width, the zigzag values packed (see [`Proof::to_bytes`]); the
+    /// width must be the smallest that holds them.
+    fn sums(&mut self) -> Result<Vec<i32>, MlError> {
+        let n = self.len(1 << 24)?;
+        let width = self.u32()?;
+        let s: Vec<i32> = self.bits(n, width)?.into_iter().map(unzigzag).collect();
+        if sums_width(&s) != width {
+            return Err(MlError::MalformedProof { reason: "sums: width not minimal".into() });
+        }
+        Ok(s)
     }
 }
 
@@ -976,24 +1087,33 @@ impl Proof {
         vec![
             (
                 "requantization sums",
-                4 + self.requant_sums.iter().map(|s| 4 + 4 * s.len()).sum::<usize>(),
+                4 + self
+                    .requant_sums
+                    .iter()
+                    .map(|s| 8 + packed_len(s.len(), sums_width(s)))
+                    .sum::<usize>(),
             ),
             ("sumcheck messages", 4 + 16 * self.messages.len()),
-            ("weights opening: row", 4 + 16 * o.y_eval.len()),
-            ("weights opening: columns", 12 + 4 * o.columns.iter().map(Vec::len).sum::<usize>()),
-            ("weights opening: siblings", 4 + 32 * o.siblings.len()),
+            ("weights opening: row", opening_sizes(o)[0]),
+            ("weights opening: columns", opening_sizes(o)[1]),
+            ("weights opening: siblings", opening_sizes(o)[2]),
         ]
     }
 
-    /// The proof as bytes (little-endian u32 words: magic, requantization sums, messages, the
-    /// opening).
+    /// The proof as bytes: magic; the requantization sums (layer count, then per layer the count,
+    /// a bit width `w` and the zigzag-encoded sums packed in `w` bits each, `w` the smallest that
+    /// holds them); the sumcheck messages (count, QM31 values as 4 little-endian u32 words); the
+    /// opening (counts as u32 words, field elements packed in 31 bits, each packed section ending
+    /// on a byte boundary with zero padding).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend_from_slice(MAGIC);
         put_u32(&mut out, self.requant_sums.len() as u32);
         for s in &self.requant_sums {
             put_u32(&mut out, s.len() as u32);
-            s.iter().for_each(|&v| out.extend_from_slice(&v.to_le_bytes()));
+            let width = sums_width(s);
+            put_u32(&mut out, width);
+            put_bits(&mut out, s.iter().map(|&v| zigzag(v)), width);
         }
         put_u32(&mut out, self.messages.len() as u32);
         self.messages.iter().for_each(|v| put_ext(&mut out, v));
@@ -1016,8 +1136,7 @@ impl Proof {
         let n_layers = r.len(1 << 16)?;
         let mut requant_sums = Vec::with_capacity(n_layers);
         for _ in 0..n_layers {
-            let n = r.len(1 << 24)?;
-            requant_sums.push((0..n).map(|_| r.u32().map(|v| v as i32)).collect::<Result<_, _>>()?);
+            requant_sums.push(r.sums()?);
         }
         let n = r.len(1 << 24)?;
         let messages = (0..n).map(|_| r.ext()).collect::<Result<_, _>>()?;
@@ -1032,6 +1151,45 @@ impl Proof {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packing_round_trips_and_is_canonical() {
+        for width in [0u32, 1, 7, 13, 31, 32] {
+            for count in [0usize, 1, 3, 8, 9, 100] {
+                let mask = if width == 32 { u32::MAX } else { (1u32 << width) - 1 };
+                let vals: Vec<u32> =
+                    (0..count as u32).map(|i| i.wrapping_mul(0x9E37_79B9) & mask).collect();
+                let mut out = Vec::new();
+                put_bits(&mut out, vals.iter().copied(), width);
+                assert_eq!(out.len(), packed_len(count, width));
+                let mut r = Bytes { b: &out, pos: 0 };
+                assert_eq!(r.bits(count, width).unwrap(), vals);
+                assert_eq!(r.pos, out.len());
+                if !(count * width as usize).is_multiple_of(8) {
+                    // A set padding bit is refused.
+                    let mut bad = out.clone();
+                    *bad.last_mut().unwrap() |= 0x80;
+                    assert!(Bytes { b: &bad, pos: 0 }.bits(count, width).is_err());
+                }
+            }
+        }
+        for v in [0i32, 1, -1, 127, -128, i32::MAX, i32::MIN] {
+            assert_eq!(unzigzag(zigzag(v)), v);
+        }
+        assert_eq!(sums_width(&[0, -1, 1, -2]), 2);
+        // The M31 value p (non-canonical) in a packed section is refused.
+        let mut out = Vec::new();
+        put_bits(&mut out, [M31_P_VALUE], M31_BITS);
+        assert!(Bytes { b: &out, pos: 0 }.m31s(1).is_err());
+        // A sums block with a wider width than needed is refused.
+        let mut out = Vec::new();
+        put_u32(&mut out, 2);
+        put_u32(&mut out, 5);
+        put_bits(&mut out, [zigzag(3), zigzag(-2)], 5);
+        assert!(Bytes { b: &out, pos: 0 }.sums().is_err());
+    }
+
+    const M31_P_VALUE: u32 = (1 << 31) - 1;
 
     #[test]
     fn layout_aligns_blocks() {

@@ -375,13 +375,28 @@ impl QuantModel {
         let mut a: Vec<i64> = input.iter().map(|&v| i64::from(v)).collect();
         let mut acts: Vec<Vec<i64>> = vec![a.clone()];
         for l in &self.layers {
-            let z: Vec<i64> = (0..l.n_out)
-                .map(|j| {
-                    let row = &l.weight[j * l.n_in..(j + 1) * l.n_in];
-                    row.iter().zip(&a).map(|(&w, &v)| i64::from(w) * v).sum::<i64>()
-                        + i64::from(l.bias[j])
-                })
-                .collect();
+            // Int8 activations (every requantized layer's, and an 8-bit input) take the int8
+            // matrix–vector kernel (exact: `n_in·2^14 < 2^31`); wider ones the i64 loop.
+            let a8: Option<Vec<i8>> =
+                if l.n_in < 1 << 17 && a.len() == l.n_in && l.weight.len() == l.n_out * l.n_in {
+                    a.iter().map(|&v| i8::try_from(v).ok()).collect()
+                } else {
+                    None
+                };
+            let z: Vec<i64> = match a8 {
+                Some(a8) => crate::matmul::matvec_i8(&l.weight, l.n_in, &a8)
+                    .iter()
+                    .zip(&l.bias)
+                    .map(|(&d, &b)| i64::from(d) + i64::from(b))
+                    .collect(),
+                None => (0..l.n_out)
+                    .map(|j| {
+                        let row = &l.weight[j * l.n_in..(j + 1) * l.n_in];
+                        row.iter().zip(&a).map(|(&w, &v)| i64::from(w) * v).sum::<i64>()
+                            + i64::from(l.bias[j])
+                    })
+                    .collect(),
+            };
             let (q, r, out) = match &l.requant {
                 Some(rq) => {
                     let den = 1i64 << rq.shift;

@@ -175,7 +175,7 @@ fn configured_parameters_reach_100_bits() {
     let f = fixture(5);
     assert!(PcsParams::default().security_bits(21, 1 << 21) >= 100.0);
     assert!(security_bits(&f.cm.commitment) >= 100.0, "{}", security_bits(&f.cm.commitment));
-    let weak = PcsParams { n_queries: 120, ..PcsParams::default() };
+    let weak = PcsParams { n_queries: 90, ..PcsParams::default() };
     assert!(weak.security_bits(21, 1 << 21) < 100.0);
     let mut com = f.cm.commitment.clone();
     com.pcs = weak;

@@ -14,7 +14,9 @@ use zkprove_whir::{
 
 use crate::AirError;
 use crate::air::{Air, AirShape, Interaction, LinearExpr, PointBuilder};
-use crate::ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, eval_point};
+use crate::ops::{
+    AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums, eval_point,
+};
 use crate::proof::{AirProof, ColumnOpening};
 use crate::security::SecurityReport;
 use crate::shift::{eq_eval, shift_eval};
@@ -1102,10 +1104,10 @@ fn reduction_terms<E: Field>() -> Vec<Term<E>> {
 
 /// The zerocheck's round polynomial `s(X) = prefix·eq(t, X)·q(X) + λ·L(X)` at
 /// `X = 0, 2, …, degree`, from `q` at `X = 0, 2, …, degree − 1` and `L` at `0, 1, 2`
-/// ([`crate::ops::ZerocheckSums`]): `q(1)` follows from `s(0) + s(1) = claim`, and `q` (degree
+/// ([`ZerocheckSums`]): `q(1)` follows from `s(0) + s(1) = claim`, and `q` (degree
 /// `≤ degree − 1`) and `L` (degree ≤ 2) are extended to the other points by interpolation.
 fn gruen_round<E: Field>(
-    sums: &crate::ops::ZerocheckSums<E>,
+    sums: &ZerocheckSums<E>,
     t: E,
     prefix: E,
     lambda: E,

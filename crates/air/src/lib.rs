@@ -39,17 +39,23 @@
 //!    not with `zkprove-sumcheck`: that crate proves sums of products of tables (`Σ c·Π f_j`),
 //!    and an AIR constraint is an arbitrary arithmetic circuit over the row (Poseidon2's
 //!    `(Σ_j M_ij·x_j + c)^3` would expand into thousands of product terms); here each round
-//!    evaluates the tables at `X = 0, 2, …, D` and runs the AIR's own `eval` there. Round 1 runs
-//!    on base-field rows (the AIR evaluated in `F`, the constraints combined in `E`).
+//!    evaluates the tables at `X = 0, 2, …, D − 1` and runs the AIR's own `eval` there. The eq
+//!    factor is split off (Gruen, ePrint 2024/108 §3): round `k`'s polynomial is
+//!    `Π_{i<k} eq(τ_i, r_i)·eq(τ_k, X)·q(X) + λ·L(X)` with `q = Σ_x eq(τ_{>k}, x)·(…)` of degree
+//!    `D − 1`, so `q(1)` follows from the round's claim and the constraints run at `D − 1` points
+//!    instead of `D`; the polynomial sent is the same. Round 1 runs on base-field rows (the AIR
+//!    evaluated in `F`, the constraints combined in `E`).
 //! 5. The prover sends the columns at the final point `r`, the next-row columns at `r`
 //!    (`T_next(x) = T(x + 1 mod 2^n)`) and the LogUp columns' coordinates at `r`; the verifier
 //!    evaluates the summand itself (selectors `Π(1 − r_i)`, `Π r_i`, `eq(τ, r)`).
 //! 6. **Openings**, per commitment: the claims `T_j(r) = v_j` and `T_j^next(r) = w_j` are batched
 //!    with `s ∈ E^l` and `μ` into `Σ_{j,y} P(j, y)·eq(s, j)·(eq(r, y) + μ·S(r, y))`, where
 //!    `S(r, y) = Σ_x eq(r, x)·eq(x + 1, y)` is the shift's multilinear extension, which the
-//!    verifier evaluates in `O(n)` ([`shift_eval`]). A degree-2 sumcheck (round 1 with `P` in
-//!    the base field here, the rest with `zkprove_sumcheck::SumcheckProver`) reduces it to
-//!    `P(z)` at one point `z`, which WHIR opens.
+//!    verifier evaluates in `O(n)` ([`shift_eval`]). A degree-2 sumcheck, column bits first,
+//!    reduces it to `P(z)` at one point `z`, which WHIR opens. The weight being a tensor
+//!    product, the prover runs the `l` column rounds on the `2^l` batched claims and the `n` row
+//!    rounds on `P(c, ·) = Σ_j eq(c, j)·T_j` (one pass over the columns), never on the padded
+//!    `2^(n + l)` stack.
 //!
 //! **Why the shift is reduced by a sumcheck.** The next row could be opened as a second WHIR
 //! opening at a shifted point, but the shift is not an affine map of the multilinear point (the
@@ -84,7 +90,7 @@
 //!
 //! # Backends
 //! The prover is written once over [`AirOps`] (stacking, next-row shift, selectors, `eq`
-//! tables, LogUp columns by batch inversion, the zerocheck round, the reduction's first round)
+//! tables, LogUp columns by batch inversion, the zerocheck round, the stacked columns' combination)
 //! plus `zkprove-sumcheck`'s [`zkprove_sumcheck::SumcheckOps`] (folds, the reduction's later
 //! rounds); [`AirProver::prove_on`] runs it on any backend and counts the host↔backend
 //! transfers ([`AirProfile`]); [`AirProver::prove`] is the CPU backend, the oracle.
@@ -117,7 +123,7 @@ pub use codec::CodecError;
 pub use multi::{
     BusInteraction, Direction, MultiProof, MultiSecurityReport, PublicTuple, TableAir,
 };
-pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound};
+pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums};
 pub use proof::{AirProof, ColumnOpening};
 pub use prover::{AirParams, AirProfile, AirProver, ProvedOn, Trace};
 pub use security::SecurityReport;

@@ -503,6 +503,8 @@ where
     ) -> Result<(MultiProof<F, E, H::Digest>, AirProfile), AirError> {
         let log_rows: Vec<usize> = traces.iter().map(Trace::log_rows).collect();
         let tables = self.tables_setup(airs, &log_rows, public)?;
+        let mut profile = AirProfile::default();
+        let mut clock = std::time::Instant::now();
         if check {
             for ((air, setup), trace) in airs.iter().zip(&tables.setups).zip(traces) {
                 crate::prover::check_rows(air, &setup.shape, trace)?;
@@ -513,7 +515,7 @@ where
                 }
             }
         }
-        let mut profile = AirProfile::default();
+        profile.lap("check", &mut clock);
         Self::bind_tables(airs, &tables, public, transcript)?;
         let mut mains = Vec::with_capacity(airs.len());
         for (setup, trace) in tables.setups.iter().zip(traces) {

@@ -40,8 +40,12 @@ pub enum RowTables<'a, B: Backend, F: Field, E: Field> {
 pub struct ZerocheckRound<'a, B: Backend, F: Field, E: Field> {
     /// The row tables.
     pub rows: RowTables<'a, B, F, E>,
-    /// `eq(τ, ·)` then the LogUp columns `h_t`.
+    /// The LogUp columns `h_t`.
     pub ext: &'a [B::Column<E>],
+    /// `eq(τ_{>k}, ·)` over the variables after this round's (`len / 2` entries): the eq factor
+    /// of the round's variable and of the bound ones is applied by the prover (Gruen's
+    /// factoring, ePrint 2024/108 §3), so the constraints are evaluated at one point fewer.
+    pub eq: &'a B::Column<E>,
     /// Live entries per table (`2^k`, `k ≥ 1`).
     pub len: usize,
     /// Main columns.
@@ -50,6 +54,18 @@ pub struct ZerocheckRound<'a, B: Backend, F: Field, E: Field> {
     pub uses_next: bool,
     /// The round polynomial's degree.
     pub degree: usize,
+}
+
+/// What [`AirOps::zerocheck_round`] returns: the round's two sums as polynomials in the round's
+/// variable `X`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZerocheckSums<E> {
+    /// `q(X) = Σ_x eq(τ_{>k}, x)·(Σ_i α^i C_i + Σ_t α^(K+t)(h_t(β − fp_t) − 1))(X, x)` at
+    /// `X = 0, 2, 3, …, degree − 1` (`q` has degree ≤ `degree − 1`; the prover derives `q(1)`
+    /// from the claim).
+    pub eq_part: Vec<E>,
+    /// `L(X) = Σ_x Σ_t ±m_t·h_t (X, x)` at `X = 0, 1, 2` (zeros without LogUp).
+    pub logup_part: [E; 3],
 }
 
 /// What a backend provides for the AIR prover, beyond the sumcheck operations.
@@ -137,6 +153,23 @@ pub trait AirOps<F: Field, E: ExtensionField<F>>:
     /// Backend failures.
     fn outer_product(eq_s: &[E], kernel: &Self::Column<E>) -> Result<Self::Column<E>, DeviceError>;
 
+    /// `out[y] = Σ_j weights[j]·stacked[j·rows + y]` for `y < rows`: the stacked columns
+    /// combined with `weights` (one per column; columns beyond them are ignored).
+    ///
+    /// # Errors
+    /// Backend failures, or a stack shorter than `weights.len()` columns of `rows`.
+    fn combine_stacked(
+        stacked: &Self::Column<F>,
+        weights: &[E],
+        rows: usize,
+    ) -> Result<Self::Column<E>, DeviceError>;
+
+    /// `column[i] ← s·column[i]`.
+    ///
+    /// # Errors
+    /// Backend failures.
+    fn scale(column: &mut Self::Column<E>, s: E) -> Result<(), DeviceError>;
+
     /// The first round of `Σ p·w` with `p` in the base field: `(p(0), p(2))` of the round
     /// polynomial.
     ///
@@ -144,9 +177,9 @@ pub trait AirOps<F: Field, E: ExtensionField<F>>:
     /// Backend failures.
     fn product_round_base(p: &Self::Column<F>, w: &Self::Column<E>) -> Result<(E, E), DeviceError>;
 
-    /// The zerocheck round polynomial's values at `X = 0, 2, …, degree`: the tables at `X`
-    /// (`lo + X·(hi − lo)`) and `air`'s constraints evaluated there, combined as
-    /// `eq·(Σ α^i C_i + Σ_t α^(K+t)(h_t(β − fp_t) − 1)) + λ·Σ_t ±m_t h_t`.
+    /// The zerocheck round's sums ([`ZerocheckSums`]): the tables at `X` (`lo + X·(hi − lo)`)
+    /// and `air`'s constraints evaluated there, combined as
+    /// `eq(τ_{>k}, ·)·(Σ α^i C_i + Σ_t α^(K+t)(h_t(β − fp_t) − 1))` and `Σ_t ±m_t h_t`.
     ///
     /// The constraints are Rust code ([`Air::eval`]): a device backend needs them as data (a
     /// constraint DAG recorded by a builder) or a kernel per AIR.
@@ -159,7 +192,7 @@ pub trait AirOps<F: Field, E: ExtensionField<F>>:
         lookups: &[Interaction<F>],
         challenges: &ZerocheckChallenges<E>,
         round: ZerocheckRound<'_, Self, F, E>,
-    ) -> Result<Vec<E>, DeviceError>;
+    ) -> Result<ZerocheckSums<E>, DeviceError>;
 }
 
 /// Evaluates every constraint of `air` at one point and combines them (see
@@ -174,6 +207,27 @@ pub(crate) fn eval_point<F, V, E, A>(
     aux: &[E],
     buf: &mut Vec<V>,
 ) -> E
+where
+    F: Field,
+    V: Field + From<F>,
+    E: ExtensionField<V>,
+    A: Air<F> + ?Sized,
+{
+    let (acc, sum) = eval_parts(air, shape, lookups, ch, point, aux, buf);
+    eq * acc + ch.lambda * sum
+}
+
+/// The two parts of [`eval_point`]: the α-combination of the constraints (AIR and LogUp) and
+/// the signed LogUp sum `Σ_t ±m_t h_t`.
+fn eval_parts<F, V, E, A>(
+    air: &A,
+    shape: &AirShape,
+    lookups: &[Interaction<F>],
+    ch: &ZerocheckChallenges<E>,
+    point: (&[V], &[V], V, V),
+    aux: &[E],
+    buf: &mut Vec<V>,
+) -> (E, E)
 where
     F: Field,
     V: Field + From<F>,
@@ -205,22 +259,46 @@ where
             sum += s;
         }
     }
-    eq * acc + ch.lambda * sum
+    (acc, sum)
+}
+
+/// `Σ_t ±m_t h_t` on one row (`current` the main columns, `h` the LogUp columns there).
+fn logup_sum_at<F, V, E>(lookups: &[Interaction<F>], current: &[V], h: &[E]) -> E
+where
+    F: Field,
+    V: Field + From<F>,
+    E: ExtensionField<V>,
+{
+    let mut sum = E::ZERO;
+    for (term, &h) in lookups.iter().zip(h) {
+        let s = h * term.multiplicity.eval(current);
+        if term.negate {
+            sum -= s;
+        } else {
+            sum += s;
+        }
+    }
+    sum
 }
 
 /// Per-thread buffers of a zerocheck round.
 struct RoundScratch<V, E> {
-    acc: Vec<E>,
-    lo_v: Vec<V>,
+    q: Vec<E>,
+    l: [E; 3],
     d_v: Vec<V>,
     cur_v: Vec<V>,
-    lo_e: Vec<E>,
+    hi_v: Vec<V>,
     d_e: Vec<E>,
     cur_e: Vec<E>,
+    hi_e: Vec<E>,
     buf: Vec<V>,
 }
 
 /// The CPU zerocheck round over row tables in `V` (`F` or `E`).
+///
+/// The points `X = 0, 2, 3, …` are reached by adding `hi − lo` (no multiplications), and
+/// `X = 1` (the `hi` row) is read only for the LogUp sum.
+#[allow(clippy::too_many_arguments)]
 fn zerocheck_round_cpu<F, V, E, A>(
     air: &A,
     shape: &AirShape,
@@ -228,8 +306,9 @@ fn zerocheck_round_cpu<F, V, E, A>(
     ch: &ZerocheckChallenges<E>,
     vt: &[Vec<V>],
     et: &[Vec<E>],
+    eq: &[E],
     round: (usize, usize, bool, usize),
-) -> Vec<E>
+) -> ZerocheckSums<E>
 where
     F: Field,
     V: Field + From<F>,
@@ -238,63 +317,96 @@ where
 {
     let (len, m, uses_next, degree) = round;
     let half = len / 2;
-    let points: Vec<V> =
-        core::iter::once(0u64).chain(2..=degree as u64).map(|x| V::from(F::from_u64(x))).collect();
+    // q at X = 0, 2, …, degree − 1.
+    let n_points = degree.max(2) - 1;
     let sel = if uses_next { 2 * m } else { m };
+    let logup = !lookups.is_empty();
     let new_scratch = || RoundScratch {
-        acc: vec![E::ZERO; points.len()],
-        lo_v: vec![V::ZERO; vt.len()],
+        q: vec![E::ZERO; n_points],
+        l: [E::ZERO; 3],
         d_v: vec![V::ZERO; vt.len()],
         cur_v: vec![V::ZERO; vt.len()],
-        lo_e: vec![E::ZERO; et.len()],
+        hi_v: vec![V::ZERO; if logup { vt.len() } else { 0 }],
         d_e: vec![E::ZERO; et.len()],
         cur_e: vec![E::ZERO; et.len()],
+        hi_e: vec![E::ZERO; et.len()],
         buf: Vec::with_capacity(shape.n_constraints),
     };
-    (0..half)
+    let sums = (0..half)
         .into_par_iter()
-        .with_min_len(32)
+        .with_min_len(16)
         .fold(new_scratch, |mut s, i| {
             for (c, t) in vt.iter().enumerate() {
-                s.lo_v[c] = t[i];
+                s.cur_v[c] = t[i];
                 s.d_v[c] = t[i + half] - t[i];
             }
             for (c, t) in et.iter().enumerate() {
-                s.lo_e[c] = t[i];
+                s.cur_e[c] = t[i];
+                s.hi_e[c] = t[i + half];
                 s.d_e[c] = t[i + half] - t[i];
             }
-            for (p, &x) in points.iter().enumerate() {
-                for c in 0..vt.len() {
-                    s.cur_v[c] = s.lo_v[c] + s.d_v[c] * x;
+            if logup {
+                for (c, t) in vt.iter().enumerate().take(m) {
+                    s.hi_v[c] = t[i + half];
                 }
-                for c in 0..et.len() {
-                    s.cur_e[c] = s.d_e[c] * x + s.lo_e[c];
+                s.l[1] += logup_sum_at(lookups, &s.hi_v[..m], &s.hi_e);
+            }
+            let e = eq[i];
+            for p in 0..n_points {
+                if p == 1 {
+                    // From X = 0 to X = 2.
+                    for c in 0..vt.len() {
+                        s.cur_v[c] += s.d_v[c].double();
+                    }
+                    for c in 0..et.len() {
+                        s.cur_e[c] += s.d_e[c].double();
+                    }
+                } else if p > 1 {
+                    for c in 0..vt.len() {
+                        s.cur_v[c] += s.d_v[c];
+                    }
+                    for c in 0..et.len() {
+                        s.cur_e[c] += s.d_e[c];
+                    }
                 }
                 let next = if uses_next { &s.cur_v[m..2 * m] } else { &s.cur_v[..m] };
-                let v = eval_point(
+                let (acc, sum) = eval_parts(
                     air,
                     shape,
                     lookups,
                     ch,
                     (&s.cur_v[..m], next, s.cur_v[sel], s.cur_v[sel + 1]),
-                    s.cur_e[0],
-                    &s.cur_e[1..],
+                    &s.cur_e,
                     &mut s.buf,
                 );
-                s.acc[p] += v;
+                s.q[p] += e * acc;
+                // L at X = 0 and X = 2 (points 0 and 1 of the list).
+                if p < 2 {
+                    s.l[2 * p] += sum;
+                }
+            }
+            if logup && n_points < 2 {
+                // Degree 2 without X = 2 in the list: L(2) = 2·L(1) − L(0) row by row.
+                let l0 = logup_sum_at(lookups, &s.cur_v[..m], &s.cur_e);
+                let l1 = logup_sum_at(lookups, &s.hi_v[..m], &s.hi_e);
+                s.l[2] += l1.double() - l0;
             }
             s
         })
-        .map(|s| s.acc)
+        .map(|s| (s.q, s.l))
         .reduce(
-            || vec![E::ZERO; points.len()],
+            || (vec![E::ZERO; n_points], [E::ZERO; 3]),
             |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
+                for (x, y) in a.0.iter_mut().zip(b.0) {
+                    *x += y;
+                }
+                for (x, y) in a.1.iter_mut().zip(b.1) {
                     *x += y;
                 }
                 a
             },
-        )
+        );
+    ZerocheckSums { eq_part: sums.0, logup_part: sums.1 }
 }
 
 fn unsupported(what: String) -> DeviceError {
@@ -397,6 +509,38 @@ impl<F: Field, E: ExtensionField<F>> AirOps<F, E> for CpuBackend {
         Ok(eq_s.iter().flat_map(|&s| kernel.iter().map(move |&k| s * k)).collect())
     }
 
+    fn combine_stacked(
+        stacked: &Vec<F>,
+        weights: &[E],
+        rows: usize,
+    ) -> Result<Vec<E>, DeviceError> {
+        if stacked.len() < weights.len() * rows {
+            return Err(unsupported(format!(
+                "{} columns of {rows} in a stack of {}",
+                weights.len(),
+                stacked.len()
+            )));
+        }
+        // Row blocks in parallel, every column into the block (the block stays in cache).
+        const BLOCK: usize = 1024;
+        let mut out = vec![E::ZERO; rows];
+        out.par_chunks_mut(BLOCK).enumerate().for_each(|(b, chunk)| {
+            let start = b * BLOCK;
+            for (j, &wj) in weights.iter().enumerate() {
+                let col = &stacked[j * rows + start..j * rows + start + chunk.len()];
+                for (o, &x) in chunk.iter_mut().zip(col) {
+                    *o += wj * x;
+                }
+            }
+        });
+        Ok(out)
+    }
+
+    fn scale(column: &mut Vec<E>, s: E) -> Result<(), DeviceError> {
+        column.par_iter_mut().with_min_len(4096).for_each(|x| *x *= s);
+        Ok(())
+    }
+
     fn product_round_base(p: &Vec<F>, w: &Vec<E>) -> Result<(E, E), DeviceError> {
         if p.len() != w.len() || p.len() < 2 {
             return Err(unsupported(format!("product of {} and {} entries", p.len(), w.len())));
@@ -419,15 +563,18 @@ impl<F: Field, E: ExtensionField<F>> AirOps<F, E> for CpuBackend {
         lookups: &[Interaction<F>],
         challenges: &ZerocheckChallenges<E>,
         round: ZerocheckRound<'_, Self, F, E>,
-    ) -> Result<Vec<E>, DeviceError> {
+    ) -> Result<ZerocheckSums<E>, DeviceError> {
         let args = (round.len, round.n_columns, round.uses_next, round.degree);
-        let (ch, ext) = (challenges, round.ext);
+        let (ch, ext, eq) = (challenges, round.ext, round.eq);
+        if eq.len() * 2 != round.len {
+            return Err(unsupported(format!("eq table of {} for {} rows", eq.len(), round.len)));
+        }
         Ok(match round.rows {
             RowTables::Base(vt) => {
-                zerocheck_round_cpu::<F, F, E, A>(air, shape, lookups, ch, vt, ext, args)
+                zerocheck_round_cpu::<F, F, E, A>(air, shape, lookups, ch, vt, ext, eq, args)
             }
             RowTables::Ext(vt) => {
-                zerocheck_round_cpu::<F, E, E, A>(air, shape, lookups, ch, vt, ext, args)
+                zerocheck_round_cpu::<F, E, E, A>(air, shape, lookups, ch, vt, ext, eq, args)
             }
         })
     }

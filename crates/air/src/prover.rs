@@ -1,6 +1,7 @@
 //! The prover and the verifier.
 
 use core::marker::PhantomData;
+use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
@@ -13,7 +14,9 @@ use zkprove_whir::{
 
 use crate::AirError;
 use crate::air::{Air, AirShape, Interaction, LinearExpr, PointBuilder};
-use crate::ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, eval_point};
+use crate::ops::{
+    AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums, eval_point,
+};
 use crate::proof::{AirProof, ColumnOpening};
 use crate::security::SecurityReport;
 use crate::shift::{eq_eval, shift_eval};
@@ -117,6 +120,10 @@ pub struct AirProfile {
     pub downloads: usize,
     /// Bytes read back.
     pub download_bytes: usize,
+    /// Wall-clock time of each prover phase, in the order they ran (`"check"`, `"commit"`,
+    /// `"logup"`, `"zerocheck"`, `"evals"`, `"reduction"`, `"whir_open"`); a phase that runs
+    /// several times (per table, per commitment) is added up under one name.
+    pub phases: Vec<(&'static str, Duration)>,
 }
 
 impl AirProfile {
@@ -128,6 +135,22 @@ impl AirProfile {
     pub(crate) fn download(&mut self, n: usize, elem_bytes: usize) {
         self.downloads += 1;
         self.download_bytes += n * elem_bytes;
+    }
+
+    /// Adds the time since `start` to phase `name` and restarts the clock.
+    pub(crate) fn lap(&mut self, name: &'static str, start: &mut Instant) {
+        let now = Instant::now();
+        let d = now - *start;
+        *start = now;
+        match self.phases.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, t)) => *t += d,
+            None => self.phases.push((name, d)),
+        }
+    }
+
+    /// The time spent in phase `name` (zero if it did not run).
+    pub fn phase(&self, name: &str) -> Duration {
+        self.phases.iter().filter(|(n, _)| *n == name).map(|(_, d)| *d).sum()
     }
 }
 
@@ -427,10 +450,12 @@ where
         check: bool,
     ) -> Result<ProvedOn<F, E, H>, AirError> {
         let (setup, _) = self.setup(air, trace.log_rows())?;
+        let mut profile = AirProfile::default();
+        let mut clock = Instant::now();
         if check {
             check_rows(air, &setup.shape, trace)?;
         }
-        let mut profile = AirProfile::default();
+        profile.lap("check", &mut clock);
         Self::bind(air, &setup, transcript);
         let main = self.commit_main::<B, W, R>(&setup, trace, transcript, &mut profile)?;
         let mut beta = E::ZERO;
@@ -484,6 +509,7 @@ where
                 ),
             });
         }
+        let mut clock = Instant::now();
         let rows = trace.n_rows();
         let f_bytes = core::mem::size_of::<F>();
         let cols: Vec<B::Column<F>> = trace
@@ -501,6 +527,7 @@ where
         profile.download(rows << setup.main_log_cols, f_bytes);
         let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
         let (commitment, witness) = setup.main_whir.commit(transcript, &poly)?;
+        profile.lap("commit", &mut clock);
         Ok(MainCommitted { cols, stacked, commitment, witness })
     }
 
@@ -515,6 +542,7 @@ where
         transcript: &mut Transcript<F, W, R>,
         profile: &mut AirProfile,
     ) -> Result<AuxCommitted<B, F, E, H>, AirError> {
+        let mut clock = Instant::now();
         let (beta, gamma_pows) = challenges;
         let aux_whir = setup.aux_whir.as_ref().ok_or(AirError::Internal { what: "no LogUp" })?;
         let rows = 1usize << setup.log_rows;
@@ -573,10 +601,12 @@ where
             coords.extend(B::coordinates(c)?);
         }
         let coord_refs: Vec<&B::Column<F>> = coords.iter().collect();
+        profile.lap("logup", &mut clock);
         let stacked = B::stack(&coord_refs, setup.aux_log_cols)?;
         profile.download(rows << setup.aux_log_cols, f_bytes);
         let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
         let (commitment, witness) = aux_whir.commit(transcript, &poly)?;
+        profile.lap("commit", &mut clock);
         Ok(AuxCommitted { h, coords, stacked, commitment, witness, sum, per_term: per })
     }
 
@@ -598,6 +628,7 @@ where
         transcript: &mut Transcript<F, W, R>,
         profile: &mut AirProfile,
     ) -> Result<AirProof<F, E, H::Digest>, AirError> {
+        let mut clock = Instant::now();
         let (main, aux) = committed;
         let shape = &setup.shape;
         let m = shape.n_columns;
@@ -627,7 +658,7 @@ where
         vt.extend(nexts);
         vt.push(B::row_selector(rows, 0)?);
         vt.push(B::row_selector(rows, rows - 1)?);
-        let mut et: Vec<B::Column<E>> = vec![B::eq_table(&tau)?];
+        let mut et: Vec<B::Column<E>> = Vec::new();
         let mut aux_rest = None;
         if let Some(a) = aux {
             et.extend(a.h);
@@ -643,10 +674,14 @@ where
         let mut point = Vec::with_capacity(n);
         let mut vt_ext: Vec<B::Column<E>> = Vec::new();
         let mut len = rows;
+        // s(X) = prefix·eq(τ_k, X)·q(X) + λ·L(X), with prefix = Π_{i<k} eq(τ_i, r_i).
+        let mut claim = ch.lambda * logup_claim;
+        let mut prefix = E::ONE;
         for round in 0..n {
             let rows_tables =
                 if round == 0 { RowTables::Base(&vt) } else { RowTables::Ext(&vt_ext) };
-            let evals = B::zerocheck_round(
+            let eq_rest = B::eq_table(&tau[round + 1..])?;
+            let sums = B::zerocheck_round(
                 air,
                 shape,
                 &setup.lookups,
@@ -654,16 +689,20 @@ where
                 ZerocheckRound {
                     rows: rows_tables,
                     ext: &et,
+                    eq: &eq_rest,
                     len,
                     n_columns: m,
                     uses_next: shape.uses_next,
                     degree,
                 },
             )?;
-            profile.download(evals.len(), e_bytes);
-            let poly = RoundPoly { evals };
+            drop(eq_rest);
+            profile.download(sums.eq_part.len() + 3, e_bytes);
+            let poly = gruen_round(&sums, tau[round], prefix, ch.lambda, claim, degree)?;
             poly.observe(transcript);
             let r: E = transcript.sample_ext();
+            claim = poly.evaluate(claim, r);
+            prefix *= eq_eval(&tau[round..=round], &[r]);
             rounds.push(poly);
             point.push(r);
             if round == 0 {
@@ -672,11 +711,14 @@ where
             } else {
                 B::fold_ext(&mut vt_ext, len, r)?;
             }
-            B::fold_ext(&mut et, len, r)?;
+            if !et.is_empty() {
+                B::fold_ext(&mut et, len, r)?;
+            }
             len /= 2;
         }
         drop(vt);
         drop(et);
+        profile.lap("zerocheck", &mut clock);
         let finals = B::first_entries(&vt_ext)?;
         profile.download(finals.len(), e_bytes);
         let main_evals: Vec<E> = finals[..m].to_vec();
@@ -694,6 +736,7 @@ where
         for x in main_evals.iter().chain(&next_evals).chain(&aux_evals) {
             transcript.observe_ext(x);
         }
+        profile.lap("evals", &mut clock);
 
         let main_opening = self.open_columns::<B, W, R>(
             transcript,
@@ -734,7 +777,16 @@ where
     /// Reduces `cols[j](r) = evals[j]` (and, with `next` non-empty, `cols[j](r + 1) = next[j]`)
     /// for the columns stacked in `stacked` to one evaluation of the stacked polynomial, and
     /// opens it with WHIR.
-    #[allow(clippy::type_complexity)]
+    ///
+    /// The reduction is the sumcheck of `Σ_{j,y} P(j, y)·eq(s, j)·K(y)` (`K = eq(r, ·) + μ·S(r,
+    /// ·)`), column bits first. Its weight is a tensor product, so its first `l` rounds (the
+    /// column bits) are the sumcheck of `Σ_j eq(s, j)·A_j` over the `2^l` batched claims
+    /// `A_j = v_j + μ·w_j = Σ_y P(j, y)·K(y)` (on the host, `O(2^l)`); once the column bits are
+    /// bound to `c`, the rest runs over `P(c, ·) = Σ_j eq(c, j)·T_j` (one pass over the columns)
+    /// times `eq(s, c)·K`. The round polynomials are the same as those of the sumcheck over the
+    /// whole stacked table (a round polynomial is a function of the sum alone), at a fraction
+    /// of the work: no `2^(n + l)` weight table, no folds of the padded stack.
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
     fn open_columns<B: AirOps<F, E>, const W: usize, const R: usize>(
         &self,
         transcript: &mut Transcript<F, W, R>,
@@ -745,52 +797,74 @@ where
         eq_r: &B::Column<E>,
         profile: &mut AirProfile,
     ) -> Result<ColumnOpening<F, E, H::Digest>, AirError> {
+        let mut clock = Instant::now();
         let (evals, next) = claims;
         let e_bytes = core::mem::size_of::<E>();
         let s: Vec<E> = (0..log_cols).map(|_| transcript.sample_ext()).collect();
         let mu: E = if next.is_empty() { E::ZERO } else { transcript.sample_ext() };
         let eq_s = eq_table(&s);
-        // μ = 0 without next-row claims: the kernel is eq(r, ·) itself.
-        let kernel = B::shift_kernel(eq_r, mu)?;
         let claim = batched_claim(&eq_s, evals, next, mu);
         let n_vars = stacked.len().trailing_zeros() as usize;
+        let rows_vars = n_vars
+            .checked_sub(log_cols)
+            .ok_or(AirError::Internal { what: "stacked columns shorter than their count" })?;
         zkprove_sumcheck::observe_instance(transcript, n_vars, &reduction_terms::<E>());
         transcript.observe_ext(&claim);
-        let weight = B::outer_product(&eq_s, &kernel)?;
-        drop(kernel);
-        let len = stacked.len();
-        // Round 1 with the trace in the base field.
-        let (p0, p2) = B::product_round_base(&stacked, &weight)?;
-        profile.download(2, e_bytes);
-        let first = RoundPoly { evals: vec![p0, p2] };
-        first.observe(transcript);
-        let r1: E = transcript.sample_ext();
-        let mut rounds = vec![first];
-        let mut point = vec![r1];
-        let mut folded = B::fold_base(core::slice::from_ref(&stacked), len, r1)?;
-        drop(stacked);
-        let mut w = vec![weight];
-        B::fold_ext(&mut w, len, r1)?;
-        folded.extend(w);
-        let value = if n_vars == 1 {
-            profile.download(2, e_bytes);
-            B::first_entries(&folded)?[0]
-        } else {
-            let mut prover =
-                SumcheckProver::<F, E, B>::new_ext(folded, vec![Term::product(vec![0, 1])])?;
-            for _ in 1..n_vars {
-                let poly = prover.round_polynomial()?;
-                profile.download(poly.evals.len(), e_bytes);
-                poly.observe(transcript);
-                let r: E = transcript.sample_ext();
-                prover.fold(r)?;
-                rounds.push(poly);
-                point.push(r);
+        // The column rounds, on the 2^l batched claims (zero for the padding columns).
+        let mut a: Vec<E> = (0..eq_s.len())
+            .map(|j| {
+                let v = evals.get(j).copied().unwrap_or(E::ZERO);
+                v + mu * next.get(j).copied().unwrap_or(E::ZERO)
+            })
+            .collect();
+        let mut w = eq_s;
+        let mut rounds = Vec::with_capacity(n_vars);
+        let mut point = Vec::with_capacity(n_vars);
+        for _ in 0..log_cols {
+            let half = a.len() / 2;
+            let (mut p0, mut p2) = (E::ZERO, E::ZERO);
+            for i in 0..half {
+                let (al, ah, wl, wh) = (a[i], a[i + half], w[i], w[i + half]);
+                p0 += al * wl;
+                p2 += (ah.double() - al) * (wh.double() - wl);
             }
-            profile.download(2, e_bytes);
-            prover.final_evaluations()?[0]
-        };
+            let poly = RoundPoly { evals: vec![p0, p2] };
+            poly.observe(transcript);
+            let r: E = transcript.sample_ext();
+            for i in 0..half {
+                let (al, wl) = (a[i], w[i]);
+                a[i] = al + r * (a[i + half] - al);
+                w[i] = wl + r * (w[i + half] - wl);
+            }
+            a.truncate(half);
+            w.truncate(half);
+            rounds.push(poly);
+            point.push(r);
+        }
+        // The row rounds: P(c, ·) times eq(s, c)·K.
+        let eq_c = eq_table(&point);
+        let n_cols = evals.len().min(eq_c.len());
+        let combined = B::combine_stacked(&stacked, &eq_c[..n_cols], 1 << rows_vars)?;
+        drop(stacked);
+        // μ = 0 without next-row claims: the kernel is eq(r, ·) itself.
+        let mut kernel = B::shift_kernel(eq_r, mu)?;
+        B::scale(&mut kernel, w.first().copied().unwrap_or(E::ONE))?;
+        let mut prover =
+            SumcheckProver::<F, E, B>::new_ext(vec![combined, kernel], reduction_terms::<E>())?;
+        for _ in 0..rows_vars {
+            let poly = prover.round_polynomial()?;
+            profile.download(poly.evals.len(), e_bytes);
+            poly.observe(transcript);
+            let r: E = transcript.sample_ext();
+            prover.fold(r)?;
+            rounds.push(poly);
+            point.push(r);
+        }
+        profile.download(2, e_bytes);
+        let value = prover.final_evaluations()?[0];
+        profile.lap("reduction", &mut clock);
         let (opened, whir_proof) = whir.0.open(transcript, whir.1, &point)?;
+        profile.lap("whir_open", &mut clock);
         if opened != value {
             return Err(AirError::Internal {
                 what: "WHIR opened a value other than the reduction's",
@@ -1026,6 +1100,41 @@ fn zerocheck_terms<E: Field>(degree: usize) -> Vec<Term<E>> {
 /// The opening reduction's instance: the stacked columns times the weight.
 fn reduction_terms<E: Field>() -> Vec<Term<E>> {
     vec![Term::product(vec![0, 1])]
+}
+
+/// The zerocheck's round polynomial `s(X) = prefix·eq(t, X)·q(X) + λ·L(X)` at
+/// `X = 0, 2, …, degree`, from `q` at `X = 0, 2, …, degree − 1` and `L` at `0, 1, 2`
+/// ([`ZerocheckSums`]): `q(1)` follows from `s(0) + s(1) = claim`, and `q` (degree
+/// `≤ degree − 1`) and `L` (degree ≤ 2) are extended to the other points by interpolation.
+fn gruen_round<E: Field>(
+    sums: &ZerocheckSums<E>,
+    t: E,
+    prefix: E,
+    lambda: E,
+    claim: E,
+    degree: usize,
+) -> Result<RoundPoly<E>, AirError> {
+    let [l0, l1, l2] = sums.logup_part;
+    let q0 = sums.eq_part.first().copied().unwrap_or(E::ZERO);
+    // prefix·((1 − t)·q0 + t·q1) + λ·(L0 + L1) = claim.
+    let scaled = prefix.inverse().map(|inv| (claim - lambda * (l0 + l1)) * inv);
+    let q1 = scaled
+        .zip(t.inverse())
+        .map(|(c, t_inv)| (c - (E::ONE - t) * q0) * t_inv)
+        .ok_or(AirError::Internal { what: "a zero zerocheck challenge (probability ~1/|E|)" })?;
+    // q through X = 0, 1, …, degree − 1, as a round polynomial (values at 0, 2, … and the
+    // sum q(0) + q(1)), evaluated by its own interpolation.
+    let q_poly = RoundPoly { evals: sums.eq_part.clone() };
+    let l_poly = RoundPoly { evals: vec![l0, l2] };
+    let mut evals = Vec::with_capacity(degree);
+    for x in core::iter::once(0u64).chain(2..=degree as u64) {
+        let xe = E::from_u64(x);
+        let q = q_poly.evaluate(q0 + q1, xe);
+        let l = l_poly.evaluate(l0 + l1, xe);
+        let eq_t = (E::ONE - t) * (E::ONE - xe) + t * xe;
+        evals.push(prefix * eq_t * q + lambda * l);
+    }
+    Ok(RoundPoly { evals })
 }
 
 /// `Σ_j eq(s, j)·(v_j + μ·w_j)` (columns beyond the claims are the zero padding).

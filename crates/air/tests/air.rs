@@ -419,6 +419,14 @@ fn backend_path_gives_the_same_proof_and_counts_transfers() {
     let whole = (4 + 8) * 512 * 4;
     assert!(profile.download_bytes > whole, "{profile:?}");
     assert!(profile.download_bytes < whole + 4096, "{profile:?}");
+    // Every phase is timed, once per name (the two openings add up under one name each).
+    let names: Vec<&str> = profile.phases.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        ["check", "commit", "logup", "zerocheck", "evals", "reduction", "whir_open"],
+        "{profile:?}"
+    );
+    assert!(profile.phase("commit") > std::time::Duration::ZERO);
 }
 
 #[test]

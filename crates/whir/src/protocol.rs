@@ -10,7 +10,8 @@ use crate::WhirError;
 use crate::params::{SoundnessType, WhirConfig, WhirParams};
 use crate::utils::{
     accumulate_eq, check_pow, encode, eq_eval, eval_ml_coeffs, evals_to_coeffs, fold_evals,
-    fold_row, grind, horner, horner_base, pow_point, reverse_bits, round_poly, sample_queries,
+    fold_row, grind, horner, horner_base_blocked, pow_point, reverse_bits, round_poly,
+    sample_queries,
 };
 
 /// A commitment: the Merkle root of the first codeword and the answers to the out-of-domain
@@ -177,7 +178,8 @@ where
         transcript.observe_slice(root.as_ref());
         let ood_points: Vec<E> =
             (0..self.config.commit_ood).map(|_| transcript.sample_ext()).collect();
-        let ood_answers: Vec<E> = ood_points.iter().map(|&z| horner_base(&coeffs, z)).collect();
+        let ood_answers: Vec<E> =
+            ood_points.iter().map(|&z| horner_base_blocked(&coeffs, z)).collect();
         for a in &ood_answers {
             transcript.observe_ext(a);
         }
@@ -328,7 +330,8 @@ where
                 transcript.observe_slice(t.root().as_ref());
                 ood_points =
                     (0..rc.n_ood).map(|_| transcript.sample_ext::<E>()).collect::<Vec<_>>();
-                ood_answers = ood_points.iter().map(|&z| horner(&c, z)).collect::<Vec<_>>();
+                ood_answers =
+                    ood_points.iter().map(|&z| horner_base_blocked(&c, z)).collect::<Vec<_>>();
                 for a in &ood_answers {
                     transcript.observe_ext(a);
                 }

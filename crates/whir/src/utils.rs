@@ -101,9 +101,36 @@ pub(crate) fn horner<E: Field>(coeffs: &[E], x: E) -> E {
     coeffs.iter().rev().fold(E::ZERO, |acc, &c| acc * x + c)
 }
 
-/// `Σ c_i x^i` for base-field coefficients and an extension-field point.
+/// `Σ c_i x^i` for base-field coefficients and an extension-field point (the reference for
+/// [`horner_base_blocked`]).
+#[cfg(test)]
 pub(crate) fn horner_base<F: Field, E: ExtensionField<F>>(coeffs: &[F], x: E) -> E {
     coeffs.iter().rev().fold(E::ZERO, |acc, &c| acc * x + c)
+}
+
+/// `Σ c_i x^i` (Horner) in blocks of `2^10` coefficients, in parallel: with `x^0 … x^(B−1)` made
+/// once, each block `Σ_i c_(jB+i)·x^i` costs base-by-extension products only, and the blocks
+/// are combined by Horner in `x^B`. The same value as plain Horner (exact arithmetic), for the
+/// out-of-domain answers of a commitment, which were one thread's `2^n` extension products.
+pub(crate) fn horner_base_blocked<T, E>(coeffs: &[T], x: E) -> E
+where
+    T: Copy + Send + Sync,
+    E: Field + Mul<T, Output = E> + Add<T, Output = E>,
+{
+    const BLOCK: usize = 1 << 10;
+    if coeffs.len() < 2 * PAR_MIN {
+        return coeffs.iter().rev().fold(E::ZERO, |acc, &c| acc * x + c);
+    }
+    let mut pows = Vec::with_capacity(BLOCK);
+    let mut p = E::ONE;
+    for _ in 0..BLOCK {
+        pows.push(p);
+        p *= x;
+    }
+    let x_block = p;
+    let blocks: Vec<E> =
+        coeffs.par_chunks(BLOCK).map(|c| c.iter().zip(&pows).map(|(&c, &w)| w * c).sum()).collect();
+    horner(&blocks, x_block)
 }
 
 /// The multilinear polynomial with coefficients `coeffs` at `p` (internal order).
@@ -362,5 +389,18 @@ mod tests {
         let rev: Vec<BabyBearExt4> = pow_point(z, m).into_iter().rev().collect();
         let mle = Mle::new(evals).expect("power of two");
         assert_eq!(horner_base(&coeffs, z), mle.evaluate(&rev).expect("dims"));
+    }
+
+    #[test]
+    fn blocked_horner_is_horner() {
+        let mut rng = StdRng::seed_from_u64(3);
+        let z = BabyBearExt4::random(&mut rng);
+        // Below the threshold, a whole number of blocks, and a ragged last block.
+        for len in [0, 5, 1 << 13, (1 << 13) + 1000] {
+            let coeffs: Vec<BabyBear> = (0..len).map(|_| BabyBear::random(&mut rng)).collect();
+            assert_eq!(horner_base_blocked(&coeffs, z), horner_base(&coeffs, z), "len {len}");
+            let ext: Vec<BabyBearExt4> = coeffs.iter().map(|&c| BabyBearExt4::from(c)).collect();
+            assert_eq!(horner_base_blocked(&ext, z), horner(&ext, z), "len {len}");
+        }
     }
 }

@@ -5,8 +5,10 @@
 //! `median_ms` is the prover's median (trace given; commitment, zerocheck and openings),
 //! `verify_ms` the verifier's median and `proof_bytes` every base-field element of the proof in
 //! 4 (BabyBear) or 8 (Goldilocks) bytes, Merkle paths in full. For `poseidon2`, `rows_per_s` is
-//! permutations proved per second.
+//! permutations proved per second; `phases_ms` maps each prover phase (`check`, `commit`,
+//! `logup`, `zerocheck`, `evals`, `reduction`, `whir_open`) to its median time.
 
+use std::collections::BTreeMap;
 use std::hint::black_box;
 
 use anyhow::{Result, bail};
@@ -20,8 +22,9 @@ use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, Poseidon2, Poseidon2Merkle, Transcript};
+use zkprove_poly::CpuBackend;
 
-use super::report::{Report, thread_pool, time_reps};
+use super::report::{Report, median, thread_pool, time_reps};
 use super::require_cpu;
 use crate::device::Device;
 
@@ -90,6 +93,9 @@ struct AirFields {
     proof_bytes: usize,
     achieved_bits: f64,
     rows_per_s: f64,
+    /// The prover's phases (`check`, `commit`, `logup`, `zerocheck`, `evals`, `reduction`,
+    /// `whir_open`): each phase's median over the timed reps, in ms.
+    phases_ms: BTreeMap<&'static str, f64>,
 }
 
 /// Runs `zkprove bench air`.
@@ -202,9 +208,20 @@ where
     A: Air<F>,
 {
     let n = trace.log_rows();
-    let proving =
-        time_reps(args.reps, || Ok(prover.prove(air, trace, &mut transcript.clone())?))?;
+    let mut profiles = Vec::with_capacity(args.reps as usize + 1);
+    let proving = time_reps(args.reps, || {
+        let (proof, profile) =
+            prover.prove_on::<CpuBackend, A, W, R>(air, trace, &mut transcript.clone(), true)?;
+        profiles.push(profile);
+        Ok(proof)
+    })?;
     let proof = &proving.warm_up;
+    // The warm-up's profile is left out, like its time.
+    let timed = profiles.get(1..).unwrap_or_default();
+    let mut phases_ms = BTreeMap::new();
+    for (name, _) in timed.first().map(|p| p.phases.as_slice()).unwrap_or_default() {
+        phases_ms.insert(*name, median(timed.iter().map(|p| p.phase(name).as_secs_f64() * 1e3)));
+    }
     let verifying = time_reps(args.reps, || {
         if let Err(e) = prover.verify(air, n, black_box(proof), &mut transcript.clone()) {
             bail!("AIR proof did not verify: {e}");
@@ -227,6 +244,7 @@ where
             proof_bytes: proof.size_bytes(),
             achieved_bits: prover.achieved_bits(air, n)?,
             rows_per_s: (1u64 << n) as f64 / (median_ms / 1e3),
+            phases_ms,
         },
     })
 }

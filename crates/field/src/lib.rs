@@ -22,14 +22,13 @@ pub mod goldilocks;
 pub mod koalabear;
 pub mod m31;
 pub mod monty31;
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-mod ntt_packed;
+pub mod ntt_packed;
 mod packed;
 mod traits;
 
 pub use batch_inverse::{batch_inverse, batch_inverse_in_place};
 pub use extension::{BinomialExtension, BinomialParams};
-pub use packed::{PackedField, PackedKernel, exp_small};
+pub use packed::{PackedField, PackedKernel, exp_small, packing_width};
 pub use traits::{
     ExtensionField, Field, NttKernels, PrimeField, PrimeField64, Radix4Kernel, TwoAdicField,
 };

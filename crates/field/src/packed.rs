@@ -241,3 +241,21 @@ pub trait PackedKernel<F: Field> {
     /// The computation on the packing `P`.
     fn run<P: PackedField<Scalar = F>>(self) -> Self::Output;
 }
+
+/// The number of lanes of the packing [`Field::with_packing`] uses at this moment (`P::WIDTH` of
+/// the run-time packing; 1 for fields without one). Generic code that groups data by the SIMD
+/// width (columns transformed together, rows of packed vectors) reads it here, not from
+/// `F::Packing`, whose width is fixed at compile time. The kernels it then runs must still accept
+/// any packing: the process-wide level can be lowered in between ([`crate::cpu::set_max_cpu_level`]).
+#[inline]
+pub fn packing_width<F: Field>() -> usize {
+    struct Width;
+    impl<F: Field> PackedKernel<F> for Width {
+        type Output = usize;
+        #[inline(always)]
+        fn run<P: PackedField<Scalar = F>>(self) -> usize {
+            P::WIDTH
+        }
+    }
+    F::with_packing(Width)
+}

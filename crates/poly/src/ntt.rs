@@ -421,7 +421,7 @@ fn scale_rows<F: TwoAdicField>(rows: &mut [F], lanes: usize, s: &Scaling<F>, off
 /// Runs `f(c, rows)` for every chunk `c` of `chunk` rows of the columns `group`, in parallel, on a
 /// row-major buffer gathered from the columns (row `r`, lane `l` at `rows[r·L + l]`, `L` =
 /// `group.len()`, lane `l` = column `l`) and scattered back afterwards.
-fn for_each_row_chunk_lanes<F, Fun>(group: &mut [Vec<F>], chunk: usize, f: Fun)
+pub(crate) fn for_each_row_chunk_lanes<F, Fun>(group: &mut [Vec<F>], chunk: usize, f: Fun)
 where
     F: Field,
     Fun: Fn(usize, &mut [F]) + Sync,
@@ -447,41 +447,6 @@ where
             for (lane, col) in cols.iter_mut().enumerate() {
                 for (x, r) in col.iter_mut().zip(rows.chunks_exact(lanes)) {
                     *x = r[lane];
-                }
-            }
-        },
-    );
-}
-
-/// Runs `f(c, rows)` for every chunk `c` of `chunk` rows of the `W = P::WIDTH` columns `group`, in
-/// parallel, on a buffer of packed rows gathered from the columns (lane `l` = column `l`) and
-/// scattered back afterwards.
-pub(crate) fn for_each_row_chunk<P, Fun>(group: &mut [Vec<P::Scalar>], chunk: usize, f: Fun)
-where
-    P: PackedField,
-    Fun: Fn(usize, &mut [P]) + Sync,
-{
-    let n = group[0].len();
-    let mut parts: Vec<Vec<&mut [P::Scalar]>> =
-        (0..n.div_ceil(chunk)).map(|_| Vec::new()).collect();
-    for col in group.iter_mut() {
-        for (c, part) in col.chunks_mut(chunk).enumerate() {
-            parts[c].push(part);
-        }
-    }
-    parts.into_par_iter().enumerate().for_each_init(
-        || vec![P::default(); chunk],
-        |buf, (c, mut cols)| {
-            let rows = &mut buf[..cols[0].len()];
-            for (lane, col) in cols.iter().enumerate() {
-                for (r, x) in rows.iter_mut().zip(col.iter()) {
-                    r.as_slice_mut()[lane] = *x;
-                }
-            }
-            f(c, rows);
-            for (lane, col) in cols.iter_mut().enumerate() {
-                for (x, r) in col.iter_mut().zip(rows.iter()) {
-                    *x = r.as_slice()[lane];
                 }
             }
         },

@@ -3,7 +3,9 @@
 //! working on `F::Packing` instead of `F`.
 //!
 //! Every field is its own packing of width 1 (blanket impl below); the small fields add AVX2 and
-//! AVX-512 packings chosen at compile time from the target features (see `.cargo/config.toml`).
+//! AVX-512 packings. `Field::Packing` names the one the compile-time target features allow; code
+//! that should use the CPU it runs on writes a [`PackedKernel`] and runs it through
+//! [`Field::with_packing`], which picks the packing at run time ([`crate::cpu::level`]).
 
 use core::fmt::Debug;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};

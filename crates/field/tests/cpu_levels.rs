@@ -303,6 +303,18 @@ fn packed_ops_match_scalar<F: Field>(rng: &mut StdRng, level: CpuLevel) {
     }
 }
 
+/// The packing laws of `zkprove-field-testing` (`check_packed`, which the per-field test files run
+/// on the compile-time `Field::Packing`) on the packing `with_packing` picks at this level, so a
+/// baseline build checks the AVX2 and AVX-512 packings too.
+struct PackedLaws;
+
+impl<F: Field> PackedKernel<F> for PackedLaws {
+    type Output = ();
+    fn run<P: PackedField<Scalar = F>>(self) {
+        zkprove_field_testing::check_packed::<P>();
+    }
+}
+
 fn check_against_ark<P: Fp256Params, A: ark_ff::PrimeField>(xs: &[Fp256<P>]) {
     let to_ark = |x: &Fp256<P>| A::from_le_bytes_mod_order(&x.to_bytes_le());
     for (i, a) in xs.iter().enumerate() {
@@ -351,6 +363,10 @@ fn every_level_agrees() {
         packed_ops_match_scalar::<KoalaBear>(&mut rng, level);
         packed_ops_match_scalar::<M31>(&mut rng, level);
         packed_ops_match_scalar::<Goldilocks>(&mut rng, level);
+        BabyBear::with_packing(PackedLaws);
+        KoalaBear::with_packing(PackedLaws);
+        M31::with_packing(PackedLaws);
+        Goldilocks::with_packing(PackedLaws);
         assert_eq!(packing_width::<M31>(), F32_WIDTH[level as usize]);
         match &reference {
             None => reference = Some(got),

@@ -369,7 +369,11 @@ fn every_circle_transform() -> Vec<M31> {
         if log_n <= 8 {
             let mut v = col.clone();
             fft(&mut v, &d, Direction::Forward, CircleOrder::Natural);
-            assert_eq!(v, naive_circle_evaluate(&col, &d, CircleOrder::Natural).unwrap(), "oracle, 2^{log_n}");
+            assert_eq!(
+                v,
+                naive_circle_evaluate(&col, &d, CircleOrder::Natural).unwrap(),
+                "oracle, 2^{log_n}"
+            );
         }
     }
     for log_n in [3usize, 12] {

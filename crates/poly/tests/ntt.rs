@@ -5,10 +5,10 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::Fr;
+use zkprove_field::cpu::{self, CpuLevel};
 use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::koalabear::KoalaBear;
 use zkprove_field::{Field, TwoAdicField};
-use zkprove_field::cpu::{self, CpuLevel};
 use zkprove_poly::{
     CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft, ntt_rows,
 };

@@ -564,15 +564,7 @@ fn rows_fft(data: &mut [M31], w: usize, tw: &CircleTwiddles, k: usize, inverse: 
         big_layers(data, w, tw, l_small, chunk, false);
     }
     data.par_chunks_mut(chunk * w).enumerate().for_each(|(c, part)| {
-        M31::with_packing(SmallLayers {
-            part,
-            w,
-            tw,
-            k,
-            l_from: l_small,
-            row0: c * chunk,
-            inverse,
-        })
+        M31::with_packing(SmallLayers { part, w, tw, k, l_from: l_small, row0: c * chunk, inverse })
     });
     if inverse {
         big_layers(data, w, tw, l_small, chunk, true);
@@ -720,7 +712,8 @@ impl PackedKernel<M31> for Quads<'_> {
 fn quads<Q: PackedField<Scalar = M31>>(q: [&mut [Q]; 4], t: M31, u0: M31, u1: M31, inverse: bool) {
     let (t, u0, u1) = (Q::broadcast(t), Q::broadcast(u0), Q::broadcast(u1));
     let [q0, q1, q2, q3] = q;
-    for (((a0, a1), a2), a3) in q0.iter_mut().zip(q1.iter_mut()).zip(q2.iter_mut()).zip(q3.iter_mut())
+    for (((a0, a1), a2), a3) in
+        q0.iter_mut().zip(q1.iter_mut()).zip(q2.iter_mut()).zip(q3.iter_mut())
     {
         let (x0, x1, x2, x3) = (*a0, *a1, *a2, *a3);
         if inverse {

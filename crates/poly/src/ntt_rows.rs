@@ -468,7 +468,10 @@ impl<F: TwoAdicField> Group<'_, F> {
                 }
             }
             let rows = take / wp;
-            let mut stage = |hs: usize| {
+            // Loops, not a closure: a closure is a function of its own, compiled without the
+            // target features of the `with_packing` entry point this is inlined into.
+            let mut hs = if dit { 1 } else { r / 2 };
+            while hs >= 1 && hs < r {
                 let w = tw.stage(hs * q);
                 for blk in (0..r).step_by(2 * hs) {
                     for m in blk..blk + hs {
@@ -481,17 +484,9 @@ impl<F: TwoAdicField> Group<'_, F> {
                         }
                     }
                 }
-            };
-            if dit {
-                let mut hs = 1;
-                while hs < r {
-                    stage(hs);
+                if dit {
                     hs *= 2;
-                }
-            } else {
-                let mut hs = r / 2;
-                while hs >= 1 {
-                    stage(hs);
+                } else {
                     hs /= 2;
                 }
             }

@@ -462,33 +462,50 @@ fn tile_pass<P: PackedField<Scalar = M31>>(
                 v[j].as_slice_mut()[r] = tile[r * w + j];
             }
         }
-        let mut run = |l: usize| {
-            let h = 1usize << (k - 1 - l);
-            let m = w / (2 * h);
-            let table = tables[l - (k - lw)];
-            for kb in 0..m {
-                let t = table[t_idx * m + kb];
-                for j in kb * 2 * h..kb * 2 * h + h {
-                    let (x, y) = (v[j], v[j + h]);
-                    if inverse {
-                        v[j] = if l == k - 1 { (x + y) * sp } else { x + y };
-                        v[j + h] = (x - y) * t;
-                    } else {
-                        let y = y * t;
-                        v[j] = x + y;
-                        v[j + h] = x - y;
-                    }
-                }
-            }
-        };
+        // Plain loops and `#[inline(always)]` functions, no closures: a closure is a function of
+        // its own, compiled without the entry point's target features.
         if inverse {
-            (l_from..k).rev().for_each(&mut run);
+            for l in (l_from..k).rev() {
+                tile_layer::<P>(&mut v, tables[l - (k - lw)], t_idx, k, l, sp, true);
+            }
         } else {
-            (l_from..k).for_each(&mut run);
+            for l in l_from..k {
+                tile_layer::<P>(&mut v, tables[l - (k - lw)], t_idx, k, l, sp, false);
+            }
         }
         for r in 0..w {
             for j in 0..w {
                 tile[r * w + j] = v[j].as_slice()[r];
+            }
+        }
+    }
+}
+
+/// Layer `l` of [`tile_pass`] on the transposed tile `v` (tile `t_idx`, twiddles `table`).
+#[inline(always)]
+fn tile_layer<P: PackedField<Scalar = M31>>(
+    v: &mut [P],
+    table: &[P],
+    t_idx: usize,
+    k: usize,
+    l: usize,
+    sp: P,
+    inverse: bool,
+) {
+    let w = P::WIDTH;
+    let h = 1usize << (k - 1 - l);
+    let m = w / (2 * h);
+    for kb in 0..m {
+        let t = table[t_idx * m + kb];
+        for j in kb * 2 * h..kb * 2 * h + h {
+            let (x, y) = (v[j], v[j + h]);
+            if inverse {
+                v[j] = if l == k - 1 { (x + y) * sp } else { x + y };
+                v[j + h] = (x - y) * t;
+            } else {
+                let y = y * t;
+                v[j] = x + y;
+                v[j + h] = x - y;
             }
         }
     }
@@ -632,23 +649,24 @@ impl PackedKernel<M31> for SmallLayers<'_> {
     fn run<P: PackedField<Scalar = M31>>(self) {
         let Self { part, w, tw, k, l_from, row0, inverse } = self;
         let n = 1usize << k;
-        let mut layer = |l: usize| {
-            let h = n >> (l + 1);
-            let b0 = row0 / (2 * h);
-            let s = (l == k - 1).then_some(tw.n_inv);
-            for (block, t) in part.chunks_mut(2 * h * w).zip(&tw.layers[l][b0..]) {
-                let (lo, hi) = block.split_at_mut(h * w);
-                if inverse {
+        // Loops, not closures (see `tile_pass`).
+        if inverse {
+            for l in (l_from..k).rev() {
+                let h = n >> (l + 1);
+                let s = (l == k - 1).then_some(tw.n_inv);
+                for (block, t) in part.chunks_mut(2 * h * w).zip(&tw.layers[l][row0 / (2 * h)..]) {
+                    let (lo, hi) = block.split_at_mut(h * w);
                     inv_block::<P>(lo, hi, *t, s);
-                } else {
+                }
+            }
+        } else {
+            for l in l_from..k {
+                let h = n >> (l + 1);
+                for (block, t) in part.chunks_mut(2 * h * w).zip(&tw.layers[l][row0 / (2 * h)..]) {
+                    let (lo, hi) = block.split_at_mut(h * w);
                     fwd_block::<P>(lo, hi, *t);
                 }
             }
-        };
-        if inverse {
-            (l_from..k).rev().for_each(&mut layer);
-        } else {
-            (l_from..k).for_each(&mut layer);
         }
     }
 }

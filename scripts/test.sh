@@ -111,7 +111,7 @@ fi
 # The page test fails (instead of saying it did not run) without a browser.
 export ZKPROVE_REQUIRE_BROWSER=1
 
-step "tests (native CPU features: AVX-512 / IFMA code paths where the CPU has them)"
+step "tests (baseline x86-64 build; AVX2 / AVX-512 / IFMA paths chosen at run time)"
 cargo test -j"$jobs" --workspace
 
 # PoCL is no GPU, so GpuBases::for_key keeps a key's bases without precomputed multiples there;
@@ -132,21 +132,13 @@ fi
 POCL_DEVICES="$pocl_cpu $pocl_cpu" ZKPROVE_REQUIRE_DEVICES=2 \
   cargo test -j"$jobs" --workspace --test gpu device_set_opencl::
 
-# The run-time CPU paths (BN254 ADX/IFMA, the MSM's IFMA lanes, BabyBear/KoalaBear NTT kernels and
-# Poseidon2 batches on AVX-512/AVX2) are tested in-process at every level by the main run
-# (zkprove-field tests/cpu_levels.rs, zkprove-curve tests/msm.rs, zkprove-hash tests/poseidon2.rs).
-# `Field::Packing` (and the M31/Goldilocks packings) are still chosen at compile time, so the field
-# tests also run on the AVX2 and portable builds, in their own target directories so the main build
-# stays cached; the x86-64 one also checks that a baseline build runs the AVX-512/IFMA paths it
-# picks at run time.
-if [ "$(uname -m)" = "x86_64" ]; then
-  step "field tests on the AVX2 code path (x86-64-v3)"
-  RUSTFLAGS="-C target-cpu=x86-64-v3" CARGO_TARGET_DIR=target/x86-64-v3 \
-    cargo test -j"$jobs" -p zkprove-field --tests
-  step "field tests on the portable code path (x86-64)"
-  RUSTFLAGS="-C target-cpu=x86-64" CARGO_TARGET_DIR=target/x86-64 \
-    cargo test -j"$jobs" -p zkprove-field --tests
-fi
+# Every SIMD path is picked at run time (BN254 ADX/IFMA, the MSM's IFMA lanes, the BabyBear/KoalaBear/
+# M31/Goldilocks packings through `Field::with_packing`: NTTs, circle FFT, sumcheck rounds, Poseidon2
+# batches, Merkle layers), and `.cargo/config.toml` sets no target CPU, so the main run above is a
+# baseline x86-64 build that tests each path in-process at every level this CPU has
+# (`cpu::set_max_cpu_level`): zkprove-field tests/cpu_levels.rs, zkprove-poly tests/ntt.rs and
+# tests/circle.rs, zkprove-sumcheck tests/sumcheck.rs, zkprove-curve tests/cpu_levels.rs,
+# zkprove-hash tests/poseidon2.rs. No second build for other target CPUs is needed.
 
 step "fuzz the circom readers: each target 15 s from its seeds (fuzz/README.md); fails on any crash"
 # cargo-fuzz on the stable toolchain (fuzz/run.sh sets RUSTC_BOOTSTRAP=1), installed under target/

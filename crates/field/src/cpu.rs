@@ -11,15 +11,15 @@
 //! every lower path side by side.
 //!
 //! So the whole BN254 stack (field multiplication, NTT, MSM, hence Groth16) runs at full speed in
-//! a baseline x86-64 build. The 31-bit Montgomery fields (BabyBear, KoalaBear) also pick AVX-512,
-//! AVX2 or one lane at run time where code asks for it: their NTT butterflies
-//! ([`crate::TwoAdicField::ntt_kernels`]) and any [`crate::PackedKernel`] run through
-//! [`crate::Field::with_packing`] (Poseidon2 batches and Merkle layers in `zkprove-hash`). Still
-//! chosen at compile time by `cfg(target_feature)`: `Field::Packing` itself — so generic code that
-//! names it directly (batched and row NTTs, pointwise products, sumcheck) — and the M31 and
-//! Goldilocks packings; the cap does not reach those. To emulate a CPU without AVX-512 there,
-//! build for it (`RUSTFLAGS="-C target-cpu=x86-64-v3"`) and lower the cap to [`CpuLevel::Avx2`] or
-//! [`CpuLevel::Adx`].
+//! a baseline x86-64 build. The small fields with SIMD packings (BabyBear, KoalaBear, M31,
+//! Goldilocks) pick AVX-512, AVX2 or one lane at run time: any [`crate::PackedKernel`] runs through
+//! [`crate::Field::with_packing`] on the packing of [`level`] — the NTT butterflies
+//! ([`crate::ntt_packed`]), `zkprove-poly`'s row and batched NTTs, circle FFT and pointwise
+//! products, `zkprove-sumcheck`'s base-field rounds, Poseidon2 batches and Merkle layers in
+//! `zkprove-hash`. Only `Field::Packing` itself is still chosen at compile time by
+//! `cfg(target_feature)` (the packing a baseline build names is one lane); the hot paths do not
+//! use it, so `target-cpu=native` is an opt-in that buys no kernel speed, and the cap reaches
+//! every path.
 
 use core::fmt;
 use core::str::FromStr;

@@ -2,8 +2,9 @@
 //!
 //! - [`Field`], [`PrimeField`], [`PrimeField64`], [`TwoAdicField`], [`ExtensionField`]: the traits,
 //!   following the math.
-//! - [`PackedField`]: SIMD lanes of a field (`Field::Packing`), AVX2 / AVX-512 for the small fields,
-//!   chosen at compile time from the target features.
+//! - [`PackedField`]: SIMD lanes of a field, AVX2 / AVX-512 for the small fields, chosen at run
+//!   time by [`Field::with_packing`] (`Field::Packing` is the compile-time choice);
+//!   [`ntt_packed`]: NTT butterflies on any packing, dispatched at run time.
 //! - BN254 [`bn254::Fr`] and [`bn254::Fq`] (4×64-bit Montgomery), [`goldilocks::Goldilocks`] and its
 //!   quadratic extension, [`babybear::BabyBear`] and [`koalabear::KoalaBear`] with their quartic
 //!   extensions (both a [`monty31::MontyField31`]: one generic 31-bit Montgomery field, scalar and
@@ -22,14 +23,13 @@ pub mod goldilocks;
 pub mod koalabear;
 pub mod m31;
 pub mod monty31;
-#[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
-mod ntt_packed;
+pub mod ntt_packed;
 mod packed;
 mod traits;
 
 pub use batch_inverse::{batch_inverse, batch_inverse_in_place};
 pub use extension::{BinomialExtension, BinomialParams};
-pub use packed::{PackedField, PackedKernel, exp_small};
+pub use packed::{PackedField, PackedKernel, exp_small, packing_width};
 pub use traits::{
     ExtensionField, Field, NttKernels, PrimeField, PrimeField64, Radix4Kernel, TwoAdicField,
 };

@@ -6,11 +6,17 @@
 //! otherwise; the stages of half-size below the width run on `W × W` transposed tiles.
 //!
 //! Everything is `#[inline(always)]`: the entry points (`#[target_feature]` functions made by
-//! `monty31`'s `ntt_kernels_on!`) must compile the whole kernel with their features.
+//! `monty31`'s `ntt_kernels_on!`, or [`crate::Field::with_packing`]'s) must compile the whole
+//! kernel with their features.
+//!
+//! The `run_*` functions are what `zkprove-poly`'s NTTs call: a field's own whole-slice kernels
+//! where it has them ([`TwoAdicField::ntt_kernels`], BN254 on IFMA), else these generic kernels on
+//! the packing [`crate::Field::with_packing`] picks at run time, so one binary runs every field's
+//! butterflies with the SIMD of the CPU it is on.
 
 #[cfg(doc)]
 use crate::NttKernels;
-use crate::PackedField;
+use crate::{Field, PackedField, PackedKernel, TwoAdicField};
 
 /// Twiddles of half-size `h` in the table layout of [`NttKernels::dif_all`].
 #[inline(always)]
@@ -20,7 +26,7 @@ fn stage<F>(tw: &[F], h: usize) -> &[F] {
 
 /// `(lo[j], hi[j]) ← (lo[j] + hi[j], (lo[j] − hi[j])·w[j])`.
 #[inline(always)]
-pub(crate) fn dif_butterflies<P: PackedField>(
+pub fn dif_butterflies<P: PackedField>(
     lo: &mut [P::Scalar],
     hi: &mut [P::Scalar],
     w: &[P::Scalar],
@@ -34,7 +40,14 @@ pub(crate) fn dif_butterflies<P: PackedField>(
             *b = (x - y) * *w;
         }
     } else {
-        for ((a, b), w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+        // A leading twiddle of one (the first butterfly of every block) skips its product.
+        let skip = usize::from(w.first().is_some_and(|t| t.is_one())).min(lo.len());
+        for (a, b) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = x + y;
+            *b = x - y;
+        }
+        for ((a, b), w) in lo[skip..].iter_mut().zip(hi[skip..].iter_mut()).zip(&w[skip..]) {
             let (x, y) = (*a, *b);
             *a = x + y;
             *b = (x - y) * *w;
@@ -44,7 +57,7 @@ pub(crate) fn dif_butterflies<P: PackedField>(
 
 /// `(lo[j], hi[j]) ← (lo[j] + hi[j]·w[j], lo[j] − hi[j]·w[j])`.
 #[inline(always)]
-pub(crate) fn dit_butterflies<P: PackedField>(
+pub fn dit_butterflies<P: PackedField>(
     lo: &mut [P::Scalar],
     hi: &mut [P::Scalar],
     w: &[P::Scalar],
@@ -58,7 +71,13 @@ pub(crate) fn dit_butterflies<P: PackedField>(
             *b = x - y;
         }
     } else {
-        for ((a, b), w) in lo.iter_mut().zip(hi.iter_mut()).zip(w) {
+        let skip = usize::from(w.first().is_some_and(|t| t.is_one())).min(lo.len());
+        for (a, b) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
+            let (x, y) = (*a, *b);
+            *a = x + y;
+            *b = x - y;
+        }
+        for ((a, b), w) in lo[skip..].iter_mut().zip(hi[skip..].iter_mut()).zip(&w[skip..]) {
             let (x, y) = (*a, *b * *w);
             *a = x + y;
             *b = x - y;
@@ -97,7 +116,7 @@ fn dit_radix4_lanes<Q: PackedField>(a: [&mut [Q]; 4], w1a: &[Q], w1b: &[Q], w2: 
 
 /// Two DIF stages on the quarters `a0..a3` ([`NttKernels::dif_radix4`]).
 #[inline(always)]
-pub(crate) fn dif_radix4<P: PackedField>(
+pub fn dif_radix4<P: PackedField>(
     a0: &mut [P::Scalar],
     a1: &mut [P::Scalar],
     a2: &mut [P::Scalar],
@@ -121,7 +140,7 @@ pub(crate) fn dif_radix4<P: PackedField>(
 
 /// Two DIT stages on the quarters `a0..a3` ([`NttKernels::dit_radix4`]).
 #[inline(always)]
-pub(crate) fn dit_radix4<P: PackedField>(
+pub fn dit_radix4<P: PackedField>(
     a0: &mut [P::Scalar],
     a1: &mut [P::Scalar],
     a2: &mut [P::Scalar],
@@ -187,7 +206,7 @@ fn small_stages_on_tiles<P: PackedField>(data: &mut [P::Scalar], tw: &[P::Scalar
 
 /// Every DIF stage ([`NttKernels::dif_all`]).
 #[inline(always)]
-pub(crate) fn dif_all<P: PackedField>(data: &mut [P::Scalar], tw: &[P::Scalar]) {
+pub fn dif_all<P: PackedField>(data: &mut [P::Scalar], tw: &[P::Scalar]) {
     let n = data.len();
     let width = P::WIDTH;
     let tiles = width > 1 && width <= 16 && n >= width * width;
@@ -208,7 +227,7 @@ pub(crate) fn dif_all<P: PackedField>(data: &mut [P::Scalar], tw: &[P::Scalar]) 
 
 /// Every DIT stage ([`NttKernels::dit_all`]).
 #[inline(always)]
-pub(crate) fn dit_all<P: PackedField>(data: &mut [P::Scalar], tw: &[P::Scalar]) {
+pub fn dit_all<P: PackedField>(data: &mut [P::Scalar], tw: &[P::Scalar]) {
     let n = data.len();
     let width = P::WIDTH;
     let tiles = width > 1 && width <= 16 && n >= width * width;
@@ -224,5 +243,110 @@ pub(crate) fn dit_all<P: PackedField>(data: &mut [P::Scalar], tw: &[P::Scalar]) 
             dit_butterflies::<P>(lo, hi, w);
         }
         h *= 2;
+    }
+}
+
+/// One of the kernels above as a [`PackedKernel`], for [`Field::with_packing`].
+enum Op<'a, F> {
+    DifButterflies(&'a mut [F], &'a mut [F], &'a [F]),
+    DitButterflies(&'a mut [F], &'a mut [F], &'a [F]),
+    DifRadix4([&'a mut [F]; 4], [&'a [F]; 3]),
+    DitRadix4([&'a mut [F]; 4], [&'a [F]; 3]),
+    DifAll(&'a mut [F], &'a [F]),
+    DitAll(&'a mut [F], &'a [F]),
+}
+
+impl<F: Field> PackedKernel<F> for Op<'_, F> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        match self {
+            Op::DifButterflies(lo, hi, w) => dif_butterflies::<P>(lo, hi, w),
+            Op::DitButterflies(lo, hi, w) => dit_butterflies::<P>(lo, hi, w),
+            Op::DifRadix4([a0, a1, a2, a3], [w1a, w1b, w2]) => {
+                dif_radix4::<P>(a0, a1, a2, a3, w1a, w1b, w2)
+            }
+            Op::DitRadix4([a0, a1, a2, a3], [w1a, w1b, w2]) => {
+                dit_radix4::<P>(a0, a1, a2, a3, w1a, w1b, w2)
+            }
+            Op::DifAll(data, tw) => dif_all::<P>(data, tw),
+            Op::DitAll(data, tw) => dit_all::<P>(data, tw),
+        }
+    }
+}
+
+/// [`NttKernels::dif_butterflies`] of `F::ntt_kernels()` where the field has them, else
+/// [`dif_butterflies`] on the packing [`Field::with_packing`] picks at run time.
+#[inline]
+pub fn run_dif_butterflies<F: TwoAdicField>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+    match F::ntt_kernels() {
+        Some(k) => (k.dif_butterflies)(lo, hi, w),
+        None => F::with_packing(Op::DifButterflies(lo, hi, w)),
+    }
+}
+
+/// [`NttKernels::dit_butterflies`] of `F::ntt_kernels()`, else [`dit_butterflies`] on the
+/// run-time packing (as [`run_dif_butterflies`]).
+#[inline]
+pub fn run_dit_butterflies<F: TwoAdicField>(lo: &mut [F], hi: &mut [F], w: &[F]) {
+    match F::ntt_kernels() {
+        Some(k) => (k.dit_butterflies)(lo, hi, w),
+        None => F::with_packing(Op::DitButterflies(lo, hi, w)),
+    }
+}
+
+/// [`NttKernels::dif_radix4`] of `F::ntt_kernels()`, else [`dif_radix4`] on the run-time
+/// packing (as [`run_dif_butterflies`]).
+#[inline]
+pub fn run_dif_radix4<F: TwoAdicField>(
+    a0: &mut [F],
+    a1: &mut [F],
+    a2: &mut [F],
+    a3: &mut [F],
+    w1a: &[F],
+    w1b: &[F],
+    w2: &[F],
+) {
+    match F::ntt_kernels() {
+        Some(k) => (k.dif_radix4)(a0, a1, a2, a3, w1a, w1b, w2),
+        None => F::with_packing(Op::DifRadix4([a0, a1, a2, a3], [w1a, w1b, w2])),
+    }
+}
+
+/// [`NttKernels::dit_radix4`] of `F::ntt_kernels()`, else [`dit_radix4`] on the run-time
+/// packing (as [`run_dif_butterflies`]).
+#[inline]
+pub fn run_dit_radix4<F: TwoAdicField>(
+    a0: &mut [F],
+    a1: &mut [F],
+    a2: &mut [F],
+    a3: &mut [F],
+    w1a: &[F],
+    w1b: &[F],
+    w2: &[F],
+) {
+    match F::ntt_kernels() {
+        Some(k) => (k.dit_radix4)(a0, a1, a2, a3, w1a, w1b, w2),
+        None => F::with_packing(Op::DitRadix4([a0, a1, a2, a3], [w1a, w1b, w2])),
+    }
+}
+
+/// [`NttKernels::dif_all`] of `F::ntt_kernels()`, else [`dif_all`] on the run-time packing (as
+/// [`run_dif_butterflies`]).
+#[inline]
+pub fn run_dif_all<F: TwoAdicField>(data: &mut [F], tw: &[F]) {
+    match F::ntt_kernels() {
+        Some(k) => (k.dif_all)(data, tw),
+        None => F::with_packing(Op::DifAll(data, tw)),
+    }
+}
+
+/// [`NttKernels::dit_all`] of `F::ntt_kernels()`, else [`dit_all`] on the run-time packing (as
+/// [`run_dif_butterflies`]).
+#[inline]
+pub fn run_dit_all<F: TwoAdicField>(data: &mut [F], tw: &[F]) {
+    match F::ntt_kernels() {
+        Some(k) => (k.dit_all)(data, tw),
+        None => F::with_packing(Op::DitAll(data, tw)),
     }
 }

@@ -3,7 +3,9 @@
 //! working on `F::Packing` instead of `F`.
 //!
 //! Every field is its own packing of width 1 (blanket impl below); the small fields add AVX2 and
-//! AVX-512 packings chosen at compile time from the target features (see `.cargo/config.toml`).
+//! AVX-512 packings. `Field::Packing` names the one the compile-time target features allow; code
+//! that should use the CPU it runs on writes a [`PackedKernel`] and runs it through
+//! [`Field::with_packing`], which picks the packing at run time ([`crate::cpu::level`]).
 
 use core::fmt::Debug;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -240,4 +242,22 @@ pub trait PackedKernel<F: Field> {
     type Output;
     /// The computation on the packing `P`.
     fn run<P: PackedField<Scalar = F>>(self) -> Self::Output;
+}
+
+/// The number of lanes of the packing [`Field::with_packing`] uses at this moment (`P::WIDTH` of
+/// the run-time packing; 1 for fields without one). Generic code that groups data by the SIMD
+/// width (columns transformed together, rows of packed vectors) reads it here, not from
+/// `F::Packing`, whose width is fixed at compile time. The kernels it then runs must still accept
+/// any packing: the process-wide level can be lowered in between ([`crate::cpu::set_max_cpu_level`]).
+#[inline]
+pub fn packing_width<F: Field>() -> usize {
+    struct Width;
+    impl<F: Field> PackedKernel<F> for Width {
+        type Output = usize;
+        #[inline(always)]
+        fn run<P: PackedField<Scalar = F>>(self) -> usize {
+            P::WIDTH
+        }
+    }
+    F::with_packing(Width)
 }

@@ -40,8 +40,9 @@ pub trait Field:
     type Packing: PackedField<Scalar = Self>;
 
     /// Runs `kernel` on the packing this process should use: [`Field::Packing`] by default; the
-    /// 31-bit Montgomery fields (BabyBear, KoalaBear) choose AVX-512, AVX2 or one lane at run
-    /// time from [`crate::cpu::level`], so that a baseline x86-64 build runs their SIMD code too.
+    /// fields with SIMD packings (BabyBear, KoalaBear, M31, Goldilocks) choose AVX-512, AVX2 or one
+    /// lane at run time from [`crate::cpu::level`], so that a baseline x86-64 build runs their
+    /// SIMD code too. Generic code that wants SIMD speed goes through here, not `F::Packing`.
     #[inline(always)]
     fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
         kernel.run::<Self::Packing>()

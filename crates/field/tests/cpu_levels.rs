@@ -1,8 +1,9 @@
 //! Every run-time CPU path gives the same results: BN254 Fr/Fq multiplication and squaring (the
 //! MULX/ADCX/ADOX assembly against the portable CIOS and arkworks), the BN254 NTT kernels, and the
-//! BabyBear/KoalaBear packings picked at run time (NTT kernels against a scalar reference, packed
-//! arithmetic through `Field::with_packing`), on random and edge inputs, at each level this CPU
-//! supports (`cpu::set_max_cpu_level`).
+//! BabyBear/KoalaBear/M31/Goldilocks packings picked at run time (NTT kernels, and the run-time
+//! dispatched kernels `zkprove-poly` calls, against a scalar reference; packed arithmetic through
+//! `Field::with_packing`, with the width each level should give), on random and edge inputs, at
+//! each level this CPU supports (`cpu::set_max_cpu_level`).
 //!
 //! The cap is process-wide, so this file holds one test that changes it (tests of one binary run in
 //! parallel threads).
@@ -15,8 +16,13 @@ use rand::{Rng, SeedableRng};
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::{Fp256, Fp256Params, FqParams, FrParams};
 use zkprove_field::cpu::{self, CpuLevel};
+use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::koalabear::KoalaBear;
-use zkprove_field::{Field, PackedField, PackedKernel, PrimeField, TwoAdicField};
+use zkprove_field::m31::M31;
+use zkprove_field::{
+    Field, NttKernels, PackedField, PackedKernel, PrimeField, TwoAdicField, ntt_packed,
+    packing_width,
+};
 
 /// Edge values (as raw Montgomery limbs, all below `p`) and random ones.
 fn inputs<P: Fp256Params>(rng: &mut StdRng) -> Vec<Fp256<P>> {
@@ -147,9 +153,32 @@ fn twiddle_table<F: TwoAdicField>(n: usize) -> Vec<F> {
 /// tail and whole transforms large enough for the transposed tiles (16 × 16).
 fn small_field_ntt_matches_reference<F: TwoAdicField>(rng: &mut StdRng) {
     let Some(k) = F::ntt_kernels() else { return };
-    for n in [2usize, 8, 16, 32, 37, 64, 100, 256] {
+    kernels_match_reference(k, rng);
+}
+
+/// The kernels `zkprove-poly` runs (`ntt_packed::run_*`: the field's own kernels, else the generic
+/// ones on the packing `with_packing` picks at this level) against the scalar reference.
+fn run_time_ntt_matches_reference<F: TwoAdicField>(rng: &mut StdRng) {
+    let k = NttKernels::<F> {
+        dif_butterflies: ntt_packed::run_dif_butterflies::<F>,
+        dit_butterflies: ntt_packed::run_dit_butterflies::<F>,
+        dif_radix4: ntt_packed::run_dif_radix4::<F>,
+        dit_radix4: ntt_packed::run_dit_radix4::<F>,
+        dif_all: ntt_packed::run_dif_all::<F>,
+        dit_all: ntt_packed::run_dit_all::<F>,
+    };
+    kernels_match_reference(k, rng);
+}
+
+fn kernels_match_reference<F: TwoAdicField>(k: NttKernels<F>, rng: &mut StdRng) {
+    for n in [1usize, 2, 8, 16, 32, 37, 64, 100, 256] {
         let data: Vec<F> = (0..2 * n).map(|_| F::random(rng)).collect();
-        let w: Vec<F> = (0..3 * n).map(|_| F::random(rng)).collect();
+        let mut w: Vec<F> = (0..3 * n).map(|_| F::random(rng)).collect();
+        // A leading twiddle of one takes the scalar paths' shortcut.
+        if n % 2 == 1 {
+            w[0] = F::ONE;
+            w[n] = F::ONE;
+        }
         let (mut lo, mut hi) = (data[..n].to_vec(), data[n..].to_vec());
         let (mut rlo, mut rhi) = (lo.clone(), hi.clone());
         (k.dif_butterflies)(&mut lo, &mut hi, &w[..n]);
@@ -218,33 +247,71 @@ struct PackedOps<'a, F: Field> {
 }
 
 impl<F: Field> PackedKernel<F> for PackedOps<'_, F> {
-    type Output = Vec<F>;
+    type Output = (usize, Vec<F>, Vec<F>);
     #[inline(always)]
-    fn run<P: PackedField<Scalar = F>>(self) -> Vec<F> {
+    fn run<P: PackedField<Scalar = F>>(self) -> (usize, Vec<F>, Vec<F>) {
         let n = self.xs.len() / P::WIDTH * P::WIDTH;
         let (px, py) = (P::pack_slice(&self.xs[..n]), P::pack_slice(&self.ys[..n]));
         let mut out = vec![F::ZERO; n];
         for ((o, x), y) in P::pack_slice_mut(&mut out).iter_mut().zip(px).zip(py) {
             let v = (*x * *y + *x - *y) * self.c - (-*x);
-            *o =
-                v.add_exp_small::<7>(self.c) + v.mul_inv_2exp(3, F::from_u64(8).inverse().unwrap());
+            *o = v.add_exp_small::<7>(self.c)
+                + v.mul_inv_2exp(3, F::from_u64(8).inverse().unwrap())
+                + v.mul_2exp(5, F::from_u64(32));
         }
-        out
+        // A whole S-box layer (x + c)^5 across the packed cells, with per-cell constants.
+        let mut cells: Vec<P> = px.to_vec();
+        let cs: Vec<F> = (0..cells.len()).map(|i| self.ys[i] + self.c).collect();
+        P::add_exp_small_batch::<5>(&mut cells, &cs);
+        let mut sbox = vec![F::ZERO; n];
+        for (o, c) in P::pack_slice_mut(&mut sbox).iter_mut().zip(&cells) {
+            *o = *c;
+        }
+        (P::WIDTH, out, sbox)
     }
 }
 
-fn packed_ops_match_scalar<F: Field>(rng: &mut StdRng) {
-    let xs: Vec<F> = (0..200).map(|_| F::random(rng)).collect();
+/// `with_packing`'s packing at `level` has the width of that level's vectors (on x86-64), and its
+/// arithmetic (products, S-boxes, multiplications by powers of two) agrees with the scalar field's,
+/// on random values and the edges 0, 1, −1.
+fn packed_ops_match_scalar<F: Field>(rng: &mut StdRng, level: CpuLevel) {
+    let mut xs: Vec<F> = (0..200).map(|_| F::random(rng)).collect();
     let ys: Vec<F> = (0..200).map(|_| F::random(rng)).collect();
+    xs[..6].copy_from_slice(&[F::ZERO, F::ONE, F::NEG_ONE, F::NEG_ONE, F::ZERO, F::ONE]);
     let c = F::random(rng);
-    let got = F::with_packing(PackedOps { xs: &xs, ys: &ys, c });
-    let inv8 = F::from_u64(8).inverse().unwrap();
+    let (width, got, sbox) = F::with_packing(PackedOps { xs: &xs, ys: &ys, c });
+    let bytes = width * core::mem::size_of::<F>();
+    let want_bytes = match level {
+        _ if !cfg!(target_arch = "x86_64") => bytes,
+        CpuLevel::Avx512 | CpuLevel::Ifma => 64,
+        CpuLevel::Avx2 => 32,
+        _ => core::mem::size_of::<F>(),
+    };
+    assert_eq!(bytes, want_bytes, "packing width {width} at level {level}");
+    assert_eq!(got.len(), 200 / width * width);
+    let (inv8, two5) = (F::from_u64(8).inverse().unwrap(), F::from_u64(32));
     for (i, g) in got.iter().enumerate() {
         let (x, y) = (xs[i], ys[i]);
         let v = (x * y + x - y) * c - (-x);
         let s = v + c;
-        let want = s * s * s * s * s * s * s + v * inv8;
-        assert_eq!(*g, want, "lane {i}");
+        let want = s * s * s * s * s * s * s + v * inv8 + v * two5;
+        assert_eq!(*g, want, "lane {i} at level {level}");
+    }
+    for (i, g) in sbox.iter().enumerate() {
+        let s = xs[i] + ys[i / width] + c;
+        assert_eq!(*g, s * s * s * s * s, "S-box lane {i} at level {level}");
+    }
+}
+
+/// The packing laws of `zkprove-field-testing` (`check_packed`, which the per-field test files run
+/// on the compile-time `Field::Packing`) on the packing `with_packing` picks at this level, so a
+/// baseline build checks the AVX2 and AVX-512 packings too.
+struct PackedLaws;
+
+impl<F: Field> PackedKernel<F> for PackedLaws {
+    type Output = ();
+    fn run<P: PackedField<Scalar = F>>(self) {
+        zkprove_field_testing::check_packed::<P>();
     }
 }
 
@@ -258,6 +325,10 @@ fn check_against_ark<P: Fp256Params, A: ark_ff::PrimeField>(xs: &[Fp256<P>]) {
         }
     }
 }
+
+/// Lanes of a 32-bit field's packing at each level (portable, adx, avx2, avx512, ifma) on x86-64.
+const F32_WIDTH: [usize; 5] =
+    if cfg!(target_arch = "x86_64") { [1, 1, 8, 16, 16] } else { [1, 1, 1, 1, 1] };
 
 #[test]
 fn every_level_agrees() {
@@ -285,8 +356,18 @@ fn every_level_agrees() {
         ];
         small_field_ntt_matches_reference::<BabyBear>(&mut rng);
         small_field_ntt_matches_reference::<KoalaBear>(&mut rng);
-        packed_ops_match_scalar::<BabyBear>(&mut rng);
-        packed_ops_match_scalar::<KoalaBear>(&mut rng);
+        run_time_ntt_matches_reference::<BabyBear>(&mut rng);
+        run_time_ntt_matches_reference::<Goldilocks>(&mut rng);
+        run_time_ntt_matches_reference::<Fp256<FrParams>>(&mut rng);
+        packed_ops_match_scalar::<BabyBear>(&mut rng, level);
+        packed_ops_match_scalar::<KoalaBear>(&mut rng, level);
+        packed_ops_match_scalar::<M31>(&mut rng, level);
+        packed_ops_match_scalar::<Goldilocks>(&mut rng, level);
+        BabyBear::with_packing(PackedLaws);
+        KoalaBear::with_packing(PackedLaws);
+        M31::with_packing(PackedLaws);
+        Goldilocks::with_packing(PackedLaws);
+        assert_eq!(packing_width::<M31>(), F32_WIDTH[level as usize]);
         match &reference {
             None => reference = Some(got),
             Some(r) => assert!(r == &got, "level {level} differs from portable"),

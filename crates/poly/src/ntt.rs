@@ -7,7 +7,8 @@
 //!
 //! CPU algorithm: Gentleman–Sande (decimation in frequency, natural → bit-reversed) and
 //! Cooley–Tukey (decimation in time, bit-reversed → natural) with per-stage contiguous twiddles, so
-//! butterflies run on `F::Packing` lanes. Arrays larger than a cache chunk are split recursively:
+//! butterflies run on SIMD lanes (`zkprove_field::ntt_packed`, on the packing that
+//! `Field::with_packing` picks at run time, so a baseline build uses the CPU's SIMD). Arrays larger than a cache chunk are split recursively:
 //! one radix-2² pass (two stages per pass over memory) and then four independent quarter-size
 //! transforms in parallel (`rayon::join`), until a piece fits a chunk and all its remaining stages
 //! run in cache; the stages narrower than a SIMD vector run on transposed `W × W` tiles, and
@@ -16,7 +17,7 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use zkprove_field::{Field, PackedField, TwoAdicField};
+use zkprove_field::{Field, PackedField, PackedKernel, TwoAdicField, ntt_packed, packing_width};
 
 use crate::ntt_rows::{bit_reverse_rows, dif_rec, dit_rec};
 use crate::twiddles::{Twiddles, twiddles};
@@ -139,7 +140,7 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
         // Groups of W columns (W = SIMD width of a packed field) are transformed together, one
         // packed vector per row: every butterfly is then a full-width SIMD operation with a scalar
         // twiddle. The other columns go one by one. Both in parallel; each transform splits further.
-        let width = F::Packing::WIDTH;
+        let width = packing_width::<F>();
         let n_grouped = if width > 1 && n >= 2 { cols.len() / width * width } else { 0 };
         let (grouped, rest) = cols.split_at_mut(n_grouped);
         rayon::join(
@@ -311,7 +312,8 @@ pub(crate) fn transform<F: TwoAdicField>(
 /// Rows per cache chunk in the row-packed batch transform (a row is one packed vector).
 const ROW_CHUNK: usize = 1 << 11;
 
-/// Transforms `W = F::Packing::WIDTH` columns together. The stages over blocks larger than a row
+/// Transforms `W` columns together (`W` = the width of the packing picked at run time,
+/// [`packing_width`]). The stages over blocks larger than a row
 /// chunk run on each column in place, packed along the column (the radix-4 passes of [`dif`] /
 /// [`dit`]); each chunk-sized sub-block then runs its remaining stages (an independent transform
 /// of its own) on a small buffer of packed rows — lane `c` of row `i` is element `i` of column
@@ -353,18 +355,19 @@ fn transform_rows<F: TwoAdicField>(
             dif_split(col, tw, chunk, &|_| {});
         });
     }
-    for_each_row_chunk(group, chunk, |c, buf: &mut [F::Packing]| {
+    let lanes = group.len();
+    for_each_row_chunk_lanes(group, chunk, |c, buf: &mut [F]| {
         let offset = c * chunk;
         if let Some(s) = pre_rows {
-            scale_rows(buf, s, offset);
+            scale_rows(buf, lanes, s, offset);
         }
         if dit_order {
-            dit_rec(buf, 1, tw, 0, None, None);
+            dit_rec(buf, lanes, tw, 0, None, None);
         } else {
-            dif_rec(buf, 1, tw, 0, None, None);
+            dif_rec(buf, lanes, tw, 0, None, None);
         }
         if let Some(s) = post_rows {
-            scale_rows(buf, s, offset);
+            scale_rows(buf, lanes, s, offset);
         }
     });
     if cols_last {
@@ -380,65 +383,98 @@ fn transform_rows<F: TwoAdicField>(
     }
 }
 
-/// Multiplies packed rows `offset..` (one chunk at most) by the factors of `s`.
-fn scale_rows<P: PackedField>(rows: &mut [P], s: &Scaling<P::Scalar>, offset: usize)
-where
-    P::Scalar: TwoAdicField,
-{
-    let mut factors = vec![P::Scalar::ZERO; rows.len()];
-    s.fill(offset, &mut factors);
-    for (r, f) in rows.iter_mut().zip(&factors) {
-        *r = *r * *f;
+/// Multiplies rows `offset..` (rows of `lanes` values, one chunk at most) by the factors of `s`,
+/// on the packing picked at run time.
+fn scale_rows<F: TwoAdicField>(rows: &mut [F], lanes: usize, s: &Scaling<F>, offset: usize) {
+    struct Scale<'a, F> {
+        rows: &'a mut [F],
+        lanes: usize,
+        factors: &'a [F],
     }
+    impl<F: Field> PackedKernel<F> for Scale<'_, F> {
+        type Output = ();
+        #[inline(always)]
+        fn run<P: PackedField<Scalar = F>>(self) {
+            let Self { rows, lanes, factors } = self;
+            if P::WIDTH > 1 && lanes.is_multiple_of(P::WIDTH) {
+                let wp = lanes / P::WIDTH;
+                for (r, f) in P::pack_slice_mut(rows).chunks_exact_mut(wp).zip(factors) {
+                    let f = P::broadcast(*f);
+                    for x in r {
+                        *x *= f;
+                    }
+                }
+            } else {
+                for (r, f) in rows.chunks_exact_mut(lanes).zip(factors) {
+                    for x in r {
+                        *x *= *f;
+                    }
+                }
+            }
+        }
+    }
+    let mut factors = vec![F::ZERO; rows.len() / lanes.max(1)];
+    s.fill(offset, &mut factors);
+    F::with_packing(Scale { rows, lanes, factors: &factors });
 }
 
-/// Runs `f(c, rows)` for every chunk `c` of `chunk` rows of the `W = P::WIDTH` columns `group`, in
-/// parallel, on a buffer of packed rows gathered from the columns (lane `l` = column `l`) and
-/// scattered back afterwards.
-pub(crate) fn for_each_row_chunk<P, Fun>(group: &mut [Vec<P::Scalar>], chunk: usize, f: Fun)
+/// Runs `f(c, rows)` for every chunk `c` of `chunk` rows of the columns `group`, in parallel, on a
+/// row-major buffer gathered from the columns (row `r`, lane `l` at `rows[r·L + l]`, `L` =
+/// `group.len()`, lane `l` = column `l`) and scattered back afterwards.
+pub(crate) fn for_each_row_chunk_lanes<F, Fun>(group: &mut [Vec<F>], chunk: usize, f: Fun)
 where
-    P: PackedField,
-    Fun: Fn(usize, &mut [P]) + Sync,
+    F: Field,
+    Fun: Fn(usize, &mut [F]) + Sync,
 {
     let n = group[0].len();
-    let mut parts: Vec<Vec<&mut [P::Scalar]>> =
-        (0..n.div_ceil(chunk)).map(|_| Vec::new()).collect();
+    let lanes = group.len();
+    let mut parts: Vec<Vec<&mut [F]>> = (0..n.div_ceil(chunk)).map(|_| Vec::new()).collect();
     for col in group.iter_mut() {
         for (c, part) in col.chunks_mut(chunk).enumerate() {
             parts[c].push(part);
         }
     }
     parts.into_par_iter().enumerate().for_each_init(
-        || vec![P::default(); chunk],
+        || vec![F::ZERO; chunk * lanes],
         |buf, (c, mut cols)| {
-            let rows = &mut buf[..cols[0].len()];
+            let rows = &mut buf[..cols[0].len() * lanes];
             for (lane, col) in cols.iter().enumerate() {
-                for (r, x) in rows.iter_mut().zip(col.iter()) {
-                    r.as_slice_mut()[lane] = *x;
+                for (r, x) in rows.chunks_exact_mut(lanes).zip(col.iter()) {
+                    r[lane] = *x;
                 }
             }
             f(c, rows);
             for (lane, col) in cols.iter_mut().enumerate() {
-                for (x, r) in col.iter_mut().zip(rows.iter()) {
-                    *x = r.as_slice()[lane];
+                for (x, r) in col.iter_mut().zip(rows.chunks_exact(lanes)) {
+                    *x = r[lane];
                 }
             }
         },
     );
 }
 
+/// `data[i] *= s[i]`, in parallel chunks, each on the packing picked at run time.
 fn mul_pointwise<F: Field>(data: &mut [F], s: &[F]) {
-    data.par_chunks_mut(CHUNK).zip(s.par_chunks(CHUNK)).for_each(|(d, s)| {
-        let (pd, sd) = F::Packing::pack_slice_with_suffix_mut(d);
-        let n_packed = pd.len() * F::Packing::WIDTH;
-        let ps = F::Packing::pack_slice(&s[..n_packed]);
-        for (x, y) in pd.iter_mut().zip(ps) {
-            *x *= *y;
+    struct MulPointwise<'a, F>(&'a mut [F], &'a [F]);
+    impl<F: Field> PackedKernel<F> for MulPointwise<'_, F> {
+        type Output = ();
+        #[inline(always)]
+        fn run<P: PackedField<Scalar = F>>(self) {
+            let MulPointwise(d, s) = self;
+            let (pd, sd) = P::pack_slice_with_suffix_mut(d);
+            let n_packed = pd.len() * P::WIDTH;
+            let ps = P::pack_slice(&s[..n_packed]);
+            for (x, y) in pd.iter_mut().zip(ps) {
+                *x *= *y;
+            }
+            for (x, y) in sd.iter_mut().zip(&s[n_packed..]) {
+                *x *= *y;
+            }
         }
-        for (x, y) in sd.iter_mut().zip(&s[n_packed..]) {
-            *x *= *y;
-        }
-    });
+    }
+    data.par_chunks_mut(CHUNK)
+        .zip(s.par_chunks(CHUNK))
+        .for_each(|(d, s)| F::with_packing(MulPointwise(d, s)));
 }
 
 /// Decimation in frequency: natural order in, bit-reversed out (stages from half-size n/2 down
@@ -480,7 +516,7 @@ fn dif_split<F: TwoAdicField>(
             .zip(q3.par_chunks_mut(c))
             .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
             .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
-                dif_radix4::<F>(a0, a1, a2, a3, w1a, w1b, w2)
+                ntt_packed::run_dif_radix4::<F>(a0, a1, a2, a3, w1a, w1b, w2)
             });
         rayon::join(
             || {
@@ -503,32 +539,14 @@ fn dif_split<F: TwoAdicField>(
         lo.par_chunks_mut(CHUNK / 2)
             .zip(hi.par_chunks_mut(CHUNK / 2))
             .zip(w.par_chunks(CHUNK / 2))
-            .for_each(|((lo, hi), w)| dif_butterflies(lo, hi, w));
+            .for_each(|((lo, hi), w)| ntt_packed::run_dif_butterflies(lo, hi, w));
         rayon::join(|| dif_split(lo, tw, leaf, run_leaf), || dif_split(hi, tw, leaf, run_leaf));
     }
 }
 
-/// Every DIF stage of a chunk-sized array.
+/// Every DIF stage of a chunk-sized array (the field's kernels, on the packing picked at run time).
 fn dif_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
-    let n = data.len();
-    if let Some(k) = F::ntt_kernels() {
-        return (k.dif_all)(data, tw.table());
-    }
-    let width = F::Packing::WIDTH;
-    let tiles = width > 1 && n >= width * width;
-    let h_min = if tiles { width } else { 1 };
-    let mut h = n / 2;
-    while h >= h_min {
-        let w = tw.stage(h);
-        for block in data.chunks_mut(2 * h) {
-            let (lo, hi) = block.split_at_mut(h);
-            dif_butterflies(lo, hi, w);
-        }
-        h /= 2;
-    }
-    if tiles {
-        small_stages_on_tiles(data, tw, false);
-    }
+    ntt_packed::run_dif_all(data, tw.table());
 }
 
 /// Decimation in time: bit-reversed order in, natural out (stages from half-size 1 up to n/2); the
@@ -577,7 +595,7 @@ fn dit_split<F: TwoAdicField>(
             .zip(q3.par_chunks_mut(c))
             .zip(w1a.par_chunks(c).zip(w1b.par_chunks(c)).zip(w2.par_chunks(c)))
             .for_each(|((((a0, a1), a2), a3), ((w1a, w1b), w2))| {
-                dit_radix4::<F>(a0, a1, a2, a3, w1a, w1b, w2)
+                ntt_packed::run_dit_radix4::<F>(a0, a1, a2, a3, w1a, w1b, w2)
             });
     } else {
         let h = n / 2;
@@ -587,248 +605,13 @@ fn dit_split<F: TwoAdicField>(
         lo.par_chunks_mut(CHUNK / 2)
             .zip(hi.par_chunks_mut(CHUNK / 2))
             .zip(w.par_chunks(CHUNK / 2))
-            .for_each(|((lo, hi), w)| dit_butterflies(lo, hi, w));
+            .for_each(|((lo, hi), w)| ntt_packed::run_dit_butterflies(lo, hi, w));
     }
 }
 
-/// Every DIT stage of a chunk-sized array.
+/// Every DIT stage of a chunk-sized array (the field's kernels, on the packing picked at run time).
 fn dit_in_cache<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>) {
-    let n = data.len();
-    if let Some(k) = F::ntt_kernels() {
-        return (k.dit_all)(data, tw.table());
-    }
-    let width = F::Packing::WIDTH;
-    let tiles = width > 1 && n >= width * width;
-    let mut h = 1;
-    if tiles {
-        small_stages_on_tiles(data, tw, true);
-        h = width;
-    }
-    while h < n {
-        let w = tw.stage(h);
-        for block in data.chunks_mut(2 * h) {
-            let (lo, hi) = block.split_at_mut(h);
-            dit_butterflies(lo, hi, w);
-        }
-        h *= 2;
-    }
-}
-
-/// Two DIF stages at once on quarters `a0..a3` (positions `j`, `j + q`, `j + 2q`, `j + 3q` of a
-/// block of `4q`): stage `2q` with twiddles `w1a = ω_{4q}^j`, `w1b = ω_{4q}^{j+q}`, then stage `q`
-/// with `w2 = ω_{2q}^j` on both halves.
-#[inline]
-fn dif_radix4<F: TwoAdicField>(
-    a0: &mut [F],
-    a1: &mut [F],
-    a2: &mut [F],
-    a3: &mut [F],
-    w1a: &[F],
-    w1b: &[F],
-    w2: &[F],
-) {
-    if let Some(k) = F::ntt_kernels() {
-        return (k.dif_radix4)(a0, a1, a2, a3, w1a, w1b, w2);
-    }
-    let width = F::Packing::WIDTH;
-    if width > 1 && a0.len().is_multiple_of(width) {
-        dif_radix4_lanes::<F::Packing, F::Packing>(
-            F::Packing::pack_slice_mut(a0),
-            F::Packing::pack_slice_mut(a1),
-            F::Packing::pack_slice_mut(a2),
-            F::Packing::pack_slice_mut(a3),
-            F::Packing::pack_slice(w1a),
-            F::Packing::pack_slice(w1b),
-            F::Packing::pack_slice(w2),
-        );
-    } else {
-        dif_radix4_lanes::<F, F>(a0, a1, a2, a3, w1a, w1b, w2);
-    }
-}
-
-#[inline(always)]
-fn dif_radix4_lanes<P: PackedField + core::ops::Mul<T, Output = P>, T: Copy>(
-    a0: &mut [P],
-    a1: &mut [P],
-    a2: &mut [P],
-    a3: &mut [P],
-    w1a: &[T],
-    w1b: &[T],
-    w2: &[T],
-) {
-    for j in 0..a0.len() {
-        let (x0, x1, x2, x3) = (a0[j], a1[j], a2[j], a3[j]);
-        let (b0, b2) = (x0 + x2, (x0 - x2) * w1a[j]);
-        let (b1, b3) = (x1 + x3, (x1 - x3) * w1b[j]);
-        a0[j] = b0 + b1;
-        a1[j] = (b0 - b1) * w2[j];
-        a2[j] = b2 + b3;
-        a3[j] = (b2 - b3) * w2[j];
-    }
-}
-
-/// Two DIT stages at once (the inverse pattern of [`dif_radix4`]): stage `q` with `w2` on both
-/// halves, then stage `2q` with `w1a`, `w1b`.
-#[inline]
-fn dit_radix4<F: TwoAdicField>(
-    a0: &mut [F],
-    a1: &mut [F],
-    a2: &mut [F],
-    a3: &mut [F],
-    w1a: &[F],
-    w1b: &[F],
-    w2: &[F],
-) {
-    if let Some(k) = F::ntt_kernels() {
-        return (k.dit_radix4)(a0, a1, a2, a3, w1a, w1b, w2);
-    }
-    let width = F::Packing::WIDTH;
-    if width > 1 && a0.len().is_multiple_of(width) {
-        dit_radix4_lanes::<F::Packing, F::Packing>(
-            F::Packing::pack_slice_mut(a0),
-            F::Packing::pack_slice_mut(a1),
-            F::Packing::pack_slice_mut(a2),
-            F::Packing::pack_slice_mut(a3),
-            F::Packing::pack_slice(w1a),
-            F::Packing::pack_slice(w1b),
-            F::Packing::pack_slice(w2),
-        );
-    } else {
-        dit_radix4_lanes::<F, F>(a0, a1, a2, a3, w1a, w1b, w2);
-    }
-}
-
-#[inline(always)]
-fn dit_radix4_lanes<P: PackedField + core::ops::Mul<T, Output = P>, T: Copy>(
-    a0: &mut [P],
-    a1: &mut [P],
-    a2: &mut [P],
-    a3: &mut [P],
-    w1a: &[T],
-    w1b: &[T],
-    w2: &[T],
-) {
-    for j in 0..a0.len() {
-        let (x0, x1, x2, x3) = (a0[j], a1[j], a2[j], a3[j]);
-        let (y1, y3) = (x1 * w2[j], x3 * w2[j]);
-        let (b0, b1, b2, b3) = (x0 + y1, x0 - y1, x2 + y3, x2 - y3);
-        let (z2, z3) = (b2 * w1a[j], b3 * w1b[j]);
-        a0[j] = b0 + z2;
-        a2[j] = b0 - z2;
-        a1[j] = b1 + z3;
-        a3[j] = b1 - z3;
-    }
-}
-
-/// The stages of half-size below the packing width `W` (the last ones of a DIF, the first ones of a
-/// DIT) on `W × W` tiles: the tile is transposed into `W` packed registers (lane `r` of register `j`
-/// is element `j` of row `r`), so a butterfly inside a row is a packed butterfly between two
-/// registers. Twiddles depend only on the position inside the block, hence are the same scalar for
-/// every lane.
-fn small_stages_on_tiles<F: TwoAdicField>(data: &mut [F], tw: &Twiddles<F>, dit: bool) {
-    let width = F::Packing::WIDTH;
-    let mut v = vec![F::Packing::default(); width];
-    let mut stages: Vec<usize> = (0..width.trailing_zeros()).map(|s| 1usize << s).collect();
-    if !dit {
-        stages.reverse();
-    }
-    for tile in data.chunks_mut(width * width) {
-        for r in 0..width {
-            for j in 0..width {
-                v[j].as_slice_mut()[r] = tile[r * width + j];
-            }
-        }
-        for &h in &stages {
-            let w = tw.stage(h);
-            for j in 0..h {
-                let t = w[j];
-                for base in (0..width).step_by(2 * h) {
-                    let (x, y) = (v[base + j], v[base + j + h]);
-                    if dit {
-                        let y = if j == 0 { y } else { y * t };
-                        v[base + j] = x + y;
-                        v[base + j + h] = x - y;
-                    } else {
-                        v[base + j] = x + y;
-                        v[base + j + h] = if j == 0 { x - y } else { (x - y) * t };
-                    }
-                }
-            }
-        }
-        for r in 0..width {
-            for j in 0..width {
-                tile[r * width + j] = v[j].as_slice()[r];
-            }
-        }
-    }
-}
-
-/// `(a, b) ← (a + b, (a − b)·w)` lane-wise, packed where the slice is long enough; a leading
-/// twiddle of one (the first butterfly of every block) skips its multiplication.
-#[inline]
-fn dif_butterflies<F: TwoAdicField>(lo: &mut [F], hi: &mut [F], w: &[F]) {
-    if let Some(k) = F::ntt_kernels() {
-        return (k.dif_butterflies)(lo, hi, w);
-    }
-    let width = F::Packing::WIDTH;
-    if width > 1 && lo.len().is_multiple_of(width) {
-        let (plo, phi, pw) = (
-            F::Packing::pack_slice_mut(lo),
-            F::Packing::pack_slice_mut(hi),
-            F::Packing::pack_slice(w),
-        );
-        for ((a, b), w) in plo.iter_mut().zip(phi.iter_mut()).zip(pw) {
-            let (x, y) = (*a, *b);
-            *a = x + y;
-            *b = (x - y) * *w;
-        }
-    } else {
-        let skip = usize::from(w.first().is_some_and(F::is_one)).min(lo.len());
-        for (a, b) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
-            let (x, y) = (*a, *b);
-            *a = x + y;
-            *b = x - y;
-        }
-        for ((a, b), w) in lo[skip..].iter_mut().zip(hi[skip..].iter_mut()).zip(&w[skip..]) {
-            let (x, y) = (*a, *b);
-            *a = x + y;
-            *b = (x - y) * *w;
-        }
-    }
-}
-
-/// `(a, b) ← (a + b·w, a − b·w)` lane-wise, packed where the slice is long enough; a leading
-/// twiddle of one skips its multiplication.
-#[inline]
-fn dit_butterflies<F: TwoAdicField>(lo: &mut [F], hi: &mut [F], w: &[F]) {
-    if let Some(k) = F::ntt_kernels() {
-        return (k.dit_butterflies)(lo, hi, w);
-    }
-    let width = F::Packing::WIDTH;
-    if width > 1 && lo.len().is_multiple_of(width) {
-        let (plo, phi, pw) = (
-            F::Packing::pack_slice_mut(lo),
-            F::Packing::pack_slice_mut(hi),
-            F::Packing::pack_slice(w),
-        );
-        for ((a, b), w) in plo.iter_mut().zip(phi.iter_mut()).zip(pw) {
-            let (x, y) = (*a, *b * *w);
-            *a = x + y;
-            *b = x - y;
-        }
-    } else {
-        let skip = usize::from(w.first().is_some_and(F::is_one)).min(lo.len());
-        for (a, b) in lo[..skip].iter_mut().zip(hi[..skip].iter_mut()) {
-            let (x, y) = (*a, *b);
-            *a = x + y;
-            *b = x - y;
-        }
-        for ((a, b), w) in lo[skip..].iter_mut().zip(hi[skip..].iter_mut()).zip(&w[skip..]) {
-            let (x, y) = (*a, *b * *w);
-            *a = x + y;
-            *b = x - y;
-        }
-    }
+    ntt_packed::run_dit_all(data, tw.table());
 }
 
 /// Permutes `data` (power-of-two length) into bit-reversed index order, in parallel.

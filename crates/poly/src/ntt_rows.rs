@@ -19,7 +19,7 @@
 //! Natural-order output ends with [`bit_reverse_rows`], an in-place blocked permutation of rows.
 
 use rayon::prelude::*;
-use zkprove_field::{PackedField, TwoAdicField};
+use zkprove_field::{PackedField, PackedKernel, TwoAdicField};
 
 use crate::ntt::{Direction, NttOps, Order, Scaling, column_twiddles, transform};
 use crate::twiddles::{Twiddles, twiddles};
@@ -88,19 +88,7 @@ pub fn ntt_rows<F: TwoAdicField>(
     let tw = twiddles::<F>(log_n, inverse)
         .ok_or(PolyError::TooLarge { log_n, two_adicity: F::TWO_ADICITY })?;
     let scale = RowScaling::new(n, direction, order, shift);
-    let lanes = F::Packing::WIDTH;
-    if lanes > 1 && width.is_multiple_of(lanes) {
-        transform_rows_packed(
-            F::Packing::pack_slice_mut(data),
-            width / lanes,
-            &tw,
-            direction,
-            order,
-            scale.as_ref(),
-        );
-    } else {
-        transform_rows_packed(data, width, &tw, direction, order, scale.as_ref());
-    }
+    transform_rows_matrix(data, width, &tw, direction, order, scale.as_ref());
     Ok(())
 }
 
@@ -118,29 +106,28 @@ pub(crate) fn row_count(len: usize, width: usize) -> Result<Option<usize>, PolyE
     }
 }
 
-/// The transform on rows of `wp` values of `P` each (packed vectors, or scalars when the width is
-/// not a multiple of the packing width).
-pub(crate) fn transform_rows_packed<P>(
-    data: &mut [P],
-    wp: usize,
-    tw: &Twiddles<P::Scalar>,
+/// The transform on rows of `w` values each. The recursion and the passes work on scalar slices;
+/// the arithmetic of each in-cache block and each group of a pass runs through
+/// [`zkprove_field::Field::with_packing`] on rows of packed vectors (when the packing picked at run
+/// time divides `w`; scalars otherwise), so a baseline build runs it with the CPU's SIMD.
+pub(crate) fn transform_rows_matrix<F: TwoAdicField>(
+    data: &mut [F],
+    w: usize,
+    tw: &Twiddles<F>,
     direction: Direction,
     order: Order,
-    scale: Option<&RowScaling<P::Scalar>>,
-) where
-    P: PackedField,
-    P::Scalar: TwoAdicField,
-{
+    scale: Option<&RowScaling<F>>,
+) {
     let (pre, post) = match direction {
         Direction::Forward => (scale, None),
         Direction::Inverse => (None, scale),
     };
     match order {
-        Order::NaturalToBitReversed => dif_rec(data, wp, tw, 0, pre, post),
-        Order::BitReversedToNatural => dit_rec(data, wp, tw, 0, pre, post),
+        Order::NaturalToBitReversed => dif_rec(data, w, tw, 0, pre, post),
+        Order::BitReversedToNatural => dit_rec(data, w, tw, 0, pre, post),
         Order::NaturalToNatural => {
-            dif_rec(data, wp, tw, 0, pre, post);
-            bit_reverse_rows(data, wp);
+            dif_rec(data, w, tw, 0, pre, post);
+            bit_reverse_rows(data, w);
         }
     }
 }
@@ -219,6 +206,7 @@ impl<F: TwoAdicField> RowScaling<F> {
     }
 
     /// Multiplies `rows` (of `wp` values each), which are the rows `first..` of the matrix.
+    #[inline(always)]
     fn apply<P: PackedField<Scalar = F>>(&self, rows: &mut [P], wp: usize, first: usize) {
         let granule = 1usize << self.log_granule;
         let mut lead = F::ONE;
@@ -265,123 +253,160 @@ fn split(n: usize, row_bytes: usize) -> Option<(u32, usize)> {
     Some((k, n >> k))
 }
 
-/// Decimation in frequency (natural → bit-reversed) on rows; `offset` is the index of the block's
-/// first row in the whole matrix, `pre` / `post` the factors to apply before / after.
-pub(crate) fn dif_rec<P>(
-    data: &mut [P],
-    wp: usize,
-    tw: &Twiddles<P::Scalar>,
+/// Decimation in frequency (natural → bit-reversed) on rows of `w` values; `offset` is the index of
+/// the block's first row in the whole matrix, `pre` / `post` the factors to apply before / after.
+pub(crate) fn dif_rec<F: TwoAdicField>(
+    data: &mut [F],
+    w: usize,
+    tw: &Twiddles<F>,
     offset: usize,
-    pre: Option<&RowScaling<P::Scalar>>,
-    post: Option<&RowScaling<P::Scalar>>,
-) where
-    P: PackedField,
-    P::Scalar: TwoAdicField,
-{
-    let n = data.len() / wp;
+    pre: Option<&RowScaling<F>>,
+    post: Option<&RowScaling<F>>,
+) {
+    let n = data.len() / w;
     let bytes = core::mem::size_of_val(data);
     let Some((k, q)) = split(n, bytes / n.max(1)) else {
-        if let Some(s) = pre {
-            s.apply(data, wp, offset);
-        }
-        dif_base(data, wp, tw);
-        if let Some(s) = post {
-            s.apply(data, wp, offset);
-        }
+        F::with_packing(Base { data, w, tw, offset, pre, post, dit: false });
         return;
     };
-    pass(data, wp, tw, q, k, offset, pre, None, false);
-    let sub = |(b, d): (usize, &mut [P])| dif_rec(d, wp, tw, offset + b * q, None, post);
+    pass(data, w, tw, q, k, offset, pre, None, false);
+    let sub = |(b, d): (usize, &mut [F])| dif_rec(d, w, tw, offset + b * q, None, post);
     if bytes > PAR_BYTES {
-        data.par_chunks_mut(q * wp).enumerate().for_each(sub);
+        data.par_chunks_mut(q * w).enumerate().for_each(sub);
     } else {
-        data.chunks_mut(q * wp).enumerate().for_each(sub);
+        data.chunks_mut(q * w).enumerate().for_each(sub);
     }
 }
 
 /// Decimation in time (bit-reversed → natural) on rows; the mirror image of [`dif_rec`].
-pub(crate) fn dit_rec<P>(
+pub(crate) fn dit_rec<F: TwoAdicField>(
+    data: &mut [F],
+    w: usize,
+    tw: &Twiddles<F>,
+    offset: usize,
+    pre: Option<&RowScaling<F>>,
+    post: Option<&RowScaling<F>>,
+) {
+    let n = data.len() / w;
+    let bytes = core::mem::size_of_val(data);
+    let Some((k, q)) = split(n, bytes / n.max(1)) else {
+        F::with_packing(Base { data, w, tw, offset, pre, post, dit: true });
+        return;
+    };
+    let sub = |(b, d): (usize, &mut [F])| dit_rec(d, w, tw, offset + b * q, pre, None);
+    if bytes > PAR_BYTES {
+        data.par_chunks_mut(q * w).enumerate().for_each(sub);
+    } else {
+        data.chunks_mut(q * w).enumerate().for_each(sub);
+    }
+    pass(data, w, tw, q, k, offset, None, post, true);
+}
+
+/// Views rows of `w` scalars as rows of `w / P::WIDTH` packed vectors when the width divides `w`:
+/// `Some((rows, wp))`, else `None` (run on scalars).
+#[inline(always)]
+fn pack_rows<P: PackedField>(data: &mut [P::Scalar], w: usize) -> Option<(&mut [P], usize)> {
+    (P::WIDTH > 1 && w.is_multiple_of(P::WIDTH)).then(|| (P::pack_slice_mut(data), w / P::WIDTH))
+}
+
+/// An in-cache block of rows: its factors and all its stages ([`dif_base`] / [`dit_base`]), as
+/// one [`PackedKernel`].
+struct Base<'a, F> {
+    data: &'a mut [F],
+    w: usize,
+    tw: &'a Twiddles<F>,
+    offset: usize,
+    pre: Option<&'a RowScaling<F>>,
+    post: Option<&'a RowScaling<F>>,
+    dit: bool,
+}
+
+impl<F: TwoAdicField> PackedKernel<F> for Base<'_, F> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let Self { data, w, tw, offset, pre, post, dit } = self;
+        match pack_rows::<P>(data, w) {
+            Some((rows, wp)) => base_on::<P>(rows, wp, tw, offset, pre, post, dit),
+            None => base_on::<F>(data, w, tw, offset, pre, post, dit),
+        }
+    }
+}
+
+#[inline(always)]
+fn base_on<P: PackedField>(
     data: &mut [P],
     wp: usize,
     tw: &Twiddles<P::Scalar>,
     offset: usize,
     pre: Option<&RowScaling<P::Scalar>>,
     post: Option<&RowScaling<P::Scalar>>,
+    dit: bool,
 ) where
-    P: PackedField,
     P::Scalar: TwoAdicField,
 {
-    let n = data.len() / wp;
-    let bytes = core::mem::size_of_val(data);
-    let Some((k, q)) = split(n, bytes / n.max(1)) else {
-        if let Some(s) = pre {
-            s.apply(data, wp, offset);
-        }
-        dit_base(data, wp, tw);
-        if let Some(s) = post {
-            s.apply(data, wp, offset);
-        }
-        return;
-    };
-    let sub = |(b, d): (usize, &mut [P])| dit_rec(d, wp, tw, offset + b * q, pre, None);
-    if bytes > PAR_BYTES {
-        data.par_chunks_mut(q * wp).enumerate().for_each(sub);
-    } else {
-        data.chunks_mut(q * wp).enumerate().for_each(sub);
+    if let Some(s) = pre {
+        s.apply(data, wp, offset);
     }
-    pass(data, wp, tw, q, k, offset, None, post, true);
+    if dit {
+        dit_base(data, wp, tw);
+    } else {
+        dif_base(data, wp, tw);
+    }
+    if let Some(s) = post {
+        s.apply(data, wp, offset);
+    }
 }
 
 /// One radix-2^k pass over a block of `2^k·q` rows: the `k` stages of half-size `q·2^(k−1)` down
 /// to `q` (DIF) or `q` up to `q·2^(k−1)` (DIT), on groups of `b` consecutive `j` of the `2^k` slices
 /// of `q` rows. `pre` factors are applied to a group before its stages, `post` after.
 #[allow(clippy::too_many_arguments)]
-fn pass<P>(
-    data: &mut [P],
-    wp: usize,
-    tw: &Twiddles<P::Scalar>,
+fn pass<F: TwoAdicField>(
+    data: &mut [F],
+    w: usize,
+    tw: &Twiddles<F>,
     q: usize,
     k: u32,
     offset: usize,
-    pre: Option<&RowScaling<P::Scalar>>,
-    post: Option<&RowScaling<P::Scalar>>,
+    pre: Option<&RowScaling<F>>,
+    post: Option<&RowScaling<F>>,
     dit: bool,
-) where
-    P: PackedField,
-    P::Scalar: TwoAdicField,
-{
+) {
     let r = 1usize << k;
     let bytes = core::mem::size_of_val(data);
     let row_bytes = bytes / (r * q);
     let b = floor_pow2(GROUP_BYTES / (r * row_bytes).max(1)).min(q);
-    let mut slices: [&mut [P]; 1 << MAX_RADIX_LOG] = Default::default();
-    for (s, c) in slices.iter_mut().zip(data.chunks_mut(q * wp)) {
+    let mut slices: [&mut [F]; 1 << MAX_RADIX_LOG] = Default::default();
+    for (s, c) in slices.iter_mut().zip(data.chunks_mut(q * w)) {
         *s = c;
     }
-    let job = Group { wp, tw, q, r, b, offset, pre, post, dit };
+    let job = Group { w, tw, q, r, b, offset, pre, post, dit };
     if bytes > PAR_BYTES {
         // Split the j range into tasks (several per thread, for balance).
         let n_tasks = (rayon::current_num_threads() * 4).next_power_of_two();
         let tj = (q / n_tasks).max(b);
         let mut tasks = Vec::with_capacity(q / tj);
         for t in 0..q / tj {
-            let mut runs: [&mut [P]; 1 << MAX_RADIX_LOG] = Default::default();
+            let mut runs: [&mut [F]; 1 << MAX_RADIX_LOG] = Default::default();
             for (run, s) in runs.iter_mut().zip(slices.iter_mut().take(r)) {
-                let (head, tail) = core::mem::take(s).split_at_mut(tj * wp);
+                let (head, tail) = core::mem::take(s).split_at_mut(tj * w);
                 *run = head;
                 *s = tail;
             }
             tasks.push((t * tj, runs));
         }
-        tasks.into_par_iter().for_each(|(j0, mut runs)| job.run(&mut runs[..r], j0));
+        tasks.into_par_iter().for_each(|(j0, mut runs)| {
+            F::with_packing(GroupRun { job: &job, runs: &mut runs[..r], j0 })
+        });
     } else {
-        job.run(&mut slices[..r], 0);
+        F::with_packing(GroupRun { job: &job, runs: &mut slices[..r], j0: 0 });
     }
 }
 
-/// What a pass does to each of its groups.
+/// What a pass does to each of its groups (rows of `w` scalars).
 struct Group<'a, F> {
-    wp: usize,
+    w: usize,
     tw: &'a Twiddles<F>,
     q: usize,
     r: usize,
@@ -392,10 +417,37 @@ struct Group<'a, F> {
     dit: bool,
 }
 
+/// [`Group::run`] on the runs of one task, as a [`PackedKernel`].
+struct GroupRun<'a, 'b, F> {
+    job: &'a Group<'a, F>,
+    runs: &'a mut [&'b mut [F]],
+    j0: usize,
+}
+
+impl<F: TwoAdicField> PackedKernel<F> for GroupRun<'_, '_, F> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let Self { job, runs, j0 } = self;
+        let w = job.w;
+        if P::WIDTH > 1 && w.is_multiple_of(P::WIDTH) {
+            let mut packed: [&mut [P]; 1 << MAX_RADIX_LOG] = Default::default();
+            for (p, s) in packed.iter_mut().zip(runs.iter_mut()) {
+                *p = P::pack_slice_mut(core::mem::take(s));
+            }
+            job.run::<P>(&mut packed[..runs.len()], j0, w / P::WIDTH);
+        } else {
+            job.run::<F>(runs, j0, w);
+        }
+    }
+}
+
 impl<F: TwoAdicField> Group<'_, F> {
-    /// Runs the groups of `runs` (the `r` slices restricted to rows `j0..`, equal lengths).
-    fn run<P: PackedField<Scalar = F>>(&self, runs: &mut [&mut [P]], j0: usize) {
-        let Self { wp, tw, q, r, b, offset, pre, post, dit } = *self;
+    /// Runs the groups of `runs` (the `r` slices restricted to rows `j0..`, equal lengths, rows of
+    /// `wp` values of `P`).
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(&self, runs: &mut [&mut [P]], j0: usize, wp: usize) {
+        let Self { tw, q, r, b, offset, pre, post, dit, .. } = *self;
         let mut j = j0;
         loop {
             let len = runs[0].len();
@@ -416,7 +468,10 @@ impl<F: TwoAdicField> Group<'_, F> {
                 }
             }
             let rows = take / wp;
-            let mut stage = |hs: usize| {
+            // Loops, not a closure: a closure is a function of its own, compiled without the
+            // target features of the `with_packing` entry point this is inlined into.
+            let mut hs = if dit { 1 } else { r / 2 };
+            while hs >= 1 && hs < r {
                 let w = tw.stage(hs * q);
                 for blk in (0..r).step_by(2 * hs) {
                     for m in blk..blk + hs {
@@ -429,17 +484,9 @@ impl<F: TwoAdicField> Group<'_, F> {
                         }
                     }
                 }
-            };
-            if dit {
-                let mut hs = 1;
-                while hs < r {
-                    stage(hs);
+                if dit {
                     hs *= 2;
-                }
-            } else {
-                let mut hs = r / 2;
-                while hs >= 1 {
-                    stage(hs);
+                } else {
                     hs /= 2;
                 }
             }
@@ -454,6 +501,7 @@ impl<F: TwoAdicField> Group<'_, F> {
 }
 
 /// Every DIF stage of a block that fits in cache; the last two fused.
+#[inline(always)]
 fn dif_base<P>(data: &mut [P], wp: usize, tw: &Twiddles<P::Scalar>)
 where
     P: PackedField,
@@ -478,6 +526,7 @@ where
 }
 
 /// Every DIT stage of a block that fits in cache; the first two fused.
+#[inline(always)]
 fn dit_base<P>(data: &mut [P], wp: usize, tw: &Twiddles<P::Scalar>)
 where
     P: PackedField,
@@ -502,7 +551,7 @@ where
 }
 
 /// `(a, b) ← (a + b, (a − b)·wᵢ)` for row `i` of the runs `lo`, `hi`.
-#[inline]
+#[inline(always)]
 fn dif_run<P: PackedField>(lo: &mut [P], hi: &mut [P], w: &[P::Scalar], wp: usize) {
     dispatch!(wp, dif_run_w(lo, hi, w, wp));
 }
@@ -526,7 +575,7 @@ fn dif_run_w<P: PackedField, const WP: usize>(
 }
 
 /// `(a, b) ← (a + b·wᵢ, a − b·wᵢ)` for row `i` of the runs `lo`, `hi`.
-#[inline]
+#[inline(always)]
 fn dit_run<P: PackedField>(lo: &mut [P], hi: &mut [P], w: &[P::Scalar], wp: usize) {
     dispatch!(wp, dit_run_w(lo, hi, w, wp));
 }

@@ -349,3 +349,77 @@ mod plonky3 {
         }
     }
 }
+
+/// Every circle transform, small: one column per size (2^15 takes the chunked layers and the
+/// tile pass), a batch of 17 columns (a packed group and a scalar rest at every width), row-major
+/// matrices of 16 and 3 columns (2^13 rows: the radix-4 layer pairs), an LDE; both directions and
+/// orders. The outputs, concatenated.
+fn every_circle_transform() -> Vec<M31> {
+    let mut out = Vec::new();
+    for log_n in [1usize, 4, 8, 9, 15] {
+        let d = twin_coset(log_n);
+        let col = random_vec(1 << log_n, 300 + log_n as u64);
+        for order in ORDERS {
+            let mut v = col.clone();
+            fft(&mut v, &d, Direction::Forward, order);
+            out.extend_from_slice(&v);
+            fft(&mut v, &d, Direction::Inverse, order);
+            assert_eq!(v, col, "inverse ∘ forward, 2^{log_n}");
+        }
+        if log_n <= 8 {
+            let mut v = col.clone();
+            fft(&mut v, &d, Direction::Forward, CircleOrder::Natural);
+            assert_eq!(
+                v,
+                naive_circle_evaluate(&col, &d, CircleOrder::Natural).unwrap(),
+                "oracle, 2^{log_n}"
+            );
+        }
+    }
+    for log_n in [3usize, 12] {
+        let d = twin_coset(log_n);
+        let mut cols: Vec<Vec<M31>> = (0..17).map(|c| random_vec(1 << log_n, 400 + c)).collect();
+        CpuBackend::circle_fft_batch(&mut cols, &d, Direction::Forward, CircleOrder::Natural)
+            .unwrap();
+        out.extend(cols.iter().flatten());
+        CpuBackend::circle_fft_batch(&mut cols, &d, Direction::Inverse, CircleOrder::BitReversed)
+            .unwrap();
+        out.extend(cols.into_iter().flatten());
+    }
+    for width in [3usize, 16] {
+        let d = twin_coset(13);
+        let mut m = random_vec(width << 13, 500 + width as u64);
+        for (dir, order) in [
+            (Direction::Forward, CircleOrder::Natural),
+            (Direction::Inverse, CircleOrder::BitReversed),
+        ] {
+            CpuBackend::circle_fft_rows(&mut m, width, &d, dir, order).unwrap();
+            out.extend_from_slice(&m);
+        }
+    }
+    let (from, to) = (twin_coset(6), twin_coset(9));
+    let cols = vec![random_vec(1 << 6, 600)];
+    let lde = CpuBackend::circle_lde_batch(&cols, &from, &to, CircleOrder::Natural).unwrap();
+    out.extend(lde.into_iter().flatten());
+    out
+}
+
+/// The circle FFTs at every run-time CPU level this machine has (`cpu::set_max_cpu_level`): the
+/// packing `with_packing` picks differs per level (16, 8 or 1 lanes, and tile tables laid out for
+/// each), the results must not. The cap is process-wide: the other tests of this binary are
+/// correct at any level meanwhile.
+#[test]
+fn every_cpu_level_gives_the_same_circle_transforms() {
+    use zkprove_field::cpu::{self, CpuLevel};
+    let detected = cpu::detected_level();
+    let mut reference: Option<Vec<M31>> = None;
+    for level in CpuLevel::ALL.into_iter().filter(|l| *l <= detected) {
+        assert_eq!(cpu::set_max_cpu_level(level), level);
+        let got = every_circle_transform();
+        match &reference {
+            None => reference = Some(got),
+            Some(r) => assert!(r == &got, "level {level} differs from portable"),
+        }
+    }
+    cpu::set_max_cpu_level(detected);
+}

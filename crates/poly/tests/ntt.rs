@@ -5,11 +5,12 @@ use rand::SeedableRng;
 use rand::rngs::StdRng;
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::bn254::Fr;
+use zkprove_field::cpu::{self, CpuLevel};
 use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::koalabear::KoalaBear;
 use zkprove_field::{Field, TwoAdicField};
 use zkprove_poly::{
-    CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft,
+    CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft, ntt_rows,
 };
 
 fn random_vec<F: Field>(n: usize, seed: u64) -> Vec<F> {
@@ -259,4 +260,77 @@ fn bit_reverse_permute_is_the_index_bit_reversal() {
             assert_eq!(*x, expect, "2^{log_n}, index {i}");
         }
     }
+}
+
+/// Every transform this file tests, small: one column per size (2^14 takes the radix-4 passes),
+/// batches of 17 columns (a packed group and a scalar rest at every width), a row-major matrix
+/// of 16 and of 3 columns (2^12 rows: passes split over tasks), forward and inverse, subgroup
+/// and coset; the outputs, concatenated.
+fn every_transform<F: TwoAdicField>() -> Vec<F> {
+    let mut out = Vec::new();
+    let shift = F::from_u64(5);
+    for log_n in [0usize, 1, 3, 6, 9, 14] {
+        let col = random_vec::<F>(1 << log_n, 900 + log_n as u64);
+        for (direction, order) in [
+            (Direction::Forward, Order::NaturalToNatural),
+            (Direction::Inverse, Order::NaturalToBitReversed),
+            (Direction::Forward, Order::BitReversedToNatural),
+        ] {
+            let mut c = vec![col.clone()];
+            CpuBackend::ntt_batch(&mut c, direction, order, shift).unwrap();
+            out.extend_from_slice(&c[0]);
+        }
+        if log_n <= 6 {
+            let mut c = vec![col.clone()];
+            CpuBackend::ntt_batch(&mut c, Direction::Forward, Order::NaturalToNatural, shift)
+                .unwrap();
+            assert_eq!(c[0], naive_dft(&col, shift).unwrap(), "2^{log_n}");
+        }
+    }
+    for log_n in [2usize, 8, 12] {
+        let cols: Vec<Vec<F>> = (0..17).map(|c| random_vec(1 << log_n, 700 + c as u64)).collect();
+        for direction in [Direction::Forward, Direction::Inverse] {
+            let mut b = cols.clone();
+            CpuBackend::ntt_batch(&mut b, direction, Order::NaturalToNatural, shift).unwrap();
+            out.extend(b.into_iter().flatten());
+        }
+    }
+    for width in [3usize, 16] {
+        let m = random_vec::<F>(width << 12, 800 + width as u64);
+        for (direction, order) in [
+            (Direction::Forward, Order::NaturalToNatural),
+            (Direction::Inverse, Order::BitReversedToNatural),
+        ] {
+            let mut v = m.clone();
+            ntt_rows(&mut v, width, direction, order, shift).unwrap();
+            out.extend(v);
+        }
+    }
+    out
+}
+
+/// The NTTs at every run-time CPU level this machine has (`cpu::set_max_cpu_level`): the packing
+/// `with_packing` picks differs per level (AVX-512, AVX2, one lane), the results must not. The
+/// cap is process-wide: the other tests of this binary may run at any level meanwhile, which
+/// they must survive too (every path is correct whatever the level).
+#[test]
+fn every_cpu_level_gives_the_same_transforms() {
+    let detected = cpu::detected_level();
+    let mut reference: Option<(Vec<BabyBear>, Vec<Goldilocks>, Vec<Fr>)> = None;
+    for level in CpuLevel::ALL.into_iter().filter(|l| *l <= detected) {
+        assert_eq!(cpu::set_max_cpu_level(level), level);
+        let got = (every_transform::<BabyBear>(), every_transform::<Goldilocks>(), {
+            // BN254: the portable/ADX scalar kernels and IFMA; small sizes only.
+            let col = random_vec::<Fr>(1 << 10, 11);
+            let mut c = vec![col.clone(), col];
+            CpuBackend::ntt_batch(&mut c, Direction::Inverse, Order::NaturalToNatural, Fr::TWO)
+                .unwrap();
+            c.concat()
+        });
+        match &reference {
+            None => reference = Some(got),
+            Some(r) => assert!(r == &got, "level {level} differs from portable"),
+        }
+    }
+    cpu::set_max_cpu_level(detected);
 }

@@ -8,7 +8,7 @@
 use core::ops::{Add, AddAssign, Mul, Sub};
 
 use rayon::prelude::*;
-use zkprove_field::{ExtensionField, Field, PackedField};
+use zkprove_field::{ExtensionField, Field, PackedField, PackedKernel, packing_width};
 use zkprove_poly::{Backend, CpuBackend};
 
 use crate::round::lagrange_weights_integers;
@@ -160,6 +160,7 @@ impl<T: Copy + Send + Sync + Add<Output = T> + Sub<Output = T> + Mul<Output = T>
 /// Per-term sums `S_t(k) = Σ_i Π_{j∈t} (lo_j[i] + k·(hi_j[i] − lo_j[i]))` for
 /// `k = 0, 2, 3, …, D` (`D` slots per term, slot 0 ↔ `k = 0`, slot `s ≥ 1` ↔ `k = s + 1`), on one
 /// thread over every pair of `halves`.
+#[inline(always)]
 fn term_sums_seq<T: Alg, const D: usize>(
     halves: &[Halves<'_, T>],
     terms: &[Term<impl Sync>],
@@ -202,6 +203,7 @@ fn term_sums_seq<T: Alg, const D: usize>(
 
 /// The special case `f · g` (one term, two factors, degree 2): `p(0) = Σ lo_f·lo_g`,
 /// `p(2) = Σ (2hi_f − lo_f)(2hi_g − lo_g)`, with no scratch tables.
+#[inline(always)]
 fn product2_seq<T: Alg>(f: Halves<'_, T>, g: Halves<'_, T>, zero: T) -> Vec<Vec<T>> {
     let mut a0 = zero;
     let mut a2 = zero;
@@ -214,6 +216,7 @@ fn product2_seq<T: Alg>(f: Halves<'_, T>, g: Halves<'_, T>, zero: T) -> Vec<Vec<
 
 /// The round kernel on one thread: per-term sums, `terms.len() × degree` values. The caller has
 /// checked `1 ≤ degree ≤ MAX_DEGREE` (larger degrees would be truncated to `MAX_DEGREE` slots).
+#[inline(always)]
 fn sums_seq<T: Alg>(
     halves: &[Halves<'_, T>],
     terms: &[Term<impl Sync>],
@@ -266,6 +269,56 @@ fn sums_par<T: Alg>(
             sums_seq(&sub, terms, degree, zero)
         })
         .reduce(|| vec![vec![zero; degree]; terms.len()], add_sums)
+}
+
+/// [`sums_seq`] on base-field tables as a [`PackedKernel`]: on packed lanes (`P::WIDTH` hypercube
+/// points at a time) when the packing picked at run time divides the length, on scalars otherwise;
+/// the lanes are summed before returning, so every task returns scalar sums.
+struct BaseSums<'a, F, E> {
+    halves: &'a [Halves<'a, F>],
+    terms: &'a [Term<E>],
+    degree: usize,
+}
+
+impl<F: Field, E: Sync> PackedKernel<F> for BaseSums<'_, F, E> {
+    type Output = Vec<Vec<F>>;
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) -> Vec<Vec<F>> {
+        let Self { halves, terms, degree } = self;
+        let n = halves.first().map_or(0, |h| h.0.len());
+        if P::WIDTH > 1 && n.is_multiple_of(P::WIDTH) {
+            let packed: Vec<Halves<'_, P>> =
+                halves.iter().map(|(l, h)| (P::pack_slice(l), P::pack_slice(h))).collect();
+            let sums = sums_seq(&packed, terms, degree, P::broadcast(F::ZERO));
+            sums.into_iter()
+                .map(|t| t.into_iter().map(|p| p.as_slice().iter().copied().sum()).collect())
+                .collect()
+        } else {
+            sums_seq(halves, terms, degree, F::ZERO)
+        }
+    }
+}
+
+/// The base-field round kernel over all pairs, in Rayon tasks of [`CHUNK`] pairs above
+/// [`PAR_MIN`], each task on the packing [`Field::with_packing`] picks at run time.
+fn base_sums_par<F: Field, E: Sync>(
+    halves: &[Halves<'_, F>],
+    terms: &[Term<E>],
+    degree: usize,
+) -> Vec<Vec<F>> {
+    let n = halves.first().map_or(0, |h| h.0.len());
+    if n < PAR_MIN {
+        return F::with_packing(BaseSums { halves, terms, degree });
+    }
+    (0..n.div_ceil(CHUNK))
+        .into_par_iter()
+        .map(|c| {
+            let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
+            let sub: Vec<Halves<'_, F>> =
+                halves.iter().map(|(l, h)| (&l[start..end], &h[start..end])).collect();
+            F::with_packing(BaseSums { halves: &sub, terms, degree })
+        })
+        .reduce(|| vec![vec![F::ZERO; degree]; terms.len()], add_sums)
 }
 
 /// One table's share of a fused fold + round task: the quarters `(q0, q1)` that are overwritten
@@ -329,6 +382,7 @@ fn fold_and_sums_ext<E: Field>(
 /// So the sums `Σ_x Q(k)` are packed base-field sums, and `r1` enters once per term at the end
 /// through the Lagrange basis at `r1`. `quarters[j]` are table `j`'s quarters
 /// `f(0,0,·), f(0,1,·), f(1,0,·), f(1,1,·)`; returns `[term][slot][k]`, slots for `X = 0, 2, …, D`.
+#[inline(always)]
 fn deferred_sums_seq<T: Alg, const D: usize, const R: usize>(
     quarters: &[[&[T]; 4]],
     terms: &[Term<impl Sync>],
@@ -382,17 +436,42 @@ fn deferred_sums_seq<T: Alg, const D: usize, const R: usize>(
     acc
 }
 
-/// [`deferred_sums_seq`] over all `x`, in Rayon tasks above [`PAR_MIN`], combined with `r1`:
-/// per-term values at the slots, `terms.len() × D`, in `E`.
-fn deferred_sums<F: Field, E: ExtensionField<F>, T: Alg, const D: usize, const R: usize>(
-    quarters: &[[&[T]; 4]],
+/// [`deferred_sums_seq`] on base-field quarters as a [`PackedKernel`] (packed where the packing
+/// picked at run time divides the length, lanes summed before returning).
+struct DeferredSums<'a, F, E, const D: usize, const R: usize> {
+    quarters: &'a [[&'a [F]; 4]],
+    terms: &'a [Term<E>],
+}
+
+impl<F: Field, E: Sync, const D: usize, const R: usize> PackedKernel<F>
+    for DeferredSums<'_, F, E, D, R>
+{
+    type Output = Vec<[[F; R]; D]>;
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) -> Vec<[[F; R]; D]> {
+        let Self { quarters, terms } = self;
+        let n = quarters.first().map_or(0, |q| q[0].len());
+        if P::WIDTH > 1 && n.is_multiple_of(P::WIDTH) {
+            let packed: Vec<[&[P]; 4]> = quarters.iter().map(|q| q.map(P::pack_slice)).collect();
+            let raw = deferred_sums_seq::<P, D, R>(&packed, terms, P::broadcast(F::ZERO));
+            raw.into_iter()
+                .map(|slots| slots.map(|ks| ks.map(|p| p.as_slice().iter().copied().sum())))
+                .collect()
+        } else {
+            deferred_sums_seq::<F, D, R>(quarters, terms, F::ZERO)
+        }
+    }
+}
+
+/// [`deferred_sums_seq`] over all `x`, in Rayon tasks above [`PAR_MIN`] (each on the packing
+/// picked at run time), combined with `r1`: per-term values at the slots, `terms.len() × D`, in `E`.
+fn deferred_sums<F: Field, E: ExtensionField<F>, const D: usize, const R: usize>(
+    quarters: &[[&[F]; 4]],
     terms: &[Term<E>],
-    zero: T,
     r1: E,
-    reduce: impl Fn(T) -> F + Sync,
 ) -> Vec<Vec<E>> {
     let n = quarters.first().map_or(0, |q| q[0].len());
-    let add = |mut a: Vec<[[T; R]; D]>, b: Vec<[[T; R]; D]>| {
+    let add = |mut a: Vec<[[F; R]; D]>, b: Vec<[[F; R]; D]>| {
         for (x, y) in a.iter_mut().zip(&b) {
             for s in 0..D {
                 for k in 0..R {
@@ -403,49 +482,42 @@ fn deferred_sums<F: Field, E: ExtensionField<F>, T: Alg, const D: usize, const R
         a
     };
     let raw = if n < PAR_MIN {
-        deferred_sums_seq::<T, D, R>(quarters, terms, zero)
+        F::with_packing(DeferredSums::<F, E, D, R> { quarters, terms })
     } else {
         (0..n.div_ceil(CHUNK))
             .into_par_iter()
             .map(|c| {
                 let (start, end) = (c * CHUNK, ((c + 1) * CHUNK).min(n));
-                let sub: Vec<[&[T]; 4]> =
+                let sub: Vec<[&[F]; 4]> =
                     quarters.iter().map(|q| q.map(|x| &x[start..end])).collect();
-                deferred_sums_seq::<T, D, R>(&sub, terms, zero)
+                F::with_packing(DeferredSums::<F, E, D, R> { quarters: &sub, terms })
             })
-            .reduce(|| vec![[[zero; R]; D]; terms.len()], add)
+            .reduce(|| vec![[[F::ZERO; R]; D]; terms.len()], add)
     };
     let weights = lagrange_weights_integers(R, r1);
     raw.into_iter()
         .map(|slots| {
-            slots
-                .iter()
-                .map(|qk| weights.iter().zip(qk).map(|(&w, &q)| w * reduce(q)).sum())
-                .collect()
+            slots.iter().map(|qk| weights.iter().zip(qk).map(|(&w, &q)| w * q).sum()).collect()
         })
         .collect()
 }
 
 /// Dispatches [`deferred_sums`] on the degree (`R = D + 1` nodes).
-fn deferred_dispatch<F: Field, E: ExtensionField<F>, T: Alg>(
-    quarters: &[[&[T]; 4]],
+fn deferred_dispatch<F: Field, E: ExtensionField<F>>(
+    quarters: &[[&[F]; 4]],
     terms: &[Term<E>],
     degree: usize,
-    zero: T,
     r1: E,
-    reduce: impl Fn(T) -> F + Sync,
 ) -> Vec<Vec<E>> {
     match degree {
-        0 | 1 => deferred_sums::<F, E, T, 1, 2>(quarters, terms, zero, r1, reduce),
-        2 => deferred_sums::<F, E, T, 2, 3>(quarters, terms, zero, r1, reduce),
-        3 => deferred_sums::<F, E, T, 3, 4>(quarters, terms, zero, r1, reduce),
-        4 => deferred_sums::<F, E, T, 4, 5>(quarters, terms, zero, r1, reduce),
-        5 => deferred_sums::<F, E, T, 5, 6>(quarters, terms, zero, r1, reduce),
-        6 => deferred_sums::<F, E, T, 6, 7>(quarters, terms, zero, r1, reduce),
-        7 => deferred_sums::<F, E, T, 7, 8>(quarters, terms, zero, r1, reduce),
-        _ => deferred_sums::<F, E, T, MAX_DEGREE, { MAX_DEGREE + 1 }>(
-            quarters, terms, zero, r1, reduce,
-        ),
+        0 | 1 => deferred_sums::<F, E, 1, 2>(quarters, terms, r1),
+        2 => deferred_sums::<F, E, 2, 3>(quarters, terms, r1),
+        3 => deferred_sums::<F, E, 3, 4>(quarters, terms, r1),
+        4 => deferred_sums::<F, E, 4, 5>(quarters, terms, r1),
+        5 => deferred_sums::<F, E, 5, 6>(quarters, terms, r1),
+        6 => deferred_sums::<F, E, 6, 7>(quarters, terms, r1),
+        7 => deferred_sums::<F, E, 7, 8>(quarters, terms, r1),
+        _ => deferred_sums::<F, E, MAX_DEGREE, { MAX_DEGREE + 1 }>(quarters, terms, r1),
     }
 }
 
@@ -518,8 +590,9 @@ fn fold_in_place<E: Field>(col: &mut Vec<E>, len: usize, r: E) {
 }
 
 impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
-    /// Packs `F::Packing::WIDTH` hypercube points per lane group (base-field arithmetic only; the
-    /// extension coefficients are applied to the per-term sums at the end).
+    /// Packs `W` hypercube points per lane group (`W` the width of the packing picked at run time
+    /// in each task; base-field arithmetic only, the extension coefficients are applied to the
+    /// per-term sums at the end).
     fn round_evals_base(
         tables: &[Vec<F>],
         len: usize,
@@ -529,25 +602,9 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         check_len(len, tables.iter().map(Vec::len))?;
         check_terms(terms, tables.len(), degree)?;
         let half = len / 2;
-        let width = F::Packing::WIDTH;
-        let sums: Vec<Vec<F>> = if half >= width {
-            let halves: Vec<Halves<'_, F::Packing>> = tables
-                .iter()
-                .map(|t| {
-                    (F::Packing::pack_slice(&t[..half]), F::Packing::pack_slice(&t[half..len]))
-                })
-                .collect();
-            let zero = F::Packing::broadcast(F::ZERO);
-            let packed = sums_par(&halves, terms, degree, zero);
-            packed
-                .into_iter()
-                .map(|t| t.into_iter().map(|p| p.as_slice().iter().copied().sum()).collect())
-                .collect()
-        } else {
-            let halves: Vec<Halves<'_, F>> =
-                tables.iter().map(|t| (&t[..half], &t[half..len])).collect();
-            sums_par(&halves, terms, degree, F::ZERO)
-        };
+        let halves: Vec<Halves<'_, F>> =
+            tables.iter().map(|t| (&t[..half], &t[half..len])).collect();
+        let sums = base_sums_par(&halves, terms, degree);
         Ok(combine(sums, terms, degree))
     }
 
@@ -613,7 +670,7 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
     /// products of round 1 (packed) instead of extension-field products and a full-size fold.
     /// Without SIMD packing, only up to degree 3.
     fn defers_first_fold(degree: usize) -> bool {
-        E::DEGREE > 1 && (degree <= 3 || F::Packing::WIDTH > 1)
+        E::DEGREE > 1 && (degree <= 3 || packing_width::<F>() > 1)
     }
 
     fn round_evals_base_deferred(
@@ -632,17 +689,8 @@ impl<F: Field, E: ExtensionField<F>> SumcheckOps<F, E> for CpuBackend {
         fn quarters<X>(t: &[X], q: usize) -> [&[X]; 4] {
             [&t[..q], &t[q..2 * q], &t[2 * q..3 * q], &t[3 * q..4 * q]]
         }
-        let width = F::Packing::WIDTH;
-        let sums = if q >= width {
-            let qs: Vec<[&[F::Packing]; 4]> =
-                tables.iter().map(|t| quarters(t, q).map(F::Packing::pack_slice)).collect();
-            let zero = F::Packing::broadcast(F::ZERO);
-            let lanes = |p: F::Packing| p.as_slice().iter().copied().sum::<F>();
-            deferred_dispatch(&qs, terms, degree, zero, r1, lanes)
-        } else {
-            let qs: Vec<[&[F]; 4]> = tables.iter().map(|t| quarters(t, q)).collect();
-            deferred_dispatch(&qs, terms, degree, F::ZERO, r1, |x| x)
-        };
+        let qs: Vec<[&[F]; 4]> = tables.iter().map(|t| quarters(t, q)).collect();
+        let sums = deferred_dispatch(&qs, terms, degree, r1);
         Ok(combine_ext(sums, terms, degree))
     }
 

@@ -740,3 +740,59 @@ fn small_challenge_fields_are_refused_unless_allowed() {
     assert!(SumcheckParams::new().check::<Goldilocks>(20, 3).is_ok());
     assert!(SumcheckParams::new().check::<M31>(20, 3).is_err());
 }
+
+/// The base-field round kernels (plain and with the first fold deferred), which run on the packing
+/// `with_packing` picks at run time, against the extension-field kernels on lifted tables, at
+/// every CPU level this machine has (`cpu::set_max_cpu_level`: AVX-512, AVX2, one lane). The cap
+/// is process-wide; the other tests of this binary are correct at any level.
+#[test]
+fn base_rounds_agree_at_every_cpu_level() {
+    use zkprove_field::cpu::{self, CpuLevel};
+    use zkprove_sumcheck::SumcheckOps;
+    fn run<F: Field, E: ExtensionField<F>>(level: CpuLevel) {
+        let mut rng = StdRng::seed_from_u64(7 + level as u64);
+        let mut sets = term_sets::<E>(&mut rng);
+        sets.push((5, vec![Term::product(vec![0, 1, 2, 3, 4]), Term::new(E::TWO, vec![0])]));
+        for (n_tables, terms) in sets {
+            let degree = degree_of(&terms);
+            // 2^12: the halves span two Rayon chunks' threshold (PAR_MIN = 2^11).
+            for n_vars in [2usize, 3, 5, 12] {
+                let tables = random_tables::<F>(&mut rng, n_tables, n_vars);
+                let len = 1 << n_vars;
+                let lifted = lift::<F, E>(&tables);
+                let got = <CpuBackend as SumcheckOps<F, E>>::round_evals_base(
+                    &tables, len, &terms, degree,
+                )
+                .unwrap();
+                let want = <CpuBackend as SumcheckOps<F, E>>::round_evals_ext(
+                    &lifted, len, &terms, degree,
+                )
+                .unwrap();
+                assert_eq!(got, want, "round, level {level}, 2^{n_vars}, degree {degree}");
+                let r1 = E::random(&mut rng);
+                let got = <CpuBackend as SumcheckOps<F, E>>::round_evals_base_deferred(
+                    &tables, len, r1, &terms, degree,
+                )
+                .unwrap();
+                let folded =
+                    <CpuBackend as SumcheckOps<F, E>>::fold_base(&tables, len, r1).unwrap();
+                let want = <CpuBackend as SumcheckOps<F, E>>::round_evals_ext(
+                    &folded,
+                    len / 2,
+                    &terms,
+                    degree,
+                )
+                .unwrap();
+                assert_eq!(got, want, "deferred, level {level}, 2^{n_vars}, degree {degree}");
+            }
+        }
+    }
+    let detected = cpu::detected_level();
+    for level in CpuLevel::ALL.into_iter().filter(|l| *l <= detected) {
+        assert_eq!(cpu::set_max_cpu_level(level), level);
+        run::<M31, QM31>(level);
+        run::<BabyBear, BabyBearExt4>(level);
+        run::<Goldilocks, GoldilocksExt2>(level);
+    }
+    cpu::set_max_cpu_level(detected);
+}

@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::Args;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use zkprove_field::{Field, PackedField};
+use zkprove_field::{Field, PackedField, PackedKernel};
 use zkprove_field::{babybear, bn254, goldilocks, m31};
 
 use super::report::{Report, Throughput, thread_pool, time_reps};
@@ -47,13 +47,37 @@ pub fn run(a: FieldArgs) -> Result<()> {
 /// multiplication throughput rather than memory bandwidth.
 const BUFFER_LEN: usize = 1 << 12;
 
-/// Times 2^log_n multiplications of `F` through `F::Packing`: each thread owns a cache-resident buffer
+/// `passes` times `a[i] *= b[i]` (equal lengths, a multiple of the packing's width), packed.
+struct MulPasses<'a, F> {
+    a: &'a mut [F],
+    b: &'a [F],
+    passes: u64,
+}
+
+impl<F: Field> PackedKernel<F> for MulPasses<'_, F> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let (pa, _) = P::pack_slice_with_suffix_mut(self.a);
+        let n = pa.len() * P::WIDTH;
+        let pb = P::pack_slice(&self.b[..n]);
+        for _ in 0..self.passes {
+            for (x, y) in pa.iter_mut().zip(pb) {
+                *x *= *y;
+            }
+            black_box(&mut *pa);
+        }
+    }
+}
+
+/// Times 2^log_n multiplications of `F` on the packing `F::with_packing` picks at run time (capped by
+/// `--cpu`): each thread owns a cache-resident buffer
 /// and multiplies it in place by a second one, pass after pass (independent lanes, so throughput
 /// rather than latency is measured).
 fn field_mul<F: Field>(args: &FieldArgs) -> Result<Report<Throughput>> {
     let n_total: u64 = 1 << args.log_n;
     let threads = rayon::current_num_threads();
-    let width = F::Packing::WIDTH;
+    let width = zkprove_field::packing_width::<F>();
     // Scalars per buffer, a multiple of the packing width.
     let buf_len = (n_total as usize).clamp(width, BUFFER_LEN).next_multiple_of(width);
     let n_buffers = n_total.div_ceil(buf_len as u64);
@@ -68,14 +92,7 @@ fn field_mul<F: Field>(args: &FieldArgs) -> Result<Report<Throughput>> {
             let first = ctx.index() as u64 * per_thread;
             let passes = per_thread.min(n_buffers.saturating_sub(first));
             let mut a = a0.clone();
-            let pa = F::Packing::pack_slice_mut(&mut a);
-            let pb = F::Packing::pack_slice(&b);
-            for _ in 0..passes {
-                for (x, y) in pa.iter_mut().zip(pb) {
-                    *x *= *y;
-                }
-                black_box(&mut *pa);
-            }
+            F::with_packing(MulPasses { a: &mut a, b: &b, passes });
             black_box(a);
         });
         Ok(())

@@ -20,7 +20,9 @@
 //! # Packing
 //!
 //! `Field::Packing` is `PackedGoldilocksAvx512` (8 lanes) where AVX-512F is enabled at compile
-//! time, `PackedGoldilocksAvx2` (4 lanes) where only AVX2 is, and `Goldilocks` itself otherwise.
+//! time, `PackedGoldilocksAvx2` (4 lanes) where only AVX2 is, and `Goldilocks` itself otherwise;
+//! on x86-64 [`Field::with_packing`] picks among the three at run time ([`crate::cpu::level`]),
+//! whatever the build targets.
 //! Packed lanes use the same non-canonical representation.
 
 use core::cmp::Ordering;
@@ -34,18 +36,18 @@ use crate::{BinomialExtension, BinomialParams, Field, PrimeField, PrimeField64, 
 /// The operator and [`PackedField`](crate::PackedField) impls shared by the SIMD packings: `$t`
 /// wraps `[Goldilocks; $width]` and has `to_vector`/`from_vector` plus free functions `add`, `sub`,
 /// `neg`, `mul`, `square` and `canonicalize` on its vector type in the invoking module.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[cfg(target_arch = "x86_64")]
 macro_rules! impl_packed_goldilocks {
     ($t:ident, $width:expr) => {
         impl $t {
             /// Every lane equal to `s`.
-            #[inline]
+            #[inline(always)]
             const fn splat(s: Goldilocks) -> Self {
                 Self([s; $width])
             }
 
             /// Lane-wise square (three partial products per lane instead of four).
-            #[inline]
+            #[inline(always)]
             #[must_use]
             pub fn square(&self) -> Self {
                 Self::from_vector(square(self.to_vector()))
@@ -60,7 +62,7 @@ macro_rules! impl_packed_goldilocks {
 
         impl PartialEq for $t {
             /// Lane-wise equality of the canonical values.
-            #[inline]
+            #[inline(always)]
             fn eq(&self, other: &Self) -> bool {
                 let (a, b) = (canonicalize(self.to_vector()), canonicalize(other.to_vector()));
                 Self::from_vector(a).0.map(Goldilocks::raw_u64)
@@ -72,7 +74,7 @@ macro_rules! impl_packed_goldilocks {
 
         impl core::ops::Add for $t {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn add(self, rhs: Self) -> Self {
                 Self::from_vector(add(self.to_vector(), rhs.to_vector()))
             }
@@ -80,7 +82,7 @@ macro_rules! impl_packed_goldilocks {
 
         impl core::ops::Sub for $t {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn sub(self, rhs: Self) -> Self {
                 Self::from_vector(sub(self.to_vector(), rhs.to_vector()))
             }
@@ -88,7 +90,7 @@ macro_rules! impl_packed_goldilocks {
 
         impl core::ops::Neg for $t {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn neg(self) -> Self {
                 Self::from_vector(neg(self.to_vector()))
             }
@@ -96,7 +98,7 @@ macro_rules! impl_packed_goldilocks {
 
         impl core::ops::Mul for $t {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn mul(self, rhs: Self) -> Self {
                 Self::from_vector(mul(self.to_vector(), rhs.to_vector()))
             }
@@ -104,7 +106,7 @@ macro_rules! impl_packed_goldilocks {
 
         impl core::ops::Add<Goldilocks> for $t {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn add(self, rhs: Goldilocks) -> Self {
                 self + Self::splat(rhs)
             }
@@ -112,7 +114,7 @@ macro_rules! impl_packed_goldilocks {
 
         impl core::ops::Sub<Goldilocks> for $t {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn sub(self, rhs: Goldilocks) -> Self {
                 self - Self::splat(rhs)
             }
@@ -120,28 +122,28 @@ macro_rules! impl_packed_goldilocks {
 
         impl core::ops::Mul<Goldilocks> for $t {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn mul(self, rhs: Goldilocks) -> Self {
                 self * Self::splat(rhs)
             }
         }
 
         impl core::ops::AddAssign for $t {
-            #[inline]
+            #[inline(always)]
             fn add_assign(&mut self, rhs: Self) {
                 *self = *self + rhs;
             }
         }
 
         impl core::ops::SubAssign for $t {
-            #[inline]
+            #[inline(always)]
             fn sub_assign(&mut self, rhs: Self) {
                 *self = *self - rhs;
             }
         }
 
         impl core::ops::MulAssign for $t {
-            #[inline]
+            #[inline(always)]
             fn mul_assign(&mut self, rhs: Self) {
                 *self = *self * rhs;
             }
@@ -154,12 +156,12 @@ macro_rules! impl_packed_goldilocks {
             type Scalar = Goldilocks;
             const WIDTH: usize = $width;
 
-            #[inline]
+            #[inline(always)]
             fn broadcast(s: Goldilocks) -> Self {
                 Self::splat(s)
             }
 
-            #[inline]
+            #[inline(always)]
             fn from_fn<Fun: FnMut(usize) -> Goldilocks>(f: Fun) -> Self {
                 Self(core::array::from_fn(f))
             }
@@ -182,15 +184,52 @@ macro_rules! impl_packed_goldilocks {
     };
 }
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
+// Both packings are compiled in every x86-64 build: the one the target features allow is the
+// public `Field::Packing`; the others are reached only through `with_packing`'s
+// `#[target_feature]` entry points, chosen at run time (as in `monty31`).
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(
+    not(all(target_feature = "avx2", not(target_feature = "avx512f"))),
+    allow(dead_code, unreachable_pub)
+)]
 mod x86_64_avx2;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
 pub use x86_64_avx2::PackedGoldilocksAvx2;
+#[cfg(all(
+    target_arch = "x86_64",
+    not(all(target_feature = "avx2", not(target_feature = "avx512f")))
+))]
+use x86_64_avx2::PackedGoldilocksAvx2;
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(not(target_feature = "avx512f"), allow(dead_code, unreachable_pub))]
 mod x86_64_avx512;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 pub use x86_64_avx512::PackedGoldilocksAvx512;
+#[cfg(all(target_arch = "x86_64", not(target_feature = "avx512f")))]
+use x86_64_avx512::PackedGoldilocksAvx512;
+
+/// The AVX-512 entry point of [`Goldilocks`]'s `with_packing`: the kernel, inlined, compiled with
+/// AVX-512 F/BW/DQ/VL.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW, DQ and VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+unsafe fn run_avx512<K: crate::PackedKernel<Goldilocks>>(kernel: K) -> K::Output {
+    kernel.run::<PackedGoldilocksAvx512>()
+}
+
+/// The AVX2 entry point of [`Goldilocks`]'s `with_packing`: the kernel, inlined, compiled with
+/// AVX2.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<K: crate::PackedKernel<Goldilocks>>(kernel: K) -> K::Output {
+    kernel.run::<PackedGoldilocksAvx2>()
+}
 
 /// `p = 2^64 − 2^32 + 1`.
 pub const P: u64 = 0xFFFF_FFFF_0000_0001;
@@ -449,6 +488,30 @@ impl Field for Goldilocks {
     type Packing = PackedGoldilocksAvx2;
     #[cfg(not(all(target_arch = "x86_64", target_feature = "avx2")))]
     type Packing = Self;
+
+    /// AVX-512 (8 lanes) where [`crate::cpu::level`] ≥ [`crate::cpu::CpuLevel::Avx512`], AVX2 (4
+    /// lanes) where it is [`crate::cpu::CpuLevel::Avx2`], one lane below — on x86-64, whatever the
+    /// build targets (`#[target_feature]` entry points); [`Field::Packing`] elsewhere.
+    #[inline(always)]
+    fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::cpu::{CpuLevel, level};
+            let l = level();
+            if l >= CpuLevel::Avx512 {
+                // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports
+                // `Avx512` or above only where the CPU has AVX-512 F, BW, DQ and VL.
+                return unsafe { run_avx512::<K>(kernel) };
+            }
+            if l >= CpuLevel::Avx2 {
+                // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
+                return unsafe { run_avx2::<K>(kernel) };
+            }
+            kernel.run::<Self>()
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        kernel.run::<Self::Packing>()
+    }
 
     const ZERO: Self = Self::new(0);
     const ONE: Self = Self::new(1);

@@ -39,14 +39,18 @@ impl_packed_goldilocks!(PackedGoldilocksAvx2, WIDTH);
 
 #[inline(always)]
 fn splat(x: u64) -> __m256i {
-    // SAFETY: this module is compiled only with AVX2 enabled (see the `cfg` on `mod`).
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe { _mm256_set1_epi64x(x as i64) }
 }
 
 /// All-ones lanes where `a < b` as unsigned 64-bit integers.
 #[inline(always)]
 fn lt_u64(a: __m256i, b: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let sign = splat(1 << 63);
         _mm256_cmpgt_epi64(_mm256_xor_si256(b, sign), _mm256_xor_si256(a, sign))
@@ -56,7 +60,9 @@ fn lt_u64(a: __m256i, b: __m256i) -> __m256i {
 /// Lane-wise `x mod p` (any `u64` is below `2p`).
 #[inline(always)]
 fn canonicalize(x: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         // x ≥ p ⇔ x ⊕ 2^63 > (p − 1) ⊕ 2^63 as signed.
         let ge =
@@ -68,7 +74,9 @@ fn canonicalize(x: __m256i) -> __m256i {
 /// `x + y` for any `x` and `y < p` (see the AVX-512 module for the bound).
 #[inline(always)]
 fn add_canonical_rhs(x: __m256i, y: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let s = _mm256_add_epi64(x, y);
         let carry = lt_u64(s, y);
@@ -79,7 +87,9 @@ fn add_canonical_rhs(x: __m256i, y: __m256i) -> __m256i {
 /// `x − y` for any `x` and `y < p`.
 #[inline(always)]
 fn sub_canonical_rhs(x: __m256i, y: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let borrow = lt_u64(x, y);
         let d = _mm256_sub_epi64(x, y);
@@ -99,21 +109,27 @@ fn sub(x: __m256i, y: __m256i) -> __m256i {
 
 #[inline(always)]
 fn neg(x: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe { _mm256_sub_epi64(splat(P), canonicalize(x)) }
 }
 
 /// The high 32 bits of every lane moved to the low half (a shuffle, not a shift).
 #[inline(always)]
 fn high_halves(x: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe { _mm256_castps_si256(_mm256_movehdup_ps(_mm256_castsi256_ps(x))) }
 }
 
 /// Reduces `hi·2^64 + lo` mod p: `lo − h₁ + h₀·ε` with `hi = h₁·2^32 + h₀`.
 #[inline(always)]
 fn reduce128(hi: __m256i, lo: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let t = sub_canonical_rhs(lo, _mm256_srli_epi64::<32>(hi));
         add_canonical_rhs(t, _mm256_mul_epu32(hi, splat(EPSILON)))
@@ -123,7 +139,9 @@ fn reduce128(hi: __m256i, lo: __m256i) -> __m256i {
 /// Lane-wise product mod p (inputs and output any `u64`).
 #[inline(always)]
 fn mul(x: __m256i, y: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let (x1, y1) = (high_halves(x), high_halves(y));
         let ll = _mm256_mul_epu32(x, y);
@@ -145,7 +163,9 @@ fn mul(x: __m256i, y: __m256i) -> __m256i {
 /// Lane-wise square mod p (three partial products).
 #[inline(always)]
 fn square(x: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for this module (see the `cfg` on `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let x1 = high_halves(x);
         let ll = _mm256_mul_epu32(x, x);
@@ -163,8 +183,9 @@ fn square(x: __m256i) -> __m256i {
 /// `x·2^{−n} ≡ hi − w` where `w = lo·2^{64−n} − lo·2^{32−n} < p` (no overflow: `lo < 2^n`).
 #[inline(always)]
 fn mul_inv_2exp(x: __m256i, n: u32) -> __m256i {
-    // SAFETY: this module is compiled only with the instruction set enabled (see the `cfg` on
-    // `mod`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let n64 = u64::from(n);
         let hi = _mm256_srlv_epi64(x, splat(n64));

@@ -44,16 +44,18 @@ impl_packed_goldilocks!(PackedGoldilocksAvx512, WIDTH);
 
 #[inline(always)]
 fn splat(x: u64) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe { _mm512_set1_epi64(x as i64) }
 }
 
 /// Lane-wise `x mod p` (any `u64` is below `2p`, so one masked subtraction).
 #[inline(always)]
 fn canonicalize(x: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let ge = _mm512_cmpge_epu64_mask(x, splat(P));
         _mm512_mask_sub_epi64(x, ge, x, splat(P))
@@ -64,8 +66,9 @@ fn canonicalize(x: __m512i) -> __m512i {
 /// cannot carry again.
 #[inline(always)]
 fn add_canonical_rhs(x: __m512i, y: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let s = _mm512_add_epi64(x, y);
         let carry = _mm512_cmplt_epu64_mask(s, y);
@@ -77,8 +80,9 @@ fn add_canonical_rhs(x: __m512i, y: __m512i) -> __m512i {
 /// borrow again.
 #[inline(always)]
 fn sub_canonical_rhs(x: __m512i, y: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let borrow = _mm512_cmplt_epu64_mask(x, y);
         let d = _mm512_sub_epi64(x, y);
@@ -98,8 +102,9 @@ fn sub(x: __m512i, y: __m512i) -> __m512i {
 
 #[inline(always)]
 fn neg(x: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         // p − x for canonical x lies in (0, p]; p stands for 0.
         _mm512_sub_epi64(splat(P), canonicalize(x))
@@ -110,16 +115,18 @@ fn neg(x: __m512i) -> __m512i {
 /// compete with the shifts below for the shift unit; `vpmuludq` ignores the upper half anyway).
 #[inline(always)]
 fn high_halves(x: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe { _mm512_castps_si512(_mm512_movehdup_ps(_mm512_castsi512_ps(x))) }
 }
 
 /// Reduces `hi·2^64 + lo` mod p, to a `u64` per lane: `lo − h₁ + h₀·ε` with `hi = h₁·2^32 + h₀`.
 #[inline(always)]
 fn reduce128(hi: __m512i, lo: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         // h₁ < 2^32 < p, so the borrow fix of `sub_canonical_rhs` applies.
         let t = sub_canonical_rhs(lo, _mm512_srli_epi64::<32>(hi));
@@ -131,8 +138,9 @@ fn reduce128(hi: __m512i, lo: __m512i) -> __m512i {
 /// Lane-wise product mod p (inputs and output any `u64`).
 #[inline(always)]
 fn mul(x: __m512i, y: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         // x = x₁·2^32 + x₀, y = y₁·2^32 + y₀; xy = ll + (lh + hl)·2^32 + hh·2^64.
         let (x1, y1) = (high_halves(x), high_halves(y));
@@ -158,8 +166,9 @@ fn mul(x: __m512i, y: __m512i) -> __m512i {
 /// Lane-wise square mod p: three partial products, since `lh = hl`.
 #[inline(always)]
 fn square(x: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`), so
-    // the intrinsics are available; they only touch registers.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         // x² = ll + lh·2^33 + hh·2^64.
         let x1 = high_halves(x);
@@ -179,8 +188,9 @@ fn square(x: __m512i) -> __m512i {
 /// most `2^64 − 2^31`, so no wrap). Three instructions, one of them a mask test.
 #[inline(always)]
 fn halve(x: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only with AVX-512F enabled (see the `cfg` on `mod`);
-    // register-only intrinsics.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let odd = _mm512_test_epi64_mask(x, splat(1));
         let h = _mm512_srli_epi64::<1>(x);
@@ -193,8 +203,9 @@ fn halve(x: __m512i) -> __m512i {
 /// `x·2^{−n} ≡ hi − w` where `w = lo·2^{64−n} − lo·2^{32−n} < p` (no overflow: `lo < 2^n`).
 #[inline(always)]
 fn mul_inv_2exp(x: __m512i, n: u32) -> __m512i {
-    // SAFETY: this module is compiled only with the instruction set enabled (see the `cfg` on
-    // `mod`); register-only intrinsics.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `goldilocks`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let n64 = u64::from(n);
         let hi = _mm512_srlv_epi64(x, splat(n64));

@@ -10,8 +10,10 @@
 //! [`TwoAdicField`](crate::TwoAdicField): NTTs over M31 use the circle group of `CM31` instead
 //! (Haböck, Levit, Papini, "Circle STARKs", 2024).
 //!
-//! Packing: [`PackedM31Avx512`] (16 lanes) with AVX-512F, [`PackedM31Avx2`] (8 lanes) with AVX2 but
-//! without AVX-512F, and `M31` itself (1 lane) otherwise.
+//! Packing: `Field::Packing` is `PackedM31Avx512` (16 lanes) with AVX-512F enabled at compile time,
+//! `PackedM31Avx2` (8 lanes) with AVX2 but without AVX-512F, and `M31` itself (1 lane) otherwise.
+//! On x86-64 [`Field::with_packing`] picks among the three at run time ([`crate::cpu::level`]),
+//! whatever the build targets.
 
 use core::fmt::{self, Debug, Display};
 use core::iter::{Product, Sum};
@@ -22,22 +24,58 @@ use crate::{Field, PrimeField, PrimeField64};
 mod extension;
 pub use extension::{CM31, CM31Params, QM31, QM31Params};
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
+// Both packings are compiled in every x86-64 build: the one the target features allow is the
+// public `Field::Packing`; the others are reached only through `with_packing`'s
+// `#[target_feature]` entry points, chosen at run time (as in `monty31`).
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(not(target_feature = "avx512f"), allow(dead_code, unreachable_pub))]
 mod x86_64_avx512;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 pub use x86_64_avx512::PackedM31Avx512;
+#[cfg(all(target_arch = "x86_64", not(target_feature = "avx512f")))]
+use x86_64_avx512::PackedM31Avx512;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx512f"))]
 type PackedM31 = PackedM31Avx512;
 
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
+#[cfg(target_arch = "x86_64")]
+#[cfg_attr(
+    not(all(target_feature = "avx2", not(target_feature = "avx512f"))),
+    allow(dead_code, unreachable_pub)
+)]
 mod x86_64_avx2;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
 pub use x86_64_avx2::PackedM31Avx2;
+#[cfg(all(
+    target_arch = "x86_64",
+    not(all(target_feature = "avx2", not(target_feature = "avx512f")))
+))]
+use x86_64_avx2::PackedM31Avx2;
 #[cfg(all(target_arch = "x86_64", target_feature = "avx2", not(target_feature = "avx512f")))]
 type PackedM31 = PackedM31Avx2;
 
 #[cfg(not(all(target_arch = "x86_64", any(target_feature = "avx2", target_feature = "avx512f"))))]
 type PackedM31 = M31;
+
+/// The AVX-512 entry point of [`M31`]'s `with_packing`: the kernel, inlined, compiled with
+/// AVX-512 F/BW/DQ/VL.
+///
+/// # Safety
+/// The CPU must have AVX-512 F, BW, DQ and VL.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+unsafe fn run_avx512<K: crate::PackedKernel<M31>>(kernel: K) -> K::Output {
+    kernel.run::<PackedM31Avx512>()
+}
+
+/// The AVX2 entry point of [`M31`]'s `with_packing`: the kernel, inlined, compiled with AVX2.
+///
+/// # Safety
+/// The CPU must have AVX2.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<K: crate::PackedKernel<M31>>(kernel: K) -> K::Output {
+    kernel.run::<PackedM31Avx2>()
+}
 
 /// The modulus `p = 2^31 − 1`.
 pub const P: u32 = (1 << 31) - 1;
@@ -208,6 +246,30 @@ impl Product for M31 {
 impl Field for M31 {
     type Packing = PackedM31;
 
+    /// AVX-512 (16 lanes) where [`crate::cpu::level`] ≥ [`crate::cpu::CpuLevel::Avx512`], AVX2 (8
+    /// lanes) where it is [`crate::cpu::CpuLevel::Avx2`], one lane below — on x86-64, whatever the
+    /// build targets (`#[target_feature]` entry points); [`Field::Packing`] elsewhere.
+    #[inline(always)]
+    fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
+        #[cfg(target_arch = "x86_64")]
+        {
+            use crate::cpu::{CpuLevel, level};
+            let l = level();
+            if l >= CpuLevel::Avx512 {
+                // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports
+                // `Avx512` or above only where the CPU has AVX-512 F, BW, DQ and VL.
+                return unsafe { run_avx512::<K>(kernel) };
+            }
+            if l >= CpuLevel::Avx2 {
+                // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
+                return unsafe { run_avx2::<K>(kernel) };
+            }
+            kernel.run::<Self>()
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        kernel.run::<Self::Packing>()
+    }
+
     const ZERO: Self = Self(0);
     const ONE: Self = Self(1);
     const TWO: Self = Self(2);
@@ -300,40 +362,40 @@ impl PrimeField64 for M31 {
 
 /// The parts of a packed M31 type that do not depend on the instruction set: assignment operators,
 /// operators with a scalar right-hand side (through `broadcast`), and `PackedField`.
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[cfg(target_arch = "x86_64")]
 macro_rules! packed_common {
     ($packed:ident, $width:expr) => {
         impl $packed {
             /// Lane-wise square.
-            #[inline]
+            #[inline(always)]
             pub fn square(&self) -> Self {
                 *self * *self
             }
         }
 
         impl From<M31> for $packed {
-            #[inline]
+            #[inline(always)]
             fn from(s: M31) -> Self {
                 Self([s; $width])
             }
         }
 
         impl AddAssign for $packed {
-            #[inline]
+            #[inline(always)]
             fn add_assign(&mut self, rhs: Self) {
                 *self = *self + rhs;
             }
         }
 
         impl SubAssign for $packed {
-            #[inline]
+            #[inline(always)]
             fn sub_assign(&mut self, rhs: Self) {
                 *self = *self - rhs;
             }
         }
 
         impl MulAssign for $packed {
-            #[inline]
+            #[inline(always)]
             fn mul_assign(&mut self, rhs: Self) {
                 *self = *self * rhs;
             }
@@ -341,7 +403,7 @@ macro_rules! packed_common {
 
         impl Add<M31> for $packed {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn add(self, rhs: M31) -> Self {
                 self + Self::from(rhs)
             }
@@ -349,7 +411,7 @@ macro_rules! packed_common {
 
         impl Sub<M31> for $packed {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn sub(self, rhs: M31) -> Self {
                 self - Self::from(rhs)
             }
@@ -357,7 +419,7 @@ macro_rules! packed_common {
 
         impl Mul<M31> for $packed {
             type Output = Self;
-            #[inline]
+            #[inline(always)]
             fn mul(self, rhs: M31) -> Self {
                 self * Self::from(rhs)
             }
@@ -369,12 +431,12 @@ macro_rules! packed_common {
             type Scalar = M31;
             const WIDTH: usize = $width;
 
-            #[inline]
+            #[inline(always)]
             fn broadcast(s: M31) -> Self {
                 Self::from(s)
             }
 
-            #[inline]
+            #[inline(always)]
             fn from_fn<Fun: FnMut(usize) -> M31>(f: Fun) -> Self {
                 Self(core::array::from_fn(f))
             }
@@ -396,5 +458,5 @@ macro_rules! packed_common {
         }
     };
 }
-#[cfg(all(target_arch = "x86_64", target_feature = "avx2"))]
+#[cfg(target_arch = "x86_64")]
 use packed_common;

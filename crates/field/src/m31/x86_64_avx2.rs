@@ -48,15 +48,18 @@ impl PackedM31Avx2 {
 
 #[inline(always)]
 fn p_vec() -> __m256i {
-    // SAFETY: this module is compiled only when AVX2 is enabled for the whole build (`cfg` in
-    // `m31/mod.rs`), which is all these intrinsics require (likewise below).
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe { _mm256_set1_epi32(P as i32) }
 }
 
 /// `a + b mod p`: `t = a + b < 2p`, then `min(t, t − p)` (unsigned, wrapping).
 #[inline(always)]
 fn add(a: __m256i, b: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for the build (see `p_vec`).
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let t = _mm256_add_epi32(a, b);
         _mm256_min_epu32(t, _mm256_sub_epi32(t, p_vec()))
@@ -66,7 +69,9 @@ fn add(a: __m256i, b: __m256i) -> __m256i {
 /// `a − b mod p`: `t = a − b` wraps above `2^31` when `a < b`, and then `t + p` is the smaller one.
 #[inline(always)]
 fn sub(a: __m256i, b: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for the build (see `p_vec`).
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let t = _mm256_sub_epi32(a, b);
         _mm256_min_epu32(t, _mm256_add_epi32(t, p_vec()))
@@ -76,14 +81,18 @@ fn sub(a: __m256i, b: __m256i) -> __m256i {
 /// `−a mod p` as `sub(0, a)`.
 #[inline(always)]
 fn neg(a: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for the build (see `p_vec`).
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     sub(unsafe { _mm256_setzero_si256() }, a)
 }
 
 /// `a·b mod p`: see the AVX-512 module; the merges are `pshufd` + `vpblendd`.
 #[inline(always)]
 fn mul(a: __m256i, b: __m256i) -> __m256i {
-    // SAFETY: AVX2 is enabled for the build (see `p_vec`).
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let a_even_dbl = _mm256_add_epi32(a, a);
         let a_odd_dbl = _mm256_srli_epi64::<31>(a);
@@ -105,8 +114,9 @@ fn mul(a: __m256i, b: __m256i) -> __m256i {
 /// instead of a product. (A canonical `x` is not all ones, nor is its rotation.)
 #[inline(always)]
 fn mul_2exp(x: __m256i, n: u32) -> __m256i {
-    // SAFETY: this module is compiled only when the instruction set is enabled for the whole
-    // build (`cfg` in `m31/mod.rs`); register-only intrinsics.
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
     unsafe {
         let l = _mm256_and_si256(_mm256_sllv_epi32(x, _mm256_set1_epi32(n as i32)), p_vec());
         let r = _mm256_srlv_epi32(x, _mm256_set1_epi32((31 - n) as i32));
@@ -146,7 +156,7 @@ impl Debug for PackedM31Avx2 {
 
 impl Add for PackedM31Avx2 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         Self::from_vector(add(self.to_vector(), rhs.to_vector()))
     }
@@ -154,7 +164,7 @@ impl Add for PackedM31Avx2 {
 
 impl Sub for PackedM31Avx2 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         Self::from_vector(sub(self.to_vector(), rhs.to_vector()))
     }
@@ -162,7 +172,7 @@ impl Sub for PackedM31Avx2 {
 
 impl Neg for PackedM31Avx2 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn neg(self) -> Self {
         Self::from_vector(neg(self.to_vector()))
     }
@@ -170,7 +180,7 @@ impl Neg for PackedM31Avx2 {
 
 impl Mul for PackedM31Avx2 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         Self::from_vector(mul(self.to_vector(), rhs.to_vector()))
     }

@@ -56,8 +56,9 @@ impl PackedM31Avx512 {
 
 #[inline(always)]
 fn p_vec() -> __m512i {
-    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
-    // `m31/mod.rs`), which is all these intrinsics require.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe { _mm512_set1_epi32(P as i32) }
 }
 
@@ -65,8 +66,9 @@ fn p_vec() -> __m512i {
 /// `min(t, t − p)` (unsigned, wrapping) is `t − p` exactly when `t ≥ p`.
 #[inline(always)]
 fn add(a: __m512i, b: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
-    // `m31/mod.rs`), which is all these intrinsics require.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let t = _mm512_add_epi32(a, b);
         _mm512_min_epu32(t, _mm512_sub_epi32(t, p_vec()))
@@ -77,8 +79,9 @@ fn add(a: __m512i, b: __m512i) -> __m512i {
 /// is the smaller, correct value; otherwise `t` is.
 #[inline(always)]
 fn sub(a: __m512i, b: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
-    // `m31/mod.rs`), which is all these intrinsics require.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let t = _mm512_sub_epi32(a, b);
         _mm512_min_epu32(t, _mm512_add_epi32(t, p_vec()))
@@ -88,8 +91,9 @@ fn sub(a: __m512i, b: __m512i) -> __m512i {
 /// `−a mod p`: `p − a` in the lanes where `a ≠ 0`, zero elsewhere (2 instructions).
 #[inline(always)]
 fn neg(a: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
-    // `m31/mod.rs`), which is all these intrinsics require.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe { _mm512_maskz_sub_epi32(_mm512_test_epi32_mask(a, a), p_vec(), a) }
 }
 
@@ -102,8 +106,9 @@ fn neg(a: __m512i) -> __m512i {
 /// halves are merged with masked `pshufd`s. Expected: 2 `vpmuludq`, 3 shuffles, 6 simple ops.
 #[inline(always)]
 fn mul(a: __m512i, b: __m512i) -> __m512i {
-    // SAFETY: this module is compiled only when AVX-512F is enabled for the whole build (`cfg` in
-    // `m31/mod.rs`), which is all these intrinsics require.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let a_even_dbl = _mm512_add_epi32(a, a);
         let a_odd_dbl = _mm512_srli_epi64::<31>(a);
@@ -127,8 +132,9 @@ fn mul(a: __m512i, b: __m512i) -> __m512i {
 /// instead of a product. (A canonical `x` is not all ones, nor is its rotation.)
 #[inline(always)]
 fn mul_2exp(x: __m512i, n: u32) -> __m512i {
-    // SAFETY: this module is compiled only when the instruction set is enabled for the whole
-    // build (`cfg` in `m31/mod.rs`); register-only intrinsics.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let l = _mm512_and_si512(_mm512_sllv_epi32(x, _mm512_set1_epi32(n as i32)), p_vec());
         let r = _mm512_srlv_epi32(x, _mm512_set1_epi32((31 - n) as i32));
@@ -152,8 +158,9 @@ fn packed_mul_2exp(x: PackedM31Avx512, n: u32, v: M31) -> PackedM31Avx512 {
 /// 32-bit value). `p − lo` is `!s & p` (one `vpandnq`).
 #[inline(always)]
 fn square_partial(x: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
-    // intrinsics.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let s = _mm512_mul_epi32(x, x);
         let hi = _mm512_srli_epi64::<31>(s);
@@ -180,8 +187,9 @@ fn add_exp5(x: __m512i, c: u32) -> __m512i {
 /// lanes moved down.
 #[inline(always)]
 fn exp5_inputs(x: __m512i, c: u32) -> (__m512i, __m512i) {
-    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
-    // intrinsics.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         let a_evn = _mm512_sub_epi32(_mm512_add_epi32(x, _mm512_set1_epi32(c as i32)), p_vec());
         (a_evn, _mm512_shuffle_epi32::<DUP_ODD>(a_evn))
@@ -191,16 +199,18 @@ fn exp5_inputs(x: __m512i, c: u32) -> (__m512i, __m512i) {
 /// `v = a⁴·a` on the even lanes (signed 64-bit, `|v| ≤ p²`).
 #[inline(always)]
 fn exp5_half(a: __m512i, a4: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
-    // intrinsics.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe { _mm512_mul_epi32(a4, a) }
 }
 
 /// The canonical values of the even-lane and odd-lane products `v` of [`add_exp5`], merged.
 #[inline(always)]
 fn exp5_reduce(v_evn: __m512i, v_odd: __m512i) -> __m512i {
-    // SAFETY: AVX-512F is enabled at compile time (`cfg` in `m31/mod.rs`); register-only
-    // intrinsics.
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
     unsafe {
         // l: the low dword of each v, in its lane's position, bit 31 cleared.
         let l =
@@ -279,7 +289,7 @@ impl Debug for PackedM31Avx512 {
 
 impl Add for PackedM31Avx512 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, rhs: Self) -> Self {
         Self::from_vector(add(self.to_vector(), rhs.to_vector()))
     }
@@ -287,7 +297,7 @@ impl Add for PackedM31Avx512 {
 
 impl Sub for PackedM31Avx512 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, rhs: Self) -> Self {
         Self::from_vector(sub(self.to_vector(), rhs.to_vector()))
     }
@@ -295,7 +305,7 @@ impl Sub for PackedM31Avx512 {
 
 impl Neg for PackedM31Avx512 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn neg(self) -> Self {
         Self::from_vector(neg(self.to_vector()))
     }
@@ -303,7 +313,7 @@ impl Neg for PackedM31Avx512 {
 
 impl Mul for PackedM31Avx512 {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, rhs: Self) -> Self {
         Self::from_vector(mul(self.to_vector(), rhs.to_vector()))
     }

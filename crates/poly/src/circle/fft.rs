@@ -8,7 +8,8 @@
 //!
 //! Memory: layers whose blocks are larger than a cache chunk stream the data through memory, two at
 //! a time (radix 4) on rows; all later ones run chunk by chunk (one pass for all of them).
-//! Butterflies use `M31::Packing` lanes with a broadcast twiddle. One column: the last `log2(W)`
+//! Butterflies use SIMD lanes (the packing `M31::with_packing` picks at run time, per Rayon task)
+//! with a broadcast twiddle. One column: the last `log2(W)`
 //! layers, whose blocks are narrower than a SIMD vector, run on `W × W` tiles transposed into
 //! registers, so they are packed too. Rows (a row-major matrix, or a group of `W` columns): a row of
 //! `W` values is one vector, so every layer is full-width; a group of columns runs its large layers
@@ -16,15 +17,13 @@
 
 use rayon::prelude::*;
 use zkprove_field::m31::M31;
-use zkprove_field::{Field, PackedField};
+use zkprove_field::{Field, PackedField, PackedKernel, packing_width};
 
-use super::twiddles::{CircleTwiddles, circle_twiddles, log_width, uses_tiles};
+use super::twiddles::{CircleTwiddles, circle_twiddles, uses_tiles};
 use super::{CircleDomain, CircleOrder, CirclePoint};
-use crate::ntt::for_each_row_chunk;
+use crate::ntt::for_each_row_chunk_lanes;
 use crate::ntt_rows::row_count;
 use crate::{Backend, CpuBackend, Direction, PolyError, bit_reverse_rows};
-
-type P = <M31 as Field>::Packing;
 
 /// Circle FFTs over M31 on a backend's columns.
 pub trait CircleFftOps: Backend {
@@ -103,7 +102,7 @@ impl CircleFftOps for CpuBackend {
         let tw = circle_twiddles(domain, inverse);
         let log_n = domain.log_n();
         // Groups of W columns run as rows of packed vectors (full-width SIMD in every layer).
-        let width = P::WIDTH;
+        let width = packing_width::<M31>();
         let n_grouped = if width > 1 { cols.len() / width * width } else { 0 };
         let (grouped, cols) = cols.split_at_mut(n_grouped);
         grouped
@@ -205,12 +204,7 @@ pub fn circle_fft_rows(
         column_fft(data, &tw, k, direction, order);
         return Ok(());
     }
-    let lanes = P::WIDTH;
-    if lanes > 1 && width.is_multiple_of(lanes) {
-        rows_transform(P::pack_slice_mut(data), width / lanes, &tw, k, direction, order);
-    } else {
-        rows_transform(data, width, &tw, k, direction, order);
-    }
+    rows_transform(data, width, &tw, k, direction, order);
     Ok(())
 }
 
@@ -240,10 +234,10 @@ fn column_fft(
     }
 }
 
-/// The transform on rows of `wp` values of `Q`, with the permutation `order` asks for.
-fn rows_transform<Q: PackedField<Scalar = M31>>(
-    data: &mut [Q],
-    wp: usize,
+/// The transform on rows of `w` values, with the permutation `order` asks for.
+fn rows_transform(
+    data: &mut [M31],
+    w: usize,
     tw: &CircleTwiddles,
     k: usize,
     direction: Direction,
@@ -252,16 +246,16 @@ fn rows_transform<Q: PackedField<Scalar = M31>>(
     let natural = order == CircleOrder::Natural;
     match direction {
         Direction::Forward => {
-            rows_fft(data, wp, tw, k, false);
+            rows_fft(data, w, tw, k, false);
             if natural {
-                bit_reversed_to_natural_rows(data, wp);
+                bit_reversed_to_natural_rows(data, w);
             }
         }
         Direction::Inverse => {
             if natural {
-                natural_to_bit_reversed_rows(data, wp);
+                natural_to_bit_reversed_rows(data, w);
             }
-            rows_fft(data, wp, tw, k, true);
+            rows_fft(data, w, tw, k, true);
         }
     }
 }
@@ -278,6 +272,81 @@ fn check_lengths(cols: &[Vec<M31>], domain: &CircleDomain) -> Result<(), PolyErr
 /// Elements per cache chunk: layers whose blocks fit run together, chunk by chunk.
 const CHUNK: usize = 1 << 14;
 
+/// `(a, b) ← (a + t·b, a − t·b)` (or, `inverse`, `(a + b, (a − b)·t)` with the sum times `scale`
+/// when given) on one block, on the packing picked at run time.
+struct Block<'a> {
+    lo: &'a mut [M31],
+    hi: &'a mut [M31],
+    t: M31,
+    scale: Option<M31>,
+    inverse: bool,
+}
+
+impl PackedKernel<M31> for Block<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = M31>>(self) {
+        let Self { lo, hi, t, scale, inverse } = self;
+        if inverse {
+            inv_block::<P>(lo, hi, t, scale);
+        } else {
+            fwd_block::<P>(lo, hi, t);
+        }
+    }
+}
+
+/// The layers of one chunk of a column (chunk `c`, from layer `first` forward, down to layer
+/// `l_small` inverse), with the tile pass for the narrow layers when the packing picked at run
+/// time is the one the twiddles' tiles were laid out for (else plain blocks, packed where wide).
+struct ColumnChunk<'a> {
+    part: &'a mut [M31],
+    tw: &'a CircleTwiddles,
+    c: usize,
+    chunk: usize,
+    k: usize,
+    first: usize,
+    l_small: usize,
+    inverse: bool,
+}
+
+impl PackedKernel<M31> for ColumnChunk<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = M31>>(self) {
+        let Self { part, tw, c, chunk, k, first, l_small, inverse } = self;
+        let n = 1usize << k;
+        let lw = tw.log_w;
+        let tiles = lw > 0 && P::WIDTH == 1 << lw && uses_tiles(k, lw);
+        let l_tiles = if tiles { k - lw } else { k };
+        if inverse {
+            if l_tiles < k {
+                tile_pass::<P>(part, tw, c * chunk, k, l_tiles, true);
+            }
+            for l in (l_small..l_tiles).rev() {
+                let h = n >> (l + 1);
+                let b0 = c * chunk / (2 * h);
+                let scaled = l == k - 1;
+                for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
+                    let (lo, hi) = block.split_at_mut(h);
+                    inv_block::<P>(lo, hi, *t, scaled.then_some(tw.n_inv));
+                }
+            }
+        } else {
+            for l in first..l_tiles {
+                let h = n >> (l + 1);
+                let b0 = c * chunk / (2 * h);
+                for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
+                    let (lo, hi) = block.split_at_mut(h);
+                    fwd_block::<P>(lo, hi, *t);
+                }
+            }
+            if l_tiles < k {
+                tile_pass::<P>(part, tw, c * chunk, k, first.max(l_tiles), false);
+            }
+        }
+    }
+}
+
 /// Forward layers `start..k` in place on `data` (length `2^k`): coefficients (tiled, when
 /// `start > 0`) → evaluations in bit-reversed order.
 fn forward(data: &mut [M31], tw: &CircleTwiddles, k: usize, start: usize) {
@@ -285,29 +354,18 @@ fn forward(data: &mut [M31], tw: &CircleTwiddles, k: usize, start: usize) {
     let chunk = CHUNK.min(n);
     // Layers l < l_small have blocks (size n >> l) larger than a chunk.
     let l_small = k - chunk.trailing_zeros() as usize;
-    let l_tiles = if uses_tiles(k) { k - log_width() } else { k };
     for l in start..l_small {
         let h = n >> (l + 1);
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(chunk / 2)
-                .zip(hi.par_chunks_mut(chunk / 2))
-                .for_each(|(lo, hi)| fwd_block(lo, hi, *t));
+            lo.par_chunks_mut(chunk / 2).zip(hi.par_chunks_mut(chunk / 2)).for_each(|(lo, hi)| {
+                M31::with_packing(Block { lo, hi, t: *t, scale: None, inverse: false })
+            });
         }
     }
     let first = start.max(l_small);
     data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
-        for l in first..l_tiles {
-            let h = n >> (l + 1);
-            let b0 = c * chunk / (2 * h);
-            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
-                let (lo, hi) = block.split_at_mut(h);
-                fwd_block(lo, hi, *t);
-            }
-        }
-        if l_tiles < k {
-            tile_pass(part, tw, c * chunk, k, first.max(l_tiles), false);
-        }
+        M31::with_packing(ColumnChunk { part, tw, c, chunk, k, first, l_small, inverse: false })
     });
 }
 
@@ -317,35 +375,24 @@ fn inverse_fft(data: &mut [M31], tw: &CircleTwiddles, k: usize) {
     let n = data.len();
     let chunk = CHUNK.min(n);
     let l_small = k - chunk.trailing_zeros() as usize;
-    let l_tiles = if uses_tiles(k) { k - log_width() } else { k };
     data.par_chunks_mut(chunk).enumerate().for_each(|(c, part)| {
-        if l_tiles < k {
-            tile_pass(part, tw, c * chunk, k, l_tiles, true);
-        }
-        for l in (l_small..l_tiles).rev() {
-            let h = n >> (l + 1);
-            let b0 = c * chunk / (2 * h);
-            let scaled = l == k - 1;
-            for (block, t) in part.chunks_mut(2 * h).zip(&tw.layers[l][b0..]) {
-                let (lo, hi) = block.split_at_mut(h);
-                inv_block(lo, hi, *t, scaled.then_some(tw.n_inv));
-            }
-        }
+        M31::with_packing(ColumnChunk { part, tw, c, chunk, k, first: 0, l_small, inverse: true })
     });
     for l in (0..l_small).rev() {
         let h = n >> (l + 1);
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
-            lo.par_chunks_mut(chunk / 2)
-                .zip(hi.par_chunks_mut(chunk / 2))
-                .for_each(|(lo, hi)| inv_block(lo, hi, *t, None));
+            lo.par_chunks_mut(chunk / 2).zip(hi.par_chunks_mut(chunk / 2)).for_each(|(lo, hi)| {
+                M31::with_packing(Block { lo, hi, t: *t, scale: None, inverse: true })
+            });
         }
     }
 }
 
-/// `(a, b) ← (a + t·b, a − t·b)` on one block.
-#[inline]
-fn fwd_block(lo: &mut [M31], hi: &mut [M31], t: M31) {
+/// `(a, b) ← (a + t·b, a − t·b)` on one block (a run of elements, or of whole rows: the twiddle is
+/// the same for all), on `P` where the length is a multiple of its width, on scalars otherwise.
+#[inline(always)]
+fn fwd_block<P: PackedField<Scalar = M31>>(lo: &mut [M31], hi: &mut [M31], t: M31) {
     if P::WIDTH > 1 && lo.len().is_multiple_of(P::WIDTH) {
         let tp = P::broadcast(t);
         for (a, b) in P::pack_slice_mut(lo).iter_mut().zip(P::pack_slice_mut(hi).iter_mut()) {
@@ -362,10 +409,15 @@ fn fwd_block(lo: &mut [M31], hi: &mut [M31], t: M31) {
     }
 }
 
-/// `(a, b) ← (a + b, (a − b)·t)` on one block; with `scale = Some(s)` the sum is also multiplied
-/// by `s` (the first inverse layer, whose twiddles already carry `s = 1/n`).
-#[inline]
-fn inv_block(lo: &mut [M31], hi: &mut [M31], t: M31, scale: Option<M31>) {
+/// `(a, b) ← (a + b, (a − b)·t)` on one block (as [`fwd_block`]); with `scale = Some(s)` the sum
+/// is also multiplied by `s` (the first inverse layer, whose twiddles already carry `s = 1/n`).
+#[inline(always)]
+fn inv_block<P: PackedField<Scalar = M31>>(
+    lo: &mut [M31],
+    hi: &mut [M31],
+    t: M31,
+    scale: Option<M31>,
+) {
     let s = scale.unwrap_or(M31::ONE);
     if P::WIDTH > 1 && lo.len().is_multiple_of(P::WIDTH) {
         let (tp, sp) = (P::broadcast(t), P::broadcast(s));
@@ -384,11 +436,13 @@ fn inv_block(lo: &mut [M31], hi: &mut [M31], t: M31, scale: Option<M31>) {
 }
 
 /// Layers `l_from..k` (forward) or `k − 1 … l_from` (inverse) of one chunk, all of half-size below
-/// the packing width `W`, on `W × W` tiles transposed into packed registers: lane `r` of register
-/// `j` is element `j` of row `r` (rows are the tile's `W` consecutive runs of `W` elements), so a
-/// butterfly inside a row becomes a packed butterfly between two registers, with the twiddles of
-/// the `W` rows loaded as one vector from the tile-transposed table.
-fn tile_pass(
+/// the packing width `W = P::WIDTH` (the width the twiddles' tiles were laid out for), on `W × W`
+/// tiles transposed into packed registers: lane `r` of register `j` is element `j` of row `r`
+/// (rows are the tile's `W` consecutive runs of `W` elements), so a butterfly inside a row becomes
+/// a packed butterfly between two registers, with the twiddles of the `W` rows loaded as one
+/// vector from the tile-transposed table.
+#[inline(always)]
+fn tile_pass<P: PackedField<Scalar = M31>>(
     part: &mut [M31],
     tw: &CircleTwiddles,
     offset: usize,
@@ -397,7 +451,7 @@ fn tile_pass(
     inverse: bool,
 ) {
     let w = P::WIDTH;
-    let lw = log_width();
+    let lw = tw.log_w;
     let mut v = vec![P::default(); w];
     let tables: Vec<&[P]> = tw.tiled.iter().map(|t| P::pack_slice(t)).collect();
     let sp = P::broadcast(tw.n_inv);
@@ -408,29 +462,16 @@ fn tile_pass(
                 v[j].as_slice_mut()[r] = tile[r * w + j];
             }
         }
-        let mut run = |l: usize| {
-            let h = 1usize << (k - 1 - l);
-            let m = w / (2 * h);
-            let table = tables[l - (k - lw)];
-            for kb in 0..m {
-                let t = table[t_idx * m + kb];
-                for j in kb * 2 * h..kb * 2 * h + h {
-                    let (x, y) = (v[j], v[j + h]);
-                    if inverse {
-                        v[j] = if l == k - 1 { (x + y) * sp } else { x + y };
-                        v[j + h] = (x - y) * t;
-                    } else {
-                        let y = y * t;
-                        v[j] = x + y;
-                        v[j + h] = x - y;
-                    }
-                }
-            }
-        };
+        // Plain loops and `#[inline(always)]` functions, no closures: a closure is a function of
+        // its own, compiled without the entry point's target features.
         if inverse {
-            (l_from..k).rev().for_each(&mut run);
+            for l in (l_from..k).rev() {
+                tile_layer::<P>(&mut v, tables[l - (k - lw)], t_idx, k, l, sp, true);
+            }
         } else {
-            (l_from..k).for_each(&mut run);
+            for l in l_from..k {
+                tile_layer::<P>(&mut v, tables[l - (k - lw)], t_idx, k, l, sp, false);
+            }
         }
         for r in 0..w {
             for j in 0..w {
@@ -440,14 +481,45 @@ fn tile_pass(
     }
 }
 
+/// Layer `l` of [`tile_pass`] on the transposed tile `v` (tile `t_idx`, twiddles `table`).
+#[inline(always)]
+fn tile_layer<P: PackedField<Scalar = M31>>(
+    v: &mut [P],
+    table: &[P],
+    t_idx: usize,
+    k: usize,
+    l: usize,
+    sp: P,
+    inverse: bool,
+) {
+    let w = P::WIDTH;
+    let h = 1usize << (k - 1 - l);
+    let m = w / (2 * h);
+    for kb in 0..m {
+        let t = table[t_idx * m + kb];
+        for j in kb * 2 * h..kb * 2 * h + h {
+            let (x, y) = (v[j], v[j + h]);
+            if inverse {
+                v[j] = if l == k - 1 { (x + y) * sp } else { x + y };
+                v[j + h] = (x - y) * t;
+            } else {
+                let y = y * t;
+                v[j] = x + y;
+                v[j + h] = x - y;
+            }
+        }
+    }
+}
+
 /// Rows per cache chunk in the row-packed batch transform.
 const ROW_CHUNK: usize = 1 << 11;
 
-/// `W` columns (one group) transformed together. The layers over blocks larger than a row chunk
-/// have one twiddle per block, so they run on each column in place, packed along the column (radix
-/// 4, as [`rows_fft`]); the remaining layers run chunk by chunk on a small buffer of packed rows
-/// (lane `c` of row `i` is element `i` of column `c`), filled from the columns and written back.
-/// The columns are read and written once for those layers, and no matrix-sized buffer is made.
+/// `W` columns (one group, `W` the width of the packing picked at run time) transformed together.
+/// The layers over blocks larger than a row chunk have one twiddle per block, so they run on each
+/// column in place, packed along the column (radix 4, as [`rows_fft`]); the remaining layers run
+/// chunk by chunk on a small buffer of rows (lane `c` of row `i` is element `i` of column `c`),
+/// filled from the columns and written back. The columns are read and written once for those
+/// layers, and no matrix-sized buffer is made.
 fn group_transform(
     g: &mut [Vec<M31>],
     tw: &CircleTwiddles,
@@ -456,25 +528,32 @@ fn group_transform(
     order: CircleOrder,
 ) {
     let n = 1usize << k;
-    let chunk = chunk_rows::<P>(1, n);
+    let lanes = g.len();
+    let chunk = chunk_rows(lanes, n);
     let l_small = k - chunk.trailing_zeros() as usize;
     let natural = order == CircleOrder::Natural;
     let inverse = direction == Direction::Inverse;
-    // Rows of a column's packed view (W elements each) per piece of its large layers.
-    let col_chunk = (chunk / P::WIDTH).max(2);
+    // A column's large layers see it as rows of W consecutive elements, in pieces of this many.
+    let col_chunk = (chunk / lanes).max(2);
     if inverse && natural {
         g.par_iter_mut().for_each(|c| natural_to_bit_reversed_rows(c, 1));
     }
     if !inverse && l_small > 0 {
-        g.par_iter_mut()
-            .for_each(|c| big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk, false));
+        g.par_iter_mut().for_each(|c| big_layers(c, lanes, tw, l_small, col_chunk, false));
     }
-    for_each_row_chunk(g, chunk, |c, buf: &mut [P]| {
-        small_layers(buf, 1, tw, k, l_small, c * chunk, inverse);
+    for_each_row_chunk_lanes(g, chunk, |c, buf: &mut [M31]| {
+        M31::with_packing(SmallLayers {
+            part: buf,
+            w: lanes,
+            tw,
+            k,
+            l_from: l_small,
+            row0: c * chunk,
+            inverse,
+        })
     });
     if inverse && l_small > 0 {
-        g.par_iter_mut()
-            .for_each(|c| big_layers(P::pack_slice_mut(c), 1, tw, l_small, col_chunk, true));
+        g.par_iter_mut().for_each(|c| big_layers(c, lanes, tw, l_small, col_chunk, true));
     }
     if !inverse && natural {
         g.par_iter_mut().for_each(|c| bit_reversed_to_natural_rows(c, 1));
@@ -484,63 +563,53 @@ fn group_transform(
 /// Bytes of rows per cache chunk in the row-packed transforms (2^11 rows of one AVX-512 vector).
 const ROW_CHUNK_BYTES: usize = ROW_CHUNK * 64;
 
-/// Rows per cache chunk for rows of `wp` values of `Q`: a power of two in `2..=n`.
-fn chunk_rows<Q>(wp: usize, n: usize) -> usize {
-    let row_bytes = (wp * core::mem::size_of::<Q>()).max(1);
+/// Rows per cache chunk for rows of `w` elements: a power of two in `2..=n`.
+fn chunk_rows(w: usize, n: usize) -> usize {
+    let row_bytes = (w * core::mem::size_of::<M31>()).max(1);
     let fit = (ROW_CHUNK_BYTES / row_bytes).max(2);
     (1usize << fit.ilog2()).min(n)
 }
 
-/// [`forward`] (or, with `inverse`, [`inverse_fft`]) on `n` rows of `wp` values of `Q` each
-/// (`data.len() = n·wp`, `n = 2^k ≥ 2`): every butterfly pairs two whole rows with one twiddle, so it
-/// runs on `Q` (packed vectors, or scalars) lane by lane.
-fn rows_fft<Q: PackedField<Scalar = M31>>(
-    data: &mut [Q],
-    wp: usize,
-    tw: &CircleTwiddles,
-    k: usize,
-    inverse: bool,
-) {
-    let n = data.len() / wp;
-    let chunk = chunk_rows::<Q>(wp, n);
+/// [`forward`] (or, with `inverse`, [`inverse_fft`]) on `n` rows of `w` values each
+/// (`data.len() = n·w`, `n = 2^k ≥ 2`): every butterfly pairs two whole rows with one twiddle, so it
+/// runs lane by lane (on the packing picked at run time in each task).
+fn rows_fft(data: &mut [M31], w: usize, tw: &CircleTwiddles, k: usize, inverse: bool) {
+    let n = data.len() / w;
+    let chunk = chunk_rows(w, n);
     let l_small = k - chunk.trailing_zeros() as usize;
     if !inverse {
-        big_layers(data, wp, tw, l_small, chunk, false);
+        big_layers(data, w, tw, l_small, chunk, false);
     }
-    data.par_chunks_mut(chunk * wp)
-        .enumerate()
-        .for_each(|(c, part)| small_layers(part, wp, tw, k, l_small, c * chunk, inverse));
+    data.par_chunks_mut(chunk * w).enumerate().for_each(|(c, part)| {
+        M31::with_packing(SmallLayers { part, w, tw, k, l_from: l_small, row0: c * chunk, inverse })
+    });
     if inverse {
-        big_layers(data, wp, tw, l_small, chunk, true);
+        big_layers(data, w, tw, l_small, chunk, true);
     }
 }
 
-/// Layers `0..l_end` on all of `data` (rows of `wp` values; the layers' blocks span at least
+/// Layers `0..l_end` on all of `data` (rows of `w` values; the layers' blocks span at least
 /// `chunk` rows) — forward in that order, inverse in the reverse one — in parallel pieces of at most
 /// a chunk. Each streams the whole matrix through memory, so they go two at a time (radix 4), which
 /// halves those passes; an odd one out runs alone (last forward, first inverse).
-fn big_layers<Q: PackedField<Scalar = M31>>(
-    data: &mut [Q],
-    wp: usize,
+fn big_layers(
+    data: &mut [M31],
+    w: usize,
     tw: &CircleTwiddles,
     l_end: usize,
     chunk: usize,
     inverse: bool,
 ) {
-    let n = data.len() / wp;
+    let n = data.len() / w;
     let pairs: Vec<usize> = (0..l_end / 2).map(|i| 2 * i).collect();
-    let single = |data: &mut [Q]| {
+    let single = |data: &mut [M31]| {
         let l = l_end - 1;
-        let h = (n >> (l + 1)) * wp;
-        let piece = (chunk / 2).min(n >> (l + 1)).max(1) * wp;
+        let h = (n >> (l + 1)) * w;
+        let piece = (chunk / 2).min(n >> (l + 1)).max(1) * w;
         for (block, t) in data.chunks_mut(2 * h).zip(&tw.layers[l]) {
             let (lo, hi) = block.split_at_mut(h);
             lo.par_chunks_mut(piece).zip(hi.par_chunks_mut(piece)).for_each(|(lo, hi)| {
-                if inverse {
-                    inv_rows_block(lo, hi, *t, M31::ONE);
-                } else {
-                    fwd_rows_block(lo, hi, *t);
-                }
+                M31::with_packing(Block { lo, hi, t: *t, scale: None, inverse })
             });
         }
     };
@@ -549,11 +618,11 @@ fn big_layers<Q: PackedField<Scalar = M31>>(
             single(data);
         }
         for &l in pairs.iter().rev() {
-            rows_layer_pair(data, wp, tw, l, chunk, true);
+            rows_layer_pair(data, w, tw, l, chunk, true);
         }
     } else {
         for &l in &pairs {
-            rows_layer_pair(data, wp, tw, l, chunk, false);
+            rows_layer_pair(data, w, tw, l, chunk, false);
         }
         if l_end % 2 == 1 {
             single(data);
@@ -562,112 +631,121 @@ fn big_layers<Q: PackedField<Scalar = M31>>(
 }
 
 /// Layers `l_from..k` on `part` — forward in that order, inverse in the reverse one with `1/n`
-/// applied in layer `k − 1` — where `part` is rows `row0 ..` of a matrix of `2^k` rows of `wp`
-/// values, holding whole blocks of those layers.
-fn small_layers<Q: PackedField<Scalar = M31>>(
-    part: &mut [Q],
-    wp: usize,
-    tw: &CircleTwiddles,
+/// applied in layer `k − 1` — where `part` is rows `row0 ..` of a matrix of `2^k` rows of `w`
+/// values, holding whole blocks of those layers; one task, on the packing picked at run time.
+struct SmallLayers<'a> {
+    part: &'a mut [M31],
+    w: usize,
+    tw: &'a CircleTwiddles,
     k: usize,
     l_from: usize,
     row0: usize,
     inverse: bool,
-) {
-    let n = 1usize << k;
-    let layer = |part: &mut [Q], l: usize| {
-        let h = n >> (l + 1);
-        let b0 = row0 / (2 * h);
-        let s = if l == k - 1 { tw.n_inv } else { M31::ONE };
-        for (block, t) in part.chunks_mut(2 * h * wp).zip(&tw.layers[l][b0..]) {
-            let (lo, hi) = block.split_at_mut(h * wp);
-            if inverse {
-                inv_rows_block(lo, hi, *t, s);
-            } else {
-                fwd_rows_block(lo, hi, *t);
+}
+
+impl PackedKernel<M31> for SmallLayers<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = M31>>(self) {
+        let Self { part, w, tw, k, l_from, row0, inverse } = self;
+        let n = 1usize << k;
+        // Loops, not closures (see `tile_pass`).
+        if inverse {
+            for l in (l_from..k).rev() {
+                let h = n >> (l + 1);
+                let s = (l == k - 1).then_some(tw.n_inv);
+                for (block, t) in part.chunks_mut(2 * h * w).zip(&tw.layers[l][row0 / (2 * h)..]) {
+                    let (lo, hi) = block.split_at_mut(h * w);
+                    inv_block::<P>(lo, hi, *t, s);
+                }
+            }
+        } else {
+            for l in l_from..k {
+                let h = n >> (l + 1);
+                for (block, t) in part.chunks_mut(2 * h * w).zip(&tw.layers[l][row0 / (2 * h)..]) {
+                    let (lo, hi) = block.split_at_mut(h * w);
+                    fwd_block::<P>(lo, hi, *t);
+                }
             }
         }
-    };
-    if inverse {
-        (l_from..k).rev().for_each(|l| layer(part, l));
-    } else {
-        (l_from..k).for_each(|l| layer(part, l));
     }
 }
 
-/// Layers `l` and `l + 1` in one pass over `data` (rows of `wp` values), both over blocks of at
+/// Layers `l` and `l + 1` in one pass over `data` (rows of `w` values), both over blocks of at
 /// least a chunk: each block of layer `l` (`2h` rows, twiddle `t`) holds two blocks of layer
 /// `l + 1` (`h` rows, twiddles `u₀, u₁`), so every quadruple of rows `j, j + h/2, j + h, j + 3h/2`
 /// is finished by four butterflies — forward: layer `l` then `l + 1`; inverse: `l + 1` then `l`.
-fn rows_layer_pair<Q: PackedField<Scalar = M31>>(
-    data: &mut [Q],
-    wp: usize,
+fn rows_layer_pair(
+    data: &mut [M31],
+    w: usize,
     tw: &CircleTwiddles,
     l: usize,
     chunk: usize,
     inverse: bool,
 ) {
-    let n = data.len() / wp;
+    let n = data.len() / w;
     let h = n >> (l + 1);
     let q = h / 2;
-    let piece = (chunk / 4).min(q).max(1) * wp;
-    for (b, block) in data.chunks_mut(2 * h * wp).enumerate() {
-        let t = Q::broadcast(tw.layers[l][b]);
-        let (u0, u1) =
-            (Q::broadcast(tw.layers[l + 1][2 * b]), Q::broadcast(tw.layers[l + 1][2 * b + 1]));
-        let (lo, hi) = block.split_at_mut(h * wp);
-        let (q0, q1) = lo.split_at_mut(q * wp);
-        let (q2, q3) = hi.split_at_mut(q * wp);
+    let piece = (chunk / 4).min(q).max(1) * w;
+    for (b, block) in data.chunks_mut(2 * h * w).enumerate() {
+        let t = tw.layers[l][b];
+        let (u0, u1) = (tw.layers[l + 1][2 * b], tw.layers[l + 1][2 * b + 1]);
+        let (lo, hi) = block.split_at_mut(h * w);
+        let (q0, q1) = lo.split_at_mut(q * w);
+        let (q2, q3) = hi.split_at_mut(q * w);
         q0.par_chunks_mut(piece)
             .zip(q1.par_chunks_mut(piece))
             .zip(q2.par_chunks_mut(piece).zip(q3.par_chunks_mut(piece)))
             .for_each(|((q0, q1), (q2, q3))| {
-                for (((a0, a1), a2), a3) in
-                    q0.iter_mut().zip(q1.iter_mut()).zip(q2.iter_mut()).zip(q3.iter_mut())
-                {
-                    let (x0, x1, x2, x3) = (*a0, *a1, *a2, *a3);
-                    if inverse {
-                        let (y0, y1) = (x0 + x1, (x0 - x1) * u0);
-                        let (y2, y3) = (x2 + x3, (x2 - x3) * u1);
-                        (*a0, *a2) = (y0 + y2, (y0 - y2) * t);
-                        (*a1, *a3) = (y1 + y3, (y1 - y3) * t);
-                    } else {
-                        let (m2, m3) = (x2 * t, x3 * t);
-                        let (y0, y2) = (x0 + m2, x0 - m2);
-                        let (y1, y3) = (x1 + m3, x1 - m3);
-                        let (m1, m3) = (y1 * u0, y3 * u1);
-                        (*a0, *a1) = (y0 + m1, y0 - m1);
-                        (*a2, *a3) = (y2 + m3, y2 - m3);
-                    }
-                }
+                M31::with_packing(Quads { q: [q0, q1, q2, q3], t, u0, u1, inverse })
             });
     }
 }
 
-#[inline]
-fn fwd_rows_block<Q: PackedField<Scalar = M31>>(lo: &mut [Q], hi: &mut [Q], t: M31) {
-    let tp = Q::broadcast(t);
-    for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
-        let (x, y) = (*a, *b * tp);
-        *a = x + y;
-        *b = x - y;
+/// The four butterflies of [`rows_layer_pair`] on the quarters `q` of one piece, on the packing
+/// picked at run time (scalars when the length is not a multiple of its width).
+struct Quads<'a> {
+    q: [&'a mut [M31]; 4],
+    t: M31,
+    u0: M31,
+    u1: M31,
+    inverse: bool,
+}
+
+impl PackedKernel<M31> for Quads<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = M31>>(self) {
+        let Self { q: [q0, q1, q2, q3], t, u0, u1, inverse } = self;
+        if P::WIDTH > 1 && q0.len().is_multiple_of(P::WIDTH) {
+            let q = [q0, q1, q2, q3].map(|x| P::pack_slice_mut(x));
+            quads::<P>(q, t, u0, u1, inverse);
+        } else {
+            quads::<M31>([q0, q1, q2, q3], t, u0, u1, inverse);
+        }
     }
 }
 
-#[inline]
-fn inv_rows_block<Q: PackedField<Scalar = M31>>(lo: &mut [Q], hi: &mut [Q], t: M31, s: M31) {
-    let tp = Q::broadcast(t);
-    if s == M31::ONE {
-        for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
-            let (x, y) = (*a, *b);
-            *a = x + y;
-            *b = (x - y) * tp;
-        }
-    } else {
-        let sp = Q::broadcast(s);
-        for (a, b) in lo.iter_mut().zip(hi.iter_mut()) {
-            let (x, y) = (*a, *b);
-            *a = (x + y) * sp;
-            *b = (x - y) * tp;
+#[inline(always)]
+fn quads<Q: PackedField<Scalar = M31>>(q: [&mut [Q]; 4], t: M31, u0: M31, u1: M31, inverse: bool) {
+    let (t, u0, u1) = (Q::broadcast(t), Q::broadcast(u0), Q::broadcast(u1));
+    let [q0, q1, q2, q3] = q;
+    for (((a0, a1), a2), a3) in
+        q0.iter_mut().zip(q1.iter_mut()).zip(q2.iter_mut()).zip(q3.iter_mut())
+    {
+        let (x0, x1, x2, x3) = (*a0, *a1, *a2, *a3);
+        if inverse {
+            let (y0, y1) = (x0 + x1, (x0 - x1) * u0);
+            let (y2, y3) = (x2 + x3, (x2 - x3) * u1);
+            (*a0, *a2) = (y0 + y2, (y0 - y2) * t);
+            (*a1, *a3) = (y1 + y3, (y1 - y3) * t);
+        } else {
+            let (m2, m3) = (x2 * t, x3 * t);
+            let (y0, y2) = (x0 + m2, x0 - m2);
+            let (y1, y3) = (x1 + m3, x1 - m3);
+            let (m1, m3) = (y1 * u0, y3 * u1);
+            (*a0, *a1) = (y0 + m1, y0 - m1);
+            (*a2, *a3) = (y2 + m3, y2 - m3);
         }
     }
 }

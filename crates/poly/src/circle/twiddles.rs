@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use rayon::prelude::*;
 use zkprove_field::m31::M31;
-use zkprove_field::{Field, PackedField, batch_inverse};
+use zkprove_field::{Field, batch_inverse, packing_width};
 
 use super::{CircleDomain, CirclePoint, reverse_bits};
 
@@ -29,21 +29,18 @@ pub(crate) struct CircleTwiddles {
     pub(crate) tiled: Vec<Vec<M31>>,
     /// `1/n` for the inverse direction (folded into its first layer), one for the forward one.
     pub(crate) n_inv: M31,
+    /// `log2(W)` of the packing width `W` the tiles are laid out for: the width
+    /// `M31::with_packing` had when the table was made (part of the cache key).
+    pub(crate) log_w: usize,
 }
 
-/// log2 of the packing width of M31.
-pub(crate) fn log_width() -> usize {
-    <M31 as Field>::Packing::WIDTH.trailing_zeros() as usize
-}
-
-/// Whether a domain of size `2^log_n` runs its last `log2(W)` layers as a tile pass.
-pub(crate) fn uses_tiles(log_n: usize) -> bool {
-    let lw = log_width();
+/// Whether a domain of size `2^log_n` runs its last `lw = log2(W)` layers as a tile pass.
+pub(crate) fn uses_tiles(log_n: usize, lw: usize) -> bool {
     lw > 0 && log_n >= 2 * lw
 }
 
 impl CircleTwiddles {
-    fn new(domain: &CircleDomain, inverse: bool) -> Self {
+    fn new(domain: &CircleDomain, inverse: bool, log_w: usize) -> Self {
         let k = domain.log_n();
         let n = domain.size();
         let half = half_coset_par(domain);
@@ -71,8 +68,8 @@ impl CircleTwiddles {
                 *t *= n_inv;
             }
         }
-        let tiled = if uses_tiles(k) {
-            let lw = log_width();
+        let tiled = if uses_tiles(k, log_w) {
+            let lw = log_w;
             let w = 1usize << lw;
             (k - lw..k)
                 .map(|l| {
@@ -96,7 +93,7 @@ impl CircleTwiddles {
         } else {
             Vec::new()
         };
-        Self { layers, tiled, n_inv }
+        Self { layers, tiled, n_inv, log_w }
     }
 }
 
@@ -120,7 +117,7 @@ fn half_coset_par(domain: &CircleDomain) -> Vec<CirclePoint<M31>> {
     out
 }
 
-type Key = (usize, u32, u32, bool);
+type Key = (usize, u32, u32, bool, usize);
 type Cache = Mutex<HashMap<Key, Arc<CircleTwiddles>>>;
 
 fn cache() -> &'static Cache {
@@ -131,12 +128,13 @@ fn cache() -> &'static Cache {
 /// The cached twiddles of `domain`, forward or inverse.
 pub(crate) fn circle_twiddles(domain: &CircleDomain, inverse: bool) -> Arc<CircleTwiddles> {
     let q = domain.shift();
-    let key = (domain.log_n(), q.x.as_canonical_u32(), q.y.as_canonical_u32(), inverse);
+    let log_w = packing_width::<M31>().trailing_zeros() as usize;
+    let key = (domain.log_n(), q.x.as_canonical_u32(), q.y.as_canonical_u32(), inverse, log_w);
     // A poisoned lock only means another thread panicked while inserting; the map is still valid.
     if let Some(t) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
         return Arc::clone(t);
     }
-    let t = Arc::new(CircleTwiddles::new(domain, inverse));
+    let t = Arc::new(CircleTwiddles::new(domain, inverse, log_w));
     cache().lock().unwrap_or_else(|e| e.into_inner()).insert(key, Arc::clone(&t));
     t
 }

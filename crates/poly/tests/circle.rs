@@ -410,6 +410,7 @@ fn every_circle_transform() -> Vec<M31> {
 /// correct at any level meanwhile.
 #[test]
 fn every_cpu_level_gives_the_same_circle_transforms() {
+    let _sweep = crate::CPU_LEVEL_SWEEP.lock().unwrap_or_else(|e| e.into_inner());
     use zkprove_field::cpu::{self, CpuLevel};
     let detected = cpu::detected_level();
     let mut reference: Option<Vec<M31>> = None;

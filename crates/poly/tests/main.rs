@@ -6,3 +6,7 @@ mod differential;
 mod ntt;
 mod ntt_rows;
 mod polynomials;
+
+/// Held by the tests that sweep the process-wide CPU level (`cpu::set_max_cpu_level`), so that
+/// two sweeps in this one process do not change the level under each other.
+pub static CPU_LEVEL_SWEEP: std::sync::Mutex<()> = std::sync::Mutex::new(());

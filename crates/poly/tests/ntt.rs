@@ -315,6 +315,7 @@ fn every_transform<F: TwoAdicField>() -> Vec<F> {
 /// they must survive too (every path is correct whatever the level).
 #[test]
 fn every_cpu_level_gives_the_same_transforms() {
+    let _sweep = crate::CPU_LEVEL_SWEEP.lock().unwrap_or_else(|e| e.into_inner());
     let detected = cpu::detected_level();
     let mut reference: Option<(Vec<BabyBear>, Vec<Goldilocks>, Vec<Fr>)> = None;
     for level in CpuLevel::ALL.into_iter().filter(|l| *l <= detected) {

@@ -112,7 +112,8 @@ fi
 export ZKPROVE_REQUIRE_BROWSER=1
 
 step "tests (baseline x86-64 build; AVX2 / AVX-512 / IFMA paths chosen at run time)"
-cargo test -j"$jobs" --workspace
+# --no-fail-fast: one failing test binary does not hide the results of the others.
+cargo test -j"$jobs" --workspace --no-fail-fast
 
 # PoCL is no GPU, so GpuBases::for_key keeps a key's bases without precomputed multiples there;
 # prove once more with a table of 3 levels forced, as a GPU keeps them.

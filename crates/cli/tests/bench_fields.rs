@@ -11,6 +11,7 @@ enum Ty {
     Num,
     Bool,
     Array,
+    Object,
 }
 
 fn ty(v: &serde_json::Value) -> Ty {
@@ -19,6 +20,7 @@ fn ty(v: &serde_json::Value) -> Ty {
         serde_json::Value::Number(_) => Ty::Num,
         serde_json::Value::Bool(_) => Ty::Bool,
         serde_json::Value::Array(_) => Ty::Array,
+        serde_json::Value::Object(_) => Ty::Object,
         other => panic!("unexpected JSON value {other}"),
     }
 }
@@ -183,7 +185,19 @@ fn air_keeps_its_fields() {
         ("proof_bytes", Ty::Num),
         ("achieved_bits", Ty::Num),
         ("rows_per_s", Ty::Num),
+        ("phases_ms", Ty::Object),
     ];
     let got = fields(&["air", "--air", "fibonacci", "--log-rows", "8", "--reps", "1"]);
     assert_eq!(got, expected(&spec));
+    // `phases_ms`: the prover's phases, each a median in milliseconds.
+    let out = Command::new(env!("CARGO_BIN_EXE_zkprove"))
+        .args(["bench", "air", "--air", "fibonacci", "--log-rows", "8", "--reps", "1", "--json"])
+        .output()
+        .expect("the zkprove binary runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
+    let phases = v["phases_ms"].as_object().expect("phases_ms is an object");
+    for name in ["check", "commit", "zerocheck", "whir_open"] {
+        let ms = phases.get(name).and_then(serde_json::Value::as_f64);
+        assert!(ms.is_some_and(|ms| ms >= 0.0), "phase {name}: {phases:?}");
+    }
 }

@@ -130,10 +130,10 @@ fn prove(args: ProveArgs) -> Result<()> {
         std::fs::write(out, &run.output).with_context(|| format!("writing {}", out.display()))?;
     }
     eprintln!(
-        "proved {} cycles in {:.0} ms ({:.3} M cycles/s), exit code {}, proof {} bytes",
+        "proved {} cycles in {:.0} ms ({:.0} cycles/s), exit code {}, proof {} bytes",
         run.cycles,
         secs * 1e3,
-        run.cycles as f64 / secs.max(1e-9) / 1e6,
+        run.cycles as f64 / secs.max(1e-9),
         run.exit_code,
         bytes.len()
     );

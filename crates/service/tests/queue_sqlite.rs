@@ -25,23 +25,27 @@ async fn sqlite_queue_semantics() {
     let counts = queue.status_counts().await.expect("counts");
     assert!(counts.iter().any(|(s, n)| s == "succeeded" && *n == 21), "{counts:?}");
     // A claim reads the first entry of the claim-order index: no sort of the queue.
+    let sql = format!(
+        "SELECT job_id FROM jobs WHERE status = 'queued' ORDER BY {} LIMIT 1",
+        zkprove_service::queue::CLAIM_ORDER
+    );
+    let plan = query_plan(&dir, &sql).await;
+    assert!(plan.contains("jobs_queued_order") && !plan.contains("B-TREE"), "{plan}");
+}
+
+/// SQLite's `EXPLAIN QUERY PLAN` of `sql` on the test database, its steps joined by "; ".
+async fn query_plan(dir: &tempfile::TempDir, sql: &str) -> String {
     use sqlx::Connection;
     let url = format!("sqlite://{}", dir.path().join("q.db").display());
     let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-    let sql = format!(
-        "EXPLAIN QUERY PLAN SELECT job_id FROM jobs WHERE status = 'queued' \
-         ORDER BY {} LIMIT 1",
-        zkprove_service::queue::CLAIM_ORDER
-    );
-    let plan: Vec<String> = sqlx::query(&sql)
+    let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {sql}"))
         .fetch_all(&mut conn)
         .await
         .expect("plan")
         .iter()
         .map(|r| sqlx::Row::try_get::<String, _>(r, "detail").expect("detail"))
         .collect();
-    let plan = plan.join("; ");
-    assert!(plan.contains("jobs_queued_order") && !plan.contains("B-TREE"), "{plan}");
+    plan.join("; ")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -96,20 +100,11 @@ async fn sqlite_retention_purges_finished_jobs() {
     let (queue, blobs) = open(&dir).await;
     common::retention(&queue, &blobs).await;
     // The purge reads the oldest entries of the finished-jobs index (migration 0004), no scan.
-    use sqlx::Connection;
-    let url = format!("sqlite://{}", dir.path().join("q.db").display());
-    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
-    let plan: Vec<String> = sqlx::query(
-        "EXPLAIN QUERY PLAN SELECT job_id FROM jobs \
-         WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < 5 \
-         ORDER BY finished_at LIMIT 10",
+    let plan = query_plan(
+        &dir,
+        "SELECT job_id FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') \
+         AND finished_at < 5 ORDER BY finished_at LIMIT 10",
     )
-    .fetch_all(&mut conn)
-    .await
-    .expect("plan")
-    .iter()
-    .map(|r| sqlx::Row::try_get::<String, _>(r, "detail").expect("detail"))
-    .collect();
-    let plan = plan.join("; ");
+    .await;
     assert!(plan.contains("jobs_final_at") && !plan.contains("B-TREE"), "{plan}");
 }

@@ -166,3 +166,69 @@ pub fn adx() -> bool {
         v => v > CpuLevel::Adx as u8,
     }
 }
+
+/// Plain (not field-specific) code that should be compiled for the vector extensions this
+/// process may use, run by [`with_cpu_features`]. The int8 GEMM of `zkprove-ml` is one: its
+/// fixed-length dot products auto-vectorise to `vpmaddwd` with AVX2 and to `vpdpwssd` with
+/// AVX-512 VNNI, but only inside a function compiled with those features.
+///
+/// As with [`crate::PackedKernel`], `run` and what it calls on the hot path should be
+/// `#[inline(always)]` (only code inlined into the `#[target_feature]` entry point gets the
+/// features), and work handed to other threads must dispatch again inside each task.
+pub trait CpuKernel {
+    /// What the computation returns.
+    type Output;
+    /// The computation.
+    fn run(self) -> Self::Output;
+}
+
+/// Whether this CPU has AVX-512 VNNI (checked once; the std macro caches it).
+#[cfg(target_arch = "x86_64")]
+fn has_vnni() -> bool {
+    std::arch::is_x86_feature_detected!("avx512vnni")
+}
+
+/// Runs `kernel` compiled for the widest vector extensions [`level`] allows: AVX-512 F/BW/DQ/VL
+/// with VNNI (where the CPU has VNNI and the level is [`CpuLevel::Avx512`] or above), AVX-512
+/// without it, AVX2 + FMA, or the build's own target (baseline x86-64: SSE2) below that.
+#[inline(always)]
+pub fn with_cpu_features<K: CpuKernel>(kernel: K) -> K::Output {
+    #[cfg(target_arch = "x86_64")]
+    {
+        /// # Safety
+        /// The CPU must have AVX-512 F, BW, DQ, VL and VNNI.
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl,avx512vnni")]
+        unsafe fn run_vnni<K: CpuKernel>(kernel: K) -> K::Output {
+            kernel.run()
+        }
+        /// # Safety
+        /// The CPU must have AVX-512 F, BW, DQ and VL.
+        #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+        unsafe fn run_avx512<K: CpuKernel>(kernel: K) -> K::Output {
+            kernel.run()
+        }
+        /// # Safety
+        /// The CPU must have AVX2 and FMA.
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn run_avx2<K: CpuKernel>(kernel: K) -> K::Output {
+            kernel.run()
+        }
+        let l = level();
+        if l >= CpuLevel::Avx512 {
+            if has_vnni() {
+                // SAFETY: `level()` never exceeds `detected_level()`, which reports `Avx512` or
+                // above only where the CPU has AVX-512 F, BW, DQ and VL; VNNI was just detected.
+                return unsafe { run_vnni(kernel) };
+            }
+            // SAFETY: as above, without VNNI.
+            return unsafe { run_avx512(kernel) };
+        }
+        if l >= CpuLevel::Avx2 {
+            // SAFETY: `Avx2` is detected only where the CPU has AVX2 and FMA.
+            return unsafe { run_avx2(kernel) };
+        }
+        kernel.run()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    kernel.run()
+}

@@ -307,10 +307,7 @@ pub fn run_dif_radix4<F: TwoAdicField>(
     w1b: &[F],
     w2: &[F],
 ) {
-    match F::ntt_kernels() {
-        Some(k) => (k.dif_radix4)(a0, a1, a2, a3, w1a, w1b, w2),
-        None => F::with_packing(Op::DifRadix4([a0, a1, a2, a3], [w1a, w1b, w2])),
-    }
+    run_radix4(false, [a0, a1, a2, a3], [w1a, w1b, w2]);
 }
 
 /// [`NttKernels::dit_radix4`] of `F::ntt_kernels()`, else [`dit_radix4`] on the run-time
@@ -325,9 +322,20 @@ pub fn run_dit_radix4<F: TwoAdicField>(
     w1b: &[F],
     w2: &[F],
 ) {
+    run_radix4(true, [a0, a1, a2, a3], [w1a, w1b, w2]);
+}
+
+/// The radix-4 pass of [`run_dif_radix4`] (`dit = false`) or [`run_dit_radix4`].
+#[inline]
+fn run_radix4<F: TwoAdicField>(dit: bool, a: [&mut [F]; 4], w: [&[F]; 3]) {
     match F::ntt_kernels() {
-        Some(k) => (k.dit_radix4)(a0, a1, a2, a3, w1a, w1b, w2),
-        None => F::with_packing(Op::DitRadix4([a0, a1, a2, a3], [w1a, w1b, w2])),
+        Some(k) => {
+            let kernel = if dit { k.dit_radix4 } else { k.dif_radix4 };
+            let [a0, a1, a2, a3] = a;
+            kernel(a0, a1, a2, a3, w[0], w[1], w[2]);
+        }
+        None if dit => F::with_packing(Op::DitRadix4(a, w)),
+        None => F::with_packing(Op::DifRadix4(a, w)),
     }
 }
 

@@ -261,3 +261,50 @@ pub fn packing_width<F: Field>() -> usize {
     }
     F::with_packing(Width)
 }
+
+/// The body of every SIMD field's [`Field::with_packing`] on x86-64: `kernel` on `W512`
+/// (AVX-512 F/BW/DQ/VL) where [`crate::cpu::level`] ≥ [`crate::cpu::CpuLevel::Avx512`], on `W256`
+/// (AVX2) where it is [`crate::cpu::CpuLevel::Avx2`], and on one lane (`F` itself) below. The two
+/// wide packings run through `#[target_feature]` entry points, so a baseline build compiles the
+/// kernel, inlined into them, with the SIMD features enabled.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(crate) fn dispatch_x86<F, W512, W256, K>(kernel: K) -> K::Output
+where
+    F: Field,
+    W512: PackedField<Scalar = F>,
+    W256: PackedField<Scalar = F>,
+    K: PackedKernel<F>,
+{
+    use crate::cpu::{CpuLevel, level};
+
+    /// # Safety
+    /// The CPU must have AVX-512 F, BW, DQ and VL.
+    #[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
+    unsafe fn run_avx512<F: Field, W: PackedField<Scalar = F>, K: PackedKernel<F>>(
+        kernel: K,
+    ) -> K::Output {
+        kernel.run::<W>()
+    }
+
+    /// # Safety
+    /// The CPU must have AVX2.
+    #[target_feature(enable = "avx2")]
+    unsafe fn run_avx2<F: Field, W: PackedField<Scalar = F>, K: PackedKernel<F>>(
+        kernel: K,
+    ) -> K::Output {
+        kernel.run::<W>()
+    }
+
+    let l = level();
+    if l >= CpuLevel::Avx512 {
+        // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports `Avx512` or
+        // above only where the CPU has AVX-512 F, BW, DQ and VL.
+        return unsafe { run_avx512::<F, W512, K>(kernel) };
+    }
+    if l >= CpuLevel::Avx2 {
+        // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
+        return unsafe { run_avx2::<F, W256, K>(kernel) };
+    }
+    kernel.run::<F>()
+}

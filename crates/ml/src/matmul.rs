@@ -32,6 +32,7 @@
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::Field;
+use zkprove_field::cpu::{CpuKernel, with_cpu_features};
 use zkprove_field::m31::{M31, QM31};
 use zkprove_poly::eq_table;
 use zkprove_sumcheck::Term;
@@ -126,7 +127,7 @@ const MR: usize = 4;
 /// See [`MR`].
 const NR: usize = 4;
 /// The fixed-length inner dot product: 64 `i8 × i8 → i32` products, which LLVM turns into
-/// `vpmaddwd` (AVX2) or `vpdpwssd` (AVX-512 VNNI) lanes with the usual `target-cpu=native`.
+/// `vpmaddwd` (AVX2) or `vpdpwssd` (AVX-512 VNNI) lanes inside [`with_cpu_features`].
 const KC: usize = 64;
 /// The `k` block: `MR + NR` rows of 1 KiB stay in L1 while a tile runs.
 const KB: usize = 1024;
@@ -175,6 +176,7 @@ fn tile<const M: usize, const N: usize>(a: [&[i8]; M], b: [&[i8]; N]) -> [[i32; 
 /// Adds `A[rows]·Bᵀ[cols]ᵀ` restricted to `ks` into the `rows` of `c` (`c` holds exactly
 /// those rows), in register tiles of `M × N`.
 #[allow(clippy::too_many_arguments)]
+#[inline(always)]
 fn add_block<const M: usize, const N: usize>(
     c: &mut [i32],
     c_row0: usize,
@@ -203,27 +205,88 @@ fn add_block<const M: usize, const N: usize>(
 }
 
 /// `Σ_k x_k·y_k` for two int8 vectors (the shorter length), in [`KC`]-long chunks that
-/// auto-vectorise as [`product`]'s tiles do. Exact (no wrap) for fewer than `2^17` products.
+/// auto-vectorise as [`product`]'s tiles do (compiled for this CPU's vector extensions by
+/// [`with_cpu_features`]). Exact (no wrap) for fewer than `2^17` products.
 pub fn dot_i8(x: &[i8], y: &[i8]) -> i32 {
-    let n = x.len().min(y.len());
-    tile::<1, 1>([&x[..n]], [&y[..n]])[0][0]
+    let mut out = [0i32];
+    with_cpu_features(MatVec { out: &mut out, w: x, n_in: x.len().min(y.len()), a: y });
+    out[0]
+}
+
+/// Rows of `W` per parallel task of [`matvec_i8`].
+const MV_ROWS: usize = 16;
+
+/// `out[r] = W[r]·a` for the rows of `w` (each `n_in` long), as a [`CpuKernel`].
+struct MatVec<'a> {
+    out: &'a mut [i32],
+    w: &'a [i8],
+    n_in: usize,
+    a: &'a [i8],
+}
+
+impl CpuKernel for MatVec<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let a = &self.a[..self.n_in.min(self.a.len())];
+        for (o, row) in self.out.iter_mut().zip(self.w.chunks(self.n_in.max(1))) {
+            let k = row.len().min(a.len());
+            *o = tile::<1, 1>([&row[..k]], [&a[..k]])[0][0];
+        }
+    }
 }
 
 /// `W·a` for the row-major `n_out × n_in` int8 matrix `w` and an int8 vector `a` (length
-/// `n_in`), in parallel over rows: the int8 matrix–vector product of a dense layer.
+/// `n_in`), in parallel over blocks of rows: the int8 matrix–vector product of a dense layer.
 /// Exact for `n_in < 2^17`.
 pub fn matvec_i8(w: &[i8], n_in: usize, a: &[i8]) -> Vec<i32> {
     if n_in == 0 {
         return Vec::new();
     }
-    w.par_chunks(n_in).map(|row| dot_i8(row, a)).collect()
+    let mut out = vec![0i32; w.len().div_ceil(n_in)];
+    out.par_chunks_mut(MV_ROWS).zip(w.par_chunks(n_in * MV_ROWS)).for_each(|(o, wb)| {
+        with_cpu_features(MatVec { out: o, w: wb, n_in, a });
+    });
+    out
+}
+
+/// One parallel task of [`product`]: the rows `i0..` of `C` held in `c` (a whole number of
+/// rows), as a [`CpuKernel`].
+struct RowBlock<'a> {
+    c: &'a mut [i32],
+    i0: usize,
+    n: usize,
+    a: &'a [i8],
+    bt: &'a [i8],
+}
+
+impl CpuKernel for RowBlock<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run(self) {
+        let RowBlock { c, i0, n, a, bt } = self;
+        let i1 = i0 + c.len() / n;
+        let i_main = i0 + (i1 - i0) / MR * MR;
+        for k0 in (0..n).step_by(KB) {
+            let ks = k0..(k0 + KB).min(n);
+            for j0 in (0..n).step_by(JB) {
+                let j1 = (j0 + JB).min(n);
+                let j_main = j0 + (j1 - j0) / NR * NR;
+                add_block::<MR, NR>(c, i0, n, a, bt, i0..i_main, j0..j_main, ks.clone());
+                add_block::<MR, 1>(c, i0, n, a, bt, i0..i_main, j_main..j1, ks.clone());
+                add_block::<1, NR>(c, i0, n, a, bt, i_main..i1, j0..j_main, ks.clone());
+                add_block::<1, 1>(c, i0, n, a, bt, i_main..i1, j_main..j1, ks.clone());
+            }
+        }
+    }
 }
 
 /// The integer product `A·B` of two `n × n` int8 matrices (row-major): an int8 GEMM with `i32`
 /// accumulators. `B` is transposed once, then `C` is computed in parallel over blocks of
 /// [`IB`] rows; within a block, over [`KB`]-long slices of `k` and [`JB`]-wide column blocks
 /// (cache tiling), in `4 × 4` register tiles of dot products whose fixed-length inner loop
-/// auto-vectorises (VNNI where the target has it). Exact for `n ≤ 2^17` (every sum is at most
+/// auto-vectorises; each task runs through [`with_cpu_features`], so a baseline build uses
+/// AVX-512 VNNI or AVX2 where the CPU has them. Exact for `n ≤ 2^17` (every sum is at most
 /// `n·2^14 < 2^31` in absolute value).
 ///
 /// # Panics
@@ -244,20 +307,7 @@ pub fn product(n: usize, a: &[i8], b: &[i8]) -> Vec<i32> {
     });
     let mut c = vec![0i32; n * n];
     c.par_chunks_mut(IB * n).enumerate().for_each(|(ic, cblock)| {
-        let i0 = ic * IB;
-        let i1 = i0 + cblock.len() / n;
-        let i_main = i0 + (i1 - i0) / MR * MR;
-        for k0 in (0..n).step_by(KB) {
-            let ks = k0..(k0 + KB).min(n);
-            for j0 in (0..n).step_by(JB) {
-                let j1 = (j0 + JB).min(n);
-                let j_main = j0 + (j1 - j0) / NR * NR;
-                add_block::<MR, NR>(cblock, i0, n, a, &bt, i0..i_main, j0..j_main, ks.clone());
-                add_block::<MR, 1>(cblock, i0, n, a, &bt, i0..i_main, j_main..j1, ks.clone());
-                add_block::<1, NR>(cblock, i0, n, a, &bt, i_main..i1, j0..j_main, ks.clone());
-                add_block::<1, 1>(cblock, i0, n, a, &bt, i_main..i1, j_main..j1, ks.clone());
-            }
-        }
+        with_cpu_features(RowBlock { c: cblock, i0: ic * IB, n, a, bt: &bt });
     });
     c
 }
@@ -568,6 +618,28 @@ mod tests {
     fn lcg(seed: &mut u64) -> i8 {
         *seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
         (*seed >> 56) as u8 as i8
+    }
+
+    /// Every vector path [`with_cpu_features`] can take on this CPU (VNNI, AVX-512, AVX2,
+    /// baseline) gives the plain loop's products. Lowering the process-wide level only changes
+    /// speed for the other tests of this binary (integer results are the same on every path).
+    #[test]
+    fn product_is_the_same_on_every_cpu_level() {
+        use zkprove_field::cpu::{CpuLevel, detected_level, set_max_cpu_level};
+        let mut s = 11u64;
+        let n = 131;
+        let a: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
+        let b: Vec<i8> = (0..n * n).map(|_| lcg(&mut s)).collect();
+        let want = product_plain(n, &a, &b);
+        let want_mv: Vec<i32> = (0..n)
+            .map(|j| (0..n).map(|k| i32::from(a[j * n + k]) * i32::from(b[k])).sum())
+            .collect();
+        for level in CpuLevel::ALL.into_iter().filter(|&l| l <= detected_level()) {
+            set_max_cpu_level(level);
+            assert_eq!(product(n, &a, &b), want, "{level}");
+            assert_eq!(matvec_i8(&a, n, &b[..n]), want_mv, "{level}");
+        }
+        set_max_cpu_level(CpuLevel::Ifma);
     }
 
     #[test]

@@ -209,28 +209,6 @@ pub use x86_64_avx512::PackedGoldilocksAvx512;
 #[cfg(all(target_arch = "x86_64", not(target_feature = "avx512f")))]
 use x86_64_avx512::PackedGoldilocksAvx512;
 
-/// The AVX-512 entry point of [`Goldilocks`]'s `with_packing`: the kernel, inlined, compiled with
-/// AVX-512 F/BW/DQ/VL.
-///
-/// # Safety
-/// The CPU must have AVX-512 F, BW, DQ and VL.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn run_avx512<K: crate::PackedKernel<Goldilocks>>(kernel: K) -> K::Output {
-    kernel.run::<PackedGoldilocksAvx512>()
-}
-
-/// The AVX2 entry point of [`Goldilocks`]'s `with_packing`: the kernel, inlined, compiled with
-/// AVX2.
-///
-/// # Safety
-/// The CPU must have AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn run_avx2<K: crate::PackedKernel<Goldilocks>>(kernel: K) -> K::Output {
-    kernel.run::<PackedGoldilocksAvx2>()
-}
-
 /// `p = 2^64 − 2^32 + 1`.
 pub const P: u64 = 0xFFFF_FFFF_0000_0001;
 
@@ -496,18 +474,9 @@ impl Field for Goldilocks {
     fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::cpu::{CpuLevel, level};
-            let l = level();
-            if l >= CpuLevel::Avx512 {
-                // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports
-                // `Avx512` or above only where the CPU has AVX-512 F, BW, DQ and VL.
-                return unsafe { run_avx512::<K>(kernel) };
-            }
-            if l >= CpuLevel::Avx2 {
-                // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
-                return unsafe { run_avx2::<K>(kernel) };
-            }
-            kernel.run::<Self>()
+            crate::packed::dispatch_x86::<Self, PackedGoldilocksAvx512, PackedGoldilocksAvx2, K>(
+                kernel,
+            )
         }
         #[cfg(not(target_arch = "x86_64"))]
         kernel.run::<Self::Packing>()

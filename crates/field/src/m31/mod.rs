@@ -56,27 +56,6 @@ type PackedM31 = PackedM31Avx2;
 #[cfg(not(all(target_arch = "x86_64", any(target_feature = "avx2", target_feature = "avx512f"))))]
 type PackedM31 = M31;
 
-/// The AVX-512 entry point of [`M31`]'s `with_packing`: the kernel, inlined, compiled with
-/// AVX-512 F/BW/DQ/VL.
-///
-/// # Safety
-/// The CPU must have AVX-512 F, BW, DQ and VL.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn run_avx512<K: crate::PackedKernel<M31>>(kernel: K) -> K::Output {
-    kernel.run::<PackedM31Avx512>()
-}
-
-/// The AVX2 entry point of [`M31`]'s `with_packing`: the kernel, inlined, compiled with AVX2.
-///
-/// # Safety
-/// The CPU must have AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn run_avx2<K: crate::PackedKernel<M31>>(kernel: K) -> K::Output {
-    kernel.run::<PackedM31Avx2>()
-}
-
 /// The modulus `p = 2^31 − 1`.
 pub const P: u32 = (1 << 31) - 1;
 
@@ -253,18 +232,7 @@ impl Field for M31 {
     fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::cpu::{CpuLevel, level};
-            let l = level();
-            if l >= CpuLevel::Avx512 {
-                // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports
-                // `Avx512` or above only where the CPU has AVX-512 F, BW, DQ and VL.
-                return unsafe { run_avx512::<K>(kernel) };
-            }
-            if l >= CpuLevel::Avx2 {
-                // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
-                return unsafe { run_avx2::<K>(kernel) };
-            }
-            kernel.run::<Self>()
+            crate::packed::dispatch_x86::<Self, PackedM31Avx512, PackedM31Avx2, K>(kernel)
         }
         #[cfg(not(target_arch = "x86_64"))]
         kernel.run::<Self::Packing>()

@@ -161,31 +161,6 @@ ntt_kernels_on!(ntt_kernels_avx512, PackedMontyField31Avx512, "avx512f,avx512bw,
 #[cfg(target_arch = "x86_64")]
 ntt_kernels_on!(ntt_kernels_avx2, PackedMontyField31Avx2, "avx2");
 
-/// The AVX-512 entry point of [`MontyField31::with_packing`]: the kernel, inlined, compiled with
-/// AVX-512 F/BW/DQ/VL.
-///
-/// # Safety
-/// The CPU must have AVX-512 F, BW, DQ and VL.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512bw,avx512dq,avx512vl")]
-unsafe fn run_avx512<P: MontyParameters31, K: crate::PackedKernel<MontyField31<P>>>(
-    kernel: K,
-) -> K::Output {
-    kernel.run::<PackedMontyField31Avx512<P>>()
-}
-
-/// The AVX2 entry point of [`MontyField31::with_packing`]: the kernel, inlined, compiled with AVX2.
-///
-/// # Safety
-/// The CPU must have AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-unsafe fn run_avx2<P: MontyParameters31, K: crate::PackedKernel<MontyField31<P>>>(
-    kernel: K,
-) -> K::Output {
-    kernel.run::<PackedMontyField31Avx2<P>>()
-}
-
 /// The constants that define a 31-bit Montgomery field. Implement the three required ones; the
 /// others are derived and must not be overridden.
 ///
@@ -545,18 +520,12 @@ impl<P: MontyParameters31> Field for MontyField31<P> {
     fn with_packing<K: crate::PackedKernel<Self>>(kernel: K) -> K::Output {
         #[cfg(target_arch = "x86_64")]
         {
-            use crate::cpu::{CpuLevel, level};
-            let l = level();
-            if l >= CpuLevel::Avx512 {
-                // SAFETY: `cpu::level()` never exceeds `cpu::detected_level()`, which reports
-                // `Avx512` or above only where the CPU has AVX-512 F, BW, DQ and VL.
-                return unsafe { run_avx512::<P, K>(kernel) };
-            }
-            if l >= CpuLevel::Avx2 {
-                // SAFETY: as above, `Avx2` is detected only where the CPU has AVX2 (and FMA).
-                return unsafe { run_avx2::<P, K>(kernel) };
-            }
-            kernel.run::<Self>()
+            crate::packed::dispatch_x86::<
+                Self,
+                PackedMontyField31Avx512<P>,
+                PackedMontyField31Avx2<P>,
+                K,
+            >(kernel)
         }
         #[cfg(not(target_arch = "x86_64"))]
         kernel.run::<Self::Packing>()

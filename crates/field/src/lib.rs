@@ -20,6 +20,7 @@ pub mod cpu;
 mod decimal;
 mod extension;
 pub mod goldilocks;
+pub mod int8;
 pub mod koalabear;
 pub mod m31;
 pub mod monty31;

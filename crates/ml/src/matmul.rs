@@ -33,6 +33,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::Field;
 use zkprove_field::cpu::{CpuKernel, with_cpu_features};
+use zkprove_field::int8;
 use zkprove_field::m31::{M31, QM31};
 use zkprove_poly::eq_table;
 use zkprove_sumcheck::Term;
@@ -173,27 +174,58 @@ fn tile<const M: usize, const N: usize>(a: [&[i8]; M], b: [&[i8]; N]) -> [[i32; 
     acc
 }
 
+/// A register tile of dot products of rows of `A` (elements [`Tile::A`]) with rows of `Bᵀ`.
+trait Tile {
+    /// `A`'s element type.
+    type A: Copy + Sync;
+    /// The `M × N` dot products (all rows of one length).
+    fn tile<const M: usize, const N: usize>(a: [&[Self::A]; M], b: [&[i8]; N]) -> [[i32; N]; M];
+}
+
+/// [`tile`]: `A` as signed bytes, auto-vectorised fixed-length chunks.
+struct SignedTile;
+
+impl Tile for SignedTile {
+    type A = i8;
+    #[inline(always)]
+    fn tile<const M: usize, const N: usize>(a: [&[i8]; M], b: [&[i8]; N]) -> [[i32; N]; M] {
+        tile(a, b)
+    }
+}
+
+/// `A + 128` as unsigned bytes, through AVX-512 VNNI's `vpdpbusd`
+/// ([`zkprove_field::int8::dot_tile_u8_i8`]); the caller subtracts `128·Σ_k Bᵀ[j][k]`.
+struct OffsetTile;
+
+impl Tile for OffsetTile {
+    type A = u8;
+    #[inline(always)]
+    fn tile<const M: usize, const N: usize>(a: [&[u8]; M], b: [&[i8]; N]) -> [[i32; N]; M] {
+        int8::dot_tile_u8_i8(a, b).unwrap_or_else(|| int8::dot_tile_u8_i8_plain(a, b))
+    }
+}
+
 /// Adds `A[rows]·Bᵀ[cols]ᵀ` restricted to `ks` into the `rows` of `c` (`c` holds exactly
 /// those rows), in register tiles of `M × N`.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn add_block<const M: usize, const N: usize>(
+fn add_block<T: Tile, const M: usize, const N: usize>(
     c: &mut [i32],
     c_row0: usize,
     n: usize,
-    a: &[i8],
+    a: &[T::A],
     bt: &[i8],
     rows: std::ops::Range<usize>,
     cols: std::ops::Range<usize>,
     ks: std::ops::Range<usize>,
 ) {
     for i in rows.step_by(M) {
-        let ar: [&[i8]; M] =
+        let ar: [&[T::A]; M] =
             std::array::from_fn(|p| &a[(i + p) * n + ks.start..(i + p) * n + ks.end]);
         for j in cols.clone().step_by(N) {
             let br: [&[i8]; N] =
                 std::array::from_fn(|q| &bt[(j + q) * n + ks.start..(j + q) * n + ks.end]);
-            let r = tile::<M, N>(ar, br);
+            let r = T::tile::<M, N>(ar, br);
             for (p, rp) in r.iter().enumerate() {
                 let row = &mut c[(i + p - c_row0) * n + j..(i + p - c_row0) * n + j + N];
                 for (o, &v) in row.iter_mut().zip(rp) {
@@ -252,15 +284,15 @@ pub fn matvec_i8(w: &[i8], n_in: usize, a: &[i8]) -> Vec<i32> {
 
 /// One parallel task of [`product`]: the rows `i0..` of `C` held in `c` (a whole number of
 /// rows), as a [`CpuKernel`].
-struct RowBlock<'a> {
+struct RowBlock<'a, T: Tile> {
     c: &'a mut [i32],
     i0: usize,
     n: usize,
-    a: &'a [i8],
+    a: &'a [T::A],
     bt: &'a [i8],
 }
 
-impl CpuKernel for RowBlock<'_> {
+impl<T: Tile> CpuKernel for RowBlock<'_, T> {
     type Output = ();
     #[inline(always)]
     fn run(self) {
@@ -272,10 +304,10 @@ impl CpuKernel for RowBlock<'_> {
             for j0 in (0..n).step_by(JB) {
                 let j1 = (j0 + JB).min(n);
                 let j_main = j0 + (j1 - j0) / NR * NR;
-                add_block::<MR, NR>(c, i0, n, a, bt, i0..i_main, j0..j_main, ks.clone());
-                add_block::<MR, 1>(c, i0, n, a, bt, i0..i_main, j_main..j1, ks.clone());
-                add_block::<1, NR>(c, i0, n, a, bt, i_main..i1, j0..j_main, ks.clone());
-                add_block::<1, 1>(c, i0, n, a, bt, i_main..i1, j_main..j1, ks.clone());
+                add_block::<T, MR, NR>(c, i0, n, a, bt, i0..i_main, j0..j_main, ks.clone());
+                add_block::<T, MR, 1>(c, i0, n, a, bt, i0..i_main, j_main..j1, ks.clone());
+                add_block::<T, 1, NR>(c, i0, n, a, bt, i_main..i1, j0..j_main, ks.clone());
+                add_block::<T, 1, 1>(c, i0, n, a, bt, i_main..i1, j_main..j1, ks.clone());
             }
         }
     }
@@ -286,7 +318,9 @@ impl CpuKernel for RowBlock<'_> {
 /// [`IB`] rows; within a block, over [`KB`]-long slices of `k` and [`JB`]-wide column blocks
 /// (cache tiling), in `4 × 4` register tiles of dot products whose fixed-length inner loop
 /// auto-vectorises; each task runs through [`with_cpu_features`], so a baseline build uses
-/// AVX-512 VNNI or AVX2 where the CPU has them. Exact for `n ≤ 2^17` (every sum is at most
+/// AVX-512 or AVX2 where the CPU has them. With AVX-512 VNNI the tiles are `vpdpbusd` kernels
+/// ([`zkprove_field::int8::dot_tile_u8_i8`]) on `A + 128` as unsigned bytes, and `128·Σ_k B[k][j]`
+/// is subtracted from each column at the end. Exact for `n ≤ 2^17` (every sum is at most
 /// `n·2^14 < 2^31` in absolute value).
 ///
 /// # Panics
@@ -306,9 +340,30 @@ pub fn product(n: usize, a: &[i8], b: &[i8]) -> Vec<i32> {
         }
     });
     let mut c = vec![0i32; n * n];
-    c.par_chunks_mut(IB * n).enumerate().for_each(|(ic, cblock)| {
-        with_cpu_features(RowBlock { c: cblock, i0: ic * IB, n, a, bt: &bt });
-    });
+    if int8::has_dot_tile() {
+        // `Σ_k a_k·b_k = Σ_k (a_k + 128)·b_k − 128·Σ_k b_k`: unsigned × signed bytes for VNNI.
+        let au: Vec<u8> = a[..n * n].par_iter().map(|&x| (x as u8) ^ 0x80).collect();
+        let colsum: Vec<i32> =
+            bt.par_chunks(n).map(|r| r.iter().map(|&x| i32::from(x)).sum::<i32>() << 7).collect();
+        c.par_chunks_mut(IB * n).enumerate().for_each(|(ic, cblock)| {
+            with_cpu_features(RowBlock::<OffsetTile> {
+                c: cblock,
+                i0: ic * IB,
+                n,
+                a: &au,
+                bt: &bt,
+            });
+            for row in cblock.chunks_mut(n) {
+                for (o, &s) in row.iter_mut().zip(&colsum) {
+                    *o = o.wrapping_sub(s);
+                }
+            }
+        });
+    } else {
+        c.par_chunks_mut(IB * n).enumerate().for_each(|(ic, cblock)| {
+            with_cpu_features(RowBlock::<SignedTile> { c: cblock, i0: ic * IB, n, a, bt: &bt });
+        });
+    }
     c
 }
 

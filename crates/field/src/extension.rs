@@ -31,6 +31,54 @@ pub trait BinomialParams<F: Field, const D: usize>:
     fn mul_by_w(x: F) -> F {
         Self::W * x
     }
+
+    /// The product of two elements given by their coefficients. Override with a formula that
+    /// reduces lazily where the base field allows it (as [`crate::m31::QM31`] does); the default is
+    /// the generic product (Karatsuba for `D = 2`, schoolbook with the wrap-around times `W`
+    /// otherwise).
+    #[inline(always)]
+    fn mul(a: &[F; D], b: &[F; D]) -> [F; D] {
+        mul_generic::<F, D, Self>(a, b)
+    }
+}
+
+/// The generic product of [`BinomialParams::mul`]: Karatsuba for `D = 2`, else schoolbook with
+/// the high half wrapped around times `W`.
+#[inline(always)]
+pub fn mul_generic<F: Field, const D: usize, P: BinomialParams<F, D>>(
+    a: &[F; D],
+    b: &[F; D],
+) -> [F; D] {
+    match D {
+        1 => [a[0] * b[0]; D],
+        2 => {
+            // (a0 + a1X)(b0 + b1X) = a0b0 + W·a1b1 + (a0b1 + a1b0)X, with Karatsuba's middle term.
+            let (a0b0, a1b1) = (a[0] * b[0], a[1] * b[1]);
+            let mut c = [F::ZERO; D];
+            c[0] = a0b0 + P::mul_by_w(a1b1);
+            c[1] = (a[0] + a[1]) * (b[0] + b[1]) - a0b0 - a1b1;
+            c
+        }
+        _ => {
+            // Split the product into its low half and the high half that wraps around times W.
+            let mut lo = [F::ZERO; D];
+            let mut hi = [F::ZERO; D];
+            for i in 0..D {
+                for j in 0..D {
+                    let k = i + j;
+                    if k < D {
+                        lo[k] += a[i] * b[j];
+                    } else {
+                        hi[k - D] += a[i] * b[j];
+                    }
+                }
+            }
+            for k in 0..D {
+                lo[k] += P::mul_by_w(hi[k]);
+            }
+            lo
+        }
+    }
 }
 
 /// An element `c₀ + c₁X + … + c_{D−1}X^{D−1}` of `F[X]/(X^D − W)`.
@@ -179,37 +227,7 @@ impl<F: Field, const D: usize, P: BinomialParams<F, D>> Mul for BinomialExtensio
     type Output = Self;
     #[inline]
     fn mul(self, rhs: Self) -> Self {
-        let (a, b) = (&self.coeffs, &rhs.coeffs);
-        match D {
-            1 => Self::new([a[0] * b[0]; D]),
-            2 => {
-                // (a0 + a1X)(b0 + b1X) = a0b0 + W·a1b1 + (a0b1 + a1b0)X, with Karatsuba's middle term.
-                let (a0b0, a1b1) = (a[0] * b[0], a[1] * b[1]);
-                let mut c = [F::ZERO; D];
-                c[0] = a0b0 + P::mul_by_w(a1b1);
-                c[1] = (a[0] + a[1]) * (b[0] + b[1]) - a0b0 - a1b1;
-                Self::new(c)
-            }
-            _ => {
-                // Split the product into its low half and the high half that wraps around times W.
-                let mut lo = [F::ZERO; D];
-                let mut hi = [F::ZERO; D];
-                for i in 0..D {
-                    for j in 0..D {
-                        let k = i + j;
-                        if k < D {
-                            lo[k] += a[i] * b[j];
-                        } else {
-                            hi[k - D] += a[i] * b[j];
-                        }
-                    }
-                }
-                for k in 0..D {
-                    lo[k] += P::mul_by_w(hi[k]);
-                }
-                Self::new(lo)
-            }
-        }
+        Self::new(P::mul(&self.coeffs, &rhs.coeffs))
     }
 }
 

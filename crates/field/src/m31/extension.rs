@@ -47,6 +47,33 @@ impl BinomialParams<CM31, 2> for QM31Params {
         let [a, b] = *x.coeffs();
         CM31::new([a.double() - b, a + b.double()])
     }
+
+    /// `(a + b·u)(c + d·u) = ac + (2 + i)·bd + (ad + bc)·u` over the four M31 coordinates, as
+    /// sums of 64-bit products reduced once per coordinate (two early folds for `bd`): 16
+    /// multiplications and 6 reductions instead of Karatsuba's 9 multiplications with a reduction
+    /// after every operation. Negative terms are added as `k·p − t` with `k·p ≥ t`.
+    #[inline(always)]
+    fn mul(x: &[CM31; 2], y: &[CM31; 2]) -> [CM31; 2] {
+        const P2: u64 = (super::P as u64) * (super::P as u64);
+        const P8: u64 = 8 * super::P as u64;
+        let m = |u: M31, v: M31| u64::from(u.0) * u64::from(v.0);
+        let fold = |t: u64| (t & super::P as u64) + (t >> 31);
+        let [a0, a1] = *x[0].coeffs();
+        let [b0, b1] = *x[1].coeffs();
+        let [c0, c1] = *y[0].coeffs();
+        let [d0, d1] = *y[1].coeffs();
+        // bd = r + s·i, each folded below 2^33 (from sums below 2p² < 2^63).
+        let r = fold(m(b0, d0) + (P2 - m(b1, d1)));
+        let s = fold(m(b0, d1) + m(b1, d0));
+        // ac + (2 + i)·bd = (ac_re + 2r − s) + (ac_im + r + 2s)·i; every sum below 2^63.
+        let o0 = m(a0, c0) + (P2 - m(a1, c1)) + 2 * r + (P8 - s);
+        let o1 = m(a0, c1) + m(a1, c0) + r + 2 * s;
+        // ad + bc; the real part below 4p² < 2^64, the imaginary part below 4(p − 1)².
+        let o2 = m(a0, d0) + m(b0, c0) + (P2 - m(a1, d1)) + (P2 - m(b1, c1));
+        let o3 = m(a0, d1) + m(a1, d0) + m(b0, c1) + m(b1, c0);
+        let red = M31::from_u64_reduce;
+        [CM31::new([red(o0), red(o1)]), CM31::new([red(o2), red(o3)])]
+    }
 }
 
 /// The quartic extension `CM31[u]`, `u² = 2 + i`; elements `a + b·u` (`a, b ∈ CM31`) are stored as

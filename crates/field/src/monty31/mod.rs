@@ -652,6 +652,31 @@ pub struct MontyExt4Params<P: MontyParameters31>(PhantomData<P>);
 
 impl<P: MontyParameters31> BinomialParams<MontyField31<P>, 4> for MontyExt4Params<P> {
     const W: MontyField31<P> = MontyField31::new(P::EXT4_W);
+
+    /// Schoolbook with one Montgomery reduction per coefficient: the wrapped terms use `W·b_j`
+    /// (three field products), and each coefficient is a sum of four 64-bit products of values
+    /// `≤ p`, below `4p² < 2^64`; one conditional subtraction of `p·2^32` brings it below
+    /// `p·2^32` (`4p − 2^32 < 2^32` for `p < 2^31`), where the reduction is exact. 7 reductions
+    /// instead of 19, and no modular additions.
+    #[inline(always)]
+    fn mul(a: &[MontyField31<P>; 4], b: &[MontyField31<P>; 4]) -> [MontyField31<P>; 4] {
+        let w = Self::W;
+        let [w1, w2, w3] =
+            [b[1].mul_const(w), b[2].mul_const(w), b[3].mul_const(w)].map(|x| u64::from(x.value));
+        let [a0, a1, a2, a3] = a.map(|x| u64::from(x.value));
+        let [b0, b1, b2, b3] = b.map(|x| u64::from(x.value));
+        let lim = u64::from(P::PRIME) << 32;
+        let red = |s: u64| {
+            let s = if s >= lim { s - lim } else { s };
+            MontyField31::from_word(monty_reduce::<P>(s))
+        };
+        [
+            red(a0 * b0 + a1 * w3 + a2 * w2 + a3 * w1),
+            red(a0 * b1 + a1 * b0 + a2 * w3 + a3 * w2),
+            red(a0 * b2 + a1 * b1 + a2 * b0 + a3 * w3),
+            red(a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0),
+        ]
+    }
 }
 
 /// The quartic extension `F[X]/(X⁴ − W)` of a 31-bit Montgomery field.
@@ -668,6 +693,30 @@ mod tests {
         assert_eq!(u64::from(P::R2), ((1u128 << 64) % u128::from(P::PRIME)) as u64);
         assert_eq!(MontyField31::<P>::new(5).as_canonical_u32(), 5);
         assert!(P::SHAPED);
+    }
+
+    /// The lazily reduced quartic product against the generic one, on every pair of operands
+    /// whose coefficients are extreme (0, 1, p − 2, p − 1, and the non-canonical p), 5^8 pairs.
+    fn check_ext4_mul<P: MontyParameters31>() {
+        let ext = [0, 1, P::PRIME - 2, P::PRIME - 1, P::PRIME].map(MontyField31::<P>::from_word);
+        let all: Vec<[MontyField31<P>; 4]> = (0..625usize)
+            .map(|k| [ext[k % 5], ext[k / 5 % 5], ext[k / 25 % 5], ext[k / 125]])
+            .collect();
+        for a in &all {
+            for b in &all {
+                let want = crate::extension::mul_generic::<_, 4, MontyExt4Params<P>>(a, b);
+                let got = MontyExt4Params::<P>::mul(a, b);
+                assert_eq!(got.map(|x| x.as_canonical_u32()), want.map(|x| x.as_canonical_u32()));
+                assert!(got.iter().all(|x| x.value < P::PRIME), "reduced below p");
+            }
+        }
+    }
+
+    #[test]
+    fn ext4_lazy_product_matches_generic() {
+        check_ext4_mul::<BabyBearParameters>();
+        check_ext4_mul::<KoalaBearParameters>();
+        check_ext4_mul::<Mod97>();
     }
 
     #[test]

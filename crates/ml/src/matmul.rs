@@ -182,14 +182,15 @@ trait Tile {
     fn tile<const M: usize, const N: usize>(a: [&[Self::A]; M], b: [&[i8]; N]) -> [[i32; N]; M];
 }
 
-/// [`tile`]: `A` as signed bytes, auto-vectorised fixed-length chunks.
+/// `A` as signed bytes: AVX2 tiles ([`zkprove_field::int8::dot_tile_i8_i8`]) where the CPU
+/// level allows, else [`tile`] (auto-vectorised fixed-length chunks).
 struct SignedTile;
 
 impl Tile for SignedTile {
     type A = i8;
     #[inline(always)]
     fn tile<const M: usize, const N: usize>(a: [&[i8]; M], b: [&[i8]; N]) -> [[i32; N]; M] {
-        tile(a, b)
+        int8::dot_tile_i8_i8(a, b).unwrap_or_else(|| tile(a, b))
     }
 }
 
@@ -318,7 +319,8 @@ impl<T: Tile> CpuKernel for RowBlock<'_, T> {
 /// [`IB`] rows; within a block, over [`KB`]-long slices of `k` and [`JB`]-wide column blocks
 /// (cache tiling), in `4 × 4` register tiles of dot products whose fixed-length inner loop
 /// auto-vectorises; each task runs through [`with_cpu_features`], so a baseline build uses
-/// AVX-512 or AVX2 where the CPU has them. With AVX-512 VNNI the tiles are `vpdpbusd` kernels
+/// AVX-512 or AVX2 where the CPU has them. Without VNNI the tiles are AVX2 `vpmaddwd` kernels
+/// ([`zkprove_field::int8::dot_tile_i8_i8`]) from level AVX2 up. With AVX-512 VNNI the tiles are `vpdpbusd` kernels
 /// ([`zkprove_field::int8::dot_tile_u8_i8`]) on `A + 128` as unsigned bytes, and `128·Σ_k B[k][j]`
 /// is subtracted from each column at the end. Exact for `n ≤ 2^17` (every sum is at most
 /// `n·2^14 < 2^31` in absolute value).

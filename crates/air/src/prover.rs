@@ -34,6 +34,9 @@ pub struct AirParams {
     pub max_pow_bits: usize,
     /// WHIR: the decoding bound its analysis assumes.
     pub soundness: SoundnessType,
+    /// WHIR: log2 of how much the evaluation domain shrinks from one round's codeword to the
+    /// next (`1 ≤ j ≤ folding_factor`; see `zkprove_whir::WhirConfig::with_domain_reduction`).
+    pub domain_reduction: usize,
 }
 
 impl Default for AirParams {
@@ -48,9 +51,16 @@ impl Default for AirParams {
             folding_factor: 4,
             max_pow_bits: 24,
             soundness: SoundnessType::ConjectureList,
+            domain_reduction: DEFAULT_DOMAIN_REDUCTION,
         }
     }
 }
+
+/// The default [`AirParams::domain_reduction`]: WHIR's later codewords (over the extension,
+/// `D` base elements per value) shrink by `2^3` per round instead of halving, so with folding
+/// factor 4 their rate improves by one bit per round instead of three: round 1 encodes and
+/// hashes 4× fewer values, round 2 16×, for a few more queries in those rounds.
+pub const DEFAULT_DOMAIN_REDUCTION: usize = 3;
 
 /// A trace: `n_columns` columns of `2^log_rows` base-field values each.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -298,14 +308,18 @@ where
             });
         }
         let main_log_cols = log2_ceil(m);
-        let main_whir =
-            Whir::new(self.whir_params(log_rows + main_log_cols, whir_bits), self.hasher.clone())?;
+        let main_whir = Whir::with_domain_reduction(
+            self.whir_params(log_rows + main_log_cols, whir_bits),
+            self.params.domain_reduction,
+            self.hasher.clone(),
+        )?;
         let aux_log_cols = log2_ceil(lookups.len() * E::DEGREE);
         let aux_whir = if lookups.is_empty() {
             None
         } else {
-            Some(Whir::new(
+            Some(Whir::with_domain_reduction(
                 self.whir_params(log_rows + aux_log_cols, whir_bits),
+                self.params.domain_reduction,
                 self.hasher.clone(),
             )?)
         };

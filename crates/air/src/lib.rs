@@ -125,7 +125,10 @@ pub use multi::{
 };
 pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums};
 pub use proof::{AirProof, ColumnOpening};
-pub use prover::{AirParams, AirProfile, AirProver, DEFAULT_DOMAIN_REDUCTION, ProvedOn, Trace};
+pub use prover::{
+    AirParams, AirProfile, AirProver, DEFAULT_DOMAIN_REDUCTION, DEFAULT_FOLDING_FACTOR, ProvedOn,
+    Trace,
+};
 pub use security::SecurityReport;
 pub use shift::{eq_eval, shift_eval};
 

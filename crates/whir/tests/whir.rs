@@ -186,6 +186,28 @@ fn domain_reduction_complete_and_bound() {
     assert!(BbWhir::with_domain_reduction(params(log_n, k, 1, 20), k + 1, bb_hash()).is_err());
 }
 
+/// The AIR prover's default schedule (folding factor 5, domain reduction 2, ≤ 24 bits of
+/// grinding, asked for 101–102 bits) is accepted at every size it commits, over both fields,
+/// and reaches what it is asked for.
+#[test]
+fn air_default_schedule_accepted() {
+    for (order, degree, adicity) in [
+        (BabyBear::ORDER_U64, 4usize, BabyBear::TWO_ADICITY),
+        (Goldilocks::ORDER_U64, 2, Goldilocks::TWO_ADICITY),
+    ] {
+        for n in 5..=26 {
+            for bits in [101, 102] {
+                let p = WhirParams { security_bits: bits, ..params(n, 5, 1, 24) };
+                let cfg =
+                    zkprove_whir::WhirConfig::with_domain_reduction(p, 2, order, degree, adicity)
+                        .expect("accepted");
+                assert!(cfg.achieved_bits >= bits as f64, "{cfg:?}");
+                assert!(first_principles_bits(&cfg, order, degree, 2) >= bits as f64);
+            }
+        }
+    }
+}
+
 /// A proof at n = 12, k = 3 (4 rounds... 2 rounds, two commitments) to tamper with.
 fn bb_fixture() -> (BbWhir, Mle<BabyBear>, Vec<BabyBearExt4>, BabyBearExt4, BbProof) {
     let whir = BbWhir::new(params(12, 3, 1, 20), bb_hash()).expect("params");

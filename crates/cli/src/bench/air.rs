@@ -86,6 +86,9 @@ pub struct BenchAirArgs {
     /// 1 halves the domain per round as before 2026-12-07).
     #[arg(long)]
     whir_domain_reduction: Option<usize>,
+    /// WHIR's folding factor (default `zkprove_air::DEFAULT_FOLDING_FACTOR`, 5).
+    #[arg(long)]
+    whir_folding_factor: Option<usize>,
 }
 
 /// The extra fields of `bench air`.

@@ -79,6 +79,12 @@
 //! - each WHIR opening: `2^-b` with `b` = `WhirConfig::achieved_bits`, for WHIR parameters asked
 //!   at `security_bits + 1 + ⌈log2(#openings)⌉` so that the sum stays above the target.
 //!
+//! WHIR runs at [`AirParams`]' schedule: by default rate 1/2, folding factor 5
+//! ([`DEFAULT_FOLDING_FACTOR`]) and the evaluation domain shrinking 4× per round
+//! ([`DEFAULT_DOMAIN_REDUCTION`]; `zkprove_whir::WhirConfig::with_domain_reduction`), so round
+//! `i`'s code has rate `2^-(1 + 3i)`; WHIR's accounting charges every term at its own round's
+//! rate, and the schedule is bound into the transcript.
+//!
 //! For most AIRs the WHIR term dominates (with its default conjectured list-decoding bound, see
 //! `zkprove-whir`) and the AIR's own terms are far below it (Fibonacci at `n = 20` over
 //! BabyBear⁴: zerocheck ≈ 117 bits). LogUp is the exception: its term `T·2^n·w/|E|` grows with
@@ -125,7 +131,10 @@ pub use multi::{
 };
 pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums};
 pub use proof::{AirProof, ColumnOpening};
-pub use prover::{AirParams, AirProfile, AirProver, ProvedOn, Trace};
+pub use prover::{
+    AirParams, AirProfile, AirProver, DEFAULT_DOMAIN_REDUCTION, DEFAULT_FOLDING_FACTOR, ProvedOn,
+    Trace,
+};
 pub use security::SecurityReport;
 pub use shift::{eq_eval, shift_eval};
 

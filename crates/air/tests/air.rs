@@ -48,6 +48,28 @@ fn fibonacci_babybear_proves_and_verifies() {
     assert!(verify_bb(&air, 11, &proof).is_err());
 }
 
+/// WHIR's schedule is part of the parameters: a table smaller than the folding factor still
+/// proves (all its variables fold at once), and a proof made under the defaults (folding factor
+/// 5, domain reduction 2) is rejected by a verifier with the schedule before 2026-12-07 (4, 1).
+#[test]
+fn whir_schedule_small_tables_and_binding() {
+    for log_rows in [2, 10] {
+        let (air, trace) =
+            FibonacciAir::generate(log_rows, BabyBear::ZERO, BabyBear::ONE).expect("trace");
+        let proof = prove_bb(&air, &trace).expect("prove");
+        verify_bb(&air, log_rows, &proof).expect("verify");
+        assert!(bb_prover().achieved_bits(&air, log_rows).expect("bits") >= 100.0);
+        let old = AirProver::new(
+            AirParams { folding_factor: 4, domain_reduction: 1, ..AirParams::default() },
+            BbHash::new(Poseidon2::babybear_16()).expect("width"),
+        );
+        assert!(old.verify(&air, log_rows, &proof, &mut bb_transcript()).is_err());
+        let old_proof = old.prove(&air, &trace, &mut bb_transcript()).expect("prove");
+        old.verify(&air, log_rows, &old_proof, &mut bb_transcript()).expect("verify");
+        assert!(verify_bb(&air, log_rows, &old_proof).is_err());
+    }
+}
+
 #[test]
 fn fibonacci_goldilocks_proves_and_verifies() {
     type H = Poseidon2Merkle<Goldilocks, 12, 8, 4>;

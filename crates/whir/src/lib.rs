@@ -19,8 +19,10 @@
 //! 1. `k` sumcheck rounds on `f·w` (degree 2: `[h₀, h₁, h₂]` sent, `h(0) + h(1)` checked against
 //!    the running claim, optional proof of work, challenge `α`), fixing variables 0..k of `f` and
 //!    `w`;
-//! 2. the folded polynomial is encoded on a domain half as large (so the rate improves by
-//!    `2^(k−1)` per round) and committed, followed by out-of-domain samples and answers — or, in
+//! 2. the folded polynomial is encoded on a domain `2^j` times smaller (`j` =
+//!    [`WhirConfig::domain_reduction`]: 1 by default, so the domain halves and the rate improves
+//!    by `2^(k−1)` per round; [`Whir::with_domain_reduction`] takes `1 ≤ j ≤ k`, the rate then
+//!    improves by `2^(k−j)`) and committed, followed by out-of-domain samples and answers — or, in
 //!    the last round, sent in the clear as its `2^final_vars` coefficients;
 //! 3. proof of work, then STIR-style shift queries: leaves of the current codeword are opened
 //!    (Merkle paths) and folded by the verifier with `α₀..α_{k−1}` ("Fold" of the paper: even
@@ -48,7 +50,7 @@
 //! listed in [`WhirConfig::terms`] ([`SecurityTerm`]: the error in bits, the grinding before the
 //! challenge, the sum); [`WhirConfig::achieved_bits`] is their minimum. `zkprove whir params
 //! --field F --log-n N [--json]` prints them. With `m` the variables left, `d = 2^m`,
-//! `r_i = r + i(k−1)` the round's `log2(1/ρ)`, `|L| = 2^(m + r_i)` and `b = D·log2 p`:
+//! `r_i = r + i(k−j)` the round's `log2(1/ρ)` (`j` the domain reduction, 1 by default), `|L| = 2^(m + r_i)` and `b = D·log2 p`:
 //!
 //! | term | ConjectureList (`η ≥ ρ/20`) | ProvableList (`√ρ/20 ≤ η ≤ √ρ/6`) | UniqueDecoding |
 //! |---|---|---|---|

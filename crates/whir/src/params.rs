@@ -190,6 +190,10 @@ pub struct WhirConfig {
     pub commit_ood: usize,
     /// Proof-of-work bits ground before the first combination challenge `γ`.
     pub combination_pow_bits: usize,
+    /// `j`: log2 of how much the evaluation domain shrinks from one round's codeword to the
+    /// next (1 for [`WhirConfig::new`]: the domain halves; at most `k`). Round `i`'s codeword
+    /// then has rate `2^-(r + i(k − j))` on a domain of `2^(n + r − i·j)` points.
+    pub domain_reduction: usize,
     /// The rounds, first to last; the last one ends with the final polynomial.
     pub rounds: Vec<RoundConfig>,
     /// Variables of the final polynomial (sent as its `2^final_vars` coefficients).
@@ -346,7 +350,9 @@ fn pow_for(order: u64, lambda: usize, error_bits: f64, max: usize) -> Option<usi
 
 impl WhirConfig {
     /// Derives the rounds for a base field of order `base_order` (a prime `p < 2^64`), an
-    /// extension of degree `ext_degree` and a base field of two-adicity `two_adicity`.
+    /// extension of degree `ext_degree` and a base field of two-adicity `two_adicity`, with the
+    /// domain halving from one round to the next (`domain_reduction = 1`, see
+    /// [`WhirConfig::with_domain_reduction`]).
     ///
     /// # Errors
     /// [`WhirError::Params`] for `r = 0`, `k = 0`, `k > n`, a domain beyond the two-adicity, a
@@ -358,6 +364,31 @@ impl WhirConfig {
         ext_degree: usize,
         two_adicity: usize,
     ) -> Result<Self, WhirError> {
+        Self::with_domain_reduction(params, 1, base_order, ext_degree, two_adicity)
+    }
+
+    /// As [`WhirConfig::new`], with the domain shrinking by `2^j` (`j = domain_reduction`,
+    /// `1 ≤ j ≤ k`) from one round's codeword to the next instead of halving: round `i` encodes
+    /// its `2^(n − ik)` coefficients on `2^(n + r − ij)` points, rate `2^-r_i` with
+    /// `r_i = r + i(k − j)`. A larger `j` makes the later (extension-field) codewords `2^(j−1)`
+    /// times smaller per round, at the price of more queries there (their rate improves less).
+    /// Every term is charged at its own code's `m` and `r_i`, exactly as for `j = 1`: in the
+    /// analysis (ACFY24 §5) each round's codeword may live on any smooth domain — the shift
+    /// queries lie in `L_i^(2^k)` and reach the next function only through its constraints — so
+    /// the next domain's size enters the terms only through that code's rate. (The WHIR
+    /// reference implementation's `rs_domain_initial_reduction_factor` is this choice for the
+    /// first round.)
+    ///
+    /// # Errors
+    /// As [`WhirConfig::new`], and [`WhirError::Params`] for `j = 0` or `j > k`.
+    pub fn with_domain_reduction(
+        params: WhirParams,
+        domain_reduction: usize,
+        base_order: u64,
+        ext_degree: usize,
+        two_adicity: usize,
+    ) -> Result<Self, WhirError> {
+        let j = domain_reduction;
         let WhirParams {
             log_n: n, log_inv_rate: r, folding_factor: k, security_bits: lambda, ..
         } = params;
@@ -368,6 +399,9 @@ impl WhirConfig {
         }
         if k == 0 || k > n {
             return bad(format!("folding factor {k} must be in 1..={n} (the number of variables)"));
+        }
+        if j == 0 || j > k {
+            return bad(format!("domain reduction {j} must be in 1..={k} (the folding factor)"));
         }
         if n + r > two_adicity {
             return bad(format!(
@@ -423,7 +457,7 @@ impl WhirConfig {
         // else the default (and the error below says how far it falls short).
         let codes: Vec<Code> = (0..n_rounds)
             .map(|i| {
-                let (m, ri) = (n - i * k, r + i * (k - 1));
+                let (m, ri) = (n - i * k, r + i * (k - j));
                 let fold = |c: &Code| {
                     proximity_gaps_bits(s, c, field_bits).min(fold_sumcheck_bits(s, c, field_bits))
                 };
@@ -457,8 +491,8 @@ impl WhirConfig {
         let mut rounds = Vec::with_capacity(n_rounds);
         for i in 0..n_rounds {
             let n_vars = n - i * k;
-            let rate = r + i * (k - 1);
-            let log_domain = n + r - i;
+            let rate = r + i * (k - j);
+            let log_domain = n + r - i * j;
             if log_domain < k {
                 return bad(format!("round {i}: domain 2^{log_domain} smaller than a leaf 2^{k}"));
             }
@@ -519,6 +553,7 @@ impl WhirConfig {
         Ok(Self {
             params,
             field_bits,
+            domain_reduction: j,
             commit_ood,
             combination_pow_bits,
             rounds,

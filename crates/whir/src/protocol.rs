@@ -134,7 +134,26 @@ where
     /// # Errors
     /// [`WhirError::Params`] as [`WhirConfig::new`].
     pub fn new(params: WhirParams, hasher: H) -> Result<Self, WhirError> {
-        let config = WhirConfig::new(params, F::ORDER_U64, E::DEGREE, F::TWO_ADICITY)?;
+        Self::with_domain_reduction(params, 1, hasher)
+    }
+
+    /// As [`Whir::new`], with the evaluation domain shrinking by `2^domain_reduction` from one
+    /// round's codeword to the next ([`WhirConfig::with_domain_reduction`]).
+    ///
+    /// # Errors
+    /// [`WhirError::Params`] as [`WhirConfig::with_domain_reduction`].
+    pub fn with_domain_reduction(
+        params: WhirParams,
+        domain_reduction: usize,
+        hasher: H,
+    ) -> Result<Self, WhirError> {
+        let config = WhirConfig::with_domain_reduction(
+            params,
+            domain_reduction,
+            F::ORDER_U64,
+            E::DEGREE,
+            F::TWO_ADICITY,
+        )?;
         Ok(Self { config, hasher, _fields: PhantomData })
     }
 
@@ -188,8 +207,8 @@ where
     }
 
     /// Binds the instance into the transcript before a commitment's root: a tag, the
-    /// parameters `(n, r, k, λ, max grinding, decoding assumption)`, and the field's and the
-    /// extension's sizes. A proof made under other parameters (fewer queries or less grinding
+    /// parameters `(n, r, k, λ, max grinding, decoding assumption)`, the extension's degree and
+    /// the domain reduction. A proof made under other parameters (fewer queries or less grinding
     /// for a weaker target, another assumption) then draws other challenges, so it cannot be
     /// replayed against a verifier that expects these ones (weak Fiat–Shamir).
     fn observe_instance<const W: usize, const R: usize>(
@@ -212,6 +231,7 @@ where
             p.max_pow_bits as u64,
             soundness,
             E::DEGREE as u64,
+            self.config.domain_reduction as u64,
         ];
         for v in fields {
             transcript.observe(F::from_u64(v));
@@ -325,7 +345,8 @@ where
                 }
                 final_poly = c;
             } else {
-                let rows = encode::<F, E>(&c, rc.log_domain - 1)?;
+                let next_domain = cfg.rounds.get(i + 1).map_or(rc.log_domain - 1, |r| r.log_domain);
+                let rows = encode::<F, E>(&c, next_domain)?;
                 let t = MerkleTree::commit(self.hasher.clone(), rows, (1 << k) * E::DEGREE)?;
                 transcript.observe_slice(t.root().as_ref());
                 ood_points =

@@ -17,7 +17,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use zkprove_air::examples::{FibonacciAir, Poseidon2Air, RangeCheckAir};
-use zkprove_air::{Air, AirParams, AirProver, Trace};
+use zkprove_air::{Air, AirParams, AirProver, DEFAULT_DOMAIN_REDUCTION, Trace};
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
@@ -82,6 +82,13 @@ pub struct BenchAirArgs {
     /// Print one JSON line instead of text.
     #[arg(long)]
     json: bool,
+    /// WHIR's domain reduction per round (log2; default `zkprove_air::DEFAULT_DOMAIN_REDUCTION`,
+    /// 1 halves the domain per round as before 2026-12-07).
+    #[arg(long)]
+    whir_domain_reduction: Option<usize>,
+    /// WHIR's folding factor (default `zkprove_air::DEFAULT_FOLDING_FACTOR`, 5).
+    #[arg(long)]
+    whir_folding_factor: Option<usize>,
 }
 
 /// The extra fields of `bench air`.
@@ -103,10 +110,16 @@ pub fn run(args: BenchAirArgs) -> Result<()> {
     require_cpu(args.device, "air")?;
     let pool = thread_pool(args.threads)?;
     let n = args.log_rows as usize;
+    let defaults = AirParams::default();
+    let params = AirParams {
+        domain_reduction: args.whir_domain_reduction.unwrap_or(DEFAULT_DOMAIN_REDUCTION),
+        folding_factor: args.whir_folding_factor.unwrap_or(defaults.folding_factor),
+        ..defaults
+    };
     let report = pool.install(|| match args.field {
         AirField::Babybear => {
             let prover: AirProver<BabyBear, BabyBearExt4, _> = AirProver::new(
-                AirParams::default(),
+                params,
                 Poseidon2Merkle::<BabyBear, 16, 8, 8>::new(Poseidon2::babybear_16())?,
             );
             let t = Transcript::<BabyBear, 16, 8>::with_label(
@@ -124,7 +137,7 @@ pub fn run(args: BenchAirArgs) -> Result<()> {
         }
         AirField::Goldilocks => {
             let prover: AirProver<Goldilocks, GoldilocksExt2, _> = AirProver::new(
-                AirParams::default(),
+                params,
                 Poseidon2Merkle::<Goldilocks, 12, 8, 4>::new(Poseidon2::goldilocks_12())?,
             );
             let t = Transcript::<Goldilocks, 12, 8>::with_label(

@@ -171,10 +171,28 @@ pub const SUPPORTED: [Op; 37] = [
     Op::Srai,
 ];
 
-/// The selector of an operation, if the CPU AIR constrains it.
+/// The M extension, in the order of their operation ids (`M_OP_BASE + index`): all of them share
+/// one CPU selector and are proved by the MulDiv table.
+pub const M_OPS: [Op; 8] =
+    [Op::Mul, Op::Mulh, Op::Mulhsu, Op::Mulhu, Op::Div, Op::Divu, Op::Rem, Op::Remu];
+/// The operation id of `mul` (the other M operations follow it).
+const M_OP_BASE: u64 = SUPPORTED.len() as u64 + 1;
+
+/// The selector of an operation, if the CPU AIR constrains it (the M extension's is the last).
 fn selector(op: Op) -> Option<usize> {
     let op = if op == Op::Auipc { Op::Lui } else { op };
+    if M_OPS.contains(&op) {
+        return Some(SUPPORTED.len());
+    }
     SUPPORTED.iter().position(|&o| o == op)
+}
+
+/// The operation id of an instruction in the program table (0: not supported).
+fn op_id(op: Op) -> u32 {
+    if let Some(m) = M_OPS.iter().position(|&o| o == op) {
+        return M_OP_BASE as u32 + m as u32;
+    }
+    selector(op).map_or(0, |k| k as u32 + 1)
 }
 
 /// Errors of [`prove`] and [`verify`].
@@ -236,7 +254,7 @@ const IS_REAL: usize = 0;
 const PC: usize = 1;
 const CLK: usize = 2;
 const SEL: usize = 3;
-const N_SEL: usize = SUPPORTED.len();
+const N_SEL: usize = SUPPORTED.len() + 1;
 const RD: usize = SEL + N_SEL;
 const RS1: usize = RD + 1;
 const RS2: usize = RD + 2;
@@ -330,7 +348,10 @@ const IS_EXIT: usize = FILL + 1;
 const IS_IO: usize = FILL + 2;
 const OUTLEN: usize = FILL + 3;
 const PREVCLK: usize = FILL + 4;
-const CPU_COLS: usize = PREVCLK + 1;
+/// The M extension: the operation id (`M_OP_BASE + m`, 0 on other rows), sent with the
+/// operands and the result to the MulDiv table.
+const MOP: usize = PREVCLK + 1;
+const CPU_COLS: usize = MOP + 1;
 
 const S_ADD: usize = SEL;
 const S_ADDI: usize = SEL + 1;
@@ -369,6 +390,7 @@ const S_SRA: usize = SEL + 33;
 const S_SLLI: usize = SEL + 34;
 const S_SRLI: usize = SEL + 35;
 const S_SRAI: usize = SEL + 36;
+const S_M: usize = SEL + 37;
 const SHIFTS: [usize; 6] = [S_SLL, S_SRL, S_SRA, S_SLLI, S_SRLI, S_SRAI];
 /// Operations that split `a_hi` into its sign bit and the rest.
 const SIGN_A: [usize; 6] = [S_SLT, S_SLTI, S_BLT, S_BGE, S_SRA, S_SRAI];
@@ -430,7 +452,52 @@ pub enum VmTable {
     Calls,
     /// One row per word a `write` reads: the bytes of the call it covers, sent to the output.
     Io,
+    /// One row per executed M-extension instruction: the byte-wise 64-bit product (and, for
+    /// a division, the quotient, remainder and their bounds).
+    MulDiv,
 }
+
+// MulDiv table columns: the operation flags (mul, mulh, mulhsu, mulhu, div, divu, rem, remu);
+// the factors' bytes X (rs1, or the quotient) and Y (rs2); the 64-bit sum's bytes Z (the
+// product, or the dividend sign-extended); the remainder's bytes R; each top byte's sign bit
+// and low seven bits (T·, L· for X, Y, R, Z); the sign extensions S· used; the carries; the
+// CPU's operand rs1 and result as limbs; rs2 = 0 and r = 0 flags with inverses; |rs2| and |r|
+// as limbs with their carries; |rs2| − |r| − 1 as limbs with its borrow.
+const MD_F: usize = 0;
+const MD_X: usize = 8;
+const MD_Y: usize = 12;
+const MD_Z: usize = 16;
+const MD_R: usize = 24;
+/// Sign bit and low bits of the top byte of X, Y, R, Z (in that order).
+const MD_T: usize = 28;
+const MD_L: usize = 32;
+/// Sign extensions used by the product: of X, Y, R, and of the dividend Z.
+const MD_S: usize = 36;
+const MD_CA: usize = 40;
+const MD_A: usize = 48;
+const MD_RES: usize = 50;
+const MD_DZ: usize = 52;
+const MD_DINV: usize = 53;
+const MD_RZ: usize = 54;
+const MD_RINV: usize = 55;
+/// |rs2| (U) and |r| (V) as limbs, each with the carry of its negation.
+const MD_U: usize = 56;
+const MD_UE: usize = 58;
+const MD_V: usize = 59;
+const MD_VE: usize = 61;
+/// |rs2| − |r| − 1 as limbs and the borrow of its low limb.
+const MD_D: usize = 62;
+const MD_DB: usize = 64;
+const MD_COLS: usize = 65;
+/// Flag indices within `MD_F` (the order of [`M_OPS`]).
+const F_MUL: usize = 0;
+const F_MULH: usize = 1;
+const F_MULHSU: usize = 2;
+const F_MULHU: usize = 3;
+const F_DIV: usize = 4;
+const F_DIVU: usize = 5;
+const F_REM: usize = 6;
+const F_REMU: usize = 7;
 
 // Calls table columns.
 const CL_REAL: usize = 0;
@@ -504,7 +571,7 @@ fn hi(v: u32) -> u64 {
 impl Air<F> for VmTable {
     fn name(&self) -> String {
         match self {
-            VmTable::Cpu { .. } => "zkprove-vm-cpu-v2".into(),
+            VmTable::Cpu { .. } => "zkprove-vm-cpu-v3".into(),
             VmTable::Program { .. } => "zkprove-vm-program-v1".into(),
             VmTable::Registers { .. } => "zkprove-vm-registers-v1".into(),
             VmTable::Range => "zkprove-vm-range16-v1".into(),
@@ -513,6 +580,7 @@ impl Air<F> for VmTable {
             VmTable::Bytes => "zkprove-vm-bytes-v1".into(),
             VmTable::Calls => "zkprove-vm-calls-v1".into(),
             VmTable::Io => "zkprove-vm-io-v1".into(),
+            VmTable::MulDiv => "zkprove-vm-muldiv-v1".into(),
         }
     }
 
@@ -527,6 +595,7 @@ impl Air<F> for VmTable {
             VmTable::Bytes => BYTES_COLS,
             VmTable::Calls => CALLS_COLS,
             VmTable::Io => IO_COLS,
+            VmTable::MulDiv => MD_COLS,
         }
     }
 
@@ -559,6 +628,9 @@ impl Air<F> for VmTable {
         }
         if let VmTable::Io = self {
             return eval_io(b);
+        }
+        if let VmTable::MulDiv = self {
+            return eval_muldiv(b);
         }
         let VmTable::Cpu { entry } = self else { return };
         let c = b.current().to_vec();
@@ -704,6 +776,9 @@ impl Air<F> for VmTable {
         b.assert_zero(c[IS_EXIT].clone() * (c[A_LO].clone() - k(93)) * (c[A_LO].clone() - k(94)));
         b.assert_zero(c[IS_EXIT].clone() * (c[RES_LO].clone() - c[B_LO].clone()));
         b.assert_zero(c[IS_EXIT].clone() * (c[RES_HI].clone() - c[B_HI].clone()));
+        // The M extension's id is zero on other rows (its value is the program table's and
+        // the MulDiv table's, which accepts only the eight ids).
+        b.assert_zero((one() - c[S_M].clone()) * c[MOP].clone());
     }
 }
 
@@ -925,6 +1000,110 @@ fn eval_io<B: ConstraintBuilder<F>>(b: &mut B) {
     );
 }
 
+/// The MulDiv table (see the module docs, "MulDiv").
+fn eval_muldiv<B: ConstraintBuilder<F>>(b: &mut B) {
+    let c = b.current().to_vec();
+    let k = |v: u64| B::Expr::from(f(v));
+    let x = |j: usize| c[j].clone();
+    let bool_c = |e: B::Expr| e.clone() * (e - k(1));
+    let fl = |m: usize| x(MD_F + m);
+    let real = (0..8).fold(k(0), |acc, m| acc + fl(m));
+    for m in 0..8 {
+        b.assert_zero(bool_c(fl(m)));
+    }
+    b.assert_zero(bool_c(real.clone()));
+    let s_mul = fl(F_MUL) + fl(F_MULH) + fl(F_MULHSU) + fl(F_MULHU);
+    let s_high = fl(F_MULH) + fl(F_MULHSU) + fl(F_MULHU);
+    let s_div = fl(F_DIV) + fl(F_DIVU) + fl(F_REM) + fl(F_REMU);
+    let s_signed_div = fl(F_DIV) + fl(F_REM);
+    let limb = |base: usize| x(base) + k(256) * x(base + 1);
+    // Top bytes: 128·t + l (t a bit, 2·l a byte by lookup).
+    for (i, top) in [MD_X + 3, MD_Y + 3, MD_R + 3, MD_Z + 3].into_iter().enumerate() {
+        b.assert_zero(bool_c(x(MD_T + i)));
+        b.assert_zero(x(top) - k(128) * x(MD_T + i) - x(MD_L + i));
+    }
+    let (sx, sy, sr, sn) = (x(MD_S), x(MD_S + 1), x(MD_S + 2), x(MD_S + 3));
+    let (tx, ty, tr, tn) = (x(MD_T), x(MD_T + 1), x(MD_T + 2), x(MD_T + 3));
+    // Sign extensions: X by its sign for mulh/mulhsu; for div/rem X (the quotient) by its sign
+    // or not (0 only in the overflow case: see the docs); Y for mulh/div/rem; R, Z for div/rem.
+    b.assert_zero(bool_c(sx.clone()));
+    b.assert_zero(
+        sx.clone() * (k(1) - s_signed_div.clone()) - (fl(F_MULH) + fl(F_MULHSU)) * tx.clone(),
+    );
+    b.assert_zero(sx.clone() * (k(1) - tx));
+    b.assert_zero(sy.clone() - (fl(F_MULH) + s_signed_div.clone()) * ty);
+    b.assert_zero(sr.clone() - s_signed_div.clone() * tr);
+    b.assert_zero(sn.clone() - s_signed_div * tn);
+    // The 64-bit identity X·Y + R = Z (mod 2^64, sign-extended), byte by byte with carries.
+    let ext = |base: usize, s: &B::Expr, i: usize| {
+        if i < 4 { x(base + i) } else { k(255) * s.clone() }
+    };
+    for kk in 0..8 {
+        let mut conv = k(0);
+        for i in 0..=kk {
+            let j = kk - i;
+            if i >= 4 && j >= 4 {
+                continue;
+            }
+            conv = conv + ext(MD_X, &sx, i) * ext(MD_Y, &sy, j);
+        }
+        let carry_in = if kk == 0 { k(0) } else { x(MD_CA + kk - 1) };
+        b.assert_zero(
+            conv + ext(MD_R, &sr, kk) + carry_in - x(MD_Z + kk) - k(256) * x(MD_CA + kk),
+        );
+    }
+    // Multiplications: X = rs1, Y = rs2 (in the bus tuple), R = 0; the result is Z's low or
+    // high word.
+    for j in 0..4 {
+        b.assert_zero(s_mul.clone() * x(MD_R + j));
+    }
+    for h in 0..2 {
+        b.assert_zero(s_mul.clone() * (x(MD_A + h) - limb(MD_X + 2 * h)));
+        b.assert_zero(fl(F_MUL) * (x(MD_RES + h) - limb(MD_Z + 2 * h)));
+        b.assert_zero(s_high.clone() * (x(MD_RES + h) - limb(MD_Z + 4 + 2 * h)));
+    }
+    // Divisions: Z = rs1 sign-extended, Y = rs2, X the quotient, R the remainder.
+    for h in 0..2 {
+        b.assert_zero(s_div.clone() * (x(MD_A + h) - limb(MD_Z + 2 * h)));
+        b.assert_zero(
+            (fl(F_DIV) + fl(F_DIVU)) * (x(MD_RES + h) - limb(MD_X + 2 * h)),
+        );
+        b.assert_zero((fl(F_REM) + fl(F_REMU)) * (x(MD_RES + h) - limb(MD_R + 2 * h)));
+    }
+    for j in 4..8 {
+        b.assert_zero(s_div.clone() * (x(MD_Z + j) - k(255) * sn.clone()));
+    }
+    // rs2 = 0 and r = 0 (sums of bytes, so no wrap): flags with inverse witnesses.
+    let sum4 = |base: usize| (0..4).fold(k(0), |acc, j| acc + x(base + j));
+    for (base, z, inv) in [(MD_Y, MD_DZ, MD_DINV), (MD_R, MD_RZ, MD_RINV)] {
+        b.assert_zero(sum4(base) * x(z));
+        b.assert_zero(real.clone() * (x(z) - k(1) + sum4(base) * x(inv)));
+    }
+    let dz = x(MD_DZ);
+    // Division by zero: the quotient is all ones (the identity then makes r = rs1).
+    for j in 0..4 {
+        b.assert_zero(s_div.clone() * dz.clone() * (x(MD_X + j) - k(255)));
+    }
+    // The remainder has the dividend's sign (or is zero).
+    b.assert_zero(s_div.clone() * (k(1) - x(MD_RZ)) * (sr.clone() - sn));
+    // U = |rs2|, V = |r| (the negation limb by limb with a carry); U − V − 1 ≥ 0.
+    let two16 = || k(1 << 16);
+    for (base, s, u, e) in [(MD_Y, sy, MD_U, MD_UE), (MD_R, sr, MD_V, MD_VE)] {
+        b.assert_zero(bool_c(x(e)));
+        for h in 0..2 {
+            b.assert_zero((k(1) - s.clone()) * (x(u + h) - limb(base + 2 * h)));
+        }
+        b.assert_zero(s.clone() * (x(u) + limb(base) - two16() * x(e)));
+        b.assert_zero(s * (x(u + 1) + limb(base + 2) + x(e) - two16()));
+    }
+    let cmp = s_div * (k(1) - dz);
+    b.assert_zero(bool_c(x(MD_DB)));
+    b.assert_zero(
+        cmp.clone() * (x(MD_U) - x(MD_V) - k(1) - x(MD_D) + two16() * x(MD_DB)),
+    );
+    b.assert_zero(cmp * (x(MD_U + 1) - x(MD_V + 1) - x(MD_DB) - x(MD_D + 1)));
+}
+
 /// The zero-initialised RAM table: real rows a prefix, `u = u_lo + 2^16·u_hi`, `u + v =
 /// limit − 1 − base`, and `u' = u + 1 + g'` between real rows (limbs range checked).
 fn eval_ram<B: ConstraintBuilder<F>>(b: &mut B, base: u32, limit: u32) {
@@ -962,9 +1141,11 @@ impl TableAir<F> for VmTable {
             VmTable::Cpu { .. } => {
                 let mut out = Vec::new();
                 let mut op = LinearExpr::constant(F::ZERO);
-                for s in 0..N_SEL {
+                for s in 0..SUPPORTED.len() {
                     op = op.plus(SEL + s, f(s as u64 + 1));
                 }
+                // The M extension's selector stands for the id in MOP (its own weight is 0).
+                op = op.plus(MOP, F::ONE);
                 let mut prog = vec![col(PC), op];
                 prog.extend([RD, RS1, RS2, IMM_LO, IMM_HI, TARGET, R1, R2, WR].map(col));
                 out.push(BusInteraction::send("program", prog, col(IS_REAL)));
@@ -1125,6 +1306,11 @@ impl TableAir<F> for VmTable {
                     "syscall",
                     vec![col(CLK), col(A_LO), col(B_LO), col(B_HI), col(RES_LO), col(RES_HI)],
                     col(IS_IO),
+                ));
+                out.push(BusInteraction::send(
+                    "muldiv",
+                    [MOP, A_LO, A_HI, B_LO, B_HI, RES_LO, RES_HI].map(col).to_vec(),
+                    col(S_M),
                 ));
                 out
             }
@@ -1338,6 +1524,49 @@ impl TableAir<F> for VmTable {
                 }
                 out
             }
+            VmTable::MulDiv => {
+                let real =
+                    LinearExpr::new((0..8).map(|m| (MD_F + m, F::ONE)).collect(), F::ZERO);
+                let op = LinearExpr::new(
+                    (0..8).map(|m| (MD_F + m, f(M_OP_BASE + m as u64))).collect(),
+                    F::ZERO,
+                );
+                let limb = |j: usize| LinearExpr::new(vec![(j, F::ONE), (j + 1, f(256))], F::ZERO);
+                let mut out = vec![BusInteraction::receive(
+                    "muldiv",
+                    vec![
+                        op,
+                        col(MD_A),
+                        col(MD_A + 1),
+                        limb(MD_Y),
+                        limb(MD_Y + 2),
+                        col(MD_RES),
+                        col(MD_RES + 1),
+                    ],
+                    real.clone(),
+                )];
+                // Every byte in range (pairs on the bytes bus), the top bytes' low bits < 2^7.
+                let mut pairs: Vec<(LinearExpr<F>, LinearExpr<F>)> = [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R]
+                    .into_iter()
+                    .flat_map(|base| [(col(base), col(base + 1)), (col(base + 2), col(base + 3))])
+                    .collect();
+                let scaled = |j: usize| LinearExpr::new(vec![(j, f(2))], F::ZERO);
+                pairs.push((scaled(MD_L), scaled(MD_L + 1)));
+                pairs.push((scaled(MD_L + 2), scaled(MD_L + 3)));
+                for (p, q) in pairs {
+                    out.push(BusInteraction::send(
+                        "bytes",
+                        vec![cst(BYTE_RANGE), p, q, cst(0)],
+                        real.clone(),
+                    ));
+                }
+                // Carries, |rs2|, |r| and their difference: 16-bit.
+                for j in (MD_CA..MD_CA + 8).chain([MD_U, MD_U + 1, MD_V, MD_V + 1, MD_D, MD_D + 1])
+                {
+                    out.push(BusInteraction::send("range16", vec![col(j)], real.clone()));
+                }
+                out
+            }
             VmTable::Image { .. } => vec![
                 BusInteraction::send(
                     "memory",
@@ -1421,7 +1650,7 @@ impl TableAir<F> for VmTable {
                     (7, column(&|w| u64::from(w.0 >= text.0 && w.0 < text.1))),
                 ]
             }
-            VmTable::Ram { .. } | VmTable::Calls | VmTable::Io => Vec::new(),
+            VmTable::Ram { .. } | VmTable::Calls | VmTable::Io | VmTable::MulDiv => Vec::new(),
             VmTable::Bytes => {
                 let (x, y): (Vec<u64>, Vec<u64>) =
                     (0..rows as u64).map(|i| (i & 0xff, i >> 8)).unzip();
@@ -1447,7 +1676,7 @@ fn program_rows(program: &Program) -> Vec<[u32; 11]> {
         .enumerate()
         .map(|(i, ins)| {
             let pc = program.text_start.wrapping_add(4 * i as u32);
-            let id = selector(ins.op).map_or(0, |k| k as u32 + 1);
+            let id = op_id(ins.op);
             let (rs1, rs2, rd) =
                 if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
             // auipc's word is static: the table holds pc + imm as its immediate.
@@ -1501,10 +1730,17 @@ fn ram_bounds(program: &Program, image: &std::collections::BTreeMap<u32, u32>) -
     (base, program.config.mem_size / 4)
 }
 
+/// Whether the program's text has an M-extension instruction (the MulDiv table is left out
+/// otherwise).
+fn uses_muldiv(program: &Program) -> bool {
+    program.code.iter().any(|i| M_OPS.contains(&i.op))
+}
+
 /// Whether the program's text has an instruction that looks up the bytes table (the table is
 /// left out otherwise: it is as large as the range table).
 fn uses_bytes(program: &Program) -> bool {
-    program.code.iter().any(|i| {
+    uses_muldiv(program)
+        || program.code.iter().any(|i| {
         matches!(
             i.op,
             Op::And
@@ -1523,8 +1759,9 @@ fn uses_bytes(program: &Program) -> bool {
     })
 }
 
-/// The tables of a program: CPU, program, registers, range, image, RAM, and the bytes table
-/// when the text has and/or/xor (in this order).
+/// The tables of a program: CPU, program, registers, range, image, RAM, calls, I/O, the bytes
+/// table when the text has a logic, shift or M instruction, and the MulDiv table when it has an
+/// M instruction (in this order).
 #[must_use]
 pub fn tables(program: &Program) -> Vec<VmTable> {
     let mut init = [0u32; 32];
@@ -1543,6 +1780,9 @@ pub fn tables(program: &Program) -> Vec<VmTable> {
     ];
     if uses_bytes(program) {
         t.push(VmTable::Bytes);
+    }
+    if uses_muldiv(program) {
+        t.push(VmTable::MulDiv);
     }
     t
 }
@@ -1627,7 +1867,7 @@ fn traces(
     // RAM words touched so far: (value, last timestamp).
     let mut ram: std::collections::HashMap<u32, (u32, u32)> = Default::default();
     let mut byte_mult = vec![vec![0u64; 1 << 16]; 4];
-    let (mut calls_rows, mut io_rows) = (Vec::new(), Vec::new());
+    let (mut calls_rows, mut io_rows, mut md_rows) = (Vec::new(), Vec::new(), Vec::new());
     let (mut out_pos, mut last_write_clk) = (0u64, 0u64);
     let mut input_pos = 0usize;
     for (i, s) in steps.iter().enumerate() {
@@ -1872,6 +2112,29 @@ fn traces(
         } else {
             None
         };
+        let md_res = if let Some(m) = M_OPS.iter().position(|&o| o == ins.op) {
+            let (row, res) = muldiv_row(m, a, b);
+            if res != s.rd_val && wr {
+                return Err(ProveError::ProofShape {
+                    what: "M-extension result disagrees with the executor",
+                });
+            }
+            cpu[MOP][i] = f(M_OP_BASE + m as u64);
+            let pair = |x: i64, y: i64| (x | (y << 8)) as usize;
+            for base in [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R] {
+                byte_mult[BYTE_RANGE_IDX][pair(row[base], row[base + 1])] += 1;
+                byte_mult[BYTE_RANGE_IDX][pair(row[base + 2], row[base + 3])] += 1;
+            }
+            byte_mult[BYTE_RANGE_IDX][pair(2 * row[MD_L], 2 * row[MD_L + 1])] += 1;
+            byte_mult[BYTE_RANGE_IDX][pair(2 * row[MD_L + 2], 2 * row[MD_L + 3])] += 1;
+            for j in (MD_CA..MD_CA + 8).chain([MD_U, MD_U + 1, MD_V, MD_V + 1, MD_D, MD_D + 1]) {
+                range_mult[row[j] as usize] += 1;
+            }
+            md_rows.push(row);
+            Some(res)
+        } else {
+            None
+        };
         let ecall_res = if ins.op == Op::Ecall {
             if matches!(s.a, 93 | 94) {
                 cpu[IS_EXIT][i] = F::ONE;
@@ -2012,6 +2275,7 @@ fn traces(
         };
         let (res, carry) = match ins.op {
             _ if ecall_res.is_some() => (ecall_res.unwrap_or(0), (0, 0)),
+            _ if md_res.is_some() => (md_res.unwrap_or(0), (0, 0)),
             _ if shifted.is_some() => (shifted.unwrap_or(0), (0, 0)),
             _ if mem_res.is_some() => (mem_res.unwrap_or(0), add_carries(a, imm)),
             _ if logic.is_some() => (logic.map_or(0, |l| l.1), (0, 0)),
@@ -2187,7 +2451,136 @@ fn traces(
     .into_iter()
     .map(Ok)
     .chain(uses_bytes(program).then(|| Trace::new(bytes_trace(&byte_mult))))
+    .chain(uses_muldiv(program).then(|| Trace::new(muldiv_trace(&md_rows))))
     .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The MulDiv table's columns: its rows (signed values as field elements), padded with zero
+/// rows; the rs2 = 0 and r = 0 flags and their inverses from the bytes.
+fn muldiv_trace(rows: &[[i64; MD_COLS]]) -> Vec<Vec<F>> {
+    let n = 1usize << log2_rows(rows.len());
+    let fi = |v: i64| if v < 0 { -f(v.unsigned_abs()) } else { f(v as u64) };
+    let mut cols = vec![vec![F::ZERO; n]; MD_COLS];
+    for (i, r) in rows.iter().enumerate() {
+        for (j, &v) in r.iter().enumerate() {
+            cols[j][i] = fi(v);
+        }
+        for (base, z, inv) in [(MD_Y, MD_DZ, MD_DINV), (MD_R, MD_RZ, MD_RINV)] {
+            let sum = (0..4).fold(F::ZERO, |acc, j| acc + fi(r[base + j]));
+            cols[inv][i] = sum.inverse().unwrap_or(F::ZERO);
+            cols[z][i] = f(u64::from(sum.is_zero()));
+        }
+    }
+    cols
+}
+
+/// The MulDiv row of M operation `m` (index in [`M_OPS`]) on `a`, `b`, and its result (the
+/// RISC-V semantics, division by zero and overflow included). The flags of rs2 = 0 and r = 0
+/// are left to [`muldiv_trace`].
+fn muldiv_row(m: usize, a: u32, b: u32) -> ([i64; MD_COLS], u32) {
+    let mut row = [0i64; MD_COLS];
+    row[MD_F + m] = 1;
+    let op = M_OPS[m];
+    let signed_div = matches!(op, Op::Div | Op::Rem);
+    let is_div = matches!(op, Op::Div | Op::Divu | Op::Rem | Op::Remu);
+    // X·Y + R = Z as 64-bit two's complement: the factors, the signs extended.
+    let (xv, rv, zv, sx, sy, sr, sn, res);
+    if is_div {
+        let overflow = signed_div && a == 0x8000_0000 && b == u32::MAX;
+        let (q, r) = match op {
+            _ if b == 0 => (u32::MAX, a),
+            Op::Divu | Op::Remu => (a / b, a % b),
+            _ if overflow => (a, 0),
+            _ => ((a as i32 / b as i32) as u32, (a as i32 % b as i32) as u32),
+        };
+        (xv, rv) = (q, r);
+        // The quotient of INT_MIN / −1 is 2^31 (not sign-extended).
+        sx = u32::from(signed_div && !overflow) & (q >> 31);
+        sy = u32::from(signed_div) & (b >> 31);
+        sr = u32::from(signed_div) & (r >> 31);
+        sn = u32::from(signed_div) & (a >> 31);
+        zv = u64::from(a) | (u64::from(sn) * 0xffff_ffff << 32);
+        res = if matches!(op, Op::Div | Op::Divu) { q } else { r };
+    } else {
+        sx = u32::from(matches!(op, Op::Mulh | Op::Mulhsu)) & (a >> 31);
+        sy = u32::from(op == Op::Mulh) & (b >> 31);
+        (xv, rv, sr, sn) = (a, 0, 0, 0);
+        let ext = |v: u32, s: u32| u64::from(v) | (u64::from(s) * 0xffff_ffff << 32);
+        zv = ext(a, sx).wrapping_mul(ext(b, sy));
+        res = if op == Op::Mul { zv as u32 } else { (zv >> 32) as u32 };
+    }
+    let byte = |v: u64, i: usize| ((v >> (8 * i)) & 0xff) as i64;
+    for i in 0..4 {
+        row[MD_X + i] = byte(u64::from(xv), i);
+        row[MD_Y + i] = byte(u64::from(b), i);
+        row[MD_R + i] = byte(u64::from(rv), i);
+    }
+    for i in 0..8 {
+        row[MD_Z + i] = byte(zv, i);
+    }
+    for (j, s) in [sx, sy, sr, sn].into_iter().enumerate() {
+        row[MD_S + j] = i64::from(s);
+    }
+    row[MD_A] = i64::from(a & 0xffff);
+    row[MD_A + 1] = i64::from(a >> 16);
+    row[MD_RES] = i64::from(res & 0xffff);
+    row[MD_RES + 1] = i64::from(res >> 16);
+    muldiv_fill(&mut row);
+    (row, res)
+}
+
+/// The columns of a MulDiv row that follow from its flags, bytes and sign extensions: the top
+/// bytes' sign bits, the carries, |rs2|, |r| and their difference (any integers: a forged row
+/// in the tests may have values out of range).
+fn muldiv_fill(row: &mut [i64; MD_COLS]) {
+    for (i, top) in [MD_X + 3, MD_Y + 3, MD_R + 3, MD_Z + 3].into_iter().enumerate() {
+        row[MD_T + i] = row[top] >> 7;
+        row[MD_L + i] = row[top] - 128 * (row[top] >> 7);
+    }
+    let bytes = *row;
+    let ext = |base: usize, s: usize, i: usize| if i < 4 { bytes[base + i] } else { 255 * bytes[s] };
+    let mut carry = 0i64;
+    for k in 0..8 {
+        let mut t = carry + ext(MD_R, MD_S + 2, k);
+        for i in 0..=k {
+            if i < 4 || k - i < 4 {
+                t += ext(MD_X, MD_S, i) * ext(MD_Y, MD_S + 1, k - i);
+            }
+        }
+        carry = (t - bytes[MD_Z + k]).div_euclid(256);
+        row[MD_CA + k] = carry;
+    }
+    // |v| for the bytes at `base` with sign extension s, limb by limb, with the low limb's
+    // carry of the negation.
+    let limbs = |base: usize| (bytes[base] + 256 * bytes[base + 1], bytes[base + 2] + 256 * bytes[base + 3]);
+    let abs = |base: usize, s: i64| {
+        let (l, h) = limbs(base);
+        if s == 1 {
+            let e = i64::from(l != 0);
+            ((1 << 16) * e - l, (1 << 16) - h - e, e)
+        } else {
+            (l, h, 0)
+        }
+    };
+    let (ul, uh, ue) = abs(MD_Y, bytes[MD_S + 1]);
+    let (vl, vh, ve) = abs(MD_R, bytes[MD_S + 2]);
+    row[MD_U] = ul;
+    row[MD_U + 1] = uh;
+    row[MD_UE] = ue;
+    row[MD_V] = vl;
+    row[MD_V + 1] = vh;
+    row[MD_VE] = ve;
+    let is_div = (4..8).any(|m| bytes[MD_F + m] == 1);
+    if is_div && (0..4).any(|j| bytes[MD_Y + j] != 0) {
+        let db = i64::from(ul - vl - 1 < 0);
+        row[MD_DB] = db;
+        row[MD_D] = ul - vl - 1 + (1 << 16) * db;
+        row[MD_D + 1] = uh - vh - db;
+    } else {
+        row[MD_DB] = 0;
+        row[MD_D] = 0;
+        row[MD_D + 1] = 0;
+    }
 }
 
 /// Rows of `u32` values as columns, padded with zero rows to a power of two (at least 2).
@@ -2289,12 +2682,14 @@ pub fn verify(
         None,
         None,
         Some(16),
+        None,
     ];
     let expect = &expect[..t.len()];
     if proof.log_rows.len() != expect.len()
         || proof.log_rows.iter().zip(expect).any(|(&n, e)| e.is_some_and(|e| e != n))
         || proof.log_rows[0] > 22
         || proof.log_rows[5..8].iter().any(|&n| n > 22)
+        || proof.log_rows.get(9).is_some_and(|&n| n > 22)
     {
         return Err(ProveError::ProofShape { what: "table heights" });
     }

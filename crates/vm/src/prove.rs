@@ -1048,9 +1048,7 @@ fn eval_muldiv<B: ConstraintBuilder<F>>(b: &mut B) {
             conv = conv + ext(MD_X, &sx, i) * ext(MD_Y, &sy, j);
         }
         let carry_in = if kk == 0 { k(0) } else { x(MD_CA + kk - 1) };
-        b.assert_zero(
-            conv + ext(MD_R, &sr, kk) + carry_in - x(MD_Z + kk) - k(256) * x(MD_CA + kk),
-        );
+        b.assert_zero(conv + ext(MD_R, &sr, kk) + carry_in - x(MD_Z + kk) - k(256) * x(MD_CA + kk));
     }
     // Multiplications: X = rs1, Y = rs2 (in the bus tuple), R = 0; the result is Z's low or
     // high word.
@@ -1065,9 +1063,7 @@ fn eval_muldiv<B: ConstraintBuilder<F>>(b: &mut B) {
     // Divisions: Z = rs1 sign-extended, Y = rs2, X the quotient, R the remainder.
     for h in 0..2 {
         b.assert_zero(s_div.clone() * (x(MD_A + h) - limb(MD_Z + 2 * h)));
-        b.assert_zero(
-            (fl(F_DIV) + fl(F_DIVU)) * (x(MD_RES + h) - limb(MD_X + 2 * h)),
-        );
+        b.assert_zero((fl(F_DIV) + fl(F_DIVU)) * (x(MD_RES + h) - limb(MD_X + 2 * h)));
         b.assert_zero((fl(F_REM) + fl(F_REMU)) * (x(MD_RES + h) - limb(MD_R + 2 * h)));
     }
     for j in 4..8 {
@@ -1098,9 +1094,7 @@ fn eval_muldiv<B: ConstraintBuilder<F>>(b: &mut B) {
     }
     let cmp = s_div * (k(1) - dz);
     b.assert_zero(bool_c(x(MD_DB)));
-    b.assert_zero(
-        cmp.clone() * (x(MD_U) - x(MD_V) - k(1) - x(MD_D) + two16() * x(MD_DB)),
-    );
+    b.assert_zero(cmp.clone() * (x(MD_U) - x(MD_V) - k(1) - x(MD_D) + two16() * x(MD_DB)));
     b.assert_zero(cmp * (x(MD_U + 1) - x(MD_V + 1) - x(MD_DB) - x(MD_D + 1)));
 }
 
@@ -1525,8 +1519,7 @@ impl TableAir<F> for VmTable {
                 out
             }
             VmTable::MulDiv => {
-                let real =
-                    LinearExpr::new((0..8).map(|m| (MD_F + m, F::ONE)).collect(), F::ZERO);
+                let real = LinearExpr::new((0..8).map(|m| (MD_F + m, F::ONE)).collect(), F::ZERO);
                 let op = LinearExpr::new(
                     (0..8).map(|m| (MD_F + m, f(M_OP_BASE + m as u64))).collect(),
                     F::ZERO,
@@ -1546,10 +1539,13 @@ impl TableAir<F> for VmTable {
                     real.clone(),
                 )];
                 // Every byte in range (pairs on the bytes bus), the top bytes' low bits < 2^7.
-                let mut pairs: Vec<(LinearExpr<F>, LinearExpr<F>)> = [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R]
-                    .into_iter()
-                    .flat_map(|base| [(col(base), col(base + 1)), (col(base + 2), col(base + 3))])
-                    .collect();
+                let mut pairs: Vec<(LinearExpr<F>, LinearExpr<F>)> =
+                    [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R]
+                        .into_iter()
+                        .flat_map(|base| {
+                            [(col(base), col(base + 1)), (col(base + 2), col(base + 3))]
+                        })
+                        .collect();
                 let scaled = |j: usize| LinearExpr::new(vec![(j, f(2))], F::ZERO);
                 pairs.push((scaled(MD_L), scaled(MD_L + 1)));
                 pairs.push((scaled(MD_L + 2), scaled(MD_L + 3)));
@@ -1741,22 +1737,22 @@ fn uses_muldiv(program: &Program) -> bool {
 fn uses_bytes(program: &Program) -> bool {
     uses_muldiv(program)
         || program.code.iter().any(|i| {
-        matches!(
-            i.op,
-            Op::And
-                | Op::Or
-                | Op::Xor
-                | Op::Andi
-                | Op::Ori
-                | Op::Xori
-                | Op::Sll
-                | Op::Srl
-                | Op::Sra
-                | Op::Slli
-                | Op::Srli
-                | Op::Srai
-        )
-    })
+            matches!(
+                i.op,
+                Op::And
+                    | Op::Or
+                    | Op::Xor
+                    | Op::Andi
+                    | Op::Ori
+                    | Op::Xori
+                    | Op::Sll
+                    | Op::Srl
+                    | Op::Sra
+                    | Op::Slli
+                    | Op::Srli
+                    | Op::Srai
+            )
+        })
 }
 
 /// The tables of a program: CPU, program, registers, range, image, RAM, calls, I/O, the bytes
@@ -2538,7 +2534,8 @@ fn muldiv_fill(row: &mut [i64; MD_COLS]) {
         row[MD_L + i] = row[top] - 128 * (row[top] >> 7);
     }
     let bytes = *row;
-    let ext = |base: usize, s: usize, i: usize| if i < 4 { bytes[base + i] } else { 255 * bytes[s] };
+    let ext =
+        |base: usize, s: usize, i: usize| if i < 4 { bytes[base + i] } else { 255 * bytes[s] };
     let mut carry = 0i64;
     for k in 0..8 {
         let mut t = carry + ext(MD_R, MD_S + 2, k);
@@ -2552,7 +2549,9 @@ fn muldiv_fill(row: &mut [i64; MD_COLS]) {
     }
     // |v| for the bytes at `base` with sign extension s, limb by limb, with the low limb's
     // carry of the negation.
-    let limbs = |base: usize| (bytes[base] + 256 * bytes[base + 1], bytes[base + 2] + 256 * bytes[base + 3]);
+    let limbs = |base: usize| {
+        (bytes[base] + 256 * bytes[base + 1], bytes[base + 2] + 256 * bytes[base + 3])
+    };
     let abs = |base: usize, s: i64| {
         let (l, h) = limbs(base);
         if s == 1 {
@@ -2704,6 +2703,7 @@ mod tests {
     const SUM: &[u8] = include_bytes!("../programs/sum.elf");
     const FIB: &[u8] = include_bytes!("../programs/fib.elf");
     const MEM: &[u8] = include_bytes!("../programs/mem.elf");
+    const SIEVE: &[u8] = include_bytes!("../programs/sieve.elf");
 
     /// The last row of the run that executes `op`.
     fn row_of(elf: &[u8], op: Op) -> usize {
@@ -2922,10 +2922,303 @@ mod tests {
 
     #[test]
     fn unsupported_instructions_are_refused_by_name() {
-        match prove(FIB, &[5]) {
-            Err(ProveError::Unsupported { mnemonic, .. }) => assert!(!mnemonic.is_empty()),
-            Err(ProveError::UnsupportedSyscall { number, .. }) => assert_eq!(number, 63),
+        // fence, then exit.
+        let elf = tiny_elf(&[0x0ff0_000f, i_type(93, 0, 17), ECALL]);
+        match prove(&elf, &[]) {
+            Err(ProveError::Unsupported { mnemonic, .. }) => assert_eq!(mnemonic, "fence"),
             other => panic!("expected an unsupported instruction, got {other:?}"),
+        }
+    }
+
+    // A tiny ELF writer for hand-written programs (text at 0x10000, 16 bytes of data).
+    const ECALL: u32 = 0x73;
+
+    fn r_type(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32) -> u32 {
+        (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x33
+    }
+
+    /// `addi rd, rs1, imm`.
+    fn i_type(imm: i32, rs1: u32, rd: u32) -> u32 {
+        (((imm as u32) & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x13
+    }
+
+    /// `li rd, v` as `lui` + `addi`.
+    fn li(code: &mut Vec<u32>, rd: u32, v: u32) {
+        let hi = v.wrapping_add(0x800) & 0xffff_f000;
+        code.push(hi | (rd << 7) | 0x37);
+        code.push(i_type(v.wrapping_sub(hi) as i32, rd, rd));
+    }
+
+    fn tiny_elf(code: &[u32]) -> Vec<u8> {
+        let text: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let (text_off, data_off) =
+            (0x1000u32, 0x1000 + (text.len() as u32).next_multiple_of(0x1000));
+        let mut out = vec![0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        for v in [2u16, 243] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [1u32, 0x1_0000, 52, 0, 0] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [52u16, 32, 2, 40, 0, 0] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for (off, vaddr, filesz, memsz, flags) in [
+            (text_off, 0x1_0000, text.len() as u32, text.len() as u32, 5u32),
+            (data_off, 0x2_0000, 16, 16, 6),
+        ] {
+            for v in [1, off, vaddr, vaddr, filesz, memsz, flags, 0x1000] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out.resize(text_off as usize, 0);
+        out.extend_from_slice(&text);
+        out.resize(data_off as usize + 16, 0);
+        out
+    }
+
+    /// The RISC-V M extension, written from the spec (not the executor's code): operation
+    /// `m` (funct3) on `a`, `b`.
+    fn m_reference(m: u32, a: u32, b: u32) -> u32 {
+        let (sa, sb) = (i64::from(a as i32), i64::from(b as i32));
+        let (ua, ub) = (i64::from(a), i64::from(b));
+        match m {
+            0 => (sa * sb) as u32,
+            1 => ((sa * sb) >> 32) as u32,
+            2 => ((i128::from(sa) * i128::from(ub)) >> 32) as u32,
+            3 => ((u64::from(a) * u64::from(b)) >> 32) as u32,
+            4 if b == 0 => u32::MAX,
+            4 => (sa / sb).clamp(i64::from(i32::MIN), i64::from(i32::MAX) + 1) as u32,
+            5 if b == 0 => u32::MAX,
+            5 => (ua / ub) as u32,
+            6 if b == 0 => a,
+            6 => (sa % sb) as u32,
+            _ if b == 0 => a,
+            _ => (ua % ub) as u32,
+        }
+    }
+
+    /// Pairs whose every M operation the hand-written program checks; then single operations
+    /// with `rd = x0` (their results go nowhere, so the tamper tests change them alone).
+    const M_PAIRS: [(u32, u32); 12] = [
+        (7, 3),
+        (-7i32 as u32, 3),
+        (7, -3i32 as u32),
+        (-7i32 as u32, -3i32 as u32),
+        (0x8000_0000, u32::MAX),
+        (0x8000_0000, 1),
+        (5, 0),
+        (-5i32 as u32, 0),
+        (0, 0),
+        (u32::MAX, u32::MAX),
+        (0x8000_0000, 0x8000_0000),
+        (0x1234_5678, 0x9abc_def0),
+    ];
+    const M_X0: [(u32, u32, u32); 6] = [
+        (0, 1000, 3001),
+        (4, 17, 5),
+        (6, -17i32 as u32, 5),
+        (5, 9, 0),
+        (4, 0x8000_0000, u32::MAX),
+        (7, 0x7fff_ffff, 0x8000_0000),
+    ];
+
+    /// Every M operation on each pair, folded into `a0` (`acc·3 + rd`), then the `rd = x0`
+    /// operations, `div` with `rs1 = x0`, and exit with `a0`.
+    fn m_program() -> (Vec<u8>, u32) {
+        let mut code = Vec::new();
+        let mut acc = 0u32;
+        let fold = |code: &mut Vec<u32>| {
+            code.push(r_type(0, 10, 10, 0, 28));
+            code.push(r_type(0, 10, 28, 0, 10));
+            code.push(r_type(0, 7, 10, 0, 10));
+        };
+        for (a, b) in M_PAIRS {
+            li(&mut code, 5, a);
+            li(&mut code, 6, b);
+            for m in 0..8 {
+                code.push(r_type(1, 6, 5, m, 7));
+                fold(&mut code);
+                acc = acc.wrapping_mul(3).wrapping_add(m_reference(m, a, b));
+            }
+        }
+        for (m, a, b) in M_X0 {
+            li(&mut code, 5, a);
+            li(&mut code, 6, b);
+            code.push(r_type(1, 6, 5, m, 0));
+        }
+        li(&mut code, 6, 3);
+        code.push(r_type(1, 6, 0, 4, 7));
+        fold(&mut code);
+        acc = acc.wrapping_mul(3).wrapping_add(m_reference(4, 0, 3));
+        code.extend([i_type(93, 0, 17), ECALL]);
+        (tiny_elf(&code), acc)
+    }
+
+    #[test]
+    fn m_extension_program_proves_with_edge_cases() {
+        let (elf, expected) = m_program();
+        let program = Program::from_elf(&elf).expect("elf");
+        assert!(tables(&program).contains(&VmTable::MulDiv));
+        let code = crate::run(&program, &[]).expect("run").exit.code;
+        assert_eq!(code, expected);
+        let run = prove(&elf, &[]).expect("prove");
+        assert_eq!(run.exit_code, expected);
+        verify(&elf, &run.proof, &[], expected).expect("verify");
+        assert!(verify(&elf, &run.proof, &[], expected ^ 1).is_err());
+        // Without the MulDiv table the proof does not fit the program.
+        assert!(verify(SUM, &run.proof, &[], expected).is_err());
+    }
+
+    /// The MulDiv table's index among a program's tables (bytes and MulDiv last).
+    const MD_TABLE: usize = 9;
+
+    /// The CPU row and MulDiv row of the last `rd = x0` operation `m` on `(a, b)`.
+    fn md_rows(elf: &[u8], m: usize, a: u32, b: u32) -> (usize, usize) {
+        let program = Program::from_elf(elf).expect("elf");
+        let steps = crate::run_traced(&program, &[]).expect("run").steps;
+        let op_at = |s: &crate::Step| program.code[((s.pc - program.text_start) / 4) as usize];
+        let cpu = steps
+            .iter()
+            .rposition(|s| op_at(s).op == M_OPS[m] && op_at(s).rd == 0 && s.a == a && s.b == b)
+            .expect("the program has it");
+        let md = steps[..cpu].iter().filter(|s| M_OPS.contains(&op_at(s).op)).count();
+        (cpu, md)
+    }
+
+    /// Replaces the MulDiv row of `(m, a, b)` (an `rd = x0` operation) by `edit` of the honest
+    /// one, with the derived columns recomputed when `refill`, and its result in the CPU row.
+    fn forge_md(
+        t: &mut [Trace<F>],
+        (cpu, md): (usize, usize),
+        (m, a, b): (usize, u32, u32),
+        refill: bool,
+        edit: &dyn Fn(&mut [i64; MD_COLS]),
+    ) {
+        let (mut row, _) = muldiv_row(m, a, b);
+        if refill {
+            edit(&mut row);
+            muldiv_fill(&mut row);
+        } else {
+            muldiv_fill(&mut row);
+            edit(&mut row);
+        }
+        let cols = muldiv_trace(&[row]);
+        for (j, c) in cols.iter().enumerate() {
+            t[MD_TABLE].columns_mut()[j][md] = c[0];
+        }
+        for h in 0..2 {
+            t[0].columns_mut()[RES_LO + h][cpu] = cols[MD_RES + h][0];
+        }
+    }
+
+    /// Sets the bytes at `base` (and `n` of them) to `v`'s.
+    fn set_bytes(row: &mut [i64; MD_COLS], base: usize, n: usize, v: u64) {
+        for i in 0..n {
+            row[base + i] = ((v >> (8 * i)) & 0xff) as i64;
+        }
+    }
+
+    fn set_res(row: &mut [i64; MD_COLS], v: u32) {
+        row[MD_RES] = i64::from(v & 0xffff);
+        row[MD_RES + 1] = i64::from(v >> 16);
+    }
+
+    #[test]
+    fn m_extension_forgeries_are_rejected() {
+        let (elf, code) = m_program();
+        let elf: &[u8] = &elf;
+        let case = |i: usize| {
+            let (m, a, b) = M_X0[i];
+            (md_rows(elf, m as usize, a, b), (m as usize, a, b))
+        };
+        let rejected = |i: usize, refill: bool, edit: &dyn Fn(&mut [i64; MD_COLS])| {
+            let (rows, op) = case(i);
+            witness_rejected(elf, |t| forge_md(t, rows, op, refill, edit), code)
+        };
+        // The honest rows pass (so each rejection below is the forgery's).
+        assert!(!witness_rejected(
+            elf,
+            |t| {
+                for i in 0..M_X0.len() {
+                    let (rows, op) = case(i);
+                    forge_md(t, rows, op, true, &|_| {});
+                }
+            },
+            code
+        ));
+        // mul: a wrong product byte; a wrong carry (the byte then out of range).
+        assert!(rejected(0, false, &|r| {
+            r[MD_Z] += 1;
+            r[MD_RES] += 1;
+        }));
+        assert!(rejected(0, false, &|r| {
+            r[MD_CA] += 1;
+            r[MD_Z] -= 256;
+            r[MD_Z + 1] += 1;
+        }));
+        // div 17 / 5 as q = 2, r = 7 (17 = 2·5 + 7 but r ≥ d).
+        assert!(rejected(1, true, &|r| {
+            set_bytes(r, MD_X, 4, 2);
+            set_bytes(r, MD_R, 4, 7);
+            set_res(r, 2);
+        }));
+        // rem −17 % 5 as 3 (q = −4: −17 = −4·5 + 3, |r| < |d|, but r's sign is not n's).
+        assert!(rejected(2, true, &|r| {
+            set_bytes(r, MD_X, 4, u64::from(-4i32 as u32));
+            set_bytes(r, MD_R, 4, 3);
+            r[MD_S + 2] = 0;
+            set_res(r, 3);
+        }));
+        // div INT_MIN / −1 with the quotient sign-extended (−2^31 · −1 ≠ −2^31), or as
+        // INT_MAX with r = −1.
+        assert!(rejected(4, true, &|r| r[MD_S] = 1));
+        assert!(rejected(4, true, &|r| {
+            set_bytes(r, MD_X, 4, 0x7fff_ffff);
+            set_bytes(r, MD_R, 4, u64::from(u32::MAX));
+            r[MD_S] = 0;
+            r[MD_S + 2] = 1;
+            set_res(r, 0x7fff_ffff);
+        }));
+        // remu 0x7fffffff % 2^31 as q = 1, r = n − d mod 2^32 (the identity holds mod 2^32
+        // only).
+        assert!(rejected(5, true, &|r| {
+            set_bytes(r, MD_X, 4, 1);
+            set_bytes(r, MD_R, 4, u64::from(0x7fff_ffffu32.wrapping_sub(0x8000_0000)));
+            set_res(r, 0x7fff_ffffu32.wrapping_sub(0x8000_0000));
+        }));
+        // div as divu (another operation than the program's): flag and CPU id both changed.
+        let ((cpu, md), _) = case(1);
+        assert!(witness_rejected(
+            elf,
+            |t| {
+                t[MD_TABLE].columns_mut()[MD_F + F_DIV][md] = F::ZERO;
+                t[MD_TABLE].columns_mut()[MD_F + F_DIVU][md] = F::ONE;
+                t[0].columns_mut()[MOP][cpu] += F::ONE;
+            },
+            code
+        ));
+        // divu 9 / 0 with q = 0 (the identity holds for any q): through the verifier.
+        let (rows, op) = case(3);
+        let edit = |r: &mut [i64; MD_COLS]| {
+            set_bytes(r, MD_X, 4, 0);
+            set_res(r, 0);
+        };
+        assert!(forged_run(elf, |t| forge_md(t, rows, op, true, &edit), code).is_err());
+    }
+
+    #[test]
+    fn fib_and_sieve_prove_end_to_end() {
+        // The repo's C programs (gcc -O2, mul/div/rem) on small inputs.
+        for (elf, input) in [(FIB, vec![6u8]), (SIEVE, 60u32.to_le_bytes().to_vec())] {
+            let expected = crate::run(&Program::from_elf(elf).expect("elf"), &input).expect("run");
+            let run = prove(elf, &input).expect("prove");
+            assert_eq!(run.output, expected.output);
+            assert_eq!(run.exit_code, expected.exit.code);
+            verify(elf, &run.proof, &run.output, run.exit_code).expect("verify");
+            let mut out = run.output.clone();
+            out[0] ^= 1;
+            assert!(verify(elf, &run.proof, &out, run.exit_code).is_err());
         }
     }
 
@@ -2938,11 +3231,7 @@ mod tests {
     /// The prover's own check refuses a tampered witness (a failed constraint or an
     /// unbalanced bus): cheaper than [`forged_run`], for the cases beside the one per test that
     /// goes through the verifier.
-    fn witness_rejected(
-        elf: &'static [u8],
-        edit: impl Fn(&mut [Trace<F>]),
-        exit_code: u32,
-    ) -> bool {
+    fn witness_rejected(elf: &[u8], edit: impl Fn(&mut [Trace<F>]), exit_code: u32) -> bool {
         let program = Program::from_elf(elf).expect("elf");
         let trace = crate::run_traced(&program, &[]).expect("run");
         let mut tr = traces(&program, &trace.steps, &[]).expect("traces");
@@ -2957,7 +3246,7 @@ mod tests {
     }
 
     fn forged_run(
-        elf: &'static [u8],
+        elf: &[u8],
         edit: impl Fn(&mut [Trace<F>]),
         exit_code: u32,
     ) -> Result<(), ProveError> {

@@ -3198,6 +3198,26 @@ mod tests {
             },
             code
         ));
+        // The mul row run as an add (selector add, id 1 + 37 = mul's): its MulDiv row gone.
+        let ((cpu, md), (_, a, b)) = case(0);
+        assert!(witness_rejected(
+            elf,
+            |t| {
+                for j in 0..MD_COLS {
+                    t[MD_TABLE].columns_mut()[j][md] = F::ZERO;
+                }
+                let cols = t[0].columns_mut();
+                cols[S_M][cpu] = F::ZERO;
+                cols[S_ADD][cpu] = F::ONE;
+                cols[MOP][cpu] = f(M_OP_BASE - 1);
+                let (c0, c1) = add_carries(a, b);
+                cols[RES_LO][cpu] = f(lo(a.wrapping_add(b)));
+                cols[RES_HI][cpu] = f(hi(a.wrapping_add(b)));
+                cols[C0][cpu] = f(c0);
+                cols[C1][cpu] = f(c1);
+            },
+            code
+        ));
         // divu 9 / 0 with q = 0 (the identity holds for any q): through the verifier.
         let (rows, op) = case(3);
         let edit = |r: &mut [i64; MD_COLS]| {

@@ -2,17 +2,19 @@
 //! buses ([`VmTable`]), the proof ([`prove`]) and its check ([`verify`]).
 //!
 //! # What is proved today (a sound subset)
-//! The CPU AIR constrains all of RV32I except `fence`: `add`, `addi`, `sub`, `lui`, `auipc`,
+//! All of RV32IM except `fence`: the CPU AIR constrains RV32I: `add`, `addi`, `sub`, `lui`, `auipc`,
 //! `and`, `or`, `xor`, `andi`, `ori`, `xori`, `sll`, `srl`, `sra`, `slli`, `srli`, `srai`,
 //! `slt`, `sltu`, `slti`, `sltiu`, `jal`, `jalr`, `beq`, `bne`, `blt`, `bge`, `bltu`, `bgeu`,
 //! `lw`, `lh`, `lhu`, `lb`, `lbu`, `sw`, `sh`, `sb`, and `ecall` for `read` (fd 0, the
-//! private input), `write` (fd 1, the public output), `exit`/`exit_group`. [`prove`] refuses a
-//! run that executes any other instruction (the M extension, `fence`), naming it
+//! private input), `write` (fd 1, the public output), `exit`/`exit_group`; the MulDiv table the
+//! M extension (`mul`, `mulh`, `mulhsu`, `mulhu`, `div`, `divu`, `rem`, `remu`, division by
+//! zero and `INT_MIN / −1` as RISC-V defines them). [`prove`] refuses a
+//! run that executes any other instruction (`fence`), naming it
 //! ([`ProveError::Unsupported`]), another system call ([`ProveError::UnsupportedSyscall`]), or
 //! a load, store or I/O buffer below or between the ELF's segments
 //! ([`ProveError::MemoryOutside`]): a proof never covers an executed instruction without its
 //! constraint. The statement is: this ELF, on some input, wrote exactly these bytes and exited
-//! with this status. Next: the M extension.
+//! with this status.
 //!
 //! # Tables and buses
 //! Values are 32-bit words as two 16-bit limbs `(lo, hi)`; every limb a table computes is range
@@ -46,6 +48,12 @@
 //!     split into a low and a high byte (byte-pair range checks: no product exceeds 2^15, far
 //!     below the field), the bit-shifted bytes recombine neighbours, `m` moves them by whole
 //!     bytes, and `sra` fills with `a`'s sign (`255·sgn`, `sgn·(256 − Q)` in the top byte).
+//!   - *M extension*: one selector `S_M` for the eight operations; the operation id (the
+//!     program table's, `38 + funct3`) is a column `MOP` that counts in the program tuple's
+//!     `op` in place of the selector's weight, and is 0 on other rows (so a row with another
+//!     selector cannot add it to reach an M instruction's id). The row sends `(MOP, a_lo,
+//!     a_hi, b_lo, b_hi, res_lo, res_hi)` on the `muldiv` bus; the MulDiv table receives only
+//!     the eight ids, so the result is its result (and range checked there).
 //!   - *Loads and stores*: the address `a + imm` limb by limb (`T_LO`, `T_HI` with carries),
 //!     `T_LO = 4·q + o₀ + 2·o₁` (`q < 2^14`, `T_HI < 2^16` by lookups, `o` bits) and the word
 //!     index `q + 2^14·T_HI < 2^30` (one field element, no wrap); natural alignment
@@ -78,6 +86,33 @@
 //!   the image (a gap between segments) is refused by the prover.
 //!   Text words are read-only: their final value must equal the initial one.
 //! - **Range** (2^16 rows, preprocessed `0..2^16`): receives the `range16` checks.
+//! - **MulDiv** (one row per executed M instruction, only in the proof when the text has one;
+//!   the bytes table then too): one-hot flags (the row's id `38 + m` and its multiplicity on
+//!   `muldiv` from them), bytes `X`, `Y` (= `rs2`, its limbs in the bus tuple), `R` (4 each) and
+//!   `Z` (8), every byte range checked as pairs on the `bytes` bus. Each top byte is `128·t +
+//!   l` (`t` a bit, `2·l` a byte, so `l < 2^7`). Sign extensions `s_X, s_Y, s_R, s_N` (bits;
+//!   the 64-bit value of a 4-byte string is its value minus `2^32·s`, written as four bytes
+//!   `255·s`). The identity `X·Y + R ≡ Z (mod 2^64)` is eight equations
+//!   `Σ_{i+j=k} X̂_i·Ŷ_j + R̂_k + c_{k−1} = Z_k + 256·c_k` (`X̂`, `Ŷ`, `R̂` the extended bytes,
+//!   `c_{−1} = 0`, the last carry dropped), the carries range checked `< 2^16`: a left side is
+//!   at most `2·4·255² + 255 + 2^16 < 2^21`, a right side `< 2^25`, both below `p`, so each
+//!   equation holds over the integers and the chain gives the identity mod 2^64.
+//!   - `mul`/`mulh`/`mulhsu`/`mulhu`: `X = rs1`, `R = 0`, `s_X = t_X` for `mulh`/`mulhsu`
+//!     (else 0), `s_Y = t_Y` for `mulh`; the result is `Z`'s low word (`mul`) or high word.
+//!     The extended operands' product is the exact signed/unsigned 64-bit product.
+//!   - `div`/`divu`/`rem`/`remu`: `Z = rs1` with `Z_4..7 = 255·s_N`, `X` the quotient, `R` the
+//!     remainder, the result `X` or `R`; for the signed ones `s_Y = t_Y`, `s_R = t_R`, `s_N =
+//!     t_N`, and `s_X ∈ {0, t_X}` (`s_X·(1 − t_X) = 0`), else all 0. With `d = rs2 ≠ 0`
+//!     (flag `dz = [Σ Y_i = 0]` by an inverse witness): `|r| < |d|` — `U = |d|`, `V = |r|` as
+//!     range-checked limbs (`U = d` when `s_Y = 0`, else `U + d = 2^32` limb by limb with a
+//!     carry bit), `U − V − 1 = D_lo + 2^16·D_hi` limb by limb with a borrow bit and no final
+//!     borrow (`D` range checked); and `r = 0` (flag by an inverse) or `s_R = s_N`. The values
+//!     then lie in `(−2^63, 2^63]`, so the identity is exact over the integers, and truncated
+//!     division's `(q, r)` is unique: the quotient fits `X`'s signed reading except for
+//!     `INT_MIN / −1` (quotient 2^31), which only the reading `s_X = 0` allows — so `s_X`'s
+//!     freedom gives exactly RISC-V's `INT_MIN`, `r = 0`, nothing else. Unsigned: `q·d + r <
+//!     (q + 1)·d ≤ 2^64 − 2^32`, no wrap. With `d = 0` the quotient bytes are `255` (all ones)
+//!     and the identity forces `r = rs1`.
 //! - **Bytes** (see *Logic*).
 //! - **System calls**: an `ecall` row is an exit (`a7 ∈ {93, 94}`, `a0` rewritten unchanged) or
 //!   a read/write, sent on the `syscall` bus as `(clk, a7, fd, ret)`; `ecall` writes `a0`.
@@ -106,8 +141,9 @@
 //!
 //! # Security
 //! `zkprove-air`'s multi-table bound (see `zkprove_air::multi`): over BabyBear⁴ the LogUp term
-//! (`N·w/|E|`, `w = 12` for the program tuple, `N` ≈ 60 interactions per CPU row) keeps ≥ 100
-//! bits up to about 2^14 cycles per proof; longer runs are refused by the set-up
+//! (`N·w/|E|`, `w = 12` for the program tuple, `N` ≈ 60 interactions per CPU row, one more
+//! for the `muldiv` send, and 27 per MulDiv row: its receive, 12 byte pairs, 14 16-bit checks)
+//! keeps ≥ 100 bits up to about 2^13–2^14 cycles per proof; longer runs are refused by the set-up
 //! ([`ProveError::Air`] with `AirError::Security`).
 
 use zkprove_air::{
@@ -3104,11 +3140,40 @@ mod tests {
             edit(&mut row);
         }
         let cols = muldiv_trace(&[row]);
-        for (j, c) in cols.iter().enumerate() {
-            t[MD_TABLE].columns_mut()[j][md] = c[0];
-        }
+        set_md_row(t, md, cols.iter().map(|c| c[0]).collect());
         for h in 0..2 {
             t[0].columns_mut()[RES_LO + h][cpu] = cols[MD_RES + h][0];
+        }
+    }
+
+    /// Replaces MulDiv row `md` by `new`, the range and byte tables' multiplicities following
+    /// the lookups (those in range: the others cannot be matched).
+    fn set_md_row(t: &mut [Trace<F>], md: usize, new: Vec<F>) {
+        let old: Vec<F> = (0..MD_COLS).map(|j| t[MD_TABLE].columns()[j][md]).collect();
+        for (vals, delta) in [(&old, -F::ONE), (&new, F::ONE)] {
+            if (0..8).fold(F::ZERO, |acc, m| acc + vals[MD_F + m]) != F::ONE {
+                continue;
+            }
+            let v = |j: usize| vals[j].as_canonical_u64();
+            for j in (MD_CA..MD_CA + 8).chain([MD_U, MD_U + 1, MD_V, MD_V + 1, MD_D, MD_D + 1]) {
+                if v(j) < 1 << 16 {
+                    t[3].columns_mut()[1][v(j) as usize] += delta;
+                }
+            }
+            let mut pairs: Vec<(u64, u64)> = [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R]
+                .into_iter()
+                .flat_map(|base| [(v(base), v(base + 1)), (v(base + 2), v(base + 3))])
+                .collect();
+            let l2 = |j: usize| (vals[j] + vals[j]).as_canonical_u64();
+            pairs.extend([(l2(MD_L), l2(MD_L + 1)), (l2(MD_L + 2), l2(MD_L + 3))]);
+            for (x, y) in pairs {
+                if x < 256 && y < 256 {
+                    t[8].columns_mut()[5 + BYTE_RANGE_IDX][(x | (y << 8)) as usize] += delta;
+                }
+            }
+        }
+        for (j, c) in new.into_iter().enumerate() {
+            t[MD_TABLE].columns_mut()[j][md] = c;
         }
     }
 
@@ -3203,8 +3268,10 @@ mod tests {
         assert!(witness_rejected(
             elf,
             |t| {
-                for j in 0..MD_COLS {
-                    t[MD_TABLE].columns_mut()[j][md] = F::ZERO;
+                set_md_row(t, md, vec![F::ZERO; MD_COLS]);
+                let sum = a.wrapping_add(b);
+                for v in [lo(sum), hi(sum)] {
+                    t[3].columns_mut()[1][v as usize] += F::ONE;
                 }
                 let cols = t[0].columns_mut();
                 cols[S_M][cpu] = F::ZERO;

@@ -3228,6 +3228,16 @@ mod tests {
             set_bytes(r, MD_R, 4, 7);
             set_res(r, 2);
         }));
+        // The same with the comparison's low limb negative and no borrow (D_lo = −3).
+        assert!(rejected(1, false, &|r| {
+            set_bytes(r, MD_X, 4, 2);
+            set_bytes(r, MD_R, 4, 7);
+            set_res(r, 2);
+            muldiv_fill(r);
+            r[MD_DB] = 0;
+            r[MD_D] = r[MD_U] - r[MD_V] - 1;
+            r[MD_D + 1] = 0;
+        }));
         // rem −17 % 5 as 3 (q = −4: −17 = −4·5 + 3, |r| < |d|, but r's sign is not n's).
         assert!(rejected(2, true, &|r| {
             set_bytes(r, MD_X, 4, u64::from(-4i32 as u32));

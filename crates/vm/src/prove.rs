@@ -242,7 +242,7 @@ pub enum ProveError {
     Exec(#[from] ExecError),
     /// The run executes an instruction whose constraints are not written yet.
     #[error(
-        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, jalr, beq, bne, bltu, bgeu, lw, lh, lhu, lb, lbu, sw, sh, sb, ecall exit)"
+        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: RV32IM but fence)"
     )]
     Unsupported {
         /// Its address.

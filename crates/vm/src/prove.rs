@@ -2531,13 +2531,13 @@ fn muldiv_row(m: usize, a: u32, b: u32) -> ([i64; MD_COLS], u32) {
         sy = u32::from(signed_div) & (b >> 31);
         sr = u32::from(signed_div) & (r >> 31);
         sn = u32::from(signed_div) & (a >> 31);
-        zv = u64::from(a) | (u64::from(sn) * 0xffff_ffff << 32);
+        zv = u64::from(a) | ((u64::from(sn) * 0xffff_ffff) << 32);
         res = if matches!(op, Op::Div | Op::Divu) { q } else { r };
     } else {
         sx = u32::from(matches!(op, Op::Mulh | Op::Mulhsu)) & (a >> 31);
         sy = u32::from(op == Op::Mulh) & (b >> 31);
         (xv, rv, sr, sn) = (a, 0, 0, 0);
-        let ext = |v: u32, s: u32| u64::from(v) | (u64::from(s) * 0xffff_ffff << 32);
+        let ext = |v: u32, s: u32| u64::from(v) | ((u64::from(s) * 0xffff_ffff) << 32);
         zv = ext(a, sx).wrapping_mul(ext(b, sy));
         res = if op == Op::Mul { zv as u32 } else { (zv >> 32) as u32 };
     }

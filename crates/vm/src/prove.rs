@@ -2,8 +2,8 @@
 //! buses ([`VmTable`]), the proof ([`prove`]) and its check ([`verify`]).
 //!
 //! # What is proved today (a sound subset)
-//! All of RV32IM except `fence`: the CPU AIR constrains RV32I: `add`, `addi`, `sub`, `lui`, `auipc`,
-//! `and`, `or`, `xor`, `andi`, `ori`, `xori`, `sll`, `srl`, `sra`, `slli`, `srli`, `srai`,
+//! All of RV32IM except `fence`: the CPU AIR constrains RV32I: `add`, `addi`, `sub`, `lui`,
+//! `auipc`, `and`, `or`, `xor`, `andi`, `ori`, `xori`, `sll`, `srl`, `sra`, `slli`, `srli`, `srai`,
 //! `slt`, `sltu`, `slti`, `sltiu`, `jal`, `jalr`, `beq`, `bne`, `blt`, `bge`, `bltu`, `bgeu`,
 //! `lw`, `lh`, `lhu`, `lb`, `lbu`, `sw`, `sh`, `sb`, and `ecall` for `read` (fd 0, the
 //! private input), `write` (fd 1, the public output), `exit`/`exit_group`; the MulDiv table the

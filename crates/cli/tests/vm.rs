@@ -118,8 +118,33 @@ fn vm_prove_and_verify_with_statuses() {
     assert_eq!(out.status.code(), Some(3));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a zkprove proof"));
     assert_eq!(verify(&sum, "/nonexistent/proof.bin", "5050").status.code(), Some(3));
-    // A program with an instruction the proof does not cover: refused, named, status 3.
-    let out = zkprove(&["vm", "prove", &program("fib.elf"), "--proof", &proof]);
+    // A program with an instruction the proof does not cover (`fence`, then exit): refused,
+    // named, status 3.
+    let fence = dir.path().join("fence.elf");
+    std::fs::write(&fence, fence_elf()).expect("write");
+    let out = zkprove(&["vm", "prove", &fence.display().to_string(), "--proof", &proof]);
     assert_eq!(out.status.code(), Some(3));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("has no AIR yet"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("has no AIR yet") && stderr.contains("fence"), "{stderr}");
+}
+
+/// A static ELF32 RISC-V executable: `fence; addi a7, x0, 93; ecall` at 0x10000.
+fn fence_elf() -> Vec<u8> {
+    let code = [0x0ff0_000fu32, (93 << 20) | (17 << 7) | 0x13, 0x73];
+    let mut out = vec![0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+    for v in [2u16, 243] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [1u32, 0x1_0000, 52, 0, 0] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [52u16, 32, 1, 40, 0, 0] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    for v in [1u32, 0x1000, 0x1_0000, 0x1_0000, 12, 12, 5, 0x1000] {
+        out.extend_from_slice(&v.to_le_bytes());
+    }
+    out.resize(0x1000, 0);
+    out.extend(code.iter().flat_map(|w| w.to_le_bytes()));
+    out
 }

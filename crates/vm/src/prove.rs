@@ -2,17 +2,19 @@
 //! buses ([`VmTable`]), the proof ([`prove`]) and its check ([`verify`]).
 //!
 //! # What is proved today (a sound subset)
-//! The CPU AIR constrains all of RV32I except `fence`: `add`, `addi`, `sub`, `lui`, `auipc`,
-//! `and`, `or`, `xor`, `andi`, `ori`, `xori`, `sll`, `srl`, `sra`, `slli`, `srli`, `srai`,
+//! All of RV32IM except `fence`: the CPU AIR constrains RV32I: `add`, `addi`, `sub`, `lui`,
+//! `auipc`, `and`, `or`, `xor`, `andi`, `ori`, `xori`, `sll`, `srl`, `sra`, `slli`, `srli`, `srai`,
 //! `slt`, `sltu`, `slti`, `sltiu`, `jal`, `jalr`, `beq`, `bne`, `blt`, `bge`, `bltu`, `bgeu`,
 //! `lw`, `lh`, `lhu`, `lb`, `lbu`, `sw`, `sh`, `sb`, and `ecall` for `read` (fd 0, the
-//! private input), `write` (fd 1, the public output), `exit`/`exit_group`. [`prove`] refuses a
-//! run that executes any other instruction (the M extension, `fence`), naming it
+//! private input), `write` (fd 1, the public output), `exit`/`exit_group`; the MulDiv table the
+//! M extension (`mul`, `mulh`, `mulhsu`, `mulhu`, `div`, `divu`, `rem`, `remu`, division by
+//! zero and `INT_MIN / −1` as RISC-V defines them). [`prove`] refuses a
+//! run that executes any other instruction (`fence`), naming it
 //! ([`ProveError::Unsupported`]), another system call ([`ProveError::UnsupportedSyscall`]), or
 //! a load, store or I/O buffer below or between the ELF's segments
 //! ([`ProveError::MemoryOutside`]): a proof never covers an executed instruction without its
 //! constraint. The statement is: this ELF, on some input, wrote exactly these bytes and exited
-//! with this status. Next: the M extension.
+//! with this status.
 //!
 //! # Tables and buses
 //! Values are 32-bit words as two 16-bit limbs `(lo, hi)`; every limb a table computes is range
@@ -46,6 +48,12 @@
 //!     split into a low and a high byte (byte-pair range checks: no product exceeds 2^15, far
 //!     below the field), the bit-shifted bytes recombine neighbours, `m` moves them by whole
 //!     bytes, and `sra` fills with `a`'s sign (`255·sgn`, `sgn·(256 − Q)` in the top byte).
+//!   - *M extension*: one selector `S_M` for the eight operations; the operation id (the
+//!     program table's, `38 + funct3`) is a column `MOP` that counts in the program tuple's
+//!     `op` in place of the selector's weight, and is 0 on other rows (so a row with another
+//!     selector cannot add it to reach an M instruction's id). The row sends `(MOP, a_lo,
+//!     a_hi, b_lo, b_hi, res_lo, res_hi)` on the `muldiv` bus; the MulDiv table receives only
+//!     the eight ids, so the result is its result (and range checked there).
 //!   - *Loads and stores*: the address `a + imm` limb by limb (`T_LO`, `T_HI` with carries),
 //!     `T_LO = 4·q + o₀ + 2·o₁` (`q < 2^14`, `T_HI < 2^16` by lookups, `o` bits) and the word
 //!     index `q + 2^14·T_HI < 2^30` (one field element, no wrap); natural alignment
@@ -78,6 +86,33 @@
 //!   the image (a gap between segments) is refused by the prover.
 //!   Text words are read-only: their final value must equal the initial one.
 //! - **Range** (2^16 rows, preprocessed `0..2^16`): receives the `range16` checks.
+//! - **MulDiv** (one row per executed M instruction, only in the proof when the text has one;
+//!   the bytes table then too): one-hot flags (the row's id `38 + m` and its multiplicity on
+//!   `muldiv` from them), bytes `X`, `Y` (= `rs2`, its limbs in the bus tuple), `R` (4 each) and
+//!   `Z` (8), every byte range checked as pairs on the `bytes` bus. Each top byte is `128·t +
+//!   l` (`t` a bit, `2·l` a byte, so `l < 2^7`). Sign extensions `s_X, s_Y, s_R, s_N` (bits;
+//!   the 64-bit value of a 4-byte string is its value minus `2^32·s`, written as four bytes
+//!   `255·s`). The identity `X·Y + R ≡ Z (mod 2^64)` is eight equations
+//!   `Σ_{i+j=k} X̂_i·Ŷ_j + R̂_k + c_{k−1} = Z_k + 256·c_k` (`X̂`, `Ŷ`, `R̂` the extended bytes,
+//!   `c_{−1} = 0`, the last carry dropped), the carries range checked `< 2^16`: a left side is
+//!   at most `2·4·255² + 255 + 2^16 < 2^21`, a right side `< 2^25`, both below `p`, so each
+//!   equation holds over the integers and the chain gives the identity mod 2^64.
+//!   - `mul`/`mulh`/`mulhsu`/`mulhu`: `X = rs1`, `R = 0`, `s_X = t_X` for `mulh`/`mulhsu`
+//!     (else 0), `s_Y = t_Y` for `mulh`; the result is `Z`'s low word (`mul`) or high word.
+//!     The extended operands' product is the exact signed/unsigned 64-bit product.
+//!   - `div`/`divu`/`rem`/`remu`: `Z = rs1` with `Z_4..7 = 255·s_N`, `X` the quotient, `R` the
+//!     remainder, the result `X` or `R`; for the signed ones `s_Y = t_Y`, `s_R = t_R`, `s_N =
+//!     t_N`, and `s_X ∈ {0, t_X}` (`s_X·(1 − t_X) = 0`), else all 0. With `d = rs2 ≠ 0`
+//!     (flag `dz = [Σ Y_i = 0]` by an inverse witness): `|r| < |d|` — `U = |d|`, `V = |r|` as
+//!     range-checked limbs (`U = d` when `s_Y = 0`, else `U + d = 2^32` limb by limb with a
+//!     carry bit), `U − V − 1 = D_lo + 2^16·D_hi` limb by limb with a borrow bit and no final
+//!     borrow (`D` range checked); and `r = 0` (flag by an inverse) or `s_R = s_N`. The values
+//!     then lie in `(−2^63, 2^63]`, so the identity is exact over the integers, and truncated
+//!     division's `(q, r)` is unique: the quotient fits `X`'s signed reading except for
+//!     `INT_MIN / −1` (quotient 2^31), which only the reading `s_X = 0` allows — so `s_X`'s
+//!     freedom gives exactly RISC-V's `INT_MIN`, `r = 0`, nothing else. Unsigned: `q·d + r <
+//!     (q + 1)·d ≤ 2^64 − 2^32`, no wrap. With `d = 0` the quotient bytes are `255` (all ones)
+//!     and the identity forces `r = rs1`.
 //! - **Bytes** (see *Logic*).
 //! - **System calls**: an `ecall` row is an exit (`a7 ∈ {93, 94}`, `a0` rewritten unchanged) or
 //!   a read/write, sent on the `syscall` bus as `(clk, a7, fd, ret)`; `ecall` writes `a0`.
@@ -106,8 +141,9 @@
 //!
 //! # Security
 //! `zkprove-air`'s multi-table bound (see `zkprove_air::multi`): over BabyBear⁴ the LogUp term
-//! (`N·w/|E|`, `w = 12` for the program tuple, `N` ≈ 60 interactions per CPU row) keeps ≥ 100
-//! bits up to about 2^14 cycles per proof; longer runs are refused by the set-up
+//! (`N·w/|E|`, `w = 12` for the program tuple, `N` ≈ 60 interactions per CPU row, one more
+//! for the `muldiv` send, and 27 per MulDiv row: its receive, 12 byte pairs, 14 16-bit checks)
+//! keeps ≥ 100 bits up to about 2^13–2^14 cycles per proof; longer runs are refused by the set-up
 //! ([`ProveError::Air`] with `AirError::Security`).
 
 use zkprove_air::{
@@ -171,10 +207,28 @@ pub const SUPPORTED: [Op; 37] = [
     Op::Srai,
 ];
 
-/// The selector of an operation, if the CPU AIR constrains it.
+/// The M extension, in the order of their operation ids (`M_OP_BASE + index`): all of them share
+/// one CPU selector and are proved by the MulDiv table.
+pub const M_OPS: [Op; 8] =
+    [Op::Mul, Op::Mulh, Op::Mulhsu, Op::Mulhu, Op::Div, Op::Divu, Op::Rem, Op::Remu];
+/// The operation id of `mul` (the other M operations follow it).
+const M_OP_BASE: u64 = SUPPORTED.len() as u64 + 1;
+
+/// The selector of an operation, if the CPU AIR constrains it (the M extension's is the last).
 fn selector(op: Op) -> Option<usize> {
     let op = if op == Op::Auipc { Op::Lui } else { op };
+    if M_OPS.contains(&op) {
+        return Some(SUPPORTED.len());
+    }
     SUPPORTED.iter().position(|&o| o == op)
+}
+
+/// The operation id of an instruction in the program table (0: not supported).
+fn op_id(op: Op) -> u32 {
+    if let Some(m) = M_OPS.iter().position(|&o| o == op) {
+        return M_OP_BASE as u32 + m as u32;
+    }
+    selector(op).map_or(0, |k| k as u32 + 1)
 }
 
 /// Errors of [`prove`] and [`verify`].
@@ -188,7 +242,7 @@ pub enum ProveError {
     Exec(#[from] ExecError),
     /// The run executes an instruction whose constraints are not written yet.
     #[error(
-        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: add, addi, sub, lui, auipc, jal, jalr, beq, bne, bltu, bgeu, lw, lh, lhu, lb, lbu, sw, sh, sb, ecall exit)"
+        "cannot prove: instruction `{mnemonic}` at pc {pc:#x} has no AIR yet (supported: RV32IM but fence)"
     )]
     Unsupported {
         /// Its address.
@@ -236,7 +290,7 @@ const IS_REAL: usize = 0;
 const PC: usize = 1;
 const CLK: usize = 2;
 const SEL: usize = 3;
-const N_SEL: usize = SUPPORTED.len();
+const N_SEL: usize = SUPPORTED.len() + 1;
 const RD: usize = SEL + N_SEL;
 const RS1: usize = RD + 1;
 const RS2: usize = RD + 2;
@@ -330,7 +384,10 @@ const IS_EXIT: usize = FILL + 1;
 const IS_IO: usize = FILL + 2;
 const OUTLEN: usize = FILL + 3;
 const PREVCLK: usize = FILL + 4;
-const CPU_COLS: usize = PREVCLK + 1;
+/// The M extension: the operation id (`M_OP_BASE + m`, 0 on other rows), sent with the
+/// operands and the result to the MulDiv table.
+const MOP: usize = PREVCLK + 1;
+const CPU_COLS: usize = MOP + 1;
 
 const S_ADD: usize = SEL;
 const S_ADDI: usize = SEL + 1;
@@ -369,6 +426,7 @@ const S_SRA: usize = SEL + 33;
 const S_SLLI: usize = SEL + 34;
 const S_SRLI: usize = SEL + 35;
 const S_SRAI: usize = SEL + 36;
+const S_M: usize = SEL + 37;
 const SHIFTS: [usize; 6] = [S_SLL, S_SRL, S_SRA, S_SLLI, S_SRLI, S_SRAI];
 /// Operations that split `a_hi` into its sign bit and the rest.
 const SIGN_A: [usize; 6] = [S_SLT, S_SLTI, S_BLT, S_BGE, S_SRA, S_SRAI];
@@ -430,7 +488,52 @@ pub enum VmTable {
     Calls,
     /// One row per word a `write` reads: the bytes of the call it covers, sent to the output.
     Io,
+    /// One row per executed M-extension instruction: the byte-wise 64-bit product (and, for
+    /// a division, the quotient, remainder and their bounds).
+    MulDiv,
 }
+
+// MulDiv table columns: the operation flags (mul, mulh, mulhsu, mulhu, div, divu, rem, remu);
+// the factors' bytes X (rs1, or the quotient) and Y (rs2); the 64-bit sum's bytes Z (the
+// product, or the dividend sign-extended); the remainder's bytes R; each top byte's sign bit
+// and low seven bits (T·, L· for X, Y, R, Z); the sign extensions S· used; the carries; the
+// CPU's operand rs1 and result as limbs; rs2 = 0 and r = 0 flags with inverses; |rs2| and |r|
+// as limbs with their carries; |rs2| − |r| − 1 as limbs with its borrow.
+const MD_F: usize = 0;
+const MD_X: usize = 8;
+const MD_Y: usize = 12;
+const MD_Z: usize = 16;
+const MD_R: usize = 24;
+/// Sign bit and low bits of the top byte of X, Y, R, Z (in that order).
+const MD_T: usize = 28;
+const MD_L: usize = 32;
+/// Sign extensions used by the product: of X, Y, R, and of the dividend Z.
+const MD_S: usize = 36;
+const MD_CA: usize = 40;
+const MD_A: usize = 48;
+const MD_RES: usize = 50;
+const MD_DZ: usize = 52;
+const MD_DINV: usize = 53;
+const MD_RZ: usize = 54;
+const MD_RINV: usize = 55;
+/// |rs2| (U) and |r| (V) as limbs, each with the carry of its negation.
+const MD_U: usize = 56;
+const MD_UE: usize = 58;
+const MD_V: usize = 59;
+const MD_VE: usize = 61;
+/// |rs2| − |r| − 1 as limbs and the borrow of its low limb.
+const MD_D: usize = 62;
+const MD_DB: usize = 64;
+const MD_COLS: usize = 65;
+/// Flag indices within `MD_F` (the order of [`M_OPS`]).
+const F_MUL: usize = 0;
+const F_MULH: usize = 1;
+const F_MULHSU: usize = 2;
+const F_MULHU: usize = 3;
+const F_DIV: usize = 4;
+const F_DIVU: usize = 5;
+const F_REM: usize = 6;
+const F_REMU: usize = 7;
 
 // Calls table columns.
 const CL_REAL: usize = 0;
@@ -504,7 +607,7 @@ fn hi(v: u32) -> u64 {
 impl Air<F> for VmTable {
     fn name(&self) -> String {
         match self {
-            VmTable::Cpu { .. } => "zkprove-vm-cpu-v2".into(),
+            VmTable::Cpu { .. } => "zkprove-vm-cpu-v3".into(),
             VmTable::Program { .. } => "zkprove-vm-program-v1".into(),
             VmTable::Registers { .. } => "zkprove-vm-registers-v1".into(),
             VmTable::Range => "zkprove-vm-range16-v1".into(),
@@ -513,6 +616,7 @@ impl Air<F> for VmTable {
             VmTable::Bytes => "zkprove-vm-bytes-v1".into(),
             VmTable::Calls => "zkprove-vm-calls-v1".into(),
             VmTable::Io => "zkprove-vm-io-v1".into(),
+            VmTable::MulDiv => "zkprove-vm-muldiv-v1".into(),
         }
     }
 
@@ -527,6 +631,7 @@ impl Air<F> for VmTable {
             VmTable::Bytes => BYTES_COLS,
             VmTable::Calls => CALLS_COLS,
             VmTable::Io => IO_COLS,
+            VmTable::MulDiv => MD_COLS,
         }
     }
 
@@ -559,6 +664,9 @@ impl Air<F> for VmTable {
         }
         if let VmTable::Io = self {
             return eval_io(b);
+        }
+        if let VmTable::MulDiv = self {
+            return eval_muldiv(b);
         }
         let VmTable::Cpu { entry } = self else { return };
         let c = b.current().to_vec();
@@ -704,6 +812,9 @@ impl Air<F> for VmTable {
         b.assert_zero(c[IS_EXIT].clone() * (c[A_LO].clone() - k(93)) * (c[A_LO].clone() - k(94)));
         b.assert_zero(c[IS_EXIT].clone() * (c[RES_LO].clone() - c[B_LO].clone()));
         b.assert_zero(c[IS_EXIT].clone() * (c[RES_HI].clone() - c[B_HI].clone()));
+        // The M extension's id is zero on other rows (its value is the program table's and
+        // the MulDiv table's, which accepts only the eight ids).
+        b.assert_zero((one() - c[S_M].clone()) * c[MOP].clone());
     }
 }
 
@@ -925,6 +1036,104 @@ fn eval_io<B: ConstraintBuilder<F>>(b: &mut B) {
     );
 }
 
+/// The MulDiv table (see the module docs, "MulDiv").
+fn eval_muldiv<B: ConstraintBuilder<F>>(b: &mut B) {
+    let c = b.current().to_vec();
+    let k = |v: u64| B::Expr::from(f(v));
+    let x = |j: usize| c[j].clone();
+    let bool_c = |e: B::Expr| e.clone() * (e - k(1));
+    let fl = |m: usize| x(MD_F + m);
+    let real = (0..8).fold(k(0), |acc, m| acc + fl(m));
+    for m in 0..8 {
+        b.assert_zero(bool_c(fl(m)));
+    }
+    b.assert_zero(bool_c(real.clone()));
+    let s_mul = fl(F_MUL) + fl(F_MULH) + fl(F_MULHSU) + fl(F_MULHU);
+    let s_high = fl(F_MULH) + fl(F_MULHSU) + fl(F_MULHU);
+    let s_div = fl(F_DIV) + fl(F_DIVU) + fl(F_REM) + fl(F_REMU);
+    let s_signed_div = fl(F_DIV) + fl(F_REM);
+    let limb = |base: usize| x(base) + k(256) * x(base + 1);
+    // Top bytes: 128·t + l (t a bit, 2·l a byte by lookup).
+    for (i, top) in [MD_X + 3, MD_Y + 3, MD_R + 3, MD_Z + 3].into_iter().enumerate() {
+        b.assert_zero(bool_c(x(MD_T + i)));
+        b.assert_zero(x(top) - k(128) * x(MD_T + i) - x(MD_L + i));
+    }
+    let (sx, sy, sr, sn) = (x(MD_S), x(MD_S + 1), x(MD_S + 2), x(MD_S + 3));
+    let (tx, ty, tr, tn) = (x(MD_T), x(MD_T + 1), x(MD_T + 2), x(MD_T + 3));
+    // Sign extensions: X by its sign for mulh/mulhsu; for div/rem X (the quotient) by its sign
+    // or not (0 only in the overflow case: see the docs); Y for mulh/div/rem; R, Z for div/rem.
+    b.assert_zero(bool_c(sx.clone()));
+    b.assert_zero(
+        sx.clone() * (k(1) - s_signed_div.clone()) - (fl(F_MULH) + fl(F_MULHSU)) * tx.clone(),
+    );
+    b.assert_zero(sx.clone() * (k(1) - tx));
+    b.assert_zero(sy.clone() - (fl(F_MULH) + s_signed_div.clone()) * ty);
+    b.assert_zero(sr.clone() - s_signed_div.clone() * tr);
+    b.assert_zero(sn.clone() - s_signed_div * tn);
+    // The 64-bit identity X·Y + R = Z (mod 2^64, sign-extended), byte by byte with carries.
+    let ext = |base: usize, s: &B::Expr, i: usize| {
+        if i < 4 { x(base + i) } else { k(255) * s.clone() }
+    };
+    for kk in 0..8 {
+        let mut conv = k(0);
+        for i in 0..=kk {
+            let j = kk - i;
+            if i >= 4 && j >= 4 {
+                continue;
+            }
+            conv = conv + ext(MD_X, &sx, i) * ext(MD_Y, &sy, j);
+        }
+        let carry_in = if kk == 0 { k(0) } else { x(MD_CA + kk - 1) };
+        b.assert_zero(conv + ext(MD_R, &sr, kk) + carry_in - x(MD_Z + kk) - k(256) * x(MD_CA + kk));
+    }
+    // Multiplications: X = rs1, Y = rs2 (in the bus tuple), R = 0; the result is Z's low or
+    // high word.
+    for j in 0..4 {
+        b.assert_zero(s_mul.clone() * x(MD_R + j));
+    }
+    for h in 0..2 {
+        b.assert_zero(s_mul.clone() * (x(MD_A + h) - limb(MD_X + 2 * h)));
+        b.assert_zero(fl(F_MUL) * (x(MD_RES + h) - limb(MD_Z + 2 * h)));
+        b.assert_zero(s_high.clone() * (x(MD_RES + h) - limb(MD_Z + 4 + 2 * h)));
+    }
+    // Divisions: Z = rs1 sign-extended, Y = rs2, X the quotient, R the remainder.
+    for h in 0..2 {
+        b.assert_zero(s_div.clone() * (x(MD_A + h) - limb(MD_Z + 2 * h)));
+        b.assert_zero((fl(F_DIV) + fl(F_DIVU)) * (x(MD_RES + h) - limb(MD_X + 2 * h)));
+        b.assert_zero((fl(F_REM) + fl(F_REMU)) * (x(MD_RES + h) - limb(MD_R + 2 * h)));
+    }
+    for j in 4..8 {
+        b.assert_zero(s_div.clone() * (x(MD_Z + j) - k(255) * sn.clone()));
+    }
+    // rs2 = 0 and r = 0 (sums of bytes, so no wrap): flags with inverse witnesses.
+    let sum4 = |base: usize| (0..4).fold(k(0), |acc, j| acc + x(base + j));
+    for (base, z, inv) in [(MD_Y, MD_DZ, MD_DINV), (MD_R, MD_RZ, MD_RINV)] {
+        b.assert_zero(sum4(base) * x(z));
+        b.assert_zero(real.clone() * (x(z) - k(1) + sum4(base) * x(inv)));
+    }
+    let dz = x(MD_DZ);
+    // Division by zero: the quotient is all ones (the identity then makes r = rs1).
+    for j in 0..4 {
+        b.assert_zero(s_div.clone() * dz.clone() * (x(MD_X + j) - k(255)));
+    }
+    // The remainder has the dividend's sign (or is zero).
+    b.assert_zero(s_div.clone() * (k(1) - x(MD_RZ)) * (sr.clone() - sn));
+    // U = |rs2|, V = |r| (the negation limb by limb with a carry); U − V − 1 ≥ 0.
+    let two16 = || k(1 << 16);
+    for (base, s, u, e) in [(MD_Y, sy, MD_U, MD_UE), (MD_R, sr, MD_V, MD_VE)] {
+        b.assert_zero(bool_c(x(e)));
+        for h in 0..2 {
+            b.assert_zero((k(1) - s.clone()) * (x(u + h) - limb(base + 2 * h)));
+        }
+        b.assert_zero(s.clone() * (x(u) + limb(base) - two16() * x(e)));
+        b.assert_zero(s * (x(u + 1) + limb(base + 2) + x(e) - two16()));
+    }
+    let cmp = s_div * (k(1) - dz);
+    b.assert_zero(bool_c(x(MD_DB)));
+    b.assert_zero(cmp.clone() * (x(MD_U) - x(MD_V) - k(1) - x(MD_D) + two16() * x(MD_DB)));
+    b.assert_zero(cmp * (x(MD_U + 1) - x(MD_V + 1) - x(MD_DB) - x(MD_D + 1)));
+}
+
 /// The zero-initialised RAM table: real rows a prefix, `u = u_lo + 2^16·u_hi`, `u + v =
 /// limit − 1 − base`, and `u' = u + 1 + g'` between real rows (limbs range checked).
 fn eval_ram<B: ConstraintBuilder<F>>(b: &mut B, base: u32, limit: u32) {
@@ -962,9 +1171,11 @@ impl TableAir<F> for VmTable {
             VmTable::Cpu { .. } => {
                 let mut out = Vec::new();
                 let mut op = LinearExpr::constant(F::ZERO);
-                for s in 0..N_SEL {
+                for s in 0..SUPPORTED.len() {
                     op = op.plus(SEL + s, f(s as u64 + 1));
                 }
+                // The M extension's selector stands for the id in MOP (its own weight is 0).
+                op = op.plus(MOP, F::ONE);
                 let mut prog = vec![col(PC), op];
                 prog.extend([RD, RS1, RS2, IMM_LO, IMM_HI, TARGET, R1, R2, WR].map(col));
                 out.push(BusInteraction::send("program", prog, col(IS_REAL)));
@@ -1125,6 +1336,11 @@ impl TableAir<F> for VmTable {
                     "syscall",
                     vec![col(CLK), col(A_LO), col(B_LO), col(B_HI), col(RES_LO), col(RES_HI)],
                     col(IS_IO),
+                ));
+                out.push(BusInteraction::send(
+                    "muldiv",
+                    [MOP, A_LO, A_HI, B_LO, B_HI, RES_LO, RES_HI].map(col).to_vec(),
+                    col(S_M),
                 ));
                 out
             }
@@ -1338,6 +1554,51 @@ impl TableAir<F> for VmTable {
                 }
                 out
             }
+            VmTable::MulDiv => {
+                let real = LinearExpr::new((0..8).map(|m| (MD_F + m, F::ONE)).collect(), F::ZERO);
+                let op = LinearExpr::new(
+                    (0..8).map(|m| (MD_F + m, f(M_OP_BASE + m as u64))).collect(),
+                    F::ZERO,
+                );
+                let limb = |j: usize| LinearExpr::new(vec![(j, F::ONE), (j + 1, f(256))], F::ZERO);
+                let mut out = vec![BusInteraction::receive(
+                    "muldiv",
+                    vec![
+                        op,
+                        col(MD_A),
+                        col(MD_A + 1),
+                        limb(MD_Y),
+                        limb(MD_Y + 2),
+                        col(MD_RES),
+                        col(MD_RES + 1),
+                    ],
+                    real.clone(),
+                )];
+                // Every byte in range (pairs on the bytes bus), the top bytes' low bits < 2^7.
+                let mut pairs: Vec<(LinearExpr<F>, LinearExpr<F>)> =
+                    [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R]
+                        .into_iter()
+                        .flat_map(|base| {
+                            [(col(base), col(base + 1)), (col(base + 2), col(base + 3))]
+                        })
+                        .collect();
+                let scaled = |j: usize| LinearExpr::new(vec![(j, f(2))], F::ZERO);
+                pairs.push((scaled(MD_L), scaled(MD_L + 1)));
+                pairs.push((scaled(MD_L + 2), scaled(MD_L + 3)));
+                for (p, q) in pairs {
+                    out.push(BusInteraction::send(
+                        "bytes",
+                        vec![cst(BYTE_RANGE), p, q, cst(0)],
+                        real.clone(),
+                    ));
+                }
+                // Carries, |rs2|, |r| and their difference: 16-bit.
+                for j in (MD_CA..MD_CA + 8).chain([MD_U, MD_U + 1, MD_V, MD_V + 1, MD_D, MD_D + 1])
+                {
+                    out.push(BusInteraction::send("range16", vec![col(j)], real.clone()));
+                }
+                out
+            }
             VmTable::Image { .. } => vec![
                 BusInteraction::send(
                     "memory",
@@ -1421,7 +1682,7 @@ impl TableAir<F> for VmTable {
                     (7, column(&|w| u64::from(w.0 >= text.0 && w.0 < text.1))),
                 ]
             }
-            VmTable::Ram { .. } | VmTable::Calls | VmTable::Io => Vec::new(),
+            VmTable::Ram { .. } | VmTable::Calls | VmTable::Io | VmTable::MulDiv => Vec::new(),
             VmTable::Bytes => {
                 let (x, y): (Vec<u64>, Vec<u64>) =
                     (0..rows as u64).map(|i| (i & 0xff, i >> 8)).unzip();
@@ -1447,7 +1708,7 @@ fn program_rows(program: &Program) -> Vec<[u32; 11]> {
         .enumerate()
         .map(|(i, ins)| {
             let pc = program.text_start.wrapping_add(4 * i as u32);
-            let id = selector(ins.op).map_or(0, |k| k as u32 + 1);
+            let id = op_id(ins.op);
             let (rs1, rs2, rd) =
                 if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
             // auipc's word is static: the table holds pc + imm as its immediate.
@@ -1501,30 +1762,38 @@ fn ram_bounds(program: &Program, image: &std::collections::BTreeMap<u32, u32>) -
     (base, program.config.mem_size / 4)
 }
 
+/// Whether the program's text has an M-extension instruction (the MulDiv table is left out
+/// otherwise).
+fn uses_muldiv(program: &Program) -> bool {
+    program.code.iter().any(|i| M_OPS.contains(&i.op))
+}
+
 /// Whether the program's text has an instruction that looks up the bytes table (the table is
 /// left out otherwise: it is as large as the range table).
 fn uses_bytes(program: &Program) -> bool {
-    program.code.iter().any(|i| {
-        matches!(
-            i.op,
-            Op::And
-                | Op::Or
-                | Op::Xor
-                | Op::Andi
-                | Op::Ori
-                | Op::Xori
-                | Op::Sll
-                | Op::Srl
-                | Op::Sra
-                | Op::Slli
-                | Op::Srli
-                | Op::Srai
-        )
-    })
+    uses_muldiv(program)
+        || program.code.iter().any(|i| {
+            matches!(
+                i.op,
+                Op::And
+                    | Op::Or
+                    | Op::Xor
+                    | Op::Andi
+                    | Op::Ori
+                    | Op::Xori
+                    | Op::Sll
+                    | Op::Srl
+                    | Op::Sra
+                    | Op::Slli
+                    | Op::Srli
+                    | Op::Srai
+            )
+        })
 }
 
-/// The tables of a program: CPU, program, registers, range, image, RAM, and the bytes table
-/// when the text has and/or/xor (in this order).
+/// The tables of a program: CPU, program, registers, range, image, RAM, calls, I/O, the bytes
+/// table when the text has a logic, shift or M instruction, and the MulDiv table when it has an
+/// M instruction (in this order).
 #[must_use]
 pub fn tables(program: &Program) -> Vec<VmTable> {
     let mut init = [0u32; 32];
@@ -1543,6 +1812,9 @@ pub fn tables(program: &Program) -> Vec<VmTable> {
     ];
     if uses_bytes(program) {
         t.push(VmTable::Bytes);
+    }
+    if uses_muldiv(program) {
+        t.push(VmTable::MulDiv);
     }
     t
 }
@@ -1627,7 +1899,7 @@ fn traces(
     // RAM words touched so far: (value, last timestamp).
     let mut ram: std::collections::HashMap<u32, (u32, u32)> = Default::default();
     let mut byte_mult = vec![vec![0u64; 1 << 16]; 4];
-    let (mut calls_rows, mut io_rows) = (Vec::new(), Vec::new());
+    let (mut calls_rows, mut io_rows, mut md_rows) = (Vec::new(), Vec::new(), Vec::new());
     let (mut out_pos, mut last_write_clk) = (0u64, 0u64);
     let mut input_pos = 0usize;
     for (i, s) in steps.iter().enumerate() {
@@ -1872,6 +2144,29 @@ fn traces(
         } else {
             None
         };
+        let md_res = if let Some(m) = M_OPS.iter().position(|&o| o == ins.op) {
+            let (row, res) = muldiv_row(m, a, b);
+            if res != s.rd_val && wr {
+                return Err(ProveError::ProofShape {
+                    what: "M-extension result disagrees with the executor",
+                });
+            }
+            cpu[MOP][i] = f(M_OP_BASE + m as u64);
+            let pair = |x: i64, y: i64| (x | (y << 8)) as usize;
+            for base in [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R] {
+                byte_mult[BYTE_RANGE_IDX][pair(row[base], row[base + 1])] += 1;
+                byte_mult[BYTE_RANGE_IDX][pair(row[base + 2], row[base + 3])] += 1;
+            }
+            byte_mult[BYTE_RANGE_IDX][pair(2 * row[MD_L], 2 * row[MD_L + 1])] += 1;
+            byte_mult[BYTE_RANGE_IDX][pair(2 * row[MD_L + 2], 2 * row[MD_L + 3])] += 1;
+            for j in (MD_CA..MD_CA + 8).chain([MD_U, MD_U + 1, MD_V, MD_V + 1, MD_D, MD_D + 1]) {
+                range_mult[row[j] as usize] += 1;
+            }
+            md_rows.push(row);
+            Some(res)
+        } else {
+            None
+        };
         let ecall_res = if ins.op == Op::Ecall {
             if matches!(s.a, 93 | 94) {
                 cpu[IS_EXIT][i] = F::ONE;
@@ -2012,6 +2307,7 @@ fn traces(
         };
         let (res, carry) = match ins.op {
             _ if ecall_res.is_some() => (ecall_res.unwrap_or(0), (0, 0)),
+            _ if md_res.is_some() => (md_res.unwrap_or(0), (0, 0)),
             _ if shifted.is_some() => (shifted.unwrap_or(0), (0, 0)),
             _ if mem_res.is_some() => (mem_res.unwrap_or(0), add_carries(a, imm)),
             _ if logic.is_some() => (logic.map_or(0, |l| l.1), (0, 0)),
@@ -2187,7 +2483,139 @@ fn traces(
     .into_iter()
     .map(Ok)
     .chain(uses_bytes(program).then(|| Trace::new(bytes_trace(&byte_mult))))
+    .chain(uses_muldiv(program).then(|| Trace::new(muldiv_trace(&md_rows))))
     .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The MulDiv table's columns: its rows (signed values as field elements), padded with zero
+/// rows; the rs2 = 0 and r = 0 flags and their inverses from the bytes.
+fn muldiv_trace(rows: &[[i64; MD_COLS]]) -> Vec<Vec<F>> {
+    let n = 1usize << log2_rows(rows.len());
+    let fi = |v: i64| if v < 0 { -f(v.unsigned_abs()) } else { f(v as u64) };
+    let mut cols = vec![vec![F::ZERO; n]; MD_COLS];
+    for (i, r) in rows.iter().enumerate() {
+        for (j, &v) in r.iter().enumerate() {
+            cols[j][i] = fi(v);
+        }
+        for (base, z, inv) in [(MD_Y, MD_DZ, MD_DINV), (MD_R, MD_RZ, MD_RINV)] {
+            let sum = (0..4).fold(F::ZERO, |acc, j| acc + fi(r[base + j]));
+            cols[inv][i] = sum.inverse().unwrap_or(F::ZERO);
+            cols[z][i] = f(u64::from(sum.is_zero()));
+        }
+    }
+    cols
+}
+
+/// The MulDiv row of M operation `m` (index in [`M_OPS`]) on `a`, `b`, and its result (the
+/// RISC-V semantics, division by zero and overflow included). The flags of rs2 = 0 and r = 0
+/// are left to [`muldiv_trace`].
+fn muldiv_row(m: usize, a: u32, b: u32) -> ([i64; MD_COLS], u32) {
+    let mut row = [0i64; MD_COLS];
+    row[MD_F + m] = 1;
+    let op = M_OPS[m];
+    let signed_div = matches!(op, Op::Div | Op::Rem);
+    let is_div = matches!(op, Op::Div | Op::Divu | Op::Rem | Op::Remu);
+    // X·Y + R = Z as 64-bit two's complement: the factors, the signs extended.
+    let (xv, rv, zv, sx, sy, sr, sn, res);
+    if is_div {
+        let overflow = signed_div && a == 0x8000_0000 && b == u32::MAX;
+        let (q, r) = match op {
+            _ if b == 0 => (u32::MAX, a),
+            Op::Divu | Op::Remu => (a / b, a % b),
+            _ if overflow => (a, 0),
+            _ => ((a as i32 / b as i32) as u32, (a as i32 % b as i32) as u32),
+        };
+        (xv, rv) = (q, r);
+        // The quotient of INT_MIN / −1 is 2^31 (not sign-extended).
+        sx = u32::from(signed_div && !overflow) & (q >> 31);
+        sy = u32::from(signed_div) & (b >> 31);
+        sr = u32::from(signed_div) & (r >> 31);
+        sn = u32::from(signed_div) & (a >> 31);
+        zv = u64::from(a) | ((u64::from(sn) * 0xffff_ffff) << 32);
+        res = if matches!(op, Op::Div | Op::Divu) { q } else { r };
+    } else {
+        sx = u32::from(matches!(op, Op::Mulh | Op::Mulhsu)) & (a >> 31);
+        sy = u32::from(op == Op::Mulh) & (b >> 31);
+        (xv, rv, sr, sn) = (a, 0, 0, 0);
+        let ext = |v: u32, s: u32| u64::from(v) | ((u64::from(s) * 0xffff_ffff) << 32);
+        zv = ext(a, sx).wrapping_mul(ext(b, sy));
+        res = if op == Op::Mul { zv as u32 } else { (zv >> 32) as u32 };
+    }
+    let byte = |v: u64, i: usize| ((v >> (8 * i)) & 0xff) as i64;
+    for i in 0..4 {
+        row[MD_X + i] = byte(u64::from(xv), i);
+        row[MD_Y + i] = byte(u64::from(b), i);
+        row[MD_R + i] = byte(u64::from(rv), i);
+    }
+    for i in 0..8 {
+        row[MD_Z + i] = byte(zv, i);
+    }
+    for (j, s) in [sx, sy, sr, sn].into_iter().enumerate() {
+        row[MD_S + j] = i64::from(s);
+    }
+    row[MD_A] = i64::from(a & 0xffff);
+    row[MD_A + 1] = i64::from(a >> 16);
+    row[MD_RES] = i64::from(res & 0xffff);
+    row[MD_RES + 1] = i64::from(res >> 16);
+    muldiv_fill(&mut row);
+    (row, res)
+}
+
+/// The columns of a MulDiv row that follow from its flags, bytes and sign extensions: the top
+/// bytes' sign bits, the carries, |rs2|, |r| and their difference (any integers: a forged row
+/// in the tests may have values out of range).
+fn muldiv_fill(row: &mut [i64; MD_COLS]) {
+    for (i, top) in [MD_X + 3, MD_Y + 3, MD_R + 3, MD_Z + 3].into_iter().enumerate() {
+        row[MD_T + i] = row[top] >> 7;
+        row[MD_L + i] = row[top] - 128 * (row[top] >> 7);
+    }
+    let bytes = *row;
+    let ext =
+        |base: usize, s: usize, i: usize| if i < 4 { bytes[base + i] } else { 255 * bytes[s] };
+    let mut carry = 0i64;
+    for k in 0..8 {
+        let mut t = carry + ext(MD_R, MD_S + 2, k);
+        for i in 0..=k {
+            if i < 4 || k - i < 4 {
+                t += ext(MD_X, MD_S, i) * ext(MD_Y, MD_S + 1, k - i);
+            }
+        }
+        carry = (t - bytes[MD_Z + k]).div_euclid(256);
+        row[MD_CA + k] = carry;
+    }
+    // |v| for the bytes at `base` with sign extension s, limb by limb, with the low limb's
+    // carry of the negation.
+    let limbs = |base: usize| {
+        (bytes[base] + 256 * bytes[base + 1], bytes[base + 2] + 256 * bytes[base + 3])
+    };
+    let abs = |base: usize, s: i64| {
+        let (l, h) = limbs(base);
+        if s == 1 {
+            let e = i64::from(l != 0);
+            ((1 << 16) * e - l, (1 << 16) - h - e, e)
+        } else {
+            (l, h, 0)
+        }
+    };
+    let (ul, uh, ue) = abs(MD_Y, bytes[MD_S + 1]);
+    let (vl, vh, ve) = abs(MD_R, bytes[MD_S + 2]);
+    row[MD_U] = ul;
+    row[MD_U + 1] = uh;
+    row[MD_UE] = ue;
+    row[MD_V] = vl;
+    row[MD_V + 1] = vh;
+    row[MD_VE] = ve;
+    let is_div = (4..8).any(|m| bytes[MD_F + m] == 1);
+    if is_div && (0..4).any(|j| bytes[MD_Y + j] != 0) {
+        let db = i64::from(ul - vl - 1 < 0);
+        row[MD_DB] = db;
+        row[MD_D] = ul - vl - 1 + (1 << 16) * db;
+        row[MD_D + 1] = uh - vh - db;
+    } else {
+        row[MD_DB] = 0;
+        row[MD_D] = 0;
+        row[MD_D + 1] = 0;
+    }
 }
 
 /// Rows of `u32` values as columns, padded with zero rows to a power of two (at least 2).
@@ -2289,12 +2717,14 @@ pub fn verify(
         None,
         None,
         Some(16),
+        None,
     ];
     let expect = &expect[..t.len()];
     if proof.log_rows.len() != expect.len()
         || proof.log_rows.iter().zip(expect).any(|(&n, e)| e.is_some_and(|e| e != n))
         || proof.log_rows[0] > 22
         || proof.log_rows[5..8].iter().any(|&n| n > 22)
+        || proof.log_rows.get(9).is_some_and(|&n| n > 22)
     {
         return Err(ProveError::ProofShape { what: "table heights" });
     }
@@ -2309,6 +2739,7 @@ mod tests {
     const SUM: &[u8] = include_bytes!("../programs/sum.elf");
     const FIB: &[u8] = include_bytes!("../programs/fib.elf");
     const MEM: &[u8] = include_bytes!("../programs/mem.elf");
+    const SIEVE: &[u8] = include_bytes!("../programs/sieve.elf");
 
     /// The last row of the run that executes `op`.
     fn row_of(elf: &[u8], op: Op) -> usize {
@@ -2527,10 +2958,364 @@ mod tests {
 
     #[test]
     fn unsupported_instructions_are_refused_by_name() {
-        match prove(FIB, &[5]) {
-            Err(ProveError::Unsupported { mnemonic, .. }) => assert!(!mnemonic.is_empty()),
-            Err(ProveError::UnsupportedSyscall { number, .. }) => assert_eq!(number, 63),
+        // fence, then exit.
+        let elf = tiny_elf(&[0x0ff0_000f, i_type(93, 0, 17), ECALL]);
+        match prove(&elf, &[]) {
+            Err(ProveError::Unsupported { mnemonic, .. }) => assert_eq!(mnemonic, "fence"),
             other => panic!("expected an unsupported instruction, got {other:?}"),
+        }
+    }
+
+    // A tiny ELF writer for hand-written programs (text at 0x10000, 16 bytes of data).
+    const ECALL: u32 = 0x73;
+
+    fn r_type(f7: u32, rs2: u32, rs1: u32, f3: u32, rd: u32) -> u32 {
+        (f7 << 25) | (rs2 << 20) | (rs1 << 15) | (f3 << 12) | (rd << 7) | 0x33
+    }
+
+    /// `addi rd, rs1, imm`.
+    fn i_type(imm: i32, rs1: u32, rd: u32) -> u32 {
+        (((imm as u32) & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x13
+    }
+
+    /// `li rd, v` as `lui` + `addi`.
+    fn li(code: &mut Vec<u32>, rd: u32, v: u32) {
+        let hi = v.wrapping_add(0x800) & 0xffff_f000;
+        code.push(hi | (rd << 7) | 0x37);
+        code.push(i_type(v.wrapping_sub(hi) as i32, rd, rd));
+    }
+
+    fn tiny_elf(code: &[u32]) -> Vec<u8> {
+        let text: Vec<u8> = code.iter().flat_map(|w| w.to_le_bytes()).collect();
+        let (text_off, data_off) =
+            (0x1000u32, 0x1000 + (text.len() as u32).next_multiple_of(0x1000));
+        let mut out = vec![0x7f, b'E', b'L', b'F', 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        for v in [2u16, 243] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [1u32, 0x1_0000, 52, 0, 0] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for v in [52u16, 32, 2, 40, 0, 0] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        for (off, vaddr, filesz, memsz, flags) in [
+            (text_off, 0x1_0000, text.len() as u32, text.len() as u32, 5u32),
+            (data_off, 0x2_0000, 16, 16, 6),
+        ] {
+            for v in [1, off, vaddr, vaddr, filesz, memsz, flags, 0x1000] {
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out.resize(text_off as usize, 0);
+        out.extend_from_slice(&text);
+        out.resize(data_off as usize + 16, 0);
+        out
+    }
+
+    /// The RISC-V M extension, written from the spec (not the executor's code): operation
+    /// `m` (funct3) on `a`, `b`.
+    fn m_reference(m: u32, a: u32, b: u32) -> u32 {
+        let (sa, sb) = (i64::from(a as i32), i64::from(b as i32));
+        let (ua, ub) = (i64::from(a), i64::from(b));
+        match m {
+            0 => (sa * sb) as u32,
+            1 => ((sa * sb) >> 32) as u32,
+            2 => ((i128::from(sa) * i128::from(ub)) >> 32) as u32,
+            3 => ((u64::from(a) * u64::from(b)) >> 32) as u32,
+            4 if b == 0 => u32::MAX,
+            4 => (sa / sb).clamp(i64::from(i32::MIN), i64::from(i32::MAX) + 1) as u32,
+            5 if b == 0 => u32::MAX,
+            5 => (ua / ub) as u32,
+            6 if b == 0 => a,
+            6 => (sa % sb) as u32,
+            _ if b == 0 => a,
+            _ => (ua % ub) as u32,
+        }
+    }
+
+    /// Pairs whose every M operation the hand-written program checks; then single operations
+    /// with `rd = x0` (their results go nowhere, so the tamper tests change them alone).
+    const M_PAIRS: [(u32, u32); 12] = [
+        (7, 3),
+        (-7i32 as u32, 3),
+        (7, -3i32 as u32),
+        (-7i32 as u32, -3i32 as u32),
+        (0x8000_0000, u32::MAX),
+        (0x8000_0000, 1),
+        (5, 0),
+        (-5i32 as u32, 0),
+        (0, 0),
+        (u32::MAX, u32::MAX),
+        (0x8000_0000, 0x8000_0000),
+        (0x1234_5678, 0x9abc_def0),
+    ];
+    const M_X0: [(u32, u32, u32); 6] = [
+        (0, 1000, 3001),
+        (4, 17, 5),
+        (6, -17i32 as u32, 5),
+        (5, 9, 0),
+        (4, 0x8000_0000, u32::MAX),
+        (7, 0x7fff_ffff, 0x8000_0000),
+    ];
+
+    /// Every M operation on each pair, folded into `a0` (`acc·3 + rd`), then the `rd = x0`
+    /// operations, `div` with `rs1 = x0`, and exit with `a0`.
+    fn m_program() -> (Vec<u8>, u32) {
+        let mut code = Vec::new();
+        let mut acc = 0u32;
+        let fold = |code: &mut Vec<u32>| {
+            code.push(r_type(0, 10, 10, 0, 28));
+            code.push(r_type(0, 10, 28, 0, 10));
+            code.push(r_type(0, 7, 10, 0, 10));
+        };
+        for (a, b) in M_PAIRS {
+            li(&mut code, 5, a);
+            li(&mut code, 6, b);
+            for m in 0..8 {
+                code.push(r_type(1, 6, 5, m, 7));
+                fold(&mut code);
+                acc = acc.wrapping_mul(3).wrapping_add(m_reference(m, a, b));
+            }
+        }
+        for (m, a, b) in M_X0 {
+            li(&mut code, 5, a);
+            li(&mut code, 6, b);
+            code.push(r_type(1, 6, 5, m, 0));
+        }
+        li(&mut code, 6, 3);
+        code.push(r_type(1, 6, 0, 4, 7));
+        fold(&mut code);
+        acc = acc.wrapping_mul(3).wrapping_add(m_reference(4, 0, 3));
+        code.extend([i_type(93, 0, 17), ECALL]);
+        (tiny_elf(&code), acc)
+    }
+
+    #[test]
+    fn m_extension_program_proves_with_edge_cases() {
+        let (elf, expected) = m_program();
+        let program = Program::from_elf(&elf).expect("elf");
+        assert!(tables(&program).contains(&VmTable::MulDiv));
+        let code = crate::run(&program, &[]).expect("run").exit.code;
+        assert_eq!(code, expected);
+        let run = prove(&elf, &[]).expect("prove");
+        assert_eq!(run.exit_code, expected);
+        verify(&elf, &run.proof, &[], expected).expect("verify");
+        assert!(verify(&elf, &run.proof, &[], expected ^ 1).is_err());
+        // Without the MulDiv table the proof does not fit the program.
+        assert!(verify(SUM, &run.proof, &[], expected).is_err());
+    }
+
+    /// The MulDiv table's index among a program's tables (bytes and MulDiv last).
+    const MD_TABLE: usize = 9;
+
+    /// The CPU row and MulDiv row of the last `rd = x0` operation `m` on `(a, b)`.
+    fn md_rows(elf: &[u8], m: usize, a: u32, b: u32) -> (usize, usize) {
+        let program = Program::from_elf(elf).expect("elf");
+        let steps = crate::run_traced(&program, &[]).expect("run").steps;
+        let op_at = |s: &crate::Step| program.code[((s.pc - program.text_start) / 4) as usize];
+        let cpu = steps
+            .iter()
+            .rposition(|s| op_at(s).op == M_OPS[m] && op_at(s).rd == 0 && s.a == a && s.b == b)
+            .expect("the program has it");
+        let md = steps[..cpu].iter().filter(|s| M_OPS.contains(&op_at(s).op)).count();
+        (cpu, md)
+    }
+
+    /// Replaces the MulDiv row of `(m, a, b)` (an `rd = x0` operation) by `edit` of the honest
+    /// one, with the derived columns recomputed when `refill`, and its result in the CPU row.
+    fn forge_md(
+        t: &mut [Trace<F>],
+        (cpu, md): (usize, usize),
+        (m, a, b): (usize, u32, u32),
+        refill: bool,
+        edit: &dyn Fn(&mut [i64; MD_COLS]),
+    ) {
+        let (mut row, _) = muldiv_row(m, a, b);
+        if refill {
+            edit(&mut row);
+            muldiv_fill(&mut row);
+        } else {
+            muldiv_fill(&mut row);
+            edit(&mut row);
+        }
+        let cols = muldiv_trace(&[row]);
+        set_md_row(t, md, cols.iter().map(|c| c[0]).collect());
+        for h in 0..2 {
+            t[0].columns_mut()[RES_LO + h][cpu] = cols[MD_RES + h][0];
+        }
+    }
+
+    /// Replaces MulDiv row `md` by `new`, the range and byte tables' multiplicities following
+    /// the lookups (those in range: the others cannot be matched).
+    fn set_md_row(t: &mut [Trace<F>], md: usize, new: Vec<F>) {
+        let old: Vec<F> = (0..MD_COLS).map(|j| t[MD_TABLE].columns()[j][md]).collect();
+        for (vals, delta) in [(&old, -F::ONE), (&new, F::ONE)] {
+            if (0..8).fold(F::ZERO, |acc, m| acc + vals[MD_F + m]) != F::ONE {
+                continue;
+            }
+            let v = |j: usize| vals[j].as_canonical_u64();
+            for j in (MD_CA..MD_CA + 8).chain([MD_U, MD_U + 1, MD_V, MD_V + 1, MD_D, MD_D + 1]) {
+                if v(j) < 1 << 16 {
+                    t[3].columns_mut()[1][v(j) as usize] += delta;
+                }
+            }
+            let mut pairs: Vec<(u64, u64)> = [MD_X, MD_Y, MD_Z, MD_Z + 4, MD_R]
+                .into_iter()
+                .flat_map(|base| [(v(base), v(base + 1)), (v(base + 2), v(base + 3))])
+                .collect();
+            let l2 = |j: usize| (vals[j] + vals[j]).as_canonical_u64();
+            pairs.extend([(l2(MD_L), l2(MD_L + 1)), (l2(MD_L + 2), l2(MD_L + 3))]);
+            for (x, y) in pairs {
+                if x < 256 && y < 256 {
+                    t[8].columns_mut()[5 + BYTE_RANGE_IDX][(x | (y << 8)) as usize] += delta;
+                }
+            }
+        }
+        for (j, c) in new.into_iter().enumerate() {
+            t[MD_TABLE].columns_mut()[j][md] = c;
+        }
+    }
+
+    /// Sets the bytes at `base` (and `n` of them) to `v`'s.
+    fn set_bytes(row: &mut [i64; MD_COLS], base: usize, n: usize, v: u64) {
+        for i in 0..n {
+            row[base + i] = ((v >> (8 * i)) & 0xff) as i64;
+        }
+    }
+
+    fn set_res(row: &mut [i64; MD_COLS], v: u32) {
+        row[MD_RES] = i64::from(v & 0xffff);
+        row[MD_RES + 1] = i64::from(v >> 16);
+    }
+
+    #[test]
+    fn m_extension_forgeries_are_rejected() {
+        let (elf, code) = m_program();
+        let elf: &[u8] = &elf;
+        let case = |i: usize| {
+            let (m, a, b) = M_X0[i];
+            (md_rows(elf, m as usize, a, b), (m as usize, a, b))
+        };
+        let rejected = |i: usize, refill: bool, edit: &dyn Fn(&mut [i64; MD_COLS])| {
+            let (rows, op) = case(i);
+            witness_rejected(elf, |t| forge_md(t, rows, op, refill, edit), code)
+        };
+        // The honest rows pass (so each rejection below is the forgery's).
+        assert!(!witness_rejected(
+            elf,
+            |t| {
+                for i in 0..M_X0.len() {
+                    let (rows, op) = case(i);
+                    forge_md(t, rows, op, true, &|_| {});
+                }
+            },
+            code
+        ));
+        // mul: a wrong product byte; a wrong carry (the byte then out of range).
+        assert!(rejected(0, false, &|r| {
+            r[MD_Z] += 1;
+            r[MD_RES] += 1;
+        }));
+        assert!(rejected(0, false, &|r| {
+            r[MD_CA] += 1;
+            r[MD_Z] -= 256;
+            r[MD_Z + 1] += 1;
+        }));
+        // div 17 / 5 as q = 2, r = 7 (17 = 2·5 + 7 but r ≥ d).
+        assert!(rejected(1, true, &|r| {
+            set_bytes(r, MD_X, 4, 2);
+            set_bytes(r, MD_R, 4, 7);
+            set_res(r, 2);
+        }));
+        // The same with the comparison's limbs in range but its low limb wrong (no borrow).
+        assert!(rejected(1, false, &|r| {
+            set_bytes(r, MD_X, 4, 2);
+            set_bytes(r, MD_R, 4, 7);
+            set_res(r, 2);
+            muldiv_fill(r);
+            r[MD_DB] = 0;
+            r[MD_D] = 0;
+            r[MD_D + 1] = 0;
+        }));
+        // rem −17 % 5 as 3 (q = −4: −17 = −4·5 + 3, |r| < |d|, but r's sign is not n's).
+        assert!(rejected(2, true, &|r| {
+            set_bytes(r, MD_X, 4, u64::from(-4i32 as u32));
+            set_bytes(r, MD_R, 4, 3);
+            r[MD_S + 2] = 0;
+            set_res(r, 3);
+        }));
+        // div INT_MIN / −1 with the quotient sign-extended (−2^31 · −1 ≠ −2^31), or as
+        // INT_MAX with r = −1.
+        assert!(rejected(4, true, &|r| r[MD_S] = 1));
+        assert!(rejected(4, true, &|r| {
+            set_bytes(r, MD_X, 4, 0x7fff_ffff);
+            set_bytes(r, MD_R, 4, u64::from(u32::MAX));
+            r[MD_S] = 0;
+            r[MD_S + 2] = 1;
+            set_res(r, 0x7fff_ffff);
+        }));
+        // remu 0x7fffffff % 2^31 as q = 1, r = n − d mod 2^32 (the identity holds mod 2^32
+        // only).
+        assert!(rejected(5, true, &|r| {
+            set_bytes(r, MD_X, 4, 1);
+            set_bytes(r, MD_R, 4, u64::from(0x7fff_ffffu32.wrapping_sub(0x8000_0000)));
+            set_res(r, 0x7fff_ffffu32.wrapping_sub(0x8000_0000));
+        }));
+        // div as divu (another operation than the program's): flag and CPU id both changed.
+        let ((cpu, md), _) = case(1);
+        assert!(witness_rejected(
+            elf,
+            |t| {
+                t[MD_TABLE].columns_mut()[MD_F + F_DIV][md] = F::ZERO;
+                t[MD_TABLE].columns_mut()[MD_F + F_DIVU][md] = F::ONE;
+                t[0].columns_mut()[MOP][cpu] += F::ONE;
+            },
+            code
+        ));
+        // The mul row run as an add (selector add, id 1 + 37 = mul's): its MulDiv row gone.
+        let ((cpu, md), (_, a, b)) = case(0);
+        assert!(witness_rejected(
+            elf,
+            |t| {
+                set_md_row(t, md, vec![F::ZERO; MD_COLS]);
+                let sum = a.wrapping_add(b);
+                for v in [lo(sum), hi(sum)] {
+                    t[3].columns_mut()[1][v as usize] += F::ONE;
+                }
+                let cols = t[0].columns_mut();
+                cols[S_M][cpu] = F::ZERO;
+                cols[S_ADD][cpu] = F::ONE;
+                cols[MOP][cpu] = f(M_OP_BASE - 1);
+                let (c0, c1) = add_carries(a, b);
+                cols[RES_LO][cpu] = f(lo(a.wrapping_add(b)));
+                cols[RES_HI][cpu] = f(hi(a.wrapping_add(b)));
+                cols[C0][cpu] = f(c0);
+                cols[C1][cpu] = f(c1);
+            },
+            code
+        ));
+        // divu 9 / 0 with q = 0 (the identity holds for any q): through the verifier.
+        let (rows, op) = case(3);
+        let edit = |r: &mut [i64; MD_COLS]| {
+            set_bytes(r, MD_X, 4, 0);
+            set_res(r, 0);
+        };
+        assert!(forged_run(elf, |t| forge_md(t, rows, op, true, &edit), code).is_err());
+    }
+
+    #[test]
+    fn fib_and_sieve_prove_end_to_end() {
+        // The repo's C programs (gcc -O2, mul/div/rem) on small inputs.
+        for (elf, input) in [(FIB, vec![6u8]), (SIEVE, 60u32.to_le_bytes().to_vec())] {
+            let expected = crate::run(&Program::from_elf(elf).expect("elf"), &input).expect("run");
+            let run = prove(elf, &input).expect("prove");
+            assert_eq!(run.output, expected.output);
+            assert_eq!(run.exit_code, expected.exit.code);
+            verify(elf, &run.proof, &run.output, run.exit_code).expect("verify");
+            let mut out = run.output.clone();
+            out[0] ^= 1;
+            assert!(verify(elf, &run.proof, &out, run.exit_code).is_err());
         }
     }
 
@@ -2543,11 +3328,7 @@ mod tests {
     /// The prover's own check refuses a tampered witness (a failed constraint or an
     /// unbalanced bus): cheaper than [`forged_run`], for the cases beside the one per test that
     /// goes through the verifier.
-    fn witness_rejected(
-        elf: &'static [u8],
-        edit: impl Fn(&mut [Trace<F>]),
-        exit_code: u32,
-    ) -> bool {
+    fn witness_rejected(elf: &[u8], edit: impl Fn(&mut [Trace<F>]), exit_code: u32) -> bool {
         let program = Program::from_elf(elf).expect("elf");
         let trace = crate::run_traced(&program, &[]).expect("run");
         let mut tr = traces(&program, &trace.steps, &[]).expect("traces");
@@ -2562,7 +3343,7 @@ mod tests {
     }
 
     fn forged_run(
-        elf: &'static [u8],
+        elf: &[u8],
         edit: impl Fn(&mut [Trace<F>]),
         exit_code: u32,
     ) -> Result<(), ProveError> {

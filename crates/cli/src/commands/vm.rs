@@ -1,6 +1,6 @@
 //! `zkprove vm prove prog.elf --input in.bin --proof proof.bin [--output out.bin]` proves a run
-//! (the part of RV32IM that `zkprove_vm::prove` constrains: RV32I with read/write/exit, no M
-//! extension yet; another instruction or system call is refused,
+//! (the part of RV32IM that `zkprove_vm::prove` constrains: RV32IM but `fence`, with
+//! read/write/exit; another instruction or system call is refused,
 //! named, with status 3) and writes the proof and the public output; `zkprove vm verify prog.elf
 //! proof.bin --output out.bin --exit-code N` checks it: status 0 valid, 1 invalid, 3 bad input
 //! (an unreadable, truncated or foreign file, named).

@@ -283,7 +283,27 @@ pub enum ProveError {
         /// What is wrong.
         what: &'static str,
     },
+    /// The run is longer than one proof can cover ([`MAX_PROVABLE_CYCLES`]; the security
+    /// target refuses most runs well before that, see the module docs).
+    #[error(
+        "cannot prove: the run takes {cycles} cycles, more than the {max} one proof covers \
+         (a proof holds about 2^13 cycles at 100 bits; longer runs need continuations, not \
+         implemented yet)"
+    )]
+    TooManyCycles {
+        /// The run's cycles.
+        cycles: u64,
+        /// [`MAX_PROVABLE_CYCLES`].
+        max: u64,
+    },
 }
+
+/// The longest run [`prove`] builds traces for: 2^16 cycles, far above what the security
+/// target admits (about 2^13–2^14, decided by the set-up) and far below the memory argument's
+/// timestamp bound (`4·clk + slot` differences are range checked below 2^24). A longer run is
+/// refused before any trace is built ([`ProveError::TooManyCycles`]), so a long program costs
+/// neither gigabytes of trace nor a range check out of bounds.
+pub const MAX_PROVABLE_CYCLES: u64 = 1 << 16;
 
 // CPU columns.
 const IS_REAL: usize = 0;
@@ -2675,10 +2695,16 @@ fn program_trace_cols(rows: &[[u32; 11]]) -> Vec<Vec<F>> {
 /// # Errors
 /// [`ProveError::Load`] / [`ProveError::Exec`] for a program that does not load or run;
 /// [`ProveError::Unsupported`] (naming the instruction), [`ProveError::UnsupportedSyscall`],
-/// [`ProveError::Output`] for a run this version cannot prove; [`ProveError::Air`] for a
-/// refused set-up (e.g. too many cycles for the security target).
+/// [`ProveError::Output`] for a run this version cannot prove;
+/// [`ProveError::TooManyCycles`] for a run longer than [`MAX_PROVABLE_CYCLES`] (checked by a
+/// plain run first, before any trace is built); [`ProveError::Air`] for a refused set-up
+/// (e.g. too many cycles for the security target).
 pub fn prove(elf: &[u8], input: &[u8]) -> Result<ProvedRun, ProveError> {
     let program = Program::from_elf(elf)?;
+    let cycles = crate::run(&program, input)?.exit.cycles;
+    if cycles > MAX_PROVABLE_CYCLES {
+        return Err(ProveError::TooManyCycles { cycles, max: MAX_PROVABLE_CYCLES });
+    }
     let trace = crate::run_traced(&program, input)?;
     let tr = traces(&program, &trace.steps, input)?;
     let exit_code = trace.run.exit.code;
@@ -3302,6 +3328,23 @@ mod tests {
             set_res(r, 0);
         };
         assert!(forged_run(elf, |t| forge_md(t, rows, op, true, &edit), code).is_err());
+    }
+
+    /// A run longer than one proof covers is refused by name before any trace is built (the
+    /// committed sieve on its default input runs ~2^21 cycles; it used to panic in the range
+    /// check of the memory argument's timestamp difference, or build gigabytes of trace).
+    #[test]
+    fn too_long_runs_are_refused_before_tracing() {
+        let input = 20_000u32.to_le_bytes();
+        let cycles =
+            crate::run(&Program::from_elf(SIEVE).expect("elf"), &input).expect("run").exit.cycles;
+        assert!(cycles > MAX_PROVABLE_CYCLES, "{cycles}");
+        match prove(SIEVE, &input) {
+            Err(ProveError::TooManyCycles { cycles: c, max }) => {
+                assert_eq!((c, max), (cycles, MAX_PROVABLE_CYCLES));
+            }
+            other => panic!("expected TooManyCycles, got {:?}", other.map(|r| r.cycles)),
+        }
     }
 
     #[test]

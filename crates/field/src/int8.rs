@@ -4,7 +4,7 @@
 //! byte rows in one pass over them, with AVX-512 VNNI's `vpdpbusd` (64 byte products per
 //! instruction, accumulated in 32-bit lanes) where [`crate::cpu::level`] allows AVX-512 and the CPU
 //! has VNNI. Without it the function returns `None` and the caller uses its portable code: the tile
-//! is a fast path, [`dot_tile_u8_i8_plain`] its reference.
+//! is a fast path, [`dot_tile_plain`] its reference.
 //!
 //! [`dot_tile_i8_i8`] is the AVX2 tile for CPUs without VNNI (signed bytes widened to 16 bits once
 //! per row and step, `vpmaddwd` per pair).
@@ -12,23 +12,31 @@
 //! A product of two signed int8 matrices uses the VNNI tile through an offset: `a + 128` is an unsigned byte,
 //! and `Σ_k a_k·b_k = Σ_k (a_k + 128)·b_k − 128·Σ_k b_k`.
 
-/// The plain loop [`dot_tile_u8_i8`] is tested against: `out[p][q] = Σ_k a[p][k]·b[q][k]` over the
-/// shortest row length, with wrapping `i32` arithmetic.
-pub fn dot_tile_u8_i8_plain<const M: usize, const N: usize>(
-    a: [&[u8]; M],
+/// The plain loop both tiles are tested against, and the kernels' tail past their last full
+/// vector: `out[p][q] = Σ_k a[p][k]·b[q][k]` over the shortest row length, with
+/// wrapping `i32` arithmetic; `a` holds unsigned ([`dot_tile_u8_i8`]) or signed
+/// ([`dot_tile_i8_i8`]) bytes.
+pub fn dot_tile_plain<A: Copy, const M: usize, const N: usize>(
+    a: [&[A]; M],
     b: [&[i8]; N],
-) -> [[i32; N]; M] {
-    let len = a.iter().map(|r| r.len()).chain(b.iter().map(|r| r.len())).min().unwrap_or(0);
-    let mut out = [[0i32; N]; M];
-    for (o, ap) in out.iter_mut().zip(&a) {
-        for (v, bq) in o.iter_mut().zip(&b) {
-            *v = ap[..len]
-                .iter()
-                .zip(&bq[..len])
-                .fold(0i32, |s, (&x, &y)| s.wrapping_add(i32::from(x).wrapping_mul(i32::from(y))));
-        }
-    }
-    out
+) -> [[i32; N]; M]
+where
+    i32: From<A>,
+{
+    let len = common_len(&a, &b);
+    a.map(|ap| {
+        b.map(|bq| {
+            ap[..len].iter().zip(&bq[..len]).fold(0i32, |s, (&x, &y)| {
+                // `<i32 as From<i8>>`: the bound `i32: From<A>` would otherwise pick `A`.
+                s.wrapping_add(i32::from(x).wrapping_mul(<i32 as From<i8>>::from(y)))
+            })
+        })
+    })
+}
+
+/// The length of the shortest of all rows of a tile (0 for a tile without rows).
+fn common_len<A, const M: usize, const N: usize>(a: &[&[A]; M], b: &[&[i8]; N]) -> usize {
+    a.iter().map(|r| r.len()).chain(b.iter().map(|r| r.len())).min().unwrap_or(0)
 }
 
 /// Whether [`dot_tile_u8_i8`] has a fast path here (AVX-512 VNNI allowed and present).
@@ -67,24 +75,6 @@ pub fn dot_tile_u8_i8<const M: usize, const N: usize>(
         let _ = (a, b);
         None
     }
-}
-
-/// The plain loop [`dot_tile_i8_i8`] is tested against (signed bytes on both sides).
-pub fn dot_tile_i8_i8_plain<const M: usize, const N: usize>(
-    a: [&[i8]; M],
-    b: [&[i8]; N],
-) -> [[i32; N]; M] {
-    let len = a.iter().map(|r| r.len()).chain(b.iter().map(|r| r.len())).min().unwrap_or(0);
-    let mut out = [[0i32; N]; M];
-    for (o, ap) in out.iter_mut().zip(&a) {
-        for (v, bq) in o.iter_mut().zip(&b) {
-            *v = ap[..len]
-                .iter()
-                .zip(&bq[..len])
-                .fold(0i32, |s, (&x, &y)| s.wrapping_add(i32::from(x).wrapping_mul(i32::from(y))));
-        }
-    }
-    out
 }
 
 /// Whether [`dot_tile_i8_i8`] has a fast path here ([`crate::cpu::level`] ≥ AVX2).
@@ -165,7 +155,7 @@ mod x86 {
         a: [&[i8]; M],
         b: [&[i8]; N],
     ) -> [[i32; N]; M] {
-        let len = a.iter().map(|r| r.len()).chain(b.iter().map(|r| r.len())).min().unwrap_or(0);
+        let len = super::common_len(&a, &b);
         let mut acc = [[_mm256_setzero_si256(); N]; M];
         let mut k = 0;
         while k + 16 <= len {
@@ -184,13 +174,10 @@ mod x86 {
             }
             k += 16;
         }
-        let mut out = [[0i32; N]; M];
-        for p in 0..M {
-            for q in 0..N {
-                let tail = a[p][k..len].iter().zip(&b[q][k..len]).fold(0i32, |s, (&x, &y)| {
-                    s.wrapping_add(i32::from(x).wrapping_mul(i32::from(y)))
-                });
-                out[p][q] = hsum256(acc[p][q]).wrapping_add(tail);
+        let mut out = super::dot_tile_plain(a.map(|r| &r[k..len]), b.map(|r| &r[k..len]));
+        for (o, acc) in out.iter_mut().zip(&acc) {
+            for (v, &x) in o.iter_mut().zip(acc) {
+                *v = v.wrapping_add(hsum256(x));
             }
         }
         out
@@ -205,7 +192,7 @@ mod x86 {
         a: [&[u8]; M],
         b: [&[i8]; N],
     ) -> [[i32; N]; M] {
-        let len = a.iter().map(|r| r.len()).chain(b.iter().map(|r| r.len())).min().unwrap_or(0);
+        let len = super::common_len(&a, &b);
         let mut acc = [[_mm512_setzero_si512(); N]; M];
         let mut k = 0;
         while k + 64 <= len {
@@ -224,13 +211,10 @@ mod x86 {
             }
             k += 64;
         }
-        let mut out = [[0i32; N]; M];
-        for p in 0..M {
-            for q in 0..N {
-                let tail = a[p][k..len].iter().zip(&b[q][k..len]).fold(0i32, |s, (&x, &y)| {
-                    s.wrapping_add(i32::from(x).wrapping_mul(i32::from(y)))
-                });
-                out[p][q] = _mm512_reduce_add_epi32(acc[p][q]).wrapping_add(tail);
+        let mut out = super::dot_tile_plain(a.map(|r| &r[k..len]), b.map(|r| &r[k..len]));
+        for (o, acc) in out.iter_mut().zip(&acc) {
+            for (v, &x) in o.iter_mut().zip(acc) {
+                *v = v.wrapping_add(_mm512_reduce_add_epi32(x));
             }
         }
         out
@@ -259,7 +243,7 @@ mod tests {
                 (0..4).map(|_| bytes(&mut s, len).into_iter().map(|x| x as i8).collect()).collect();
             let ar: [&[u8]; 4] = core::array::from_fn(|p| &a[p][..]);
             let br: [&[i8]; 4] = core::array::from_fn(|q| &b[q][..]);
-            let want = dot_tile_u8_i8_plain(ar, br);
+            let want = dot_tile_plain(ar, br);
             if let Some(got) = dot_tile_u8_i8(ar, br) {
                 assert_eq!(got, want, "len {len}");
             }
@@ -284,7 +268,7 @@ mod tests {
                 (0..8).map(|_| bytes(&mut s, len).into_iter().map(|x| x as i8).collect()).collect();
             let ar: [&[i8]; 5] = core::array::from_fn(|p| &rows[p][..]);
             let br: [&[i8]; 3] = core::array::from_fn(|q| &rows[5 + q][..]);
-            let want = dot_tile_i8_i8_plain(ar, br);
+            let want = dot_tile_plain(ar, br);
             if let Some(got) = dot_tile_i8_i8(ar, br) {
                 assert_eq!(got, want, "len {len}");
             }

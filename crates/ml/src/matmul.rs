@@ -202,7 +202,7 @@ impl Tile for OffsetTile {
     type A = u8;
     #[inline(always)]
     fn tile<const M: usize, const N: usize>(a: [&[u8]; M], b: [&[i8]; N]) -> [[i32; N]; M] {
-        int8::dot_tile_u8_i8(a, b).unwrap_or_else(|| int8::dot_tile_u8_i8_plain(a, b))
+        int8::dot_tile_u8_i8(a, b).unwrap_or_else(|| int8::dot_tile_plain(a, b))
     }
 }
 
@@ -264,7 +264,7 @@ impl CpuKernel for MatVec<'_> {
         let a = &self.a[..self.n_in.min(self.a.len())];
         for (o, row) in self.out.iter_mut().zip(self.w.chunks(self.n_in.max(1))) {
             let k = row.len().min(a.len());
-            *o = tile::<1, 1>([&row[..k]], [&a[..k]])[0][0];
+            *o = SignedTile::tile::<1, 1>([&row[..k]], [&a[..k]])[0][0];
         }
     }
 }

@@ -147,12 +147,13 @@
 //! ([`ProveError::Air`] with `AirError::Security`).
 
 use zkprove_air::{
-    Air, AirError, AirParams, AirProver, BusInteraction, ConstraintBuilder, LinearExpr, MultiProof,
-    PublicTuple, TableAir, Trace,
+    Air, AirError, AirParams, AirProfile, AirProver, BusInteraction, ConstraintBuilder, LinearExpr,
+    MultiProof, PublicTuple, TableAir, Trace,
 };
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::{Field, PrimeField64};
 use zkprove_hash::{Poseidon2, Poseidon2Merkle, Transcript};
+use zkprove_poly::CpuBackend;
 
 use crate::decode::Op;
 use crate::elf::Program;
@@ -1897,6 +1898,9 @@ pub struct ProvedRun {
     pub cycles: u64,
     /// The proof.
     pub proof: VmProof,
+    /// Where the proving time went: the AIR prover's phases (summed over the tables), the
+    /// execution and trace building before them under `"trace"`.
+    pub profile: AirProfile,
 }
 
 /// The traces of the four tables for a run (CPU, program, registers, range).
@@ -2705,17 +2709,21 @@ pub fn prove(elf: &[u8], input: &[u8]) -> Result<ProvedRun, ProveError> {
     if cycles > MAX_PROVABLE_CYCLES {
         return Err(ProveError::TooManyCycles { cycles, max: MAX_PROVABLE_CYCLES });
     }
+    let start = std::time::Instant::now();
     let trace = crate::run_traced(&program, input)?;
     let tr = traces(&program, &trace.steps, input)?;
+    let traced = start.elapsed();
     let exit_code = trace.run.exit.code;
     let output = trace.run.output;
-    let proof = prover()?.prove_tables(
+    let (proof, mut profile) = prover()?.prove_tables_on::<CpuBackend, _, 16, 8>(
         &tables(&program),
         &tr,
         &public(exit_code, &output),
         &mut transcript(elf)?,
+        true,
     )?;
-    Ok(ProvedRun { exit_code, output, cycles: trace.run.exit.cycles, proof })
+    profile.phases.insert(0, ("trace", traced));
+    Ok(ProvedRun { exit_code, output, cycles: trace.run.exit.cycles, proof, profile })
 }
 
 /// Checks that `proof` shows a run of the ELF `elf` that wrote `output` and exited with

@@ -194,6 +194,10 @@ pub struct WhirConfig {
     /// next (1 for [`WhirConfig::new`]: the domain halves; at most `k`). Round `i`'s codeword
     /// then has rate `2^-(r + i(k − j))` on a domain of `2^(n + r − i·j)` points.
     pub domain_reduction: usize,
+    /// The number of evaluation points one opening proves at once (1 for [`WhirConfig::new`];
+    /// see [`WhirConfig::with_points`]): the first combination merges them with the
+    /// commitment's OOD answers.
+    pub n_points: usize,
     /// The rounds, first to last; the last one ends with the final polynomial.
     pub rounds: Vec<RoundConfig>,
     /// Variables of the final polynomial (sent as its `2^final_vars` coefficients).
@@ -556,11 +560,59 @@ impl WhirConfig {
             domain_reduction: j,
             commit_ood,
             combination_pow_bits,
+            n_points: 1,
             rounds,
             final_vars,
             terms,
             achieved_bits,
         })
+    }
+}
+
+impl WhirConfig {
+    /// This configuration for openings at `n_points ≥ 1` points at once (`Whir::open_many`):
+    /// the first combination challenge `γ` then merges `n_points + commit_ood` constraints, so
+    /// its term is `b − log2(n_points + commit_ood) − log2 ℓ − 1` bits, ground up to `λ` again
+    /// (at most `max_pow_bits`). Every other term is unchanged: after `γ` the protocol is that
+    /// of one weighted claim. `base_order` is the base field's order, as for
+    /// [`WhirConfig::new`].
+    ///
+    /// # Errors
+    /// [`WhirError::Params`] for `n_points = 0`, or when the combination term cannot reach the
+    /// target within `max_pow_bits`.
+    pub fn with_points(mut self, n_points: usize, base_order: u64) -> Result<Self, WhirError> {
+        if n_points == 0 {
+            return Err(WhirError::Params { reason: "an opening needs at least one point".into() });
+        }
+        let p = &self.params;
+        let first = self
+            .rounds
+            .first()
+            .ok_or_else(|| WhirError::Params { reason: "a configuration without rounds".into() })?;
+        let code =
+            Code { n_vars: first.n_vars, log_inv_rate: first.log_inv_rate, log_eta: first.log_eta };
+        let comb0 =
+            combination_bits(p.soundness, &code, self.field_bits, n_points + self.commit_ood);
+        let pow = pow_for(base_order, p.security_bits, comb0, p.max_pow_bits).ok_or_else(|| {
+            WhirError::Params {
+                reason: format!(
+                    "the combination of {n_points} points gives {comb0:.1} bits; {} bits need \
+                     more than max_pow_bits = {} of proof of work",
+                    p.security_bits, p.max_pow_bits
+                ),
+            }
+        })?;
+        for t in &mut self.terms {
+            if t.round.is_none() && t.kind == TermKind::Combination {
+                t.error_bits = comb0;
+                t.pow_bits = pow;
+                t.bits = comb0 + pow_credit(base_order, pow);
+            }
+        }
+        self.combination_pow_bits = pow;
+        self.n_points = n_points;
+        self.achieved_bits = self.terms.iter().map(|t| t.bits).fold(f64::INFINITY, f64::min);
+        Ok(self)
     }
 }
 

@@ -2,6 +2,8 @@
 
 use core::marker::PhantomData;
 
+use rayon::prelude::*;
+
 use zkprove_field::{ExtensionField, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, MerklePath, MerkleTree, Transcript};
 use zkprove_poly::Mle;
@@ -157,6 +159,16 @@ where
         Ok(Self { config, hasher, _fields: PhantomData })
     }
 
+    /// This instance for openings at `n_points` points at once ([`Whir::open_many`],
+    /// [`WhirConfig::with_points`]).
+    ///
+    /// # Errors
+    /// [`WhirError::Params`] as [`WhirConfig::with_points`].
+    pub fn with_points(mut self, n_points: usize) -> Result<Self, WhirError> {
+        self.config = self.config.with_points(n_points, F::ORDER_U64)?;
+        Ok(self)
+    }
+
     /// The derived configuration.
     pub fn config(&self) -> &WhirConfig {
         &self.config
@@ -236,6 +248,10 @@ where
         for v in fields {
             transcript.observe(F::from_u64(v));
         }
+        // Openings at several points (absent for one, so one-point transcripts are unchanged).
+        if self.config.n_points != 1 {
+            transcript.observe(F::from_u64(self.config.n_points as u64));
+        }
     }
 
     /// The verifier's side of [`Whir::commit`]: observes the root, draws the out-of-domain
@@ -273,18 +289,47 @@ where
     /// coordinate is the most significant index bit) and returns the value with the proof.
     ///
     /// # Errors
-    /// [`WhirError::WrongLength`] for a point of the wrong dimension; NTT/Merkle errors.
+    /// [`WhirError::WrongLength`] for a point of the wrong dimension, or an instance made for
+    /// several points ([`Whir::with_points`]); NTT/Merkle errors.
     pub fn open<const W: usize, const R: usize>(
         &self,
         transcript: &mut Transcript<F, W, R>,
         witness: &WhirWitness<F, E, H>,
         point: &[E],
     ) -> Result<Opened<F, E, H>, WhirError> {
+        let (values, proof) = self.open_many(transcript, witness, &[point])?;
+        Ok((values[0], proof))
+    }
+
+    /// Proves `f(points[i]) = values[i]` for the committed `f` and every point ([`Mle`] order),
+    /// in one proof, and returns the values with it: the first combination challenge `γ`
+    /// merges the claims (weight `Σ_i γ^i·eq(points[i], ·)`, then the OOD constraints), and the
+    /// rest is the one-point protocol. The instance must be made for this many points
+    /// ([`Whir::with_points`]; its soundness accounts for them). A point whose leading
+    /// coordinates are 0 or 1 (a claim on one aligned block of the values, e.g. one of several
+    /// polynomials stacked into `f`) costs only that block's size.
+    ///
+    /// # Errors
+    /// [`WhirError::WrongLength`] for a point of the wrong dimension or a number of points
+    /// other than the instance's; NTT/Merkle errors.
+    pub fn open_many<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        witness: &WhirWitness<F, E, H>,
+        points: &[&[E]],
+    ) -> Result<(Vec<E>, WhirProof<F, E, H::Digest>), WhirError> {
         let cfg = &self.config;
         let n = cfg.params.log_n;
         let k = self.k();
-        if point.len() != n {
-            return Err(WhirError::WrongLength { what: "point", expected: n, got: point.len() });
+        if points.len() != cfg.n_points {
+            return Err(WhirError::WrongLength {
+                what: "points",
+                expected: cfg.n_points,
+                got: points.len(),
+            });
+        }
+        if let Some(p) = points.iter().find(|p| p.len() != n) {
+            return Err(WhirError::WrongLength { what: "point", expected: n, got: p.len() });
         }
         if witness.evals.len() != 1 << n {
             return Err(WhirError::WrongLength {
@@ -293,20 +338,51 @@ where
                 got: witness.evals.len(),
             });
         }
-        // The weight w = eq(z, ·) + Σ γ^(j+1) eq(pow(ood_j), ·), in internal order; first eq(z, ·),
-        // which also gives the value f(z) = Σ_b eq(z, b)·f(b).
-        let internal_point: Vec<E> = point.iter().rev().copied().collect();
-        let mut w: Vec<E> = vec![E::ZERO; 1 << n];
-        accumulate_eq(&mut w, &internal_point, E::ONE);
-        let value: E = dot_base(&w, &witness.evals);
-        for x in point {
-            transcript.observe_ext(x);
+        // Each point's eq table on its block (the values its Boolean prefix selects), and the
+        // value f(z) = Σ_b eq(z, b)·f(b) there.
+        let blocks: Vec<(usize, Vec<E>)> = points
+            .iter()
+            .map(|point| {
+                let fixed = point.iter().take_while(|x| x.is_zero() || **x == E::ONE).count();
+                let offset = point[..fixed]
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, x)| **x == E::ONE)
+                    .map(|(t, _)| 1usize << (n - 1 - t))
+                    .sum::<usize>();
+                let internal: Vec<E> = point[fixed..].iter().rev().copied().collect();
+                let mut eq = vec![E::ZERO; 1 << (n - fixed)];
+                accumulate_eq(&mut eq, &internal, E::ONE);
+                (offset, eq)
+            })
+            .collect();
+        let values: Vec<E> = blocks
+            .iter()
+            .map(|(offset, eq)| dot_base(eq, &witness.evals[*offset..*offset + eq.len()]))
+            .collect();
+        for point in points {
+            for x in *point {
+                transcript.observe_ext(x);
+            }
         }
-        transcript.observe_ext(&value);
+        for v in &values {
+            transcript.observe_ext(v);
+        }
         let combination_pow = grind(transcript, &self.hasher, cfg.combination_pow_bits)?;
         let gamma: E = transcript.sample_ext();
-
-        let mut g = gamma;
+        // The weight w = Σ_i γ^i·eq(z_i, ·) + Σ_j γ^(m+j)·eq(pow(ood_j), ·), in internal order.
+        let mut w: Vec<E> = vec![E::ZERO; 1 << n];
+        let mut g = E::ONE;
+        for (offset, eq) in &blocks {
+            let block = &mut w[*offset..*offset + eq.len()];
+            if block.len() >= 1 << 12 {
+                block.par_iter_mut().zip(eq.par_iter()).for_each(|(x, &e)| *x += g * e);
+            } else {
+                block.iter_mut().zip(eq).for_each(|(x, &e)| *x += g * e);
+            }
+            g *= gamma;
+        }
+        drop(blocks);
         for &z in &witness.ood_points {
             accumulate_eq(&mut w, &pow_point(z, n), g);
             g *= gamma;
@@ -395,7 +471,7 @@ where
                 });
             }
         }
-        Ok((value, WhirProof { combination_pow, rounds, final_poly }))
+        Ok((values, WhirProof { combination_pow, rounds, final_poly }))
     }
 
     /// Checks a proof that the committed polynomial takes `value` at `point` ([`Mle`] order),
@@ -414,12 +490,36 @@ where
         value: E,
         proof: &WhirProof<F, E, H::Digest>,
     ) -> Result<(), WhirError> {
+        self.verify_many(transcript, commitment, &[point], &[value], proof)
+    }
+
+    /// Checks a proof of [`Whir::open_many`]: the committed polynomial takes `values[i]` at
+    /// `points[i]` for every `i`.
+    ///
+    /// # Errors
+    /// As [`Whir::verify`]; [`WhirError::WrongLength`] for a number of points or values other
+    /// than the instance's.
+    pub fn verify_many<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        commitment: &ReceivedCommitment<E, H::Digest>,
+        points: &[&[E]],
+        values: &[E],
+        proof: &WhirProof<F, E, H::Digest>,
+    ) -> Result<(), WhirError> {
         let cfg = &self.config;
         let n = cfg.params.log_n;
         let k = self.k();
         let d = E::DEGREE;
-        if point.len() != n {
-            return Err(WhirError::WrongLength { what: "point", expected: n, got: point.len() });
+        if points.len() != cfg.n_points || values.len() != cfg.n_points {
+            return Err(WhirError::WrongLength {
+                what: "points",
+                expected: cfg.n_points,
+                got: if points.len() != cfg.n_points { points.len() } else { values.len() },
+            });
+        }
+        if let Some(p) = points.iter().find(|p| p.len() != n) {
+            return Err(WhirError::WrongLength { what: "point", expected: n, got: p.len() });
         }
         if proof.rounds.len() != cfg.rounds.len() {
             return Err(WhirError::WrongLength {
@@ -442,18 +542,26 @@ where
                 got: commitment.ood_answers.len(),
             });
         }
-        for x in point {
-            transcript.observe_ext(x);
+        for point in points {
+            for x in *point {
+                transcript.observe_ext(x);
+            }
         }
-        transcript.observe_ext(&value);
+        for v in values {
+            transcript.observe_ext(v);
+        }
         if !check_pow(transcript, &self.hasher, cfg.combination_pow_bits, proof.combination_pow) {
             return Err(WhirError::ProofOfWork { round: 0 });
         }
         let gamma: E = transcript.sample_ext();
-        let internal_point: Vec<E> = point.iter().rev().copied().collect();
-        let mut terms = vec![Term { coeff: E::ONE, point: internal_point, start: 0 }];
-        let mut claim = value;
-        let mut g = gamma;
+        let mut terms = Vec::with_capacity(points.len() + cfg.commit_ood);
+        let mut claim = E::ZERO;
+        let mut g = E::ONE;
+        for (point, &value) in points.iter().zip(values) {
+            terms.push(Term { coeff: g, point: point.iter().rev().copied().collect(), start: 0 });
+            claim += g * value;
+            g *= gamma;
+        }
         for (&z, &a) in commitment.ood_points.iter().zip(&commitment.ood_answers) {
             terms.push(Term { coeff: g, point: pow_point(z, n), start: 0 });
             claim += g * a;

@@ -664,3 +664,58 @@ fn late_rounds_trade_eta_for_grinding() {
         assert!(last > first, "η/ρ grows in late rounds: {cfg:?}");
     }
 }
+
+/// Several points in one opening: random points and points with a Boolean prefix (claims on
+/// one aligned block, as the AIR prover stacks tables), each value the polynomial's; a changed
+/// value, a swapped pair of points, or the wrong number of points is rejected; the combination
+/// term accounts for the points.
+#[test]
+fn many_points_complete_and_sound() {
+    let log_n = 12;
+    let one = BabyBearExt4::ONE;
+    let zero = BabyBearExt4::ZERO;
+    let mut points = vec![random_point::<BabyBearExt4>(log_n, 1), random_point(log_n, 2)];
+    let mut prefixed = vec![one, zero, one];
+    prefixed.extend(random_point::<BabyBearExt4>(log_n - 3, 3));
+    points.push(prefixed);
+    let mut vertex_prefix = vec![zero; log_n - 2];
+    vertex_prefix.extend(random_point::<BabyBearExt4>(2, 4));
+    points.push(vertex_prefix);
+    let single = BbWhir::new(params(log_n, 4, 1, 20), bb_hash()).expect("params");
+    let whir = single.clone().with_points(points.len()).expect("points");
+    let comb = |w: &BbWhir| {
+        w.config()
+            .terms
+            .iter()
+            .find(|t| t.round.is_none() && t.kind == zkprove_whir::TermKind::Combination)
+            .map(|t| t.error_bits)
+            .expect("combination term")
+    };
+    // log2(4 + OOD) − log2(1 + OOD) bits less before grinding, and still ≥ 100 overall.
+    assert!(comb(&whir) < comb(&single), "{} vs {}", comb(&whir), comb(&single));
+    assert!(whir.config().achieved_bits >= 100.0, "{:?}", whir.config());
+    let poly = random_mle::<BabyBear>(log_n, 7);
+    let refs: Vec<&[BabyBearExt4]> = points.iter().map(Vec::as_slice).collect();
+    let mut pt = bb_transcript();
+    let (commitment, witness) = whir.commit(&mut pt, &poly).expect("commit");
+    let (values, proof) = whir.open_many(&mut pt, &witness, &refs).expect("open");
+    for (p, v) in points.iter().zip(&values) {
+        assert_eq!(*v, poly.evaluate(p).expect("dims"));
+    }
+    let verify = |refs: &[&[BabyBearExt4]], values: &[BabyBearExt4]| {
+        let mut vt = bb_transcript();
+        let received = whir.receive_commitment(&mut vt, &commitment)?;
+        whir.verify_many(&mut vt, &received, refs, values, &proof)
+    };
+    assert_eq!(verify(&refs, &values), Ok(()));
+    for i in 0..values.len() {
+        let mut bad = values.clone();
+        bad[i] += one;
+        assert!(verify(&refs, &bad).is_err(), "value {i} changed");
+    }
+    let mut swapped = refs.clone();
+    swapped.swap(0, 2);
+    assert!(verify(&swapped, &values).is_err(), "points swapped");
+    assert!(verify(&refs[..3], &values[..3]).is_err(), "a point dropped");
+    assert!(single.open_many(&mut bb_transcript(), &witness, &refs).is_err());
+}

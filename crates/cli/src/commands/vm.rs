@@ -137,6 +137,9 @@ fn prove(args: ProveArgs) -> Result<()> {
         run.exit_code,
         bytes.len()
     );
+    for (phase, d) in &run.profile.phases {
+        tracing::debug!(phase, ms = d.as_secs_f64() * 1e3, "vm prove phase");
+    }
     Ok(())
 }
 

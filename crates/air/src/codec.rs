@@ -1,4 +1,4 @@
-//! A binary encoding of [`MultiProof`]s (and the [`AirProof`]s inside), for files and the wire.
+//! A binary encoding of [`MultiProof`]s (and the [`TableProof`]s inside), for files and the wire.
 //!
 //! Layout (little-endian): the magic `ZKPAIRM1`, `p` (u64), `[E:F]` (u8), then the proof's
 //! fields in declaration order; a base-field element in 4 bytes when `p < 2^32`, else 8, each
@@ -13,9 +13,9 @@ use zkprove_sumcheck::{RoundPoly, SumcheckProof};
 use zkprove_whir::{WhirCommitment, WhirProof, WhirRoundProof};
 
 use crate::multi::MultiProof;
-use crate::proof::{AirProof, ColumnOpening};
+use crate::proof::{ColumnReduction, TableProof};
 
-const MAGIC: &[u8; 8] = b"ZKPAIRM1";
+const MAGIC: &[u8; 8] = b"ZKPAIRM2";
 
 /// Why bytes are not a proof.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -143,29 +143,20 @@ impl<F: PrimeField64> Writer<F> {
         }
         self.es(&p.final_poly);
     }
-    fn opening<E: ExtensionField<F>, D: AsRef<[F]>>(&mut self, o: &ColumnOpening<F, E, D>) {
-        self.sumcheck(&o.reduction);
-        self.e(&o.value);
-        self.whir(&o.whir);
+    fn reduction<E: ExtensionField<F>>(&mut self, r: &ColumnReduction<E>) {
+        self.sumcheck(&r.reduction);
+        self.e(&r.value);
     }
-    fn air<E: ExtensionField<F>, D: AsRef<[F]>>(&mut self, p: &AirProof<F, E, D>) {
-        self.commitment(&p.main_commitment);
-        match &p.aux_commitment {
-            Some(c) => {
-                self.out.push(1);
-                self.commitment(c);
-            }
-            None => self.out.push(0),
-        }
+    fn table<E: ExtensionField<F>>(&mut self, p: &TableProof<E>) {
         self.sumcheck(&p.zerocheck);
         self.es(&p.main_evals);
         self.es(&p.next_evals);
         self.es(&p.aux_evals);
-        self.opening(&p.main_opening);
-        match &p.aux_opening {
-            Some(o) => {
+        self.reduction(&p.main_reduction);
+        match &p.aux_reduction {
+            Some(r) => {
                 self.out.push(1);
-                self.opening(o);
+                self.reduction(r);
             }
             None => self.out.push(0),
         }
@@ -306,36 +297,27 @@ impl<'a, F: PrimeField64> Reader<'a, F> {
         }
         Ok(WhirProof { combination_pow, rounds, final_poly: self.es("WHIR final polynomial")? })
     }
-    fn opening<E: ExtensionField<F>, D: for<'b> TryFrom<&'b [F]>>(
-        &mut self,
-    ) -> Result<ColumnOpening<F, E, D>, CodecError> {
-        Ok(ColumnOpening {
+    fn reduction<E: ExtensionField<F>>(&mut self) -> Result<ColumnReduction<E>, CodecError> {
+        Ok(ColumnReduction {
             reduction: self.sumcheck("reduction sumcheck")?,
-            value: self.e("opened value")?,
-            whir: self.whir()?,
+            value: self.e("reduced value")?,
         })
     }
-    fn air<E: ExtensionField<F>, D: for<'b> TryFrom<&'b [F]>>(
-        &mut self,
-    ) -> Result<AirProof<F, E, D>, CodecError> {
-        let main_commitment = self.commitment()?;
-        let aux_commitment =
-            if self.tag("LogUp commitment")? { Some(self.commitment()?) } else { None };
+    fn table<E: ExtensionField<F>>(&mut self) -> Result<TableProof<E>, CodecError> {
         let zerocheck = self.sumcheck("zerocheck")?;
         let main_evals = self.es("main evaluations")?;
         let next_evals = self.es("next-row evaluations")?;
         let aux_evals = self.es("LogUp evaluations")?;
-        let main_opening = self.opening()?;
-        let aux_opening = if self.tag("LogUp opening")? { Some(self.opening()?) } else { None };
-        Ok(AirProof {
-            main_commitment,
-            aux_commitment,
+        let main_reduction = self.reduction()?;
+        let aux_reduction =
+            if self.tag("LogUp reduction")? { Some(self.reduction()?) } else { None };
+        Ok(TableProof {
             zerocheck,
             main_evals,
             next_evals,
             aux_evals,
-            main_opening,
-            aux_opening,
+            main_reduction,
+            aux_reduction,
         })
     }
 }
@@ -352,9 +334,25 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> MultiProof<F, E, D> {
             w.u32(n);
         }
         w.es(&self.logup_sums);
+        w.commitment(&self.main_commitment);
+        match &self.aux_commitment {
+            Some(c) => {
+                w.out.push(1);
+                w.commitment(c);
+            }
+            None => w.out.push(0),
+        }
         w.u32(self.tables.len());
         for t in &self.tables {
-            w.air(t);
+            w.table(t);
+        }
+        w.whir(&self.main_whir);
+        match &self.aux_whir {
+            Some(p) => {
+                w.out.push(1);
+                w.whir(p);
+            }
+            None => w.out.push(0),
         }
         w.out
     }
@@ -387,11 +385,23 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: for<'b> TryFrom<&'b [F]>> MultiPr
         let n = r.count(4, "table heights")?;
         let log_rows = (0..n).map(|_| r.u32("table heights")).collect::<Result<_, _>>()?;
         let logup_sums = r.es("LogUp sums")?;
+        let main_commitment = r.commitment()?;
+        let aux_commitment = if r.tag("LogUp commitment")? { Some(r.commitment()?) } else { None };
         let t = r.count(16, "tables")?;
-        let tables = (0..t).map(|_| r.air()).collect::<Result<_, _>>()?;
+        let tables = (0..t).map(|_| r.table()).collect::<Result<_, _>>()?;
+        let main_whir = r.whir()?;
+        let aux_whir = if r.tag("LogUp opening")? { Some(r.whir()?) } else { None };
         if r.pos != bytes.len() {
             return Err(CodecError::Trailing { extra: bytes.len() - r.pos });
         }
-        Ok(Self { log_rows, logup_sums, tables })
+        Ok(Self {
+            log_rows,
+            logup_sums,
+            main_commitment,
+            aux_commitment,
+            tables,
+            main_whir,
+            aux_whir,
+        })
     }
 }

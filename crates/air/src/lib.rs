@@ -130,7 +130,7 @@ pub use multi::{
     BusInteraction, Direction, MultiProof, MultiSecurityReport, PublicTuple, TableAir,
 };
 pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums};
-pub use proof::{AirProof, ColumnOpening};
+pub use proof::{AirProof, ColumnOpening, ColumnReduction, TableProof};
 pub use prover::{
     AirParams, AirProfile, AirProver, DEFAULT_DOMAIN_REDUCTION, DEFAULT_FOLDING_FACTOR, ProvedOn,
     Trace,

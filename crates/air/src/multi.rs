@@ -16,15 +16,23 @@
 //! 1. The transcript absorbs every table's name, height, shape, interactions (expressions
 //!    included), public values and preprocessed column indices, the bus names and the public
 //!    tuples.
-//! 2. Each table's main trace is committed (one WHIR commitment per table: tables of different
-//!    heights have their own zerocheck points, and one stacked commitment over several heights
-//!    would need a reduction across points — a later step).
-//! 3. `β, γ` (shared by all tables); each table with interactions commits its LogUp columns
-//!    `h_t = 1/(β − fp_t)` and sends its claimed sum `c_i = Σ_x Σ_t ±m_t(x)·h_t(x)`.
+//! 2. **One** WHIR commitment to every table's main trace: each table's columns stacked into
+//!    one multilinear polynomial as in the single-AIR protocol, and those blocks packed, largest
+//!    first, into one polynomial ([`Layout`]: every block aligned to its size, so a claim on a
+//!    block is a claim on the whole at a point whose leading coordinates are the block's index
+//!    bits).
+//! 3. `β, γ` (shared by all tables); each table with interactions computes its LogUp columns
+//!    `h_t = 1/(β − fp_t)`, and all of them are committed together (a second [`Layout`]); then
+//!    every table's claimed sum `c_i = Σ_x Σ_t ±m_t(x)·h_t(x)` is sent.
 //! 4. The verifier checks `Σ_i c_i + Σ_public ±m/(β − fp) = 0`.
 //! 5. Each table runs the single-AIR zerocheck with claim `λ_i·c_i` (its constraints, the
-//!    `h_t·(β − fp_t) = 1` rows, and the sum), then its openings — exactly as
-//!    [`AirProver::prove`], which is the one-table case with no bus and `c = 0`.
+//!    `h_t·(β − fp_t) = 1` rows, and the sum) and the reductions of its column claims to one
+//!    point of its block — as [`AirProver::prove`] does before its openings.
+//! 6. **One** WHIR opening per commitment proves every table's reduced value at once
+//!    (`Whir::open_many`: the claims are merged by WHIR's first combination challenge, whose
+//!    term counts them). Before 2026-12-07 each table had its own two commitments and openings:
+//!    for the zkVM's eight tables that was sixteen WHIR openings (≈ 60 % of its proving time and
+//!    ≈ 1 MB of proof) where there are now two.
 //!
 //! **Preprocessed columns** ([`TableAir::preprocessed`]) are main columns whose values the
 //! verifier knows (a program's text, a range table's values): the prover commits them with the
@@ -34,21 +42,23 @@
 //! probability ≤ `n/|E|`.
 //!
 //! # Security
-//! Union bound, as [`MultiSecurityReport`]: per table the zerocheck, reduction and WHIR terms of
-//! the single AIR (WHIR asked at `target + 1 + ⌈log2(#openings)⌉` bits, `#openings` over all
-//! tables), `n_i/|E|` per table with preprocessed columns, and one LogUp term over **all** bus
-//! fractions: `N·w/|E|` with `N = Σ_i T_i·2^{n_i} + #public tuples` and `w` the widest tuple
+//! Union bound, as [`MultiSecurityReport`]: per table the zerocheck and reduction terms of the
+//! single AIR; the two shared WHIR openings at their configurations' levels (each asked at
+//! `target + 2` bits, its first combination counting the tables' points,
+//! `WhirConfig::with_points`), `n_i/|E|` per table with preprocessed columns, and one LogUp
+//! term over **all** bus fractions: `N·w/|E|` with `N = Σ_i T_i·2^{n_i} + #public tuples` and `w` the widest tuple
 //! (bus id included): with denominators cleared, the balance identity is a nonzero polynomial of
 //! total degree ≤ `N·w` in `(β, γ)` when some bus does not balance. Over BabyBear⁴
 //! (`|E| = 2^123.6`) this keeps ≥ 100 bits while `N·w ≲ 2^23`.
 
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, Transcript};
-use zkprove_poly::CpuBackend;
+use zkprove_poly::{ColumnOps, CpuBackend, Mle};
+use zkprove_whir::{Whir, WhirCommitment, WhirProof};
 
 use crate::air::{Air, AirShape, Interaction, LinearExpr};
 use crate::ops::AirOps;
-use crate::proof::AirProof;
+use crate::proof::{ColumnReduction, TableProof};
 use crate::prover::{AirProfile, AirProver, Setup, Trace, log2_ceil};
 use crate::{AirError, SecurityReport};
 
@@ -120,23 +130,97 @@ pub trait TableAir<F: Field>: Air<F> {
     }
 }
 
-/// A proof for several tables.
+/// A proof for several tables: one WHIR commitment to every table's main trace, one to every
+/// table's LogUp columns, each table's zerocheck and reductions, and one WHIR opening per
+/// commitment at all the tables' points.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MultiProof<F, E, D> {
     /// log2 of each table's rows.
     pub log_rows: Vec<usize>,
-    /// Each table's claimed LogUp sum `Σ_x Σ_t ±m_t·h_t` (0 for a table without interactions).
+    /// Each table's claimed LogUp sum `Σ_x Σ_t ±m_t(x)·h_t(x)` (0 for a table without interactions).
     pub logup_sums: Vec<E>,
-    /// Each table's proof (commitments, zerocheck, evaluations, openings).
-    pub tables: Vec<AirProof<F, E, D>>,
+    /// The commitment to the main traces (each table's stacked columns, [`Layout`]).
+    pub main_commitment: WhirCommitment<E, D>,
+    /// The commitment to the LogUp columns (present when some table has interactions).
+    pub aux_commitment: Option<WhirCommitment<E, D>>,
+    /// Each table's zerocheck, evaluations and reductions.
+    pub tables: Vec<TableProof<E>>,
+    /// WHIR's opening of the main traces at every table's reduction point.
+    pub main_whir: WhirProof<F, E, D>,
+    /// WHIR's opening of the LogUp columns at every such table's reduction point.
+    pub aux_whir: Option<WhirProof<F, E, D>>,
 }
 
 impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> MultiProof<F, E, D> {
-    /// The proof size in bytes (see [`AirProof::size_bytes`]).
+    /// The number of base-field elements (roots, OOD answers, sumcheck values, evaluations,
+    /// WHIR proofs with every Merkle path in full, heights and sums).
+    pub fn n_base_elements(&self) -> usize {
+        let d = E::DEGREE;
+        let commitment = |c: &WhirCommitment<E, D>| c.root.as_ref().len() + c.ood_answers.len() * d;
+        self.log_rows.len()
+            + self.logup_sums.len() * d
+            + commitment(&self.main_commitment)
+            + self.aux_commitment.as_ref().map_or(0, commitment)
+            + self.tables.iter().map(TableProof::n_ext_elements).sum::<usize>() * d
+            + self.main_whir.n_base_elements()
+            + self.aux_whir.as_ref().map_or(0, WhirProof::n_base_elements)
+    }
+
+    /// The proof size in bytes, each base-field element in `⌈log2 p / 8⌉` bytes.
     pub fn size_bytes(&self) -> usize {
-        let bytes = (F::NUM_BITS as usize).div_ceil(8);
-        self.tables.iter().map(AirProof::size_bytes).sum::<usize>()
-            + (self.log_rows.len() + self.logup_sums.len() * E::DEGREE) * bytes
+        self.n_base_elements() * (F::NUM_BITS as usize).div_ceil(8)
+    }
+}
+
+/// Where each table's stacked polynomial lies in a commitment shared by several tables: the
+/// blocks (`2^sizes[i]` values each) are packed largest first (ties in table order), so every
+/// block starts at a multiple of its size, and the whole is padded with zeros to `2^log_n`. A
+/// claim `P_i(z) = v` on table `i`'s block is the claim `P(b, z) = v` on the whole, `b` the
+/// block's index bits (most significant first, as [`zkprove_poly::Mle`] orders variables).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    /// The tables in the commitment (indices into the proof's tables), in table order.
+    pub tables: Vec<usize>,
+    /// log2 of each of those tables' block.
+    pub sizes: Vec<usize>,
+    /// Each block's first index.
+    pub offsets: Vec<usize>,
+    /// log2 of the committed polynomial's length.
+    pub log_n: usize,
+}
+
+impl Layout {
+    /// The layout of blocks of `2^sizes[i]` values for `tables[i]`.
+    pub fn new(tables: Vec<usize>, sizes: Vec<usize>) -> Self {
+        let mut order: Vec<usize> = (0..sizes.len()).collect();
+        order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
+        let mut offsets = vec![0; sizes.len()];
+        let mut at = 0usize;
+        for i in order {
+            offsets[i] = at;
+            at += 1 << sizes[i];
+        }
+        Self { tables, sizes, offsets, log_n: log2_ceil(at).max(1) }
+    }
+
+    /// `(b, z)`: the point of the whole polynomial for block `i`'s point `z`.
+    pub fn point<E: Field>(&self, i: usize, z: &[E]) -> Vec<E> {
+        let prefix = self.log_n - self.sizes[i];
+        let block = self.offsets[i] >> self.sizes[i];
+        let mut out: Vec<E> = (0..prefix)
+            .map(|t| if (block >> (prefix - 1 - t)) & 1 == 1 { E::ONE } else { E::ZERO })
+            .collect();
+        out.extend_from_slice(z);
+        out
+    }
+
+    /// The whole polynomial's values from each block's.
+    fn assemble<F: Field>(&self, blocks: Vec<Vec<F>>) -> Vec<F> {
+        let mut all = vec![F::ZERO; 1 << self.log_n];
+        for (i, b) in blocks.into_iter().enumerate() {
+            all[self.offsets[i]..self.offsets[i] + b.len()].copy_from_slice(&b);
+        }
+        all
     }
 }
 
@@ -151,14 +235,20 @@ pub struct MultiSecurityReport {
     pub fixed_bits: Option<f64>,
     /// LogUp over every bus fraction: `N·w/|E|`.
     pub logup_bits: Option<f64>,
+    /// WHIR's level for each shared opening (main traces, then LogUp columns), from its
+    /// configuration for that many points (`WhirConfig::achieved_bits`).
+    pub whir_bits: Vec<f64>,
     /// `−log2` of the sum of every term.
     pub total_bits: f64,
 }
 
-/// Per table: its set-up and its known columns.
+/// Per table: its set-up and its known columns; the shared commitments' layouts and WHIR
+/// instances.
 struct Tables<F, E, H> {
     buses: Vec<String>,
     setups: Vec<Setup<F, E, H>>,
+    main: (Layout, Whir<F, E, H>),
+    aux: Option<(Layout, Whir<F, E, H>)>,
     security: MultiSecurityReport,
 }
 
@@ -253,12 +343,14 @@ where
         }
         let buses = Self::buses(airs, public)?;
         let mut parts = Vec::with_capacity(airs.len());
-        let mut n_openings = 0;
+        let mut any_aux = false;
         for air in airs {
             let (lookups, _) = Self::normalise(air, &buses)?;
-            n_openings += if lookups.is_empty() { 1 } else { 2 };
+            any_aux |= !lookups.is_empty();
             parts.push((AirShape::of(air), lookups));
         }
+        // One opening of the main traces, one of the LogUp columns.
+        let n_openings = 1 + usize::from(any_aux);
         let whir_target = self.params().security_bits + 1 + log2_ceil(n_openings);
         let field_bits = (F::ORDER_U64 as f64).log2() * E::DEGREE as f64;
         let inv_e = (-field_bits).exp2();
@@ -267,11 +359,8 @@ where
         let (mut eps, mut fixed_eps, mut n_fractions, mut width) = (0.0, 0.0, 0.0, 0usize);
         for ((shape, lookups), (&n, air)) in parts.into_iter().zip(log_rows.iter().zip(airs)) {
             let setup = self.table_setup(shape, lookups, n, whir_target)?;
-            let mut whir_bits = vec![setup.main_whir.config().achieved_bits];
-            if let Some(w) = &setup.aux_whir {
-                whir_bits.push(w.config().achieved_bits);
-            }
-            // The single-AIR terms without its LogUp term (counted once, over all tables).
+            // The single-AIR terms without its LogUp term and WHIR openings (counted once,
+            // over all tables).
             let mut shape = setup.shape.clone();
             shape.logup = Vec::new();
             let t = setup.lookups.len();
@@ -282,7 +371,7 @@ where
                 field_bits,
                 setup.main_log_cols,
                 setup.aux_whir.as_ref().map(|_| setup.aux_log_cols),
-                whir_bits,
+                Vec::new(),
             );
             // The zerocheck's degree with LogUp is at least 3.
             if t > 0 {
@@ -292,7 +381,6 @@ where
                 report.zerocheck_bits = bits((nf * d + nf + k + t as f64) * inv_e);
             }
             eps += (-report.zerocheck_bits).exp2() + (-report.reduction_bits).exp2();
-            eps += report.whir_bits.iter().map(|b| (-b).exp2()).sum::<f64>();
             if !air.preprocessed(0).is_empty() || !air.preprocessed(n).is_empty() {
                 fixed_eps += n as f64 * inv_e;
             }
@@ -305,12 +393,39 @@ where
         n_fractions += public.len() as f64;
         width = width.max(public.iter().map(|p| p.tuple.len() + 1).max().unwrap_or(0));
         let logup_eps = n_fractions * width as f64 * inv_e;
-        let total = eps + fixed_eps + logup_eps;
+        // The shared commitments: every table's block, opened at every table's point.
+        let shared = |tables: Vec<usize>, sizes: Vec<usize>| -> Result<_, AirError> {
+            let layout = Layout::new(tables, sizes);
+            let whir = Whir::with_domain_reduction(
+                self.whir_params(layout.log_n, whir_target),
+                self.whir_domain_reduction(layout.log_n),
+                self.hasher().clone(),
+            )?
+            .with_points(layout.tables.len())?;
+            Ok((layout, whir))
+        };
+        let main = shared(
+            (0..setups.len()).collect(),
+            setups.iter().map(|s| s.log_rows + s.main_log_cols).collect(),
+        )?;
+        let with_aux: Vec<usize> =
+            (0..setups.len()).filter(|&i| setups[i].aux_whir.is_some()).collect();
+        let aux = if with_aux.is_empty() {
+            None
+        } else {
+            let sizes = with_aux.iter().map(|&i| setups[i].log_rows + setups[i].aux_log_cols);
+            Some(shared(with_aux.clone(), sizes.collect())?)
+        };
+        let mut whir_bits = vec![main.1.config().achieved_bits];
+        whir_bits.extend(aux.as_ref().map(|a| a.1.config().achieved_bits));
+        let whir_eps: f64 = whir_bits.iter().map(|b| (-b).exp2()).sum();
+        let total = eps + fixed_eps + logup_eps + whir_eps;
         let security = MultiSecurityReport {
             field_bits,
             tables: reports,
             fixed_bits: (fixed_eps > 0.0).then(|| bits(fixed_eps)),
             logup_bits: (logup_eps > 0.0).then(|| bits(logup_eps)),
+            whir_bits,
             total_bits: bits(total),
         };
         if security.total_bits < self.params().security_bits as f64 {
@@ -319,7 +434,7 @@ where
                 target: self.params().security_bits,
             });
         }
-        Ok(Tables { buses, setups, security })
+        Ok(Tables { buses, setups, main, aux, security })
     }
 
     /// The soundness of a multi-table proof of `airs` with `2^log_rows[i]` rows and `public`
@@ -370,7 +485,7 @@ where
             }
             t.observe(e.constant);
         };
-        bytes(t, "zkprove-air-multi");
+        bytes(t, "zkprove-air-multi-v2");
         t.observe(int(airs.len()));
         t.observe(int(tables.buses.len()));
         for b in &tables.buses {
@@ -517,34 +632,39 @@ where
         }
         profile.lap("check", &mut clock);
         Self::bind_tables(airs, &tables, public, transcript)?;
+        let f_bytes = core::mem::size_of::<F>();
+        // Main traces: uploaded and stacked per table, committed together.
         let mut mains = Vec::with_capacity(airs.len());
+        let mut blocks = Vec::with_capacity(airs.len());
         for (setup, trace) in tables.setups.iter().zip(traces) {
-            mains.push(self.commit_main::<B, W, R>(setup, trace, transcript, &mut profile)?);
+            let (cols, stacked) = Self::upload_main::<B>(setup, trace, &mut profile)?;
+            profile.download(1 << (setup.log_rows + setup.main_log_cols), f_bytes);
+            blocks.push(<B as ColumnOps<F>>::download(&stacked)?);
+            mains.push((cols, stacked));
         }
+        let (main_layout, main_whir) = &tables.main;
+        let poly = Mle::new(main_layout.assemble(blocks))?;
+        let (main_commitment, main_witness) = main_whir.commit(transcript, &poly)?;
+        drop(poly);
+        profile.lap("commit", &mut clock);
         let beta: E = transcript.sample_ext();
         let gamma: E = transcript.sample_ext();
         let width = tables.setups.iter().map(Setup::max_width).max().unwrap_or(0);
         let width = width.max(public.iter().map(|p| p.tuple.len() + 1).max().unwrap_or(0));
         let gamma_pows = gamma.powers(width.max(1));
+        // LogUp columns: per table with interactions, committed together.
         let mut auxes = Vec::with_capacity(airs.len());
         let mut sums = Vec::with_capacity(airs.len());
         let mut per_bus = vec![E::ZERO; tables.buses.len()];
-        for ((air, setup), main) in airs.iter().zip(&tables.setups).zip(&mains) {
+        let mut blocks = Vec::new();
+        for ((air, setup), (cols, _)) in airs.iter().zip(&tables.setups).zip(&mains) {
             if setup.aux_whir.is_none() {
                 auxes.push(None);
                 sums.push(E::ZERO);
-                transcript.observe_ext(&E::ZERO);
                 continue;
             }
-            let aux = self.commit_aux::<B, W, R>(
-                setup,
-                &main.cols,
-                (beta, &gamma_pows),
-                check,
-                transcript,
-                &mut profile,
-            )?;
-            transcript.observe_ext(&aux.sum);
+            let aux =
+                Self::aux_columns::<B>(setup, cols, (beta, &gamma_pows), check, &mut profile)?;
             sums.push(aux.sum);
             if check {
                 let (_, names) = Self::normalise(air, &tables.buses)?;
@@ -556,6 +676,8 @@ where
                     per_bus[id] += *s;
                 }
             }
+            profile.download(1 << (setup.log_rows + setup.aux_log_cols), f_bytes);
+            blocks.push(<B as ColumnOps<F>>::download(&aux.stacked)?);
             auxes.push(Some(aux));
         }
         if check {
@@ -566,22 +688,115 @@ where
                 return Err(AirError::BusUnbalanced { bus: tables.buses[i].clone() });
             }
         }
+        let mut clock = std::time::Instant::now();
+        let aux_committed = match &tables.aux {
+            Some((layout, whir)) => {
+                let poly = Mle::new(layout.assemble(blocks))?;
+                Some(whir.commit(transcript, &poly)?)
+            }
+            None => None,
+        };
+        profile.lap("commit", &mut clock);
+        for sum in &sums {
+            transcript.observe_ext(sum);
+        }
+        // Per table: the zerocheck and the reductions of its column claims.
         let mut proofs = Vec::with_capacity(airs.len());
-        for (((air, setup), main), (aux, &sum)) in
-            airs.iter().zip(&tables.setups).zip(mains).zip(auxes.into_iter().zip(&sums))
+        let (mut main_points, mut main_values) = (Vec::new(), Vec::new());
+        let (mut aux_points, mut aux_values) = (Vec::new(), Vec::new());
+        for (i, ((air, setup), ((cols, main_stacked), aux))) in
+            airs.iter().zip(&tables.setups).zip(mains.into_iter().zip(auxes)).enumerate()
         {
-            let gp = if aux.is_some() { gamma_pows.clone() } else { Vec::new() };
-            proofs.push(self.prove_rest::<B, A, W, R>(
+            let (aux_cols, aux_stacked) = match aux {
+                Some(a) => (Some((a.h, a.coords)), Some(a.stacked)),
+                None => (None, None),
+            };
+            let gp = if aux_cols.is_some() { gamma_pows.clone() } else { Vec::new() };
+            let z = Self::zerocheck_evals::<B, A, W, R>(
                 air,
                 setup,
-                (main, aux),
+                (cols, aux_cols),
                 (beta, gp),
-                sum,
+                sums[i],
                 transcript,
                 &mut profile,
-            )?);
+            )?;
+            let (reduction, value, point) = Self::reduce_columns::<B, W, R>(
+                transcript,
+                main_stacked,
+                setup.main_log_cols,
+                (&z.main_evals, &z.next_evals),
+                &z.eq_r,
+                &mut profile,
+            )?;
+            main_points.push(tables.main.0.point(i, &point));
+            main_values.push(value);
+            let main_reduction = ColumnReduction { reduction, value };
+            let aux_reduction = match (aux_stacked, &tables.aux) {
+                (Some(stacked), Some((layout, _))) => {
+                    let (reduction, value, point) = Self::reduce_columns::<B, W, R>(
+                        transcript,
+                        stacked,
+                        setup.aux_log_cols,
+                        (&z.aux_evals, &[]),
+                        &z.eq_r,
+                        &mut profile,
+                    )?;
+                    let slot = layout
+                        .tables
+                        .binary_search(&i)
+                        .map_err(|_| AirError::Internal { what: "LogUp layout" })?;
+                    aux_points.push(layout.point(slot, &point));
+                    aux_values.push(value);
+                    Some(ColumnReduction { reduction, value })
+                }
+                _ => None,
+            };
+            proofs.push(TableProof {
+                zerocheck: z.zerocheck,
+                main_evals: z.main_evals,
+                next_evals: z.next_evals,
+                aux_evals: z.aux_evals,
+                main_reduction,
+                aux_reduction,
+            });
         }
-        Ok((MultiProof { log_rows, logup_sums: sums, tables: proofs }, profile))
+        // One WHIR opening per commitment, at every table's point.
+        let mut clock = std::time::Instant::now();
+        let open = |whir: &Whir<F, E, H>,
+                    witness,
+                    points: &[Vec<E>],
+                    values: &[E],
+                    transcript: &mut Transcript<F, W, R>| {
+            let refs: Vec<&[E]> = points.iter().map(Vec::as_slice).collect();
+            let (opened, proof) = whir.open_many(transcript, witness, &refs)?;
+            if opened != values {
+                return Err(AirError::Internal {
+                    what: "WHIR opened a value other than the reduction's",
+                });
+            }
+            Ok(proof)
+        };
+        let main_proof = open(main_whir, &main_witness, &main_points, &main_values, transcript)?;
+        let aux_proof = match (&tables.aux, &aux_committed) {
+            (Some((_, whir)), Some((_, witness))) => {
+                Some(open(whir, witness, &aux_points, &aux_values, transcript)?)
+            }
+            _ => None,
+        };
+        profile.lap("whir_open", &mut clock);
+        Ok((
+            MultiProof {
+                log_rows,
+                logup_sums: sums,
+                main_commitment,
+                aux_commitment: aux_committed.map(|(c, _)| c),
+                tables: proofs,
+                main_whir: main_proof,
+                aux_whir: aux_proof,
+            },
+            profile,
+        ))
     }
 
     /// Verifies a multi-table proof of `airs` with the `public` tuples, on a transcript in the
@@ -606,25 +821,29 @@ where
         }
         let tables = self.tables_setup(airs, &proof.log_rows, public)?;
         for (setup, p) in tables.setups.iter().zip(&proof.tables) {
-            Self::check_proof_shape(setup, p)?;
+            Self::check_table_shape(setup, p)?;
+        }
+        if proof.aux_commitment.is_some() != tables.aux.is_some()
+            || proof.aux_whir.is_some() != tables.aux.is_some()
+        {
+            return Err(AirError::ProofShape { what: "LogUp commitment" });
         }
         Self::bind_tables(airs, &tables, public, transcript)?;
-        let mut mains = Vec::with_capacity(airs.len());
-        for (setup, p) in tables.setups.iter().zip(&proof.tables) {
-            mains.push(setup.main_whir.receive_commitment(transcript, &p.main_commitment)?);
-        }
+        let (main_layout, main_whir) = &tables.main;
+        let main_received = main_whir.receive_commitment(transcript, &proof.main_commitment)?;
         let beta: E = transcript.sample_ext();
         let gamma: E = transcript.sample_ext();
         let width = tables.setups.iter().map(Setup::max_width).max().unwrap_or(0);
         let width = width.max(public.iter().map(|p| p.tuple.len() + 1).max().unwrap_or(0));
         let gamma_pows = gamma.powers(width.max(1));
-        let mut auxes = Vec::with_capacity(airs.len());
+        let aux_received = match (&tables.aux, &proof.aux_commitment) {
+            (Some((_, whir)), Some(c)) => Some(whir.receive_commitment(transcript, c)?),
+            _ => None,
+        };
         let mut total = E::ZERO;
-        for ((setup, p), &sum) in tables.setups.iter().zip(&proof.tables).zip(&proof.logup_sums) {
-            match (&setup.aux_whir, &p.aux_commitment) {
-                (Some(w), Some(c)) => auxes.push(Some(w.receive_commitment(transcript, c)?)),
-                (None, None) if sum.is_zero() => auxes.push(None),
-                _ => return Err(AirError::ProofShape { what: "LogUp commitment" }),
+        for (setup, &sum) in tables.setups.iter().zip(&proof.logup_sums) {
+            if setup.aux_whir.is_none() && !sum.is_zero() {
+                return Err(AirError::ProofShape { what: "LogUp sum of a table without buses" });
             }
             transcript.observe_ext(&sum);
             total += sum;
@@ -633,22 +852,64 @@ where
         if !(total + public_sums.into_iter().sum::<E>()).is_zero() {
             return Err(AirError::BusSum);
         }
+        let (mut main_points, mut main_values) = (Vec::new(), Vec::new());
+        let (mut aux_points, mut aux_values) = (Vec::new(), Vec::new());
         for (i, air) in airs.iter().enumerate() {
             let setup = &tables.setups[i];
+            let p = &proof.tables[i];
             let fixed_owned = air.preprocessed(setup.log_rows);
             let fixed: Vec<(usize, &[F])> =
                 fixed_owned.iter().map(|(j, v)| (*j, v.as_slice())).collect();
-            let gp = if auxes[i].is_some() { gamma_pows.clone() } else { Vec::new() };
-            Self::verify_rest(
+            let gp = if setup.aux_whir.is_some() { gamma_pows.clone() } else { Vec::new() };
+            let r = Self::verify_zerocheck(
                 air,
                 setup,
-                &proof.tables[i],
-                (&mains[i], auxes[i].as_ref()),
+                (&p.zerocheck, &p.main_evals, &p.next_evals, &p.aux_evals),
                 (beta, gp),
                 proof.logup_sums[i],
                 &fixed,
                 transcript,
             )?;
+            let z = Self::verify_reduction(
+                transcript,
+                (&p.main_reduction.reduction, p.main_reduction.value),
+                setup.main_log_cols,
+                (&p.main_evals, &p.next_evals),
+                &r,
+                "main",
+            )?;
+            main_points.push(main_layout.point(i, &z));
+            main_values.push(p.main_reduction.value);
+            if let (Some((layout, _)), Some(red)) = (&tables.aux, &p.aux_reduction) {
+                let z = Self::verify_reduction(
+                    transcript,
+                    (&red.reduction, red.value),
+                    setup.aux_log_cols,
+                    (&p.aux_evals, &[]),
+                    &r,
+                    "LogUp",
+                )?;
+                let slot = layout
+                    .tables
+                    .binary_search(&i)
+                    .map_err(|_| AirError::ProofShape { what: "LogUp reduction" })?;
+                aux_points.push(layout.point(slot, &z));
+                aux_values.push(red.value);
+            }
+        }
+        let main_refs: Vec<&[E]> = main_points.iter().map(Vec::as_slice).collect();
+        main_whir.verify_many(
+            transcript,
+            &main_received,
+            &main_refs,
+            &main_values,
+            &proof.main_whir,
+        )?;
+        if let (Some((_, whir)), Some(received), Some(whir_proof)) =
+            (&tables.aux, &aux_received, &proof.aux_whir)
+        {
+            let aux_refs: Vec<&[E]> = aux_points.iter().map(Vec::as_slice).collect();
+            whir.verify_many(transcript, received, &aux_refs, &aux_values, whir_proof)?;
         }
         Ok(())
     }

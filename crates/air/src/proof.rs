@@ -61,3 +61,45 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> AirProof<F, E, D> {
         self.n_base_elements() * (F::NUM_BITS as usize).div_ceil(8)
     }
 }
+
+/// A table's reduction of its column claims to one value of its stacked polynomial, opened
+/// together with the other tables' in a [`crate::MultiProof`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnReduction<E> {
+    /// The reduction sumcheck (`Σ P·W`, degree 2).
+    pub reduction: SumcheckProof<E>,
+    /// The table's stacked polynomial `P` at the reduction's point.
+    pub value: E,
+}
+
+/// One table's part of a [`crate::MultiProof`]: its zerocheck, its columns at the zerocheck's
+/// point and the reductions of those claims (the commitments and WHIR openings are shared by
+/// all tables).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TableProof<E> {
+    /// The zerocheck: a sumcheck of `eq(τ, x)·Σ α^i C_i(x) + λ·L(x)`.
+    pub zerocheck: SumcheckProof<E>,
+    /// The main columns at the zerocheck's point `r`.
+    pub main_evals: Vec<E>,
+    /// The main columns' next-row shifts at `r` (empty when no constraint reads the next row).
+    pub next_evals: Vec<E>,
+    /// The base coordinates of the LogUp columns at `r` (`[E:F]` per column).
+    pub aux_evals: Vec<E>,
+    /// The main trace's reduction.
+    pub main_reduction: ColumnReduction<E>,
+    /// The LogUp columns' reduction (tables with bus interactions).
+    pub aux_reduction: Option<ColumnReduction<E>>,
+}
+
+impl<E: zkprove_field::Field> TableProof<E> {
+    /// The number of extension-field elements.
+    pub fn n_ext_elements(&self) -> usize {
+        self.zerocheck.n_elements()
+            + self.main_evals.len()
+            + self.next_evals.len()
+            + self.aux_evals.len()
+            + self.main_reduction.reduction.n_elements()
+            + 1
+            + self.aux_reduction.as_ref().map_or(0, |r| r.reduction.n_elements() + 1)
+    }
+}

@@ -17,7 +17,7 @@ use crate::air::{Air, AirShape, Interaction, LinearExpr, PointBuilder};
 use crate::ops::{
     AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums, eval_point,
 };
-use crate::proof::{AirProof, ColumnOpening};
+use crate::proof::{AirProof, ColumnOpening, TableProof};
 use crate::security::SecurityReport;
 use crate::shift::{eq_eval, shift_eval};
 
@@ -222,6 +222,25 @@ pub(crate) struct AuxCommitted<
     witness: WhirWitness<F, E, H>,
     /// `Σ_x Σ_t ±m_t(x)·h_t(x)`.
     pub(crate) sum: E,
+}
+
+/// A table's zerocheck and its columns' values at the zerocheck's point `r` (with `eq(r, ·)`).
+pub(crate) struct Checked<B: AirOps<F, E>, F: Field, E: ExtensionField<F>> {
+    pub(crate) zerocheck: SumcheckProof<E>,
+    pub(crate) main_evals: Vec<E>,
+    pub(crate) next_evals: Vec<E>,
+    pub(crate) aux_evals: Vec<E>,
+    pub(crate) eq_r: B::Column<E>,
+    _base: PhantomData<F>,
+}
+
+/// The LogUp columns of one table, stacked (not committed), and their signed sum.
+pub(crate) struct AuxCols<B: AirOps<F, E>, F: Field, E: ExtensionField<F>> {
+    pub(crate) h: Vec<B::Column<E>>,
+    pub(crate) coords: Vec<B::Column<F>>,
+    pub(crate) stacked: B::Column<F>,
+    /// `Σ_x Σ_t ±m_t(x)·h_t(x)`.
+    pub(crate) sum: E,
     /// The same per interaction (only when asked for).
     pub(crate) per_term: Vec<E>,
 }
@@ -265,6 +284,11 @@ where
         &self.params
     }
 
+    /// The Merkle hash.
+    pub(crate) fn hasher(&self) -> &H {
+        &self.hasher
+    }
+
     pub(crate) fn whir_params(&self, log_n: usize, bits: usize) -> WhirParams {
         WhirParams {
             log_n,
@@ -278,7 +302,7 @@ where
 
     /// WHIR's domain reduction for a commitment of `log_n` variables: at most its folding factor
     /// (a value of 0 is passed on, and refused by WHIR).
-    fn whir_domain_reduction(&self, log_n: usize) -> usize {
+    pub(crate) fn whir_domain_reduction(&self, log_n: usize) -> usize {
         self.params.domain_reduction.min(self.params.folding_factor.min(log_n))
     }
 
@@ -524,6 +548,26 @@ where
         transcript: &mut Transcript<F, W, R>,
         profile: &mut AirProfile,
     ) -> Result<MainCommitted<B, F, E, H>, AirError> {
+        let mut clock = Instant::now();
+        let (cols, stacked) = Self::upload_main::<B>(setup, trace, profile)?;
+        let rows = trace.n_rows();
+        let f_bytes = core::mem::size_of::<F>();
+        // WHIR runs on the host (it has no backend trait yet): one download per commitment.
+        profile.download(rows << setup.main_log_cols, f_bytes);
+        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
+        let (commitment, witness) = setup.main_whir.commit(transcript, &poly)?;
+        profile.lap("commit", &mut clock);
+        Ok(MainCommitted { cols, stacked, commitment, witness })
+    }
+
+    /// Uploads a table's trace and stacks its columns (column `j` at `j·2^n`, zero columns up to
+    /// a power of two).
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn upload_main<B: AirOps<F, E>>(
+        setup: &Setup<F, E, H>,
+        trace: &Trace<F>,
+        profile: &mut AirProfile,
+    ) -> Result<(Vec<B::Column<F>>, B::Column<F>), AirError> {
         let m = setup.shape.n_columns;
         if trace.columns().len() != m || trace.log_rows() != setup.log_rows {
             return Err(AirError::TraceShape {
@@ -535,8 +579,6 @@ where
                 ),
             });
         }
-        let mut clock = Instant::now();
-        let rows = trace.n_rows();
         let f_bytes = core::mem::size_of::<F>();
         let cols: Vec<B::Column<F>> = trace
             .columns()
@@ -546,15 +588,9 @@ where
                 <B as ColumnOps<F>>::upload(c)
             })
             .collect::<Result<_, _>>()?;
-        // Main trace: columns stacked (column j at j·2^n), zero columns up to a power of two.
         let col_refs: Vec<&B::Column<F>> = cols.iter().collect();
         let stacked = B::stack(&col_refs, setup.main_log_cols)?;
-        // WHIR runs on the host (it has no backend trait yet): one download per commitment.
-        profile.download(rows << setup.main_log_cols, f_bytes);
-        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
-        let (commitment, witness) = setup.main_whir.commit(transcript, &poly)?;
-        profile.lap("commit", &mut clock);
-        Ok(MainCommitted { cols, stacked, commitment, witness })
+        Ok((cols, stacked))
     }
 
     /// The LogUp columns `h_t = 1/(β − Σ_k γ^k·e_k)` of a table (batch inversion), their signed
@@ -569,10 +605,30 @@ where
         profile: &mut AirProfile,
     ) -> Result<AuxCommitted<B, F, E, H>, AirError> {
         let mut clock = Instant::now();
-        let (beta, gamma_pows) = challenges;
         let aux_whir = setup.aux_whir.as_ref().ok_or(AirError::Internal { what: "no LogUp" })?;
+        let AuxCols { h, coords, stacked, sum, .. } =
+            Self::aux_columns::<B>(setup, cols, challenges, per_term, profile)?;
         let rows = 1usize << setup.log_rows;
         let f_bytes = core::mem::size_of::<F>();
+        profile.download(rows << setup.aux_log_cols, f_bytes);
+        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
+        let (commitment, witness) = aux_whir.commit(transcript, &poly)?;
+        profile.lap("commit", &mut clock);
+        Ok(AuxCommitted { h, coords, stacked, commitment, witness, sum })
+    }
+
+    /// The LogUp columns of a table (batch inversion), their coordinates stacked, and their
+    /// signed sum (and, with `per_term`, each interaction's).
+    pub(crate) fn aux_columns<B: AirOps<F, E>>(
+        setup: &Setup<F, E, H>,
+        cols: &[B::Column<F>],
+        challenges: (E, &[E]),
+        per_term: bool,
+        profile: &mut AirProfile,
+    ) -> Result<AuxCols<B, F, E>, AirError> {
+        let mut clock = Instant::now();
+        let (beta, gamma_pows) = challenges;
+        let rows = 1usize << setup.log_rows;
         let e_bytes = core::mem::size_of::<E>();
         // Expressions that are not a single column are made into columns first.
         let materialise = |e: &LinearExpr<F>| -> Result<Option<B::Column<F>>, AirError> {
@@ -627,13 +683,9 @@ where
             coords.extend(B::coordinates(c)?);
         }
         let coord_refs: Vec<&B::Column<F>> = coords.iter().collect();
-        profile.lap("logup", &mut clock);
         let stacked = B::stack(&coord_refs, setup.aux_log_cols)?;
-        profile.download(rows << setup.aux_log_cols, f_bytes);
-        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
-        let (commitment, witness) = aux_whir.commit(transcript, &poly)?;
-        profile.lap("commit", &mut clock);
-        Ok(AuxCommitted { h, coords, stacked, commitment, witness, sum, per_term: per })
+        profile.lap("logup", &mut clock);
+        Ok(AuxCols { h, coords, stacked, sum, per_term: per })
     }
 
     /// The zerocheck (claim `λ·logup_claim`) and the openings of a table whose main trace
@@ -654,8 +706,78 @@ where
         transcript: &mut Transcript<F, W, R>,
         profile: &mut AirProfile,
     ) -> Result<AirProof<F, E, H::Digest>, AirError> {
-        let mut clock = Instant::now();
         let (main, aux) = committed;
+        let MainCommitted { cols, stacked: main_stacked, commitment: main_commitment, witness } =
+            main;
+        let (aux_cols, aux_rest) = match aux {
+            Some(a) => (Some((a.h, a.coords)), Some((a.commitment, a.witness, a.stacked))),
+            None => (None, None),
+        };
+        let z = Self::zerocheck_evals::<B, A, W, R>(
+            air,
+            setup,
+            (cols, aux_cols),
+            logup_challenges,
+            logup_claim,
+            transcript,
+            profile,
+        )?;
+        let main_opening = self.open_columns::<B, W, R>(
+            transcript,
+            (&setup.main_whir, &witness),
+            main_stacked,
+            setup.main_log_cols,
+            (&z.main_evals, &z.next_evals),
+            &z.eq_r,
+            profile,
+        )?;
+        let (aux_commitment, aux_opening) = match (aux_rest, &setup.aux_whir) {
+            (Some((c, w, stacked)), Some(aux_whir)) => {
+                let o = self.open_columns::<B, W, R>(
+                    transcript,
+                    (aux_whir, &w),
+                    stacked,
+                    setup.aux_log_cols,
+                    (&z.aux_evals, &[]),
+                    &z.eq_r,
+                    profile,
+                )?;
+                (Some(c), Some(o))
+            }
+            _ => (None, None),
+        };
+        Ok(AirProof {
+            main_commitment,
+            aux_commitment,
+            zerocheck: z.zerocheck,
+            main_evals: z.main_evals,
+            next_evals: z.next_evals,
+            aux_evals: z.aux_evals,
+            main_opening,
+            aux_opening,
+        })
+    }
+
+    /// The zerocheck (claim `λ·logup_claim`) of a table whose main trace (and LogUp columns)
+    /// are committed, and the columns' values at its point, observed: everything of a table's
+    /// proof before its openings.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    pub(crate) fn zerocheck_evals<
+        B: AirOps<F, E>,
+        A: Air<F> + ?Sized,
+        const W: usize,
+        const R: usize,
+    >(
+        air: &A,
+        setup: &Setup<F, E, H>,
+        columns: (Vec<B::Column<F>>, Option<(Vec<B::Column<E>>, Vec<B::Column<F>>)>),
+        logup_challenges: (E, Vec<E>),
+        logup_claim: E,
+        transcript: &mut Transcript<F, W, R>,
+        profile: &mut AirProfile,
+    ) -> Result<Checked<B, F, E>, AirError> {
+        let mut clock = Instant::now();
+        let (cols, aux) = columns;
         let shape = &setup.shape;
         let m = shape.n_columns;
         let n = setup.log_rows;
@@ -673,8 +795,6 @@ where
         ch.lambda = transcript.sample_ext();
         ch.alpha_pows = alpha.powers(shape.n_constraints + n_lookups);
 
-        let MainCommitted { cols, stacked: main_stacked, commitment: main_commitment, witness } =
-            main;
         let nexts: Vec<B::Column<F>> = if shape.uses_next {
             cols.iter().map(B::next_rows).collect::<Result<_, _>>()?
         } else {
@@ -684,12 +804,8 @@ where
         vt.extend(nexts);
         vt.push(B::row_selector(rows, 0)?);
         vt.push(B::row_selector(rows, rows - 1)?);
-        let mut et: Vec<B::Column<E>> = Vec::new();
-        let mut aux_rest = None;
-        if let Some(a) = aux {
-            et.extend(a.h);
-            aux_rest = Some((a.commitment, a.witness, a.coords, a.stacked));
-        }
+        let (et, coords): (Vec<B::Column<E>>, Vec<B::Column<F>>) = aux.unwrap_or_default();
+        let mut et = et;
 
         let degree = setup.degree();
         // The sumcheck crate's verifier absorbs the instance (variables, degree, term shape):
@@ -753,8 +869,8 @@ where
         drop(vt_ext);
         let eq_r = B::eq_table(&point)?;
         let mut aux_evals = Vec::new();
-        if let Some((_, _, coords, _)) = &aux_rest {
-            for c in coords {
+        if !coords.is_empty() {
+            for c in &coords {
                 aux_evals.push(B::dot(&eq_r, c)?);
             }
             profile.download(aux_evals.len(), e_bytes);
@@ -763,40 +879,13 @@ where
             transcript.observe_ext(x);
         }
         profile.lap("evals", &mut clock);
-
-        let main_opening = self.open_columns::<B, W, R>(
-            transcript,
-            (&setup.main_whir, &witness),
-            main_stacked,
-            setup.main_log_cols,
-            (&main_evals, &next_evals),
-            &eq_r,
-            profile,
-        )?;
-        let (aux_commitment, aux_opening) = match (aux_rest, &setup.aux_whir) {
-            (Some((c, w, _, stacked)), Some(aux_whir)) => {
-                let o = self.open_columns::<B, W, R>(
-                    transcript,
-                    (aux_whir, &w),
-                    stacked,
-                    setup.aux_log_cols,
-                    (&aux_evals, &[]),
-                    &eq_r,
-                    profile,
-                )?;
-                (Some(c), Some(o))
-            }
-            _ => (None, None),
-        };
-        Ok(AirProof {
-            main_commitment,
-            aux_commitment,
+        Ok(Checked {
             zerocheck: SumcheckProof { rounds },
             main_evals,
             next_evals,
             aux_evals,
-            main_opening,
-            aux_opening,
+            eq_r,
+            _base: PhantomData,
         })
     }
 
@@ -823,6 +912,30 @@ where
         eq_r: &B::Column<E>,
         profile: &mut AirProfile,
     ) -> Result<ColumnOpening<F, E, H::Digest>, AirError> {
+        let (reduction, value, point) =
+            Self::reduce_columns::<B, W, R>(transcript, stacked, log_cols, claims, eq_r, profile)?;
+        let mut clock = Instant::now();
+        let (opened, whir_proof) = whir.0.open(transcript, whir.1, &point)?;
+        profile.lap("whir_open", &mut clock);
+        if opened != value {
+            return Err(AirError::Internal {
+                what: "WHIR opened a value other than the reduction's",
+            });
+        }
+        Ok(ColumnOpening { reduction, value, whir: whir_proof })
+    }
+
+    /// The reduction of [`AirProver::open_columns`] without the WHIR opening: its sumcheck, the
+    /// stacked polynomial's value at the point it ends at, and that point.
+    #[allow(clippy::type_complexity)]
+    pub(crate) fn reduce_columns<B: AirOps<F, E>, const W: usize, const R: usize>(
+        transcript: &mut Transcript<F, W, R>,
+        stacked: B::Column<F>,
+        log_cols: usize,
+        claims: (&[E], &[E]),
+        eq_r: &B::Column<E>,
+        profile: &mut AirProfile,
+    ) -> Result<(SumcheckProof<E>, E, Vec<E>), AirError> {
         let mut clock = Instant::now();
         let (evals, next) = claims;
         let e_bytes = core::mem::size_of::<E>();
@@ -889,14 +1002,7 @@ where
         profile.download(2, e_bytes);
         let value = prover.final_evaluations()?[0];
         profile.lap("reduction", &mut clock);
-        let (opened, whir_proof) = whir.0.open(transcript, whir.1, &point)?;
-        profile.lap("whir_open", &mut clock);
-        if opened != value {
-            return Err(AirError::Internal {
-                what: "WHIR opened a value other than the reduction's",
-            });
-        }
-        Ok(ColumnOpening { reduction: SumcheckProof { rounds }, value, whir: whir_proof })
+        Ok((SumcheckProof { rounds }, value, point))
     }
 
     /// Verifies `proof` for `air` with `2^log_rows` rows, on a transcript in the state the
@@ -940,6 +1046,29 @@ where
         )
     }
 
+    /// A multi-table proof's part for one table against its set-up.
+    pub(crate) fn check_table_shape(
+        setup: &Setup<F, E, H>,
+        proof: &TableProof<E>,
+    ) -> Result<(), AirError> {
+        let shape = &setup.shape;
+        let m = shape.n_columns;
+        let bad = |what: &'static str| AirError::ProofShape { what };
+        if proof.main_evals.len() != m {
+            return Err(bad("main evaluations"));
+        }
+        if proof.next_evals.len() != if shape.uses_next { m } else { 0 } {
+            return Err(bad("next-row evaluations"));
+        }
+        if proof.aux_evals.len() != setup.lookups.len() * E::DEGREE {
+            return Err(bad("LogUp evaluations"));
+        }
+        if proof.aux_reduction.is_some() != setup.aux_whir.is_some() {
+            return Err(bad("LogUp reduction"));
+        }
+        Ok(())
+    }
+
     /// The proof's sizes against the set-up.
     pub(crate) fn check_proof_shape(
         setup: &Setup<F, E, H>,
@@ -979,6 +1108,57 @@ where
         fixed: &[(usize, &[F])],
         transcript: &mut Transcript<F, W, R>,
     ) -> Result<(), AirError> {
+        let r = Self::verify_zerocheck(
+            air,
+            setup,
+            (&proof.zerocheck, &proof.main_evals, &proof.next_evals, &proof.aux_evals),
+            logup_challenges,
+            logup_claim,
+            fixed,
+            transcript,
+        )?;
+        Self::verify_opening(
+            transcript,
+            &setup.main_whir,
+            received.0,
+            &proof.main_opening,
+            setup.main_log_cols,
+            (&proof.main_evals, &proof.next_evals),
+            &r,
+            "main",
+        )?;
+        if let (Some(aux_whir), Some(aux_received), Some(opening)) =
+            (&setup.aux_whir, received.1, &proof.aux_opening)
+        {
+            Self::verify_opening(
+                transcript,
+                aux_whir,
+                aux_received,
+                opening,
+                setup.aux_log_cols,
+                (&proof.aux_evals, &[]),
+                &r,
+                "LogUp",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// The verifier's zerocheck (claim `λ·logup_claim`) over a table's claimed column values
+    /// (`parts`: the zerocheck, main, next-row and LogUp evaluations), the preprocessed columns'
+    /// check (`fixed`: column index and its values, which the verifier evaluates itself);
+    /// observes the values and returns the zerocheck's point `r`.
+    #[allow(clippy::too_many_arguments, clippy::type_complexity)]
+    pub(crate) fn verify_zerocheck<A: Air<F> + ?Sized, const W: usize, const R: usize>(
+        air: &A,
+        setup: &Setup<F, E, H>,
+        parts: (&SumcheckProof<E>, &[E], &[E], &[E]),
+        logup_challenges: (E, Vec<E>),
+        logup_claim: E,
+        fixed: &[(usize, &[F])],
+        transcript: &mut Transcript<F, W, R>,
+    ) -> Result<Vec<E>, AirError> {
+        let (zerocheck, main_evals, next_evals, aux_evals) = parts;
         let shape = &setup.shape;
         let n = setup.log_rows;
         let n_lookups = setup.lookups.len();
@@ -997,7 +1177,7 @@ where
             ch.lambda * logup_claim,
             n,
             &zerocheck_terms::<E>(setup.degree()),
-            &proof.zerocheck,
+            zerocheck,
             transcript,
         )
         .map_err(|source| AirError::Sumcheck { which: "zerocheck", source })?;
@@ -1010,29 +1190,25 @@ where
                 let len = values.len().max(1);
                 let next: E =
                     eq_r.iter().enumerate().map(|(i, &e)| e * values[(i + 1) % len]).sum();
-                if !ok_len
-                    || proof.main_evals[j] != cur
-                    || (shape.uses_next && proof.next_evals[j] != next)
-                {
+                if !ok_len || main_evals[j] != cur || (shape.uses_next && next_evals[j] != next) {
                     return Err(AirError::FixedColumn { column: j });
                 }
             }
         }
         let first: E = r.iter().map(|&x| E::ONE - x).product();
         let last: E = r.iter().copied().product();
-        let aux: Vec<E> = proof
-            .aux_evals
+        let aux: Vec<E> = aux_evals
             .chunks(E::DEGREE)
             .map(|c| c.iter().enumerate().map(|(k, &v)| v * basis::<F, E>(k)).sum())
             .collect();
-        let next = if shape.uses_next { &proof.next_evals } else { &proof.main_evals };
+        let next = if shape.uses_next { next_evals } else { main_evals };
         let mut buf = Vec::with_capacity(shape.n_constraints);
         let summand = eval_point::<F, E, E, A>(
             air,
             shape,
             &setup.lookups,
             &ch,
-            (&proof.main_evals, next, first, last),
+            (main_evals, next, first, last),
             eq_eval(&tau, r),
             &aux,
             &mut buf,
@@ -1049,34 +1225,10 @@ where
         if summand != sub.expected_eval {
             return Err(AirError::Zerocheck);
         }
-        for x in proof.main_evals.iter().chain(&proof.next_evals).chain(&proof.aux_evals) {
+        for x in main_evals.iter().chain(next_evals).chain(aux_evals) {
             transcript.observe_ext(x);
         }
-        Self::verify_opening(
-            transcript,
-            &setup.main_whir,
-            received.0,
-            &proof.main_opening,
-            setup.main_log_cols,
-            (&proof.main_evals, &proof.next_evals),
-            r,
-            "main",
-        )?;
-        if let (Some(aux_whir), Some(aux_received), Some(opening)) =
-            (&setup.aux_whir, received.1, &proof.aux_opening)
-        {
-            Self::verify_opening(
-                transcript,
-                aux_whir,
-                aux_received,
-                opening,
-                setup.aux_log_cols,
-                (&proof.aux_evals, &[]),
-                r,
-                "LogUp",
-            )?;
-        }
-        Ok(())
+        Ok(sub.point)
     }
 
     #[allow(clippy::type_complexity)]
@@ -1090,30 +1242,47 @@ where
         r: &[E],
         which: &'static str,
     ) -> Result<(), AirError> {
+        let z = Self::verify_reduction(
+            transcript,
+            (&opening.reduction, opening.value),
+            log_cols,
+            claims,
+            r,
+            which,
+        )?;
+        whir.verify(transcript, received, &z, opening.value, &opening.whir)?;
+        Ok(())
+    }
+
+    /// The verifier's side of [`AirProver::reduce_columns`]: checks the reduction of the
+    /// column claims at `r` to `value` at the stacked polynomial's point, which it returns.
+    pub(crate) fn verify_reduction<const W: usize, const R: usize>(
+        transcript: &mut Transcript<F, W, R>,
+        reduction: (&SumcheckProof<E>, E),
+        log_cols: usize,
+        claims: (&[E], &[E]),
+        r: &[E],
+        which: &'static str,
+    ) -> Result<Vec<E>, AirError> {
+        let (reduction, value) = reduction;
         let (evals, next) = claims;
         let s: Vec<E> = (0..log_cols).map(|_| transcript.sample_ext()).collect();
         let mu: E = if next.is_empty() { E::ZERO } else { transcript.sample_ext() };
         let claim = batched_claim(&eq_table(&s), evals, next, mu);
         let n_vars = log_cols + r.len();
-        let sub = zkprove_sumcheck::verify(
-            claim,
-            n_vars,
-            &reduction_terms::<E>(),
-            &opening.reduction,
-            transcript,
-        )
-        .map_err(|source| AirError::Sumcheck { which, source })?;
-        let z = &sub.point;
+        let sub =
+            zkprove_sumcheck::verify(claim, n_vars, &reduction_terms::<E>(), reduction, transcript)
+                .map_err(|source| AirError::Sumcheck { which, source })?;
+        let z = sub.point;
         let (zc, zy) = z.split_at(log_cols);
         let mut k = eq_eval(r, zy);
         if !next.is_empty() {
             k += mu * shift_eval(r, zy);
         }
-        if sub.expected_eval != opening.value * eq_eval(&s, zc) * k {
+        if sub.expected_eval != value * eq_eval(&s, zc) * k {
             return Err(AirError::OpeningMismatch { which });
         }
-        whir.verify(transcript, received, z, opening.value, &opening.whir)?;
-        Ok(())
+        Ok(z)
     }
 }
 

@@ -44,7 +44,7 @@
 //! # Security
 //! Union bound, as [`MultiSecurityReport`]: per table the zerocheck and reduction terms of the
 //! single AIR; the two shared WHIR openings at their configurations' levels (each asked at
-//! `target + 2` bits, its first combination counting the tables' points,
+//! `target + 3` bits, its first combination counting the tables' points,
 //! `WhirConfig::with_points`), `n_i/|E|` per table with preprocessed columns, and one LogUp
 //! term over **all** bus fractions: `N·w/|E|` with `N = Σ_i T_i·2^{n_i} + #public tuples` and `w` the widest tuple
 //! (bus id included): with denominators cleared, the balance identity is a nonzero polynomial of
@@ -349,9 +349,10 @@ where
             any_aux |= !lookups.is_empty();
             parts.push((AirShape::of(air), lookups));
         }
-        // One opening of the main traces, one of the LogUp columns.
+        // One opening of the main traces, one of the LogUp columns, asked for 2 bits above
+        // their share of the target: the LogUp term alone is close to it for the zkVM.
         let n_openings = 1 + usize::from(any_aux);
-        let whir_target = self.params().security_bits + 1 + log2_ceil(n_openings);
+        let whir_target = self.params().security_bits + 2 + log2_ceil(n_openings);
         let field_bits = (F::ORDER_U64 as f64).log2() * E::DEGREE as f64;
         let inv_e = (-field_bits).exp2();
         let mut setups = Vec::with_capacity(airs.len());

@@ -742,8 +742,11 @@ fn setup_insecure_proves_and_verifies(dir: &Path, r1cs: &Path, wtns: &Path) -> P
 #[test]
 fn zkey_setup_insecure_keys_prove_and_verify() {
     let dir = scratch("setup-insecure");
-    let zkey =
-        setup_insecure_proves_and_verifies(&dir, &example("circuit.r1cs"), &example("witness.wtns"));
+    let zkey = setup_insecure_proves_and_verifies(
+        &dir,
+        &example("circuit.r1cs"),
+        &example("witness.wtns"),
+    );
     let out = zkprove(&[p("zkey"), p("info"), &zkey, p("--json")]);
     assert!(out.status.success(), "{}", stderr(&out));
     let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -772,10 +775,9 @@ fn zkey_setup_insecure_keys_prove_and_verify() {
 
     // Bad inputs: exit status 3, the file named, no key written.
     let bad_key = dir.join("bad.zkey");
-    for (input, name) in [
-        (dir.join("missing.r1cs"), "missing.r1cs"),
-        (example("witness.wtns"), "witness.wtns"),
-    ] {
+    for (input, name) in
+        [(dir.join("missing.r1cs"), "missing.r1cs"), (example("witness.wtns"), "witness.wtns")]
+    {
         let out = zkprove(&[p("zkey"), p("setup-insecure"), &input, &bad_key]);
         assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
         assert!(stderr(&out).contains(name), "{}", stderr(&out));

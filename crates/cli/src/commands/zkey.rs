@@ -143,8 +143,8 @@ pub fn run(args: ZkeyArgs) -> Result<()> {
             drop(r1cs);
             let setup_s = start.elapsed().as_secs_f64();
             let start = Instant::now();
-            zkey.write(&zkey_path)
-                .with_context(|| format!("writing the proving key {}", zkey_path.display()))?;
+            // The error names the file.
+            zkey.write(&zkey_path).context("writing the proving key")?;
             eprintln!(
                 "wrote {} (INSECURE test key, seed {seed}: anyone can forge proofs for it) for {}: \
                  {n_constraints} constraints, {n_vars} signals, 2^{} domain, {:.1} MB; \

@@ -35,6 +35,12 @@ dirs=("$@")
 if [ ${#dirs[@]} -eq 0 ]; then
   [ -e target/e2e-fixtures/poseidon/circuit.zkey ] || e2e/make-fixtures.sh target/e2e-fixtures
   for d in target/e2e-fixtures/*/; do [ -e "$d/circuit.zkey" ] && dirs+=("${d%/}"); done
+  if [ "${BENCH_CIRCUITS:-}" != none ]; then
+    ZKPROVE="$ZKPROVE" scripts/make-bench-circuits.sh target/bench-circuits
+    for name in ${BENCH_CIRCUITS:-merkle_poseidon_d${MERKLE_DEPTH:-31} sha256_64B sha256_448B}; do
+      dirs+=("target/bench-circuits/$name")
+    done
+  fi
   for k in ${SYNTH_LOG_SIZES:-14 16}; do
     d=target/bench-rapidsnark/synthetic_k$k
     if [ ! -e "$d/circuit.zkey" ]; then

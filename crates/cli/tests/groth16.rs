@@ -697,3 +697,107 @@ fn uncontributed_keys_are_refused() {
     assert!(err.contains("uncontributed.zkey") && err.contains("δ₂"), "{err}");
     assert!(!proof_out.exists(), "no proof written");
 }
+
+/// Makes an INSECURE key for `r1cs` with `zkey setup-insecure`, proves `wtns` with it, and checks
+/// the proof with zkprove's verifier and (when installed) snarkjs's, and snarkjs's export of the
+/// verification key against `zkey export-vkey`'s. Returns the key's path.
+fn setup_insecure_proves_and_verifies(dir: &Path, r1cs: &Path, wtns: &Path) -> PathBuf {
+    let zkey = dir.join("insecure.zkey");
+    let out = zkprove(&[p("zkey"), p("setup-insecure"), r1cs, &zkey, p("--seed"), p("7")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("INSECURE"), "{}", stderr(&out));
+    let (proof, public, vk) =
+        (dir.join("proof.json"), dir.join("public.json"), dir.join("vk.json"));
+    let out = zkprove(&[p("groth16"), p("prove"), &zkey, wtns, &proof, &public]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = zkprove(&[p("zkey"), p("export-vkey"), &zkey, &vk]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = zkprove(&[p("groth16"), p("verify"), &vk, &public, &proof]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The public signals are the witness's, so a wrong one is rejected (exit status 1).
+    let mut signals: Vec<String> =
+        serde_json::from_str(&std::fs::read_to_string(&public).unwrap()).unwrap();
+    signals[0] = if signals[0] == "1" { "2" } else { "1" }.into();
+    let bad_public = dir.join("bad_public.json");
+    std::fs::write(&bad_public, serde_json::to_string(&signals).unwrap()).unwrap();
+    let out = zkprove(&[p("groth16"), p("verify"), &vk, &bad_public, &proof]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    let snark_vk = dir.join("snarkjs_vk.json");
+    if snarkjs(&[p("zkey"), p("export"), p("verificationkey"), &zkey, &snark_vk]).is_some() {
+        let read = |f: &Path| -> serde_json::Value {
+            serde_json::from_str(&std::fs::read_to_string(f).unwrap()).unwrap()
+        };
+        assert_eq!(read(&vk), read(&snark_vk), "export-vkey equals snarkjs's export");
+        let ok = snarkjs(&[p("groth16"), p("verify"), &vk, &public, &proof]).unwrap();
+        assert!(ok.contains("OK"), "snarkjs on zkprove's proof: {ok}");
+    }
+    zkey
+}
+
+/// `zkey setup-insecure` makes a key for a circom `.r1cs` (the bundled example, and the
+/// e2e fixtures' Poseidon and multi-output circuits when `ZKPROVE_E2E_FIXTURES` is set) that
+/// proves and verifies with zkprove and snarkjs; the same seed gives the same file, another seed
+/// another key; bad inputs are refused with exit status 3 naming the file.
+#[test]
+fn zkey_setup_insecure_keys_prove_and_verify() {
+    let dir = scratch("setup-insecure");
+    let zkey = setup_insecure_proves_and_verifies(
+        &dir,
+        &example("circuit.r1cs"),
+        &example("witness.wtns"),
+    );
+    let out = zkprove(&[p("zkey"), p("info"), &zkey, p("--json")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let info: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ceremony = zkprove(&[p("zkey"), p("info"), &example("circuit.zkey"), p("--json")]);
+    let ceremony: serde_json::Value = serde_json::from_slice(&ceremony.stdout).unwrap();
+    for field in ["n_vars", "n_public", "domain_size", "n_coeffs"] {
+        assert_eq!(info[field], ceremony[field], "{field} as snarkjs's key for the same r1cs");
+    }
+
+    // Deterministic in the seed.
+    let again = dir.join("again.zkey");
+    let out = zkprove(&[p("zkey"), p("setup-insecure"), &example("circuit.r1cs"), &again]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let other = std::fs::read(&again).unwrap();
+    assert_ne!(std::fs::read(&zkey).unwrap(), other, "seed 1 differs from seed 7");
+    let out = zkprove(&[
+        p("zkey"),
+        p("setup-insecure"),
+        &example("circuit.r1cs"),
+        &again,
+        p("--seed"),
+        p("1"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(std::fs::read(&again).unwrap(), other, "the default seed is 1");
+
+    // Bad inputs: exit status 3, the file named, no key written.
+    let bad_key = dir.join("bad.zkey");
+    for (input, name) in
+        [(dir.join("missing.r1cs"), "missing.r1cs"), (example("witness.wtns"), "witness.wtns")]
+    {
+        let out = zkprove(&[p("zkey"), p("setup-insecure"), &input, &bad_key]);
+        assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+        assert!(stderr(&out).contains(name), "{}", stderr(&out));
+        assert!(!bad_key.exists());
+    }
+    let help = zkprove(&[p("zkey"), p("setup-insecure"), p("--help")]);
+    assert!(String::from_utf8_lossy(&help.stdout).contains("NOT SECURE"));
+
+    let Some(root) = std::env::var_os("ZKPROVE_E2E_FIXTURES") else {
+        eprintln!("ZKPROVE_E2E_FIXTURES not set: only the bundled example is checked");
+        return;
+    };
+    for circuit in ["poseidon", "multi_io"] {
+        let fixture = Path::new(&root).join(circuit);
+        let sub = dir.join(circuit);
+        std::fs::create_dir_all(&sub).unwrap();
+        setup_insecure_proves_and_verifies(
+            &sub,
+            &fixture.join("circuit.r1cs"),
+            &fixture.join("witness.wtns"),
+        );
+    }
+}

@@ -1,5 +1,6 @@
-//! `zkprove zkey info|export-vkey|synthetic`: what a proving key holds, its verification key, and
-//! an *insecure* synthetic key and witness written as snarkjs files (for benchmarks and tests).
+//! `zkprove zkey info|export-vkey|synthetic|setup-insecure`: what a proving key holds, its
+//! verification key, an *insecure* synthetic key and witness written as snarkjs files, and an
+//! *insecure* key for any circom `.r1cs` (the last two for benchmarks and tests only).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -8,7 +9,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use rand::SeedableRng;
 use rand::rngs::StdRng;
-use zkprove_circom::{Witness, Zkey, ZkeyInfo};
+use zkprove_circom::{R1cs, Witness, Zkey, ZkeyInfo};
 use zkprove_groth16::setup::{mul_chain, setup};
 use zkprove_groth16::verification_key;
 
@@ -51,6 +52,24 @@ enum ZkeyCommand {
         witness: PathBuf,
         /// Seed of the circuit's input; the setup uses SEED + 1. The default matches
         /// `zkprove bench groth16 --synthetic`.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+    /// INSECURE, for benchmarks and tests only: write a Groth16 proving key (`.zkey`) for any
+    /// circom circuit (`.r1cs`), without a powers-of-tau ceremony.
+    ///
+    /// THE KEY IS NOT SECURE: its toxic waste (τ, α, β, γ, δ) follows from SEED, so anyone who
+    /// knows the seed — or guesses it — can forge proofs that it accepts. It has snarkjs's layout
+    /// (`snarkjs groth16 setup`): zkprove, snarkjs and rapidsnark prove with it and
+    /// `zkey export-vkey` / snarkjs export its verification key, in seconds where snarkjs's
+    /// powers of tau take tens of minutes at 2^16 and hours at 2^18. Never use it for real proofs;
+    /// real keys come from a ceremony.
+    SetupInsecure {
+        /// The circuit's constraints (`.r1cs`, as written by `circom --r1cs`).
+        r1cs: PathBuf,
+        /// Where to write the INSECURE proving key (`.zkey`).
+        zkey: PathBuf,
+        /// Seed of the toxic waste: the same circuit and seed give the same key, byte for byte.
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
@@ -110,6 +129,30 @@ pub fn run(args: ZkeyArgs) -> Result<()> {
                 zkey.header.n_vars,
                 zkey.file_size() as f64 / 1e6,
                 witness_path.display(),
+                start.elapsed().as_secs_f64(),
+            );
+            Ok(())
+        }
+        ZkeyCommand::SetupInsecure { r1cs: r1cs_path, zkey: zkey_path, seed } => {
+            let start = Instant::now();
+            let r1cs = R1cs::open(&r1cs_path)?;
+            let zkey = setup(&r1cs, &mut StdRng::seed_from_u64(seed)).with_context(|| {
+                format!("{}: no Groth16 key for this circuit", r1cs_path.display())
+            })?;
+            let (n_constraints, n_vars) = (r1cs.constraints.len(), zkey.header.n_vars);
+            drop(r1cs);
+            let setup_s = start.elapsed().as_secs_f64();
+            let start = Instant::now();
+            // The error names the file.
+            zkey.write(&zkey_path).context("writing the proving key")?;
+            eprintln!(
+                "wrote {} (INSECURE test key, seed {seed}: anyone can forge proofs for it) for {}: \
+                 {n_constraints} constraints, {n_vars} signals, 2^{} domain, {:.1} MB; \
+                 setup {setup_s:.2} s, write {:.2} s",
+                zkey_path.display(),
+                r1cs_path.display(),
+                zkey.header.log_domain_size(),
+                zkey.file_size() as f64 / 1e6,
                 start.elapsed().as_secs_f64(),
             );
             Ok(())

@@ -239,6 +239,9 @@ fn bump_ext<F: Field, E: ExtensionField<F>>(x: &mut E) {
 type BbCommitment = WhirCommitment<BabyBearExt4, [BabyBear; 8]>;
 type BbWhirProof = WhirProof<BabyBear, BabyBearExt4, [BabyBear; 8]>;
 type Push<'a, P> = dyn FnMut(String, &dyn Fn(&mut P)) + 'a;
+/// A sumcheck proof and (for a reduction) the value it ends at, inside a proof.
+type SumcheckAndValue<'a> = (&'a mut SumcheckProof<BabyBearExt4>, Option<&'a mut BabyBearExt4>);
+type GetSumcheck<P> = dyn Fn(&mut P) -> Option<SumcheckAndValue<'_>>;
 
 /// The tampers of a WHIR commitment reached through `get`.
 fn commitment_tampers<P: Clone>(
@@ -342,7 +345,7 @@ fn whir_tampers<P: Clone>(
 /// reduction and the value it ends at).
 fn sumcheck_tampers<P: Clone>(
     which: &str,
-    get: &dyn Fn(&mut P) -> Option<(&mut SumcheckProof<BabyBearExt4>, Option<&mut BabyBearExt4>)>,
+    get: &GetSumcheck<P>,
     proof: &P,
     push: &mut Push<'_, P>,
 ) {

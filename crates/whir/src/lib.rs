@@ -136,8 +136,8 @@ pub use params::{
     proximity_gaps_bits, query_bits_each,
 };
 pub use protocol::{
-    Committed, Opened, QueryOpening, ReceivedCommitment, Whir, WhirCommitment, WhirProof,
-    WhirRoundProof, WhirWitness,
+    Committed, Opened, OpenedMany, QueryOpening, ReceivedCommitment, Whir, WhirCommitment,
+    WhirProof, WhirRoundProof, WhirWitness,
 };
 
 use zkprove_hash::{HashError, MerkleError};

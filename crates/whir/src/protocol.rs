@@ -51,6 +51,9 @@ pub type Committed<F, E, H> = (WhirCommitment<E, <H as MerkleHash>::Digest>, Whi
 /// What [`Whir::open`] returns: the value at the point and the proof.
 pub type Opened<F, E, H> = (E, WhirProof<F, E, <H as MerkleHash>::Digest>);
 
+/// What [`Whir::open_many`] returns: the value at each point and the proof.
+pub type OpenedMany<F, E, H> = (Vec<E>, WhirProof<F, E, <H as MerkleHash>::Digest>);
+
 /// An opened leaf: its row of base-field elements and its authentication path.
 pub type QueryOpening<F, D> = (Vec<F>, MerklePath<D>);
 
@@ -317,7 +320,7 @@ where
         transcript: &mut Transcript<F, W, R>,
         witness: &WhirWitness<F, E, H>,
         points: &[&[E]],
-    ) -> Result<(Vec<E>, WhirProof<F, E, H::Digest>), WhirError> {
+    ) -> Result<OpenedMany<F, E, H>, WhirError> {
         let cfg = &self.config;
         let n = cfg.params.log_n;
         let k = self.k();

@@ -415,3 +415,58 @@ fn g2_msm_matches_arkworks() {
         }
     }
 }
+
+/// Witness-shaped scalars (mostly 0, 1 and small integers, some full-size), which the CPU MSM
+/// splits into a sum, a short MSM over the small values' bits and a full MSM: the naive oracle
+/// agrees on G1 and G2, and on the corner shapes (all small, all ones, small values up to
+/// `2^64 − 1`, no full-size scalar, no small one).
+fn check_witness_shaped<C: SwCurve>(n: usize, seed: u64) {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let distinct: Vec<Affine<C>> = (0..16).map(|_| Affine::random(&mut rng)).collect();
+    let bases: Vec<Affine<C>> = (0..n)
+        .map(|i| if i % 97 == 5 { Affine::IDENTITY } else { distinct[(i * 7) % 16] })
+        .collect();
+    let small = |rng: &mut StdRng| -> C::Scalar {
+        match rng.random_range(0..4) {
+            0 => C::Scalar::from_u64(rng.random_range(2..256)),
+            1 => C::Scalar::from_u64(rng.random::<u32>().into()),
+            2 => C::Scalar::from_u64(u64::MAX),
+            _ => C::Scalar::from_u64(rng.random::<u64>().max(2)),
+        }
+    };
+    let shapes: [(&str, [u32; 4]); 5] = [
+        ("mixed", [45, 35, 15, 5]),
+        ("all small", [0, 0, 100, 0]),
+        ("all ones", [0, 100, 0, 0]),
+        ("no full-size", [30, 30, 40, 0]),
+        ("no small", [40, 40, 0, 20]),
+    ];
+    for (name, [zero, one, sm, _]) in shapes {
+        let scalars: Vec<C::Scalar> = (0..n)
+            .map(|_| {
+                let x = rng.random_range(0..100);
+                if x < zero {
+                    C::Scalar::ZERO
+                } else if x < zero + one {
+                    C::Scalar::ONE
+                } else if x < zero + one + sm {
+                    small(&mut rng)
+                } else {
+                    C::Scalar::random(&mut rng)
+                }
+            })
+            .collect();
+        let expected = msm_naive(&bases, &scalars).expect("lengths");
+        let got = msm_pippenger(&bases, &scalars).expect("lengths");
+        assert_eq!(got, expected, "{} {name}", C::NAME);
+        let prepared = <CpuBackend as MsmOps<C>>::prepare_bases(bases.clone()).expect("bases");
+        let got = <CpuBackend as MsmOps<C>>::msm(&prepared, &scalars).expect("msm");
+        assert_eq!(got, expected, "{} {name} (prepared bases)", C::NAME);
+    }
+}
+
+#[test]
+fn witness_shaped_scalars_match_naive() {
+    check_witness_shaped::<G1Config>(1 << 11, 21);
+    check_witness_shaped::<G2Config>(1100, 22);
+}

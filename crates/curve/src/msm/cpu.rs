@@ -373,6 +373,102 @@ pub fn msm_pippenger_with<C: SwCurve>(
     config: &PippengerConfig,
 ) -> Result<Projective<C>, MsmError> {
     check_lengths(bases.len(), scalars.len())?;
+    if bases.len() >= SPLIT_MIN_POINTS
+        && let Some(sum) = msm_split_small(bases, scalars, config)
+    {
+        return Ok(sum);
+    }
+    msm_pippenger_full(bases, scalars, config)
+}
+
+/// The fewest points for which [`msm_split_small`] looks at the scalars.
+const SPLIT_MIN_POINTS: usize = 1 << 10;
+
+/// Scalars below this many bits go to the small MSM of [`msm_split_small`].
+const SMALL_SCALAR_BITS: u32 = 64;
+
+/// Witness-shaped scalars (circom's: mostly 0, 1 and small integers — bits, bytes, 32-bit
+/// words — with a minority of full-size field elements) in three parts: zeros are dropped,
+/// the points of ones are summed, scalars below `2^64` go to an MSM over as many bits as the
+/// largest of them has (a few windows instead of ~17 at 2^16 points, and a window width for their
+/// own count), and the rest to the full MSM over just their points. `None` when every scalar is
+/// full-size (then the full MSM runs as before, at the cost of one canonical conversion pass).
+fn msm_split_small<C: SwCurve>(
+    bases: &[Affine<C>],
+    scalars: &[C::Scalar],
+    config: &PippengerConfig,
+) -> Option<Projective<C>> {
+    let limbs = ScalarLimbs::new(scalars);
+    let n = bases.len();
+    // Per scalar: 0 zero, 1 one, 2 small, 3 full-size.
+    let class: Vec<u8> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let l = limbs.get(i);
+            if l[1..].iter().any(|&w| w != 0) {
+                3
+            } else {
+                match l[0] {
+                    0 => 0,
+                    1 => 1,
+                    _ => 2,
+                }
+            }
+        })
+        .collect();
+    let n_full = class.iter().filter(|&&c| c == 3).count();
+    if n_full == n {
+        return None;
+    }
+    // The ones: a plain sum, in parallel chunks.
+    let ones = class
+        .par_chunks(4096)
+        .enumerate()
+        .map(|(ch, cls)| {
+            let mut acc = Xyzz::<C>::IDENTITY;
+            for (j, &c) in cls.iter().enumerate() {
+                if c == 1 {
+                    acc.add_affine_assign(&bases[ch * 4096 + j]);
+                }
+            }
+            acc.to_projective()
+        })
+        .reduce(|| Projective::IDENTITY, |a, b| a + b);
+    // The small scalars: an MSM over their bit length.
+    let small_idx: Vec<usize> = (0..n).filter(|&i| class[i] == 2).collect();
+    let small = if small_idx.is_empty() {
+        Projective::IDENTITY
+    } else {
+        let values: Vec<u64> = small_idx.iter().map(|&i| limbs.get(i)[0]).collect();
+        let max = values.iter().copied().max().unwrap_or(0);
+        let num_bits = (u64::BITS - max.leading_zeros()).min(SMALL_SCALAR_BITS) as usize;
+        let points: Vec<Affine<C>> = small_idx.iter().map(|&i| bases[i]).collect();
+        let m = points.len();
+        let small_limbs = ScalarLimbs::from_u64s(values, num_bits.max(1));
+        let c = window_bits_for(m, num_bits.max(1), config.bucket_mode).clamp(1, 24);
+        let k = n_booth_windows(num_bits.max(1), c);
+        run([&points, &[]], &small_limbs, m, Layout { c, factor: 1, k }, config)
+    };
+    drop(limbs);
+    // The full-size scalars: the usual MSM over just their points.
+    let full = if n_full == 0 {
+        Projective::IDENTITY
+    } else {
+        let idx: Vec<usize> = (0..n).filter(|&i| class[i] == 3).collect();
+        let points: Vec<Affine<C>> = idx.iter().map(|&i| bases[i]).collect();
+        let s: Vec<C::Scalar> = idx.iter().map(|&i| scalars[i]).collect();
+        msm_pippenger_full(&points, &s, config).ok()?
+    };
+    Some(ones + small + full)
+}
+
+/// [`msm_pippenger_with`] without looking at the scalars' sizes.
+fn msm_pippenger_full<C: SwCurve>(
+    bases: &[Affine<C>],
+    scalars: &[C::Scalar],
+    config: &PippengerConfig,
+) -> Result<Projective<C>, MsmError> {
+    check_lengths(bases.len(), scalars.len())?;
     let n = bases.len();
     if n == 0 {
         return Ok(Projective::IDENTITY);

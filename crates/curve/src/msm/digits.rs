@@ -82,6 +82,11 @@ impl ScalarLimbs {
         ok.then_some(Self { limbs, n_limbs: 2, negative, parts: 2, num_bits: GLV_HALF_BITS })
     }
 
+    /// Scalars below `2^64` given as integers, `num_bits` an upper bound on their bit length.
+    pub(crate) fn from_u64s(values: Vec<u64>, num_bits: usize) -> Self {
+        Self { limbs: values, n_limbs: 1, negative: Vec::new(), parts: 1, num_bits }
+    }
+
     /// The limbs of entry `e`.
     #[inline(always)]
     pub(crate) fn get(&self, e: usize) -> &[u64] {

@@ -214,6 +214,11 @@ impl Layout {
         out
     }
 
+    /// [`Layout::point`] for the block of table `table` (`None` if it has none here).
+    pub fn table_point<E: Field>(&self, table: usize, z: &[E]) -> Option<Vec<E>> {
+        self.tables.binary_search(&table).ok().map(|i| self.point(i, z))
+    }
+
     /// The whole polynomial's values from each block's.
     fn assemble<F: Field>(&self, blocks: Vec<Vec<F>>) -> Vec<F> {
         let mut all = vec![F::ZERO; 1 << self.log_n];
@@ -743,11 +748,11 @@ where
                         &z.eq_r,
                         &mut profile,
                     )?;
-                    let slot = layout
-                        .tables
-                        .binary_search(&i)
-                        .map_err(|_| AirError::Internal { what: "LogUp layout" })?;
-                    aux_points.push(layout.point(slot, &point));
+                    aux_points.push(
+                        layout
+                            .table_point(i, &point)
+                            .ok_or(AirError::Internal { what: "LogUp layout" })?,
+                    );
                     aux_values.push(value);
                     Some(ColumnReduction { reduction, value })
                 }
@@ -890,11 +895,11 @@ where
                     &r,
                     "LogUp",
                 )?;
-                let slot = layout
-                    .tables
-                    .binary_search(&i)
-                    .map_err(|_| AirError::ProofShape { what: "LogUp reduction" })?;
-                aux_points.push(layout.point(slot, &z));
+                aux_points.push(
+                    layout
+                        .table_point(i, &z)
+                        .ok_or(AirError::ProofShape { what: "LogUp reduction" })?,
+                );
                 aux_values.push(red.value);
             }
         }

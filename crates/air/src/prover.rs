@@ -1051,20 +1051,30 @@ where
         setup: &Setup<F, E, H>,
         proof: &TableProof<E>,
     ) -> Result<(), AirError> {
+        Self::check_evals_shape(setup, (&proof.main_evals, &proof.next_evals, &proof.aux_evals))?;
+        if proof.aux_reduction.is_some() != setup.aux_whir.is_some() {
+            return Err(AirError::ProofShape { what: "LogUp reduction" });
+        }
+        Ok(())
+    }
+
+    /// The numbers of claimed values (main, next-row, LogUp) against the set-up.
+    fn check_evals_shape(
+        setup: &Setup<F, E, H>,
+        evals: (&[E], &[E], &[E]),
+    ) -> Result<(), AirError> {
+        let (main, next, aux) = evals;
         let shape = &setup.shape;
         let m = shape.n_columns;
         let bad = |what: &'static str| AirError::ProofShape { what };
-        if proof.main_evals.len() != m {
+        if main.len() != m {
             return Err(bad("main evaluations"));
         }
-        if proof.next_evals.len() != if shape.uses_next { m } else { 0 } {
+        if next.len() != if shape.uses_next { m } else { 0 } {
             return Err(bad("next-row evaluations"));
         }
-        if proof.aux_evals.len() != setup.lookups.len() * E::DEGREE {
+        if aux.len() != setup.lookups.len() * E::DEGREE {
             return Err(bad("LogUp evaluations"));
-        }
-        if proof.aux_reduction.is_some() != setup.aux_whir.is_some() {
-            return Err(bad("LogUp reduction"));
         }
         Ok(())
     }
@@ -1074,18 +1084,8 @@ where
         setup: &Setup<F, E, H>,
         proof: &AirProof<F, E, H::Digest>,
     ) -> Result<(), AirError> {
-        let shape = &setup.shape;
-        let m = shape.n_columns;
+        Self::check_evals_shape(setup, (&proof.main_evals, &proof.next_evals, &proof.aux_evals))?;
         let bad = |what: &'static str| AirError::ProofShape { what };
-        if proof.main_evals.len() != m {
-            return Err(bad("main evaluations"));
-        }
-        if proof.next_evals.len() != if shape.uses_next { m } else { 0 } {
-            return Err(bad("next-row evaluations"));
-        }
-        if proof.aux_evals.len() != setup.lookups.len() * E::DEGREE {
-            return Err(bad("LogUp evaluations"));
-        }
         if proof.aux_commitment.is_some() != setup.aux_whir.is_some()
             || proof.aux_opening.is_some() != setup.aux_whir.is_some()
         {

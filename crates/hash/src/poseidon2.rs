@@ -643,14 +643,17 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         &self,
         state: &mut [P; WIDTH],
     ) {
-        external_linear_layer(state);
+        // On a local copy (see `partial_rounds_with`).
+        let mut s = *state;
+        external_linear_layer(&mut s);
         for rc in &self.external_initial {
-            Self::full_round::<P, D>(state, rc);
+            Self::full_round::<P, D>(&mut s, rc);
         }
-        self.partial_rounds::<P, D>(state);
+        self.partial_rounds::<P, D>(&mut s);
         for rc in &self.external_terminal {
-            Self::full_round::<P, D>(state, rc);
+            Self::full_round::<P, D>(&mut s, rc);
         }
+        *state = s;
     }
 
     /// The `R_P` partial rounds, through the straight-line internal layer of a standard diagonal
@@ -720,13 +723,17 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         state: &mut [P; W],
     ) {
         let t = &self.pow2;
+        // A local copy: the caller's state is behind a reference, and stores through it are kept
+        // round by round; a local array lives in registers (and spill slots) only.
+        let mut s = *state;
         for &rc in &self.internal {
-            let s0 = state[0].add_exp_small::<D>(rc);
-            let rest = tree_sum(&state[1..]);
+            let s0 = s[0].add_exp_small::<D>(rc);
+            let rest = tree_sum(&s[1..]);
             let sum = rest + s0;
-            state[0] = rest - s0;
-            L::apply(state, sum, t);
+            s[0] = rest - s0;
+            L::apply(&mut s, sum, t);
         }
+        *state = s;
     }
 
     #[inline(always)]

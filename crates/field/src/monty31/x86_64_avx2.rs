@@ -9,7 +9,8 @@ use core::arch::asm;
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32,
     _mm256_castps_si256, _mm256_castsi256_ps, _mm256_min_epu32, _mm256_movehdup_ps,
-    _mm256_mul_epu32, _mm256_set1_epi32, _mm256_sllv_epi32, _mm256_srlv_epi32, _mm256_sub_epi32,
+    _mm256_mul_epi32, _mm256_mul_epu32, _mm256_set1_epi32, _mm256_sign_epi32, _mm256_sllv_epi32,
+    _mm256_srli_epi32, _mm256_srlv_epi32, _mm256_sub_epi32,
 };
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -18,6 +19,9 @@ use super::{MontyField31, MontyParameters31};
 use crate::PackedField;
 
 const WIDTH: usize = 8;
+
+/// Whether a full S-box layer runs two vectors at a time ([`add_exp_x2`]).
+const SBOX_PAIRS: bool = true;
 
 /// 8 elements of a 31-bit Montgomery field, operated on lane by lane with AVX2.
 ///
@@ -173,6 +177,187 @@ fn mul_inv_2exp<P: MontyParameters31>(x: __m256i, n: u32) -> __m256i {
     }
 }
 
+/// The odd 32-bit lanes copied onto the even ones (`vmovshdup`, a shuffle: it does not compete
+/// with `vpmuludq` for the multiplier ports).
+#[inline(always)]
+fn dup_odd(x: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe { _mm256_castps_si256(_mm256_movehdup_ps(_mm256_castsi256_ps(x))) }
+}
+
+/// Signed Montgomery product of the even 32-bit lanes, each a signed value in `[−p, p]`; the
+/// result, in `(−p, p)`, lands in the odd 32-bit lanes (the even ones are garbage).
+///
+/// `x = a·b` (signed, `|x| ≤ p²`), `q = x·p⁻¹ mod 2^32` read as a signed 32-bit value, so that
+/// `x − q·p ≡ 0 (mod 2^32)` and `|x − q·p| < p² + 2^31·p < p·2^32`: its high half is the exact
+/// quotient. The low halves of `x` and `q·p` are equal, so a 32-bit subtraction of the high halves
+/// needs no borrow. Three `vpmul*dq`, one `vpsubd`, and no canonical fix-up until the caller's
+/// last step (as the AVX-512 module's S-box).
+#[inline(always)]
+fn mul_signed_to_odd<P: MontyParameters31>(a: __m256i, b: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let x = _mm256_mul_epi32(a, b);
+        let q = opaque(_mm256_mul_epu32(x, splat(P::MONTY_NEG_P_INV.wrapping_neg())));
+        let qp = _mm256_mul_epi32(q, splat(P::PRIME));
+        _mm256_sub_epi32(x, qp)
+    }
+}
+
+/// `a^D` on the even lanes (signed, in `[−p, p]`), result in `(−p, p)` on the odd lanes.
+#[inline(always)]
+fn exp_even_to_odd<P: MontyParameters31, const D: u64>(a: __m256i) -> __m256i {
+    match D {
+        3 => {
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            mul_signed_to_odd::<P>(x2, a)
+        }
+        5 => {
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            let x4 = dup_odd(mul_signed_to_odd::<P>(x2, x2));
+            mul_signed_to_odd::<P>(x4, a)
+        }
+        _ => {
+            // 7: x³·x⁴.
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            let x3 = dup_odd(mul_signed_to_odd::<P>(x2, a));
+            let x4 = dup_odd(mul_signed_to_odd::<P>(x2, x2));
+            mul_signed_to_odd::<P>(x3, x4)
+        }
+    }
+}
+
+/// `x + c − p` lane-wise for canonical `x` and `c`: a signed value in `[−p, p)`, the input range
+/// of [`exp_even_to_odd`], with one addition (`c − p` is folded into the broadcast constant).
+#[inline(always)]
+fn add_neg_form<P: MontyParameters31>(x: __m256i, c: u32) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe { _mm256_add_epi32(x, splat(c.wrapping_sub(P::PRIME))) }
+}
+
+/// The canonical form of the odd-lane results of [`exp_even_to_odd`] on the even (`r_evn`) and the
+/// odd (`r_odd`) lanes of one vector: merged (`vmovshdup` + `vpblendd`), then `(−p, p)` mapped to
+/// `[0, p)` by `min(t, t + p)`.
+#[inline(always)]
+fn merge_signed<P: MontyParameters31>(r_evn: __m256i, r_odd: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let t = movehdup_evens(r_odd, r_evn);
+        _mm256_min_epu32(t, _mm256_add_epi32(t, splat(P::PRIME)))
+    }
+}
+
+/// `(x + c)^D` for `D` ∈ {3, 5, 7}, canonical in and out: `x + c − p ∈ [−p, p)` is a valid signed
+/// input, the even and odd lanes go through [`exp_even_to_odd`] separately and [`merge_signed`]
+/// joins them.
+#[inline(always)]
+fn add_exp<P: MontyParameters31, const D: u64>(x: __m256i, c: u32) -> __m256i {
+    let a = add_neg_form::<P>(x, c);
+    let r_evn = exp_even_to_odd::<P, D>(a);
+    let r_odd = exp_even_to_odd::<P, D>(dup_odd(a));
+    merge_signed::<P>(r_evn, r_odd)
+}
+
+/// [`add_exp`] on two vectors at once, stage by stage, so that the four independent half-vector
+/// chains interleave instead of running one after the other (written out with named values: a
+/// fixed-size array here is not always kept in registers).
+#[inline(always)]
+fn add_exp_x2<P: MontyParameters31, const D: u64>(x: [__m256i; 2], c: [u32; 2]) -> [__m256i; 2] {
+    let a0 = add_neg_form::<P>(x[0], c[0]);
+    let a1 = add_neg_form::<P>(x[1], c[1]);
+    let (e0, o0, e1, o1) = (a0, dup_odd(a0), a1, dup_odd(a1));
+    let sq = |v: __m256i| dup_odd(mul_signed_to_odd::<P>(v, v));
+    let (e0_2, o0_2, e1_2, o1_2) = (sq(e0), sq(o0), sq(e1), sq(o1));
+    let (r_e0, r_o0, r_e1, r_o1) = match D {
+        3 => (
+            mul_signed_to_odd::<P>(e0_2, e0),
+            mul_signed_to_odd::<P>(o0_2, o0),
+            mul_signed_to_odd::<P>(e1_2, e1),
+            mul_signed_to_odd::<P>(o1_2, o1),
+        ),
+        5 => {
+            let (e0_4, o0_4, e1_4, o1_4) = (sq(e0_2), sq(o0_2), sq(e1_2), sq(o1_2));
+            (
+                mul_signed_to_odd::<P>(e0_4, e0),
+                mul_signed_to_odd::<P>(o0_4, o0),
+                mul_signed_to_odd::<P>(e1_4, e1),
+                mul_signed_to_odd::<P>(o1_4, o1),
+            )
+        }
+        _ => {
+            let cube = |v2: __m256i, v: __m256i| dup_odd(mul_signed_to_odd::<P>(v2, v));
+            let (e0_3, o0_3, e1_3, o1_3) =
+                (cube(e0_2, e0), cube(o0_2, o0), cube(e1_2, e1), cube(o1_2, o1));
+            let (e0_4, o0_4, e1_4, o1_4) = (sq(e0_2), sq(o0_2), sq(e1_2), sq(o1_2));
+            (
+                mul_signed_to_odd::<P>(e0_3, e0_4),
+                mul_signed_to_odd::<P>(o0_3, o0_4),
+                mul_signed_to_odd::<P>(e1_3, e1_4),
+                mul_signed_to_odd::<P>(o1_3, o1_4),
+            )
+        }
+    };
+    [merge_signed::<P>(r_e0, r_o0), merge_signed::<P>(r_e1, r_o1)]
+}
+
+/// `x/2` on canonical Montgomery words: `x >> 1`, plus `(p + 1)/2` where `x` is odd (then
+/// `(x − 1)/2 + (p + 1)/2 ≤ p − 1`, canonical). `vpsignd` turns the constant into zero where the
+/// low bit is clear: four instructions.
+#[inline(always)]
+fn halve<P: MontyParameters31>(x: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let low_bit = _mm256_and_si256(x, splat(1));
+        let h = _mm256_srli_epi32::<1>(x);
+        _mm256_add_epi32(h, _mm256_sign_epi32(splat(P::PRIME.div_ceil(2)), low_bit))
+    }
+}
+
+/// `acc + d mod p` for canonical `acc` and a signed `d ∈ (−p, p)`: `t = acc + d` lies in
+/// `[0, 2p)` when `d ≥ 0` and in `(−p, p)` when `d < 0`, so `min(t, t ∓ p)` (unsigned, the sign
+/// taken from `d` by `vpsignd`; `d = 0` leaves `t = acc`) is canonical. Four instructions.
+#[inline(always)]
+fn add_signed<P: MontyParameters31>(acc: __m256i, d: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let t = _mm256_add_epi32(acc, d);
+        let corr = _mm256_sign_epi32(splat(P::PRIME), d);
+        _mm256_min_epu32(t, _mm256_sub_epi32(t, corr))
+    }
+}
+
+/// `±x·2^{−n}` for `1 ≤ n ≤ s` as a signed value in `(−p, p)`, for `p = 2^31 − 2^s + 1`
+/// ([`MontyParameters31::SHAPED`]): as in [`mul_inv_2exp`], `x·2^{−n} ≡ hi − t` with
+/// `t = c·lo·2^{s−n} ∈ [0, p)` and `hi < 2^{31−n}`; the negation is `t − hi`. No sign fix-up: the
+/// caller adds it with [`add_signed`].
+#[inline(always)]
+fn mul_inv_2exp_signed<P: MontyParameters31>(x: __m256i, n: u32, negate: bool) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let hi = _mm256_srlv_epi32(x, splat(n));
+        let lo = _mm256_and_si256(x, splat((1u32 << n) - 1));
+        let t = _mm256_sub_epi32(
+            _mm256_sllv_epi32(lo, splat(31 - n)),
+            _mm256_sllv_epi32(lo, splat(P::TWO_ADICITY as u32 - n)),
+        );
+        if negate { _mm256_sub_epi32(t, hi) } else { _mm256_sub_epi32(hi, t) }
+    }
+}
+
 impl<P: MontyParameters31> Add for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline(always)]
@@ -268,10 +453,55 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
 
     #[inline(always)]
     fn mul_inv_2exp(self, n: u32, v: MontyField31<P>) -> Self {
-        if P::SHAPED && (1..=P::TWO_ADICITY as u32).contains(&n) {
+        if n == 1 {
+            Self::from_vector(halve::<P>(self.to_vector()))
+        } else if P::SHAPED && (1..=P::TWO_ADICITY as u32).contains(&n) {
             Self::from_vector(mul_inv_2exp::<P>(self.to_vector(), n))
         } else {
             self * v
+        }
+    }
+
+    #[inline(always)]
+    fn mul_inv_2exp_add(self, n: u32, v: MontyField31<P>, acc: Self, negate: bool) -> Self {
+        if P::SHAPED && (2..=P::TWO_ADICITY as u32).contains(&n) {
+            let d = mul_inv_2exp_signed::<P>(self.to_vector(), n, negate);
+            Self::from_vector(add_signed::<P>(acc.to_vector(), d))
+        } else {
+            let y = self.mul_inv_2exp(n, v);
+            if negate { acc - y } else { acc + y }
+        }
+    }
+
+    #[inline(always)]
+    fn add_exp_small<const D: u64>(self, c: MontyField31<P>) -> Self {
+        if matches!(D, 3 | 5 | 7) {
+            Self::from_vector(add_exp::<P, D>(self.to_vector(), c.to_monty()))
+        } else {
+            crate::exp_small::<Self, D>(self + c)
+        }
+    }
+
+    #[inline(always)]
+    fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[MontyField31<P>]) {
+        if matches!(D, 3 | 5 | 7) && SBOX_PAIRS {
+            let mut pairs = xs.chunks_exact_mut(2);
+            let mut consts = cs.chunks_exact(2);
+            for (x, c) in (&mut pairs).zip(&mut consts) {
+                let r = add_exp_x2::<P, D>(
+                    [x[0].to_vector(), x[1].to_vector()],
+                    [c[0].to_monty(), c[1].to_monty()],
+                );
+                x[0] = Self::from_vector(r[0]);
+                x[1] = Self::from_vector(r[1]);
+            }
+            for (x, &c) in pairs.into_remainder().iter_mut().zip(consts.remainder()) {
+                *x = x.add_exp_small::<D>(c);
+            }
+        } else {
+            for (x, &c) in xs.iter_mut().zip(cs) {
+                *x = x.add_exp_small::<D>(c);
+            }
         }
     }
 }

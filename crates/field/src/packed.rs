@@ -89,6 +89,31 @@ pub unsafe trait PackedField:
         }
     }
 
+    /// Whether [`PackedField::sub_exp_small`] and its batch form are this packing's fast S-box
+    /// (the small-field SIMD packings), so that a hash should keep its round constants as negated
+    /// packed vectors; where `false` they are the generic fallback and
+    /// [`PackedField::add_exp_small`] with scalar constants is at least as fast.
+    const PACKED_NEG_CONSTANTS: bool = false;
+
+    /// `(self − neg_c)^D` lane-wise, where `neg_c` holds the negated round constants: lane by lane
+    /// the same value as [`PackedField::add_exp_small`] with `c = −neg_c`. A packing of a 31-bit
+    /// field subtracts the constant vector with one instruction (a memory operand when the hash
+    /// keeps the constants in memory) and feeds the signed difference straight into its S-box.
+    #[inline(always)]
+    fn sub_exp_small<const D: u64>(self, neg_c: Self) -> Self {
+        exp_small::<Self, D>(self - neg_c)
+    }
+
+    /// `xs[i] ← (xs[i] − neg_cs[i])^D` for every `i` (`neg_cs` at least as long as `xs`): the
+    /// batch form of [`PackedField::sub_exp_small`], as [`PackedField::add_exp_small_batch`] is of
+    /// [`PackedField::add_exp_small`].
+    #[inline(always)]
+    fn sub_exp_small_batch<const D: u64>(xs: &mut [Self], neg_cs: &[Self]) {
+        for (x, &c) in xs.iter_mut().zip(neg_cs) {
+            *x = x.sub_exp_small::<D>(c);
+        }
+    }
+
     /// `self · v` lane-wise, where the caller promises `v = 2^{−n}` (computed once, outside the hot
     /// loop). Packings in which this is a shift and a fix-up (Monty-31 words, Goldilocks) override
     /// it and may ignore `v`; the default multiplies by `v`. A `v` other than `2^{−n}` gives

@@ -38,6 +38,45 @@ pub struct Poseidon2<F: Field, const WIDTH: usize> {
     kind: InternalKind,
     /// `2^{−n}` and `2^n` for `n < 32`, the values behind the shift-based diagonal products.
     pow2: Pow2Table<F>,
+    /// The round constants negated and repeated [`SPLAT`] times, for packings that take them as
+    /// vectors ([`PackedField::PACKED_NEG_CONSTANTS`]): one vector load per constant (a memory
+    /// operand of the subtraction that starts the S-box) instead of a broadcast.
+    neg_splat: NegSplat<F, WIDTH>,
+}
+
+/// Lanes of each negated constant in [`NegSplat`]: the widest packing (16 lanes of a 31-bit field
+/// in AVX-512); a packing with more lanes takes the scalar constants.
+const SPLAT: usize = 16;
+
+/// The round constants of a [`Poseidon2`], each negated and repeated in [`SPLAT`] lanes.
+#[derive(Clone, Debug)]
+struct NegSplat<F, const WIDTH: usize> {
+    initial: Vec<[[F; SPLAT]; WIDTH]>,
+    internal: Vec<[F; SPLAT]>,
+    terminal: Vec<[[F; SPLAT]; WIDTH]>,
+}
+
+impl<F: Field, const WIDTH: usize> NegSplat<F, WIDTH> {
+    fn new(initial: &[[F; WIDTH]], internal: &[F], terminal: &[[F; WIDTH]]) -> Self {
+        let rows = |rows: &[[F; WIDTH]]| rows.iter().map(|r| r.map(|c| [-c; SPLAT])).collect();
+        Self {
+            initial: rows(initial),
+            internal: internal.iter().map(|&c| [-c; SPLAT]).collect(),
+            terminal: rows(terminal),
+        }
+    }
+}
+
+/// Whether the packing `P` takes its round constants from [`NegSplat`].
+#[inline(always)]
+const fn uses_neg_splat<P: PackedField>() -> bool {
+    P::PACKED_NEG_CONSTANTS && P::WIDTH <= SPLAT
+}
+
+/// The first `P::WIDTH` lanes of a splatted constant as a packed value (one vector load).
+#[inline(always)]
+fn load_splat<P: PackedField>(c: &[P::Scalar; SPLAT]) -> P {
+    P::pack_slice(&c[..P::WIDTH])[0]
 }
 
 /// The standard diagonals, each with a straight-line internal layer (no per-cell dispatch).
@@ -566,6 +605,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         }
         let diag_ops = internal_diag.map(DiagOp::new);
         let kind = InternalKind::detect(&internal_diag);
+        let neg_splat = NegSplat::new(&external_initial, &internal, &external_terminal);
         Ok(Self {
             sbox_degree,
             external_initial,
@@ -575,6 +615,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
             diag_ops,
             kind,
             pow2: Pow2Table::new(),
+            neg_splat,
         })
     }
 
@@ -646,12 +687,24 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         // On a local copy (see `partial_rounds_with`).
         let mut s = *state;
         external_linear_layer(&mut s);
-        for rc in &self.external_initial {
-            Self::full_round::<P, D>(&mut s, rc);
+        if uses_neg_splat::<P>() {
+            for neg in &self.neg_splat.initial {
+                Self::full_round_neg::<P, D>(&mut s, neg);
+            }
+        } else {
+            for rc in &self.external_initial {
+                Self::full_round::<P, D>(&mut s, rc);
+            }
         }
         self.partial_rounds::<P, D>(&mut s);
-        for rc in &self.external_terminal {
-            Self::full_round::<P, D>(&mut s, rc);
+        if uses_neg_splat::<P>() {
+            for neg in &self.neg_splat.terminal {
+                Self::full_round_neg::<P, D>(&mut s, neg);
+            }
+        } else {
+            for rc in &self.external_terminal {
+                Self::full_round::<P, D>(&mut s, rc);
+            }
         }
         *state = s;
     }
@@ -726,14 +779,31 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         // A local copy: the caller's state is behind a reference, and stores through it are kept
         // round by round; a local array lives in registers (and spill slots) only.
         let mut s = *state;
-        for &rc in &self.internal {
-            let s0 = s[0].add_exp_small::<D>(rc);
-            let rest = tree_sum(&s[1..]);
-            let sum = rest + s0;
-            s[0] = rest - s0;
-            L::apply(&mut s, sum, t);
+        if uses_neg_splat::<P>() {
+            for neg in &self.neg_splat.internal {
+                let s0 = s[0].sub_exp_small::<D>(load_splat::<P>(neg));
+                Self::internal_layer::<P, W, L>(&mut s, s0, t);
+            }
+        } else {
+            for &rc in &self.internal {
+                let s0 = s[0].add_exp_small::<D>(rc);
+                Self::internal_layer::<P, W, L>(&mut s, s0, t);
+            }
         }
         *state = s;
+    }
+
+    /// The internal layer of one partial round, cell 0 already through its S-box (`s0`).
+    #[inline(always)]
+    fn internal_layer<P: PackedField<Scalar = F>, const W: usize, L: DiagLayer<P, W>>(
+        s: &mut [P; W],
+        s0: P,
+        t: &Pow2Table<F>,
+    ) {
+        let rest = tree_sum(&s[1..]);
+        let sum = rest + s0;
+        s[0] = rest - s0;
+        L::apply(s, sum, t);
     }
 
     #[inline(always)]
@@ -742,6 +812,20 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         rc: &[F; WIDTH],
     ) {
         P::add_exp_small_batch::<D>(state, rc);
+        external_linear_layer(state);
+    }
+
+    /// [`Poseidon2::full_round`] with the negated constants of [`NegSplat`].
+    #[inline(always)]
+    fn full_round_neg<P: PackedField<Scalar = F>, const D: u64>(
+        state: &mut [P; WIDTH],
+        neg: &[[F; SPLAT]; WIDTH],
+    ) {
+        let mut cs = [P::default(); WIDTH];
+        for (c, n) in cs.iter_mut().zip(neg) {
+            *c = load_splat::<P>(n);
+        }
+        P::sub_exp_small_batch::<D>(state, &cs);
         external_linear_layer(state);
     }
 

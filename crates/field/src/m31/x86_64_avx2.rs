@@ -159,10 +159,26 @@ fn exp5_inputs(x: __m256i, c: u32) -> (__m256i, __m256i) {
     // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
     // through `m31`'s `with_packing` `#[target_feature]` entry point after
     // `cpu::level() ≥ Avx2`.
-    unsafe {
-        let a_evn = _mm256_add_epi32(x, _mm256_set1_epi32(c.wrapping_sub(P) as i32));
-        (a_evn, _mm256_shuffle_epi32::<DUP_ODD>(a_evn))
-    }
+    split_signed(unsafe { _mm256_add_epi32(x, _mm256_set1_epi32(c.wrapping_sub(P) as i32)) })
+}
+
+/// The signed inputs of the S-box from a negated constant vector: `a = x − neg_c ∈ (−p, p)` for
+/// canonical `x` and `neg_c`, and its odd lanes moved down.
+#[inline(always)]
+fn exp5_inputs_sub(x: __m256i, neg_c: __m256i) -> (__m256i, __m256i) {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    split_signed(unsafe { _mm256_sub_epi32(x, neg_c) })
+}
+
+/// A signed vector (even lanes as they are) and its odd lanes moved down.
+#[inline(always)]
+fn split_signed(a_evn: __m256i) -> (__m256i, __m256i) {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    (a_evn, unsafe { _mm256_shuffle_epi32::<DUP_ODD>(a_evn) })
 }
 
 /// `v = a⁴·a` on the even lanes (signed 64-bit, `|v| ≤ p²`).
@@ -201,43 +217,37 @@ fn exp5_reduce(v_evn: __m256i, v_odd: __m256i) -> __m256i {
     }
 }
 
-/// `(x + c)^5` for canonical `x`: `a = x + c − p ∈ [−p, p)`, then on the even and the odd lanes
+/// `(x + c)^5` for canonical `x`: `a = x + c − p ∈ [−p, p)`, then [`exp5_signed`].
+#[inline(always)]
+fn add_exp5(x: __m256i, c: u32) -> __m256i {
+    exp5_signed(exp5_inputs(x, c))
+}
+
+/// `a^5` for a signed `a` given as its even lanes and its odd lanes moved down: on each half
 /// separately (signed products, `vpmuldq`) `a² → a⁴` with [`square_partial`], `v = a⁴·a` with
 /// `|v| ≤ p²`, and one reduction of both halves at the end ([`exp5_reduce`]); the AVX-512
 /// module's S-box with blends in place of masks.
 #[inline(always)]
-fn add_exp5(x: __m256i, c: u32) -> __m256i {
-    let (a_evn, a_odd) = exp5_inputs(x, c);
+fn exp5_signed((a_evn, a_odd): (__m256i, __m256i)) -> __m256i {
     let v_evn = exp5_half(a_evn, square_partial(square_partial(a_evn)));
     let v_odd = exp5_half(a_odd, square_partial(square_partial(a_odd)));
     exp5_reduce(v_evn, v_odd)
 }
 
-/// [`add_exp5`] on [`SBOX_GROUP`] vectors, stage by stage (all squares, all fourth powers, all
+/// [`exp5_signed`] on [`SBOX_GROUP`] vectors, stage by stage (all squares, all fourth powers, all
 /// products, all reductions), so that the independent half-vector chains interleave.
 #[inline(always)]
-fn add_exp5_xn(xs: &mut [PackedM31Avx2], cs: &[M31]) {
-    let zero = p_vec();
-    let mut a = [zero; 2 * SBOX_GROUP];
-    for i in 0..SBOX_GROUP {
-        (a[2 * i], a[2 * i + 1]) = exp5_inputs(xs[i].to_vector(), cs[i].as_canonical_u32());
+fn exp5_signed_xn(a: [(__m256i, __m256i); SBOX_GROUP]) -> [__m256i; SBOX_GROUP] {
+    let t = a.map(|(e, o)| (square_partial(e), square_partial(o)));
+    let t = t.map(|(e, o)| (square_partial(e), square_partial(o)));
+    let mut v = t;
+    for k in 0..SBOX_GROUP {
+        v[k] = (exp5_half(a[k].0, t[k].0), exp5_half(a[k].1, t[k].1));
     }
-    let mut t = [zero; 2 * SBOX_GROUP];
-    for k in 0..2 * SBOX_GROUP {
-        t[k] = square_partial(a[k]);
-    }
-    for k in 0..2 * SBOX_GROUP {
-        t[k] = square_partial(t[k]);
-    }
-    for k in 0..2 * SBOX_GROUP {
-        t[k] = exp5_half(a[k], t[k]);
-    }
-    for i in 0..SBOX_GROUP {
-        xs[i] = PackedM31Avx2::from_vector(exp5_reduce(t[2 * i], t[2 * i + 1]));
-    }
+    v.map(|(e, o)| exp5_reduce(e, o))
 }
 
-/// How many vectors [`add_exp5_xn`] interleaves in a full S-box layer.
+/// How many vectors [`exp5_signed_xn`] interleaves in a full S-box layer.
 const SBOX_GROUP: usize = 4;
 
 /// `(x + c)^D`, for `packed_common!`: [`add_exp5`] for `D = 5`, the generic chain otherwise.
@@ -250,14 +260,20 @@ fn packed_add_exp_small<const D: u64>(x: PackedM31Avx2, c: M31) -> PackedM31Avx2
     }
 }
 
-/// A full S-box layer, for `packed_common!`: [`add_exp5_xn`] for `D = 5`, cell by cell otherwise.
+/// A full S-box layer, for `packed_common!`: [`exp5_signed_xn`] for `D = 5`, cell by cell
+/// otherwise.
 #[inline(always)]
 fn packed_add_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], cs: &[M31]) {
-    if D == 5 && SBOX_GROUP > 1 {
+    if D == 5 {
         let mut groups = xs.chunks_exact_mut(SBOX_GROUP);
         let mut consts = cs.chunks_exact(SBOX_GROUP);
         for (xs, cs) in (&mut groups).zip(&mut consts) {
-            add_exp5_xn(xs, cs);
+            let r = exp5_signed_xn(core::array::from_fn(|k| {
+                exp5_inputs(xs[k].to_vector(), cs[k].as_canonical_u32())
+            }));
+            for (x, r) in xs.iter_mut().zip(r) {
+                *x = PackedM31Avx2::from_vector(r);
+            }
         }
         for (x, &c) in groups.into_remainder().iter_mut().zip(consts.remainder()) {
             *x = packed_add_exp_small::<D>(*x, c);
@@ -265,6 +281,40 @@ fn packed_add_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], cs: &[M31]
     } else {
         for (x, &c) in xs.iter_mut().zip(cs) {
             *x = packed_add_exp_small::<D>(*x, c);
+        }
+    }
+}
+
+/// `(x − neg_c)^D`, for `packed_common!`: [`exp5_signed`] for `D = 5`.
+#[inline(always)]
+fn packed_sub_exp_small<const D: u64>(x: PackedM31Avx2, neg_c: PackedM31Avx2) -> PackedM31Avx2 {
+    if D == 5 {
+        PackedM31Avx2::from_vector(exp5_signed(exp5_inputs_sub(x.to_vector(), neg_c.to_vector())))
+    } else {
+        crate::exp_small::<PackedM31Avx2, D>(x - neg_c)
+    }
+}
+
+/// The batch form of [`packed_sub_exp_small`], for `packed_common!`: groups of [`SBOX_GROUP`].
+#[inline(always)]
+fn packed_sub_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], neg_cs: &[PackedM31Avx2]) {
+    if D == 5 {
+        let mut groups = xs.chunks_exact_mut(SBOX_GROUP);
+        let mut consts = neg_cs.chunks_exact(SBOX_GROUP);
+        for (xs, cs) in (&mut groups).zip(&mut consts) {
+            let r = exp5_signed_xn(core::array::from_fn(|k| {
+                exp5_inputs_sub(xs[k].to_vector(), cs[k].to_vector())
+            }));
+            for (x, r) in xs.iter_mut().zip(r) {
+                *x = PackedM31Avx2::from_vector(r);
+            }
+        }
+        for (x, &c) in groups.into_remainder().iter_mut().zip(consts.remainder()) {
+            *x = packed_sub_exp_small::<D>(*x, c);
+        }
+    } else {
+        for (x, &c) in xs.iter_mut().zip(neg_cs) {
+            *x = packed_sub_exp_small::<D>(*x, c);
         }
     }
 }

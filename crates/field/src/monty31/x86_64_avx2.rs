@@ -20,9 +20,6 @@ use crate::PackedField;
 
 const WIDTH: usize = 8;
 
-/// Whether a full S-box layer runs two vectors at a time ([`add_exp_x2`]).
-const SBOX_PAIRS: bool = true;
-
 /// 8 elements of a 31-bit Montgomery field, operated on lane by lane with AVX2.
 ///
 /// The layout is `[MontyField31<P>; 8]` (alignment 4: loads and stores are unaligned), every lane
@@ -255,25 +252,31 @@ fn merge_signed<P: MontyParameters31>(r_evn: __m256i, r_odd: __m256i) -> __m256i
     }
 }
 
-/// `(x + c)^D` for `D` ∈ {3, 5, 7}, canonical in and out: `x + c − p ∈ [−p, p)` is a valid signed
-/// input, the even and odd lanes go through [`exp_even_to_odd`] separately and [`merge_signed`]
-/// joins them.
+/// `a^D` for `D` ∈ {3, 5, 7} and signed `a ∈ [−p, p]`, canonical out: the even and odd lanes go
+/// through [`exp_even_to_odd`] separately and [`merge_signed`] joins them. `a` is `x + c − p`
+/// ([`add_neg_form`]) or `x − (−c)` for canonical `x`, `c`.
 #[inline(always)]
-fn add_exp<P: MontyParameters31, const D: u64>(x: __m256i, c: u32) -> __m256i {
-    let a = add_neg_form::<P>(x, c);
+fn exp_signed<P: MontyParameters31, const D: u64>(a: __m256i) -> __m256i {
     let r_evn = exp_even_to_odd::<P, D>(a);
     let r_odd = exp_even_to_odd::<P, D>(dup_odd(a));
     merge_signed::<P>(r_evn, r_odd)
 }
 
-/// [`add_exp`] on two vectors at once, stage by stage, so that the four independent half-vector
+/// `x − y` lane-wise without reduction: for canonical `x`, `y` a signed value in `(−p, p)`.
+#[inline(always)]
+fn sub_signed(x: __m256i, y: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe { _mm256_sub_epi32(x, y) }
+}
+
+/// [`exp_signed`] on two vectors at once, stage by stage, so that the four independent half-vector
 /// chains interleave instead of running one after the other (written out with named values: a
 /// fixed-size array here is not always kept in registers).
 #[inline(always)]
-fn add_exp_x2<P: MontyParameters31, const D: u64>(x: [__m256i; 2], c: [u32; 2]) -> [__m256i; 2] {
-    let a0 = add_neg_form::<P>(x[0], c[0]);
-    let a1 = add_neg_form::<P>(x[1], c[1]);
-    let (e0, o0, e1, o1) = (a0, dup_odd(a0), a1, dup_odd(a1));
+fn exp_signed_x2<P: MontyParameters31, const D: u64>(a: [__m256i; 2]) -> [__m256i; 2] {
+    let (e0, o0, e1, o1) = (a[0], dup_odd(a[0]), a[1], dup_odd(a[1]));
     let sq = |v: __m256i| dup_odd(mul_signed_to_odd::<P>(v, v));
     let (e0_2, o0_2, e1_2, o1_2) = (sq(e0), sq(o0), sq(e1), sq(o1));
     let (r_e0, r_o0, r_e1, r_o1) = match D {
@@ -476,7 +479,7 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
     #[inline(always)]
     fn add_exp_small<const D: u64>(self, c: MontyField31<P>) -> Self {
         if matches!(D, 3 | 5 | 7) {
-            Self::from_vector(add_exp::<P, D>(self.to_vector(), c.to_monty()))
+            Self::from_vector(exp_signed::<P, D>(add_neg_form::<P>(self.to_vector(), c.to_monty())))
         } else {
             crate::exp_small::<Self, D>(self + c)
         }
@@ -484,14 +487,14 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
 
     #[inline(always)]
     fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[MontyField31<P>]) {
-        if matches!(D, 3 | 5 | 7) && SBOX_PAIRS {
+        if matches!(D, 3 | 5 | 7) {
             let mut pairs = xs.chunks_exact_mut(2);
             let mut consts = cs.chunks_exact(2);
             for (x, c) in (&mut pairs).zip(&mut consts) {
-                let r = add_exp_x2::<P, D>(
-                    [x[0].to_vector(), x[1].to_vector()],
-                    [c[0].to_monty(), c[1].to_monty()],
-                );
+                let r = exp_signed_x2::<P, D>([
+                    add_neg_form::<P>(x[0].to_vector(), c[0].to_monty()),
+                    add_neg_form::<P>(x[1].to_vector(), c[1].to_monty()),
+                ]);
                 x[0] = Self::from_vector(r[0]);
                 x[1] = Self::from_vector(r[1]);
             }
@@ -501,6 +504,40 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
         } else {
             for (x, &c) in xs.iter_mut().zip(cs) {
                 *x = x.add_exp_small::<D>(c);
+            }
+        }
+    }
+
+    const PACKED_NEG_CONSTANTS: bool = true;
+
+    #[inline(always)]
+    fn sub_exp_small<const D: u64>(self, neg_c: Self) -> Self {
+        if matches!(D, 3 | 5 | 7) {
+            Self::from_vector(exp_signed::<P, D>(sub_signed(self.to_vector(), neg_c.to_vector())))
+        } else {
+            crate::exp_small::<Self, D>(self - neg_c)
+        }
+    }
+
+    #[inline(always)]
+    fn sub_exp_small_batch<const D: u64>(xs: &mut [Self], neg_cs: &[Self]) {
+        if matches!(D, 3 | 5 | 7) {
+            let mut pairs = xs.chunks_exact_mut(2);
+            let mut consts = neg_cs.chunks_exact(2);
+            for (x, c) in (&mut pairs).zip(&mut consts) {
+                let r = exp_signed_x2::<P, D>([
+                    sub_signed(x[0].to_vector(), c[0].to_vector()),
+                    sub_signed(x[1].to_vector(), c[1].to_vector()),
+                ]);
+                x[0] = Self::from_vector(r[0]);
+                x[1] = Self::from_vector(r[1]);
+            }
+            for (x, &c) in pairs.into_remainder().iter_mut().zip(consts.remainder()) {
+                *x = x.sub_exp_small::<D>(c);
+            }
+        } else {
+            for (x, &c) in xs.iter_mut().zip(neg_cs) {
+                *x = x.sub_exp_small::<D>(c);
             }
         }
     }

@@ -44,9 +44,11 @@ pub struct Poseidon2<F: Field, const WIDTH: usize> {
     neg_splat: NegSplat<F, WIDTH>,
 }
 
-/// Lanes of each negated constant in [`NegSplat`]: the widest packing (16 lanes of a 31-bit field
-/// in AVX-512); a packing with more lanes takes the scalar constants.
-const SPLAT: usize = 16;
+/// Lanes of each negated constant in [`NegSplat`]: those of an AVX2 vector of a 31-bit field, so
+/// that a row of splatted constants has the layout of `[P; WIDTH]` for that packing. Wider and
+/// narrower packings take the scalar constants (AVX-512 loses nothing: it broadcasts them from
+/// memory as part of the addition).
+const SPLAT: usize = 8;
 
 /// The round constants of a [`Poseidon2`], each negated and repeated in [`SPLAT`] lanes.
 #[derive(Clone, Debug)]
@@ -70,14 +72,18 @@ impl<F: Field, const WIDTH: usize> NegSplat<F, WIDTH> {
 /// Whether the packing `P` takes its round constants from [`NegSplat`].
 #[inline(always)]
 const fn uses_neg_splat<P: PackedField>() -> bool {
-    P::PACKED_NEG_CONSTANTS && P::WIDTH <= SPLAT
+    P::PACKED_NEG_CONSTANTS && P::WIDTH == SPLAT
 }
 
-/// The first `P::WIDTH` lanes of a splatted constant as a packed value (one vector load).
+/// A splatted constant as a packed value (one vector load; `P::WIDTH == SPLAT`).
 #[inline(always)]
 fn load_splat<P: PackedField>(c: &[P::Scalar; SPLAT]) -> P {
-    P::pack_slice(&c[..P::WIDTH])[0]
+    P::pack_slice(c)[0]
 }
+
+/// A value aligned to 64 bytes (a cache line).
+#[repr(C, align(64))]
+struct CacheAligned<T>(T);
 
 /// The standard diagonals, each with a straight-line internal layer (no per-cell dispatch).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -684,29 +690,31 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         &self,
         state: &mut [P; WIDTH],
     ) {
-        // On a local copy (see `partial_rounds_with`).
-        let mut s = *state;
-        external_linear_layer(&mut s);
+        // On a local copy (see `partial_rounds_with`), aligned to a cache line so that no vector
+        // load or spill of it straddles two lines, whatever the caller's alignment.
+        let mut local = CacheAligned(*state);
+        let s = &mut local.0;
+        external_linear_layer(s);
         if uses_neg_splat::<P>() {
             for neg in &self.neg_splat.initial {
-                Self::full_round_neg::<P, D>(&mut s, neg);
+                Self::full_round_neg::<P, D>(s, neg);
             }
         } else {
             for rc in &self.external_initial {
-                Self::full_round::<P, D>(&mut s, rc);
+                Self::full_round::<P, D>(s, rc);
             }
         }
-        self.partial_rounds::<P, D>(&mut s);
+        self.partial_rounds::<P, D>(s);
         if uses_neg_splat::<P>() {
             for neg in &self.neg_splat.terminal {
-                Self::full_round_neg::<P, D>(&mut s, neg);
+                Self::full_round_neg::<P, D>(s, neg);
             }
         } else {
             for rc in &self.external_terminal {
-                Self::full_round::<P, D>(&mut s, rc);
+                Self::full_round::<P, D>(s, rc);
             }
         }
-        *state = s;
+        *state = *s;
     }
 
     /// The `R_P` partial rounds, through the straight-line internal layer of a standard diagonal
@@ -821,11 +829,8 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         state: &mut [P; WIDTH],
         neg: &[[F; SPLAT]; WIDTH],
     ) {
-        let mut cs = [P::default(); WIDTH];
-        for (c, n) in cs.iter_mut().zip(neg) {
-            *c = load_splat::<P>(n);
-        }
-        P::sub_exp_small_batch::<D>(state, &cs);
+        // `P::WIDTH == SPLAT`: the row is `WIDTH` packed values in place.
+        P::sub_exp_small_batch::<D>(state, P::pack_slice(neg.as_flattened()));
         external_linear_layer(state);
     }
 

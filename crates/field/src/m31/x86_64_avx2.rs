@@ -234,17 +234,25 @@ fn exp5_signed((a_evn, a_odd): (__m256i, __m256i)) -> __m256i {
     exp5_reduce(v_evn, v_odd)
 }
 
-/// [`exp5_signed`] on [`SBOX_GROUP`] vectors, stage by stage (all squares, all fourth powers, all
-/// products, all reductions), so that the independent half-vector chains interleave.
+/// [`exp5_signed`] on [`SBOX_GROUP`] vectors in place, stage by stage (all squares, all fourth
+/// powers, all products, all reductions), so that the independent half-vector chains interleave:
+/// `a[2i]`, `a[2i + 1]` are the even and the moved-down odd lanes of vector `i`; `xs` receives the
+/// results.
 #[inline(always)]
-fn exp5_signed_xn(a: [(__m256i, __m256i); SBOX_GROUP]) -> [__m256i; SBOX_GROUP] {
-    let t = a.map(|(e, o)| (square_partial(e), square_partial(o)));
-    let t = t.map(|(e, o)| (square_partial(e), square_partial(o)));
-    let mut v = t;
-    for k in 0..SBOX_GROUP {
-        v[k] = (exp5_half(a[k].0, t[k].0), exp5_half(a[k].1, t[k].1));
+fn exp5_signed_xn(xs: &mut [PackedM31Avx2], a: &[__m256i; 2 * SBOX_GROUP]) {
+    let mut t = [p_vec(); 2 * SBOX_GROUP];
+    for k in 0..2 * SBOX_GROUP {
+        t[k] = square_partial(a[k]);
     }
-    v.map(|(e, o)| exp5_reduce(e, o))
+    for k in 0..2 * SBOX_GROUP {
+        t[k] = square_partial(t[k]);
+    }
+    for k in 0..2 * SBOX_GROUP {
+        t[k] = exp5_half(a[k], t[k]);
+    }
+    for i in 0..SBOX_GROUP {
+        xs[i] = PackedM31Avx2::from_vector(exp5_reduce(t[2 * i], t[2 * i + 1]));
+    }
 }
 
 /// How many vectors [`exp5_signed_xn`] interleaves in a full S-box layer.
@@ -268,12 +276,11 @@ fn packed_add_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], cs: &[M31]
         let mut groups = xs.chunks_exact_mut(SBOX_GROUP);
         let mut consts = cs.chunks_exact(SBOX_GROUP);
         for (xs, cs) in (&mut groups).zip(&mut consts) {
-            let r = exp5_signed_xn(core::array::from_fn(|k| {
-                exp5_inputs(xs[k].to_vector(), cs[k].as_canonical_u32())
-            }));
-            for (x, r) in xs.iter_mut().zip(r) {
-                *x = PackedM31Avx2::from_vector(r);
+            let mut a = [p_vec(); 2 * SBOX_GROUP];
+            for i in 0..SBOX_GROUP {
+                (a[2 * i], a[2 * i + 1]) = exp5_inputs(xs[i].to_vector(), cs[i].as_canonical_u32());
             }
+            exp5_signed_xn(xs, &a);
         }
         for (x, &c) in groups.into_remainder().iter_mut().zip(consts.remainder()) {
             *x = packed_add_exp_small::<D>(*x, c);
@@ -302,12 +309,11 @@ fn packed_sub_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], neg_cs: &[
         let mut groups = xs.chunks_exact_mut(SBOX_GROUP);
         let mut consts = neg_cs.chunks_exact(SBOX_GROUP);
         for (xs, cs) in (&mut groups).zip(&mut consts) {
-            let r = exp5_signed_xn(core::array::from_fn(|k| {
-                exp5_inputs_sub(xs[k].to_vector(), cs[k].to_vector())
-            }));
-            for (x, r) in xs.iter_mut().zip(r) {
-                *x = PackedM31Avx2::from_vector(r);
+            let mut a = [p_vec(); 2 * SBOX_GROUP];
+            for i in 0..SBOX_GROUP {
+                (a[2 * i], a[2 * i + 1]) = exp5_inputs_sub(xs[i].to_vector(), cs[i].to_vector());
             }
+            exp5_signed_xn(xs, &a);
         }
         for (x, &c) in groups.into_remainder().iter_mut().zip(consts.remainder()) {
             *x = packed_sub_exp_small::<D>(*x, c);

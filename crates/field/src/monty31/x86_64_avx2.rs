@@ -8,9 +8,9 @@
 use core::arch::asm;
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32,
-    _mm256_castps_si256, _mm256_castsi256_ps, _mm256_min_epu32, _mm256_movehdup_ps,
-    _mm256_mul_epi32, _mm256_mul_epu32, _mm256_set1_epi32, _mm256_sign_epi32, _mm256_sllv_epi32,
-    _mm256_srli_epi32, _mm256_srlv_epi32, _mm256_sub_epi32,
+    _mm256_castps_si256, _mm256_castsi256_ps, _mm256_madd_epi16, _mm256_min_epu32,
+    _mm256_movehdup_ps, _mm256_mul_epi32, _mm256_mul_epu32, _mm256_set1_epi32, _mm256_sign_epi32,
+    _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srlv_epi32, _mm256_sub_epi32,
 };
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -345,18 +345,27 @@ fn add_signed<P: MontyParameters31>(acc: __m256i, d: __m256i) -> __m256i {
 /// ([`MontyParameters31::SHAPED`]): as in [`mul_inv_2exp`], `x·2^{−n} ≡ hi − t` with
 /// `t = c·lo·2^{s−n} ∈ [0, p)` and `hi < 2^{31−n}`; the negation is `t − hi`. No sign fix-up: the
 /// caller adds it with [`add_signed`].
+///
+/// `c·lo` is one `vpmaddwd` where `lo < 2^n ≤ 2^15` and `c < 2^15` (BabyBear's 15, KoalaBear's
+/// 127; the high 16-bit half of `lo` is zero), else `(lo << (31 − s)) − lo`. Either way no
+/// `vpmulld`, which LLVM would otherwise form from the two shifts (two µops and a ten-cycle latency
+/// on Intel cores).
 #[inline(always)]
 fn mul_inv_2exp_signed<P: MontyParameters31>(x: __m256i, n: u32, negate: bool) -> __m256i {
+    let s = P::TWO_ADICITY as u32;
+    let c = (1u32 << (31 - s)) - 1;
     // SAFETY: AVX2 is available (enabled at compile time, or reached only through
     // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
-    // intrinsics.
+    // intrinsics (and `opaque`, which needs AVX2 and reads and writes one register).
     unsafe {
         let hi = _mm256_srlv_epi32(x, splat(n));
         let lo = _mm256_and_si256(x, splat((1u32 << n) - 1));
-        let t = _mm256_sub_epi32(
-            _mm256_sllv_epi32(lo, splat(31 - n)),
-            _mm256_sllv_epi32(lo, splat(P::TWO_ADICITY as u32 - n)),
-        );
+        let c_lo = if n <= 15 && c < (1 << 15) {
+            _mm256_madd_epi16(lo, splat(c))
+        } else {
+            _mm256_sub_epi32(opaque(_mm256_sllv_epi32(lo, splat(31 - s))), lo)
+        };
+        let t = _mm256_sllv_epi32(c_lo, splat(s - n));
         if negate { _mm256_sub_epi32(t, hi) } else { _mm256_sub_epi32(hi, t) }
     }
 }

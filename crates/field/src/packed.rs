@@ -141,6 +141,38 @@ pub unsafe trait PackedField:
         self * v
     }
 
+    /// `WIDTH` rows of `N` scalars (`rows.len() == WIDTH`, e.g. hash states) as `N` packed cells:
+    /// lane `l` of cell `i` is `rows[l][i]`. The default gathers lane by lane; a packing may
+    /// override it with a register transpose.
+    ///
+    /// # Panics
+    /// If `rows.len() != WIDTH`.
+    #[inline(always)]
+    fn pack_rows<const N: usize>(rows: &[[Self::Scalar; N]]) -> [Self; N] {
+        assert_eq!(rows.len(), Self::WIDTH, "pack_rows needs WIDTH rows");
+        let mut cells = [Self::default(); N];
+        for (i, cell) in cells.iter_mut().enumerate() {
+            for (lane, v) in cell.as_slice_mut().iter_mut().enumerate() {
+                *v = rows[lane][i];
+            }
+        }
+        cells
+    }
+
+    /// The inverse of [`PackedField::pack_rows`]: `rows[l][i]` becomes lane `l` of `cells[i]`.
+    ///
+    /// # Panics
+    /// If `rows.len() != WIDTH`.
+    #[inline(always)]
+    fn unpack_rows<const N: usize>(cells: &[Self; N], rows: &mut [[Self::Scalar; N]]) {
+        assert_eq!(rows.len(), Self::WIDTH, "unpack_rows needs WIDTH rows");
+        for (i, cell) in cells.iter().enumerate() {
+            for (lane, v) in cell.as_slice().iter().enumerate() {
+                rows[lane][i] = *v;
+            }
+        }
+    }
+
     /// Views a slice of scalars as packed values.
     ///
     /// # Panics

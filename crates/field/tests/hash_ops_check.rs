@@ -1,8 +1,8 @@
 //! The checker behind `packed_hash_ops` (on the compile-time `Field::Packing`) and `cpu_levels`
 //! (on the packing `Field::with_packing` picks at each run-time CPU level): the hash-oriented
 //! packed operations (`add_exp_small`, `sub_exp_small` and their batch forms, `mul_inv_2exp`,
-//! `mul_inv_2exp_add`, `mul_2exp`) of one packing against their scalar definitions, lane by lane,
-//! on random and edge inputs. No tests of its own.
+//! `mul_inv_2exp_add`, `mul_2exp`, `pack_rows` / `unpack_rows`) of one packing against their
+//! scalar definitions, lane by lane, on random and edge inputs. No tests of its own.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -43,11 +43,35 @@ fn samples<P: PackedField<Scalar: PrimeField64>>(rng: &mut StdRng) -> Vec<P> {
     out
 }
 
+/// `pack_rows` puts `rows[l][i]` in lane `l` of cell `i`, and `unpack_rows` undoes it, for `N`
+/// with and without a ragged tail of columns.
+#[inline(always)]
+fn check_rows<P: PackedField<Scalar: PrimeField64>, const N: usize>(rng: &mut StdRng) {
+    let p = P::Scalar::ORDER_U64;
+    let mut rows: Vec<[P::Scalar; N]> = (0..P::WIDTH)
+        .map(|_| core::array::from_fn(|_| P::Scalar::from_u64(rng.random_range(0..p))))
+        .collect();
+    rows[0][N - 1] = -P::Scalar::ONE;
+    let cells = P::pack_rows::<N>(&rows);
+    for (i, cell) in cells.iter().enumerate() {
+        for (l, row) in rows.iter().enumerate() {
+            assert_eq!(cell.as_slice()[l], row[i], "pack_rows::<{N}> cell {i} lane {l}");
+        }
+    }
+    let mut back = vec![[P::Scalar::ZERO; N]; P::WIDTH];
+    P::unpack_rows(&cells, &mut back);
+    assert_eq!(back, rows, "unpack_rows::<{N}>");
+}
+
 /// Every hash-oriented operation of the packing `P` equals its scalar definition.
 #[inline(always)]
 pub fn check<P: PackedField<Scalar: PrimeField64>>(max_inv_n: u32, max_n: u32, seed: u64) {
     let p = P::Scalar::ORDER_U64;
     let mut rng = StdRng::seed_from_u64(seed);
+    check_rows::<P, 8>(&mut rng);
+    check_rows::<P, 12>(&mut rng);
+    check_rows::<P, 16>(&mut rng);
+    check_rows::<P, 24>(&mut rng);
     let half = P::Scalar::TWO.inverse().unwrap();
     // Constants: random, and the edges 0 and p − 1 (whose negations are 0 and 1).
     let mut consts: Vec<P::Scalar> = vec![P::Scalar::ZERO, -P::Scalar::ONE, P::Scalar::ONE];

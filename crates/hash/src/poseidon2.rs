@@ -876,18 +876,9 @@ impl<F: Field, const WIDTH: usize> PackedKernel<F> for PermuteBatch<'_, F, WIDTH
         let lanes = P::WIDTH;
         let mut groups = self.states.chunks_exact_mut(lanes);
         for group in &mut groups {
-            let mut packed: [P; WIDTH] = [P::default(); WIDTH];
-            for (i, cell) in packed.iter_mut().enumerate() {
-                for (lane, v) in cell.as_slice_mut().iter_mut().enumerate() {
-                    *v = group[lane][i];
-                }
-            }
+            let mut packed: [P; WIDTH] = P::pack_rows(group);
             self.poseidon.permute_packed_inlined::<P>(&mut packed);
-            for (i, p) in packed.iter().enumerate() {
-                for (lane, v) in p.as_slice().iter().enumerate() {
-                    group[lane][i] = *v;
-                }
-            }
+            P::unpack_rows(&packed, group);
         }
         for state in groups.into_remainder() {
             self.poseidon.permute_packed_inlined::<F>(state);

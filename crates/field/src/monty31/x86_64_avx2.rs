@@ -9,8 +9,10 @@ use core::arch::asm;
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32,
     _mm256_castps_si256, _mm256_castsi256_ps, _mm256_madd_epi16, _mm256_min_epu32,
-    _mm256_movehdup_ps, _mm256_mul_epi32, _mm256_mul_epu32, _mm256_set1_epi32, _mm256_sign_epi32,
-    _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srlv_epi32, _mm256_sub_epi32,
+    _mm256_movehdup_ps, _mm256_mul_epi32, _mm256_mul_epu32, _mm256_permute2x128_si256,
+    _mm256_set1_epi32, _mm256_sign_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srlv_epi32,
+    _mm256_sub_epi32, _mm256_unpackhi_epi32, _mm256_unpackhi_epi64, _mm256_unpacklo_epi32,
+    _mm256_unpacklo_epi64,
 };
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -370,6 +372,55 @@ fn mul_inv_2exp_signed<P: MontyParameters31>(x: __m256i, n: u32, negate: bool) -
     }
 }
 
+/// The transpose of an 8 × 8 matrix of 32-bit words held as 8 row vectors: `unpack{lo,hi}_epi32`
+/// interleaves row pairs, `unpack{lo,hi}_epi64` row quadruples (within each 128-bit half), and
+/// `vperm2i128` joins the halves. 24 shuffles; the words are moved, never changed.
+#[inline(always)]
+fn transpose8(v: [__m256i; 8]) -> [__m256i; 8] {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        // Rows a..h; t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7, …
+        let t0 = _mm256_unpacklo_epi32(v[0], v[1]);
+        let t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+        let t2 = _mm256_unpacklo_epi32(v[2], v[3]);
+        let t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+        let t4 = _mm256_unpacklo_epi32(v[4], v[5]);
+        let t5 = _mm256_unpackhi_epi32(v[4], v[5]);
+        let t6 = _mm256_unpacklo_epi32(v[6], v[7]);
+        let t7 = _mm256_unpackhi_epi32(v[6], v[7]);
+        // u0 = a0 b0 c0 d0 | a4 b4 c4 d4, u1 = a1 b1 c1 d1 | a5 …, u2: columns 2 | 6, u3: 3 | 7;
+        // u4..u7 the same for rows e..h.
+        let u0 = _mm256_unpacklo_epi64(t0, t2);
+        let u1 = _mm256_unpackhi_epi64(t0, t2);
+        let u2 = _mm256_unpacklo_epi64(t1, t3);
+        let u3 = _mm256_unpackhi_epi64(t1, t3);
+        let u4 = _mm256_unpacklo_epi64(t4, t6);
+        let u5 = _mm256_unpackhi_epi64(t4, t6);
+        let u6 = _mm256_unpacklo_epi64(t5, t7);
+        let u7 = _mm256_unpackhi_epi64(t5, t7);
+        [
+            _mm256_permute2x128_si256::<0x20>(u0, u4),
+            _mm256_permute2x128_si256::<0x20>(u1, u5),
+            _mm256_permute2x128_si256::<0x20>(u2, u6),
+            _mm256_permute2x128_si256::<0x20>(u3, u7),
+            _mm256_permute2x128_si256::<0x31>(u0, u4),
+            _mm256_permute2x128_si256::<0x31>(u1, u5),
+            _mm256_permute2x128_si256::<0x31>(u2, u6),
+            _mm256_permute2x128_si256::<0x31>(u3, u7),
+        ]
+    }
+}
+
+/// Eight consecutive scalars as a vector (an unaligned load).
+#[inline(always)]
+fn load8<P: MontyParameters31>(xs: &[MontyField31<P>]) -> __m256i {
+    let mut a = [MontyField31::<P>::default(); WIDTH];
+    a.copy_from_slice(&xs[..WIDTH]);
+    PackedMontyField31Avx2(a).to_vector()
+}
+
 impl<P: MontyParameters31> Add for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline(always)]
@@ -518,6 +569,52 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
     }
 
     const PACKED_NEG_CONSTANTS: bool = true;
+
+    #[inline(always)]
+    fn pack_rows<const N: usize>(rows: &[[MontyField31<P>; N]]) -> [Self; N] {
+        assert_eq!(rows.len(), WIDTH, "pack_rows needs WIDTH rows");
+        let mut cells = [Self::default(); N];
+        // Whole 8 × 8 blocks by register transposes; a ragged tail lane by lane.
+        let blocks = N / WIDTH;
+        for b in 0..blocks {
+            let cols = b * WIDTH..(b + 1) * WIDTH;
+            let mut v = [splat(0); WIDTH];
+            for (v, row) in v.iter_mut().zip(rows) {
+                *v = load8::<P>(&row[cols.clone()]);
+            }
+            for (cell, t) in cells[cols].iter_mut().zip(transpose8(v)) {
+                // The words are the canonical lanes of `rows`, moved.
+                *cell = Self::from_vector(t);
+            }
+        }
+        for (i, cell) in cells.iter_mut().enumerate().skip(blocks * WIDTH) {
+            for (lane, v) in cell.0.iter_mut().enumerate() {
+                *v = rows[lane][i];
+            }
+        }
+        cells
+    }
+
+    #[inline(always)]
+    fn unpack_rows<const N: usize>(cells: &[Self; N], rows: &mut [[MontyField31<P>; N]]) {
+        assert_eq!(rows.len(), WIDTH, "unpack_rows needs WIDTH rows");
+        let blocks = N / WIDTH;
+        for b in 0..blocks {
+            let cols = b * WIDTH..(b + 1) * WIDTH;
+            let mut v = [splat(0); WIDTH];
+            for (v, cell) in v.iter_mut().zip(&cells[cols.clone()]) {
+                *v = cell.to_vector();
+            }
+            for (row, t) in rows.iter_mut().zip(transpose8(v)) {
+                row[cols.clone()].copy_from_slice(&Self::from_vector(t).0);
+            }
+        }
+        for (i, cell) in cells.iter().enumerate().skip(blocks * WIDTH) {
+            for (lane, v) in cell.0.iter().enumerate() {
+                rows[lane][i] = *v;
+            }
+        }
+    }
 
     #[inline(always)]
     fn sub_exp_small<const D: u64>(self, neg_c: Self) -> Self {

@@ -89,6 +89,31 @@ pub unsafe trait PackedField:
         }
     }
 
+    /// Whether [`PackedField::sub_exp_small`] and its batch form are this packing's fast S-box
+    /// (the small-field SIMD packings), so that a hash should keep its round constants as negated
+    /// packed vectors; where `false` they are the generic fallback and
+    /// [`PackedField::add_exp_small`] with scalar constants is at least as fast.
+    const PACKED_NEG_CONSTANTS: bool = false;
+
+    /// `(self − neg_c)^D` lane-wise, where `neg_c` holds the negated round constants: lane by lane
+    /// the same value as [`PackedField::add_exp_small`] with `c = −neg_c`. A packing of a 31-bit
+    /// field subtracts the constant vector with one instruction (a memory operand when the hash
+    /// keeps the constants in memory) and feeds the signed difference straight into its S-box.
+    #[inline(always)]
+    fn sub_exp_small<const D: u64>(self, neg_c: Self) -> Self {
+        exp_small::<Self, D>(self - neg_c)
+    }
+
+    /// `xs[i] ← (xs[i] − neg_cs[i])^D` for every `i` (`neg_cs` at least as long as `xs`): the
+    /// batch form of [`PackedField::sub_exp_small`], as [`PackedField::add_exp_small_batch`] is of
+    /// [`PackedField::add_exp_small`].
+    #[inline(always)]
+    fn sub_exp_small_batch<const D: u64>(xs: &mut [Self], neg_cs: &[Self]) {
+        for (x, &c) in xs.iter_mut().zip(neg_cs) {
+            *x = x.sub_exp_small::<D>(c);
+        }
+    }
+
     /// `self · v` lane-wise, where the caller promises `v = 2^{−n}` (computed once, outside the hot
     /// loop). Packings in which this is a shift and a fix-up (Monty-31 words, Goldilocks) override
     /// it and may ignore `v`; the default multiplies by `v`. A `v` other than `2^{−n}` gives
@@ -114,6 +139,38 @@ pub unsafe trait PackedField:
     fn mul_2exp(self, n: u32, v: Self::Scalar) -> Self {
         let _ = n;
         self * v
+    }
+
+    /// `WIDTH` rows of `N` scalars (`rows.len() == WIDTH`, e.g. hash states) as `N` packed cells:
+    /// lane `l` of cell `i` is `rows[l][i]`. The default gathers lane by lane; a packing may
+    /// override it with a register transpose.
+    ///
+    /// # Panics
+    /// If `rows.len() != WIDTH`.
+    #[inline(always)]
+    fn pack_rows<const N: usize>(rows: &[[Self::Scalar; N]]) -> [Self; N] {
+        assert_eq!(rows.len(), Self::WIDTH, "pack_rows needs WIDTH rows");
+        let mut cells = [Self::default(); N];
+        for (i, cell) in cells.iter_mut().enumerate() {
+            for (lane, v) in cell.as_slice_mut().iter_mut().enumerate() {
+                *v = rows[lane][i];
+            }
+        }
+        cells
+    }
+
+    /// The inverse of [`PackedField::pack_rows`]: `rows[l][i]` becomes lane `l` of `cells[i]`.
+    ///
+    /// # Panics
+    /// If `rows.len() != WIDTH`.
+    #[inline(always)]
+    fn unpack_rows<const N: usize>(cells: &[Self; N], rows: &mut [[Self::Scalar; N]]) {
+        assert_eq!(rows.len(), Self::WIDTH, "unpack_rows needs WIDTH rows");
+        for (i, cell) in cells.iter().enumerate() {
+            for (lane, v) in cell.as_slice().iter().enumerate() {
+                rows[lane][i] = *v;
+            }
+        }
     }
 
     /// Views a slice of scalars as packed values.

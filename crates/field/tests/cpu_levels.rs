@@ -10,6 +10,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "hash_ops_check.rs"]
+mod hash_ops_check;
+
 use ark_ff::BigInteger as _;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -363,6 +366,13 @@ fn every_level_agrees() {
         packed_ops_match_scalar::<KoalaBear>(&mut rng, level);
         packed_ops_match_scalar::<M31>(&mut rng, level);
         packed_ops_match_scalar::<Goldilocks>(&mut rng, level);
+        // The hash-oriented operations (S-boxes with scalar and negated-vector constants,
+        // multiplications by 2^{±n}) of the packing this level picks.
+        let hash_ops = |seed| hash_ops_check::HashOps { max_inv_n: 30, max_n: 30, seed };
+        assert_eq!(BabyBear::with_packing(hash_ops(1)), F32_WIDTH[level as usize]);
+        assert_eq!(KoalaBear::with_packing(hash_ops(4)), F32_WIDTH[level as usize]);
+        assert_eq!(M31::with_packing(hash_ops(2)), F32_WIDTH[level as usize]);
+        Goldilocks::with_packing(hash_ops_check::HashOps { max_inv_n: 40, max_n: 40, seed: 3 });
         BabyBear::with_packing(PackedLaws);
         KoalaBear::with_packing(PackedLaws);
         M31::with_packing(PackedLaws);

@@ -5,6 +5,9 @@ mod babybear;
 mod bn254;
 mod bn254_x8;
 mod goldilocks;
+// `HashOps` (the `with_packing` kernel) is for `cpu_levels`; this binary uses `check` only.
+#[allow(dead_code)]
+mod hash_ops_check;
 mod koalabear;
 mod m31;
 mod packed_hash_ops;

@@ -38,7 +38,52 @@ pub struct Poseidon2<F: Field, const WIDTH: usize> {
     kind: InternalKind,
     /// `2^{−n}` and `2^n` for `n < 32`, the values behind the shift-based diagonal products.
     pow2: Pow2Table<F>,
+    /// The round constants negated and repeated [`SPLAT`] times, for packings that take them as
+    /// vectors ([`PackedField::PACKED_NEG_CONSTANTS`]): one vector load per constant (a memory
+    /// operand of the subtraction that starts the S-box) instead of a broadcast.
+    neg_splat: NegSplat<F, WIDTH>,
 }
+
+/// Lanes of each negated constant in [`NegSplat`]: those of an AVX2 vector of a 31-bit field, so
+/// that a row of splatted constants has the layout of `[P; WIDTH]` for that packing. Wider and
+/// narrower packings take the scalar constants (AVX-512 loses nothing: it broadcasts them from
+/// memory as part of the addition).
+const SPLAT: usize = 8;
+
+/// The round constants of a [`Poseidon2`], each negated and repeated in [`SPLAT`] lanes.
+#[derive(Clone, Debug)]
+struct NegSplat<F, const WIDTH: usize> {
+    initial: Vec<[[F; SPLAT]; WIDTH]>,
+    internal: Vec<[F; SPLAT]>,
+    terminal: Vec<[[F; SPLAT]; WIDTH]>,
+}
+
+impl<F: Field, const WIDTH: usize> NegSplat<F, WIDTH> {
+    fn new(initial: &[[F; WIDTH]], internal: &[F], terminal: &[[F; WIDTH]]) -> Self {
+        let rows = |rows: &[[F; WIDTH]]| rows.iter().map(|r| r.map(|c| [-c; SPLAT])).collect();
+        Self {
+            initial: rows(initial),
+            internal: internal.iter().map(|&c| [-c; SPLAT]).collect(),
+            terminal: rows(terminal),
+        }
+    }
+}
+
+/// Whether the packing `P` takes its round constants from [`NegSplat`].
+#[inline(always)]
+const fn uses_neg_splat<P: PackedField>() -> bool {
+    P::PACKED_NEG_CONSTANTS && P::WIDTH == SPLAT
+}
+
+/// A splatted constant as a packed value (one vector load; `P::WIDTH == SPLAT`).
+#[inline(always)]
+fn load_splat<P: PackedField>(c: &[P::Scalar; SPLAT]) -> P {
+    P::pack_slice(c)[0]
+}
+
+/// A value aligned to 64 bytes (a cache line).
+#[repr(C, align(64))]
+struct CacheAligned<T>(T);
 
 /// The standard diagonals, each with a straight-line internal layer (no per-cell dispatch).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -566,6 +611,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         }
         let diag_ops = internal_diag.map(DiagOp::new);
         let kind = InternalKind::detect(&internal_diag);
+        let neg_splat = NegSplat::new(&external_initial, &internal, &external_terminal);
         Ok(Self {
             sbox_degree,
             external_initial,
@@ -575,6 +621,7 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
             diag_ops,
             kind,
             pow2: Pow2Table::new(),
+            neg_splat,
         })
     }
 
@@ -643,14 +690,31 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         &self,
         state: &mut [P; WIDTH],
     ) {
-        external_linear_layer(state);
-        for rc in &self.external_initial {
-            Self::full_round::<P, D>(state, rc);
+        // On a local copy (see `partial_rounds_with`), aligned to a cache line so that no vector
+        // load or spill of it straddles two lines, whatever the caller's alignment.
+        let mut local = CacheAligned(*state);
+        let s = &mut local.0;
+        external_linear_layer(s);
+        if uses_neg_splat::<P>() {
+            for neg in &self.neg_splat.initial {
+                Self::full_round_neg::<P, D>(s, neg);
+            }
+        } else {
+            for rc in &self.external_initial {
+                Self::full_round::<P, D>(s, rc);
+            }
         }
-        self.partial_rounds::<P, D>(state);
-        for rc in &self.external_terminal {
-            Self::full_round::<P, D>(state, rc);
+        self.partial_rounds::<P, D>(s);
+        if uses_neg_splat::<P>() {
+            for neg in &self.neg_splat.terminal {
+                Self::full_round_neg::<P, D>(s, neg);
+            }
+        } else {
+            for rc in &self.external_terminal {
+                Self::full_round::<P, D>(s, rc);
+            }
         }
+        *state = *s;
     }
 
     /// The `R_P` partial rounds, through the straight-line internal layer of a standard diagonal
@@ -720,13 +784,34 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         state: &mut [P; W],
     ) {
         let t = &self.pow2;
-        for &rc in &self.internal {
-            let s0 = state[0].add_exp_small::<D>(rc);
-            let rest = tree_sum(&state[1..]);
-            let sum = rest + s0;
-            state[0] = rest - s0;
-            L::apply(state, sum, t);
+        // A local copy: the caller's state is behind a reference, and stores through it are kept
+        // round by round; a local array lives in registers (and spill slots) only.
+        let mut s = *state;
+        if uses_neg_splat::<P>() {
+            for neg in &self.neg_splat.internal {
+                let s0 = s[0].sub_exp_small::<D>(load_splat::<P>(neg));
+                Self::internal_layer::<P, W, L>(&mut s, s0, t);
+            }
+        } else {
+            for &rc in &self.internal {
+                let s0 = s[0].add_exp_small::<D>(rc);
+                Self::internal_layer::<P, W, L>(&mut s, s0, t);
+            }
         }
+        *state = s;
+    }
+
+    /// The internal layer of one partial round, cell 0 already through its S-box (`s0`).
+    #[inline(always)]
+    fn internal_layer<P: PackedField<Scalar = F>, const W: usize, L: DiagLayer<P, W>>(
+        s: &mut [P; W],
+        s0: P,
+        t: &Pow2Table<F>,
+    ) {
+        let rest = tree_sum(&s[1..]);
+        let sum = rest + s0;
+        s[0] = rest - s0;
+        L::apply(s, sum, t);
     }
 
     #[inline(always)]
@@ -735,6 +820,17 @@ impl<F: Field, const WIDTH: usize> Poseidon2<F, WIDTH> {
         rc: &[F; WIDTH],
     ) {
         P::add_exp_small_batch::<D>(state, rc);
+        external_linear_layer(state);
+    }
+
+    /// [`Poseidon2::full_round`] with the negated constants of [`NegSplat`].
+    #[inline(always)]
+    fn full_round_neg<P: PackedField<Scalar = F>, const D: u64>(
+        state: &mut [P; WIDTH],
+        neg: &[[F; SPLAT]; WIDTH],
+    ) {
+        // `P::WIDTH == SPLAT`: the row is `WIDTH` packed values in place.
+        P::sub_exp_small_batch::<D>(state, P::pack_slice(neg.as_flattened()));
         external_linear_layer(state);
     }
 
@@ -780,18 +876,9 @@ impl<F: Field, const WIDTH: usize> PackedKernel<F> for PermuteBatch<'_, F, WIDTH
         let lanes = P::WIDTH;
         let mut groups = self.states.chunks_exact_mut(lanes);
         for group in &mut groups {
-            let mut packed: [P; WIDTH] = [P::default(); WIDTH];
-            for (i, cell) in packed.iter_mut().enumerate() {
-                for (lane, v) in cell.as_slice_mut().iter_mut().enumerate() {
-                    *v = group[lane][i];
-                }
-            }
+            let mut packed: [P; WIDTH] = P::pack_rows(group);
             self.poseidon.permute_packed_inlined::<P>(&mut packed);
-            for (i, p) in packed.iter().enumerate() {
-                for (lane, v) in p.as_slice().iter().enumerate() {
-                    group[lane][i] = *v;
-                }
-            }
+            P::unpack_rows(&packed, group);
         }
         for state in groups.into_remainder() {
             self.poseidon.permute_packed_inlined::<F>(state);

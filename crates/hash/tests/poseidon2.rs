@@ -174,12 +174,30 @@ fn packed_and_batch_paths_agree_with_scalar() {
     packed_and_batch_agree(&Poseidon2::<Goldilocks, 12>::goldilocks_12(), 14);
 }
 
-/// `permute_batch` equals the scalar permutation for batch sizes around the lane counts.
-fn batch_agrees<F: Field, const W: usize>(perm: &Poseidon2<F, W>, seed: u64) {
+/// `permute_batch` equals the scalar permutation for batch sizes around the lane counts, on random
+/// states with edge states mixed in (all 0, all p − 1, alternating 0 / p − 1, 0..W, 1 and p − 1
+/// in one cell).
+fn batch_agrees<F: PrimeField64, const W: usize>(perm: &Poseidon2<F, W>, seed: u64) {
     let mut rng = StdRng::seed_from_u64(seed);
+    let top = F::from_u64(F::ORDER_U64 - 1);
+    let edges: [[F; W]; 6] = [
+        [F::ZERO; W],
+        [top; W],
+        core::array::from_fn(|i| if i % 2 == 0 { F::ZERO } else { top }),
+        core::array::from_fn(|i| F::from_u64(i as u64)),
+        core::array::from_fn(|i| if i == 0 { F::ONE } else { F::ZERO }),
+        core::array::from_fn(|i| if i == W - 1 { top } else { F::ZERO }),
+    ];
     for n in [0usize, 1, 7, 8, 9, 15, 16, 17, 1000 + 7, 1024 + 40] {
-        let batch: Vec<[F; W]> =
-            (0..n).map(|_| core::array::from_fn(|_| F::random(&mut rng))).collect();
+        let batch: Vec<[F; W]> = (0..n)
+            .map(|k| {
+                if k % 5 == 2 {
+                    edges[(k / 5) % edges.len()]
+                } else {
+                    core::array::from_fn(|_| F::random(&mut rng))
+                }
+            })
+            .collect();
         let mut got = batch.clone();
         perm.permute_batch(&mut got);
         let expect: Vec<[F; W]> = batch.iter().map(|s| perm.permute(*s)).collect();
@@ -188,8 +206,8 @@ fn batch_agrees<F: Field, const W: usize>(perm: &Poseidon2<F, W>, seed: u64) {
 }
 
 /// At every run-time CPU level up to the detected one (`cpu::set_max_cpu_level`), the batch
-/// permutation of the 31-bit Montgomery fields — AVX-512, AVX2 or one lane, chosen at run time in
-/// any x86-64 build — equals the scalar one. The cap is process-wide, but every path gives the
+/// permutation of the 31-bit fields (BabyBear and KoalaBear of widths 16 and 24, M31-16) —
+/// AVX-512, AVX2 or one lane, chosen at run time in any x86-64 build — equals the scalar one. The cap is process-wide, but every path gives the
 /// same results, so the tests running beside this one are unaffected.
 #[test]
 fn batch_at_every_cpu_level_matches_scalar() {
@@ -201,6 +219,7 @@ fn batch_at_every_cpu_level_matches_scalar() {
         batch_agrees(&Poseidon2::<BabyBear, 24>::babybear_24(), 31);
         batch_agrees(&Poseidon2::<KoalaBear, 16>::koalabear_16(), 32);
         batch_agrees(&Poseidon2::<KoalaBear, 24>::koalabear_24(), 33);
+        batch_agrees(&Poseidon2::<M31, 16>::m31_16(), 34);
     }
     cpu::set_max_cpu_level(detected);
 }

@@ -423,6 +423,18 @@ macro_rules! packed_common {
             fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[M31]) {
                 packed_add_exp_small_batch::<D>(xs, cs)
             }
+
+            const PACKED_NEG_CONSTANTS: bool = true;
+
+            #[inline(always)]
+            fn sub_exp_small<const D: u64>(self, neg_c: Self) -> Self {
+                packed_sub_exp_small::<D>(self, neg_c)
+            }
+
+            #[inline(always)]
+            fn sub_exp_small_batch<const D: u64>(xs: &mut [Self], neg_cs: &[Self]) {
+                packed_sub_exp_small_batch::<D>(xs, neg_cs)
+            }
         }
     };
 }

@@ -5,10 +5,11 @@
 //! place of AVX-512 masks.
 
 use core::arch::x86_64::{
-    __m256i, _mm256_add_epi32, _mm256_and_si256, _mm256_blend_epi32, _mm256_min_epu32,
-    _mm256_mul_epu32, _mm256_or_si256, _mm256_set1_epi32, _mm256_setzero_si256,
-    _mm256_shuffle_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srli_epi64,
-    _mm256_srlv_epi32, _mm256_sub_epi32,
+    __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_andnot_si256,
+    _mm256_blend_epi32, _mm256_min_epu32, _mm256_mul_epi32, _mm256_mul_epu32, _mm256_or_si256,
+    _mm256_set1_epi32, _mm256_set1_epi64x, _mm256_setzero_si256, _mm256_shuffle_epi32,
+    _mm256_sign_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srli_epi64, _mm256_srlv_epi32,
+    _mm256_sub_epi32, _mm256_sub_epi64,
 };
 use core::fmt::{self, Debug};
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -134,17 +135,193 @@ fn packed_mul_2exp(x: PackedM31Avx2, n: u32, v: M31) -> PackedM31Avx2 {
     }
 }
 
-/// `(x + c)^D`, for `packed_common!`: the generic chain (the AVX-512 module has a faster one).
+/// `s mod p` up to a sign, for a square `s = x²` of a signed `x ∈ [−p, p]` on the even lanes
+/// (`0 ≤ s ≤ p² < 2^62` in each 64-bit lane): with `s = hi·2^31 + lo`, `s ≡ hi + lo`, and
+/// `hi − (p − lo) ∈ [−p, p)` is returned as a signed 64-bit lane (its low dword is the signed
+/// 32-bit value). `p − lo` is `!s & p` (one `vpandn`).
 #[inline(always)]
-fn packed_add_exp_small<const D: u64>(x: PackedM31Avx2, c: M31) -> PackedM31Avx2 {
-    crate::exp_small::<PackedM31Avx2, D>(x + c)
+fn square_partial(x: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    unsafe {
+        let s = _mm256_mul_epi32(x, x);
+        let hi = _mm256_srli_epi64::<31>(s);
+        let p_minus_lo = _mm256_andnot_si256(s, _mm256_set1_epi64x(i64::from(P)));
+        _mm256_sub_epi64(hi, p_minus_lo)
+    }
 }
 
-/// A full S-box layer, for `packed_common!`: cell by cell.
+/// The signed inputs of [`add_exp5`]: `a = x + c − p ∈ [−p, p)` on the even lanes, and its odd
+/// lanes moved down.
+#[inline(always)]
+fn exp5_inputs(x: __m256i, c: u32) -> (__m256i, __m256i) {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    split_signed(unsafe { _mm256_add_epi32(x, _mm256_set1_epi32(c.wrapping_sub(P) as i32)) })
+}
+
+/// The signed inputs of the S-box from a negated constant vector: `a = x − neg_c ∈ (−p, p)` for
+/// canonical `x` and `neg_c`, and its odd lanes moved down.
+#[inline(always)]
+fn exp5_inputs_sub(x: __m256i, neg_c: __m256i) -> (__m256i, __m256i) {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    split_signed(unsafe { _mm256_sub_epi32(x, neg_c) })
+}
+
+/// A signed vector (even lanes as they are) and its odd lanes moved down.
+#[inline(always)]
+fn split_signed(a_evn: __m256i) -> (__m256i, __m256i) {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    (a_evn, unsafe { _mm256_shuffle_epi32::<DUP_ODD>(a_evn) })
+}
+
+/// `v = a⁴·a` on the even lanes (signed 64-bit, `|v| ≤ p²`).
+#[inline(always)]
+fn exp5_half(a: __m256i, a4: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    unsafe { _mm256_mul_epi32(a4, a) }
+}
+
+/// The canonical values of the even-lane and odd-lane products `v` of [`add_exp5`], merged:
+/// `v = h·2^31 + l` with `l = v mod 2^31` and `h = ⌊v / 2^31⌋ ∈ (−p, p)` (signed), so
+/// `t = h + l ∈ (−p, 2p]` and `min(t, t ∓ p)` (unsigned; `−p` where `h ≥ 0`, `+p` where `h < 0`,
+/// the sign taken by `vpsignd` from `h | 1`, which is never zero) is canonical.
+#[inline(always)]
+fn exp5_reduce(v_evn: __m256i, v_odd: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx2`.
+    unsafe {
+        // l: the low dword of each v, in its lane's position, bit 31 cleared.
+        let l = _mm256_and_si256(
+            _mm256_blend_epi32::<ODDS>(v_evn, _mm256_shuffle_epi32::<DUP_EVEN>(v_odd)),
+            p_vec(),
+        );
+        // h: bits 31..62 of each v, in its lane's position (even: v >> 31; odd: the high dword
+        // of 2v).
+        let h = _mm256_blend_epi32::<ODDS>(
+            _mm256_srli_epi64::<31>(v_evn),
+            _mm256_add_epi64(v_odd, v_odd),
+        );
+        let t = _mm256_add_epi32(h, l);
+        let corr = _mm256_sign_epi32(p_vec(), _mm256_or_si256(h, _mm256_set1_epi32(1)));
+        _mm256_min_epu32(t, _mm256_sub_epi32(t, corr))
+    }
+}
+
+/// `(x + c)^5` for canonical `x`: `a = x + c − p ∈ [−p, p)`, then [`exp5_signed`].
+#[inline(always)]
+fn add_exp5(x: __m256i, c: u32) -> __m256i {
+    exp5_signed(exp5_inputs(x, c))
+}
+
+/// `a^5` for a signed `a` given as its even lanes and its odd lanes moved down: on each half
+/// separately (signed products, `vpmuldq`) `a² → a⁴` with [`square_partial`], `v = a⁴·a` with
+/// `|v| ≤ p²`, and one reduction of both halves at the end ([`exp5_reduce`]); the AVX-512
+/// module's S-box with blends in place of masks.
+#[inline(always)]
+fn exp5_signed((a_evn, a_odd): (__m256i, __m256i)) -> __m256i {
+    let v_evn = exp5_half(a_evn, square_partial(square_partial(a_evn)));
+    let v_odd = exp5_half(a_odd, square_partial(square_partial(a_odd)));
+    exp5_reduce(v_evn, v_odd)
+}
+
+/// [`exp5_signed`] on [`SBOX_GROUP`] vectors in place, stage by stage (all squares, all fourth
+/// powers, all products, all reductions), so that the independent half-vector chains interleave:
+/// `a[2i]`, `a[2i + 1]` are the even and the moved-down odd lanes of vector `i`; `xs` receives the
+/// results.
+#[inline(always)]
+fn exp5_signed_xn(xs: &mut [PackedM31Avx2], a: &[__m256i; 2 * SBOX_GROUP]) {
+    let mut t = [p_vec(); 2 * SBOX_GROUP];
+    for k in 0..2 * SBOX_GROUP {
+        t[k] = square_partial(a[k]);
+    }
+    for k in 0..2 * SBOX_GROUP {
+        t[k] = square_partial(t[k]);
+    }
+    for k in 0..2 * SBOX_GROUP {
+        t[k] = exp5_half(a[k], t[k]);
+    }
+    for i in 0..SBOX_GROUP {
+        xs[i] = PackedM31Avx2::from_vector(exp5_reduce(t[2 * i], t[2 * i + 1]));
+    }
+}
+
+/// How many vectors [`exp5_signed_xn`] interleaves in a full S-box layer.
+const SBOX_GROUP: usize = 4;
+
+/// `(x + c)^D`, for `packed_common!`: [`add_exp5`] for `D = 5`, the generic chain otherwise.
+#[inline(always)]
+fn packed_add_exp_small<const D: u64>(x: PackedM31Avx2, c: M31) -> PackedM31Avx2 {
+    if D == 5 {
+        PackedM31Avx2::from_vector(add_exp5(x.to_vector(), c.as_canonical_u32()))
+    } else {
+        crate::exp_small::<PackedM31Avx2, D>(x + c)
+    }
+}
+
+/// A full S-box layer, for `packed_common!`: [`exp5_signed_xn`] for `D = 5`, cell by cell
+/// otherwise.
 #[inline(always)]
 fn packed_add_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], cs: &[M31]) {
-    for (x, &c) in xs.iter_mut().zip(cs) {
-        *x = packed_add_exp_small::<D>(*x, c);
+    if D == 5 {
+        let mut groups = xs.chunks_exact_mut(SBOX_GROUP);
+        let mut consts = cs.chunks_exact(SBOX_GROUP);
+        for (xs, cs) in (&mut groups).zip(&mut consts) {
+            let mut a = [p_vec(); 2 * SBOX_GROUP];
+            for i in 0..SBOX_GROUP {
+                (a[2 * i], a[2 * i + 1]) = exp5_inputs(xs[i].to_vector(), cs[i].as_canonical_u32());
+            }
+            exp5_signed_xn(xs, &a);
+        }
+        for (x, &c) in groups.into_remainder().iter_mut().zip(consts.remainder()) {
+            *x = packed_add_exp_small::<D>(*x, c);
+        }
+    } else {
+        for (x, &c) in xs.iter_mut().zip(cs) {
+            *x = packed_add_exp_small::<D>(*x, c);
+        }
+    }
+}
+
+/// `(x − neg_c)^D`, for `packed_common!`: [`exp5_signed`] for `D = 5`.
+#[inline(always)]
+fn packed_sub_exp_small<const D: u64>(x: PackedM31Avx2, neg_c: PackedM31Avx2) -> PackedM31Avx2 {
+    if D == 5 {
+        PackedM31Avx2::from_vector(exp5_signed(exp5_inputs_sub(x.to_vector(), neg_c.to_vector())))
+    } else {
+        crate::exp_small::<PackedM31Avx2, D>(x - neg_c)
+    }
+}
+
+/// The batch form of [`packed_sub_exp_small`], for `packed_common!`: groups of [`SBOX_GROUP`].
+#[inline(always)]
+fn packed_sub_exp_small_batch<const D: u64>(xs: &mut [PackedM31Avx2], neg_cs: &[PackedM31Avx2]) {
+    if D == 5 {
+        let mut groups = xs.chunks_exact_mut(SBOX_GROUP);
+        let mut consts = neg_cs.chunks_exact(SBOX_GROUP);
+        for (xs, cs) in (&mut groups).zip(&mut consts) {
+            let mut a = [p_vec(); 2 * SBOX_GROUP];
+            for i in 0..SBOX_GROUP {
+                (a[2 * i], a[2 * i + 1]) = exp5_inputs_sub(xs[i].to_vector(), cs[i].to_vector());
+            }
+            exp5_signed_xn(xs, &a);
+        }
+        for (x, &c) in groups.into_remainder().iter_mut().zip(consts.remainder()) {
+            *x = packed_sub_exp_small::<D>(*x, c);
+        }
+    } else {
+        for (x, &c) in xs.iter_mut().zip(neg_cs) {
+            *x = packed_sub_exp_small::<D>(*x, c);
+        }
     }
 }
 

@@ -237,12 +237,30 @@ fn exp5_reduce(v_evn: __m512i, v_odd: __m512i) -> __m512i {
 #[inline(always)]
 fn add_exp5_x8(xs: &mut [PackedM31Avx512], cs: &[M31]) {
     let n = xs.len().min(cs.len()).min(8);
-    let zero = p_vec();
-    let mut a = [zero; 16];
+    let mut a = [p_vec(); 16];
     for i in 0..n {
         (a[2 * i], a[2 * i + 1]) = exp5_inputs(xs[i].to_vector(), cs[i].as_canonical_u32());
     }
-    let mut t = [zero; 16];
+    exp5_x8(&mut xs[..n], &a);
+}
+
+/// [`add_exp5_x8`] with negated constant vectors: `a = x − neg_c ∈ (−p, p)`.
+#[inline(always)]
+fn sub_exp5_x8(xs: &mut [PackedM31Avx512], neg_cs: &[PackedM31Avx512]) {
+    let n = xs.len().min(neg_cs.len()).min(8);
+    let mut a = [p_vec(); 16];
+    for i in 0..n {
+        (a[2 * i], a[2 * i + 1]) = exp5_inputs_sub(xs[i].to_vector(), neg_cs[i].to_vector());
+    }
+    exp5_x8(&mut xs[..n], &a);
+}
+
+/// `xs[i] ← a_i^5`, where `a[2i]`, `a[2i + 1]` are the even and the moved-down odd lanes of the
+/// signed `a_i` (at most eight vectors), stage by stage.
+#[inline(always)]
+fn exp5_x8(xs: &mut [PackedM31Avx512], a: &[__m512i; 16]) {
+    let n = xs.len().min(8);
+    let mut t = [p_vec(); 16];
     for k in 0..2 * n {
         t[k] = square_partial(a[k]);
     }
@@ -254,6 +272,52 @@ fn add_exp5_x8(xs: &mut [PackedM31Avx512], cs: &[M31]) {
     }
     for i in 0..n {
         xs[i] = PackedM31Avx512::from_vector(exp5_reduce(t[2 * i], t[2 * i + 1]));
+    }
+}
+
+/// The signed S-box inputs from a negated constant vector: `a = x − neg_c ∈ (−p, p)` for
+/// canonical `x` and `neg_c` (one subtraction), and its odd lanes moved down.
+#[inline(always)]
+fn exp5_inputs_sub(x: __m512i, neg_c: __m512i) -> (__m512i, __m512i) {
+    // SAFETY: AVX-512F is available: enabled for the whole build, or this code is reached only
+    // through `m31`'s `with_packing` `#[target_feature]` entry point after
+    // `cpu::level() ≥ Avx512`.
+    unsafe {
+        let a_evn = _mm512_sub_epi32(x, neg_c);
+        (a_evn, _mm512_shuffle_epi32::<DUP_ODD>(a_evn))
+    }
+}
+
+/// `(x − neg_c)^D`, for `packed_common!`: the [`add_exp5`] chain on `x − neg_c` for `D = 5`.
+#[inline(always)]
+fn packed_sub_exp_small<const D: u64>(
+    x: PackedM31Avx512,
+    neg_c: PackedM31Avx512,
+) -> PackedM31Avx512 {
+    if D == 5 {
+        let (a_evn, a_odd) = exp5_inputs_sub(x.to_vector(), neg_c.to_vector());
+        let v_evn = exp5_half(a_evn, square_partial(square_partial(a_evn)));
+        let v_odd = exp5_half(a_odd, square_partial(square_partial(a_odd)));
+        PackedM31Avx512::from_vector(exp5_reduce(v_evn, v_odd))
+    } else {
+        crate::exp_small::<PackedM31Avx512, D>(x - neg_c)
+    }
+}
+
+/// The batch form of [`packed_sub_exp_small`], for `packed_common!`: [`sub_exp5_x8`] for `D = 5`.
+#[inline(always)]
+fn packed_sub_exp_small_batch<const D: u64>(
+    xs: &mut [PackedM31Avx512],
+    neg_cs: &[PackedM31Avx512],
+) {
+    if D == 5 {
+        for (xs, cs) in xs.chunks_mut(8).zip(neg_cs.chunks(8)) {
+            sub_exp5_x8(xs, cs);
+        }
+    } else {
+        for (x, &c) in xs.iter_mut().zip(neg_cs) {
+            *x = packed_sub_exp_small::<D>(*x, c);
+        }
     }
 }
 

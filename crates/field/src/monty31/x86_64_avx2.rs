@@ -8,8 +8,11 @@
 use core::arch::asm;
 use core::arch::x86_64::{
     __m256i, _mm256_add_epi32, _mm256_add_epi64, _mm256_and_si256, _mm256_blend_epi32,
-    _mm256_castps_si256, _mm256_castsi256_ps, _mm256_min_epu32, _mm256_movehdup_ps,
-    _mm256_mul_epu32, _mm256_set1_epi32, _mm256_sllv_epi32, _mm256_srlv_epi32, _mm256_sub_epi32,
+    _mm256_castps_si256, _mm256_castsi256_ps, _mm256_madd_epi16, _mm256_min_epu32,
+    _mm256_movehdup_ps, _mm256_mul_epi32, _mm256_mul_epu32, _mm256_permute2x128_si256,
+    _mm256_set1_epi32, _mm256_sign_epi32, _mm256_sllv_epi32, _mm256_srli_epi32, _mm256_srlv_epi32,
+    _mm256_sub_epi32, _mm256_unpackhi_epi32, _mm256_unpackhi_epi64, _mm256_unpacklo_epi32,
+    _mm256_unpacklo_epi64,
 };
 use core::mem::transmute;
 use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
@@ -173,6 +176,251 @@ fn mul_inv_2exp<P: MontyParameters31>(x: __m256i, n: u32) -> __m256i {
     }
 }
 
+/// The odd 32-bit lanes copied onto the even ones (`vmovshdup`, a shuffle: it does not compete
+/// with `vpmuludq` for the multiplier ports).
+#[inline(always)]
+fn dup_odd(x: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe { _mm256_castps_si256(_mm256_movehdup_ps(_mm256_castsi256_ps(x))) }
+}
+
+/// Signed Montgomery product of the even 32-bit lanes, each a signed value in `[−p, p]`; the
+/// result, in `(−p, p)`, lands in the odd 32-bit lanes (the even ones are garbage).
+///
+/// `x = a·b` (signed, `|x| ≤ p²`), `q = x·p⁻¹ mod 2^32` read as a signed 32-bit value, so that
+/// `x − q·p ≡ 0 (mod 2^32)` and `|x − q·p| < p² + 2^31·p < p·2^32`: its high half is the exact
+/// quotient. The low halves of `x` and `q·p` are equal, so a 32-bit subtraction of the high halves
+/// needs no borrow. Three `vpmul*dq`, one `vpsubd`, and no canonical fix-up until the caller's
+/// last step (as the AVX-512 module's S-box).
+#[inline(always)]
+fn mul_signed_to_odd<P: MontyParameters31>(a: __m256i, b: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let x = _mm256_mul_epi32(a, b);
+        let q = opaque(_mm256_mul_epu32(x, splat(P::MONTY_NEG_P_INV.wrapping_neg())));
+        let qp = _mm256_mul_epi32(q, splat(P::PRIME));
+        _mm256_sub_epi32(x, qp)
+    }
+}
+
+/// `a^D` on the even lanes (signed, in `[−p, p]`), result in `(−p, p)` on the odd lanes.
+#[inline(always)]
+fn exp_even_to_odd<P: MontyParameters31, const D: u64>(a: __m256i) -> __m256i {
+    match D {
+        3 => {
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            mul_signed_to_odd::<P>(x2, a)
+        }
+        5 => {
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            let x4 = dup_odd(mul_signed_to_odd::<P>(x2, x2));
+            mul_signed_to_odd::<P>(x4, a)
+        }
+        _ => {
+            // 7: x³·x⁴.
+            let x2 = dup_odd(mul_signed_to_odd::<P>(a, a));
+            let x3 = dup_odd(mul_signed_to_odd::<P>(x2, a));
+            let x4 = dup_odd(mul_signed_to_odd::<P>(x2, x2));
+            mul_signed_to_odd::<P>(x3, x4)
+        }
+    }
+}
+
+/// `x + c − p` lane-wise for canonical `x` and `c`: a signed value in `[−p, p)`, the input range
+/// of [`exp_even_to_odd`], with one addition (`c − p` is folded into the broadcast constant).
+#[inline(always)]
+fn add_neg_form<P: MontyParameters31>(x: __m256i, c: u32) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe { _mm256_add_epi32(x, splat(c.wrapping_sub(P::PRIME))) }
+}
+
+/// The canonical form of the odd-lane results of [`exp_even_to_odd`] on the even (`r_evn`) and the
+/// odd (`r_odd`) lanes of one vector: merged (`vmovshdup` + `vpblendd`), then `(−p, p)` mapped to
+/// `[0, p)` by `min(t, t + p)`.
+#[inline(always)]
+fn merge_signed<P: MontyParameters31>(r_evn: __m256i, r_odd: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let t = movehdup_evens(r_odd, r_evn);
+        _mm256_min_epu32(t, _mm256_add_epi32(t, splat(P::PRIME)))
+    }
+}
+
+/// `a^D` for `D` ∈ {3, 5, 7} and signed `a ∈ [−p, p]`, canonical out: the even and odd lanes go
+/// through [`exp_even_to_odd`] separately and [`merge_signed`] joins them. `a` is `x + c − p`
+/// ([`add_neg_form`]) or `x − (−c)` for canonical `x`, `c`.
+#[inline(always)]
+fn exp_signed<P: MontyParameters31, const D: u64>(a: __m256i) -> __m256i {
+    let r_evn = exp_even_to_odd::<P, D>(a);
+    let r_odd = exp_even_to_odd::<P, D>(dup_odd(a));
+    merge_signed::<P>(r_evn, r_odd)
+}
+
+/// `x − y` lane-wise without reduction: for canonical `x`, `y` a signed value in `(−p, p)`.
+#[inline(always)]
+fn sub_signed(x: __m256i, y: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe { _mm256_sub_epi32(x, y) }
+}
+
+/// [`exp_signed`] on two vectors at once, stage by stage, so that the four independent half-vector
+/// chains interleave instead of running one after the other (written out with named values: a
+/// fixed-size array here is not always kept in registers).
+#[inline(always)]
+fn exp_signed_x2<P: MontyParameters31, const D: u64>(a: [__m256i; 2]) -> [__m256i; 2] {
+    let (e0, o0, e1, o1) = (a[0], dup_odd(a[0]), a[1], dup_odd(a[1]));
+    let sq = |v: __m256i| dup_odd(mul_signed_to_odd::<P>(v, v));
+    let (e0_2, o0_2, e1_2, o1_2) = (sq(e0), sq(o0), sq(e1), sq(o1));
+    let (r_e0, r_o0, r_e1, r_o1) = match D {
+        3 => (
+            mul_signed_to_odd::<P>(e0_2, e0),
+            mul_signed_to_odd::<P>(o0_2, o0),
+            mul_signed_to_odd::<P>(e1_2, e1),
+            mul_signed_to_odd::<P>(o1_2, o1),
+        ),
+        5 => {
+            let (e0_4, o0_4, e1_4, o1_4) = (sq(e0_2), sq(o0_2), sq(e1_2), sq(o1_2));
+            (
+                mul_signed_to_odd::<P>(e0_4, e0),
+                mul_signed_to_odd::<P>(o0_4, o0),
+                mul_signed_to_odd::<P>(e1_4, e1),
+                mul_signed_to_odd::<P>(o1_4, o1),
+            )
+        }
+        _ => {
+            let cube = |v2: __m256i, v: __m256i| dup_odd(mul_signed_to_odd::<P>(v2, v));
+            let (e0_3, o0_3, e1_3, o1_3) =
+                (cube(e0_2, e0), cube(o0_2, o0), cube(e1_2, e1), cube(o1_2, o1));
+            let (e0_4, o0_4, e1_4, o1_4) = (sq(e0_2), sq(o0_2), sq(e1_2), sq(o1_2));
+            (
+                mul_signed_to_odd::<P>(e0_3, e0_4),
+                mul_signed_to_odd::<P>(o0_3, o0_4),
+                mul_signed_to_odd::<P>(e1_3, e1_4),
+                mul_signed_to_odd::<P>(o1_3, o1_4),
+            )
+        }
+    };
+    [merge_signed::<P>(r_e0, r_o0), merge_signed::<P>(r_e1, r_o1)]
+}
+
+/// `x/2` on canonical Montgomery words: `x >> 1`, plus `(p + 1)/2` where `x` is odd (then
+/// `(x − 1)/2 + (p + 1)/2 ≤ p − 1`, canonical). `vpsignd` turns the constant into zero where the
+/// low bit is clear: four instructions.
+#[inline(always)]
+fn halve<P: MontyParameters31>(x: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let low_bit = _mm256_and_si256(x, splat(1));
+        let h = _mm256_srli_epi32::<1>(x);
+        _mm256_add_epi32(h, _mm256_sign_epi32(splat(P::PRIME.div_ceil(2)), low_bit))
+    }
+}
+
+/// `acc + d mod p` for canonical `acc` and a signed `d ∈ (−p, p)`: `t = acc + d` lies in
+/// `[0, 2p)` when `d ≥ 0` and in `(−p, p)` when `d < 0`, so `min(t, t ∓ p)` (unsigned, the sign
+/// taken from `d` by `vpsignd`; `d = 0` leaves `t = acc`) is canonical. Four instructions.
+#[inline(always)]
+fn add_signed<P: MontyParameters31>(acc: __m256i, d: __m256i) -> __m256i {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        let t = _mm256_add_epi32(acc, d);
+        let corr = _mm256_sign_epi32(splat(P::PRIME), d);
+        _mm256_min_epu32(t, _mm256_sub_epi32(t, corr))
+    }
+}
+
+/// `±x·2^{−n}` for `1 ≤ n ≤ s` as a signed value in `(−p, p)`, for `p = 2^31 − 2^s + 1`
+/// ([`MontyParameters31::SHAPED`]): as in [`mul_inv_2exp`], `x·2^{−n} ≡ hi − t` with
+/// `t = c·lo·2^{s−n} ∈ [0, p)` and `hi < 2^{31−n}`; the negation is `t − hi`. No sign fix-up: the
+/// caller adds it with [`add_signed`].
+///
+/// `c·lo` is one `vpmaddwd` where `lo < 2^n ≤ 2^15` and `c < 2^15` (BabyBear's 15, KoalaBear's
+/// 127; the high 16-bit half of `lo` is zero), else `(lo << (31 − s)) − lo`. Either way no
+/// `vpmulld`, which LLVM would otherwise form from the two shifts (two µops and a ten-cycle latency
+/// on Intel cores).
+#[inline(always)]
+fn mul_inv_2exp_signed<P: MontyParameters31>(x: __m256i, n: u32, negate: bool) -> __m256i {
+    let s = P::TWO_ADICITY as u32;
+    let c = (1u32 << (31 - s)) - 1;
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics (and `opaque`, which needs AVX2 and reads and writes one register).
+    unsafe {
+        let hi = _mm256_srlv_epi32(x, splat(n));
+        let lo = _mm256_and_si256(x, splat((1u32 << n) - 1));
+        let c_lo = if n <= 15 && c < (1 << 15) {
+            _mm256_madd_epi16(lo, splat(c))
+        } else {
+            _mm256_sub_epi32(opaque(_mm256_sllv_epi32(lo, splat(31 - s))), lo)
+        };
+        let t = _mm256_sllv_epi32(c_lo, splat(s - n));
+        if negate { _mm256_sub_epi32(t, hi) } else { _mm256_sub_epi32(hi, t) }
+    }
+}
+
+/// The transpose of an 8 × 8 matrix of 32-bit words held as 8 row vectors: `unpack{lo,hi}_epi32`
+/// interleaves row pairs, `unpack{lo,hi}_epi64` row quadruples (within each 128-bit half), and
+/// `vperm2i128` joins the halves. 24 shuffles; the words are moved, never changed.
+#[inline(always)]
+fn transpose8(v: [__m256i; 8]) -> [__m256i; 8] {
+    // SAFETY: AVX2 is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx2`); register-only
+    // intrinsics.
+    unsafe {
+        // Rows a..h; t0 = a0 b0 a1 b1 | a4 b4 a5 b5, t1 = a2 b2 a3 b3 | a6 b6 a7 b7, …
+        let t0 = _mm256_unpacklo_epi32(v[0], v[1]);
+        let t1 = _mm256_unpackhi_epi32(v[0], v[1]);
+        let t2 = _mm256_unpacklo_epi32(v[2], v[3]);
+        let t3 = _mm256_unpackhi_epi32(v[2], v[3]);
+        let t4 = _mm256_unpacklo_epi32(v[4], v[5]);
+        let t5 = _mm256_unpackhi_epi32(v[4], v[5]);
+        let t6 = _mm256_unpacklo_epi32(v[6], v[7]);
+        let t7 = _mm256_unpackhi_epi32(v[6], v[7]);
+        // u0 = a0 b0 c0 d0 | a4 b4 c4 d4, u1 = a1 b1 c1 d1 | a5 …, u2: columns 2 | 6, u3: 3 | 7;
+        // u4..u7 the same for rows e..h.
+        let u0 = _mm256_unpacklo_epi64(t0, t2);
+        let u1 = _mm256_unpackhi_epi64(t0, t2);
+        let u2 = _mm256_unpacklo_epi64(t1, t3);
+        let u3 = _mm256_unpackhi_epi64(t1, t3);
+        let u4 = _mm256_unpacklo_epi64(t4, t6);
+        let u5 = _mm256_unpackhi_epi64(t4, t6);
+        let u6 = _mm256_unpacklo_epi64(t5, t7);
+        let u7 = _mm256_unpackhi_epi64(t5, t7);
+        [
+            _mm256_permute2x128_si256::<0x20>(u0, u4),
+            _mm256_permute2x128_si256::<0x20>(u1, u5),
+            _mm256_permute2x128_si256::<0x20>(u2, u6),
+            _mm256_permute2x128_si256::<0x20>(u3, u7),
+            _mm256_permute2x128_si256::<0x31>(u0, u4),
+            _mm256_permute2x128_si256::<0x31>(u1, u5),
+            _mm256_permute2x128_si256::<0x31>(u2, u6),
+            _mm256_permute2x128_si256::<0x31>(u3, u7),
+        ]
+    }
+}
+
+/// Eight consecutive scalars as a vector (an unaligned load).
+#[inline(always)]
+fn load8<P: MontyParameters31>(xs: &[MontyField31<P>]) -> __m256i {
+    let mut a = [MontyField31::<P>::default(); WIDTH];
+    a.copy_from_slice(&xs[..WIDTH]);
+    PackedMontyField31Avx2(a).to_vector()
+}
+
 impl<P: MontyParameters31> Add for PackedMontyField31Avx2<P> {
     type Output = Self;
     #[inline(always)]
@@ -268,10 +516,135 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx2<P> {
 
     #[inline(always)]
     fn mul_inv_2exp(self, n: u32, v: MontyField31<P>) -> Self {
-        if P::SHAPED && (1..=P::TWO_ADICITY as u32).contains(&n) {
+        if n == 1 {
+            Self::from_vector(halve::<P>(self.to_vector()))
+        } else if P::SHAPED && (1..=P::TWO_ADICITY as u32).contains(&n) {
             Self::from_vector(mul_inv_2exp::<P>(self.to_vector(), n))
         } else {
             self * v
+        }
+    }
+
+    #[inline(always)]
+    fn mul_inv_2exp_add(self, n: u32, v: MontyField31<P>, acc: Self, negate: bool) -> Self {
+        if P::SHAPED && (2..=P::TWO_ADICITY as u32).contains(&n) {
+            let d = mul_inv_2exp_signed::<P>(self.to_vector(), n, negate);
+            Self::from_vector(add_signed::<P>(acc.to_vector(), d))
+        } else {
+            let y = self.mul_inv_2exp(n, v);
+            if negate { acc - y } else { acc + y }
+        }
+    }
+
+    #[inline(always)]
+    fn add_exp_small<const D: u64>(self, c: MontyField31<P>) -> Self {
+        if matches!(D, 3 | 5 | 7) {
+            Self::from_vector(exp_signed::<P, D>(add_neg_form::<P>(self.to_vector(), c.to_monty())))
+        } else {
+            crate::exp_small::<Self, D>(self + c)
+        }
+    }
+
+    #[inline(always)]
+    fn add_exp_small_batch<const D: u64>(xs: &mut [Self], cs: &[MontyField31<P>]) {
+        if matches!(D, 3 | 5 | 7) {
+            let mut pairs = xs.chunks_exact_mut(2);
+            let mut consts = cs.chunks_exact(2);
+            for (x, c) in (&mut pairs).zip(&mut consts) {
+                let r = exp_signed_x2::<P, D>([
+                    add_neg_form::<P>(x[0].to_vector(), c[0].to_monty()),
+                    add_neg_form::<P>(x[1].to_vector(), c[1].to_monty()),
+                ]);
+                x[0] = Self::from_vector(r[0]);
+                x[1] = Self::from_vector(r[1]);
+            }
+            for (x, &c) in pairs.into_remainder().iter_mut().zip(consts.remainder()) {
+                *x = x.add_exp_small::<D>(c);
+            }
+        } else {
+            for (x, &c) in xs.iter_mut().zip(cs) {
+                *x = x.add_exp_small::<D>(c);
+            }
+        }
+    }
+
+    const PACKED_NEG_CONSTANTS: bool = true;
+
+    #[inline(always)]
+    fn pack_rows<const N: usize>(rows: &[[MontyField31<P>; N]]) -> [Self; N] {
+        assert_eq!(rows.len(), WIDTH, "pack_rows needs WIDTH rows");
+        let mut cells = [Self::default(); N];
+        // Whole 8 × 8 blocks by register transposes; a ragged tail lane by lane.
+        let blocks = N / WIDTH;
+        for b in 0..blocks {
+            let cols = b * WIDTH..(b + 1) * WIDTH;
+            let mut v = [splat(0); WIDTH];
+            for (v, row) in v.iter_mut().zip(rows) {
+                *v = load8::<P>(&row[cols.clone()]);
+            }
+            for (cell, t) in cells[cols].iter_mut().zip(transpose8(v)) {
+                // The words are the canonical lanes of `rows`, moved.
+                *cell = Self::from_vector(t);
+            }
+        }
+        for (i, cell) in cells.iter_mut().enumerate().skip(blocks * WIDTH) {
+            for (lane, v) in cell.0.iter_mut().enumerate() {
+                *v = rows[lane][i];
+            }
+        }
+        cells
+    }
+
+    #[inline(always)]
+    fn unpack_rows<const N: usize>(cells: &[Self; N], rows: &mut [[MontyField31<P>; N]]) {
+        assert_eq!(rows.len(), WIDTH, "unpack_rows needs WIDTH rows");
+        let blocks = N / WIDTH;
+        for b in 0..blocks {
+            let cols = b * WIDTH..(b + 1) * WIDTH;
+            let mut v = [splat(0); WIDTH];
+            for (v, cell) in v.iter_mut().zip(&cells[cols.clone()]) {
+                *v = cell.to_vector();
+            }
+            for (row, t) in rows.iter_mut().zip(transpose8(v)) {
+                row[cols.clone()].copy_from_slice(&Self::from_vector(t).0);
+            }
+        }
+        for (i, cell) in cells.iter().enumerate().skip(blocks * WIDTH) {
+            for (lane, v) in cell.0.iter().enumerate() {
+                rows[lane][i] = *v;
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn sub_exp_small<const D: u64>(self, neg_c: Self) -> Self {
+        if matches!(D, 3 | 5 | 7) {
+            Self::from_vector(exp_signed::<P, D>(sub_signed(self.to_vector(), neg_c.to_vector())))
+        } else {
+            crate::exp_small::<Self, D>(self - neg_c)
+        }
+    }
+
+    #[inline(always)]
+    fn sub_exp_small_batch<const D: u64>(xs: &mut [Self], neg_cs: &[Self]) {
+        if matches!(D, 3 | 5 | 7) {
+            let mut pairs = xs.chunks_exact_mut(2);
+            let mut consts = neg_cs.chunks_exact(2);
+            for (x, c) in (&mut pairs).zip(&mut consts) {
+                let r = exp_signed_x2::<P, D>([
+                    sub_signed(x[0].to_vector(), c[0].to_vector()),
+                    sub_signed(x[1].to_vector(), c[1].to_vector()),
+                ]);
+                x[0] = Self::from_vector(r[0]);
+                x[1] = Self::from_vector(r[1]);
+            }
+            for (x, &c) in pairs.into_remainder().iter_mut().zip(consts.remainder()) {
+                *x = x.sub_exp_small::<D>(c);
+            }
+        } else {
+            for (x, &c) in xs.iter_mut().zip(neg_cs) {
+                *x = x.sub_exp_small::<D>(c);
+            }
         }
     }
 }

@@ -239,18 +239,47 @@ fn add_exp7_x4<P: MontyParameters31>(
     xs: &mut [PackedMontyField31Avx512<P>],
     cs: &[MontyField31<P>],
 ) {
+    let n = xs.len().min(cs.len()).min(4);
+    let mut a = [splat(0); 4];
+    for i in 0..n {
+        // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+        // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`);
+        // register-only intrinsics.
+        a[i] = unsafe {
+            _mm512_add_epi32(xs[i].to_vector(), splat(cs[i].to_monty().wrapping_sub(P::PRIME)))
+        };
+    }
+    exp7_x4::<P>(&mut xs[..n], &a);
+}
+
+/// [`add_exp7_x4`] with negated constant vectors: `a = x − neg_c ∈ (−p, p)`.
+#[inline(always)]
+fn sub_exp7_x4<P: MontyParameters31>(
+    xs: &mut [PackedMontyField31Avx512<P>],
+    neg_cs: &[PackedMontyField31Avx512<P>],
+) {
+    let n = xs.len().min(neg_cs.len()).min(4);
+    let mut a = [splat(0); 4];
+    for i in 0..n {
+        // SAFETY: as in `add_exp7_x4`.
+        a[i] = unsafe { _mm512_sub_epi32(xs[i].to_vector(), neg_cs[i].to_vector()) };
+    }
+    exp7_x4::<P>(&mut xs[..n], &a);
+}
+
+/// `xs[i] ← a[i]^7` for signed `a[i] ∈ [−p, p]` (at most four vectors), stage by stage.
+#[inline(always)]
+fn exp7_x4<P: MontyParameters31>(xs: &mut [PackedMontyField31Avx512<P>], a_in: &[__m512i; 4]) {
     // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
     // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
     unsafe {
-        let n = xs.len().min(cs.len()).min(4);
+        let n = xs.len().min(4);
         let zero = splat(0);
         // Index 2i: the even lanes of cell i; 2i + 1: its odd lanes moved down.
         let mut a = [zero; 8];
         for i in 0..n {
-            let v =
-                _mm512_add_epi32(xs[i].to_vector(), splat(cs[i].to_monty().wrapping_sub(P::PRIME)));
-            a[2 * i] = v;
-            a[2 * i + 1] = dup_odd(v);
+            a[2 * i] = a_in[i];
+            a[2 * i + 1] = dup_odd(a_in[i]);
         }
         let mut x2 = [zero; 8];
         for k in 0..2 * n {
@@ -271,6 +300,19 @@ fn add_exp7_x4<P: MontyParameters31>(
                 _mm512_add_epi32(t, splat(P::PRIME)),
             ));
         }
+    }
+}
+
+/// `a^D` for `D` ∈ {3, 5, 7} and signed `a ∈ [−p, p]`, canonical out (the tail of [`add_exp`]).
+#[inline(always)]
+fn exp_signed<P: MontyParameters31, const D: u64>(a: __m512i) -> __m512i {
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); register-only intrinsics.
+    unsafe {
+        let r_evn = exp_even_to_odd::<P, D>(a);
+        let r_odd = exp_even_to_odd::<P, D>(dup_odd(a));
+        let t = mask_movehdup_evens(r_odd, r_evn);
+        _mm512_min_epu32(t, _mm512_add_epi32(t, splat(P::PRIME)))
     }
 }
 
@@ -446,6 +488,34 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx512<P> {
         } else {
             for (x, &c) in xs.iter_mut().zip(cs) {
                 *x = x.add_exp_small::<D>(c);
+            }
+        }
+    }
+
+    const PACKED_NEG_CONSTANTS: bool = true;
+
+    #[inline(always)]
+    fn sub_exp_small<const D: u64>(self, neg_c: Self) -> Self {
+        if matches!(D, 3 | 5 | 7) {
+            // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+            // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`);
+            // a register-only intrinsic. `x − neg_c ∈ (−p, p)` is a valid signed input.
+            let a = unsafe { _mm512_sub_epi32(self.to_vector(), neg_c.to_vector()) };
+            Self::from_vector(exp_signed::<P, D>(a))
+        } else {
+            crate::exp_small::<Self, D>(self - neg_c)
+        }
+    }
+
+    #[inline(always)]
+    fn sub_exp_small_batch<const D: u64>(xs: &mut [Self], neg_cs: &[Self]) {
+        if D == 7 {
+            for (xs, cs) in xs.chunks_mut(4).zip(neg_cs.chunks(4)) {
+                sub_exp7_x4::<P>(xs, cs);
+            }
+        } else {
+            for (x, &c) in xs.iter_mut().zip(neg_cs) {
+                *x = x.sub_exp_small::<D>(c);
             }
         }
     }

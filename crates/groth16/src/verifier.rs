@@ -161,25 +161,14 @@ impl PreparedVerificationKey {
         let vk_x = -checked_vk_x(&self.vk, public, proof)?;
         let neg_c = -proof.c;
         // Two halves of the Miller loop on two threads (a service verifies each proof while
-        // its latency counts): π_B's lines and its loop on a scoped OS thread, the two prepared
-        // pairs here. Not rayon: a verification must not wait behind another proof's tasks in
-        // the shared pool.
-        let half_b = || {
-            let b = G2Prepared::from(&proof.b);
-            multi_miller_loop_prepared([(&proof.a, &b)])
-        };
-        let (with_b, fixed) = std::thread::scope(|scope| {
-            // Without a thread (the OS refused one), both halves run here.
-            let spawned = std::thread::Builder::new().spawn_scoped(scope, half_b).ok();
-            let fixed = multi_miller_loop_prepared([(&vk_x, &self.gamma), (&neg_c, &self.delta)]);
-            let with_b = match spawned {
-                Some(handle) => handle.join().ok(),
-                None => Some(half_b()),
-            };
-            (with_b, fixed)
-        });
-        // A panicked half (never for points that decoded) fails the check.
-        let with_b = with_b.ok_or(Groth16Error::InvalidProof)?;
+        // its latency counts): π_B's lines and its loop, and the two prepared pairs.
+        let (with_b, fixed) = rayon::join(
+            || {
+                let b = G2Prepared::from(&proof.b);
+                multi_miller_loop_prepared([(&proof.a, &b)])
+            },
+            || multi_miller_loop_prepared([(&vk_x, &self.gamma), (&neg_c, &self.delta)]),
+        );
         // A zero Miller-loop value (never for valid points) has no final exponentiation: reject.
         if final_exponentiation(&(with_b * fixed)).is_some_and(|g| g == self.alpha_beta) {
             Ok(())

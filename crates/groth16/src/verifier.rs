@@ -4,8 +4,7 @@
 
 use zkprove_circom::{AlphaBeta12, Groth16Header, VerificationKey};
 use zkprove_curve::bn254::{
-    G1Affine, G1Config, G2Affine, G2Prepared, Gt, final_exponentiation, multi_miller_loop_prepared,
-    multi_pairing, pairing,
+    G1Affine, G1Config, G2Affine, G2Prepared, Gt, multi_pairing, multi_pairing_prepared, pairing,
 };
 use zkprove_curve::msm::msm_pippenger;
 use zkprove_field::bn254::Fr;
@@ -160,17 +159,9 @@ impl PreparedVerificationKey {
     pub fn verify(&self, public: &[Fr], proof: &Proof) -> Result<(), Groth16Error> {
         let vk_x = -checked_vk_x(&self.vk, public, proof)?;
         let neg_c = -proof.c;
-        // Two halves of the Miller loop on two threads (a service verifies each proof while
-        // its latency counts): π_B's lines and its loop, and the two prepared pairs.
-        let (with_b, fixed) = rayon::join(
-            || {
-                let b = G2Prepared::from(&proof.b);
-                multi_miller_loop_prepared([(&proof.a, &b)])
-            },
-            || multi_miller_loop_prepared([(&vk_x, &self.gamma), (&neg_c, &self.delta)]),
-        );
-        // A zero Miller-loop value (never for valid points) has no final exponentiation: reject.
-        if final_exponentiation(&(with_b * fixed)).is_some_and(|g| g == self.alpha_beta) {
+        let b = G2Prepared::from(&proof.b);
+        let pairs = [(&proof.a, &b), (&vk_x, &self.gamma), (&neg_c, &self.delta)];
+        if multi_pairing_prepared(pairs) == self.alpha_beta {
             Ok(())
         } else {
             Err(Groth16Error::InvalidProof)

@@ -625,6 +625,61 @@ where
 }
 
 /// Decodes `bytes` into `slots` in parallel; the first bad point's index and defect, if any.
+/// [`read_points`] keeping only the points `i` with `keep(i)`, in order (the others are read
+/// past, not decoded or checked: a prover skips the points whose scalar is zero).
+fn read_points_where<R, P>(
+    bin: &mut BinFile<R>,
+    id: u32,
+    name: &'static str,
+    count: usize,
+    point_bytes: usize,
+    decode: impl Fn(&[u8]) -> Result<P, PointDefect> + Sync,
+    keep: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<Vec<P>>
+where
+    R: Read + Seek,
+    P: Send + Sync + Clone + Default,
+{
+    let file = bin.file().to_owned();
+    let mut s = bin.section(id, name)?;
+    s.expect_size(count as u64 * point_bytes as u64, || {
+        format!("{count} points × {point_bytes} bytes")
+    })?;
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; CHUNK_POINTS.min(count) * point_bytes];
+    let mut start = 0;
+    while start < count {
+        let len = CHUNK_POINTS.min(count - start);
+        let bytes = &mut buf[..len * point_bytes];
+        s.read_bytes(bytes)?;
+        let kept: Vec<usize> = (start..start + len).filter(|&i| keep(i)).collect();
+        let at = out.len();
+        out.resize(at + kept.len(), P::default());
+        let records: Vec<&[u8]> = kept
+            .iter()
+            .map(|&i| &bytes[(i - start) * point_bytes..(i - start + 1) * point_bytes])
+            .collect();
+        let bad = out[at..]
+            .par_iter_mut()
+            .zip(records.par_iter())
+            .enumerate()
+            .filter_map(|(j, (slot, rec))| match decode(rec) {
+                Ok(p) => {
+                    *slot = p;
+                    None
+                }
+                Err(reason) => Some((j, reason)),
+            })
+            .min_by_key(|(j, _)| *j);
+        if let Some((j, reason)) = bad {
+            return Err(point_error(&file, id, name, kept[j] as u64, reason));
+        }
+        start += len;
+    }
+    s.finish()?;
+    Ok(out)
+}
+
 fn decode_batch<P: Send>(
     slots: &mut [P],
     bytes: &[u8],
@@ -871,6 +926,43 @@ impl<R: Read + Seek> ZkeyReader<R> {
         let (id, name) = query.section();
         let n = query.count(&self.header);
         read_points(&mut self.bin, id, name, n, G1_BYTES, g1_from_mont_bytes)
+    }
+
+    /// The points `i` of a G1 query with `keep(i)`, in order; the others are not decoded (nor
+    /// checked).
+    ///
+    /// # Errors
+    /// Read errors and invalid kept points, naming the section and the point.
+    pub fn g1_query_where(
+        &mut self,
+        query: G1Query,
+        keep: &(dyn Fn(usize) -> bool + Sync),
+    ) -> Result<Vec<G1Affine>> {
+        let (id, name) = query.section();
+        let n = query.count(&self.header);
+        read_points_where(&mut self.bin, id, name, n, G1_BYTES, g1_from_mont_bytes, keep)
+    }
+
+    /// The points `i` of the B2 query with `keep(i)`, in order, checked as [`ZkeyReader::b2`]
+    /// checks them; the others are not decoded (nor checked).
+    ///
+    /// # Errors
+    /// Read errors and invalid kept points, naming the section and the point.
+    pub fn b2_where(&mut self, keep: &(dyn Fn(usize) -> bool + Sync)) -> Result<Vec<G2Affine>> {
+        let n = self.header.n_vars as usize;
+        if self.check_b2_subgroup {
+            read_points_where(&mut self.bin, section::B2, "B2", n, G2_BYTES, g2_in_subgroup, keep)
+        } else {
+            read_points_where(
+                &mut self.bin,
+                section::B2,
+                "B2",
+                n,
+                G2_BYTES,
+                g2_from_mont_bytes,
+                keep,
+            )
+        }
     }
 
     /// The B2 query (nVars G2 points; on the curve, and in the subgroup only with

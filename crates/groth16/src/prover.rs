@@ -654,7 +654,7 @@ impl<R: Read + Seek> StreamingProver<R> {
     ) -> Result<Proof, Groth16Error> {
         self.check_witness_len(witness.len())?;
         let w = B::upload(witness)?;
-        self.prove_column_with_blinding::<B>(&w, r, s)
+        self.prove_parts::<B>(&w, Some(witness), r, s)
     }
 
     /// A proof on backend `B` from a witness already in a backend column, with fresh randomness:
@@ -671,6 +671,23 @@ impl<R: Read + Seek> StreamingProver<R> {
         self.prove_column_with_blinding::<B>(witness, r, s)
     }
 
+    /// [`StreamingProver::prove_column`] when the witness is on the host too (`host`: the same
+    /// values as `witness`; on the CPU backend the same vector, so nothing is copied): the A,
+    /// B1, B2 and C queries are then read only where the witness is non-zero.
+    ///
+    /// # Errors
+    /// As [`StreamingProver::prove`].
+    pub fn prove_column_host<B: Groth16Backend>(
+        &mut self,
+        witness: &B::Column<Fr>,
+        host: &[Fr],
+    ) -> Result<Proof, Groth16Error> {
+        self.check_witness_len(witness.len())?;
+        self.check_witness_len(host.len())?;
+        let (r, s) = random_blinding();
+        self.prove_parts::<B>(witness, Some(host), r, s)
+    }
+
     fn check_witness_len(&self, got: usize) -> Result<(), Groth16Error> {
         let expected = self.reader.header().n_vars as usize;
         if got != expected {
@@ -683,6 +700,19 @@ impl<R: Read + Seek> StreamingProver<R> {
     fn prove_column_with_blinding<B: Groth16Backend>(
         &mut self,
         w: &B::Column<Fr>,
+        r: Fr,
+        s: Fr,
+    ) -> Result<Proof, Groth16Error> {
+        self.prove_parts::<B>(w, None, r, s)
+    }
+
+    /// A proof from the witness column `w`; with the same witness on the host (`host`), the
+    /// A, B1, B2 and C queries are read only where its value is non-zero (circom witnesses are
+    /// mostly bits: about half the points are neither decoded nor held, nor multiplied).
+    fn prove_parts<B: Groth16Backend>(
+        &mut self,
+        w: &B::Column<Fr>,
+        host: Option<&[Fr]>,
         r: Fr,
         s: Fr,
     ) -> Result<Proof, Groth16Error> {
@@ -712,13 +742,45 @@ impl<R: Read + Seek> StreamingProver<R> {
             drop(h);
             hq
         };
-        let wr = ColumnRef::<B, Fr>::new(w);
-        let a = g1(G1Query::A, wr)?;
-        let b1 = g1(G1Query::B1, wr)?;
-        let c = g1(G1Query::C, wr.skip(hd.n_public as usize + 1)?)?;
-        let b2 = {
-            let bases = B::prepare_key_g2(self.reader.b2()?, KeyUse::OneProof)?;
-            <B as MsmOps<G2Config>>::msm_column(&bases, wr)?
+        let (a, b1, c, b2) = match host {
+            None => {
+                let wr = ColumnRef::<B, Fr>::new(w);
+                let a = g1(G1Query::A, wr)?;
+                let b1 = g1(G1Query::B1, wr)?;
+                let c = g1(G1Query::C, wr.skip(hd.n_public as usize + 1)?)?;
+                let b2 = {
+                    let bases = B::prepare_key_g2(self.reader.b2()?, KeyUse::OneProof)?;
+                    <B as MsmOps<G2Config>>::msm_column(&bases, wr)?
+                };
+                (a, b1, c, b2)
+            }
+            Some(x) => {
+                // Σ xᵢ·Pᵢ over the non-zero xᵢ only: the points of zeros are skipped unread.
+                let nonzero = |x: &[Fr]| -> Result<_, Groth16Error> {
+                    let v: Vec<Fr> = x.iter().copied().filter(|v| !v.is_zero()).collect();
+                    Ok(if v.is_empty() { None } else { Some(B::upload(&v)?) })
+                };
+                let mut g1 = |query: G1Query, x: &[Fr]| -> Result<_, Groth16Error> {
+                    let Some(col) = nonzero(x)? else { return Ok(Projective::IDENTITY) };
+                    let keep = |i: usize| !x[i].is_zero();
+                    let points = reader.g1_query_where(query, &keep)?;
+                    let bases = B::prepare_key_g1(points, KeyUse::OneProof)?;
+                    Ok(<B as MsmOps<G1Config>>::msm_column(&bases, ColumnRef::new(&col))?)
+                };
+                let a = g1(G1Query::A, x)?;
+                let b1 = g1(G1Query::B1, x)?;
+                let c = g1(G1Query::C, &x[hd.n_public as usize + 1..])?;
+                let b2 = match nonzero(x)? {
+                    None => Projective::IDENTITY,
+                    Some(col) => {
+                        let keep = |i: usize| !x[i].is_zero();
+                        let points = self.reader.b2_where(&keep)?;
+                        let bases = B::prepare_key_g2(points, KeyUse::OneProof)?;
+                        <B as MsmOps<G2Config>>::msm_column(&bases, ColumnRef::new(&col))?
+                    }
+                };
+                (a, b1, c, b2)
+            }
         };
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "queries read and MSMs");
         Ok(blind(&hd, QueryMsms { a, b1, b2, c, h }, r, s))

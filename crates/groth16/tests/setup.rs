@@ -258,3 +258,34 @@ fn layout_matches_snarkjs() {
     assert_eq!(theirs.file_size(), file_len - contributions);
     assert_eq!(ours.file_size(), theirs.file_size());
 }
+
+/// Witnesses of zeros and ones (as circom's mostly are): the streaming prover reads the A, B1,
+/// B2 and C queries only where the witness is non-zero, and still makes the loaded prover's
+/// proof bit for bit; a query whose scalars are all zero (here C) contributes nothing.
+#[test]
+fn streaming_prover_skips_the_points_of_zero_witness_values() {
+    let one = Fr::ONE;
+    let constraints = vec![
+        Constraint { a: vec![(2, one)], b: vec![(3, one)], c: vec![(4, one)] },
+        Constraint { a: vec![(4, one), (2, one)], b: vec![(3, one), (0, f(3))], c: vec![(1, one)] },
+    ];
+    let r1cs = circuit(5, 1, 2, constraints);
+    let zkey = setup(&r1cs, &mut rng(15)).expect("setup");
+    // p = 0: s = 0 and out = 0; q = 1 or 0.
+    for q in [one, Fr::ZERO] {
+        let witness = vec![one, Fr::ZERO, Fr::ZERO, q, Fr::ZERO];
+        r1cs.check_witness(&witness).expect("satisfied");
+        streaming_matches_loaded(&zkey, &witness);
+    }
+    // The CLI's path: the witness column with the same values on the host.
+    let witness = vec![one, f(0), f(0), one, f(0)];
+    let bytes = zkey.to_bytes().expect("writes");
+    let reader = ZkeyReader::new(Cursor::new(bytes), "streamed").expect("opens");
+    let mut streaming = StreamingProver::new(reader).expect("prepares");
+    let proof = streaming.prove_column_host::<CpuBackend>(&witness, &witness).expect("proves");
+    verify(streaming.verification_key(), &witness[1..=3], &proof).expect("verifies");
+    assert!(matches!(
+        streaming.prove_column_host::<CpuBackend>(&witness, &witness[1..]),
+        Err(Groth16Error::WitnessLength { .. })
+    ));
+}

@@ -123,7 +123,7 @@ fn prove_cpu(
     })?;
     witness.check_file_against(prover.header(), &label(&args.witness))?;
     let proof = progress.phase("proving (cpu, reading the key as it goes)", || {
-        Ok(prover.prove_column::<CpuBackend>(&witness.values)?)
+        Ok(prover.prove_column_host::<CpuBackend>(&witness.values, &witness.values)?)
     })?;
     let n_public = prover.header().n_public as usize;
     Ok((proof, prover.verification_key().clone(), n_public))

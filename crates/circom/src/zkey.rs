@@ -589,8 +589,9 @@ fn point_error(
     CircomError::InvalidPoint { file: file.to_owned(), section, name, index, reason }
 }
 
-/// Streams `count` points of `point_bytes` bytes from a section (whose size was checked) into a
-/// vector of exactly that capacity, decoding each batch in parallel.
+/// Streams `count` points of `point_bytes` bytes from a section (whose size is checked) into a
+/// vector of exactly that capacity, decoding each batch in parallel ([`read_points_where`]
+/// keeping every point).
 fn read_points<R, P>(
     bin: &mut BinFile<R>,
     id: u32,
@@ -603,28 +604,9 @@ where
     R: Read + Seek,
     P: Send + Sync + Clone + Default,
 {
-    let file = bin.file().to_owned();
-    let mut s = bin.section(id, name)?;
-    // In u64: a count from a u32 header times a point size cannot overflow it.
-    s.expect_size(count as u64 * point_bytes as u64, || {
-        format!("{count} points × {point_bytes} bytes")
-    })?;
-    // Decoded in parallel straight into the output: no per-batch vector of results.
-    let mut out = vec![P::default(); count];
-    let mut buf = vec![0u8; CHUNK_POINTS.min(count) * point_bytes];
-    for (batch, slots) in out.chunks_mut(CHUNK_POINTS).enumerate() {
-        let bytes = &mut buf[..slots.len() * point_bytes];
-        s.read_bytes(bytes)?;
-        if let Some((i, reason)) = decode_batch(slots, bytes, point_bytes, &decode) {
-            let index = (batch * CHUNK_POINTS + i) as u64;
-            return Err(point_error(&file, id, name, index, reason));
-        }
-    }
-    s.finish()?;
-    Ok(out)
+    read_points_where(bin, id, name, count, point_bytes, decode, &|_| true)
 }
 
-/// Decodes `bytes` into `slots` in parallel; the first bad point's index and defect, if any.
 /// [`read_points`] keeping only the points `i` with `keep(i)`, in order (the others are read
 /// past, not decoded or checked: a prover skips the points whose scalar is zero).
 fn read_points_where<R, P>(
@@ -645,7 +627,8 @@ where
     s.expect_size(count as u64 * point_bytes as u64, || {
         format!("{count} points × {point_bytes} bytes")
     })?;
-    let mut out = Vec::new();
+    // Exactly the kept points' room: growing the vector would hold up to twice the section.
+    let mut out = Vec::with_capacity((0..count).filter(|&i| keep(i)).count());
     let mut buf = vec![0u8; CHUNK_POINTS.min(count) * point_bytes];
     let mut start = 0;
     while start < count {

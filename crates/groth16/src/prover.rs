@@ -760,17 +760,23 @@ impl<R: Read + Seek> StreamingProver<R> {
                     let v: Vec<Fr> = x.iter().copied().filter(|v| !v.is_zero()).collect();
                     Ok(if v.is_empty() { None } else { Some(B::upload(&v)?) })
                 };
-                let mut g1 = |query: G1Query, x: &[Fr]| -> Result<_, Groth16Error> {
-                    let Some(col) = nonzero(x)? else { return Ok(Projective::IDENTITY) };
+                // The non-zero values of the whole witness serve A, B1 and B2 (one column).
+                let all = nonzero(x)?;
+                let mut g1 = |query: G1Query, x: &[Fr], col: Option<&B::Column<Fr>>| {
+                    let Some(col) = col else { return Ok(Projective::IDENTITY) };
                     let keep = |i: usize| !x[i].is_zero();
                     let points = reader.g1_query_where(query, &keep)?;
                     let bases = B::prepare_key_g1(points, KeyUse::OneProof)?;
-                    Ok(<B as MsmOps<G1Config>>::msm_column(&bases, ColumnRef::new(&col))?)
+                    Ok::<_, Groth16Error>(<B as MsmOps<G1Config>>::msm_column(
+                        &bases,
+                        ColumnRef::new(col),
+                    )?)
                 };
-                let a = g1(G1Query::A, x)?;
-                let b1 = g1(G1Query::B1, x)?;
-                let c = g1(G1Query::C, &x[hd.n_public as usize + 1..])?;
-                let b2 = match nonzero(x)? {
+                let a = g1(G1Query::A, x, all.as_ref())?;
+                let b1 = g1(G1Query::B1, x, all.as_ref())?;
+                let x_c = &x[hd.n_public as usize + 1..];
+                let c = g1(G1Query::C, x_c, nonzero(x_c)?.as_ref())?;
+                let b2 = match all {
                     None => Projective::IDENTITY,
                     Some(col) => {
                         let keep = |i: usize| !x[i].is_zero();

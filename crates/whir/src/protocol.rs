@@ -321,6 +321,18 @@ where
         witness: &WhirWitness<F, E, H>,
         points: &[&[E]],
     ) -> Result<OpenedMany<F, E, H>, WhirError> {
+        self.open_many_inner(transcript, witness, points, true)
+    }
+
+    /// [`Whir::open_many`], skipping the all-zero chunks in round 0 or not (the tests' oracle:
+    /// both give the same proof).
+    fn open_many_inner<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        witness: &WhirWitness<F, E, H>,
+        points: &[&[E]],
+        skip_zero_chunks: bool,
+    ) -> Result<OpenedMany<F, E, H>, WhirError> {
         let cfg = &self.config;
         let n = cfg.params.log_n;
         let k = self.k();
@@ -341,27 +353,41 @@ where
                 got: witness.evals.len(),
             });
         }
-        // Each point's eq table on its block (the values its Boolean prefix selects), and the
-        // value f(z) = Σ_b eq(z, b)·f(b) there.
-        let blocks: Vec<(usize, Vec<E>)> = points
-            .iter()
-            .map(|point| {
-                let fixed = point.iter().take_while(|x| x.is_zero() || **x == E::ONE).count();
-                let offset = point[..fixed]
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, x)| **x == E::ONE)
-                    .map(|(t, _)| 1usize << (n - 1 - t))
-                    .sum::<usize>();
-                let internal: Vec<E> = point[fixed..].iter().rev().copied().collect();
-                let mut eq = vec![E::ZERO; 1 << (n - fixed)];
-                accumulate_eq(&mut eq, &internal, E::ONE);
-                (offset, eq)
-            })
+        // The weight is `w = Σ_i g_i·eq(p_i, ·)` over the points and the commitment's OOD
+        // points (internal order). It is built chunk by chunk, `2^c` values per chunk
+        // (`c ≥ k`): `eq(p, (b_lo, q)) = eq(p_lo, b_lo)·eq(p_hi, q)`, one small table per point
+        // and one scalar per chunk. Chunks of `f` that are all zero (the zero-padded columns
+        // of a stacked trace, the unused tail of a multi-table layout) add nothing to any
+        // round-0 sum and stay zero through its `k` folds, so round 0 runs on the other
+        // chunks only; afterwards `f` is expanded with zeros and `w` is rebuilt from its
+        // tensor form at the folding challenges. The proof is the same either way.
+        let c = n.saturating_sub(LIVE_CHUNKS_LOG).max(k).min(n);
+        let live: Vec<usize> = witness
+            .evals
+            .par_chunks(1 << c)
+            .enumerate()
+            .filter(|(_, chunk)| !skip_zero_chunks || chunk.iter().any(|x| !x.is_zero()))
+            .map(|(q, _)| q)
             .collect();
-        let values: Vec<E> = blocks
+        let dense = live.len() == 1 << (n - c);
+        let mut eq_points: Vec<Vec<E>> =
+            points.iter().map(|p| p.iter().rev().copied().collect()).collect();
+        let mut eq_low: Vec<Vec<E>> = eq_points.iter().map(|p| eq_table(&p[..c])).collect();
+        let values: Vec<E> = eq_points
             .iter()
-            .map(|(offset, eq)| dot_base(eq, &witness.evals[*offset..*offset + eq.len()]))
+            .zip(&eq_low)
+            .map(|(p, low)| {
+                live.par_iter()
+                    .map(|&q| {
+                        let s = eq_high(&p[c..], q);
+                        if s.is_zero() {
+                            return E::ZERO;
+                        }
+                        let chunk = &witness.evals[q << c..(q + 1) << c];
+                        s * low.iter().zip(chunk).map(|(&e, &x)| e * x).sum::<E>()
+                    })
+                    .sum()
+            })
             .collect();
         for point in points {
             for x in *point {
@@ -373,24 +399,40 @@ where
         }
         let combination_pow = grind(transcript, &self.hasher, cfg.combination_pow_bits)?;
         let gamma: E = transcript.sample_ext();
-        // The weight w = Σ_i γ^i·eq(z_i, ·) + Σ_j γ^(m+j)·eq(pow(ood_j), ·), in internal order.
-        let mut w: Vec<E> = vec![E::ZERO; 1 << n];
-        let mut g = E::ONE;
-        for (offset, eq) in &blocks {
-            let block = &mut w[*offset..*offset + eq.len()];
-            if block.len() >= 1 << 12 {
-                block.par_iter_mut().zip(eq.par_iter()).for_each(|(x, &e)| *x += g * e);
-            } else {
-                block.iter_mut().zip(eq).for_each(|(x, &e)| *x += g * e);
-            }
-            g *= gamma;
-        }
-        drop(blocks);
         for &z in &witness.ood_points {
-            accumulate_eq(&mut w, &pow_point(z, n), g);
-            g *= gamma;
+            let p = pow_point(z, n);
+            eq_low.push(eq_table(&p[..c]));
+            eq_points.push(p);
         }
-        // f stays in the base field until the first challenge.
+        let mut g = E::ONE;
+        let scales: Vec<E> = eq_points
+            .iter()
+            .map(|_| {
+                let s = g;
+                g *= gamma;
+                s
+            })
+            .collect();
+        // w on the live chunks, in their order.
+        let mut w: Vec<E> = vec![E::ZERO; live.len() << c];
+        w.par_chunks_mut(1 << c).zip(live.par_iter()).for_each(|(wc, &q)| {
+            for ((p, low), &g) in eq_points.iter().zip(&eq_low).zip(&scales) {
+                let s = eq_high(&p[c..], q);
+                if s.is_zero() {
+                    continue;
+                }
+                let s = g * s;
+                wc.iter_mut().zip(low).for_each(|(x, &e)| *x += s * e);
+            }
+        });
+        drop(eq_low);
+        // f stays in the base field until the first challenge; round 0 reads the live chunks.
+        let f0: Vec<F> = if dense {
+            Vec::new()
+        } else {
+            live.iter().flat_map(|&q| witness.evals[q << c..(q + 1) << c].iter().copied()).collect()
+        };
+        let f0: &[F] = if dense { &witness.evals } else { &f0 };
         let mut f: Vec<E> = Vec::new();
         let mut tree = witness.tree.clone();
         let mut rounds = Vec::with_capacity(cfg.rounds.len());
@@ -399,17 +441,33 @@ where
             let last = i + 1 == cfg.rounds.len();
             let mut sumcheck = Vec::with_capacity(k);
             let mut folding_pow = Vec::with_capacity(k);
+            let mut alphas = Vec::with_capacity(k);
             for step in 0..k {
                 let first = i == 0 && step == 0;
-                let h = if first { round_poly(&witness.evals, &w) } else { round_poly(&f, &w) };
+                let h = if first { round_poly(f0, &w) } else { round_poly(&f, &w) };
                 for x in &h {
                     transcript.observe_ext(x);
                 }
                 folding_pow.push(grind(transcript, &self.hasher, rc.folding_pow_bits)?);
                 let alpha: E = transcript.sample_ext();
-                f = if first { fold_evals(&witness.evals, alpha) } else { fold_evals(&f, alpha) };
+                f = if first { fold_evals(f0, alpha) } else { fold_evals(&f, alpha) };
                 w = fold_evals(&w, alpha);
                 sumcheck.push(h);
+                alphas.push(alpha);
+            }
+            if i == 0 && !dense {
+                // Back to the whole (folded) domain: f is zero off the live chunks, and w is
+                // Σ_i g_i·eq(p_i[..k], α)·eq(p_i[k..], ·).
+                let per = 1 << (c - k);
+                let mut full = vec![E::ZERO; 1 << (n - k)];
+                for (j, &q) in live.iter().enumerate() {
+                    full[q * per..(q + 1) * per].copy_from_slice(&f[j * per..(j + 1) * per]);
+                }
+                f = full;
+                w = vec![E::ZERO; 1 << (n - k)];
+                for (p, &g) in eq_points.iter().zip(&scales) {
+                    accumulate_eq(&mut w, &p[k..], g * eq_eval(&p[..k], &alphas));
+                }
             }
             // Coefficients of the folded polynomial, from its values (additions only).
             let mut c = f.clone();
@@ -707,10 +765,20 @@ where
     }
 }
 
-/// `Σ wᵢ·fᵢ` with `f` over the base field.
-fn dot_base<F: zkprove_field::Field, E: ExtensionField<F>>(w: &[E], f: &[F]) -> E {
-    use rayon::prelude::*;
-    w.par_iter().zip(f).map(|(&a, &b)| a * b).sum()
+/// log2 of the number of chunks [`Whir::open_many`] splits the polynomial into to skip the
+/// all-zero ones (chunks are at least `2^k` values).
+const LIVE_CHUNKS_LOG: usize = 10;
+
+/// The table `eq(p, ·)` over `{0,1}^m` in internal order (`p[j]` ↔ index bit `j`).
+fn eq_table<E: zkprove_field::Field>(p: &[E]) -> Vec<E> {
+    let mut t = vec![E::ZERO; 1 << p.len()];
+    accumulate_eq(&mut t, p, E::ONE);
+    t
+}
+
+/// `eq(p, q)` for the bits of `q` (`p[j]` ↔ bit `j`).
+fn eq_high<E: zkprove_field::Field>(p: &[E], q: usize) -> E {
+    p.iter().enumerate().map(|(j, &x)| if (q >> j) & 1 == 1 { x } else { E::ONE - x }).product()
 }
 
 /// The generator of the subgroup of order `2^log_n`.
@@ -731,6 +799,63 @@ mod tests {
     use super::*;
 
     type H = Poseidon2Merkle<BabyBear, 16, 8, 8>;
+
+    /// Round 0 on the non-zero chunks only gives the proof of the dense prover, for zero
+    /// tails, zero chunks inside, a single live chunk, chunks of exactly `2^k` values and
+    /// larger ones, points with and without a Boolean prefix, and the proof verifies.
+    #[test]
+    fn zero_chunks_skipped_same_proof() {
+        let mut rng = StdRng::seed_from_u64(5);
+        for (log_n, k, live) in [
+            (12, 4, vec![0..1 << 11, 3 << 10..(3 << 10) + 16]),
+            (12, 3, vec![16..32]),
+            (15, 4, vec![0..(1 << 14) + 160, 7 << 12..8 << 12]),
+        ] {
+            let mut evals = vec![BabyBear::ZERO; 1 << log_n];
+            for r in live {
+                for x in &mut evals[r] {
+                    *x = BabyBear::random(&mut rng);
+                }
+            }
+            let poly = Mle::new(evals).expect("power of two");
+            let one = BabyBearExt4::ONE;
+            let zero = BabyBearExt4::ZERO;
+            let mut p0: Vec<BabyBearExt4> = vec![zero, one];
+            p0.extend((2..log_n).map(|_| BabyBearExt4::random(&mut rng)));
+            let p1: Vec<BabyBearExt4> =
+                (0..log_n).map(|_| BabyBearExt4::random(&mut rng)).collect();
+            let points: Vec<&[BabyBearExt4]> = vec![&p0, &p1];
+            let params = WhirParams {
+                log_n,
+                log_inv_rate: 1,
+                folding_factor: k,
+                security_bits: 100,
+                max_pow_bits: 20,
+                soundness: SoundnessType::ConjectureList,
+            };
+            let whir = Whir::<BabyBear, BabyBearExt4, H>::new(
+                params,
+                H::new(Poseidon2::babybear_16()).expect("shape"),
+            )
+            .expect("params")
+            .with_points(2)
+            .expect("points");
+            let t0 = Transcript::<BabyBear, 16, 8>::with_label(Poseidon2::babybear_16(), b"z")
+                .expect("shape");
+            let mut t = t0.clone();
+            let (commitment, witness) = whir.commit(&mut t, &poly).expect("commit");
+            let (mut ta, mut tb) = (t.clone(), t);
+            let sparse = whir.open_many_inner(&mut ta, &witness, &points, true).expect("open");
+            let dense = whir.open_many_inner(&mut tb, &witness, &points, false).expect("open");
+            assert_eq!(sparse, dense, "n = {log_n}, k = {k}");
+            for (p, v) in points.iter().zip(&sparse.0) {
+                assert_eq!(*v, poly.evaluate(p).expect("dims"));
+            }
+            let mut vt = t0;
+            let received = whir.receive_commitment(&mut vt, &commitment).expect("received");
+            whir.verify_many(&mut vt, &received, &points, &sparse.0, &sparse.1).expect("verifies");
+        }
+    }
 
     /// A prover that skips the commitment's out-of-domain samples (a configuration with
     /// `commit_ood = 0`, otherwise the same) and a commitment received with no OOD points: the

@@ -52,43 +52,47 @@ pub(crate) fn pow_point<E: Field>(x: E, m: usize) -> Vec<E> {
 /// `w += g·eq(p, ·)` over `{0,1}^m` in internal order (`p[j]` ↔ index bit `j`), `p` over `F` or
 /// `E`.
 ///
-/// The table of the upper `m − 1` variables is built from `[g]` (so the scaling costs nothing),
-/// and the last level (variable 0) is written straight into `w`: `2^(m−1)` multiplications and
-/// `2^m` additions for that level, no full-size temporary.
+/// `eq(p, (lo, hi)) = eq(p_lo, lo)·eq(p_hi, hi)`: two tables of `2^(m/2)` values (the low one
+/// over `T`, the high one scaled by `g`), then one `E × T` product and one addition per entry of
+/// `w` — no temporary of `w`'s size (a fresh one per point cost more in page faults than the
+/// arithmetic when the prover accumulates a hundred query points).
 pub(crate) fn accumulate_eq<T, E>(w: &mut [E], p: &[T], g: E)
 where
     T: Field,
     E: Field + Mul<T, Output = E>,
 {
-    let Some((&p0, upper)) = p.split_first() else {
-        if let Some(x) = w.first_mut() {
-            *x += g;
-        }
-        return;
+    let a = p.len() / 2;
+    let low = eq_tensor(&p[..a], T::ONE);
+    let high = eq_tensor(&p[a..], g);
+    let row = |(chunk, &h): (&mut [E], &E)| {
+        chunk.iter_mut().zip(&low).for_each(|(x, &l)| *x += h * l);
     };
-    // Upper table: the last coordinate becomes the most significant bit, p[1] the lowest.
-    let mut table = vec![g];
-    for &pj in upper.iter().rev() {
-        let split = |&t: &E| {
-            let hi = t * pj;
-            [t - hi, hi]
-        };
-        table = if table.len() >= PAR_MIN {
-            table.par_iter().flat_map_iter(split).collect()
-        } else {
-            table.iter().flat_map(split).collect()
-        };
-    }
-    let last = |(pair, &t): (&mut [E], &E)| {
-        let hi = t * p0;
-        pair[0] += t - hi;
-        pair[1] += hi;
-    };
-    if table.len() >= PAR_MIN {
-        w.par_chunks_mut(2).zip(table.par_iter()).for_each(last);
+    if w.len() >= PAR_MIN {
+        w.par_chunks_mut(low.len()).zip(high.par_iter()).for_each(row);
     } else {
-        w.chunks_mut(2).zip(table.iter()).for_each(last);
+        w.chunks_mut(low.len()).zip(high.iter()).for_each(row);
     }
+}
+
+/// `s·eq(p, ·)` over `{0,1}^m` (`p[j]` ↔ index bit `j`), `s` and the table in the field of
+/// `s`, `p` over that field or a subfield.
+fn eq_tensor<T, S>(p: &[T], s: S) -> Vec<S>
+where
+    T: Field,
+    S: Field + Mul<T, Output = S>,
+{
+    let mut table = Vec::with_capacity(1 << p.len());
+    table.push(s);
+    for &pj in p.iter().rev() {
+        table = table
+            .iter()
+            .flat_map(|&t: &S| {
+                let hi = t * pj;
+                [t - hi, hi]
+            })
+            .collect();
+    }
+    table
 }
 
 /// `eq(a, b) = Π (a_j b_j + (1 − a_j)(1 − b_j))`.
@@ -364,7 +368,7 @@ mod tests {
     #[test]
     fn accumulate_eq_matches_eq_table() {
         let mut rng = StdRng::seed_from_u64(1);
-        for m in 0..8 {
+        for m in (0..8).chain([12, 13]) {
             let p: Vec<BabyBearExt4> = (0..m).map(|_| BabyBearExt4::random(&mut rng)).collect();
             let g = BabyBearExt4::random(&mut rng);
             let mut w: Vec<BabyBearExt4> =
@@ -375,6 +379,15 @@ mod tests {
             let expected: Vec<BabyBearExt4> =
                 before.iter().zip(eq_table(&rev)).map(|(&a, b)| a + g * b).collect();
             assert_eq!(w, expected, "m = {m}");
+            // The same point's coordinates in the base field (the query points).
+            let pb: Vec<BabyBear> = (0..m).map(|_| BabyBear::random(&mut rng)).collect();
+            let mut wb = before.clone();
+            accumulate_eq(&mut wb, &pb, g);
+            let lifted: Vec<BabyBearExt4> =
+                pb.iter().rev().map(|&x| BabyBearExt4::from(x)).collect();
+            let expected: Vec<BabyBearExt4> =
+                before.iter().zip(eq_table(&lifted)).map(|(&a, b)| a + g * b).collect();
+            assert_eq!(wb, expected, "base-field point, m = {m}");
         }
     }
 

@@ -11,8 +11,8 @@ use zkprove_poly::Mle;
 use crate::WhirError;
 use crate::params::{SoundnessType, WhirConfig, WhirParams};
 use crate::utils::{
-    accumulate_eq, check_pow, encode, eq_eval, eval_ml_coeffs, evals_to_coeffs, fold_evals,
-    fold_row, grind, horner, horner_base_blocked, pow_point, reverse_bits, round_poly,
+    accumulate_eq, check_pow, encode, eq_eval, eq_tensor, eval_ml_coeffs, evals_to_coeffs,
+    fold_evals, fold_row, grind, horner, horner_base_blocked, pow_point, reverse_bits, round_poly,
     sample_queries,
 };
 
@@ -370,25 +370,24 @@ where
             .map(|(q, _)| q)
             .collect();
         let dense = live.len() == 1 << (n - c);
+        // Every point of the weight in internal order (the claims', then the commitment's OOD
+        // points) and its factor `eq(p[c..], q)` on each live chunk.
         let mut eq_points: Vec<Vec<E>> =
             points.iter().map(|p| p.iter().rev().copied().collect()).collect();
-        let mut eq_low: Vec<Vec<E>> = eq_points.iter().map(|p| eq_table(&p[..c])).collect();
-        let values: Vec<E> = eq_points
-            .iter()
-            .zip(&eq_low)
-            .map(|(p, low)| {
-                live.par_iter()
-                    .map(|&q| {
-                        let s = eq_high(&p[c..], q);
-                        if s.is_zero() {
-                            return E::ZERO;
-                        }
-                        let chunk = &witness.evals[q << c..(q + 1) << c];
-                        s * low.iter().zip(chunk).map(|(&e, &x)| e * x).sum::<E>()
-                    })
-                    .sum()
-            })
-            .collect();
+        eq_points.extend(witness.ood_points.iter().map(|&z| pow_point(z, n)));
+        let highs: Vec<Vec<E>> =
+            eq_points.iter().map(|p| live.iter().map(|&q| eq_high(&p[c..], q)).collect()).collect();
+        // f stays in the base field until the first challenge; round 0 reads the live chunks.
+        let f0: Vec<F> = if dense {
+            Vec::new()
+        } else {
+            live.iter().flat_map(|&q| witness.evals[q << c..(q + 1) << c].iter().copied()).collect()
+        };
+        let f0: &[F] = if dense { &witness.evals } else { &f0 };
+        // One pass gives each point's value and its share of the first sumcheck polynomial.
+        let mut sums = eq_pair_sums(f0, 1 << c, &eq_points, &highs, 0, c);
+        let values: Vec<E> =
+            (0..points.len()).map(|i| sums[i].0 + eq_points[i][0] * sums[i].1).collect();
         for point in points {
             for x in *point {
                 transcript.observe_ext(x);
@@ -399,13 +398,9 @@ where
         }
         let combination_pow = grind(transcript, &self.hasher, cfg.combination_pow_bits)?;
         let gamma: E = transcript.sample_ext();
-        for &z in &witness.ood_points {
-            let p = pow_point(z, n);
-            eq_low.push(eq_table(&p[..c]));
-            eq_points.push(p);
-        }
+        // Each point's coefficient in w: γ^i, times eq(p[..s], α) once s variables are folded.
         let mut g = E::ONE;
-        let scales: Vec<E> = eq_points
+        let mut scales: Vec<E> = eq_points
             .iter()
             .map(|_| {
                 let s = g;
@@ -413,27 +408,8 @@ where
                 s
             })
             .collect();
-        // w on the live chunks, in their order.
-        let mut w: Vec<E> = vec![E::ZERO; live.len() << c];
-        w.par_chunks_mut(1 << c).zip(live.par_iter()).for_each(|(wc, &q)| {
-            for ((p, low), &g) in eq_points.iter().zip(&eq_low).zip(&scales) {
-                let s = eq_high(&p[c..], q);
-                if s.is_zero() {
-                    continue;
-                }
-                let s = g * s;
-                wc.iter_mut().zip(low).for_each(|(x, &e)| *x += s * e);
-            }
-        });
-        drop(eq_low);
-        // f stays in the base field until the first challenge; round 0 reads the live chunks.
-        let f0: Vec<F> = if dense {
-            Vec::new()
-        } else {
-            live.iter().flat_map(|&q| witness.evals[q << c..(q + 1) << c].iter().copied()).collect()
-        };
-        let f0: &[F] = if dense { &witness.evals } else { &f0 };
         let mut f: Vec<E> = Vec::new();
+        let mut w: Vec<E> = Vec::new();
         let mut tree = witness.tree.clone();
         let mut rounds = Vec::with_capacity(cfg.rounds.len());
         let mut final_poly = Vec::new();
@@ -441,32 +417,47 @@ where
             let last = i + 1 == cfg.rounds.len();
             let mut sumcheck = Vec::with_capacity(k);
             let mut folding_pow = Vec::with_capacity(k);
-            let mut alphas = Vec::with_capacity(k);
             for step in 0..k {
-                let first = i == 0 && step == 0;
-                let h = if first { round_poly(f0, &w) } else { round_poly(&f, &w) };
+                let h = if i == 0 {
+                    // Round 0 never builds w: each point's eq table factors into the step's
+                    // coordinate and a table of the chunk's remaining ones.
+                    if step > 0 {
+                        sums = eq_pair_sums(&f, (1 << c) >> step, &eq_points, &highs, step, c);
+                    }
+                    round_poly_from_sums(&sums, &eq_points, &scales, step)
+                } else {
+                    round_poly(&f, &w)
+                };
                 for x in &h {
                     transcript.observe_ext(x);
                 }
                 folding_pow.push(grind(transcript, &self.hasher, rc.folding_pow_bits)?);
                 let alpha: E = transcript.sample_ext();
-                f = if first { fold_evals(f0, alpha) } else { fold_evals(&f, alpha) };
-                w = fold_evals(&w, alpha);
-                sumcheck.push(h);
-                alphas.push(alpha);
-            }
-            if i == 0 && !dense {
-                // Back to the whole (folded) domain: f is zero off the live chunks, and w is
-                // Σ_i g_i·eq(p_i[..k], α)·eq(p_i[k..], ·).
-                let per = 1 << (c - k);
-                let mut full = vec![E::ZERO; 1 << (n - k)];
-                for (j, &q) in live.iter().enumerate() {
-                    full[q * per..(q + 1) * per].copy_from_slice(&f[j * per..(j + 1) * per]);
+                if i == 0 {
+                    f = if step == 0 { fold_evals(f0, alpha) } else { fold_evals(&f, alpha) };
+                    for (g, p) in scales.iter_mut().zip(&eq_points) {
+                        *g *= eq_eval(&p[step..=step], &[alpha]);
+                    }
+                } else {
+                    f = fold_evals(&f, alpha);
+                    w = fold_evals(&w, alpha);
                 }
-                f = full;
+                sumcheck.push(h);
+            }
+            if i == 0 {
+                // Back to the whole (folded) domain: f is zero off the live chunks, and w is
+                // Σ_i γ^i·eq(p_i[..k], α)·eq(p_i[k..], ·).
+                if !dense {
+                    let per = 1 << (c - k);
+                    let mut full = vec![E::ZERO; 1 << (n - k)];
+                    for (j, &q) in live.iter().enumerate() {
+                        full[q * per..(q + 1) * per].copy_from_slice(&f[j * per..(j + 1) * per]);
+                    }
+                    f = full;
+                }
                 w = vec![E::ZERO; 1 << (n - k)];
                 for (p, &g) in eq_points.iter().zip(&scales) {
-                    accumulate_eq(&mut w, &p[k..], g * eq_eval(&p[..k], &alphas));
+                    accumulate_eq(&mut w, &p[k..], g);
                 }
             }
             // Coefficients of the folded polynomial, from its values (additions only).
@@ -769,11 +760,67 @@ where
 /// all-zero ones (chunks are at least `2^k` values).
 const LIVE_CHUNKS_LOG: usize = 10;
 
-/// The table `eq(p, ·)` over `{0,1}^m` in internal order (`p[j]` ↔ index bit `j`).
-fn eq_table<E: zkprove_field::Field>(p: &[E]) -> Vec<E> {
-    let mut t = vec![E::ZERO; 1 << p.len()];
-    accumulate_eq(&mut t, p, E::ONE);
-    t
+/// For each point `p_i`, with `E_i = eq(p_i[step + 1..c], ·)` and `f_q` the `q`-th chunk of `f`
+/// (`chunk` values: the live chunks after `step` folds):
+/// `(Σ_q high_{i,q}·Σ_t E_i[t]·f_q[2t], Σ_q high_{i,q}·Σ_t E_i[t]·(f_q[2t+1] − f_q[2t]))`.
+/// With `eq(p, (X, t)) = eq(p[step], X)·E[t]`, these give the point's value (step 0) and its
+/// share of the sumcheck polynomial ([`round_poly_from_sums`]) without a table of `f`'s size.
+fn eq_pair_sums<T, E>(
+    f: &[T],
+    chunk: usize,
+    points: &[Vec<E>],
+    highs: &[Vec<E>],
+    step: usize,
+    c: usize,
+) -> Vec<(E, E)>
+where
+    T: zkprove_field::Field,
+    E: zkprove_field::Field + core::ops::Mul<T, Output = E>,
+{
+    let tables: Vec<Vec<E>> = points.iter().map(|p| eq_tensor(&p[step + 1..c], E::ONE)).collect();
+    let zero = vec![(E::ZERO, E::ZERO); points.len()];
+    f.par_chunks(chunk)
+        .enumerate()
+        .map(|(j, fq)| {
+            tables
+                .iter()
+                .zip(highs)
+                .map(|(table, high)| {
+                    let h = high[j];
+                    if h.is_zero() {
+                        return (E::ZERO, E::ZERO);
+                    }
+                    let (mut a, mut b) = (E::ZERO, E::ZERO);
+                    for (pair, &e) in fq.chunks_exact(2).zip(table) {
+                        a += e * pair[0];
+                        b += e * (pair[1] - pair[0]);
+                    }
+                    (h * a, h * b)
+                })
+                .collect::<Vec<_>>()
+        })
+        .reduce(
+            || zero.clone(),
+            |x, y| x.iter().zip(&y).map(|(a, b)| (a.0 + b.0, a.1 + b.1)).collect(),
+        )
+}
+
+/// The sumcheck polynomial `Σ_i g_i·eq(p_i[step], X)·(A_i + X·B_i)` from [`eq_pair_sums`]'s
+/// `(A_i, B_i)`, as `[h₀, h₁, h₂]`.
+fn round_poly_from_sums<E: zkprove_field::Field>(
+    sums: &[(E, E)],
+    points: &[Vec<E>],
+    scales: &[E],
+    step: usize,
+) -> [E; 3] {
+    let mut h = [E::ZERO; 3];
+    for ((&(a, b), p), &g) in sums.iter().zip(points).zip(scales) {
+        let (lo, slope) = (E::ONE - p[step], p[step].double() - E::ONE);
+        h[0] += g * lo * a;
+        h[1] += g * (lo * b + slope * a);
+        h[2] += g * slope * b;
+    }
+    h
 }
 
 /// `eq(p, q)` for the bits of `q` (`p[j]` ↔ bit `j`).

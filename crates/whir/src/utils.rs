@@ -76,7 +76,7 @@ where
 
 /// `s·eq(p, ·)` over `{0,1}^m` (`p[j]` ↔ index bit `j`), `s` and the table in the field of
 /// `s`, `p` over that field or a subfield.
-fn eq_tensor<T, S>(p: &[T], s: S) -> Vec<S>
+pub(crate) fn eq_tensor<T, S>(p: &[T], s: S) -> Vec<S>
 where
     T: Field,
     S: Field + Mul<T, Output = S>,

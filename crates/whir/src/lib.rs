@@ -31,6 +31,16 @@
 //! 4. a combination challenge `γ` adds `Σ γ^j eq(pow(y_j), ·)` (OOD and query points) to the
 //!    weight and the answers to the claim.
 //!
+//! **The prover's first round** never builds `w` (a table of `2^n` extension values): every
+//! term of `w` is an `eq` at a point `p`, and `eq(p, (X, t)) = eq(p_s, X)·eq(p_{>s}, t)`, so each
+//! sumcheck polynomial is `Σ_p g_p·eq(p_s, X)·(A_p + X·B_p)` with `A_p`, `B_p` dot products of
+//! `f` against a small table of `p`'s remaining coordinates, split per chunk of `2^c` values
+//! (`c ≥ k`; `eq` of the chunk index is one scalar per chunk). The first pass also gives the
+//! claimed values. Chunks of `f` that are all zero (a stacked trace's padding columns, the tail
+//! of a multi-table layout) are skipped: they stay zero through the round's `k` folds. `w` is
+//! built once, after the first round, at `2^(n−k)` values. The proof is the same as with `w`
+//! materialised (tested against the dense path).
+//!
 //! The verifier ([`Whir::verify`]) replays the transcript, checks every sumcheck polynomial, proof
 //! of work, Merkle path and folded query value, the last queries against the final polynomial, and
 //! finally that `Σ_b f_final(b)·w(α, b)` equals the reduced claim, computing the weight itself

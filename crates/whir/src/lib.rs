@@ -38,8 +38,9 @@
 //! (`c ≥ k`; `eq` of the chunk index is one scalar per chunk). The first pass also gives the
 //! claimed values. Chunks of `f` that are all zero (a stacked trace's padding columns, the tail
 //! of a multi-table layout) are skipped: they stay zero through the round's `k` folds. `w` is
-//! built once, after the first round, at `2^(n−k)` values. The proof is the same as with `w`
-//! materialised (tested against the dense path).
+//! built once, after the first round, at `2^(n−k)` values. The proof is byte for byte the one
+//! the earlier prover (which built `w`) made; a test checks that skipping the zero chunks does
+//! not change it either.
 //!
 //! The verifier ([`Whir::verify`]) replays the transcript, checks every sumcheck polynomial, proof
 //! of work, Merkle path and folded query value, the last queries against the final polynomial, and

@@ -88,14 +88,14 @@ pub trait ConstraintBuilder<F: Field> {
     }
 }
 
-/// One term of a LogUp sum: on every row, `± m / (β − Σ_k γ^k·col_k)` where `m` is the
+/// One term of a LogUp sum: on every row, `± m / (β − col_0 − Σ_{k≥1} γ_k·col_k)` where `m` is the
 /// multiplicity column (or 1). An AIR's terms must sum to zero over all rows: with the looked-up
 /// tuples negated and the table's tuples positive (multiplicity = how often each was looked up),
 /// this says every looked-up tuple is in the table; with multiplicity 1 on both sides, that the
 /// two multisets of tuples are a permutation of each other.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct LogUpTerm {
-    /// The main columns forming the tuple (combined with powers of the challenge `γ`).
+    /// The main columns forming the tuple (combined with `1, γ_1, γ_2, …`).
     pub columns: Vec<usize>,
     /// The multiplicity column, or `None` for 1.
     pub multiplicity: Option<usize>,
@@ -357,12 +357,12 @@ impl<F: Field> LinearExpr<F> {
     }
 }
 
-/// A LogUp interaction in the prover's normal form: on every row, `± m / (β − Σ_k γ^k·e_k)`
+/// A LogUp interaction in the prover's normal form: on every row, `± m / (β − e_0 − Σ_k γ_k·e_k)`
 /// with `m` and the `e_k` linear in the row. A [`LogUpTerm`] is one with column expressions; a
 /// bus interaction (`crate::multi`) puts its bus id as the constant `e_0`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Interaction<F> {
-    /// The tuple `e_0, e_1, …` (combined with `1, γ, γ², …`).
+    /// The tuple `e_0, e_1, …` (combined with `1, γ_1, γ_2, …`).
     pub tuple: Vec<LinearExpr<F>>,
     /// The multiplicity `m`.
     pub multiplicity: LinearExpr<F>,

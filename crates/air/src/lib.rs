@@ -28,8 +28,10 @@
 //! 2. **Commit** the main trace with WHIR: the columns are stacked into one multilinear
 //!    polynomial `P(j, y) = T_j(y)` of `n + ⌈log2 m⌉` variables (zero columns pad to a power of
 //!    two), so the whole trace is one commitment and one opening.
-//! 3. **LogUp** (if any terms): challenges `β, γ`; for each term `t` the column
-//!    `h_t = 1/(β − Σ_k γ^k·col_k)` (one batch inversion per term, [`zkprove_field::batch_inverse`]);
+//! 3. **LogUp** (if any terms): challenges `β` and `γ_1, …, γ_{w−1}` (one per tuple position
+//!    after the first, [`fingerprint_challenges`]); for each term `t` the column
+//!    `h_t = 1/(β − col_0 − Σ_{k≥1} γ_k·col_k)` (one batch inversion per term,
+//!    [`zkprove_field::batch_inverse`]);
 //!    the `h_t` (extension field) are committed as their `[E:F]` base coordinates, stacked, with a
 //!    second WHIR commitment. They are constrained by `h_t·(β − fp_t) − 1 = 0` on every row and by
 //!    `Σ_x Σ_t ±m_t(x)·h_t(x) = 0`.
@@ -75,8 +77,10 @@
 //! `T` LogUp terms of width ≤ `w`, `l` = log2 of the stacked columns, the error terms are (union
 //! bound; computed by [`AirProver::security`] / [`AirProver::achieved_bits`], field by field):
 //! - zerocheck: `(n·D + n + K + T) / |E|` (sumcheck rounds, `τ` batching, `α`, `λ`);
-//! - LogUp: `T·2^n·w / |E|` (Schwartz–Zippel in `(β, γ)` on the identity with denominators
-//!   cleared; needs the rows × multiplicities below the characteristic, true for `n ≤ 27`);
+//! - LogUp: `T·2^n / |E|` (Schwartz–Zippel in `(β, γ_1, …)` on the identity with denominators
+//!   cleared: every denominator is linear in the challenges, so the cleared identity has total
+//!   degree `< T·2^n`; needs the rows × multiplicities below the characteristic, true for
+//!   `n ≤ 27`. With the powers `γ^k` of one challenge it would be `T·2^n·(w − 1)`);
 //! - each reduction: `(2(n + l) + l + 1) / |E|`;
 //! - each WHIR opening: `2^-b` with `b` = `WhirConfig::achieved_bits`, for WHIR parameters asked
 //!   at `security_bits + 1 + ⌈log2(#openings)⌉` so that the sum stays above the target.
@@ -89,9 +93,9 @@
 //!
 //! For most AIRs the WHIR term dominates (with its default conjectured list-decoding bound, see
 //! `zkprove-whir`) and the AIR's own terms are far below it (Fibonacci at `n = 20` over
-//! BabyBear⁴: zerocheck ≈ 117 bits). LogUp is the exception: its term `T·2^n·w/|E|` grows with
+//! BabyBear⁴: zerocheck ≈ 117 bits). LogUp is the exception: its term `T·2^n/|E|` grows with
 //! the trace, so over BabyBear⁴ a LogUp AIR reaches 100 bits overall only while
-//! `T·w·2^n ≲ 2^21` (the range check, `T = 2`, `w = 1`: up to `n = 21`; `n = 22` is refused).
+//! `T·2^n ≲ 2^21` (the range check, `T = 2`: up to `n = 21`; `n = 22` is refused).
 //! Larger lookups need a larger extension (Goldilocks² gives ~4 more bits) or a finer LogUp
 //! analysis. A set-up whose total is below [`AirParams::security_bits`] is refused
 //! ([`AirError::Security`]).
@@ -131,7 +135,9 @@ pub use codec::CodecError;
 pub use multi::{
     BusInteraction, Direction, MultiProof, MultiSecurityReport, PublicTuple, TableAir,
 };
-pub use ops::{AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums};
+pub use ops::{
+    AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums, fingerprint_challenges,
+};
 pub use proof::{AirProof, ColumnOpening, ColumnReduction, TableProof};
 pub use prover::{
     AirParams, AirProfile, AirProver, DEFAULT_DOMAIN_REDUCTION, DEFAULT_FOLDING_FACTOR, ProvedOn,

@@ -8,7 +8,8 @@
 //! tuples (with multiplicities) equals the multiset of received ones, together with the
 //! verifier's own public contributions ([`PublicTuple`]: public input/output, a memory image the
 //! verifier computes). With the buses' names sorted, bus `i` has the id `i + 1`, and a tuple
-//! `(f_1, …, f_k)` on it the fingerprint `id + γ·f_1 + … + γ^k·f_k`; a sent tuple contributes
+//! `(f_1, …, f_k)` on it the fingerprint `id + γ_1·f_1 + … + γ_k·f_k` (independent challenges,
+//! [`crate::fingerprint_challenges`]); a sent tuple contributes
 //! `+m/(β − fp)`, a received one `−m/(β − fp)`. Every tuple on a bus has the same arity (checked
 //! at set-up), so tuples of two buses or two arities never share a fingerprint polynomial.
 //!
@@ -46,10 +47,12 @@
 //! single AIR; the two shared WHIR openings at their configurations' levels (each asked at
 //! `target + 3` bits, its first combination counting the tables' points,
 //! `WhirConfig::with_points`), `n_i/|E|` per table with preprocessed columns, and one LogUp
-//! term over **all** bus fractions: `N·w/|E|` with `N = Σ_i T_i·2^{n_i} + #public tuples` and `w` the widest tuple
-//! (bus id included): with denominators cleared, the balance identity is a nonzero polynomial of
-//! total degree ≤ `N·w` in `(β, γ)` when some bus does not balance. Over BabyBear⁴
-//! (`|E| = 2^123.6`) this keeps ≥ 100 bits while `N·w ≲ 2^23`.
+//! term over **all** bus fractions: `N/|E|` with `N = Σ_i T_i·2^{n_i} + #public tuples`: every
+//! denominator `β − fp` is linear in `(β, γ_1, …)`, so with denominators cleared the balance
+//! identity is a nonzero polynomial of total degree `< N` when some bus does not balance
+//! (distinct tuples give distinct linear forms). Over BabyBear⁴ (`|E| = 2^123.6`) this keeps
+//! ≥ 100 bits while `N ≲ 2^23`. (The powers `γ^k` of a single challenge, as before proof
+//! format v3, cost a factor of the widest tuple `w` — 12 for the zkVM.)
 
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, Transcript};
@@ -238,7 +241,7 @@ pub struct MultiSecurityReport {
     pub tables: Vec<SecurityReport>,
     /// The preprocessed columns' checks: `Σ n_i/|E|` over tables that have them.
     pub fixed_bits: Option<f64>,
-    /// LogUp over every bus fraction: `N·w/|E|`.
+    /// LogUp over every bus fraction: `N/|E|`.
     pub logup_bits: Option<f64>,
     /// WHIR's level for each shared opening (main traces, then LogUp columns), from its
     /// configuration for that many points (`WhirConfig::achieved_bits`).
@@ -362,7 +365,7 @@ where
         let inv_e = (-field_bits).exp2();
         let mut setups = Vec::with_capacity(airs.len());
         let mut reports = Vec::with_capacity(airs.len());
-        let (mut eps, mut fixed_eps, mut n_fractions, mut width) = (0.0, 0.0, 0.0, 0usize);
+        let (mut eps, mut fixed_eps, mut n_fractions) = (0.0, 0.0, 0.0);
         for ((shape, lookups), (&n, air)) in parts.into_iter().zip(log_rows.iter().zip(airs)) {
             let setup = self.table_setup(shape, lookups, n, whir_target)?;
             // The single-AIR terms without its LogUp term and WHIR openings (counted once,
@@ -391,14 +394,12 @@ where
                 fixed_eps += n as f64 * inv_e;
             }
             n_fractions += (t as f64) * (n as f64).exp2();
-            width = width.max(setup.max_width());
             report.total_bits = f64::NAN;
             reports.push(report);
             setups.push(setup);
         }
         n_fractions += public.len() as f64;
-        width = width.max(public.iter().map(|p| p.tuple.len() + 1).max().unwrap_or(0));
-        let logup_eps = n_fractions * width as f64 * inv_e;
+        let logup_eps = n_fractions * inv_e;
         // The shared commitments: every table's block, opened at every table's point.
         let shared = |tables: Vec<usize>, sizes: Vec<usize>| -> Result<_, AirError> {
             let layout = Layout::new(tables, sizes);
@@ -491,7 +492,7 @@ where
             }
             t.observe(e.constant);
         };
-        bytes(t, "zkprove-air-multi-v2");
+        bytes(t, "zkprove-air-multi-v3");
         t.observe(int(airs.len()));
         t.observe(int(tables.buses.len()));
         for b in &tables.buses {
@@ -654,10 +655,9 @@ where
         drop(poly);
         profile.lap("commit", &mut clock);
         let beta: E = transcript.sample_ext();
-        let gamma: E = transcript.sample_ext();
         let width = tables.setups.iter().map(Setup::max_width).max().unwrap_or(0);
         let width = width.max(public.iter().map(|p| p.tuple.len() + 1).max().unwrap_or(0));
-        let gamma_pows = gamma.powers(width.max(1));
+        let gamma_pows = crate::ops::fingerprint_challenges(transcript, width.max(1));
         // LogUp columns: per table with interactions, committed together.
         let mut auxes = Vec::with_capacity(airs.len());
         let mut sums = Vec::with_capacity(airs.len());
@@ -838,10 +838,9 @@ where
         let (main_layout, main_whir) = &tables.main;
         let main_received = main_whir.receive_commitment(transcript, &proof.main_commitment)?;
         let beta: E = transcript.sample_ext();
-        let gamma: E = transcript.sample_ext();
         let width = tables.setups.iter().map(Setup::max_width).max().unwrap_or(0);
         let width = width.max(public.iter().map(|p| p.tuple.len() + 1).max().unwrap_or(0));
-        let gamma_pows = gamma.powers(width.max(1));
+        let gamma_pows = crate::ops::fingerprint_challenges(transcript, width.max(1));
         let aux_received = match (&tables.aux, &proof.aux_commitment) {
             (Some((_, whir)), Some(c)) => Some(whir.receive_commitment(transcript, c)?),
             _ => None,

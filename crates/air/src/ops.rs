@@ -18,12 +18,30 @@ use crate::air::{Air, AirShape, Interaction, LinearExpr, PointBuilder};
 pub struct ZerocheckChallenges<E> {
     /// LogUp: the shift `β` of the denominators.
     pub beta: E,
-    /// LogUp: `1, γ, γ², …` combining a tuple's columns.
+    /// LogUp: `1, γ_1, γ_2, …` combining a tuple's columns (`γ_k` independent challenges,
+    /// [`fingerprint_challenges`]).
     pub gamma_pows: Vec<E>,
     /// `1, α, α², …`: one per AIR constraint, then one per LogUp term.
     pub alpha_pows: Vec<E>,
     /// The weight of the LogUp sum against the zero constraints.
     pub lambda: E,
+}
+
+/// The coefficients of a LogUp fingerprint `e_0 + γ_1·e_1 + … + γ_{w−1}·e_{w−1}` of tuples of up
+/// to `width` values: `1` and `width − 1` independent challenges from the transcript. Every
+/// denominator `β − fp` is then linear in `(β, γ_1, …)`, so a multiset identity that fails is
+/// caught except with probability `(N − 1)/|E|` over `N` fractions, instead of `N·(w − 1)/|E|`
+/// with the powers `1, γ, γ², …` of one challenge.
+pub fn fingerprint_challenges<F: Field, E: ExtensionField<F>, const W: usize, const R: usize>(
+    transcript: &mut zkprove_hash::Transcript<F, W, R>,
+    width: usize,
+) -> Vec<E> {
+    let mut out = Vec::with_capacity(width.max(1));
+    out.push(E::ONE);
+    for _ in 1..width {
+        out.push(transcript.sample_ext());
+    }
+    out
 }
 
 /// The zerocheck's row tables: main columns, next-row columns (when the AIR reads the next row),
@@ -97,7 +115,7 @@ pub trait AirOps<F: Field, E: ExtensionField<F>>:
     /// Backend failures.
     fn eq_table(point: &[E]) -> Result<Self::Column<E>, DeviceError>;
 
-    /// `h = 1/(β − Σ_k γ^k·columns[k])` by batch inversion.
+    /// `h = 1/(β − Σ_k γ_k·columns[k])` (`γ_0 = 1`) by batch inversion.
     ///
     /// # Errors
     /// [`AirError::LogUpDenominatorZero`] when a denominator vanishes; backend failures.

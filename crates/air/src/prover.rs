@@ -513,8 +513,7 @@ where
         let mut aux = None;
         if setup.aux_whir.is_some() {
             beta = transcript.sample_ext();
-            let gamma: E = transcript.sample_ext();
-            gamma_pows = gamma.powers(setup.max_width());
+            gamma_pows = crate::ops::fingerprint_challenges(transcript, setup.max_width());
             let committed = self.commit_aux::<B, W, R>(
                 &setup,
                 &main.cols,
@@ -593,7 +592,7 @@ where
         Ok((cols, stacked))
     }
 
-    /// The LogUp columns `h_t = 1/(β − Σ_k γ^k·e_k)` of a table (batch inversion), their signed
+    /// The LogUp columns `h_t = 1/(β − Σ_k γ_k·e_k)` (`γ_0 = 1`) of a table (batch inversion), their signed
     /// sum (and, with `per_term`, each interaction's), committed.
     pub(crate) fn commit_aux<B: AirOps<F, E>, const W: usize, const R: usize>(
         &self,
@@ -1030,8 +1029,7 @@ where
         let mut aux_received = None;
         if let (Some(aux_whir), Some(c)) = (&setup.aux_whir, &proof.aux_commitment) {
             beta = transcript.sample_ext();
-            let gamma: E = transcript.sample_ext();
-            gamma_pows = gamma.powers(setup.max_width());
+            gamma_pows = crate::ops::fingerprint_challenges(transcript, setup.max_width());
             aux_received = Some(aux_whir.receive_commitment(transcript, c)?);
         }
         Self::verify_rest(

@@ -12,9 +12,10 @@ pub struct SecurityReport {
     /// `eq(τ, ·)` batching of the rows (`n`: `Σ_x eq(τ, x)·C(x)` is multilinear in `τ`), the
     /// `α` batching of `K` constraints and `T` LogUp constraints, and `λ`.
     pub zerocheck_bits: f64,
-    /// LogUp (absent without LogUp terms): `T·2^n·w / |E|` — the identity
-    /// `Σ ±m/(β − fp_γ(tuple)) = 0`, denominators cleared, is a nonzero polynomial of total degree
-    /// at most `T·2^n·w` in `(β, γ)` (`w` = widest tuple) when the multisets differ.
+    /// LogUp (absent without LogUp terms): `T·2^n / |E|` — the identity
+    /// `Σ ±m/(β − fp(tuple)) = 0` with `fp = e_0 + Σ_k γ_k·e_k` (an independent challenge per
+    /// tuple position), denominators cleared, is a nonzero polynomial of total degree at most
+    /// `T·2^n − 1` in `(β, γ_1, …)` when the multisets differ: every denominator is linear.
     pub logup_bits: Option<f64>,
     /// The reduction sumchecks, per opening: `(2·(n + l) + l + 1) / |E|` (`l` = log2 of the
     /// stacked columns: the degree-2 sumcheck, the `eq(s, ·)` batching of the columns, `μ`).
@@ -40,8 +41,7 @@ impl SecurityReport {
         let k = shape.n_constraints as f64;
         let inv_e = (-field_bits).exp2();
         let zerocheck = (n * d + n + (k + t - 1.0).max(0.0) + 1.0) * inv_e;
-        let logup = (!shape.logup.is_empty())
-            .then(|| t * n.exp2() * shape.max_tuple_width().max(1) as f64 * inv_e);
+        let logup = (!shape.logup.is_empty()).then(|| t * n.exp2() * inv_e);
         let reduction_one = |l: usize| (2.0 * (n + l as f64) + l as f64 + 1.0) * inv_e;
         let reduction = reduction_one(main_log_cols) + aux_log_cols.map_or(0.0, reduction_one);
         let whir: f64 = whir_bits.iter().map(|b| (-b).exp2()).sum();

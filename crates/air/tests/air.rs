@@ -712,6 +712,11 @@ fn multi_table_bus_proof_verifies_and_every_tamper_is_rejected() {
     assert!(bits >= 100.0, "{bits}");
     let report = prover.security_tables(&TOY, &[6, 8, 4], &public).expect("security");
     assert!(report.logup_bits.expect("LogUp") > 100.0 && report.fixed_bits.is_some());
+    // N/|E| over every fraction, whatever the tuples' width (independent fingerprint
+    // challenges): 2^6 + 2^8 + 2·2^4 rows' interactions and 16 public tuples.
+    let n_fractions = f64::from(64 + 256 + 2 * 16 + 16);
+    let logup = report.logup_bits.expect("LogUp");
+    assert!((logup - (report.field_bits - n_fractions.log2())).abs() < 1e-9, "{logup}");
     // One shared opening per commitment, at every table's point.
     assert!(proof.aux_commitment.is_some() && proof.aux_whir.is_some());
     let variants = tampered_multi(&proof);

@@ -141,10 +141,11 @@
 //!
 //! # Security
 //! `zkprove-air`'s multi-table bound (see `zkprove_air::multi`): over BabyBear⁴ the LogUp term
-//! (`N·w/|E|`, `w = 12` for the program tuple, `N` ≈ 60 interactions per CPU row, one more
-//! for the `muldiv` send, and 27 per MulDiv row: its receive, 12 byte pairs, 14 16-bit checks)
-//! keeps ≥ 100 bits up to about 2^13–2^14 cycles per proof; longer runs are refused by the set-up
-//! ([`ProveError::Air`] with `AirError::Security`).
+//! (`N/|E|`, `N` ≈ 60 interactions per CPU row, one more for the `muldiv` send, and 27 per
+//! MulDiv row: its receive, 12 byte pairs, 14 16-bit checks — each tuple fingerprinted with
+//! independent challenges, so the width of a tuple costs nothing) keeps ≥ 100 bits up to about
+//! 2^16–2^17 cycles per proof; longer runs are refused by the set-up ([`ProveError::Air`] with
+//! `AirError::Security`).
 
 use zkprove_air::{
     Air, AirError, AirParams, AirProfile, AirProver, BusInteraction, ConstraintBuilder, LinearExpr,
@@ -288,8 +289,7 @@ pub enum ProveError {
     /// target refuses most runs well before that, see the module docs).
     #[error(
         "cannot prove: the run takes {cycles} cycles, more than the {max} one proof covers \
-         (a proof holds about 2^13 cycles at 100 bits; longer runs need continuations, not \
-         implemented yet)"
+         (longer runs need continuations, not implemented yet)"
     )]
     TooManyCycles {
         /// The run's cycles.
@@ -299,8 +299,8 @@ pub enum ProveError {
     },
 }
 
-/// The longest run [`prove`] builds traces for: 2^16 cycles, far above what the security
-/// target admits (about 2^13–2^14, decided by the set-up) and far below the memory argument's
+/// The longest run [`prove`] builds traces for: 2^16 cycles, about what the security target
+/// admits (decided by the set-up, see the module docs) and far below the memory argument's
 /// timestamp bound (`4·clk + slot` differences are range checked below 2^24). A longer run is
 /// refused before any trace is built ([`ProveError::TooManyCycles`]), so a long program costs
 /// neither gigabytes of trace nor a range check out of bounds.

@@ -172,7 +172,10 @@ fn exit_status(err: &anyhow::Error) -> u8 {
         if let Some(m) = cause.downcast_ref::<zkprove_ml::MlError>() {
             return if m.is_rejection() {
                 exit::INVALID_PROOF
-            } else if matches!(m, zkprove_ml::MlError::Internal { .. }) {
+            } else if matches!(
+                m,
+                zkprove_ml::MlError::Internal { .. } | zkprove_ml::MlError::Device(_)
+            ) {
                 exit::FAILURE
             } else {
                 exit::BAD_INPUT

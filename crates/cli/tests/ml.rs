@@ -100,3 +100,45 @@ fn bench_ml_prints_one_json_line() {
     assert_eq!(v["model"], "matmul-17x17x17");
     assert!(v["product_ms"].as_f64().is_some() && v["total_ms"].as_f64().is_some(), "{line}");
 }
+
+/// `--device`: an absent device is a clear error; on OpenCL (PoCL in CI) `ml prove` writes the
+/// CPU's proof bytes and output, and `bench ml` names the device.
+#[test]
+fn ml_on_devices() {
+    let o = zkprove(&["bench", "ml", "--matmul", "4", "--reps", "1", "--device", "cuda"]);
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("--device cuda"), "{err}");
+    let listed = zkprove(&["devices", "--json"]);
+    if !String::from_utf8_lossy(&listed.stdout).contains("\"opencl\"") {
+        eprintln!("skipped: no OpenCL device");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("zkprove-cli-ml-dev-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let model = fixture("digits_matmul.onnx");
+    let expected: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("digits_expected.json")).unwrap())
+            .unwrap();
+    let inp = tmp(&dir, "input.json");
+    std::fs::write(&inp, serde_json::json!({ "input": expected["inputs"][1] }).to_string())
+        .unwrap();
+    let mut bytes = Vec::new();
+    for device in ["cpu", "opencl"] {
+        let (proof, out) =
+            (tmp(&dir, &format!("{device}.bin")), tmp(&dir, &format!("{device}.json")));
+        let o = zkprove(&[
+            "ml", "prove", &model, &inp, "--proof", &proof, "--output", &out, "--device", device,
+        ]);
+        assert!(o.status.success(), "{device}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{device}: fell back");
+        bytes.push((std::fs::read(&proof).unwrap(), std::fs::read(&out).unwrap()));
+    }
+    assert_eq!(bytes[0], bytes[1], "the OpenCL proof and output are the CPU's");
+    let o =
+        zkprove(&["bench", "ml", "--matmul", "16", "--reps", "1", "--device", "opencl", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON line");
+    assert_eq!(v["device"], "opencl");
+    assert_eq!(v["kernel"], "ml");
+}

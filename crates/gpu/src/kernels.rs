@@ -97,13 +97,14 @@ pub const SUMCHECK_KERNEL_NAMES: [&str; 7] = [
 pub const CIRCLE_CU: &str = include_str!("circle/circle.cu");
 
 /// Every kernel entry point of the circle-FFT program.
-pub const CIRCLE_KERNEL_NAMES: [&str; 6] = [
+pub const CIRCLE_KERNEL_NAMES: [&str; 7] = [
     "circle_layer",
     "circle_layer_pair",
     "circle_local_layers",
     "circle_reverse_odd",
     "circle_bit_reverse_pairs",
     "circle_tile",
+    "circle_transpose",
 ];
 
 /// log2 of the block that `circle_local_layers` transforms in local memory at most

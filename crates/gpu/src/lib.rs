@@ -54,7 +54,12 @@
 //!   transfers are the witness (up) and the MSMs' window sums (down): no `n`-sized array comes
 //!   back. The kernels are queued on the device's one compute stream (queue) with one host wait
 //!   per proof; on CUDA uploads go on the transfer stream.
-//! - The M31 circle FFT ([`zkprove_poly::CircleFftOps`] for both backends, [`circle_fft_batch_on`]
+//! - zkprove-ml's [`zkprove_ml::MlBackend`] for both backends (`src/ml.rs`): the zkML prover's
+//!   weight commitment (row-major circle FFT, `circle_transpose` around the column FFTs, and the
+//!   Poseidon2 Merkle tree) and its sumchecks on the device; its proofs are the CPU's bytes
+//!   (`tests/ml_opencl.rs`).
+//! - The M31 circle FFT ([`zkprove_poly::CircleFftOps`] and
+//!   [`zkprove_poly::RowMajorCircleFftOps`] for both backends, [`circle_fft_batch_on`]
 //!   for a batch of columns in one buffer, [`circle_lde_on`]): the CPU backend's conventions and
 //!   results bit for bit (circle basis, natural or bit-reversed order, `1/n` in the inverse, any
 //!   twin coset); its own named program [`CIRCLE_PROGRAM`] (the M31 field program +
@@ -133,6 +138,7 @@ mod field;
 mod groth16;
 pub mod kernels;
 mod merkle;
+mod ml;
 mod msm;
 mod ntt;
 mod runtime;

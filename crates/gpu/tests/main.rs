@@ -15,6 +15,7 @@ mod merkle_common;
 mod merkle_cuda;
 mod merkle_opencl;
 mod merkle_ops_opencl;
+mod ml_opencl;
 mod msm_common;
 mod msm_cuda;
 mod msm_opencl;

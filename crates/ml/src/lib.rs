@@ -35,9 +35,23 @@
 //!   shape) and prove the ranges with LogUp lookups against a small table.
 //! - `Softmax`, `LayerNormalization`, `SiLU`/`GELU`: a per-layer table lookup (LogUp with batch
 //!   inversion), computed by the verifier from the sums while activations are in the clear.
-//! - GPU: the sumchecks run through `zkprove-sumcheck`'s prover (its `SumcheckOps` backends)
-//!   except the opening batch's base×extension product sumcheck and the matmul restrictions, which
-//!   are CPU code here.
+//! - GPU: commit and prove are generic over [`MlBackend`] ([`CommittedModel::new_on`],
+//!   [`prove_on`], [`matmul::CommittedMatrix::new_on`], [`matmul::prove_matmul_on`]);
+//!   zkprove-gpu implements it for CUDA and OpenCL, the CPU backend is the oracle, and a proof
+//!   is the same bytes on every backend (`crates/gpu/tests/ml_opencl.rs`, on PoCL in CI). On the
+//!   backend: the circle code of the committed rows (`RowMajorCircleFftOps`) and the
+//!   Poseidon2-M31 Merkle tree of the commitment (`MerkleOps`); the MLE folds and round
+//!   evaluations (fused fold + next round) of every sumcheck through `SumcheckOps`: both matmul
+//!   phases of every layer, the `C = A·B` sumcheck, and the batched weight-opening sumcheck (its
+//!   first, base×extension round by [`MlBackend::product_first_round`]: `f` read in M31 on the
+//!   CPU, lifted on a GPU). Still CPU code on every backend: the quantized forward pass and the
+//!   int8 GEMM ([`matmul::product`], [`matmul::matvec_i8`]), the requantization sums, the
+//!   restrictions that build the sumcheck tables (`u = eᵀ·W`, `W̃(·, σ)`, `Ã(r₁, ·)`,
+//!   `B̃(·, r₂)`), the eq tables and their scatter into the opening batch's table, the opening's
+//!   row combination `eq(z_hi)ᵀ·T`, the proof-of-work grinding, the Merkle multi-proof (from the
+//!   tree's layers, downloaded once at commit time), SHA-256 of `B` and `C`, the transcript, and
+//!   the verifier. Tables are uploaded per sumcheck (the weights are not kept on the device
+//!   between proofs).
 //!
 //! Soundness: ≥ 100 bits, computed by [`proof::security_bits`] (see [`pcs`] for the commitment's
 //! bound and its sources — proximity gaps up to the unique-decoding radius for the circle code, a
@@ -47,6 +61,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod backend;
 pub mod matmul;
 pub mod onnx;
 pub mod pcs;
@@ -54,8 +69,9 @@ pub mod proof;
 pub mod quant;
 pub mod transcript;
 
+pub use backend::MlBackend;
 pub use onnx::{FloatLayer, FloatModel, decode_onnx, load_onnx};
-pub use proof::{CommittedModel, ModelCommitment, Proof, prove, verify};
+pub use proof::{CommittedModel, ModelCommitment, Proof, prove, prove_on, verify};
 pub use quant::{QuantConfig, QuantLayer, QuantModel, Requant, Residual, Trace};
 
 /// Errors of this crate.
@@ -141,6 +157,10 @@ pub enum MlError {
         /// The failed check.
         check: String,
     },
+    /// A backend (GPU) operation failed: out of memory, no device, driver or kernel build
+    /// ([`zkprove_poly::DeviceError::kind`] tells them apart; the CPU backend never fails).
+    #[error(transparent)]
+    Device(#[from] zkprove_poly::DeviceError),
     /// A failure of a lower layer that valid inputs do not cause (hashing, FFT, sumcheck).
     #[error("internal error: {reason}")]
     Internal {

@@ -35,10 +35,11 @@ use zkprove_field::Field;
 use zkprove_field::cpu::{CpuKernel, with_cpu_features};
 use zkprove_field::int8;
 use zkprove_field::m31::{M31, QM31};
-use zkprove_poly::eq_table;
+use zkprove_poly::{CpuBackend, eq_table};
 use zkprove_sumcheck::Term;
 
 use crate::MlError;
+use crate::backend::MlBackend;
 use crate::pcs::{self, Committed, Digest, Opening, PcsParams};
 use crate::proof::{
     Bytes, Reader, Writer, fe, internal, log2_ceil, put_ext, put_opening, put_u32, reject,
@@ -100,6 +101,15 @@ impl CommittedMatrix {
     /// # Errors
     /// [`MlError::InvalidInput`] for a wrong length or `n` out of range; commitment errors.
     pub fn new(n: usize, a: Vec<i8>, params: PcsParams) -> Result<Self, MlError> {
+        Self::new_on::<CpuBackend>(n, a, params)
+    }
+
+    /// [`CommittedMatrix::new`] with `A` encoded and hashed on backend `B`
+    /// ([`pcs::commit_on`]); the same commitment on every backend.
+    ///
+    /// # Errors
+    /// As [`CommittedMatrix::new`]; backend failures as [`MlError::Device`].
+    pub fn new_on<B: MlBackend>(n: usize, a: Vec<i8>, params: PcsParams) -> Result<Self, MlError> {
         if n == 0 || n > MAX_N || a.len() != n * n {
             return Err(MlError::InvalidInput {
                 reason: format!("{} values for a {n} × {n} matrix (n ≤ {MAX_N})", a.len()),
@@ -113,7 +123,7 @@ impl CommittedMatrix {
                 *v = fe(i64::from(x));
             }
         });
-        let committed = pcs::commit(values, 2 * log_n, &params)?;
+        let committed = pcs::commit_on::<B>(values, 2 * log_n, &params)?;
         let commitment = MatmulCommitment {
             n,
             a_root: committed.root().iter().map(M31::as_canonical_u32).collect(),
@@ -584,6 +594,20 @@ where
 /// # Errors
 /// [`MlError::InvalidInput`] for wrong lengths; internal errors.
 pub fn prove_matmul(cm: &CommittedMatrix, b: &[i8], c: &[i32]) -> Result<MatmulProof, MlError> {
+    prove_matmul_on::<CpuBackend>(cm, b, c)
+}
+
+/// [`prove_matmul`] on backend `B`: the sumcheck's folds and round evaluations run on the
+/// backend's columns; hashing `B` and `C`, the restrictions `Ã(r₁, ·)`, `B̃(·, r₂)` and the
+/// opening are host code. The proof is the same bytes on every backend.
+///
+/// # Errors
+/// As [`prove_matmul`]; backend failures as [`MlError::Device`].
+pub fn prove_matmul_on<B: MlBackend>(
+    cm: &CommittedMatrix,
+    b: &[i8],
+    c: &[i32],
+) -> Result<MatmulProof, MlError> {
     let com = &cm.commitment;
     let root = com.validate()?;
     let n = com.n;
@@ -601,7 +625,7 @@ pub fn prove_matmul(cm: &CommittedMatrix, b: &[i8], c: &[i32]) -> Result<MatmulP
     // f_k = Ã(r₁, k), g_k = B̃(k, r₂).
     let f = combine_rows_i8(&cm.a, n, np, &e1);
     let g = combine_cols_i8(b, n, np, &e2);
-    let (kappa, finals) = sc_prove(&mut w, vec![f, g], vec![Term::product(vec![0, 1])])?;
+    let (kappa, finals) = sc_prove::<B>(&mut w, vec![f, g], vec![Term::product(vec![0, 1])])?;
     let av = finals.first().copied().ok_or_else(|| internal("sumcheck finals"))?;
     w.send(av);
     let messages = std::mem::take(&mut w.msgs);

@@ -75,11 +75,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::m31::{M31, QM31};
 use zkprove_field::{ExtensionField, Field};
-use zkprove_hash::{MerkleHash, MerkleTree, Poseidon2, Poseidon2Merkle};
+use zkprove_hash::{MerkleHash, Poseidon2, Poseidon2Merkle};
 use zkprove_poly::circle::{CircleDomain, CircleOrder};
-use zkprove_poly::{Direction, circle_fft_rows, eq_table};
+use zkprove_poly::{Column, ColumnOps, CpuBackend, Direction, circle_fft_rows, eq_table};
 
 use crate::MlError;
+use crate::backend::{MlBackend, device_err, merkle_err, poly_err};
 use crate::transcript::Challenger;
 
 /// The Merkle hash: Poseidon2-M31 width 16, rate 8, 8-element digests.
@@ -197,18 +198,23 @@ fn rows_used(n_used: usize, log_cols: usize) -> usize {
     n_used.max(1).div_ceil(1usize << log_cols)
 }
 
-/// A committed polynomial, kept by the prover to open it.
+/// A committed polynomial, kept by the prover to open it: its values, the encoded matrix (the
+/// Merkle leaves' rows) and every layer of the Merkle tree, on the host.
 #[derive(Clone, Debug)]
 pub struct Committed {
     n_vars: usize,
     values: Vec<M31>,
-    tree: MerkleTree<Hasher>,
+    /// The encoded matrix, row-major: row `i` (`width` values) is the code's column `i`.
+    encoded: Vec<M31>,
+    width: usize,
+    /// `layers[0]` are the leaves, the last layer is `[root]`.
+    layers: Vec<Vec<Digest>>,
 }
 
 impl Committed {
     /// The root.
     pub fn root(&self) -> Digest {
-        self.tree.root()
+        self.layers.last().and_then(|l| l.first()).copied().unwrap_or_default()
     }
 
     /// The number of variables.
@@ -221,15 +227,45 @@ impl Committed {
     pub fn values(&self) -> &[M31] {
         &self.values
     }
+
+    /// The code's column `index` and its Merkle siblings from the leaves up.
+    fn open_column(&self, index: usize) -> Result<(Vec<M31>, Vec<Digest>), MlError> {
+        let row = self
+            .encoded
+            .get(index * self.width..(index + 1) * self.width)
+            .ok_or_else(|| MlError::Internal { reason: "Merkle index out of range".into() })?;
+        let siblings = self.layers[..self.layers.len().saturating_sub(1)]
+            .iter()
+            .enumerate()
+            .map(|(height, layer)| layer[(index >> height) ^ 1])
+            .collect();
+        Ok((row.to_vec(), siblings))
+    }
 }
 
 /// Commits to a multilinear polynomial in `n_vars` variables given by its first `values.len()`
-/// hypercube values (the others are zero).
+/// hypercube values (the others are zero), on the CPU backend.
+///
+/// # Errors
+/// As [`commit_on`].
+pub fn commit(values: Vec<M31>, n_vars: usize, params: &PcsParams) -> Result<Committed, MlError> {
+    commit_on::<CpuBackend>(values, n_vars, params)
+}
+
+/// [`commit`] on backend `B`: the rows are encoded ([`zkprove_poly::RowMajorCircleFftOps`]) and
+/// the Merkle tree built ([`zkprove_hash::MerkleOps`]) on the backend's columns; the encoded matrix and the
+/// tree's layers are then kept on the host (to open columns). The result is the same on every
+/// backend.
 ///
 /// # Errors
 /// [`MlError::InvalidCommitment`] when `values` is longer than `2^n_vars` or the domain too
-/// large for the circle group; hashing/FFT failures as [`MlError::Internal`].
-pub fn commit(values: Vec<M31>, n_vars: usize, params: &PcsParams) -> Result<Committed, MlError> {
+/// large for the circle group; backend failures as [`MlError::Device`]; hashing/FFT failures
+/// as [`MlError::Internal`].
+pub fn commit_on<B: MlBackend>(
+    values: Vec<M31>,
+    n_vars: usize,
+    params: &PcsParams,
+) -> Result<Committed, MlError> {
     params.validate()?;
     if n_vars > 40 || values.len() > 1usize << n_vars {
         return Err(MlError::InvalidCommitment {
@@ -250,11 +286,20 @@ pub fn commit(values: Vec<M31>, n_vars: usize, params: &PcsParams) -> Result<Com
             *d = values.get(r * cols + i).copied().unwrap_or(M31::ZERO);
         }
     });
-    circle_fft_rows(&mut data, width, &domain, Direction::Forward, CircleOrder::BitReversed)
-        .map_err(|e| MlError::Internal { reason: e.to_string() })?;
-    let tree = MerkleTree::commit(hasher()?, data, width)
-        .map_err(|e| MlError::Internal { reason: e.to_string() })?;
-    Ok(Committed { n_vars, values, tree })
+    let mut data = <B as ColumnOps<M31>>::from_vec(data).map_err(device_err)?;
+    B::circle_fft_rows(&mut data, width, &domain, Direction::Forward, CircleOrder::BitReversed)
+        .map_err(poly_err)?;
+    let h = hasher()?;
+    let mut layers = vec![B::hash_leaves(&h, &data, width).map_err(merkle_err)?];
+    while let Some(last) = layers.last()
+        && last.len() > 1
+    {
+        let next = B::compress_layer(&h, last).map_err(merkle_err)?;
+        layers.push(next);
+    }
+    let layers = layers.into_iter().map(B::digests_into_vec).collect::<Result<Vec<_>, _>>()?;
+    let encoded = <B as ColumnOps<M31>>::into_vec(data).map_err(device_err)?;
+    Ok(Committed { n_vars, values, encoded, width, layers })
 }
 
 /// Encodes a QM31 vector of length `2^log_cols` (coordinate by coordinate).
@@ -420,10 +465,9 @@ pub fn open(
     let mut nodes: std::collections::HashMap<(usize, usize), Digest> = Default::default();
     let mut columns = Vec::with_capacity(queries.len());
     for &q in &queries {
-        let (col, path) =
-            c.tree.open(q).map_err(|e| MlError::Internal { reason: e.to_string() })?;
+        let (col, path) = c.open_column(q)?;
         columns.push(col);
-        for (k, sib) in path.siblings.iter().enumerate() {
+        for (k, sib) in path.iter().enumerate() {
             nodes.insert((k, (q >> k) ^ 1), *sib);
         }
     }

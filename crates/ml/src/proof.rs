@@ -61,10 +61,11 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use zkprove_field::Field;
 use zkprove_field::m31::{M31, QM31};
-use zkprove_poly::eq_table;
-use zkprove_sumcheck::{RoundPoly, SumcheckProver, Term};
+use zkprove_poly::{ColumnOps, CpuBackend, eq_table};
+use zkprove_sumcheck::{RoundPoly, Term};
 
 use crate::MlError;
+use crate::backend::{MlBackend, ProductProver, device_err, sumcheck_err};
 use crate::pcs::{self, Committed, Digest, Opening, PcsParams};
 use crate::quant::{QuantModel, Requant, T_BOUND_LOG};
 use crate::transcript::{Challenger, new_transcript};
@@ -319,6 +320,15 @@ impl CommittedModel {
     /// # Errors
     /// [`MlError::InvalidCommitment`] for unusable parameters or shapes.
     pub fn new(model: QuantModel, params: PcsParams) -> Result<Self, MlError> {
+        Self::new_on::<CpuBackend>(model, params)
+    }
+
+    /// [`CommittedModel::new`] with the weights encoded and hashed on backend `B`
+    /// ([`pcs::commit_on`]); the same commitment on every backend.
+    ///
+    /// # Errors
+    /// As [`CommittedModel::new`]; backend failures as [`MlError::Device`].
+    pub fn new_on<B: MlBackend>(model: QuantModel, params: PcsParams) -> Result<Self, MlError> {
         let layers: Vec<LayerPublic> = model
             .layers
             .iter()
@@ -345,7 +355,7 @@ impl CommittedModel {
                 values[bo + j] = fe(i64::from(l.bias[j]));
             }
         }
-        let weights = pcs::commit(values, layout.n_vars, &params)?;
+        let weights = pcs::commit_on::<B>(values, layout.n_vars, &params)?;
         let commitment = ModelCommitment {
             version: COMMITMENT_VERSION,
             input_scale: model.input_scale,
@@ -414,26 +424,41 @@ impl Reader<'_> {
     }
 }
 
-/// Runs a sumcheck on extension tables, sending every round polynomial; returns the point and
-/// the tables' final values.
-pub(crate) fn sc_prove(
+/// Runs a sumcheck on extension tables on backend `B` (uploaded from the host; a move on the
+/// CPU), sending every round polynomial; returns the point and the tables' final values.
+pub(crate) fn sc_prove<B: MlBackend>(
     w: &mut Writer<'_>,
     tables: Vec<Vec<QM31>>,
     terms: Vec<Term<QM31>>,
 ) -> Result<(Vec<QM31>, Vec<QM31>), MlError> {
-    let mut p = SumcheckProver::<M31, QM31>::new_ext(tables, terms).map_err(internal)?;
+    let cols = tables.into_iter().map(B::ext_from_vec).collect::<Result<Vec<_>, _>>()?;
+    let p = ProductProver::<B>::new_ext(cols, terms).map_err(sumcheck_err)?;
+    sc_rounds(w, p, Vec::new())
+}
+
+/// Runs the remaining rounds of `p` (after the rounds whose challenges are `point`), sending
+/// every round polynomial; each round's fold and the next round's values are one backend pass
+/// ([`zkprove_sumcheck::SumcheckOps::fold_ext_and_round`]). Returns the whole point and the
+/// tables' final values.
+fn sc_rounds<B: MlBackend>(
+    w: &mut Writer<'_>,
+    mut p: ProductProver<B>,
+    mut point: Vec<QM31>,
+) -> Result<(Vec<QM31>, Vec<QM31>), MlError> {
     let n = p.n_variables();
-    let mut point = Vec::with_capacity(n);
-    for _ in 0..n {
-        let poly = p.round_polynomial().map_err(internal)?;
-        for &e in &poly.evals {
-            w.send(e);
+    point.reserve(n);
+    if n > 0 {
+        let mut poly = Some(p.round_polynomial().map_err(sumcheck_err)?);
+        while let Some(rp) = poly {
+            for &e in &rp.evals {
+                w.send(e);
+            }
+            let r: QM31 = w.t.sample_ext();
+            point.push(r);
+            poly = p.fold_and_round(r).map_err(sumcheck_err)?;
         }
-        let r: QM31 = w.t.sample_ext();
-        p.fold(r).map_err(internal)?;
-        point.push(r);
     }
-    Ok((point, p.final_evaluations().map_err(internal)?))
+    Ok((point, p.final_evaluations().map_err(sumcheck_err)?))
 }
 
 /// The verifier's side of [`sc_prove`]: returns the point and the reduced claim.
@@ -462,86 +487,37 @@ fn dot_i64(table: &[QM31], v: &[i64]) -> QM31 {
     table.iter().zip(v).map(|(&e, &x)| e * fe(x)).sum()
 }
 
-/// Pairs per Rayon task in the product sumcheck.
-const PAR_CHUNK: usize = 1 << 12;
-
-/// One round of `Σ f·g` over the two halves of each table: `[p(0), p(2)]`.
-fn product_round<A, B>(f: &[A], g: &[B]) -> [QM31; 2]
-where
-    A: Copy + Send + Sync + core::ops::Sub<Output = A> + core::ops::Add<Output = A>,
-    B: Copy
-        + Send
-        + Sync
-        + core::ops::Sub<Output = B>
-        + core::ops::Add<Output = B>
-        + core::ops::Mul<A, Output = QM31>,
-{
-    let half = f.len() / 2;
-    let (f0, f1) = f.split_at(half);
-    let (g0, g1) = g.split_at(half);
-    f0.par_chunks(PAR_CHUNK)
-        .zip(f1.par_chunks(PAR_CHUNK))
-        .zip(g0.par_chunks(PAR_CHUNK).zip(g1.par_chunks(PAR_CHUNK)))
-        .map(|((a0, a1), (b0, b1))| {
-            let mut acc = [QM31::ZERO; 2];
-            for i in 0..a0.len() {
-                acc[0] += b0[i] * a0[i];
-                let a2 = a1[i] + a1[i] - a0[i];
-                let b2 = b1[i] + b1[i] - b0[i];
-                acc[1] += b2 * a2;
-            }
-            acc
-        })
-        .reduce(|| [QM31::ZERO; 2], |x, y| [x[0] + y[0], x[1] + y[1]])
-}
-
-/// `t0 + r·(t1 − t0)` over the halves of a table.
-fn fold_halves<A>(t: &[A], r: QM31) -> Vec<QM31>
-where
-    A: Copy + Send + Sync + core::ops::Sub<Output = A>,
-    QM31: core::ops::Mul<A, Output = QM31> + core::ops::Add<A, Output = QM31>,
-{
-    let half = t.len() / 2;
-    let (t0, t1) = t.split_at(half);
-    t0.par_iter().zip(t1).map(|(&a, &b)| r * (b - a) + a).collect()
-}
-
 /// The sumcheck of `Σ_x f(x)·g(x)` for a base-field `f` and an extension-field `g` (the batching
-/// of evaluation claims), written here so that the first round and fold read `f` in M31 rather
-/// than lifted. Same transcript shape as [`sc_prove`] with degree 2; returns the point and `f`'s
-/// value there.
-fn sc_prove_base_ext(
+/// of evaluation claims) on backend `B`: the first round through
+/// [`MlBackend::product_first_round`] (which reads `f` in M31 on the CPU), the others through
+/// [`sc_rounds`]. Same transcript shape as [`sc_prove`] with degree 2; returns the point and
+/// `f`'s value there.
+fn sc_prove_base_ext<B: MlBackend>(
     w: &mut Writer<'_>,
-    f: &[M31],
+    f: Vec<M31>,
     g: Vec<QM31>,
 ) -> Result<(Vec<QM31>, QM31), MlError> {
     let n = f.len().trailing_zeros() as usize;
-    let mut point = Vec::with_capacity(n);
     if n == 0 {
-        return Ok((point, QM31::from(f.first().copied().unwrap_or(M31::ZERO))));
+        return Ok((Vec::new(), QM31::from(f.first().copied().unwrap_or(M31::ZERO))));
     }
-    let [p0, p2] = product_round(f, &g);
-    w.send(p0);
-    w.send(p2);
-    let r: QM31 = w.t.sample_ext();
-    point.push(r);
-    let mut fe_ = fold_halves(f, r);
-    let mut ge = fold_halves(&g, r);
-    drop(g);
-    for _ in 1..n {
-        let [p0, p2] = product_round(&fe_, &ge);
+    let f = <B as ColumnOps<M31>>::from_vec(f).map_err(device_err)?;
+    let g = B::ext_from_vec(g)?;
+    let mut first = None;
+    let p = B::product_first_round(f, g, &mut |[p0, p2]| {
         w.send(p0);
         w.send(p2);
         let r: QM31 = w.t.sample_ext();
-        point.push(r);
-        fe_ = fold_halves(&fe_, r);
-        ge = fold_halves(&ge, r);
-    }
-    Ok((point, fe_.first().copied().unwrap_or(QM31::ZERO)))
+        first = Some(r);
+        r
+    })?;
+    let r = first.ok_or_else(|| internal("first product round"))?;
+    let (point, finals) = sc_rounds(w, p, vec![r])?;
+    Ok((point, finals.first().copied().unwrap_or(QM31::ZERO)))
 }
 
 /// Batches the claims on one committed polynomial into one point; returns it and the value there.
-fn batch_prove(
+fn batch_prove<B: MlBackend>(
     w: &mut Writer<'_>,
     values: &[M31],
     layout: &Layout,
@@ -561,7 +537,7 @@ fn batch_prove(
     }
     let mut f = values.to_vec();
     f.resize(1 << layout.n_vars, M31::ZERO);
-    let (point, f) = sc_prove_base_ext(w, &f, table)?;
+    let (point, f) = sc_prove_base_ext::<B>(w, f, table)?;
     w.send(f);
     Ok((point, f))
 }
@@ -713,6 +689,20 @@ fn observe_sums(t: &mut Challenger, sums: &[Vec<i32>]) {
 /// Input errors; [`MlError::Overflow`] if a requantization sum leaves `±2^27` (a model whose
 /// parameters were not made by [`QuantModel::quantize`]).
 pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), MlError> {
+    prove_on::<CpuBackend>(cm, input)
+}
+
+/// [`prove`] on backend `B`: every sumcheck's folds and round evaluations run on the backend's
+/// columns ([`MlBackend`]); the forward pass, the sums, the restrictions of the weights to the
+/// random points (the sumcheck tables) and the opening's row combination, grinding and Merkle
+/// paths are host code. The proof is the same bytes on every backend.
+///
+/// # Errors
+/// As [`prove`]; backend failures as [`MlError::Device`].
+pub fn prove_on<B: MlBackend>(
+    cm: &CommittedModel,
+    input: &[f32],
+) -> Result<(Vec<i64>, Proof), MlError> {
     let model = &cm.model;
     let com = &cm.commitment;
     let trace = model.run(input)?;
@@ -776,7 +766,7 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
         });
         let mut a: Vec<QM31> = acts[li].iter().map(|&v| fx(v)).collect();
         a.resize(nin_p, QM31::ZERO);
-        let (sigma, f1) = sc_prove(&mut w, vec![u, a], vec![Term::product(vec![0, 1])])?;
+        let (sigma, f1) = sc_prove::<B>(&mut w, vec![u, a], vec![Term::product(vec![0, 1])])?;
         let (uv, av) = (f1[0], f1[1]);
         w.send(uv);
         // Phase 2 over j: g_j = A·W̃(j, σ) + b_j.
@@ -786,7 +776,7 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
             .map(|j| eqs.iter().zip(&wblock[j << ki..(j + 1) << ki]).map(|(&q, &wv)| q * wv).sum())
             .collect();
         let g: Vec<QM31> = wrow.iter().zip(bblock).map(|(&wv, &b)| av * wv + b).collect();
-        let (tau, _) = sc_prove(&mut w, vec![e, g], vec![Term::product(vec![0, 1])])?;
+        let (tau, _) = sc_prove::<B>(&mut w, vec![e, g], vec![Term::product(vec![0, 1])])?;
         let eqt = eq_table(&tau);
         let wv: QM31 = eqt.iter().zip(&wrow).map(|(&a, &b)| a * b).sum();
         let bv: QM31 = eqt.iter().zip(bblock).map(|(&a, &b)| a * b).sum();
@@ -798,7 +788,7 @@ pub fn prove(cm: &CommittedModel, input: &[f32]) -> Result<(Vec<i64>, Proof), Ml
         wclaims.push(Claim { block: 2 * li + 1, point: tau, value: bv });
     }
     // 3. The opening.
-    let (wpt, _) = batch_prove(&mut w, cm.weights.values(), &wl, &wclaims)?;
+    let (wpt, _) = batch_prove::<B>(&mut w, cm.weights.values(), &wl, &wclaims)?;
     let msgs = std::mem::take(&mut w.msgs);
     drop(w);
     let weight_opening = pcs::open(&cm.weights, &wpt, &com.pcs, &mut t)?;

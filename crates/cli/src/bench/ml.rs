@@ -9,6 +9,12 @@
 //! "device":"cpu","median_ms":…,"reps":…,"threads":…,"verify_ms":…,"proof_bytes":…,
 //! "commit_ms":…,"n_params":…,"model":…,"security_bits":…[,"product_ms":…,"total_ms":…]}` with
 //! `log_n` = log2 of the parameter count (rounded up) and `median_ms` the prover's time.
+//!
+//! `--device cuda|opencl` commits and proves on a GPU backend (zkprove-ml's `MlBackend`: the
+//! weights' circle code and Merkle tree, and every sumcheck's folds and rounds, on the device;
+//! the forward pass, the int8 GEMM, the sumcheck tables' restrictions and the opening's row
+//! combination stay on the CPU), and checks that the proof is the CPU's bytes before timing;
+//! `device` in the report names it. A device that is absent is an error naming the option.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -18,15 +24,18 @@ use clap::Args;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
+use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_ml::matmul::{
-    CommittedMatrix, MAX_N, matmul_security_bits, product, prove_matmul, verify_matmul,
+    CommittedMatrix, MAX_N, matmul_security_bits, product, prove_matmul, prove_matmul_on,
+    verify_matmul,
 };
 use zkprove_ml::pcs::PcsParams;
-use zkprove_ml::{CommittedModel, QuantModel};
+use zkprove_ml::{CommittedModel, MlBackend, QuantModel};
+use zkprove_poly::CpuBackend;
 
 use super::report::{Report, median, thread_pool, time_reps};
 use crate::commands::ml::{QuantArgs, load_quantized};
-use crate::device::Device;
+use crate::device::{Device, resolve_device};
 
 /// Arguments of `zkprove bench ml`.
 #[derive(Debug, Args)]
@@ -39,7 +48,7 @@ pub struct BenchMlArgs {
     matmul: Option<usize>,
     #[command(flatten)]
     quant: QuantArgs,
-    /// Where to run (only `cpu` for now).
+    /// Where to run: `cpu`, or a GPU backend (`cuda`, `opencl`; `auto` is CUDA when usable).
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
     /// Timed repetitions after one warm-up (the median is reported).
@@ -70,13 +79,21 @@ struct MlFields {
 
 /// Runs `zkprove bench ml`.
 pub fn run(args: BenchMlArgs) -> Result<()> {
-    super::require_cpu(args.device, "ml")?;
+    match resolve_device(args.device)? {
+        Device::Cuda => run_on::<CudaBackend>(&args, "cuda"),
+        Device::Opencl => run_on::<OpenClBackend>(&args, "opencl"),
+        Device::Cpu | Device::Auto => run_on::<CpuBackend>(&args, "cpu"),
+    }
+}
+
+/// `bench ml` on backend `B` (`device` names it in the report).
+fn run_on<B: MlBackend>(args: &BenchMlArgs, device: &'static str) -> Result<()> {
     let pool = thread_pool(args.threads)?;
     let mut rng = StdRng::seed_from_u64(7);
     let (quant, name): (QuantModel, String) = match (&args.model, args.matmul) {
         (Some(p), None) => (load_quantized(p, &args.quant)?, p.display().to_string()),
         (None, Some(n)) if n > 0 && n <= MAX_N => {
-            return run_matmul(&args, n, &mut rng);
+            return run_matmul::<B>(args, n, &mut rng, device);
         }
         _ => bail!("give --model FILE or --matmul N (0 < N ≤ {MAX_N})"),
     };
@@ -86,10 +103,13 @@ pub fn run(args: BenchMlArgs) -> Result<()> {
         .collect();
     let report = pool.install(|| -> Result<Report<MlFields>> {
         let start = Instant::now();
-        let cm = CommittedModel::new(quant, PcsParams::default())?;
+        let cm = CommittedModel::new_on::<B>(quant, PcsParams::default())?;
         let commit_ms = start.elapsed().as_secs_f64() * 1e3;
-        let samples = time_reps(args.reps, || Ok(zkprove_ml::prove(&cm, &input)?))?;
+        let samples = time_reps(args.reps, || Ok(zkprove_ml::prove_on::<B>(&cm, &input)?))?;
         let (y, proof) = samples.warm_up.clone();
+        if device != "cpu" && zkprove_ml::prove(&cm, &input)?.1 != proof {
+            bail!("the {device} proof differs from the CPU's");
+        }
         let mut verify_ms = Vec::new();
         for _ in 0..args.reps {
             let start = Instant::now();
@@ -100,7 +120,7 @@ pub fn run(args: BenchMlArgs) -> Result<()> {
             kernel: "ml",
             field: Some("m31"),
             log_n: n_params.next_power_of_two().trailing_zeros(),
-            device: "cpu",
+            device,
             median_ms: samples.median_ms(),
             reps: args.reps,
             threads: rayon::current_num_threads(),
@@ -119,21 +139,26 @@ pub fn run(args: BenchMlArgs) -> Result<()> {
     report.print(args.json, |r| {
         let m = &r.extra;
         format!(
-            "ml {} ({} params) on cpu ({} threads): prove median {:.1} ms, verify {:.1} ms, proof {} bytes, \
+            "ml {} ({} params) on {} ({} threads): prove median {:.1} ms, verify {:.1} ms, proof {} bytes, \
              commit once {:.1} ms, {:.1} bits, over {} reps",
-            m.model, m.n_params, r.threads, r.median_ms, m.verify_ms, m.proof_bytes, m.commit_ms, m.security_bits, r.reps
+            m.model, m.n_params, r.device, r.threads, r.median_ms, m.verify_ms, m.proof_bytes, m.commit_ms, m.security_bits, r.reps
         )
     })
 }
 
 /// `--matmul N`: `C = A·B`, both random int8 `N × N`.
-fn run_matmul(args: &BenchMlArgs, n: usize, rng: &mut StdRng) -> Result<()> {
+fn run_matmul<B: MlBackend>(
+    args: &BenchMlArgs,
+    n: usize,
+    rng: &mut StdRng,
+    device: &'static str,
+) -> Result<()> {
     let pool = thread_pool(args.threads)?;
     let a: Vec<i8> = (0..n * n).map(|_| rng.random_range(-128i32..128) as i8).collect();
     let b: Vec<i8> = (0..n * n).map(|_| rng.random_range(-128i32..128) as i8).collect();
     let report = pool.install(|| -> Result<Report<MlFields>> {
         let start = Instant::now();
-        let cm = CommittedMatrix::new(n, a.clone(), PcsParams::default())?;
+        let cm = CommittedMatrix::new_on::<B>(n, a.clone(), PcsParams::default())?;
         let commit_ms = start.elapsed().as_secs_f64() * 1e3;
         let mut product_ms = Vec::new();
         let mut c = Vec::new();
@@ -142,8 +167,11 @@ fn run_matmul(args: &BenchMlArgs, n: usize, rng: &mut StdRng) -> Result<()> {
             c = product(n, &a, &b);
             product_ms.push(start.elapsed().as_secs_f64() * 1e3);
         }
-        let samples = time_reps(args.reps, || Ok(prove_matmul(&cm, &b, &c)?))?;
+        let samples = time_reps(args.reps, || Ok(prove_matmul_on::<B>(&cm, &b, &c)?))?;
         let proof = samples.warm_up.clone();
+        if device != "cpu" && prove_matmul(&cm, &b, &c)? != proof {
+            bail!("the {device} proof differs from the CPU's");
+        }
         let mut verify_ms = Vec::new();
         for _ in 0..args.reps {
             let start = Instant::now();
@@ -156,7 +184,7 @@ fn run_matmul(args: &BenchMlArgs, n: usize, rng: &mut StdRng) -> Result<()> {
             kernel: "ml",
             field: Some("m31"),
             log_n: (n * n).next_power_of_two().trailing_zeros(),
-            device: "cpu",
+            device,
             median_ms,
             reps: args.reps,
             threads: rayon::current_num_threads(),
@@ -175,9 +203,10 @@ fn run_matmul(args: &BenchMlArgs, n: usize, rng: &mut StdRng) -> Result<()> {
     report.print(args.json, |r| {
         let m = &r.extra;
         format!(
-            "ml {} on cpu ({} threads): product {:.1} ms, prove median {:.1} ms (product excluded), \
+            "ml {} on {} ({} threads): product {:.1} ms, prove median {:.1} ms (product excluded), \
              verify {:.1} ms, proof {} bytes, commit A once {:.1} ms, {:.1} bits, over {} reps",
             m.model,
+            r.device,
             r.threads,
             m.product_ms.unwrap_or(0.0),
             r.median_ms,

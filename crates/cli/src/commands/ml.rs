@@ -1,7 +1,10 @@
 //! `zkprove ml`: commit to a model's weights, prove an inference, verify a proof.
 //!
 //! - `zkprove ml commit model.onnx --out model.commit.json`
-//! - `zkprove ml prove model.onnx input.json --proof proof.bin --output output.json`
+//! - `zkprove ml prove model.onnx input.json --proof proof.bin --output output.json
+//!   [--device cpu|cuda|opencl|auto]` (default `cpu`; on a GPU the weights are committed and the
+//!   sumchecks run on the device, the proof is the CPU's bytes; a device proof that fails or does
+//!   not verify is made again on the CPU, with a warning)
 //! - `zkprove ml verify model.commit.json input.json output.json proof.bin` (exit 0 valid,
 //!   1 invalid, 3 bad input)
 //!
@@ -15,8 +18,14 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use serde::{Deserialize, Serialize};
+use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_ml::pcs::PcsParams;
-use zkprove_ml::{CommittedModel, MlError, ModelCommitment, Proof, QuantConfig, QuantModel};
+use zkprove_ml::{
+    CommittedModel, MlBackend, MlError, ModelCommitment, Proof, QuantConfig, QuantModel,
+};
+use zkprove_poly::CpuBackend;
+
+use crate::device::{Device, resolve_device};
 
 /// Arguments of `zkprove ml`.
 #[derive(Debug, Args)]
@@ -75,6 +84,11 @@ struct ProveArgs {
     output: PathBuf,
     #[command(flatten)]
     quant: QuantArgs,
+    /// Where to prove: the CPU (default), or a GPU backend (the weights' commitment and every
+    /// sumcheck on the device; the proof is the same bytes). `--device cuda|opencl` without such
+    /// a device is an error; `auto` is CUDA when usable, else the CPU.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
 }
 
 #[derive(Debug, Args)]
@@ -142,6 +156,31 @@ pub fn load_quantized(model: &Path, q: &QuantArgs) -> Result<QuantModel> {
     Ok(QuantModel::quantize(&float, &cfg)?)
 }
 
+/// A committed model, the output and its proof.
+type Proved = (CommittedModel, Vec<i64>, Proof);
+
+/// Commits and proves on backend `B`, then verifies (on the CPU) before anything is written.
+fn prove_verified<B: MlBackend>(quant: QuantModel, input: &[f32]) -> Result<Proved> {
+    let cm = CommittedModel::new_on::<B>(quant, PcsParams::default())?;
+    let (y, proof) = zkprove_ml::prove_on::<B>(&cm, input)?;
+    zkprove_ml::verify(&cm.commitment, input, &y, &proof)
+        .context("the fresh proof failed verification")?;
+    Ok((cm, y, proof))
+}
+
+/// [`prove_verified`] on a GPU backend; when the device fails or its proof does not verify, the
+/// failure is reported (naming the device) and the proof is made on the CPU instead.
+fn prove_gpu<B: MlBackend>(quant: QuantModel, input: &[f32]) -> Result<Proved> {
+    match prove_verified::<B>(quant.clone(), input) {
+        Ok(p) => Ok(p),
+        Err(e) => {
+            eprintln!("warning: proving on {} failed: {e:#}; proving on the CPU instead", B::NAME);
+            tracing::warn!(device = B::NAME, "proving on the device failed: {e:#}");
+            prove_verified::<CpuBackend>(quant, input)
+        }
+    }
+}
+
 /// Runs `zkprove ml`.
 pub fn run(args: MlArgs) -> Result<()> {
     match args.command {
@@ -159,13 +198,14 @@ pub fn run(args: MlArgs) -> Result<()> {
             Ok(())
         }
         MlCommand::Prove(a) => {
+            let device = resolve_device(a.device)?;
             let quant = load_quantized(&a.model, &a.quant)?;
             let input: InputFile = read_json(&a.input)?;
-            let cm = CommittedModel::new(quant, PcsParams::default())?;
-            let (y, proof) = zkprove_ml::prove(&cm, &input.input)?;
-            // Self-check before writing anything.
-            zkprove_ml::verify(&cm.commitment, &input.input, &y, &proof)
-                .context("the fresh proof failed verification")?;
+            let (cm, y, proof) = match device {
+                Device::Cuda => prove_gpu::<CudaBackend>(quant, &input.input)?,
+                Device::Opencl => prove_gpu::<OpenClBackend>(quant, &input.input)?,
+                Device::Cpu | Device::Auto => prove_verified::<CpuBackend>(quant, &input.input)?,
+            };
             let scale: Vec<f32> = (0..y.len()).map(|j| cm.commitment.output_scale(j)).collect();
             let out = OutputFile {
                 output: y.iter().zip(&scale).map(|(&v, &s)| v as f32 * s).collect(),

@@ -185,3 +185,14 @@ KERNEL void circle_tile(GLOBAL fe *dst, GLOBAL const fe *src, u32 log_small, u32
     u32 i = g & ((1u << log_small) - 1);
     dst[g] = src[(col << log_small) + i];
 }
+
+// dst[c·rows + r] = src[r·cols + c]: the row-major rows × cols matrix src in column-major order
+// (its columns one after the other), one thread per element; the row-major circle FFT runs the
+// column FFTs between two of these.
+KERNEL void circle_transpose(GLOBAL fe *dst, GLOBAL const fe *src, u32 rows, u32 cols) {
+    u32 g = GID;
+    if (g >= rows * cols) return;
+    u32 r = g / cols;
+    u32 c = g - r * cols;
+    dst[c * rows + r] = src[g];
+}

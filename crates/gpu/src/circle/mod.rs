@@ -19,7 +19,9 @@ use std::sync::Arc;
 use zkprove_field::m31::M31;
 use zkprove_field::{Field, batch_inverse};
 use zkprove_poly::circle::CirclePoint;
-use zkprove_poly::{CircleDomain, CircleFftOps, CircleOrder, Direction, PolyError};
+use zkprove_poly::{
+    CircleDomain, CircleFftOps, CircleOrder, Direction, PolyError, RowMajorCircleFftOps,
+};
 
 use crate::kernels::CIRCLE_LOCAL_LOG;
 use crate::runtime::{KernelArg, Launch, ProgramSource, Runtime};
@@ -61,6 +63,53 @@ impl<R: Runtime> CircleFftOps for GpuBackend<R> {
     ) -> Result<Vec<GpuBuffer<R, M31>>, PolyError> {
         check_lengths(cols, from)?;
         cols.iter().map(|c| circle_lde_on(c, from, to, order)).collect()
+    }
+}
+
+/// A row-major `n × width` matrix in one device buffer: transposed into a batch of `width`
+/// columns (`circle_transpose`), transformed as [`circle_fft_batch_on`] does, and transposed
+/// back; equal bit for bit to the CPU backend's [`RowMajorCircleFftOps`].
+impl<R: Runtime> RowMajorCircleFftOps for GpuBackend<R> {
+    fn circle_fft_rows(
+        data: &mut GpuBuffer<R, M31>,
+        width: usize,
+        domain: &CircleDomain,
+        direction: Direction,
+        order: CircleOrder,
+    ) -> Result<(), PolyError> {
+        let len = data.len();
+        if len == 0 {
+            return Ok(());
+        }
+        if width == 0 || !len.is_multiple_of(width) {
+            return Err(PolyError::RowMajorShape { len, width });
+        }
+        let n = len / width;
+        if n != domain.size() {
+            return Err(PolyError::DomainSizeMismatch { domain_size: domain.size(), got: n });
+        }
+        let run = || -> Result<(), GpuError> {
+            let dev = data.device().clone();
+            let (n32, width32) = (u32_of(n)?, u32_of(width)?);
+            u32_of(len)?;
+            let cols = GpuBuffer::<R, M31>::zeros(&dev, len)?;
+            let args = [
+                KernelArg::Mem(cols.mem()),
+                KernelArg::Mem(data.mem()),
+                KernelArg::U32(n32),
+                KernelArg::U32(width32),
+            ];
+            dev.launch_program(CIRCLE_PROGRAM, "circle_transpose", &args, len, None)?;
+            run_circle_fft(&cols, domain, direction, order)?;
+            let args = [
+                KernelArg::Mem(data.mem()),
+                KernelArg::Mem(cols.mem()),
+                KernelArg::U32(width32),
+                KernelArg::U32(n32),
+            ];
+            dev.launch_program(CIRCLE_PROGRAM, "circle_transpose", &args, len, None)
+        };
+        run().map_err(backend_err::<R>)
     }
 }
 

@@ -13,8 +13,10 @@
 //! malformed request or file, 401 for a missing or unknown bearer token, 404 for an unknown (or
 //! another tenant's) circuit or job, 413 for a body over the limit, 422 for a witness that does
 //! not fit the circuit's key. Bodies are streamed into the blob store (never held whole in
-//! memory) and checked before the job exists: the key's headers and section sizes at
-//! registration, the witness's format and length against the key at submission.
+//! memory; a witness of at most 64 KiB is read whole, checked, and stored only if the blob
+//! store does not hold it already) and checked before the job exists: the key's headers and
+//! section sizes at registration, the witness's format and length against the key at
+//! submission.
 //!
 //! Waiting: with `wait_ms=N` (at most 60,000) the two `GET`s of a job answer as soon as the job is
 //! finished (succeeded, failed or cancelled), or after N ms with what it is then — a long poll, so
@@ -72,6 +74,11 @@ struct Inner {
     /// The headers of registered keys (what a witness is checked against at submission), read
     /// once per circuit instead of at every submission.
     headers: std::sync::Mutex<HashMap<String, Arc<zkprove_circom::Groth16Header>>>,
+    /// The circuits tenants registered, as read once from the database ((tenant, circuit id) →
+    /// row): a registration is never undone, so a submission needs no read of it after the
+    /// first. A circuit unknown here is looked up in the database (another node may have
+    /// registered it).
+    circuits: std::sync::Mutex<HashMap<(String, String), CircuitRow>>,
 }
 
 impl AppState {
@@ -95,6 +102,7 @@ impl AppState {
                 max_body_bytes: config.max_body_bytes,
                 max_attempts: i64::from(config.max_attempts),
                 headers: std::sync::Mutex::new(HashMap::new()),
+                circuits: std::sync::Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -192,6 +200,25 @@ impl Inner {
         body: Body,
         what: &str,
     ) -> ApiResult<BlobWriter> {
+        match self.read_upload(headers, body, what, 0).await? {
+            Upload::File(writer) => Ok(writer),
+            Upload::Memory(bytes) => {
+                let mut writer = self.blobs.writer().map_err(ApiError::internal)?;
+                writer.write(&bytes).map_err(ApiError::internal)?;
+                Ok(writer)
+            }
+        }
+    }
+
+    /// Reads a request body, refusing more than the limit: kept in memory while it is at most
+    /// `memory_max` bytes, else streamed into a blob writer.
+    async fn read_upload(
+        &self,
+        headers: &HeaderMap,
+        body: Body,
+        what: &str,
+        memory_max: u64,
+    ) -> ApiResult<Upload> {
         let limit = self.max_body_bytes;
         let too_large = || {
             ApiError::new(
@@ -206,22 +233,81 @@ impl Inner {
         if declared.is_some_and(|n| n > limit) {
             return Err(too_large());
         }
-        let mut writer = self.blobs.writer().map_err(ApiError::internal)?;
+        let mut memory = Vec::new();
+        let mut writer = match declared {
+            Some(n) if n <= memory_max => None,
+            _ if memory_max > 0 && declared.is_none() => None,
+            _ => Some(self.blobs.writer().map_err(ApiError::internal)?),
+        };
+        let mut len = 0u64;
         let mut stream = body.into_data_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
                 ApiError::new(StatusCode::BAD_REQUEST, format!("reading the {what}: {e}"))
             })?;
-            if writer.len() + chunk.len() as u64 > limit {
+            if len + chunk.len() as u64 > limit {
                 return Err(too_large());
             }
-            writer.write(&chunk).map_err(ApiError::internal)?;
+            len += chunk.len() as u64;
+            match writer.as_mut() {
+                Some(w) => w.write(&chunk).map_err(ApiError::internal)?,
+                None if len <= memory_max => memory.extend_from_slice(&chunk),
+                None => {
+                    let mut w = self.blobs.writer().map_err(ApiError::internal)?;
+                    w.write(&std::mem::take(&mut memory)).map_err(ApiError::internal)?;
+                    w.write(&chunk).map_err(ApiError::internal)?;
+                    writer = Some(w);
+                }
+            }
         }
-        if writer.is_empty() {
+        if len == 0 {
             return Err(ApiError::new(StatusCode::BAD_REQUEST, format!("the {what} is empty")));
         }
-        Ok(writer)
+        Ok(match writer {
+            Some(w) => Upload::File(w),
+            None => Upload::Memory(memory),
+        })
     }
+}
+
+/// A request body read by [`Inner::read_upload`].
+enum Upload {
+    /// A small body, whole.
+    Memory(Vec<u8>),
+    /// A body streamed into the blob store (not yet named).
+    File(BlobWriter),
+}
+
+/// The largest witness kept in memory at submission (2,048 values): it is parsed there and
+/// stored with [`BlobStore::put`] (no file is written when the same witness is stored already);
+/// a larger one is streamed into the blob store and parsed from its file.
+const WITNESS_IN_MEMORY: u64 = 64 << 10;
+
+/// Parses a witness (from memory, or the upload's temporary file) and checks it against the
+/// circuit's key header (`cached`, else read from the key at `zkey`): the status and message
+/// of a refusal.
+fn check_witness(
+    upload: &Upload,
+    cached: Option<Arc<zkprove_circom::Groth16Header>>,
+    zkey: &std::path::Path,
+) -> Result<(Arc<zkprove_circom::Groth16Header>, Witness), (StatusCode, String)> {
+    let witness = match upload {
+        Upload::Memory(bytes) => Witness::read_from(std::io::Cursor::new(bytes), "the witness"),
+        Upload::File(w) => Witness::open(w.temp_path()),
+    }
+    .map_err(|e| (StatusCode::BAD_REQUEST, format!("not a witness (.wtns): {e}")))?;
+    let header = match cached {
+        Some(h) => h,
+        None => Arc::new(
+            ZkeyInfo::open(zkey)
+                .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, format!("the stored key: {e}")))?
+                .header,
+        ),
+    };
+    witness.check_against(&header).map_err(|e| {
+        (StatusCode::UNPROCESSABLE_ENTITY, format!("the witness does not fit the circuit: {e}"))
+    })?;
+    Ok((header, witness))
 }
 
 async fn post_circuit(
@@ -302,36 +388,41 @@ async fn post_job(
     if !is_blob_id(circuit_id) {
         return Err(unknown());
     }
-    let circuit = s
-        .queue
-        .circuit(&tenant, circuit_id)
-        .await
-        .map_err(ApiError::internal)?
-        .ok_or_else(unknown)?;
-    let writer = s.read_body(&headers, body, "witness").await?;
+    let key = (tenant, circuit_id.clone());
+    let cached = s.circuits.lock().unwrap_or_else(|e| e.into_inner()).get(&key).cloned();
+    let circuit = match cached {
+        Some(c) => c,
+        None => {
+            let c = s
+                .queue
+                .circuit(&key.0, circuit_id)
+                .await
+                .map_err(ApiError::internal)?
+                .ok_or_else(unknown)?;
+            let mut cache = s.circuits.lock().unwrap_or_else(|e| e.into_inner());
+            // As the headers below: bounded by starting afresh.
+            if cache.len() >= 4096 {
+                cache.clear();
+            }
+            cache.insert(key.clone(), c.clone());
+            c
+        }
+    };
+    let (tenant, _) = key;
+    let upload = s.read_upload(&headers, body, "witness", WITNESS_IN_MEMORY).await?;
     let cached = s.headers.lock().unwrap_or_else(|e| e.into_inner()).get(circuit_id).cloned();
-    let (wtns, zkey) = (writer.temp_path().to_path_buf(), s.blobs.path(&circuit.circuit_id));
-    let checked = tokio::task::spawn_blocking(move || {
-        let witness = Witness::open(&wtns)
-            .map_err(|e| (StatusCode::BAD_REQUEST, format!("not a witness (.wtns): {e}")))?;
-        let header = match cached {
-            Some(h) => h,
-            None => Arc::new(
-                ZkeyInfo::open(&zkey)
-                    .map_err(|e| {
-                        (StatusCode::INTERNAL_SERVER_ERROR, format!("the stored key: {e}"))
-                    })?
-                    .header,
-            ),
-        };
-        witness.check_against(&header).map_err(|e| {
-            (StatusCode::UNPROCESSABLE_ENTITY, format!("the witness does not fit the circuit: {e}"))
-        })?;
-        Ok::<_, (StatusCode, String)>(header)
-    })
-    .await
-    .map_err(ApiError::internal)?;
-    let header = checked.map_err(|(status, message)| ApiError::new(status, message))?;
+    let zkey = s.blobs.path(&circuit.circuit_id);
+    // A small witness whose key header is cached is checked here (no file to read: tens of
+    // microseconds); otherwise on a blocking thread.
+    let (checked, upload) = match upload {
+        Upload::Memory(_) if cached.is_some() => (check_witness(&upload, cached, &zkey), upload),
+        upload => {
+            tokio::task::spawn_blocking(move || (check_witness(&upload, cached, &zkey), upload))
+                .await
+                .map_err(ApiError::internal)?
+        }
+    };
+    let (header, witness) = checked.map_err(|(status, message)| ApiError::new(status, message))?;
     {
         let mut cache = s.headers.lock().unwrap_or_else(|e| e.into_inner());
         // Keys are few; a service with very many is bounded by starting afresh.
@@ -340,7 +431,13 @@ async fn post_job(
         }
         cache.insert(circuit.circuit_id.clone(), header);
     }
-    let witness_blob = writer.finish().map_err(ApiError::internal)?;
+    let witness_blob = match upload {
+        Upload::Memory(bytes) => s.blobs.put(&bytes),
+        Upload::File(writer) => writer.finish(),
+    }
+    .map_err(ApiError::internal)?;
+    // Parsed once: a worker of this process that claims the job takes the values from memory.
+    s.blobs.keep_witness(&witness_blob, Arc::new(witness.values));
     let job = NewJob {
         tenant,
         kind: circuit.kind,
@@ -404,27 +501,44 @@ fn wait_param(params: &HashMap<String, String>) -> ApiResult<std::time::Duration
     }
 }
 
-/// The job, once finished or after `wait` (long poll; see the module docs).
+/// The job, once finished or after `wait` (long poll; see the module docs). With `stored`, a
+/// job whose result this process stored meanwhile is answered from the announcement of that
+/// store ([`crate::queue::Finished`]) instead of a database read: its status and result blob
+/// only (what `GET /v1/jobs/{id}/proof` answers with); the other fields are those of the last
+/// read.
 async fn find_job_waiting(
     s: &Inner,
     headers: &HeaderMap,
     id: &str,
     wait: std::time::Duration,
+    stored: bool,
 ) -> ApiResult<JobRow> {
     // Subscribed before the first read: a job finished after it wakes the wait.
     let mut finished = s.queue.subscribe_finished();
     let until = tokio::time::Instant::now() + wait;
+    let (_, mut job) = find_job(s, headers, id).await?;
     loop {
-        let (_, job) = find_job(s, headers, id).await?;
         let now = tokio::time::Instant::now();
         if job.status.is_final() || now >= until {
             return Ok(job);
         }
         let recheck = (now + WAIT_RECHECK).min(until);
         tokio::select! {
-            _ = finished.changed() => {}
+            changed = finished.changed() => {
+                let note = if stored && changed.is_ok() {
+                    finished.borrow_and_update().stored.clone()
+                } else {
+                    None
+                };
+                if let Some(note) = note.filter(|n| n.job_id == job.job_id) {
+                    job.status = note.status;
+                    job.result_blob = note.result_blob;
+                    continue;
+                }
+            }
             _ = tokio::time::sleep_until(recheck) => {}
         }
+        job = find_job(s, headers, id).await?.1;
     }
 }
 
@@ -435,7 +549,7 @@ async fn get_job(
     Query(params): Query<HashMap<String, String>>,
 ) -> ApiResult<Json<serde_json::Value>> {
     let wait = wait_param(&params)?;
-    let job = find_job_waiting(&state.inner, &headers, &id, wait).await?;
+    let job = find_job_waiting(&state.inner, &headers, &id, wait, false).await?;
     Ok(Json(job_json(&job)))
 }
 
@@ -447,7 +561,7 @@ async fn get_proof(
 ) -> ApiResult<Response> {
     let s = &state.inner;
     let wait = wait_param(&params)?;
-    let job = find_job_waiting(s, &headers, &id, wait).await?;
+    let job = find_job_waiting(s, &headers, &id, wait, true).await?;
     match (&job.status, &job.result_blob) {
         (JobStatus::Succeeded, Some(blob)) => {
             let bytes = s.blobs.get(blob).map_err(ApiError::internal)?;

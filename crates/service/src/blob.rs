@@ -10,7 +10,11 @@ use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
 use sha2::{Digest, Sha256};
+use zkprove_field::bn254::Fr;
 
 use crate::config::Durability;
 use crate::error::{Result, ServiceError};
@@ -20,7 +24,23 @@ use crate::error::{Result, ServiceError};
 pub struct BlobStore {
     dir: PathBuf,
     sync: bool,
+    /// Witnesses parsed at submission, by blob id, shared by the clones of this store (the API
+    /// and the workers of one process): see [`BlobStore::keep_witness`].
+    witnesses: Arc<Mutex<ParsedWitnesses>>,
 }
+
+/// The parsed witnesses a store keeps, oldest first, and their values in all.
+#[derive(Debug, Default)]
+struct ParsedWitnesses {
+    entries: VecDeque<(String, Arc<Vec<Fr>>)>,
+    values: usize,
+}
+
+/// The most parsed witnesses a store keeps.
+const KEPT_WITNESSES: usize = 64;
+
+/// The most witness values a store keeps in all (64 MiB of `Fr`); a larger witness is not kept.
+const KEPT_WITNESS_VALUES: usize = 1 << 21;
 
 /// Lowercase hex of bytes.
 pub fn hex(bytes: &[u8]) -> String {
@@ -50,7 +70,40 @@ impl BlobStore {
         let dir = dir.into();
         let tmp = dir.join("tmp");
         std::fs::create_dir_all(&tmp).map_err(ServiceError::io(&tmp))?;
-        Ok(Self { dir, sync: false })
+        Ok(Self { dir, sync: false, witnesses: Arc::default() })
+    }
+
+    /// Keeps the parsed values of witness blob `id` (checked at submission) in memory, so that
+    /// a worker of this process that claims its job soon needs no read and parse of the file
+    /// ([`BlobStore::kept_witness`]). Blobs are content-addressed: the values of an id are those
+    /// of its file. At most [`KEPT_WITNESSES`] witnesses and `2^21` values are kept, the oldest
+    /// dropped first; a larger witness is not kept.
+    pub fn keep_witness(&self, id: &str, values: Arc<Vec<Fr>>) {
+        if values.len() > KEPT_WITNESS_VALUES {
+            return;
+        }
+        let mut kept = self.witnesses.lock().unwrap_or_else(|e| e.into_inner());
+        if kept.entries.iter().any(|(k, _)| k == id) {
+            return;
+        }
+        kept.values += values.len();
+        kept.entries.push_back((id.to_string(), values));
+        while kept.entries.len() > KEPT_WITNESSES || kept.values > KEPT_WITNESS_VALUES {
+            match kept.entries.pop_front() {
+                Some((_, v)) => kept.values -= v.len(),
+                None => break,
+            }
+        }
+    }
+
+    /// The parsed values of witness blob `id` if [`BlobStore::keep_witness`] kept them (they
+    /// are then forgotten: a job's witness is read once).
+    pub fn kept_witness(&self, id: &str) -> Option<Arc<Vec<Fr>>> {
+        let mut kept = self.witnesses.lock().unwrap_or_else(|e| e.into_inner());
+        let i = kept.entries.iter().position(|(k, _)| k == id)?;
+        let (_, values) = kept.entries.remove(i)?;
+        kept.values -= values.len();
+        Some(values)
     }
 
     /// This store with writes as durable as `durability` asks.
@@ -69,11 +122,26 @@ impl BlobStore {
         is_blob_id(id) && self.path(id).is_file()
     }
 
-    /// Stores `bytes`, returning their id.
+    /// Stores `bytes`, returning their id. With [`Durability::Process`], bytes already stored
+    /// (the file of their id exists: blobs appear only whole, by rename) are not written again;
+    /// the file's modification time is renewed instead, as a rewrite would, so that a blob
+    /// stored anew is young for [`BlobStore::sweep`]. This spares a new file (an inode
+    /// allocation) and the removal of the old one per identical upload.
     ///
     /// # Errors
     /// [`ServiceError::Io`].
     pub fn put(&self, bytes: &[u8]) -> Result<String> {
+        if !self.sync {
+            let id = hex(&Sha256::digest(bytes));
+            let path = self.path(&id);
+            let renewed = File::options()
+                .append(true)
+                .open(&path)
+                .and_then(|f| f.set_modified(std::time::SystemTime::now()));
+            if renewed.is_ok() {
+                return Ok(id);
+            }
+        }
         let mut w = self.writer()?;
         w.write(bytes)?;
         w.finish()
@@ -229,6 +297,7 @@ impl Drop for BlobWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zkprove_field::Field;
 
     #[test]
     fn content_addressed_and_atomic() {
@@ -251,5 +320,54 @@ mod tests {
         let left: Vec<_> = std::fs::read_dir(dir.path().join("tmp")).expect("tmp").collect();
         assert!(left.is_empty(), "{left:?}");
         assert!(!is_blob_id("../etc/passwd") && !store.contains("ABC"));
+    }
+
+    /// Storing bytes that are stored already writes no file (`Durability::Process`) but renews
+    /// the blob's modification time, as a rewrite did, so the sweep sees it young again.
+    #[test]
+    fn put_of_stored_bytes_renews_the_blob() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = BlobStore::open(dir.path()).expect("open");
+        let id = store.put(b"witness").expect("put");
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        File::options()
+            .append(true)
+            .open(store.path(&id))
+            .expect("open")
+            .set_modified(old)
+            .expect("age");
+        let before = std::fs::metadata(store.path(&id)).expect("meta");
+        assert_eq!(store.put(b"witness").expect("again"), id);
+        let after = std::fs::metadata(store.path(&id)).expect("meta");
+        assert!(after.modified().expect("mtime") > before.modified().expect("mtime"));
+        // The same file (no rename over it), and its bytes.
+        use std::os::unix::fs::MetadataExt;
+        assert_eq!(after.ino(), before.ino());
+        assert_eq!(store.get(&id).expect("get"), b"witness");
+        let swept = store.sweep(&Default::default(), std::time::Duration::from_secs(60));
+        assert_eq!(swept.expect("sweep"), (0, 0), "a renewed blob is young");
+        // A blob whose file is gone is written again.
+        std::fs::remove_file(store.path(&id)).expect("rm");
+        assert_eq!(store.put(b"witness").expect("rewritten"), id);
+        assert_eq!(store.get(&id).expect("get"), b"witness");
+    }
+
+    /// Parsed witnesses: taken once, the oldest dropped past the count, a huge one not kept.
+    #[test]
+    fn kept_witnesses_are_bounded() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = BlobStore::open(dir.path()).expect("open");
+        let values = |n: u64| Arc::new((0..n).map(Fr::from_u64).collect::<Vec<_>>());
+        store.keep_witness("a", values(3));
+        let other = store.clone();
+        assert_eq!(other.kept_witness("a").expect("kept").len(), 3);
+        assert!(store.kept_witness("a").is_none(), "taken once");
+        for i in 0..=KEPT_WITNESSES {
+            store.keep_witness(&format!("w{i}"), values(1));
+        }
+        assert!(store.kept_witness("w0").is_none(), "the oldest was dropped");
+        assert!(store.kept_witness(&format!("w{KEPT_WITNESSES}")).is_some());
+        store.keep_witness("huge", Arc::new(vec![Fr::ZERO; KEPT_WITNESS_VALUES + 1]));
+        assert!(store.kept_witness("huge").is_none());
     }
 }

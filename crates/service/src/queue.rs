@@ -484,10 +484,32 @@ pub struct Queue {
     /// by any node (`LISTEN`): wakes idle workers at once instead of at their next poll.
     queued: Arc<tokio::sync::watch::Sender<u64>>,
     /// Bumped when this process finishes a job (succeeded, failed, cancelled): wakes the
-    /// requests waiting for one (`GET /v1/jobs/{id}?wait_ms=`).
-    finished: Arc<tokio::sync::watch::Sender<u64>>,
+    /// requests waiting for one (`GET /v1/jobs/{id}?wait_ms=`), with the job when a result was
+    /// stored.
+    finished: Arc<tokio::sync::watch::Sender<Finished>>,
     /// PostgreSQL: dropped with the last clone of the queue, which ends its `LISTEN` task.
     _listening: Option<Arc<tokio::sync::oneshot::Sender<()>>>,
+}
+
+/// What [`Queue::subscribe_finished`] announces: that this process finished a job.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Finished {
+    /// Bumped at each announcement.
+    pub seq: u64,
+    /// The job whose fenced store ([`Queue::complete`]) was the last announcement, as that
+    /// statement left it (`None` for other ends: failures, cancellations, expired leases).
+    pub stored: Option<StoredResult>,
+}
+
+/// A job as the fenced store of its result left it ([`Finished::stored`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResult {
+    /// The job.
+    pub job_id: String,
+    /// [`JobStatus::Succeeded`], or [`JobStatus::Cancelled`] when a cancellation came first.
+    pub status: JobStatus,
+    /// The result blob (`None` when cancelled).
+    pub result_blob: Option<String>,
 }
 
 /// How the queue is opened.
@@ -546,7 +568,7 @@ impl Queue {
             .map_err(|source| ServiceError::Migration { source })?;
         migrator.run(&pool).await.map_err(|source| ServiceError::Migration { source })?;
         let (queued, _) = tokio::sync::watch::channel(0);
-        let (finished, _) = tokio::sync::watch::channel(0);
+        let (finished, _) = tokio::sync::watch::channel(Finished::default());
         let queued = Arc::new(queued);
         let mut listening = None;
         if kind == DbKind::Postgres {
@@ -659,8 +681,10 @@ impl Queue {
     }
 
     /// A receiver that changes whenever this process finishes a job (stores a result, fails or
-    /// cancels it). Jobs finished by other nodes are not signalled: poll for them.
-    pub fn subscribe_finished(&self) -> tokio::sync::watch::Receiver<u64> {
+    /// cancels it), saying which job when it stored a result ([`Finished::stored`]: a waiter
+    /// for that job needs no database read). Jobs finished by other nodes are not signalled:
+    /// poll for them.
+    pub fn subscribe_finished(&self) -> tokio::sync::watch::Receiver<Finished> {
         self.finished.subscribe()
     }
 
@@ -669,7 +693,20 @@ impl Queue {
     }
 
     fn finished(&self) {
-        self.finished.send_modify(|n| *n = n.wrapping_add(1));
+        self.announce_finished(None);
+    }
+
+    fn announce_finished(&self, stored: Option<StoredResult>) {
+        self.finished.send_modify(|f| {
+            f.seq = f.seq.wrapping_add(1);
+            f.stored = stored;
+        });
+    }
+
+    /// Announces the fenced store of `job_id`'s result, which left it `status`.
+    fn stored(&self, job_id: &str, status: JobStatus, result_blob: &str) {
+        let result_blob = (status == JobStatus::Succeeded).then(|| result_blob.to_string());
+        self.announce_finished(Some(StoredResult { job_id: job_id.into(), status, result_blob }));
     }
 
     /// A job by id, whatever its tenant (workers, tests).
@@ -854,8 +891,8 @@ impl Queue {
         let status = status
             .map(|s| JobStatus::parse(&s).ok_or_else(|| corrupt(format!("unknown status {s:?}"))))
             .transpose()?;
-        if status.is_some() {
-            self.finished();
+        if let Some(status) = status {
+            self.stored(job_id, status, result_blob);
         }
         let next_id: Option<String> = row.try_get("job_id").map_err(get)?;
         let next = match next_id {
@@ -994,7 +1031,7 @@ impl Queue {
         let t = self
             .fenced("complete job", COMPLETE_SQL, job_id, token, vec![Some(result_blob.into())])
             .await?;
-        self.finished();
+        self.stored(job_id, t.status, result_blob);
         Ok(t.status)
     }
 

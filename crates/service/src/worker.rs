@@ -110,6 +110,10 @@ pub struct Worker {
     next: Option<ClaimedJob>,
     /// The shutdown signal of [`Worker::run`]: no job is claimed ahead once it is set.
     shutdown: Option<watch::Receiver<bool>>,
+    /// The store of the last job claimed nothing, and nothing was queued in this process (or,
+    /// on PostgreSQL, announced by any node) since that claim: the next claim may wait for a
+    /// wake-up.
+    nothing_queued: bool,
 }
 
 impl core::fmt::Debug for Worker {
@@ -169,6 +173,7 @@ impl Worker {
             last_proof_end: None,
             next: None,
             shutdown: None,
+            nothing_queued: false,
         }
     }
 
@@ -276,6 +281,9 @@ impl Worker {
                 queued.borrow_and_update();
                 let claimed = match self.next.take() {
                     Some(job) => Ok(Some(job)),
+                    // The store of the last job found nothing to claim and nothing was queued
+                    // since: no claim now (the wait below wakes for the next submission).
+                    None if std::mem::take(&mut self.nothing_queued) => Ok(None),
                     None => {
                         let resident = self.engine.resident_keys();
                         self.queue
@@ -517,7 +525,8 @@ impl Worker {
     }
 
     /// The witness of a job: the one staged while the previous proof ran when it is this job's
-    /// (blobs are content-addressed: same id, same bytes), else read now.
+    /// (blobs are content-addressed: same id, same bytes), else the one this process's API
+    /// parsed at submission ([`BlobStore::kept_witness`]), else read now.
     async fn witness(&mut self, job: &ClaimedJob) -> Result<Arc<Vec<Fr>>, EngineError> {
         let j = &job.job;
         if let Some((id, w)) = self.staged.take()
@@ -531,7 +540,7 @@ impl Worker {
     async fn run_groth16(
         &mut self,
         job: &ClaimedJob,
-        said: &Said,
+        said: &Arc<Said>,
         stop: &Arc<AtomicBool>,
     ) -> RunOutcome {
         let j = &job.job;
@@ -550,22 +559,38 @@ impl Worker {
         // Phase 2: prove (on a blocking thread), giving up at the prover's next phase boundary
         // once the heartbeat sees a cancellation or preemption. Meanwhile the witness of the
         // next queued job of this circuit is read (staged), so that back-to-back proofs of one
-        // circuit wait for no file.
+        // circuit wait for no file. The same blocking task goes on, while nothing stops the job
+        // (what a boundary without a database round trip checks), to verify the proof and write
+        // its result blob (phases 3 and 4 up to the store): one hand-off between the async
+        // runtime and a blocking thread per job instead of three. Whatever it did not do (a
+        // boundary that needs the database, a witness too short to verify) is done below as it
+        // was before.
         let start = Instant::now();
         if let Some(end) = self.last_proof_end.take() {
             self.metrics.device_idle.observe(end.elapsed().as_secs_f64());
         }
+        let n_public = vk.verification_key().n_public as usize;
         let prove = {
             let (engine, w, stop) = (self.engine.clone(), witness.clone(), stop.clone());
             let (circuit, zkey) = (j.circuit_id.clone(), self.blobs.path(&j.circuit_id));
-            blocking(move || engine.prove_groth16_until(&circuit, &zkey, &w, &stop))
+            let (vk, said, blobs) = (vk.clone(), said.clone(), self.blobs.clone());
+            let heartbeat = self.settings.heartbeat;
+            blocking(move || {
+                let proved = engine.prove_groth16_until(&circuit, &zkey, &w, &stop)?;
+                let proved_at = Instant::now();
+                let ahead = match &proved {
+                    Some(p) => verify_and_write(&vk, &w, n_public, p, &said, heartbeat, &blobs),
+                    None => Ahead::default(),
+                };
+                Ok((proved, proved_at, ahead))
+            })
         };
         let stage = stage_next(self.queue.clone(), self.blobs.clone(), j.clone());
         let (proved, staged) = tokio::join!(prove, stage);
         self.staged = staged;
-        let proved = match proved {
-            Ok(Some(p)) => p,
-            Ok(None) => {
+        let (proved, proved_at, ahead) = match proved {
+            Ok((Some(p), at, ahead)) => (p, at, ahead),
+            Ok((None, _, _)) => {
                 // Stopped: the boundary says why (a cancellation, a preemption, a lost lease);
                 // if the database cannot say, the job is requeued without using its attempt.
                 let why = self.boundary(job, said, true, true).await.unwrap_or(Stop::Preempt);
@@ -573,8 +598,8 @@ impl Worker {
             }
             Err(e) => return self.fail(job, e).await,
         };
-        self.last_proof_end = Some(Instant::now());
-        self.metrics.proving.observe(start.elapsed().as_secs_f64());
+        self.last_proof_end = Some(proved_at);
+        self.metrics.proving.observe(proved_at.duration_since(start).as_secs_f64());
         if proved.cache_hit {
             self.metrics.cache_hits.inc();
         } else {
@@ -583,25 +608,22 @@ impl Worker {
         if let Some(stop) = self.boundary(job, said, false, false).await {
             return self.stop(job, stop).await;
         }
-        // Phase 3: verify before release.
-        let n_public = vk.verification_key().n_public as usize;
+        // Phase 3: verify before release (unless the blocking task above did).
         if witness.len() <= n_public {
             let message =
                 format!("the witness has {} values, fewer than the public signals", witness.len());
             return self.fail(job, EngineError { class: FailureClass::BadInput, message }).await;
         }
-        let start = Instant::now();
-        let verified = {
-            let (vk, w, proof) = (vk.clone(), witness.clone(), proved.proof);
-            blocking(move || {
-                vk.verify(&w[1..=n_public], &proof).map_err(|e| EngineError {
-                    class: FailureClass::InvalidProof,
-                    message: e.to_string(),
-                })
-            })
-            .await
+        let (verified, seconds) = match ahead.verified {
+            Some(done) => done,
+            None => {
+                let start = Instant::now();
+                let (vk, w, proof) = (vk.clone(), witness.clone(), proved.proof);
+                let verified = blocking(move || verify_proof(&vk, &w, n_public, &proof)).await;
+                (verified, start.elapsed().as_secs_f64())
+            }
         };
-        self.metrics.verification.observe(start.elapsed().as_secs_f64());
+        self.metrics.verification.observe(seconds);
         if let Err(e) = verified {
             let device = self.engine.device();
             self.metrics.invalid_proofs.with_label_values(&[&device]).inc();
@@ -632,16 +654,13 @@ impl Worker {
         }
         // Phase 4: store the verified proof, fenced by the lease token; a cancellation that
         // arrived meanwhile is honoured by the same statement (`Queue::complete`).
-        let result = result_json(&proved.proof, &witness[1..=n_public]);
-        let blob = {
-            let blobs = self.blobs.clone();
-            blocking(move || {
-                blobs.put(result.as_bytes()).map_err(|e| EngineError {
-                    class: FailureClass::Device,
-                    message: e.to_string(),
-                })
-            })
-            .await
+        let blob = match ahead.blob {
+            Some(blob) => blob,
+            None => {
+                let result = result_json(&proved.proof, &witness[1..=n_public]);
+                let blobs = self.blobs.clone();
+                blocking(move || write_result(&blobs, &result)).await
+            }
         };
         let blob = match blob {
             Ok(b) => b,
@@ -661,8 +680,11 @@ impl Worker {
                 resident: &resident,
                 window: self.settings.affinity_window,
             };
+            // Subscribed before the claim: whether anything was queued since it.
+            let queued = self.queue.subscribe_queued();
             match self.queue.complete_and_claim((&j.job_id, job.token, &blob), &claim).await {
                 Ok((status, next)) => {
+                    self.nothing_queued = next.is_none() && !queued.has_changed().unwrap_or(true);
                     self.next = next;
                     status.ok_or(ServiceError::LeaseLost {
                         job_id: j.job_id.clone(),
@@ -736,12 +758,73 @@ impl Said {
     }
 }
 
-/// Reads and parses a witness blob on a blocking thread.
+/// What the proving task did after the proof, while nothing stopped the job
+/// ([`verify_and_write`]): each step it left undone is `None`.
+#[derive(Default)]
+struct Ahead {
+    /// The verification's outcome and its time in seconds.
+    verified: Option<(Result<(), EngineError>, f64)>,
+    /// The result blob of the verified proof.
+    blob: Option<Result<String, EngineError>>,
+}
+
+/// Verifies a proof against the prepared key and the witness's public signals.
+fn verify_proof(
+    vk: &PreparedVerificationKey,
+    witness: &[Fr],
+    n_public: usize,
+    proof: &Proof,
+) -> Result<(), EngineError> {
+    vk.verify(&witness[1..=n_public], proof)
+        .map_err(|e| EngineError { class: FailureClass::InvalidProof, message: e.to_string() })
+}
+
+/// Writes the stored result of a verified proof as a blob.
+fn write_result(blobs: &BlobStore, result: &str) -> Result<String, EngineError> {
+    blobs
+        .put(result.as_bytes())
+        .map_err(|e| EngineError { class: FailureClass::Device, message: e.to_string() })
+}
+
+/// Phases 3 and 4 up to the store, on the proving task's thread, as far as the phase boundaries
+/// let them run without a database round trip: each stops here when the heartbeats learned
+/// something or the lease was not renewed within a heartbeat period (then [`Worker::boundary`]
+/// asks the database, in the async task). The witness must hold the public signals.
+fn verify_and_write(
+    vk: &PreparedVerificationKey,
+    witness: &[Fr],
+    n_public: usize,
+    proved: &crate::engine::Proved,
+    said: &Said,
+    heartbeat: Duration,
+    blobs: &BlobStore,
+) -> Ahead {
+    let mut ahead = Ahead::default();
+    let go_on = || said.get().is_none() && said.renewed_within(heartbeat);
+    if witness.len() <= n_public || !go_on() {
+        return ahead;
+    }
+    let start = Instant::now();
+    let verified = verify_proof(vk, witness, n_public, &proved.proof);
+    let ok = verified.is_ok();
+    ahead.verified = Some((verified, start.elapsed().as_secs_f64()));
+    if ok && go_on() {
+        let result = result_json(&proved.proof, &witness[1..=n_public]);
+        ahead.blob = Some(write_result(blobs, &result));
+    }
+    ahead
+}
+
+/// The values of a witness blob: those this process's API parsed at submission when it kept
+/// them ([`BlobStore::kept_witness`]), else read and parsed on a blocking thread.
 async fn read_witness(
     blobs: BlobStore,
     blob: String,
     job_id: String,
 ) -> Result<Arc<Vec<Fr>>, EngineError> {
+    if let Some(w) = blobs.kept_witness(&blob) {
+        return Ok(w);
+    }
     blocking(move || {
         Witness::open(blobs.path(&blob)).map(|w| Arc::new(w.values)).map_err(|e| EngineError {
             class: FailureClass::BadInput,

@@ -449,6 +449,37 @@ async fn submit_prove_and_fetch_verified_proofs() {
     h.shutdown().await;
 }
 
+/// A witness over 64 KiB (4,099 values) is streamed to the blob store and read back from its
+/// file; a small one is read whole, and submitting the same small witness again stores no new
+/// file. Each job's proof comes back verified, with its own public signals.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn large_witnesses_stream_and_repeated_small_ones_are_stored_once() {
+    let mut h = harness(Config::default()).await;
+    let (large, small) = (fixture(12, 3), fixture(4, 5));
+    assert!(witness_bytes(&large.witness).len() > 64 << 10);
+    let (c_large, c_small) = (h.register(&large, None).await, h.register(&small, None).await);
+    let ids = [
+        h.submit(&c_large, "", &large.witness, None).await,
+        h.submit(&c_small, "", &small.witness, None).await,
+        h.submit(&c_small, "", &small.witness, None).await,
+    ];
+    let blob = zkprove_service::blob::hex(&sha(&witness_bytes(&small.witness)));
+    let files = |dir: &FsPath| std::fs::read_dir(dir).expect("dir").count();
+    let blob_dir = h.blobs.path(&blob).parent().expect("blob dir").to_path_buf();
+    let n_files = files(&blob_dir);
+    h.submit(&c_small, "", &small.witness, None).await;
+    assert_eq!(files(&blob_dir), n_files, "a stored witness is not written again");
+    assert!(files(&blob_dir.join("tmp")) == 0, "no temporary file is left");
+    h.start_worker(cpu());
+    for (id, f) in ids.iter().zip([&large, &small, &small]) {
+        let uri = format!("/v1/jobs/{id}/proof?wait_ms=60000");
+        let (status, result, _) = h.call(Method::GET, &uri, None, vec![]).await;
+        assert_eq!(status, StatusCode::OK, "{result}");
+        common::check_result(f, &result);
+    }
+    h.shutdown().await;
+}
+
 fn sha(bytes: &[u8]) -> Vec<u8> {
     use sha2::Digest;
     sha2::Sha256::digest(bytes).to_vec()

@@ -12,21 +12,7 @@ use zkprove_field::bn254::Fr;
 use zkprove_gpu::{ClDevice, GpuBuffer, GpuCsr, GpuError};
 
 fn device() -> Option<Arc<ClDevice>> {
-    let _ = zkprove_gpu::configure(
-        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
-            .expect("ZKPROVE_GPU_* variables"),
-    );
-    match ClDevice::get() {
-        Ok(d) => Some(d),
-        Err(e) => {
-            assert!(
-                std::env::var("ZKPROVE_REQUIRE_OPENCL").as_deref() != Ok("1"),
-                "ZKPROVE_REQUIRE_OPENCL=1 but: {e}"
-            );
-            eprintln!("skipped: no OpenCL device ({e})");
-            None
-        }
-    }
+    crate::common::opencl_device()
 }
 
 #[test]

@@ -21,21 +21,7 @@ use zkprove_poly::CpuBackend;
 type Hash<F> = Poseidon2Merkle<F, 16, 8, MERKLE_OUT>;
 
 fn device() -> Option<Arc<ClDevice>> {
-    let _ = zkprove_gpu::configure(
-        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
-            .expect("ZKPROVE_GPU_* variables"),
-    );
-    match ClDevice::get() {
-        Ok(d) => Some(d),
-        Err(e) => {
-            assert!(
-                !std::env::var("ZKPROVE_REQUIRE_OPENCL").is_ok_and(|v| v == "1"),
-                "ZKPROVE_REQUIRE_OPENCL=1 but: {e}"
-            );
-            eprintln!("skipped: no OpenCL device ({e})");
-            None
-        }
-    }
+    crate::common::opencl_device()
 }
 
 fn roots_match<F: Poseidon2GpuField>(dev: &Arc<ClDevice>) {

@@ -16,28 +16,13 @@ use zkprove_field::m31::M31;
 use zkprove_gpu::{ClDevice, GpuBackendKind, OpenClBackend, list_devices};
 
 fn device() -> Option<Arc<ClDevice>> {
-    let _ = zkprove_gpu::configure(
-        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
-            .expect("ZKPROVE_GPU_* variables"),
+    let d = common::opencl_device()?;
+    eprintln!(
+        "OpenCL device: {} ({})",
+        d.name().unwrap_or_default(),
+        d.version().unwrap_or_default()
     );
-    match ClDevice::get() {
-        Ok(d) => {
-            eprintln!(
-                "OpenCL device: {} ({})",
-                d.name().unwrap_or_default(),
-                d.version().unwrap_or_default()
-            );
-            Some(d)
-        }
-        Err(e) => {
-            assert!(
-                !common::required("ZKPROVE_REQUIRE_OPENCL"),
-                "ZKPROVE_REQUIRE_OPENCL=1 but: {e}"
-            );
-            eprintln!("skipped: {e} (set ZKPROVE_REQUIRE_OPENCL=1 to make this a failure)");
-            None
-        }
-    }
+    Some(d)
 }
 
 #[test]

@@ -11,21 +11,7 @@ use std::sync::Arc;
 use zkprove_gpu::ClDevice;
 
 fn device() -> Option<Arc<ClDevice>> {
-    let _ = zkprove_gpu::configure(
-        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
-            .expect("ZKPROVE_GPU_* variables"),
-    );
-    match ClDevice::get() {
-        Ok(d) => Some(d),
-        Err(e) => {
-            assert!(
-                std::env::var("ZKPROVE_REQUIRE_OPENCL").as_deref() != Ok("1"),
-                "ZKPROVE_REQUIRE_OPENCL=1 but: {e}"
-            );
-            eprintln!("skipped: no OpenCL device ({e})");
-            None
-        }
-    }
+    crate::common::opencl_device()
 }
 
 #[test]

@@ -4,28 +4,12 @@
 
 #![cfg(feature = "opencl")]
 
-use crate::sumcheck_common;
-
 use zkprove_gpu::{ClDevice, OpenClBackend};
 
 sumcheck_tests!(OpenClBackend, ClDevice);
 
 fn device() -> Option<Arc<ClDevice>> {
-    let _ = zkprove_gpu::configure(
-        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
-            .expect("ZKPROVE_GPU_* variables"),
-    );
-    match ClDevice::get() {
-        Ok(d) => Some(d),
-        Err(e) => {
-            assert!(
-                !sumcheck_common::required("ZKPROVE_REQUIRE_OPENCL"),
-                "ZKPROVE_REQUIRE_OPENCL=1 but: {e}"
-            );
-            eprintln!("skipped: no OpenCL device ({e})");
-            None
-        }
-    }
+    crate::common::opencl_device()
 }
 
 #[test]

@@ -23,6 +23,25 @@ pub fn required(var: &str) -> bool {
     std::env::var(var).is_ok_and(|v| v == "1")
 }
 
+/// The OpenCL device the tests run on (configured from the `ZKPROVE_GPU_*` variables), or
+/// `None` (the caller skips) when there is none — a failure instead when
+/// `ZKPROVE_REQUIRE_OPENCL=1`.
+#[cfg(feature = "opencl")]
+pub fn opencl_device() -> Option<Arc<zkprove_gpu::ClDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
+    match zkprove_gpu::ClDevice::get() {
+        Ok(d) => Some(d),
+        Err(e) => {
+            assert!(!required("ZKPROVE_REQUIRE_OPENCL"), "ZKPROVE_REQUIRE_OPENCL=1 but: {e}");
+            eprintln!("skipped: no OpenCL device ({e})");
+            None
+        }
+    }
+}
+
 /// `p − 1` of a prime field, built from its modulus.
 pub fn minus_one<F: Field>() -> F {
     -F::ONE

@@ -354,13 +354,14 @@ where
             });
         }
         // The weight is `w = Σ_i g_i·eq(p_i, ·)` over the points and the commitment's OOD
-        // points (internal order). It is built chunk by chunk, `2^c` values per chunk
-        // (`c ≥ k`): `eq(p, (b_lo, q)) = eq(p_lo, b_lo)·eq(p_hi, q)`, one small table per point
-        // and one scalar per chunk. Chunks of `f` that are all zero (the zero-padded columns
-        // of a stacked trace, the unused tail of a multi-table layout) add nothing to any
-        // round-0 sum and stay zero through its `k` folds, so round 0 runs on the other
-        // chunks only; afterwards `f` is expanded with zeros and `w` is rebuilt from its
-        // tensor form at the folding challenges. The proof is the same either way.
+        // points (internal order). Round 0 never builds it: `f` is read in chunks of `2^c`
+        // values (`c ≥ k`), where `eq(p, (b_lo, q)) = eq(p_lo, b_lo)·eq(p_hi, q)` is a small
+        // table per point times one scalar per chunk (`eq_pair_sums`). Chunks of `f` that are
+        // all zero (the zero-padded columns of a stacked trace, the unused tail of a
+        // multi-table layout) add nothing to any round-0 sum and stay zero through its `k`
+        // folds, so round 0 reads the other chunks only; afterwards `f` is expanded with zeros
+        // and `w` is built at `2^(n−k)` values from its tensor form at the folding challenges.
+        // The proof is the same either way.
         let c = n.saturating_sub(LIVE_CHUNKS_LOG).max(k).min(n);
         let live: Vec<usize> = witness
             .evals

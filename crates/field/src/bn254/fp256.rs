@@ -107,7 +107,9 @@ pub(super) const fn reduce_once(t: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
     select4(0u64.wrapping_sub(borrow), t, &d)
 }
 
-/// `(a + b) mod p` for `a, b < p` (no overflow since `2p < 2^256`).
+/// `(a + b) mod p` for `a, b < p` (no overflow since `2p < 2^256`). At run time
+/// [`add_mod_rt`] is used; this form is its reference in the tests.
+#[cfg_attr(not(test), allow(dead_code))]
 #[inline(always)]
 const fn add_mod(a: &[u64; 4], b: &[u64; 4], p: &[u64; 4]) -> [u64; 4] {
     let (s, _) = add4(a, b);
@@ -458,13 +460,13 @@ impl<P: Fp256Params> Fp256<P> {
         while u != one && v != one {
             Self::halve_while_even(&mut u, &mut x1);
             Self::halve_while_even(&mut v, &mut x2);
-            let (d, borrow) = sub4(&u, &v);
+            let (d, borrow) = sub4_rt(&u, &v);
             if borrow == 0 {
                 u = d;
-                x1 = sub_mod(&x1, &x2, p);
+                x1 = sub_mod_rt(&x1, &x2, p);
             } else {
-                v = sub4(&v, &u).0;
-                x2 = sub_mod(&x2, &x1, p);
+                v = sub4_rt(&v, &u).0;
+                x2 = sub_mod_rt(&x2, &x1, p);
             }
         }
         Some(Self::from_mont(if u == one { x1 } else { x2 }))
@@ -485,7 +487,7 @@ impl<P: Fp256Params> Fp256<P> {
             for _ in 0..k {
                 // x/2 mod p = (x + (x odd ? p : 0)) / 2; x + p < 2^255 so no carry is lost.
                 let mask = 0u64.wrapping_sub(x[0] & 1);
-                let (s, _) = add4(x, &[p[0] & mask, p[1] & mask, p[2] & mask, p[3] & mask]);
+                let (s, _) = add4_rt(x, &[p[0] & mask, p[1] & mask, p[2] & mask, p[3] & mask]);
                 *x = shr4(&s, 1);
             }
         }

@@ -9,7 +9,7 @@
 //! subtraction ([`mont_mul_unreduced_rt`], MULX/ADCX/ADOX where [`crate::cpu::adx`]). Every kernel takes and returns fully reduced elements,
 //! so the slices hold ordinary [`Fp256`] values between calls.
 
-use super::fp256::{Fp256, Fp256Params, add4, mont_mul_unreduced_rt, reduce_once, sub4};
+use super::fp256::{Fp256, Fp256Params, add4_rt, mont_mul_unreduced_rt, reduce_once_rt, sub4_rt};
 use crate::{NttKernels, Radix4Kernel};
 
 type Limbs = [u64; 4];
@@ -35,13 +35,13 @@ impl<P: Fp256Params> Lazy<P> {
     /// `x + y` below `2p`, for `x, y < 2p`.
     #[inline(always)]
     fn add(x: &Limbs, y: &Limbs) -> Limbs {
-        reduce_once(&add4(x, y).0, &Self::P2)
+        reduce_once_rt(&add4_rt(x, y).0, &Self::P2)
     }
 
     /// `x − y + 2p`, below `4p` (unreduced), for `x, y < 2p`.
     #[inline(always)]
     fn sub(x: &Limbs, y: &Limbs) -> Limbs {
-        add4(&sub4(x, y).0, &Self::P2).0
+        add4_rt(&sub4_rt(x, y).0, &Self::P2).0
     }
 
     /// `x·w` (Montgomery) below `2p`, for `x < 4p`, `w < p`.
@@ -54,13 +54,13 @@ impl<P: Fp256Params> Lazy<P> {
     /// `x mod 2p` for `x < 4p`.
     #[inline(always)]
     fn half(x: &Limbs) -> Limbs {
-        reduce_once(x, &Self::P2)
+        reduce_once_rt(x, &Self::P2)
     }
 
     /// `x mod p` for `x < 2p`.
     #[inline(always)]
     fn full(x: &Limbs) -> Fp256<P> {
-        Fp256::from_mont(reduce_once(x, &Self::P))
+        Fp256::from_mont(reduce_once_rt(x, &Self::P))
     }
 
     /// One DIF butterfly on lazy values; `w = None` for a twiddle of one.

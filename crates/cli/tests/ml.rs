@@ -101,8 +101,9 @@ fn bench_ml_prints_one_json_line() {
     assert!(v["product_ms"].as_f64().is_some() && v["total_ms"].as_f64().is_some(), "{line}");
 }
 
-/// `--device`: an absent device is a clear error; on OpenCL (PoCL in CI) `ml prove` writes the
-/// CPU's proof bytes and output, and `bench ml` names the device.
+/// `--device`: an absent device is a clear error; on OpenCL (PoCL in CI) `ml commit` and
+/// `ml prove` write the CPU's commitment, proof bytes and output (which verify), and `bench ml`
+/// names the device.
 #[test]
 fn ml_on_devices() {
     let o = zkprove(&["bench", "ml", "--matmul", "4", "--reps", "1", "--device", "cuda"]);
@@ -125,16 +126,28 @@ fn ml_on_devices() {
         .unwrap();
     let mut bytes = Vec::new();
     for device in ["cpu", "opencl"] {
-        let (proof, out) =
-            (tmp(&dir, &format!("{device}.bin")), tmp(&dir, &format!("{device}.json")));
+        let (proof, out, com) = (
+            tmp(&dir, &format!("{device}.bin")),
+            tmp(&dir, &format!("{device}.json")),
+            tmp(&dir, &format!("{device}.commit.json")),
+        );
+        let o = zkprove(&["ml", "commit", &model, "--out", &com, "--device", device]);
+        assert!(o.status.success(), "commit {device}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{device}: fell back");
         let o = zkprove(&[
             "ml", "prove", &model, &inp, "--proof", &proof, "--output", &out, "--device", device,
         ]);
         assert!(o.status.success(), "{device}: {}", String::from_utf8_lossy(&o.stderr));
         assert!(!String::from_utf8_lossy(&o.stderr).contains("warning"), "{device}: fell back");
-        bytes.push((std::fs::read(&proof).unwrap(), std::fs::read(&out).unwrap()));
+        let o = zkprove(&["ml", "verify", &com, &inp, &out, &proof]);
+        assert_eq!(o.status.code(), Some(0), "{device}: {}", String::from_utf8_lossy(&o.stderr));
+        bytes.push((
+            std::fs::read(&proof).unwrap(),
+            std::fs::read(&out).unwrap(),
+            std::fs::read(&com).unwrap(),
+        ));
     }
-    assert_eq!(bytes[0], bytes[1], "the OpenCL proof and output are the CPU's");
+    assert_eq!(bytes[0], bytes[1], "the OpenCL commitment, proof and output are the CPU's");
     let o =
         zkprove(&["bench", "ml", "--matmul", "16", "--reps", "1", "--device", "opencl", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));

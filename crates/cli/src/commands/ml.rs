@@ -1,6 +1,8 @@
 //! `zkprove ml`: commit to a model's weights, prove an inference, verify a proof.
 //!
-//! - `zkprove ml commit model.onnx --out model.commit.json`
+//! - `zkprove ml commit model.onnx --out model.commit.json [--device cpu|cuda|opencl|auto]`
+//!   (on a GPU the circle code and the Merkle tree of the weights run on the device; the
+//!   commitment is the CPU's bytes; a device that fails is reported and the CPU commits instead)
 //! - `zkprove ml prove model.onnx input.json --proof proof.bin --output output.json
 //!   [--device cpu|cuda|opencl|auto]` (default `cpu`; on a GPU the weights are committed and the
 //!   sumchecks run on the device, the proof is the CPU's bytes; a device proof that fails or does
@@ -68,6 +70,11 @@ struct CommitArgs {
     out: PathBuf,
     #[command(flatten)]
     quant: QuantArgs,
+    /// Where to commit: the CPU (default) or a GPU backend (the weights' circle code and Merkle
+    /// tree on the device; the commitment is the same bytes). `--device cuda|opencl` without
+    /// such a device is an error; `auto` is CUDA when usable, else the CPU.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
 }
 
 #[derive(Debug, Args)]
@@ -181,12 +188,30 @@ fn prove_gpu<B: MlBackend>(quant: QuantModel, input: &[f32]) -> Result<Proved> {
     }
 }
 
+/// Commits to the weights on the GPU backend `B`; when the device fails, the failure is reported
+/// (naming the device) and the CPU commits instead (the commitment is the same bytes).
+fn commit_gpu<B: MlBackend>(quant: QuantModel) -> Result<CommittedModel> {
+    match CommittedModel::new_on::<B>(quant.clone(), PcsParams::default()) {
+        Ok(cm) => Ok(cm),
+        Err(e) => {
+            eprintln!("warning: committing on {} failed: {e:#}; committing on the CPU", B::NAME);
+            tracing::warn!(device = B::NAME, "committing on the device failed: {e:#}");
+            Ok(CommittedModel::new(quant, PcsParams::default())?)
+        }
+    }
+}
+
 /// Runs `zkprove ml`.
 pub fn run(args: MlArgs) -> Result<()> {
     match args.command {
         MlCommand::Commit(a) => {
+            let device = resolve_device(a.device)?;
             let quant = load_quantized(&a.model, &a.quant)?;
-            let cm = CommittedModel::new(quant, PcsParams::default())?;
+            let cm = match device {
+                Device::Cuda => commit_gpu::<CudaBackend>(quant)?,
+                Device::Opencl => commit_gpu::<OpenClBackend>(quant)?,
+                Device::Cpu | Device::Auto => CommittedModel::new(quant, PcsParams::default())?,
+            };
             write_file(&a.out, serde_json::to_string_pretty(&cm.commitment)?.as_bytes())?;
             eprintln!(
                 "committed {} ({} layers, security {:.1} bits) to {}",

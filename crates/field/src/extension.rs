@@ -40,6 +40,29 @@ pub trait BinomialParams<F: Field, const D: usize>:
     fn mul(a: &[F; D], b: &[F; D]) -> [F; D] {
         mul_generic::<F, D, Self>(a, b)
     }
+
+    /// The square of an element given by its coefficients. Override where `W` allows a shorter
+    /// formula (`W = −1`: `(a₀ + a₁)(a₀ − a₁) + 2a₀a₁X`); the default is [`square_generic`].
+    #[inline(always)]
+    fn square(a: &[F; D]) -> [F; D] {
+        square_generic::<F, D, Self>(a)
+    }
+}
+
+/// The generic square of [`BinomialParams::square`]: for `D = 2`,
+/// `(a₀ + a₁X)² = (a₀ + a₁)(a₀ + W·a₁) − (1 + W)·a₀a₁ + 2·a₀a₁·X` (two multiplications), else
+/// the product with itself.
+#[inline(always)]
+pub fn square_generic<F: Field, const D: usize, P: BinomialParams<F, D>>(a: &[F; D]) -> [F; D] {
+    if D == 2 {
+        let a0a1 = a[0] * a[1];
+        let mut c = [F::ZERO; D];
+        c[0] = (a[0] + a[1]) * (a[0] + P::mul_by_w(a[1])) - a0a1 - P::mul_by_w(a0a1);
+        c[1] = a0a1.double();
+        c
+    } else {
+        P::mul(a, a)
+    }
 }
 
 /// The generic product of [`BinomialParams::mul`]: Karatsuba for `D = 2`, else schoolbook with
@@ -318,19 +341,10 @@ impl<F: Field, const D: usize, P: BinomialParams<F, D>> Field for BinomialExtens
         format!("({})^{D}", F::order_string())
     }
 
+    /// [`BinomialParams::square`]: two multiplications for `D = 2`, the product otherwise.
     #[inline]
     fn square(&self) -> Self {
-        if D == 2 {
-            // (a0 + a1X)² = (a0 + a1)(a0 + W·a1) − (1 + W)·a0a1 + 2·a0a1·X: two multiplications.
-            let a = &self.coeffs;
-            let a0a1 = a[0] * a[1];
-            let mut c = [F::ZERO; D];
-            c[0] = (a[0] + a[1]) * (a[0] + P::mul_by_w(a[1])) - a0a1 - P::mul_by_w(a0a1);
-            c[1] = a0a1.double();
-            Self::new(c)
-        } else {
-            *self * *self
-        }
+        Self::new(P::square(&self.coeffs))
     }
 
     fn inverse(&self) -> Option<Self> {

@@ -34,6 +34,14 @@ impl BinomialParams<Fq, 2> for Fq2Params {
     fn mul_by_w(x: Fq) -> Fq {
         -x
     }
+
+    /// `(a₀ + a₁u)² = (a₀ + a₁)(a₀ − a₁) + 2a₀a₁·u` (the generic formula's `(1 + W)·a₀a₁` term
+    /// is zero here).
+    #[inline(always)]
+    fn square(a: &[Fq; 2]) -> [Fq; 2] {
+        let a0a1 = a[0] * a[1];
+        [(a[0] + a[1]) * (a[0] - a[1]), a0a1.double()]
+    }
 }
 
 /// `F_q² = F_q[u]/(u² + 1)`.

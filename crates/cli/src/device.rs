@@ -3,9 +3,9 @@
 //!
 //! `auto` is a CUDA GPU when one is usable (a device, and NVRTC or prebuilt CUBINs to build its
 //! kernels), the CPU otherwise; OpenCL is used only when asked for (the usual OpenCL device on a
-//! machine without a GPU is PoCL on the CPU, slower than the CPU backend). On a machine without a
-//! CUDA driver the probe is a few failed `dlopen`s (about 1 ms, the goal is < 50 ms; `-v` logs its
-//! time as `probe_us`).
+//! machine without a GPU is PoCL on the CPU, slower than the CPU backend). On a Linux machine
+//! without the NVIDIA driver's device nodes the probe is one `stat` (`zkprove_gpu::cuda_available`;
+//! it was a few failed `dlopen`s, 0.5–7 ms per proof); `-v` logs its time as `probe_us`.
 
 use std::time::Instant;
 

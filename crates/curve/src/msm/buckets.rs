@@ -197,9 +197,11 @@ pub(crate) fn sum_affine<C: SwCurve>(points: &mut Vec<Affine<C>>) -> Xyzz<C> {
 
 /// The batch size: large enough that the one inversion per batch (a few hundred
 /// multiplications) costs under 1M per addition, small enough next to the number of buckets that
-/// few points find their bucket already in the batch.
+/// few points find their bucket already in the batch. An eighth of the buckets, at most 1024:
+/// against a sixteenth and 512, 0.90–0.95× the time of a 2^16-point G1 MSM on the ADX path
+/// (interleaved CPU-time runs, `bench-notes/wip-avx2.md`; the inversions had been 7 % of it).
 fn batch_size(n_buckets: usize) -> usize {
-    (n_buckets / 16).clamp(64, 512)
+    (n_buckets / 8).clamp(64, 1024)
 }
 
 impl<C: SwCurve> BatchAffineBuckets<C> {

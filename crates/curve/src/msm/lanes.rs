@@ -3,7 +3,9 @@
 //! the scalar version for every curve, and for BN254 a version on eight lanes of the base field
 //! ([`BaseLanes`]: a [`zkprove_field::bn254::Fp256Lanes`] type for G1 — AVX-512 IFMA, chosen at
 //! run time by [`zkprove_field::bn254::with_fp256x8`] in any x86-64 build, or the portable loop —
-//! and [`Fq2x8`], two of them, for G2).
+//! and [`Fq2x8`], two of them, for G2). Below IFMA, G1 uses [`batch_add_generic_fq_adx`]: the
+//! scalar additions with every product on the MULX/ADCX/ADOX assembly, the CPU level checked once
+//! per batch.
 //!
 //! Lane version: additions `8g .. 8g + 8` form group `g`, lane `l` of every group belongs to the
 //! `l`-th of eight independent Montgomery-trick chains. Forward: `d = x₂ − x₁`, `num = acc·(y₂ −

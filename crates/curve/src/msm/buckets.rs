@@ -202,7 +202,7 @@ pub(crate) fn sum_affine<C: SwCurve>(points: &mut Vec<Affine<C>>) -> Xyzz<C> {
 /// multiplications) costs under 1M per addition, small enough next to the number of buckets that
 /// few points find their bucket already in the batch. An eighth of the buckets, at most 1024:
 /// against a sixteenth and 512, 0.90–0.95× the time of a 2^16-point G1 MSM on the ADX path
-/// (interleaved CPU-time runs, `bench-notes/wip-avx2.md`; the inversions had been 7 % of it).
+/// (interleaved CPU-time runs, BENCHMARKS.md, "Groth16 and G1 MSM on the AVX2/ADX path"; the inversions had been 7 % of it).
 fn batch_size(n_buckets: usize) -> usize {
     (n_buckets / 8).clamp(64, 1024)
 }

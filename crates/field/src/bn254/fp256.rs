@@ -280,7 +280,7 @@ pub(super) fn mont_mul_unreduced_rt(a: &[u64; 4], b: &[u64; 4], p_inv: &[u64; 5]
 /// The portable [`mont_mul_unreduced`] as a call, for x86-64 CPUs without BMI2/ADX (or a lowered
 /// cap): kept out of line so that every multiplication site inlines only the check and the
 /// assembly (the portable CIOS inlined beside it doubled the code of hot loops and cost registers;
-/// see `bench-notes/wip-avx2.md`).
+/// see BENCHMARKS.md, "Groth16 and G1 MSM on the AVX2/ADX path").
 #[cfg(target_arch = "x86_64")]
 #[inline(never)]
 fn mont_mul_unreduced_outlined(a: &[u64; 4], b: &[u64; 4], p_inv: &[u64; 5]) -> [u64; 4] {

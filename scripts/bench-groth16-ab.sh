@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A/B/rapidsnark interleaved: for each circuit dir and cpu level, REPS rounds of
 # base, new, rapidsnark (whole processes, GNU time), prints per-run wall/cpu and medians.
-# Usage: BASE=... NEW=... CPUS="avx2 adx native" REPS=5 avx2-ab.sh DIR...
+# Usage: BASE=zkprove-before NEW=zkprove-after [RAPIDSNARK=prover] CPUS="avx2 adx native" REPS=5 \
+#        scripts/bench-groth16-ab.sh DIR...   (DIR from scripts/make-bench-circuits.sh)
 set -euo pipefail
-RS=/work/shared/tools/rapidsnark/prover
+RS=${RAPIDSNARK:-$(dirname "$0")/../../shared/tools/rapidsnark/prover}
 T=$(mktemp -d)
 med() { sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2 }'; }
 run() { /usr/bin/time -f "%e %U %S %M" -o "$T/t" "$@" >/dev/null 2>&1; awk '{printf "%.3f %.3f %d\n", $1, $2+$3, $4}' "$T/t"; }

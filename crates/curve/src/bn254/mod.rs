@@ -81,7 +81,9 @@ impl SwCurve for G1Config {
     }
 
     /// Eight additions per lane operation on AVX-512 IFMA where [`zkprove_field::cpu::level`]
-    /// allows it (chosen at run time, in any x86-64 build), the scalar default otherwise.
+    /// allows it (chosen at run time, in any x86-64 build); below that the scalar additions, with
+    /// every product on the MULX/ADCX/ADOX assembly (checked once per batch) where the level is
+    /// ADX or above, else the scalar default.
     fn batch_add_generic(
         buckets: &mut [Affine<Self>],
         idx: &[u32],
@@ -95,8 +97,13 @@ impl SwCurve for G1Config {
                 idx,
                 points,
             });
-        } else {
-            crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
+            return;
+        }
+        match zkprove_field::bn254::AdxMul::detect() {
+            Some(token) => {
+                crate::msm::batch_add_generic_fq_adx(buckets, idx, points, scratch, token);
+            }
+            None => crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch),
         }
     }
 }

@@ -22,7 +22,10 @@
 //! Both batch-affine stages settle infinity, doublings and cancellations in scalar code and hand the
 //! generic additions to [`SwCurve::batch_add_generic`], which BN254 runs on eight AVX-512 IFMA
 //! lanes of `F_q` where the build has them (`super::lanes`; 4.3× the scalar multiplication's
-//! throughput, see BENCHMARKS.md).
+//! throughput, see BENCHMARKS.md), and for G1 below IFMA on the MULX/ADCX/ADOX products checked
+//! once per batch, in two interleaved Montgomery-trick chains (`lanes::batch_add_generic_fq_adx`).
+//! [`sum_affine`] sums a list of points (the ones of a witness-split MSM) by the same batched
+//! additions.
 
 use crate::sw::{Affine, SwCurve, Xyzz};
 use zkprove_field::Field;
@@ -165,11 +168,43 @@ fn batch_add_affine<C: SwCurve>(
     }
 }
 
+/// Below this many points [`sum_affine`] adds in XYZZ (a round's inversion would cost more than
+/// its additions save).
+const SUM_TREE_MIN: usize = 64;
+
+/// `Σ points` (consumed as scratch): rounds of pairwise batch-affine additions, `points[i] +=
+/// points[half + i]`, one shared inversion per round (≈ 6M per addition instead of the mixed XYZZ
+/// addition's 10M), until at most [`SUM_TREE_MIN`] points remain, then an XYZZ sum of those.
+/// Infinity, equal and opposite points are handled (by [`batch_add_affine`]).
+pub(crate) fn sum_affine<C: SwCurve>(points: &mut Vec<Affine<C>>) -> Xyzz<C> {
+    let mut scratch = Scratch::with_capacity(points.len() / 2);
+    while points.len() > SUM_TREE_MIN {
+        let m = points.len();
+        let half = m / 2;
+        let (lo, hi) = points.split_at_mut(half);
+        let entries = hi.iter().take(half).enumerate().map(|(i, p)| (i as u32, *p));
+        batch_add_affine(lo, entries, &mut scratch);
+        if m % 2 == 1 {
+            points[half] = points[m - 1];
+            points.truncate(half + 1);
+        } else {
+            points.truncate(half);
+        }
+    }
+    let mut acc = Xyzz::<C>::IDENTITY;
+    for p in points.iter() {
+        acc.add_affine_assign(p);
+    }
+    acc
+}
+
 /// The batch size: large enough that the one inversion per batch (a few hundred
 /// multiplications) costs under 1M per addition, small enough next to the number of buckets that
-/// few points find their bucket already in the batch.
+/// few points find their bucket already in the batch. An eighth of the buckets, at most 1024:
+/// against a sixteenth and 512, 0.90–0.95× the time of a 2^16-point G1 MSM on the ADX path
+/// (interleaved CPU-time runs, BENCHMARKS.md, "Groth16 and G1 MSM on the AVX2/ADX path"; the inversions had been 7 % of it).
 fn batch_size(n_buckets: usize) -> usize {
-    (n_buckets / 16).clamp(64, 512)
+    (n_buckets / 8).clamp(64, 1024)
 }
 
 impl<C: SwCurve> BatchAffineBuckets<C> {
@@ -432,6 +467,26 @@ mod tests {
                     assert_eq!(o.to_projective(), want, "case {k}, window {w} of {window_len}");
                 }
             }
+        }
+    }
+
+    /// The batch-affine tree sum equals the plain sum, with infinity, repeated and opposite
+    /// points among the summands, across lengths around the XYZZ cut-off.
+    #[test]
+    fn sum_affine_matches_projective_sum() {
+        let mut rng = StdRng::seed_from_u64(0x5a);
+        let pool = crate::msm::random_points::<G1Config, _>(16, &mut rng);
+        for len in [0usize, 1, 2, 63, 64, 65, 129, 300, 1001] {
+            let points: Vec<Affine<G1Config>> = (0..len)
+                .map(|_| match rng.random_range(0..10) {
+                    0 => Affine::IDENTITY,
+                    1 => -pool[rng.random_range(0..pool.len())],
+                    _ => pool[rng.random_range(0..pool.len())],
+                })
+                .collect();
+            let want: Projective<G1Config> = points.iter().map(|p| Projective::from(*p)).sum();
+            let got = sum_affine(&mut points.clone()).to_projective();
+            assert_eq!(got, want, "len {len}");
         }
     }
 

@@ -35,7 +35,7 @@ use rayon::prelude::*;
 use zkprove_field::PrimeField;
 use zkprove_poly::{ColumnRef, CpuBackend};
 
-use super::buckets::{BatchAffineBuckets, Buckets, XyzzBuckets};
+use super::buckets::{BatchAffineBuckets, Buckets, XyzzBuckets, sum_affine};
 use super::digits::{ScalarLimbs, booth_digit, n_booth_windows};
 use super::glv::GLV_HALF_BITS;
 use super::{MsmError, MsmOps, check_lengths};
@@ -420,18 +420,18 @@ fn msm_split_small<C: SwCurve>(
     if n_full == n {
         return None;
     }
-    // The ones: a plain sum, in parallel chunks.
+    // The ones: a plain sum in parallel chunks, each by rounds of batch-affine additions.
     let ones = class
         .par_chunks(4096)
         .enumerate()
         .map(|(ch, cls)| {
-            let mut acc = Xyzz::<C>::IDENTITY;
-            for (j, &c) in cls.iter().enumerate() {
-                if c == 1 {
-                    acc.add_affine_assign(&bases[ch * 4096 + j]);
-                }
-            }
-            acc.to_projective()
+            let mut points: Vec<Affine<C>> = cls
+                .iter()
+                .enumerate()
+                .filter(|&(_, &c)| c == 1)
+                .map(|(j, _)| bases[ch * 4096 + j])
+                .collect();
+            sum_affine(&mut points).to_projective()
         })
         .reduce(|| Projective::IDENTITY, |a, b| a + b);
     // The small scalars: an MSM over their bit length.

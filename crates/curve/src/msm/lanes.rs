@@ -3,7 +3,9 @@
 //! the scalar version for every curve, and for BN254 a version on eight lanes of the base field
 //! ([`BaseLanes`]: a [`zkprove_field::bn254::Fp256Lanes`] type for G1 — AVX-512 IFMA, chosen at
 //! run time by [`zkprove_field::bn254::with_fp256x8`] in any x86-64 build, or the portable loop —
-//! and [`Fq2x8`], two of them, for G2).
+//! and [`Fq2x8`], two of them, for G2). Below IFMA, G1 uses [`batch_add_generic_fq_adx`]: the
+//! scalar additions with every product on the MULX/ADCX/ADOX assembly, the CPU level checked once
+//! per batch.
 //!
 //! Lane version: additions `8g .. 8g + 8` form group `g`, lane `l` of every group belongs to the
 //! `l`-th of eight independent Montgomery-trick chains. Forward: `d = x₂ − x₁`, `num = acc·(y₂ −
@@ -15,7 +17,7 @@
 use core::ops::{Add, Mul, Sub};
 
 use zkprove_field::Field;
-use zkprove_field::bn254::{Fp256Lanes, Fp256x8Kernel, Fq, FqParams};
+use zkprove_field::bn254::{AdxMul, Fp256Lanes, Fp256x8Kernel, Fq, FqParams};
 
 use crate::bn254::{Fq2, G1Config, G2Config};
 use crate::sw::{Affine, SwCurve};
@@ -174,6 +176,67 @@ pub(crate) fn batch_add_generic_scalar<C: SwCurve>(
         let x3 = lambda.square() - a.x - p.x;
         let y3 = lambda * (a.x - x3) - a.y;
         *a = Affine::new_unchecked(x3, y3);
+    }
+}
+
+/// [`batch_add_generic_scalar`] for curves over BN254 `F_q` with every product on the
+/// MULX/ADCX/ADOX assembly directly ([`Fq::mul_adx`]): the CPU level is checked once per batch by
+/// the caller (the `token`) instead of once per product, which leaves the hot loops the assembly
+/// alone.
+///
+/// The additions alternate between two Montgomery-trick chains (even and odd positions), whose
+/// products are inverted together (one inversion, three extra products per batch): the forward
+/// pass is otherwise one long chain of dependent products, bound by the multiplication's latency;
+/// with two chains the CPU overlaps them. Same preconditions and results as
+/// [`batch_add_generic_scalar`].
+pub(crate) fn batch_add_generic_fq_adx<C: SwCurve<Base = Fq>>(
+    buckets: &mut [Affine<C>],
+    idx: &[u32],
+    points: &[Affine<C>],
+    scratch: &mut Vec<Fq>,
+    token: AdxMul,
+) {
+    let mul = |a: Fq, b: Fq| a.mul_adx(b, token);
+    let n = idx.len().min(points.len());
+    if n == 0 {
+        return;
+    }
+    scratch.clear();
+    // Forward: scratch[i] = the product of the d_j before i in i's chain (j ≡ i mod 2).
+    let (mut acc0, mut acc1) = (Fq::ONE, Fq::ONE);
+    let pairs = n / 2;
+    for k in 0..pairs {
+        let (i0, i1) = (2 * k, 2 * k + 1);
+        scratch.push(acc0);
+        scratch.push(acc1);
+        let d0 = points[i0].x - buckets[idx[i0] as usize].x;
+        let d1 = points[i1].x - buckets[idx[i1] as usize].x;
+        acc0 = mul(acc0, d0);
+        acc1 = mul(acc1, d1);
+    }
+    if n % 2 == 1 {
+        scratch.push(acc0);
+        acc0 = mul(acc0, points[n - 1].x - buckets[idx[n - 1] as usize].x);
+    }
+    // 1/acc0 = acc1/(acc0·acc1) and 1/acc1 = acc0/(acc0·acc1).
+    let both = mul(acc0, acc1).inverse().unwrap_or(Fq::ZERO);
+    let (mut inv0, mut inv1) = (mul(both, acc1), mul(both, acc0));
+    // Backward: inv = (d_0 ⋯ d_i)⁻¹ of i's chain, so inv·prefix = d_i⁻¹.
+    let step = |a: &mut Affine<C>, p: &Affine<C>, prefix: Fq, inv: &mut Fq| {
+        let d = p.x - a.x;
+        let lambda = mul(p.y - a.y, mul(*inv, prefix));
+        *inv = mul(*inv, d);
+        let x3 = mul(lambda, lambda) - a.x - p.x;
+        let y3 = mul(lambda, a.x - x3) - a.y;
+        *a = Affine::new_unchecked(x3, y3);
+    };
+    if n % 2 == 1 {
+        step(&mut buckets[idx[n - 1] as usize], &points[n - 1], scratch[n - 1], &mut inv0);
+    }
+    for k in (0..pairs).rev() {
+        let (i0, i1) = (2 * k, 2 * k + 1);
+        step(&mut buckets[idx[i1] as usize], &points[i1], scratch[i1], &mut inv1);
+        step(&mut buckets[idx[i0] as usize], &points[i0], scratch[i0], &mut inv0);
     }
 }
 
@@ -356,6 +419,12 @@ mod tests {
     fn g1_lanes_match_scalar_and_projective() {
         check::<G1Config, Fp256x8Portable<FqParams>>(0x1a9e5);
         check_dispatched::<G1Config>(0x1a9e6);
+        if let Some(token) = AdxMul::detect() {
+            check_with::<G1Config>(0x1a9e7, |buckets, idx, points| {
+                let mut scratch = Vec::new();
+                batch_add_generic_fq_adx(buckets, idx, points, &mut scratch, token);
+            });
+        }
     }
 
     #[test]

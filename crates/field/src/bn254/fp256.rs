@@ -263,10 +263,27 @@ pub(super) const fn mont_mul_unreduced(
 #[inline(always)]
 pub(super) fn mont_mul_unreduced_rt(a: &[u64; 4], b: &[u64; 4], p_inv: &[u64; 5]) -> [u64; 4] {
     #[cfg(target_arch = "x86_64")]
-    if crate::cpu::adx() {
-        // SAFETY: `cpu::adx()` is true only when BMI2 and ADX were detected on this CPU.
-        return unsafe { super::x86_64_adx::mont_mul_unreduced(a, b, p_inv) };
+    {
+        if crate::cpu::adx() {
+            // SAFETY: `cpu::adx()` is true only when BMI2 and ADX were detected on this CPU.
+            return unsafe { super::x86_64_adx::mont_mul_unreduced(a, b, p_inv) };
+        }
+        mont_mul_unreduced_outlined(a, b, p_inv)
     }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let p = [p_inv[0], p_inv[1], p_inv[2], p_inv[3]];
+        mont_mul_unreduced(a, b, &p, p_inv[4])
+    }
+}
+
+/// The portable [`mont_mul_unreduced`] as a call, for x86-64 CPUs without BMI2/ADX (or a lowered
+/// cap): kept out of line so that every multiplication site inlines only the check and the
+/// assembly (the portable CIOS inlined beside it doubled the code of hot loops and cost registers;
+/// see BENCHMARKS.md, "Groth16 and G1 MSM on the AVX2/ADX path").
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+fn mont_mul_unreduced_outlined(a: &[u64; 4], b: &[u64; 4], p_inv: &[u64; 5]) -> [u64; 4] {
     let p = [p_inv[0], p_inv[1], p_inv[2], p_inv[3]];
     mont_mul_unreduced(a, b, &p, p_inv[4])
 }
@@ -858,6 +875,109 @@ impl<P: Fp256Params> TwoAdicField for Fp256<P> {
         {
             Some(super::ntt_scalar::kernels::<P>())
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explicit-path products, for kernels that choose their path once rather than per product.
+// ---------------------------------------------------------------------------------------------
+
+/// Evidence that the MULX/ADCX/ADOX multiplication may be used in this process: made only by
+/// [`AdxMul::detect`], where [`crate::cpu::adx`] is true (the CPU has BMI2 and ADX and the cap
+/// allows them). A kernel checks once, then passes the token to [`Fp256::mul_adx`] for every
+/// product, which then skips the per-product check that `*` makes.
+#[derive(Clone, Copy, Debug)]
+pub struct AdxMul {
+    _private: (),
+}
+
+impl AdxMul {
+    /// `Some` where [`crate::cpu::adx`] is true (never on other architectures).
+    #[inline]
+    pub fn detect() -> Option<Self> {
+        #[cfg(target_arch = "x86_64")]
+        if crate::cpu::adx() {
+            return Some(Self { _private: () });
+        }
+        None
+    }
+}
+
+impl<P: Fp256Params> Fp256<P> {
+    /// `self · rhs` on the MULX/ADCX/ADOX assembly, without the per-product check of
+    /// [`crate::cpu::adx`] that `*` makes (the token says it was made): for kernels that check
+    /// once and then run many products (the MSM's batch-affine additions). Same result as `*`.
+    #[inline(always)]
+    pub fn mul_adx(self, rhs: Self, token: AdxMul) -> Self {
+        let () = Self::PARAMS_OK;
+        let _ = token;
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: an `AdxMul` exists only where `cpu::adx()` was true, i.e. where BMI2 and
+            // ADX were detected on this CPU.
+            let t = unsafe {
+                super::x86_64_adx::mont_mul_unreduced(&self.limbs, &rhs.limbs, &Self::MODULUS_INV)
+            };
+            Self::from_mont(reduce_once_rt(&t, &P::MODULUS))
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            self * rhs
+        }
+    }
+}
+
+#[cfg(test)]
+mod explicit_path_tests {
+    use super::*;
+    use crate::bn254::{FqParams, FrParams};
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    /// Edge values (raw Montgomery limbs below `p`, carry-chain stressing words) and random ones.
+    fn values<P: Fp256Params>(rng: &mut StdRng) -> Vec<Fp256<P>> {
+        let p = P::MODULUS;
+        let mut raw = vec![
+            [0, 0, 0, 0],
+            [1, 0, 0, 0],
+            [p[0] - 1, p[1], p[2], p[3]],
+            [u64::MAX, u64::MAX, u64::MAX, p[3] - 1],
+            [0, 0, 0, p[3]],
+            Fp256::<P>::R,
+        ];
+        for _ in 0..150 {
+            let mut l: [u64; 4] = core::array::from_fn(|_| match rng.random_range(0..3) {
+                0 => 0,
+                1 => u64::MAX,
+                _ => rng.random(),
+            });
+            l[3] %= p[3];
+            raw.push(l);
+            raw.push(Fp256::<P>::random(rng).to_raw_limbs());
+        }
+        raw.into_iter().filter_map(Fp256::<P>::from_raw_limbs).collect()
+    }
+
+    /// `mul_adx` equals the portable CIOS product (the `const fn`, independent of the CPU level).
+    fn check<P: Fp256Params>(rng: &mut StdRng, token: AdxMul) {
+        let xs = values::<P>(rng);
+        for (i, a) in xs.iter().enumerate() {
+            for b in xs.iter().skip(i % 5).step_by(5) {
+                let want = mont_mul(&a.limbs, &b.limbs, &P::MODULUS, Fp256::<P>::INV);
+                assert_eq!(a.mul_adx(*b, token).limbs, want, "{a} · {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn mul_adx_matches_portable() {
+        let Some(token) = AdxMul::detect() else {
+            // No BMI2/ADX here (or a lowered cap): nothing to compare.
+            return;
+        };
+        let mut rng = StdRng::seed_from_u64(0xad7);
+        check::<FqParams>(&mut rng, token);
+        check::<FrParams>(&mut rng, token);
     }
 }
 

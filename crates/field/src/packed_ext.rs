@@ -312,9 +312,7 @@ mod tests {
 
     fn random_values(n: usize, zero_every: usize, rng: &mut StdRng) -> Vec<E> {
         (0..n)
-            .map(|i| {
-                if zero_every > 0 && i % zero_every == 3 { E::ZERO } else { E::random(rng) }
-            })
+            .map(|i| if zero_every > 0 && i % zero_every == 3 { E::ZERO } else { E::random(rng) })
             .collect()
     }
 
@@ -344,7 +342,9 @@ mod tests {
             let mut rng = StdRng::seed_from_u64(self.seed);
             for _ in 0..50 {
                 let xs: Vec<E> = (0..P::WIDTH)
-                    .map(|_| if rng.random_range(0..8) == 0 { E::ZERO } else { E::random(&mut rng) })
+                    .map(
+                        |_| if rng.random_range(0..8) == 0 { E::ZERO } else { E::random(&mut rng) },
+                    )
                     .collect();
                 let ys: Vec<E> = (0..P::WIDTH).map(|_| E::random(&mut rng)).collect();
                 let a = PackedExt4::<P, BabyBearExt4Params>::from_fn(|l| xs[l]);

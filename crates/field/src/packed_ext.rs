@@ -81,13 +81,22 @@ where
     /// If `l ≥ P::WIDTH`.
     #[inline(always)]
     pub fn lane(&self, l: usize) -> BinomialExtension<P::Scalar, 4, Prm> {
-        BinomialExtension::new(self.coeffs.map(|c| c.as_slice()[l]))
+        let [c0, c1, c2, c3] = &self.coeffs;
+        BinomialExtension::new([
+            c0.as_slice()[l],
+            c1.as_slice()[l],
+            c2.as_slice()[l],
+            c3.as_slice()[l],
+        ])
     }
 
     /// `self · b` for a packed base-field `b`.
     #[inline(always)]
     pub fn mul_base(self, b: P) -> Self {
-        Self::new(self.coeffs.map(|c| c * b))
+        // Written out: `[T; N]::map` is not always inlined, and packed arithmetic outside the
+        // `#[target_feature]` entry point compiles to calls.
+        let [c0, c1, c2, c3] = self.coeffs;
+        Self::new([c0 * b, c1 * b, c2 * b, c3 * b])
     }
 
     /// Whether some lane is zero.
@@ -158,7 +167,8 @@ impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> Neg for PackedExt4<P, Pr
     type Output = Self;
     #[inline(always)]
     fn neg(self) -> Self {
-        Self::new(self.coeffs.map(|c| -c))
+        let [c0, c1, c2, c3] = self.coeffs;
+        Self::new([-c0, -c1, -c2, -c3])
     }
 }
 

@@ -247,7 +247,10 @@ where
             return;
         }
         let alpha = PE::<P>::broadcast(self.alpha_id);
-        let weights = self.weights.map(PE::<P>::broadcast);
+        let mut weights = [PE::<P>::default(); K];
+        for (wp, &wk) in weights.iter_mut().zip(&self.weights) {
+            *wp = PE::<P>::broadcast(wk);
+        }
         let mut vals = [PE::<P>::default(); BLOCK];
         let mut prefix = [PE::<P>::default(); BLOCK];
         let mut live = [0u32; BLOCK];

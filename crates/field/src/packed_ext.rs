@@ -139,7 +139,7 @@ fn pow_packed<P: PackedField>(x: P, e: u64) -> P {
     for i in (0..64 - e.leading_zeros()).rev() {
         acc = acc * acc;
         if (e >> i) & 1 == 1 {
-            acc = acc * x;
+            acc *= x;
         }
     }
     acc

@@ -11,7 +11,8 @@
 //!   packed, whose instances are a parameter type of three constants), [`m31::M31`] with
 //!   [`m31::CM31`] and [`m31::QM31`].
 //! - [`BinomialExtension`]: `F[X]/(X^D − W)` for any field.
-//! - [`batch_inverse`]: Montgomery's trick, parallel, zeros kept.
+//! - [`batch_inverse`]: Montgomery's trick, parallel, zeros kept; [`packed_ext`]: quartic
+//!   extensions on SIMD lanes and the batch inversion of quartic extension elements on them.
 
 pub mod babybear;
 mod batch_inverse;
@@ -26,6 +27,7 @@ pub mod m31;
 pub mod monty31;
 pub mod ntt_packed;
 mod packed;
+pub mod packed_ext;
 mod traits;
 
 pub use batch_inverse::{batch_inverse, batch_inverse_in_place};

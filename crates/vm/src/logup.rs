@@ -2,12 +2,20 @@
 //! `t = (f_1, …, f_k)` of bus `id`, the fraction `1 / (α − (id + β·f_1 + … + β^k·f_k))`, the
 //! inverses made in one batch per shard by Montgomery's trick (chunked, in parallel).
 //!
+//! The hot path ([`LogUpColumns::compute_into`]) folds the tuples and inverts on SIMD lanes
+//! ([`zkprove_field::packed_ext`], packing chosen at run time): 16 (AVX-512) or 8 (AVX2) rows at
+//! a time, each coefficient of the quartic extension a packed vector, one packed inversion per
+//! block of 64 vectors and three packed extension products per fraction; it writes into the
+//! columns' existing buffers. [`LogUpColumns::compute_reference`] is the one-by-one oracle it
+//! is tested against (the results are identical: field arithmetic is exact).
+//!
 //! 32-bit values enter a tuple as two 16-bit limbs, so that no two different words are the same
 //! field element.
 
 use rayon::prelude::*;
-use zkprove_field::babybear::{BabyBear, BabyBearExt4};
-use zkprove_field::{ExtensionField, Field};
+use zkprove_field::babybear::{BabyBear, BabyBearExt4, BabyBearExt4Params};
+use zkprove_field::packed_ext::{PackedExt4, batch_inverse_packed_ext4};
+use zkprove_field::{ExtensionField, Field, PackedField, PackedKernel};
 
 use crate::decode::{Op, alu};
 use crate::elf::Program;
@@ -103,6 +111,10 @@ impl Challenges {
 pub struct Folder {
     alpha: E,
     powers: [E; 8],
+    /// `β^k·R` (`R = 2^32 mod p`, the Montgomery radix): a tuple field `f < p` read as a
+    /// Montgomery word is the element `f·R⁻¹`, so `β^k·R` times it is `β^k·f` without converting
+    /// `f` first.
+    powers_r: [E; 8],
 }
 
 impl Folder {
@@ -113,7 +125,8 @@ impl Folder {
         for k in 1..8 {
             powers[k] = powers[k - 1] * challenges.beta;
         }
-        Self { alpha: challenges.alpha, powers }
+        let r = F::from_u64(1 << 32);
+        Self { alpha: challenges.alpha, powers, powers_r: powers.map(|p| p * r) }
     }
 
     /// The denominator of `fields` on bus `id` (at most 7 fields).
@@ -128,33 +141,160 @@ impl Folder {
     }
 
     fn cpu_program(&self, r: &CpuRow) -> E {
-        self.denominator(
-            bus::PROGRAM,
-            &[
-                r.pc,
-                u32::from(r.op),
-                u32::from(r.rd),
-                u32::from(r.rs1),
-                u32::from(r.rs2),
-                r.imm & 0xffff,
-                r.imm >> 16,
-            ],
-        )
+        self.denominator(bus::PROGRAM, &cpu_program_tuple(r))
     }
 
-    fn alu(&self, op: u8, a: u32, b: u32, res: u32) -> E {
-        self.denominator(
-            bus::ALU,
-            &[u32::from(op), a & 0xffff, a >> 16, b & 0xffff, b >> 16, res & 0xffff, res >> 16],
-        )
+    /// `α − id`, the constant part of every denominator of bus `id`.
+    fn alpha_minus(&self, id: u32) -> E {
+        self.alpha - F::from_u64(u64::from(id))
     }
+}
 
-    fn memory(&self, space: u32, addr: u32, val: u32, ts: u32) -> E {
-        self.denominator(bus::MEMORY, &[space, addr, val & 0xffff, val >> 16, ts])
+/// The ALU bus tuple `(op, a_lo, a_hi, b_lo, b_hi, res_lo, res_hi)`.
+#[inline(always)]
+fn alu_tuple(op: u8, a: u32, b: u32, res: u32) -> [u32; 7] {
+    [u32::from(op), a & 0xffff, a >> 16, b & 0xffff, b >> 16, res & 0xffff, res >> 16]
+}
+
+/// The memory bus tuple `(space, addr, val_lo, val_hi, ts)`.
+#[inline(always)]
+fn memory_tuple(space: u32, addr: u32, val: u32, ts: u32) -> [u32; 5] {
+    [space, addr, val & 0xffff, val >> 16, ts]
+}
+
+fn boundary_tuple(b: &MemBoundary) -> [u32; 5] {
+    memory_tuple(b.space, b.addr, b.val, b.ts)
+}
+
+/// `x mod p` for any `u32` (`2^32 < 3p`), as the Montgomery word a packed lane holds.
+#[inline(always)]
+fn raw_word(x: u32) -> F {
+    const P: u32 = F::ORDER_U32;
+    let x = if x >= P { x - P } else { x };
+    let x = if x >= P { x - P } else { x };
+    F::from_monty(x).unwrap_or(F::ZERO)
+}
+
+/// Packed vectors per block of [`FoldInvert`] (one packed inversion per block).
+const BLOCK: usize = 64;
+/// The widest packing (AVX-512: 16 BabyBear lanes); a wider one takes the scalar path.
+const MAX_LANES: usize = 16;
+
+type PE<P> = PackedExt4<P, BabyBearExt4Params>;
+
+/// Sets `v`'s length to `n` without writing the elements it keeps (the caller overwrites all).
+fn set_len(v: &mut Vec<E>, n: usize) {
+    if v.len() > n {
+        v.truncate(n);
+    } else {
+        v.resize(n, E::ZERO);
     }
+}
 
-    fn boundary(&self, b: &MemBoundary) -> E {
-        self.memory(b.space, b.addr, b.val, b.ts)
+/// `out[i] = 1 / (α − (id + Σ_k β^{k+1}·tuple(i)_k))` for `i < n`, and 0 where `tuple(i)` is
+/// `None` or the denominator is zero; `out` is resized to `n`, its buffer reused. Parallel
+/// chunks over the rayon pool, each folded and inverted on SIMD lanes ([`FoldInvert`]).
+fn fold_invert<const K: usize, T>(out: &mut Vec<E>, n: usize, folder: &Folder, id: u32, tuple: T)
+where
+    T: Fn(usize) -> Option<[u32; K]> + Sync,
+{
+    set_len(out, n);
+    let threads = rayon::current_num_threads().max(1);
+    let chunk = n.div_ceil(threads).max(PAR_MIN);
+    let alpha_id = folder.alpha_minus(id);
+    let mut weights = [E::ZERO; K];
+    weights.copy_from_slice(&folder.powers_r[1..=K]);
+    out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
+        F::with_packing(FoldInvert {
+            out: o,
+            first_row: c * chunk,
+            alpha_id,
+            weights,
+            tuple: &tuple,
+        });
+    });
+}
+
+/// One chunk of [`fold_invert`] on the packing `P`.
+struct FoldInvert<'a, const K: usize, T> {
+    out: &'a mut [E],
+    first_row: usize,
+    alpha_id: E,
+    weights: [E; K],
+    tuple: &'a T,
+}
+
+impl<const K: usize, T> PackedKernel<F> for FoldInvert<'_, K, T>
+where
+    T: Fn(usize) -> Option<[u32; K]> + Sync,
+{
+    type Output = ();
+
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let w = P::WIDTH;
+        if w > MAX_LANES {
+            // No such packing today; stay correct if one appears.
+            for (i, x) in self.out.iter_mut().enumerate() {
+                *x = (self.tuple)(self.first_row + i).map_or(E::ZERO, |t| {
+                    let den = t
+                        .iter()
+                        .zip(&self.weights)
+                        .fold(self.alpha_id, |acc, (&f, &wk)| acc - wk * raw_word(f));
+                    den.inverse().unwrap_or(E::ZERO)
+                });
+            }
+            return;
+        }
+        let alpha = PE::<P>::broadcast(self.alpha_id);
+        let mut weights = [PE::<P>::default(); K];
+        for (wp, &wk) in weights.iter_mut().zip(&self.weights) {
+            *wp = PE::<P>::broadcast(wk);
+        }
+        let mut vals = [PE::<P>::default(); BLOCK];
+        let mut prefix = [PE::<P>::default(); BLOCK];
+        let mut live = [0u32; BLOCK];
+        for (bi, block) in self.out.chunks_mut(BLOCK * w).enumerate() {
+            let row0 = self.first_row + bi * BLOCK * w;
+            let n_packed = block.len().div_ceil(w);
+            for b in 0..n_packed {
+                let mut fields = [[0u32; K]; MAX_LANES];
+                let mut mask = 0u32;
+                for (l, f) in fields.iter_mut().enumerate().take(w) {
+                    let i = b * w + l;
+                    if i < block.len()
+                        && let Some(t) = (self.tuple)(row0 + i)
+                    {
+                        *f = t;
+                        mask |= 1 << l;
+                    }
+                }
+                let mut acc = alpha;
+                for (k, wk) in weights.iter().enumerate() {
+                    acc -= wk.mul_base(P::from_fn(|l| raw_word(fields[l][k])));
+                }
+                if mask != (1u32 << w) - 1 {
+                    // Rows that send nothing (and padding) get denominator one, output zero.
+                    acc =
+                        PE::<P>::from_fn(|l| if mask >> l & 1 == 1 { acc.lane(l) } else { E::ONE });
+                }
+                vals[b] = acc;
+                live[b] = mask;
+            }
+            let ok = batch_inverse_packed_ext4(&mut vals[..n_packed], &mut prefix[..n_packed]);
+            for (i, x) in block.iter_mut().enumerate() {
+                let (b, l) = (i / w, i % w);
+                *x = if live[b] >> l & 1 == 0 {
+                    E::ZERO
+                } else if ok {
+                    vals[b].lane(l)
+                } else {
+                    // A zero denominator in this block (never for honest data at random
+                    // challenges): `vals` still holds the denominators; invert one by one.
+                    vals[b].lane(l).inverse().unwrap_or(E::ZERO)
+                };
+            }
+        }
     }
 }
 
@@ -210,24 +350,18 @@ impl FixedTables {
         let folder = Folder::new(challenges);
         let program_tuples: Vec<[u32; 7]> =
             (0..program.code.len()).map(|i| program_tuple(program, i)).collect();
-        let mut program_inv: Vec<E> = program_tuples
-            .par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|t| folder.denominator(bus::PROGRAM, t))
-            .collect();
-        batch_inverse_in_place(&mut program_inv);
-        let mut range_inv: Vec<E> = (0..1u32 << 16)
-            .into_par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|v| folder.denominator(bus::RANGE, &[v]))
-            .collect();
-        batch_inverse_in_place(&mut range_inv);
+        let mut program_inv = Vec::new();
+        fold_invert(&mut program_inv, program_tuples.len(), &folder, bus::PROGRAM, |i| {
+            Some(program_tuples[i])
+        });
+        let mut range_inv = Vec::new();
+        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, |v| Some([v as u32]));
         Self { folder, text_start: program.text_start, program_tuples, program_inv, range_inv }
     }
 }
 
 /// A shard's LogUp fraction columns (one entry per row of the named table).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LogUpColumns {
     /// CPU: `1 / (α − program tuple)`.
     pub cpu_program: Vec<E>,
@@ -273,89 +407,130 @@ fn range_frac(fixed: &FixedTables, v: u32) -> E {
 }
 
 impl LogUpColumns {
-    /// Computes a shard's fraction columns: every denominator, then batch inversions.
+    /// Computes a shard's fraction columns (see [`LogUpColumns::compute_into`]).
     #[must_use]
     pub fn compute(t: &ShardTables, fixed: &FixedTables) -> Self {
+        let mut out = Self::default();
+        out.compute_into(t, fixed);
+        out
+    }
+
+    /// Computes a shard's fraction columns into `self`, reusing its buffers (a shard of the same
+    /// size as the last one allocates nothing): every data-dependent denominator folded and
+    /// inverted on SIMD lanes in blocks (Montgomery's trick), the program and range buses read
+    /// from the fixed tables' inverses.
+    pub fn compute_into(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
-        // Every data-dependent denominator (0 where a CPU row sends nothing), then the inverses.
-        let mut cpu_alu: Vec<E> = t
-            .cpu
-            .par_iter()
+        fold_invert(&mut self.cpu_alu, t.cpu.len(), f, bus::ALU, |i| {
+            let r = &t.cpu[i];
+            is_alu(r.op).then(|| alu_tuple(r.op, r.a, alu_rhs(r), r.res))
+        });
+        fold_invert(&mut self.alu, t.alu.len(), f, bus::ALU, |i| {
+            let r = &t.alu[i];
+            Some(alu_tuple(r.op, r.a, r.b, r.res))
+        });
+        fold_invert(&mut self.mem_read, t.mem.len(), f, bus::MEMORY, |i| {
+            let r = &t.mem[i];
+            Some(memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts))
+        });
+        fold_invert(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, |i| {
+            let r = &t.mem[i];
+            Some(memory_tuple(r.space, r.addr, r.val, r.ts))
+        });
+        fold_invert(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, |i| {
+            Some(boundary_tuple(&t.mem_init[i]))
+        });
+        fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, |i| {
+            Some(boundary_tuple(&t.mem_final[i]))
+        });
+        set_len(&mut self.cpu_program, t.cpu.len());
+        self.cpu_program.par_iter_mut().with_min_len(PAR_MIN).zip(&t.cpu).for_each(|(x, r)| {
+            // The fixed table's inverse where the row is the instruction at its pc (always, for
+            // an honest trace); else the row's own fraction.
+            let idx = (r.pc.wrapping_sub(fixed.text_start) / 4) as usize;
+            *x = match fixed.program_tuples.get(idx) {
+                Some(t) if *t == cpu_program_tuple(r) => fixed.program_inv[idx],
+                _ => f.cpu_program(r).inverse().unwrap_or(E::ZERO),
+            };
+        });
+        set_len(&mut self.mem_range_lo, t.mem.len());
+        set_len(&mut self.mem_range_hi, t.mem.len());
+        self.mem_range_lo
+            .par_iter_mut()
             .with_min_len(PAR_MIN)
-            .map(|r| if is_alu(r.op) { f.alu(r.op, r.a, alu_rhs(r), r.res) } else { E::ZERO })
-            .collect();
-        let mut alu: Vec<E> = t
-            .alu
-            .par_iter()
+            .zip(&mut self.mem_range_hi)
+            .zip(&t.mem)
+            .for_each(|((lo, hi), r)| {
+                let (l, h) = limbs_d(r);
+                *lo = range_frac(fixed, l);
+                *hi = range_frac(fixed, h);
+            });
+        self.program_table.clear();
+        self.program_table.extend(
+            t.program_mult
+                .iter()
+                .zip(&fixed.program_inv)
+                .map(|(&m, &inv)| inv * F::from_u64(u64::from(m))),
+        );
+        set_len(&mut self.range_table, t.range_mult.len().min(fixed.range_inv.len()));
+        self.range_table
+            .par_iter_mut()
             .with_min_len(PAR_MIN)
-            .map(|r: &AluRow| f.alu(r.op, r.a, r.b, r.res))
-            .collect();
-        let mut mem_read: Vec<E> = t
-            .mem
-            .par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|r| f.memory(r.space, r.addr, r.prev_val, r.prev_ts))
-            .collect();
-        let mut mem_write: Vec<E> = t
-            .mem
-            .par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|r| f.memory(r.space, r.addr, r.val, r.ts))
-            .collect();
-        let mut mem_init: Vec<E> = t.mem_init.iter().map(|b| f.boundary(b)).collect();
-        let mut mem_final: Vec<E> = t.mem_final.iter().map(|b| f.boundary(b)).collect();
-        for v in
-            [&mut cpu_alu, &mut alu, &mut mem_read, &mut mem_write, &mut mem_init, &mut mem_final]
-        {
-            batch_inverse_in_place(v);
-        }
-        let cpu_program = t
-            .cpu
-            .par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|r| {
-                // The fixed table's inverse where the row is the instruction at its pc (always,
-                // for an honest trace); else the row's own fraction.
-                let idx = (r.pc.wrapping_sub(fixed.text_start) / 4) as usize;
-                match fixed.program_tuples.get(idx) {
-                    Some(t) if *t == cpu_program_tuple(r) => fixed.program_inv[idx],
-                    _ => f.cpu_program(r).inverse().unwrap_or(E::ZERO),
-                }
-            })
-            .collect();
-        let (mem_range_lo, mem_range_hi) = t
-            .mem
-            .par_iter()
-            .with_min_len(PAR_MIN)
-            .map(|r| {
-                let (lo, hi) = limbs_d(r);
-                (range_frac(fixed, lo), range_frac(fixed, hi))
-            })
-            .unzip();
-        let program_table = t
-            .program_mult
-            .iter()
-            .zip(&fixed.program_inv)
-            .map(|(&m, &inv)| inv * F::from_u64(u64::from(m)))
-            .collect();
-        let range_table = t
-            .range_mult
-            .iter()
-            .zip(&fixed.range_inv)
-            .map(|(&m, &inv)| inv * F::from_u64(u64::from(m)))
-            .collect();
+            .zip(t.range_mult.par_iter().zip(&fixed.range_inv))
+            .for_each(|(x, (&m, &inv))| *x = inv * F::from_u64(u64::from(m)));
+    }
+
+    /// The same columns one fraction at a time (each denominator by [`Folder::denominator`],
+    /// each inverse by [`Field::inverse`]): the oracle [`LogUpColumns::compute_into`] is tested
+    /// against.
+    #[must_use]
+    pub fn compute_reference(t: &ShardTables, fixed: &FixedTables) -> Self {
+        let f = &fixed.folder;
+        let inv = |id: u32, fields: &[u32]| f.denominator(id, fields).inverse().unwrap_or(E::ZERO);
+        let program_inv: Vec<E> =
+            fixed.program_tuples.iter().map(|t| inv(bus::PROGRAM, t)).collect();
+        let range_inv: Vec<E> = (0..1u32 << 16).map(|v| inv(bus::RANGE, &[v])).collect();
+        let range = |v: u32| inv(bus::RANGE, &[v]);
         Self {
-            cpu_program,
-            cpu_alu,
-            alu,
-            mem_read,
-            mem_write,
-            mem_range_lo,
-            mem_range_hi,
-            mem_init,
-            mem_final,
-            program_table,
-            range_table,
+            cpu_program: t.cpu.iter().map(|r| inv(bus::PROGRAM, &cpu_program_tuple(r))).collect(),
+            cpu_alu: t
+                .cpu
+                .iter()
+                .map(|r| {
+                    if is_alu(r.op) {
+                        inv(bus::ALU, &alu_tuple(r.op, r.a, alu_rhs(r), r.res))
+                    } else {
+                        E::ZERO
+                    }
+                })
+                .collect(),
+            alu: t.alu.iter().map(|r| inv(bus::ALU, &alu_tuple(r.op, r.a, r.b, r.res))).collect(),
+            mem_read: t
+                .mem
+                .iter()
+                .map(|r| inv(bus::MEMORY, &memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts)))
+                .collect(),
+            mem_write: t
+                .mem
+                .iter()
+                .map(|r| inv(bus::MEMORY, &memory_tuple(r.space, r.addr, r.val, r.ts)))
+                .collect(),
+            mem_range_lo: t.mem.iter().map(|r| range(limbs_d(r).0)).collect(),
+            mem_range_hi: t.mem.iter().map(|r| range(limbs_d(r).1)).collect(),
+            mem_init: t.mem_init.iter().map(|b| inv(bus::MEMORY, &boundary_tuple(b))).collect(),
+            mem_final: t.mem_final.iter().map(|b| inv(bus::MEMORY, &boundary_tuple(b))).collect(),
+            program_table: t
+                .program_mult
+                .iter()
+                .zip(&program_inv)
+                .map(|(&m, &i)| i * F::from_u64(u64::from(m)))
+                .collect(),
+            range_table: t
+                .range_mult
+                .iter()
+                .zip(&range_inv)
+                .map(|(&m, &i)| i * F::from_u64(u64::from(m)))
+                .collect(),
         }
     }
 

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use crate::elf::Program;
 use crate::exec::{DirtySink, Machine, TraceSink};
 use crate::logup::{Challenges, FixedTables, LogUpColumns};
-use crate::trace::{MAX_SHARD_CYCLES, ShardTables, build_tables};
+use crate::trace::{MAX_SHARD_CYCLES, ShardTables, TableScratch, build_tables, build_tables_into};
 use crate::{ExecError, RunOutput, VmError};
 
 /// The machine state at a shard boundary.
@@ -90,7 +90,7 @@ pub fn generate_trace(
     let run = generate_trace_with(program, input, k, challenges, |i, t, l| {
         // A poisoned lock means another shard's consumer panicked; that panic propagates.
         if let Ok(mut v) = collected.lock() {
-            v.push((i, t, l));
+            v.push((i, t.clone(), l.clone()));
         }
     })?;
     let mut all = collected.into_inner().unwrap_or_default();
@@ -99,15 +99,30 @@ pub fn generate_trace(
     Ok(TraceOutput { run, shards, logup })
 }
 
-/// Full trace generation in parallel shards of `k` cycles: a fast run with checkpoints, then the
-/// shards re-executed with trace capture on all threads of the current rayon pool (contiguous
-/// groups of shards, one group per thread), each turned into tables and LogUp columns and handed
-/// to `consume(shard_index, tables, columns)` as soon as it is made (a prover proves and drops
-/// it; nothing is kept here), in no particular order across groups.
+/// The buffers one thread of trace generation fills shard after shard: the captured steps, the
+/// tables and their LogUp columns.
+#[derive(Debug, Default)]
+struct GroupBuffers {
+    sink: TraceSink,
+    tables: ShardTables,
+    scratch: TableScratch,
+    columns: LogUpColumns,
+}
+
+/// Buffers kept between calls of [`generate_trace_reusing`]: each thread's trace, tables and
+/// LogUp columns, so that a caller generating many traces (a prover, a benchmark) pays for fresh
+/// memory once, not per call. The memory stays allocated until this is dropped (for shards of
+/// `2^18` cycles, on the order of 100 MB per thread).
+#[derive(Debug, Default)]
+pub struct TraceBuffers {
+    groups: Vec<GroupBuffers>,
+}
+
+/// Full trace generation in parallel shards of `k` cycles: [`generate_trace_reusing`] with
+/// buffers of its own.
 ///
 /// # Errors
-/// [`VmError::Exec`] if the program fails, [`VmError::ShardSize`] for a bad `k`,
-/// [`VmError::Diverged`] if a re-executed shard does not end where the fast run did (a bug).
+/// As [`generate_trace_reusing`].
 pub fn generate_trace_with<C>(
     program: &Program,
     input: &[u8],
@@ -116,7 +131,31 @@ pub fn generate_trace_with<C>(
     consume: C,
 ) -> Result<RunOutput, VmError>
 where
-    C: Fn(usize, ShardTables, LogUpColumns) + Sync,
+    C: Fn(usize, &ShardTables, &LogUpColumns) + Sync,
+{
+    generate_trace_reusing(&mut TraceBuffers::default(), program, input, k, challenges, consume)
+}
+
+/// Full trace generation in parallel shards of `k` cycles: a fast run with checkpoints, then the
+/// shards re-executed with trace capture on all threads of the current rayon pool (contiguous
+/// groups of shards, one group per thread), each turned into tables and LogUp columns and handed
+/// to `consume(shard_index, tables, columns)` as soon as it is made, in no particular order
+/// across groups. The tables and columns live in `buffers` and are overwritten by the group's
+/// next shard: a prover proves them inside `consume`, or clones what it keeps.
+///
+/// # Errors
+/// [`VmError::Exec`] if the program fails, [`VmError::ShardSize`] for a bad `k`,
+/// [`VmError::Diverged`] if a re-executed shard does not end where the fast run did (a bug).
+pub fn generate_trace_reusing<C>(
+    buffers: &mut TraceBuffers,
+    program: &Program,
+    input: &[u8],
+    k: u64,
+    challenges: &Challenges,
+    consume: C,
+) -> Result<RunOutput, VmError>
+where
+    C: Fn(usize, &ShardTables, &LogUpColumns) + Sync,
 {
     let k = check_k(k)?;
     let (run, cps) = run_with_checkpoints(program, input, k)?;
@@ -124,44 +163,61 @@ where
     let n = cps.len();
     let groups = rayon::current_num_threads().clamp(1, n);
     let per = n.div_ceil(groups);
-    (0..groups).into_par_iter().try_for_each(|g| -> Result<(), VmError> {
-        let first = g * per;
-        let last = ((g + 1) * per).min(n);
-        if first >= last {
-            return Ok(());
-        }
-        let mut m = Machine::new(program, input);
-        for cp in &cps[1..=first] {
-            for &(w, v) in &cp.mem_delta {
-                m.mem[w as usize] = v;
+    if buffers.groups.len() < groups {
+        buffers.groups.resize_with(groups, GroupBuffers::default);
+    }
+    buffers.groups[..groups].par_iter_mut().enumerate().try_for_each(
+        |(g, buf)| -> Result<(), VmError> {
+            let first = g * per;
+            let last = ((g + 1) * per).min(n);
+            if first >= last {
+                return Ok(());
             }
-        }
-        let cp = &cps[first];
-        m.pc = cp.pc;
-        m.clk = cp.clk;
-        m.regs = cp.regs;
-        m.input_pos = cp.input_pos;
-        let mut sink = TraceSink { steps: Vec::with_capacity(k as usize), io: Vec::new() };
-        for i in first..last {
-            sink.steps.clear();
-            sink.io.clear();
-            let start = cps[i].clk;
-            let exit = m.run_until(&mut sink, start + k)?;
-            let ok = match cps.get(i + 1) {
-                Some(next) => {
-                    exit.is_none() && m.pc == next.pc && m.regs == next.regs && m.clk == next.clk
+            let mut m = Machine::new(program, input);
+            for cp in &cps[1..=first] {
+                for &(w, v) in &cp.mem_delta {
+                    m.mem[w as usize] = v;
                 }
-                None => exit == Some(run.exit),
-            };
-            if !ok {
-                return Err(VmError::Diverged { shard: i });
             }
-            let tables = build_tables(program, start, cps[i].regs, &sink.steps, &sink.io);
-            let logup = LogUpColumns::compute(&tables, &fixed);
-            consume(i, tables, logup);
-        }
-        Ok(())
-    })?;
+            let cp = &cps[first];
+            m.pc = cp.pc;
+            m.clk = cp.clk;
+            m.regs = cp.regs;
+            m.input_pos = cp.input_pos;
+            let GroupBuffers { sink, tables, scratch, columns } = buf;
+            sink.steps.reserve(k as usize);
+            for i in first..last {
+                sink.steps.clear();
+                sink.io.clear();
+                let start = cps[i].clk;
+                let exit = m.run_until(sink, start + k)?;
+                let ok = match cps.get(i + 1) {
+                    Some(next) => {
+                        exit.is_none()
+                            && m.pc == next.pc
+                            && m.regs == next.regs
+                            && m.clk == next.clk
+                    }
+                    None => exit == Some(run.exit),
+                };
+                if !ok {
+                    return Err(VmError::Diverged { shard: i });
+                }
+                build_tables_into(
+                    tables,
+                    scratch,
+                    program,
+                    start,
+                    cps[i].regs,
+                    &sink.steps,
+                    &sink.io,
+                );
+                columns.compute_into(tables, &fixed);
+                consume(i, tables, columns);
+            }
+            Ok(())
+        },
+    )?;
     Ok(run)
 }
 

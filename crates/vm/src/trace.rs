@@ -108,7 +108,7 @@ pub struct MemBoundary {
 }
 
 /// The tables of one shard.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ShardTables {
     /// The global cycle of the shard's first row.
     pub start_clk: u64,
@@ -131,7 +131,10 @@ pub struct ShardTables {
     pub final_regs: [u32; 32],
 }
 
-/// Where an address was last accessed within the shard, by its index in the init list.
+/// Where an address was last accessed within the shard, by its index in the init list; kept
+/// between shards ([`TableScratch`]) with its slots reset, so its address-sized map is allocated
+/// once.
+#[derive(Debug, Default)]
 struct Touched {
     /// `slot[word] = index + 1` into `entries` (0: not yet touched).
     slot: Vec<u32>,
@@ -140,6 +143,27 @@ struct Touched {
 }
 
 impl Touched {
+    /// Empties the map for a program with `keys` addresses (registers and memory words),
+    /// clearing only the slots the last shard set.
+    fn reset(&mut self, keys: usize) {
+        if self.slot.len() == keys {
+            for (init, _) in &self.entries {
+                let key = if init.space == space::REG {
+                    init.addr as usize
+                } else {
+                    32 + (init.addr / 4) as usize
+                };
+                if let Some(s) = self.slot.get_mut(key) {
+                    *s = 0;
+                }
+            }
+        } else {
+            self.slot = vec![0u32; keys];
+        }
+        self.entries.clear();
+    }
+
+    #[inline(always)]
     fn access(
         &mut self,
         key: usize,
@@ -168,6 +192,13 @@ impl Touched {
     }
 }
 
+/// Scratch space [`build_tables_into`] keeps between shards (the address map of the memory
+/// argument).
+#[derive(Debug, Default)]
+pub struct TableScratch {
+    touched: Touched,
+}
+
 /// Builds the tables of one shard from its steps, the system-call accesses of those cycles
 /// (`io`, in order), the registers at its start and the global cycle of its first step.
 ///
@@ -181,18 +212,48 @@ pub fn build_tables(
     steps: &[Step],
     io: &[IoAccess],
 ) -> ShardTables {
+    let mut out = ShardTables::default();
+    build_tables_into(&mut out, &mut TableScratch::default(), program, start_clk, regs, steps, io);
+    out
+}
+
+/// [`build_tables`] into `out`, reusing its buffers and `scratch` (a shard no larger than the
+/// last one allocates nothing).
+pub fn build_tables_into(
+    out: &mut ShardTables,
+    scratch: &mut TableScratch,
+    program: &Program,
+    start_clk: u64,
+    regs: [u32; 32],
+    steps: &[Step],
+    io: &[IoAccess],
+) {
     debug_assert!(steps.len() as u64 <= MAX_SHARD_CYCLES);
     let mut regs = regs;
-    let mut cpu = Vec::with_capacity(steps.len());
-    let mut alu_rows = Vec::with_capacity(steps.len() / 2);
-    let mut mem = Vec::with_capacity(steps.len() * 3);
-    let mut program_mult = vec![0u32; program.code.len()];
-    let mut range_mult = vec![0u32; 1 << 16];
+    let ShardTables {
+        start_clk: out_start,
+        cpu,
+        alu: alu_rows,
+        mem,
+        mem_init,
+        mem_final,
+        program_mult,
+        range_mult,
+        final_regs,
+    } = out;
+    *out_start = start_clk;
+    cpu.clear();
+    cpu.reserve(steps.len());
+    alu_rows.clear();
+    mem.clear();
+    mem.reserve(steps.len() * 3);
+    program_mult.clear();
+    program_mult.resize(program.code.len(), 0);
+    range_mult.clear();
+    range_mult.resize(1 << 16, 0);
     // Registers use keys 0..32, memory words 32.. .
-    let mut touched = Touched {
-        slot: vec![0u32; 32 + (program.config.mem_size / 4) as usize],
-        entries: Vec::new(),
-    };
+    let touched = &mut scratch.touched;
+    touched.reset(32 + (program.config.mem_size / 4) as usize);
     let mut io_pos = 0;
     let mut range = |row: &MemRow| {
         let d = row.ts - row.prev_ts - 1;
@@ -288,18 +349,10 @@ pub fn build_tables(
             mem_val: s.mem_val,
         });
     }
-    let mut entries = touched.entries;
-    entries.sort_unstable();
-    let (mem_init, mem_final) = entries.into_iter().unzip();
-    ShardTables {
-        start_clk,
-        cpu,
-        alu: alu_rows,
-        mem,
-        mem_init,
-        mem_final,
-        program_mult,
-        range_mult,
-        final_regs: regs,
-    }
+    touched.entries.sort_unstable();
+    mem_init.clear();
+    mem_final.clear();
+    mem_init.extend(touched.entries.iter().map(|e| e.0));
+    mem_final.extend(touched.entries.iter().map(|e| e.1));
+    *final_regs = regs;
 }

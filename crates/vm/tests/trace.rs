@@ -198,3 +198,94 @@ fn tampered_traces_do_not_balance() {
     t.alu[0].res ^= 1;
     assert!(!alu_rows_valid(&t.alu));
 }
+
+/// Random tables (values anywhere in `u32`, most above the field's modulus p: the fast path
+/// reduces them as `F::from_u64` does), rows that send nothing included.
+fn random_tables(rng: &mut StdRng, program: &Program, rows: usize) -> ShardTables {
+    use zkprove_vm::trace::{AluRow, CpuRow, MemBoundary, MemRow};
+    let mut t = generate_trace(program, &[10], 1 << 12, &Challenges::from_seed(1))
+        .expect("trace")
+        .shards
+        .swap_remove(0);
+    let mut r32 = || rng.random::<u32>();
+    t.cpu = (0..rows)
+        .map(|_| CpuRow {
+            pc: r32(),
+            op: (r32() % 48) as u8,
+            rd: (r32() % 32) as u8,
+            rs1: (r32() % 32) as u8,
+            rs2: (r32() % 32) as u8,
+            imm: r32(),
+            a: r32(),
+            b: r32(),
+            rd_val: r32(),
+            res: r32(),
+            mem_addr: r32(),
+            mem_val: r32(),
+        })
+        .collect();
+    t.alu =
+        (0..rows / 2).map(|_| AluRow { op: r32() as u8, a: r32(), b: r32(), res: r32() }).collect();
+    t.mem = (0..rows * 3)
+        .map(|_| MemRow {
+            space: r32() % 2,
+            addr: r32(),
+            ts: r32(),
+            prev_ts: r32(),
+            val: r32(),
+            prev_val: r32(),
+        })
+        .collect();
+    t.mem_init = (0..rows / 3)
+        .map(|_| MemBoundary { space: r32(), addr: r32(), val: r32(), ts: r32() })
+        .collect();
+    t.mem_final = t.mem_init.iter().map(|b| MemBoundary { ts: r32(), ..*b }).collect();
+    for m in t.program_mult.iter_mut().chain(t.range_mult.iter_mut()) {
+        *m = r32() % 1000;
+    }
+    t
+}
+
+#[test]
+fn fast_logup_columns_equal_one_by_one_reference() {
+    let mut rng = StdRng::seed_from_u64(24);
+    let p = load("fib.elf");
+    let ch = challenges(&mut rng);
+    let fixed = FixedTables::new(&p, &ch);
+    // One buffer set reused across shards of different sizes, as trace generation does.
+    let mut reused = LogUpColumns::default();
+    for rows in [0usize, 1, 5, 17, 1000, 5000, 300] {
+        let t = random_tables(&mut rng, &p, rows);
+        let want = LogUpColumns::compute_reference(&t, &fixed);
+        for threads in [1, 3] {
+            pool(threads).install(|| reused.compute_into(&t, &fixed));
+            assert_eq!(reused, want, "{rows} random rows, {threads} threads");
+        }
+    }
+    // A real shard.
+    let t = generate_trace(&p, &[14], 1 << 10, &ch).expect("trace").shards.swap_remove(1);
+    assert_eq!(LogUpColumns::compute(&t, &fixed), LogUpColumns::compute_reference(&t, &fixed));
+}
+
+#[test]
+fn zero_denominators_give_zero_fractions() {
+    // α chosen so that one memory row's write denominator is zero: the packed block holding it
+    // falls back to one-by-one inversion, and that fraction is 0 as in the reference.
+    let mut rng = StdRng::seed_from_u64(5);
+    let p = load("fib.elf");
+    let beta = random_ext(&mut rng);
+    let t = generate_trace(&p, &[12], 1 << 12, &Challenges::from_seed(3))
+        .expect("trace")
+        .shards
+        .swap_remove(0);
+    for row in [0usize, 7, 100, t.mem.len() - 1] {
+        let r = &t.mem[row];
+        let tuple = [r.space, r.addr, r.val & 0xffff, r.val >> 16, r.ts];
+        let probe = zkprove_vm::logup::Folder::new(&Challenges { alpha: E::ZERO, beta });
+        let alpha = -probe.denominator(3, &tuple);
+        let fixed = FixedTables::new(&p, &Challenges { alpha, beta });
+        let fast = LogUpColumns::compute(&t, &fixed);
+        assert_eq!(fast.mem_write[row], E::ZERO);
+        assert_eq!(fast, LogUpColumns::compute_reference(&t, &fixed), "row {row}");
+    }
+}

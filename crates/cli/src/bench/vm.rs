@@ -1,7 +1,8 @@
 //! `zkprove bench vm prog.elf [--input in.bin]`: the zkVM front end on one program. `median_ms`
 //! is full trace generation: a fast run with checkpoints, then every shard re-executed with
 //! trace capture on the worker threads and turned into its tables and LogUp columns (inverses
-//! included), each shard dropped once made. One JSON line with `--json`:
+//! included), each shard's buffers reused for the next (and across repetitions, as a prover
+//! generating many traces would: `zkprove_vm::shard::TraceBuffers`). One JSON line with `--json`:
 //! `{"kernel":"vm","field":"babybear-ext4","log_n":…,"device":"cpu","median_ms":…,"reps":…,
 //! "threads":…,"program":…,"cycles":…,"exit_code":…,"mhz":…,"exec_mhz":…,"fast_mhz":…,
 //! "shard_cycles":…,"shards":…,"prove_ms":null}` with `log_n` = log2 of the cycle count (rounded
@@ -19,7 +20,7 @@ use clap::Args;
 use serde::Serialize;
 use zkprove_field::Field;
 use zkprove_vm::logup::{Challenges, E};
-use zkprove_vm::shard::generate_trace_with;
+use zkprove_vm::shard::{TraceBuffers, generate_trace_reusing};
 
 use super::report::{Report, median, thread_pool, time_reps};
 use crate::commands::vm::{load_input, load_program};
@@ -84,8 +85,11 @@ pub fn run(args: BenchVmArgs) -> Result<()> {
     };
     // Execution alone, on this thread: without and with trace capture.
     let fast_ms = time_one(&mut || Ok(zkprove_vm::run(&program, &input)?.exit.cycles))?;
-    let exec_ms =
-        time_one(&mut || Ok(zkprove_vm::run_traced(&program, &input)?.steps.len() as u64))?;
+    let mut trace_buf = zkprove_vm::TraceBuffer::default();
+    let exec_ms = time_one(&mut || {
+        zkprove_vm::run_traced_into(&program, &input, &mut trace_buf)?;
+        Ok(trace_buf.steps.len() as u64)
+    })?;
     let elf = std::fs::read(&args.elf)?;
     let report = pool.install(|| -> Result<Report<VmFields>> {
         let prove_ms = match zkprove_vm::prove::prove(&elf, &input) {
@@ -106,16 +110,24 @@ pub fn run(args: BenchVmArgs) -> Result<()> {
         // The warm-up run checks that every shard's LogUp sums balance.
         let shards = std::sync::atomic::AtomicUsize::new(0);
         let unbalanced = std::sync::atomic::AtomicUsize::new(0);
+        let mut buffers = TraceBuffers::default();
         let samples = time_reps(args.reps, || {
             let first = shards.load(std::sync::atomic::Ordering::Relaxed) == 0;
-            let run = generate_trace_with(&program, &input, k, &challenges, |_, _, l| {
-                if first {
-                    if l.balance() != E::ZERO {
-                        unbalanced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let run = generate_trace_reusing(
+                &mut buffers,
+                &program,
+                &input,
+                k,
+                &challenges,
+                |_, _, l| {
+                    if first {
+                        if l.balance() != E::ZERO {
+                            unbalanced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        shards.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
-                    shards.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                }
-            })?;
+                },
+            )?;
             Ok(run)
         })?;
         if unbalanced.into_inner() != 0 {

@@ -1,0 +1,391 @@
+//! Packed quartic extensions: `WIDTH` lanes of `F[X]/(X⁴ − W)` held as four packed base-field
+//! vectors (one per coefficient, "structure of arrays"), so that extension products, inverses and
+//! batch inversions run on SIMD lanes ([`PackedExt4`]), and a batch inversion of a slice of
+//! quartic extension elements that uses them ([`batch_inverse_ext4_in_place`]).
+//!
+//! Field arithmetic is exact, so every result here equals the scalar one bit for bit (elements are
+//! stored canonically); the tests check this against [`crate::BinomialExtension`].
+
+use core::marker::PhantomData;
+use core::ops::{Add, AddAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use rayon::prelude::*;
+
+use crate::{BinomialExtension, BinomialParams, Field, PackedField, PackedKernel, PrimeField64};
+
+/// `P::WIDTH` elements of `F[X]/(X⁴ − W)` (`F = P::Scalar`, `W` from `Prm`): lane `l` of the
+/// element is `Σ_c lane l of coeffs[c] · X^c`.
+#[derive(Debug)]
+pub struct PackedExt4<P: PackedField, Prm> {
+    /// The coefficients of `X⁰ … X³`, each packed over the lanes.
+    pub coeffs: [P; 4],
+    _params: PhantomData<fn() -> Prm>,
+}
+
+impl<P: PackedField, Prm> Clone for PackedExt4<P, Prm> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P: PackedField, Prm> Copy for PackedExt4<P, Prm> {}
+
+impl<P: PackedField, Prm> Default for PackedExt4<P, Prm> {
+    #[inline(always)]
+    fn default() -> Self {
+        Self { coeffs: [P::default(); 4], _params: PhantomData }
+    }
+}
+
+impl<P, Prm> PackedExt4<P, Prm>
+where
+    P: PackedField,
+    Prm: BinomialParams<P::Scalar, 4>,
+{
+    /// The element with these packed coefficients.
+    #[inline(always)]
+    pub const fn new(coeffs: [P; 4]) -> Self {
+        Self { coeffs, _params: PhantomData }
+    }
+
+    /// Every lane equal to `e`.
+    #[inline(always)]
+    pub fn broadcast(e: BinomialExtension<P::Scalar, 4, Prm>) -> Self {
+        let c = e.coeffs();
+        Self::new([P::broadcast(c[0]), P::broadcast(c[1]), P::broadcast(c[2]), P::broadcast(c[3])])
+    }
+
+    /// Every lane one.
+    #[inline(always)]
+    pub fn one() -> Self {
+        let z = P::broadcast(P::Scalar::ZERO);
+        Self::new([P::broadcast(P::Scalar::ONE), z, z, z])
+    }
+
+    /// Lane `l` is `f(l)`.
+    #[inline(always)]
+    pub fn from_fn(mut f: impl FnMut(usize) -> BinomialExtension<P::Scalar, 4, Prm>) -> Self {
+        let mut out = Self::default();
+        for l in 0..P::WIDTH {
+            let e = f(l);
+            for (c, v) in out.coeffs.iter_mut().zip(e.coeffs()) {
+                c.as_slice_mut()[l] = *v;
+            }
+        }
+        out
+    }
+
+    /// Lane `l`.
+    ///
+    /// # Panics
+    /// If `l ≥ P::WIDTH`.
+    #[inline(always)]
+    pub fn lane(&self, l: usize) -> BinomialExtension<P::Scalar, 4, Prm> {
+        let [c0, c1, c2, c3] = &self.coeffs;
+        BinomialExtension::new([
+            c0.as_slice()[l],
+            c1.as_slice()[l],
+            c2.as_slice()[l],
+            c3.as_slice()[l],
+        ])
+    }
+
+    /// `self · b` for a packed base-field `b`.
+    #[inline(always)]
+    pub fn mul_base(self, b: P) -> Self {
+        // Written out: `[T; N]::map` is not always inlined, and packed arithmetic outside the
+        // `#[target_feature]` entry point compiles to calls.
+        let [c0, c1, c2, c3] = self.coeffs;
+        Self::new([c0 * b, c1 * b, c2 * b, c3 * b])
+    }
+
+    /// Whether some lane is zero.
+    #[inline(always)]
+    pub fn any_lane_zero(&self) -> bool {
+        (0..P::WIDTH).any(|l| self.coeffs.iter().all(|c| c.as_slice()[l].is_zero()))
+    }
+
+    /// The inverse of every lane, zero lanes mapped to zero: with `Y = X²`, the norm down to
+    /// `F[Y]/(Y² − W)` and then to `F` (the scalar [`Field::inverse`]'s tower), one packed
+    /// exponentiation `x^(p−2)` for all lanes.
+    #[inline(always)]
+    pub fn inverse_or_zero(self) -> Self
+    where
+        P::Scalar: PrimeField64,
+    {
+        let w = Prm::W;
+        let [a0, a1, a2, a3] = self.coeffs;
+        // N = A² − Y·B² with A = a0 + a2Y, B = a1 + a3Y: n0 + n1Y.
+        let a1a3 = a1 * a3;
+        let n0 = a0 * a0 + (a2 * a2) * w - (a1a3 + a1a3) * w;
+        let a0a2 = a0 * a2;
+        let n1 = (a0a2 + a0a2) - a1 * a1 - (a3 * a3) * w;
+        let norm = n0 * n0 - (n1 * n1) * w;
+        let inv = pow_packed(norm, P::Scalar::ORDER_U64 - 2);
+        let (m0, m1) = (n0 * inv, -(n1 * inv));
+        Self::new([
+            a0 * m0 + (a2 * m1) * w,
+            -(a1 * m0 + (a3 * m1) * w),
+            a0 * m1 + a2 * m0,
+            -(a1 * m1 + a3 * m0),
+        ])
+    }
+}
+
+/// `x^e` lane-wise, square and multiply (`0^e = 0` for `e > 0`).
+#[inline(always)]
+fn pow_packed<P: PackedField>(x: P, e: u64) -> P {
+    let mut acc = P::broadcast(P::Scalar::ONE);
+    for i in (0..64 - e.leading_zeros()).rev() {
+        acc = acc * acc;
+        if (e >> i) & 1 == 1 {
+            acc *= x;
+        }
+    }
+    acc
+}
+
+impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> Add for PackedExt4<P, Prm> {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, rhs: Self) -> Self {
+        let (a, b) = (self.coeffs, rhs.coeffs);
+        Self::new([a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3]])
+    }
+}
+
+impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> Sub for PackedExt4<P, Prm> {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, rhs: Self) -> Self {
+        let (a, b) = (self.coeffs, rhs.coeffs);
+        Self::new([a[0] - b[0], a[1] - b[1], a[2] - b[2], a[3] - b[3]])
+    }
+}
+
+impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> Neg for PackedExt4<P, Prm> {
+    type Output = Self;
+    #[inline(always)]
+    fn neg(self) -> Self {
+        let [c0, c1, c2, c3] = self.coeffs;
+        Self::new([-c0, -c1, -c2, -c3])
+    }
+}
+
+impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> Mul for PackedExt4<P, Prm> {
+    type Output = Self;
+    /// Schoolbook, the wrapped terms through `W·b_j` (3 + 16 packed products).
+    #[inline(always)]
+    fn mul(self, rhs: Self) -> Self {
+        let [a0, a1, a2, a3] = self.coeffs;
+        let [b0, b1, b2, b3] = rhs.coeffs;
+        let w = Prm::W;
+        let (w1, w2, w3) = (b1 * w, b2 * w, b3 * w);
+        Self::new([
+            a0 * b0 + a1 * w3 + a2 * w2 + a3 * w1,
+            a0 * b1 + a1 * b0 + a2 * w3 + a3 * w2,
+            a0 * b2 + a1 * b1 + a2 * b0 + a3 * w3,
+            a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0,
+        ])
+    }
+}
+
+impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> AddAssign for PackedExt4<P, Prm> {
+    #[inline(always)]
+    fn add_assign(&mut self, rhs: Self) {
+        *self = *self + rhs;
+    }
+}
+
+impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> SubAssign for PackedExt4<P, Prm> {
+    #[inline(always)]
+    fn sub_assign(&mut self, rhs: Self) {
+        *self = *self - rhs;
+    }
+}
+
+impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> MulAssign for PackedExt4<P, Prm> {
+    #[inline(always)]
+    fn mul_assign(&mut self, rhs: Self) {
+        *self = *self * rhs;
+    }
+}
+
+/// Montgomery's trick on packed lanes: replaces `values[b]` by its inverse, lane by lane (each
+/// lane an independent chain: one packed inversion for all of them, three packed products per
+/// element), with `prefix` (at least as long as `values`) as scratch.
+///
+/// Returns `false`, leaving `values` unchanged, when some lane of some element is zero (the
+/// product of a lane is then zero and cannot be inverted); the caller handles zeros itself.
+///
+/// # Panics
+/// If `prefix` is shorter than `values`.
+#[inline(always)]
+pub fn batch_inverse_packed_ext4<P, Prm>(
+    values: &mut [PackedExt4<P, Prm>],
+    prefix: &mut [PackedExt4<P, Prm>],
+) -> bool
+where
+    P: PackedField,
+    P::Scalar: PrimeField64,
+    Prm: BinomialParams<P::Scalar, 4>,
+{
+    let prefix = &mut prefix[..values.len()];
+    let mut acc = PackedExt4::one();
+    for (p, v) in prefix.iter_mut().zip(values.iter()) {
+        *p = acc;
+        acc *= *v;
+    }
+    if acc.any_lane_zero() {
+        return false;
+    }
+    let mut inv = acc.inverse_or_zero();
+    for (p, v) in prefix.iter().zip(values.iter_mut()).rev() {
+        let next = inv * *v;
+        *v = inv * *p;
+        inv = next;
+    }
+    true
+}
+
+/// Elements per chunk a thread takes.
+const MIN_CHUNK: usize = 1 << 12;
+/// Packed elements per inner block (two scratch arrays of this many live on the stack: 32 KiB at
+/// 16 lanes of a 31-bit field).
+const BLOCK: usize = 64;
+
+/// Replaces every non-zero element of `values` by its inverse, zeros stay zero: the same result
+/// as [`crate::batch_inverse_in_place`], computed on SIMD lanes ([`Field::with_packing`]) in
+/// blocks of [`BLOCK`]·`WIDTH` elements (one packed inversion per block), in parallel chunks.
+pub fn batch_inverse_ext4_in_place<F, Prm>(values: &mut [BinomialExtension<F, 4, Prm>])
+where
+    F: PrimeField64,
+    Prm: BinomialParams<F, 4>,
+{
+    let n_threads = rayon::current_num_threads().max(1);
+    let chunk = values.len().div_ceil(n_threads).max(MIN_CHUNK);
+    values.par_chunks_mut(chunk).for_each(|c| F::with_packing(InvertKernel { values: c }));
+}
+
+struct InvertKernel<'a, F: Field, Prm: BinomialParams<F, 4>> {
+    values: &'a mut [BinomialExtension<F, 4, Prm>],
+}
+
+impl<F: PrimeField64, Prm: BinomialParams<F, 4>> PackedKernel<F> for InvertKernel<'_, F, Prm> {
+    type Output = ();
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) {
+        let w = P::WIDTH;
+        let mut vals = [PackedExt4::<P, Prm>::default(); BLOCK];
+        let mut prefix = [PackedExt4::<P, Prm>::default(); BLOCK];
+        let one = BinomialExtension::<F, 4, Prm>::ONE;
+        for block in self.values.chunks_mut(BLOCK * w) {
+            let n_packed = block.len().div_ceil(w);
+            // Zeros (and the padding of a last partial vector) become one, then zero again.
+            let mut zeros = false;
+            for (b, v) in vals[..n_packed].iter_mut().enumerate() {
+                *v = PackedExt4::from_fn(|l| match block.get(b * w + l) {
+                    Some(x) if !x.is_zero() => *x,
+                    Some(_) => {
+                        zeros = true;
+                        one
+                    }
+                    None => one,
+                });
+            }
+            // Every lane is non-zero now, so the packed trick succeeds.
+            let ok = batch_inverse_packed_ext4(&mut vals[..n_packed], &mut prefix[..n_packed]);
+            debug_assert!(ok);
+            for (i, x) in block.iter_mut().enumerate() {
+                if !zeros || !x.is_zero() {
+                    *x = vals[i / w].lane(i % w);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    use super::*;
+    use crate::babybear::{BabyBear, BabyBearExt4, BabyBearExt4Params};
+    use crate::cpu::{CpuLevel, set_max_cpu_level};
+
+    type E = BabyBearExt4;
+
+    fn reference(values: &[E]) -> Vec<E> {
+        values.iter().map(|x| x.inverse().unwrap_or(E::ZERO)).collect()
+    }
+
+    fn random_values(n: usize, zero_every: usize, rng: &mut StdRng) -> Vec<E> {
+        (0..n)
+            .map(|i| if zero_every > 0 && i % zero_every == 3 { E::ZERO } else { E::random(rng) })
+            .collect()
+    }
+
+    #[test]
+    fn batch_inverse_ext4_matches_per_element_inverse() {
+        let mut rng = StdRng::seed_from_u64(24);
+        for n in [0usize, 1, 2, 3, 15, 16, 17, 100, 1023, 1024, 1025, 5000, 1 << 13] {
+            for zero_every in [0usize, 7, 1000] {
+                let v = random_values(n, zero_every, &mut rng);
+                let mut got = v.clone();
+                batch_inverse_ext4_in_place(&mut got);
+                assert_eq!(got, reference(&v), "n = {n}, zeros every {zero_every}");
+                let mut generic = v.clone();
+                crate::batch_inverse_in_place(&mut generic);
+                assert_eq!(got, generic);
+            }
+        }
+    }
+
+    struct Laws {
+        seed: u64,
+    }
+
+    impl PackedKernel<BabyBear> for Laws {
+        type Output = usize;
+        fn run<P: PackedField<Scalar = BabyBear>>(self) -> usize {
+            let mut rng = StdRng::seed_from_u64(self.seed);
+            for _ in 0..50 {
+                let xs: Vec<E> = (0..P::WIDTH)
+                    .map(
+                        |_| if rng.random_range(0..8) == 0 { E::ZERO } else { E::random(&mut rng) },
+                    )
+                    .collect();
+                let ys: Vec<E> = (0..P::WIDTH).map(|_| E::random(&mut rng)).collect();
+                let a = PackedExt4::<P, BabyBearExt4Params>::from_fn(|l| xs[l]);
+                let b = PackedExt4::<P, BabyBearExt4Params>::from_fn(|l| ys[l]);
+                let (s, d, p, inv) = (a + b, a - b, a * b, a.inverse_or_zero());
+                let nb = b.mul_base(P::from_fn(|l| ys[l].coeffs()[1]));
+                for l in 0..P::WIDTH {
+                    assert_eq!(s.lane(l), xs[l] + ys[l]);
+                    assert_eq!(d.lane(l), xs[l] - ys[l]);
+                    assert_eq!(p.lane(l), xs[l] * ys[l]);
+                    assert_eq!((-a).lane(l), -xs[l]);
+                    assert_eq!(inv.lane(l), xs[l].inverse().unwrap_or(E::ZERO));
+                    assert_eq!(nb.lane(l), ys[l] * ys[l].coeffs()[1]);
+                }
+                assert_eq!(a.any_lane_zero(), xs.iter().any(Field::is_zero));
+            }
+            P::WIDTH
+        }
+    }
+
+    #[test]
+    fn packed_ext4_matches_scalar_at_every_level() {
+        for level in [CpuLevel::Portable, CpuLevel::Avx2, CpuLevel::Avx512] {
+            set_max_cpu_level(level);
+            BabyBear::with_packing(Laws { seed: 7 });
+            let mut rng = StdRng::seed_from_u64(9);
+            let v = random_values(3000, 11, &mut rng);
+            let mut got = v.clone();
+            batch_inverse_ext4_in_place(&mut got);
+            assert_eq!(got, reference(&v));
+        }
+        set_max_cpu_level(CpuLevel::Ifma);
+    }
+}

@@ -41,43 +41,6 @@ pub mod bus {
 /// Rows of denominators handled per parallel task.
 const PAR_MIN: usize = 1 << 12;
 
-/// Independent product chains interleaved by [`batch_inverse_in_place`]: a chain of extension
-/// multiplications is latency-bound, four in flight keep the multiplier busy.
-const LANES: usize = 4;
-
-/// Replaces every non-zero element by its inverse (zeros stay zero): Montgomery's trick, one
-/// inversion per lane per chunk and about three multiplications per element, with [`LANES`]
-/// interleaved chains, in chunks over the rayon pool.
-pub fn batch_inverse_in_place<T: Field>(values: &mut [T]) {
-    let threads = rayon::current_num_threads().max(1);
-    let chunk = values.len().div_ceil(threads).max(PAR_MIN);
-    values.par_chunks_mut(chunk).for_each(batch_inverse_chunk);
-}
-
-fn batch_inverse_chunk<T: Field>(values: &mut [T]) {
-    // prefix[i] = product of the non-zero values[j], j < i, j ≡ i (mod LANES).
-    let mut prefix = Vec::with_capacity(values.len());
-    let mut acc = [T::ONE; LANES];
-    for group in values.chunks(LANES) {
-        for (l, v) in group.iter().enumerate() {
-            prefix.push(acc[l]);
-            if !v.is_zero() {
-                acc[l] *= *v;
-            }
-        }
-    }
-    // Each lane's product is a product of non-zero field elements, hence invertible.
-    let mut inv = acc.map(|a| a.inverse().unwrap_or(T::ZERO));
-    for i in (0..values.len()).rev() {
-        let v = values[i];
-        if !v.is_zero() {
-            let l = i % LANES;
-            values[i] = inv[l] * prefix[i];
-            inv[l] *= v;
-        }
-    }
-}
-
 /// The LogUp challenges. A prover draws them from the transcript after committing the main
 /// trace; tests draw them at random, benchmarks fix them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -7,10 +7,8 @@ use std::path::PathBuf;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use zkprove_field::{ExtensionField, Field};
-use zkprove_vm::logup::{
-    Challenges, E, F, FixedTables, LogUpColumns, alu_rows_valid, batch_inverse_in_place,
-};
+use zkprove_field::{ExtensionField, Field, batch_inverse_in_place};
+use zkprove_vm::logup::{Challenges, E, F, FixedTables, LogUpColumns, alu_rows_valid};
 use zkprove_vm::shard::{generate_trace, generate_trace_sequential, run_with_checkpoints};
 use zkprove_vm::trace::{ShardTables, space};
 use zkprove_vm::{Program, VmError, run};

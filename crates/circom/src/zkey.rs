@@ -849,14 +849,16 @@ pub struct ZkeyReader<R = BufReader<File>> {
 }
 
 impl ZkeyReader {
-    /// Opens the zkey at `path` through a 1 MiB `BufReader`.
+    /// Opens the zkey at `path` through a 64 KiB `BufReader`: the sections are read in batches of
+    /// thousands of points, which bypass so small a buffer (a larger one would only double the
+    /// batch in memory for the life of the reader).
     ///
     /// # Errors
     /// A [`CircomError`] for the container, the protocol, the curve, the header values or a
     /// section size.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
         let (f, label) = open_regular(path.as_ref())?;
-        Self::new(BufReader::with_capacity(1 << 20, f), &label)
+        Self::new(BufReader::with_capacity(1 << 16, f), &label)
     }
 }
 

@@ -730,6 +730,9 @@ impl<R: Read + Seek> StreamingProver<R> {
         let matrices = B::prepare_matrices(a_matrix, b_matrix, expected, log_n)?;
         let h = quotient::<B>(&matrices, w)?;
         drop(matrices);
+        // One proof per prover: the host's twiddle tables of this size (the CPU backend's
+        // transforms; 2 MiB at 2^16) are not needed again, and the MSMs are the peak.
+        zkprove_poly::evict_twiddles::<Fr>(log_n);
         debug!(elapsed_ms = start.elapsed().as_millis() as u64, "coefficients and the quotient");
         let start = Instant::now();
         let reader = &mut self.reader;

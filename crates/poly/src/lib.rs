@@ -34,6 +34,7 @@ pub use circle::{
 pub use mle::{Mle, eq_table};
 pub use ntt::{Direction, NttOps, Order, bit_reverse_permute, naive_dft};
 pub use ntt_rows::{RowMajorNttOps, bit_reverse_rows, ntt_rows};
+pub use twiddles::evict_twiddles;
 pub use univariate::{Evaluations, Polynomial, Radix2Domain};
 
 /// Errors from polynomial and NTT operations.

@@ -72,6 +72,17 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Mutex::new(HashMap::new()))
 }
 
+/// Drops the cached twiddle tables of `F` for transforms of size `2^log_n` (both directions);
+/// the next transform of that size builds them again. A table of size `2^log_n` holds `2^log_n − 1`
+/// field elements (2 MiB for BN254's `F_r` at `2^16`): a one-shot caller that is done with its
+/// transforms of that size gives the memory back (transforms in flight keep their own reference).
+pub fn evict_twiddles<F: TwoAdicField>(log_n: usize) {
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    for inverse in [false, true] {
+        cache.remove(&(TypeId::of::<F>(), log_n, inverse));
+    }
+}
+
 /// The cached twiddles for `F`, size `2^log_n`, forward (`ω`) or inverse (`ω⁻¹`).
 ///
 /// Returns `None` when `log_n` exceeds the field's two-adicity.
@@ -86,4 +97,21 @@ pub(crate) fn twiddles<F: TwoAdicField>(log_n: usize, inverse: bool) -> Option<A
     let t = Arc::new(Twiddles::new(log_n, root));
     cache().lock().unwrap_or_else(|e| e.into_inner()).insert(key, t.clone());
     Some(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zkprove_field::babybear::BabyBear;
+
+    #[test]
+    fn evicted_tables_are_rebuilt_equal() {
+        let a = twiddles::<BabyBear>(10, false).expect("size within two-adicity");
+        evict_twiddles::<BabyBear>(10);
+        let b = twiddles::<BabyBear>(10, false).expect("size within two-adicity");
+        assert!(!Arc::ptr_eq(&a, &b), "the table was rebuilt, not served from the cache");
+        assert_eq!(a.table(), b.table());
+        let c = twiddles::<BabyBear>(10, false).expect("size within two-adicity");
+        assert!(Arc::ptr_eq(&b, &c), "the rebuilt table is cached again");
+    }
 }

@@ -81,8 +81,13 @@ pub const EXT_H: &str = include_str!("field/ext.h");
 /// evaluation of a sum of products, fused fold + next round, and the partials' reduction.
 pub const SUMCHECK_CU: &str = include_str!("sumcheck/sumcheck.cu");
 
-/// Every kernel entry point of a sumcheck program (the same names for every field pair).
-pub const SUMCHECK_KERNEL_NAMES: [&str; 7] = [
+/// LogUp columns (denominators accumulated column by column, extension batch inversion by
+/// Montgomery's trick), appended to the sumcheck programs.
+pub const LOGUP_CU: &str = include_str!("logup/logup.cu");
+
+/// Every kernel entry point of a sumcheck program (the same names for every field pair),
+/// `logup.cu`'s included.
+pub const SUMCHECK_KERNEL_NAMES: [&str; 9] = [
     "sc_round_base",
     "sc_round_ext",
     "sc_fold_round_ext",
@@ -90,6 +95,8 @@ pub const SUMCHECK_KERNEL_NAMES: [&str; 7] = [
     "sc_fold_base",
     "sc_fold_ext",
     "sc_lift",
+    "air_logup_accumulate",
+    "air_ext_batch_inverse",
 ];
 
 /// The M31 circle FFT kernels (layers over global memory two at a time (radix 4) or one, up to nine layers in one

@@ -43,6 +43,12 @@
 //!   Goldilocks/Goldilocks², [`GpuExtension`]): MLE folds and one fused round kernel per round
 //!   (`field/ext.h` + `sumcheck/sumcheck.cu`), and [`zkprove_hash::MerkleOps`] for the Poseidon2
 //!   Merkle hash over device digest columns ([`digest_download`]).
+//! - LogUp columns ([`logup_column`]): `1/(β − Σ_k γ_k·col_k)` over the same extensions, the
+//!   denominators accumulated column by column and inverted by Montgomery's trick per chunk of
+//!   [`LOGUP_CHUNK`] rows (`logup/logup.cu`, part of the sumcheck programs); a zero denominator
+//!   is [`GpuError::ZeroDenominator`], as the CPU refuses it (`tests/logup_opencl.rs`). The
+//!   building block of a device `AirOps::logup_column` and of the zkVM's LogUp tables on a GPU;
+//!   neither uses it yet.
 //! - Whole proofs in device memory (zkprove-groth16's generic proof on [`GpuBackend`]): [`GpuBases::msm_device`] reads
 //!   its scalars in place from a device column (from an offset, so several MSMs share one upload
 //!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM with the read-back of its window sums
@@ -137,6 +143,7 @@ mod device_set;
 mod field;
 mod groth16;
 pub mod kernels;
+mod logup;
 mod merkle;
 mod ml;
 mod msm;
@@ -165,6 +172,7 @@ pub use field::ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};
 pub use field::{FieldKind, GpuField};
 pub use groth16::DeviceMatrices;
 pub use groth16::csr::GpuCsr;
+pub use logup::{LOGUP_CHUNK, logup_column};
 pub use merkle::ops::digest_download;
 pub use merkle::{
     MERKLE_OUT, MERKLE_RATE, POSEIDON2_PROGRAMS, POSEIDON2_WIDTH, Poseidon2GpuField,
@@ -267,6 +275,10 @@ pub enum GpuError {
         /// Index of the first invalid element.
         index: usize,
     },
+    /// A LogUp denominator `β − Σ γ_k·col_k` vanished on some row (the column would need its
+    /// inverse): the caller draws new challenges or refuses the trace, as on the CPU.
+    #[error("a LogUp denominator is zero")]
+    ZeroDenominator,
     /// An operation or size this runtime does not support.
     #[error("unsupported: {what}")]
     Unsupported {

@@ -118,9 +118,10 @@ pub fn device_error<R: Runtime>(e: GpuError) -> DeviceError {
         GpuError::OutOfMemory { requested, free } => {
             DeviceError::OutOfMemory { backend, requested, free }
         }
-        GpuError::LengthMismatch { .. } | GpuError::WrongDevice | GpuError::Unsupported { .. } => {
-            DeviceError::Unsupported { backend, what: e.to_string() }
-        }
+        GpuError::LengthMismatch { .. }
+        | GpuError::WrongDevice
+        | GpuError::Unsupported { .. }
+        | GpuError::ZeroDenominator => DeviceError::Unsupported { backend, what: e.to_string() },
     }
 }
 

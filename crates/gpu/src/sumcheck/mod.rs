@@ -29,10 +29,10 @@
 
 use std::sync::Arc;
 
-use zkprove_field::ExtensionField;
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::m31::{M31, QM31};
+use zkprove_field::{ExtensionField, PrimeField64};
 use zkprove_sumcheck::{MAX_DEGREE, SumcheckError, SumcheckOps, Term};
 
 use crate::runtime::{KernelArg, Launch, ProgramSource, Runtime};
@@ -71,6 +71,14 @@ pub trait GpuExtension<F: GpuField>: ExtensionField<F> + sealed::Sealed<F> {
 
     /// The `#define`s that select this extension in `ext.h`.
     fn ext_defines() -> String;
+
+    /// `|E| − 2 = p^[E:F] − 2`: the exponent of the inversion by Fermat on the device.
+    fn inverse_exponent() -> u128;
+}
+
+/// `p^d − 2` (fits: `p^d < 2^128` for the three extensions here).
+const fn order_minus_two(p: u64, d: u32) -> u128 {
+    (p as u128).pow(d) - 2
 }
 
 impl GpuExtension<M31> for QM31 {
@@ -79,6 +87,10 @@ impl GpuExtension<M31> for QM31 {
 
     fn ext_defines() -> String {
         "#define EXT_QM31\n".to_string()
+    }
+
+    fn inverse_exponent() -> u128 {
+        order_minus_two(M31::ORDER_U64, 4)
     }
 }
 
@@ -92,6 +104,10 @@ impl GpuExtension<BabyBear> for BabyBearExt4 {
         // X⁴ = W = 11, in the Montgomery form the device holds.
         format!("#define EXT_BB4\n#define EXT_W 0x{:08x}u\n", BabyBear::new(11).to_monty())
     }
+
+    fn inverse_exponent() -> u128 {
+        order_minus_two(BabyBear::ORDER_U64, 4)
+    }
 }
 
 impl GpuExtension<Goldilocks> for GoldilocksExt2 {
@@ -102,6 +118,10 @@ impl GpuExtension<Goldilocks> for GoldilocksExt2 {
 
     fn ext_defines() -> String {
         "#define EXT_GL2\n".to_string()
+    }
+
+    fn inverse_exponent() -> u128 {
+        order_minus_two(Goldilocks::ORDER_U64, 2)
     }
 }
 
@@ -115,6 +135,8 @@ pub fn sumcheck_program_source<F: GpuField, E: GpuExtension<F>>() -> String {
     src.push_str(kernels::EXT_H);
     src.push('\n');
     src.push_str(kernels::SUMCHECK_CU);
+    src.push('\n');
+    src.push_str(kernels::LOGUP_CU);
     src
 }
 
@@ -137,7 +159,7 @@ fn ext_from_bytes<F: GpuField, E: ExtensionField<F>>(bytes: &[u8]) -> Result<Vec
 }
 
 /// The four argument words of an extension element (its coefficients' bytes, zero-padded).
-fn ext_words<F: GpuField, E: ExtensionField<F>>(x: E) -> [u32; 4] {
+pub(crate) fn ext_words<F: GpuField, E: ExtensionField<F>>(x: E) -> [u32; 4] {
     let bytes = ext_bytes::<F, E>(&[x]);
     let mut w = [0u32; 4];
     for (k, c) in bytes.chunks(4).take(4).enumerate() {

@@ -23,6 +23,31 @@ pub fn required(var: &str) -> bool {
     std::env::var(var).is_ok_and(|v| v == "1")
 }
 
+/// The CUDA device the tests run on (configured from the `ZKPROVE_GPU_*` variables), or `None`
+/// (the caller skips) when there is none or no NVRTC/prebuilt kernels — a failure instead when
+/// `ZKPROVE_REQUIRE_CUDA=1`.
+#[cfg(feature = "cuda")]
+pub fn cuda_device() -> Option<Arc<zkprove_gpu::CudaDevice>> {
+    let _ = zkprove_gpu::configure(
+        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
+            .expect("ZKPROVE_GPU_* variables"),
+    );
+    let dev = match zkprove_gpu::CudaDevice::get() {
+        Ok(d) => d,
+        Err(e) => {
+            assert!(!required("ZKPROVE_REQUIRE_CUDA"), "ZKPROVE_REQUIRE_CUDA=1 but: {e}");
+            eprintln!("skipped: no CUDA device ({e})");
+            return None;
+        }
+    };
+    if !zkprove_gpu::nvrtc::is_available() && std::env::var_os(zkprove_gpu::CUBIN_DIR_ENV).is_none()
+    {
+        eprintln!("skipped: {}", GpuError::NoNvrtc);
+        return None;
+    }
+    Some(dev)
+}
+
 /// The OpenCL device the tests run on (configured from the `ZKPROVE_GPU_*` variables), or
 /// `None` (the caller skips) when there is none — a failure instead when
 /// `ZKPROVE_REQUIRE_OPENCL=1`.

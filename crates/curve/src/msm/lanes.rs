@@ -17,10 +17,13 @@
 use core::ops::{Add, Mul, Sub};
 
 use zkprove_field::Field;
-use zkprove_field::bn254::{AdxMul, Fp256Lanes, Fp256x8Kernel, Fq, FqParams};
+use zkprove_field::bn254::{AdxMul, Fp256Lanes, Fp256Lazy, Fp256x8Kernel, Fq, FqParams};
 
 use crate::bn254::{Fq2, G1Config, G2Config};
 use crate::sw::{Affine, SwCurve};
+
+/// A BN254 `F_q` product below `2p` (no final subtraction).
+type FqLazy = Fp256Lazy<FqParams>;
 
 /// Eight lanes of a base field: what the lane version of the batch additions needs.
 pub(crate) trait BaseLanes:
@@ -187,7 +190,9 @@ pub(crate) fn batch_add_generic_scalar<C: SwCurve>(
 /// The additions alternate between two Montgomery-trick chains (even and odd positions), whose
 /// products are inverted together (one inversion, three extra products per batch): the forward
 /// pass is otherwise one long chain of dependent products, bound by the multiplication's latency;
-/// with two chains the CPU overlaps them. Same preconditions and results as
+/// with two chains the CPU overlaps them. Products that only feed further products (the chains,
+/// `d⁻¹` and the slope `λ`) skip their final subtraction ([`FqLazy`], below `2p`); the stored
+/// prefixes, `λ²` and `y₃` are reduced. Same preconditions and results as
 /// [`batch_add_generic_scalar`].
 pub(crate) fn batch_add_generic_fq_adx<C: SwCurve<Base = Fq>>(
     buckets: &mut [Affine<C>],
@@ -196,38 +201,39 @@ pub(crate) fn batch_add_generic_fq_adx<C: SwCurve<Base = Fq>>(
     scratch: &mut Vec<Fq>,
     token: AdxMul,
 ) {
-    let mul = |a: Fq, b: Fq| a.mul_adx(b, token);
+    let mul = |a: FqLazy, b: FqLazy| a.mul_adx(b, token);
+    let lazy = FqLazy::from;
     let n = idx.len().min(points.len());
     if n == 0 {
         return;
     }
     scratch.clear();
     // Forward: scratch[i] = the product of the d_j before i in i's chain (j ≡ i mod 2).
-    let (mut acc0, mut acc1) = (Fq::ONE, Fq::ONE);
+    let (mut acc0, mut acc1) = (lazy(Fq::ONE), lazy(Fq::ONE));
     let pairs = n / 2;
     for k in 0..pairs {
         let (i0, i1) = (2 * k, 2 * k + 1);
-        scratch.push(acc0);
-        scratch.push(acc1);
+        scratch.push(acc0.reduce());
+        scratch.push(acc1.reduce());
         let d0 = points[i0].x - buckets[idx[i0] as usize].x;
         let d1 = points[i1].x - buckets[idx[i1] as usize].x;
-        acc0 = mul(acc0, d0);
-        acc1 = mul(acc1, d1);
+        acc0 = mul(acc0, lazy(d0));
+        acc1 = mul(acc1, lazy(d1));
     }
     if n % 2 == 1 {
-        scratch.push(acc0);
-        acc0 = mul(acc0, points[n - 1].x - buckets[idx[n - 1] as usize].x);
+        scratch.push(acc0.reduce());
+        acc0 = mul(acc0, lazy(points[n - 1].x - buckets[idx[n - 1] as usize].x));
     }
     // 1/acc0 = acc1/(acc0·acc1) and 1/acc1 = acc0/(acc0·acc1).
-    let both = mul(acc0, acc1).inverse().unwrap_or(Fq::ZERO);
+    let both = lazy(mul(acc0, acc1).reduce().inverse().unwrap_or(Fq::ZERO));
     let (mut inv0, mut inv1) = (mul(both, acc1), mul(both, acc0));
     // Backward: inv = (d_0 ⋯ d_i)⁻¹ of i's chain, so inv·prefix = d_i⁻¹.
-    let step = |a: &mut Affine<C>, p: &Affine<C>, prefix: Fq, inv: &mut Fq| {
+    let step = |a: &mut Affine<C>, p: &Affine<C>, prefix: Fq, inv: &mut FqLazy| {
         let d = p.x - a.x;
-        let lambda = mul(p.y - a.y, mul(*inv, prefix));
-        *inv = mul(*inv, d);
-        let x3 = mul(lambda, lambda) - a.x - p.x;
-        let y3 = mul(lambda, a.x - x3) - a.y;
+        let lambda = mul(lazy(p.y - a.y), mul(*inv, lazy(prefix)));
+        *inv = mul(*inv, lazy(d));
+        let x3 = mul(lambda, lambda).reduce() - a.x - p.x;
+        let y3 = mul(lambda, lazy(a.x - x3)).reduce() - a.y;
         *a = Affine::new_unchecked(x3, y3);
     };
     if n % 2 == 1 {

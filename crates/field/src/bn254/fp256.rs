@@ -933,11 +933,25 @@ impl<P: Fp256Params> Fp256<P> {
 /// Montgomery-trick chains and the slope feed only further products). [`Fp256Lazy::reduce`] gives
 /// the canonical element back. Only for moduli below `R/4` ([`Fp256Lazy::PARAMS_OK`]), where a
 /// product of two values below `2p` stays below `a·b/R + p < 2p`.
-#[derive(Clone, Copy, Debug)]
 pub struct Fp256Lazy<P: Fp256Params> {
     /// Montgomery limbs, `< 2p`.
     limbs: [u64; 4],
     _params: PhantomData<P>,
+}
+
+impl<P: Fp256Params> Clone for Fp256Lazy<P> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Fp256Params> Copy for Fp256Lazy<P> {}
+
+impl<P: Fp256Params> fmt::Debug for Fp256Lazy<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fp256Lazy").field("limbs", &self.limbs).finish()
+    }
 }
 
 impl<P: Fp256Params> Fp256Lazy<P> {

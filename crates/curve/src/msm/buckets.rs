@@ -22,8 +22,11 @@
 //! Both batch-affine stages settle infinity, doublings and cancellations in scalar code and hand the
 //! generic additions to [`SwCurve::batch_add_generic`], which BN254 runs on eight AVX-512 IFMA
 //! lanes of `F_q` where the build has them (`super::lanes`; 4.3× the scalar multiplication's
-//! throughput, see BENCHMARKS.md), and for G1 below IFMA on the MULX/ADCX/ADOX products checked
-//! once per batch, in two interleaved Montgomery-trick chains (`lanes::batch_add_generic_fq_adx`).
+//! throughput, see BENCHMARKS.md), and below IFMA on the MULX/ADCX/ADOX products checked once
+//! per batch, in two interleaved Montgomery-trick chains (`lanes::batch_add_generic_fq_adx` for
+//! G1, with products left below `2p` where they only feed further products;
+//! `lanes::batch_add_generic_fq2_adx` for G2). A batch whose additions are all generic (the common
+//! case) is handed over as queued, without a second copy of its points.
 //! [`sum_affine`] sums a list of points (the ones of a witness-split MSM) by the same batched
 //! additions.
 

@@ -10,7 +10,8 @@
 //! ```
 //! Sizes default to 12 14 16 18 20; `PASSES` from `ZKPROVE_PASSES` (default: 2^24 / n, at least 3,
 //! at most 40). `ZKPROVE_VARIANTS` (e.g. `c9,c11,g1`) adds our default with a fixed window width
-//! (`cN`) or fixed windows per task (`gN`). `ZKPROVE_CPU` (e.g. `adx`) caps our run-time CPU level.
+//! (`cN`), fixed windows per task (`gN`) or a fixed number of chunks (`nN`), or several of them
+//! (`c15n2`). `ZKPROVE_CPU` (e.g. `adx`) caps our run-time CPU level.
 //! `ZKPROVE_CPU_TIME=1` times CPU seconds of all threads instead of wall time (for busy machines).
 
 use std::hint::black_box;
@@ -66,12 +67,19 @@ fn variants() -> Vec<(String, PippengerConfig)> {
     list.split(',')
         .filter_map(|v| {
             let v = v.trim();
-            let num: usize = v.get(1..)?.parse().ok()?;
-            let config = match v.as_bytes().first()? {
-                b'c' => PippengerConfig { window_bits: Some(num), ..Default::default() },
-                b'g' => PippengerConfig { windows_per_task: Some(num), ..Default::default() },
-                _ => return None,
-            };
+            let mut config = PippengerConfig::default();
+            let mut rest = v;
+            while let Some(key) = rest.chars().next() {
+                let digits = rest[1..].chars().take_while(char::is_ascii_digit).count();
+                let num: usize = rest[1..1 + digits].parse().ok()?;
+                match key {
+                    'c' => config.window_bits = Some(num),
+                    'g' => config.windows_per_task = Some(num),
+                    'n' => config.n_chunks = Some(num),
+                    _ => return None,
+                }
+                rest = &rest[1 + digits..];
+            }
             Some((v.to_string(), config))
         })
         .collect()

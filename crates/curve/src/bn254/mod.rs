@@ -152,7 +152,9 @@ impl SwCurve for G2Config {
 
     /// Eight additions per lane operation on two eight-lane `F_q` values (`c₀`, `c₁`), AVX-512
     /// IFMA where [`zkprove_field::cpu::level`] allows it (chosen at run time, in any x86-64
-    /// build), the scalar default otherwise.
+    /// build); below that the scalar additions with every `F_q` product on the MULX/ADCX/ADOX
+    /// assembly (checked once per batch) where the level is ADX or above, else the scalar
+    /// default.
     fn batch_add_generic(
         buckets: &mut [Affine<Self>],
         idx: &[u32],
@@ -166,8 +168,13 @@ impl SwCurve for G2Config {
                 idx,
                 points,
             });
-        } else {
-            crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch);
+            return;
+        }
+        match zkprove_field::bn254::AdxMul::detect() {
+            Some(token) => {
+                crate::msm::batch_add_generic_fq2_adx(buckets, idx, points, scratch, token);
+            }
+            None => crate::msm::batch_add_generic_scalar(buckets, idx, points, scratch),
         }
     }
 }

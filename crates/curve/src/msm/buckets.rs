@@ -22,8 +22,11 @@
 //! Both batch-affine stages settle infinity, doublings and cancellations in scalar code and hand the
 //! generic additions to [`SwCurve::batch_add_generic`], which BN254 runs on eight AVX-512 IFMA
 //! lanes of `F_q` where the build has them (`super::lanes`; 4.3× the scalar multiplication's
-//! throughput, see BENCHMARKS.md), and for G1 below IFMA on the MULX/ADCX/ADOX products checked
-//! once per batch, in two interleaved Montgomery-trick chains (`lanes::batch_add_generic_fq_adx`).
+//! throughput, see BENCHMARKS.md), and below IFMA on the MULX/ADCX/ADOX products checked once
+//! per batch, in two interleaved Montgomery-trick chains (`lanes::batch_add_generic_fq_adx` for
+//! G1, with products left below `2p` where they only feed further products;
+//! `lanes::batch_add_generic_fq2_adx` for G2). A batch whose additions are all generic (the common
+//! case) is handed over as queued, without a second copy of its points.
 //! [`sum_affine`] sums a list of points (the ones of a witness-split MSM) by the same batched
 //! additions.
 
@@ -104,7 +107,10 @@ pub(crate) struct BatchAffineBuckets<C: SwCurve> {
     /// Buckets per window.
     n_buckets: usize,
     in_batch: Vec<bool>,
-    batch: Vec<Entry<C>>,
+    /// The queued additions, as [`SwCurve::batch_add_generic`] takes them: target buckets
+    /// (distinct, none at infinity) and the points (none at infinity).
+    batch_idx: Vec<u32>,
+    batch_pts: Vec<Affine<C>>,
     pending: Vec<Entry<C>>,
     batch_size: usize,
     /// Scratch of `execute` and the reduction.
@@ -226,23 +232,41 @@ impl<C: SwCurve> BatchAffineBuckets<C> {
             return;
         }
         self.in_batch[b] = true;
-        self.batch.push(entry);
-        if self.batch.len() == self.batch_size {
+        self.batch_idx.push(entry.bucket);
+        self.batch_pts.push(entry.point);
+        if self.batch_idx.len() == self.batch_size {
             self.execute();
         }
     }
 
-    /// Performs every queued addition (one shared inversion for all generic ones).
+    /// Performs every queued addition (one shared inversion for all generic ones). In the common
+    /// case every one is generic (the bucket's x differs from the point's) and the queue goes to
+    /// [`SwCurve::batch_add_generic`] as it is, without the copy [`batch_add_affine`] makes.
     fn execute(&mut self) {
-        if self.batch.is_empty() {
+        if self.batch_idx.is_empty() {
             return;
         }
-        let entries = self.batch.iter().map(|e| (e.bucket, e.point));
-        batch_add_affine(&mut self.buckets, entries, &mut self.scratch);
-        for e in &self.batch {
-            self.in_batch[e.bucket as usize] = false;
+        let buckets = &self.buckets;
+        let generic = self.batch_idx.iter().zip(&self.batch_pts).all(|(&b, p)| {
+            let a = &buckets[b as usize];
+            a.x != p.x && !a.is_identity() && !p.is_identity()
+        });
+        if generic {
+            C::batch_add_generic(
+                &mut self.buckets,
+                &self.batch_idx,
+                &self.batch_pts,
+                &mut self.scratch.field,
+            );
+        } else {
+            let entries = self.batch_idx.iter().zip(&self.batch_pts).map(|(&b, p)| (b, *p));
+            batch_add_affine(&mut self.buckets, entries, &mut self.scratch);
         }
-        self.batch.clear();
+        for &b in &self.batch_idx {
+            self.in_batch[b as usize] = false;
+        }
+        self.batch_idx.clear();
+        self.batch_pts.clear();
     }
 
     /// Retries the pending entries against an empty batch.
@@ -296,7 +320,8 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
             buckets: vec![Affine::IDENTITY; total],
             n_buckets,
             in_batch: vec![false; total],
-            batch: Vec::with_capacity(batch_size),
+            batch_idx: Vec::with_capacity(batch_size),
+            batch_pts: Vec::with_capacity(batch_size),
             pending: Vec::new(),
             batch_size,
             scratch: Scratch::with_capacity(batch_size),
@@ -306,10 +331,10 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
     #[inline(always)]
     fn add(&mut self, b: usize, p: &Affine<C>, negate: bool) {
         let point = if negate { -*p } else { *p };
-        let was_empty = self.batch.is_empty();
+        let was_empty = self.batch_idx.is_empty();
         self.schedule(Entry { bucket: b as u32, point });
         // A flush just happened (the batch went from full to empty): give pending a turn.
-        if !was_empty && self.batch.is_empty() && !self.pending.is_empty() {
+        if !was_empty && self.batch_idx.is_empty() && !self.pending.is_empty() {
             self.retry_pending();
         }
         if self.pending.len() > self.pending_bound() {
@@ -318,7 +343,7 @@ impl<C: SwCurve> Buckets<C> for BatchAffineBuckets<C> {
     }
 
     fn finish(mut self, out: &mut [Xyzz<C>]) {
-        while !self.pending.is_empty() || !self.batch.is_empty() {
+        while !self.pending.is_empty() || !self.batch_idx.is_empty() {
             self.execute();
             if !self.pending.is_empty() {
                 self.resolve();

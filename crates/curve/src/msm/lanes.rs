@@ -3,9 +3,9 @@
 //! the scalar version for every curve, and for BN254 a version on eight lanes of the base field
 //! ([`BaseLanes`]: a [`zkprove_field::bn254::Fp256Lanes`] type for G1 — AVX-512 IFMA, chosen at
 //! run time by [`zkprove_field::bn254::with_fp256x8`] in any x86-64 build, or the portable loop —
-//! and [`Fq2x8`], two of them, for G2). Below IFMA, G1 uses [`batch_add_generic_fq_adx`]: the
-//! scalar additions with every product on the MULX/ADCX/ADOX assembly, the CPU level checked once
-//! per batch.
+//! and [`Fq2x8`], two of them, for G2). Below IFMA, G1 and G2 use [`batch_add_generic_fq_adx`] and
+//! [`batch_add_generic_fq2_adx`]: the scalar additions with every product on the MULX/ADCX/ADOX
+//! assembly, the CPU level checked once per batch.
 //!
 //! Lane version: additions `8g .. 8g + 8` form group `g`, lane `l` of every group belongs to the
 //! `l`-th of eight independent Montgomery-trick chains. Forward: `d = x₂ − x₁`, `num = acc·(y₂ −
@@ -17,10 +17,13 @@
 use core::ops::{Add, Mul, Sub};
 
 use zkprove_field::Field;
-use zkprove_field::bn254::{AdxMul, Fp256Lanes, Fp256x8Kernel, Fq, FqParams};
+use zkprove_field::bn254::{AdxMul, Fp256Lanes, Fp256Lazy, Fp256x8Kernel, Fq, FqParams};
 
 use crate::bn254::{Fq2, G1Config, G2Config};
 use crate::sw::{Affine, SwCurve};
+
+/// A BN254 `F_q` product below `2p` (no final subtraction).
+type FqLazy = Fp256Lazy<FqParams>;
 
 /// Eight lanes of a base field: what the lane version of the batch additions needs.
 pub(crate) trait BaseLanes:
@@ -179,16 +182,85 @@ pub(crate) fn batch_add_generic_scalar<C: SwCurve>(
     }
 }
 
+/// The products of [`batch_add_two_chains`]: a base field with its multiplication on an explicit
+/// path, and a possibly unreduced form for values that only feed further products.
+pub(crate) trait ChainArith: Copy {
+    /// The curve's base field.
+    type Base: Field;
+    /// A value of the field in the form products take and give (maybe not canonical).
+    type Lazy: Copy;
+    /// `x` as a product operand.
+    fn lazy(x: Self::Base) -> Self::Lazy;
+    /// `a·b`.
+    fn mul(self, a: Self::Lazy, b: Self::Lazy) -> Self::Lazy;
+    /// `a²`.
+    fn square(self, a: Self::Lazy) -> Self::Lazy;
+    /// The canonical element.
+    fn reduce(x: Self::Lazy) -> Self::Base;
+}
+
+/// BN254 `F_q` on the MULX/ADCX/ADOX assembly, products below `2p` ([`FqLazy`]).
+#[derive(Clone, Copy)]
+pub(crate) struct FqAdx(pub(crate) AdxMul);
+
+impl ChainArith for FqAdx {
+    type Base = Fq;
+    type Lazy = FqLazy;
+    #[inline(always)]
+    fn lazy(x: Fq) -> FqLazy {
+        FqLazy::from(x)
+    }
+    #[inline(always)]
+    fn mul(self, a: FqLazy, b: FqLazy) -> FqLazy {
+        a.mul_adx(b, self.0)
+    }
+    #[inline(always)]
+    fn square(self, a: FqLazy) -> FqLazy {
+        a.mul_adx(a, self.0)
+    }
+    #[inline(always)]
+    fn reduce(x: FqLazy) -> Fq {
+        x.reduce()
+    }
+}
+
+/// BN254 `F_q²` with every `F_q` product on the MULX/ADCX/ADOX assembly ([`Fq::mul_adx`]),
+/// canonical values: Karatsuba (3 products) and the `u² = −1` square (2 products).
+#[derive(Clone, Copy)]
+pub(crate) struct Fq2Adx(pub(crate) AdxMul);
+
+impl ChainArith for Fq2Adx {
+    type Base = Fq2;
+    type Lazy = Fq2;
+    #[inline(always)]
+    fn lazy(x: Fq2) -> Fq2 {
+        x
+    }
+    #[inline(always)]
+    fn mul(self, a: Fq2, b: Fq2) -> Fq2 {
+        let ([a0, a1], [b0, b1]) = (*a.coeffs(), *b.coeffs());
+        let v0 = a0.mul_adx(b0, self.0);
+        let v1 = a1.mul_adx(b1, self.0);
+        let s = (a0 + a1).mul_adx(b0 + b1, self.0);
+        Fq2::new([v0 - v1, s - v0 - v1])
+    }
+    #[inline(always)]
+    fn square(self, a: Fq2) -> Fq2 {
+        let [a0, a1] = *a.coeffs();
+        let c0 = (a0 + a1).mul_adx(a0 - a1, self.0);
+        let c1 = a0.mul_adx(a1, self.0).double();
+        Fq2::new([c0, c1])
+    }
+    #[inline(always)]
+    fn reduce(x: Fq2) -> Fq2 {
+        x
+    }
+}
+
 /// [`batch_add_generic_scalar`] for curves over BN254 `F_q` with every product on the
 /// MULX/ADCX/ADOX assembly directly ([`Fq::mul_adx`]): the CPU level is checked once per batch by
 /// the caller (the `token`) instead of once per product, which leaves the hot loops the assembly
-/// alone.
-///
-/// The additions alternate between two Montgomery-trick chains (even and odd positions), whose
-/// products are inverted together (one inversion, three extra products per batch): the forward
-/// pass is otherwise one long chain of dependent products, bound by the multiplication's latency;
-/// with two chains the CPU overlaps them. Same preconditions and results as
-/// [`batch_add_generic_scalar`].
+/// alone. [`batch_add_two_chains`] with [`FqAdx`].
 pub(crate) fn batch_add_generic_fq_adx<C: SwCurve<Base = Fq>>(
     buckets: &mut [Affine<C>],
     idx: &[u32],
@@ -196,38 +268,71 @@ pub(crate) fn batch_add_generic_fq_adx<C: SwCurve<Base = Fq>>(
     scratch: &mut Vec<Fq>,
     token: AdxMul,
 ) {
-    let mul = |a: Fq, b: Fq| a.mul_adx(b, token);
+    batch_add_two_chains(buckets, idx, points, scratch, FqAdx(token));
+}
+
+/// [`batch_add_generic_fq_adx`] for curves over BN254 `F_q²` (G2): [`batch_add_two_chains`]
+/// with [`Fq2Adx`].
+pub(crate) fn batch_add_generic_fq2_adx<C: SwCurve<Base = Fq2>>(
+    buckets: &mut [Affine<C>],
+    idx: &[u32],
+    points: &[Affine<C>],
+    scratch: &mut Vec<Fq2>,
+    token: AdxMul,
+) {
+    batch_add_two_chains(buckets, idx, points, scratch, Fq2Adx(token));
+}
+
+/// [`batch_add_generic_scalar`] with the products of `arith`.
+///
+/// The additions alternate between two Montgomery-trick chains (even and odd positions), whose
+/// products are inverted together (one inversion, three extra products per batch): the forward
+/// pass is otherwise one long chain of dependent products, bound by the multiplication's latency;
+/// with two chains the CPU overlaps them. Products that only feed further products (the chains,
+/// `d⁻¹` and the slope `λ`) stay in the lazy form (for `F_q`: below `2p`, no final subtraction);
+/// the stored prefixes, `λ²` and `y₃` are reduced. Same preconditions and results as
+/// [`batch_add_generic_scalar`].
+#[inline(always)]
+fn batch_add_two_chains<C: SwCurve, A: ChainArith<Base = C::Base>>(
+    buckets: &mut [Affine<C>],
+    idx: &[u32],
+    points: &[Affine<C>],
+    scratch: &mut Vec<C::Base>,
+    arith: A,
+) {
+    let mul = |a: A::Lazy, b: A::Lazy| arith.mul(a, b);
+    let lazy = A::lazy;
     let n = idx.len().min(points.len());
     if n == 0 {
         return;
     }
     scratch.clear();
     // Forward: scratch[i] = the product of the d_j before i in i's chain (j ≡ i mod 2).
-    let (mut acc0, mut acc1) = (Fq::ONE, Fq::ONE);
+    let (mut acc0, mut acc1) = (lazy(C::Base::ONE), lazy(C::Base::ONE));
     let pairs = n / 2;
     for k in 0..pairs {
         let (i0, i1) = (2 * k, 2 * k + 1);
-        scratch.push(acc0);
-        scratch.push(acc1);
+        scratch.push(A::reduce(acc0));
+        scratch.push(A::reduce(acc1));
         let d0 = points[i0].x - buckets[idx[i0] as usize].x;
         let d1 = points[i1].x - buckets[idx[i1] as usize].x;
-        acc0 = mul(acc0, d0);
-        acc1 = mul(acc1, d1);
+        acc0 = mul(acc0, lazy(d0));
+        acc1 = mul(acc1, lazy(d1));
     }
     if n % 2 == 1 {
-        scratch.push(acc0);
-        acc0 = mul(acc0, points[n - 1].x - buckets[idx[n - 1] as usize].x);
+        scratch.push(A::reduce(acc0));
+        acc0 = mul(acc0, lazy(points[n - 1].x - buckets[idx[n - 1] as usize].x));
     }
     // 1/acc0 = acc1/(acc0·acc1) and 1/acc1 = acc0/(acc0·acc1).
-    let both = mul(acc0, acc1).inverse().unwrap_or(Fq::ZERO);
+    let both = lazy(A::reduce(mul(acc0, acc1)).inverse().unwrap_or(C::Base::ZERO));
     let (mut inv0, mut inv1) = (mul(both, acc1), mul(both, acc0));
     // Backward: inv = (d_0 ⋯ d_i)⁻¹ of i's chain, so inv·prefix = d_i⁻¹.
-    let step = |a: &mut Affine<C>, p: &Affine<C>, prefix: Fq, inv: &mut Fq| {
+    let step = |a: &mut Affine<C>, p: &Affine<C>, prefix: C::Base, inv: &mut A::Lazy| {
         let d = p.x - a.x;
-        let lambda = mul(p.y - a.y, mul(*inv, prefix));
-        *inv = mul(*inv, d);
-        let x3 = mul(lambda, lambda) - a.x - p.x;
-        let y3 = mul(lambda, a.x - x3) - a.y;
+        let lambda = mul(lazy(p.y - a.y), mul(*inv, lazy(prefix)));
+        *inv = mul(*inv, lazy(d));
+        let x3 = A::reduce(arith.square(lambda)) - a.x - p.x;
+        let y3 = A::reduce(mul(lambda, lazy(a.x - x3))) - a.y;
         *a = Affine::new_unchecked(x3, y3);
     };
     if n % 2 == 1 {
@@ -431,6 +536,12 @@ mod tests {
     fn g2_lanes_match_scalar_and_projective() {
         check::<G2Config, Fq2x8<Fp256x8Portable<FqParams>>>(0x2b9e5);
         check_dispatched::<G2Config>(0x2b9e6);
+        if let Some(token) = AdxMul::detect() {
+            check_with::<G2Config>(0x2b9e7, |buckets, idx, points| {
+                let mut scratch = Vec::new();
+                batch_add_generic_fq2_adx(buckets, idx, points, &mut scratch, token);
+            });
+        }
     }
 
     /// The `F_q²` lanes' product and square equal the scalar ones.
@@ -444,6 +555,12 @@ mod tests {
             let (x, y) = (L::from_array(&a), L::from_array(&b));
             assert_eq!((x * y).to_array(), core::array::from_fn(|l| a[l] * b[l]));
             assert_eq!(x.square().to_array(), a.map(|v| v.square()));
+            if let Some(token) = AdxMul::detect() {
+                for l in 0..8 {
+                    assert_eq!(Fq2Adx(token).mul(a[l], b[l]), a[l] * b[l]);
+                    assert_eq!(Fq2Adx(token).square(a[l]), a[l].square());
+                }
+            }
             assert_eq!((x - y).to_array(), core::array::from_fn(|l| a[l] - b[l]));
         }
     }

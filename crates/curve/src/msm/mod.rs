@@ -18,7 +18,8 @@ pub use cpu::{
 pub(crate) use glv::{BN254_G1_GLV, BN254_G2_GLV};
 pub use glv::{GLV_HALF_BITS, GlvParams};
 pub(crate) use lanes::{
-    BatchAddKernel, batch_add_generic_fq_adx, batch_add_generic_scalar, batch_double_scalar,
+    BatchAddKernel, batch_add_generic_fq_adx, batch_add_generic_fq2_adx, batch_add_generic_scalar,
+    batch_double_scalar,
 };
 
 use rand::Rng;

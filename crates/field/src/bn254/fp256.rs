@@ -927,6 +927,83 @@ impl<P: Fp256Params> Fp256<P> {
     }
 }
 
+/// A Montgomery value known only to be below `2p` (a product whose final subtraction was left
+/// out): the operand and result of [`Fp256Lazy::mul_adx`], for chains of products whose
+/// intermediate values need no canonical form (the MSM's batch-affine additions: the
+/// Montgomery-trick chains and the slope feed only further products). [`Fp256Lazy::reduce`] gives
+/// the canonical element back. Only for moduli below `R/4` ([`Fp256Lazy::PARAMS_OK`]), where a
+/// product of two values below `2p` stays below `a·b/R + p < 2p`.
+pub struct Fp256Lazy<P: Fp256Params> {
+    /// Montgomery limbs, `< 2p`.
+    limbs: [u64; 4],
+    _params: PhantomData<P>,
+}
+
+impl<P: Fp256Params> Clone for Fp256Lazy<P> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<P: Fp256Params> Copy for Fp256Lazy<P> {}
+
+impl<P: Fp256Params> fmt::Debug for Fp256Lazy<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fp256Lazy").field("limbs", &self.limbs).finish()
+    }
+}
+
+impl<P: Fp256Params> Fp256Lazy<P> {
+    /// Compile-time check: `4p < R` (products of two values below `2p` stay below `2p`), and
+    /// the assembly's no-carry bound (top limb of `p` below `2^64/5`).
+    const PARAMS_OK: () = {
+        assert!(P::MODULUS[3] < 1u64 << 62, "lazy products need p < R/4");
+        assert!(P::MODULUS[3] < u64::MAX / 5, "top limb of p must be below 2^64/5");
+    };
+
+    /// `self·rhs·R⁻¹` up to one `p` (below `2p`) on the MULX/ADCX/ADOX assembly: [`Fp256::mul_adx`]
+    /// without the final subtraction.
+    #[inline(always)]
+    pub fn mul_adx(self, rhs: Self, token: AdxMul) -> Self {
+        let () = Self::PARAMS_OK;
+        let _ = token;
+        #[cfg(target_arch = "x86_64")]
+        {
+            // SAFETY: an `AdxMul` exists only where `cpu::adx()` was true, i.e. where BMI2 and
+            // ADX were detected on this CPU. Both operands are below `2p < 4p`, within the
+            // assembly's no-carry bound.
+            let limbs = unsafe {
+                super::x86_64_adx::mont_mul_unreduced(
+                    &self.limbs,
+                    &rhs.limbs,
+                    &Fp256::<P>::MODULUS_INV,
+                )
+            };
+            Self { limbs, _params: PhantomData }
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            let p = P::MODULUS;
+            let limbs = mont_mul_unreduced(&self.limbs, &rhs.limbs, &p, Fp256::<P>::INV);
+            Self { limbs, _params: PhantomData }
+        }
+    }
+
+    /// The canonical element (one conditional subtraction of `p`).
+    #[inline(always)]
+    pub fn reduce(self) -> Fp256<P> {
+        Fp256::from_mont(reduce_once_rt(&self.limbs, &P::MODULUS))
+    }
+}
+
+impl<P: Fp256Params> From<Fp256<P>> for Fp256Lazy<P> {
+    #[inline(always)]
+    fn from(x: Fp256<P>) -> Self {
+        Self { limbs: x.limbs, _params: PhantomData }
+    }
+}
+
 #[cfg(test)]
 mod explicit_path_tests {
     use super::*;
@@ -967,6 +1044,50 @@ mod explicit_path_tests {
                 assert_eq!(a.mul_adx(*b, token).limbs, want, "{a} · {b}");
             }
         }
+    }
+
+    /// Lazy products, alone and chained (operands up to `2p − 1`), reduce to the canonical
+    /// products, and stay below `2p`.
+    fn check_lazy<P: Fp256Params>(rng: &mut StdRng, token: AdxMul) {
+        let xs = values::<P>(rng);
+        let p = P::MODULUS;
+        let (two_p, _) = add4(&p, &p);
+        let mut acc_lazy = Fp256Lazy::<P>::from(Fp256::<P>::ONE);
+        let mut acc = Fp256::<P>::ONE;
+        for (i, a) in xs.iter().enumerate() {
+            for b in xs.iter().skip(i % 7).step_by(7) {
+                let l = Fp256Lazy::from(*a).mul_adx(Fp256Lazy::from(*b), token);
+                assert!(lt4(&l.limbs, &two_p));
+                assert_eq!(l.reduce(), *a * *b, "{a} · {b}");
+            }
+            if !a.is_zero() {
+                acc_lazy = acc_lazy.mul_adx(Fp256Lazy::from(*a), token);
+                acc *= *a;
+                assert!(lt4(&acc_lazy.limbs, &two_p));
+                assert_eq!(acc_lazy.reduce(), acc);
+            }
+        }
+        // The largest operands a lazy value can be: 2p − 1 (not a canonical element).
+        let top = Fp256Lazy::<P> { limbs: sub4(&two_p, &[1, 0, 0, 0]).0, _params: PhantomData };
+        let top_fp = Fp256::<P>::from_mont(sub4(&p, &[1, 0, 0, 0]).0);
+        let sq = top.mul_adx(top, token);
+        assert!(lt4(&sq.limbs, &two_p));
+        assert_eq!(sq.reduce(), top_fp * top_fp);
+        for x in xs.iter().take(40) {
+            let l = top.mul_adx(Fp256Lazy::from(*x), token);
+            assert!(lt4(&l.limbs, &two_p));
+            assert_eq!(l.reduce(), top_fp * *x);
+        }
+    }
+
+    #[test]
+    fn lazy_mul_adx_matches_canonical() {
+        let Some(token) = AdxMul::detect() else {
+            return;
+        };
+        let mut rng = StdRng::seed_from_u64(0x1a2);
+        check_lazy::<FqParams>(&mut rng, token);
+        check_lazy::<FrParams>(&mut rng, token);
     }
 
     #[test]

@@ -26,7 +26,7 @@ mod x86_64_adx;
 )]
 mod x86_64_ifma;
 
-pub use fp256::{AdxMul, Fp256, Fp256Params};
+pub use fp256::{AdxMul, Fp256, Fp256Lazy, Fp256Params};
 pub use fp256x8::{Fp256Lanes, Fp256x8Kernel, Fp256x8Portable, with_fp256x8};
 #[cfg(all(
     target_arch = "x86_64",

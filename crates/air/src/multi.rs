@@ -56,7 +56,7 @@
 
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, Transcript};
-use zkprove_poly::{ColumnOps, CpuBackend, Mle};
+use zkprove_poly::{ColumnOps, CpuBackend};
 use zkprove_whir::{Whir, WhirCommitment, WhirProof};
 
 use crate::air::{Air, AirShape, Interaction, LinearExpr};
@@ -650,9 +650,8 @@ where
             mains.push((cols, stacked));
         }
         let (main_layout, main_whir) = &tables.main;
-        let poly = Mle::new(main_layout.assemble(blocks))?;
-        let (main_commitment, main_witness) = main_whir.commit(transcript, &poly)?;
-        drop(poly);
+        let (main_commitment, main_witness) =
+            main_whir.commit_evals(transcript, main_layout.assemble(blocks))?;
         profile.lap("commit", &mut clock);
         let beta: E = transcript.sample_ext();
         let width = tables.setups.iter().map(Setup::max_width).max().unwrap_or(0);
@@ -696,10 +695,7 @@ where
         }
         let mut clock = std::time::Instant::now();
         let aux_committed = match &tables.aux {
-            Some((layout, whir)) => {
-                let poly = Mle::new(layout.assemble(blocks))?;
-                Some(whir.commit(transcript, &poly)?)
-            }
+            Some((layout, whir)) => Some(whir.commit_evals(transcript, layout.assemble(blocks))?),
             None => None,
         };
         profile.lap("commit", &mut clock);

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
 use zkprove_hash::{MerkleHash, Transcript};
-use zkprove_poly::{Column, ColumnOps, CpuBackend, Mle, eq_table};
+use zkprove_poly::{Column, ColumnOps, CpuBackend, eq_table};
 use zkprove_sumcheck::{RoundPoly, SumcheckProof, SumcheckProver, Term};
 use zkprove_whir::{
     ReceivedCommitment, SoundnessType, Whir, WhirCommitment, WhirParams, WhirWitness,
@@ -553,8 +553,8 @@ where
         let f_bytes = core::mem::size_of::<F>();
         // WHIR runs on the host (it has no backend trait yet): one download per commitment.
         profile.download(rows << setup.main_log_cols, f_bytes);
-        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
-        let (commitment, witness) = setup.main_whir.commit(transcript, &poly)?;
+        let evals = <B as ColumnOps<F>>::download(&stacked)?;
+        let (commitment, witness) = setup.main_whir.commit_evals(transcript, evals)?;
         profile.lap("commit", &mut clock);
         Ok(MainCommitted { cols, stacked, commitment, witness })
     }
@@ -610,8 +610,8 @@ where
         let rows = 1usize << setup.log_rows;
         let f_bytes = core::mem::size_of::<F>();
         profile.download(rows << setup.aux_log_cols, f_bytes);
-        let poly = Mle::new(<B as ColumnOps<F>>::download(&stacked)?)?;
-        let (commitment, witness) = aux_whir.commit(transcript, &poly)?;
+        let evals = <B as ColumnOps<F>>::download(&stacked)?;
+        let (commitment, witness) = aux_whir.commit_evals(transcript, evals)?;
         profile.lap("commit", &mut clock);
         Ok(AuxCommitted { h, coords, stacked, commitment, witness, sum })
     }

@@ -11,9 +11,9 @@ use zkprove_poly::Mle;
 use crate::WhirError;
 use crate::params::{SoundnessType, WhirConfig, WhirParams};
 use crate::utils::{
-    accumulate_eq, check_pow, encode, eq_eval, eq_tensor, eval_ml_coeffs, evals_to_coeffs,
-    fold_evals, fold_row, grind, horner, horner_base_blocked, pow_point, reverse_bits, round_poly,
-    sample_queries,
+    accumulate_eq, check_pow, encode, encode_evals, eq_eval, eq_tensor, eval_ml_coeffs,
+    evals_to_coeffs, fold_evals, fold_row, grind, horner, horner_base_blocked, mle_at_pow,
+    pow_point, reverse_bits, round_poly, sample_queries,
 };
 
 /// A commitment: the Merkle root of the first codeword and the answers to the out-of-domain
@@ -193,8 +193,22 @@ where
         transcript: &mut Transcript<F, W, R>,
         poly: &Mle<F>,
     ) -> Result<Committed<F, E, H>, WhirError> {
+        self.commit_evals(transcript, poly.evals().to_vec())
+    }
+
+    /// [`Whir::commit`] of the hypercube values `evals` ([`Mle`] order), taken by value: the
+    /// witness keeps them, with no copy. The codeword is built in its own buffer (values,
+    /// Möbius transform and NTT in place), and the out-of-domain answers are the multilinear
+    /// extension's values at `(z, z², z⁴, …)`, read from `evals` (no coefficient table kept).
+    ///
+    /// # Errors
+    /// As [`Whir::commit`].
+    pub fn commit_evals<const W: usize, const R: usize>(
+        &self,
+        transcript: &mut Transcript<F, W, R>,
+        evals: Vec<F>,
+    ) -> Result<Committed<F, E, H>, WhirError> {
         let n = self.config.params.log_n;
-        let evals = poly.evals().to_vec();
         if evals.len() != 1 << n {
             return Err(WhirError::WrongLength {
                 what: "polynomial",
@@ -202,18 +216,15 @@ where
                 got: evals.len(),
             });
         }
-        let mut coeffs = evals.clone();
-        evals_to_coeffs(&mut coeffs);
         let log_domain = self.config.rounds[0].log_domain;
-        let rows = encode::<F, F>(&coeffs, log_domain)?;
+        let rows = encode_evals(&evals, log_domain)?;
         let tree = MerkleTree::commit(self.hasher.clone(), rows, 1 << self.k())?;
         let root = tree.root();
         self.observe_instance(transcript);
         transcript.observe_slice(root.as_ref());
         let ood_points: Vec<E> =
             (0..self.config.commit_ood).map(|_| transcript.sample_ext()).collect();
-        let ood_answers: Vec<E> =
-            ood_points.iter().map(|&z| horner_base_blocked(&coeffs, z)).collect();
+        let ood_answers: Vec<E> = mle_at_pow(&evals, &ood_points);
         for a in &ood_answers {
             transcript.observe_ext(a);
         }
@@ -370,7 +381,6 @@ where
             .filter(|(_, chunk)| !skip_zero_chunks || chunk.iter().any(|x| !x.is_zero()))
             .map(|(q, _)| q)
             .collect();
-        let dense = live.len() == 1 << (n - c);
         // Every point of the weight in internal order (the claims', then the commitment's OOD
         // points) and its factor `eq(p[c..], q)` on each live chunk.
         let mut eq_points: Vec<Vec<E>> =
@@ -378,15 +388,12 @@ where
         eq_points.extend(witness.ood_points.iter().map(|&z| pow_point(z, n)));
         let highs: Vec<Vec<E>> =
             eq_points.iter().map(|p| live.iter().map(|&q| eq_high(&p[c..], q)).collect()).collect();
-        // f stays in the base field until the first challenge; round 0 reads the live chunks.
-        let f0: Vec<F> = if dense {
-            Vec::new()
-        } else {
-            live.iter().flat_map(|&q| witness.evals[q << c..(q + 1) << c].iter().copied()).collect()
-        };
-        let f0: &[F] = if dense { &witness.evals } else { &f0 };
-        // One pass gives each point's value and its share of the first sumcheck polynomial.
-        let mut sums = eq_pair_sums(f0, 1 << c, &eq_points, &highs, 0, c);
+        // f stays in the base field through round 0, which reads the live chunks only: one pass
+        // gives each point's table of `2^k` sums over the rest of the hypercube
+        // ([`eq_block_sums`]), from which every step's sums follow, and one more pass folds
+        // all `k` variables at once ([`fold_low`]).
+        let mut blocks = eq_block_sums(&witness.evals, &live, c, k, &eq_points, &highs);
+        let mut sums = pair_sums_from_blocks(&blocks, &eq_points, 0, k);
         let values: Vec<E> =
             (0..points.len()).map(|i| sums[i].0 + eq_points[i][0] * sums[i].1).collect();
         for point in points {
@@ -411,6 +418,7 @@ where
             .collect();
         let mut f: Vec<E> = Vec::new();
         let mut w: Vec<E> = Vec::new();
+        let mut alphas0: Vec<E> = Vec::with_capacity(k);
         let mut tree = witness.tree.clone();
         let mut rounds = Vec::with_capacity(cfg.rounds.len());
         let mut final_poly = Vec::new();
@@ -420,10 +428,10 @@ where
             let mut folding_pow = Vec::with_capacity(k);
             for step in 0..k {
                 let h = if i == 0 {
-                    // Round 0 never builds w: each point's eq table factors into the step's
-                    // coordinate and a table of the chunk's remaining ones.
+                    // Round 0 never builds w nor folds f step by step: each point's sums at
+                    // this step come from its table of 2^k block sums, folded so far.
                     if step > 0 {
-                        sums = eq_pair_sums(&f, (1 << c) >> step, &eq_points, &highs, step, c);
+                        sums = pair_sums_from_blocks(&blocks, &eq_points, step, k);
                     }
                     round_poly_from_sums(&sums, &eq_points, &scales, step)
                 } else {
@@ -435,7 +443,10 @@ where
                 folding_pow.push(grind(transcript, &self.hasher, rc.folding_pow_bits)?);
                 let alpha: E = transcript.sample_ext();
                 if i == 0 {
-                    f = if step == 0 { fold_evals(f0, alpha) } else { fold_evals(&f, alpha) };
+                    alphas0.push(alpha);
+                    for b in &mut blocks {
+                        *b = fold_evals(b, alpha);
+                    }
                     for (g, p) in scales.iter_mut().zip(&eq_points) {
                         *g *= eq_eval(&p[step..=step], &[alpha]);
                     }
@@ -446,16 +457,9 @@ where
                 sumcheck.push(h);
             }
             if i == 0 {
-                // Back to the whole (folded) domain: f is zero off the live chunks, and w is
-                // Σ_i γ^i·eq(p_i[..k], α)·eq(p_i[k..], ·).
-                if !dense {
-                    let per = 1 << (c - k);
-                    let mut full = vec![E::ZERO; 1 << (n - k)];
-                    for (j, &q) in live.iter().enumerate() {
-                        full[q * per..(q + 1) * per].copy_from_slice(&f[j * per..(j + 1) * per]);
-                    }
-                    f = full;
-                }
+                // The folded f on the whole (folded) domain, zero off the live chunks, and w
+                // is Σ_i γ^i·eq(p_i[..k], α)·eq(p_i[k..], ·).
+                f = fold_low(&witness.evals, &live, c, &eq_tensor(&alphas0, E::ONE));
                 w = vec![E::ZERO; 1 << (n - k)];
                 for (p, &g) in eq_points.iter().zip(&scales) {
                     accumulate_eq(&mut w, &p[k..], g);
@@ -761,49 +765,111 @@ where
 /// all-zero ones (chunks are at least `2^k` values).
 const LIVE_CHUNKS_LOG: usize = 10;
 
-/// For each point `p_i`, with `E_i = eq(p_i[step + 1..c], ·)` and `f_q` the `q`-th chunk of `f`
-/// (`chunk` values: the live chunks after `step` folds):
-/// `(Σ_q high_{i,q}·Σ_t E_i[t]·f_q[2t], Σ_q high_{i,q}·Σ_t E_i[t]·(f_q[2t+1] − f_q[2t]))`.
-/// With `eq(p, (X, t)) = eq(p[step], X)·E[t]`, these give the point's value (step 0) and its
-/// share of the sumcheck polynomial ([`round_poly_from_sums`]) without a table of `f`'s size.
-fn eq_pair_sums<T, E>(
-    f: &[T],
-    chunk: usize,
+/// For each point `p_i`, its `2^k` block sums `S_i[u] = Σ_t eq(p_i[k..], t)·f(u, t)` (`u` the
+/// low `k` variables, `t` the rest), read from the live chunks `live` of `2^c` values of `f`
+/// (the others are zero): on chunk `q`, `eq(p_i[k..], t) = eq(p_i[k..c], t_lo)·high_{i,q}`.
+/// One base-by-extension product per value and point, as the first step's sums alone cost.
+fn eq_block_sums<F, E>(
+    f: &[F],
+    live: &[usize],
+    c: usize,
+    k: usize,
     points: &[Vec<E>],
     highs: &[Vec<E>],
-    step: usize,
-    c: usize,
-) -> Vec<(E, E)>
+) -> Vec<Vec<E>>
 where
-    T: zkprove_field::Field,
-    E: zkprove_field::Field + core::ops::Mul<T, Output = E>,
+    F: zkprove_field::Field,
+    E: zkprove_field::Field + core::ops::Mul<F, Output = E>,
 {
-    let tables: Vec<Vec<E>> = points.iter().map(|p| eq_tensor(&p[step + 1..c], E::ONE)).collect();
-    let zero = vec![(E::ZERO, E::ZERO); points.len()];
-    f.par_chunks(chunk)
+    let width = 1 << k;
+    let tables: Vec<Vec<E>> = points.iter().map(|p| eq_tensor(&p[k..c], E::ONE)).collect();
+    let zero = vec![vec![E::ZERO; width]; points.len()];
+    let add = |mut x: Vec<Vec<E>>, y: Vec<Vec<E>>| {
+        for (xi, yi) in x.iter_mut().zip(y) {
+            for (a, b) in xi.iter_mut().zip(yi) {
+                *a += b;
+            }
+        }
+        x
+    };
+    live.par_iter()
         .enumerate()
-        .map(|(j, fq)| {
+        .map(|(j, &q)| {
+            let fq = &f[q << c..(q + 1) << c];
             tables
                 .iter()
                 .zip(highs)
                 .map(|(table, high)| {
                     let h = high[j];
+                    let mut acc = vec![E::ZERO; width];
                     if h.is_zero() {
-                        return (E::ZERO, E::ZERO);
+                        return acc;
                     }
-                    let (mut a, mut b) = (E::ZERO, E::ZERO);
-                    for (pair, &e) in fq.chunks_exact(2).zip(table) {
-                        a += e * pair[0];
-                        b += e * (pair[1] - pair[0]);
+                    for (block, &e) in fq.chunks_exact(width).zip(table) {
+                        for (a, &x) in acc.iter_mut().zip(block) {
+                            *a += e * x;
+                        }
                     }
-                    (h * a, h * b)
+                    for a in &mut acc {
+                        *a *= h;
+                    }
+                    acc
                 })
                 .collect::<Vec<_>>()
         })
-        .reduce(
-            || zero.clone(),
-            |x, y| x.iter().zip(&y).map(|(a, b)| (a.0 + b.0, a.1 + b.1)).collect(),
-        )
+        .reduce(|| zero.clone(), add)
+}
+
+/// Each point's `(A_i, B_i)` at round-0 step `step` from its block sums folded `step` times
+/// (variables `step..k`, variable `step` the index's bit 0): with `M_i(X) = Σ_v
+/// eq(p_i[step + 1..k], v)·S_i[X + 2v]`, `A_i = M_i(0)` and `B_i = M_i(1) − M_i(0)` — the sums
+/// over the folded `f` that the step's polynomial needs ([`round_poly_from_sums`]).
+fn pair_sums_from_blocks<E: zkprove_field::Field>(
+    blocks: &[Vec<E>],
+    points: &[Vec<E>],
+    step: usize,
+    k: usize,
+) -> Vec<(E, E)> {
+    blocks
+        .iter()
+        .zip(points)
+        .map(|(b, p)| {
+            let t = eq_tensor(&p[step + 1..k], E::ONE);
+            let (mut m0, mut m1) = (E::ZERO, E::ZERO);
+            for (pair, &e) in b.chunks_exact(2).zip(&t) {
+                m0 += e * pair[0];
+                m1 += e * pair[1];
+            }
+            (m0, m1 - m0)
+        })
+        .collect()
+}
+
+/// `f` with its low `k` variables fixed to the folding challenges, `eq_alpha = eq(α, ·)` over
+/// `{0,1}^k`: `g(t) = Σ_u eq(α, u)·f(u, t)` on the whole folded domain, computed on the live
+/// chunks of `2^c` values only (zero elsewhere). The `k` folds of round 0 in one pass.
+fn fold_low<F, E>(f: &[F], live: &[usize], c: usize, eq_alpha: &[E]) -> Vec<E>
+where
+    F: zkprove_field::Field,
+    E: zkprove_field::Field + core::ops::Mul<F, Output = E>,
+{
+    let width = eq_alpha.len();
+    let per = (1usize << c) / width;
+    let mut out = vec![E::ZERO; f.len() / width];
+    let mut is_live = vec![false; f.len() >> c];
+    for &q in live {
+        is_live[q] = true;
+    }
+    out.par_chunks_mut(per).zip(f.par_chunks(1 << c)).zip(is_live.par_iter()).for_each(
+        |((o, fq), &l)| {
+            if l {
+                for (x, block) in o.iter_mut().zip(fq.chunks_exact(width)) {
+                    *x = block.iter().zip(eq_alpha).fold(E::ZERO, |acc, (&v, &e)| acc + e * v);
+                }
+            }
+        },
+    );
+    out
 }
 
 /// The sumcheck polynomial `Σ_i g_i·eq(p_i[step], X)·(A_i + X·B_i)` from [`eq_pair_sums`]'s
@@ -847,6 +913,43 @@ mod tests {
     use super::*;
 
     type H = Poseidon2Merkle<BabyBear, 16, 8, 8>;
+
+    /// Round 0's block sums give every step's sums over the step-by-step folded `f`, and
+    /// `fold_low` is the `k` folds one after the other (live chunks and dead ones).
+    #[test]
+    fn block_sums_match_folding_step_by_step() {
+        let mut rng = StdRng::seed_from_u64(9);
+        let (n, c, k) = (10, 7, 4);
+        let mut f: Vec<BabyBear> = (0..1 << n).map(|_| BabyBear::random(&mut rng)).collect();
+        f[2 << c..4 << c].fill(BabyBear::ZERO);
+        let live: Vec<usize> = (0..1 << (n - c)).filter(|q| !(2..4).contains(q)).collect();
+        let points: Vec<Vec<BabyBearExt4>> =
+            (0..3).map(|_| (0..n).map(|_| BabyBearExt4::random(&mut rng)).collect()).collect();
+        let highs: Vec<Vec<BabyBearExt4>> =
+            points.iter().map(|p| live.iter().map(|&q| eq_high(&p[c..], q)).collect()).collect();
+        let mut blocks = eq_block_sums(&f, &live, c, k, &points, &highs);
+        let mut folded: Vec<BabyBearExt4> = f.iter().map(|&x| BabyBearExt4::from(x)).collect();
+        let mut alphas = Vec::new();
+        for step in 0..k {
+            let sums = pair_sums_from_blocks(&blocks, &points, step, k);
+            for (p, &(a, b)) in points.iter().zip(&sums) {
+                let t = eq_tensor(&p[step + 1..], BabyBearExt4::ONE);
+                let (mut m0, mut m1) = (BabyBearExt4::ZERO, BabyBearExt4::ZERO);
+                for (pair, &e) in folded.chunks_exact(2).zip(&t) {
+                    m0 += e * pair[0];
+                    m1 += e * pair[1];
+                }
+                assert_eq!((a, b), (m0, m1 - m0), "step {step}");
+            }
+            let alpha = BabyBearExt4::random(&mut rng);
+            alphas.push(alpha);
+            folded = fold_evals(&folded, alpha);
+            for b in &mut blocks {
+                *b = fold_evals(b, alpha);
+            }
+        }
+        assert_eq!(fold_low(&f, &live, c, &eq_tensor(&alphas, BabyBearExt4::ONE)), folded);
+    }
 
     /// Round 0 on the non-zero chunks only gives the proof of the dense prover, for zero
     /// tails, zero chunks inside, a single live chunk, chunks of exactly `2^k` values and

@@ -19,23 +19,124 @@ use crate::WhirError;
 const PAR_MIN: usize = 1 << 12;
 
 /// Hypercube values → multilinear coefficients (Möbius transform), in place.
+///
+/// Blocked for the cache and both cores: the variables inside a block of [`MOBIUS_BLOCK`]
+/// values are done block by block (in parallel, one pass over the table; all-zero blocks,
+/// such as a stacked trace's padding columns, are left as they are), then each higher variable
+/// is one parallel pass. The result is the plain transform's ([`evals_to_coeffs_ref`]).
 pub(crate) fn evals_to_coeffs<F: Field>(a: &mut [F]) {
+    let n = a.len();
+    if n < 2 * PAR_MIN {
+        return evals_to_coeffs_ref(a);
+    }
+    let block = n.min(MOBIUS_BLOCK);
+    a.par_chunks_mut(block).for_each(|b| {
+        if b.iter().any(|x| !x.is_zero()) {
+            evals_to_coeffs_ref(b);
+        }
+    });
+    let mut h = block;
+    while h < n {
+        a.par_chunks_mut(2 * h).for_each(|chunk| {
+            let (lo, hi) = chunk.split_at_mut(h);
+            hi.par_chunks_mut(PAR_MIN).zip(lo.par_chunks(PAR_MIN)).for_each(|(x, l)| {
+                for (x, &l) in x.iter_mut().zip(l) {
+                    *x -= l;
+                }
+            });
+        });
+        h *= 2;
+    }
+}
+
+/// Values per block of [`evals_to_coeffs`]' first pass (64 KiB of BabyBear, 256 KiB of its
+/// quartic extension).
+const MOBIUS_BLOCK: usize = 1 << 14;
+
+/// The Möbius transform, one variable at a time on one thread (the reference, and small
+/// tables).
+pub(crate) fn evals_to_coeffs_ref<F: Field>(a: &mut [F]) {
     let n = a.len();
     let mut h = 1;
     while h < n {
-        let step = |chunk: &mut [F]| {
+        for chunk in a.chunks_mut(2 * h) {
             let (lo, hi) = chunk.split_at_mut(h);
             for (l, x) in lo.iter().zip(hi.iter_mut()) {
                 *x -= *l;
             }
-        };
-        if n >= 2 * PAR_MIN {
-            a.par_chunks_mut(2 * h).for_each(step);
-        } else {
-            a.chunks_mut(2 * h).for_each(step);
         }
         h *= 2;
     }
+}
+
+/// The multilinear extension of `evals` (internal order) at `pow(z) = (z, z², z⁴, …)` for each
+/// `z` in `zs`, which is `Σ c_i z^i` for its coefficients `c` (the out-of-domain answers of a
+/// commitment, without the coefficients): `eq(pow(z), ·)` as a low and a high table of
+/// `2^(m/2)` values, one base-by-extension product per value and point, in parallel, one pass
+/// over `evals` for all points (all-zero rows of the tables skipped).
+pub(crate) fn mle_at_pow<F: Field, E: ExtensionField<F>>(evals: &[F], zs: &[E]) -> Vec<E> {
+    let m = evals.len().trailing_zeros() as usize;
+    let a = m / 2;
+    let tables: Vec<(Vec<E>, Vec<E>)> = zs
+        .iter()
+        .map(|&z| {
+            let p = pow_point(z, m);
+            (eq_tensor(&p[..a], E::ONE), eq_tensor(&p[a..], E::ONE))
+        })
+        .collect();
+    let row = |(r, chunk): (usize, &[F])| -> Vec<E> {
+        if chunk.iter().all(|x| x.is_zero()) {
+            return vec![E::ZERO; zs.len()];
+        }
+        tables
+            .iter()
+            .map(|(low, high)| {
+                high[r] * chunk.iter().zip(low).fold(E::ZERO, |acc, (&v, &l)| acc + l * v)
+            })
+            .collect()
+    };
+    let add = |mut x: Vec<E>, y: Vec<E>| {
+        x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
+        x
+    };
+    let width = 1usize << a;
+    if evals.len() >= 2 * PAR_MIN {
+        evals.par_chunks(width).enumerate().map(row).reduce(|| vec![E::ZERO; zs.len()], add)
+    } else {
+        evals.chunks(width).enumerate().map(row).fold(vec![E::ZERO; zs.len()], add)
+    }
+}
+
+/// The Reed–Solomon codeword of the multilinear polynomial with hypercube values `evals`
+/// (base field) on the subgroup of order `2^log_domain`, in [`encode`]'s layout: the values are
+/// copied into the codeword's buffer, turned into coefficients there and transformed in place
+/// (no separate coefficient table). The same codeword as `encode` of the coefficients.
+pub(crate) fn encode_evals<F: TwoAdicField>(
+    evals: &[F],
+    log_domain: usize,
+) -> Result<Vec<F>, WhirError> {
+    let n = 1usize << log_domain;
+    if evals.len() > n {
+        return Err(WhirError::WrongLength { what: "codeword", expected: n, got: evals.len() });
+    }
+    let mut buf = vec![F::ZERO; n];
+    let head = &mut buf[..evals.len()];
+    if evals.len() >= PAR_MIN {
+        head.par_chunks_mut(PAR_MIN).zip(evals.par_chunks(PAR_MIN)).for_each(|(o, i)| {
+            o.copy_from_slice(i);
+        });
+    } else {
+        head.copy_from_slice(evals);
+    }
+    evals_to_coeffs(head);
+    let mut cols = vec![buf];
+    <CpuBackend as NttOps<F>>::ntt_batch(
+        &mut cols,
+        Direction::Forward,
+        Order::NaturalToBitReversed,
+        F::ONE,
+    )?;
+    Ok(cols.pop().unwrap_or_default())
 }
 
 /// `(x, x², x⁴, …)`: `m` coordinates, variable 0 first.
@@ -198,8 +299,11 @@ pub(crate) fn encode<F: TwoAdicField, E: ExtensionField<F>>(
     let mut cols: Vec<Vec<F>> = (0..d)
         .map(|j| {
             let mut col = vec![F::ZERO; n];
-            for (x, c) in col.iter_mut().zip(coeffs) {
-                *x = c.as_base_slice()[j];
+            let gather = |(x, c): (&mut F, &E)| *x = c.as_base_slice()[j];
+            if coeffs.len() >= PAR_MIN {
+                col[..coeffs.len()].par_iter_mut().zip(coeffs.par_iter()).for_each(gather);
+            } else {
+                col.iter_mut().zip(coeffs).for_each(gather);
             }
             col
         })
@@ -402,6 +506,38 @@ mod tests {
         let rev: Vec<BabyBearExt4> = pow_point(z, m).into_iter().rev().collect();
         let mle = Mle::new(evals).expect("power of two");
         assert_eq!(horner_base(&coeffs, z), mle.evaluate(&rev).expect("dims"));
+    }
+
+    /// The blocked, parallel Möbius transform is the plain one (one block, several, zero
+    /// blocks), and `encode_evals` / `mle_at_pow` give `encode` and Horner of the coefficients.
+    #[test]
+    fn blocked_transform_and_fused_encoding_match_references() {
+        let mut rng = StdRng::seed_from_u64(4);
+        for m in [3, 13, 14, 16] {
+            let mut evals: Vec<BabyBear> =
+                (0..1usize << m).map(|_| BabyBear::random(&mut rng)).collect();
+            if m == 16 {
+                // A zero block inside and a zero tail, as a stacked trace has.
+                evals[1 << 14..2 << 14].fill(BabyBear::ZERO);
+                evals[3 << 14..].fill(BabyBear::ZERO);
+            }
+            let mut fast = evals.clone();
+            evals_to_coeffs(&mut fast);
+            let mut reference = evals.clone();
+            evals_to_coeffs_ref(&mut reference);
+            assert_eq!(fast, reference, "m = {m}");
+            let zs: Vec<BabyBearExt4> = (0..3).map(|_| BabyBearExt4::random(&mut rng)).collect();
+            let answers = mle_at_pow(&evals, &zs);
+            for (z, a) in zs.iter().zip(&answers) {
+                assert_eq!(*a, horner_base(&reference, *z), "m = {m}");
+            }
+            let log_domain = m + 1;
+            assert_eq!(
+                encode_evals(&evals, log_domain).expect("encodes"),
+                encode::<BabyBear, BabyBear>(&reference, log_domain).expect("encodes"),
+                "m = {m}"
+            );
+        }
     }
 
     #[test]

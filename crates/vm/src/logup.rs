@@ -154,98 +154,57 @@ fn set_len(v: &mut Vec<E>, n: usize) {
     }
 }
 
-/// `N` tuples of one row: `S` fields they share (the memory argument's read and write share
-/// `(space, addr)`), then `T` fields of each.
-type Split<const S: usize, const T: usize, const N: usize> = ([u32; S], [[u32; T]; N]);
-
-/// For `j < N` and `i < n`: `outs[j][i] = 1 / (α − (id + Σ_k β^{k+1}·f_k))` with
-/// `f = shared(i) ‖ own_j(i)` from `tuple(i)`, and 0 where `live(i)` is false or the denominator
-/// is zero; every `outs[j]` is resized to `n`, its buffer reused. Parallel chunks over the rayon
-/// pool, each folded and inverted on SIMD lanes ([`FoldInvert`]).
-fn fold_invert<const S: usize, const T: usize, const N: usize, R, L>(
-    outs: [&mut Vec<E>; N],
-    n: usize,
-    folder: &Folder,
-    id: u32,
-    tuple: R,
-    live: L,
-) where
-    R: Fn(usize) -> Split<S, T, N> + Sync,
-    L: Fn(usize) -> bool + Sync,
+/// `out[i] = 1 / (α − (id + Σ_k β^{k+1}·tuple(i)_k))` for `i < n`, and 0 where the denominator
+/// is zero; `out` is resized to `n`, its buffer reused. Parallel chunks over the rayon pool, each
+/// folded and inverted on SIMD lanes ([`FoldInvert`]).
+fn fold_invert<const K: usize, T>(out: &mut Vec<E>, n: usize, folder: &Folder, id: u32, tuple: T)
+where
+    T: Fn(usize) -> [u32; K] + Sync,
 {
+    set_len(out, n);
     let threads = rayon::current_num_threads().max(1);
     let chunk = n.div_ceil(threads).max(PAR_MIN);
-    let mut shared_w = [E::ZERO; S];
-    shared_w.copy_from_slice(&folder.powers_r[1..=S]);
-    let mut own_w = [E::ZERO; T];
-    own_w.copy_from_slice(&folder.powers_r[S + 1..=S + T]);
-    let job = |first_row: usize, out: [&mut [E]; N]| {
+    let alpha_id = folder.alpha_minus(id);
+    let mut weights = [E::ZERO; K];
+    weights.copy_from_slice(&folder.powers_r[1..=K]);
+    out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
         F::with_packing(FoldInvert {
-            out,
-            first_row,
-            alpha_id: folder.alpha_minus(id),
-            shared_w,
-            own_w,
+            out: o,
+            first_row: c * chunk,
+            alpha_id,
+            weights,
             tuple: &tuple,
-            live: &live,
         });
-    };
-    let mut rest: [&mut [E]; N] = outs.map(|o| {
-        set_len(o, n);
-        o.as_mut_slice()
     });
-    if n <= chunk {
-        job(0, rest);
-        return;
-    }
-    let mut tasks = Vec::with_capacity(n.div_ceil(chunk));
-    let mut row = 0;
-    while row < n {
-        let take = chunk.min(n - row);
-        let head: [&mut [E]; N] = core::array::from_fn(|j| {
-            let (h, t) = core::mem::take(&mut rest[j]).split_at_mut(take);
-            rest[j] = t;
-            h
-        });
-        tasks.push((row, head));
-        row += take;
-    }
-    tasks.into_par_iter().for_each(|(first_row, out)| job(first_row, out));
 }
 
 /// One chunk of [`fold_invert`] on the packing `P`.
-struct FoldInvert<'a, const S: usize, const T: usize, const N: usize, R, L> {
-    out: [&'a mut [E]; N],
+struct FoldInvert<'a, const K: usize, T> {
+    out: &'a mut [E],
     first_row: usize,
     alpha_id: E,
-    shared_w: [E; S],
-    own_w: [E; T],
-    tuple: &'a R,
-    live: &'a L,
+    weights: [E; K],
+    tuple: &'a T,
 }
 
-impl<const S: usize, const T: usize, const N: usize, R, L> PackedKernel<F>
-    for FoldInvert<'_, S, T, N, R, L>
+impl<const K: usize, T> PackedKernel<F> for FoldInvert<'_, K, T>
 where
-    R: Fn(usize) -> Split<S, T, N> + Sync,
-    L: Fn(usize) -> bool + Sync,
+    T: Fn(usize) -> [u32; K] + Sync,
 {
     type Output = ();
 
     #[inline(always)]
     fn run<P: PackedField<Scalar = F>>(self) {
         let w = P::WIDTH;
-        let Self { mut out, first_row, alpha_id, shared_w, own_w, tuple, live } = self;
-        let len = out.first().map_or(0, |o| o.len());
+        let Self { out, first_row, alpha_id, weights, tuple } = self;
+        let len = out.len();
         let alpha = PE::<P>::broadcast(alpha_id);
-        let shared_w = shared_w.map(PE::<P>::broadcast);
-        let own_w = own_w.map(PE::<P>::broadcast);
+        let weights = weights.map(PE::<P>::broadcast);
         // The block's fields, one packed vector per field and `w` rows: gathered lane by lane
         // first, then read whole (so no vector load waits on the lane stores just made).
-        let mut sh = [[P::default(); BLOCK]; S];
-        let mut own = [[[P::default(); BLOCK]; T]; N];
-        let mut vals = [[PE::<P>::default(); BLOCK]; N];
-        let mut prefix = [PE::<P>::default(); BLOCK];
+        let mut fields = [[P::default(); BLOCK]; K];
+        let mut vals = [PE::<P>::default(); BLOCK];
+        let mut scratch = [PE::<P>::default(); BLOCK];
         let mut start = 0;
         while start < len {
             let block_len = (BLOCK * w).min(len - start);
@@ -253,58 +212,33 @@ where
             if block_len % w != 0 {
                 // Padding lanes of the last partial vector: zero (their fractions are not
                 // written; a zero denominator there only sends the block to the slow path).
-                let b = n_packed - 1;
-                for v in &mut sh {
-                    v[b] = P::default();
-                }
-                for vs in &mut own {
-                    for v in vs.iter_mut() {
-                        v[b] = P::default();
-                    }
+                for v in &mut fields {
+                    v[n_packed - 1] = P::default();
                 }
             }
             for i in 0..block_len {
                 let (b, l) = (i / w, i % w);
-                let (ts, to) = tuple(first_row + start + i);
-                for (v, &f) in sh.iter_mut().zip(&ts) {
+                for (v, &f) in fields.iter_mut().zip(&tuple(first_row + start + i)) {
                     v[b].as_slice_mut()[l] = raw_word(f);
                 }
-                for (vs, fs) in own.iter_mut().zip(&to) {
-                    for (v, &f) in vs.iter_mut().zip(fs) {
-                        v[b].as_slice_mut()[l] = raw_word(f);
-                    }
-                }
             }
-            for b in 0..n_packed {
+            for (b, val) in vals[..n_packed].iter_mut().enumerate() {
                 let mut acc = alpha;
-                for (wk, v) in shared_w.iter().zip(&sh) {
+                for (wk, v) in weights.iter().zip(&fields) {
                     acc -= wk.mul_base(v[b]);
                 }
-                for (vj, own) in vals.iter_mut().zip(&own) {
-                    let mut a = acc;
-                    for (wk, v) in own_w.iter().zip(own) {
-                        a -= wk.mul_base(v[b]);
-                    }
-                    vj[b] = a;
-                }
+                *val = acc;
             }
-            for (vj, o) in vals.iter_mut().zip(out.iter_mut()) {
-                let o = &mut o[start..start + block_len];
-                if batch_inverse_packed_ext4(&mut vj[..n_packed], &mut prefix[..n_packed]) {
-                    for (v, o) in vj.iter().zip(o.chunks_mut(w)) {
-                        v.write_lanes(o);
-                    }
-                } else {
-                    // A zero denominator in this block (never for honest data at random
-                    // challenges): `vj` still holds the denominators; invert one by one.
-                    for (i, x) in o.iter_mut().enumerate() {
-                        *x = vj[i / w].lane(i % w).inverse().unwrap_or(E::ZERO);
-                    }
+            let o = &mut out[start..start + block_len];
+            if batch_inverse_packed_ext4(&mut vals[..n_packed], &mut scratch[..n_packed]) {
+                for (v, o) in vals.iter().zip(o.chunks_mut(w)) {
+                    v.write_lanes(o);
                 }
+            } else {
+                // A zero denominator in this block (never for honest data at random
+                // challenges): `vals` still holds the denominators; invert one by one.
                 for (i, x) in o.iter_mut().enumerate() {
-                    if !live(first_row + start + i) {
-                        *x = E::ZERO;
-                    }
+                    *x = vals[i / w].lane(i % w).inverse().unwrap_or(E::ZERO);
                 }
             }
             start += block_len;
@@ -365,23 +299,11 @@ impl FixedTables {
         let program_tuples: Vec<[u32; 7]> =
             (0..program.code.len()).map(|i| program_tuple(program, i)).collect();
         let mut program_inv = Vec::new();
-        fold_invert(
-            [&mut program_inv],
-            program_tuples.len(),
-            &folder,
-            bus::PROGRAM,
-            |i| (program_tuples[i], [[]]),
-            |_| true,
-        );
+        fold_invert(&mut program_inv, program_tuples.len(), &folder, bus::PROGRAM, |i| {
+            program_tuples[i]
+        });
         let mut range_inv = Vec::new();
-        fold_invert(
-            [&mut range_inv],
-            1 << 16,
-            &folder,
-            bus::RANGE,
-            |v| ([v as u32], [[]]),
-            |_| true,
-        );
+        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, |v| [v as u32]);
         Self { folder, text_start: program.text_start, program_tuples, program_inv, range_inv }
     }
 }
@@ -442,50 +364,26 @@ impl LogUpColumns {
     }
 
     /// Computes a shard's fraction columns into `self`, reusing its buffers (a shard of the same
-    /// size as the last one allocates nothing but a few task handles): the ALU, memory-write and
+    /// size as the last one allocates nothing): the ALU, memory-write and
     /// boundary denominators folded and inverted on SIMD lanes in blocks (Montgomery's trick), the
     /// CPU rows' ALU fractions and the memory reads' copied from the equal tuples' (see the
     /// module docs), the program and range buses read from the fixed tables' inverses.
     pub fn compute_into(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
-        fold_invert(
-            [&mut self.alu],
-            t.alu.len(),
-            f,
-            bus::ALU,
-            |i| {
-                let r = &t.alu[i];
-                (alu_tuple(r.op, r.a, r.b, r.res), [[]])
-            },
-            |_| true,
-        );
-        fold_invert(
-            [&mut self.mem_write],
-            t.mem.len(),
-            f,
-            bus::MEMORY,
-            |i| {
-                let r = &t.mem[i];
-                (memory_tuple(r.space, r.addr, r.val, r.ts), [[]])
-            },
-            |_| true,
-        );
-        fold_invert(
-            [&mut self.mem_init],
-            t.mem_init.len(),
-            f,
-            bus::MEMORY,
-            |i| (boundary_tuple(&t.mem_init[i]), [[]]),
-            |_| true,
-        );
-        fold_invert(
-            [&mut self.mem_final],
-            t.mem_final.len(),
-            f,
-            bus::MEMORY,
-            |i| (boundary_tuple(&t.mem_final[i]), [[]]),
-            |_| true,
-        );
+        fold_invert(&mut self.alu, t.alu.len(), f, bus::ALU, |i| {
+            let r = &t.alu[i];
+            alu_tuple(r.op, r.a, r.b, r.res)
+        });
+        fold_invert(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, |i| {
+            let r = &t.mem[i];
+            memory_tuple(r.space, r.addr, r.val, r.ts)
+        });
+        fold_invert(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, |i| {
+            boundary_tuple(&t.mem_init[i])
+        });
+        fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, |i| {
+            boundary_tuple(&t.mem_final[i])
+        });
         // The k-th ALU row of the CPU sends the ALU row k's tuple (for honest tables): its
         // fraction is copied where the tuples are equal, else made one by one.
         set_len(&mut self.cpu_alu, t.cpu.len());

@@ -90,6 +90,17 @@ where
         ])
     }
 
+    /// Writes lane `l` to `out[l]` for `l < min(WIDTH, out.len())` (a 4 × `WIDTH` transpose,
+    /// written out so that it stays inline in the caller's SIMD code).
+    #[inline(always)]
+    pub fn write_lanes(&self, out: &mut [BinomialExtension<P::Scalar, 4, Prm>]) {
+        let [c0, c1, c2, c3] = &self.coeffs;
+        let (c0, c1, c2, c3) = (c0.as_slice(), c1.as_slice(), c2.as_slice(), c3.as_slice());
+        for (l, x) in out.iter_mut().take(P::WIDTH).enumerate() {
+            *x = BinomialExtension::new([c0[l], c1[l], c2[l], c3[l]]);
+        }
+    }
+
     /// `self · b` for a packed base-field `b`.
     #[inline(always)]
     pub fn mul_base(self, b: P) -> Self {
@@ -113,16 +124,38 @@ where
     where
         P::Scalar: PrimeField64,
     {
+        let (n0, n1) = self.half_norm();
+        let norm = Self::norm_of(n0, n1);
+        let inv = pow_packed(norm, P::Scalar::ORDER_U64 - 2);
+        self.times_half_norm_inverse(n0, n1, inv)
+    }
+
+    /// The norm `n0 + n1·Y` down to `F[Y]/(Y² − W)` (`Y = X²`): `A² − Y·B²` for
+    /// `self = A + X·B`, `A = a0 + a2·Y`, `B = a1 + a3·Y`.
+    #[inline(always)]
+    fn half_norm(&self) -> (P, P) {
         let w = Prm::W;
         let [a0, a1, a2, a3] = self.coeffs;
-        // N = A² − Y·B² with A = a0 + a2Y, B = a1 + a3Y: n0 + n1Y.
         let a1a3 = a1 * a3;
         let n0 = a0 * a0 + (a2 * a2) * w - (a1a3 + a1a3) * w;
         let a0a2 = a0 * a2;
         let n1 = (a0a2 + a0a2) - a1 * a1 - (a3 * a3) * w;
-        let norm = n0 * n0 - (n1 * n1) * w;
-        let inv = pow_packed(norm, P::Scalar::ORDER_U64 - 2);
-        let (m0, m1) = (n0 * inv, -(n1 * inv));
+        (n0, n1)
+    }
+
+    /// The norm down to `F` of an element whose [`Self::half_norm`] is `(n0, n1)`.
+    #[inline(always)]
+    fn norm_of(n0: P, n1: P) -> P {
+        n0 * n0 - (n1 * n1) * Prm::W
+    }
+
+    /// `self⁻¹` from its [`Self::half_norm`] `(n0, n1)` and `norm_inv`, the inverse of its norm
+    /// down to `F`: `(A − X·B) · (n0 − n1·Y) · norm_inv` (zero lanes stay zero).
+    #[inline(always)]
+    fn times_half_norm_inverse(self, n0: P, n1: P, norm_inv: P) -> Self {
+        let w = Prm::W;
+        let [a0, a1, a2, a3] = self.coeffs;
+        let (m0, m1) = (n0 * norm_inv, -(n1 * norm_inv));
         Self::new([
             a0 * m0 + (a2 * m1) * w,
             -(a1 * m0 + (a3 * m1) * w),
@@ -212,38 +245,46 @@ impl<P: PackedField, Prm: BinomialParams<P::Scalar, 4>> MulAssign for PackedExt4
 }
 
 /// Montgomery's trick on packed lanes: replaces `values[b]` by its inverse, lane by lane (each
-/// lane an independent chain: one packed inversion for all of them, three packed products per
-/// element), with `prefix` (at least as long as `values`) as scratch.
+/// lane an independent chain), with `scratch` (at least as long as `values`) as scratch space.
+///
+/// The trick runs on the norms down to the base field, not on the extension elements: per element
+/// its norm (12 packed base products), one base product forward and two back, then the inverse
+/// from the norm's (12 more), with one packed base-field exponentiation per call — 27 packed
+/// base products per element against 57 for three extension products.
 ///
 /// Returns `false`, leaving `values` unchanged, when some lane of some element is zero (the
 /// product of a lane is then zero and cannot be inverted); the caller handles zeros itself.
 ///
 /// # Panics
-/// If `prefix` is shorter than `values`.
+/// If `scratch` is shorter than `values`.
 #[inline(always)]
 pub fn batch_inverse_packed_ext4<P, Prm>(
     values: &mut [PackedExt4<P, Prm>],
-    prefix: &mut [PackedExt4<P, Prm>],
+    scratch: &mut [PackedExt4<P, Prm>],
 ) -> bool
 where
     P: PackedField,
     P::Scalar: PrimeField64,
     Prm: BinomialParams<P::Scalar, 4>,
 {
-    let prefix = &mut prefix[..values.len()];
-    let mut acc = PackedExt4::one();
-    for (p, v) in prefix.iter_mut().zip(values.iter()) {
-        *p = acc;
-        acc *= *v;
+    let scratch = &mut scratch[..values.len()];
+    let mut acc = P::broadcast(P::Scalar::ONE);
+    for (s, v) in scratch.iter_mut().zip(values.iter()) {
+        let (n0, n1) = v.half_norm();
+        let norm = PackedExt4::<P, Prm>::norm_of(n0, n1);
+        // One scratch element holds the half norm, the norm and the prefix product before it.
+        *s = PackedExt4::new([n0, n1, norm, acc]);
+        acc *= norm;
     }
-    if acc.any_lane_zero() {
+    if acc.as_slice().iter().any(Field::is_zero) {
         return false;
     }
-    let mut inv = acc.inverse_or_zero();
-    for (p, v) in prefix.iter().zip(values.iter_mut()).rev() {
-        let next = inv * *v;
-        *v = inv * *p;
-        inv = next;
+    let mut inv = pow_packed(acc, P::Scalar::ORDER_U64 - 2);
+    for (s, v) in scratch.iter().zip(values.iter_mut()).rev() {
+        let [n0, n1, norm, before] = s.coeffs;
+        let norm_inv = inv * before;
+        inv *= norm;
+        *v = v.times_half_norm_inverse(n0, n1, norm_inv);
     }
     true
 }
@@ -370,6 +411,35 @@ mod tests {
                     assert_eq!(nb.lane(l), ys[l] * ys[l].coeffs()[1]);
                 }
                 assert_eq!(a.any_lane_zero(), xs.iter().any(Field::is_zero));
+                // The batch trick on norms: every lane's inverse, or `false` and no change when
+                // a lane is zero.
+                let elems: Vec<Vec<E>> =
+                    (0..5).map(|_| (0..P::WIDTH).map(|_| E::random(&mut rng)).collect()).collect();
+                let mut vs: Vec<PackedExt4<P, BabyBearExt4Params>> =
+                    elems.iter().map(|e| PackedExt4::from_fn(|l| e[l])).collect();
+                let mut scratch = vec![PackedExt4::default(); 6];
+                assert!(batch_inverse_packed_ext4(&mut vs, &mut scratch));
+                for (v, e) in vs.iter().zip(&elems) {
+                    for l in 0..P::WIDTH {
+                        assert_eq!(v.lane(l), e[l].inverse().unwrap_or(E::ZERO));
+                    }
+                }
+                let mut with_zero = [b, a, b];
+                let before = with_zero;
+                let ok = batch_inverse_packed_ext4(&mut with_zero, &mut scratch);
+                assert_eq!(ok, !xs.iter().any(Field::is_zero));
+                if !ok {
+                    for (x, y) in with_zero.iter().zip(&before) {
+                        assert_eq!(x.coeffs, y.coeffs);
+                    }
+                }
+                let mut lanes = vec![E::ZERO; P::WIDTH + 1];
+                a.write_lanes(&mut lanes);
+                assert_eq!(&lanes[..P::WIDTH], &xs[..]);
+                assert_eq!(lanes[P::WIDTH], E::ZERO);
+                let mut short = vec![E::ZERO; P::WIDTH / 2];
+                a.write_lanes(&mut short);
+                assert_eq!(&short[..], &xs[..P::WIDTH / 2]);
             }
             P::WIDTH
         }

@@ -4,10 +4,14 @@
 //!
 //! The hot path ([`LogUpColumns::compute_into`]) folds the tuples and inverts on SIMD lanes
 //! ([`zkprove_field::packed_ext`], packing chosen at run time): 16 (AVX-512) or 8 (AVX2) rows at
-//! a time, each coefficient of the quartic extension a packed vector, one packed inversion per
-//! block of 64 vectors and three packed extension products per fraction; it writes into the
-//! columns' existing buffers. [`LogUpColumns::compute_reference`] is the one-by-one oracle it
-//! is tested against (the results are identical: field arithmetic is exact).
+//! a time, each coefficient of the quartic extension a packed vector (the block's fields gathered
+//! first, then folded), one packed base-field inversion per block of 32 vectors and Montgomery's
+//! trick on the norms down to the base field ([`batch_inverse_packed_ext4`]); it writes into the
+//! columns' existing buffers. Only the ALU rows' and the memory writes' fractions are inverted:
+//! a CPU row's ALU fraction is the matching ALU row's, a memory read's is the previous access's
+//! write (or the init set's entry), so they are copied where the tuples are equal (always, for
+//! honest tables) and made one by one elsewhere. [`LogUpColumns::compute_reference`] is the
+//! one-by-one oracle it is tested against (the results are identical: field arithmetic is exact).
 //!
 //! 32-bit values enter a tuple as two 16-bit limbs, so that no two different words are the same
 //! field element.
@@ -19,7 +23,7 @@ use zkprove_field::{ExtensionField, Field, PackedField, PackedKernel};
 
 use crate::decode::{Op, alu};
 use crate::elf::Program;
-use crate::trace::{AluRow, CpuRow, MemBoundary, MemRow, ShardTables};
+use crate::trace::{AluRow, CpuRow, MemBoundary, MemRow, NO_PREV, ShardTables};
 
 /// The base field of the traces.
 pub type F = BabyBear;
@@ -129,19 +133,15 @@ fn boundary_tuple(b: &MemBoundary) -> [u32; 5] {
     memory_tuple(b.space, b.addr, b.val, b.ts)
 }
 
-/// `x mod p` for any `u32` (`2^32 < 3p`), as the Montgomery word a packed lane holds.
+/// `x mod p` for any `u32`, as the Montgomery word a packed lane holds.
 #[inline(always)]
 fn raw_word(x: u32) -> F {
-    const P: u32 = F::ORDER_U32;
-    let x = if x >= P { x - P } else { x };
-    let x = if x >= P { x - P } else { x };
-    F::from_monty(x).unwrap_or(F::ZERO)
+    F::from_monty_reduced(x)
 }
 
-/// Packed vectors per block of [`FoldInvert`] (one packed inversion per block).
-const BLOCK: usize = 64;
-/// The widest packing (AVX-512: 16 BabyBear lanes); a wider one takes the scalar path.
-const MAX_LANES: usize = 16;
+/// Packed vectors per block of [`FoldInvert`] (one packed inversion per block; the block's
+/// denominators and prefix products stay in the L1 cache).
+const BLOCK: usize = 32;
 
 type PE<P> = PackedExt4<P, BabyBearExt4Params>;
 
@@ -154,12 +154,12 @@ fn set_len(v: &mut Vec<E>, n: usize) {
     }
 }
 
-/// `out[i] = 1 / (α − (id + Σ_k β^{k+1}·tuple(i)_k))` for `i < n`, and 0 where `tuple(i)` is
-/// `None` or the denominator is zero; `out` is resized to `n`, its buffer reused. Parallel
-/// chunks over the rayon pool, each folded and inverted on SIMD lanes ([`FoldInvert`]).
+/// `out[i] = 1 / (α − (id + Σ_k β^{k+1}·tuple(i)_k))` for `i < n`, and 0 where the denominator
+/// is zero; `out` is resized to `n`, its buffer reused. Parallel chunks over the rayon pool, each
+/// folded and inverted on SIMD lanes ([`FoldInvert`]).
 fn fold_invert<const K: usize, T>(out: &mut Vec<E>, n: usize, folder: &Folder, id: u32, tuple: T)
 where
-    T: Fn(usize) -> Option<[u32; K]> + Sync,
+    T: Fn(usize) -> [u32; K] + Sync,
 {
     set_len(out, n);
     let threads = rayon::current_num_threads().max(1);
@@ -189,74 +189,59 @@ struct FoldInvert<'a, const K: usize, T> {
 
 impl<const K: usize, T> PackedKernel<F> for FoldInvert<'_, K, T>
 where
-    T: Fn(usize) -> Option<[u32; K]> + Sync,
+    T: Fn(usize) -> [u32; K] + Sync,
 {
     type Output = ();
 
     #[inline(always)]
     fn run<P: PackedField<Scalar = F>>(self) {
         let w = P::WIDTH;
-        if w > MAX_LANES {
-            // No such packing today; stay correct if one appears.
-            for (i, x) in self.out.iter_mut().enumerate() {
-                *x = (self.tuple)(self.first_row + i).map_or(E::ZERO, |t| {
-                    let den = t
-                        .iter()
-                        .zip(&self.weights)
-                        .fold(self.alpha_id, |acc, (&f, &wk)| acc - wk * raw_word(f));
-                    den.inverse().unwrap_or(E::ZERO)
-                });
-            }
-            return;
-        }
-        let alpha = PE::<P>::broadcast(self.alpha_id);
-        let mut weights = [PE::<P>::default(); K];
-        for (wp, &wk) in weights.iter_mut().zip(&self.weights) {
-            *wp = PE::<P>::broadcast(wk);
-        }
+        let Self { out, first_row, alpha_id, weights, tuple } = self;
+        let len = out.len();
+        let alpha = PE::<P>::broadcast(alpha_id);
+        let weights = weights.map(PE::<P>::broadcast);
+        // The block's fields, one packed vector per field and `w` rows: gathered lane by lane
+        // first, then read whole (so no vector load waits on the lane stores just made).
+        let mut fields = [[P::default(); BLOCK]; K];
         let mut vals = [PE::<P>::default(); BLOCK];
-        let mut prefix = [PE::<P>::default(); BLOCK];
-        let mut live = [0u32; BLOCK];
-        for (bi, block) in self.out.chunks_mut(BLOCK * w).enumerate() {
-            let row0 = self.first_row + bi * BLOCK * w;
-            let n_packed = block.len().div_ceil(w);
-            for b in 0..n_packed {
-                let mut fields = [[0u32; K]; MAX_LANES];
-                let mut mask = 0u32;
-                for (l, f) in fields.iter_mut().enumerate().take(w) {
-                    let i = b * w + l;
-                    if i < block.len()
-                        && let Some(t) = (self.tuple)(row0 + i)
-                    {
-                        *f = t;
-                        mask |= 1 << l;
-                    }
+        let mut scratch = [PE::<P>::default(); BLOCK];
+        let mut start = 0;
+        while start < len {
+            let block_len = (BLOCK * w).min(len - start);
+            let n_packed = block_len.div_ceil(w);
+            if block_len % w != 0 {
+                // Padding lanes of the last partial vector: zero (their fractions are not
+                // written; a zero denominator there only sends the block to the slow path).
+                for v in &mut fields {
+                    v[n_packed - 1] = P::default();
                 }
-                let mut acc = alpha;
-                for (k, wk) in weights.iter().enumerate() {
-                    acc -= wk.mul_base(P::from_fn(|l| raw_word(fields[l][k])));
-                }
-                if mask != (1u32 << w) - 1 {
-                    // Rows that send nothing (and padding) get denominator one, output zero.
-                    acc =
-                        PE::<P>::from_fn(|l| if mask >> l & 1 == 1 { acc.lane(l) } else { E::ONE });
-                }
-                vals[b] = acc;
-                live[b] = mask;
             }
-            let ok = batch_inverse_packed_ext4(&mut vals[..n_packed], &mut prefix[..n_packed]);
-            for (i, x) in block.iter_mut().enumerate() {
+            for i in 0..block_len {
                 let (b, l) = (i / w, i % w);
-                *x = if live[b] >> l & 1 == 0 {
-                    E::ZERO
-                } else if ok {
-                    vals[b].lane(l)
-                } else {
-                    // A zero denominator in this block (never for honest data at random
-                    // challenges): `vals` still holds the denominators; invert one by one.
-                    vals[b].lane(l).inverse().unwrap_or(E::ZERO)
-                };
+                for (v, &f) in fields.iter_mut().zip(&tuple(first_row + start + i)) {
+                    v[b].as_slice_mut()[l] = raw_word(f);
+                }
             }
+            for (b, val) in vals[..n_packed].iter_mut().enumerate() {
+                let mut acc = alpha;
+                for (wk, v) in weights.iter().zip(&fields) {
+                    acc -= wk.mul_base(v[b]);
+                }
+                *val = acc;
+            }
+            let o = &mut out[start..start + block_len];
+            if batch_inverse_packed_ext4(&mut vals[..n_packed], &mut scratch[..n_packed]) {
+                for (v, o) in vals.iter().zip(o.chunks_mut(w)) {
+                    v.write_lanes(o);
+                }
+            } else {
+                // A zero denominator in this block (never for honest data at random
+                // challenges): `vals` still holds the denominators; invert one by one.
+                for (i, x) in o.iter_mut().enumerate() {
+                    *x = vals[i / w].lane(i % w).inverse().unwrap_or(E::ZERO);
+                }
+            }
+            start += block_len;
         }
     }
 }
@@ -315,10 +300,10 @@ impl FixedTables {
             (0..program.code.len()).map(|i| program_tuple(program, i)).collect();
         let mut program_inv = Vec::new();
         fold_invert(&mut program_inv, program_tuples.len(), &folder, bus::PROGRAM, |i| {
-            Some(program_tuples[i])
+            program_tuples[i]
         });
         let mut range_inv = Vec::new();
-        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, |v| Some([v as u32]));
+        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, |v| [v as u32]);
         Self { folder, text_start: program.text_start, program_tuples, program_inv, range_inv }
     }
 }
@@ -379,32 +364,74 @@ impl LogUpColumns {
     }
 
     /// Computes a shard's fraction columns into `self`, reusing its buffers (a shard of the same
-    /// size as the last one allocates nothing): every data-dependent denominator folded and
-    /// inverted on SIMD lanes in blocks (Montgomery's trick), the program and range buses read
-    /// from the fixed tables' inverses.
+    /// size as the last one allocates nothing): the ALU, memory-write and
+    /// boundary denominators folded and inverted on SIMD lanes in blocks (Montgomery's trick), the
+    /// CPU rows' ALU fractions and the memory reads' copied from the equal tuples' (see the
+    /// module docs), the program and range buses read from the fixed tables' inverses.
     pub fn compute_into(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
-        fold_invert(&mut self.cpu_alu, t.cpu.len(), f, bus::ALU, |i| {
-            let r = &t.cpu[i];
-            is_alu(r.op).then(|| alu_tuple(r.op, r.a, alu_rhs(r), r.res))
-        });
         fold_invert(&mut self.alu, t.alu.len(), f, bus::ALU, |i| {
             let r = &t.alu[i];
-            Some(alu_tuple(r.op, r.a, r.b, r.res))
-        });
-        fold_invert(&mut self.mem_read, t.mem.len(), f, bus::MEMORY, |i| {
-            let r = &t.mem[i];
-            Some(memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts))
+            alu_tuple(r.op, r.a, r.b, r.res)
         });
         fold_invert(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, |i| {
             let r = &t.mem[i];
-            Some(memory_tuple(r.space, r.addr, r.val, r.ts))
+            memory_tuple(r.space, r.addr, r.val, r.ts)
         });
         fold_invert(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, |i| {
-            Some(boundary_tuple(&t.mem_init[i]))
+            boundary_tuple(&t.mem_init[i])
         });
         fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, |i| {
-            Some(boundary_tuple(&t.mem_final[i]))
+            boundary_tuple(&t.mem_final[i])
+        });
+        // The k-th ALU row of the CPU sends the ALU row k's tuple (for honest tables): its
+        // fraction is copied where the tuples are equal, else made one by one.
+        set_len(&mut self.cpu_alu, t.cpu.len());
+        let mut k = 0;
+        for (x, r) in self.cpu_alu.iter_mut().zip(&t.cpu) {
+            if !is_alu(r.op) {
+                *x = E::ZERO;
+                continue;
+            }
+            let tuple = alu_tuple(r.op, r.a, alu_rhs(r), r.res);
+            *x = match (t.alu.get(k), self.alu.get(k)) {
+                (Some(a), Some(&frac)) if alu_tuple(a.op, a.a, a.b, a.res) == tuple => frac,
+                _ => f.denominator(bus::ALU, &tuple).inverse().unwrap_or(E::ZERO),
+            };
+            k += 1;
+        }
+        // A memory row's read tuple is the previous access's write tuple, or the init set's
+        // entry for the first access of its address: copied where the tuples are equal, else
+        // (only in tampered tables) made one by one.
+        set_len(&mut self.mem_read, t.mem.len());
+        let (mem_write, mem_init) = (&self.mem_write, &self.mem_init);
+        self.mem_read.par_iter_mut().with_min_len(PAR_MIN).enumerate().for_each(|(i, x)| {
+            let r = &t.mem[i];
+            let read = (r.space, r.addr, r.prev_val, r.prev_ts);
+            let copied = match t.mem_prev.get(i) {
+                Some(&NO_PREV) => t
+                    .mem_init
+                    .binary_search_by(|b| (b.space, b.addr).cmp(&(r.space, r.addr)))
+                    .ok()
+                    .filter(|&j| {
+                        let b = &t.mem_init[j];
+                        (b.space, b.addr, b.val, b.ts) == read
+                    })
+                    .and_then(|j| mem_init.get(j)),
+                Some(&j) => t
+                    .mem
+                    .get(j as usize)
+                    .filter(|w| (w.space, w.addr, w.val, w.ts) == read)
+                    .and_then(|_| mem_write.get(j as usize)),
+                None => None,
+            };
+            *x = match copied {
+                Some(&frac) => frac,
+                None => f
+                    .denominator(bus::MEMORY, &memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts))
+                    .inverse()
+                    .unwrap_or(E::ZERO),
+            };
         });
         set_len(&mut self.cpu_program, t.cpu.len());
         self.cpu_program.par_iter_mut().with_min_len(PAR_MIN).zip(&t.cpu).for_each(|(x, r)| {

@@ -107,6 +107,9 @@ pub struct MemBoundary {
     pub ts: u32,
 }
 
+/// [`ShardTables::mem_prev`] of a first access (its read tuple is the init set's entry).
+pub const NO_PREV: u32 = u32::MAX;
+
 /// The tables of one shard.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ShardTables {
@@ -118,6 +121,11 @@ pub struct ShardTables {
     pub alu: Vec<AluRow>,
     /// One row per register or memory access.
     pub mem: Vec<MemRow>,
+    /// Per memory row, the index of the previous row of the same address in this shard
+    /// ([`NO_PREV`] for the first): that row's write tuple is this row's read tuple, so the
+    /// LogUp columns copy its fraction instead of inverting again (checking that the tuples are
+    /// equal, so that any tables give the reference's columns).
+    pub mem_prev: Vec<u32>,
     /// Init set: every address the shard touches, its value at the start, timestamp 0
     /// (sorted by space and address).
     pub mem_init: Vec<MemBoundary>,
@@ -138,8 +146,8 @@ pub struct ShardTables {
 struct Touched {
     /// `slot[word] = index + 1` into `entries` (0: not yet touched).
     slot: Vec<u32>,
-    /// `(init, final)` per touched address.
-    entries: Vec<(MemBoundary, MemBoundary)>,
+    /// `(init, final, index of the last memory row)` per touched address.
+    entries: Vec<(MemBoundary, MemBoundary, u32)>,
 }
 
 impl Touched {
@@ -147,7 +155,7 @@ impl Touched {
     /// clearing only the slots the last shard set.
     fn reset(&mut self, keys: usize) {
         if self.slot.len() == keys {
-            for (init, _) in &self.entries {
+            for (init, _, _) in &self.entries {
                 let key = if init.space == space::REG {
                     init.addr as usize
                 } else {
@@ -163,7 +171,10 @@ impl Touched {
         self.entries.clear();
     }
 
+    /// The memory row of an access (to be row `row` of the shard) and the index of the
+    /// previous row of the same address ([`NO_PREV`] if none).
     #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
     fn access(
         &mut self,
         key: usize,
@@ -172,23 +183,26 @@ impl Touched {
         ts: u32,
         prev: u32,
         val: u32,
-    ) -> MemRow {
+        row: u32,
+    ) -> (MemRow, u32) {
         let idx = self.slot[key];
-        let (prev_ts, prev_val) = if idx == 0 {
+        let (prev_ts, prev_val, prev_row) = if idx == 0 {
             self.entries.push((
                 MemBoundary { space, addr, val: prev, ts: 0 },
                 MemBoundary { space, addr, val, ts },
+                row,
             ));
             self.slot[key] = self.entries.len() as u32;
-            (0, prev)
+            (0, prev, NO_PREV)
         } else {
-            let f = &mut self.entries[idx as usize - 1].1;
-            let p = (f.ts, f.val);
+            let (_, f, last) = &mut self.entries[idx as usize - 1];
+            let p = (f.ts, f.val, *last);
             f.ts = ts;
             f.val = val;
+            *last = row;
             p
         };
-        MemRow { space, addr, ts, prev_ts, val, prev_val }
+        (MemRow { space, addr, ts, prev_ts, val, prev_val }, prev_row)
     }
 }
 
@@ -235,6 +249,7 @@ pub fn build_tables_into(
         cpu,
         alu: alu_rows,
         mem,
+        mem_prev,
         mem_init,
         mem_final,
         program_mult,
@@ -247,6 +262,8 @@ pub fn build_tables_into(
     alu_rows.clear();
     mem.clear();
     mem.reserve(steps.len() * 3);
+    mem_prev.clear();
+    mem_prev.reserve(steps.len() * 3);
     program_mult.clear();
     program_mult.resize(program.code.len(), 0);
     range_mult.clear();
@@ -255,10 +272,14 @@ pub fn build_tables_into(
     let touched = &mut scratch.touched;
     touched.reset(32 + (program.config.mem_size / 4) as usize);
     let mut io_pos = 0;
-    let mut range = |row: &MemRow| {
+    // One access: its memory row, the previous row of the address, the range checks.
+    let mut access = |key: usize, space: u32, addr: u32, ts: u32, prev: u32, val: u32| {
+        let (row, prev_row) = touched.access(key, space, addr, ts, prev, val, mem.len() as u32);
         let d = row.ts - row.prev_ts - 1;
         range_mult[(d & 0xffff) as usize] += 1;
         range_mult[(d >> 16) as usize] += 1;
+        mem.push(row);
+        mem_prev.push(prev_row);
     };
     for (i, s) in steps.iter().enumerate() {
         let base = 4 * (i as u32 + 1);
@@ -268,64 +289,26 @@ pub fn build_tables_into(
         let (rs1, rs2, rd) =
             if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
         if rs1 != 0 {
-            let r = touched.access(
-                rs1 as usize,
-                space::REG,
-                u32::from(rs1),
-                base + slot::RS1,
-                s.a,
-                s.a,
-            );
-            range(&r);
-            mem.push(r);
+            access(rs1 as usize, space::REG, u32::from(rs1), base + slot::RS1, s.a, s.a);
         }
         if rs2 != 0 {
-            let r = touched.access(
-                rs2 as usize,
-                space::REG,
-                u32::from(rs2),
-                base + slot::RS2,
-                s.b,
-                s.b,
-            );
-            range(&r);
-            mem.push(r);
+            access(rs2 as usize, space::REG, u32::from(rs2), base + slot::RS2, s.b, s.b);
         }
         if matches!(ins.op, Op::Lb | Op::Lh | Op::Lw | Op::Lbu | Op::Lhu | Op::Sb | Op::Sh | Op::Sw)
         {
             let key = 32 + (s.mem_addr / 4) as usize;
-            let r = touched.access(
-                key,
-                space::MEM,
-                s.mem_addr,
-                base + slot::MEM,
-                s.mem_prev,
-                s.mem_val,
-            );
-            range(&r);
-            mem.push(r);
+            access(key, space::MEM, s.mem_addr, base + slot::MEM, s.mem_prev, s.mem_val);
         }
         let clk = start_clk + i as u64;
         while io_pos < io.len() && io[io_pos].clk == clk {
             let a = io[io_pos];
             let key = 32 + (a.addr / 4) as usize;
-            let r = touched.access(key, space::MEM, a.addr, base + slot::MEM, a.prev, a.val);
-            range(&r);
-            mem.push(r);
+            access(key, space::MEM, a.addr, base + slot::MEM, a.prev, a.val);
             io_pos += 1;
         }
         if rd != 0 {
             let prev = regs[rd as usize];
-            let r = touched.access(
-                rd as usize,
-                space::REG,
-                u32::from(rd),
-                base + slot::RD,
-                prev,
-                s.rd_val,
-            );
-            range(&r);
-            mem.push(r);
+            access(rd as usize, space::REG, u32::from(rd), base + slot::RD, prev, s.rd_val);
             regs[rd as usize] = s.rd_val;
         }
         let mut res = 0;

@@ -260,9 +260,19 @@ fn fast_logup_columns_equal_one_by_one_reference() {
             assert_eq!(reused, want, "{rows} random rows, {threads} threads");
         }
     }
-    // A real shard.
+    // A real shard (CPU ALU fractions and memory reads copied from the equal tuples').
     let t = generate_trace(&p, &[14], 1 << 10, &ch).expect("trace").shards.swap_remove(1);
     assert_eq!(LogUpColumns::compute(&t, &fixed), LogUpColumns::compute_reference(&t, &fixed));
+    // The same shard tampered where those copies come from: the fast path checks the tuples and
+    // makes those fractions itself.
+    let mut bad = t.clone();
+    bad.mem[3].prev_val ^= 1;
+    bad.mem[10].val ^= 1;
+    bad.mem_init[0].val ^= 1;
+    bad.alu[2].res ^= 1;
+    bad.cpu[5].a ^= 1;
+    bad.mem_prev[20] = 0;
+    assert_eq!(LogUpColumns::compute(&bad, &fixed), LogUpColumns::compute_reference(&bad, &fixed));
 }
 
 #[test]

@@ -290,6 +290,13 @@ impl<P: MontyParameters31> MontyField31<P> {
         if monty < P::PRIME { Some(Self::from_word(monty)) } else { None }
     }
 
+    /// The element whose Montgomery form is `word mod p`, for any `u32` (infallible: a raw word
+    /// read straight into a field element, as trace generation does with its tuple fields).
+    #[inline(always)]
+    pub const fn from_monty_reduced(word: u32) -> Self {
+        Self::from_word(word % P::PRIME)
+    }
+
     /// `self · rhs`, usable in `const` context.
     #[inline(always)]
     pub const fn mul_const(self, rhs: Self) -> Self {

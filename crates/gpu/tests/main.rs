@@ -11,6 +11,7 @@ mod device_set_common;
 mod device_set_cuda;
 mod device_set_opencl;
 mod groth16_device;
+#[macro_use]
 mod logup_common;
 mod logup_cuda;
 mod logup_opencl;

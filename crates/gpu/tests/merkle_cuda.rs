@@ -10,30 +10,10 @@ use std::sync::Arc;
 
 use zkprove_field::babybear::BabyBear;
 use zkprove_field::m31::M31;
-use zkprove_gpu::{CudaDevice, GpuError};
+use zkprove_gpu::CudaDevice;
 
 fn device() -> Option<Arc<CudaDevice>> {
-    let _ = zkprove_gpu::configure(
-        zkprove_gpu::GpuConfig::from_vars(|k| std::env::var(k).ok())
-            .expect("ZKPROVE_GPU_* variables"),
-    );
-    let dev = match CudaDevice::get() {
-        Ok(d) => d,
-        Err(e) => {
-            assert!(
-                !merkle_common::required("ZKPROVE_REQUIRE_CUDA"),
-                "ZKPROVE_REQUIRE_CUDA=1 but: {e}"
-            );
-            eprintln!("skipped: no CUDA device ({e})");
-            return None;
-        }
-    };
-    if !zkprove_gpu::nvrtc::is_available() && std::env::var_os(zkprove_gpu::CUBIN_DIR_ENV).is_none()
-    {
-        eprintln!("skipped: {}", GpuError::NoNvrtc);
-        return None;
-    }
-    Some(dev)
+    crate::common::cuda_device()
 }
 
 #[test]

@@ -59,3 +59,31 @@ pub fn errors<R: Runtime, F: GpuField, E: GpuExtension<F>>(dev: &Arc<R>) {
     ));
     assert!(matches!(logup_column::<R, F, E>(&[], E::ONE, &[]), Err(GpuError::Unsupported { .. })));
 }
+
+/// The LogUp tests for one runtime, given its `device()` getter (`Option<Arc<R>>`).
+#[macro_export]
+macro_rules! logup_tests {
+    ($device:path) => {
+        #[test]
+        fn logup_columns_match_cpu() {
+            use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+            use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
+            use zkprove_field::m31::{M31, QM31};
+            let Some(dev) = $device() else { return };
+            $crate::logup_common::matches_cpu::<_, M31, QM31>(&dev, 1);
+            $crate::logup_common::matches_cpu::<_, BabyBear, BabyBearExt4>(&dev, 2);
+            $crate::logup_common::matches_cpu::<_, Goldilocks, GoldilocksExt2>(&dev, 3);
+        }
+
+        #[test]
+        fn logup_column_errors() {
+            use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+            use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
+            use zkprove_field::m31::{M31, QM31};
+            let Some(dev) = $device() else { return };
+            $crate::logup_common::errors::<_, M31, QM31>(&dev);
+            $crate::logup_common::errors::<_, BabyBear, BabyBearExt4>(&dev);
+            $crate::logup_common::errors::<_, Goldilocks, GoldilocksExt2>(&dev);
+        }
+    };
+}

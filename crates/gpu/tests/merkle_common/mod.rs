@@ -11,11 +11,6 @@ use zkprove_gpu::{
 };
 use zkprove_hash::{MerkleHash, MerkleTree, Poseidon2Merkle};
 
-/// Whether the environment variable `name` is `1`.
-pub fn required(name: &str) -> bool {
-    std::env::var(name).is_ok_and(|v| v == "1")
-}
-
 fn random_elems<F: Poseidon2GpuField>(rng: &mut StdRng, n: usize) -> Vec<F> {
     (0..n).map(|_| F::from_u64(rng.random_range(0..F::ORDER_U64))).collect()
 }

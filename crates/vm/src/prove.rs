@@ -148,8 +148,8 @@
 //! `AirError::Security`).
 
 use zkprove_air::{
-    Air, AirError, AirParams, AirProfile, AirProver, BusInteraction, ConstraintBuilder, LinearExpr,
-    MultiProof, PublicTuple, TableAir, Trace,
+    Air, AirError, AirOps, AirParams, AirProfile, AirProver, BusInteraction, ConstraintBuilder,
+    LinearExpr, MultiProof, PublicTuple, TableAir, Trace,
 };
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::{Field, PrimeField64};
@@ -2704,6 +2704,20 @@ fn program_trace_cols(rows: &[[u32; 11]]) -> Vec<Vec<F>> {
 /// plain run first, before any trace is built); [`ProveError::Air`] for a refused set-up
 /// (e.g. too many cycles for the security target).
 pub fn prove(elf: &[u8], input: &[u8]) -> Result<ProvedRun, ProveError> {
+    prove_on::<CpuBackend>(elf, input)
+}
+
+/// [`prove`] with the AIR prover on backend `B` (the CPU, the oracle, or a GPU backend
+/// implementing [`AirOps`]): the traces are generated on the CPU and uploaded once, column by
+/// column; the proof is the same, byte for byte, whatever the backend (same transcript).
+/// `ProvedRun::profile` counts the host↔backend transfers.
+///
+/// # Errors
+/// As [`prove`], plus [`ProveError::Air`] wrapping a backend failure.
+pub fn prove_on<B: AirOps<F, BabyBearExt4>>(
+    elf: &[u8],
+    input: &[u8],
+) -> Result<ProvedRun, ProveError> {
     let program = Program::from_elf(elf)?;
     let cycles = crate::run(&program, input)?.exit.cycles;
     if cycles > MAX_PROVABLE_CYCLES {
@@ -2715,7 +2729,7 @@ pub fn prove(elf: &[u8], input: &[u8]) -> Result<ProvedRun, ProveError> {
     let traced = start.elapsed();
     let exit_code = trace.run.exit.code;
     let output = trace.run.output;
-    let (proof, mut profile) = prover()?.prove_tables_on::<CpuBackend, _, 16, 8>(
+    let (proof, mut profile) = prover()?.prove_tables_on::<B, _, 16, 8>(
         &tables(&program),
         &tr,
         &public(exit_code, &output),

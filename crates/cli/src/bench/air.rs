@@ -6,7 +6,9 @@
 //! `verify_ms` the verifier's median and `proof_bytes` every base-field element of the proof in
 //! 4 (BabyBear) or 8 (Goldilocks) bytes, Merkle paths in full. For `poseidon2`, `rows_per_s` is
 //! permutations proved per second; `phases_ms` maps each prover phase (`check`, `commit`,
-//! `logup`, `zerocheck`, `evals`, `reduction`, `whir_open`) to its median time.
+//! `logup`, `zerocheck`, `evals`, `reduction`, `whir_open`) to its median time; `transfers`
+//! counts one proof's host↔backend transfers (`uploads`, `upload_bytes`, `downloads`,
+//! `download_bytes`).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -17,7 +19,7 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use zkprove_air::examples::{FibonacciAir, Poseidon2Air, RangeCheckAir};
-use zkprove_air::{Air, AirParams, AirProver, DEFAULT_DOMAIN_REDUCTION, Trace};
+use zkprove_air::{Air, AirOps, AirParams, AirProver, DEFAULT_DOMAIN_REDUCTION, Trace};
 use zkprove_field::babybear::{BabyBear, BabyBearExt4};
 use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
 use zkprove_field::{ExtensionField, Field, PrimeField64, TwoAdicField};
@@ -103,6 +105,18 @@ struct AirFields {
     /// The prover's phases (`check`, `commit`, `logup`, `zerocheck`, `evals`, `reduction`,
     /// `whir_open`): each phase's median over the timed reps, in ms.
     phases_ms: BTreeMap<&'static str, f64>,
+    /// Host↔backend transfers of one proof (`zkprove_air::AirProfile`): on the CPU backend the
+    /// same calls, without a copy.
+    transfers: Transfers,
+}
+
+/// The transfers of one proof.
+#[derive(Debug, Serialize)]
+struct Transfers {
+    uploads: usize,
+    upload_bytes: usize,
+    downloads: usize,
+    download_bytes: usize,
 }
 
 /// Runs `zkprove bench air`.
@@ -130,9 +144,13 @@ pub fn run(args: BenchAirArgs) -> Result<()> {
                 AirName::Poseidon2 => {
                     let air = Poseidon2Air::new(Poseidon2::babybear_16());
                     let trace = air.generate(n, &random_states::<BabyBear, 16>(n))?;
-                    bench(&args, &prover, &air, &trace, t, "babybear")
+                    bench::<CpuBackend, _, _, _, _, 16, 8>(
+                        &args, &prover, &air, &trace, t, "babybear",
+                    )
                 }
-                other => example(&args, &prover, other, t, "babybear"),
+                other => {
+                    example::<CpuBackend, _, _, _, 16, 8>(&args, &prover, other, t, "babybear")
+                }
             }
         }
         AirField::Goldilocks => {
@@ -148,21 +166,31 @@ pub fn run(args: BenchAirArgs) -> Result<()> {
                 AirName::Poseidon2 => {
                     let air = Poseidon2Air::new(Poseidon2::goldilocks_12());
                     let trace = air.generate(n, &random_states::<Goldilocks, 12>(n))?;
-                    bench(&args, &prover, &air, &trace, t, "goldilocks")
+                    bench::<CpuBackend, _, _, _, _, 12, 8>(
+                        &args,
+                        &prover,
+                        &air,
+                        &trace,
+                        t,
+                        "goldilocks",
+                    )
                 }
-                other => example(&args, &prover, other, t, "goldilocks"),
+                other => {
+                    example::<CpuBackend, _, _, _, 12, 8>(&args, &prover, other, t, "goldilocks")
+                }
             }
         }
     })?;
     report.print(args.json, |r| {
         let a = &r.extra;
         format!(
-            "air {} over {} 2^{} rows, {} columns, on cpu ({} threads, {:.1} bits): prover median \
+            "air {} over {} 2^{} rows, {} columns, on {} ({} threads, {:.1} bits): prover median \
              {:.3} ms ({:.0} rows/s), verifier {:.3} ms, proof {} bytes over {} reps",
             a.air,
             r.field.unwrap_or("-"),
             r.log_n,
             a.columns,
+            r.device,
             r.threads,
             a.achieved_bits,
             r.median_ms,
@@ -180,7 +208,7 @@ fn random_states<F: Field, const W: usize>(log_rows: usize) -> Vec<[F; W]> {
 }
 
 /// Fibonacci or the range check.
-fn example<F, E, H, const W: usize, const R: usize>(
+fn example<B, F, E, H, const W: usize, const R: usize>(
     args: &BenchAirArgs,
     prover: &AirProver<F, E, H>,
     air: AirName,
@@ -192,20 +220,21 @@ where
     E: ExtensionField<F>,
     H: MerkleHash<F = F>,
     H::Digest: AsRef<[F]>,
+    B: AirOps<F, E>,
 {
     let n = args.log_rows as usize;
     if air == AirName::Fibonacci {
         let (fib, trace) = FibonacciAir::generate(n, F::ZERO, F::ONE)?;
-        return bench(args, prover, &fib, &trace, transcript, field);
+        return bench::<B, _, _, _, _, W, R>(args, prover, &fib, &trace, transcript, field);
     }
     let range = RangeCheckAir { bits: 8 };
     let mut rng = StdRng::seed_from_u64(24);
     let values: Vec<u64> = (0..1usize << n).map(|_| rng.random_range(0..256)).collect();
     let trace = range.generate::<F>(n, &values)?;
-    bench(args, prover, &range, &trace, transcript, field)
+    bench::<B, _, _, _, _, W, R>(args, prover, &range, &trace, transcript, field)
 }
 
-fn bench<F, E, H, A, const W: usize, const R: usize>(
+fn bench<B, F, E, H, A, const W: usize, const R: usize>(
     args: &BenchAirArgs,
     prover: &AirProver<F, E, H>,
     air: &A,
@@ -219,12 +248,13 @@ where
     H: MerkleHash<F = F>,
     H::Digest: AsRef<[F]>,
     A: Air<F>,
+    B: AirOps<F, E>,
 {
     let n = trace.log_rows();
     let mut profiles = Vec::with_capacity(args.reps as usize + 1);
     let proving = time_reps(args.reps, || {
         let (proof, profile) =
-            prover.prove_on::<CpuBackend, A, W, R>(air, trace, &mut transcript.clone(), true)?;
+            prover.prove_on::<B, A, W, R>(air, trace, &mut transcript.clone(), true)?;
         profiles.push(profile);
         Ok(proof)
     })?;
@@ -242,11 +272,12 @@ where
         Ok(())
     })?;
     let median_ms = proving.median_ms();
+    let last = timed.last().or(profiles.first()).cloned().unwrap_or_default();
     Ok(Report {
         kernel: "air",
         field: Some(field),
         log_n: args.log_rows,
-        device: "cpu",
+        device: B::NAME,
         median_ms,
         reps: args.reps,
         threads: rayon::current_num_threads(),
@@ -258,6 +289,12 @@ where
             achieved_bits: prover.achieved_bits(air, n)?,
             rows_per_s: (1u64 << n) as f64 / (median_ms / 1e3),
             phases_ms,
+            transfers: Transfers {
+                uploads: last.uploads,
+                upload_bytes: last.upload_bytes,
+                downloads: last.downloads,
+                download_bytes: last.download_bytes,
+            },
         },
     })
 }

@@ -342,6 +342,9 @@ pub enum VmError {
         /// The shard's index.
         shard: usize,
     },
+    /// The backend that made the LogUp columns failed ([`shard::generate_trace_reusing_on`]).
+    #[error("LogUp columns on the backend: {0}")]
+    Backend(zkprove_poly::DeviceError),
 }
 
 /// How a program ended.

@@ -17,9 +17,11 @@
 //! field element.
 
 use rayon::prelude::*;
+use zkprove_air::{AirError, AirOps};
 use zkprove_field::babybear::{BabyBear, BabyBearExt4, BabyBearExt4Params};
 use zkprove_field::packed_ext::{PackedExt4, batch_inverse_packed_ext4};
 use zkprove_field::{ExtensionField, Field, PackedField, PackedKernel};
+use zkprove_poly::{ColumnOps, DeviceError};
 
 use crate::decode::{Op, alu};
 use crate::elf::Program;
@@ -176,6 +178,48 @@ where
             tuple: &tuple,
         });
     });
+}
+
+/// [`fold_invert`] on backend `B`: the `K` tuple fields uploaded as base-field columns, then
+/// `B::logup_column` with `β' = α − id` and the weights `β^1, …, β^K`; a zero denominator sends
+/// the table to [`fold_invert`] (which writes 0 there, as the CPU path does).
+fn device_invert<B: AirOps<F, E>, const K: usize, T>(
+    out: &mut Vec<E>,
+    n: usize,
+    folder: &Folder,
+    id: u32,
+    tuple: T,
+) -> Result<(), DeviceError>
+where
+    T: Fn(usize) -> [u32; K] + Sync,
+{
+    if n == 0 {
+        out.clear();
+        return Ok(());
+    }
+    let mut cols: Vec<Vec<F>> = (0..K).map(|_| Vec::with_capacity(n)).collect();
+    for i in 0..n {
+        for (c, &v) in cols.iter_mut().zip(&tuple(i)) {
+            c.push(F::from_u64(u64::from(v)));
+        }
+    }
+    let up = cols
+        .iter()
+        .map(|c| <B as ColumnOps<F>>::upload(c))
+        .collect::<Result<Vec<_>, DeviceError>>()?;
+    let refs: Vec<&B::Column<F>> = up.iter().collect();
+    match B::logup_column(&refs, folder.alpha_minus(id), &folder.powers[1..=K]) {
+        Ok(h) => {
+            *out = <B as ColumnOps<E>>::download(&h)?;
+            Ok(())
+        }
+        Err(AirError::LogUpDenominatorZero) => {
+            fold_invert(out, n, folder, id, tuple);
+            Ok(())
+        }
+        Err(AirError::Device(e)) => Err(e),
+        Err(e) => Err(DeviceError::Unsupported { backend: B::NAME, what: e.to_string() }),
+    }
 }
 
 /// One chunk of [`fold_invert`] on the packing `P`.
@@ -384,6 +428,48 @@ impl LogUpColumns {
         fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, |i| {
             boundary_tuple(&t.mem_final[i])
         });
+        self.derive(t, fixed);
+    }
+
+    /// [`LogUpColumns::compute_into`] with the batch inversions on backend `B` (a GPU through
+    /// `zkprove-gpu`'s [`AirOps`] implementation, whose `logup_column` folds the tuples and
+    /// inverts them by Montgomery's trick on the device): the ALU, memory-write and boundary
+    /// tuples are uploaded as columns of their fields, their fractions read back, and the
+    /// copied and fixed-table columns made on the host as in `compute_into`. The columns are
+    /// the same, element for element (a table with a zero denominator — never for honest data
+    /// at random challenges — is made on the CPU, which writes 0 there).
+    ///
+    /// # Errors
+    /// The backend's failures.
+    pub fn compute_on<B: AirOps<F, E>>(
+        &mut self,
+        t: &ShardTables,
+        fixed: &FixedTables,
+    ) -> Result<(), DeviceError> {
+        let f = &fixed.folder;
+        device_invert::<B, 7, _>(&mut self.alu, t.alu.len(), f, bus::ALU, |i| {
+            let r = &t.alu[i];
+            alu_tuple(r.op, r.a, r.b, r.res)
+        })?;
+        device_invert::<B, 5, _>(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, |i| {
+            let r = &t.mem[i];
+            memory_tuple(r.space, r.addr, r.val, r.ts)
+        })?;
+        device_invert::<B, 5, _>(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, |i| {
+            boundary_tuple(&t.mem_init[i])
+        })?;
+        device_invert::<B, 5, _>(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, |i| {
+            boundary_tuple(&t.mem_final[i])
+        })?;
+        self.derive(t, fixed);
+        Ok(())
+    }
+
+    /// The columns made from the inverted ones and the fixed tables (copies, range and table
+    /// fractions): the common tail of [`LogUpColumns::compute_into`] and
+    /// [`LogUpColumns::compute_on`].
+    fn derive(&mut self, t: &ShardTables, fixed: &FixedTables) {
+        let f = &fixed.folder;
         // The k-th ALU row of the CPU sends the ALU row k's tuple (for honest tables): its
         // fraction is copied where the tuples are equal, else made one by one.
         set_len(&mut self.cpu_alu, t.cpu.len());

@@ -4,10 +4,11 @@
 //! on all cores, and turned into its tables and LogUp columns.
 
 use rayon::prelude::*;
+use zkprove_air::AirOps;
 
 use crate::elf::Program;
 use crate::exec::{DirtySink, Machine, TraceSink};
-use crate::logup::{Challenges, FixedTables, LogUpColumns};
+use crate::logup::{Challenges, E, F, FixedTables, LogUpColumns};
 use crate::trace::{MAX_SHARD_CYCLES, ShardTables, TableScratch, build_tables, build_tables_into};
 use crate::{ExecError, RunOutput, VmError};
 
@@ -157,6 +158,52 @@ pub fn generate_trace_reusing<C>(
 where
     C: Fn(usize, &ShardTables, &LogUpColumns) + Sync,
 {
+    let columns = |c: &mut LogUpColumns, t: &ShardTables, f: &FixedTables| {
+        c.compute_into(t, f);
+        Ok(())
+    };
+    generate_shards(buffers, program, input, k, challenges, columns, consume)
+}
+
+/// [`generate_trace_reusing`] with each shard's LogUp inversions on backend `B`
+/// ([`LogUpColumns::compute_on`]: a GPU's batch-inversion kernel through `zkprove-gpu`'s
+/// `AirOps`); execution and tables stay on the CPU threads, which share the device. The
+/// columns handed to `consume` are the same as on the CPU.
+///
+/// # Errors
+/// As [`generate_trace_reusing`], plus [`VmError::Backend`] for a backend failure.
+pub fn generate_trace_reusing_on<B, C>(
+    buffers: &mut TraceBuffers,
+    program: &Program,
+    input: &[u8],
+    k: u64,
+    challenges: &Challenges,
+    consume: C,
+) -> Result<RunOutput, VmError>
+where
+    B: AirOps<F, E>,
+    C: Fn(usize, &ShardTables, &LogUpColumns) + Sync,
+{
+    let columns = |c: &mut LogUpColumns, t: &ShardTables, f: &FixedTables| {
+        c.compute_on::<B>(t, f).map_err(VmError::Backend)
+    };
+    generate_shards(buffers, program, input, k, challenges, columns, consume)
+}
+
+/// The shards of [`generate_trace_reusing`], their LogUp columns made by `columns`.
+fn generate_shards<L, C>(
+    buffers: &mut TraceBuffers,
+    program: &Program,
+    input: &[u8],
+    k: u64,
+    challenges: &Challenges,
+    columns_of: L,
+    consume: C,
+) -> Result<RunOutput, VmError>
+where
+    L: Fn(&mut LogUpColumns, &ShardTables, &FixedTables) -> Result<(), VmError> + Sync,
+    C: Fn(usize, &ShardTables, &LogUpColumns) + Sync,
+{
     let k = check_k(k)?;
     let (run, cps) = run_with_checkpoints(program, input, k)?;
     let fixed = FixedTables::new(program, challenges);
@@ -212,7 +259,7 @@ where
                     &sink.steps,
                     &sink.io,
                 );
-                columns.compute_into(tables, &fixed);
+                columns_of(columns, tables, &fixed)?;
                 consume(i, tables, columns);
             }
             Ok(())

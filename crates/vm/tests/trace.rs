@@ -8,8 +8,12 @@ use std::path::PathBuf;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zkprove_field::{ExtensionField, Field, batch_inverse_in_place};
+use zkprove_poly::CpuBackend;
 use zkprove_vm::logup::{Challenges, E, F, FixedTables, LogUpColumns, alu_rows_valid};
-use zkprove_vm::shard::{generate_trace, generate_trace_sequential, run_with_checkpoints};
+use zkprove_vm::shard::{
+    TraceBuffers, generate_trace, generate_trace_reusing_on, generate_trace_sequential,
+    run_with_checkpoints,
+};
 use zkprove_vm::trace::{ShardTables, space};
 use zkprove_vm::{Program, VmError, run};
 
@@ -259,6 +263,9 @@ fn fast_logup_columns_equal_one_by_one_reference() {
             pool(threads).install(|| reused.compute_into(&t, &fixed));
             assert_eq!(reused, want, "{rows} random rows, {threads} threads");
         }
+        // Through the backend trait (the GPU's path), here the CPU backend's `logup_column`.
+        reused.compute_on::<CpuBackend>(&t, &fixed).expect("CPU backend");
+        assert_eq!(reused, want, "{rows} random rows, on the backend");
     }
     // A real shard (CPU ALU fractions and memory reads copied from the equal tuples').
     let t = generate_trace(&p, &[14], 1 << 10, &ch).expect("trace").shards.swap_remove(1);
@@ -295,5 +302,31 @@ fn zero_denominators_give_zero_fractions() {
         let fast = LogUpColumns::compute(&t, &fixed);
         assert_eq!(fast.mem_write[row], E::ZERO);
         assert_eq!(fast, LogUpColumns::compute_reference(&t, &fixed), "row {row}");
+        // The backend refuses the zero denominator; that table is then made on the CPU.
+        let mut on = LogUpColumns::default();
+        on.compute_on::<CpuBackend>(&t, &fixed).expect("CPU backend");
+        assert_eq!(on, fast, "row {row}, on the backend");
     }
+}
+
+#[test]
+fn shards_on_a_backend_equal_the_cpu_path() {
+    let p = load("fib.elf");
+    let ch = Challenges::from_seed(9);
+    let want = generate_trace(&p, &[14], 1 << 10, &ch).expect("trace");
+    let got = std::sync::Mutex::new(Vec::new());
+    let run = generate_trace_reusing_on::<CpuBackend, _>(
+        &mut TraceBuffers::default(),
+        &p,
+        &[14],
+        1 << 10,
+        &ch,
+        |i, _, l| got.lock().expect("lock").push((i, l.clone())),
+    )
+    .expect("trace on the backend");
+    assert_eq!(run, want.run);
+    let mut got = got.into_inner().expect("lock");
+    got.sort_by_key(|(i, _)| *i);
+    let columns: Vec<LogUpColumns> = got.into_iter().map(|(_, l)| l).collect();
+    assert_eq!(columns, want.logup);
 }

@@ -18,9 +18,13 @@ use std::time::Instant;
 use anyhow::{Result, bail};
 use clap::Args;
 use serde::Serialize;
+use zkprove_air::AirOps;
 use zkprove_field::Field;
-use zkprove_vm::logup::{Challenges, E};
-use zkprove_vm::shard::{TraceBuffers, generate_trace_reusing};
+use zkprove_field::babybear::BabyBear;
+use zkprove_poly::CpuBackend;
+use zkprove_vm::logup::{Challenges, E, LogUpColumns};
+use zkprove_vm::shard::{TraceBuffers, generate_trace_reusing, generate_trace_reusing_on};
+use zkprove_vm::trace::ShardTables;
 
 use super::report::{Report, median, thread_pool, time_reps};
 use crate::commands::vm::{load_input, load_program};
@@ -68,6 +72,16 @@ struct VmFields {
 /// Runs `zkprove bench vm`.
 pub fn run(args: BenchVmArgs) -> Result<()> {
     super::require_cpu(args.device, "vm")?;
+    let report = bench_on::<CpuBackend>(&args, false)?;
+    print(&args, &report)
+}
+
+/// The benchmark with the proof on backend `B`, and the trace's LogUp inversions too when
+/// `device_logup` (`zkprove_vm::shard::generate_trace_reusing_on`; the CPU keeps its SIMD path).
+fn bench_on<B: AirOps<BabyBear, E>>(
+    args: &BenchVmArgs,
+    device_logup: bool,
+) -> Result<Report<VmFields>> {
     let pool = thread_pool(args.threads)?;
     let program = load_program(&args.elf)?;
     let input = load_input(args.input.as_deref())?;
@@ -91,13 +105,13 @@ pub fn run(args: BenchVmArgs) -> Result<()> {
         Ok(trace_buf.steps.len() as u64)
     })?;
     let elf = std::fs::read(&args.elf)?;
-    let report = pool.install(|| -> Result<Report<VmFields>> {
-        let prove_ms = match zkprove_vm::prove::prove(&elf, &input) {
+    pool.install(|| -> Result<Report<VmFields>> {
+        let prove_ms = match zkprove_vm::prove::prove_on::<B>(&elf, &input) {
             Ok(_) => {
                 let mut ms = Vec::new();
                 for _ in 0..args.reps {
                     let start = Instant::now();
-                    zkprove_vm::prove::prove(&elf, &input)?;
+                    zkprove_vm::prove::prove_on::<B>(&elf, &input)?;
                     ms.push(start.elapsed().as_secs_f64() * 1e3);
                 }
                 Some(median(ms))
@@ -113,21 +127,26 @@ pub fn run(args: BenchVmArgs) -> Result<()> {
         let mut buffers = TraceBuffers::default();
         let samples = time_reps(args.reps, || {
             let first = shards.load(std::sync::atomic::Ordering::Relaxed) == 0;
-            let run = generate_trace_reusing(
-                &mut buffers,
-                &program,
-                &input,
-                k,
-                &challenges,
-                |_, _, l| {
-                    if first {
-                        if l.balance() != E::ZERO {
-                            unbalanced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        }
-                        shards.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let consume = |_: usize, _: &ShardTables, l: &LogUpColumns| {
+                if first {
+                    if l.balance() != E::ZERO {
+                        unbalanced.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     }
-                },
-            )?;
+                    shards.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+            };
+            let run = if device_logup {
+                generate_trace_reusing_on::<B, _>(
+                    &mut buffers,
+                    &program,
+                    &input,
+                    k,
+                    &challenges,
+                    consume,
+                )?
+            } else {
+                generate_trace_reusing(&mut buffers, &program, &input, k, &challenges, consume)?
+            };
             Ok(run)
         })?;
         if unbalanced.into_inner() != 0 {
@@ -140,7 +159,7 @@ pub fn run(args: BenchVmArgs) -> Result<()> {
             kernel: "vm",
             field: Some("babybear-ext4"),
             log_n: cycles.next_power_of_two().trailing_zeros(),
-            device: "cpu",
+            device: B::NAME,
             median_ms: samples.median_ms(),
             reps: args.reps,
             threads: rayon::current_num_threads(),
@@ -156,14 +175,17 @@ pub fn run(args: BenchVmArgs) -> Result<()> {
                 prove_ms,
             },
         })
-    })?;
+    })
+}
+
+fn print(args: &BenchVmArgs, report: &Report<VmFields>) -> Result<()> {
     report.print(args.json, |r| {
         let m = &r.extra;
         format!(
-            "vm {} ({} cycles, exit {}) on cpu ({} threads): trace generation median {:.1} ms = {:.1} MHz \
+            "vm {} ({} cycles, exit {}) on {} ({} threads): trace generation median {:.1} ms = {:.1} MHz \
              ({} shards of {} cycles); execution with trace capture {:.1} MHz, without {:.1} MHz (1 thread); \
              over {} reps",
-            m.program, m.cycles, m.exit_code, r.threads, r.median_ms, m.mhz, m.shards, m.shard_cycles,
+            m.program, m.cycles, m.exit_code, r.device, r.threads, r.median_ms, m.mhz, m.shards, m.shard_cycles,
             m.exec_mhz, m.fast_mhz, r.reps
         )
     })

@@ -30,7 +30,8 @@ cat "$out/machine.txt"
 if [ "$what" = tests ] || [ "$what" = all ]; then
   # One test binary (crates/gpu/tests/main.rs); each CUDA module by its path (`cuda::` alone
   # would also match `msm_cuda::`, hence the --skip).
-  for t in cuda msm_cuda quotient_cuda sumcheck_cuda merkle_cuda circle_cuda device_set_cuda; do
+  for t in cuda msm_cuda quotient_cuda sumcheck_cuda merkle_cuda circle_cuda device_set_cuda \
+      logup_cuda air_cuda zerocheck_cuda; do
     skip=()
     [ "$t" = cuda ] && skip=(--skip _cuda::)
     timeout 90 "$c/gpu-tests" "$t::" "${skip[@]}" --test-threads 1 > "$out/test-$t.log" 2>&1
@@ -92,6 +93,21 @@ if [ "$what" = bench ] || [ "$what" = all ]; then
   run merkle --device cpu --field m31 --log-n 22 --reps 3
   run sumcheck --device cuda --field m31 --log-n 22 --degree 3 --reps 5
   run sumcheck --device cpu --field m31 --log-n 22 --degree 3 --reps 3
+  # The AIR prover on the device (issue 23; never run on a GPU before): transfers in the JSON.
+  for a in fibonacci lookup; do
+    for n in 16 20; do run air --air "$a" --device cuda --log-rows "$n" --reps 5; done
+    run air --air "$a" --device cpu --log-rows 20 --reps 3
+  done
+  run air --air poseidon2 --device cuda --log-rows 14 --reps 3
+  run air --air poseidon2 --device cpu --log-rows 14 --reps 3
+  # The zkVM (issue 24): proof and the trace's LogUp inversions on the device.
+  # Inputs as 4 little-endian bytes: fib n = 6 (5,785 cycles), sieve up to 4000 (48,664 cycles).
+  printf '\x06\x00\x00\x00' > "$out/fib.in"
+  printf '\xa0\x0f\x00\x00' > "$out/sieve.in"
+  for p in fib sieve; do
+    run vm "crates/vm/programs/$p.elf" --input "$out/$p.in" --device cuda --reps 3
+    run vm "crates/vm/programs/$p.elf" --input "$out/$p.in" --device cpu --reps 3
+  done
   if "$z" bench groth16 --help 2>/dev/null | grep -q synthetic; then
     for n in 16 20; do run groth16 --synthetic "$n" --device cuda --reps 5; done
     # A stream of verified proofs (the next one queued first) against the same, one at a time.

@@ -138,6 +138,7 @@
 //! exposing two devices (`POCL_DEVICES="pthread pthread"`) and `ZKPROVE_REQUIRE_DEVICES=2`, so that
 //! one device fails the run instead of passing it; `tests/device_set_cuda.rs` on GPUs.
 
+mod air;
 mod circle;
 mod device_set;
 mod field;
@@ -159,7 +160,7 @@ pub use runtime::nvrtc;
 pub use runtime::backend::CudaBackend;
 #[cfg(feature = "opencl")]
 pub use runtime::backend::OpenClBackend;
-pub use runtime::backend::{GpuBackend, device_error, unhealthy_reason};
+pub use runtime::backend::{DeviceElem, GpuBackend, device_error, unhealthy_reason};
 
 /// Whether a CUDA device can be used: never in a build without the `cuda` feature.
 #[cfg(not(feature = "cuda"))]

@@ -35,6 +35,7 @@ use zkprove_field::m31::{M31, QM31};
 use zkprove_field::{ExtensionField, PrimeField64};
 use zkprove_sumcheck::{MAX_DEGREE, SumcheckError, SumcheckOps, Term};
 
+use crate::runtime::backend::DeviceElem;
 use crate::runtime::{KernelArg, Launch, ProgramSource, Runtime};
 use crate::{GpuBackend, GpuBuffer, GpuError, GpuField, device_error, kernels};
 
@@ -65,7 +66,7 @@ mod sealed {
 
 /// An extension of a device field with a device sumcheck program: QM31 over M31, BabyBear⁴ over
 /// BabyBear, Goldilocks² over Goldilocks. Sealed.
-pub trait GpuExtension<F: GpuField>: ExtensionField<F> + sealed::Sealed<F> {
+pub trait GpuExtension<F: GpuField>: ExtensionField<F> + DeviceElem + sealed::Sealed<F> {
     /// The pair's sumcheck program.
     const SUMCHECK_PROGRAM: ProgramSource;
 
@@ -125,6 +126,25 @@ impl GpuExtension<Goldilocks> for GoldilocksExt2 {
     }
 }
 
+/// Extension columns on a [`GpuBackend`]: the coefficients over the base field, in order.
+macro_rules! ext_device_elem {
+    ($e:ty, $f:ty) => {
+        impl DeviceElem for $e {
+            fn to_device_bytes(elems: &[Self]) -> std::borrow::Cow<'_, [u8]> {
+                std::borrow::Cow::Owned(ext_bytes::<$f, $e>(elems))
+            }
+
+            fn from_device_bytes(bytes: &[u8]) -> Result<Vec<Self>, GpuError> {
+                ext_from_bytes::<$f, $e>(bytes)
+            }
+        }
+    };
+}
+
+ext_device_elem!(QM31, M31);
+ext_device_elem!(BabyBearExt4, BabyBear);
+ext_device_elem!(GoldilocksExt2, Goldilocks);
+
 /// The complete sumcheck program of the pair `(F, E)`: `F`'s program (common.h, the field header,
 /// its kernels), the extension's defines, `ext.h` and `sumcheck.cu`. Compiled as CUDA (NVRTC) and
 /// as OpenCL C.
@@ -137,6 +157,8 @@ pub fn sumcheck_program_source<F: GpuField, E: GpuExtension<F>>() -> String {
     src.push_str(kernels::SUMCHECK_CU);
     src.push('\n');
     src.push_str(kernels::LOGUP_CU);
+    src.push('\n');
+    src.push_str(kernels::AIR_OPS_CU);
     src
 }
 
@@ -241,7 +263,7 @@ fn check_len<R: Runtime, T>(len: usize, tables: &[GpuBuffer<R, T>]) -> Result<()
     Ok(())
 }
 
-fn u32_of(n: usize) -> Result<u32, GpuError> {
+pub(crate) fn u32_of(n: usize) -> Result<u32, GpuError> {
     u32::try_from(n)
         .map_err(|_| GpuError::Unsupported { what: format!("{n} ≥ 2^32 in a launch") })
 }
@@ -303,7 +325,10 @@ fn param_words<F: GpuField, E: GpuExtension<F>>(
     Ok(words)
 }
 
-fn upload_words<R: Runtime>(device: &Arc<R>, words: &[u32]) -> Result<GpuBuffer<R, u32>, GpuError> {
+pub(crate) fn upload_words<R: Runtime>(
+    device: &Arc<R>,
+    words: &[u32],
+) -> Result<GpuBuffer<R, u32>, GpuError> {
     let mut buf = GpuBuffer::<R, u32>::zeroed_raw(device, words.len())?;
     let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
     buf.write_bytes(&bytes)?;
@@ -312,7 +337,7 @@ fn upload_words<R: Runtime>(device: &Arc<R>, words: &[u32]) -> Result<GpuBuffer<
 
 /// A round launch's output: `n_groups × degree` partials, summed to `degree` values (by
 /// `sc_reduce` when there is more than one group) and downloaded.
-fn reduce_partials<R: Runtime, F: GpuField, E: GpuExtension<F>>(
+pub(crate) fn reduce_partials<R: Runtime, F: GpuField, E: GpuExtension<F>>(
     device: &Arc<R>,
     partials: &GpuBuffer<R, E>,
     n_groups: usize,
@@ -339,7 +364,7 @@ fn reduce_partials<R: Runtime, F: GpuField, E: GpuExtension<F>>(
 }
 
 /// The launch geometry of `pairs` pairs: `(groups, group size)`.
-fn geometry<R: Runtime>(device: &R, pairs: usize) -> (usize, usize) {
+pub(crate) fn geometry<R: Runtime>(device: &R, pairs: usize) -> (usize, usize) {
     let block = group_size(device);
     (pairs.div_ceil(block).clamp(1, MAX_GROUPS), block)
 }

@@ -131,15 +131,15 @@ KERNEL void air_shift_kernel(GLOBAL const fe *eq, GLOBAL fe *out, u32 n, u32 m0,
     ef_store(out, y, ef_add(ef_load(eq, y), ef_mul(mu, ef_load(eq, p))));
 }
 
-// w[j·rows + y] = s_j·kernel[y] for every entry below total = |s|·rows (s_j: four words each).
-KERNEL void air_outer_product(GLOBAL const fe *kernel, GLOBAL const u32 *s, GLOBAL fe *w, u32 rows,
+// w[j·rows + y] = s_j·kern[y] for every entry below total = |s|·rows (s_j: four words each).
+KERNEL void air_outer_product(GLOBAL const fe *kern, GLOBAL const u32 *s, GLOBAL fe *w, u32 rows,
                               u32 total) {
     u32 i = GID;
     if (i >= total) return;
     u32 j = i / rows;
     u32 y = i - j * rows;
     GLOBAL const u32 *sw = s + 4 * j;
-    ef_store(w, i, ef_mul(ef_from_words(sw[0], sw[1], sw[2], sw[3]), ef_load(kernel, y)));
+    ef_store(w, i, ef_mul(ef_from_words(sw[0], sw[1], sw[2], sw[3]), ef_load(kern, y)));
 }
 
 // out[y] = Σ_{j < n_weights} weight_j·stacked[j·rows + y] (weights: four words each).
@@ -163,19 +163,19 @@ KERNEL void air_scale(GLOBAL fe *col, u32 n, u32 s0, u32 s1, u32 s2, u32 s3) {
     ef_store(col, i, ef_mul(ef_from_words(s0, s1, s2, s3), ef_load(col, i)));
 }
 
-// The first round of Σ p·w (p base, w extension) over pairs i < half: slot 0 Σ w_lo·p_lo, slot 1
+// The first round of Σ p·w (p base, w extension) over pairs i < nh (half the length): slot 0 Σ w_lo·p_lo, slot 1
 // Σ (2·w_hi − w_lo)·(2·p_hi − p_lo); one partial pair per group.
 KERNEL void air_product_round_base(GLOBAL const fe *p, GLOBAL const fe *w, GLOBAL fe *partials,
-                                   u32 half, u32 stride) {
+                                   u32 nh, u32 stride) {
     LOCAL_MEM ef sh[2 * SC_BLOCK];
     ef acc[2];
     acc[0] = ef_zero();
     acc[1] = ef_zero();
-    for (u32 i = GID; i < half; i += stride) {
+    for (u32 i = GID; i < nh; i += stride) {
         fe pl = p[i];
-        fe ph = p[i + half];
+        fe ph = p[i + nh];
         ef wl = ef_load(w, i);
-        ef wh = ef_load(w, i + half);
+        ef wh = ef_load(w, i + nh);
         acc[0] = ef_add(acc[0], ef_mul_base(wl, pl));
         ef w2 = ef_sub(ef_add(wh, wh), wl);
         fe p2 = fe_sub(fe_add(ph, ph), pl);

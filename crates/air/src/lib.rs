@@ -106,13 +106,18 @@
 //! plus `zkprove-sumcheck`'s [`zkprove_sumcheck::SumcheckOps`] (folds, the reduction's later
 //! rounds); [`AirProver::prove_on`] runs it on any backend and counts the host↔backend
 //! transfers ([`AirProfile`]); [`AirProver::prove`] is the CPU backend, the oracle.
-//! What a device still needs:
+//! A GPU implementation exists in `zkprove-gpu` (`AirOps` for its `GpuBackend`, CUDA and
+//! OpenCL; that crate depends on this one, not the other way round): stacking, next-row
+//! columns, selectors, `eq` tables, LogUp columns and sums, linear columns, coordinates, dot
+//! products and the opening's kernels run there as device kernels, with the CPU's proofs byte for
+//! byte. What still runs on the host with it:
 //! - WHIR has no backend trait (see its docs): each commitment downloads its stacked column and
 //!   WHIR commits and opens on the host (two whole-column transfers with LogUp, one without).
 //!   With a backend WHIR (NTT + Merkle ops exist) those go, leaving the small read-backs.
 //! - [`AirOps::zerocheck_round`] calls the AIR's Rust `eval`: a device implementation needs the
 //!   constraints as data (a DAG recorded once by a builder, like [`SymbolicExpr`]'s pass) or a
-//!   kernel per AIR. No GPU implementation of [`AirOps`] exists yet.
+//!   kernel per AIR. Until that lands, the GPU backend's round downloads the round's tables and
+//!   runs the CPU's round (transfers [`AirProfile`] does not count: it counts the round's sums).
 //! - Each round polynomial and final evaluation is a small read-back (the transcript runs on
 //!   the host): `n` + `2(n + l)` per proof, a few hundred bytes each.
 

@@ -85,9 +85,14 @@ pub const SUMCHECK_CU: &str = include_str!("sumcheck/sumcheck.cu");
 /// Montgomery's trick), appended to the sumcheck programs.
 pub const LOGUP_CU: &str = include_str!("logup/logup.cu");
 
+/// The AIR prover's backend operations (`AirOps` for the GPU backend: stacking, next rows,
+/// selectors, `eq` tables, LogUp sums, linear columns, coordinates, dot products, the opening's
+/// kernels, the first product round), appended to the sumcheck programs.
+pub const AIR_OPS_CU: &str = include_str!("air/air_ops.cu");
+
 /// Every kernel entry point of a sumcheck program (the same names for every field pair),
-/// `logup.cu`'s included.
-pub const SUMCHECK_KERNEL_NAMES: [&str; 9] = [
+/// `logup.cu`'s and `air_ops.cu`'s included.
+pub const SUMCHECK_KERNEL_NAMES: [&str; 24] = [
     "sc_round_base",
     "sc_round_ext",
     "sc_fold_round_ext",
@@ -97,6 +102,21 @@ pub const SUMCHECK_KERNEL_NAMES: [&str; 9] = [
     "sc_lift",
     "air_logup_accumulate",
     "air_ext_batch_inverse",
+    "air_copy",
+    "air_rotate",
+    "air_set_one",
+    "air_ext_set_one",
+    "air_eq_expand",
+    "air_logup_sum_term",
+    "air_linear_fill",
+    "air_linear_axpy",
+    "air_coordinate",
+    "air_dot",
+    "air_shift_kernel",
+    "air_outer_product",
+    "air_combine_stacked",
+    "air_scale",
+    "air_product_round_base",
 ];
 
 /// The M31 circle FFT kernels (layers over global memory two at a time (radix 4) or one, up to nine layers in one

@@ -47,8 +47,19 @@
 //!   denominators accumulated column by column and inverted by Montgomery's trick per chunk of
 //!   [`LOGUP_CHUNK`] rows (`logup/logup.cu`, part of the sumcheck programs); a zero denominator
 //!   is [`GpuError::ZeroDenominator`], as the CPU refuses it (`tests/logup_opencl.rs`). The
-//!   building block of a device `AirOps::logup_column` and of the zkVM's LogUp tables on a GPU;
-//!   neither uses it yet.
+//!   device `AirOps::logup_column` below uses it; the zkVM's LogUp tables do not yet.
+//! - `zkprove-air`'s [`zkprove_air::AirOps`] for both backends (`src/air/`, kernels in
+//!   `air/air_ops.cu`, part of the sumcheck programs), so [`zkprove_air::AirProver::prove_on`]
+//!   and `prove_tables_on` run on [`GpuBackend`] with the CPU's proofs, byte for byte
+//!   (`tests/air_opencl.rs`: Fibonacci, range check by LogUp, Poseidon2, a multi-table bus
+//!   proof). On the device: stacking, next-row columns, selectors, `eq` tables, LogUp columns and
+//!   sums, linear (bus) columns, coordinates, dot products, the opening's shift kernel, outer
+//!   product and stacked combination, scaling and the first product round; the only read-backs
+//!   are their scalar results. Extension columns are [`GpuBuffer`]s of `E` ([`DeviceElem`]:
+//!   `ColumnOps<E>` for QM31, BabyBear⁴ and Goldilocks²). Still on the host: the zerocheck round
+//!   (`AirOps::zerocheck_round` downloads the round's tables and runs the CPU's round until the
+//!   device round is merged) and WHIR (each commitment downloads its stacked column, one
+//!   whole-column download per commitment).
 //! - Whole proofs in device memory (zkprove-groth16's generic proof on [`GpuBackend`]): [`GpuBases::msm_device`] reads
 //!   its scalars in place from a device column (from an offset, so several MSMs share one upload
 //!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM with the read-back of its window sums
@@ -132,12 +143,15 @@
 //! of the Groth16 quotient and the MSMs over device-resident scalars: `tests/quotient_opencl.rs`.
 //! Sumcheck: `tests/nvrtc_sumcheck.rs` (fails on spills), `tests/sumcheck_opencl.rs` (against
 //! crates/sumcheck's CPU backend, whole proofs included) and `tests/sumcheck_cuda.rs`; GPU
-//! `MerkleOps`: `tests/merkle_ops_opencl.rs`. The circle FFT: `tests/nvrtc_circle.rs` (fails on
+//! `MerkleOps`: `tests/merkle_ops_opencl.rs`. `AirOps`: `tests/air_opencl.rs` and
+//! `tests/air_cuda.rs` (`tests/air_common`: each operation against the CPU backend, then whole
+//! AIR proofs compared with the CPU's), compiled by `tests/nvrtc_sumcheck.rs`. The circle FFT: `tests/nvrtc_circle.rs` (fails on
 //! spills), `tests/circle_opencl.rs` (against the CPU backend and the O(n²) oracle, 2^1..2^16)
 //! and `tests/circle_cuda.rs`. [`DeviceSet`]: `tests/device_set_opencl.rs`, run in CI with PoCL
 //! exposing two devices (`POCL_DEVICES="pthread pthread"`) and `ZKPROVE_REQUIRE_DEVICES=2`, so that
 //! one device fails the run instead of passing it; `tests/device_set_cuda.rs` on GPUs.
 
+mod air;
 mod circle;
 mod device_set;
 mod field;
@@ -159,7 +173,7 @@ pub use runtime::nvrtc;
 pub use runtime::backend::CudaBackend;
 #[cfg(feature = "opencl")]
 pub use runtime::backend::OpenClBackend;
-pub use runtime::backend::{GpuBackend, device_error, unhealthy_reason};
+pub use runtime::backend::{DeviceElem, GpuBackend, device_error, unhealthy_reason};
 
 /// Whether a CUDA device can be used: never in a build without the `cuda` feature.
 #[cfg(not(feature = "cuda"))]

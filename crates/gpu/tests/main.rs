@@ -1,6 +1,10 @@
 //! The integration tests of zkprove-gpu, one test binary (one link, one copy of the
 //! generic code they instantiate) instead of one per file; each file is a module.
 
+#[macro_use]
+mod air_common;
+mod air_cuda;
+mod air_opencl;
 mod circle_common;
 mod circle_cuda;
 mod circle_opencl;

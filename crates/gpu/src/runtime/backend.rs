@@ -11,6 +11,7 @@
 
 use core::marker::PhantomData;
 use core::ops::Range;
+use std::borrow::Cow;
 use std::sync::Mutex;
 
 use zkprove_field::Field;
@@ -125,10 +126,37 @@ pub fn device_error<R: Runtime>(e: GpuError) -> DeviceError {
     }
 }
 
-impl<T: GpuField, R: Runtime> ColumnOps<T> for GpuBackend<R> {
+/// An element type a [`GpuBackend`] column can hold: every device field ([`GpuField`], whose
+/// device layout is its host layout) and the extensions with a device sumcheck program
+/// ([`crate::GpuExtension`]: QM31, BabyBear⁴, Goldilocks², stored as their coefficients in
+/// crates/field's order), so that `ColumnOps<E>` — a supertrait of `zkprove-air`'s `AirOps` —
+/// holds for those extensions too.
+pub trait DeviceElem: Copy + Send + Sync + 'static {
+    /// The device bytes of `elems`.
+    fn to_device_bytes(elems: &[Self]) -> Cow<'_, [u8]>;
+
+    /// Elements from device bytes, each checked as [`GpuField::from_bytes`] does.
+    ///
+    /// # Errors
+    /// [`GpuError::InvalidElement`], [`GpuError::LengthMismatch`].
+    fn from_device_bytes(bytes: &[u8]) -> Result<Vec<Self>, GpuError>;
+}
+
+impl<T: GpuField> DeviceElem for T {
+    fn to_device_bytes(elems: &[Self]) -> Cow<'_, [u8]> {
+        Cow::Borrowed(T::as_bytes(elems))
+    }
+
+    fn from_device_bytes(bytes: &[u8]) -> Result<Vec<Self>, GpuError> {
+        T::from_bytes(bytes)
+    }
+}
+
+impl<T: DeviceElem, R: Runtime> ColumnOps<T> for GpuBackend<R> {
     fn upload(values: &[T]) -> Result<GpuBuffer<R, T>, DeviceError> {
         let device = R::default_device().map_err(device_error::<R>)?;
-        GpuBuffer::upload(&device, values).map_err(device_error::<R>)
+        GpuBuffer::upload_raw(&device, &T::to_device_bytes(values), values.len())
+            .map_err(device_error::<R>)
     }
 
     fn download_range(
@@ -141,13 +169,10 @@ impl<T: GpuField, R: Runtime> ColumnOps<T> for GpuBackend<R> {
                 what: format!("range {range:?} of a column of {} elements", column.len()),
             });
         }
-        if range.start == 0 && range.end == column.len() {
-            return column.download().map_err(device_error::<R>);
-        }
         // Reads the prefix up to the end of the range (device reads start at the buffer's
         // start), then keeps the range: ranges are read-backs of small results.
         let bytes = column.read_bytes(range.end).map_err(device_error::<R>)?;
-        let values = T::from_bytes(&bytes).map_err(device_error::<R>)?;
+        let values = T::from_device_bytes(&bytes).map_err(device_error::<R>)?;
         Ok(values[range].to_vec())
     }
 }

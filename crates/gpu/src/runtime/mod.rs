@@ -317,6 +317,19 @@ impl<R: Runtime, T> GpuBuffer<R, T> {
         Ok(Self { mem, len, device: device.clone(), _elem: PhantomData })
     }
 
+    /// A new buffer of `len` elements holding `bytes` (their device layout, `len` elements'
+    /// worth), uploaded as [`GpuBuffer::upload`] does.
+    pub(crate) fn upload_raw(device: &Arc<R>, bytes: &[u8], len: usize) -> Result<Self, GpuError> {
+        if Some(bytes.len()) != len.checked_mul(core::mem::size_of::<T>()) {
+            return Err(GpuError::LengthMismatch {
+                expected: len.saturating_mul(core::mem::size_of::<T>()),
+                got: bytes.len(),
+            });
+        }
+        let mem = device.upload_bytes(bytes)?;
+        Ok(Self { mem, len, device: device.clone(), _elem: PhantomData })
+    }
+
     /// Overwrites the first `bytes.len()` bytes (at most the buffer's size).
     pub(crate) fn write_bytes(&mut self, bytes: &[u8]) -> Result<(), GpuError> {
         let size = self.len * core::mem::size_of::<T>();

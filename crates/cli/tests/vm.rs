@@ -148,3 +148,27 @@ fn fence_elf() -> Vec<u8> {
     out.extend(code.iter().flat_map(|w| w.to_le_bytes()));
     out
 }
+
+#[test]
+fn vm_prove_on_opencl_gives_the_cpu_proof() {
+    let listed = zkprove(&["devices", "--json"]);
+    if !String::from_utf8_lossy(&listed.stdout).contains("\"opencl\"") {
+        eprintln!("skipped: no OpenCL device");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sum = program("sum.elf");
+    let mut proofs = Vec::new();
+    for device in ["cpu", "opencl"] {
+        let proof = dir.path().join(format!("{device}.bin")).display().to_string();
+        let out = zkprove(&["vm", "prove", &sum, "--proof", &proof, "--device", device]);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{device}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        proofs.push(std::fs::read(&proof).expect("proof"));
+    }
+    assert!(proofs[0] == proofs[1], "the OpenCL proof is the CPU's, byte for byte");
+}

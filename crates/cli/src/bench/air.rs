@@ -27,8 +27,8 @@ use zkprove_hash::{MerkleHash, Poseidon2, Poseidon2Merkle, Transcript};
 use zkprove_poly::CpuBackend;
 
 use super::report::{Report, median, thread_pool, time_reps};
-use super::require_cpu;
-use crate::device::Device;
+use crate::device::{Device, resolve_device};
+use zkprove_gpu::{CudaBackend, OpenClBackend};
 
 /// The example AIRs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,7 +72,7 @@ pub struct BenchAirArgs {
     /// log2 of the number of rows.
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(8..=22))]
     log_rows: u32,
-    /// Where to run (the CPU only for now).
+    /// Where to run: the CPU, or a GPU backend (`cuda`, `opencl`; `auto` is CUDA when usable).
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
     /// Timed repetitions after one warm-up (the median is reported).
@@ -121,66 +121,12 @@ struct Transfers {
 
 /// Runs `zkprove bench air`.
 pub fn run(args: BenchAirArgs) -> Result<()> {
-    require_cpu(args.device, "air")?;
-    let pool = thread_pool(args.threads)?;
-    let n = args.log_rows as usize;
-    let defaults = AirParams::default();
-    let params = AirParams {
-        domain_reduction: args.whir_domain_reduction.unwrap_or(DEFAULT_DOMAIN_REDUCTION),
-        folding_factor: args.whir_folding_factor.unwrap_or(defaults.folding_factor),
-        ..defaults
+    let device = resolve_device(args.device)?;
+    let report = match device {
+        Device::Cuda => run_on::<CudaBackend>(&args)?,
+        Device::Opencl => run_on::<OpenClBackend>(&args)?,
+        Device::Cpu | Device::Auto => run_on::<CpuBackend>(&args)?,
     };
-    let report = pool.install(|| match args.field {
-        AirField::Babybear => {
-            let prover: AirProver<BabyBear, BabyBearExt4, _> = AirProver::new(
-                params,
-                Poseidon2Merkle::<BabyBear, 16, 8, 8>::new(Poseidon2::babybear_16())?,
-            );
-            let t = Transcript::<BabyBear, 16, 8>::with_label(
-                Poseidon2::babybear_16(),
-                b"zkprove-bench-air",
-            )?;
-            match args.air {
-                AirName::Poseidon2 => {
-                    let air = Poseidon2Air::new(Poseidon2::babybear_16());
-                    let trace = air.generate(n, &random_states::<BabyBear, 16>(n))?;
-                    bench::<CpuBackend, _, _, _, _, 16, 8>(
-                        &args, &prover, &air, &trace, t, "babybear",
-                    )
-                }
-                other => {
-                    example::<CpuBackend, _, _, _, 16, 8>(&args, &prover, other, t, "babybear")
-                }
-            }
-        }
-        AirField::Goldilocks => {
-            let prover: AirProver<Goldilocks, GoldilocksExt2, _> = AirProver::new(
-                params,
-                Poseidon2Merkle::<Goldilocks, 12, 8, 4>::new(Poseidon2::goldilocks_12())?,
-            );
-            let t = Transcript::<Goldilocks, 12, 8>::with_label(
-                Poseidon2::goldilocks_12(),
-                b"zkprove-bench-air",
-            )?;
-            match args.air {
-                AirName::Poseidon2 => {
-                    let air = Poseidon2Air::new(Poseidon2::goldilocks_12());
-                    let trace = air.generate(n, &random_states::<Goldilocks, 12>(n))?;
-                    bench::<CpuBackend, _, _, _, _, 12, 8>(
-                        &args,
-                        &prover,
-                        &air,
-                        &trace,
-                        t,
-                        "goldilocks",
-                    )
-                }
-                other => {
-                    example::<CpuBackend, _, _, _, 12, 8>(&args, &prover, other, t, "goldilocks")
-                }
-            }
-        }
-    })?;
     report.print(args.json, |r| {
         let a = &r.extra;
         format!(
@@ -199,6 +145,60 @@ pub fn run(args: BenchAirArgs) -> Result<()> {
             a.proof_bytes,
             r.reps,
         )
+    })
+}
+
+/// The benchmark on backend `B` (the CPU, the oracle, or a GPU backend: the trace uploaded once,
+/// the proof verified on the CPU).
+fn run_on<B>(args: &BenchAirArgs) -> Result<Report<AirFields>>
+where
+    B: AirOps<BabyBear, BabyBearExt4> + AirOps<Goldilocks, GoldilocksExt2>,
+{
+    let pool = thread_pool(args.threads)?;
+    let n = args.log_rows as usize;
+    let defaults = AirParams::default();
+    let params = AirParams {
+        domain_reduction: args.whir_domain_reduction.unwrap_or(DEFAULT_DOMAIN_REDUCTION),
+        folding_factor: args.whir_folding_factor.unwrap_or(defaults.folding_factor),
+        ..defaults
+    };
+    pool.install(|| match args.field {
+        AirField::Babybear => {
+            let prover: AirProver<BabyBear, BabyBearExt4, _> = AirProver::new(
+                params,
+                Poseidon2Merkle::<BabyBear, 16, 8, 8>::new(Poseidon2::babybear_16())?,
+            );
+            let t = Transcript::<BabyBear, 16, 8>::with_label(
+                Poseidon2::babybear_16(),
+                b"zkprove-bench-air",
+            )?;
+            match args.air {
+                AirName::Poseidon2 => {
+                    let air = Poseidon2Air::new(Poseidon2::babybear_16());
+                    let trace = air.generate(n, &random_states::<BabyBear, 16>(n))?;
+                    bench::<B, _, _, _, _, 16, 8>(args, &prover, &air, &trace, t, "babybear")
+                }
+                other => example::<B, _, _, _, 16, 8>(args, &prover, other, t, "babybear"),
+            }
+        }
+        AirField::Goldilocks => {
+            let prover: AirProver<Goldilocks, GoldilocksExt2, _> = AirProver::new(
+                params,
+                Poseidon2Merkle::<Goldilocks, 12, 8, 4>::new(Poseidon2::goldilocks_12())?,
+            );
+            let t = Transcript::<Goldilocks, 12, 8>::with_label(
+                Poseidon2::goldilocks_12(),
+                b"zkprove-bench-air",
+            )?;
+            match args.air {
+                AirName::Poseidon2 => {
+                    let air = Poseidon2Air::new(Poseidon2::goldilocks_12());
+                    let trace = air.generate(n, &random_states::<Goldilocks, 12>(n))?;
+                    bench::<B, _, _, _, _, 12, 8>(&args, &prover, &air, &trace, t, "goldilocks")
+                }
+                other => example::<B, _, _, _, 12, 8>(args, &prover, other, t, "goldilocks"),
+            }
+        }
     })
 }
 

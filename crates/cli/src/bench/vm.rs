@@ -10,7 +10,9 @@
 //! capture on one thread (into trace buffers reused across repetitions), `fast_mhz` = execution
 //! without trace, and `prove_ms` the median time of `zkprove_vm::prove::prove` (execution, the
 //! proof's traces and the multi-table proof), null for a program that executes an instruction
-//! the proof does not cover yet (the reason goes to stderr).
+//! the proof does not cover yet (the reason goes to stderr). With `--device cuda|opencl` the
+//! proof runs on that backend and each shard's LogUp inversions too
+//! (`zkprove_vm::shard::generate_trace_reusing_on`); `device` names it.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -21,6 +23,7 @@ use serde::Serialize;
 use zkprove_air::AirOps;
 use zkprove_field::Field;
 use zkprove_field::babybear::BabyBear;
+use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_poly::CpuBackend;
 use zkprove_vm::logup::{Challenges, E, LogUpColumns};
 use zkprove_vm::shard::{TraceBuffers, generate_trace_reusing, generate_trace_reusing_on};
@@ -28,7 +31,7 @@ use zkprove_vm::trace::ShardTables;
 
 use super::report::{Report, median, thread_pool, time_reps};
 use crate::commands::vm::{load_input, load_program};
-use crate::device::Device;
+use crate::device::{Device, resolve_device};
 
 /// Arguments of `zkprove bench vm`.
 #[derive(Debug, Args)]
@@ -41,7 +44,9 @@ pub struct BenchVmArgs {
     /// log2 of the shard size in cycles (checkpoint interval), at most 22.
     #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(10..=22))]
     shard_log: u32,
-    /// Where to run (only `cpu` for now).
+    /// Where to run: `cpu`, or a GPU backend (`cuda`, `opencl`; `auto` is CUDA when usable) for
+    /// the proof (`prove_ms`) and the trace's LogUp inversions; execution and the tables stay on
+    /// the CPU threads.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
     /// Timed repetitions after one warm-up (the median is reported).
@@ -71,8 +76,11 @@ struct VmFields {
 
 /// Runs `zkprove bench vm`.
 pub fn run(args: BenchVmArgs) -> Result<()> {
-    super::require_cpu(args.device, "vm")?;
-    let report = bench_on::<CpuBackend>(&args, false)?;
+    let report = match resolve_device(args.device)? {
+        Device::Cuda => bench_on::<CudaBackend>(&args, true)?,
+        Device::Opencl => bench_on::<OpenClBackend>(&args, true)?,
+        Device::Cpu | Device::Auto => bench_on::<CpuBackend>(&args, false)?,
+    };
     print(&args, &report)
 }
 

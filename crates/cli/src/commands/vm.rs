@@ -18,7 +18,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use serde::Serialize;
+use zkprove_gpu::{CudaBackend, OpenClBackend};
 use zkprove_vm::Program;
+
+use crate::device::{Device, resolve_device};
 
 /// Arguments of `zkprove vm`.
 #[derive(Debug, Args)]
@@ -50,6 +53,10 @@ struct ProveArgs {
     /// Where to write the public output (the bytes the program wrote to fd 1).
     #[arg(long)]
     output: Option<PathBuf>,
+    /// Where the AIR prover runs: the CPU, or a GPU backend (the traces are generated on the CPU
+    /// and uploaded once; the proof is the same, byte for byte). `auto` is CUDA when usable.
+    #[arg(long, value_enum, default_value_t = Device::Cpu)]
+    device: Device,
 }
 
 #[derive(Debug, Args)]
@@ -119,9 +126,14 @@ fn read(path: &Path) -> Result<Vec<u8>> {
 fn prove(args: ProveArgs) -> Result<()> {
     let elf = read(&args.elf)?;
     let input = load_input(args.input.as_deref())?;
+    let device = resolve_device(args.device)?;
     let start = Instant::now();
-    let run = zkprove_vm::prove::prove(&elf, &input)
-        .with_context(|| format!("proving {}", args.elf.display()))?;
+    let run = match device {
+        Device::Cpu | Device::Auto => zkprove_vm::prove::prove(&elf, &input),
+        Device::Cuda => zkprove_vm::prove::prove_on::<CudaBackend>(&elf, &input),
+        Device::Opencl => zkprove_vm::prove::prove_on::<OpenClBackend>(&elf, &input),
+    }
+    .with_context(|| format!("proving {} on {}", args.elf.display(), device.name()))?;
     let secs = start.elapsed().as_secs_f64();
     let bytes = run.proof.to_bytes();
     std::fs::write(&args.proof, &bytes)
@@ -136,6 +148,15 @@ fn prove(args: ProveArgs) -> Result<()> {
         run.cycles as f64 / secs.max(1e-9),
         run.exit_code,
         bytes.len()
+    );
+    let p = &run.profile;
+    tracing::debug!(
+        device = device.name(),
+        uploads = p.uploads,
+        upload_bytes = p.upload_bytes,
+        downloads = p.downloads,
+        download_bytes = p.download_bytes,
+        "vm prove transfers"
     );
     for (phase, d) in &run.profile.phases {
         tracing::debug!(phase, ms = d.as_secs_f64() * 1e3, "vm prove phase");

@@ -123,6 +123,7 @@ mod codec;
 pub mod examples;
 pub mod multi;
 mod ops;
+pub mod program;
 mod proof;
 mod prover;
 mod security;
@@ -137,6 +138,9 @@ pub use multi::{
 };
 pub use ops::{
     AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums, fingerprint_challenges,
+};
+pub use program::{
+    ConstraintProgram, EncodedProgram, Instr, ProgramError, ProgramExpr, ProgramInput,
 };
 pub use proof::{AirProof, ColumnOpening, ColumnReduction, TableProof};
 pub use prover::{

@@ -85,9 +85,14 @@ pub const SUMCHECK_CU: &str = include_str!("sumcheck/sumcheck.cu");
 /// Montgomery's trick), appended to the sumcheck programs.
 pub const LOGUP_CU: &str = include_str!("logup/logup.cu");
 
+/// The AIR zerocheck round interpreting a constraint program (`zkprove_air::ConstraintProgram`),
+/// appended to the sumcheck programs twice: with `ZC_ROUND_BASE` (base-field rows) and with
+/// `ZC_ROUND_EXT` (extension rows) defined.
+pub const ZEROCHECK_CU: &str = include_str!("air/zerocheck.cu");
+
 /// Every kernel entry point of a sumcheck program (the same names for every field pair),
-/// `logup.cu`'s included.
-pub const SUMCHECK_KERNEL_NAMES: [&str; 9] = [
+/// `logup.cu`'s and `zerocheck.cu`'s included.
+pub const SUMCHECK_KERNEL_NAMES: [&str; 13] = [
     "sc_round_base",
     "sc_round_ext",
     "sc_fold_round_ext",
@@ -97,6 +102,10 @@ pub const SUMCHECK_KERNEL_NAMES: [&str; 9] = [
     "sc_lift",
     "air_logup_accumulate",
     "air_ext_batch_inverse",
+    "zc_pack",
+    "zc_reduce",
+    "zc_round_base",
+    "zc_round_ext",
 ];
 
 /// The M31 circle FFT kernels (layers over global memory two at a time (radix 4) or one, up to nine layers in one

@@ -138,6 +138,9 @@
 //! exposing two devices (`POCL_DEVICES="pthread pthread"`) and `ZKPROVE_REQUIRE_DEVICES=2`, so that
 //! one device fails the run instead of passing it; `tests/device_set_cuda.rs` on GPUs.
 
+// The device zerocheck round: to live in `src/air/` beside `AirOps for GpuBackend` (`air/mod.rs`).
+#[path = "air/zerocheck.rs"]
+mod air_zerocheck;
 mod circle;
 mod device_set;
 mod field;
@@ -166,6 +169,7 @@ pub use runtime::backend::{GpuBackend, device_error, unhealthy_reason};
 pub fn cuda_available() -> bool {
     false
 }
+pub use air_zerocheck::{ZC_MAX_REGS, zerocheck_round};
 pub use circle::{CIRCLE_PROGRAM, circle_fft_batch_on, circle_lde_on, circle_program_source};
 pub use device_set::{DeviceSet, DeviceSetError, SplitBases};
 pub use field::ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};

@@ -126,7 +126,8 @@ impl GpuExtension<Goldilocks> for GoldilocksExt2 {
 }
 
 /// The complete sumcheck program of the pair `(F, E)`: `F`'s program (common.h, the field header,
-/// its kernels), the extension's defines, `ext.h` and `sumcheck.cu`. Compiled as CUDA (NVRTC) and
+/// its kernels), the extension's defines, `ext.h`, `sumcheck.cu`, `logup.cu` and `zerocheck.cu`
+/// (twice: base-field and extension rows). Compiled as CUDA (NVRTC) and
 /// as OpenCL C.
 pub fn sumcheck_program_source<F: GpuField, E: GpuExtension<F>>() -> String {
     let mut src = F::KIND.program_source();
@@ -137,6 +138,11 @@ pub fn sumcheck_program_source<F: GpuField, E: GpuExtension<F>>() -> String {
     src.push_str(kernels::SUMCHECK_CU);
     src.push('\n');
     src.push_str(kernels::LOGUP_CU);
+    src.push_str("\n#define ZC_ROUND_BASE\n");
+    src.push_str(kernels::ZEROCHECK_CU);
+    src.push_str("\n#undef ZC_ROUND_BASE\n#define ZC_ROUND_EXT\n");
+    src.push_str(kernels::ZEROCHECK_CU);
+    src.push_str("\n#undef ZC_ROUND_EXT\n");
     src
 }
 

@@ -128,16 +128,10 @@ pub fn zerocheck_round<R: Runtime, F: GpuField, E: GpuExtension<F>, A: Air<F> + 
         return Err(unsupported::<R>(format!("a zerocheck round over {len} entries")));
     }
     if round.eq.len() * 2 != len {
-        return Err(unsupported::<R>(format!(
-            "eq table of {} for {len} rows",
-            round.eq.len()
-        )));
+        return Err(unsupported::<R>(format!("eq table of {} for {len} rows", round.eq.len())));
     }
     if shape.n_columns != m {
-        return Err(unsupported::<R>(format!(
-            "{m} columns for an AIR of {}",
-            shape.n_columns
-        )));
+        return Err(unsupported::<R>(format!("{m} columns for an AIR of {}", shape.n_columns)));
     }
     let n_points = round.degree.max(2) - 1;
     if n_points + 3 > ZC_MAX_SLOTS {
@@ -170,11 +164,9 @@ pub fn zerocheck_round<R: Runtime, F: GpuField, E: GpuExtension<F>, A: Air<F> + 
             lookups.len()
         )));
     }
-    let program =
-        ConstraintProgram::record(air, shape, lookups, challenges.gamma_pows.len())
-            .map_err(|e| unsupported::<R>(e.to_string()))?;
-    let encoded =
-        program.encode(round.uses_next).map_err(|e| unsupported::<R>(e.to_string()))?;
+    let program = ConstraintProgram::record(air, shape, lookups, challenges.gamma_pows.len())
+        .map_err(|e| unsupported::<R>(e.to_string()))?;
+    let encoded = program.encode(round.uses_next).map_err(|e| unsupported::<R>(e.to_string()))?;
     // Every α index the program names: constraints k < n_constraints, LogUp terms K + t.
     let n_alpha = program.n_constraints().max(shape.n_constraints) + lookups.len();
     if encoded.n_regs > ZC_MAX_REGS {

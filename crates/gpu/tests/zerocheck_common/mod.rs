@@ -84,9 +84,14 @@ fn round_matches<R: Runtime, F: GpuField, E: GpuExtension<F>, A: Air<F>>(
             uses_next: case.uses_next,
             degree: case.degree,
         };
-        let want: ZerocheckSums<E> =
-            <CpuBackend as AirOps<F, E>>::zerocheck_round(air, shape, case.lookups, case.ch, cpu_round)
-                .expect("CPU round");
+        let want: ZerocheckSums<E> = <CpuBackend as AirOps<F, E>>::zerocheck_round(
+            air,
+            shape,
+            case.lookups,
+            case.ch,
+            cpu_round,
+        )
+        .expect("CPU round");
         let dev_round = ZerocheckRound::<'_, GpuBackend<R>, F, E> {
             rows: if base { RowTables::Base(&up_f) } else { RowTables::Ext(&up_e) },
             ext: &up_et,
@@ -130,11 +135,8 @@ pub fn air_matches_cpu<R: Runtime, F: GpuField, E: GpuExtension<F>, A: Air<F>>(
     let own: Vec<Interaction<F>> = shape.logup.iter().map(Interaction::from_term).collect();
     let mut with_extra = own.clone();
     with_extra.extend(extra_lookups::<F>());
-    let lookup_sets: Vec<&[Interaction<F>]> = if own.is_empty() {
-        vec![&[], &with_extra]
-    } else {
-        vec![&own, &with_extra, &[]]
-    };
+    let lookup_sets: Vec<&[Interaction<F>]> =
+        if own.is_empty() { vec![&[], &with_extra] } else { vec![&own, &with_extra, &[]] };
     for lookups in lookup_sets {
         let width = lookups.iter().map(|t| t.tuple.len()).max().unwrap_or(0);
         let n_alpha = shape.n_constraints + lookups.len();
@@ -202,24 +204,26 @@ where
         lambda: E::ONE,
     };
     let len = 8;
-    let run = |air: &WideAir, n_tables: usize, eq_len: usize| -> Result<ZerocheckSums<E>, DeviceError> {
-        let mut rng = StdRng::seed_from_u64(10);
-        let shape = AirShape::of::<F, _>(air);
-        let vt: Vec<GpuBuffer<R, F>> = (0..n_tables)
-            .map(|_| GpuBuffer::upload(dev, &random_col::<F>(&mut rng, len)).expect("upload"))
-            .collect();
-        let eq = ext_upload::<R, F, E>(dev, &random_col::<E>(&mut rng, eq_len)).expect("upload");
-        let round = ZerocheckRound::<'_, GpuBackend<R>, F, E> {
-            rows: RowTables::Base(&vt),
-            ext: &[],
-            eq: &eq,
-            len,
-            n_columns: shape.n_columns,
-            uses_next: false,
-            degree: 3,
+    let run =
+        |air: &WideAir, n_tables: usize, eq_len: usize| -> Result<ZerocheckSums<E>, DeviceError> {
+            let mut rng = StdRng::seed_from_u64(10);
+            let shape = AirShape::of::<F, _>(air);
+            let vt: Vec<GpuBuffer<R, F>> = (0..n_tables)
+                .map(|_| GpuBuffer::upload(dev, &random_col::<F>(&mut rng, len)).expect("upload"))
+                .collect();
+            let eq =
+                ext_upload::<R, F, E>(dev, &random_col::<E>(&mut rng, eq_len)).expect("upload");
+            let round = ZerocheckRound::<'_, GpuBackend<R>, F, E> {
+                rows: RowTables::Base(&vt),
+                ext: &[],
+                eq: &eq,
+                len,
+                n_columns: shape.n_columns,
+                uses_next: false,
+                degree: 3,
+            };
+            zkprove_gpu::zerocheck_round::<R, F, E, WideAir>(air, &shape, &[], &ch, round)
         };
-        zkprove_gpu::zerocheck_round::<R, F, E, WideAir>(air, &shape, &[], &ch, round)
-    };
     // A small wide AIR runs; one of more registers than the device holds is refused.
     let small = WideAir(8);
     assert!(run(&small, 8 + 1 + 2, len / 2).is_ok());
@@ -245,7 +249,8 @@ macro_rules! zerocheck_tests {
             use zkprove_field::goldilocks::{Goldilocks, GoldilocksExt2};
             let Some(dev) = $device() else { return };
             let lens: Vec<usize> = (1..=8).collect();
-            let air = FibonacciAir { a0: BabyBear::ONE, b0: BabyBear::TWO, result: BabyBear::new(7) };
+            let air =
+                FibonacciAir { a0: BabyBear::ONE, b0: BabyBear::TWO, result: BabyBear::new(7) };
             $crate::zerocheck_common::air_matches_cpu::<_, BabyBear, BabyBearExt4, _>(
                 &dev, &air, &lens, 1,
             );

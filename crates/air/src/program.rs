@@ -19,21 +19,29 @@
 //! hash-conses its nodes (a repeated subexpression is one node; `+` and `×` are ordered
 //! canonically), folds constants (`c + c'`, `x + 0`, `1·x`, `0·x`, `(x + c) + c'`,
 //! `c·(c'·x)`, `−−x`, `x − x`), and turns `x − c` into `x + (−c)`. Compilation then schedules the
-//! nodes reachable from the effects, depth first in effect order (a load or a constant is
-//! emitted just before its first use, unused nodes are dropped), and assigns registers by
-//! liveness: a register is freed at its value's last use and the lowest free one is reused, so a
-//! register may be both operand and destination of one instruction. Poseidon2's AIR (298
-//! columns, 16-wide state) needs a few dozen live slots (`bench-notes/wip-gpuzc.md`).
+//! nodes reachable from the effects, depth first in effect order (unused nodes are dropped), and
+//! assigns registers by liveness: a register is freed at its value's last use and the lowest free
+//! one is reused, so a register may be both operand and destination of one instruction. Loads and
+//! constants are rematerialised: emitted just before a use, and emitted again when the previous
+//! use is more than a window of steps back, rather than held in a register in between; the widest
+//! window (∞, 256, 64, 16, 4, 0) whose program fits [`TARGET_REGS`] is taken, so a program is
+//! only made longer when it must. Register counts (`bench-notes/wip-gpuzc.md`): Poseidon2-16
+//! over BabyBear (298 columns) 33 with no reload, the zkVM's CPU table (136 columns, 51
+//! interactions) 134 without reloads and 50 with the 256-step window.
 //!
 //! Field arithmetic is exact, so evaluation order does not change any value: the program gives
 //! exactly [`Air::eval`]'s constraint values (tested against a point builder for every example
-//! AIR, over the base field and the extension).
+//! AIR over the base field and the extension, and for every table of the zkVM with its bus
+//! interactions in `crates/vm/tests/constraint_program.rs`).
 //!
 //! # Limits
 //! - The AIR must record the same constraints whatever the builder (the [`Air`] contract);
 //!   expressions of two different recordings must not be mixed ([`ProgramError::MixedRecordings`]).
 //! - [`ConstraintProgram::encode`]: registers and constants below `2^16`, constraint and
 //!   interaction indices below `2^24` ([`ProgramError::TooLarge`]).
+//! - A program that needs more than [`TARGET_REGS`] registers even with every load
+//!   rematerialised (more than that many intermediate values live at once) is still produced; a
+//!   device with a fixed register file refuses it.
 //! - Recording takes a lock per operation: it is done once per round by a device backend, not
 //!   per row.
 
@@ -503,14 +511,44 @@ impl Effect {
     }
 }
 
+/// The register count compilation aims below: a device backend holds the register file in a
+/// fixed private array (zkprove-gpu's `ZC_MAX_REGS` is this).
+pub const TARGET_REGS: usize = 64;
+
+/// The windows tried, in order, by [`compile_fit`]: the steps between two uses of a load or
+/// constant beyond which it is emitted again rather than kept in a register.
+const REMAT_WINDOWS: [usize; 6] = [usize::MAX, 256, 64, 16, 4, 0];
+
+#[derive(Copy, Clone)]
 enum Step {
     Node(u32),
     Effect(Effect),
 }
 
+/// [`compile`] with the widest rematerialisation window that fits [`TARGET_REGS`] (the fewest
+/// reloads), or the one with the fewest registers when none fits.
+fn compile_fit<F: Field>(nodes: &[Node<F>], effects: &[Effect]) -> (Vec<Instr<F>>, usize) {
+    let mut best: Option<(Vec<Instr<F>>, usize)> = None;
+    for window in REMAT_WINDOWS {
+        let (instrs, n_regs) = compile(nodes, effects, window);
+        if n_regs <= TARGET_REGS {
+            return (instrs, n_regs);
+        }
+        if best.as_ref().is_none_or(|b| n_regs < b.1) {
+            best = Some((instrs, n_regs));
+        }
+    }
+    best.unwrap_or_default()
+}
+
 /// Schedules the nodes the effects need (depth first, in effect order) and assigns registers by
-/// liveness: `(instructions, registers)`.
-fn compile<F: Field>(nodes: &[Node<F>], effects: &[Effect]) -> (Vec<Instr<F>>, usize) {
+/// liveness: `(instructions, registers)`. A load or constant is emitted again before a use more
+/// than `window` steps after its previous one.
+fn compile<F: Field>(
+    nodes: &[Node<F>],
+    effects: &[Effect],
+    window: usize,
+) -> (Vec<Instr<F>>, usize) {
     let mut emitted = vec![false; nodes.len()];
     let mut steps = Vec::new();
     let mut stack: Vec<(u32, bool)> = Vec::new();
@@ -537,36 +575,61 @@ fn compile<F: Field>(nodes: &[Node<F>], effects: &[Effect]) -> (Vec<Instr<F>>, u
         }
         steps.push(Step::Effect(e));
     }
-    let mut last_use = vec![0usize; nodes.len()];
-    for (s, step) in steps.iter().enumerate() {
-        match step {
-            Step::Node(n) => {
-                let (ops, k) = nodes[*n as usize].operands();
-                for &o in &ops[..k] {
-                    last_use[o as usize] = s;
-                }
+    // Loads and constants are rematerialised: emitted just before a use, and again before a
+    // later use more than `window` steps after the previous one, instead of holding a register
+    // in between (a column read at the start and in an interaction at the end would otherwise
+    // stay live throughout: the zkVM's CPU table needs 134 registers without, 50 with 256).
+    let remat = |n: u32| matches!(nodes[n as usize], Node::Input(_) | Node::Const(_));
+    struct Sched {
+        step: Step,
+        ops: [usize; 2],
+        n_ops: usize,
+    }
+    let mut def = vec![usize::MAX; nodes.len()];
+    let mut touch = vec![0usize; nodes.len()];
+    let mut sched: Vec<Sched> = Vec::with_capacity(steps.len());
+    for step in steps {
+        let (operands, k) = match step {
+            Step::Node(n) if remat(n) => continue,
+            Step::Node(n) => nodes[n as usize].operands(),
+            Step::Effect(e) => e.operand().map_or(([0, 0], 0), |o| ([o, 0], 1)),
+        };
+        let mut ops = [0usize; 2];
+        for (i, &o) in operands[..k].iter().enumerate() {
+            let stale = def[o as usize] == usize::MAX || sched.len() - touch[o as usize] > window;
+            if remat(o) && stale && !operands[..i].contains(&o) {
+                def[o as usize] = sched.len();
+                sched.push(Sched { step: Step::Node(o), ops: [0, 0], n_ops: 0 });
             }
-            Step::Effect(e) => {
-                if let Some(o) = e.operand() {
-                    last_use[o as usize] = s;
-                }
-            }
+            ops[i] = def[o as usize];
+        }
+        for &o in &operands[..k] {
+            touch[o as usize] = sched.len();
+        }
+        if let Step::Node(n) = step {
+            def[n as usize] = sched.len();
+            touch[n as usize] = sched.len();
+        }
+        sched.push(Sched { step, ops, n_ops: k });
+    }
+    let mut last_use = vec![0usize; sched.len()];
+    for (s, x) in sched.iter().enumerate() {
+        for &d in &x.ops[..x.n_ops] {
+            last_use[d] = s;
         }
     }
-    let mut reg = vec![u32::MAX; nodes.len()];
+    let mut reg = vec![u32::MAX; sched.len()];
     let mut free: BinaryHeap<Reverse<u32>> = BinaryHeap::new();
     let mut n_regs = 0u32;
-    let mut instrs = Vec::with_capacity(steps.len());
-    for (s, step) in steps.iter().enumerate() {
-        match *step {
+    let mut instrs = Vec::with_capacity(sched.len());
+    for (s, x) in sched.iter().enumerate() {
+        let ops = &x.ops[..x.n_ops];
+        let (ra, rb) = (ops.first().map_or(0, |&d| reg[d]), ops.get(1).map_or(0, |&d| reg[d]));
+        match x.step {
             Step::Node(n) => {
-                let node = nodes[n as usize];
-                let (ops, k) = node.operands();
-                let r = |o: u32| reg[o as usize];
-                let (ra, rb) = (r(ops[0]), r(ops[1]));
-                for (i, &o) in ops[..k].iter().enumerate() {
-                    if last_use[o as usize] == s && !ops[..i].contains(&o) {
-                        free.push(Reverse(reg[o as usize]));
+                for (i, &d) in ops.iter().enumerate() {
+                    if last_use[d] == s && !ops[..i].contains(&d) {
+                        free.push(Reverse(reg[d]));
                     }
                 }
                 let dst = free.pop().map_or_else(
@@ -576,8 +639,8 @@ fn compile<F: Field>(nodes: &[Node<F>], effects: &[Effect]) -> (Vec<Instr<F>>, u
                     },
                     |Reverse(d)| d,
                 );
-                reg[n as usize] = dst;
-                instrs.push(match node {
+                reg[s] = dst;
+                instrs.push(match nodes[n as usize] {
                     Node::Input(input) => Instr::Load { dst, input },
                     Node::Const(c) => Instr::Const { dst, c },
                     Node::Add(..) => Instr::Add { dst, a: ra, b: rb },
@@ -590,18 +653,17 @@ fn compile<F: Field>(nodes: &[Node<F>], effects: &[Effect]) -> (Vec<Instr<F>>, u
                 });
             }
             Step::Effect(e) => {
-                let r = |o: u32| reg[o as usize];
                 instrs.push(match e {
-                    Effect::Out(n, k) => Instr::Out { src: r(n), k },
-                    Effect::FpAdd(n, g) => Instr::FpAdd { src: r(n), g },
+                    Effect::Out(_, k) => Instr::Out { src: ra, k },
+                    Effect::FpAdd(_, g) => Instr::FpAdd { src: ra, g },
                     Effect::LogUp(t, alpha) => Instr::LogUp { t, alpha },
                     Effect::HLoad(t) => Instr::HLoad { t },
-                    Effect::Mult(n, negate) => Instr::Mult { src: r(n), negate },
+                    Effect::Mult(_, negate) => Instr::Mult { src: ra, negate },
                 });
-                if let Some(o) = e.operand()
-                    && last_use[o as usize] == s
+                if let Some(&d) = ops.first()
+                    && last_use[d] == s
                 {
-                    free.push(Reverse(reg[o as usize]));
+                    free.push(Reverse(reg[d]));
                 }
             }
         }
@@ -666,6 +728,18 @@ impl<F: Field> ConstraintProgram<F> {
         lookups: &[Interaction<F>],
         gamma_len: usize,
     ) -> Result<Self, ProgramError> {
+        Self::record_windowed(air, shape, lookups, gamma_len, None)
+    }
+
+    /// [`Self::record`] with a fixed rematerialisation window (`None`: the widest that fits
+    /// [`TARGET_REGS`]).
+    fn record_windowed<A: Air<F> + ?Sized>(
+        air: &A,
+        shape: &AirShape,
+        lookups: &[Interaction<F>],
+        gamma_len: usize,
+        window: Option<usize>,
+    ) -> Result<Self, ProgramError> {
         let m = shape.n_columns;
         let mut rec = Recorder::<F>::new(m);
         air.eval(&mut rec);
@@ -696,8 +770,14 @@ impl<F: Field> ConstraintProgram<F> {
         if arena.mixed {
             return Err(ProgramError::MixedRecordings);
         }
-        let (instrs, r1) = compile(&arena.nodes, &effects);
-        let (sum_instrs, r2) = compile(&arena.nodes, &sum_effects);
+        let (instrs, r1) = match window {
+            Some(w) => compile(&arena.nodes, &effects, w),
+            None => compile_fit(&arena.nodes, &effects),
+        };
+        let (sum_instrs, r2) = match window {
+            Some(w) => compile(&arena.nodes, &sum_effects, w),
+            None => compile_fit(&arena.nodes, &sum_effects),
+        };
         Ok(Self {
             n_columns: m,
             n_constraints,

@@ -38,8 +38,12 @@ use crate::runtime::{KernelArg, Launch, Runtime};
 use crate::{GpuBackend, GpuBuffer, GpuError, GpuExtension, GpuField, device_error};
 use crate::{ext_download, ext_upload};
 
-/// Register file entries per work-item (`ZC_MAX_REGS` in `zerocheck.cu`).
+/// Register file entries per work-item (`ZC_MAX_REGS` in `zerocheck.cu`): zkprove-air compiles
+/// programs to fit [`zkprove_air::program::TARGET_REGS`] where it can (reloading columns rather
+/// than holding them).
 pub const ZC_MAX_REGS: usize = 64;
+
+const _: () = assert!(ZC_MAX_REGS >= zkprove_air::program::TARGET_REGS);
 
 /// Round slots: points plus `L(0), L(1), L(2)` (`ZC_MAX_SLOTS` in `zerocheck.cu`).
 const ZC_MAX_SLOTS: usize = 16;

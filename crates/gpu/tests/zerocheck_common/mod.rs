@@ -1,7 +1,7 @@
 //! Shared tests of the device AIR zerocheck round (`zkprove_gpu::zerocheck_round`, what
 //! `AirOps::zerocheck_round` of `GpuBackend` runs) against `<CpuBackend as AirOps>`: the example
 //! AIRs (Fibonacci, the LogUp range check, Poseidon2) over BabyBear/BabyBear⁴ and
-//! Goldilocks/Goldilocks², random tables of 2^1..2^8 rows, base-field and extension rounds, with
+//! Goldilocks/Goldilocks² (Fibonacci and the range check also over M31/QM31), random tables of 2^1..2^8 rows, base-field and extension rounds, with
 //! and without next-row tables, with and without LogUp interactions (the AIR's own, extra ones with
 //! a constant bus id and a linear multiplicity), round degrees from 2 up; exact equality.
 //! Instantiated by `zerocheck_opencl.rs` and `zerocheck_cuda.rs`.
@@ -152,16 +152,15 @@ pub fn air_matches_cpu<R: Runtime, F: GpuField, E: GpuExtension<F>, A: Air<F>>(
             let logup = if lookups.is_empty() { 0 } else { 3 };
             (shape.max_degree + 1).max(logup).max(2)
         };
-        for uses_next in [shape.uses_next, false] {
+        // With next-row tables (read by an AIR that uses them, present but unread otherwise) and
+        // without (then `next(j)` reads column `j`, as on the CPU).
+        for uses_next in [true, false] {
             // The prover's degree, and degree 2 (one point: L(2) by extrapolation) and one above.
             for d in [degree, 2, degree + 1] {
                 let case = Case { lookups, uses_next, degree: d, ch: &ch };
                 for &log_len in log_lens {
                     round_matches::<R, F, E, A>(dev, air, &shape, &case, 1 << log_len, &mut rng);
                 }
-            }
-            if !shape.uses_next {
-                break;
             }
         }
     }
@@ -262,6 +261,10 @@ macro_rules! zerocheck_tests {
             $crate::zerocheck_common::air_matches_cpu::<_, Goldilocks, GoldilocksExt2, _>(
                 &dev, &air, &lens, 2,
             );
+            // The third pair's program too.
+            use zkprove_field::m31::{M31, QM31};
+            let air = FibonacciAir { a0: M31::ONE, b0: M31::TWO, result: M31::new(7) };
+            $crate::zerocheck_common::air_matches_cpu::<_, M31, QM31, _>(&dev, &air, &lens, 7);
         }
 
         #[test]
@@ -278,6 +281,8 @@ macro_rules! zerocheck_tests {
             $crate::zerocheck_common::air_matches_cpu::<_, Goldilocks, GoldilocksExt2, _>(
                 &dev, &air, &lens, 4,
             );
+            use zkprove_field::m31::{M31, QM31};
+            $crate::zerocheck_common::air_matches_cpu::<_, M31, QM31, _>(&dev, &air, &lens, 8);
         }
 
         #[test]

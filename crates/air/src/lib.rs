@@ -112,7 +112,8 @@
 //!   With a backend WHIR (NTT + Merkle ops exist) those go, leaving the small read-backs.
 //! - [`AirOps::zerocheck_round`] calls the AIR's Rust `eval`: a device implementation gets the
 //!   constraints as data, a [`ConstraintProgram`] recorded by a builder ([`program`]; the
-//!   LogUp interactions included), which zkprove-gpu's zerocheck kernel interprets. No GPU implementation of [`AirOps`] exists yet.
+//!   LogUp interactions included), which zkprove-gpu's zerocheck kernel interprets. No GPU
+//!   implementation of [`AirOps`] exists yet.
 //! - Each round polynomial and final evaluation is a small read-back (the transcript runs on
 //!   the host): `n` + `2(n + l)` per proof, a few hundred bytes each.
 

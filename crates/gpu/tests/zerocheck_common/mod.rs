@@ -3,7 +3,8 @@
 //! AIRs (Fibonacci, the LogUp range check, Poseidon2) over BabyBear/BabyBear⁴ and
 //! Goldilocks/Goldilocks² (Fibonacci and the range check also over M31/QM31), random tables of 2^1..2^8 rows, base-field and extension rounds, with
 //! and without next-row tables, with and without LogUp interactions (the AIR's own, extra ones with
-//! a constant bus id and a linear multiplicity), round degrees from 2 up; exact equality.
+//! a constant bus id and a linear multiplicity), round degrees from 2 up; and every table of the
+//! zkVM with its bus interactions; exact equality.
 //! Instantiated by `zerocheck_opencl.rs` and `zerocheck_cuda.rs`.
 
 use std::sync::Arc;
@@ -166,6 +167,65 @@ pub fn air_matches_cpu<R: Runtime, F: GpuField, E: GpuExtension<F>, A: Air<F>>(
     }
 }
 
+/// Every table of the zkVM (over the test programs, each table kind once) with its bus
+/// interactions in the prover's normal form (the bus id as the tuple's constant first
+/// coordinate): the largest AIRs in the repository, with programs that reload columns to fit the
+/// device's register file (the CPU table: 136 columns, 51 interactions, 50 registers).
+pub fn vm_tables_match_cpu<R: Runtime>(dev: &Arc<R>, log_lens: &[usize]) {
+    use zkprove_air::{Direction, TableAir};
+    use zkprove_field::babybear::{BabyBear, BabyBearExt4};
+    let mut rng = StdRng::seed_from_u64(11);
+    let mut seen = std::collections::BTreeSet::new();
+    for name in ["sum", "sieve", "sha256", "mem", "io"] {
+        let path = format!("{}/../vm/programs/{name}.elf", env!("CARGO_MANIFEST_DIR"));
+        let elf = std::fs::read(&path).expect("elf");
+        let program = zkprove_vm::Program::from_elf(&elf).expect("program");
+        for table in zkprove_vm::prove::tables(&program) {
+            if !seen.insert(table.name()) {
+                continue;
+            }
+            let shape = AirShape::of(&table);
+            let lookups: Vec<Interaction<BabyBear>> = table
+                .interactions()
+                .into_iter()
+                .map(|i| {
+                    let mut tuple =
+                        vec![LinearExpr::constant(BabyBear::from_u64(1 + i.bus.len() as u64))];
+                    tuple.extend(i.tuple);
+                    Interaction {
+                        tuple,
+                        multiplicity: i.multiplicity,
+                        negate: i.direction == Direction::Receive,
+                    }
+                })
+                .collect();
+            let width = lookups.iter().map(|t| t.tuple.len()).max().unwrap_or(0);
+            let ch = ZerocheckChallenges {
+                beta: BabyBearExt4::random(&mut rng),
+                gamma_pows: core::iter::once(BabyBearExt4::ONE)
+                    .chain((1..width).map(|_| BabyBearExt4::random(&mut rng)))
+                    .collect(),
+                alpha_pows: BabyBearExt4::random(&mut rng)
+                    .powers(shape.n_constraints + lookups.len()),
+                lambda: BabyBearExt4::ONE,
+            };
+            let degree = shape.round_degree().max(if lookups.is_empty() { 0 } else { 3 });
+            let case = Case { lookups: &lookups, uses_next: shape.uses_next, degree, ch: &ch };
+            for &log_len in log_lens {
+                round_matches::<R, BabyBear, BabyBearExt4, _>(
+                    dev,
+                    &table,
+                    &shape,
+                    &case,
+                    1 << log_len,
+                    &mut rng,
+                );
+            }
+        }
+    }
+    assert!(seen.len() >= 8, "{seen:?}");
+}
+
 /// An AIR whose program keeps many values live: `c_i = x_i·x_{i+1}` asserted one by one, then
 /// their product (every `c_i` live until the end).
 pub struct WideAir(pub usize);
@@ -301,6 +361,12 @@ macro_rules! zerocheck_tests {
             $crate::zerocheck_common::air_matches_cpu::<_, Goldilocks, GoldilocksExt2, _>(
                 &dev, &air, &lens, 6,
             );
+        }
+
+        #[test]
+        fn zerocheck_vm_tables_match_cpu() {
+            let Some(dev) = $device() else { return };
+            $crate::zerocheck_common::vm_tables_match_cpu(&dev, &[1, 4, 7]);
         }
 
         #[test]

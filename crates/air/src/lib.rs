@@ -114,10 +114,10 @@
 //! - WHIR has no backend trait (see its docs): each commitment downloads its stacked column and
 //!   WHIR commits and opens on the host (two whole-column transfers with LogUp, one without).
 //!   With a backend WHIR (NTT + Merkle ops exist) those go, leaving the small read-backs.
-//! - [`AirOps::zerocheck_round`] calls the AIR's Rust `eval`: a device implementation needs the
-//!   constraints as data (a DAG recorded once by a builder, like [`SymbolicExpr`]'s pass) or a
-//!   kernel per AIR. Until that lands, the GPU backend's round downloads the round's tables and
-//!   runs the CPU's round (transfers [`AirProfile`] does not count: it counts the round's sums).
+//! - [`AirOps::zerocheck_round`] calls the AIR's Rust `eval`: a device implementation gets the
+//!   constraints as data, a [`ConstraintProgram`] recorded by a builder ([`program`]; the
+//!   LogUp interactions included), which zkprove-gpu's zerocheck kernel interprets
+//!   (`impl AirOps for GpuBackend`: every operation and the round on the device).
 //! - Each round polynomial and final evaluation is a small read-back (the transcript runs on
 //!   the host): `n` + `2(n + l)` per proof, a few hundred bytes each.
 
@@ -128,6 +128,7 @@ mod codec;
 pub mod examples;
 pub mod multi;
 mod ops;
+pub mod program;
 mod proof;
 mod prover;
 mod security;
@@ -142,6 +143,9 @@ pub use multi::{
 };
 pub use ops::{
     AirOps, RowTables, ZerocheckChallenges, ZerocheckRound, ZerocheckSums, fingerprint_challenges,
+};
+pub use program::{
+    ConstraintProgram, EncodedProgram, Instr, ProgramError, ProgramExpr, ProgramInput,
 };
 pub use proof::{AirProof, ColumnOpening, ColumnReduction, TableProof};
 pub use prover::{

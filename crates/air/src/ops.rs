@@ -237,7 +237,7 @@ where
 
 /// The two parts of [`eval_point`]: the α-combination of the constraints (AIR and LogUp) and
 /// the signed LogUp sum `Σ_t ±m_t h_t`.
-fn eval_parts<F, V, E, A>(
+pub(crate) fn eval_parts<F, V, E, A>(
     air: &A,
     shape: &AirShape,
     lookups: &[Interaction<F>],

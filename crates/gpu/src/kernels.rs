@@ -90,9 +90,14 @@ pub const LOGUP_CU: &str = include_str!("logup/logup.cu");
 /// kernels, the first product round), appended to the sumcheck programs.
 pub const AIR_OPS_CU: &str = include_str!("air/air_ops.cu");
 
+/// The AIR zerocheck round interpreting a constraint program (`zkprove_air::ConstraintProgram`),
+/// appended to the sumcheck programs twice: with `ZC_ROUND_BASE` (base-field rows) and with
+/// `ZC_ROUND_EXT` (extension rows) defined.
+pub const ZEROCHECK_CU: &str = include_str!("air/zerocheck.cu");
+
 /// Every kernel entry point of a sumcheck program (the same names for every field pair),
-/// `logup.cu`'s and `air_ops.cu`'s included.
-pub const SUMCHECK_KERNEL_NAMES: [&str; 24] = [
+/// `logup.cu`'s, `air_ops.cu`'s and `zerocheck.cu`'s included.
+pub const SUMCHECK_KERNEL_NAMES: [&str; 28] = [
     "sc_round_base",
     "sc_round_ext",
     "sc_fold_round_ext",
@@ -117,6 +122,10 @@ pub const SUMCHECK_KERNEL_NAMES: [&str; 24] = [
     "air_combine_stacked",
     "air_scale",
     "air_product_round_base",
+    "zc_pack",
+    "zc_reduce",
+    "zc_round_base",
+    "zc_round_ext",
 ];
 
 /// The M31 circle FFT kernels (layers over global memory two at a time (radix 4) or one, up to nine layers in one

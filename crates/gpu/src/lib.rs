@@ -56,10 +56,10 @@
 //!   sums, linear (bus) columns, coordinates, dot products, the opening's shift kernel, outer
 //!   product and stacked combination, scaling and the first product round; the only read-backs
 //!   are their scalar results. Extension columns are [`GpuBuffer`]s of `E` ([`DeviceElem`]:
-//!   `ColumnOps<E>` for QM31, BabyBear⁴ and Goldilocks²). Still on the host: the zerocheck round
-//!   (`AirOps::zerocheck_round` downloads the round's tables and runs the CPU's round until the
-//!   device round is merged) and WHIR (each commitment downloads its stacked column, one
-//!   whole-column download per commitment).
+//!   `ColumnOps<E>` for QM31, BabyBear⁴ and Goldilocks²). The zerocheck round too
+//!   ([`zerocheck_round`]: the AIR's [`zkprove_air::ConstraintProgram`] interpreted by
+//!   `air/zerocheck.cu`, ≤ [`ZC_MAX_REGS`] registers). Still on the host: WHIR (each commitment
+//!   downloads its stacked column, one whole-column download per commitment).
 //! - Whole proofs in device memory (zkprove-groth16's generic proof on [`GpuBackend`]): [`GpuBases::msm_device`] reads
 //!   its scalars in place from a device column (from an offset, so several MSMs share one upload
 //!   of a witness), [`GpuBases::msm_enqueue`] queues an MSM with the read-back of its window sums
@@ -180,6 +180,7 @@ pub use runtime::backend::{DeviceElem, GpuBackend, device_error, unhealthy_reaso
 pub fn cuda_available() -> bool {
     false
 }
+pub use air::zerocheck::{ZC_MAX_REGS, zerocheck_round};
 pub use circle::{CIRCLE_PROGRAM, circle_fft_batch_on, circle_lde_on, circle_program_source};
 pub use device_set::{DeviceSet, DeviceSetError, SplitBases};
 pub use field::ops::{FieldOp, batch_inverse, field_op, mul_sub_assign};

@@ -40,3 +40,7 @@ mod quotient_opencl;
 mod sumcheck_common;
 mod sumcheck_cuda;
 mod sumcheck_opencl;
+#[macro_use]
+mod zerocheck_common;
+mod zerocheck_cuda;
+mod zerocheck_opencl;

@@ -11,13 +11,14 @@
 //! [`AirOps::outer_product`] and [`AirOps::combine_stacked`] as one small parameter buffer.
 //! [`AirOps::logup_column`] is [`crate::logup_column`] (one read-back of its zero flag).
 //!
-//! Not yet on the device: [`AirOps::zerocheck_round`] ([`host_zerocheck`]: downloads the round's
-//! tables and runs the CPU's round; the device version replaces it at merge).
+//! [`AirOps::zerocheck_round`] is [`zerocheck::zerocheck_round`]: the AIR's constraints recorded
+//! once as a [`zkprove_air::ConstraintProgram`] and interpreted by `zerocheck.cu` on the device
+//! (the round's sums are the only read-back).
 //!
 //! Shapes the CPU would index out of bounds (columns shorter than the rows asked for, too many
 //! columns for a stack, a dot of different lengths) are [`DeviceError`]s, never panics.
 
-mod host_zerocheck;
+pub(crate) mod zerocheck;
 
 use std::sync::Arc;
 
@@ -552,8 +553,6 @@ impl<F: GpuField, E: GpuExtension<F>, R: Runtime> AirOps<F, E> for GpuBackend<R>
         challenges: &ZerocheckChallenges<E>,
         round: ZerocheckRound<'_, Self, F, E>,
     ) -> Result<ZerocheckSums<E>, DeviceError> {
-        // Temporary: the round on the host (tables downloaded); the lead replaces this call with
-        // the device version (`zerocheck::zerocheck_round`, same signature) at merge.
-        host_zerocheck::zerocheck_round::<F, E, R, A>(air, shape, lookups, challenges, round)
+        zerocheck::zerocheck_round::<R, F, E, A>(air, shape, lookups, challenges, round)
     }
 }

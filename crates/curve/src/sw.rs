@@ -57,6 +57,10 @@ pub trait SwCurve: Copy + Default + Debug + Eq + Hash + Send + Sync + 'static {
         *p
     }
 
+    /// Whether [`SwCurve::endomorphism`] keeps `y` (`φ(x, y) = (βx, y)`): the MSM then stores only
+    /// the images' x coordinates (half the transient copy) and takes `y` from `Pᵢ`.
+    const ENDOMORPHISM_KEEPS_Y: bool = false;
+
     /// `buckets[idx[i]] += points[i]` for every `i`, where every addition is *generic*: the
     /// indices are distinct, no point is the point at infinity, and the two x coordinates differ.
     /// All the slopes share one inversion (Montgomery's trick). The MSM's batch-affine buckets

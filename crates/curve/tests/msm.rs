@@ -9,6 +9,7 @@ use rand::{Rng, SeedableRng};
 use zkprove_curve::bn254::{Fq2, G1Affine, G1Config, G2Affine, G2Config};
 use zkprove_curve::msm::{
     BucketMode, CpuBases, Endomorphism, PippengerConfig, msm_pippenger, msm_pippenger_with,
+    random_points,
 };
 use zkprove_curve::{Affine, MsmError, MsmOps, Projective, SwCurve, msm_naive};
 use zkprove_field::Field;
@@ -469,4 +470,25 @@ fn check_witness_shaped<C: SwCurve>(n: usize, seed: u64) {
 fn witness_shaped_scalars_match_naive() {
     check_witness_shaped::<G1Config>(1 << 11, 21);
     check_witness_shaped::<G2Config>(1100, 22);
+}
+
+/// [`SwCurve::ENDOMORPHISM_KEEPS_Y`] (the MSM then stores only the images' x coordinates) holds
+/// where it is claimed: `φ(P).y = P.y`, for the identity too.
+fn check_endomorphism_keeps_y<C: SwCurve>(seed: u64) {
+    if !C::ENDOMORPHISM_KEEPS_Y {
+        return;
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    for p in random_points::<C, _>(16, &mut rng).into_iter().chain([Affine::IDENTITY]) {
+        let q = C::endomorphism(&p);
+        assert_eq!(q.y, p.y, "{}", C::NAME);
+        assert_eq!(q.is_identity(), p.is_identity(), "{}", C::NAME);
+    }
+}
+
+#[test]
+fn endomorphism_keeps_y_where_claimed() {
+    const { assert!(G1Config::ENDOMORPHISM_KEEPS_Y) };
+    check_endomorphism_keeps_y::<G1Config>(31);
+    check_endomorphism_keeps_y::<G2Config>(32);
 }

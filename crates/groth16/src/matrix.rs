@@ -60,6 +60,15 @@ impl SparseMatrix {
         Self { row_start, cols, value_index, values, one, neg_one }
     }
 
+    /// The A and B matrices ([`SparseMatrix::from_coeffs`]), built at the same time on two threads
+    /// (each build is a serial pass over every entry).
+    pub fn from_coeffs_ab(coeffs: &Coefficients, n_rows: usize) -> (Self, Self) {
+        rayon::join(
+            || Self::from_coeffs(coeffs, Matrix::A, n_rows),
+            || Self::from_coeffs(coeffs, Matrix::B, n_rows),
+        )
+    }
+
     /// The number of stored entries.
     pub fn nnz(&self) -> usize {
         self.cols.len()

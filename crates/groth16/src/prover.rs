@@ -8,7 +8,7 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use tracing::{debug, info_span};
-use zkprove_circom::{G1Query, Groth16Header, Matrix, Zkey, ZkeyReader};
+use zkprove_circom::{G1Query, Groth16Header, Zkey, ZkeyReader};
 use zkprove_curve::bn254::{G1Config, G2Config};
 use zkprove_curve::msm::{CpuBases, Endomorphism};
 use zkprove_curve::{Affine, MsmOps, Projective};
@@ -228,10 +228,24 @@ pub fn check_matrix_rows(
 /// most of the prover's memory and the copy would raise the peak by up to a B2 query's size: at
 /// 2^16 the proof peaked at 57 MB with the split against 45 MB without it (the zkey is 31 MB), for
 /// 4–5 % more time (BENCHMARKS.md).
+///
+/// A G1 query prepared for [`KeyUse::OneProof`] splits at every size: the one-shot proof
+/// ([`StreamingProver`]) holds one query at a time, and for G1 the MSM's transient copy is only
+/// the images' x coordinates (`φ(x, y) = (βx, y)`: 32 bytes a point, 2 MiB during the H query's
+/// MSM at 2^16), while the split makes that full-width MSM cheaper (0.97× the proof's CPU time
+/// at 2^16, bench-notes/wip-g16avx2.md).
 pub const CPU_KEY_ENDOMORPHISM_MAX_POINTS: usize = 1 << 14;
 
 fn cpu_key_endomorphism(n: usize) -> Endomorphism {
     if n > CPU_KEY_ENDOMORPHISM_MAX_POINTS { Endomorphism::Off } else { Endomorphism::Auto }
+}
+
+/// [`cpu_key_endomorphism`] for a G1 query: `Auto` at every size for a key used once.
+fn cpu_key_endomorphism_g1(n: usize, key_use: KeyUse) -> Endomorphism {
+    match key_use {
+        KeyUse::OneProof => Endomorphism::Auto,
+        KeyUse::ManyProofs => cpu_key_endomorphism(n),
+    }
 }
 
 impl Groth16Backend for CpuBackend {
@@ -262,11 +276,19 @@ impl Groth16Backend for CpuBackend {
         Ok(m.a.mul_vec_product(&m.b, w))
     }
 
+    /// The two transforms of the default with their scaling passes fused
+    /// ([`zkprove_poly::coset_move`]).
+    fn to_coset(_m: &CpuMatrices, col: &mut Vec<Fr>) -> Result<(), Groth16Error> {
+        let log_n = col.len().trailing_zeros() as usize;
+        zkprove_poly::coset_move(col, coset_shift(log_n))?;
+        Ok(())
+    }
+
     fn prepare_key_g1(
         points: Vec<Affine<G1Config>>,
-        _key_use: KeyUse,
+        key_use: KeyUse,
     ) -> Result<CpuBases<G1Config>, Groth16Error> {
-        let e = cpu_key_endomorphism(points.len());
+        let e = cpu_key_endomorphism_g1(points.len(), key_use);
         Ok(CpuBases::prepare(points, 1, e))
     }
 
@@ -390,8 +412,7 @@ impl<B: Groth16Backend> Groth16Prover<B> {
             return Err(Groth16Error::DomainTooLarge { log_n });
         }
         let n = header.domain_size as usize;
-        let a_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::A, n);
-        let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
+        let (a_matrix, b_matrix) = SparseMatrix::from_coeffs_ab(&coeffs, n);
         drop(coeffs);
         let vk = crate::verification_key(&header, &ic);
         let matrices = B::prepare_matrices(a_matrix, b_matrix, header.n_vars as usize, log_n)?;
@@ -724,8 +745,7 @@ impl<R: Read + Seek> StreamingProver<R> {
         let log_n = hd.log_domain_size() as usize;
         let start = Instant::now();
         let coeffs = self.reader.coeffs()?;
-        let a_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::A, n);
-        let b_matrix = SparseMatrix::from_coeffs(&coeffs, Matrix::B, n);
+        let (a_matrix, b_matrix) = SparseMatrix::from_coeffs_ab(&coeffs, n);
         drop(coeffs);
         let matrices = B::prepare_matrices(a_matrix, b_matrix, expected, log_n)?;
         let h = quotient::<B>(&matrices, w)?;

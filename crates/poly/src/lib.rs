@@ -32,7 +32,7 @@ pub use circle::{
     CircleDomain, CircleFftOps, CircleOrder, CirclePoint, RowMajorCircleFftOps, circle_fft_rows,
 };
 pub use mle::{Mle, eq_table};
-pub use ntt::{Direction, NttOps, Order, bit_reverse_permute, naive_dft};
+pub use ntt::{Direction, NttOps, Order, bit_reverse_permute, coset_move, naive_dft};
 pub use ntt_rows::{RowMajorNttOps, bit_reverse_rows, ntt_rows};
 pub use twiddles::evict_twiddles;
 pub use univariate::{Evaluations, Polynomial, Radix2Domain};

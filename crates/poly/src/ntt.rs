@@ -158,6 +158,48 @@ impl<F: TwoAdicField> NttOps<F> for CpuBackend {
     }
 }
 
+/// Moves a column of evaluations on `H` (natural order) to evaluations on the coset `shift·H`
+/// (natural order), in place, on the CPU: the inverse transform to bit-reversed coefficients, one
+/// pass multiplying coefficient `i` by `shiftⁱ/n`, and the forward transform back to natural
+/// order. The same values as [`NttOps::ntt_batch`] with ([`Direction::Inverse`],
+/// [`Order::NaturalToBitReversed`], `1`) then ([`Direction::Forward`],
+/// [`Order::BitReversedToNatural`], `shift`), whose two scaling passes (`1/n`, then the powers of
+/// the shift: two products per element each) are fused into one. Groth16's quotient moves three
+/// columns this way.
+///
+/// # Errors
+/// As [`NttOps::ntt_batch`].
+pub fn coset_move<F: TwoAdicField>(data: &mut [F], shift: F) -> Result<(), PolyError> {
+    let n = data.len();
+    if !n.is_power_of_two() {
+        return Err(PolyError::NotPowerOfTwo { len: n });
+    }
+    if shift.is_zero() {
+        return Err(PolyError::ZeroShift);
+    }
+    let log_n = n.trailing_zeros() as usize;
+    let tw_inv = column_twiddles::<F>(log_n, Direction::Inverse)?;
+    transform(data, &tw_inv, Direction::Inverse, Order::NaturalToBitReversed, None);
+    drop(tw_inv);
+    // The inverse transform's 1/n (a constant; `None` for n = 1) folded into the forward scaling
+    // of the bit-reversed coefficients by `shift^rev(i)` (`None` for shift = 1).
+    let inverse = Scaling::new(n, Direction::Inverse, Order::NaturalToBitReversed, F::ONE);
+    let forward = Scaling::new(n, Direction::Forward, Order::BitReversedToNatural, shift);
+    let scale = match (forward, inverse) {
+        (Some(mut f), Some(i)) => {
+            f.start *= i.start;
+            Some(f)
+        }
+        (f, i) => f.or(i),
+    };
+    if let Some(s) = scale {
+        s.apply(data);
+    }
+    let tw = column_twiddles::<F>(log_n, Direction::Forward)?;
+    transform(data, &tw, Direction::Forward, Order::BitReversedToNatural, None);
+    Ok(())
+}
+
 /// Elements per cache block: stages whose blocks fit are run together, chunk by chunk.
 const CHUNK: usize = 1 << 12;
 

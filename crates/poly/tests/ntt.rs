@@ -10,7 +10,8 @@ use zkprove_field::goldilocks::Goldilocks;
 use zkprove_field::koalabear::KoalaBear;
 use zkprove_field::{Field, TwoAdicField};
 use zkprove_poly::{
-    CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, naive_dft, ntt_rows,
+    CpuBackend, Direction, NttOps, Order, PolyError, bit_reverse_permute, coset_move, naive_dft,
+    ntt_rows,
 };
 
 fn random_vec<F: Field>(n: usize, seed: u64) -> Vec<F> {
@@ -201,6 +202,35 @@ fn check_errors<F: TwoAdicField>() {
     );
 }
 
+/// [`coset_move`] (evaluations on H → evaluations on shift·H, one fused scaling pass) against the
+/// oracle (the coefficients' DFT on the coset) and against the two transforms it fuses, at the
+/// sizes of the in-cache kernel, of the recursive split, and the errors.
+fn check_coset_move<F: TwoAdicField>() {
+    for log_n in (0..=8).chain([13, 14]).filter(|&l| l <= F::TWO_ADICITY) {
+        let n = 1 << log_n;
+        let coeffs: Vec<F> = random_vec(n, 100 + log_n as u64);
+        let evals = naive_dft(&coeffs, F::ONE).unwrap();
+        for shift in [F::ONE, F::from_u64(7), F::two_adic_generator(log_n + 1).unwrap_or(F::ONE)] {
+            let mut two_calls = evals.clone();
+            let col = core::slice::from_mut(&mut two_calls);
+            CpuBackend::ntt_batch(col, Direction::Inverse, Order::NaturalToBitReversed, F::ONE)
+                .unwrap();
+            CpuBackend::ntt_batch(col, Direction::Forward, Order::BitReversedToNatural, shift)
+                .unwrap();
+            let mut fused = evals.clone();
+            coset_move(&mut fused, shift).unwrap();
+            assert_eq!(fused, two_calls, "coset_move vs two transforms, 2^{log_n}");
+            if log_n <= 8 {
+                assert_eq!(fused, naive_dft(&coeffs, shift).unwrap(), "coset_move, 2^{log_n}");
+            }
+        }
+    }
+    let mut v = vec![F::ONE; 3];
+    assert!(matches!(coset_move(&mut v, F::ONE), Err(PolyError::NotPowerOfTwo { len: 3 })));
+    let mut v = vec![F::ONE; 4];
+    assert!(matches!(coset_move(&mut v, F::ZERO), Err(PolyError::ZeroShift)));
+}
+
 macro_rules! ntt_tests {
     ($name:ident, $f:ty) => {
         mod $name {
@@ -228,6 +258,10 @@ macro_rules! ntt_tests {
             #[test]
             fn errors() {
                 check_errors::<$f>();
+            }
+            #[test]
+            fn coset_move_matches_two_transforms() {
+                check_coset_move::<$f>();
             }
         }
     };

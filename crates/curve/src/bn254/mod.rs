@@ -73,6 +73,7 @@ impl SwCurve for G1Config {
     }
 
     const GLV: Option<GlvParams> = Some(crate::msm::BN254_G1_GLV);
+    const ENDOMORPHISM_KEEPS_Y: bool = true;
 
     /// `(β·x, y)` with `β` the cube root of unity in `F_q` that matches `λ` of [`SwCurve::GLV`].
     #[inline]

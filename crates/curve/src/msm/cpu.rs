@@ -32,7 +32,7 @@
 //! `T = 1` (no precomputation, 1× memory).
 
 use rayon::prelude::*;
-use zkprove_field::PrimeField;
+use zkprove_field::{Field, PrimeField};
 use zkprove_poly::{ColumnRef, CpuBackend};
 
 use super::buckets::{BatchAffineBuckets, Buckets, XyzzBuckets, sum_affine};
@@ -120,7 +120,9 @@ pub const MAX_PRECOMPUTATION: usize = 64;
 impl<C: SwCurve> CpuBases<C> {
     /// The bases as given, with no precomputation (1× memory). MSMs still use the endomorphism
     /// as their [`PippengerConfig`] says, computing `φ(Pᵢ)` per call (a transient array as large
-    /// as the bases; ~1 % of an MSM's time for G1, ~3 % for G2).
+    /// as the bases, or half as large where `φ` keeps `y` ([`SwCurve::ENDOMORPHISM_KEEPS_Y`]:
+    /// BN254 G1, whose images are stored as x coordinates only); ~1 % of an MSM's time for G1,
+    /// ~3 % for G2).
     pub fn new(points: Vec<Affine<C>>) -> Self {
         Self::prepare(points, 1, Endomorphism::Auto)
     }
@@ -251,7 +253,7 @@ impl<C: SwCurve> CpuBases<C> {
         } else {
             Layout { c: self.window_bits, factor: self.factor, k: self.k }
         };
-        Ok(run([&self.points, &self.endo], &limbs, self.n, layout, config))
+        Ok(run(Sets::new(&self.points, &self.endo), &limbs, self.n, layout, config))
     }
 }
 
@@ -339,6 +341,45 @@ struct Layout {
     c: usize,
     factor: usize,
     k: usize,
+}
+
+/// The points an MSM reads: `points[j]`, and for the GLV half `h = 1` either the stored images
+/// `endo[j] = φ(points[j])` or, for curves whose `φ` keeps `y`, only their x coordinates
+/// `endo_x[j]` (`φ(points[j]) = (endo_x[j], points[j].y)`; half the memory).
+#[derive(Clone, Copy)]
+struct Sets<'a, C: SwCurve> {
+    points: &'a [Affine<C>],
+    endo: &'a [Affine<C>],
+    endo_x: &'a [C::Base],
+}
+
+impl<'a, C: SwCurve> Sets<'a, C> {
+    fn new(points: &'a [Affine<C>], endo: &'a [Affine<C>]) -> Self {
+        Self { points, endo, endo_x: &[] }
+    }
+
+    /// Point `j` of half `h`.
+    #[inline(always)]
+    fn get(&self, h: usize, j: usize) -> Affine<C> {
+        if h == 0 {
+            self.points[j]
+        } else if self.endo_x.is_empty() {
+            self.endo[j]
+        } else {
+            Affine::new_unchecked(self.endo_x[j], self.points[j].y)
+        }
+    }
+}
+
+/// The x coordinates of `[φ(P₀), φ(P₁), …]`, in parallel (for [`SwCurve::ENDOMORPHISM_KEEPS_Y`]).
+fn endomorphism_xs<C: SwCurve>(points: &[Affine<C>]) -> Vec<C::Base> {
+    let mut out = vec![C::Base::ZERO; points.len()];
+    out.par_chunks_mut(1024).zip(points.par_chunks(1024)).for_each(|(out, pts)| {
+        for (o, p) in out.iter_mut().zip(pts) {
+            *o = C::endomorphism(p).x;
+        }
+    });
+    out
 }
 
 /// `[φ(P₀), φ(P₁), …]`, in parallel.
@@ -447,7 +488,7 @@ fn msm_split_small<C: SwCurve>(
         let small_limbs = ScalarLimbs::from_u64s(values, num_bits.max(1));
         let c = window_bits_for(m, num_bits.max(1), config.bucket_mode).clamp(1, 24);
         let k = n_booth_windows(num_bits.max(1), c);
-        run([&points, &[]], &small_limbs, m, Layout { c, factor: 1, k }, config)
+        run(Sets::new(&points, &[]), &small_limbs, m, Layout { c, factor: 1, k }, config)
     };
     drop(limbs);
     // The full-size scalars: the usual MSM over just their points.
@@ -479,17 +520,20 @@ fn msm_pippenger_full<C: SwCurve>(
         }
         _ => None,
     };
-    // With the split: the φ images, a transient copy of the bases (1× their memory).
-    let (endo, limbs) = match glv_limbs {
-        Some(limbs) => (endomorphism_points(bases), limbs),
-        None => (Vec::new(), ScalarLimbs::new(scalars)),
+    // With the split: the φ images, a transient copy of the bases (1× their memory), or of their
+    // x coordinates only where φ keeps y (½×).
+    let (endo, endo_x, limbs) = match glv_limbs {
+        Some(limbs) if C::ENDOMORPHISM_KEEPS_Y => (Vec::new(), endomorphism_xs(bases), limbs),
+        Some(limbs) => (endomorphism_points(bases), Vec::new(), limbs),
+        None => (Vec::new(), Vec::new(), ScalarLimbs::new(scalars)),
     };
     let c = config
         .window_bits
         .unwrap_or_else(|| window_bits_for(n * limbs.parts(), limbs.num_bits(), config.bucket_mode))
         .clamp(1, 24);
     let k = n_booth_windows(limbs.num_bits(), c);
-    Ok(run([bases, &endo], &limbs, n, Layout { c, factor: 1, k }, config))
+    let sets = Sets { points: bases, endo: &endo, endo_x: &endo_x };
+    Ok(run(sets, &limbs, n, Layout { c, factor: 1, k }, config))
 }
 
 /// The most buckets (all windows of a task together) that [`windows_per_task`] gathers in one
@@ -511,7 +555,7 @@ fn windows_per_task(k: usize, n_buckets: usize, threads: usize, mode: BucketMode
 /// The MSM proper: tasks = groups of virtual windows × chunks of scalars, each summing its
 /// buckets.
 fn run<C: SwCurve>(
-    sets: [&[Affine<C>]; 2],
+    sets: Sets<'_, C>,
     limbs: &ScalarLimbs,
     n: usize,
     layout: Layout,
@@ -594,7 +638,7 @@ fn run<C: SwCurve>(
 /// One task: virtual windows `windows` over scalars `range`; the sum of each window.
 fn window_sums<C: SwCurve, B: Buckets<C>>(
     mut buckets: B,
-    sets: [&[Affine<C>]; 2],
+    sets: Sets<'_, C>,
     limbs: &ScalarLimbs,
     range: core::ops::Range<usize>,
     windows: core::ops::Range<usize>,
@@ -608,10 +652,9 @@ fn window_sums<C: SwCurve, B: Buckets<C>>(
             let e = i * parts + h;
             let scalar = limbs.get(e);
             let negative = limbs.is_negative(e);
-            let points = sets[h];
             let base = i * factor;
             for t in 0..factor {
-                let p = &points[base + t];
+                let p = &sets.get(h, base + t);
                 if p.is_identity() {
                     continue;
                 }

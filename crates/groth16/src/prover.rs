@@ -229,23 +229,14 @@ pub fn check_matrix_rows(
 /// 2^16 the proof peaked at 57 MB with the split against 45 MB without it (the zkey is 31 MB), for
 /// 4–5 % more time (BENCHMARKS.md).
 ///
-/// A G1 query prepared for [`KeyUse::OneProof`] splits at every size: the one-shot proof
-/// ([`StreamingProver`]) holds one query at a time, and for G1 the MSM's transient copy is only
-/// the images' x coordinates (`φ(x, y) = (βx, y)`: 32 bytes a point, 2 MiB during the H query's
-/// MSM at 2^16), while the split makes that full-width MSM cheaper (0.97× the proof's CPU time
-/// at 2^16, bench-notes/wip-g16avx2.md).
+/// Splitting the one-shot proof's G1 queries at every size was tried (2026-12-07, wip-g16avx2:
+/// for G1 the transient copy is only the images' x coordinates): 0.97× the proof's CPU time at
+/// 2^16 on the AVX2 path, but the peak memory went from 0.41× to 0.49× rapidsnark's, at the
+/// edge of issue 20's 0.5× goal, so the bound applies to G1 too.
 pub const CPU_KEY_ENDOMORPHISM_MAX_POINTS: usize = 1 << 14;
 
 fn cpu_key_endomorphism(n: usize) -> Endomorphism {
     if n > CPU_KEY_ENDOMORPHISM_MAX_POINTS { Endomorphism::Off } else { Endomorphism::Auto }
-}
-
-/// [`cpu_key_endomorphism`] for a G1 query: `Auto` at every size for a key used once.
-fn cpu_key_endomorphism_g1(n: usize, key_use: KeyUse) -> Endomorphism {
-    match key_use {
-        KeyUse::OneProof => Endomorphism::Auto,
-        KeyUse::ManyProofs => cpu_key_endomorphism(n),
-    }
 }
 
 impl Groth16Backend for CpuBackend {
@@ -286,9 +277,9 @@ impl Groth16Backend for CpuBackend {
 
     fn prepare_key_g1(
         points: Vec<Affine<G1Config>>,
-        key_use: KeyUse,
+        _key_use: KeyUse,
     ) -> Result<CpuBases<G1Config>, Groth16Error> {
-        let e = cpu_key_endomorphism_g1(points.len(), key_use);
+        let e = cpu_key_endomorphism(points.len());
         Ok(CpuBases::prepare(points, 1, e))
     }
 

@@ -47,7 +47,8 @@
 //!   denominators accumulated column by column and inverted by Montgomery's trick per chunk of
 //!   [`LOGUP_CHUNK`] rows (`logup/logup.cu`, part of the sumcheck programs); a zero denominator
 //!   is [`GpuError::ZeroDenominator`], as the CPU refuses it (`tests/logup_opencl.rs`). The
-//!   device `AirOps::logup_column` below uses it; the zkVM's LogUp tables do not yet.
+//!   device `AirOps::logup_column` below uses it, and through it the zkVM's shard LogUp columns
+//!   (`zkprove_vm::logup::LogUpColumns::compute_on`, `bench vm --device`).
 //! - `zkprove-air`'s [`zkprove_air::AirOps`] for both backends (`src/air/`, kernels in
 //!   `air/air_ops.cu`, part of the sumcheck programs), so [`zkprove_air::AirProver::prove_on`]
 //!   and `prove_tables_on` run on [`GpuBackend`] with the CPU's proofs, byte for byte

@@ -194,7 +194,7 @@ where
                 AirName::Poseidon2 => {
                     let air = Poseidon2Air::new(Poseidon2::goldilocks_12());
                     let trace = air.generate(n, &random_states::<Goldilocks, 12>(n))?;
-                    bench::<B, _, _, _, _, 12, 8>(&args, &prover, &air, &trace, t, "goldilocks")
+                    bench::<B, _, _, _, _, 12, 8>(args, &prover, &air, &trace, t, "goldilocks")
                 }
                 other => example::<B, _, _, _, 12, 8>(args, &prover, other, t, "goldilocks"),
             }

@@ -60,13 +60,12 @@ impl SparseMatrix {
         Self { row_start, cols, value_index, values, one, neg_one }
     }
 
-    /// The A and B matrices ([`SparseMatrix::from_coeffs`]), built at the same time on two threads
-    /// (each build is a serial pass over every entry).
+    /// The A and B matrices ([`SparseMatrix::from_coeffs`]), one after the other. Built on two
+    /// threads (`rayon::join`) the CLI's 2^16 proof held 1.5 MB more anonymous memory at its peak
+    /// (13.5 against 12.0 MB: the second thread's allocations land in another malloc arena) and
+    /// was not faster on 2 cores (2026-12-07, BENCHMARKS.md).
     pub fn from_coeffs_ab(coeffs: &Coefficients, n_rows: usize) -> (Self, Self) {
-        rayon::join(
-            || Self::from_coeffs(coeffs, Matrix::A, n_rows),
-            || Self::from_coeffs(coeffs, Matrix::B, n_rows),
-        )
+        (Self::from_coeffs(coeffs, Matrix::A, n_rows), Self::from_coeffs(coeffs, Matrix::B, n_rows))
     }
 
     /// The number of stored entries.

@@ -109,15 +109,16 @@
 //! A GPU implementation exists in `zkprove-gpu` (`AirOps` for its `GpuBackend`, CUDA and
 //! OpenCL; that crate depends on this one, not the other way round): stacking, next-row
 //! columns, selectors, `eq` tables, LogUp columns and sums, linear columns, coordinates, dot
-//! products and the opening's kernels run there as device kernels, with the CPU's proofs byte for
-//! byte. What still runs on the host with it:
+//! products, the opening's kernels and the zerocheck round run there as device kernels, with the
+//! CPU's proofs byte for byte. [`AirOps::zerocheck_round`] calls the AIR's Rust `eval` on the
+//! CPU; a device gets the constraints as data instead, a [`ConstraintProgram`] recorded by a
+//! builder ([`program`]; the LogUp interactions included), which zkprove-gpu's zerocheck kernel
+//! interprets. What still runs on the host with it:
 //! - WHIR has no backend trait (see its docs): each commitment downloads its stacked column and
 //!   WHIR commits and opens on the host (two whole-column transfers with LogUp, one without).
 //!   With a backend WHIR (NTT + Merkle ops exist) those go, leaving the small read-backs.
-//! - [`AirOps::zerocheck_round`] calls the AIR's Rust `eval`: a device implementation gets the
-//!   constraints as data, a [`ConstraintProgram`] recorded by a builder ([`program`]; the
-//!   LogUp interactions included), which zkprove-gpu's zerocheck kernel interprets
-//!   (`impl AirOps for GpuBackend`: every operation and the round on the device).
+//! - The constraint program and each round's challenges go up with every round (tens of kB for
+//!   Poseidon2, not counted in [`AirProfile`], which counts the prover's own transfers).
 //! - Each round polynomial and final evaluation is a small read-back (the transcript runs on
 //!   the host): `n` + `2(n + l)` per proof, a few hundred bytes each.
 

@@ -186,6 +186,7 @@ fn air_keeps_its_fields() {
         ("achieved_bits", Ty::Num),
         ("rows_per_s", Ty::Num),
         ("phases_ms", Ty::Object),
+        ("transfers", Ty::Object),
     ];
     let got = fields(&["air", "--air", "fibonacci", "--log-rows", "8", "--reps", "1"]);
     assert_eq!(got, expected(&spec));

@@ -42,7 +42,7 @@ pub trait BinomialParams<F: Field, const D: usize>:
     }
 
     /// The square of an element given by its coefficients. Override where `W` allows a shorter
-    /// formula (`W = −1`: `(a₀ + a₁)(a₀ − a₁) + 2a₀a₁X`); the default is [`square_generic`].
+    /// formula (`W = −1`: `(a₀ + a₁)(a₀ − a₁) + 2a₀a₁X`); the default is `square_generic`.
     #[inline(always)]
     fn square(a: &[F; D]) -> [F; D] {
         square_generic::<F, D, Self>(a)

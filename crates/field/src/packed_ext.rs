@@ -297,7 +297,7 @@ const BLOCK: usize = 64;
 
 /// Replaces every non-zero element of `values` by its inverse, zeros stay zero: the same result
 /// as [`crate::batch_inverse_in_place`], computed on SIMD lanes ([`Field::with_packing`]) in
-/// blocks of [`BLOCK`]·`WIDTH` elements (one packed inversion per block), in parallel chunks.
+/// blocks of `BLOCK`·`WIDTH` elements (one packed inversion per block), in parallel chunks.
 pub fn batch_inverse_ext4_in_place<F, Prm>(values: &mut [BinomialExtension<F, 4, Prm>])
 where
     F: PrimeField64,

@@ -247,7 +247,7 @@ fn add_block<T: Tile, const M: usize, const N: usize>(
     }
 }
 
-/// `Σ_k x_k·y_k` for two int8 vectors (the shorter length), in [`KC`]-long chunks that
+/// `Σ_k x_k·y_k` for two int8 vectors (the shorter length), in `KC`-long chunks that
 /// auto-vectorise as [`product`]'s tiles do (compiled for this CPU's vector extensions by
 /// [`with_cpu_features`]). Exact (no wrap) for fewer than `2^17` products.
 pub fn dot_i8(x: &[i8], y: &[i8]) -> i32 {
@@ -326,7 +326,7 @@ impl<T: Tile> CpuKernel for RowBlock<'_, T> {
 
 /// The integer product `A·B` of two `n × n` int8 matrices (row-major): an int8 GEMM with `i32`
 /// accumulators. `B` is transposed once, then `C` is computed in parallel over blocks of
-/// [`IB`] rows; within a block, over [`KB`]-long slices of `k` and [`JB`]-wide column blocks
+/// `IB` rows; within a block, over `KB`-long slices of `k` and `JB`-wide column blocks
 /// (cache tiling), in `4 × 4` register tiles of dot products whose fixed-length inner loop
 /// auto-vectorises; each task runs through [`with_cpu_features`], so a baseline build uses
 /// AVX-512 or AVX2 where the CPU has them. Without VNNI the tiles are AVX2 `vpmaddwd` kernels

@@ -76,7 +76,7 @@ impl BlobStore {
     /// Keeps the parsed values of witness blob `id` (checked at submission) in memory, so that
     /// a worker of this process that claims its job soon needs no read and parse of the file
     /// ([`BlobStore::kept_witness`]). Blobs are content-addressed: the values of an id are those
-    /// of its file. At most [`KEPT_WITNESSES`] witnesses and `2^21` values are kept, the oldest
+    /// of its file. At most `KEPT_WITNESSES` witnesses and `2^21` values are kept, the oldest
     /// dropped first; a larger witness is not kept.
     pub fn keep_witness(&self, id: &str, values: Arc<Vec<Fr>>) {
         if values.len() > KEPT_WITNESS_VALUES {

@@ -910,7 +910,7 @@ impl JanitorSettings {
 const PURGE_BATCH: i64 = 1_000;
 
 /// One round of [`janitor`]: deletes the finished jobs past retention (in batches of
-/// [`PURGE_BATCH`]), then removes the blobs no circuit or job names that are older than the
+/// `PURGE_BATCH`), then removes the blobs no circuit or job names that are older than the
 /// orphan age, and stale temporary files ([`BlobStore::sweep`]): uploads whose job was refused or
 /// never inserted, files a crash left behind, and the witnesses and proofs of purged jobs.
 /// Returns (jobs purged, blob files removed).

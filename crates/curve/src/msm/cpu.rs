@@ -59,7 +59,7 @@ pub enum BucketMode {
 /// when [`CpuBases::prepare`] stores them: 2× memory) and one decomposition per scalar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Endomorphism {
-    /// Used where it measured faster (see [`use_endomorphism`]).
+    /// Used where it measured faster (see `use_endomorphism`).
     #[default]
     Auto,
     /// Used whenever the curve has one.
@@ -87,7 +87,7 @@ pub struct PippengerConfig {
     pub n_chunks: Option<usize>,
     /// How many windows one task accumulates together (their buckets in one array, their
     /// batch-affine additions sharing inversions); `None` chooses from the window width and the
-    /// thread count ([`windows_per_task`]).
+    /// thread count (`windows_per_task`).
     pub windows_per_task: Option<usize>,
     /// Whether to use the curve's GLV endomorphism (for [`CpuBases`] that store `φ(Pᵢ)` or
     /// precomputed multiples this is fixed when the bases are prepared, and ignored here).

@@ -931,7 +931,7 @@ impl<P: Fp256Params> Fp256<P> {
 /// out): the operand and result of [`Fp256Lazy::mul_adx`], for chains of products whose
 /// intermediate values need no canonical form (the MSM's batch-affine additions: the
 /// Montgomery-trick chains and the slope feed only further products). [`Fp256Lazy::reduce`] gives
-/// the canonical element back. Only for moduli below `R/4` ([`Fp256Lazy::PARAMS_OK`]), where a
+/// the canonical element back. Only for moduli below `R/4` (`Fp256Lazy::PARAMS_OK`), where a
 /// product of two values below `2p` stays below `a·b/R + p < 2p`.
 pub struct Fp256Lazy<P: Fp256Params> {
     /// Montgomery limbs, `< 2p`.

@@ -9,8 +9,8 @@
 //! equality and hashing work on the stored word. `p < 2^31` leaves one spare bit, which the
 //! addition (`a + b < 2^32`) and the Montgomery reduction (`a·b + q·p < 2^64`) rely on.
 //!
-//! SIMD packings: [`PackedMontyField31Avx512`] (16 lanes) when AVX-512F is enabled, else
-//! [`PackedMontyField31Avx2`] (8 lanes) with AVX2, else the scalar itself (one lane).
+//! SIMD packings: `PackedMontyField31Avx512` (16 lanes) when AVX-512F is enabled, else
+//! `PackedMontyField31Avx2` (8 lanes) with AVX2, else the scalar itself (one lane).
 //!
 //! Primes of the form `p = 2^31 − 2^s + 1` (both of the above: [`MontyParameters31::SHAPED`]) get
 //! a shorter inversion chain and multiplication by `2^{−n}` through shifts in the packings; the

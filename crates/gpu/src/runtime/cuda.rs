@@ -21,7 +21,7 @@ fn driver_err(call: &str) -> impl FnOnce(DriverError) -> GpuError + '_ {
 }
 
 /// Whether a CUDA device can be used: CUDA not disabled ([`crate::GpuConfig::disable_cuda`]), the
-/// driver's device nodes present ([`driver_nodes_present`]), the driver library loadable, at
+/// driver's device nodes present (`driver_nodes_present`), the driver library loadable, at
 /// least one device, and the device not marked unhealthy. Never panics. This is the probe behind
 /// `--device auto` (the default of several commands), so on a machine without a GPU it must cost
 /// next to nothing: one `stat` instead of `dlopen`ing the driver under its several names

@@ -80,10 +80,6 @@ impl Challenges {
 pub struct Folder {
     alpha: E,
     powers: [E; 8],
-    /// `β^k·R` (`R = 2^32 mod p`, the Montgomery radix): a tuple field `f < p` read as a
-    /// Montgomery word is the element `f·R⁻¹`, so `β^k·R` times it is `β^k·f` without converting
-    /// `f` first.
-    powers_r: [E; 8],
 }
 
 impl Folder {
@@ -94,8 +90,7 @@ impl Folder {
         for k in 1..8 {
             powers[k] = powers[k - 1] * challenges.beta;
         }
-        let r = F::from_u64(1 << 32);
-        Self { alpha: challenges.alpha, powers, powers_r: powers.map(|p| p * r) }
+        Self { alpha: challenges.alpha, powers }
     }
 
     /// The denominator of `fields` on bus `id` (at most 7 fields).
@@ -111,6 +106,32 @@ impl Folder {
 
     fn cpu_program(&self, r: &CpuRow) -> E {
         self.denominator(bus::PROGRAM, &cpu_program_tuple(r))
+    }
+
+    /// The limb weights of a whole word in tuple position `k` (1-based): `(β^k, 2^16·β^k)`, so
+    /// that the word's two 16-bit limbs add up to `β^k·x`.
+    fn word(&self, k: usize) -> [E; 2] {
+        [self.powers[k], self.powers[k] * F::from_u64(1 << 16)]
+    }
+
+    /// The limb weights of a word split into two tuple fields `k` (low limb) and `k + 1`.
+    fn limbs(&self, k: usize) -> [E; 2] {
+        [self.powers[k], self.powers[k + 1]]
+    }
+
+    /// The ALU tuple as the words `(op, a, b, res)` ([`alu_words`]).
+    fn alu_weights(&self) -> [[E; 2]; 4] {
+        [self.word(1), self.limbs(2), self.limbs(4), self.limbs(6)]
+    }
+
+    /// The memory tuple as the words `(space, addr, val, ts)` ([`memory_words`]).
+    fn memory_weights(&self) -> [[E; 2]; 4] {
+        [self.word(1), self.word(2), self.limbs(3), self.word(5)]
+    }
+
+    /// The program tuple as the words `(pc, op, rd, rs1, rs2, imm)`.
+    fn program_weights(&self) -> [[E; 2]; 6] {
+        [self.word(1), self.word(2), self.word(3), self.word(4), self.word(5), self.limbs(6)]
     }
 
     /// `α − id`, the constant part of every denominator of bus `id`.
@@ -135,15 +156,30 @@ fn boundary_tuple(b: &MemBoundary) -> [u32; 5] {
     memory_tuple(b.space, b.addr, b.val, b.ts)
 }
 
-/// `x mod p` for any `u32`, as the Montgomery word a packed lane holds.
+/// The ALU tuple as whole words, for the limb fold ([`Folder::alu_weights`]).
 #[inline(always)]
-fn raw_word(x: u32) -> F {
-    F::from_monty_reduced(x)
+fn alu_words(r: &AluRow) -> [u32; 4] {
+    [u32::from(r.op), r.a, r.b, r.res]
+}
+
+/// The memory tuple as whole words, for the limb fold ([`Folder::memory_weights`]).
+#[inline(always)]
+fn memory_words(space: u32, addr: u32, val: u32, ts: u32) -> [u32; 4] {
+    [space, addr, val, ts]
+}
+
+/// The program tuple `t` ([`program_tuple`]) as whole words, the immediate's limbs joined.
+#[inline(always)]
+fn program_words(t: &[u32; 7]) -> [u32; 6] {
+    [t[0], t[1], t[2], t[3], t[4], t[5] | (t[6] << 16)]
 }
 
 /// Packed vectors per block of [`FoldInvert`] (one packed inversion per block; the block's
 /// denominators and prefix products stay in the L1 cache).
 const BLOCK: usize = 32;
+
+/// Rows per block of [`FoldInvert`] at the widest packing (16 lanes).
+const BLOCK_ROWS: usize = BLOCK * 16;
 
 type PE<P> = PackedExt4<P, BabyBearExt4Params>;
 
@@ -156,27 +192,28 @@ fn set_len(v: &mut Vec<E>, n: usize) {
     }
 }
 
-/// `out[i] = 1 / (α − (id + Σ_k β^{k+1}·tuple(i)_k))` for `i < n`, and 0 where the denominator
-/// is zero; `out` is resized to `n`, its buffer reused. Parallel chunks over the rayon pool, each
-/// folded and inverted on SIMD lanes ([`FoldInvert`]).
-fn fold_invert<const K: usize, T>(out: &mut Vec<E>, n: usize, folder: &Folder, id: u32, tuple: T)
-where
+/// `out[i] = 1 / (α − id − Σ_k (a_k·(x_k mod 2^16) + b_k·(x_k >> 16)))` for `i < n`, with
+/// `x = words(i)` and `[a_k, b_k] = weights[k]` (see [`Folder::word`], [`Folder::limbs`]: the tuple
+/// fold with every 32-bit word entered whole), and 0 where the denominator is zero; `out` is
+/// resized to `n`, its buffer reused. Parallel chunks over the rayon pool, each folded and
+/// inverted on SIMD lanes ([`FoldInvert`]).
+fn fold_invert<const K: usize, T>(
+    out: &mut Vec<E>,
+    n: usize,
+    folder: &Folder,
+    id: u32,
+    weights: [[E; 2]; K],
+    words: T,
+) where
     T: Fn(usize) -> [u32; K] + Sync,
 {
     set_len(out, n);
     let threads = rayon::current_num_threads().max(1);
     let chunk = n.div_ceil(threads).max(PAR_MIN);
     let alpha_id = folder.alpha_minus(id);
-    let mut weights = [E::ZERO; K];
-    weights.copy_from_slice(&folder.powers_r[1..=K]);
+    let tuple = &words;
     out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
-        F::with_packing(FoldInvert {
-            out: o,
-            first_row: c * chunk,
-            alpha_id,
-            weights,
-            tuple: &tuple,
-        });
+        F::with_packing(FoldInvert { out: o, first_row: c * chunk, alpha_id, weights, tuple });
     });
 }
 
@@ -214,7 +251,12 @@ where
             Ok(())
         }
         Err(AirError::LogUpDenominatorZero) => {
-            fold_invert(out, n, folder, id, tuple);
+            // The CPU path with the tuple's fields as words of one limb each (`K ≤ 7`).
+            let mut weights = [[E::ZERO; 2]; K];
+            for (k, w) in weights.iter_mut().enumerate() {
+                *w = folder.word(k + 1);
+            }
+            fold_invert(out, n, folder, id, weights, tuple);
             Ok(())
         }
         Err(AirError::Device(e)) => Err(e),
@@ -227,7 +269,9 @@ struct FoldInvert<'a, const K: usize, T> {
     out: &'a mut [E],
     first_row: usize,
     alpha_id: E,
-    weights: [E; K],
+    /// The limb weights of the `K` words ([`fold_invert`]).
+    weights: [[E; 2]; K],
+    /// Row `i`'s words.
     tuple: &'a T,
 }
 
@@ -243,35 +287,32 @@ where
         let Self { out, first_row, alpha_id, weights, tuple } = self;
         let len = out.len();
         let alpha = PE::<P>::broadcast(alpha_id);
-        let weights = weights.map(PE::<P>::broadcast);
-        // The block's fields, one packed vector per field and `w` rows: gathered lane by lane
-        // first, then read whole (so no vector load waits on the lane stores just made).
-        let mut fields = [[P::default(); BLOCK]; K];
+        let weights = PE::<P>::limb_weights(&weights);
+        // The block's words, one slice per tuple word, row after row: gathered first (plain
+        // `u32` stores, no conversion), then read `w` rows at a time by the lazy limb fold.
+        let mut words = [[0u32; BLOCK_ROWS]; K];
         let mut vals = [PE::<P>::default(); BLOCK];
         let mut scratch = [PE::<P>::default(); BLOCK];
+        // Vectors per block: `BLOCK`, fewer only for a packing wider than 16 lanes.
+        let vectors = (BLOCK_ROWS / w).clamp(1, BLOCK);
         let mut start = 0;
         while start < len {
-            let block_len = (BLOCK * w).min(len - start);
+            let block_len = (vectors * w).min(len - start);
             let n_packed = block_len.div_ceil(w);
-            if block_len % w != 0 {
-                // Padding lanes of the last partial vector: zero (their fractions are not
-                // written; a zero denominator there only sends the block to the slow path).
-                for v in &mut fields {
-                    v[n_packed - 1] = P::default();
-                }
-            }
             for i in 0..block_len {
-                let (b, l) = (i / w, i % w);
-                for (v, &f) in fields.iter_mut().zip(&tuple(first_row + start + i)) {
-                    v[b].as_slice_mut()[l] = raw_word(f);
+                let t = tuple(first_row + start + i);
+                for (v, &x) in words.iter_mut().zip(&t) {
+                    v[i] = x;
                 }
             }
+            // Padding lanes of the last partial vector: zero words (their fractions are not
+            // written; a zero denominator there only sends the block to the slow path).
+            for v in &mut words {
+                v[block_len..n_packed * w].fill(0);
+            }
+            let refs: [&[u32]; K] = core::array::from_fn(|k| &words[k][..]);
             for (b, val) in vals[..n_packed].iter_mut().enumerate() {
-                let mut acc = alpha;
-                for (wk, v) in weights.iter().zip(&fields) {
-                    acc -= wk.mul_base(v[b]);
-                }
-                *val = acc;
+                *val = alpha - PE::<P>::dot_limbs(&weights, &refs, b * w);
             }
             let o = &mut out[start..start + block_len];
             if batch_inverse_packed_ext4(&mut vals[..n_packed], &mut scratch[..n_packed]) {
@@ -343,11 +384,16 @@ impl FixedTables {
         let program_tuples: Vec<[u32; 7]> =
             (0..program.code.len()).map(|i| program_tuple(program, i)).collect();
         let mut program_inv = Vec::new();
-        fold_invert(&mut program_inv, program_tuples.len(), &folder, bus::PROGRAM, |i| {
-            program_tuples[i]
-        });
+        fold_invert(
+            &mut program_inv,
+            program_tuples.len(),
+            &folder,
+            bus::PROGRAM,
+            folder.program_weights(),
+            |i| program_words(&program_tuples[i]),
+        );
         let mut range_inv = Vec::new();
-        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, |v| [v as u32]);
+        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, [folder.word(1)], |v| [v as u32]);
         Self { folder, text_start: program.text_start, program_tuples, program_inv, range_inv }
     }
 }
@@ -414,19 +460,21 @@ impl LogUpColumns {
     /// module docs), the program and range buses read from the fixed tables' inverses.
     pub fn compute_into(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
-        fold_invert(&mut self.alu, t.alu.len(), f, bus::ALU, |i| {
-            let r = &t.alu[i];
-            alu_tuple(r.op, r.a, r.b, r.res)
+        fold_invert(&mut self.alu, t.alu.len(), f, bus::ALU, f.alu_weights(), |i| {
+            alu_words(&t.alu[i])
         });
-        fold_invert(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, |i| {
+        let mem_w = f.memory_weights();
+        fold_invert(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, mem_w, |i| {
             let r = &t.mem[i];
-            memory_tuple(r.space, r.addr, r.val, r.ts)
+            memory_words(r.space, r.addr, r.val, r.ts)
         });
-        fold_invert(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, |i| {
-            boundary_tuple(&t.mem_init[i])
+        fold_invert(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, mem_w, |i| {
+            let b = &t.mem_init[i];
+            memory_words(b.space, b.addr, b.val, b.ts)
         });
-        fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, |i| {
-            boundary_tuple(&t.mem_final[i])
+        fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, mem_w, |i| {
+            let b = &t.mem_final[i];
+            memory_words(b.space, b.addr, b.val, b.ts)
         });
         self.derive(t, fixed);
     }

@@ -363,6 +363,29 @@ fn cpu_program_tuple(r: &CpuRow) -> [u32; 7] {
     ]
 }
 
+/// `(op, rd, rs1, rs2, imm)` as one integer: two program tuples with the same pc are equal iff
+/// their keys are (the register fields are bytes).
+#[inline(always)]
+fn program_key(op: u8, rd: u8, rs1: u8, rs2: u8, imm: u32) -> u64 {
+    u64::from(op)
+        | u64::from(rd) << 8
+        | u64::from(rs1) << 16
+        | u64::from(rs2) << 24
+        | u64::from(imm) << 32
+}
+
+/// What [`LogUpColumns::derive`] needs of an op id: bit 0 — an ALU op, bit 1 — its second
+/// operand is `rs2`'s value (else the immediate).
+fn op_kinds() -> [u8; 256] {
+    let mut kinds = [0u8; 256];
+    for (id, k) in kinds.iter_mut().enumerate() {
+        if let Some(op) = Op::from_id(id as u8) {
+            *k = u8::from(op.is_alu()) | u8::from(op.reads_rs2()) << 1;
+        }
+    }
+    kinds
+}
+
 /// The inverted denominators of the fixed tables (program and range), computed once per program
 /// and challenges and shared by every shard.
 #[derive(Debug, Clone)]
@@ -370,6 +393,8 @@ pub struct FixedTables {
     folder: Folder,
     text_start: u32,
     program_tuples: Vec<[u32; 7]>,
+    /// Per text word, the program tuple without its pc as one integer ([`program_key`]).
+    program_keys: Vec<u64>,
     /// `1 / (α − program tuple)` per text word.
     pub program_inv: Vec<E>,
     /// `1 / (α − (RANGE + β·v))` for `v < 2^16`.
@@ -394,7 +419,20 @@ impl FixedTables {
         );
         let mut range_inv = Vec::new();
         fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, [folder.word(1)], |v| [v as u32]);
-        Self { folder, text_start: program.text_start, program_tuples, program_inv, range_inv }
+        let program_keys = program_tuples
+            .iter()
+            .map(|t| {
+                program_key(t[1] as u8, t[2] as u8, t[3] as u8, t[4] as u8, t[5] | (t[6] << 16))
+            })
+            .collect();
+        Self {
+            folder,
+            text_start: program.text_start,
+            program_tuples,
+            program_keys,
+            program_inv,
+            range_inv,
+        }
     }
 }
 
@@ -519,76 +557,105 @@ impl LogUpColumns {
     fn derive(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
         // The k-th ALU row of the CPU sends the ALU row k's tuple (for honest tables): its
-        // fraction is copied where the tuples are equal, else made one by one.
+        // fraction is copied where the tuples are equal (compared field by field: the tuple is
+        // an injective image of `(op, a, b, res)`), else made one by one.
+        let kinds = op_kinds();
         set_len(&mut self.cpu_alu, t.cpu.len());
         let mut k = 0;
         for (x, r) in self.cpu_alu.iter_mut().zip(&t.cpu) {
-            if !is_alu(r.op) {
+            let kind = kinds[usize::from(r.op)];
+            if kind & 1 == 0 {
                 *x = E::ZERO;
                 continue;
             }
-            let tuple = alu_tuple(r.op, r.a, alu_rhs(r), r.res);
+            let rhs = if kind & 2 != 0 { r.b } else { r.imm };
             *x = match (t.alu.get(k), self.alu.get(k)) {
-                (Some(a), Some(&frac)) if alu_tuple(a.op, a.a, a.b, a.res) == tuple => frac,
-                _ => f.denominator(bus::ALU, &tuple).inverse().unwrap_or(E::ZERO),
+                (Some(a), Some(&frac))
+                    if a.op == r.op && a.a == r.a && a.b == rhs && a.res == r.res =>
+                {
+                    frac
+                }
+                _ => f
+                    .denominator(bus::ALU, &alu_tuple(r.op, r.a, rhs, r.res))
+                    .inverse()
+                    .unwrap_or(E::ZERO),
             };
             k += 1;
         }
         // A memory row's read tuple is the previous access's write tuple, or the init set's
         // entry for the first access of its address: copied where the tuples are equal, else
-        // (only in tampered tables) made one by one.
+        // (only in tampered tables) made one by one. The same pass makes the row's two range
+        // fractions (both limbs are below 2^16: read straight from the fixed table).
         set_len(&mut self.mem_read, t.mem.len());
+        set_len(&mut self.mem_range_lo, t.mem.len());
+        set_len(&mut self.mem_range_hi, t.mem.len());
         let (mem_write, mem_init) = (&self.mem_write, &self.mem_init);
-        self.mem_read.par_iter_mut().with_min_len(PAR_MIN).enumerate().for_each(|(i, x)| {
-            let r = &t.mem[i];
-            let read = (r.space, r.addr, r.prev_val, r.prev_ts);
-            let copied = match t.mem_prev.get(i) {
-                Some(&NO_PREV) => t
-                    .mem_init
-                    .binary_search_by(|b| (b.space, b.addr).cmp(&(r.space, r.addr)))
-                    .ok()
-                    .filter(|&j| {
-                        let b = &t.mem_init[j];
-                        (b.space, b.addr, b.val, b.ts) == read
-                    })
-                    .and_then(|j| mem_init.get(j)),
-                Some(&j) => t
-                    .mem
-                    .get(j as usize)
-                    .filter(|w| (w.space, w.addr, w.val, w.ts) == read)
-                    .and_then(|_| mem_write.get(j as usize)),
-                None => None,
-            };
-            *x = match copied {
-                Some(&frac) => frac,
-                None => f
-                    .denominator(bus::MEMORY, &memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts))
-                    .inverse()
-                    .unwrap_or(E::ZERO),
-            };
-        });
+        let range: Option<&[E; 1 << 16]> = fixed.range_inv.as_slice().try_into().ok();
+        self.mem_read
+            .par_iter_mut()
+            .with_min_len(PAR_MIN)
+            .zip(&mut self.mem_range_lo)
+            .zip(&mut self.mem_range_hi)
+            .enumerate()
+            .for_each(|(i, ((x, lo), hi))| {
+                let r = &t.mem[i];
+                let copied = match t.mem_prev.get(i) {
+                    Some(&NO_PREV) => t
+                        .mem_init
+                        .binary_search_by(|b| (b.space, b.addr).cmp(&(r.space, r.addr)))
+                        .ok()
+                        .filter(|&j| {
+                            let b = &t.mem_init[j];
+                            b.val == r.prev_val && b.ts == r.prev_ts
+                        })
+                        .and_then(|j| mem_init.get(j)),
+                    Some(&j) => t
+                        .mem
+                        .get(j as usize)
+                        .filter(|w| {
+                            w.space == r.space
+                                && w.addr == r.addr
+                                && w.val == r.prev_val
+                                && w.ts == r.prev_ts
+                        })
+                        .and_then(|_| mem_write.get(j as usize)),
+                    None => None,
+                };
+                *x = match copied {
+                    Some(&frac) => frac,
+                    None => f
+                        .denominator(
+                            bus::MEMORY,
+                            &memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts),
+                        )
+                        .inverse()
+                        .unwrap_or(E::ZERO),
+                };
+                let (l, h) = limbs_d(r);
+                match range {
+                    Some(table) => {
+                        *lo = table[(l & 0xffff) as usize];
+                        *hi = table[(h & 0xffff) as usize];
+                    }
+                    None => {
+                        *lo = range_frac(fixed, l);
+                        *hi = range_frac(fixed, h);
+                    }
+                }
+            });
         set_len(&mut self.cpu_program, t.cpu.len());
+        let text_start = fixed.text_start;
         self.cpu_program.par_iter_mut().with_min_len(PAR_MIN).zip(&t.cpu).for_each(|(x, r)| {
             // The fixed table's inverse where the row is the instruction at its pc (always, for
             // an honest trace); else the row's own fraction.
-            let idx = (r.pc.wrapping_sub(fixed.text_start) / 4) as usize;
-            *x = match fixed.program_tuples.get(idx) {
-                Some(t) if *t == cpu_program_tuple(r) => fixed.program_inv[idx],
+            let off = r.pc.wrapping_sub(text_start);
+            let idx = (off / 4) as usize;
+            let key = program_key(r.op, r.rd, r.rs1, r.rs2, r.imm);
+            *x = match (fixed.program_keys.get(idx), fixed.program_inv.get(idx)) {
+                (Some(&k), Some(&inv)) if k == key && off % 4 == 0 => inv,
                 _ => f.cpu_program(r).inverse().unwrap_or(E::ZERO),
             };
         });
-        set_len(&mut self.mem_range_lo, t.mem.len());
-        set_len(&mut self.mem_range_hi, t.mem.len());
-        self.mem_range_lo
-            .par_iter_mut()
-            .with_min_len(PAR_MIN)
-            .zip(&mut self.mem_range_hi)
-            .zip(&t.mem)
-            .for_each(|((lo, hi), r)| {
-                let (l, h) = limbs_d(r);
-                *lo = range_frac(fixed, l);
-                *hi = range_frac(fixed, h);
-            });
         self.program_table.clear();
         self.program_table.extend(
             t.program_mult

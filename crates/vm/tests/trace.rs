@@ -292,6 +292,11 @@ fn fast_logup_columns_equal_one_by_one_reference() {
     bad.mem_init[0].val ^= 1;
     bad.alu[2].res ^= 1;
     bad.cpu[5].a ^= 1;
+    // Program-bus rows off their instruction: another immediate, register, a misaligned pc.
+    bad.cpu[6].imm ^= 1 << 20;
+    bad.cpu[7].rd ^= 1;
+    bad.cpu[8].pc = bad.cpu[8].pc.wrapping_add(2);
+    bad.cpu[9].op ^= 1;
     bad.mem_prev[20] = 0;
     assert_eq!(LogUpColumns::compute(&bad, &fixed), LogUpColumns::compute_reference(&bad, &fixed));
 }

@@ -4,10 +4,13 @@
 //!
 //! The hot path ([`LogUpColumns::compute_into`]) folds the tuples and inverts on SIMD lanes
 //! ([`zkprove_field::packed_ext`], packing chosen at run time): 16 (AVX-512) or 8 (AVX2) rows at
-//! a time, each coefficient of the quartic extension a packed vector (the block's fields gathered
-//! first, then folded), one packed base-field inversion per block of 32 vectors and Montgomery's
-//! trick on the norms down to the base field ([`batch_inverse_packed_ext4`]); it writes into the
-//! columns' existing buffers. Only the ALU rows' and the memory writes' fractions are inverted:
+//! a time, each coefficient of the quartic extension a packed vector (the block's tuple words
+//! gathered first as plain `u32`s, then folded by the lazy limb dot product
+//! [`PackedExt4::dot_limbs`]: every 32-bit word entered whole, its two 16-bit limbs weighted by
+//! `β^k` and `2^16·β^k` — or `β^k`, `β^{k+1}` where the tuple splits the word into two fields —
+//! 64-bit sums and one reduction per coefficient), one packed base-field inversion per block of
+//! 32 vectors and Montgomery's trick on the norms down to the base field
+//! ([`batch_inverse_packed_ext4`]); it writes into the columns' existing buffers. Only the ALU rows' and the memory writes' fractions are inverted:
 //! a CPU row's ALU fraction is the matching ALU row's, a memory read's is the previous access's
 //! write (or the init set's entry), so they are copied where the tuples are equal (always, for
 //! honest tables) and made one by one elsewhere. [`LogUpColumns::compute_reference`] is the

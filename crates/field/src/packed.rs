@@ -141,6 +141,44 @@ pub unsafe trait PackedField:
         self * v
     }
 
+    /// A weight as [`PackedField::dot_limbs`] takes it: every weight passes through this once
+    /// (outside the hot loop). The default is the identity; the Monty-31 SIMD packings scale it by
+    /// the Montgomery radix, which their lazy sum then divides out in its one reduction.
+    #[inline(always)]
+    fn limb_weight(w: Self::Scalar) -> Self::Scalar {
+        w
+    }
+
+    /// A dot product of weights with 16-bit limbs: lane `l` is
+    /// `Σ_k (a_k·(x mod 2^16) + b_k·(x >> 16))`, where `x = words[k][at + l]` (any `u32`, taken as
+    /// an integer) and `ws[k] = [limb_weight(a_k), limb_weight(b_k)]`. With `b_k = 2^16·a_k` a
+    /// term is `a_k·x`; with `(b_k, a_k) = (β^{j+1}, β^j)` it folds the two 16-bit limbs of a
+    /// word into a LogUp tuple. `K ≤ 64` (checked at compile time).
+    ///
+    /// The default converts and multiplies limb by limb; the Monty-31 SIMD packings sum the
+    /// `2K` products of 31-bit weights and 16-bit limbs in 64 bits (`< 2^54`) and make one
+    /// Montgomery reduction per lane (a *lazy* dot product: 2 `vpmuludq` per term instead of a
+    /// full Montgomery product).
+    ///
+    /// # Panics
+    /// If some `words[k]` is shorter than `at + WIDTH`.
+    #[inline(always)]
+    fn dot_limbs<const K: usize>(
+        ws: &[[Self::Scalar; 2]; K],
+        words: &[&[u32]; K],
+        at: usize,
+    ) -> Self {
+        const { assert!(K <= 64, "dot_limbs takes at most 64 words") };
+        let mut acc = Self::broadcast(Self::Scalar::ZERO);
+        for (w, x) in ws.iter().zip(words) {
+            let x = &x[at..at + Self::WIDTH];
+            let lo = Self::from_fn(|l| Self::Scalar::from_u64(u64::from(x[l] & 0xffff)));
+            let hi = Self::from_fn(|l| Self::Scalar::from_u64(u64::from(x[l] >> 16)));
+            acc += lo * w[0] + hi * w[1];
+        }
+        acc
+    }
+
     /// `WIDTH` rows of `N` scalars (`rows.len() == WIDTH`, e.g. hash states) as `N` packed cells:
     /// lane `l` of cell `i` is `rows[l][i]`. The default gathers lane by lane; a packing may
     /// override it with a register transpose.

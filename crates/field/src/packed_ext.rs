@@ -101,6 +101,45 @@ where
         }
     }
 
+    /// The weights `ws` (pairs of extension elements) as [`PackedExt4::dot_limbs`] takes them:
+    /// each coefficient through [`PackedField::limb_weight`]. Made once, outside the hot loop.
+    #[inline(always)]
+    pub fn limb_weights<const K: usize>(
+        ws: &[[BinomialExtension<P::Scalar, 4, Prm>; 2]; K],
+    ) -> [[[P::Scalar; 2]; K]; 4] {
+        let mut out = [[[P::Scalar::ZERO; 2]; K]; 4];
+        for (k, pair) in ws.iter().enumerate() {
+            for (j, w) in pair.iter().enumerate() {
+                for (c, &x) in w.coeffs().iter().enumerate() {
+                    out[c][k][j] = P::limb_weight(x);
+                }
+            }
+        }
+        out
+    }
+
+    /// The extension-weighted dot product of 16-bit limbs, coefficient by coefficient through
+    /// [`PackedField::dot_limbs`]: lane `l` is `Σ_k (a_k·(x mod 2^16) + b_k·(x >> 16))` for
+    /// `x = words[k][at + l]` and `ws = limb_weights(&[[a_k, b_k], …])`. A LogUp tuple folds this
+    /// way with no conversion of its fields and one reduction per coefficient.
+    ///
+    /// # Panics
+    /// If some `words[k]` is shorter than `at + WIDTH`.
+    #[inline(always)]
+    pub fn dot_limbs<const K: usize>(
+        ws: &[[[P::Scalar; 2]; K]; 4],
+        words: &[&[u32]; K],
+        at: usize,
+    ) -> Self {
+        let [w0, w1, w2, w3] = ws;
+        Self::new([
+            P::dot_limbs(w0, words, at),
+            P::dot_limbs(w1, words, at),
+            P::dot_limbs(w2, words, at),
+            P::dot_limbs(w3, words, at),
+        ])
+    }
+
     /// `self · b` for a packed base-field `b`.
     #[inline(always)]
     pub fn mul_base(self, b: P) -> Self {
@@ -432,6 +471,44 @@ mod tests {
                     for (x, y) in with_zero.iter().zip(&before) {
                         assert_eq!(x.coeffs, y.coeffs);
                     }
+                }
+                // The lazy limb dot product against the scalar sum, for words of every size
+                // (limbs, words above p, u32::MAX) and an offset into the word slices.
+                let ws: [[E; 2]; 7] =
+                    core::array::from_fn(|_| [E::random(&mut rng), E::random(&mut rng)]);
+                let cols: Vec<Vec<u32>> = (0..7)
+                    .map(|k| {
+                        (0..P::WIDTH + 3)
+                            .map(|_| match (k + rng.random_range(0..4usize)) % 4 {
+                                0 => rng.random_range(0..1 << 16),
+                                1 => u32::MAX - rng.random_range(0..3),
+                                _ => rng.random(),
+                            })
+                            .collect()
+                    })
+                    .collect();
+                let words: [&[u32]; 7] = core::array::from_fn(|k| &cols[k][..]);
+                let prepared = PackedExt4::<P, BabyBearExt4Params>::limb_weights(&ws);
+                for at in [0, 3] {
+                    let got = PackedExt4::<P, BabyBearExt4Params>::dot_limbs(&prepared, &words, at);
+                    for l in 0..P::WIDTH {
+                        let mut want = E::ZERO;
+                        for (w, c) in ws.iter().zip(&cols) {
+                            let x = c[at + l];
+                            want += w[0] * BabyBear::from_u64(u64::from(x & 0xffff))
+                                + w[1] * BabyBear::from_u64(u64::from(x >> 16));
+                        }
+                        assert_eq!(got.lane(l), want);
+                    }
+                }
+                let one_word = [cols[1].as_slice()];
+                let base = P::dot_limbs(
+                    &[[P::limb_weight(BabyBear::ONE), P::limb_weight(BabyBear::from_u64(1 << 16))]],
+                    &one_word,
+                    0,
+                );
+                for l in 0..P::WIDTH {
+                    assert_eq!(base.as_slice()[l], BabyBear::from_u64(u64::from(cols[1][l])));
                 }
                 let mut lanes = vec![E::ZERO; P::WIDTH + 1];
                 a.write_lanes(&mut lanes);

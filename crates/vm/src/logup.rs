@@ -4,10 +4,13 @@
 //!
 //! The hot path ([`LogUpColumns::compute_into`]) folds the tuples and inverts on SIMD lanes
 //! ([`zkprove_field::packed_ext`], packing chosen at run time): 16 (AVX-512) or 8 (AVX2) rows at
-//! a time, each coefficient of the quartic extension a packed vector (the block's fields gathered
-//! first, then folded), one packed base-field inversion per block of 32 vectors and Montgomery's
-//! trick on the norms down to the base field ([`batch_inverse_packed_ext4`]); it writes into the
-//! columns' existing buffers. Only the ALU rows' and the memory writes' fractions are inverted:
+//! a time, each coefficient of the quartic extension a packed vector (the block's tuple words
+//! gathered first as plain `u32`s, then folded by the lazy limb dot product
+//! [`PackedExt4::dot_limbs`]: every 32-bit word entered whole, its two 16-bit limbs weighted by
+//! `β^k` and `2^16·β^k` — or `β^k`, `β^{k+1}` where the tuple splits the word into two fields —
+//! 64-bit sums and one reduction per coefficient), one packed base-field inversion per block of
+//! 32 vectors and Montgomery's trick on the norms down to the base field
+//! ([`batch_inverse_packed_ext4`]); it writes into the columns' existing buffers. Only the ALU rows' and the memory writes' fractions are inverted:
 //! a CPU row's ALU fraction is the matching ALU row's, a memory read's is the previous access's
 //! write (or the init set's entry), so they are copied where the tuples are equal (always, for
 //! honest tables) and made one by one elsewhere. [`LogUpColumns::compute_reference`] is the
@@ -80,10 +83,6 @@ impl Challenges {
 pub struct Folder {
     alpha: E,
     powers: [E; 8],
-    /// `β^k·R` (`R = 2^32 mod p`, the Montgomery radix): a tuple field `f < p` read as a
-    /// Montgomery word is the element `f·R⁻¹`, so `β^k·R` times it is `β^k·f` without converting
-    /// `f` first.
-    powers_r: [E; 8],
 }
 
 impl Folder {
@@ -94,8 +93,7 @@ impl Folder {
         for k in 1..8 {
             powers[k] = powers[k - 1] * challenges.beta;
         }
-        let r = F::from_u64(1 << 32);
-        Self { alpha: challenges.alpha, powers, powers_r: powers.map(|p| p * r) }
+        Self { alpha: challenges.alpha, powers }
     }
 
     /// The denominator of `fields` on bus `id` (at most 7 fields).
@@ -111,6 +109,32 @@ impl Folder {
 
     fn cpu_program(&self, r: &CpuRow) -> E {
         self.denominator(bus::PROGRAM, &cpu_program_tuple(r))
+    }
+
+    /// The limb weights of a whole word in tuple position `k` (1-based): `(β^k, 2^16·β^k)`, so
+    /// that the word's two 16-bit limbs add up to `β^k·x`.
+    fn word(&self, k: usize) -> [E; 2] {
+        [self.powers[k], self.powers[k] * F::from_u64(1 << 16)]
+    }
+
+    /// The limb weights of a word split into two tuple fields `k` (low limb) and `k + 1`.
+    fn limbs(&self, k: usize) -> [E; 2] {
+        [self.powers[k], self.powers[k + 1]]
+    }
+
+    /// The ALU tuple as the words `(op, a, b, res)` ([`alu_words`]).
+    fn alu_weights(&self) -> [[E; 2]; 4] {
+        [self.word(1), self.limbs(2), self.limbs(4), self.limbs(6)]
+    }
+
+    /// The memory tuple as the words `(space, addr, val, ts)` ([`memory_words`]).
+    fn memory_weights(&self) -> [[E; 2]; 4] {
+        [self.word(1), self.word(2), self.limbs(3), self.word(5)]
+    }
+
+    /// The program tuple as the words `(pc, op, rd, rs1, rs2, imm)`.
+    fn program_weights(&self) -> [[E; 2]; 6] {
+        [self.word(1), self.word(2), self.word(3), self.word(4), self.word(5), self.limbs(6)]
     }
 
     /// `α − id`, the constant part of every denominator of bus `id`.
@@ -135,15 +159,30 @@ fn boundary_tuple(b: &MemBoundary) -> [u32; 5] {
     memory_tuple(b.space, b.addr, b.val, b.ts)
 }
 
-/// `x mod p` for any `u32`, as the Montgomery word a packed lane holds.
+/// The ALU tuple as whole words, for the limb fold ([`Folder::alu_weights`]).
 #[inline(always)]
-fn raw_word(x: u32) -> F {
-    F::from_monty_reduced(x)
+fn alu_words(r: &AluRow) -> [u32; 4] {
+    [u32::from(r.op), r.a, r.b, r.res]
+}
+
+/// The memory tuple as whole words, for the limb fold ([`Folder::memory_weights`]).
+#[inline(always)]
+fn memory_words(space: u32, addr: u32, val: u32, ts: u32) -> [u32; 4] {
+    [space, addr, val, ts]
+}
+
+/// The program tuple `t` ([`program_tuple`]) as whole words, the immediate's limbs joined.
+#[inline(always)]
+fn program_words(t: &[u32; 7]) -> [u32; 6] {
+    [t[0], t[1], t[2], t[3], t[4], t[5] | (t[6] << 16)]
 }
 
 /// Packed vectors per block of [`FoldInvert`] (one packed inversion per block; the block's
 /// denominators and prefix products stay in the L1 cache).
 const BLOCK: usize = 32;
+
+/// Rows per block of [`FoldInvert`] at the widest packing (16 lanes).
+const BLOCK_ROWS: usize = BLOCK * 16;
 
 type PE<P> = PackedExt4<P, BabyBearExt4Params>;
 
@@ -156,27 +195,28 @@ fn set_len(v: &mut Vec<E>, n: usize) {
     }
 }
 
-/// `out[i] = 1 / (α − (id + Σ_k β^{k+1}·tuple(i)_k))` for `i < n`, and 0 where the denominator
-/// is zero; `out` is resized to `n`, its buffer reused. Parallel chunks over the rayon pool, each
-/// folded and inverted on SIMD lanes ([`FoldInvert`]).
-fn fold_invert<const K: usize, T>(out: &mut Vec<E>, n: usize, folder: &Folder, id: u32, tuple: T)
-where
+/// `out[i] = 1 / (α − id − Σ_k (a_k·(x_k mod 2^16) + b_k·(x_k >> 16)))` for `i < n`, with
+/// `x = words(i)` and `[a_k, b_k] = weights[k]` (see [`Folder::word`], [`Folder::limbs`]: the tuple
+/// fold with every 32-bit word entered whole), and 0 where the denominator is zero; `out` is
+/// resized to `n`, its buffer reused. Parallel chunks over the rayon pool, each folded and
+/// inverted on SIMD lanes ([`FoldInvert`]).
+fn fold_invert<const K: usize, T>(
+    out: &mut Vec<E>,
+    n: usize,
+    folder: &Folder,
+    id: u32,
+    weights: [[E; 2]; K],
+    words: T,
+) where
     T: Fn(usize) -> [u32; K] + Sync,
 {
     set_len(out, n);
     let threads = rayon::current_num_threads().max(1);
     let chunk = n.div_ceil(threads).max(PAR_MIN);
     let alpha_id = folder.alpha_minus(id);
-    let mut weights = [E::ZERO; K];
-    weights.copy_from_slice(&folder.powers_r[1..=K]);
+    let tuple = &words;
     out.par_chunks_mut(chunk).enumerate().for_each(|(c, o)| {
-        F::with_packing(FoldInvert {
-            out: o,
-            first_row: c * chunk,
-            alpha_id,
-            weights,
-            tuple: &tuple,
-        });
+        F::with_packing(FoldInvert { out: o, first_row: c * chunk, alpha_id, weights, tuple });
     });
 }
 
@@ -214,7 +254,12 @@ where
             Ok(())
         }
         Err(AirError::LogUpDenominatorZero) => {
-            fold_invert(out, n, folder, id, tuple);
+            // The CPU path with the tuple's fields as words of one limb each (`K ≤ 7`).
+            let mut weights = [[E::ZERO; 2]; K];
+            for (k, w) in weights.iter_mut().enumerate() {
+                *w = folder.word(k + 1);
+            }
+            fold_invert(out, n, folder, id, weights, tuple);
             Ok(())
         }
         Err(AirError::Device(e)) => Err(e),
@@ -227,7 +272,9 @@ struct FoldInvert<'a, const K: usize, T> {
     out: &'a mut [E],
     first_row: usize,
     alpha_id: E,
-    weights: [E; K],
+    /// The limb weights of the `K` words ([`fold_invert`]).
+    weights: [[E; 2]; K],
+    /// Row `i`'s words.
     tuple: &'a T,
 }
 
@@ -243,35 +290,32 @@ where
         let Self { out, first_row, alpha_id, weights, tuple } = self;
         let len = out.len();
         let alpha = PE::<P>::broadcast(alpha_id);
-        let weights = weights.map(PE::<P>::broadcast);
-        // The block's fields, one packed vector per field and `w` rows: gathered lane by lane
-        // first, then read whole (so no vector load waits on the lane stores just made).
-        let mut fields = [[P::default(); BLOCK]; K];
+        let weights = PE::<P>::limb_weights(&weights);
+        // The block's words, one slice per tuple word, row after row: gathered first (plain
+        // `u32` stores, no conversion), then read `w` rows at a time by the lazy limb fold.
+        let mut words = [[0u32; BLOCK_ROWS]; K];
         let mut vals = [PE::<P>::default(); BLOCK];
         let mut scratch = [PE::<P>::default(); BLOCK];
+        // Vectors per block: `BLOCK`, fewer only for a packing wider than 16 lanes.
+        let vectors = (BLOCK_ROWS / w).clamp(1, BLOCK);
         let mut start = 0;
         while start < len {
-            let block_len = (BLOCK * w).min(len - start);
+            let block_len = (vectors * w).min(len - start);
             let n_packed = block_len.div_ceil(w);
-            if block_len % w != 0 {
-                // Padding lanes of the last partial vector: zero (their fractions are not
-                // written; a zero denominator there only sends the block to the slow path).
-                for v in &mut fields {
-                    v[n_packed - 1] = P::default();
-                }
-            }
             for i in 0..block_len {
-                let (b, l) = (i / w, i % w);
-                for (v, &f) in fields.iter_mut().zip(&tuple(first_row + start + i)) {
-                    v[b].as_slice_mut()[l] = raw_word(f);
+                let t = tuple(first_row + start + i);
+                for (v, &x) in words.iter_mut().zip(&t) {
+                    v[i] = x;
                 }
             }
+            // Padding lanes of the last partial vector: zero words (their fractions are not
+            // written; a zero denominator there only sends the block to the slow path).
+            for v in &mut words {
+                v[block_len..n_packed * w].fill(0);
+            }
+            let refs: [&[u32]; K] = core::array::from_fn(|k| &words[k][..]);
             for (b, val) in vals[..n_packed].iter_mut().enumerate() {
-                let mut acc = alpha;
-                for (wk, v) in weights.iter().zip(&fields) {
-                    acc -= wk.mul_base(v[b]);
-                }
-                *val = acc;
+                *val = alpha - PE::<P>::dot_limbs(&weights, &refs, b * w);
             }
             let o = &mut out[start..start + block_len];
             if batch_inverse_packed_ext4(&mut vals[..n_packed], &mut scratch[..n_packed]) {
@@ -322,6 +366,29 @@ fn cpu_program_tuple(r: &CpuRow) -> [u32; 7] {
     ]
 }
 
+/// `(op, rd, rs1, rs2, imm)` as one integer: two program tuples with the same pc are equal iff
+/// their keys are (the register fields are bytes).
+#[inline(always)]
+fn program_key(op: u8, rd: u8, rs1: u8, rs2: u8, imm: u32) -> u64 {
+    u64::from(op)
+        | u64::from(rd) << 8
+        | u64::from(rs1) << 16
+        | u64::from(rs2) << 24
+        | u64::from(imm) << 32
+}
+
+/// What [`LogUpColumns::derive`] needs of an op id: bit 0 — an ALU op, bit 1 — its second
+/// operand is `rs2`'s value (else the immediate).
+fn op_kinds() -> [u8; 256] {
+    let mut kinds = [0u8; 256];
+    for (id, k) in kinds.iter_mut().enumerate() {
+        if let Some(op) = Op::from_id(id as u8) {
+            *k = u8::from(op.is_alu()) | u8::from(op.reads_rs2()) << 1;
+        }
+    }
+    kinds
+}
+
 /// The inverted denominators of the fixed tables (program and range), computed once per program
 /// and challenges and shared by every shard.
 #[derive(Debug, Clone)]
@@ -329,6 +396,8 @@ pub struct FixedTables {
     folder: Folder,
     text_start: u32,
     program_tuples: Vec<[u32; 7]>,
+    /// Per text word, the program tuple without its pc as one integer ([`program_key`]).
+    program_keys: Vec<u64>,
     /// `1 / (α − program tuple)` per text word.
     pub program_inv: Vec<E>,
     /// `1 / (α − (RANGE + β·v))` for `v < 2^16`.
@@ -343,12 +412,30 @@ impl FixedTables {
         let program_tuples: Vec<[u32; 7]> =
             (0..program.code.len()).map(|i| program_tuple(program, i)).collect();
         let mut program_inv = Vec::new();
-        fold_invert(&mut program_inv, program_tuples.len(), &folder, bus::PROGRAM, |i| {
-            program_tuples[i]
-        });
+        fold_invert(
+            &mut program_inv,
+            program_tuples.len(),
+            &folder,
+            bus::PROGRAM,
+            folder.program_weights(),
+            |i| program_words(&program_tuples[i]),
+        );
         let mut range_inv = Vec::new();
-        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, |v| [v as u32]);
-        Self { folder, text_start: program.text_start, program_tuples, program_inv, range_inv }
+        fold_invert(&mut range_inv, 1 << 16, &folder, bus::RANGE, [folder.word(1)], |v| [v as u32]);
+        let program_keys = program_tuples
+            .iter()
+            .map(|t| {
+                program_key(t[1] as u8, t[2] as u8, t[3] as u8, t[4] as u8, t[5] | (t[6] << 16))
+            })
+            .collect();
+        Self {
+            folder,
+            text_start: program.text_start,
+            program_tuples,
+            program_keys,
+            program_inv,
+            range_inv,
+        }
     }
 }
 
@@ -414,19 +501,21 @@ impl LogUpColumns {
     /// module docs), the program and range buses read from the fixed tables' inverses.
     pub fn compute_into(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
-        fold_invert(&mut self.alu, t.alu.len(), f, bus::ALU, |i| {
-            let r = &t.alu[i];
-            alu_tuple(r.op, r.a, r.b, r.res)
+        fold_invert(&mut self.alu, t.alu.len(), f, bus::ALU, f.alu_weights(), |i| {
+            alu_words(&t.alu[i])
         });
-        fold_invert(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, |i| {
+        let mem_w = f.memory_weights();
+        fold_invert(&mut self.mem_write, t.mem.len(), f, bus::MEMORY, mem_w, |i| {
             let r = &t.mem[i];
-            memory_tuple(r.space, r.addr, r.val, r.ts)
+            memory_words(r.space, r.addr, r.val, r.ts)
         });
-        fold_invert(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, |i| {
-            boundary_tuple(&t.mem_init[i])
+        fold_invert(&mut self.mem_init, t.mem_init.len(), f, bus::MEMORY, mem_w, |i| {
+            let b = &t.mem_init[i];
+            memory_words(b.space, b.addr, b.val, b.ts)
         });
-        fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, |i| {
-            boundary_tuple(&t.mem_final[i])
+        fold_invert(&mut self.mem_final, t.mem_final.len(), f, bus::MEMORY, mem_w, |i| {
+            let b = &t.mem_final[i];
+            memory_words(b.space, b.addr, b.val, b.ts)
         });
         self.derive(t, fixed);
     }
@@ -471,76 +560,105 @@ impl LogUpColumns {
     fn derive(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
         // The k-th ALU row of the CPU sends the ALU row k's tuple (for honest tables): its
-        // fraction is copied where the tuples are equal, else made one by one.
+        // fraction is copied where the tuples are equal (compared field by field: the tuple is
+        // an injective image of `(op, a, b, res)`), else made one by one.
+        let kinds = op_kinds();
         set_len(&mut self.cpu_alu, t.cpu.len());
         let mut k = 0;
         for (x, r) in self.cpu_alu.iter_mut().zip(&t.cpu) {
-            if !is_alu(r.op) {
+            let kind = kinds[usize::from(r.op)];
+            if kind & 1 == 0 {
                 *x = E::ZERO;
                 continue;
             }
-            let tuple = alu_tuple(r.op, r.a, alu_rhs(r), r.res);
+            let rhs = if kind & 2 != 0 { r.b } else { r.imm };
             *x = match (t.alu.get(k), self.alu.get(k)) {
-                (Some(a), Some(&frac)) if alu_tuple(a.op, a.a, a.b, a.res) == tuple => frac,
-                _ => f.denominator(bus::ALU, &tuple).inverse().unwrap_or(E::ZERO),
+                (Some(a), Some(&frac))
+                    if a.op == r.op && a.a == r.a && a.b == rhs && a.res == r.res =>
+                {
+                    frac
+                }
+                _ => f
+                    .denominator(bus::ALU, &alu_tuple(r.op, r.a, rhs, r.res))
+                    .inverse()
+                    .unwrap_or(E::ZERO),
             };
             k += 1;
         }
         // A memory row's read tuple is the previous access's write tuple, or the init set's
         // entry for the first access of its address: copied where the tuples are equal, else
-        // (only in tampered tables) made one by one.
+        // (only in tampered tables) made one by one. The same pass makes the row's two range
+        // fractions (both limbs are below 2^16: read straight from the fixed table).
         set_len(&mut self.mem_read, t.mem.len());
+        set_len(&mut self.mem_range_lo, t.mem.len());
+        set_len(&mut self.mem_range_hi, t.mem.len());
         let (mem_write, mem_init) = (&self.mem_write, &self.mem_init);
-        self.mem_read.par_iter_mut().with_min_len(PAR_MIN).enumerate().for_each(|(i, x)| {
-            let r = &t.mem[i];
-            let read = (r.space, r.addr, r.prev_val, r.prev_ts);
-            let copied = match t.mem_prev.get(i) {
-                Some(&NO_PREV) => t
-                    .mem_init
-                    .binary_search_by(|b| (b.space, b.addr).cmp(&(r.space, r.addr)))
-                    .ok()
-                    .filter(|&j| {
-                        let b = &t.mem_init[j];
-                        (b.space, b.addr, b.val, b.ts) == read
-                    })
-                    .and_then(|j| mem_init.get(j)),
-                Some(&j) => t
-                    .mem
-                    .get(j as usize)
-                    .filter(|w| (w.space, w.addr, w.val, w.ts) == read)
-                    .and_then(|_| mem_write.get(j as usize)),
-                None => None,
-            };
-            *x = match copied {
-                Some(&frac) => frac,
-                None => f
-                    .denominator(bus::MEMORY, &memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts))
-                    .inverse()
-                    .unwrap_or(E::ZERO),
-            };
-        });
+        let range: Option<&[E; 1 << 16]> = fixed.range_inv.as_slice().try_into().ok();
+        self.mem_read
+            .par_iter_mut()
+            .with_min_len(PAR_MIN)
+            .zip(&mut self.mem_range_lo)
+            .zip(&mut self.mem_range_hi)
+            .enumerate()
+            .for_each(|(i, ((x, lo), hi))| {
+                let r = &t.mem[i];
+                let copied = match t.mem_prev.get(i) {
+                    Some(&NO_PREV) => t
+                        .mem_init
+                        .binary_search_by(|b| (b.space, b.addr).cmp(&(r.space, r.addr)))
+                        .ok()
+                        .filter(|&j| {
+                            let b = &t.mem_init[j];
+                            b.val == r.prev_val && b.ts == r.prev_ts
+                        })
+                        .and_then(|j| mem_init.get(j)),
+                    Some(&j) => t
+                        .mem
+                        .get(j as usize)
+                        .filter(|w| {
+                            w.space == r.space
+                                && w.addr == r.addr
+                                && w.val == r.prev_val
+                                && w.ts == r.prev_ts
+                        })
+                        .and_then(|_| mem_write.get(j as usize)),
+                    None => None,
+                };
+                *x = match copied {
+                    Some(&frac) => frac,
+                    None => f
+                        .denominator(
+                            bus::MEMORY,
+                            &memory_tuple(r.space, r.addr, r.prev_val, r.prev_ts),
+                        )
+                        .inverse()
+                        .unwrap_or(E::ZERO),
+                };
+                let (l, h) = limbs_d(r);
+                match range {
+                    Some(table) => {
+                        *lo = table[(l & 0xffff) as usize];
+                        *hi = table[(h & 0xffff) as usize];
+                    }
+                    None => {
+                        *lo = range_frac(fixed, l);
+                        *hi = range_frac(fixed, h);
+                    }
+                }
+            });
         set_len(&mut self.cpu_program, t.cpu.len());
+        let text_start = fixed.text_start;
         self.cpu_program.par_iter_mut().with_min_len(PAR_MIN).zip(&t.cpu).for_each(|(x, r)| {
             // The fixed table's inverse where the row is the instruction at its pc (always, for
             // an honest trace); else the row's own fraction.
-            let idx = (r.pc.wrapping_sub(fixed.text_start) / 4) as usize;
-            *x = match fixed.program_tuples.get(idx) {
-                Some(t) if *t == cpu_program_tuple(r) => fixed.program_inv[idx],
+            let off = r.pc.wrapping_sub(text_start);
+            let idx = (off / 4) as usize;
+            let key = program_key(r.op, r.rd, r.rs1, r.rs2, r.imm);
+            *x = match (fixed.program_keys.get(idx), fixed.program_inv.get(idx)) {
+                (Some(&k), Some(&inv)) if k == key && off % 4 == 0 => inv,
                 _ => f.cpu_program(r).inverse().unwrap_or(E::ZERO),
             };
         });
-        set_len(&mut self.mem_range_lo, t.mem.len());
-        set_len(&mut self.mem_range_hi, t.mem.len());
-        self.mem_range_lo
-            .par_iter_mut()
-            .with_min_len(PAR_MIN)
-            .zip(&mut self.mem_range_hi)
-            .zip(&t.mem)
-            .for_each(|((lo, hi), r)| {
-                let (l, h) = limbs_d(r);
-                *lo = range_frac(fixed, l);
-                *hi = range_frac(fixed, h);
-            });
         self.program_table.clear();
         self.program_table.extend(
             t.program_mult

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use zkprove_field::cpu::{CpuLevel, set_max_cpu_level};
 use zkprove_field::{ExtensionField, Field, batch_inverse_in_place};
 use zkprove_poly::CpuBackend;
 use zkprove_vm::logup::{Challenges, E, F, FixedTables, LogUpColumns, alu_rows_valid};
@@ -267,6 +268,19 @@ fn fast_logup_columns_equal_one_by_one_reference() {
         reused.compute_on::<CpuBackend>(&t, &fixed).expect("CPU backend");
         assert_eq!(reused, want, "{rows} random rows, on the backend");
     }
+    // Every packing (portable, AVX2, AVX-512 where the CPU has them): the lazy limb fold and the
+    // packed inversion on each, against the same reference. (Other tests running meanwhile
+    // only see a different packing, never a different result.)
+    let t = random_tables(&mut rng, &p, 700);
+    let want = LogUpColumns::compute_reference(&t, &fixed);
+    for level in [CpuLevel::Portable, CpuLevel::Avx2, CpuLevel::Avx512] {
+        set_max_cpu_level(level);
+        let fixed_here = FixedTables::new(&p, &ch);
+        assert_eq!(fixed_here.program_inv, fixed.program_inv, "{level:?}");
+        assert_eq!(fixed_here.range_inv, fixed.range_inv, "{level:?}");
+        assert_eq!(LogUpColumns::compute(&t, &fixed_here), want, "{level:?}");
+    }
+    set_max_cpu_level(CpuLevel::Ifma);
     // A real shard (CPU ALU fractions and memory reads copied from the equal tuples').
     let t = generate_trace(&p, &[14], 1 << 10, &ch).expect("trace").shards.swap_remove(1);
     assert_eq!(LogUpColumns::compute(&t, &fixed), LogUpColumns::compute_reference(&t, &fixed));
@@ -278,6 +292,11 @@ fn fast_logup_columns_equal_one_by_one_reference() {
     bad.mem_init[0].val ^= 1;
     bad.alu[2].res ^= 1;
     bad.cpu[5].a ^= 1;
+    // Program-bus rows off their instruction: another immediate, register, a misaligned pc.
+    bad.cpu[6].imm ^= 1 << 20;
+    bad.cpu[7].rd ^= 1;
+    bad.cpu[8].pc = bad.cpu[8].pc.wrapping_add(2);
+    bad.cpu[9].op ^= 1;
     bad.mem_prev[20] = 0;
     assert_eq!(LogUpColumns::compute(&bad, &fixed), LogUpColumns::compute_reference(&bad, &fixed));
 }

@@ -297,6 +297,14 @@ impl<P: MontyParameters31> MontyField31<P> {
         Self::from_word(word % P::PRIME)
     }
 
+    /// `self · R` (`R = 2^32 mod p`): a weight as the SIMD packings' lazy
+    /// [`crate::PackedField::dot_limbs`] takes it (its one Montgomery reduction divides by `R`).
+    #[inline]
+    #[must_use]
+    pub const fn limb_weight_scaled(self) -> Self {
+        self.mul_const(Self::new(((1u64 << 32) % P::PRIME as u64) as u32))
+    }
+
     /// `self · rhs`, usable in `const` context.
     #[inline(always)]
     pub const fn mul_const(self, rhs: Self) -> Self {

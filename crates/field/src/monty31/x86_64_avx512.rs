@@ -8,9 +8,10 @@
 use core::arch::asm;
 use core::arch::x86_64::{
     __m512i, __mmask16, _mm512_add_epi32, _mm512_add_epi64, _mm512_and_si512, _mm512_castps_si512,
-    _mm512_castsi512_ps, _mm512_mask_add_epi32, _mm512_mask_sub_epi32, _mm512_maskz_sub_epi32,
-    _mm512_min_epu32, _mm512_movehdup_ps, _mm512_mul_epi32, _mm512_mul_epu32, _mm512_set1_epi32,
-    _mm512_sllv_epi32, _mm512_srli_epi32, _mm512_srlv_epi32, _mm512_sub_epi32,
+    _mm512_castsi512_ps, _mm512_loadu_si512, _mm512_mask_add_epi32, _mm512_mask_sub_epi32,
+    _mm512_maskz_sub_epi32, _mm512_min_epu32, _mm512_movehdup_ps, _mm512_mul_epi32,
+    _mm512_mul_epu32, _mm512_set1_epi32, _mm512_setzero_si512, _mm512_sllv_epi32,
+    _mm512_srli_epi32, _mm512_srli_epi64, _mm512_srlv_epi32, _mm512_sub_epi32,
     _mm512_test_epi32_mask,
 };
 use core::mem::transmute;
@@ -127,6 +128,51 @@ fn mul<P: MontyParameters31>(lhs: __m512i, rhs: __m512i) -> __m512i {
         let s_evn = _mm512_add_epi64(x_evn, _mm512_mul_epu32(q_evn, p));
         let s_odd = _mm512_add_epi64(x_odd, _mm512_mul_epu32(q_odd, p));
         // High halves: odd lanes already hold those of s_odd; even lanes take those of s_evn.
+        let t = mask_movehdup_evens(s_odd, s_evn);
+        _mm512_min_epu32(t, _mm512_sub_epi32(t, p))
+    }
+}
+
+/// [`PackedField::dot_limbs`] on 16 lanes: the lazy dot product. For the even and the odd 32-bit
+/// lanes separately (`vpmuludq` reads the low half of each 64-bit lane; the odd lanes' limbs are
+/// shifted down), `x = Σ_k (a_k·lo_k + b_k·hi_k)` with Montgomery words `a_k, b_k < p` and limbs
+/// `< 2^16`, so `x < 128·2^16·2^31 = 2^54 < p·2^32`; one Montgomery reduction gives
+/// `t = x/2^32 + (q·p)/2^32 < 2p`, then `min(t, t − p)`. The weights carry an extra factor `R`
+/// ([`MontyField31::limb_weight_scaled`]), which the reduction's `R⁻¹` removes. Per word and 16
+/// lanes: 4 `vpmuludq`, 4 `vpaddq`, 3 shifts and an `and`, instead of two full products.
+#[inline(always)]
+fn dot_limbs<P: MontyParameters31, const K: usize>(
+    ws: &[[MontyField31<P>; 2]; K],
+    words: &[&[u32]; K],
+    at: usize,
+) -> __m512i {
+    // SAFETY: AVX-512F is available (enabled at compile time, or reached only through
+    // `monty31::with_packing`'s `#[target_feature]` entry after `cpu::level() ≥ Avx512`); the
+    // loads read `16` `u32`s from a slice of exactly that length (bounds-checked slicing
+    // above them), unaligned loads; everything else works on registers.
+    unsafe {
+        let mask = splat(0xffff);
+        let mut acc_evn = _mm512_setzero_si512();
+        let mut acc_odd = _mm512_setzero_si512();
+        for (w, x) in ws.iter().zip(words) {
+            let x = &x[at..at + 16];
+            let v = _mm512_loadu_si512(x.as_ptr().cast());
+            let lo = _mm512_and_si512(v, mask);
+            let hi = _mm512_srli_epi32::<16>(v);
+            let lo_odd = _mm512_srli_epi64::<32>(lo);
+            let hi_odd = _mm512_srli_epi64::<48>(v);
+            let (a, b) = (splat(w[0].to_monty()), splat(w[1].to_monty()));
+            acc_evn = _mm512_add_epi64(acc_evn, _mm512_mul_epu32(lo, a));
+            acc_evn = _mm512_add_epi64(acc_evn, _mm512_mul_epu32(hi, b));
+            acc_odd = _mm512_add_epi64(acc_odd, _mm512_mul_epu32(lo_odd, a));
+            acc_odd = _mm512_add_epi64(acc_odd, _mm512_mul_epu32(hi_odd, b));
+        }
+        let p = splat(P::PRIME);
+        let mu = splat(P::MONTY_NEG_P_INV);
+        let q_evn = opaque(_mm512_mul_epu32(acc_evn, mu));
+        let q_odd = opaque(_mm512_mul_epu32(acc_odd, mu));
+        let s_evn = _mm512_add_epi64(acc_evn, _mm512_mul_epu32(q_evn, p));
+        let s_odd = _mm512_add_epi64(acc_odd, _mm512_mul_epu32(q_odd, p));
         let t = mask_movehdup_evens(s_odd, s_evn);
         _mm512_min_epu32(t, _mm512_sub_epi32(t, p))
     }
@@ -468,6 +514,21 @@ unsafe impl<P: MontyParameters31> PackedField for PackedMontyField31Avx512<P> {
     #[inline(always)]
     fn from_fn<Fun: FnMut(usize) -> MontyField31<P>>(f: Fun) -> Self {
         Self(core::array::from_fn(f))
+    }
+
+    #[inline(always)]
+    fn limb_weight(w: MontyField31<P>) -> MontyField31<P> {
+        w.limb_weight_scaled()
+    }
+
+    #[inline(always)]
+    fn dot_limbs<const K: usize>(
+        ws: &[[MontyField31<P>; 2]; K],
+        words: &[&[u32]; K],
+        at: usize,
+    ) -> Self {
+        const { assert!(K <= 64, "dot_limbs takes at most 64 words") };
+        Self::from_vector(dot_limbs::<P, K>(ws, words, at))
     }
 
     #[inline(always)]

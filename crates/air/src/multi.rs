@@ -18,10 +18,11 @@
 //!    included), public values and preprocessed column indices, the bus names and the public
 //!    tuples.
 //! 2. **One** WHIR commitment to every table's main trace: each table's columns stacked into
-//!    one multilinear polynomial as in the single-AIR protocol, and those blocks packed, largest
-//!    first, into one polynomial ([`Layout`]: every block aligned to its size, so a claim on a
-//!    block is a claim on the whole at a point whose leading coordinates are the block's index
-//!    bits).
+//!    one multilinear polynomial as in the single-AIR protocol, cut into power-of-two parts
+//!    (`m = 136` columns: 128 + 8, the padding columns to 256 never committed), and the parts
+//!    packed, largest first, into one polynomial ([`Layout`]: every part aligned to its size, so
+//!    a claim on a part is a claim on the whole at a point whose leading coordinates are the
+//!    part's index bits).
 //! 3. `β, γ` (shared by all tables); each table with interactions computes its LogUp columns
 //!    `h_t = 1/(β − fp_t)`, and all of them are committed together (a second [`Layout`]); then
 //!    every table's claimed sum `c_i = Σ_x Σ_t ±m_t(x)·h_t(x)` is sent.
@@ -29,9 +30,15 @@
 //! 5. Each table runs the single-AIR zerocheck with claim `λ_i·c_i` (its constraints, the
 //!    `h_t·(β − fp_t) = 1` rows, and the sum) and the reductions of its column claims to one
 //!    point of its block — as [`AirProver::prove`] does before its openings.
-//! 6. **One** WHIR opening per commitment proves every table's reduced value at once
-//!    (`Whir::open_many`: the claims are merged by WHIR's first combination challenge, whose
-//!    term counts them). Before 2026-12-07 each table had its own two commitments and openings:
+//! 6. **One** WHIR opening per commitment proves every table's reduced value at once: the
+//!    prover sends each part's value at its share of the table's reduced point
+//!    ([`MultiProof::main_parts`]); the verifier checks that they combine to the reduced value
+//!    (`P(c, y) = Σ_s eq(c_hi, s)·P_s(c_lo, y)`, [`Layout::weight`]) and WHIR proves every
+//!    part's value (`Whir::open_many`: the claims are merged by WHIR's first combination
+//!    challenge, whose term counts them, one per part). Before 2026-12-08 each table's block
+//!    was its columns padded to a power of two, and the packed blocks were padded again: the
+//!    zkVM's 24k-cycle run committed 2 × 2^24 values for ≈ 13 M nonzero ones; as parts,
+//!    2 × 2^23. Before 2026-12-07 each table had its own two commitments and openings:
 //!    for the zkVM's eight tables that was sixteen WHIR openings (≈ 60 % of its proving time and
 //!    ≈ 1 MB of proof) where there are now two.
 //!
@@ -45,8 +52,8 @@
 //! # Security
 //! Union bound, as [`MultiSecurityReport`]: per table the zerocheck and reduction terms of the
 //! single AIR; the two shared WHIR openings at their configurations' levels (each asked at
-//! `target + 3` bits, its first combination counting the tables' points,
-//! `WhirConfig::with_points`), `n_i/|E|` per table with preprocessed columns, and one LogUp
+//! `target + 3` bits, its first combination counting the parts' points,
+//! `WhirConfig::with_points`; the parts' combination is a deterministic check), `n_i/|E|` per table with preprocessed columns, and one LogUp
 //! term over **all** bus fractions: `N/|E|` with `N = Σ_i T_i·2^{n_i} + #public tuples`: every
 //! denominator `β − fp` is linear in `(β, γ_1, …)`, so with denominators cleared the balance
 //! identity is a nonzero polynomial of total degree `< N` when some bus does not balance

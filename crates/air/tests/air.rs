@@ -510,23 +510,10 @@ fn tampered_multi(proof: &BbMulti) -> Vec<(String, BbMulti)> {
         }
     }
     // The commitments' parts (each table's columns in power-of-two pieces).
-    for which in ["main", "aux"] {
-        let n = if which == "main" { proof.main_parts.len() } else { proof.aux_parts.len() };
-        for i in 0..n {
-            push(format!("{which} part {i}"), &|p| {
-                let v = if which == "main" { &mut p.main_parts } else { &mut p.aux_parts };
-                bump_ext::<BabyBear, BabyBearExt4>(&mut v[i]);
-            });
-        }
-        push(format!("{which} part dropped"), &|p| {
-            let v = if which == "main" { &mut p.main_parts } else { &mut p.aux_parts };
-            v.pop();
-        });
-        push(format!("{which} part added"), &|p| {
-            let v = if which == "main" { &mut p.main_parts } else { &mut p.aux_parts };
-            v.push(BabyBearExt4::ONE);
-        });
-    }
+    evals_tampers("main part", |p: &mut BbMulti| &mut p.main_parts, proof, &mut push);
+    evals_tampers("aux part", |p: &mut BbMulti| &mut p.aux_parts, proof, &mut push);
+    push("main part added".into(), &|p| p.main_parts.push(BabyBearExt4::ONE));
+    push("aux part added".into(), &|p| p.aux_parts.push(BabyBearExt4::ONE));
     push("aux opening dropped".into(), &|p| p.aux_whir = None);
     whir_tampers("main", |p: &mut BbMulti| Some(&mut p.main_whir), proof, &mut push);
     whir_tampers("aux", |p: &mut BbMulti| p.aux_whir.as_mut(), proof, &mut push);

@@ -1,6 +1,6 @@
 //! A binary encoding of [`MultiProof`]s (and the [`TableProof`]s inside), for files and the wire.
 //!
-//! Layout (little-endian): the magic `ZKPAIRM1`, `p` (u64), `[E:F]` (u8), then the proof's
+//! Layout (little-endian): the magic `ZKPAIRM3`, `p` (u64), `[E:F]` (u8), then the proof's
 //! fields in declaration order; a base-field element in 4 bytes when `p < 2^32`, else 8, each
 //! checked canonical (`< p`) on reading; lists as a u32 count then the items; options as a 0/1
 //! byte. Every count is checked against the bytes left before anything is allocated, and
@@ -15,7 +15,7 @@ use zkprove_whir::{WhirCommitment, WhirProof, WhirRoundProof};
 use crate::multi::MultiProof;
 use crate::proof::{ColumnReduction, TableProof};
 
-const MAGIC: &[u8; 8] = b"ZKPAIRM2";
+const MAGIC: &[u8; 8] = b"ZKPAIRM3";
 
 /// Why bytes are not a proof.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -354,6 +354,8 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> MultiProof<F, E, D> {
             }
             None => w.out.push(0),
         }
+        w.es(&self.main_parts);
+        w.es(&self.aux_parts);
         w.out
     }
 }
@@ -391,6 +393,8 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: for<'b> TryFrom<&'b [F]>> MultiPr
         let tables = (0..t).map(|_| r.table()).collect::<Result<_, _>>()?;
         let main_whir = r.whir()?;
         let aux_whir = if r.tag("LogUp opening")? { Some(r.whir()?) } else { None };
+        let main_parts = r.es("main parts")?;
+        let aux_parts = r.es("LogUp parts")?;
         if r.pos != bytes.len() {
             return Err(CodecError::Trailing { extra: bytes.len() - r.pos });
         }
@@ -402,6 +406,8 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: for<'b> TryFrom<&'b [F]>> MultiPr
             tables,
             main_whir,
             aux_whir,
+            main_parts,
+            aux_parts,
         })
     }
 }

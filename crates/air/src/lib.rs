@@ -16,8 +16,9 @@
 //! each a [`TableAir`] that sends and receives tuples (linear expressions of its row, with a
 //! multiplicity expression) on named LogUp buses; the verifier checks that every bus balances
 //! against its own public contributions ([`PublicTuple`]) and the preprocessed columns it knows.
-//! All tables' main traces are one WHIR commitment, their LogUp columns another, and each is
-//! opened once at every table's point. The single-AIR protocol below is the one-table case; see
+//! All tables' main traces are one WHIR commitment, their LogUp columns another (each table's
+//! columns in power-of-two parts, no padding columns, [`multi::Layout`]), and each is opened
+//! once at every part's point. The single-AIR protocol below is the one-table case; see
 //! [`multi`] for the protocol and its security (one LogUp term over all bus fractions, the two
 //! shared openings), and [`MultiProof::to_bytes`] /
 //! [`MultiProof::from_bytes`] for the proof's encoding.

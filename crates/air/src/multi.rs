@@ -18,10 +18,11 @@
 //!    included), public values and preprocessed column indices, the bus names and the public
 //!    tuples.
 //! 2. **One** WHIR commitment to every table's main trace: each table's columns stacked into
-//!    one multilinear polynomial as in the single-AIR protocol, and those blocks packed, largest
-//!    first, into one polynomial ([`Layout`]: every block aligned to its size, so a claim on a
-//!    block is a claim on the whole at a point whose leading coordinates are the block's index
-//!    bits).
+//!    one multilinear polynomial as in the single-AIR protocol, cut into power-of-two parts
+//!    (`m = 136` columns: 128 + 8, the padding columns to 256 never committed), and the parts
+//!    packed, largest first, into one polynomial ([`Layout`]: every part aligned to its size, so
+//!    a claim on a part is a claim on the whole at a point whose leading coordinates are the
+//!    part's index bits).
 //! 3. `β, γ` (shared by all tables); each table with interactions computes its LogUp columns
 //!    `h_t = 1/(β − fp_t)`, and all of them are committed together (a second [`Layout`]); then
 //!    every table's claimed sum `c_i = Σ_x Σ_t ±m_t(x)·h_t(x)` is sent.
@@ -29,9 +30,15 @@
 //! 5. Each table runs the single-AIR zerocheck with claim `λ_i·c_i` (its constraints, the
 //!    `h_t·(β − fp_t) = 1` rows, and the sum) and the reductions of its column claims to one
 //!    point of its block — as [`AirProver::prove`] does before its openings.
-//! 6. **One** WHIR opening per commitment proves every table's reduced value at once
-//!    (`Whir::open_many`: the claims are merged by WHIR's first combination challenge, whose
-//!    term counts them). Before 2026-12-07 each table had its own two commitments and openings:
+//! 6. **One** WHIR opening per commitment proves every table's reduced value at once: the
+//!    prover sends each part's value at its share of the table's reduced point
+//!    ([`MultiProof::main_parts`]); the verifier checks that they combine to the reduced value
+//!    (`P(c, y) = Σ_s eq(c_hi, s)·P_s(c_lo, y)`, [`Layout::weight`]) and WHIR proves every
+//!    part's value (`Whir::open_many`: the claims are merged by WHIR's first combination
+//!    challenge, whose term counts them, one per part). Before 2026-12-08 each table's block
+//!    was its columns padded to a power of two, and the packed blocks were padded again: the
+//!    zkVM's 24k-cycle run committed 2 × 2^24 values for ≈ 13 M nonzero ones; as parts,
+//!    2 × 2^23. Before 2026-12-07 each table had its own two commitments and openings:
 //!    for the zkVM's eight tables that was sixteen WHIR openings (≈ 60 % of its proving time and
 //!    ≈ 1 MB of proof) where there are now two.
 //!
@@ -45,8 +52,8 @@
 //! # Security
 //! Union bound, as [`MultiSecurityReport`]: per table the zerocheck and reduction terms of the
 //! single AIR; the two shared WHIR openings at their configurations' levels (each asked at
-//! `target + 3` bits, its first combination counting the tables' points,
-//! `WhirConfig::with_points`), `n_i/|E|` per table with preprocessed columns, and one LogUp
+//! `target + 3` bits, its first combination counting the parts' points,
+//! `WhirConfig::with_points`; the parts' combination is a deterministic check), `n_i/|E|` per table with preprocessed columns, and one LogUp
 //! term over **all** bus fractions: `N/|E|` with `N = Σ_i T_i·2^{n_i} + #public tuples`: every
 //! denominator `β − fp` is linear in `(β, γ_1, …)`, so with denominators cleared the balance
 //! identity is a nonzero polynomial of total degree `< N` when some bus does not balance
@@ -152,6 +159,11 @@ pub struct MultiProof<F, E, D> {
     pub main_whir: WhirProof<F, E, D>,
     /// WHIR's opening of the LogUp columns at every such table's reduction point.
     pub aux_whir: Option<WhirProof<F, E, D>>,
+    /// The main commitment's parts' values at their points ([`Layout::parts`]' order): they
+    /// combine to each table's reduced value, and WHIR opens each.
+    pub main_parts: Vec<E>,
+    /// The same for the LogUp commitment (empty without one).
+    pub aux_parts: Vec<E>,
 }
 
 impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> MultiProof<F, E, D> {
@@ -167,6 +179,7 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> MultiProof<F, E, D> {
             + self.tables.iter().map(TableProof::n_ext_elements).sum::<usize>() * d
             + self.main_whir.n_base_elements()
             + self.aux_whir.as_ref().map_or(0, WhirProof::n_base_elements)
+            + (self.main_parts.len() + self.aux_parts.len()) * d
     }
 
     /// The proof size in bytes, each base-field element in `⌈log2 p / 8⌉` bytes.
@@ -175,60 +188,160 @@ impl<F: PrimeField64, E: ExtensionField<F>, D: AsRef<[F]>> MultiProof<F, E, D> {
     }
 }
 
-/// Where each table's stacked polynomial lies in a commitment shared by several tables: the
-/// blocks (`2^sizes[i]` values each) are packed largest first (ties in table order), so every
-/// block starts at a multiple of its size, and the whole is padded with zeros to `2^log_n`. A
-/// claim `P_i(z) = v` on table `i`'s block is the claim `P(b, z) = v` on the whole, `b` the
-/// block's index bits (most significant first, as [`zkprove_poly::Mle`] orders variables).
+/// One piece of a table's stacked polynomial in a shared commitment: `2^log_cols` consecutive
+/// columns, starting at column `col_start` (a multiple of `2^log_cols`), of a table of
+/// `2^log_rows` rows whose stacked polynomial has `table_log_cols` column variables.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Part {
+    /// The table (an index into the proof's tables).
+    pub table: usize,
+    /// log2 of the table's rows.
+    pub log_rows: usize,
+    /// The number of column variables of the table's stacked polynomial (`⌈log2 m⌉`).
+    pub table_log_cols: usize,
+    /// log2 of the columns in this part.
+    pub log_cols: usize,
+    /// The part's first column.
+    pub col_start: usize,
+    /// The part's first index in the committed polynomial (a multiple of its size).
+    pub offset: usize,
+}
+
+impl Part {
+    /// log2 of the part's values.
+    pub fn log_size(&self) -> usize {
+        self.log_rows + self.log_cols
+    }
+}
+
+/// Where each table's stacked polynomial lies in a commitment shared by several tables.
+///
+/// A table of `m` columns is split into parts of `2^b` columns, one per bit `b` set in `m`
+/// (largest first, so each part starts at a multiple of its size): its stacked polynomial
+/// `P(c, y)` (`⌈log2 m⌉` column variables, the columns from `m` on zero) is
+/// `Σ_s eq(c_hi, s)·P_s(c_lo, y)` over its parts `P_s`, `c_hi` the column variables above the
+/// part's `b` and `s` the part's index at that scale. The padding columns are never committed:
+/// 136 columns are 128 + 8, not 256. The parts (`2^(b + rows)` values each) are packed
+/// largest first (ties in table, then column, order), so every part starts at a multiple of its
+/// size, and the whole is padded with zeros to `2^log_n`. A claim `P_s(z) = v` on a part is the
+/// claim `P(b, z) = v` on the whole, `b` the part's index bits (most significant first, as
+/// [`zkprove_poly::Mle`] orders variables).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Layout {
     /// The tables in the commitment (indices into the proof's tables), in table order.
     pub tables: Vec<usize>,
-    /// log2 of each of those tables' block.
-    pub sizes: Vec<usize>,
-    /// Each block's first index.
-    pub offsets: Vec<usize>,
+    /// The parts, in table order and, within a table, in column order.
+    pub parts: Vec<Part>,
     /// log2 of the committed polynomial's length.
     pub log_n: usize,
 }
 
 impl Layout {
-    /// The layout of blocks of `2^sizes[i]` values for `tables[i]`.
-    pub fn new(tables: Vec<usize>, sizes: Vec<usize>) -> Self {
-        let mut order: Vec<usize> = (0..sizes.len()).collect();
-        order.sort_by(|&a, &b| sizes[b].cmp(&sizes[a]).then(a.cmp(&b)));
-        let mut offsets = vec![0; sizes.len()];
+    /// The layout of `tables[i]`'s `columns[i]` columns of `2^log_rows[i]` rows.
+    pub fn new(tables: Vec<usize>, log_rows: &[usize], columns: &[usize]) -> Self {
+        let mut parts = Vec::new();
+        for ((&table, &rows), &m) in tables.iter().zip(log_rows).zip(columns) {
+            let table_log_cols = log2_ceil(m);
+            let mut col_start = 0;
+            for b in (0..=table_log_cols).rev() {
+                if (m >> b) & 1 == 1 {
+                    parts.push(Part {
+                        table,
+                        log_rows: rows,
+                        table_log_cols,
+                        log_cols: b,
+                        col_start,
+                        offset: 0,
+                    });
+                    col_start += 1 << b;
+                }
+            }
+        }
+        let mut order: Vec<usize> = (0..parts.len()).collect();
+        order.sort_by(|&a, &b| parts[b].log_size().cmp(&parts[a].log_size()).then(a.cmp(&b)));
         let mut at = 0usize;
         for i in order {
-            offsets[i] = at;
-            at += 1 << sizes[i];
+            parts[i].offset = at;
+            at += 1 << parts[i].log_size();
         }
-        Self { tables, sizes, offsets, log_n: log2_ceil(at).max(1) }
+        Self { tables, parts, log_n: log2_ceil(at).max(1) }
     }
 
-    /// `(b, z)`: the point of the whole polynomial for block `i`'s point `z`.
+    /// `(b, z_lo)`: the point of the whole polynomial for part `i`, from the point
+    /// `z = (c, y)` of its table's stacked polynomial (`z_lo`: `z` less the column variables
+    /// above the part's).
     pub fn point<E: Field>(&self, i: usize, z: &[E]) -> Vec<E> {
-        let prefix = self.log_n - self.sizes[i];
-        let block = self.offsets[i] >> self.sizes[i];
+        let part = &self.parts[i];
+        let size = part.log_size();
+        let prefix = self.log_n - size;
+        let block = part.offset >> size;
         let mut out: Vec<E> = (0..prefix)
             .map(|t| if (block >> (prefix - 1 - t)) & 1 == 1 { E::ONE } else { E::ZERO })
             .collect();
-        out.extend_from_slice(z);
+        out.extend_from_slice(&z[part.table_log_cols - part.log_cols..]);
         out
     }
 
-    /// [`Layout::point`] for the block of table `table` (`None` if it has none here).
-    pub fn table_point<E: Field>(&self, table: usize, z: &[E]) -> Option<Vec<E>> {
-        self.tables.binary_search(&table).ok().map(|i| self.point(i, z))
+    /// Part `i`'s coefficient in its table's stacked polynomial at `z = (c, y)`:
+    /// `eq(c_hi, s)`, `c_hi` the column variables above the part's, `s` its index at that scale.
+    pub fn weight<E: Field>(&self, i: usize, z: &[E]) -> E {
+        let part = &self.parts[i];
+        let hi = part.table_log_cols - part.log_cols;
+        let s = part.col_start >> part.log_cols;
+        (0..hi).fold(E::ONE, |acc, t| {
+            let x = z[t];
+            acc * if (s >> (hi - 1 - t)) & 1 == 1 { x } else { E::ONE - x }
+        })
     }
 
-    /// The whole polynomial's values from each block's.
+    /// The indices of table `table`'s parts.
+    pub fn parts_of(&self, table: usize) -> impl Iterator<Item = usize> + '_ {
+        (0..self.parts.len()).filter(move |&i| self.parts[i].table == table)
+    }
+
+    /// The whole polynomial's values from each table's stacked polynomial (in `tables`' order,
+    /// `2^(log_rows + table_log_cols)` values each).
     fn assemble<F: Field>(&self, blocks: Vec<Vec<F>>) -> Vec<F> {
         let mut all = vec![F::ZERO; 1 << self.log_n];
-        for (i, b) in blocks.into_iter().enumerate() {
-            all[self.offsets[i]..self.offsets[i] + b.len()].copy_from_slice(&b);
+        for (t, b) in self.tables.iter().zip(blocks) {
+            for part in self.parts.iter().filter(|p| p.table == *t) {
+                let from = part.col_start << part.log_rows;
+                let len = 1 << part.log_size();
+                all[part.offset..part.offset + len].copy_from_slice(&b[from..from + len]);
+            }
         }
         all
+    }
+}
+
+/// For each table of `layout` with a claim, its parts' points and their values' check.
+struct Openings<E> {
+    /// Each part's point in the whole polynomial, in `layout.parts`' order.
+    points: Vec<Vec<E>>,
+    /// Each table's reduced point and value, in `layout.tables`' order.
+    claims: Vec<(Vec<E>, E)>,
+}
+
+impl<E: Field> Openings<E> {
+    fn new(layout: &Layout, claims: Vec<(Vec<E>, E)>) -> Result<Self, AirError> {
+        if claims.len() != layout.tables.len() {
+            return Err(AirError::Internal { what: "a claim per table of a layout" });
+        }
+        let points = (0..layout.parts.len())
+            .map(|i| {
+                let t = layout.tables.binary_search(&layout.parts[i].table).unwrap_or(0);
+                layout.point(i, &claims[t].0)
+            })
+            .collect();
+        Ok(Self { points, claims })
+    }
+
+    /// Whether the parts' `values` combine to every table's reduced value.
+    fn check(&self, layout: &Layout, values: &[E]) -> bool {
+        values.len() == layout.parts.len()
+            && layout.tables.iter().zip(&self.claims).all(|(&t, (z, v))| {
+                layout.parts_of(t).map(|i| layout.weight(i, z) * values[i]).sum::<E>() == *v
+            })
     }
 }
 
@@ -400,28 +513,29 @@ where
         }
         n_fractions += public.len() as f64;
         let logup_eps = n_fractions * inv_e;
-        // The shared commitments: every table's block, opened at every table's point.
-        let shared = |tables: Vec<usize>, sizes: Vec<usize>| -> Result<_, AirError> {
-            let layout = Layout::new(tables, sizes);
+        // The shared commitments: every table's parts, each opened at its table's point.
+        let shared = |tables: Vec<usize>, columns: Vec<usize>| -> Result<_, AirError> {
+            let rows: Vec<usize> = tables.iter().map(|&i| setups[i].log_rows).collect();
+            let layout = Layout::new(tables, &rows, &columns);
             let whir = Whir::with_domain_reduction(
                 self.whir_params(layout.log_n, whir_target),
                 self.whir_domain_reduction(layout.log_n),
                 self.hasher().clone(),
             )?
-            .with_points(layout.tables.len())?;
+            .with_points(layout.parts.len())?;
             Ok((layout, whir))
         };
         let main = shared(
             (0..setups.len()).collect(),
-            setups.iter().map(|s| s.log_rows + s.main_log_cols).collect(),
+            setups.iter().map(|s| s.shape.n_columns).collect(),
         )?;
         let with_aux: Vec<usize> =
             (0..setups.len()).filter(|&i| setups[i].aux_whir.is_some()).collect();
         let aux = if with_aux.is_empty() {
             None
         } else {
-            let sizes = with_aux.iter().map(|&i| setups[i].log_rows + setups[i].aux_log_cols);
-            Some(shared(with_aux.clone(), sizes.collect())?)
+            let columns = with_aux.iter().map(|&i| setups[i].lookups.len() * E::DEGREE).collect();
+            Some(shared(with_aux.clone(), columns)?)
         };
         let mut whir_bits = vec![main.1.config().achieved_bits];
         whir_bits.extend(aux.as_ref().map(|a| a.1.config().achieved_bits));
@@ -704,8 +818,7 @@ where
         }
         // Per table: the zerocheck and the reductions of its column claims.
         let mut proofs = Vec::with_capacity(airs.len());
-        let (mut main_points, mut main_values) = (Vec::new(), Vec::new());
-        let (mut aux_points, mut aux_values) = (Vec::new(), Vec::new());
+        let (mut main_claims, mut aux_claims) = (Vec::new(), Vec::new());
         for (i, ((air, setup), ((cols, main_stacked), aux))) in
             airs.iter().zip(&tables.setups).zip(mains.into_iter().zip(auxes)).enumerate()
         {
@@ -731,11 +844,10 @@ where
                 &z.eq_r,
                 &mut profile,
             )?;
-            main_points.push(tables.main.0.point(i, &point));
-            main_values.push(value);
+            main_claims.push((point, value));
             let main_reduction = ColumnReduction { reduction, value };
             let aux_reduction = match (aux_stacked, &tables.aux) {
-                (Some(stacked), Some((layout, _))) => {
+                (Some(stacked), Some(_)) => {
                     let (reduction, value, point) = Self::reduce_columns::<B, W, R>(
                         transcript,
                         stacked,
@@ -744,12 +856,7 @@ where
                         &z.eq_r,
                         &mut profile,
                     )?;
-                    aux_points.push(
-                        layout
-                            .table_point(i, &point)
-                            .ok_or(AirError::Internal { what: "LogUp layout" })?,
-                    );
-                    aux_values.push(value);
+                    aux_claims.push((point, value));
                     Some(ColumnReduction { reduction, value })
                 }
                 _ => None,
@@ -763,28 +870,30 @@ where
                 aux_reduction,
             });
         }
-        // One WHIR opening per commitment, at every table's point.
+        // One WHIR opening per commitment, at every part's point; the parts' values combine to
+        // each table's reduced value.
         let mut clock = std::time::Instant::now();
-        let open = |whir: &Whir<F, E, H>,
+        let open = |(layout, whir): &(Layout, Whir<F, E, H>),
                     witness,
-                    points: &[Vec<E>],
-                    values: &[E],
+                    claims: Vec<(Vec<E>, E)>,
                     transcript: &mut Transcript<F, W, R>| {
-            let refs: Vec<&[E]> = points.iter().map(Vec::as_slice).collect();
+            let openings = Openings::new(layout, claims)?;
+            let refs: Vec<&[E]> = openings.points.iter().map(Vec::as_slice).collect();
             let (opened, proof) = whir.open_many(transcript, witness, &refs)?;
-            if opened != values {
+            if !openings.check(layout, &opened) {
                 return Err(AirError::Internal {
-                    what: "WHIR opened a value other than the reduction's",
+                    what: "WHIR opened values that do not combine to the reduction's",
                 });
             }
-            Ok(proof)
+            Ok((opened, proof))
         };
-        let main_proof = open(main_whir, &main_witness, &main_points, &main_values, transcript)?;
-        let aux_proof = match (&tables.aux, &aux_committed) {
-            (Some((_, whir)), Some((_, witness))) => {
-                Some(open(whir, witness, &aux_points, &aux_values, transcript)?)
+        let (main_parts, main_proof) = open(&tables.main, &main_witness, main_claims, transcript)?;
+        let (aux_parts, aux_proof) = match (&tables.aux, &aux_committed) {
+            (Some(aux), Some((_, witness))) => {
+                let (parts, proof) = open(aux, witness, aux_claims, transcript)?;
+                (parts, Some(proof))
             }
-            _ => None,
+            _ => (Vec::new(), None),
         };
         profile.lap("whir_open", &mut clock);
         Ok((
@@ -796,6 +905,8 @@ where
                 tables: proofs,
                 main_whir: main_proof,
                 aux_whir: aux_proof,
+                main_parts,
+                aux_parts,
             },
             profile,
         ))
@@ -831,7 +942,7 @@ where
             return Err(AirError::ProofShape { what: "LogUp commitment" });
         }
         Self::bind_tables(airs, &tables, public, transcript)?;
-        let (main_layout, main_whir) = &tables.main;
+        let main_whir = &tables.main.1;
         let main_received = main_whir.receive_commitment(transcript, &proof.main_commitment)?;
         let beta: E = transcript.sample_ext();
         let width = tables.setups.iter().map(Setup::max_width).max().unwrap_or(0);
@@ -853,8 +964,7 @@ where
         if !(total + public_sums.into_iter().sum::<E>()).is_zero() {
             return Err(AirError::BusSum);
         }
-        let (mut main_points, mut main_values) = (Vec::new(), Vec::new());
-        let (mut aux_points, mut aux_values) = (Vec::new(), Vec::new());
+        let (mut main_claims, mut aux_claims) = (Vec::new(), Vec::new());
         for (i, air) in airs.iter().enumerate() {
             let setup = &tables.setups[i];
             let p = &proof.tables[i];
@@ -879,9 +989,8 @@ where
                 &r,
                 "main",
             )?;
-            main_points.push(main_layout.point(i, &z));
-            main_values.push(p.main_reduction.value);
-            if let (Some((layout, _)), Some(red)) = (&tables.aux, &p.aux_reduction) {
+            main_claims.push((z, p.main_reduction.value));
+            if let (Some(_), Some(red)) = (&tables.aux, &p.aux_reduction) {
                 let z = Self::verify_reduction(
                     transcript,
                     (&red.reduction, red.value),
@@ -890,28 +999,104 @@ where
                     &r,
                     "LogUp",
                 )?;
-                aux_points.push(
-                    layout
-                        .table_point(i, &z)
-                        .ok_or(AirError::ProofShape { what: "LogUp reduction" })?,
-                );
-                aux_values.push(red.value);
+                aux_claims.push((z, red.value));
             }
         }
-        let main_refs: Vec<&[E]> = main_points.iter().map(Vec::as_slice).collect();
-        main_whir.verify_many(
-            transcript,
+        // Each commitment's parts: their values must combine to every table's reduced value,
+        // and WHIR checks each at its point.
+        let verify = |(layout, whir): &(Layout, Whir<F, E, H>),
+                      received,
+                      claims: Vec<(Vec<E>, E)>,
+                      parts: &[E],
+                      whir_proof,
+                      which: &'static str,
+                      transcript: &mut Transcript<F, W, R>| {
+            let openings =
+                Openings::new(layout, claims).map_err(|_| AirError::ProofShape { what: which })?;
+            if !openings.check(layout, parts) {
+                return Err(AirError::OpeningMismatch { which });
+            }
+            let refs: Vec<&[E]> = openings.points.iter().map(Vec::as_slice).collect();
+            whir.verify_many(transcript, received, &refs, parts, whir_proof)?;
+            Ok(())
+        };
+        verify(
+            &tables.main,
             &main_received,
-            &main_refs,
-            &main_values,
+            main_claims,
+            &proof.main_parts,
             &proof.main_whir,
+            "main",
+            transcript,
         )?;
-        if let (Some((_, whir)), Some(received), Some(whir_proof)) =
-            (&tables.aux, &aux_received, &proof.aux_whir)
-        {
-            let aux_refs: Vec<&[E]> = aux_points.iter().map(Vec::as_slice).collect();
-            whir.verify_many(transcript, received, &aux_refs, &aux_values, whir_proof)?;
+        match (&tables.aux, &aux_received, &proof.aux_whir) {
+            (Some(aux), Some(received), Some(whir_proof)) => verify(
+                aux,
+                received,
+                aux_claims,
+                &proof.aux_parts,
+                whir_proof,
+                "LogUp",
+                transcript,
+            )?,
+            _ if !proof.aux_parts.is_empty() => {
+                return Err(AirError::ProofShape { what: "LogUp parts" });
+            }
+            _ => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+    use zkprove_field::babybear::BabyBearExt4;
+    use zkprove_poly::Mle;
+
+    /// Every table's stacked polynomial at a random point is the weighted sum of its parts'
+    /// values, each read from the assembled whole at its part's point; parts are aligned,
+    /// disjoint, and the padding columns take no room.
+    #[test]
+    fn parts_combine_to_each_tables_stacked_value() {
+        let mut rng = StdRng::seed_from_u64(5);
+        // (rows, columns): 136 = 128 + 8 columns, 7 = 4 + 2 + 1, powers of two, one column.
+        let shapes = [(2usize, 136usize), (3, 7), (4, 4), (1, 1), (3, 12), (2, 3)];
+        let tables: Vec<usize> = (0..shapes.len()).collect();
+        let rows: Vec<usize> = shapes.iter().map(|s| s.0).collect();
+        let cols: Vec<usize> = shapes.iter().map(|s| s.1).collect();
+        let layout = Layout::new(tables, &rows, &cols);
+        let total: usize = shapes.iter().map(|&(n, m)| m << n).sum();
+        assert_eq!(layout.log_n, log2_ceil(total));
+        let mut spans: Vec<(usize, usize)> =
+            layout.parts.iter().map(|p| (p.offset, p.offset + (1 << p.log_size()))).collect();
+        spans.sort_unstable();
+        assert!(spans.windows(2).all(|w| w[0].1 <= w[1].0), "overlapping parts");
+        assert!(layout.parts.iter().all(|p| p.offset % (1 << p.log_size()) == 0));
+        let stacked: Vec<Vec<BabyBearExt4>> = shapes
+            .iter()
+            .map(|&(n, m)| {
+                let l = log2_ceil(m);
+                (0..1usize << (n + l))
+                    .map(|i| {
+                        if i >> n < m { BabyBearExt4::random(&mut rng) } else { BabyBearExt4::ZERO }
+                    })
+                    .collect()
+            })
+            .collect();
+        let whole = Mle::new(layout.assemble(stacked.clone())).expect("pow2");
+        for (t, table) in stacked.iter().enumerate() {
+            let vars = table.len().trailing_zeros() as usize;
+            let z: Vec<BabyBearExt4> = (0..vars).map(|_| BabyBearExt4::random(&mut rng)).collect();
+            let want = Mle::new(table.clone()).expect("pow2").evaluate(&z).expect("dims");
+            let got: BabyBearExt4 = layout
+                .parts_of(t)
+                .map(|i| layout.weight(i, &z) * whole.evaluate(&layout.point(i, &z)).expect("dims"))
+                .sum();
+            assert_eq!(got, want, "table {t}");
+            assert_eq!(layout.parts_of(t).count(), cols[t].count_ones() as usize);
+        }
     }
 }

@@ -509,6 +509,11 @@ fn tampered_multi(proof: &BbMulti) -> Vec<(String, BbMulti)> {
             });
         }
     }
+    // The commitments' parts (each table's columns in power-of-two pieces).
+    evals_tampers("main part", |p: &mut BbMulti| &mut p.main_parts, proof, &mut push);
+    evals_tampers("aux part", |p: &mut BbMulti| &mut p.aux_parts, proof, &mut push);
+    push("main part added".into(), &|p| p.main_parts.push(BabyBearExt4::ONE));
+    push("aux part added".into(), &|p| p.aux_parts.push(BabyBearExt4::ONE));
     push("aux opening dropped".into(), &|p| p.aux_whir = None);
     whir_tampers("main", |p: &mut BbMulti| Some(&mut p.main_whir), proof, &mut push);
     whir_tampers("aux", |p: &mut BbMulti| p.aux_whir.as_mut(), proof, &mut push);
@@ -614,7 +619,9 @@ type BbMulti = MultiProof<BabyBear, BabyBearExt4, [BabyBear; 8]>;
 
 /// Three tables of three heights: `Values` (value, is_real) sends each real value on the
 /// `range` bus; `Range` (preprocessed 0..256, multiplicity) receives them; `Io` (x, y = x + 1)
-/// sends `x` on `range` and `y` on `out`, which the verifier receives as public output.
+/// sends `x` on `range` and `(y, z = x + 2)` on `out`, which the verifier receives as public
+/// output, and `z` with multiplicity 0 on `none` (three columns and three LogUp terms: the shared
+/// commitments hold its columns as 2 + 1 and its LogUp coordinates as 8 + 4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Toy {
     Values,
@@ -627,7 +634,7 @@ impl Air<BabyBear> for Toy {
         format!("toy-{self:?}")
     }
     fn n_columns(&self) -> usize {
-        2
+        if *self == Toy::Io { 3 } else { 2 }
     }
     fn eval<B: ConstraintBuilder<BabyBear>>(&self, b: &mut B) {
         let cur = b.current().to_vec();
@@ -636,7 +643,10 @@ impl Air<BabyBear> for Toy {
                 b.assert_zero(cur[1].clone() * (cur[1].clone() - BabyBear::ONE.into()));
             }
             Toy::Range => {}
-            Toy::Io => b.assert_eq(cur[1].clone(), cur[0].clone() + BabyBear::ONE.into()),
+            Toy::Io => {
+                b.assert_eq(cur[1].clone(), cur[0].clone() + BabyBear::ONE.into());
+                b.assert_eq(cur[2].clone(), cur[0].clone() + BabyBear::TWO.into());
+            }
         }
     }
 }
@@ -650,7 +660,8 @@ impl TableAir<BabyBear> for Toy {
             Toy::Range => vec![BusInteraction::receive("range", vec![c(0)], c(1))],
             Toy::Io => vec![
                 BusInteraction::send("range", vec![c(0)], one()),
-                BusInteraction::send("out", vec![c(1), c(0).plus_constant(BabyBear::TWO)], one()),
+                BusInteraction::send("out", vec![c(1), c(2)], one()),
+                BusInteraction::send("none", vec![c(2)], LinearExpr::constant(BabyBear::ZERO)),
             ],
         }
     }
@@ -679,7 +690,11 @@ fn toy_witness() -> (Vec<Trace<BabyBear>>, Vec<PublicTuple<BabyBear>>) {
     value_col.resize(64, f(7));
     let real: Vec<BabyBear> = (0..64).map(|i| f(u64::from(i < 50))).collect();
     let range = vec![(0..256).map(f).collect(), mult.iter().map(|&m| f(m)).collect()];
-    let io = vec![io_x.iter().map(|&x| f(x)).collect(), io_x.iter().map(|&x| f(x + 1)).collect()];
+    let io = vec![
+        io_x.iter().map(|&x| f(x)).collect(),
+        io_x.iter().map(|&x| f(x + 1)).collect(),
+        io_x.iter().map(|&x| f(x + 2)).collect(),
+    ];
     let public = io_x
         .iter()
         .map(|&x| PublicTuple {
@@ -713,12 +728,15 @@ fn multi_table_bus_proof_verifies_and_every_tamper_is_rejected() {
     let report = prover.security_tables(&TOY, &[6, 8, 4], &public).expect("security");
     assert!(report.logup_bits.expect("LogUp") > 100.0 && report.fixed_bits.is_some());
     // N/|E| over every fraction, whatever the tuples' width (independent fingerprint
-    // challenges): 2^6 + 2^8 + 2·2^4 rows' interactions and 16 public tuples.
-    let n_fractions = f64::from(64 + 256 + 2 * 16 + 16);
+    // challenges): 2^6 + 2^8 + 3·2^4 rows' interactions and 16 public tuples.
+    let n_fractions = f64::from(64 + 256 + 3 * 16 + 16);
     let logup = report.logup_bits.expect("LogUp");
     assert!((logup - (report.field_bits - n_fractions.log2())).abs() < 1e-9, "{logup}");
-    // One shared opening per commitment, at every table's point.
+    // One shared opening per commitment, at every part's point: Io's 3 columns are 2 + 1 and
+    // its 12 LogUp coordinates 8 + 4.
     assert!(proof.aux_commitment.is_some() && proof.aux_whir.is_some());
+    assert_eq!(proof.main_parts.len(), 4);
+    assert_eq!(proof.aux_parts.len(), 4);
     let variants = tampered_multi(&proof);
     assert!(variants.len() > 150, "{}", variants.len());
     for (name, bad) in &variants {
@@ -782,6 +800,7 @@ fn unbalanced_buses_are_refused_and_forced_proofs_rejected() {
     // A public output the trace does not send.
     let mut bad = traces.clone();
     bad[2].columns_mut()[1][5] += BabyBear::ONE;
+    bad[2].columns_mut()[2][5] += BabyBear::ONE;
     bad[2].columns_mut()[0][5] += BabyBear::ONE;
     bad[1].columns_mut()[1][215] -= BabyBear::ONE;
     bad[1].columns_mut()[1][216] += BabyBear::ONE;

@@ -16,15 +16,23 @@
 //! constraint. The statement is: this ELF, on some input, wrote exactly these bytes and exited
 //! with this status.
 //!
+//! [`prove`] makes one proof of a whole run (up to [`MAX_PROVABLE_CYCLES`]); longer runs are
+//! proved in segments by [`crate::continuation`] (what `zkprove vm prove` does), with the same
+//! tables but for three changes described there (the CPU's start pc and clock and its segment
+//! end `IS_END`, public final registers, and a boundary table of the touched words in place of
+//! the image and RAM tables).
+//!
 //! # Tables and buses
 //! Values are 32-bit words as two 16-bit limbs `(lo, hi)`; every limb a table computes is range
 //! checked (`range16` bus, or bytes on the `bytes` bus), so words read back from the memory
 //! argument are canonical by induction (init values come from the verifier).
-//! - **CPU** (one row per cycle, padded with `is_real = 0` rows): `pc`, `clk` (row + 1), one
+//! - **CPU** (one row per cycle, padded with `is_real = 0` rows): `pc`, `clk` (`start_clk +
+//!   row + 1`; `start_clk = 0` for a whole run, a segment's start in a continuation), one
 //!   selector per supported operation, the decoded fields, the operands `a`, `b` (the values of
 //!   `rs1`, `rs2`), the result `res`, and the memory-argument data. Constraints: the first row
-//!   is real with `pc = entry`, `clk` counts rows, real rows form a prefix ending in the exiting
-//!   `ecall`, `pc' = next_pc` with `next_pc = pc + 4` or the static jump/branch `target`
+//!   is real with `pc = entry` (a segment's start pc), `clk` counts rows, real rows form a
+//!   prefix ending in the exiting `ecall` (in a non-final segment: in the row flagged `IS_END`,
+//!   which publishes its `next_pc`, see [`crate::continuation`]), `pc' = next_pc` with `next_pc = pc + 4` or the static jump/branch `target`
 //!   (branch taken iff `a = b` for `beq`, `a ≠ b` for `bne`, decided limb by limb with inverse
 //!   witnesses; `bltu`/`bgeu` by the borrow of `a − b`), `add`/`addi`/`sub` limb by limb with
 //!   carries, `lui`'s and `auipc`'s result is the program table's word (`imm`, `pc + imm`),
@@ -74,7 +82,8 @@
 //!   2, `rd` 3) and `ts − prev_ts − 1 ∈ [0, 2^24)` (two range-checked limbs, the high one also
 //!   `< 2^8`); reads send back what they receive.
 //! - **Registers** (32 rows; preprocessed address and initial value): sends each register's
-//!   initial value at `ts = 0`, receives its final value and timestamp.
+//!   initial value at `ts = 0` (`4·start_clk` in a segment), receives its final value
+//!   (preprocessed, public, in a segment) and timestamp.
 //! - **Image** (preprocessed from the ELF: one row per word holding file bytes of a loadable
 //!   segment, text included): sends `(1, w, init, 0)`, receives the final value and timestamp.
 //! - **RAM** (the other words the run touches, all zero at the start: `.bss`, the stack): word
@@ -145,7 +154,9 @@
 //! MulDiv row: its receive, 12 byte pairs, 14 16-bit checks — each tuple fingerprinted with
 //! independent challenges, so the width of a tuple costs nothing) keeps ≥ 100 bits up to about
 //! 2^16–2^17 cycles per proof; longer runs are refused by the set-up ([`ProveError::Air`] with
-//! `AirError::Security`).
+//! `AirError::Security`), or before by [`MAX_PROVABLE_CYCLES`]: prove them in segments
+//! ([`crate::continuation`], each segment a proof of this kind with its own bound, the run's
+//! bound a union over segments).
 
 use zkprove_air::{
     Air, AirError, AirOps, AirParams, AirProfile, AirProver, BusInteraction, ConstraintBuilder,
@@ -312,7 +323,8 @@ pub enum ProveError {
     },
 }
 
-/// The longest run [`prove`] builds traces for: 2^16 cycles, about what the security target
+/// The longest run [`prove`] proves in one proof (longer ones: [`crate::continuation`]): 2^16
+/// cycles, about what the security target
 /// admits (decided by the set-up, see the module docs) and far below the memory argument's
 /// timestamp bound (`4·clk + slot` differences are range checked below 2^24). A longer run is
 /// refused before any trace is built ([`ProveError::TooManyCycles`]), so a long program costs

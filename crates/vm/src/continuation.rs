@@ -95,7 +95,10 @@ pub const MAX_RUN_CYCLES: u64 = 1 << 25;
 /// security check refuses far smaller ones anyway).
 pub const MAX_LOG_SEGMENT: u32 = 20;
 /// The default segment: 2^16 cycles, the largest power of two whose segments keep ≥ 100 bits
-/// for the repo's programs (measured: see `DEFAULT_LOG_SEGMENT`'s test and bench-notes).
+/// for every program: measured 101.0 bits for sha256 (CPU, bytes and MulDiv tables); a MulDiv
+/// table as tall as the CPU's costs about half a bit more, still above 100. 2^17 gives 100.3
+/// bits for sha256 (accepted, half the segments and proof size) but would fall below 100 for
+/// a run of mostly M instructions, which the set-up then refuses (`--segment-log 17` to try).
 pub const DEFAULT_LOG_SEGMENT: u32 = 16;
 
 /// How a run is split.

@@ -515,9 +515,9 @@ pub enum VmTable {
     /// The 32 registers' initial values and final state.
     Registers {
         /// The initial values.
-        init: [u32; 32],
+        init: Box<[u32; 32]>,
         /// The final values when they are public (a segment's boundary), else a witness.
-        fin: Option<[u32; 32]>,
+        fin: Option<Box<[u32; 32]>>,
         /// The initial values' timestamp (`4·start_clk`).
         ts0: u32,
     },
@@ -1930,7 +1930,7 @@ pub fn tables(program: &Program) -> Vec<VmTable> {
     let mut t = vec![
         VmTable::Cpu { entry: program.entry, start_clk: 0, last: true },
         VmTable::Program { rows: program_rows(program) },
-        VmTable::Registers { init, fin: None, ts0: 0 },
+        VmTable::Registers { init: Box::new(init), fin: None, ts0: 0 },
         VmTable::Range,
         VmTable::Image { words, text: (program.text_start / 4, program.text_end() / 4) },
         VmTable::Ram { base, limit },
@@ -1962,7 +1962,7 @@ pub(crate) fn segment_tables(
     let mut t = vec![
         VmTable::Cpu { entry: start_pc, start_clk, last },
         VmTable::Program { rows: program_rows(program) },
-        VmTable::Registers { init: regs.0, fin: Some(regs.1), ts0 },
+        VmTable::Registers { init: Box::new(regs.0), fin: Some(Box::new(regs.1)), ts0 },
         VmTable::Range,
         VmTable::Boundary { words, ts0 },
         VmTable::Calls,

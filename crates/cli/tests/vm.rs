@@ -172,3 +172,21 @@ fn vm_prove_on_opencl_gives_the_cpu_proof() {
     }
     assert!(proofs[0] == proofs[1], "the OpenCL proof is the CPU's, byte for byte");
 }
+
+#[test]
+fn vm_prove_in_small_segments_and_verify() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let proof = dir.path().join("proof.bin").display().to_string();
+    let sum = program("sum.elf");
+    // sum.S runs 318 cycles: 5 segments of 2^6.
+    let out = zkprove(&["vm", "prove", &sum, "--proof", &proof, "--segment-log", "6"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("5 segment(s) of 2^6 cycles"), "{stderr}");
+    let verify = |code: &str| zkprove(&["vm", "verify", &sum, &proof, "--exit-code", code]);
+    assert_eq!(verify("5050").status.code(), Some(0));
+    assert_eq!(verify("5051").status.code(), Some(1));
+    // A segment size out of range: bad input (3).
+    let out = zkprove(&["vm", "prove", &sum, "--proof", &proof, "--segment-log", "21"]);
+    assert_eq!(out.status.code(), Some(3));
+}

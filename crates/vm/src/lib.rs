@@ -94,6 +94,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod continuation;
 pub mod decode;
 pub mod elf;
 pub mod exec;

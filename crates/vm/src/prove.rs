@@ -16,15 +16,23 @@
 //! constraint. The statement is: this ELF, on some input, wrote exactly these bytes and exited
 //! with this status.
 //!
+//! [`prove`] makes one proof of a whole run (up to [`MAX_PROVABLE_CYCLES`]); longer runs are
+//! proved in segments by [`crate::continuation`] (what `zkprove vm prove` does), with the same
+//! tables but for three changes described there (the CPU's start pc and clock and its segment
+//! end `IS_END`, public final registers, and a boundary table of the touched words in place of
+//! the image and RAM tables).
+//!
 //! # Tables and buses
 //! Values are 32-bit words as two 16-bit limbs `(lo, hi)`; every limb a table computes is range
 //! checked (`range16` bus, or bytes on the `bytes` bus), so words read back from the memory
 //! argument are canonical by induction (init values come from the verifier).
-//! - **CPU** (one row per cycle, padded with `is_real = 0` rows): `pc`, `clk` (row + 1), one
+//! - **CPU** (one row per cycle, padded with `is_real = 0` rows): `pc`, `clk` (`start_clk +
+//!   row + 1`; `start_clk = 0` for a whole run, a segment's start in a continuation), one
 //!   selector per supported operation, the decoded fields, the operands `a`, `b` (the values of
 //!   `rs1`, `rs2`), the result `res`, and the memory-argument data. Constraints: the first row
-//!   is real with `pc = entry`, `clk` counts rows, real rows form a prefix ending in the exiting
-//!   `ecall`, `pc' = next_pc` with `next_pc = pc + 4` or the static jump/branch `target`
+//!   is real with `pc = entry` (a segment's start pc), `clk` counts rows, real rows form a
+//!   prefix ending in the exiting `ecall` (in a non-final segment: in the row flagged `IS_END`,
+//!   which publishes its `next_pc`, see [`crate::continuation`]), `pc' = next_pc` with `next_pc = pc + 4` or the static jump/branch `target`
 //!   (branch taken iff `a = b` for `beq`, `a ≠ b` for `bne`, decided limb by limb with inverse
 //!   witnesses; `bltu`/`bgeu` by the borrow of `a − b`), `add`/`addi`/`sub` limb by limb with
 //!   carries, `lui`'s and `auipc`'s result is the program table's word (`imm`, `pc + imm`),
@@ -74,7 +82,8 @@
 //!   2, `rd` 3) and `ts − prev_ts − 1 ∈ [0, 2^24)` (two range-checked limbs, the high one also
 //!   `< 2^8`); reads send back what they receive.
 //! - **Registers** (32 rows; preprocessed address and initial value): sends each register's
-//!   initial value at `ts = 0`, receives its final value and timestamp.
+//!   initial value at `ts = 0` (`4·start_clk` in a segment), receives its final value
+//!   (preprocessed, public, in a segment) and timestamp.
 //! - **Image** (preprocessed from the ELF: one row per word holding file bytes of a loadable
 //!   segment, text included): sends `(1, w, init, 0)`, receives the final value and timestamp.
 //! - **RAM** (the other words the run touches, all zero at the start: `.bss`, the stack): word
@@ -145,7 +154,9 @@
 //! MulDiv row: its receive, 12 byte pairs, 14 16-bit checks — each tuple fingerprinted with
 //! independent challenges, so the width of a tuple costs nothing) keeps ≥ 100 bits up to about
 //! 2^16–2^17 cycles per proof; longer runs are refused by the set-up ([`ProveError::Air`] with
-//! `AirError::Security`).
+//! `AirError::Security`), or before by [`MAX_PROVABLE_CYCLES`]: prove them in segments
+//! ([`crate::continuation`], each segment a proof of this kind with its own bound, the run's
+//! bound a union over segments).
 
 use zkprove_air::{
     Air, AirError, AirOps, AirParams, AirProfile, AirProver, BusInteraction, ConstraintBuilder,
@@ -165,7 +176,7 @@ type E = BabyBearExt4;
 type Hash = Poseidon2Merkle<BabyBear, 16, 8, 8>;
 /// The VM's proof.
 pub type VmProof = MultiProof<BabyBear, BabyBearExt4, [BabyBear; 8]>;
-type VmTranscript = Transcript<BabyBear, 16, 8>;
+pub(crate) type VmTranscript = Transcript<BabyBear, 16, 8>;
 
 /// The operations the CPU AIR constrains, in selector order (operation id = index + 1);
 /// `auipc` shares `lui`'s selector (its word, `pc + imm`, is static: the program table holds it).
@@ -286,10 +297,11 @@ pub enum ProveError {
         what: &'static str,
     },
     /// The run is longer than one proof can cover ([`MAX_PROVABLE_CYCLES`]; the security
-    /// target refuses most runs well before that, see the module docs).
+    /// target refuses most runs well before that, see the module docs), or than a segmented
+    /// proof covers ([`crate::continuation::MAX_RUN_CYCLES`] or the configured limit).
     #[error(
-        "cannot prove: the run takes {cycles} cycles, more than the {max} one proof covers \
-         (longer runs need continuations, not implemented yet)"
+        "cannot prove: the run takes {cycles} cycles, more than the {max} allowed \
+         (one proof covers 2^16; prove longer runs in segments, up to 2^25)"
     )]
     TooManyCycles {
         /// The run's cycles.
@@ -297,9 +309,22 @@ pub enum ProveError {
         /// [`MAX_PROVABLE_CYCLES`].
         max: u64,
     },
+    /// A segment configuration out of range.
+    #[error("bad segment configuration: {what}")]
+    Config {
+        /// What is wrong.
+        what: &'static str,
+    },
+    /// A segmented proof file that cannot be read (foreign, truncated, another version).
+    #[error("{what}")]
+    ProofFile {
+        /// What is wrong, and where.
+        what: String,
+    },
 }
 
-/// The longest run [`prove`] builds traces for: 2^16 cycles, about what the security target
+/// The longest run [`prove`] proves in one proof (longer ones: [`crate::continuation`]): 2^16
+/// cycles, about what the security target
 /// admits (decided by the set-up, see the module docs) and far below the memory argument's
 /// timestamp bound (`4·clk + slot` differences are range checked below 2^24). A longer run is
 /// refused before any trace is built ([`ProveError::TooManyCycles`]), so a long program costs
@@ -408,7 +433,10 @@ const PREVCLK: usize = FILL + 4;
 /// The M extension: the operation id (`M_OP_BASE + m`, 0 on other rows), sent with the
 /// operands and the result to the MulDiv table.
 const MOP: usize = PREVCLK + 1;
-const CPU_COLS: usize = MOP + 1;
+/// The last real row of a non-final segment (see [`crate::continuation`]): it closes the output
+/// chain like the exit does and publishes its `next_pc`, output position and clock.
+const IS_END: usize = MOP + 1;
+const CPU_COLS: usize = IS_END + 1;
 
 const S_ADD: usize = SEL;
 const S_ADDI: usize = SEL + 1;
@@ -470,8 +498,14 @@ const LOG_RANGE: usize = 16;
 pub enum VmTable {
     /// The CPU: one row per cycle.
     Cpu {
-        /// The entry point.
+        /// The first row's pc: the entry point, or a segment's start pc.
         entry: u32,
+        /// The clock before the first row (0, or a segment's start: row `i` has clock
+        /// `start_clk + i + 1`).
+        start_clk: u32,
+        /// Whether the run ends in this table (the last real row is the exit); else the last
+        /// real row is a segment's end (`IS_END`).
+        last: bool,
     },
     /// The program: the preprocessed tuples of the text words.
     Program {
@@ -481,7 +515,11 @@ pub enum VmTable {
     /// The 32 registers' initial values and final state.
     Registers {
         /// The initial values.
-        init: [u32; 32],
+        init: Box<[u32; 32]>,
+        /// The final values when they are public (a segment's boundary), else a witness.
+        fin: Option<Box<[u32; 32]>>,
+        /// The initial values' timestamp (`4·start_clk`).
+        ts0: u32,
     },
     /// The 16-bit range table.
     Range,
@@ -512,6 +550,14 @@ pub enum VmTable {
     /// One row per executed M-extension instruction: the byte-wise 64-bit product (and, for
     /// a division, the quotient, remainder and their bounds).
     MulDiv,
+    /// A segment's memory boundary: the RAM words it touches with their values before and
+    /// after (all preprocessed: the verifier knows them), the final timestamp as witness.
+    Boundary {
+        /// `(word index, initial value, final value)`, strictly increasing word indices.
+        words: Vec<(u32, u32, u32)>,
+        /// The initial values' timestamp (`4·start_clk`).
+        ts0: u32,
+    },
 }
 
 // MulDiv table columns: the operation flags (mul, mulh, mulhsu, mulhu, div, divu, rem, remu);
@@ -612,6 +658,8 @@ const RAM_COLS: usize = 10;
 /// Image table: real (preprocessed), word, init lo/hi (preprocessed), final lo/hi/ts, and
 /// whether the word is text (preprocessed).
 const IMAGE_COLS: usize = 8;
+/// Boundary table: real, word, init lo/hi, final lo/hi (preprocessed), final timestamp.
+const BOUNDARY_COLS: usize = 7;
 
 fn f(v: u64) -> F {
     F::from_u64(v)
@@ -628,9 +676,10 @@ fn hi(v: u32) -> u64 {
 impl Air<F> for VmTable {
     fn name(&self) -> String {
         match self {
-            VmTable::Cpu { .. } => "zkprove-vm-cpu-v3".into(),
+            VmTable::Cpu { .. } => "zkprove-vm-cpu-v4".into(),
             VmTable::Program { .. } => "zkprove-vm-program-v1".into(),
-            VmTable::Registers { .. } => "zkprove-vm-registers-v1".into(),
+            VmTable::Registers { .. } => "zkprove-vm-registers-v2".into(),
+            VmTable::Boundary { .. } => "zkprove-vm-boundary-v1".into(),
             VmTable::Range => "zkprove-vm-range16-v1".into(),
             VmTable::Image { .. } => "zkprove-vm-image-v1".into(),
             VmTable::Ram { .. } => "zkprove-vm-ram-v1".into(),
@@ -646,6 +695,7 @@ impl Air<F> for VmTable {
             VmTable::Cpu { .. } => CPU_COLS,
             VmTable::Program { .. } => PROG_COLS,
             VmTable::Registers { .. } => 6,
+            VmTable::Boundary { .. } => BOUNDARY_COLS,
             VmTable::Range => 2,
             VmTable::Image { .. } => IMAGE_COLS,
             VmTable::Ram { .. } => RAM_COLS,
@@ -658,7 +708,13 @@ impl Air<F> for VmTable {
 
     fn public_values(&self) -> Vec<F> {
         match self {
-            VmTable::Cpu { entry } => vec![f(u64::from(*entry))],
+            VmTable::Cpu { entry, start_clk, last } => {
+                vec![f(u64::from(*entry)), f(u64::from(*start_clk)), f(u64::from(*last))]
+            }
+            VmTable::Registers { fin, ts0, .. } => {
+                vec![f(u64::from(fin.is_some())), f(u64::from(*ts0))]
+            }
+            VmTable::Boundary { words, ts0 } => vec![f(words.len() as u64), f(u64::from(*ts0))],
             VmTable::Program { rows } => vec![f(rows.len() as u64)],
             VmTable::Image { words, text } => {
                 vec![f(words.len() as u64), f(u64::from(text.0)), f(u64::from(text.1))]
@@ -689,7 +745,7 @@ impl Air<F> for VmTable {
         if let VmTable::MulDiv = self {
             return eval_muldiv(b);
         }
-        let VmTable::Cpu { entry } = self else { return };
+        let VmTable::Cpu { entry, start_clk, last } = self else { return };
         let c = b.current().to_vec();
         let n = b.next().to_vec();
         let k = |v: u64| B::Expr::from(f(v));
@@ -709,17 +765,26 @@ impl Air<F> for VmTable {
         // Boundary: the first row is real, at the entry point, clk 1.
         b.assert_zero_first_row(c[IS_REAL].clone() - one());
         b.assert_zero_first_row(c[PC].clone() - k(u64::from(*entry)));
-        b.assert_zero_first_row(c[CLK].clone() - one());
+        b.assert_zero_first_row(c[CLK].clone() - k(u64::from(*start_clk) + 1));
         // Transitions: clk counts, real rows are a prefix, the pc follows next_pc, the last
-        // real row is the exiting ecall (and no ecall is followed by a real row).
+        // real row is the exiting ecall or (in a non-final segment) the segment's end, and
+        // neither is followed by a real row.
         b.assert_zero_transition(n[CLK].clone() - c[CLK].clone() - one());
         b.assert_zero_transition(n[IS_REAL].clone() * (one() - c[IS_REAL].clone()));
         b.assert_zero_transition(n[IS_REAL].clone() * (n[PC].clone() - c[NEXT_PC].clone()));
         b.assert_zero_transition(c[IS_EXIT].clone() * n[IS_REAL].clone());
-        b.assert_zero_transition(
-            (c[IS_REAL].clone() - n[IS_REAL].clone()) * (one() - c[IS_EXIT].clone()),
-        );
-        b.assert_zero_last_row(c[IS_REAL].clone() * (one() - c[IS_EXIT].clone()));
+        b.assert_zero_transition(c[IS_END].clone() * n[IS_REAL].clone());
+        let closes = || one() - c[IS_EXIT].clone() - c[IS_END].clone();
+        b.assert_zero_transition((c[IS_REAL].clone() - n[IS_REAL].clone()) * closes());
+        b.assert_zero_last_row(c[IS_REAL].clone() * closes());
+        b.assert_zero(bool_c(c[IS_END].clone()));
+        b.assert_zero((one() - c[IS_REAL].clone()) * c[IS_END].clone());
+        // The final table exits and has no segment end; another one never exits.
+        if *last {
+            b.assert_zero(c[IS_END].clone());
+        } else {
+            b.assert_zero(c[IS_EXIT].clone());
+        }
         // Padding rows access nothing: their access flags are not bound by the program table,
         // and a flag of −1 there would turn a memory read into a forged write.
         for flag in [R1, R2, WR] {
@@ -1347,11 +1412,17 @@ impl TableAir<F> for VmTable {
                     vec![col(B_LO), col(B_HI), col(OUTLEN)],
                     col(IS_EXIT),
                 ));
-                // The end of the output chain, and the read/write calls.
+                // The end of the output chain (at the exit or a segment's end), the segment's end
+                // state, and the read/write calls.
                 out.push(BusInteraction::receive(
                     "outpos",
                     vec![col(OUTLEN), col(PREVCLK)],
-                    col(IS_EXIT),
+                    LinearExpr::new(vec![(IS_EXIT, F::ONE), (IS_END, F::ONE)], F::ZERO),
+                ));
+                out.push(BusInteraction::send(
+                    "segend",
+                    vec![col(NEXT_PC), col(OUTLEN), col(CLK)],
+                    col(IS_END),
                 ));
                 out.push(BusInteraction::send(
                     "syscall",
@@ -1368,10 +1439,10 @@ impl TableAir<F> for VmTable {
             VmTable::Program { .. } => {
                 vec![BusInteraction::receive("program", (0..11).map(col).collect(), col(11))]
             }
-            VmTable::Registers { .. } => vec![
+            VmTable::Registers { ts0, .. } => vec![
                 BusInteraction::send(
                     "memory",
-                    vec![cst(0), col(0), col(1), col(2), cst(0)],
+                    vec![cst(0), col(0), col(1), col(2), cst(u64::from(*ts0))],
                     cst(1),
                 ),
                 BusInteraction::receive(
@@ -1620,6 +1691,18 @@ impl TableAir<F> for VmTable {
                 }
                 out
             }
+            VmTable::Boundary { ts0, .. } => vec![
+                BusInteraction::send(
+                    "memory",
+                    vec![cst(RAM), col(1), col(2), col(3), cst(u64::from(*ts0))],
+                    col(0),
+                ),
+                BusInteraction::receive(
+                    "memory",
+                    vec![cst(RAM), col(1), col(4), col(5), col(6)],
+                    col(0),
+                ),
+            ],
             VmTable::Image { .. } => vec![
                 BusInteraction::send(
                     "memory",
@@ -1676,16 +1759,36 @@ impl TableAir<F> for VmTable {
                     (j, v)
                 })
                 .collect(),
-            VmTable::Registers { init } => {
+            VmTable::Registers { init, fin, .. } => {
                 let pad = |v: Vec<F>| {
                     let mut v = v;
                     v.resize(rows, F::ZERO);
                     v
                 };
-                vec![
+                let mut cols = vec![
                     (0, pad((0..32).map(f).collect())),
                     (1, pad(init.iter().map(|&x| f(lo(x))).collect())),
                     (2, pad(init.iter().map(|&x| f(hi(x))).collect())),
+                ];
+                if let Some(fin) = fin {
+                    cols.push((3, pad(fin.iter().map(|&x| f(lo(x))).collect())));
+                    cols.push((4, pad(fin.iter().map(|&x| f(hi(x))).collect())));
+                }
+                cols
+            }
+            VmTable::Boundary { words, .. } => {
+                let column = |g: &dyn Fn(&(u32, u32, u32)) -> u64| {
+                    let mut v: Vec<F> = words.iter().map(|w| f(g(w))).collect();
+                    v.resize(rows, F::ZERO);
+                    v
+                };
+                vec![
+                    (0, column(&|_| 1)),
+                    (1, column(&|w| u64::from(w.0))),
+                    (2, column(&|w| lo(w.1))),
+                    (3, column(&|w| hi(w.1))),
+                    (4, column(&|w| lo(w.2))),
+                    (5, column(&|w| hi(w.2))),
                 ]
             }
             VmTable::Range => vec![(0, (0..rows as u64).map(f).collect())],
@@ -1722,7 +1825,7 @@ impl TableAir<F> for VmTable {
 }
 
 /// The program table's tuple of each text word (`op = 0` for an unsupported instruction).
-fn program_rows(program: &Program) -> Vec<[u32; 11]> {
+pub(crate) fn program_rows(program: &Program) -> Vec<[u32; 11]> {
     program
         .code
         .iter()
@@ -1759,7 +1862,7 @@ fn program_rows(program: &Program) -> Vec<[u32; 11]> {
 /// The RAM words of the loadable segments' file bytes (text included: programs read constants
 /// from it), `(word index, initial value)` sorted by index. Their zero-filled tails (`.bss`)
 /// are not listed: they are zero-initialised words like the stack, in the RAM table.
-fn image_words(program: &Program) -> Vec<(u32, u32)> {
+pub(crate) fn image_words(program: &Program) -> Vec<(u32, u32)> {
     let mut words = std::collections::BTreeMap::new();
     for s in &program.segments {
         let end = (u64::from(s.vaddr) + s.data.len() as u64).div_ceil(4);
@@ -1778,7 +1881,10 @@ fn image_words(program: &Program) -> Vec<(u32, u32)> {
 
 /// The zero-initialised words a proof covers: `[base, limit)`, from just above the image to
 /// the end of memory.
-fn ram_bounds(program: &Program, image: &std::collections::BTreeMap<u32, u32>) -> (u32, u32) {
+pub(crate) fn ram_bounds(
+    program: &Program,
+    image: &std::collections::BTreeMap<u32, u32>,
+) -> (u32, u32) {
     let base = image.keys().next_back().map_or(0, |&w| w + 1);
     (base, program.config.mem_size / 4)
 }
@@ -1822,9 +1928,9 @@ pub fn tables(program: &Program) -> Vec<VmTable> {
     let words = image_words(program);
     let (base, limit) = ram_bounds(program, &words.iter().copied().collect());
     let mut t = vec![
-        VmTable::Cpu { entry: program.entry },
+        VmTable::Cpu { entry: program.entry, start_clk: 0, last: true },
         VmTable::Program { rows: program_rows(program) },
-        VmTable::Registers { init },
+        VmTable::Registers { init: Box::new(init), fin: None, ts0: 0 },
         VmTable::Range,
         VmTable::Image { words, text: (program.text_start / 4, program.text_end() / 4) },
         VmTable::Ram { base, limit },
@@ -1840,11 +1946,42 @@ pub fn tables(program: &Program) -> Vec<VmTable> {
     t
 }
 
-fn log2_rows(n: usize) -> usize {
+/// The tables of one segment of a run (see [`crate::continuation`]): as [`tables`], with the
+/// CPU starting at `start_pc` after `start_clk` cycles (ending in the exit when `last`), the
+/// registers from `regs_init` to `regs_fin` (public), and one boundary table of the RAM words
+/// the segment touches `(word, initial, final)` in place of the image and RAM tables.
+pub(crate) fn segment_tables(
+    program: &Program,
+    start_pc: u32,
+    start_clk: u32,
+    last: bool,
+    regs: ([u32; 32], [u32; 32]),
+    words: Vec<(u32, u32, u32)>,
+) -> Vec<VmTable> {
+    let ts0 = 4 * start_clk;
+    let mut t = vec![
+        VmTable::Cpu { entry: start_pc, start_clk, last },
+        VmTable::Program { rows: program_rows(program) },
+        VmTable::Registers { init: Box::new(regs.0), fin: Some(Box::new(regs.1)), ts0 },
+        VmTable::Range,
+        VmTable::Boundary { words, ts0 },
+        VmTable::Calls,
+        VmTable::Io,
+    ];
+    if uses_bytes(program) {
+        t.push(VmTable::Bytes);
+    }
+    if uses_muldiv(program) {
+        t.push(VmTable::MulDiv);
+    }
+    t
+}
+
+pub(crate) fn log2_rows(n: usize) -> usize {
     n.max(2).next_power_of_two().trailing_zeros() as usize
 }
 
-fn transcript(elf: &[u8]) -> Result<VmTranscript, ProveError> {
+pub(crate) fn transcript(elf: &[u8]) -> Result<VmTranscript, ProveError> {
     let mut t = Transcript::with_label(Poseidon2::babybear_16(), b"zkprove-vm-v1")
         .map_err(|_| ProveError::ProofShape { what: "Poseidon2 width" })?;
     t.observe(f(elf.len() as u64));
@@ -1858,7 +1995,7 @@ fn transcript(elf: &[u8]) -> Result<VmTranscript, ProveError> {
     Ok(t)
 }
 
-fn prover() -> Result<AirProver<F, E, Hash>, ProveError> {
+pub(crate) fn prover() -> Result<AirProver<F, E, Hash>, ProveError> {
     let hasher = Hash::new(Poseidon2::babybear_16())
         .map_err(|_| ProveError::ProofShape { what: "Poseidon2 width" })?;
     Ok(AirProver::new(AirParams::default(), hasher))
@@ -1867,6 +2004,26 @@ fn prover() -> Result<AirProver<F, E, Hash>, ProveError> {
 /// The verifier's tuples: the exit code with the output's length, the start of the output
 /// chain, and each output byte at its position.
 fn public(exit_code: u32, output: &[u8]) -> Vec<PublicTuple<F>> {
+    public_at(0, 0, output, Close::Exit { code: exit_code, len: output.len() as u64 })
+}
+
+/// How a run or a segment ends: the exit (its code, the whole output's length), or a segment's
+/// end (the next pc, the output position, the clock of the last row).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Close {
+    Exit { code: u32, len: u64 },
+    End { pc: u32, pos: u64, clk: u32 },
+}
+
+/// The verifier's tuples of a run or segment that starts after `start_clk` cycles at output
+/// position `out_start` and writes `output` (the bytes from there on): its close, the start of
+/// the output chain, and each output byte at its position.
+pub(crate) fn public_at(
+    start_clk: u32,
+    out_start: u64,
+    output: &[u8],
+    close: Close,
+) -> Vec<PublicTuple<F>> {
     let tuple = |bus: &str, tuple: Vec<F>, direction| PublicTuple {
         bus: bus.into(),
         tuple,
@@ -1875,15 +2032,19 @@ fn public(exit_code: u32, output: &[u8]) -> Vec<PublicTuple<F>> {
     };
     use zkprove_air::Direction::{Receive, Send};
     let mut out = vec![
-        tuple("exit", vec![f(lo(exit_code)), f(hi(exit_code)), f(output.len() as u64)], Receive),
-        tuple("outpos", vec![F::ZERO, F::ZERO], Send),
+        match close {
+            Close::Exit { code, len } => {
+                tuple("exit", vec![f(lo(code)), f(hi(code)), f(len)], Receive)
+            }
+            Close::End { pc, pos, clk } => {
+                tuple("segend", vec![f(u64::from(pc)), f(pos), f(u64::from(clk))], Receive)
+            }
+        },
+        tuple("outpos", vec![f(out_start), f(u64::from(start_clk))], Send),
     ];
-    out.extend(
-        output
-            .iter()
-            .enumerate()
-            .map(|(i, &byte)| tuple("output", vec![f(i as u64), f(u64::from(byte))], Receive)),
-    );
+    out.extend(output.iter().enumerate().map(|(i, &byte)| {
+        tuple("output", vec![f(out_start + i as u64), f(u64::from(byte))], Receive)
+    }));
     out
 }
 
@@ -1903,29 +2064,89 @@ pub struct ProvedRun {
     pub profile: AirProfile,
 }
 
-/// The traces of the four tables for a run (CPU, program, registers, range).
+/// The registers at the start of a run (all zero but the stack pointer).
+pub(crate) fn initial_registers(program: &Program) -> [u32; 32] {
+    let mut init = [0u32; 32];
+    init[2] = program.config.stack_top();
+    init
+}
+
+/// Where a run or a segment starts: registers, clock (cycles before it), output position and
+/// input bytes read so far.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SegStart {
+    pub(crate) regs: [u32; 32],
+    pub(crate) clk: u32,
+    pub(crate) out_pos: u64,
+    pub(crate) input_pos: usize,
+}
+
+impl SegStart {
+    pub(crate) fn initial(program: &Program) -> Self {
+        SegStart { regs: initial_registers(program), clk: 0, out_pos: 0, input_pos: 0 }
+    }
+}
+
+/// Which tables hold the memory: the whole run's (image and RAM tables), or a segment's
+/// boundary table with the memory it starts from (the words written by earlier segments; the
+/// others are the image's or zero).
+pub(crate) enum Layout<'a> {
+    Single,
+    Segment { mem: &'a std::collections::HashMap<u32, u32>, last: bool },
+}
+
+/// What a segment leaves: registers, the words it touched `(word, initial, final)` in
+/// increasing order, the output position and input bytes read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SegEnd {
+    pub(crate) regs: [u32; 32],
+    pub(crate) words: Vec<(u32, u32, u32)>,
+    pub(crate) out_pos: u64,
+    pub(crate) input_pos: usize,
+}
+
+/// The traces of a whole run's tables (see [`tables`]).
 fn traces(
     program: &Program,
     steps: &[crate::Step],
     input: &[u8],
 ) -> Result<Vec<Trace<F>>, ProveError> {
+    Ok(traces_at(program, steps, input, &SegStart::initial(program), &Layout::Single)?.0)
+}
+
+/// The traces of the tables for `steps` from `start`: a whole run ([`Layout::Single`]) or one
+/// segment ([`Layout::Segment`], the tables of [`segment_tables`]).
+pub(crate) fn traces_at(
+    program: &Program,
+    steps: &[crate::Step],
+    input: &[u8],
+    start: &SegStart,
+    layout: &Layout<'_>,
+) -> Result<(Vec<Trace<F>>, SegEnd), ProveError> {
     let n = log2_rows(steps.len());
     let rows = 1usize << n;
     let mut cpu = vec![vec![F::ZERO; rows]; CPU_COLS];
     let mut prog_mult = vec![0u64; program.code.len()];
     let mut range_mult = vec![0u64; 1 << LOG_RANGE];
-    let mut regs = [0u32; 32];
-    regs[2] = program.config.stack_top();
-    let mut reg_ts = [0u32; 32];
+    let mut regs = start.regs;
+    let ts0 = 4 * start.clk;
+    let mut reg_ts = [ts0; 32];
     let rows_tuples = program_rows(program);
     let image: std::collections::BTreeMap<u32, u32> = image_words(program).into_iter().collect();
     let (base, limit) = ram_bounds(program, &image);
+    let (seg_mem, last) = match layout {
+        Layout::Single => (None, true),
+        Layout::Segment { mem, last } => (Some(*mem), *last),
+    };
+    let init_of = |w: u32| {
+        seg_mem.and_then(|m| m.get(&w).copied()).or_else(|| image.get(&w).copied()).unwrap_or(0)
+    };
     // RAM words touched so far: (value, last timestamp).
     let mut ram: std::collections::HashMap<u32, (u32, u32)> = Default::default();
     let mut byte_mult = vec![vec![0u64; 1 << 16]; 4];
     let (mut calls_rows, mut io_rows, mut md_rows) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut out_pos, mut last_write_clk) = (0u64, 0u64);
-    let mut input_pos = 0usize;
+    let (mut out_pos, mut last_write_clk) = (start.out_pos, u64::from(start.clk));
+    let mut input_pos = start.input_pos;
     for (i, s) in steps.iter().enumerate() {
         let idx = ((s.pc - program.text_start) / 4) as usize;
         let ins = program.code[idx];
@@ -1937,7 +2158,7 @@ fn traces(
         }
         prog_mult[idx] += 1;
         let t = rows_tuples[idx];
-        let clk = i as u32 + 1;
+        let clk = start.clk + i as u32 + 1;
         cpu[IS_REAL][i] = F::ONE;
         cpu[PC][i] = f(u64::from(s.pc));
         cpu[SEL + k][i] = F::ONE;
@@ -1977,8 +2198,7 @@ fn traces(
             if !image.contains_key(&w) && (w < base || w >= limit) {
                 return Err(ProveError::MemoryOutside { pc: s.pc, addr });
             }
-            let (prev, prev_ts) =
-                *ram.entry(w).or_insert_with(|| (image.get(&w).copied().unwrap_or(0), 0));
+            let (prev, prev_ts) = *ram.entry(w).or_insert_with(|| (init_of(w), ts0));
             let (o0, o1) = (addr & 1, (addr >> 1) & 1);
             let half = if o1 == 1 { prev >> 16 } else { prev & 0xffff };
             let (bl, bh) = (half & 0xff, half >> 8);
@@ -2260,8 +2480,7 @@ fn traces(
                     if !image.contains_key(&w) && (w < base || w >= limit) {
                         return Err(ProveError::MemoryOutside { pc: s.pc, addr: addr as u32 });
                     }
-                    let (v, prev_ts) =
-                        *ram.entry(w).or_insert_with(|| (image.get(&w).copied().unwrap_or(0), 0));
+                    let (v, prev_ts) = *ram.entry(w).or_insert_with(|| (init_of(w), ts0));
                     let mut new = v;
                     if !write {
                         for lane in lo_lane..hi_lane {
@@ -2417,9 +2636,15 @@ fn traces(
         cpu[NEXT_PC][i] = f(u64::from(next));
         cpu[TAKEN][i] = f(u64::from(taken));
         fill_eq(&mut cpu, i, dl, dh);
+        if !last && i + 1 == steps.len() {
+            // A segment's end closes the output chain where this row leaves it.
+            cpu[IS_END][i] = F::ONE;
+            cpu[OUTLEN][i] = f(out_pos);
+            cpu[PREVCLK][i] = f(last_write_clk);
+        }
     }
     for i in 0..rows {
-        cpu[CLK][i] = f(i as u64 + 1);
+        cpu[CLK][i] = f(u64::from(start.clk) + i as u64 + 1);
         if i >= steps.len() {
             fill_eq(&mut cpu, i, F::ZERO, F::ZERO);
             cpu[NEXT_PC][i] = F::ZERO;
@@ -2431,8 +2656,7 @@ fn traces(
     mult.resize(prog_rows, F::ZERO);
     prog.push(mult);
     let mut regs_cols = vec![vec![F::ZERO; 32]; 6];
-    let mut init = [0u32; 32];
-    init[2] = program.config.stack_top();
+    let init = start.regs;
     for r in 0..32 {
         regs_cols[0][r] = f(r as u64);
         regs_cols[1][r] = f(lo(init[r]));
@@ -2441,74 +2665,92 @@ fn traces(
         regs_cols[4][r] = f(hi(regs[r]));
         regs_cols[5][r] = f(u64::from(reg_ts[r]));
     }
-    // The image's final state, and the other words in increasing order.
-    let img_rows = 1usize << log2_rows(image.len());
-    let mut img = vec![vec![F::ZERO; img_rows]; IMAGE_COLS];
-    for (r, (&w, &init)) in image.iter().enumerate() {
-        let (v, ts) = ram.get(&w).copied().unwrap_or((init, 0));
-        for (j, x) in [
-            (0, 1),
-            (1, w),
-            (2, init & 0xffff),
-            (3, init >> 16),
-            (4, v & 0xffff),
-            (5, v >> 16),
-            (6, ts),
-            (7, u32::from(w >= program.text_start / 4 && w < program.text_end() / 4)),
-        ] {
-            img[j][r] = f(u64::from(x));
-        }
-    }
-    let mut others: Vec<(u32, (u32, u32))> =
-        ram.iter().filter(|(w, _)| !image.contains_key(w)).map(|(&w, &v)| (w, v)).collect();
-    others.sort_unstable();
-    let ram_rows = 1usize << log2_rows(others.len());
-    let mut rt = vec![vec![F::ZERO; ram_rows]; RAM_COLS];
-    let span = limit.saturating_sub(base).saturating_sub(1);
-    let mut last_u = None;
-    for (r, &(w, (v, ts))) in others.iter().enumerate() {
-        let u = w - base;
-        let g = last_u.map_or(0, |l: u32| u - l - 1);
-        last_u = Some(u);
-        let vv = span - u;
-        let cols = [
-            (RAM_REAL, 1),
-            (RAM_U, u & 0xffff),
-            (RAM_U + 1, u >> 16),
-            (RAM_V, vv & 0xffff),
-            (RAM_V + 1, vv >> 16),
-            (RAM_G, g & 0xffff),
-            (RAM_G + 1, g >> 16),
-            (RAM_FIN, v & 0xffff),
-            (RAM_FIN + 1, v >> 16),
-            (RAM_FIN + 2, ts),
-        ];
-        for (j, x) in cols {
-            rt[j][r] = f(u64::from(x));
-        }
-        for x in [u, vv, g] {
-            for y in [x & 0xffff, x >> 16, (x >> 16) * 4] {
-                range_mult[y as usize] += 1;
+    let mut touched: Vec<(u32, (u32, u32))> = ram.iter().map(|(&w, &v)| (w, v)).collect();
+    touched.sort_unstable();
+    let words: Vec<(u32, u32, u32)> =
+        touched.iter().map(|&(w, (v, _))| (w, init_of(w), v)).collect();
+    let memory = if seg_mem.is_some() {
+        // A segment: the words it touches, with their values before and after.
+        let b_rows = 1usize << log2_rows(touched.len());
+        let mut bt = vec![vec![F::ZERO; b_rows]; BOUNDARY_COLS];
+        for (r, (&(w, (_, ts)), &(_, init, fin))) in touched.iter().zip(&words).enumerate() {
+            for (j, x) in [(0, 1), (1, w), (2, init & 0xffff), (3, init >> 16)].into_iter().chain([
+                (4, fin & 0xffff),
+                (5, fin >> 16),
+                (6, ts),
+            ]) {
+                bt[j][r] = f(u64::from(x));
             }
         }
-    }
+        vec![Trace::new(bt)?]
+    } else {
+        // The image's final state, and the other words in increasing order.
+        let img_rows = 1usize << log2_rows(image.len());
+        let mut img = vec![vec![F::ZERO; img_rows]; IMAGE_COLS];
+        for (r, (&w, &init)) in image.iter().enumerate() {
+            let (v, ts) = ram.get(&w).copied().unwrap_or((init, 0));
+            for (j, x) in [
+                (0, 1),
+                (1, w),
+                (2, init & 0xffff),
+                (3, init >> 16),
+                (4, v & 0xffff),
+                (5, v >> 16),
+                (6, ts),
+                (7, u32::from(w >= program.text_start / 4 && w < program.text_end() / 4)),
+            ] {
+                img[j][r] = f(u64::from(x));
+            }
+        }
+        let mut others: Vec<(u32, (u32, u32))> =
+            ram.iter().filter(|(w, _)| !image.contains_key(w)).map(|(&w, &v)| (w, v)).collect();
+        others.sort_unstable();
+        let ram_rows = 1usize << log2_rows(others.len());
+        let mut rt = vec![vec![F::ZERO; ram_rows]; RAM_COLS];
+        let span = limit.saturating_sub(base).saturating_sub(1);
+        let mut last_u = None;
+        for (r, &(w, (v, ts))) in others.iter().enumerate() {
+            let u = w - base;
+            let g = last_u.map_or(0, |l: u32| u - l - 1);
+            last_u = Some(u);
+            let vv = span - u;
+            let cols = [
+                (RAM_REAL, 1),
+                (RAM_U, u & 0xffff),
+                (RAM_U + 1, u >> 16),
+                (RAM_V, vv & 0xffff),
+                (RAM_V + 1, vv >> 16),
+                (RAM_G, g & 0xffff),
+                (RAM_G + 1, g >> 16),
+                (RAM_FIN, v & 0xffff),
+                (RAM_FIN + 1, v >> 16),
+                (RAM_FIN + 2, ts),
+            ];
+            for (j, x) in cols {
+                rt[j][r] = f(u64::from(x));
+            }
+            for x in [u, vv, g] {
+                for y in [x & 0xffff, x >> 16, (x >> 16) * 4] {
+                    range_mult[y as usize] += 1;
+                }
+            }
+        }
+        vec![Trace::new(img)?, Trace::new(rt)?]
+    };
     let range =
         vec![(0..1u64 << LOG_RANGE).map(f).collect(), range_mult.iter().map(|&m| f(m)).collect()];
-    Ok([
-        Trace::new(cpu)?,
-        Trace::new(prog)?,
-        Trace::new(regs_cols)?,
-        Trace::new(range)?,
-        Trace::new(img)?,
-        Trace::new(rt)?,
-        Trace::new(rows_to_cols(&calls_rows, CALLS_COLS))?,
-        Trace::new(rows_to_cols(&io_rows, IO_COLS))?,
-    ]
-    .into_iter()
-    .map(Ok)
-    .chain(uses_bytes(program).then(|| Trace::new(bytes_trace(&byte_mult))))
-    .chain(uses_muldiv(program).then(|| Trace::new(muldiv_trace(&md_rows))))
-    .collect::<Result<Vec<_>, _>>()?)
+    let traces = [Trace::new(cpu)?, Trace::new(prog)?, Trace::new(regs_cols)?, Trace::new(range)?]
+        .into_iter()
+        .chain(memory)
+        .chain([
+            Trace::new(rows_to_cols(&calls_rows, CALLS_COLS))?,
+            Trace::new(rows_to_cols(&io_rows, IO_COLS))?,
+        ])
+        .map(Ok)
+        .chain(uses_bytes(program).then(|| Trace::new(bytes_trace(&byte_mult))))
+        .chain(uses_muldiv(program).then(|| Trace::new(muldiv_trace(&md_rows))))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((traces, SegEnd { regs, words, out_pos, input_pos }))
 }
 
 /// The MulDiv table's columns: its rows (signed values as field elements), padded with zero

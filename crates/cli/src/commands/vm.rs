@@ -1,9 +1,12 @@
-//! `zkprove vm prove prog.elf --input in.bin --proof proof.bin [--output out.bin]` proves a run
-//! (the part of RV32IM that `zkprove_vm::prove` constrains: RV32IM but `fence`, with
-//! read/write/exit; another instruction or system call is refused,
-//! named, with status 3) and writes the proof and the public output; `zkprove vm verify prog.elf
-//! proof.bin --output out.bin --exit-code N` checks it: status 0 valid, 1 invalid, 3 bad input
-//! (an unreadable, truncated or foreign file, named).
+//! `zkprove vm prove prog.elf --input in.bin --proof proof.bin [--output out.bin]
+//! [--segment-log N]` proves a run (the part of RV32IM that `zkprove_vm::prove` constrains:
+//! RV32IM but `fence`, with read/write/exit; another instruction or system call is refused,
+//! named, with status 3) in segments of 2^N cycles (default 2^16, runs up to 2^25 cycles:
+//! `zkprove_vm::continuation`) and writes the proof (a segmented proof file, magic
+//! `ZKVMSEGS`) and the public output; `zkprove vm verify prog.elf proof.bin --output out.bin
+//! --exit-code N` checks it (a segmented proof, or a single `MultiProof` file as written before
+//! continuations): status 0 valid, 1 invalid, 3 bad input (an unreadable, truncated or foreign
+//! file, named).
 //!
 //! `zkprove vm run prog.elf [--input in.bin] [--json]`: runs an RV32IM ELF program (fast mode, no
 //! trace). The program's output goes to stdout and its exit status becomes zkprove's; with
@@ -19,6 +22,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Subcommand};
 use serde::Serialize;
 use zkprove_gpu::{CudaBackend, OpenClBackend};
+use zkprove_poly::CpuBackend;
 use zkprove_vm::Program;
 
 use crate::device::{Device, resolve_device};
@@ -57,6 +61,10 @@ struct ProveArgs {
     /// and uploaded once; the proof is the same, byte for byte). `auto` is CUDA when usable.
     #[arg(long, value_enum, default_value_t = Device::Cpu)]
     device: Device,
+    /// log2 of the cycles per segment (2..=20; the default keeps every segment at ≥ 100 bits,
+    /// larger segments may be refused by the security check).
+    #[arg(long, default_value_t = zkprove_vm::continuation::DEFAULT_LOG_SEGMENT)]
+    segment_log: u32,
 }
 
 #[derive(Debug, Args)]
@@ -127,11 +135,13 @@ fn prove(args: ProveArgs) -> Result<()> {
     let elf = read(&args.elf)?;
     let input = load_input(args.input.as_deref())?;
     let device = resolve_device(args.device)?;
+    use zkprove_vm::continuation::{SegmentConfig, prove_segments_on};
+    let config = SegmentConfig::with_log_cycles(args.segment_log);
     let start = Instant::now();
     let run = match device {
-        Device::Cpu | Device::Auto => zkprove_vm::prove::prove(&elf, &input),
-        Device::Cuda => zkprove_vm::prove::prove_on::<CudaBackend>(&elf, &input),
-        Device::Opencl => zkprove_vm::prove::prove_on::<OpenClBackend>(&elf, &input),
+        Device::Cpu | Device::Auto => prove_segments_on::<CpuBackend>(&elf, &input, &config),
+        Device::Cuda => prove_segments_on::<CudaBackend>(&elf, &input, &config),
+        Device::Opencl => prove_segments_on::<OpenClBackend>(&elf, &input, &config),
     }
     .with_context(|| format!("proving {} on {}", args.elf.display(), device.name()))?;
     let secs = start.elapsed().as_secs_f64();
@@ -142,10 +152,14 @@ fn prove(args: ProveArgs) -> Result<()> {
         std::fs::write(out, &run.output).with_context(|| format!("writing {}", out.display()))?;
     }
     eprintln!(
-        "proved {} cycles in {:.0} ms ({:.0} cycles/s), exit code {}, proof {} bytes",
+        "proved {} cycles in {:.0} ms ({:.0} cycles/s), {} segment(s) of 2^{} cycles at ≥ {:.1} \
+         bits each, exit code {}, proof {} bytes",
         run.cycles,
         secs * 1e3,
         run.cycles as f64 / secs.max(1e-9),
+        run.proof.segments.len(),
+        args.segment_log,
+        run.bits,
         run.exit_code,
         bytes.len()
     );
@@ -165,13 +179,21 @@ fn prove(args: ProveArgs) -> Result<()> {
 }
 
 fn verify(args: VerifyArgs) -> Result<()> {
+    use zkprove_vm::continuation::{SegmentedProof, verify_segments};
     use zkprove_vm::prove::{ProveError, VmProof};
     let elf = read(&args.elf)?;
     let proof_bytes = read(&args.proof)?;
-    let proof = VmProof::from_bytes(&proof_bytes)
-        .with_context(|| format!("reading the proof {}", args.proof.display()))?;
+    let context = || format!("reading the proof {}", args.proof.display());
     let output = load_input(args.output.as_deref())?;
-    match zkprove_vm::prove::verify(&elf, &proof, &output, args.exit_code) {
+    let verdict = if SegmentedProof::is_segmented(&proof_bytes) {
+        let proof = SegmentedProof::from_bytes(&proof_bytes).with_context(context)?;
+        verify_segments(&elf, &proof, &output, args.exit_code)
+    } else {
+        // A single proof, as `vm prove` wrote before continuations.
+        let proof = VmProof::from_bytes(&proof_bytes).with_context(context)?;
+        zkprove_vm::prove::verify(&elf, &proof, &output, args.exit_code)
+    };
+    match verdict {
         Ok(()) => {
             println!("valid");
             Ok(())

@@ -64,6 +64,8 @@ fn bench_vm_prints_one_json_line() {
         "1",
         "--shard-log",
         "14",
+        "--max-prove-cycles",
+        "0",
         "--json",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -79,8 +81,39 @@ fn bench_vm_prints_one_json_line() {
         let x = v[key].as_f64().expect("a number");
         assert!(x > 0.0 && x.is_finite(), "{key}");
     }
-    assert!(v["prove_ms"].is_null());
+    for key in ["prove_ms", "prove_segments", "prove_cycles_per_s"] {
+        assert!(v[key].is_null(), "{key}");
+    }
     assert_eq!(v["exit_code"], 0);
+}
+
+#[test]
+fn bench_vm_times_a_proof_in_segments() {
+    // The primes below 200: a few thousand cycles, three or so segments of 2^10.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("in.bin");
+    std::fs::write(&input, 200u32.to_le_bytes()).expect("write");
+    let out = zkprove(&[
+        "bench",
+        "vm",
+        &program("sieve.elf"),
+        "--input",
+        &input.display().to_string(),
+        "--reps",
+        "1",
+        "--segment-log",
+        "10",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let v: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+    let cycles = v["cycles"].as_u64().expect("cycles");
+    assert!(cycles > 1 << 10, "{cycles}");
+    assert_eq!(v["prove_segments"].as_u64(), Some(cycles.div_ceil(1 << 10)));
+    let ms = v["prove_ms"].as_f64().expect("prove_ms");
+    let rate = v["prove_cycles_per_s"].as_f64().expect("prove_cycles_per_s");
+    assert!(ms > 0.0 && (rate - cycles as f64 / (ms * 1e-3)).abs() < 1e-6 * rate, "{ms} {rate}");
 }
 
 #[test]

@@ -5,12 +5,19 @@
 //! generating many traces would: `zkprove_vm::shard::TraceBuffers`). One JSON line with `--json`:
 //! `{"kernel":"vm","field":"babybear-ext4","log_n":…,"device":"cpu","median_ms":…,"reps":…,
 //! "threads":…,"program":…,"cycles":…,"exit_code":…,"mhz":…,"exec_mhz":…,"fast_mhz":…,
-//! "shard_cycles":…,"shards":…,"prove_ms":null}` with `log_n` = log2 of the cycle count (rounded
-//! up), `mhz` = cycles per second of full trace generation, `exec_mhz` = execution with trace
-//! capture on one thread (into trace buffers reused across repetitions), `fast_mhz` = execution
-//! without trace, and `prove_ms` the median time of `zkprove_vm::prove::prove` (execution, the
-//! proof's traces and the multi-table proof), null for a program that executes an instruction
-//! the proof does not cover yet (the reason goes to stderr). With `--device cuda|opencl` the
+//! "shard_cycles":…,"shards":…,"prove_ms":null,"prove_segments":null,"prove_cycles_per_s":null}`
+//! with `log_n` = log2 of the cycle count (rounded up), `mhz` = cycles per second of full trace
+//! generation, `exec_mhz` = execution with trace capture on one thread (into trace buffers
+//! reused across repetitions), `fast_mhz` = execution without trace, and `prove_ms` the time of
+//! a whole proof (execution, the proof's traces and proofs): for a run that fits one proof
+//! (≤ 2^16 cycles, and ≤ one segment if `--segment-log` is given) the median of
+//! `zkprove_vm::prove::prove` over the repetitions after a warm-up, for a longer one
+//! `zkprove_vm::continuation::prove_segments` in segments of `2^--segment-log` cycles (default
+//! 2^16; `prove_segments` of them), timed `--prove-reps` times (default
+//! once, no warm-up: such a proof takes minutes). `prove_cycles_per_s` = cycles / `prove_ms`.
+//! The three are null for a program that executes an instruction the proof does not cover yet,
+//! or that runs longer than `--max-prove-cycles` (default 2^20; 0 skips the proof); the reason
+//! goes to stderr. With `--device cuda|opencl` the
 //! proof runs on that backend and each shard's LogUp inversions too
 //! (`zkprove_vm::shard::generate_trace_reusing_on`); `device` names it.
 
@@ -52,6 +59,17 @@ pub struct BenchVmArgs {
     /// Timed repetitions after one warm-up (the median is reported).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     reps: u32,
+    /// The longest run to prove for `prove_ms` (0: no proof). Longer runs report `prove_ms`
+    /// null.
+    #[arg(long, default_value_t = 1 << 20)]
+    max_prove_cycles: u64,
+    /// log2 of the segment size in cycles (2..=20): runs longer than one segment are proved in
+    /// segments. Default: one proof up to 2^16 cycles, segments of 2^16 above.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=20))]
+    segment_log: Option<u32>,
+    /// Timed proofs of a run proved in segments (no warm-up; the median is reported).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=100))]
+    prove_reps: u32,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -72,6 +90,8 @@ struct VmFields {
     shard_cycles: u64,
     shards: usize,
     prove_ms: Option<f64>,
+    prove_segments: Option<usize>,
+    prove_cycles_per_s: Option<f64>,
 }
 
 /// Runs `zkprove bench vm`.
@@ -114,21 +134,8 @@ fn bench_on<B: AirOps<BabyBear, E>>(
     })?;
     let elf = std::fs::read(&args.elf)?;
     pool.install(|| -> Result<Report<VmFields>> {
-        let prove_ms = match zkprove_vm::prove::prove_on::<B>(&elf, &input) {
-            Ok(_) => {
-                let mut ms = Vec::new();
-                for _ in 0..args.reps {
-                    let start = Instant::now();
-                    zkprove_vm::prove::prove_on::<B>(&elf, &input)?;
-                    ms.push(start.elapsed().as_secs_f64() * 1e3);
-                }
-                Some(median(ms))
-            }
-            Err(e) => {
-                eprintln!("prove_ms: not proved: {e}");
-                None
-            }
-        };
+        let cycles = zkprove_vm::run(&program, &input)?.exit.cycles;
+        let proved = prove_timed::<B>(args, &elf, &input, cycles)?;
         // The warm-up run checks that every shard's LogUp sums balance.
         let shards = std::sync::atomic::AtomicUsize::new(0);
         let unbalanced = std::sync::atomic::AtomicUsize::new(0);
@@ -180,10 +187,59 @@ fn bench_on<B: AirOps<BabyBear, E>>(
                 fast_mhz: mhz(fast_ms),
                 shard_cycles: k,
                 shards: shards.into_inner(),
-                prove_ms,
+                prove_ms: proved.map(|p| p.0),
+                prove_segments: proved.map(|p| p.1),
+                prove_cycles_per_s: proved.map(|p| cycles as f64 / (p.0 * 1e-3)),
             },
         })
     })
+}
+
+/// `prove_ms` and the segment count (see the module docs), or `None` with the reason on stderr.
+fn prove_timed<B: AirOps<BabyBear, E>>(
+    args: &BenchVmArgs,
+    elf: &[u8],
+    input: &[u8],
+    cycles: u64,
+) -> Result<Option<(f64, usize)>> {
+    use zkprove_vm::continuation::{SegmentConfig, prove_segments_on};
+    use zkprove_vm::prove::{MAX_PROVABLE_CYCLES, ProveError};
+    if cycles > args.max_prove_cycles {
+        eprintln!(
+            "prove_ms: not proved: {cycles} cycles is more than --max-prove-cycles {}",
+            args.max_prove_cycles
+        );
+        return Ok(None);
+    }
+    let not_proved = |e: ProveError| {
+        eprintln!("prove_ms: not proved: {e}");
+        None
+    };
+    let log_segment = args.segment_log.unwrap_or(zkprove_vm::continuation::DEFAULT_LOG_SEGMENT);
+    if cycles <= MAX_PROVABLE_CYCLES.min(1 << log_segment) {
+        if let Err(e) = zkprove_vm::prove::prove_on::<B>(elf, input) {
+            return Ok(not_proved(e));
+        }
+        let mut ms = Vec::new();
+        for _ in 0..args.reps {
+            let start = Instant::now();
+            zkprove_vm::prove::prove_on::<B>(elf, input)?;
+            ms.push(start.elapsed().as_secs_f64() * 1e3);
+        }
+        return Ok(Some((median(ms), 1)));
+    }
+    let config = SegmentConfig::with_log_cycles(log_segment);
+    let mut ms = Vec::new();
+    let mut segments = 0;
+    for _ in 0..args.prove_reps {
+        let start = Instant::now();
+        match prove_segments_on::<B>(elf, input, &config) {
+            Ok(run) => segments = run.proof.segments.len(),
+            Err(e) => return Ok(not_proved(e)),
+        }
+        ms.push(start.elapsed().as_secs_f64() * 1e3);
+    }
+    Ok(Some((median(ms), segments)))
 }
 
 fn print(args: &BenchVmArgs, report: &Report<VmFields>) -> Result<()> {
@@ -192,9 +248,13 @@ fn print(args: &BenchVmArgs, report: &Report<VmFields>) -> Result<()> {
         format!(
             "vm {} ({} cycles, exit {}) on {} ({} threads): trace generation median {:.1} ms = {:.1} MHz \
              ({} shards of {} cycles); execution with trace capture {:.1} MHz, without {:.1} MHz (1 thread); \
-             over {} reps",
+             over {} reps; {}",
             m.program, m.cycles, m.exit_code, r.device, r.threads, r.median_ms, m.mhz, m.shards, m.shard_cycles,
-            m.exec_mhz, m.fast_mhz, r.reps
+            m.exec_mhz, m.fast_mhz, r.reps,
+            match (m.prove_ms, m.prove_segments, m.prove_cycles_per_s) {
+                (Some(ms), Some(n), Some(c)) => format!("proof {ms:.0} ms ({n} segment(s), {c:.0} cycles/s)"),
+                _ => "not proved".to_string(),
+            }
         )
     })
 }

@@ -161,7 +161,8 @@
 //! Parameters: [`AirParams::default`] (target 100 bits, WHIR at rate 1/2, conjectured list
 //! decoding, ≤ 24 bits of grinding per challenge) with WHIR folding [`VM_FOLDING_FACTOR`] = 6
 //! variables per round and shrinking its domain by `2^`[`VM_DOMAIN_REDUCTION`] = 8 per round
-//! (since 2026-12-08; before, the default 5 and 4: proofs of earlier binaries do not verify).
+//! (since 2026-12-08; before, the defaults: folding 5, domain 4× smaller per round — proofs of
+//! earlier binaries do not verify).
 //! WHIR's terms are its configuration's own (`WhirConfig::achieved_bits`, each opening asked
 //! for the target plus 3 bits); the set-up refuses a proof whose total is below 100 bits.
 

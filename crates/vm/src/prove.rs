@@ -2016,7 +2016,8 @@ pub const VM_FOLDING_FACTOR: usize = 6;
 /// extension on a 2^23-point domain — 2^25 base elements to transform and hash per
 /// commitment, twice the commitment itself, and `whir_open` was the largest phase (≈ 40 % of
 /// `vm prove`). With folding 6 and reduction 3, round 1 is 2^17 values on 2^22 points (rate
-/// 2^-5, as before): a quarter of the work, for a few more queries (proof +8 %). The security
+/// 2^-5, as before; 2^24 base elements, half) and round 2 is on 2^19 points instead of 2^21,
+/// for a few more queries (proof +8 %). The security
 /// level is WHIR's own accounting at the same target (`vm prove -v` prints it; unchanged at
 /// 101.3 bits for the sieve, 101.0 for fib(16), the LogUp term being the smallest).
 pub const VM_DOMAIN_REDUCTION: usize = 3;

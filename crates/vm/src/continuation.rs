@@ -437,8 +437,10 @@ fn check_heights(
 
 /// The file format's first bytes (then a `u32` version, [`FORMAT_VERSION`]).
 pub const MAGIC: &[u8; 8] = b"ZKVMSEGS";
-/// The format version [`SegmentedProof::to_bytes`] writes.
-pub const FORMAT_VERSION: u32 = 1;
+/// The format version [`SegmentedProof::to_bytes`] writes: 2 since 2026-12-08 (WHIR's schedule
+/// for the zkVM changed, [`crate::prove::VM_FOLDING_FACTOR`]: the layout of the bytes is the
+/// same, but a version-1 proof cannot verify, so it is refused as a file of another version).
+pub const FORMAT_VERSION: u32 = 2;
 
 impl SegmentedProof {
     /// The proof's bytes: [`MAGIC`], the version, the number of segments, then per segment
@@ -704,6 +706,9 @@ mod tests {
         let mut b = bytes.clone();
         b[8] = 9;
         assert!(SegmentedProof::from_bytes(&b).unwrap_err().to_string().contains("version"));
+        // Version 1 (WHIR's earlier schedule for the zkVM) is refused by its version.
+        b[8] = 1;
+        assert!(SegmentedProof::from_bytes(&b).unwrap_err().to_string().contains("version 1"));
         let e = SegmentedProof::from_bytes(MEM).unwrap_err().to_string();
         assert!(e.contains("not a zkprove segmented proof"), "{e}");
         assert!(!SegmentedProof::is_segmented(MEM) && SegmentedProof::is_segmented(&bytes));

@@ -157,6 +157,14 @@
 //! `AirError::Security`), or before by [`MAX_PROVABLE_CYCLES`]: prove them in segments
 //! ([`crate::continuation`], each segment a proof of this kind with its own bound, the run's
 //! bound a union over segments).
+//!
+//! Parameters: [`AirParams::default`] (target 100 bits, WHIR at rate 1/2, conjectured list
+//! decoding, ≤ 24 bits of grinding per challenge) with WHIR folding [`VM_FOLDING_FACTOR`] = 6
+//! variables per round and shrinking its domain by `2^`[`VM_DOMAIN_REDUCTION`] = 8 per round
+//! (since 2026-12-08; before, the defaults: folding 5, domain 4× smaller per round — proofs of
+//! earlier binaries do not verify).
+//! WHIR's terms are its configuration's own (`WhirConfig::achieved_bits`, each opening asked
+//! for the target plus 3 bits); the set-up refuses a proof whose total is below 100 bits.
 
 use zkprove_air::{
     Air, AirError, AirOps, AirParams, AirProfile, AirProver, BusInteraction, ConstraintBuilder,
@@ -1995,10 +2003,37 @@ pub(crate) fn transcript(elf: &[u8]) -> Result<VmTranscript, ProveError> {
     Ok(t)
 }
 
+/// WHIR's folding factor for the zkVM's commitments ([`AirParams::folding_factor`]): 6
+/// variables per round (leaves of 64 values), one more than the AIR prover's default.
+pub const VM_FOLDING_FACTOR: usize = 6;
+
+/// WHIR's domain reduction for the zkVM's commitments ([`AirParams::domain_reduction`]): each
+/// later codeword's domain is `2^3` times smaller than the one before (the default is `2^2`).
+///
+/// Why (BENCHMARKS.md, `bench-notes/wip-vmprove.md`): the zkVM's two shared commitments hold
+/// 2^23 base-field values each (sieve of 2000, 24k cycles), and with the default schedule
+/// (folding 5, reduction 2) round 1 encodes the folded 2^18-value polynomial over the
+/// extension on a 2^23-point domain — 2^25 base elements to transform and hash per
+/// commitment, twice the commitment itself, and `whir_open` was the largest phase (≈ 40 % of
+/// `vm prove`). With folding 6 and reduction 3, round 1 is 2^17 values on 2^22 points (rate
+/// 2^-5, as before; 2^24 base elements, half) and round 2 is on 2^19 points instead of 2^21,
+/// for a few more queries (proof +8 %). The security
+/// level is WHIR's own accounting at the same target (`vm prove -v` prints it; unchanged at
+/// 101.3 bits for the sieve, 101.0 for fib(16), the LogUp term being the smallest).
+pub const VM_DOMAIN_REDUCTION: usize = 3;
+
+/// The AIR prover of the zkVM's proofs: [`AirParams::default`] (100 bits, rate 1/2) with
+/// WHIR's schedule [`VM_FOLDING_FACTOR`], [`VM_DOMAIN_REDUCTION`]. Prover and verifier use the
+/// same; the schedule is bound into each WHIR transcript.
 pub(crate) fn prover() -> Result<AirProver<F, E, Hash>, ProveError> {
     let hasher = Hash::new(Poseidon2::babybear_16())
         .map_err(|_| ProveError::ProofShape { what: "Poseidon2 width" })?;
-    Ok(AirProver::new(AirParams::default(), hasher))
+    let params = AirParams {
+        folding_factor: VM_FOLDING_FACTOR,
+        domain_reduction: VM_DOMAIN_REDUCTION,
+        ..AirParams::default()
+    };
+    Ok(AirProver::new(params, hasher))
 }
 
 /// The verifier's tuples: the exit code with the output's length, the start of the output

@@ -689,7 +689,14 @@ impl LogUpColumns {
             .par_iter_mut()
             .with_min_len(PAR_MIN)
             .zip(t.range_mult.par_iter().zip(&fixed.range_inv))
-            .for_each(|(x, (&m, &inv))| *x = inv * F::from_u64(u64::from(m)));
+            .for_each(|(x, (&m, &inv))| {
+                // Most of the 2^16 values are never checked in a shard: no product for them.
+                *x = match m {
+                    0 => E::ZERO,
+                    1 => inv,
+                    _ => inv * F::from_u64(u64::from(m)),
+                };
+            });
     }
 
     /// The same columns one fraction at a time (each denominator by [`Folder::denominator`],

@@ -559,32 +559,63 @@ impl LogUpColumns {
     /// [`LogUpColumns::compute_on`].
     fn derive(&mut self, t: &ShardTables, fixed: &FixedTables) {
         let f = &fixed.folder;
-        // The k-th ALU row of the CPU sends the ALU row k's tuple (for honest tables): its
-        // fraction is copied where the tuples are equal (compared field by field: the tuple is
-        // an injective image of `(op, a, b, res)`), else made one by one.
+        // One pass over the CPU rows, in parallel chunks, makes both of their columns.
+        // ALU bus: the k-th ALU row of the CPU sends the ALU row k's tuple (for honest tables):
+        // its fraction is copied where the tuples are equal (compared field by field: the
+        // tuple is an injective image of `(op, a, b, res)`), else made one by one; each chunk
+        // starts at the ALU row after the ALU rows of the chunks before it (counted first).
+        // Program bus: the fixed table's inverse where the row is the instruction at its pc
+        // (always, for an honest trace); else the row's own fraction.
         let kinds = op_kinds();
-        set_len(&mut self.cpu_alu, t.cpu.len());
-        let mut k = 0;
-        for (x, r) in self.cpu_alu.iter_mut().zip(&t.cpu) {
-            let kind = kinds[usize::from(r.op)];
-            if kind & 1 == 0 {
-                *x = E::ZERO;
-                continue;
-            }
-            let rhs = if kind & 2 != 0 { r.b } else { r.imm };
-            *x = match (t.alu.get(k), self.alu.get(k)) {
-                (Some(a), Some(&frac))
-                    if a.op == r.op && a.a == r.a && a.b == rhs && a.res == r.res =>
-                {
-                    frac
-                }
-                _ => f
-                    .denominator(bus::ALU, &alu_tuple(r.op, r.a, rhs, r.res))
-                    .inverse()
-                    .unwrap_or(E::ZERO),
-            };
-            k += 1;
+        let n_cpu = t.cpu.len();
+        set_len(&mut self.cpu_alu, n_cpu);
+        set_len(&mut self.cpu_program, n_cpu);
+        let chunk = n_cpu.div_ceil(rayon::current_num_threads().max(1)).max(PAR_MIN);
+        let mut first_alu: Vec<usize> = t
+            .cpu
+            .par_chunks(chunk)
+            .map(|rows| rows.iter().filter(|r| kinds[usize::from(r.op)] & 1 != 0).count())
+            .collect();
+        let mut before = 0;
+        for x in &mut first_alu {
+            (*x, before) = (before, before + *x);
         }
+        let (alu_rows, alu_fracs) = (&t.alu, &self.alu);
+        let text_start = fixed.text_start;
+        self.cpu_alu
+            .par_chunks_mut(chunk)
+            .zip(self.cpu_program.par_chunks_mut(chunk))
+            .zip(t.cpu.par_chunks(chunk))
+            .zip(first_alu)
+            .for_each(|(((alu_out, program_out), rows), mut k)| {
+                for ((x, p), r) in alu_out.iter_mut().zip(program_out.iter_mut()).zip(rows) {
+                    let off = r.pc.wrapping_sub(text_start);
+                    let idx = (off / 4) as usize;
+                    let key = program_key(r.op, r.rd, r.rs1, r.rs2, r.imm);
+                    *p = match (fixed.program_keys.get(idx), fixed.program_inv.get(idx)) {
+                        (Some(&pk), Some(&inv)) if pk == key && off % 4 == 0 => inv,
+                        _ => f.cpu_program(r).inverse().unwrap_or(E::ZERO),
+                    };
+                    let kind = kinds[usize::from(r.op)];
+                    if kind & 1 == 0 {
+                        *x = E::ZERO;
+                        continue;
+                    }
+                    let rhs = if kind & 2 != 0 { r.b } else { r.imm };
+                    *x = match (alu_rows.get(k), alu_fracs.get(k)) {
+                        (Some(a), Some(&frac))
+                            if a.op == r.op && a.a == r.a && a.b == rhs && a.res == r.res =>
+                        {
+                            frac
+                        }
+                        _ => f
+                            .denominator(bus::ALU, &alu_tuple(r.op, r.a, rhs, r.res))
+                            .inverse()
+                            .unwrap_or(E::ZERO),
+                    };
+                    k += 1;
+                }
+            });
         // A memory row's read tuple is the previous access's write tuple, or the init set's
         // entry for the first access of its address: copied where the tuples are equal, else
         // (only in tampered tables) made one by one. The same pass makes the row's two range
@@ -646,19 +677,6 @@ impl LogUpColumns {
                     }
                 }
             });
-        set_len(&mut self.cpu_program, t.cpu.len());
-        let text_start = fixed.text_start;
-        self.cpu_program.par_iter_mut().with_min_len(PAR_MIN).zip(&t.cpu).for_each(|(x, r)| {
-            // The fixed table's inverse where the row is the instruction at its pc (always, for
-            // an honest trace); else the row's own fraction.
-            let off = r.pc.wrapping_sub(text_start);
-            let idx = (off / 4) as usize;
-            let key = program_key(r.op, r.rd, r.rs1, r.rs2, r.imm);
-            *x = match (fixed.program_keys.get(idx), fixed.program_inv.get(idx)) {
-                (Some(&k), Some(&inv)) if k == key && off % 4 == 0 => inv,
-                _ => f.cpu_program(r).inverse().unwrap_or(E::ZERO),
-            };
-        });
         self.program_table.clear();
         self.program_table.extend(
             t.program_mult
@@ -671,7 +689,14 @@ impl LogUpColumns {
             .par_iter_mut()
             .with_min_len(PAR_MIN)
             .zip(t.range_mult.par_iter().zip(&fixed.range_inv))
-            .for_each(|(x, (&m, &inv))| *x = inv * F::from_u64(u64::from(m)));
+            .for_each(|(x, (&m, &inv))| {
+                // Most of the 2^16 values are never checked in a shard: no product for them.
+                *x = match m {
+                    0 => E::ZERO,
+                    1 => inv,
+                    _ => inv * F::from_u64(u64::from(m)),
+                };
+            });
     }
 
     /// The same columns one fraction at a time (each denominator by [`Folder::denominator`],

@@ -1,7 +1,11 @@
-//! Checkpoints and parallel shards: a fast run records the machine state every `K` cycles
-//! (registers, pc, input position, and the memory words written since the previous checkpoint
-//! with their values); then every shard is re-executed with trace capture from its checkpoint,
-//! on all cores, and turned into its tables and LogUp columns.
+//! Parallel shards: one execution with trace capture, `K` cycles at a time, taken in turns by
+//! the worker threads, each turning the shard it captured into its tables and LogUp columns
+//! while the next shard executes on another thread ([`generate_trace_reusing`]). Checkpoints
+//! ([`run_with_checkpoints`]: the machine state every `K` cycles — registers, pc, input position,
+//! and the memory words written since the previous checkpoint with their values) let a shard be
+//! re-executed on its own.
+
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use zkprove_air::AirOps;
@@ -137,16 +141,18 @@ where
     generate_trace_reusing(&mut TraceBuffers::default(), program, input, k, challenges, consume)
 }
 
-/// Full trace generation in parallel shards of `k` cycles: a fast run with checkpoints, then the
-/// shards re-executed with trace capture on all threads of the current rayon pool (contiguous
-/// groups of shards, one group per thread), each turned into tables and LogUp columns and handed
-/// to `consume(shard_index, tables, columns)` as soon as it is made, in no particular order
-/// across groups. The tables and columns live in `buffers` and are overwritten by the group's
-/// next shard: a prover proves them inside `consume`, or clones what it keeps.
+/// Full trace generation in parallel shards of `k` cycles: one execution with trace capture,
+/// `k` cycles at a time, by whichever thread of the current rayon pool is free (the machine
+/// passes from thread to thread; see `generate_shards`), each shard turned into tables and
+/// LogUp columns by the thread that captured it and handed to `consume(shard_index, tables,
+/// columns)` as soon as it is made, in no particular order. The tables and columns live in
+/// `buffers` (one set per thread) and are overwritten by that thread's next shard: a prover
+/// proves them inside `consume`, or clones what it keeps.
 ///
 /// # Errors
-/// [`VmError::Exec`] if the program fails, [`VmError::ShardSize`] for a bad `k`,
-/// [`VmError::Diverged`] if a re-executed shard does not end where the fast run did (a bug).
+/// [`VmError::Exec`] if the program fails (the shards before the failure may have been
+/// consumed already), [`VmError::ShardSize`] for a bad `k`, [`VmError::Diverged`] if the run
+/// ends without an exit (an internal error).
 pub fn generate_trace_reusing<C>(
     buffers: &mut TraceBuffers,
     program: &Program,
@@ -190,7 +196,25 @@ where
     generate_shards(buffers, program, input, k, challenges, columns, consume)
 }
 
+/// The machine the workers of [`generate_shards`] take turns at: whoever holds it executes the
+/// next shard with trace capture into its own buffers.
+struct Executor<'p> {
+    machine: Machine<'p>,
+    /// The index of the next shard.
+    next: usize,
+    /// Set once the program has exited or failed: no shard is left.
+    done: bool,
+}
+
 /// The shards of [`generate_trace_reusing`], their LogUp columns made by `columns`.
+///
+/// One execution, shared: each worker thread (one per thread of the current rayon pool) takes
+/// the machine, executes the next `k` cycles with trace capture into its own buffers, hands the
+/// machine on and turns its shard into tables and LogUp columns while another thread executes.
+/// Execution is serial but the cheapest phase (≈ 9 ns of ≈ 100 ns per cycle), so two threads
+/// wait on it rarely; shards go to whichever thread is free (no fixed split of the shards, so
+/// no thread idles while the other has several left), and no fast run or re-execution precedes
+/// them. The shards are those of [`generate_trace_sequential`]: every `k` cycles of the one run.
 fn generate_shards<L, C>(
     buffers: &mut TraceBuffers,
     program: &Program,
@@ -205,67 +229,56 @@ where
     C: Fn(usize, &ShardTables, &LogUpColumns) + Sync,
 {
     let k = check_k(k)?;
-    let (run, cps) = run_with_checkpoints(program, input, k)?;
     let fixed = FixedTables::new(program, challenges);
-    let n = cps.len();
-    let groups = rayon::current_num_threads().clamp(1, n);
-    let per = n.div_ceil(groups);
-    if buffers.groups.len() < groups {
-        buffers.groups.resize_with(groups, GroupBuffers::default);
+    let workers = rayon::current_num_threads().max(1);
+    if buffers.groups.len() < workers {
+        buffers.groups.resize_with(workers, GroupBuffers::default);
     }
-    buffers.groups[..groups].par_iter_mut().enumerate().try_for_each(
-        |(g, buf)| -> Result<(), VmError> {
-            let first = g * per;
-            let last = ((g + 1) * per).min(n);
-            if first >= last {
-                return Ok(());
-            }
-            let mut m = Machine::new(program, input);
-            for cp in &cps[1..=first] {
-                for &(w, v) in &cp.mem_delta {
-                    m.mem[w as usize] = v;
+    let exec = Mutex::new(Executor { machine: Machine::new(program, input), next: 0, done: false });
+    buffers.groups[..workers].par_iter_mut().try_for_each(|buf| -> Result<(), VmError> {
+        let GroupBuffers { sink, tables, scratch, columns } = buf;
+        sink.steps.reserve(k as usize);
+        loop {
+            // The machine is only locked here; a poisoned lock means another worker panicked,
+            // and that panic propagates.
+            let (i, start, regs) = {
+                let Ok(mut ex) = exec.lock() else { return Ok(()) };
+                if ex.done {
+                    return Ok(());
                 }
-            }
-            let cp = &cps[first];
-            m.pc = cp.pc;
-            m.clk = cp.clk;
-            m.regs = cp.regs;
-            m.input_pos = cp.input_pos;
-            let GroupBuffers { sink, tables, scratch, columns } = buf;
-            sink.steps.reserve(k as usize);
-            for i in first..last {
+                let (i, start, regs) = (ex.next, ex.machine.clk, ex.machine.regs);
                 sink.steps.clear();
                 sink.io.clear();
-                let start = cps[i].clk;
-                let exit = m.run_until(sink, start + k)?;
-                let ok = match cps.get(i + 1) {
-                    Some(next) => {
-                        exit.is_none()
-                            && m.pc == next.pc
-                            && m.regs == next.regs
-                            && m.clk == next.clk
+                let ran = ex.machine.run_until(sink, start + k);
+                ex.next += 1;
+                match ran {
+                    Ok(None) => {}
+                    Ok(Some(_)) => ex.done = true,
+                    Err(e) => {
+                        ex.done = true;
+                        return Err(e.into());
                     }
-                    None => exit == Some(run.exit),
-                };
-                if !ok {
-                    return Err(VmError::Diverged { shard: i });
                 }
-                build_tables_into(
-                    tables,
-                    scratch,
-                    program,
-                    start,
-                    cps[i].regs,
-                    &sink.steps,
-                    &sink.io,
-                );
-                columns_of(columns, tables, &fixed)?;
-                consume(i, tables, columns);
+                (i, start, regs)
+            };
+            if sink.steps.is_empty() {
+                // Only after the exit (the exit itself is a step): no shard.
+                return Ok(());
             }
-            Ok(())
-        },
-    )?;
-    Ok(run)
+            build_tables_into(tables, scratch, program, start, regs, &sink.steps, &sink.io);
+            if let Err(e) = columns_of(columns, tables, &fixed) {
+                // Stop the other workers at their next shard.
+                if let Ok(mut ex) = exec.lock() {
+                    ex.done = true;
+                }
+                return Err(e);
+            }
+            consume(i, tables, columns);
+        }
+    })?;
+    let ex = exec.into_inner().map_err(|_| VmError::Diverged { shard: 0 })?;
+    let exit = ex.machine.exit.ok_or(VmError::Diverged { shard: ex.next })?;
+    Ok(RunOutput { exit, output: ex.machine.output })
 }
 
 /// The same trace made on one thread from one whole traced run, split every `k` cycles: the

@@ -139,70 +139,128 @@ pub struct ShardTables {
     pub final_regs: [u32; 32],
 }
 
-/// Where an address was last accessed within the shard, by its index in the init list; kept
+/// Where a memory word was last accessed within the shard, by its index in the init list; kept
 /// between shards ([`TableScratch`]) with its slots reset, so its address-sized map is allocated
-/// once.
+/// once. (Registers have their own small array, [`RegState`].)
 #[derive(Debug, Default)]
 struct Touched {
     /// `slot[word] = index + 1` into `entries` (0: not yet touched).
     slot: Vec<u32>,
-    /// `(init, final, index of the last memory row)` per touched address.
+    /// `(init, final, index of the last memory row)` per touched word.
     entries: Vec<(MemBoundary, MemBoundary, u32)>,
 }
 
 impl Touched {
-    /// Empties the map for a program with `keys` addresses (registers and memory words),
-    /// clearing only the slots the last shard set.
-    fn reset(&mut self, keys: usize) {
-        if self.slot.len() == keys {
+    /// Empties the map for a program of `words` memory words, clearing only the slots the last
+    /// shard set.
+    fn reset(&mut self, words: usize) {
+        if self.slot.len() == words {
             for (init, _, _) in &self.entries {
-                let key = if init.space == space::REG {
-                    init.addr as usize
-                } else {
-                    32 + (init.addr / 4) as usize
-                };
-                if let Some(s) = self.slot.get_mut(key) {
+                if let Some(s) = self.slot.get_mut((init.addr / 4) as usize) {
                     *s = 0;
                 }
             }
         } else {
-            self.slot = vec![0u32; keys];
+            self.slot = vec![0u32; words];
         }
         self.entries.clear();
     }
+}
 
-    /// The memory row of an access (to be row `row` of the shard) and the index of the
-    /// previous row of the same address ([`NO_PREV`] if none).
+/// A register's last access within the shard.
+#[derive(Debug, Clone, Copy, Default)]
+struct RegState {
+    /// Its timestamp; 0 while the register has not been accessed (every access's is ≥ 4).
+    ts: u32,
+    /// The value after it.
+    val: u32,
+    /// Its memory row.
+    row: u32,
+    /// The value at the shard's start (set at the first access).
+    init: u32,
+}
+
+/// Range-check values counted in [`Rows::small`] instead of `range_mult`.
+const SMALL: usize = 1 << 10;
+
+/// The memory rows of a shard as [`build_tables_into`] appends them, with their range checks.
+struct Rows<'a> {
+    mem: &'a mut Vec<MemRow>,
+    mem_prev: &'a mut Vec<u32>,
+    range_mult: &'a mut [u32],
+    /// Counts of the low limbs below [`SMALL`] (nearly all: accesses of one address a few
+    /// cycles apart), four copies taken in turn by the row index: a run of equal limbs (a loop)
+    /// would otherwise make one chain of dependent increments of one counter, each waiting for
+    /// the last one's store. Added into `range_mult` at the end.
+    small: [[u32; SMALL]; 4],
+    /// High limbs equal to 0 (nearly all), counted here for the same reason.
+    hi_zero: u32,
+    regs: [RegState; 32],
+}
+
+impl Rows<'_> {
+    /// Appends an access's memory row (the previous row of its address: `prev_row`).
     #[inline(always)]
-    #[allow(clippy::too_many_arguments)]
-    fn access(
-        &mut self,
-        key: usize,
-        space: u32,
-        addr: u32,
-        ts: u32,
-        prev: u32,
-        val: u32,
-        row: u32,
-    ) -> (MemRow, u32) {
-        let idx = self.slot[key];
-        let (prev_ts, prev_val, prev_row) = if idx == 0 {
-            self.entries.push((
-                MemBoundary { space, addr, val: prev, ts: 0 },
-                MemBoundary { space, addr, val, ts },
-                row,
-            ));
-            self.slot[key] = self.entries.len() as u32;
+    fn push(&mut self, row: MemRow, prev_row: u32) {
+        let d = row.ts.wrapping_sub(row.prev_ts).wrapping_sub(1);
+        let lo = (d & 0xffff) as usize;
+        if lo < SMALL {
+            self.small[self.mem.len() & 3][lo] += 1;
+        } else {
+            self.range_mult[lo] += 1;
+        }
+        if d >> 16 == 0 {
+            self.hi_zero += 1;
+        } else {
+            self.range_mult[(d >> 16) as usize] += 1;
+        }
+        self.mem.push(row);
+        self.mem_prev.push(prev_row);
+    }
+
+    /// An access of register `r` (`1 ≤ r < 32`) at timestamp `ts`, which holds `prev` before it
+    /// (read only at the shard's first access: later ones know it) and `val` after.
+    #[inline(always)]
+    fn reg(&mut self, r: u8, ts: u32, prev: u32, val: u32) {
+        let row = self.mem.len() as u32;
+        let s = &mut self.regs[usize::from(r & 31)];
+        let (prev_ts, prev_val, prev_row) = if s.ts == 0 {
+            s.init = prev;
             (0, prev, NO_PREV)
         } else {
-            let (_, f, last) = &mut self.entries[idx as usize - 1];
+            (s.ts, s.val, s.row)
+        };
+        *s = RegState { ts, val, row, init: s.init };
+        self.push(
+            MemRow { space: space::REG, addr: u32::from(r), ts, prev_ts, val, prev_val },
+            prev_row,
+        );
+    }
+
+    /// An access of the memory word at byte address `addr` (4-aligned) at timestamp `ts`, which
+    /// holds `prev` before it and `val` after.
+    #[inline(always)]
+    fn word(&mut self, touched: &mut Touched, addr: u32, ts: u32, prev: u32, val: u32) {
+        let row = self.mem.len() as u32;
+        let key = (addr / 4) as usize;
+        let idx = touched.slot[key];
+        let (prev_ts, prev_val, prev_row) = if idx == 0 {
+            touched.entries.push((
+                MemBoundary { space: space::MEM, addr, val: prev, ts: 0 },
+                MemBoundary { space: space::MEM, addr, val, ts },
+                row,
+            ));
+            touched.slot[key] = touched.entries.len() as u32;
+            (0, prev, NO_PREV)
+        } else {
+            let (_, f, last) = &mut touched.entries[idx as usize - 1];
             let p = (f.ts, f.val, *last);
             f.ts = ts;
             f.val = val;
             *last = row;
             p
         };
-        (MemRow { space, addr, ts, prev_ts, val, prev_val }, prev_row)
+        self.push(MemRow { space: space::MEM, addr, ts, prev_ts, val, prev_val }, prev_row);
     }
 }
 
@@ -231,8 +289,70 @@ pub fn build_tables(
     out
 }
 
+/// The accesses of one step in timestamp order, as `(space, addr, ts, prev, val)` (`addr` a
+/// register number or a word's byte address), for [`build_tables_reference`] (the order
+/// [`build_tables_into`] follows too).
+fn step_accesses(
+    program: &Program,
+    base: u32,
+    regs: &[u32; 32],
+    s: &Step,
+    io: &[IoAccess],
+    mut access: impl FnMut(u32, u32, u32, u32, u32),
+) {
+    let ins = program.code[((s.pc - program.text_start) / 4) as usize];
+    let (rs1, rs2, rd) =
+        if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+    if rs1 != 0 {
+        access(space::REG, u32::from(rs1), base + slot::RS1, s.a, s.a);
+    }
+    if rs2 != 0 {
+        access(space::REG, u32::from(rs2), base + slot::RS2, s.b, s.b);
+    }
+    if matches!(ins.op, Op::Lb | Op::Lh | Op::Lw | Op::Lbu | Op::Lhu | Op::Sb | Op::Sh | Op::Sw) {
+        access(space::MEM, s.mem_addr, base + slot::MEM, s.mem_prev, s.mem_val);
+    }
+    for a in io {
+        access(space::MEM, a.addr, base + slot::MEM, a.prev, a.val);
+    }
+    if rd != 0 {
+        access(space::REG, u32::from(rd), base + slot::RD, regs[rd as usize], s.rd_val);
+    }
+}
+
+/// The CPU row of a step and its ALU row (for an ALU operation).
+#[inline(always)]
+fn cpu_row(program: &Program, s: &Step) -> (CpuRow, Option<AluRow>) {
+    let ins = program.code[((s.pc - program.text_start) / 4) as usize];
+    let (rs1, rs2, rd) =
+        if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+    let mut res = 0;
+    let mut alu_row = None;
+    if ins.op.is_alu() {
+        let rhs = if ins.op.reads_rs2() { s.b } else { ins.imm as u32 };
+        res = if rd != 0 { s.rd_val } else { alu(ins.op, s.a, rhs).unwrap_or(0) };
+        alu_row = Some(AluRow { op: ins.op as u8, a: s.a, b: rhs, res });
+    }
+    let row = CpuRow {
+        pc: s.pc,
+        op: ins.op as u8,
+        rd,
+        rs1,
+        rs2,
+        imm: ins.imm as u32,
+        a: s.a,
+        b: s.b,
+        rd_val: s.rd_val,
+        res,
+        mem_addr: s.mem_addr,
+        mem_val: s.mem_val,
+    };
+    (row, alu_row)
+}
+
 /// [`build_tables`] into `out`, reusing its buffers and `scratch` (a shard no larger than the
-/// last one allocates nothing).
+/// last one allocates nothing). Registers keep their last access in a 32-entry array, memory
+/// words in an address-indexed map; the same tables as [`build_tables_reference`].
 pub fn build_tables_into(
     out: &mut ShardTables,
     scratch: &mut TableScratch,
@@ -268,27 +388,17 @@ pub fn build_tables_into(
     program_mult.resize(program.code.len(), 0);
     range_mult.clear();
     range_mult.resize(1 << 16, 0);
-    // Registers use keys 0..32, memory words 32.. .
     let touched = &mut scratch.touched;
-    touched.reset(32 + (program.config.mem_size / 4) as usize);
-    let mut io_pos = 0;
-    // High limbs equal to 0 (nearly all: accesses of one address less than 2^16 timestamps
-    // apart), counted here rather than in `range_mult[0]`, whose increments would otherwise
-    // form one long chain of dependent stores and loads.
-    let mut hi_zero = 0u32;
-    // One access: its memory row, the previous row of the address, the range checks.
-    let mut access = |key: usize, space: u32, addr: u32, ts: u32, prev: u32, val: u32| {
-        let (row, prev_row) = touched.access(key, space, addr, ts, prev, val, mem.len() as u32);
-        let d = row.ts - row.prev_ts - 1;
-        range_mult[(d & 0xffff) as usize] += 1;
-        if d >> 16 == 0 {
-            hi_zero += 1;
-        } else {
-            range_mult[(d >> 16) as usize] += 1;
-        }
-        mem.push(row);
-        mem_prev.push(prev_row);
+    touched.reset((program.config.mem_size / 4) as usize);
+    let mut rows = Rows {
+        mem,
+        mem_prev,
+        range_mult,
+        small: [[0; SMALL]; 4],
+        hi_zero: 0,
+        regs: [RegState::default(); 32],
     };
+    let mut io_pos = 0;
     for (i, s) in steps.iter().enumerate() {
         let base = 4 * (i as u32 + 1);
         let idx = ((s.pc - program.text_start) / 4) as usize;
@@ -297,54 +407,121 @@ pub fn build_tables_into(
         let (rs1, rs2, rd) =
             if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
         if rs1 != 0 {
-            access(rs1 as usize, space::REG, u32::from(rs1), base + slot::RS1, s.a, s.a);
+            rows.reg(rs1, base + slot::RS1, s.a, s.a);
         }
         if rs2 != 0 {
-            access(rs2 as usize, space::REG, u32::from(rs2), base + slot::RS2, s.b, s.b);
+            rows.reg(rs2, base + slot::RS2, s.b, s.b);
         }
         if matches!(ins.op, Op::Lb | Op::Lh | Op::Lw | Op::Lbu | Op::Lhu | Op::Sb | Op::Sh | Op::Sw)
         {
-            let key = 32 + (s.mem_addr / 4) as usize;
-            access(key, space::MEM, s.mem_addr, base + slot::MEM, s.mem_prev, s.mem_val);
+            rows.word(touched, s.mem_addr, base + slot::MEM, s.mem_prev, s.mem_val);
         }
         let clk = start_clk + i as u64;
         while io_pos < io.len() && io[io_pos].clk == clk {
             let a = io[io_pos];
-            let key = 32 + (a.addr / 4) as usize;
-            access(key, space::MEM, a.addr, base + slot::MEM, a.prev, a.val);
+            rows.word(touched, a.addr, base + slot::MEM, a.prev, a.val);
             io_pos += 1;
         }
         if rd != 0 {
-            let prev = regs[rd as usize];
-            access(rd as usize, space::REG, u32::from(rd), base + slot::RD, prev, s.rd_val);
+            rows.reg(rd, base + slot::RD, regs[rd as usize], s.rd_val);
             regs[rd as usize] = s.rd_val;
         }
-        let mut res = 0;
-        if ins.op.is_alu() {
-            let rhs = if ins.op.reads_rs2() { s.b } else { ins.imm as u32 };
-            res = if rd != 0 { s.rd_val } else { alu(ins.op, s.a, rhs).unwrap_or(0) };
-            alu_rows.push(AluRow { op: ins.op as u8, a: s.a, b: rhs, res });
+        let (row, alu_row) = cpu_row(program, s);
+        if let Some(a) = alu_row {
+            alu_rows.push(a);
         }
-        cpu.push(CpuRow {
-            pc: s.pc,
-            op: ins.op as u8,
-            rd,
-            rs1,
-            rs2,
-            imm: ins.imm as u32,
-            a: s.a,
-            b: s.b,
-            rd_val: s.rd_val,
-            res,
-            mem_addr: s.mem_addr,
-            mem_val: s.mem_val,
-        });
+        cpu.push(row);
     }
+    let Rows { range_mult, small, hi_zero, regs: reg_states, .. } = rows;
     range_mult[0] += hi_zero;
+    for copy in &small {
+        for (m, &c) in range_mult.iter_mut().zip(copy) {
+            *m += c;
+        }
+    }
     touched.entries.sort_unstable();
     mem_init.clear();
     mem_final.clear();
+    // Registers (space 0) before memory words (space 1), each by address.
+    for (r, st) in reg_states.iter().enumerate().filter(|(_, st)| st.ts != 0) {
+        let addr = r as u32;
+        mem_init.push(MemBoundary { space: space::REG, addr, val: st.init, ts: 0 });
+        mem_final.push(MemBoundary { space: space::REG, addr, val: st.val, ts: st.ts });
+    }
     mem_init.extend(touched.entries.iter().map(|e| e.0));
     mem_final.extend(touched.entries.iter().map(|e| e.1));
     *final_regs = regs;
+}
+
+/// The same tables made plainly (an ordered map from address to its last access, every range
+/// limb counted in `range_mult`): the oracle [`build_tables_into`] is tested against.
+#[must_use]
+pub fn build_tables_reference(
+    program: &Program,
+    start_clk: u64,
+    regs: [u32; 32],
+    steps: &[Step],
+    io: &[IoAccess],
+) -> ShardTables {
+    use std::collections::BTreeMap;
+    let mut out = ShardTables {
+        start_clk,
+        program_mult: vec![0; program.code.len()],
+        range_mult: vec![0; 1 << 16],
+        ..ShardTables::default()
+    };
+    let mut regs = regs;
+    // (space, addr) → (init, final, last row).
+    let mut last: BTreeMap<(u32, u32), (MemBoundary, MemBoundary, u32)> = BTreeMap::new();
+    let mut io_pos = 0;
+    for (i, s) in steps.iter().enumerate() {
+        let clk = start_clk + i as u64;
+        let io_end = io_pos + io[io_pos..].iter().take_while(|a| a.clk == clk).count();
+        out.program_mult[((s.pc - program.text_start) / 4) as usize] += 1;
+        let ShardTables { mem, mem_prev, range_mult, .. } = &mut out;
+        step_accesses(
+            program,
+            4 * (i as u32 + 1),
+            &regs,
+            s,
+            &io[io_pos..io_end],
+            |space, addr, ts, prev, val| {
+                let row = mem.len() as u32;
+                let (prev_ts, prev_val, prev_row) = match last.get_mut(&(space, addr)) {
+                    None => {
+                        last.insert(
+                            (space, addr),
+                            (
+                                MemBoundary { space, addr, val: prev, ts: 0 },
+                                MemBoundary { space, addr, val, ts },
+                                row,
+                            ),
+                        );
+                        (0, prev, NO_PREV)
+                    }
+                    Some((_, f, r)) => {
+                        let p = (f.ts, f.val, *r);
+                        (f.ts, f.val, *r) = (ts, val, row);
+                        p
+                    }
+                };
+                let d = ts.wrapping_sub(prev_ts).wrapping_sub(1);
+                range_mult[(d & 0xffff) as usize] += 1;
+                range_mult[(d >> 16) as usize] += 1;
+                mem.push(MemRow { space, addr, ts, prev_ts, val, prev_val });
+                mem_prev.push(prev_row);
+            },
+        );
+        io_pos = io_end;
+        let (row, alu_row) = cpu_row(program, s);
+        if row.rd != 0 {
+            regs[row.rd as usize] = s.rd_val;
+        }
+        out.alu.extend(alu_row);
+        out.cpu.push(row);
+    }
+    out.mem_init = last.values().map(|e| e.0).collect();
+    out.mem_final = last.values().map(|e| e.1).collect();
+    out.final_regs = regs;
+    out
 }

@@ -15,8 +15,10 @@ use zkprove_vm::shard::{
     TraceBuffers, generate_trace, generate_trace_reusing_on, generate_trace_sequential,
     run_with_checkpoints,
 };
-use zkprove_vm::trace::{ShardTables, space};
-use zkprove_vm::{Program, VmError, run};
+use zkprove_vm::trace::{
+    ShardTables, TableScratch, build_tables_into, build_tables_reference, space,
+};
+use zkprove_vm::{Program, VmError, run, run_traced};
 
 fn load(name: &str) -> Program {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("programs").join(name);
@@ -122,6 +124,35 @@ fn real_runs_balance_and_parallel_shards_equal_sequential() {
         let one = generate_trace(&p, &input, 1 << 22, &ch).expect("trace");
         assert_eq!(one.shards.len(), 1);
         assert_eq!(one.logup[0].balance(), E::ZERO);
+    }
+}
+
+/// The table builder against the plain one ([`build_tables_reference`]) on real runs, in shards
+/// of several sizes (one of a single cycle), with its buffers reused across shards and
+/// programs as trace generation does.
+#[test]
+fn tables_equal_the_reference_builder() {
+    let mut out = ShardTables::default();
+    let mut scratch = TableScratch::default();
+    for (name, input) in cases() {
+        let p = load(name);
+        let trace = run_traced(&p, &input).expect("runs");
+        for k in [1usize, 37, 4099, 1 << 13] {
+            let mut regs = zkprove_vm::Machine::new(&p, &input).regs;
+            let mut io_pos = 0;
+            // The first 40 shards (all of them for the larger sizes but sha256's).
+            for (i, steps) in trace.steps.chunks(k).enumerate().take(40) {
+                let start = (i * k) as u64;
+                let end = start + steps.len() as u64;
+                let io_end = io_pos + trace.io[io_pos..].iter().take_while(|a| a.clk < end).count();
+                let io = &trace.io[io_pos..io_end];
+                build_tables_into(&mut out, &mut scratch, &p, start, regs, steps, io);
+                let expected = build_tables_reference(&p, start, regs, steps, io);
+                assert!(out == expected, "{name}: shard {i} of {k} cycles differs");
+                regs = out.final_regs;
+                io_pos = io_end;
+            }
+        }
     }
 }
 

@@ -29,16 +29,19 @@
 //! [`run`]: the fast interpreter, no trace. [`run_traced`] (or [`run_traced_into`], reusing its
 //! buffers): the same interpreter recording one
 //! 28-byte [`Step`] per cycle (plus an [`IoAccess`] per word a system call touches), no
-//! allocation per cycle beyond the growing trace vector. [`shard::run_with_checkpoints`] records
-//! a [`shard::Checkpoint`] every `K` cycles; [`shard::generate_trace_with`] re-executes every
-//! shard from its checkpoint on all threads and hands each shard's tables and LogUp columns to a
-//! consumer as soon as they are made ([`shard::generate_trace`] collects them; both equal
-//! [`shard::generate_trace_sequential`], the one-thread reference).
+//! allocation per cycle beyond the growing trace vector. [`shard::generate_trace_with`] runs the
+//! program once with trace capture, `K` cycles at a time, the machine handed between the worker
+//! threads: whichever thread is free captures the next shard and turns it into its tables and
+//! LogUp columns while another executes, and each shard is handed to a consumer as soon as it is
+//! made ([`shard::generate_trace`] collects them; both equal [`shard::generate_trace_sequential`],
+//! the one-thread reference). [`shard::run_with_checkpoints`] records a [`shard::Checkpoint`]
+//! every `K` cycles, from which a shard can be re-executed on its own.
 //!
 //! # Speed
-//! See BENCHMARKS.md ("zkVM front end"): the interpreter runs at a few hundred MHz, trace capture
-//! near 40 MHz, full trace generation near 1 MHz on 2 loaded cores — the extension-field LogUp
-//! fractions dominate (`examples/profile.rs` prints the split).
+//! See BENCHMARKS.md ("zkVM front end" and the later sections): execution with trace capture
+//! runs at 50–120 MHz on one core, full trace generation (tables and LogUp columns with their
+//! inverses) at ≈ 80 ns of CPU time per cycle in shards of 2^16 cycles (`examples/profile.rs`
+//! prints the split and the threads' use).
 //!
 //! # Tables (per shard, [`trace::ShardTables`]) and how they map onto AIRs
 //! Timestamps are shard-local: cycle `i` of the shard accesses `rs1` at `4(i+1)`, `rs2` at

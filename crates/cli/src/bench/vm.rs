@@ -1,7 +1,8 @@
 //! `zkprove bench vm prog.elf [--input in.bin]`: the zkVM front end on one program. `median_ms`
-//! is full trace generation: a fast run with checkpoints, then every shard re-executed with
-//! trace capture on the worker threads and turned into its tables and LogUp columns (inverses
-//! included), each shard's buffers reused for the next (and across repetitions, as a prover
+//! is full trace generation: one execution with trace capture, `2^--shard-log` cycles at a time
+//! (default 2^16, the proof's segment size), handed between the worker threads, each shard
+//! turned into its tables and LogUp columns (inverses included) by the thread that captured it,
+//! each thread's buffers reused for its next shard (and across repetitions, as a prover
 //! generating many traces would: `zkprove_vm::shard::TraceBuffers`). One JSON line with `--json`:
 //! `{"kernel":"vm","field":"babybear-ext4","log_n":…,"device":"cpu","median_ms":…,"reps":…,
 //! "threads":…,"program":…,"cycles":…,"exit_code":…,"mhz":…,"exec_mhz":…,"fast_mhz":…,
@@ -48,8 +49,8 @@ pub struct BenchVmArgs {
     /// The private input (fd 0).
     #[arg(long)]
     input: Option<PathBuf>,
-    /// log2 of the shard size in cycles (checkpoint interval), at most 22.
-    #[arg(long, default_value_t = 18, value_parser = clap::value_parser!(u32).range(10..=22))]
+    /// log2 of the shard size in cycles, at most 22 (default: the proof's segment size, 2^16).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(10..=22))]
     shard_log: u32,
     /// Where to run: `cpu`, or a GPU backend (`cuda`, `opencl`; `auto` is CUDA when usable) for
     /// the proof (`prove_ms`) and the trace's LogUp inversions; execution and the tables stay on

@@ -317,7 +317,7 @@ struct RoundScratch<V, E> {
 /// The points `X = 0, 2, 3, …` are reached by adding `hi − lo` (no multiplications), and
 /// `X = 1` (the `hi` row) is read only for the LogUp sum.
 #[allow(clippy::too_many_arguments)]
-fn zerocheck_round_cpu<F, V, E, A>(
+pub(crate) fn zerocheck_round_cpu<F, V, E, A>(
     air: &A,
     shape: &AirShape,
     lookups: &[Interaction<F>],
@@ -592,7 +592,15 @@ impl<F: Field, E: ExtensionField<F>> AirOps<F, E> for CpuBackend {
                 zerocheck_round_cpu::<F, F, E, A>(air, shape, lookups, ch, vt, ext, eq, args)
             }
             RowTables::Ext(vt) => {
-                zerocheck_round_cpu::<F, E, E, A>(air, shape, lookups, ch, vt, ext, eq, args)
+                // SIMD lanes where the extension allows it (same sums, see `packed_round`).
+                match crate::packed_round::zerocheck_round_ext_packed(
+                    air, shape, lookups, ch, vt, ext, eq, args,
+                ) {
+                    Some(sums) => sums,
+                    None => zerocheck_round_cpu::<F, E, E, A>(
+                        air, shape, lookups, ch, vt, ext, eq, args,
+                    ),
+                }
             }
         })
     }

@@ -1,22 +1,26 @@
-//! The CPU zerocheck's extension rounds on SIMD lanes: `P::WIDTH` rows at a time.
+//! The CPU zerocheck rounds on SIMD lanes: `P::WIDTH` rows at a time.
 //!
-//! After the first challenge the row tables hold extension values, and every constraint is an
-//! extension expression (Poseidon2-16 over BabyBear⁴: ≈ 1,070 extension products per row and
-//! point). Here the AIR's constraints run as its [`ConstraintProgram`] (recorded once per round,
-//! as the GPU backend does), interpreted on packed extension values: each register holds `D`
-//! packed base-field vectors (one per coefficient, `P::WIDTH` rows in the lanes), products are
-//! schoolbook over `F[X]/(X^D − W)` on the packed base field, products by a constant of the
-//! program (`MulC`: the internal layer's diagonal, the MDS entries) are `D` base products. The
-//! interpreter is small and AIR-agnostic, so the whole round runs inside the packing's
-//! `#[target_feature]` entry point ([`Field::with_packing`]) — an AIR's `eval` would not be
-//! inlined there.
+//! Every round evaluates the AIR's constraints on every row pair at `X = 0, 2, …` and combines
+//! them with the `α` powers; after the first challenge the row tables hold extension values,
+//! and every constraint is an extension expression (Poseidon2-16 over BabyBear⁴: ≈ 1,070
+//! extension products per row and point). Here the AIR's constraints run as its
+//! [`ConstraintProgram`] (recorded once per round, as the GPU backend does), interpreted on
+//! packed values: in the first round a register is one packed base-field vector, later `D`
+//! (one per coefficient, `P::WIDTH` rows in the lanes); products are schoolbook over
+//! `F[X]/(X^D − W)` on the packed base field, products by a constant of the program (`MulC`: the
+//! internal layer's diagonal, the MDS entries) are `D` base products, and the `α`-combination of
+//! base-field constraint values is `D` base products per constraint. The interpreter is small and
+//! AIR-agnostic, so the whole round runs inside the packing's `#[target_feature]` entry point
+//! ([`Field::with_packing`]) — an AIR's `eval` would not be inlined there.
 //!
-//! Field arithmetic is exact, so the sums equal the scalar round's bit for bit (the tests check
-//! this against [`super::ops`]'s row-by-row round): same proofs, same transcript.
+//! Field arithmetic is exact, so the sums equal the row-by-row round's bit for bit (the tests
+//! check both table kinds against `ops`' round): same proofs, same transcript.
 //!
 //! Applies when the extension is binomial (`X^D = W` with `W` in the base field, checked at run
 //! time), `D ∈ {2, 4}`, and the field has a packing wider than one lane; otherwise the caller
 //! runs the row-by-row round.
+
+use core::marker::PhantomData;
 
 use rayon::prelude::*;
 use zkprove_field::{ExtensionField, Field, PackedField, PackedKernel, packing_width};
@@ -102,10 +106,161 @@ fn load<P: PackedField, E: ExtensionField<P::Scalar>, const D: usize>(
     out
 }
 
-/// What the interpreter reads besides the registers: the row values, the LogUp columns and the
-/// challenges, all on lanes.
-struct Frame<'a, P: PackedField, const D: usize> {
-    cur: &'a [Lanes<P, D>],
+/// A register on lanes: `P::WIDTH` rows of base-field values (the first round) or of
+/// extension values (`D` packed coefficients, the later rounds).
+trait Lane<P: PackedField, const D: usize>: Copy + Send + Sync {
+    /// A row table's element.
+    type Row: Copy + Send + Sync;
+    fn zero() -> Self;
+    /// Lanes `start..start + WIDTH` of a column, zero past `end`.
+    fn load(col: &[Self::Row], start: usize, end: usize) -> Self;
+    fn constant(c: P::Scalar) -> Self;
+    fn add(&self, b: &Self) -> Self;
+    fn sub(&self, b: &Self) -> Self;
+    fn mul(&self, b: &Self, w: P::Scalar) -> Self;
+    fn neg(&self) -> Self;
+    fn add_c(&self, c: P::Scalar) -> Self;
+    fn mul_c(&self, c: P::Scalar) -> Self;
+    fn c_sub(&self, c: P::Scalar) -> Self;
+    /// `e·self`, an extension value.
+    fn times_ext(&self, e: &Lanes<P, D>, w: P::Scalar) -> Lanes<P, D>;
+}
+
+/// Base-field rows on lanes.
+#[derive(Copy, Clone)]
+struct BaseLanes<P>(P);
+
+impl<P: PackedField, const D: usize> Lane<P, D> for BaseLanes<P> {
+    type Row = P::Scalar;
+    #[inline(always)]
+    fn zero() -> Self {
+        Self(P::default())
+    }
+    #[inline(always)]
+    fn load(col: &[P::Scalar], start: usize, end: usize) -> Self {
+        let n = end.saturating_sub(start);
+        if n >= P::WIDTH {
+            Self(P::from_fn(|l| col[start + l]))
+        } else {
+            Self(P::from_fn(|l| if l < n { col[start + l] } else { P::Scalar::ZERO }))
+        }
+    }
+    #[inline(always)]
+    fn constant(c: P::Scalar) -> Self {
+        Self(P::broadcast(c))
+    }
+    #[inline(always)]
+    fn add(&self, b: &Self) -> Self {
+        Self(self.0 + b.0)
+    }
+    #[inline(always)]
+    fn sub(&self, b: &Self) -> Self {
+        Self(self.0 - b.0)
+    }
+    #[inline(always)]
+    fn mul(&self, b: &Self, _w: P::Scalar) -> Self {
+        Self(self.0 * b.0)
+    }
+    #[inline(always)]
+    fn neg(&self) -> Self {
+        Self(-self.0)
+    }
+    #[inline(always)]
+    fn add_c(&self, c: P::Scalar) -> Self {
+        Self(self.0 + c)
+    }
+    #[inline(always)]
+    fn mul_c(&self, c: P::Scalar) -> Self {
+        Self(self.0 * c)
+    }
+    #[inline(always)]
+    fn c_sub(&self, c: P::Scalar) -> Self {
+        Self(P::broadcast(c) - self.0)
+    }
+    #[inline(always)]
+    fn times_ext(&self, e: &Lanes<P, D>, _w: P::Scalar) -> Lanes<P, D> {
+        core::array::from_fn(|c| e[c] * self.0)
+    }
+}
+
+/// Extension rows on lanes (`E` the extension, of degree `D`).
+struct ExtLanes<P: PackedField, E, const D: usize>(Lanes<P, D>, PhantomData<fn() -> E>);
+
+impl<P: PackedField, E, const D: usize> Clone for ExtLanes<P, E, D> {
+    #[inline(always)]
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<P: PackedField, E, const D: usize> Copy for ExtLanes<P, E, D> {}
+
+impl<P: PackedField, E: ExtensionField<P::Scalar>, const D: usize> ExtLanes<P, E, D> {
+    #[inline(always)]
+    fn of(x: Lanes<P, D>) -> Self {
+        Self(x, PhantomData)
+    }
+}
+
+impl<P: PackedField, E: ExtensionField<P::Scalar>, const D: usize> Lane<P, D>
+    for ExtLanes<P, E, D>
+{
+    type Row = E;
+    #[inline(always)]
+    fn zero() -> Self {
+        Self::of([P::default(); D])
+    }
+    #[inline(always)]
+    fn load(col: &[E], start: usize, end: usize) -> Self {
+        Self::of(load::<P, E, D>(col, start, end))
+    }
+    #[inline(always)]
+    fn constant(c: P::Scalar) -> Self {
+        let mut v = [P::default(); D];
+        v[0] = P::broadcast(c);
+        Self::of(v)
+    }
+    #[inline(always)]
+    fn add(&self, b: &Self) -> Self {
+        Self::of(add(&self.0, &b.0))
+    }
+    #[inline(always)]
+    fn sub(&self, b: &Self) -> Self {
+        Self::of(sub(&self.0, &b.0))
+    }
+    #[inline(always)]
+    fn mul(&self, b: &Self, w: P::Scalar) -> Self {
+        Self::of(mul(&self.0, &b.0, w))
+    }
+    #[inline(always)]
+    fn neg(&self) -> Self {
+        Self::of(core::array::from_fn(|c| -self.0[c]))
+    }
+    #[inline(always)]
+    fn add_c(&self, c: P::Scalar) -> Self {
+        let mut x = self.0;
+        x[0] += P::broadcast(c);
+        Self::of(x)
+    }
+    #[inline(always)]
+    fn mul_c(&self, c: P::Scalar) -> Self {
+        Self::of(core::array::from_fn(|k| self.0[k] * c))
+    }
+    #[inline(always)]
+    fn c_sub(&self, c: P::Scalar) -> Self {
+        Self::of(core::array::from_fn(|k| {
+            if k == 0 { P::broadcast(c) - self.0[0] } else { -self.0[k] }
+        }))
+    }
+    #[inline(always)]
+    fn times_ext(&self, e: &Lanes<P, D>, w: P::Scalar) -> Lanes<P, D> {
+        mul(e, &self.0, w)
+    }
+}
+
+/// What the interpreter reads besides the registers: the row values and the LogUp columns, on
+/// lanes.
+struct Frame<'a, P: PackedField, V, const D: usize> {
+    cur: &'a [V],
     m: usize,
     uses_next: bool,
     sel: usize,
@@ -115,10 +270,10 @@ struct Frame<'a, P: PackedField, const D: usize> {
 /// Runs `instrs` at one point: `(Σ_k α^k C_k + Σ_t α^(K+t)(h_t(β − fp_t) − 1), Σ_t ±m_t h_t)`,
 /// as `program.rs`'s scalar `run_effects` does.
 #[inline(always)]
-fn run_effects<P: PackedField, const D: usize>(
+fn run_effects<P: PackedField, V: Lane<P, D>, const D: usize>(
     instrs: &[Instr<P::Scalar>],
-    regs: &mut [Lanes<P, D>],
-    frame: &Frame<'_, P, D>,
+    regs: &mut [V],
+    frame: &Frame<'_, P, V, D>,
     ch: &PackedChallenges<P, D>,
     w: P::Scalar,
 ) -> (Lanes<P, D>, Lanes<P, D>) {
@@ -140,45 +295,27 @@ fn run_effects<P: PackedField, const D: usize>(
                     ProgramInput::Last => frame.cur[frame.sel + 1],
                 };
             }
-            Instr::Const { dst, c } => {
-                let mut v = zero;
-                v[0] = P::broadcast(c);
-                regs[dst as usize] = v;
-            }
+            Instr::Const { dst, c } => regs[dst as usize] = V::constant(c),
             Instr::Add { dst, a, b } => {
-                regs[dst as usize] = add(&regs[a as usize], &regs[b as usize]);
+                regs[dst as usize] = regs[a as usize].add(&regs[b as usize]);
             }
             Instr::Sub { dst, a, b } => {
-                regs[dst as usize] = sub(&regs[a as usize], &regs[b as usize]);
+                regs[dst as usize] = regs[a as usize].sub(&regs[b as usize]);
             }
             Instr::Mul { dst, a, b } => {
-                regs[dst as usize] = mul(&regs[a as usize], &regs[b as usize], w);
+                regs[dst as usize] = regs[a as usize].mul(&regs[b as usize], w);
             }
-            Instr::Neg { dst, a } => {
-                let x = regs[a as usize];
-                regs[dst as usize] = core::array::from_fn(|c| -x[c]);
-            }
-            Instr::AddC { dst, a, c } => {
-                let mut x = regs[a as usize];
-                x[0] += P::broadcast(c);
-                regs[dst as usize] = x;
-            }
-            Instr::MulC { dst, a, c } => {
-                let x = regs[a as usize];
-                regs[dst as usize] = core::array::from_fn(|k| x[k] * c);
-            }
-            Instr::CSub { dst, a, c } => {
-                let x = regs[a as usize];
-                regs[dst as usize] =
-                    core::array::from_fn(|k| if k == 0 { P::broadcast(c) - x[0] } else { -x[k] });
-            }
+            Instr::Neg { dst, a } => regs[dst as usize] = regs[a as usize].neg(),
+            Instr::AddC { dst, a, c } => regs[dst as usize] = regs[a as usize].add_c(c),
+            Instr::MulC { dst, a, c } => regs[dst as usize] = regs[a as usize].mul_c(c),
+            Instr::CSub { dst, a, c } => regs[dst as usize] = regs[a as usize].c_sub(c),
             Instr::Out { src, k } => {
                 if let Some(a) = ch.alpha.get(k as usize) {
-                    acc = add(&acc, &mul(a, &regs[src as usize], w));
+                    acc = add(&acc, &regs[src as usize].times_ext(a, w));
                 }
             }
             Instr::FpAdd { src, g } => {
-                fp = add(&fp, &mul(&ch.gamma[g as usize], &regs[src as usize], w));
+                fp = add(&fp, &regs[src as usize].times_ext(&ch.gamma[g as usize], w));
             }
             Instr::LogUp { t, alpha } => {
                 h = frame.aux[t as usize];
@@ -189,7 +326,7 @@ fn run_effects<P: PackedField, const D: usize>(
             }
             Instr::HLoad { t } => h = frame.aux[t as usize],
             Instr::Mult { src, negate } => {
-                let s = mul(&h, &regs[src as usize], w);
+                let s = regs[src as usize].times_ext(&h, w);
                 sum = if negate { sub(&sum, &s) } else { add(&sum, &s) };
             }
         }
@@ -204,11 +341,12 @@ struct PackedChallenges<P: PackedField, const D: usize> {
     beta: Lanes<P, D>,
 }
 
-/// The packed round over rows `start..end` (of `0..half`).
-struct RoundKernel<'a, F: Field, E: ExtensionField<F>> {
+/// The packed round over rows `start..end` (of `0..half`); `R` the row tables' element (`F` in
+/// the first round, `E` later).
+struct RoundKernel<'a, F: Field, E: ExtensionField<F>, R> {
     program: &'a ConstraintProgram<F>,
     ch: &'a ZerocheckChallenges<E>,
-    vt: &'a [Vec<E>],
+    vt: &'a [Vec<R>],
     et: &'a [Vec<E>],
     eq: &'a [E],
     half: usize,
@@ -220,9 +358,11 @@ struct RoundKernel<'a, F: Field, E: ExtensionField<F>> {
     w: F,
 }
 
-impl<F: Field, E: ExtensionField<F>> RoundKernel<'_, F, E> {
+impl<F: Field, E: ExtensionField<F>, R: Copy + Send + Sync> RoundKernel<'_, F, E, R> {
     #[inline(always)]
-    fn run_d<P: PackedField<Scalar = F>, const D: usize>(self) -> (Vec<E>, [E; 3]) {
+    fn run_d<P: PackedField<Scalar = F>, V: Lane<P, D, Row = R>, const D: usize>(
+        self,
+    ) -> (Vec<E>, [E; 3]) {
         let Self { program, ch, vt, et, eq, half, rows, m, uses_next, n_points, logup, w } = self;
         let pch = PackedChallenges::<P, D> {
             alpha: ch.alpha_pows.iter().map(broadcast::<P, E, D>).collect(),
@@ -231,21 +371,21 @@ impl<F: Field, E: ExtensionField<F>> RoundKernel<'_, F, E> {
         };
         let zero = [P::default(); D];
         let sel = if uses_next { 2 * m } else { m };
-        let mut regs = vec![zero; program.n_regs().max(1)];
-        let (mut cur, mut d) = (vec![zero; vt.len()], vec![zero; vt.len()]);
+        let mut regs = vec![V::zero(); program.n_regs().max(1)];
+        let (mut cur, mut d) = (vec![V::zero(); vt.len()], vec![V::zero(); vt.len()]);
         let (mut cur_e, mut d_e) = (vec![zero; et.len()], vec![zero; et.len()]);
-        let mut hi = if logup { vec![zero; vt.len()] } else { Vec::new() };
+        let mut hi = if logup { vec![V::zero(); vt.len()] } else { Vec::new() };
         let mut hi_e = vec![zero; et.len()];
         let mut q = vec![zero; n_points];
         let mut l = [zero; 3];
+        let end = rows.1.min(half);
         let mut i = rows.0;
-        while i < rows.1 {
-            let end = rows.1.min(half);
+        while i < end {
             for (c, t) in vt.iter().enumerate() {
-                let lo = load::<P, E, D>(t, i, end);
-                let h = load::<P, E, D>(&t[half..], i, end);
+                let lo = V::load(t, i, end);
+                let h = V::load(&t[half..], i, end);
                 cur[c] = lo;
-                d[c] = sub(&h, &lo);
+                d[c] = h.sub(&lo);
                 if logup {
                     hi[c] = h;
                 }
@@ -269,14 +409,14 @@ impl<F: Field, E: ExtensionField<F>> RoundKernel<'_, F, E> {
                 if p == 1 {
                     // From X = 0 to X = 2.
                     for (x, dx) in cur.iter_mut().zip(&d) {
-                        *x = add(x, &add(dx, dx));
+                        *x = x.add(&dx.add(dx));
                     }
                     for (x, dx) in cur_e.iter_mut().zip(&d_e) {
                         *x = add(x, &add(dx, dx));
                     }
                 } else if p > 1 {
                     for (x, dx) in cur.iter_mut().zip(&d) {
-                        *x = add(x, dx);
+                        *x = x.add(dx);
                     }
                     for (x, dx) in cur_e.iter_mut().zip(&d_e) {
                         *x = add(x, dx);
@@ -307,14 +447,29 @@ impl<F: Field, E: ExtensionField<F>> RoundKernel<'_, F, E> {
     }
 }
 
-impl<F: Field, E: ExtensionField<F>> PackedKernel<F> for RoundKernel<'_, F, E> {
+impl<F: Field, E: ExtensionField<F>> PackedKernel<F> for RoundKernel<'_, F, E, E> {
     type Output = (Vec<E>, [E; 3]);
 
     #[inline(always)]
     fn run<P: PackedField<Scalar = F>>(self) -> Self::Output {
         match E::DEGREE {
-            4 => self.run_d::<P, 4>(),
-            _ => self.run_d::<P, 2>(),
+            4 => self.run_d::<P, ExtLanes<P, E, 4>, 4>(),
+            _ => self.run_d::<P, ExtLanes<P, E, 2>, 2>(),
+        }
+    }
+}
+
+/// The first round: base-field rows.
+struct BaseRound<'a, F: Field, E: ExtensionField<F>>(RoundKernel<'a, F, E, F>);
+
+impl<F: Field, E: ExtensionField<F>> PackedKernel<F> for BaseRound<'_, F, E> {
+    type Output = (Vec<E>, [E; 3]);
+
+    #[inline(always)]
+    fn run<P: PackedField<Scalar = F>>(self) -> Self::Output {
+        match E::DEGREE {
+            4 => self.0.run_d::<P, BaseLanes<P>, 4>(),
+            _ => self.0.run_d::<P, BaseLanes<P>, 2>(),
         }
     }
 }
@@ -322,16 +477,25 @@ impl<F: Field, E: ExtensionField<F>> PackedKernel<F> for RoundKernel<'_, F, E> {
 /// Rows per Rayon task (a multiple of every packing's width).
 const TASK_ROWS: usize = 64;
 
-/// The zerocheck round over extension row tables on SIMD lanes (see the module docs), or `None`
-/// where it does not apply (not a binomial extension of degree 2 or 4, a one-lane packing, a
+/// The row tables of a round: base-field values (the first round) or extension values.
+#[derive(Copy, Clone)]
+pub(crate) enum PackedRows<'a, F, E> {
+    /// The first round's.
+    Base(&'a [Vec<F>]),
+    /// The later rounds'.
+    Ext(&'a [Vec<E>]),
+}
+
+/// The zerocheck round on SIMD lanes (see the module docs), or `None` where it does not apply
+/// (not a binomial extension of degree 2 or 4, a one-lane packing, tables too short, a
 /// constraint program that cannot be recorded): the caller then runs the row-by-row round.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn zerocheck_round_ext_packed<F, E, A>(
+pub(crate) fn zerocheck_round_packed<F, E, A>(
     air: &A,
     shape: &AirShape,
     lookups: &[Interaction<F>],
     ch: &ZerocheckChallenges<E>,
-    vt: &[Vec<E>],
+    rows: PackedRows<'_, F, E>,
     et: &[Vec<E>],
     eq: &[E],
     round: (usize, usize, bool, usize),
@@ -353,8 +517,11 @@ where
     let half = len / 2;
     let n_rows = if uses_next { 2 * m + 2 } else { m + 2 };
     let logup = !lookups.is_empty();
-    if vt.len() < n_rows
-        || vt.iter().any(|t| t.len() < len)
+    let tables_ok = match rows {
+        PackedRows::Base(vt) => vt.len() >= n_rows && vt.iter().all(|t| t.len() >= len),
+        PackedRows::Ext(vt) => vt.len() >= n_rows && vt.iter().all(|t| t.len() >= len),
+    };
+    if !tables_ok
         || et.len() < lookups.len()
         || et.iter().any(|t| t.len() < len)
         || eq.len() < half
@@ -371,21 +538,12 @@ where
     let (q, l) = (0..n_tasks)
         .into_par_iter()
         .map(|t| {
-            let rows = (t * TASK_ROWS, ((t + 1) * TASK_ROWS).min(half));
-            F::with_packing(RoundKernel {
-                program: &program,
-                ch,
-                vt,
-                et,
-                eq,
-                half,
-                rows,
-                m,
-                uses_next,
-                n_points,
-                logup,
-                w,
-            })
+            let task = (t * TASK_ROWS, ((t + 1) * TASK_ROWS).min(half));
+            let args = (&program, ch, et, eq, half, task, m, uses_next, n_points, logup, w);
+            match rows {
+                PackedRows::Base(vt) => F::with_packing(BaseRound(kernel(vt, args))),
+                PackedRows::Ext(vt) => F::with_packing(kernel(vt, args)),
+            }
         })
         .reduce(
             || (vec![E::ZERO; n_points], [E::ZERO; 3]),
@@ -400,6 +558,29 @@ where
             },
         );
     Some(ZerocheckSums { eq_part: q, logup_part: l })
+}
+
+/// The kernel's fields other than the row tables.
+type KernelArgs<'a, F, E> = (
+    &'a ConstraintProgram<F>,
+    &'a ZerocheckChallenges<E>,
+    &'a [Vec<E>],
+    &'a [E],
+    usize,
+    (usize, usize),
+    usize,
+    bool,
+    usize,
+    bool,
+    F,
+);
+
+fn kernel<'a, F: Field, E: ExtensionField<F>, R>(
+    vt: &'a [Vec<R>],
+    args: KernelArgs<'a, F, E>,
+) -> RoundKernel<'a, F, E, R> {
+    let (program, ch, et, eq, half, rows, m, uses_next, n_points, logup, w) = args;
+    RoundKernel { program, ch, vt, et, eq, half, rows, m, uses_next, n_points, logup, w }
 }
 
 #[cfg(test)]
@@ -426,6 +607,8 @@ mod tests {
         let table = |rng: &mut StdRng| (0..len).map(|_| E::random(rng)).collect::<Vec<E>>();
         let vt: Vec<Vec<E>> = (0..n_rows).map(|_| table(&mut rng)).collect();
         let et: Vec<Vec<E>> = (0..lookups.len()).map(|_| table(&mut rng)).collect();
+        let vt_b: Vec<Vec<F>> =
+            (0..n_rows).map(|_| (0..len).map(|_| F::random(&mut rng)).collect()).collect();
         let eq: Vec<E> = (0..len / 2).map(|_| E::random(&mut rng)).collect();
         let ch = ZerocheckChallenges {
             beta: E::random(&mut rng),
@@ -437,9 +620,18 @@ mod tests {
             let round = (len, m, shape.uses_next, degree);
             let want =
                 zerocheck_round_cpu::<F, E, E, A>(air, &shape, &lookups, &ch, &vt, &et, &eq, round);
-            let got = zerocheck_round_ext_packed(air, &shape, &lookups, &ch, &vt, &et, &eq, round)
+            let rows = PackedRows::Ext(&vt);
+            let got = zerocheck_round_packed(air, &shape, &lookups, &ch, rows, &et, &eq, round)
                 .expect("the packed round applies");
             assert_eq!(got, want, "degree {degree}, {len} rows");
+            // The first round's form: base-field rows.
+            let want_b = zerocheck_round_cpu::<F, F, E, A>(
+                air, &shape, &lookups, &ch, &vt_b, &et, &eq, round,
+            );
+            let rows = PackedRows::Base(&vt_b);
+            let got_b = zerocheck_round_packed(air, &shape, &lookups, &ch, rows, &et, &eq, round)
+                .expect("the packed round applies");
+            assert_eq!(got_b, want_b, "base rows, degree {degree}, {len} rows");
             // One lane: the same interpreter without SIMD.
             let program =
                 ConstraintProgram::record(air, &shape, &lookups, ch.gamma_pows.len()).unwrap();

@@ -6,6 +6,7 @@
 //! Variable 0 is folded first. A multilinear `f̂` with coefficients `c_i` (monomial
 //! `Π_{j ∈ bits(i)} X_j`) is the univariate `p(x) = Σ c_i x^i` at `pow(x) = (x, x², x⁴, …)`.
 
+use core::marker::PhantomData;
 use core::ops::{Add, Mul};
 
 use rayon::prelude::*;
@@ -84,9 +85,31 @@ pub(crate) fn mle_at_pow<F: Field, E: ExtensionField<F>>(evals: &[F], zs: &[E]) 
             (eq_tensor(&p[..a], E::ONE), eq_tensor(&p[a..], E::ONE))
         })
         .collect();
+    let width = 1usize << a;
+    // The low tables by coefficient, for the SIMD dot products: lows[(t·D + c)·width + j] =
+    // coefficient c of point t's low table at j.
+    let lanes = zkprove_field::packing_width::<F>();
+    let packed = (E::DEGREE == 4 || E::DEGREE == 2) && lanes > 1 && width.is_multiple_of(lanes);
+    let lows: Vec<F> = if packed {
+        let mut v = vec![F::ZERO; zs.len() * E::DEGREE * width];
+        for (t, (low, _)) in tables.iter().enumerate() {
+            for (j, l) in low.iter().enumerate() {
+                for (c, &x) in l.as_base_slice().iter().enumerate() {
+                    v[(t * E::DEGREE + c) * width + j] = x;
+                }
+            }
+        }
+        v
+    } else {
+        Vec::new()
+    };
     let row = |(r, chunk): (usize, &[F])| -> Vec<E> {
         if chunk.iter().all(|x| x.is_zero()) {
             return vec![E::ZERO; zs.len()];
+        }
+        if packed {
+            let dots = F::with_packing(DotKernel::<F, E> { chunk, lows: &lows, _e: PhantomData });
+            return tables.iter().zip(dots).map(|((_, high), d)| high[r] * d).collect();
         }
         tables
             .iter()
@@ -99,11 +122,52 @@ pub(crate) fn mle_at_pow<F: Field, E: ExtensionField<F>>(evals: &[F], zs: &[E]) 
         x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
         x
     };
-    let width = 1usize << a;
     if evals.len() >= 2 * PAR_MIN {
         evals.par_chunks(width).enumerate().map(row).reduce(|| vec![E::ZERO; zs.len()], add)
     } else {
         evals.chunks(width).enumerate().map(row).fold(vec![E::ZERO; zs.len()], add)
+    }
+}
+
+/// [`mle_at_pow`]'s dot products of one row chunk of base-field values with every point's low
+/// table (by coefficient), on SIMD lanes: `D` packed products per `W` values and point.
+struct DotKernel<'a, F, E> {
+    chunk: &'a [F],
+    lows: &'a [F],
+    _e: PhantomData<fn() -> E>,
+}
+
+impl<F: Field, E: ExtensionField<F>> DotKernel<'_, F, E> {
+    #[inline(always)]
+    fn run_d<P: zkprove_field::PackedField<Scalar = F>, const D: usize>(self) -> Vec<E> {
+        let Self { chunk, lows, .. } = self;
+        let width = chunk.len();
+        let w = P::WIDTH;
+        let n_points = lows.len() / (D * width);
+        let values: Vec<P> = (0..width / w).map(|v| P::from_fn(|l| chunk[v * w + l])).collect();
+        (0..n_points)
+            .map(|t| {
+                let coeffs: [F; D] = core::array::from_fn(|c| {
+                    let low = &lows[(t * D + c) * width..(t * D + c + 1) * width];
+                    let mut acc = P::default();
+                    for (v, &x) in values.iter().enumerate() {
+                        acc += x * P::from_fn(|l| low[v * w + l]);
+                    }
+                    acc.as_slice().iter().fold(F::ZERO, |s, &y| s + y)
+                });
+                // `D == E::DEGREE` (checked by the caller).
+                E::from_base_slice(&coeffs).unwrap_or(E::ZERO)
+            })
+            .collect()
+    }
+}
+
+impl<F: Field, E: ExtensionField<F>> zkprove_field::PackedKernel<F> for DotKernel<'_, F, E> {
+    type Output = Vec<E>;
+
+    #[inline(always)]
+    fn run<P: zkprove_field::PackedField<Scalar = F>>(self) -> Vec<E> {
+        if E::DEGREE == 4 { self.run_d::<P, 4>() } else { self.run_d::<P, 2>() }
     }
 }
 

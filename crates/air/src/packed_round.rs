@@ -48,12 +48,20 @@ type Lanes<P, const D: usize> = [P; D];
 
 #[inline(always)]
 fn add<P: PackedField, const D: usize>(a: &Lanes<P, D>, b: &Lanes<P, D>) -> Lanes<P, D> {
-    core::array::from_fn(|c| a[c] + b[c])
+    let mut o = *a;
+    for c in 0..D {
+        o[c] += b[c];
+    }
+    o
 }
 
 #[inline(always)]
 fn sub<P: PackedField, const D: usize>(a: &Lanes<P, D>, b: &Lanes<P, D>) -> Lanes<P, D> {
-    core::array::from_fn(|c| a[c] - b[c])
+    let mut o = *a;
+    for c in 0..D {
+        o[c] -= b[c];
+    }
+    o
 }
 
 /// Schoolbook product in `F[X]/(X^D − W)`: the wrapped terms through `W·b_j` (`D − 1 + D²`
@@ -64,21 +72,32 @@ fn mul<P: PackedField, const D: usize>(
     b: &Lanes<P, D>,
     w: P::Scalar,
 ) -> Lanes<P, D> {
-    let bw: [P; D] = core::array::from_fn(|j| if j == 0 { b[0] } else { b[j] * w });
-    core::array::from_fn(|k| {
+    // (Loops, not `core::array::from_fn`: its closures are not always inlined, and then the
+    // packed arithmetic inside them runs outside the `#[target_feature]` entry point.)
+    let mut bw = *b;
+    for j in 1..D {
+        bw[j] = b[j] * w;
+    }
+    let mut out = [P::default(); D];
+    for k in 0..D {
         let mut acc = a[0] * b[k];
         for i in 1..D {
             // a_i·X^i · b_j·X^j with i + j ≡ k (mod D); wrapped when i > k.
             acc += if i <= k { a[i] * b[k - i] } else { a[i] * bw[D + k - i] };
         }
-        acc
-    })
+        out[k] = acc;
+    }
+    out
 }
 
 #[inline(always)]
 fn broadcast<P: PackedField, E: ExtensionField<P::Scalar>, const D: usize>(e: &E) -> Lanes<P, D> {
     let c = e.as_base_slice();
-    core::array::from_fn(|k| P::broadcast(c[k]))
+    let mut out = [P::default(); D];
+    for k in 0..D {
+        out[k] = P::broadcast(c[k]);
+    }
+    out
 }
 
 /// The sum of the lanes, as an extension element.
@@ -140,9 +159,13 @@ impl<P: PackedField, const D: usize> Lane<P, D> for BaseLanes<P> {
     fn load(col: &[P::Scalar], start: usize, end: usize) -> Self {
         let n = end.saturating_sub(start);
         if n >= P::WIDTH {
-            Self(P::from_fn(|l| col[start + l]))
+            let mut v = P::default();
+            v.as_slice_mut().copy_from_slice(&col[start..start + P::WIDTH]);
+            Self(v)
         } else {
-            Self(P::from_fn(|l| if l < n { col[start + l] } else { P::Scalar::ZERO }))
+            let mut v = P::default();
+            v.as_slice_mut()[..n].copy_from_slice(&col[start..start + n]);
+            Self(v)
         }
     }
     #[inline(always)]
@@ -179,7 +202,11 @@ impl<P: PackedField, const D: usize> Lane<P, D> for BaseLanes<P> {
     }
     #[inline(always)]
     fn times_ext(&self, e: &Lanes<P, D>, _w: P::Scalar) -> Lanes<P, D> {
-        core::array::from_fn(|c| e[c] * self.0)
+        let mut out = *e;
+        for x in &mut out {
+            *x *= self.0;
+        }
+        out
     }
 }
 
@@ -233,7 +260,11 @@ impl<P: PackedField, E: ExtensionField<P::Scalar>, const D: usize> Lane<P, D>
     }
     #[inline(always)]
     fn neg(&self) -> Self {
-        Self::of(core::array::from_fn(|c| -self.0[c]))
+        let mut out = self.0;
+        for x in &mut out {
+            *x = -*x;
+        }
+        Self::of(out)
     }
     #[inline(always)]
     fn add_c(&self, c: P::Scalar) -> Self {
@@ -243,13 +274,20 @@ impl<P: PackedField, E: ExtensionField<P::Scalar>, const D: usize> Lane<P, D>
     }
     #[inline(always)]
     fn mul_c(&self, c: P::Scalar) -> Self {
-        Self::of(core::array::from_fn(|k| self.0[k] * c))
+        let mut out = self.0;
+        for x in &mut out {
+            *x = *x * c;
+        }
+        Self::of(out)
     }
     #[inline(always)]
     fn c_sub(&self, c: P::Scalar) -> Self {
-        Self::of(core::array::from_fn(|k| {
-            if k == 0 { P::broadcast(c) - self.0[0] } else { -self.0[k] }
-        }))
+        let mut out = self.0;
+        out[0] = P::broadcast(c) - out[0];
+        for x in &mut out[1..] {
+            *x = -*x;
+        }
+        Self::of(out)
     }
     #[inline(always)]
     fn times_ext(&self, e: &Lanes<P, D>, w: P::Scalar) -> Lanes<P, D> {

@@ -144,21 +144,33 @@ impl<F: Field, E: ExtensionField<F>> DotKernel<'_, F, E> {
         let width = chunk.len();
         let w = P::WIDTH;
         let n_points = lows.len() / (D * width);
-        let values: Vec<P> = (0..width / w).map(|v| P::from_fn(|l| chunk[v * w + l])).collect();
-        (0..n_points)
-            .map(|t| {
-                let coeffs: [F; D] = core::array::from_fn(|c| {
-                    let low = &lows[(t * D + c) * width..(t * D + c + 1) * width];
-                    let mut acc = P::default();
-                    for (v, &x) in values.iter().enumerate() {
-                        acc += x * P::from_fn(|l| low[v * w + l]);
-                    }
-                    acc.as_slice().iter().fold(F::ZERO, |s, &y| s + y)
-                });
-                // `D == E::DEGREE` (checked by the caller).
-                E::from_base_slice(&coeffs).unwrap_or(E::ZERO)
+        let values: Vec<P> = chunk
+            .chunks_exact(w)
+            .map(|c| {
+                let mut v = P::default();
+                v.as_slice_mut().copy_from_slice(c);
+                v
             })
-            .collect()
+            .collect();
+        // Loops, not closures, around the packed arithmetic: a closure that is not inlined
+        // would run it outside the `#[target_feature]` entry point.
+        let mut out = Vec::with_capacity(n_points);
+        let mut low_v = P::default();
+        for t in 0..n_points {
+            let mut coeffs = [F::ZERO; D];
+            for (c, coeff) in coeffs.iter_mut().enumerate() {
+                let low = &lows[(t * D + c) * width..(t * D + c + 1) * width];
+                let mut acc = P::default();
+                for (&x, l) in values.iter().zip(low.chunks_exact(w)) {
+                    low_v.as_slice_mut().copy_from_slice(l);
+                    acc += x * low_v;
+                }
+                *coeff = acc.as_slice().iter().fold(F::ZERO, |s, &y| s + y);
+            }
+            // `D == E::DEGREE` (checked by the caller).
+            out.push(E::from_base_slice(&coeffs).unwrap_or(E::ZERO));
+        }
+        out
     }
 }
 
@@ -307,17 +319,24 @@ impl<F: Field, E: ExtensionField<F>> EqBatchKernel<'_, F, E> {
         let width = P::WIDTH;
         // The low tables on lanes: packed[q·(n_low / W) + v] = lanes v·W.. of point q's.
         let per_q = n_low / width;
-        let packed: Vec<P> = (0..n_q * per_q)
-            .map(|i| {
-                let (q, v) = (i / per_q, i % per_q);
-                P::from_fn(|l| lows[q * n_low + v * width + l])
+        let packed: Vec<P> = lows
+            .chunks_exact(width)
+            .map(|c| {
+                let mut v = P::default();
+                v.as_slice_mut().copy_from_slice(c);
+                v
             })
             .collect();
         for (r, row) in rows.chunks_mut(n_low).enumerate() {
             let h = &highs[(hi0 + r) * n_q * D..(hi0 + r + 1) * n_q * D];
             for (v, block) in row.chunks_mut(width).enumerate() {
-                let mut acc: [P; D] =
-                    core::array::from_fn(|c| P::from_fn(|l| block[l].as_base_slice()[c]));
+                // Loops, not closures, around the packed arithmetic (see `DotKernel`).
+                let mut acc = [P::default(); D];
+                for (l, x) in block.iter().enumerate() {
+                    for (c, &v) in x.as_base_slice().iter().enumerate() {
+                        acc[c].as_slice_mut()[l] = v;
+                    }
+                }
                 for q in 0..n_q {
                     let lo = packed[q * per_q + v];
                     let hq = &h[q * D..q * D + D];

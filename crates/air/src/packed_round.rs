@@ -38,7 +38,19 @@ fn binomial_w<F: Field, E: ExtensionField<F>, const D: usize>() -> Option<F> {
     let mut unit = [F::ZERO; D];
     unit[1] = F::ONE;
     let x = E::from_base_slice(&unit).ok()?;
-    let xd = x.pow(D as u64);
+    // The coordinates must be the power basis of `x` (not a tower such as QM31, where
+    // coordinate 1 is `i` with `i² = −1` but coordinate 2 is `u`).
+    let mut xj = E::ONE;
+    for j in 0..D {
+        let c = xj.as_base_slice();
+        if c.len() != D
+            || c.iter().enumerate().any(|(k, v)| *v != if k == j { F::ONE } else { F::ZERO })
+        {
+            return None;
+        }
+        xj *= x;
+    }
+    let xd = xj;
     let c = xd.as_base_slice();
     (c.len() == D && c[1..].iter().all(|v| v.is_zero()) && !c[0].is_zero()).then_some(c[0])
 }
@@ -718,5 +730,8 @@ mod tests {
         assert!(binomial_w::<BabyBear, BabyBearExt4, 2>().is_none());
         assert!(binomial_w::<Goldilocks, GoldilocksExt2, 2>().is_some());
         assert!(binomial_w::<BabyBear, BabyBear, 4>().is_none());
+        // A tower (QM31 = CM31[u]/(u² − (2 + i))): degree 4 over M31, but not a power basis.
+        use zkprove_field::m31::{M31, QM31};
+        assert!(binomial_w::<M31, QM31, 4>().is_none());
     }
 }

@@ -130,6 +130,7 @@ mod codec;
 pub mod examples;
 pub mod multi;
 mod ops;
+mod packed_round;
 pub mod program;
 mod proof;
 mod prover;

@@ -12,6 +12,7 @@ use zkprove_sumcheck::SumcheckOps;
 
 use crate::AirError;
 use crate::air::{Air, AirShape, Interaction, LinearExpr, PointBuilder};
+use crate::packed_round::{PackedRows, zerocheck_round_packed};
 
 /// The challenges the constraints are combined with in the zerocheck.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -317,7 +318,7 @@ struct RoundScratch<V, E> {
 /// The points `X = 0, 2, 3, …` are reached by adding `hi − lo` (no multiplications), and
 /// `X = 1` (the `hi` row) is read only for the LogUp sum.
 #[allow(clippy::too_many_arguments)]
-fn zerocheck_round_cpu<F, V, E, A>(
+pub(crate) fn zerocheck_round_cpu<F, V, E, A>(
     air: &A,
     shape: &AirShape,
     lookups: &[Interaction<F>],
@@ -588,11 +589,27 @@ impl<F: Field, E: ExtensionField<F>> AirOps<F, E> for CpuBackend {
             return Err(unsupported(format!("eq table of {} for {} rows", eq.len(), round.len)));
         }
         Ok(match round.rows {
+            // SIMD lanes where the field and extension allow it (the same sums, see
+            // `packed_round`), else row by row.
             RowTables::Base(vt) => {
-                zerocheck_round_cpu::<F, F, E, A>(air, shape, lookups, ch, vt, ext, eq, args)
+                let rows = PackedRows::Base(vt);
+                zerocheck_round_packed(air, shape, lookups, ch, rows, ext, eq, args).unwrap_or_else(
+                    || {
+                        zerocheck_round_cpu::<F, F, E, A>(
+                            air, shape, lookups, ch, vt, ext, eq, args,
+                        )
+                    },
+                )
             }
             RowTables::Ext(vt) => {
-                zerocheck_round_cpu::<F, E, E, A>(air, shape, lookups, ch, vt, ext, eq, args)
+                let rows = PackedRows::Ext(vt);
+                zerocheck_round_packed(air, shape, lookups, ch, rows, ext, eq, args).unwrap_or_else(
+                    || {
+                        zerocheck_round_cpu::<F, E, E, A>(
+                            air, shape, lookups, ch, vt, ext, eq, args,
+                        )
+                    },
+                )
             }
         })
     }

@@ -11,9 +11,9 @@ use zkprove_poly::Mle;
 use crate::WhirError;
 use crate::params::{SoundnessType, WhirConfig, WhirParams};
 use crate::utils::{
-    accumulate_eq, check_pow, encode, encode_evals, eq_eval, eq_tensor, eval_ml_coeffs,
-    evals_to_coeffs, fold_evals, fold_row, grind, horner, horner_base_blocked, mle_at_pow,
-    pow_point, reverse_bits, round_poly, sample_queries,
+    accumulate_eq, accumulate_eq_batch, check_pow, encode, encode_evals, eq_eval, eq_tensor,
+    eval_ml_coeffs, evals_to_coeffs, fold_evals, fold_row, grind, horner, horner_base_blocked,
+    mle_at_pow, pow_point, reverse_bits, round_poly, sample_queries,
 };
 
 /// A commitment: the Merkle root of the first codeword and the answers to the out-of-domain
@@ -502,12 +502,17 @@ where
                     accumulate_eq(&mut w, &pow_point(z, m_next), g);
                     g *= gamma;
                 }
-                // Query points lie in F: their eq tables are built in the base field.
+                // Query points lie in F: their eq tables are built in the base field, and
+                // added to w all at once.
+                let mut points = Vec::with_capacity(indices.len());
+                let mut gs = Vec::with_capacity(indices.len());
                 for &b in &indices {
                     let y = omega_k.pow(reverse_bits(b, rc.log_domain - k) as u64);
-                    accumulate_eq(&mut w, &pow_point(y, m_next), g);
+                    points.push(pow_point(y, m_next));
+                    gs.push(g);
                     g *= gamma;
                 }
+                accumulate_eq_batch(&mut w, &points, &gs);
                 rounds.push(WhirRoundProof {
                     sumcheck,
                     folding_pow,

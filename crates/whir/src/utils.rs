@@ -6,6 +6,7 @@
 //! Variable 0 is folded first. A multilinear `f̂` with coefficients `c_i` (monomial
 //! `Π_{j ∈ bits(i)} X_j`) is the univariate `p(x) = Σ c_i x^i` at `pow(x) = (x, x², x⁴, …)`.
 
+use core::marker::PhantomData;
 use core::ops::{Add, Mul};
 
 use rayon::prelude::*;
@@ -84,9 +85,31 @@ pub(crate) fn mle_at_pow<F: Field, E: ExtensionField<F>>(evals: &[F], zs: &[E]) 
             (eq_tensor(&p[..a], E::ONE), eq_tensor(&p[a..], E::ONE))
         })
         .collect();
+    let width = 1usize << a;
+    // The low tables by coefficient, for the SIMD dot products: lows[(t·D + c)·width + j] =
+    // coefficient c of point t's low table at j.
+    let lanes = zkprove_field::packing_width::<F>();
+    let packed = (E::DEGREE == 4 || E::DEGREE == 2) && lanes > 1 && width.is_multiple_of(lanes);
+    let lows: Vec<F> = if packed {
+        let mut v = vec![F::ZERO; zs.len() * E::DEGREE * width];
+        for (t, (low, _)) in tables.iter().enumerate() {
+            for (j, l) in low.iter().enumerate() {
+                for (c, &x) in l.as_base_slice().iter().enumerate() {
+                    v[(t * E::DEGREE + c) * width + j] = x;
+                }
+            }
+        }
+        v
+    } else {
+        Vec::new()
+    };
     let row = |(r, chunk): (usize, &[F])| -> Vec<E> {
         if chunk.iter().all(|x| x.is_zero()) {
             return vec![E::ZERO; zs.len()];
+        }
+        if packed {
+            let dots = F::with_packing(DotKernel::<F, E> { chunk, lows: &lows, _e: PhantomData });
+            return tables.iter().zip(dots).map(|((_, high), d)| high[r] * d).collect();
         }
         tables
             .iter()
@@ -99,11 +122,64 @@ pub(crate) fn mle_at_pow<F: Field, E: ExtensionField<F>>(evals: &[F], zs: &[E]) 
         x.iter_mut().zip(y).for_each(|(x, y)| *x += y);
         x
     };
-    let width = 1usize << a;
     if evals.len() >= 2 * PAR_MIN {
         evals.par_chunks(width).enumerate().map(row).reduce(|| vec![E::ZERO; zs.len()], add)
     } else {
         evals.chunks(width).enumerate().map(row).fold(vec![E::ZERO; zs.len()], add)
+    }
+}
+
+/// [`mle_at_pow`]'s dot products of one row chunk of base-field values with every point's low
+/// table (by coefficient), on SIMD lanes: `D` packed products per `W` values and point.
+struct DotKernel<'a, F, E> {
+    chunk: &'a [F],
+    lows: &'a [F],
+    _e: PhantomData<fn() -> E>,
+}
+
+impl<F: Field, E: ExtensionField<F>> DotKernel<'_, F, E> {
+    #[inline(always)]
+    fn run_d<P: zkprove_field::PackedField<Scalar = F>, const D: usize>(self) -> Vec<E> {
+        let Self { chunk, lows, .. } = self;
+        let width = chunk.len();
+        let w = P::WIDTH;
+        let n_points = lows.len() / (D * width);
+        let values: Vec<P> = chunk
+            .chunks_exact(w)
+            .map(|c| {
+                let mut v = P::default();
+                v.as_slice_mut().copy_from_slice(c);
+                v
+            })
+            .collect();
+        // Loops, not closures, around the packed arithmetic: a closure that is not inlined
+        // would run it outside the `#[target_feature]` entry point.
+        let mut out = Vec::with_capacity(n_points);
+        let mut low_v = P::default();
+        for t in 0..n_points {
+            let mut coeffs = [F::ZERO; D];
+            for (c, coeff) in coeffs.iter_mut().enumerate() {
+                let low = &lows[(t * D + c) * width..(t * D + c + 1) * width];
+                let mut acc = P::default();
+                for (&x, l) in values.iter().zip(low.chunks_exact(w)) {
+                    low_v.as_slice_mut().copy_from_slice(l);
+                    acc += x * low_v;
+                }
+                *coeff = acc.as_slice().iter().fold(F::ZERO, |s, &y| s + y);
+            }
+            // `D == E::DEGREE` (checked by the caller).
+            out.push(E::from_base_slice(&coeffs).unwrap_or(E::ZERO));
+        }
+        out
+    }
+}
+
+impl<F: Field, E: ExtensionField<F>> zkprove_field::PackedKernel<F> for DotKernel<'_, F, E> {
+    type Output = Vec<E>;
+
+    #[inline(always)]
+    fn run<P: zkprove_field::PackedField<Scalar = F>>(self) -> Vec<E> {
+        if E::DEGREE == 4 { self.run_d::<P, 4>() } else { self.run_d::<P, 2>() }
     }
 }
 
@@ -172,6 +248,124 @@ where
         w.par_chunks_mut(low.len()).zip(high.par_iter()).for_each(row);
     } else {
         w.chunks_mut(low.len()).zip(high.iter()).for_each(row);
+    }
+}
+
+/// [`accumulate_eq`] for many base-field points at once: `w += Σ_q g_q·eq(p_q, ·)`, the same
+/// values (field arithmetic is exact, the order of the additions does not matter).
+///
+/// With `eq(p, (lo, hi)) = eq(p_lo, lo)·eq(p_hi, hi)` as in [`accumulate_eq`], row `hi` of `w`
+/// gains `Σ_q (g_q·eq(p_q,hi, hi))·eq(p_q,lo, ·)`: an extension scalar per point times a
+/// base-field row. Each block of `W` entries of a row is loaded once onto SIMD lanes (one packed
+/// vector per extension coefficient), every point adds its `D` packed base products, and the
+/// block is stored back — instead of one pass over `w` and `D` scalar products per entry and
+/// point. Falls back to one [`accumulate_eq`] per point where the lanes do not fit (a low half
+/// shorter than the packing, an extension of degree other than 2 or 4).
+pub(crate) fn accumulate_eq_batch<F, E>(w: &mut [E], points: &[Vec<F>], gs: &[E])
+where
+    F: Field,
+    E: ExtensionField<F>,
+{
+    let m = points.first().map_or(0, Vec::len);
+    let a = m / 2;
+    let lanes = zkprove_field::packing_width::<F>();
+    let fits = (E::DEGREE == 4 || E::DEGREE == 2)
+        && lanes > 1
+        && (1usize << a).is_multiple_of(lanes)
+        && w.len() == 1 << m
+        && points.len() == gs.len()
+        && points.iter().all(|p| p.len() == m);
+    if !fits {
+        for (p, &g) in points.iter().zip(gs) {
+            accumulate_eq(w, p, g);
+        }
+        return;
+    }
+    let n_low = 1usize << a;
+    let n_high = 1usize << (m - a);
+    let n_q = points.len();
+    // lows[q·n_low + lo] = eq(p_q,lo, lo); highs[(hi·n_q + q)·D + c] = coefficient c of
+    // g_q·eq(p_q,hi, hi).
+    let mut lows = Vec::with_capacity(n_q * n_low);
+    let mut highs = vec![F::ZERO; n_high * n_q * E::DEGREE];
+    for (q, (p, &g)) in points.iter().zip(gs).enumerate() {
+        lows.extend(eq_tensor(&p[..a], F::ONE));
+        for (hi, h) in eq_tensor(&p[a..], g).iter().enumerate() {
+            let at = (hi * n_q + q) * E::DEGREE;
+            highs[at..at + E::DEGREE].copy_from_slice(h.as_base_slice());
+        }
+    }
+    let rows_per_task = (n_high / (4 * rayon::current_num_threads())).max(1);
+    w.par_chunks_mut(rows_per_task * n_low).enumerate().for_each(|(t, rows)| {
+        let hi0 = t * rows_per_task;
+        F::with_packing(EqBatchKernel { rows, lows: &lows, highs: &highs, n_low, n_q, hi0 });
+    });
+}
+
+/// The rows `hi0..` of [`accumulate_eq_batch`] on one thread.
+struct EqBatchKernel<'a, F, E> {
+    rows: &'a mut [E],
+    lows: &'a [F],
+    highs: &'a [F],
+    n_low: usize,
+    n_q: usize,
+    hi0: usize,
+}
+
+impl<F: Field, E: ExtensionField<F>> EqBatchKernel<'_, F, E> {
+    #[inline(always)]
+    fn run_d<P: zkprove_field::PackedField<Scalar = F>, const D: usize>(self) {
+        let Self { rows, lows, highs, n_low, n_q, hi0 } = self;
+        let width = P::WIDTH;
+        // The low tables on lanes: packed[q·(n_low / W) + v] = lanes v·W.. of point q's.
+        let per_q = n_low / width;
+        let packed: Vec<P> = lows
+            .chunks_exact(width)
+            .map(|c| {
+                let mut v = P::default();
+                v.as_slice_mut().copy_from_slice(c);
+                v
+            })
+            .collect();
+        for (r, row) in rows.chunks_mut(n_low).enumerate() {
+            let h = &highs[(hi0 + r) * n_q * D..(hi0 + r + 1) * n_q * D];
+            for (v, block) in row.chunks_mut(width).enumerate() {
+                // Loops, not closures, around the packed arithmetic (see `DotKernel`).
+                let mut acc = [P::default(); D];
+                for (l, x) in block.iter().enumerate() {
+                    for (c, &v) in x.as_base_slice().iter().enumerate() {
+                        acc[c].as_slice_mut()[l] = v;
+                    }
+                }
+                for q in 0..n_q {
+                    let lo = packed[q * per_q + v];
+                    let hq = &h[q * D..q * D + D];
+                    for c in 0..D {
+                        acc[c] += lo * hq[c];
+                    }
+                }
+                for (l, x) in block.iter_mut().enumerate() {
+                    let coeffs: [F; D] = core::array::from_fn(|c| acc[c].as_slice()[l]);
+                    // `D == E::DEGREE` (checked by the caller).
+                    if let Ok(e) = E::from_base_slice(&coeffs) {
+                        *x = e;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl<F: Field, E: ExtensionField<F>> zkprove_field::PackedKernel<F> for EqBatchKernel<'_, F, E> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<P: zkprove_field::PackedField<Scalar = F>>(self) {
+        if E::DEGREE == 4 {
+            self.run_d::<P, 4>();
+        } else {
+            self.run_d::<P, 2>();
+        }
     }
 }
 
@@ -492,6 +686,25 @@ mod tests {
             let expected: Vec<BabyBearExt4> =
                 before.iter().zip(eq_table(&lifted)).map(|(&a, b)| a + g * b).collect();
             assert_eq!(wb, expected, "base-field point, m = {m}");
+        }
+    }
+
+    #[test]
+    fn accumulate_eq_batch_matches_one_by_one() {
+        let mut rng = StdRng::seed_from_u64(7);
+        for (m, n_q) in [(0, 1), (3, 2), (8, 5), (9, 3), (10, 17), (13, 4)] {
+            let points: Vec<Vec<BabyBear>> =
+                (0..n_q).map(|_| (0..m).map(|_| BabyBear::random(&mut rng)).collect()).collect();
+            let gs: Vec<BabyBearExt4> = (0..n_q).map(|_| BabyBearExt4::random(&mut rng)).collect();
+            let w0: Vec<BabyBearExt4> =
+                (0..1 << m).map(|_| BabyBearExt4::random(&mut rng)).collect();
+            let mut want = w0.clone();
+            for (p, &g) in points.iter().zip(&gs) {
+                accumulate_eq(&mut want, p, g);
+            }
+            let mut got = w0.clone();
+            accumulate_eq_batch(&mut got, &points, &gs);
+            assert_eq!(got, want, "m = {m}, {n_q} points");
         }
     }
 

@@ -25,7 +25,7 @@
 //! constants are rematerialised: emitted just before a use, and emitted again when the previous
 //! use is more than a window of steps back, rather than held in a register in between; the widest
 //! window (∞, 256, 64, 16, 4, 0) whose program fits [`TARGET_REGS`] is taken, so a program is
-//! only made longer when it must. Register counts (`bench-notes/wip-gpuzc.md`): Poseidon2-16
+//! only made longer when it must. Register counts (BENCHMARKS.md): Poseidon2-16
 //! over BabyBear (298 columns) 33 with no reload, the zkVM's CPU table (136 columns, 51
 //! interactions) 134 without reloads and 50 with the 256-step window.
 //!

@@ -2010,8 +2010,8 @@ pub const VM_FOLDING_FACTOR: usize = 6;
 /// WHIR's domain reduction for the zkVM's commitments ([`AirParams::domain_reduction`]): each
 /// later codeword's domain is `2^3` times smaller than the one before (the default is `2^2`).
 ///
-/// Why (BENCHMARKS.md, `bench-notes/wip-vmprove.md`): the zkVM's two shared commitments hold
-/// 2^23 base-field values each (sieve of 2000, 24k cycles), and with the default schedule
+/// Why (BENCHMARKS.md, "zkVM proving: WHIR's schedule for the zkVM's commitments"): the
+/// zkVM's two shared commitments hold 2^23 base-field values each (sieve of 2000, 24k cycles), and with the default schedule
 /// (folding 5, reduction 2) round 1 encodes the folded 2^18-value polynomial over the
 /// extension on a 2^23-point domain — 2^25 base elements to transform and hash per
 /// commitment, twice the commitment itself, and `whir_open` was the largest phase (≈ 40 % of

@@ -255,6 +255,16 @@ pub struct Instr {
     pub imm: i32,
 }
 
+impl Instr {
+    /// The registers `(rs1, rs2, rd)` its trace row reads and writes: its own, but `x17`, `x10`
+    /// and `x10` for an `ecall` (the system call number, the argument and the result).
+    #[inline(always)]
+    #[must_use]
+    pub fn row_registers(&self) -> (u8, u8, u8) {
+        if self.op == Op::Ecall { (17, 10, 10) } else { (self.rs1, self.rs2, self.rd) }
+    }
+}
+
 impl fmt::Display for Instr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

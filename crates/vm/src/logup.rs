@@ -339,8 +339,7 @@ where
 #[must_use]
 pub fn program_tuple(program: &Program, idx: usize) -> [u32; 7] {
     let ins = program.code[idx];
-    let (rs1, rs2, rd) =
-        if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+    let (rs1, rs2, rd) = ins.row_registers();
     let imm = ins.imm as u32;
     [
         program.text_start + 4 * idx as u32,

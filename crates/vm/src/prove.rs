@@ -1841,8 +1841,7 @@ pub(crate) fn program_rows(program: &Program) -> Vec<[u32; 11]> {
         .map(|(i, ins)| {
             let pc = program.text_start.wrapping_add(4 * i as u32);
             let id = op_id(ins.op);
-            let (rs1, rs2, rd) =
-                if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+            let (rs1, rs2, rd) = ins.row_registers();
             // auipc's word is static: the table holds pc + imm as its immediate.
             let imm =
                 if ins.op == Op::Auipc { pc.wrapping_add(ins.imm as u32) } else { ins.imm as u32 };

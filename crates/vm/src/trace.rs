@@ -2,7 +2,7 @@
 //! ALU rows, memory-access rows with their offline-memory-checking data (previous timestamp and
 //! value; init and final sets), and the multiplicities of the program and range-check tables.
 
-use crate::decode::{Op, alu};
+use crate::decode::{Instr, Op, alu};
 use crate::elf::Program;
 use crate::exec::{IoAccess, Step};
 
@@ -301,8 +301,7 @@ fn step_accesses(
     mut access: impl FnMut(u32, u32, u32, u32, u32),
 ) {
     let ins = program.code[((s.pc - program.text_start) / 4) as usize];
-    let (rs1, rs2, rd) =
-        if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+    let (rs1, rs2, rd) = ins.row_registers();
     if rs1 != 0 {
         access(space::REG, u32::from(rs1), base + slot::RS1, s.a, s.a);
     }
@@ -320,12 +319,10 @@ fn step_accesses(
     }
 }
 
-/// The CPU row of a step and its ALU row (for an ALU operation).
+/// The CPU row of a step of instruction `ins` and its ALU row (for an ALU operation).
 #[inline(always)]
-fn cpu_row(program: &Program, s: &Step) -> (CpuRow, Option<AluRow>) {
-    let ins = program.code[((s.pc - program.text_start) / 4) as usize];
-    let (rs1, rs2, rd) =
-        if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+fn cpu_row(ins: Instr, s: &Step) -> (CpuRow, Option<AluRow>) {
+    let (rs1, rs2, rd) = ins.row_registers();
     let mut res = 0;
     let mut alu_row = None;
     if ins.op.is_alu() {
@@ -404,8 +401,7 @@ pub fn build_tables_into(
         let idx = ((s.pc - program.text_start) / 4) as usize;
         program_mult[idx] += 1;
         let ins = program.code[idx];
-        let (rs1, rs2, rd) =
-            if ins.op == Op::Ecall { (17, 10, 10) } else { (ins.rs1, ins.rs2, ins.rd) };
+        let (rs1, rs2, rd) = ins.row_registers();
         if rs1 != 0 {
             rows.reg(rs1, base + slot::RS1, s.a, s.a);
         }
@@ -426,7 +422,7 @@ pub fn build_tables_into(
             rows.reg(rd, base + slot::RD, regs[rd as usize], s.rd_val);
             regs[rd as usize] = s.rd_val;
         }
-        let (row, alu_row) = cpu_row(program, s);
+        let (row, alu_row) = cpu_row(ins, s);
         if let Some(a) = alu_row {
             alu_rows.push(a);
         }
@@ -513,7 +509,8 @@ pub fn build_tables_reference(
             },
         );
         io_pos = io_end;
-        let (row, alu_row) = cpu_row(program, s);
+        let ins = program.code[((s.pc - program.text_start) / 4) as usize];
+        let (row, alu_row) = cpu_row(ins, s);
         if row.rd != 0 {
             regs[row.rd as usize] = s.rd_val;
         }

@@ -137,6 +137,19 @@ struct DotKernel<'a, F, E> {
     _e: PhantomData<fn() -> E>,
 }
 
+/// `values` (a multiple of `P::WIDTH` long) copied onto lanes (a copy, not
+/// `PackedField::pack_slice`'s view: the scalars need not be aligned for the packing).
+fn packed_copy<P: zkprove_field::PackedField>(values: &[P::Scalar]) -> Vec<P> {
+    values
+        .chunks_exact(P::WIDTH)
+        .map(|c| {
+            let mut v = P::default();
+            v.as_slice_mut().copy_from_slice(c);
+            v
+        })
+        .collect()
+}
+
 impl<F: Field, E: ExtensionField<F>> DotKernel<'_, F, E> {
     #[inline(always)]
     fn run_d<P: zkprove_field::PackedField<Scalar = F>, const D: usize>(self) -> Vec<E> {
@@ -144,14 +157,7 @@ impl<F: Field, E: ExtensionField<F>> DotKernel<'_, F, E> {
         let width = chunk.len();
         let w = P::WIDTH;
         let n_points = lows.len() / (D * width);
-        let values: Vec<P> = chunk
-            .chunks_exact(w)
-            .map(|c| {
-                let mut v = P::default();
-                v.as_slice_mut().copy_from_slice(c);
-                v
-            })
-            .collect();
+        let values: Vec<P> = packed_copy(chunk);
         // Loops, not closures, around the packed arithmetic: a closure that is not inlined
         // would run it outside the `#[target_feature]` entry point.
         let mut out = Vec::with_capacity(n_points);
@@ -319,14 +325,7 @@ impl<F: Field, E: ExtensionField<F>> EqBatchKernel<'_, F, E> {
         let width = P::WIDTH;
         // The low tables on lanes: packed[q·(n_low / W) + v] = lanes v·W.. of point q's.
         let per_q = n_low / width;
-        let packed: Vec<P> = lows
-            .chunks_exact(width)
-            .map(|c| {
-                let mut v = P::default();
-                v.as_slice_mut().copy_from_slice(c);
-                v
-            })
-            .collect();
+        let packed: Vec<P> = packed_copy(lows);
         for (r, row) in rows.chunks_mut(n_low).enumerate() {
             let h = &highs[(hi0 + r) * n_q * D..(hi0 + r + 1) * n_q * D];
             for (v, block) in row.chunks_mut(width).enumerate() {

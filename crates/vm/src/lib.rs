@@ -340,7 +340,8 @@ pub enum VmError {
         /// The largest allowed.
         max: u64,
     },
-    /// A re-executed shard did not end at the next checkpoint (an internal error).
+    /// A run did not end where it should: a shard re-executed from a checkpoint that missed the
+    /// next one, or a shared run that stopped without an exit (an internal error).
     #[error("shard {shard} diverged from its checkpoint on re-execution")]
     Diverged {
         /// The shard's index.
